@@ -1,1 +1,13 @@
-export const placeholder = 1;
+export { Job, type JobContext, type EnqueueOptions, type JobArgs, type JobResult, type JobClass, type PayloadUpgrade, type ConfiguredJob } from "./job.js";
+export { createHopper, type Hopper, type HopperOptions } from "./hopper.js";
+export { Worker, type WorkerOptions } from "./worker/worker.js";
+export { retryOn, discardOn, decideRetry, type RetryOptions, type RetryRule, type RetryDecision, type WaitStrategy } from "./retry-policy.js";
+export type { Middleware, EnqueueMiddlewareContext, PerformMiddlewareContext } from "./middleware.js";
+export { createConsoleLogger, type Logger, type LogLevel } from "./logger.js";
+export { DeadLetters, DEAD_LETTER_FORMAT_VERSION, type DeadLetter } from "./dead-letters.js";
+export { ENVELOPE_FORMAT_VERSION, decodeEnvelope, encodeEnvelope, type Envelope } from "./envelope/envelope.js";
+export { serializeArgs, deserializeArgs } from "./envelope/args-serializer.js";
+export { deadLetterQueueName, validateQueueName } from "./names.js";
+export { redactUrl } from "./backend-url.js";
+export type { Duration } from "./duration.js";
+export * from "./errors/index.js";

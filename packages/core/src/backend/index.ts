@@ -1,1 +1,4 @@
-export {};
+export * from "./backend.js";
+export { sendInBatches, chunkMessages } from "./send-in-batches.js";
+export { BackendClosedError } from "../errors/backend-closed-error.js";
+export { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";

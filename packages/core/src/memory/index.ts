@@ -1,1 +1,1 @@
-export {};
+export { createMemoryBackend, MEMORY_CAPABILITIES, type MemoryBackendOptions } from "./memory-backend.js";

@@ -1,0 +1,62 @@
+import { BACKEND_SPECIFICATION_VERSION, type Backend } from "./backend/backend.js";
+import { ConfigurationError } from "./errors/configuration-error.js";
+import { createMemoryBackend } from "./memory/memory-backend.js";
+
+/** URL scheme → the adapter package that serves it. Each exports `createBackendFromUrl(url)`. */
+const adapterPackages: Readonly<Record<string, string>> = {
+  "redis:": "@hopper/redis",
+  "rediss:": "@hopper/redis",
+  "postgres:": "@hopper/postgres",
+  "postgresql:": "@hopper/postgres",
+  "pglite:": "@hopper/postgres",
+  "sqs:": "@hopper/sqs",
+  "pubsub:": "@hopper/pubsub",
+};
+
+interface AdapterModule {
+  createBackendFromUrl(url: URL): Backend | Promise<Backend>;
+}
+
+/** Loads the adapter for `url` lazily, so apps install only the one they use. */
+export async function backendFromUrl(text: string): Promise<Backend> {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch (error) {
+    throw new ConfigurationError({ field: "url", message: `${redactUrl(text)} is not a URL: use e.g. memory://, redis://host:6379, postgres://…, pglite://./data, sqs://region/prefix, pubsub://project`, cause: error });
+  }
+  if (url.protocol === "memory:") return createMemoryBackend({ store: url.hostname || "default" });
+  const packageName = adapterPackages[url.protocol];
+  if (!packageName) {
+    throw new ConfigurationError({ field: "url", message: `no backend serves ${url.protocol}// URLs: use one of memory:, ${Object.keys(adapterPackages).join(", ")}` });
+  }
+  let adapter: AdapterModule;
+  try {
+    adapter = (await import(packageName)) as AdapterModule;
+  } catch (error) {
+    throw new ConfigurationError({ field: "url", message: `${url.protocol}// URLs need ${packageName}: install it (pnpm add ${packageName})`, cause: error });
+  }
+  return checkBackend(await adapter.createBackendFromUrl(url));
+}
+
+export function checkBackend(backend: Backend): Backend {
+  if (backend?.specificationVersion !== BACKEND_SPECIFICATION_VERSION) {
+    throw new ConfigurationError({
+      field: "backend",
+      message: `backend implements contract ${JSON.stringify(backend?.specificationVersion)}, but this @hopper/core needs ${JSON.stringify(BACKEND_SPECIFICATION_VERSION)}: upgrade the adapter or core so they match`,
+    });
+  }
+  return backend;
+}
+
+/** Hides credentials in a connection string before it reaches a log or an error. */
+export function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password) url.password = "***";
+    if (url.username && url.password) url.username = "***";
+    return url.toString();
+  } catch {
+    return text.replace(/\/\/[^@/]*@/, "//***@");
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The adapter contract: transport only. A backend moves opaque message bodies
+ * (encoded envelopes) between queues; the core owns the envelope, versioning,
+ * retries, concurrency and shutdown.
+ *
+ * Guarantees every backend gives:
+ * - At-least-once: a message received and not acked is delivered again once
+ *   its lease runs out (or at once after `nack`). Duplicates are possible.
+ * - `enqueue` resolves only once every accepted message is durable in the
+ *   backend's terms, and reports each message's outcome separately.
+ * - `receive`, `enqueue`, `ack`, `nack` and `extendLease` may be called
+ *   concurrently, from many callers at once.
+ * - `close` is idempotent. A `receive` pending at close resolves with `[]`;
+ *   calls after close reject with `BackendClosedError`.
+ */
+export const BACKEND_SPECIFICATION_VERSION = "v1" as const;
+
+export interface Backend {
+  /** Version of this contract the backend implements; the core refuses others. */
+  readonly specificationVersion: typeof BACKEND_SPECIFICATION_VERSION;
+  /** Shown in errors and stats. Nothing may branch on it. */
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+
+  /**
+   * Stores a batch of at most `capabilities.maxBatchSize` messages (and
+   * `maxBatchBytes` of bodies when set); the core chunks larger batches.
+   * Resolves with one result per message, in input order.
+   */
+  enqueue(messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]>;
+
+  /**
+   * Leases up to `maxMessages` messages from one queue, waiting up to `waitMs`
+   * for the first one. Resolves `[]` when nothing arrived, or when `signal`
+   * aborts or the backend closes while waiting.
+   */
+  receive(options: ReceiveOptions): Promise<ReceivedMessage[]>;
+
+  /** Counts for dashboards and the benchmark; optional. */
+  stats?(queue: string): Promise<QueueStats>;
+
+  close(): Promise<void>;
+}
+
+export interface OutgoingMessage {
+  /** The job id, unique per job; backends may use it as their message id. */
+  readonly id: string;
+  readonly queue: string;
+  /** Opaque UTF-8 text; must come back byte for byte. */
+  readonly body: string;
+  /** Do not deliver before this many ms from now. Only sent within `delayedDelivery.maxDelayMs`. */
+  readonly delayMs?: number;
+  /** Higher runs first. Only sent when `priority` is declared. */
+  readonly priority?: number;
+  /** Messages sharing a key are delivered one at a time, in enqueue order. Only sent when `ordering` is declared. */
+  readonly orderingKey?: string;
+  /** While a message with this key is queued, others with the same key are dropped. Only sent when `deduplication` is declared. */
+  readonly dedupeKey?: string;
+}
+
+export type EnqueueResult =
+  | { readonly status: "enqueued"; readonly id: string }
+  /** A message with the same dedupe key is already queued; `existingId` when the backend knows it. */
+  | { readonly status: "duplicate"; readonly id: string; readonly existingId?: string }
+  | { readonly status: "failed"; readonly id: string; readonly error: Error };
+
+export interface ReceiveOptions {
+  readonly queue: string;
+  readonly maxMessages: number;
+  readonly waitMs: number;
+  /** How long the message stays invisible to other receivers unless acked, nacked or extended. */
+  readonly leaseMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface ReceivedMessage {
+  /** The job id the message was enqueued with. */
+  readonly id: string;
+  readonly body: string;
+  /** 1 on the first delivery; undefined when the backend cannot count (see `deliveryAttempts`). */
+  readonly deliveryAttempt: number | undefined;
+  /** Removes the message for good. A no-op when the lease was already lost. */
+  ack(): Promise<void>;
+  /** Makes the message visible again, now or after `retryAfterMs` (within `nackDelay.maxDelayMs`). */
+  nack(options?: { retryAfterMs?: number }): Promise<void>;
+  /** Restarts the lease: the message stays invisible for `leaseMs` from now. */
+  extendLease(leaseMs: number): Promise<void>;
+}
+
+export interface QueueStats {
+  readonly ready: number;
+  readonly delayed: number;
+  readonly inFlight: number;
+}
+
+/** What a backend can do, as data. The core and the tests read it; nothing reads `name`. */
+export interface BackendCapabilities {
+  /** Most messages one `enqueue` call takes. */
+  readonly maxBatchSize: number;
+  /** Most body bytes one `enqueue` call takes; undefined when only `maxBatchSize` limits. */
+  readonly maxBatchBytes?: number;
+  /** Largest body, in UTF-8 bytes. */
+  readonly maxPayloadBytes: number;
+  /** Most messages one `receive` returns. */
+  readonly maxReceiveBatch: number;
+  /** Native delivery delay; the core re-delays hop by hop past `maxDelayMs`. */
+  readonly delayedDelivery: false | { readonly maxDelayMs: number };
+  /** `nack({ retryAfterMs })` honours the delay up to `maxDelayMs`. */
+  readonly nackDelay: false | { readonly maxDelayMs: number };
+  readonly priority: boolean;
+  readonly ordering: boolean;
+  /** `dedupeKey` is honoured while a message with that key is queued (at least). */
+  readonly deduplication: boolean;
+  /** `extendLease` works; leases can be held up to `maxLeaseMs`. */
+  readonly leaseExtension: false | { readonly maxLeaseMs: number };
+  /** Shortest lease the backend honours (e.g. Pub/Sub's 10 s ack deadline). */
+  readonly minLeaseMs: number;
+  /** `deliveryAttempt` counts every delivery, including lease expiries. */
+  readonly deliveryAttempts: boolean;
+}

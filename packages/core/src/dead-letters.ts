@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import type { Backend } from "./backend/backend.js";
+import { sendInBatches } from "./backend/send-in-batches.js";
+import { decodeEnvelope, encodeEnvelope, type Envelope } from "./envelope/envelope.js";
+import { deadLetterQueueName, validateQueueName } from "./names.js";
+
+/** Format version of a dead letter's body (documented in docs/envelope.md). */
+export const DEAD_LETTER_FORMAT_VERSION = 1 as const;
+
+/** What the core stores in `<queue>-dead` when it gives up on a message. */
+export interface DeadLetter {
+  readonly hopperDeadLetter: typeof DEAD_LETTER_FORMAT_VERSION;
+  readonly id: string;
+  /** The queue the message failed on. */
+  readonly queue: string;
+  readonly job: string | null;
+  readonly reason: string;
+  readonly error: { readonly name: string; readonly message: string };
+  readonly attempt: number | null;
+  readonly failedAt: string;
+  /** The decoded envelope, when the body was one. */
+  readonly envelope: Envelope | null;
+  /** The raw body when it could not be decoded (cut to fit the backend's limit). */
+  readonly body: string | null;
+}
+
+export function buildDeadLetter(input: { queue: string; messageId: string; envelope: Envelope | null; body: string; reason: string; error: unknown; attempt: number | null; maxPayloadBytes: number }): DeadLetter {
+  const error = input.error instanceof Error ? input.error : new Error(String(input.error));
+  const deadLetter: DeadLetter = {
+    hopperDeadLetter: DEAD_LETTER_FORMAT_VERSION,
+    id: input.envelope?.id ?? input.messageId,
+    queue: input.queue,
+    job: input.envelope?.job ?? null,
+    reason: input.reason,
+    error: { name: error.name, message: error.message.slice(0, 2000) },
+    attempt: input.attempt,
+    failedAt: new Date().toISOString(),
+    envelope: input.envelope,
+    body: input.envelope ? null : input.body,
+  };
+  const overflow = Buffer.byteLength(JSON.stringify(deadLetter)) - input.maxPayloadBytes;
+  if (overflow <= 0) return deadLetter;
+  // The failed message was near the size limit: keep the diagnosis, cut the payload.
+  const raw = input.envelope ? encodeEnvelope(input.envelope) : input.body;
+  return { ...deadLetter, envelope: null, body: raw.slice(0, Math.max(0, raw.length - overflow - 1024)) };
+}
+
+export async function sendDeadLetter(backend: Backend, deadLetter: DeadLetter): Promise<void> {
+  const [result] = await sendInBatches(backend, [{ id: randomUUID(), queue: deadLetterQueueName(deadLetter.queue), body: JSON.stringify(deadLetter) }]);
+  if (result?.status === "failed") throw result.error;
+}
+
+/** Inspection and retry of one queue's dead letters. */
+export class DeadLetters {
+  constructor(
+    private readonly backend: Promise<Backend>,
+    private readonly queue: string,
+  ) {
+    validateQueueName(queue, "deadLetters(queue)");
+  }
+
+  /** Removes and returns up to `max` dead letters. */
+  async take(options: { max?: number; waitMs?: number } = {}): Promise<DeadLetter[]> {
+    const backend = await this.backend;
+    const messages = await backend.receive({
+      queue: deadLetterQueueName(this.queue),
+      maxMessages: Math.min(options.max ?? 10, backend.capabilities.maxReceiveBatch),
+      waitMs: options.waitMs ?? 0,
+      leaseMs: Math.max(30_000, backend.capabilities.minLeaseMs),
+    });
+    await Promise.all(messages.map((message) => message.ack()));
+    return messages.map((message) => JSON.parse(message.body) as DeadLetter);
+  }
+
+  /** Moves up to `max` dead letters back to their queue as fresh first attempts; returns how many. */
+  async retry(options: { max?: number; waitMs?: number } = {}): Promise<number> {
+    const backend = await this.backend;
+    const messages = await backend.receive({
+      queue: deadLetterQueueName(this.queue),
+      maxMessages: Math.min(options.max ?? 10, backend.capabilities.maxReceiveBatch),
+      waitMs: options.waitMs ?? 0,
+      leaseMs: Math.max(30_000, backend.capabilities.minLeaseMs),
+    });
+    let moved = 0;
+    for (const message of messages) {
+      const deadLetter = JSON.parse(message.body) as DeadLetter;
+      if (!deadLetter.envelope) continue; // an undecodable body cannot run; leave it for inspection
+      const envelope = decodeEnvelope(encodeEnvelope({ ...deadLetter.envelope, attempt: 1 }));
+      const { runAt: _runAt, ...fresh } = envelope;
+      const [result] = await sendInBatches(backend, [{ id: envelope.id, queue: this.queue, body: encodeEnvelope(fresh) }]);
+      if (result?.status !== "failed") {
+        await message.ack();
+        moved += 1;
+      }
+    }
+    return moved;
+  }
+}

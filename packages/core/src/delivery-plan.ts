@@ -1,0 +1,43 @@
+import type { BackendCapabilities } from "./backend/backend.js";
+import { UnsupportedCapabilityError } from "./errors/unsupported-capability-error.js";
+
+export interface DeliveryRequest {
+  readonly priority: number;
+  readonly delayMs: number;
+  readonly orderingKey?: string;
+  readonly dedupeKey?: string;
+}
+
+/** The backend-facing fields of one message: what the backend does natively. */
+export interface DeliveryFields {
+  readonly delayMs?: number;
+  readonly priority?: number;
+  readonly orderingKey?: string;
+  readonly dedupeKey?: string;
+}
+
+/**
+ * Maps what a job asks for onto what the backend declares. Gaps the core can
+ * fill are filled (long delays hop by hop, delays held back by nack); the
+ * rest is refused here, at enqueue time, never dropped silently.
+ */
+export function planDelivery(backendName: string, capabilities: BackendCapabilities, request: DeliveryRequest): DeliveryFields {
+  const refuse = (capability: string, message: string) => {
+    throw new UnsupportedCapabilityError({ capability, backend: backendName, message: `the ${backendName} backend ${message}` });
+  };
+  if (request.priority !== 0 && !capabilities.priority) refuse("priority", "has no priorities: drop the priority option or use a separate queue");
+  if (request.orderingKey !== undefined && !capabilities.ordering) refuse("ordering", "cannot keep jobs in order: drop orderingKey, or chain jobs (each enqueues the next)");
+  if (request.dedupeKey !== undefined && !capabilities.deduplication) refuse("deduplication", "cannot deduplicate: drop dedupeKey and make the job idempotent");
+  let delayMs: number | undefined;
+  if (request.delayMs > 0) {
+    if (capabilities.delayedDelivery) delayMs = Math.min(request.delayMs, capabilities.delayedDelivery.maxDelayMs);
+    else if (!capabilities.nackDelay) refuse("delayedDelivery", "can neither delay delivery nor hold messages back: drop wait/waitUntil");
+    // Without native delay the worker holds early messages back with nack delays until runAt.
+  }
+  return {
+    ...(delayMs !== undefined && { delayMs }),
+    ...(request.priority !== 0 && { priority: request.priority }),
+    ...(request.orderingKey !== undefined && { orderingKey: request.orderingKey }),
+    ...(request.dedupeKey !== undefined && { dedupeKey: request.dedupeKey }),
+  };
+}

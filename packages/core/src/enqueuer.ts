@@ -1,0 +1,113 @@
+import { randomUUID } from "node:crypto";
+import type { Backend, OutgoingMessage } from "./backend/backend.js";
+import { sendInBatches } from "./backend/send-in-batches.js";
+import { planDelivery } from "./delivery-plan.js";
+import { toMilliseconds } from "./duration.js";
+import { encodeEnvelope, ENVELOPE_FORMAT_VERSION, type Envelope } from "./envelope/envelope.js";
+import { serializeArgs } from "./envelope/args-serializer.js";
+import { ConfigurationError } from "./errors/configuration-error.js";
+import { EnqueueFailedError } from "./errors/enqueue-failed-error.js";
+import { PayloadTooLargeError } from "./errors/payload-too-large-error.js";
+import type { EnqueueOptions } from "./job.js";
+import { validateArgs, type JobDefinition } from "./job-registry.js";
+import { runEnqueueMiddleware, type Middleware } from "./middleware.js";
+import { validatePriority, validateQueueName } from "./names.js";
+
+const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey"]);
+
+/** Validates, encodes and sends jobs of one class; resolves with their ids in order. */
+export async function enqueueJobs(
+  backend: Backend,
+  middleware: readonly Middleware[],
+  definition: JobDefinition,
+  argsList: readonly unknown[],
+  options: EnqueueOptions,
+): Promise<string[]> {
+  if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "performAllLater takes an array of job arguments" });
+  const resolved = resolveOptions(definition, options);
+  const delivery = planDelivery(backend.name, backend.capabilities, resolved);
+  const validated = await Promise.all(argsList.map((args) => validateArgs(definition, args)));
+  const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: {} as Record<string, string> };
+
+  return runEnqueueMiddleware(middleware, context, async () => {
+    const now = Date.now();
+    const messages = validated.map((_, index): OutgoingMessage => {
+      const envelope = buildEnvelope(definition, argsList[index], resolved, context.meta, now);
+      const body = encodeEnvelope(envelope);
+      const sizeBytes = Buffer.byteLength(body);
+      if (sizeBytes > backend.capabilities.maxPayloadBytes) {
+        throw new PayloadTooLargeError({ sizeBytes, limitBytes: backend.capabilities.maxPayloadBytes, backend: backend.name, job: definition.name });
+      }
+      return { id: envelope.id, queue: resolved.queue, body, ...delivery };
+    });
+    const results = await sendInBatches(backend, messages);
+    const failures = results.flatMap((result, index) => (result.status === "failed" ? [{ index, id: result.id, error: result.error }] : []));
+    const ids = results.map((result) => (result.status === "duplicate" ? (result.existingId ?? result.id) : result.id));
+    if (failures.length > 0) {
+      throw new EnqueueFailedError({ failures, enqueuedIds: ids.filter((_, index) => results[index]!.status !== "failed") });
+    }
+    return ids;
+  });
+}
+
+interface ResolvedOptions {
+  readonly queue: string;
+  readonly priority: number;
+  readonly delayMs: number;
+  readonly orderingKey?: string;
+  readonly dedupeKey?: string;
+}
+
+function resolveOptions(definition: JobDefinition, options: EnqueueOptions): ResolvedOptions {
+  if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "must be an object such as { wait: \"5m\" }" });
+  for (const key of Object.keys(options)) {
+    if (!enqueueOptionKeys.has(key)) {
+      throw new ConfigurationError({ field: `options.${key}`, message: `is not an enqueue option (use ${[...enqueueOptionKeys].join(", ")})` });
+    }
+  }
+  if (options.wait !== undefined && options.waitUntil !== undefined) {
+    throw new ConfigurationError({ field: "options.wait", message: "give either wait or waitUntil, not both" });
+  }
+  let delayMs = 0;
+  if (options.wait !== undefined) delayMs = toMilliseconds(options.wait, "options.wait");
+  if (options.waitUntil !== undefined) {
+    if (!(options.waitUntil instanceof Date) || Number.isNaN(options.waitUntil.getTime())) {
+      throw new ConfigurationError({ field: "options.waitUntil", message: "must be a valid Date" });
+    }
+    delayMs = Math.max(0, options.waitUntil.getTime() - Date.now());
+  }
+  return {
+    queue: validateQueueName(options.queue ?? definition.queue, "options.queue"),
+    priority: validatePriority(options.priority ?? definition.priority, "options.priority"),
+    delayMs,
+    ...(options.orderingKey !== undefined && { orderingKey: validateKey(options.orderingKey, "options.orderingKey") }),
+    ...(options.dedupeKey !== undefined && { dedupeKey: validateKey(options.dedupeKey, "options.dedupeKey") }),
+  };
+}
+
+function validateKey(key: unknown, field: string): string {
+  if (typeof key !== "string" || key.length === 0 || key.length > 128) {
+    throw new ConfigurationError({ field, message: `must be a string of 1 to 128 characters, got ${JSON.stringify(key)}` });
+  }
+  return key;
+}
+
+function buildEnvelope(definition: JobDefinition, args: unknown, options: ResolvedOptions, meta: Record<string, string>, now: number): Envelope {
+  const serialized = serializeArgs(args);
+  return {
+    hopper: ENVELOPE_FORMAT_VERSION,
+    id: randomUUID(),
+    job: definition.name,
+    version: definition.version,
+    args: serialized.json,
+    ...(serialized.meta !== undefined && { argsMeta: serialized.meta }),
+    queue: options.queue,
+    priority: options.priority,
+    enqueuedAt: new Date(now).toISOString(),
+    ...(options.delayMs > 0 && { runAt: new Date(now + options.delayMs).toISOString() }),
+    attempt: 1,
+    ...(options.orderingKey !== undefined && { orderingKey: options.orderingKey }),
+    ...(options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
+    meta: { ...meta },
+  };
+}

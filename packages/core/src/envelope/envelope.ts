@@ -1,0 +1,120 @@
+import { MalformedEnvelopeError } from "../errors/malformed-envelope-error.js";
+
+/** The wire format's own version; bump only with an upgrade path (docs/envelope.md). */
+export const ENVELOPE_FORMAT_VERSION = 1 as const;
+
+/** Longest body the decoder will parse, whatever the backend allows. */
+export const MAX_ENVELOPE_BYTES = 16 * 1024 * 1024;
+
+/** What travels in every message body. Documented in docs/envelope.md. */
+export interface Envelope {
+  readonly hopper: typeof ENVELOPE_FORMAT_VERSION;
+  readonly id: string;
+  readonly job: string;
+  /** The job's payload schema version (`static version`). */
+  readonly version: number;
+  readonly args: unknown;
+  /** superjson type annotations for `args`; absent when args are plain JSON. */
+  readonly argsMeta?: unknown;
+  readonly queue: string;
+  readonly priority: number;
+  readonly enqueuedAt: string;
+  /** When the job may start; absent means as soon as possible. */
+  readonly runAt?: string;
+  /** 1 for the first run; the core adds the backend's redeliveries to it. */
+  readonly attempt: number;
+  readonly orderingKey?: string;
+  readonly dedupeKey?: string;
+  readonly meta: Readonly<Record<string, string>>;
+}
+
+export function encodeEnvelope(envelope: Envelope): string {
+  return JSON.stringify(envelope);
+}
+
+/** Parses and checks a message body; every failure is a MalformedEnvelopeError naming the field. */
+export function decodeEnvelope(body: string): Envelope {
+  if (body.length > MAX_ENVELOPE_BYTES) {
+    throw new MalformedEnvelopeError({ message: `message body is ${body.length} characters, over the decoder's limit of ${MAX_ENVELOPE_BYTES}` });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    throw new MalformedEnvelopeError({ message: `message body is not JSON: ${(error as Error).message}`, cause: error });
+  }
+  if (!isPlainObject(parsed)) {
+    throw new MalformedEnvelopeError({ message: "message body is not a JSON object" });
+  }
+  if (parsed.hopper !== ENVELOPE_FORMAT_VERSION) {
+    throw new MalformedEnvelopeError({
+      field: "hopper",
+      message: `envelope format ${JSON.stringify(parsed.hopper)} is not supported (this worker reads format ${ENVELOPE_FORMAT_VERSION})`,
+    });
+  }
+  const envelope: Envelope = {
+    hopper: ENVELOPE_FORMAT_VERSION,
+    id: requireString(parsed, "id"),
+    job: requireString(parsed, "job"),
+    version: requireInteger(parsed, "version", 1),
+    args: parsed.args,
+    queue: requireString(parsed, "queue"),
+    priority: requireInteger(parsed, "priority", Number.MIN_SAFE_INTEGER),
+    enqueuedAt: requireTimestamp(parsed, "enqueuedAt"),
+    attempt: requireInteger(parsed, "attempt", 1),
+    meta: requireStringRecord(parsed, "meta"),
+    ...optional(parsed, "argsMeta", (value) => value),
+    ...optional(parsed, "runAt", () => requireTimestamp(parsed, "runAt")),
+    ...optional(parsed, "orderingKey", () => requireString(parsed, "orderingKey")),
+    ...optional(parsed, "dedupeKey", () => requireString(parsed, "dedupeKey")),
+  };
+  if (!("args" in parsed)) throw new MalformedEnvelopeError({ field: "args", message: "envelope field args is missing" });
+  return envelope;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function optional<K extends string, T>(object: Record<string, unknown>, field: K, read: (value: unknown) => T): { [P in K]?: T } {
+  return object[field] === undefined ? {} : ({ [field]: read(object[field]) } as { [P in K]?: T });
+}
+
+function requireString(object: Record<string, unknown>, field: string): string {
+  const value = object[field];
+  if (typeof value !== "string" || value.length === 0) {
+    throw new MalformedEnvelopeError({ field, message: `envelope field ${field} must be a non-empty string, got ${describe(value)}` });
+  }
+  return value;
+}
+
+function requireInteger(object: Record<string, unknown>, field: string, minimum: number): number {
+  const value = object[field];
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < minimum) {
+    throw new MalformedEnvelopeError({ field, message: `envelope field ${field} must be a safe integer ≥ ${minimum}, got ${describe(value)}` });
+  }
+  return value;
+}
+
+function requireTimestamp(object: Record<string, unknown>, field: string): string {
+  const value = requireString(object, field);
+  if (Number.isNaN(Date.parse(value))) {
+    throw new MalformedEnvelopeError({ field, message: `envelope field ${field} must be an ISO 8601 timestamp, got ${describe(value)}` });
+  }
+  return value;
+}
+
+function requireStringRecord(object: Record<string, unknown>, field: string): Record<string, string> {
+  const value = object[field] ?? {};
+  if (!isPlainObject(value) || Object.values(value).some((entry) => typeof entry !== "string")) {
+    throw new MalformedEnvelopeError({ field, message: `envelope field ${field} must be an object of strings` });
+  }
+  // A fresh null-prototype copy: a "__proto__" key stays an ordinary key.
+  return Object.assign(Object.create(null) as Record<string, string>, value);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

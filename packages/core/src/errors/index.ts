@@ -1,0 +1,13 @@
+export { HopperError } from "./hopper-error.js";
+export { BackendClosedError } from "./backend-closed-error.js";
+export { EnqueueFailedError } from "./enqueue-failed-error.js";
+export { ConfigurationError } from "./configuration-error.js";
+export { JobValidationError } from "./job-validation-error.js";
+export { MalformedEnvelopeError } from "./malformed-envelope-error.js";
+export { PayloadTooLargeError } from "./payload-too-large-error.js";
+export { PayloadVersionError } from "./payload-version-error.js";
+export { RetryLaterError } from "./retry-later-error.js";
+export { ShutdownError } from "./shutdown-error.js";
+export { UnknownJobError } from "./unknown-job-error.js";
+export { UnrecoverableError } from "./unrecoverable-error.js";
+export { UnsupportedCapabilityError } from "./unsupported-capability-error.js";

@@ -1,0 +1,85 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { Logger } from "./logger.js";
+import type { RetryOptions } from "./retry-policy.js";
+import type { Duration } from "./duration.js";
+import { jobBinding } from "./job-binding.js";
+
+export interface JobContext {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly queue: string;
+  /** 1 on the first run; crashes and lease expiries count too. */
+  readonly attempt: number;
+  readonly enqueuedAt: Date;
+  /** Aborted when a graceful shutdown runs out of time; the job is then handed back to the queue. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+}
+
+export interface EnqueueOptions {
+  /** Run no sooner than this long from now. */
+  readonly wait?: Duration;
+  /** Run no sooner than this moment. */
+  readonly waitUntil?: Date;
+  /** Higher runs first, from -1000 to 1000; needs a backend with priorities. */
+  readonly priority?: number;
+  readonly queue?: string;
+  /** Jobs sharing a key run one at a time in enqueue order; needs a backend with ordering. */
+  readonly orderingKey?: string;
+  /** While a job with this key is queued, enqueuing another returns the first one's id. */
+  readonly dedupeKey?: string;
+}
+
+/** Upgrades a payload from version `N` (the key) to `N + 1`. */
+export type PayloadUpgrade = (previous: any) => unknown;
+
+/**
+ * Base class of every job. Subclasses set static configuration and implement
+ * `perform`. Static `performLater` and friends go through the Hopper the class
+ * was registered with (`createHopper({ jobs: [...] })`).
+ */
+export abstract class Job<Args = unknown, Result = unknown> {
+  /** Name on the wire; defaults to the class name. Set it when a minifier renames classes. */
+  static jobName?: string;
+  static queue = "default";
+  static priority = 0;
+  /** Payload schema version; raise it with an entry in `upgrades` when Args change shape. */
+  static version = 1;
+  static upgrades: Readonly<Record<number, PayloadUpgrade>> = {};
+  static retry?: RetryOptions;
+  /** Any Standard Schema validator (zod, valibot, arktype); checked at enqueue and before perform. */
+  static schema?: StandardSchemaV1;
+
+  abstract perform(args: Args, context: JobContext): Promise<Result> | Result;
+
+  static performLater<J extends Job<any, any>>(this: JobClass<J>, args: JobArgs<J>, options?: EnqueueOptions): Promise<string> {
+    return jobBinding(this).enqueue(this, [args], options ?? {}).then((ids) => ids[0]!);
+  }
+
+  static performAllLater<J extends Job<any, any>>(this: JobClass<J>, argsList: readonly JobArgs<J>[], options?: EnqueueOptions): Promise<string[]> {
+    return jobBinding(this).enqueue(this, argsList, options ?? {});
+  }
+
+  static performNow<J extends Job<any, any>>(this: JobClass<J>, args: JobArgs<J>): Promise<{ jobId: string; result: JobResult<J> }> {
+    return jobBinding(this).performNow(this, args) as Promise<{ jobId: string; result: JobResult<J> }>;
+  }
+
+  /** `Job.set({ wait: "5m", priority: 1 }).performLater(args)` */
+  static set<J extends Job<any, any>>(this: JobClass<J>, options: EnqueueOptions): ConfiguredJob<J> {
+    return {
+      performLater: (args) => jobBinding(this).enqueue(this, [args], options).then((ids) => ids[0]!),
+      performAllLater: (argsList) => jobBinding(this).enqueue(this, argsList, options),
+    };
+  }
+}
+
+export interface ConfiguredJob<J extends Job<any, any>> {
+  performLater(args: JobArgs<J>): Promise<string>;
+  performAllLater(argsList: readonly JobArgs<J>[]): Promise<string[]>;
+}
+
+export type JobArgs<J> = J extends Job<infer Args, any> ? Args : never;
+export type JobResult<J> = J extends Job<any, infer Result> ? Result : never;
+
+/** A concrete job class: its constructor and the static configuration. */
+export type JobClass<J extends Job<any, any> = Job<any, any>> = (new () => J) & Omit<typeof Job, "prototype">;

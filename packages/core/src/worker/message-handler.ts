@@ -1,0 +1,156 @@
+import type { Backend, ReceivedMessage } from "../backend/backend.js";
+import { buildDeadLetter, sendDeadLetter } from "../dead-letters.js";
+import { deserializeArgs } from "../envelope/args-serializer.js";
+import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
+import { PayloadVersionError } from "../errors/payload-version-error.js";
+import type { JobContext } from "../job.js";
+import { upgradeArgs, validateArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
+import type { Logger } from "../logger.js";
+import { runPerformMiddleware, type Middleware } from "../middleware.js";
+import { decideRetry } from "../retry-policy.js";
+import { Redelivery } from "./redelivery.js";
+
+export interface MessageHandlerOptions {
+  readonly backend: Backend;
+  readonly registry: JobRegistry;
+  readonly middleware: readonly Middleware[];
+  readonly logger: Logger;
+  readonly leaseMs: number;
+  /** How long to wait before offering a too-new payload again. */
+  readonly newerVersionRetryMs: number;
+  /** How long a too-new payload may wait for a newer worker before it is dead-lettered. */
+  readonly newerVersionMaxHoldMs: number;
+}
+
+/** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
+export interface InFlightJob {
+  readonly message: ReceivedMessage;
+  readonly controller: AbortController;
+  handedBack: boolean;
+}
+
+const heldSinceKey = "hopper.heldSince";
+// Deliveries this early are run at once rather than held (timer and clock jitter).
+const earlyToleranceMs = 5;
+
+/** Runs one received message to its end: ack, retry, postpone, dead letter or discard. Never throws. */
+export class MessageHandler {
+  private readonly redelivery: Redelivery;
+
+  constructor(private readonly options: MessageHandlerOptions) {
+    this.redelivery = new Redelivery(options.backend);
+  }
+
+  async handle(job: InFlightJob, queue: string): Promise<void> {
+    try {
+      await this.process(job, queue);
+    } catch (error) {
+      if (job.handedBack) return;
+      // Could not even record the outcome (backend down?): leave the message to its lease, which redelivers it.
+      this.options.logger.error("could not settle a message; it will be redelivered when its lease ends", { queue, messageId: job.message.id, error });
+    }
+  }
+
+  private async process(job: InFlightJob, queue: string): Promise<void> {
+    const { message } = job;
+    let envelope: Envelope;
+    try {
+      envelope = decodeEnvelope(message.body);
+    } catch (error) {
+      return this.deadLetter(job, queue, null, "malformed envelope", error, null);
+    }
+    const attempt = envelope.attempt + (message.deliveryAttempt ?? 1) - 1;
+    let definition: JobDefinition;
+    try {
+      definition = this.options.registry.lookup(envelope.job);
+    } catch (error) {
+      return this.deadLetter(job, queue, envelope, "unknown job", error, attempt);
+    }
+
+    const runAtMs = envelope.runAt === undefined ? undefined : Date.parse(envelope.runAt);
+    if (runAtMs !== undefined && runAtMs - Date.now() > earlyToleranceMs) {
+      return this.redelivery.notYetDue(message, envelope, runAtMs);
+    }
+    if (envelope.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt);
+
+    let args: unknown;
+    try {
+      args = await validateArgs(definition, upgradeArgs(definition, envelope.version, deserializeArgs({ json: envelope.args, meta: envelope.argsMeta })));
+    } catch (error) {
+      return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
+    }
+
+    try {
+      await this.perform(job, definition, envelope, args, attempt);
+    } catch (error) {
+      if (job.handedBack) return;
+      return this.afterFailure(job, queue, envelope, definition, attempt, error);
+    }
+    if (!job.handedBack) await message.ack();
+  }
+
+  private async perform(job: InFlightJob, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<void> {
+    const context: JobContext = {
+      jobId: envelope.id,
+      jobName: definition.name,
+      queue: envelope.queue,
+      attempt,
+      enqueuedAt: new Date(envelope.enqueuedAt),
+      signal: job.controller.signal,
+      logger: this.options.logger,
+    };
+    const heartbeat = this.startHeartbeat(job);
+    try {
+      const instance = new definition.jobClass();
+      await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
+    } finally {
+      if (heartbeat) clearInterval(heartbeat);
+    }
+  }
+
+  private startHeartbeat(job: InFlightJob): NodeJS.Timeout | undefined {
+    if (!this.options.backend.capabilities.leaseExtension) return undefined;
+    const { leaseMs, logger } = this.options;
+    const timer = setInterval(() => {
+      job.message.extendLease(leaseMs).catch((error: unknown) => logger.warn("lease extension failed", { messageId: job.message.id, error }));
+    }, Math.max(10, Math.floor(leaseMs / 2)));
+    timer.unref();
+    return timer;
+  }
+
+  private async afterFailure(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, error: unknown): Promise<void> {
+    const decision = decideRetry(definition.jobClass.retry, error, attempt);
+    const { logger } = this.options;
+    if (decision.action === "discard") {
+      logger.warn("job discarded", { job: definition.name, jobId: envelope.id, reason: decision.reason, error });
+      await job.message.ack();
+    } else if (decision.action === "dead") {
+      await this.deadLetter(job, queue, envelope, decision.reason, error, attempt);
+    } else if (decision.countsAsAttempt) {
+      logger.info("job failed; retrying", { job: definition.name, jobId: envelope.id, attempt, delayMs: decision.delayMs, error });
+      await this.redelivery.retry(job.message, envelope, attempt, decision.delayMs);
+    } else {
+      await this.redelivery.postpone(job.message, envelope, Date.now() + decision.delayMs);
+    }
+  }
+
+  private async holdNewerVersion(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number): Promise<void> {
+    const now = Date.now();
+    const heldSince = envelope.meta[heldSinceKey] ? Date.parse(envelope.meta[heldSinceKey]) : now;
+    if (now - heldSince >= this.options.newerVersionMaxHoldMs) {
+      const error = new PayloadVersionError({ job: definition.name, payloadVersion: envelope.version, knownVersion: definition.version });
+      return this.deadLetter(job, queue, envelope, "payload version newer than any worker that ran it", error, attempt);
+    }
+    this.options.logger.warn("payload is newer than this worker; holding it back for a newer worker", { job: definition.name, jobId: envelope.id, payloadVersion: envelope.version, knownVersion: definition.version });
+    const held: Envelope = { ...envelope, meta: { ...envelope.meta, [heldSinceKey]: new Date(heldSince).toISOString() } };
+    await this.redelivery.postpone(job.message, held, now + this.options.newerVersionRetryMs);
+  }
+
+  private async deadLetter(job: InFlightJob, queue: string, envelope: Envelope | null, reason: string, error: unknown, attempt: number | null): Promise<void> {
+    const { backend, logger } = this.options;
+    logger.error("job dead-lettered", { queue, jobId: envelope?.id ?? job.message.id, job: envelope?.job, reason, error });
+    const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
+    await sendDeadLetter(backend, deadLetter);
+    await job.message.ack();
+  }
+}

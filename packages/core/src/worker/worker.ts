@@ -1,0 +1,186 @@
+import type { Backend } from "../backend/backend.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
+import { ShutdownError } from "../errors/shutdown-error.js";
+import { toMilliseconds, type Duration } from "../duration.js";
+import type { JobRegistry } from "../job-registry.js";
+import type { Logger } from "../logger.js";
+import type { Middleware } from "../middleware.js";
+import { validateQueueName } from "../names.js";
+import { ConcurrencySlots } from "./concurrency-slots.js";
+import { MessageHandler, type InFlightJob } from "./message-handler.js";
+
+export interface WorkerOptions {
+  /** Queues to take jobs from; default: every queue of the registered jobs. */
+  readonly queues?: readonly string[];
+  /** Jobs run at once in this process. Default 10. */
+  readonly concurrency?: number;
+  /** How long a received job stays invisible to other workers; renewed while it runs. Default "30s". */
+  readonly lease?: Duration;
+  /** Longest a receive waits for a job (long polling). Default "5s". */
+  readonly pollWait?: Duration;
+  /** Default bound for `stop()`. Default "25s". */
+  readonly shutdownTimeout?: Duration;
+  /** Stop gracefully on SIGTERM and SIGINT while `run()` is active. Default true. */
+  readonly handleSignals?: boolean;
+  /** How often a payload newer than this worker is offered again. Default "1m". */
+  readonly newerVersionRetry?: Duration;
+  /** After this long unrun, a too-new payload goes to the dead letters. Default "1h". */
+  readonly newerVersionMaxHold?: Duration;
+}
+
+interface WorkerDependencies {
+  readonly backend: Promise<Backend>;
+  readonly registry: JobRegistry;
+  readonly middleware: readonly Middleware[];
+  readonly logger: Logger;
+}
+
+const receiveErrorBackoffMs = 1000;
+
+/**
+ * Takes jobs from queues and runs them, `concurrency` at a time. `stop()`
+ * stops receiving, lets running jobs finish within a bound, then aborts the
+ * rest through their signal and hands them back to the queue.
+ */
+export class Worker {
+  private readonly queues: readonly string[];
+  private readonly slots: ConcurrencySlots;
+  private readonly leaseMs: number;
+  private readonly pollWaitMs: number;
+  private readonly shutdownTimeoutMs: number;
+  private readonly inFlight = new Set<InFlightJob>();
+  private readonly settling = new Set<Promise<void>>();
+  private readonly receiving = new AbortController();
+  private running: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+
+  constructor(
+    private readonly dependencies: WorkerDependencies,
+    private readonly options: WorkerOptions = {},
+  ) {
+    const queues = options.queues ?? [...new Set(dependencies.registry.all.map((definition) => definition.queue))];
+    if (!Array.isArray(queues) || queues.length === 0) {
+      throw new ConfigurationError({ field: "worker.queues", message: "give at least one queue name, e.g. worker({ queues: [\"default\"] })" });
+    }
+    this.queues = queues.map((queue, index) => validateQueueName(queue, `worker.queues[${index}]`));
+    const concurrency = options.concurrency ?? 10;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
+      throw new ConfigurationError({ field: "worker.concurrency", message: `must be an integer from 1 to 10000, got ${JSON.stringify(concurrency)}` });
+    }
+    this.slots = new ConcurrencySlots(concurrency);
+    this.leaseMs = toMilliseconds(options.lease ?? "30s", "worker.lease");
+    this.pollWaitMs = toMilliseconds(options.pollWait ?? "5s", "worker.pollWait");
+    this.shutdownTimeoutMs = toMilliseconds(options.shutdownTimeout ?? "25s", "worker.shutdownTimeout");
+  }
+
+  /** Runs until `stop()` (or SIGTERM/SIGINT) and resolves once shut down. */
+  run(): Promise<void> {
+    this.running ??= this.runLoops();
+    return this.running;
+  }
+
+  /** Graceful shutdown; idempotent. */
+  stop(options: { timeout?: Duration } = {}): Promise<void> {
+    const timeoutMs = options.timeout === undefined ? this.shutdownTimeoutMs : toMilliseconds(options.timeout, "stop.timeout");
+    this.stopping ??= this.shutDown(timeoutMs);
+    return this.stopping;
+  }
+
+  /** Jobs running right now. */
+  get activeCount(): number {
+    return this.inFlight.size;
+  }
+
+  private async runLoops(): Promise<void> {
+    const backend = await this.dependencies.backend;
+    const leaseMs = Math.max(this.leaseMs, backend.capabilities.minLeaseMs);
+    const handler = new MessageHandler({
+      backend,
+      registry: this.dependencies.registry,
+      middleware: this.dependencies.middleware,
+      logger: this.dependencies.logger,
+      leaseMs,
+      newerVersionRetryMs: toMilliseconds(this.options.newerVersionRetry ?? "1m", "worker.newerVersionRetry"),
+      newerVersionMaxHoldMs: toMilliseconds(this.options.newerVersionMaxHold ?? "1h", "worker.newerVersionMaxHold"),
+    });
+    const removeSignalHandlers = this.options.handleSignals === false ? () => {} : this.installSignalHandlers();
+    try {
+      await Promise.all(this.queues.map((queue) => this.receiveLoop(backend, handler, queue, leaseMs)));
+      await this.stop();
+    } finally {
+      removeSignalHandlers();
+    }
+  }
+
+  private async receiveLoop(backend: Backend, handler: MessageHandler, queue: string, leaseMs: number): Promise<void> {
+    const signal = this.receiving.signal;
+    while (!signal.aborted) {
+      if (!(await this.slots.acquire(signal))) break;
+      const reserved = 1 + this.slots.tryAcquire(backend.capabilities.maxReceiveBatch - 1);
+      let messages;
+      try {
+        messages = await backend.receive({ queue, maxMessages: reserved, waitMs: this.pollWaitMs, leaseMs, signal });
+      } catch (error) {
+        this.slots.release(reserved);
+        if (signal.aborted) break;
+        this.dependencies.logger.error("receive failed; retrying", { queue, error });
+        await sleep(receiveErrorBackoffMs, signal);
+        continue;
+      }
+      this.slots.release(reserved - messages.length);
+      for (const message of messages) {
+        const job: InFlightJob = { message, controller: new AbortController(), handedBack: false };
+        this.inFlight.add(job);
+        const settled = handler.handle(job, queue).finally(() => {
+          this.inFlight.delete(job);
+          this.settling.delete(settled);
+          this.slots.release(1);
+        });
+        this.settling.add(settled);
+      }
+    }
+  }
+
+  private async shutDown(timeoutMs: number): Promise<void> {
+    this.receiving.abort();
+    const timer = new AbortController();
+    const timedOut = await Promise.race([Promise.allSettled([...this.settling]).then(() => false), sleep(timeoutMs, timer.signal).then(() => !timer.signal.aborted)]);
+    timer.abort();
+    if (timedOut && this.inFlight.size > 0) {
+      this.dependencies.logger.warn("shutdown timeout reached; handing running jobs back to the queue", { jobs: this.inFlight.size });
+      const backend = await this.dependencies.backend;
+      await Promise.all(
+        [...this.inFlight].map(async (job) => {
+          job.handedBack = true;
+          job.controller.abort(new ShutdownError());
+          await job.message.nack({ retryAfterMs: 0 }).catch((error: unknown) => this.dependencies.logger.error("hand-back failed; the lease will redeliver the job", { backend: backend.name, error }));
+        }),
+      );
+    }
+  }
+
+  private installSignalHandlers(): () => void {
+    const onSignal = (signal: NodeJS.Signals) => {
+      this.dependencies.logger.info(`${signal} received; stopping the worker`);
+      void this.stop();
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+    return () => {
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
+    };
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+}
