@@ -3,10 +3,15 @@ import { defineConfig } from "vitest/config";
 // Workspace packages resolve to their TypeScript sources through the
 // "@hopper/source" export condition, so tests never need a build first.
 const sourceConditions = ["@hopper/source", "module", "node", "import", "default"];
+// Vitest passes ssr.resolve.conditions to the forked workers as Node `--conditions`.
+// "import" there makes Node's require() pick packages' ESM entry (pg → pg-pool breaks)
+// and "module" makes it load bundler-only builds (@aws-sdk/*/dist-es): keep them out.
+// Vite adds import/require and default by itself.
+const serverConditions = ["@hopper/source", "node", "development|production"];
 
 export default defineConfig({
   resolve: { conditions: sourceConditions },
-  ssr: { resolve: { conditions: sourceConditions, externalConditions: ["@hopper/source"] } },
+  ssr: { resolve: { conditions: serverConditions, externalConditions: ["@hopper/source"] } },
   test: {
     include: ["packages/*/src/**/*.test.ts", "apps/*/src/**/*.test.ts", "scripts/*/src/**/*.test.ts"],
     globalSetup: ["./scripts/services/src/vitest-global-setup.ts"],
