@@ -9,6 +9,7 @@ import type { EnqueueOptions, JobArgs, JobClass, JobContext, Job } from "./job.j
 import { JobRegistry, upgradeArgs, validateArgs } from "./job-registry.js";
 import { createConsoleLogger, type Logger } from "./logger.js";
 import { runPerformMiddleware, type Middleware } from "./middleware.js";
+import { runMessage, type PushedMessage, type PushOutcome } from "./worker/run-message.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 
 export interface HopperOptions {
@@ -25,6 +26,8 @@ export interface Hopper {
   enqueue<J extends Job<any, any>>(jobClass: JobClass<J>, args: JobArgs<J>, options?: EnqueueOptions): Promise<string>;
   enqueueAll<J extends Job<any, any>>(jobClass: JobClass<J>, argsList: readonly JobArgs<J>[], options?: EnqueueOptions): Promise<string[]>;
   worker(options?: WorkerOptions): Worker;
+  /** Runs one message a platform pushed (HTTP POST, Lambda record); the answer says whether to delete or redeliver it. */
+  runMessage(message: PushedMessage): Promise<PushOutcome>;
   deadLetters(queue: string): DeadLetters;
   use(middleware: Middleware): void;
   /** Stops using the backend and unbinds the job classes; idempotent. */
@@ -63,6 +66,7 @@ export function createHopper(options: HopperOptions): Hopper {
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
     worker: (workerOptions) => new Worker({ backend, registry, middleware, logger }, workerOptions),
+    runMessage: async (message) => runMessage({ backend: await backend, registry, middleware, logger }, message),
     deadLetters: (queue) => new DeadLetters(backend, queue),
     use: (layer) => void middleware.push(layer),
     close() {

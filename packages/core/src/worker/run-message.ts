@@ -1,0 +1,78 @@
+import type { Backend, ReceivedMessage } from "../backend/backend.js";
+import type { JobRegistry } from "../job-registry.js";
+import type { Logger } from "../logger.js";
+import type { Middleware } from "../middleware.js";
+import { MessageHandler, type InFlightJob } from "./message-handler.js";
+
+/** One message handed over by a platform that pushes work (an HTTP POST, a Lambda event record). */
+export interface PushedMessage {
+  readonly queue: string;
+  /** The message body: an encoded envelope. */
+  readonly body: string;
+  /** The platform's message id; used when the body is not an envelope. */
+  readonly id: string;
+  /** 1 on the first delivery, as the platform counts it. */
+  readonly deliveryAttempt: number | undefined;
+  /** Keeps the platform's lease alive while the job runs, when the platform allows it. */
+  readonly extendLease?: (leaseMs: number) => Promise<void>;
+  readonly signal?: AbortSignal;
+  /** Lease the heartbeat renews. Default 30 s. */
+  readonly leaseMs?: number;
+}
+
+/**
+ * What became of a pushed message. `done`: the platform may delete it (the job
+ * succeeded, was discarded, dead-lettered or re-enqueued for later).
+ * `retry`: the platform should deliver it again, after `retryAfterMs` if it can.
+ * `unsettled`: the outcome could not be recorded (backend down); deliver it again.
+ */
+export type PushOutcome =
+  | { readonly status: "done" }
+  | { readonly status: "retry"; readonly retryAfterMs: number }
+  | { readonly status: "unsettled" };
+
+export interface RunMessageDependencies {
+  readonly backend: Backend;
+  readonly registry: JobRegistry;
+  readonly middleware: readonly Middleware[];
+  readonly logger: Logger;
+  /** As in WorkerOptions; defaults match the worker's (1 min, 1 h). */
+  readonly newerVersionRetryMs?: number;
+  readonly newerVersionMaxHoldMs?: number;
+}
+
+const defaultLeaseMs = 30_000;
+
+/**
+ * Runs one pushed message through the same MessageHandler the worker uses.
+ * The platform owns delivery, so ack and nack only record the answer to give it;
+ * dead letters and re-delays still go through `backend`.
+ */
+export async function runMessage(dependencies: RunMessageDependencies, pushed: PushedMessage): Promise<PushOutcome> {
+  let outcome: PushOutcome = { status: "unsettled" };
+  const message: ReceivedMessage = {
+    id: pushed.id,
+    body: pushed.body,
+    deliveryAttempt: pushed.deliveryAttempt,
+    ack: async () => {
+      outcome = { status: "done" };
+    },
+    nack: async (options) => {
+      outcome = { status: "retry", retryAfterMs: options?.retryAfterMs ?? 0 };
+    },
+    extendLease: async (leaseMs) => {
+      await pushed.extendLease?.(leaseMs);
+    },
+  };
+  const handler = new MessageHandler({
+    ...dependencies,
+    leaseMs: pushed.leaseMs ?? defaultLeaseMs,
+    newerVersionRetryMs: dependencies.newerVersionRetryMs ?? 60_000,
+    newerVersionMaxHoldMs: dependencies.newerVersionMaxHoldMs ?? 3_600_000,
+  });
+  const controller = new AbortController();
+  pushed.signal?.addEventListener("abort", () => controller.abort(pushed.signal?.reason), { once: true });
+  const job: InFlightJob = { message, controller, handedBack: false };
+  await handler.handle(job, pushed.queue);
+  return outcome;
+}
