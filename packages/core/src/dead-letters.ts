@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Backend } from "./backend/backend.js";
+import type { Backend, ReceivedMessage } from "./backend/backend.js";
 import { sendInBatches } from "./backend/send-in-batches.js";
 import { decodeEnvelope, encodeEnvelope, type Envelope } from "./envelope/envelope.js";
 import { deadLetterQueueName, validateQueueName } from "./names.js";
@@ -59,15 +59,16 @@ export class DeadLetters {
     validateQueueName(queue, "deadLetters(queue)");
   }
 
+  /** Returns up to `max` dead letters and leaves them in place. */
+  async peek(options: { max?: number; waitMs?: number } = {}): Promise<DeadLetter[]> {
+    const messages = await this.receive(options);
+    await Promise.all(messages.map((message) => message.nack()));
+    return messages.map((message) => JSON.parse(message.body) as DeadLetter);
+  }
+
   /** Removes and returns up to `max` dead letters. */
   async take(options: { max?: number; waitMs?: number } = {}): Promise<DeadLetter[]> {
-    const backend = await this.backend;
-    const messages = await backend.receive({
-      queue: deadLetterQueueName(this.queue),
-      maxMessages: Math.min(options.max ?? 10, backend.capabilities.maxReceiveBatch),
-      waitMs: options.waitMs ?? 0,
-      leaseMs: Math.max(30_000, backend.capabilities.minLeaseMs),
-    });
+    const messages = await this.receive(options);
     await Promise.all(messages.map((message) => message.ack()));
     return messages.map((message) => JSON.parse(message.body) as DeadLetter);
   }
@@ -75,12 +76,7 @@ export class DeadLetters {
   /** Moves up to `max` dead letters back to their queue as fresh first attempts; returns how many. */
   async retry(options: { max?: number; waitMs?: number } = {}): Promise<number> {
     const backend = await this.backend;
-    const messages = await backend.receive({
-      queue: deadLetterQueueName(this.queue),
-      maxMessages: Math.min(options.max ?? 10, backend.capabilities.maxReceiveBatch),
-      waitMs: options.waitMs ?? 0,
-      leaseMs: Math.max(30_000, backend.capabilities.minLeaseMs),
-    });
+    const messages = await this.receive(options);
     let moved = 0;
     for (const message of messages) {
       const deadLetter = JSON.parse(message.body) as DeadLetter;
@@ -94,5 +90,15 @@ export class DeadLetters {
       }
     }
     return moved;
+  }
+
+  private async receive(options: { max?: number; waitMs?: number }): Promise<ReceivedMessage[]> {
+    const backend = await this.backend;
+    return backend.receive({
+      queue: deadLetterQueueName(this.queue),
+      maxMessages: Math.min(options.max ?? 10, backend.capabilities.maxReceiveBatch),
+      waitMs: options.waitMs ?? 0,
+      leaseMs: Math.max(30_000, backend.capabilities.minLeaseMs),
+    });
   }
 }

@@ -136,7 +136,9 @@ export class MessageHandler {
 
   private async holdNewerVersion(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number): Promise<void> {
     const now = Date.now();
-    const heldSince = envelope.meta[heldSinceKey] ? Date.parse(envelope.meta[heldSinceKey]) : now;
+    // Republishing carries the first sighting in meta; a nack cannot change the body, so there the hold counts from when the job was due.
+    const dueAt = Date.parse(envelope.runAt ?? envelope.enqueuedAt);
+    const heldSince = envelope.meta[heldSinceKey] ? Date.parse(envelope.meta[heldSinceKey]) : this.options.backend.capabilities.delayedDelivery ? now : dueAt;
     if (now - heldSince >= this.options.newerVersionMaxHoldMs) {
       const error = new PayloadVersionError({ job: definition.name, payloadVersion: envelope.version, knownVersion: definition.version });
       return this.deadLetter(job, queue, envelope, "payload version newer than any worker that ran it", error, attempt);

@@ -1,0 +1,45 @@
+import { afterEach, describe, it } from "vitest";
+import type { Backend } from "@hopper/core/backend";
+import { scenarios } from "./scenarios/index.js";
+import { skipReason, type Scenario, type ScenarioContext } from "./scenario.js";
+import { uniqueQueueName } from "./harness.js";
+
+export interface ConformanceOptions {
+  /** Shown in test names. */
+  readonly name: string;
+  /** A fresh, connected backend; called once or more per test, each closed by the suite. */
+  createBackend(): Promise<Backend>;
+  /** Extra per-backend scenarios; each runs like the shared ones. */
+  readonly extraScenarios?: readonly Scenario[];
+}
+
+/**
+ * Registers the shared scenarios as vitest tests. Each scenario runs only when
+ * the backend declares the capabilities it needs; negative scenarios run when
+ * a capability is declared absent and check that the core refuses it.
+ */
+export function runConformanceSuite(options: ConformanceOptions): void {
+  describe(`conformance: ${options.name}`, async () => {
+    const probe = await options.createBackend();
+    const capabilities = probe.capabilities;
+    await probe.close();
+    const opened: Backend[] = [];
+    afterEach(async () => {
+      await Promise.allSettled(opened.splice(0).map((backend) => backend.close()));
+    });
+
+    for (const scenario of [...scenarios, ...(options.extraScenarios ?? [])]) {
+      const reason = skipReason(scenario, capabilities);
+      const test = reason ? it.skip : it;
+      test(reason ? `${scenario.name} (skipped: ${reason})` : scenario.name, { timeout: scenario.timeoutMs ?? 60_000 }, async () => {
+        const createBackend = async () => {
+          const backend = await options.createBackend();
+          opened.push(backend);
+          return backend;
+        };
+        const context: ScenarioContext = { backend: await createBackend(), createBackend, queue: uniqueQueueName };
+        await scenario.run(context);
+      });
+    }
+  });
+}

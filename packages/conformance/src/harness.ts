@@ -1,0 +1,60 @@
+import { randomBytes } from "node:crypto";
+import { createConsoleLogger, createHopper, type Hopper, type JobClass } from "@hopper/core";
+import type { Backend, ReceivedMessage } from "@hopper/core/backend";
+
+export function uniqueQueueName(label = "q"): string {
+  const safeLabel = label.replace(/[^A-Za-z0-9]/g, "").slice(0, 16) || "q";
+  return `c${safeLabel}-${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
+}
+
+/** Polls `predicate` until it holds; fails with `description` after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean | Promise<boolean>, description: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}`);
+    await sleep(20);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Receives until `count` messages arrived or `timeoutMs` passed; returns what arrived, unacked. */
+export async function receiveMessages(backend: Backend, queue: string, count: number, options: { leaseMs?: number; timeoutMs?: number } = {}): Promise<ReceivedMessage[]> {
+  const leaseMs = Math.max(options.leaseMs ?? 30_000, backend.capabilities.minLeaseMs);
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  const received: ReceivedMessage[] = [];
+  while (received.length < count && Date.now() < deadline) {
+    const batch = await backend.receive({
+      queue,
+      maxMessages: Math.min(count - received.length, backend.capabilities.maxReceiveBatch),
+      waitMs: Math.min(1000, Math.max(0, deadline - Date.now())),
+      leaseMs,
+    });
+    received.push(...batch);
+  }
+  return received;
+}
+
+/** Receives for `windowMs` and fails if anything arrives. */
+export async function expectNothingFor(backend: Backend, queue: string, windowMs: number): Promise<void> {
+  const received = await receiveMessages(backend, queue, 1, { timeoutMs: windowMs });
+  if (received.length > 0) throw new Error(`expected no message on ${queue} for ${windowMs} ms, got ${received.map((message) => message.id).join(", ")}`);
+}
+
+export function testHopper(backend: Backend, jobs: readonly JobClass[]): Hopper {
+  return createHopper({ backend, jobs, logger: createConsoleLogger(process.env.HOPPER_LOG_LEVEL ? undefined : "silent") });
+}
+
+/** Runs a worker until `done()` holds, then stops it. */
+export async function runWorkerUntil(hopper: Hopper, options: { queues: string[]; concurrency?: number }, done: () => boolean, description: string, timeoutMs = 30_000): Promise<void> {
+  const worker = hopper.worker({ queues: options.queues, concurrency: options.concurrency ?? 5, pollWait: 500, lease: "20s", handleSignals: false, newerVersionRetry: 300, newerVersionMaxHold: "1h" });
+  const running = worker.run();
+  try {
+    await waitFor(done, description, timeoutMs);
+  } finally {
+    await worker.stop({ timeout: 5000 });
+    await running;
+  }
+}

@@ -1,0 +1,51 @@
+import type { Scenario } from "../scenario.js";
+import { abortReceive } from "./abort-receive.js";
+import { ackRemoves } from "./ack-removes.js";
+import { batchBeyondMax } from "./batch-beyond-max.js";
+import { bodiesRoundTrip } from "./bodies-round-trip.js";
+import { closeDuringReceive } from "./close-during-receive.js";
+import { competingConsumers } from "./competing-consumers.js";
+import { deduplication } from "./deduplication.js";
+import { delayedDelivery } from "./delayed-delivery.js";
+import { leaseExpiry } from "./lease-expiry.js";
+import { leaseExtension } from "./lease-extension.js";
+import { nackDelay } from "./nack-delay.js";
+import { nackRedelivers } from "./nack-redelivers.js";
+import { newerVersionHeld } from "./newer-version-held.js";
+import { oldVersionUpgraded } from "./old-version-upgraded.js";
+import { payloadTooLarge } from "./payload-too-large.js";
+import { perKeyOrdering } from "./per-key-ordering.js";
+import { poisonMessages } from "./poison-messages.js";
+import { priorityOrder } from "./priority-order.js";
+import { queueIsolation } from "./queue-isolation.js";
+import { refusesDeduplication, refusesDelay, refusesOrdering, refusesPriority } from "./refuses-absent-capabilities.js";
+import { retryExhaustion } from "./retry-exhaustion.js";
+import { retryThenSuccess } from "./retry-then-success.js";
+
+export const scenarios: readonly Scenario[] = [
+  bodiesRoundTrip,
+  ackRemoves,
+  nackRedelivers,
+  nackDelay,
+  leaseExpiry,
+  leaseExtension,
+  delayedDelivery,
+  priorityOrder,
+  perKeyOrdering,
+  deduplication,
+  batchBeyondMax,
+  competingConsumers,
+  queueIsolation,
+  closeDuringReceive,
+  abortReceive,
+  payloadTooLarge,
+  retryThenSuccess,
+  retryExhaustion,
+  oldVersionUpgraded,
+  newerVersionHeld,
+  poisonMessages,
+  refusesPriority,
+  refusesOrdering,
+  refusesDeduplication,
+  refusesDelay,
+];

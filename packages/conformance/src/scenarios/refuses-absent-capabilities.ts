@@ -1,0 +1,44 @@
+import { expect } from "vitest";
+import { Job, UnsupportedCapabilityError } from "@hopper/core";
+import { defineScenario, type Scenario } from "../scenario.js";
+import { testHopper } from "../harness.js";
+import type { EnqueueOptions } from "@hopper/core";
+
+function refusal(name: string, capability: "priority" | "ordering" | "deduplication", options: EnqueueOptions): Scenario {
+  return defineScenario({
+    name,
+    requiresAbsent: [capability],
+    async run({ backend, queue }) {
+      const queueName = queue("refuse");
+      class Refused extends Job<{ n: number }> {
+        static override queue = queueName;
+        async perform() {}
+      }
+      testHopper(backend, [Refused]);
+      const error = await Refused.set(options).performLater({ n: 1 }).catch((caught: unknown) => caught);
+      expect(UnsupportedCapabilityError.isInstance(error)).toBe(true);
+      expect((error as UnsupportedCapabilityError).capability).toBe(capability);
+      expect((error as Error).message).toContain(backend.name);
+    },
+  });
+}
+
+export const refusesPriority = refusal("refuses a priority when the backend declares none", "priority", { priority: 5 });
+export const refusesOrdering = refusal("refuses an ordering key when the backend declares no ordering", "ordering", { orderingKey: "account-1" });
+export const refusesDeduplication = refusal("refuses a dedupe key when the backend declares no deduplication", "deduplication", { dedupeKey: "report-1" });
+
+export const refusesDelay = defineScenario({
+  name: "refuses a delay when the backend can neither delay nor hold back",
+  requiresAbsent: ["delayedDelivery", "nackDelay"],
+  async run({ backend, queue }) {
+    const queueName = queue("refuse");
+    class Refused extends Job<{ n: number }> {
+      static override queue = queueName;
+      async perform() {}
+    }
+    testHopper(backend, [Refused]);
+    const error = await Refused.set({ wait: "5m" }).performLater({ n: 1 }).catch((caught: unknown) => caught);
+    expect(UnsupportedCapabilityError.isInstance(error)).toBe(true);
+    expect((error as UnsupportedCapabilityError).capability).toBe("delayedDelivery");
+  },
+});
