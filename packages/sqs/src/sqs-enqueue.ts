@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { SendMessageBatchCommand, type BatchResultErrorEntry, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
+import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
+import type { SqsQueueUrls } from "./sqs-queue-urls.js";
+import { jobIdAttribute, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
+
+/** Entries SQS failed on its side (SenderFault false) are sent again this many times. */
+const serverFaultRetries = 3;
+const serverFaultBackoffMs = 100;
+/** SQS's FIFO deduplication interval; dedupe results are remembered this long. */
+const dedupeWindowMs = 5 * 60_000;
+const maxRememberedSends = 10_000;
+
+export interface SqsEnqueueContext {
+  readonly client: SQSClient;
+  readonly urls: SqsQueueUrls;
+  readonly fifo: boolean;
+}
+
+/**
+ * Remembers which job each SQS message id was sent for. A FIFO queue answers a
+ * deduplicated send with the first message's id, which is how a duplicate is
+ * told apart (within this process; see the README).
+ */
+export class SentMessageIds {
+  private readonly jobIds = new Map<string, { jobId: string; at: number }>();
+
+  remember(messageId: string, jobId: string, now: number): string | undefined {
+    const earlier = this.jobIds.get(messageId);
+    if (earlier && now - earlier.at < dedupeWindowMs && earlier.jobId !== jobId) return earlier.jobId;
+    this.jobIds.set(messageId, { jobId, at: now });
+    if (this.jobIds.size > maxRememberedSends) this.jobIds.delete(this.jobIds.keys().next().value!);
+    return undefined;
+  }
+}
+
+/** One SendMessageBatch per queue in the chunk (the core sends chunks of at most 10); results in input order. */
+export async function enqueueMessages(context: SqsEnqueueContext, sent: SentMessageIds, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
+  const results = new Array<EnqueueResult>(messages.length);
+  const byQueue = new Map<string, number[]>();
+  messages.forEach((message, index) => byQueue.set(message.queue, [...(byQueue.get(message.queue) ?? []), index]));
+  await Promise.all(
+    [...byQueue].map(async ([queue, indexes]) => {
+      const queueUrl = await context.urls.resolve(queue);
+      const entries = new Map<string, SendMessageBatchRequestEntry>();
+      for (const index of indexes) {
+        const message = messages[index]!;
+        if (Buffer.byteLength(message.id) > maxJobIdBytes) {
+          results[index] = { status: "failed", id: message.id, error: new Error(`job id ${message.id.slice(0, 40)}… is over ${maxJobIdBytes} bytes, more than the SQS backend keeps for it`) };
+        } else {
+          entries.set(String(index), toEntry(context.fifo, message, index));
+        }
+      }
+      for (let round = 0; entries.size > 0; round++) {
+        const response = await context.client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [...entries.values()] }));
+        const now = Date.now();
+        for (const success of response.Successful ?? []) {
+          const message = messages[Number(success.Id)]!;
+          const existingId = success.MessageId ? sent.remember(success.MessageId, message.id, now) : undefined;
+          results[Number(success.Id)] = existingId ? { status: "duplicate", id: message.id, existingId } : { status: "enqueued", id: message.id };
+          entries.delete(success.Id!);
+        }
+        const retryable: BatchResultErrorEntry[] = [];
+        for (const failure of response.Failed ?? []) {
+          if (!failure.SenderFault && round < serverFaultRetries) {
+            retryable.push(failure);
+            continue;
+          }
+          const message = messages[Number(failure.Id)]!;
+          results[Number(failure.Id)] = { status: "failed", id: message.id, error: new Error(`SQS refused message ${message.id} on ${queue}: ${failure.Code}: ${failure.Message ?? ""}`) };
+          entries.delete(failure.Id!);
+        }
+        if (retryable.length === 0) break;
+        await sleep(serverFaultBackoffMs * 2 ** round);
+      }
+    }),
+  );
+  return results;
+}
+
+function toEntry(fifo: boolean, message: OutgoingMessage, index: number): SendMessageBatchRequestEntry {
+  const delaySeconds = message.delayMs ? Math.ceil(message.delayMs / 1000) : 0;
+  return {
+    Id: String(index),
+    MessageBody: message.body,
+    MessageAttributes: { [jobIdAttribute]: { DataType: "String", StringValue: message.id } },
+    ...(delaySeconds > 0 && { DelaySeconds: delaySeconds }),
+    ...(fifo && {
+      // A message without an ordering key gets a group of its own, so unrelated jobs run in parallel.
+      MessageGroupId: sqsToken(message.orderingKey ?? message.id),
+      // Without a dedupe key every send is distinct: a fresh id, never the job id, so a
+      // dead letter retried within SQS's 5-minute window is not swallowed as a duplicate.
+      MessageDeduplicationId: message.dedupeKey === undefined ? randomUUID() : sqsToken(message.dedupeKey),
+    }),
+  };
+}

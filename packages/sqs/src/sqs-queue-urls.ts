@@ -1,0 +1,90 @@
+import { CreateQueueCommand, GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { ConfigurationError } from "@hopper/core";
+
+/** SQS's own limit on queue names, ".fifo" included. */
+const maxSqsQueueNameLength = 80;
+
+export interface QueueUrlOptions {
+  readonly queuePrefix: string;
+  readonly fifo: boolean;
+  readonly createQueues: boolean;
+  /** Attributes for queues this backend creates (e.g. RedrivePolicy, KmsMasterKeyId). */
+  readonly queueAttributes: Readonly<Record<string, string>>;
+}
+
+/**
+ * Maps Hopper queue names to SQS queue URLs: `<prefix><name>[.fifo]`, created
+ * on first use when `createQueues` is on, else looked up. Each URL is fetched
+ * once; a failed lookup is forgotten so the next call tries again.
+ */
+export class SqsQueueUrls {
+  private readonly urls = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly client: SQSClient,
+    private readonly options: QueueUrlOptions,
+  ) {}
+
+  sqsName(queue: string): string {
+    return `${this.options.queuePrefix}${queue}${this.options.fifo ? ".fifo" : ""}`;
+  }
+
+  resolve(queue: string): Promise<string> {
+    let url = this.urls.get(queue);
+    if (!url) {
+      url = this.fetch(queue);
+      this.urls.set(queue, url);
+      url.catch(() => this.urls.delete(queue));
+    }
+    return url;
+  }
+
+  private async fetch(queue: string): Promise<string> {
+    const name = this.sqsName(queue);
+    if (name.length > maxSqsQueueNameLength) {
+      throw new ConfigurationError({ field: "queuePrefix", message: `SQS queue name ${name} is ${name.length} characters, over SQS's ${maxSqsQueueNameLength}: shorten the prefix or the queue name` });
+    }
+    if (this.options.createQueues) return this.create(name);
+    try {
+      const result = await this.client.send(new GetQueueUrlCommand({ QueueName: name }));
+      if (!result.QueueUrl) throw new Error(`GetQueueUrl returned no URL for ${name}`);
+      return result.QueueUrl;
+    } catch (error) {
+      if (isQueueMissing(error)) {
+        throw new ConfigurationError({
+          field: "createQueues",
+          message: `SQS queue ${name} does not exist: create it (with your infrastructure code${this.options.fifo ? ", FifoQueue=true" : ""}) or set createQueues: true (URL: ?createQueues=true)`,
+          cause: error,
+        });
+      }
+      throw error;
+    }
+  }
+
+  private async create(name: string): Promise<string> {
+    const attributes: Record<string, string> = {
+      // SQS's maximum, stated so the queue does not depend on the account's default.
+      MaximumMessageSize: "1048576",
+      ...(this.options.fifo && { FifoQueue: "true" }),
+      ...this.options.queueAttributes,
+    };
+    try {
+      const result = await this.client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+      if (!result.QueueUrl) throw new Error(`CreateQueue returned no URL for ${name}`);
+      return result.QueueUrl;
+    } catch (error) {
+      // The queue exists with other attributes (set by hand or by IaC): use it as it is.
+      if ((error as Error).name === "QueueNameExists" || (error as Error).name === "QueueAlreadyExists") {
+        const result = await this.client.send(new GetQueueUrlCommand({ QueueName: name }));
+        if (result.QueueUrl) return result.QueueUrl;
+      }
+      throw error;
+    }
+  }
+}
+
+/** The SDK names this error differently across protocols (JSON vs. the older query protocol). */
+export function isQueueMissing(error: unknown): boolean {
+  const name = (error as Error | undefined)?.name;
+  return name === "QueueDoesNotExist" || name === "AWS.SimpleQueueService.NonExistentQueue";
+}

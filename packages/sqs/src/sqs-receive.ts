@@ -1,0 +1,160 @@
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
+import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
+import type { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
+import { jobIdAttribute } from "./sqs-message-attributes.js";
+import type { SqsQueueUrls } from "./sqs-queue-urls.js";
+
+/** SQS's ceilings: 20 s of long polling, 10 messages per receive, 12 h of visibility. */
+export const maxWaitSeconds = 20;
+export const maxReceiveMessages = 10;
+export const maxVisibilitySeconds = 12 * 60 * 60;
+
+export interface SqsReceiveContext {
+  readonly client: SQSClient;
+  readonly urls: SqsQueueUrls;
+  readonly deletes: SqsDeleteBatcher;
+  readonly fifo: boolean;
+  /** Aborted by close: pending polls end at once. */
+  readonly closing: AbortSignal;
+  /** Background work close must wait for (releasing messages of abandoned polls). */
+  readonly background: Set<Promise<unknown>>;
+}
+
+/** Visibility in whole seconds, rounded up so a lease never ends early. */
+export function visibilitySeconds(ms: number): number {
+  return Math.min(maxVisibilitySeconds, Math.max(0, Math.ceil(ms / 1000)));
+}
+
+/**
+ * Long-polls until a message arrives or `waitMs` passes. SQS waits in whole
+ * seconds, so a wait that is not a whole number of seconds may run up to one
+ * second over.
+ */
+export async function receiveMessages(context: SqsReceiveContext, options: ReceiveOptions): Promise<ReceivedMessage[]> {
+  const queueUrl = await context.urls.resolve(options.queue);
+  const deadline = Date.now() + options.waitMs;
+  for (;;) {
+    if (options.signal?.aborted || context.closing.aborted) return [];
+    const waitSeconds = Math.min(maxWaitSeconds, Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
+    const polled = await poll(context, queueUrl, {
+      MaxNumberOfMessages: Math.max(1, Math.min(options.maxMessages, maxReceiveMessages)),
+      WaitTimeSeconds: waitSeconds,
+      VisibilityTimeout: visibilitySeconds(options.leaseMs),
+    }, options.signal);
+    const messages = context.fifo ? await oneMessagePerGroup(context, queueUrl, polled) : polled;
+    if (messages.length > 0) return messages.map((message) => toReceived(context, queueUrl, message));
+    if (waitSeconds === 0 || Date.now() >= deadline) return [];
+  }
+}
+
+/**
+ * One ReceiveMessage. When `signal` aborts first, the caller gets `[]` at once
+ * while the request runs on: SQS may already have leased messages to it, and
+ * those are made visible again rather than left hidden for a whole lease.
+ */
+function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNumberOfMessages: number; WaitTimeSeconds: number; VisibilityTimeout: number }, signal: AbortSignal | undefined): Promise<Message[]> {
+  const request = context.client
+    .send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        ...parameters,
+        MessageSystemAttributeNames: ["ApproximateReceiveCount", "MessageGroupId"],
+        MessageAttributeNames: [jobIdAttribute],
+      }),
+      { abortSignal: context.closing },
+    )
+    .then((result) => result.Messages ?? [])
+    .catch((error: unknown) => {
+      if (context.closing.aborted) return [];
+      throw error;
+    });
+  if (!signal) return request;
+  return new Promise((resolve, reject) => {
+    let abandoned = false;
+    const onAbort = () => {
+      abandoned = true;
+      resolve([]);
+      const release = request.then((messages) => releaseNow(context, queueUrl, messages)).catch(() => {});
+      context.background.add(release);
+      void release.finally(() => context.background.delete(release));
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    request.then(
+      (messages) => {
+        signal.removeEventListener("abort", onAbort);
+        if (!abandoned) resolve(messages);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        if (!abandoned) reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * SQS may hand out several messages of one FIFO group in one receive; the
+ * contract delivers a key one message at a time, so later ones go back at once.
+ * Their receive count then includes this hand-back (see README).
+ */
+async function oneMessagePerGroup(context: SqsReceiveContext, queueUrl: string, messages: Message[]): Promise<Message[]> {
+  const seen = new Set<string>();
+  const kept: Message[] = [];
+  const extra: Message[] = [];
+  for (const message of messages) {
+    const group = message.Attributes?.MessageGroupId;
+    if (group !== undefined && seen.has(group)) extra.push(message);
+    else kept.push(message);
+    if (group !== undefined) seen.add(group);
+  }
+  if (extra.length > 0) await releaseNow(context, queueUrl, extra);
+  return kept;
+}
+
+async function releaseNow(context: SqsReceiveContext, queueUrl: string, messages: readonly Message[]): Promise<void> {
+  for (let start = 0; start < messages.length; start += maxReceiveMessages) {
+    const chunk = messages.slice(start, start + maxReceiveMessages);
+    if (chunk.length === 0) continue;
+    await context.client.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle!, VisibilityTimeout: 0 })),
+      }),
+    );
+  }
+}
+
+function toReceived(context: SqsReceiveContext, queueUrl: string, message: Message): ReceivedMessage {
+  const receiptHandle = message.ReceiptHandle!;
+  const receiveCount = Number(message.Attributes?.ApproximateReceiveCount);
+  const changeVisibility = async (ms: number) => {
+    try {
+      await context.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: visibilitySeconds(ms) }));
+    } catch (error) {
+      // The lease was already lost (acked elsewhere or expired and re-received): nothing to change.
+      if (isLostLease(error)) return;
+      throw error;
+    }
+  };
+  return {
+    // Messages sent by other producers carry no job id; SQS's id stands in.
+    id: message.MessageAttributes?.[jobIdAttribute]?.StringValue ?? message.MessageId!,
+    body: message.Body ?? "",
+    deliveryAttempt: Number.isSafeInteger(receiveCount) && receiveCount > 0 ? receiveCount : undefined,
+    ack: () => context.deletes.delete(queueUrl, receiptHandle),
+    nack: (options) => changeVisibility(options?.retryAfterMs ?? 0),
+    extendLease: (leaseMs) => changeVisibility(leaseMs),
+  };
+}
+
+function isLostLease(error: unknown): boolean {
+  const name = (error as Error | undefined)?.name;
+  return name === "MessageNotInflight" || name === "ReceiptHandleIsInvalid" || name === "AWS.SimpleQueueService.MessageNotInflight";
+}
