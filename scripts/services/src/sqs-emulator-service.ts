@@ -4,12 +4,14 @@ import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { findFreePort } from "./free-port.js";
 import type { ServiceDefinition } from "./service-types.js";
 
-const mainFile = fileURLToPath(new URL("./sqs-emulator-main.ts", import.meta.url));
+// From source (tsx, vitest) the child runs the .ts entry through tsx; from dist, the built .js.
+const fromSource = import.meta.url.endsWith(".ts");
+const mainFile = fileURLToPath(new URL(fromSource ? "./sqs-emulator-main.ts" : "./sqs-emulator-main.js", import.meta.url));
 const require = createRequire(import.meta.url);
 
-/** The tsx loader, resolved from this package so the child does not depend on its cwd. */
-function tsxLoader(): string {
-  return pathToFileURL(require.resolve("tsx")).href;
+/** Node flags for the child; the tsx loader is resolved from this package, not from the child's cwd. */
+function childNodeArgs(): string[] {
+  return fromSource ? ["--no-deprecation", "--import", pathToFileURL(require.resolve("tsx")).href] : ["--no-deprecation"];
 }
 
 export const sqsCredentials = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
@@ -41,7 +43,7 @@ export const sqsEmulatorService: ServiceDefinition = {
 
   async start(context) {
     const port = await findFreePort();
-    context.spawn(process.execPath, ["--no-deprecation", "--import", tsxLoader(), mainFile, String(port)], {
+    context.spawn(process.execPath, [...childNodeArgs(), mainFile, String(port)], {
       cwd: context.dataDir,
       logName: "sqs-emulator",
       match: "sqs-emulator-main",
