@@ -1,0 +1,3 @@
+export { createRedisBackend, REDIS_CAPABILITIES, type RedisBackendOptions } from "./redis-backend.js";
+export { createBackendFromUrl } from "./redis-url.js";
+export { queueKeys, type QueueKeys } from "./redis-keys.js";

@@ -1,0 +1,53 @@
+import type { QueueKeys } from "./redis-keys.js";
+import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
+
+interface PendingAck {
+  readonly handle: string;
+  readonly attempt: string;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const maxAcksPerCall = 1000;
+
+/**
+ * Gathers the acks made in one turn of the event loop into one script call
+ * per queue. Each ack still resolves only after Redis has removed its message,
+ * so batching saves round trips without weakening what ack promises.
+ */
+export class AckBatcher {
+  private readonly pending = new Map<QueueKeys, PendingAck[]>();
+  private scheduled = false;
+
+  constructor(private readonly client: RedisClient & ScriptCommands) {}
+
+  ack(keys: QueueKeys, handle: string, attempt: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const queueAcks = this.pending.get(keys);
+      if (queueAcks) queueAcks.push({ handle, attempt, resolve, reject });
+      else this.pending.set(keys, [{ handle, attempt, resolve, reject }]);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    for (const [keys, acks] of this.pending) {
+      for (let start = 0; start < acks.length; start += maxAcksPerCall) void this.send(keys, acks.slice(start, start + maxAcksPerCall));
+    }
+    this.pending.clear();
+  }
+
+  private async send(keys: QueueKeys, acks: readonly PendingAck[]): Promise<void> {
+    const pairs = acks.flatMap((ack) => [ack.handle, ack.attempt]);
+    try {
+      await this.client.hopperAck(keys.ready, keys.delayed, keys.leased, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, ...pairs);
+      for (const ack of acks) ack.resolve();
+    } catch (error) {
+      for (const ack of acks) ack.reject(error);
+    }
+  }
+}

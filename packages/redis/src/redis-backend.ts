@@ -1,0 +1,133 @@
+import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities } from "@hopper/core/backend";
+import { ConfigurationError } from "@hopper/core";
+import { Redis, type Cluster, type RedisOptions } from "ioredis";
+import { AckBatcher } from "./redis-acks.js";
+import { enqueueMessages } from "./redis-enqueue.js";
+import { createKeyCache } from "./redis-keys.js";
+import { receiveMessages } from "./redis-receive.js";
+import { defineScripts } from "./redis-scripts.js";
+import { Wakeups } from "./redis-wakeups.js";
+
+const unlimitedMs = Number.MAX_SAFE_INTEGER;
+
+export const REDIS_CAPABILITIES: BackendCapabilities = {
+  maxBatchSize: 1000,
+  // Keeps one enqueue script call well under Redis's default 1 GB query buffer.
+  maxBatchBytes: 64 * 1024 * 1024,
+  // Redis takes 512 MB values, but large bodies stall a single-threaded server; store a reference instead.
+  maxPayloadBytes: 16 * 1024 * 1024,
+  maxReceiveBatch: 1000,
+  delayedDelivery: { maxDelayMs: unlimitedMs },
+  nackDelay: { maxDelayMs: unlimitedMs },
+  priority: true,
+  ordering: true,
+  deduplication: true,
+  leaseExtension: { maxLeaseMs: unlimitedMs },
+  // Leases are timed by the server clock, so even a short one means the same to every worker.
+  minLeaseMs: 1,
+  deliveryAttempts: true,
+};
+
+export interface RedisBackendOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://` for TLS. The backend creates the client and closes it. */
+  readonly url?: string;
+  /** An ioredis client or Cluster to use as is; the backend never closes it. Excludes `url` and `redisOptions`. */
+  readonly client?: Redis | Cluster;
+  /** ioredis options for the client the backend creates (alone, or on top of `url`). */
+  readonly redisOptions?: RedisOptions;
+  /** First part of every key's hash tag: keys look like `{<keyPrefix>:<queue>}:ready`. Default "hopper". */
+  readonly keyPrefix?: string;
+  /** Longest a waiting receive goes without looking again, in case a wake-up was lost while reconnecting. Default 1000. */
+  readonly pollIntervalMs?: number;
+}
+
+/** A Redis (or Redis Cluster) backend: one hash tag per queue, every change one Lua script. */
+export function createRedisBackend(options: RedisBackendOptions): Backend {
+  const { client, owned } = connect(options);
+  const keyPrefix = options.keyPrefix ?? "hopper";
+  if (typeof keyPrefix !== "string" || keyPrefix === "" || /[{}]/.test(keyPrefix)) {
+    throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string without "{" or "}" (it becomes part of a hash tag), got ${JSON.stringify(keyPrefix)}` });
+  }
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 1) {
+    throw new ConfigurationError({ field: "pollIntervalMs", message: `must be a number of milliseconds of at least 1, got ${JSON.stringify(pollIntervalMs)}` });
+  }
+  const scripted = defineScripts(client);
+  const keysOf = createKeyCache(keyPrefix);
+  const wakeups = new Wakeups(client);
+  const acks = new AckBatcher(scripted);
+  const closing = new AbortController();
+  let closed: Promise<void> | undefined;
+  const ensureOpen = () => {
+    if (closing.signal.aborted) throw new BackendClosedError({ backend: "redis" });
+  };
+
+  return {
+    specificationVersion: BACKEND_SPECIFICATION_VERSION,
+    name: "redis",
+    capabilities: REDIS_CAPABILITIES,
+
+    async enqueue(messages) {
+      ensureOpen();
+      return enqueueMessages(scripted, keysOf, messages);
+    },
+
+    async receive(receiveOptions) {
+      ensureOpen();
+      const { maxMessages, leaseMs } = receiveOptions;
+      if (!Number.isSafeInteger(maxMessages) || maxMessages < 1 || maxMessages > REDIS_CAPABILITIES.maxReceiveBatch) {
+        throw new ConfigurationError({ field: "maxMessages", message: `must be an integer from 1 to ${REDIS_CAPABILITIES.maxReceiveBatch}, got ${JSON.stringify(maxMessages)}` });
+      }
+      if (!Number.isFinite(leaseMs) || leaseMs < REDIS_CAPABILITIES.minLeaseMs) {
+        throw new ConfigurationError({ field: "leaseMs", message: `must be at least ${REDIS_CAPABILITIES.minLeaseMs} ms, got ${JSON.stringify(leaseMs)}` });
+      }
+      const context = { client: scripted, keys: keysOf(receiveOptions.queue), wakeups, acks, pollIntervalMs, closing: closing.signal, ensureOpen };
+      return receiveMessages(context, receiveOptions);
+    },
+
+    async stats(queue) {
+      ensureOpen();
+      const keys = keysOf(queue);
+      const [ready, delayed, inFlight] = await scripted.hopperStats(keys.ready, keys.delayed, keys.leased, keys.meta);
+      return { ready: ready!, delayed: delayed!, inFlight: inFlight! };
+    },
+
+    close() {
+      closed ??= (async () => {
+        closing.abort();
+        await wakeups.close();
+        if (owned) await client.quit().catch(() => client.disconnect());
+      })();
+      return closed;
+    },
+  };
+}
+
+function connect(options: RedisBackendOptions): { client: Redis | Cluster; owned: boolean } {
+  if (typeof options !== "object" || options === null) {
+    throw new ConfigurationError({ field: "options", message: "createRedisBackend takes { url } , { client } or { redisOptions }" });
+  }
+  const { url, client, redisOptions } = options;
+  if (client) {
+    if (url !== undefined || redisOptions !== undefined) {
+      throw new ConfigurationError({ field: "client", message: "give either an existing client or url/redisOptions to create one, not both" });
+    }
+    if (client.options.keyPrefix) {
+      throw new ConfigurationError({ field: "client.options.keyPrefix", message: "ioredis key prefixes do not reach keys built inside Lua scripts: remove it and pass createRedisBackend({ keyPrefix }) instead" });
+    }
+    return { client, owned: false };
+  }
+  if (url === undefined && redisOptions === undefined) {
+    throw new ConfigurationError({ field: "url", message: "give a url (redis://host:6379), an ioredis client, or redisOptions" });
+  }
+  if (redisOptions?.keyPrefix) {
+    throw new ConfigurationError({ field: "redisOptions.keyPrefix", message: "ioredis key prefixes do not reach keys built inside Lua scripts: use createRedisBackend({ keyPrefix }) instead" });
+  }
+  if (url !== undefined && !/^rediss?:\/\//.test(url)) {
+    throw new ConfigurationError({ field: "url", message: `expected a redis:// or rediss:// URL, got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//***@"))}` });
+  }
+  const created = url === undefined ? new Redis(redisOptions!) : new Redis(url, redisOptions ?? {});
+  // Failures reach callers through the commands that fail; ioredis keeps reconnecting meanwhile.
+  created.on("error", () => {});
+  return { client: created, owned: true };
+}

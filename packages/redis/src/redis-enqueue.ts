@@ -1,0 +1,44 @@
+import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
+import type { QueueKeys } from "./redis-keys.js";
+import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
+
+/**
+ * One script call per queue in the batch, all sent at once (ioredis writes
+ * them back to back, so a batch costs one round trip). Each call is atomic,
+ * so a failure fails exactly that queue's messages.
+ */
+export async function enqueueMessages(client: RedisClient & ScriptCommands, keysOf: (queue: string) => QueueKeys, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
+  const byQueue = new Map<string, number[]>();
+  messages.forEach((message, index) => {
+    const indexes = byQueue.get(message.queue);
+    if (indexes) indexes.push(index);
+    else byQueue.set(message.queue, [index]);
+  });
+  const results: EnqueueResult[] = new Array(messages.length);
+  await Promise.all(
+    [...byQueue].map(async ([queue, indexes]) => {
+      const keys = keysOf(queue);
+      const args: string[] = [];
+      for (const index of indexes) {
+        const message = messages[index]!;
+        args.push(message.id, message.body, String(message.delayMs ?? 0), String(message.priority ?? 0), optionalKey(message.orderingKey), optionalKey(message.dedupeKey));
+      }
+      try {
+        const replies = await client.hopperEnqueue(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, ...args);
+        indexes.forEach((messageIndex, replyIndex) => {
+          const id = messages[messageIndex]!.id;
+          const reply = replies[replyIndex];
+          results[messageIndex] = typeof reply === "string" ? { status: "duplicate", id, existingId: reply } : { status: "enqueued", id };
+        });
+      } catch (error) {
+        for (const index of indexes) results[index] = { status: "failed", id: messages[index]!.id, error: error as Error };
+      }
+    }),
+  );
+  return results;
+}
+
+/** "" for none, else the key behind "=", so an empty key stays distinct from no key. */
+function optionalKey(key: string | undefined): string {
+  return key === undefined ? "" : `=${key}`;
+}

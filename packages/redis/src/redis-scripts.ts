@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import type { Cluster, Redis } from "ioredis";
+
+export type RedisClient = Redis | Cluster;
+
+/** The commands our Lua scripts add to a client; ioredis sends them by SHA (EVALSHA, falling back to EVAL once). */
+export interface ScriptCommands {
+  hopperEnqueue(ready: string, delayed: string, meta: string, dedupe: string, base: string, channel: string, ...messageArgs: string[]): Promise<(number | string)[]>;
+  hopperReceive(ready: string, delayed: string, leased: string, base: string, maxMessages: number, leaseMs: number, limit: number): Promise<(number | string)[]>;
+  hopperAck(ready: string, delayed: string, leased: string, meta: string, dedupe: string, base: string, channel: string, ...pairs: string[]): Promise<number>;
+  hopperNack(ready: string, delayed: string, leased: string, base: string, channel: string, handle: string, attempt: string, delayMs: number): Promise<number>;
+  hopperExtendLease(leased: string, base: string, handle: string, attempt: string, leaseMs: number): Promise<number>;
+  hopperStats(ready: string, delayed: string, leased: string, meta: string): Promise<number[]>;
+}
+
+const scriptFiles = {
+  hopperEnqueue: { file: "enqueue.lua", keys: 4 },
+  hopperReceive: { file: "receive.lua", keys: 3 },
+  hopperAck: { file: "ack.lua", keys: 5 },
+  hopperNack: { file: "nack.lua", keys: 3 },
+  hopperExtendLease: { file: "extend-lease.lua", keys: 1 },
+  hopperStats: { file: "stats.lua", keys: 4 },
+} satisfies Record<keyof ScriptCommands, { file: string; keys: number }>;
+
+let sources: Map<string, string> | undefined;
+
+function readScript(file: string): string {
+  return readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
+}
+
+/** Script sources, each with the shared prelude in front; read once per process. */
+function scriptSources(): Map<string, string> {
+  if (!sources) {
+    const prelude = readScript("common.lua");
+    sources = new Map(Object.entries(scriptFiles).map(([name, { file }]) => [name, `${prelude}\n${readScript(file)}`]));
+  }
+  return sources;
+}
+
+/** Adds the hopper* commands to `client` (idempotent) and returns it typed with them. */
+export function defineScripts(client: RedisClient): RedisClient & ScriptCommands {
+  const sourceByName = scriptSources();
+  for (const [name, { keys }] of Object.entries(scriptFiles)) {
+    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") {
+      client.defineCommand(name, { numberOfKeys: keys, lua: sourceByName.get(name)! });
+    }
+  }
+  return client as RedisClient & ScriptCommands;
+}

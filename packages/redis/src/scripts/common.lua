@@ -1,0 +1,38 @@
+--[[
+Shared prelude, prepended to every other script when it is loaded.
+Defines helpers only; reads and writes nothing by itself.
+
+Key layout (all keys of one queue share the hash tag "{<prefix>:<queue>}",
+passed to scripts as `base`, e.g. "{hopper:mailers}:"):
+  base .. "ready"      zset   handle -> -priority (ties: handle order = FIFO)
+  base .. "delayed"    zset   handle -> due time, server ms
+  base .. "leased"     zset   handle -> lease deadline, server ms
+  base .. "meta"       hash   seq (last handle number), waiting (messages queued behind an ordering-key head)
+  base .. "dedupe"     hash   dedupe key -> handle holding it
+  base .. "m:" handle  hash   id, body, pri, at (due time), n (deliveries), ok (ordering key), dk (dedupe key)
+  base .. "o:" key     list   handles sharing an ordering key, oldest first; only the head is ever ready, delayed or leased
+]]
+
+-- Scripts call TIME before writing; effect replication makes that safe (the default since Redis 5).
+if redis.replicate_commands then redis.replicate_commands() end
+
+-- The server clock, so every client agrees on delays and lease deadlines.
+local function now_ms()
+  local time = redis.call('TIME')
+  return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+end
+
+-- Makes a message eligible: ready at once, or delayed until `at`. Returns true when ready now.
+local function schedule(ready_key, delayed_key, handle, at, now, priority)
+  if at > now then
+    redis.call('ZADD', delayed_key, at, handle)
+    return false
+  end
+  redis.call('ZADD', ready_key, -priority, handle)
+  return true
+end
+
+-- True when `handle` is leased and `attempt` names its current delivery (stale holders get false).
+local function holds_lease(leased_key, base, handle, attempt)
+  return redis.call('ZSCORE', leased_key, handle) ~= false and redis.call('HGET', base .. 'm:' .. handle, 'n') == attempt
+end

@@ -1,0 +1,58 @@
+--[[
+Stores a batch of messages in one queue.
+KEYS[1] ready, KEYS[2] delayed, KEYS[3] meta, KEYS[4] dedupe
+ARGV[1] base ("{<prefix>:<queue>}:"), ARGV[2] wake-up channel
+ARGV[3..] six per message: id, body, delay ms, priority, ordering key, dedupe key
+  (the two keys are "" when absent, else the key behind a "=")
+Returns: one entry per message, in order: 1 when enqueued, or the job id of
+  the queued message that holds the same dedupe key (a string).
+]]
+local ready_key, delayed_key, meta_key, dedupe_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local base = ARGV[1]
+local count = (#ARGV - 2) / 6
+local now = now_ms()
+local seq = redis.call('HINCRBY', meta_key, 'seq', count) - count
+local results = {}
+local scheduled = false
+
+for index = 0, count - 1 do
+  local offset = 3 + index * 6
+  local id, body = ARGV[offset], ARGV[offset + 1]
+  local delay, priority = tonumber(ARGV[offset + 2]), tonumber(ARGV[offset + 3])
+  local ordering, dedupe = ARGV[offset + 4], ARGV[offset + 5]
+  local existing = false
+  if dedupe ~= '' then
+    dedupe = string.sub(dedupe, 2)
+    local holder = redis.call('HGET', dedupe_key, dedupe)
+    if holder then existing = redis.call('HGET', base .. 'm:' .. holder, 'id') end
+  end
+  if existing then
+    results[index + 1] = existing
+  else
+    local handle = string.format('%015d', seq + index + 1)
+    local message_key = base .. 'm:' .. handle
+    local at = now + delay
+    redis.call('HSET', message_key, 'id', id, 'body', body, 'pri', priority, 'at', at, 'n', 0)
+    if dedupe ~= '' then
+      redis.call('HSET', dedupe_key, dedupe, handle)
+      redis.call('HSET', message_key, 'dk', dedupe)
+    end
+    local is_head = true
+    if ordering ~= '' then
+      ordering = string.sub(ordering, 2)
+      redis.call('HSET', message_key, 'ok', ordering)
+      is_head = redis.call('RPUSH', base .. 'o:' .. ordering, handle) == 1
+    end
+    if is_head then
+      schedule(ready_key, delayed_key, handle, at, now, priority)
+      scheduled = true
+    else
+      redis.call('HINCRBY', meta_key, 'waiting', 1)
+    end
+    results[index + 1] = 1
+  end
+end
+
+-- Delayed messages wake receivers too, so they recompute when to look again.
+if scheduled then redis.call('PUBLISH', ARGV[2], '') end
+return results

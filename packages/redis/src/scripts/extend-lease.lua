@@ -1,0 +1,13 @@
+--[[
+Restarts a lease that is still held: the message stays leased for `lease ms` from now.
+KEYS[1] leased
+ARGV[1] base, ARGV[2] handle, ARGV[3] attempt, ARGV[4] lease ms
+Returns: 1 when extended, 0 when the lease was lost or had already run out.
+]]
+local leased_key = KEYS[1]
+local base, handle, attempt = ARGV[1], ARGV[2], ARGV[3]
+if not holds_lease(leased_key, base, handle, attempt) then return 0 end
+local now = now_ms()
+if tonumber(redis.call('ZSCORE', leased_key, handle)) < now then return 0 end
+redis.call('ZADD', leased_key, 'XX', now + tonumber(ARGV[4]), handle)
+return 1
