@@ -1,0 +1,3 @@
+export { createPostgresBackend, POSTGRES_CAPABILITIES, type PostgresBackend, type PostgresBackendOptions } from "./postgres-backend.js";
+export { createBackendFromUrl } from "./postgres-backend-url.js";
+export type { QueryableClient } from "./postgres-executor.js";

@@ -1,0 +1,65 @@
+import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
+import type { SqlExecutor } from "../postgres-executor.js";
+import type { PostgresSchema } from "../postgres-schema.js";
+
+/**
+ * Inserts a batch in one statement, in input order (so FIFO follows the
+ * batch). A dedupe key already held by a row makes the message a duplicate.
+ * Ready messages NOTIFY their queue; inside a caller's transaction the
+ * notification, like the rows, appears only at commit.
+ *
+ * In: messages. Out: one result per message, in input order.
+ */
+export async function enqueueMessages(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
+  if (messages.length === 0) return [];
+  const rows = await executor.query<{ id: string; notified: unknown }>(
+    `WITH input AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::bigint[], $6::text[], $7::text[])
+         WITH ORDINALITY AS input(id, queue, body, priority, delay_ms, ordering_key, dedupe_key, position)
+     ), inserted AS (
+       INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key, dedupe_key)
+       SELECT id, queue, body, priority, now() + delay_ms * interval '1 millisecond', ordering_key, dedupe_key
+       FROM input ORDER BY position
+       ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+       RETURNING id, queue, run_at <= now() AS ready
+     )
+     SELECT id, (SELECT count(pg_notify($8, queue)) FROM (SELECT DISTINCT queue FROM inserted WHERE ready) AS ready_queues) AS notified
+     FROM inserted`,
+    [
+      messages.map((message) => message.id),
+      messages.map((message) => message.queue),
+      messages.map((message) => message.body),
+      messages.map((message) => message.priority ?? 0),
+      messages.map((message) => Math.max(0, Math.ceil(message.delayMs ?? 0))),
+      messages.map((message) => message.orderingKey ?? null),
+      messages.map((message) => message.dedupeKey ?? null),
+      schema.channel,
+    ],
+  );
+  const inserted = new Map<string, number>();
+  for (const row of rows) inserted.set(row.id, (inserted.get(row.id) ?? 0) + 1);
+  const results = messages.map((message): EnqueueResult => {
+    const count = inserted.get(message.id) ?? 0;
+    if (count === 0) return { status: "duplicate", id: message.id };
+    inserted.set(message.id, count - 1);
+    return { status: "enqueued", id: message.id };
+  });
+  return withExistingIds(executor, schema, messages, results);
+}
+
+/** Names the message holding each duplicate's dedupe key (when it still exists). */
+async function withExistingIds(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], results: EnqueueResult[]): Promise<EnqueueResult[]> {
+  const duplicates = messages.filter((message, index) => results[index]!.status === "duplicate" && message.dedupeKey !== undefined);
+  if (duplicates.length === 0) return results;
+  const holders = await executor.query<{ id: string; queue: string; dedupe_key: string }>(
+    `SELECT m.id, m.queue, m.dedupe_key FROM ${schema.quoted}.messages m
+     JOIN unnest($1::text[], $2::text[]) AS wanted(queue, dedupe_key) USING (queue, dedupe_key)`,
+    [duplicates.map((message) => message.queue), duplicates.map((message) => message.dedupeKey)],
+  );
+  const holderOf = new Map(holders.map((holder) => [`${holder.queue}\u0000${holder.dedupe_key}`, holder.id]));
+  return results.map((result, index) => {
+    const message = messages[index]!;
+    const existingId = holderOf.get(`${message.queue}\u0000${message.dedupeKey}`);
+    return result.status === "duplicate" && existingId !== undefined ? { ...result, existingId } : result;
+  });
+}

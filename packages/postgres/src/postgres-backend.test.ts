@@ -1,0 +1,176 @@
+import { BackendClosedError, ConfigurationError } from "@hopper/core";
+import type { ReceivedMessage } from "@hopper/core/backend";
+import { afterEach, describe, expect, it } from "vitest";
+import type { PostgresBackend } from "./postgres-backend.js";
+import { postgresTargets, uniqueQueue, uniqueSchema } from "./test-postgres-targets.js";
+
+for (const target of postgresTargets()) {
+  describe(`postgres backend on ${target.name}`, () => {
+    const opened: PostgresBackend[] = [];
+    const open = async (overrides?: Parameters<typeof target.createBackend>[0]) => {
+      const backend = await target.createBackend(overrides);
+      opened.push(backend);
+      return backend;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((backend) => backend.close()));
+    });
+
+    it("returns bodies byte for byte with a first delivery attempt", async () => {
+      const backend = await open();
+      const queue = uniqueQueue();
+      const body = JSON.stringify({ text: "héllo ✓ \u0000-free 🚀", n: 1 });
+      expect(await backend.enqueue([{ id: "a", queue, body }])).toEqual([{ status: "enqueued", id: "a" }]);
+      const [message, ...rest] = await backend.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000 });
+      expect(rest).toEqual([]);
+      expect(message).toMatchObject({ id: "a", body, deliveryAttempt: 1 });
+      await message!.ack();
+      expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+    });
+
+    it("claims higher priority first, then in enqueue order, in batches", async () => {
+      const backend = await open();
+      const queue = uniqueQueue();
+      await backend.enqueue([
+        { id: "low-1", queue, body: "x", priority: -1 },
+        { id: "mid-1", queue, body: "x" },
+        { id: "high-1", queue, body: "x", priority: 5 },
+        { id: "mid-2", queue, body: "x" },
+        { id: "high-2", queue, body: "x", priority: 5 },
+      ]);
+      const first = await backend.receive({ queue, maxMessages: 3, waitMs: 0, leaseMs: 30_000 });
+      const second = await backend.receive({ queue, maxMessages: 3, waitMs: 0, leaseMs: 30_000 });
+      expect(first.map((message) => message.id)).toEqual(["high-1", "high-2", "mid-1"]);
+      expect(second.map((message) => message.id)).toEqual(["mid-2", "low-1"]);
+    });
+
+    it("holds delayed messages until they are due on the database clock", async () => {
+      const backend = await open();
+      const queue = uniqueQueue();
+      await backend.enqueue([{ id: "later", queue, body: "x", delayMs: 300 }, { id: "far", queue, body: "x", delayMs: 365 * 24 * 3600 * 1000 * 1000 }]);
+      expect(await backend.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000 })).toEqual([]);
+      expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 2, inFlight: 0 });
+      const messages = await backend.receive({ queue, maxMessages: 10, waitMs: 10_000, leaseMs: 30_000 });
+      expect(messages.map((message) => message.id)).toEqual(["later"]);
+    });
+
+    it("redelivers after the lease runs out, counting the attempt, and ignores the stale ack", async () => {
+      const backend = await open();
+      const queue = uniqueQueue();
+      await backend.enqueue([{ id: "a", queue, body: "x" }]);
+      const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 100 });
+      const [second] = await backend.receive({ queue, maxMessages: 1, waitMs: 10_000, leaseMs: 30_000 });
+      expect(second).toMatchObject({ id: "a", deliveryAttempt: 2 });
+      await first!.ack();
+      await first!.nack();
+      expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 1 });
+      await second!.ack();
+      expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+    });
+
+    it("nacks at once or after a delay, and extends leases", async () => {
+      const backend = await open();
+      const queue = uniqueQueue();
+      await backend.enqueue([{ id: "a", queue, body: "x" }, { id: "b", queue, body: "x" }]);
+      const [a, b] = await backend.receive({ queue, maxMessages: 2, waitMs: 0, leaseMs: 200 });
+      await a!.nack({ retryAfterMs: 60_000 });
+      await b!.extendLease(60_000);
+      expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 1, inFlight: 1 });
+      // Past the original 200 ms lease: neither comes back.
+      expect(await backend.receive({ queue, maxMessages: 2, waitMs: 600, leaseMs: 30_000 })).toEqual([]);
+      await b!.nack();
+      const [again] = await backend.receive({ queue, maxMessages: 2, waitMs: 0, leaseMs: 30_000 });
+      expect(again).toMatchObject({ id: "b", deliveryAttempt: 2 });
+    });
+
+    it("drops messages whose dedupe key is queued or in flight, and frees the key on ack", async () => {
+      const backend = await open();
+      const queue = uniqueQueue();
+      const results = await backend.enqueue([
+        { id: "a", queue, body: "x", dedupeKey: "k" },
+        { id: "b", queue, body: "x", dedupeKey: "k" },
+        { id: "c", queue: uniqueQueue(), body: "x", dedupeKey: "k" },
+      ]);
+      expect(results).toEqual([
+        { status: "enqueued", id: "a" },
+        { status: "duplicate", id: "b", existingId: "a" },
+        { status: "enqueued", id: "c" },
+      ]);
+      const [a] = await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 });
+      expect(await backend.enqueue([{ id: "d", queue, body: "x", dedupeKey: "k" }])).toEqual([{ status: "duplicate", id: "d", existingId: "a" }]);
+      await a!.ack();
+      expect(await backend.enqueue([{ id: "e", queue, body: "x", dedupeKey: "k" }])).toEqual([{ status: "enqueued", id: "e" }]);
+    });
+
+    it("delivers one message per ordering key at a time, in order", async () => {
+      const backend = await open();
+      const queue = uniqueQueue();
+      await backend.enqueue([
+        { id: "a1", queue, body: "x", orderingKey: "a" },
+        { id: "a2", queue, body: "x", orderingKey: "a", priority: 9 },
+        { id: "b1", queue, body: "x", orderingKey: "b" },
+        { id: "free", queue, body: "x" },
+        { id: "a3", queue, body: "x", orderingKey: "a" },
+      ]);
+      const ids = (messages: ReceivedMessage[]) => messages.map((message) => message.id).sort();
+      const first = await backend.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000 });
+      expect(ids(first)).toEqual(["a1", "b1", "free"]);
+      await first.find((message) => message.id === "a1")!.nack({ retryAfterMs: 0 });
+      const retried = await backend.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000 });
+      expect(ids(retried)).toEqual(["a1"]);
+      await retried[0]!.ack();
+      const next = await backend.receive({ queue, maxMessages: 10, waitMs: 5_000, leaseMs: 30_000 });
+      expect(ids(next)).toEqual(["a2"]);
+    });
+
+    it("wakes an idle receiver through NOTIFY, not polling", async () => {
+      const receiver = await open({ pollIntervalMs: 600_000 });
+      const sender = await open();
+      const queue = uniqueQueue();
+      const receiving = receiver.receive({ queue, maxMessages: 10, waitMs: 20_000, leaseMs: 30_000 });
+      // Let the receiver find the queue empty and go to sleep first.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await sender.enqueue([{ id: "wake", queue, body: "x" }]);
+      expect((await receiving).map((message) => message.id)).toEqual(["wake"]);
+    });
+
+    it("resolves a pending receive with [] on close, then rejects calls", async () => {
+      const backend = await target.createBackend();
+      const queue = uniqueQueue();
+      const receiving = backend.receive({ queue, maxMessages: 1, waitMs: 30_000, leaseMs: 30_000 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await Promise.all([backend.close(), backend.close()]);
+      expect(await receiving).toEqual([]);
+      await expect(backend.enqueue([{ id: "a", queue, body: "x" }])).rejects.toSatisfy(BackendClosedError.isInstance);
+      await expect(backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 1000 })).rejects.toSatisfy(BackendClosedError.isInstance);
+    });
+
+    it("flushes batched acks before close resolves", async () => {
+      const backend = await target.createBackend();
+      const checker = await open();
+      const queue = uniqueQueue();
+      await backend.enqueue(Array.from({ length: 50 }, (_, index) => ({ id: `m${index}`, queue, body: "x" })));
+      const messages = await backend.receive({ queue, maxMessages: 50, waitMs: 0, leaseMs: 30_000 });
+      expect(messages).toHaveLength(50);
+      const acking = messages.map((message) => message.ack());
+      await backend.close();
+      await Promise.all(acking);
+      expect(await checker.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+    });
+
+    it("migrates once when many backends start together on a fresh schema", async () => {
+      const schema = uniqueSchema();
+      const backends = await Promise.all(Array.from({ length: 4 }, () => open({ schema })));
+      const ledger = await target.query<{ version: number }>(`SELECT version FROM "${schema}".migrations ORDER BY version`);
+      expect(ledger.map((row) => row.version)).toEqual([1]);
+      expect(await backends[0]!.migrate()).toEqual([]);
+      await target.query(`DROP SCHEMA "${schema}" CASCADE`);
+    });
+
+    it("refuses a schema name that is not a plain identifier", async () => {
+      for (const schema of ["Hopper", "x; DROP TABLE y", "a\"b", ""]) {
+        await expect(target.createBackend({ schema })).rejects.toSatisfy((error: unknown) => ConfigurationError.isInstance(error) && (error as ConfigurationError).field === "schema");
+      }
+    });
+  });
+}

@@ -1,0 +1,210 @@
+import type { PGlite } from "@electric-sql/pglite";
+import { ConfigurationError } from "@hopper/core";
+import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type ReceivedMessage, type ReceiveOptions } from "@hopper/core/backend";
+import pg from "pg";
+import { claimMessages, type ClaimedMessage } from "./operations/claim-messages.js";
+import { deleteMessages, type LeaseToken } from "./operations/delete-messages.js";
+import { enqueueMessages } from "./operations/enqueue-messages.js";
+import { extendLeases } from "./operations/extend-leases.js";
+import { nextDueInMs } from "./operations/next-due.js";
+import { queueStats } from "./operations/queue-stats.js";
+import { releaseMessages } from "./operations/release-messages.js";
+import { AckBatcher } from "./postgres-ack-batcher.js";
+import { createClientExecutor, createPgExecutor, createPGliteExecutor, type QueryableClient, type SqlExecutor } from "./postgres-executor.js";
+import { migrate } from "./postgres-migrate.js";
+import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
+import { QueueWakeups } from "./postgres-wakeups.js";
+
+const unlimitedMs = Number.MAX_SAFE_INTEGER;
+
+/** What a table with `run_at`, `locked_until` and row locks gives, on any PostgreSQL (PGlite included). */
+export const POSTGRES_CAPABILITIES: BackendCapabilities = {
+  maxBatchSize: 1000,
+  // Keeps one INSERT statement well inside what a connection moves comfortably.
+  maxBatchBytes: 16 * 1024 * 1024,
+  maxPayloadBytes: 1024 * 1024,
+  maxReceiveBatch: 1000,
+  delayedDelivery: { maxDelayMs: unlimitedMs },
+  nackDelay: { maxDelayMs: unlimitedMs },
+  priority: true,
+  ordering: true,
+  deduplication: true,
+  leaseExtension: { maxLeaseMs: unlimitedMs },
+  minLeaseMs: 1,
+  deliveryAttempts: true,
+};
+
+export interface PostgresBackendOptions {
+  /** A `pg` pool you own: the backend uses it and leaves it open on close. */
+  readonly pool?: pg.Pool;
+  /** A connection string: the backend opens its own pool and ends it on close. */
+  readonly connectionString?: string;
+  /** A PGlite database you own (embedded PostgreSQL, no server); left open on close. */
+  readonly pglite?: PGlite;
+  /** Schema holding Hopper's tables. Default "hopper". */
+  readonly schema?: string;
+  /** Run pending migrations before resolving. Default true; set false when you run `migrate()` at deploy time. */
+  readonly migrate?: boolean;
+  /** Pool size when the backend opens its own pool. Default 10 (one of them listens). */
+  readonly maxConnections?: number;
+  /** How often an idle receiver looks again when no NOTIFY came (a safety net, not the normal path). Default 1000. */
+  readonly pollIntervalMs?: number;
+}
+
+export interface PostgresBackend extends Backend {
+  readonly schema: string;
+  /**
+   * A backend that enqueues through `client`, inside the transaction the
+   * caller has open on it: a `pg` Client/PoolClient after BEGIN, or a PGlite
+   * transaction. Jobs appear to workers only at commit, and never after a
+   * rollback. It only enqueues; workers receive from this backend.
+   */
+  inTransaction(client: QueryableClient): Backend;
+  /** Applies pending migrations; safe to call from many processes at once. Returns the versions applied. */
+  migrate(): Promise<number[]>;
+}
+
+/** Creates the PostgreSQL backend on `pg` or PGlite; resolves once the schema is migrated. */
+export async function createPostgresBackend(options: PostgresBackendOptions): Promise<PostgresBackend> {
+  const sources = (["pool", "connectionString", "pglite"] as const).filter((key) => options?.[key] !== undefined);
+  if (sources.length !== 1) {
+    throw new ConfigurationError({
+      field: sources.length === 0 ? "pool" : sources.join(", "),
+      message: "give exactly one of pool (a pg.Pool), connectionString (postgres://…) or pglite (a PGlite database)",
+    });
+  }
+  if (options.pglite) return openPostgresBackend(createPGliteExecutor(options.pglite, { ownsDatabase: false }), "pglite", options);
+  if (options.pool) return openPostgresBackend(createPgExecutor(options.pool, { ownsPool: false }), "postgres", options);
+  const maxConnections = options.maxConnections ?? 10;
+  if (!Number.isSafeInteger(maxConnections) || maxConnections < 2) {
+    throw new ConfigurationError({ field: "maxConnections", message: `must be an integer of at least 2 (one connection listens), got ${JSON.stringify(maxConnections)}` });
+  }
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: maxConnections });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  return openPostgresBackend(createPgExecutor(pool, { ownsPool: true }), "postgres", options);
+}
+
+/** Builds the backend on an executor (which it closes on close). */
+export async function openPostgresBackend(executor: SqlExecutor, name: string, options: Omit<PostgresBackendOptions, "pool" | "connectionString" | "pglite">): Promise<PostgresBackend> {
+  const schema = resolveSchema(options.schema);
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  if (typeof pollIntervalMs !== "number" || !(pollIntervalMs > 0)) {
+    throw new ConfigurationError({ field: "pollIntervalMs", message: `must be a positive number of milliseconds, got ${JSON.stringify(pollIntervalMs)}` });
+  }
+  try {
+    if (options.migrate !== false) await migrate(executor, schema);
+  } catch (error) {
+    await executor.close().catch(() => {});
+    throw error;
+  }
+  return buildBackend(executor, schema, name, pollIntervalMs);
+}
+
+function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: string, pollIntervalMs: number): PostgresBackend {
+  const closing = new AbortController();
+  const operations = new Set<Promise<unknown>>();
+  const wakeups = new QueueWakeups(executor, schema.channel);
+  const acks = new AckBatcher<LeaseToken>((tokens) => deleteMessages(executor, schema, tokens), POSTGRES_CAPABILITIES.maxReceiveBatch);
+  let closed: Promise<void> | undefined;
+
+  /** Runs an operation unless closed, and lets close wait for it. */
+  const track = <T>(operation: () => Promise<T>): Promise<T> => {
+    if (closing.signal.aborted) return Promise.reject(new BackendClosedError({ backend: name }));
+    const promise = operation();
+    operations.add(promise);
+    void promise.catch(() => {}).finally(() => operations.delete(promise));
+    return promise;
+  };
+
+  const toReceived = (claimed: ClaimedMessage): ReceivedMessage => {
+    const token: LeaseToken = { seq: claimed.seq, attempts: claimed.attempts };
+    return {
+      id: claimed.id,
+      body: claimed.body,
+      deliveryAttempt: claimed.attempts,
+      ack: () => track(() => acks.add(token)),
+      nack: (nackOptions) => track(() => releaseMessages(executor, schema, [{ ...token, delayMs: nackOptions?.retryAfterMs ?? 0 }])),
+      extendLease: (leaseMs) => track(async () => void (await extendLeases(executor, schema, [{ ...token, leaseMs }]))),
+    };
+  };
+
+  const receive = async (receiveOptions: ReceiveOptions): Promise<ReceivedMessage[]> => {
+    const { queue, signal } = receiveOptions;
+    const maxMessages = Math.max(1, Math.min(receiveOptions.maxMessages, POSTGRES_CAPABILITIES.maxReceiveBatch));
+    const leaseMs = Math.max(POSTGRES_CAPABILITIES.minLeaseMs, Math.ceil(receiveOptions.leaseMs));
+    const deadline = Date.now() + receiveOptions.waitMs;
+    if (receiveOptions.waitMs > 0) await wakeups.ensureListening();
+    for (;;) {
+      // Read before claiming, so a NOTIFY landing between claim and wait is not lost.
+      const version = wakeups.version(queue);
+      const claimed = await claimMessages(executor, schema, { queue, maxMessages, leaseMs });
+      if (claimed.length > 0) {
+        if (!closing.signal.aborted) return claimed.map(toReceived);
+        // Closed while claiming: hand them straight back rather than strand them until the lease ends.
+        await releaseMessages(executor, schema, claimed.map((message) => ({ seq: message.seq, attempts: message.attempts, delayMs: 0 })));
+        return [];
+      }
+      if (Date.now() >= deadline || signal?.aborted || closing.signal.aborted) return [];
+      const dueInMs = await nextDueInMs(executor, schema, queue);
+      await wakeups.ensureListening();
+      const waitMs = Math.min(deadline - Date.now(), dueInMs ?? Infinity, pollIntervalMs);
+      await wakeups.wait(queue, version, waitMs, [signal, closing.signal]);
+    }
+  };
+
+  return {
+    specificationVersion: BACKEND_SPECIFICATION_VERSION,
+    name,
+    capabilities: POSTGRES_CAPABILITIES,
+    schema: schema.name,
+
+    enqueue: (messages) => track(() => enqueueMessages(executor, schema, messages)),
+    receive: (receiveOptions) => track(() => receive(receiveOptions)),
+    stats: (queue) => track(() => queueStats(executor, schema, queue)),
+    migrate: () => track(() => migrate(executor, schema)),
+
+    inTransaction(client) {
+      return createTransactionBackend(createClientExecutor(client), schema, name, () => closing.signal.aborted);
+    },
+
+    close() {
+      closed ??= (async () => {
+        closing.abort();
+        await Promise.allSettled([...operations]);
+        await acks.flush();
+        await wakeups.close();
+        await executor.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+function createTransactionBackend(executor: SqlExecutor, schema: PostgresSchema, name: string, isClosed: () => boolean): Backend {
+  let closed = false;
+  const ensureOpen = () => {
+    if (closed || isClosed()) throw new BackendClosedError({ backend: name });
+  };
+  return {
+    specificationVersion: BACKEND_SPECIFICATION_VERSION,
+    name,
+    capabilities: POSTGRES_CAPABILITIES,
+    async enqueue(messages) {
+      ensureOpen();
+      return enqueueMessages(executor, schema, messages);
+    },
+    async receive() {
+      ensureOpen();
+      throw new ConfigurationError({ field: "inTransaction", message: "a transaction-bound backend only enqueues: receive from the backend itself (workers never run inside a caller's transaction)" });
+    },
+    async stats(queue) {
+      ensureOpen();
+      return queueStats(executor, schema, queue);
+    },
+    // The caller owns the client and its transaction.
+    async close() {
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import type { PGlite, Transaction as PGliteTransaction } from "@electric-sql/pglite";
+import type pg from "pg";
+
+/**
+ * The one seam between the SQL operations and a driver: each operation is
+ * written once against this, and runs on a `pg` pool, a PGlite database, or a
+ * caller's open transaction alike.
+ */
+export interface SqlExecutor {
+  query<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs `work` in one transaction (already inside one: just runs it). */
+  transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Calls `onNotification` for each NOTIFY on `channel` (a lowercase identifier); resolves once listening. Absent when the executor cannot listen. */
+  listen?(channel: string, onNotification: (payload: string) => void, onError: (error: Error) => void): Promise<() => Promise<void>>;
+  /** Releases what the executor owns (never a caller's pool, database or client). */
+  close(): Promise<void>;
+}
+
+/** Anything with `query(text, params) → { rows }`: a `pg` Client or PoolClient, a PGlite database or transaction. */
+export interface QueryableClient {
+  query(text: string, params?: any[]): Promise<{ rows: unknown[] }>;
+}
+
+/** Runs on a client the caller holds, inside the caller's transaction. */
+export function createClientExecutor(client: QueryableClient): SqlExecutor {
+  const executor: SqlExecutor = {
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      return (await client.query(text, [...params])).rows as Row[];
+    },
+    // The caller owns the transaction; our statements join it.
+    transaction: (work) => work(executor),
+    async close() {},
+  };
+  return executor;
+}
+
+export function createPgExecutor(pool: pg.Pool, options: { ownsPool: boolean }): SqlExecutor {
+  return {
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      return (await pool.query(text, [...params])).rows as Row[];
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work(createClientExecutor(client));
+        await client.query("COMMIT");
+        client.release();
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        client.release();
+        throw error;
+      }
+    },
+    async listen(channel, onNotification, onError) {
+      // One connection held for good: LISTEN belongs to a session.
+      const client = await pool.connect();
+      const onMessage = (message: pg.Notification) => {
+        if (message.channel === channel) onNotification(message.payload ?? "");
+      };
+      const onClientError = (error: Error) => onError(error);
+      client.on("notification", onMessage);
+      client.on("error", onClientError);
+      try {
+        await client.query(`LISTEN ${quoteIdentifier(channel)}`);
+      } catch (error) {
+        client.off("notification", onMessage);
+        client.release(error as Error);
+        throw error;
+      }
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        client.off("notification", onMessage);
+        try {
+          await client.query(`UNLISTEN ${quoteIdentifier(channel)}`);
+          client.off("error", onClientError);
+          client.release();
+        } catch (error) {
+          client.off("error", onClientError);
+          client.release(error as Error);
+        }
+      };
+    },
+    async close() {
+      if (options.ownsPool) await pool.end();
+    },
+  };
+}
+
+export function createPGliteExecutor(database: PGlite, options: { ownsDatabase: boolean }): SqlExecutor {
+  const wrapTransaction = (transaction: PGliteTransaction) => createClientExecutor(transaction);
+  return {
+    async query<Row>(text: string, params: readonly unknown[] = []) {
+      return (await database.query<Row>(text, [...params])).rows;
+    },
+    transaction: (work) => database.transaction((transaction) => work(wrapTransaction(transaction))),
+    async listen(channel, onNotification) {
+      // PGlite runs in this process, so a callback is the whole fan-out.
+      return database.listen(channel, onNotification);
+    },
+    async close() {
+      if (options.ownsDatabase) await database.close();
+    },
+  };
+}
+
+/** Quotes an already validated identifier (schema, channel). */
+export function quoteIdentifier(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`;
+}

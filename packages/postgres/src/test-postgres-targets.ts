@@ -1,0 +1,78 @@
+import { randomUUID } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { afterAll } from "vitest";
+import { createPostgresBackend, type PostgresBackend, type PostgresBackendOptions } from "./postgres-backend.js";
+
+type BackendOverrides = Omit<PostgresBackendOptions, "pool" | "connectionString" | "pglite">;
+
+/** One database a test file runs against: the services tool's PostgreSQL, or PGlite in memory. */
+export interface PostgresTarget {
+  readonly name: "postgres" | "pglite";
+  /** A fresh backend on this file's schema (or `overrides.schema`). */
+  createBackend(overrides?: BackendOverrides): Promise<PostgresBackend>;
+  /** Plain SQL for assertions and setup. */
+  query<Row>(text: string, params?: unknown[]): Promise<Row[]>;
+  readonly schema: string;
+}
+
+export function uniqueSchema(): string {
+  return `hopper_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
+}
+
+/**
+ * The PostgreSQL URL from the services tool. Missing: under CI=true this
+ * throws; locally it warns once, loudly, and the caller skips. (Same contract
+ * as @hopper/services' requireService, which this package cannot import yet.)
+ */
+export function postgresUrl(): string | undefined {
+  const url = process.env.HOPPER_TEST_POSTGRES_URL;
+  if (url) return url;
+  const message = "[hopper] postgres tests skipped: HOPPER_TEST_POSTGRES_URL not set. Start it with `pnpm services up postgres` and `eval \"$(pnpm -s services env)\"`.";
+  if (process.env.CI === "true") throw new Error(message.replace("tests skipped", "is required under CI=true"));
+  console.warn(message);
+  return undefined;
+}
+
+/** Targets for this test file; each cleans up after the file. */
+export function postgresTargets(): PostgresTarget[] {
+  const targets: PostgresTarget[] = [pgliteTarget()];
+  const url = postgresUrl();
+  if (url) targets.unshift(serverTarget(url));
+  return targets;
+}
+
+function serverTarget(url: string): PostgresTarget {
+  const schema = uniqueSchema();
+  const pool = new pg.Pool({ connectionString: url, max: 3 });
+  afterAll(async () => {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
+  });
+  return {
+    name: "postgres",
+    schema,
+    createBackend: (overrides) => createPostgresBackend({ connectionString: url, schema, maxConnections: 4, ...overrides }),
+    query: async (text, params) => (await pool.query(text, params)).rows,
+  };
+}
+
+function pgliteTarget(): PostgresTarget {
+  const schema = uniqueSchema();
+  let database: PGlite | undefined;
+  // One PGlite per file: starting the WASM build takes seconds.
+  const shared = () => (database ??= new PGlite());
+  afterAll(async () => {
+    await database?.close();
+  });
+  return {
+    name: "pglite",
+    schema,
+    createBackend: (overrides) => createPostgresBackend({ pglite: shared(), schema, ...overrides }),
+    query: async (text, params) => (await shared().query(text, params)).rows as never,
+  };
+}
+
+export function uniqueQueue(prefix = "q"): string {
+  return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
