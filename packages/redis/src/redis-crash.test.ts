@@ -1,0 +1,59 @@
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import { createConsoleLogger, createHopper } from "@hopper/core";
+import { describe, expect, it } from "vitest";
+import { createRedisBackend } from "./redis-backend.js";
+import { crashJobClass } from "./test-crash-job.js";
+import { redisUrl } from "./test-redis-service.js";
+
+const jobCount = 100;
+
+describe.skipIf(!redisUrl)("redis: a worker killed with SIGKILL", () => {
+  it("loses none of the jobs it held: a second worker runs them all, as a later attempt", { timeout: 60_000 }, async () => {
+    const url = redisUrl!;
+    const queue = `crash-${randomBytes(4).toString("hex")}`;
+    const attemptsById = new Map<number, number[]>();
+    const CrashJob = crashJobClass(queue, async ({ n }, context) => {
+      attemptsById.set(n, [...(attemptsById.get(n) ?? []), context.attempt]);
+    });
+    const backend = createRedisBackend({ url });
+    const hopper = createHopper({ backend, jobs: [CrashJob], logger: createConsoleLogger("silent") });
+    try {
+      await CrashJob.performAllLater(Array.from({ length: jobCount }, (_, n) => ({ n })));
+
+      const child = spawn(process.execPath, ["--conditions=@hopper/source", "--import", "tsx", fileURLToPath(new URL("./test-crash-worker.ts", import.meta.url))], {
+        env: { ...process.env, CRASH_REDIS_URL: url, CRASH_QUEUE: queue },
+        stdio: ["ignore", "pipe", "inherit"],
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+      await new Promise<void>((resolve, reject) => {
+        child.once("exit", () => reject(new Error("the crash worker exited before holding every job")));
+        let output = "";
+        child.stdout!.on("data", (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes(`holding ${jobCount}\n`)) resolve();
+        });
+      });
+      expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: jobCount });
+      child.kill("SIGKILL");
+      expect(await exited).toBe("SIGKILL");
+
+      const worker = hopper.worker({ queues: [queue], concurrency: 20, lease: "2s", pollWait: "500ms", handleSignals: false });
+      const running = worker.run();
+      const deadline = Date.now() + 30_000;
+      while (attemptsById.size < jobCount && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await worker.stop();
+      await running;
+
+      const runs = [...attemptsById.values()].reduce((sum, attempts) => sum + attempts.length, 0);
+      console.log(`[redis crash test] ${attemptsById.size}/${jobCount} jobs completed after SIGKILL; ${runs - attemptsById.size} duplicate runs`);
+      expect([...attemptsById.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: jobCount }, (_, n) => n));
+      // The killed worker's delivery counts: every job now runs as attempt 2 or later.
+      for (const attempts of attemptsById.values()) expect(attempts[0]).toBeGreaterThanOrEqual(2);
+      expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+    } finally {
+      await hopper.close();
+    }
+  });
+});
