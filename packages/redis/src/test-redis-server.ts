@@ -1,0 +1,80 @@
+// Test-only: a redis-server of our own that a test may kill and restart on the
+// same port. It keeps an append-only file (fsync on every write) in a temp dir,
+// so a restart comes back with every acknowledged write, as a production
+// server with persistence would.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+
+export class DisposableRedisServer {
+  private process: ChildProcess | undefined;
+
+  private constructor(
+    readonly port: number,
+    private readonly directory: string,
+    private readonly binary: string,
+  ) {}
+
+  static async start(): Promise<DisposableRedisServer> {
+    const binary = execFileSync("which", ["redis-server"], { encoding: "utf8" }).trim();
+    const server = new DisposableRedisServer(await freePort(), mkdtempSync(join(tmpdir(), "hopper-redis-")), binary);
+    await server.restart();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts (again) on the same port and data directory; resolves once it answers PING. */
+  async restart(): Promise<void> {
+    this.process = spawn(this.binary, ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.directory, "--save", "", "--appendonly", "yes", "--appendfsync", "always"], { stdio: "ignore" });
+    const probe = new Redis(this.port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on("error", () => {});
+    try {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        try {
+          await probe.connect();
+          await probe.ping();
+          return;
+        } catch (error) {
+          probe.disconnect();
+          if (Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    } finally {
+      probe.disconnect();
+    }
+  }
+
+  /** SIGKILL: no goodbye to clients. */
+  async kill(): Promise<void> {
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGKILL");
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
