@@ -53,5 +53,6 @@ async function clusterSlotOwner(client: Cluster, key: string): Promise<string> {
   const slot = (await client.cluster("KEYSLOT", key)) as number;
   const ranges = await client.cluster("SLOTS");
   const range = ranges.find(([first, last]) => slot >= first && slot <= last);
-  return range ? `${range[2][0]}:${range[2][1]}` : "unknown";
+  const master = range?.[2];
+  return master ? `${master[0]}:${master[1]}` : "unknown";
 }
