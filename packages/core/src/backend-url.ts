@@ -1,3 +1,6 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { BACKEND_SPECIFICATION_VERSION, type Backend } from "./backend/backend.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { createMemoryBackend } from "./memory/memory-backend.js";
@@ -30,13 +33,27 @@ export async function backendFromUrl(text: string): Promise<Backend> {
   if (!packageName) {
     throw new ConfigurationError({ field: "url", message: `no backend serves ${url.protocol}// URLs: use one of memory:, ${Object.keys(adapterPackages).join(", ")}` });
   }
-  let adapter: AdapterModule;
-  try {
-    adapter = (await import(packageName)) as AdapterModule;
-  } catch (error) {
-    throw new ConfigurationError({ field: "url", message: `${url.protocol}// URLs need ${packageName}: install it (pnpm add ${packageName})`, cause: error });
-  }
+  const adapter = await importAdapter(packageName, url.protocol);
   return checkBackend(await adapter.createBackendFromUrl(url));
+}
+
+/**
+ * The adapter is the application's dependency, not core's: strict layouts (pnpm)
+ * hide it from core's own location, so resolve it from the application's directory too.
+ */
+async function importAdapter(packageName: string, protocol: string): Promise<AdapterModule> {
+  let firstError: unknown;
+  try {
+    return (await import(packageName)) as AdapterModule;
+  } catch (error) {
+    firstError = error;
+  }
+  try {
+    const resolved = createRequire(path.join(process.cwd(), "package.json")).resolve(packageName);
+    return (await import(pathToFileURL(resolved).href)) as AdapterModule;
+  } catch {
+    throw new ConfigurationError({ field: "url", message: `${protocol}// URLs need ${packageName}: install it in your application (pnpm add ${packageName})`, cause: firstError });
+  }
 }
 
 export function checkBackend(backend: Backend): Backend {

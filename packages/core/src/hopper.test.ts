@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createHopper, type Hopper } from "./hopper.js";
+import { Job, type JobContext } from "./job.js";
+import { createConsoleLogger } from "./logger.js";
+import { createMemoryBackend } from "./memory/memory-backend.js";
+import { ConfigurationError } from "./errors/configuration-error.js";
+import { JobValidationError } from "./errors/job-validation-error.js";
+import { decodeEnvelope } from "./envelope/envelope.js";
+import { z } from "zod";
+
+const silent = createConsoleLogger("silent");
+const hoppers: Hopper[] = [];
+afterEach(async () => {
+  await Promise.all(hoppers.splice(0).map((hopper) => hopper.close()));
+});
+
+class Email extends Job<{ to: string }, string> {
+  static override queue = "hopper-test-mail";
+  async perform(args: { to: string }, context: JobContext) {
+    return `sent to ${args.to} on attempt ${context.attempt}`;
+  }
+}
+
+function hopperWith(jobs: Parameters<typeof createHopper>[0]["jobs"], store = "hopper-test"): Hopper {
+  const hopper = createHopper({ backend: createMemoryBackend({ store }), jobs, logger: silent });
+  hoppers.push(hopper);
+  return hopper;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ConfigurationError> {
+  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  if (!ConfigurationError.isInstance(error)) throw new Error(`expected a ConfigurationError, got ${String(error)}`);
+  return error;
+}
+
+describe("enqueueing", () => {
+  it("performLater, set().performLater and performAllLater return the job ids they enqueued", async () => {
+    const hopper = hopperWith([Email], "ids");
+    const single = await Email.performLater({ to: "a@x" });
+    const delayed = await Email.set({ wait: "5m", priority: 3 }).performLater({ to: "b@x" });
+    const bulk = await Email.performAllLater([{ to: "c@x" }, { to: "d@x" }]);
+    const backend = await hopper.backend;
+    const received = await backend.receive({ queue: "hopper-test-mail", maxMessages: 10, waitMs: 0, leaseMs: 1000 });
+    expect(received.map((message) => message.id).sort()).toEqual([single, ...bulk].sort());
+    const envelope = decodeEnvelope(received[0]!.body);
+    expect(envelope).toMatchObject({ hopper: 1, job: "Email", version: 1, queue: "hopper-test-mail", attempt: 1 });
+    expect(await backend.stats!("hopper-test-mail")).toMatchObject({ delayed: 1 });
+    expect(delayed).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("performNow runs in process and returns the id and result", async () => {
+    hopperWith([Email], "now");
+    const { jobId, result } = await Email.performNow({ to: "z@x" });
+    expect(result).toBe("sent to z@x on attempt 1");
+    expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("runs enqueue and perform middleware around the work, outermost first", async () => {
+    const calls: string[] = [];
+    const hopper = hopperWith([Email], "middleware");
+    hopper.use({
+      async enqueue(context, next) {
+        calls.push(`outer enqueue ${context.jobName}×${context.count}`);
+        context.meta.traceparent = "00-trace-span-01";
+        return next();
+      },
+      async perform(context, next) {
+        calls.push(`outer perform ${context.meta.traceparent}`);
+        const result = await next();
+        calls.push("outer done");
+        return result;
+      },
+    });
+    hopper.use({ async perform(_context, next) { calls.push("inner perform"); return next(); } });
+    await Email.performLater({ to: "m@x" });
+    const worker = hopper.worker({ queues: ["hopper-test-mail"], pollWait: 50, handleSignals: false });
+    const running = worker.run();
+    while (!calls.includes("outer done")) await new Promise((resolve) => setTimeout(resolve, 10));
+    await worker.stop();
+    await running;
+    expect(calls).toEqual(["outer enqueue Email×1", "outer perform 00-trace-span-01", "inner perform", "outer done"]);
+  });
+
+  it("validates args with the job's schema before enqueueing", async () => {
+    class Typed extends Job<{ count: number }> {
+      static override schema = z.object({ count: z.number().int() });
+      async perform() {}
+    }
+    const hopper = hopperWith([Typed], "schema");
+    const error = await Typed.performLater({ count: 1.5 }).catch((caught: unknown) => caught);
+    expect(JobValidationError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/invalid arguments for Typed: count:/);
+    expect(await (await hopper.backend).stats!("default")).toMatchObject({ ready: 0 });
+  });
+
+  it.each([
+    [{ wait: "5m", waitUntil: new Date() }, "options.wait", /either wait or waitUntil/],
+    [{ wait: "whenever" }, "options.wait", /not a duration/],
+    [{ wait: -5 }, "options.wait", /not a duration/],
+    [{ waitUntil: new Date("nope") }, "options.waitUntil", /valid Date/],
+    [{ priority: 5000 }, "options.priority", /from -1000 to 1000/],
+    [{ queue: "a\"b" }, "options.queue", /not a valid queue name/],
+    [{ queue: "x".repeat(64) }, "options.queue", /not a valid queue name/],
+    [{ orderingKey: "" }, "options.orderingKey", /1 to 128 characters/],
+    [{ dedupeKey: "k".repeat(129) }, "options.dedupeKey", /1 to 128 characters/],
+    [{ delay: 5 }, "options.delay", /is not an enqueue option/],
+  ])("refuses enqueue options %j", async (options, field, message) => {
+    hopperWith([Email], "bad-options");
+    const error = await rejection(Email.set(options as never).performLater({ to: "x" }));
+    expect(error.field).toBe(field);
+    expect(error.message).toMatch(message);
+  });
+
+  it("refuses a class that no Hopper registered", async () => {
+    class Stray extends Job<unknown> {
+      async perform() {}
+    }
+    expect(() => Stray.performLater({})).toThrow(/Stray is not registered with a Hopper: pass it in createHopper\(\{ jobs: \[Stray\] \}\)/);
+  });
+});
+
+describe("configuration by URL", () => {
+  it.each([
+    ["not a url", /is not a URL/],
+    ["ftp://example.com/queue", /no backend serves ftp:\/\/ URLs/],
+  ])("refuses %s", async (url, message) => {
+    const hopper = createHopper({ url, jobs: [], logger: silent });
+    const error = await rejection(hopper.backend);
+    expect(error.field).toBe("url");
+    expect(error.message).toMatch(message);
+  });
+
+  it("never repeats a password from a URL in its errors", async () => {
+    const hopper = createHopper({ url: "nosuch://user:s3cret@host/db", jobs: [], logger: silent });
+    const error = await rejection(hopper.backend);
+    expect(error.message).not.toContain("s3cret");
+  });
+
+  it("uses HOPPER_URL when no url is given, and memory:// by default", async () => {
+    const previous = process.env.HOPPER_URL;
+    process.env.HOPPER_URL = "memory://from-env";
+    try {
+      const hopper = createHopper({ jobs: [Email], logger: silent });
+      hoppers.push(hopper);
+      expect((await hopper.backend).name).toBe("memory");
+    } finally {
+      if (previous === undefined) delete process.env.HOPPER_URL;
+      else process.env.HOPPER_URL = previous;
+    }
+  });
+
+  it("refuses a backend built for another contract version", async () => {
+    const backend = { ...createMemoryBackend(), specificationVersion: "v0" } as never;
+    expect(() => createHopper({ backend, jobs: [] })).toThrow(/contract "v0", but this @hopper\/core needs "v1"/);
+  });
+});
