@@ -1,0 +1,122 @@
+import { PubSub, v1 } from "@google-cloud/pubsub";
+import { ConfigurationError } from "@hopper/core";
+import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities } from "@hopper/core/backend";
+import { PubSubAckBatcher } from "./pubsub-ack-batcher.js";
+import { MAX_ACK_DEADLINE_SECONDS, PUBSUB_CAPABILITIES } from "./pubsub-capabilities.js";
+import { publishMessages } from "./pubsub-enqueue.js";
+import { PubSubQueues } from "./pubsub-queues.js";
+import { pullMessages, type PullContext } from "./pubsub-receive.js";
+
+export interface PubSubBackendOptions {
+  /** A client you own (its project, credentials, endpoint); `close()` leaves it open. Give this or `projectId`. */
+  readonly client?: PubSub;
+  /** Google Cloud project; the backend then creates (and closes) its own client. PUBSUB_EMULATOR_HOST is honoured. */
+  readonly projectId?: string;
+  /** Prepended to queue names to form topic and subscription ids. Default "hopper-". */
+  readonly topicPrefix?: string;
+  /** Create missing topics and subscriptions on first use. Default true; false expects them to exist (IAM without pubsub.editor). */
+  readonly createTopics?: boolean;
+  /**
+   * Publish with message ordering and create subscriptions with it, so
+   * `orderingKey` maps to Pub/Sub ordering keys. Default false (ordering costs throughput).
+   */
+  readonly messageOrdering?: boolean;
+  /**
+   * Give new subscriptions a Pub/Sub dead-letter policy: after this many deliveries
+   * Pub/Sub forwards a message to `<prefix><queue>-undeliverable`. Pub/Sub then counts
+   * deliveries, so `deliveryAttempts` is declared. Default: none (the core's dead letters only).
+   */
+  readonly deadLetter?: { readonly maxDeliveryAttempts: number };
+  /** Publisher batching: messages per request and longest wait. Default 1000 messages, 5 ms. */
+  readonly publishBatching?: { readonly maxMessages?: number; readonly maxMilliseconds?: number };
+  /** Longest wait before collected acks and deadline changes are sent. Default 5 ms. */
+  readonly ackBatchDelayMs?: number;
+  /**
+   * Longest single nack delay, normally Pub/Sub's 600 s ack-deadline limit. Lower it
+   * only to exercise the core's step-by-step hold-back in tests.
+   */
+  readonly maxNackDelayMs?: number;
+}
+
+/** A Hopper backend on Google Cloud Pub/Sub: a topic and a subscription per queue. */
+export function createPubSubBackend(options: PubSubBackendOptions): Backend {
+  const pubsub = resolveClient(options);
+  const ownsClient = options.client === undefined;
+  const deadLetter = validateDeadLetter(options.deadLetter);
+  const maxNackDelayMs = options.maxNackDelayMs ?? MAX_ACK_DEADLINE_SECONDS * 1000;
+  if (!Number.isSafeInteger(maxNackDelayMs) || maxNackDelayMs < 1000 || maxNackDelayMs > 600_000) {
+    throw new ConfigurationError({ field: "maxNackDelayMs", message: `must be an integer from 1000 to 600000 (Pub/Sub's ack-deadline limit), got ${JSON.stringify(options.maxNackDelayMs)}` });
+  }
+  const capabilities: BackendCapabilities = {
+    ...PUBSUB_CAPABILITIES,
+    ordering: options.messageOrdering === true,
+    deliveryAttempts: deadLetter !== undefined,
+    nackDelay: { maxDelayMs: maxNackDelayMs },
+  };
+  const queues = new PubSubQueues({
+    pubsub,
+    topicPrefix: options.topicPrefix ?? "hopper-",
+    createTopics: options.createTopics ?? true,
+    messageOrdering: capabilities.ordering,
+    deadLetter,
+    publishBatching: { maxMessages: options.publishBatching?.maxMessages ?? 1000, maxMilliseconds: options.publishBatching?.maxMilliseconds ?? 5 },
+  });
+  const closing = new AbortController();
+  const ensureOpen = () => {
+    if (closing.signal.aborted) throw new BackendClosedError({ backend: "pubsub" });
+  };
+  // The v1 client shares the library's endpoint and credentials (emulator included).
+  const pullContext: Promise<PullContext> = pubsub.getClientConfig().then((config) => {
+    const client = new v1.SubscriberClient({ ...config, port: config.port === undefined ? undefined : Number(config.port) });
+    return { client, acks: new PubSubAckBatcher(client, options.ackBatchDelayMs ?? 5), nackMaxDelayMs: maxNackDelayMs, countsDeliveries: capabilities.deliveryAttempts, closing: closing.signal, ensureOpen };
+  });
+  pullContext.catch(() => {}); // surfaced by the first receive
+  let closed: Promise<void> | undefined;
+
+  return {
+    specificationVersion: BACKEND_SPECIFICATION_VERSION,
+    name: "pubsub",
+    capabilities,
+
+    async enqueue(messages) {
+      ensureOpen();
+      return publishMessages(queues, messages);
+    },
+
+    async receive(receiveOptions) {
+      ensureOpen();
+      const [context, resources] = await Promise.all([pullContext, queues.get(receiveOptions.queue)]);
+      return pullMessages(context, resources, receiveOptions);
+    },
+
+    close() {
+      closed ??= (async () => {
+        closing.abort();
+        const context = await pullContext.catch(() => undefined);
+        await context?.acks.flush();
+        await context?.client.close();
+        if (ownsClient) await pubsub.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+function resolveClient(options: PubSubBackendOptions): PubSub {
+  if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createPubSubBackend takes { client } or { projectId }" });
+  if (options.client && options.projectId) throw new ConfigurationError({ field: "projectId", message: "give either client or projectId, not both (the client already names its project)" });
+  if (options.client) return options.client;
+  if (typeof options.projectId !== "string" || options.projectId.length === 0) {
+    throw new ConfigurationError({ field: "projectId", message: "give the Google Cloud project id, e.g. createPubSubBackend({ projectId: \"my-project\" }), or pass a PubSub client" });
+  }
+  return new PubSub({ projectId: options.projectId });
+}
+
+function validateDeadLetter(deadLetter: PubSubBackendOptions["deadLetter"]): PubSubBackendOptions["deadLetter"] {
+  if (deadLetter === undefined) return undefined;
+  const attempts = deadLetter?.maxDeliveryAttempts;
+  if (!Number.isSafeInteger(attempts) || attempts < 5 || attempts > 100) {
+    throw new ConfigurationError({ field: "deadLetter.maxDeliveryAttempts", message: `Pub/Sub accepts 5 to 100, got ${JSON.stringify(attempts)}` });
+  }
+  return deadLetter;
+}

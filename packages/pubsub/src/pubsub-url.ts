@@ -1,0 +1,28 @@
+import { ConfigurationError } from "@hopper/core";
+import type { Backend } from "@hopper/core/backend";
+import { createPubSubBackend } from "./pubsub-backend.js";
+
+/**
+ * `pubsub://PROJECT?topicPrefix=…&createTopics=false&messageOrdering=true`.
+ * The endpoint comes from the environment as for every Google client:
+ * PUBSUB_EMULATOR_HOST selects the emulator, otherwise Application Default Credentials.
+ */
+export function createBackendFromUrl(url: URL): Backend {
+  const projectId = decodeURIComponent(url.hostname);
+  if (!projectId) throw new ConfigurationError({ field: "url", message: "pubsub:// URLs name the project: pubsub://my-project" });
+  const flag = (name: string): boolean | undefined => {
+    const value = url.searchParams.get(name);
+    if (value === null) return undefined;
+    if (value === "true" || value === "false") return value === "true";
+    throw new ConfigurationError({ field: `url ${name}`, message: `must be true or false, got ${JSON.stringify(value)}` });
+  };
+  const createTopics = flag("createTopics");
+  const messageOrdering = flag("messageOrdering");
+  const topicPrefix = url.searchParams.get("topicPrefix");
+  return createPubSubBackend({
+    projectId,
+    ...(topicPrefix !== null && { topicPrefix }),
+    ...(createTopics !== undefined && { createTopics }),
+    ...(messageOrdering !== undefined && { messageOrdering }),
+  });
+}
