@@ -43,7 +43,9 @@ export interface RedisBackendOptions {
 
 /** A Redis (or Redis Cluster) backend: one hash tag per queue, every change one Lua script. */
 export function createRedisBackend(options: RedisBackendOptions): Backend {
-  const { client, owned } = connect(options);
+  if (typeof options !== "object" || options === null) {
+    throw new ConfigurationError({ field: "options", message: "createRedisBackend takes { url }, { client } or { redisOptions }" });
+  }
   const keyPrefix = options.keyPrefix ?? "hopper";
   if (typeof keyPrefix !== "string" || keyPrefix === "" || /[{}]/.test(keyPrefix)) {
     throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string without "{" or "}" (it becomes part of a hash tag), got ${JSON.stringify(keyPrefix)}` });
@@ -52,6 +54,7 @@ export function createRedisBackend(options: RedisBackendOptions): Backend {
   if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 1) {
     throw new ConfigurationError({ field: "pollIntervalMs", message: `must be a number of milliseconds of at least 1, got ${JSON.stringify(pollIntervalMs)}` });
   }
+  const { client, owned } = connect(options);
   const scripted = defineScripts(client);
   const keysOf = createKeyCache(keyPrefix);
   const wakeups = new Wakeups(client);
@@ -104,9 +107,6 @@ export function createRedisBackend(options: RedisBackendOptions): Backend {
 }
 
 function connect(options: RedisBackendOptions): { client: Redis | Cluster; owned: boolean } {
-  if (typeof options !== "object" || options === null) {
-    throw new ConfigurationError({ field: "options", message: "createRedisBackend takes { url } , { client } or { redisOptions }" });
-  }
   const { url, client, redisOptions } = options;
   if (client) {
     if (url !== undefined || redisOptions !== undefined) {
