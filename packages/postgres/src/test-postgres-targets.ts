@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll } from "vitest";
 import { createPostgresBackend, type PostgresBackend, type PostgresBackendOptions } from "./postgres-backend.js";
+import type { QueryableClient } from "./postgres-executor.js";
 
 type BackendOverrides = Omit<PostgresBackendOptions, "pool" | "connectionString" | "pglite">;
 
@@ -14,6 +15,8 @@ export interface PostgresTarget {
   /** Plain SQL for assertions and setup. */
   query<Row>(text: string, params?: unknown[]): Promise<Row[]>;
   readonly schema: string;
+  /** Runs `work` in a transaction on a connection of the test's own (a pg client after BEGIN, or a PGlite transaction); rolls back when it throws. */
+  transaction<T>(work: (client: QueryableClient) => Promise<T>): Promise<T>;
 }
 
 export function uniqueSchema(): string {
@@ -54,6 +57,20 @@ function serverTarget(url: string): PostgresTarget {
     schema,
     createBackend: (overrides) => createPostgresBackend({ connectionString: url, schema, maxConnections: 4, ...overrides }),
     query: async (text, params) => (await pool.query(text, params)).rows,
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const result = await work(client);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
   };
 }
 
@@ -70,6 +87,7 @@ function pgliteTarget(): PostgresTarget {
     schema,
     createBackend: (overrides) => createPostgresBackend({ pglite: shared(), schema, ...overrides }),
     query: async (text, params) => (await shared().query(text, params)).rows as never,
+    transaction: (work) => shared().transaction(work),
   };
 }
 

@@ -1,0 +1,77 @@
+import { createHopper, Job } from "@hopper/core";
+import { afterEach, describe, expect, it } from "vitest";
+import type { PostgresBackend } from "./postgres-backend.js";
+import { postgresTargets, uniqueQueue } from "./test-postgres-targets.js";
+
+class RecordSignup extends Job<{ userId: string }> {
+  static override queue = "signups";
+  async perform() {}
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const empty = { ready: 0, delayed: 0, inFlight: 0 };
+
+for (const target of postgresTargets()) {
+  describe(`transactional enqueue on ${target.name}`, () => {
+    const opened: PostgresBackend[] = [];
+    const open = async () => {
+      // No polling to speak of: only the NOTIFY sent at commit can wake a receiver in time.
+      const backend = await target.createBackend({ pollIntervalMs: 600_000 });
+      opened.push(backend);
+      return backend;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((backend) => backend.close()));
+    });
+
+    it("performLater inside the caller's transaction is invisible until commit, then delivered", async () => {
+      const backend = await open();
+      const queue = uniqueQueue();
+      let committing = false;
+      let receivedWhileOpen: string[] | undefined;
+      let receiving: Promise<string[]> | undefined;
+
+      const jobId = await target.transaction(async (client) => {
+        const inTransaction = createHopper({ backend: backend.inTransaction(client), jobs: [RecordSignup], logger: silent });
+        const id = await RecordSignup.set({ queue }).performLater({ userId: "42" });
+        await inTransaction.close();
+        receiving = backend.receive({ queue, maxMessages: 10, waitMs: 20_000, leaseMs: 30_000 }).then((messages) => {
+          const ids = messages.map((message) => message.id);
+          if (!committing) receivedWhileOpen = ids;
+          return ids;
+        });
+        // Give a leaky implementation every chance to hand the job out before commit.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        committing = true;
+        return id;
+      });
+
+      expect(receivedWhileOpen).toBeUndefined();
+      expect(await receiving).toEqual([jobId]);
+    });
+
+    it("a rolled-back transaction leaves no job", async () => {
+      const backend = await open();
+      const queue = uniqueQueue();
+      const rollback = new Error("rolled back on purpose");
+      await expect(
+        target.transaction(async (client) => {
+          const inTransaction = createHopper({ backend: backend.inTransaction(client), jobs: [RecordSignup], logger: silent });
+          await inTransaction.enqueueAll(RecordSignup, [{ userId: "1" }, { userId: "2" }], { queue });
+          expect(await backend.inTransaction(client).stats!(queue)).toEqual({ ...empty, ready: 2 });
+          await inTransaction.close();
+          throw rollback;
+        }),
+      ).rejects.toBe(rollback);
+      expect(await backend.receive({ queue, maxMessages: 10, waitMs: 300, leaseMs: 30_000 })).toEqual([]);
+      expect(await backend.stats!(queue)).toEqual(empty);
+    });
+
+    it("a transaction-bound backend only enqueues", async () => {
+      const backend = await open();
+      await target.transaction(async (client) => {
+        await expect(backend.inTransaction(client).receive({ queue: uniqueQueue(), maxMessages: 1, waitMs: 0, leaseMs: 1000 })).rejects.toThrow(/only enqueues/);
+      });
+    });
+  });
+}
