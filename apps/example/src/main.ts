@@ -1,0 +1,12 @@
+// `pnpm --filter @hopper/example start`: the web app and a worker in one process.
+// Set HOPPER_URL to run them on another backend (redis://…, postgres://…, pglite://./data …).
+import { createHopper } from "@hopper/core";
+import { jobs } from "./jobs.js";
+import { createAppServer } from "./server.js";
+
+const hopper = createHopper({ jobs });
+const port = Number(process.env.PORT ?? 3000);
+const server = createAppServer().listen(port, () => console.log(`POST http://localhost:${port}/signups {"userId":"42"}`));
+await hopper.worker({ queues: ["mailers"], concurrency: 5 }).run(); // until SIGTERM / SIGINT
+server.close();
+await hopper.close();
