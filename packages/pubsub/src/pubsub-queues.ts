@@ -37,12 +37,6 @@ export class PubSubQueues {
     return `${this.options.topicPrefix}${queue}`;
   }
 
-  /** The Hopper queue a subscription serves, when it follows this backend's naming. */
-  queueOfSubscription(subscription: string): string | undefined {
-    const id = subscription.split("/").pop() ?? "";
-    return id.startsWith(this.options.topicPrefix) ? id.slice(this.options.topicPrefix.length) : undefined;
-  }
-
   get(queue: string): Promise<QueueResources> {
     let resources = this.resolved.get(queue);
     if (!resources) {
