@@ -1,0 +1,95 @@
+import { createConsoleLogger, createHopper, Job } from "@hopper/core";
+import type { Backend, ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
+import { afterEach, describe, expect, it } from "vitest";
+import { createBackendFromUrl } from "./pubsub-url.js";
+import { createTestBackend, emulatorProject } from "./test-pubsub-service.js";
+
+const project = emulatorProject();
+
+/** Counts deliveries per job id while passing everything through. */
+function countingDeliveries(backend: Backend, deliveries: Map<string, number>): Backend {
+  return {
+    ...backend,
+    async receive(options: ReceiveOptions): Promise<ReceivedMessage[]> {
+      const messages = await backend.receive(options);
+      for (const message of messages) deliveries.set(message.id, (deliveries.get(message.id) ?? 0) + 1);
+      return messages;
+    },
+    enqueue: (messages) => backend.enqueue(messages),
+    close: () => backend.close(),
+  };
+}
+
+async function runDelayedJob(backend: Backend, waitMs: number): Promise<{ startedAt: number; runAt: number; deliveries: number }> {
+  const queue = `delay${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}`;
+  let startedAt = 0;
+  class Delayed extends Job<Record<string, never>> {
+    static override queue = queue;
+    async perform() {
+      startedAt = Date.now();
+    }
+  }
+  const deliveries = new Map<string, number>();
+  const hopper = createHopper({ backend: countingDeliveries(backend, deliveries), jobs: [Delayed], logger: createConsoleLogger("silent") });
+  const runAt = Date.now() + waitMs;
+  const id = await Delayed.set({ waitUntil: new Date(runAt) }).performLater({});
+  const worker = hopper.worker({ queues: [queue], concurrency: 2, pollWait: 500, lease: "10s", handleSignals: false });
+  const running = worker.run();
+  const deadline = Date.now() + waitMs + 20_000;
+  while (startedAt === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  await worker.stop({ timeout: 2000 });
+  await running;
+  await hopper.close();
+  return { startedAt, runAt, deliveries: deliveries.get(id) ?? 0 };
+}
+
+describe.skipIf(!project)("Pub/Sub backend on the emulator", () => {
+  const opened: Backend[] = [];
+  const open = (backend: Backend) => (opened.push(backend), backend);
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((backend) => backend.close()));
+  });
+
+  it("declares what Pub/Sub honours: no native delay, nack delay up to one ack deadline, no dedupe", () => {
+    const backend = open(createTestBackend(project!));
+    expect(backend.capabilities).toMatchObject({ delayedDelivery: false, nackDelay: { maxDelayMs: 600_000 }, deduplication: false, minLeaseMs: 10_000, leaseExtension: { maxLeaseMs: 600_000 }, ordering: false, deliveryAttempts: false });
+    expect(open(createTestBackend(project!, { messageOrdering: true, deadLetter: { maxDeliveryAttempts: 5 } })).capabilities).toMatchObject({ ordering: true, deliveryAttempts: true });
+  });
+
+  it("a delay within one ack-deadline step: held back once by a nack, run no sooner than runAt", { timeout: 40_000 }, async () => {
+    const result = await runDelayedJob(open(createTestBackend(project!)), 1500);
+    expect(result.startedAt).toBeGreaterThanOrEqual(result.runAt - 5);
+    expect(result.deliveries).toBe(2);
+  });
+
+  it("a delay beyond one step (fake 2 s step): held back step by step, run no sooner than runAt", { timeout: 60_000 }, async () => {
+    const result = await runDelayedJob(open(createTestBackend(project!, { maxNackDelayMs: 2000 })), 5000);
+    expect(result.startedAt).toBeGreaterThanOrEqual(result.runAt - 5);
+    // 5 s in steps of at most 2 s: at least three hold-backs before the run.
+    expect(result.deliveries).toBeGreaterThanOrEqual(4);
+  });
+
+  it("publishes every message of a large batch and reports each one", async () => {
+    const backend = open(createTestBackend(project!));
+    const queue = `batch${Date.now().toString(36)}`;
+    const messages = Array.from({ length: 1000 }, (_, index) => ({ id: `m${index}`, queue, body: `{"n":${index}}` }));
+    const results = await backend.enqueue(messages);
+    expect(results.map((result) => result.status)).toEqual(messages.map(() => "enqueued"));
+    expect(results.map((result) => result.id)).toEqual(messages.map((message) => message.id));
+  });
+
+  it("with createTopics false, a queue without topic and subscription fails with a ConfigurationError naming the fix", async () => {
+    const backend = open(createTestBackend(project!, { createTopics: false }));
+    const [result] = await backend.enqueue([{ id: "x", queue: "missing", body: "{}" }]);
+    expect(result).toMatchObject({ status: "failed" });
+    expect(result?.status === "failed" && result.error.message).toContain("createTopics");
+    await expect(backend.receive({ queue: "missing", maxMessages: 1, waitMs: 0, leaseMs: 10_000 })).rejects.toThrow(/gcloud pubsub subscriptions create/);
+  });
+
+  it("pubsub://PROJECT URLs build a backend with their options", async () => {
+    const backend = open(await createBackendFromUrl(new URL(`pubsub://${project}?topicPrefix=url-&messageOrdering=true&createTopics=false`)));
+    expect(backend.capabilities.ordering).toBe(true);
+    expect(() => createBackendFromUrl(new URL(`pubsub://${project}?createTopics=maybe`))).toThrow(/createTopics/);
+    expect(() => createBackendFromUrl(new URL("pubsub://"))).toThrow(/name the project/);
+  });
+});
