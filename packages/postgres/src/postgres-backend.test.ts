@@ -1,20 +1,11 @@
 import { BackendClosedError, ConfigurationError } from "@hopper/core";
 import type { ReceivedMessage } from "@hopper/core/backend";
-import { afterEach, describe, expect, it } from "vitest";
-import type { PostgresBackend } from "./postgres-backend.js";
-import { postgresTargets, uniqueQueue, uniqueSchema } from "./test-postgres-targets.js";
+import { describe, expect, it } from "vitest";
+import { openedPerTest, postgresTargets, uniqueQueue, uniqueSchema } from "./test-postgres-targets.js";
 
 for (const target of postgresTargets()) {
   describe(`postgres backend on ${target.name}`, () => {
-    const opened: PostgresBackend[] = [];
-    const open = async (overrides?: Parameters<typeof target.createBackend>[0]) => {
-      const backend = await target.createBackend(overrides);
-      opened.push(backend);
-      return backend;
-    };
-    afterEach(async () => {
-      await Promise.all(opened.splice(0).map((backend) => backend.close()));
-    });
+    const open = openedPerTest(target);
 
     it("returns bodies byte for byte with a first delivery attempt", async () => {
       const backend = await open();

@@ -3,9 +3,8 @@ import { fileURLToPath } from "node:url";
 import { createHopper } from "@hopper/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeCrashJobPool, CrashJob } from "./test-fixtures/postgres-crash-job.js";
-import { postgresTargets, uniqueQueue } from "./test-postgres-targets.js";
+import { postgresTargets, silentLogger as silent, uniqueQueue } from "./test-postgres-targets.js";
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const workerScript = fileURLToPath(new URL("./test-fixtures/postgres-crash-worker.ts", import.meta.url));
 const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));
 const jobCount = 40;

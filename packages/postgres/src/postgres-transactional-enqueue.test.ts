@@ -1,28 +1,18 @@
 import { createHopper, Job } from "@hopper/core";
-import { afterEach, describe, expect, it } from "vitest";
-import type { PostgresBackend } from "./postgres-backend.js";
-import { postgresTargets, uniqueQueue } from "./test-postgres-targets.js";
+import { describe, expect, it } from "vitest";
+import { openedPerTest, postgresTargets, silentLogger as silent, uniqueQueue } from "./test-postgres-targets.js";
 
 class RecordSignup extends Job<{ userId: string }> {
   static override queue = "signups";
   async perform() {}
 }
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const empty = { ready: 0, delayed: 0, inFlight: 0 };
 
 for (const target of postgresTargets()) {
   describe(`transactional enqueue on ${target.name}`, () => {
-    const opened: PostgresBackend[] = [];
-    const open = async () => {
-      // No polling to speak of: only the NOTIFY sent at commit can wake a receiver in time.
-      const backend = await target.createBackend({ pollIntervalMs: 600_000 });
-      opened.push(backend);
-      return backend;
-    };
-    afterEach(async () => {
-      await Promise.all(opened.splice(0).map((backend) => backend.close()));
-    });
+    // No polling to speak of: only the NOTIFY sent at commit can wake a receiver in time.
+    const open = openedPerTest(target, { pollIntervalMs: 600_000 });
 
     it("performLater inside the caller's transaction is invisible until commit, then delivered", async () => {
       const backend = await open();

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { afterAll } from "vitest";
+import { afterAll, afterEach } from "vitest";
 import { createPostgresBackend, type PostgresBackend, type PostgresBackendOptions } from "./postgres-backend.js";
 import type { QueryableClient } from "./postgres-executor.js";
 
@@ -94,3 +94,18 @@ function pgliteTarget(): PostgresTarget {
 export function uniqueQueue(prefix = "q"): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
 }
+
+/** Opens backends on `target` for the current test and closes them after it. */
+export function openedPerTest(target: PostgresTarget, defaults: BackendOverrides = {}): (overrides?: BackendOverrides) => Promise<PostgresBackend> {
+  const opened: PostgresBackend[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((backend) => backend.close()));
+  });
+  return async (overrides) => {
+    const backend = await target.createBackend({ ...defaults, ...overrides });
+    opened.push(backend);
+    return backend;
+  };
+}
+
+export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
