@@ -1,0 +1,116 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const scenarioNames = ["enqueue", "drain", "latency", "payload", "delayed", "memory"] as const;
+export type ScenarioName = (typeof scenarioNames)[number];
+
+/** hopper: the library under test; raw: the least work the server needs for the same guarantee; peer: another job library. */
+export const subjectKinds = ["hopper", "raw", "peer"] as const;
+export type SubjectKind = (typeof subjectKinds)[number];
+
+/** Every knob of one run; a profile in benchmarks/scenarios.json gives the defaults, flags override them. */
+export interface BenchPlan {
+  readonly profile: string;
+  readonly warmup: number;
+  readonly repetitions: number;
+  readonly enqueue: { readonly singleJobs: number; readonly callers: number; readonly bulkJobs: number; readonly bulkBatch: number };
+  readonly drain: { readonly jobs: number; readonly concurrency: readonly number[]; readonly timeoutMs: number };
+  readonly latency: {
+    readonly rate: number;
+    readonly durationMs: number;
+    readonly concurrency: number;
+    readonly p99BoundMs: number;
+    readonly searchRates: readonly number[];
+    readonly searchDurationMs: number;
+    readonly graceMs: number;
+  };
+  readonly payload: { readonly sizes: readonly number[]; readonly jobs: number; readonly concurrency: number; readonly timeoutMs: number };
+  readonly delayed: { readonly jobs: number; readonly delayMs: number; readonly concurrency: number; readonly graceMs: number };
+  readonly memory: { readonly inFlight: number; readonly timeoutMs: number };
+  /** Which subject kinds run each scenario. */
+  readonly subjects: Readonly<Record<ScenarioName, readonly SubjectKind[]>>;
+}
+
+export const scenariosFile = fileURLToPath(new URL("../../../benchmarks/scenarios.json", import.meta.url));
+
+export function loadProfiles(file = scenariosFile): Record<string, BenchPlan> {
+  const data = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(data).map(([name, profile]) => [name, parseProfile(name, profile)]));
+}
+
+/** Checks one profile's shape so a typo in scenarios.json fails loudly, naming the field. */
+export function parseProfile(name: string, value: unknown): BenchPlan {
+  const profile = objectAt(value, name);
+  const section = (key: string) => objectAt(profile[key], `${name}.${key}`);
+  const count = (object: Record<string, unknown>, key: string, path: string) => positiveInteger(object[key], `${path}.${key}`);
+  const counts = (object: Record<string, unknown>, key: string, path: string) => {
+    const list = object[key];
+    if (!Array.isArray(list) || list.length === 0) throw new Error(`${path}.${key} must be a non-empty list of positive integers`);
+    return list.map((item, index) => positiveInteger(item, `${path}.${key}[${index}]`));
+  };
+  const enqueue = section("enqueue");
+  const drain = section("drain");
+  const latency = section("latency");
+  const payload = section("payload");
+  const delayed = section("delayed");
+  const memory = section("memory");
+  const subjects = section("subjects");
+  return {
+    profile: name,
+    warmup: nonNegativeInteger(profile.warmup, `${name}.warmup`),
+    repetitions: positiveInteger(profile.repetitions, `${name}.repetitions`),
+    enqueue: {
+      singleJobs: count(enqueue, "singleJobs", `${name}.enqueue`),
+      callers: count(enqueue, "callers", `${name}.enqueue`),
+      bulkJobs: count(enqueue, "bulkJobs", `${name}.enqueue`),
+      bulkBatch: count(enqueue, "bulkBatch", `${name}.enqueue`),
+    },
+    drain: { jobs: count(drain, "jobs", `${name}.drain`), concurrency: counts(drain, "concurrency", `${name}.drain`), timeoutMs: count(drain, "timeoutMs", `${name}.drain`) },
+    latency: {
+      rate: count(latency, "rate", `${name}.latency`),
+      durationMs: count(latency, "durationMs", `${name}.latency`),
+      concurrency: count(latency, "concurrency", `${name}.latency`),
+      p99BoundMs: count(latency, "p99BoundMs", `${name}.latency`),
+      searchRates: counts(latency, "searchRates", `${name}.latency`),
+      searchDurationMs: count(latency, "searchDurationMs", `${name}.latency`),
+      graceMs: count(latency, "graceMs", `${name}.latency`),
+    },
+    payload: {
+      sizes: counts(payload, "sizes", `${name}.payload`),
+      jobs: count(payload, "jobs", `${name}.payload`),
+      concurrency: count(payload, "concurrency", `${name}.payload`),
+      timeoutMs: count(payload, "timeoutMs", `${name}.payload`),
+    },
+    delayed: {
+      jobs: count(delayed, "jobs", `${name}.delayed`),
+      delayMs: count(delayed, "delayMs", `${name}.delayed`),
+      concurrency: count(delayed, "concurrency", `${name}.delayed`),
+      graceMs: count(delayed, "graceMs", `${name}.delayed`),
+    },
+    memory: { inFlight: count(memory, "inFlight", `${name}.memory`), timeoutMs: count(memory, "timeoutMs", `${name}.memory`) },
+    subjects: Object.fromEntries(
+      scenarioNames.map((scenario) => {
+        const kinds = subjects[scenario];
+        if (!Array.isArray(kinds) || !kinds.every((kind) => subjectKinds.includes(kind))) {
+          throw new Error(`${name}.subjects.${scenario} must list subject kinds from ${subjectKinds.join(", ")}`);
+        }
+        return [scenario, kinds as SubjectKind[]];
+      }),
+    ) as Record<ScenarioName, SubjectKind[]>,
+  };
+}
+
+function objectAt(value: unknown, path: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(`${path} must be an object`);
+  return value as Record<string, unknown>;
+}
+
+function positiveInteger(value: unknown, path: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) throw new Error(`${path} must be a positive integer, got ${JSON.stringify(value)}`);
+  return value as number;
+}
+
+function nonNegativeInteger(value: unknown, path: string): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new Error(`${path} must be an integer ≥ 0, got ${JSON.stringify(value)}`);
+  return value as number;
+}

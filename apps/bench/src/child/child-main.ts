@@ -1,0 +1,115 @@
+import { resourceUsage } from "node:process";
+import type { ScenarioName } from "../bench-plan.js";
+import type { MemoryResult, SubjectResult } from "../report/result-types.js";
+import { uniqueQueueName, type ScenarioContext } from "../scenarios/scenario-context.js";
+import { enqueueBulkAndDrain, enqueueSingle, payloadSizes } from "../scenarios/throughput-scenarios.js";
+import { delayedJobs, latencyAndRateSearch } from "../scenarios/latency-scenario.js";
+import { memoryInFlight } from "../scenarios/memory-scenario.js";
+import { createSubject } from "../subjects/create-subject.js";
+import { now } from "../subjects/bench-subject.js";
+import type { ChildMessage, RunRequest } from "./child-protocol.js";
+
+/** Tracks the highest heapUsed and RSS between samples. */
+function startMemorySampler() {
+  let peakHeap = 0;
+  let peakRss = 0;
+  const sample = () => {
+    const usage = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, usage.heapUsed);
+    peakRss = Math.max(peakRss, usage.rss);
+  };
+  const timer = setInterval(sample, 50);
+  timer.unref();
+  return {
+    peaks: () => {
+      sample();
+      return { heap: peakHeap, rss: Math.max(peakRss, resourceUsage().maxRSS * 1024) };
+    },
+    stop: () => clearInterval(timer),
+  };
+}
+
+function send(message: ChildMessage): void {
+  process.send?.(message);
+}
+
+async function run(request: RunRequest): Promise<SubjectResult> {
+  const startedAt = now();
+  const sampler = startMemorySampler();
+  const notes: string[] = [];
+  const ran: ScenarioName[] = [];
+  const wants = (scenario: ScenarioName) => request.scenarios.includes(scenario) && request.plan.subjects[scenario].includes(request.spec.kind);
+  let result: Omit<SubjectResult, "spec" | "status" | "scenarios" | "notes" | "durationMs" | "memory"> = {};
+  let memory: MemoryResult | undefined;
+  let subject;
+  try {
+    subject = await createSubject(request.spec);
+    const context: ScenarioContext = {
+      subject,
+      plan: request.plan,
+      progress: (label, done, total) => send({ type: "progress", label, done, total }),
+      note: (text) => notes.push(text),
+      queueName: uniqueQueueName,
+    };
+    if (wants("enqueue")) {
+      result = { ...result, enqueueSingle: await enqueueSingle(context) };
+      ran.push("enqueue");
+    }
+    if (wants("drain") || wants("enqueue")) {
+      const { bulk, drain } = await enqueueBulkAndDrain(context);
+      result = { ...result, ...(wants("enqueue") && { enqueueBulk: bulk }), ...(wants("drain") && { drain }) };
+      if (wants("drain")) ran.push("drain");
+    }
+    const afterDrain = sampler.peaks();
+    memory = { peakRssBytes: afterDrain.rss, peakHeapBytes: afterDrain.heap, drainPeakRssBytes: afterDrain.rss, drainPeakHeapBytes: afterDrain.heap };
+    if (wants("latency")) {
+      const { fixed, search } = await latencyAndRateSearch(context);
+      result = { ...result, latency: fixed, rateSearch: search };
+      ran.push("latency");
+    }
+    if (wants("payload")) {
+      result = { ...result, payload: await payloadSizes(context) };
+      ran.push("payload");
+    }
+    if (wants("delayed")) {
+      const delayed = await delayedJobs(context);
+      if (delayed) {
+        result = { ...result, delayed };
+        ran.push("delayed");
+      } else notes.push("delayed: this subject has no delayed jobs");
+    }
+    if (wants("memory")) {
+      memory = { ...memory, inFlight: await memoryInFlight(context) };
+      ran.push("memory");
+    }
+    const peaks = sampler.peaks();
+    memory = { ...memory, peakRssBytes: peaks.rss, peakHeapBytes: peaks.heap };
+    return { spec: request.spec, status: "ok", scenarios: ran, ...result, memory, notes, durationMs: now() - startedAt };
+  } catch (error) {
+    const peaks = sampler.peaks();
+    return {
+      spec: request.spec,
+      status: "failed",
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      scenarios: ran,
+      ...result,
+      memory: { ...memory, peakRssBytes: peaks.rss, peakHeapBytes: peaks.heap },
+      notes,
+      durationMs: now() - startedAt,
+    };
+  } finally {
+    sampler.stop();
+    await subject?.close().catch((error: unknown) => notes.push(`close failed: ${(error as Error).message}`));
+  }
+}
+
+process.once("message", (request: RunRequest) => {
+  void run(request).then((result) => {
+    const message: ChildMessage = { type: "result", result };
+    process.send?.(message, undefined, {}, () => {
+      process.disconnect?.();
+      // Clients with open handles (pools, gRPC channels) must not keep the child alive.
+      setTimeout(() => process.exit(0), 500);
+    });
+  });
+});

@@ -1,0 +1,108 @@
+import { cpus, totalmem } from "node:os";
+import { isAbsolute, resolve } from "node:path";
+import { CommanderError } from "commander";
+import { commandLine, parseBenchOptions } from "./bench-options.js";
+import { loadProfiles } from "./bench-plan.js";
+import { runInChild } from "./child/run-in-child.js";
+import { createProgress } from "./progress.js";
+import { formatNumber, formatRate } from "./report/format.js";
+import type { RunResult, Skip, SubjectResult, SubjectSpec } from "./report/result-types.js";
+import { writeResults } from "./report/write-results.js";
+import { setUpServers } from "./services-setup.js";
+import { subjectSpecs } from "./targets.js";
+import { installedVersion, reportedPackages } from "./versions.js";
+
+/** A subject's child is killed after this long: a hung client must not hang the whole run. */
+const childTimeoutMs = 4 * 60_000;
+
+const adapterPackages: Readonly<Record<string, string>> = { redis: "@hopper/redis", postgres: "@hopper/postgres", pglite: "@hopper/postgres", sqs: "@hopper/sqs", pubsub: "@hopper/pubsub" };
+
+/** A Hopper subject whose adapter package does not load yet is skipped with the import error. */
+async function checkAdapter(spec: SubjectSpec): Promise<string | undefined> {
+  const packageName = adapterPackages[spec.backend];
+  if (spec.kind !== "hopper" || !packageName) return undefined;
+  try {
+    const adapter = (await import(packageName)) as { createBackendFromUrl?: unknown };
+    if (typeof adapter.createBackendFromUrl !== "function") return `${packageName} does not export createBackendFromUrl yet`;
+  } catch (error) {
+    return `${packageName} does not load: ${(error as Error).message.split("\n")[0]}`;
+  }
+  return undefined;
+}
+
+function oneLine(result: SubjectResult): string {
+  if (result.status === "failed") return `failed: ${result.error}`;
+  const top = result.drain?.at(-1);
+  const parts = [
+    top && `drain c=${top.concurrency} ${formatRate(top.rate.summary, top.rate.timedOut)} jobs/s`,
+    result.latency && `p99 ${formatNumber(result.latency.latency.p99, 1)} ms`,
+    `${formatNumber(result.durationMs / 1000, 1)} s`,
+  ];
+  return parts.filter(Boolean).join(", ");
+}
+
+async function main(argv: string[]): Promise<void> {
+  const options = parseBenchOptions(argv, loadProfiles());
+  const startedAt = new Date();
+  const progress = createProgress(options.progress);
+  const setup = await setUpServers(options);
+  const skipped: Skip[] = [...setup.skipped];
+  try {
+    const { specs, skipped: absent } = subjectSpecs(setup.backends, options.kinds, setup.servers, setup.env);
+    skipped.push(...absent);
+    const runnable: SubjectSpec[] = [];
+    for (const spec of specs) {
+      const problem = await checkAdapter(spec);
+      if (problem) skipped.push({ what: spec.id, reason: problem });
+      else runnable.push(spec);
+    }
+    for (const skip of skipped) progress.log(`skip ${skip.what}: ${skip.reason}`);
+
+    const results: SubjectResult[] = [];
+    for (const [index, spec] of runnable.entries()) {
+      progress.subjectStarted(spec.id, index, runnable.length);
+      const result = await runInChild({
+        spec,
+        plan: options.plan,
+        scenarios: options.scenarios,
+        timeoutMs: childTimeoutMs,
+        onProgress: (label, done, total) => progress.update(spec.id, label, done, total),
+      });
+      results.push(result);
+      progress.subjectFinished(spec.id, oneLine(result));
+    }
+    progress.stop();
+
+    const cpuList = cpus();
+    const run: RunResult = {
+      formatVersion: 1,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      command: commandLine(argv),
+      machine: { cpus: cpuList.length, cpuModel: cpuList[0]?.model.trim() ?? "unknown", totalMemoryBytes: totalmem(), platform: `${process.platform} ${process.arch}`, node: process.version },
+      versions: Object.fromEntries(reportedPackages.map((name) => [name, installedVersion(name)])),
+      plan: options.plan,
+      servers: setup.how,
+      subjects: results,
+      skipped,
+    };
+    // pnpm runs the script in apps/bench; a relative --out means relative to where `pnpm bench` was typed.
+    const outDir = isAbsolute(options.outDir) ? options.outDir : resolve(process.env.INIT_CWD ?? process.cwd(), options.outDir);
+    const written = writeResults(run, outDir);
+    process.stderr.write(`\nwrote ${written.join(", ")}\n`);
+    for (const skip of skipped) process.stderr.write(`skipped ${skip.what}: ${skip.reason}\n`);
+    for (const result of results.filter((entry) => entry.status === "failed")) process.stderr.write(`failed ${result.spec.id}: ${result.error}\n`);
+  } finally {
+    progress.stop();
+    await setup.stop();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+    return;
+  }
+  console.error(error);
+  process.exitCode = 1;
+});

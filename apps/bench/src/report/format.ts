@@ -1,0 +1,42 @@
+import { relativeSpread, type Summary } from "../statistics.js";
+
+/** A figure whose (max − min) / median exceeds this is marked noisy. */
+export const noisySpread = 0.5;
+
+export function formatNumber(value: number | undefined, digits = 0): string {
+  if (value === undefined || !Number.isFinite(value)) return "–";
+  if (digits === 0 && Math.abs(value) < 10 && value !== 0) return value.toFixed(1);
+  return value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+export function formatMs(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return "–";
+  return Math.abs(value) >= 100 ? `${formatNumber(value)} ms` : `${value.toFixed(1)} ms`;
+}
+
+export function formatBytes(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return "–";
+  const sign = value < 0 ? "−" : "";
+  const bytes = Math.abs(value);
+  if (bytes >= 1024 * 1024 * 1024) return `${sign}${(bytes / (1024 * 1024 * 1024)).toFixed(1)} GiB`;
+  if (bytes >= 1024 * 1024) return `${sign}${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${sign}${(bytes / 1024).toFixed(0)} KiB`;
+  return `${sign}${bytes.toFixed(0)} B`;
+}
+
+export function formatRatio(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}×` : "–";
+}
+
+/** "1,234 (1,100–1,300)", with † when the spread is wide and ‡ when a run hit its time bound. */
+export function formatRate(summary: Summary | undefined, timedOut = false): string {
+  if (!summary || summary.count === 0) return "–";
+  const spread = summary.count > 1 ? ` (${formatNumber(summary.min)}–${formatNumber(summary.max)})` : "";
+  const noisy = summary.count > 1 && relativeSpread(summary) > noisySpread ? " †" : "";
+  return `${formatNumber(summary.median)}${spread}${noisy}${timedOut ? " ‡" : ""}`;
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
+  return `${bytes} B`;
+}

@@ -1,0 +1,116 @@
+import type { BackendName } from "../bench-options.js";
+import type { BenchPlan, ScenarioName, SubjectKind } from "../bench-plan.js";
+import type { LatencyPercentiles, Summary } from "../statistics.js";
+
+/** One subject to measure in its own child process. */
+export interface SubjectSpec {
+  /** e.g. "redis/hopper", "postgres/pg-boss". */
+  readonly id: string;
+  readonly backend: BackendName;
+  readonly kind: SubjectKind;
+  /** "hopper", "ioredis", "pg", "bullmq", "pg-boss", "graphile-worker", "@aws-sdk/client-sqs", "@google-cloud/pubsub". */
+  readonly library: string;
+  /** What the subject does, for the table (e.g. "LMOVE + LREM, pipelined"). */
+  readonly description: string;
+  /** Connection: a Hopper URL, or the server URL/endpoint the raw client and peers use. */
+  readonly connection: string;
+  /** Variables the child needs (e.g. PUBSUB_EMULATOR_HOST, AWS credentials). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Repeated throughput measurements, jobs per second. */
+export interface RateResult {
+  readonly summary: Summary;
+  readonly samples: readonly number[];
+  /** A repetition hit the time bound: its rate counts only the jobs done by then, and no further repetitions ran. */
+  readonly timedOut: boolean;
+}
+
+export interface DrainPoint {
+  readonly concurrency: number;
+  readonly rate: RateResult;
+}
+
+export interface LatencyRun {
+  readonly offeredRate: number;
+  readonly concurrency: number;
+  readonly offered: number;
+  readonly received: number;
+  /** Latency from enqueue call to job start, ms. */
+  readonly latency: LatencyPercentiles;
+  readonly sustained: boolean;
+}
+
+export interface RateSearch {
+  readonly p99BoundMs: number;
+  /** Highest offered rate tried whose jobs all started with p99 within the bound; undefined when none did. */
+  readonly highestSustained: number | undefined;
+  readonly steps: readonly LatencyRun[];
+}
+
+export interface PayloadPoint {
+  readonly bytes: number;
+  readonly rate?: RateResult;
+  readonly skipped?: string;
+}
+
+export interface DelayedResult {
+  readonly delayMs: number;
+  readonly total: number;
+  readonly received: number;
+  /** Start minus runAt, ms; negative means early. */
+  readonly lateness: LatencyPercentiles;
+  readonly early: number;
+}
+
+export interface MemoryResult {
+  /** resourceUsage().maxRSS of the child at the end, bytes. */
+  readonly peakRssBytes: number;
+  /** Highest sampled heapUsed over the whole child, bytes. */
+  readonly peakHeapBytes: number;
+  /** The same two, at the end of the enqueue and drain scenarios (which every subject runs alike). */
+  readonly drainPeakRssBytes?: number;
+  readonly drainPeakHeapBytes?: number;
+  readonly inFlight?: {
+    readonly jobs: number;
+    readonly reached: number;
+    readonly heapPer10kBytes: number;
+    readonly rssPer10kBytes: number;
+  };
+}
+
+export interface SubjectResult {
+  readonly spec: SubjectSpec;
+  readonly status: "ok" | "failed";
+  readonly error?: string;
+  readonly scenarios: readonly ScenarioName[];
+  readonly enqueueSingle?: RateResult;
+  readonly enqueueBulk?: RateResult;
+  readonly drain?: readonly DrainPoint[];
+  readonly latency?: LatencyRun;
+  readonly rateSearch?: RateSearch;
+  readonly payload?: readonly PayloadPoint[];
+  readonly delayed?: DelayedResult;
+  readonly memory?: MemoryResult;
+  readonly notes: readonly string[];
+  readonly durationMs: number;
+}
+
+export interface Skip {
+  /** A backend ("pubsub") or a subject id ("postgres/pg-boss"). */
+  readonly what: string;
+  readonly reason: string;
+}
+
+export interface RunResult {
+  readonly formatVersion: 1;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly command: string;
+  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly totalMemoryBytes: number; readonly platform: string; readonly node: string };
+  readonly versions: Readonly<Record<string, string>>;
+  readonly plan: BenchPlan;
+  readonly servers: readonly { readonly backend: string; readonly how: string }[];
+  readonly subjects: readonly SubjectResult[];
+  readonly skipped: readonly Skip[];
+}

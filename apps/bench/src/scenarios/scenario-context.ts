@@ -1,0 +1,110 @@
+import { randomUUID } from "node:crypto";
+import type { BenchPlan } from "../bench-plan.js";
+import { summarize } from "../statistics.js";
+import type { RateResult } from "../report/result-types.js";
+import { now, type BenchJob, type BenchSubject, type JobHandler } from "../subjects/bench-subject.js";
+
+export interface ScenarioContext {
+  readonly subject: BenchSubject;
+  readonly plan: BenchPlan;
+  /** Reports progress to the parent's display. */
+  progress(label: string, done: number, total: number): void;
+  note(text: string): void;
+  /** A fresh queue name for one measurement, unique across runs. */
+  queueName(tag: string): string;
+}
+
+const runTag = randomUUID().slice(0, 8);
+
+export function uniqueQueueName(tag: string): string {
+  return `bench-${runTag}-${tag}-${randomUUID().slice(0, 6)}`.replace(/[^a-zA-Z0-9-]/g, "-");
+}
+
+export function makeJobs(count: number, paddingBytes = 0): BenchJob[] {
+  const padding = "x".repeat(paddingBytes);
+  return Array.from({ length: count }, () => ({ sentAt: now(), padding }));
+}
+
+/** Enqueues `jobs` in bulk calls of `batch` each, one call at a time. */
+export async function enqueueInBatches(subject: BenchSubject, queue: string, jobs: readonly BenchJob[], batch: number): Promise<void> {
+  for (let index = 0; index < jobs.length; index += batch) await subject.enqueueMany(queue, jobs.slice(index, index + batch));
+}
+
+/** Runs `task(index)` for indexes 0..count-1 with `callers` in flight. */
+export async function withCallers(count: number, callers: number, task: (index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const loop = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(callers, count) }, loop));
+}
+
+export interface CountedRun {
+  readonly done: number;
+  readonly elapsedMs: number;
+  readonly timedOut: boolean;
+}
+
+/**
+ * Consumes `queue` until `expected` jobs finished or `timeoutMs` passed, then
+ * stops the consumer. Elapsed time runs from the consumer being ready to the
+ * last job finishing.
+ */
+export async function consumeCount(
+  subject: BenchSubject,
+  queue: string,
+  concurrency: number,
+  expected: number,
+  timeoutMs: number,
+  onJob: JobHandler = () => {},
+  onProgress: (done: number) => void = () => {},
+): Promise<CountedRun> {
+  let done = 0;
+  let lastDoneAt = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const consumer = await subject.consume(queue, concurrency, async (job) => {
+    await onJob(job);
+    done += 1;
+    lastDoneAt = now();
+    if (done % 50 === 0) onProgress(done);
+    if (done >= expected) finish();
+  });
+  const startedAt = now();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = await Promise.race([finished.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)))]);
+  clearTimeout(timer);
+  const elapsedMs = (timedOut ? now() : lastDoneAt) - startedAt;
+  await consumer.stop();
+  onProgress(done);
+  return { done, elapsedMs, timedOut };
+}
+
+/**
+ * Runs `measure` for the warm-up and the repetitions, keeping the measured
+ * rates. A repetition that times out ends the series: its partial rate is kept
+ * and flagged, and repeating a bound-limited run would only spend time.
+ */
+export async function repeatRates(
+  context: ScenarioContext,
+  label: string,
+  boundMs: number,
+  measure: (repetition: number) => Promise<{ rate: number; timedOut: boolean }>,
+): Promise<RateResult> {
+  const total = context.plan.warmup + context.plan.repetitions;
+  const samples: number[] = [];
+  let timedOut = false;
+  for (let repetition = 0; repetition < total; repetition += 1) {
+    context.progress(label, repetition, total);
+    const result = await measure(repetition);
+    const warmup = repetition < context.plan.warmup;
+    if (!warmup || result.timedOut) samples.push(result.rate);
+    if (result.timedOut) {
+      timedOut = true;
+      context.note(`${label}: hit the ${boundMs} ms bound; the rate counts the jobs done by then, from ${samples.length} run(s)`);
+      break;
+    }
+  }
+  context.progress(label, total, total);
+  return { summary: summarize(samples), samples, timedOut };
+}

@@ -1,0 +1,71 @@
+import type { DrainPoint, PayloadPoint, RateResult } from "../report/result-types.js";
+import { summarize } from "../statistics.js";
+import { now } from "../subjects/bench-subject.js";
+import { consumeCount, enqueueInBatches, makeJobs, repeatRates, withCallers, type ScenarioContext } from "./scenario-context.js";
+
+/** Jobs/s of one job per call, `callers` calls in flight (a web app's request handlers). The jobs are then drained, untimed. */
+export async function enqueueSingle(context: ScenarioContext): Promise<RateResult> {
+  const { subject, plan } = context;
+  const { singleJobs, callers } = plan.enqueue;
+  return repeatRates(context, "enqueue single", plan.drain.timeoutMs, async () => {
+    const queue = context.queueName("single");
+    await subject.prepare(queue);
+    const jobs = makeJobs(singleJobs);
+    const startedAt = now();
+    await withCallers(jobs.length, callers, (index) => subject.enqueueOne(queue, jobs[index]!));
+    const rate = (jobs.length * 1000) / (now() - startedAt);
+    await consumeCount(subject, queue, 50, jobs.length, plan.drain.timeoutMs);
+    return { rate, timedOut: false };
+  });
+}
+
+/**
+ * For each concurrency: bulk-enqueue N no-op jobs (timed: bulk enqueue rate),
+ * then start a consumer and time it to empty (drain rate).
+ */
+export async function enqueueBulkAndDrain(context: ScenarioContext): Promise<{ bulk: RateResult; drain: DrainPoint[] }> {
+  const { subject, plan } = context;
+  const bulkSamples: number[] = [];
+  const drain: DrainPoint[] = [];
+  for (const concurrency of plan.drain.concurrency) {
+    const rate = await repeatRates(context, `drain c=${concurrency}`, plan.drain.timeoutMs, async (repetition) => {
+      const queue = context.queueName(`drain-${concurrency}`);
+      await subject.prepare(queue);
+      const jobs = makeJobs(plan.drain.jobs);
+      const startedAt = now();
+      await enqueueInBatches(subject, queue, jobs, plan.enqueue.bulkBatch);
+      if (repetition >= plan.warmup) bulkSamples.push((jobs.length * 1000) / (now() - startedAt));
+      const run = await consumeCount(subject, queue, concurrency, jobs.length, plan.drain.timeoutMs, undefined, (done) =>
+        context.progress(`drain c=${concurrency}`, repetition + done / jobs.length, plan.warmup + plan.repetitions),
+      );
+      return { rate: (run.done * 1000) / run.elapsedMs, timedOut: run.timedOut };
+    });
+    drain.push({ concurrency, rate });
+  }
+  return { bulk: { summary: summarize(bulkSamples), samples: bulkSamples, timedOut: false }, drain };
+}
+
+/** Bulk enqueue then drain at one concurrency, per payload size; sizes above the subject's limit are skipped with the reason. */
+export async function payloadSizes(context: ScenarioContext): Promise<PayloadPoint[]> {
+  const { subject, plan } = context;
+  const points: PayloadPoint[] = [];
+  for (const bytes of plan.payload.sizes) {
+    if (bytes > subject.maxPayloadBytes) {
+      points.push({ bytes, skipped: `larger than this backend's payload limit (${subject.maxPayloadBytes} B of job data)` });
+      continue;
+    }
+    const label = `payload ${bytes} B`;
+    const rate = await repeatRates(context, label, plan.payload.timeoutMs, async () => {
+      const queue = context.queueName(`payload-${bytes}`);
+      await subject.prepare(queue);
+      const jobs = makeJobs(plan.payload.jobs, bytes);
+      const startedAt = now();
+      // Small bulk calls: big payloads hit per-call byte limits (SQS 256 KiB, Redis proto buffers).
+      await enqueueInBatches(subject, queue, jobs, Math.max(1, Math.min(plan.enqueue.bulkBatch, Math.floor((1024 * 1024) / bytes))));
+      const run = await consumeCount(subject, queue, plan.payload.concurrency, jobs.length, plan.payload.timeoutMs);
+      return { rate: (run.done * 1000) / (now() - startedAt), timedOut: run.timedOut };
+    });
+    points.push({ bytes, rate });
+  }
+  return points;
+}

@@ -1,0 +1,50 @@
+import { createHopper, Job, type JobContext, type Worker } from "@hopper/core";
+import type { BenchJob, BenchSubject, JobHandler } from "./bench-subject.js";
+
+const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+/** The envelope around the args: id, names, timestamps. Kept out of the padding so payload sizes stay comparable. */
+const envelopeAllowanceBytes = 512;
+
+/** Hopper through its public API (`createHopper({ url })`), on whatever backend the URL names. */
+export async function createHopperSubject(url: string): Promise<BenchSubject> {
+  const handlers = new Map<string, JobHandler>();
+  class BenchNoop extends Job<BenchJob> {
+    static override jobName = "BenchNoop";
+    async perform(args: BenchJob, context: JobContext): Promise<void> {
+      await handlers.get(context.queue)?.(args);
+    }
+  }
+  const hopper = createHopper({ url, jobs: [BenchNoop], logger: silentLogger });
+  const backend = await hopper.backend;
+  const { capabilities } = backend;
+
+  return {
+    maxPayloadBytes: capabilities.maxPayloadBytes - envelopeAllowanceBytes,
+    supportsDelay: true,
+    async prepare(queue) {
+      // A receive creates whatever the backend creates lazily (SQS queue, Pub/Sub topic and subscription).
+      const stray = await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: Math.max(1000, capabilities.minLeaseMs) });
+      await Promise.all(stray.map((message) => message.ack()));
+    },
+    async enqueueOne(queue, job, delayMs) {
+      await hopper.enqueue(BenchNoop, job, { queue, ...(delayMs !== undefined && { wait: delayMs }) });
+    },
+    async enqueueMany(queue, jobs) {
+      await hopper.enqueueAll(BenchNoop, jobs, { queue });
+    },
+    async consume(queue, concurrency, handler) {
+      handlers.set(queue, handler);
+      const worker: Worker = hopper.worker({ queues: [queue], concurrency, pollWait: "1s", handleSignals: false });
+      const running = worker.run();
+      running.catch(() => {});
+      return {
+        async stop() {
+          await worker.stop({ timeout: 5000 });
+          await running.catch(() => {});
+          handlers.delete(queue);
+        },
+      };
+    },
+    close: () => hopper.close(),
+  };
+}

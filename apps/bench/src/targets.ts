@@ -1,0 +1,83 @@
+import type { BackendName } from "./bench-options.js";
+import type { SubjectKind } from "./bench-plan.js";
+import type { Skip, SubjectSpec } from "./report/result-types.js";
+
+/** Where each server-backed backend lives for this run (a local service, a HOPPER_TEST_* variable or a flag). */
+export interface Servers {
+  readonly redis?: string;
+  readonly postgres?: string;
+  /** A Hopper SQS URL: sqs://REGION/PREFIX?endpoint=…&createQueues=true. */
+  readonly sqs?: string;
+  /** A Hopper Pub/Sub URL: pubsub://PROJECT (the emulator comes from PUBSUB_EMULATOR_HOST). */
+  readonly pubsub?: string;
+}
+
+interface SubjectTemplate {
+  readonly kind: SubjectKind;
+  readonly library: string;
+  readonly name: string;
+  readonly description: string;
+}
+
+const hopper: SubjectTemplate = { kind: "hopper", library: "hopper", name: "hopper", description: "Hopper worker, no-op job" };
+
+/** Per backend: Hopper, the raw-client baseline and the peers, and the connection each takes. */
+const subjectsByBackend: Readonly<Record<BackendName, readonly SubjectTemplate[]>> = {
+  memory: [hopper],
+  redis: [
+    hopper,
+    { kind: "raw", library: "ioredis", name: "raw", description: "ioredis: LPUSH; LMOVE to a processing list + LREM ack, pipelined" },
+    { kind: "peer", library: "bullmq", name: "bullmq", description: "BullMQ Queue.add/addBulk + Worker" },
+  ],
+  postgres: [
+    hopper,
+    { kind: "raw", library: "pg", name: "raw", description: "pg: INSERT; UPDATE … FOR UPDATE SKIP LOCKED lease claim + batched DELETE ack" },
+    { kind: "peer", library: "pg-boss", name: "pg-boss", description: "pg-boss send/insert + work (batchSize = concurrency)" },
+    { kind: "peer", library: "graphile-worker", name: "graphile-worker", description: "graphile-worker addJob/addJobs + run" },
+  ],
+  pglite: [hopper],
+  sqs: [hopper, { kind: "raw", library: "@aws-sdk/client-sqs", name: "raw", description: "SendMessage(Batch); ReceiveMessage (long poll) + DeleteMessageBatch" }],
+  pubsub: [hopper, { kind: "raw", library: "@google-cloud/pubsub", name: "raw", description: "publishMessage; streaming-pull subscriber that acks" }],
+};
+
+/** Why a backend has no baseline or peers, stated in the results. */
+const absentComparisons: Partial<Record<BackendName, string>> = {
+  memory: "in-process reference backend: no server, so no raw client or peer to compare with",
+  pglite: "embedded PGlite (one connection, in-process): no raw SKIP LOCKED baseline and no peers (pg-boss and graphile-worker need a PostgreSQL server)",
+};
+
+export function hopperUrl(backend: BackendName, servers: Servers): string | undefined {
+  switch (backend) {
+    case "memory":
+      return "memory://bench";
+    case "pglite":
+      return "pglite://memory";
+    default:
+      return servers[backend];
+  }
+}
+
+export function subjectSpecs(backends: readonly BackendName[], kinds: readonly SubjectKind[], servers: Servers, env: Readonly<Record<string, string>>): { specs: SubjectSpec[]; skipped: Skip[] } {
+  const specs: SubjectSpec[] = [];
+  const skipped: Skip[] = [];
+  for (const backend of backends) {
+    const url = hopperUrl(backend, servers);
+    if (!url) continue; // the server setup already said why
+    for (const template of subjectsByBackend[backend]) {
+      if (!kinds.includes(template.kind)) continue;
+      specs.push({
+        id: `${backend}/${template.name}`,
+        backend,
+        kind: template.kind,
+        library: template.library,
+        description: template.description,
+        // Raw clients and peers take the same URL (SQS and Pub/Sub subjects read region, endpoint and project from it).
+        connection: url,
+        env: { ...env },
+      });
+    }
+    const absent = absentComparisons[backend];
+    if (absent && kinds.some((kind) => kind !== "hopper")) skipped.push({ what: `${backend} baselines and peers`, reason: absent });
+  }
+  return { specs, skipped };
+}
