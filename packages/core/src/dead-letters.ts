@@ -38,11 +38,17 @@ export function buildDeadLetter(input: { queue: string; messageId: string; envel
     envelope: input.envelope,
     body: input.envelope ? null : input.body,
   };
-  const overflow = Buffer.byteLength(JSON.stringify(deadLetter)) - input.maxPayloadBytes;
+  let overflow: number;
+  try {
+    overflow = Buffer.byteLength(JSON.stringify(deadLetter)) - input.maxPayloadBytes;
+  } catch {
+    // Args JSON cannot re-encode (too deep, say): keep the raw body instead, so the dead letter is always writable.
+    overflow = Buffer.byteLength(JSON.stringify({ ...deadLetter, envelope: null, body: input.body })) - input.maxPayloadBytes;
+    if (overflow <= 0) return { ...deadLetter, envelope: null, body: input.body };
+  }
   if (overflow <= 0) return deadLetter;
   // The failed message was near the size limit: keep the diagnosis, cut the payload.
-  const raw = input.envelope ? encodeEnvelope(input.envelope) : input.body;
-  return { ...deadLetter, envelope: null, body: raw.slice(0, Math.max(0, raw.length - overflow - 1024)) };
+  return { ...deadLetter, envelope: null, body: input.body.slice(0, Math.max(0, input.body.length - overflow - 1024)) };
 }
 
 export async function sendDeadLetter(backend: Backend, deadLetter: DeadLetter): Promise<void> {

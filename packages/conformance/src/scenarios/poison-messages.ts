@@ -4,7 +4,7 @@ import { defineScenario } from "../scenario.js";
 import { runWorkerUntil, testHopper, waitFor } from "../harness.js";
 
 export const poisonMessages = defineScenario({
-  name: "a malformed body and an unknown job name are dead-lettered while the worker keeps running",
+  name: "malformed, too deeply nested and unknown-job messages are dead-lettered while the worker keeps running",
   async run({ backend, queue }) {
     const name = queue("poison");
     const performed: number[] = [];
@@ -20,17 +20,19 @@ export const poisonMessages = defineScenario({
       { id: "garbage-1", queue: name, body: "{not json" },
       { id: "wrong-shape-1", queue: name, body: JSON.stringify({ hopper: 1, id: 5 }) },
       { id: "unknown-1", queue: name, body: unknown },
+      { id: "deep-1", queue: name, body: `${"[".repeat(5000)}${"]".repeat(5000)}` },
     ]);
     await Good.performLater({ n: 1 });
     await runWorkerUntil(hopper, { queues: [name] }, () => performed.length === 1, "the good job to run");
     const letters: Awaited<ReturnType<ReturnType<typeof hopper.deadLetters>["take"]>> = [];
     await waitFor(async () => {
       letters.push(...(await hopper.deadLetters(name).take({ max: 10, waitMs: 200 })));
-      return letters.length >= 3;
-    }, "three dead letters");
+      return letters.length >= 4;
+    }, "four dead letters");
     const byId = new Map(letters.map((letter) => [letter.id, letter]));
     expect(byId.get("garbage-1")).toMatchObject({ reason: "malformed envelope", body: "{not json", error: { name: "MalformedEnvelopeError" } });
     expect(byId.get("wrong-shape-1")?.error.message).toMatch(/envelope field id must be a non-empty string/);
+    expect(byId.get("deep-1")?.error.message).toMatch(/nested deeper than 256 levels/);
     expect(byId.get("unknown-1")).toMatchObject({ reason: "unknown job", job: "NoSuchJob", error: { name: "UnknownJobError" } });
     expect(performed).toEqual([1]);
   },

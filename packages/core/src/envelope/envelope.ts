@@ -6,6 +6,9 @@ export const ENVELOPE_FORMAT_VERSION = 1 as const;
 /** Longest body the decoder will parse, whatever the backend allows. */
 export const MAX_ENVELOPE_BYTES = 16 * 1024 * 1024;
 
+/** Deeper JSON would overflow the stack in the recursive steps after parsing (args decoding, dead letters). */
+export const MAX_NESTING_DEPTH = 256;
+
 /** What travels in every message body. Documented in docs/envelope.md. */
 export interface Envelope {
   readonly hopper: typeof ENVELOPE_FORMAT_VERSION;
@@ -36,6 +39,9 @@ export function encodeEnvelope(envelope: Envelope): string {
 export function decodeEnvelope(body: string): Envelope {
   if (body.length > MAX_ENVELOPE_BYTES) {
     throw new MalformedEnvelopeError({ message: `message body is ${body.length} characters, over the decoder's limit of ${MAX_ENVELOPE_BYTES}` });
+  }
+  if (nestingDepthExceeds(body, MAX_NESTING_DEPTH)) {
+    throw new MalformedEnvelopeError({ message: `message body is nested deeper than ${MAX_NESTING_DEPTH} levels` });
   }
   let parsed: unknown;
   try {
@@ -70,6 +76,23 @@ export function decodeEnvelope(body: string): Envelope {
   };
   if (!("args" in parsed)) throw new MalformedEnvelopeError({ field: "args", message: "envelope field args is missing" });
   return envelope;
+}
+
+/** Counts bracket depth outside strings, without recursion. */
+function nestingDepthExceeds(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c) index++; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return false;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

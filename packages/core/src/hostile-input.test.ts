@@ -1,0 +1,130 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { backendFromUrl } from "./backend-url.js";
+import { deserializeArgs } from "./envelope/args-serializer.js";
+import { decodeEnvelope, encodeEnvelope, ENVELOPE_FORMAT_VERSION } from "./envelope/envelope.js";
+import { ConfigurationError } from "./errors/configuration-error.js";
+import { HopperError } from "./errors/hopper-error.js";
+import { MalformedEnvelopeError } from "./errors/malformed-envelope-error.js";
+import { validateQueueName } from "./names.js";
+
+const validEnvelope = { hopper: ENVELOPE_FORMAT_VERSION, id: "id-1", job: "J", version: 1, args: {}, queue: "q", priority: 0, enqueuedAt: "2026-01-01T00:00:00.000Z", attempt: 1, meta: {} };
+
+function pristinePrototypes(): boolean {
+  const probe = {} as Record<string, unknown>;
+  return probe.polluted === undefined && probe.isAdmin === undefined && Object.keys(Object.prototype).length === 0;
+}
+
+describe("the envelope decoder, fed anything", () => {
+  it("either decodes or throws MalformedEnvelopeError, for any string", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 300 }), (body) => {
+        try {
+          decodeEnvelope(body);
+        } catch (error) {
+          expect(MalformedEnvelopeError.isInstance(error)).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("either decodes or throws MalformedEnvelopeError, for any JSON value in any field", () => {
+    const fields = Object.keys(validEnvelope);
+    fc.assert(
+      fc.property(fc.constantFrom(...fields), fc.jsonValue({ maxDepth: 4 }), (field, value) => {
+        const body = JSON.stringify({ ...validEnvelope, [field]: value });
+        try {
+          const decoded = decodeEnvelope(body);
+          expect(decoded.id.length).toBeGreaterThan(0);
+        } catch (error) {
+          expect(MalformedEnvelopeError.isInstance(error)).toBe(true);
+          if (field !== "args") expect((error as MalformedEnvelopeError).field).toBe(field);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("survives deeply nested args and refuses oversized bodies before parsing", () => {
+    const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+    expect(() => decodeEnvelope(JSON.stringify({ ...validEnvelope, args: null }).replace("null", deep))).toThrow(/nested deeper than 256 levels/);
+    const bracketsInStrings = JSON.stringify({ ...validEnvelope, args: "[".repeat(1000) });
+    expect(decodeEnvelope(bracketsInStrings).args).toBe("[".repeat(1000));
+    const huge = "x".repeat(16 * 1024 * 1024 + 1);
+    expect(() => decodeEnvelope(huge)).toThrow(/over the decoder's limit/);
+  });
+
+  it("never pollutes prototypes through __proto__ or constructor keys", () => {
+    const bodies = [
+      '{"hopper":1,"id":"a","job":"J","version":1,"args":{"__proto__":{"polluted":true}},"queue":"q","priority":0,"enqueuedAt":"2026-01-01T00:00:00Z","attempt":1,"meta":{"__proto__":"x"}}',
+      '{"__proto__":{"isAdmin":true},"hopper":1,"id":"a","job":"J","version":1,"args":{"constructor":{"prototype":{"polluted":1}}},"queue":"q","priority":0,"enqueuedAt":"2026-01-01T00:00:00Z","attempt":1,"meta":{}}',
+    ];
+    for (const body of bodies) {
+      const envelope = decodeEnvelope(body);
+      try {
+        deserializeArgs({ json: envelope.args, meta: envelope.argsMeta });
+      } catch {
+        // refusing is fine; polluting is not
+      }
+      expect(pristinePrototypes()).toBe(true);
+    }
+  });
+
+  it("never pollutes prototypes through hostile type annotations", () => {
+    const paths = ["__proto__.polluted", "constructor.prototype.polluted", "a.__proto__.polluted", "prototype"];
+    fc.assert(
+      fc.property(fc.constantFrom(...paths), fc.constantFrom("Date", "bigint", "map", "set", "undefined", "regexp"), (path, type) => {
+        try {
+          deserializeArgs({ json: { a: {} }, meta: { values: { [path]: [type] } } });
+        } catch {
+          // refused
+        }
+        expect(pristinePrototypes()).toBe(true);
+      }),
+    );
+  });
+
+  it("round-trips every well-formed envelope exactly", () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string({ minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 1_000_000 }), (args, id, attempt) => {
+        const envelope = { ...validEnvelope, id, args, attempt };
+        expect(decodeEnvelope(encodeEnvelope(envelope))).toEqual(JSON.parse(JSON.stringify(envelope)));
+      }),
+    );
+  });
+});
+
+describe("names and URLs, fed anything", () => {
+  it("accepts only queue names that are safe on every backend", () => {
+    fc.assert(
+      fc.property(fc.string({ unit: "binary", maxLength: 80 }), (name) => {
+        try {
+          validateQueueName(name);
+          expect(name).toMatch(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/);
+        } catch (error) {
+          expect(ConfigurationError.isInstance(error)).toBe(true);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+    for (const hostile of ["a'; DROP TABLE jobs;--", "a b", 'a"b', "q{hopper}", "q\nx", "redis.call('flushall')", "../etc", "ö"]) {
+      expect(() => validateQueueName(hostile)).toThrow(ConfigurationError);
+    }
+  });
+
+  it("turns any URL text into a backend or a ConfigurationError, never a crash", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string({ maxLength: 60 }), fc.webUrl(), fc.constantFrom("memory://", "memory://x", "ftp://h", "redis", "://", "pubsub:")), async (text) => {
+        try {
+          const backend = await backendFromUrl(text);
+          await backend.close();
+        } catch (error) {
+          expect(HopperError.isInstance(error)).toBe(true);
+          expect((error as ConfigurationError).field).toBe("url");
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
