@@ -18,6 +18,7 @@ const maxAcksPerCall = 1000;
 export class AckBatcher {
   private readonly pending = new Map<QueueKeys, PendingAck[]>();
   private scheduled = false;
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(private readonly client: RedisClient & ScriptCommands) {}
 
@@ -33,10 +34,19 @@ export class AckBatcher {
     });
   }
 
+  /** Sends what is pending now and waits for every ack in flight (before the connection closes). */
+  async drain(): Promise<void> {
+    this.flush();
+    await Promise.allSettled([...this.sending]);
+  }
+
   private flush(): void {
     this.scheduled = false;
     for (const [keys, acks] of this.pending) {
-      for (let start = 0; start < acks.length; start += maxAcksPerCall) void this.send(keys, acks.slice(start, start + maxAcksPerCall));
+      for (let start = 0; start < acks.length; start += maxAcksPerCall) {
+        const sent = this.send(keys, acks.slice(start, start + maxAcksPerCall)).finally(() => this.sending.delete(sent));
+        this.sending.add(sent);
+      }
     }
     this.pending.clear();
   }

@@ -1,7 +1,8 @@
 import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities } from "@hopper/core/backend";
 import { ConfigurationError } from "@hopper/core";
-import { Redis, type Cluster, type RedisOptions } from "ioredis";
+import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { AckBatcher } from "./redis-acks.js";
+import { connect, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
 import { createKeyCache } from "./redis-keys.js";
 import { receiveMessages } from "./redis-receive.js";
@@ -98,36 +99,11 @@ export function createRedisBackend(options: RedisBackendOptions): Backend {
     close() {
       closed ??= (async () => {
         closing.abort();
+        await acks.drain();
         await wakeups.close();
-        if (owned) await client.quit().catch(() => client.disconnect());
+        if (owned) await quitOrDisconnect(client);
       })();
       return closed;
     },
   };
-}
-
-function connect(options: RedisBackendOptions): { client: Redis | Cluster; owned: boolean } {
-  const { url, client, redisOptions } = options;
-  if (client) {
-    if (url !== undefined || redisOptions !== undefined) {
-      throw new ConfigurationError({ field: "client", message: "give either an existing client or url/redisOptions to create one, not both" });
-    }
-    if (client.options.keyPrefix) {
-      throw new ConfigurationError({ field: "client.options.keyPrefix", message: "ioredis key prefixes do not reach keys built inside Lua scripts: remove it and pass createRedisBackend({ keyPrefix }) instead" });
-    }
-    return { client, owned: false };
-  }
-  if (url === undefined && redisOptions === undefined) {
-    throw new ConfigurationError({ field: "url", message: "give a url (redis://host:6379), an ioredis client, or redisOptions" });
-  }
-  if (redisOptions?.keyPrefix) {
-    throw new ConfigurationError({ field: "redisOptions.keyPrefix", message: "ioredis key prefixes do not reach keys built inside Lua scripts: use createRedisBackend({ keyPrefix }) instead" });
-  }
-  if (url !== undefined && !/^rediss?:\/\//.test(url)) {
-    throw new ConfigurationError({ field: "url", message: `expected a redis:// or rediss:// URL, got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//***@"))}` });
-  }
-  const created = url === undefined ? new Redis(redisOptions!) : new Redis(url, redisOptions ?? {});
-  // Failures reach callers through the commands that fail; ioredis keeps reconnecting meanwhile.
-  created.on("error", () => {});
-  return { client: created, owned: true };
 }

@@ -26,13 +26,18 @@ const promoteLimit = 1000;
  */
 export async function receiveMessages(context: ReceiveContext, options: ReceiveOptions): Promise<ReceivedMessage[]> {
   const { client, keys, wakeups, closing, signal } = { ...context, signal: options.signal };
-  await wakeups.listen(keys.wakeChannel);
+  if (!(await untilAborted(wakeups.listen(keys.wakeChannel).then(() => true), [signal, closing]))) return [];
   const deadline = Date.now() + options.waitMs;
   for (;;) {
+    if (signal?.aborted || closing.aborted) return [];
     const generation = wakeups.generation(keys.wakeChannel);
-    const reply = await client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.base, options.maxMessages, options.leaseMs, promoteLimit);
-    // Anything leased after close comes back when its lease runs out.
-    if (closing.aborted) return [];
+    const call = client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.base, options.maxMessages, options.leaseMs, promoteLimit);
+    const reply = await untilAborted(call, [signal, closing]);
+    if (reply === undefined || closing.aborted) {
+      // Given up on (the server may be unreachable): hand back whatever the call still leases, or its lease will.
+      void call.then((late) => Promise.all(toMessages(context, late).map((message) => message.nack()))).catch(() => {});
+      return [];
+    }
     if (reply.length > 2) return toMessages(context, reply);
     const now = Date.now();
     if (now >= deadline || signal?.aborted) return [];
@@ -41,6 +46,28 @@ export async function receiveMessages(context: ReceiveContext, options: ReceiveO
     const untilNextChange = nextAt >= 0 ? Math.max(0, nextAt - serverNow) : Infinity;
     await wakeups.wait(keys.wakeChannel, Math.min(deadline - now, untilNextChange, context.pollIntervalMs), [signal, closing]);
   }
+}
+
+/** The call's result, or undefined as soon as a signal aborts. */
+function untilAborted<T>(call: Promise<T>, signals: readonly (AbortSignal | undefined)[]): Promise<T | undefined> {
+  if (signals.some((signal) => signal?.aborted)) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      for (const signal of signals) signal?.removeEventListener("abort", done);
+      resolve(undefined);
+    };
+    for (const signal of signals) signal?.addEventListener("abort", done, { once: true });
+    call.then(
+      (value) => {
+        for (const signal of signals) signal?.removeEventListener("abort", done);
+        resolve(value);
+      },
+      (error: unknown) => {
+        for (const signal of signals) signal?.removeEventListener("abort", done);
+        reject(error);
+      },
+    );
+  });
 }
 
 function toMessages(context: ReceiveContext, reply: readonly (number | string)[]): ReceivedMessage[] {

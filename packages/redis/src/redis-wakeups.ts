@@ -1,3 +1,4 @@
+import { quitOrDisconnect } from "./redis-connection.js";
 import type { RedisClient } from "./redis-scripts.js";
 
 /**
@@ -54,7 +55,7 @@ export class Wakeups {
     for (const waiters of this.waiters.values()) for (const done of [...waiters]) done();
     const subscriber = this.subscriber;
     this.subscriber = undefined;
-    if (subscriber) await subscriber.quit().catch(() => subscriber.disconnect());
+    if (subscriber) await quitOrDisconnect(subscriber);
   }
 
   private connection(): RedisClient {

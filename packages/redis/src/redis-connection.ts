@@ -1,0 +1,41 @@
+import { ConfigurationError } from "@hopper/core";
+import { Redis, type Cluster } from "ioredis";
+import type { RedisBackendOptions } from "./redis-backend.js";
+
+/** QUIT lets pending replies arrive; while the server is unreachable it would wait for a reconnect, so give up soon. */
+export async function quitOrDisconnect(client: Redis | Cluster): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 2000);
+  });
+  await Promise.race([client.quit().catch(() => {}), gaveUp]);
+  clearTimeout(timer);
+  client.disconnect();
+}
+
+/** The client to use, and whether the backend created it (and so closes it). */
+export function connect(options: RedisBackendOptions): { client: Redis | Cluster; owned: boolean } {
+  const { url, client, redisOptions } = options;
+  if (client) {
+    if (url !== undefined || redisOptions !== undefined) {
+      throw new ConfigurationError({ field: "client", message: "give either an existing client or url/redisOptions to create one, not both" });
+    }
+    if (client.options.keyPrefix) {
+      throw new ConfigurationError({ field: "client.options.keyPrefix", message: "ioredis key prefixes do not reach keys built inside Lua scripts: remove it and pass createRedisBackend({ keyPrefix }) instead" });
+    }
+    return { client, owned: false };
+  }
+  if (url === undefined && redisOptions === undefined) {
+    throw new ConfigurationError({ field: "url", message: "give a url (redis://host:6379), an ioredis client, or redisOptions" });
+  }
+  if (redisOptions?.keyPrefix) {
+    throw new ConfigurationError({ field: "redisOptions.keyPrefix", message: "ioredis key prefixes do not reach keys built inside Lua scripts: use createRedisBackend({ keyPrefix }) instead" });
+  }
+  if (url !== undefined && !/^rediss?:\/\//.test(url)) {
+    throw new ConfigurationError({ field: "url", message: `expected a redis:// or rediss:// URL, got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//***@"))}` });
+  }
+  const created = url === undefined ? new Redis(redisOptions!) : new Redis(url, redisOptions ?? {});
+  // Failures reach callers through the commands that fail; ioredis keeps reconnecting meanwhile.
+  created.on("error", () => {});
+  return { client: created, owned: true };
+}
