@@ -9,15 +9,11 @@ export interface CrashJobArgs {
 let pool: pg.Pool | undefined;
 
 /**
- * Works for CRASH_JOB_WORK_MS, then records its id and this process's pid.
- * With CRASH_REPORT_STARTS=1 it prints "started <id>" first, so the test knows
- * which jobs a worker held when it was killed.
- */
+ * Works for CRASH_JOB_WORK_MS, then records its id and this process's pid. */
 export class CrashJob extends Job<CrashJobArgs> {
   static override queue = "crash";
 
   async perform({ schema }: CrashJobArgs, context: JobContext) {
-    if (process.env.CRASH_REPORT_STARTS === "1") process.stdout.write(`started ${context.jobId}\n`);
     await new Promise((resolve) => setTimeout(resolve, Number(process.env.CRASH_JOB_WORK_MS ?? 0)));
     pool ??= new pg.Pool({ connectionString: process.env.HOPPER_TEST_POSTGRES_URL, max: 2 });
     await pool.query(`INSERT INTO "${schema}".crash_completions (job_id, pid) VALUES ($1, $2)`, [context.jobId, process.pid]);

@@ -6,5 +6,4 @@ import { CrashJob } from "./postgres-crash-job.js";
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const backend = await createPostgresBackend({ connectionString: process.env.HOPPER_TEST_POSTGRES_URL!, schema: process.env.CRASH_SCHEMA! });
 const hopper = createHopper({ backend, jobs: [CrashJob], logger: silent });
-process.stdout.write("ready\n");
-await hopper.worker({ queues: [process.env.CRASH_QUEUE!], concurrency: 10, lease: "1s", handleSignals: false }).run();
+await hopper.worker({ queues: [process.env.CRASH_QUEUE!], concurrency: 10, lease: "3s", handleSignals: false }).run();
