@@ -3,21 +3,19 @@ import { ConfigurationError } from "@hopper/core";
 import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type QueueStats } from "@hopper/core/backend";
 import { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
 import { enqueueMessages, SentMessageIds } from "./sqs-enqueue.js";
-import { attributeReserveBytes } from "./sqs-message-attributes.js";
+import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, sqsMaxMessageBytes } from "./sqs-message-attributes.js";
 import { SqsQueueUrls } from "./sqs-queue-urls.js";
 import { maxReceiveMessages, maxVisibilitySeconds, receiveMessages } from "./sqs-receive.js";
 
-/** SQS's message size limit since August 2025 (was 256 KiB): body plus attributes, and the total of one batch. */
-export const SQS_MAX_MESSAGE_BYTES = 1024 * 1024;
+export const SQS_MAX_MESSAGE_BYTES = sqsMaxMessageBytes;
 /** SQS's per-message delay limit (DelaySeconds). */
 export const SQS_MAX_DELAY_SECONDS = 15 * 60;
-const maxBatchEntries = 10;
 const maxVisibilityMs = maxVisibilitySeconds * 1000;
 
 /** A standard queue: delays, visibility-timeout leases and receive counts; no order, no dedupe. */
 export const SQS_CAPABILITIES: BackendCapabilities = {
   maxBatchSize: maxBatchEntries,
-  maxBatchBytes: SQS_MAX_MESSAGE_BYTES - maxBatchEntries * attributeReserveBytes,
+  maxBatchBytes,
   maxPayloadBytes: SQS_MAX_MESSAGE_BYTES - attributeReserveBytes,
   maxReceiveBatch: maxReceiveMessages,
   delayedDelivery: { maxDelayMs: SQS_MAX_DELAY_SECONDS * 1000 },

@@ -1,7 +1,5 @@
 import { DeleteMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
-
-/** SQS takes at most 10 entries per DeleteMessageBatch. */
-const maxEntries = 10;
+import { maxBatchEntries as maxEntries } from "./sqs-message-attributes.js";
 
 interface PendingDelete {
   readonly receiptHandle: string;

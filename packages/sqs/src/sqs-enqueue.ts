@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SendMessageBatchCommand, type BatchResultErrorEntry, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
-import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
+import { chunkMessages, type EnqueueResult, type OutgoingMessage } from "@hopper/core/backend";
 import type { SqsQueueUrls } from "./sqs-queue-urls.js";
-import { jobIdAttribute, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
+import { jobIdAttribute, maxBatchBytes, maxBatchEntries, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
 
 /** Entries SQS failed on its side (SenderFault false) are sent again this many times. */
 const serverFaultRetries = 3;
@@ -35,13 +35,19 @@ export class SentMessageIds {
   }
 }
 
-/** One SendMessageBatch per queue in the chunk (the core sends chunks of at most 10); results in input order. */
+/**
+ * One SendMessageBatch per queue and SQS-sized chunk (the core already sends
+ * chunks within the declared limits; a caller that does not is split here).
+ * Results come back in input order.
+ */
 export async function enqueueMessages(context: SqsEnqueueContext, sent: SentMessageIds, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
   const results = new Array<EnqueueResult>(messages.length);
-  const byQueue = new Map<string, number[]>();
-  messages.forEach((message, index) => byQueue.set(message.queue, [...(byQueue.get(message.queue) ?? []), index]));
+  const indexOf = new Map(messages.map((message, index) => [message, index]));
+  const byQueue = new Map<string, OutgoingMessage[]>();
+  for (const message of messages) byQueue.set(message.queue, [...(byQueue.get(message.queue) ?? []), message]);
+  const chunks = [...byQueue].flatMap(([queue, queued]) => chunkMessages(queued, maxBatchEntries, maxBatchBytes).map((chunk) => [queue, chunk.map((message) => indexOf.get(message)!)] as const));
   await Promise.all(
-    [...byQueue].map(async ([queue, indexes]) => {
+    chunks.map(async ([queue, indexes]) => {
       const queueUrl = await context.urls.resolve(queue);
       const entries = new Map<string, SendMessageBatchRequestEntry>();
       for (const index of indexes) {

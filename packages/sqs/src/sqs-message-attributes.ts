@@ -1,5 +1,8 @@
 import { createHash } from "node:crypto";
 
+/** SQS's message size limit since August 2025 (was 256 KiB): body plus attributes, and the total of one batch. */
+export const sqsMaxMessageBytes = 1024 * 1024;
+
 /** Message attribute carrying the Hopper job id (SQS assigns its own MessageId). */
 export const jobIdAttribute = "HopperJobId";
 
@@ -8,6 +11,10 @@ export const jobIdAttribute = "HopperJobId";
  * limit, so this much of each message is kept for the job id attribute.
  */
 export const attributeReserveBytes = 256;
+
+/** SQS takes at most 10 entries per batch call, and counts attributes against the batch's size too. */
+export const maxBatchEntries = 10;
+export const maxBatchBytes = sqsMaxMessageBytes - maxBatchEntries * attributeReserveBytes;
 
 /** Largest job id that fits the reserve. */
 export const maxJobIdBytes = attributeReserveBytes - Buffer.byteLength(jobIdAttribute) - Buffer.byteLength("String");

@@ -21,7 +21,10 @@ export function createTestClient(endpoint: string): SQSClient {
   return new SQSClient({ endpoint, region: process.env.AWS_REGION ?? "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
 }
 
-/** A backend on the emulator whose queues no other test run shares. */
+/** One prefix per test process: backends of one run share queues (as processes would), other runs do not. */
+export const testQueuePrefix = `t${randomBytes(3).toString("hex")}-`;
+
+/** A backend on the emulator, creating its queues. */
 export function createTestBackend(endpoint: string, options: Omit<SqsBackendOptions, "endpoint" | "client"> = {}) {
-  return createSqsBackend({ client: createTestClient(endpoint), queuePrefix: `t${randomBytes(3).toString("hex")}-`, createQueues: true, ...options });
+  return createSqsBackend({ client: createTestClient(endpoint), queuePrefix: testQueuePrefix, createQueues: true, ...options });
 }
