@@ -57,6 +57,17 @@ describe.skipIf(!redisUrl)("redis backend", () => {
     expect(await backend.stats!(queue)).toEqual({ ready: 1, delayed: 1, inFlight: 1 });
   });
 
+  it("acks a message once when one batch acks it twice, releasing its ordering key once", async () => {
+    const backend = open(createRedisBackend({ url: redisUrl }));
+    const queue = uniqueQueue("twice");
+    await backend.enqueue(["a", "b", "c"].map((id) => ({ id, queue, body: id, orderingKey: "k" })));
+    const [first] = await backend.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000 });
+    await Promise.all([first!.ack(), first!.ack()]);
+    const next = await backend.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000 });
+    expect(next.map((message) => message.id)).toEqual(["b"]);
+    expect(await backend.stats!(queue)).toEqual({ ready: 1, delayed: 0, inFlight: 1 });
+  });
+
   it("wakes a waiting receive when a message arrives", async () => {
     const backend = open(createRedisBackend({ url: redisUrl }));
     const sender = open(createRedisBackend({ url: redisUrl }));

@@ -9,16 +9,17 @@ Returns: how many messages were removed.
 local ready_key, delayed_key, leased_key, meta_key, dedupe_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local base = ARGV[1]
 local now = now_ms()
-local removed = 0
 local scheduled = false
 
+local done_handles, done_keys, seen = {}, {}, {}
 for index = 3, #ARGV, 2 do
   local handle, attempt = ARGV[index], ARGV[index + 1]
-  if holds_lease(leased_key, base, handle, attempt) then
-    local message_key = base .. 'm:' .. handle
-    redis.call('ZREM', leased_key, handle)
-    local keys = redis.call('HMGET', message_key, 'ok', 'dk')
-    local ordering, dedupe = keys[1], keys[2]
+  local message_key = base .. 'm:' .. handle
+  local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk')
+  -- A stale lease (nacked, or expired and taken again) leaves the message alone; so does a second ack in one batch.
+  if fields[1] == attempt and not seen[handle] and redis.call('ZSCORE', leased_key, handle) then
+    seen[handle] = true
+    local ordering, dedupe = fields[2], fields[3]
     if dedupe and redis.call('HGET', dedupe_key, dedupe) == handle then redis.call('HDEL', dedupe_key, dedupe) end
     if ordering then
       local line_key = base .. 'o:' .. ordering
@@ -31,10 +32,15 @@ for index = 3, #ARGV, 2 do
         scheduled = true
       end
     end
-    redis.call('DEL', message_key)
-    removed = removed + 1
+    done_handles[#done_handles + 1] = handle
+    done_keys[#done_keys + 1] = message_key
   end
 end
 
+-- One ZREM and one DEL for the batch (at most 1000 acks per call).
+if #done_handles > 0 then
+  redis.call('ZREM', leased_key, unpack(done_handles))
+  redis.call('DEL', unpack(done_keys))
+end
 if scheduled then redis.call('PUBLISH', ARGV[2], '') end
-return removed
+return #done_handles

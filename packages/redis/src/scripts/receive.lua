@@ -28,19 +28,23 @@ end
 
 local result = { now, -1 }
 local popped = redis.call('ZPOPMIN', ready_key, max)
+local leases = {}
 for index = 1, #popped, 2 do
   local handle = popped[index]
   local message_key = base .. 'm:' .. handle
   local fields = redis.call('HMGET', message_key, 'id', 'body')
   if fields[2] then
     local attempt = redis.call('HINCRBY', message_key, 'n', 1)
-    redis.call('ZADD', leased_key, now + lease_ms, handle)
+    leases[#leases + 1] = now + lease_ms
+    leases[#leases + 1] = handle
     result[#result + 1] = handle
     result[#result + 1] = fields[1]
     result[#result + 1] = fields[2]
     result[#result + 1] = attempt
   end
 end
+-- One ZADD for the whole batch (at most 2 x maxReceiveBatch arguments).
+if #leases > 0 then redis.call('ZADD', leased_key, unpack(leases)) end
 
 if #result == 2 then
   for _, key in ipairs({ delayed_key, leased_key }) do
