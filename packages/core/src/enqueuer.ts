@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Backend, OutgoingMessage } from "./backend/backend.js";
+import type { Backend, EnqueueResult, OutgoingMessage } from "./backend/backend.js";
+import type { CoordinationStore } from "./coordination/coordination-store.js";
+import { sendUnique, uniqueStoreKey, UNIQUE_META_KEY } from "./coordination/unique-jobs.js";
 import { sendInBatches } from "./backend/send-in-batches.js";
 import { planDelivery } from "./delivery-plan.js";
 import { toMilliseconds } from "./duration.js";
@@ -15,24 +17,40 @@ import { validatePriority, validateQueueName } from "./names.js";
 
 const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey"]);
 
-/** Validates, encodes and sends jobs of one class; resolves with their ids in order. */
+/** What the enqueuer needs beside the backend. */
+export interface EnqueueDependencies {
+  readonly backend: Backend;
+  readonly middleware: readonly Middleware[];
+  /** Reserves unique jobs' keys. */
+  readonly coordination: CoordinationStore;
+}
+
+/**
+ * Validates, encodes and sends jobs of one class; resolves with their ids in
+ * order (for a unique job already queued, the queued job's id). `meta` starts
+ * every envelope's meta (e.g. the tick of a recurring job).
+ */
 export async function enqueueJobs(
-  backend: Backend,
-  middleware: readonly Middleware[],
+  dependencies: EnqueueDependencies,
   definition: JobDefinition,
   argsList: readonly unknown[],
   options: EnqueueOptions,
+  meta: Readonly<Record<string, string>> = {},
 ): Promise<string[]> {
+  const { backend, middleware } = dependencies;
   if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "performAllLater takes an array of job arguments" });
   const resolved = resolveOptions(definition, options);
   const delivery = planDelivery(backend.name, backend.capabilities, resolved);
   const validated = await Promise.all(argsList.map((args) => validateArgs(definition, args)));
-  const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: {} as Record<string, string> };
+  const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string> };
 
   return runEnqueueMiddleware(middleware, context, async () => {
     const now = Date.now();
+    const { unique } = definition;
+    const uniqueKeys = unique && argsList.map((args) => uniqueStoreKey(definition.name, unique, args));
     const messages = validated.map((_, index): OutgoingMessage => {
-      const envelope = buildEnvelope(definition, argsList[index], resolved, context.meta, now);
+      const envelopeMeta = uniqueKeys ? { ...context.meta, [UNIQUE_META_KEY]: uniqueKeys[index]! } : context.meta;
+      const envelope = buildEnvelope(definition, argsList[index], resolved, envelopeMeta, now);
       const body = encodeEnvelope(envelope);
       const sizeBytes = Buffer.byteLength(body);
       if (sizeBytes > backend.capabilities.maxPayloadBytes) {
@@ -40,7 +58,10 @@ export async function enqueueJobs(
       }
       return { id: envelope.id, queue: resolved.queue, body, ...delivery };
     });
-    const results = await sendInBatches(backend, messages);
+    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => sendInBatches(backend, outgoing);
+    const results = uniqueKeys
+      ? await sendUnique(dependencies.coordination, unique!, messages.map((message, index) => ({ message, key: uniqueKeys[index]! })), send)
+      : await send(messages);
     const failures = results.flatMap((result, index) => (result.status === "failed" ? [{ index, id: result.id, error: result.error }] : []));
     const ids = results.map((result) => (result.status === "duplicate" ? (result.existingId ?? result.id) : result.id));
     if (failures.length > 0) {

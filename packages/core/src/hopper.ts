@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Backend } from "./backend/backend.js";
 import { backendFromUrl, checkBackend } from "./backend-url.js";
+import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
+import type { CoordinationStore } from "./coordination/coordination-store.js";
+import { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
 import { DeadLetters } from "./dead-letters.js";
 import { enqueueJobs } from "./enqueuer.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
@@ -11,6 +14,9 @@ import { createConsoleLogger, type Logger } from "./logger.js";
 import { runPerformMiddleware, type Middleware } from "./middleware.js";
 import { runMessage, type PushedMessage, type PushOutcome } from "./worker/run-message.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
+import { defineRecurringJob, type RecurringJob, type RecurringJobOptions } from "./scheduling/recurring-job.js";
+import { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
+import { enqueueTickOnce, tickMeta } from "./scheduling/tick-claim.js";
 
 export interface HopperOptions {
   /** A backend URL; default HOPPER_URL, else memory://. Ignored when `backend` is given. */
@@ -19,6 +25,13 @@ export interface HopperOptions {
   readonly jobs: readonly JobClass[];
   readonly middleware?: readonly Middleware[];
   readonly logger?: Logger;
+  /**
+   * Where recurring-job ticks, per-key concurrency slots and unique jobs'
+   * keys are kept; closed with the Hopper. Default: a store inside this
+   * process, which is correct only while one process runs. Give every process
+   * the same Redis or PostgreSQL store, whichever backend carries the jobs.
+   */
+  readonly coordination?: CoordinationStore;
 }
 
 export interface Hopper {
@@ -30,6 +43,17 @@ export interface Hopper {
   runMessage(message: PushedMessage): Promise<PushOutcome>;
   deadLetters(queue: string): DeadLetters;
   use(middleware: Middleware): void;
+  /** Registers a recurring job: `jobClass` with `args`, enqueued at each tick of `cron` by the schedulers. */
+  schedule<J extends Job<any, any>>(name: string, cron: string, jobClass: JobClass<J>, args: JobArgs<J>, options?: RecurringJobOptions): void;
+  /** Enqueues the scheduled recurring jobs at their ticks; run it in any number of processes. */
+  scheduler(options?: SchedulerOptions): Scheduler;
+  /**
+   * Enqueues the recurring job `name` now, for a platform that keeps the
+   * schedule itself (Elastic Beanstalk's cron.yaml names the task). With
+   * `scheduledAt` (the platform's tick time) repeated calls for one tick
+   * enqueue once and then resolve with null.
+   */
+  enqueueRecurring(name: string, options?: { scheduledAt?: Date }): Promise<string | null>;
   /** Stops using the backend and unbinds the job classes; idempotent. */
   close(): Promise<void>;
 }
@@ -44,11 +68,13 @@ export function createHopper(options: HopperOptions): Hopper {
     ? Promise.resolve(checkBackend(options.backend))
     : backendFromUrl(options.url ?? process.env.HOPPER_URL ?? "memory://");
   backend.catch(() => {}); // surfaced by the first call that needs the backend
+  const coordination = options.coordination ? checkCoordinationStore(options.coordination) : createMemoryCoordinationStore();
+  const schedules = new Map<string, RecurringJob>();
   let closed: Promise<void> | undefined;
 
   const enqueuer: JobEnqueuer = {
     async enqueue(jobClass, argsList, enqueueOptions) {
-      return enqueueJobs(await backend, middleware, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs({ backend: await backend, middleware, coordination }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
@@ -61,18 +87,46 @@ export function createHopper(options: HopperOptions): Hopper {
   };
   for (const definition of registry.all) bindJob(definition.jobClass, enqueuer);
 
+  const enqueueTick = async (job: RecurringJob, tickMs: number): Promise<string> => {
+    const ready = await backend;
+    // The backend's own dedupe, where it has one, backs up the tick claim.
+    const dedupe = ready.capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
+    const ids = await enqueueJobs({ backend: ready, middleware, coordination }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
+    return ids[0]!;
+  };
+  const recurringJob = (name: string): RecurringJob => {
+    const job = schedules.get(name);
+    if (!job) throw new ConfigurationError({ field: "name", message: `no recurring job is named ${JSON.stringify(name)}: register it with hopper.schedule(${JSON.stringify(name)}, cron, JobClass, args)` });
+    return job;
+  };
+
   return {
     backend,
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
-    worker: (workerOptions) => new Worker({ backend, registry, middleware, logger }, workerOptions),
-    runMessage: async (message) => runMessage({ backend: await backend, registry, middleware, logger }, message),
+    worker: (workerOptions) => new Worker({ backend, registry, middleware, logger, coordination }, workerOptions),
+    runMessage: async (message) => runMessage({ backend: await backend, registry, middleware, logger, coordination }, message),
     deadLetters: (queue) => new DeadLetters(backend, queue),
     use: (layer) => void middleware.push(layer),
+    schedule(name, cron, jobClass, args, scheduleOptions) {
+      registry.definitionOf(jobClass);
+      const job = defineRecurringJob(name, cron, jobClass, args, scheduleOptions);
+      if (schedules.has(job.name)) throw new ConfigurationError({ field: "schedule.name", message: `a recurring job is already named ${JSON.stringify(job.name)}` });
+      schedules.set(job.name, job);
+    },
+    scheduler: (schedulerOptions) => new Scheduler({ schedules: () => [...schedules.values()], coordination, logger, enqueueTick }, schedulerOptions),
+    async enqueueRecurring(name, enqueueOptions = {}) {
+      const job = recurringJob(name);
+      const { scheduledAt } = enqueueOptions;
+      if (scheduledAt === undefined) return enqueueTick(job, Date.now());
+      if (!(scheduledAt instanceof Date) || Number.isNaN(scheduledAt.getTime())) throw new ConfigurationError({ field: "scheduledAt", message: "must be a valid Date" });
+      const outcome = await enqueueTickOnce({ coordination, logger, enqueueTick, claimLeaseMs: 10_000 }, job, scheduledAt.getTime());
+      return outcome.status === "enqueued" ? outcome.jobId : null;
+    },
     close() {
       closed ??= (async () => {
         for (const definition of registry.all) unbindJob(definition.jobClass, enqueuer);
-        await (await backend).close();
+        await Promise.all([backend.then((ready) => ready.close()), coordination.close()]);
       })();
       return closed;
     },

@@ -12,3 +12,8 @@ export { deadLetterQueueName, validateQueueName } from "./names.js";
 export { redactUrl } from "./backend-url.js";
 export type { Duration } from "./duration.js";
 export * from "./errors/index.js";
+export { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore, type AcquireOptions, type AcquireResult } from "./coordination/coordination-store.js";
+export { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
+export type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";
+export type { RecurringJobOptions } from "./scheduling/recurring-job.js";
+export { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";

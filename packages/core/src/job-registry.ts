@@ -6,6 +6,7 @@ import { UnknownJobError } from "./errors/unknown-job-error.js";
 import type { JobClass, PayloadUpgrade } from "./job.js";
 import { validateJobName, validatePriority, validateQueueName } from "./names.js";
 import { validateRetryOptions } from "./retry-policy.js";
+import { resolveConcurrency, resolveUnique, type ResolvedConcurrency, type ResolvedUnique } from "./coordination/job-coordination-options.js";
 
 /** A registered job class with its configuration checked once, at registration. */
 export interface JobDefinition {
@@ -14,6 +15,8 @@ export interface JobDefinition {
   readonly queue: string;
   readonly priority: number;
   readonly version: number;
+  readonly concurrency?: ResolvedConcurrency;
+  readonly unique?: ResolvedUnique;
 }
 
 export class JobRegistry {
@@ -63,12 +66,16 @@ export class JobRegistry {
     if (jobClass.schema !== undefined && typeof jobClass.schema?.["~standard"]?.validate !== "function") {
       throw new ConfigurationError({ field: `${name}.schema`, message: "must be a Standard Schema validator (zod, valibot, arktype …)" });
     }
+    const concurrency = resolveConcurrency(jobClass.concurrency, `${name}.concurrency`);
+    const unique = resolveUnique(jobClass.unique, `${name}.unique`);
     this.definitions.set(name, {
       name,
       jobClass,
       queue: validateQueueName(jobClass.queue, `${name}.queue`),
       priority: validatePriority(jobClass.priority, `${name}.priority`),
       version,
+      ...(concurrency && { concurrency }),
+      ...(unique && { unique }),
     });
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from "./logger.js";
 import type { RetryOptions } from "./retry-policy.js";
 import type { Duration } from "./duration.js";
 import { jobBinding } from "./job-binding.js";
+import type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";
 
 export interface JobContext {
   readonly jobId: string;
@@ -49,6 +50,10 @@ export abstract class Job<Args = unknown, Result = unknown> {
   static retry?: RetryOptions;
   /** Any Standard Schema validator (zod, valibot, arktype); checked at enqueue and before perform. */
   static schema?: StandardSchemaV1;
+  /** At most `limit` performs at once per key, across all workers (needs a shared coordination store). */
+  static concurrency?: ConcurrencyOptions;
+  /** Enqueuing a job whose key is already queued returns the queued job's id instead. */
+  static unique?: UniqueOptions;
 
   abstract perform(args: Args, context: JobContext): Promise<Result> | Result;
 

@@ -1,4 +1,7 @@
 import type { Backend, ReceivedMessage } from "../backend/backend.js";
+import { concurrencyStoreKey, slotRetryAt, takeConcurrencySlot, type ConcurrencySlot } from "../coordination/concurrency-limit.js";
+import type { CoordinationStore } from "../coordination/coordination-store.js";
+import { releaseUnique } from "../coordination/unique-jobs.js";
 import { buildDeadLetter, sendDeadLetter } from "../dead-letters.js";
 import { deserializeArgs } from "../envelope/args-serializer.js";
 import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
@@ -15,6 +18,8 @@ export interface MessageHandlerOptions {
   readonly registry: JobRegistry;
   readonly middleware: readonly Middleware[];
   readonly logger: Logger;
+  /** Holds per-key concurrency slots and unique jobs' keys. */
+  readonly coordination: CoordinationStore;
   readonly leaseMs: number;
   /** How long to wait before offering a too-new payload again. */
   readonly newerVersionRetryMs: number;
@@ -80,13 +85,31 @@ export class MessageHandler {
       return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
     }
 
+    let slot: ConcurrencySlot | undefined;
+    if (definition.concurrency) {
+      let key: string;
+      try {
+        key = concurrencyStoreKey(definition.name, definition.concurrency, args);
+      } catch (error) {
+        return this.deadLetter(job, queue, envelope, "concurrency key could not be computed", error, attempt);
+      }
+      slot = await takeConcurrencySlot(this.options.coordination, key, definition.concurrency, envelope.id, this.options.logger);
+      // Every slot is taken: offer the job again later, as the same attempt, rather than spin on the store.
+      if (!slot) return this.redelivery.postpone(message, envelope, slotRetryAt(definition.concurrency));
+    }
+    if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, this.options.logger);
+
     try {
       await this.perform(job, definition, envelope, args, attempt);
     } catch (error) {
+      await slot?.release();
       if (job.handedBack) return;
       return this.afterFailure(job, queue, envelope, definition, attempt, error);
     }
-    if (!job.handedBack) await message.ack();
+    await slot?.release();
+    if (job.handedBack) return;
+    await message.ack();
+    await releaseUnique(this.options.coordination, envelope, this.options.logger);
   }
 
   private async perform(job: InFlightJob, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<void> {
@@ -124,6 +147,7 @@ export class MessageHandler {
     if (decision.action === "discard") {
       logger.warn("job discarded", { job: definition.name, jobId: envelope.id, reason: decision.reason, error });
       await job.message.ack();
+      await releaseUnique(this.options.coordination, envelope, logger);
     } else if (decision.action === "dead") {
       await this.deadLetter(job, queue, envelope, decision.reason, error, attempt);
     } else if (decision.countsAsAttempt) {
@@ -154,5 +178,6 @@ export class MessageHandler {
     const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);
     await job.message.ack();
+    if (envelope) await releaseUnique(this.options.coordination, envelope, logger);
   }
 }

@@ -1,4 +1,5 @@
 import type { Backend, ReceivedMessage } from "../backend/backend.js";
+import type { CoordinationStore } from "../coordination/coordination-store.js";
 import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
@@ -36,6 +37,7 @@ export interface RunMessageDependencies {
   readonly registry: JobRegistry;
   readonly middleware: readonly Middleware[];
   readonly logger: Logger;
+  readonly coordination: CoordinationStore;
   /** As in WorkerOptions; defaults match the worker's (1 min, 1 h). */
   readonly newerVersionRetryMs?: number;
   readonly newerVersionMaxHoldMs?: number;

@@ -1,4 +1,5 @@
 import type { Backend } from "../backend/backend.js";
+import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { ShutdownError } from "../errors/shutdown-error.js";
 import { toMilliseconds, type Duration } from "../duration.js";
@@ -6,6 +7,7 @@ import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
 import { validateQueueName } from "../names.js";
+import { onShutdownSignals } from "../shutdown-signals.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
 
@@ -33,6 +35,7 @@ interface WorkerDependencies {
   readonly registry: JobRegistry;
   readonly middleware: readonly Middleware[];
   readonly logger: Logger;
+  readonly coordination: CoordinationStore;
 }
 
 const receiveErrorBackoffMs = 1000;
@@ -99,11 +102,12 @@ export class Worker {
       registry: this.dependencies.registry,
       middleware: this.dependencies.middleware,
       logger: this.dependencies.logger,
+      coordination: this.dependencies.coordination,
       leaseMs,
       newerVersionRetryMs: toMilliseconds(this.options.newerVersionRetry ?? "1m", "worker.newerVersionRetry"),
       newerVersionMaxHoldMs: toMilliseconds(this.options.newerVersionMaxHold ?? "1h", "worker.newerVersionMaxHold"),
     });
-    const removeSignalHandlers = this.options.handleSignals === false ? () => {} : this.installSignalHandlers();
+    const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(this.dependencies.logger, "worker", () => this.stop());
     try {
       await Promise.all(this.queues.map((queue) => this.receiveLoop(backend, handler, queue, leaseMs)));
       await this.stop();
@@ -159,18 +163,6 @@ export class Worker {
     }
   }
 
-  private installSignalHandlers(): () => void {
-    const onSignal = (signal: NodeJS.Signals) => {
-      this.dependencies.logger.info(`${signal} received; stopping the worker`);
-      void this.stop();
-    };
-    process.once("SIGTERM", onSignal);
-    process.once("SIGINT", onSignal);
-    return () => {
-      process.off("SIGTERM", onSignal);
-      process.off("SIGINT", onSignal);
-    };
-  }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

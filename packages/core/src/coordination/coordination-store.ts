@@ -1,0 +1,66 @@
+/**
+ * The coordination contract: the few shared, expiring facts that recurring
+ * jobs, per-key concurrency limits and unique jobs need, kept apart from the
+ * transport so that any backend (SQS and Pub/Sub included) can use a store on
+ * Redis or PostgreSQL.
+ *
+ * A key has up to `limit` holders; each holder expires `ttlMs` after its last
+ * `acquire` or `extend`, measured by the store's own clock (the Redis or
+ * PostgreSQL server), so processes with skewed clocks still agree.
+ *
+ * Guarantees every store gives:
+ * - Each call is atomic against every other call on the same key, from any
+ *   process sharing the store: two `acquire`s never both take the last place.
+ * - An expired holder counts as absent everywhere; nothing needs to clean up
+ *   after a process that died holding a key.
+ * - Marks (`advance`) never expire and only ever grow.
+ * - All methods may be called concurrently. `close` is idempotent; calls
+ *   after it reject with `BackendClosedError`.
+ *
+ * A store gives no fencing: a holder that stalls past its ttl (a long GC
+ * pause, a lease shorter than the work) may still act after another process
+ * took its place. Callers pick ttls longer than the work, and renew.
+ */
+export const COORDINATION_SPECIFICATION_VERSION = "v1" as const;
+
+export interface CoordinationStore {
+  /** Version of this contract the store implements; the core refuses others. */
+  readonly specificationVersion: typeof COORDINATION_SPECIFICATION_VERSION;
+  /** Shown in errors and logs. Nothing may branch on it. */
+  readonly name: string;
+
+  /**
+   * Makes `holder` one of the holders of `key` unless `limit` live holders
+   * already hold it; a holder that already holds `key` is renewed instead.
+   * Resolves with whether `holder` now holds `key`, and the live holders
+   * afterwards (in no particular order).
+   */
+  acquire(key: string, holder: string, options: AcquireOptions): Promise<AcquireResult>;
+
+  /** Restarts `holder`'s ttl on `key`; false when it no longer holds it (released or expired). */
+  extend(key: string, holder: string, ttlMs: number): Promise<boolean>;
+
+  /** Drops `holder` from `key`; a no-op when it does not hold it. */
+  release(key: string, holder: string): Promise<void>;
+
+  /**
+   * Raises the number stored under `key` to `value` when `value` is larger (or
+   * stores it when there is none). Without `value`, only reads. Resolves with
+   * the stored number afterwards, undefined when there is none.
+   */
+  advance(key: string, value?: number): Promise<number | undefined>;
+
+  close(): Promise<void>;
+}
+
+export interface AcquireOptions {
+  /** Most holders at once: 1 makes a mutex. */
+  readonly limit: number;
+  /** How long the place lasts without an `extend`. */
+  readonly ttlMs: number;
+}
+
+export interface AcquireResult {
+  readonly acquired: boolean;
+  readonly holders: readonly string[];
+}

@@ -1,0 +1,63 @@
+import { BackendClosedError } from "../errors/backend-closed-error.js";
+import { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore } from "./coordination-store.js";
+
+/**
+ * The reference coordination store: correct within one process only. It is
+ * the default when `createHopper` gets no `coordination`, which is right for
+ * tests, the memory backend and a single process; more processes need a
+ * shared store (Redis or PostgreSQL).
+ */
+export function createMemoryCoordinationStore(options: { now?: () => number } = {}): CoordinationStore {
+  const now = options.now ?? Date.now;
+  const holdersByKey = new Map<string, Map<string, number>>();
+  const marks = new Map<string, number>();
+  let closed = false;
+
+  const open = () => {
+    if (closed) throw new BackendClosedError({ backend: "memory coordination" });
+  };
+  /** The live holders of `key` (holder → expiry), with expired ones dropped. */
+  const live = (key: string): Map<string, number> => {
+    const holders = holdersByKey.get(key) ?? new Map<string, number>();
+    const at = now();
+    for (const [holder, expiresAt] of holders) if (expiresAt <= at) holders.delete(holder);
+    if (holders.size === 0) holdersByKey.delete(key);
+    return holders;
+  };
+
+  return {
+    specificationVersion: COORDINATION_SPECIFICATION_VERSION,
+    name: "memory",
+    async acquire(key, holder, { limit, ttlMs }) {
+      open();
+      const holders = live(key);
+      const acquired = holders.has(holder) || holders.size < limit;
+      if (acquired) {
+        holders.set(holder, now() + ttlMs);
+        holdersByKey.set(key, holders);
+      }
+      return { acquired, holders: [...holders.keys()] };
+    },
+    async extend(key, holder, ttlMs) {
+      open();
+      const holders = live(key);
+      if (!holders.has(holder)) return false;
+      holders.set(holder, now() + ttlMs);
+      return true;
+    },
+    async release(key, holder) {
+      open();
+      live(key).delete(holder);
+      if (holdersByKey.get(key)?.size === 0) holdersByKey.delete(key);
+    },
+    async advance(key, value) {
+      open();
+      const stored = marks.get(key);
+      if (value !== undefined && (stored === undefined || value > stored)) marks.set(key, value);
+      return marks.get(key);
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}

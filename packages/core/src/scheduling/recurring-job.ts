@@ -1,0 +1,101 @@
+import { CronExpressionParser, type CronExpression } from "cron-parser";
+import { toMilliseconds, type Duration } from "../duration.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
+import type { EnqueueOptions, JobClass } from "../job.js";
+
+export interface RecurringJobOptions {
+  /** IANA time zone the cron expression reads in, e.g. "Europe/Paris". Default "UTC". */
+  readonly timezone?: string;
+  /**
+   * What to do with ticks missed while no scheduler ran (ticks more than
+   * `grace` late): "latest" runs the most recent one once and skips the older
+   * ones (default); "none" skips them all; `{ limit: n }` runs up to the n most
+   * recent, oldest first.
+   */
+  readonly catchUp?: "latest" | "none" | { readonly limit: number };
+  /** A tick at most this late is run as on time, every one of them. Default "30s". */
+  readonly grace?: Duration;
+  /** Enqueue options for every tick's job (queue, priority). */
+  readonly enqueue?: Pick<EnqueueOptions, "queue" | "priority">;
+}
+
+/** A recurring job as registered by `hopper.schedule`, checked once. */
+export interface RecurringJob {
+  readonly name: string;
+  readonly cron: string;
+  readonly timezone: string;
+  readonly jobClass: JobClass;
+  readonly args: unknown;
+  readonly enqueueOptions: Pick<EnqueueOptions, "queue" | "priority">;
+  /** How many missed ticks to run: 0, 1 ("latest") or the limit. */
+  readonly catchUpLimit: number;
+  readonly graceMs: number;
+}
+
+// Goes into coordination keys and dedupe keys, so it is short and plain.
+const schedulePattern = /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/;
+const maxCatchUp = 1000;
+
+export function defineRecurringJob(name: unknown, cron: unknown, jobClass: JobClass, args: unknown, options: RecurringJobOptions = {}): RecurringJob {
+  if (typeof name !== "string" || !schedulePattern.test(name)) {
+    throw new ConfigurationError({ field: "schedule.name", message: `${JSON.stringify(name)} is not a valid schedule name: use 1-64 letters, digits, "_", ".", ":" or "-", starting with a letter` });
+  }
+  const field = `schedule(${name})`;
+  if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: `${field}.options`, message: "must be an object such as { timezone: \"Europe/Paris\" }" });
+  const timezone = options.timezone ?? "UTC";
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: timezone });
+  } catch (error) {
+    throw new ConfigurationError({ field: `${field}.timezone`, message: `${JSON.stringify(timezone)} is not an IANA time zone such as "Europe/Paris"`, cause: error });
+  }
+  if (typeof cron !== "string") throw new ConfigurationError({ field: `${field}.cron`, message: "must be a cron expression such as \"*/5 * * * *\"" });
+  try {
+    CronExpressionParser.parse(cron, { tz: timezone, strict: false }).next();
+  } catch (error) {
+    throw new ConfigurationError({ field: `${field}.cron`, message: `${JSON.stringify(cron)} is not a cron expression: ${(error as Error).message}; use five fields (minute hour day month weekday) or six with seconds first`, cause: error });
+  }
+  return {
+    name,
+    cron,
+    timezone,
+    jobClass,
+    args,
+    enqueueOptions: options.enqueue ?? {},
+    catchUpLimit: catchUpLimit(options.catchUp ?? "latest", `${field}.catchUp`),
+    graceMs: toMilliseconds(options.grace ?? "30s", `${field}.grace`),
+  };
+}
+
+function catchUpLimit(catchUp: RecurringJobOptions["catchUp"], field: string): number {
+  if (catchUp === "latest") return 1;
+  if (catchUp === "none") return 0;
+  const limit = typeof catchUp === "object" && catchUp !== null ? catchUp.limit : undefined;
+  if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 0 || limit > maxCatchUp) {
+    throw new ConfigurationError({ field, message: `must be "latest", "none" or { limit: n } with n from 0 to ${maxCatchUp}, got ${JSON.stringify(catchUp)}` });
+  }
+  return limit;
+}
+
+function expressionAt(job: RecurringJob, currentMs: number): CronExpression {
+  return CronExpressionParser.parse(job.cron, { tz: job.timezone, currentDate: new Date(currentMs) });
+}
+
+/** Ticks (epoch ms) after `afterMs` and at or before `untilMs`: the `limit` most recent ones, oldest first. */
+export function ticksBetween(job: RecurringJob, afterMs: number, untilMs: number, limit: number): number[] {
+  const ticks: number[] = [];
+  if (limit <= 0 || untilMs <= afterMs) return ticks;
+  // prev() is strictly before its start, so start just past untilMs to include it.
+  const expression = expressionAt(job, untilMs + 1);
+  while (ticks.length < limit && expression.hasPrev()) {
+    const tick = expression.prev().getTime();
+    if (tick <= afterMs) break;
+    ticks.push(tick);
+  }
+  return ticks.reverse();
+}
+
+/** The first tick strictly after `afterMs`, if the expression has one. */
+export function nextTick(job: RecurringJob, afterMs: number): number | undefined {
+  const expression = expressionAt(job, afterMs);
+  return expression.hasNext() ? expression.next().getTime() : undefined;
+}

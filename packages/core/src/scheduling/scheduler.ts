@@ -1,0 +1,138 @@
+import { toMilliseconds, type Duration } from "../duration.js";
+import type { Logger } from "../logger.js";
+import { onShutdownSignals } from "../shutdown-signals.js";
+import { nextTick, ticksBetween, type RecurringJob } from "./recurring-job.js";
+import { enqueueTickOnce, lastTickKey, type TickClaimDependencies } from "./tick-claim.js";
+
+export interface SchedulerOptions {
+  /** Stop on SIGTERM and SIGINT while `run()` is active. Default true. */
+  readonly handleSignals?: boolean;
+  /** How long a tick's claim lasts before its job is enqueued; a scheduler dying in between frees the tick after this. Default "10s". */
+  readonly claimLease?: Duration;
+}
+
+export interface SchedulerDependencies extends Omit<TickClaimDependencies, "claimLeaseMs"> {
+  readonly schedules: () => readonly RecurringJob[];
+  readonly logger: Logger;
+}
+
+interface ScheduleState {
+  /** Ticks this process knows are enqueued. */
+  readonly settled: Set<number>;
+  /** Ticks another process claimed: when to look again, in case it died before enqueuing. */
+  readonly recheckAt: Map<number, number>;
+}
+
+const errorBackoffMs = 1000;
+// Wake at least this often, so a jump of the wall clock is noticed.
+const maxSleepMs = 30_000;
+// Wake this long after a tick, so the clock is surely past it.
+const wakeSlackMs = 5;
+const maxWindowTicks = 10_000;
+
+/**
+ * Enqueues recurring jobs at their ticks. Any number of processes may run a
+ * scheduler on the same schedules: a claim per tick in the coordination store
+ * lets exactly one of them enqueue each tick.
+ */
+export class Scheduler {
+  private readonly claimLeaseMs: number;
+  private readonly states = new Map<string, ScheduleState>();
+  private readonly stopping = new AbortController();
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly dependencies: SchedulerDependencies,
+    private readonly options: SchedulerOptions = {},
+  ) {
+    this.claimLeaseMs = toMilliseconds(options.claimLease ?? "10s", "scheduler.claimLease");
+  }
+
+  /** Runs until `stop()` (or SIGTERM/SIGINT). */
+  run(): Promise<void> {
+    this.running ??= this.loop();
+    return this.running;
+  }
+
+  /** Stops after the pass in progress; idempotent. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.running;
+  }
+
+  /** One pass: enqueues every due tick this process can claim; resolves with when the next pass is due (epoch ms). */
+  async runDue(now = Date.now()): Promise<number> {
+    let wakeAt = now + maxSleepMs;
+    for (const job of this.dependencies.schedules()) {
+      const state = this.stateOf(job);
+      for (const tick of await this.dueTicks(job, now)) {
+        if (state.settled.has(tick) || (state.recheckAt.get(tick) ?? 0) > now) continue;
+        const outcome = await enqueueTickOnce({ ...this.dependencies, claimLeaseMs: this.claimLeaseMs }, job, tick);
+        if (outcome.status === "enqueued") {
+          state.settled.add(tick);
+          state.recheckAt.delete(tick);
+        } else {
+          state.recheckAt.set(tick, now + this.claimLeaseMs);
+        }
+      }
+      this.forgetBefore(state, now - job.graceMs);
+      for (const recheck of state.recheckAt.values()) wakeAt = Math.min(wakeAt, recheck);
+      const next = nextTick(job, now);
+      if (next !== undefined) wakeAt = Math.min(wakeAt, next + wakeSlackMs);
+    }
+    return wakeAt;
+  }
+
+  /** Ticks still inside the grace window, plus the missed ticks the catch-up policy runs. */
+  private async dueTicks(job: RecurringJob, now: number): Promise<number[]> {
+    const windowStart = now - job.graceMs;
+    const onTime = ticksBetween(job, windowStart, now, maxWindowTicks);
+    const last = await this.dependencies.coordination.advance(lastTickKey(job));
+    // With no tick ever enqueued there is nothing to catch up: the schedule is new.
+    const missed = last === undefined ? [] : ticksBetween(job, last, windowStart, job.catchUpLimit);
+    return [...missed, ...onTime];
+  }
+
+  private stateOf(job: RecurringJob): ScheduleState {
+    let state = this.states.get(job.name);
+    if (!state) this.states.set(job.name, (state = { settled: new Set(), recheckAt: new Map() }));
+    return state;
+  }
+
+  private forgetBefore(state: ScheduleState, cutoff: number): void {
+    for (const tick of state.settled) if (tick <= cutoff) state.settled.delete(tick);
+    for (const tick of state.recheckAt.keys()) if (tick <= cutoff) state.recheckAt.delete(tick);
+  }
+
+  private async loop(): Promise<void> {
+    const { logger } = this.dependencies;
+    const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(logger, "scheduler", () => this.stopping.abort());
+    try {
+      while (!this.stopping.signal.aborted) {
+        let wakeAt: number;
+        try {
+          wakeAt = await this.runDue();
+        } catch (error) {
+          logger.error("scheduler pass failed; retrying", { error });
+          wakeAt = Date.now() + errorBackoffMs;
+        }
+        await sleepUntil(wakeAt, this.stopping.signal);
+      }
+    } finally {
+      removeSignalHandlers();
+    }
+  }
+}
+
+function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, Math.max(0, at - Date.now()));
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
