@@ -1,0 +1,81 @@
+import { readFileSync } from "node:fs";
+import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, type CoordinationStore } from "@hopper/core";
+import type { Cluster, Redis, RedisOptions } from "ioredis";
+import { connect, quitOrDisconnect } from "./redis-connection.js";
+
+export interface RedisCoordinationStoreOptions {
+  /** `redis://…` or `rediss://…`; the store creates the client and closes it. */
+  readonly url?: string;
+  /** An ioredis client or Cluster to use as is; never closed by the store. */
+  readonly client?: Redis | Cluster;
+  /** ioredis options for the client the store creates. */
+  readonly redisOptions?: RedisOptions;
+  /** Keys look like `<keyPrefix>:coordination:<key>`. Default "hopper". */
+  readonly keyPrefix?: string;
+}
+
+interface CoordinationCommands {
+  hopperCoordinationAcquire(key: string, holder: string, limit: number, ttlMs: number): Promise<(number | string)[]>;
+  hopperCoordinationExtend(key: string, holder: string, ttlMs: number): Promise<number>;
+  hopperCoordinationAdvance(key: string, value: string): Promise<string>;
+}
+
+// The same loading as the backend's scripts: files beside the code (copied to dist by the build), sent by SHA, after common.lua's helpers.
+const scriptFiles = {
+  hopperCoordinationAcquire: "coordination-acquire.lua",
+  hopperCoordinationExtend: "coordination-extend.lua",
+  hopperCoordinationAdvance: "coordination-advance.lua",
+} satisfies Record<keyof CoordinationCommands, string>;
+
+const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
+
+/**
+ * A coordination store on Redis (or Redis Cluster: every operation touches one
+ * key). Each multi-step operation is one Lua script timed by the server clock.
+ * Holders of a key are a sorted set scored by expiry; a mark is a string.
+ */
+export function createRedisCoordinationStore(options: RedisCoordinationStoreOptions): CoordinationStore {
+  if (typeof options !== "object" || options === null) {
+    throw new ConfigurationError({ field: "options", message: "createRedisCoordinationStore takes { url }, { client } or { redisOptions }" });
+  }
+  const keyPrefix = options.keyPrefix ?? "hopper";
+  if (typeof keyPrefix !== "string" || keyPrefix === "") throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string, got ${JSON.stringify(keyPrefix)}` });
+  const { client, owned } = connect(options);
+  const prelude = readScript("common.lua");
+  for (const [name, file] of Object.entries(scriptFiles)) {
+    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") client.defineCommand(name, { numberOfKeys: 1, lua: `${prelude}\n${readScript(file)}` });
+  }
+  const commands = client as (Redis | Cluster) & CoordinationCommands;
+  const redisKey = (key: string) => `${keyPrefix}:coordination:${key}`;
+  let closed: Promise<void> | undefined;
+  const open = () => {
+    if (closed) throw new BackendClosedError({ backend: "redis coordination" });
+  };
+
+  return {
+    specificationVersion: COORDINATION_SPECIFICATION_VERSION,
+    name: "redis",
+    async acquire(key, holder, { limit, ttlMs }) {
+      open();
+      const [acquired, ...holders] = await commands.hopperCoordinationAcquire(redisKey(key), holder, limit, Math.ceil(ttlMs));
+      return { acquired: acquired === 1, holders: holders.map(String) };
+    },
+    async extend(key, holder, ttlMs) {
+      open();
+      return (await commands.hopperCoordinationExtend(redisKey(key), holder, Math.ceil(ttlMs))) === 1;
+    },
+    async release(key, holder) {
+      open();
+      await client.zrem(redisKey(key), holder);
+    },
+    async advance(key, value) {
+      open();
+      const stored = value === undefined ? await client.get(redisKey(key)) : await commands.hopperCoordinationAdvance(redisKey(key), String(Math.trunc(value)));
+      return stored === null ? undefined : Number(stored);
+    },
+    close() {
+      closed ??= owned ? quitOrDisconnect(client) : Promise.resolve();
+      return closed;
+    },
+  };
+}
