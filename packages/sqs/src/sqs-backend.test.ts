@@ -117,6 +117,16 @@ describe.skipIf(!sqsEndpoint)("sqs backend on the emulator", () => {
     expect(results[1]!.status === "failed" && results[1]!.error.message).toContain("InvalidMessageContents");
   });
 
+  it("one receive gathers more than SQS's 10 per call when the queue has them", async () => {
+    const backend = open();
+    const queue = unique("many");
+    const messages = Array.from({ length: 25 }, (_, n) => ({ id: `m${n}`, queue, body: "{}" }));
+    await Promise.all([backend.enqueue(messages.slice(0, 10)), backend.enqueue(messages.slice(10, 20)), backend.enqueue(messages.slice(20))]);
+    const received = await backend.receive({ queue, maxMessages: 25, waitMs: 2000, leaseMs: 30_000 });
+    expect(received.map((message) => message.id).sort()).toEqual(messages.map((message) => message.id).sort());
+    await Promise.all(received.map((message) => message.ack()));
+  });
+
   it("without createQueues a missing queue is a ConfigurationError saying how to fix it", async () => {
     const backend = open({ createQueues: false });
     const error = await backend.enqueue([{ id: "x", queue: unique("missing"), body: "{}" }]).catch((caught: unknown) => caught);

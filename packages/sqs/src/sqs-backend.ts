@@ -5,7 +5,7 @@ import { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
 import { enqueueMessages, SentMessageIds } from "./sqs-enqueue.js";
 import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, sqsMaxMessageBytes } from "./sqs-message-attributes.js";
 import { SqsQueueUrls } from "./sqs-queue-urls.js";
-import { maxReceiveMessages, maxVisibilitySeconds, receiveMessages } from "./sqs-receive.js";
+import { maxReceiveBatch, maxVisibilitySeconds, receiveMessages } from "./sqs-receive.js";
 
 export const SQS_MAX_MESSAGE_BYTES = sqsMaxMessageBytes;
 /** SQS's per-message delay limit (DelaySeconds). */
@@ -17,7 +17,7 @@ export const SQS_CAPABILITIES: BackendCapabilities = {
   maxBatchSize: maxBatchEntries,
   maxBatchBytes,
   maxPayloadBytes: SQS_MAX_MESSAGE_BYTES - attributeReserveBytes,
-  maxReceiveBatch: maxReceiveMessages,
+  maxReceiveBatch,
   delayedDelivery: { maxDelayMs: SQS_MAX_DELAY_SECONDS * 1000 },
   nackDelay: { maxDelayMs: maxVisibilityMs },
   priority: false,

@@ -13,6 +13,8 @@ import type { SqsQueueUrls } from "./sqs-queue-urls.js";
 /** SQS's ceilings: 20 s of long polling, 10 messages per receive, 12 h of visibility. */
 export const maxWaitSeconds = 20;
 export const maxReceiveMessages = 10;
+/** Most messages one `receive` gathers: a long poll, then up to 9 immediate polls in parallel while the queue has more. */
+export const maxReceiveBatch = 100;
 export const maxVisibilitySeconds = 12 * 60 * 60;
 
 export interface SqsReceiveContext {
@@ -39,18 +41,29 @@ export function visibilitySeconds(ms: number): number {
 export async function receiveMessages(context: SqsReceiveContext, options: ReceiveOptions): Promise<ReceivedMessage[]> {
   const queueUrl = await context.urls.resolve(options.queue);
   const deadline = Date.now() + options.waitMs;
+  const wanted = Math.max(1, Math.min(options.maxMessages, maxReceiveBatch));
+  const pollFor = async (count: number, waitSeconds: number) => {
+    const polled = await poll(context, queueUrl, { MaxNumberOfMessages: count, WaitTimeSeconds: waitSeconds, VisibilityTimeout: visibilitySeconds(options.leaseMs) }, options.signal);
+    return context.fifo ? oneMessagePerGroup(context, queueUrl, polled) : polled;
+  };
   for (;;) {
     if (options.signal?.aborted || context.closing.aborted) return [];
     const waitSeconds = Math.min(maxWaitSeconds, Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
-    const polled = await poll(context, queueUrl, {
-      MaxNumberOfMessages: Math.max(1, Math.min(options.maxMessages, maxReceiveMessages)),
-      WaitTimeSeconds: waitSeconds,
-      VisibilityTimeout: visibilitySeconds(options.leaseMs),
-    }, options.signal);
-    const messages = context.fifo ? await oneMessagePerGroup(context, queueUrl, polled) : polled;
-    if (messages.length > 0) return messages.map((message) => toReceived(context, queueUrl, message));
+    const first = await pollFor(Math.min(wanted, maxReceiveMessages), waitSeconds);
+    if (first.length > 0) {
+      // A full first batch means more may be waiting: fetch the rest without waiting, in parallel.
+      const rest = first.length === maxReceiveMessages && wanted > maxReceiveMessages ? await pollMore(wanted - maxReceiveMessages, (count) => pollFor(count, 0)) : [];
+      return [...first, ...rest].map((message) => toReceived(context, queueUrl, message));
+    }
     if (waitSeconds === 0 || Date.now() >= deadline) return [];
   }
+}
+
+async function pollMore(count: number, pollFor: (count: number) => Promise<Message[]>): Promise<Message[]> {
+  const counts = Array.from({ length: Math.ceil(count / maxReceiveMessages) }, (_, index) => Math.min(maxReceiveMessages, count - index * maxReceiveMessages));
+  const batches = await Promise.allSettled(counts.map(pollFor));
+  // A failed extra poll leased nothing; the messages already in hand are still returned.
+  return batches.flatMap((batch) => (batch.status === "fulfilled" ? batch.value : []));
 }
 
 /**
