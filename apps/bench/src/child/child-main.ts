@@ -19,7 +19,6 @@ function startMemorySampler() {
     peakRss = Math.max(peakRss, usage.rss);
   };
   const timer = setInterval(sample, 50);
-  timer.unref();
   return {
     peaks: () => {
       sample();
@@ -62,6 +61,11 @@ async function run(request: RunRequest): Promise<SubjectResult> {
     }
     const afterDrain = sampler.peaks();
     memory = { peakRssBytes: afterDrain.rss, peakHeapBytes: afterDrain.heap, drainPeakRssBytes: afterDrain.rss, drainPeakHeapBytes: afterDrain.heap };
+    // Right after drain, before the big payloads inflate the heap and RSS it is measured against.
+    if (wants("memory")) {
+      memory = { ...memory, inFlight: await memoryInFlight(context) };
+      ran.push("memory");
+    }
     if (wants("latency")) {
       const { fixed, search } = await latencyAndRateSearch(context);
       result = { ...result, latency: fixed, rateSearch: search };
@@ -77,10 +81,6 @@ async function run(request: RunRequest): Promise<SubjectResult> {
         result = { ...result, delayed };
         ran.push("delayed");
       } else notes.push("delayed: this subject has no delayed jobs");
-    }
-    if (wants("memory")) {
-      memory = { ...memory, inFlight: await memoryInFlight(context) };
-      ran.push("memory");
     }
     const peaks = sampler.peaks();
     memory = { ...memory, peakRssBytes: peaks.rss, peakHeapBytes: peaks.heap };
