@@ -1,0 +1,139 @@
+import type { PGlite } from "@electric-sql/pglite";
+import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, type CoordinationStore } from "@hopper/core";
+import pg from "pg";
+import { createPgExecutor, createPGliteExecutor, type SqlExecutor } from "./postgres-executor.js";
+import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
+
+export interface PostgresCoordinationStoreOptions {
+  /** A `pg` pool you own; left open on close. */
+  readonly pool?: pg.Pool;
+  /** A connection string: the store opens its own pool and ends it on close. */
+  readonly connectionString?: string;
+  /** A PGlite database you own (one process only, since it is embedded). */
+  readonly pglite?: PGlite;
+  /** Schema holding the tables. Default "hopper". */
+  readonly schema?: string;
+  /** Create the tables when missing before resolving. Default true. */
+  readonly createTables?: boolean;
+  /** Pool size when the store opens its own pool. Default 4. */
+  readonly maxConnections?: number;
+}
+
+// First key of pg_advisory_xact_lock(int, int): "hopc"; the second is the coordination key's hash.
+const advisoryLockNamespace = 0x686f7063;
+// Second key while creating the tables; a coordination key hashing to 0 would only wait on it, never conflict.
+const createTablesLockKey = 0;
+const sweepEveryMs = 60_000;
+
+/**
+ * Creates the store's two tables when missing. Kept out of the backend's
+ * numbered migrations (that ledger belongs to the message tables); every
+ * statement is idempotent, and an advisory lock keeps concurrent starts from
+ * racing on the catalog.
+ */
+async function createTables(executor: SqlExecutor, schema: PostgresSchema): Promise<void> {
+  await executor.transaction(async (transaction) => {
+    await transaction.query("SELECT pg_advisory_xact_lock($1, $2)", [advisoryLockNamespace, createTablesLockKey]);
+    await transaction.query(`CREATE SCHEMA IF NOT EXISTS ${schema.quoted}`);
+    // One row per live holder of a key; a row past expires_at counts as absent.
+    await transaction.query(`CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_holders (key text NOT NULL, holder text NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (key, holder))`);
+    // For sweeping rows of keys that expired and were never touched again.
+    await transaction.query(`CREATE INDEX IF NOT EXISTS coordination_holders_expires_idx ON ${schema.quoted}.coordination_holders (expires_at)`);
+    // Numbers that only grow (the newest tick each recurring job enqueued).
+    await transaction.query(`CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_marks (key text PRIMARY KEY, value bigint NOT NULL)`);
+  });
+}
+
+/**
+ * A coordination store in PostgreSQL (or PGlite), beside the backend's tables. `acquire` serializes per key on a transaction-scoped advisory
+ * lock, since counting holders and inserting one must not interleave; the
+ * other operations are single statements. Times come from the server.
+ */
+export async function createPostgresCoordinationStore(options: PostgresCoordinationStoreOptions): Promise<CoordinationStore> {
+  const sources = (["pool", "connectionString", "pglite"] as const).filter((key) => options?.[key] !== undefined);
+  if (sources.length !== 1) {
+    throw new ConfigurationError({ field: sources.length === 0 ? "pool" : sources.join(", "), message: "give exactly one of pool (a pg.Pool), connectionString (postgres://…) or pglite (a PGlite database)" });
+  }
+  const schema = resolveSchema(options.schema);
+  let executor: SqlExecutor;
+  if (options.pglite) executor = createPGliteExecutor(options.pglite, { ownsDatabase: false });
+  else if (options.pool) executor = createPgExecutor(options.pool, { ownsPool: false });
+  else {
+    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
+    // An idle client's error (server restart) must not crash the process; the next query reconnects.
+    pool.on("error", () => {});
+    executor = createPgExecutor(pool, { ownsPool: true });
+  }
+  try {
+    if (options.createTables !== false) await createTables(executor, schema);
+  } catch (error) {
+    await executor.close().catch(() => {});
+    throw error;
+  }
+  const holders = `${schema.quoted}.coordination_holders`;
+  const marks = `${schema.quoted}.coordination_marks`;
+  let closed: Promise<void> | undefined;
+  let lastSweep = Date.now();
+  const open = () => {
+    if (closed) throw new BackendClosedError({ backend: "postgres coordination" });
+  };
+  /** Now and then, drops rows of keys that expired and were never looked at again. */
+  const sweep = () => {
+    if (Date.now() - lastSweep < sweepEveryMs) return;
+    lastSweep = Date.now();
+    executor.query(`DELETE FROM ${holders} WHERE expires_at < now() - interval '1 minute'`).catch(() => {});
+  };
+
+  return {
+    specificationVersion: COORDINATION_SPECIFICATION_VERSION,
+    name: "postgres",
+    async acquire(key, holder, { limit, ttlMs }) {
+      open();
+      sweep();
+      return executor.transaction(async (transaction) => {
+        await transaction.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [advisoryLockNamespace, key]);
+        await transaction.query(`DELETE FROM ${holders} WHERE key = $1 AND expires_at <= now()`, [key]);
+        // Renews a current holder, or adds one while fewer than `limit` hold the key.
+        const taken = await transaction.query(
+          `INSERT INTO ${holders} (key, holder, expires_at)
+           SELECT $1, $2, now() + $3 * interval '1 millisecond'
+           WHERE EXISTS (SELECT 1 FROM ${holders} WHERE key = $1 AND holder = $2)
+              OR (SELECT count(*) FROM ${holders} WHERE key = $1) < $4
+           ON CONFLICT (key, holder) DO UPDATE SET expires_at = EXCLUDED.expires_at
+           RETURNING holder`,
+          [key, holder, Math.ceil(ttlMs), limit],
+        );
+        const rows = await transaction.query<{ holder: string }>(`SELECT holder FROM ${holders} WHERE key = $1`, [key]);
+        return { acquired: taken.length > 0, holders: rows.map((row) => row.holder) };
+      });
+    },
+    async extend(key, holder, ttlMs) {
+      open();
+      const rows = await executor.query(
+        `UPDATE ${holders} SET expires_at = now() + $3 * interval '1 millisecond' WHERE key = $1 AND holder = $2 AND expires_at > now() RETURNING holder`,
+        [key, holder, Math.ceil(ttlMs)],
+      );
+      return rows.length > 0;
+    },
+    async release(key, holder) {
+      open();
+      await executor.query(`DELETE FROM ${holders} WHERE key = $1 AND holder = $2`, [key, holder]);
+    },
+    async advance(key, value) {
+      open();
+      const rows =
+        value === undefined
+          ? await executor.query<{ value: string }>(`SELECT value FROM ${marks} WHERE key = $1`, [key])
+          : await executor.query<{ value: string }>(
+              `INSERT INTO ${marks} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = GREATEST(${marks}.value, EXCLUDED.value) RETURNING value`,
+              [key, Math.trunc(value)],
+            );
+      // bigint arrives as text (pg) or a bigint/number (PGlite).
+      return rows[0] === undefined ? undefined : Number(rows[0].value);
+    },
+    close() {
+      closed ??= executor.close();
+      return closed;
+    },
+  };
+}
