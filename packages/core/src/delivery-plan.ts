@@ -6,6 +6,7 @@ export interface DeliveryRequest {
   readonly delayMs: number;
   readonly orderingKey?: string;
   readonly dedupeKey?: string;
+  readonly transaction?: unknown;
 }
 
 /** The backend-facing fields of one message: what the backend does natively. */
@@ -28,6 +29,9 @@ export function planDelivery(backendName: string, capabilities: BackendCapabilit
   if (request.priority !== 0 && !capabilities.priority) refuse("priority", "has no priorities: drop the priority option or use a separate queue");
   if (request.orderingKey !== undefined && !capabilities.ordering) refuse("ordering", "cannot keep jobs in order: drop orderingKey, or chain jobs (each enqueues the next)");
   if (request.dedupeKey !== undefined && !capabilities.deduplication) refuse("deduplication", "cannot deduplicate: drop dedupeKey and make the job idempotent");
+  if (request.transaction !== undefined && !capabilities.transactionalEnqueue) {
+    refuse("transactionalEnqueue", "cannot enqueue inside your database transaction: enqueue after commit, or use a PostgreSQL backend");
+  }
   let delayMs: number | undefined;
   if (request.delayMs > 0) {
     if (capabilities.delayedDelivery) delayMs = Math.min(request.delayMs, capabilities.delayedDelivery.maxDelayMs);

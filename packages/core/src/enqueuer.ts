@@ -15,7 +15,7 @@ import { validateArgs, type JobDefinition } from "./job-registry.js";
 import { runEnqueueMiddleware, type Middleware } from "./middleware.js";
 import { validatePriority, validateQueueName } from "./names.js";
 
-const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey"]);
+const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey", "transaction"]);
 
 /** What the enqueuer needs beside the backend. */
 export interface EnqueueDependencies {
@@ -58,7 +58,7 @@ export async function enqueueJobs(
       }
       return { id: envelope.id, queue: resolved.queue, body, ...delivery };
     });
-    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => sendInBatches(backend, outgoing);
+    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => sendInBatches(backend, outgoing, resolved.transaction === undefined ? {} : { transaction: resolved.transaction });
     const results = uniqueKeys
       ? await sendUnique(dependencies.coordination, unique!, messages.map((message, index) => ({ message, key: uniqueKeys[index]! })), send)
       : await send(messages);
@@ -77,6 +77,7 @@ interface ResolvedOptions {
   readonly delayMs: number;
   readonly orderingKey?: string;
   readonly dedupeKey?: string;
+  readonly transaction?: unknown;
 }
 
 function resolveOptions(definition: JobDefinition, options: EnqueueOptions): ResolvedOptions {
@@ -103,7 +104,15 @@ function resolveOptions(definition: JobDefinition, options: EnqueueOptions): Res
     delayMs,
     ...(options.orderingKey !== undefined && { orderingKey: validateKey(options.orderingKey, "options.orderingKey") }),
     ...(options.dedupeKey !== undefined && { dedupeKey: validateKey(options.dedupeKey, "options.dedupeKey") }),
+    ...(options.transaction !== undefined && { transaction: validateTransaction(options.transaction) }),
   };
+}
+
+function validateTransaction(transaction: unknown): unknown {
+  if (typeof transaction !== "object" || transaction === null) {
+    throw new ConfigurationError({ field: "options.transaction", message: "must be a database client with a transaction open (a pg client after BEGIN, a PGlite transaction)" });
+  }
+  return transaction;
 }
 
 function validateKey(key: unknown, field: string): string {

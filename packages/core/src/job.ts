@@ -29,6 +29,12 @@ export interface EnqueueOptions {
   readonly orderingKey?: string;
   /** While a job with this key is queued, enqueuing another returns the first one's id. */
   readonly dedupeKey?: string;
+  /**
+   * A database client with a transaction open (a `pg` client, a PGlite transaction):
+   * the job appears at commit and vanishes on rollback. Needs a backend that declares
+   * `transactionalEnqueue` (PostgreSQL); others refuse it.
+   */
+  readonly transaction?: unknown;
 }
 
 /** Upgrades a payload from version `N` (the key) to `N + 1`. */

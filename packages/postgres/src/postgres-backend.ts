@@ -32,6 +32,7 @@ export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   leaseExtension: { maxLeaseMs: unlimitedMs },
   minLeaseMs: 1,
   deliveryAttempts: true,
+  transactionalEnqueue: true,
 };
 
 export interface PostgresBackendOptions {
@@ -53,13 +54,6 @@ export interface PostgresBackendOptions {
 
 export interface PostgresBackend extends Backend {
   readonly schema: string;
-  /**
-   * A backend that enqueues through `client`, inside the transaction the
-   * caller has open on it: a `pg` Client/PoolClient after BEGIN, or a PGlite
-   * transaction. Jobs appear to workers only at commit, and never after a
-   * rollback. It only enqueues; workers receive from this backend.
-   */
-  inTransaction(client: QueryableClient): Backend;
   /** Applies pending migrations; safe to call from many processes at once. Returns the versions applied. */
   migrate(): Promise<number[]>;
 }
@@ -159,14 +153,13 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     capabilities: POSTGRES_CAPABILITIES,
     schema: schema.name,
 
-    enqueue: (messages) => track(() => enqueueMessages(executor, schema, messages)),
+    // With `transaction` (Job.set({ transaction: client })), the INSERT runs on the caller's client inside
+    // their open transaction: workers see the job at commit, never after a rollback.
+    enqueue: (messages, enqueueOptions) =>
+      track(() => enqueueMessages(enqueueOptions?.transaction === undefined ? executor : createClientExecutor(transactionClient(enqueueOptions.transaction)), schema, messages)),
     receive: (receiveOptions) => track(() => receive(receiveOptions)),
     stats: (queue) => track(() => queueStats(executor, schema, queue)),
     migrate: () => track(() => migrate(executor, schema)),
-
-    inTransaction(client) {
-      return createTransactionBackend(createClientExecutor(client), schema, name, () => closing.signal.aborted);
-    },
 
     close() {
       closed ??= (async () => {
@@ -181,30 +174,9 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
   };
 }
 
-function createTransactionBackend(executor: SqlExecutor, schema: PostgresSchema, name: string, isClosed: () => boolean): Backend {
-  let closed = false;
-  const ensureOpen = () => {
-    if (closed || isClosed()) throw new BackendClosedError({ backend: name });
-  };
-  return {
-    specificationVersion: BACKEND_SPECIFICATION_VERSION,
-    name,
-    capabilities: POSTGRES_CAPABILITIES,
-    async enqueue(messages) {
-      ensureOpen();
-      return enqueueMessages(executor, schema, messages);
-    },
-    async receive() {
-      ensureOpen();
-      throw new ConfigurationError({ field: "inTransaction", message: "a transaction-bound backend only enqueues: receive from the backend itself (workers never run inside a caller's transaction)" });
-    },
-    async stats(queue) {
-      ensureOpen();
-      return queueStats(executor, schema, queue);
-    },
-    // The caller owns the client and its transaction.
-    async close() {
-      closed = true;
-    },
-  };
+function transactionClient(transaction: unknown): QueryableClient {
+  if (typeof (transaction as QueryableClient | null)?.query !== "function") {
+    throw new ConfigurationError({ field: "options.transaction", message: "must be a pg client (after BEGIN) or a PGlite transaction: an object with query()" });
+  }
+  return transaction as QueryableClient;
 }

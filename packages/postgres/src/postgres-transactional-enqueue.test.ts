@@ -16,15 +16,14 @@ for (const target of postgresTargets()) {
 
     it("performLater inside the caller's transaction is invisible until commit, then delivered", async () => {
       const backend = await open();
+      createHopper({ backend, jobs: [RecordSignup], logger: silent });
       const queue = uniqueQueue();
       let committing = false;
       let receivedWhileOpen: string[] | undefined;
       let receiving: Promise<string[]> | undefined;
 
       const jobId = await target.transaction(async (client) => {
-        const inTransaction = createHopper({ backend: backend.inTransaction(client), jobs: [RecordSignup], logger: silent });
-        const id = await RecordSignup.set({ queue }).performLater({ userId: "42" });
-        await inTransaction.close();
+        const id = await RecordSignup.set({ queue, transaction: client }).performLater({ userId: "42" });
         receiving = backend.receive({ queue, maxMessages: 10, waitMs: 20_000, leaseMs: 30_000 }).then((messages) => {
           const ids = messages.map((message) => message.id);
           if (!committing) receivedWhileOpen = ids;
@@ -42,14 +41,12 @@ for (const target of postgresTargets()) {
 
     it("a rolled-back transaction leaves no job", async () => {
       const backend = await open();
+      createHopper({ backend, jobs: [RecordSignup], logger: silent });
       const queue = uniqueQueue();
       const rollback = new Error("rolled back on purpose");
       await expect(
         target.transaction(async (client) => {
-          const inTransaction = createHopper({ backend: backend.inTransaction(client), jobs: [RecordSignup], logger: silent });
-          await inTransaction.enqueueAll(RecordSignup, [{ userId: "1" }, { userId: "2" }], { queue });
-          expect(await backend.inTransaction(client).stats!(queue)).toEqual({ ...empty, ready: 2 });
-          await inTransaction.close();
+          await RecordSignup.set({ queue, transaction: client }).performAllLater([{ userId: "1" }, { userId: "2" }]);
           throw rollback;
         }),
       ).rejects.toBe(rollback);
@@ -57,11 +54,9 @@ for (const target of postgresTargets()) {
       expect(await backend.stats!(queue)).toEqual(empty);
     });
 
-    it("a transaction-bound backend only enqueues", async () => {
-      const backend = await open();
-      await target.transaction(async (client) => {
-        await expect(backend.inTransaction(client).receive({ queue: uniqueQueue(), maxMessages: 1, waitMs: 0, leaseMs: 1000 })).rejects.toThrow(/only enqueues/);
-      });
+    it("refuses a transaction that is not a database client, naming the field", async () => {
+      createHopper({ backend: await open(), jobs: [RecordSignup], logger: silent });
+      await expect(RecordSignup.set({ queue: uniqueQueue(), transaction: { begin: true } }).performLater({ userId: "1" })).rejects.toThrow(/options\.transaction: must be a pg client/);
     });
   });
 }

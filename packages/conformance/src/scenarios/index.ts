@@ -18,7 +18,7 @@ import { perKeyOrdering } from "./per-key-ordering.js";
 import { poisonMessages } from "./poison-messages.js";
 import { priorityOrder } from "./priority-order.js";
 import { queueIsolation } from "./queue-isolation.js";
-import { refusesDeduplication, refusesDelay, refusesOrdering, refusesPriority } from "./refuses-absent-capabilities.js";
+import { refusesDeduplication, refusesDelay, refusesOrdering, refusesPriority, refusesTransaction } from "./refuses-absent-capabilities.js";
 import { retryExhaustion } from "./retry-exhaustion.js";
 import { retryThenSuccess } from "./retry-then-success.js";
 
@@ -48,4 +48,5 @@ export const scenarios: readonly Scenario[] = [
   refusesOrdering,
   refusesDeduplication,
   refusesDelay,
+  refusesTransaction,
 ];

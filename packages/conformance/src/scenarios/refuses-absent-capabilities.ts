@@ -4,7 +4,7 @@ import { defineScenario, type Scenario } from "../scenario.js";
 import { testHopper } from "../harness.js";
 import type { EnqueueOptions } from "@hopper/core";
 
-function refusal(name: string, capability: "priority" | "ordering" | "deduplication", options: EnqueueOptions): Scenario {
+function refusal(name: string, capability: "priority" | "ordering" | "deduplication" | "transactionalEnqueue", options: EnqueueOptions): Scenario {
   return defineScenario({
     name,
     requiresAbsent: [capability],
@@ -25,6 +25,7 @@ function refusal(name: string, capability: "priority" | "ordering" | "deduplicat
 
 export const refusesPriority = refusal("refuses a priority when the backend declares none", "priority", { priority: 5 });
 export const refusesOrdering = refusal("refuses an ordering key when the backend declares no ordering", "ordering", { orderingKey: "account-1" });
+export const refusesTransaction = refusal("refuses a caller's transaction when the backend cannot enqueue inside one", "transactionalEnqueue", { transaction: {} });
 export const refusesDeduplication = refusal("refuses a dedupe key when the backend declares no deduplication", "deduplication", { dedupeKey: "report-1" });
 
 export const refusesDelay = defineScenario({

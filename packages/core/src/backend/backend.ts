@@ -27,7 +27,7 @@ export interface Backend {
    * `maxBatchBytes` of bodies when set); the core chunks larger batches.
    * Resolves with one result per message, in input order.
    */
-  enqueue(messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]>;
+  enqueue(messages: readonly OutgoingMessage[], options?: EnqueueCallOptions): Promise<EnqueueResult[]>;
 
   /**
    * Leases up to `maxMessages` messages from one queue, waiting up to `waitMs`
@@ -56,6 +56,15 @@ export interface OutgoingMessage {
   readonly orderingKey?: string;
   /** While a message with this key is queued, others with the same key are dropped. Only sent when `deduplication` is declared. */
   readonly dedupeKey?: string;
+}
+
+export interface EnqueueCallOptions {
+  /**
+   * A client of the backend's own database with a transaction open (only when
+   * `transactionalEnqueue` is declared): the messages appear at commit and
+   * vanish on rollback. The caller owns the client and the transaction.
+   */
+  readonly transaction?: unknown;
 }
 
 export type EnqueueResult =
@@ -117,4 +126,6 @@ export interface BackendCapabilities {
   readonly minLeaseMs: number;
   /** `deliveryAttempt` counts every delivery, including lease expiries. */
   readonly deliveryAttempts: boolean;
+  /** `enqueue` takes a caller's open transaction (`EnqueueCallOptions.transaction`). Absent means no. */
+  readonly transactionalEnqueue?: boolean;
 }

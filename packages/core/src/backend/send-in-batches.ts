@@ -1,22 +1,24 @@
-import type { Backend, EnqueueResult, OutgoingMessage } from "./backend.js";
+import type { Backend, EnqueueCallOptions, EnqueueResult, OutgoingMessage } from "./backend.js";
 
 /**
  * Sends any number of messages through `backend.enqueue`, split into chunks
- * that respect `maxBatchSize` and `maxBatchBytes`, all chunks in parallel.
+ * that respect `maxBatchSize` and `maxBatchBytes`, all chunks in parallel
+ * (one after another inside a caller's transaction: one client, one query at a time).
  * Results come back in input order; a chunk that throws fails its messages.
  */
-export async function sendInBatches(backend: Backend, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
+export async function sendInBatches(backend: Backend, messages: readonly OutgoingMessage[], options: EnqueueCallOptions = {}): Promise<EnqueueResult[]> {
   const chunks = chunkMessages(messages, backend.capabilities.maxBatchSize, backend.capabilities.maxBatchBytes);
-  const results = await Promise.all(
-    chunks.map(async (chunk) => {
-      try {
-        return await backend.enqueue(chunk);
-      } catch (error) {
-        return chunk.map((message): EnqueueResult => ({ status: "failed", id: message.id, error: error as Error }));
-      }
-    }),
-  );
-  return results.flat();
+  const send = async (chunk: OutgoingMessage[]): Promise<EnqueueResult[]> => {
+    try {
+      return await backend.enqueue(chunk, options);
+    } catch (error) {
+      return chunk.map((message): EnqueueResult => ({ status: "failed", id: message.id, error: error as Error }));
+    }
+  };
+  if (options.transaction === undefined) return (await Promise.all(chunks.map(send))).flat();
+  const results: EnqueueResult[] = [];
+  for (const chunk of chunks) results.push(...(await send(chunk)));
+  return results;
 }
 
 export function chunkMessages(messages: readonly OutgoingMessage[], maxBatchSize: number, maxBatchBytes = Infinity): OutgoingMessage[][] {
