@@ -2,8 +2,11 @@
 export const serviceNames = ["redis", "redis-cluster", "postgres", "pubsub", "sqs"] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
-/** The set `up`, `startServices()` and the vitest global setup start by default. */
+/** The set `up` and `startServices()` start by default. */
 export const defaultServiceNames: readonly ServiceName[] = ["redis", "postgres", "pubsub", "sqs"];
+
+/** What a test run needs: the defaults plus the Redis Cluster for the Redis backend's cluster test. */
+export const testServiceNames: readonly ServiceName[] = [...defaultServiceNames, "redis-cluster"];
 
 /** One OS process of a running service. `command` must appear in /proc/PID/cmdline, so a recycled pid is never signalled. */
 export interface ServiceProcess {

@@ -1,15 +1,15 @@
-// Vitest global setup (root vitest.config.ts): starts the default services once
+// Vitest global setup (root vitest.config.ts): starts the test services once
 // per run, unless HOPPER_SERVICES=none, and exports their variables through
 // process.env, which the forked test workers inherit. Services whose variables
 // are already set (a real server, or `pnpm services up` + env) are left alone.
 import { parseServiceNames } from "./service-registry.js";
 import { stopServices, upServices } from "./services.js";
-import { defaultServiceNames } from "./service-types.js";
+import { testServiceNames } from "./service-types.js";
 
 export default async function setup(): Promise<() => Promise<void>> {
   const selection = process.env.HOPPER_SERVICES?.trim();
   if (selection === "none") return async () => {};
-  const names = selection ? parseServiceNames(selection.split(",").map((name) => name.trim()).filter(Boolean)) : defaultServiceNames;
+  const names = selection ? parseServiceNames(selection.split(",").map((name) => name.trim()).filter(Boolean)) : testServiceNames;
   const started = Date.now();
   const result = await upServices(names);
   Object.assign(process.env, result.env);
