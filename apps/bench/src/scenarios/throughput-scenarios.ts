@@ -4,7 +4,7 @@ import { now } from "../subjects/bench-subject.js";
 import { consumeCount, enqueueInBatches, makeJobs, repeatRates, withCallers, type ScenarioContext } from "./scenario-context.js";
 
 /** Bound on the untimed clean-up drain after the single-enqueue runs; what is left stays in its own queue. */
-const cleanupDrainMs = 2000;
+const cleanupDrainMs = 1000;
 
 /** Jobs/s of one job per call, `callers` calls in flight (a web app's request handlers). The jobs are then drained, untimed. */
 export async function enqueueSingle(context: ScenarioContext): Promise<RateResult> {
