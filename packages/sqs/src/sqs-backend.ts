@@ -58,7 +58,7 @@ export interface SqsBackendOptions {
   readonly queueAttributes?: Readonly<Record<string, string>>;
   /** Declared delay limit in seconds, at most SQS's 900; lower it to exercise the core's hop-by-hop delays. */
   readonly maxDelaySeconds?: number;
-  /** How long acks wait to be sent together in one DeleteMessageBatch. Default 10 ms. */
+  /** How long acks wait to be sent together in one DeleteMessageBatch. Default 0: acks made in the same turn of the event loop (a received batch finishing together) share one call. */
   readonly ackFlushMs?: number;
   /** SDK attempts per call for a client built here (standard retry mode: backoff with jitter on throttling and transient errors). Default 5. */
   readonly maxAttempts?: number;
@@ -76,7 +76,7 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
   if (!Number.isSafeInteger(maxDelaySeconds) || maxDelaySeconds < 1 || maxDelaySeconds > SQS_MAX_DELAY_SECONDS) {
     throw new ConfigurationError({ field: "maxDelaySeconds", message: `must be an integer from 1 to ${SQS_MAX_DELAY_SECONDS} (SQS's DelaySeconds limit), got ${JSON.stringify(maxDelaySeconds)}` });
   }
-  const ackFlushMs = options.ackFlushMs ?? 10;
+  const ackFlushMs = options.ackFlushMs ?? 0;
   if (!Number.isFinite(ackFlushMs) || ackFlushMs < 0) {
     throw new ConfigurationError({ field: "ackFlushMs", message: `must be a number of milliseconds ≥ 0, got ${JSON.stringify(ackFlushMs)}` });
   }
