@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
+import { requireService } from "@hopper/services";
 import { afterAll, afterEach } from "vitest";
 import { createPostgresBackend, type PostgresBackend, type PostgresBackendOptions } from "./postgres-backend.js";
 import type { QueryableClient } from "./postgres-executor.js";
@@ -23,18 +24,9 @@ export function uniqueSchema(): string {
   return `hopper_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
 }
 
-/**
- * The PostgreSQL URL from the services tool. Missing: under CI=true this
- * throws; locally it warns once, loudly, and the caller skips. (Same contract
- * as @hopper/services' requireService, which this package cannot import yet.)
- */
+/** The PostgreSQL URL from the services tool; requireService skips loudly locally and fails under CI=true. */
 export function postgresUrl(): string | undefined {
-  const url = process.env.HOPPER_TEST_POSTGRES_URL;
-  if (url) return url;
-  const message = "[hopper] postgres tests skipped: HOPPER_TEST_POSTGRES_URL not set. Start it with `pnpm services up postgres` and `eval \"$(pnpm -s services env)\"`.";
-  if (process.env.CI === "true") throw new Error(message.replace("tests skipped", "is required under CI=true"));
-  console.warn(message);
-  return undefined;
+  return requireService("postgres")?.HOPPER_TEST_POSTGRES_URL;
 }
 
 /** Targets for this test file; each cleans up after the file. */
