@@ -3,6 +3,7 @@ import { loadProfiles } from "./bench-plan.js";
 import { commandLine, defaultBackends, parseBenchOptions, parseSize } from "./bench-options.js";
 
 const profiles = loadProfiles();
+const quiet = { writeOut() {}, writeErr() {} };
 
 describe("parseBenchOptions", () => {
   it("runs the short profile on the default backends with no arguments", () => {
@@ -41,10 +42,10 @@ describe("parseBenchOptions", () => {
   });
 
   it("rejects unknown backends, scenarios, profiles and bad numbers", () => {
-    expect(() => parseBenchOptions(["-b", "kafka"], profiles)).toThrow(/unknown backend "kafka"/);
-    expect(() => parseBenchOptions(["-s", "soak"], profiles)).toThrow(/unknown scenario "soak"/);
-    expect(() => parseBenchOptions(["-n", "0"], profiles)).toThrow(/positive integer/);
-    expect(() => parseBenchOptions(["--profile", "huge"], profiles)).toThrow(/unknown profile "huge"/);
+    expect(() => parseBenchOptions(["-b", "kafka"], profiles, quiet)).toThrow(/unknown backend "kafka"/);
+    expect(() => parseBenchOptions(["-s", "soak"], profiles, quiet)).toThrow(/unknown scenario "soak"/);
+    expect(() => parseBenchOptions(["-n", "0"], profiles, quiet)).toThrow(/positive integer/);
+    expect(() => parseBenchOptions(["--profile", "huge"], profiles, quiet)).toThrow(/unknown profile "huge"/);
   });
 });
 

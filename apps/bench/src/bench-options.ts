@@ -107,8 +107,9 @@ export function createProgram(): Command {
 }
 
 /** Parses argv (without node and script) against a profile table. Throws commander errors on bad input. */
-export function parseBenchOptions(argv: readonly string[], profiles: Readonly<Record<string, BenchPlan>>): BenchOptions {
+export function parseBenchOptions(argv: readonly string[], profiles: Readonly<Record<string, BenchPlan>>, output?: { writeOut(text: string): void; writeErr(text: string): void }): BenchOptions {
   const program = createProgram();
+  if (output) program.configureOutput(output);
   program.parse([...argv], { from: "user" });
   const raw = program.opts<RawOptions>();
   const base = profiles[raw.profile];

@@ -37,7 +37,7 @@ function sqsUrlFrom(env: Readonly<Record<string, string | undefined>>): string |
  * @hopper/services. A backend that gets none is skipped with the reason, or
  * replaced by its embedded stand-in.
  */
-export async function setUpServers(options: BenchOptions): Promise<ServerSetup> {
+export async function setUpServers(options: BenchOptions, environment: NodeJS.ProcessEnv = process.env): Promise<ServerSetup> {
   const backends = [...options.backends];
   const skipped: Skip[] = [];
   const how: ServerSetup["how"] = [];
@@ -51,7 +51,7 @@ export async function setUpServers(options: BenchOptions): Promise<ServerSetup> 
   });
   let startedAny = false;
   if (wanted.length > 0 && options.startServices) {
-    const result = await upServices(wanted.map((entry) => entry.service));
+    const result = await upServices(wanted.map((entry) => entry.service), { environment });
     Object.assign(env, result.env);
     for (const outcome of result.services) {
       const backend = wanted.find((entry) => entry.service === outcome.name)!.backend;
@@ -63,7 +63,7 @@ export async function setUpServers(options: BenchOptions): Promise<ServerSetup> 
       how.push({ backend, how: outcome.outcome === "external" ? `from ${outcome.variables.join(", ")}` : `local service (${outcome.outcome})` });
     }
   } else if (wanted.length > 0) {
-    for (const [name, value] of Object.entries(process.env)) if (value !== undefined && (name.startsWith("HOPPER_TEST_") || name.startsWith("AWS_") || name === "PUBSUB_EMULATOR_HOST")) env[name] = value;
+    for (const [name, value] of Object.entries(environment)) if (value !== undefined && (name.startsWith("HOPPER_TEST_") || name.startsWith("AWS_") || name === "PUBSUB_EMULATOR_HOST")) env[name] = value;
   }
 
   urls.redis ??= env.HOPPER_TEST_REDIS_URL;

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { ratioRows, renderMarkdown } from "./markdown-report.js";
+import { runResult, subject } from "./test-run-result.js";
+
+describe("renderMarkdown", () => {
+  const run = runResult(
+    [subject("redis/hopper", "hopper", 1000), subject("redis/raw", "raw", 2000), subject("redis/bullmq", "peer", 500), subject("memory/hopper", "hopper", 4000)],
+    { skipped: [{ what: "pubsub", reason: "the emulator needs Java" }] },
+  );
+  const markdown = renderMarkdown(run);
+
+  it("states the command, machine, versions and servers that produced it", () => {
+    expect(markdown).toContain("command: `pnpm bench`");
+    expect(markdown).toContain("2 CPU cores (Test CPU), 4.0 GiB RAM, linux x64, Node v20.0.0");
+    expect(markdown).toContain("@hopper/core 0.1.0, bullmq 6.7.0");
+    expect(markdown).toContain("redis local service (started)");
+  });
+
+  it("quotes medians with their min–max spread, and marks noisy and time-bound figures", () => {
+    const row = markdown.split("\n").find((line) => line.startsWith("| **redis/hopper**") && line.includes("drain") === false && line.includes("2,000"));
+    expect(row).toBeDefined();
+    expect(row).toContain("2,000 (1,000–3,000) †");
+    expect(row).toContain("1,000 ‡");
+    expect(row).toContain("4,000 (4,000–4,000)");
+  });
+
+  it("gives Hopper's rate as a ratio of the raw client and each peer on the same backend only", () => {
+    const rows = ratioRows(run);
+    expect(rows.map((row) => row[1])).toEqual(["redis/raw (raw)", "redis/bullmq (peer)"]);
+    expect(rows[0]).toEqual(["redis", "redis/raw (raw)", "0.50×", "0.50×", "0.50×", "0.50×", "0.50×", "0.50×", "0.50×"]);
+    expect(rows[1]!.slice(2, 5)).toEqual(["2.00×", "2.00×", "2.00×"]);
+    expect(markdown).toContain("## Hopper as a ratio of the raw client and the peers");
+  });
+
+  it("lists latency percentiles, the rate search and the memory figures", () => {
+    expect(markdown).toContain("| **redis/hopper** | 100 / 100 | 15.0 ms | 19.5 ms | 19.9 ms | 20.0 ms | 1,000 jobs/s |");
+    expect(markdown).toMatch(/\| \*\*redis\/raw\*\* \| 2\.0 GiB \| 2\.0 MiB \|/);
+  });
+
+  it("says what was skipped or failed, and why", () => {
+    const failed = runResult([subject("sqs/hopper", "hopper", 1, { status: "failed", error: "Error: boom" })], { skipped: [{ what: "pubsub", reason: "the emulator needs Java" }] });
+    const text = renderMarkdown(failed);
+    expect(text).toContain("- **pubsub** skipped: the emulator needs Java");
+    expect(text).toContain("- **sqs/hopper** failed: Error: boom");
+    expect(text).not.toContain("## Hopper as a ratio");
+  });
+});

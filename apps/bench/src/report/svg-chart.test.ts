@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { renderSvgChart } from "./svg-chart.js";
+import { runResult, subject } from "./test-run-result.js";
+
+describe("renderSvgChart", () => {
+  const svg = renderSvgChart(runResult([subject("redis/hopper", "hopper", 1000), subject("redis/raw", "raw", 2000), subject("pubsub/<raw>", "raw", 10, { latency: undefined })]));
+
+  it("draws one throughput bar and one p99 bar per measured subject, scaled to the largest", () => {
+    expect(svg.startsWith("<svg")).toBe(true);
+    const widths = [...svg.matchAll(/<rect x="190" y="\d+" width="([\d.]+)"/g)].map((match) => Number(match[1]));
+    expect(widths).toHaveLength(3);
+    expect(widths[1]).toBeCloseTo(2 * widths[0]!, 0);
+    expect(svg).toContain("8,000 /s");
+    expect(svg).toContain("Drain throughput at concurrency 10");
+  });
+
+  it("escapes labels and says when a figure was not measured", () => {
+    expect(svg).toContain("pubsub/&lt;raw&gt;");
+    expect(svg).not.toContain("pubsub/<raw>");
+    expect(svg).toContain("not measured");
+  });
+});

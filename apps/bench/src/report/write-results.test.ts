@@ -1,0 +1,20 @@
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runResult, subject } from "./test-run-result.js";
+import { writeResults } from "./write-results.js";
+
+describe("writeResults", () => {
+  it("writes the run's table, JSON and chart, and the same as latest.*", () => {
+    const directory = mkdtempSync(join(tmpdir(), "bench-results-"));
+    const run = runResult([subject("redis/hopper", "hopper", 100, { enqueueSingle: { summary: { count: 0, median: Number.NaN, min: Number.NaN, max: Number.NaN, q1: Number.NaN, q3: Number.NaN }, samples: [], timedOut: false } })]);
+    writeResults(run, directory);
+    expect(readdirSync(directory).sort()).toEqual(["latest.json", "latest.md", "latest.svg", "run-2026-01-02T03-04-05Z.json", "run-2026-01-02T03-04-05Z.md", "run-2026-01-02T03-04-05Z.svg"]);
+    const json = JSON.parse(readFileSync(join(directory, "latest.json"), "utf8"));
+    expect(json.formatVersion).toBe(1);
+    expect(json.subjects[0].enqueueSingle.summary.median).toBeNull();
+    expect(readFileSync(join(directory, "run-2026-01-02T03-04-05Z.md"), "utf8")).toContain("](run-2026-01-02T03-04-05Z.svg)");
+    expect(readFileSync(join(directory, "latest.md"), "utf8")).toContain("](latest.svg)");
+  });
+});

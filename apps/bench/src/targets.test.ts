@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { subjectSpecs } from "./targets.js";
+
+describe("subjectSpecs", () => {
+  const servers = { redis: "redis://r:1", postgres: "postgres://p/db" };
+
+  it("pairs Hopper on each backend with its raw baseline and peers, all on the same server", () => {
+    const { specs } = subjectSpecs(["redis", "postgres"], ["hopper", "raw", "peer"], servers, { A: "1" });
+    expect(specs.map((spec) => spec.id)).toEqual(["redis/hopper", "redis/raw", "redis/bullmq", "postgres/hopper", "postgres/raw", "postgres/pg-boss", "postgres/graphile-worker"]);
+    expect(new Set(specs.filter((spec) => spec.backend === "redis").map((spec) => spec.connection))).toEqual(new Set(["redis://r:1"]));
+    expect(specs[0]!.env).toEqual({ A: "1" });
+  });
+
+  it("filters by kind and says why embedded backends have no comparisons", () => {
+    const { specs, skipped } = subjectSpecs(["memory", "pglite", "redis"], ["hopper", "peer"], servers, {});
+    expect(specs.map((spec) => [spec.id, spec.connection])).toEqual([
+      ["memory/hopper", "memory://bench"],
+      ["pglite/hopper", "pglite://memory"],
+      ["redis/hopper", "redis://r:1"],
+      ["redis/bullmq", "redis://r:1"],
+    ]);
+    expect(skipped.map((skip) => skip.what)).toEqual(["memory baselines and peers", "pglite baselines and peers"]);
+    expect(skipped[1]!.reason).toContain("pg-boss and graphile-worker need a PostgreSQL server");
+  });
+
+  it("leaves out a backend with no server (the setup already said why)", () => {
+    expect(subjectSpecs(["sqs"], ["hopper"], {}, {}).specs).toEqual([]);
+  });
+});
