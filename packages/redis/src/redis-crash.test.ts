@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { createConsoleLogger, createHopper } from "@hopper/core";
@@ -19,24 +19,26 @@ describe.skipIf(!redisUrl)("redis: a worker killed with SIGKILL", () => {
     });
     const backend = createRedisBackend({ url });
     const hopper = createHopper({ backend, jobs: [CrashJob], logger: createConsoleLogger("silent") });
+    let child: ChildProcess | undefined;
     try {
       await CrashJob.performAllLater(Array.from({ length: jobCount }, (_, n) => ({ n })));
 
-      const child = spawn(process.execPath, ["--conditions=@hopper/source", "--import", "tsx", fileURLToPath(new URL("./test-crash-worker.ts", import.meta.url))], {
+      const holder = spawn(process.execPath, ["--conditions=@hopper/source", "--import", "tsx", fileURLToPath(new URL("./test-crash-worker.ts", import.meta.url))], {
         env: { ...process.env, CRASH_REDIS_URL: url, CRASH_QUEUE: queue },
         stdio: ["ignore", "pipe", "inherit"],
       });
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+      child = holder;
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => holder.once("exit", (_code, signal) => resolve(signal)));
       await new Promise<void>((resolve, reject) => {
-        child.once("exit", () => reject(new Error("the crash worker exited before holding every job")));
+        holder.once("exit", () => reject(new Error("the crash worker exited before holding every job")));
         let output = "";
-        child.stdout!.on("data", (chunk: Buffer) => {
+        holder.stdout!.on("data", (chunk: Buffer) => {
           output += chunk.toString();
           if (output.includes(`holding ${jobCount}\n`)) resolve();
         });
       });
       expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: jobCount });
-      child.kill("SIGKILL");
+      holder.kill("SIGKILL");
       expect(await exited).toBe("SIGKILL");
 
       const worker = hopper.worker({ queues: [queue], concurrency: 20, lease: "2s", pollWait: "500ms", handleSignals: false });
@@ -53,6 +55,8 @@ describe.skipIf(!redisUrl)("redis: a worker killed with SIGKILL", () => {
       for (const attempts of attemptsById.values()) expect(attempts[0]).toBeGreaterThanOrEqual(2);
       expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
     } finally {
+      // Never leave the holder running when the test fails early.
+      if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       await hopper.close();
     }
   });
