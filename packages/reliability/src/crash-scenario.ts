@@ -38,6 +38,8 @@ export interface CrashReport {
   readonly longestStallMs: number;
   readonly deadLetters: number;
   readonly workerErrorLines: number;
+  /** The first few of those lines, to diagnose. */
+  readonly workerErrorSample: string[];
 }
 
 /**
@@ -78,7 +80,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     const chaos = (async () => {
       // Spread the kills over the expected run, but never wait so long the run ends first.
       while (!done() && kills < options.kills) {
-        await sleep(700 + Math.random() * 1800);
+        await sleep(300 + Math.random() * 900);
         if (done()) break;
         const slot = Math.floor(Math.random() * workers.length);
         await workers[slot]!.kill("SIGKILL");
@@ -123,6 +125,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       longestStallMs: ledger.longestStallMs,
       deadLetters: deadLetters.length,
       workerErrorLines: allWorkers.reduce((sum, worker) => sum + worker.errorLines.length, 0),
+      workerErrorSample: allWorkers.flatMap((worker) => worker.errorLines).slice(0, 3).map((line) => line.slice(0, 300)),
     };
   } finally {
     await Promise.all(allWorkers.map((worker) => worker.kill("SIGKILL")));

@@ -8,7 +8,7 @@
 export const reliabilitySettings = {
   jobs: optionalNumber("RELIABILITY_JOBS"),
   workers: optionalNumber("RELIABILITY_WORKERS") ?? 3,
-  kills: optionalNumber("RELIABILITY_KILLS") ?? 8,
+  kills: optionalNumber("RELIABILITY_KILLS") ?? 10,
   loadSeconds: optionalNumber("RELIABILITY_LOAD_SECONDS") ?? 15,
   backends: process.env.RELIABILITY_BACKENDS?.split(",").map((name) => name.trim()),
 };

@@ -8,7 +8,7 @@ const packageDirectory = fileURLToPath(new URL("..", import.meta.url));
 export class WorkerProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<void>;
-  /** Every line the child wrote to stderr: its logger writes errors only. */
+  /** Every line the child wrote to stderr: its logger writes errors only, and Node's warnings are off. */
   errorLines: string[] = [];
   /** `memory` samples: heapUsed and rss in bytes. */
   readonly memory: { heapUsed: number; rss: number; at: number }[] = [];
@@ -16,7 +16,7 @@ export class WorkerProcess {
 
   constructor(env: Record<string, string>, options: { exposeGc?: boolean } = {}) {
     const flags = ["--conditions=@hopper/source", ...(options.exposeGc ? ["--expose-gc"] : []), "--import", "tsx"];
-    this.child = spawn(process.execPath, [...flags, fixture], { cwd: packageDirectory, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    this.child = spawn(process.execPath, [...flags, fixture], { cwd: packageDirectory, env: { ...process.env, NODE_NO_WARNINGS: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     this.exited = new Promise((resolve) => this.child.once("exit", () => resolve()));
     let markReady: () => void = () => {};
     this.ready = new Promise((resolve) => (markReady = resolve));
