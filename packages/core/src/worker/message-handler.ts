@@ -94,8 +94,9 @@ export class MessageHandler {
         return this.deadLetter(job, queue, envelope, "concurrency key could not be computed", error, attempt);
       }
       slot = await takeConcurrencySlot(this.options.coordination, key, definition.concurrency, envelope.id, this.options.logger);
-      // Every slot is taken: offer the job again later, as the same attempt, rather than spin on the store.
-      if (!slot) return this.redelivery.postpone(message, envelope, slotRetryAt(definition.concurrency));
+      // Every slot is taken: offer the job again later rather than spin on the store. The copy keeps this
+      // attempt number, so waiting does not count as an attempt but a crash before it still does.
+      if (!slot) return this.redelivery.postpone(message, { ...envelope, attempt }, slotRetryAt(definition.concurrency));
     }
     if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, this.options.logger);
 

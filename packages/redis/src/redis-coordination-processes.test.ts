@@ -1,0 +1,13 @@
+import { randomUUID } from "node:crypto";
+import { runCoordinationProcessSuite } from "@hopper/core/testing";
+import { describe } from "vitest";
+import { redisUrl } from "./test-redis-service.js";
+
+describe.skipIf(!redisUrl)("redis coordination across processes", () => {
+  const keyPrefix = `test-${randomUUID().slice(0, 8)}`;
+  runCoordinationProcessSuite({
+    name: "redis",
+    backendUrl: `${redisUrl}?keyPrefix=${keyPrefix}`,
+    coordination: { module: "@hopper/redis", factory: "createRedisCoordinationStore", options: { url: redisUrl, keyPrefix } },
+  });
+});
