@@ -3,9 +3,9 @@ import { Cluster } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { createRedisBackend } from "./redis-backend.js";
 import { queueKeys } from "./redis-keys.js";
-import { serviceVariable } from "./test-redis-service.js";
+import { redisClusterNodes } from "./test-redis-service.js";
 
-const clusterNodes = serviceVariable("HOPPER_TEST_REDIS_CLUSTER_NODES", "redis-cluster");
+const clusterNodes = redisClusterNodes();
 
 describe.skipIf(!clusterNodes)("redis: through an ioredis Cluster client", () => {
   it("enqueues, receives and acks on queues spread over several nodes", { timeout: 30_000 }, async () => {

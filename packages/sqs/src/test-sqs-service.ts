@@ -1,17 +1,12 @@
-// Test-only: the SQS emulator (fauxqs) from `pnpm services up sqs`, read from the
-// variables it exports. Mirrors @hopper/services' requireService (not a dependency
-// of this package): locally a missing emulator skips loudly; under CI=true it fails.
+// Test-only: the SQS emulator (fauxqs) from the services tool. requireService skips
+// loudly locally and fails under CI=true when it is missing.
 import { randomBytes } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { requireService } from "@hopper/services";
 import { createSqsBackend, type SqsBackendOptions } from "./sqs-backend.js";
 
 export function emulatorEndpoint(): string | undefined {
-  const endpoint = process.env.HOPPER_TEST_SQS_ENDPOINT;
-  if (endpoint) return endpoint;
-  const message = "[hopper] sqs tests skipped: HOPPER_TEST_SQS_ENDPOINT not set. Start it with `pnpm services up sqs` and `eval \"$(pnpm -s services env)\"`.";
-  if (process.env.CI === "true") throw new Error(message.replace("tests skipped", "emulator required under CI=true"));
-  console.warn(message);
-  return undefined;
+  return requireService("sqs")?.HOPPER_TEST_SQS_ENDPOINT;
 }
 
 export const sqsEndpoint = emulatorEndpoint();

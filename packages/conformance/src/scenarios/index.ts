@@ -2,7 +2,7 @@ import type { Scenario } from "../scenario.js";
 import { abortReceive } from "./abort-receive.js";
 import { ackRemoves } from "./ack-removes.js";
 import { batchBeyondMax } from "./batch-beyond-max.js";
-import { bodiesRoundTrip } from "./bodies-round-trip.js";
+import { astralBodiesRoundTrip, bodiesRoundTrip } from "./bodies-round-trip.js";
 import { closeDuringReceive } from "./close-during-receive.js";
 import { competingConsumers } from "./competing-consumers.js";
 import { deduplication } from "./deduplication.js";
@@ -24,6 +24,7 @@ import { retryThenSuccess } from "./retry-then-success.js";
 
 export const scenarios: readonly Scenario[] = [
   bodiesRoundTrip,
+  astralBodiesRoundTrip,
   ackRemoves,
   nackRedelivers,
   nackDelay,
