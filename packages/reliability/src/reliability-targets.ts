@@ -17,6 +17,8 @@ export interface ReliabilityTarget {
   readonly crashJobs: number;
   /** Worker lease in the crash scenario: how soon a killed worker's jobs come back. */
   readonly lease: string;
+  /** Jobs in the load scenario's calibration burst. */
+  readonly loadCalibrationJobs: number;
   /** Undefined when the service is missing (a loud skip locally; CI fails in requireService). */
   open(options: { restartable: boolean }): Promise<ReliabilityBackend | undefined>;
 }
@@ -27,6 +29,7 @@ export const reliabilityTargets: readonly ReliabilityTarget[] = [
   {
     name: "redis",
     crashJobs: 10_000,
+    loadCalibrationJobs: 5000,
     lease: "3s",
     async open({ restartable }) {
       if (!restartable) {
@@ -40,6 +43,7 @@ export const reliabilityTargets: readonly ReliabilityTarget[] = [
   {
     name: "postgres",
     crashJobs: 10_000,
+    loadCalibrationJobs: 5000,
     lease: "3s",
     async open({ restartable }) {
       if (!restartable) {
@@ -56,6 +60,7 @@ export const reliabilityTargets: readonly ReliabilityTarget[] = [
   {
     name: "sqs",
     crashJobs: 10_000,
+    loadCalibrationJobs: 2000,
     lease: "3s",
     async open() {
       const endpoint = requireService("sqs")?.HOPPER_TEST_SQS_ENDPOINT;
@@ -67,6 +72,7 @@ export const reliabilityTargets: readonly ReliabilityTarget[] = [
   {
     name: "pubsub",
     crashJobs: 10_000,
+    loadCalibrationJobs: 2000,
     // Pub/Sub's shortest ack deadline is 10 s; the worker raises a shorter lease to it.
     lease: "10s",
     async open() {
