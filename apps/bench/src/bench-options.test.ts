@@ -15,11 +15,12 @@ describe("parseBenchOptions", () => {
     expect(options.kinds).toEqual(["hopper", "raw", "peer"]);
     expect(options.startServices).toBe(true);
     expect(options.outDir).toBe("benchmarks/results");
+    expect(options.readme).toBeUndefined();
   });
 
   it("overrides the profile's counts, concurrency, sizes and repetitions from flags", () => {
     const options = parseBenchOptions(
-      ["--profile", "full", "-b", "redis,pglite", "-s", "drain,latency", "-n", "5_000", "-c", "2,20", "--payload-sizes", "1KB,100B", "-r", "7", "--warmup", "0", "--rate", "300", "--no-services"],
+      ["--profile", "full", "-b", "redis,pglite", "-s", "drain,latency", "-n", "5_000", "-c", "2,20", "--payload-sizes", "1KB,100B", "-r", "7", "--warmup", "0", "--rate", "300", "--no-services", "--readme", "README.md"],
       profiles,
     );
     expect(options.plan.profile).toBe("full");
@@ -34,6 +35,7 @@ describe("parseBenchOptions", () => {
     expect(options.plan.latency.rate).toBe(300);
     expect(options.plan.drain.timeoutMs).toBe(profiles.full!.drain.timeoutMs);
     expect(options.startServices).toBe(false);
+    expect(options.readme).toBe("README.md");
   });
 
   it("takes URLs for real servers and cloud services", () => {

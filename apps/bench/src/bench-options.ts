@@ -15,6 +15,8 @@ export interface BenchOptions {
   /** Hopper URLs for real servers or cloud services; a set URL means that server is not started locally. */
   readonly urls: Partial<Record<"redis" | "postgres" | "sqs" | "pubsub", string>>;
   readonly outDir: string;
+  /** A README whose "## Benchmarks" section is replaced by this run's results. */
+  readonly readme?: string;
   readonly startServices: boolean;
   readonly progress: "auto" | "bar" | "plain";
 }
@@ -40,6 +42,7 @@ interface RawOptions {
   sqsUrl?: string;
   pubsubUrl?: string;
   out: string;
+  readme?: string;
   services: boolean;
   progress: "auto" | "bar" | "plain";
 }
@@ -100,6 +103,7 @@ export function createProgram(): Command {
     .option("--sqs-url <url>", "a Hopper SQS URL, e.g. sqs://eu-west-1/bench-?createQueues=true (real AWS; credentials from the environment)")
     .option("--pubsub-url <url>", "a Hopper Pub/Sub URL, e.g. pubsub://my-project (real GCP unless PUBSUB_EMULATOR_HOST is set)")
     .option("-o, --out <dir>", "where the table, JSON and chart go", "benchmarks/results")
+    .option("--readme <file>", "replace the \"## Benchmarks\" section of this README (e.g. README.md) with the run's results")
     .option("--no-services", "start no local servers; use only URLs, HOPPER_TEST_* variables and embedded backends")
     .addOption(new Option("--progress <mode>", "progress display").choices(["auto", "bar", "plain"]).default("auto"))
     .showHelpAfterError()
@@ -138,6 +142,7 @@ export function parseBenchOptions(argv: readonly string[], profiles: Readonly<Re
     kinds: unique(raw.kinds ?? subjectKinds),
     urls,
     outDir: raw.out,
+    ...(raw.readme && { readme: raw.readme }),
     startServices: raw.services,
     progress: raw.progress,
   };

@@ -1,5 +1,6 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { CommanderError } from "commander";
 import { commandLine, parseBenchOptions } from "./bench-options.js";
 import { loadProfiles } from "./bench-plan.js";
@@ -7,6 +8,8 @@ import { runInChild } from "./child/run-in-child.js";
 import { createProgress } from "./progress.js";
 import { formatNumber, formatRate } from "./report/format.js";
 import type { RunResult, Skip, SubjectResult, SubjectSpec } from "./report/result-types.js";
+import { renderMarkdown } from "./report/markdown-report.js";
+import { readmeHeading, readmeSection, replaceSection } from "./report/readme-section.js";
 import { writeResults } from "./report/write-results.js";
 import { setUpServers } from "./services-setup.js";
 import { subjectSpecs } from "./targets.js";
@@ -86,9 +89,16 @@ async function main(argv: string[]): Promise<void> {
       subjects: results,
       skipped,
     };
-    // pnpm runs the script in apps/bench; a relative --out means relative to where `pnpm bench` was typed.
-    const outDir = isAbsolute(options.outDir) ? options.outDir : resolve(process.env.INIT_CWD ?? process.cwd(), options.outDir);
+    // pnpm runs the script in apps/bench; relative paths mean relative to where `pnpm bench` was typed.
+    const fromInvocation = (path: string) => (isAbsolute(path) ? path : resolve(process.env.INIT_CWD ?? process.cwd(), path));
+    const outDir = fromInvocation(options.outDir);
     const written = writeResults(run, outDir);
+    if (options.readme) {
+      const readme = fromInvocation(options.readme);
+      const section = readmeSection(renderMarkdown(run), relative(dirname(readme), outDir) || ".");
+      writeFileSync(readme, replaceSection(readFileSync(readme, "utf8"), readmeHeading, section));
+      written.push(readme);
+    }
     process.stderr.write(`\nwrote ${written.join(", ")}\n`);
     for (const skip of skipped) process.stderr.write(`skipped ${skip.what}: ${skip.reason}\n`);
     for (const result of results.filter((entry) => entry.status === "failed")) process.stderr.write(`failed ${result.spec.id}: ${result.error}\n`);

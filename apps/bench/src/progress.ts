@@ -30,7 +30,7 @@ function plainProgress(stream: NodeJS.WriteStream): Progress {
 
 function barProgress(stream: NodeJS.WriteStream): Progress {
   const bars = new cliProgress.MultiBar(
-    { stream, format: " {subject} |{bar}| {label} {value}/{total}", hideCursor: true, clearOnComplete: false, stopOnComplete: false },
+    { stream, format: " {subject} |{bar}| {percentage}% {label}", hideCursor: true, clearOnComplete: false, stopOnComplete: false },
     cliProgress.Presets.shades_classic,
   );
   const overall = bars.create(1, 0, { subject: "all subjects".padEnd(26), label: "" });
