@@ -14,6 +14,13 @@ describe("renderSvgChart", () => {
     expect(svg).toContain("Drain throughput at concurrency 10");
   });
 
+  it("draws p99 on a log scale, so the slowest subject does not flatten the others", () => {
+    const widths = [...svg.matchAll(/<rect x="770" y="\d+" width="([\d.]+)"/g)].map((match) => Number(match[1]));
+    expect(widths).toHaveLength(2);
+    expect(widths[0]! / widths[1]!).toBeCloseTo(Math.log10(1 + 19.9) / Math.log10(1 + 39.8), 2);
+    expect(svg).toContain("log scale");
+  });
+
   it("escapes labels and says when a figure was not measured", () => {
     expect(svg).toContain("pubsub/&lt;raw&gt;");
     expect(svg).not.toContain("pubsub/<raw>");

@@ -18,12 +18,18 @@ function drainAtTop(subject: SubjectResult, concurrency: number): number | undef
   return subject.drain?.find((point) => point.concurrency === concurrency)?.rate.summary.median;
 }
 
-function panel(title: string, unit: string, bars: readonly Bar[], x: number, width: number, rowHeight: number, top: number): string {
+/** Bar length in 0..1: linear, or log10(1 + value) when one slow subject would flatten every other bar. */
+function scaler(values: readonly number[], logarithmic: boolean): (value: number) => number {
+  const max = Math.max(1e-9, ...values);
+  return logarithmic ? (value) => Math.log10(1 + value) / Math.log10(1 + max) : (value) => value / max;
+}
+
+function panel(title: string, unit: string, bars: readonly Bar[], x: number, width: number, rowHeight: number, top: number, logarithmic = false): string {
   const labelWidth = 170;
   const valueWidth = 90;
   const plotWidth = width - labelWidth - valueWidth;
   const finite = bars.map((bar) => bar.value).filter((value): value is number => value !== undefined && Number.isFinite(value));
-  const max = Math.max(1e-9, ...finite);
+  const scale = scaler(finite, logarithmic);
   const parts = [`<text x="${x}" y="${top - 12}" font-weight="bold">${escapeXml(title)}</text>`];
   bars.forEach((bar, index) => {
     const y = top + index * rowHeight;
@@ -32,7 +38,7 @@ function panel(title: string, unit: string, bars: readonly Bar[], x: number, wid
       parts.push(`<text x="${x + labelWidth + 4}" y="${y + rowHeight / 2 + 4}" fill="#888">not measured</text>`);
       return;
     }
-    const length = Math.max(1, (bar.value / max) * plotWidth);
+    const length = Math.max(1, scale(bar.value) * plotWidth);
     parts.push(`<rect x="${x + labelWidth}" y="${y + 3}" width="${length.toFixed(1)}" height="${rowHeight - 6}" fill="${kindColors[bar.kind] ?? "#555"}"/>`);
     parts.push(`<text x="${x + labelWidth + length + 4}" y="${y + rowHeight / 2 + 4}">${escapeXml(`${formatNumber(bar.value, bar.value < 100 ? 1 : 0)} ${unit}`)}</text>`);
   });
@@ -45,7 +51,7 @@ export function renderSvgChart(run: RunResult): string {
   const concurrency = Math.max(...run.plan.drain.concurrency);
   const rowHeight = 22;
   const top = 70;
-  const panelWidth = 480;
+  const panelWidth = 560;
   const height = top + Math.max(1, subjects.length) * rowHeight + 50;
   const throughput = subjects.map((subject): Bar => ({ label: subject.spec.id, kind: subject.spec.kind, value: drainAtTop(subject, concurrency) }));
   const p99 = subjects.map((subject): Bar => ({ label: subject.spec.id, kind: subject.spec.kind, value: subject.latency?.latency.p99 }));
@@ -57,7 +63,7 @@ export function renderSvgChart(run: RunResult): string {
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="20" y="24" font-size="15" font-weight="bold">${escapeXml(`Hopper bench — ${run.startedAt.slice(0, 10)}, ${run.machine.cpus} cores, Node ${run.machine.node}, profile ${run.plan.profile}`)}</text>`,
     panel(`Drain throughput at concurrency ${concurrency} (jobs/s, median; longer is better)`, "/s", throughput, 20, panelWidth, rowHeight, top),
-    panel(`p99 enqueue→start at ${run.plan.latency.rate} jobs/s (ms; shorter is better)`, "ms", p99, 20 + panelWidth + 20, panelWidth, rowHeight, top),
+    panel(`p99 enqueue→start at ${run.plan.latency.rate} jobs/s (ms, log scale; shorter is better)`, "ms", p99, 20 + panelWidth + 20, panelWidth, rowHeight, top, true),
     legend,
     `</svg>`,
     "",
