@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadProfiles, parseProfile, scenarioNames } from "./bench-plan.js";
+import { loadProfiles, parseProfile, scenarioNames, subjectBudgetMs } from "./bench-plan.js";
 
 describe("benchmarks/scenarios.json", () => {
   it("defines a short and a full profile covering every scenario", () => {
@@ -17,5 +17,14 @@ describe("parseProfile", () => {
     expect(() => parseProfile("p", { ...valid, payload: { ...valid.payload, sizes: [] } })).toThrow("p.payload.sizes must be a non-empty list");
     expect(() => parseProfile("p", { ...valid, subjects: { ...valid.subjects, drain: ["bullmq"] } })).toThrow("p.subjects.drain must list subject kinds");
     expect(() => parseProfile("p", { ...valid, memory: undefined })).toThrow("p.memory must be an object");
+  });
+});
+
+describe("subjectBudgetMs", () => {
+  it("grows with the plan's bounds and repetitions", () => {
+    const short = loadProfiles().short!;
+    const longer = { ...short, repetitions: short.repetitions + 2, drain: { ...short.drain, timeoutMs: short.drain.timeoutMs * 2 } };
+    expect(subjectBudgetMs(short)).toBeGreaterThan(60_000 + 2 * short.drain.timeoutMs);
+    expect(subjectBudgetMs(longer)).toBeGreaterThan(subjectBudgetMs(short));
   });
 });

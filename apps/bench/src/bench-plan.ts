@@ -114,3 +114,15 @@ function nonNegativeInteger(value: unknown, path: string): number {
   if (!Number.isSafeInteger(value) || (value as number) < 0) throw new Error(`${path} must be an integer ≥ 0, got ${JSON.stringify(value)}`);
   return value as number;
 }
+
+/**
+ * A generous upper bound on one subject's run: twice the sum of every
+ * scenario's time bounds, plus a minute for start-up. A child past it is hung.
+ */
+export function subjectBudgetMs(plan: BenchPlan): number {
+  const runs = plan.warmup + plan.repetitions;
+  const throughput = runs * (plan.drain.timeoutMs * (plan.drain.concurrency.length + 1) + plan.payload.timeoutMs * plan.payload.sizes.length);
+  const latency = plan.latency.durationMs + plan.latency.graceMs + plan.latency.searchRates.length * (plan.latency.searchDurationMs + plan.latency.graceMs);
+  const delayed = plan.delayed.delayMs + plan.delayed.graceMs;
+  return 2 * (throughput + latency + delayed + 2 * plan.memory.timeoutMs) + 60_000;
+}

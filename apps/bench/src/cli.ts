@@ -3,7 +3,7 @@ import { cpus, totalmem } from "node:os";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { CommanderError } from "commander";
 import { commandLine, parseBenchOptions } from "./bench-options.js";
-import { loadProfiles } from "./bench-plan.js";
+import { loadProfiles, subjectBudgetMs } from "./bench-plan.js";
 import { runInChild } from "./child/run-in-child.js";
 import { createProgress } from "./progress.js";
 import { formatNumber, formatRate } from "./report/format.js";
@@ -14,9 +14,6 @@ import { writeResults } from "./report/write-results.js";
 import { setUpServers } from "./services-setup.js";
 import { subjectSpecs } from "./targets.js";
 import { installedVersion, reportedPackages } from "./versions.js";
-
-/** A subject's child is killed after this long: a hung client must not hang the whole run. */
-const childTimeoutMs = 4 * 60_000;
 
 const adapterPackages: Readonly<Record<string, string>> = { redis: "@hopper/redis", postgres: "@hopper/postgres", pglite: "@hopper/postgres", sqs: "@hopper/sqs", pubsub: "@hopper/pubsub" };
 
@@ -68,7 +65,8 @@ async function main(argv: string[]): Promise<void> {
         spec,
         plan: options.plan,
         scenarios: options.scenarios,
-        timeoutMs: childTimeoutMs,
+        // A hung client must not hang the whole run.
+        timeoutMs: subjectBudgetMs(options.plan),
         onProgress: (label, done, total) => progress.update(spec.id, label, done, total),
       });
       results.push(result);
