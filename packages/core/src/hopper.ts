@@ -10,7 +10,7 @@ import { ConfigurationError } from "./errors/configuration-error.js";
 import { bindJob, unbindJob, type JobEnqueuer } from "./job-binding.js";
 import type { EnqueueOptions, JobArgs, JobClass, JobContext, Job } from "./job.js";
 import { JobRegistry, upgradeArgs, validateArgs } from "./job-registry.js";
-import { createConsoleLogger, type Logger } from "./logger.js";
+import { createConsoleLogger, redactingLogger, type Logger } from "./logger.js";
 import { runPerformMiddleware, type Middleware } from "./middleware.js";
 import { runMessage, type PushedMessage, type PushOutcome } from "./worker/run-message.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
@@ -24,7 +24,13 @@ export interface HopperOptions {
   readonly backend?: Backend;
   readonly jobs: readonly JobClass[];
   readonly middleware?: readonly Middleware[];
+  /** Where Hopper logs; credentials in URLs are redacted before it sees them. Default: stderr at HOPPER_LOG_LEVEL, else "warn". */
   readonly logger?: Logger;
+  /**
+   * Include job args in the worker's logs of failed, discarded and dead-lettered
+   * jobs. Default false: args often hold personal data or secrets.
+   */
+  readonly logArgs?: boolean;
   /**
    * Where recurring-job ticks, per-key concurrency slots and unique jobs'
    * keys are kept; closed with the Hopper. Default: a store inside this
@@ -63,7 +69,8 @@ export function createHopper(options: HopperOptions): Hopper {
   if (!Array.isArray(options.jobs)) throw new ConfigurationError({ field: "jobs", message: "give the job classes this process enqueues or runs: createHopper({ jobs: [SendEmail] })" });
   const registry = new JobRegistry(options.jobs);
   const middleware: Middleware[] = [...(options.middleware ?? [])];
-  const logger = options.logger ?? createConsoleLogger();
+  const logger = redactingLogger(options.logger ?? createConsoleLogger());
+  const logArgs = options.logArgs === true;
   const backend: Promise<Backend> = options.backend
     ? Promise.resolve(checkBackend(options.backend))
     : backendFromUrl(options.url ?? process.env.HOPPER_URL ?? "memory://");
@@ -104,8 +111,8 @@ export function createHopper(options: HopperOptions): Hopper {
     backend,
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
-    worker: (workerOptions) => new Worker({ backend, registry, middleware, logger, coordination }, workerOptions),
-    runMessage: async (message) => runMessage({ backend: await backend, registry, middleware, logger, coordination }, message),
+    worker: (workerOptions) => new Worker({ backend, registry, middleware, logger, coordination, logArgs }, workerOptions),
+    runMessage: async (message) => runMessage({ backend: await backend, registry, middleware, logger, coordination, logArgs }, message),
     deadLetters: (queue) => new DeadLetters(backend, queue),
     use: (layer) => void middleware.push(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {

@@ -25,3 +25,36 @@ function readLevel(value: string | undefined): LogLevel {
 function errorReplacer(_key: string, value: unknown): unknown {
   return value instanceof Error ? { name: value.name, message: value.message } : value;
 }
+
+/** Replaces the user and password of every URL in `text` (`redis://user:secret@host` → `redis://***@host`). */
+export function redactCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@"'<>]*@/gi, "$1***@");
+}
+
+/**
+ * Wraps a logger so connection strings never reach it: credentials in URLs
+ * are replaced in every string field and in errors' messages and stacks.
+ * Hopper logs no job args unless `logArgs` is set, so there are none to hide here.
+ */
+export function redactingLogger(logger: Logger): Logger {
+  const clean = (fields: Record<string, unknown> | undefined) => (fields === undefined ? undefined : Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, redactValue(value)])));
+  return {
+    debug: (message, fields) => logger.debug(redactCredentials(message), clean(fields)),
+    info: (message, fields) => logger.info(redactCredentials(message), clean(fields)),
+    warn: (message, fields) => logger.warn(redactCredentials(message), clean(fields)),
+    error: (message, fields) => logger.error(redactCredentials(message), clean(fields)),
+  };
+}
+
+function redactValue(value: unknown): unknown {
+  if (typeof value === "string") return redactCredentials(value);
+  if (!(value instanceof Error)) return value;
+  const message = redactCredentials(value.message);
+  const stack = value.stack === undefined ? undefined : redactCredentials(value.stack);
+  if (message === value.message && stack === value.stack) return value;
+  // A copy: the caller's error object stays as it was.
+  const copy = new Error(message);
+  copy.name = value.name;
+  copy.stack = stack;
+  return copy;
+}

@@ -2,4 +2,4 @@ export * from "./backend.js";
 export { sendInBatches, chunkMessages } from "./send-in-batches.js";
 export { BackendClosedError } from "../errors/backend-closed-error.js";
 export { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
-export { toFetchHandler, toNodeHandler, readBoundedBody, pushAnswer, secretMatches, type PushHttpRequest, type PushHttpAnswer, type PushHttpHandler } from "./push-http.js";
+export { toFetchHandler, toNodeHandler, readBoundedBody, pushAnswer, secretMatches, isLoopbackAddress, type PushHttpRequest, type PushHttpAnswer, type PushHttpHandler } from "./push-http.js";

@@ -14,6 +14,8 @@ export interface PushHttpRequest {
   readonly body: AsyncIterable<Uint8Array>;
   /** Aborted when the client goes away. */
   readonly signal: AbortSignal | undefined;
+  /** The peer's IP address; only the Node form knows it. */
+  readonly remoteAddress?: string | undefined;
 }
 
 export interface PushHttpAnswer {
@@ -32,7 +34,7 @@ export function pushAnswer(status: number, text: string, headers: Record<string,
 export function toFetchHandler(handle: PushHttpHandler): (request: Request) => Promise<Response> {
   return async (request) => {
     const length = request.headers.get("content-length");
-    const answer = await handle({
+    const answer = await answerSafely(handle, {
       method: request.method,
       header: (name) => request.headers.get(name),
       contentLength: length === null ? undefined : Number(length),
@@ -51,7 +53,7 @@ export function toNodeHandler(handle: PushHttpHandler): (request: IncomingMessag
       if (!response.writableFinished) aborted.abort();
     });
     const length = request.headers["content-length"];
-    const answer = await handle({
+    const answer = await answerSafely(handle, {
       method: request.method ?? "GET",
       header: (name) => {
         const value = request.headers[name.toLowerCase()];
@@ -60,9 +62,30 @@ export function toNodeHandler(handle: PushHttpHandler): (request: IncomingMessag
       contentLength: length === undefined ? undefined : Number(length),
       body: request,
       signal: aborted.signal,
+      remoteAddress: request.socket?.remoteAddress,
     });
     response.writeHead(answer.status, answer.headers).end(answer.text);
   };
+}
+
+/**
+ * A handler that throws (a body stream that errors, a bug) must still answer:
+ * an unanswered request hangs the platform, and in the Node form the rejection
+ * would go unhandled and end the process. 500 makes the platform deliver again.
+ */
+async function answerSafely(handle: PushHttpHandler, request: PushHttpRequest): Promise<PushHttpAnswer> {
+  try {
+    return await handle(request);
+  } catch {
+    return pushAnswer(500, "the request could not be handled; deliver again");
+  }
+}
+
+/** True for 127.0.0.0/8 and ::1, also in their IPv4-mapped IPv6 forms. */
+export function isLoopbackAddress(address: string | undefined): boolean {
+  if (!address) return false;
+  const ipv4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  return ipv4.startsWith("127.") || address === "::1";
 }
 
 /** The body as UTF-8 text, or undefined once it grows past `maxBytes` (reading stops there). */

@@ -47,7 +47,9 @@ export function decodeEnvelope(body: string): Envelope {
   try {
     parsed = JSON.parse(body);
   } catch (error) {
-    throw new MalformedEnvelopeError({ message: `message body is not JSON: ${(error as Error).message}`, cause: error });
+    // V8 quotes a slice of the body in its message, and the body holds the job's args: keep only the diagnosis.
+    const reason = (error as Error).message.replace(/, (\.\.\.)?"[\s\S]*"(\.\.\.)? is not valid JSON$/, "");
+    throw new MalformedEnvelopeError({ message: `message body is not JSON: ${reason}` });
   }
   if (!isPlainObject(parsed)) {
     throw new MalformedEnvelopeError({ message: "message body is not a JSON object" });

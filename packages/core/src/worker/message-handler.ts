@@ -21,6 +21,8 @@ export interface MessageHandlerOptions {
   /** Holds per-key concurrency slots and unique jobs' keys. */
   readonly coordination: CoordinationStore;
   readonly leaseMs: number;
+  /** Include job args in logs of failed jobs; off by default, as args may hold secrets. */
+  readonly logArgs?: boolean;
   /** How long to wait before offering a too-new payload again. */
   readonly newerVersionRetryMs: number;
   /** How long a too-new payload may wait for a newer worker before it is dead-lettered. */
@@ -146,13 +148,13 @@ export class MessageHandler {
     const decision = decideRetry(definition.jobClass.retry, error, attempt);
     const { logger } = this.options;
     if (decision.action === "discard") {
-      logger.warn("job discarded", { job: definition.name, jobId: envelope.id, reason: decision.reason, error });
+      logger.warn("job discarded", { job: definition.name, jobId: envelope.id, reason: decision.reason, error, ...this.argsField(envelope) });
       await job.message.ack();
       await releaseUnique(this.options.coordination, envelope, logger);
     } else if (decision.action === "dead") {
       await this.deadLetter(job, queue, envelope, decision.reason, error, attempt);
     } else if (decision.countsAsAttempt) {
-      logger.info("job failed; retrying", { job: definition.name, jobId: envelope.id, attempt, delayMs: decision.delayMs, error });
+      logger.info("job failed; retrying", { job: definition.name, jobId: envelope.id, attempt, delayMs: decision.delayMs, error, ...this.argsField(envelope) });
       await this.redelivery.retry(job.message, envelope, attempt, decision.delayMs);
     } else {
       await this.redelivery.postpone(job.message, envelope, Date.now() + decision.delayMs);
@@ -175,10 +177,15 @@ export class MessageHandler {
 
   private async deadLetter(job: InFlightJob, queue: string, envelope: Envelope | null, reason: string, error: unknown, attempt: number | null): Promise<void> {
     const { backend, logger } = this.options;
-    logger.error("job dead-lettered", { queue, jobId: envelope?.id ?? job.message.id, job: envelope?.job, reason, error });
+    logger.error("job dead-lettered", { queue, jobId: envelope?.id ?? job.message.id, job: envelope?.job, reason, error, ...(envelope && this.argsField(envelope)) });
     const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);
     await job.message.ack();
     if (envelope) await releaseUnique(this.options.coordination, envelope, logger);
+  }
+
+  /** Args appear in logs only when the application opted in. */
+  private argsField(envelope: Envelope): { args?: unknown } {
+    return this.options.logArgs ? { args: envelope.args } : {};
   }
 }

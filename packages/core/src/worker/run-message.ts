@@ -38,6 +38,8 @@ export interface RunMessageDependencies {
   readonly middleware: readonly Middleware[];
   readonly logger: Logger;
   readonly coordination: CoordinationStore;
+  /** Include job args in logs (HopperOptions.logArgs). */
+  readonly logArgs?: boolean;
   /** As in WorkerOptions; defaults match the worker's (1 min, 1 h). */
   readonly newerVersionRetryMs?: number;
   readonly newerVersionMaxHoldMs?: number;

@@ -36,6 +36,7 @@ interface WorkerDependencies {
   readonly middleware: readonly Middleware[];
   readonly logger: Logger;
   readonly coordination: CoordinationStore;
+  readonly logArgs?: boolean;
 }
 
 const receiveErrorBackoffMs = 1000;
@@ -103,6 +104,7 @@ export class Worker {
       middleware: this.dependencies.middleware,
       logger: this.dependencies.logger,
       coordination: this.dependencies.coordination,
+      logArgs: this.dependencies.logArgs === true,
       leaseMs,
       newerVersionRetryMs: toMilliseconds(this.options.newerVersionRetry ?? "1m", "worker.newerVersionRetry"),
       newerVersionMaxHoldMs: toMilliseconds(this.options.newerVersionMaxHold ?? "1h", "worker.newerVersionMaxHold"),
