@@ -59,13 +59,17 @@ function createPushCore(options: PubSubPushHandlerOptions): PushHttpHandler {
     const message = push?.message;
     const messageId = message?.messageId ?? message?.message_id;
     if (typeof message !== "object" || message === null || typeof messageId !== "string") return pushAnswer(400, "not a Pub/Sub push body: message.messageId missing");
+    // The body is the sender's to shape: check the types before using them.
+    if (message.data !== undefined && typeof message.data !== "string") return pushAnswer(400, "not a Pub/Sub push body: message.data must be a base64 string");
+    if (message.attributes !== undefined && (typeof message.attributes !== "object" || message.attributes === null)) return pushAnswer(400, "not a Pub/Sub push body: message.attributes must be an object");
+    if (push.subscription !== undefined && typeof push.subscription !== "string") return pushAnswer(400, "not a Pub/Sub push body: subscription must be a string");
     const queue = options.queue ?? queueOf(push.subscription, topicPrefix);
     if (!queue) return pushAnswer(400, "cannot tell the queue: set the handler's queue option, or its topicPrefix to match the subscription id");
 
     const outcome = await options.hopper.runMessage({
       queue,
       body: Buffer.from(message.data ?? "", "base64").toString("utf8"),
-      id: message.attributes?.[ID_ATTRIBUTE] ?? messageId,
+      id: typeof message.attributes?.[ID_ATTRIBUTE] === "string" ? message.attributes[ID_ATTRIBUTE] : messageId,
       // Pub/Sub sends deliveryAttempt only on subscriptions with a dead-letter policy.
       deliveryAttempt: typeof push.deliveryAttempt === "number" && push.deliveryAttempt > 0 ? push.deliveryAttempt : undefined,
       ...(request.signal && { signal: request.signal }),
