@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConfigurationError, type Hopper, type JobClass } from "@hopper/core";
-import { pushAnswer, readBoundedBody, secretMatches, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler } from "@hopper/core/backend";
+import { isLoopbackAddress, pushAnswer, readBoundedBody, secretMatches, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler } from "@hopper/core/backend";
 import { SQS_MAX_MESSAGE_BYTES } from "./sqs-backend.js";
 
 /** A periodic task from the worker environment's cron.yaml, mapped to a registered job. */
@@ -18,6 +18,12 @@ export interface SqsdHandlerOptions {
   readonly maxBodyBytes?: number;
   /** Require this shared secret in a header (default header "x-hopper-secret"); 401 otherwise. */
   readonly secret?: string | { readonly header: string; readonly value: string };
+  /**
+   * Answer 403 to requests that do not come from this host (127.0.0.0/8, ::1):
+   * sqsd posts from the same instance. Only the Node form sees the peer
+   * address; with the fetch form, bind the server to 127.0.0.1 instead.
+   */
+  readonly loopbackOnly?: boolean;
   /** cron.yaml task name → job to enqueue when sqsd posts that task (X-Aws-Sqsd-Taskname). */
   readonly periodicTasks?: Readonly<Record<string, SqsdPeriodicTask>>;
 }
@@ -28,6 +34,7 @@ export interface SqsdHandlerOptions {
  * other status leaves it to come back after the queue's visibility timeout.
  */
 export function createSqsdHandler(options: SqsdHandlerOptions): (request: Request) => Promise<Response> {
+  if (options?.loopbackOnly) throw new ConfigurationError({ field: "loopbackOnly", message: "the fetch form cannot see the peer address: use createSqsdNodeHandler, or bind your server to 127.0.0.1 and leave loopbackOnly out" });
   return toFetchHandler(createSqsdCore(options));
 }
 
@@ -46,6 +53,7 @@ function createSqsdCore(options: SqsdHandlerOptions): PushHttpHandler {
   const periodicTasks = options.periodicTasks ?? {};
 
   return async (request) => {
+    if (options.loopbackOnly && !isLoopbackAddress(request.remoteAddress)) return pushAnswer(403, "sqsd posts from this host only");
     if (request.method !== "POST") return pushAnswer(405, "sqsd posts messages", { allow: "POST" });
     if (secret && !secretMatches(request.header(secret.header.toLowerCase()), secret.value)) return pushAnswer(401, `missing or wrong ${secret.header}`);
     if (request.contentLength !== undefined && request.contentLength > maxBodyBytes) return pushAnswer(413, `body over ${maxBodyBytes} bytes`);
