@@ -2,3 +2,4 @@
 export { runCoordinationStoreSuite, type CoordinationStoreSuiteOptions } from "./coordination-store-suite.js";
 export { runCoordinationProcessSuite, type CoordinationProcessSuiteOptions } from "./coordination-process-suite.js";
 export { loadCoordinationStore, type CoordinationStoreSource } from "./coordination-source.js";
+export { runUniqueJobSuite, type UniqueJobSuiteOptions } from "./unique-job-suite.js";

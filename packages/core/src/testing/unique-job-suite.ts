@@ -1,0 +1,103 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { createConsoleLogger } from "../logger.js";
+import { createHopper, type Hopper } from "../hopper.js";
+import type { Worker } from "../worker/worker.js";
+import { Job, type JobClass } from "../job.js";
+import { loadCoordinationStore, type CoordinationStoreSource } from "./coordination-source.js";
+
+export interface UniqueJobSuiteOptions {
+  readonly name: string;
+  /** A backend URL; every test uses its own queue on it. */
+  readonly backendUrl: string;
+  readonly coordination: CoordinationStoreSource;
+  /** Longest wait for a job to run (slow emulators). Default 20 s. */
+  readonly runTimeoutMs?: number;
+}
+
+/** Unique jobs through the core on one backend, with the coordination store holding the keys. */
+export function runUniqueJobSuite(options: UniqueJobSuiteOptions): void {
+  describe(`${options.name}: unique jobs`, () => {
+    const opened: Hopper[] = [];
+    const workers: Worker[] = [];
+    afterEach(async () => {
+      await Promise.all(workers.splice(0).map((worker) => worker.stop({ timeout: 0 })));
+      await Promise.all(opened.splice(0).map((hopper) => hopper.close()));
+    });
+    const startWorker = (hopper: Hopper) => {
+      const worker = hopper.worker({ pollWait: "200ms", handleSignals: false });
+      workers.push(worker);
+      return { worker, running: worker.run() };
+    };
+    const runTimeoutMs = options.runTimeoutMs ?? 20_000;
+
+    /** A job class on a fresh queue, unique per `args.key`, that records its runs and waits for `release` when asked. */
+    const uniqueJob = (until: "started" | "finished") => {
+      const runs: string[] = [];
+      let release: () => void = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      class UniqueReport extends Job<{ key: string; hold?: boolean }> {
+        static override queue = `unique-${randomUUID().slice(0, 8)}`;
+        static override unique = { key: (args: { key: string }) => args.key, until, ttl: "5m" };
+        async perform({ key, hold }: { key: string; hold?: boolean }) {
+          runs.push(key);
+          if (hold) await gate;
+        }
+      }
+      return { jobClass: UniqueReport, runs, release: () => release() };
+    };
+    const open = async (jobClass: JobClass) => {
+      const hopper = createHopper({ url: options.backendUrl, jobs: [jobClass], coordination: await loadCoordinationStore(options.coordination), logger: createConsoleLogger("error") });
+      opened.push(hopper);
+      return hopper;
+    };
+
+    it("returns the queued job's id for a second enqueue of the same key, and runs the job once", { timeout: runTimeoutMs + 20_000 }, async () => {
+      const { jobClass, runs } = uniqueJob("finished");
+      const hopper = await open(jobClass);
+      // Keys are random too: several backends may share one store in a run.
+      const [one, two] = [`order-${randomUUID()}`, `order-${randomUUID()}`];
+      const first = await hopper.enqueue(jobClass, { key: one });
+      expect(await hopper.enqueue(jobClass, { key: one })).toBe(first);
+      const [other, again] = await hopper.enqueueAll(jobClass, [{ key: two }, { key: one }]);
+      expect(other).not.toBe(first);
+      expect(again).toBe(first);
+      const { worker, running } = startWorker(hopper);
+      await until(() => runs.length >= 2, runTimeoutMs);
+      // A straggling duplicate would run within this pause.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await worker.stop();
+      await running;
+      expect([...runs].sort()).toEqual([one, two].sort());
+    });
+
+    it("frees the key once the job finished (until: finished) or as it starts (until: started)", { timeout: 2 * runTimeoutMs + 20_000 }, async () => {
+      for (const mode of ["finished", "started"] as const) {
+        const { jobClass, runs, release } = uniqueJob(mode);
+        const hopper = await open(jobClass);
+        const key = `k-${randomUUID()}`;
+        const first = await hopper.enqueue(jobClass, { key, hold: true });
+        const { worker, running } = startWorker(hopper);
+        await until(() => runs.length === 1, runTimeoutMs);
+        const whileRunning = await hopper.enqueue(jobClass, { key });
+        if (mode === "finished") expect(whileRunning).toBe(first);
+        else expect(whileRunning).not.toBe(first);
+        release();
+        await until(() => worker.activeCount === 0 && runs.length === (mode === "finished" ? 1 : 2), runTimeoutMs);
+        const afterwards = await hopper.enqueue(jobClass, { key });
+        expect([first, whileRunning]).not.toContain(afterwards);
+        await worker.stop();
+        await running;
+      }
+    });
+  });
+}
+
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,0 +1,20 @@
+import { runUniqueJobSuite } from "@hopper/core/testing";
+import pg from "pg";
+import { afterAll, describe } from "vitest";
+import { postgresUrl, uniqueSchema } from "./test-postgres-targets.js";
+
+const url = postgresUrl();
+
+describe.skipIf(!url)("unique jobs on PostgreSQL with a PostgreSQL coordination store", () => {
+  const schema = uniqueSchema();
+  afterAll(async () => {
+    const pool = new pg.Pool({ connectionString: url!, max: 1 });
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
+  });
+  runUniqueJobSuite({
+    name: "postgres",
+    backendUrl: `${url}?schema=${schema}`,
+    coordination: { module: "@hopper/postgres", factory: "createPostgresCoordinationStore", options: { connectionString: url, schema, maxConnections: 2 } },
+  });
+});
