@@ -64,6 +64,8 @@ export function toNodeHandler(handle: PushHttpHandler): (request: IncomingMessag
       signal: aborted.signal,
       remoteAddress: request.socket?.remoteAddress,
     });
+    // Answered before the body was read (413, 401): close, or the client would reuse a connection still carrying the rest of it.
+    if (!request.complete) response.setHeader("connection", "close");
     response.writeHead(answer.status, answer.headers).end(answer.text);
   };
 }
