@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryCoordinationStore } from "../coordination/memory-coordination-store.js";
+import { createConsoleLogger } from "../logger.js";
+import { Job } from "../job.js";
+import { defineRecurringJob, type RecurringJobOptions } from "./recurring-job.js";
+import { Scheduler } from "./scheduler.js";
+
+class Cleanup extends Job<Record<string, never>> {
+  async perform() {}
+}
+
+const minute = 60_000;
+const start = Date.UTC(2030, 0, 1, 12, 0, 0);
+
+/** Two schedulers sharing one store; enqueues are recorded as tick times. */
+function setup(options: RecurringJobOptions = {}, cron = "*/5 * * * *") {
+  const coordination = createMemoryCoordinationStore();
+  const job = defineRecurringJob("cleanup", cron, Cleanup, {}, options);
+  const enqueued: string[] = [];
+  const create = () =>
+    new Scheduler(
+      { schedules: () => [job], coordination, logger: createConsoleLogger("silent"), enqueueTick: async (_job, tick) => (enqueued.push(new Date(tick).toISOString().slice(11, 16)), `id-${tick}`) },
+      { handleSignals: false },
+    );
+  return { enqueued, create, coordination };
+}
+
+describe("the scheduler", () => {
+  it("enqueues each tick once when two schedulers pass at the same moments", async () => {
+    const { enqueued, create } = setup();
+    const [first, second] = [create(), create()];
+    for (let at = start; at <= start + 20 * minute; at += 30_000) {
+      await Promise.all([first.runDue(at + 1), second.runDue(at + 2)]);
+    }
+    expect(enqueued).toEqual(["12:00", "12:05", "12:10", "12:15", "12:20"]);
+  });
+
+  it("after an outage runs the most recent missed tick once and skips older ones (default)", async () => {
+    const { enqueued, create } = setup();
+    await create().runDue(start + 1);
+    // Everything down for an hour; a new process starts.
+    await create().runDue(start + 62 * minute);
+    expect(enqueued).toEqual(["12:00", "13:00"]);
+  });
+
+  it("catches up to `limit` missed ticks, oldest first, or none", async () => {
+    const bounded = setup({ catchUp: { limit: 3 } });
+    await bounded.create().runDue(start + 1);
+    await bounded.create().runDue(start + 62 * minute);
+    expect(bounded.enqueued).toEqual(["12:00", "12:50", "12:55", "13:00"]);
+
+    const none = setup({ catchUp: "none" });
+    await none.create().runDue(start + 1);
+    await none.create().runDue(start + 62 * minute);
+    expect(none.enqueued).toEqual(["12:00"]);
+  });
+
+  it("takes over a tick whose claimer died before enqueuing, once the claim lease ends", async () => {
+    const { enqueued, create, coordination } = setup({ grace: "1m" });
+    // A claim taken by a process that then died (never enqueued, never confirmed).
+    await coordination.acquire(`schedule:cleanup:${start}`, "dead-process", { limit: 1, ttlMs: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await create().runDue(start + 1000);
+    expect(enqueued).toEqual(["12:00"]);
+  });
+
+  it("reads the cron expression in the given time zone", async () => {
+    const { enqueued, create } = setup({ timezone: "Europe/Paris" }, "0 13 * * *");
+    // 13:00 in Paris is 12:00 UTC in January.
+    await create().runDue(start + 1000);
+    expect(enqueued).toEqual(["12:00"]);
+  });
+
+  it("refuses a bad cron expression, time zone or catch-up policy, naming the field", () => {
+    expect(() => defineRecurringJob("x", "not cron", Cleanup, {})).toThrow(/schedule\(x\)\.cron/);
+    expect(() => defineRecurringJob("x", "* * * * *", Cleanup, {}, { timezone: "Mars/Olympus" })).toThrow(/schedule\(x\)\.timezone/);
+    expect(() => defineRecurringJob("x", "* * * * *", Cleanup, {}, { catchUp: { limit: -1 } })).toThrow(/schedule\(x\)\.catchUp/);
+  });
+});
