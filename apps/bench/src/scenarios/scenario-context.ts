@@ -80,28 +80,54 @@ export async function consumeCount(
   return { done, elapsedMs, timedOut };
 }
 
+export interface RepeatOptions {
+  readonly label: string;
+  readonly boundMs: number;
+  /** Jobs per run at the start. */
+  readonly jobs: number;
+}
+
+/** What one run reports: its rate, whether it hit the bound, and how many jobs it finished. */
+export interface RunOutcome {
+  readonly rate: number;
+  readonly timedOut: boolean;
+  readonly done: number;
+}
+
+/** Jobs for the measured runs after a warm-up finished only `done` in the bound: comfortably fewer, so they can empty. */
+export function shrunkJobs(done: number): number {
+  return Math.max(5, Math.floor(done * 0.7));
+}
+
 /**
- * Runs `measure` for the warm-up and the repetitions, keeping the measured
- * rates. A repetition that times out ends the series: its partial rate is kept
- * and flagged, and repeating a bound-limited run would only spend time.
+ * Runs `measure(repetition, jobs)` for the warm-up and the repetitions,
+ * keeping the measured rates. A warm-up that hits the time bound shrinks the
+ * job count so the measured runs can empty (said in a note). A measured run
+ * that hits the bound ends the series: its partial rate is kept and flagged,
+ * as repeating a bound-limited run would only spend time.
  */
-export async function repeatRates(
-  context: ScenarioContext,
-  label: string,
-  boundMs: number,
-  measure: (repetition: number) => Promise<{ rate: number; timedOut: boolean }>,
-): Promise<RateResult> {
+export async function repeatRates(context: ScenarioContext, options: RepeatOptions, measure: (repetition: number, jobs: number) => Promise<RunOutcome>): Promise<RateResult> {
+  const { label, boundMs } = options;
   const total = context.plan.warmup + context.plan.repetitions;
   const samples: number[] = [];
+  let jobs = options.jobs;
   let timedOut = false;
   for (let repetition = 0; repetition < total; repetition += 1) {
     context.progress(label, repetition, total);
-    const result = await measure(repetition);
+    const result = await measure(repetition, jobs);
     const warmup = repetition < context.plan.warmup;
+    if (warmup && result.timedOut) {
+      const fewer = shrunkJobs(result.done);
+      if (fewer < jobs) {
+        context.note(`${label}: the warm-up finished ${result.done} of ${jobs} jobs within the ${boundMs} ms bound; measured runs use ${fewer} jobs`);
+        jobs = fewer;
+        continue;
+      }
+    }
     if (!warmup || result.timedOut) samples.push(result.rate);
     if (result.timedOut) {
       timedOut = true;
-      context.note(`${label}: hit the ${boundMs} ms bound; the rate counts the jobs done by then, from ${samples.length} run(s)`);
+      context.note(`${label}: hit the ${boundMs} ms bound with ${result.done} of ${jobs} jobs done; the rate counts those, from ${samples.length} run(s)`);
       break;
     }
   }

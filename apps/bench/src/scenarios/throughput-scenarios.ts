@@ -10,15 +10,15 @@ const cleanupDrainMs = 1000;
 export async function enqueueSingle(context: ScenarioContext): Promise<RateResult> {
   const { subject, plan } = context;
   const { singleJobs, callers } = plan.enqueue;
-  return repeatRates(context, "enqueue single", plan.drain.timeoutMs, async () => {
+  return repeatRates(context, { label: "enqueue single", boundMs: plan.drain.timeoutMs, jobs: singleJobs }, async (_repetition, count) => {
     const queue = context.queueName("single");
     await subject.prepare(queue);
-    const jobs = makeJobs(singleJobs);
+    const jobs = makeJobs(count);
     const startedAt = now();
     await withCallers(jobs.length, callers, (index) => subject.enqueueOne(queue, jobs[index]!));
     const rate = (jobs.length * 1000) / (now() - startedAt);
     await consumeCount(subject, queue, Math.max(...plan.drain.concurrency), jobs.length, Math.min(cleanupDrainMs, plan.drain.timeoutMs));
-    return { rate, timedOut: false };
+    return { rate, timedOut: false, done: jobs.length };
   });
 }
 
@@ -31,19 +31,20 @@ export async function enqueueBulkAndDrain(context: ScenarioContext): Promise<{ b
   const bulkSamples: number[] = [];
   const drain: DrainPoint[] = [];
   for (const concurrency of plan.drain.concurrency) {
-    const rate = await repeatRates(context, `drain c=${concurrency}`, plan.drain.timeoutMs, async (repetition) => {
+    const label = `drain c=${concurrency}`;
+    const rate = await repeatRates(context, { label, boundMs: plan.drain.timeoutMs, jobs: plan.drain.jobs }, async (repetition, count) => {
       const queue = context.queueName(`drain-${concurrency}`);
       await subject.prepare(queue);
-      const jobs = makeJobs(plan.drain.jobs);
+      const jobs = makeJobs(count);
       const startedAt = now();
       await enqueueInBatches(subject, queue, jobs, plan.enqueue.bulkBatch);
       const bulkRate = (jobs.length * 1000) / (now() - startedAt);
       const run = await consumeCount(subject, queue, concurrency, jobs.length, plan.drain.timeoutMs, undefined, (done) =>
-        context.progress(`drain c=${concurrency}`, repetition + done / jobs.length, plan.warmup + plan.repetitions),
+        context.progress(label, repetition + done / jobs.length, plan.warmup + plan.repetitions),
       );
-      // Kept like the drain rate: measured runs, and a warm-up that ends the series by timing out.
-      if (repetition >= plan.warmup || run.timedOut) bulkSamples.push(bulkRate);
-      return { rate: (run.done * 1000) / run.elapsedMs, timedOut: run.timedOut };
+      // Bulk rates compare only at the full N; a timed-out warm-up still enqueued all of them.
+      if ((repetition >= plan.warmup || run.timedOut) && count === plan.drain.jobs) bulkSamples.push(bulkRate);
+      return { rate: (run.done * 1000) / run.elapsedMs, timedOut: run.timedOut, done: run.done };
     });
     drain.push({ concurrency, rate });
   }
@@ -60,15 +61,15 @@ export async function payloadSizes(context: ScenarioContext): Promise<PayloadPoi
       continue;
     }
     const label = `payload ${bytes} B`;
-    const rate = await repeatRates(context, label, plan.payload.timeoutMs, async () => {
+    const rate = await repeatRates(context, { label, boundMs: plan.payload.timeoutMs, jobs: plan.payload.jobs }, async (_repetition, count) => {
       const queue = context.queueName(`payload-${bytes}`);
       await subject.prepare(queue);
-      const jobs = makeJobs(plan.payload.jobs, bytes);
+      const jobs = makeJobs(count, bytes);
       const startedAt = now();
       // Small bulk calls: big payloads hit per-call byte limits (SQS 256 KiB, Redis proto buffers).
       await enqueueInBatches(subject, queue, jobs, Math.max(1, Math.min(plan.enqueue.bulkBatch, Math.floor((1024 * 1024) / bytes))));
       const run = await consumeCount(subject, queue, plan.payload.concurrency, jobs.length, plan.payload.timeoutMs);
-      return { rate: (run.done * 1000) / (now() - startedAt), timedOut: run.timedOut };
+      return { rate: (run.done * 1000) / (now() - startedAt), timedOut: run.timedOut, done: run.done };
     });
     points.push({ bytes, rate });
   }
