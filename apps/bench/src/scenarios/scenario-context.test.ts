@@ -35,7 +35,7 @@ describe("repeatRates", () => {
     expect(seen).toEqual([1000, shrunkJobs(400), shrunkJobs(400)]);
     expect(result.samples).toEqual([120, 120]);
     expect(result.timedOut).toBe(false);
-    expect(notes[0]).toContain("finished 400 of 1000 jobs within the 4000 ms bound; measured runs use 280 jobs");
+    expect(notes[0]).toContain("finished 400 of 1000 jobs within the 4000 ms bound; measured runs use 200 jobs");
   });
 
   it("stops at a measured run that hit the bound, keeping its partial rate flagged", async () => {

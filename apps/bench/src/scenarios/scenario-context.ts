@@ -94,9 +94,9 @@ export interface RunOutcome {
   readonly done: number;
 }
 
-/** Jobs for the measured runs after a warm-up finished only `done` in the bound: comfortably fewer, so they can empty. */
+/** Jobs for the measured runs after a warm-up finished only `done` in the bound: about half, so each run empties in half the bound. */
 export function shrunkJobs(done: number): number {
-  return Math.max(5, Math.floor(done * 0.7));
+  return Math.max(5, Math.floor(done / 2));
 }
 
 /**
