@@ -38,7 +38,9 @@ export interface CrashReport {
   readonly longestStallMs: number;
   readonly deadLetters: number;
   readonly workerErrorLines: number;
-  /** The first few of those lines, to diagnose. */
+  /** Worker processes that exited without being killed (a crash of their own). */
+  readonly workerSelfCrashes: number;
+  /** A few of those lines, to diagnose: the last words of self-crashed workers first. */
   readonly workerErrorSample: string[];
 }
 
@@ -125,7 +127,8 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       longestStallMs: ledger.longestStallMs,
       deadLetters: deadLetters.length,
       workerErrorLines: allWorkers.reduce((sum, worker) => sum + worker.errorLines.length, 0),
-      workerErrorSample: allWorkers.flatMap((worker) => worker.errorLines).slice(0, 3).map((line) => line.slice(0, 300)),
+      workerSelfCrashes: allWorkers.filter((worker) => worker.crashedOnItsOwn).length,
+      workerErrorSample: [...allWorkers.filter((worker) => worker.crashedOnItsOwn).flatMap((worker) => worker.errorLines.slice(-8)), ...allWorkers.flatMap((worker) => worker.errorLines)].slice(0, 8).map((line) => line.slice(0, 300)),
     };
   } finally {
     await Promise.all(allWorkers.map((worker) => worker.kill("SIGKILL")));

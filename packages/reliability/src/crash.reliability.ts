@@ -15,7 +15,7 @@ describe("crash and restart: no job is lost", () => {
       if (!backend) return context.skip();
       try {
         const report = await runCrashScenario({ url: backend.url, jobs, workers, kills, lease: target.lease, timeoutMs: 150_000, ...(backend.server && { server: backend.server }) });
-        const line = `[reliability] ${target.name} crash: ${report.completed}/${report.jobs} jobs completed, ${report.kills} SIGKILLs, ${report.workerStarts} worker starts, ${report.serverRestarts} server restarts, ${report.duplicates} duplicate runs, server recovery ${seconds(report.serverRecoveryMs)}, longest stall ${seconds(report.longestStallMs)}, enqueue ${seconds(report.enqueueMs)}, run ${seconds(report.runMs)}, ${report.workerErrorLines} worker error lines`;
+        const line = `[reliability] ${target.name} crash: ${report.completed}/${report.jobs} jobs completed, ${report.kills} SIGKILLs, ${report.workerStarts} worker starts, ${report.serverRestarts} server restarts, ${report.duplicates} duplicate runs, server recovery ${seconds(report.serverRecoveryMs)}, longest stall ${seconds(report.longestStallMs)}, enqueue ${seconds(report.enqueueMs)}, run ${seconds(report.runMs)}, ${report.workerErrorLines} worker error lines, ${report.workerSelfCrashes} workers crashed on their own`;
         console.log(line);
         if (report.workerErrorSample.length > 0) console.log(`[reliability] ${target.name} worker errors (first ${report.workerErrorSample.length}):\n  ${report.workerErrorSample.join("\n  ")}`);
         recordResult("crash", target.name, {
@@ -25,6 +25,7 @@ describe("crash and restart: no job is lost", () => {
           "SIGKILLs": report.kills,
           "server restarts": backend.server ? report.serverRestarts : `0 (${backend.noRestart ? "emulator keeps messages in memory only" : "not restartable"})`,
           duplicates: report.duplicates,
+          "workers crashed on their own": report.workerSelfCrashes,
           "server recovery": seconds(report.serverRecoveryMs),
           "longest stall": seconds(report.longestStallMs),
           "enqueue time": seconds(report.enqueueMs),

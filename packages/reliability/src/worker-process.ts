@@ -13,6 +13,8 @@ export class WorkerProcess {
   /** `memory` samples: heapUsed and rss in bytes. */
   readonly memory: { heapUsed: number; rss: number; at: number }[] = [];
   readonly ready: Promise<void>;
+  /** Set when the suite stopped or killed it; an exit without it is a crash of the worker itself. */
+  private stoppedByUs = false;
 
   constructor(env: Record<string, string>, options: { exposeGc?: boolean } = {}) {
     const flags = ["--conditions=@hopper/source", ...(options.exposeGc ? ["--expose-gc"] : []), "--import", "tsx"];
@@ -41,12 +43,18 @@ export class WorkerProcess {
     void this.exited.then(() => markReady());
   }
 
+  /** Exited without being told to: the worker crashed on its own. */
+  get crashedOnItsOwn(): boolean {
+    return !this.alive && !this.stoppedByUs;
+  }
+
   get alive(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   async kill(signal: NodeJS.Signals, graceMs = 10_000): Promise<void> {
     if (!this.alive) return;
+    this.stoppedByUs = true;
     this.child.kill(signal);
     const timer = setTimeout(() => this.child.kill("SIGKILL"), graceMs);
     await this.exited;
