@@ -55,8 +55,9 @@ ${table(data.crash)}
 
 A calibration burst measures how fast one worker process drains the backend; the
 enqueuer then holds a fraction of that rate for the stated time. Memory is the
-worker child's heap after a full GC, sampled every second; growth is the last
-third's largest sample minus the sample at the end of warm-up.
+worker child's heap after a full GC, sampled every second; growth is the largest
+sample after warm-up (the calibration and the first third of the load) minus the
+sample at the end of warm-up.
 
 ${table(data.load)}`;
 }
