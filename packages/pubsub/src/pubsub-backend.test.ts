@@ -1,6 +1,7 @@
 import { createConsoleLogger, createHopper, Job } from "@hopper/core";
 import type { Backend, ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
 import { afterEach, describe, expect, it } from "vitest";
+import { createPubSubBackend } from "./pubsub-backend.js";
 import { createBackendFromUrl } from "./pubsub-url.js";
 import { createTestBackend, emulatorProject } from "./test-pubsub-service.js";
 
@@ -84,6 +85,66 @@ describe.skipIf(!project)("Pub/Sub backend on the emulator", () => {
     expect(result).toMatchObject({ status: "failed" });
     expect(result?.status === "failed" && result.error.message).toContain("createTopics");
     await expect(backend.receive({ queue: "missing", maxMessages: 1, waitMs: 0, leaseMs: 10_000 })).rejects.toThrow(/gcloud pubsub subscriptions create/);
+  });
+
+  describe("with messageOrdering", () => {
+    const keyed = (queue: string, key: string, count: number) => Array.from({ length: count }, (_, index) => ({ id: `${key}-${index + 1}`, queue, body: "{}", orderingKey: key }));
+    const receiveAll = async (backend: Backend, queue: string, maxMessages: number, tries = 3) => {
+      const received: ReceivedMessage[] = [];
+      for (let attempt = 0; attempt < tries; attempt++) received.push(...(await backend.receive({ queue, maxMessages, waitMs: 700, leaseMs: 30_000 })));
+      return received;
+    };
+
+    it("a second process gets nothing of a key while the first holds its head (Pub/Sub withholds it); the next goes out after the ack", { timeout: 30_000 }, async () => {
+      const prefix = `o${Date.now().toString(36)}-`;
+      const first = open(createPubSubBackend({ projectId: project!, topicPrefix: prefix, messageOrdering: true }));
+      const second = open(createPubSubBackend({ projectId: project!, topicPrefix: prefix, messageOrdering: true }));
+      const queue = "withheld";
+      await first.enqueue(keyed(queue, "a", 3));
+      const heads = await receiveAll(first, queue, 10);
+      expect(heads.map((message) => message.id)).toEqual(["a-1"]);
+      expect((await receiveAll(second, queue, 10)).map((message) => message.id)).toEqual([]);
+      await heads[0]!.ack();
+      const next = await receiveAll(first, queue, 10, 1);
+      expect(next.map((message) => message.id)).toEqual(["a-2"]);
+      await next[0]!.ack();
+      expect((await receiveAll(first, queue, 10, 1)).map((message) => message.id)).toEqual(["a-3"]);
+    });
+
+    it("close gives the messages waiting behind a head back in order: another process starts again from the head", { timeout: 30_000 }, async () => {
+      const prefix = `o${Date.now().toString(36)}-`;
+      const first = createPubSubBackend({ projectId: project!, topicPrefix: prefix, messageOrdering: true });
+      const second = open(createPubSubBackend({ projectId: project!, topicPrefix: prefix, messageOrdering: true }));
+      const queue = "handback";
+      await first.enqueue(keyed(queue, "a", 3));
+      expect((await receiveAll(first, queue, 10)).map((message) => message.id)).toEqual(["a-1"]);
+      await first.close();
+      const seen: string[] = [];
+      while (seen.length < 3) {
+        const batch = await receiveAll(second, queue, 10, 4);
+        expect(batch).toHaveLength(1);
+        seen.push(batch[0]!.id);
+        await batch[0]!.ack();
+      }
+      expect(seen).toEqual(["a-1", "a-2", "a-3"]);
+    });
+
+    it("a head whose lease ran out takes its line back: it comes again before anything behind it", { timeout: 60_000 }, async () => {
+      const backend = open(createTestBackend(project!, { messageOrdering: true }));
+      const queue = `lost${Date.now().toString(36)}`;
+      await backend.enqueue(keyed(queue, "a", 2));
+      const [head] = await backend.receive({ queue, maxMessages: 10, waitMs: 2000, leaseMs: 10_000 });
+      expect(head?.id).toBe("a-1");
+      const again: ReceivedMessage[] = [];
+      const deadline = Date.now() + 40_000;
+      while (again.length === 0 && Date.now() < deadline) again.push(...(await backend.receive({ queue, maxMessages: 10, waitMs: 1000, leaseMs: 30_000 })));
+      expect(again.map((message) => message.id)).toEqual(["a-1"]);
+      // The stale head's ack releases nothing; only the fresh delivery's ack lets a-2 out.
+      await head!.ack();
+      expect((await receiveAll(backend, queue, 10, 1)).map((message) => message.id)).toEqual([]);
+      await again[0]!.ack();
+      expect((await receiveAll(backend, queue, 10, 2)).map((message) => message.id)).toEqual(["a-2"]);
+    });
   });
 
   it("pubsub://PROJECT URLs build a backend with their options", async () => {

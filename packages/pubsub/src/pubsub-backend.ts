@@ -4,6 +4,7 @@ import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type B
 import { PubSubAckBatcher } from "./pubsub-ack-batcher.js";
 import { MAX_ACK_DEADLINE_SECONDS, PUBSUB_CAPABILITIES } from "./pubsub-capabilities.js";
 import { publishMessages } from "./pubsub-enqueue.js";
+import { PubSubOrderingLines } from "./pubsub-ordering.js";
 import { PubSubQueues } from "./pubsub-queues.js";
 import { pullMessages, type PullContext } from "./pubsub-receive.js";
 
@@ -66,9 +67,24 @@ export function createPubSubBackend(options: PubSubBackendOptions): Backend {
     if (closing.signal.aborted) throw new BackendClosedError({ backend: "pubsub" });
   };
   // The v1 client shares the library's endpoint and credentials (emulator included).
+  const orderingLines = new Map<string, PubSubOrderingLines>();
   const pullContext: Promise<PullContext> = pubsub.getClientConfig().then((config) => {
     const client = new v1.SubscriberClient({ ...config, port: config.port === undefined ? undefined : Number(config.port) });
-    return { client, acks: new PubSubAckBatcher(client, options.ackBatchDelayMs ?? 5), nackMaxDelayMs: maxNackDelayMs, countsDeliveries: capabilities.deliveryAttempts, closing: closing.signal, ensureOpen };
+    const acks = new PubSubAckBatcher(client, options.ackBatchDelayMs ?? 5);
+    return {
+      client,
+      acks,
+      nackMaxDelayMs: maxNackDelayMs,
+      countsDeliveries: capabilities.deliveryAttempts,
+      closing: closing.signal,
+      ensureOpen,
+      orderingLines: (subscription) => {
+        if (!capabilities.ordering) return undefined;
+        let lines = orderingLines.get(subscription);
+        if (!lines) orderingLines.set(subscription, (lines = new PubSubOrderingLines(acks, subscription)));
+        return lines;
+      },
+    };
   });
   pullContext.catch(() => {}); // surfaced by the first receive
   let closed: Promise<void> | undefined;
@@ -93,6 +109,8 @@ export function createPubSubBackend(options: PubSubBackendOptions): Backend {
       closed ??= (async () => {
         closing.abort();
         const context = await pullContext.catch(() => undefined);
+        // Messages waiting behind their key's head go back to Pub/Sub, in order.
+        await Promise.allSettled([...orderingLines.values()].map((lines) => lines.close()));
         await context?.acks.flush();
         await context?.client.close();
         if (ownsClient) await pubsub.close();

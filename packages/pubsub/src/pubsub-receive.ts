@@ -2,6 +2,7 @@ import type { protos, v1 } from "@google-cloud/pubsub";
 import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
 import type { PubSubAckBatcher } from "./pubsub-ack-batcher.js";
 import { ackDeadlineSeconds, MIN_ACK_DEADLINE_SECONDS } from "./pubsub-capabilities.js";
+import { MIN_KEYED_NACK_SECONDS, type PubSubOrderingLines } from "./pubsub-ordering.js";
 import type { QueueResources } from "./pubsub-queues.js";
 
 /** Attribute carrying the Hopper message id (Pub/Sub assigns its own message ids). */
@@ -14,6 +15,8 @@ export interface PullContext {
   readonly acks: PubSubAckBatcher;
   readonly nackMaxDelayMs: number;
   readonly countsDeliveries: boolean;
+  /** With message ordering: the per-key lines of a subscription; undefined without ordering. */
+  orderingLines(subscription: string): PubSubOrderingLines | undefined;
   /** Aborts when the backend closes. */
   readonly closing: AbortSignal;
   ensureOpen(): void;
@@ -27,20 +30,29 @@ const maxPullWaitMs = 10_000;
  * Synchronous pull: each receive is one or more pull requests for exactly the
  * messages asked for, so nothing sits leased in a local buffer where other
  * consumers cannot see it, and a message's lease is its ack deadline on the server.
+ * With ordering, the one exception: messages of a key already out wait in its line.
  */
 export async function pullMessages(context: PullContext, resources: QueueResources, options: ReceiveOptions): Promise<ReceivedMessage[]> {
   const deadline = Date.now() + options.waitMs;
   const maxMessages = Math.max(1, Math.min(options.maxMessages, 1000));
+  const lines = context.orderingLines(resources.subscriptionPath);
   for (;;) {
     if (options.signal?.aborted || context.closing.aborted) return [];
+    if (lines?.hasReady()) return handOut(context, resources, lines.takeReady(maxMessages), options.leaseMs, lines);
     const remaining = deadline - Date.now();
-    const pulled = await pullOnce(context, resources.subscriptionPath, maxMessages, remaining, options.signal);
-    if (pulled.length > 0) return adopt(context, resources, pulled, options.leaseMs);
+    const pulled = await pullOnce(context, resources, maxMessages, remaining, options.signal, lines);
+    if (pulled.length > 0) {
+      if (!lines) return handOut(context, resources, pulled, options.leaseMs, undefined);
+      const keyless = lines.intake(pulled, resources.ackDeadlineSeconds ?? MIN_ACK_DEADLINE_SECONDS, Date.now());
+      const taken = [...keyless, ...lines.takeReady(maxMessages - keyless.length)];
+      if (taken.length > 0) return handOut(context, resources, taken, options.leaseMs, lines);
+    }
     if (remaining <= 0) return [];
   }
 }
 
-async function pullOnce(context: PullContext, subscription: string, maxMessages: number, waitMs: number, signal: AbortSignal | undefined): Promise<PulledMessage[]> {
+async function pullOnce(context: PullContext, resources: QueueResources, maxMessages: number, waitMs: number, signal: AbortSignal | undefined, lines: PubSubOrderingLines | undefined): Promise<PulledMessage[]> {
+  const subscription = resources.subscriptionPath;
   const request = context.client
     .pull({ subscription, maxMessages, returnImmediately: waitMs <= 0 }, { timeout: Math.min(maxPullWaitMs, Math.max(1000, waitMs)), retry: null })
     .then(([response]) => response.receivedMessages ?? [])
@@ -48,24 +60,41 @@ async function pullOnce(context: PullContext, subscription: string, maxMessages:
       if ((error as { code?: number }).code === grpcDeadlineExceeded) return [];
       throw error;
     });
-  const stopped = abandonedWhenAborted([signal, context.closing]);
+  // A line whose head was acked meanwhile has its next message ready: no need to wait for the pull.
+  const ready = lines?.whenReady();
+  const stopped = abandonedWhenAborted([signal, context.closing], ready?.promise);
   const outcome = await Promise.race([request, stopped.promise]);
   stopped.dispose();
+  ready?.dispose();
   if (outcome !== abandoned) return outcome;
-  // The caller is gone; whatever this pull still brings goes straight back rather than waiting out its deadline.
-  void request.then((late) => Promise.all(late.map((message) => context.acks.modifyAckDeadline(subscription, message.ackId!, 0)))).catch(() => {});
+  void request.then((late) => giveBackLate(context, resources, late, lines)).catch(() => {});
   return [];
 }
 
-async function adopt(context: PullContext, resources: QueueResources, pulled: PulledMessage[], leaseMs: number): Promise<ReceivedMessage[]> {
+/**
+ * What an abandoned pull still brings. Keyless messages go straight back rather than
+ * waiting out their deadline; keyed ones join their lines (a key's order is kept
+ * only if a later message never goes back before an earlier one), released at close.
+ */
+async function giveBackLate(context: PullContext, resources: QueueResources, late: PulledMessage[], lines: PubSubOrderingLines | undefined): Promise<void> {
+  const keyless = lines ? lines.intake(late, resources.ackDeadlineSeconds ?? MIN_ACK_DEADLINE_SECONDS, Date.now()) : late;
+  await Promise.all(keyless.map((message) => context.acks.modifyAckDeadline(resources.subscriptionPath, message.ackId!, 0)));
+  if (context.closing.aborted) await lines?.close();
+}
+
+async function handOut(context: PullContext, resources: QueueResources, pulled: PulledMessage[], leaseMs: number, lines: PubSubOrderingLines | undefined): Promise<ReceivedMessage[]> {
   const { subscriptionPath } = resources;
   const leaseSeconds = ackDeadlineSeconds(leaseMs, MIN_ACK_DEADLINE_SECONDS);
-  if (leaseSeconds !== resources.ackDeadlineSeconds) {
+  // Line heads waited under a longer deadline; fresh pulls carry the subscription's.
+  if (lines || leaseSeconds !== resources.ackDeadlineSeconds) {
     await Promise.all(pulled.map((message) => context.acks.modifyAckDeadline(subscriptionPath, message.ackId!, leaseSeconds)));
   }
+  const leasedAt = Date.now();
   return pulled.map((pulledMessage): ReceivedMessage => {
     const ackId = pulledMessage.ackId!;
     const message = pulledMessage.message!;
+    const key = lines && message.orderingKey ? message.orderingKey : undefined;
+    if (key !== undefined) lines!.leased(key, ackId, leasedAt + leaseSeconds * 1000);
     return {
       id: message.attributes?.[ID_ATTRIBUTE] ?? message.messageId!,
       body: Buffer.from(message.data ?? new Uint8Array()).toString("utf8"),
@@ -74,16 +103,20 @@ async function adopt(context: PullContext, resources: QueueResources, pulled: Pu
       ack: async () => {
         context.ensureOpen();
         await context.acks.acknowledge(subscriptionPath, ackId);
+        if (key !== undefined) lines!.acked(key, ackId, Date.now());
       },
       nack: async (nackOptions) => {
         context.ensureOpen();
         // Redelivery after a delay is an ack deadline of that length; 0 means at once.
-        const delayMs = Math.min(nackOptions?.retryAfterMs ?? 0, context.nackMaxDelayMs);
-        await context.acks.modifyAckDeadline(subscriptionPath, ackId, ackDeadlineSeconds(delayMs, 0));
+        const delaySeconds = ackDeadlineSeconds(Math.min(nackOptions?.retryAfterMs ?? 0, context.nackMaxDelayMs), 0);
+        if (key === undefined) await context.acks.modifyAckDeadline(subscriptionPath, ackId, delaySeconds);
+        else await lines!.nacked(key, ackId, Math.max(MIN_KEYED_NACK_SECONDS, delaySeconds));
       },
       extendLease: async (extendMs) => {
         context.ensureOpen();
-        await context.acks.modifyAckDeadline(subscriptionPath, ackId, ackDeadlineSeconds(extendMs, MIN_ACK_DEADLINE_SECONDS));
+        const seconds = ackDeadlineSeconds(extendMs, MIN_ACK_DEADLINE_SECONDS);
+        await context.acks.modifyAckDeadline(subscriptionPath, ackId, seconds);
+        if (key !== undefined) lines!.leased(key, ackId, Date.now() + seconds * 1000);
       },
     };
   });
@@ -91,10 +124,11 @@ async function adopt(context: PullContext, resources: QueueResources, pulled: Pu
 
 const abandoned = Symbol("abandoned");
 
-function abandonedWhenAborted(signals: readonly (AbortSignal | undefined)[]): { promise: Promise<typeof abandoned>; dispose(): void } {
+function abandonedWhenAborted(signals: readonly (AbortSignal | undefined)[], also?: Promise<void>): { promise: Promise<typeof abandoned>; dispose(): void } {
   let onAbort = () => {};
   const promise = new Promise<typeof abandoned>((resolve) => {
     onAbort = () => resolve(abandoned);
+    void also?.then(onAbort);
     for (const signal of signals) {
       if (signal?.aborted) resolve(abandoned);
       signal?.addEventListener("abort", onAbort, { once: true });

@@ -1,0 +1,170 @@
+import type { protos } from "@google-cloud/pubsub";
+import type { PubSubAckBatcher } from "./pubsub-ack-batcher.js";
+
+type PulledMessage = protos.google.pubsub.v1.IReceivedMessage;
+
+interface Held {
+  readonly pulled: PulledMessage;
+  /** When our lease on it runs out (a local estimate, kept early by a margin). */
+  leaseUntil: number;
+}
+
+/** One ordering key's messages this process holds: at most one handed out, the rest waiting in order. */
+interface Line {
+  out: Held | undefined;
+  readonly waiting: Held[];
+}
+
+// Waiting messages are renewed to this deadline whenever less than `renewBelowMs` of it is left.
+const waitingDeadlineSeconds = 60;
+const renewBelowMs = 20_000;
+const keeperIntervalMs = 5_000;
+// Our clock starts after Pub/Sub's: count a lease as lost a little early.
+const leaseMarginMs = 1_000;
+/**
+ * Shortest redelivery delay for a keyed message. The emulator puts a message nacked with
+ * deadline 0 behind the key's undelivered messages; an expired deadline puts it back in order.
+ */
+export const MIN_KEYED_NACK_SECONDS = 1;
+
+/**
+ * Per-key lines for one subscription with message ordering: Pub/Sub may hand
+ * out several messages of a key in one pull, but the contract delivers a key
+ * one at a time. The first is handed out; the rest stay leased here (their
+ * deadlines renewed) and go out one by one, each only after its predecessor's
+ * ack. A nacked or lost head takes the whole line back to Pub/Sub, which
+ * redelivers it and everything behind it in order.
+ */
+export class PubSubOrderingLines {
+  private readonly lines = new Map<string, Line>();
+  private readonly wakers = new Set<() => void>();
+  private readonly keeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly acks: PubSubAckBatcher,
+    private readonly subscription: string,
+  ) {
+    this.keeper = setInterval(() => this.keepAlive(Date.now()), keeperIntervalMs);
+    this.keeper.unref();
+  }
+
+  /** Files keyed messages into their lines; returns the keyless ones, which need no line. */
+  intake(pulled: readonly PulledMessage[], deadlineSeconds: number, now: number): PulledMessage[] {
+    const keyless: PulledMessage[] = [];
+    for (const message of pulled) {
+      const key = message.message?.orderingKey;
+      if (!key) {
+        keyless.push(message);
+        continue;
+      }
+      let line = this.lines.get(key);
+      const messageId = message.message?.messageId;
+      if (line && [line.out, ...line.waiting].some((held) => held?.pulled.message?.messageId === messageId)) {
+        // Pub/Sub redelivered something we hold, so our lease on it (and our ack ids behind it) is gone: start over from here.
+        this.lines.delete(key);
+        line = undefined;
+      }
+      if (!line) {
+        line = { out: undefined, waiting: [] };
+        this.lines.set(key, line);
+      }
+      line.waiting.push({ pulled: message, leaseUntil: now + deadlineSeconds * 1000 - leaseMarginMs });
+    }
+    return keyless;
+  }
+
+  /** Heads of lines with nothing out, up to `max`; each is out from now on. */
+  takeReady(max: number): PulledMessage[] {
+    const taken: PulledMessage[] = [];
+    for (const line of this.lines.values()) {
+      if (taken.length >= max) break;
+      if (line.out || line.waiting.length === 0) continue;
+      line.out = line.waiting.shift()!;
+      taken.push(line.out.pulled);
+    }
+    return taken;
+  }
+
+  /** The handed-out message's lease now runs until `leaseUntil` (handed out, or extended). */
+  leased(key: string, ackId: string, leaseUntil: number): void {
+    const out = this.outFor(key, ackId);
+    if (out) out.leaseUntil = leaseUntil - leaseMarginMs;
+  }
+
+  /** The handed-out message was acked: the next of its key may go out, unless its lease had already run out. */
+  acked(key: string, ackId: string, now: number): void {
+    const line = this.lines.get(key);
+    if (!line || line.out?.pulled.ackId !== ackId) return;
+    if (line.out.leaseUntil < now) {
+      void this.release(key, MIN_KEYED_NACK_SECONDS).catch(() => {});
+      return;
+    }
+    line.out = undefined;
+    if (line.waiting.length === 0) this.lines.delete(key);
+    else this.wake();
+  }
+
+  /**
+   * Gives a handed-out message back after `delaySeconds`, and everything waiting behind it
+   * with it, in order, in one request: Pub/Sub then redelivers the key from this message on.
+   */
+  async nacked(key: string, ackId: string, delaySeconds: number): Promise<void> {
+    if (this.outFor(key, ackId)) return this.release(key, delaySeconds);
+    await this.acks.modifyAckDeadline(this.subscription, ackId, delaySeconds);
+  }
+
+  /** Resolves once a line has a message ready to go out (or after `close`). */
+  whenReady(): { promise: Promise<void>; dispose(): void } {
+    let waker = () => {};
+    const promise = new Promise<void>((resolve) => {
+      waker = resolve;
+      this.wakers.add(waker);
+    });
+    return { promise, dispose: () => this.wakers.delete(waker) };
+  }
+
+  hasReady(): boolean {
+    return [...this.lines.values()].some((line) => !line.out && line.waiting.length > 0);
+  }
+
+  /** Gives every held message back, in order per key. */
+  async close(): Promise<void> {
+    clearInterval(this.keeper);
+    this.wake();
+    await Promise.all([...this.lines.keys()].map((key) => this.release(key, MIN_KEYED_NACK_SECONDS)));
+  }
+
+  private outFor(key: string, ackId: string): Held | undefined {
+    const out = this.lines.get(key)?.out;
+    return out?.pulled.ackId === ackId ? out : undefined;
+  }
+
+  private async release(key: string, delaySeconds: number): Promise<void> {
+    const line = this.lines.get(key);
+    if (!line) return;
+    this.lines.delete(key);
+    const held = line.out ? [line.out, ...line.waiting] : line.waiting;
+    await Promise.all(held.map((entry) => this.acks.modifyAckDeadline(this.subscription, entry.pulled.ackId!, delaySeconds)));
+  }
+
+  private keepAlive(now: number): void {
+    for (const [key, line] of this.lines) {
+      if (line.out && line.out.leaseUntil < now) {
+        // The head's lease ran out: Pub/Sub redelivers it and everything after it, so the line goes back.
+        void this.release(key, MIN_KEYED_NACK_SECONDS).catch(() => {});
+        continue;
+      }
+      for (const held of line.waiting) {
+        if (held.leaseUntil - now >= renewBelowMs) continue;
+        held.leaseUntil = now + waitingDeadlineSeconds * 1000 - leaseMarginMs;
+        void this.acks.modifyAckDeadline(this.subscription, held.pulled.ackId!, waitingDeadlineSeconds).catch(() => {});
+      }
+    }
+  }
+
+  private wake(): void {
+    const wakers = [...this.wakers];
+    this.wakers.clear();
+    for (const waker of wakers) waker();
+  }
+}
