@@ -37,6 +37,13 @@ async function run(request: RunRequest): Promise<SubjectResult> {
   const sampler = startMemorySampler();
   const notes: string[] = [];
   const ran: ScenarioName[] = [];
+  const scenarioMs: Partial<Record<ScenarioName, number>> = {};
+  let mark = now();
+  const finished = (scenario: ScenarioName) => {
+    ran.push(scenario);
+    scenarioMs[scenario] = now() - mark;
+    mark = now();
+  };
   const wants = (scenario: ScenarioName) => request.scenarios.includes(scenario) && request.plan.subjects[scenario].includes(request.spec.kind);
   let result: Omit<SubjectResult, "spec" | "status" | "scenarios" | "notes" | "durationMs" | "memory"> = {};
   let memory: MemoryResult | undefined;
@@ -52,39 +59,43 @@ async function run(request: RunRequest): Promise<SubjectResult> {
     };
     if (wants("enqueue")) {
       result = { ...result, enqueueSingle: await enqueueSingle(context) };
-      ran.push("enqueue");
+      finished("enqueue");
     }
     if (wants("drain") || wants("enqueue")) {
       const { bulk, drain } = await enqueueBulkAndDrain(context);
       result = { ...result, ...(wants("enqueue") && { enqueueBulk: bulk }), ...(wants("drain") && { drain }) };
-      if (wants("drain")) ran.push("drain");
+      if (wants("drain")) finished("drain");
     }
     const afterDrain = sampler.peaks();
-    memory = { peakRssBytes: afterDrain.rss, peakHeapBytes: afterDrain.heap, drainPeakRssBytes: afterDrain.rss, drainPeakHeapBytes: afterDrain.heap };
+    memory = {
+      peakRssBytes: afterDrain.rss,
+      peakHeapBytes: afterDrain.heap,
+      ...((wants("drain") || wants("enqueue")) && { drainPeakRssBytes: afterDrain.rss, drainPeakHeapBytes: afterDrain.heap }),
+    };
     // Right after drain, before the big payloads inflate the heap and RSS it is measured against.
     if (wants("memory")) {
       memory = { ...memory, inFlight: await memoryInFlight(context) };
-      ran.push("memory");
+      finished("memory");
     }
     if (wants("latency")) {
       const { fixed, search } = await latencyAndRateSearch(context);
       result = { ...result, latency: fixed, rateSearch: search };
-      ran.push("latency");
+      finished("latency");
     }
     if (wants("payload")) {
       result = { ...result, payload: await payloadSizes(context) };
-      ran.push("payload");
+      finished("payload");
     }
     if (wants("delayed")) {
       const delayed = await delayedJobs(context);
       if (delayed) {
         result = { ...result, delayed };
-        ran.push("delayed");
+        finished("delayed");
       } else notes.push("delayed: this subject has no delayed jobs");
     }
     const peaks = sampler.peaks();
     memory = { ...memory, peakRssBytes: peaks.rss, peakHeapBytes: peaks.heap };
-    return { spec: request.spec, status: "ok", scenarios: ran, ...result, memory, notes, durationMs: now() - startedAt };
+    return { spec: request.spec, status: "ok", scenarios: ran, scenarioMs, ...result, memory, notes, durationMs: now() - startedAt };
   } catch (error) {
     const peaks = sampler.peaks();
     return {

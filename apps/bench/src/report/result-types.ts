@@ -84,6 +84,8 @@ export interface SubjectResult {
   readonly status: "ok" | "failed";
   readonly error?: string;
   readonly scenarios: readonly ScenarioName[];
+  /** Wall time each scenario took in the child (enqueue: the single runs; drain: bulk enqueue + drain). */
+  readonly scenarioMs?: Partial<Record<ScenarioName, number>>;
   readonly enqueueSingle?: RateResult;
   readonly enqueueBulk?: RateResult;
   readonly drain?: readonly DrainPoint[];
