@@ -27,8 +27,8 @@ describe("renderMarkdown", () => {
   it("gives Hopper's rate as a ratio of the raw client and each peer on the same backend only", () => {
     const rows = ratioRows(run);
     expect(rows.map((row) => row[1])).toEqual(["redis/raw (raw)", "redis/bullmq (peer)"]);
-    expect(rows[0]).toEqual(["redis", "redis/raw (raw)", "0.50×", "0.50×", "0.50×", "0.50×", "0.50×", "0.50×", "0.50×"]);
-    expect(rows[1]!.slice(2, 5)).toEqual(["2.00×", "2.00×", "2.00×"]);
+    expect(rows[0]).toEqual(["redis", "redis/raw (raw)", "0.50× †", "0.50×", "0.50× ‡", "0.50×", "0.50×", "0.50×", "0.50×"]);
+    expect(rows[1]!.slice(2, 5)).toEqual(["2.00× †", "2.00×", "2.00× ‡"]);
     expect(markdown).toContain("## Hopper as a ratio of the raw client and the peers");
   });
 

@@ -1,5 +1,5 @@
-import { ratio } from "../statistics.js";
-import type { RunResult, SubjectResult } from "./result-types.js";
+import { ratio, relativeSpread } from "../statistics.js";
+import type { RateResult, RunResult, SubjectResult } from "./result-types.js";
 import { formatBytes, formatMs, formatNumber, formatRate, formatRatio, formatSize, noisySpread } from "./format.js";
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -7,8 +7,17 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
-function drainMedian(subject: SubjectResult, concurrency: number): number | undefined {
-  return subject.drain?.find((point) => point.concurrency === concurrency)?.rate.summary.median;
+function drainRate(subject: SubjectResult, concurrency: number): RateResult | undefined {
+  return subject.drain?.find((point) => point.concurrency === concurrency)?.rate;
+}
+
+/** Ratio of two rate medians, marked † when either side is noisy and ‡ when either hit its time bound. */
+function rateRatio(hopper: RateResult | undefined, other: RateResult | undefined): string {
+  const value = formatRatio(ratio(hopper?.summary.median, other?.summary.median));
+  if (!hopper || !other || value === "–") return value;
+  const noisy = [hopper, other].some((rate) => rate.summary.count > 1 && relativeSpread(rate.summary) > noisySpread);
+  const bounded = hopper.timedOut || other.timedOut;
+  return `${value}${noisy ? " †" : ""}${bounded ? " ‡" : ""}`;
 }
 
 function ok(subjects: readonly SubjectResult[]): SubjectResult[] {
@@ -24,9 +33,9 @@ export function ratioRows(run: RunResult): string[][] {
       rows.push([
         hopper.spec.backend,
         `${other.spec.id} (${other.spec.kind})`,
-        formatRatio(ratio(hopper.enqueueSingle?.summary.median, other.enqueueSingle?.summary.median)),
-        formatRatio(ratio(hopper.enqueueBulk?.summary.median, other.enqueueBulk?.summary.median)),
-        ...concurrencies.map((concurrency) => formatRatio(ratio(drainMedian(hopper, concurrency), drainMedian(other, concurrency)))),
+        rateRatio(hopper.enqueueSingle, other.enqueueSingle),
+        rateRatio(hopper.enqueueBulk, other.enqueueBulk),
+        ...concurrencies.map((concurrency) => rateRatio(drainRate(hopper, concurrency), drainRate(other, concurrency))),
         formatRatio(ratio(hopper.rateSearch?.highestSustained, other.rateSearch?.highestSustained)),
         formatRatio(ratio(hopper.latency?.latency.p99, other.latency?.latency.p99)),
         formatRatio(ratio(hopper.memory?.drainPeakRssBytes, other.memory?.drainPeakRssBytes)),
@@ -90,7 +99,7 @@ export function renderMarkdown(run: RunResult): string {
       [
         "## Hopper as a ratio of the raw client and the peers",
         "",
-        "Hopper ÷ the other subject, medians from this one run, same server, same concurrency. For rates above 1× means Hopper is faster; for p99 and RSS above 1× means Hopper is slower or bigger.",
+        "Hopper ÷ the other subject, medians from this one run, same server, same concurrency. For rates above 1× means Hopper is faster; for p99 and RSS above 1× means Hopper is slower or bigger. † and ‡ carry over from either side's figure: a ratio of noisy or bound-limited figures is a rough guide only.",
         "",
         table(
           ["backend", "compared with", "enqueue single", "enqueue bulk", ...concurrencies.map((concurrency) => `drain c=${concurrency}`), "highest sustained rate", "p99 latency", "peak RSS"],
