@@ -22,6 +22,8 @@ export interface BenchPlan {
     readonly p99BoundMs: number;
     readonly searchRates: readonly number[];
     readonly searchDurationMs: number;
+    /** Extra steps bisecting (geometrically) between the highest passing and the lowest failing rate. */
+    readonly refineSteps: number;
     readonly graceMs: number;
   };
   readonly payload: { readonly sizes: readonly number[]; readonly jobs: number; readonly concurrency: number; readonly timeoutMs: number };
@@ -73,6 +75,7 @@ export function parseProfile(name: string, value: unknown): BenchPlan {
       p99BoundMs: count(latency, "p99BoundMs", `${name}.latency`),
       searchRates: counts(latency, "searchRates", `${name}.latency`),
       searchDurationMs: count(latency, "searchDurationMs", `${name}.latency`),
+      refineSteps: nonNegativeInteger(latency.refineSteps, `${name}.latency.refineSteps`),
       graceMs: count(latency, "graceMs", `${name}.latency`),
     },
     payload: {
@@ -122,7 +125,7 @@ function nonNegativeInteger(value: unknown, path: string): number {
 export function subjectBudgetMs(plan: BenchPlan): number {
   const runs = plan.warmup + plan.repetitions;
   const throughput = runs * (plan.drain.timeoutMs * (plan.drain.concurrency.length + 1) + plan.payload.timeoutMs * plan.payload.sizes.length);
-  const latency = plan.latency.durationMs + plan.latency.graceMs + plan.latency.searchRates.length * (plan.latency.searchDurationMs + plan.latency.graceMs);
+  const latency = plan.latency.durationMs + plan.latency.graceMs + (plan.latency.searchRates.length + plan.latency.refineSteps) * (plan.latency.searchDurationMs + plan.latency.graceMs);
   const delayed = plan.delayed.delayMs + plan.delayed.graceMs;
   return 2 * (throughput + latency + delayed + 2 * plan.memory.timeoutMs) + 60_000;
 }

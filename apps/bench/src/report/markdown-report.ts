@@ -117,7 +117,7 @@ export function renderMarkdown(run: RunResult): string {
         `## Latency, enqueue call → job start, at ${plan.latency.rate} jobs/s offered`,
         "",
         `One job per enqueue call, paced by the clock for ${formatNumber(plan.latency.durationMs / 1000)} s, consumer concurrency ${plan.latency.concurrency}. ` +
-          `Highest sustained rate: the highest of ${rates} jobs/s (${formatNumber(plan.latency.searchDurationMs / 1000)} s each, stopping at the first failure) at which every job started and p99 ≤ ${plan.latency.p99BoundMs} ms.`,
+          `Highest sustained rate: the highest of ${rates} jobs/s (${formatNumber(plan.latency.searchDurationMs / 1000)} s each, stopping at the first failure${plan.latency.refineSteps > 0 ? `, then up to ${plan.latency.refineSteps} steps bisecting between the last pass and the first failure` : ""}) at which every job started and p99 ≤ ${plan.latency.p99BoundMs} ms.`,
         "",
         table(
           ["subject", "started / offered", "p50", "p95", "p99", "max", "highest sustained rate", "search steps (rate: p99)"],

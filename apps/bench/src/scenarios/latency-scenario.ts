@@ -46,17 +46,36 @@ export async function offerRate(context: ScenarioContext, rate: number, duration
   return { offeredRate: rate, concurrency, offered: total, received: latencies.length, latency, sustained: latencies.length >= total && latency.p99 <= p99BoundMs };
 }
 
-/** The fixed-rate run, then the rate search: rising rates until one is not sustained. */
+/** The geometric midpoint of a passing and a failing rate, or undefined when they are within 10% (close enough). */
+export function nextSearchRate(passing: number, failing: number): number | undefined {
+  if (failing <= passing * 1.1) return undefined;
+  return Math.round(Math.sqrt(passing * failing));
+}
+
+/** The fixed-rate run, then the rate search: rising rates until one is not sustained, then optional bisection steps. */
 export async function latencyAndRateSearch(context: ScenarioContext): Promise<{ fixed: LatencyRun; search: RateSearch }> {
   const { plan } = context;
   const fixed = await offerRate(context, plan.latency.rate, plan.latency.durationMs, `latency @${plan.latency.rate}/s`);
   const steps: LatencyRun[] = [];
+  const step = async (rate: number) => {
+    const run = await offerRate(context, rate, plan.latency.searchDurationMs, `rate search @${rate}/s`);
+    steps.push(run);
+    return run.sustained;
+  };
   let highestSustained: number | undefined;
+  let lowestFailing: number | undefined;
   for (const rate of [...plan.latency.searchRates].sort((left, right) => left - right)) {
-    const step = await offerRate(context, rate, plan.latency.searchDurationMs, `rate search @${rate}/s`);
-    steps.push(step);
-    if (!step.sustained) break;
+    if (!(await step(rate))) {
+      lowestFailing = rate;
+      break;
+    }
     highestSustained = rate;
+  }
+  for (let refinement = 0; refinement < plan.latency.refineSteps && highestSustained !== undefined && lowestFailing !== undefined; refinement += 1) {
+    const rate = nextSearchRate(highestSustained, lowestFailing);
+    if (rate === undefined) break;
+    if (await step(rate)) highestSustained = rate;
+    else lowestFailing = rate;
   }
   return { fixed, search: { p99BoundMs: plan.latency.p99BoundMs, highestSustained, steps } };
 }
