@@ -70,7 +70,9 @@ export function renderMarkdown(run: RunResult): string {
     ].join("\n"),
   );
 
-  sections.push(
+  const withThroughput = measured.filter((subject) => subject.enqueueSingle || subject.enqueueBulk || subject.drain);
+  if (withThroughput.length > 0) {
+    sections.push(
     [
       "## Throughput (jobs/s)",
       "",
@@ -79,7 +81,7 @@ export function renderMarkdown(run: RunResult): string {
       "",
       table(
         ["subject", "what it does", "enqueue single", "enqueue bulk", ...concurrencies.map((concurrency) => `drain c=${concurrency}`)],
-        measured.map((subject) => [
+        withThroughput.map((subject) => [
           `**${subject.spec.id}**`,
           subject.spec.description,
           formatRate(subject.enqueueSingle?.summary, subject.enqueueSingle?.timedOut),
@@ -92,6 +94,7 @@ export function renderMarkdown(run: RunResult): string {
       ),
     ].join("\n"),
   );
+  }
 
   const ratios = ratioRows(run);
   if (ratios.length > 0) {
