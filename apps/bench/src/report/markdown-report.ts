@@ -73,27 +73,27 @@ export function renderMarkdown(run: RunResult): string {
   const withThroughput = measured.filter((subject) => subject.enqueueSingle || subject.enqueueBulk || subject.drain);
   if (withThroughput.length > 0) {
     sections.push(
-    [
-      "## Throughput (jobs/s)",
-      "",
-      `enqueue single: ${plan.enqueue.singleJobs} jobs, one per call, ${plan.enqueue.callers} calls in flight. enqueue bulk: ${plan.drain.jobs} jobs in calls of ${plan.enqueue.bulkBatch}. ` +
-        `drain: ${plan.drain.jobs} pre-filled no-op jobs, time from consumer ready to empty, at each concurrency (bound ${formatNumber(plan.drain.timeoutMs / 1000)} s).`,
-      "",
-      table(
-        ["subject", "what it does", "enqueue single", "enqueue bulk", ...concurrencies.map((concurrency) => `drain c=${concurrency}`)],
-        withThroughput.map((subject) => [
-          `**${subject.spec.id}**`,
-          subject.spec.description,
-          formatRate(subject.enqueueSingle?.summary, subject.enqueueSingle?.timedOut),
-          formatRate(subject.enqueueBulk?.summary, subject.enqueueBulk?.timedOut),
-          ...concurrencies.map((concurrency) => {
-            const point = subject.drain?.find((entry) => entry.concurrency === concurrency);
-            return formatRate(point?.rate.summary, point?.rate.timedOut);
-          }),
-        ]),
-      ),
-    ].join("\n"),
-  );
+      [
+        "## Throughput (jobs/s)",
+        "",
+        `enqueue single: ${plan.enqueue.singleJobs} jobs, one per call, ${plan.enqueue.callers} calls in flight. enqueue bulk: ${plan.drain.jobs} jobs in calls of ${plan.enqueue.bulkBatch}. ` +
+          `drain: ${plan.drain.jobs} pre-filled no-op jobs, time from consumer ready to empty, at each concurrency (bound ${formatNumber(plan.drain.timeoutMs / 1000)} s).`,
+        "",
+        table(
+          ["subject", "what it does", "enqueue single", "enqueue bulk", ...concurrencies.map((concurrency) => `drain c=${concurrency}`)],
+          withThroughput.map((subject) => [
+            `**${subject.spec.id}**`,
+            subject.spec.description,
+            formatRate(subject.enqueueSingle?.summary, subject.enqueueSingle?.timedOut),
+            formatRate(subject.enqueueBulk?.summary, subject.enqueueBulk?.timedOut),
+            ...concurrencies.map((concurrency) => {
+              const point = subject.drain?.find((entry) => entry.concurrency === concurrency);
+              return formatRate(point?.rate.summary, point?.rate.timedOut);
+            }),
+          ]),
+        ),
+      ].join("\n"),
+    );
   }
 
   const ratios = ratioRows(run);
