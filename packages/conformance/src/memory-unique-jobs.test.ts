@@ -1,3 +1,3 @@
-import { runUniqueJobSuite } from "../testing/unique-job-suite.js";
+import { runUniqueJobSuite } from "./coordination/unique-job-suite.js";
 
 runUniqueJobSuite({ name: "memory", backendUrl: "memory://unique-jobs", coordination: { module: "@hopper/core", factory: "createMemoryCoordinationStore", options: {} } });

@@ -1,4 +1,4 @@
-import { runCoordinationProcessSuite } from "@hopper/core/testing";
+import { runCoordinationProcessSuite } from "@hopper/conformance";
 import pg from "pg";
 import { afterAll, describe } from "vitest";
 import { postgresUrl, uniqueSchema } from "./test-postgres-targets.js";

@@ -1,5 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
-import { runCoordinationStoreSuite } from "@hopper/core/testing";
+import { runCoordinationStoreSuite } from "@hopper/conformance";
 import pg from "pg";
 import { afterAll, describe } from "vitest";
 import { createPostgresCoordinationStore } from "./postgres-coordination-store.js";

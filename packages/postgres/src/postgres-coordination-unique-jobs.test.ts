@@ -1,4 +1,4 @@
-import { runUniqueJobSuite } from "@hopper/core/testing";
+import { runUniqueJobSuite } from "@hopper/conformance";
 import pg from "pg";
 import { afterAll, describe } from "vitest";
 import { postgresUrl, uniqueSchema } from "./test-postgres-targets.js";

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { runCoordinationProcessSuite } from "@hopper/core/testing";
+import { runCoordinationProcessSuite } from "@hopper/conformance";
 import { describe } from "vitest";
 import { redisUrl } from "./test-redis-service.js";
 

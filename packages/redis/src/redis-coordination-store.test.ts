@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { runCoordinationStoreSuite } from "@hopper/core/testing";
+import { runCoordinationStoreSuite } from "@hopper/conformance";
 import { describe } from "vitest";
 import { createRedisCoordinationStore } from "./redis-coordination-store.js";
 import { redisUrl } from "./test-redis-service.js";

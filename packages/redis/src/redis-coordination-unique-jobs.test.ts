@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { runUniqueJobSuite } from "@hopper/core/testing";
+import { runUniqueJobSuite } from "@hopper/conformance";
 import { describe } from "vitest";
 import { redisUrl } from "./test-redis-service.js";
 

@@ -5,9 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsoleLogger } from "../logger.js";
-import { createHopper, type Hopper } from "../hopper.js";
-import { Job } from "../job.js";
+import { createConsoleLogger, createHopper, Job, type Hopper, type JobClass, type Worker } from "@hopper/core";
 import { loadCoordinationStore, type CoordinationStoreSource } from "./coordination-source.js";
 
 export interface CoordinationProcessSuiteOptions {

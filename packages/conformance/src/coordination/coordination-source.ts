@@ -1,4 +1,4 @@
-import type { CoordinationStore } from "../coordination/coordination-store.js";
+import type { CoordinationStore } from "@hopper/core";
 
 /** How a test process (or a spawned fixture) builds a coordination store: a package's factory and its options, as JSON. */
 export interface CoordinationStoreSource {

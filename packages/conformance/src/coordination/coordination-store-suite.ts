@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CoordinationStore } from "../coordination/coordination-store.js";
-import { BackendClosedError } from "../errors/backend-closed-error.js";
+import type { CoordinationStore } from "@hopper/core";
+import { BackendClosedError } from "@hopper/core";
 
 export interface CoordinationStoreSuiteOptions {
   readonly name: string;

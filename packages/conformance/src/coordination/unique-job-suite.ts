@@ -1,9 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { createConsoleLogger } from "../logger.js";
-import { createHopper, type Hopper } from "../hopper.js";
-import type { Worker } from "../worker/worker.js";
-import { Job, type JobClass } from "../job.js";
+import { createConsoleLogger, createHopper, Job, type Hopper, type JobClass, type Worker } from "@hopper/core";
 import { loadCoordinationStore, type CoordinationStoreSource } from "./coordination-source.js";
 
 export interface UniqueJobSuiteOptions {
