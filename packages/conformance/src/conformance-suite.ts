@@ -1,4 +1,4 @@
-import { afterEach, describe, it } from "vitest";
+import { describe, it } from "vitest";
 import type { Backend } from "@hopper/core/backend";
 import { scenarios } from "./scenarios/index.js";
 import { skipReason, type Scenario, type ScenarioContext } from "./scenario.js";
@@ -29,10 +29,6 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     const probe = await options.createBackend();
     const capabilities = probe.capabilities;
     await probe.close();
-    const opened: Backend[] = [];
-    afterEach(async () => {
-      await Promise.allSettled(opened.splice(0).map((backend) => backend.close()));
-    });
 
     const allScenarios = [...scenarios, ...(options.extraScenarios ?? [])];
     const unknownGaps = Object.keys(options.knownServerGaps ?? {}).filter((name) => !allScenarios.some((scenario) => scenario.name === name));
@@ -40,8 +36,14 @@ export function runConformanceSuite(options: ConformanceOptions): void {
     for (const scenario of allScenarios) {
       const serverGap = options.knownServerGaps?.[scenario.name];
       const reason = skipReason(scenario, capabilities) ?? (serverGap && `test server gap: ${serverGap}`);
-      const test = reason ? it.skip : it;
-      test(reason ? `${scenario.name} (skipped: ${reason})` : scenario.name, { timeout: scenario.timeoutMs ?? 60_000 }, async () => {
+      const name = reason ? `${scenario.name} (skipped: ${reason})` : scenario.name;
+      // Scenarios use their own queues and mostly wait on leases and delays, so they run side by side.
+      const test = reason ? it.skip : it.concurrent;
+      test(name, { timeout: scenario.timeoutMs ?? 60_000 }, async ({ onTestFinished }) => {
+        const opened: Backend[] = [];
+        onTestFinished(async () => {
+          await Promise.allSettled(opened.map((backend) => backend.close()));
+        });
         const createBackend = async () => {
           const backend = await options.createBackend();
           opened.push(backend);
