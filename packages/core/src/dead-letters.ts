@@ -59,7 +59,7 @@ export async function sendDeadLetter(backend: Backend, deadLetter: DeadLetter): 
 /** Inspection and retry of one queue's dead letters. */
 export class DeadLetters {
   constructor(
-    private readonly backend: Promise<Backend>,
+    private readonly backend: () => Promise<Backend>,
     private readonly queue: string,
   ) {
     validateQueueName(queue, "deadLetters(queue)");
@@ -81,7 +81,7 @@ export class DeadLetters {
 
   /** Moves up to `max` dead letters back to their queue as fresh first attempts; returns how many. */
   async retry(options: { max?: number; waitMs?: number } = {}): Promise<number> {
-    const backend = await this.backend;
+    const backend = await this.backend();
     const messages = await this.receive(options);
     let moved = 0;
     for (const message of messages) {
@@ -99,7 +99,7 @@ export class DeadLetters {
   }
 
   private async receive(options: { max?: number; waitMs?: number }): Promise<ReceivedMessage[]> {
-    const backend = await this.backend;
+    const backend = await this.backend();
     return backend.receive({
       queue: deadLetterQueueName(this.queue),
       maxMessages: Math.min(options.max ?? 10, backend.capabilities.maxReceiveBatch),

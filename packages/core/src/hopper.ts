@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Backend } from "./backend/backend.js";
 import { backendFromUrl, checkBackend } from "./backend-url.js";
+import { BackendConnection } from "./backend-connection.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
@@ -41,6 +42,7 @@ export interface HopperOptions {
 }
 
 export interface Hopper {
+  /** The open backend (opened on first use; a failed open is retried by the next call). */
   readonly backend: Promise<Backend>;
   enqueue<J extends Job<any, any>>(jobClass: JobClass<J>, args: JobArgs<J>, options?: EnqueueOptions): Promise<string>;
   enqueueAll<J extends Job<any, any>>(jobClass: JobClass<J>, argsList: readonly JobArgs<J>[], options?: EnqueueOptions): Promise<string[]>;
@@ -71,17 +73,17 @@ export function createHopper(options: HopperOptions): Hopper {
   const middleware: Middleware[] = [...(options.middleware ?? [])];
   const logger = redactingLogger(options.logger ?? createConsoleLogger());
   const logArgs = options.logArgs === true;
-  const backend: Promise<Backend> = options.backend
-    ? Promise.resolve(checkBackend(options.backend))
-    : backendFromUrl(options.url ?? process.env.HOPPER_URL ?? "memory://");
-  backend.catch(() => {}); // surfaced by the first call that needs the backend
+  const givenBackend = options.backend === undefined ? undefined : checkBackend(options.backend);
+  const url = options.url ?? process.env.HOPPER_URL ?? "memory://";
+  const connection = new BackendConnection(async () => givenBackend ?? backendFromUrl(url));
+  connection.get().catch(() => {}); // start opening now; errors surface on the first call that needs the backend
   const coordination = options.coordination ? checkCoordinationStore(options.coordination) : createMemoryCoordinationStore();
   const schedules = new Map<string, RecurringJob>();
   let closed: Promise<void> | undefined;
 
   const enqueuer: JobEnqueuer = {
     async enqueue(jobClass, argsList, enqueueOptions) {
-      return enqueueJobs({ backend: await backend, middleware, coordination }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs({ backend: await connection.get(), middleware, coordination }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
@@ -95,7 +97,7 @@ export function createHopper(options: HopperOptions): Hopper {
   for (const definition of registry.all) bindJob(definition.jobClass, enqueuer);
 
   const enqueueTick = async (job: RecurringJob, tickMs: number): Promise<string> => {
-    const ready = await backend;
+    const ready = await connection.get();
     // The backend's own dedupe, where it has one, backs up the tick claim.
     const dedupe = ready.capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
     const ids = await enqueueJobs({ backend: ready, middleware, coordination }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
@@ -108,12 +110,14 @@ export function createHopper(options: HopperOptions): Hopper {
   };
 
   return {
-    backend,
+    get backend() {
+      return connection.get();
+    },
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
-    worker: (workerOptions) => new Worker({ backend, registry, middleware, logger, coordination, logArgs }, workerOptions),
-    runMessage: async (message) => runMessage({ backend: await backend, registry, middleware, logger, coordination, logArgs }, message),
-    deadLetters: (queue) => new DeadLetters(backend, queue),
+    worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs }, workerOptions),
+    runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs }, message),
+    deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
     use: (layer) => void middleware.push(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       registry.definitionOf(jobClass);
@@ -133,7 +137,8 @@ export function createHopper(options: HopperOptions): Hopper {
     close() {
       closed ??= (async () => {
         for (const definition of registry.all) unbindJob(definition.jobClass, enqueuer);
-        await Promise.all([backend.then((ready) => ready.close()), coordination.close()]);
+        // A backend that never opened has nothing to close.
+        await Promise.all([connection.get().then((ready) => ready.close(), () => {}), coordination.close()]);
       })();
       return closed;
     },

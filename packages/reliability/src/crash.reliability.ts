@@ -36,6 +36,8 @@ describe("crash and restart: no job is lost", () => {
         expect(report.kills).toBeGreaterThan(0);
         if (backend.server) expect(report.serverRestarts).toBe(1);
         expect(report.deadLetters).toBe(0);
+        // A worker must ride out the server restart (it waits for its backend), never die of it.
+        expect(report.workerSelfCrashes).toBe(0);
       } finally {
         await backend.close();
       }

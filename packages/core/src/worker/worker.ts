@@ -1,4 +1,5 @@
 import type { Backend } from "../backend/backend.js";
+import type { BackendConnection } from "../backend-connection.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { ShutdownError } from "../errors/shutdown-error.js";
@@ -31,7 +32,7 @@ export interface WorkerOptions {
 }
 
 interface WorkerDependencies {
-  readonly backend: Promise<Backend>;
+  readonly connection: BackendConnection;
   readonly registry: JobRegistry;
   readonly middleware: readonly Middleware[];
   readonly logger: Logger;
@@ -96,7 +97,18 @@ export class Worker {
   }
 
   private async runLoops(): Promise<void> {
-    const backend = await this.dependencies.backend;
+    // Signals first: a SIGTERM while the backend is still unreachable must stop the wait.
+    const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(this.dependencies.logger, "worker", () => this.stop());
+    try {
+      const backend = await this.dependencies.connection.waitUntilOpen(this.receiving.signal, this.dependencies.logger);
+      if (backend) await this.receiveUntilStopped(backend);
+      await this.stop();
+    } finally {
+      removeSignalHandlers();
+    }
+  }
+
+  private async receiveUntilStopped(backend: Backend): Promise<void> {
     const leaseMs = Math.max(this.leaseMs, backend.capabilities.minLeaseMs);
     const handler = new MessageHandler({
       backend,
@@ -109,13 +121,7 @@ export class Worker {
       newerVersionRetryMs: toMilliseconds(this.options.newerVersionRetry ?? "1m", "worker.newerVersionRetry"),
       newerVersionMaxHoldMs: toMilliseconds(this.options.newerVersionMaxHold ?? "1h", "worker.newerVersionMaxHold"),
     });
-    const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(this.dependencies.logger, "worker", () => this.stop());
-    try {
-      await Promise.all(this.queues.map((queue) => this.receiveLoop(backend, handler, queue, leaseMs)));
-      await this.stop();
-    } finally {
-      removeSignalHandlers();
-    }
+    await Promise.all(this.queues.map((queue) => this.receiveLoop(backend, handler, queue, leaseMs)));
   }
 
   private async receiveLoop(backend: Backend, handler: MessageHandler, queue: string, leaseMs: number): Promise<void> {
@@ -154,12 +160,11 @@ export class Worker {
     timer.abort();
     if (timedOut && this.inFlight.size > 0) {
       this.dependencies.logger.warn("shutdown timeout reached; handing running jobs back to the queue", { jobs: this.inFlight.size });
-      const backend = await this.dependencies.backend;
       await Promise.all(
         [...this.inFlight].map(async (job) => {
           job.handedBack = true;
           job.controller.abort(new ShutdownError());
-          await job.message.nack({ retryAfterMs: 0 }).catch((error: unknown) => this.dependencies.logger.error("hand-back failed; the lease will redeliver the job", { backend: backend.name, error }));
+          await job.message.nack({ retryAfterMs: 0 }).catch((error: unknown) => this.dependencies.logger.error("hand-back failed; the lease will redeliver the job", { jobId: job.message.id, error }));
         }),
       );
     }

@@ -1,0 +1,51 @@
+import type { Backend } from "./backend/backend.js";
+import { ConfigurationError } from "./errors/configuration-error.js";
+import type { Logger } from "./logger.js";
+
+const firstRetryMs = 500;
+const maxRetryMs = 15_000;
+
+/**
+ * Opens the backend once and shares it. A failed open is forgotten, so the
+ * next call tries again: a database that is down while a worker boots (a
+ * deploy during a failover) is waited for, not fatal.
+ */
+export class BackendConnection {
+  private opening: Promise<Backend> | undefined;
+
+  constructor(private readonly open: () => Promise<Backend>) {}
+
+  /** The open backend; rejects with the error of this attempt when opening fails. */
+  get(): Promise<Backend> {
+    this.opening ??= this.open().catch((error: unknown) => {
+      this.opening = undefined;
+      throw error;
+    });
+    return this.opening;
+  }
+
+  /**
+   * Retries with backoff until the backend opens; resolves undefined if `signal`
+   * aborts first. Configuration errors are not retried: they reject at once.
+   */
+  async waitUntilOpen(signal: AbortSignal, logger: Logger): Promise<Backend | undefined> {
+    for (let delayMs = firstRetryMs; !signal.aborted; delayMs = Math.min(delayMs * 2, maxRetryMs)) {
+      try {
+        return await this.get();
+      } catch (error) {
+        if (ConfigurationError.isInstance(error)) throw error;
+        logger.error(`cannot reach the backend; retrying in ${delayMs} ms`, { error });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, delayMs);
+          function done() {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", done);
+            resolve();
+          }
+          signal.addEventListener("abort", done, { once: true });
+        });
+      }
+    }
+    return undefined;
+  }
+}
