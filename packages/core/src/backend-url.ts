@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { BACKEND_SPECIFICATION_VERSION, type Backend } from "./backend/backend.js";
+import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { createMemoryBackend } from "./memory/memory-backend.js";
 
@@ -18,6 +19,17 @@ const adapterPackages: Readonly<Record<string, string>> = {
 
 interface AdapterModule {
   createBackendFromUrl(url: URL): Backend | Promise<Backend>;
+  /** A coordination store on the same server, for adapters whose server can coordinate processes. */
+  createCoordinationStoreFromUrl?(url: URL): CoordinationStore | undefined | Promise<CoordinationStore | undefined>;
+}
+
+/** The adapter's coordination store on the server of `text`, when the adapter offers one. */
+export async function coordinationStoreFromUrl(text: string): Promise<CoordinationStore | undefined> {
+  const url = new URL(text);
+  const packageName = adapterPackages[url.protocol];
+  if (!packageName) return undefined;
+  const adapter = await importAdapter(packageName, url.protocol);
+  return adapter.createCoordinationStoreFromUrl?.(url);
 }
 
 /** Loads the adapter for `url` lazily, so apps install only the one they use. */

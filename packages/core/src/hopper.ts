@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Backend } from "./backend/backend.js";
-import { backendFromUrl, checkBackend } from "./backend-url.js";
+import { backendFromUrl, checkBackend, coordinationStoreFromUrl } from "./backend-url.js";
+import { createDefaultCoordinationStore } from "./coordination/default-coordination-store.js";
 import { BackendConnection } from "./backend-connection.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
@@ -77,7 +78,18 @@ export function createHopper(options: HopperOptions): Hopper {
   const url = options.url ?? process.env.HOPPER_URL ?? "memory://";
   const connection = new BackendConnection(async () => givenBackend ?? backendFromUrl(url));
   connection.get().catch(() => {}); // start opening now; errors surface on the first call that needs the backend
-  const coordination = options.coordination ? checkCoordinationStore(options.coordination) : createMemoryCoordinationStore();
+  const coordination = options.coordination
+    ? checkCoordinationStore(options.coordination)
+    : createDefaultCoordinationStore(async () => {
+        const backend = await connection.get();
+        if (backend.capabilities.processLocal) return createMemoryCoordinationStore();
+        const sameServer = givenBackend ? undefined : await coordinationStoreFromUrl(url);
+        if (sameServer) return checkCoordinationStore(sameServer);
+        throw new ConfigurationError({
+          field: "coordination",
+          message: `unique jobs, concurrency limits and recurring jobs need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
+        });
+      });
   const schedules = new Map<string, RecurringJob>();
   let closed: Promise<void> | undefined;
 

@@ -1,4 +1,4 @@
 export { createPostgresBackend, POSTGRES_CAPABILITIES, type PostgresBackend, type PostgresBackendOptions } from "./postgres-backend.js";
-export { createBackendFromUrl } from "./postgres-backend-url.js";
+export { createBackendFromUrl, createCoordinationStoreFromUrl } from "./postgres-backend-url.js";
 export type { QueryableClient } from "./postgres-executor.js";
 export { createPostgresCoordinationStore, type PostgresCoordinationStoreOptions } from "./postgres-coordination-store.js";

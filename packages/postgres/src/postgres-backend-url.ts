@@ -1,4 +1,5 @@
-import { ConfigurationError } from "@hopper/core";
+import { ConfigurationError, type CoordinationStore } from "@hopper/core";
+import { createPostgresCoordinationStore } from "./postgres-coordination-store.js";
 import { createPostgresBackend, openPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
 import { createPGliteExecutor } from "./postgres-executor.js";
 
@@ -22,4 +23,17 @@ export async function createBackendFromUrl(url: URL): Promise<PostgresBackend> {
     return openPostgresBackend(createPGliteExecutor(database, { ownsDatabase: true }), "pglite", { ...(schema !== undefined && { schema }) });
   }
   throw new ConfigurationError({ field: "url", message: `@hopper/postgres serves postgres://, postgresql:// and pglite:// URLs, not ${url.protocol}//` });
+}
+
+/**
+ * The default coordination store of a Hopper on this URL: the same server.
+ * None for pglite://: an embedded database is one process's, and that
+ * backend declares itself process-local, so coordination stays in process.
+ */
+export async function createCoordinationStoreFromUrl(url: URL): Promise<CoordinationStore | undefined> {
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") return undefined;
+  const schema = url.searchParams.get("schema") ?? undefined;
+  const connection = new URL(url.href);
+  connection.searchParams.delete("schema");
+  return createPostgresCoordinationStore({ connectionString: connection.href, ...(schema !== undefined && { schema }) });
 }

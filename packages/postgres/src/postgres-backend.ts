@@ -150,7 +150,8 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
   return {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,
     name,
-    capabilities: POSTGRES_CAPABILITIES,
+    // An embedded database's queues are this process's alone; so may coordination be.
+    capabilities: executor.embedded ? { ...POSTGRES_CAPABILITIES, processLocal: true } : POSTGRES_CAPABILITIES,
     schema: schema.name,
 
     // With `transaction` (Job.set({ transaction: client })), the INSERT runs on the caller's client inside

@@ -14,6 +14,8 @@ export interface SqlExecutor {
   listen?(channel: string, onNotification: (payload: string) => void, onError: (error: Error) => void): Promise<() => Promise<void>>;
   /** Releases what the executor owns (never a caller's pool, database or client). */
   close(): Promise<void>;
+  /** An embedded database (PGlite): only this process can reach it. */
+  readonly embedded?: boolean;
 }
 
 /** Anything with `query(text, params) → { rows }`: a `pg` Client or PoolClient, a PGlite database or transaction. */
@@ -93,6 +95,7 @@ export function createPgExecutor(pool: pg.Pool, options: { ownsPool: boolean }):
 export function createPGliteExecutor(database: PGlite, options: { ownsDatabase: boolean }): SqlExecutor {
   const wrapTransaction = (transaction: PGliteTransaction) => createClientExecutor(transaction);
   return {
+    embedded: true,
     async query<Row>(text: string, params: readonly unknown[] = []) {
       return (await database.query<Row>(text, [...params])).rows;
     },

@@ -128,4 +128,6 @@ export interface BackendCapabilities {
   readonly deliveryAttempts: boolean;
   /** `enqueue` takes a caller's open transaction (`EnqueueCallOptions.transaction`). Absent means no. */
   readonly transactionalEnqueue?: boolean;
+  /** Queues live in this process only (memory, embedded PGlite), so coordination may stay in process too. Absent means no. */
+  readonly processLocal?: boolean;
 }

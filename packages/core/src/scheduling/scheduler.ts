@@ -1,3 +1,4 @@
+import { ConfigurationError } from "../errors/configuration-error.js";
 import { toMilliseconds, type Duration } from "../duration.js";
 import type { Logger } from "../logger.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
@@ -113,6 +114,8 @@ export class Scheduler {
         try {
           wakeAt = await this.runDue();
         } catch (error) {
+          // Bad configuration (no shared coordination store, say) does not heal: stop loudly.
+          if (ConfigurationError.isInstance(error)) throw error;
           logger.error("scheduler pass failed; retrying", { error });
           wakeAt = Date.now() + errorBackoffMs;
         }

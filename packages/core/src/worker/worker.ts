@@ -101,11 +101,20 @@ export class Worker {
     const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(this.dependencies.logger, "worker", () => this.stop());
     try {
       const backend = await this.dependencies.connection.waitUntilOpen(this.receiving.signal, this.dependencies.logger);
-      if (backend) await this.receiveUntilStopped(backend);
+      if (backend) {
+        await this.checkCoordination();
+        await this.receiveUntilStopped(backend);
+      }
       await this.stop();
     } finally {
       removeSignalHandlers();
     }
+  }
+
+  /** Jobs with a concurrency limit need the coordination store: find out now, not one failed job at a time. */
+  private async checkCoordination(): Promise<void> {
+    const limited = this.dependencies.registry.all.some((definition) => definition.concurrency !== undefined && this.queues.includes(definition.queue));
+    if (limited) await this.dependencies.coordination.advance("hopper:coordination-check");
   }
 
   private async receiveUntilStopped(backend: Backend): Promise<void> {

@@ -1,0 +1,32 @@
+import { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore } from "./coordination-store.js";
+
+/**
+ * The store `createHopper` uses when given none, resolved on first use: in
+ * process for a process-local backend (memory, embedded PGlite), the adapter's
+ * own store on the same server for a URL backend that has one (Redis,
+ * PostgreSQL), and otherwise a ConfigurationError from `resolve` — so unique
+ * jobs, concurrency limits and recurring jobs refuse loudly rather than
+ * coordinate within one process only.
+ */
+export function createDefaultCoordinationStore(resolve: () => Promise<CoordinationStore>): CoordinationStore {
+  let resolving: Promise<CoordinationStore> | undefined;
+  const store = (): Promise<CoordinationStore> => {
+    resolving ??= resolve().catch((error: unknown) => {
+      resolving = undefined;
+      throw error;
+    });
+    return resolving;
+  };
+  return {
+    specificationVersion: COORDINATION_SPECIFICATION_VERSION,
+    name: "default",
+    acquire: async (key, holder, options) => (await store()).acquire(key, holder, options),
+    extend: async (key, holder, ttlMs) => (await store()).extend(key, holder, ttlMs),
+    release: async (key, holder) => (await store()).release(key, holder),
+    advance: async (key, value) => (await store()).advance(key, value),
+    async close() {
+      const opened = await resolving?.catch(() => undefined);
+      await opened?.close();
+    },
+  };
+}
