@@ -26,4 +26,11 @@ describe("setUpServers without local services", () => {
     expect(setup.backends).toEqual(["postgres", "pubsub"]);
     expect(setup.skipped).toEqual([]);
   });
+
+  it("says PGlite is left out of a default run when PostgreSQL is there", async () => {
+    const options = parseBenchOptions(["--no-services"], profiles);
+    const setup = await setUpServers(options, { HOPPER_TEST_POSTGRES_URL: "postgres://db/x" });
+    expect(setup.backends).toEqual(["memory", "postgres"]);
+    expect(setup.skipped.find((skip) => skip.what === "pglite")?.reason).toContain("-b pglite");
+  });
 });

@@ -82,6 +82,9 @@ export async function setUpServers(options: BenchOptions, environment: NodeJS.Pr
     skipped.push({ what: backend, reason: `${reason}; ${fallbackHelp[backend]}` });
     if (backend === "postgres" && !backends.includes("pglite")) runnable.push("pglite");
   }
+  if (!options.backendsGiven && !runnable.includes("pglite")) {
+    skipped.push({ what: "pglite", reason: "not in the default run while a PostgreSQL server is there (add it with -b pglite); it would have no baselines or peers" });
+  }
   return {
     servers: { redis: urls.redis, postgres: urls.postgres, sqs: urls.sqs, pubsub: urls.pubsub },
     env,

@@ -25,7 +25,9 @@ export function formatBytes(value: number | undefined): string {
 }
 
 export function formatRatio(value: number): string {
-  return Number.isFinite(value) ? `${value.toFixed(2)}×` : "–";
+  if (!Number.isFinite(value)) return "–";
+  // Two significant digits below 0.1, so a tiny ratio does not print as 0.00×.
+  return value !== 0 && Math.abs(value) < 0.1 ? `${value.toPrecision(2)}×` : `${value.toFixed(2)}×`;
 }
 
 /** "1,234 (1,100–1,300)", with † when the spread is wide and ‡ when a run hit its time bound. */
