@@ -32,7 +32,8 @@ export interface MessageHandlerOptions {
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
 export interface InFlightJob {
   readonly message: ReceivedMessage;
-  readonly controller: AbortController;
+  /** Aborts the job; shared by every job of a worker, since only a shutdown aborts them (all at once). */
+  readonly signal: AbortSignal;
   handedBack: boolean;
 }
 
@@ -122,7 +123,7 @@ export class MessageHandler {
       queue: envelope.queue,
       attempt,
       enqueuedAt: new Date(envelope.enqueuedAt),
-      signal: job.controller.signal,
+      signal: job.signal,
       logger: this.options.logger,
     };
     const heartbeat = this.startHeartbeat(job);

@@ -74,9 +74,7 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
     newerVersionRetryMs: dependencies.newerVersionRetryMs ?? 60_000,
     newerVersionMaxHoldMs: dependencies.newerVersionMaxHoldMs ?? 3_600_000,
   });
-  const controller = new AbortController();
-  pushed.signal?.addEventListener("abort", () => controller.abort(pushed.signal?.reason), { once: true });
-  const job: InFlightJob = { message, controller, handedBack: false };
+  const job: InFlightJob = { message, signal: pushed.signal ?? new AbortController().signal, handedBack: false };
   await handler.handle(job, pushed.queue);
   return outcome;
 }

@@ -56,6 +56,8 @@ export class Worker {
   private readonly inFlight = new Set<InFlightJob>();
   private readonly settling = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
+  /** The signal of every running job: aborted when a shutdown runs out of time. */
+  private readonly aborting = new AbortController();
   private running: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -150,7 +152,7 @@ export class Worker {
       }
       this.slots.release(reserved - messages.length);
       for (const message of messages) {
-        const job: InFlightJob = { message, controller: new AbortController(), handedBack: false };
+        const job: InFlightJob = { message, signal: this.aborting.signal, handedBack: false };
         this.inFlight.add(job);
         const settled = handler.handle(job, queue).finally(() => {
           this.inFlight.delete(job);
@@ -169,10 +171,11 @@ export class Worker {
     timer.abort();
     if (timedOut && this.inFlight.size > 0) {
       this.dependencies.logger.warn("shutdown timeout reached; handing running jobs back to the queue", { jobs: this.inFlight.size });
+      const handingBack = [...this.inFlight];
+      for (const job of handingBack) job.handedBack = true;
+      this.aborting.abort(new ShutdownError());
       await Promise.all(
-        [...this.inFlight].map(async (job) => {
-          job.handedBack = true;
-          job.controller.abort(new ShutdownError());
+        handingBack.map(async (job) => {
           await job.message.nack({ retryAfterMs: 0 }).catch((error: unknown) => this.dependencies.logger.error("hand-back failed; the lease will redeliver the job", { jobId: job.message.id, error }));
         }),
       );
