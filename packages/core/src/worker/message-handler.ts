@@ -34,6 +34,8 @@ export interface InFlightJob {
   readonly message: ReceivedMessage;
   /** Aborts the job; shared by every job of a worker, since only a shutdown aborts them (all at once). */
   readonly signal: AbortSignal;
+  /** Called once `perform` has returned or thrown, before its outcome is recorded. */
+  readonly performed?: () => void;
   handedBack: boolean;
 }
 
@@ -132,6 +134,7 @@ export class MessageHandler {
       await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
     } finally {
       if (heartbeat) clearInterval(heartbeat);
+      job.performed?.();
     }
   }
 

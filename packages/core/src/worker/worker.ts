@@ -152,12 +152,20 @@ export class Worker {
       }
       this.slots.release(reserved - messages.length);
       for (const message of messages) {
-        const job: InFlightJob = { message, signal: this.aborting.signal, handedBack: false };
+        // The slot frees as soon as perform is done, so the next receive travels with
+        // this job's ack instead of after it (one round trip per job at concurrency 1).
+        let slotHeld = true;
+        const freeSlot = () => {
+          if (!slotHeld) return;
+          slotHeld = false;
+          this.inFlight.delete(job);
+          this.slots.release(1);
+        };
+        const job: InFlightJob = { message, signal: this.aborting.signal, handedBack: false, performed: freeSlot };
         this.inFlight.add(job);
         const settled = handler.handle(job, queue).finally(() => {
-          this.inFlight.delete(job);
+          freeSlot();
           this.settling.delete(settled);
-          this.slots.release(1);
         });
         this.settling.add(settled);
       }
