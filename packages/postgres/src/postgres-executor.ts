@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { PGlite, Transaction as PGliteTransaction } from "@electric-sql/pglite";
 import type pg from "pg";
 
@@ -39,7 +40,8 @@ export function createClientExecutor(client: QueryableClient): SqlExecutor {
 export function createPgExecutor(pool: pg.Pool, options: { ownsPool: boolean }): SqlExecutor {
   return {
     async query<Row>(text: string, params: readonly unknown[] = []) {
-      return (await pool.query(text, [...params])).rows as Row[];
+      // Named, so each pooled connection parses and plans a statement once, not on every call.
+      return (await pool.query({ name: statementName(text), text, values: [...params] })).rows as Row[];
     },
     async transaction(work) {
       const client = await pool.connect();
@@ -113,4 +115,16 @@ export function createPGliteExecutor(database: PGlite, options: { ownsDatabase: 
 /** Quotes an already validated identifier (schema, channel). */
 export function quoteIdentifier(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`;
+}
+
+const statementNames = new Map<string, string>();
+
+/** A stable name per SQL text (every statement here is fixed text with parameters). */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `hopper_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
 }
