@@ -1,17 +1,11 @@
 import { runUniqueJobSuite } from "@hopper/conformance";
-import pg from "pg";
-import { afterAll, describe } from "vitest";
-import { postgresUrl, uniqueSchema } from "./test-postgres-targets.js";
+import { describe } from "vitest";
+import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 
 const url = postgresUrl();
 
 describe.skipIf(!url)("unique jobs on PostgreSQL with a PostgreSQL coordination store", () => {
-  const schema = uniqueSchema();
-  afterAll(async () => {
-    const pool = new pg.Pool({ connectionString: url!, max: 1 });
-    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.end();
-  });
+  const schema = throwawaySchema(url!);
   runUniqueJobSuite({
     name: "postgres",
     backendUrl: `${url}?schema=${schema}`,

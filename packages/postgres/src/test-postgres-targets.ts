@@ -24,6 +24,17 @@ export function uniqueSchema(): string {
   return `hopper_test_${randomUUID().replaceAll("-", "").slice(0, 12)}`;
 }
 
+/** A fresh schema on the server at `url`, dropped after the test file. */
+export function throwawaySchema(url: string): string {
+  const schema = uniqueSchema();
+  afterAll(async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await pool.end();
+  });
+  return schema;
+}
+
 /** The PostgreSQL URL from the services tool; requireService skips loudly locally and fails under CI=true. */
 export function postgresUrl(): string | undefined {
   return requireService("postgres")?.HOPPER_TEST_POSTGRES_URL;
