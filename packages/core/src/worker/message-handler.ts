@@ -79,7 +79,7 @@ export class MessageHandler {
 
     const runAtMs = envelope.runAt === undefined ? undefined : Date.parse(envelope.runAt);
     if (runAtMs !== undefined && runAtMs - Date.now() > earlyToleranceMs) {
-      return this.redelivery.notYetDue(message, envelope, runAtMs);
+      return this.redelivery.postpone(message, envelope, runAtMs);
     }
     if (envelope.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt);
 

@@ -21,18 +21,13 @@ export class Redelivery {
     await this.republish(message, { ...envelope, attempt: attempt + 1 }, Date.now() + delayMs);
   }
 
-  /** Not a failure: run later with the same attempt number (RetryLaterError, newer payload versions). */
+  /** Not a failure: run later with the same attempt number (RetryLaterError, newer payload versions, delivered before runAt — hop by hop past the backend's delay limit). */
   async postpone(message: ReceivedMessage, envelope: Envelope, runAtMs: number): Promise<void> {
     if (this.backend.capabilities.delayedDelivery) {
       await this.republish(message, envelope, runAtMs);
     } else {
       await this.holdBack(message, runAtMs);
     }
-  }
-
-  /** Delivered before its runAt: wait out the rest (hop by hop past the backend's delay limit). */
-  async notYetDue(message: ReceivedMessage, envelope: Envelope, runAtMs: number): Promise<void> {
-    await this.postpone(message, envelope, runAtMs);
   }
 
   /** Hand an unfinished job back at once (graceful shutdown). */
