@@ -49,7 +49,12 @@ export function runCoordinationProcessSuite(options: CoordinationProcessSuiteOpt
       async perform() {}
     }
 
-    const entries = (): Entry[] => (existsSync(recordFile) ? readFileSync(recordFile, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as Entry) : []);
+    // Children append while we read: only newline-terminated lines are complete records.
+    const entries = (): Entry[] => {
+      if (!existsSync(recordFile)) return [];
+      const text = readFileSync(recordFile, "utf8");
+      return text.slice(0, text.lastIndexOf("\n") + 1).split("\n").filter(Boolean).map((line) => JSON.parse(line) as Entry);
+    };
     const spawnRole = (role: "worker" | "scheduler"): Promise<ChildProcess> => {
       const child = spawn(process.execPath, ["--conditions=@hopper/source", "--import", "tsx", fixture], {
         cwd: repositoryRoot,
