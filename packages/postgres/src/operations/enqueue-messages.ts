@@ -5,13 +5,36 @@ import type { PostgresSchema } from "../postgres-schema.js";
 /**
  * Inserts a batch in one statement, in input order (so FIFO follows the
  * batch). A dedupe key already held by a row makes the message a duplicate.
- * Ready messages NOTIFY their queue; inside a caller's transaction the
- * notification, like the rows, appears only at commit.
+ * Queues that receive ready messages are notified in the same statement, so
+ * inside a caller's transaction the notification, like the rows, appears only
+ * at commit.
  *
  * In: messages. Out: one result per message, in input order.
  */
 export async function enqueueMessages(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
   if (messages.length === 0) return [];
+  // Without dedupe keys nothing can conflict: skip ON CONFLICT and RETURNING,
+  // which cost about a sixth of a bulk insert's database time.
+  if (messages.every((message) => message.dedupeKey === undefined)) {
+    await insertAll(executor, schema, messages);
+    return messages.map((message) => ({ status: "enqueued", id: message.id }));
+  }
+  return withExistingIds(executor, schema, messages, await insertSkippingDuplicates(executor, schema, messages));
+}
+
+async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[]): Promise<void> {
+  // unnest yields its rows in array order, which the identity column follows.
+  // The uncorrelated subquery in WHERE runs once, before the first row.
+  await executor.query(
+    `INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key)
+     SELECT id, queue, body, priority, now() + delay_ms * interval '1 millisecond', ordering_key
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::bigint[], $6::text[]) AS input(id, queue, body, priority, delay_ms, ordering_key)
+     WHERE (SELECT count(pg_notify($7, queue)) FROM unnest($8::text[]) AS ready(queue)) >= 0`,
+    [...columns(messages).slice(0, 6), schema.channel, readyQueues(messages)],
+  );
+}
+
+async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
   const rows = await executor.query<{ id: string; notified: unknown }>(
     `WITH input AS (
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::bigint[], $6::text[], $7::text[])
@@ -25,26 +48,38 @@ export async function enqueueMessages(executor: SqlExecutor, schema: PostgresSch
      )
      SELECT id, (SELECT count(pg_notify($8, queue)) FROM (SELECT DISTINCT queue FROM inserted WHERE ready) AS ready_queues) AS notified
      FROM inserted`,
-    [
-      messages.map((message) => message.id),
-      messages.map((message) => message.queue),
-      messages.map((message) => message.body),
-      messages.map((message) => message.priority ?? 0),
-      messages.map((message) => Math.max(0, Math.ceil(message.delayMs ?? 0))),
-      messages.map((message) => message.orderingKey ?? null),
-      messages.map((message) => message.dedupeKey ?? null),
-      schema.channel,
-    ],
+    [...columns(messages), schema.channel],
   );
   const inserted = new Map<string, number>();
   for (const row of rows) inserted.set(row.id, (inserted.get(row.id) ?? 0) + 1);
-  const results = messages.map((message): EnqueueResult => {
+  return messages.map((message): EnqueueResult => {
     const count = inserted.get(message.id) ?? 0;
     if (count === 0) return { status: "duplicate", id: message.id };
     inserted.set(message.id, count - 1);
     return { status: "enqueued", id: message.id };
   });
-  return withExistingIds(executor, schema, messages, results);
+}
+
+/** The batch as one array per column: id, queue, body, priority, delay_ms, ordering_key, dedupe_key. */
+function columns(messages: readonly OutgoingMessage[]): unknown[][] {
+  return [
+    messages.map((message) => message.id),
+    messages.map((message) => message.queue),
+    messages.map((message) => message.body),
+    messages.map((message) => message.priority ?? 0),
+    messages.map((message) => delayMs(message)),
+    messages.map((message) => message.orderingKey ?? null),
+    messages.map((message) => message.dedupeKey ?? null),
+  ];
+}
+
+/** Each queue with a message that is claimable at once (no delay), once. */
+function readyQueues(messages: readonly OutgoingMessage[]): string[] {
+  return [...new Set(messages.filter((message) => delayMs(message) === 0).map((message) => message.queue))];
+}
+
+function delayMs(message: OutgoingMessage): number {
+  return Math.max(0, Math.ceil(message.delayMs ?? 0));
 }
 
 /** Names the message holding each duplicate's dedupe key (when it still exists). */
