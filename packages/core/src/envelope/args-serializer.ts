@@ -31,7 +31,11 @@ export interface SerializedArgs {
   readonly meta?: unknown;
 }
 
+/** `json` is `args` itself when they are plain JSON: encode it before handing `args` back to code that may mutate them. */
 export function serializeArgs(args: unknown): SerializedArgs {
+  // Most args are plain JSON, which superjson would copy unchanged and leave
+  // unannotated; one check is several times cheaper than its walk.
+  if (isPlainJson(args, new Set())) return { json: args };
   const { json, meta } = serializer.serialize(args);
   return meta === undefined ? { json } : { json, meta };
 }
@@ -39,3 +43,37 @@ export function serializeArgs(args: unknown): SerializedArgs {
 export function deserializeArgs(serialized: SerializedArgs): unknown {
   return serializer.deserialize({ json: serialized.json as never, meta: serialized.meta as never });
 }
+
+/**
+ * True when superjson would encode `value` as itself with no annotations:
+ * null, booleans, strings, finite numbers other than -0, and arrays and
+ * Object-prototype objects of those, each object reached once (superjson
+ * annotates shared references), no holes, no keys it treats specially.
+ */
+function isPlainJson(value: unknown, seen: Set<object>): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object": {
+      if (value === null) return true;
+      if (seen.has(value)) return false;
+      seen.add(value);
+      if (Array.isArray(value)) {
+        for (let index = 0; index < value.length; index++) if (!(index in value) || !isPlainJson(value[index], seen)) return false;
+        return true;
+      }
+      if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+      for (const key in value) {
+        if (!Object.hasOwn(value, key) || specialKeys.has(key) || !isPlainJson((value as Record<string, unknown>)[key], seen)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+const specialKeys = new Set(["__proto__", "constructor", "prototype"]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { SuperJSON } from "superjson";
 import { MalformedEnvelopeError } from "../errors/malformed-envelope-error.js";
 import { deserializeArgs, serializeArgs } from "./args-serializer.js";
 import { decodeEnvelope, encodeEnvelope, ENVELOPE_FORMAT_VERSION, type Envelope } from "./envelope.js";
@@ -54,6 +55,25 @@ describe("args keep rich types through the envelope", () => {
     expect(serialized).toEqual({ json: { a: 1, b: ["x"] } });
   });
 
+  it("encodes every value exactly as superjson does, plain JSON or not", () => {
+    const shared = { n: 1 };
+    const holey = [1, , 3];
+    const nullPrototype = Object.assign(Object.create(null) as object, { a: 1 });
+    class Point {
+      constructor(readonly x: number) {}
+    }
+    const values: unknown[] = [
+      null, true, "text", 0, 1.5, -0, NaN, Infinity, -Infinity, [], {}, [1, "a", null, { b: [true] }],
+      { deep: { deeper: { deepest: ["x"] } } }, { undefinedValue: undefined }, [undefined], { shared, again: shared }, [shared, shared],
+      holey, nullPrototype, new Point(1), { date: new Date(0) }, { big: 1n }, { set: new Set([1]) }, JSON.parse('{"__proto__": {"x": 1}}'),
+      { constructor: "c" }, { prototype: 1 },
+    ];
+    const reference = new SuperJSON();
+    for (const [index, value] of values.entries()) {
+      expect(outcome(() => serializeArgs(value)), `value #${index}`).toEqual(outcome(() => withoutUndefinedMeta(reference.serialize(value))));
+    }
+  });
+
   it("refuses type annotations that would pollute prototypes", () => {
     expect(() => deserializeArgs({ json: { a: "x" }, meta: { values: { "__proto__.polluted": ["Date"] } } })).toThrow();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -97,3 +117,15 @@ describe("decodeEnvelope refuses what is not a Hopper envelope", () => {
     expect(decodeEnvelope(encodeEnvelope(full))).toEqual(full);
   });
 });
+
+function withoutUndefinedMeta(serialized: { json: unknown; meta?: unknown }): { json: unknown; meta?: unknown } {
+  return serialized.meta === undefined ? { json: serialized.json } : serialized;
+}
+
+function outcome(run: () => unknown): { value: unknown } | { error: string } {
+  try {
+    return { value: run() };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
