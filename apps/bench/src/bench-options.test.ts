@@ -20,7 +20,7 @@ describe("parseBenchOptions", () => {
 
   it("overrides the profile's counts, concurrency, sizes and repetitions from flags", () => {
     const options = parseBenchOptions(
-      ["--profile", "full", "-b", "redis,pglite", "-s", "drain,latency", "-n", "5_000", "-c", "2,20", "--payload-sizes", "1KB,100B", "-r", "7", "--warmup", "0", "--rate", "300", "--no-services", "--readme", "README.md"],
+      ["--profile", "full", "-b", "redis,pglite", "-s", "drain,latency", "-n", "5_000", "--bulk-batch", "1000", "-c", "2,20", "--payload-sizes", "1KB,100B", "-r", "7", "--warmup", "0", "--rate", "300", "--no-services", "--readme", "README.md"],
       profiles,
     );
     expect(options.plan.profile).toBe("full");
@@ -28,6 +28,7 @@ describe("parseBenchOptions", () => {
     expect(options.backendsGiven).toBe(true);
     expect(options.scenarios).toEqual(["drain", "latency"]);
     expect(options.plan.drain.jobs).toBe(5000);
+    expect(options.plan.enqueue.bulkBatch).toBe(1000);
     expect(options.plan.drain.concurrency).toEqual([2, 20]);
     expect(options.plan.payload.sizes).toEqual([1024, 100]);
     expect(options.plan.repetitions).toBe(7);

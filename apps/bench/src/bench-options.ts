@@ -30,6 +30,7 @@ interface RawOptions {
   jobs?: number;
   singleJobs?: number;
   bulkJobs?: number;
+  bulkBatch?: number;
   concurrency?: number[];
   payloadSizes?: number[];
   repetitions?: number;
@@ -91,6 +92,7 @@ export function createProgram(): Command {
     .option("-n, --jobs <n>", "jobs per drain run", positiveInteger)
     .option("--single-jobs <n>", "jobs enqueued one per call", positiveInteger)
     .option("--bulk-jobs <n>", "jobs enqueued in batches", positiveInteger)
+    .option("--bulk-batch <n>", "jobs per bulk enqueue call", positiveInteger)
     .option("-c, --concurrency <list>", "drain concurrency levels, e.g. 1,10,50", listOf(positiveInteger))
     .option("--payload-sizes <list>", "payload sizes, e.g. 100B,10KB,200KB", listOf(parseSize))
     .option("-r, --repetitions <n>", "measured repetitions (after warm-up)", positiveInteger)
@@ -122,7 +124,12 @@ export function parseBenchOptions(argv: readonly string[], profiles: Readonly<Re
     ...base,
     warmup: raw.warmup ?? base.warmup,
     repetitions: raw.repetitions ?? base.repetitions,
-    enqueue: { ...base.enqueue, singleJobs: raw.singleJobs ?? base.enqueue.singleJobs, bulkJobs: raw.bulkJobs ?? base.enqueue.bulkJobs },
+    enqueue: {
+      ...base.enqueue,
+      singleJobs: raw.singleJobs ?? base.enqueue.singleJobs,
+      bulkJobs: raw.bulkJobs ?? base.enqueue.bulkJobs,
+      bulkBatch: raw.bulkBatch ?? base.enqueue.bulkBatch,
+    },
     drain: { ...base.drain, jobs: raw.jobs ?? base.drain.jobs, concurrency: raw.concurrency ?? base.drain.concurrency },
     latency: { ...base.latency, rate: raw.rate ?? base.latency.rate, p99BoundMs: raw.p99Bound ?? base.latency.p99BoundMs },
     payload: { ...base.payload, sizes: raw.payloadSizes ?? base.payload.sizes },
