@@ -45,12 +45,12 @@ export async function enqueueJobs(
   const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string> };
 
   return runEnqueueMiddleware(middleware, context, async () => {
-    const now = Date.now();
+    const times = enqueueTimes(Date.now(), resolved.delayMs);
     const { unique } = definition;
     const uniqueKeys = unique && argsList.map((args) => uniqueStoreKey(definition.name, unique, args));
     const messages = validated.map((_, index): OutgoingMessage => {
       const envelopeMeta = uniqueKeys ? { ...context.meta, [UNIQUE_META_KEY]: uniqueKeys[index]! } : context.meta;
-      const envelope = buildEnvelope(definition, argsList[index], resolved, envelopeMeta, now);
+      const envelope = buildEnvelope(definition, argsList[index], resolved, envelopeMeta, times);
       const body = encodeEnvelope(envelope);
       const sizeBytes = Buffer.byteLength(body);
       if (sizeBytes > backend.capabilities.maxPayloadBytes) {
@@ -122,7 +122,12 @@ function validateKey(key: unknown, field: string): string {
   return key;
 }
 
-function buildEnvelope(definition: JobDefinition, args: unknown, options: ResolvedOptions, meta: Record<string, string>, now: number): Envelope {
+/** The batch's timestamps, formatted once for all its envelopes. */
+function enqueueTimes(now: number, delayMs: number): { enqueuedAt: string; runAt?: string } {
+  return { enqueuedAt: new Date(now).toISOString(), ...(delayMs > 0 && { runAt: new Date(now + delayMs).toISOString() }) };
+}
+
+function buildEnvelope(definition: JobDefinition, args: unknown, options: ResolvedOptions, meta: Record<string, string>, times: { enqueuedAt: string; runAt?: string }): Envelope {
   const serialized = serializeArgs(args);
   return {
     hopper: ENVELOPE_FORMAT_VERSION,
@@ -133,8 +138,8 @@ function buildEnvelope(definition: JobDefinition, args: unknown, options: Resolv
     ...(serialized.meta !== undefined && { argsMeta: serialized.meta }),
     queue: options.queue,
     priority: options.priority,
-    enqueuedAt: new Date(now).toISOString(),
-    ...(options.delayMs > 0 && { runAt: new Date(now + options.delayMs).toISOString() }),
+    enqueuedAt: times.enqueuedAt,
+    ...(times.runAt !== undefined && { runAt: times.runAt }),
     attempt: 1,
     ...(options.orderingKey !== undefined && { orderingKey: options.orderingKey }),
     ...(options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
