@@ -27,9 +27,9 @@ async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages
   // The uncorrelated subquery in WHERE runs once, before the first row.
   await executor.query(
     `INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key)
-     SELECT id, queue, body, priority, now() + delay_ms * interval '1 millisecond', ordering_key
-     FROM ${batchRows} AS input(id, queue, body, priority, delay_ms, ordering_key, dedupe_key)
-     WHERE (SELECT count(pg_notify($8, queue)) FROM unnest($9::text[]) AS ready(queue)) >= 0`,
+     SELECT id, queue, ${body}, priority, now() + delay_ms * interval '1 millisecond', ordering_key
+     FROM ${batchRows} AS input(${batchColumns})
+     WHERE (SELECT count(pg_notify($10, queue)) FROM unnest($11::text[]) AS ready(queue)) >= 0`,
     [...columns(messages), schema.channel, readyQueues(messages)],
   );
 }
@@ -37,15 +37,15 @@ async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages
 async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
   const rows = await executor.query<{ id: string; notified: unknown }>(
     `WITH input AS (
-       SELECT * FROM ${batchRows} WITH ORDINALITY AS input(id, queue, body, priority, delay_ms, ordering_key, dedupe_key, position)
+       SELECT * FROM ${batchRows} WITH ORDINALITY AS input(${batchColumns}, position)
      ), inserted AS (
        INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key, dedupe_key)
-       SELECT id, queue, body, priority, now() + delay_ms * interval '1 millisecond', ordering_key, dedupe_key
+       SELECT id, queue, ${body}, priority, now() + delay_ms * interval '1 millisecond', ordering_key, dedupe_key
        FROM input ORDER BY position
        ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
        RETURNING id, queue, run_at <= now() AS ready
      )
-     SELECT id, (SELECT count(pg_notify($8, queue)) FROM (SELECT DISTINCT queue FROM inserted WHERE ready) AS ready_queues) AS notified
+     SELECT id, (SELECT count(pg_notify($10, queue)) FROM (SELECT DISTINCT queue FROM inserted WHERE ready) AS ready_queues) AS notified
      FROM inserted`,
     [...columns(messages), schema.channel],
   );
@@ -60,18 +60,30 @@ async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresS
 }
 
 /**
- * The batch's rows, zipped from one parameter per column ($1–$7, see `columns`).
- * Bodies travel as one JSON array: JSON.stringify escapes them several times
- * faster than the driver builds an array literal, a quarter more throughput.
+ * The batch's rows, zipped from one parameter per column ($1–$9, see `columns`).
+ * Bodies travel as one binary parameter, their UTF-8 bytes end to end, each
+ * row cutting its own out: nothing to escape on either side, which the
+ * driver's array literals (and JSON) spend most of their time on.
  */
-const batchRows = `ROWS FROM (unnest($1::text[]), unnest($2::text[]), json_array_elements_text($3::json), unnest($4::integer[]), unnest($5::bigint[]), unnest($6::text[]), unnest($7::text[]))`;
+const batchRows = `ROWS FROM (unnest($1::text[]), unnest($2::text[]), unnest($4::integer[]), unnest($5::integer[]), unnest($6::integer[]), unnest($7::bigint[]), unnest($8::text[]), unnest($9::text[]))`;
+const batchColumns = "id, queue, body_offset, body_length, priority, delay_ms, ordering_key, dedupe_key";
+const body = `convert_from(substring($3::bytea FROM body_offset + 1 FOR body_length), 'UTF8')`;
 
-/** The batch as one parameter per column: id, queue, body, priority, delay_ms, ordering_key, dedupe_key. */
+/** The batch as parameters $1–$9: ids, queues, the bodies' bytes with each one's offset and length, priorities, delays, ordering keys, dedupe keys. */
 function columns(messages: readonly OutgoingMessage[]): unknown[] {
+  const bodies = messages.map((message) => Buffer.from(message.body));
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const bytes of bodies) {
+    offsets.push(offset);
+    offset += bytes.length;
+  }
   return [
     messages.map((message) => message.id),
     messages.map((message) => message.queue),
-    JSON.stringify(messages.map((message) => message.body)),
+    Buffer.concat(bodies, offset),
+    offsets,
+    bodies.map((bytes) => bytes.length),
     messages.map((message) => message.priority ?? 0),
     messages.map((message) => delayMs(message)),
     messages.map((message) => message.orderingKey ?? null),
