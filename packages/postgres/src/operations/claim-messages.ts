@@ -13,8 +13,9 @@ export interface ClaimedMessage {
 /**
  * Leases up to `maxMessages` ready messages of one queue: highest priority
  * first, then the longest due, then FIFO (the order of messages_due_idx); a
- * message with an ordering key only when it is the oldest left of its key. SKIP LOCKED lets concurrent claimers take disjoint rows
- * without waiting on each other. The lease runs on the database clock.
+ * message with an ordering key only when it is the oldest left of its key.
+ * SKIP LOCKED lets concurrent claimers take disjoint rows without waiting on
+ * each other. The lease runs on the database clock.
  *
  * In: queue, maxMessages, leaseMs. Out: the claimed messages, in claim order.
  */
