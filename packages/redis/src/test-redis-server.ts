@@ -4,9 +4,9 @@
 // server with persistence would.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { findFreePort } from "@hopper/services";
 import { Redis } from "ioredis";
 
 export class DisposableRedisServer {
@@ -20,7 +20,7 @@ export class DisposableRedisServer {
 
   static async start(): Promise<DisposableRedisServer> {
     const binary = execFileSync("which", ["redis-server"], { encoding: "utf8" }).trim();
-    const server = new DisposableRedisServer(await freePort(), mkdtempSync(join(tmpdir(), "hopper-redis-")), binary);
+    const server = new DisposableRedisServer(await findFreePort(), mkdtempSync(join(tmpdir(), "hopper-redis-")), binary);
     await server.restart();
     return server;
   }
@@ -68,13 +68,3 @@ export class DisposableRedisServer {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}

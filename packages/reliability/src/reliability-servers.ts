@@ -3,10 +3,10 @@
 // must not be restarted under other engineers' tests.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { findFreePort } from "@hopper/services";
 
 export interface RestartableServer {
   readonly url: string;
@@ -18,16 +18,6 @@ export interface RestartableServer {
   dispose(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no free port"))));
-    });
-  });
-}
 
 async function waitFor(probe: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -60,7 +50,7 @@ async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals
  * can go; with persistence off, everything.)
  */
 export async function startRedisServer(): Promise<RestartableServer> {
-  const port = await freePort();
+  const port = await findFreePort();
   const directory = mkdtempSync(join(tmpdir(), "hopper-reliability-redis-"));
   let child: ChildProcess | undefined;
   const server: RestartableServer = {
@@ -107,7 +97,7 @@ function postgresOsUser(): { uid: number; gid: number } | undefined {
  */
 export async function startPostgresServer(): Promise<RestartableServer> {
   const binDir = postgresBinDir();
-  const port = await freePort();
+  const port = await findFreePort();
   const directory = mkdtempSync(join(tmpdir(), "hopper-reliability-pg-"));
   const user = postgresOsUser();
   if (user) chownSync(directory, user.uid, user.gid);

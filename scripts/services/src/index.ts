@@ -4,3 +4,4 @@ export { requireService, describeWithService, serviceVariables } from "./test-he
 export { ServiceStartError } from "./service-errors.js";
 export { defaultServiceNames, serviceNames } from "./service-types.js";
 export type { ServiceInstance, ServiceName, ServiceOwner } from "./service-types.js";
+export { findFreePort } from "./free-port.js";
