@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { PubSub } from "@google-cloud/pubsub";
-import { createConsoleLogger, createHopper, encodeEnvelope, ENVELOPE_FORMAT_VERSION, Job, serializeArgs, type Hopper } from "@hopper/core";
+import { ConfigurationError, createConsoleLogger, createHopper, encodeEnvelope, ENVELOPE_FORMAT_VERSION, Job, serializeArgs, type Hopper, type Logger } from "@hopper/core";
 import type { Backend } from "@hopper/core/backend";
 import { OAuth2Client } from "google-auth-library";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,12 +41,19 @@ function envelopeBody(args: { note: string; fail?: boolean }, extra: { runAt?: s
   return { id, body };
 }
 
-function pushJson(body: string, extra: { deliveryAttempt?: number } = {}): string {
+function pushJson(body: string, extra: { deliveryAttempt?: number; subscription?: string } = {}): string {
   return JSON.stringify({
     message: { data: Buffer.from(body).toString("base64"), attributes: {}, messageId: String(Date.now()), publishTime: new Date().toISOString() },
     subscription: `projects/${project}/subscriptions/hopper-${PushedJob.queue}`,
     ...extra,
   });
+}
+
+/** A logger that keeps what it is told, to check what the handlers say at creation. */
+function recordingLogger(): Logger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  const keep = (message: string) => void lines.push(message);
+  return { lines, debug: keep, info: keep, warn: keep, error: keep };
 }
 
 async function listen(listener: RequestListener): Promise<{ server: Server; url: string }> {
@@ -80,6 +87,12 @@ function createTokenIssuer() {
   return { sign, certsListener: ((_request, response) => response.writeHead(200, { "content-type": "application/json", "cache-control": "max-age=600" }).end(certs)) as RequestListener };
 }
 
+function unsignedToken(claims: Record<string, unknown>): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const now = Math.floor(Date.now() / 1000);
+  return `${encode({ alg: "none", typ: "JWT", kid: "test-key" })}.${encode({ iss: "https://accounts.google.com", iat: now, exp: now + 600, ...claims })}.`;
+}
+
 async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
 }
@@ -92,16 +105,19 @@ describe.skipIf(!project)("Pub/Sub push handlers (real HTTP on loopback, emulato
   let fetchUrl: string;
   let verifiedUrl: string;
   const issuer = createTokenIssuer();
+  const intruder = createTokenIssuer();
   const audience = "https://worker.example.com/pubsub";
   const serviceAccountEmail = "push@hopper-test.iam.gserviceaccount.com";
+  const insecureLogger = recordingLogger();
 
   beforeAll(async () => {
     backend = createTestBackend(project!);
     hopper = createHopper({ backend, jobs: [PushedJob], logger: createConsoleLogger("silent") });
     const certs = await listen(issuer.certsListener);
     const verifyClient = new OAuth2Client({ endpoints: { oauth2FederatedSignonPemCertsUrl: `${certs.url}certs` } });
-    const node = await listen(createPubSubPushNodeHandler({ hopper, queue: PushedJob.queue, maxBodyBytes: 64 * 1024 }));
-    const fetchStyle = await listen(fetchAdapter(createPubSubPushHandler({ hopper, queue: PushedJob.queue, maxBodyBytes: 64 * 1024 })));
+    // The emulator pushes without tokens, so the body-handling forms opt out of verification by name.
+    const node = await listen(createPubSubPushNodeHandler({ hopper, queue: PushedJob.queue, maxBodyBytes: 64 * 1024, insecureNoAuth: true, logger: insecureLogger }));
+    const fetchStyle = await listen(fetchAdapter(createPubSubPushHandler({ hopper, queue: PushedJob.queue, maxBodyBytes: 64 * 1024, insecureNoAuth: true, logger: insecureLogger })));
     const verified = await listen(createPubSubPushNodeHandler({ hopper, queue: PushedJob.queue, verify: { audience, serviceAccountEmail, client: verifyClient } }));
     servers.push(certs.server, node.server, fetchStyle.server, verified.server);
     [nodeUrl, fetchUrl, verifiedUrl] = [node.url, fetchStyle.url, verified.url];
@@ -162,6 +178,12 @@ describe.skipIf(!project)("Pub/Sub push handlers (real HTTP on loopback, emulato
       ["wrong audience", () => ({ authorization: `Bearer ${issuer.sign({ aud: "https://elsewhere.example.com", email: serviceAccountEmail, email_verified: true })}` }), 403],
       ["another service account", () => ({ authorization: `Bearer ${issuer.sign({ aud: audience, email: "intruder@evil.iam.gserviceaccount.com", email_verified: true })}` }), 403],
       ["expired token", () => ({ authorization: `Bearer ${issuer.sign({ aud: audience, email: serviceAccountEmail, email_verified: true, iat: 1, exp: 2 })}` }), 403],
+      ["token without email_verified", () => ({ authorization: `Bearer ${issuer.sign({ aud: audience, email: serviceAccountEmail })}` }), 403],
+      ["token with email_verified false", () => ({ authorization: `Bearer ${issuer.sign({ aud: audience, email: serviceAccountEmail, email_verified: false })}` }), 403],
+      ["token without email", () => ({ authorization: `Bearer ${issuer.sign({ aud: audience, email_verified: true })}` }), 403],
+      ["token for no audience", () => ({ authorization: `Bearer ${issuer.sign({ email: serviceAccountEmail, email_verified: true })}` }), 403],
+      ["token signed by another key under the expected key id", () => ({ authorization: `Bearer ${intruder.sign({ aud: audience, email: serviceAccountEmail, email_verified: true })}` }), 403],
+      ["unsigned token (alg none)", () => ({ authorization: `Bearer ${unsignedToken({ aud: audience, email: serviceAccountEmail, email_verified: true })}` }), 403],
     ];
     for (const [name, headers, status] of cases) {
       it(`refuses a ${name} with ${status} without running the job`, async () => {
@@ -181,13 +203,70 @@ describe.skipIf(!project)("Pub/Sub push handlers (real HTTP on loopback, emulato
     });
   });
 
+  describe("fails closed at creation", () => {
+    const verify = { audience, serviceAccountEmail };
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["neither verify nor insecureNoAuth", {}, "verify"],
+      ["verify without an audience", { verify: { serviceAccountEmail } }, "verify.audience"],
+      ["verify with an empty audience", { verify: { audience: "", serviceAccountEmail } }, "verify.audience"],
+      ["verify without a service account", { verify: { audience } }, "verify.serviceAccountEmail"],
+      ["verify with an empty service account", { verify: { audience, serviceAccountEmail: " " } }, "verify.serviceAccountEmail"],
+      ["both verify and insecureNoAuth", { verify, insecureNoAuth: true }, "insecureNoAuth"],
+      ["insecureNoAuth other than true", { insecureNoAuth: "yes" }, "insecureNoAuth"],
+      ["no queue", { verify, queue: undefined }, "queue"],
+      ["maxConcurrent of 0", { verify, maxConcurrent: 0 }, "maxConcurrent"],
+    ];
+    for (const [name, options, field] of cases) {
+      it(`refuses ${name} with a ConfigurationError naming ${field}`, () => {
+        for (const create of [createPubSubPushHandler, createPubSubPushNodeHandler] as const) {
+          let thrown: unknown;
+          try {
+            create({ hopper, queue: PushedJob.queue, ...options } as Parameters<typeof create>[0]);
+          } catch (error) {
+            thrown = error;
+          }
+          expect(ConfigurationError.isInstance(thrown)).toBe(true);
+          expect((thrown as ConfigurationError).field).toBe(field);
+        }
+      });
+    }
+
+    it("insecureNoAuth is said loudly when the handler is created", () => {
+      expect(insecureLogger.lines.filter((line) => /insecureNoAuth/.test(line) && /anyone/.test(line))).toHaveLength(2);
+    });
+  });
+
+  it("refuses with 403 a body naming another subscription, runs nothing and creates no topic for that name", async () => {
+    const { id, body } = envelopeBody({ note: "elsewhere" });
+    const other = `intruder${randomUUID().slice(0, 8)}`;
+    const token = issuer.sign({ aud: audience, email: serviceAccountEmail, email_verified: true });
+    for (const subscription of [`projects/${project}/subscriptions/hopper-${other}`, `projects/${project}/subscriptions/${other}`]) {
+      const response = await post(verifiedUrl, pushJson(body, { subscription }), { authorization: `Bearer ${token}` });
+      expect(response.status).toBe(403);
+    }
+    const withoutSubscription = JSON.parse(pushJson(body)) as Record<string, unknown>;
+    delete withoutSubscription.subscription;
+    expect((await post(verifiedUrl, JSON.stringify(withoutSubscription), { authorization: `Bearer ${token}` })).status).toBe(400);
+    expect(runs.some((run) => run.id === id)).toBe(false);
+    const pubsub = new PubSub({ projectId: project! });
+    try {
+      const [topics] = await pubsub.getTopics();
+      expect(topics.map((topic) => topic.name).filter((name) => name.includes(other))).toEqual([]);
+    } finally {
+      await pubsub.close();
+    }
+  });
+
   it("the emulator's push subscription delivers to the handler, which runs the job", async () => {
     const { id, body } = envelopeBody({ note: "from the emulator" });
     const pubsub = new PubSub({ projectId: project! });
     const topicId = `pushtopic-${randomUUID().slice(0, 8)}`;
+    // A handler for that subscription: the queue is the handler's, the subscription only has to match.
+    const subscribed = await listen(createPubSubPushNodeHandler({ hopper, queue: PushedJob.queue, subscription: `${topicId}-push`, insecureNoAuth: true, logger: recordingLogger() }));
+    servers.push(subscribed.server);
     try {
       const [topic] = await pubsub.createTopic(topicId);
-      await topic.createSubscription(`${topicId}-push`, { pushConfig: { pushEndpoint: nodeUrl } });
+      await topic.createSubscription(`${topicId}-push`, { pushConfig: { pushEndpoint: subscribed.url } });
       await topic.publishMessage({ data: Buffer.from(body) });
       const deadline = Date.now() + 20_000;
       while (!runs.some((run) => run.id === id) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,8 +1,8 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
-import { createConsoleLogger, createHopper, Job, type DeadLetter } from "@hopper/core";
+import { createConsoleLogger, createHopper, encodeEnvelope, ENVELOPE_FORMAT_VERSION, Job, serializeArgs, type DeadLetter } from "@hopper/core";
 import { createPubSubPushHandler, createPubSubPushNodeHandler } from "@hopper/pubsub";
 import { createSqsdHandler, createSqsdNodeHandler } from "@hopper/sqs";
 import fc from "fast-check";
@@ -16,6 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const queue = `hostile${randomBytes(3).toString("hex")}`;
 const maxBodyBytes = 64 * 1024;
 const secret = "s3cret-header-value";
+const urlToken = "sqsd-path-token-0123456789";
+const silent = createConsoleLogger("silent");
 const ran: unknown[] = [];
 
 class HostileTarget extends Job<Record<string, unknown>> {
@@ -25,7 +27,18 @@ class HostileTarget extends Job<Record<string, unknown>> {
   }
 }
 
-const hopper = createHopper({ url: `memory://${queue}`, jobs: [HostileTarget], logger: createConsoleLogger("silent") });
+/** Holds its request open until released, to fill a handler's concurrency slots. */
+class Blocker extends Job<{ key: string }> {
+  static override queue = queue;
+  static readonly started = new Map<string, () => void>();
+  static readonly releases = new Map<string, Promise<void>>();
+  async perform({ key }: { key: string }) {
+    Blocker.started.get(key)?.();
+    await Blocker.releases.get(key);
+  }
+}
+
+const hopper = createHopper({ url: `memory://${queue}`, jobs: [HostileTarget, Blocker], logger: silent });
 
 type Post = (body: string | ReadableStream<Uint8Array>, headers?: Record<string, string>) => Promise<number>;
 
@@ -39,8 +52,19 @@ function viaHttp(url: string): Post {
   return async (body, headers = {}) => (await fetch(url, { method: "POST", headers, body, ...(typeof body !== "string" && { duplex: "half" }) } as RequestInit)).status;
 }
 
-function viaFetchHandler(handler: (request: Request) => Promise<Response>): Post {
-  return async (body, headers = {}) => (await handler(new Request("http://localhost/", { method: "POST", headers, body, ...(typeof body !== "string" && { duplex: "half" }) } as RequestInit))).status;
+function viaFetchHandler(handler: (request: Request) => Promise<Response>, url = "http://localhost/"): Post {
+  return async (body, headers = {}) => (await handler(new Request(url, { method: "POST", headers, body, ...(typeof body !== "string" && { duplex: "half" }) } as RequestInit))).status;
+}
+
+/** A body that never ends: a handler that reads it before deciding would never answer. */
+function endlessBody(): ReadableStream<Uint8Array> {
+  const chunk = new TextEncoder().encode("z".repeat(1024));
+  return new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(chunk) });
+}
+
+function blockerEnvelope(key: string): string {
+  const serialized = serializeArgs({ key });
+  return encodeEnvelope({ hopper: ENVELOPE_FORMAT_VERSION, id: randomUUID(), job: "Blocker", version: 1, args: serialized.json, queue, priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} });
 }
 
 const sqsdHeaders = (): Record<string, string> => ({ "x-aws-sqsd-msgid": randomBytes(8).toString("hex"), "x-aws-sqsd-receive-count": "1", "x-hopper-secret": secret });
@@ -80,13 +104,14 @@ const servers: Server[] = [];
 const forms: Record<string, Post> = {};
 
 beforeAll(async () => {
-  const sqsdNode = await serve(createSqsdNodeHandler({ hopper, queue, maxBodyBytes, secret, loopbackOnly: true }));
-  const pubsubNode = await serve(createPubSubPushNodeHandler({ hopper, queue, maxBodyBytes }));
+  // The bodies, not who sends them, are under test here: Pub/Sub opts out of OIDC by name (who may post: below).
+  const sqsdNode = await serve(createSqsdNodeHandler({ hopper, queue, maxBodyBytes, secret }));
+  const pubsubNode = await serve(createPubSubPushNodeHandler({ hopper, queue, maxBodyBytes, insecureNoAuth: true, logger: silent }));
   servers.push(sqsdNode.server, pubsubNode.server);
   forms["sqsd node"] = viaHttp(sqsdNode.url);
-  forms["sqsd fetch"] = viaFetchHandler(createSqsdHandler({ hopper, queue, maxBodyBytes, secret }));
+  forms["sqsd fetch"] = viaFetchHandler(createSqsdHandler({ hopper, queue, maxBodyBytes, secret, urlToken }), `http://localhost/sqsd/${urlToken}`);
   forms["pubsub node"] = viaHttp(pubsubNode.url);
-  forms["pubsub fetch"] = viaFetchHandler(createPubSubPushHandler({ hopper, queue, maxBodyBytes }));
+  forms["pubsub fetch"] = viaFetchHandler(createPubSubPushHandler({ hopper, queue, maxBodyBytes, insecureNoAuth: true, logger: silent }));
 });
 
 afterAll(async () => {
@@ -148,7 +173,7 @@ describe("push handlers, fed anything", () => {
     it(`${form}: a push wrapper with wrong types is answered 400, never 5xx, and nothing runs`, async () => {
       const post = forms[form]!;
       ran.length = 0;
-      const wrong = [
+      const wrong: string[] = [
         "not json",
         '{"message":',
         "null",
@@ -159,13 +184,15 @@ describe("push handlers, fed anything", () => {
         '{"message":{"messageId":"m","data":{"__proto__":{"polluted":true}}}}',
         '{"message":{"messageId":"m","data":"e30=","attributes":"x"}}',
         '{"message":{"messageId":"m","data":"e30="},"subscription":42}',
+        '{"message":{"messageId":"m","data":"e30="}}',
         '{"__proto__":{"polluted":true},"message":{"messageId":{"toString":1}}}',
       ];
       for (const body of wrong) expect({ body, status: await post(body) }).toEqual({ body, status: 400 });
       await fc.assert(
         fc.asyncProperty(fc.jsonValue({ maxDepth: 5 }), async (value) => {
           const status = await post(JSON.stringify(value));
-          expect([204, 400]).toContain(status);
+          // 403: a well-formed wrapper naming a subscription other than the handler's.
+          expect([204, 400, 403]).toContain(status);
         }),
         { numRuns: 60 },
       );
@@ -188,11 +215,13 @@ describe("push endpoints: who may post", () => {
     expect(await takeAllDeadLetters()).toEqual([]);
   });
 
-  it("sqsd loopbackOnly: a request from another address is refused with 403; the fetch form refuses the option", async (context) => {
-    expect(() => createSqsdHandler({ hopper, queue, loopbackOnly: true })).toThrow(/loopbackOnly/);
+  it("sqsd by default: a request from another address is refused with 403, as is one naming another address in a forwarding header", async (context) => {
+    ran.length = 0;
+    expect(await forms["sqsd node"]!("{}", { ...sqsdHeaders(), "x-forwarded-for": "198.51.100.9" })).toBe(403);
+    expect(await forms["sqsd fetch"]!("{}", { ...sqsdHeaders(), "x-real-ip": "198.51.100.9" })).toBe(403);
     const external = Object.values(networkInterfaces()).flat().find((entry) => entry && entry.family === "IPv4" && !entry.internal);
     if (!external) return context.skip();
-    const { server, url } = await serve(createSqsdNodeHandler({ hopper, queue, secret, loopbackOnly: true }), "0.0.0.0");
+    const { server, url } = await serve(createSqsdNodeHandler({ hopper, queue, secret }), "0.0.0.0");
     servers.push(server);
     const port = new URL(url).port;
     // From this host's own external address: not loopback, as a request from the network would be.
@@ -205,16 +234,70 @@ describe("push endpoints: who may post", () => {
       request.end("{}");
     });
     expect(status).toBe(403);
+    expect(ran).toEqual([]);
+    expect(await takeAllDeadLetters()).toEqual([]);
     expect(await viaHttp(url)("{}", sqsdHeaders())).toBe(200);
     await takeAllDeadLetters();
   });
 
-  it("pubsub: with verification configured, a request without a bearer token is refused with 401 before anything runs", async () => {
-    const post = viaFetchHandler(createPubSubPushHandler({ hopper, queue, verify: { audience: "https://example.test/push" } }));
+  it("pubsub: a request without a bearer token is refused with 401 before anything runs", async () => {
+    const post = viaFetchHandler(createPubSubPushHandler({ hopper, queue, verify: { audience: "https://example.test/push", serviceAccountEmail: "push@example.iam.gserviceaccount.com" } }));
     ran.length = 0;
     expect(await post(pubsubWrapper("{}"))).toBe(401);
     expect(await post(pubsubWrapper("{}"), { authorization: "Basic abc" })).toBe(401);
     expect(ran).toEqual([]);
     expect(await takeAllDeadLetters()).toEqual([]);
   });
+
+  it("both handlers decide who sent a request before reading its body: an endless unauthenticated body is answered at once", { timeout: 30_000 }, async () => {
+    const pubsubVerified = createPubSubPushHandler({ hopper, queue, verify: { audience: "https://example.test/push", serviceAccountEmail: "push@example.iam.gserviceaccount.com" } });
+    const pubsubNode = await serve(createPubSubPushNodeHandler({ hopper, queue, verify: { audience: "https://example.test/push", serviceAccountEmail: "push@example.iam.gserviceaccount.com" } }));
+    servers.push(pubsubNode.server);
+    expect(await viaFetchHandler(pubsubVerified)(endlessBody())).toBe(401);
+    expect(await viaHttp(pubsubNode.url)(endlessBody())).toBe(401);
+    expect(await forms["sqsd node"]!(endlessBody(), { ...sqsdHeaders(), "x-forwarded-for": "198.51.100.9" })).toBe(403);
+    expect(await viaFetchHandler(createSqsdHandler({ hopper, queue, urlToken }))(endlessBody(), sqsdHeaders())).toBe(403);
+    expect(ran).toEqual([]);
+  });
+});
+
+describe("push endpoints: bounded concurrency", () => {
+  const sqsdFetch = createSqsdHandler({ hopper, queue, urlToken, maxConcurrent: 1 });
+  const pubsubFetch = createPubSubPushHandler({ hopper, queue, maxConcurrent: 1, insecureNoAuth: true, logger: silent });
+  const bounded: Record<string, () => Promise<Post>> = {
+    "sqsd node": async () => {
+      const { server, url } = await serve(createSqsdNodeHandler({ hopper, queue, maxConcurrent: 1 }));
+      servers.push(server);
+      return viaHttp(url);
+    },
+    "sqsd fetch": async () => viaFetchHandler(sqsdFetch, `http://localhost/sqsd/${urlToken}`),
+    "pubsub node": async () => {
+      const { server, url } = await serve(createPubSubPushNodeHandler({ hopper, queue, maxConcurrent: 1, insecureNoAuth: true, logger: silent }));
+      servers.push(server);
+      return viaHttp(url);
+    },
+    "pubsub fetch": async () => viaFetchHandler(pubsubFetch),
+  };
+  for (const [form, open] of Object.entries(bounded)) {
+    const isSqsd = form.startsWith("sqsd");
+    it(`${form}: beyond maxConcurrent a request is answered 503 at once (the platform delivers it again) and runs nothing`, async () => {
+      const post = await open();
+      const wrap = (envelope: string) => (isSqsd ? envelope : pubsubWrapper(envelope));
+      const headers = () => (isSqsd ? sqsdHeaders() : { "content-type": "application/json" });
+      const key = `${form}-${randomUUID()}`;
+      let release!: () => void;
+      Blocker.releases.set(key, new Promise<void>((resolve) => (release = resolve)));
+      const started = new Promise<void>((resolve) => Blocker.started.set(key, resolve));
+      const first = post(wrap(blockerEnvelope(key)), headers());
+      await started;
+      ran.length = 0;
+      // The slot is taken: this one is turned away before its body is read, so it cannot run.
+      expect(await post(wrap(JSON.stringify({ hopper: 1 })), headers())).toBe(503);
+      release();
+      expect(await first).toBe(isSqsd ? 200 : 204);
+      // The slot is free again.
+      expect(await post(wrap(blockerEnvelope(`${key}-after`)), headers())).toBe(isSqsd ? 200 : 204);
+      expect(await takeAllDeadLetters()).toEqual([]);
+    });
+  }
 });

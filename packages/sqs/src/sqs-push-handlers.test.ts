@@ -1,8 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createConsoleLogger, createHopper, Job, type JobContext } from "@hopper/core";
+import { ConfigurationError, createConsoleLogger, createHopper, Job, type JobContext, type Logger } from "@hopper/core";
 import type { Backend } from "@hopper/core/backend";
 import { createSqsdHandler, createSqsdNodeHandler } from "./sqs-sqsd-handler.js";
 import { createSqsLambdaHandler, type SqsEvent } from "./sqs-lambda-handler.js";
@@ -17,6 +18,61 @@ async function serve(handler: NodeHandler): Promise<{ url: string; close(): Prom
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * Forwards like Elastic Beanstalk's nginx (`proxy_set_header X-Real-IP $remote_addr;
+ * X-Forwarded-For $proxy_add_x_forwarded_for`), listening on every interface, to `target` on loopback.
+ */
+async function ebNginx(target: string): Promise<{ port: number; close(): Promise<void> }> {
+  const upstream = new URL(target);
+  const server = createServer((request, response) => {
+    const peer = request.socket.remoteAddress!;
+    const forwardedFor = request.headers["x-forwarded-for"];
+    const headers = { ...request.headers, "x-real-ip": peer, "x-forwarded-for": forwardedFor ? `${forwardedFor}, ${peer}` : peer };
+    const proxied = httpRequest({ host: "127.0.0.1", port: upstream.port, path: request.url, method: request.method, headers }, (answer) => {
+      response.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(response);
+    });
+    proxied.on("error", () => response.writeHead(502).end());
+    request.pipe(proxied);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "0.0.0.0", resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** POSTs from `localAddress` (this host's external address plays an outside client). */
+async function postFrom(localAddress: string, host: string, port: number, path: string, headers: Record<string, string>, body: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const request = httpRequest({ host, port, path, method: "POST", localAddress, headers }, (response) => {
+      response.resume();
+      resolve(response.statusCode!);
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+function externalAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((entry) => entry && entry.family === "IPv4" && !entry.internal)?.address;
+}
+
+function recordingLogger(): Logger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  const keep = (message: string) => void lines.push(message);
+  return { lines, debug: keep, info: keep, warn: keep, error: keep };
+}
+
+function configurationFieldOf(create: () => unknown): string | undefined {
+  try {
+    create();
+  } catch (error) {
+    if (ConfigurationError.isInstance(error)) return error.field;
+    throw error;
+  }
+  return undefined;
 }
 
 function unique(label: string): string {
@@ -131,7 +187,8 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
     const queue = unique("sqsdcron");
     const { Work, hopper, runs } = jobsFor(queue);
     // The fetch-style form, behind a loopback server that turns Node requests into Requests.
-    const fetchHandler = createSqsdHandler({ hopper, queue, periodicTasks: { "nightly-report": { job: Work, args: { fail: false } } } });
+    const urlToken = "cron-token-0123456789abcdef";
+    const fetchHandler = createSqsdHandler({ hopper, queue, urlToken, periodicTasks: { "nightly-report": { job: Work, args: { fail: false } } } });
     const server = await serve(async (request, response) => {
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
@@ -140,11 +197,17 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
     });
     try {
       const cronHeaders = { "x-aws-sqsd-taskname": "nightly-report", "x-aws-sqsd-scheduled-at": new Date().toISOString(), "x-aws-sqsd-msgid": "cron-1", "x-aws-sqsd-receive-count": "1" };
-      expect((await fetch(server.url, { method: "POST", headers: cronHeaders, body: "elasticbeanstalk scheduled job" })).status).toBe(200);
-      expect((await fetch(server.url, { method: "POST", headers: { ...cronHeaders, "x-aws-sqsd-taskname": "unknown" }, body: "" })).status).toBe(404);
-      // The enqueued job then arrives like any other message.
+      // cron.yaml: url: /sqsd/<token>
+      const cronUrl = `${server.url}/sqsd/${urlToken}`;
+      // A tick without the token (an outside client, or a local request that is not sqsd's) enqueues nothing.
+      for (const wrong of [server.url, `${server.url}/sqsd/${urlToken}x`, `${server.url}/sqsd/${urlToken.slice(0, -1)}`, `${server.url}/sqsd?token=${urlToken}`]) {
+        expect({ wrong, status: (await fetch(wrong, { method: "POST", headers: cronHeaders, body: "" })).status }).toEqual({ wrong, status: 403 });
+      }
+      expect((await fetch(cronUrl, { method: "POST", headers: cronHeaders, body: "elasticbeanstalk scheduled job" })).status).toBe(200);
+      expect((await fetch(cronUrl, { method: "POST", headers: { ...cronHeaders, "x-aws-sqsd-taskname": "unknown" }, body: "" })).status).toBe(404);
+      // The enqueued job then arrives like any other message (the worker environment's HTTP path carries the token too).
       let rounds: Awaited<ReturnType<typeof sqsdRound>> = [];
-      for (let round = 0; round < 5 && rounds.length === 0; round++) rounds = await sqsdRound(server.url, queue);
+      for (let round = 0; round < 5 && rounds.length === 0; round++) rounds = await sqsdRound(cronUrl, queue);
       expect(rounds.map((round) => round.status)).toEqual([200]);
       expect(runs).toEqual([{ args: { fail: false }, attempt: 1 }]);
     } finally {
@@ -152,10 +215,121 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
     }
   });
 
+  it("sqsd: fails closed at creation: periodic tasks and the fetch form need urlToken; weak or contradictory choices are refused", () => {
+    const queue = unique("sqsdconfig");
+    const { Work, hopper } = jobsFor(queue);
+    const periodicTasks = { nightly: { job: Work } };
+    const token = "0123456789abcdef0123";
+    const logger = recordingLogger();
+    const cases: [string, () => unknown, string][] = [
+      ["periodic tasks without urlToken", () => createSqsdNodeHandler({ hopper, queue, periodicTasks }), "urlToken"],
+      ["the fetch form without urlToken", () => createSqsdHandler({ hopper, queue }), "urlToken"],
+      ["a short urlToken", () => createSqsdNodeHandler({ hopper, queue, urlToken: "short" }), "urlToken"],
+      ["a urlToken with characters a path cannot carry as is", () => createSqsdNodeHandler({ hopper, queue, urlToken: "0123456789abcdef/?x" }), "urlToken"],
+      ["insecureNoAuth with a urlToken", () => createSqsdNodeHandler({ hopper, queue, urlToken: token, insecureNoAuth: true }), "insecureNoAuth"],
+      ["insecureNoAuth other than true", () => createSqsdNodeHandler({ hopper, queue, insecureNoAuth: "yes" as unknown as true }), "insecureNoAuth"],
+      ["the removed loopbackOnly option", () => createSqsdNodeHandler({ hopper, queue, loopbackOnly: false } as Parameters<typeof createSqsdNodeHandler>[0]), "loopbackOnly"],
+      ["a localAddresses entry that is not an IP address", () => createSqsdNodeHandler({ hopper, queue, localAddresses: ["docker-host"] }), "localAddresses"],
+      ["maxConcurrent of 0", () => createSqsdNodeHandler({ hopper, queue, maxConcurrent: 0 }), "maxConcurrent"],
+    ];
+    for (const [name, create, field] of cases) expect({ name, field: configurationFieldOf(create) }).toEqual({ name, field });
+    // Valid: the default local-daemon check, with or without a token; the insecure opt-out, said loudly.
+    expect(configurationFieldOf(() => createSqsdNodeHandler({ hopper, queue, logger }))).toBeUndefined();
+    expect(configurationFieldOf(() => createSqsdHandler({ hopper, queue, urlToken: token, periodicTasks, logger }))).toBeUndefined();
+    expect(logger.lines).toEqual([]);
+    expect(configurationFieldOf(() => createSqsdNodeHandler({ hopper, queue, insecureNoAuth: true, logger }))).toBeUndefined();
+    expect(logger.lines.filter((line) => /insecureNoAuth/.test(line) && /anyone/.test(line))).toHaveLength(1);
+  });
+
+  it("sqsd: by default only the local daemon gets in: behind EB's nginx an outside client is refused whatever headers it forges, and cannot force a dead letter", async (context) => {
+    const queue = unique("sqsdorigin");
+    const { hopper, runs } = jobsFor(queue);
+    const app = await serve(createSqsdNodeHandler({ hopper, queue }));
+    const nginx = await ebNginx(app.url);
+    try {
+      const sqsdHeaders = (id: string) => ({ "content-type": "application/json", "x-aws-sqsd-msgid": id, "x-aws-sqsd-receive-count": "99", "x-aws-sqsd-queue": `${testQueuePrefix}${queue}` });
+      const body = JSON.stringify({ hopper: 1, id: "forged", job: "Work", version: 1, args: { fail: true }, queue, priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} });
+      // Straight to the app from this host, naming an outside client in any of the headers a proxy writes.
+      for (const forged of [{ "x-forwarded-for": "203.0.113.7" }, { "x-forwarded-for": "127.0.0.1, 203.0.113.7" }, { "x-forwarded-for": "203.0.113.7, 127.0.0.1" }, { "x-real-ip": "203.0.113.7" }, { forwarded: "for=203.0.113.7" }, { forwarded: 'for="[2001:db8::1]:4711"' }, { "x-forwarded-for": "" }]) {
+        const status = (await fetch(app.url, { method: "POST", headers: { ...sqsdHeaders("direct"), ...forged }, body })).status;
+        expect({ forged, status }).toEqual({ forged, status: 403 });
+      }
+      // sqsd through nginx: every address it records is loopback.
+      const local = await postFrom("127.0.0.1", "127.0.0.1", nginx.port, "/", { ...sqsdHeaders("local"), "x-aws-sqsd-receive-count": "1" }, JSON.stringify({ hopper: 1, id: "local", job: "Work", version: 1, args: { fail: false }, queue, priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} }));
+      expect(local).toBe(200);
+      expect(runs).toEqual([{ args: { fail: false }, attempt: 1 }]);
+      const outside = externalAddress();
+      if (!outside) return context.skip();
+      // An outside client through nginx, with and without forged loopback headers; receive count 99 would dead-letter at once.
+      for (const forged of [{}, { "x-forwarded-for": "127.0.0.1", "x-real-ip": "127.0.0.1", forwarded: "for=127.0.0.1" }]) {
+        const status = await postFrom(outside, outside, nginx.port, "/", { ...sqsdHeaders("outside"), ...forged }, body);
+        expect({ forged, status }).toEqual({ forged, status: 403 });
+      }
+      expect(runs).toHaveLength(1);
+      expect(await hopper.deadLetters(queue).take({ waitMs: 500 })).toEqual([]);
+    } finally {
+      await nginx.close();
+      await app.close();
+    }
+  });
+
+  it("sqsd: the queue is the handler's: a forged X-Aws-Sqsd-Queue neither moves the job nor creates an SQS queue", async () => {
+    const queue = unique("sqsdqueue");
+    const other = unique("sqsdother");
+    const { Work, hopper, runs } = jobsFor(queue);
+    const server = await serve(createSqsdNodeHandler({ hopper, queue }));
+    try {
+      await hopper.enqueue(Work, { fail: true });
+      const rounds = await sqsdRound(server.url, queue, { "x-aws-sqsd-queue": `${testQueuePrefix}${other}` });
+      expect(rounds.map((round) => round.status)).toEqual([503]);
+      expect(runs).toHaveLength(1);
+      const missing = await client.send(new GetQueueUrlCommand({ QueueName: `${testQueuePrefix}${other}` })).then(
+        () => "exists",
+        (error: Error) => error.name,
+      );
+      expect(missing).toMatch(/NonExistentQueue|QueueDoesNotExist/);
+      const missingDead = await client.send(new GetQueueUrlCommand({ QueueName: `${testQueuePrefix}${other}-dead` })).then(
+        () => "exists",
+        (error: Error) => error.name,
+      );
+      expect(missingDead).toMatch(/NonExistentQueue|QueueDoesNotExist/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("lambda: the queue is the handler's: it must be configured, and a record from another queue is reported failed, not run", async () => {
+    const queue = unique("lambdaarn");
+    const other = unique("lambdaother");
+    const { Work, hopper, runs } = jobsFor(queue);
+    expect(configurationFieldOf(() => createSqsLambdaHandler({ hopper, queuePrefix: testQueuePrefix } as unknown as Parameters<typeof createSqsLambdaHandler>[0]))).toBe("queue");
+    const logger = recordingLogger();
+    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix: testQueuePrefix, logger });
+    await hopper.enqueue(Work, { fail: false });
+    const received = await client.send(new ReceiveMessageCommand({ QueueUrl: await queueUrlOf(queue), MaxNumberOfMessages: 1, WaitTimeSeconds: 2, VisibilityTimeout: 1, MessageSystemAttributeNames: ["All"] }));
+    const message = received.Messages![0]!;
+    const record = (eventSourceARN: string | undefined, messageId: string) => ({ messageId, body: message.Body!, attributes: { ApproximateReceiveCount: "1" }, ...(eventSourceARN !== undefined && { eventSourceARN }) });
+    const result = await handler({
+      Records: [
+        record(`arn:aws:sqs:us-east-1:000000000000:${testQueuePrefix}${other}`, "from-other-queue"),
+        record(`arn:aws:sqs:us-east-1:000000000000:${testQueuePrefix}${queue}-dead`, "from-dead-queue"),
+        record(undefined, "no-arn"),
+      ],
+    });
+    expect(result.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(["from-dead-queue", "from-other-queue", "no-arn"]);
+    expect(runs).toEqual([]);
+    expect(logger.lines.some((line) => line.includes(other))).toBe(true);
+    const missing = await client.send(new GetQueueUrlCommand({ QueueName: `${testQueuePrefix}${other}` })).then(
+      () => "exists",
+      (error: Error) => error.name,
+    );
+    expect(missing).toMatch(/NonExistentQueue|QueueDoesNotExist/);
+  });
+
   it("lambda: runs each record of an SQS event and reports the failed ones in batchItemFailures", async () => {
     const queue = unique("lambda");
     const { Work, hopper, runs } = jobsFor(queue);
-    const handler = createSqsLambdaHandler({ hopper, queuePrefix: testQueuePrefix });
+    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix: testQueuePrefix });
     // Invoked over loopback HTTP the way the Lambda runtime interface emulator does.
     const server = await serve(async (request, response) => {
       const chunks: Buffer[] = [];
