@@ -2,4 +2,19 @@ export * from "./backend.js";
 export { sendInBatches, chunkMessages } from "./send-in-batches.js";
 export { BackendClosedError } from "../errors/backend-closed-error.js";
 export { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
-export { toFetchHandler, toNodeHandler, readBoundedBody, pushAnswer, secretMatches, isLoopbackAddress, type PushHttpRequest, type PushHttpAnswer, type PushHttpHandler } from "./push-http.js";
+export {
+  toFetchHandler,
+  toNodeHandler,
+  createPushEndpoint,
+  positiveIntegerOption,
+  insecureNoAuthOption,
+  readBoundedBody,
+  pushAnswer,
+  secretMatches,
+  addressesOf,
+  isLoopbackAddress,
+  type PushEndpoint,
+  type PushHttpRequest,
+  type PushHttpAnswer,
+  type PushHttpHandler,
+} from "./push-http.js";

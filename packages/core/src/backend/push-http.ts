@@ -1,5 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { isIP } from "node:net";
+import { ConfigurationError } from "../errors/configuration-error.js";
 
 /**
  * Shared plumbing for push handlers (platforms that POST work to an app):
@@ -8,6 +10,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  */
 export interface PushHttpRequest {
   readonly method: string;
+  /** The request target: path and query, as the client sent it. */
+  readonly url: string;
   /** A request header by lower-case name, or null. */
   header(name: string): string | null;
   readonly contentLength: number | undefined;
@@ -34,8 +38,10 @@ export function pushAnswer(status: number, text: string, headers: Record<string,
 export function toFetchHandler(handle: PushHttpHandler): (request: Request) => Promise<Response> {
   return async (request) => {
     const length = request.headers.get("content-length");
+    const target = new URL(request.url);
     const answer = await answerSafely(handle, {
       method: request.method,
+      url: `${target.pathname}${target.search}`,
       header: (name) => request.headers.get(name),
       contentLength: length === null ? undefined : Number(length),
       body: (request.body ?? []) as AsyncIterable<Uint8Array>,
@@ -55,6 +61,7 @@ export function toNodeHandler(handle: PushHttpHandler): (request: IncomingMessag
     const length = request.headers["content-length"];
     const answer = await answerSafely(handle, {
       method: request.method ?? "GET",
+      url: request.url ?? "/",
       header: (name) => {
         const value = request.headers[name.toLowerCase()];
         return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
@@ -83,11 +90,85 @@ async function answerSafely(handle: PushHttpHandler, request: PushHttpRequest): 
   }
 }
 
+/** What a push handler does once the platform is known to have sent the request. */
+export interface PushEndpoint {
+  /** Who sent the request, decided from its line and headers; an answer refuses it. */
+  readonly authenticate: (request: PushHttpRequest) => PushHttpAnswer | undefined | Promise<PushHttpAnswer | undefined>;
+  readonly maxBodyBytes: number;
+  /** Requests handled at once; more are answered 503 unread. */
+  readonly maxConcurrent: number;
+  /** Runs the body of an authenticated request. */
+  readonly handle: (request: PushHttpRequest, body: string) => Promise<PushHttpAnswer>;
+}
+
+/**
+ * The order every push handler keeps, so a stranger costs as little as
+ * possible: POST only; then who sent it, before a byte of the body is read;
+ * then a slot among `maxConcurrent` (503 beyond: Pub/Sub push redelivers with
+ * backoff, sqsd after the visibility timeout); then the body, under its bound.
+ */
+export function createPushEndpoint(endpoint: PushEndpoint): PushHttpHandler {
+  const { maxBodyBytes, maxConcurrent } = endpoint;
+  const tooLarge = () => pushAnswer(413, `body over ${maxBodyBytes} bytes`);
+  let running = 0;
+  return async (request) => {
+    if (request.method !== "POST") return pushAnswer(405, "push requests are POSTs", { allow: "POST" });
+    const refused = await endpoint.authenticate(request);
+    if (refused) return refused;
+    if (request.contentLength !== undefined && request.contentLength > maxBodyBytes) return tooLarge();
+    if (running >= maxConcurrent) return pushAnswer(503, `busy: ${maxConcurrent} requests running (maxConcurrent); deliver again`, { "retry-after": "1" });
+    running += 1;
+    try {
+      const body = await readBoundedBody(request.body, maxBodyBytes);
+      return body === undefined ? tooLarge() : await endpoint.handle(request, body);
+    } finally {
+      running -= 1;
+    }
+  };
+}
+
+/** A positive integer option with its default, or a ConfigurationError naming it. */
+export function positiveIntegerOption(field: string, value: unknown, defaultValue: number): number {
+  const chosen = value ?? defaultValue;
+  if (typeof chosen !== "number" || !Number.isSafeInteger(chosen) || chosen < 1) throw new ConfigurationError({ field, message: `must be a positive integer, got ${JSON.stringify(value)}` });
+  return chosen;
+}
+
+/** `insecureNoAuth` is true or absent: any other value is a typo or a string from the environment. */
+export function insecureNoAuthOption(value: unknown): boolean {
+  if (value === undefined || value === false) return false;
+  if (value === true) return true;
+  throw new ConfigurationError({ field: "insecureNoAuth", message: `must be true (to accept requests from anyone) or left out, got ${JSON.stringify(value)}` });
+}
+
+/**
+ * Every address the request names: the peer (Node form only) and each entry a
+ * proxy recorded in X-Forwarded-For, X-Real-IP or Forwarded. A client can add
+ * entries but cannot remove the one its proxy appends, so judging all of them
+ * refuses an outside client behind any proxy that records it (EB's nginx does).
+ */
+export function addressesOf(request: PushHttpRequest): string[] {
+  const addresses = request.remoteAddress === undefined ? [] : [request.remoteAddress];
+  for (const name of ["x-forwarded-for", "x-real-ip"]) {
+    const value = request.header(name);
+    if (value !== null) addresses.push(...value.split(",").map((entry) => entry.trim()));
+  }
+  const forwarded = request.header("forwarded");
+  if (forwarded !== null) {
+    for (const element of forwarded.split(",")) {
+      const forPair = element.split(";").map((pair) => pair.trim()).find((pair) => pair.toLowerCase().startsWith("for="));
+      // RFC 7239: for="[2001:db8::1]:4711", for=192.0.2.1, or an obfuscated name (never loopback).
+      addresses.push(forPair === undefined ? "" : forPair.slice(4).replace(/^"|"$/g, "").replace(/^\[([^\]]*)\](:\d+)?$/, "$1"));
+    }
+  }
+  return addresses;
+}
+
 /** True for 127.0.0.0/8 and ::1, also in their IPv4-mapped IPv6 forms. */
 export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
   const ipv4 = address.startsWith("::ffff:") ? address.slice(7) : address;
-  return ipv4.startsWith("127.") || address === "::1";
+  return (isIP(ipv4) === 4 && ipv4.startsWith("127.")) || address === "::1";
 }
 
 /** The body as UTF-8 text, or undefined once it grows past `maxBytes` (reading stops there). */
@@ -102,7 +183,7 @@ export async function readBoundedBody(body: AsyncIterable<Uint8Array>, maxBytes:
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** Compares a presented secret with the expected one in constant time. */
+/** Compares a presented secret with the expected one in constant time (the length is not hidden). */
 export function secretMatches(presented: string | null, expected: string): boolean {
   if (presented === null) return false;
   const a = Buffer.from(presented);
