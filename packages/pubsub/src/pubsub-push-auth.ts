@@ -1,10 +1,11 @@
+import { ConfigurationError } from "@hopper/core";
 import { OAuth2Client } from "google-auth-library";
 
 export interface PushVerification {
-  /** The audience configured on the push subscription (by default its push endpoint URL). */
+  /** The audience configured on the push subscription (by default its push endpoint URL). Required. */
   readonly audience: string;
-  /** The service account the push subscription signs tokens as; any verified Google identity when omitted. */
-  readonly serviceAccountEmail?: string;
+  /** The service account the push subscription signs tokens as. Required: any Google account can mint a token for any audience. */
+  readonly serviceAccountEmail: string;
   /** A client to verify with (proxy, custom cert endpoints); default a new OAuth2Client. */
   readonly client?: OAuth2Client;
 }
@@ -14,24 +15,34 @@ export type PushAuthResult = { readonly ok: true } | { readonly ok: false; reado
 /**
  * Checks the OIDC token Pub/Sub attaches to authenticated push requests:
  * Google's signature, expiry, issuer and audience (google-auth-library),
- * then that it was issued to the expected service account.
+ * then that it was issued to the expected, verified service account.
+ * Both `audience` and `serviceAccountEmail` are required: google-auth-library
+ * skips the audience check when it is undefined, and without the email any
+ * Google-signed token for the audience would pass.
  */
 export function createPushVerifier(verification: PushVerification): (authorization: string | null) => Promise<PushAuthResult> {
+  const audience = requiredText("verify.audience", verification.audience, "the audience set on the push subscription (by default its push endpoint URL)");
+  const email = requiredText("verify.serviceAccountEmail", verification.serviceAccountEmail, "the service account the push subscription authenticates as, e.g. push@my-project.iam.gserviceaccount.com");
   const client = verification.client ?? new OAuth2Client();
   return async (authorization) => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
     if (!match) return { ok: false, status: 401, reason: "missing bearer token" };
     let payload;
     try {
-      const ticket = await client.verifyIdToken({ idToken: match[1]!, audience: verification.audience });
+      const ticket = await client.verifyIdToken({ idToken: match[1]!, audience });
       payload = ticket.getPayload();
     } catch {
       return { ok: false, status: 403, reason: "invalid token" };
     }
-    if (!payload?.email_verified) return { ok: false, status: 403, reason: "token has no verified email" };
-    if (verification.serviceAccountEmail !== undefined && payload.email !== verification.serviceAccountEmail) {
-      return { ok: false, status: 403, reason: "token issued to another service account" };
-    }
+    // Checked again here so a change in the library's defaults cannot open the door.
+    if (payload?.aud !== audience) return { ok: false, status: 403, reason: "token for another audience" };
+    if (payload.email_verified !== true) return { ok: false, status: 403, reason: "token has no verified email" };
+    if (payload.email !== email) return { ok: false, status: 403, reason: "token issued to another service account" };
     return { ok: true };
   };
+}
+
+function requiredText(field: string, value: unknown, what: string): string {
+  if (typeof value !== "string" || value.trim() === "") throw new ConfigurationError({ field, message: `give ${what}; got ${JSON.stringify(value)}` });
+  return value;
 }

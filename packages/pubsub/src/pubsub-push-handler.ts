@@ -1,20 +1,32 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ConfigurationError, type Hopper, type PushOutcome } from "@hopper/core";
+import { ConfigurationError, createConsoleLogger, redactingLogger, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
+import { createPushEndpoint, insecureNoAuthOption, positiveIntegerOption, pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest } from "@hopper/core/backend";
 import { createPushVerifier, type PushVerification } from "./pubsub-push-auth.js";
 import { ID_ATTRIBUTE } from "./pubsub-receive.js";
-import { pushAnswer, readBoundedBody, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler } from "@hopper/core/backend";
 
 export interface PubSubPushHandlerOptions {
   /** Runs the pushed jobs (its backend takes dead letters and re-delays). */
   readonly hopper: Pick<Hopper, "runMessage">;
-  /** The queue this endpoint serves. Default: the push body's subscription id without `topicPrefix`. */
-  readonly queue?: string;
-  /** As given to createPubSubBackend; used to find the queue from the subscription id. Default "hopper-". */
+  /** The Hopper queue this endpoint serves. Required: the push body never chooses it. */
+  readonly queue: string;
+  /**
+   * The subscription that pushes here: its id, or its full name
+   * (`projects/P/subscriptions/S`) to pin the project too. Default
+   * `<topicPrefix><queue>`. A body naming another subscription gets 403.
+   */
+  readonly subscription?: string;
+  /** As given to createPubSubBackend; makes the default `subscription`. Default "hopper-". */
   readonly topicPrefix?: string;
-  /** Verify the OIDC bearer token of authenticated push subscriptions; off when omitted. */
+  /** Verify the OIDC token of the authenticated push subscription. Required unless `insecureNoAuth`. */
   readonly verify?: PushVerification;
+  /** Accept requests from anyone (local development, the emulator, which pushes without tokens). Logged as a warning at creation. */
+  readonly insecureNoAuth?: true;
   /** Larger bodies are refused with 413 unread. Default 14 MiB (a 10 MB message, base64-encoded, plus JSON). */
   readonly maxBodyBytes?: number;
+  /** Requests handled at once; beyond, 503 unread (Pub/Sub redelivers with backoff). Default 80, Cloud Run's default concurrency. */
+  readonly maxConcurrent?: number;
+  /** Where the handler warns; default stderr. */
+  readonly logger?: Logger;
 }
 
 interface PushBody {
@@ -25,31 +37,38 @@ interface PushBody {
 
 /** Fetch-style handler (Cloud Run with Hono, Next.js route handlers, Deno, Bun): `(Request) => Response`. */
 export function createPubSubPushHandler(options: PubSubPushHandlerOptions): (request: Request) => Promise<Response> {
-  return toFetchHandler(createPushCore(options));
+  return toFetchHandler(createPushCore(options, "createPubSubPushHandler"));
 }
 
 /** Node handler for `http.createServer`, Express, Cloud Functions: `(req, res)`. */
 export function createPubSubPushNodeHandler(options: PubSubPushHandlerOptions): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
-  return toNodeHandler(createPushCore(options));
+  return toNodeHandler(createPushCore(options, "createPubSubPushNodeHandler"));
 }
 
-function createPushCore(options: PubSubPushHandlerOptions): PushHttpHandler {
-  const maxBodyBytes = options.maxBodyBytes ?? 14 * 1024 * 1024;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new ConfigurationError({ field: "maxBodyBytes", message: `must be a positive integer, got ${JSON.stringify(options.maxBodyBytes)}` });
-  if (typeof options.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: "give the Hopper instance that runs the jobs: createPubSubPushHandler({ hopper })" });
-  const verify = options.verify ? createPushVerifier(options.verify) : undefined;
-  const topicPrefix = options.topicPrefix ?? "hopper-";
+function createPushCore(options: PubSubPushHandlerOptions, factory: string): PushHttpHandler {
+  if (typeof options?.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: `give the Hopper instance that runs the jobs: ${factory}({ hopper, queue, verify })` });
+  if (typeof options.queue !== "string" || options.queue.length === 0) throw new ConfigurationError({ field: "queue", message: `give the Hopper queue this endpoint serves, e.g. ${factory}({ hopper, queue: "mailers", verify })` });
+  const maxBodyBytes = positiveIntegerOption("maxBodyBytes", options.maxBodyBytes, 14 * 1024 * 1024);
+  const maxConcurrent = positiveIntegerOption("maxConcurrent", options.maxConcurrent, 80);
+  const insecure = insecureNoAuthOption(options.insecureNoAuth);
+  if (insecure && options.verify !== undefined) throw new ConfigurationError({ field: "insecureNoAuth", message: "give verify or insecureNoAuth, not both" });
+  if (!insecure && options.verify === undefined) {
+    throw new ConfigurationError({ field: "verify", message: `push endpoints are closed until configured: give verify: { audience, serviceAccountEmail } as set on the authenticated push subscription, or insecureNoAuth: true for local development` });
+  }
+  const verify = insecure ? undefined : createPushVerifier(options.verify!);
+  const expected = expectedSubscription(options);
+  const logger = redactingLogger(options.logger ?? createConsoleLogger());
+  if (insecure) {
+    logger.warn(`${factory}: insecureNoAuth is set: anyone who can reach this endpoint can run any registered job with any args. Give verify: { audience, serviceAccountEmail } outside local development.`, { queue: options.queue });
+  }
 
-  return async (request) => {
-    if (request.method !== "POST") return pushAnswer(405, "push requests are POSTs", { allow: "POST" });
-    if (verify) {
-      const auth = await verify(request.header("authorization"));
-      if (!auth.ok) return pushAnswer(auth.status, auth.reason, auth.status === 401 ? { "www-authenticate": "Bearer" } : {});
-    }
-    if (request.contentLength !== undefined && request.contentLength > maxBodyBytes) return pushAnswer(413, `body over ${maxBodyBytes} bytes`);
-    const text = await readBoundedBody(request.body, maxBodyBytes);
-    if (text === undefined) return pushAnswer(413, `body over ${maxBodyBytes} bytes`);
+  const authenticate = async (request: PushHttpRequest): Promise<PushHttpAnswer | undefined> => {
+    if (!verify) return undefined;
+    const auth = await verify(request.header("authorization"));
+    return auth.ok ? undefined : pushAnswer(auth.status, auth.reason, auth.status === 401 ? { "www-authenticate": "Bearer" } : {});
+  };
 
+  const handle = async (request: PushHttpRequest, text: string): Promise<PushHttpAnswer> => {
     let push: PushBody;
     try {
       push = JSON.parse(text) as PushBody;
@@ -62,20 +81,35 @@ function createPushCore(options: PubSubPushHandlerOptions): PushHttpHandler {
     // The body is the sender's to shape: check the types before using them.
     if (message.data !== undefined && typeof message.data !== "string") return pushAnswer(400, "not a Pub/Sub push body: message.data must be a base64 string");
     if (message.attributes !== undefined && (typeof message.attributes !== "object" || message.attributes === null)) return pushAnswer(400, "not a Pub/Sub push body: message.attributes must be an object");
-    if (push.subscription !== undefined && typeof push.subscription !== "string") return pushAnswer(400, "not a Pub/Sub push body: subscription must be a string");
-    const queue = options.queue ?? queueOf(push.subscription, topicPrefix);
-    if (!queue) return pushAnswer(400, "cannot tell the queue: set the handler's queue option, or its topicPrefix to match the subscription id");
+    if (typeof push.subscription !== "string") return pushAnswer(400, "not a Pub/Sub push body: subscription must be a string");
+    // Another subscription pushing here is a wiring mistake: refused (not acked), the message stays with its own subscription.
+    if (!expected.matches(push.subscription)) {
+      logger.warn("Pub/Sub push from another subscription refused: point that subscription's push endpoint elsewhere, or set this handler's subscription option", { expected: expected.name, subscription: push.subscription.slice(0, 300) });
+      return pushAnswer(403, `this endpoint serves subscription ${expected.name}, not the one named in the body`);
+    }
 
     const outcome = await options.hopper.runMessage({
-      queue,
+      queue: options.queue,
       body: Buffer.from(message.data ?? "", "base64").toString("utf8"),
       id: typeof message.attributes?.[ID_ATTRIBUTE] === "string" ? message.attributes[ID_ATTRIBUTE] : messageId,
       // Pub/Sub sends deliveryAttempt only on subscriptions with a dead-letter policy.
-      deliveryAttempt: typeof push.deliveryAttempt === "number" && push.deliveryAttempt > 0 ? push.deliveryAttempt : undefined,
+      deliveryAttempt: typeof push.deliveryAttempt === "number" && Number.isSafeInteger(push.deliveryAttempt) && push.deliveryAttempt > 0 ? push.deliveryAttempt : undefined,
       ...(request.signal && { signal: request.signal }),
     });
     return outcomeAnswer(outcome);
   };
+
+  return createPushEndpoint({ authenticate, maxBodyBytes, maxConcurrent, handle });
+}
+
+/** The subscription id (or full name) this endpoint serves, and how to compare a body's full name with it. */
+function expectedSubscription(options: PubSubPushHandlerOptions): { readonly name: string; matches(subscription: string): boolean } {
+  if (options.subscription !== undefined && (typeof options.subscription !== "string" || !/^[^/]+$|^projects\/[^/]+\/subscriptions\/[^/]+$/.test(options.subscription))) {
+    throw new ConfigurationError({ field: "subscription", message: `give the subscription id, or projects/PROJECT/subscriptions/ID; got ${JSON.stringify(options.subscription)}` });
+  }
+  const name = options.subscription ?? `${options.topicPrefix ?? "hopper-"}${options.queue}`;
+  if (name.includes("/")) return { name, matches: (subscription) => subscription === name };
+  return { name, matches: (subscription) => /^projects\/[^/]+\/subscriptions\/[^/]+$/.test(subscription) && subscription.slice(subscription.lastIndexOf("/") + 1) === name };
 }
 
 /** Pub/Sub acks a push on 102/200/201/202/204 and redelivers (with the subscription's backoff) otherwise. */
@@ -83,9 +117,4 @@ function outcomeAnswer(outcome: PushOutcome): PushHttpAnswer {
   if (outcome.status === "done") return pushAnswer(204, "");
   if (outcome.status === "retry") return pushAnswer(503, "retry later", { "retry-after": String(Math.ceil(outcome.retryAfterMs / 1000)) });
   return pushAnswer(500, "outcome could not be recorded; deliver again");
-}
-
-function queueOf(subscription: string | undefined, topicPrefix: string): string | undefined {
-  const id = subscription?.split("/").pop() ?? "";
-  return id.startsWith(topicPrefix) && id.length > topicPrefix.length ? id.slice(topicPrefix.length) : undefined;
 }
