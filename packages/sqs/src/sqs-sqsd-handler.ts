@@ -1,6 +1,20 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ConfigurationError, type Hopper, type JobClass } from "@hopper/core";
-import { isLoopbackAddress, pushAnswer, readBoundedBody, secretMatches, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler } from "@hopper/core/backend";
+import { isIP } from "node:net";
+import { ConfigurationError, createConsoleLogger, redactingLogger, type Hopper, type JobClass, type Logger } from "@hopper/core";
+import {
+  addressesOf,
+  createPushEndpoint,
+  insecureNoAuthOption,
+  isLoopbackAddress,
+  positiveIntegerOption,
+  pushAnswer,
+  secretMatches,
+  toFetchHandler,
+  toNodeHandler,
+  type PushHttpAnswer,
+  type PushHttpHandler,
+  type PushHttpRequest,
+} from "@hopper/core/backend";
 import { SQS_MAX_MESSAGE_BYTES } from "./sqs-backend.js";
 
 /** A periodic task from the worker environment's cron.yaml, mapped to a registered job. */
@@ -12,56 +26,98 @@ export interface SqsdPeriodicTask {
 export interface SqsdHandlerOptions {
   /** Runs the jobs; its backend takes dead letters and re-delays (normally the same SQS queues). */
   readonly hopper: Pick<Hopper, "runMessage" | "enqueue">;
-  /** The Hopper queue whose SQS queue the worker environment reads. */
+  /** The Hopper queue whose SQS queue the worker environment reads. X-Aws-Sqsd-Queue is not read. */
   readonly queue: string;
+  /**
+   * A secret the request path must end with (`/<urlToken>`): put it in the
+   * environment's HTTP path and in every cron.yaml `url`. Compared in
+   * constant time; at least 16 characters of A–Z a–z 0–9 . _ ~ -. Required
+   * with `periodicTasks` and in the fetch form (which cannot see the peer).
+   */
+  readonly urlToken?: string;
+  /**
+   * Addresses that count as this host besides loopback, for a proxy on the
+   * host talking to a container: the Docker bridge gateway, e.g. "172.17.0.1".
+   */
+  readonly localAddresses?: readonly string[];
+  /** Accept requests from anyone, skipping the local-daemon check. Logged as a warning at creation. */
+  readonly insecureNoAuth?: true;
+  /** Also require this shared secret in a header (default header "x-hopper-secret"); 401 otherwise. sqsd cannot send it: only for a proxy that adds it. */
+  readonly secret?: string | { readonly header: string; readonly value: string };
   /** Larger bodies are refused with 413 unread. Default SQS's 1 MiB message limit. */
   readonly maxBodyBytes?: number;
-  /** Require this shared secret in a header (default header "x-hopper-secret"); 401 otherwise. */
-  readonly secret?: string | { readonly header: string; readonly value: string };
-  /**
-   * Answer 403 to requests that do not come from this host (127.0.0.0/8, ::1):
-   * sqsd posts from the same instance. Only the Node form sees the peer
-   * address; with the fetch form, bind the server to 127.0.0.1 instead.
-   */
-  readonly loopbackOnly?: boolean;
+  /** Requests handled at once; beyond, 503 unread. Default 50, sqsd's default "HTTP connections". */
+  readonly maxConcurrent?: number;
   /** cron.yaml task name → job to enqueue when sqsd posts that task (X-Aws-Sqsd-Taskname). */
   readonly periodicTasks?: Readonly<Record<string, SqsdPeriodicTask>>;
+  /** Where the handler warns; default stderr. */
+  readonly logger?: Logger;
 }
 
 /**
  * Elastic Beanstalk worker environments: the SQS daemon (sqsd) receives from
  * the queue and POSTs each body here. 200 makes sqsd delete the message; any
  * other status leaves it to come back after the queue's visibility timeout.
+ * By default only the local daemon gets in: the peer and every address a
+ * proxy recorded (X-Forwarded-For, X-Real-IP, Forwarded) must be this host.
  */
 export function createSqsdHandler(options: SqsdHandlerOptions): (request: Request) => Promise<Response> {
-  if (options?.loopbackOnly) throw new ConfigurationError({ field: "loopbackOnly", message: "the fetch form cannot see the peer address: use createSqsdNodeHandler, or bind your server to 127.0.0.1 and leave loopbackOnly out" });
-  return toFetchHandler(createSqsdCore(options));
+  return toFetchHandler(createSqsdCore(options, "fetch"));
 }
 
 /** The same handler for `http.createServer` or Express: `(req, res)`. */
 export function createSqsdNodeHandler(options: SqsdHandlerOptions): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
-  return toNodeHandler(createSqsdCore(options));
+  return toNodeHandler(createSqsdCore(options, "node"));
 }
 
-function createSqsdCore(options: SqsdHandlerOptions): PushHttpHandler {
-  if (typeof options.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: "give the Hopper instance that runs the jobs: createSqsdHandler({ hopper, queue })" });
-  if (typeof options.queue !== "string" || options.queue.length === 0) throw new ConfigurationError({ field: "queue", message: "give the Hopper queue the worker environment reads, e.g. createSqsdHandler({ hopper, queue: \"default\" })" });
-  const maxBodyBytes = options.maxBodyBytes ?? SQS_MAX_MESSAGE_BYTES;
-  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new ConfigurationError({ field: "maxBodyBytes", message: `must be a positive integer, got ${JSON.stringify(options.maxBodyBytes)}` });
+const urlTokenShape = /^[A-Za-z0-9._~-]{16,}$/;
+
+function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): PushHttpHandler {
+  const factory = form === "fetch" ? "createSqsdHandler" : "createSqsdNodeHandler";
+  if (typeof options?.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: `give the Hopper instance that runs the jobs: ${factory}({ hopper, queue })` });
+  if (typeof options.queue !== "string" || options.queue.length === 0) throw new ConfigurationError({ field: "queue", message: `give the Hopper queue the worker environment reads, e.g. ${factory}({ hopper, queue: "default" })` });
+  if ("loopbackOnly" in options) throw new ConfigurationError({ field: "loopbackOnly", message: "removed: only the local daemon gets in by default (peer and forwarded addresses must be this host); remove the option, or give insecureNoAuth: true to accept anyone" });
+  const maxBodyBytes = positiveIntegerOption("maxBodyBytes", options.maxBodyBytes, SQS_MAX_MESSAGE_BYTES);
+  const maxConcurrent = positiveIntegerOption("maxConcurrent", options.maxConcurrent, 50);
+  const insecure = insecureNoAuthOption(options.insecureNoAuth);
   const secret = typeof options.secret === "string" ? { header: "x-hopper-secret", value: options.secret } : options.secret;
   if (secret !== undefined && (!secret.value || !secret.header)) throw new ConfigurationError({ field: "secret", message: "give a non-empty secret (and header name), or leave secret out" });
+  const urlToken = options.urlToken;
+  if (urlToken !== undefined && (typeof urlToken !== "string" || !urlTokenShape.test(urlToken))) {
+    throw new ConfigurationError({ field: "urlToken", message: "give at least 16 characters of A-Z a-z 0-9 . _ ~ - (e.g. openssl rand -hex 24), so it fits a URL path as is and cannot be guessed" });
+  }
+  const localAddresses = new Set(options.localAddresses ?? []);
+  for (const address of localAddresses) {
+    if (typeof address !== "string" || isIP(address) === 0) throw new ConfigurationError({ field: "localAddresses", message: `give IP addresses, got ${JSON.stringify(address)}` });
+  }
   const periodicTasks = options.periodicTasks ?? {};
+  if (insecure && (urlToken !== undefined || secret !== undefined || localAddresses.size > 0)) {
+    throw new ConfigurationError({ field: "insecureNoAuth", message: "insecureNoAuth accepts anyone: drop it, or drop urlToken, secret and localAddresses" });
+  }
+  if (!insecure && urlToken === undefined && Object.keys(periodicTasks).length > 0) {
+    throw new ConfigurationError({ field: "urlToken", message: "periodic tasks carry no message of yours, so each cron.yaml url must carry a secret: give urlToken and set every cron.yaml url (and the HTTP path) to /<path>/<urlToken>" });
+  }
+  if (!insecure && urlToken === undefined && form === "fetch") {
+    throw new ConfigurationError({ field: "urlToken", message: "the fetch form cannot see the peer address, so it cannot tell sqsd from a stranger: give urlToken (and put it in the environment's HTTP path), or use createSqsdNodeHandler" });
+  }
+  const logger = redactingLogger(options.logger ?? createConsoleLogger());
+  if (insecure) {
+    logger.warn(`${factory}: insecureNoAuth is set: anyone who can reach this endpoint can run any registered job with any args, fire periodic tasks and force dead letters. Leave it out on Elastic Beanstalk.`, { queue: options.queue });
+  }
+  const isLocal = (address: string) => isLoopbackAddress(address) || localAddresses.has(address);
 
-  return async (request) => {
-    if (options.loopbackOnly && !isLoopbackAddress(request.remoteAddress)) return pushAnswer(403, "sqsd posts from this host only");
-    if (request.method !== "POST") return pushAnswer(405, "sqsd posts messages", { allow: "POST" });
+  const authenticate = (request: PushHttpRequest): PushHttpAnswer | undefined => {
+    if (insecure) return undefined;
+    if (form === "node" && request.remoteAddress === undefined) return pushAnswer(403, "sqsd posts from this host only");
+    if (!addressesOf(request).every(isLocal)) return pushAnswer(403, "sqsd posts from this host only");
+    if (urlToken !== undefined && !secretMatches(lastPathSegment(request.url), urlToken)) return pushAnswer(403, "the request path does not end with the urlToken");
     if (secret && !secretMatches(request.header(secret.header.toLowerCase()), secret.value)) return pushAnswer(401, `missing or wrong ${secret.header}`);
-    if (request.contentLength !== undefined && request.contentLength > maxBodyBytes) return pushAnswer(413, `body over ${maxBodyBytes} bytes`);
-    const body = await readBoundedBody(request.body, maxBodyBytes);
-    if (body === undefined) return pushAnswer(413, `body over ${maxBodyBytes} bytes`);
+    return undefined;
+  };
 
+  const handle = async (request: PushHttpRequest, body: string): Promise<PushHttpAnswer> => {
     const taskName = request.header("x-aws-sqsd-taskname");
-    if (taskName !== null) return runPeriodicTask(options.hopper, periodicTasks, taskName);
+    if (taskName !== null) return runPeriodicTask(options.hopper, periodicTasks, taskName, logger);
 
     const messageId = request.header("x-aws-sqsd-msgid");
     if (messageId === null) return pushAnswer(400, "not an sqsd request: X-Aws-Sqsd-Msgid missing");
@@ -78,16 +134,26 @@ function createSqsdCore(options: SqsdHandlerOptions): PushHttpHandler {
     if (outcome.status === "retry") return pushAnswer(503, "job will be retried", { "retry-after": String(Math.ceil(outcome.retryAfterMs / 1000)) });
     return pushAnswer(500, "outcome could not be recorded; deliver again");
   };
+
+  return createPushEndpoint({ authenticate, maxBodyBytes, maxConcurrent, handle });
+}
+
+/** The path's last segment, query left out: `/sqsd/abc?x=1` → `abc`. */
+function lastPathSegment(url: string): string {
+  const path = url.split(/[?#]/, 1)[0]!;
+  return path.slice(path.lastIndexOf("/") + 1);
 }
 
 /** cron.yaml ticks reach one instance each; the mapped job is enqueued (and then runs like any other). */
-async function runPeriodicTask(hopper: Pick<Hopper, "enqueue">, tasks: Readonly<Record<string, SqsdPeriodicTask>>, taskName: string): Promise<PushHttpAnswer> {
+async function runPeriodicTask(hopper: Pick<Hopper, "enqueue">, tasks: Readonly<Record<string, SqsdPeriodicTask>>, taskName: string, logger: Logger): Promise<PushHttpAnswer> {
   const task = Object.hasOwn(tasks, taskName) ? tasks[taskName] : undefined;
-  if (!task) return pushAnswer(404, `no periodic task named ${taskName}: add it to periodicTasks`);
+  if (!task) return pushAnswer(404, "no such periodic task: add it to periodicTasks");
   try {
     await hopper.enqueue(task.job, task.args ?? {});
   } catch (error) {
-    return pushAnswer(503, `periodic task ${taskName} could not be enqueued: ${(error as Error).message}`);
+    // The reason goes to the log, not to the HTTP client.
+    logger.error("sqsd periodic task could not be enqueued; sqsd will post it again", { task: taskName, error });
+    return pushAnswer(503, "periodic task could not be enqueued; deliver again");
   }
   return pushAnswer(200, "");
 }
