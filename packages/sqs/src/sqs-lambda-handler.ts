@@ -1,4 +1,4 @@
-import { ConfigurationError, type Hopper, type PushOutcome } from "@hopper/core";
+import { ConfigurationError, createConsoleLogger, redactingLogger, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
 import { jobIdAttribute } from "./sqs-message-attributes.js";
 
 /** The parts of an AWS Lambda SQS event record the handler reads. */
@@ -22,10 +22,12 @@ export interface SqsBatchResponse {
 
 export interface SqsLambdaHandlerOptions {
   readonly hopper: Pick<Hopper, "runMessage">;
-  /** The Hopper queue; default: the SQS queue name from eventSourceARN without `queuePrefix` and ".fifo". */
-  readonly queue?: string;
-  /** As given to createSqsBackend; used to find the queue from the ARN. Default "". */
+  /** The Hopper queue whose SQS queue feeds this function. Required: a record never chooses it. */
+  readonly queue: string;
+  /** As given to createSqsBackend. A record must come from SQS queue `<queuePrefix><queue>` (or its ".fifo"). Default "". */
   readonly queuePrefix?: string;
+  /** Where records from another queue are reported; default stderr. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -35,15 +37,22 @@ export interface SqsLambdaHandlerOptions {
  * failure, the rest of the batch is reported failed too so order is kept.
  */
 export function createSqsLambdaHandler(options: SqsLambdaHandlerOptions): (event: SqsEvent) => Promise<SqsBatchResponse> {
-  if (typeof options.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: "give the Hopper instance that runs the jobs: createSqsLambdaHandler({ hopper })" });
+  if (typeof options?.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: "give the Hopper instance that runs the jobs: createSqsLambdaHandler({ hopper, queue })" });
+  if (typeof options.queue !== "string" || options.queue.length === 0) throw new ConfigurationError({ field: "queue", message: 'give the Hopper queue whose SQS queue feeds this function, e.g. createSqsLambdaHandler({ hopper, queue: "mailers", queuePrefix: "myapp-" })' });
   const queuePrefix = options.queuePrefix ?? "";
+  if (typeof queuePrefix !== "string") throw new ConfigurationError({ field: "queuePrefix", message: `must be a string, got ${JSON.stringify(options.queuePrefix)}` });
+  const queueName = `${queuePrefix}${options.queue}`;
+  const logger = redactingLogger(options.logger ?? createConsoleLogger());
 
   const run = async (record: SqsEventRecord): Promise<PushOutcome> => {
-    const queue = options.queue ?? queueOf(record.eventSourceARN, queuePrefix);
-    if (!queue) throw new ConfigurationError({ field: "queue", message: `cannot tell the Hopper queue of ${record.eventSourceARN ?? "a record without eventSourceARN"}: set the handler's queue or queuePrefix` });
+    // Another event source mapped to this function is a wiring mistake: reported failed, so the record stays in its own queue (and its redrive policy).
+    if (!fromQueue(record.eventSourceARN, queueName)) {
+      logger.error("SQS record from another queue not run: map only this handler's queue to the function, or create a handler per queue", { expected: queueName, eventSourceARN: String(record.eventSourceARN).slice(0, 300) });
+      return { status: "unsettled" };
+    }
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
     return options.hopper.runMessage({
-      queue,
+      queue: options.queue,
       body: record.body,
       id: record.messageAttributes?.[jobIdAttribute]?.stringValue ?? record.messageId,
       deliveryAttempt: Number.isSafeInteger(receiveCount) && receiveCount > 0 ? receiveCount : undefined,
@@ -68,7 +77,9 @@ export function createSqsLambdaHandler(options: SqsLambdaHandlerOptions): (event
   };
 }
 
-function queueOf(arn: string | undefined, queuePrefix: string): string | undefined {
-  const name = arn?.split(":").pop()?.replace(/\.fifo$/, "") ?? "";
-  return name.startsWith(queuePrefix) && name.length > queuePrefix.length ? name.slice(queuePrefix.length) : undefined;
+/** `arn:aws:sqs:REGION:ACCOUNT:NAME` names `queueName` or `queueName.fifo`. */
+function fromQueue(arn: string | undefined, queueName: string): boolean {
+  if (typeof arn !== "string" || !arn.startsWith("arn:")) return false;
+  const name = arn.slice(arn.lastIndexOf(":") + 1);
+  return name === queueName || name === `${queueName}.fifo`;
 }

@@ -61,7 +61,7 @@ function externalAddress(): string | undefined {
 
 function recordingLogger(): Logger & { readonly lines: string[] } {
   const lines: string[] = [];
-  const keep = (message: string) => void lines.push(message);
+  const keep = (message: string, fields?: Record<string, unknown>) => void lines.push(fields ? `${message} ${JSON.stringify(fields)}` : message);
   return { lines, debug: keep, info: keep, warn: keep, error: keep };
 }
 
@@ -250,7 +250,7 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
       const sqsdHeaders = (id: string) => ({ "content-type": "application/json", "x-aws-sqsd-msgid": id, "x-aws-sqsd-receive-count": "99", "x-aws-sqsd-queue": `${testQueuePrefix}${queue}` });
       const body = JSON.stringify({ hopper: 1, id: "forged", job: "Work", version: 1, args: { fail: true }, queue, priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} });
       // Straight to the app from this host, naming an outside client in any of the headers a proxy writes.
-      for (const forged of [{ "x-forwarded-for": "203.0.113.7" }, { "x-forwarded-for": "127.0.0.1, 203.0.113.7" }, { "x-forwarded-for": "203.0.113.7, 127.0.0.1" }, { "x-real-ip": "203.0.113.7" }, { forwarded: "for=203.0.113.7" }, { forwarded: 'for="[2001:db8::1]:4711"' }, { "x-forwarded-for": "" }]) {
+      for (const forged of <Record<string, string>[]>[{ "x-forwarded-for": "203.0.113.7" }, { "x-forwarded-for": "127.0.0.1, 203.0.113.7" }, { "x-forwarded-for": "203.0.113.7, 127.0.0.1" }, { "x-real-ip": "203.0.113.7" }, { forwarded: "for=203.0.113.7" }, { forwarded: 'for="[2001:db8::1]:4711"' }, { "x-forwarded-for": "" }]) {
         const status = (await fetch(app.url, { method: "POST", headers: { ...sqsdHeaders("direct"), ...forged }, body })).status;
         expect({ forged, status }).toEqual({ forged, status: 403 });
       }
@@ -261,7 +261,7 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
       const outside = externalAddress();
       if (!outside) return context.skip();
       // An outside client through nginx, with and without forged loopback headers; receive count 99 would dead-letter at once.
-      for (const forged of [{}, { "x-forwarded-for": "127.0.0.1", "x-real-ip": "127.0.0.1", forwarded: "for=127.0.0.1" }]) {
+      for (const forged of <Record<string, string>[]>[{}, { "x-forwarded-for": "127.0.0.1", "x-real-ip": "127.0.0.1", forwarded: "for=127.0.0.1" }]) {
         const status = await postFrom(outside, outside, nginx.port, "/", { ...sqsdHeaders("outside"), ...forged }, body);
         expect({ forged, status }).toEqual({ forged, status: 403 });
       }
