@@ -138,9 +138,9 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
   return createPushEndpoint({ authenticate, maxBodyBytes, maxConcurrent, handle });
 }
 
-/** The path's last segment, query left out: `/sqsd/abc?x=1` → `abc`. */
+/** The path's last segment, query and one trailing slash left out: `/sqsd/abc/?x=1` → `abc`. */
 function lastPathSegment(url: string): string {
-  const path = url.split(/[?#]/, 1)[0]!;
+  const path = url.split(/[?#]/, 1)[0]!.replace(/\/$/, "");
   return path.slice(path.lastIndexOf("/") + 1);
 }
 
