@@ -109,6 +109,7 @@ describe.skipIf(!project)("Pub/Sub push handlers (real HTTP on loopback, emulato
   const audience = "https://worker.example.com/pubsub";
   const serviceAccountEmail = "push@hopper-test.iam.gserviceaccount.com";
   const insecureLogger = recordingLogger();
+  const verifiedLogger = recordingLogger();
 
   beforeAll(async () => {
     backend = createTestBackend(project!);
@@ -118,7 +119,7 @@ describe.skipIf(!project)("Pub/Sub push handlers (real HTTP on loopback, emulato
     // The emulator pushes without tokens, so the body-handling forms opt out of verification by name.
     const node = await listen(createPubSubPushNodeHandler({ hopper, queue: PushedJob.queue, maxBodyBytes: 64 * 1024, insecureNoAuth: true, logger: insecureLogger }));
     const fetchStyle = await listen(fetchAdapter(createPubSubPushHandler({ hopper, queue: PushedJob.queue, maxBodyBytes: 64 * 1024, insecureNoAuth: true, logger: insecureLogger })));
-    const verified = await listen(createPubSubPushNodeHandler({ hopper, queue: PushedJob.queue, verify: { audience, serviceAccountEmail, client: verifyClient } }));
+    const verified = await listen(createPubSubPushNodeHandler({ hopper, queue: PushedJob.queue, verify: { audience, serviceAccountEmail, client: verifyClient }, logger: verifiedLogger }));
     servers.push(certs.server, node.server, fetchStyle.server, verified.server);
     [nodeUrl, fetchUrl, verifiedUrl] = [node.url, fetchStyle.url, verified.url];
   });
@@ -248,6 +249,8 @@ describe.skipIf(!project)("Pub/Sub push handlers (real HTTP on loopback, emulato
     delete withoutSubscription.subscription;
     expect((await post(verifiedUrl, JSON.stringify(withoutSubscription), { authorization: `Bearer ${token}` })).status).toBe(400);
     expect(runs.some((run) => run.id === id)).toBe(false);
+    // The operator learns why: one warning per refused push.
+    expect(verifiedLogger.lines.filter((line) => line.includes("another subscription"))).toHaveLength(2);
     const pubsub = new PubSub({ projectId: project! });
     try {
       const [topics] = await pubsub.getTopics();
