@@ -20,7 +20,8 @@ export function resolveBackendUrl(given: string | undefined, environment: NodeJS
   } catch (error) {
     throw usageError(`${source} ${redactUrl(text)} is not a URL: pass ${example}, on the command line or in HOPPER_URL`, error);
   }
-  if (!/^[a-z][a-z0-9+.-]*:$/.test(url.protocol)) throw usageError(`${source} ${redactUrl(text)} has no scheme: pass ${example}`);
+  // "localhost:6379" parses as a URL of scheme "localhost:": every backend URL has "//" after its scheme.
+  if (!text.slice(url.protocol.length).startsWith("//")) throw usageError(`${source} ${redactUrl(text)} has no scheme: pass ${example}`);
   return text;
 }
 
