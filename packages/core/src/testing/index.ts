@@ -1,10 +1,10 @@
 import type { JobClass } from "../job.js";
 import type { EnqueuedJob } from "./enqueued-job.js";
 import type { ArgsMatcher, EnqueuedOptionsMatcher } from "./enqueued-matcher.js";
-import { testHopperOf } from "./test-hopper.js";
+import { testHopperOf } from "./create-test-hopper.js";
 
-export { createTestHopper, type TestHopper, type TestHopperOptions, type PerformEnqueuedOptions, type PerformReport } from "./test-hopper.js";
-export type { TestClock } from "./test-clock.js";
+export { createTestHopper, type TestHopper, type TestHopperOptions, type PerformEnqueuedOptions, type PerformReport } from "./create-test-hopper.js";
+export type { TestClock } from "./controllable-clock.js";
 export type { EnqueuedJob, EnqueuedJobStatus } from "./enqueued-job.js";
 export type { ArgsMatcher, EnqueuedOptionsMatcher } from "./enqueued-matcher.js";
 export { checkArgsSurvive } from "./args-survival.js";

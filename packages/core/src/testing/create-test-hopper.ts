@@ -12,8 +12,8 @@ import { defineRecurringJob, nextTick, type RecurringJob } from "../scheduling/r
 import { checkArgsSurvive } from "./args-survival.js";
 import { EnqueuedJobRecord, type EnqueuedJob } from "./enqueued-job.js";
 import { assertEnqueued, assertNotEnqueued, findEnqueued, type ArgsMatcher, type EnqueuedOptionsMatcher } from "./enqueued-matcher.js";
-import { createTestBackend } from "./test-backend.js";
-import { createTestClock, type TestClock } from "./test-clock.js";
+import { createTestBackend } from "./recording-backend.js";
+import { createTestClock, type TestClock } from "./controllable-clock.js";
 
 export interface TestHopperOptions extends Omit<HopperOptions, "url" | "backend"> {
   /**
