@@ -152,6 +152,8 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
   }
 
   const schedules: { job: RecurringJob; lastTickMs: number }[] = [];
+  // Taking a message counts a delivery: one passed over by `only` must not look like a crashed attempt when it runs.
+  const skippedDeliveries = new Map<string, number>();
   const view = (filter: { job?: JobClass; queue?: string } = {}): EnqueuedJob[] =>
     records.filter((job) => (filter.job === undefined || job.job === jobNameOf(filter.job)) && (filter.queue === undefined || job.queue === filter.queue));
 
@@ -219,6 +221,7 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
             if (!message) break;
             const envelope = safeDecode(message.body);
             if (only && envelope && !only.has(envelope.job)) {
+              skippedDeliveries.set(message.id, (skippedDeliveries.get(message.id) ?? 0) + 1);
               skipped.push(() => message.nack(0));
               continue;
             }
@@ -229,7 +232,7 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
             const before = runs.length;
             // Due on the test clock: the handler compares runAt with real time, so it gets the envelope without it.
             const body = envelope?.runAt === undefined ? message.body : encodeEnvelope(withoutRunAt(envelope));
-            const outcome = await hopper.runMessage({ queue, body, id: message.id, deliveryAttempt: backend.capabilities.deliveryAttempts ? message.deliveries : undefined });
+            const outcome = await hopper.runMessage({ queue, body, id: message.id, deliveryAttempt: backend.capabilities.deliveryAttempts ? message.deliveries - (skippedDeliveries.get(message.id) ?? 0) : undefined });
             if (outcome.status === "retry") message.nack(outcome.retryAfterMs);
             else if (outcome.status === "done") message.ack();
             else message.nack(0);
