@@ -43,7 +43,13 @@ export const statsCommand: CliCommand = {
             const stop = untilStopSignal();
             try {
               for (;;) {
-                printSample(context, backend, await sample(backend, queues), true);
+                try {
+                  printSample(context, backend, await sample(backend, queues), true);
+                } catch (error) {
+                  // A backend hiccup should not end a watch an operator left running; a backend without stats should.
+                  if (error instanceof CliError) throw error;
+                  context.logger.error("could not read the queue stats; trying again at the next interval", { error });
+                }
                 const stopped = await Promise.race([stop.promise.then(() => true), sleep(options.interval as number).then(() => false)]);
                 if (stopped) return ExitCode.ok;
               }
