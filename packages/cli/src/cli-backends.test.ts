@@ -81,6 +81,21 @@ for (const target of targets) {
       ]);
     });
 
+    it("stats --watch --json prints one line per sample until SIGINT, then exits 0", { timeout: 60_000 }, async () => {
+      hopperForTest();
+      const queue = uniqueQueue("watch");
+      await RecordVisit.set({ queue }).performLater({ n: 1 });
+      const watch = startCli(["stats", "--url", url, "--queues", queue, "--watch", "--interval", "100ms", "--json"]);
+      running.push(watch);
+      await watch.waitForStdout((stdout) => stdout.split("\n").length > 2);
+      watch.child.kill("SIGINT");
+      const result = await watch.exited;
+      expect(result.code).toBe(0);
+      const samples = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { queues: unknown[] });
+      expect(samples.length).toBeGreaterThanOrEqual(2);
+      for (const sample of samples) expect(sample.queues).toEqual([{ queue, ready: 1, delayed: 0, inFlight: 0, dead: 0 }]);
+    });
+
     it("dead-letters list, retry and discard work on the letters a worker left", { timeout: 90_000 }, async () => {
       const hopper = hopperForTest();
       const queue = uniqueQueue("dead");

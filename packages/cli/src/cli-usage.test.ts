@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { fixtureJobs, runCliProcess } from "./test-cli.js";
 
+// Each case spawns the CLI (a couple of seconds each on a loaded machine), hence the long timeouts.
 describe("hopper: usage errors and help (no backend needed)", () => {
-  it("refuses a missing backend URL with exit code 2, naming --url and HOPPER_URL, for every command", async () => {
+  it("refuses a missing backend URL with exit code 2, naming --url and HOPPER_URL, for every command", { timeout: 120_000 }, async () => {
     for (const args of [["worker", "--jobs", fixtureJobs], ["scheduler", "--jobs", fixtureJobs], ["stats", "--queues", "a"], ["dead-letters", "list", "a"]]) {
       const result = await runCliProcess(args);
       expect(result.code, args.join(" ")).toBe(2);
@@ -13,7 +14,7 @@ describe("hopper: usage errors and help (no backend needed)", () => {
     }
   });
 
-  it("refuses a bad URL from --url or HOPPER_URL with exit code 2 and never shows its password", async () => {
+  it("refuses a bad URL from --url or HOPPER_URL with exit code 2 and never shows its password", { timeout: 120_000 }, async () => {
     const notUrl = await runCliProcess(["stats", "--queues", "a", "--url", "localhost:6379"]);
     expect(notUrl.code).toBe(2);
     expect(notUrl.stderr).toMatch(/--url localhost:6379 (is not a URL|has no scheme)/);
@@ -29,7 +30,7 @@ describe("hopper: usage errors and help (no backend needed)", () => {
     expect(empty.stderr).toContain("--url was empty");
   });
 
-  it("exits 2 for an unknown command, a bad flag value, a missing --jobs module or one without job classes", async () => {
+  it("exits 2 for an unknown command, a bad flag value, a missing --jobs module or one without job classes", { timeout: 120_000 }, async () => {
     const url = ["--url", "memory://cli-usage"];
     const cases: [string[], string][] = [
       [["bogus"], "unknown command 'bogus'"],
@@ -47,7 +48,7 @@ describe("hopper: usage errors and help (no backend needed)", () => {
     }
   });
 
-  it("prints help with an example for every command, and exits 0", async () => {
+  it("prints help with an example for every command, and exits 0", { timeout: 120_000 }, async () => {
     for (const command of [[], ["worker"], ["scheduler"], ["stats"], ["dead-letters"], ["dead-letters", "list"], ["dead-letters", "retry"], ["dead-letters", "discard"]]) {
       const result = await runCliProcess([...command, "--help"]);
       expect(result.code, command.join(" ")).toBe(0);
