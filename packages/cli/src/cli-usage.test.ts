@@ -30,6 +30,14 @@ describe("hopper: usage errors and help (no backend needed)", () => {
     expect(empty.stderr).toContain("--url was empty");
   });
 
+  it("gives up on an unreachable backend after --timeout with exit code 1, naming it without its password", { timeout: 120_000 }, async () => {
+    // Port 1 refuses connections: the Redis client would retry for over a minute without the bound.
+    const result = await runCliProcess(["stats", "--queues", "a", "--url", "redis://admin:hunter2@127.0.0.1:1", "--timeout", "1s"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("no answer from redis://***:***@127.0.0.1:1 within 1000 ms");
+    expect(result.stderr).not.toContain("hunter2");
+  });
+
   it("exits 2 for an unknown command, a bad flag value, a missing --jobs module or one without job classes", { timeout: 120_000 }, async () => {
     const url = ["--url", "memory://cli-usage"];
     const cases: [string[], string][] = [

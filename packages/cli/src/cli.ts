@@ -3,6 +3,7 @@ import { ConfigurationError, HopperError, redactCredentials } from "@hopper/core
 import { CliError } from "./cli-error.js";
 import { createCommandContext, isLogLevel, type ActionFactory, type CliIo } from "./command.js";
 import { commands } from "./commands/index.js";
+import { parseDurationMs } from "./option-parsers.js";
 import { ExitCode } from "./exit-codes.js";
 
 /** Runs `hopper` with `argv` (without node and the script); resolves with the exit code. */
@@ -12,6 +13,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     .description("Run Hopper workers and schedulers, and look into queues and dead letters.")
     .addOption(new Option("--url <url>", "backend URL (redis://, postgres://, pglite://, sqs://, pubsub://, memory://); default: HOPPER_URL"))
     .option("--json", "machine-readable output on stdout (and JSON log lines on stderr)")
+    .addOption(new Option("--timeout <duration>", "longest stats and dead-letters wait for the backend before failing").argParser(parseDurationMs).default(15_000, "15s"))
     .addOption(new Option("--log-level <level>", "debug, info, warn, error or silent; default: HOPPER_LOG_LEVEL, else info").argParser(parseLogLevel))
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
@@ -24,7 +26,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     const options = command.optsWithGlobals() as Record<string, unknown>;
     // commander passes positional arguments first, then the options object and the command.
     const positional = args.slice(0, -2);
-    const context = createCommandContext(io, options as { url?: string; json?: boolean; logLevel?: string });
+    const context = createCommandContext(io, options as { url?: string; json?: boolean; logLevel?: string; timeout?: number });
     try {
       exitCode = await (run as (...parameters: unknown[]) => Promise<ExitCode>)(context, options, ...positional);
     } catch (error) {

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { createConsoleLogger, createHopper, redactingLogger, type Hopper, type Logger, type LogLevel } from "@hopper/core";
+import { createConsoleLogger, createHopper, redactingLogger, redactUrl, type Hopper, type Logger, type LogLevel } from "@hopper/core";
 import { resolveBackendUrl } from "./backend-url-option.js";
-import type { ExitCode } from "./exit-codes.js";
+import { CliError } from "./cli-error.js";
+import { ExitCode } from "./exit-codes.js";
 import type { JobsModule } from "./jobs-module.js";
 
 /** Where the CLI reads and writes; a test or an embedding may give its own. */
@@ -25,6 +26,11 @@ export interface CommandContext {
   print(human: string, data: unknown): void;
   /** A Hopper on url() with the jobs module's classes and options. */
   openHopper(module?: JobsModule): Hopper;
+  /**
+   * `work`, or a failure (exit 1) naming `what` after --timeout: one-shot
+   * commands must not hang on an unreachable backend while its client retries.
+   */
+  withTimeout<T>(work: Promise<T>, what: string): Promise<T>;
 }
 
 /**
@@ -41,7 +47,7 @@ export type ActionFactory = <Positional extends unknown[]>(
 
 const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 
-export function createCommandContext(io: CliIo, globals: { url?: string; json?: boolean; logLevel?: string }): CommandContext {
+export function createCommandContext(io: CliIo, globals: { url?: string; json?: boolean; logLevel?: string; timeout?: number }): CommandContext {
   const json = globals.json === true;
   const level = (globals.logLevel ?? io.environment.HOPPER_LOG_LEVEL ?? "info") as LogLevel;
   const logger = redactingLogger(json ? jsonLogger(io, level) : createConsoleLogger(level));
@@ -52,6 +58,14 @@ export function createCommandContext(io: CliIo, globals: { url?: string; json?: 
     url: () => resolveBackendUrl(globals.url, io.environment),
     print(human, data) {
       io.stdout(json ? `${JSON.stringify(data)}\n` : human.endsWith("\n") ? human : `${human}\n`);
+    },
+    withTimeout(work, what) {
+      const timeoutMs = globals.timeout ?? 15_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CliError(`no answer from ${redactUrl(this.url())} within ${timeoutMs} ms while ${what}: is the backend up and the URL right? (--timeout sets the bound)`, ExitCode.failure)), timeoutMs);
+      });
+      return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
     },
     openHopper(module) {
       return createHopper({ ...module?.hopperOptions, logger: module?.hopperOptions.logger ?? logger, url: this.url(), jobs: module?.jobs ?? [] });

@@ -81,10 +81,10 @@ async function withDeadLetters(context: CommandContext, queue: string, use: (dea
   }
   const hopper = context.openHopper();
   try {
-    await hopper.backend;
-    return await use(hopper.deadLetters(queue));
+    await context.withTimeout(hopper.backend, "opening the backend");
+    return await context.withTimeout(use(hopper.deadLetters(queue)), `reading ${queue}'s dead letters`);
   } finally {
-    await hopper.close();
+    await context.withTimeout(hopper.close(), "closing the connection").catch(() => {});
   }
 }
 

@@ -35,19 +35,20 @@ export const statsCommand: CliCommand = {
           if (isProcessLocalUrl(url)) context.logger.warn("memory:// queues live inside one process: this command sees its own, empty ones");
           const hopper = context.openHopper();
           try {
-            const backend = await hopper.backend;
+            const backend = await context.withTimeout(hopper.backend, "opening the backend");
+            const read = () => context.withTimeout(sample(backend, queues), "reading the queue stats");
             if (!options.watch) {
-              printSample(context, backend, await sample(backend, queues), false);
+              printSample(context, backend, await read(), false);
               return ExitCode.ok;
             }
             const stop = untilStopSignal();
             try {
               for (;;) {
                 try {
-                  printSample(context, backend, await sample(backend, queues), true);
+                  printSample(context, backend, await read(), true);
                 } catch (error) {
                   // A backend hiccup should not end a watch an operator left running; a backend without stats should.
-                  if (error instanceof CliError) throw error;
+                  if (error instanceof CliError && error.exitCode === ExitCode.unsupported) throw error;
                   context.logger.error("could not read the queue stats; trying again at the next interval", { error });
                 }
                 const stopped = await Promise.race([stop.promise.then(() => true), sleep(options.interval as number).then(() => false)]);
@@ -57,7 +58,7 @@ export const statsCommand: CliCommand = {
               stop.dispose();
             }
           } finally {
-            await hopper.close();
+            await context.withTimeout(hopper.close(), "closing the connection").catch(() => {});
           }
         }),
       );
