@@ -1,42 +1,63 @@
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { createConsoleLogger, createHopper, type Hopper } from "@hopper/core";
+import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
+import { createConsoleLogger } from "@hopper/core";
+import { createTestHopper, expectEnqueued, expectNotEnqueued, type TestHopper } from "@hopper/core/testing";
 import { jobs, SendWelcomeEmail } from "./jobs.js";
 import { createAppServer } from "./server.js";
 
-let hopper: Hopper;
+// No server, no worker: the test Hopper records what the app enqueues and runs it on demand.
+let hopper: TestHopper;
 let baseUrl: string;
 const server = createAppServer();
 
 beforeAll(async () => {
-  hopper = createHopper({ url: "memory://example-test", jobs, logger: createConsoleLogger("silent") });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(async () => {
+afterAll(() => {
   server.close();
+});
+beforeEach(() => {
+  hopper = createTestHopper({ jobs, logger: createConsoleLogger("silent") });
+  SendWelcomeEmail.sent.length = 0;
+});
+afterEach(async () => {
   await hopper.close();
 });
 
-it("answers 202 with a job id, and a worker sends the email", async () => {
-  const response = await fetch(`${baseUrl}/signups`, { method: "POST", body: JSON.stringify({ userId: "42", locale: "fr" }) });
+const signUp = (body: string) => fetch(`${baseUrl}/signups`, { method: "POST", body });
+
+it("answers 202 with the id of the welcome email it enqueued, and the job sends it", async () => {
+  const response = await signUp(JSON.stringify({ userId: "42", locale: "fr" }));
   expect(response.status).toBe(202);
   const { jobId } = (await response.json()) as { jobId: string };
-  expect(jobId).toMatch(/^[0-9a-f-]{36}$/);
 
-  const worker = hopper.worker({ queues: ["mailers"], pollWait: 50, handleSignals: false });
-  const running = worker.run();
-  while (SendWelcomeEmail.sent.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-  await worker.stop();
-  await running;
+  const [enqueued] = expectEnqueued(SendWelcomeEmail, { userId: "42", locale: "fr", signedUpAt: expect.any(Date) }, { queue: "mailers", count: 1 });
+  expect(enqueued!.id).toBe(jobId);
+  expect(SendWelcomeEmail.sent).toEqual([]);
+
+  const { performed } = await hopper.performEnqueued();
+  expect(performed.map((job) => job.id)).toEqual([jobId]);
   expect(SendWelcomeEmail.sent).toEqual([{ userId: "42", locale: "fr", attempt: 1 }]);
+});
+
+it("defaults the locale to en", async () => {
+  expect((await signUp(JSON.stringify({ userId: "7" }))).status).toBe(202);
+  expectEnqueued(SendWelcomeEmail, (args: { userId: string; locale: string }) => args.userId === "7" && args.locale === "en");
 });
 
 it("answers 400 naming the expected body for bad input, and enqueues nothing", async () => {
   for (const body of ["{not json", JSON.stringify({ userId: 42 }), JSON.stringify([1]), "x".repeat(20_000)]) {
-    const response = await fetch(`${baseUrl}/signups`, { method: "POST", body });
+    const response = await signUp(body);
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: 'send {"userId": string, "locale"?: string}' });
   }
-  expect(await (await hopper.backend).stats!("mailers")).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+  expectNotEnqueued(SendWelcomeEmail);
+});
+
+it("a version 1 payload still queued from the last deploy is upgraded and sent", async () => {
+  // What the previous release enqueued: the job at version 1, its old args.
+  const body = JSON.stringify({ hopper: 1, id: "00000000-0000-4000-8000-000000000001", job: "SendWelcomeEmail", version: 1, args: { user_id: 9, signedUpAt: "2026-01-01T00:00:00.000Z" }, argsMeta: { values: { signedUpAt: ["Date"] } }, queue: "mailers", priority: 0, enqueuedAt: "2026-01-01T00:00:00.000Z", attempt: 1, meta: {} });
+  expect(await hopper.runMessage({ queue: "mailers", body, id: "legacy", deliveryAttempt: 1 })).toEqual({ status: "done" });
+  expect(SendWelcomeEmail.sent).toEqual([{ userId: "9", locale: "en", attempt: 1 }]);
 });

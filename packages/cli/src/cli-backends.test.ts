@@ -1,0 +1,161 @@
+import { randomBytes } from "node:crypto";
+import { createConsoleLogger, createHopper, deadLetterQueueName, type Hopper } from "@hopper/core";
+import { requireService } from "@hopper/services";
+import { afterEach, describe, expect, it } from "vitest";
+import { AlwaysFails, RecordVisit } from "./test-fixtures/cli-jobs.js";
+import { fixtureJobs, runCliProcess, startCli, type CliRun } from "./test-cli.js";
+
+const postgresUrl = requireService("postgres")?.HOPPER_TEST_POSTGRES_URL;
+const targets = [
+  { name: "redis", url: requireService("redis")?.HOPPER_TEST_REDIS_URL },
+  // One schema for every run of this file; each test has queues of its own.
+  { name: "postgres", url: postgresUrl && `${postgresUrl}?schema=hopper_cli_test` },
+];
+
+const uniqueQueue = (label: string) => `cli-${label}-${randomBytes(4).toString("hex")}`;
+const silent = createConsoleLogger("silent");
+
+for (const target of targets) {
+  describe.skipIf(!target.url)(`hopper on ${target.name}`, () => {
+    const url = target.url!;
+    const opened: Hopper[] = [];
+    const running: CliRun[] = [];
+    const hopperForTest = () => {
+      const hopper = createHopper({ url, jobs: [RecordVisit, AlwaysFails], logger: silent });
+      opened.push(hopper);
+      return hopper;
+    };
+    afterEach(async () => {
+      // A failed test must not leave a worker running.
+      for (const run of running.splice(0)) if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill("SIGKILL");
+      await Promise.all(opened.splice(0).map((hopper) => hopper.close()));
+    });
+    const stats = async (hopper: Hopper, queue: string) => (await hopper.backend).stats!(queue);
+    const waitFor = async (condition: () => Promise<boolean>, what: string) => {
+      for (let tries = 0; !(await condition()); tries++) {
+        if (tries > 600) throw new Error(`gave up waiting for ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+
+    it("worker runs the jobs enqueued by the test and exits 0 on SIGTERM", { timeout: 90_000 }, async () => {
+      const hopper = hopperForTest();
+      const queue = uniqueQueue("worker");
+      await RecordVisit.set({ queue }).performAllLater([{ n: 1 }, { n: 2 }, { n: 3 }]);
+
+      const worker = startCli(["worker", "--url", url, "--jobs", fixtureJobs, "--queues", queue, "--concurrency", "2", "--poll-wait", "200ms"]);
+      running.push(worker);
+      await worker.waitForStdout((stdout) => stdout.match(/^performed \d/gm)?.length === 3);
+      worker.child.kill("SIGTERM");
+      const result = await worker.exited;
+
+      expect(result.code).toBe(0);
+      expect(result.stdout.trim().split("\n").sort()).toEqual(["performed 1 attempt 1", "performed 2 attempt 1", "performed 3 attempt 1"]);
+      expect(result.stderr).toContain("worker started on");
+      expect(result.stderr).toContain(`"queues":["${queue}"]`);
+      expect(result.stderr).toContain("worker stopped");
+      expect(await stats(hopper, queue)).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+    });
+
+    it("stats prints ready, delayed, in flight and dead per queue, as a table and as --json", { timeout: 60_000 }, async () => {
+      hopperForTest(); // binds the job classes for performLater
+      const [busy, idle] = [uniqueQueue("busy"), uniqueQueue("idle")];
+      await RecordVisit.set({ queue: busy }).performAllLater([{ n: 1 }, { n: 2 }]);
+      await RecordVisit.set({ queue: busy, wait: "1h" }).performLater({ n: 3 });
+
+      const json = await runCliProcess(["stats", "--queues", `${busy},${idle}`, "--json"], { HOPPER_URL: url });
+      expect(json.code).toBe(0);
+      const parsed = JSON.parse(json.stdout) as { backend: string; queues: unknown[] };
+      expect(parsed.queues).toEqual([
+        { queue: busy, ready: 2, delayed: 1, inFlight: 0, dead: 0 },
+        { queue: idle, ready: 0, delayed: 0, inFlight: 0, dead: 0 },
+      ]);
+      expect(typeof parsed.backend).toBe("string");
+
+      const human = await runCliProcess(["stats", "--url", url, "--queues", busy]);
+      expect(human.code).toBe(0);
+      const lines = human.stdout.trim().split("\n").map((line) => line.split(/\s{2,}/));
+      expect(lines).toEqual([
+        ["QUEUE", "READY", "DELAYED", "IN FLIGHT", "DEAD"],
+        [busy, "2", "1", "0", "0"],
+      ]);
+    });
+
+    it("stats --watch --json prints one line per sample until SIGINT, then exits 0", { timeout: 60_000 }, async () => {
+      hopperForTest();
+      const queue = uniqueQueue("watch");
+      await RecordVisit.set({ queue }).performLater({ n: 1 });
+      const watch = startCli(["stats", "--url", url, "--queues", queue, "--watch", "--interval", "100ms", "--json"]);
+      running.push(watch);
+      await watch.waitForStdout((stdout) => stdout.split("\n").length > 2);
+      watch.child.kill("SIGINT");
+      const result = await watch.exited;
+      expect(result.code).toBe(0);
+      const samples = result.stdout.trim().split("\n").map((line) => JSON.parse(line) as { queues: unknown[] });
+      expect(samples.length).toBeGreaterThanOrEqual(2);
+      for (const sample of samples) expect(sample.queues).toEqual([{ queue, ready: 1, delayed: 0, inFlight: 0, dead: 0 }]);
+    });
+
+    it("dead-letters list, retry and discard work on the letters a worker left", { timeout: 90_000 }, async () => {
+      const hopper = hopperForTest();
+      const queue = uniqueQueue("dead");
+      await AlwaysFails.set({ queue }).performAllLater([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      const worker = hopper.worker({ queues: [queue], pollWait: 100, handleSignals: false });
+      const working = worker.run();
+      await waitFor(async () => (await stats(hopper, deadLetterQueueName(queue))).ready === 3, "three dead letters");
+      await worker.stop();
+      await working;
+
+      const listed = await runCliProcess(["dead-letters", "list", queue, "--url", url, "--json"]);
+      expect(listed.code).toBe(0);
+      const { deadLetters } = JSON.parse(listed.stdout) as { deadLetters: { job: string; queue: string; error: { message: string }; envelope: { args: unknown } }[] };
+      expect(deadLetters.map((letter) => [letter.job, letter.queue, letter.error.message])).toEqual(Array(3).fill(["AlwaysFails", queue, "mail server said no"]));
+      expect(deadLetters.map((letter) => letter.envelope.args)).toEqual(expect.arrayContaining([{ n: 1 }, { n: 2 }, { n: 3 }]));
+
+      const human = await runCliProcess(["dead-letters", "list", queue, "--url", url]);
+      expect(human.code).toBe(0);
+      expect(human.stdout).toMatch(/^ID\s+JOB\s+ATTEMPT\s+FAILED AT\s+REASON\s+ERROR\n/);
+      expect(human.stdout.match(/AlwaysFails +1 +\S+ +.+ +Error: mail server said no/g)).toHaveLength(3);
+
+      const retried = await runCliProcess(["dead-letters", "retry", queue, "--url", url, "--max", "1"]);
+      expect(retried).toMatchObject({ code: 0, stdout: `1 dead letter moved back to ${queue}\n` });
+      expect(await stats(hopper, queue)).toEqual({ ready: 1, delayed: 0, inFlight: 0 });
+
+      const refused = await runCliProcess(["dead-letters", "discard", queue, "--url", url]);
+      expect(refused.code).toBe(2);
+      const discarded = await runCliProcess(["dead-letters", "discard", queue, "--url", url, "--yes", "--json"]);
+      expect(discarded.code).toBe(0);
+      expect(JSON.parse(discarded.stdout)).toMatchObject({ queue, discarded: 2 });
+      expect(await stats(hopper, deadLetterQueueName(queue))).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+
+      const empty = await runCliProcess(["dead-letters", "list", queue, "--url", url]);
+      expect(empty).toMatchObject({ code: 0, stdout: `no dead letters in ${queue}\n` });
+    });
+
+    it("scheduler enqueues the module's recurring jobs and exits 0 on SIGTERM", { timeout: 90_000 }, async () => {
+      const hopper = hopperForTest();
+      const queue = uniqueQueue("ticks");
+      const scheduler = startCli(["scheduler", "--url", url, "--jobs", fixtureJobs, "--json"], { CLI_TEST_SCHEDULE_QUEUE: queue });
+      running.push(scheduler);
+      await waitFor(async () => (await stats(hopper, queue)).ready >= 1 || scheduler.child.exitCode !== null, "a tick's job");
+      scheduler.child.kill("SIGTERM");
+      const result = await scheduler.exited;
+
+      expect(result.code).toBe(0);
+      const logs = result.stderr.trim().split("\n").map((line) => JSON.parse(line) as { message: string; schedules?: unknown });
+      expect(logs.find((log) => log.message.startsWith("scheduler started"))?.schedules).toEqual([{ name: "every-second", cron: "* * * * * *", job: "RecordVisit" }]);
+      expect(logs.at(-1)?.message).toBe("scheduler stopped");
+      expect((await stats(hopper, queue)).ready).toBeGreaterThanOrEqual(1);
+    });
+  });
+}
+
+const pubsub = requireService("pubsub");
+describe.skipIf(!pubsub)("hopper on a backend without queue statistics (pubsub)", () => {
+  it("stats exits 3 and says the backend keeps no statistics", { timeout: 60_000 }, async () => {
+    const result = await runCliProcess(["stats", "--queues", "mailers"], { HOPPER_URL: `pubsub://${pubsub!.HOPPER_TEST_PUBSUB_PROJECT}`, PUBSUB_EMULATOR_HOST: pubsub!.PUBSUB_EMULATOR_HOST });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("keeps no queue statistics");
+    expect(result.stdout).toBe("");
+  });
+});

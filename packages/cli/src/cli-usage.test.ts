@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { fixtureJobs, runCliProcess } from "./test-cli.js";
+
+// Each case spawns the CLI (a couple of seconds each on a loaded machine), hence the long timeouts.
+describe("hopper: usage errors and help (no backend needed)", () => {
+  it("refuses a missing backend URL with exit code 2, naming --url and HOPPER_URL, for every command", { timeout: 120_000 }, async () => {
+    for (const args of [["worker", "--jobs", fixtureJobs], ["scheduler", "--jobs", fixtureJobs], ["stats", "--queues", "a"], ["dead-letters", "list", "a"]]) {
+      const result = await runCliProcess(args);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr).toContain("no backend URL");
+      expect(result.stderr).toContain("--url");
+      expect(result.stderr).toContain("HOPPER_URL");
+      expect(result.stdout).toBe("");
+    }
+  });
+
+  it("refuses a bad URL from --url or HOPPER_URL with exit code 2 and never shows its password", { timeout: 120_000 }, async () => {
+    const notUrl = await runCliProcess(["stats", "--queues", "a", "--url", "localhost:6379"]);
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.stderr).toMatch(/--url localhost:6379 (is not a URL|has no scheme)/);
+
+    const badScheme = await runCliProcess(["stats", "--queues", "a"], { HOPPER_URL: "mysql://admin:hunter2@db/app" });
+    expect(badScheme.code).toBe(2);
+    expect(badScheme.stderr).toContain("no backend serves mysql://");
+    expect(badScheme.stderr).toContain("--url or HOPPER_URL");
+    expect(badScheme.stderr).not.toContain("hunter2");
+
+    const empty = await runCliProcess(["stats", "--queues", "a", "--url", ""]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("--url was empty");
+  });
+
+  it("gives up on an unreachable backend after --timeout with exit code 1, naming it without its password", { timeout: 120_000 }, async () => {
+    // Port 1 refuses connections: the Redis client would retry for over a minute without the bound.
+    const result = await runCliProcess(["stats", "--queues", "a", "--url", "redis://admin:hunter2@127.0.0.1:1", "--timeout", "1s"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("no answer from redis://***:***@127.0.0.1:1 within 1000 ms");
+    expect(result.stderr).not.toContain("hunter2");
+  });
+
+  it("exits 2 for an unknown command, a bad flag value, a missing --jobs module or one without job classes", { timeout: 120_000 }, async () => {
+    const url = ["--url", "memory://cli-usage"];
+    const cases: [string[], string][] = [
+      [["bogus"], "unknown command 'bogus'"],
+      [["worker", ...url, "--jobs", fixtureJobs, "--concurrency", "0"], "--concurrency"],
+      [["worker", ...url], "--jobs"],
+      [["worker", ...url, "--jobs", "./no/such/jobs.js"], "no such file"],
+      [["worker", ...url, "--jobs", fixtureJobs.replace("cli-jobs.ts", "no-jobs.ts")], "exports no job classes"],
+      [["stats", ...url], "name the queues"],
+      [["dead-letters", "discard", "mailers", ...url], "--yes"],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCliProcess(args);
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
+      expect(result.stderr).toContain(message);
+    }
+  });
+
+  it("prints help with an example for every command, and exits 0", { timeout: 120_000 }, async () => {
+    for (const command of [[], ["worker"], ["scheduler"], ["stats"], ["dead-letters"], ["dead-letters", "list"], ["dead-letters", "retry"], ["dead-letters", "discard"]]) {
+      const result = await runCliProcess([...command, "--help"]);
+      expect(result.code, command.join(" ")).toBe(0);
+      expect(result.stdout).toMatch(/Examples?:\n  \$ (HOPPER_URL=\S+ )?hopper /);
+    }
+  });
+});

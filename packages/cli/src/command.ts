@@ -1,0 +1,91 @@
+import type { Command } from "commander";
+import { createConsoleLogger, createHopper, redactingLogger, redactUrl, type Hopper, type Logger, type LogLevel } from "@hopper/core";
+import { resolveBackendUrl } from "./backend-url-option.js";
+import { CliError } from "./cli-error.js";
+import { ExitCode } from "./exit-codes.js";
+import type { JobsModule } from "./jobs-module.js";
+
+/** Where the CLI reads and writes; a test or an embedding may give its own. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly environment: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/** What every command's action receives. */
+export interface CommandContext {
+  readonly io: CliIo;
+  /** --json: machine-readable output on stdout, logs as JSON lines on stderr. */
+  readonly json: boolean;
+  /** --url, else HOPPER_URL; a usage error when neither is set or the value is not a URL. */
+  url(): string;
+  /** Logs to stderr at --log-level (default info, or HOPPER_LOG_LEVEL). */
+  readonly logger: Logger;
+  /** Prints a result: `human` text normally, `data` as one line of JSON under --json. */
+  print(human: string, data: unknown): void;
+  /** A Hopper on url() with the jobs module's classes and options. */
+  openHopper(module?: JobsModule): Hopper;
+  /**
+   * `work`, or a failure (exit 1) naming `what` after --timeout: one-shot
+   * commands must not hang on an unreachable backend while its client retries.
+   */
+  withTimeout<T>(work: Promise<T>, what: string): Promise<T>;
+}
+
+/**
+ * One command of `hopper`: adds itself (flags, help with an example) to the
+ * program and runs through `action`, which turns its result into the exit code.
+ */
+export interface CliCommand {
+  register(program: Command, action: ActionFactory): void;
+}
+
+export type ActionFactory = <Positional extends unknown[]>(
+  run: (context: CommandContext, options: Record<string, unknown>, ...positional: Positional) => Promise<ExitCode>,
+) => (...args: unknown[]) => Promise<void>;
+
+const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+
+export function createCommandContext(io: CliIo, globals: { url?: string; json?: boolean; logLevel?: string; timeout?: number }): CommandContext {
+  const json = globals.json === true;
+  const level = (globals.logLevel ?? io.environment.HOPPER_LOG_LEVEL ?? "info") as LogLevel;
+  const logger = redactingLogger(json ? jsonLogger(io, level) : createConsoleLogger(level));
+  return {
+    io,
+    json,
+    logger,
+    url: () => resolveBackendUrl(globals.url, io.environment),
+    print(human, data) {
+      io.stdout(json ? `${JSON.stringify(data)}\n` : human.endsWith("\n") ? human : `${human}\n`);
+    },
+    withTimeout(work, what) {
+      const timeoutMs = globals.timeout ?? 15_000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CliError(`no answer from ${redactUrl(this.url())} within ${timeoutMs} ms while ${what}: is the backend up and the URL right? (--timeout sets the bound)`, ExitCode.failure)), timeoutMs);
+      });
+      return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
+    },
+    openHopper(module) {
+      return createHopper({ ...module?.hopperOptions, logger: module?.hopperOptions.logger ?? logger, url: this.url(), jobs: module?.jobs ?? [] });
+    },
+  };
+}
+
+export function isLogLevel(value: string): value is LogLevel {
+  return (logLevels as readonly string[]).includes(value);
+}
+
+function jsonLogger(io: CliIo, level: LogLevel): Logger {
+  const threshold = logLevels.indexOf(level);
+  const write = (at: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
+    if (logLevels.indexOf(at) < threshold) return;
+    io.stderr(`${JSON.stringify({ time: new Date().toISOString(), level: at, message, ...fields }, errorReplacer)}\n`);
+  };
+  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+}
+
+function errorReplacer(_key: string, value: unknown): unknown {
+  return value instanceof Error ? { name: value.name, message: value.message } : value;
+}

@@ -1,0 +1,108 @@
+import { Option, type Command } from "commander";
+import { validateQueueName, type DeadLetter, type DeadLetters } from "@hopper/core";
+import { usageError } from "../cli-error.js";
+import type { ActionFactory, CliCommand, CommandContext } from "../command.js";
+import { ExitCode } from "../exit-codes.js";
+import { parseDurationMs, parsePositiveInteger } from "../option-parsers.js";
+import { formatTable, truncate } from "../output.js";
+
+/** `hopper dead-letters list|retry|discard <queue>`, over hopper.deadLetters(queue). */
+export const deadLettersCommand: CliCommand = {
+  register(program: Command, action: ActionFactory) {
+    const group = program
+      .command("dead-letters")
+      .description("inspect, retry or discard the jobs a queue gave up on (kept in <queue>-dead)")
+      .addHelpText("after", "\nExample:\n  $ hopper dead-letters list mailers --url redis://localhost:6379");
+    const max = () => new Option("--max <n>", "most dead letters to handle").argParser(parsePositiveInteger).default(10);
+    const wait = () => new Option("--wait <duration>", "how long to wait for dead letters to arrive (long polling backends such as SQS may need 1s)").argParser(parseDurationMs).default(0, "0");
+
+    group
+      .command("list <queue>")
+      .description("show up to --max dead letters of <queue> and leave them in place (at most one receive batch of the backend)")
+      .addOption(max())
+      .addOption(wait())
+      .addHelpText("after", "\nExample:\n  $ hopper dead-letters list mailers --max 20 --json")
+      .action(
+        action(async (context, options, queue: string) =>
+          withDeadLetters(context, queue, async (deadLetters) => {
+            const letters = await deadLetters.peek({ max: options.max as number, waitMs: options.wait as number });
+            context.print(describeLetters(queue, letters), { queue, deadLetters: letters });
+            return ExitCode.ok;
+          }),
+        ),
+      );
+
+    group
+      .command("retry <queue>")
+      .description("move up to --max dead letters back to <queue> as fresh first attempts")
+      .addOption(max())
+      .addOption(wait())
+      .addHelpText("after", "\nExample:\n  $ hopper dead-letters retry mailers --max 100")
+      .action(
+        action(async (context, options, queue: string) =>
+          withDeadLetters(context, queue, async (deadLetters) => {
+            const retried = await drain(options.max as number, (left) => deadLetters.retry({ max: left, waitMs: options.wait as number }));
+            context.print(`${retried} dead letter${retried === 1 ? "" : "s"} moved back to ${queue}`, { queue, retried });
+            return ExitCode.ok;
+          }),
+        ),
+      );
+
+    group
+      .command("discard <queue>")
+      .description("delete up to --max dead letters of <queue> for good (needs --yes)")
+      .addOption(max())
+      .addOption(wait())
+      .option("--yes", "confirm: the dead letters are deleted and cannot be retried")
+      .addHelpText("after", "\nExample:\n  $ hopper dead-letters discard mailers --max 50 --yes")
+      .action(
+        action(async (context, options, queue: string) => {
+          if (options.yes !== true) throw usageError(`discard deletes dead letters for good: add --yes to confirm (see them first with hopper dead-letters list ${queue})`);
+          return withDeadLetters(context, queue, async (deadLetters) => {
+            const discarded: DeadLetter[] = [];
+            await drain(options.max as number, async (left) => {
+              const taken = await deadLetters.take({ max: left, waitMs: options.wait as number });
+              discarded.push(...taken);
+              return taken.length;
+            });
+            context.print(`${discarded.length} dead letter${discarded.length === 1 ? "" : "s"} discarded from ${queue}`, { queue, discarded: discarded.length, ids: discarded.map((letter) => letter.id) });
+            return ExitCode.ok;
+          });
+        }),
+      );
+  },
+};
+
+async function withDeadLetters(context: CommandContext, queue: string, use: (deadLetters: DeadLetters) => Promise<ExitCode>): Promise<ExitCode> {
+  try {
+    validateQueueName(queue, "queue");
+  } catch (error) {
+    throw usageError((error as Error).message, error);
+  }
+  const hopper = context.openHopper();
+  try {
+    await context.withTimeout(hopper.backend, "opening the backend");
+    return await context.withTimeout(use(hopper.deadLetters(queue)), `reading ${queue}'s dead letters`);
+  } finally {
+    await context.withTimeout(hopper.close(), "closing the connection").catch(() => {});
+  }
+}
+
+/** Repeats `step` (which handles up to `left` and says how many it did) until `max` are done or a step does none. */
+async function drain(max: number, step: (left: number) => Promise<number>): Promise<number> {
+  let done = 0;
+  while (done < max) {
+    const count = await step(max - done);
+    if (count === 0) break;
+    done += count;
+  }
+  return done;
+}
+
+function describeLetters(queue: string, letters: readonly DeadLetter[]): string {
+  if (letters.length === 0) return `no dead letters in ${queue}`;
+  return formatTable(
+    ["ID", "JOB", "ATTEMPT", "FAILED AT", "REASON", "ERROR"],
+    letters.map((letter) => [letter.id, letter.job ?? "(undecodable)", letter.attempt ?? "-", letter.failedAt, truncate(letter.reason, 40), truncate(`${letter.error.name}: ${letter.error.message}`, 60)]),
+  );
+}

@@ -1,0 +1,8 @@
+import type { CliCommand } from "../command.js";
+import { deadLettersCommand } from "./dead-letters-command.js";
+import { schedulerCommand } from "./scheduler-command.js";
+import { statsCommand } from "./stats-command.js";
+import { workerCommand } from "./worker-command.js";
+
+/** Every `hopper` command; a new one is a module here and one line in this list. */
+export const commands: readonly CliCommand[] = [workerCommand, schedulerCommand, statsCommand, deadLettersCommand];

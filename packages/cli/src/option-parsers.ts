@@ -1,0 +1,30 @@
+import { InvalidArgumentError } from "commander";
+import { validateQueueName } from "@hopper/core";
+
+/** `a,b` → ["a", "b"], each a valid queue name. */
+export function parseQueueList(value: string): string[] {
+  const queues = value.split(",").map((queue) => queue.trim()).filter((queue) => queue !== "");
+  if (queues.length === 0) throw new InvalidArgumentError("give one or more queue names separated by commas, e.g. mailers,default.");
+  try {
+    for (const queue of queues) validateQueueName(queue, "queue");
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}.`);
+  }
+  return queues;
+}
+
+export function parsePositiveInteger(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < 1) throw new InvalidArgumentError("must be a whole number of 1 or more.");
+  return number;
+}
+
+/** "500ms", "2s", "1m" or a number of milliseconds. */
+export function parseDurationMs(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError("use a duration such as 500ms, 2s or 1m.");
+  const unit = match[2] === "m" ? 60_000 : match[2] === "s" ? 1000 : 1;
+  const ms = Number(match[1]) * unit;
+  if (ms < 1 || ms > 24 * 3_600_000) throw new InvalidArgumentError("must be between 1ms and 24h.");
+  return Math.round(ms);
+}

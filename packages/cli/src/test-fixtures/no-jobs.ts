@@ -1,0 +1,2 @@
+// A --jobs module that exports no job class.
+export const notAJob = 42;

@@ -1,0 +1,34 @@
+import { toMilliseconds, type Duration } from "../duration.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
+
+/**
+ * The clock a test Hopper's queues and schedules read: real time plus what
+ * the test advanced. It never goes back. It does not touch `Date.now()`, so
+ * application code and timers keep real time.
+ */
+export interface TestClock {
+  now(): Date;
+  /** Moves the clock forward by `by`; nothing runs until performEnqueued. */
+  advance(by: Duration): void;
+  /** Moves the clock forward to `to`. */
+  set(to: Date): void;
+}
+
+export function createTestClock(): TestClock & { nowMs(): number } {
+  let offsetMs = 0;
+  let lastMs = Date.now();
+  const nowMs = () => (lastMs = Math.max(lastMs, Date.now() + offsetMs));
+  return {
+    nowMs,
+    now: () => new Date(nowMs()),
+    advance(by) {
+      offsetMs += toMilliseconds(by, "clock.advance");
+    },
+    set(to) {
+      if (!(to instanceof Date) || Number.isNaN(to.getTime())) throw new ConfigurationError({ field: "clock.set", message: "must be a valid Date" });
+      const current = nowMs();
+      if (to.getTime() < current) throw new ConfigurationError({ field: "clock.set", message: `${to.toISOString()} is before the clock's ${new Date(current).toISOString()}: the test clock only moves forward` });
+      offsetMs += to.getTime() - current;
+    },
+  };
+}
