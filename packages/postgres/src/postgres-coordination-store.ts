@@ -131,6 +131,12 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
       // bigint arrives as text (pg) or a bigint/number (PGlite).
       return rows[0] === undefined ? undefined : Number(rows[0].value);
     },
+    async now() {
+      open();
+      // clock_timestamp(), not now(): now() is the start of a transaction the executor may have open.
+      const rows = await executor.query<{ ms: string | number }>("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms");
+      return Number(rows[0]!.ms);
+    },
     close() {
       closed ??= executor.close();
       return closed;

@@ -73,6 +73,11 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
       const stored = value === undefined ? await client.get(redisKey(key)) : await commands.hopperCoordinationAdvance(redisKey(key), String(Math.trunc(value)));
       return stored === null ? undefined : Number(stored);
     },
+    async now() {
+      open();
+      const [seconds, microseconds] = await client.time();
+      return Number(seconds) * 1000 + Math.floor(Number(microseconds) / 1000);
+    },
     close() {
       closed ??= owned ? quitOrDisconnect(client) : Promise.resolve();
       return closed;

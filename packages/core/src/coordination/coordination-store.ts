@@ -14,6 +14,7 @@
  * - An expired holder counts as absent everywhere; nothing needs to clean up
  *   after a process that died holding a key.
  * - Marks (`advance`) never expire and only ever grow.
+ * - `now` reads the clock every ttl is measured by (v2; v1 stores had none).
  * - All methods may be called concurrently. `close` is idempotent; calls
  *   after it reject with `BackendClosedError`.
  *
@@ -21,7 +22,7 @@
  * pause, a lease shorter than the work) may still act after another process
  * took its place. Callers pick ttls longer than the work, and renew.
  */
-export const COORDINATION_SPECIFICATION_VERSION = "v1" as const;
+export const COORDINATION_SPECIFICATION_VERSION = "v2" as const;
 
 export interface CoordinationStore {
   /** Version of this contract the store implements; the core refuses others. */
@@ -49,6 +50,13 @@ export interface CoordinationStore {
    * the stored number afterwards, undefined when there is none.
    */
   advance(key: string, value?: number): Promise<number | undefined>;
+
+  /**
+   * The store's clock (epoch ms), the one ttls are measured by. Schedulers
+   * read ticks off it, so processes whose own clocks disagree still agree on
+   * which ticks are due.
+   */
+  now(): Promise<number>;
 
   close(): Promise<void>;
 }

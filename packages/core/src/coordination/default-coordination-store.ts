@@ -24,6 +24,7 @@ export function createDefaultCoordinationStore(resolve: () => Promise<Coordinati
     extend: async (key, holder, ttlMs) => (await store()).extend(key, holder, ttlMs),
     release: async (key, holder) => (await store()).release(key, holder),
     advance: async (key, value) => (await store()).advance(key, value),
+    now: async () => (await store()).now(),
     async close() {
       const opened = await resolving?.catch(() => undefined);
       await opened?.close();

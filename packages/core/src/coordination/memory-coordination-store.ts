@@ -56,6 +56,10 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
       if (value !== undefined && (stored === undefined || value > stored)) marks.set(key, value);
       return marks.get(key);
     },
+    async now() {
+      open();
+      return now();
+    },
     async close() {
       closed = true;
     },
