@@ -3,15 +3,17 @@ import { ConfigurationError, type Hopper, type JobClass } from "@hopper/core";
 import { isLoopbackAddress, pushAnswer, readBoundedBody, secretMatches, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler } from "@hopper/core/backend";
 import { SQS_MAX_MESSAGE_BYTES } from "./sqs-backend.js";
 
-/** A periodic task from the worker environment's cron.yaml, mapped to a registered job. */
-export interface SqsdPeriodicTask {
-  readonly job: JobClass;
-  readonly args?: unknown;
-}
+/**
+ * A periodic task from the worker environment's cron.yaml: `{ schedule }`
+ * names a recurring job registered with `hopper.schedule`, enqueued once per
+ * tick (`X-Aws-Sqsd-Scheduled-At`) however often sqsd posts it; `{ job, args }`
+ * is enqueued on every post, so a tick sqsd redelivers runs twice.
+ */
+export type SqsdPeriodicTask = { readonly schedule: string } | { readonly job: JobClass; readonly args?: unknown };
 
 export interface SqsdHandlerOptions {
   /** Runs the jobs; its backend takes dead letters and re-delays (normally the same SQS queues). */
-  readonly hopper: Pick<Hopper, "runMessage" | "enqueue">;
+  readonly hopper: Pick<Hopper, "runMessage" | "enqueue" | "enqueueRecurring">;
   /** The Hopper queue whose SQS queue the worker environment reads. */
   readonly queue: string;
   /** Larger bodies are refused with 413 unread. Default SQS's 1 MiB message limit. */
@@ -61,7 +63,7 @@ function createSqsdCore(options: SqsdHandlerOptions): PushHttpHandler {
     if (body === undefined) return pushAnswer(413, `body over ${maxBodyBytes} bytes`);
 
     const taskName = request.header("x-aws-sqsd-taskname");
-    if (taskName !== null) return runPeriodicTask(options.hopper, periodicTasks, taskName);
+    if (taskName !== null) return runPeriodicTask(options.hopper, periodicTasks, taskName, request.header("x-aws-sqsd-scheduled-at"));
 
     const messageId = request.header("x-aws-sqsd-msgid");
     if (messageId === null) return pushAnswer(400, "not an sqsd request: X-Aws-Sqsd-Msgid missing");
@@ -81,11 +83,15 @@ function createSqsdCore(options: SqsdHandlerOptions): PushHttpHandler {
 }
 
 /** cron.yaml ticks reach one instance each; the mapped job is enqueued (and then runs like any other). */
-async function runPeriodicTask(hopper: Pick<Hopper, "enqueue">, tasks: Readonly<Record<string, SqsdPeriodicTask>>, taskName: string): Promise<PushHttpAnswer> {
+async function runPeriodicTask(hopper: Pick<Hopper, "enqueue" | "enqueueRecurring">, tasks: Readonly<Record<string, SqsdPeriodicTask>>, taskName: string, scheduledAtHeader: string | null): Promise<PushHttpAnswer> {
   const task = Object.hasOwn(tasks, taskName) ? tasks[taskName] : undefined;
   if (!task) return pushAnswer(404, `no periodic task named ${taskName}: add it to periodicTasks`);
+  const scheduledAt = scheduledAtHeader === null ? undefined : new Date(scheduledAtHeader);
+  if (scheduledAt && Number.isNaN(scheduledAt.getTime())) return pushAnswer(400, "X-Aws-Sqsd-Scheduled-At is not a date");
   try {
-    await hopper.enqueue(task.job, task.args ?? {});
+    // The tick time makes a redelivered post of the same tick enqueue nothing.
+    if ("schedule" in task) await hopper.enqueueRecurring(task.schedule, scheduledAt ? { scheduledAt } : {});
+    else await hopper.enqueue(task.job, task.args ?? {});
   } catch (error) {
     return pushAnswer(503, `periodic task ${taskName} could not be enqueued: ${(error as Error).message}`);
   }
