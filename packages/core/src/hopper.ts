@@ -95,7 +95,7 @@ export function createHopper(options: HopperOptions): Hopper {
 
   const enqueuer: JobEnqueuer = {
     async enqueue(jobClass, argsList, enqueueOptions) {
-      return enqueueJobs({ backend: await connection.get(), middleware, coordination }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs({ backend: await connection.get(), middleware, coordination, logger }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
@@ -112,7 +112,7 @@ export function createHopper(options: HopperOptions): Hopper {
     const ready = await connection.get();
     // The backend's own dedupe, where it has one, backs up the tick claim.
     const dedupe = ready.capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
-    const ids = await enqueueJobs({ backend: ready, middleware, coordination }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
+    const ids = await enqueueJobs({ backend: ready, middleware, coordination, logger }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
     return ids[0]!;
   };
   const recurringJob = (name: string): RecurringJob => {

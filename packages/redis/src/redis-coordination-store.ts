@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, type CoordinationStore } from "@hopper/core";
+import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, refuseTransaction, type CoordinationStore } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
 
@@ -55,8 +55,9 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
   return {
     specificationVersion: COORDINATION_SPECIFICATION_VERSION,
     name: "redis",
-    async acquire(key, holder, { limit, ttlMs }) {
+    async acquire(key, holder, { limit, ttlMs, transaction }) {
       open();
+      refuseTransaction("redis", { transaction });
       const [acquired, ...holders] = await commands.hopperCoordinationAcquire(redisKey(key), holder, limit, Math.ceil(ttlMs));
       return { acquired: acquired === 1, holders: holders.map(String) };
     },
@@ -64,8 +65,9 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
       open();
       return (await commands.hopperCoordinationExtend(redisKey(key), holder, Math.ceil(ttlMs))) === 1;
     },
-    async release(key, holder) {
+    async release(key, holder, options) {
       open();
+      refuseTransaction("redis", options);
       await client.zrem(redisKey(key), holder);
     },
     async advance(key, value) {

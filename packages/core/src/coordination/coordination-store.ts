@@ -42,7 +42,7 @@ export interface CoordinationStore {
   extend(key: string, holder: string, ttlMs: number): Promise<boolean>;
 
   /** Drops `holder` from `key`; a no-op when it does not hold it. */
-  release(key: string, holder: string): Promise<void>;
+  release(key: string, holder: string, options?: TransactionOption): Promise<void>;
 
   /**
    * Raises the number stored under `key` to `value` when `value` is larger (or
@@ -61,7 +61,18 @@ export interface CoordinationStore {
   close(): Promise<void>;
 }
 
-export interface AcquireOptions {
+export interface TransactionOption {
+  /**
+   * The caller's open database transaction (a `pg` client after BEGIN, a
+   * PGlite transaction): the change appears at its commit and vanishes with
+   * its rollback, and a concurrent `acquire` of the same key waits for it.
+   * Only a store on that database can join it (PostgreSQL); the others
+   * reject with a ConfigurationError rather than act outside it.
+   */
+  readonly transaction?: unknown;
+}
+
+export interface AcquireOptions extends TransactionOption {
   /** Most holders at once: 1 makes a mutex. */
   readonly limit: number;
   /** How long the place lasts without an `extend`. */
