@@ -67,6 +67,8 @@ export async function enqueueJobs(
     const failures = results.flatMap((result, index) => (result.status === "failed" ? [{ index, id: result.id, error: result.error }] : []));
     const ids = results.map((result) => (result.status === "duplicate" ? (result.existingId ?? result.id) : result.id));
     if (failures.length > 0) {
+      // One job refused for its size (by a limit only the backend knows, such as an SQS queue's own): the refusal itself.
+      if (results.length === 1 && PayloadTooLargeError.isInstance(failures[0]!.error)) throw failures[0]!.error;
       throw new EnqueueFailedError({ failures, enqueuedIds: ids.filter((_, index) => results[index]!.status !== "failed") });
     }
     return ids;

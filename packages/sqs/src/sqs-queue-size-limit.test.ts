@@ -56,7 +56,7 @@ describe.skipIf(!sqsEndpoint)("SQS queues whose MaximumMessageSize is below 1 Mi
   it("writes the dead letter of a job near the queue's limit, cut to fit and marked as cut", { timeout: 90_000 }, async () => {
     const { queue, Blob, hopper } = await smallQueue();
     // Fits the queue; its dead letter (envelope, error, reason) would not, whole.
-    await hopper.enqueue(Blob, { data: "x".repeat(261_400) });
+    await hopper.enqueue(Blob, { data: "x".repeat(261_600) });
     const worker = hopper.worker({ queues: [queue], pollWait: "1s", handleSignals: false });
     workers.push(worker);
     void worker.run();
