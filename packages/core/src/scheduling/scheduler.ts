@@ -30,6 +30,8 @@ const maxSleepMs = 30_000;
 // Wake this long after a tick, so the clock is surely past it.
 const wakeSlackMs = 5;
 const maxWindowTicks = 10_000;
+// While the store is down, a frequent schedule piles up unconfirmed ticks; only the newest matter (the mark only grows).
+const maxUnsettled = 1000;
 
 /**
  * Enqueues recurring jobs at their ticks. Any number of processes may run a
@@ -88,6 +90,7 @@ export class Scheduler {
             state.settled.add(tick);
             state.recheckAt.delete(tick);
             if (outcome.unsettled) this.unsettled.push(outcome.unsettled);
+            if (this.unsettled.length > maxUnsettled) this.unsettled.shift();
           } else {
             state.recheckAt.set(tick, now + this.claimLeaseMs);
           }
