@@ -5,3 +5,4 @@ export { runCoordinationStoreSuite, type CoordinationStoreSuiteOptions } from ".
 export { runCoordinationProcessSuite, type CoordinationProcessSuiteOptions } from "./coordination/coordination-process-suite.js";
 export { loadCoordinationStore, type CoordinationStoreSource } from "./coordination/coordination-source.js";
 export { runUniqueJobSuite, type UniqueJobSuiteOptions } from "./coordination/unique-job-suite.js";
+export { runSchedulerEdgesSuite, type SchedulerEdgesSuiteOptions } from "./coordination/scheduler-edges-suite.js";

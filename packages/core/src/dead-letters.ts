@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Backend, ReceivedMessage } from "./backend/backend.js";
 import { sendInBatches } from "./backend/send-in-batches.js";
 import { decodeEnvelope, encodeEnvelope, type Envelope } from "./envelope/envelope.js";
+import { PayloadTooLargeError } from "./errors/payload-too-large-error.js";
 import { deadLetterQueueName, validateQueueName } from "./names.js";
 
 /** Format version of a dead letter's body (documented in docs/envelope.md). */
@@ -20,7 +21,11 @@ export interface DeadLetter {
   readonly failedAt: string;
   /** The decoded envelope, when the body was one. */
   readonly envelope: Envelope | null;
-  /** The raw body when it could not be decoded (cut to fit the backend's limit). */
+  /**
+   * The raw body when it could not be decoded, or when the dead letter would
+   * not fit the queue whole: then cut, ending in "…[cut by hopper: N
+   * characters dropped to fit L bytes]".
+   */
   readonly body: string | null;
 }
 
@@ -38,21 +43,51 @@ export function buildDeadLetter(input: { queue: string; messageId: string; envel
     envelope: input.envelope,
     body: input.envelope ? null : input.body,
   };
-  let overflow: number;
-  try {
-    overflow = Buffer.byteLength(JSON.stringify(deadLetter)) - input.maxPayloadBytes;
-  } catch {
-    // Args JSON cannot re-encode (too deep, say): keep the raw body instead, so the dead letter is always writable.
-    overflow = Buffer.byteLength(JSON.stringify({ ...deadLetter, envelope: null, body: input.body })) - input.maxPayloadBytes;
-    if (overflow <= 0) return { ...deadLetter, envelope: null, body: input.body };
-  }
-  if (overflow <= 0) return deadLetter;
-  // The failed message was near the size limit: keep the diagnosis, cut the payload.
-  return { ...deadLetter, envelope: null, body: input.body.slice(0, Math.max(0, input.body.length - overflow - 1024)) };
+  return fitDeadLetter(deadLetter, input.maxPayloadBytes, input.body);
 }
 
+function encodeOrNull(envelope: Envelope | null): string | null {
+  try {
+    return envelope && encodeEnvelope(envelope);
+  } catch {
+    return null;
+  }
+}
+
+/** Bytes of `deadLetter` as sent; Infinity when its envelope cannot re-encode (too deep, say). */
+function encodedBytes(deadLetter: DeadLetter): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(deadLetter));
+  } catch {
+    return Infinity;
+  }
+}
+
+/**
+ * `deadLetter` within `limitBytes`: as it is when it fits, else with the raw
+ * body instead of the envelope, cut with a marker saying so. The diagnosis
+ * (reason, error, attempt) is always kept, so a dead letter is always writable.
+ */
+export function fitDeadLetter(deadLetter: DeadLetter, limitBytes: number, rawBody: string | null = deadLetter.body ?? encodeOrNull(deadLetter.envelope)): DeadLetter {
+  if (encodedBytes(deadLetter) <= limitBytes) return deadLetter;
+  const raw = rawBody ?? "";
+  const whole: DeadLetter = { ...deadLetter, envelope: null, body: raw };
+  if (encodedBytes(whole) <= limitBytes) return whole;
+  // Each character cut shrinks the JSON by at least one byte, so this ends.
+  let kept = raw.length;
+  for (;;) {
+    const cut: DeadLetter = { ...whole, body: `${raw.slice(0, kept)}…[cut by hopper: ${raw.length - kept} characters dropped to fit ${limitBytes} bytes]` };
+    const overflow = encodedBytes(cut) - limitBytes;
+    if (overflow <= 0 || kept === 0) return cut;
+    kept = Math.max(0, kept - overflow);
+  }
+}
+
+/** Sends `deadLetter`, cut further when the queue's own limit is below the backend's declared one. */
 export async function sendDeadLetter(backend: Backend, deadLetter: DeadLetter): Promise<void> {
-  const [result] = await sendInBatches(backend, [{ id: randomUUID(), queue: deadLetterQueueName(deadLetter.queue), body: JSON.stringify(deadLetter) }]);
+  const send = async (letter: DeadLetter) => (await sendInBatches(backend, [{ id: randomUUID(), queue: deadLetterQueueName(letter.queue), body: JSON.stringify(letter) }]))[0];
+  let result = await send(deadLetter);
+  if (result?.status === "failed" && PayloadTooLargeError.isInstance(result.error)) result = await send(fitDeadLetter(deadLetter, result.error.limitBytes));
   if (result?.status === "failed") throw result.error;
 }
 

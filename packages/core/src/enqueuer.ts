@@ -11,6 +11,7 @@ import { ConfigurationError } from "./errors/configuration-error.js";
 import { EnqueueFailedError } from "./errors/enqueue-failed-error.js";
 import { PayloadTooLargeError } from "./errors/payload-too-large-error.js";
 import type { EnqueueOptions } from "./job.js";
+import type { Logger } from "./logger.js";
 import { validateArgs, type JobDefinition } from "./job-registry.js";
 import { runEnqueueMiddleware, type Middleware } from "./middleware.js";
 import { validatePriority, validateQueueName } from "./names.js";
@@ -23,6 +24,7 @@ export interface EnqueueDependencies {
   readonly middleware: readonly Middleware[];
   /** Reserves unique jobs' keys. */
   readonly coordination: CoordinationStore;
+  readonly logger: Logger;
 }
 
 /**
@@ -60,11 +62,13 @@ export async function enqueueJobs(
     });
     const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => sendInBatches(backend, outgoing, resolved.transaction === undefined ? {} : { transaction: resolved.transaction });
     const results = uniqueKeys
-      ? await sendUnique(dependencies.coordination, unique!, messages.map((message, index) => ({ message, key: uniqueKeys[index]! })), send)
+      ? await sendUnique(dependencies.coordination, unique!, messages.map((message, index) => ({ message, key: uniqueKeys[index]! })), send, dependencies.logger, resolved.transaction)
       : await send(messages);
     const failures = results.flatMap((result, index) => (result.status === "failed" ? [{ index, id: result.id, error: result.error }] : []));
     const ids = results.map((result) => (result.status === "duplicate" ? (result.existingId ?? result.id) : result.id));
     if (failures.length > 0) {
+      // One job refused for its size (by a limit only the backend knows, such as an SQS queue's own): the refusal itself.
+      if (results.length === 1 && PayloadTooLargeError.isInstance(failures[0]!.error)) throw failures[0]!.error;
       throw new EnqueueFailedError({ failures, enqueuedIds: ids.filter((_, index) => results[index]!.status !== "failed") });
     }
     return ids;

@@ -18,7 +18,7 @@ import { runMessage, type PushedMessage, type PushOutcome } from "./worker/run-m
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import { defineRecurringJob, type RecurringJob, type RecurringJobOptions } from "./scheduling/recurring-job.js";
 import { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
-import { enqueueTickOnce, tickMeta } from "./scheduling/tick-claim.js";
+import { enqueueTickOnce, settleTick, tickMeta } from "./scheduling/tick-claim.js";
 
 export interface HopperOptions {
   /** A backend URL; default HOPPER_URL, else memory://. Ignored when `backend` is given. */
@@ -95,7 +95,7 @@ export function createHopper(options: HopperOptions): Hopper {
 
   const enqueuer: JobEnqueuer = {
     async enqueue(jobClass, argsList, enqueueOptions) {
-      return enqueueJobs({ backend: await connection.get(), middleware, coordination }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs({ backend: await connection.get(), middleware, coordination, logger }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
@@ -112,7 +112,7 @@ export function createHopper(options: HopperOptions): Hopper {
     const ready = await connection.get();
     // The backend's own dedupe, where it has one, backs up the tick claim.
     const dedupe = ready.capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
-    const ids = await enqueueJobs({ backend: ready, middleware, coordination }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
+    const ids = await enqueueJobs({ backend: ready, middleware, coordination, logger }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
     return ids[0]!;
   };
   const recurringJob = (name: string): RecurringJob => {
@@ -143,8 +143,12 @@ export function createHopper(options: HopperOptions): Hopper {
       const { scheduledAt } = enqueueOptions;
       if (scheduledAt === undefined) return enqueueTick(job, Date.now());
       if (!(scheduledAt instanceof Date) || Number.isNaN(scheduledAt.getTime())) throw new ConfigurationError({ field: "scheduledAt", message: "must be a valid Date" });
-      const outcome = await enqueueTickOnce({ coordination, logger, enqueueTick, claimLeaseMs: 10_000 }, job, scheduledAt.getTime());
-      return outcome.status === "enqueued" ? outcome.jobId : null;
+      const claim = { coordination, logger, enqueueTick, claimLeaseMs: 10_000 };
+      const outcome = await enqueueTickOnce(claim, job, scheduledAt.getTime());
+      if (outcome.status === "taken") return null;
+      // The job is out: report it enqueued even if its claim cannot be confirmed (the caller would otherwise send the tick again).
+      if (outcome.unsettled) await settleTick(claim, outcome.unsettled).catch((error: unknown) => logger.error("a tick's claim could not be confirmed; a repeat of this tick after the claim lease may enqueue it again", { schedule: name, error }));
+      return outcome.jobId;
     },
     close() {
       closed ??= (async () => {

@@ -175,7 +175,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
   };
 }
 
-function transactionClient(transaction: unknown): QueryableClient {
+export function transactionClient(transaction: unknown): QueryableClient {
   if (typeof (transaction as QueryableClient | null)?.query !== "function") {
     throw new ConfigurationError({ field: "options.transaction", message: "must be a pg client (after BEGIN) or a PGlite transaction: an object with query()" });
   }

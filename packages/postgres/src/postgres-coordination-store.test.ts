@@ -1,5 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
-import { runCoordinationStoreSuite } from "@hopper/conformance";
+import { runCoordinationStoreSuite, runSchedulerEdgesSuite } from "@hopper/conformance";
 import { afterAll, describe } from "vitest";
 import { createPostgresCoordinationStore } from "./postgres-coordination-store.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
@@ -9,6 +9,7 @@ const url = postgresUrl();
 describe.skipIf(!url)("on PostgreSQL", () => {
   const schema = throwawaySchema(url!);
   runCoordinationStoreSuite({ name: "postgres", createStore: () => createPostgresCoordinationStore({ connectionString: url!, schema, maxConnections: 3 }) });
+  runSchedulerEdgesSuite({ name: "postgres", createStore: () => createPostgresCoordinationStore({ connectionString: url!, schema, maxConnections: 3 }) });
 });
 
 describe("on PGlite", () => {

@@ -1,7 +1,8 @@
 import type { PGlite } from "@electric-sql/pglite";
 import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, type CoordinationStore } from "@hopper/core";
 import pg from "pg";
-import { createPgExecutor, createPGliteExecutor, type SqlExecutor } from "./postgres-executor.js";
+import { transactionClient } from "./postgres-backend.js";
+import { createClientExecutor, createPgExecutor, createPGliteExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 
 export interface PostgresCoordinationStoreOptions {
@@ -84,13 +85,17 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
     executor.query(`DELETE FROM ${holders} WHERE expires_at < now() - interval '1 minute'`).catch(() => {});
   };
 
+  /** The store's own connections, or the caller's open transaction. */
+  const on = (transaction: unknown): SqlExecutor => (transaction === undefined ? executor : createClientExecutor(transactionClient(transaction)));
+
   return {
     specificationVersion: COORDINATION_SPECIFICATION_VERSION,
     name: "postgres",
-    async acquire(key, holder, { limit, ttlMs }) {
+    async acquire(key, holder, { limit, ttlMs, transaction: callers }) {
       open();
       sweep();
-      return executor.transaction(async (transaction) => {
+      // In the caller's transaction the advisory lock is held until its commit or rollback, so a concurrent acquire of the key waits to see which.
+      return on(callers).transaction(async (transaction) => {
         await transaction.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [advisoryLockNamespace, key]);
         await transaction.query(`DELETE FROM ${holders} WHERE key = $1 AND expires_at <= now()`, [key]);
         // Renews a current holder, or adds one while fewer than `limit` hold the key.
@@ -115,9 +120,9 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
       );
       return rows.length > 0;
     },
-    async release(key, holder) {
+    async release(key, holder, options) {
       open();
-      await executor.query(`DELETE FROM ${holders} WHERE key = $1 AND holder = $2`, [key, holder]);
+      await on(options?.transaction).query(`DELETE FROM ${holders} WHERE key = $1 AND holder = $2`, [key, holder]);
     },
     async advance(key, value) {
       open();
@@ -130,6 +135,12 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
             );
       // bigint arrives as text (pg) or a bigint/number (PGlite).
       return rows[0] === undefined ? undefined : Number(rows[0].value);
+    },
+    async now() {
+      open();
+      // clock_timestamp(), not now(): now() is the start of a transaction the executor may have open.
+      const rows = await executor.query<{ ms: string | number }>("SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms");
+      return Number(rows[0]!.ms);
     },
     close() {
       closed ??= executor.close();

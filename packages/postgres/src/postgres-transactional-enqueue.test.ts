@@ -54,6 +54,29 @@ for (const target of postgresTargets()) {
       expect(await backend.stats!(queue)).toEqual(empty);
     });
 
+    it("a unique job enqueued in a rolled-back transaction leaves its key free; a committed one holds it", async () => {
+      const backend = await open();
+      const coordination = await target.createCoordinationStore();
+      const queue = uniqueQueue();
+      class UniqueSignup extends Job<{ userId: string }> {
+        static override queue = queue;
+        static override unique = { key: (args: { userId: string }) => args.userId, ttl: "1h" };
+        async perform() {}
+      }
+      const hopper = createHopper({ backend, jobs: [UniqueSignup], coordination, logger: silent });
+      try {
+        const rollback = new Error("rolled back on purpose");
+        await expect(target.transaction(async (client) => (await UniqueSignup.set({ transaction: client }).performLater({ userId: "7" }), Promise.reject(rollback)))).rejects.toBe(rollback);
+        const afterRollback = await UniqueSignup.performLater({ userId: "7" });
+        const committed = await target.transaction((client) => UniqueSignup.set({ transaction: client }).performLater({ userId: "8" }));
+        expect(await UniqueSignup.performLater({ userId: "8" })).toBe(committed);
+        const received = await backend.receive({ queue, maxMessages: 10, waitMs: 1000, leaseMs: 30_000 });
+        expect(received.map((message) => message.id).sort()).toEqual([afterRollback, committed].sort());
+      } finally {
+        await coordination.close();
+      }
+    });
+
     it("refuses a transaction that is not a database client, naming the field", async () => {
       createHopper({ backend: await open(), jobs: [RecordSignup], logger: silent });
       await expect(RecordSignup.set({ queue: uniqueQueue(), transaction: { begin: true } }).performLater({ userId: "1" })).rejects.toThrow(/options\.transaction: must be a pg client/);

@@ -3,7 +3,9 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { requireService } from "@hopper/services";
 import { afterAll, afterEach } from "vitest";
+import type { CoordinationStore } from "@hopper/core";
 import { createPostgresBackend, type PostgresBackend, type PostgresBackendOptions } from "./postgres-backend.js";
+import { createPostgresCoordinationStore } from "./postgres-coordination-store.js";
 import type { QueryableClient } from "./postgres-executor.js";
 
 type BackendOverrides = Omit<PostgresBackendOptions, "pool" | "connectionString" | "pglite">;
@@ -13,6 +15,8 @@ export interface PostgresTarget {
   readonly name: "postgres" | "pglite";
   /** A fresh backend on this file's schema (or `overrides.schema`). */
   createBackend(overrides?: BackendOverrides): Promise<PostgresBackend>;
+  /** A coordination store on the same database and schema. */
+  createCoordinationStore(): Promise<CoordinationStore>;
   /** Plain SQL for assertions and setup. */
   query<Row>(text: string, params?: unknown[]): Promise<Row[]>;
   readonly schema: string;
@@ -59,6 +63,7 @@ function serverTarget(url: string): PostgresTarget {
     name: "postgres",
     schema,
     createBackend: (overrides) => createPostgresBackend({ connectionString: url, schema, maxConnections: 4, ...overrides }),
+    createCoordinationStore: () => createPostgresCoordinationStore({ connectionString: url, schema, maxConnections: 2 }),
     query: async (text, params) => (await pool.query(text, params)).rows,
     async transaction(work) {
       const client = await pool.connect();
@@ -89,6 +94,7 @@ function pgliteTarget(): PostgresTarget {
     name: "pglite",
     schema,
     createBackend: (overrides) => createPostgresBackend({ pglite: shared(), schema, ...overrides }),
+    createCoordinationStore: () => createPostgresCoordinationStore({ pglite: shared(), schema }),
     query: async (text, params) => (await shared().query(text, params)).rows as never,
     transaction: (work) => shared().transaction(work),
   };

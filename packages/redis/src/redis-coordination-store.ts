@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, type CoordinationStore } from "@hopper/core";
+import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, refuseTransaction, type CoordinationStore } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
 
@@ -55,8 +55,9 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
   return {
     specificationVersion: COORDINATION_SPECIFICATION_VERSION,
     name: "redis",
-    async acquire(key, holder, { limit, ttlMs }) {
+    async acquire(key, holder, { limit, ttlMs, transaction }) {
       open();
+      refuseTransaction("redis", { transaction });
       const [acquired, ...holders] = await commands.hopperCoordinationAcquire(redisKey(key), holder, limit, Math.ceil(ttlMs));
       return { acquired: acquired === 1, holders: holders.map(String) };
     },
@@ -64,14 +65,20 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
       open();
       return (await commands.hopperCoordinationExtend(redisKey(key), holder, Math.ceil(ttlMs))) === 1;
     },
-    async release(key, holder) {
+    async release(key, holder, options) {
       open();
+      refuseTransaction("redis", options);
       await client.zrem(redisKey(key), holder);
     },
     async advance(key, value) {
       open();
       const stored = value === undefined ? await client.get(redisKey(key)) : await commands.hopperCoordinationAdvance(redisKey(key), String(Math.trunc(value)));
       return stored === null ? undefined : Number(stored);
+    },
+    async now() {
+      open();
+      const [seconds, microseconds] = await client.time();
+      return Number(seconds) * 1000 + Math.floor(Number(microseconds) / 1000);
     },
     close() {
       closed ??= owned ? quitOrDisconnect(client) : Promise.resolve();

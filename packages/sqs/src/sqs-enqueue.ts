@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { SendMessageBatchCommand, type BatchResultErrorEntry, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
+import { PayloadTooLargeError } from "@hopper/core";
 import { chunkMessages, type EnqueueResult, type OutgoingMessage } from "@hopper/core/backend";
 import type { SqsQueueUrls } from "./sqs-queue-urls.js";
-import { jobIdAttribute, maxBatchBytes, maxBatchEntries, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
+import { attributeReserveBytes, jobIdAttribute, maxBatchBytes, maxBatchEntries, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
 
 /** Entries SQS failed on its side (SenderFault false) are sent again this many times. */
 const serverFaultRetries = 3;
@@ -48,11 +49,17 @@ export async function enqueueMessages(context: SqsEnqueueContext, sent: SentMess
   const chunks = [...byQueue].flatMap(([queue, queued]) => chunkMessages(queued, maxBatchEntries, maxBatchBytes).map((chunk) => [queue, chunk.map((message) => indexOf.get(message)!)] as const));
   await Promise.all(
     chunks.map(async ([queue, indexes]) => {
-      const queueUrl = await context.urls.resolve(queue);
+      const [queueUrl, queueMaxBytes] = await Promise.all([context.urls.resolve(queue), context.urls.maxMessageBytes(queue)]);
+      const maxBodyBytes = queueMaxBytes - attributeReserveBytes;
       const entries = new Map<string, SendMessageBatchRequestEntry>();
       for (const index of indexes) {
         const message = messages[index]!;
-        if (Buffer.byteLength(message.id) > maxJobIdBytes) {
+        const sizeBytes = Buffer.byteLength(message.body);
+        // Refused here, alone: SQS would fail the whole batch for one body over the queue's limit.
+        if (sizeBytes > maxBodyBytes) {
+          const job = `job ${message.id} for SQS queue ${context.urls.sqsName(queue)} (MaximumMessageSize ${queueMaxBytes})`;
+          results[index] = { status: "failed", id: message.id, error: new PayloadTooLargeError({ sizeBytes, limitBytes: maxBodyBytes, backend: context.fifo ? "sqs-fifo" : "sqs", job }) };
+        } else if (Buffer.byteLength(message.id) > maxJobIdBytes) {
           results[index] = { status: "failed", id: message.id, error: new Error(`job id ${message.id.slice(0, 40)}… is over ${maxJobIdBytes} bytes, more than the SQS backend keeps for it`) };
         } else {
           entries.set(String(index), toEntry(context.fifo, message, index));

@@ -1,5 +1,6 @@
-import { CreateQueueCommand, GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { ConfigurationError } from "@hopper/core";
+import { sqsMaxMessageBytes } from "./sqs-message-attributes.js";
 
 /** SQS's own limit on queue names, ".fifo" included. */
 const maxSqsQueueNameLength = 80;
@@ -19,6 +20,7 @@ export interface QueueUrlOptions {
  */
 export class SqsQueueUrls {
   private readonly urls = new Map<string, Promise<string>>();
+  private readonly sizes = new Map<string, Promise<number>>();
 
   constructor(
     private readonly client: SQSClient,
@@ -37,6 +39,24 @@ export class SqsQueueUrls {
       url.catch(() => this.urls.delete(queue));
     }
     return url;
+  }
+
+  /**
+   * The queue's own MaximumMessageSize (body and attributes), read once: a
+   * queue made by infrastructure code may take less than SQS's 1 MiB.
+   */
+  maxMessageBytes(queue: string): Promise<number> {
+    let size = this.sizes.get(queue);
+    if (!size) {
+      size = this.resolve(queue).then(async (url) => {
+        const result = await this.client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["MaximumMessageSize"] }));
+        const declared = Number(result.Attributes?.MaximumMessageSize);
+        return Number.isSafeInteger(declared) && declared > 0 ? Math.min(declared, sqsMaxMessageBytes) : sqsMaxMessageBytes;
+      });
+      this.sizes.set(queue, size);
+      size.catch(() => this.sizes.delete(queue));
+    }
+    return size;
   }
 
   private async fetch(queue: string): Promise<string> {
@@ -74,13 +94,19 @@ export class SqsQueueUrls {
       return result.QueueUrl;
     } catch (error) {
       // The queue exists with other attributes (set by hand or by IaC): use it as it is.
-      if ((error as Error).name === "QueueNameExists" || (error as Error).name === "QueueAlreadyExists") {
+      if (isQueueNameTaken(error)) {
         const result = await this.client.send(new GetQueueUrlCommand({ QueueName: name }));
         if (result.QueueUrl) return result.QueueUrl;
       }
       throw error;
     }
   }
+}
+
+/** As isQueueMissing: "QueueNameExists" in one protocol, "AWS.SimpleQueueService.QueueNameExists" in the other. */
+function isQueueNameTaken(error: unknown): boolean {
+  const name = (error as Error | undefined)?.name ?? "";
+  return ["QueueNameExists", "QueueAlreadyExists"].some((code) => name === code || name === `AWS.SimpleQueueService.${code}`);
 }
 
 /** The SDK names this error differently across protocols (JSON vs. the older query protocol). */

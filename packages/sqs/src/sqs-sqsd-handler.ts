@@ -17,15 +17,17 @@ import {
 } from "@hopper/core/backend";
 import { SQS_MAX_MESSAGE_BYTES } from "./sqs-backend.js";
 
-/** A periodic task from the worker environment's cron.yaml, mapped to a registered job. */
-export interface SqsdPeriodicTask {
-  readonly job: JobClass;
-  readonly args?: unknown;
-}
+/**
+ * A periodic task from the worker environment's cron.yaml: `{ schedule }`
+ * names a recurring job registered with `hopper.schedule`, enqueued once per
+ * tick (`X-Aws-Sqsd-Scheduled-At`) however often sqsd posts it; `{ job, args }`
+ * is enqueued on every post, so a tick sqsd redelivers runs twice.
+ */
+export type SqsdPeriodicTask = { readonly schedule: string } | { readonly job: JobClass; readonly args?: unknown };
 
 export interface SqsdHandlerOptions {
   /** Runs the jobs; its backend takes dead letters and re-delays (normally the same SQS queues). */
-  readonly hopper: Pick<Hopper, "runMessage" | "enqueue">;
+  readonly hopper: Pick<Hopper, "runMessage" | "enqueue" | "enqueueRecurring">;
   /** The Hopper queue whose SQS queue the worker environment reads. X-Aws-Sqsd-Queue is not read. */
   readonly queue: string;
   /**
@@ -117,7 +119,7 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
 
   const handle = async (request: PushHttpRequest, body: string): Promise<PushHttpAnswer> => {
     const taskName = request.header("x-aws-sqsd-taskname");
-    if (taskName !== null) return runPeriodicTask(options.hopper, periodicTasks, taskName, logger);
+    if (taskName !== null) return runPeriodicTask(options.hopper, periodicTasks, taskName, request.header("x-aws-sqsd-scheduled-at"), logger);
 
     const messageId = request.header("x-aws-sqsd-msgid");
     if (messageId === null) return pushAnswer(400, "not an sqsd request: X-Aws-Sqsd-Msgid missing");
@@ -145,11 +147,21 @@ function lastPathSegment(url: string): string {
 }
 
 /** cron.yaml ticks reach one instance each; the mapped job is enqueued (and then runs like any other). */
-async function runPeriodicTask(hopper: Pick<Hopper, "enqueue">, tasks: Readonly<Record<string, SqsdPeriodicTask>>, taskName: string, logger: Logger): Promise<PushHttpAnswer> {
+async function runPeriodicTask(
+  hopper: Pick<Hopper, "enqueue" | "enqueueRecurring">,
+  tasks: Readonly<Record<string, SqsdPeriodicTask>>,
+  taskName: string,
+  scheduledAtHeader: string | null,
+  logger: Logger,
+): Promise<PushHttpAnswer> {
   const task = Object.hasOwn(tasks, taskName) ? tasks[taskName] : undefined;
   if (!task) return pushAnswer(404, "no such periodic task: add it to periodicTasks");
+  const scheduledAt = scheduledAtHeader === null ? undefined : new Date(scheduledAtHeader);
+  if (scheduledAt && Number.isNaN(scheduledAt.getTime())) return pushAnswer(400, "X-Aws-Sqsd-Scheduled-At is not a date");
   try {
-    await hopper.enqueue(task.job, task.args ?? {});
+    // The tick time makes a redelivered post of the same tick enqueue nothing.
+    if ("schedule" in task) await hopper.enqueueRecurring(task.schedule, scheduledAt ? { scheduledAt } : {});
+    else await hopper.enqueue(task.job, task.args ?? {});
   } catch (error) {
     // The reason goes to the log, not to the HTTP client.
     logger.error("sqsd periodic task could not be enqueued; sqsd will post it again", { task: taskName, error });

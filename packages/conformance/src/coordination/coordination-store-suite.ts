@@ -90,6 +90,13 @@ export function runCoordinationStoreSuite(options: CoordinationStoreSuiteOptions
       expect(await store.advance(mark)).toBe(1_700_000_000_005);
     });
 
+    it("reads its own clock, the one ttls are measured by", async () => {
+      const store = await open();
+      const first = await store.now();
+      expect(Number.isSafeInteger(first)).toBe(true);
+      expect(await store.now()).toBeGreaterThanOrEqual(first);
+    });
+
     it.skipIf(options.sharedAcrossInstances === false)("shares keys between two stores on the same server", async () => {
       const first = await open();
       const second = await open();

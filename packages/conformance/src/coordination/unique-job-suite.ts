@@ -68,6 +68,41 @@ export function runUniqueJobSuite(options: UniqueJobSuiteOptions): void {
       expect([...runs].sort()).toEqual([one, two].sort());
     });
 
+    it("leaves no phantom key when a process dies between reserving the key and sending: the key frees itself soon, not after its ttl", { timeout: 60_000 + runTimeoutMs }, async () => {
+      const { jobClass } = uniqueJob("finished");
+      const dying = await open(jobClass);
+      const transport = await dying.backend;
+      // The real backend, whose send never completes: the process "dies" after reserving the key.
+      let sending: () => void = () => {};
+      const sendStarted = new Promise<void>((resolve) => (sending = resolve));
+      const stalled = new Proxy(transport, {
+        get(target, property) {
+          if (property === "enqueue") return () => (sending(), new Promise(() => {}));
+          const value = Reflect.get(target, property, target) as unknown;
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+      const doomed = createHopper({ backend: stalled, jobs: [jobClass], coordination: await loadCoordinationStore(options.coordination), logger: createConsoleLogger("silent") });
+      const key = `k-${randomUUID()}`;
+      opened.push(doomed);
+      void doomed.enqueue(jobClass, { key });
+      await sendStarted;
+      // Another process enqueues the same key until its job is really sent.
+      const other = await open(jobClass);
+      const queue = (jobClass as unknown as { queue: string }).queue;
+      const received: string[] = [];
+      let id = "";
+      const deadline = Date.now() + 45_000;
+      while (received.length === 0 && Date.now() < deadline) {
+        id = await other.enqueue(jobClass, { key });
+        for (const message of await transport.receive({ queue, maxMessages: 10, waitMs: 1000, leaseMs: 30_000 })) {
+          received.push(message.id);
+          await message.ack();
+        }
+      }
+      expect(received).toEqual([id]);
+    });
+
     it("frees the key once the job finished (until: finished) or as it starts (until: started)", { timeout: 2 * runTimeoutMs + 20_000 }, async () => {
       for (const mode of ["finished", "started"] as const) {
         const { jobClass, runs, release } = uniqueJob(mode);

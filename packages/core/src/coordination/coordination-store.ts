@@ -14,6 +14,7 @@
  * - An expired holder counts as absent everywhere; nothing needs to clean up
  *   after a process that died holding a key.
  * - Marks (`advance`) never expire and only ever grow.
+ * - `now` reads the clock every ttl is measured by (v2; v1 stores had none).
  * - All methods may be called concurrently. `close` is idempotent; calls
  *   after it reject with `BackendClosedError`.
  *
@@ -21,7 +22,7 @@
  * pause, a lease shorter than the work) may still act after another process
  * took its place. Callers pick ttls longer than the work, and renew.
  */
-export const COORDINATION_SPECIFICATION_VERSION = "v1" as const;
+export const COORDINATION_SPECIFICATION_VERSION = "v2" as const;
 
 export interface CoordinationStore {
   /** Version of this contract the store implements; the core refuses others. */
@@ -41,7 +42,7 @@ export interface CoordinationStore {
   extend(key: string, holder: string, ttlMs: number): Promise<boolean>;
 
   /** Drops `holder` from `key`; a no-op when it does not hold it. */
-  release(key: string, holder: string): Promise<void>;
+  release(key: string, holder: string, options?: TransactionOption): Promise<void>;
 
   /**
    * Raises the number stored under `key` to `value` when `value` is larger (or
@@ -50,10 +51,28 @@ export interface CoordinationStore {
    */
   advance(key: string, value?: number): Promise<number | undefined>;
 
+  /**
+   * The store's clock (epoch ms), the one ttls are measured by. Schedulers
+   * read ticks off it, so processes whose own clocks disagree still agree on
+   * which ticks are due.
+   */
+  now(): Promise<number>;
+
   close(): Promise<void>;
 }
 
-export interface AcquireOptions {
+export interface TransactionOption {
+  /**
+   * The caller's open database transaction (a `pg` client after BEGIN, a
+   * PGlite transaction): the change appears at its commit and vanishes with
+   * its rollback, and a concurrent `acquire` of the same key waits for it.
+   * Only a store on that database can join it (PostgreSQL); the others
+   * reject with a ConfigurationError rather than act outside it.
+   */
+  readonly transaction?: unknown;
+}
+
+export interface AcquireOptions extends TransactionOption {
   /** Most holders at once: 1 makes a mutex. */
   readonly limit: number;
   /** How long the place lasts without an `extend`. */

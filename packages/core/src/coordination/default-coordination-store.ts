@@ -22,8 +22,9 @@ export function createDefaultCoordinationStore(resolve: () => Promise<Coordinati
     name: "default",
     acquire: async (key, holder, options) => (await store()).acquire(key, holder, options),
     extend: async (key, holder, ttlMs) => (await store()).extend(key, holder, ttlMs),
-    release: async (key, holder) => (await store()).release(key, holder),
+    release: async (key, holder, options) => (await store()).release(key, holder, options),
     advance: async (key, value) => (await store()).advance(key, value),
+    now: async () => (await store()).now(),
     async close() {
       const opened = await resolving?.catch(() => undefined);
       await opened?.close();

@@ -1,5 +1,6 @@
 import { BackendClosedError } from "../errors/backend-closed-error.js";
 import { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore } from "./coordination-store.js";
+import { refuseTransaction } from "./refuse-transaction.js";
 
 /**
  * The reference coordination store: correct within one process only. It is
@@ -28,8 +29,10 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
   return {
     specificationVersion: COORDINATION_SPECIFICATION_VERSION,
     name: "memory",
-    async acquire(key, holder, { limit, ttlMs }) {
+    async acquire(key, holder, options) {
       open();
+      refuseTransaction("memory", options);
+      const { limit, ttlMs } = options;
       const holders = live(key);
       const acquired = holders.has(holder) || holders.size < limit;
       if (acquired) {
@@ -45,8 +48,9 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
       holders.set(holder, now() + ttlMs);
       return true;
     },
-    async release(key, holder) {
+    async release(key, holder, options) {
       open();
+      refuseTransaction("memory", options);
       live(key).delete(holder);
       if (holdersByKey.get(key)?.size === 0) holdersByKey.delete(key);
     },
@@ -55,6 +59,10 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
       const stored = marks.get(key);
       if (value !== undefined && (stored === undefined || value > stored)) marks.set(key, value);
       return marks.get(key);
+    },
+    async now() {
+      open();
+      return now();
     },
     async close() {
       closed = true;

@@ -12,26 +12,60 @@ export function uniqueStoreKey(jobName: string, unique: ResolvedUnique, args: un
 }
 
 /**
+ * How long a reservation lasts before its message is confirmed sent. A
+ * process that dies between reserving and sending leaves the key taken this
+ * long, not for the job's whole ttl; a send slower than this lets a second
+ * job with the key through (a duplicate, never a lost job).
+ */
+export const PENDING_RESERVATION_MS = 15_000;
+
+/**
  * Sends the messages whose unique key this call reserves for their job id;
- * the others come back as duplicates of the job already holding the key. A
- * reservation whose message failed to send is freed again.
+ * the others come back as duplicates of the job already holding the key.
+ *
+ * Inside the caller's transaction the reservation joins it (a store that
+ * cannot refuses): it appears at commit and vanishes with a rollback, with
+ * the job. Otherwise: reserve for a short while, send, then confirm for the
+ * ttl; a reservation whose message failed to send is freed again.
  */
 export async function sendUnique(
   coordination: CoordinationStore,
   unique: ResolvedUnique,
   messages: readonly { message: OutgoingMessage; key: string }[],
   send: (messages: OutgoingMessage[]) => Promise<EnqueueResult[]>,
+  logger: Logger,
+  transaction?: unknown,
 ): Promise<EnqueueResult[]> {
-  const reservations = await Promise.all(messages.map(({ message, key }) => coordination.acquire(key, message.id, { limit: 1, ttlMs: unique.ttlMs })));
+  const reservationMs = transaction === undefined ? Math.min(unique.ttlMs, PENDING_RESERVATION_MS) : unique.ttlMs;
+  const reserve = ({ message, key }: { message: OutgoingMessage; key: string }) => coordination.acquire(key, message.id, { limit: 1, ttlMs: reservationMs, ...(transaction !== undefined && { transaction }) });
+  // One statement at a time on the caller's client, in key order so two transactions never wait on each other in a cycle.
+  const reservations = transaction === undefined ? await Promise.all(messages.map(reserve)) : await reserveInOrder(messages, reserve);
   const reserved = messages.filter((_, index) => reservations[index]!.acquired);
   const sent = await send(reserved.map(({ message }) => message));
-  await Promise.all(sent.flatMap((result, index) => (result.status === "enqueued" ? [] : [coordination.release(reserved[index]!.key, result.id)])));
+  const settle = async (result: EnqueueResult, index: number) => {
+    const { key } = reserved[index]!;
+    if (result.status !== "enqueued") return coordination.release(key, result.id, transaction === undefined ? undefined : { transaction });
+    if (reservationMs === unique.ttlMs) return;
+    // extend, not acquire: a worker may already have started the job and freed its key.
+    await coordination.extend(key, result.id, unique.ttlMs);
+  };
+  const settleSafely = (result: EnqueueResult, index: number) =>
+    settle(result, index).catch((error: unknown) => logger.warn("could not confirm or free a unique job's key; it frees itself at the end of its reservation", { key: reserved[index]!.key, jobId: result.id, error }));
+  if (transaction === undefined) await Promise.all(sent.map(settleSafely));
+  else for (const [index, result] of sent.entries()) await settleSafely(result, index);
   const sentById = new Map(sent.map((result) => [result.id, result]));
   return messages.map(({ message }, index): EnqueueResult => {
     const reservation = reservations[index]!;
     if (reservation.acquired) return sentById.get(message.id)!;
     return { status: "duplicate", id: message.id, ...(reservation.holders[0] !== undefined && { existingId: reservation.holders[0] }) };
   });
+}
+
+async function reserveInOrder<T extends { key: string }, R>(messages: readonly T[], reserve: (message: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(messages.length);
+  const order = messages.map((_, index) => index).sort((a, b) => (messages[a]!.key < messages[b]!.key ? -1 : messages[a]!.key > messages[b]!.key ? 1 : 0));
+  for (const index of order) results[index] = await reserve(messages[index]!);
+  return results;
 }
 
 /** Frees the unique key `envelope` holds, if any; a failure only delays the key until its ttl. */

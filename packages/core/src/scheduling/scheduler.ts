@@ -3,7 +3,7 @@ import { toMilliseconds, type Duration } from "../duration.js";
 import type { Logger } from "../logger.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
 import { nextTick, ticksBetween, type RecurringJob } from "./recurring-job.js";
-import { enqueueTickOnce, lastTickKey, type TickClaimDependencies } from "./tick-claim.js";
+import { enqueueTickOnce, lastTickKey, settleTick, type TickClaimDependencies, type UnsettledTick } from "./tick-claim.js";
 
 export interface SchedulerOptions {
   /** Stop on SIGTERM and SIGINT while `run()` is active. Default true. */
@@ -30,15 +30,21 @@ const maxSleepMs = 30_000;
 // Wake this long after a tick, so the clock is surely past it.
 const wakeSlackMs = 5;
 const maxWindowTicks = 10_000;
+// While the store is down, a frequent schedule piles up unconfirmed ticks; only the newest matter (the mark only grows).
+const maxUnsettled = 1000;
 
 /**
  * Enqueues recurring jobs at their ticks. Any number of processes may run a
  * scheduler on the same schedules: a claim per tick in the coordination store
- * lets exactly one of them enqueue each tick.
+ * lets exactly one of them enqueue each tick. Time is the store's clock, the
+ * one its claims expire by, so a process whose own clock is wrong neither
+ * runs ticks early nor runs again ticks whose claims it thinks are recent.
  */
 export class Scheduler {
   private readonly claimLeaseMs: number;
   private readonly states = new Map<string, ScheduleState>();
+  /** Enqueued ticks whose claim confirmation failed; retried every pass until it succeeds. */
+  private readonly unsettled: UnsettledTick[] = [];
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
 
@@ -61,27 +67,60 @@ export class Scheduler {
     await this.running;
   }
 
-  /** One pass: enqueues every due tick this process can claim; resolves with when the next pass is due (epoch ms). */
-  async runDue(now = Date.now()): Promise<number> {
+  /**
+   * One pass: enqueues every due tick this process can claim; resolves with
+   * when the next pass is due. `now` defaults to the coordination store's
+   * clock, and the answer is on the same clock (epoch ms). A schedule that
+   * fails (its enqueue throws) is logged and retried soon; the others go on.
+   */
+  async runDue(now?: number): Promise<number> {
+    const { coordination, logger } = this.dependencies;
+    now ??= await coordination.now();
     let wakeAt = now + maxSleepMs;
+    if (!(await this.settlePending())) wakeAt = Math.min(wakeAt, now + errorBackoffMs);
     for (const job of this.dependencies.schedules()) {
       const state = this.stateOf(job);
-      for (const tick of await this.dueTicks(job, now)) {
-        if (state.settled.has(tick) || (state.recheckAt.get(tick) ?? 0) > now) continue;
-        const outcome = await enqueueTickOnce({ ...this.dependencies, claimLeaseMs: this.claimLeaseMs }, job, tick);
-        if (outcome.status === "enqueued") {
-          state.settled.add(tick);
-          state.recheckAt.delete(tick);
-        } else {
-          state.recheckAt.set(tick, now + this.claimLeaseMs);
+      try {
+        for (const tick of await this.dueTicks(job, now)) {
+          if (state.settled.has(tick) || (state.recheckAt.get(tick) ?? 0) > now) continue;
+          // Retried soon if it throws; replaced below by what it tells.
+          state.recheckAt.set(tick, now + errorBackoffMs);
+          const outcome = await enqueueTickOnce({ ...this.dependencies, claimLeaseMs: this.claimLeaseMs }, job, tick);
+          if (outcome.status === "enqueued") {
+            state.settled.add(tick);
+            state.recheckAt.delete(tick);
+            if (outcome.unsettled) this.unsettled.push(outcome.unsettled);
+            if (this.unsettled.length > maxUnsettled) this.unsettled.shift();
+          } else {
+            state.recheckAt.set(tick, now + this.claimLeaseMs);
+          }
         }
+      } catch (error) {
+        // Bad configuration (no shared coordination store, say) does not heal: stop loudly.
+        if (ConfigurationError.isInstance(error)) throw error;
+        logger.error("a recurring job's tick could not be enqueued; retrying", { schedule: job.name, error });
       }
       this.forgetBefore(state, now - job.graceMs);
       for (const recheck of state.recheckAt.values()) wakeAt = Math.min(wakeAt, recheck);
       const next = nextTick(job, now);
       if (next !== undefined) wakeAt = Math.min(wakeAt, next + wakeSlackMs);
     }
+    if (this.unsettled.length > 0) wakeAt = Math.min(wakeAt, now + errorBackoffMs);
     return wakeAt;
+  }
+
+  /** Retries the confirmations that failed; false while some still fail. */
+  private async settlePending(): Promise<boolean> {
+    const pending = this.unsettled.splice(0);
+    for (const tick of pending) {
+      try {
+        await settleTick({ ...this.dependencies, claimLeaseMs: this.claimLeaseMs }, tick);
+      } catch (error) {
+        this.dependencies.logger.warn("a tick's claim still could not be confirmed; retrying", { schedule: tick.job.name, tick: new Date(tick.tickMs).toISOString(), error });
+        this.unsettled.push(tick);
+      }
+    }
+    return this.unsettled.length === 0;
   }
 
   /** Ticks still inside the grace window, plus the missed ticks the catch-up policy runs. */
@@ -110,16 +149,18 @@ export class Scheduler {
     const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(logger, "scheduler", () => this.stopping.abort());
     try {
       while (!this.stopping.signal.aborted) {
-        let wakeAt: number;
+        let sleepMs: number;
+        const passStarted = Date.now();
         try {
-          wakeAt = await this.runDue();
+          const now = await this.dependencies.coordination.now();
+          // Both on the store's clock; only their difference is used here.
+          sleepMs = (await this.runDue(now)) - now - (Date.now() - passStarted);
         } catch (error) {
-          // Bad configuration (no shared coordination store, say) does not heal: stop loudly.
           if (ConfigurationError.isInstance(error)) throw error;
           logger.error("scheduler pass failed; retrying", { error });
-          wakeAt = Date.now() + errorBackoffMs;
+          sleepMs = errorBackoffMs;
         }
-        await sleepUntil(wakeAt, this.stopping.signal);
+        await sleepFor(sleepMs, this.stopping.signal);
       }
     } finally {
       removeSignalHandlers();
@@ -127,10 +168,10 @@ export class Scheduler {
   }
 }
 
-function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, at - Date.now()));
+    const timer = setTimeout(done, Math.min(maxSleepMs, Math.max(0, ms)));
     function done() {
       clearTimeout(timer);
       signal.removeEventListener("abort", done);
