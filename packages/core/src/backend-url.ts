@@ -32,6 +32,22 @@ export async function coordinationStoreFromUrl(text: string): Promise<Coordinati
   return adapter.createCoordinationStoreFromUrl?.(url);
 }
 
+/**
+ * The URL createHopper opens: `url` when the key is given, else HOPPER_URL.
+ * A given but undefined `url` is an error, not a fall-back: `url: process.env.REDIS_URL`
+ * with the variable unset must not quietly keep jobs in this process.
+ */
+export function chooseBackendUrl(options: { readonly url?: unknown }): string {
+  const given = "url" in options;
+  const value = given ? options.url : process.env.HOPPER_URL;
+  if (typeof value === "string" && value.trim() !== "") return value;
+  const what = given ? `url is ${value === undefined ? "undefined" : JSON.stringify(value)}` : `no url was given and HOPPER_URL is ${value === undefined ? "unset" : "empty"}`;
+  throw new ConfigurationError({
+    field: "url",
+    message: `${what} (an unset environment variable?): give the backend's URL (redis://…, postgres://…, pglite://./data, sqs://…, pubsub://…) in url or HOPPER_URL, or "memory://" to keep jobs inside this process only`,
+  });
+}
+
 /** Loads the adapter for `url` lazily, so apps install only the one they use. */
 export async function backendFromUrl(text: string): Promise<Backend> {
   let url: URL;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Backend } from "./backend/backend.js";
-import { backendFromUrl, checkBackend, coordinationStoreFromUrl } from "./backend-url.js";
+import { backendFromUrl, checkBackend, chooseBackendUrl, coordinationStoreFromUrl } from "./backend-url.js";
 import { createDefaultCoordinationStore } from "./coordination/default-coordination-store.js";
 import { BackendConnection } from "./backend-connection.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
@@ -14,6 +14,7 @@ import type { EnqueueOptions, JobArgs, JobClass, JobContext, Job } from "./job.j
 import { JobRegistry, upgradeArgs, validateArgs } from "./job-registry.js";
 import { createConsoleLogger, redactingLogger, type Logger } from "./logger.js";
 import { runPerformMiddleware, type Middleware } from "./middleware.js";
+import { rejectUnknownOptions } from "./option-keys.js";
 import { runMessage, type PushedMessage, type PushOutcome } from "./worker/run-message.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import { defineRecurringJob, type RecurringJob, type RecurringJobOptions } from "./scheduling/recurring-job.js";
@@ -21,8 +22,12 @@ import { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
 import { enqueueTickOnce, tickMeta } from "./scheduling/tick-claim.js";
 
 export interface HopperOptions {
-  /** A backend URL; default HOPPER_URL, else memory://. Ignored when `backend` is given. */
+  /**
+   * The backend's URL; when left out, HOPPER_URL. Undefined or empty is an error
+   * (never a silent `memory://`): name `memory://` to keep jobs in this process.
+   */
   readonly url?: string;
+  /** An adapter instance, instead of `url`. */
   readonly backend?: Backend;
   readonly jobs: readonly JobClass[];
   readonly middleware?: readonly Middleware[];
@@ -67,15 +72,19 @@ export interface Hopper {
   close(): Promise<void>;
 }
 
+const hopperOptionKeys = ["url", "backend", "jobs", "middleware", "logger", "logArgs", "coordination"] as const satisfies readonly (keyof HopperOptions)[];
+
 export function createHopper(options: HopperOptions): Hopper {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createHopper takes { url | backend, jobs: [...] }" });
+  rejectUnknownOptions(options, hopperOptionKeys, "createHopper");
+  if (options.url !== undefined && options.backend !== undefined) throw new ConfigurationError({ field: "url", message: "give url or backend, not both" });
   if (!Array.isArray(options.jobs)) throw new ConfigurationError({ field: "jobs", message: "give the job classes this process enqueues or runs: createHopper({ jobs: [SendEmail] })" });
   const registry = new JobRegistry(options.jobs);
   const middleware: Middleware[] = [...(options.middleware ?? [])];
   const logger = redactingLogger(options.logger ?? createConsoleLogger());
   const logArgs = options.logArgs === true;
   const givenBackend = options.backend === undefined ? undefined : checkBackend(options.backend);
-  const url = options.url ?? process.env.HOPPER_URL ?? "memory://";
+  const url = givenBackend ? "" : chooseBackendUrl(options);
   const connection = new BackendConnection(async () => givenBackend ?? backendFromUrl(url));
   connection.get().catch(() => {}); // start opening now; errors surface on the first call that needs the backend
   const coordination = options.coordination
