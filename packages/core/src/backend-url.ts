@@ -5,6 +5,7 @@ import { BACKEND_SPECIFICATION_VERSION, type Backend } from "./backend/backend.j
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { createMemoryBackend } from "./memory/memory-backend.js";
+import { redactSecrets, sanitizedError } from "./redaction.js";
 
 /** URL scheme → the adapter package that serves it. Each exports `createBackendFromUrl(url)`. */
 const adapterPackages: Readonly<Record<string, string>> = {
@@ -54,7 +55,7 @@ export async function backendFromUrl(text: string): Promise<Backend> {
   try {
     url = new URL(text);
   } catch (error) {
-    throw new ConfigurationError({ field: "url", message: `${redactUrl(text)} is not a URL: use e.g. memory://, redis://host:6379, postgres://…, pglite://./data, sqs://region/prefix, pubsub://project`, cause: error });
+    throw new ConfigurationError({ field: "url", message: `${redactUrl(text)} is not a URL: use e.g. memory://, redis://host:6379, postgres://…, pglite://./data, sqs://region/prefix, pubsub://project`, cause: sanitizedError(error) });
   }
   if (url.protocol === "memory:") return createMemoryBackend({ store: url.hostname || "default" });
   const packageName = adapterPackages[url.protocol];
@@ -95,13 +96,4 @@ export function checkBackend(backend: Backend): Backend {
 }
 
 /** Hides credentials in a connection string before it reaches a log or an error. */
-export function redactUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    if (url.password) url.password = "***";
-    if (url.username && url.password) url.username = "***";
-    return url.toString();
-  } catch {
-    return text.replace(/\/\/[^@/]*@/, "//***@");
-  }
-}
+export const redactUrl: (text: string) => string = redactSecrets;

@@ -3,6 +3,8 @@ import type { Backend } from "./backend/backend.js";
 import { backendFromUrl, checkBackend, chooseBackendUrl, coordinationStoreFromUrl } from "./backend-url.js";
 import { createDefaultCoordinationStore } from "./coordination/default-coordination-store.js";
 import { BackendConnection } from "./backend-connection.js";
+import { openWithinBound, type ReachBound } from "./backend-reach.js";
+import { toPositiveMilliseconds, type Duration } from "./duration.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
@@ -29,6 +31,13 @@ export interface HopperOptions {
   readonly url?: string;
   /** An adapter instance, instead of `url`. */
   readonly backend?: Backend;
+  /**
+   * How long an enqueue waits for a backend that does not answer (to open it,
+   * then between answers while sending) before it fails with
+   * BackendUnavailableError. A refused connection fails at once. Default "5s".
+   * Workers are not bound by it: they wait for the backend with backoff.
+   */
+  readonly connectTimeout?: Duration;
   readonly jobs: readonly JobClass[];
   readonly middleware?: readonly Middleware[];
   /** Where Hopper logs; credentials in URLs are redacted before it sees them. Default: stderr at HOPPER_LOG_LEVEL, else "warn". */
@@ -72,7 +81,7 @@ export interface Hopper {
   close(): Promise<void>;
 }
 
-const hopperOptionKeys = ["url", "backend", "jobs", "middleware", "logger", "logArgs", "coordination"] as const satisfies readonly (keyof HopperOptions)[];
+const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination"] as const satisfies readonly (keyof HopperOptions)[];
 
 export function createHopper(options: HopperOptions): Hopper {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createHopper takes { url | backend, jobs: [...] }" });
@@ -85,6 +94,8 @@ export function createHopper(options: HopperOptions): Hopper {
   const logArgs = options.logArgs === true;
   const givenBackend = options.backend === undefined ? undefined : checkBackend(options.backend);
   const url = givenBackend ? "" : chooseBackendUrl(options);
+  const reach: ReachBound = { url: givenBackend ? undefined : url, timeoutMs: toPositiveMilliseconds(options.connectTimeout ?? "5s", "connectTimeout") };
+  const openForEnqueue = () => openWithinBound(() => connection.get(), reach);
   const connection = new BackendConnection(async () => givenBackend ?? backendFromUrl(url));
   connection.get().catch(() => {}); // start opening now; errors surface on the first call that needs the backend
   const coordination = options.coordination
@@ -104,7 +115,7 @@ export function createHopper(options: HopperOptions): Hopper {
 
   const enqueuer: JobEnqueuer = {
     async enqueue(jobClass, argsList, enqueueOptions) {
-      return enqueueJobs({ backend: await connection.get(), middleware, coordination }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs({ backend: await openForEnqueue(), middleware, coordination, reach }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
@@ -118,10 +129,10 @@ export function createHopper(options: HopperOptions): Hopper {
   for (const definition of registry.all) bindJob(definition.jobClass, enqueuer);
 
   const enqueueTick = async (job: RecurringJob, tickMs: number): Promise<string> => {
-    const ready = await connection.get();
+    const ready = await openForEnqueue();
     // The backend's own dedupe, where it has one, backs up the tick claim.
     const dedupe = ready.capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
-    const ids = await enqueueJobs({ backend: ready, middleware, coordination }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
+    const ids = await enqueueJobs({ backend: ready, middleware, coordination, reach }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
     return ids[0]!;
   };
   const recurringJob = (name: string): RecurringJob => {

@@ -1,4 +1,5 @@
 export { HopperError } from "./hopper-error.js";
+export { BackendUnavailableError } from "./backend-unavailable-error.js";
 export { BackendClosedError } from "./backend-closed-error.js";
 export { EnqueueFailedError } from "./enqueue-failed-error.js";
 export { ConfigurationError } from "./configuration-error.js";
