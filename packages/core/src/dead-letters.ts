@@ -3,6 +3,7 @@ import type { Backend, ReceivedMessage } from "./backend/backend.js";
 import { sendInBatches } from "./backend/send-in-batches.js";
 import { decodeEnvelope, encodeEnvelope, type Envelope } from "./envelope/envelope.js";
 import { deadLetterQueueName, validateQueueName } from "./names.js";
+import { redactSecrets } from "./redaction.js";
 
 /** Format version of a dead letter's body (documented in docs/envelope.md). */
 export const DEAD_LETTER_FORMAT_VERSION = 1 as const;
@@ -32,7 +33,8 @@ export function buildDeadLetter(input: { queue: string; messageId: string; envel
     queue: input.queue,
     job: input.envelope?.job ?? null,
     reason: input.reason,
-    error: { name: error.name, message: error.message.slice(0, 2000) },
+    // Dead letters are stored and shown (dashboards, peek): a driver error quoting its connection string must not keep the password.
+    error: { name: error.name, message: redactSecrets(error.message).slice(0, 2000) },
     attempt: input.attempt,
     failedAt: new Date().toISOString(),
     envelope: input.envelope,
