@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "./errors/configuration-error.js";
+import { EnqueueFailedError } from "./errors/enqueue-failed-error.js";
 import { createHopper } from "./hopper.js";
 import { Job } from "./job.js";
 import { createConsoleLogger, redactingLogger, type Logger } from "./logger.js";
@@ -52,6 +53,24 @@ describe("errors Hopper throws or logs carry no secret, even through util.inspec
     const shown = inspect(lines, { depth: 10, showHidden: true });
     expect(shown).not.toContain(secret);
     expect(shown).toContain("ECONNREFUSED");
+  });
+
+  it("an EnqueueFailedError quoting a backend's per-message error shows no secret, and keeps the error's class when it holds none", async () => {
+    class Quiet extends Job<{ n: number }> {
+      static override queue = "redact-enqueue";
+      async perform() {}
+    }
+    const memory = createMemoryBackend({ store: `redact-enqueue-${Date.now().toString(36)}` });
+    const refusing = { ...memory, enqueue: async (messages: readonly { id: string }[]) => messages.map((message, index) => ({ status: "failed" as const, id: message.id, error: index === 0 ? new Error(`refused by redis://:${secret}@cache:6379`) : new ConfigurationError({ field: "x", message: "plain" }) })) };
+    const hopper = createHopper({ backend: refusing, jobs: [Quiet], logger: createConsoleLogger("silent") });
+    try {
+      const error = await Quiet.performAllLater([{ n: 1 }, { n: 2 }]).then(() => undefined, (caught: unknown) => caught);
+      expect(EnqueueFailedError.isInstance(error)).toBe(true);
+      expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(secret);
+      expect(ConfigurationError.isInstance((error as EnqueueFailedError).failures[1]?.error)).toBe(true);
+    } finally {
+      await hopper.close();
+    }
   });
 
   it("a dead letter keeps the failed job's error message without the password it quoted", async () => {
