@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { BackendUnavailableError, ConfigurationError, createHopper, Job, type Logger } from "@hopper/core";
 import { findFreePort } from "@hopper/services";
+import { startPostgresServer, startRedisServer } from "./reliability-servers.js";
 import { describe, expect, it } from "vitest";
 
 // Every backend fails the same way when nothing answers at enqueue: BackendUnavailableError,
@@ -66,6 +67,34 @@ describe("enqueue while the backend is unreachable (a port where nothing listens
         }
       });
       expect(captured.text()).not.toContain(password);
+    });
+  }
+
+  for (const [name, startServer] of [
+    ["redis", startRedisServer],
+    ["postgres", startPostgresServer],
+  ] as const) {
+    it(`${name}: a server that stops after the Hopper connected gives the same error, and enqueue works again once it is back`, { timeout: 120_000 }, async () => {
+      const server = await startServer();
+      const hopper = createHopper({ url: server.url, jobs: [Probe], logger: capturingLogger().logger, connectTimeout: "3s" });
+      try {
+        await Probe.performLater({ n: 1 });
+        await server.crash();
+        const error = await Probe.performLater({ n: 2 }).then(() => undefined, (caught: unknown) => caught);
+        expect(BackendUnavailableError.isInstance(error), inspect(error)).toBe(true);
+        await server.start();
+        // ioredis and pg reconnect by themselves; the next enqueues go through.
+        let lastError: unknown;
+        for (let tries = 0; tries < 50; tries += 1) {
+          lastError = await Probe.performLater({ n: 3 }).then(() => undefined, (caught: unknown) => caught);
+          if (lastError === undefined) break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(lastError).toBeUndefined();
+      } finally {
+        await hopper.close();
+        await server.dispose();
+      }
     });
   }
 
