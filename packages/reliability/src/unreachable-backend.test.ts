@@ -62,6 +62,9 @@ describe("enqueue while the backend is unreachable (a port where nothing listens
           const everything = [unavailable.message, unavailable.stack, inspect(unavailable, { depth: 10, showHidden: true }), JSON.stringify(unavailable), String(unavailable.url)].join("\n");
           expect(everything).not.toContain(password);
           expect(everything).not.toContain(encodeURIComponent(password));
+          // hopper.backend reports the same failure, not the driver's raw error.
+          const opened = await hopper.backend.then(() => undefined, (caught: unknown) => caught);
+          if (opened !== undefined) expect(BackendUnavailableError.isInstance(opened), inspect(opened)).toBe(true);
         } finally {
           await hopper.close();
         }
