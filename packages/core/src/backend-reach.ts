@@ -26,9 +26,14 @@ export async function openWithinBound(open: () => Promise<Backend>, bound: Reach
   try {
     return await withinBound(bound, () => open());
   } catch (error) {
-    if (ConfigurationError.isInstance(error) || BackendUnavailableError.isInstance(error)) throw error;
-    throw new BackendUnavailableError({ url: bound.url, cause: error });
+    throw openFailure(error, bound.url);
   }
+}
+
+/** What a failed open is reported as: configuration errors as they are, anything else as BackendUnavailableError (never the driver's raw error). */
+export function openFailure(error: unknown, url: string | undefined): unknown {
+  if (ConfigurationError.isInstance(error) || BackendUnavailableError.isInstance(error)) return error;
+  return new BackendUnavailableError({ url, cause: error });
 }
 
 /**

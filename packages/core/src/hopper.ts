@@ -3,7 +3,7 @@ import type { Backend } from "./backend/backend.js";
 import { backendFromUrl, checkBackend, chooseBackendUrl, coordinationStoreFromUrl } from "./backend-url.js";
 import { createDefaultCoordinationStore } from "./coordination/default-coordination-store.js";
 import { BackendConnection } from "./backend-connection.js";
-import { openWithinBound, type ReachBound } from "./backend-reach.js";
+import { openFailure, openWithinBound, type ReachBound } from "./backend-reach.js";
 import { toPositiveMilliseconds, type Duration } from "./duration.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
@@ -57,7 +57,7 @@ export interface HopperOptions {
 }
 
 export interface Hopper {
-  /** The open backend (opened on first use; a failed open is retried by the next call). */
+  /** The open backend (opened on first use; a failed open is retried by the next call). Rejects with ConfigurationError or BackendUnavailableError. */
   readonly backend: Promise<Backend>;
   enqueue<J extends Job<any, any>>(jobClass: JobClass<J>, args: JobArgs<J>, options?: EnqueueOptions): Promise<string>;
   enqueueAll<J extends Job<any, any>>(jobClass: JobClass<J>, argsList: readonly JobArgs<J>[], options?: EnqueueOptions): Promise<string[]>;
@@ -143,7 +143,9 @@ export function createHopper(options: HopperOptions): Hopper {
 
   return {
     get backend() {
-      return connection.get();
+      return connection.get().catch((error: unknown) => {
+        throw openFailure(error, reach.url);
+      });
     },
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
