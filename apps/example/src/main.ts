@@ -1,5 +1,6 @@
 // `pnpm --filter @hopper/example start`: the web app and a worker in one process.
-// Set HOPPER_URL to run them on another backend (redis://…, postgres://…, pglite://./data …).
+// HOPPER_URL names the backend (memory://, redis://…, postgres://…, pglite://./data …);
+// unset, createHopper refuses to start rather than keep jobs in memory.
 import { createHopper } from "@hopper/core";
 import { jobs } from "./jobs.js";
 import { createAppServer } from "./server.js";

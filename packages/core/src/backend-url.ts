@@ -5,6 +5,7 @@ import { BACKEND_SPECIFICATION_VERSION, type Backend } from "./backend/backend.j
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { createMemoryBackend } from "./memory/memory-backend.js";
+import { redactSecrets, sanitizedError } from "./redaction.js";
 
 /** URL scheme → the adapter package that serves it. Each exports `createBackendFromUrl(url)`. */
 const adapterPackages: Readonly<Record<string, string>> = {
@@ -32,13 +33,29 @@ export async function coordinationStoreFromUrl(text: string): Promise<Coordinati
   return adapter.createCoordinationStoreFromUrl?.(url);
 }
 
+/**
+ * The URL createHopper opens: `url` when the key is given, else HOPPER_URL.
+ * A given but undefined `url` is an error, not a fall-back: `url: process.env.REDIS_URL`
+ * with the variable unset must not quietly keep jobs in this process.
+ */
+export function chooseBackendUrl(options: { readonly url?: unknown }): string {
+  const given = "url" in options;
+  const value = given ? options.url : process.env.HOPPER_URL;
+  if (typeof value === "string" && value.trim() !== "") return value;
+  const what = given ? `url is ${value === undefined ? "undefined" : JSON.stringify(value)}` : `no url was given and HOPPER_URL is ${value === undefined ? "unset" : "empty"}`;
+  throw new ConfigurationError({
+    field: "url",
+    message: `${what} (an unset environment variable?): give the backend's URL (redis://…, postgres://…, pglite://./data, sqs://…, pubsub://…) in url or HOPPER_URL, or "memory://" to keep jobs inside this process only`,
+  });
+}
+
 /** Loads the adapter for `url` lazily, so apps install only the one they use. */
 export async function backendFromUrl(text: string): Promise<Backend> {
   let url: URL;
   try {
     url = new URL(text);
   } catch (error) {
-    throw new ConfigurationError({ field: "url", message: `${redactUrl(text)} is not a URL: use e.g. memory://, redis://host:6379, postgres://…, pglite://./data, sqs://region/prefix, pubsub://project`, cause: error });
+    throw new ConfigurationError({ field: "url", message: `${redactUrl(text)} is not a URL: use e.g. memory://, redis://host:6379, postgres://…, pglite://./data, sqs://region/prefix, pubsub://project`, cause: sanitizedError(error) });
   }
   if (url.protocol === "memory:") return createMemoryBackend({ store: url.hostname || "default" });
   const packageName = adapterPackages[url.protocol];
@@ -79,13 +96,4 @@ export function checkBackend(backend: Backend): Backend {
 }
 
 /** Hides credentials in a connection string before it reaches a log or an error. */
-export function redactUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    if (url.password) url.password = "***";
-    if (url.username && url.password) url.username = "***";
-    return url.toString();
-  } catch {
-    return text.replace(/\/\/[^@/]*@/, "//***@");
-  }
-}
+export const redactUrl: (text: string) => string = redactSecrets;

@@ -4,6 +4,7 @@ import { sendInBatches } from "./backend/send-in-batches.js";
 import { decodeEnvelope, encodeEnvelope, type Envelope } from "./envelope/envelope.js";
 import { PayloadTooLargeError } from "./errors/payload-too-large-error.js";
 import { deadLetterQueueName, validateQueueName } from "./names.js";
+import { redactSecrets } from "./redaction.js";
 
 /** Format version of a dead letter's body (documented in docs/envelope.md). */
 export const DEAD_LETTER_FORMAT_VERSION = 1 as const;
@@ -37,7 +38,8 @@ export function buildDeadLetter(input: { queue: string; messageId: string; envel
     queue: input.queue,
     job: input.envelope?.job ?? null,
     reason: input.reason,
-    error: { name: error.name, message: error.message.slice(0, 2000) },
+    // Dead letters are stored and shown (dashboards, peek): a driver error quoting its connection string must not keep the password.
+    error: { name: error.name, message: redactSecrets(error.message).slice(0, 2000) },
     attempt: input.attempt,
     failedAt: new Date().toISOString(),
     envelope: input.envelope,
@@ -104,25 +106,31 @@ export class DeadLetters {
   async peek(options: { max?: number; waitMs?: number } = {}): Promise<DeadLetter[]> {
     const messages = await this.receive(options);
     await Promise.all(messages.map((message) => message.nack()));
-    return messages.map((message) => JSON.parse(message.body) as DeadLetter);
+    return messages.map(readDeadLetter);
   }
 
   /** Removes and returns up to `max` dead letters. */
   async take(options: { max?: number; waitMs?: number } = {}): Promise<DeadLetter[]> {
     const messages = await this.receive(options);
     await Promise.all(messages.map((message) => message.ack()));
-    return messages.map((message) => JSON.parse(message.body) as DeadLetter);
+    return messages.map(readDeadLetter);
   }
 
-  /** Moves up to `max` dead letters back to their queue as fresh first attempts; returns how many. */
+  /**
+   * Moves up to `max` dead letters back to their queue as fresh first attempts; returns how many.
+   * Left in place: undecodable bodies, and envelopes that name another queue (they would only be
+   * dead-lettered again, and must not be rewritten to run here).
+   */
   async retry(options: { max?: number; waitMs?: number } = {}): Promise<number> {
     const backend = await this.backend();
     const messages = await this.receive(options);
     let moved = 0;
     for (const message of messages) {
-      const deadLetter = JSON.parse(message.body) as DeadLetter;
-      if (!deadLetter.envelope) continue; // an undecodable body cannot run; leave it for inspection
-      const envelope = decodeEnvelope(encodeEnvelope({ ...deadLetter.envelope, attempt: 1 }));
+      const envelope = retryableEnvelope(readDeadLetter(message), this.queue);
+      if (!envelope) {
+        await message.nack();
+        continue;
+      }
       const { runAt: _runAt, ...fresh } = envelope;
       const [result] = await sendInBatches(backend, [{ id: envelope.id, queue: this.queue, body: encodeEnvelope(fresh) }]);
       if (result?.status !== "failed") {
@@ -142,4 +150,27 @@ export class DeadLetters {
       leaseMs: Math.max(30_000, backend.capabilities.minLeaseMs),
     });
   }
+}
+
+/** The dead letter a message holds; anything else written to a dead-letter queue is reported as such, not thrown. */
+function readDeadLetter(message: ReceivedMessage): DeadLetter {
+  try {
+    const parsed = JSON.parse(message.body) as DeadLetter | null;
+    if (parsed?.hopperDeadLetter === DEAD_LETTER_FORMAT_VERSION) return parsed;
+  } catch {
+    // falls through to the stand-in below
+  }
+  return { hopperDeadLetter: DEAD_LETTER_FORMAT_VERSION, id: message.id, queue: "", job: null, reason: "not a Hopper dead letter", error: { name: "MalformedEnvelopeError", message: "the dead-letter queue held a body Hopper did not write" }, attempt: null, failedAt: new Date().toISOString(), envelope: null, body: message.body };
+}
+
+/** A fresh first attempt of the dead letter's envelope, or undefined when it may not run on `queue`. */
+function retryableEnvelope(deadLetter: DeadLetter, queue: string): Envelope | undefined {
+  if (!deadLetter.envelope) return undefined;
+  let envelope: Envelope;
+  try {
+    envelope = decodeEnvelope(encodeEnvelope({ ...deadLetter.envelope, attempt: 1 }));
+  } catch {
+    return undefined;
+  }
+  return envelope.queue === queue ? envelope : undefined;
 }

@@ -14,3 +14,10 @@ export function toMilliseconds(value: Duration, field: string): number {
   }
   return Math.round(milliseconds);
 }
+
+/** A duration that must be longer than zero (a lease, an interval between retries). */
+export function toPositiveMilliseconds(value: Duration, field: string): number {
+  const milliseconds = toMilliseconds(value, field);
+  if (milliseconds <= 0) throw new ConfigurationError({ field, message: `must be greater than 0, got ${JSON.stringify(value)}` });
+  return milliseconds;
+}

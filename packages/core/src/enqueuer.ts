@@ -8,7 +8,9 @@ import { toMilliseconds } from "./duration.js";
 import { encodeEnvelope, ENVELOPE_FORMAT_VERSION, type Envelope } from "./envelope/envelope.js";
 import { serializeArgs } from "./envelope/args-serializer.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
+import { BackendUnavailableError } from "./errors/backend-unavailable-error.js";
 import { EnqueueFailedError } from "./errors/enqueue-failed-error.js";
+import { isConnectionFailure, withinBound, type ReachBound } from "./backend-reach.js";
 import { PayloadTooLargeError } from "./errors/payload-too-large-error.js";
 import type { EnqueueOptions } from "./job.js";
 import type { Logger } from "./logger.js";
@@ -25,6 +27,8 @@ export interface EnqueueDependencies {
   /** Reserves unique jobs' keys. */
   readonly coordination: CoordinationStore;
   readonly logger: Logger;
+  /** How long a send may go unanswered before it fails with BackendUnavailableError; unbounded when absent. */
+  readonly reach?: ReachBound;
 }
 
 /**
@@ -60,12 +64,20 @@ export async function enqueueJobs(
       }
       return { id: envelope.id, queue: resolved.queue, body, ...delivery };
     });
-    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => sendInBatches(backend, outgoing, resolved.transaction === undefined ? {} : { transaction: resolved.transaction });
+    const callOptions = resolved.transaction === undefined ? {} : { transaction: resolved.transaction };
+    const { reach } = dependencies;
+    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> =>
+      reach ? withinBound(reach, (progress) => sendInBatches(backend, outgoing, callOptions, progress)) : sendInBatches(backend, outgoing, callOptions);
     const results = uniqueKeys
       ? await sendUnique(dependencies.coordination, unique!, messages.map((message, index) => ({ message, key: uniqueKeys[index]! })), send, dependencies.logger, resolved.transaction)
       : await send(messages);
     const failures = results.flatMap((result, index) => (result.status === "failed" ? [{ index, id: result.id, error: result.error }] : []));
     const ids = results.map((result) => (result.status === "duplicate" ? (result.existingId ?? result.id) : result.id));
+    const enqueued = results.filter((result) => result.status !== "failed").length;
+    // Nothing went through because the server is down: the same error on every backend, not the driver's own.
+    if (enqueued === 0 && failures.length > 0 && isConnectionFailure(failures[0]!.error)) {
+      throw BackendUnavailableError.isInstance(failures[0]!.error) && failures[0]!.error.url !== undefined ? failures[0]!.error : new BackendUnavailableError({ url: reach?.url, cause: failures[0]!.error });
+    }
     if (failures.length > 0) {
       // One job refused for its size (by a limit only the backend knows, such as an SQS queue's own): the refusal itself.
       if (results.length === 1 && PayloadTooLargeError.isInstance(failures[0]!.error)) throw failures[0]!.error;

@@ -27,6 +27,18 @@ function hopperWith(jobs: Parameters<typeof createHopper>[0]["jobs"], store = "h
   return hopper;
 }
 
+async function withHopperUrl(value: string | undefined, run: () => Promise<void>): Promise<void> {
+  const previous = process.env.HOPPER_URL;
+  if (value === undefined) delete process.env.HOPPER_URL;
+  else process.env.HOPPER_URL = value;
+  try {
+    await run();
+  } finally {
+    if (previous === undefined) delete process.env.HOPPER_URL;
+    else process.env.HOPPER_URL = previous;
+  }
+}
+
 async function rejection(promise: Promise<unknown>): Promise<ConfigurationError> {
   const error = await promise.then(() => undefined, (caught: unknown) => caught);
   if (!ConfigurationError.isInstance(error)) throw new Error(`expected a ConfigurationError, got ${String(error)}`);
@@ -136,17 +148,53 @@ describe("configuration by URL", () => {
     expect(error.message).not.toContain("s3cret");
   });
 
-  it("uses HOPPER_URL when no url is given, and memory:// by default", async () => {
-    const previous = process.env.HOPPER_URL;
-    process.env.HOPPER_URL = "memory://from-env";
-    try {
+  it("uses HOPPER_URL when url is left out, and memory:// only when named", async () => {
+    await withHopperUrl("memory://from-env", async () => {
       const hopper = createHopper({ jobs: [Email], logger: silent });
       hoppers.push(hopper);
       expect((await hopper.backend).name).toBe("memory");
-    } finally {
-      if (previous === undefined) delete process.env.HOPPER_URL;
-      else process.env.HOPPER_URL = previous;
+    });
+    const named = createHopper({ url: "memory://", jobs: [Email], logger: silent });
+    hoppers.push(named);
+    expect((await named.backend).name).toBe("memory");
+  });
+
+  // createHopper({ url: process.env.REDIS_URL }) with the variable unset must not quietly keep jobs in memory.
+  it.each([
+    ["url given but undefined, even with HOPPER_URL set", { url: undefined }, "memory://would-hide-the-mistake"],
+    ["url empty", { url: "" }, undefined],
+    ["url blank", { url: "  " }, undefined],
+    ["url not a string", { url: 6379 }, undefined],
+    ["no url and no HOPPER_URL", {}, undefined],
+    ["no url and HOPPER_URL empty", {}, ""],
+  ])("refuses to start without a backend: %s", async (_label, urlOption, hopperUrl) => {
+    await withHopperUrl(hopperUrl, async () => {
+      let caught: unknown;
+      try {
+        hoppers.push(createHopper({ ...(urlOption as object), jobs: [Email], logger: silent }));
+      } catch (error) {
+        caught = error;
+      }
+      expect(ConfigurationError.isInstance(caught)).toBe(true);
+      expect((caught as ConfigurationError).field).toBe("url");
+      expect((caught as Error).message).toMatch(/HOPPER_URL/);
+      expect((caught as Error).message).toMatch(/memory:\/\//);
+    });
+  });
+
+  it.each([
+    ["both url and backend", { url: "memory://", backend: createMemoryBackend() }, "url", /url or backend, not both/],
+    ["a misspelt option", { url: "memory://", cordination: {} }, "cordination", /not an option of createHopper/],
+  ])("refuses options it cannot have been meant: %s", (_label, options, field, message) => {
+    let caught: unknown;
+    try {
+      hoppers.push(createHopper({ ...(options as object), jobs: [Email], logger: silent }));
+    } catch (error) {
+      caught = error;
     }
+    expect(ConfigurationError.isInstance(caught)).toBe(true);
+    expect((caught as ConfigurationError).field).toBe(field);
+    expect((caught as Error).message).toMatch(message);
   });
 
   it("refuses a backend built for another contract version", async () => {

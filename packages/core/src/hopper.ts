@@ -1,8 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Backend } from "./backend/backend.js";
-import { backendFromUrl, checkBackend, coordinationStoreFromUrl } from "./backend-url.js";
+import { backendFromUrl, checkBackend, chooseBackendUrl, coordinationStoreFromUrl } from "./backend-url.js";
 import { createDefaultCoordinationStore } from "./coordination/default-coordination-store.js";
 import { BackendConnection } from "./backend-connection.js";
+import { openFailure, openWithinBound, type ReachBound } from "./backend-reach.js";
+import { toPositiveMilliseconds, type Duration } from "./duration.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
@@ -14,6 +16,7 @@ import type { EnqueueOptions, JobArgs, JobClass, JobContext, Job } from "./job.j
 import { JobRegistry, upgradeArgs, validateArgs } from "./job-registry.js";
 import { createConsoleLogger, redactingLogger, type Logger } from "./logger.js";
 import { runPerformMiddleware, type Middleware } from "./middleware.js";
+import { rejectUnknownOptions } from "./option-keys.js";
 import { runMessage, type PushedMessage, type PushOutcome } from "./worker/run-message.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import { defineRecurringJob, type RecurringJob, type RecurringJobOptions } from "./scheduling/recurring-job.js";
@@ -21,9 +24,20 @@ import { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
 import { enqueueTickOnce, settleTick, tickMeta } from "./scheduling/tick-claim.js";
 
 export interface HopperOptions {
-  /** A backend URL; default HOPPER_URL, else memory://. Ignored when `backend` is given. */
+  /**
+   * The backend's URL; when left out, HOPPER_URL. Undefined or empty is an error
+   * (never a silent `memory://`): name `memory://` to keep jobs in this process.
+   */
   readonly url?: string;
+  /** An adapter instance, instead of `url`. */
   readonly backend?: Backend;
+  /**
+   * How long an enqueue waits for a backend that does not answer (to open it,
+   * then between answers while sending) before it fails with
+   * BackendUnavailableError. A refused connection fails at once. Default "5s".
+   * Workers are not bound by it: they wait for the backend with backoff.
+   */
+  readonly connectTimeout?: Duration;
   readonly jobs: readonly JobClass[];
   readonly middleware?: readonly Middleware[];
   /** Where Hopper logs; credentials in URLs are redacted before it sees them. Default: stderr at HOPPER_LOG_LEVEL, else "warn". */
@@ -43,7 +57,7 @@ export interface HopperOptions {
 }
 
 export interface Hopper {
-  /** The open backend (opened on first use; a failed open is retried by the next call). */
+  /** The open backend (opened on first use; a failed open is retried by the next call). Rejects with ConfigurationError or BackendUnavailableError. */
   readonly backend: Promise<Backend>;
   enqueue<J extends Job<any, any>>(jobClass: JobClass<J>, args: JobArgs<J>, options?: EnqueueOptions): Promise<string>;
   enqueueAll<J extends Job<any, any>>(jobClass: JobClass<J>, argsList: readonly JobArgs<J>[], options?: EnqueueOptions): Promise<string[]>;
@@ -67,15 +81,21 @@ export interface Hopper {
   close(): Promise<void>;
 }
 
+const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination"] as const satisfies readonly (keyof HopperOptions)[];
+
 export function createHopper(options: HopperOptions): Hopper {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createHopper takes { url | backend, jobs: [...] }" });
+  rejectUnknownOptions(options, hopperOptionKeys, "createHopper");
+  if (options.url !== undefined && options.backend !== undefined) throw new ConfigurationError({ field: "url", message: "give url or backend, not both" });
   if (!Array.isArray(options.jobs)) throw new ConfigurationError({ field: "jobs", message: "give the job classes this process enqueues or runs: createHopper({ jobs: [SendEmail] })" });
   const registry = new JobRegistry(options.jobs);
   const middleware: Middleware[] = [...(options.middleware ?? [])];
   const logger = redactingLogger(options.logger ?? createConsoleLogger());
   const logArgs = options.logArgs === true;
   const givenBackend = options.backend === undefined ? undefined : checkBackend(options.backend);
-  const url = options.url ?? process.env.HOPPER_URL ?? "memory://";
+  const url = givenBackend ? "" : chooseBackendUrl(options);
+  const reach: ReachBound = { url: givenBackend ? undefined : url, timeoutMs: toPositiveMilliseconds(options.connectTimeout ?? "5s", "connectTimeout") };
+  const openForEnqueue = () => openWithinBound(() => connection.get(), reach);
   const connection = new BackendConnection(async () => givenBackend ?? backendFromUrl(url));
   connection.get().catch(() => {}); // start opening now; errors surface on the first call that needs the backend
   const coordination = options.coordination
@@ -95,7 +115,7 @@ export function createHopper(options: HopperOptions): Hopper {
 
   const enqueuer: JobEnqueuer = {
     async enqueue(jobClass, argsList, enqueueOptions) {
-      return enqueueJobs({ backend: await connection.get(), middleware, coordination, logger }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs({ backend: await openForEnqueue(), middleware, coordination, logger, reach }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
@@ -109,10 +129,10 @@ export function createHopper(options: HopperOptions): Hopper {
   for (const definition of registry.all) bindJob(definition.jobClass, enqueuer);
 
   const enqueueTick = async (job: RecurringJob, tickMs: number): Promise<string> => {
-    const ready = await connection.get();
+    const ready = await openForEnqueue();
     // The backend's own dedupe, where it has one, backs up the tick claim.
     const dedupe = ready.capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
-    const ids = await enqueueJobs({ backend: ready, middleware, coordination, logger }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
+    const ids = await enqueueJobs({ backend: ready, middleware, coordination, logger, reach }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
     return ids[0]!;
   };
   const recurringJob = (name: string): RecurringJob => {
@@ -123,7 +143,9 @@ export function createHopper(options: HopperOptions): Hopper {
 
   return {
     get backend() {
-      return connection.get();
+      return connection.get().catch((error: unknown) => {
+        throw openFailure(error, reach.url);
+      });
     },
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),

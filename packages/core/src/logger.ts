@@ -1,3 +1,5 @@
+import { redactSecrets, redactValue } from "./redaction.js";
+
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
@@ -26,14 +28,13 @@ function errorReplacer(_key: string, value: unknown): unknown {
   return value instanceof Error ? { name: value.name, message: value.message } : value;
 }
 
-/** Replaces the user and password of every URL in `text` (`redis://user:secret@host` → `redis://***@host`). */
-export function redactCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/@"'<>]*@/gi, "$1***@");
-}
+/** Replaces credentials in `text` (`redis://user:secret@host` → `redis://***@host`, `password=…` → `password=***`). */
+export const redactCredentials: (text: string) => string = redactSecrets;
 
 /**
- * Wraps a logger so connection strings never reach it: credentials in URLs
- * are replaced in every string field and in errors' messages and stacks.
+ * Wraps a logger so connection strings never reach it: credentials are
+ * replaced in every string field; an error that holds one anywhere (message,
+ * stack, cause, a driver's own properties) is replaced by a sanitized copy.
  * Hopper logs no job args unless `logArgs` is set, so there are none to hide here.
  */
 export function redactingLogger(logger: Logger): Logger {
@@ -44,17 +45,4 @@ export function redactingLogger(logger: Logger): Logger {
     warn: (message, fields) => logger.warn(redactCredentials(message), clean(fields)),
     error: (message, fields) => logger.error(redactCredentials(message), clean(fields)),
   };
-}
-
-function redactValue(value: unknown): unknown {
-  if (typeof value === "string") return redactCredentials(value);
-  if (!(value instanceof Error)) return value;
-  const message = redactCredentials(value.message);
-  const stack = value.stack === undefined ? undefined : redactCredentials(value.stack);
-  if (message === value.message && stack === value.stack) return value;
-  // A copy: the caller's error object stays as it was.
-  const copy = new Error(message);
-  copy.name = value.name;
-  copy.stack = stack;
-  return copy;
 }

@@ -19,7 +19,8 @@ export async function createBackendFromUrl(url: URL): Promise<PostgresBackend> {
     const path = decodeURIComponent(url.host + url.pathname);
     // Loaded only here, so pg users never load the WASM build.
     const { PGlite } = await import("@electric-sql/pglite");
-    const database = path === "" || path === "memory" ? new PGlite() : new PGlite(path);
+    if (path === "") throw new ConfigurationError({ field: "url", message: "pglite:// needs a path (pglite://./data) or, for a database that dies with the process, pglite://memory" });
+    const database = path === "memory" ? new PGlite() : new PGlite(path);
     return openPostgresBackend(createPGliteExecutor(database, { ownsDatabase: true }), "pglite", { ...(schema !== undefined && { schema }) });
   }
   throw new ConfigurationError({ field: "url", message: `@hopper/postgres serves postgres://, postgresql:// and pglite:// URLs, not ${url.protocol}//` });

@@ -2,6 +2,9 @@ import { BackendClosedError, ConfigurationError } from "@hopper/core";
 import type { ReceivedMessage } from "@hopper/core/backend";
 import { describe, expect, it } from "vitest";
 import { openedPerTest, postgresTargets, uniqueQueue, uniqueSchema } from "./test-postgres-targets.js";
+import { createPostgresBackend } from "./postgres-backend.js";
+import { createBackendFromUrl } from "./postgres-backend-url.js";
+import { createPostgresCoordinationStore } from "./postgres-coordination-store.js";
 
 for (const target of postgresTargets()) {
   describe(`postgres backend on ${target.name}`, () => {
@@ -165,3 +168,15 @@ for (const target of postgresTargets()) {
     });
   });
 }
+
+describe("postgres connection options that would silently pick a default", () => {
+  // pg reads an empty connection string as "the PG* variables, else localhost"; pglite:// with no path is an in-memory database.
+  it("refuses an empty connectionString, for the backend and the coordination store", async () => {
+    await expect(createPostgresBackend({ connectionString: "" })).rejects.toSatisfy((error: unknown) => ConfigurationError.isInstance(error) && (error as ConfigurationError).field === "connectionString");
+    await expect(Promise.resolve().then(() => createPostgresCoordinationStore({ connectionString: " " }))).rejects.toSatisfy((error: unknown) => ConfigurationError.isInstance(error) && (error as ConfigurationError).field === "connectionString");
+  });
+
+  it("refuses pglite:// without a path: memory only when named (pglite://memory)", async () => {
+    await expect(createBackendFromUrl(new URL("pglite://"))).rejects.toSatisfy((error: unknown) => ConfigurationError.isInstance(error) && /pglite:\/\/memory/.test((error as Error).message));
+  });
+});

@@ -69,6 +69,7 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
   }
   if (options.pglite) return openPostgresBackend(createPGliteExecutor(options.pglite, { ownsDatabase: false }), "pglite", options);
   if (options.pool) return openPostgresBackend(createPgExecutor(options.pool, { ownsPool: false }), "postgres", options);
+  checkConnectionString(options.connectionString);
   const maxConnections = options.maxConnections ?? 10;
   if (!Number.isSafeInteger(maxConnections) || maxConnections < 2) {
     throw new ConfigurationError({ field: "maxConnections", message: `must be an integer of at least 2 (one connection listens), got ${JSON.stringify(maxConnections)}` });
@@ -77,6 +78,13 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   return openPostgresBackend(createPgExecutor(pool, { ownsPool: true }), "postgres", options);
+}
+
+/** pg reads an empty connection string as "the PG* variables, else localhost": never what `connectionString: process.env.X` meant. */
+export function checkConnectionString(value: unknown): void {
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new ConfigurationError({ field: "connectionString", message: `must be a postgres:// URL, got ${typeof value === "string" ? "a blank string" : String(value)} (an unset environment variable?)` });
+  }
 }
 
 /** Builds the backend on an executor (which it closes on close). */

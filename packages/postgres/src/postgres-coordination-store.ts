@@ -1,7 +1,7 @@
 import type { PGlite } from "@electric-sql/pglite";
 import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, type CoordinationStore } from "@hopper/core";
 import pg from "pg";
-import { transactionClient } from "./postgres-backend.js";
+import { checkConnectionString, transactionClient } from "./postgres-backend.js";
 import { createClientExecutor, createPgExecutor, createPGliteExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 
@@ -60,6 +60,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
   if (options.pglite) executor = createPGliteExecutor(options.pglite, { ownsDatabase: false });
   else if (options.pool) executor = createPgExecutor(options.pool, { ownsPool: false });
   else {
+    checkConnectionString(options.connectionString);
     const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on("error", () => {});

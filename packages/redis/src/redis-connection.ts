@@ -1,4 +1,4 @@
-import { ConfigurationError } from "@hopper/core";
+import { ConfigurationError, redactUrl } from "@hopper/core";
 import { Redis, type Cluster } from "ioredis";
 import type { RedisBackendOptions } from "./redis-backend.js";
 
@@ -32,7 +32,7 @@ export function connect(options: RedisBackendOptions): { client: Redis | Cluster
     throw new ConfigurationError({ field: "redisOptions.keyPrefix", message: "ioredis key prefixes do not reach keys built inside Lua scripts: use createRedisBackend({ keyPrefix }) instead" });
   }
   if (url !== undefined && !/^rediss?:\/\//.test(url)) {
-    throw new ConfigurationError({ field: "url", message: `expected a redis:// or rediss:// URL, got ${JSON.stringify(url.replace(/\/\/[^@/]*@/, "//***@"))}` });
+    throw new ConfigurationError({ field: "url", message: `expected a redis:// or rediss:// URL, got ${JSON.stringify(redactUrl(url))}` });
   }
   const created = url === undefined ? new Redis(redisOptions!) : new Redis(url, redisOptions ?? {});
   // Failures reach callers through the commands that fail; ioredis keeps reconnecting meanwhile.

@@ -9,6 +9,7 @@ import { deduplication } from "./deduplication.js";
 import { delayedDelivery } from "./delayed-delivery.js";
 import { leaseExpiry } from "./lease-expiry.js";
 import { leaseExtension } from "./lease-extension.js";
+import { misaddressedMessages } from "./misaddressed-messages.js";
 import { nackDelay } from "./nack-delay.js";
 import { nackRedelivers } from "./nack-redelivers.js";
 import { newerVersionHeld } from "./newer-version-held.js";
@@ -45,6 +46,7 @@ export const scenarios: readonly Scenario[] = [
   oldVersionUpgraded,
   newerVersionHeld,
   poisonMessages,
+  misaddressedMessages,
   refusesPriority,
   refusesOrdering,
   refusesDeduplication,

@@ -5,14 +5,17 @@ import type { Backend, EnqueueCallOptions, EnqueueResult, OutgoingMessage } from
  * that respect `maxBatchSize` and `maxBatchBytes`, all chunks in parallel
  * (one after another inside a caller's transaction: one client, one query at a time).
  * Results come back in input order; a chunk that throws fails its messages.
+ * `progress` is called as each chunk settles (the enqueue bound counts from it).
  */
-export async function sendInBatches(backend: Backend, messages: readonly OutgoingMessage[], options: EnqueueCallOptions = {}): Promise<EnqueueResult[]> {
+export async function sendInBatches(backend: Backend, messages: readonly OutgoingMessage[], options: EnqueueCallOptions = {}, progress?: () => void): Promise<EnqueueResult[]> {
   const chunks = chunkMessages(messages, backend.capabilities.maxBatchSize, backend.capabilities.maxBatchBytes);
   const send = async (chunk: OutgoingMessage[]): Promise<EnqueueResult[]> => {
     try {
       return await backend.enqueue(chunk, options);
     } catch (error) {
       return chunk.map((message): EnqueueResult => ({ status: "failed", id: message.id, error: error as Error }));
+    } finally {
+      progress?.();
     }
   };
   if (options.transaction === undefined) return (await Promise.all(chunks.map(send))).flat();

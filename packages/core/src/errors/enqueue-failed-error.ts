@@ -1,3 +1,4 @@
+import { redactValue } from "../redaction.js";
 import { HopperError } from "./hopper-error.js";
 
 const name = "EnqueueFailedError";
@@ -11,13 +12,15 @@ export class EnqueueFailedError extends HopperError {
   readonly enqueuedIds: readonly string[];
 
   constructor(options: { failures: EnqueueFailedError["failures"]; enqueuedIds: readonly string[] }) {
-    const first = options.failures[0];
+    // A driver's error may quote its connection string: such errors are replaced by sanitized copies, the others kept as they are.
+    const failures = options.failures.map((failure) => ({ ...failure, error: redactValue(failure.error) as Error }));
+    const first = failures[0];
     super({
       name,
-      message: `${options.failures.length} job(s) could not be enqueued (${options.enqueuedIds.length} were); first failure: ${first?.error.message}`,
+      message: `${failures.length} job(s) could not be enqueued (${options.enqueuedIds.length} were); first failure: ${first?.error.message}`,
       cause: first?.error,
     });
-    this.failures = options.failures;
+    this.failures = failures;
     this.enqueuedIds = options.enqueuedIds;
   }
 

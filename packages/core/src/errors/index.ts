@@ -1,8 +1,10 @@
 export { HopperError } from "./hopper-error.js";
+export { BackendUnavailableError } from "./backend-unavailable-error.js";
 export { BackendClosedError } from "./backend-closed-error.js";
 export { EnqueueFailedError } from "./enqueue-failed-error.js";
 export { ConfigurationError } from "./configuration-error.js";
 export { JobValidationError } from "./job-validation-error.js";
+export { MisaddressedMessageError } from "./misaddressed-message-error.js";
 export { MalformedEnvelopeError } from "./malformed-envelope-error.js";
 export { PayloadTooLargeError } from "./payload-too-large-error.js";
 export { PayloadVersionError } from "./payload-version-error.js";

@@ -76,4 +76,10 @@ describe("the scheduler", () => {
     expect(() => defineRecurringJob("x", "* * * * *", Cleanup, {}, { timezone: "Mars/Olympus" })).toThrow(/schedule\(x\)\.timezone/);
     expect(() => defineRecurringJob("x", "* * * * *", Cleanup, {}, { catchUp: { limit: -1 } })).toThrow(/schedule\(x\)\.catchUp/);
   });
+
+  it("refuses scheduler options it cannot have been meant: a zero claim lease, a misspelt key", () => {
+    const dependencies = { schedules: () => [], coordination: createMemoryCoordinationStore(), logger: createConsoleLogger("silent"), enqueueTick: async () => "id" };
+    expect(() => new Scheduler(dependencies, { claimLease: 0 })).toThrow(/scheduler\.claimLease: must be greater than 0/);
+    expect(() => new Scheduler(dependencies, { claimlease: "30s" } as never)).toThrow(/scheduler\.claimlease: "claimlease" is not an option of scheduler\(\)/);
+  });
 });

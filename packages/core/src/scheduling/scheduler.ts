@@ -1,5 +1,6 @@
 import { ConfigurationError } from "../errors/configuration-error.js";
-import { toMilliseconds, type Duration } from "../duration.js";
+import { toPositiveMilliseconds, type Duration } from "../duration.js";
+import { rejectUnknownOptions } from "../option-keys.js";
 import type { Logger } from "../logger.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
 import { nextTick, ticksBetween, type RecurringJob } from "./recurring-job.js";
@@ -11,6 +12,8 @@ export interface SchedulerOptions {
   /** How long a tick's claim lasts before its job is enqueued; a scheduler dying in between frees the tick after this. Default "10s". */
   readonly claimLease?: Duration;
 }
+
+const schedulerOptionKeys = ["handleSignals", "claimLease"] as const satisfies readonly (keyof SchedulerOptions)[];
 
 export interface SchedulerDependencies extends Omit<TickClaimDependencies, "claimLeaseMs"> {
   readonly schedules: () => readonly RecurringJob[];
@@ -52,7 +55,8 @@ export class Scheduler {
     private readonly dependencies: SchedulerDependencies,
     private readonly options: SchedulerOptions = {},
   ) {
-    this.claimLeaseMs = toMilliseconds(options.claimLease ?? "10s", "scheduler.claimLease");
+    rejectUnknownOptions(options, schedulerOptionKeys, "scheduler()", "scheduler.");
+    this.claimLeaseMs = toPositiveMilliseconds(options.claimLease ?? "10s", "scheduler.claimLease");
   }
 
   /** Runs until `stop()` (or SIGTERM/SIGINT). */

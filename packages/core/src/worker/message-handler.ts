@@ -5,6 +5,7 @@ import { releaseUnique } from "../coordination/unique-jobs.js";
 import { buildDeadLetter, sendDeadLetter } from "../dead-letters.js";
 import { deserializeArgs } from "../envelope/args-serializer.js";
 import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
+import { MisaddressedMessageError } from "../errors/misaddressed-message-error.js";
 import { PayloadVersionError } from "../errors/payload-version-error.js";
 import type { JobContext } from "../job.js";
 import { upgradeArgs, validateArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
@@ -70,6 +71,10 @@ export class MessageHandler {
       return this.deadLetter(job, queue, null, "malformed envelope", error, null);
     }
     const attempt = envelope.attempt + (message.deliveryAttempt ?? 1) - 1;
+    // The body must not choose where this worker writes (retries, re-delays): the queue is the one it came from.
+    if (envelope.queue !== queue) {
+      return this.deadLetter(job, queue, envelope, "misaddressed: the envelope names another queue", new MisaddressedMessageError({ receivedQueue: queue, envelopeQueue: envelope.queue }), attempt);
+    }
     let definition: JobDefinition;
     try {
       definition = this.options.registry.lookup(envelope.job);
@@ -79,7 +84,7 @@ export class MessageHandler {
 
     const runAtMs = envelope.runAt === undefined ? undefined : Date.parse(envelope.runAt);
     if (runAtMs !== undefined && runAtMs - Date.now() > earlyToleranceMs) {
-      return this.redelivery.postpone(message, envelope, runAtMs);
+      return this.redelivery.postpone(queue, message, envelope, runAtMs);
     }
     if (envelope.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt);
 
@@ -101,12 +106,12 @@ export class MessageHandler {
       slot = await takeConcurrencySlot(this.options.coordination, key, definition.concurrency, envelope.id, this.options.logger);
       // Every slot is taken: offer the job again later rather than spin on the store. The copy keeps this
       // attempt number, so waiting does not count as an attempt but a crash before it still does.
-      if (!slot) return this.redelivery.postpone(message, { ...envelope, attempt }, slotRetryAt(definition.concurrency));
+      if (!slot) return this.redelivery.postpone(queue, message, { ...envelope, attempt }, slotRetryAt(definition.concurrency));
     }
     if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, this.options.logger);
 
     try {
-      await this.perform(job, definition, envelope, args, attempt);
+      await this.perform(job, queue, definition, envelope, args, attempt);
     } catch (error) {
       await slot?.release();
       if (job.handedBack) return;
@@ -118,11 +123,11 @@ export class MessageHandler {
     await releaseUnique(this.options.coordination, envelope, this.options.logger);
   }
 
-  private async perform(job: InFlightJob, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<void> {
+  private async perform(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<void> {
     const context: JobContext = {
       jobId: envelope.id,
       jobName: definition.name,
-      queue: envelope.queue,
+      queue,
       attempt,
       enqueuedAt: new Date(envelope.enqueuedAt),
       signal: job.signal,
@@ -159,9 +164,9 @@ export class MessageHandler {
       await this.deadLetter(job, queue, envelope, decision.reason, error, attempt);
     } else if (decision.countsAsAttempt) {
       logger.info("job failed; retrying", { job: definition.name, jobId: envelope.id, attempt, delayMs: decision.delayMs, error, ...this.argsField(envelope) });
-      await this.redelivery.retry(job.message, envelope, attempt, decision.delayMs);
+      await this.redelivery.retry(queue, job.message, envelope, attempt, decision.delayMs);
     } else {
-      await this.redelivery.postpone(job.message, envelope, Date.now() + decision.delayMs);
+      await this.redelivery.postpone(queue, job.message, envelope, Date.now() + decision.delayMs);
     }
   }
 
@@ -176,7 +181,7 @@ export class MessageHandler {
     }
     this.options.logger.warn("payload is newer than this worker; holding it back for a newer worker", { job: definition.name, jobId: envelope.id, payloadVersion: envelope.version, knownVersion: definition.version });
     const held: Envelope = { ...envelope, meta: { ...envelope.meta, [heldSinceKey]: new Date(heldSince).toISOString() } };
-    await this.redelivery.postpone(job.message, held, now + this.options.newerVersionRetryMs);
+    await this.redelivery.postpone(queue, job.message, held, now + this.options.newerVersionRetryMs);
   }
 
   private async deadLetter(job: InFlightJob, queue: string, envelope: Envelope | null, reason: string, error: unknown, attempt: number | null): Promise<void> {
@@ -185,7 +190,8 @@ export class MessageHandler {
     const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);
     await job.message.ack();
-    if (envelope) await releaseUnique(this.options.coordination, envelope, logger);
+    // A misaddressed envelope's unique key belongs to another queue's job.
+    if (envelope?.queue === queue) await releaseUnique(this.options.coordination, envelope, logger);
   }
 
   /** Args appear in logs only when the application opted in. */

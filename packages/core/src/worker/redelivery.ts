@@ -5,26 +5,27 @@ import { encodeEnvelope, type Envelope } from "../envelope/envelope.js";
 /**
  * Ways to make a received job run again later, chosen from the backend's
  * declared capabilities. Republishing sends the new copy before acking the
- * old one, so a crash in between gives a duplicate, never a loss.
+ * old one, so a crash in between gives a duplicate, never a loss. The copy goes
+ * to `queue`, the queue the message was received from, never to one its body names.
  */
 export class Redelivery {
   constructor(private readonly backend: Backend) {}
 
   /** Failed run `attempt`; run again after `delayMs` as attempt `attempt + 1`. */
-  async retry(message: ReceivedMessage, envelope: Envelope, attempt: number, delayMs: number): Promise<void> {
+  async retry(queue: string, message: ReceivedMessage, envelope: Envelope, attempt: number, delayMs: number): Promise<void> {
     const { deliveryAttempts, nackDelay } = this.backend.capabilities;
     // A nack keeps the message (its ordering and dedupe key) and the backend counts the attempt.
     if (deliveryAttempts && message.deliveryAttempt !== undefined && nackDelay && delayMs <= nackDelay.maxDelayMs) {
       await message.nack({ retryAfterMs: delayMs });
       return;
     }
-    await this.republish(message, { ...envelope, attempt: attempt + 1 }, Date.now() + delayMs);
+    await this.republish(queue, message, { ...envelope, attempt: attempt + 1 }, Date.now() + delayMs);
   }
 
   /** Not a failure: run later with the same attempt number (RetryLaterError, newer payload versions, delivered before runAt — hop by hop past the backend's delay limit). */
-  async postpone(message: ReceivedMessage, envelope: Envelope, runAtMs: number): Promise<void> {
+  async postpone(queue: string, message: ReceivedMessage, envelope: Envelope, runAtMs: number): Promise<void> {
     if (this.backend.capabilities.delayedDelivery) {
-      await this.republish(message, envelope, runAtMs);
+      await this.republish(queue, message, envelope, runAtMs);
     } else {
       await this.holdBack(message, runAtMs);
     }
@@ -41,13 +42,13 @@ export class Redelivery {
     await message.nack({ retryAfterMs: nackDelay ? Math.min(remaining, nackDelay.maxDelayMs) : 0 });
   }
 
-  private async republish(message: ReceivedMessage, envelope: Envelope, runAtMs: number): Promise<void> {
+  private async republish(queue: string, message: ReceivedMessage, envelope: Envelope, runAtMs: number): Promise<void> {
     const delayed = this.backend.capabilities.delayedDelivery;
     const remaining = Math.max(0, runAtMs - Date.now());
     const copy: Envelope = { ...envelope, ...(remaining > 0 && { runAt: new Date(runAtMs).toISOString() }) };
     const outgoing: OutgoingMessage = {
       id: envelope.id,
-      queue: envelope.queue,
+      queue,
       body: encodeEnvelope(copy),
       ...(delayed && remaining > 0 && { delayMs: Math.min(remaining, delayed.maxDelayMs) }),
       ...(envelope.priority !== 0 && this.backend.capabilities.priority && { priority: envelope.priority }),

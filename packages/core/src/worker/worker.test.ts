@@ -146,6 +146,13 @@ describe("worker options are checked", () => {
     [{ queues: ["ok", "bad queue"] }, "worker.queues[1]", /not a valid queue name/],
     [{ concurrency: 0 }, "worker.concurrency", /from 1 to 10000/],
     [{ lease: "forever" }, "worker.lease", /not a duration/],
+    [{ lease: 0 }, "worker.lease", /greater than 0/],
+    [{ concurrency: Number.NaN }, "worker.concurrency", /from 1 to 10000/],
+    // Checked when the worker is made, not later inside run().
+    [{ newerVersionRetry: "soon" }, "worker.newerVersionRetry", /not a duration/],
+    [{ newerVersionRetry: 0 }, "worker.newerVersionRetry", /greater than 0/],
+    [{ newerVersionMaxHold: -1 }, "worker.newerVersionMaxHold", /not a duration/],
+    [{ queue: ["mailers"] }, "worker.queue", /not an option of worker\(\).*queues/],
   ])("%j", (options, field, message) => {
     const hopper = memoryHopper([Any], "options");
     let caught: unknown;

@@ -3,11 +3,12 @@ import type { BackendConnection } from "../backend-connection.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { ShutdownError } from "../errors/shutdown-error.js";
-import { toMilliseconds, type Duration } from "../duration.js";
+import { toMilliseconds, toPositiveMilliseconds, type Duration } from "../duration.js";
 import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
 import { validateQueueName } from "../names.js";
+import { rejectUnknownOptions } from "../option-keys.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
@@ -41,6 +42,7 @@ interface WorkerDependencies {
 }
 
 const receiveErrorBackoffMs = 1000;
+const workerOptionKeys = ["queues", "concurrency", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold"] as const satisfies readonly (keyof WorkerOptions)[];
 
 /**
  * Takes jobs from queues and runs them, `concurrency` at a time. `stop()`
@@ -53,6 +55,8 @@ export class Worker {
   private readonly leaseMs: number;
   private readonly pollWaitMs: number;
   private readonly shutdownTimeoutMs: number;
+  private readonly newerVersionRetryMs: number;
+  private readonly newerVersionMaxHoldMs: number;
   private readonly inFlight = new Set<InFlightJob>();
   private readonly settling = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
@@ -65,6 +69,7 @@ export class Worker {
     private readonly dependencies: WorkerDependencies,
     private readonly options: WorkerOptions = {},
   ) {
+    rejectUnknownOptions(options, workerOptionKeys, "worker()", "worker.");
     const queues = options.queues ?? [...new Set(dependencies.registry.all.map((definition) => definition.queue))];
     if (!Array.isArray(queues) || queues.length === 0) {
       throw new ConfigurationError({ field: "worker.queues", message: "give at least one queue name, e.g. worker({ queues: [\"default\"] })" });
@@ -75,9 +80,12 @@ export class Worker {
       throw new ConfigurationError({ field: "worker.concurrency", message: `must be an integer from 1 to 10000, got ${JSON.stringify(concurrency)}` });
     }
     this.slots = new ConcurrencySlots(concurrency);
-    this.leaseMs = toMilliseconds(options.lease ?? "30s", "worker.lease");
+    this.leaseMs = toPositiveMilliseconds(options.lease ?? "30s", "worker.lease");
     this.pollWaitMs = toMilliseconds(options.pollWait ?? "5s", "worker.pollWait");
     this.shutdownTimeoutMs = toMilliseconds(options.shutdownTimeout ?? "25s", "worker.shutdownTimeout");
+    // A zero re-offer interval would republish a too-new payload in a tight loop.
+    this.newerVersionRetryMs = toPositiveMilliseconds(options.newerVersionRetry ?? "1m", "worker.newerVersionRetry");
+    this.newerVersionMaxHoldMs = toMilliseconds(options.newerVersionMaxHold ?? "1h", "worker.newerVersionMaxHold");
   }
 
   /** Runs until `stop()` (or SIGTERM/SIGINT) and resolves once shut down. */
@@ -129,8 +137,8 @@ export class Worker {
       coordination: this.dependencies.coordination,
       logArgs: this.dependencies.logArgs === true,
       leaseMs,
-      newerVersionRetryMs: toMilliseconds(this.options.newerVersionRetry ?? "1m", "worker.newerVersionRetry"),
-      newerVersionMaxHoldMs: toMilliseconds(this.options.newerVersionMaxHold ?? "1h", "worker.newerVersionMaxHold"),
+      newerVersionRetryMs: this.newerVersionRetryMs,
+      newerVersionMaxHoldMs: this.newerVersionMaxHoldMs,
     });
     await Promise.all(this.queues.map((queue) => this.receiveLoop(backend, handler, queue, leaseMs)));
   }

@@ -1,0 +1,101 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ConfigurationError } from "./errors/configuration-error.js";
+import { EnqueueFailedError } from "./errors/enqueue-failed-error.js";
+import { createHopper } from "./hopper.js";
+import { Job } from "./job.js";
+import { createConsoleLogger, redactingLogger, type Logger } from "./logger.js";
+import { createMemoryBackend } from "./memory/memory-backend.js";
+import { redactSecrets } from "./redaction.js";
+
+const secret = "Sup3rSecretValue";
+
+describe("connection strings lose their secrets in every syntax a user may write", () => {
+  it.each([
+    `redis://:${secret}@cache:6379`,
+    `rediss://:${secret}@cache:6380/0`,
+    `redis://default:${secret}@cache:6379`,
+    `postgres://app:${secret}@db:5432/app`,
+    `postgresql://app:${encodeURIComponent(`${secret}@/:`)}@db/app`,
+    `postgres://app@db/app?sslmode=require&password=${secret}`,
+    `host=db user=app password=${secret} dbname=app`,
+    `host=db password='${secret} with spaces' dbname=app`,
+    `sqs://us-east-1/app-?endpoint=${encodeURIComponent(`http://key:${secret}@sqs.local:9324`)}`,
+    `https://AKIDEXAMPLE:${secret}@sqs.us-east-1.amazonaws.com/123/queue`,
+    `connect failed for redis://:${secret}@cache:6379 (after 3 tries)`,
+  ])("%s", (text) => {
+    const redacted = redactSecrets(text);
+    expect(redacted).not.toContain(secret);
+    expect(redacted).not.toContain(encodeURIComponent(secret));
+    expect(redacted).toContain("***");
+  });
+
+  it("leaves text without credentials alone", () => {
+    for (const text of ["redis://cache:6379/0", "postgres://db/app?sslmode=require", "sqs://us-east-1/app-", "job failed: user@example.com not found"]) expect(redactSecrets(text)).toBe(text);
+  });
+});
+
+describe("errors Hopper throws or logs carry no secret, even through util.inspect", () => {
+  it("an unparsable URL: its ConfigurationError's cause (Node keeps the input on it) is sanitized", async () => {
+    const hopper = createHopper({ url: `postgres://app:${secret}@[not-a-host/app`, jobs: [], logger: createConsoleLogger("silent") });
+    const error = await hopper.backend.then(() => undefined, (caught: unknown) => caught);
+    expect(ConfigurationError.isInstance(error)).toBe(true);
+    expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(secret);
+    await hopper.close();
+  });
+
+  it("the logger replaces an error holding a connection string in a cause or a driver's own property", () => {
+    const lines: unknown[] = [];
+    const sink: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (_message, fields) => void lines.push(fields) };
+    const driverError = Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:5432"), { code: "ECONNREFUSED", options: { connectionString: `postgres://app:${secret}@10.0.0.5/app` } });
+    const wrapped = new Error("open failed", { cause: new Error(`retrying host=10.0.0.5 password=${secret}`) });
+    redactingLogger(sink).error("cannot reach the backend", { error: driverError, other: wrapped });
+    const shown = inspect(lines, { depth: 10, showHidden: true });
+    expect(shown).not.toContain(secret);
+    expect(shown).toContain("ECONNREFUSED");
+  });
+
+  it("an EnqueueFailedError quoting a backend's per-message error shows no secret, and keeps the error's class when it holds none", async () => {
+    class Quiet extends Job<{ n: number }> {
+      static override queue = "redact-enqueue";
+      async perform() {}
+    }
+    const memory = createMemoryBackend({ store: `redact-enqueue-${Date.now().toString(36)}` });
+    const refusing = { ...memory, enqueue: async (messages: readonly { id: string }[]) => messages.map((message, index) => ({ status: "failed" as const, id: message.id, error: index === 0 ? new Error(`refused by redis://:${secret}@cache:6379`) : new ConfigurationError({ field: "x", message: "plain" }) })) };
+    const hopper = createHopper({ backend: refusing, jobs: [Quiet], logger: createConsoleLogger("silent") });
+    try {
+      const error = await Quiet.performAllLater([{ n: 1 }, { n: 2 }]).then(() => undefined, (caught: unknown) => caught);
+      expect(EnqueueFailedError.isInstance(error)).toBe(true);
+      expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(secret);
+      expect(ConfigurationError.isInstance((error as EnqueueFailedError).failures[1]?.error)).toBe(true);
+    } finally {
+      await hopper.close();
+    }
+  });
+
+  it("a dead letter keeps the failed job's error message without the password it quoted", async () => {
+    const queue = `redact-${Date.now().toString(36)}`;
+    class Leaky extends Job<Record<string, never>> {
+      static override queue = queue;
+      static override retry = { attempts: 1 };
+      async perform() {
+        throw new Error(`could not connect to postgres://app:${secret}@db/app`);
+      }
+    }
+    const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Leaky], logger: createConsoleLogger("silent") });
+    try {
+      await Leaky.performLater({});
+      const worker = hopper.worker({ queues: [queue], handleSignals: false, pollWait: "50ms" });
+      const running = worker.run();
+      let letters: Awaited<ReturnType<ReturnType<typeof hopper.deadLetters>["peek"]>> = [];
+      const deadline = Date.now() + 10_000;
+      while (letters.length === 0 && Date.now() < deadline) letters = await hopper.deadLetters(queue).peek({ waitMs: 100 });
+      await worker.stop();
+      await running;
+      expect(letters[0]?.error.message).toMatch(/could not connect to postgres:\/\/\*\*\*@db\/app/);
+      expect(JSON.stringify(letters)).not.toContain(secret);
+    } finally {
+      await hopper.close();
+    }
+  });
+});

@@ -1,0 +1,45 @@
+import { inspect } from "node:util";
+
+// Userinfo of a URL (`redis://user:secret@host`), also percent-encoded inside another URL's parameter (`?endpoint=http%3A%2F%2Fkey%3Asecret%40host`).
+const urlUserinfo = /([a-z][a-z0-9+.-]*:\/\/)[^\s/"'<>]*@/gi;
+const encodedUrlUserinfo = /([a-z][a-z0-9+.-]*%3A%2F%2F)(?:(?!%2F)[^\s&/"'<>])*?%40/gi;
+// A secret given as a parameter: `?password=…`, `&token=…`, libpq's `host=db password=secret` or `password='a b'`, or encoded (`password%3D…`).
+const secretParameter = /((?:password|passwd|pwd|secret|token|sslpassword|secret_?access_?key|session_?token)\s*(?:=|%3D)\s*)(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&;,"'<>]*)/gi;
+
+/** Hides credentials in text that may quote a connection string, in every syntax a user may write one. */
+export function redactSecrets(text: string): string {
+  return text.replace(urlUserinfo, "$1***@").replace(encodedUrlUserinfo, "$1***%40").replace(secretParameter, "$1***");
+}
+
+// The fields that say what went wrong with a connection; everything else a driver attaches (requests, options, responses) is dropped.
+const diagnosticFields = ["code", "errno", "syscall", "address", "port", "hostname"] as const;
+
+/**
+ * A copy of `error` safe to show anywhere: name, message, stack and the
+ * diagnostic fields, redacted, with its cause chain treated the same way.
+ * Drivers' errors may carry their options or request (with a password) as
+ * properties that `util.inspect` prints; the copy has none of them.
+ */
+export function sanitizedError(error: unknown, depth = 0): Error {
+  const source = error instanceof Error ? error : new Error(redactSecrets(String(error)));
+  const cause = depth < 5 && source.cause !== undefined ? { cause: sanitizedError(source.cause, depth + 1) } : undefined;
+  const copy = new Error(redactSecrets(source.message), cause);
+  copy.name = source.name;
+  copy.stack = source.stack === undefined ? undefined : redactSecrets(source.stack);
+  const fields = copy as unknown as Record<string, unknown>;
+  for (const field of diagnosticFields) {
+    const value = (source as unknown as Record<string, unknown>)[field];
+    if (typeof value === "string") fields[field] = redactSecrets(value);
+    else if (typeof value === "number") fields[field] = value;
+  }
+  if (depth < 5 && source instanceof AggregateError) fields.errors = source.errors.slice(0, 10).map((inner) => sanitizedError(inner, depth + 1));
+  return copy;
+}
+
+/** `value` itself when nothing in it looks like a secret, else a sanitized copy (errors) or the redacted text. */
+export function redactValue(value: unknown): unknown {
+  if (typeof value === "string") return redactSecrets(value);
+  if (!(value instanceof Error)) return value;
+  const shown = inspect(value, { depth: 6 });
+  return redactSecrets(shown) === shown ? value : sanitizedError(value);
+}
