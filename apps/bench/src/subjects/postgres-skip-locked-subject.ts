@@ -67,10 +67,8 @@ export async function createPostgresSkipLockedSubject(connectionString: string):
           if (rows.length === 0) await sleep(pollMs, undefined, { signal }).catch(() => {});
           return rows;
         },
-        async handle(row) {
-          await handler(decodeJob(row.payload));
-          await ack(row.id);
-        },
+        run: async (row) => handler(decodeJob(row.payload)),
+        ack: (row) => ack(row.id),
       });
     },
     async close() {

@@ -47,8 +47,8 @@ export async function createRedisListSubject(url: string): Promise<BenchSubject>
           const item = await blocking.blmove(ready, processing, "RIGHT", "LEFT", blockSeconds);
           return item ? [item] : [];
         },
-        async handle(item) {
-          await handler(decodeJob(item));
+        run: async (item) => handler(decodeJob(item)),
+        async ack(item) {
           await client.lrem(processing, 1, item);
         },
       });

@@ -75,10 +75,8 @@ export async function createSqsRawSubject(connection: string): Promise<BenchSubj
           const received = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: 1, VisibilityTimeout: 30 }), { abortSignal: signal });
           return (received.Messages ?? []).map((message) => ({ body: message.Body!, handle: message.ReceiptHandle! }));
         },
-        async handle(message) {
-          await handler(decodeJob(message.body));
-          await deleteLater(queueUrl, message.handle);
-        },
+        run: async (message) => handler(decodeJob(message.body)),
+        ack: (message) => deleteLater(queueUrl, message.handle),
       });
     },
     async close() {
