@@ -60,6 +60,7 @@ export async function createRedisListSubject(url: string): Promise<BenchSubject>
         },
       };
     },
+    shape: (concurrency) => ({ concurrency, prefetch: concurrency, ackOverlapsReceive: true, settings: { claim: "LMOVE per free slot, pipelined", blockSeconds } }),
     async close() {
       for (const blocking of blockingClients) blocking.disconnect();
       const keys = [...queues].flatMap((queue) => Object.values(keysOf(queue)));
