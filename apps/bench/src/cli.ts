@@ -34,7 +34,7 @@ function oneLine(result: SubjectResult): string {
   if (result.status === "failed") return `failed: ${result.error}`;
   const top = result.drain?.at(-1);
   const parts = [
-    top && `drain c=${top.concurrency} ${formatRate(top.rate.summary, top.rate.timedOut)} jobs/s`,
+    top && `drain c=${top.concurrency} ${formatRate(top.rate)} jobs/s`,
     result.latency && `p99 ${formatNumber(result.latency.latency.p99, 1)} ms`,
     `${formatNumber(result.durationMs / 1000, 1)} s`,
   ];
