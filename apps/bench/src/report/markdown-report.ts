@@ -1,12 +1,9 @@
 import { ratio } from "../statistics.js";
 import type { RateResult, RunResult, SubjectResult } from "./result-types.js";
 import { marks, noisySpread, rateRatioCell } from "./figure-marks.js";
-import { formatBytes, formatMs, formatNumber, formatRate, formatRatio, formatSize } from "./format.js";
+import { formatBytes, formatMs, formatNumber, formatRate, formatRatio, formatSize, table } from "./format.js";
+import { consumerSection, scaleOutSection, sweepSection } from "./consumer-sections.js";
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replace(/\|/g, "\\|")).join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-}
 
 function drainRate(subject: SubjectResult, concurrency: number): RateResult | undefined {
   return subject.drain?.find((point) => point.concurrency === concurrency)?.rate;
@@ -94,6 +91,8 @@ export function renderMarkdown(run: RunResult): string {
     );
   }
 
+  for (const section of [sweepSection(run), consumerSection(run)]) if (section) sections.push(section);
+
   const ratios = ratioRows(run);
   if (ratios.length > 0) {
     sections.push(
@@ -180,6 +179,9 @@ export function renderMarkdown(run: RunResult): string {
       ].join("\n"),
     );
   }
+
+  const scaleOut = scaleOutSection(run);
+  if (scaleOut) sections.push(scaleOut);
 
   sections.push(
     [

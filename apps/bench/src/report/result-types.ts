@@ -90,6 +90,23 @@ export interface MemoryResult {
   };
 }
 
+/** One scale-out measurement: `workers` processes at `concurrency` each, draining one pre-filled queue. */
+export interface ScaleOutPoint {
+  readonly workers: number;
+  readonly concurrency: number;
+  readonly jobs: number;
+  readonly done: number;
+  /** From the first worker's consumer being ready to the last job done, in any worker. */
+  readonly elapsedMs: number;
+  readonly rate: number;
+  /** Hit the scenario's time bound: the rate counts the jobs done by then. */
+  readonly timedOut: boolean;
+  /** Jobs each worker ran, so an uneven split shows. */
+  readonly perWorker: readonly number[];
+  readonly consumer?: ConsumerShape;
+  readonly error?: string;
+}
+
 export interface SubjectResult {
   readonly spec: SubjectSpec;
   readonly status: "ok" | "failed";
@@ -105,6 +122,7 @@ export interface SubjectResult {
   readonly payload?: readonly PayloadPoint[];
   readonly delayed?: DelayedResult;
   readonly memory?: MemoryResult;
+  readonly scaleOut?: readonly ScaleOutPoint[];
   readonly notes: readonly string[];
   readonly durationMs: number;
 }
