@@ -23,7 +23,7 @@ describe("subjectSpecs", () => {
       ["redis/bullmq", "redis://r:1"],
     ]);
     expect(skipped.map((skip) => skip.what)).toEqual(["memory baselines and peers", "pglite baselines and peers"]);
-    expect(skipped[1]!.reason).toContain("pg-boss and graphile-worker need a PostgreSQL server");
+    expect(skipped[1]!.reason).toContain("pg-boss, graphile-worker and BullMQ's PostgreSQL backend need a PostgreSQL server");
   });
 
   it("gives each peer one spec per settings variant in a sweep, and leaves Hopper and the raw clients alone", () => {

@@ -183,7 +183,8 @@ export function renderMarkdown(run: RunResult): string {
   const scaleOut = scaleOutSection(run);
   if (scaleOut) sections.push(scaleOut);
 
-  sections.push(
+  const withMemory = measured.filter((subject) => subject.memory);
+  if (withMemory.length > 0) sections.push(
     [
       "## Memory of the measuring process",
       "",
@@ -192,7 +193,7 @@ export function renderMarkdown(run: RunResult): string {
       "",
       table(
         ["subject", "peak RSS (enqueue + drain)", "peak heap (enqueue + drain)", "peak RSS (whole run)", "peak heap (whole run)", "heap / 10k in flight", "RSS / 10k in flight"],
-        measured.map((subject) => {
+        withMemory.map((subject) => {
           const memory = subject.memory;
           return [
             `**${subject.spec.id}**`,
