@@ -16,6 +16,8 @@ function redisConnectionFrom(text: string): ConnectionOptions {
 }
 
 const jobOptions = { removeOnComplete: true, removeOnFail: true };
+/** The producer's pool on PostgreSQL: node-postgres's default, enough for the 10 enqueue calls in flight. */
+const producerPoolSize = 10;
 
 /** The Queue and Worker constructors for one BullMQ backend, so the subject below is written once. */
 interface BullmqBackend {
@@ -39,7 +41,7 @@ function postgresBackend(connectionString: string): BullmqBackend {
   const schema = "bench_bullmq";
   return {
     library: "bullmq-postgres",
-    queue: (name) => new Queue<BenchJob>(name, { connection: { connectionString, schema, migrate: true, max: 4 }, defaultJobOptions: jobOptions } as never, createPostgresBackend as never),
+    queue: (name) => new Queue<BenchJob>(name, { connection: { connectionString, schema, migrate: true, max: producerPoolSize }, defaultJobOptions: jobOptions } as never, createPostgresBackend as never),
     worker: (name, concurrency, handler, poolSize) =>
       new Worker<BenchJob>(name, async (job) => handler(job.data), { connection: { connectionString, schema, migrate: true, max: poolSize ?? 10 }, concurrency, autorun: true } as never, createPostgresBackend as never),
   };
