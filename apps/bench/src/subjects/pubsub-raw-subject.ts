@@ -54,9 +54,14 @@ export async function createPubSubRawSubject(connection: string): Promise<BenchS
       const subscription = pubsub.subscription(`raw-${queue}`, { flowControl: { maxMessages: Math.max(concurrency, flowControlMaxMessages), allowExcessMessages: false } });
       const limit = createLimiter(concurrency);
       const running = new Set<Promise<void>>();
+      let stopping = false;
       const onMessage = (message: Message) => {
-        const settled: Promise<void> = limit(() => handler(decodeJob(message.data.toString())))
-          .then(() => message.ack())
+        const settled: Promise<void> = limit(async () => {
+          // Messages flow control let in but no handler started go back at once on stop.
+          if (stopping) return message.nack();
+          await handler(decodeJob(message.data.toString()));
+          message.ack();
+        })
           .catch(() => message.nack())
           .finally(() => running.delete(settled));
         running.add(settled);
@@ -65,6 +70,7 @@ export async function createPubSubRawSubject(connection: string): Promise<BenchS
       subscription.on("error", () => {});
       return {
         async stop() {
+          stopping = true;
           subscription.off("message", onMessage);
           await Promise.allSettled([...running]);
           await subscription.close();
