@@ -73,10 +73,10 @@ export const bullmqPostgresVariants: Readonly<Record<string, SettingsOf<BullmqSe
  * `pnpm bench --profile sweep` (see benchmarks/README.md for the figures).
  */
 export const chosenVariants: Readonly<Record<string, string>> = {
-  "pg-boss": "batch=500,burst",
-  "graphile-worker": "localQueue=500,batch 0",
+  "pg-boss": "batch=100,burst,4 workers",
+  "graphile-worker": "localQueue=500,batch 250ms",
   bullmq: "1 worker",
-  "bullmq-postgres": "1 worker,pool c+2",
+  "bullmq-postgres": "1 worker,pool 10",
 };
 
 export const variantsByLibrary: Readonly<Record<string, Readonly<Record<string, SettingsOf<object>>>>> = {
