@@ -38,6 +38,9 @@ interface RawOptions {
   rate?: number;
   p99Bound?: number;
   inFlight?: number;
+  scaleOutWorkers?: number[];
+  scaleOutJobs?: number;
+  scaleOutConcurrency?: number;
   redisUrl?: string;
   postgresUrl?: string;
   sqsUrl?: string;
@@ -85,7 +88,7 @@ function oneOf<T extends string>(allowed: readonly T[], what: string) {
 export function createProgram(): Command {
   return new Command("bench")
     .description("Throughput, latency and memory of every Hopper backend, side by side with the raw clients and the best-known peers.")
-    .option("--profile <name>", "scenario profile from benchmarks/scenarios.json (short | full)", "short")
+    .option("--profile <name>", "scenario profile from benchmarks/scenarios.json (short | full | sweep)", "short")
     .option("-b, --backends <list>", `backends to run: ${backendNames.join(", ")} (default: ${defaultBackends.join(",")}; pglite when Postgres cannot start)`, listOf(oneOf(backendNames, "backend")))
     .option("-s, --scenarios <list>", `scenarios: ${scenarioNames.join(", ")} (default: all)`, listOf(oneOf(scenarioNames, "scenario")))
     .option("-k, --kinds <list>", `subjects: ${subjectKinds.join(", ")} (default: all; hopper alone skips baselines and peers)`, listOf(oneOf(subjectKinds, "subject kind")))
@@ -100,6 +103,9 @@ export function createProgram(): Command {
     .option("--rate <jobsPerSecond>", "offered rate of the fixed-rate latency run", positiveInteger)
     .option("--p99-bound <ms>", "p99 bound for the highest sustained rate", positiveInteger)
     .option("--in-flight <n>", "jobs held in flight for the memory growth figure", positiveInteger)
+    .option("--scale-out-workers <list>", "worker processes per scale-out run, e.g. 1,2,4 (a smoke test: -s scale-out --profile full --scale-out-workers 1,2 --scale-out-jobs 2000)", listOf(positiveInteger))
+    .option("--scale-out-jobs <n>", "jobs pre-filled for each scale-out run", positiveInteger)
+    .option("--scale-out-concurrency <n>", "concurrency of each scale-out worker process", positiveInteger)
     .option("--redis-url <url>", "a Redis server to use instead of starting one (also HOPPER_TEST_REDIS_URL)")
     .option("--postgres-url <url>", "a PostgreSQL server to use (also HOPPER_TEST_POSTGRES_URL)")
     .option("--sqs-url <url>", "a Hopper SQS URL, e.g. sqs://eu-west-1/bench-?createQueues=true (real AWS; credentials from the environment)")
@@ -134,6 +140,12 @@ export function parseBenchOptions(argv: readonly string[], profiles: Readonly<Re
     latency: { ...base.latency, rate: raw.rate ?? base.latency.rate, p99BoundMs: raw.p99Bound ?? base.latency.p99BoundMs },
     payload: { ...base.payload, sizes: raw.payloadSizes ?? base.payload.sizes },
     memory: { ...base.memory, inFlight: raw.inFlight ?? base.memory.inFlight },
+    scaleOut: {
+      ...base.scaleOut,
+      workers: raw.scaleOutWorkers ?? base.scaleOut.workers,
+      jobs: raw.scaleOutJobs ?? base.scaleOut.jobs,
+      concurrency: raw.scaleOutConcurrency ?? base.scaleOut.concurrency,
+    },
   };
   const urls: BenchOptions["urls"] = {
     ...(raw.redisUrl && { redis: raw.redisUrl }),

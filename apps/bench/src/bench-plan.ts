@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const scenarioNames = ["enqueue", "drain", "latency", "payload", "delayed", "memory"] as const;
+export const scenarioNames = ["enqueue", "drain", "latency", "payload", "delayed", "memory", "scale-out"] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 /** hopper: the library under test; raw: the least work the server needs for the same guarantee; peer: another job library. */
@@ -29,6 +29,10 @@ export interface BenchPlan {
   readonly payload: { readonly sizes: readonly number[]; readonly jobs: number; readonly concurrency: number; readonly timeoutMs: number };
   readonly delayed: { readonly jobs: number; readonly delayMs: number; readonly concurrency: number; readonly graceMs: number };
   readonly memory: { readonly inFlight: number; readonly timeoutMs: number };
+  /** N worker processes (each at `concurrency`) draining one queue of `jobs` another process filled, for each N in `workers`. */
+  readonly scaleOut: { readonly jobs: number; readonly workers: readonly number[]; readonly concurrency: number; readonly fillBatch: number; readonly timeoutMs: number };
+  /** Measure every peer once per settings variant (subjects/peer-settings.ts) instead of once with the chosen one. */
+  readonly sweepPeerSettings: boolean;
   /** Which subject kinds run each scenario. */
   readonly subjects: Readonly<Record<ScenarioName, readonly SubjectKind[]>>;
 }
@@ -56,7 +60,9 @@ export function parseProfile(name: string, value: unknown): BenchPlan {
   const payload = section("payload");
   const delayed = section("delayed");
   const memory = section("memory");
+  const scaleOut = section("scaleOut");
   const subjects = section("subjects");
+  if (profile.sweepPeerSettings !== undefined && typeof profile.sweepPeerSettings !== "boolean") throw new Error(`${name}.sweepPeerSettings must be true or false`);
   return {
     profile: name,
     warmup: nonNegativeInteger(profile.warmup, `${name}.warmup`),
@@ -91,6 +97,14 @@ export function parseProfile(name: string, value: unknown): BenchPlan {
       graceMs: count(delayed, "graceMs", `${name}.delayed`),
     },
     memory: { inFlight: count(memory, "inFlight", `${name}.memory`), timeoutMs: count(memory, "timeoutMs", `${name}.memory`) },
+    scaleOut: {
+      jobs: count(scaleOut, "jobs", `${name}.scaleOut`),
+      workers: counts(scaleOut, "workers", `${name}.scaleOut`),
+      concurrency: count(scaleOut, "concurrency", `${name}.scaleOut`),
+      fillBatch: count(scaleOut, "fillBatch", `${name}.scaleOut`),
+      timeoutMs: count(scaleOut, "timeoutMs", `${name}.scaleOut`),
+    },
+    sweepPeerSettings: profile.sweepPeerSettings === true,
     subjects: Object.fromEntries(
       scenarioNames.map((scenario) => {
         const kinds = subjects[scenario];

@@ -3,16 +3,17 @@ import { cpus, totalmem } from "node:os";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { CommanderError } from "commander";
 import { commandLine, parseBenchOptions } from "./bench-options.js";
-import { loadProfiles, subjectBudgetMs } from "./bench-plan.js";
+import { loadProfiles, subjectBudgetMs, type ScenarioName } from "./bench-plan.js";
 import { runInChild } from "./child/run-in-child.js";
 import { createProgress } from "./progress.js";
 import { formatNumber, formatRate } from "./report/format.js";
 import type { RunResult, Skip, SubjectResult, SubjectSpec } from "./report/result-types.js";
 import { renderMarkdown } from "./report/markdown-report.js";
 import { readmeHeading, readmeSection, replaceSection } from "./report/readme-section.js";
-import { writeResults } from "./report/write-results.js";
+import { latestBase, writeResults } from "./report/write-results.js";
 import { setUpServers } from "./services-setup.js";
-import { subjectSpecs } from "./targets.js";
+import { runScaleOut } from "./scenarios/scale-out.js";
+import { inProcessBackends, subjectSpecs } from "./targets.js";
 import { installedVersion, reportedPackages } from "./versions.js";
 
 const adapterPackages: Readonly<Record<string, string>> = { redis: "@hopper/redis", postgres: "@hopper/postgres", pglite: "@hopper/postgres", sqs: "@hopper/sqs", pubsub: "@hopper/pubsub" };
@@ -34,7 +35,7 @@ function oneLine(result: SubjectResult): string {
   if (result.status === "failed") return `failed: ${result.error}`;
   const top = result.drain?.at(-1);
   const parts = [
-    top && `drain c=${top.concurrency} ${formatRate(top.rate.summary, top.rate.timedOut)} jobs/s`,
+    top && `drain c=${top.concurrency} ${formatRate(top.rate)} jobs/s`,
     result.latency && `p99 ${formatNumber(result.latency.latency.p99, 1)} ms`,
     `${formatNumber(result.durationMs / 1000, 1)} s`,
   ];
@@ -48,10 +49,19 @@ async function main(argv: string[]): Promise<void> {
   const setup = await setUpServers(options);
   const skipped: Skip[] = [...setup.skipped];
   try {
-    const { specs, skipped: absent } = subjectSpecs(setup.backends, options.kinds, setup.servers, setup.env);
+    const { plan } = options;
+    const { specs, skipped: absent } = subjectSpecs(setup.backends, options.kinds, setup.servers, setup.env, plan.sweepPeerSettings);
     skipped.push(...absent);
+    const wants = (spec: SubjectSpec, scenario: ScenarioName) => options.scenarios.includes(scenario) && plan.subjects[scenario].includes(spec.kind);
+    const inChild = (spec: SubjectSpec) => options.scenarios.some((scenario) => scenario !== "scale-out" && wants(spec, scenario));
+    const scaleOut = (spec: SubjectSpec) => wants(spec, "scale-out") && !inProcessBackends.includes(spec.backend);
+    if (options.scenarios.includes("scale-out") && plan.subjects["scale-out"].length > 0) {
+      for (const backend of setup.backends.filter((name) => inProcessBackends.includes(name))) {
+        skipped.push({ what: `${backend} scale-out`, reason: "an in-process backend: separate worker processes cannot share its queue" });
+      }
+    }
     const runnable: SubjectSpec[] = [];
-    for (const spec of specs) {
+    for (const spec of specs.filter((candidate) => inChild(candidate) || scaleOut(candidate))) {
       const problem = await checkAdapter(spec);
       if (problem) skipped.push({ what: spec.id, reason: problem });
       else runnable.push(spec);
@@ -61,14 +71,22 @@ async function main(argv: string[]): Promise<void> {
     const results: SubjectResult[] = [];
     for (const [index, spec] of runnable.entries()) {
       progress.subjectStarted(spec.id, index, runnable.length);
-      const result = await runInChild({
-        spec,
-        plan: options.plan,
-        scenarios: options.scenarios,
-        // A hung client must not hang the whole run.
-        timeoutMs: subjectBudgetMs(options.plan),
-        onProgress: (label, done, total) => progress.update(spec.id, label, done, total),
-      });
+      const onProgress = (label: string, done: number, total: number) => progress.update(spec.id, label, done, total);
+      let result: SubjectResult = inChild(spec)
+        ? await runInChild({
+            spec,
+            plan,
+            scenarios: options.scenarios,
+            // A hung client must not hang the whole run.
+            timeoutMs: subjectBudgetMs(plan),
+            onProgress,
+          })
+        : { spec, status: "ok", scenarios: [], notes: [], durationMs: 0 };
+      if (scaleOut(spec) && result.status === "ok") {
+        const startedAt = Date.now();
+        const points = await runScaleOut(spec, plan, onProgress);
+        result = { ...result, scenarios: [...result.scenarios, "scale-out"], scaleOut: points, durationMs: result.durationMs + (Date.now() - startedAt) };
+      }
       results.push(result);
       progress.subjectFinished(spec.id, oneLine(result));
     }
@@ -93,7 +111,8 @@ async function main(argv: string[]): Promise<void> {
     const written = writeResults(run, outDir);
     if (options.readme) {
       const readme = fromInvocation(options.readme);
-      const section = readmeSection(renderMarkdown(run), relative(dirname(readme), outDir) || ".");
+      const latest = latestBase(plan.profile);
+      const section = readmeSection(renderMarkdown(run).replace("](latest.svg)", `](${latest}.svg)`), relative(dirname(readme), outDir) || ".", latest);
       writeFileSync(readme, replaceSection(readFileSync(readme, "utf8"), readmeHeading, section));
       written.push(readme);
     }

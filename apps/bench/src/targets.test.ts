@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { chosenVariants, pgBossVariants } from "./subjects/peer-settings.js";
 import { subjectSpecs } from "./targets.js";
 
 describe("subjectSpecs", () => {
@@ -6,7 +7,9 @@ describe("subjectSpecs", () => {
 
   it("pairs Hopper on each backend with its raw baseline and peers, all on the same server", () => {
     const { specs } = subjectSpecs(["redis", "postgres"], ["hopper", "raw", "peer"], servers, { A: "1" });
-    expect(specs.map((spec) => spec.id)).toEqual(["redis/hopper", "redis/raw", "redis/bullmq", "postgres/hopper", "postgres/raw", "postgres/pg-boss", "postgres/graphile-worker"]);
+    expect(specs.map((spec) => spec.id)).toEqual(["redis/hopper", "redis/raw", "redis/bullmq", "postgres/hopper", "postgres/raw", "postgres/pg-boss", "postgres/graphile-worker", "postgres/bullmq-postgres"]);
+    expect(specs.find((spec) => spec.id === "postgres/pg-boss")!.variant).toBe(chosenVariants["pg-boss"]);
+    expect(specs.find((spec) => spec.id === "redis/hopper")!.variant).toBeUndefined();
     expect(new Set(specs.filter((spec) => spec.backend === "redis").map((spec) => spec.connection))).toEqual(new Set(["redis://r:1"]));
     expect(specs[0]!.env).toEqual({ A: "1" });
   });
@@ -20,7 +23,15 @@ describe("subjectSpecs", () => {
       ["redis/bullmq", "redis://r:1"],
     ]);
     expect(skipped.map((skip) => skip.what)).toEqual(["memory baselines and peers", "pglite baselines and peers"]);
-    expect(skipped[1]!.reason).toContain("pg-boss and graphile-worker need a PostgreSQL server");
+    expect(skipped[1]!.reason).toContain("pg-boss, graphile-worker and BullMQ's PostgreSQL backend need a PostgreSQL server");
+  });
+
+  it("gives each peer one spec per settings variant in a sweep, and leaves Hopper and the raw clients alone", () => {
+    const { specs } = subjectSpecs(["postgres"], ["hopper", "peer"], servers, {}, true);
+    const pgBoss = specs.filter((spec) => spec.library === "pg-boss");
+    expect(pgBoss.map((spec) => spec.variant)).toEqual(Object.keys(pgBossVariants));
+    expect(pgBoss[0]!.id).toBe(`postgres/pg-boss[${Object.keys(pgBossVariants)[0]}]`);
+    expect(specs.filter((spec) => spec.kind === "hopper").map((spec) => spec.id)).toEqual(["postgres/hopper"]);
   });
 
   it("leaves out a backend with no server (the setup already said why)", () => {

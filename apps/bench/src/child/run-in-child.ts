@@ -1,8 +1,8 @@
-import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { BenchPlan, ScenarioName } from "../bench-plan.js";
 import type { SubjectResult, SubjectSpec } from "../report/result-types.js";
 import type { ChildMessage, RunRequest } from "./child-protocol.js";
+import { forkBenchChild } from "./fork-child.js";
 
 const childMain = fileURLToPath(new URL("./child-main.ts", import.meta.url));
 
@@ -23,16 +23,7 @@ export function runInChild(options: ChildRunOptions): Promise<SubjectResult> {
   const { spec } = options;
   const startedAt = Date.now();
   return new Promise((resolve) => {
-    const child = fork(childMain, [], {
-      execArgv: ["--conditions=@hopper/source", "--import", "tsx", "--expose-gc", "--no-warnings"],
-      env: { ...process.env, ...spec.env, HOPPER_LOG_LEVEL: "silent" },
-      stdio: ["ignore", "ignore", "pipe", "ipc"],
-      serialization: "advanced",
-    });
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
+    const { child, stderrTail } = forkBenchChild(childMain, spec);
     let result: SubjectResult | undefined;
     const failed = (error: string): SubjectResult => ({ spec, status: "failed", error, scenarios: [], notes: [], durationMs: Date.now() - startedAt });
     const timer = setTimeout(() => {
@@ -45,7 +36,7 @@ export function runInChild(options: ChildRunOptions): Promise<SubjectResult> {
     });
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      const lastLines = stderr.trim().split("\n").slice(-5).join(" | ");
+      const lastLines = stderrTail();
       resolve(result ?? failed(`the child exited (${signal ?? `code ${code}`}) without a result${lastLines ? `: ${lastLines}` : ""}`));
     });
     child.send({ type: "run", spec, plan: options.plan, scenarios: options.scenarios } satisfies RunRequest);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { summarize } from "../statistics.js";
 import { formatBytes, formatMs, formatRate, formatRatio, formatSize } from "./format.js";
+import { rate } from "./test-run-result.js";
 
 describe("format", () => {
   it("prints ratios with two decimals, and small ones with two significant digits", () => {
@@ -9,10 +9,11 @@ describe("format", () => {
     expect(formatRatio(Number.NaN)).toBe("–");
   });
 
-  it("prints rates as median (min–max) with noise and bound marks", () => {
-    expect(formatRate(summarize([100, 110, 120]))).toBe("110 (100–120)");
-    expect(formatRate(summarize([10, 100, 200]))).toBe("100 (10–200) †");
-    expect(formatRate(summarize([5]), true)).toBe("5.0 ‡");
+  it("prints rates as median (min–max) with noise, bound and unwarmed marks", () => {
+    expect(formatRate(rate([100, 110, 120]))).toBe("110 (100–120)");
+    expect(formatRate(rate([10, 100, 200]))).toBe("100 (10–200) †");
+    expect(formatRate(rate([5], true))).toBe("5.0 ‡");
+    expect(formatRate({ ...rate([5]), unwarmed: true })).toBe("5.0 §");
     expect(formatRate(undefined)).toBe("–");
   });
 

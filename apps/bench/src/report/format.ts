@@ -1,7 +1,7 @@
-import { relativeSpread, type Summary } from "../statistics.js";
+import { marksOf, withMarks } from "./figure-marks.js";
+import type { RateResult } from "./result-types.js";
 
-/** A figure whose (max − min) / median exceeds this is marked noisy. */
-export const noisySpread = 0.5;
+export { noisySpread } from "./figure-marks.js";
 
 export function formatNumber(value: number | undefined, digits = 0): string {
   if (value === undefined || !Number.isFinite(value)) return "–";
@@ -30,15 +30,20 @@ export function formatRatio(value: number): string {
   return value !== 0 && Math.abs(value) < 0.1 ? `${value.toPrecision(2)}×` : `${value.toFixed(2)}×`;
 }
 
-/** "1,234 (1,100–1,300)", with † when the spread is wide and ‡ when a run hit its time bound. */
-export function formatRate(summary: Summary | undefined, timedOut = false): string {
-  if (!summary || summary.count === 0) return "–";
+/** "1,234 (1,100–1,300)", with its marks (figure-marks.ts): † noisy, ‡ bound-limited, § unwarmed. */
+export function formatRate(rate: RateResult | undefined): string {
+  if (!rate || rate.summary.count === 0) return "–";
+  const { summary } = rate;
   const spread = summary.count > 1 ? ` (${formatNumber(summary.min)}–${formatNumber(summary.max)})` : "";
-  const noisy = summary.count > 1 && relativeSpread(summary) > noisySpread ? " †" : "";
-  return `${formatNumber(summary.median)}${spread}${noisy}${timedOut ? " ‡" : ""}`;
+  return withMarks(`${formatNumber(summary.median)}${spread}`, marksOf(rate));
 }
 
 export function formatSize(bytes: number): string {
   if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KB`;
   return `${bytes} B`;
+}
+
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replace(/\|/g, "\\|")).join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }

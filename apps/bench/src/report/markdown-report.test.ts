@@ -32,6 +32,14 @@ describe("renderMarkdown", () => {
     expect(markdown).toContain("## Hopper as a ratio of the raw client and the peers");
   });
 
+  it("marks an unwarmed figure and every ratio built on it", () => {
+    const peer = subject("postgres/pg-boss", "peer", 500);
+    const coldPeer = { ...peer, enqueueBulk: { ...peer.enqueueBulk!, unwarmed: true } };
+    const text = renderMarkdown(runResult([subject("postgres/hopper", "hopper", 1000), coldPeer]));
+    expect(text).toContain("5,000 §");
+    expect(ratioRows(runResult([subject("postgres/hopper", "hopper", 1000), coldPeer]))[0]![3]).toBe("2.00× §");
+  });
+
   it("lists latency percentiles, the rate search and the memory figures", () => {
     expect(markdown).toContain("| **redis/hopper** | 100 / 100 | 15.0 ms | 19.5 ms | 19.9 ms | 20.0 ms | 1,000 jobs/s |");
     expect(markdown).toMatch(/\| \*\*redis\/raw\*\* \| 2\.0 GiB \| 2\.0 MiB \|/);

@@ -1,23 +1,17 @@
-import { ratio, relativeSpread } from "../statistics.js";
+import { ratio } from "../statistics.js";
 import type { RateResult, RunResult, SubjectResult } from "./result-types.js";
-import { formatBytes, formatMs, formatNumber, formatRate, formatRatio, formatSize, noisySpread } from "./format.js";
+import { marks, noisySpread, rateRatioCell } from "./figure-marks.js";
+import { formatBytes, formatMs, formatNumber, formatRate, formatRatio, formatSize, table } from "./format.js";
+import { consumerSection, scaleOutSection, sweepSection } from "./consumer-sections.js";
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]) => `| ${cells.map((cell) => cell.replace(/\|/g, "\\|")).join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-}
 
 function drainRate(subject: SubjectResult, concurrency: number): RateResult | undefined {
   return subject.drain?.find((point) => point.concurrency === concurrency)?.rate;
 }
 
-/** Ratio of two rate medians, marked † when either side is noisy and ‡ when either hit its time bound. */
+/** Ratio of two rate medians carrying every mark of either side; figure-marks.ts refuses one that would not. */
 function rateRatio(hopper: RateResult | undefined, other: RateResult | undefined): string {
-  const value = formatRatio(ratio(hopper?.summary.median, other?.summary.median));
-  if (!hopper || !other || value === "–") return value;
-  const noisy = [hopper, other].some((rate) => rate.summary.count > 1 && relativeSpread(rate.summary) > noisySpread);
-  const bounded = hopper.timedOut || other.timedOut;
-  return `${value}${noisy ? " †" : ""}${bounded ? " ‡" : ""}`;
+  return rateRatioCell(hopper, other, formatRatio);
 }
 
 function ok(subjects: readonly SubjectResult[]): SubjectResult[] {
@@ -64,7 +58,8 @@ export function renderMarkdown(run: RunResult): string {
       "",
       "Each subject ran alone in its own child process, one after another, producer and consumer in that process. " +
         "Figures are medians with the (min–max) over the repetitions. " +
-        `† marks a spread wider than ${noisySpread * 100}% of the median (noise: this machine is shared); ‡ marks a run that hit its time bound (the rate counts the jobs done by then).`,
+        `${marks.noisy} marks a spread wider than ${noisySpread * 100}% of the median (noise: this machine is shared); ${marks.bounded} marks a run that hit its time bound (the rate counts the jobs done by then); ` +
+        `${marks.unwarmed} marks a point whose warm-up did not finish within its bound, so none of its runs was warm (its figures are never mixed with warm ones, and every ratio built on one carries the mark).`,
       "",
       "![Drain throughput and p99 latency per subject](latest.svg)",
     ].join("\n"),
@@ -84,11 +79,11 @@ export function renderMarkdown(run: RunResult): string {
           withThroughput.map((subject) => [
             `**${subject.spec.id}**`,
             subject.spec.description,
-            formatRate(subject.enqueueSingle?.summary, subject.enqueueSingle?.timedOut),
-            formatRate(subject.enqueueBulk?.summary, subject.enqueueBulk?.timedOut),
+            formatRate(subject.enqueueSingle),
+            formatRate(subject.enqueueBulk),
             ...concurrencies.map((concurrency) => {
               const point = subject.drain?.find((entry) => entry.concurrency === concurrency);
-              return formatRate(point?.rate.summary, point?.rate.timedOut);
+              return formatRate(point?.rate);
             }),
           ]),
         ),
@@ -96,13 +91,15 @@ export function renderMarkdown(run: RunResult): string {
     );
   }
 
+  for (const section of [sweepSection(run), consumerSection(run)]) if (section) sections.push(section);
+
   const ratios = ratioRows(run);
   if (ratios.length > 0) {
     sections.push(
       [
         "## Hopper as a ratio of the raw client and the peers",
         "",
-        "Hopper ÷ the other subject, medians from this one run, same server, same concurrency. For rates above 1× means Hopper is faster; for p99 and RSS above 1× means Hopper is slower or bigger. † and ‡ carry over from either side's figure: a ratio of noisy or bound-limited figures is a rough guide only.",
+        `Hopper ÷ the other subject, medians from this one run, same server, same concurrency. For rates above 1× means Hopper is faster; for p99 and RSS above 1× means Hopper is slower or bigger. Every mark (${marks.noisy} ${marks.bounded} ${marks.unwarmed}) carries over from either side's figure, and the generator refuses to print a ratio that would drop one: a ratio of marked figures is a rough guide only.`,
         "",
         table(
           ["backend", "compared with", "enqueue single", "enqueue bulk", ...concurrencies.map((concurrency) => `drain c=${concurrency}`), "highest sustained rate", "p99 latency", "peak RSS"],
@@ -158,7 +155,7 @@ export function renderMarkdown(run: RunResult): string {
             ...plan.payload.sizes.map((bytes) => {
               const point = subject.payload!.find((entry) => entry.bytes === bytes);
               if (!point) return "–";
-              return point.skipped ? `skipped: ${point.skipped}` : formatRate(point.rate?.summary, point.rate?.timedOut);
+              return point.skipped ? `skipped: ${point.skipped}` : formatRate(point.rate);
             }),
           ]),
         ),
@@ -183,7 +180,11 @@ export function renderMarkdown(run: RunResult): string {
     );
   }
 
-  sections.push(
+  const scaleOut = scaleOutSection(run);
+  if (scaleOut) sections.push(scaleOut);
+
+  const withMemory = measured.filter((subject) => subject.memory);
+  if (withMemory.length > 0) sections.push(
     [
       "## Memory of the measuring process",
       "",
@@ -192,7 +193,7 @@ export function renderMarkdown(run: RunResult): string {
       "",
       table(
         ["subject", "peak RSS (enqueue + drain)", "peak heap (enqueue + drain)", "peak RSS (whole run)", "peak heap (whole run)", "heap / 10k in flight", "RSS / 10k in flight"],
-        measured.map((subject) => {
+        withMemory.map((subject) => {
           const memory = subject.memory;
           return [
             `**${subject.spec.id}**`,

@@ -7,17 +7,17 @@ export const readmeHeading = "## Benchmarks";
  * run's full markdown report with its headings one level down and its chart
  * linked from the README's folder. Generated, so no figure is ever copied by hand.
  */
-export function readmeSection(reportMarkdown: string, resultsPath: string): string {
+export function readmeSection(reportMarkdown: string, resultsPath: string, latest = "latest"): string {
   const report = reportMarkdown
     .replace(/^# .*\n+/, "")
     .replace(/^(#{2,5}) /gm, "#$1 ")
-    .replace(/\]\(latest\.svg\)/g, `](${posix.join(resultsPath, "latest.svg")})`);
+    .replace(new RegExp(`\\]\\(${latest}\\.svg\\)`, "g"), `](${posix.join(resultsPath, `${latest}.svg`)})`);
   return [
     readmeHeading,
     "",
     "`pnpm bench` runs a short suite (under five minutes here) on every backend it can reach, next to the raw client and the best-known peers on the same server; " +
       `[benchmarks/README.md](benchmarks/README.md) says what each scenario measures and how to run the full one or point it at real cloud services. ` +
-      `The figures below are copied by the bench itself from [${posix.join(resultsPath, "latest.md")}](${posix.join(resultsPath, "latest.md")}) (JSON with every sample: [latest.json](${posix.join(resultsPath, "latest.json")})).`,
+      `The figures below are copied by the bench itself from [${posix.join(resultsPath, `${latest}.md`)}](${posix.join(resultsPath, `${latest}.md`)}) (JSON with every sample: [${latest}.json](${posix.join(resultsPath, `${latest}.json`)})).`,
     "",
     report.trim(),
     "",

@@ -1,6 +1,7 @@
 import type { BackendName } from "../bench-options.js";
 import type { BenchPlan, ScenarioName, SubjectKind } from "../bench-plan.js";
 import type { LatencyPercentiles, Summary } from "../statistics.js";
+import type { ConsumerShape } from "../subjects/bench-subject.js";
 
 /** One subject to measure in its own child process. */
 export interface SubjectSpec {
@@ -10,6 +11,8 @@ export interface SubjectSpec {
   readonly kind: SubjectKind;
   /** "hopper", "ioredis", "pg", "bullmq", "pg-boss", "graphile-worker", "@aws-sdk/client-sqs", "@google-cloud/pubsub". */
   readonly library: string;
+  /** A peer's settings variant (subjects/peer-settings.ts); absent means the chosen one. */
+  readonly variant?: string;
   /** What the subject does, for the table (e.g. "LMOVE + LREM, pipelined"). */
   readonly description: string;
   /** Connection: a Hopper URL, or the server URL/endpoint the raw client and peers use. */
@@ -24,11 +27,19 @@ export interface RateResult {
   readonly samples: readonly number[];
   /** A repetition hit the time bound: its rate counts only the jobs done by then, and no further repetitions ran. */
   readonly timedOut: boolean;
+  /**
+   * The warm-up hit its time bound, so no run of this point was warm: the
+   * samples are all from a subject that never ran warm (marked §) and are
+   * never mixed with warm ones.
+   */
+  readonly unwarmed?: boolean;
 }
 
 export interface DrainPoint {
   readonly concurrency: number;
   readonly rate: RateResult;
+  /** What the consumer ran with: concurrency, prefetch, ack overlap, the library's settings. */
+  readonly consumer?: ConsumerShape;
 }
 
 export interface LatencyRun {
@@ -79,6 +90,23 @@ export interface MemoryResult {
   };
 }
 
+/** One scale-out measurement: `workers` processes at `concurrency` each, draining one pre-filled queue. */
+export interface ScaleOutPoint {
+  readonly workers: number;
+  readonly concurrency: number;
+  readonly jobs: number;
+  readonly done: number;
+  /** From the first worker's consumer being ready to the last job done, in any worker. */
+  readonly elapsedMs: number;
+  readonly rate: number;
+  /** Hit the scenario's time bound: the rate counts the jobs done by then. */
+  readonly timedOut: boolean;
+  /** Jobs each worker ran, so an uneven split shows. */
+  readonly perWorker: readonly number[];
+  readonly consumer?: ConsumerShape;
+  readonly error?: string;
+}
+
 export interface SubjectResult {
   readonly spec: SubjectSpec;
   readonly status: "ok" | "failed";
@@ -94,6 +122,7 @@ export interface SubjectResult {
   readonly payload?: readonly PayloadPoint[];
   readonly delayed?: DelayedResult;
   readonly memory?: MemoryResult;
+  readonly scaleOut?: readonly ScaleOutPoint[];
   readonly notes: readonly string[];
   readonly durationMs: number;
 }

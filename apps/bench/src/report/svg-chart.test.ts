@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderSvgChart } from "./svg-chart.js";
-import { runResult, subject } from "./test-run-result.js";
+import { rate, runResult, subject } from "./test-run-result.js";
 
 describe("renderSvgChart", () => {
   const svg = renderSvgChart(runResult([subject("redis/hopper", "hopper", 1000), subject("redis/raw", "raw", 2000), subject("pubsub/<raw>", "raw", 10, { latency: undefined })]));
@@ -25,5 +25,10 @@ describe("renderSvgChart", () => {
     expect(svg).toContain("pubsub/&lt;raw&gt;");
     expect(svg).not.toContain("pubsub/<raw>");
     expect(svg).toContain("not measured");
+  });
+
+  it("prints a figure's marks after its value, as the tables do", () => {
+    const cold = subject("postgres/pg-boss", "peer", 5, { drain: [{ concurrency: 10, rate: { ...rate([50]), unwarmed: true } }] });
+    expect(renderSvgChart(runResult([cold]))).toContain("50.0 /s §");
   });
 });

@@ -1,4 +1,5 @@
 import type { RunResult, SubjectResult } from "./result-types.js";
+import { marksOf } from "./figure-marks.js";
 import { formatNumber } from "./format.js";
 
 const kindColors: Readonly<Record<string, string>> = { hopper: "#2f6fde", raw: "#8a8f98", peer: "#e08a1e" };
@@ -11,11 +12,14 @@ interface Bar {
   readonly label: string;
   readonly kind: string;
   readonly value: number | undefined;
+  /** The figure's marks (†, ‡, §), printed after its value like in the tables. */
+  readonly marks?: string;
 }
 
-/** Drain rate at the highest concurrency the run measured. */
-function drainAtTop(subject: SubjectResult, concurrency: number): number | undefined {
-  return subject.drain?.find((point) => point.concurrency === concurrency)?.rate.summary.median;
+/** Drain rate at the highest concurrency the run measured, with its marks. */
+function drainAtTop(subject: SubjectResult, concurrency: number): { value: number | undefined; marks: string } {
+  const rate = subject.drain?.find((point) => point.concurrency === concurrency)?.rate;
+  return { value: rate?.summary.median, marks: marksOf(rate).join("") };
 }
 
 /** Bar length in 0..1: linear, or log10(1 + value) when one slow subject would flatten every other bar. */
@@ -40,7 +44,7 @@ function panel(title: string, unit: string, bars: readonly Bar[], x: number, wid
     }
     const length = Math.max(1, scale(bar.value) * plotWidth);
     parts.push(`<rect x="${x + labelWidth}" y="${y + 3}" width="${length.toFixed(1)}" height="${rowHeight - 6}" fill="${kindColors[bar.kind] ?? "#555"}"/>`);
-    parts.push(`<text x="${x + labelWidth + length + 4}" y="${y + rowHeight / 2 + 4}">${escapeXml(`${formatNumber(bar.value, bar.value < 100 ? 1 : 0)} ${unit}`)}</text>`);
+    parts.push(`<text x="${x + labelWidth + length + 4}" y="${y + rowHeight / 2 + 4}">${escapeXml(`${formatNumber(bar.value, bar.value < 100 ? 1 : 0)} ${unit}${bar.marks ? ` ${bar.marks}` : ""}`)}</text>`);
   });
   return parts.join("\n");
 }
@@ -53,7 +57,7 @@ export function renderSvgChart(run: RunResult): string {
   const top = 70;
   const panelWidth = 560;
   const height = top + Math.max(1, subjects.length) * rowHeight + 50;
-  const throughput = subjects.map((subject): Bar => ({ label: subject.spec.id, kind: subject.spec.kind, value: drainAtTop(subject, concurrency) }));
+  const throughput = subjects.map((subject): Bar => ({ label: subject.spec.id, kind: subject.spec.kind, ...drainAtTop(subject, concurrency) }));
   const p99 = subjects.map((subject): Bar => ({ label: subject.spec.id, kind: subject.spec.kind, value: subject.latency?.latency.p99 }));
   const legend = Object.entries(kindColors)
     .map(([kind, color], index) => `<rect x="${20 + index * 110}" y="${height - 28}" width="12" height="12" fill="${color}"/><text x="${36 + index * 110}" y="${height - 18}">${kind}</text>`)

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runResult, subject } from "./test-run-result.js";
-import { writeResults } from "./write-results.js";
+import { latestBase, writeResults } from "./write-results.js";
 
 describe("writeResults", () => {
   it("writes the run's table, JSON and chart, and the same as latest.*", () => {
@@ -16,5 +16,14 @@ describe("writeResults", () => {
     expect(json.subjects[0].enqueueSingle.summary.median).toBeNull();
     expect(readFileSync(join(directory, "run-2026-01-02T03-04-05Z.md"), "utf8")).toContain("](run-2026-01-02T03-04-05Z.svg)");
     expect(readFileSync(join(directory, "latest.md"), "utf8")).toContain("](latest.svg)");
+  });
+
+  it("gives every profile but the default its own latest files, so a full run or a sweep never overwrites the default run's", () => {
+    const directory = mkdtempSync(join(tmpdir(), "bench-results-"));
+    const run = runResult([subject("redis/hopper", "hopper", 100)]);
+    writeResults({ ...run, plan: { ...run.plan, profile: "full" } }, directory);
+    expect(readdirSync(directory).filter((name) => name.includes("latest")).sort()).toEqual(["full-latest.json", "full-latest.md", "full-latest.svg"]);
+    expect(readFileSync(join(directory, "full-latest.md"), "utf8")).toContain("](full-latest.svg)");
+    expect(latestBase("short")).toBe("latest");
   });
 });

@@ -38,6 +38,16 @@ describe("repeatRates", () => {
     expect(notes[0]).toContain("finished 400 of 1000 jobs within the 4000 ms bound; measured runs use 200 jobs");
   });
 
+  it("marks the result unwarmed when the warm-up hit its bound, and not when it finished", async () => {
+    const { context } = fakeContext(1, 2);
+    const cold = await repeatRates(context, { label: "drain c=1", boundMs: 4000, jobs: 1000 }, async (repetition, jobs) =>
+      repetition === 0 ? { rate: 100, timedOut: true, done: 400 } : { rate: 120, timedOut: false, done: jobs },
+    );
+    expect(cold.unwarmed).toBe(true);
+    const warm = await repeatRates(context, { label: "drain c=1", boundMs: 4000, jobs: 1000 }, async (_repetition, jobs) => ({ rate: 120, timedOut: false, done: jobs }));
+    expect(warm.unwarmed).toBeUndefined();
+  });
+
   it("stops at a measured run that hit the bound, keeping its partial rate flagged", async () => {
     const { context, notes } = fakeContext(0, 5);
     let runs = 0;

@@ -102,9 +102,11 @@ export function shrunkJobs(done: number): number {
 /**
  * Runs `measure(repetition, jobs)` for the warm-up and the repetitions,
  * keeping the measured rates. A warm-up that hits the time bound shrinks the
- * job count so the measured runs can empty (said in a note). A measured run
- * that hits the bound ends the series: its partial rate is kept and flagged,
- * as repeating a bound-limited run would only spend time.
+ * job count so the measured runs can empty, and marks the result unwarmed (§):
+ * none of its runs followed a finished warm-up, so its figures are never
+ * mixed with, or shown as, warm ones. A measured run that hits the bound ends
+ * the series: its partial rate is kept and flagged, as repeating a
+ * bound-limited run would only spend time.
  */
 export async function repeatRates(context: ScenarioContext, options: RepeatOptions, measure: (repetition: number, jobs: number) => Promise<RunOutcome>): Promise<RateResult> {
   const { label, boundMs } = options;
@@ -112,17 +114,20 @@ export async function repeatRates(context: ScenarioContext, options: RepeatOptio
   const samples: number[] = [];
   let jobs = options.jobs;
   let timedOut = false;
+  let unwarmed = false;
   for (let repetition = 0; repetition < total; repetition += 1) {
     context.progress(label, repetition, total);
     const result = await measure(repetition, jobs);
     const warmup = repetition < context.plan.warmup;
     if (warmup && result.timedOut) {
+      unwarmed = true;
       const fewer = shrunkJobs(result.done);
       if (fewer < jobs) {
-        context.note(`${label}: the warm-up finished ${result.done} of ${jobs} jobs within the ${boundMs} ms bound; measured runs use ${fewer} jobs`);
+        context.note(`${label}: the warm-up finished ${result.done} of ${jobs} jobs within the ${boundMs} ms bound; measured runs use ${fewer} jobs and are marked unwarmed (§)`);
         jobs = fewer;
         continue;
       }
+      context.note(`${label}: the warm-up finished ${result.done} of ${jobs} jobs within the ${boundMs} ms bound; its figure is marked unwarmed (§)`);
     }
     if (!warmup || result.timedOut) samples.push(result.rate);
     if (result.timedOut) {
@@ -132,5 +137,5 @@ export async function repeatRates(context: ScenarioContext, options: RepeatOptio
     }
   }
   context.progress(label, total, total);
-  return { summary: summarize(samples), samples, timedOut };
+  return { summary: summarize(samples), samples, timedOut, ...(unwarmed && { unwarmed }) };
 }

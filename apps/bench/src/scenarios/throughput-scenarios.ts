@@ -28,7 +28,7 @@ export async function enqueueSingle(context: ScenarioContext): Promise<RateResul
  */
 export async function enqueueBulkAndDrain(context: ScenarioContext): Promise<{ bulk: RateResult; drain: DrainPoint[] }> {
   const { subject, plan } = context;
-  const bulkSamples: number[] = [];
+  const bulk = new BulkSamples();
   const drain: DrainPoint[] = [];
   for (const concurrency of plan.drain.concurrency) {
     const label = `drain c=${concurrency}`;
@@ -42,13 +42,34 @@ export async function enqueueBulkAndDrain(context: ScenarioContext): Promise<{ b
       const run = await consumeCount(subject, queue, concurrency, jobs.length, plan.drain.timeoutMs, undefined, (done) =>
         context.progress(label, repetition + done / jobs.length, plan.warmup + plan.repetitions),
       );
-      // Bulk rates compare only at the full N; a timed-out warm-up still enqueued all of them.
-      if ((repetition >= plan.warmup || run.timedOut) && count === plan.drain.jobs) bulkSamples.push(bulkRate);
+      // Bulk rates compare only at the full N; a warm-up's sample is kept apart and used only when no warm one exists.
+      if (count === plan.drain.jobs) bulk.add(bulkRate, repetition >= plan.warmup);
       return { rate: (run.done * 1000) / run.elapsedMs, timedOut: run.timedOut, done: run.done };
     });
-    drain.push({ concurrency, rate });
+    drain.push({ concurrency, rate, consumer: subject.shape(concurrency) });
   }
-  return { bulk: { summary: summarize(bulkSamples), samples: bulkSamples, timedOut: false }, drain };
+  const bulkRate = bulk.result();
+  if (bulkRate.unwarmed) context.note("enqueue bulk: no measured run enqueued the full N (every warm-up hit its bound), so the figure comes from warm-up runs and is marked unwarmed (§)");
+  return { bulk: bulkRate, drain };
+}
+
+/**
+ * Bulk-enqueue samples, warm ones apart from warm-up ones: the result uses
+ * the warm samples alone, and falls back to warm-up samples only when there is
+ * no warm one, marked unwarmed, so a cold sample never mixes with warm ones.
+ */
+export class BulkSamples {
+  private readonly warm: number[] = [];
+  private readonly cold: number[] = [];
+
+  add(rate: number, warm: boolean): void {
+    (warm ? this.warm : this.cold).push(rate);
+  }
+
+  result(): RateResult {
+    if (this.warm.length > 0 || this.cold.length === 0) return { summary: summarize(this.warm), samples: [...this.warm], timedOut: false };
+    return { summary: summarize(this.cold), samples: [...this.cold], timedOut: false, unwarmed: true };
+  }
 }
 
 /** Bulk enqueue then drain at one concurrency, per payload size; sizes above the subject's limit are skipped with the reason. */

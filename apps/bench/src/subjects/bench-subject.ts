@@ -13,6 +13,22 @@ export interface Consumer {
 }
 
 /**
+ * How a subject's consumer runs at one concurrency, recorded with every drain
+ * point (benchmarks/README.md, "One definition of concurrency").
+ */
+export interface ConsumerShape {
+  /** Handler calls running at once, whatever the library calls it: the same c for every subject. */
+  readonly concurrency: number;
+  /** Most jobs the subject fetches or locks ahead of (or beside) its running handlers. */
+  readonly prefetch: number;
+  /** True when a job's slot frees as its handler returns and the ack travels while the next receive does. */
+  readonly ackOverlapsReceive: boolean;
+  /** The settings variant (peers; see peer-settings.ts) and the library's own options at this concurrency. */
+  readonly variant?: string;
+  readonly settings: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
  * One thing the bench measures: Hopper on a backend, the raw client doing the
  * least work for the same guarantee, or a peer library. Producer and consumer
  * live in the same (child) process, so `sentAt` and the start time share a clock.
@@ -26,8 +42,15 @@ export interface BenchSubject {
   enqueueOne(queue: string, job: BenchJob, delayMs?: number): Promise<void>;
   /** One bulk call (the subject splits it where its server limits a batch). */
   enqueueMany(queue: string, jobs: readonly BenchJob[]): Promise<void>;
-  /** Resolves once the consumer is running. Each job acked only after `handler` settles. */
+  /**
+   * Resolves once the consumer is running, `concurrency` handler calls at most
+   * at once. Each job acked only after `handler` settles. Works in a process
+   * that did not prepare `queue` (scale-out workers consume a queue another
+   * process filled).
+   */
   consume(queue: string, concurrency: number, handler: JobHandler): Promise<Consumer>;
+  /** What `consume(queue, concurrency, …)` runs with, for the results. */
+  shape(concurrency: number): ConsumerShape;
   close(): Promise<void>;
 }
 
@@ -61,4 +84,21 @@ export function chunk<T>(items: readonly T[], size: number, maxBytes = Number.PO
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/** Runs tasks with at most `limit` at once, first come first served (for libraries that hand over more jobs than c). */
+export function createLimiter(limit: number): <T>(task: () => Promise<T> | T) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running += 1;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
+  };
 }

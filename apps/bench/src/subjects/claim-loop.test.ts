@@ -20,7 +20,7 @@ describe("startClaimLoop", () => {
         await new Promise((resolve) => setImmediate(resolve));
         return items.splice(0, max);
       },
-      async handle(item) {
+      async run(item) {
         running += 1;
         peak = Math.max(peak, running);
         await new Promise((resolve) => setImmediate(resolve));
@@ -28,6 +28,7 @@ describe("startClaimLoop", () => {
         handled.push(item);
         if (handled.length === 57) finish();
       },
+      async ack() {},
     });
     await finished;
     await consumer.stop();
@@ -55,9 +56,11 @@ describe("startClaimLoop", () => {
         await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
         return [];
       },
-      async handle() {
+      async run() {
         started();
         await gate;
+      },
+      async ack() {
         done = true;
       },
     });
@@ -66,6 +69,43 @@ describe("startClaimLoop", () => {
     release();
     await stopped;
     expect(done).toBe(true);
+  });
+});
+
+describe("startClaimLoop ack overlap", () => {
+  it("frees a slot when run() returns and claims the next item while the ack is still in flight, as Hopper's worker does", async () => {
+    const items = ["first", "second"];
+    const claimed: string[] = [];
+    let ackRelease!: () => void;
+    const ackGate = new Promise<void>((resolve) => (ackRelease = resolve));
+    let secondClaimedDuringAck!: () => void;
+    const secondClaimed = new Promise<void>((resolve) => (secondClaimedDuringAck = resolve));
+    let acked = 0;
+    const consumer = startClaimLoop<string>({
+      concurrency: 1,
+      loops: 1,
+      maxClaim: 1,
+      async claim(max, signal) {
+        const taken = items.splice(0, max);
+        claimed.push(...taken);
+        if (taken.includes("second")) secondClaimedDuringAck();
+        if (taken.length === 0) await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+        return taken;
+      },
+      async run() {},
+      async ack(item) {
+        if (item === "first") await ackGate;
+        acked += 1;
+      },
+    });
+    await secondClaimed;
+    expect(acked).toBe(0);
+    expect(claimed).toEqual(["first", "second"]);
+    const stopped = consumer.stop();
+    ackRelease();
+    await stopped;
+    // stop() waits for acks still in flight, so no job is left unacknowledged.
+    expect(acked).toBe(2);
   });
 });
 

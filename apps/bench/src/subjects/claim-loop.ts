@@ -7,14 +7,19 @@ export interface ClaimLoopOptions<T> {
   readonly maxClaim: number;
   /** Takes up to `max` items, waiting briefly (block or poll) when there are none; [] after a quiet wait. */
   claim(max: number, signal: AbortSignal): Promise<T[]>;
-  /** Runs one item and acknowledges it. */
-  handle(item: T): Promise<void>;
+  /** Runs one item's job; its slot frees when this settles. */
+  run(item: T): Promise<void>;
+  /** Acknowledges one item after its job ran; runs in the background, overlapping the next claim. */
+  ack(item: T): Promise<void>;
 }
 
 /**
  * The consumer loop every raw baseline shares: claim as many items as there
  * are free slots, run each, ack when done. Nothing else (no retries, no
  * envelope), so it is the floor a job library's overhead is measured against.
+ * Like Hopper's worker, a slot frees when the job returns and the ack travels
+ * in the background, so the next claim overlaps it (benchmarks/README.md, "One
+ * definition of concurrency"); stop() still waits for every ack.
  */
 export function startClaimLoop<T>(options: ClaimLoopOptions<T>): Consumer {
   const stopping = new AbortController();
@@ -51,13 +56,20 @@ export function startClaimLoop<T>(options: ClaimLoopOptions<T>): Consumer {
       for (const item of items) {
         running += 1;
         const settled: Promise<void> = options
-          .handle(item)
+          .run(item)
+          .then(
+            () => {
+              running -= 1;
+              release();
+              return options.ack(item);
+            },
+            () => {
+              running -= 1;
+              release();
+            },
+          )
           .catch(() => {})
-          .finally(() => {
-            running -= 1;
-            inFlight.delete(settled);
-            release();
-          });
+          .finally(() => inFlight.delete(settled));
         inFlight.add(settled);
       }
       if (items.length < max) release();

@@ -9,13 +9,15 @@ export async function createSubject(spec: SubjectSpec): Promise<BenchSubject> {
     case "ioredis":
       return (await import("./redis-list-subject.js")).createRedisListSubject(spec.connection);
     case "bullmq":
-      return (await import("./bullmq-subject.js")).createBullmqSubject(spec.connection);
+      return (await import("./bullmq-subject.js")).createBullmqSubject(spec.connection, spec.variant, "redis");
+    case "bullmq-postgres":
+      return (await import("./bullmq-subject.js")).createBullmqSubject(spec.connection, spec.variant, "postgres");
     case "pg":
       return (await import("./postgres-skip-locked-subject.js")).createPostgresSkipLockedSubject(spec.connection);
     case "pg-boss":
-      return (await import("./pg-boss-subject.js")).createPgBossSubject(spec.connection);
+      return (await import("./pg-boss-subject.js")).createPgBossSubject(spec.connection, spec.variant);
     case "graphile-worker":
-      return (await import("./graphile-worker-subject.js")).createGraphileWorkerSubject(spec.connection);
+      return (await import("./graphile-worker-subject.js")).createGraphileWorkerSubject(spec.connection, spec.variant);
     case "@aws-sdk/client-sqs":
       return (await import("./sqs-raw-subject.js")).createSqsRawSubject(spec.connection);
     case "@google-cloud/pubsub":

@@ -1,15 +1,21 @@
 import { Logger, makeWorkerUtils, run } from "graphile-worker";
 import type { BenchJob, BenchSubject } from "./bench-subject.js";
+import { graphileWorkerVariants, settingsFor } from "./peer-settings.js";
 
 const silent = new Logger(() => () => {});
 
+/** graphile-worker's default; it polls only for future jobs and retries, LISTEN/NOTIFY wakes it for new ones. */
+const pollIntervalMs = 2000;
+
 /**
- * graphile-worker 0.16: addJob, and for bulk the documented
- * graphile_worker.add_jobs(job_spec[]) SQL function; `run` with `concurrency`
- * (LISTEN/NOTIFY wakes it). Each bench queue is its own task identifier, since
- * graphile's named queues run their jobs one at a time.
+ * graphile-worker 0.18: addJob, and for bulk the documented
+ * graphile_worker.add_jobs(job_spec[]) SQL function; `run` with
+ * `concurrentJobs` = c, its local queue and batched completion as its
+ * performance page configures them (the variant). Each bench queue is its own
+ * task identifier, since graphile's named queues run their jobs one at a time.
  */
-export async function createGraphileWorkerSubject(connectionString: string): Promise<BenchSubject> {
+export async function createGraphileWorkerSubject(connectionString: string, variant?: string): Promise<BenchSubject> {
+  const { name, at } = settingsFor("graphile-worker", graphileWorkerVariants, variant);
   const utils = await makeWorkerUtils({ connectionString, logger: silent });
   await utils.migrate();
   const taskOf = (queue: string) => `bench_${queue.replace(/-/g, "_")}`;
@@ -28,16 +34,35 @@ export async function createGraphileWorkerSubject(connectionString: string): Pro
       await utils.withPgClient((client) => client.query("SELECT graphile_worker.add_jobs(ARRAY(SELECT json_populate_recordset(NULL::graphile_worker.job_spec, $1::json)))", [specs]));
     },
     async consume(queue, concurrency, handler) {
+      const settings = at(concurrency);
       const runner = await run({
-        connectionString,
-        concurrency,
-        maxPoolSize: Math.min(Math.max(10, concurrency + 1), 60),
         noHandleSignals: true,
-        pollInterval: 1000,
         logger: silent,
         taskList: { [taskOf(queue)]: async (payload) => handler(payload as BenchJob) },
+        preset: {
+          worker: {
+            connectionString,
+            concurrentJobs: concurrency,
+            maxPoolSize: settings.maxPoolSize,
+            pollInterval: pollIntervalMs,
+            ...(settings.localQueueSize > 0 && { localQueue: { size: settings.localQueueSize } }),
+            completeJobBatchDelay: settings.completeJobBatchDelayMs,
+            failJobBatchDelay: settings.completeJobBatchDelayMs,
+          },
+        },
       });
       return { stop: () => runner.stop() };
+    },
+    shape(concurrency) {
+      const settings = at(concurrency);
+      return {
+        concurrency,
+        prefetch: Math.max(concurrency, settings.localQueueSize),
+        // Its worker calls completeJob without awaiting it and takes the next job.
+        ackOverlapsReceive: true,
+        variant: name,
+        settings: { ...settings, pollIntervalMs },
+      };
     },
     async close() {
       if (tasks.size > 0) {

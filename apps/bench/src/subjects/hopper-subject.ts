@@ -45,6 +45,13 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
         },
       };
     },
+    shape: (concurrency) => ({
+      concurrency,
+      // The worker asks the backend for at most its free slots.
+      prefetch: concurrency,
+      ackOverlapsReceive: true,
+      settings: { pollWait: "1s" },
+    }),
     close: () => hopper.close(),
   };
 }

@@ -6,6 +6,7 @@ import { startClaimLoop } from "./claim-loop.js";
 /** How often an idle consumer polls; this baseline has no LISTEN/NOTIFY. */
 const pollMs = 5;
 const leaseSeconds = 30;
+const poolSize = 10;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS bench_raw_jobs (
@@ -22,7 +23,7 @@ CREATE INDEX IF NOT EXISTS bench_raw_jobs_queue_id ON bench_raw_jobs (queue, id)
  * DELETE after the job ran, batched per tick. Idle consumers poll every few ms.
  */
 export async function createPostgresSkipLockedSubject(connectionString: string): Promise<BenchSubject> {
-  const pool = new pg.Pool({ connectionString, max: 10 });
+  const pool = new pg.Pool({ connectionString, max: poolSize });
   await pool.query(schema);
   const queues = new Set<string>();
   let pendingAcks: string[] = [];
@@ -67,12 +68,11 @@ export async function createPostgresSkipLockedSubject(connectionString: string):
           if (rows.length === 0) await sleep(pollMs, undefined, { signal }).catch(() => {});
           return rows;
         },
-        async handle(row) {
-          await handler(decodeJob(row.payload));
-          await ack(row.id);
-        },
+        run: async (row) => handler(decodeJob(row.payload)),
+        ack: (row) => ack(row.id),
       });
     },
+    shape: (concurrency) => ({ concurrency, prefetch: concurrency, ackOverlapsReceive: true, settings: { claim: "SKIP LOCKED, LIMIT free slots", pollMs, leaseSeconds, poolSize } }),
     async close() {
       await flushing;
       if (queues.size > 0) await pool.query("DELETE FROM bench_raw_jobs WHERE queue = ANY($1::text[])", [[...queues]]);

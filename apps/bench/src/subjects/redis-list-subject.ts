@@ -47,8 +47,8 @@ export async function createRedisListSubject(url: string): Promise<BenchSubject>
           const item = await blocking.blmove(ready, processing, "RIGHT", "LEFT", blockSeconds);
           return item ? [item] : [];
         },
-        async handle(item) {
-          await handler(decodeJob(item));
+        run: async (item) => handler(decodeJob(item)),
+        async ack(item) {
           await client.lrem(processing, 1, item);
         },
       });
@@ -60,6 +60,7 @@ export async function createRedisListSubject(url: string): Promise<BenchSubject>
         },
       };
     },
+    shape: (concurrency) => ({ concurrency, prefetch: concurrency, ackOverlapsReceive: true, settings: { claim: "LMOVE per free slot, pipelined", blockSeconds } }),
     async close() {
       for (const blocking of blockingClients) blocking.disconnect();
       const keys = [...queues].flatMap((queue) => Object.values(keysOf(queue)));

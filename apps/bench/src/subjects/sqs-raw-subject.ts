@@ -1,4 +1,4 @@
-import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { chunk, decodeJob, encodeJob, type BenchSubject } from "./bench-subject.js";
 import { startClaimLoop } from "./claim-loop.js";
 
@@ -22,6 +22,7 @@ export async function createSqsRawSubject(connection: string): Promise<BenchSubj
   const { region, endpoint, prefix } = parseSqsUrl(connection);
   const client = new SQSClient({ region, ...(endpoint && { endpoint }) });
   const queueUrls = new Map<string, string>();
+  const queueNameOf = (queue: string) => `${prefix}${queue}`.slice(0, 80);
   const urlOf = (queue: string) => {
     const queueUrl = queueUrls.get(queue);
     if (!queueUrl) throw new Error(`queue ${queue} was not prepared`);
@@ -51,7 +52,7 @@ export async function createSqsRawSubject(connection: string): Promise<BenchSubj
     maxPayloadBytes: maxBatchBytes - 512,
     supportsDelay: false,
     async prepare(queue) {
-      const created = await client.send(new CreateQueueCommand({ QueueName: `${prefix}${queue}`.slice(0, 80) }));
+      const created = await client.send(new CreateQueueCommand({ QueueName: queueNameOf(queue) }));
       queueUrls.set(queue, created.QueueUrl!);
     },
     async enqueueOne(queue, job) {
@@ -66,7 +67,8 @@ export async function createSqsRawSubject(connection: string): Promise<BenchSubj
       );
     },
     async consume(queue, concurrency, handler) {
-      const queueUrl = urlOf(queue);
+      // A scale-out worker consumes a queue another process created.
+      const queueUrl = queueUrls.get(queue) ?? (await client.send(new GetQueueUrlCommand({ QueueName: queueNameOf(queue) }))).QueueUrl!;
       return startClaimLoop<{ body: string; handle: string }>({
         concurrency,
         loops: Math.ceil(concurrency / maxBatch),
@@ -75,12 +77,16 @@ export async function createSqsRawSubject(connection: string): Promise<BenchSubj
           const received = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: max, WaitTimeSeconds: 1, VisibilityTimeout: 30 }), { abortSignal: signal });
           return (received.Messages ?? []).map((message) => ({ body: message.Body!, handle: message.ReceiptHandle! }));
         },
-        async handle(message) {
-          await handler(decodeJob(message.body));
-          await deleteLater(queueUrl, message.handle);
-        },
+        run: async (message) => handler(decodeJob(message.body)),
+        ack: (message) => deleteLater(queueUrl, message.handle),
       });
     },
+    shape: (concurrency) => ({
+      concurrency,
+      prefetch: concurrency,
+      ackOverlapsReceive: true,
+      settings: { receiveLoops: Math.ceil(concurrency / maxBatch), maxNumberOfMessages: maxBatch, waitTimeSeconds: 1, deletes: "DeleteMessageBatch per tick" },
+    }),
     async close() {
       await Promise.all([...queueUrls.values()].map((queueUrl) => client.send(new DeleteQueueCommand({ QueueUrl: queueUrl })).catch(() => {})));
       client.destroy();

@@ -1,0 +1,82 @@
+import { makeJobs, enqueueInBatches } from "../scenarios/scenario-context.js";
+import { createSubject } from "../subjects/create-subject.js";
+import { now, type BenchSubject, type Consumer } from "../subjects/bench-subject.js";
+import type { ScaleOutMessage, ScaleOutRequest } from "./scale-out-protocol.js";
+
+/** How often a worker reports its count while draining. */
+const reportEveryMs = 100;
+
+function send(message: ScaleOutMessage): void {
+  process.send?.(message);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+let subject: BenchSubject | undefined;
+let consumer: Consumer | undefined;
+let done = 0;
+let lastDoneAt = 0;
+let reporter: NodeJS.Timeout | undefined;
+let queue = "";
+let concurrency = 1;
+
+async function handle(request: ScaleOutRequest): Promise<void> {
+  switch (request.type) {
+    case "fill": {
+      subject = await createSubject(request.spec);
+      await subject.prepare(request.queue);
+      const startedAt = now();
+      // Jobs are made per batch so a 100,000-job fill does not hold them all at once.
+      for (let filled = 0; filled < request.jobs; filled += request.batch) {
+        await enqueueInBatches(subject, request.queue, makeJobs(Math.min(request.batch, request.jobs - filled)), request.batch);
+      }
+      send({ type: "filled", ms: now() - startedAt });
+      return;
+    }
+    case "work":
+      subject = await createSubject(request.spec);
+      queue = request.queue;
+      concurrency = request.concurrency;
+      send({ type: "ready" });
+      return;
+    case "start": {
+      if (!subject) throw new Error("start before work");
+      consumer = await subject.consume(queue, concurrency, () => {
+        done += 1;
+        lastDoneAt = now();
+      });
+      send({ type: "consuming", at: now(), shape: subject.shape(concurrency) });
+      let reported = -1;
+      reporter = setInterval(() => {
+        if (done === reported) return;
+        reported = done;
+        send({ type: "count", done, lastDoneAt });
+      }, reportEveryMs);
+      return;
+    }
+    case "stop":
+      clearInterval(reporter);
+      await consumer?.stop();
+      send({ type: "stopped", done, lastDoneAt });
+      await subject?.close();
+      exitSoon();
+      return;
+    case "close":
+      await subject?.close();
+      send({ type: "closed" });
+      exitSoon();
+      return;
+  }
+}
+
+function exitSoon(): void {
+  process.disconnect?.();
+  // Clients with open handles (pools, gRPC channels) must not keep the child alive.
+  setTimeout(() => process.exit(0), 500).unref();
+}
+
+process.on("message", (request: ScaleOutRequest) => {
+  handle(request).catch((error: unknown) => send({ type: "failed", error: describe(error) }));
+});

@@ -1,0 +1,20 @@
+import type { SubjectSpec } from "../report/result-types.js";
+import type { ConsumerShape } from "../subjects/bench-subject.js";
+
+/** Parent → a scale-out child. A filler fills `queue` and keeps it until "close"; a worker consumes it between "start" and "stop". */
+export type ScaleOutRequest =
+  | { readonly type: "fill"; readonly spec: SubjectSpec; readonly queue: string; readonly jobs: number; readonly batch: number }
+  | { readonly type: "work"; readonly spec: SubjectSpec; readonly queue: string; readonly concurrency: number }
+  | { readonly type: "start" }
+  | { readonly type: "stop" }
+  | { readonly type: "close" };
+
+/** Scale-out child → parent. Times are `now()` (wall-clock based), comparable across processes on one machine. */
+export type ScaleOutMessage =
+  | { readonly type: "filled"; readonly ms: number }
+  | { readonly type: "ready" }
+  | { readonly type: "consuming"; readonly at: number; readonly shape: ConsumerShape }
+  | { readonly type: "count"; readonly done: number; readonly lastDoneAt: number }
+  | { readonly type: "stopped"; readonly done: number; readonly lastDoneAt: number }
+  | { readonly type: "closed" }
+  | { readonly type: "failed"; readonly error: string };

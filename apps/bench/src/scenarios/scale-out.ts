@@ -1,0 +1,145 @@
+import type { ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { BenchPlan } from "../bench-plan.js";
+import { forkBenchChild } from "../child/fork-child.js";
+import type { ScaleOutMessage, ScaleOutRequest } from "../child/scale-out-protocol.js";
+import type { ScaleOutPoint, SubjectSpec } from "../report/result-types.js";
+import { now, type ConsumerShape } from "../subjects/bench-subject.js";
+import { uniqueQueueName } from "./scenario-context.js";
+
+const scaleOutMain = fileURLToPath(new URL("../child/scale-out-main.ts", import.meta.url));
+/** Bound on a child's start-up, fill excepted, and on its stop and clean-up. */
+const stepBoundMs = 120_000;
+
+/** What each worker reported: when its consumer was ready, how many jobs it ran and when its last one finished. */
+export interface WorkerReport {
+  readonly consumingAt: number;
+  readonly done: number;
+  readonly lastDoneAt: number;
+}
+
+/**
+ * The figure of one scale-out run: elapsed from the first worker's consumer
+ * being ready to the last job finishing in any worker (the same span the drain
+ * scenario times for one process), and the jobs done in it.
+ */
+export function scaleOutFigure(workers: readonly WorkerReport[], timedOutAt?: number): { done: number; elapsedMs: number; rate: number } {
+  const done = workers.reduce((sum, worker) => sum + worker.done, 0);
+  if (workers.length === 0 || done === 0) return { done, elapsedMs: 0, rate: 0 };
+  const startedAt = Math.min(...workers.map((worker) => worker.consumingAt));
+  const endedAt = timedOutAt ?? Math.max(...workers.map((worker) => worker.lastDoneAt));
+  const elapsedMs = Math.max(endedAt - startedAt, 1);
+  return { done, elapsedMs, rate: (done * 1000) / elapsedMs };
+}
+
+class ScaleOutChild {
+  private readonly messages: ScaleOutMessage[] = [];
+  private readonly waiters: (() => void)[] = [];
+  readonly child: ChildProcess;
+  private readonly stderrTail: () => string;
+  exited = false;
+
+  constructor(spec: SubjectSpec, private readonly onCount: (message: Extract<ScaleOutMessage, { type: "count" }>) => void = () => {}) {
+    const forked = forkBenchChild(scaleOutMain, spec);
+    this.child = forked.child;
+    this.stderrTail = forked.stderrTail;
+    this.child.on("message", (message: ScaleOutMessage) => {
+      if (message.type === "count") this.onCount(message);
+      else this.messages.push(message);
+      this.waiters.splice(0).forEach((wake) => wake());
+    });
+    this.child.on("exit", () => {
+      this.exited = true;
+      this.waiters.splice(0).forEach((wake) => wake());
+    });
+  }
+
+  send(request: ScaleOutRequest): void {
+    this.child.send(request);
+  }
+
+  /** The next message of `type`; a "failed" message, an exit or the bound throws. */
+  async next<T extends ScaleOutMessage["type"]>(type: T, boundMs: number): Promise<Extract<ScaleOutMessage, { type: T }>> {
+    const deadline = now() + boundMs;
+    for (;;) {
+      const failed = this.messages.find((message) => message.type === "failed");
+      if (failed && failed.type === "failed") throw new Error(failed.error);
+      const index = this.messages.findIndex((message) => message.type === type);
+      if (index >= 0) return this.messages.splice(index, 1)[0] as Extract<ScaleOutMessage, { type: T }>;
+      if (this.exited) throw new Error(`the scale-out child exited before "${type}"${this.stderrTail() ? `: ${this.stderrTail()}` : ""}`);
+      const remaining = deadline - now();
+      if (remaining <= 0) throw new Error(`no "${type}" from the scale-out child within ${boundMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  kill(): void {
+    if (!this.exited) this.child.kill("SIGKILL");
+  }
+}
+
+/**
+ * For each N in plan.scaleOut.workers: one child fills a fresh queue with
+ * `jobs` jobs, N worker children (each at `concurrency`) start consuming it
+ * together, and the parent adds their counts until the queue is drained or
+ * the bound passes. The filler keeps the queue until the workers are done,
+ * then deletes it as every measurement does.
+ */
+export async function runScaleOut(spec: SubjectSpec, plan: BenchPlan, onProgress: (label: string, done: number, total: number) => void): Promise<ScaleOutPoint[]> {
+  const { jobs, concurrency, fillBatch, timeoutMs } = plan.scaleOut;
+  const points: ScaleOutPoint[] = [];
+  for (const workerCount of plan.scaleOut.workers) {
+    const label = `scale-out ${workerCount}×c=${concurrency}`;
+    const queue = uniqueQueueName(`scale-${workerCount}`);
+    const counts = new Map<number, { done: number; lastDoneAt: number }>();
+    let total = 0;
+    let drained!: () => void;
+    const allDone = new Promise<void>((resolve) => (drained = resolve));
+    const filler = new ScaleOutChild(spec);
+    const workers: ScaleOutChild[] = [];
+    try {
+      onProgress(`${label}: filling ${jobs}`, 0, jobs);
+      filler.send({ type: "fill", spec, queue, jobs, batch: fillBatch });
+      await filler.next("filled", timeoutMs);
+      for (let index = 0; index < workerCount; index += 1) {
+        workers.push(
+          new ScaleOutChild(spec, (message) => {
+            counts.set(index, message);
+            total = [...counts.values()].reduce((sum, count) => sum + count.done, 0);
+            onProgress(label, total, jobs);
+            if (total >= jobs) drained();
+          }),
+        );
+      }
+      for (const worker of workers) worker.send({ type: "work", spec, queue, concurrency });
+      await Promise.all(workers.map((worker) => worker.next("ready", stepBoundMs)));
+      for (const worker of workers) worker.send({ type: "start" });
+      const consuming = await Promise.all(workers.map((worker) => worker.next("consuming", stepBoundMs)));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([allDone.then(() => false), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)))]);
+      clearTimeout(timer);
+      const stoppedAt = now();
+      for (const worker of workers) worker.send({ type: "stop" });
+      const finals = await Promise.all(workers.map((worker) => worker.next("stopped", stepBoundMs)));
+      const reports = finals.map((final, index) => ({ consumingAt: consuming[index]!.at, done: final.done, lastDoneAt: final.lastDoneAt }));
+      const figure = scaleOutFigure(reports, timedOut ? stoppedAt : undefined);
+      points.push({ workers: workerCount, concurrency, jobs, ...figure, timedOut, perWorker: finals.map((final) => final.done), consumer: consuming[0]!.shape as ConsumerShape });
+    } catch (error) {
+      points.push({ workers: workerCount, concurrency, jobs, done: total, elapsedMs: 0, rate: 0, timedOut: false, perWorker: [], error: error instanceof Error ? error.message : String(error) });
+    } finally {
+      workers.forEach((worker) => worker.kill());
+      if (!filler.exited) {
+        filler.send({ type: "close" });
+        await filler.next("closed", stepBoundMs).catch(() => {});
+      }
+      filler.kill();
+    }
+  }
+  return points;
+}
