@@ -130,6 +130,8 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     const deadline = Date.now() + receiveOptions.waitMs;
     if (receiveOptions.waitMs > 0) await wakeups.ensureListening();
     for (;;) {
+      // An aborted wait ends the receive: claiming once more would lease rows for a worker that is stopping.
+      if (signal?.aborted) return [];
       // Read before claiming, so a NOTIFY landing between claim and wait is not lost.
       const version = wakeups.version(queue);
       const claimed = await claimMessages(executor, schema, { queue, maxMessages, leaseMs });
