@@ -32,6 +32,7 @@ export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   leaseExtension: { maxLeaseMs: unlimitedMs },
   minLeaseMs: 1,
   deliveryAttempts: true,
+  reportsLostLease: true,
   transactionalEnqueue: true,
 };
 

@@ -27,6 +27,7 @@ export const REDIS_CAPABILITIES: BackendCapabilities = {
   // Leases are timed by the server clock, so even a short one means the same to every worker.
   minLeaseMs: 1,
   deliveryAttempts: true,
+  reportsLostLease: true,
 };
 
 export interface RedisBackendOptions {

@@ -9,6 +9,7 @@ import { deduplication } from "./deduplication.js";
 import { delayedDelivery } from "./delayed-delivery.js";
 import { leaseExpiry } from "./lease-expiry.js";
 import { leaseExtension } from "./lease-extension.js";
+import { leaseLost } from "./lease-lost.js";
 import { nackDelay } from "./nack-delay.js";
 import { nackRedelivers } from "./nack-redelivers.js";
 import { newerVersionHeld } from "./newer-version-held.js";
@@ -30,6 +31,7 @@ export const scenarios: readonly Scenario[] = [
   nackDelay,
   leaseExpiry,
   leaseExtension,
+  leaseLost,
   delayedDelivery,
   priorityOrder,
   perKeyOrdering,

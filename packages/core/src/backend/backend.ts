@@ -122,6 +122,12 @@ export interface BackendCapabilities {
   readonly deduplication: boolean;
   /** `extendLease` works; leases can be held up to `maxLeaseMs`. */
   readonly leaseExtension: false | { readonly maxLeaseMs: number };
+  /**
+   * `extendLease` resolves false once the lease is lost (run out, taken again,
+   * acked or nacked), so the holder can stop. Absent means the backend cannot
+   * tell: its `extendLease` resolves true (or nothing) either way.
+   */
+  readonly reportsLostLease?: boolean;
   /** Shortest lease the backend honours (e.g. Pub/Sub's 10 s ack deadline). */
   readonly minLeaseMs: number;
   /** `deliveryAttempt` counts every delivery, including lease expiries. */

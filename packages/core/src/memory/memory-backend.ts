@@ -18,6 +18,7 @@ export const MEMORY_CAPABILITIES: BackendCapabilities = {
   leaseExtension: { maxLeaseMs: unlimitedMs },
   minLeaseMs: 1,
   deliveryAttempts: true,
+  reportsLostLease: true,
   processLocal: true,
 };
 
