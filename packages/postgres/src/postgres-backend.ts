@@ -120,7 +120,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
       deliveryAttempt: claimed.attempts,
       ack: () => track(() => acks.add(token)),
       nack: (nackOptions) => track(() => releaseMessages(executor, schema, [{ ...token, delayMs: nackOptions?.retryAfterMs ?? 0 }])),
-      extendLease: (leaseMs) => track(async () => void (await extendLeases(executor, schema, [{ ...token, leaseMs }]))),
+      extendLease: (leaseMs) => track(async () => (await extendLeases(executor, schema, [{ ...token, leaseMs }])).has(token.seq)),
     };
   };
 

@@ -91,7 +91,7 @@ function toMessages(context: ReceiveContext, reply: readonly (number | string)[]
       },
       async extendLease(leaseMs) {
         ensureOpen();
-        await client.hopperExtendLease(keys.leased, keys.base, handle, token, leaseMs);
+        return (await client.hopperExtendLease(keys.leased, keys.base, handle, token, leaseMs)) === 1;
       },
     });
   }

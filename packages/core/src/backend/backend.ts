@@ -92,8 +92,12 @@ export interface ReceivedMessage {
   ack(): Promise<void>;
   /** Makes the message visible again, now or after `retryAfterMs` (within `nackDelay.maxDelayMs`). */
   nack(options?: { retryAfterMs?: number }): Promise<void>;
-  /** Restarts the lease: the message stays invisible for `leaseMs` from now. */
-  extendLease(leaseMs: number): Promise<void>;
+  /**
+   * Restarts the lease: the message stays invisible for `leaseMs` from now.
+   * Resolves false when the lease was already lost (see `reportsLostLease`):
+   * the message may be running elsewhere, so the holder must stop and not ack.
+   */
+  extendLease(leaseMs: number): Promise<boolean>;
 }
 
 export interface QueueStats {

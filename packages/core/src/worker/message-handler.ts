@@ -5,6 +5,7 @@ import { releaseUnique } from "../coordination/unique-jobs.js";
 import { buildDeadLetter, sendDeadLetter } from "../dead-letters.js";
 import { deserializeArgs } from "../envelope/args-serializer.js";
 import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
+import { LeaseLostError } from "../errors/lease-lost-error.js";
 import { PayloadVersionError } from "../errors/payload-version-error.js";
 import type { JobContext } from "../job.js";
 import { upgradeArgs, validateArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
@@ -32,10 +33,11 @@ export interface MessageHandlerOptions {
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
 export interface InFlightJob {
   readonly message: ReceivedMessage;
-  /** Aborts the job; shared by every job of a worker, since only a shutdown aborts them (all at once). */
+  /** Aborts the job on shutdown; shared by every job of a worker (a lost lease aborts one job through its own signal). */
   readonly signal: AbortSignal;
   /** Called once `perform` has returned or thrown, before its outcome is recorded. */
   readonly performed?: () => void;
+  /** Set once the message is no longer this worker's to settle: handed back at shutdown, or its lease lost. */
   handedBack: boolean;
 }
 
@@ -119,16 +121,17 @@ export class MessageHandler {
   }
 
   private async perform(job: InFlightJob, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<void> {
+    const leaseLost = new AbortController();
     const context: JobContext = {
       jobId: envelope.id,
       jobName: definition.name,
       queue: envelope.queue,
       attempt,
       enqueuedAt: new Date(envelope.enqueuedAt),
-      signal: job.signal,
+      signal: AbortSignal.any([job.signal, leaseLost.signal]),
       logger: this.options.logger,
     };
-    const heartbeat = this.startHeartbeat(job);
+    const heartbeat = this.startHeartbeat(job, leaseLost);
     try {
       const instance = new definition.jobClass();
       await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
@@ -138,11 +141,22 @@ export class MessageHandler {
     }
   }
 
-  private startHeartbeat(job: InFlightJob): NodeJS.Timeout | undefined {
+  /** Renews the lease while the job runs; once the backend says it is gone, aborts the job and gives up the message. */
+  private startHeartbeat(job: InFlightJob, leaseLost: AbortController): NodeJS.Timeout | undefined {
     if (!this.options.backend.capabilities.leaseExtension) return undefined;
     const { leaseMs, logger } = this.options;
     const timer = setInterval(() => {
-      job.message.extendLease(leaseMs).catch((error: unknown) => logger.warn("lease extension failed", { messageId: job.message.id, error }));
+      job.message.extendLease(leaseMs).then(
+        (held) => {
+          if (held !== false || leaseLost.signal.aborted) return;
+          clearInterval(timer);
+          // Another worker may run the redelivered copy: this one must neither ack nor retry it.
+          job.handedBack = true;
+          logger.error("lease lost while the job ran; aborting it, and it will not be acked (the redelivered copy runs instead)", { messageId: job.message.id });
+          leaseLost.abort(new LeaseLostError({ jobId: job.message.id }));
+        },
+        (error: unknown) => logger.warn("lease extension failed", { messageId: job.message.id, error }),
+      );
     }, Math.max(10, Math.floor(leaseMs / 2)));
     timer.unref();
     return timer;

@@ -193,7 +193,8 @@ export class Worker {
     timer.abort();
     if (timedOut && this.inFlight.size > 0) {
       this.dependencies.logger.warn("shutdown timeout reached; handing running jobs back to the queue", { jobs: this.inFlight.size });
-      const handingBack = [...this.inFlight];
+      // A job whose lease is lost is not ours to hand back: its message may be leased elsewhere.
+      const handingBack = [...this.inFlight].filter((job) => !job.handedBack);
       for (const job of handingBack) job.handedBack = true;
       this.aborting.abort(new ShutdownError());
       await this.handBack(handingBack.map((job) => job.message));
