@@ -6,7 +6,7 @@ import { connect, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
 import { checkEvictionPolicy } from "./redis-eviction-policy.js";
 import { createKeyCache } from "./redis-keys.js";
-import { receiveMessages } from "./redis-receive.js";
+import { receiveMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
 import { Wakeups } from "./redis-wakeups.js";
 
@@ -48,6 +48,13 @@ export interface RedisBackendOptions {
    * and unique or cron keys may run jobs twice. Default false.
    */
   readonly allowEviction?: boolean;
+  /**
+   * Told when a receive meets handles whose message hash is missing (evicted,
+   * deleted by hand, or not yet moved by a slot migration). They are kept in the
+   * queue's `orphans` key, never dropped, and put back when the hash reappears.
+   * Default: a process warning (code HOPPER_REDIS_MISSING_MESSAGE).
+   */
+  readonly onMissingMessages?: (event: MissingMessagesEvent) => void;
 }
 
 export interface RedisBackend extends Backend {
@@ -69,6 +76,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
     throw new ConfigurationError({ field: "pollIntervalMs", message: `must be a number of milliseconds of at least 1, got ${JSON.stringify(pollIntervalMs)}` });
   }
   const { client, owned } = connect(options);
+  const reportOrphans = options.onMissingMessages ?? warnAboutOrphans;
   // Checked before the first operation; a connection failure is forgotten so the next operation checks again.
   let evictionChecked: Promise<void> | undefined;
   const ensureSafe = (): Promise<void> => {
@@ -110,7 +118,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
         throw new ConfigurationError({ field: "leaseMs", message: `must be at least ${REDIS_CAPABILITIES.minLeaseMs} ms, got ${JSON.stringify(leaseMs)}` });
       }
       await ensureSafe();
-      const context = { client: scripted, keys: keysOf(receiveOptions.queue), wakeups, acks, pollIntervalMs, closing: closing.signal, ensureOpen };
+      const context = { client: scripted, keys: keysOf(receiveOptions.queue), wakeups, acks, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans };
       return receiveMessages(context, receiveOptions);
     },
 
@@ -134,4 +142,11 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
       return closed;
     },
   };
+}
+
+function warnAboutOrphans(event: MissingMessagesEvent): void {
+  process.emitWarning(
+    `queue ${event.queue}: ${event.handles.length} message(s) had no message hash (evicted, deleted, or mid slot migration); their handles wait in ${event.orphansKey} and return to the queue if the hash reappears`,
+    { code: "HOPPER_REDIS_MISSING_MESSAGE" },
+  );
 }
