@@ -117,7 +117,13 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
       if (!Number.isFinite(leaseMs) || leaseMs < REDIS_CAPABILITIES.minLeaseMs) {
         throw new ConfigurationError({ field: "leaseMs", message: `must be at least ${REDIS_CAPABILITIES.minLeaseMs} ms, got ${JSON.stringify(leaseMs)}` });
       }
-      await ensureSafe();
+      try {
+        await ensureSafe();
+      } catch (error) {
+        // Closed while checking: a pending receive resolves with nothing, as the contract says.
+        if (closing.signal.aborted) return [];
+        throw error;
+      }
       const context = { client: scripted, keys: keysOf(receiveOptions.queue), wakeups, acks, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans };
       return receiveMessages(context, receiveOptions);
     },
