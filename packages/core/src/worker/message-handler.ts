@@ -121,39 +121,45 @@ export class MessageHandler {
   }
 
   private async perform(job: InFlightJob, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<void> {
-    const leaseLost = new AbortController();
+    // This job's own signal: the worker's shutdown signal forwarded, or its lease lost. (Not AbortSignal.any,
+    // which keeps composite signals alive on the long-lived shutdown signal in some Node versions.)
+    const aborting = new AbortController();
+    const forwardShutdown = () => aborting.abort(job.signal.reason);
+    if (job.signal.aborted) forwardShutdown();
+    else job.signal.addEventListener("abort", forwardShutdown, { once: true });
     const context: JobContext = {
       jobId: envelope.id,
       jobName: definition.name,
       queue: envelope.queue,
       attempt,
       enqueuedAt: new Date(envelope.enqueuedAt),
-      signal: AbortSignal.any([job.signal, leaseLost.signal]),
+      signal: aborting.signal,
       logger: this.options.logger,
     };
-    const heartbeat = this.startHeartbeat(job, leaseLost);
+    const heartbeat = this.startHeartbeat(job, aborting);
     try {
       const instance = new definition.jobClass();
       await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
     } finally {
       if (heartbeat) clearInterval(heartbeat);
+      job.signal.removeEventListener("abort", forwardShutdown);
       job.performed?.();
     }
   }
 
   /** Renews the lease while the job runs; once the backend says it is gone, aborts the job and gives up the message. */
-  private startHeartbeat(job: InFlightJob, leaseLost: AbortController): NodeJS.Timeout | undefined {
+  private startHeartbeat(job: InFlightJob, aborting: AbortController): NodeJS.Timeout | undefined {
     if (!this.options.backend.capabilities.leaseExtension) return undefined;
     const { leaseMs, logger } = this.options;
     const timer = setInterval(() => {
       job.message.extendLease(leaseMs).then(
         (held) => {
-          if (held !== false || leaseLost.signal.aborted) return;
+          if (held !== false || job.handedBack) return;
           clearInterval(timer);
           // Another worker may run the redelivered copy: this one must neither ack nor retry it.
           job.handedBack = true;
           logger.error("lease lost while the job ran; aborting it, and it will not be acked (the redelivered copy runs instead)", { messageId: job.message.id });
-          leaseLost.abort(new LeaseLostError({ jobId: job.message.id }));
+          aborting.abort(new LeaseLostError({ jobId: job.message.id }));
         },
         (error: unknown) => logger.warn("lease extension failed", { messageId: job.message.id, error }),
       );
