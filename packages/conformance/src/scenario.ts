@@ -2,7 +2,7 @@ import type { Backend, BackendCapabilities } from "@hopper/core/backend";
 
 export type CapabilityName = keyof Pick<
   BackendCapabilities,
-  "delayedDelivery" | "nackDelay" | "priority" | "ordering" | "deduplication" | "leaseExtension" | "deliveryAttempts" | "transactionalEnqueue"
+  "delayedDelivery" | "nackDelay" | "priority" | "ordering" | "deduplication" | "leaseExtension" | "reportsLostLease" | "deliveryAttempts" | "transactionalEnqueue"
 >;
 
 export interface ScenarioContext {

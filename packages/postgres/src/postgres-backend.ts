@@ -32,6 +32,7 @@ export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   leaseExtension: { maxLeaseMs: unlimitedMs },
   minLeaseMs: 1,
   deliveryAttempts: true,
+  reportsLostLease: true,
   transactionalEnqueue: true,
 };
 
@@ -127,7 +128,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
       deliveryAttempt: claimed.attempts,
       ack: () => track(() => acks.add(token)),
       nack: (nackOptions) => track(() => releaseMessages(executor, schema, [{ ...token, delayMs: nackOptions?.retryAfterMs ?? 0 }])),
-      extendLease: (leaseMs) => track(async () => void (await extendLeases(executor, schema, [{ ...token, leaseMs }]))),
+      extendLease: (leaseMs) => track(async () => (await extendLeases(executor, schema, [{ ...token, leaseMs }])).has(token.seq)),
     };
   };
 
@@ -138,6 +139,8 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     const deadline = Date.now() + receiveOptions.waitMs;
     if (receiveOptions.waitMs > 0) await wakeups.ensureListening();
     for (;;) {
+      // An aborted wait ends the receive: claiming once more would lease rows for a worker that is stopping.
+      if (signal?.aborted) return [];
       // Read before claiming, so a NOTIFY landing between claim and wait is not lost.
       const version = wakeups.version(queue);
       const claimed = await claimMessages(executor, schema, { queue, maxMessages, leaseMs });

@@ -1,4 +1,5 @@
-export { createRedisBackend, REDIS_CAPABILITIES, type RedisBackendOptions } from "./redis-backend.js";
+export { createRedisBackend, REDIS_CAPABILITIES, type RedisBackend, type RedisBackendOptions } from "./redis-backend.js";
+export type { MissingMessagesEvent } from "./redis-receive.js";
 export { createBackendFromUrl, createCoordinationStoreFromUrl } from "./redis-url.js";
 export { queueKeys, type QueueKeys } from "./redis-keys.js";
 export { createRedisCoordinationStore, type RedisCoordinationStoreOptions } from "./redis-coordination-store.js";

@@ -53,8 +53,10 @@ export class AckBatcher {
 
   private async send(keys: QueueKeys, acks: readonly PendingAck[]): Promise<void> {
     const pairs = acks.flatMap((ack) => [ack.handle, ack.attempt]);
+    const messageKeys = acks.map((ack) => `${keys.base}m:${ack.handle}`);
+    const declared = [keys.ready, keys.delayed, keys.leased, keys.meta, keys.dedupe, keys.orphans, ...messageKeys];
     try {
-      await this.client.hopperAck(keys.ready, keys.delayed, keys.leased, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, ...pairs);
+      await this.client.hopperAck(declared.length, ...declared, keys.base, keys.wakeChannel, ...pairs);
       for (const ack of acks) ack.resolve();
     } catch (error) {
       for (const ack of acks) ack.reject(error);

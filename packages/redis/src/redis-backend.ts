@@ -4,8 +4,9 @@ import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { AckBatcher } from "./redis-acks.js";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
+import { checkEvictionPolicy } from "./redis-eviction-policy.js";
 import { createKeyCache } from "./redis-keys.js";
-import { receiveMessages } from "./redis-receive.js";
+import { receiveMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
 import { Wakeups } from "./redis-wakeups.js";
 
@@ -27,6 +28,7 @@ export const REDIS_CAPABILITIES: BackendCapabilities = {
   // Leases are timed by the server clock, so even a short one means the same to every worker.
   minLeaseMs: 1,
   deliveryAttempts: true,
+  reportsLostLease: true,
 };
 
 export interface RedisBackendOptions {
@@ -40,10 +42,28 @@ export interface RedisBackendOptions {
   readonly keyPrefix?: string;
   /** Longest a waiting receive goes without looking again, in case a wake-up was lost while reconnecting. Default 1000. */
   readonly pollIntervalMs?: number;
+  /**
+   * Skip the check that every node has `maxmemory-policy noeviction`. Under any
+   * other policy Redis may delete job keys when memory runs short: jobs are lost
+   * and unique or cron keys may run jobs twice. Default false.
+   */
+  readonly allowEviction?: boolean;
+  /**
+   * Told when a receive meets handles whose message hash is missing (evicted,
+   * deleted by hand, or not yet moved by a slot migration). They are kept in the
+   * queue's `orphans` key, never dropped, and put back when the hash reappears.
+   * Default: a process warning (code HOPPER_REDIS_MISSING_MESSAGE).
+   */
+  readonly onMissingMessages?: (event: MissingMessagesEvent) => void;
+}
+
+export interface RedisBackend extends Backend {
+  /** Connects and checks the server (eviction policy); the first operation does the same when this is not called. */
+  open(): Promise<void>;
 }
 
 /** A Redis (or Redis Cluster) backend: one hash tag per queue, every change one Lua script. */
-export function createRedisBackend(options: RedisBackendOptions): Backend {
+export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   if (typeof options !== "object" || options === null) {
     throw new ConfigurationError({ field: "options", message: "createRedisBackend takes { url }, { client } or { redisOptions }" });
   }
@@ -56,6 +76,17 @@ export function createRedisBackend(options: RedisBackendOptions): Backend {
     throw new ConfigurationError({ field: "pollIntervalMs", message: `must be a number of milliseconds of at least 1, got ${JSON.stringify(pollIntervalMs)}` });
   }
   const { client, owned } = connect(options);
+  const reportOrphans = options.onMissingMessages ?? warnAboutOrphans;
+  // Checked before the first operation; a connection failure is forgotten so the next operation checks again.
+  let evictionChecked: Promise<void> | undefined;
+  const ensureSafe = (): Promise<void> => {
+    if (options.allowEviction === true) return Promise.resolve();
+    evictionChecked ??= checkEvictionPolicy(client).catch((error: unknown) => {
+      if (!ConfigurationError.isInstance(error)) evictionChecked = undefined;
+      throw error;
+    });
+    return evictionChecked;
+  };
   const scripted = defineScripts(client);
   const keysOf = createKeyCache(keyPrefix);
   const wakeups = new Wakeups(client);
@@ -73,6 +104,7 @@ export function createRedisBackend(options: RedisBackendOptions): Backend {
 
     async enqueue(messages) {
       ensureOpen();
+      await ensureSafe();
       return enqueueMessages(scripted, keysOf, messages);
     },
 
@@ -85,16 +117,26 @@ export function createRedisBackend(options: RedisBackendOptions): Backend {
       if (!Number.isFinite(leaseMs) || leaseMs < REDIS_CAPABILITIES.minLeaseMs) {
         throw new ConfigurationError({ field: "leaseMs", message: `must be at least ${REDIS_CAPABILITIES.minLeaseMs} ms, got ${JSON.stringify(leaseMs)}` });
       }
-      const context = { client: scripted, keys: keysOf(receiveOptions.queue), wakeups, acks, pollIntervalMs, closing: closing.signal, ensureOpen };
+      try {
+        await ensureSafe();
+      } catch (error) {
+        // Closed while checking: a pending receive resolves with nothing, as the contract says.
+        if (closing.signal.aborted) return [];
+        throw error;
+      }
+      const context = { client: scripted, keys: keysOf(receiveOptions.queue), wakeups, acks, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans };
       return receiveMessages(context, receiveOptions);
     },
 
     async stats(queue) {
       ensureOpen();
+      await ensureSafe();
       const keys = keysOf(queue);
       const [ready, delayed, inFlight] = await scripted.hopperStats(keys.ready, keys.delayed, keys.leased, keys.meta);
       return { ready: ready!, delayed: delayed!, inFlight: inFlight! };
     },
+
+    open: ensureSafe,
 
     close() {
       closed ??= (async () => {
@@ -106,4 +148,11 @@ export function createRedisBackend(options: RedisBackendOptions): Backend {
       return closed;
     },
   };
+}
+
+function warnAboutOrphans(event: MissingMessagesEvent): void {
+  process.emitWarning(
+    `queue ${event.queue}: ${event.handles.length} message(s) had no message hash (evicted, deleted, or mid slot migration); their handles wait in ${event.orphansKey} and return to the queue if the hash reappears`,
+    { code: "HOPPER_REDIS_MISSING_MESSAGE" },
+  );
 }

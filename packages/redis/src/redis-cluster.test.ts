@@ -3,6 +3,7 @@ import { Cluster } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { createRedisBackend } from "./redis-backend.js";
 import { queueKeys } from "./redis-keys.js";
+import { clusterSlotOwner } from "./test-redis-cluster.js";
 import { redisClusterNodes } from "./test-redis-service.js";
 
 const clusterNodes = redisClusterNodes();
@@ -47,12 +48,3 @@ describe.skipIf(!clusterNodes)("redis: through an ioredis Cluster client", () =>
     }
   });
 });
-
-/** The master that serves `key`, as host:port, asked of the cluster itself. */
-async function clusterSlotOwner(client: Cluster, key: string): Promise<string> {
-  const slot = (await client.cluster("KEYSLOT", key)) as number;
-  const ranges = await client.cluster("SLOTS");
-  const range = ranges.find(([first, last]) => slot >= first && slot <= last);
-  const master = range?.[2];
-  return master ? `${master[0]}:${master[1]}` : "unknown";
-}

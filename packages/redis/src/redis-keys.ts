@@ -11,6 +11,8 @@ export interface QueueKeys {
   readonly leased: string;
   readonly meta: string;
   readonly dedupe: string;
+  /** Handles whose message hash was missing when a receive met them (receive.lua). */
+  readonly orphans: string;
   /** Pub/sub channel that wakes receivers waiting on this queue. */
   readonly wakeChannel: string;
 }
@@ -24,6 +26,7 @@ export function queueKeys(prefix: string, queue: string): QueueKeys {
     leased: `${base}leased`,
     meta: `${base}meta`,
     dedupe: `${base}dedupe`,
+    orphans: `${base}orphans`,
     wakeChannel: `${base}wake`,
   };
 }

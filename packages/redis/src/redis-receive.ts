@@ -1,6 +1,7 @@
 import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
 import type { AckBatcher } from "./redis-acks.js";
 import type { QueueKeys } from "./redis-keys.js";
+import { isClusterTransientError } from "./redis-cluster-errors.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
 import type { Wakeups } from "./redis-wakeups.js";
 
@@ -14,10 +15,21 @@ export interface ReceiveContext {
   readonly closing: AbortSignal;
   /** Throws BackendClosedError after close. */
   readonly ensureOpen: () => void;
+  /** Told about handles whose message hash was missing; they wait in the queue's `orphans` key. */
+  readonly reportOrphans: (event: MissingMessagesEvent) => void;
+}
+
+export interface MissingMessagesEvent {
+  readonly queue: string;
+  /** The zset holding them (handle -> when last looked at); a receive puts one back once its hash exists again. */
+  readonly orphansKey: string;
+  readonly handles: readonly string[];
 }
 
 // Bounds the work one receive script does moving due or expired messages to ready.
 const promoteLimit = 1000;
+// How soon to look again after a cluster answered that a slot is moving.
+const clusterRetryMs = 100;
 
 /**
  * Long polling: look (one script call), and when nothing is ready wait for a
@@ -25,20 +37,33 @@ const promoteLimit = 1000;
  * interval, whichever comes first.
  */
 export async function receiveMessages(context: ReceiveContext, options: ReceiveOptions): Promise<ReceivedMessage[]> {
+  const deadline = Date.now() + options.waitMs;
+  for (;;) {
+    try {
+      return await receiveOnce(context, options, deadline);
+    } catch (error) {
+      // A slot on the move: the script changed nothing, so look again shortly (within the wait).
+      if (!isClusterTransientError(error) || Date.now() >= deadline || options.signal?.aborted || context.closing.aborted) throw error;
+      await context.wakeups.wait(context.keys.wakeChannel, Math.min(deadline - Date.now(), clusterRetryMs), [options.signal, context.closing]);
+    }
+  }
+}
+
+async function receiveOnce(context: ReceiveContext, options: ReceiveOptions, deadline: number): Promise<ReceivedMessage[]> {
   const { client, keys, wakeups, closing, signal } = { ...context, signal: options.signal };
   if (!(await untilAborted(wakeups.listen(keys.wakeChannel).then(() => true), [signal, closing]))) return [];
-  const deadline = Date.now() + options.waitMs;
   for (;;) {
     if (signal?.aborted || closing.aborted) return [];
     const generation = wakeups.generation(keys.wakeChannel);
-    const call = client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.base, options.maxMessages, options.leaseMs, promoteLimit);
+    const call = client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.orphans, keys.base, options.maxMessages, options.leaseMs, promoteLimit);
     const reply = await untilAborted(call, [signal, closing]);
     if (reply === undefined || closing.aborted) {
       // Given up on (the server may be unreachable): hand back whatever the call still leases, or its lease will.
-      void call.then((late) => Promise.all(toMessages(context, late).map((message) => message.nack()))).catch(() => {});
+      void call.then((late) => Promise.all(toMessages(context, late, options.queue).map((message) => message.nack()))).catch(() => {});
       return [];
     }
-    if (reply.length > 2) return toMessages(context, reply);
+    const messages = toMessages(context, reply, options.queue);
+    if (messages.length > 0) return messages;
     const now = Date.now();
     if (now >= deadline || signal?.aborted) return [];
     if (wakeups.generation(keys.wakeChannel) !== generation) continue;
@@ -70,13 +95,17 @@ function untilAborted<T>(call: Promise<T>, signals: readonly (AbortSignal | unde
   });
 }
 
-function toMessages(context: ReceiveContext, reply: readonly (number | string)[]): ReceivedMessage[] {
+/** The reply's messages; its orphaned handles go to `reportOrphans`. */
+function toMessages(context: ReceiveContext, reply: readonly (number | string)[], queue: string): ReceivedMessage[] {
   const { client, keys, acks, ensureOpen } = context;
+  const orphaned = Number(reply[2]);
+  if (orphaned > 0) context.reportOrphans({ queue, orphansKey: keys.orphans, handles: reply.slice(3, 3 + orphaned).map(String) });
   const messages: ReceivedMessage[] = [];
-  for (let index = 2; index < reply.length; index += 4) {
+  for (let index = 3 + orphaned; index < reply.length; index += 4) {
     const handle = String(reply[index]);
     const attempt = Number(reply[index + 3]);
     const token = String(attempt);
+    const messageKey = `${keys.base}m:${handle}`;
     messages.push({
       id: String(reply[index + 1]),
       body: String(reply[index + 2]),
@@ -87,11 +116,11 @@ function toMessages(context: ReceiveContext, reply: readonly (number | string)[]
       },
       async nack(options) {
         ensureOpen();
-        await client.hopperNack(keys.ready, keys.delayed, keys.leased, keys.base, keys.wakeChannel, handle, token, Math.max(0, options?.retryAfterMs ?? 0));
+        await client.hopperNack(keys.ready, keys.delayed, keys.leased, messageKey, keys.base, keys.wakeChannel, handle, token, Math.max(0, options?.retryAfterMs ?? 0));
       },
       async extendLease(leaseMs) {
         ensureOpen();
-        await client.hopperExtendLease(keys.leased, keys.base, handle, token, leaseMs);
+        return (await client.hopperExtendLease(keys.leased, messageKey, keys.base, handle, token, leaseMs)) === 1;
       },
     });
   }

@@ -6,21 +6,22 @@ export type RedisClient = Redis | Cluster;
 /** The commands our Lua scripts add to a client; ioredis sends them by SHA (EVALSHA, falling back to EVAL once). */
 export interface ScriptCommands {
   hopperEnqueue(ready: string, delayed: string, meta: string, dedupe: string, base: string, channel: string, ...messageArgs: string[]): Promise<(number | string)[]>;
-  hopperReceive(ready: string, delayed: string, leased: string, base: string, maxMessages: number, leaseMs: number, limit: number): Promise<(number | string)[]>;
-  hopperAck(ready: string, delayed: string, leased: string, meta: string, dedupe: string, base: string, channel: string, ...pairs: string[]): Promise<number>;
-  hopperNack(ready: string, delayed: string, leased: string, base: string, channel: string, handle: string, attempt: string, delayMs: number): Promise<number>;
-  hopperExtendLease(leased: string, base: string, handle: string, attempt: string, leaseMs: number): Promise<number>;
+  hopperReceive(ready: string, delayed: string, leased: string, orphans: string, base: string, maxMessages: number, leaseMs: number, limit: number): Promise<(number | string)[]>;
+  hopperAck(keyCount: number, ...keysThenArgs: string[]): Promise<number>;
+  hopperNack(ready: string, delayed: string, leased: string, message: string, base: string, channel: string, handle: string, attempt: string, delayMs: number): Promise<number>;
+  hopperExtendLease(leased: string, message: string, base: string, handle: string, attempt: string, leaseMs: number): Promise<number>;
   hopperStats(ready: string, delayed: string, leased: string, meta: string): Promise<number[]>;
 }
 
 const scriptFiles = {
   hopperEnqueue: { file: "enqueue.lua", keys: 4 },
-  hopperReceive: { file: "receive.lua", keys: 3 },
-  hopperAck: { file: "ack.lua", keys: 5 },
-  hopperNack: { file: "nack.lua", keys: 3 },
-  hopperExtendLease: { file: "extend-lease.lua", keys: 1 },
+  hopperReceive: { file: "receive.lua", keys: 4 },
+  // The message hashes follow the six fixed keys, so the key count is given per call.
+  hopperAck: { file: "ack.lua", keys: undefined },
+  hopperNack: { file: "nack.lua", keys: 4 },
+  hopperExtendLease: { file: "extend-lease.lua", keys: 2 },
   hopperStats: { file: "stats.lua", keys: 4 },
-} satisfies Record<keyof ScriptCommands, { file: string; keys: number }>;
+} satisfies Record<keyof ScriptCommands, { file: string; keys: number | undefined }>;
 
 let sources: Map<string, string> | undefined;
 
@@ -42,7 +43,7 @@ export function defineScripts(client: RedisClient): RedisClient & ScriptCommands
   const sourceByName = scriptSources();
   for (const [name, { keys }] of Object.entries(scriptFiles)) {
     if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") {
-      client.defineCommand(name, { numberOfKeys: keys, lua: sourceByName.get(name)! });
+      client.defineCommand(name, { ...(keys !== undefined && { numberOfKeys: keys }), lua: sourceByName.get(name)! });
     }
   }
   return client as RedisClient & ScriptCommands;

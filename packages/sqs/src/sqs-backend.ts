@@ -27,6 +27,7 @@ export const SQS_CAPABILITIES: BackendCapabilities = {
   // Visibility timeouts are whole seconds.
   minLeaseMs: 1000,
   deliveryAttempts: true,
+  reportsLostLease: true,
 };
 
 /**

@@ -147,12 +147,13 @@ async function releaseNow(context: SqsReceiveContext, queueUrl: string, messages
 function toReceived(context: SqsReceiveContext, queueUrl: string, message: Message): ReceivedMessage {
   const receiptHandle = message.ReceiptHandle!;
   const receiveCount = Number(message.Attributes?.ApproximateReceiveCount);
-  const changeVisibility = async (ms: number) => {
+  /** False when the lease was already lost (acked elsewhere, or expired and re-received): nothing changed. */
+  const changeVisibility = async (ms: number): Promise<boolean> => {
     try {
       await context.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: visibilitySeconds(ms) }));
+      return true;
     } catch (error) {
-      // The lease was already lost (acked elsewhere or expired and re-received): nothing to change.
-      if (isLostLease(error)) return;
+      if (isLostLease(error)) return false;
       throw error;
     }
   };
@@ -162,7 +163,7 @@ function toReceived(context: SqsReceiveContext, queueUrl: string, message: Messa
     body: message.Body ?? "",
     deliveryAttempt: Number.isSafeInteger(receiveCount) && receiveCount > 0 ? receiveCount : undefined,
     ack: () => context.deletes.delete(queueUrl, receiptHandle),
-    nack: (options) => changeVisibility(options?.retryAfterMs ?? 0),
+    nack: async (options) => void (await changeVisibility(options?.retryAfterMs ?? 0)),
     extendLease: (leaseMs) => changeVisibility(leaseMs),
   };
 }

@@ -9,6 +9,7 @@ import { deduplication } from "./deduplication.js";
 import { delayedDelivery } from "./delayed-delivery.js";
 import { leaseExpiry } from "./lease-expiry.js";
 import { leaseExtension } from "./lease-extension.js";
+import { leaseLost } from "./lease-lost.js";
 import { misaddressedMessages } from "./misaddressed-messages.js";
 import { nackDelay } from "./nack-delay.js";
 import { nackRedelivers } from "./nack-redelivers.js";
@@ -31,6 +32,7 @@ export const scenarios: readonly Scenario[] = [
   nackDelay,
   leaseExpiry,
   leaseExtension,
+  leaseLost,
   delayedDelivery,
   priorityOrder,
   perKeyOrdering,

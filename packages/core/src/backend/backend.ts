@@ -92,8 +92,12 @@ export interface ReceivedMessage {
   ack(): Promise<void>;
   /** Makes the message visible again, now or after `retryAfterMs` (within `nackDelay.maxDelayMs`). */
   nack(options?: { retryAfterMs?: number }): Promise<void>;
-  /** Restarts the lease: the message stays invisible for `leaseMs` from now. */
-  extendLease(leaseMs: number): Promise<void>;
+  /**
+   * Restarts the lease: the message stays invisible for `leaseMs` from now.
+   * Resolves false when the lease was already lost (see `reportsLostLease`):
+   * the message may be running elsewhere, so the holder must stop and not ack.
+   */
+  extendLease(leaseMs: number): Promise<boolean>;
 }
 
 export interface QueueStats {
@@ -122,6 +126,12 @@ export interface BackendCapabilities {
   readonly deduplication: boolean;
   /** `extendLease` works; leases can be held up to `maxLeaseMs`. */
   readonly leaseExtension: false | { readonly maxLeaseMs: number };
+  /**
+   * `extendLease` resolves false once the lease is lost (run out, taken again,
+   * acked or nacked), so the holder can stop. Absent means the backend cannot
+   * tell: its `extendLease` resolves true (or nothing) either way.
+   */
+  readonly reportsLostLease?: boolean;
   /** Shortest lease the backend honours (e.g. Pub/Sub's 10 s ack deadline). */
   readonly minLeaseMs: number;
   /** `deliveryAttempt` counts every delivery, including lease expiries. */

@@ -9,6 +9,7 @@ export { MalformedEnvelopeError } from "./malformed-envelope-error.js";
 export { PayloadTooLargeError } from "./payload-too-large-error.js";
 export { PayloadVersionError } from "./payload-version-error.js";
 export { RetryLaterError } from "./retry-later-error.js";
+export { LeaseLostError } from "./lease-lost-error.js";
 export { ShutdownError } from "./shutdown-error.js";
 export { UnknownJobError } from "./unknown-job-error.js";
 export { UnrecoverableError } from "./unrecoverable-error.js";

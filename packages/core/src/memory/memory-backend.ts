@@ -18,6 +18,7 @@ export const MEMORY_CAPABILITIES: BackendCapabilities = {
   leaseExtension: { maxLeaseMs: unlimitedMs },
   minLeaseMs: 1,
   deliveryAttempts: true,
+  reportsLostLease: true,
   processLocal: true,
 };
 
@@ -76,9 +77,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
             deliveryAttempt: capabilities.deliveryAttempts ? message.deliveries : undefined,
             ack: async () => queue.ack(message.id, token, Date.now()),
             nack: async (nackOptions) => queue.nack(message.id, token, nackOptions?.retryAfterMs ?? 0, Date.now()),
-            extendLease: async (leaseMs) => {
-              queue.extendLease(message.id, token, leaseMs, Date.now());
-            },
+            extendLease: async (leaseMs) => queue.extendLease(message.id, token, leaseMs, Date.now()),
           }));
         }
         if (now >= deadline || receiveOptions.signal?.aborted || closing.signal.aborted) return [];

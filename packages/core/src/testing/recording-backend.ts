@@ -59,7 +59,7 @@ export function createTestBackend(options: { nowMs: () => number; capabilities?:
         deliveryAttempt: capabilities.deliveryAttempts ? message.deliveries : undefined,
         ack: async () => queue.ack(message.id, token, options.nowMs()),
         nack: async (nackOptions) => queue.nack(message.id, token, nackOptions?.retryAfterMs ?? 0, options.nowMs()),
-        extendLease: async (leaseMs) => void queue.extendLease(message.id, token, leaseMs, options.nowMs()),
+        extendLease: async (leaseMs) => queue.extendLease(message.id, token, leaseMs, options.nowMs()),
       }));
     },
     async stats(queue) {

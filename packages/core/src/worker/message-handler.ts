@@ -5,6 +5,7 @@ import { releaseUnique } from "../coordination/unique-jobs.js";
 import { buildDeadLetter, sendDeadLetter } from "../dead-letters.js";
 import { deserializeArgs } from "../envelope/args-serializer.js";
 import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
+import { LeaseLostError } from "../errors/lease-lost-error.js";
 import { MisaddressedMessageError } from "../errors/misaddressed-message-error.js";
 import { PayloadVersionError } from "../errors/payload-version-error.js";
 import type { JobContext } from "../job.js";
@@ -33,10 +34,11 @@ export interface MessageHandlerOptions {
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
 export interface InFlightJob {
   readonly message: ReceivedMessage;
-  /** Aborts the job; shared by every job of a worker, since only a shutdown aborts them (all at once). */
+  /** Aborts the job on shutdown; shared by every job of a worker (a lost lease aborts one job through its own signal). */
   readonly signal: AbortSignal;
   /** Called once `perform` has returned or thrown, before its outcome is recorded. */
   readonly performed?: () => void;
+  /** Set once the message is no longer this worker's to settle: handed back at shutdown, or its lease lost. */
   handedBack: boolean;
 }
 
@@ -124,30 +126,48 @@ export class MessageHandler {
   }
 
   private async perform(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<void> {
+    // This job's own signal: the worker's shutdown signal forwarded, or its lease lost. (Not AbortSignal.any,
+    // which keeps composite signals alive on the long-lived shutdown signal in some Node versions.)
+    const aborting = new AbortController();
+    const forwardShutdown = () => aborting.abort(job.signal.reason);
+    if (job.signal.aborted) forwardShutdown();
+    else job.signal.addEventListener("abort", forwardShutdown, { once: true });
     const context: JobContext = {
       jobId: envelope.id,
       jobName: definition.name,
       queue,
       attempt,
       enqueuedAt: new Date(envelope.enqueuedAt),
-      signal: job.signal,
+      signal: aborting.signal,
       logger: this.options.logger,
     };
-    const heartbeat = this.startHeartbeat(job);
+    const heartbeat = this.startHeartbeat(job, aborting);
     try {
       const instance = new definition.jobClass();
       await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
     } finally {
       if (heartbeat) clearInterval(heartbeat);
+      job.signal.removeEventListener("abort", forwardShutdown);
       job.performed?.();
     }
   }
 
-  private startHeartbeat(job: InFlightJob): NodeJS.Timeout | undefined {
+  /** Renews the lease while the job runs; once the backend says it is gone, aborts the job and gives up the message. */
+  private startHeartbeat(job: InFlightJob, aborting: AbortController): NodeJS.Timeout | undefined {
     if (!this.options.backend.capabilities.leaseExtension) return undefined;
     const { leaseMs, logger } = this.options;
     const timer = setInterval(() => {
-      job.message.extendLease(leaseMs).catch((error: unknown) => logger.warn("lease extension failed", { messageId: job.message.id, error }));
+      job.message.extendLease(leaseMs).then(
+        (held) => {
+          if (held !== false || job.handedBack) return;
+          clearInterval(timer);
+          // Another worker may run the redelivered copy: this one must neither ack nor retry it.
+          job.handedBack = true;
+          logger.error("lease lost while the job ran; aborting it, and it will not be acked (the redelivered copy runs instead)", { messageId: job.message.id });
+          aborting.abort(new LeaseLostError({ jobId: job.message.id }));
+        },
+        (error: unknown) => logger.warn("lease extension failed", { messageId: job.message.id, error }),
+      );
     }, Math.max(10, Math.floor(leaseMs / 2)));
     timer.unref();
     return timer;

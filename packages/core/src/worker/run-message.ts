@@ -15,7 +15,7 @@ export interface PushedMessage {
   /** 1 on the first delivery, as the platform counts it. */
   readonly deliveryAttempt: number | undefined;
   /** Keeps the platform's lease alive while the job runs, when the platform allows it. */
-  readonly extendLease?: (leaseMs: number) => Promise<void>;
+  readonly extendLease?: (leaseMs: number) => Promise<boolean | void>;
   readonly signal?: AbortSignal;
   /** Lease the heartbeat renews. Default 30 s. */
   readonly leaseMs?: number;
@@ -64,9 +64,8 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
     nack: async (options) => {
       outcome = { status: "retry", retryAfterMs: options?.retryAfterMs ?? 0 };
     },
-    extendLease: async (leaseMs) => {
-      await pushed.extendLease?.(leaseMs);
-    },
+    // A platform that cannot say the lease is gone counts as still holding it.
+    extendLease: async (leaseMs) => (await pushed.extendLease?.(leaseMs)) !== false,
   };
   const handler = new MessageHandler({
     ...dependencies,

@@ -1,4 +1,4 @@
-import type { Backend } from "../backend/backend.js";
+import type { Backend, ReceivedMessage } from "../backend/backend.js";
 import type { BackendConnection } from "../backend-connection.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
@@ -64,6 +64,8 @@ export class Worker {
   private readonly aborting = new AbortController();
   private running: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
+  /** The receive loops; a shutdown waits for them, so a receive that returns late cannot start jobs after it. */
+  private receiveLoops: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly dependencies: WorkerDependencies,
@@ -140,7 +142,8 @@ export class Worker {
       newerVersionRetryMs: this.newerVersionRetryMs,
       newerVersionMaxHoldMs: this.newerVersionMaxHoldMs,
     });
-    await Promise.all(this.queues.map((queue) => this.receiveLoop(backend, handler, queue, leaseMs)));
+    this.receiveLoops = Promise.all(this.queues.map((queue) => this.receiveLoop(backend, handler, queue, leaseMs)));
+    await this.receiveLoops;
   }
 
   private async receiveLoop(backend: Backend, handler: MessageHandler, queue: string, leaseMs: number): Promise<void> {
@@ -159,6 +162,12 @@ export class Worker {
         continue;
       }
       this.slots.release(reserved - messages.length);
+      if (signal.aborted) {
+        // Leased as stop() began (a claim that raced the abort): hand them back now rather than start them.
+        this.slots.release(messages.length);
+        await this.handBack(messages);
+        break;
+      }
       for (const message of messages) {
         // The slot frees as soon as perform is done, so the next receive travels with
         // this job's ack instead of after it (one round trip per job at concurrency 1).
@@ -183,19 +192,29 @@ export class Worker {
   private async shutDown(timeoutMs: number): Promise<void> {
     this.receiving.abort();
     const timer = new AbortController();
-    const timedOut = await Promise.race([Promise.allSettled([...this.settling]).then(() => false), sleep(timeoutMs, timer.signal).then(() => !timer.signal.aborted)]);
+    const allSettled = async () => {
+      // Loops first: a receive still returning may add jobs (or hand them back) before it ends.
+      await this.receiveLoops.catch(() => {});
+      await Promise.allSettled([...this.settling]);
+    };
+    const timedOut = await Promise.race([allSettled().then(() => false), sleep(timeoutMs, timer.signal).then(() => !timer.signal.aborted)]);
     timer.abort();
     if (timedOut && this.inFlight.size > 0) {
       this.dependencies.logger.warn("shutdown timeout reached; handing running jobs back to the queue", { jobs: this.inFlight.size });
-      const handingBack = [...this.inFlight];
+      // A job whose lease is lost is not ours to hand back: its message may be leased elsewhere.
+      const handingBack = [...this.inFlight].filter((job) => !job.handedBack);
       for (const job of handingBack) job.handedBack = true;
       this.aborting.abort(new ShutdownError());
-      await Promise.all(
-        handingBack.map(async (job) => {
-          await job.message.nack({ retryAfterMs: 0 }).catch((error: unknown) => this.dependencies.logger.error("hand-back failed; the lease will redeliver the job", { jobId: job.message.id, error }));
-        }),
-      );
+      await this.handBack(handingBack.map((job) => job.message));
     }
+  }
+
+  private async handBack(messages: readonly ReceivedMessage[]): Promise<void> {
+    await Promise.all(
+      messages.map(async (message) => {
+        await message.nack({ retryAfterMs: 0 }).catch((error: unknown) => this.dependencies.logger.error("hand-back failed; the lease will redeliver the job", { jobId: message.id, error }));
+      }),
+    );
   }
 
 }

@@ -2,39 +2,62 @@
 Removes leased messages for good; a stale lease (expired and taken again, or
 nacked) makes its entry a no-op. Releases dedupe keys and lets the next
 message behind each ordering key become eligible.
-KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] meta, KEYS[5] dedupe
+Reads all come before the first write, so a script stopped by a slot
+migration (a key moved away) has changed nothing; the acked messages' hashes
+are declared, so a half-moved slot answers TRYAGAIN instead.
+KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] meta, KEYS[5] dedupe, KEYS[6] orphans,
+KEYS[7..] the message hash of each pair in ARGV, in order
 ARGV[1] base, ARGV[2] wake-up channel, ARGV[3..] pairs of handle, attempt
 Returns: how many messages were removed.
 ]]
-local ready_key, delayed_key, leased_key, meta_key, dedupe_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local ready_key, delayed_key, leased_key, meta_key, dedupe_key, orphans_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local base = ARGV[1]
 local now = now_ms()
-local scheduled = false
 
-local done_handles, done_keys, seen = {}, {}, {}
+-- Reads.
+local done, seen = {}, {}
 for index = 3, #ARGV, 2 do
   local handle, attempt = ARGV[index], ARGV[index + 1]
-  local message_key = base .. 'm:' .. handle
+  local message_key = KEYS[7 + (index - 3) / 2]
   local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk')
   -- A stale lease (nacked, or expired and taken again) leaves the message alone; so does a second ack in one batch.
   if fields[1] == attempt and not seen[handle] and redis.call('ZSCORE', leased_key, handle) then
     seen[handle] = true
-    local ordering, dedupe = fields[2], fields[3]
-    if dedupe and redis.call('HGET', dedupe_key, dedupe) == handle then redis.call('HDEL', dedupe_key, dedupe) end
-    if ordering then
-      local line_key = base .. 'o:' .. ordering
-      redis.call('LREM', line_key, 1, handle)
-      local next_handle = redis.call('LINDEX', line_key, 0)
+    local entry = { handle = handle, key = message_key, dedupe = fields[3] }
+    if fields[3] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[3]) end
+    if fields[2] then
+      entry.line_key = base .. 'o:' .. fields[2]
+      -- Only a line's head is ever leased, so the next one is second in line.
+      local next_handle = redis.call('LINDEX', entry.line_key, 1)
       if next_handle then
-        redis.call('HINCRBY', meta_key, 'waiting', -1)
         local next_fields = redis.call('HMGET', base .. 'm:' .. next_handle, 'at', 'pri')
-        schedule(ready_key, delayed_key, next_handle, tonumber(next_fields[1]), now, tonumber(next_fields[2]))
-        scheduled = true
+        entry.next = { handle = next_handle, at = tonumber(next_fields[1]), priority = tonumber(next_fields[2]) }
       end
     end
-    done_handles[#done_handles + 1] = handle
-    done_keys[#done_keys + 1] = message_key
+    done[#done + 1] = entry
   end
+end
+
+-- Writes.
+local scheduled = false
+local done_handles, done_keys = {}, {}
+for _, entry in ipairs(done) do
+  if entry.dedupe and entry.dedupe_holder == entry.handle then redis.call('HDEL', dedupe_key, entry.dedupe) end
+  if entry.line_key then
+    redis.call('LREM', entry.line_key, 1, entry.handle)
+    if entry.next then
+      redis.call('HINCRBY', meta_key, 'waiting', -1)
+      if entry.next.at then
+        schedule(ready_key, delayed_key, entry.next.handle, entry.next.at, now, entry.next.priority)
+      else
+        -- Its hash is missing: receive.lua parks such a handle in orphans rather than losing it.
+        redis.call('ZADD', orphans_key, 0, entry.next.handle)
+      end
+      scheduled = true
+    end
+  end
+  done_handles[#done_handles + 1] = entry.handle
+  done_keys[#done_keys + 1] = entry.key
 end
 
 -- One ZREM and one DEL for the batch (at most 1000 acks per call).

@@ -10,6 +10,7 @@ passed to scripts as `base`, e.g. "{hopper:mailers}:"):
   base .. "meta"       hash   seq (last handle number), waiting (messages queued behind an ordering-key head)
   base .. "dedupe"     hash   dedupe key -> handle holding it
   base .. "m:" handle  hash   id, body, pri, at (due time), n (deliveries), ok (ordering key), dk (dedupe key)
+  base .. "orphans"    zset   handle -> when last looked at, server ms: handles whose message hash was missing (see receive.lua)
   base .. "o:" key     list   handles sharing an ordering key, oldest first; only the head is ever ready, delayed or leased
 ]]
 

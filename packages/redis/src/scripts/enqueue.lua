@@ -4,6 +4,9 @@ KEYS[1] ready, KEYS[2] delayed, KEYS[3] meta, KEYS[4] dedupe
 ARGV[1] base ("{<prefix>:<queue>}:"), ARGV[2] wake-up channel
 ARGV[3..] six per message: id, body, delay ms, priority, ordering key, dedupe key
   (the two keys are "" when absent, else the key behind a "=")
+Reads come before the first write: on a slot being migrated away, the probe
+of the first new message hash fails the script before it has stored anything,
+so a batch is never half stored.
 Returns: one entry per message, in order: 1 when enqueued, or the job id of
   the queued message that holds the same dedupe key (a string).
 ]]
@@ -11,29 +14,45 @@ local ready_key, delayed_key, meta_key, dedupe_key = KEYS[1], KEYS[2], KEYS[3], 
 local base = ARGV[1]
 local count = (#ARGV - 2) / 6
 local now = now_ms()
-local seq = redis.call('HINCRBY', meta_key, 'seq', count) - count
+local seq = tonumber(redis.call('HGET', meta_key, 'seq') or '0')
+local function handle_of(index) return string.format('%015d', seq + index + 1) end
+
+-- Reads: the probe (a key this node must be able to create), then who holds each dedupe key.
+redis.call('EXISTS', base .. 'm:' .. handle_of(0))
+local existing, claimed = {}, {}
+for index = 0, count - 1 do
+  local dedupe = ARGV[3 + index * 6 + 5]
+  if dedupe ~= '' then
+    dedupe = string.sub(dedupe, 2)
+    if claimed[dedupe] then
+      existing[index] = claimed[dedupe]
+    else
+      local holder = redis.call('HGET', dedupe_key, dedupe)
+      if holder then existing[index] = redis.call('HGET', base .. 'm:' .. holder, 'id') end
+      -- Later messages of this batch with the same key are duplicates of this one (or of its holder).
+      claimed[dedupe] = existing[index] or ARGV[3 + index * 6]
+    end
+  end
+end
+
+-- Writes.
+redis.call('HINCRBY', meta_key, 'seq', count)
 local results = {}
 local scheduled = false
-
 for index = 0, count - 1 do
   local offset = 3 + index * 6
   local id, body = ARGV[offset], ARGV[offset + 1]
   local delay, priority = tonumber(ARGV[offset + 2]), tonumber(ARGV[offset + 3])
   local ordering, dedupe = ARGV[offset + 4], ARGV[offset + 5]
-  local existing = false
-  if dedupe ~= '' then
-    dedupe = string.sub(dedupe, 2)
-    local holder = redis.call('HGET', dedupe_key, dedupe)
-    if holder then existing = redis.call('HGET', base .. 'm:' .. holder, 'id') end
-  end
-  if existing then
-    results[index + 1] = existing
+  if existing[index] then
+    results[index + 1] = existing[index]
   else
-    local handle = string.format('%015d', seq + index + 1)
+    local handle = handle_of(index)
     local message_key = base .. 'm:' .. handle
     local at = now + delay
     redis.call('HSET', message_key, 'id', id, 'body', body, 'pri', priority, 'at', at, 'n', 0)
     if dedupe ~= '' then
+      dedupe = string.sub(dedupe, 2)
       redis.call('HSET', dedupe_key, dedupe, handle)
       redis.call('HSET', message_key, 'dk', dedupe)
     end

@@ -1,6 +1,6 @@
 --[[
 Restarts a lease that is still held: the message stays leased for `lease ms` from now.
-KEYS[1] leased
+KEYS[1] leased, KEYS[2] the message hash (declared: during a slot migration Redis answers TRYAGAIN rather than "lost")
 ARGV[1] base, ARGV[2] handle, ARGV[3] attempt, ARGV[4] lease ms
 Returns: 1 when extended, 0 when the lease was lost or had already run out.
 ]]
