@@ -81,7 +81,7 @@ if ! installed "$prefix"; then
     exit 1
   fi
   # Another bootstrap may have finished first: keep its copy.
-  mv -T "$staging" "$prefix" 2>/dev/null || rm -rf "$staging"
+  if [ -e "$prefix" ] || ! mv "$staging" "$prefix" 2>/dev/null; then rm -rf "$staging"; fi
   trap - EXIT
 fi
 installed "$prefix" || { echo "bootstrap: $bin does not hold Node $node_version and pnpm $pnpm_version" >&2; exit 1; }
