@@ -57,6 +57,14 @@ describe.skipIf(!project)("Pub/Sub backend on the emulator", () => {
     expect(open(createTestBackend(project!, { messageOrdering: true, deadLetter: { maxDeliveryAttempts: 5 } })).capabilities).toMatchObject({ ordering: true, deliveryAttempts: true });
   });
 
+  it("close while a receive is still creating its topic and subscription resolves that receive with nothing", async () => {
+    const backend = createTestBackend(project!);
+    // A queue never used before: the receive is still creating its resources when close() closes the client.
+    const pending = backend.receive({ queue: `fresh${Date.now().toString(36)}`, maxMessages: 1, waitMs: 5000, leaseMs: 30_000 });
+    await backend.close();
+    await expect(pending).resolves.toEqual([]);
+  });
+
   it("a delay within one ack-deadline step: held back once by a nack, run no sooner than runAt", { timeout: 40_000 }, async () => {
     const result = await runDelayedJob(open(createTestBackend(project!)), 1500);
     expect(result.startedAt).toBeGreaterThanOrEqual(result.runAt - 5);

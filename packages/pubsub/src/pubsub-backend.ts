@@ -101,8 +101,12 @@ export function createPubSubBackend(options: PubSubBackendOptions): Backend {
 
     async receive(receiveOptions) {
       ensureOpen();
-      const [context, resources] = await Promise.all([pullContext, queues.get(receiveOptions.queue)]);
-      return pullMessages(context, resources, receiveOptions);
+      const prepared = await Promise.all([pullContext, queues.get(receiveOptions.queue)]).catch((error: unknown) => {
+        // close() closed the client under a first receive still creating its queue: that receive gets nothing, as any pending one.
+        if (closing.signal.aborted) return undefined;
+        throw error;
+      });
+      return prepared ? pullMessages(prepared[0], prepared[1], receiveOptions) : [];
     },
 
     close() {
