@@ -29,7 +29,9 @@ export async function receiveMessages(backend: Backend, queue: string, count: nu
     const batch = await backend.receive({
       queue,
       maxMessages: Math.min(count - received.length, backend.capabilities.maxReceiveBatch),
-      waitMs: Math.min(1000, Math.max(0, deadline - Date.now())),
+      // Long enough for a near-max body to arrive within one poll on a loaded machine (a Pub/Sub pull that
+      // outlives its wait is dropped, and its messages stay leased until their ack deadline).
+      waitMs: Math.min(5000, Math.max(0, deadline - Date.now())),
       leaseMs,
     });
     received.push(...batch);
