@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -56,6 +57,11 @@ await hopper.close();
 `;
 
 let project: string;
+/**
+ * The same app installed by pnpm, whose layout lets a package see only what it declares
+ * (plus pnpm's private hoisting): @hopper/core declares no adapter, yet must load the app's.
+ */
+let pnpmProject: string;
 
 beforeAll(async () => {
   project = await mkdtemp(path.join(tmpdir(), "hopper-packed-"));
@@ -69,6 +75,17 @@ beforeAll(async () => {
   await writeFile(path.join(project, "app.mjs"), appScript);
   // Third-party dependencies come from the npm registry; @hopper/* only from the tarballs.
   await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs.map((file) => `./${file}`)], { cwd: project, timeout: 3 * minute });
+
+  pnpmProject = path.join(project, "pnpm-app");
+  await mkdir(pnpmProject);
+  const tarballOf = (name: string) => `file:../${tarballs.find((file) => file.startsWith(`hopper-${name}-`))}`;
+  const dependencies = Object.fromEntries(packed.map((name) => [`@hopper/${name}`, tarballOf(name)]));
+  // The adapters' own "@hopper/core": "0.1.0" must be this tarball too, not a registry lookup.
+  const manifest = { name: "packed-pnpm-app", private: true, type: "module", dependencies, pnpm: { overrides: { "@hopper/core": tarballOf("core") } } };
+  await writeFile(path.join(pnpmProject, "package.json"), JSON.stringify(manifest, null, 2));
+  await writeFile(path.join(pnpmProject, "jobs.mjs"), jobsModule);
+  await writeFile(path.join(pnpmProject, "app.mjs"), appScript);
+  await run("pnpm", ["install", "--reporter=silent"], { cwd: pnpmProject, timeout: 3 * minute });
 }, 6 * minute);
 
 afterAll(async () => {
@@ -100,6 +117,8 @@ describe("the packed packages, installed with npm outside the monorepo, under pl
       for (const entry of Object.values(manifest.exports)) await expect(readFile(path.join(directory, entry.types), "utf8")).resolves.toContain("export");
       const files = (await readdir(directory, { recursive: true })).map(String).filter((file) => !file.startsWith("node_modules"));
       expect(files.filter((file) => /(^|\/)test-|\.test\.|test-fixtures/.test(file))).toEqual([]);
+      // One @hopper/core for everyone: an adapter with a copy of its own would register jobs apart.
+      expect(existsSync(path.join(directory, "node_modules/@hopper/core"))).toBe(false);
     }
   });
 
@@ -120,4 +139,13 @@ describe("the packed packages, installed with npm outside the monorepo, under pl
       expect(await performedLines(marker)).toEqual([`performed ${service}`]);
     });
   }
+
+  it("redis, installed by pnpm (strict layout) and started from another directory: core still loads the adapter it does not declare", async (context) => {
+    const url = requireService("redis")?.HOPPER_TEST_REDIS_URL;
+    if (!url) return context.skip();
+    expect(existsSync(path.join(pnpmProject, "node_modules/@hopper/redis"))).toBe(true);
+    const { marker, env } = jobEnvironment();
+    await run("node", [path.join(pnpmProject, "app.mjs"), url, "--work"], { cwd: tmpdir(), env, timeout: minute });
+    expect(await performedLines(marker)).toEqual(["performed redis"]);
+  });
 });
