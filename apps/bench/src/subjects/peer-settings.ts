@@ -18,6 +18,12 @@ export interface PgBossSettings {
   readonly burstWhenBatchFull: boolean;
   /** pg-boss's minimum, 0.5 s. */
   readonly pollingIntervalSeconds: number;
+  /**
+   * The poll while NOTIFY is on (pg-boss 12 `notifyPollingIntervalSeconds`, default 30 s). pg-boss
+   * sends no NOTIFY for a job whose `startAfter` is ahead ("left to the polling floor"), so this
+   * poll is what starts delayed jobs: the bench keeps it at `pollingIntervalSeconds`.
+   */
+  readonly notifyPollingIntervalSeconds: number;
   /** LISTEN/NOTIFY wake-ups (`useListenNotify` + the queue's `notify`). */
   readonly listenNotify: boolean;
   /** pg pool size (pg-boss `max`). */
@@ -45,10 +51,10 @@ const graphilePool = (concurrency: number) => Math.max(10, concurrency + 2);
 
 export const pgBossVariants: Readonly<Record<string, SettingsOf<PgBossSettings>>> = {
   // What the bench ran before issue 17: one work() whose batch is the concurrency.
-  "batch=c": (c) => ({ batchSize: c, localConcurrency: 1, burstWhenBatchFull: false, pollingIntervalSeconds: 0.5, listenNotify: false, poolSize: 10 }),
-  "batch=500,burst": () => ({ batchSize: 500, localConcurrency: 1, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5, listenNotify: true, poolSize: 10 }),
-  "batch=500,burst,2 workers": () => ({ batchSize: 500, localConcurrency: 2, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5, listenNotify: true, poolSize: 10 }),
-  "batch=100,burst,4 workers": () => ({ batchSize: 100, localConcurrency: 4, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5, listenNotify: true, poolSize: 10 }),
+  "batch=c": (c) => ({ batchSize: c, localConcurrency: 1, burstWhenBatchFull: false, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, listenNotify: false, poolSize: 10 }),
+  "batch=500,burst": () => ({ batchSize: 500, localConcurrency: 1, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, listenNotify: true, poolSize: 10 }),
+  "batch=500,burst,2 workers": () => ({ batchSize: 500, localConcurrency: 2, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, listenNotify: true, poolSize: 10 }),
+  "batch=100,burst,4 workers": () => ({ batchSize: 100, localConcurrency: 4, burstWhenBatchFull: true, pollingIntervalSeconds: 0.5, notifyPollingIntervalSeconds: 0.5, listenNotify: true, poolSize: 10 }),
 };
 
 export const graphileWorkerVariants: Readonly<Record<string, SettingsOf<GraphileWorkerSettings>>> = {
