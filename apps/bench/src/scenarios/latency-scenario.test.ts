@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextSearchRate } from "./latency-scenario.js";
+import { delayedShortfallNote, nextSearchRate } from "./latency-scenario.js";
 
 describe("nextSearchRate", () => {
   it("bisects geometrically between the highest passing and the lowest failing rate", () => {
@@ -10,5 +10,15 @@ describe("nextSearchRate", () => {
   it("stops once the two are within 10%", () => {
     expect(nextSearchRate(1000, 1100)).toBeUndefined();
     expect(nextSearchRate(1000, 1050)).toBeUndefined();
+  });
+});
+
+describe("delayedShortfallNote", () => {
+  it("names the started count and the bound when some delayed jobs did not start", () => {
+    expect(delayedShortfallNote(0, 50, 3000)).toBe("delayed: only 0 of 50 jobs started within 3000 ms of being enqueued (delay + grace); the rest were not waited for, so the lateness figures leave them out");
+  });
+
+  it("says nothing when every job started", () => {
+    expect(delayedShortfallNote(50, 50, 3000)).toBeUndefined();
   });
 });
