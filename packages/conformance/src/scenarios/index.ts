@@ -16,6 +16,7 @@ import { longHoldCarried } from "./long-hold-carried.js";
 import { nackDelay } from "./nack-delay.js";
 import { nackRedelivers } from "./nack-redelivers.js";
 import { newerVersionHeld } from "./newer-version-held.js";
+import { newerVersionHoldNotAttempt } from "./newer-version-hold-not-attempt.js";
 import { oldVersionUpgraded } from "./old-version-upgraded.js";
 import { payloadTooLarge } from "./payload-too-large.js";
 import { perKeyOrdering } from "./per-key-ordering.js";
@@ -50,6 +51,7 @@ export const scenarios: readonly Scenario[] = [
   oldVersionUpgraded,
   newerVersionHeld,
   holdsNotAttempts,
+  newerVersionHoldNotAttempt,
   longHoldCarried,
   poisonMessages,
   misaddressedMessages,
