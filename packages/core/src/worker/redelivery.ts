@@ -94,7 +94,8 @@ export class Redelivery {
     const copy: Envelope = {
       ...rest,
       ...(remaining > 0 && { runAt: new Date(runAtMs!).toISOString() }),
-      meta: { ...envelope.meta, [publishedAtKey]: new Date(now).toISOString() },
+      // Read only against a declared retention; elsewhere the body stays as small as it was.
+      ...(this.backend.capabilities.messageRetentionMs !== undefined && { meta: { ...envelope.meta, [publishedAtKey]: new Date(now).toISOString() } }),
     };
     const outgoing: OutgoingMessage = {
       id: envelope.id,
