@@ -1,14 +1,17 @@
 import { describe, it } from "vitest";
 import type { Backend } from "@hopper/core/backend";
 import { scenarios } from "./scenarios/index.js";
-import { skipReason, type Scenario, type ScenarioContext } from "./scenario.js";
+import { skipReason, type DeclaredHoldLimits, type Scenario, type ScenarioContext } from "./scenario.js";
 import { uniqueQueueName } from "./harness.js";
 
 export interface ConformanceOptions {
   /** Shown in test names. */
   readonly name: string;
-  /** A fresh, connected backend; called once or more per test, each closed by the suite. */
-  createBackend(): Promise<Backend>;
+  /**
+   * A fresh, connected backend; called once or more per test, each closed by the suite. With `limits`,
+   * the backend must declare them (`nackDelay.maxDelayMs`, `messageRetentionMs`) in place of its own.
+   */
+  createBackend(limits?: DeclaredHoldLimits): Promise<Backend>;
   /** Extra per-backend scenarios; each runs like the shared ones. */
   readonly extraScenarios?: readonly Scenario[];
   /**
@@ -44,8 +47,8 @@ export function runConformanceSuite(options: ConformanceOptions): void {
         onTestFinished(async () => {
           await Promise.allSettled(opened.map((backend) => backend.close()));
         });
-        const createBackend = async () => {
-          const backend = await options.createBackend();
+        const createBackend = async (limits?: DeclaredHoldLimits) => {
+          const backend = await options.createBackend(limits);
           opened.push(backend);
           return backend;
         };

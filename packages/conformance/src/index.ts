@@ -1,5 +1,5 @@
 export { runConformanceSuite, type ConformanceOptions } from "./conformance-suite.js";
-export { defineScenario, type Scenario, type ScenarioContext, type CapabilityName } from "./scenario.js";
+export { defineScenario, type Scenario, type ScenarioContext, type CapabilityName, type DeclaredHoldLimits } from "./scenario.js";
 export { receiveMessages, expectNothingFor, waitFor, sleep, testHopper, runWorkerUntil, uniqueQueueName } from "./harness.js";
 export { runCoordinationStoreSuite, type CoordinationStoreSuiteOptions } from "./coordination/coordination-store-suite.js";
 export { runCoordinationProcessSuite, type CoordinationProcessSuiteOptions } from "./coordination/coordination-process-suite.js";

@@ -5,11 +5,20 @@ export type CapabilityName = keyof Pick<
   "delayedDelivery" | "nackDelay" | "priority" | "ordering" | "deduplication" | "leaseExtension" | "reportsLostLease" | "deliveryAttempts" | "transactionalEnqueue"
 >;
 
+/** Limits a backend declares for holding messages back: its longest nack delay and how long it keeps a message. */
+export interface DeclaredHoldLimits {
+  readonly maxNackDelayMs: number;
+  readonly messageRetentionMs: number;
+}
+
 export interface ScenarioContext {
   /** A fresh backend for this test; the suite closes it afterwards. */
   readonly backend: Backend;
-  /** Another fresh backend on the same server (a second process, in effect). */
-  createBackend(): Promise<Backend>;
+  /**
+   * Another fresh backend on the same server (a second process, in effect). With `limits`, it declares
+   * these shrunken hold limits instead of the platform's, so scenarios can cross limits no emulator enforces.
+   */
+  createBackend(limits?: DeclaredHoldLimits): Promise<Backend>;
   /** A queue name no other test uses. */
   queue(label?: string): string;
 }

@@ -1,5 +1,6 @@
 import type { BackendCapabilities } from "./backend/backend.js";
 import { UnsupportedCapabilityError } from "./errors/unsupported-capability-error.js";
+import { maxNativeDelayMs } from "./hold-limits.js";
 
 export interface DeliveryRequest {
   readonly priority: number;
@@ -34,7 +35,9 @@ export function planDelivery(backendName: string, capabilities: BackendCapabilit
   }
   let delayMs: number | undefined;
   if (request.delayMs > 0) {
-    if (capabilities.delayedDelivery) delayMs = Math.min(request.delayMs, capabilities.delayedDelivery.maxDelayMs);
+    // Delays past the backend's limit or its retention go hop by hop, each hop a fresh message.
+    const nativeMaxMs = maxNativeDelayMs(capabilities);
+    if (nativeMaxMs !== undefined) delayMs = Math.min(request.delayMs, nativeMaxMs);
     else if (!capabilities.nackDelay) refuse("delayedDelivery", "can neither delay delivery nor hold messages back: drop wait/waitUntil");
     // Without native delay the worker holds early messages back with nack delays until runAt.
   }

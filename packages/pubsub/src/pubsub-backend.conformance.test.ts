@@ -1,5 +1,5 @@
 import { describe } from "vitest";
-import { runConformanceSuite } from "@hopper/conformance";
+import { runConformanceSuite, type DeclaredHoldLimits } from "@hopper/conformance";
 import { createPubSubBackend } from "./pubsub-backend.js";
 import { emulatorProject } from "./test-pubsub-service.js";
 
@@ -8,10 +8,12 @@ const project = emulatorProject();
 if (project) {
   // Every backend a test creates shares one prefix, so a second backend sees the first one's queues.
   const run = Date.now().toString(36);
-  runConformanceSuite({ name: "pubsub (emulator)", createBackend: async () => createPubSubBackend({ projectId: project, topicPrefix: `conf${run}-` }) });
+  // Shrunken declared limits stand in for the 10-minute ack deadline and 7-day retention, which the emulator cannot shorten.
+  const holdLimits = (limits?: DeclaredHoldLimits) => limits && { maxNackDelayMs: limits.maxNackDelayMs, messageRetentionMs: limits.messageRetentionMs };
+  runConformanceSuite({ name: "pubsub (emulator)", createBackend: async (limits) => createPubSubBackend({ projectId: project, topicPrefix: `conf${run}-`, ...holdLimits(limits) }) });
   runConformanceSuite({
     name: "pubsub (emulator, messageOrdering)",
-    createBackend: async () => createPubSubBackend({ projectId: project, topicPrefix: `conford${run}-`, messageOrdering: true }),
+    createBackend: async (limits) => createPubSubBackend({ projectId: project, topicPrefix: `conford${run}-`, messageOrdering: true, ...holdLimits(limits) }),
     knownServerGaps: {
       // README "Emulator gaps": the emulator orders keyless messages as one key and redelivers acked ones behind an expired deadline.
       "a job enqueued with wait does not start before its runAt":

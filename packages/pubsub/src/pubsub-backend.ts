@@ -37,6 +37,11 @@ export interface PubSubBackendOptions {
    * only to exercise the core's step-by-step hold-back in tests.
    */
   readonly maxNackDelayMs?: number;
+  /**
+   * How long the subscriptions keep unacked messages (messageRetentionDuration), default Pub/Sub's 7 days:
+   * declare it when yours keep less, so no job is held on one message past it.
+   */
+  readonly messageRetentionMs?: number;
 }
 
 /** A Hopper backend on Google Cloud Pub/Sub: a topic and a subscription per queue. */
@@ -48,8 +53,13 @@ export function createPubSubBackend(options: PubSubBackendOptions): Backend {
   if (!Number.isSafeInteger(maxNackDelayMs) || maxNackDelayMs < 1000 || maxNackDelayMs > 600_000) {
     throw new ConfigurationError({ field: "maxNackDelayMs", message: `must be an integer from 1000 to 600000 (Pub/Sub's ack-deadline limit), got ${JSON.stringify(options.maxNackDelayMs)}` });
   }
+  const messageRetentionMs = options.messageRetentionMs ?? PUBSUB_CAPABILITIES.messageRetentionMs!;
+  if (!Number.isSafeInteger(messageRetentionMs) || messageRetentionMs < 1000 || messageRetentionMs > PUBSUB_CAPABILITIES.messageRetentionMs!) {
+    throw new ConfigurationError({ field: "messageRetentionMs", message: `must be an integer from 1000 to ${PUBSUB_CAPABILITIES.messageRetentionMs} (Pub/Sub's 7-day subscription retention), got ${JSON.stringify(options.messageRetentionMs)}` });
+  }
   const capabilities: BackendCapabilities = {
     ...PUBSUB_CAPABILITIES,
+    messageRetentionMs,
     ordering: options.messageOrdering === true,
     deliveryAttempts: deadLetter !== undefined,
     nackDelay: { maxDelayMs: maxNackDelayMs },

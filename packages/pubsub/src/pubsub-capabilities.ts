@@ -23,6 +23,8 @@ export const PUBSUB_CAPABILITIES: BackendCapabilities = {
   deduplication: false,
   leaseExtension: { maxLeaseMs: MAX_ACK_DEADLINE_SECONDS * 1000 },
   minLeaseMs: MIN_ACK_DEADLINE_SECONDS * 1000,
+  // Subscriptions keep unacked messages 7 days at most (the default).
+  messageRetentionMs: 7 * 24 * 60 * 60 * 1000,
   deliveryAttempts: false,
 };
 

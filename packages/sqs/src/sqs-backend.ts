@@ -11,6 +11,9 @@ export const SQS_MAX_MESSAGE_BYTES = sqsMaxMessageBytes;
 /** SQS's per-message delay limit (DelaySeconds). */
 export const SQS_MAX_DELAY_SECONDS = 15 * 60;
 const maxVisibilityMs = maxVisibilitySeconds * 1000;
+/** SQS's default MessageRetentionPeriod (4 days); its bounds are 60 s to 14 days. */
+export const SQS_DEFAULT_RETENTION_SECONDS = 4 * 24 * 60 * 60;
+const maxRetentionSeconds = 14 * 24 * 60 * 60;
 
 /** A standard queue: delays, visibility-timeout leases and receive counts; no order, no dedupe. */
 export const SQS_CAPABILITIES: BackendCapabilities = {
@@ -24,6 +27,7 @@ export const SQS_CAPABILITIES: BackendCapabilities = {
   ordering: false,
   deduplication: false,
   leaseExtension: { maxLeaseMs: maxVisibilityMs },
+  messageRetentionMs: SQS_DEFAULT_RETENTION_SECONDS * 1000,
   // Visibility timeouts are whole seconds.
   minLeaseMs: 1000,
   deliveryAttempts: true,
@@ -59,6 +63,13 @@ export interface SqsBackendOptions {
   readonly queueAttributes?: Readonly<Record<string, string>>;
   /** Declared delay limit in seconds, at most SQS's 900; lower it to exercise the core's hop-by-hop delays. */
   readonly maxDelaySeconds?: number;
+  /** Longest nack delay declared, in seconds, at most SQS's 43200 (12 h visibility); lower it only to exercise the core's long holds in tests. */
+  readonly maxNackDelaySeconds?: number;
+  /**
+   * The queues' MessageRetentionPeriod in seconds (default SQS's 345600, 4 days): declare it when your
+   * queues keep messages for less, so no job is held on one message past it. Queues made by `createQueues` get it.
+   */
+  readonly messageRetentionSeconds?: number;
   /** How long acks wait to be sent together in one DeleteMessageBatch. Default 0: acks made in the same turn of the event loop (a received batch finishing together) share one call. */
   readonly ackFlushMs?: number;
   /** SDK attempts per call for a client built here (standard retry mode: backoff with jitter on throttling and transient errors). Default 5. */
@@ -77,18 +88,23 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
   if (!Number.isSafeInteger(maxDelaySeconds) || maxDelaySeconds < 1 || maxDelaySeconds > SQS_MAX_DELAY_SECONDS) {
     throw new ConfigurationError({ field: "maxDelaySeconds", message: `must be an integer from 1 to ${SQS_MAX_DELAY_SECONDS} (SQS's DelaySeconds limit), got ${JSON.stringify(maxDelaySeconds)}` });
   }
+  const maxNackDelaySeconds = wholeSeconds("maxNackDelaySeconds", options.maxNackDelaySeconds ?? maxVisibilitySeconds, 1, maxVisibilitySeconds, "SQS's 12-hour visibility limit");
+  const messageRetentionSeconds = wholeSeconds("messageRetentionSeconds", options.messageRetentionSeconds ?? SQS_DEFAULT_RETENTION_SECONDS, 1, maxRetentionSeconds, "SQS's MessageRetentionPeriod bounds are 60 to 1209600");
   const ackFlushMs = options.ackFlushMs ?? 0;
   if (!Number.isFinite(ackFlushMs) || ackFlushMs < 0) {
     throw new ConfigurationError({ field: "ackFlushMs", message: `must be a number of milliseconds ≥ 0, got ${JSON.stringify(ackFlushMs)}` });
   }
   const fifo = options.fifo ?? false;
+  const declaredLimits = { nackDelay: { maxDelayMs: maxNackDelaySeconds * 1000 }, messageRetentionMs: messageRetentionSeconds * 1000 };
   const capabilities: BackendCapabilities = fifo
-    ? SQS_FIFO_CAPABILITIES
-    : { ...SQS_CAPABILITIES, delayedDelivery: { maxDelayMs: maxDelaySeconds * 1000 } };
+    ? { ...SQS_FIFO_CAPABILITIES, ...declaredLimits }
+    : { ...SQS_CAPABILITIES, ...declaredLimits, delayedDelivery: { maxDelayMs: maxDelaySeconds * 1000 } };
 
   const ownsClient = options.client === undefined;
   const client = options.client ?? createClient(options);
-  const urls = new SqsQueueUrls(client, { queuePrefix, fifo, createQueues: options.createQueues ?? false, queueAttributes: options.queueAttributes ?? {} });
+  // Queues made here keep messages as long as declared (60 s is SQS's floor), unless queueAttributes say otherwise.
+  const queueAttributes = { MessageRetentionPeriod: String(Math.max(60, messageRetentionSeconds)), ...options.queueAttributes };
+  const urls = new SqsQueueUrls(client, { queuePrefix, fifo, createQueues: options.createQueues ?? false, queueAttributes });
   const deletes = new SqsDeleteBatcher(client, ackFlushMs);
   const sent = new SentMessageIds();
   const closing = new AbortController();
@@ -150,4 +166,11 @@ function createClient(options: SqsBackendOptions): SQSClient {
     retryMode: "standard",
     maxAttempts: options.maxAttempts ?? 5,
   });
+}
+
+function wholeSeconds(field: string, value: number, min: number, max: number, why: string): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigurationError({ field, message: `must be a whole number of seconds from ${min} to ${max} (${why}), got ${JSON.stringify(value)}` });
+  }
+  return value;
 }

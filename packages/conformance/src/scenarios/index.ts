@@ -7,13 +7,16 @@ import { closeDuringReceive } from "./close-during-receive.js";
 import { competingConsumers } from "./competing-consumers.js";
 import { deduplication } from "./deduplication.js";
 import { delayedDelivery } from "./delayed-delivery.js";
+import { holdsNotAttempts } from "./holds-not-attempts.js";
 import { leaseExpiry } from "./lease-expiry.js";
 import { leaseExtension } from "./lease-extension.js";
 import { leaseLost } from "./lease-lost.js";
 import { misaddressedMessages } from "./misaddressed-messages.js";
+import { longHoldCarried } from "./long-hold-carried.js";
 import { nackDelay } from "./nack-delay.js";
 import { nackRedelivers } from "./nack-redelivers.js";
 import { newerVersionHeld } from "./newer-version-held.js";
+import { newerVersionHoldNotAttempt } from "./newer-version-hold-not-attempt.js";
 import { oldVersionUpgraded } from "./old-version-upgraded.js";
 import { payloadTooLarge } from "./payload-too-large.js";
 import { perKeyOrdering } from "./per-key-ordering.js";
@@ -47,6 +50,9 @@ export const scenarios: readonly Scenario[] = [
   retryExhaustion,
   oldVersionUpgraded,
   newerVersionHeld,
+  holdsNotAttempts,
+  newerVersionHoldNotAttempt,
+  longHoldCarried,
   poisonMessages,
   misaddressedMessages,
   refusesPriority,

@@ -124,6 +124,12 @@ export interface BackendCapabilities {
   readonly ordering: boolean;
   /** `dedupeKey` is honoured while a message with that key is queued (at least). */
   readonly deduplication: boolean;
+  /**
+   * How long the backend keeps a message from when it was sent, acked or not (SQS's queue retention,
+   * Pub/Sub's subscription retention). Absent means until acked. The core never holds one message
+   * back past half of it: a longer hold moves to a fresh copy.
+   */
+  readonly messageRetentionMs?: number;
   /** `extendLease` works; leases can be held up to `maxLeaseMs`. */
   readonly leaseExtension: false | { readonly maxLeaseMs: number };
   /**

@@ -72,7 +72,7 @@ export class MessageHandler {
     } catch (error) {
       return this.deadLetter(job, queue, null, "malformed envelope", error, null);
     }
-    const attempt = envelope.attempt + (message.deliveryAttempt ?? 1) - 1;
+    const attempt = this.redelivery.attemptOf(message, envelope);
     // The body must not choose where this worker writes (retries, re-delays): the queue is the one it came from.
     if (envelope.queue !== queue) {
       return this.deadLetter(job, queue, envelope, "misaddressed: the envelope names another queue", new MisaddressedMessageError({ receivedQueue: queue, envelopeQueue: envelope.queue }), attempt);
@@ -88,6 +88,7 @@ export class MessageHandler {
     if (runAtMs !== undefined && runAtMs - Date.now() > earlyToleranceMs) {
       return this.redelivery.postpone(queue, message, envelope, runAtMs);
     }
+    if (runAtMs !== undefined && this.redelivery.mustRelease(envelope)) return this.redelivery.release(queue, message, envelope);
     if (envelope.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt);
 
     let args: unknown;
@@ -192,9 +193,8 @@ export class MessageHandler {
 
   private async holdNewerVersion(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number): Promise<void> {
     const now = Date.now();
-    // Republishing carries the first sighting in meta; a nack cannot change the body, so there the hold counts from when the job was due.
-    const dueAt = Date.parse(envelope.runAt ?? envelope.enqueuedAt);
-    const heldSince = envelope.meta[heldSinceKey] ? Date.parse(envelope.meta[heldSinceKey]) : this.options.backend.capabilities.delayedDelivery ? now : dueAt;
+    // Every hold starts from a copy that carries the first sighting in meta (a nack holds only a copy made for the hold).
+    const heldSince = envelope.meta[heldSinceKey] ? Date.parse(envelope.meta[heldSinceKey]) : now;
     if (now - heldSince >= this.options.newerVersionMaxHoldMs) {
       const error = new PayloadVersionError({ job: definition.name, payloadVersion: envelope.version, knownVersion: definition.version });
       return this.deadLetter(job, queue, envelope, "payload version newer than any worker that ran it", error, attempt);

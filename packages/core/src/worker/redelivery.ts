@@ -1,33 +1,58 @@
 import type { Backend, OutgoingMessage, ReceivedMessage } from "../backend/backend.js";
 import { sendInBatches } from "../backend/send-in-batches.js";
 import { encodeEnvelope, type Envelope } from "../envelope/envelope.js";
+import { copySentAtMs, isHoldCarrier, maxNativeDelayMs, publishedAtKey, retentionBoundMs } from "../hold-limits.js";
 
 /**
  * Ways to make a received job run again later, chosen from the backend's
  * declared capabilities. Republishing sends the new copy before acking the
  * old one, so a crash in between gives a duplicate, never a loss. The copy goes
  * to `queue`, the queue the message was received from, never to one its body names.
+ *
+ * Holds (waits, postpones) never count as attempts: a nack hold happens only on a
+ * copy whose body carries `runAt` (a hold carrier), whose deliveries are not
+ * counted; such a copy is held by nack once where the backend counts deliveries
+ * (a visibility ceiling or a dead-letter policy would otherwise see every hold),
+ * and never past half the backend's retention. Past either, a fresh copy carries on.
  */
 export class Redelivery {
   constructor(private readonly backend: Backend) {}
+
+  /** The attempt this delivery is: the envelope's, plus the backend's count of earlier deliveries unless they were holds. */
+  attemptOf(message: ReceivedMessage, envelope: Envelope): number {
+    if (isHoldCarrier(this.backend.capabilities, envelope)) return envelope.attempt;
+    return envelope.attempt + (message.deliveryAttempt ?? 1) - 1;
+  }
+
+  /**
+   * A due hold carrier on a backend that counts deliveries runs from a fresh copy without `runAt`,
+   * so its crashes count from one again; without counting, it may run as it is.
+   */
+  mustRelease(envelope: Envelope): boolean {
+    return isHoldCarrier(this.backend.capabilities, envelope) && this.backend.capabilities.deliveryAttempts;
+  }
+
+  async release(queue: string, message: ReceivedMessage, envelope: Envelope): Promise<void> {
+    await this.republish(queue, message, envelope, undefined);
+  }
 
   /** Failed run `attempt`; run again after `delayMs` as attempt `attempt + 1`. */
   async retry(queue: string, message: ReceivedMessage, envelope: Envelope, attempt: number, delayMs: number): Promise<void> {
     const { deliveryAttempts, nackDelay } = this.backend.capabilities;
     // A nack keeps the message (its ordering and dedupe key) and the backend counts the attempt.
-    if (deliveryAttempts && message.deliveryAttempt !== undefined && nackDelay && delayMs <= nackDelay.maxDelayMs) {
+    if (deliveryAttempts && message.deliveryAttempt !== undefined && nackDelay && delayMs <= nackDelay.maxDelayMs && this.keptUntil(envelope, Date.now() + delayMs)) {
       await message.nack({ retryAfterMs: delayMs });
       return;
     }
     await this.republish(queue, message, { ...envelope, attempt: attempt + 1 }, Date.now() + delayMs);
   }
 
-  /** Not a failure: run later with the same attempt number (RetryLaterError, newer payload versions, delivered before runAt — hop by hop past the backend's delay limit). */
+  /** Not a failure: run later with the same attempt number (RetryLaterError, newer payload versions, slot waits, delivered before runAt — hop by hop past the backend's limits). */
   async postpone(queue: string, message: ReceivedMessage, envelope: Envelope, runAtMs: number): Promise<void> {
     if (this.backend.capabilities.delayedDelivery) {
       await this.republish(queue, message, envelope, runAtMs);
     } else {
-      await this.holdBack(message, runAtMs);
+      await this.holdBack(queue, message, envelope, runAtMs);
     }
   }
 
@@ -36,21 +61,47 @@ export class Redelivery {
     await message.nack({ retryAfterMs: 0 });
   }
 
-  private async holdBack(message: ReceivedMessage, runAtMs: number): Promise<void> {
+  private async holdBack(queue: string, message: ReceivedMessage, envelope: Envelope, runAtMs: number): Promise<void> {
     const { nackDelay } = this.backend.capabilities;
-    const remaining = Math.max(0, runAtMs - Date.now());
-    await message.nack({ retryAfterMs: nackDelay ? Math.min(remaining, nackDelay.maxDelayMs) : 0 });
+    if (!nackDelay) {
+      await message.nack({ retryAfterMs: 0 });
+      return;
+    }
+    const now = Date.now();
+    const stepMs = Math.min(Math.max(0, runAtMs - now), nackDelay.maxDelayMs, retentionBoundMs(this.backend.capabilities));
+    const carriesThisHold = isHoldCarrier(this.backend.capabilities, envelope) && Date.parse(envelope.runAt!) >= runAtMs;
+    const firstDelivery = message.deliveryAttempt === undefined || message.deliveryAttempt <= 1;
+    if (carriesThisHold && firstDelivery && this.keptUntil(envelope, now + stepMs)) {
+      await message.nack({ retryAfterMs: stepMs });
+      return;
+    }
+    // The backend would count this hold, drop the message before it ends, or the body does not say
+    // it is waiting: a fresh copy (new delivery count, retention, FIFO deduplication id) carries it.
+    await this.republish(queue, message, envelope, runAtMs);
   }
 
-  private async republish(queue: string, message: ReceivedMessage, envelope: Envelope, runAtMs: number): Promise<void> {
-    const delayed = this.backend.capabilities.delayedDelivery;
-    const remaining = Math.max(0, runAtMs - Date.now());
-    const copy: Envelope = { ...envelope, ...(remaining > 0 && { runAt: new Date(runAtMs).toISOString() }) };
+  /** Whether this copy stays within its retention until `untilMs`. */
+  private keptUntil(envelope: Envelope, untilMs: number): boolean {
+    return untilMs - copySentAtMs(envelope) <= retentionBoundMs(this.backend.capabilities);
+  }
+
+  /** Sends a copy due at `runAtMs` (now when undefined or past), then acks the original. */
+  private async republish(queue: string, message: ReceivedMessage, envelope: Envelope, runAtMs: number | undefined): Promise<void> {
+    const maxDelayMs = maxNativeDelayMs(this.backend.capabilities);
+    const now = Date.now();
+    const remaining = runAtMs === undefined ? 0 : Math.max(0, runAtMs - now);
+    const { runAt: _past, ...rest } = envelope;
+    const copy: Envelope = {
+      ...rest,
+      ...(remaining > 0 && { runAt: new Date(runAtMs!).toISOString() }),
+      // Read only against a declared retention; elsewhere the body stays as small as it was.
+      ...(this.backend.capabilities.messageRetentionMs !== undefined && { meta: { ...envelope.meta, [publishedAtKey]: new Date(now).toISOString() } }),
+    };
     const outgoing: OutgoingMessage = {
       id: envelope.id,
       queue,
       body: encodeEnvelope(copy),
-      ...(delayed && remaining > 0 && { delayMs: Math.min(remaining, delayed.maxDelayMs) }),
+      ...(maxDelayMs !== undefined && remaining > 0 && { delayMs: Math.min(remaining, maxDelayMs) }),
       ...(envelope.priority !== 0 && this.backend.capabilities.priority && { priority: envelope.priority }),
       // The original still holds its dedupe key until acked, so the copy goes without it.
       ...(envelope.orderingKey !== undefined && this.backend.capabilities.ordering && { orderingKey: envelope.orderingKey }),
