@@ -82,10 +82,11 @@ export function runUniqueJobSuite(options: UniqueJobSuiteOptions): void {
           return typeof value === "function" ? value.bind(target) : value;
         },
       });
-      const doomed = createHopper({ backend: stalled, jobs: [jobClass], coordination: await loadCoordinationStore(options.coordination), logger: createConsoleLogger("silent") });
+      // A dead process never gives up on its send: no connectTimeout (which would fail the send and free the key at once) within the test.
+      const doomed = createHopper({ backend: stalled, jobs: [jobClass], coordination: await loadCoordinationStore(options.coordination), logger: createConsoleLogger("silent"), connectTimeout: "1h" });
       const key = `k-${randomUUID()}`;
       opened.push(doomed);
-      void doomed.enqueue(jobClass, { key });
+      doomed.enqueue(jobClass, { key }).catch(() => {});
       await sendStarted;
       // Another process enqueues the same key until its job is really sent.
       const other = await open(jobClass);
