@@ -1,6 +1,6 @@
-import { BACKEND_SPECIFICATION_VERSION, type Backend, type BackendCapabilities, type ReceivedMessage, type ReceiveOptions } from "../backend/backend.js";
+import { BACKEND_SPECIFICATION_VERSION, type Backend, type BackendCapabilities, type ReceiveOptions } from "../backend/backend.js";
 import { BackendClosedError } from "../errors/backend-closed-error.js";
-import { MemoryQueue } from "./memory-queue.js";
+import { MemoryQueue, receivedMessages } from "./memory-queue.js";
 
 const unlimitedMs = Number.MAX_SAFE_INTEGER;
 
@@ -71,14 +71,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
         const now = Date.now();
         const taken = queue.take(receiveOptions.maxMessages, receiveOptions.leaseMs, now);
         if (taken.length > 0) {
-          return taken.map(({ message, token }): ReceivedMessage => ({
-            id: message.id,
-            body: message.body,
-            deliveryAttempt: capabilities.deliveryAttempts ? message.deliveries : undefined,
-            ack: async () => queue.ack(message.id, token, Date.now()),
-            nack: async (nackOptions) => queue.nack(message.id, token, nackOptions?.retryAfterMs ?? 0, Date.now()),
-            extendLease: async (leaseMs) => queue.extendLease(message.id, token, leaseMs, Date.now()),
-          }));
+          return receivedMessages(queue, taken, capabilities.deliveryAttempts, Date.now);
         }
         if (now >= deadline || receiveOptions.signal?.aborted || closing.signal.aborted) return [];
         await waitForChange(queue, Math.min(deadline, queue.nextChangeAt() ?? deadline) - now, [receiveOptions.signal, closing.signal]);

@@ -1,4 +1,4 @@
-import type { EnqueueResult, OutgoingMessage, QueueStats } from "../backend/backend.js";
+import type { EnqueueResult, OutgoingMessage, QueueStats, ReceivedMessage } from "../backend/backend.js";
 import { BinaryHeap } from "./binary-heap.js";
 
 export interface StoredMessage {
@@ -150,4 +150,16 @@ export class MemoryQueue {
       this.ready.push(message);
     }
   }
+}
+
+/** Messages taken from `queue` as the backend contract hands them out, timed by `nowMs` (real or a test clock). */
+export function receivedMessages(queue: MemoryQueue, taken: ReturnType<MemoryQueue["take"]>, countsDeliveries: boolean, nowMs: () => number): ReceivedMessage[] {
+  return taken.map(({ message, token }): ReceivedMessage => ({
+    id: message.id,
+    body: message.body,
+    deliveryAttempt: countsDeliveries ? message.deliveries : undefined,
+    ack: async () => queue.ack(message.id, token, nowMs()),
+    nack: async (nackOptions) => queue.nack(message.id, token, nackOptions?.retryAfterMs ?? 0, nowMs()),
+    extendLease: async (leaseMs) => queue.extendLease(message.id, token, leaseMs, nowMs()),
+  }));
 }

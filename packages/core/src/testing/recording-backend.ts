@@ -1,7 +1,7 @@
-import { BACKEND_SPECIFICATION_VERSION, type Backend, type BackendCapabilities, type OutgoingMessage, type ReceivedMessage } from "../backend/backend.js";
+import { BACKEND_SPECIFICATION_VERSION, type Backend, type BackendCapabilities, type OutgoingMessage } from "../backend/backend.js";
 import { BackendClosedError } from "../errors/backend-closed-error.js";
 import { MEMORY_CAPABILITIES } from "../memory/memory-backend.js";
-import { MemoryQueue } from "../memory/memory-queue.js";
+import { MemoryQueue, receivedMessages } from "../memory/memory-queue.js";
 
 /** The test backend plus what the test Hopper needs to drive it. */
 export interface TestBackend extends Backend {
@@ -53,14 +53,7 @@ export function createTestBackend(options: { nowMs: () => number; capabilities?:
       const taken = queue.take(receiveOptions.maxMessages, receiveOptions.leaseMs, options.nowMs());
       // The test clock does not move by itself: a worker polling here waits a little in real time instead of spinning.
       if (taken.length === 0 && receiveOptions.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(receiveOptions.waitMs, 20)));
-      return taken.map(({ message, token }): ReceivedMessage => ({
-        id: message.id,
-        body: message.body,
-        deliveryAttempt: capabilities.deliveryAttempts ? message.deliveries : undefined,
-        ack: async () => queue.ack(message.id, token, options.nowMs()),
-        nack: async (nackOptions) => queue.nack(message.id, token, nackOptions?.retryAfterMs ?? 0, options.nowMs()),
-        extendLease: async (leaseMs) => queue.extendLease(message.id, token, leaseMs, options.nowMs()),
-      }));
+      return receivedMessages(queue, taken, capabilities.deliveryAttempts, options.nowMs);
     },
     async stats(queue) {
       return queueNamed(queue).stats(options.nowMs());
