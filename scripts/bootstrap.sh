@@ -4,7 +4,7 @@
 #   scripts/bootstrap.sh              Node 24 + pnpm, then `pnpm install --frozen-lockfile`
 #   scripts/bootstrap.sh --node 22    Node 22 + pnpm only (CI's extra Node majors)
 #
-# Prints one line on stdout, `export PATH="<bin>:$PATH"`, for eval; everything else
+# Prints one line on stdout, `export [NPM_CONFIG_GLOBALCONFIG=…] PATH="<bin>:$PATH"`, for eval; everything else
 # goes to stderr. The machine's own Node may be older than the project supports
 # (a fresh machine has Node 20), so Node itself comes from the npm registry, the only
 # registry this needs: the node-linux-<arch> packages hold the official binaries.
@@ -86,8 +86,21 @@ if ! installed "$prefix"; then
 fi
 installed "$prefix" || { echo "bootstrap: $bin does not hold Node $node_version and pnpm $pnpm_version" >&2; exit 1; }
 
+# npm reads its global config (where a machine keeps a proxy's CA or a registry
+# mirror) from its Node's prefix, which moves to the cache with the Node above:
+# keep pointing npm (and pnpm) at the machine's own.
+global_npmrc="${NPM_CONFIG_GLOBALCONFIG:-}"
+if [ -z "$global_npmrc" ] && command -v npm >/dev/null 2>&1; then
+  global_npmrc="$(npm config get globalconfig 2>/dev/null || true)"
+fi
+keep_npmrc=""
+if [ -n "$global_npmrc" ] && [ -f "$global_npmrc" ]; then
+  export NPM_CONFIG_GLOBALCONFIG="$global_npmrc"
+  keep_npmrc="$(printf 'NPM_CONFIG_GLOBALCONFIG="%s" ' "$global_npmrc")"
+fi
+
 export PATH="$bin:$PATH"
 if [ -n "$install_dependencies" ]; then
   (cd "$repo" && pnpm install --frozen-lockfile >&2)
 fi
-printf 'export PATH="%s:$PATH"\n' "$bin"
+printf 'export %sPATH="%s:$PATH"\n' "$keep_npmrc" "$bin"

@@ -11,9 +11,6 @@ export default defineConfig({
   test: {
     ...rootConfig.test,
     include: ["packages/reliability/src/**/*.reliability.ts", "packages/reliability/src/**/*.test.ts"],
-    // The packed-install run npm-installs tarballs and their dependencies from the registry: in the `full`
-    // profile (`pnpm test:full`), outside CI, since one CI-like run saw that npm install outlive its 3 min bound.
-    exclude: process.env.HOPPER_PROFILE === "full" ? [] : ["packages/reliability/src/packed-install.reliability.ts"],
     fileParallelism: false,
     testTimeout: 240_000,
   },

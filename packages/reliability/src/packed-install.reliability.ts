@@ -16,9 +16,13 @@ const root = fileURLToPath(new URL("../../..", import.meta.url));
 const packed = ["core", "redis", "postgres", "cli"] as const;
 const minute = 60_000;
 
-/** The environment without what pnpm and vitest set for themselves (npm_config_*, --conditions). */
+/**
+ * The environment without what pnpm and vitest set for themselves (npm_config_*, --conditions).
+ * The machine's own npm settings stay: NPM_CONFIG_GLOBALCONFIG (set by scripts/bootstrap.sh)
+ * carries the CA of a proxy between this machine and the registry.
+ */
 function plainEnvironment(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const environment = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|NODE_OPTIONS$|NODE_PATH$|VITEST|INIT_CWD$)/i.test(key)));
+  const environment = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/.test(key) && !/^pnpm_/i.test(key) && !/^(NODE_OPTIONS|NODE_PATH|VITEST.*|INIT_CWD)$/.test(key)));
   return { ...environment, ...extra };
 }
 
