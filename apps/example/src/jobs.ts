@@ -1,4 +1,5 @@
 import { Job, retryOn, type JobContext } from "@hopper/core";
+import { z } from "zod";
 
 export class MailServerBusy extends Error {}
 
@@ -16,6 +17,10 @@ export class SendWelcomeEmail extends Job<WelcomeArgs, string> {
     1: (old: { user_id: number; signedUpAt: Date }) => ({ userId: String(old.user_id), locale: "en", signedUpAt: old.signedUpAt }),
   };
   static override retry = { attempts: 5, rules: [retryOn(MailServerBusy, { attempts: 10, wait: "30s" })] };
+  /** Checked at enqueue and before perform; `hopper check` also runs it on every stored payload sample. */
+  static override schema = z.object({ userId: z.string().min(1), locale: z.string().min(2).max(35), signedUpAt: z.date() });
+  /** Recorded as payload-samples/SendWelcomeEmail/v2.json by `hopper check --record`. */
+  static override exampleArgs = { userId: "42", locale: "fr", signedUpAt: new Date("2026-01-01T00:00:00Z") } satisfies WelcomeArgs;
 
   static sent: { userId: string; locale: string; attempt: number }[] = [];
 

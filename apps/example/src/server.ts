@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { ConfigurationError, HopperError } from "@hopper/core";
+import { ConfigurationError, HopperError, JobValidationError } from "@hopper/core";
 import { SendWelcomeEmail } from "./jobs.js";
 
 const maxBodyBytes = 16 * 1024;
@@ -8,7 +8,7 @@ const maxBodyBytes = 16 * 1024;
 export function createAppServer(): Server {
   return createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
-      const status = ConfigurationError.isInstance(error) ? 400 : 500;
+      const status = ConfigurationError.isInstance(error) || JobValidationError.isInstance(error) ? 400 : 500;
       reply(response, status, { error: HopperError.isInstance(error) ? error.message : "internal error" });
     });
   });

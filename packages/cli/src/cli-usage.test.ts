@@ -57,7 +57,7 @@ describe("hopper: usage errors and help (no backend needed)", () => {
   });
 
   it("prints help with an example for every command, and exits 0", { timeout: 120_000 }, async () => {
-    for (const command of [[], ["worker"], ["scheduler"], ["stats"], ["dead-letters"], ["dead-letters", "list"], ["dead-letters", "retry"], ["dead-letters", "discard"]]) {
+    for (const command of [[], ["worker"], ["scheduler"], ["stats"], ["check"], ["dead-letters"], ["dead-letters", "list"], ["dead-letters", "retry"], ["dead-letters", "discard"]]) {
       const result = await runCliProcess([...command, "--help"]);
       expect(result.code, command.join(" ")).toBe(0);
       expect(result.stdout).toMatch(/Examples?:\n  \$ (HOPPER_URL=\S+ )?hopper /);

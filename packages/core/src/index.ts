@@ -18,3 +18,12 @@ export { createMemoryCoordinationStore } from "./coordination/memory-coordinatio
 export type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";
 export type { RecurringJobOptions } from "./scheduling/recurring-job.js";
 export { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
+export {
+  checkPayloadCompatibility,
+  recordExampleSample,
+  type PayloadSample,
+  type CompatibilityFinding,
+  type CompatibilityProblem,
+  type CompatibilityReport,
+  type CompatibilityOptions,
+} from "./compatibility/payload-compatibility.js";

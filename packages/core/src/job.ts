@@ -56,6 +56,8 @@ export abstract class Job<Args = unknown, Result = unknown> {
   static retry?: RetryOptions;
   /** Any Standard Schema validator (zod, valibot, arktype); checked at enqueue and before perform. */
   static schema?: StandardSchemaV1;
+  /** Args typical of the current version: `hopper check --record` stores them as this version's payload sample. */
+  static exampleArgs?: unknown;
   /** At most `limit` performs at once per key, across all workers (needs a shared coordination store). */
   static concurrency?: ConcurrencyOptions;
   /** Enqueuing a job whose key is already queued returns the queued job's id instead. */
