@@ -33,6 +33,12 @@ export async function coordinationStoreFromUrl(text: string): Promise<Coordinati
   return adapter.createCoordinationStoreFromUrl?.(url);
 }
 
+/** Whether the adapter for `text` offers a coordination store on its server (without opening one). */
+export async function adapterOffersCoordination(text: string): Promise<boolean> {
+  const packageName = adapterPackages[new URL(text).protocol];
+  return packageName !== undefined && typeof (await importAdapter(packageName, new URL(text).protocol)).createCoordinationStoreFromUrl === "function";
+}
+
 /**
  * The URL createHopper opens: `url` when the key is given, else HOPPER_URL.
  * A given but undefined `url` is an error, not a fall-back: `url: process.env.REDIS_URL`

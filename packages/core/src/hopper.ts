@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Backend } from "./backend/backend.js";
-import { backendFromUrl, checkBackend, chooseBackendUrl, coordinationStoreFromUrl } from "./backend-url.js";
+import { adapterOffersCoordination, backendFromUrl, checkBackend, chooseBackendUrl, coordinationStoreFromUrl } from "./backend-url.js";
 import { createDefaultCoordinationStore } from "./coordination/default-coordination-store.js";
 import { BackendConnection } from "./backend-connection.js";
 import { openFailure, openWithinBound, type ReachBound } from "./backend-reach.js";
@@ -14,6 +14,7 @@ import { ConfigurationError } from "./errors/configuration-error.js";
 import { bindJob, unbindJob, type JobEnqueuer } from "./job-binding.js";
 import type { EnqueueOptions, JobArgs, JobClass, JobContext, Job } from "./job.js";
 import { JobRegistry, upgradeArgs, validateArgs } from "./job-registry.js";
+import { refuseUnmetNeeds } from "./job-needs.js";
 import { createConsoleLogger, redactingLogger, type Logger } from "./logger.js";
 import { runPerformMiddleware, type Middleware } from "./middleware.js";
 import { rejectUnknownOptions } from "./option-keys.js";
@@ -96,7 +97,18 @@ export function createHopper(options: HopperOptions): Hopper {
   const url = givenBackend ? "" : chooseBackendUrl(options);
   const reach: ReachBound = { url: givenBackend ? undefined : url, timeoutMs: toPositiveMilliseconds(options.connectTimeout ?? "5s", "connectTimeout") };
   const openForEnqueue = () => openWithinBound(() => connection.get(), reach);
-  const connection = new BackendConnection(async () => givenBackend ?? backendFromUrl(url));
+  const connection = new BackendConnection(async () => {
+    const backend = givenBackend ?? (await backendFromUrl(url));
+    try {
+      const sharedCoordination = options.coordination !== undefined || backend.capabilities.processLocal === true || (!givenBackend && (await adapterOffersCoordination(url)));
+      refuseUnmetNeeds(registry.all, backend, sharedCoordination);
+    } catch (error) {
+      // A backend this Hopper opened is closed again; a given one stays its owner's.
+      if (!givenBackend) await backend.close().catch(() => {});
+      throw error;
+    }
+    return backend;
+  });
   connection.get().catch(() => {}); // start opening now; errors surface on the first call that needs the backend
   const coordination = options.coordination
     ? checkCoordinationStore(options.coordination)

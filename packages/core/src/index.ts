@@ -27,3 +27,4 @@ export {
   type CompatibilityReport,
   type CompatibilityOptions,
 } from "./compatibility/payload-compatibility.js";
+export type { JobNeed } from "./job-needs.js";

@@ -6,6 +6,7 @@ import { UnknownJobError } from "./errors/unknown-job-error.js";
 import type { JobClass, PayloadUpgrade } from "./job.js";
 import { validateJobName, validatePriority, validateQueueName } from "./names.js";
 import { validateRetryOptions } from "./retry-policy.js";
+import { validateJobNeeds, type JobNeed } from "./job-needs.js";
 import { resolveConcurrency, resolveUnique, type ResolvedConcurrency, type ResolvedUnique } from "./coordination/job-coordination-options.js";
 
 /** A registered job class with its configuration checked once, at registration. */
@@ -17,6 +18,8 @@ export interface JobDefinition {
   readonly version: number;
   readonly concurrency?: ResolvedConcurrency;
   readonly unique?: ResolvedUnique;
+  /** Declared by `static requires`; checked against the backend when it opens. */
+  readonly requires: readonly JobNeed[];
 }
 
 export class JobRegistry {
@@ -74,6 +77,7 @@ export class JobRegistry {
       queue: validateQueueName(jobClass.queue, `${name}.queue`),
       priority: validatePriority(jobClass.priority, `${name}.priority`),
       version,
+      requires: validateJobNeeds(jobClass.requires, `${name}.requires`),
       ...(concurrency && { concurrency }),
       ...(unique && { unique }),
     });

@@ -3,6 +3,7 @@ import type { Logger } from "./logger.js";
 import type { RetryOptions } from "./retry-policy.js";
 import type { Duration } from "./duration.js";
 import { jobBinding } from "./job-binding.js";
+import type { JobNeed } from "./job-needs.js";
 import type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";
 
 export interface JobContext {
@@ -62,6 +63,12 @@ export abstract class Job<Args = unknown, Result = unknown> {
   static concurrency?: ConcurrencyOptions;
   /** Enqueuing a job whose key is already queued returns the queued job's id instead. */
   static unique?: UniqueOptions;
+  /**
+   * What this job's enqueues need beyond its static options (a `priority` other than 0,
+   * `unique` and `concurrency` already count): e.g. `["ordering", "transactionalEnqueue"]`.
+   * A Hopper whose backend lacks one refuses to open, naming the job.
+   */
+  static requires?: readonly JobNeed[];
 
   abstract perform(args: Args, context: JobContext): Promise<Result> | Result;
 

@@ -24,6 +24,7 @@ import { poisonMessages } from "./poison-messages.js";
 import { priorityOrder } from "./priority-order.js";
 import { queueIsolation } from "./queue-isolation.js";
 import { refusesDeduplication, refusesDelay, refusesOrdering, refusesPriority, refusesTransaction } from "./refuses-absent-capabilities.js";
+import { refusesUnmetNeedsAtStart } from "./refuses-unmet-needs-at-start.js";
 import { retryExhaustion } from "./retry-exhaustion.js";
 import { retryThenSuccess } from "./retry-then-success.js";
 
@@ -60,4 +61,5 @@ export const scenarios: readonly Scenario[] = [
   refusesDeduplication,
   refusesDelay,
   refusesTransaction,
+  refusesUnmetNeedsAtStart,
 ];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { createHopper, type Hopper } from "../hopper.js";
-import { Job } from "../job.js";
+import { Job, type JobClass } from "../job.js";
 import { createConsoleLogger } from "../logger.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 
@@ -22,35 +22,42 @@ class Sync extends Job<{ accountId: string }> {
   async perform() {}
 }
 
+class Nightly extends Job<{ accountId: string }> {
+  static override queue = "coordination-default";
+  async perform() {}
+}
+
 /** A backend other processes could share (as Redis or SQS would be), with no coordination of its own. */
-function sharedBackendHopper(): Hopper {
-  const hopper = createHopper({ backend: createMemoryBackend({ store: "coordination-default", capabilities: { processLocal: false } }), jobs: [Report, Sync], logger: silent });
+function sharedBackendHopper(jobs: JobClass[] = [Report, Sync]): Hopper {
+  const hopper = createHopper({ backend: createMemoryBackend({ store: "coordination-default", capabilities: { processLocal: false } }), jobs, logger: silent });
   hoppers.push(hopper);
   return hopper;
 }
 
-async function expectCoordinationRefused(promise: Promise<unknown>): Promise<void> {
+async function expectRefused(promise: Promise<unknown>, field: string, message: RegExp): Promise<void> {
   const error = await promise.then(() => undefined, (caught: unknown) => caught);
   expect(ConfigurationError.isInstance(error)).toBe(true);
-  expect((error as ConfigurationError).field).toBe("coordination");
-  expect((error as Error).message).toMatch(/need a store every process shares.*createRedisCoordinationStore/);
+  expect((error as ConfigurationError).field).toBe(field);
+  expect((error as Error).message).toMatch(message);
 }
 
 describe("without a coordination store every process can share", () => {
+  // Jobs whose static options need the store refuse the backend as it opens, naming the job.
   it("refuses unique jobs at enqueue", async () => {
     sharedBackendHopper();
-    await expectCoordinationRefused(Report.performLater({ accountId: "a1" }));
+    await expectRefused(Report.performLater({ accountId: "a1" }), "Report.unique", /Report needs coordination \(from Report\.unique\).*createRedisCoordinationStore/);
   });
 
   it("refuses to start a worker that runs concurrency-limited jobs", async () => {
-    const worker = sharedBackendHopper().worker({ queues: ["coordination-default"], handleSignals: false });
-    await expectCoordinationRefused(worker.run());
+    const worker = sharedBackendHopper([Sync]).worker({ queues: ["coordination-default"], handleSignals: false });
+    await expectRefused(worker.run(), "Sync.concurrency", /Sync needs coordination \(from Sync\.concurrency\)/);
   });
 
+  // A recurring job is registered after the Hopper opens: the store refuses when the scheduler first needs it.
   it("stops a scheduler instead of enqueuing every tick in every process", async () => {
-    const hopper = sharedBackendHopper();
-    hopper.schedule("nightly-report", "* * * * * *", Report, { accountId: "all" });
-    await expectCoordinationRefused(hopper.scheduler({ handleSignals: false }).run());
+    const hopper = sharedBackendHopper([Nightly]);
+    hopper.schedule("nightly-report", "* * * * * *", Nightly, { accountId: "all" });
+    await expectRefused(hopper.scheduler({ handleSignals: false }).run(), "coordination", /need a store every process shares.*createRedisCoordinationStore/);
   });
 
   it("coordinates in process when the backend is process-local", async () => {

@@ -1,0 +1,71 @@
+import type { BackendCapabilities } from "./backend/backend.js";
+import { ConfigurationError } from "./errors/configuration-error.js";
+import type { JobDefinition } from "./job-registry.js";
+
+/** What a job can declare it needs (`static requires`), beyond what its static options imply. */
+export const jobNeeds = ["priority", "ordering", "deduplication", "delayedDelivery", "transactionalEnqueue", "coordination"] as const;
+export type JobNeed = (typeof jobNeeds)[number];
+
+// Where each need is met, for the refusal's "use … instead". Documentation, not a branch:
+// the check itself reads only the capabilities the backend declares.
+const whereMet: Record<JobNeed, string> = {
+  priority: "redis://, postgres://, pglite:// or memory://",
+  ordering: "redis://, postgres://, pglite://, an SQS FIFO queue, or Pub/Sub with messageOrdering",
+  deduplication: "redis://, postgres://, pglite:// or an SQS FIFO queue",
+  delayedDelivery: "any backend but an SQS FIFO queue without nack delays",
+  transactionalEnqueue: "postgres:// or pglite://",
+  coordination: "redis://, postgres://, pglite://, or createHopper({ coordination: createRedisCoordinationStore(…) }) on any backend",
+};
+
+export function validateJobNeeds(value: unknown, field: string): readonly JobNeed[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw new ConfigurationError({ field, message: `must be an array of needs, e.g. ["ordering"] (known: ${jobNeeds.join(", ")})` });
+  for (const need of value) {
+    if (!(jobNeeds as readonly unknown[]).includes(need)) throw new ConfigurationError({ field, message: `${JSON.stringify(need)} is not a need Hopper knows: use ${jobNeeds.join(", ")}` });
+  }
+  return value as JobNeed[];
+}
+
+/** A job's needs with where each comes from: its static options, then `static requires`. */
+function needsOf(definition: JobDefinition): { need: JobNeed; field: string }[] {
+  const needs: { need: JobNeed; field: string }[] = [];
+  if (definition.priority !== 0) needs.push({ need: "priority", field: `${definition.name}.priority` });
+  if (definition.unique) needs.push({ need: "coordination", field: `${definition.name}.unique` });
+  if (definition.concurrency) needs.push({ need: "coordination", field: `${definition.name}.concurrency` });
+  for (const need of definition.requires) needs.push({ need, field: `${definition.name}.requires` });
+  return needs;
+}
+
+function met(need: JobNeed, capabilities: BackendCapabilities, sharedCoordination: boolean): boolean {
+  switch (need) {
+    case "priority":
+      return capabilities.priority;
+    case "ordering":
+      return capabilities.ordering;
+    case "deduplication":
+      return capabilities.deduplication;
+    // The core holds early jobs back by nack where there is no native delay.
+    case "delayedDelivery":
+      return capabilities.delayedDelivery !== false || capabilities.nackDelay !== false;
+    case "transactionalEnqueue":
+      return capabilities.transactionalEnqueue === true;
+    case "coordination":
+      return sharedCoordination;
+  }
+}
+
+/**
+ * Refuses, when the backend opens (so a worker fails at boot, not at the first job),
+ * every job whose needs this backend cannot meet: one ConfigurationError naming each
+ * job, the need, the setting it comes from, and where the need is met.
+ */
+export function refuseUnmetNeeds(definitions: readonly JobDefinition[], backend: { name: string; capabilities: BackendCapabilities }, sharedCoordination: boolean): void {
+  const unmet = definitions.flatMap((definition) => needsOf(definition).filter(({ need }) => !met(need, backend.capabilities, sharedCoordination)).map((entry) => ({ ...entry, job: definition.name })));
+  if (unmet.length === 0) return;
+  throw new ConfigurationError({
+    field: unmet[0]!.field,
+    message: `the ${backend.name} backend cannot serve ${unmet.length === 1 ? "this job" : "these jobs"}: ${unmet
+      .map(({ job, need, field }) => `${job} needs ${need} (from ${field}), found on ${whereMet[need]}`)
+      .join("; ")}. Switch the URL to a backend that has it, or change the job`,
+  });
+}
