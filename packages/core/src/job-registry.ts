@@ -6,6 +6,7 @@ import { UnknownJobError } from "./errors/unknown-job-error.js";
 import type { JobClass, PayloadUpgrade } from "./job.js";
 import { validateJobName, validatePriority, validateQueueName } from "./names.js";
 import { validateRetryOptions } from "./retry-policy.js";
+import { toTimeoutMilliseconds } from "./job-timeout.js";
 import { resolveConcurrency, resolveUnique, type ResolvedConcurrency, type ResolvedUnique } from "./coordination/job-coordination-options.js";
 
 /** A registered job class with its configuration checked once, at registration. */
@@ -17,6 +18,8 @@ export interface JobDefinition {
   readonly version: number;
   readonly concurrency?: ResolvedConcurrency;
   readonly unique?: ResolvedUnique;
+  /** `static timeout`, checked. */
+  readonly timeoutMs?: number;
 }
 
 export class JobRegistry {
@@ -68,6 +71,7 @@ export class JobRegistry {
     }
     const concurrency = resolveConcurrency(jobClass.concurrency, `${name}.concurrency`);
     const unique = resolveUnique(jobClass.unique, `${name}.unique`);
+    const timeoutMs = jobClass.timeout === undefined ? undefined : toTimeoutMilliseconds(jobClass.timeout, `${name}.timeout`);
     this.definitions.set(name, {
       name,
       jobClass,
@@ -76,6 +80,7 @@ export class JobRegistry {
       version,
       ...(concurrency && { concurrency }),
       ...(unique && { unique }),
+      ...(timeoutMs !== undefined && { timeoutMs }),
     });
   }
 }
