@@ -2,6 +2,7 @@
  * The performs running in one process, by job id, so something other than the
  * run itself (a cancellation) can abort a run's `context.signal` with a reason.
  * Internal; a job id may run more than once at a time here (two workers, a retried copy).
+ * Aborting only signals: the attempt's outcome is still whatever perform then does.
  */
 export class RunningJobs {
   private readonly runs = new Map<string, Set<(reason: unknown) => void>>();
