@@ -43,6 +43,7 @@ describe("hopper: usage errors and help (no backend needed)", () => {
     const cases: [string[], string][] = [
       [["bogus"], "unknown command 'bogus'"],
       [["worker", ...url, "--jobs", fixtureJobs, "--concurrency", "0"], "--concurrency"],
+      [["worker", ...url, "--jobs", fixtureJobs, "--exit-on-hung-job", "soon"], "worker.exitOnHungJob"],
       [["worker", ...url], "--jobs"],
       [["worker", ...url, "--jobs", "./no/such/jobs.js"], "no such file"],
       [["worker", ...url, "--jobs", fixtureJobs.replace("cli-jobs.ts", "no-jobs.ts")], "exports no job classes"],

@@ -5,6 +5,7 @@ import { sendUnique, uniqueStoreKey, UNIQUE_META_KEY } from "./coordination/uniq
 import { sendInBatches } from "./backend/send-in-batches.js";
 import { planDelivery } from "./delivery-plan.js";
 import { toMilliseconds } from "./duration.js";
+import { toTimeoutMilliseconds } from "./job-timeout.js";
 import { encodeEnvelope, ENVELOPE_FORMAT_VERSION, type Envelope } from "./envelope/envelope.js";
 import { serializeArgs } from "./envelope/args-serializer.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
@@ -18,7 +19,7 @@ import { validateArgs, type JobDefinition } from "./job-registry.js";
 import { runEnqueueMiddleware, type Middleware } from "./middleware.js";
 import { validatePriority, validateQueueName } from "./names.js";
 
-const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey", "transaction"]);
+const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey", "transaction", "timeout"]);
 
 /** What the enqueuer needs beside the backend. */
 export interface EnqueueDependencies {
@@ -94,6 +95,7 @@ interface ResolvedOptions {
   readonly orderingKey?: string;
   readonly dedupeKey?: string;
   readonly transaction?: unknown;
+  readonly timeoutMs?: number;
 }
 
 function resolveOptions(definition: JobDefinition, options: EnqueueOptions): ResolvedOptions {
@@ -121,6 +123,7 @@ function resolveOptions(definition: JobDefinition, options: EnqueueOptions): Res
     ...(options.orderingKey !== undefined && { orderingKey: validateKey(options.orderingKey, "options.orderingKey") }),
     ...(options.dedupeKey !== undefined && { dedupeKey: validateKey(options.dedupeKey, "options.dedupeKey") }),
     ...(options.transaction !== undefined && { transaction: validateTransaction(options.transaction) }),
+    ...(options.timeout !== undefined && { timeoutMs: toTimeoutMilliseconds(options.timeout, "options.timeout") }),
   };
 }
 
@@ -159,6 +162,7 @@ function buildEnvelope(definition: JobDefinition, args: unknown, options: Resolv
     attempt: 1,
     ...(options.orderingKey !== undefined && { orderingKey: options.orderingKey }),
     ...(options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
     meta: { ...meta },
   };
 }

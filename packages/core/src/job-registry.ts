@@ -7,6 +7,7 @@ import type { JobClass, PayloadUpgrade } from "./job.js";
 import { validateJobName, validatePriority, validateQueueName } from "./names.js";
 import { validateRetryOptions } from "./retry-policy.js";
 import { validateJobNeeds, type JobNeed } from "./job-needs.js";
+import { toTimeoutMilliseconds } from "./job-timeout.js";
 import { resolveConcurrency, resolveUnique, type ResolvedConcurrency, type ResolvedUnique } from "./coordination/job-coordination-options.js";
 
 /** A registered job class with its configuration checked once, at registration. */
@@ -20,6 +21,8 @@ export interface JobDefinition {
   readonly unique?: ResolvedUnique;
   /** Declared by `static requires`; checked against the backend when it opens. */
   readonly requires: readonly JobNeed[];
+  /** `static timeout`, checked. */
+  readonly timeoutMs?: number;
 }
 
 export class JobRegistry {
@@ -71,6 +74,7 @@ export class JobRegistry {
     }
     const concurrency = resolveConcurrency(jobClass.concurrency, `${name}.concurrency`);
     const unique = resolveUnique(jobClass.unique, `${name}.unique`);
+    const timeoutMs = jobClass.timeout === undefined ? undefined : toTimeoutMilliseconds(jobClass.timeout, `${name}.timeout`);
     this.definitions.set(name, {
       name,
       jobClass,
@@ -80,6 +84,7 @@ export class JobRegistry {
       requires: validateJobNeeds(jobClass.requires, `${name}.requires`),
       ...(concurrency && { concurrency }),
       ...(unique && { unique }),
+      ...(timeoutMs !== undefined && { timeoutMs }),
     });
   }
 }

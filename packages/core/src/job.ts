@@ -13,7 +13,11 @@ export interface JobContext {
   /** 1 on the first run; crashes and lease expiries count too. */
   readonly attempt: number;
   readonly enqueuedAt: Date;
-  /** Aborted when a graceful shutdown runs out of time; the job is then handed back to the queue. */
+  /**
+   * Aborted, with the reason as `signal.reason`, when the job runs past its timeout (`JobTimeoutError`),
+   * when its lease is lost (`LeaseLostError`) or when a graceful shutdown runs out of time (`ShutdownError`).
+   * Pass it on (`fetch(url, { signal })`) or check it: nothing can stop a job that ignores it.
+   */
   readonly signal: AbortSignal;
   readonly logger: Logger;
 }
@@ -36,6 +40,8 @@ export interface EnqueueOptions {
    * `transactionalEnqueue` (PostgreSQL); others refuse it.
    */
   readonly transaction?: unknown;
+  /** This job's timeout, in place of the class's `static timeout`. */
+  readonly timeout?: Duration;
 }
 
 /** Upgrades a payload from version `N` (the key) to `N + 1`. */
@@ -69,6 +75,12 @@ export abstract class Job<Args = unknown, Result = unknown> {
    * A Hopper whose backend lacks one refuses to open, naming the job.
    */
   static requires?: readonly JobNeed[];
+  /**
+   * How long one attempt may run, e.g. "5m". Past it `context.signal` aborts and the attempt
+   * fails with `JobTimeoutError` once perform returns; the retry policy decides what follows.
+   * A job that ignores its signal keeps running, its lease and its worker slot (docs/guarantees.md).
+   */
+  static timeout?: Duration;
 
   abstract perform(args: Args, context: JobContext): Promise<Result> | Result;
 

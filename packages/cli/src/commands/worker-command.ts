@@ -16,6 +16,7 @@ export const workerCommand: CliCommand = {
       .addOption(new Option("--concurrency <n>", "jobs run at once in this process").argParser(parsePositiveInteger).default(10))
       .option("--shutdown-timeout <duration>", "how long running jobs get to finish after SIGTERM before they are handed back", "25s")
       .option("--poll-wait <duration>", "longest a receive waits for a job", "5s")
+      .option("--exit-on-hung-job <duration>", "exit with code 70, for a supervisor to restart the process, once a job ignores its timeout this long")
       .addHelpText("after", "\nExample:\n  $ hopper worker --url redis://localhost:6379 --jobs ./dist/jobs.js --queues mailers,default --concurrency 20")
       .action(
         action(async (context, options) => {
@@ -29,6 +30,7 @@ export const workerCommand: CliCommand = {
               concurrency: options.concurrency as number,
               shutdownTimeout: options.shutdownTimeout as string,
               pollWait: options.pollWait as string,
+              ...(options.exitOnHungJob !== undefined && { exitOnHungJob: options.exitOnHungJob as string }),
             });
             context.logger.info(`worker started on ${redactUrl(url)}`, { queues, concurrency: options.concurrency, jobs: module.jobs.map((job) => job.jobName ?? job.name), pid: process.pid });
             await worker.run();

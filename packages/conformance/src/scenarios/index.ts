@@ -8,6 +8,8 @@ import { competingConsumers } from "./competing-consumers.js";
 import { deduplication } from "./deduplication.js";
 import { delayedDelivery } from "./delayed-delivery.js";
 import { holdsNotAttempts } from "./holds-not-attempts.js";
+import { hungJobKeepsLease } from "./hung-job-keeps-lease.js";
+import { jobTimeout } from "./job-timeout.js";
 import { leaseExpiry } from "./lease-expiry.js";
 import { leaseExtension } from "./lease-extension.js";
 import { leaseLost } from "./lease-lost.js";
@@ -49,6 +51,8 @@ export const scenarios: readonly Scenario[] = [
   payloadTooLarge,
   retryThenSuccess,
   retryExhaustion,
+  jobTimeout,
+  hungJobKeepsLease,
   oldVersionUpgraded,
   newerVersionHeld,
   holdsNotAttempts,

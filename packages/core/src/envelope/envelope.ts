@@ -1,4 +1,5 @@
 import { MalformedEnvelopeError } from "../errors/malformed-envelope-error.js";
+import { MAX_TIMEOUT_MS } from "../job-timeout.js";
 
 /** The wire format's own version; bump only with an upgrade path (docs/envelope.md). */
 export const ENVELOPE_FORMAT_VERSION = 1 as const;
@@ -28,6 +29,8 @@ export interface Envelope {
   readonly attempt: number;
   readonly orderingKey?: string;
   readonly dedupeKey?: string;
+  /** A timeout given at enqueue (`set({ timeout })`), in place of the class's; milliseconds. */
+  readonly timeoutMs?: number;
   readonly meta: Readonly<Record<string, string>>;
 }
 
@@ -75,6 +78,7 @@ export function decodeEnvelope(body: string): Envelope {
     ...optional(parsed, "runAt", () => requireTimestamp(parsed, "runAt")),
     ...optional(parsed, "orderingKey", () => requireString(parsed, "orderingKey")),
     ...optional(parsed, "dedupeKey", () => requireString(parsed, "dedupeKey")),
+    ...optional(parsed, "timeoutMs", () => requireInteger(parsed, "timeoutMs", 1, MAX_TIMEOUT_MS)),
   };
   if (!("args" in parsed)) throw new MalformedEnvelopeError({ field: "args", message: "envelope field args is missing" });
   return envelope;
@@ -113,10 +117,11 @@ function requireString(object: Record<string, unknown>, field: string): string {
   return value;
 }
 
-function requireInteger(object: Record<string, unknown>, field: string, minimum: number): number {
+function requireInteger(object: Record<string, unknown>, field: string, minimum: number, maximum = Number.MAX_SAFE_INTEGER): number {
   const value = object[field];
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < minimum) {
-    throw new MalformedEnvelopeError({ field, message: `envelope field ${field} must be a safe integer ≥ ${minimum}, got ${describe(value)}` });
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < minimum || value > maximum) {
+    const range = maximum === Number.MAX_SAFE_INTEGER ? `≥ ${minimum}` : `from ${minimum} to ${maximum}`;
+    throw new MalformedEnvelopeError({ field, message: `envelope field ${field} must be a safe integer ${range}, got ${describe(value)}` });
   }
   return value;
 }

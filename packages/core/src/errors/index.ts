@@ -10,6 +10,7 @@ export { PayloadTooLargeError } from "./payload-too-large-error.js";
 export { PayloadVersionError } from "./payload-version-error.js";
 export { RetryLaterError } from "./retry-later-error.js";
 export { LeaseLostError } from "./lease-lost-error.js";
+export { JobTimeoutError } from "./job-timeout-error.js";
 export { ShutdownError } from "./shutdown-error.js";
 export { UnknownJobError } from "./unknown-job-error.js";
 export { UnrecoverableError } from "./unrecoverable-error.js";

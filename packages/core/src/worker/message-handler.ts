@@ -5,6 +5,7 @@ import { releaseUnique } from "../coordination/unique-jobs.js";
 import { buildDeadLetter, sendDeadLetter } from "../dead-letters.js";
 import { deserializeArgs } from "../envelope/args-serializer.js";
 import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
+import { JobTimeoutError } from "../errors/job-timeout-error.js";
 import { LeaseLostError } from "../errors/lease-lost-error.js";
 import { MisaddressedMessageError } from "../errors/misaddressed-message-error.js";
 import { PayloadVersionError } from "../errors/payload-version-error.js";
@@ -14,6 +15,8 @@ import type { Logger } from "../logger.js";
 import { runPerformMiddleware, type Middleware } from "../middleware.js";
 import { decideRetry } from "../retry-policy.js";
 import { Redelivery } from "./redelivery.js";
+import { RunningJobs } from "./run-abort.js";
+import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
 
 export interface MessageHandlerOptions {
   readonly backend: Backend;
@@ -29,6 +32,10 @@ export interface MessageHandlerOptions {
   readonly newerVersionRetryMs: number;
   /** How long a too-new payload may wait for a newer worker before it is dead-lettered. */
   readonly newerVersionMaxHoldMs: number;
+  /** Where runs are tracked by job id, so they can be aborted from outside (cancellation). */
+  readonly runningJobs?: RunningJobs;
+  /** What to do with a run that ignores its timeout past a bound (the worker's `exitOnHungJob`). */
+  readonly hungJobBound?: HungJobBound;
 }
 
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
@@ -38,7 +45,7 @@ export interface InFlightJob {
   readonly signal: AbortSignal;
   /** Called once `perform` has returned or thrown, before its outcome is recorded. */
   readonly performed?: () => void;
-  /** Set once the message is no longer this worker's to settle: handed back at shutdown, or its lease lost. */
+  /** Set once the message is no longer this worker's to settle: handed back at shutdown, its lease lost, or left hung for a process exit. */
   handedBack: boolean;
 }
 
@@ -49,9 +56,11 @@ const earlyToleranceMs = 5;
 /** Runs one received message to its end: ack, retry, postpone, dead letter or discard. Never throws. */
 export class MessageHandler {
   private readonly redelivery: Redelivery;
+  readonly runningJobs: RunningJobs;
 
   constructor(private readonly options: MessageHandlerOptions) {
     this.redelivery = new Redelivery(options.backend);
+    this.runningJobs = options.runningJobs ?? new RunningJobs();
   }
 
   async handle(job: InFlightJob, queue: string): Promise<void> {
@@ -143,14 +152,55 @@ export class MessageHandler {
       logger: this.options.logger,
     };
     const heartbeat = this.startHeartbeat(job, aborting);
+    const abort = (reason: unknown) => {
+      if (!aborting.signal.aborted) aborting.abort(reason);
+    };
+    const untrack = this.runningJobs.track(envelope.id, abort);
+    const deadline = this.startDeadline(job, definition, envelope, abort);
+    // A timeout counts only when it was what aborted the run (not a shutdown, a lost lease or a cancellation before it).
+    const timedOut = () => (deadline?.error !== undefined && aborting.signal.reason === deadline.error ? deadline.error : undefined);
     try {
       const instance = new definition.jobClass();
       await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
+    } catch (error) {
+      const timeout = timedOut();
+      if (timeout === undefined || error === timeout) throw error;
+      throw new JobTimeoutError({ job: timeout.job, jobId: timeout.jobId, timeoutMs: timeout.timeoutMs, cause: error });
     } finally {
+      // The slot and the lease are held until perform returns, however long past its timeout.
+      deadline?.finish();
+      untrack();
       if (heartbeat) clearInterval(heartbeat);
       job.signal.removeEventListener("abort", forwardShutdown);
       job.performed?.();
     }
+    // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
+    const timeout = timedOut();
+    if (timeout) throw timeout;
+  }
+
+  /** Aborts the run at its timeout (the envelope's, else the class's), if it has one. */
+  private startDeadline(job: InFlightJob, definition: JobDefinition, envelope: Envelope, abort: (reason: unknown) => void): RunDeadline | undefined {
+    const timeoutMs = envelope.timeoutMs ?? definition.timeoutMs;
+    if (timeoutMs === undefined) return undefined;
+    const { hungJobBound, logger } = this.options;
+    return startRunDeadline({
+      job: definition.name,
+      jobId: envelope.id,
+      timeoutMs,
+      abort,
+      logger,
+      ...(hungJobBound && {
+        hungBound: {
+          afterMs: hungJobBound.afterMs,
+          onHung: (run) => {
+            // Neither acked nor handed back from here on, whatever it does: the process is about to end under it.
+            job.handedBack = true;
+            hungJobBound.onHung(run);
+          },
+        },
+      }),
+    });
   }
 
   /** Renews the lease while the job runs; once the backend says it is gone, aborts the job and gives up the message. */

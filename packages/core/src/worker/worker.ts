@@ -11,7 +11,9 @@ import { validateQueueName } from "../names.js";
 import { rejectUnknownOptions } from "../option-keys.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
+import { exitForHungJob } from "./hung-job-exit.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
+import type { HungRun } from "./run-deadline.js";
 
 export interface WorkerOptions {
   /** Queues to take jobs from; default: every queue of the registered jobs. */
@@ -30,6 +32,12 @@ export interface WorkerOptions {
   readonly newerVersionRetry?: Duration;
   /** After this long unrun, a too-new payload goes to the dead letters. Default "1h". */
   readonly newerVersionMaxHold?: Duration;
+  /**
+   * For a supervised process (systemd, Kubernetes, a PaaS) that restarts it: once a job has run this
+   * long past its timeout while ignoring its signal, stop gracefully and exit the process with code
+   * HUNG_JOB_EXIT_CODE (70), leaving the hung job unacked for another worker. Default: never exit.
+   */
+  readonly exitOnHungJob?: Duration;
 }
 
 interface WorkerDependencies {
@@ -42,7 +50,7 @@ interface WorkerDependencies {
 }
 
 const receiveErrorBackoffMs = 1000;
-const workerOptionKeys = ["queues", "concurrency", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold"] as const satisfies readonly (keyof WorkerOptions)[];
+const workerOptionKeys = ["queues", "concurrency", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
 
 /**
  * Takes jobs from queues and runs them, `concurrency` at a time. `stop()`
@@ -57,6 +65,9 @@ export class Worker {
   private readonly shutdownTimeoutMs: number;
   private readonly newerVersionRetryMs: number;
   private readonly newerVersionMaxHoldMs: number;
+  private readonly exitOnHungJobMs: number | undefined;
+  /** Set once a hung job past `exitOnHungJob` ends the process; `run()` never resolves before that exit. */
+  private hungJobExit: Promise<void> | undefined;
   private readonly inFlight = new Set<InFlightJob>();
   private readonly settling = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
@@ -88,6 +99,7 @@ export class Worker {
     // A zero re-offer interval would republish a too-new payload in a tight loop.
     this.newerVersionRetryMs = toPositiveMilliseconds(options.newerVersionRetry ?? "1m", "worker.newerVersionRetry");
     this.newerVersionMaxHoldMs = toMilliseconds(options.newerVersionMaxHold ?? "1h", "worker.newerVersionMaxHold");
+    this.exitOnHungJobMs = options.exitOnHungJob === undefined ? undefined : toPositiveMilliseconds(options.exitOnHungJob, "worker.exitOnHungJob");
   }
 
   /** Runs until `stop()` (or SIGTERM/SIGINT) and resolves once shut down. */
@@ -118,6 +130,8 @@ export class Worker {
         await this.receiveUntilStopped(backend);
       }
       await this.stop();
+      // An application that exits with 0 once run() returns must not get there first.
+      await this.hungJobExit;
     } finally {
       removeSignalHandlers();
     }
@@ -141,6 +155,7 @@ export class Worker {
       leaseMs,
       newerVersionRetryMs: this.newerVersionRetryMs,
       newerVersionMaxHoldMs: this.newerVersionMaxHoldMs,
+      ...(this.exitOnHungJobMs !== undefined && { hungJobBound: { afterMs: this.exitOnHungJobMs, onHung: (run: HungRun) => this.exitForHungJob(run) } }),
     });
     this.receiveLoops = Promise.all(this.queues.map((queue) => this.receiveLoop(backend, handler, queue, leaseMs)));
     await this.receiveLoops;
@@ -207,6 +222,11 @@ export class Worker {
       this.aborting.abort(new ShutdownError());
       await this.handBack(handingBack.map((job) => job.message));
     }
+  }
+
+  /** Once, for the first hung job past the bound; others hung meanwhile stay unacked too. */
+  private exitForHungJob(run: HungRun): void {
+    this.hungJobExit ??= exitForHungJob(run, { logger: this.dependencies.logger, stop: () => this.stop(), shutdownTimeoutMs: this.shutdownTimeoutMs });
   }
 
   private async handBack(messages: readonly ReceivedMessage[]): Promise<void> {

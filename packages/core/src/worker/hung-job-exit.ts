@@ -1,0 +1,33 @@
+import type { Logger } from "../logger.js";
+import type { HungRun } from "./run-deadline.js";
+
+/** The exit code of a worker process that gave up on a hung job (`exitOnHungJob`); EX_SOFTWARE in sysexits.h. */
+export const HUNG_JOB_EXIT_CODE = 70;
+
+// When the shutdown itself hangs (a backend that does not answer), exit anyway this long after its bound.
+const shutdownGraceMs = 5000;
+
+export interface HungJobExitOptions {
+  readonly logger: Logger;
+  /** The worker's graceful stop: running jobs get its bound, then are handed back. */
+  readonly stop: () => Promise<void>;
+  readonly shutdownTimeoutMs: number;
+  readonly exit?: (code: number) => void;
+}
+
+/**
+ * Ends a worker process whose job ignores its timeout past `exitOnHungJob`, so that
+ * its platform restarts it: the other running jobs get the usual graceful stop; the
+ * hung job is neither acked nor handed back (its lease is renewed until the process
+ * ends, so no second copy starts beside it), and another worker runs it once that lease ends.
+ */
+export async function exitForHungJob(run: HungRun, options: HungJobExitOptions): Promise<void> {
+  options.logger.error(`job ${run.job} (${run.jobId}) is ${run.overrunMs} ms past its timeout of ${run.timeoutMs} ms and ignores its signal: exiting the process with code ${HUNG_JOB_EXIT_CODE} (exitOnHungJob) so its platform restarts it; the job is not acked and runs again elsewhere once its lease ends`, { ...run });
+  let bound: NodeJS.Timeout | undefined;
+  await Promise.race([
+    options.stop().catch((error: unknown) => options.logger.error("graceful stop before exiting for a hung job failed", { error })),
+    new Promise((resolve) => (bound = setTimeout(resolve, options.shutdownTimeoutMs + shutdownGraceMs))),
+  ]);
+  clearTimeout(bound);
+  (options.exit ?? process.exit)(HUNG_JOB_EXIT_CODE);
+}
