@@ -12,7 +12,8 @@ for (const target of postgresTargets()) {
   describe(`natural batching of enqueues on ${target.name}`, () => {
     const open = openedPerTest(target);
 
-    it("an enqueue inside a transaction is never sent with others: it rolls back alone, theirs stay", async () => {
+    // Generous: the first test of the file also starts PGlite's WASM build and migrates.
+    it("an enqueue inside a transaction is never sent with others: it rolls back alone, theirs stay", { timeout: 120_000 }, async () => {
       const counting = countingBackend(await open());
       createHopper({ backend: counting.backend, jobs: [Signup], logger: silent });
       const queue = uniqueQueue();
