@@ -39,7 +39,7 @@ describe("redis: concurrent single enqueues share round trips", () => {
     expect(new Set(ids).size).toBe(200);
     expect(calls).toBeGreaterThanOrEqual(1);
     expect(calls).toBeLessThan(200 / 4);
-    expect((await backend.stats("batching-count")).ready).toBe(201);
+    expect((await backend.stats!("batching-count")).ready).toBe(201);
     await hopper.close();
   });
 
@@ -65,7 +65,7 @@ describe("redis: concurrent single enqueues share round trips", () => {
       await admin.config("SET", "maxmemory", "0");
     }
     await Refused.performLater({ n: 20 });
-    expect((await other.stats("batching-refused")).ready).toBe(2);
+    expect((await other.stats!("batching-refused")).ready).toBe(2);
     await hopper.close();
   });
 });
