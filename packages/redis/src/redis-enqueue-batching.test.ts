@@ -1,4 +1,6 @@
-import { createConsoleLogger, createHopper, EnqueueFailedError, Job } from "@hopper/core";
+import { createServer, type Server, type Socket } from "node:net";
+import { BackendUnavailableError, createConsoleLogger, createHopper, EnqueueFailedError, Job } from "@hopper/core";
+import { countingBackend } from "@hopper/conformance";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
@@ -67,5 +69,38 @@ describe("redis: concurrent single enqueues share round trips", () => {
     await Refused.performLater({ n: 20 });
     expect((await other.stats!("batching-refused")).ready).toBe(2);
     await hopper.close();
+  });
+});
+
+// A peer that accepts connections and never answers: a send to it never settles.
+describe("redis: a send that is never answered does not hold back later enqueues", () => {
+  let silent: Server;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent?.close(resolve));
+  });
+
+  it("once its caller gives up, the next call goes on the wire instead of waiting behind it", async () => {
+    class Unanswered extends Job<{ n: number }> {
+      static override queue = "batching-unanswered";
+      async perform() {}
+    }
+    const { port } = silent.address() as { port: number };
+    const backend = createRedisBackend({ url: `redis://127.0.0.1:${port}` });
+    const counting = countingBackend(backend);
+    createHopper({ backend: counting.backend, jobs: [Unanswered], connectTimeout: "300ms", logger: createConsoleLogger("silent") });
+    const first = await Unanswered.performLater({ n: 1 }).catch((error: unknown) => error);
+    expect(BackendUnavailableError.isInstance(first)).toBe(true);
+    const second = await Unanswered.performLater({ n: 2 }).catch((error: unknown) => error);
+    expect(BackendUnavailableError.isInstance(second)).toBe(true);
+    // Both reached the backend: the second was not parked behind the first's endless send.
+    expect(counting.calls).toHaveLength(2);
+    // Not awaited: closing waits for the unanswered commands, which the socket teardown in afterAll ends.
+    backend.close().catch(() => {});
   });
 });
