@@ -5,6 +5,7 @@ import { isConnectionFailure } from "./backend-reach.js";
 interface WaitingCall {
   readonly messages: readonly OutgoingMessage[];
   readonly progress: (() => void) | undefined;
+  readonly signal: AbortSignal | undefined;
   readonly resolve: (results: EnqueueResult[]) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -38,7 +39,7 @@ export class EnqueueCoalescer {
     if (messages.length === 0) return Promise.resolve([]);
     if (messages.length >= this.#backend.capabilities.maxBatchSize) return sendInBatches(this.#backend, messages, {}, progress);
     return new Promise((resolve, reject) => {
-      const call: WaitingCall = { messages, progress, resolve, reject };
+      const call: WaitingCall = { messages, progress, signal, resolve, reject };
       this.#waiting.push(call);
       signal?.addEventListener("abort", () => this.#withdraw(call, signal.reason), { once: true });
       this.#drain();
@@ -52,16 +53,37 @@ export class EnqueueCoalescer {
     call.reject(reason);
   }
 
-  /** Sends everything waiting, as one batch, when a send may start. */
+  /**
+   * Sends everything waiting, as one batch, when a send may start. The lane
+   * frees when the send settles, or sooner once every caller in it has given
+   * up (the enqueue bound ran out): a send the backend never answers must not
+   * hold back every later enqueue.
+   */
   #drain(): void {
     if (this.#waiting.length === 0 || this.#sending >= maxSendsInFlight) return;
     const calls = this.#waiting;
     this.#waiting = [];
     this.#sending += 1;
-    void this.#sendTogether(calls).finally(() => {
+    let freed = false;
+    const free = () => {
+      if (freed) return;
+      freed = true;
       this.#sending -= 1;
       this.#drain();
-    });
+    };
+    const signals = calls.map((call) => call.signal);
+    if (signals.every((signal) => signal !== undefined)) {
+      let givenUp = 0;
+      const onAbort = () => {
+        givenUp += 1;
+        if (givenUp === signals.length) free();
+      };
+      for (const signal of signals) {
+        if (signal!.aborted) onAbort();
+        else signal!.addEventListener("abort", onAbort, { once: true });
+      }
+    }
+    void this.#sendTogether(calls).finally(free);
   }
 
   async #sendTogether(calls: readonly WaitingCall[]): Promise<void> {
