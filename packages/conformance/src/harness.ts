@@ -60,3 +60,27 @@ export async function runWorkerUntil(hopper: Hopper, options: { queues: string[]
     await running;
   }
 }
+
+/** One `enqueue` call a counting backend passed on: its messages' ids and whether it carried a caller's transaction. */
+export interface RecordedEnqueueCall {
+  readonly ids: readonly string[];
+  readonly transactional: boolean;
+}
+
+/** `backend` as it is, recording each `enqueue` call it passes on (round trips, in effect). */
+export function countingBackend(backend: Backend): { backend: Backend; calls: RecordedEnqueueCall[] } {
+  const calls: RecordedEnqueueCall[] = [];
+  const counting: Backend = {
+    specificationVersion: backend.specificationVersion,
+    name: backend.name,
+    capabilities: backend.capabilities,
+    enqueue: (messages, options) => {
+      calls.push({ ids: messages.map((message) => message.id), transactional: options?.transaction !== undefined });
+      return backend.enqueue(messages, options);
+    },
+    receive: (options) => backend.receive(options),
+    close: () => backend.close(),
+    ...(backend.stats && { stats: (queue: string) => backend.stats!(queue) }),
+  };
+  return { backend: counting, calls };
+}

@@ -1,6 +1,6 @@
 export { runConformanceSuite, type ConformanceOptions } from "./conformance-suite.js";
 export { defineScenario, type Scenario, type ScenarioContext, type CapabilityName, type DeclaredHoldLimits } from "./scenario.js";
-export { receiveMessages, expectNothingFor, waitFor, sleep, testHopper, runWorkerUntil, uniqueQueueName } from "./harness.js";
+export { receiveMessages, expectNothingFor, waitFor, sleep, testHopper, runWorkerUntil, uniqueQueueName, countingBackend, type RecordedEnqueueCall } from "./harness.js";
 export { runCoordinationStoreSuite, type CoordinationStoreSuiteOptions } from "./coordination/coordination-store-suite.js";
 export { runCoordinationProcessSuite, type CoordinationProcessSuiteOptions } from "./coordination/coordination-process-suite.js";
 export { loadCoordinationStore, type CoordinationStoreSource } from "./coordination/coordination-source.js";

@@ -39,23 +39,30 @@ export function openFailure(error: unknown, url: string | undefined): unknown {
 /**
  * Runs `work`, failing with BackendUnavailableError once `timeoutMs` pass
  * without progress (`work` calls `progress` on each answer, so a large batch
- * that keeps moving is never cut short). The work itself cannot be taken
- * back: a late answer still lands, and is ignored here.
+ * that keeps moving is never cut short). Work already sent cannot be taken
+ * back: a late answer still lands, and is ignored here; `signal` aborts when
+ * the bound gives up, so work not yet sent can be dropped.
  */
-export async function withinBound<T>(bound: ReachBound, work: (progress: () => void) => Promise<T>): Promise<T> {
+export async function withinBound<T>(bound: ReachBound, work: (progress: () => void, signal: AbortSignal) => Promise<T>): Promise<T> {
   let lastProgress = Date.now();
   let timer: NodeJS.Timeout | undefined;
+  const giveUp = new AbortController();
   const stalled = new Promise<never>((_resolve, reject) => {
     const check = () => {
       const idleMs = Date.now() - lastProgress;
-      if (idleMs >= bound.timeoutMs) reject(new BackendUnavailableError({ url: bound.url, timeoutMs: bound.timeoutMs, cause: new Error(`no answer from the backend within ${bound.timeoutMs} ms`) }));
-      else timer = setTimeout(check, bound.timeoutMs - idleMs);
+      if (idleMs < bound.timeoutMs) {
+        timer = setTimeout(check, bound.timeoutMs - idleMs);
+        return;
+      }
+      const error = new BackendUnavailableError({ url: bound.url, timeoutMs: bound.timeoutMs, cause: new Error(`no answer from the backend within ${bound.timeoutMs} ms`) });
+      reject(error);
+      giveUp.abort(error);
     };
     timer = setTimeout(check, bound.timeoutMs);
   });
   const running = work(() => {
     lastProgress = Date.now();
-  });
+  }, giveUp.signal);
   running.catch(() => {});
   stalled.catch(() => {});
   try {

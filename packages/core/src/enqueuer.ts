@@ -3,6 +3,7 @@ import type { Backend, EnqueueResult, OutgoingMessage } from "./backend/backend.
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { sendUnique, uniqueStoreKey, UNIQUE_META_KEY } from "./coordination/unique-jobs.js";
 import { sendInBatches } from "./backend/send-in-batches.js";
+import { coalescerFor } from "./enqueue-coalescer.js";
 import { planDelivery } from "./delivery-plan.js";
 import { toMilliseconds } from "./duration.js";
 import { toTimeoutMilliseconds } from "./job-timeout.js";
@@ -65,12 +66,14 @@ export async function enqueueJobs(
       }
       return { id: envelope.id, queue: resolved.queue, body, ...delivery };
     });
-    const callOptions = resolved.transaction === undefined ? {} : { transaction: resolved.transaction };
     const { reach } = dependencies;
-    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> =>
-      reach ? withinBound(reach, (progress) => sendInBatches(backend, outgoing, callOptions, progress)) : sendInBatches(backend, outgoing, callOptions);
+    const { transaction } = resolved;
+    // Outside a transaction, concurrent calls share sends; inside one, the messages go alone on the caller's client.
+    const sendNow = (outgoing: OutgoingMessage[], progress?: () => void, signal?: AbortSignal): Promise<EnqueueResult[]> =>
+      transaction === undefined ? coalescerFor(backend).send(outgoing, progress, signal) : sendInBatches(backend, outgoing, { transaction }, progress);
+    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => (reach ? withinBound(reach, (progress, signal) => sendNow(outgoing, progress, signal)) : sendNow(outgoing));
     const results = uniqueKeys
-      ? await sendUnique(dependencies.coordination, unique!, messages.map((message, index) => ({ message, key: uniqueKeys[index]! })), send, dependencies.logger, resolved.transaction)
+      ? await sendUnique(dependencies.coordination, unique!, messages.map((message, index) => ({ message, key: uniqueKeys[index]! })), send, dependencies.logger, transaction)
       : await send(messages);
     const failures = results.flatMap((result, index) => (result.status === "failed" ? [{ index, id: result.id, error: result.error }] : []));
     const ids = results.map((result) => (result.status === "duplicate" ? (result.existingId ?? result.id) : result.id));

@@ -97,32 +97,54 @@ function untilAborted<T>(call: Promise<T>, signals: readonly (AbortSignal | unde
 
 /** The reply's messages; its orphaned handles go to `reportOrphans`. */
 function toMessages(context: ReceiveContext, reply: readonly (number | string)[], queue: string): ReceivedMessage[] {
-  const { client, keys, acks, ensureOpen } = context;
   const orphaned = Number(reply[2]);
-  if (orphaned > 0) context.reportOrphans({ queue, orphansKey: keys.orphans, handles: reply.slice(3, 3 + orphaned).map(String) });
+  if (orphaned > 0) context.reportOrphans({ queue, orphansKey: context.keys.orphans, handles: reply.slice(3, 3 + orphaned).map(String) });
   const messages: ReceivedMessage[] = [];
   for (let index = 3 + orphaned; index < reply.length; index += 4) {
-    const handle = String(reply[index]);
-    const attempt = Number(reply[index + 3]);
-    const token = String(attempt);
-    const messageKey = `${keys.base}m:${handle}`;
-    messages.push({
-      id: String(reply[index + 1]),
-      body: String(reply[index + 2]),
-      deliveryAttempt: attempt,
-      async ack() {
-        ensureOpen();
-        await acks.ack(keys, handle, token);
-      },
-      async nack(options) {
-        ensureOpen();
-        await client.hopperNack(keys.ready, keys.delayed, keys.leased, messageKey, keys.base, keys.wakeChannel, handle, token, Math.max(0, options?.retryAfterMs ?? 0));
-      },
-      async extendLease(leaseMs) {
-        ensureOpen();
-        return (await client.hopperExtendLease(keys.leased, messageKey, keys.base, handle, token, leaseMs)) === 1;
-      },
-    });
+    messages.push(new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 3])));
   }
   return messages;
+}
+
+/**
+ * One leased message. Its methods live on the prototype, and the lease token
+ * (the delivery count) and message key are built when used, so a job held for
+ * minutes keeps four fields, not three closures and their strings.
+ */
+class RedisReceivedMessage implements ReceivedMessage {
+  readonly #context: ReceiveContext;
+  readonly #handle: string;
+
+  constructor(
+    context: ReceiveContext,
+    handle: string,
+    readonly id: string,
+    readonly body: string,
+    readonly deliveryAttempt: number,
+  ) {
+    this.#context = context;
+    this.#handle = handle;
+  }
+
+  async ack(): Promise<void> {
+    const { acks, keys, ensureOpen } = this.#context;
+    ensureOpen();
+    await acks.ack(keys, this.#handle, String(this.deliveryAttempt));
+  }
+
+  async nack(options?: { retryAfterMs?: number }): Promise<void> {
+    const { client, keys, ensureOpen } = this.#context;
+    ensureOpen();
+    await client.hopperNack(keys.ready, keys.delayed, keys.leased, this.#messageKey(), keys.base, keys.wakeChannel, this.#handle, String(this.deliveryAttempt), Math.max(0, options?.retryAfterMs ?? 0));
+  }
+
+  async extendLease(leaseMs: number): Promise<boolean> {
+    const { client, keys, ensureOpen } = this.#context;
+    ensureOpen();
+    return (await client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, String(this.deliveryAttempt), leaseMs)) === 1;
+  }
+
+  #messageKey(): string {
+    return `${this.#context.keys.base}m:${this.#handle}`;
+  }
 }

@@ -4,6 +4,7 @@ import { ackRemoves } from "./ack-removes.js";
 import { batchBeyondMax } from "./batch-beyond-max.js";
 import { astralBodiesRoundTrip, bodiesRoundTrip } from "./bodies-round-trip.js";
 import { closeDuringReceive } from "./close-during-receive.js";
+import { concurrentEnqueuesShareSends } from "./concurrent-enqueues-share-sends.js";
 import { competingConsumers } from "./competing-consumers.js";
 import { deduplication } from "./deduplication.js";
 import { delayedDelivery } from "./delayed-delivery.js";
@@ -44,6 +45,7 @@ export const scenarios: readonly Scenario[] = [
   perKeyOrdering,
   deduplication,
   batchBeyondMax,
+  concurrentEnqueuesShareSends,
   competingConsumers,
   queueIsolation,
   closeDuringReceive,

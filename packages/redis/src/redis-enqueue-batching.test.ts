@@ -1,0 +1,106 @@
+import { createServer, type Server, type Socket } from "node:net";
+import { BackendUnavailableError, createConsoleLogger, createHopper, EnqueueFailedError, Job } from "@hopper/core";
+import { countingBackend } from "@hopper/conformance";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
+import { DisposableRedisServer } from "./test-redis-server.js";
+
+// A server of this file's own, so the command counts are this file's alone.
+describe("redis: concurrent single enqueues share round trips", () => {
+  let server: DisposableRedisServer;
+  let admin: Redis;
+  let backend: RedisBackend;
+  beforeAll(async () => {
+    server = await DisposableRedisServer.start(["--appendfsync", "no"]);
+    admin = new Redis(server.url);
+    backend = createRedisBackend({ url: server.url });
+  });
+  afterAll(async () => {
+    await backend?.close();
+    admin?.disconnect();
+    await server?.stop();
+  });
+
+  /** Script calls so far: each enqueue batch is one per queue. */
+  async function scriptCalls(): Promise<number> {
+    const stats = await admin.info("commandstats");
+    return [...stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+  }
+
+  it("200 concurrent performLater calls cost far fewer script calls than jobs, and all 200 are queued", async () => {
+    class Ping extends Job<{ n: number }> {
+      static override queue = "batching-count";
+      async perform() {}
+    }
+    const hopper = createHopper({ backend, jobs: [Ping], logger: createConsoleLogger("silent") });
+    await Ping.performLater({ n: -1 }); // loads the script, so the count below is sends only
+    const before = await scriptCalls();
+    const ids = await Promise.all(Array.from({ length: 200 }, (_, n) => Ping.performLater({ n })));
+    const calls = (await scriptCalls()) - before;
+    expect(new Set(ids).size).toBe(200);
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeLessThan(200 / 4);
+    expect((await backend.stats!("batching-count")).ready).toBe(201);
+    await hopper.close();
+  });
+
+  it("when the server refuses a shared send, each call fails with its own job only, and the next send works", async () => {
+    class Refused extends Job<{ n: number }> {
+      static override queue = "batching-refused";
+      async perform() {}
+    }
+    const other = createRedisBackend({ url: server.url });
+    const hopper = createHopper({ backend: other, jobs: [Refused], logger: createConsoleLogger("silent") });
+    await Refused.performLater({ n: -1 });
+    await admin.config("SET", "maxmemory", "1");
+    try {
+      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, n) => Refused.performLater({ n })));
+      for (const outcome of outcomes) {
+        expect(outcome.status).toBe("rejected");
+        const error = (outcome as PromiseRejectedResult).reason;
+        expect(EnqueueFailedError.isInstance(error)).toBe(true);
+        expect((error as EnqueueFailedError).failures).toHaveLength(1);
+        expect(String((error as EnqueueFailedError).failures[0]!.error)).toMatch(/OOM/);
+      }
+    } finally {
+      await admin.config("SET", "maxmemory", "0");
+    }
+    await Refused.performLater({ n: 20 });
+    expect((await other.stats!("batching-refused")).ready).toBe(2);
+    await hopper.close();
+  });
+});
+
+// A peer that accepts connections and never answers: a send to it never settles.
+describe("redis: a send that is never answered does not hold back later enqueues", () => {
+  let silent: Server;
+  const sockets: Socket[] = [];
+  beforeAll(async () => {
+    silent = createServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent?.close(resolve));
+  });
+
+  it("once its caller gives up, the next call goes on the wire instead of waiting behind it", async () => {
+    class Unanswered extends Job<{ n: number }> {
+      static override queue = "batching-unanswered";
+      async perform() {}
+    }
+    const { port } = silent.address() as { port: number };
+    const backend = createRedisBackend({ url: `redis://127.0.0.1:${port}` });
+    const counting = countingBackend(backend);
+    createHopper({ backend: counting.backend, jobs: [Unanswered], connectTimeout: "300ms", logger: createConsoleLogger("silent") });
+    const first = await Unanswered.performLater({ n: 1 }).catch((error: unknown) => error);
+    expect(BackendUnavailableError.isInstance(first)).toBe(true);
+    const second = await Unanswered.performLater({ n: 2 }).catch((error: unknown) => error);
+    expect(BackendUnavailableError.isInstance(second)).toBe(true);
+    // Both reached the backend: the second was not parked behind the first's endless send.
+    expect(counting.calls).toHaveLength(2);
+    // Not awaited: closing waits for the unanswered commands, which the socket teardown in afterAll ends.
+    backend.close().catch(() => {});
+  });
+});
