@@ -6,3 +6,4 @@ export { runCoordinationProcessSuite, type CoordinationProcessSuiteOptions } fro
 export { loadCoordinationStore, type CoordinationStoreSource } from "./coordination/coordination-source.js";
 export { runUniqueJobSuite, type UniqueJobSuiteOptions } from "./coordination/unique-job-suite.js";
 export { runSchedulerEdgesSuite, type SchedulerEdgesSuiteOptions } from "./coordination/scheduler-edges-suite.js";
+export { runRecordStoreSuite, type RecordStoreSuiteOptions } from "./records/record-store-suite.js";

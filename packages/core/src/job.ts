@@ -15,6 +15,12 @@ export interface JobContext {
   /** Aborted when a graceful shutdown runs out of time; the job is then handed back to the queue. */
   readonly signal: AbortSignal;
   readonly logger: Logger;
+  /**
+   * Stores how far the job got in its record (`hopper.jobs.get(id).progress`): a
+   * finite number or a small plain JSON object (at most 4 KiB). Anything else
+   * rejects with JobRecordValueError; with records off, with ConfigurationError.
+   */
+  progress(value: number | Readonly<Record<string, unknown>>): Promise<void>;
 }
 
 export interface EnqueueOptions {

@@ -173,6 +173,7 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
     worker: (workerOptions) => hopper.worker(workerOptions),
     runMessage: (message) => hopper.runMessage(message),
     deadLetters: (queue) => hopper.deadLetters(queue),
+    jobs: hopper.jobs,
     use: (layer) => hopper.use(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       checkArgsSurvive(jobNameOf(jobClass), args);

@@ -13,6 +13,8 @@ import { upgradeArgs, validateArgs, type JobDefinition, type JobRegistry } from 
 import type { Logger } from "../logger.js";
 import { runPerformMiddleware, type Middleware } from "../middleware.js";
 import { decideRetry } from "../retry-policy.js";
+import { progressOutsideRecords } from "../records/progress-outside-records.js";
+import type { RecordWriter } from "../records/record-writer.js";
 import { Redelivery } from "./redelivery.js";
 
 export interface MessageHandlerOptions {
@@ -29,6 +31,8 @@ export interface MessageHandlerOptions {
   readonly newerVersionRetryMs: number;
   /** How long a too-new payload may wait for a newer worker before it is dead-lettered. */
   readonly newerVersionMaxHoldMs: number;
+  /** Writes job records; absent when records are off (then nothing is written or read). */
+  readonly records?: RecordWriter;
 }
 
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
@@ -111,10 +115,18 @@ export class MessageHandler {
       // attempt number, so waiting does not count as an attempt but a crash before it still does.
       if (!slot) return this.redelivery.postpone(queue, message, { ...envelope, attempt }, slotRetryAt(definition.concurrency));
     }
+    const { records } = this.options;
+    if (records && !(await records.start(envelope, attempt))) {
+      await slot?.release();
+      this.options.logger.info("job cancelled before it started; dropping it", { job: definition.name, jobId: envelope.id });
+      await message.ack();
+      return releaseUnique(this.options.coordination, envelope, this.options.logger);
+    }
     if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, this.options.logger);
 
+    let result: unknown;
     try {
-      await this.perform(job, queue, definition, envelope, args, attempt);
+      result = await this.perform(job, queue, definition, envelope, args, attempt);
     } catch (error) {
       await slot?.release();
       if (job.handedBack) return;
@@ -122,11 +134,21 @@ export class MessageHandler {
     }
     await slot?.release();
     if (job.handedBack) return;
+    if (records) {
+      let kept: string;
+      try {
+        kept = records.resultOf(result);
+      } catch (error) {
+        // perform already ran: a retry would repeat its effects for a result that still could not be kept.
+        return this.discard(job, envelope, definition, attempt, "its result cannot be kept in its record", error);
+      }
+      await records.succeeded(envelope, attempt, kept);
+    }
     await message.ack();
     await releaseUnique(this.options.coordination, envelope, this.options.logger);
   }
 
-  private async perform(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<void> {
+  private async perform(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<unknown> {
     // This job's own signal: the worker's shutdown signal forwarded, or its lease lost. (Not AbortSignal.any,
     // which keeps composite signals alive on the long-lived shutdown signal in some Node versions.)
     const aborting = new AbortController();
@@ -141,11 +163,12 @@ export class MessageHandler {
       enqueuedAt: new Date(envelope.enqueuedAt),
       signal: aborting.signal,
       logger: this.options.logger,
+      progress: (value) => (this.options.records ? this.options.records.progress(envelope.id, value) : progressOutsideRecords(value)),
     };
     const heartbeat = this.startHeartbeat(job, aborting);
     try {
       const instance = new definition.jobClass();
-      await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
+      return await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
     } finally {
       if (heartbeat) clearInterval(heartbeat);
       job.signal.removeEventListener("abort", forwardShutdown);
@@ -178,17 +201,26 @@ export class MessageHandler {
     const decision = decideRetry(definition.jobClass.retry, error, attempt);
     const { logger } = this.options;
     if (decision.action === "discard") {
-      logger.warn("job discarded", { job: definition.name, jobId: envelope.id, reason: decision.reason, error, ...this.argsField(envelope) });
-      await job.message.ack();
-      await releaseUnique(this.options.coordination, envelope, logger);
+      await this.discard(job, envelope, definition, attempt, decision.reason, error);
     } else if (decision.action === "dead") {
       await this.deadLetter(job, queue, envelope, decision.reason, error, attempt);
     } else if (decision.countsAsAttempt) {
       logger.info("job failed; retrying", { job: definition.name, jobId: envelope.id, attempt, delayMs: decision.delayMs, error, ...this.argsField(envelope) });
+      await this.options.records?.failed(envelope, attempt, "retrying", error, Date.now() + decision.delayMs);
       await this.redelivery.retry(queue, job.message, envelope, attempt, decision.delayMs);
     } else {
+      await this.options.records?.failed(envelope, attempt, "retrying", error, Date.now() + decision.delayMs);
       await this.redelivery.postpone(queue, job.message, envelope, Date.now() + decision.delayMs);
     }
+  }
+
+  /** Ends the job without a retry or a dead letter; its record says `failed`. */
+  private async discard(job: InFlightJob, envelope: Envelope, definition: JobDefinition, attempt: number, reason: string, error: unknown): Promise<void> {
+    const { logger } = this.options;
+    logger.warn("job discarded", { job: definition.name, jobId: envelope.id, reason, error, ...this.argsField(envelope) });
+    await this.options.records?.failed(envelope, attempt, "failed", error);
+    await job.message.ack();
+    await releaseUnique(this.options.coordination, envelope, logger);
   }
 
   private async holdNewerVersion(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number): Promise<void> {
@@ -209,8 +241,9 @@ export class MessageHandler {
     logger.error("job dead-lettered", { queue, jobId: envelope?.id ?? job.message.id, job: envelope?.job, reason, error, ...(envelope && this.argsField(envelope)) });
     const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);
+    // A misaddressed envelope's id, like its unique key, may belong to another queue's job: its record is not this copy's to write.
+    if (envelope?.queue === queue) await this.options.records?.failed(envelope, attempt ?? envelope.attempt, "dead", error);
     await job.message.ack();
-    // A misaddressed envelope's unique key belongs to another queue's job.
     if (envelope?.queue === queue) await releaseUnique(this.options.coordination, envelope, logger);
   }
 
