@@ -1,0 +1,9 @@
+--[[
+Stores a running job's progress; the ttl stays as the start set it.
+KEYS[1] the record hash (fields: see record-insert.lua)
+ARGV[1] progress (JSON text)
+Returns: 1 when stored, 0 when the record is missing or not running
+]]
+if redis.call('HGET', KEYS[1], 's') ~= 'running' then return 0 end
+redis.call('HSET', KEYS[1], 'p', ARGV[1])
+return 1
