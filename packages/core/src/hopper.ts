@@ -129,7 +129,10 @@ export function createHopper(options: HopperOptions): Hopper {
 
   const enqueuer: JobEnqueuer = {
     async enqueue(jobClass, argsList, enqueueOptions) {
-      return enqueueJobs({ backend: await openForEnqueue(), middleware, coordination, logger, reach, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      const backend = await openForEnqueue();
+      // A records setup with no store refuses before the jobs go out, not after.
+      await records.check();
+      return enqueueJobs({ backend, middleware, coordination, logger, reach, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);

@@ -11,6 +11,8 @@ export interface OpenRecords {
   readonly jobs: JobRecords;
   /** Spread into the enqueuer's, worker's and push handler's dependencies: `{ records }`, or nothing when records are off. */
   readonly writing: { readonly records?: RecordWriter };
+  /** Resolves once the store is known (at once after the first time); rejects with ConfigurationError when records are on and there is none. */
+  check(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,7 +22,7 @@ export interface OpenRecords {
  * else the backend's own, else a ConfigurationError naming `records.store`.
  */
 export function openRecords(options: RecordsOptions | undefined, backend: () => Promise<Backend>, logger: Logger): OpenRecords {
-  if (options === undefined) return { jobs: recordsOff(), writing: {}, close: async () => {} };
+  if (options === undefined) return { jobs: recordsOff(), writing: {}, check: async () => {}, close: async () => {} };
   const resolved = resolveRecordsOptions(options);
   const given = options.store === undefined ? undefined : checkRecordStore(options.store);
   let opening: Promise<RecordStore> | undefined;
@@ -43,6 +45,7 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
   return {
     jobs: createJobRecords(store, resolved),
     writing: { records: new RecordWriter(store, resolved, logger) },
+    check: async () => void (await store()),
     async close() {
       const opened = given ?? (await opening?.catch(() => undefined));
       await opened?.close();
