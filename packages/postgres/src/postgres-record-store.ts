@@ -72,7 +72,8 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         // Times are the writer's epoch ms; expires_at is the server's clock. A row past expires_at counts as absent.
         await transaction.query(
           `CREATE TABLE IF NOT EXISTS ${table} (id text PRIMARY KEY, job text NOT NULL, queue text NOT NULL, state text NOT NULL, attempt integer NOT NULL DEFAULT 0,
-             progress text, result text, error text, enqueued_at bigint NOT NULL, started_at bigint, finished_at bigint, run_at bigint, expires_at timestamptz NOT NULL)`,
+             progress text, result text, error text, enqueued_at bigint NOT NULL, started_at bigint, finished_at bigint, run_at bigint,
+             cancel_requested boolean NOT NULL DEFAULT false, expires_at timestamptz NOT NULL)`,
         );
         await transaction.query(`CREATE INDEX IF NOT EXISTS job_records_expires_idx ON ${table} (expires_at)`);
       })
@@ -110,7 +111,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
          SELECT id, job, queue, 'waiting', 0, enqueued_at, run_at, now() + ttl_ms * interval '1 millisecond'
          FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[]) AS r(id, job, queue, enqueued_at, run_at, ttl_ms)
          ON CONFLICT (id) DO UPDATE SET job = EXCLUDED.job, queue = EXCLUDED.queue, state = 'waiting', attempt = 0, progress = NULL, result = NULL, error = NULL,
-           enqueued_at = EXCLUDED.enqueued_at, started_at = NULL, finished_at = NULL, run_at = EXCLUDED.run_at, expires_at = EXCLUDED.expires_at
+           enqueued_at = EXCLUDED.enqueued_at, started_at = NULL, finished_at = NULL, run_at = EXCLUDED.run_at, cancel_requested = false, expires_at = EXCLUDED.expires_at
          WHERE ${table}.expires_at <= now()`,
         [records.map((r) => r.id), records.map((r) => r.job), records.map((r) => r.queue), records.map((r) => r.enqueuedAt), records.map((r) => r.runAt), records.map((r) => ttl(r.ttlMs))],
       );
@@ -121,8 +122,8 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         `INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, started_at, expires_at)
          VALUES ($1, $2, $3, 'running', $4, $5, $6, now() + $7 * interval '1 millisecond')
          ON CONFLICT (id) DO UPDATE SET state = 'running', attempt = EXCLUDED.attempt, started_at = EXCLUDED.started_at, finished_at = NULL, run_at = NULL,
-           progress = ${kept("progress")}, result = ${kept("result")}, error = ${kept("error")}, expires_at = EXCLUDED.expires_at
-         WHERE ${table}.state <> 'cancelled' OR ${table}.expires_at <= now()
+           progress = ${kept("progress")}, result = ${kept("result")}, error = ${kept("error")}, cancel_requested = false, expires_at = EXCLUDED.expires_at
+         WHERE (${table}.state <> 'cancelled' AND NOT ${table}.cancel_requested) OR ${table}.expires_at <= now()
          RETURNING state`,
         [record.id, record.job, record.queue, record.attempt, record.enqueuedAt, record.startedAt, ttl(record.ttlMs)],
       );
@@ -139,7 +140,8 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         `INSERT INTO ${table} (id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + $11 * interval '1 millisecond')
          ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, attempt = EXCLUDED.attempt, result = EXCLUDED.result, error = EXCLUDED.error,
-           finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at, progress = ${kept("progress")}, started_at = ${kept("started_at")}, expires_at = EXCLUDED.expires_at
+           finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at, progress = ${kept("progress")}, started_at = ${kept("started_at")},
+           cancel_requested = ${table}.cancel_requested AND ${table}.expires_at > now(), expires_at = EXCLUDED.expires_at
          WHERE ${table}.state <> 'cancelled' OR ${table}.expires_at <= now()`,
         [record.id, record.job, record.queue, record.state, record.attempt, record.result ?? null, record.error ?? null, record.enqueuedAt, record.finishedAt ?? null, record.runAt ?? null, ttl(record.ttlMs)],
       );
@@ -152,16 +154,23 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
     async cancel(id, { now, ttlMs }) {
       await open();
       // One statement: the locked read waits for a concurrent start, and the update re-checks the state it committed.
-      const rows = await executor.query<{ state: string | null; cancelled: boolean }>(
+      // A waiting or retrying job is cancelled; a running one is marked for its worker to stop.
+      const rows = await executor.query<{ state: string | null; changed: boolean }>(
         `WITH current AS (SELECT state FROM ${table} WHERE id = $1 AND expires_at > now() FOR UPDATE),
-         cancelled AS (UPDATE ${table} SET state = 'cancelled', finished_at = $2, expires_at = now() + $3 * interval '1 millisecond'
-                       WHERE id = $1 AND state IN ('waiting', 'retrying') AND expires_at > now() RETURNING id)
-         SELECT (SELECT state FROM current) AS state, EXISTS (SELECT 1 FROM cancelled) AS cancelled`,
+         changed AS (UPDATE ${table} SET
+                       cancel_requested = cancel_requested OR state = 'running',
+                       finished_at = CASE WHEN state = 'running' THEN finished_at ELSE $2 END,
+                       expires_at = CASE WHEN state = 'running' THEN expires_at ELSE now() + $3 * interval '1 millisecond' END,
+                       state = CASE WHEN state = 'running' THEN state ELSE 'cancelled' END
+                     WHERE id = $1 AND state IN ('waiting', 'retrying', 'running') AND expires_at > now() RETURNING id)
+         SELECT (SELECT state FROM current) AS state, EXISTS (SELECT 1 FROM changed) AS changed`,
         [id, now, ttl(ttlMs)],
       );
-      const { state, cancelled } = rows[0]!;
-      if (cancelled || state === "cancelled") return { status: "cancelled" };
-      return state === null ? { status: "unknown" } : { status: "refused", state };
+      const { state, changed } = rows[0]!;
+      if (state === null) return { status: "unknown" };
+      if (state === "running" && changed) return { status: "requested" };
+      if (changed || state === "cancelled") return { status: "cancelled" };
+      return { status: "refused", state };
     },
     close() {
       closed ??= options.ownsExecutor ? executor.close() : Promise.resolve();
@@ -184,6 +193,7 @@ interface RecordRow {
   started_at: string | number | bigint | null;
   finished_at: string | number | bigint | null;
   run_at: string | number | bigint | null;
+  cancel_requested: boolean;
 }
 
 function fromRow(row: RecordRow): StoredJobRecord {
@@ -201,5 +211,6 @@ function fromRow(row: RecordRow): StoredJobRecord {
     startedAt: time(row.started_at),
     finishedAt: time(row.finished_at),
     runAt: time(row.run_at),
+    cancelRequested: row.cancel_requested === true,
   };
 }

@@ -98,7 +98,8 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
       open();
       const [status, state] = await commands.hopperRecordCancel(recordKey(id), now, Math.ceil(ttlMs));
       if (status === "refused") return { status, state: state! };
-      return { status: status === "cancelled" ? "cancelled" : "unknown" };
+      if (status === "cancelled" || status === "requested") return { status };
+      return { status: "unknown" };
     },
     close() {
       closed ??= owned ? quitOrDisconnect(client) : Promise.resolve();
@@ -122,5 +123,6 @@ function fromHash(id: string, fields: Record<string, string>): StoredJobRecord {
     startedAt: time(fields.sa),
     finishedAt: time(fields.fa),
     runAt: time(fields.ra),
+    cancelRequested: fields.x === "1",
   };
 }

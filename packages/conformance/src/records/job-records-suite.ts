@@ -5,6 +5,7 @@ import {
   createHopper,
   discardOn,
   Job,
+  JobCancelledError,
   JobNotFoundError,
   JobRecordValueError,
   JobWaitTimeoutError,
@@ -104,7 +105,7 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       const retrying = (await hopper.jobs.get(id))!;
       expect(retrying).toMatchObject({ attempt: 1, error: { name: "Error", message: "smtp down" }, finishedAt: null });
       expect(retrying.runAt!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
-      expect(await hopper.jobs.cancel(id)).toEqual({ cancelled: true, state: "cancelled" });
+      expect(await hopper.jobs.cancel(id)).toEqual({ cancelled: true, stopping: false, state: "cancelled" });
       expect((await hopper.jobs.get(id))!.state).toBe("cancelled");
       expect(runs).toBe(1);
     });
@@ -144,8 +145,8 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       expect(await hopper.jobs.get(scheduled)).toMatchObject({ state: "scheduled" });
       // Another process: its own Hopper on the same server, registering no jobs.
       const elsewhere = await open([]);
-      expect(await elsewhere.jobs.cancel(scheduled)).toEqual({ cancelled: true, state: "cancelled" });
-      expect(await elsewhere.jobs.cancel(queued)).toEqual({ cancelled: true, state: "cancelled" });
+      expect(await elsewhere.jobs.cancel(scheduled)).toEqual({ cancelled: true, stopping: false, state: "cancelled" });
+      expect(await elsewhere.jobs.cancel(queued)).toEqual({ cancelled: true, stopping: false, state: "cancelled" });
       startWorker(hopper, queue);
       const dropped = () => logLines.filter((line) => line.message.startsWith("job cancelled before it started") && [scheduled, queued].includes(String(line.fields?.jobId))).length;
       await waitFor(() => dropped() === 2, "the worker dropping both cancelled jobs");
@@ -154,25 +155,57 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       expect((await hopper.jobs.get(queued))!.finishedAt).toBeInstanceOf(Date);
     });
 
-    it("refuses to cancel a running or finished job, saying its state", async () => {
+    it("stops a running job cancelled from another Hopper: its signal aborts and it ends cancelled, not retried", async () => {
+      const queue = uniqueQueueName("rec-stop");
+      const reasons: unknown[] = [];
+      class Endless extends Job<Record<string, never>> {
+        static override queue = queue;
+        static override retry = { attempts: 5, wait: 10, jitter: 0 };
+        async perform(_args: Record<string, never>, context: JobContext) {
+          await context.progress(1);
+          await new Promise<void>((_resolve, reject) => {
+            context.signal.addEventListener("abort", () => {
+              reasons.push(context.signal.reason);
+              reject(new Error("stopped"));
+            });
+          });
+        }
+      }
+      const hopper = await open([Endless], { cancelCheck: 100 });
+      const id = await Endless.performLater({});
+      startWorker(hopper, queue);
+      await waitFor(async () => (await hopper.jobs.get(id))?.progress === 1, "the job running");
+      const elsewhere = await open([]);
+      expect(await elsewhere.jobs.cancel(id)).toEqual({ cancelled: false, stopping: true, state: "running" });
+      expect((await elsewhere.jobs.get(id))!.cancelRequested).toBe(true);
+      const record = await elsewhere.jobs.wait(id, { timeout: "30s" });
+      expect(record).toMatchObject({ state: "cancelled", attempt: 1 });
+      expect(reasons).toHaveLength(1);
+      expect(JobCancelledError.isInstance(reasons[0])).toBe(true);
+      expect(await elsewhere.jobs.cancel(id)).toEqual({ cancelled: true, stopping: false, state: "cancelled" });
+    });
+
+    it("lets a running job that ignores its signal finish, and refuses to cancel a finished job", async () => {
       const queue = uniqueQueueName("rec-busy");
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
-      class Slow extends Job<Record<string, never>> {
+      class Stubborn extends Job<Record<string, never>> {
         static override queue = queue;
-        async perform() {
+        async perform(_args: Record<string, never>, context: JobContext) {
           await released;
-          return "ok";
+          return context.signal.aborted ? "finished anyway" : "not aborted";
         }
       }
-      const hopper = await open([Slow]);
-      const id = await Slow.performLater({});
+      const hopper = await open([Stubborn], { cancelCheck: 100 });
+      const id = await Stubborn.performLater({});
       startWorker(hopper, queue);
       await waitFor(async () => (await hopper.jobs.get(id))?.state === "running", "the running state");
-      expect(await hopper.jobs.cancel(id)).toEqual({ cancelled: false, state: "running" });
+      expect(await hopper.jobs.cancel(id)).toEqual({ cancelled: false, stopping: true, state: "running" });
+      await waitFor(() => logLines.some((line) => line.message.startsWith("job cancelled while running; aborting") && line.fields?.jobId === id), "the worker aborting its signal");
       release();
-      expect(await hopper.jobs.wait(id, { timeout: "30s" })).toMatchObject({ state: "succeeded", result: "ok" });
-      expect(await hopper.jobs.cancel(id)).toEqual({ cancelled: false, state: "succeeded" });
+      // What it returned stands: the cancel came too late to stop it.
+      expect(await hopper.jobs.wait(id, { timeout: "30s" })).toMatchObject({ state: "succeeded", result: "finished anyway" });
+      expect(await hopper.jobs.cancel(id)).toEqual({ cancelled: false, stopping: false, state: "succeeded" });
     });
 
     it("fails a job whose result is over the bound, naming it, without retrying", async () => {

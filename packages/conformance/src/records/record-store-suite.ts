@@ -30,7 +30,7 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       const job = identity();
       await store.insert([{ ...job, runAt: 1_700_000_060_000, ttlMs: day }]);
       await store.insert([{ ...job, job: "Other", runAt: null, ttlMs: day }]);
-      expect(await store.get(job.id)).toEqual({ ...job, state: "waiting", attempt: 0, progress: null, result: null, error: null, startedAt: null, finishedAt: null, runAt: 1_700_000_060_000 });
+      expect(await store.get(job.id)).toEqual({ ...job, state: "waiting", attempt: 0, progress: null, result: null, error: null, startedAt: null, finishedAt: null, runAt: 1_700_000_060_000, cancelRequested: false });
       expect(await store.get(randomUUID())).toBeUndefined();
     });
 
@@ -70,7 +70,7 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       expect(await store.get(settled.id)).toMatchObject({ ...settled, state: "failed", startedAt: null, finishedAt: 3_000 });
     });
 
-    it("cancels a waiting or retrying job for good, and refuses a running or finished one", async () => {
+    it("cancels a waiting or retrying job for good, marks a running one, and refuses a finished one", async () => {
       const store = await open();
       const waiting = identity();
       await store.insert([{ ...waiting, runAt: null, ttlMs: day }]);
@@ -87,13 +87,33 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       await store.settle({ ...retrying, state: "retrying", attempt: 1, error: "{}", runAt: 5_000, ttlMs: day });
       expect(await store.cancel(retrying.id, { now: 9_000, ttlMs: day })).toEqual({ status: "cancelled" });
 
-      const running = identity();
-      await store.start({ ...running, attempt: 1, startedAt: 1_000, ttlMs: day });
-      expect(await store.cancel(running.id, { now: 9_000, ttlMs: day })).toEqual({ status: "refused", state: "running" });
       const finished = identity();
       await store.settle({ ...finished, state: "succeeded", attempt: 1, result: "null", finishedAt: 2_000, ttlMs: day });
       expect(await store.cancel(finished.id, { now: 9_000, ttlMs: day })).toEqual({ status: "refused", state: "succeeded" });
       expect(await store.cancel(randomUUID(), { now: 9_000, ttlMs: day })).toEqual({ status: "unknown" });
+    });
+
+    it("marks a running job for its worker to stop, and never starts a copy of it again", async () => {
+      const store = await open();
+      const running = identity();
+      await store.start({ ...running, attempt: 1, startedAt: 1_000, ttlMs: day });
+      expect(await store.cancel(running.id, { now: 9_000, ttlMs: day })).toEqual({ status: "requested" });
+      expect(await store.cancel(running.id, { now: 9_500, ttlMs: day })).toEqual({ status: "requested" });
+      expect(await store.get(running.id)).toMatchObject({ state: "running", cancelRequested: true, finishedAt: null });
+      // Progress still lands while the job winds down.
+      expect(await store.progress(running.id, "7")).toBe(true);
+      // Its worker died before stopping it: the redelivered copy must not run.
+      expect(await store.start({ ...running, attempt: 2, startedAt: 2_000, ttlMs: day })).toBe("cancelled");
+      await store.settle({ ...running, state: "cancelled", attempt: 1, finishedAt: 10_000, ttlMs: day });
+      expect(await store.get(running.id)).toMatchObject({ state: "cancelled", attempt: 1, finishedAt: 10_000 });
+
+      // A cancel asked while it ran, then a failed attempt: the retry is cancelled outright.
+      const retried = identity();
+      await store.start({ ...retried, attempt: 1, startedAt: 1_000, ttlMs: day });
+      await store.cancel(retried.id, { now: 9_000, ttlMs: day });
+      await store.settle({ ...retried, state: "retrying", attempt: 1, error: "{}", runAt: 20_000, ttlMs: day });
+      expect(await store.start({ ...retried, attempt: 2, startedAt: 21_000, ttlMs: day })).toBe("cancelled");
+      expect(await store.cancel(retried.id, { now: 22_000, ttlMs: day })).toEqual({ status: "cancelled" });
     });
 
     it("lets exactly one of a racing cancel and start win", async () => {

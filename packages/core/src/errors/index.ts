@@ -17,3 +17,4 @@ export { UnsupportedCapabilityError } from "./unsupported-capability-error.js";
 export { JobNotFoundError } from "./job-not-found-error.js";
 export { JobWaitTimeoutError } from "./job-wait-timeout-error.js";
 export { JobRecordValueError } from "./job-record-value-error.js";
+export { JobCancelledError } from "./job-cancelled-error.js";

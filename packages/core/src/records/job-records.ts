@@ -29,6 +29,8 @@ export interface JobRecord {
   readonly finishedAt: Date | null;
   /** Not before this: a scheduled job, or a retry's next attempt. */
   readonly runAt: Date | null;
+  /** A cancel was asked while the job ran; its worker is stopping it. */
+  readonly cancelRequested: boolean;
 }
 
 /** `hopper.jobs`: look up, wait for and cancel jobs by id. */
@@ -43,11 +45,14 @@ export interface JobRecords {
   wait(id: string, options?: { timeout?: Duration; signal?: AbortSignal }): Promise<JobRecord>;
   /**
    * Cancels a waiting, scheduled or retrying job: it never starts (again) and
-   * its record says `cancelled`. A running or finished job is left as it is:
-   * `cancelled` is false and `state` says why. Rejects with JobNotFoundError
-   * when there is no record.
+   * its record says `cancelled` (`{ cancelled: true }`). A running job is asked
+   * to stop (`{ cancelled: false, stopping: true }`): its `ctx.signal` aborts
+   * with JobCancelledError in whichever process runs it (within
+   * `records.cancelCheck`), and it ends `cancelled`, not retried, unless it
+   * returns first. A finished job is left as it is. Rejects with
+   * JobNotFoundError when there is no record.
    */
-  cancel(id: string): Promise<{ cancelled: boolean; state: JobState }>;
+  cancel(id: string): Promise<{ cancelled: boolean; stopping: boolean; state: JobState }>;
 }
 
 const maxIdLength = 512;
@@ -81,7 +86,9 @@ export function createJobRecords(store: () => Promise<RecordStore>, options: Res
       const now = Date.now();
       const outcome = await (await store()).cancel(checkId(id), { now, ttlMs: options.keepMs.cancelled });
       if (outcome.status === "unknown") throw new JobNotFoundError({ jobId: id });
-      return outcome.status === "cancelled" ? { cancelled: true, state: "cancelled" } : { cancelled: false, state: outcome.state as JobState };
+      if (outcome.status === "cancelled") return { cancelled: true, stopping: false, state: "cancelled" };
+      if (outcome.status === "requested") return { cancelled: false, stopping: true, state: "running" };
+      return { cancelled: false, stopping: false, state: outcome.state as JobState };
     },
   };
 }
@@ -116,6 +123,7 @@ function toJobRecord(stored: StoredJobRecord, now: number): JobRecord {
     startedAt: date(stored.startedAt),
     finishedAt: date(stored.finishedAt),
     runAt: date(stored.runAt),
+    cancelRequested: stored.cancelRequested,
   };
 }
 

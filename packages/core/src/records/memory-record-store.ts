@@ -50,6 +50,7 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
     startedAt: null,
     finishedAt: null,
     runAt: null,
+    cancelRequested: false,
   });
   const identity = ({ id, job, queue, enqueuedAt }: { id: string; job: string; queue: string; enqueuedAt: number }) => ({ id, job, queue, enqueuedAt });
 
@@ -63,7 +64,7 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
     async start(started) {
       open();
       const current = live(started.id) ?? blank(identity(started));
-      if (current.state === "cancelled") return "cancelled";
+      if (current.state === "cancelled" || current.cancelRequested) return "cancelled";
       put({ ...current, state: "running", attempt: started.attempt, startedAt: started.startedAt, finishedAt: null, runAt: null }, started.ttlMs);
       return "running";
     },
@@ -100,6 +101,10 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
       const current = live(id);
       if (!current) return { status: "unknown" };
       if (current.state === "cancelled") return { status: "cancelled" };
+      if (current.state === "running") {
+        records.get(id)!.record = { ...current, cancelRequested: true };
+        return { status: "requested" };
+      }
       if (current.state !== "waiting" && current.state !== "retrying") return { status: "refused", state: current.state };
       put({ ...current, state: "cancelled", finishedAt: cancelledAt }, ttlMs);
       return { status: "cancelled" };

@@ -16,7 +16,8 @@
  *   `start` creates the record when it is missing (enqueued with records off,
  *   or its insert failed).
  * - A `cancelled` record stays cancelled: `start` refuses it, later writes
- *   leave it as it is.
+ *   leave it as it is. A record whose cancel was requested while it ran
+ *   (`cancelRequested`) is refused by `start` too, so a redelivered copy never runs.
  * - An expired record is absent everywhere.
  * - All methods may be called concurrently. `close` is idempotent; calls
  *   after it reject with `BackendClosedError`.
@@ -57,6 +58,8 @@ export interface StoredJobRecord extends JobIdentity {
   readonly startedAt: number | null;
   readonly finishedAt: number | null;
   readonly runAt: number | null;
+  /** `cancel` was asked while the job ran: its worker aborts it, and no copy starts again. */
+  readonly cancelRequested: boolean;
 }
 
 export interface InsertedRecord extends JobIdentity {
@@ -72,7 +75,8 @@ export interface StartedRecord extends JobIdentity {
 
 /** A write that ends an attempt: a finished state, or `retrying` (with `runAt`). */
 export interface SettledRecord extends JobIdentity {
-  readonly state: Exclude<StoredJobState, "waiting" | "running" | "cancelled">;
+  /** `cancelled` ends a job whose cancel was requested (stopped while running, or refused a start). */
+  readonly state: Exclude<StoredJobState, "waiting" | "running">;
   readonly attempt: number;
   readonly result?: string;
   readonly error?: string;
@@ -83,8 +87,15 @@ export interface SettledRecord extends JobIdentity {
   readonly ttlMs: number;
 }
 
-/** What `cancel` found: `cancelled` (now, or already), the state it could not cancel, or no record. */
-export type CancelOutcome = { readonly status: "cancelled" } | { readonly status: "refused"; readonly state: string } | { readonly status: "unknown" };
+/**
+ * What `cancel` did: `cancelled` (now, or already); `requested` for a running
+ * job (its worker stops it); `refused` with the finished state; or no record.
+ */
+export type CancelOutcome =
+  | { readonly status: "cancelled" }
+  | { readonly status: "requested" }
+  | { readonly status: "refused"; readonly state: string }
+  | { readonly status: "unknown" };
 
 export interface RecordStore {
   /** Version of this contract the store implements; the core refuses others. */
@@ -102,7 +113,7 @@ export interface RecordStore {
   /**
    * Moves a job to `running` (attempt, startedAt; finishedAt cleared), creating
    * the record when missing. Resolves `"cancelled"`, changing nothing, when
-   * the record is cancelled: the job must not run.
+   * the record is cancelled or its cancel was requested: the job must not run.
    */
   start(record: StartedRecord): Promise<"running" | "cancelled">;
 
@@ -115,7 +126,11 @@ export interface RecordStore {
   /** The record, or undefined when there is none (never written, or expired). */
   get(id: string): Promise<StoredJobRecord | undefined>;
 
-  /** Cancels a `waiting` or `retrying` job (finishedAt = `now`); a running or finished one is refused with its state. */
+  /**
+   * Cancels a `waiting` or `retrying` job (finishedAt = `now`); marks a
+   * `running` one `cancelRequested` (ttl unchanged); a finished one is refused
+   * with its state.
+   */
   cancel(id: string, options: { readonly now: number; readonly ttlMs: number }): Promise<CancelOutcome>;
 
   close(): Promise<void>;

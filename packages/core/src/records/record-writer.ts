@@ -1,4 +1,5 @@
 import type { Envelope } from "../envelope/envelope.js";
+import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import type { Logger } from "../logger.js";
 import { sanitizedError } from "../redaction.js";
 import type { ResolvedRecordsOptions } from "./records-options.js";
@@ -43,6 +44,42 @@ export class RecordWriter {
   async start(envelope: Envelope, attempt: number): Promise<boolean> {
     const state = await this.quietly("running", envelope.id, async (store) => store.start({ ...identityOf(envelope), attempt, startedAt: Date.now(), ttlMs: this.options.keepMs.unfinished }));
     return state !== "cancelled";
+  }
+
+  /**
+   * While a job runs, reads its record every `cancelCheckMs` and aborts
+   * `aborting` with JobCancelledError once a cancel was requested from any
+   * process. A job shorter than one interval costs no read.
+   */
+  watchCancel(jobId: string, aborting: AbortController): { readonly requested: () => boolean; stop(): void } {
+    let requested = false;
+    let reading = false;
+    const timer = setInterval(() => {
+      if (reading || aborting.signal.aborted) return;
+      reading = true;
+      this.store()
+        .then((store) => store.get(jobId))
+        .then(
+          (record) => {
+            if (!record?.cancelRequested || aborting.signal.aborted) return;
+            requested = true;
+            clearInterval(timer);
+            this.logger.info("job cancelled while running; aborting its signal", { jobId });
+            aborting.abort(new JobCancelledError({ jobId }));
+          },
+          (error: unknown) => this.logger.warn("could not check a running job's record for a cancel", { jobId, error }),
+        )
+        .finally(() => {
+          reading = false;
+        });
+    }, this.options.cancelCheckMs);
+    timer.unref();
+    return { requested: () => requested, stop: () => clearInterval(timer) };
+  }
+
+  /** Ends a job that was cancelled: stopped while it ran, or refused at start after a cancel was requested. */
+  async cancelled(envelope: Envelope, attempt: number): Promise<void> {
+    await this.settle({ ...identityOf(envelope), state: "cancelled", attempt, finishedAt: Date.now(), ttlMs: this.options.keepMs.cancelled });
   }
 
   /** Checks the value (throwing JobRecordValueError into the job) and stores it. */

@@ -21,16 +21,19 @@ export interface RecordsOptions {
   readonly keep?: RecordRetention;
   /** Largest result (JSON bytes) a job may return; a larger one fails the job with JobRecordValueError. Default 64 KiB. */
   readonly maxResultBytes?: number;
+  /** How often a worker reads a running job's record to see whether it was cancelled (one read per running job per interval). Default "1s". */
+  readonly cancelCheck?: Duration;
 }
 
 export interface ResolvedRecordsOptions {
   readonly keepMs: Readonly<Record<keyof RecordRetention, number>>;
   readonly maxResultBytes: number;
+  readonly cancelCheckMs: number;
 }
 
 const defaultKeep = { succeeded: "1d", failed: "7d", dead: "7d", cancelled: "1d", unfinished: "7d" } as const satisfies Record<keyof RecordRetention, Duration>;
 const keepKeys = Object.keys(defaultKeep) as (keyof RecordRetention)[];
-const recordsKeys = ["store", "keep", "maxResultBytes"] as const satisfies readonly (keyof RecordsOptions)[];
+const recordsKeys = ["store", "keep", "maxResultBytes", "cancelCheck"] as const satisfies readonly (keyof RecordsOptions)[];
 
 export function resolveRecordsOptions(options: RecordsOptions): ResolvedRecordsOptions {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "records", message: "must be an object such as { keep: { succeeded: \"1d\" } } ({} turns records on with the defaults)" });
@@ -43,5 +46,5 @@ export function resolveRecordsOptions(options: RecordsOptions): ResolvedRecordsO
   if (!Number.isSafeInteger(maxResultBytes) || maxResultBytes < 4) {
     throw new ConfigurationError({ field: "records.maxResultBytes", message: `must be a whole number of bytes (at least 4, room for null), got ${JSON.stringify(maxResultBytes)}` });
   }
-  return { keepMs, maxResultBytes };
+  return { keepMs, maxResultBytes, cancelCheckMs: toPositiveMilliseconds(options.cancelCheck ?? "1s", "records.cancelCheck") };
 }

@@ -5,6 +5,7 @@ import { releaseUnique } from "../coordination/unique-jobs.js";
 import { buildDeadLetter, sendDeadLetter } from "../dead-letters.js";
 import { deserializeArgs } from "../envelope/args-serializer.js";
 import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
+import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import { LeaseLostError } from "../errors/lease-lost-error.js";
 import { MisaddressedMessageError } from "../errors/misaddressed-message-error.js";
 import { PayloadVersionError } from "../errors/payload-version-error.js";
@@ -119,6 +120,8 @@ export class MessageHandler {
     if (records && !(await records.start(envelope, attempt))) {
       await slot?.release();
       this.options.logger.info("job cancelled before it started; dropping it", { job: definition.name, jobId: envelope.id });
+      // A cancel asked while an earlier copy ran leaves the record running or retrying: end it here.
+      await records.cancelled(envelope, attempt);
       await message.ack();
       return releaseUnique(this.options.coordination, envelope, this.options.logger);
     }
@@ -166,10 +169,16 @@ export class MessageHandler {
       progress: (value) => (this.options.records ? this.options.records.progress(envelope.id, value) : progressOutsideRecords(value)),
     };
     const heartbeat = this.startHeartbeat(job, aborting);
+    const cancelWatch = this.options.records?.watchCancel(envelope.id, aborting);
     try {
       const instance = new definition.jobClass();
       return await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
+    } catch (error) {
+      // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
+      if (cancelWatch?.requested()) throw new JobCancelledError({ jobId: envelope.id, cause: error });
+      throw error;
     } finally {
+      cancelWatch?.stop();
       if (heartbeat) clearInterval(heartbeat);
       job.signal.removeEventListener("abort", forwardShutdown);
       job.performed?.();
@@ -198,8 +207,14 @@ export class MessageHandler {
   }
 
   private async afterFailure(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, error: unknown): Promise<void> {
-    const decision = decideRetry(definition.jobClass.retry, error, attempt);
     const { logger } = this.options;
+    if (JobCancelledError.isInstance(error)) {
+      logger.info("job cancelled while running; not retried", { job: definition.name, jobId: envelope.id, attempt });
+      await this.options.records?.cancelled(envelope, attempt);
+      await job.message.ack();
+      return releaseUnique(this.options.coordination, envelope, logger);
+    }
+    const decision = decideRetry(definition.jobClass.retry, error, attempt);
     if (decision.action === "discard") {
       await this.discard(job, envelope, definition, attempt, decision.reason, error);
     } else if (decision.action === "dead") {

@@ -1,13 +1,18 @@
 --[[
-Cancels a waiting or retrying job; a running or finished one is refused.
+Cancels a waiting or retrying job; marks a running one (x = "1") for its
+worker to stop; a finished one is refused.
 KEYS[1] the record hash (fields: see record-insert.lua)
 ARGV[1] now ms (the finished time), ARGV[2] ttl ms
-Returns: { "cancelled" }, { "refused", state } or { "unknown" }
+Returns: { "cancelled" }, { "requested" }, { "refused", state } or { "unknown" }
 ]]
 local key = KEYS[1]
 local state = redis.call('HGET', key, 's')
 if not state then return { 'unknown' } end
 if state == 'cancelled' then return { 'cancelled' } end
+if state == 'running' then
+  redis.call('HSET', key, 'x', '1')
+  return { 'requested' }
+end
 if state ~= 'waiting' and state ~= 'retrying' then return { 'refused', state } end
 redis.call('HSET', key, 's', 'cancelled', 'fa', ARGV[1])
 redis.call('PEXPIRE', key, ARGV[2])

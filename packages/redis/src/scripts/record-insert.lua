@@ -2,7 +2,7 @@
 Creates a job's record as waiting, unless it has one (a worker may have
 written first). Record hash fields: j job, q queue, s state, a attempt,
 p progress, r result, e error (JSON text), ea enqueued, sa started,
-fa finished, ra run-at (epoch ms).
+fa finished, ra run-at (epoch ms), x "1" once a cancel was asked while it ran.
 KEYS[1] the record hash
 ARGV[1] job, ARGV[2] queue, ARGV[3] enqueued ms, ARGV[4] run-at ms or "", ARGV[5] ttl ms
 Returns: 1 when created, 0 when a record existed

@@ -1,13 +1,14 @@
 --[[
 Moves a job's record to running (creating it when missing), unless it is
-cancelled: then nothing changes and the job must not run.
+cancelled or its cancel was asked while an earlier copy ran: then nothing
+changes and the job must not run.
 KEYS[1] the record hash (fields: see record-insert.lua)
 ARGV[1] job, ARGV[2] queue, ARGV[3] enqueued ms, ARGV[4] attempt, ARGV[5] started ms, ARGV[6] ttl ms
 Returns: 1 when running, 0 when cancelled
 ]]
 local key = KEYS[1]
 local state = redis.call('HGET', key, 's')
-if state == 'cancelled' then return 0 end
+if state == 'cancelled' or redis.call('HGET', key, 'x') == '1' then return 0 end
 if not state then redis.call('HSET', key, 'j', ARGV[1], 'q', ARGV[2], 'ea', ARGV[3]) end
 redis.call('HSET', key, 's', 'running', 'a', ARGV[4], 'sa', ARGV[5])
 redis.call('HDEL', key, 'fa', 'ra')
