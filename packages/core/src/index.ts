@@ -22,3 +22,4 @@ export { RECORD_STORE_SPECIFICATION_VERSION, type RecordStore, type StoredJobRec
 export { createMemoryRecordStore, type MemoryRecordStoreOptions } from "./records/memory-record-store.js";
 export type { JobRecord, JobRecords, JobState } from "./records/job-records.js";
 export type { RecordsOptions, RecordRetention } from "./records/records-options.js";
+export { createJobStatusHandler, type JobStatusHandler, type JobStatusHandlerOptions } from "./records/job-status-http.js";
