@@ -127,5 +127,13 @@ function toJobRecord(stored: StoredJobRecord, now: number): JobRecord {
   };
 }
 
-const parse = (text: string | null): unknown => (text === null ? null : JSON.parse(text));
+/** A store holds what the core wrote; text that is not JSON (written by hand, cut by a tool) comes back as the text rather than failing every read. */
+const parse = (text: string | null): unknown => {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
 const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
