@@ -24,6 +24,7 @@ import { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
 import { enqueueTickOnce, settleTick, tickMeta } from "./scheduling/tick-claim.js";
 import { openRecords } from "./records/open-records.js";
 import type { JobRecords } from "./records/job-records.js";
+import type { JobEvents } from "./records/job-events.js";
 import type { RecordsOptions } from "./records/records-options.js";
 import { progressOutsideRecords } from "./records/progress-outside-records.js";
 
@@ -78,6 +79,8 @@ export interface Hopper {
   deadLetters(queue: string): DeadLetters;
   /** Look up, wait for and cancel jobs by id; needs `records`, else every call rejects with ConfigurationError. */
   readonly jobs: JobRecords;
+  /** Lifecycle changes of every job, from every process sharing the record store; needs `records`. */
+  readonly events: JobEvents;
   use(middleware: Middleware): void;
   /** Registers a recurring job: `jobClass` with `args`, enqueued at each tick of `cron` by the schedulers. */
   schedule<J extends Job<any, any>>(name: string, cron: string, jobClass: JobClass<J>, args: JobArgs<J>, options?: RecurringJobOptions): void;
@@ -170,6 +173,7 @@ export function createHopper(options: HopperOptions): Hopper {
     runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs, ...records.writing }, message),
     deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
     jobs: records.jobs,
+    events: records.events,
     use: (layer) => void middleware.push(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       registry.definitionOf(jobClass);

@@ -87,6 +87,36 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       expect(done.finishedAt!.getTime()).toBeGreaterThanOrEqual(done.startedAt!.getTime());
     });
 
+    it("tells hopper.events in another Hopper each change of a job, with its progress", async () => {
+      const queue = uniqueQueueName("rec-events");
+      class Counted extends Job<Record<string, never>, string> {
+        static override queue = queue;
+        static override retry = { attempts: 2, wait: 10, jitter: 0 };
+        async perform(_args: Record<string, never>, context: JobContext) {
+          await context.progress({ step: context.attempt });
+          if (context.attempt === 1) throw new Error("first try fails");
+          return "done";
+        }
+      }
+      const hopper = await open([Counted]);
+      const listener = await open([]);
+      const seen: string[] = [];
+      const ids = new Set<string>();
+      const stop = await listener.events.on("*", (event) => {
+        if (!ids.has(event.id)) return;
+        seen.push(event.name === "job-progress" ? `${event.name} ${JSON.stringify(event.progress)}` : `${event.name} ${event.attempt}`);
+      });
+      let succeeded = 0;
+      await listener.events.on("job-succeed", (event) => void (ids.has(event.id) && succeeded++));
+      const id = await hopper.enqueue(Counted, {}, {});
+      ids.add(id);
+      startWorker(hopper, queue);
+      await waitFor(() => succeeded === 1, "the job-succeed event");
+      await stop();
+      // The enqueue event may come before the id is known to the test; the rest arrive in order.
+      expect(seen.filter((line) => !line.startsWith("job-enqueue"))).toEqual(['job-start 1', 'job-progress {"step":1}', "job-retry 1", "job-start 2", 'job-progress {"step":2}', "job-succeed 2"]);
+    });
+
     it("shows a failed attempt as retrying with its error and next run, and cancels it there", async () => {
       const queue = uniqueQueueName("rec-retry");
       let runs = 0;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { BackendClosedError, type RecordStore } from "@hopper/core";
-import { sleep } from "../harness.js";
+import { sleep, waitFor } from "../harness.js";
 
 export interface RecordStoreSuiteOptions {
   readonly name: string;
@@ -155,6 +155,36 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       await writer.insert([{ ...job, runAt: null, ttlMs: day }]);
       expect(await reader.cancel(job.id, { now: 1, ttlMs: day })).toEqual({ status: "cancelled" });
       expect(await writer.start({ ...job, attempt: 1, startedAt: 2, ttlMs: day })).toBe("cancelled");
+    });
+
+    it("delivers each change to a subscriber on another store, in order", async () => {
+      const writer = await open();
+      const reader = await open();
+      if (!reader.subscribe) return void expect(reader.subscribe).toBeUndefined();
+      const job = identity();
+      const seen: { state: string; attempt: number; progress?: string }[] = [];
+      const stop = await reader.subscribe((event) => {
+        if (event.id !== job.id) return;
+        expect(event).toMatchObject({ job: job.job, queue: job.queue });
+        seen.push({ state: event.state, attempt: event.attempt, ...(event.progress !== undefined && { progress: event.progress }) });
+      });
+      await writer.insert([{ ...job, runAt: null, ttlMs: day }]);
+      await writer.insert([{ ...job, runAt: null, ttlMs: day }]); // not created: no event
+      await writer.start({ ...job, attempt: 1, startedAt: 1, ttlMs: day });
+      await writer.progress(job.id, '{"done":1}');
+      await writer.settle({ ...job, state: "retrying", attempt: 1, error: "{}", runAt: 5, ttlMs: day });
+      await writer.cancel(job.id, { now: 6, ttlMs: day });
+      await waitFor(() => seen.length >= 5, "five events");
+      await sleep(100);
+      expect(seen).toEqual([
+        { state: "waiting", attempt: 0 },
+        { state: "running", attempt: 1 },
+        { state: "running", attempt: 1, progress: '{"done":1}' },
+        { state: "retrying", attempt: 1 },
+        { state: "cancelled", attempt: 1 },
+      ]);
+      await stop();
+      await writer.insert([{ ...identity(), runAt: null, ttlMs: day }]);
     });
 
     it("keeps JSON text and odd ids byte for byte", async () => {

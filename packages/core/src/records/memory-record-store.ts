@@ -1,8 +1,9 @@
 import { BackendClosedError } from "../errors/backend-closed-error.js";
-import { RECORD_STORE_SPECIFICATION_VERSION, type RecordStore, type StoredJobRecord } from "./record-store.js";
+import { RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "./record-store.js";
 
 type Entry = { record: StoredJobRecord; expiresAt: number };
-const shared = new Map<string, Map<string, Entry>>();
+type Shared = { records: Map<string, Entry>; listeners: Set<(event: RecordEvent) => void> };
+const shared = new Map<string, Shared>();
 const sweepEveryMs = 1000;
 
 export interface MemoryRecordStoreOptions {
@@ -14,12 +15,16 @@ export interface MemoryRecordStoreOptions {
 
 /** Job records in this process, for the memory backend and tests. */
 export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}): RecordStore {
-  let entries = options.store === undefined ? undefined : shared.get(options.store);
-  if (!entries) {
-    entries = new Map();
-    if (options.store !== undefined) shared.set(options.store, entries);
+  let state = options.store === undefined ? undefined : shared.get(options.store);
+  if (!state) {
+    state = { records: new Map(), listeners: new Set() };
+    if (options.store !== undefined) shared.set(options.store, state);
   }
-  const records = entries;
+  const { records, listeners } = state;
+  const emit = (record: StoredJobRecord, progress?: string) => {
+    const event: RecordEvent = { id: record.id, job: record.job, queue: record.queue, state: record.state, attempt: record.attempt, ...(progress !== undefined && { progress }) };
+    for (const listener of listeners) listener(event);
+  };
   const now = options.now ?? Date.now;
   let closed = false;
   let lastSweep = now();
@@ -39,7 +44,10 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
     }
     return entry?.record;
   };
-  const put = (record: StoredJobRecord, ttlMs: number) => void records.set(record.id, { record, expiresAt: now() + ttlMs });
+  const put = (record: StoredJobRecord, ttlMs: number) => {
+    records.set(record.id, { record, expiresAt: now() + ttlMs });
+    emit(record);
+  };
   const blank = (identity: { id: string; job: string; queue: string; enqueuedAt: number }): StoredJobRecord => ({
     ...identity,
     state: "waiting",
@@ -73,6 +81,7 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
       const entry = records.get(id);
       if (!live(id) || entry!.record.state !== "running") return false;
       entry!.record = { ...entry!.record, progress };
+      emit(entry!.record, progress);
       return true;
     },
     async settle(settled) {
@@ -108,6 +117,13 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
       if (current.state !== "waiting" && current.state !== "retrying") return { status: "refused", state: current.state };
       put({ ...current, state: "cancelled", finishedAt: cancelledAt }, ttlMs);
       return { status: "cancelled" };
+    },
+    async subscribe(listener) {
+      open();
+      // Delivered on a later tick, as a server's would be, so a listener never runs inside a write.
+      const deliver = (event: RecordEvent) => queueMicrotask(() => listener(event));
+      listeners.add(deliver);
+      return async () => void listeners.delete(deliver);
     },
     async close() {
       closed = true;

@@ -87,6 +87,17 @@ export interface SettledRecord extends JobIdentity {
   readonly ttlMs: number;
 }
 
+/** One change a write made, as `subscribe` delivers it: the state written (`progress` set when the change was progress). */
+export interface RecordEvent {
+  readonly id: string;
+  readonly job: string;
+  readonly queue: string;
+  readonly state: string;
+  readonly attempt: number;
+  /** JSON text, on progress changes only. */
+  readonly progress?: string;
+}
+
 /**
  * What `cancel` did: `cancelled` (now, or already); `requested` for a running
  * job (its worker stops it); `refused` with the finished state; or no record.
@@ -132,6 +143,16 @@ export interface RecordStore {
    * with its state.
    */
   cancel(id: string, options: { readonly now: number; readonly ttlMs: number }): Promise<CancelOutcome>;
+
+  /**
+   * Delivers every change any process writes from now on (an insert that
+   * created a record, a start, progress, a settle, a cancel), in the order the
+   * store applied them, at most once: a listener that is not connected misses
+   * changes. Resolves once listening, with a function that stops it. Optional:
+   * without it, `hopper.events` refuses. The change and its event are one
+   * operation where the store allows (a Redis script, a PostgreSQL statement).
+   */
+  subscribe?(listener: (event: RecordEvent) => void): Promise<() => Promise<void>>;
 
   close(): Promise<void>;
 }
