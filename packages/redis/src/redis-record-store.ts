@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { BackendClosedError, ConfigurationError, RECORD_STORE_SPECIFICATION_VERSION, type RecordStore, type StoredJobRecord } from "@hopper/core";
+import { BackendClosedError, ConfigurationError, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
 
@@ -15,11 +15,11 @@ export interface RedisRecordStoreOptions {
 }
 
 interface RecordCommands {
-  hopperRecordInsert(key: string, job: string, queue: string, enqueuedAt: number, runAt: string, ttlMs: number): Promise<number>;
-  hopperRecordStart(key: string, job: string, queue: string, enqueuedAt: number, attempt: number, startedAt: number, ttlMs: number): Promise<number>;
-  hopperRecordProgress(key: string, progress: string): Promise<number>;
-  hopperRecordSettle(key: string, job: string, queue: string, enqueuedAt: number, state: string, attempt: number, result: string, error: string, finishedAt: string, runAt: string, ttlMs: number): Promise<number>;
-  hopperRecordCancel(key: string, now: number, ttlMs: number): Promise<string[]>;
+  hopperRecordInsert(key: string, job: string, queue: string, enqueuedAt: number, runAt: string, ttlMs: number, channel: string, id: string): Promise<number>;
+  hopperRecordStart(key: string, job: string, queue: string, enqueuedAt: number, attempt: number, startedAt: number, ttlMs: number, channel: string, id: string): Promise<number>;
+  hopperRecordProgress(key: string, progress: string, channel: string, id: string): Promise<number>;
+  hopperRecordSettle(key: string, job: string, queue: string, enqueuedAt: number, state: string, attempt: number, result: string, error: string, finishedAt: string, runAt: string, ttlMs: number, channel: string, id: string): Promise<number>;
+  hopperRecordCancel(key: string, now: number, ttlMs: number, channel: string, id: string): Promise<string[]>;
 }
 
 // Loaded as the coordination scripts are: files beside the code (copied to dist by the build), sent by SHA.
@@ -51,6 +51,9 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
   }
   const commands = client as (Redis | Cluster) & RecordCommands;
   const recordKey = (id: string) => `${keyPrefix}:record:${id}`;
+  // Every record script publishes its change here, in the same script: events cost no extra call.
+  const channel = `${keyPrefix}:record-events`;
+  const subscribers = new Set<() => Promise<void>>();
   let closed: Promise<void> | undefined;
   const open = () => {
     if (closed) throw new BackendClosedError({ backend: "redis records" });
@@ -62,16 +65,16 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
     name: "redis",
     async insert(records) {
       open();
-      await Promise.all(records.map((record) => commands.hopperRecordInsert(recordKey(record.id), record.job, record.queue, record.enqueuedAt, optional(record.runAt), Math.ceil(record.ttlMs))));
+      await Promise.all(records.map((record) => commands.hopperRecordInsert(recordKey(record.id), record.job, record.queue, record.enqueuedAt, optional(record.runAt), Math.ceil(record.ttlMs), channel, record.id)));
     },
     async start(record) {
       open();
-      const running = await commands.hopperRecordStart(recordKey(record.id), record.job, record.queue, record.enqueuedAt, record.attempt, record.startedAt, Math.ceil(record.ttlMs));
+      const running = await commands.hopperRecordStart(recordKey(record.id), record.job, record.queue, record.enqueuedAt, record.attempt, record.startedAt, Math.ceil(record.ttlMs), channel, record.id);
       return running === 1 ? "running" : "cancelled";
     },
     async progress(id, progress) {
       open();
-      return (await commands.hopperRecordProgress(recordKey(id), progress)) === 1;
+      return (await commands.hopperRecordProgress(recordKey(id), progress, channel, id)) === 1;
     },
     async settle(record) {
       open();
@@ -87,6 +90,8 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
         optional(record.finishedAt),
         optional(record.runAt),
         Math.ceil(record.ttlMs),
+        channel,
+        record.id,
       );
     },
     async get(id) {
@@ -96,13 +101,44 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
     },
     async cancel(id, { now, ttlMs }) {
       open();
-      const [status, state] = await commands.hopperRecordCancel(recordKey(id), now, Math.ceil(ttlMs));
+      const [status, state] = await commands.hopperRecordCancel(recordKey(id), now, Math.ceil(ttlMs), channel, id);
       if (status === "refused") return { status, state: state! };
       if (status === "cancelled" || status === "requested") return { status };
       return { status: "unknown" };
     },
+    async subscribe(listener) {
+      open();
+      // A connection of its own: a subscribed connection can run no other command.
+      const subscriber = client.duplicate();
+      subscriber.on("error", () => {});
+      subscriber.on("message", (from: string, message: string) => {
+        if (from !== channel) return;
+        let event: RecordEvent;
+        try {
+          event = JSON.parse(message) as RecordEvent;
+        } catch {
+          return;
+        }
+        listener(event);
+      });
+      try {
+        await subscriber.subscribe(channel);
+      } catch (error) {
+        subscriber.disconnect();
+        throw error;
+      }
+      const stop = async () => {
+        if (!subscribers.delete(stop)) return;
+        await quitOrDisconnect(subscriber);
+      };
+      subscribers.add(stop);
+      return stop;
+    },
     close() {
-      closed ??= owned ? quitOrDisconnect(client) : Promise.resolve();
+      closed ??= (async () => {
+        await Promise.all([...subscribers].map((stop) => stop()));
+        if (owned) await quitOrDisconnect(client);
+      })();
       return closed;
     },
   };
