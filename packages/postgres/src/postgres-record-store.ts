@@ -1,5 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
-import { BackendClosedError, ConfigurationError, RECORD_STORE_SPECIFICATION_VERSION, type RecordStore, type StoredJobRecord } from "@hopper/core";
+import { BackendClosedError, ConfigurationError, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import pg from "pg";
 import { checkConnectionString, transactionClient } from "./postgres-backend.js";
 import { createClientExecutor, createPgExecutor, createPGliteExecutor, type SqlExecutor } from "./postgres-executor.js";
@@ -95,6 +95,12 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
     }
   };
   const ttl = (ttlMs: number) => Math.ceil(ttlMs);
+  // Every change notifies here, from the statement that makes it (delivered at its commit): events cost no extra statement.
+  const channel = `${schema.channel}_records`;
+  const notify = (rows: string, extra = "") =>
+    `SELECT pg_notify('${channel}', json_build_object('id', id, 'job', job, 'queue', queue, 'state', state, 'attempt', attempt${extra})::text) FROM ${rows}`;
+  const returning = "RETURNING id, job, queue, state, attempt";
+  const subscribers = new Set<() => Promise<void>>();
   // On a conflict with an expired row, the row starts over as if new.
   const kept = (column: string) => `CASE WHEN ${table}.expires_at <= now() THEN NULL ELSE ${table}.${column} END`;
 
@@ -107,42 +113,51 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
       if (records.length === 0) return;
       const on = insertOptions?.transaction !== undefined && options.joinsTransactions ? createClientExecutor(transactionClient(insertOptions.transaction)) : executor;
       await on.query(
-        `INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, run_at, expires_at)
+        `WITH inserted AS (INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, run_at, expires_at)
          SELECT id, job, queue, 'waiting', 0, enqueued_at, run_at, now() + ttl_ms * interval '1 millisecond'
          FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[]) AS r(id, job, queue, enqueued_at, run_at, ttl_ms)
          ON CONFLICT (id) DO UPDATE SET job = EXCLUDED.job, queue = EXCLUDED.queue, state = 'waiting', attempt = 0, progress = NULL, result = NULL, error = NULL,
            enqueued_at = EXCLUDED.enqueued_at, started_at = NULL, finished_at = NULL, run_at = EXCLUDED.run_at, cancel_requested = false, expires_at = EXCLUDED.expires_at
-         WHERE ${table}.expires_at <= now()`,
+         WHERE ${table}.expires_at <= now()
+         ${returning})
+         ${notify("inserted")}`,
         [records.map((r) => r.id), records.map((r) => r.job), records.map((r) => r.queue), records.map((r) => r.enqueuedAt), records.map((r) => r.runAt), records.map((r) => ttl(r.ttlMs))],
       );
     },
     async start(record) {
       await open();
       const rows = await executor.query(
-        `INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, started_at, expires_at)
+        `WITH started AS (INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, started_at, expires_at)
          VALUES ($1, $2, $3, 'running', $4, $5, $6, now() + $7 * interval '1 millisecond')
          ON CONFLICT (id) DO UPDATE SET state = 'running', attempt = EXCLUDED.attempt, started_at = EXCLUDED.started_at, finished_at = NULL, run_at = NULL,
            progress = ${kept("progress")}, result = ${kept("result")}, error = ${kept("error")}, cancel_requested = false, expires_at = EXCLUDED.expires_at
          WHERE (${table}.state <> 'cancelled' AND NOT ${table}.cancel_requested) OR ${table}.expires_at <= now()
-         RETURNING state`,
+         ${returning})
+         ${notify("started")}`,
         [record.id, record.job, record.queue, record.attempt, record.enqueuedAt, record.startedAt, ttl(record.ttlMs)],
       );
       return rows.length > 0 ? "running" : "cancelled";
     },
     async progress(id, progress) {
       await open();
-      const rows = await executor.query(`UPDATE ${table} SET progress = $2 WHERE id = $1 AND state = 'running' AND expires_at > now() RETURNING id`, [id, progress]);
+      const rows = await executor.query(
+        `WITH updated AS (UPDATE ${table} SET progress = $2 WHERE id = $1 AND state = 'running' AND expires_at > now() ${returning}, progress)
+         ${notify("updated", ", 'progress', progress")}`,
+        [id, progress],
+      );
       return rows.length > 0;
     },
     async settle(record) {
       await open();
       await executor.query(
-        `INSERT INTO ${table} (id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, expires_at)
+        `WITH settled AS (INSERT INTO ${table} (id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + $11 * interval '1 millisecond')
          ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, attempt = EXCLUDED.attempt, result = EXCLUDED.result, error = EXCLUDED.error,
            finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at, progress = ${kept("progress")}, started_at = ${kept("started_at")},
            cancel_requested = ${table}.cancel_requested AND ${table}.expires_at > now(), expires_at = EXCLUDED.expires_at
-         WHERE ${table}.state <> 'cancelled' OR ${table}.expires_at <= now()`,
+         WHERE ${table}.state <> 'cancelled' OR ${table}.expires_at <= now()
+         ${returning})
+         ${notify("settled")}`,
         [record.id, record.job, record.queue, record.state, record.attempt, record.result ?? null, record.error ?? null, record.enqueuedAt, record.finishedAt ?? null, record.runAt ?? null, ttl(record.ttlMs)],
       );
     },
@@ -162,8 +177,9 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
                        finished_at = CASE WHEN state = 'running' THEN finished_at ELSE $2 END,
                        expires_at = CASE WHEN state = 'running' THEN expires_at ELSE now() + $3 * interval '1 millisecond' END,
                        state = CASE WHEN state = 'running' THEN state ELSE 'cancelled' END
-                     WHERE id = $1 AND state IN ('waiting', 'retrying', 'running') AND expires_at > now() RETURNING id)
-         SELECT (SELECT state FROM current) AS state, EXISTS (SELECT 1 FROM changed) AS changed`,
+                     WHERE id = $1 AND state IN ('waiting', 'retrying', 'running') AND expires_at > now() ${returning}),
+         notified AS (${notify("changed")} WHERE state = 'cancelled')
+         SELECT (SELECT state FROM current) AS state, EXISTS (SELECT 1 FROM changed) AS changed, (SELECT count(*) FROM notified) AS notified`,
         [id, now, ttl(ttlMs)],
       );
       const { state, changed } = rows[0]!;
@@ -172,8 +188,32 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
       if (changed || state === "cancelled") return { status: "cancelled" };
       return { status: "refused", state };
     },
+    async subscribe(listener) {
+      await open();
+      if (!executor.listen) throw new ConfigurationError({ field: "records.store", message: "this PostgreSQL connection cannot LISTEN (a caller's client): give the store a pool, a connection string or a PGlite database for hopper.events" });
+      const unlisten = await executor.listen(
+        channel,
+        (payload) => {
+          try {
+            listener(JSON.parse(payload) as RecordEvent);
+          } catch {
+            // not ours, or a listener error the core already reports
+          }
+        },
+        () => {},
+      );
+      const stop = async () => {
+        if (!subscribers.delete(stop)) return;
+        await unlisten();
+      };
+      subscribers.add(stop);
+      return stop;
+    },
     close() {
-      closed ??= options.ownsExecutor ? executor.close() : Promise.resolve();
+      closed ??= (async () => {
+        await Promise.all([...subscribers].map((stop) => stop()));
+        if (options.ownsExecutor) await executor.close();
+      })();
       return closed;
     },
   };
