@@ -10,7 +10,7 @@ export interface WelcomeArgs {
 }
 
 /** Version 2 added `locale`; v1 payloads still queued from the last deploy keep working. */
-export class SendWelcomeEmail extends Job<WelcomeArgs, string> {
+export class SendWelcomeEmail extends Job<WelcomeArgs, { userId: string; locale: string }> {
   static override queue = "mailers";
   static override version = 2;
   static override upgrades = {
@@ -24,10 +24,11 @@ export class SendWelcomeEmail extends Job<WelcomeArgs, string> {
 
   static sent: { userId: string; locale: string; attempt: number }[] = [];
 
-  async perform({ userId, locale }: WelcomeArgs, context: JobContext): Promise<string> {
+  /** The result, kept in the job's record: whom it welcomed, so GET /jobs/{id} can send the client there. */
+  async perform({ userId, locale }: WelcomeArgs, context: JobContext): Promise<{ userId: string; locale: string }> {
     SendWelcomeEmail.sent.push({ userId, locale, attempt: context.attempt });
     context.logger.info("welcome email sent", { userId, locale, jobId: context.jobId });
-    return `welcome ${userId} (${locale})`;
+    return { userId, locale };
   }
 }
 

@@ -5,9 +5,10 @@ import { createHopper } from "@hopper/core";
 import { jobs } from "./jobs.js";
 import { createAppServer } from "./server.js";
 
-const hopper = createHopper({ jobs });
+// records: {} keeps each job's record (GET /jobs/{id}) on the backend's own server.
+const hopper = createHopper({ jobs, records: {} });
 const port = Number(process.env.PORT ?? 3000);
-const server = createAppServer().listen(port, () => console.log(`POST http://localhost:${port}/signups {"userId":"42"}`));
+const server = createAppServer(hopper.jobs).listen(port, () => console.log(`POST http://localhost:${port}/signups {"userId":"42"}`));
 await hopper.worker({ queues: ["mailers"], concurrency: 5 }).run(); // until SIGTERM / SIGINT
 server.close();
 await hopper.close();

@@ -19,6 +19,7 @@ import type { Logger } from "./logger.js";
 import { validateArgs, type JobDefinition } from "./job-registry.js";
 import { runEnqueueMiddleware, type Middleware } from "./middleware.js";
 import { validatePriority, validateQueueName } from "./names.js";
+import type { RecordWriter } from "./records/record-writer.js";
 
 const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey", "transaction", "timeout"]);
 
@@ -31,6 +32,8 @@ export interface EnqueueDependencies {
   readonly logger: Logger;
   /** How long a send may go unanswered before it fails with BackendUnavailableError; unbounded when absent. */
   readonly reach?: ReachBound;
+  /** Writes a record of each enqueued job; absent when records are off. */
+  readonly records?: RecordWriter;
 }
 
 /**
@@ -56,9 +59,11 @@ export async function enqueueJobs(
     const times = enqueueTimes(Date.now(), resolved.delayMs);
     const { unique } = definition;
     const uniqueKeys = unique && argsList.map((args) => uniqueStoreKey(definition.name, unique, args));
+    const envelopes: Envelope[] = [];
     const messages = validated.map((_, index): OutgoingMessage => {
       const envelopeMeta = uniqueKeys ? { ...context.meta, [UNIQUE_META_KEY]: uniqueKeys[index]! } : context.meta;
       const envelope = buildEnvelope(definition, argsList[index], resolved, envelopeMeta, times);
+      envelopes.push(envelope);
       const body = encodeEnvelope(envelope);
       const sizeBytes = Buffer.byteLength(body);
       if (sizeBytes > backend.capabilities.maxPayloadBytes) {
@@ -82,6 +87,8 @@ export async function enqueueJobs(
     if (enqueued === 0 && failures.length > 0 && isConnectionFailure(failures[0]!.error)) {
       throw BackendUnavailableError.isInstance(failures[0]!.error) && failures[0]!.error.url !== undefined ? failures[0]!.error : new BackendUnavailableError({ url: reach?.url, cause: failures[0]!.error });
     }
+    // After the send, so no record names a job that was never enqueued; a worker that starts the job first creates the record itself.
+    await dependencies.records?.enqueued(envelopes.filter((_, index) => results[index]!.status === "enqueued"), resolved.transaction);
     if (failures.length > 0) {
       // One job refused for its size (by a limit only the backend knows, such as an SQS queue's own): the refusal itself.
       if (results.length === 1 && PayloadTooLargeError.isInstance(failures[0]!.error)) throw failures[0]!.error;

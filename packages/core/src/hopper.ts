@@ -23,6 +23,11 @@ import { Worker, type WorkerOptions } from "./worker/worker.js";
 import { defineRecurringJob, type RecurringJob, type RecurringJobOptions } from "./scheduling/recurring-job.js";
 import { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
 import { enqueueTickOnce, settleTick, tickMeta } from "./scheduling/tick-claim.js";
+import { openRecords } from "./records/open-records.js";
+import type { JobRecords } from "./records/job-records.js";
+import type { JobEvents } from "./records/job-events.js";
+import type { RecordsOptions } from "./records/records-options.js";
+import { progressOutsideRecords } from "./records/progress-outside-records.js";
 
 export interface HopperOptions {
   /**
@@ -55,6 +60,13 @@ export interface HopperOptions {
    * the same Redis or PostgreSQL store, whichever backend carries the jobs.
    */
   readonly coordination?: CoordinationStore;
+  /**
+   * Keep a record of every job (`hopper.jobs`, `ctx.progress`, results): `{}`
+   * for the defaults. Off when left out, and then costs nothing. Records live
+   * on the backend's server (memory, Redis, PostgreSQL, PGlite); SQS and
+   * Pub/Sub need `store`. Give every process the same setting.
+   */
+  readonly records?: RecordsOptions;
 }
 
 export interface Hopper {
@@ -66,6 +78,10 @@ export interface Hopper {
   /** Runs one message a platform pushed (HTTP POST, Lambda record); the answer says whether to delete or redeliver it. */
   runMessage(message: PushedMessage): Promise<PushOutcome>;
   deadLetters(queue: string): DeadLetters;
+  /** Look up, wait for and cancel jobs by id; needs `records`, else every call rejects with ConfigurationError. */
+  readonly jobs: JobRecords;
+  /** Lifecycle changes of every job, from every process sharing the record store; needs `records`. */
+  readonly events: JobEvents;
   use(middleware: Middleware): void;
   /** Registers a recurring job: `jobClass` with `args`, enqueued at each tick of `cron` by the schedulers. */
   schedule<J extends Job<any, any>>(name: string, cron: string, jobClass: JobClass<J>, args: JobArgs<J>, options?: RecurringJobOptions): void;
@@ -82,7 +98,7 @@ export interface Hopper {
   close(): Promise<void>;
 }
 
-const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination"] as const satisfies readonly (keyof HopperOptions)[];
+const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records"] as const satisfies readonly (keyof HopperOptions)[];
 
 export function createHopper(options: HopperOptions): Hopper {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createHopper takes { url | backend, jobs: [...] }" });
@@ -122,17 +138,21 @@ export function createHopper(options: HopperOptions): Hopper {
           message: `unique jobs, concurrency limits and recurring jobs need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
         });
       });
+  const records = openRecords(options.records, () => connection.get(), logger);
   const schedules = new Map<string, RecurringJob>();
   let closed: Promise<void> | undefined;
 
   const enqueuer: JobEnqueuer = {
     async enqueue(jobClass, argsList, enqueueOptions) {
-      return enqueueJobs({ backend: await openForEnqueue(), middleware, coordination, logger, reach }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      const backend = await openForEnqueue();
+      // A records setup with no store refuses before the jobs go out, not after.
+      await records.check();
+      return enqueueJobs({ backend, middleware, coordination, logger, reach, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
       const validated = await validateArgs(definition, upgradeArgs(definition, definition.version, args));
-      const context: JobContext = { jobId: randomUUID(), jobName: definition.name, queue: definition.queue, attempt: 1, enqueuedAt: new Date(), signal: new AbortController().signal, logger };
+      const context: JobContext = { jobId: randomUUID(), jobName: definition.name, queue: definition.queue, attempt: 1, enqueuedAt: new Date(), signal: new AbortController().signal, logger, progress: (value) => progressOutsideRecords(value, "performNow") };
       const instance = new definition.jobClass();
       const result = await runPerformMiddleware(middleware, { jobName: definition.name, args: validated, meta: {}, context }, async () => instance.perform(validated, context));
       return { jobId: context.jobId, result };
@@ -144,7 +164,7 @@ export function createHopper(options: HopperOptions): Hopper {
     const ready = await openForEnqueue();
     // The backend's own dedupe, where it has one, backs up the tick claim.
     const dedupe = ready.capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
-    const ids = await enqueueJobs({ backend: ready, middleware, coordination, logger, reach }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
+    const ids = await enqueueJobs({ backend: ready, middleware, coordination, logger, reach, ...records.writing }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
     return ids[0]!;
   };
   const recurringJob = (name: string): RecurringJob => {
@@ -161,9 +181,11 @@ export function createHopper(options: HopperOptions): Hopper {
     },
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
-    worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs }, workerOptions),
-    runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs }, message),
+    worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs, ...records.writing }, workerOptions),
+    runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs, ...records.writing }, message),
     deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
+    jobs: records.jobs,
+    events: records.events,
     use: (layer) => void middleware.push(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       registry.definitionOf(jobClass);
@@ -188,6 +210,8 @@ export function createHopper(options: HopperOptions): Hopper {
       closed ??= (async () => {
         for (const definition of registry.all) unbindJob(definition.jobClass, enqueuer);
         // A backend that never opened has nothing to close.
+        // Records first: a store on the backend's connection must not outlive it.
+        await records.close();
         await Promise.all([connection.get().then((ready) => ready.close(), () => {}), coordination.close()]);
       })();
       return closed;

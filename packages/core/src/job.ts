@@ -20,6 +20,12 @@ export interface JobContext {
    */
   readonly signal: AbortSignal;
   readonly logger: Logger;
+  /**
+   * Stores how far the job got in its record (`hopper.jobs.get(id).progress`): a
+   * finite number or a small plain JSON object (at most 4 KiB). Anything else
+   * rejects with JobRecordValueError; with records off, with ConfigurationError.
+   */
+  progress(value: number | Readonly<Record<string, unknown>>): Promise<void>;
 }
 
 export interface EnqueueOptions {

@@ -2,3 +2,4 @@ export { createPostgresBackend, POSTGRES_CAPABILITIES, type PostgresBackend, typ
 export { createBackendFromUrl, createCoordinationStoreFromUrl } from "./postgres-backend-url.js";
 export type { QueryableClient } from "./postgres-executor.js";
 export { createPostgresCoordinationStore, type PostgresCoordinationStoreOptions } from "./postgres-coordination-store.js";
+export { createPostgresRecordStore, type PostgresRecordStoreOptions } from "./postgres-record-store.js";

@@ -10,6 +10,7 @@ import { nextDueInMs } from "./operations/next-due.js";
 import { queueStats } from "./operations/queue-stats.js";
 import { releaseMessages } from "./operations/release-messages.js";
 import { AckBatcher } from "./postgres-ack-batcher.js";
+import { buildPostgresRecordStore } from "./postgres-record-store.js";
 import { createClientExecutor, createPgExecutor, createPGliteExecutor, type QueryableClient, type SqlExecutor } from "./postgres-executor.js";
 import { migrate } from "./postgres-migrate.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
@@ -172,6 +173,8 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     receive: (receiveOptions) => track(() => receive(receiveOptions)),
     stats: (queue) => track(() => queueStats(executor, schema, queue)),
     migrate: () => track(() => migrate(executor, schema)),
+    // On the backend's own connection (a file-backed PGlite keeps its records with its jobs); closing the store leaves it open.
+    recordStore: () => buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true }),
 
     close() {
       closed ??= (async () => {

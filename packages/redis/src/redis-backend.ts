@@ -9,6 +9,7 @@ import { createKeyCache } from "./redis-keys.js";
 import { receiveMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
 import { Wakeups } from "./redis-wakeups.js";
+import { createRedisRecordStore } from "./redis-record-store.js";
 
 const unlimitedMs = Number.MAX_SAFE_INTEGER;
 
@@ -137,6 +138,9 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
     },
 
     open: ensureSafe,
+
+    // On the backend's own client; closing the store leaves it open.
+    recordStore: () => createRedisRecordStore({ client, keyPrefix }),
 
     close() {
       closed ??= (async () => {

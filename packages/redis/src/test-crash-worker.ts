@@ -12,5 +12,7 @@ const CrashJob = crashJobClass(queue, () => {
   process.stdout.write(`holding ${holding}\n`);
   return new Promise(() => {});
 });
-const hopper = createHopper({ backend: createRedisBackend({ url }), jobs: [CrashJob], logger: createConsoleLogger("silent") });
+// CRASH_RECORDS=1: with job records on, as the records crash test needs.
+const records = process.env.CRASH_RECORDS === "1" ? { records: {} } : {};
+const hopper = createHopper({ backend: createRedisBackend({ url }), jobs: [CrashJob], logger: createConsoleLogger("silent"), ...records });
 void hopper.worker({ queues: [queue], concurrency: 100, lease: "2s", pollWait: "1s", handleSignals: false }).run();

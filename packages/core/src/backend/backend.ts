@@ -13,6 +13,8 @@
  * - `close` is idempotent. A `receive` pending at close resolves with `[]`;
  *   calls after close reject with `BackendClosedError`.
  */
+import type { RecordStore } from "../records/record-store.js";
+
 export const BACKEND_SPECIFICATION_VERSION = "v1" as const;
 
 export interface Backend {
@@ -35,6 +37,13 @@ export interface Backend {
    * aborts or the backend closes while waiting.
    */
   receive(options: ReceiveOptions): Promise<ReceivedMessage[]>;
+
+  /**
+   * A job-record store on the backend's own server, sharing its connection
+   * (closing it leaves the backend open); optional. `createHopper({ records })`
+   * uses it when given no store.
+   */
+  recordStore?(): RecordStore;
 
   /** Counts for dashboards and the benchmark; optional. */
   stats?(queue: string): Promise<QueueStats>;

@@ -15,3 +15,7 @@ export { ShutdownError } from "./shutdown-error.js";
 export { UnknownJobError } from "./unknown-job-error.js";
 export { UnrecoverableError } from "./unrecoverable-error.js";
 export { UnsupportedCapabilityError } from "./unsupported-capability-error.js";
+export { JobNotFoundError } from "./job-not-found-error.js";
+export { JobWaitTimeoutError } from "./job-wait-timeout-error.js";
+export { JobRecordValueError } from "./job-record-value-error.js";
+export { JobCancelledError } from "./job-cancelled-error.js";

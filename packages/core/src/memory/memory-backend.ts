@@ -1,6 +1,7 @@
 import { BACKEND_SPECIFICATION_VERSION, type Backend, type BackendCapabilities, type ReceiveOptions } from "../backend/backend.js";
 import { BackendClosedError } from "../errors/backend-closed-error.js";
 import { MemoryQueue, receivedMessages } from "./memory-queue.js";
+import { createMemoryRecordStore } from "../records/memory-record-store.js";
 
 const unlimitedMs = Number.MAX_SAFE_INTEGER;
 
@@ -81,6 +82,9 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
     async stats(queue) {
       return queueNamed(queue).stats(Date.now());
     },
+
+    // Shared as the queues are: backends on one store name see one set of records.
+    recordStore: () => createMemoryRecordStore({ store: storeName }),
 
     async close() {
       closing.abort();

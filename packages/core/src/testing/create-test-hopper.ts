@@ -173,6 +173,8 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
     worker: (workerOptions) => hopper.worker(workerOptions),
     runMessage: (message) => hopper.runMessage(message),
     deadLetters: (queue) => hopper.deadLetters(queue),
+    jobs: hopper.jobs,
+    events: hopper.events,
     use: (layer) => hopper.use(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       checkArgsSurvive(jobNameOf(jobClass), args);

@@ -2,6 +2,7 @@ import { BACKEND_SPECIFICATION_VERSION, type Backend, type BackendCapabilities, 
 import { BackendClosedError } from "../errors/backend-closed-error.js";
 import { MEMORY_CAPABILITIES } from "../memory/memory-backend.js";
 import { MemoryQueue, receivedMessages } from "../memory/memory-queue.js";
+import { createMemoryRecordStore } from "../records/memory-record-store.js";
 
 /** The test backend plus what the test Hopper needs to drive it. */
 export interface TestBackend extends Backend {
@@ -58,6 +59,8 @@ export function createTestBackend(options: { nowMs: () => number; capabilities?:
     async stats(queue) {
       return queueNamed(queue).stats(options.nowMs());
     },
+    // Retention runs on the test clock too.
+    recordStore: () => createMemoryRecordStore({ now: options.nowMs }),
     async close() {
       closed = true;
     },

@@ -6,6 +6,7 @@ import { buildDeadLetter, sendDeadLetter } from "../dead-letters.js";
 import { deserializeArgs } from "../envelope/args-serializer.js";
 import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
 import { JobTimeoutError } from "../errors/job-timeout-error.js";
+import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import { LeaseLostError } from "../errors/lease-lost-error.js";
 import { MisaddressedMessageError } from "../errors/misaddressed-message-error.js";
 import { PayloadVersionError } from "../errors/payload-version-error.js";
@@ -14,6 +15,8 @@ import { upgradeArgs, validateArgs, type JobDefinition, type JobRegistry } from 
 import type { Logger } from "../logger.js";
 import { runPerformMiddleware, type Middleware } from "../middleware.js";
 import { decideRetry } from "../retry-policy.js";
+import { progressOutsideRecords } from "../records/progress-outside-records.js";
+import type { RecordWriter } from "../records/record-writer.js";
 import { Redelivery } from "./redelivery.js";
 import { RunningJobs } from "./run-abort.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
@@ -36,6 +39,8 @@ export interface MessageHandlerOptions {
   readonly runningJobs?: RunningJobs;
   /** What to do with a run that ignores its timeout past a bound (the worker's `exitOnHungJob`). */
   readonly hungJobBound?: HungJobBound;
+  /** Writes job records; absent when records are off (then nothing is written or read). */
+  readonly records?: RecordWriter;
 }
 
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
@@ -119,10 +124,20 @@ export class MessageHandler {
       // attempt number, so waiting does not count as an attempt but a crash before it still does.
       if (!slot) return this.redelivery.postpone(queue, message, { ...envelope, attempt }, slotRetryAt(definition.concurrency));
     }
+    const { records } = this.options;
+    if (records && !(await records.start(envelope, attempt))) {
+      await slot?.release();
+      this.options.logger.info("job cancelled before it started; dropping it", { job: definition.name, jobId: envelope.id });
+      // A cancel asked while an earlier copy ran leaves the record running or retrying: end it here.
+      await records.cancelled(envelope, attempt);
+      await message.ack();
+      return releaseUnique(this.options.coordination, envelope, this.options.logger);
+    }
     if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, this.options.logger);
 
+    let result: unknown;
     try {
-      await this.perform(job, queue, definition, envelope, args, attempt);
+      result = await this.perform(job, queue, definition, envelope, args, attempt);
     } catch (error) {
       await slot?.release();
       if (job.handedBack) return;
@@ -130,11 +145,21 @@ export class MessageHandler {
     }
     await slot?.release();
     if (job.handedBack) return;
+    if (records) {
+      let kept: string;
+      try {
+        kept = records.resultOf(result);
+      } catch (error) {
+        // perform already ran: a retry would repeat its effects for a result that still could not be kept.
+        return this.discard(job, envelope, definition, attempt, "its result cannot be kept in its record", error);
+      }
+      await records.succeeded(envelope, attempt, kept);
+    }
     await message.ack();
     await releaseUnique(this.options.coordination, envelope, this.options.logger);
   }
 
-  private async perform(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<void> {
+  private async perform(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<unknown> {
     // This job's own signal: the worker's shutdown signal forwarded, or its lease lost. (Not AbortSignal.any,
     // which keeps composite signals alive on the long-lived shutdown signal in some Node versions.)
     const aborting = new AbortController();
@@ -149,6 +174,7 @@ export class MessageHandler {
       enqueuedAt: new Date(envelope.enqueuedAt),
       signal: aborting.signal,
       logger: this.options.logger,
+      progress: (value) => (this.options.records ? this.options.records.progress(envelope.id, value) : progressOutsideRecords(value)),
     };
     const heartbeat = this.startHeartbeat(job, aborting);
     const abort = (reason: unknown) => {
@@ -158,10 +184,14 @@ export class MessageHandler {
     const deadline = this.startDeadline(job, definition, envelope, abort);
     // A timeout counts only when it was what aborted the run (not a shutdown, a lost lease or a cancellation before it).
     const timedOut = () => (deadline?.error !== undefined && aborting.signal.reason === deadline.error ? deadline.error : undefined);
+    const cancelWatch = this.options.records?.watchCancel(envelope.id, aborting);
+    let result: unknown;
     try {
       const instance = new definition.jobClass();
-      await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
+      result = await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
     } catch (error) {
+      // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
+      if (cancelWatch?.requested()) throw new JobCancelledError({ jobId: envelope.id, cause: error });
       const timeout = timedOut();
       if (timeout === undefined || error === timeout) throw error;
       throw new JobTimeoutError({ job: timeout.job, jobId: timeout.jobId, timeoutMs: timeout.timeoutMs, cause: error });
@@ -169,6 +199,7 @@ export class MessageHandler {
       // The slot and the lease are held until perform returns, however long past its timeout.
       deadline?.finish();
       untrack();
+      cancelWatch?.stop();
       if (heartbeat) clearInterval(heartbeat);
       job.signal.removeEventListener("abort", forwardShutdown);
       job.performed?.();
@@ -176,6 +207,7 @@ export class MessageHandler {
     // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
     const timeout = timedOut();
     if (timeout) throw timeout;
+    return result;
   }
 
   /** Aborts the run at its timeout (the envelope's, else the class's), if it has one. */
@@ -224,20 +256,35 @@ export class MessageHandler {
   }
 
   private async afterFailure(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, error: unknown): Promise<void> {
-    const decision = decideRetry(definition.jobClass.retry, error, attempt);
     const { logger } = this.options;
-    if (decision.action === "discard") {
-      logger.warn("job discarded", { job: definition.name, jobId: envelope.id, reason: decision.reason, error, ...this.argsField(envelope) });
+    if (JobCancelledError.isInstance(error)) {
+      logger.info("job cancelled while running; not retried", { job: definition.name, jobId: envelope.id, attempt });
+      await this.options.records?.cancelled(envelope, attempt);
       await job.message.ack();
-      await releaseUnique(this.options.coordination, envelope, logger);
+      return releaseUnique(this.options.coordination, envelope, logger);
+    }
+    const decision = decideRetry(definition.jobClass.retry, error, attempt);
+    if (decision.action === "discard") {
+      await this.discard(job, envelope, definition, attempt, decision.reason, error);
     } else if (decision.action === "dead") {
       await this.deadLetter(job, queue, envelope, decision.reason, error, attempt);
     } else if (decision.countsAsAttempt) {
       logger.info("job failed; retrying", { job: definition.name, jobId: envelope.id, attempt, delayMs: decision.delayMs, error, ...this.argsField(envelope) });
+      await this.options.records?.failed(envelope, attempt, "retrying", error, Date.now() + decision.delayMs);
       await this.redelivery.retry(queue, job.message, envelope, attempt, decision.delayMs);
     } else {
+      await this.options.records?.failed(envelope, attempt, "retrying", error, Date.now() + decision.delayMs);
       await this.redelivery.postpone(queue, job.message, envelope, Date.now() + decision.delayMs);
     }
+  }
+
+  /** Ends the job without a retry or a dead letter; its record says `failed`. */
+  private async discard(job: InFlightJob, envelope: Envelope, definition: JobDefinition, attempt: number, reason: string, error: unknown): Promise<void> {
+    const { logger } = this.options;
+    logger.warn("job discarded", { job: definition.name, jobId: envelope.id, reason, error, ...this.argsField(envelope) });
+    await this.options.records?.failed(envelope, attempt, "failed", error);
+    await job.message.ack();
+    await releaseUnique(this.options.coordination, envelope, logger);
   }
 
   private async holdNewerVersion(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number): Promise<void> {
@@ -258,8 +305,9 @@ export class MessageHandler {
     logger.error("job dead-lettered", { queue, jobId: envelope?.id ?? job.message.id, job: envelope?.job, reason, error, ...(envelope && this.argsField(envelope)) });
     const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);
+    // A misaddressed envelope's id, like its unique key, may belong to another queue's job: its record is not this copy's to write.
+    if (envelope?.queue === queue) await this.options.records?.failed(envelope, attempt ?? envelope.attempt, "dead", error);
     await job.message.ack();
-    // A misaddressed envelope's unique key belongs to another queue's job.
     if (envelope?.queue === queue) await releaseUnique(this.options.coordination, envelope, logger);
   }
 

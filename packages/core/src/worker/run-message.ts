@@ -3,6 +3,7 @@ import type { CoordinationStore } from "../coordination/coordination-store.js";
 import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
+import type { RecordWriter } from "../records/record-writer.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
 
 /** One message handed over by a platform that pushes work (an HTTP POST, a Lambda event record). */
@@ -43,6 +44,8 @@ export interface RunMessageDependencies {
   /** As in WorkerOptions; defaults match the worker's (1 min, 1 h). */
   readonly newerVersionRetryMs?: number;
   readonly newerVersionMaxHoldMs?: number;
+  /** Writes job records; absent when records are off. */
+  readonly records?: RecordWriter;
 }
 
 const defaultLeaseMs = 30_000;

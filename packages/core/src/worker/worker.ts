@@ -8,6 +8,7 @@ import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
 import { validateQueueName } from "../names.js";
+import type { RecordWriter } from "../records/record-writer.js";
 import { rejectUnknownOptions } from "../option-keys.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
 import { ConcurrencySlots } from "./concurrency-slots.js";
@@ -47,6 +48,7 @@ interface WorkerDependencies {
   readonly logger: Logger;
   readonly coordination: CoordinationStore;
   readonly logArgs?: boolean;
+  readonly records?: RecordWriter;
 }
 
 const receiveErrorBackoffMs = 1000;
@@ -127,6 +129,7 @@ export class Worker {
       const backend = await this.dependencies.connection.waitUntilOpen(this.receiving.signal, this.dependencies.logger);
       if (backend) {
         await this.checkCoordination();
+        await this.dependencies.records?.check();
         await this.receiveUntilStopped(backend);
       }
       await this.stop();
@@ -156,6 +159,7 @@ export class Worker {
       newerVersionRetryMs: this.newerVersionRetryMs,
       newerVersionMaxHoldMs: this.newerVersionMaxHoldMs,
       ...(this.exitOnHungJobMs !== undefined && { hungJobBound: { afterMs: this.exitOnHungJobMs, onHung: (run: HungRun) => this.exitForHungJob(run) } }),
+      ...(this.dependencies.records && { records: this.dependencies.records }),
     });
     this.receiveLoops = Promise.all(this.queues.map((queue) => this.receiveLoop(backend, handler, queue, leaseMs)));
     await this.receiveLoops;

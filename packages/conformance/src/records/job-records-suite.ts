@@ -1,0 +1,327 @@
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  ConfigurationError,
+  createConsoleLogger,
+  createHopper,
+  discardOn,
+  Job,
+  JobCancelledError,
+  JobNotFoundError,
+  JobRecordValueError,
+  JobWaitTimeoutError,
+  type Hopper,
+  type HopperOptions,
+  type JobClass,
+  type JobContext,
+  type Logger,
+  type RecordStore,
+} from "@hopper/core";
+import { uniqueQueueName, waitFor } from "../harness.js";
+
+export interface JobRecordsSuiteOptions {
+  readonly name: string;
+  /** Where a Hopper sends its jobs: `{ url }` or `{ backend }` (a fresh backend per call, on a shared server). */
+  readonly connect: () => Promise<Pick<HopperOptions, "url" | "backend">>;
+  /** A record store for backends without their own (SQS, Pub/Sub); a fresh one per call, on a shared server. */
+  readonly createRecordStore?: () => Promise<RecordStore>;
+  /** Each worker renews its lease this often at least; default "20s". */
+  readonly lease?: string;
+}
+
+class DiscardMe extends Error {}
+
+/** Job records end to end, through `hopper.jobs`, a worker and `ctx.progress`, on a real backend. */
+export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
+  describe(`${options.name} job records`, () => {
+    const opened: Hopper[] = [];
+    const stops: (() => Promise<void>)[] = [];
+    afterEach(async () => {
+      await Promise.all(stops.splice(0).map((stop) => stop()));
+      await Promise.all(opened.splice(0).map((hopper) => hopper.close()));
+    });
+
+    const logLines: { message: string; fields?: Record<string, unknown> }[] = [];
+    const quiet = createConsoleLogger(process.env.HOPPER_LOG_LEVEL ? undefined : "silent");
+    const logger: Logger = {
+      ...quiet,
+      info(message, fields) {
+        logLines.push({ message, fields });
+        quiet.info(message, fields);
+      },
+    };
+    /** `records: null` leaves records off. */
+    const open = async (jobs: readonly JobClass[], records: HopperOptions["records"] | null = {}) => {
+      const store = options.createRecordStore && records !== null ? { store: await options.createRecordStore() } : {};
+      const hopper = createHopper({ ...(await options.connect()), jobs, logger, ...(records !== null && { records: { ...records, ...store } }) });
+      opened.push(hopper);
+      return hopper;
+    };
+    const startWorker = (hopper: Hopper, queue: string) => {
+      const worker = hopper.worker({ queues: [queue], concurrency: 2, pollWait: 300, lease: options.lease ?? "20s", handleSignals: false });
+      const running = worker.run();
+      stops.push(async () => {
+        await worker.stop({ timeout: 5000 });
+        await running;
+      });
+    };
+
+    it("follows a job from waiting to succeeded, with its progress and result", async () => {
+      const queue = uniqueQueueName("rec-ok");
+      class Report extends Job<{ rows: number }, { total: number }> {
+        static override queue = queue;
+        async perform({ rows }: { rows: number }, context: JobContext) {
+          await context.progress({ done: rows / 2, of: rows });
+          await context.progress(100);
+          return { total: rows * 2 };
+        }
+      }
+      const hopper = await open([Report]);
+      const id = await Report.performLater({ rows: 8 });
+      const waiting = await hopper.jobs.get(id);
+      expect(waiting).toMatchObject({ id, job: "Report", queue, state: "waiting", attempt: 0, progress: null, result: null, error: null, startedAt: null, finishedAt: null, runAt: null });
+      expect(waiting!.enqueuedAt).toBeInstanceOf(Date);
+      startWorker(hopper, queue);
+      const done = await hopper.jobs.wait(id, { timeout: "30s" });
+      expect(done).toMatchObject({ state: "succeeded", attempt: 1, progress: 100, result: { total: 16 }, error: null });
+      expect(done.startedAt!.getTime()).toBeGreaterThanOrEqual(waiting!.enqueuedAt.getTime() - 1000);
+      expect(done.finishedAt!.getTime()).toBeGreaterThanOrEqual(done.startedAt!.getTime());
+    });
+
+    it("tells hopper.events in another Hopper each change of a job, with its progress", async () => {
+      const queue = uniqueQueueName("rec-events");
+      class Counted extends Job<Record<string, never>, string> {
+        static override queue = queue;
+        static override retry = { attempts: 2, wait: 10, jitter: 0 };
+        async perform(_args: Record<string, never>, context: JobContext) {
+          await context.progress({ step: context.attempt });
+          if (context.attempt === 1) throw new Error("first try fails");
+          return "done";
+        }
+      }
+      const hopper = await open([Counted]);
+      const listener = await open([]);
+      const seen: string[] = [];
+      const ids = new Set<string>();
+      const stop = await listener.events.on("*", (event) => {
+        if (!ids.has(event.id)) return;
+        seen.push(event.name === "job-progress" ? `${event.name} ${JSON.stringify(event.progress)}` : `${event.name} ${event.attempt}`);
+      });
+      let succeeded = 0;
+      await listener.events.on("job-succeed", (event) => void (ids.has(event.id) && succeeded++));
+      const id = await hopper.enqueue(Counted, {}, {});
+      ids.add(id);
+      startWorker(hopper, queue);
+      await waitFor(() => succeeded === 1, "the job-succeed event");
+      await stop();
+      // The enqueue event may come before the id is known to the test; the rest arrive in order.
+      expect(seen.filter((line) => !line.startsWith("job-enqueue"))).toEqual(['job-start 1', 'job-progress {"step":1}', "job-retry 1", "job-start 2", 'job-progress {"step":2}', "job-succeed 2"]);
+    });
+
+    it("shows a failed attempt as retrying with its error and next run, and cancels it there", async () => {
+      const queue = uniqueQueueName("rec-retry");
+      let runs = 0;
+      class Flaky extends Job<Record<string, never>> {
+        static override queue = queue;
+        static override retry = { attempts: 3, wait: "1h", jitter: 0 };
+        async perform() {
+          runs++;
+          throw new Error("smtp down");
+        }
+      }
+      const hopper = await open([Flaky]);
+      const id = await Flaky.performLater({});
+      startWorker(hopper, queue);
+      await waitFor(async () => (await hopper.jobs.get(id))?.state === "retrying", "the retrying state");
+      const retrying = (await hopper.jobs.get(id))!;
+      expect(retrying).toMatchObject({ attempt: 1, error: { name: "Error", message: "smtp down" }, finishedAt: null });
+      expect(retrying.runAt!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
+      expect(await hopper.jobs.cancel(id)).toEqual({ cancelled: true, stopping: false, state: "cancelled" });
+      expect((await hopper.jobs.get(id))!.state).toBe("cancelled");
+      expect(runs).toBe(1);
+    });
+
+    it("ends in failed when a job is discarded, and in dead when its attempts run out", async () => {
+      const queue = uniqueQueueName("rec-fail");
+      class Doomed extends Job<{ discard: boolean }> {
+        static override queue = queue;
+        static override retry = { attempts: 2, wait: 10, jitter: 0, rules: [discardOn(DiscardMe)] };
+        async perform({ discard }: { discard: boolean }, context: JobContext) {
+          if (discard) throw new DiscardMe("not wanted");
+          throw new Error(`boom ${context.attempt}`);
+        }
+      }
+      const hopper = await open([Doomed]);
+      const discarded = await Doomed.performLater({ discard: true });
+      const exhausted = await Doomed.performLater({ discard: false });
+      startWorker(hopper, queue);
+      expect(await hopper.jobs.wait(discarded, { timeout: "30s" })).toMatchObject({ state: "failed", attempt: 1, error: { message: "not wanted" }, result: null });
+      const dead = await hopper.jobs.wait(exhausted, { timeout: "30s" });
+      expect(dead).toMatchObject({ state: "dead", attempt: 2, error: { name: "Error", message: "boom 2" } });
+      expect(dead.finishedAt).toBeInstanceOf(Date);
+    });
+
+    it("never starts a scheduled job cancelled from another Hopper", async () => {
+      const queue = uniqueQueueName("rec-cancel");
+      const ran: string[] = [];
+      class Later extends Job<{ label: string }> {
+        static override queue = queue;
+        async perform({ label }: { label: string }) {
+          ran.push(label);
+        }
+      }
+      const hopper = await open([Later]);
+      const scheduled = await Later.set({ wait: "2s" }).performLater({ label: "scheduled" });
+      const queued = await Later.performLater({ label: "queued" });
+      expect(await hopper.jobs.get(scheduled)).toMatchObject({ state: "scheduled" });
+      // Another process: its own Hopper on the same server, registering no jobs.
+      const elsewhere = await open([]);
+      expect(await elsewhere.jobs.cancel(scheduled)).toEqual({ cancelled: true, stopping: false, state: "cancelled" });
+      expect(await elsewhere.jobs.cancel(queued)).toEqual({ cancelled: true, stopping: false, state: "cancelled" });
+      startWorker(hopper, queue);
+      const dropped = () => logLines.filter((line) => line.message.startsWith("job cancelled before it started") && [scheduled, queued].includes(String(line.fields?.jobId))).length;
+      await waitFor(() => dropped() === 2, "the worker dropping both cancelled jobs");
+      expect(ran).toEqual([]);
+      expect(await hopper.jobs.get(scheduled)).toMatchObject({ state: "cancelled", attempt: 0, startedAt: null });
+      expect((await hopper.jobs.get(queued))!.finishedAt).toBeInstanceOf(Date);
+    });
+
+    it("stops a running job cancelled from another Hopper: its signal aborts and it ends cancelled, not retried", async () => {
+      const queue = uniqueQueueName("rec-stop");
+      const reasons: unknown[] = [];
+      class Endless extends Job<Record<string, never>> {
+        static override queue = queue;
+        static override retry = { attempts: 5, wait: 10, jitter: 0 };
+        async perform(_args: Record<string, never>, context: JobContext) {
+          await context.progress(1);
+          await new Promise<void>((_resolve, reject) => {
+            context.signal.addEventListener("abort", () => {
+              reasons.push(context.signal.reason);
+              reject(new Error("stopped"));
+            });
+          });
+        }
+      }
+      const hopper = await open([Endless], { cancelCheck: 100 });
+      const id = await Endless.performLater({});
+      startWorker(hopper, queue);
+      await waitFor(async () => (await hopper.jobs.get(id))?.progress === 1, "the job running");
+      const elsewhere = await open([]);
+      expect(await elsewhere.jobs.cancel(id)).toEqual({ cancelled: false, stopping: true, state: "running" });
+      expect((await elsewhere.jobs.get(id))!.cancelRequested).toBe(true);
+      const record = await elsewhere.jobs.wait(id, { timeout: "30s" });
+      expect(record).toMatchObject({ state: "cancelled", attempt: 1 });
+      expect(reasons).toHaveLength(1);
+      expect(JobCancelledError.isInstance(reasons[0])).toBe(true);
+      expect(await elsewhere.jobs.cancel(id)).toEqual({ cancelled: true, stopping: false, state: "cancelled" });
+    });
+
+    it("lets a running job that ignores its signal finish, and refuses to cancel a finished job", async () => {
+      const queue = uniqueQueueName("rec-busy");
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      class Stubborn extends Job<Record<string, never>> {
+        static override queue = queue;
+        async perform(_args: Record<string, never>, context: JobContext) {
+          await released;
+          return context.signal.aborted ? "finished anyway" : "not aborted";
+        }
+      }
+      const hopper = await open([Stubborn], { cancelCheck: 100 });
+      const id = await Stubborn.performLater({});
+      startWorker(hopper, queue);
+      await waitFor(async () => (await hopper.jobs.get(id))?.state === "running", "the running state");
+      expect(await hopper.jobs.cancel(id)).toEqual({ cancelled: false, stopping: true, state: "running" });
+      await waitFor(() => logLines.some((line) => line.message.startsWith("job cancelled while running; aborting") && line.fields?.jobId === id), "the worker aborting its signal");
+      release();
+      // What it returned stands: the cancel came too late to stop it.
+      expect(await hopper.jobs.wait(id, { timeout: "30s" })).toMatchObject({ state: "succeeded", result: "finished anyway" });
+      expect(await hopper.jobs.cancel(id)).toEqual({ cancelled: false, stopping: false, state: "succeeded" });
+    });
+
+    it("fails a job whose result is over the bound, naming it, without retrying", async () => {
+      const queue = uniqueQueueName("rec-big");
+      let runs = 0;
+      class Big extends Job<Record<string, never>> {
+        static override queue = queue;
+        static override retry = { attempts: 3, wait: 10, jitter: 0 };
+        async perform() {
+          runs++;
+          return { blob: "x".repeat(2000) };
+        }
+      }
+      const hopper = await open([Big], { maxResultBytes: 1024 });
+      const id = await Big.performLater({});
+      startWorker(hopper, queue);
+      const record = await hopper.jobs.wait(id, { timeout: "30s" });
+      expect(record).toMatchObject({ state: "failed", attempt: 1, result: null, error: { name: "JobRecordValueError" } });
+      expect((record.error as { message: string }).message).toMatch(/over the bound of 1024 bytes/);
+      expect(runs).toBe(1);
+    });
+
+    it("refuses progress that is not a number or plain JSON object, inside the job", async () => {
+      const queue = uniqueQueueName("rec-progress");
+      class Reports extends Job<Record<string, never>, string[]> {
+        static override queue = queue;
+        async perform(_args: Record<string, never>, context: JobContext) {
+          const refusals: string[] = [];
+          for (const value of [new Map(), { at: new Date() }, Number.NaN, "half", [1], { big: "x".repeat(5000) }]) {
+            await context.progress(value as never).then(
+              () => refusals.push("accepted"),
+              (error: unknown) => refusals.push(JobRecordValueError.isInstance(error) ? error.field : String(error)),
+            );
+          }
+          return refusals;
+        }
+      }
+      const hopper = await open([Reports]);
+      const id = await Reports.performLater({});
+      startWorker(hopper, queue);
+      expect(await hopper.jobs.wait(id, { timeout: "30s" })).toMatchObject({ state: "succeeded", progress: null, result: Array(6).fill("progress") });
+    });
+
+    it("answers unknown and malformed ids clearly, and a wait that runs out with the state", async () => {
+      class Never extends Job<Record<string, never>> {
+        static override queue = uniqueQueueName("rec-none");
+        async perform() {}
+      }
+      const hopper = await open([Never]);
+      expect(await hopper.jobs.get("no-such-job")).toBeNull();
+      await expect(hopper.jobs.cancel("no-such-job")).rejects.toSatisfy((error: unknown) => JobNotFoundError.isInstance(error) && error.jobId === "no-such-job");
+      await expect(hopper.jobs.wait("no-such-job")).rejects.toSatisfy((error: unknown) => JobNotFoundError.isInstance(error));
+      await expect(hopper.jobs.get("" as string)).rejects.toSatisfy((error: unknown) => ConfigurationError.isInstance(error) && error.field === "id");
+      await expect(hopper.jobs.get(42 as unknown as string)).rejects.toSatisfy((error: unknown) => ConfigurationError.isInstance(error) && error.field === "id");
+      const id = await Never.set({ wait: "1h" }).performLater({});
+      await expect(hopper.jobs.wait(id, { timeout: 200 })).rejects.toSatisfy((error: unknown) => JobWaitTimeoutError.isInstance(error) && error.state === "scheduled" && error.timeoutMs === 200);
+      await expect(hopper.jobs.wait(id, { timeout: "soon" })).rejects.toSatisfy((error: unknown) => ConfigurationError.isInstance(error) && error.field === "timeout");
+    });
+
+    it("forgets finished jobs after records.keep, per state", async () => {
+      const queue = uniqueQueueName("rec-keep");
+      class Quick extends Job<{ fail: boolean }> {
+        static override queue = queue;
+        static override retry = { attempts: 1 };
+        async perform({ fail }: { fail: boolean }) {
+          if (fail) throw new Error("no");
+        }
+      }
+      const hopper = await open([Quick], { keep: { succeeded: "1s", dead: "1h" } });
+      const succeeded = await Quick.performLater({ fail: false });
+      const dead = await Quick.performLater({ fail: true });
+      startWorker(hopper, queue);
+      await hopper.jobs.wait(succeeded, { timeout: "30s" });
+      await hopper.jobs.wait(dead, { timeout: "30s" });
+      await waitFor(async () => (await hopper.jobs.get(succeeded)) === null, "the succeeded record to expire", 10_000);
+      expect(await hopper.jobs.get(dead)).toMatchObject({ state: "dead" });
+    });
+
+    it("refuses every records call while records are off, naming the option", async () => {
+      const hopper = await open([], null);
+      const isRecordsError = (error: unknown) => ConfigurationError.isInstance(error) && error.field === "records";
+      await expect(hopper.jobs.get("x")).rejects.toSatisfy(isRecordsError);
+      await expect(hopper.jobs.cancel("x")).rejects.toSatisfy(isRecordsError);
+      await expect(hopper.jobs.wait("x")).rejects.toSatisfy(isRecordsError);
+      expect(() => createHopper({ url: "memory://", jobs: [], records: { keep: { succeded: "1d" } as never } })).toThrow(/records\.keep\.succeded/);
+      expect(() => createHopper({ url: "memory://", jobs: [], records: { keep: { failed: "-1" } } })).toThrow(/records\.keep\.failed/);
+    });
+  });
+}

@@ -1,0 +1,139 @@
+import { setTimeout as delay } from "node:timers/promises";
+import { toPositiveMilliseconds, type Duration } from "../duration.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
+import { JobNotFoundError } from "../errors/job-not-found-error.js";
+import { JobWaitTimeoutError } from "../errors/job-wait-timeout-error.js";
+import { FINISHED_STATES, type RecordStore, type StoredJobRecord, type StoredJobState } from "./record-store.js";
+import type { ResolvedRecordsOptions } from "./records-options.js";
+
+/** `waiting` with a `runAt` still ahead is reported as `scheduled`. */
+export type JobState = StoredJobState | "scheduled";
+
+export interface JobRecord {
+  readonly id: string;
+  /** The job's name. */
+  readonly job: string;
+  readonly queue: string;
+  /** A state this version of Hopper may not know yet (held states arrive with their features) passes through as is. */
+  readonly state: JobState;
+  /** The attempt running or last run; 0 before the first. */
+  readonly attempt: number;
+  /** The last `ctx.progress(value)`, or null. */
+  readonly progress: unknown;
+  /** What `perform` returned once the job succeeded (undefined is null), else null. */
+  readonly result: unknown;
+  /** The last failed attempt's error (name and message), or null. */
+  readonly error: { readonly name: string; readonly message: string } | null;
+  readonly enqueuedAt: Date;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+  /** Not before this: a scheduled job, or a retry's next attempt. */
+  readonly runAt: Date | null;
+  /** A cancel was asked while the job ran; its worker is stopping it. */
+  readonly cancelRequested: boolean;
+}
+
+/** `hopper.jobs`: look up, wait for and cancel jobs by id. */
+export interface JobRecords {
+  /** The job's record, or null when there is none (never enqueued with records on, or expired). */
+  get(id: string): Promise<JobRecord | null>;
+  /**
+   * Resolves with the record once the job has finished (succeeded, failed,
+   * dead or cancelled), polling the store. Rejects with JobWaitTimeoutError
+   * after `timeout` (default "5m"), JobNotFoundError when there is no record.
+   */
+  wait(id: string, options?: { timeout?: Duration; signal?: AbortSignal }): Promise<JobRecord>;
+  /**
+   * Cancels a waiting, scheduled or retrying job: it never starts (again) and
+   * its record says `cancelled` (`{ cancelled: true }`). A running job is asked
+   * to stop (`{ cancelled: false, stopping: true }`): its `ctx.signal` aborts
+   * with JobCancelledError in whichever process runs it (within
+   * `records.cancelCheck`), and it ends `cancelled`, not retried, unless it
+   * returns first. A finished job is left as it is. Rejects with
+   * JobNotFoundError when there is no record.
+   */
+  cancel(id: string): Promise<{ cancelled: boolean; stopping: boolean; state: JobState }>;
+}
+
+const maxIdLength = 512;
+const firstPollMs = 25;
+const slowestPollMs = 500;
+
+export function createJobRecords(store: () => Promise<RecordStore>, options: ResolvedRecordsOptions): JobRecords {
+  const get = async (id: string): Promise<JobRecord | null> => {
+    const stored = await (await store()).get(checkId(id));
+    return stored ? toJobRecord(stored, Date.now()) : null;
+  };
+  return {
+    get,
+    async wait(id, waitOptions = {}) {
+      if (typeof waitOptions !== "object" || waitOptions === null) throw new ConfigurationError({ field: "options", message: "wait takes { timeout } such as { timeout: \"30s\" }" });
+      const timeoutMs = toPositiveMilliseconds(waitOptions.timeout ?? "5m", "timeout");
+      const deadline = Date.now() + timeoutMs;
+      let pollMs = firstPollMs;
+      for (;;) {
+        waitOptions.signal?.throwIfAborted();
+        const record = await get(id);
+        if (!record) throw new JobNotFoundError({ jobId: id });
+        if (FINISHED_STATES.has(record.state)) return record;
+        const left = deadline - Date.now();
+        if (left <= 0) throw new JobWaitTimeoutError({ jobId: id, timeoutMs, state: record.state });
+        await delay(Math.min(pollMs, left), undefined, { signal: waitOptions.signal });
+        pollMs = Math.min(slowestPollMs, pollMs * 2);
+      }
+    },
+    async cancel(id) {
+      const now = Date.now();
+      const outcome = await (await store()).cancel(checkId(id), { now, ttlMs: options.keepMs.cancelled });
+      if (outcome.status === "unknown") throw new JobNotFoundError({ jobId: id });
+      if (outcome.status === "cancelled") return { cancelled: true, stopping: false, state: "cancelled" };
+      if (outcome.status === "requested") return { cancelled: false, stopping: true, state: "running" };
+      return { cancelled: false, stopping: false, state: outcome.state as JobState };
+    },
+  };
+}
+
+/** Every call of `hopper.jobs` when records are off. */
+export function recordsOff(): JobRecords {
+  const refuse = async (): Promise<never> => {
+    throw new ConfigurationError({ field: "records", message: "job records are off: turn them on with createHopper({ records: {} }) (SQS and Pub/Sub also need records: { store })" });
+  };
+  return { get: refuse, wait: refuse, cancel: refuse };
+}
+
+function checkId(id: unknown): string {
+  if (typeof id !== "string" || id.length === 0 || id.length > maxIdLength) {
+    throw new ConfigurationError({ field: "id", message: `must be a job id (a non-empty string of at most ${maxIdLength} characters, as performLater returned), got ${typeof id === "string" ? `a string of ${id.length} characters` : typeof id}` });
+  }
+  return id;
+}
+
+function toJobRecord(stored: StoredJobRecord, now: number): JobRecord {
+  const state = stored.state === "waiting" && stored.runAt !== null && stored.runAt > now ? "scheduled" : (stored.state as JobState);
+  return {
+    id: stored.id,
+    job: stored.job,
+    queue: stored.queue,
+    state,
+    attempt: stored.attempt,
+    progress: parse(stored.progress),
+    result: parse(stored.result),
+    error: parse(stored.error) as JobRecord["error"],
+    enqueuedAt: new Date(stored.enqueuedAt),
+    startedAt: date(stored.startedAt),
+    finishedAt: date(stored.finishedAt),
+    runAt: date(stored.runAt),
+    cancelRequested: stored.cancelRequested,
+  };
+}
+
+/** A store holds what the core wrote; text that is not JSON (written by hand, cut by a tool) comes back as the text rather than failing every read. */
+const parse = (text: string | null): unknown => {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));

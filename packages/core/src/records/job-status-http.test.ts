@@ -1,0 +1,78 @@
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigurationError, createConsoleLogger, createHopper, createJobStatusHandler, Job, type Hopper } from "@hopper/core";
+
+class BuildReport extends Job<{ month: string }, { reportId: string }> {
+  static override queue = "status-http-reports";
+  async perform({ month }: { month: string }) {
+    return { reportId: `r-${month}` };
+  }
+}
+
+describe("the job status handler (202 pattern)", () => {
+  const opened: { close(): Promise<void> | void }[] = [];
+  afterEach(async () => {
+    for (const resource of opened.splice(0).reverse()) await resource.close();
+  });
+  const setUp = async () => {
+    const hopper: Hopper = createHopper({ url: "memory://status-http", jobs: [BuildReport], records: {}, logger: createConsoleLogger("silent") });
+    opened.push(hopper);
+    const handler = createJobStatusHandler({ jobs: hopper.jobs, resultUrl: (record) => `/reports/${(record.result as { reportId: string }).reportId}` });
+    return { hopper, handler };
+  };
+  const runAll = async (hopper: Hopper, id: string) => {
+    const worker = hopper.worker({ handleSignals: false, pollWait: 50 });
+    const running = worker.run();
+    await hopper.jobs.wait(id, { timeout: "20s" });
+    await worker.stop();
+    await running;
+  };
+
+  it("answers the record while the job is pending, then 303 to the result (fetch form)", async () => {
+    const { hopper, handler } = await setUp();
+    const id = await BuildReport.performLater({ month: "2026-11" });
+    const pending = await handler.fetch(new Request(`http://app.test/api/jobs/${id}`));
+    expect(pending.status).toBe(200);
+    expect(pending.headers.get("retry-after")).toBe("1");
+    expect(pending.headers.get("cache-control")).toBe("no-store");
+    expect(await pending.json()).toMatchObject({ id, job: "BuildReport", state: "waiting", attempt: 0 });
+    await runAll(hopper, id);
+    const done = await handler.fetch(new Request(`http://app.test/api/jobs/${id}`));
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe("/reports/r-2026-11");
+    expect(await done.json()).toMatchObject({ state: "succeeded", result: { reportId: "r-2026-11" } });
+    expect((await handler.fetch(new Request("http://app.test/api/jobs/nope"))).status).toBe(404);
+    expect((await handler.fetch(new Request(`http://app.test/api/jobs/${id}`, { method: "DELETE" }))).status).toBe(405);
+    expect((await handler.fetch(new Request("http://app.test/api/jobs/%E0%A4%A"))).status).toBe(400);
+  });
+
+  it("serves Node's http (and so Express) with the same answers", async () => {
+    const { hopper, handler } = await setUp();
+    const server: Server = createServer((request, response) => void handler.node(request, response));
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    opened.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const id = await BuildReport.performLater({ month: "2026-12" });
+    await runAll(hopper, id);
+    const done = await fetch(`${base}/jobs/${id}`, { redirect: "manual" });
+    expect(done.status).toBe(303);
+    expect(done.headers.get("location")).toBe("/reports/r-2026-12");
+    const unknown = await fetch(`${base}/jobs/unknown-id`);
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: "no such job", id: "unknown-id" });
+  });
+
+  it("answers 200 with the record for a succeeded job when no resultUrl is given, and refuses a handler without jobs", async () => {
+    const { hopper } = await setUp();
+    const plain = createJobStatusHandler({ jobs: hopper.jobs });
+    const id = await BuildReport.performLater({ month: "2027-01" });
+    await runAll(hopper, id);
+    const answer = await plain.fetch(new Request(`http://app.test/jobs/${id}`));
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("retry-after")).toBeNull();
+    expect(() => createJobStatusHandler({} as never)).toThrow(ConfigurationError);
+  });
+});

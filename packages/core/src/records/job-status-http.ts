@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer } from "../backend/push-http.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
+import { FINISHED_STATES } from "./record-store.js";
+import type { JobRecord, JobRecords } from "./job-records.js";
+
+export interface JobStatusHandlerOptions {
+  /** `hopper.jobs` of a Hopper with records on. */
+  readonly jobs: JobRecords;
+  /**
+   * Where a succeeded job's result can be fetched (e.g. `/reports/${record.result.reportId}`):
+   * answered `303 See Other` with that `Location`. Without it, or when it returns
+   * undefined, a succeeded job is answered 200 with its record like any other.
+   */
+  readonly resultUrl?: (record: JobRecord) => string | undefined;
+  /** `Retry-After` (seconds) on the answer for an unfinished job. Default 1. */
+  readonly retryAfterSeconds?: number;
+}
+
+export interface JobStatusHandler {
+  /** `(Request) => Response`: Hono, Next.js route handlers, Bun, Deno. */
+  readonly fetch: (request: Request) => Promise<Response>;
+  /** `(req, res)`: `http.createServer`, Express (`app.get("/jobs/:id", handler.node)`). */
+  readonly node: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+}
+
+/**
+ * The polling half of the "202 Accepted" pattern: mount it at `/jobs/:id` (the
+ * job id is the last path segment) and answer `202` with `Location: /jobs/{id}`
+ * where the work is enqueued. GET answers the record as JSON (200), `303 See
+ * Other` to `resultUrl(record)` once the job succeeded, `404` for an unknown or
+ * expired id. Ids are random but not secrets: put the route behind the
+ * application's own authentication when records hold anything private.
+ */
+export function createJobStatusHandler(options: JobStatusHandlerOptions): JobStatusHandler {
+  if (typeof options?.jobs?.get !== "function") throw new ConfigurationError({ field: "jobs", message: "give hopper.jobs: createJobStatusHandler({ jobs: hopper.jobs })" });
+  if (options.resultUrl !== undefined && typeof options.resultUrl !== "function") throw new ConfigurationError({ field: "resultUrl", message: "must be a function (record) => string | undefined" });
+  const retryAfter = options.retryAfterSeconds ?? 1;
+  if (!Number.isSafeInteger(retryAfter) || retryAfter < 0) throw new ConfigurationError({ field: "retryAfterSeconds", message: `must be a whole number of seconds ≥ 0, got ${JSON.stringify(retryAfter)}` });
+  const json = (status: number, body: unknown, headers: Record<string, string> = {}): PushHttpAnswer => ({
+    status,
+    text: JSON.stringify(body),
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+  });
+  const handle = async (request: { method: string; url: string }): Promise<PushHttpAnswer> => {
+    if (request.method !== "GET" && request.method !== "HEAD") return pushAnswer(405, "job status is read with GET", { allow: "GET, HEAD" });
+    const path = request.url.split("?")[0]!;
+    let id: string;
+    try {
+      id = decodeURIComponent(path.slice(path.lastIndexOf("/") + 1));
+    } catch {
+      return json(400, { error: "the job id in the path is not valid percent-encoding" });
+    }
+    const record = id === "" || id.length > 512 ? null : await options.jobs.get(id);
+    if (!record) return json(404, { error: "no such job", id });
+    const location = record.state === "succeeded" ? options.resultUrl?.(record) : undefined;
+    if (location !== undefined) return json(303, record, { location });
+    return json(200, record, FINISHED_STATES.has(record.state) ? {} : { "retry-after": String(retryAfter) });
+  };
+  return { fetch: toFetchHandler(handle), node: toNodeHandler(handle) };
+}

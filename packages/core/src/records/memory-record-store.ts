@@ -1,0 +1,132 @@
+import { BackendClosedError } from "../errors/backend-closed-error.js";
+import { RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "./record-store.js";
+
+type Entry = { record: StoredJobRecord; expiresAt: number };
+type Shared = { records: Map<string, Entry>; listeners: Set<(event: RecordEvent) => void> };
+const shared = new Map<string, Shared>();
+const sweepEveryMs = 1000;
+
+export interface MemoryRecordStoreOptions {
+  /** Stores created with the same name share records within the process (as memory backends share queues). Default: a store of its own. */
+  readonly store?: string;
+  /** The clock ttls are measured by (a test clock). Default Date.now. */
+  readonly now?: () => number;
+}
+
+/** Job records in this process, for the memory backend and tests. */
+export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}): RecordStore {
+  let state = options.store === undefined ? undefined : shared.get(options.store);
+  if (!state) {
+    state = { records: new Map(), listeners: new Set() };
+    if (options.store !== undefined) shared.set(options.store, state);
+  }
+  const { records, listeners } = state;
+  const emit = (record: StoredJobRecord, progress?: string) => {
+    const event: RecordEvent = { id: record.id, job: record.job, queue: record.queue, state: record.state, attempt: record.attempt, ...(progress !== undefined && { progress }) };
+    for (const listener of listeners) listener(event);
+  };
+  const now = options.now ?? Date.now;
+  let closed = false;
+  let lastSweep = now();
+  const open = () => {
+    if (closed) throw new BackendClosedError({ backend: "memory records" });
+    // Expired records of jobs nobody asks about again still go.
+    if (now() - lastSweep >= sweepEveryMs) {
+      lastSweep = now();
+      for (const [id, entry] of records) if (entry.expiresAt <= lastSweep) records.delete(id);
+    }
+  };
+  const live = (id: string): StoredJobRecord | undefined => {
+    const entry = records.get(id);
+    if (entry && entry.expiresAt <= now()) {
+      records.delete(id);
+      return undefined;
+    }
+    return entry?.record;
+  };
+  const put = (record: StoredJobRecord, ttlMs: number) => {
+    records.set(record.id, { record, expiresAt: now() + ttlMs });
+    emit(record);
+  };
+  const blank = (identity: { id: string; job: string; queue: string; enqueuedAt: number }): StoredJobRecord => ({
+    ...identity,
+    state: "waiting",
+    attempt: 0,
+    progress: null,
+    result: null,
+    error: null,
+    startedAt: null,
+    finishedAt: null,
+    runAt: null,
+    cancelRequested: false,
+  });
+  const identity = ({ id, job, queue, enqueuedAt }: { id: string; job: string; queue: string; enqueuedAt: number }) => ({ id, job, queue, enqueuedAt });
+
+  return {
+    specificationVersion: RECORD_STORE_SPECIFICATION_VERSION,
+    name: "memory",
+    async insert(inserted) {
+      open();
+      for (const record of inserted) if (!live(record.id)) put({ ...blank(identity(record)), runAt: record.runAt }, record.ttlMs);
+    },
+    async start(started) {
+      open();
+      const current = live(started.id) ?? blank(identity(started));
+      if (current.state === "cancelled" || current.cancelRequested) return "cancelled";
+      put({ ...current, state: "running", attempt: started.attempt, startedAt: started.startedAt, finishedAt: null, runAt: null }, started.ttlMs);
+      return "running";
+    },
+    async progress(id, progress) {
+      open();
+      const entry = records.get(id);
+      if (!live(id) || entry!.record.state !== "running") return false;
+      entry!.record = { ...entry!.record, progress };
+      emit(entry!.record, progress);
+      return true;
+    },
+    async settle(settled) {
+      open();
+      const current = live(settled.id) ?? blank(identity(settled));
+      if (current.state === "cancelled") return;
+      put(
+        {
+          ...current,
+          state: settled.state,
+          attempt: settled.attempt,
+          result: settled.result ?? null,
+          error: settled.error ?? null,
+          finishedAt: settled.finishedAt ?? null,
+          runAt: settled.runAt ?? null,
+        },
+        settled.ttlMs,
+      );
+    },
+    async get(id) {
+      open();
+      return live(id);
+    },
+    async cancel(id, { now: cancelledAt, ttlMs }) {
+      open();
+      const current = live(id);
+      if (!current) return { status: "unknown" };
+      if (current.state === "cancelled") return { status: "cancelled" };
+      if (current.state === "running") {
+        records.get(id)!.record = { ...current, cancelRequested: true };
+        return { status: "requested" };
+      }
+      if (current.state !== "waiting" && current.state !== "retrying") return { status: "refused", state: current.state };
+      put({ ...current, state: "cancelled", finishedAt: cancelledAt }, ttlMs);
+      return { status: "cancelled" };
+    },
+    async subscribe(listener) {
+      open();
+      // Delivered on a later tick, as a server's would be, so a listener never runs inside a write.
+      const deliver = (event: RecordEvent) => queueMicrotask(() => listener(event));
+      listeners.add(deliver);
+      return async () => void listeners.delete(deliver);
+    },
+    async close() {
+      closed = true;
+    },
+  };
+}

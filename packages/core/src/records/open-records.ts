@@ -1,0 +1,64 @@
+import type { Backend } from "../backend/backend.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
+import type { Logger } from "../logger.js";
+import { checkRecordStore } from "./check-record-store.js";
+import { createJobEvents, type JobEvents } from "./job-events.js";
+import { createJobRecords, recordsOff, type JobRecords } from "./job-records.js";
+import type { RecordStore } from "./record-store.js";
+import { RecordWriter } from "./record-writer.js";
+import { resolveRecordsOptions, type RecordsOptions } from "./records-options.js";
+
+export interface OpenRecords {
+  readonly jobs: JobRecords;
+  readonly events: JobEvents;
+  /** Spread into the enqueuer's, worker's and push handler's dependencies: `{ records }`, or nothing when records are off. */
+  readonly writing: { readonly records?: RecordWriter };
+  /** Resolves once the store is known (at once after the first time); rejects with ConfigurationError when records are on and there is none. */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Records as `createHopper({ records })` asks: off (nothing is written, every
+ * `hopper.jobs` call refuses), or a store resolved on first use: the one given,
+ * else the backend's own, else a ConfigurationError naming `records.store`.
+ */
+export function openRecords(options: RecordsOptions | undefined, backend: () => Promise<Backend>, logger: Logger): OpenRecords {
+  if (options === undefined) {
+    const jobs = recordsOff();
+    // The same refusal as hopper.jobs: records are off.
+    const events: JobEvents = { on: async () => jobs.get("").then(() => async () => {}) };
+    return { jobs, events, writing: {}, check: async () => {}, close: async () => {} };
+  }
+  const resolved = resolveRecordsOptions(options);
+  const given = options.store === undefined ? undefined : checkRecordStore(options.store);
+  let opening: Promise<RecordStore> | undefined;
+  const store = (): Promise<RecordStore> => {
+    opening ??= (async () => {
+      if (given) return given;
+      const ready = await backend();
+      const own = ready.recordStore?.();
+      if (own) return checkRecordStore(own);
+      throw new ConfigurationError({
+        field: "records.store",
+        message: `the ${ready.name} backend keeps no job records of its own: pass createHopper({ records: { store: createRedisRecordStore({ url }) } }) or createPostgresRecordStore({ connectionString }), shared by every process`,
+      });
+    })().catch((error: unknown) => {
+      opening = undefined;
+      throw error;
+    });
+    return opening;
+  };
+  const events = createJobEvents(store, logger);
+  return {
+    jobs: createJobRecords(store, resolved),
+    events,
+    writing: { records: new RecordWriter(store, resolved, logger) },
+    check: async () => void (await store()),
+    async close() {
+      await events.close();
+      const opened = given ?? (await opening?.catch(() => undefined));
+      await opened?.close();
+    },
+  };
+}

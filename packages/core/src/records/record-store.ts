@@ -1,0 +1,158 @@
+/**
+ * The job-record contract: what became of each job (state, attempt, progress,
+ * result, last error, times), kept apart from the transport so that any
+ * backend can have records. Redis and PostgreSQL keep them on the backend's
+ * own server (`Backend.recordStore`); SQS and Pub/Sub use a store on Redis or
+ * PostgreSQL given to `createHopper({ records: { store } })`.
+ *
+ * Every record expires `ttlMs` after its last write, measured by the store's
+ * own clock; the core picks the ttl from the record's state (`records.keep`),
+ * so nothing grows without bound. Times inside a record are the writer's clock.
+ *
+ * Guarantees every store gives:
+ * - Each call is atomic against every other call on the same id, from any
+ *   process sharing the store: a `cancel` and a `start` never both win.
+ * - `insert` never overwrites a record (the worker may have written first);
+ *   `start` creates the record when it is missing (enqueued with records off,
+ *   or its insert failed).
+ * - A `cancelled` record stays cancelled: `start` refuses it, later writes
+ *   leave it as it is. A record whose cancel was requested while it ran
+ *   (`cancelRequested`) is refused by `start` too, so a redelivered copy never runs.
+ * - An expired record is absent everywhere.
+ * - All methods may be called concurrently. `close` is idempotent; calls
+ *   after it reject with `BackendClosedError`.
+ *
+ * A store gives no ordering between processes beyond that: a worker whose
+ * lease ran out may still write after the redelivered copy started.
+ */
+export const RECORD_STORE_SPECIFICATION_VERSION = "v1" as const;
+
+/**
+ * Where a job stands. `waiting` and `retrying` carry `runAt` when the job
+ * must not run before it (the core reports a future `waiting` as
+ * `scheduled`). Held states (a concurrency slot, a rate limit, a paused
+ * queue) will be added as those features land; readers must accept states
+ * they do not know.
+ */
+export type StoredJobState = "waiting" | "running" | "retrying" | "succeeded" | "failed" | "dead" | "cancelled";
+
+export const FINISHED_STATES: ReadonlySet<string> = new Set(["succeeded", "failed", "dead", "cancelled"]);
+
+/** Who a job is; every write carries it, so a store can create a record it has not seen. */
+export interface JobIdentity {
+  readonly id: string;
+  readonly job: string;
+  readonly queue: string;
+  /** Epoch ms. */
+  readonly enqueuedAt: number;
+}
+
+/** A record as a store keeps it: JSON values as their text, times as epoch ms. */
+export interface StoredJobRecord extends JobIdentity {
+  readonly state: string;
+  readonly attempt: number;
+  readonly progress: string | null;
+  readonly result: string | null;
+  /** JSON text of `{ name, message }`. */
+  readonly error: string | null;
+  readonly startedAt: number | null;
+  readonly finishedAt: number | null;
+  readonly runAt: number | null;
+  /** `cancel` was asked while the job ran: its worker aborts it, and no copy starts again. */
+  readonly cancelRequested: boolean;
+}
+
+export interface InsertedRecord extends JobIdentity {
+  readonly runAt: number | null;
+  readonly ttlMs: number;
+}
+
+export interface StartedRecord extends JobIdentity {
+  readonly attempt: number;
+  readonly startedAt: number;
+  readonly ttlMs: number;
+}
+
+/** A write that ends an attempt: a finished state, or `retrying` (with `runAt`). */
+export interface SettledRecord extends JobIdentity {
+  /** `cancelled` ends a job whose cancel was requested (stopped while running, or refused a start). */
+  readonly state: Exclude<StoredJobState, "waiting" | "running">;
+  readonly attempt: number;
+  readonly result?: string;
+  readonly error?: string;
+  /** Set for finished states. */
+  readonly finishedAt?: number;
+  /** Set for `retrying`: when the next attempt may run. */
+  readonly runAt?: number;
+  readonly ttlMs: number;
+}
+
+/** One change a write made, as `subscribe` delivers it: the state written (`progress` set when the change was progress). */
+export interface RecordEvent {
+  readonly id: string;
+  readonly job: string;
+  readonly queue: string;
+  readonly state: string;
+  readonly attempt: number;
+  /** JSON text, on progress changes only. */
+  readonly progress?: string;
+}
+
+/**
+ * What `cancel` did: `cancelled` (now, or already); `requested` for a running
+ * job (its worker stops it); `refused` with the finished state; or no record.
+ */
+export type CancelOutcome =
+  | { readonly status: "cancelled" }
+  | { readonly status: "requested" }
+  | { readonly status: "refused"; readonly state: string }
+  | { readonly status: "unknown" };
+
+export interface RecordStore {
+  /** Version of this contract the store implements; the core refuses others. */
+  readonly specificationVersion: typeof RECORD_STORE_SPECIFICATION_VERSION;
+  /** Shown in errors and logs. Nothing may branch on it. */
+  readonly name: string;
+
+  /**
+   * Creates `waiting` records for enqueued jobs; an id that already has a
+   * record keeps it. With `transaction` (a store on that database only) the
+   * records appear at its commit; other stores write at once.
+   */
+  insert(records: readonly InsertedRecord[], options?: { readonly transaction?: unknown }): Promise<void>;
+
+  /**
+   * Moves a job to `running` (attempt, startedAt; finishedAt cleared), creating
+   * the record when missing. Resolves `"cancelled"`, changing nothing, when
+   * the record is cancelled or its cancel was requested: the job must not run.
+   */
+  start(record: StartedRecord): Promise<"running" | "cancelled">;
+
+  /** Stores `progress` (JSON text) on a `running` record; false when there is none (expired, cancelled, finished). */
+  progress(id: string, progress: string): Promise<boolean>;
+
+  /** Ends an attempt; creates the record when missing; leaves a cancelled record as it is. */
+  settle(record: SettledRecord): Promise<void>;
+
+  /** The record, or undefined when there is none (never written, or expired). */
+  get(id: string): Promise<StoredJobRecord | undefined>;
+
+  /**
+   * Cancels a `waiting` or `retrying` job (finishedAt = `now`); marks a
+   * `running` one `cancelRequested` (ttl unchanged); a finished one is refused
+   * with its state.
+   */
+  cancel(id: string, options: { readonly now: number; readonly ttlMs: number }): Promise<CancelOutcome>;
+
+  /**
+   * Delivers every change any process writes from now on (an insert that
+   * created a record, a start, progress, a settle, a cancel), in the order the
+   * store applied them, at most once: a listener that is not connected misses
+   * changes. Resolves once listening, with a function that stops it. Optional:
+   * without it, `hopper.events` refuses. The change and its event are one
+   * operation where the store allows (a Redis script, a PostgreSQL statement).
+   */
+  subscribe?(listener: (event: RecordEvent) => void): Promise<() => Promise<void>>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,78 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigurationError, createConsoleLogger, createHopper, createMemoryRecordStore, Job, type Hopper, type JobContext } from "@hopper/core";
+import { createMemoryBackend } from "@hopper/core/memory";
+import { createTestHopper } from "@hopper/core/testing";
+
+const silent = createConsoleLogger("silent");
+
+class Export extends Job<{ rows: number }, { exported: number }> {
+  static override queue = "records-exports";
+  async perform({ rows }: { rows: number }, context: JobContext) {
+    await context.progress(50);
+    return { exported: rows };
+  }
+}
+
+/** A backend that keeps no records of its own, as SQS and Pub/Sub. */
+const backendWithoutRecords = (store: string) => ({ ...createMemoryBackend({ store }), recordStore: undefined });
+
+describe("job records", () => {
+  const opened: Hopper[] = [];
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((hopper) => hopper.close()));
+  });
+
+  it("refuses loudly, naming records.store, when the backend has no store and none is given", async () => {
+    const hopper = createHopper({ backend: backendWithoutRecords("records-none"), jobs: [Export], records: {}, logger: silent });
+    opened.push(hopper);
+    const namesStore = (error: unknown) => ConfigurationError.isInstance(error) && error.field === "records.store" && /createRedisRecordStore/.test(error.message);
+    await expect(hopper.jobs.get("x")).rejects.toSatisfy(namesStore);
+    await expect(Export.performLater({ rows: 1 })).rejects.toSatisfy(namesStore);
+    await expect(hopper.worker({ handleSignals: false }).run()).rejects.toSatisfy(namesStore);
+    // Refused before sending: nothing went out.
+    expect(await (await hopper.backend).stats!("records-exports")).toMatchObject({ ready: 0, delayed: 0 });
+  });
+
+  it("keeps records in the store given, for a backend without one", async () => {
+    const store = createMemoryRecordStore();
+    const hopper = createHopper({ backend: backendWithoutRecords("records-given"), jobs: [Export], records: { store }, logger: silent });
+    opened.push(hopper);
+    const id = await Export.performLater({ rows: 3 });
+    expect((await store.get(id))?.state).toBe("waiting");
+    const worker = hopper.worker({ handleSignals: false, pollWait: 50 });
+    const running = worker.run();
+    expect(await hopper.jobs.wait(id, { timeout: "20s" })).toMatchObject({ state: "succeeded", progress: 50, result: { exported: 3 } });
+    await worker.stop();
+    await running;
+  });
+
+  it("refuses a records store of another contract version and unknown records options", () => {
+    expect(() => createHopper({ url: "memory://", jobs: [], records: { store: { specificationVersion: "v0" } as never } })).toThrow(/records\.store/);
+    expect(() => createHopper({ url: "memory://", jobs: [], records: { kepp: {} } as never })).toThrow(/records\.kepp/);
+    expect(() => createHopper({ url: "memory://", jobs: [], records: { maxResultBytes: 1.5 } })).toThrow(/records\.maxResultBytes/);
+  });
+
+  it("expires records on the test clock in a test Hopper", async () => {
+    const hopper = createTestHopper({ jobs: [Export], records: { keep: { succeeded: "1h" } }, logger: silent });
+    opened.push(hopper);
+    const id = await Export.performLater({ rows: 2 });
+    await hopper.performEnqueued();
+    expect(await hopper.jobs.get(id)).toMatchObject({ state: "succeeded", result: { exported: 2 } });
+    hopper.clock.advance("59m");
+    expect(await hopper.jobs.get(id)).not.toBeNull();
+    hopper.clock.advance("2m");
+    expect(await hopper.jobs.get(id)).toBeNull();
+  });
+
+  it("validates progress in performNow, where no record is kept", async () => {
+    class Inline extends Job<{ value: unknown }> {
+      async perform({ value }: { value: unknown }, context: JobContext) {
+        await context.progress(value as number);
+      }
+    }
+    const hopper = createHopper({ url: "memory://", jobs: [Inline], logger: silent });
+    opened.push(hopper);
+    await expect(Inline.performNow({ value: 10 })).resolves.toMatchObject({ result: undefined });
+    await expect(Inline.performNow({ value: "ten" })).rejects.toThrow(/progress: must be a finite number or a plain JSON object/);
+  });
+});

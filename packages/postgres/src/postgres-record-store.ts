@@ -1,0 +1,256 @@
+import type { PGlite } from "@electric-sql/pglite";
+import { BackendClosedError, ConfigurationError, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
+import pg from "pg";
+import { checkConnectionString, transactionClient } from "./postgres-backend.js";
+import { createClientExecutor, createPgExecutor, createPGliteExecutor, type SqlExecutor } from "./postgres-executor.js";
+import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
+
+export interface PostgresRecordStoreOptions {
+  /** A `pg` pool you own; left open on close. */
+  readonly pool?: pg.Pool;
+  /** A connection string: the store opens its own pool and ends it on close. */
+  readonly connectionString?: string;
+  /** A PGlite database you own (one process only, since it is embedded). */
+  readonly pglite?: PGlite;
+  /** Schema holding the table. Default "hopper". */
+  readonly schema?: string;
+  /** Pool size when the store opens its own pool. Default 4. */
+  readonly maxConnections?: number;
+}
+
+// First key of pg_advisory_xact_lock(int, int) while creating the table: "hopj"; the second is the schema's hash.
+const advisoryLockNamespace = 0x686f706a;
+const sweepEveryMs = 60_000;
+const sweepBatch = 1000;
+
+/**
+ * Job records on a PostgreSQL server, given by connection (SQS, Pub/Sub, or a
+ * separate database). The PostgreSQL and PGlite backends offer the same store
+ * on their own connection (`Backend.recordStore`).
+ */
+export async function createPostgresRecordStore(options: PostgresRecordStoreOptions): Promise<RecordStore> {
+  const sources = (["pool", "connectionString", "pglite"] as const).filter((key) => options?.[key] !== undefined);
+  if (sources.length !== 1) {
+    throw new ConfigurationError({ field: sources.length === 0 ? "pool" : sources.join(", "), message: "give exactly one of pool (a pg.Pool), connectionString (postgres://…) or pglite (a PGlite database)" });
+  }
+  const schema = resolveSchema(options.schema);
+  let executor: SqlExecutor;
+  if (options.pglite) executor = createPGliteExecutor(options.pglite, { ownsDatabase: false });
+  else if (options.pool) executor = createPgExecutor(options.pool, { ownsPool: false });
+  else {
+    checkConnectionString(options.connectionString);
+    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
+    // An idle client's error (server restart) must not crash the process; the next query reconnects.
+    pool.on("error", () => {});
+    executor = createPgExecutor(pool, { ownsPool: true });
+  }
+  const store = buildPostgresRecordStore(executor, schema, { ownsExecutor: true, joinsTransactions: false });
+  try {
+    await store.ready();
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+  return store;
+}
+
+/**
+ * The store on an executor. `joinsTransactions`: the executor is the
+ * backend's own database, so an enqueue's records may join the caller's
+ * transaction (appearing with the jobs at commit); a store on another
+ * database writes at once instead.
+ */
+export function buildPostgresRecordStore(executor: SqlExecutor, schema: PostgresSchema, options: { ownsExecutor: boolean; joinsTransactions: boolean }): RecordStore & { ready(): Promise<void> } {
+  const table = `${schema.quoted}.job_records`;
+  let creating: Promise<void> | undefined;
+  // Idempotent DDL under an advisory lock, kept out of the backend's numbered migrations as the coordination tables are, since a store may stand alone.
+  const ready = (): Promise<void> => {
+    creating ??= executor
+      .transaction(async (transaction) => {
+        await transaction.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [advisoryLockNamespace, schema.name]);
+        await transaction.query(`CREATE SCHEMA IF NOT EXISTS ${schema.quoted}`);
+        // Times are the writer's epoch ms; expires_at is the server's clock. A row past expires_at counts as absent.
+        await transaction.query(
+          `CREATE TABLE IF NOT EXISTS ${table} (id text PRIMARY KEY, job text NOT NULL, queue text NOT NULL, state text NOT NULL, attempt integer NOT NULL DEFAULT 0,
+             progress text, result text, error text, enqueued_at bigint NOT NULL, started_at bigint, finished_at bigint, run_at bigint,
+             cancel_requested boolean NOT NULL DEFAULT false, expires_at timestamptz NOT NULL)`,
+        );
+        await transaction.query(`CREATE INDEX IF NOT EXISTS job_records_expires_idx ON ${table} (expires_at)`);
+      })
+      .catch((error: unknown) => {
+        creating = undefined;
+        throw error;
+      });
+    return creating;
+  };
+  let closed: Promise<void> | undefined;
+  let lastSweep = Date.now();
+  const open = async () => {
+    if (closed) throw new BackendClosedError({ backend: "postgres records" });
+    await ready();
+    // Now and then, deletes rows that expired and were never looked at again, a bounded batch at a time.
+    if (Date.now() - lastSweep >= sweepEveryMs) {
+      lastSweep = Date.now();
+      executor.query(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE expires_at <= now() LIMIT ${sweepBatch})`).catch(() => {});
+    }
+  };
+  const ttl = (ttlMs: number) => Math.ceil(ttlMs);
+  // Every change notifies here, from the statement that makes it (delivered at its commit): events cost no extra statement.
+  const channel = `${schema.channel}_records`;
+  const notify = (rows: string, extra = "") =>
+    `SELECT pg_notify('${channel}', json_build_object('id', id, 'job', job, 'queue', queue, 'state', state, 'attempt', attempt${extra})::text) FROM ${rows}`;
+  const returning = "RETURNING id, job, queue, state, attempt";
+  const subscribers = new Set<() => Promise<void>>();
+  // On a conflict with an expired row, the row starts over as if new.
+  const kept = (column: string) => `CASE WHEN ${table}.expires_at <= now() THEN NULL ELSE ${table}.${column} END`;
+
+  return {
+    specificationVersion: RECORD_STORE_SPECIFICATION_VERSION,
+    name: "postgres",
+    ready,
+    async insert(records, insertOptions) {
+      await open();
+      if (records.length === 0) return;
+      const on = insertOptions?.transaction !== undefined && options.joinsTransactions ? createClientExecutor(transactionClient(insertOptions.transaction)) : executor;
+      await on.query(
+        `WITH inserted AS (INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, run_at, expires_at)
+         SELECT id, job, queue, 'waiting', 0, enqueued_at, run_at, now() + ttl_ms * interval '1 millisecond'
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[]) AS r(id, job, queue, enqueued_at, run_at, ttl_ms)
+         ON CONFLICT (id) DO UPDATE SET job = EXCLUDED.job, queue = EXCLUDED.queue, state = 'waiting', attempt = 0, progress = NULL, result = NULL, error = NULL,
+           enqueued_at = EXCLUDED.enqueued_at, started_at = NULL, finished_at = NULL, run_at = EXCLUDED.run_at, cancel_requested = false, expires_at = EXCLUDED.expires_at
+         WHERE ${table}.expires_at <= now()
+         ${returning})
+         ${notify("inserted")}`,
+        [records.map((r) => r.id), records.map((r) => r.job), records.map((r) => r.queue), records.map((r) => r.enqueuedAt), records.map((r) => r.runAt), records.map((r) => ttl(r.ttlMs))],
+      );
+    },
+    async start(record) {
+      await open();
+      const rows = await executor.query(
+        `WITH started AS (INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, started_at, expires_at)
+         VALUES ($1, $2, $3, 'running', $4, $5, $6, now() + $7 * interval '1 millisecond')
+         ON CONFLICT (id) DO UPDATE SET state = 'running', attempt = EXCLUDED.attempt, started_at = EXCLUDED.started_at, finished_at = NULL, run_at = NULL,
+           progress = ${kept("progress")}, result = ${kept("result")}, error = ${kept("error")}, cancel_requested = false, expires_at = EXCLUDED.expires_at
+         WHERE (${table}.state <> 'cancelled' AND NOT ${table}.cancel_requested) OR ${table}.expires_at <= now()
+         ${returning})
+         ${notify("started")}`,
+        [record.id, record.job, record.queue, record.attempt, record.enqueuedAt, record.startedAt, ttl(record.ttlMs)],
+      );
+      return rows.length > 0 ? "running" : "cancelled";
+    },
+    async progress(id, progress) {
+      await open();
+      const rows = await executor.query(
+        `WITH updated AS (UPDATE ${table} SET progress = $2 WHERE id = $1 AND state = 'running' AND expires_at > now() ${returning}, progress)
+         ${notify("updated", ", 'progress', progress")}`,
+        [id, progress],
+      );
+      return rows.length > 0;
+    },
+    async settle(record) {
+      await open();
+      await executor.query(
+        `WITH settled AS (INSERT INTO ${table} (id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + $11 * interval '1 millisecond')
+         ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, attempt = EXCLUDED.attempt, result = EXCLUDED.result, error = EXCLUDED.error,
+           finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at, progress = ${kept("progress")}, started_at = ${kept("started_at")},
+           cancel_requested = ${table}.cancel_requested AND ${table}.expires_at > now(), expires_at = EXCLUDED.expires_at
+         WHERE ${table}.state <> 'cancelled' OR ${table}.expires_at <= now()
+         ${returning})
+         ${notify("settled")}`,
+        [record.id, record.job, record.queue, record.state, record.attempt, record.result ?? null, record.error ?? null, record.enqueuedAt, record.finishedAt ?? null, record.runAt ?? null, ttl(record.ttlMs)],
+      );
+    },
+    async get(id) {
+      await open();
+      const rows = await executor.query<RecordRow>(`SELECT * FROM ${table} WHERE id = $1 AND expires_at > now()`, [id]);
+      return rows[0] && fromRow(rows[0]);
+    },
+    async cancel(id, { now, ttlMs }) {
+      await open();
+      // One statement: the locked read waits for a concurrent start, and the update re-checks the state it committed.
+      // A waiting or retrying job is cancelled; a running one is marked for its worker to stop.
+      const rows = await executor.query<{ state: string | null; changed: boolean }>(
+        `WITH current AS (SELECT state FROM ${table} WHERE id = $1 AND expires_at > now() FOR UPDATE),
+         changed AS (UPDATE ${table} SET
+                       cancel_requested = cancel_requested OR state = 'running',
+                       finished_at = CASE WHEN state = 'running' THEN finished_at ELSE $2 END,
+                       expires_at = CASE WHEN state = 'running' THEN expires_at ELSE now() + $3 * interval '1 millisecond' END,
+                       state = CASE WHEN state = 'running' THEN state ELSE 'cancelled' END
+                     WHERE id = $1 AND state IN ('waiting', 'retrying', 'running') AND expires_at > now() ${returning}),
+         notified AS (${notify("changed")} WHERE state = 'cancelled')
+         SELECT (SELECT state FROM current) AS state, EXISTS (SELECT 1 FROM changed) AS changed, (SELECT count(*) FROM notified) AS notified`,
+        [id, now, ttl(ttlMs)],
+      );
+      const { state, changed } = rows[0]!;
+      if (state === null) return { status: "unknown" };
+      if (state === "running" && changed) return { status: "requested" };
+      if (changed || state === "cancelled") return { status: "cancelled" };
+      return { status: "refused", state };
+    },
+    async subscribe(listener) {
+      await open();
+      if (!executor.listen) throw new ConfigurationError({ field: "records.store", message: "this PostgreSQL connection cannot LISTEN (a caller's client): give the store a pool, a connection string or a PGlite database for hopper.events" });
+      const unlisten = await executor.listen(
+        channel,
+        (payload) => {
+          try {
+            listener(JSON.parse(payload) as RecordEvent);
+          } catch {
+            // not ours, or a listener error the core already reports
+          }
+        },
+        () => {},
+      );
+      const stop = async () => {
+        if (!subscribers.delete(stop)) return;
+        await unlisten();
+      };
+      subscribers.add(stop);
+      return stop;
+    },
+    close() {
+      closed ??= (async () => {
+        await Promise.all([...subscribers].map((stop) => stop()));
+        if (options.ownsExecutor) await executor.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+interface RecordRow {
+  id: string;
+  job: string;
+  queue: string;
+  state: string;
+  attempt: number;
+  progress: string | null;
+  result: string | null;
+  error: string | null;
+  // bigint arrives as text (pg) or a number/bigint (PGlite).
+  enqueued_at: string | number | bigint;
+  started_at: string | number | bigint | null;
+  finished_at: string | number | bigint | null;
+  run_at: string | number | bigint | null;
+  cancel_requested: boolean;
+}
+
+function fromRow(row: RecordRow): StoredJobRecord {
+  const time = (value: string | number | bigint | null) => (value === null ? null : Number(value));
+  return {
+    id: row.id,
+    job: row.job,
+    queue: row.queue,
+    enqueuedAt: Number(row.enqueued_at),
+    state: row.state,
+    attempt: Number(row.attempt),
+    progress: row.progress,
+    result: row.result,
+    error: row.error,
+    startedAt: time(row.started_at),
+    finishedAt: time(row.finished_at),
+    runAt: time(row.run_at),
+    cancelRequested: row.cancel_requested === true,
+  };
+}

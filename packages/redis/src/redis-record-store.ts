@@ -1,0 +1,164 @@
+import { readFileSync } from "node:fs";
+import { BackendClosedError, ConfigurationError, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
+import type { Cluster, Redis, RedisOptions } from "ioredis";
+import { connect, quitOrDisconnect } from "./redis-connection.js";
+
+export interface RedisRecordStoreOptions {
+  /** `redis://…` or `rediss://…`; the store creates the client and closes it. */
+  readonly url?: string;
+  /** An ioredis client or Cluster to use as is; never closed by the store. */
+  readonly client?: Redis | Cluster;
+  /** ioredis options for the client the store creates. */
+  readonly redisOptions?: RedisOptions;
+  /** Keys look like `<keyPrefix>:record:<job id>`. Default "hopper". */
+  readonly keyPrefix?: string;
+}
+
+interface RecordCommands {
+  hopperRecordInsert(key: string, job: string, queue: string, enqueuedAt: number, runAt: string, ttlMs: number, channel: string, id: string): Promise<number>;
+  hopperRecordStart(key: string, job: string, queue: string, enqueuedAt: number, attempt: number, startedAt: number, ttlMs: number, channel: string, id: string): Promise<number>;
+  hopperRecordProgress(key: string, progress: string, channel: string, id: string): Promise<number>;
+  hopperRecordSettle(key: string, job: string, queue: string, enqueuedAt: number, state: string, attempt: number, result: string, error: string, finishedAt: string, runAt: string, ttlMs: number, channel: string, id: string): Promise<number>;
+  hopperRecordCancel(key: string, now: number, ttlMs: number, channel: string, id: string): Promise<string[]>;
+}
+
+// Loaded as the coordination scripts are: files beside the code (copied to dist by the build), sent by SHA.
+const scriptFiles = {
+  hopperRecordInsert: "record-insert.lua",
+  hopperRecordStart: "record-start.lua",
+  hopperRecordProgress: "record-progress.lua",
+  hopperRecordSettle: "record-settle.lua",
+  hopperRecordCancel: "record-cancel.lua",
+} satisfies Record<keyof RecordCommands, string>;
+
+const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
+
+/**
+ * Job records on Redis (or Redis Cluster: every call touches one key): one
+ * hash per job, expiring by PEXPIRE on the server's clock; each conditional
+ * change is one Lua script. Enqueuing N jobs costs N script calls, sent
+ * together (pipelined by ioredis), not N round trips.
+ */
+export function createRedisRecordStore(options: RedisRecordStoreOptions): RecordStore {
+  if (typeof options !== "object" || options === null) {
+    throw new ConfigurationError({ field: "options", message: "createRedisRecordStore takes { url }, { client } or { redisOptions }" });
+  }
+  const keyPrefix = options.keyPrefix ?? "hopper";
+  if (typeof keyPrefix !== "string" || keyPrefix === "") throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string, got ${JSON.stringify(keyPrefix)}` });
+  const { client, owned } = connect(options);
+  for (const [name, file] of Object.entries(scriptFiles)) {
+    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") client.defineCommand(name, { numberOfKeys: 1, lua: readScript(file) });
+  }
+  const commands = client as (Redis | Cluster) & RecordCommands;
+  const recordKey = (id: string) => `${keyPrefix}:record:${id}`;
+  // Every record script publishes its change here, in the same script: events cost no extra call.
+  const channel = `${keyPrefix}:record-events`;
+  const subscribers = new Set<() => Promise<void>>();
+  let closed: Promise<void> | undefined;
+  const open = () => {
+    if (closed) throw new BackendClosedError({ backend: "redis records" });
+  };
+  const optional = (value: number | string | null | undefined) => (value === null || value === undefined ? "" : String(value));
+
+  return {
+    specificationVersion: RECORD_STORE_SPECIFICATION_VERSION,
+    name: "redis",
+    async insert(records) {
+      open();
+      await Promise.all(records.map((record) => commands.hopperRecordInsert(recordKey(record.id), record.job, record.queue, record.enqueuedAt, optional(record.runAt), Math.ceil(record.ttlMs), channel, record.id)));
+    },
+    async start(record) {
+      open();
+      const running = await commands.hopperRecordStart(recordKey(record.id), record.job, record.queue, record.enqueuedAt, record.attempt, record.startedAt, Math.ceil(record.ttlMs), channel, record.id);
+      return running === 1 ? "running" : "cancelled";
+    },
+    async progress(id, progress) {
+      open();
+      return (await commands.hopperRecordProgress(recordKey(id), progress, channel, id)) === 1;
+    },
+    async settle(record) {
+      open();
+      await commands.hopperRecordSettle(
+        recordKey(record.id),
+        record.job,
+        record.queue,
+        record.enqueuedAt,
+        record.state,
+        record.attempt,
+        optional(record.result),
+        optional(record.error),
+        optional(record.finishedAt),
+        optional(record.runAt),
+        Math.ceil(record.ttlMs),
+        channel,
+        record.id,
+      );
+    },
+    async get(id) {
+      open();
+      const fields = await client.hgetall(recordKey(id));
+      return fields.s === undefined ? undefined : fromHash(id, fields);
+    },
+    async cancel(id, { now, ttlMs }) {
+      open();
+      const [status, state] = await commands.hopperRecordCancel(recordKey(id), now, Math.ceil(ttlMs), channel, id);
+      if (status === "refused") return { status, state: state! };
+      if (status === "cancelled" || status === "requested") return { status };
+      return { status: "unknown" };
+    },
+    async subscribe(listener) {
+      open();
+      // A connection of its own: a subscribed connection can run no other command.
+      const subscriber = client.duplicate();
+      subscriber.on("error", () => {});
+      subscriber.on("message", (from: string, message: string) => {
+        if (from !== channel) return;
+        let event: RecordEvent;
+        try {
+          event = JSON.parse(message) as RecordEvent;
+        } catch {
+          return;
+        }
+        listener(event);
+      });
+      try {
+        await subscriber.subscribe(channel);
+      } catch (error) {
+        subscriber.disconnect();
+        throw error;
+      }
+      const stop = async () => {
+        if (!subscribers.delete(stop)) return;
+        await quitOrDisconnect(subscriber);
+      };
+      subscribers.add(stop);
+      return stop;
+    },
+    close() {
+      closed ??= (async () => {
+        await Promise.all([...subscribers].map((stop) => stop()));
+        if (owned) await quitOrDisconnect(client);
+      })();
+      return closed;
+    },
+  };
+}
+
+function fromHash(id: string, fields: Record<string, string>): StoredJobRecord {
+  const time = (value: string | undefined) => (value === undefined ? null : Number(value));
+  return {
+    id,
+    job: fields.j ?? "",
+    queue: fields.q ?? "",
+    enqueuedAt: Number(fields.ea ?? 0),
+    state: fields.s!,
+    attempt: Number(fields.a ?? 0),
+    progress: fields.p ?? null,
+    result: fields.r ?? null,
+    error: fields.e ?? null,
+    startedAt: time(fields.sa),
+    finishedAt: time(fields.fa),
+    runAt: time(fields.ra),
+    cancelRequested: fields.x === "1",
+  };
+}
