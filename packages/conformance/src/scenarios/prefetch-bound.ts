@@ -1,0 +1,55 @@
+import { expect } from "vitest";
+import { Job } from "@hopper/core";
+import { defineScenario } from "../scenario.js";
+import { countHeldMessages, receiveMessages, sleep, testHopper, waitFor } from "../harness.js";
+
+const concurrency = 2;
+const prefetch = 3;
+
+export const prefetchBound = defineScenario({
+  name: "a worker holds at most concurrency + prefetch messages, and hands the unstarted ones back at once on stop",
+  timeoutMs: 120_000,
+  async run({ backend, createBackend, queue }) {
+    const name = queue("prefetch");
+    const counted = countHeldMessages(backend);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started: number[] = [];
+    class Blocked extends Job<{ n: number }> {
+      static override queue = name;
+      async perform({ n }: { n: number }) {
+        started.push(n);
+        await gate;
+      }
+    }
+    const hopper = testHopper(counted.backend, [Blocked]);
+    const total = concurrency + prefetch + 3;
+    await hopper.enqueueAll(Blocked, Array.from({ length: total }, (_, n) => ({ n })));
+    // A lease far longer than the test: whatever another consumer gets was handed back, not expired.
+    const worker = hopper.worker({ queues: [name], concurrency, prefetch, pollWait: 500, lease: "10m", handleSignals: false });
+    const running = worker.run();
+    try {
+      await waitFor(() => started.length === concurrency && counted.held() === concurrency + prefetch, "the worker to run two jobs and buffer three");
+      // With its buffer full the worker must not receive more, however long the jobs run.
+      await sleep(1000);
+      expect(counted.mostHeld()).toBe(concurrency + prefetch);
+      expect(started).toHaveLength(concurrency);
+
+      const stopping = worker.stop({ timeout: "5m" });
+      // The running jobs still run; the buffered ones are back in the queue beside the never-received ones.
+      const other = await createBackend();
+      const available = await receiveMessages(other, name, total - concurrency, { leaseMs: 600_000 });
+      expect(available).toHaveLength(total - concurrency);
+      expect(started).toHaveLength(concurrency);
+      release();
+      await stopping;
+      // stop() resolved: nothing is running or buffered any more.
+      expect(counted.held()).toBe(0);
+      await Promise.all(available.map((message) => message.ack()));
+    } finally {
+      release();
+      await worker.stop({ timeout: 1000 });
+      await running;
+    }
+  },
+});
