@@ -7,7 +7,7 @@ const concurrency = 2;
 const prefetch = 3;
 
 export const prefetchBound = defineScenario({
-  name: "a worker holds at most concurrency + prefetch messages, and hands the unstarted ones back at once on stop",
+  name: "a worker holds at most concurrency + prefetch messages (no prefetch without lease extension), and hands the unstarted ones back at once on stop",
   timeoutMs: 120_000,
   async run({ backend, createBackend, queue }) {
     const name = queue("prefetch");
@@ -22,6 +22,8 @@ export const prefetchBound = defineScenario({
         await gate;
       }
     }
+    // A buffered message must keep its lease while it waits: a backend that cannot extend one gets no buffer.
+    const buffered = backend.capabilities.leaseExtension ? prefetch : 0;
     const hopper = testHopper(counted.backend, [Blocked]);
     const total = concurrency + prefetch + 3;
     await hopper.enqueueAll(Blocked, Array.from({ length: total }, (_, n) => ({ n })));
@@ -29,10 +31,10 @@ export const prefetchBound = defineScenario({
     const worker = hopper.worker({ queues: [name], concurrency, prefetch, pollWait: 500, lease: "10m", handleSignals: false });
     const running = worker.run();
     try {
-      await waitFor(() => started.length === concurrency && counted.held() === concurrency + prefetch, "the worker to run two jobs and buffer three");
+      await waitFor(() => started.length === concurrency && counted.held() === concurrency + buffered, "the worker to run two jobs and buffer the prefetch");
       // With its buffer full the worker must not receive more, however long the jobs run.
       await sleep(1000);
-      expect(counted.mostHeld()).toBe(concurrency + prefetch);
+      expect(counted.mostHeld()).toBe(concurrency + buffered);
       expect(started).toHaveLength(concurrency);
 
       const stopping = worker.stop({ timeout: "5m" });
