@@ -44,7 +44,8 @@ export const leaseLost = defineScenario({
     }
     const hopper = testHopper(stalled, [Stalled]);
     await Stalled.performLater({});
-    const worker = hopper.worker({ queues: [name], concurrency: 1, pollWait: 500, lease: leaseMs, handleSignals: false });
+    // No buffer: a worker fetching ahead could take the redelivered copy itself, which another consumer must get here.
+    const worker = hopper.worker({ queues: [name], concurrency: 1, prefetch: 0, pollWait: 500, lease: leaseMs, handleSignals: false });
     const running = worker.run();
     const other = await createBackend();
     try {
