@@ -5,7 +5,7 @@ const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 /** The envelope around the args: id, names, timestamps. Kept out of the padding so payload sizes stay comparable. */
 const envelopeAllowanceBytes = 512;
 /** Messages each worker holds beyond its running jobs (the worker's own default, stated so the results say it). */
-const prefetch = 50;
+const prefetch = 200;
 
 /** Hopper through its public API (`createHopper({ url })`), on whatever backend the URL names. */
 export async function createHopperSubject(url: string): Promise<BenchSubject> {
@@ -49,7 +49,7 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
     },
     shape: (concurrency) => ({
       concurrency,
-      // Running jobs plus the buffer (sized to about a second of work at the recent pace, at most `prefetch`).
+      // Running jobs plus the buffer (sized to about a quarter second of work at the recent pace, at most `prefetch`).
       prefetch: concurrency + prefetch,
       ackOverlapsReceive: true,
       settings: { pollWait: "1s", prefetch },

@@ -1,11 +1,11 @@
-/** Work a full buffer should hold: about this long at the recent pace of jobs. */
-const bufferWindowMs = 1000;
+/** Work a full buffer should hold: about this long at the recent pace of jobs (far above a receive's round trip). */
+const bufferWindowMs = 250;
 /** Weight of the newest job in the moving average of run times. */
 const smoothing = 0.2;
 
 /**
  * How many messages a worker holds beyond its running jobs: enough to keep
- * every slot busy for about a second at the recent pace, never more than the
+ * every slot busy for about a quarter second at the recent pace, never more than the
  * `prefetch` limit. Fast jobs get the whole limit (a receive per half buffer
  * instead of per job); slow ones little or none, so a later higher-priority
  * job, or an idle worker, is not kept waiting behind work this worker cannot

@@ -22,8 +22,8 @@ export interface WorkerOptions {
   readonly concurrency?: number;
   /**
    * Most messages held beyond the running jobs (received ahead, leases renewed while they wait, handed back on
-   * stop), so fast jobs cost a receive per half a buffer rather than one each. The buffer holds about a second of
-   * work at the recent pace, up to this many. 0 receives only for free slots. Default 50.
+   * stop), so fast jobs cost a receive per half a buffer rather than one each. The buffer holds about a quarter
+   * second of work at the recent pace, up to this many. 0 receives only for free slots. Default 200.
    */
   readonly prefetch?: number;
   /** How long a received job stays invisible to other workers; renewed while it runs. Default "30s". */
@@ -50,7 +50,7 @@ interface WorkerDependencies {
 }
 
 const receiveErrorBackoffMs = 1000;
-const defaultPrefetch = 50;
+const defaultPrefetch = 200;
 const workerOptionKeys = ["queues", "concurrency", "prefetch", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold"] as const satisfies readonly (keyof WorkerOptions)[];
 
 /**
