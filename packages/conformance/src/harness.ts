@@ -84,3 +84,42 @@ export function countingBackend(backend: Backend): { backend: Backend; calls: Re
   };
   return { backend: counting, calls };
 }
+
+/** The same backend, with each received message passed through `wrap`. */
+export function interceptMessages(backend: Backend, wrap: (message: ReceivedMessage) => ReceivedMessage): Backend {
+  return {
+    specificationVersion: backend.specificationVersion,
+    name: backend.name,
+    capabilities: backend.capabilities,
+    enqueue: (messages, options) => backend.enqueue(messages, options),
+    receive: async (options) => (await backend.receive(options)).map(wrap),
+    close: () => backend.close(),
+  };
+}
+
+/** The same backend, counting the messages its receivers hold: received and not yet acked or nacked. */
+export function countHeldMessages(backend: Backend): { readonly backend: Backend; held(): number; mostHeld(): number } {
+  let held = 0;
+  let mostHeld = 0;
+  const settle = <T>(settled: { done: boolean }, operation: () => Promise<T>): Promise<T> => {
+    if (!settled.done) {
+      settled.done = true;
+      held -= 1;
+    }
+    return operation();
+  };
+  const counted = interceptMessages(backend, (message) => {
+    held += 1;
+    mostHeld = Math.max(mostHeld, held);
+    const settled = { done: false };
+    return {
+      id: message.id,
+      body: message.body,
+      deliveryAttempt: message.deliveryAttempt,
+      ack: () => settle(settled, () => message.ack()),
+      nack: (options) => settle(settled, () => message.nack(options)),
+      extendLease: (leaseMs) => message.extendLease(leaseMs),
+    };
+  });
+  return { backend: counted, held: () => held, mostHeld: () => mostHeld };
+}

@@ -4,6 +4,8 @@ import type { BenchJob, BenchSubject, JobHandler } from "./bench-subject.js";
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 /** The envelope around the args: id, names, timestamps. Kept out of the padding so payload sizes stay comparable. */
 const envelopeAllowanceBytes = 512;
+/** Messages each worker holds beyond its running jobs (the worker's own default, stated so the results say it). */
+const prefetch = 200;
 
 /** Hopper through its public API (`createHopper({ url })`), on whatever backend the URL names. */
 export async function createHopperSubject(url: string): Promise<BenchSubject> {
@@ -34,7 +36,7 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
     },
     async consume(queue, concurrency, handler) {
       handlers.set(queue, handler);
-      const worker: Worker = hopper.worker({ queues: [queue], concurrency, pollWait: "1s", handleSignals: false });
+      const worker: Worker = hopper.worker({ queues: [queue], concurrency, prefetch, pollWait: "1s", handleSignals: false });
       const running = worker.run();
       running.catch(() => {});
       return {
@@ -47,10 +49,10 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
     },
     shape: (concurrency) => ({
       concurrency,
-      // The worker asks the backend for at most its free slots.
-      prefetch: concurrency,
+      // Running jobs plus the buffer (sized to about a quarter second of work at the recent pace, at most `prefetch`).
+      prefetch: concurrency + prefetch,
       ackOverlapsReceive: true,
-      settings: { pollWait: "1s" },
+      settings: { pollWait: "1s", prefetch },
     }),
     close: () => hopper.close(),
   };

@@ -24,6 +24,9 @@ import { oldVersionUpgraded } from "./old-version-upgraded.js";
 import { payloadTooLarge } from "./payload-too-large.js";
 import { perKeyOrdering } from "./per-key-ordering.js";
 import { poisonMessages } from "./poison-messages.js";
+import { prefetchBound } from "./prefetch-bound.js";
+import { prefetchLease } from "./prefetch-lease.js";
+import { prefetchPriority } from "./prefetch-priority.js";
 import { priorityOrder } from "./priority-order.js";
 import { queueIsolation } from "./queue-isolation.js";
 import { refusesDeduplication, refusesDelay, refusesOrdering, refusesPriority, refusesTransaction } from "./refuses-absent-capabilities.js";
@@ -47,6 +50,9 @@ export const scenarios: readonly Scenario[] = [
   batchBeyondMax,
   concurrentEnqueuesShareSends,
   competingConsumers,
+  prefetchBound,
+  prefetchPriority,
+  prefetchLease,
   queueIsolation,
   closeDuringReceive,
   abortReceive,

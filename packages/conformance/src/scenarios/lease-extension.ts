@@ -9,8 +9,9 @@ export const leaseExtension = defineScenario({
   async run({ backend, createBackend, queue }) {
     const name = queue("extend");
     await backend.enqueue([{ id: "e1", queue: name, body: "{}" }]);
-    // Renewed every quarter lease, so a slow round trip on a loaded machine does not lose it.
-    const leaseMs = Math.max(2000, backend.capabilities.minLeaseMs);
+    // Renewed every quarter lease, so a slow round trip on a loaded machine does not lose it; 4 s rides out the
+    // stall of an embedded database (PGlite) while every concurrent scenario opens its backend and migrates.
+    const leaseMs = Math.max(4000, backend.capabilities.minLeaseMs);
     const [message] = await receiveMessages(backend, name, 1, { leaseMs });
     const other = await createBackend();
     const watching = expectNothingFor(other, name, leaseMs * 2.5);

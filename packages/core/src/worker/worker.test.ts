@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHopper, type Hopper } from "../hopper.js";
 import { Job, type JobContext } from "../job.js";
 import { createConsoleLogger } from "../logger.js";
+import type { Backend, ReceivedMessage } from "../backend/backend.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { ShutdownError } from "../errors/shutdown-error.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
@@ -103,6 +104,73 @@ describe("graceful shutdown", () => {
   });
 });
 
+describe("fetching ahead", () => {
+  it("drops a buffered message whose lease is lost: it is never run, acked or handed back by this worker", async () => {
+    const queue = uniqueQueue();
+    const store = `lost-buffer-${queue}`;
+    let releaseFirst!: () => void;
+    const firstGate = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const started: string[] = [];
+    class Gated extends Job<{ label: string }> {
+      static override queue = queue;
+      async perform({ label }: { label: string }) {
+        started.push(label);
+        if (label === "first") await firstGate;
+      }
+    }
+    // The buffered message's renewals are held back (a stalled process) until another consumer holds its redelivered copy.
+    let releaseRenewals!: () => void;
+    const renewalsHeld = new Promise<void>((resolve) => (releaseRenewals = resolve));
+    const settledByWorker: string[] = [];
+    let bufferedId: string | undefined;
+    const memory = createMemoryBackend({ store });
+    const backend: Backend = {
+      ...memory,
+      receive: async (options) =>
+        (await memory.receive(options)).map((message) => ({
+          id: message.id,
+          body: message.body,
+          deliveryAttempt: message.deliveryAttempt,
+          ack: () => (settledByWorker.push(`ack ${message.id}`), message.ack()),
+          nack: (nackOptions) => (settledByWorker.push(`nack ${message.id}`), message.nack(nackOptions)),
+          extendLease: async (leaseMs) => {
+            if (message.id === bufferedId) await renewalsHeld;
+            return message.extendLease(leaseMs);
+          },
+        })),
+    };
+    const hopper = createHopper({ backend, jobs: [Gated], logger: silent });
+    hoppers.push(hopper);
+    const firstId = await Gated.performLater({ label: "first" });
+    bufferedId = await Gated.performLater({ label: "buffered" });
+    const worker = hopper.worker({ concurrency: 1, prefetch: 1, lease: 400, pollWait: 50, handleSignals: false });
+    const running = worker.run();
+    try {
+      await until(() => started.length === 1 && worker.bufferedCount === 1, "the first job to run and the second to be buffered");
+      const other = createMemoryBackend({ store });
+      // The lease (400 ms) runs out while the renewal hangs: the copy goes to another consumer.
+      const [copy] = await other.receive({ queue, maxMessages: 1, waitMs: 10_000, leaseMs: 60_000 });
+      expect(copy?.id).toBe(bufferedId);
+      // Now the held renewal reaches the backend, which answers that the lease is gone.
+      releaseRenewals();
+      await until(() => worker.bufferedCount === 0, "the worker to drop the buffered message");
+      releaseFirst();
+      await until(() => settledByWorker.length === 1, "the first job to be acked");
+      await worker.stop({ timeout: 1000 });
+      await running;
+      expect(started).toEqual(["first"]);
+      // The copy is the other consumer's: this worker neither acked nor handed back the message it dropped.
+      expect(settledByWorker).toEqual([`ack ${firstId}`]);
+      await copy!.ack();
+    } finally {
+      releaseRenewals();
+      releaseFirst();
+      await worker.stop({ timeout: 1000 });
+      await running;
+    }
+  });
+});
+
 describe("retries follow the policy's clock", () => {
   it("does not rerun a failed job before its backoff has passed", async () => {
     vi.useFakeTimers({ toFake: ["Date", "setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
@@ -148,6 +216,9 @@ describe("worker options are checked", () => {
     [{ lease: "forever" }, "worker.lease", /not a duration/],
     [{ lease: 0 }, "worker.lease", /greater than 0/],
     [{ concurrency: Number.NaN }, "worker.concurrency", /from 1 to 10000/],
+    [{ prefetch: -1 }, "worker.prefetch", /integer from 0 to 10000/],
+    [{ prefetch: 2.5 }, "worker.prefetch", /integer from 0 to 10000/],
+    [{ prefetch: "50" }, "worker.prefetch", /integer from 0 to 10000/],
     // Checked when the worker is made, not later inside run().
     [{ newerVersionRetry: "soon" }, "worker.newerVersionRetry", /not a duration/],
     [{ newerVersionRetry: 0 }, "worker.newerVersionRetry", /greater than 0/],

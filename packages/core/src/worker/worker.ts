@@ -11,9 +11,11 @@ import { validateQueueName } from "../names.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import { rejectUnknownOptions } from "../option-keys.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
-import { ConcurrencySlots } from "./concurrency-slots.js";
 import { exitForHungJob } from "./hung-job-exit.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
+import { PrefetchBuffer } from "./prefetch-buffer.js";
+import { PrefetchTarget } from "./prefetch-target.js";
+import { ReceiveBudget } from "./receive-budget.js";
 import type { HungRun } from "./run-deadline.js";
 
 export interface WorkerOptions {
@@ -21,6 +23,12 @@ export interface WorkerOptions {
   readonly queues?: readonly string[];
   /** Jobs run at once in this process. Default 10. */
   readonly concurrency?: number;
+  /**
+   * Most messages held beyond the running jobs (received ahead, leases renewed while they wait, handed back on
+   * stop), so fast jobs cost a receive per half a buffer rather than one each. The buffer holds about a quarter
+   * second of work at the recent pace, up to this many. 0 receives only for free slots. Default 200.
+   */
+  readonly prefetch?: number;
   /** How long a received job stays invisible to other workers; renewed while it runs. Default "30s". */
   readonly lease?: Duration;
   /** Longest a receive waits for a job (long polling). Default "5s". */
@@ -52,16 +60,21 @@ interface WorkerDependencies {
 }
 
 const receiveErrorBackoffMs = 1000;
-const workerOptionKeys = ["queues", "concurrency", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
+const defaultPrefetch = 200;
+const workerOptionKeys = ["queues", "concurrency", "prefetch", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
 
 /**
- * Takes jobs from queues and runs them, `concurrency` at a time. `stop()`
- * stops receiving, lets running jobs finish within a bound, then aborts the
- * rest through their signal and hands them back to the queue.
+ * Takes jobs from queues and runs them, `concurrency` at a time, holding up to
+ * `prefetch` more received ahead. `stop()` stops receiving, hands the buffered
+ * messages back at once, lets running jobs finish within a bound, then aborts
+ * the rest through their signal and hands them back to the queue.
  */
 export class Worker {
   private readonly queues: readonly string[];
-  private readonly slots: ConcurrencySlots;
+  private readonly concurrency: number;
+  private readonly prefetch: number;
+  /** Messages received ahead of a free slot; made once the backend (and so its lease bounds) is known. */
+  private buffer: PrefetchBuffer | undefined;
   private readonly leaseMs: number;
   private readonly pollWaitMs: number;
   private readonly shutdownTimeoutMs: number;
@@ -94,7 +107,12 @@ export class Worker {
     if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
       throw new ConfigurationError({ field: "worker.concurrency", message: `must be an integer from 1 to 10000, got ${JSON.stringify(concurrency)}` });
     }
-    this.slots = new ConcurrencySlots(concurrency);
+    this.concurrency = concurrency;
+    const prefetch = options.prefetch ?? defaultPrefetch;
+    if (!Number.isSafeInteger(prefetch) || prefetch < 0 || prefetch > 10_000) {
+      throw new ConfigurationError({ field: "worker.prefetch", message: `must be an integer from 0 to 10000 (messages held beyond the running jobs; 0 fetches only for free slots), got ${JSON.stringify(prefetch)}` });
+    }
+    this.prefetch = prefetch;
     this.leaseMs = toPositiveMilliseconds(options.lease ?? "30s", "worker.lease");
     this.pollWaitMs = toMilliseconds(options.pollWait ?? "5s", "worker.pollWait");
     this.shutdownTimeoutMs = toMilliseconds(options.shutdownTimeout ?? "25s", "worker.shutdownTimeout");
@@ -120,6 +138,11 @@ export class Worker {
   /** Jobs running right now. */
   get activeCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Messages received ahead and not started yet. */
+  get bufferedCount(): number {
+    return this.buffer?.size ?? 0;
   }
 
   private async runLoops(): Promise<void> {
@@ -161,59 +184,84 @@ export class Worker {
       ...(this.exitOnHungJobMs !== undefined && { hungJobBound: { afterMs: this.exitOnHungJobMs, onHung: (run: HungRun) => this.exitForHungJob(run) } }),
       ...(this.dependencies.records && { records: this.dependencies.records }),
     });
-    this.receiveLoops = Promise.all(this.queues.map((queue) => this.receiveLoop(backend, handler, queue, leaseMs)));
+    // A buffered message must keep its lease while it waits; a backend that cannot extend one gets no buffer.
+    const prefetch = backend.capabilities.leaseExtension ? this.prefetch : 0;
+    const target = new PrefetchTarget(prefetch, this.concurrency);
+    const budget = new ReceiveBudget(this.concurrency, () => buffer.size, () => target.value);
+    const buffer = new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed() });
+    this.buffer = buffer;
+    const intake: Intake = { backend, handler, leaseMs, budget, buffer, target };
+    this.receiveLoops = Promise.all(this.queues.map((queue) => this.receiveLoop(intake, queue)));
     await this.receiveLoops;
   }
 
-  private async receiveLoop(backend: Backend, handler: MessageHandler, queue: string, leaseMs: number): Promise<void> {
+  private async receiveLoop(intake: Intake, queue: string): Promise<void> {
+    const { backend, budget, buffer, leaseMs } = intake;
     const signal = this.receiving.signal;
     while (!signal.aborted) {
-      if (!(await this.slots.acquire(signal))) break;
-      const reserved = 1 + this.slots.tryAcquire(backend.capabilities.maxReceiveBatch - 1);
+      const reserved = await budget.reserve(backend.capabilities.maxReceiveBatch, signal);
+      if (reserved === 0) break;
       let messages;
       try {
         messages = await backend.receive({ queue, maxMessages: reserved, waitMs: this.pollWaitMs, leaseMs, signal });
       } catch (error) {
-        this.slots.release(reserved);
+        budget.unreserve(reserved);
         if (signal.aborted) break;
         this.dependencies.logger.error("receive failed; retrying", { queue, error });
         await sleep(receiveErrorBackoffMs, signal);
         continue;
       }
-      this.slots.release(reserved - messages.length);
       if (signal.aborted) {
         // Leased as stop() began (a claim that raced the abort): hand them back now rather than start them.
-        this.slots.release(messages.length);
+        budget.unreserve(reserved);
         await this.handBack(messages);
         break;
       }
-      for (const message of messages) {
-        // The slot frees as soon as perform is done, so the next receive travels with
-        // this job's ack instead of after it (one round trip per job at concurrency 1).
-        let slotHeld = true;
-        const freeSlot = () => {
-          if (!slotHeld) return;
-          slotHeld = false;
-          this.inFlight.delete(job);
-          this.slots.release(1);
-        };
-        const job: InFlightJob = { message, signal: this.aborting.signal, handedBack: false, performed: freeSlot };
-        this.inFlight.add(job);
-        const settled = handler.handle(job, queue).finally(() => {
-          freeSlot();
-          this.settling.delete(settled);
-        });
-        this.settling.add(settled);
-      }
+      buffer.add(queue, messages, Date.now());
+      budget.unreserve(reserved);
+      this.startBuffered(intake);
+    }
+  }
+
+  /** Starts buffered messages while slots are free; never once stop() has begun (the buffer goes back instead). */
+  private startBuffered(intake: Intake): void {
+    const { budget, buffer, handler, target } = intake;
+    while (budget.running < this.concurrency && !this.receiving.signal.aborted) {
+      const next = buffer.take();
+      if (!next) return;
+      const { message, queue } = next;
+      budget.running += 1;
+      const startedAt = performance.now();
+      // The slot frees as soon as perform is done, so the next job (or receive) goes while this job's ack travels.
+      let slotHeld = true;
+      const freeSlot = () => {
+        if (!slotHeld) return;
+        slotHeld = false;
+        this.inFlight.delete(job);
+        budget.running -= 1;
+        target.recordRun(performance.now() - startedAt);
+        this.startBuffered(intake);
+        budget.changed();
+      };
+      const job: InFlightJob = { message, signal: this.aborting.signal, handedBack: false, performed: freeSlot };
+      this.inFlight.add(job);
+      const settled = handler.handle(job, queue).finally(() => {
+        freeSlot();
+        this.settling.delete(settled);
+      });
+      this.settling.add(settled);
     }
   }
 
   private async shutDown(timeoutMs: number): Promise<void> {
     this.receiving.abort();
+    // Buffered messages go back at once, for other workers; none of them has started.
+    const bufferHandedBack = this.handBack(this.buffer?.drain() ?? []);
     const timer = new AbortController();
     const allSettled = async () => {
       // Loops first: a receive still returning may add jobs (or hand them back) before it ends.
       await this.receiveLoops.catch(() => {});
+      await bufferHandedBack;
       await Promise.allSettled([...this.settling]);
     };
     const timedOut = await Promise.race([allSettled().then(() => false), sleep(timeoutMs, timer.signal).then(() => !timer.signal.aborted)]);
@@ -241,6 +289,16 @@ export class Worker {
     );
   }
 
+}
+
+/** What one worker's receive loops share once the backend is open. */
+interface Intake {
+  readonly backend: Backend;
+  readonly handler: MessageHandler;
+  readonly leaseMs: number;
+  readonly budget: ReceiveBudget;
+  readonly buffer: PrefetchBuffer;
+  readonly target: PrefetchTarget;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,0 +1,123 @@
+import type { ReceivedMessage } from "../backend/backend.js";
+import type { Logger } from "../logger.js";
+
+/** A message received ahead of a free slot, with when its lease was last started. */
+interface BufferedMessage {
+  readonly message: ReceivedMessage;
+  readonly queue: string;
+  /**
+   * When its current lease started, on this process's clock: when the receive returned (a backend starts the
+   * lease as it answers; a long poll waits before that) or when the last renewal was sent.
+   */
+  leaseFrom: number;
+  renewing: boolean;
+}
+
+export interface PrefetchBufferOptions {
+  readonly leaseMs: number;
+  /** The backend can extend leases; without it nothing should stay buffered long (the worker then buffers nothing). */
+  readonly renewLeases: boolean;
+  readonly logger: Logger;
+  /** A message left the buffer without being taken (its lease is lost or ran out): there is room to fetch again. */
+  readonly onDropped: () => void;
+}
+
+/**
+ * Messages received beyond the free slots, in the order the backend handed
+ * them out (its priority order within a receive). Each keeps its lease: it is
+ * renewed every eighth of a lease while it waits, so a message taken from here
+ * has at least three quarters of a lease left when its job starts (the job's
+ * own heartbeat comes after half a lease). A message whose lease is lost, or
+ * ran out because renewals failed, is dropped and never run: another worker
+ * may hold its redelivered copy.
+ */
+export class PrefetchBuffer {
+  private readonly entries: BufferedMessage[] = [];
+  private sweep: NodeJS.Timeout | undefined;
+  private readonly renewEveryMs: number;
+
+  constructor(private readonly options: PrefetchBufferOptions) {
+    this.renewEveryMs = Math.max(10, Math.floor(options.leaseMs / 8));
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  add(queue: string, messages: readonly ReceivedMessage[], leaseFrom: number): void {
+    for (const message of messages) this.entries.push({ message, queue, leaseFrom, renewing: false });
+    if (this.entries.length > 0 && this.options.renewLeases && !this.sweep) {
+      this.sweep = setInterval(() => this.renewLeases(), this.renewEveryMs);
+      this.sweep.unref();
+    }
+  }
+
+  /** The next message to run, or undefined; one with less than half a lease left is dropped instead (its heartbeat could come too late). */
+  take(): { readonly message: ReceivedMessage; readonly queue: string } | undefined {
+    const now = Date.now();
+    for (let entry = this.entries.shift(); entry; entry = this.entries.shift()) {
+      if (now - entry.leaseFrom < this.options.leaseMs / 2) {
+        this.stopSweepWhenEmpty();
+        return entry;
+      }
+      this.drop(entry, "its lease could not be renewed in time");
+    }
+    this.stopSweepWhenEmpty();
+    return undefined;
+  }
+
+  /** Empties the buffer (shutdown): the caller hands these back. */
+  drain(): ReceivedMessage[] {
+    const messages = this.entries.splice(0).map((entry) => entry.message);
+    this.stopSweepWhenEmpty();
+    return messages;
+  }
+
+  private renewLeases(): void {
+    const now = Date.now();
+    for (const entry of [...this.entries]) {
+      if (now - entry.leaseFrom >= this.options.leaseMs) {
+        this.remove(entry);
+        this.drop(entry, "its lease ran out while renewals failed");
+        continue;
+      }
+      if (entry.renewing || now - entry.leaseFrom < this.renewEveryMs) continue;
+      entry.renewing = true;
+      const sentAt = Date.now();
+      entry.message.extendLease(this.options.leaseMs).then(
+        (held) => {
+          entry.renewing = false;
+          if (held !== false) {
+            entry.leaseFrom = sentAt;
+            return;
+          }
+          // Gone from the buffer already means taken (the running job's heartbeat will find the loss) or handed back.
+          if (this.remove(entry)) this.drop(entry, "its lease was lost");
+        },
+        (error: unknown) => {
+          entry.renewing = false;
+          this.options.logger.warn("lease renewal of a buffered message failed; retrying", { messageId: entry.message.id, error });
+        },
+      );
+    }
+    this.stopSweepWhenEmpty();
+  }
+
+  private remove(entry: BufferedMessage): boolean {
+    const index = this.entries.indexOf(entry);
+    if (index < 0) return false;
+    this.entries.splice(index, 1);
+    return true;
+  }
+
+  private drop(entry: BufferedMessage, reason: string): void {
+    this.options.logger.warn(`dropped a buffered message before running it: ${reason}; the backend redelivers it`, { queue: entry.queue, messageId: entry.message.id });
+    this.options.onDropped();
+  }
+
+  private stopSweepWhenEmpty(): void {
+    if (this.entries.length > 0 || !this.sweep) return;
+    clearInterval(this.sweep);
+    this.sweep = undefined;
+  }
+}
