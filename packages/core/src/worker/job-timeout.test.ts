@@ -172,7 +172,7 @@ describe("a job that runs past its timeout", () => {
     const hopper = createHopper({ backend: counting, jobs: [Ignores], logger: recordingLogger(logs) });
     hoppers.push(hopper);
     const hungId = await Ignores.performLater({ label: "hung" });
-    const worker = hopper.worker({ concurrency: 1, lease: 200, pollWait: 50, handleSignals: false });
+    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 200, pollWait: 50, handleSignals: false }); // nothing buffered: in flight is the hung job alone
     const running = worker.run();
     try {
       await until(() => ledger.includes("start hung 1"), "the hung job to start");
