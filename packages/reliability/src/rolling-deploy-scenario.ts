@@ -48,6 +48,8 @@ export interface RollingDeployReport {
   readonly workerErrorSample: string[];
   /** From the first worker starting to the last job run. */
   readonly runMs: number;
+  /** From the last enqueue to the last job run. */
+  readonly drainMs: number;
 }
 
 interface DeployedWorker {
@@ -111,17 +113,19 @@ export async function runRollingDeployScenario(options: RollingDeployOptions): P
     await workers.find((worker) => worker.version === 1)!.process.kill("SIGTERM");
     await produce();
 
-    const deadline = Date.now() + options.drainTimeoutMs;
+    const drainStarted = Date.now();
+    const deadline = drainStarted + options.drainTimeoutMs;
     let events = readEvents(workers);
     while (!allRun(events, producedBy) && Date.now() < deadline) {
       await sleep(250);
       events = readEvents(workers);
     }
     const runMs = Date.now() - started;
+    const drainMs = Date.now() - drainStarted;
     await Promise.all(workers.map((worker) => worker.process.kill("SIGTERM")));
     events = readEvents(workers);
     const deadLetters = await producers.get(3)!.hopper.deadLetters(queue).peek({ max: 10 });
-    return summarize(events, producedBy, workers, deadLetters.length, runMs);
+    return { ...summarize(events, producedBy, workers, deadLetters.length), runMs, drainMs };
   } finally {
     await Promise.all(workers.map((worker) => worker.process.kill("SIGKILL")));
     await Promise.all([...producers.values()].map(({ hopper }) => hopper.close()));
@@ -145,7 +149,7 @@ function allRun(events: readonly WorkerEvent[], producedBy: ReadonlyMap<number, 
   return [...producedBy.keys()].every((n) => run.has(n));
 }
 
-function summarize(events: readonly WorkerEvent[], producedBy: ReadonlyMap<number, RollingDeployVersion>, workers: readonly DeployedWorker[], deadLetters: number, runMs: number): RollingDeployReport {
+function summarize(events: readonly WorkerEvent[], producedBy: ReadonlyMap<number, RollingDeployVersion>, workers: readonly DeployedWorker[], deadLetters: number): Omit<RollingDeployReport, "runMs" | "drainMs"> {
   const produced = zero();
   for (const version of producedBy.values()) produced[version] += 1;
   const runsByWorker = zero();
@@ -196,6 +200,5 @@ function summarize(events: readonly WorkerEvent[], producedBy: ReadonlyMap<numbe
     workerErrorLines: processes.reduce((sum, process) => sum + process.errorLines.length, 0),
     workerSelfCrashes: processes.filter((process) => process.crashedOnItsOwn).length,
     workerErrorSample: processes.flatMap((process) => process.errorLines).slice(0, 8).map((line) => line.slice(0, 300)),
-    runMs,
   };
 }

@@ -20,7 +20,7 @@ describe("rolling deploy: workers of v1, v2 and v3 of a job on one queue", () =>
         const report = await runRollingDeployScenario({ url: backend.url, jobsPerPhase, phaseMs, newerVersionRetryMs, drainTimeoutMs: 90_000 });
         const produced = report.produced[1] + report.produced[2] + report.produced[3];
         console.log(
-          `[reliability] ${target.name} rolling deploy: produced v1/v2/v3 ${report.produced[1]}/${report.produced[2]}/${report.produced[3]}, runs on v1/v2/v3 workers ${report.runsByWorker[1]}/${report.runsByWorker[2]}/${report.runsByWorker[3]}, ${report.upgradedRuns} upgraded, ${report.runsOnOlderWorker} on an older worker, holds by v1/v2 workers ${report.holdsByWorker[1]}/${report.holdsByWorker[2]} (${report.heldJobs} jobs, longest ${seconds(report.longestHoldMs)}), ${report.lost} lost, ${report.duplicates} duplicates, ${report.violations.length} shape violations, ${report.deadLetters} dead letters, ${report.workerErrorLines} worker error lines, run ${seconds(report.runMs)}`,
+          `[reliability] ${target.name} rolling deploy: produced v1/v2/v3 ${report.produced[1]}/${report.produced[2]}/${report.produced[3]}, runs on v1/v2/v3 workers ${report.runsByWorker[1]}/${report.runsByWorker[2]}/${report.runsByWorker[3]}, ${report.upgradedRuns} upgraded, ${report.runsOnOlderWorker} on an older worker, holds by v1/v2 workers ${report.holdsByWorker[1]}/${report.holdsByWorker[2]} (${report.heldJobs} jobs, longest ${seconds(report.longestHoldMs)}), ${report.lost} lost, ${report.duplicates} duplicates, ${report.violations.length} shape violations, ${report.deadLetters} dead letters, ${report.workerErrorLines} worker error lines, run ${seconds(report.runMs)} (drain after the last enqueue ${seconds(report.drainMs)})`,
         );
         if (report.workerErrorSample.length > 0) console.log(`[reliability] ${target.name} worker errors (first ${report.workerErrorSample.length}):\n  ${report.workerErrorSample.join("\n  ")}`);
         recordRollingDeploy(target.name, {
@@ -38,6 +38,7 @@ describe("rolling deploy: workers of v1, v2 and v3 of a job on one queue", () =>
           "dead letters": report.deadLetters,
           "worker error lines": report.workerErrorLines,
           "run time": seconds(report.runMs),
+          "drain after the last enqueue": seconds(report.drainMs),
         });
         expect(report.violations).toEqual([]);
         expect(report.runsOnOlderWorker).toBe(0);
