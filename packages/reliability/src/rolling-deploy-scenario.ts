@@ -37,6 +37,8 @@ export interface RollingDeployReport {
   readonly heldNeverRun: number;
   /** From a job's first hold to its run, the longest. */
   readonly longestHoldMs: number;
+  /** Most times one job was held back (each hold offers it again after `newerVersionRetry`). */
+  readonly mostHoldsOfOneJob: number;
   readonly lost: number;
   readonly lostSample: number[];
   readonly duplicates: number;
@@ -70,11 +72,12 @@ const zero = (): PerVersion => ({ 1: 0, 2: 0, 3: 0 });
 export async function runRollingDeployScenario(options: RollingDeployOptions): Promise<RollingDeployReport> {
   const queue = `rolling-${randomBytes(4).toString("hex")}`;
   const directory = mkdtempSync(join(tmpdir(), "hopper-rolling-"));
-  // One application per release, as each release's web servers would enqueue.
+  // One application per release, as each release's web servers would enqueue. A long
+  // connectTimeout: on a loaded shared machine an emulator can take seconds to answer.
   const producers = new Map(
     rollingDeployVersions.map((version) => {
       const jobClass = rollingDeployJobClass(version, queue, undefined);
-      return [version, { jobClass, hopper: createHopper({ url: options.url, jobs: [jobClass], logger: createConsoleLogger("silent") }) }] as const;
+      return [version, { jobClass, hopper: createHopper({ url: options.url, jobs: [jobClass], logger: createConsoleLogger("silent"), connectTimeout: "30s" }) }] as const;
     }),
   );
   const producedBy = new Map<number, RollingDeployVersion>();
@@ -160,10 +163,12 @@ function summarize(events: readonly WorkerEvent[], producedBy: ReadonlyMap<numbe
   const runCount = new Map<number, number>();
   const firstRunAt = new Map<string, number>();
   const firstHeldAt = new Map<string, number>();
+  const holdsOf = new Map<string, number>();
   for (const event of events) {
     if (event.event === "held") {
       holdsByWorker[event.worker] += 1;
       firstHeldAt.set(event.jobId, Math.min(event.at, firstHeldAt.get(event.jobId) ?? Infinity));
+      holdsOf.set(event.jobId, (holdsOf.get(event.jobId) ?? 0) + 1);
       continue;
     }
     runsByWorker[event.worker] += 1;
@@ -192,6 +197,7 @@ function summarize(events: readonly WorkerEvent[], producedBy: ReadonlyMap<numbe
     heldJobs: firstHeldAt.size,
     heldNeverRun,
     longestHoldMs,
+    mostHoldsOfOneJob: Math.max(0, ...holdsOf.values()),
     lost: lost.length,
     lostSample: lost.slice(0, 20),
     duplicates: [...runCount.values()].reduce((sum, count) => sum + count - 1, 0),

@@ -8,7 +8,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 // CI keeps it to a few hundred jobs; HOPPER_PROFILE=full runs ten times as many over longer phases.
 const full = process.env.HOPPER_PROFILE === "full";
 const jobsPerPhase = full ? 200 : 20;
-const phaseMs = full ? 10_000 : 3000;
+const phaseMs = full ? 10_000 : 2000;
 const newerVersionRetryMs = 300;
 
 describe("rolling deploy: workers of v1, v2 and v3 of a job on one queue", () => {
@@ -20,7 +20,7 @@ describe("rolling deploy: workers of v1, v2 and v3 of a job on one queue", () =>
         const report = await runRollingDeployScenario({ url: backend.url, jobsPerPhase, phaseMs, newerVersionRetryMs, drainTimeoutMs: 90_000 });
         const produced = report.produced[1] + report.produced[2] + report.produced[3];
         console.log(
-          `[reliability] ${target.name} rolling deploy: produced v1/v2/v3 ${report.produced[1]}/${report.produced[2]}/${report.produced[3]}, runs on v1/v2/v3 workers ${report.runsByWorker[1]}/${report.runsByWorker[2]}/${report.runsByWorker[3]}, ${report.upgradedRuns} upgraded, ${report.runsOnOlderWorker} on an older worker, holds by v1/v2 workers ${report.holdsByWorker[1]}/${report.holdsByWorker[2]} (${report.heldJobs} jobs, longest ${seconds(report.longestHoldMs)}), ${report.lost} lost, ${report.duplicates} duplicates, ${report.violations.length} shape violations, ${report.deadLetters} dead letters, ${report.workerErrorLines} worker error lines, run ${seconds(report.runMs)} (drain after the last enqueue ${seconds(report.drainMs)})`,
+          `[reliability] ${target.name} rolling deploy: produced v1/v2/v3 ${report.produced[1]}/${report.produced[2]}/${report.produced[3]}, runs on v1/v2/v3 workers ${report.runsByWorker[1]}/${report.runsByWorker[2]}/${report.runsByWorker[3]}, ${report.upgradedRuns} upgraded, ${report.runsOnOlderWorker} on an older worker, holds by v1/v2 workers ${report.holdsByWorker[1]}/${report.holdsByWorker[2]} (${report.heldJobs} jobs, longest ${seconds(report.longestHoldMs)}, most holds of one job ${report.mostHoldsOfOneJob}), ${report.lost} lost, ${report.duplicates} duplicates, ${report.violations.length} shape violations, ${report.deadLetters} dead letters, ${report.workerErrorLines} worker error lines, run ${seconds(report.runMs)} (drain after the last enqueue ${seconds(report.drainMs)})`,
         );
         if (report.workerErrorSample.length > 0) console.log(`[reliability] ${target.name} worker errors (first ${report.workerErrorSample.length}):\n  ${report.workerErrorSample.join("\n  ")}`);
         recordRollingDeploy(target.name, {
@@ -31,6 +31,7 @@ describe("rolling deploy: workers of v1, v2 and v3 of a job on one queue", () =>
           "holds by v1 / v2 / v3 workers": `${report.holdsByWorker[1]} / ${report.holdsByWorker[2]} / ${report.holdsByWorker[3]}`,
           "jobs held back": report.heldJobs,
           "longest hold": seconds(report.longestHoldMs),
+          "most holds of one job": report.mostHoldsOfOneJob,
           "newerVersionRetry": `${newerVersionRetryMs} ms`,
           lost: report.lost,
           "shape violations": report.violations.length,
