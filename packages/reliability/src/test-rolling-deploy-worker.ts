@@ -27,6 +27,9 @@ const hopper = createHopper({ url, jobs: [rollingDeployJobClass(version, queue, 
 const worker = hopper.worker({
   queues: [queue],
   concurrency: 5,
+  // Short, as in the crash scenario: on SQS a receive still in flight when the retired
+  // worker closes can leave its messages hidden for one lease (they come back, late).
+  lease: "5s",
   pollWait: "1s",
   shutdownTimeout: "5s",
   newerVersionRetry: Number(process.env.ROLLING_NEWER_VERSION_RETRY_MS ?? 300),
