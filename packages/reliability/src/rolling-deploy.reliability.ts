@@ -24,6 +24,7 @@ describe("rolling deploy: workers of v1, v2 and v3 of a job on one queue", () =>
         );
         if (report.workerErrorSample.length > 0) console.log(`[reliability] ${target.name} worker errors (first ${report.workerErrorSample.length}):\n  ${report.workerErrorSample.join("\n  ")}`);
         recordRollingDeploy(target.name, {
+          profile: full ? "full (HOPPER_PROFILE=full)" : "ci",
           "jobs produced by v1 / v2 / v3": `${report.produced[1]} / ${report.produced[2]} / ${report.produced[3]}`,
           "runs on v1 / v2 / v3 workers": `${report.runsByWorker[1]} / ${report.runsByWorker[2]} / ${report.runsByWorker[3]}`,
           "older payloads run upgraded": report.upgradedRuns,
