@@ -16,9 +16,11 @@ export class WorkerProcess {
   /** Set when the suite stopped or killed it; an exit without it is a crash of the worker itself. */
   private stoppedByUs = false;
 
-  constructor(env: Record<string, string>, options: { exposeGc?: boolean } = {}) {
+  /** `entry`: another child script in this directory (it must print "ready" too). */
+  constructor(env: Record<string, string>, options: { exposeGc?: boolean; entry?: string } = {}) {
     const flags = ["--conditions=@hopper/source", ...(options.exposeGc ? ["--expose-gc"] : []), "--import", "tsx"];
-    this.child = spawn(process.execPath, [...flags, fixture], { cwd: packageDirectory, env: { ...process.env, NODE_NO_WARNINGS: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const script = options.entry ? fileURLToPath(new URL(`./${options.entry}`, import.meta.url)) : fixture;
+    this.child = spawn(process.execPath, [...flags, script], { cwd: packageDirectory, env: { ...process.env, NODE_NO_WARNINGS: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
     this.exited = new Promise((resolve) => this.child.once("exit", () => resolve()));
     let markReady: () => void = () => {};
     this.ready = new Promise((resolve) => (markReady = resolve));
