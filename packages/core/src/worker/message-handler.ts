@@ -13,7 +13,7 @@ import type { JobContext } from "../job.js";
 import { upgradeArgs, validateArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import { runPerformMiddleware, type Middleware } from "../middleware.js";
-import { decideRetry } from "../retry-policy.js";
+import { decideRetry, failureOutcomeOf } from "../retry-policy.js";
 import { Redelivery } from "./redelivery.js";
 import { RunningJobs } from "./run-abort.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
@@ -161,7 +161,8 @@ export class MessageHandler {
     const timedOut = () => (deadline?.error !== undefined && aborting.signal.reason === deadline.error ? deadline.error : undefined);
     try {
       const instance = new definition.jobClass();
-      await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
+      const failureOutcome = (error: unknown) => failureOutcomeOf(decideRetry(definition.jobClass.retry, error, attempt));
+      await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context, backend: this.options.backend.name, failureOutcome }, async () => instance.perform(args, context));
     } catch (error) {
       const timeout = timedOut();
       if (timeout === undefined || error === timeout) throw error;
