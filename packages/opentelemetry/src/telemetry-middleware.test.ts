@@ -10,18 +10,25 @@ import { startTestSdk } from "./test-telemetry-sdk.js";
 
 let storeCount = 0;
 
-/** Runs `count` enqueued jobs on a fresh memory backend with `middleware`; resolves once all have run. */
-async function runJobs(middleware: Middleware[], enqueue: (job: typeof Counted) => Promise<unknown>, count: number): Promise<void> {
-  let left = count;
-  let done: () => void;
-  const allRun = new Promise<void>((resolve) => (done = resolve));
-  class Counted extends Job<{ n: number }> {
+function countedJob(onRun: () => void) {
+  return class Counted extends Job<{ n: number }> {
     static override jobName = "Counted";
     static override queue = "counted";
     async perform() {
-      if (--left === 0) done();
+      onRun();
     }
-  }
+  };
+}
+type CountedJob = ReturnType<typeof countedJob>;
+
+/** Runs `count` enqueued jobs on a fresh memory backend with `middleware`; resolves once all have run. */
+async function runJobs(middleware: Middleware[], enqueue: (job: CountedJob) => Promise<unknown>, count: number): Promise<void> {
+  let left = count;
+  let done: () => void;
+  const allRun = new Promise<void>((resolve) => (done = resolve));
+  const Counted = countedJob(() => {
+    if (--left === 0) done();
+  });
   const hopper = createHopper({ url: `memory://otel-${++storeCount}`, jobs: [Counted], middleware, logger: createConsoleLogger("silent") });
   await enqueue(Counted);
   const worker = hopper.worker({ queues: ["counted"], pollWait: "50ms", handleSignals: false });
@@ -30,9 +37,6 @@ async function runJobs(middleware: Middleware[], enqueue: (job: typeof Counted) 
   await worker.stop();
   await running;
   await hopper.close();
-}
-declare class Counted extends Job<{ n: number }> {
-  perform(): Promise<void>;
 }
 
 // One SDK per test file: it sets the process's context manager.

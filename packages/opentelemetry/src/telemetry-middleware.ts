@@ -73,7 +73,9 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
 
       const startedAt = Date.now();
       jobMetrics.started.add(1, labels);
-      if (job.attempt === 1) jobMetrics.queueWait.record(Math.max(0, startedAt - job.enqueuedAt.getTime()) / 1000, labels);
+      const waitedMs = startedAt - job.enqueuedAt.getTime();
+      // enqueuedAt comes from the envelope: a producer's clock ahead of this one must not record a negative wait.
+      if (job.attempt === 1 && Number.isFinite(waitedMs)) jobMetrics.queueWait.record(Math.max(0, waitedMs) / 1000, labels);
       return tracer.startActiveSpan(`process ${job.queue}`, { kind: SpanKind.CONSUMER, attributes, links }, parent, async (span) => {
         try {
           const result = await next();
