@@ -53,7 +53,7 @@ export async function enqueueJobs(
   const resolved = resolveOptions(definition, options);
   const delivery = planDelivery(backend.name, backend.capabilities, resolved);
   const validated = await Promise.all(argsList.map((args) => validateArgs(definition, args)));
-  const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string> };
+  const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string>, backend: backend.name };
 
   return runEnqueueMiddleware(middleware, context, async () => {
     const times = enqueueTimes(Date.now(), resolved.delayMs);

@@ -6,13 +6,26 @@ export interface EnqueueMiddlewareContext {
   readonly count: number;
   /** Added to every envelope's `meta` (e.g. a traceparent). */
   readonly meta: Record<string, string>;
+  /** The backend's name ("redis", "sqs" …): a label for telemetry, like in errors and stats; nothing may branch on it. */
+  readonly backend: string;
 }
+
+/** What the worker does with a job whose run failed: run it again later, dead-letter it, or drop it. */
+export type FailureOutcome = "retrying" | "dead" | "discarded";
 
 export interface PerformMiddlewareContext {
   readonly jobName: string;
   readonly args: unknown;
   readonly meta: Readonly<Record<string, string>>;
   readonly context: JobContext;
+  /** The backend's name, a label for telemetry; absent for performNow, which runs without a backend. */
+  readonly backend?: string;
+  /**
+   * What the worker will do if this run fails with `error`, by the job's retry policy and this attempt.
+   * Absent for performNow, whose errors go to its caller. A run past its timeout is judged by the
+   * JobTimeoutError the worker wraps it in, which middleware does not see: the outcome may then differ.
+   */
+  readonly failureOutcome?: (error: unknown) => FailureOutcome;
 }
 
 /** Around hooks: each calls `next()` to go on, and may act before and after it. */

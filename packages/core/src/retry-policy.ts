@@ -2,6 +2,7 @@ import { ConfigurationError } from "./errors/configuration-error.js";
 import { RetryLaterError } from "./errors/retry-later-error.js";
 import { UnrecoverableError } from "./errors/unrecoverable-error.js";
 import { toMilliseconds, type Duration } from "./duration.js";
+import type { FailureOutcome } from "./middleware.js";
 
 /** How long to wait before attempt `attempt + 1`, after attempt `attempt` failed. */
 export type WaitStrategy = "exponential" | "polynomial" | Duration | ((attempt: number, error: unknown) => number);
@@ -39,6 +40,11 @@ export type RetryDecision =
   | { readonly action: "retry"; readonly delayMs: number; readonly countsAsAttempt: boolean }
   | { readonly action: "dead"; readonly reason: string }
   | { readonly action: "discard"; readonly reason: string };
+
+/** The decision as middleware sees it (a retry that does not count as an attempt is still "retrying"). */
+export function failureOutcomeOf(decision: RetryDecision): FailureOutcome {
+  return decision.action === "retry" ? "retrying" : decision.action === "dead" ? "dead" : "discarded";
+}
 
 const defaults = { attempts: 10, wait: "exponential", jitter: 0.2 } as const;
 const maxExponentialWaitMs = 60 * 60 * 1000;

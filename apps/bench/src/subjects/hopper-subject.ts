@@ -1,5 +1,6 @@
 import { createHopper, Job, type JobContext, type Worker } from "@hopper/core";
 import type { BenchJob, BenchSubject, JobHandler } from "./bench-subject.js";
+import { benchTelemetry } from "./hopper-telemetry.js";
 
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 /** The envelope around the args: id, names, timestamps. Kept out of the padding so payload sizes stay comparable. */
@@ -16,7 +17,8 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
       await handlers.get(context.queue)?.(args);
     }
   }
-  const hopper = createHopper({ url, jobs: [BenchNoop], logger: silentLogger });
+  const telemetry = await benchTelemetry(process.env.HOPPER_BENCH_TELEMETRY);
+  const hopper = createHopper({ url, jobs: [BenchNoop], logger: silentLogger, middleware: telemetry.middleware });
   const backend = await hopper.backend;
   const { capabilities } = backend;
 
@@ -54,6 +56,9 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
       ackOverlapsReceive: true,
       settings: { pollWait: "1s", prefetch },
     }),
-    close: () => hopper.close(),
+    async close() {
+      await hopper.close();
+      await telemetry.shutdown();
+    },
   };
 }

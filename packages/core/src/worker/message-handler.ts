@@ -14,7 +14,7 @@ import type { JobContext } from "../job.js";
 import { upgradeArgs, validateArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import { runPerformMiddleware, type Middleware } from "../middleware.js";
-import { decideRetry } from "../retry-policy.js";
+import { decideRetry, failureOutcomeOf } from "../retry-policy.js";
 import { progressOutsideRecords } from "../records/progress-outside-records.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import { Redelivery } from "./redelivery.js";
@@ -188,7 +188,8 @@ export class MessageHandler {
     let result: unknown;
     try {
       const instance = new definition.jobClass();
-      result = await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context }, async () => instance.perform(args, context));
+      const failureOutcome = (error: unknown) => failureOutcomeOf(decideRetry(definition.jobClass.retry, error, attempt));
+      result = await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context, backend: this.options.backend.name, failureOutcome }, async () => instance.perform(args, context));
     } catch (error) {
       // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
       if (cancelWatch?.requested()) throw new JobCancelledError({ jobId: envelope.id, cause: error });

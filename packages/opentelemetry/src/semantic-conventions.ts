@@ -1,0 +1,33 @@
+/**
+ * The OpenTelemetry semantic conventions for messaging this package follows, pinned:
+ * they are at Development status and still change between releases.
+ */
+export const MESSAGING_SEMCONV_VERSION = "1.30.0";
+
+export const ATTR_MESSAGING_SYSTEM = "messaging.system";
+export const ATTR_MESSAGING_DESTINATION_NAME = "messaging.destination.name";
+export const ATTR_MESSAGING_OPERATION_TYPE = "messaging.operation.type";
+export const ATTR_MESSAGING_OPERATION_NAME = "messaging.operation.name";
+export const ATTR_MESSAGING_MESSAGE_ID = "messaging.message.id";
+export const ATTR_MESSAGING_BATCH_MESSAGE_COUNT = "messaging.batch.message_count";
+export const ATTR_ERROR_TYPE = "error.type";
+
+// Hopper's own, where the conventions have none.
+export const ATTR_HOPPER_JOB_NAME = "hopper.job.name";
+export const ATTR_HOPPER_JOB_ATTEMPT = "hopper.job.attempt";
+export const ATTR_HOPPER_JOB_OUTCOME = "hopper.job.outcome";
+
+// The conventions name aws_sqs and gcp_pubsub; Redis, PostgreSQL and the in-memory backend have no value there.
+const messagingSystems: Readonly<Record<string, string>> = {
+  sqs: "aws_sqs",
+  pubsub: "gcp_pubsub",
+  redis: "redis",
+  postgres: "postgresql",
+  pglite: "postgresql",
+  memory: "hopper_memory",
+};
+
+/** `messaging.system` for a backend's name; a backend this table does not know reports its own name. */
+export function messagingSystem(backendName: string): string {
+  return Object.hasOwn(messagingSystems, backendName) ? messagingSystems[backendName]! : backendName;
+}

@@ -1,0 +1,118 @@
+import { Writable } from "node:stream";
+import { ConfigurationError, createConsoleLogger, createHopper, Job, type Middleware } from "@hopper/core";
+import { SpanKind } from "@opentelemetry/api";
+import pino from "pino";
+import { afterAll, describe, expect, it } from "vitest";
+import { pinoLogger } from "./pino-logger.js";
+import { messagingSystem } from "./semantic-conventions.js";
+import { openTelemetryMiddleware } from "./telemetry-middleware.js";
+import { startTestSdk } from "./test-telemetry-sdk.js";
+
+let storeCount = 0;
+
+function countedJob(onRun: () => void) {
+  return class Counted extends Job<{ n: number }> {
+    static override jobName = "Counted";
+    static override queue = "counted";
+    async perform() {
+      onRun();
+    }
+  };
+}
+type CountedJob = ReturnType<typeof countedJob>;
+
+/** Runs `count` enqueued jobs on a fresh memory backend with `middleware`; resolves once all have run. */
+async function runJobs(middleware: Middleware[], enqueue: (job: CountedJob) => Promise<unknown>, count: number): Promise<void> {
+  let left = count;
+  let done: () => void;
+  const allRun = new Promise<void>((resolve) => (done = resolve));
+  const Counted = countedJob(() => {
+    if (--left === 0) done();
+  });
+  const hopper = createHopper({ url: `memory://otel-${++storeCount}`, jobs: [Counted], middleware, logger: createConsoleLogger("silent") });
+  await enqueue(Counted);
+  const worker = hopper.worker({ queues: ["counted"], pollWait: "50ms", handleSignals: false });
+  const running = worker.run();
+  await allRun;
+  await worker.stop();
+  await running;
+  await hopper.close();
+}
+
+// One SDK per test file: it sets the process's context manager.
+const sdk = startTestSdk();
+afterAll(() => sdk.shutdown());
+
+describe("openTelemetryMiddleware", () => {
+  const tracer = sdk.tracerProvider.getTracer("test");
+  const inRequest = <T>(work: () => Promise<T>) =>
+    tracer.startActiveSpan("request", async (span) => {
+      try {
+        return await work();
+      } finally {
+        span.end();
+      }
+    });
+
+  it("a bulk enqueue is one send span with the batch size, the parent of every job's perform span", async () => {
+    const middleware = openTelemetryMiddleware({ tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider, propagator: sdk.propagator });
+    await runJobs([middleware], (job) => inRequest(() => job.performAllLater([{ n: 1 }, { n: 2 }, { n: 3 }])), 3);
+    const send = sdk.spans().filter((span) => span.kind === SpanKind.PRODUCER).at(-1)!;
+    expect(send.attributes).toMatchObject({ "messaging.batch.message_count": 3, "messaging.system": "hopper_memory" });
+    expect(send.attributes).not.toHaveProperty("messaging.message.id");
+    const performs = sdk.spans().filter((span) => span.kind === SpanKind.CONSUMER && span.traceId === send.traceId);
+    expect(performs.map((span) => span.parentSpanId)).toEqual([send.spanId, send.spanId, send.spanId]);
+  });
+
+  it('consumerSpan: "link" starts the perform span in its own trace, linked to the send span', async () => {
+    const middleware = openTelemetryMiddleware({ tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider, propagator: sdk.propagator, consumerSpan: "link" });
+    let id: string | undefined;
+    await runJobs([middleware], async (job) => (id = await inRequest(() => job.performLater({ n: 1 }))), 1);
+    const send = sdk.spans().find((span) => span.attributes["messaging.message.id"] === id && span.kind === SpanKind.PRODUCER)!;
+    const perform = sdk.spans().find((span) => span.attributes["messaging.message.id"] === id && span.kind === SpanKind.CONSUMER)!;
+    expect(perform.traceId).not.toBe(send.traceId);
+    expect(perform.parentSpanId).toBeUndefined();
+    expect(perform.links).toEqual([{ traceId: send.traceId, spanId: send.spanId }]);
+  });
+
+  it("with no SDK given or registered, jobs run and nothing is added to their meta", async () => {
+    const seen: Record<string, string>[] = [];
+    const recordMeta: Middleware = { perform: (context, next) => (seen.push({ ...context.meta }), next()) };
+    await runJobs([openTelemetryMiddleware(), recordMeta], (job) => inRequest(() => job.performLater({ n: 1 })), 1);
+    expect(seen).toEqual([{}]);
+  });
+
+  it("refuses an unknown consumerSpan, naming the field", () => {
+    const error = (() => {
+      try {
+        openTelemetryMiddleware({ consumerSpan: "child" as "link" });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(ConfigurationError.isInstance(error) && error.field).toBe("consumerSpan");
+  });
+
+  it("messaging.system: the conventions' values for SQS and Pub/Sub, documented ones for the others, a backend's own name otherwise", () => {
+    expect(["sqs", "pubsub", "redis", "postgres", "pglite", "memory", "custom", "constructor"].map(messagingSystem)).toEqual(["aws_sqs", "gcp_pubsub", "redis", "postgresql", "postgresql", "hopper_memory", "custom", "constructor"]);
+  });
+});
+
+describe("pinoLogger", () => {
+
+  it("writes Hopper's message and fields as a pino line, the error under err, with the active span's trace id", () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({ write: (chunk: Buffer, _encoding, callback) => (lines.push(JSON.parse(chunk.toString())), callback()) });
+    const logger = pinoLogger(pino({ level: "debug" }, stream));
+    const traceId = sdk.tracerProvider.getTracer("test").startActiveSpan("run", (span) => {
+      logger.warn("job failed; retrying", { jobId: "j1", attempt: 2, error: new TypeError("boom") });
+      span.end();
+      return span.spanContext().traceId;
+    });
+    logger.info("worker started");
+    expect(lines[0]).toMatchObject({ level: 40, msg: "job failed; retrying", jobId: "j1", attempt: 2, err: { type: "TypeError", message: "boom" }, trace_id: traceId });
+    expect(lines[0]).not.toHaveProperty("error");
+    expect(lines[1]).toMatchObject({ level: 30, msg: "worker started" });
+    expect(lines[1]).not.toHaveProperty("trace_id");
+  });
+});
