@@ -1,0 +1,157 @@
+import { deadLetterKinds, exclusiveKey } from "./job-mix.js";
+import type { LedgerEvent } from "./ledger-watch.js";
+
+export interface RunAnalysisInput {
+  readonly events: readonly LedgerEvent[];
+  /** Ids returned by enqueue calls that resolved, with the kind they were enqueued as. */
+  readonly owed: ReadonlyMap<string, string>;
+  /** Job ids of dead letters read from the dead-letter queue (one entry per dead letter). */
+  readonly deadLetterIds: readonly string[];
+  /** When each ledger file's process exited (a run it left open ended then). */
+  readonly exitedAt: ReadonlyMap<string, number>;
+  /** Ledger files of processes stopped by SIGTERM. */
+  readonly gracefullyStopped: ReadonlySet<string>;
+}
+
+export interface RunAnalysis {
+  /** Owed jobs with no completion (dead-letter kinds: no dead letter), by id. */
+  readonly lost: string[];
+  /** Completions beyond the first of each job, plus dead letters beyond the first. */
+  readonly duplicateRuns: number;
+  /** Most runs of one job id at the same moment (1 = never two at once). */
+  readonly mostConcurrentRuns: number;
+  /** Most runs at once of one key that must be exclusive (concurrency limit 1, unique key). */
+  readonly mostConcurrentPerExclusiveKey: number;
+  /** Delayed jobs that started before the moment they were enqueued for. */
+  readonly earlyStarts: number;
+  /** Dead letters of jobs that were not meant to fail for good. */
+  readonly unexpectedDeadLetters: string[];
+  /** SIGTERMed processes whose stop() never resolved (no `stopped` line). */
+  readonly stopsUnfinished: number;
+  /** Runs started after stop() resolved, in SIGTERMed processes. */
+  readonly startsAfterStop: number;
+  /** Runs still open when stop() resolved: neither finished nor handed back. */
+  readonly runningAtStop: number;
+  /** Jobs a SIGTERMed process completed (and so should have acked) that completed again later elsewhere. */
+  readonly completedAgainAfterGracefulStop: number;
+}
+
+interface Run {
+  readonly jobId: string;
+  readonly kind: string;
+  readonly n: number;
+  readonly startAt: number;
+  endAt: number;
+}
+
+/** Reads the merged ledger: what was lost, run twice, run twice at once, and what SIGTERM left behind. */
+export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
+  const runs: Run[] = [];
+  const completions = new Map<string, number>();
+  const completedAt = new Map<string, { file: string; at: number }[]>();
+  let earlyStarts = 0;
+  let startsAfterStop = 0;
+  let runningAtStop = 0;
+  const byFile = new Map<string, LedgerEvent[]>();
+  for (const event of input.events) {
+    const list = byFile.get(event.file) ?? [];
+    list.push(event);
+    byFile.set(event.file, list);
+  }
+  let stopsUnfinished = 0;
+  for (const [file, events] of byFile) {
+    const open = new Map<string, Run[]>();
+    let stoppedAt: number | undefined;
+    for (const event of events) {
+      if (event.event === "stopped") {
+        stoppedAt = event.at;
+        for (const list of open.values()) runningAtStop += list.length;
+        continue;
+      }
+      if (event.event === "early") earlyStarts += 1;
+      if (event.event === "s") {
+        if (stoppedAt !== undefined) startsAfterStop += 1;
+        const run: Run = { jobId: event.jobId, kind: event.kind, n: event.n, startAt: event.at, endAt: Number.POSITIVE_INFINITY };
+        runs.push(run);
+        open.set(event.jobId, [...(open.get(event.jobId) ?? []), run]);
+      }
+      if (event.event === "e" || event.event === "f" || event.event === "x") {
+        const list = open.get(event.jobId);
+        const run = list?.shift();
+        if (run) run.endAt = event.at;
+        if (list?.length === 0) open.delete(event.jobId);
+      }
+      if (event.event === "e") {
+        completions.set(event.jobId, (completions.get(event.jobId) ?? 0) + 1);
+        completedAt.set(event.jobId, [...(completedAt.get(event.jobId) ?? []), { file, at: event.at }]);
+      }
+    }
+    // A run its process never finished ended when the process died.
+    const exitedAt = input.exitedAt.get(file);
+    for (const list of open.values()) for (const run of list) run.endAt = exitedAt ?? Number.POSITIVE_INFINITY;
+    if (input.gracefullyStopped.has(file) && stoppedAt === undefined) stopsUnfinished += 1;
+  }
+
+  const deadLetters = new Map<string, number>();
+  for (const id of input.deadLetterIds) deadLetters.set(id, (deadLetters.get(id) ?? 0) + 1);
+  const lost: string[] = [];
+  const unexpectedDeadLetters: string[] = [];
+  for (const [id, kind] of input.owed) {
+    const settled = deadLetterKinds.includes(kind) ? deadLetters.has(id) : completions.has(id);
+    if (!settled) lost.push(id);
+  }
+  for (const [id] of deadLetters) if (!deadLetterKinds.includes(input.owed.get(id) ?? "")) unexpectedDeadLetters.push(id);
+
+  let duplicateRuns = 0;
+  for (const count of completions.values()) duplicateRuns += count - 1;
+  for (const count of deadLetters.values()) duplicateRuns += count - 1;
+
+  let completedAgainAfterGracefulStop = 0;
+  for (const list of completedAt.values()) {
+    const graceful = list.find((entry) => input.gracefullyStopped.has(entry.file));
+    if (graceful && list.some((entry) => entry.file !== graceful.file && entry.at > graceful.at)) completedAgainAfterGracefulStop += 1;
+  }
+
+  return {
+    lost,
+    duplicateRuns,
+    mostConcurrentRuns: mostAtOnce(groupBy(runs, (run) => run.jobId)),
+    mostConcurrentPerExclusiveKey: mostAtOnce(groupBy(runs, (run) => exclusiveKey(run.kind, run.n))),
+    earlyStarts,
+    unexpectedDeadLetters,
+    stopsUnfinished,
+    startsAfterStop,
+    runningAtStop,
+    completedAgainAfterGracefulStop,
+  };
+}
+
+function groupBy(runs: readonly Run[], key: (run: Run) => string | undefined): Run[][] {
+  const groups = new Map<string, Run[]>();
+  for (const run of runs) {
+    const value = key(run);
+    if (value === undefined) continue;
+    const group = groups.get(value);
+    if (group) group.push(run);
+    else groups.set(value, [run]);
+  }
+  return [...groups.values()];
+}
+
+/** The most intervals overlapping at one moment in any group; one ending as another starts does not overlap. */
+function mostAtOnce(groups: readonly Run[][]): number {
+  let most = 0;
+  for (const group of groups) {
+    const points = group.flatMap((run) => [
+      { at: run.startAt, delta: 1 },
+      { at: run.endAt, delta: -1 },
+    ]);
+    points.sort((left, right) => left.at - right.at || left.delta - right.delta);
+    let current = 0;
+    for (const point of points) {
+      current += point.delta;
+      most = Math.max(most, current);
+    }
+  }
+  return most;
+}
