@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createConsoleLogger } from "@hopper/core";
+import { createConsoleLogger, type DeadLetters } from "@hopper/core";
 import type { QueueStats } from "@hopper/core/backend";
 import { deadLetterKinds } from "./job-mix.js";
 import { LedgerWatch } from "./ledger-watch.js";
@@ -78,13 +78,15 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
   const queue = `crash-${randomBytes(4).toString("hex")}`;
   const ledgerDirectory = mkdtempSync(join(tmpdir(), "hopper-ledger-"));
   const classes = reliabilityJobClasses(queue, undefined);
-  // An outage longer than this rejects enqueue calls (not owed), shorter ones are waited out (owed).
-  const hopper = await openReliabilityHopper(options.connection, Object.values(classes), createConsoleLogger("silent"), { connectTimeout: "500ms" });
+  // With a server to crash: an outage longer than this rejects enqueue calls (not owed), shorter ones are waited out (owed).
+  // Without one, the default bound: a loaded emulator's slow answer is no fault of this run.
+  const hopper = await openReliabilityHopper(options.connection, Object.values(classes), createConsoleLogger("silent"), options.server ? { connectTimeout: "500ms" } : {});
   const ledger = new LedgerWatch();
   const workers: LedgeredWorker[] = [];
   const allWorkers: LedgeredWorker[] = [];
   const exitedAt = new Map<string, number>();
-  const gracefullyStopped = new Set<string>();
+  const gracefullyStopped = new Map<string, number>();
+  const outages: { from: number; to: number }[] = [];
   const stops: Promise<void>[] = [];
   let workerStarts = 0;
   const startWorker = (): LedgeredWorker => {
@@ -97,7 +99,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     return worker;
   };
   const stopGracefully = (worker: LedgeredWorker) => {
-    gracefullyStopped.add(worker.ledgerFile);
+    gracefullyStopped.set(worker.ledgerFile, Date.now());
     // Past the worker's 5 s shutdown timeout and a loaded machine's slack: a stop() that never resolves is SIGKILLed and shows as unfinished.
     return worker.process.kill("SIGTERM", 30_000);
   };
@@ -123,12 +125,14 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       void batch.catch(() => {});
       await sleep(Math.random() * 20);
       serverDown = true;
+      const from = Date.now();
       await options.server!.crash();
       serverCrashes += 1;
       restart = (async () => {
         await sleep(1000);
         await options.server!.start();
         serverUpAt = Date.now();
+        outages.push({ from, to: serverUpAt });
         serverDown = false;
         ledger.poll(); // completions written before the crash are not a recovery
       })();
@@ -179,7 +183,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     await chaos;
     await restart;
 
-    const deadLetterIds = await readDeadLetters(hopper.deadLetters(queue), [...producer.owed].filter(([, kind]) => deadLetterKinds.includes(kind)).length);
+    const deadLetters = await readDeadLetters(hopper.deadLetters(queue), [...producer.owed].filter(([, kind]) => deadLetterKinds.includes(kind)).length);
     // Retry copies and duplicates still queued run now, while the workers are up.
     await waitForStats(backend.stats?.bind(backend), queue, 30_000);
     await Promise.all(workers.map(stopGracefully));
@@ -188,7 +192,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     const runMs = Date.now() - runStarted;
     ledger.poll();
 
-    const analysis = analyzeRuns({ events: ledger.events, owed: producer.owed, deadLetterIds, exitedAt, gracefullyStopped });
+    const analysis = analyzeRuns({ events: ledger.events, owed: producer.owed, deadLetters, exitedAt, gracefullyStopped, outages });
     const errorLines = allWorkers.flatMap((worker) => worker.process.errorLines);
     return {
       ...analysis,
@@ -206,7 +210,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       runMs,
       serverRecoveryMs,
       longestStallMs: ledger.longestStallMs,
-      deadLetters: deadLetterIds.length,
+      deadLetters: deadLetters.length,
       finalStats,
       workerErrorLines: errorLines.length,
       unexpectedErrorLines: unexpectedErrorLines(errorLines, { serverCrashed: serverCrashes > 0 }).slice(0, 10).map((line) => line.slice(0, 400)),
@@ -223,15 +227,17 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
  * Takes dead letters until `expected` arrived (a real wait: dead-lettering runs in
  * the workers, after the failing run), then once more to catch extra copies.
  */
-async function readDeadLetters(deadLetters: { take(options: { max?: number; waitMs?: number }): Promise<{ id: string; envelope: { id: string } | null }[]> }, expected: number): Promise<string[]> {
-  const ids: string[] = [];
+async function readDeadLetters(deadLetters: DeadLetters, expected: number): Promise<{ id: string; kind: string | undefined }[]> {
+  const letters: { id: string; kind: string | undefined }[] = [];
   const deadline = Date.now() + 60_000;
   const take = async (waitMs: number) => {
-    for (const letter of await deadLetters.take({ max: 100, waitMs })) ids.push(letter.envelope?.id ?? letter.id);
+    for (const letter of await deadLetters.take({ max: 100, waitMs })) {
+      letters.push({ id: letter.envelope?.id ?? letter.id, kind: (letter.envelope?.args as { kind?: string } | undefined)?.kind });
+    }
   };
-  while (new Set(ids).size < expected && Date.now() < deadline) await take(1000);
+  while (new Set(letters.map((letter) => letter.id)).size < expected && Date.now() < deadline) await take(1000);
   await take(2000);
-  return ids;
+  return letters;
 }
 
 /** Waits until the queue shows nothing ready, delayed or in flight (or the bound passes). */

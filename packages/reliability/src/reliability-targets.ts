@@ -33,6 +33,14 @@ export interface ReliabilityTarget {
   open(options: { restartable: boolean }): Promise<ReliabilityBackend | undefined>;
 }
 
+/**
+ * The crash run's worker lease. Long enough that a loaded 2-core machine's stalls
+ * (an extension is due every half lease) do not lose leases, which would be
+ * overlapping runs and "lease lost" lines nobody caused; short enough that a
+ * SIGKILLed worker's jobs come back within the run.
+ */
+const crashLease = "5s";
+const crashLeaseMs = 5000;
 const emulatorsForget = "the emulator keeps its queues in memory: a restart loses every message, which says nothing about the service it stands in for";
 const leasedUntilAcked = "a message is leased to one worker until acked or its lease runs out; the worker extends the lease while the job runs and aborts the job once an extension reports it lost";
 
@@ -45,8 +53,8 @@ function sqsTarget(name: string, fifo: boolean, exclusiveRuns: string | undefine
   return {
     name,
     crashJobs: { ci: 1500, full: 10_000 },
-    lease: "3s",
-    leaseMs: 3000,
+    lease: crashLease,
+    leaseMs: crashLeaseMs,
     ...(loadCalibrationJobs !== undefined && { loadCalibrationJobs }),
     ...(exclusiveRuns !== undefined && { exclusiveRuns }),
     async open() {
@@ -87,8 +95,8 @@ export const reliabilityTargets: readonly ReliabilityTarget[] = [
     name: "redis",
     crashJobs: { ci: 2000, full: 10_000 },
     loadCalibrationJobs: 5000,
-    lease: "3s",
-    leaseMs: 3000,
+    lease: crashLease,
+    leaseMs: crashLeaseMs,
     exclusiveRuns: leasedUntilAcked,
     async open({ restartable }) {
       if (!restartable) {
@@ -103,8 +111,8 @@ export const reliabilityTargets: readonly ReliabilityTarget[] = [
     name: "postgres",
     crashJobs: { ci: 2000, full: 10_000 },
     loadCalibrationJobs: 5000,
-    lease: "3s",
-    leaseMs: 3000,
+    lease: crashLease,
+    leaseMs: crashLeaseMs,
     exclusiveRuns: leasedUntilAcked,
     async open({ restartable }) {
       if (!restartable) {

@@ -5,12 +5,14 @@ export interface RunAnalysisInput {
   readonly events: readonly LedgerEvent[];
   /** Ids returned by enqueue calls that resolved, with the kind they were enqueued as. */
   readonly owed: ReadonlyMap<string, string>;
-  /** Job ids of dead letters read from the dead-letter queue (one entry per dead letter). */
-  readonly deadLetterIds: readonly string[];
+  /** Dead letters read from the dead-letter queue (one entry per dead letter), with the kind their args name. */
+  readonly deadLetters: readonly { readonly id: string; readonly kind: string | undefined }[];
   /** When each ledger file's process exited (a run it left open ended then). */
   readonly exitedAt: ReadonlyMap<string, number>;
-  /** Ledger files of processes stopped by SIGTERM. */
-  readonly gracefullyStopped: ReadonlySet<string>;
+  /** Ledger files of processes stopped by SIGTERM, with when the SIGTERM was sent. */
+  readonly gracefullyStopped: ReadonlyMap<string, number>;
+  /** When the server was down (crashed until answering again): a stop overlapping it could not ack. */
+  readonly outages: readonly { readonly from: number; readonly to: number }[];
 }
 
 export interface RunAnalysis {
@@ -18,6 +20,8 @@ export interface RunAnalysis {
   readonly lost: string[];
   /** Completions beyond the first of each job, plus dead letters beyond the first. */
   readonly duplicateRuns: number;
+  /** The same, by job kind (e.g. `plain 3, flaky 1`). */
+  readonly duplicatesByKind: Record<string, number>;
   /** Most runs of one job id at the same moment (1 = never two at once). */
   readonly mostConcurrentRuns: number;
   /** Most runs at once of one key that must be exclusive (concurrency limit 1, unique key). */
@@ -32,7 +36,7 @@ export interface RunAnalysis {
   readonly startsAfterStop: number;
   /** Runs still open when stop() resolved: neither finished nor handed back. */
   readonly runningAtStop: number;
-  /** Jobs a SIGTERMed process completed (and so should have acked) that completed again later elsewhere. */
+  /** Jobs a SIGTERMed process completed (and so should have acked) that completed again later elsewhere; stops that overlapped a server outage aside. */
   readonly completedAgainAfterGracefulStop: number;
 }
 
@@ -93,28 +97,47 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
   }
 
   const deadLetters = new Map<string, number>();
-  for (const id of input.deadLetterIds) deadLetters.set(id, (deadLetters.get(id) ?? 0) + 1);
+  const kindOf = new Map<string, string>();
+  for (const run of runs) kindOf.set(run.jobId, run.kind);
+  for (const letter of input.deadLetters) {
+    deadLetters.set(letter.id, (deadLetters.get(letter.id) ?? 0) + 1);
+    if (letter.kind) kindOf.set(letter.id, letter.kind);
+  }
   const lost: string[] = [];
   const unexpectedDeadLetters: string[] = [];
   for (const [id, kind] of input.owed) {
     const settled = deadLetterKinds.includes(kind) ? deadLetters.has(id) : completions.has(id);
     if (!settled) lost.push(id);
   }
-  for (const [id] of deadLetters) if (!deadLetterKinds.includes(input.owed.get(id) ?? "")) unexpectedDeadLetters.push(id);
+  // A dead letter's kind comes from its own args: a rejected call may have sent its doomed jobs anyway.
+  for (const [id] of deadLetters) if (!deadLetterKinds.includes(kindOf.get(id) ?? "")) unexpectedDeadLetters.push(id);
 
   let duplicateRuns = 0;
-  for (const count of completions.values()) duplicateRuns += count - 1;
-  for (const count of deadLetters.values()) duplicateRuns += count - 1;
+  const duplicatesByKind: Record<string, number> = {};
+  for (const counts of [completions, deadLetters]) {
+    for (const [id, count] of counts) {
+      if (count < 2) continue;
+      duplicateRuns += count - 1;
+      const kind = kindOf.get(id) ?? "unknown";
+      duplicatesByKind[kind] = (duplicatesByKind[kind] ?? 0) + count - 1;
+    }
+  }
 
   let completedAgainAfterGracefulStop = 0;
+  const cleanStop = (file: string) => {
+    const from = input.gracefullyStopped.get(file);
+    const to = input.exitedAt.get(file) ?? Number.POSITIVE_INFINITY;
+    return from !== undefined && !input.outages.some((outage) => from <= outage.to && to >= outage.from);
+  };
   for (const list of completedAt.values()) {
-    const graceful = list.find((entry) => input.gracefullyStopped.has(entry.file));
+    const graceful = list.find((entry) => cleanStop(entry.file));
     if (graceful && list.some((entry) => entry.file !== graceful.file && entry.at > graceful.at)) completedAgainAfterGracefulStop += 1;
   }
 
   return {
     lost,
     duplicateRuns,
+    duplicatesByKind,
     mostConcurrentRuns: mostAtOnce(groupBy(runs, (run) => run.jobId)),
     mostConcurrentPerExclusiveKey: mostAtOnce(groupBy(runs, (run) => exclusiveKey(run.kind, run.n))),
     earlyStarts,
