@@ -25,6 +25,8 @@ export interface CrashScenarioOptions {
   readonly sigtermShare: number;
   /** Crashed in the middle of a bulk enqueue, and started again a second later. */
   readonly server?: RestartableServer;
+  /** Without a server to crash: another fault landed in the middle of a bulk enqueue (a slot migration), while workers receive. */
+  readonly midBatchFault?: (queue: string) => Promise<void>;
   /** Worker lease; a killed worker's jobs come back after it. */
   readonly lease: string;
   readonly leaseMs: number;
@@ -46,6 +48,8 @@ export interface CrashReport extends RunAnalysis {
   readonly sigterms: number;
   readonly workerStarts: number;
   readonly serverCrashes: number;
+  /** Mid-batch faults other than a server crash that ran to the end. */
+  readonly otherFaults: number;
   readonly runMs: number;
   /** From the server answering again to the next completion in the ledger. */
   readonly serverRecoveryMs: number | undefined;
@@ -113,6 +117,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       spreadMs: options.produceMs,
       midBatchJobs: 500,
       ...(options.server && { midBatch: (batch) => crashServer(batch) }),
+      ...(!options.server && options.midBatchFault && { midBatch: (batch) => injectFault(batch) }),
     });
 
     let serverCrashes = 0;
@@ -136,6 +141,12 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
         serverDown = false;
         ledger.poll(); // completions written before the crash are not a recovery
       })();
+    };
+
+    let otherFaults = 0;
+    const injectFault = async (batch: Promise<unknown>) => {
+      void batch.catch(() => {});
+      restart = options.midBatchFault!(queue).then(() => void (otherFaults += 1));
     };
 
     const runStarted = Date.now();
@@ -207,6 +218,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       sigterms,
       workerStarts,
       serverCrashes,
+      otherFaults,
       runMs,
       serverRecoveryMs,
       longestStallMs: ledger.longestStallMs,

@@ -36,8 +36,11 @@ function table(rows: Record<string, ReportRow>): string {
 }
 
 function exclusivityTable(): string {
-  const lines = ["| backend and mode | most concurrent runs of one job |", "|---|---|"];
-  for (const target of reliabilityTargets) lines.push(`| ${target.name} | ${target.exclusiveRuns ? `asserted 1: ${target.exclusiveRuns}` : "reported, not asserted: the transport may deliver a message again while a copy is still out (at-least-once)"} |`);
+  const lines = ["| backend and mode | most concurrent runs of one job | duplicate runs |", "|---|---|---|"];
+  for (const target of reliabilityTargets) {
+    const exclusive = target.exclusiveRuns ? `asserted 1: ${target.exclusiveRuns}` : "reported, not asserted: the transport may deliver a message again while a copy is still out (at-least-once)";
+    lines.push(`| ${target.name}${target.profiles ? ` (${target.profiles.join(", ")} profile only)` : ""} | ${exclusive} | ${target.unboundedDuplicates ? `reported, not bounded: ${target.unboundedDuplicates}` : "bounded as above"} |`);
+  }
   return `${lines.join("\n")}\n`;
 }
 
@@ -68,7 +71,7 @@ ledger outside the backend.
   in-flight acks, a server crash at most every worker's, a SIGTERM none (stop() acks what
   finished and hands back the rest). Pub/Sub with ordering keys also redelivers every later
   message of a key after a nack or an expired deadline, acked ones included (Pub/Sub's
-  documented behaviour), so its bound adds the ordered jobs once per fault.
+  documented behaviour); where that breaks the bound the mode says so below.
 - **most concurrent runs of one job**: two runs of one job overlapping in time. Asserted 1
   where stated below; "(reported)" where the transport may hand out a copy still out.
 - **most concurrent runs of one limited key**: runs under a per-key limit of 1, and of one unique key. Asserted 1 everywhere.

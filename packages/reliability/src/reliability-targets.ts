@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { requireService } from "@hopper/services";
 import type { ReliabilityConnection } from "./reliability-hopper.js";
+import { fileURLToPath } from "node:url";
+import { migrateQueueSlot } from "./slot-migration.js";
 import { startPostgresServer, startRedisServer, type RestartableServer } from "./reliability-servers.js";
 
 /** A backend the scenarios run against: how to reach it, and a server the suite may crash when it has one. */
@@ -10,6 +12,8 @@ export interface ReliabilityBackend {
   readonly server?: RestartableServer;
   /** Why the server is not restarted, when it is not. */
   readonly noRestart?: string;
+  /** Without a server to crash, a fault of the mode's own landed mid-batch (a slot migration). */
+  readonly midBatchFault?: (queue: string) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,6 +33,10 @@ export interface ReliabilityTarget {
    * hand out a message that is still out, and the count is reported, not asserted.
    */
   readonly exclusiveRuns?: string;
+  /** Profiles that run this mode; default both. */
+  readonly profiles?: readonly ("ci" | "full")[];
+  /** Why duplicate runs are reported, not held to the bound, when they are not. */
+  readonly unboundedDuplicates?: string;
   /** Undefined when the service is missing (a loud skip locally; CI fails in requireService). */
   open(options: { restartable: boolean }): Promise<ReliabilityBackend | undefined>;
 }
@@ -52,7 +60,7 @@ function sharedCoordinationUrl(): string | undefined {
 function sqsTarget(name: string, fifo: boolean, exclusiveRuns: string | undefined, loadCalibrationJobs: number | undefined): ReliabilityTarget {
   return {
     name,
-    crashJobs: { ci: 1500, full: 10_000 },
+    crashJobs: { ci: 1000, full: 10_000 },
     lease: crashLease,
     leaseMs: crashLeaseMs,
     ...(loadCalibrationJobs !== undefined && { loadCalibrationJobs }),
@@ -71,7 +79,7 @@ function sqsTarget(name: string, fifo: boolean, exclusiveRuns: string | undefine
 function pubsubTarget(name: string, modeOptions: Record<string, unknown> | undefined, loadCalibrationJobs: number | undefined): ReliabilityTarget {
   return {
     name,
-    crashJobs: { ci: 1000, full: 10_000 },
+    crashJobs: { ci: 500, full: 5000 },
     // Pub/Sub's shortest ack deadline is 10 s; the worker raises a shorter lease to it.
     lease: "10s",
     leaseMs: 10_000,
@@ -126,9 +134,32 @@ export const reliabilityTargets: readonly ReliabilityTarget[] = [
       return { url: server.url, connection: { url: server.url }, server, close: () => server.dispose() };
     },
   },
+  {
+    name: "redis-cluster",
+    crashJobs: { ci: 1500, full: 10_000 },
+    lease: crashLease,
+    leaseMs: crashLeaseMs,
+    exclusiveRuns: leasedUntilAcked,
+    async open() {
+      const nodes = requireService("redis-cluster")?.HOPPER_TEST_REDIS_CLUSTER_NODES;
+      const coordinationUrl = sharedCoordinationUrl();
+      if (!nodes || !coordinationUrl) return undefined;
+      const module = fileURLToPath(new URL("./redis-cluster-backend.ts", import.meta.url));
+      return {
+        url: "redis-cluster",
+        connection: { url: "redis-cluster", coordinationUrl, backendFactory: { module, name: "createReliabilityClusterBackend", options: { nodes } } },
+        noRestart: "the shared cluster is not crashed (other tests use it); its queue's slot is migrated to another master instead",
+        // The backend's default key prefix: every key of a queue shares the hash tag {hopper:<queue>}.
+        midBatchFault: (queue) => migrateQueueSlot(nodes, `{hopper:${queue}}`, 1500).then(() => undefined),
+        close: async () => {},
+      };
+    },
+  },
   sqsTarget("sqs", false, undefined, 2000),
   sqsTarget("sqs-fifo", true, "a FIFO message group hands out its next message only once the one in flight is deleted or its visibility timeout ends, and the worker extends the timeout while the job runs", undefined),
   pubsubTarget("pubsub", undefined, 2000),
   // Ordering keys on a share of the jobs, and Pub/Sub's own dead-letter policy (which makes Pub/Sub count deliveries).
+  pubsubTarget("tmp-ordered", { messageOrdering: true }, undefined),
+  pubsubTarget("tmp-dlq", { deadLetter: { maxDeliveryAttempts: 10 } }, undefined),
   pubsubTarget("pubsub-ordered-dlq", { messageOrdering: true, deadLetter: { maxDeliveryAttempts: 10 } }, undefined),
 ];
