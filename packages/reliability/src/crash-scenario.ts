@@ -96,7 +96,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
   const startWorker = (): LedgeredWorker => {
     const ledgerFile = join(ledgerDirectory, `worker-${workerStarts++}.ledger`);
     ledger.add(ledgerFile);
-    const child = new WorkerProcess({ [connectionVariable]: JSON.stringify(options.connection), RELIABILITY_QUEUE: queue, RELIABILITY_LEDGER: ledgerFile, RELIABILITY_LEASE: options.lease });
+    const child = new WorkerProcess({ [connectionVariable]: JSON.stringify(options.connection), RELIABILITY_QUEUE: queue, RELIABILITY_LEDGER: ledgerFile, RELIABILITY_LEASE: options.lease, RELIABILITY_MIX: "realistic" });
     void child.exited.then(() => exitedAt.set(ledgerFile, Date.now()));
     const worker = { process: child, ledgerFile };
     allWorkers.push(worker);

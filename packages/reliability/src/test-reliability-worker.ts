@@ -2,7 +2,7 @@
 // connection in RELIABILITY_CONNECTION (else RELIABILITY_URL) that records its
 // runs in RELIABILITY_LEDGER. With RELIABILITY_MEMORY_MS it prints
 // "memory <heapUsed> <rss>" (after a full GC, when run with --expose-gc) at
-// that interval. SIGTERM stops it gracefully: once `run()` has resolved (stop()
+// that interval. RELIABILITY_MIX=realistic registers the crash run's whole job mix. SIGTERM stops it gracefully: once `run()` has resolved (stop()
 // is done) it appends `stopped <ms>` to its ledger, so the parent can check that
 // no job started after that and none was left running.
 import { appendFileSync } from "node:fs";
@@ -13,7 +13,9 @@ import { reliabilityJobClasses } from "./reliability-job.js";
 const connection: ReliabilityConnection = process.env[connectionVariable] ? JSON.parse(process.env[connectionVariable]) : { url: process.env.RELIABILITY_URL! };
 const queue = process.env.RELIABILITY_QUEUE!;
 const ledgerFile = process.env.RELIABILITY_LEDGER;
-const jobs = Object.values(reliabilityJobClasses(queue, ledgerFile));
+const classes = reliabilityJobClasses(queue, ledgerFile);
+// The realistic mix needs a coordination store (unique jobs, concurrency limits); the load run's plain job does not.
+const jobs = process.env.RELIABILITY_MIX === "realistic" ? Object.values(classes) : [classes.ReliabilityJob];
 // Errors go to stderr, where the parent counts them.
 const hopper = await openReliabilityHopper(connection, jobs, createConsoleLogger("error"));
 const worker = hopper.worker({
