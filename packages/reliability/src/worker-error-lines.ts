@@ -10,6 +10,7 @@ const expectedAlways: readonly { readonly pattern: RegExp; readonly why: string 
 const expectedWhenServerCrashed: readonly { readonly pattern: RegExp; readonly why: string }[] = [
   { pattern: /receive failed; retrying/, why: "a receive while the server is down" },
   { pattern: /cannot reach the backend; retrying/, why: "a worker started while the server is down" },
+  { pattern: /cannot reach the coordination store; retrying/, why: "a worker started while the server holding its coordination store is down" },
   { pattern: /could not settle a message; it will be redelivered when its lease ends/, why: "an ack, nack or retry while the server is down" },
   { pattern: /hand-back failed; the lease will redeliver the job/, why: "a hand-back while the server is down" },
   { pattern: /lease lost while the job ran/, why: "a lease that ran out while the server was down" },
