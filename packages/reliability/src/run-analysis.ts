@@ -18,6 +18,8 @@ export interface RunAnalysisInput {
 export interface RunAnalysis {
   /** Owed jobs with no completion (dead-letter kinds: no dead letter), by id. */
   readonly lost: string[];
+  /** The kind each lost job was enqueued as. */
+  readonly lostKinds: Record<string, string>;
   /** Completions beyond the first of each job, plus dead letters beyond the first. */
   readonly duplicateRuns: number;
   /** The same, by job kind (e.g. `plain 3, flaky 1`). */
@@ -38,6 +40,8 @@ export interface RunAnalysis {
   readonly runningAtStop: number;
   /** Jobs a SIGTERMed process completed (and so should have acked) that completed again later elsewhere; stops that overlapped a server outage aside. */
   readonly completedAgainAfterGracefulStop: number;
+  /** A few of those, with their times, to diagnose. */
+  readonly completedAgainSample: string[];
 }
 
 interface Run {
@@ -124,18 +128,28 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
   }
 
   let completedAgainAfterGracefulStop = 0;
+  const completedAgainSample: string[] = [];
+  // Set aside: stops that overlapped an outage, and completions whose ack went out while the server was
+  // down or reconnecting (up to 5 s after it answered again): their redelivery is the crash's doing.
   const cleanStop = (file: string) => {
     const from = input.gracefullyStopped.get(file);
     const to = input.exitedAt.get(file) ?? Number.POSITIVE_INFINITY;
     return from !== undefined && !input.outages.some((outage) => from <= outage.to && to >= outage.from);
   };
-  for (const list of completedAt.values()) {
-    const graceful = list.find((entry) => cleanStop(entry.file));
-    if (graceful && list.some((entry) => entry.file !== graceful.file && entry.at > graceful.at)) completedAgainAfterGracefulStop += 1;
+  const ackedWhileUp = (at: number) => !input.outages.some((outage) => at >= outage.from - 1000 && at <= outage.to + 5000);
+  for (const [jobId, list] of completedAt) {
+    const graceful = list.find((entry) => cleanStop(entry.file) && ackedWhileUp(entry.at));
+    const again = graceful && list.find((entry) => entry.file !== graceful.file && entry.at > graceful.at);
+    if (!graceful || !again) continue;
+    completedAgainAfterGracefulStop += 1;
+    if (completedAgainSample.length < 5) {
+      completedAgainSample.push(`${jobId} (${kindOf.get(jobId)}): completed at ${graceful.at} by a process SIGTERMed at ${input.gracefullyStopped.get(graceful.file)} that exited at ${input.exitedAt.get(graceful.file)}, again at ${again.at}; outages ${JSON.stringify(input.outages)}`);
+    }
   }
 
   return {
     lost,
+    lostKinds: Object.fromEntries(lost.map((id) => [id, input.owed.get(id) ?? "unknown"])),
     duplicateRuns,
     duplicatesByKind,
     mostConcurrentRuns: mostAtOnce(groupBy(runs, (run) => run.jobId)),
@@ -146,6 +160,7 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
     startsAfterStop,
     runningAtStop,
     completedAgainAfterGracefulStop,
+    completedAgainSample,
   };
 }
 
