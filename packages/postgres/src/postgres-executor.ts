@@ -45,15 +45,23 @@ export function createPgExecutor(pool: pg.Pool, options: { ownsPool: boolean }):
     },
     async transaction(work) {
       const client = await pool.connect();
+      // A checked-out client has no pool listener, and pg emits 'error' on it when its connection
+      // drops (a server crash): unheard, that kills the process. The failing query rejects anyway.
+      let lost: Error | undefined;
+      const onLost = (error: Error) => (lost = error);
+      client.on("error", onLost);
       try {
         await client.query("BEGIN");
         const result = await work(createClientExecutor(client));
         await client.query("COMMIT");
+        client.off("error", onLost);
         client.release();
         return result;
       } catch (error) {
         await client.query("ROLLBACK").catch(() => {});
-        client.release();
+        client.off("error", onLost);
+        // A lost connection is discarded, not handed to the next caller.
+        client.release(lost);
         throw error;
       }
     },

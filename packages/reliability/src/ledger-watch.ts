@@ -1,28 +1,50 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
 
-/** Follows ledger files as workers append to them; counts completions per job number. */
+/** One ledger line (see reliability-job.ts), with the file (one worker process) that wrote it. */
+export interface LedgerEvent {
+  readonly event: "s" | "e" | "f" | "x" | "early" | "stopped";
+  readonly jobId: string;
+  readonly n: number;
+  readonly kind: string;
+  readonly attempt: number;
+  readonly at: number;
+  readonly file: string;
+}
+
+/** Follows ledger files as workers append to them. */
 export class LedgerWatch {
-  readonly runs = new Map<number, number>();
-  lines = 0;
+  /** Completions (`e` lines) per job id. */
+  readonly completions = new Map<string, number>();
+  /** Job ids with at least one failed run (`f` line). */
+  readonly failed = new Set<string>();
+  /** Every line read, in each file's order. */
+  readonly events: LedgerEvent[] = [];
   /** When the latest new completion was seen. */
   lastCompletionAt = Date.now();
   /** Longest time without any new completion, as seen by `poll`. */
   longestStallMs = 0;
   private readonly files = new Map<string, { offset: number; rest: string }>();
 
+  /** `keepEvents` false keeps counts only (the load scenario's hundreds of thousands of lines). */
+  constructor(private readonly keepEvents = true) {}
+
   add(file: string): void {
     this.files.set(file, { offset: 0, rest: "" });
   }
 
+  /** Job ids completed at least once. */
   get completed(): number {
-    return this.runs.size;
+    return this.completions.size;
   }
 
+  /** Completions beyond the first of each job. */
   get duplicates(): number {
-    return this.lines - this.runs.size;
+    let extra = 0;
+    for (const count of this.completions.values()) extra += count - 1;
+    return extra;
   }
 
-  /** Reads what was appended since the last call; returns the number of new lines. */
+  /** Reads what was appended since the last call; returns the number of new completions. */
   poll(): number {
     let added = 0;
     for (const [file, state] of this.files) {
@@ -44,11 +66,12 @@ export class LedgerWatch {
       const lines = (state.rest + buffer.toString("utf8")).split("\n");
       state.rest = lines.pop()!;
       for (const line of lines) {
-        const match = /^(\d+) \S+ \d+$/.exec(line);
-        if (!match) continue;
-        const n = Number(match[1]);
-        this.runs.set(n, (this.runs.get(n) ?? 0) + 1);
-        this.lines += 1;
+        const event = parseLine(line, file);
+        if (!event) continue;
+        if (this.keepEvents) this.events.push(event);
+        if (event.event === "f") this.failed.add(event.jobId);
+        if (event.event !== "e") continue;
+        this.completions.set(event.jobId, (this.completions.get(event.jobId) ?? 0) + 1);
         added += 1;
       }
     }
@@ -57,10 +80,12 @@ export class LedgerWatch {
     this.longestStallMs = Math.max(this.longestStallMs, now - this.lastCompletionAt);
     return added;
   }
+}
 
-  missing(total: number): number[] {
-    const missing: number[] = [];
-    for (let n = 0; n < total; n++) if (!this.runs.has(n)) missing.push(n);
-    return missing;
-  }
+function parseLine(line: string, file: string): LedgerEvent | undefined {
+  const stopped = /^stopped (\d+)$/.exec(line);
+  if (stopped) return { event: "stopped", jobId: "", n: -1, kind: "", attempt: 0, at: Number(stopped[1]), file };
+  const match = /^(s|e|f|x|early) (\S+) (\d+) (\w+) (\d+) (\d+)$/.exec(line);
+  if (!match) return undefined;
+  return { event: match[1] as LedgerEvent["event"], jobId: match[2]!, n: Number(match[3]), kind: match[4]!, attempt: Number(match[5]), at: Number(match[6]), file };
 }

@@ -56,7 +56,7 @@ export async function runLoadScenario(options: LoadScenarioOptions): Promise<Loa
   const ledgerFile = join(ledgerDirectory, "worker.ledger");
   const ReliabilityJob = reliabilityJobClass(queue, undefined);
   const hopper = createHopper({ url: options.url, jobs: [ReliabilityJob], logger: createConsoleLogger("silent") });
-  const ledger = new LedgerWatch();
+  const ledger = new LedgerWatch(false);
   ledger.add(ledgerFile);
   const worker = new WorkerProcess(
     { RELIABILITY_URL: options.url, RELIABILITY_QUEUE: queue, RELIABILITY_LEDGER: ledgerFile, RELIABILITY_MEMORY_MS: "1000", RELIABILITY_CONCURRENCY: String(options.concurrency) },

@@ -10,13 +10,13 @@ const loadFactor = 0.7;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
 describe("sustained load: steady memory, no errors, nothing lost", () => {
-  for (const target of reliabilityTargets.filter((candidate) => selected(candidate.name))) {
+  for (const target of reliabilityTargets.filter((candidate) => candidate.loadCalibrationJobs !== undefined && selected(candidate.name))) {
     const { loadSeconds } = reliabilitySettings;
     it(`${target.name}: ${loadSeconds} s at ${loadFactor * 100}% of the measured capacity; heap growth after warm-up under ${mb(heapGrowthBoundBytes)}`, { timeout: 60_000 + loadSeconds * 1000 * 2 }, async (context) => {
       const backend = await target.open({ restartable: false });
       if (!backend) return context.skip();
       try {
-        const report = await runLoadScenario({ url: backend.url, calibrationJobs: target.loadCalibrationJobs, loadFactor, seconds: loadSeconds, concurrency: 50 });
+        const report = await runLoadScenario({ url: backend.url, calibrationJobs: target.loadCalibrationJobs!, loadFactor, seconds: loadSeconds, concurrency: 50 });
         console.log(
           `[reliability] ${target.name} load: capacity ${report.capacityPerSecond}/s, target ${report.targetPerSecond}/s, enqueued ${report.enqueuedPerSecond}/s for ${loadSeconds} s, ${report.completed}/${report.enqueued} completed (drain ${report.drainMs} ms), heap ${mb(report.heapBaselineBytes)} after warm-up, growth ${mb(report.heapGrowthBytes)}, rss ${mb(report.rssStartBytes)} → ${mb(report.rssEndBytes)}, ${report.enqueueErrors} enqueue errors, ${report.workerErrorLines.length} worker error lines${report.workerErrorLines.length ? `:\n  ${report.workerErrorLines.join("\n  ")}` : ""}`,
         );

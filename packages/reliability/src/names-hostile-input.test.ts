@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { ConfigurationError, createConsoleLogger, createHopper, Job } from "@hopper/core";
 import { describe, expect, it } from "vitest";
+import { openReliabilityHopper } from "./reliability-hopper.js";
 import { reliabilityTargets } from "./reliability-targets.js";
 
 // Names and keys reach Redis keys, Lua scripts, SQL and SQS/Pub/Sub resource
@@ -49,7 +50,7 @@ describe("hostile keys and args go through each backend's enqueue path as values
           seen.push(text);
         }
       }
-      const hopper = createHopper({ url: backend.url, jobs: [Echo], logger: createConsoleLogger("silent") });
+      const hopper = await openReliabilityHopper(backend.connection, [Echo], createConsoleLogger("silent"));
       try {
         const capabilities = (await hopper.backend).capabilities;
         const texts = hostile.map((name) => `${name} ${hostileKey}`);

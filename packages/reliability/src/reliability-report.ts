@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { reliabilityTargets } from "./reliability-targets.js";
 
 const resultsDirectory = fileURLToPath(new URL("../../../benchmarks/results/", import.meta.url));
 const dataFile = `${resultsDirectory}reliability.json`;
@@ -34,23 +35,51 @@ function table(rows: Record<string, ReportRow>): string {
   return `${lines.join("\n")}\n`;
 }
 
+function exclusivityTable(): string {
+  const lines = ["| backend and mode | most concurrent runs of one job | duplicate runs |", "|---|---|---|"];
+  for (const target of reliabilityTargets) {
+    const exclusive = target.exclusiveRuns ? `asserted 1: ${target.exclusiveRuns}` : "reported, not asserted: the transport may deliver a message again while a copy is still out (at-least-once)";
+    lines.push(`| ${target.name}${target.profiles ? ` (${target.profiles.join(", ")} profile only)` : ""} | ${exclusive} | ${target.unboundedDuplicates ? `reported, not bounded: ${target.unboundedDuplicates}` : "bounded as above"} |`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
 function renderReport(data: ReportData): string {
   return `# Reliability results
 
 Written by \`pnpm test:reliability\` (packages/reliability); each row is the latest run
-for that backend on the machine that ran it. See packages/reliability/README.md for
-what each scenario does and docs/guarantees.md for what the figures back.
+for that backend and delivery mode on the machine that ran it, in the profile named
+(\`ci\`, what CI runs, or \`full\`: \`pnpm test:reliability --profile full\`). See
+packages/reliability/README.md for what each scenario does and docs/guarantees.md
+for what the figures back.
 
-## Crash and restart
+## Crash, restart and SIGTERM while producing
 
-Jobs enqueued, then run by worker child processes that are SIGKILLed at random
-moments and started again; the server is crashed and started again once, when half
-the jobs are done (where the suite can restart it). Every completion is appended to
-a ledger file outside the backend. "duplicates" counts extra completions (a job
-that ran again after its worker died before the ack); "recovery" is the time from
-the server answering again to the next completion.
+A producer enqueues the realistic job mix (retries, dead letters, delays past a
+lease, unique keys enqueued twice, a per-key concurrency limit, jobs longer than
+three leases, ordering and dedupe keys where the backend has them), single and
+bulk calls, while worker child processes are SIGKILLed or SIGTERMed at random and
+replaced, and the server (where the suite runs its own) is crashed in the middle
+of a bulk enqueue and started again. Every run's start and end is appended to a
+ledger outside the backend.
+
+- **jobs**: ids returned by enqueue calls that resolved (owed); a rejected call owes nothing.
+- **lost**: owed jobs that never completed (the doomed share: whose dead letter never arrived). Must be 0.
+- **duplicate runs**: completions beyond the first (and dead letters beyond the first).
+  Bound, asserted: (SIGKILLs + server crashes × workers) × 20, the jobs a worker runs at once. A job runs
+  again only when the copy that ran was never acked: a SIGKILL loses at most its process's
+  in-flight acks, a server crash at most every worker's, a SIGTERM none (stop() acks what
+  finished and hands back the rest). Pub/Sub with ordering keys also redelivers every later
+  message of a key after a nack or an expired deadline, acked ones included (Pub/Sub's
+  documented behaviour); where that breaks the bound the mode says so below.
+- **most concurrent runs of one job**: two runs of one job overlapping in time. Asserted 1
+  where stated below; "(reported)" where the transport may hand out a copy still out.
+- **most concurrent runs of one limited key**: runs under a per-key limit of 1, and of one unique key. Asserted 1 everywhere.
+- **final ready/delayed/in flight**: the queue's stats once every worker stopped (n/a: no stats). Asserted 0/0/0.
+- **worker error lines (unexpected)**: lines the fault injection does not explain fail the run (src/worker-error-lines.ts lists the expected ones).
 
 ${table(data.crash)}
+${exclusivityTable()}
 ## Sustained load
 
 A calibration burst measures how fast one worker process drains the backend; the

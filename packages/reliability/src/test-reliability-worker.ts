@@ -1,16 +1,23 @@
-// Child process of the reliability scenarios: one Hopper worker on
-// RELIABILITY_URL that records completions in RELIABILITY_LEDGER. With
-// RELIABILITY_MEMORY_MS it prints "memory <heapUsed> <rss>" (after a full GC,
-// when run with --expose-gc) at that interval. SIGTERM stops it gracefully;
-// the crash scenario SIGKILLs it instead.
-import { createConsoleLogger, createHopper } from "@hopper/core";
-import { reliabilityJobClass } from "./reliability-job.js";
+// Child process of the reliability scenarios: one Hopper worker on the
+// connection in RELIABILITY_CONNECTION (else RELIABILITY_URL) that records its
+// runs in RELIABILITY_LEDGER. With RELIABILITY_MEMORY_MS it prints
+// "memory <heapUsed> <rss>" (after a full GC, when run with --expose-gc) at
+// that interval. RELIABILITY_MIX=realistic registers the crash run's whole job mix. SIGTERM stops it gracefully: once `run()` has resolved (stop()
+// is done) it appends `stopped <ms>` to its ledger, so the parent can check that
+// no job started after that and none was left running.
+import { appendFileSync } from "node:fs";
+import { createConsoleLogger } from "@hopper/core";
+import { connectionVariable, openReliabilityHopper, type ReliabilityConnection } from "./reliability-hopper.js";
+import { reliabilityJobClasses } from "./reliability-job.js";
 
-const url = process.env.RELIABILITY_URL!;
+const connection: ReliabilityConnection = process.env[connectionVariable] ? JSON.parse(process.env[connectionVariable]) : { url: process.env.RELIABILITY_URL! };
 const queue = process.env.RELIABILITY_QUEUE!;
-const ReliabilityJob = reliabilityJobClass(queue, process.env.RELIABILITY_LEDGER);
+const ledgerFile = process.env.RELIABILITY_LEDGER;
+const classes = reliabilityJobClasses(queue, ledgerFile);
+// The realistic mix needs a coordination store (unique jobs, concurrency limits); the load run's plain job does not.
+const jobs = process.env.RELIABILITY_MIX === "realistic" ? Object.values(classes) : [classes.ReliabilityJob];
 // Errors go to stderr, where the parent counts them.
-const hopper = createHopper({ url, jobs: [ReliabilityJob], logger: createConsoleLogger("error") });
+const hopper = await openReliabilityHopper(connection, jobs, createConsoleLogger("error"));
 const worker = hopper.worker({
   queues: [queue],
   concurrency: Number(process.env.RELIABILITY_CONCURRENCY ?? 20),
@@ -30,5 +37,6 @@ if (memoryIntervalMs > 0) {
 
 process.stdout.write("ready\n");
 await worker.run();
+if (ledgerFile) appendFileSync(ledgerFile, `stopped ${Date.now()}\n`);
 await hopper.close();
 process.exit(0);

@@ -150,8 +150,7 @@ export class Worker {
     const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(this.dependencies.logger, "worker", () => this.stop());
     try {
       const backend = await this.dependencies.connection.waitUntilOpen(this.receiving.signal, this.dependencies.logger);
-      if (backend) {
-        await this.checkCoordination();
+      if (backend && (await this.checkCoordination())) {
         await this.dependencies.records?.check();
         await this.receiveUntilStopped(backend);
       }
@@ -163,10 +162,25 @@ export class Worker {
     }
   }
 
-  /** Jobs with a concurrency limit need the coordination store: find out now, not one failed job at a time. */
-  private async checkCoordination(): Promise<void> {
+  /**
+   * Jobs with a concurrency limit need the coordination store: find out now, not one failed job at a time.
+   * A store that is not configured is refused at once; one that does not answer (its server restarting)
+   * is waited for with backoff, as the backend is. False when stop() came first.
+   */
+  private async checkCoordination(): Promise<boolean> {
     const limited = this.dependencies.registry.all.some((definition) => definition.concurrency !== undefined && this.queues.includes(definition.queue));
-    if (limited) await this.dependencies.coordination.advance("hopper:coordination-check");
+    if (!limited) return true;
+    for (let delayMs = 500; !this.receiving.signal.aborted; delayMs = Math.min(delayMs * 2, 15_000)) {
+      try {
+        await this.dependencies.coordination.advance("hopper:coordination-check");
+        return true;
+      } catch (error) {
+        if (ConfigurationError.isInstance(error)) throw error;
+        this.dependencies.logger.error(`cannot reach the coordination store; retrying in ${delayMs} ms`, { error });
+        await sleep(delayMs, this.receiving.signal);
+      }
+    }
+    return false;
   }
 
   private async receiveUntilStopped(backend: Backend): Promise<void> {

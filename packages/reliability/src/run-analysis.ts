@@ -1,0 +1,195 @@
+import { deadLetterKinds, exclusiveKey } from "./job-mix.js";
+import type { LedgerEvent } from "./ledger-watch.js";
+
+export interface RunAnalysisInput {
+  readonly events: readonly LedgerEvent[];
+  /** Ids returned by enqueue calls that resolved, with the kind they were enqueued as. */
+  readonly owed: ReadonlyMap<string, string>;
+  /** Dead letters read from the dead-letter queue (one entry per dead letter), with the kind their args name. */
+  readonly deadLetters: readonly { readonly id: string; readonly kind: string | undefined }[];
+  /** When each ledger file's process exited (a run it left open ended then). */
+  readonly exitedAt: ReadonlyMap<string, number>;
+  /** Ledger files of processes stopped by SIGTERM, with when the SIGTERM was sent. */
+  readonly gracefullyStopped: ReadonlyMap<string, number>;
+  /** When the server was down (crashed until answering again): a stop overlapping it could not ack. */
+  readonly outages: readonly { readonly from: number; readonly to: number }[];
+}
+
+export interface RunAnalysis {
+  /** Owed jobs with no completion (dead-letter kinds: no dead letter), by id. */
+  readonly lost: string[];
+  /** The kind each lost job was enqueued as. */
+  readonly lostKinds: Record<string, string>;
+  /** Completions beyond the first of each job, plus dead letters beyond the first. */
+  readonly duplicateRuns: number;
+  /** The same, by job kind (e.g. `plain 3, flaky 1`). */
+  readonly duplicatesByKind: Record<string, number>;
+  /** Most runs of one job id at the same moment (1 = never two at once). */
+  readonly mostConcurrentRuns: number;
+  /** Most runs at once of one key that must be exclusive (concurrency limit 1, unique key). */
+  readonly mostConcurrentPerExclusiveKey: number;
+  /** Delayed jobs that started before the moment they were enqueued for. */
+  readonly earlyStarts: number;
+  /** Dead letters of jobs that were not meant to fail for good. */
+  readonly unexpectedDeadLetters: string[];
+  /** SIGTERMed processes whose stop() never resolved (no `stopped` line). */
+  readonly stopsUnfinished: number;
+  /** Runs started after stop() resolved, in SIGTERMed processes. */
+  readonly startsAfterStop: number;
+  /** Runs still open when stop() resolved: neither finished nor handed back. */
+  readonly runningAtStop: number;
+  /** Jobs a SIGTERMed process completed (and so should have acked) that completed again later elsewhere; stops that overlapped a server outage aside. */
+  readonly completedAgainAfterGracefulStop: number;
+  /** A few of those, with their times, to diagnose. */
+  readonly completedAgainSample: string[];
+}
+
+interface Run {
+  readonly jobId: string;
+  readonly kind: string;
+  readonly n: number;
+  readonly startAt: number;
+  endAt: number;
+}
+
+/** Reads the merged ledger: what was lost, run twice, run twice at once, and what SIGTERM left behind. */
+export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
+  const runs: Run[] = [];
+  const completions = new Map<string, number>();
+  const completedAt = new Map<string, { file: string; at: number }[]>();
+  let earlyStarts = 0;
+  let startsAfterStop = 0;
+  let runningAtStop = 0;
+  const byFile = new Map<string, LedgerEvent[]>();
+  for (const event of input.events) {
+    const list = byFile.get(event.file) ?? [];
+    list.push(event);
+    byFile.set(event.file, list);
+  }
+  let stopsUnfinished = 0;
+  for (const [file, events] of byFile) {
+    const open = new Map<string, Run[]>();
+    let stoppedAt: number | undefined;
+    for (const event of events) {
+      if (event.event === "stopped") {
+        stoppedAt = event.at;
+        for (const list of open.values()) runningAtStop += list.length;
+        continue;
+      }
+      if (event.event === "early") earlyStarts += 1;
+      if (event.event === "s") {
+        if (stoppedAt !== undefined) startsAfterStop += 1;
+        const run: Run = { jobId: event.jobId, kind: event.kind, n: event.n, startAt: event.at, endAt: Number.POSITIVE_INFINITY };
+        runs.push(run);
+        open.set(event.jobId, [...(open.get(event.jobId) ?? []), run]);
+      }
+      if (event.event === "e" || event.event === "f" || event.event === "x") {
+        const list = open.get(event.jobId);
+        const run = list?.shift();
+        if (run) run.endAt = event.at;
+        if (list?.length === 0) open.delete(event.jobId);
+      }
+      if (event.event === "e") {
+        completions.set(event.jobId, (completions.get(event.jobId) ?? 0) + 1);
+        completedAt.set(event.jobId, [...(completedAt.get(event.jobId) ?? []), { file, at: event.at }]);
+      }
+    }
+    // A run its process never finished ended when the process died.
+    const exitedAt = input.exitedAt.get(file);
+    for (const list of open.values()) for (const run of list) run.endAt = exitedAt ?? Number.POSITIVE_INFINITY;
+    if (input.gracefullyStopped.has(file) && stoppedAt === undefined) stopsUnfinished += 1;
+  }
+
+  const deadLetters = new Map<string, number>();
+  const kindOf = new Map<string, string>();
+  for (const run of runs) kindOf.set(run.jobId, run.kind);
+  for (const letter of input.deadLetters) {
+    deadLetters.set(letter.id, (deadLetters.get(letter.id) ?? 0) + 1);
+    if (letter.kind) kindOf.set(letter.id, letter.kind);
+  }
+  const lost: string[] = [];
+  const unexpectedDeadLetters: string[] = [];
+  for (const [id, kind] of input.owed) {
+    const settled = deadLetterKinds.includes(kind) ? deadLetters.has(id) : completions.has(id);
+    if (!settled) lost.push(id);
+  }
+  // A dead letter's kind comes from its own args: a rejected call may have sent its doomed jobs anyway.
+  for (const [id] of deadLetters) if (!deadLetterKinds.includes(kindOf.get(id) ?? "")) unexpectedDeadLetters.push(id);
+
+  let duplicateRuns = 0;
+  const duplicatesByKind: Record<string, number> = {};
+  for (const counts of [completions, deadLetters]) {
+    for (const [id, count] of counts) {
+      if (count < 2) continue;
+      duplicateRuns += count - 1;
+      const kind = kindOf.get(id) ?? "unknown";
+      duplicatesByKind[kind] = (duplicatesByKind[kind] ?? 0) + count - 1;
+    }
+  }
+
+  let completedAgainAfterGracefulStop = 0;
+  const completedAgainSample: string[] = [];
+  // Set aside: stops that overlapped an outage, and completions whose ack went out while the server was
+  // down or reconnecting (up to 5 s after it answered again): their redelivery is the crash's doing.
+  const cleanStop = (file: string) => {
+    const from = input.gracefullyStopped.get(file);
+    const to = input.exitedAt.get(file) ?? Number.POSITIVE_INFINITY;
+    return from !== undefined && !input.outages.some((outage) => from <= outage.to && to >= outage.from);
+  };
+  const ackedWhileUp = (at: number) => !input.outages.some((outage) => at >= outage.from - 1000 && at <= outage.to + 5000);
+  for (const [jobId, list] of completedAt) {
+    const graceful = list.find((entry) => cleanStop(entry.file) && ackedWhileUp(entry.at));
+    const again = graceful && list.find((entry) => entry.file !== graceful.file && entry.at > graceful.at);
+    if (!graceful || !again) continue;
+    completedAgainAfterGracefulStop += 1;
+    if (completedAgainSample.length < 5) {
+      completedAgainSample.push(`${jobId} (${kindOf.get(jobId)}): completed at ${graceful.at} by a process SIGTERMed at ${input.gracefullyStopped.get(graceful.file)} that exited at ${input.exitedAt.get(graceful.file)}, again at ${again.at}; outages ${JSON.stringify(input.outages)}`);
+    }
+  }
+
+  return {
+    lost,
+    lostKinds: Object.fromEntries(lost.map((id) => [id, input.owed.get(id) ?? "unknown"])),
+    duplicateRuns,
+    duplicatesByKind,
+    mostConcurrentRuns: mostAtOnce(groupBy(runs, (run) => run.jobId)),
+    mostConcurrentPerExclusiveKey: mostAtOnce(groupBy(runs, (run) => exclusiveKey(run.kind, run.n))),
+    earlyStarts,
+    unexpectedDeadLetters,
+    stopsUnfinished,
+    startsAfterStop,
+    runningAtStop,
+    completedAgainAfterGracefulStop,
+    completedAgainSample,
+  };
+}
+
+function groupBy(runs: readonly Run[], key: (run: Run) => string | undefined): Run[][] {
+  const groups = new Map<string, Run[]>();
+  for (const run of runs) {
+    const value = key(run);
+    if (value === undefined) continue;
+    const group = groups.get(value);
+    if (group) group.push(run);
+    else groups.set(value, [run]);
+  }
+  return [...groups.values()];
+}
+
+/** The most intervals overlapping at one moment in any group; one ending as another starts does not overlap. */
+function mostAtOnce(groups: readonly Run[][]): number {
+  let most = 0;
+  for (const group of groups) {
+    const points = group.flatMap((run) => [
+      { at: run.startAt, delta: 1 },
+      { at: run.endAt, delta: -1 },
+    ]);
+    points.sort((left, right) => left.at - right.at || left.delta - right.delta);
+    let current = 0;
+    for (const point of points) {
+      current += point.delta;
+      most = Math.max(most, current);
+    }
+  }
+  return most;
+}

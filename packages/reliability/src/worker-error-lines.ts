@@ -1,0 +1,22 @@
+/**
+ * The worker error lines the fault injection explains. Any other line fails
+ * the run: a worker that logs an error nobody caused is a bug or a gap in this list.
+ */
+const expectedAlways: readonly { readonly pattern: RegExp; readonly why: string }[] = [
+  { pattern: /job dead-lettered .*doomed: this job's share goes to the dead letters/, why: "the doomed share throws UnrecoverableError on purpose" },
+];
+
+/** While the server is down and just after: every call to it fails, and leases run out meanwhile. */
+const expectedWhenServerCrashed: readonly { readonly pattern: RegExp; readonly why: string }[] = [
+  { pattern: /receive failed; retrying/, why: "a receive while the server is down" },
+  { pattern: /cannot reach the backend; retrying/, why: "a worker started while the server is down" },
+  { pattern: /cannot reach the coordination store; retrying/, why: "a worker started while the server holding its coordination store is down" },
+  { pattern: /could not settle a message; it will be redelivered when its lease ends/, why: "an ack, nack or retry while the server is down" },
+  { pattern: /hand-back failed; the lease will redeliver the job/, why: "a hand-back while the server is down" },
+  { pattern: /lease lost while the job ran/, why: "a lease that ran out while the server was down" },
+];
+
+export function unexpectedErrorLines(lines: readonly string[], faults: { readonly serverCrashed: boolean }): string[] {
+  const expected = faults.serverCrashed ? [...expectedAlways, ...expectedWhenServerCrashed] : expectedAlways;
+  return lines.filter((line) => !expected.some((entry) => entry.pattern.test(line)));
+}
