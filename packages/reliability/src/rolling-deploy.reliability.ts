@@ -12,7 +12,10 @@ const phaseMs = full ? 10_000 : 2000;
 const newerVersionRetryMs = 300;
 
 describe("rolling deploy: workers of v1, v2 and v3 of a job on one queue", () => {
-  for (const target of reliabilityTargets.filter((candidate) => selected(candidate.name))) {
+  // One mode per backend in CI (the issue asks for Redis, PostgreSQL and SQS at least); every
+  // mode in the full profile. The cluster target has no URL a versioned app could open.
+  const modes = (name: string) => name !== "redis-cluster" && (full || ["redis", "postgres", "sqs", "pubsub"].includes(name));
+  for (const target of reliabilityTargets.filter((candidate) => selected(candidate.name) && modes(candidate.name))) {
     it(`${target.name}: every job runs on a worker that knows its version, with the shape that worker's code expects; too-new payloads are held back, none is lost`, { timeout: 180_000 }, async (context) => {
       const backend = await target.open({ restartable: false });
       if (!backend) return context.skip();
