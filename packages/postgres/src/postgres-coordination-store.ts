@@ -1,8 +1,9 @@
 import type { PGlite } from "@electric-sql/pglite";
-import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, type CoordinationStore } from "@hopper/core";
+import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, type CoordinationStore } from "@hopper/core";
 import pg from "pg";
-import { checkConnectionString, transactionClient } from "./postgres-backend.js";
-import { createClientExecutor, createPgExecutor, createPGliteExecutor, type SqlExecutor } from "./postgres-executor.js";
+import { transactionClient } from "./postgres-backend.js";
+import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
+import { storeExecutor } from "./postgres-store-connection.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 
 export interface PostgresCoordinationStoreOptions {
@@ -51,21 +52,8 @@ async function createTables(executor: SqlExecutor, schema: PostgresSchema): Prom
  * other operations are single statements. Times come from the server.
  */
 export async function createPostgresCoordinationStore(options: PostgresCoordinationStoreOptions): Promise<CoordinationStore> {
-  const sources = (["pool", "connectionString", "pglite"] as const).filter((key) => options?.[key] !== undefined);
-  if (sources.length !== 1) {
-    throw new ConfigurationError({ field: sources.length === 0 ? "pool" : sources.join(", "), message: "give exactly one of pool (a pg.Pool), connectionString (postgres://…) or pglite (a PGlite database)" });
-  }
+  const executor = storeExecutor(options);
   const schema = resolveSchema(options.schema);
-  let executor: SqlExecutor;
-  if (options.pglite) executor = createPGliteExecutor(options.pglite, { ownsDatabase: false });
-  else if (options.pool) executor = createPgExecutor(options.pool, { ownsPool: false });
-  else {
-    checkConnectionString(options.connectionString);
-    const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 4 });
-    // An idle client's error (server restart) must not crash the process; the next query reconnects.
-    pool.on("error", () => {});
-    executor = createPgExecutor(pool, { ownsPool: true });
-  }
   try {
     if (options.createTables !== false) await createTables(executor, schema);
   } catch (error) {
