@@ -72,7 +72,7 @@ describe.skipIf(!redisUrl)("traces and metrics across two processes on Redis", (
     expect(processes).toHaveLength(6);
     for (const span of processes) {
       const send = sends.find((candidate) => candidate.attributes["messaging.message.id"] === span.attributes["messaging.message.id"])!;
-      expect(span).toMatchObject({ name: `process ${queue}`, traceId: request.traceId, parentSpanId: send.spanId });
+      expect(span).toMatchObject({ name: `process ${queue}`, traceId: request.traceId, parentSpanId: send.spanId, links: [{ traceId: request.traceId, spanId: send.spanId }] });
       expect(span.attributes).toMatchObject({ "messaging.system": "redis", "messaging.destination.name": queue, "messaging.operation.type": "process", "messaging.operation.name": "process", "hopper.job.name": send.attributes["hopper.job.name"] });
     }
     const attemptsOf = (job: string) =>
@@ -92,15 +92,24 @@ describe.skipIf(!redisUrl)("traces and metrics across two processes on Redis", (
     ]);
 
     const enqueuerMetrics = await sdk.metrics();
-    expect(metricTotal(enqueuerMetrics, "hopper.jobs.enqueued", { "messaging.destination.name": queue })).toBe(3);
-    expect(metricTotal(enqueuerMetrics, "hopper.jobs.enqueued", { "hopper.job.name": "Flaky", "messaging.system": "redis" })).toBe(1);
+    expect(metricTotal(enqueuerMetrics, "messaging.client.sent.messages", { "messaging.destination.name": queue, "messaging.operation.name": "send" })).toBe(3);
+    expect(metricTotal(enqueuerMetrics, "messaging.client.sent.messages", { "hopper.job.name": "Flaky", "messaging.system": "redis" })).toBe(1);
     const counts = Object.fromEntries(
-      ["started", "succeeded", "failed", "retried", "dead", "discarded"].map((name) => [name, metricTotal(worker.metrics, `hopper.jobs.${name}`, { "messaging.destination.name": queue })]),
+      ["succeeded", "failed", "retried", "dead", "discarded"].map((name) => [name, metricTotal(worker.metrics, `hopper.jobs.${name}`, { "messaging.destination.name": queue })]),
     );
-    expect(counts).toEqual({ started: 6, succeeded: 2, failed: 4, retried: 3, dead: 1, discarded: 0 });
+    // Started: every delivery handed to a job, as the conventions' consumed-messages counter.
+    expect({ started: metricTotal(worker.metrics, "messaging.client.consumed.messages", { "messaging.destination.name": queue, "messaging.operation.name": "process" }), ...counts }).toEqual({
+      started: 6,
+      succeeded: 2,
+      failed: 4,
+      retried: 3,
+      dead: 1,
+      discarded: 0,
+    });
     expect(metricTotal(worker.metrics, "hopper.jobs.failed", { "hopper.job.name": "Flaky" })).toBe(2);
     // Every attempt is timed; the queue wait only up to each job's first run.
-    expect(metricTotal(worker.metrics, "hopper.job.duration")).toBe(6);
+    expect(metricTotal(worker.metrics, "messaging.process.duration")).toBe(6);
+    expect(metricTotal(worker.metrics, "messaging.process.duration", { "error.type": "RangeError" })).toBe(2);
     expect(metricTotal(worker.metrics, "hopper.job.queue_wait")).toBe(3);
   });
 });

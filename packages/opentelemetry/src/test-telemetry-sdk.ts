@@ -18,11 +18,13 @@ export interface SpanRecord {
   readonly exceptions: number;
 }
 
-/** One data point per metric and attribute set: a counter's sum, or a histogram's count. */
+/** One data point per metric and attribute set: a counter's sum, or a histogram's count (and its bucket boundaries). */
 export interface MetricPoint {
   readonly name: string;
+  readonly unit: string;
   readonly attributes: Record<string, unknown>;
   readonly value: number;
+  readonly boundaries?: readonly number[];
 }
 
 export interface TestSdk {
@@ -57,11 +59,16 @@ export function startTestSdk(onSpanEnd: (span: ReadableSpan) => void = () => {})
       const latest = metricExporter.getMetrics().at(-1);
       return (latest?.scopeMetrics ?? []).flatMap((scope) =>
         scope.metrics.flatMap((metric) =>
-          metric.dataPoints.map((point) => ({
-            name: metric.descriptor.name,
-            attributes: { ...point.attributes },
-            value: metric.dataPointType === DataPointType.HISTOGRAM ? (point.value as { count: number }).count : (point.value as number),
-          })),
+          metric.dataPoints.map((point) => {
+            const histogram = metric.dataPointType === DataPointType.HISTOGRAM ? (point.value as { count: number; buckets: { boundaries: number[] } }) : undefined;
+            return {
+              name: metric.descriptor.name,
+              unit: metric.descriptor.unit,
+              attributes: { ...point.attributes },
+              value: histogram ? histogram.count : (point.value as number),
+              ...(histogram && { boundaries: histogram.buckets.boundaries }),
+            };
+          }),
         ),
       );
     },
