@@ -1,6 +1,8 @@
 /**
  * The OpenTelemetry semantic conventions for messaging this package follows, pinned:
- * they are at Development status and still change between releases.
+ * they are at Development status and still change between releases. The names below are copies
+ * (as @opentelemetry/semantic-conventions advises for its incubating entry point); a test holds
+ * them to that package at this version.
  */
 export const MESSAGING_SEMCONV_VERSION = "1.30.0";
 
@@ -11,6 +13,17 @@ export const ATTR_MESSAGING_OPERATION_NAME = "messaging.operation.name";
 export const ATTR_MESSAGING_MESSAGE_ID = "messaging.message.id";
 export const ATTR_MESSAGING_BATCH_MESSAGE_COUNT = "messaging.batch.message_count";
 export const ATTR_ERROR_TYPE = "error.type";
+/** error.type for a thrown value that is not an Error, so has no class name. */
+export const ERROR_TYPE_VALUE_OTHER = "_OTHER";
+export const MESSAGING_OPERATION_TYPE_VALUE_SEND = "send";
+export const MESSAGING_OPERATION_TYPE_VALUE_PROCESS = "process";
+
+export const METRIC_MESSAGING_CLIENT_SENT_MESSAGES = "messaging.client.sent.messages";
+export const METRIC_MESSAGING_CLIENT_OPERATION_DURATION = "messaging.client.operation.duration";
+export const METRIC_MESSAGING_CLIENT_CONSUMED_MESSAGES = "messaging.client.consumed.messages";
+export const METRIC_MESSAGING_PROCESS_DURATION = "messaging.process.duration";
+/** The bucket boundaries (seconds) the conventions give for both duration histograms. */
+export const MESSAGING_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
 // Hopper's own, where the conventions have none.
 export const ATTR_HOPPER_JOB_NAME = "hopper.job.name";

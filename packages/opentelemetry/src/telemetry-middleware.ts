@@ -1,4 +1,4 @@
-import { context as otelContext, defaultTextMapGetter, defaultTextMapSetter, SpanKind, SpanStatusCode, trace, type Attributes, type Link, type Span } from "@opentelemetry/api";
+import { context as otelContext, defaultTextMapGetter, defaultTextMapSetter, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanContext } from "@opentelemetry/api";
 import { EnqueueFailedError, type EnqueueMiddlewareContext, type FailureOutcome, type Middleware, type PerformMiddlewareContext } from "@hopper/core";
 import { JobMetrics } from "./job-metrics.js";
 import {
@@ -12,6 +12,9 @@ import {
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_OPERATION_TYPE,
   ATTR_MESSAGING_SYSTEM,
+  ERROR_TYPE_VALUE_OTHER,
+  MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+  MESSAGING_OPERATION_TYPE_VALUE_SEND,
   messagingSystem,
 } from "./semantic-conventions.js";
 import { INSTRUMENTATION_NAME, resolveTelemetryOptions, type TelemetryOptions } from "./telemetry-options.js";
@@ -29,24 +32,31 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
   return {
     async enqueue(context: EnqueueMiddlewareContext, next: () => Promise<string[]>): Promise<string[]> {
       const labels = labelsOf(context.jobName, context.queue, context.backend);
+      const sendLabels: Attributes = { ...labels, [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_SEND };
       const attributes: Attributes = {
-        ...labels,
-        [ATTR_MESSAGING_OPERATION_TYPE]: "send",
-        [ATTR_MESSAGING_OPERATION_NAME]: "send",
+        ...sendLabels,
+        [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
         ...(context.count !== 1 && { [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: context.count }),
       };
-      return tracer.startActiveSpan(`send ${context.queue}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
-        // One call, one span: every job of a bulk enqueue carries this span's context.
+      // PRODUCER: this span's context is the creation context of every job the call sends (no "create" spans).
+      return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_SEND} ${context.queue}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
         propagator.inject(trace.setSpan(otelContext.active(), span), context.meta, defaultTextMapSetter);
+        const startedAt = performance.now();
+        const operation = { ...sendLabels, [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND };
         try {
           const ids = await next();
           if (ids.length === 1) span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, ids[0]!);
-          jobMetrics.enqueued.add(ids.length, labels);
+          jobMetrics.sent.add(ids.length, sendLabels);
+          jobMetrics.sendDuration.record((performance.now() - startedAt) / 1000, operation);
           return ids;
         } catch (error) {
-          // Some jobs of a batch may have gone through: they count.
-          if (EnqueueFailedError.isInstance(error)) jobMetrics.enqueued.add(error.enqueuedIds.length, labels);
-          recordError(span, error);
+          const errorType = errorTypeOf(error);
+          // Some jobs of a batch may have gone through: they count as sent, the rest as failed.
+          const enqueued = EnqueueFailedError.isInstance(error) ? error.enqueuedIds.length : 0;
+          if (enqueued > 0) jobMetrics.sent.add(enqueued, sendLabels);
+          if (context.count > enqueued) jobMetrics.sent.add(context.count - enqueued, { ...sendLabels, [ATTR_ERROR_TYPE]: errorType });
+          jobMetrics.sendDuration.record((performance.now() - startedAt) / 1000, { ...operation, [ATTR_ERROR_TYPE]: errorType });
+          recordError(span, error, errorType);
           throw error;
         } finally {
           span.end();
@@ -57,46 +67,63 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
     async perform(context: PerformMiddlewareContext, next: () => Promise<unknown>): Promise<unknown> {
       const job = context.context;
       const labels = labelsOf(job.jobName, job.queue, context.backend);
+      const processLabels: Attributes = { ...labels, [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS };
       const attributes: Attributes = {
-        ...labels,
-        [ATTR_MESSAGING_OPERATION_TYPE]: "process",
-        [ATTR_MESSAGING_OPERATION_NAME]: "process",
+        ...processLabels,
+        [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
         [ATTR_MESSAGING_MESSAGE_ID]: job.jobId,
         [ATTR_HOPPER_JOB_ATTEMPT]: job.attempt,
       };
-      const active = otelContext.active();
-      // The meta came through the queue: the propagator validates what it reads, and a bad value only means no parent.
-      const producer = propagator.extract(active, context.meta, defaultTextMapGetter);
-      const producerSpan = trace.getSpanContext(producer);
-      const links: Link[] = consumerSpan === "link" && producerSpan && producerSpan !== trace.getSpanContext(active) ? [{ context: producerSpan }] : [];
-      const parent = consumerSpan === "parent" ? producer : active;
+      const { parent, links } = consumerPlacement(propagator.extract(otelContext.active(), context.meta, defaultTextMapGetter), otelContext.active(), consumerSpan);
 
-      const startedAt = Date.now();
-      jobMetrics.started.add(1, labels);
-      const waitedMs = startedAt - job.enqueuedAt.getTime();
+      const startedAt = performance.now();
+      jobMetrics.consumed.add(1, processLabels);
+      const waitedMs = Date.now() - job.enqueuedAt.getTime();
       // enqueuedAt comes from the envelope: a producer's clock ahead of this one must not record a negative wait.
       if (job.attempt === 1 && Number.isFinite(waitedMs)) jobMetrics.queueWait.record(Math.max(0, waitedMs) / 1000, labels);
-      return tracer.startActiveSpan(`process ${job.queue}`, { kind: SpanKind.CONSUMER, attributes, links }, parent, async (span) => {
+      return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_PROCESS} ${job.queue}`, { kind: SpanKind.CONSUMER, attributes, links }, parent, async (span) => {
         try {
           const result = await next();
+          jobMetrics.processDuration.record((performance.now() - startedAt) / 1000, processLabels);
           jobMetrics.succeeded.add(1, labels);
           return result;
         } catch (error) {
+          const errorType = errorTypeOf(error);
+          jobMetrics.processDuration.record((performance.now() - startedAt) / 1000, { ...processLabels, [ATTR_ERROR_TYPE]: errorType });
           jobMetrics.failed.add(1, labels);
           const outcome = failureOutcome(context, error);
           if (outcome) {
             span.setAttribute(ATTR_HOPPER_JOB_OUTCOME, outcome);
             jobMetrics.outcome(outcome, labels);
           }
-          recordError(span, error);
+          recordError(span, error, errorType);
           throw error;
         } finally {
-          jobMetrics.duration.record((Date.now() - startedAt) / 1000, labels);
           span.end();
         }
       });
     },
   };
+}
+
+/**
+ * Where a process span goes. The conventions: it links to the message's creation context; "parent" (their
+ * opt-in for single messages) also makes that context its parent, and then links to the span it runs
+ * under, if any (a push handler's HTTP span), so that correlation is kept; "link" (their default) leaves it
+ * under whatever is active. The meta came through the queue: the propagator validates what it reads, and a
+ * bad value only means no creation context.
+ */
+function consumerPlacement(extracted: Context, active: Context, consumerSpan: "parent" | "link"): { parent: Context; links: Link[] } {
+  const creation = validSpanContext(trace.getSpanContext(extracted));
+  if (!creation) return { parent: active, links: [] };
+  const ambient = validSpanContext(trace.getSpanContext(active));
+  const creationLink: Link = { context: creation };
+  if (consumerSpan === "link") return { parent: active, links: ambient?.spanId === creation.spanId ? [] : [creationLink] };
+  return { parent: extracted, links: ambient && ambient.spanId !== creation.spanId ? [creationLink, { context: ambient }] : [creationLink] };
+}
+
+function validSpanContext(spanContext: SpanContext | undefined): SpanContext | undefined {
+  return spanContext && trace.isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
 function labelsOf(jobName: string, queue: string, backend: string | undefined): Attributes {
@@ -112,9 +139,19 @@ function failureOutcome(context: PerformMiddlewareContext, error: unknown): Fail
   }
 }
 
-function recordError(span: Span, error: unknown): void {
+/**
+ * error.type: the error's class name (its constructor's where `name` was left at "Error"), or the
+ * conventions' `_OTHER` for a thrown value that is not an Error.
+ */
+function errorTypeOf(error: unknown): string {
+  if (!(error instanceof Error)) return ERROR_TYPE_VALUE_OTHER;
+  const className = error.constructor?.name;
+  return error.name === "Error" && typeof className === "string" && className !== "" ? className : error.name || ERROR_TYPE_VALUE_OTHER;
+}
+
+function recordError(span: Span, error: unknown, errorType: string): void {
   const recorded = error instanceof Error ? error : new Error(String(error));
   span.recordException(recorded);
-  span.setAttribute(ATTR_ERROR_TYPE, recorded.name);
+  span.setAttribute(ATTR_ERROR_TYPE, errorType);
   span.setStatus({ code: SpanStatusCode.ERROR, message: recorded.message });
 }
