@@ -1,5 +1,5 @@
 import { Writable } from "node:stream";
-import { ConfigurationError, createConsoleLogger, createHopper, Job, type Middleware } from "@hopper/core";
+import { ConfigurationError, createConsoleLogger, createHopper, Job, type JobContext, type Middleware } from "@hopper/core";
 import { SpanKind } from "@opentelemetry/api";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
@@ -115,4 +115,43 @@ describe("pinoLogger", () => {
     expect(lines[1]).toMatchObject({ level: 30, msg: "worker started" });
     expect(lines[1]).not.toHaveProperty("trace_id");
   });
+
+  it("every worker line about a run joins its process span: the job's fields with that span's trace_id and span_id, also after the span ended", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({ write: (chunk: Buffer, _encoding, callback) => (lines.push(JSON.parse(chunk.toString())), callback()) });
+    class Logged extends Job<{ n: number }> {
+      static override jobName = "Logged";
+      static override queue = "logged";
+      static override retry = { attempts: 2, wait: 10, jitter: 0 };
+      async perform(_args: { n: number }, context: JobContext) {
+        context.logger.info("working", { step: 1 });
+        throw new TypeError("boom");
+      }
+    }
+    const hopper = createHopper({
+      url: "memory://otel-logged",
+      jobs: [Logged],
+      middleware: [openTelemetryMiddleware({ tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider, propagator: sdk.propagator })],
+      logger: pinoLogger(pino({ level: "debug" }, stream)),
+    });
+    const id = await Logged.performLater({ n: 1 });
+    const worker = hopper.worker({ queues: ["logged"], pollWait: "20ms", handleSignals: false });
+    const running = worker.run();
+    const deadline = Date.now() + 10_000;
+    while (!lines.some((line) => line.msg === "job dead-lettered") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await worker.stop();
+    await running;
+    await hopper.close();
+
+    const processSpans = sdk.spans().filter((span) => span.kind === SpanKind.CONSUMER && span.attributes["messaging.message.id"] === id);
+    const spanOfAttempt = (attempt: unknown) => processSpans.find((span) => span.attributes["hopper.job.attempt"] === attempt)!;
+    const about = lines.filter((line) => line.jobId === id);
+    expect(about.map((line) => line.msg)).toEqual(["job started", "working", "job failed; retrying", "job started", "working", "job dead-lettered"]);
+    for (const line of about) {
+      const span = spanOfAttempt(line.attempt);
+      expect(line).toMatchObject({ jobId: id, job: "Logged", queue: "logged", backend: "memory", trace_id: span.traceId, span_id: span.spanId, trace_flags: "01" });
+    }
+    expect(about.find((line) => line.msg === "job dead-lettered")).toMatchObject({ attempt: 2, durationMs: expect.any(Number), err: { type: "TypeError", message: "boom" } });
+  });
 });
+
