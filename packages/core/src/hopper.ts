@@ -154,7 +154,7 @@ export function createHopper(options: HopperOptions): Hopper {
       const validated = await validateArgs(definition, upgradeArgs(definition, definition.version, args));
       const context: JobContext = { jobId: randomUUID(), jobName: definition.name, queue: definition.queue, attempt: 1, enqueuedAt: new Date(), signal: new AbortController().signal, logger, progress: (value) => progressOutsideRecords(value, "performNow") };
       const instance = new definition.jobClass();
-      const result = await runPerformMiddleware(middleware, { jobName: definition.name, args: validated, meta: {}, context }, async () => instance.perform(validated, context));
+      const result = await runPerformMiddleware(middleware, { jobName: definition.name, args: validated, meta: {}, context, logFields: {} }, async () => instance.perform(validated, context));
       return { jobId: context.jobId, result };
     },
   };

@@ -26,6 +26,13 @@ export interface PerformMiddlewareContext {
    * JobTimeoutError the worker wraps it in, which middleware does not see: the outcome may then differ.
    */
   readonly failureOutcome?: (error: unknown) => FailureOutcome;
+  /**
+   * Fields for every line the worker logs about this run, and every line the job writes through
+   * `ctx.logger`, also after the run (its outcome): middleware adds to it, e.g. the run's trace id
+   * (`@hopper/opentelemetry` writes `trace_id`, `span_id`, `trace_flags`). The job's own identity
+   * fields (`jobId`, `job`, `queue`, `attempt`, `backend`) win over these.
+   */
+  readonly logFields: Record<string, unknown>;
 }
 
 /** Around hooks: each calls `next()` to go on, and may act before and after it. */

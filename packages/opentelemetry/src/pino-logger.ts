@@ -1,5 +1,6 @@
 import { trace } from "@opentelemetry/api";
 import type { Logger } from "@hopper/core";
+import { traceLogFields } from "./trace-log-fields.js";
 
 type PinoMethod = (fields: Record<string, unknown>, message: string) => void;
 
@@ -14,7 +15,8 @@ export interface FieldsFirstLogger {
 /**
  * Hopper's logger is `info(message, fields)`, pino's `info(fields, message)`: this adapts one to the
  * other. Hopper's `error` field becomes pino's `err` (pino serializes errors under that key), and a
- * line logged while a span is active carries its `trace_id` and `span_id`.
+ * line logged while a span is active carries its `trace_id`, `span_id` and `trace_flags`, unless the
+ * line already names a trace: the worker's lines about a run carry that run's (see `logFields`).
  */
 export function pinoLogger(pino: FieldsFirstLogger): Logger {
   const write = (method: PinoMethod) => (message: string, fields?: Record<string, unknown>) => method.call(pino, withTrace(renameError(fields)), message);
@@ -29,6 +31,7 @@ function renameError(fields: Record<string, unknown> | undefined): Record<string
 }
 
 function withTrace(fields: Record<string, unknown>): Record<string, unknown> {
+  if ("trace_id" in fields) return fields;
   const span = trace.getActiveSpan()?.spanContext();
-  return span && trace.isSpanContextValid(span) ? { ...fields, trace_id: span.traceId, span_id: span.spanId } : fields;
+  return span && trace.isSpanContextValid(span) ? { ...fields, ...traceLogFields(span) } : fields;
 }

@@ -18,6 +18,7 @@ import {
   messagingSystem,
 } from "./semantic-conventions.js";
 import { INSTRUMENTATION_NAME, resolveTelemetryOptions, type TelemetryOptions } from "./telemetry-options.js";
+import { traceLogFields } from "./trace-log-fields.js";
 
 /**
  * Hopper middleware that traces every enqueue call (a producer span whose context rides in the
@@ -82,6 +83,8 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
       // enqueuedAt comes from the envelope: a producer's clock ahead of this one must not record a negative wait.
       if (job.attempt === 1 && Number.isFinite(waitedMs)) jobMetrics.queueWait.record(Math.max(0, waitedMs) / 1000, labels);
       return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_PROCESS} ${job.queue}`, { kind: SpanKind.CONSUMER, attributes, links }, parent, async (span) => {
+        // The worker's lines about this run (its outcome too, written after the span ends) join the span.
+        Object.assign(context.logFields, traceLogFields(span.spanContext()));
         try {
           const result = await next();
           jobMetrics.processDuration.record((performance.now() - startedAt) / 1000, processLabels);

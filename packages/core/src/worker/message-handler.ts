@@ -19,6 +19,7 @@ import { progressOutsideRecords } from "../records/progress-outside-records.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import { Redelivery } from "./redelivery.js";
 import { RunningJobs } from "./run-abort.js";
+import { RunLog } from "./run-log.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
 
 export interface MessageHandlerOptions {
@@ -52,6 +53,8 @@ export interface InFlightJob {
   readonly performed?: () => void;
   /** Set once the message is no longer this worker's to settle: handed back at shutdown, its lease lost, or left hung for a process exit. */
   handedBack: boolean;
+  /** The message's logger once the handler has read it: lines about it carry the job's fields. */
+  log?: RunLog;
 }
 
 const heldSinceKey = "hopper.heldSince";
@@ -73,19 +76,23 @@ export class MessageHandler {
     return this.process(job, queue).catch((error: unknown) => {
       if (job.handedBack) return;
       // Could not even record the outcome (backend down?): leave the message to its lease, which redelivers it.
-      this.options.logger.error("could not settle a message; it will be redelivered when its lease ends", { queue, messageId: job.message.id, error });
+      (job.log ?? this.options.logger).error("could not settle a message; it will be redelivered when its lease ends", { queue, messageId: job.message.id, error });
     });
   }
 
   private async process(job: InFlightJob, queue: string): Promise<void> {
     const { message } = job;
     let envelope: Envelope;
+    const backend = this.options.backend.name;
     try {
       envelope = decodeEnvelope(message.body);
     } catch (error) {
+      job.log = new RunLog(this.options.logger, { jobId: message.id, queue, backend });
       return this.deadLetter(job, queue, null, "malformed envelope", error, null);
     }
     const attempt = this.redelivery.attemptOf(message, envelope);
+    const log = new RunLog(this.options.logger, { jobId: envelope.id, job: envelope.job, queue, attempt, backend });
+    job.log = log;
     // The body must not choose where this worker writes (retries, re-delays): the queue is the one it came from.
     if (envelope.queue !== queue) {
       return this.deadLetter(job, queue, envelope, "misaddressed: the envelope names another queue", new MisaddressedMessageError({ receivedQueue: queue, envelopeQueue: envelope.queue }), attempt);
@@ -119,7 +126,7 @@ export class MessageHandler {
       } catch (error) {
         return this.deadLetter(job, queue, envelope, "concurrency key could not be computed", error, attempt);
       }
-      slot = await takeConcurrencySlot(this.options.coordination, key, definition.concurrency, envelope.id, this.options.logger);
+      slot = await takeConcurrencySlot(this.options.coordination, key, definition.concurrency, envelope.id, log);
       // Every slot is taken: offer the job again later rather than spin on the store. The copy keeps this
       // attempt number, so waiting does not count as an attempt but a crash before it still does.
       if (!slot) return this.redelivery.postpone(queue, message, { ...envelope, attempt }, slotRetryAt(definition.concurrency));
@@ -127,21 +134,21 @@ export class MessageHandler {
     const { records } = this.options;
     if (records && !(await records.start(envelope, attempt))) {
       await slot?.release();
-      this.options.logger.info("job cancelled before it started; dropping it", { job: definition.name, jobId: envelope.id });
+      log.info("job cancelled before it started; dropping it");
       // A cancel asked while an earlier copy ran leaves the record running or retrying: end it here.
       await records.cancelled(envelope, attempt);
       await message.ack();
-      return releaseUnique(this.options.coordination, envelope, this.options.logger);
+      return releaseUnique(this.options.coordination, envelope, log);
     }
-    if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, this.options.logger);
+    if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, log);
 
     let result: unknown;
     try {
-      result = await this.perform(job, queue, definition, envelope, args, attempt);
+      result = await this.perform(job, log, definition, envelope, args, attempt);
     } catch (error) {
       await slot?.release();
       if (job.handedBack) return;
-      return this.afterFailure(job, queue, envelope, definition, attempt, error);
+      return this.afterFailure(job, log, queue, envelope, definition, attempt, error);
     }
     await slot?.release();
     if (job.handedBack) return;
@@ -151,15 +158,16 @@ export class MessageHandler {
         kept = records.resultOf(result);
       } catch (error) {
         // perform already ran: a retry would repeat its effects for a result that still could not be kept.
-        return this.discard(job, envelope, definition, attempt, "its result cannot be kept in its record", error);
+        return this.discard(job, log, envelope, attempt, "its result cannot be kept in its record", error);
       }
       await records.succeeded(envelope, attempt, kept);
     }
+    log.debug("job succeeded");
     await message.ack();
-    await releaseUnique(this.options.coordination, envelope, this.options.logger);
+    await releaseUnique(this.options.coordination, envelope, log);
   }
 
-  private async perform(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<unknown> {
+  private async perform(job: InFlightJob, log: RunLog, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<unknown> {
     // This job's own signal: the worker's shutdown signal forwarded, or its lease lost. (Not AbortSignal.any,
     // which keeps composite signals alive on the long-lived shutdown signal in some Node versions.)
     const aborting = new AbortController();
@@ -169,19 +177,19 @@ export class MessageHandler {
     const context: JobContext = {
       jobId: envelope.id,
       jobName: definition.name,
-      queue,
+      queue: envelope.queue,
       attempt,
       enqueuedAt: new Date(envelope.enqueuedAt),
       signal: aborting.signal,
-      logger: this.options.logger,
+      logger: log,
       progress: (value) => (this.options.records ? this.options.records.progress(envelope.id, value) : progressOutsideRecords(value)),
     };
-    const heartbeat = this.startHeartbeat(job, aborting);
+    const heartbeat = this.startHeartbeat(job, log, aborting);
     const abort = (reason: unknown) => {
       if (!aborting.signal.aborted) aborting.abort(reason);
     };
     const untrack = this.runningJobs.track(envelope.id, abort);
-    const deadline = this.startDeadline(job, definition, envelope, abort);
+    const deadline = this.startDeadline(job, log, definition, envelope, abort);
     // A timeout counts only when it was what aborted the run (not a shutdown, a lost lease or a cancellation before it).
     const timedOut = () => (deadline?.error !== undefined && aborting.signal.reason === deadline.error ? deadline.error : undefined);
     const cancelWatch = this.options.records?.watchCancel(envelope.id, aborting);
@@ -189,7 +197,11 @@ export class MessageHandler {
     try {
       const instance = new definition.jobClass();
       const failureOutcome = (error: unknown) => failureOutcomeOf(decideRetry(definition.jobClass.retry, error, attempt));
-      result = await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context, backend: this.options.backend.name, failureOutcome }, async () => instance.perform(args, context));
+      const middlewareContext = { jobName: definition.name, args, meta: envelope.meta, context, backend: this.options.backend.name, failureOutcome, logFields: log.middlewareFields };
+      result = await runPerformMiddleware(this.options.middleware, middlewareContext, async () => {
+        log.started();
+        return instance.perform(args, context);
+      });
     } catch (error) {
       // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
       if (cancelWatch?.requested()) throw new JobCancelledError({ jobId: envelope.id, cause: error });
@@ -197,6 +209,7 @@ export class MessageHandler {
       if (timeout === undefined || error === timeout) throw error;
       throw new JobTimeoutError({ job: timeout.job, jobId: timeout.jobId, timeoutMs: timeout.timeoutMs, cause: error });
     } finally {
+      log.ended();
       // The slot and the lease are held until perform returns, however long past its timeout.
       deadline?.finish();
       untrack();
@@ -212,16 +225,16 @@ export class MessageHandler {
   }
 
   /** Aborts the run at its timeout (the envelope's, else the class's), if it has one. */
-  private startDeadline(job: InFlightJob, definition: JobDefinition, envelope: Envelope, abort: (reason: unknown) => void): RunDeadline | undefined {
+  private startDeadline(job: InFlightJob, log: RunLog, definition: JobDefinition, envelope: Envelope, abort: (reason: unknown) => void): RunDeadline | undefined {
     const timeoutMs = envelope.timeoutMs ?? definition.timeoutMs;
     if (timeoutMs === undefined) return undefined;
-    const { hungJobBound, logger } = this.options;
+    const { hungJobBound } = this.options;
     return startRunDeadline({
       job: definition.name,
       jobId: envelope.id,
       timeoutMs,
       abort,
-      logger,
+      logger: log,
       ...(hungJobBound && {
         hungBound: {
           afterMs: hungJobBound.afterMs,
@@ -236,9 +249,9 @@ export class MessageHandler {
   }
 
   /** Renews the lease while the job runs; once the backend says it is gone, aborts the job and gives up the message. */
-  private startHeartbeat(job: InFlightJob, aborting: AbortController): NodeJS.Timeout | undefined {
+  private startHeartbeat(job: InFlightJob, logger: RunLog, aborting: AbortController): NodeJS.Timeout | undefined {
     if (!this.options.backend.capabilities.leaseExtension) return undefined;
-    const { leaseMs, logger } = this.options;
+    const { leaseMs } = this.options;
     const timer = setInterval(() => {
       job.message.extendLease(leaseMs).then(
         (held) => {
@@ -256,21 +269,20 @@ export class MessageHandler {
     return timer;
   }
 
-  private async afterFailure(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, error: unknown): Promise<void> {
-    const { logger } = this.options;
+  private async afterFailure(job: InFlightJob, log: RunLog, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, error: unknown): Promise<void> {
     if (JobCancelledError.isInstance(error)) {
-      logger.info("job cancelled while running; not retried", { job: definition.name, jobId: envelope.id, attempt });
+      log.info("job cancelled while running; not retried");
       await this.options.records?.cancelled(envelope, attempt);
       await job.message.ack();
-      return releaseUnique(this.options.coordination, envelope, logger);
+      return releaseUnique(this.options.coordination, envelope, log);
     }
     const decision = decideRetry(definition.jobClass.retry, error, attempt);
     if (decision.action === "discard") {
-      await this.discard(job, envelope, definition, attempt, decision.reason, error);
+      await this.discard(job, log, envelope, attempt, decision.reason, error);
     } else if (decision.action === "dead") {
       await this.deadLetter(job, queue, envelope, decision.reason, error, attempt);
     } else if (decision.countsAsAttempt) {
-      logger.info("job failed; retrying", { job: definition.name, jobId: envelope.id, attempt, delayMs: decision.delayMs, error, ...this.argsField(envelope) });
+      log.info("job failed; retrying", { delayMs: decision.delayMs, error, ...this.argsField(envelope) });
       await this.options.records?.failed(envelope, attempt, "retrying", error, Date.now() + decision.delayMs);
       await this.redelivery.retry(queue, job.message, envelope, attempt, decision.delayMs);
     } else {
@@ -280,12 +292,11 @@ export class MessageHandler {
   }
 
   /** Ends the job without a retry or a dead letter; its record says `failed`. */
-  private async discard(job: InFlightJob, envelope: Envelope, definition: JobDefinition, attempt: number, reason: string, error: unknown): Promise<void> {
-    const { logger } = this.options;
-    logger.warn("job discarded", { job: definition.name, jobId: envelope.id, reason, error, ...this.argsField(envelope) });
+  private async discard(job: InFlightJob, log: RunLog, envelope: Envelope, attempt: number, reason: string, error: unknown): Promise<void> {
+    log.warn("job discarded", { reason, error, ...this.argsField(envelope) });
     await this.options.records?.failed(envelope, attempt, "failed", error);
     await job.message.ack();
-    await releaseUnique(this.options.coordination, envelope, logger);
+    await releaseUnique(this.options.coordination, envelope, log);
   }
 
   private async holdNewerVersion(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number): Promise<void> {
@@ -296,13 +307,14 @@ export class MessageHandler {
       const error = new PayloadVersionError({ job: definition.name, payloadVersion: envelope.version, knownVersion: definition.version });
       return this.deadLetter(job, queue, envelope, "payload version newer than any worker that ran it", error, attempt);
     }
-    this.options.logger.warn("payload is newer than this worker; holding it back for a newer worker", { job: definition.name, jobId: envelope.id, payloadVersion: envelope.version, knownVersion: definition.version });
+    (job.log ?? this.options.logger).warn("payload is newer than this worker; holding it back for a newer worker", { payloadVersion: envelope.version, knownVersion: definition.version });
     const held: Envelope = { ...envelope, meta: { ...envelope.meta, [heldSinceKey]: new Date(heldSince).toISOString() } };
     await this.redelivery.postpone(queue, job.message, held, now + this.options.newerVersionRetryMs);
   }
 
   private async deadLetter(job: InFlightJob, queue: string, envelope: Envelope | null, reason: string, error: unknown, attempt: number | null): Promise<void> {
-    const { backend, logger } = this.options;
+    const { backend } = this.options;
+    const logger = job.log ?? this.options.logger;
     logger.error("job dead-lettered", { queue, jobId: envelope?.id ?? job.message.id, job: envelope?.job, reason, error, ...(envelope && this.argsField(envelope)) });
     const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);

@@ -284,7 +284,10 @@ export class Worker {
       this.dependencies.logger.warn("shutdown timeout reached; handing running jobs back to the queue", { jobs: this.inFlight.size });
       // A job whose lease is lost is not ours to hand back: its message may be leased elsewhere.
       const handingBack = [...this.inFlight].filter((job) => !job.handedBack);
-      for (const job of handingBack) job.handedBack = true;
+      for (const job of handingBack) {
+        job.handedBack = true;
+        job.log?.warn("shutdown timeout reached; handing the job back to the queue");
+      }
       this.aborting.abort(new ShutdownError());
       await this.handBack(handingBack.map((job) => job.message));
     }
