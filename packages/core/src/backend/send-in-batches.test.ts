@@ -75,6 +75,6 @@ describe("sendInBatches", () => {
       ["b2", "enqueued"],
     ]);
     const a3 = results[2]!;
-    expect(a3.status === "failed" && a3.error.message).toMatch(/ordering key "a".*earlier message/);
+    expect(a3.status === "failed" && a3.error.message).toMatch(/earlier message with ordering key "a" failed/);
   });
 });
