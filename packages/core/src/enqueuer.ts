@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { keyTextProblem } from "./key-text.js";
 import type { Backend, EnqueueResult, OutgoingMessage } from "./backend/backend.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { sendUnique, uniqueStoreKey, UNIQUE_META_KEY } from "./coordination/unique-jobs.js";
@@ -145,10 +146,9 @@ function validateTransaction(transaction: unknown): unknown {
 }
 
 function validateKey(key: unknown, field: string): string {
-  if (typeof key !== "string" || key.length === 0 || key.length > 128) {
-    throw new ConfigurationError({ field, message: `must be a string of 1 to 128 characters, got ${JSON.stringify(key)}` });
-  }
-  return key;
+  const problem = keyTextProblem(key, 128);
+  if (problem !== undefined) throw new ConfigurationError({ field, message: `must be ${problem}` });
+  return key as string;
 }
 
 /** The batch's timestamps, formatted once for all its envelopes. */
