@@ -21,6 +21,8 @@ import { validateArgs, type JobDefinition } from "./job-registry.js";
 import { runEnqueueMiddleware, type Middleware } from "./middleware.js";
 import { validatePriority, validateQueueName } from "./names.js";
 import type { RecordWriter } from "./records/record-writer.js";
+import type { OutboxStore } from "./outbox/outbox-store.js";
+import { stageInOutbox } from "./outbox/stage-in-outbox.js";
 
 const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey", "transaction", "timeout"]);
 
@@ -35,6 +37,8 @@ export interface EnqueueDependencies {
   readonly reach?: ReachBound;
   /** Writes a record of each enqueued job; absent when records are off. */
   readonly records?: RecordWriter;
+  /** Where jobs enqueued inside a transaction are staged (createHopper({ outbox })); absent: the backend's own transactions. */
+  readonly outbox?: OutboxStore;
 }
 
 /**
@@ -52,7 +56,12 @@ export async function enqueueJobs(
   const { backend, middleware } = dependencies;
   if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "performAllLater takes an array of job arguments" });
   const resolved = resolveOptions(definition, options);
-  const delivery = planDelivery(backend.name, backend.capabilities, resolved);
+  const { outbox } = dependencies;
+  const viaOutbox = resolved.transaction !== undefined && outbox !== undefined;
+  if (viaOutbox && definition.unique) {
+    throw new ConfigurationError({ field: `${definition.name}.unique`, message: "unique jobs cannot be staged in the outbox yet (their key is reserved outside your transaction): enqueue them after commit, or drop unique" });
+  }
+  const delivery = planDelivery(backend.name, backend.capabilities, { ...resolved, viaOutbox });
   const validated = await Promise.all(argsList.map((args) => validateArgs(definition, args)));
   const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string>, backend: backend.name };
 
@@ -74,10 +83,15 @@ export async function enqueueJobs(
     });
     const { reach } = dependencies;
     const { transaction } = resolved;
-    // Outside a transaction, concurrent calls share sends; inside one, the messages go alone on the caller's client.
+    // Outside a transaction, concurrent calls share sends; inside one, the messages go alone on the caller's client (to the outbox when there is one).
     const sendNow = (outgoing: OutgoingMessage[], progress?: () => void, signal?: AbortSignal): Promise<EnqueueResult[]> =>
-      transaction === undefined ? coalescerFor(backend).send(outgoing, progress, signal) : sendInBatches(backend, outgoing, { transaction }, progress);
-    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => (reach ? withinBound(reach, (progress, signal) => sendNow(outgoing, progress, signal)) : sendNow(outgoing));
+      transaction === undefined
+        ? coalescerFor(backend).send(outgoing, progress, signal)
+        : viaOutbox
+          ? stageInOutbox(outbox!, outgoing, transaction)
+          : sendInBatches(backend, outgoing, { transaction }, progress);
+    // The reach bound is the queue server's; staging runs on the caller's own transaction, which the caller bounds.
+    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => (reach && !viaOutbox ? withinBound(reach, (progress, signal) => sendNow(outgoing, progress, signal)) : sendNow(outgoing));
     const results = uniqueKeys
       ? await sendUnique(dependencies.coordination, unique!, messages.map((message, index) => ({ message, key: uniqueKeys[index]! })), send, dependencies.logger, transaction)
       : await send(messages);

@@ -24,6 +24,9 @@ import { defineRecurringJob, type RecurringJob, type RecurringJobOptions } from 
 import { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
 import { enqueueTickOnce, settleTick, tickMeta } from "./scheduling/tick-claim.js";
 import { openRecords } from "./records/open-records.js";
+import { openOutbox } from "./outbox/open-outbox.js";
+import { OutboxRelay, type OutboxRelayOptions } from "./outbox/outbox-relay.js";
+import type { OutboxStore } from "./outbox/outbox-store.js";
 import type { JobRecords } from "./records/job-records.js";
 import type { JobEvents } from "./records/job-events.js";
 import type { RecordsOptions } from "./records/records-options.js";
@@ -67,6 +70,15 @@ export interface HopperOptions {
    * Pub/Sub need `store`. Give every process the same setting.
    */
   readonly records?: RecordsOptions;
+  /**
+   * A transactional outbox, for a backend that cannot join your database
+   * transactions (Redis, SQS, Pub/Sub): jobs enqueued with
+   * `set({ transaction })` are written to the outbox inside that transaction
+   * and forwarded after commit by `hopper.relay()`. A postgres:// or pglite://
+   * URL, or a store (createPostgresOutbox). With an outbox, every
+   * transactional enqueue goes through it.
+   */
+  readonly outbox?: OutboxStore | string;
 }
 
 export interface Hopper {
@@ -85,6 +97,8 @@ export interface Hopper {
   use(middleware: Middleware): void;
   /** Registers a recurring job: `jobClass` with `args`, enqueued at each tick of `cron` by the schedulers. */
   schedule<J extends Job<any, any>>(name: string, cron: string, jobClass: JobClass<J>, args: JobArgs<J>, options?: RecurringJobOptions): void;
+  /** Forwards the outbox's committed jobs to the backend; run it in any number of processes (one relays at a time). Needs `outbox`. */
+  relay(options?: OutboxRelayOptions): OutboxRelay;
   /** Enqueues the scheduled recurring jobs at their ticks; run it in any number of processes. */
   scheduler(options?: SchedulerOptions): Scheduler;
   /**
@@ -98,7 +112,7 @@ export interface Hopper {
   close(): Promise<void>;
 }
 
-const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records"] as const satisfies readonly (keyof HopperOptions)[];
+const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records", "outbox"] as const satisfies readonly (keyof HopperOptions)[];
 
 export function createHopper(options: HopperOptions): Hopper {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createHopper takes { url | backend, jobs: [...] }" });
@@ -139,6 +153,7 @@ export function createHopper(options: HopperOptions): Hopper {
         });
       });
   const records = openRecords(options.records, () => connection.get(), logger);
+  const outbox = openOutbox(options.outbox);
   const schedules = new Map<string, RecurringJob>();
   let closed: Promise<void> | undefined;
 
@@ -147,7 +162,7 @@ export function createHopper(options: HopperOptions): Hopper {
       const backend = await openForEnqueue();
       // A records setup with no store refuses before the jobs go out, not after.
       await records.check();
-      return enqueueJobs({ backend, middleware, coordination, logger, reach, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs({ backend, middleware, coordination, logger, reach, outbox, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
@@ -193,6 +208,10 @@ export function createHopper(options: HopperOptions): Hopper {
       if (schedules.has(job.name)) throw new ConfigurationError({ field: "schedule.name", message: `a recurring job is already named ${JSON.stringify(job.name)}` });
       schedules.set(job.name, job);
     },
+    relay(relayOptions) {
+      if (!outbox) throw new ConfigurationError({ field: "outbox", message: "relay() forwards an outbox, and this Hopper has none: createHopper({ outbox: \"postgres://…\" })" });
+      return new OutboxRelay({ outbox, backend: () => connection.get(), logger }, relayOptions);
+    },
     scheduler: (schedulerOptions) => new Scheduler({ schedules: () => [...schedules.values()], coordination, logger, enqueueTick }, schedulerOptions),
     async enqueueRecurring(name, enqueueOptions = {}) {
       const job = recurringJob(name);
@@ -212,7 +231,7 @@ export function createHopper(options: HopperOptions): Hopper {
         // A backend that never opened has nothing to close.
         // Records first: a store on the backend's connection must not outlive it.
         await records.close();
-        await Promise.all([connection.get().then((ready) => ready.close(), () => {}), coordination.close()]);
+        await Promise.all([connection.get().then((ready) => ready.close(), () => {}), coordination.close(), outbox?.close()]);
       })();
       return closed;
     },

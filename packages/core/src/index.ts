@@ -35,3 +35,5 @@ export type { JobRecord, JobRecords, JobState } from "./records/job-records.js";
 export type { RecordsOptions, RecordRetention } from "./records/records-options.js";
 export { createJobStatusHandler, type JobStatusHandler, type JobStatusHandlerOptions } from "./records/job-status-http.js";
 export type { JobEvent, JobEventName, JobEvents } from "./records/job-events.js";
+export type { OutboxStore, OutboxRelaySession, StagedMessage, StagedOutgoing } from "./outbox/outbox-store.js";
+export { OutboxRelay, type OutboxRelayOptions } from "./outbox/outbox-relay.js";

@@ -181,6 +181,7 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
       hopper.schedule(name, cron, jobClass, args, scheduleOptions);
       schedules.push({ job: defineRecurringJob(name, cron, jobClass, args, scheduleOptions), lastTickMs: clock.nowMs() });
     },
+    relay: (relayOptions) => hopper.relay(relayOptions),
     scheduler: (schedulerOptions) => hopper.scheduler(schedulerOptions),
     enqueueRecurring: (name, enqueueOptions) => hopper.enqueueRecurring(name, enqueueOptions),
     enqueued: view,
