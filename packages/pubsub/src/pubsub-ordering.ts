@@ -66,15 +66,19 @@ export class PubSubOrderingLines {
         out.copies.push(held);
         continue;
       }
-      // A copy of one whose lease ran out: the copy is the live one now.
-      if (out) this.giveBack(messageId!, out.copies);
+      // A copy of one whose lease ran out: this delivery is the live one now (copies parked before it are stale).
+      if (out) this.outCopies.delete(messageId!);
       const key = message.message?.orderingKey;
       if (!key) {
         keyless.push(message);
         continue;
       }
       let line = this.lines.get(key);
-      if (line?.waiting.some((waiting) => waiting.pulled.message?.messageId === messageId)) {
+      if (line?.out?.pulled.message?.messageId === messageId) {
+        // The head itself, whose lease ran out (a copy of a live one waits above): start over from it.
+        this.lines.delete(key);
+        line = undefined;
+      } else if (line?.waiting.some((waiting) => waiting.pulled.message?.messageId === messageId)) {
         // Pub/Sub redelivered something waiting here, so our ack ids behind the head are stale: start over from
         // here, behind the head that is out (it runs on; the next goes out only after its outcome).
         line = { out: line.out, waiting: [] };
