@@ -1,3 +1,4 @@
+import { whileSlotMoves } from "./redis-cluster-errors.js";
 import type { QueueKeys } from "./redis-keys.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
 
@@ -13,7 +14,9 @@ const maxAcksPerCall = 1000;
 /**
  * Gathers the acks made in one turn of the event loop into one script call
  * per queue. Each ack still resolves only after Redis has removed its message,
- * so batching saves round trips without weakening what ack promises.
+ * so batching saves round trips without weakening what ack promises; while
+ * a cluster slot moves, the call is made again until it lands (`drain`, and so
+ * close, waits for it).
  */
 export class AckBatcher {
   private readonly pending = new Map<QueueKeys, PendingAck[]>();
@@ -56,7 +59,8 @@ export class AckBatcher {
     const messageKeys = acks.map((ack) => `${keys.base}m:${ack.handle}`);
     const declared = [keys.ready, keys.delayed, keys.leased, keys.meta, keys.dedupe, keys.orphans, ...messageKeys];
     try {
-      await this.client.hopperAck(declared.length, ...declared, keys.base, keys.wakeChannel, ...pairs);
+      // A stale or repeated ack is a no-op in the script, so making the call again is safe.
+      await whileSlotMoves(() => this.client.hopperAck(declared.length, ...declared, keys.base, keys.wakeChannel, ...pairs));
       for (const ack of acks) ack.resolve();
     } catch (error) {
       for (const ack of acks) ack.reject(error);

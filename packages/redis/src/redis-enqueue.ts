@@ -1,4 +1,5 @@
 import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
+import { whileSlotMoves } from "./redis-cluster-errors.js";
 import type { QueueKeys } from "./redis-keys.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
 
@@ -24,7 +25,8 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
         args.push(message.id, message.body, String(message.delayMs ?? 0), String(message.priority ?? 0), optionalKey(message.orderingKey), optionalKey(message.dedupeKey));
       }
       try {
-        const replies = await client.hopperEnqueue(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, ...args);
+        // Only replies that say the script did not run are retried, so a batch is never stored twice.
+        const replies = await whileSlotMoves(() => client.hopperEnqueue(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, ...args));
         indexes.forEach((messageIndex, replyIndex) => {
           const id = messages[messageIndex]!.id;
           const reply = replies[replyIndex];

@@ -1,7 +1,7 @@
 import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
 import type { AckBatcher } from "./redis-acks.js";
 import type { QueueKeys } from "./redis-keys.js";
-import { isClusterTransientError } from "./redis-cluster-errors.js";
+import { isClusterTransientError, whileSlotMoves } from "./redis-cluster-errors.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
 import type { Wakeups } from "./redis-wakeups.js";
 
@@ -135,13 +135,14 @@ class RedisReceivedMessage implements ReceivedMessage {
   async nack(options?: { retryAfterMs?: number }): Promise<void> {
     const { client, keys, ensureOpen } = this.#context;
     ensureOpen();
-    await client.hopperNack(keys.ready, keys.delayed, keys.leased, this.#messageKey(), keys.base, keys.wakeChannel, this.#handle, String(this.deliveryAttempt), Math.max(0, options?.retryAfterMs ?? 0));
+    // A repeated nack finds the lease gone and changes nothing.
+    await whileSlotMoves(() => client.hopperNack(keys.ready, keys.delayed, keys.leased, this.#messageKey(), keys.base, keys.wakeChannel, this.#handle, String(this.deliveryAttempt), Math.max(0, options?.retryAfterMs ?? 0)));
   }
 
   async extendLease(leaseMs: number): Promise<boolean> {
     const { client, keys, ensureOpen } = this.#context;
     ensureOpen();
-    return (await client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, String(this.deliveryAttempt), leaseMs)) === 1;
+    return (await whileSlotMoves(() => client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, String(this.deliveryAttempt), leaseMs))) === 1;
   }
 
   #messageKey(): string {
