@@ -39,9 +39,11 @@ export interface RunAnalysis {
   /** Runs still open when stop() resolved: neither finished nor handed back. */
   readonly runningAtStop: number;
   /**
-   * Jobs a SIGTERMed process completed and acked (the ack resolved, or its stop() resolved with the ack
-   * still unsettled) that completed again later elsewhere; stops that overlapped a server outage aside.
-   * An ack that rejected, or never went out before a server crash, makes a redelivery the crash's doing.
+   * Jobs a SIGTERMed process completed while it stopped (between the SIGTERM and its exit) and acked (the
+   * ack resolved, or its stop() resolved with the ack still unsettled) that completed again later
+   * elsewhere; stops that overlapped a server outage aside. An ack that rejected, or never went out
+   * before a server crash, makes a redelivery the crash's doing; a completion before the SIGTERM is an
+   * ordinary run, whose duplicates (a lease that ran out under a stalled process) count as duplicate runs.
    */
   readonly completedAgainAfterGracefulStop: number;
   /** A few of those, with their times, to diagnose. */
@@ -157,9 +159,10 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
     const to = input.exitedAt.get(file) ?? Number.POSITIVE_INFINITY;
     return from !== undefined && !input.outages.some((outage) => from <= outage.to && to >= outage.from);
   };
-  const acked = (completion: Completion) => completion.ack === "resolved" || completion.ack === "unsettled at stop";
+  const ackedWhileStopping = (completion: Completion) =>
+    completion.at >= (input.gracefullyStopped.get(completion.file) ?? Number.POSITIVE_INFINITY) && (completion.ack === "resolved" || completion.ack === "unsettled at stop");
   for (const [jobId, list] of completedAt) {
-    const graceful = list.find((entry) => cleanStop(entry.file) && acked(entry));
+    const graceful = list.find((entry) => cleanStop(entry.file) && ackedWhileStopping(entry));
     const again = graceful && list.find((entry) => entry.file !== graceful.file && entry.at > graceful.at);
     if (!graceful || !again) continue;
     completedAgainAfterGracefulStop += 1;
