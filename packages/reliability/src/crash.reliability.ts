@@ -21,8 +21,8 @@ export function duplicateBound(report: { sigkills: number; serverCrashes: number
 
 /**
  * Modes whose run fails today, kept out of CI's profile until fixed (they still run in
- * `--profile full`, and with RELIABILITY_BACKENDS naming them): postgres lost 3 of 1,505 jobs
- * after a 213 s stall following the server crash; redis-cluster completed 3 jobs again
+ * `--profile full`, and with RELIABILITY_BACKENDS naming them): postgres no longer loses jobs
+ * (issue #16) but ran one job twice at once after the server crash; redis-cluster completed 3 jobs again
  * after a graceful stop; pubsub-ordered ran 430 duplicates against a bound of 140.
  * packages/reliability/README.md § Known failures.
  */
