@@ -87,18 +87,24 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
       return on(callers).transaction(async (transaction) => {
         await transaction.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [advisoryLockNamespace, key]);
         await transaction.query(`DELETE FROM ${holders} WHERE key = $1 AND expires_at <= now()`, [key]);
-        // Renews a current holder, or adds one while fewer than `limit` hold the key.
-        const taken = await transaction.query(
-          `INSERT INTO ${holders} (key, holder, expires_at)
-           SELECT $1, $2, now() + $3 * interval '1 millisecond'
-           WHERE EXISTS (SELECT 1 FROM ${holders} WHERE key = $1 AND holder = $2)
-              OR (SELECT count(*) FROM ${holders} WHERE key = $1) < $4
-           ON CONFLICT (key, holder) DO UPDATE SET expires_at = EXCLUDED.expires_at
-           RETURNING holder`,
+        // Renews a current holder, or adds one while fewer than `limit` hold the key. One statement, so the
+        // holders it answers with are the ones it decided on: release takes no lock, and a holder released
+        // between two statements left a refusal naming nobody (an enqueue then answered with a job never sent).
+        const [row] = await transaction.query<{ acquired: boolean; holders: string[] }>(
+          `WITH live AS (
+             SELECT holder FROM ${holders} WHERE key = $1 AND expires_at > now()
+           ), taken AS (
+             INSERT INTO ${holders} (key, holder, expires_at)
+             SELECT $1, $2, now() + $3 * interval '1 millisecond'
+             WHERE EXISTS (SELECT 1 FROM live WHERE holder = $2) OR (SELECT count(*) FROM live) < $4
+             ON CONFLICT (key, holder) DO UPDATE SET expires_at = EXCLUDED.expires_at
+             RETURNING holder
+           )
+           SELECT EXISTS (SELECT 1 FROM taken) AS acquired,
+                  ARRAY(SELECT holder FROM live WHERE holder <> $2 UNION ALL SELECT holder FROM taken) AS holders`,
           [key, holder, Math.ceil(ttlMs), limit],
         );
-        const rows = await transaction.query<{ holder: string }>(`SELECT holder FROM ${holders} WHERE key = $1`, [key]);
-        return { acquired: taken.length > 0, holders: rows.map((row) => row.holder) };
+        return { acquired: row!.acquired, holders: row!.holders };
       });
     },
     async extend(key, holder, ttlMs) {

@@ -4,7 +4,8 @@ import type { PostgresSchema } from "../postgres-schema.js";
 
 /**
  * Inserts a batch in one statement, in input order (so FIFO follows the
- * batch). A dedupe key already held by a row makes the message a duplicate.
+ * batch). A dedupe key already held by a row makes the message a duplicate
+ * of that row's message, named in `existingId`.
  * Queues that receive ready messages are notified in the same statement, so
  * inside a caller's transaction the notification, like the rows, appears only
  * at commit.
@@ -19,7 +20,35 @@ export async function enqueueMessages(executor: SqlExecutor, schema: PostgresSch
     await insertAll(executor, schema, messages);
     return messages.map((message) => ({ status: "enqueued", id: message.id }));
   }
-  return withExistingIds(executor, schema, messages, await insertSkippingDuplicates(executor, schema, messages));
+  return insertOrNameHolders(executor, schema, messages);
+}
+
+/** Rounds of insert-then-look-up for keys whose holder keeps finishing in between; one is the rule, a second is rare. */
+const maxDedupeRounds = 5;
+
+/**
+ * Inserts the messages whose dedupe key is free, and names the holder of each
+ * key that is taken. A holder acked between the insert and the look-up frees
+ * its key: that message is inserted again in the next round, since answering
+ * "duplicate" without a holder would give the caller an id never stored.
+ */
+async function insertOrNameHolders(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
+  const results: EnqueueResult[] = new Array(messages.length);
+  let pending = messages.map((_, index) => index);
+  for (let round = 1; pending.length > 0; round++) {
+    const batch = pending.map((index) => messages[index]!);
+    const named = await withExistingIds(executor, schema, batch, await insertSkippingDuplicates(executor, schema, batch));
+    const again: number[] = [];
+    named.forEach((result, position) => {
+      const index = pending[position]!;
+      const holderGone = result.status === "duplicate" && result.existingId === undefined;
+      if (!holderGone) results[index] = result;
+      else if (round < maxDedupeRounds) again.push(index);
+      else results[index] = { status: "failed", id: result.id, error: new Error(`dedupe key ${JSON.stringify(messages[index]!.dedupeKey)} changed holder ${maxDedupeRounds} times while enqueuing; enqueue it again`) };
+    });
+    pending = again;
+  }
+  return results;
 }
 
 async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[]): Promise<void> {
