@@ -12,11 +12,13 @@ const flagKey = (queue: string) => `hopper:queue-paused:${queue}`;
 
 export async function setQueuePaused(store: CoordinationStore, queue: string, paused: boolean): Promise<void> {
   // A toggle lost to a concurrent one (the counter moved past ours) is read again until the flag says what we asked.
-  for (;;) {
+  for (let tries = 0; ; tries += 1) {
     const current = (await store.advance(flagKey(queue))) ?? 0;
     if (isOdd(current) === paused) break;
     const after = (await store.advance(flagKey(queue), current + 1)) ?? 0;
     if (isOdd(after) === paused) break;
+    // Only a store whose marks do not grow (or a storm of toggles) gets here this often.
+    if (tries >= 20) throw new Error(`could not ${paused ? "pause" : "resume"} queue ${JSON.stringify(queue)}: the coordination store's mark ${flagKey(queue)} did not take the change`);
   }
   // After the flag: a worker that sees the new count reads the flag as written.
   const changes = (await store.advance(changesKey)) ?? 0;
