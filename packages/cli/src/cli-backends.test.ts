@@ -97,7 +97,8 @@ for (const target of targets) {
     });
 
     it("queues pause reaches two worker processes within the bound, list shows it, resume drains; bad names exit 2", { timeout: 180_000 }, async () => {
-      hopperForTest();
+      // Binds the job classes for performLater; a loaded test machine may take longer than the default 5 s to answer an enqueue.
+      opened.push(createHopper({ url, jobs: [RecordVisit, AlwaysFails], logger: silent, connectTimeout: "30s" }));
       // The fixture's own queue: pause knows the --jobs module's queues. Each run's jobs carry numbers of their own.
       const queue = RecordVisit.queue;
       const base = Math.floor(Math.random() * 1e9);

@@ -28,7 +28,8 @@ export const strictQueueOrder = defineScenario({
     const names = [queue("strict-high"), queue("strict-mid"), queue("strict-low")];
     const started: string[] = [];
     const jobs = queueJobs(names, started);
-    const hopper = testHopper(backend, jobs);
+    // Thousands of jobs go out in a few sends: on a loaded test machine an emulator may take longer than the default 5 s to answer one.
+    const hopper = testHopper(backend, jobs, { connectTimeout: "60s" });
     // Enough that equal shares would start dozens of lower jobs early; lowest queue filled first.
     const perQueue = Math.max(20, Math.round(100 * drainScale));
     for (const job of [...jobs].reverse()) await hopper.enqueueAll(job, Array.from({ length: perQueue }, (_, n) => ({ n })));

@@ -14,12 +14,13 @@ export const weightedQueueShares = defineScenario({
     const names = [queue("weighted-a"), queue("weighted-b"), queue("weighted-c")];
     const started: string[] = [];
     const jobs = queueJobs(names, started);
-    const hopper = testHopper(backend, jobs);
+    // Thousands of jobs go out in a few sends: on a loaded test machine an emulator may take longer than the default 5 s to answer one.
+    const hopper = testHopper(backend, jobs, { connectTimeout: "60s" });
     const counted = Math.round(10_000 * drainScale);
     const total = weights.reduce((sum, weight) => sum + weight, 0);
     // Every queue stays saturated until `counted` jobs started: its share, 10% more, and what one worker can hold.
     const enqueued = weights.map((weight) => Math.ceil(((counted * weight) / total) * 1.1) + concurrency + prefetch + names.length);
-    await Promise.all(jobs.map((job, index) => hopper.enqueueAll(job, Array.from({ length: enqueued[index]! }, (_, n) => ({ n })))));
+    for (const [index, job] of jobs.entries()) await hopper.enqueueAll(job, Array.from({ length: enqueued[index]! }, (_, n) => ({ n })));
     const worker = hopper.worker({ queues: Object.fromEntries(names.map((name, index) => [name, weights[index]!])), concurrency, prefetch, pollWait: 500, lease: "1m", handleSignals: false });
     const running = worker.run();
     try {
