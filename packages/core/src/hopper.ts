@@ -31,6 +31,7 @@ import type { JobRecords } from "./records/job-records.js";
 import type { JobEvents } from "./records/job-events.js";
 import type { RecordsOptions } from "./records/records-options.js";
 import { progressOutsideRecords } from "./records/progress-outside-records.js";
+import { createQueues, type Queues } from "./flow-control/queue-admin.js";
 
 export interface HopperOptions {
   /**
@@ -90,6 +91,11 @@ export interface Hopper {
   /** Runs one message a platform pushed (HTTP POST, Lambda record); the answer says whether to delete or redeliver it. */
   runMessage(message: PushedMessage): Promise<PushOutcome>;
   deadLetters(queue: string): DeadLetters;
+  /**
+   * Pause, resume and list the registered jobs' queues, in every worker sharing the coordination store
+   * (SQS and Pub/Sub need `coordination`, else every call rejects with ConfigurationError).
+   */
+  readonly queues: Queues;
   /** Look up, wait for and cancel jobs by id; needs `records`, else every call rejects with ConfigurationError. */
   readonly jobs: JobRecords;
   /** Lifecycle changes of every job, from every process sharing the record store; needs `records`. */
@@ -149,7 +155,7 @@ export function createHopper(options: HopperOptions): Hopper {
         if (sameServer) return checkCoordinationStore(sameServer);
         throw new ConfigurationError({
           field: "coordination",
-          message: `unique jobs, concurrency limits and recurring jobs need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
+          message: `unique jobs, concurrency limits, recurring jobs and queue pauses need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
         });
       });
   const records = openRecords(options.records, () => connection.get(), logger);
@@ -200,6 +206,7 @@ export function createHopper(options: HopperOptions): Hopper {
     runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs, ...records.writing }, message),
     deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
     jobs: records.jobs,
+    queues: createQueues({ known: () => [...new Set(registry.all.map((definition) => definition.queue))], coordination, backend: () => connection.get() }),
     events: records.events,
     use: (layer) => void middleware.push(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {

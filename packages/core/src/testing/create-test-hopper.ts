@@ -175,6 +175,7 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
     deadLetters: (queue) => hopper.deadLetters(queue),
     jobs: hopper.jobs,
     events: hopper.events,
+    queues: hopper.queues,
     use: (layer) => hopper.use(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       checkArgsSurvive(jobNameOf(jobClass), args);
