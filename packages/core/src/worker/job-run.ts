@@ -4,6 +4,7 @@ import type { Logger } from "../logger.js";
 import { progressOutsideRecords } from "../records/progress-outside-records.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import type { InFlightJob } from "./message-handler.js";
+import type { RunDeadline } from "./run-deadline.js";
 
 /** What may abort a run (its deadline, the lease heartbeat, a cancel, a shutdown): the first reason wins. */
 export interface RunAbort {
@@ -26,6 +27,10 @@ export class JobRun implements JobContext, RunAbort {
   readonly logger: Logger;
   /** When the lease was last renewed (or the run started), on this process's clock; read by the shared heartbeat. */
   leaseFrom = 0;
+  /** Its timeout, if it has one. */
+  deadline: RunDeadline | undefined = undefined;
+  /** Its record's cancel watch, when records are on. */
+  cancelWatch: { readonly requested: () => boolean; stop(): void } | undefined = undefined;
   private controller: AbortController | undefined = undefined;
   private reason: unknown = undefined;
   private wasAborted = false;

@@ -148,16 +148,23 @@ export class MessageHandler {
     }
     if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, this.options.logger);
 
+    // Awaited here rather than in an async method of its own: a held job keeps one suspended frame fewer alive.
+    const run = this.startRun(job, queue, definition, envelope, attempt);
     let result: unknown;
+    let failure: { readonly error: unknown } | undefined;
     try {
-      result = await this.perform(job, queue, definition, envelope, args, attempt);
+      result = await this.invoke(definition, envelope, args, run);
     } catch (error) {
-      await slot?.release();
-      if (job.handedBack) return;
-      return this.afterFailure(job, queue, envelope, definition, attempt, error);
+      failure = { error: this.failureOf(run, envelope, error) };
+    } finally {
+      this.finishRun(run);
     }
+    // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
+    const lateTimeout = failure ? undefined : timedOut(run);
+    if (lateTimeout) failure = { error: lateTimeout };
     await slot?.release();
     if (job.handedBack) return;
+    if (failure) return this.afterFailure(job, queue, envelope, definition, attempt, failure.error);
     if (records) {
       let kept: string;
       try {
@@ -172,9 +179,10 @@ export class MessageHandler {
     await releaseUnique(this.options.coordination, envelope, this.options.logger);
   }
 
-  private async perform(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<unknown> {
+  /** Everything a perform holds while it runs, in one JobRun: the context, the lease heartbeat, its timeout and cancel watch. */
+  private startRun(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, attempt: number): JobRun {
     const { logger, records } = this.options;
-    // The context and every bit of per-run state in one object; its AbortController is made only if the job reads ctx.signal.
+    // Its AbortController is made only if the job reads ctx.signal.
     const run = new JobRun(job, envelope, definition.name, queue, attempt, logger, records);
     // A shutdown past its bound aborts the runs one by one (the worker sets job.shutdownReason and calls job.run.abort):
     // no listener on a signal shared by every job, whose list would grow (and be searched) with the jobs in flight.
@@ -185,34 +193,37 @@ export class MessageHandler {
     else job.signal?.addEventListener("abort", run, { once: true });
     this.heartbeat?.add(run);
     this.runningJobs.track(envelope.id, run);
-    const deadline = this.startDeadline(job, definition, envelope, run);
-    const cancelWatch = records?.watchCancel(envelope.id, run);
-    let result: unknown;
-    try {
-      const instance = new definition.jobClass();
-      result = await (this.performMiddleware.length === 0
-        ? instance.perform(args, run)
-        : runPerformMiddleware(this.performMiddleware, this.middlewareContext(definition, envelope, args, run, attempt), async () => instance.perform(args, run)));
-    } catch (error) {
-      // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
-      if (cancelWatch?.requested()) throw new JobCancelledError({ jobId: envelope.id, cause: error });
-      const timeout = timedOut(deadline, run);
-      if (timeout === undefined || error === timeout) throw error;
-      throw new JobTimeoutError({ job: timeout.job, jobId: timeout.jobId, timeoutMs: timeout.timeoutMs, cause: error });
-    } finally {
-      // The slot and the lease are held until perform returns, however long past its timeout.
-      deadline?.finish();
-      this.runningJobs.untrack(envelope.id, run);
-      cancelWatch?.stop();
-      this.heartbeat?.delete(run);
-      job.signal?.removeEventListener("abort", run);
-      job.run = undefined;
-      job.performed?.();
-    }
-    // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
-    const timeout = timedOut(deadline, run);
-    if (timeout) throw timeout;
-    return result;
+    run.deadline = this.startDeadline(job, definition, envelope, run);
+    run.cancelWatch = records?.watchCancel(envelope.id, run);
+    return run;
+  }
+
+  /** The job's own promise (through the perform middleware, if any), awaited by the caller. */
+  private invoke(definition: JobDefinition, envelope: Envelope, args: unknown, run: JobRun): Promise<unknown> {
+    const instance = new definition.jobClass();
+    if (this.performMiddleware.length === 0) return instance.perform(args, run);
+    return runPerformMiddleware(this.performMiddleware, this.middlewareContext(definition, envelope, args, run, run.attempt), async () => instance.perform(args, run));
+  }
+
+  /** What a thrown error counts as: cancelled once a cancel aborted the run, timed out once its deadline did. */
+  private failureOf(run: JobRun, envelope: Envelope, error: unknown): unknown {
+    // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
+    if (run.cancelWatch?.requested()) return new JobCancelledError({ jobId: envelope.id, cause: error });
+    const timeout = timedOut(run);
+    if (timeout === undefined || error === timeout) return error;
+    return new JobTimeoutError({ job: timeout.job, jobId: timeout.jobId, timeoutMs: timeout.timeoutMs, cause: error });
+  }
+
+  /** Perform has returned or thrown. The slot and the lease were held until now, however long past its timeout. */
+  private finishRun(run: JobRun): void {
+    const { job } = run;
+    run.deadline?.finish();
+    this.runningJobs.untrack(run.jobId, run);
+    run.cancelWatch?.stop();
+    this.heartbeat?.delete(run);
+    job.signal?.removeEventListener("abort", run);
+    job.run = undefined;
+    job.performed?.();
   }
 
   /** Made only when some middleware has a perform hook (it is the one reader of failureOutcome). */
@@ -308,6 +319,7 @@ export class MessageHandler {
 }
 
 /** The timeout error, when the deadline passing was what aborted the run (not a shutdown, a lost lease or a cancel before it). */
-function timedOut(deadline: RunDeadline | undefined, run: JobRun): JobTimeoutError | undefined {
-  return deadline?.error !== undefined && run.abortReason === deadline.error ? deadline.error : undefined;
+function timedOut(run: JobRun): JobTimeoutError | undefined {
+  const error = run.deadline?.error;
+  return error !== undefined && run.abortReason === error ? error : undefined;
 }
