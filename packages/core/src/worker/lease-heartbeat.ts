@@ -5,10 +5,11 @@ import type { JobRun } from "./job-run.js";
 /**
  * Renews the leases of every running job of one handler with one timer, rather
  * than a timer per job: it ticks every eighth of a lease and renews each run
- * whose lease is half gone (so a renewal is sent between 1/2 and 5/8 of a lease,
- * as the prefetch buffer's). Once the backend says a lease is gone, the run is
- * aborted with LeaseLostError and its message is given up (never acked or retried
- * by this worker: another may hold the redelivered copy).
+ * whose lease is 3/8 gone, so a renewal is sent between 3/8 and 1/2 of a lease,
+ * never later than a timer of its own at half a lease would have sent it. Once
+ * the backend says a lease is gone, the run is aborted with LeaseLostError and
+ * its message is given up (never acked or retried by this worker: another may
+ * hold the redelivered copy).
  */
 export class LeaseHeartbeat {
   private readonly runs = new Set<JobRun>();
@@ -20,13 +21,8 @@ export class LeaseHeartbeat {
     private readonly leaseMs: number,
     private readonly logger: Logger,
   ) {
-    this.renewAfterMs = Math.max(10, Math.floor(leaseMs / 2));
     this.tickMs = Math.max(10, Math.floor(leaseMs / 8));
-  }
-
-  /** Runs held right now (for tests and stats). */
-  get size(): number {
-    return this.runs.size;
+    this.renewAfterMs = Math.max(10, Math.floor(leaseMs / 2) - this.tickMs);
   }
 
   add(run: JobRun): void {

@@ -257,10 +257,12 @@ export class Worker {
       };
       const job: InFlightJob = { message, handedBack: false, performed: freeSlot, shutdownReason: undefined, run: undefined };
       this.inFlight.add(job);
-      const settled = handler.handle(job, queue).finally(() => {
+      // then(done, done) rather than finally(done): finally holds two more closures per job while it waits.
+      const done = () => {
         freeSlot();
         this.settling.delete(settled);
-      });
+      };
+      const settled = handler.handle(job, queue).then(done, done);
       this.settling.add(settled);
     }
   }
