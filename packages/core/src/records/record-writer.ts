@@ -1,7 +1,7 @@
 import type { Envelope } from "../envelope/envelope.js";
 import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import type { Logger } from "../logger.js";
-import type { RunAbort } from "../worker/job-run.js";
+import type { CancelWatch, RunAbort } from "../worker/job-run.js";
 import { sanitizedError } from "../redaction.js";
 import type { ResolvedRecordsOptions } from "./records-options.js";
 import { progressJson, resultJson } from "./record-values.js";
@@ -52,7 +52,7 @@ export class RecordWriter {
    * the run with JobCancelledError once a cancel was requested from any
    * process. A job shorter than one interval costs no read.
    */
-  watchCancel(jobId: string, run: RunAbort): { readonly requested: () => boolean; stop(): void } {
+  watchCancel(jobId: string, run: RunAbort): CancelWatch {
     let requested = false;
     let reading = false;
     const timer = setInterval(() => {

@@ -12,12 +12,20 @@ export interface RunAbort {
   abort(reason: unknown): void;
 }
 
+/** A records cancel watch (RecordWriter.watchCancel). */
+export interface CancelWatch {
+  readonly requested: () => boolean;
+  stop(): void;
+}
+
 /**
  * One perform: the `JobContext` the job gets and the state the worker keeps for
  * it, in one object, so a held job costs one allocation rather than a closure
  * per concern. Its AbortController is made only when `signal` is first read; an
  * abort that came before that is applied as it is made, so a job that reads its
- * signal late still finds it aborted with the first reason.
+ * signal late still finds it aborted with the first reason. The worker's state
+ * is in private fields: a job that logs or serializes its context sees only the
+ * context (no envelope, args or message, and no cycle).
  */
 export class JobRun implements JobContext, RunAbort {
   readonly jobId: string;
@@ -25,67 +33,94 @@ export class JobRun implements JobContext, RunAbort {
   readonly queue: string;
   readonly attempt: number;
   readonly logger: Logger;
-  /** When the lease was last renewed (or the run started), on this process's clock; read by the shared heartbeat. */
-  leaseFrom = 0;
-  /** Its timeout, if it has one. */
-  deadline: RunDeadline | undefined = undefined;
-  /** Its record's cancel watch, when records are on. */
-  cancelWatch: { readonly requested: () => boolean; stop(): void } | undefined = undefined;
-  private controller: AbortController | undefined = undefined;
-  private reason: unknown = undefined;
-  private wasAborted = false;
-  private enqueuedAtDate: Date | undefined = undefined;
-  private progressFunction: JobContext["progress"] | undefined = undefined;
+  readonly #job: InFlightJob;
+  readonly #envelope: Envelope;
+  readonly #records: RecordWriter | undefined;
+  #controller: AbortController | undefined = undefined;
+  #reason: unknown = undefined;
+  #aborted = false;
+  #enqueuedAt: Date | undefined = undefined;
+  #progress: JobContext["progress"] | undefined = undefined;
+  #leaseFrom = 0;
+  #deadline: RunDeadline | undefined = undefined;
+  #cancelWatch: CancelWatch | undefined = undefined;
 
-  constructor(
-    readonly job: InFlightJob,
-    private readonly envelope: Envelope,
-    jobName: string,
-    queue: string,
-    attempt: number,
-    logger: Logger,
-    private readonly records: RecordWriter | undefined,
-  ) {
+  constructor(job: InFlightJob, envelope: Envelope, jobName: string, queue: string, attempt: number, logger: Logger, records: RecordWriter | undefined) {
     this.jobId = envelope.id;
     this.jobName = jobName;
     this.queue = queue;
     this.attempt = attempt;
     this.logger = logger;
+    this.#job = job;
+    this.#envelope = envelope;
+    this.#records = records;
   }
 
   get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.wasAborted) this.controller.abort(this.reason);
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
     }
-    return this.controller.signal;
+    return this.#controller.signal;
   }
 
   get enqueuedAt(): Date {
-    this.enqueuedAtDate ??= new Date(this.envelope.enqueuedAt);
-    return this.enqueuedAtDate;
+    this.#enqueuedAt ??= new Date(this.#envelope.enqueuedAt);
+    return this.#enqueuedAt;
   }
 
   // A function of its own (made when first read), so `const { progress } = context` keeps working.
   get progress(): JobContext["progress"] {
-    this.progressFunction ??= (value) => (this.records ? this.records.progress(this.jobId, value) : progressOutsideRecords(value));
-    return this.progressFunction;
+    this.#progress ??= (value) => (this.#records ? this.#records.progress(this.jobId, value) : progressOutsideRecords(value));
+    return this.#progress;
+  }
+
+  /** The worker's hold on the message this run came from. */
+  get job(): InFlightJob {
+    return this.#job;
+  }
+
+  /** When the lease was last renewed (or the run started), on this process's clock; read by the shared heartbeat. */
+  get leaseFrom(): number {
+    return this.#leaseFrom;
+  }
+
+  set leaseFrom(value: number) {
+    this.#leaseFrom = value;
+  }
+
+  /** Its timeout, if it has one. */
+  get deadline(): RunDeadline | undefined {
+    return this.#deadline;
+  }
+
+  set deadline(value: RunDeadline | undefined) {
+    this.#deadline = value;
+  }
+
+  /** Its record's cancel watch, when records are on. */
+  get cancelWatch(): CancelWatch | undefined {
+    return this.#cancelWatch;
+  }
+
+  set cancelWatch(value: CancelWatch | undefined) {
+    this.#cancelWatch = value;
   }
 
   get aborted(): boolean {
-    return this.wasAborted;
+    return this.#aborted;
   }
 
   /** Why the run was aborted (the first reason), else undefined. */
   get abortReason(): unknown {
-    return this.reason;
+    return this.#reason;
   }
 
   abort(reason: unknown): void {
-    if (this.wasAborted) return;
-    this.wasAborted = true;
-    this.reason = reason;
-    this.controller?.abort(reason);
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
   }
 
   /** As an `abort` listener on a push platform's own signal for this one message (no closure needed). */

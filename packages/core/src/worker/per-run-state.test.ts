@@ -4,6 +4,7 @@ import { Job, type JobContext } from "../job.js";
 import { createConsoleLogger } from "../logger.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { ShutdownError } from "../errors/shutdown-error.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
 
 const silent = createConsoleLogger("silent");
 let queueCounter = 0;
@@ -101,5 +102,30 @@ describe("per-run state of a worker", () => {
     expect(ShutdownError.isInstance(context.signal.reason)).toBe(true);
     release();
     await running;
+  });
+
+  it("gives a job a context that serializes without the worker's state (no cycle, no args) and whose progress works destructured", async () => {
+    const queue = uniqueQueue();
+    let serialized: string | undefined;
+    let progressError: unknown;
+    class Logs extends Job<{ password: string }> {
+      static override queue = queue;
+      async perform(_args: { password: string }, context: JobContext) {
+        serialized = JSON.stringify(context);
+        const { progress } = context;
+        // Records are off here: a clear ConfigurationError, not a TypeError from a lost `this`.
+        progressError = await progress(1).catch((error: unknown) => error);
+      }
+    }
+    const hopper = memoryHopper([Logs], queue);
+    const id = await Logs.performLater({ password: "hunter2" });
+    const worker = hopper.worker({ pollWait: 50, handleSignals: false });
+    const running = worker.run();
+    await until(() => progressError !== undefined, "the job to run");
+    await worker.stop({ timeout: 5000 });
+    await running;
+    expect(JSON.parse(serialized!)).toMatchObject({ jobId: id, jobName: "Logs", queue, attempt: 1 });
+    expect(serialized).not.toContain("hunter2");
+    expect(ConfigurationError.isInstance(progressError)).toBe(true);
   });
 });
