@@ -51,9 +51,9 @@ describe("renderMarkdown", () => {
     const idleRun = runResult([withIdle(subject("redis/hopper", "hopper", 1000), 66), withIdle(subject("redis/raw", "raw", 2000), 55), withIdle(subject("memory/hopper", "hopper", 4000), 50)]);
     const idleMarkdown = renderMarkdown(idleRun);
     expect(idleMarkdown).toContain("## Idle worker");
-    expect(idleMarkdown).toContain("| **redis/hopper** | 66.0 MiB | 8.0 MiB | 40.0 MiB | 1.20× |");
+    expect(idleMarkdown).toContain("| **redis/hopper** | 66.0 MiB | 8.0 MiB | 40.0 MiB | 26.0 MiB | 1.20× |");
     // No raw client on the memory backend: no ratio, rather than one against another backend's.
-    expect(idleMarkdown).toContain("| **memory/hopper** | 50.0 MiB | 8.0 MiB | 40.0 MiB | – |");
+    expect(idleMarkdown).toContain("| **memory/hopper** | 50.0 MiB | 8.0 MiB | 40.0 MiB | 10.0 MiB | – |");
     expect(markdown).not.toContain("## Idle worker");
   });
 

@@ -235,11 +235,11 @@ function idleSection(measured: readonly SubjectResult[]): string | undefined {
     "## Idle worker",
     "",
     `RSS of each subject's process with its consumer (${first.concurrency} slots) idle on an empty queue for ${first.settleMs} ms, after a forced GC, ` +
-      "measured first in the child; \"before the library\" is the same process before it loaded the subject's library (Node and the bench's own code). " +
-      "The ratio is the subject's idle RSS ÷ the raw client's on the same backend.",
+      "measured first in the child; \"before the library\" is the same process before it loaded the subject's library (Node, the bench's own code and the type stripper), " +
+      "\"added\" the difference. The ratio is the subject's idle RSS ÷ the raw client's on the same backend; the common floor narrows it, so compare \"added\" too.",
     "",
     table(
-      ["subject", "idle RSS", "idle heap", "before the library", "÷ raw client"],
+      ["subject", "idle RSS", "idle heap", "before the library", "added", "÷ raw client"],
       withIdle.map((subject) => {
         const idle = subject.memory!.idle!;
         const raw = rawIdle(subject.spec.backend);
@@ -248,6 +248,7 @@ function idleSection(measured: readonly SubjectResult[]): string | undefined {
           formatBytes(idle.rssBytes),
           formatBytes(idle.heapUsedBytes),
           formatBytes(idle.baseRssBytes),
+          formatBytes(idle.rssBytes - idle.baseRssBytes),
           raw && subject.spec.kind !== "raw" ? formatRatio(idle.rssBytes / raw.rssBytes) : "–",
         ];
       }),
