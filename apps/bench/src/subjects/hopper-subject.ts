@@ -13,8 +13,9 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
   const handlers = new Map<string, JobHandler>();
   class BenchNoop extends Job<BenchJob> {
     static override jobName = "BenchNoop";
+    // Returns the handler's promise rather than awaiting it (as the peers' glue does): no suspended frame of the bench's own per job.
     async perform(args: BenchJob, context: JobContext): Promise<void> {
-      await handlers.get(context.queue)?.(args);
+      return handlers.get(context.queue)?.(args);
     }
   }
   const telemetry = await benchTelemetry(process.env.HOPPER_BENCH_TELEMETRY);

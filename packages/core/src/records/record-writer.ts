@@ -1,6 +1,7 @@
 import type { Envelope } from "../envelope/envelope.js";
 import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import type { Logger } from "../logger.js";
+import type { CancelWatch, RunAbort } from "../worker/job-run.js";
 import { sanitizedError } from "../redaction.js";
 import type { ResolvedRecordsOptions } from "./records-options.js";
 import { progressJson, resultJson } from "./record-values.js";
@@ -48,24 +49,24 @@ export class RecordWriter {
 
   /**
    * While a job runs, reads its record every `cancelCheckMs` and aborts
-   * `aborting` with JobCancelledError once a cancel was requested from any
+   * the run with JobCancelledError once a cancel was requested from any
    * process. A job shorter than one interval costs no read.
    */
-  watchCancel(jobId: string, aborting: AbortController): { readonly requested: () => boolean; stop(): void } {
+  watchCancel(jobId: string, run: RunAbort): CancelWatch {
     let requested = false;
     let reading = false;
     const timer = setInterval(() => {
-      if (reading || aborting.signal.aborted) return;
+      if (reading || run.aborted) return;
       reading = true;
       this.store()
         .then((store) => store.get(jobId))
         .then(
           (record) => {
-            if (!record?.cancelRequested || aborting.signal.aborted) return;
+            if (!record?.cancelRequested || run.aborted) return;
             requested = true;
             clearInterval(timer);
             this.logger.info("job cancelled while running; aborting its signal", { jobId });
-            aborting.abort(new JobCancelledError({ jobId }));
+            run.abort(new JobCancelledError({ jobId }));
           },
           (error: unknown) => this.logger.warn("could not check a running job's record for a cancel", { jobId, error }),
         )

@@ -7,16 +7,16 @@ import { deserializeArgs } from "../envelope/args-serializer.js";
 import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
 import { JobTimeoutError } from "../errors/job-timeout-error.js";
 import { JobCancelledError } from "../errors/job-cancelled-error.js";
-import { LeaseLostError } from "../errors/lease-lost-error.js";
 import { MisaddressedMessageError } from "../errors/misaddressed-message-error.js";
 import { PayloadVersionError } from "../errors/payload-version-error.js";
 import type { JobContext } from "../job.js";
 import { upgradeArgs, validateArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
-import { runPerformMiddleware, type Middleware } from "../middleware.js";
+import { runPerformMiddleware, type Middleware, type PerformMiddlewareContext } from "../middleware.js";
 import { decideRetry, failureOutcomeOf } from "../retry-policy.js";
-import { progressOutsideRecords } from "../records/progress-outside-records.js";
 import type { RecordWriter } from "../records/record-writer.js";
+import { JobRun, type RunAbort } from "./job-run.js";
+import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import { Redelivery } from "./redelivery.js";
 import { RunningJobs } from "./run-abort.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
@@ -46,12 +46,19 @@ export interface MessageHandlerOptions {
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
 export interface InFlightJob {
   readonly message: ReceivedMessage;
-  /** Aborts the job on shutdown; shared by every job of a worker (a lost lease aborts one job through its own signal). */
-  readonly signal: AbortSignal;
+  /**
+   * A push platform's signal for this one message (its request aborted): the run's signal aborts with it. Never a
+   * signal shared by many jobs (each run would add a listener to it): a worker aborts its runs through `run`.
+   */
+  readonly signal?: AbortSignal;
   /** Called once `perform` has returned or thrown, before its outcome is recorded. */
   readonly performed?: () => void;
   /** Set once the message is no longer this worker's to settle: handed back at shutdown, its lease lost, or left hung for a process exit. */
   handedBack: boolean;
+  /** Set by the worker when a shutdown runs out of time: the run's signal aborts with it, now or as perform starts. */
+  shutdownReason?: unknown;
+  /** The perform under way, set by the handler while it runs; the worker aborts it through this at a shutdown. */
+  run?: RunAbort | undefined;
 }
 
 const heldSinceKey = "hopper.heldSince";
@@ -62,10 +69,16 @@ const earlyToleranceMs = 5;
 export class MessageHandler {
   private readonly redelivery: Redelivery;
   readonly runningJobs: RunningJobs;
+  /** One timer renewing every running job's lease; absent when the backend cannot extend a lease. */
+  private readonly heartbeat: LeaseHeartbeat | undefined;
+  /** Only the middleware with a perform hook: with none, a run makes no middleware context at all. */
+  private readonly performMiddleware: readonly Middleware[];
 
   constructor(private readonly options: MessageHandlerOptions) {
     this.redelivery = new Redelivery(options.backend);
     this.runningJobs = options.runningJobs ?? new RunningJobs();
+    this.heartbeat = options.backend.capabilities.leaseExtension ? new LeaseHeartbeat(options.leaseMs, options.logger) : undefined;
+    this.performMiddleware = options.middleware.filter((layer) => layer.perform !== undefined);
   }
 
   handle(job: InFlightJob, queue: string): Promise<void> {
@@ -135,16 +148,23 @@ export class MessageHandler {
     }
     if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, this.options.logger);
 
+    // Awaited here rather than in an async method of its own: a held job keeps one suspended frame fewer alive.
+    const run = this.startRun(job, queue, definition, envelope, attempt);
     let result: unknown;
+    let failure: { readonly error: unknown } | undefined;
     try {
-      result = await this.perform(job, queue, definition, envelope, args, attempt);
+      result = await this.invoke(definition, envelope, args, run);
     } catch (error) {
-      await slot?.release();
-      if (job.handedBack) return;
-      return this.afterFailure(job, queue, envelope, definition, attempt, error);
+      failure = { error: this.failureOf(run, envelope, error) };
+    } finally {
+      this.finishRun(run);
     }
+    // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
+    const lateTimeout = failure ? undefined : timedOut(run);
+    if (lateTimeout) failure = { error: lateTimeout };
     await slot?.release();
     if (job.handedBack) return;
+    if (failure) return this.afterFailure(job, queue, envelope, definition, attempt, failure.error);
     if (records) {
       let kept: string;
       try {
@@ -159,60 +179,61 @@ export class MessageHandler {
     await releaseUnique(this.options.coordination, envelope, this.options.logger);
   }
 
-  private async perform(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<unknown> {
-    // This job's own signal: the worker's shutdown signal forwarded, or its lease lost. (Not AbortSignal.any,
-    // which keeps composite signals alive on the long-lived shutdown signal in some Node versions.)
-    const aborting = new AbortController();
-    const forwardShutdown = () => aborting.abort(job.signal.reason);
-    if (job.signal.aborted) forwardShutdown();
-    else job.signal.addEventListener("abort", forwardShutdown, { once: true });
-    const context: JobContext = {
-      jobId: envelope.id,
-      jobName: definition.name,
-      queue,
-      attempt,
-      enqueuedAt: new Date(envelope.enqueuedAt),
-      signal: aborting.signal,
-      logger: this.options.logger,
-      progress: (value) => (this.options.records ? this.options.records.progress(envelope.id, value) : progressOutsideRecords(value)),
-    };
-    const heartbeat = this.startHeartbeat(job, aborting);
-    const abort = (reason: unknown) => {
-      if (!aborting.signal.aborted) aborting.abort(reason);
-    };
-    const untrack = this.runningJobs.track(envelope.id, abort);
-    const deadline = this.startDeadline(job, definition, envelope, abort);
-    // A timeout counts only when it was what aborted the run (not a shutdown, a lost lease or a cancellation before it).
-    const timedOut = () => (deadline?.error !== undefined && aborting.signal.reason === deadline.error ? deadline.error : undefined);
-    const cancelWatch = this.options.records?.watchCancel(envelope.id, aborting);
-    let result: unknown;
-    try {
-      const instance = new definition.jobClass();
-      const failureOutcome = (error: unknown) => failureOutcomeOf(decideRetry(definition.jobClass.retry, error, attempt));
-      result = await runPerformMiddleware(this.options.middleware, { jobName: definition.name, args, meta: envelope.meta, context, backend: this.options.backend.name, failureOutcome }, async () => instance.perform(args, context));
-    } catch (error) {
-      // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
-      if (cancelWatch?.requested()) throw new JobCancelledError({ jobId: envelope.id, cause: error });
-      const timeout = timedOut();
-      if (timeout === undefined || error === timeout) throw error;
-      throw new JobTimeoutError({ job: timeout.job, jobId: timeout.jobId, timeoutMs: timeout.timeoutMs, cause: error });
-    } finally {
-      // The slot and the lease are held until perform returns, however long past its timeout.
-      deadline?.finish();
-      untrack();
-      cancelWatch?.stop();
-      if (heartbeat) clearInterval(heartbeat);
-      job.signal.removeEventListener("abort", forwardShutdown);
-      job.performed?.();
-    }
-    // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
-    const timeout = timedOut();
-    if (timeout) throw timeout;
-    return result;
+  /** Everything a perform holds while it runs, in one JobRun: the context, the lease heartbeat, its timeout and cancel watch. */
+  private startRun(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, attempt: number): JobRun {
+    const { logger, records } = this.options;
+    // Its AbortController is made only if the job reads ctx.signal.
+    const run = new JobRun(job, envelope, definition.name, queue, attempt, logger, records);
+    // A shutdown past its bound aborts the runs one by one (the worker sets job.shutdownReason and calls job.run.abort):
+    // no listener on a signal shared by every job, whose list would grow (and be searched) with the jobs in flight.
+    if (job.shutdownReason !== undefined) run.abort(job.shutdownReason);
+    job.run = run;
+    // A push platform's signal belongs to this one message.
+    if (job.signal?.aborted) run.abort(job.signal.reason);
+    else job.signal?.addEventListener("abort", run, { once: true });
+    this.heartbeat?.add(run);
+    this.runningJobs.track(envelope.id, run);
+    run.deadline = this.startDeadline(job, definition, envelope, run);
+    run.cancelWatch = records?.watchCancel(envelope.id, run);
+    return run;
+  }
+
+  /** The job's own promise (through the perform middleware, if any), awaited by the caller. */
+  private invoke(definition: JobDefinition, envelope: Envelope, args: unknown, run: JobRun): Promise<unknown> {
+    const instance = new definition.jobClass();
+    if (this.performMiddleware.length === 0) return instance.perform(args, run);
+    return runPerformMiddleware(this.performMiddleware, this.middlewareContext(definition, envelope, args, run, run.attempt), async () => instance.perform(args, run));
+  }
+
+  /** What a thrown error counts as: cancelled once a cancel aborted the run, timed out once its deadline did. */
+  private failureOf(run: JobRun, envelope: Envelope, error: unknown): unknown {
+    // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
+    if (run.cancelWatch?.requested()) return new JobCancelledError({ jobId: envelope.id, cause: error });
+    const timeout = timedOut(run);
+    if (timeout === undefined || error === timeout) return error;
+    return new JobTimeoutError({ job: timeout.job, jobId: timeout.jobId, timeoutMs: timeout.timeoutMs, cause: error });
+  }
+
+  /** Perform has returned or thrown. The slot and the lease were held until now, however long past its timeout. */
+  private finishRun(run: JobRun): void {
+    const { job } = run;
+    run.deadline?.finish();
+    this.runningJobs.untrack(run.jobId, run);
+    run.cancelWatch?.stop();
+    this.heartbeat?.delete(run);
+    job.signal?.removeEventListener("abort", run);
+    job.run = undefined;
+    job.performed?.();
+  }
+
+  /** Made only when some middleware has a perform hook (it is the one reader of failureOutcome). */
+  private middlewareContext(definition: JobDefinition, envelope: Envelope, args: unknown, context: JobContext, attempt: number): PerformMiddlewareContext {
+    const failureOutcome = (error: unknown) => failureOutcomeOf(decideRetry(definition.jobClass.retry, error, attempt));
+    return { jobName: definition.name, args, meta: envelope.meta, context, backend: this.options.backend.name, failureOutcome };
   }
 
   /** Aborts the run at its timeout (the envelope's, else the class's), if it has one. */
-  private startDeadline(job: InFlightJob, definition: JobDefinition, envelope: Envelope, abort: (reason: unknown) => void): RunDeadline | undefined {
+  private startDeadline(job: InFlightJob, definition: JobDefinition, envelope: Envelope, run: RunAbort): RunDeadline | undefined {
     const timeoutMs = envelope.timeoutMs ?? definition.timeoutMs;
     if (timeoutMs === undefined) return undefined;
     const { hungJobBound, logger } = this.options;
@@ -220,7 +241,7 @@ export class MessageHandler {
       job: definition.name,
       jobId: envelope.id,
       timeoutMs,
-      abort,
+      abort: (reason) => run.abort(reason),
       logger,
       ...(hungJobBound && {
         hungBound: {
@@ -233,27 +254,6 @@ export class MessageHandler {
         },
       }),
     });
-  }
-
-  /** Renews the lease while the job runs; once the backend says it is gone, aborts the job and gives up the message. */
-  private startHeartbeat(job: InFlightJob, aborting: AbortController): NodeJS.Timeout | undefined {
-    if (!this.options.backend.capabilities.leaseExtension) return undefined;
-    const { leaseMs, logger } = this.options;
-    const timer = setInterval(() => {
-      job.message.extendLease(leaseMs).then(
-        (held) => {
-          if (held !== false || job.handedBack) return;
-          clearInterval(timer);
-          // Another worker may run the redelivered copy: this one must neither ack nor retry it.
-          job.handedBack = true;
-          logger.error("lease lost while the job ran; aborting it, and it will not be acked (the redelivered copy runs instead)", { messageId: job.message.id });
-          aborting.abort(new LeaseLostError({ jobId: job.message.id }));
-        },
-        (error: unknown) => logger.warn("lease extension failed", { messageId: job.message.id, error }),
-      );
-    }, Math.max(10, Math.floor(leaseMs / 2)));
-    timer.unref();
-    return timer;
   }
 
   private async afterFailure(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, error: unknown): Promise<void> {
@@ -316,4 +316,10 @@ export class MessageHandler {
   private argsField(envelope: Envelope): { args?: unknown } {
     return this.options.logArgs ? { args: envelope.args } : {};
   }
+}
+
+/** The timeout error, when the deadline passing was what aborted the run (not a shutdown, a lost lease or a cancel before it). */
+function timedOut(run: JobRun): JobTimeoutError | undefined {
+  const error = run.deadline?.error;
+  return error !== undefined && run.abortReason === error ? error : undefined;
 }

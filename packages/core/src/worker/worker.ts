@@ -99,8 +99,6 @@ export class Worker {
   private readonly inFlight = new Set<InFlightJob>();
   private readonly settling = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
-  /** The signal of every running job: aborted when a shutdown runs out of time. */
-  private readonly aborting = new AbortController();
   private running: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   /** The receive loops; a shutdown waits for them, so a receive that returns late cannot start jobs after it. */
@@ -269,12 +267,14 @@ export class Worker {
         this.startBuffered(intake);
         budget.changed();
       };
-      const job: InFlightJob = { message, signal: this.aborting.signal, handedBack: false, performed: freeSlot };
+      const job: InFlightJob = { message, handedBack: false, performed: freeSlot, shutdownReason: undefined, run: undefined };
       this.inFlight.add(job);
-      const settled = handler.handle(job, queue).finally(() => {
+      // then(done, done) rather than finally(done): finally holds two more closures per job while it waits.
+      const done = () => {
         freeSlot();
         this.settling.delete(settled);
-      });
+      };
+      const settled = handler.handle(job, queue).then(done, done);
       this.settling.add(settled);
     }
   }
@@ -297,7 +297,12 @@ export class Worker {
       // A job whose lease is lost is not ours to hand back: its message may be leased elsewhere.
       const handingBack = [...this.inFlight].filter((job) => !job.handedBack);
       for (const job of handingBack) job.handedBack = true;
-      this.aborting.abort(new ShutdownError());
+      // Each run's own signal, one by one (a job not yet performing gets it as it starts): nothing shared to listen on.
+      const reason = new ShutdownError();
+      for (const job of this.inFlight) {
+        job.shutdownReason = reason;
+        job.run?.abort(reason);
+      }
       await this.handBack(handingBack.map((job) => job.message));
     }
   }
