@@ -1,4 +1,5 @@
-import { createConsoleLogger, createHopper, Job, type Backend } from "@hopper/core";
+import { createConsoleLogger, createHopper, Job } from "@hopper/core";
+import type { Backend } from "@hopper/core/backend";
 
 /** A backend whose calls to its server are counted (commands to Redis, statements to PostgreSQL). */
 export interface CountedBackend {

@@ -217,7 +217,7 @@ export class Worker {
       if (reserved === 0) break;
       let messages;
       try {
-        messages = await backend.receive({ queue, maxMessages: reserved, waitMs: this.pollWaitMs, leaseMs, signal });
+        messages = await backend.receive({ queue, maxMessages: reserved, waitMs: this.pollWaitMs, leaseMs, signal, ...this.dependencies.records?.receiveOptions });
       } catch (error) {
         budget.unreserve(reserved);
         if (signal.aborted) break;
