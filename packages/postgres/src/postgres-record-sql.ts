@@ -13,7 +13,7 @@ export interface RecordSql {
   readonly table: string;
   /** Rows `(id, job, queue, enqueued_at, run_at, ttl_ms)`: a waiting record for each id without a live one. */
   insert(source: string): string;
-  /** Rows `(id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, ttl_ms)`, one per id: ends an attempt; a cancelled record stays. */
+  /** Rows `(id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, ttl_ms)`, one per id: ends an attempt; a cancelled record, or a live one of another queue or job, stays. */
   settle(source: string): string;
   /** Notifies each row a piece returned; select from it (`SELECT count(*) FROM (…)`) so it runs. */
   notified(cte: string, extra?: string): string;
@@ -40,7 +40,7 @@ export function recordSql(schema: PostgresSchema): RecordSql {
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, attempt = EXCLUDED.attempt, result = EXCLUDED.result, error = EXCLUDED.error,
          finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at, progress = ${kept("progress")}, started_at = ${kept("started_at")},
          cancel_requested = ${table}.cancel_requested AND ${table}.expires_at > now(), expires_at = EXCLUDED.expires_at
-       WHERE ${table}.state <> 'cancelled' OR ${table}.expires_at <= now()
+       WHERE (${table}.state <> 'cancelled' AND ${table}.queue = EXCLUDED.queue AND ${table}.job = EXCLUDED.job) OR ${table}.expires_at <= now()
        ${returning}`,
     notified: (cte, extra = "") => `SELECT pg_notify('${channel}', json_build_object('id', id, 'job', job, 'queue', queue, 'state', state, 'attempt', attempt${extra})::text) FROM ${cte}`,
   };

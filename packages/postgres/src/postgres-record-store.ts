@@ -105,17 +105,20 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
     },
     async start(record) {
       await open();
-      const rows = await executor.query(
+      // A live row of another queue or job is not this write's (a crafted push envelope): left alone, and the job runs.
+      const [outcome] = await executor.query<{ started: string | number; foreign: boolean }>(
         `WITH started AS (INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, started_at, expires_at)
          VALUES ($1, $2, $3, 'running', $4, $5, $6, now() + $7 * interval '1 millisecond')
          ON CONFLICT (id) DO UPDATE SET state = 'running', attempt = EXCLUDED.attempt, started_at = EXCLUDED.started_at, finished_at = NULL, run_at = NULL,
            progress = ${kept("progress")}, result = ${kept("result")}, error = ${kept("error")}, cancel_requested = false, expires_at = EXCLUDED.expires_at
-         WHERE (${table}.state <> 'cancelled' AND NOT ${table}.cancel_requested) OR ${table}.expires_at <= now()
-         ${returning})
-         ${notify("started")}`,
+         WHERE (${table}.state <> 'cancelled' AND NOT ${table}.cancel_requested AND ${table}.queue = EXCLUDED.queue AND ${table}.job = EXCLUDED.job) OR ${table}.expires_at <= now()
+         ${returning}),
+         notified AS (${notify("started")})
+         SELECT (SELECT count(*) FROM notified) AS started,
+                EXISTS (SELECT 1 FROM ${table} WHERE id = $1 AND expires_at > now() AND (queue <> $3 OR job <> $2)) AS foreign`,
         [record.id, record.job, record.queue, record.attempt, record.enqueuedAt, record.startedAt, ttl(record.ttlMs)],
       );
-      return rows.length > 0 ? "running" : "cancelled";
+      return Number(outcome!.started) > 0 || outcome!.foreign ? "running" : "cancelled";
     },
     async progress(id, progress) {
       await open();

@@ -26,9 +26,16 @@ local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id
   return 1
 end
 
+-- True when a live record names another queue or job than a write does: not that write's record (a crafted push envelope).
+local function record_foreign(key, job, queue)
+  local fields = redis.call('HMGET', key, 'j', 'q')
+  return fields[1] ~= false and (fields[1] ~= job or fields[2] ~= queue)
+end
+
 -- Moves a record to running (created when missing and `job` is given), unless cancelled or its cancel was asked.
--- Returns 1 when running, 0 when cancelled, -1 when missing and not created.
+-- Returns 1 when running, 0 when cancelled, -1 when missing and not created, 2 when the record is another job's (left alone; the job runs).
 local function record_start(key, job, queue, enqueued, attempt, started, ttl, channel, id)
+  if job ~= '' and record_foreign(key, job, queue) then return 2 end
   local state = redis.call('HGET', key, 's')
   if state == 'cancelled' or redis.call('HGET', key, 'x') == '1' then return 0 end
   if not state then
@@ -42,8 +49,9 @@ local function record_start(key, job, queue, enqueued, attempt, started, ttl, ch
   return 1
 end
 
--- Ends an attempt (created when missing); a cancelled record stays as it is. Returns 1 when written.
+-- Ends an attempt (created when missing); a cancelled record, or another job's, stays as it is. Returns 1 when written.
 local function record_settle(key, job, queue, enqueued, state, attempt, result, error, finished, run_at, ttl, channel, id)
+  if record_foreign(key, job, queue) then return 0 end
   local current = redis.call('HGET', key, 's')
   if current == 'cancelled' then return 0 end
   if not current then redis.call('HSET', key, 'j', job, 'q', queue, 'ea', enqueued) end
