@@ -114,7 +114,7 @@ function toMessages(context: ReceiveContext, reply: readonly (number | string)[]
 /**
  * One leased message. Its methods live on the prototype, and the lease token
  * (the delivery count) and message key are built when used, so a job held for
- * minutes keeps four fields, not three closures and their strings.
+ * minutes keeps five fields, not three closures and their strings.
  */
 class RedisReceivedMessage implements ReceivedMessage {
   readonly #context: ReceiveContext;
