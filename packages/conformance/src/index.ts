@@ -9,3 +9,5 @@ export { runSchedulerEdgesSuite, type SchedulerEdgesSuiteOptions } from "./coord
 export { runHungJobExitSuite, type HungJobExitSuiteOptions } from "./processes/hung-job-exit-suite.js";
 export { runRecordStoreSuite, type RecordStoreSuiteOptions } from "./records/record-store-suite.js";
 export { runJobRecordsSuite, type JobRecordsSuiteOptions } from "./records/job-records-suite.js";
+export { countRecordRoundTrips, type CountedBackend, type RecordRoundTrips } from "./records/record-round-trips.js";
+export { expectRecordsAcrossWorkerKill, heldJobClass, holdJobsForever, type RecordsAcrossKillOptions } from "./records/records-across-kill.js";

@@ -79,7 +79,7 @@ export async function enqueueJobs(
       if (sizeBytes > backend.capabilities.maxPayloadBytes) {
         throw new PayloadTooLargeError({ sizeBytes, limitBytes: backend.capabilities.maxPayloadBytes, backend: backend.name, job: definition.name });
       }
-      return { id: envelope.id, queue: resolved.queue, body, ...delivery };
+      return { id: envelope.id, queue: resolved.queue, body, ...delivery, ...dependencies.records?.outgoingRecord(envelope) };
     });
     const { reach } = dependencies;
     const { transaction } = resolved;
@@ -103,7 +103,8 @@ export async function enqueueJobs(
       throw BackendUnavailableError.isInstance(failures[0]!.error) && failures[0]!.error.url !== undefined ? failures[0]!.error : new BackendUnavailableError({ url: reach?.url, cause: failures[0]!.error });
     }
     // After the send, so no record names a job that was never enqueued; a worker that starts the job first creates the record itself.
-    await dependencies.records?.enqueued(envelopes.filter((_, index) => results[index]!.status === "enqueued"), resolved.transaction);
+    const enqueuedIndexes = results.flatMap((result, index) => (result.status === "enqueued" ? [index] : []));
+    await dependencies.records?.enqueued(enqueuedIndexes.map((index) => envelopes[index]!), resolved.transaction, enqueuedIndexes.map((index) => messages[index]!));
     if (failures.length > 0) {
       // One job refused for its size (by a limit only the backend knows, such as an SQS queue's own): the refusal itself.
       if (results.length === 1 && PayloadTooLargeError.isInstance(failures[0]!.error)) throw failures[0]!.error;

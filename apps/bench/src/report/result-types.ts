@@ -150,6 +150,8 @@ export interface RunResult {
   readonly startedAt: string;
   readonly durationMs: number;
   readonly command: string;
+  /** HOPPER_BENCH_RECORDS of the run: whether the Hopper subjects kept job records. */
+  readonly hopperRecords?: "on" | "off";
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly totalMemoryBytes: number; readonly platform: string; readonly node: string };
   readonly versions: Readonly<Record<string, string>>;
   readonly plan: BenchPlan;

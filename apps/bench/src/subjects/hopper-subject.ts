@@ -1,5 +1,6 @@
 import { createHopper, Job, type JobContext, type Worker } from "@hopper/core";
 import type { BenchJob, BenchSubject, JobHandler } from "./bench-subject.js";
+import { benchRecords } from "./hopper-records.js";
 import { benchTelemetry } from "./hopper-telemetry.js";
 
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -19,7 +20,8 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
     }
   }
   const telemetry = await benchTelemetry(process.env.HOPPER_BENCH_TELEMETRY);
-  const hopper = createHopper({ url, jobs: [BenchNoop], logger: silentLogger, middleware: telemetry.middleware });
+  const records = benchRecords(process.env.HOPPER_BENCH_RECORDS);
+  const hopper = createHopper({ url, jobs: [BenchNoop], logger: silentLogger, middleware: telemetry.middleware, ...records.options });
   const backend = await hopper.backend;
   const { capabilities } = backend;
 
@@ -55,7 +57,7 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
       // Running jobs plus the buffer (sized to about a quarter second of work at the recent pace, at most `prefetch`).
       prefetch: concurrency + prefetch,
       ackOverlapsReceive: true,
-      settings: { pollWait: "1s", prefetch },
+      settings: { pollWait: "1s", prefetch, records: records.mode },
     }),
     async close() {
       await hopper.close();

@@ -17,6 +17,7 @@ import { decideRetry, failureOutcomeOf } from "../retry-policy.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import { JobRun, type RunAbort } from "./job-run.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
+import type { SettledRecord } from "../records/record-store.js";
 import { Redelivery } from "./redelivery.js";
 import { RunningJobs } from "./run-abort.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
@@ -112,9 +113,13 @@ export class MessageHandler {
 
     const runAtMs = envelope.runAt === undefined ? undefined : Date.parse(envelope.runAt);
     if (runAtMs !== undefined && runAtMs - Date.now() > earlyToleranceMs) {
+      await this.options.records?.heldBack(envelope, message, runAtMs);
       return this.redelivery.postpone(queue, message, envelope, runAtMs);
     }
-    if (runAtMs !== undefined && this.redelivery.mustRelease(envelope)) return this.redelivery.release(queue, message, envelope);
+    if (runAtMs !== undefined && this.redelivery.mustRelease(envelope)) {
+      await this.options.records?.heldBack(envelope, message, Date.now());
+      return this.redelivery.release(queue, message, envelope);
+    }
     if (envelope.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt);
 
     let args: unknown;
@@ -135,15 +140,18 @@ export class MessageHandler {
       slot = await takeConcurrencySlot(this.options.coordination, key, definition.concurrency, envelope.id, this.options.logger);
       // Every slot is taken: offer the job again later rather than spin on the store. The copy keeps this
       // attempt number, so waiting does not count as an attempt but a crash before it still does.
-      if (!slot) return this.redelivery.postpone(queue, message, { ...envelope, attempt }, slotRetryAt(definition.concurrency));
+      if (!slot) {
+        const retryAt = slotRetryAt(definition.concurrency);
+        await this.options.records?.heldBack(envelope, message, retryAt);
+        return this.redelivery.postpone(queue, message, { ...envelope, attempt }, retryAt);
+      }
     }
     const { records } = this.options;
-    if (records && !(await records.start(envelope, attempt))) {
+    if (records && !(await records.start(envelope, attempt, message))) {
       await slot?.release();
       this.options.logger.info("job cancelled before it started; dropping it", { job: definition.name, jobId: envelope.id });
       // A cancel asked while an earlier copy ran leaves the record running or retrying: end it here.
-      await records.cancelled(envelope, attempt);
-      await message.ack();
+      await records.settleAndAck(message, records.cancelledRecord(envelope, attempt));
       return releaseUnique(this.options.coordination, envelope, this.options.logger);
     }
     if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, this.options.logger);
@@ -173,9 +181,10 @@ export class MessageHandler {
         // perform already ran: a retry would repeat its effects for a result that still could not be kept.
         return this.discard(job, envelope, definition, attempt, "its result cannot be kept in its record", error);
       }
-      await records.succeeded(envelope, attempt, kept);
+      await records.settleAndAck(message, records.succeededRecord(envelope, attempt, kept));
+    } else {
+      await message.ack();
     }
-    await message.ack();
     await releaseUnique(this.options.coordination, envelope, this.options.logger);
   }
 
@@ -260,8 +269,7 @@ export class MessageHandler {
     const { logger } = this.options;
     if (JobCancelledError.isInstance(error)) {
       logger.info("job cancelled while running; not retried", { job: definition.name, jobId: envelope.id, attempt });
-      await this.options.records?.cancelled(envelope, attempt);
-      await job.message.ack();
+      await this.ackRecording(job.message, (records) => records.cancelledRecord(envelope, attempt));
       return releaseUnique(this.options.coordination, envelope, logger);
     }
     const decision = decideRetry(definition.jobClass.retry, error, attempt);
@@ -271,10 +279,10 @@ export class MessageHandler {
       await this.deadLetter(job, queue, envelope, decision.reason, error, attempt);
     } else if (decision.countsAsAttempt) {
       logger.info("job failed; retrying", { job: definition.name, jobId: envelope.id, attempt, delayMs: decision.delayMs, error, ...this.argsField(envelope) });
-      await this.options.records?.failed(envelope, attempt, "retrying", error, Date.now() + decision.delayMs);
+      await this.options.records?.settle(this.options.records.failedRecord(envelope, attempt, "retrying", error, Date.now() + decision.delayMs));
       await this.redelivery.retry(queue, job.message, envelope, attempt, decision.delayMs);
     } else {
-      await this.options.records?.failed(envelope, attempt, "retrying", error, Date.now() + decision.delayMs);
+      await this.options.records?.settle(this.options.records.failedRecord(envelope, attempt, "retrying", error, Date.now() + decision.delayMs));
       await this.redelivery.postpone(queue, job.message, envelope, Date.now() + decision.delayMs);
     }
   }
@@ -283,8 +291,7 @@ export class MessageHandler {
   private async discard(job: InFlightJob, envelope: Envelope, definition: JobDefinition, attempt: number, reason: string, error: unknown): Promise<void> {
     const { logger } = this.options;
     logger.warn("job discarded", { job: definition.name, jobId: envelope.id, reason, error, ...this.argsField(envelope) });
-    await this.options.records?.failed(envelope, attempt, "failed", error);
-    await job.message.ack();
+    await this.ackRecording(job.message, (records) => records.failedRecord(envelope, attempt, "failed", error));
     await releaseUnique(this.options.coordination, envelope, logger);
   }
 
@@ -297,6 +304,7 @@ export class MessageHandler {
       return this.deadLetter(job, queue, envelope, "payload version newer than any worker that ran it", error, attempt);
     }
     this.options.logger.warn("payload is newer than this worker; holding it back for a newer worker", { job: definition.name, jobId: envelope.id, payloadVersion: envelope.version, knownVersion: definition.version });
+    await this.options.records?.heldBack(envelope, job.message, now + this.options.newerVersionRetryMs);
     const held: Envelope = { ...envelope, meta: { ...envelope.meta, [heldSinceKey]: new Date(heldSince).toISOString() } };
     await this.redelivery.postpone(queue, job.message, held, now + this.options.newerVersionRetryMs);
   }
@@ -307,9 +315,16 @@ export class MessageHandler {
     const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);
     // A misaddressed envelope's id, like its unique key, may belong to another queue's job: its record is not this copy's to write.
-    if (envelope?.queue === queue) await this.options.records?.failed(envelope, attempt ?? envelope.attempt, "dead", error);
-    await job.message.ack();
+    if (envelope?.queue === queue) await this.ackRecording(job.message, (records) => records.failedRecord(envelope, attempt ?? envelope.attempt, "dead", error));
+    else await job.message.ack();
     if (envelope?.queue === queue) await releaseUnique(this.options.coordination, envelope, logger);
+  }
+
+  /** Acks, with the outcome's record when records are on (written by the ack itself where the backend does). */
+  private async ackRecording(message: ReceivedMessage, record: (records: RecordWriter) => SettledRecord): Promise<void> {
+    const { records } = this.options;
+    if (records) await records.settleAndAck(message, record(records));
+    else await message.ack();
   }
 
   /** Args appear in logs only when the application opted in. */

@@ -1,4 +1,4 @@
-import type { Backend, ReceivedMessage } from "../backend/backend.js";
+import type { Backend, ReceivedMessage, ReceiveOptions } from "../backend/backend.js";
 import type { Logger } from "../logger.js";
 import { PrefetchBuffer } from "./prefetch-buffer.js";
 import { QueueShares } from "./queue-shares.js";
@@ -17,6 +17,8 @@ export interface QueueIntakeOptions {
   readonly isPaused: (queue: string) => boolean;
   /** Messages received for a queue paused meanwhile, or as stop() began: back to the queue, unstarted. */
   readonly handBack: (messages: readonly ReceivedMessage[]) => Promise<void>;
+  /** Extra receive options (records the backend writes as it claims); absent when records are off. */
+  readonly receiveOptions?: Pick<ReceiveOptions, "records">;
   /** New messages are buffered: start what the free slots allow. */
   readonly onBuffered: () => void;
 }
@@ -153,7 +155,7 @@ export class QueueIntake {
   /** One receive; its messages go to the queue's buffer, or back when the queue was paused or stop() began meanwhile. Resolves with how many were buffered. */
   private async receive(queue: string, maxMessages: number, waitMs: number, signal: AbortSignal): Promise<number> {
     const { backend, leaseMs } = this.options;
-    const messages = await backend.receive({ queue, maxMessages, waitMs, leaseMs, signal });
+    const messages = await backend.receive({ queue, maxMessages, waitMs, leaseMs, signal, ...this.options.receiveOptions });
     if (messages.length === 0) return 0;
     if (signal.aborted || this.options.isPaused(queue)) {
       await this.options.handBack(messages);

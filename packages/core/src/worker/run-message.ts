@@ -61,7 +61,9 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
     id: pushed.id,
     body: pushed.body,
     deliveryAttempt: pushed.deliveryAttempt,
-    ack: async () => {
+    // No backend call carries this ack, so a record sent with it (the backend writes its own) is written here.
+    ack: async (options) => {
+      if (options?.record) await dependencies.records?.settle(options.record);
       outcome = { status: "done" };
     },
     nack: async (options) => {

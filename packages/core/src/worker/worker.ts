@@ -224,6 +224,7 @@ export class Worker {
       logger: this.dependencies.logger,
       isPaused: (queue) => pauses.isPaused(queue),
       handBack: (messages) => this.handBack(messages),
+      receiveOptions: this.dependencies.records?.receiveOptions,
       onBuffered: () => this.startBuffered(intake),
     });
     const intake: Intake = { handler, budget, queues, target };
