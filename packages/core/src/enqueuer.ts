@@ -20,6 +20,7 @@ import { validateArgs, type JobDefinition } from "./job-registry.js";
 import { runEnqueueMiddleware, type Middleware } from "./middleware.js";
 import { validatePriority, validateQueueName } from "./names.js";
 import type { RecordWriter } from "./records/record-writer.js";
+import type { FlowControl } from "./flow-control/flow-control.js";
 
 const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey", "transaction", "timeout"]);
 
@@ -34,6 +35,8 @@ export interface EnqueueDependencies {
   readonly reach?: ReachBound;
   /** Writes a record of each enqueued job; absent when records are off. */
   readonly records?: RecordWriter;
+  /** Rate limits: their key functions are run at enqueue, so a bad key is refused here. */
+  readonly flowControl?: FlowControl;
 }
 
 /**
@@ -53,6 +56,7 @@ export async function enqueueJobs(
   const resolved = resolveOptions(definition, options);
   const delivery = planDelivery(backend.name, backend.capabilities, resolved);
   const validated = await Promise.all(argsList.map((args) => validateArgs(definition, args)));
+  dependencies.flowControl?.checkEnqueue(resolved.queue, definition, validated);
   const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string>, backend: backend.name };
 
   return runEnqueueMiddleware(middleware, context, async () => {

@@ -17,6 +17,8 @@ export { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore, type Acquir
 export { refuseTransaction } from "./coordination/refuse-transaction.js";
 export { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
 export type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";
+export type { RateLimitOptions, RateLimitsOptions } from "./flow-control/rate-limit-options.js";
+export type { JobHold, HoldDecision } from "./flow-control/job-hold.js";
 export type { RecurringJobOptions } from "./scheduling/recurring-job.js";
 export { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
 export {

@@ -17,6 +17,7 @@ import { runPerformMiddleware, type Middleware } from "../middleware.js";
 import { decideRetry, failureOutcomeOf } from "../retry-policy.js";
 import { progressOutsideRecords } from "../records/progress-outside-records.js";
 import type { RecordWriter } from "../records/record-writer.js";
+import type { FlowControl } from "../flow-control/flow-control.js";
 import { Redelivery } from "./redelivery.js";
 import { RunningJobs } from "./run-abort.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
@@ -41,6 +42,8 @@ export interface MessageHandlerOptions {
   readonly hungJobBound?: HungJobBound;
   /** Writes job records; absent when records are off (then nothing is written or read). */
   readonly records?: RecordWriter;
+  /** Rate limits and holds (queue pause); absent, or with nothing for a job, costs that job nothing. */
+  readonly flowControl?: FlowControl;
 }
 
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
@@ -111,6 +114,12 @@ export class MessageHandler {
       return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
     }
 
+    const { flowControl } = this.options;
+    if (flowControl?.applies(queue, definition)) {
+      const held = await this.admit(job, queue, definition, envelope, args, attempt, flowControl);
+      if (held) return;
+    }
+
     let slot: ConcurrencySlot | undefined;
     if (definition.concurrency) {
       let key: string;
@@ -157,6 +166,36 @@ export class MessageHandler {
     }
     await message.ack();
     await releaseUnique(this.options.coordination, envelope, this.options.logger);
+  }
+
+  /**
+   * Waits for the job's rate-limit slot in process when it starts within a quarter
+   * lease (at most 1 s), renewing the lease afterwards; otherwise, or when a hold says
+   * so, re-delays the job as a copy with the same attempt (the way slot waits go), so
+   * a push platform sees a delivery that succeeded. True when the job must not run now.
+   */
+  private async admit(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number, flowControl: FlowControl): Promise<boolean> {
+    const { leaseMs, backend, logger } = this.options;
+    const maxWaitMs = Math.min(1000, Math.floor(leaseMs / 4));
+    const started = Date.now();
+    const admission = await flowControl.admit(queue, definition, envelope.id, args, maxWaitMs, job.signal);
+    if (admission.invalidKey !== undefined) {
+      await this.deadLetter(job, queue, envelope, "rate limit key could not be computed", admission.invalidKey, attempt);
+      return true;
+    }
+    if (job.handedBack) return true;
+    if (admission.hold) {
+      logger.debug("job held", { job: definition.name, jobId: envelope.id, reason: admission.reason, untilMs: admission.untilMs });
+      await this.redelivery.postpone(queue, job.message, { ...envelope, attempt }, admission.untilMs);
+      return true;
+    }
+    // A wait of more than an eighth lease may have outlasted the buffer's last renewal's margin: renew before running.
+    if (Date.now() - started > leaseMs / 8 && backend.capabilities.leaseExtension && (await job.message.extendLease(leaseMs)) === false) {
+      job.handedBack = true;
+      logger.warn("lease lost while waiting for a rate-limit slot; the redelivered copy runs instead", { job: definition.name, jobId: envelope.id });
+      return true;
+    }
+    return false;
   }
 
   private async perform(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<unknown> {
