@@ -23,6 +23,7 @@ import { validatePriority, validateQueueName } from "./names.js";
 import type { RecordWriter } from "./records/record-writer.js";
 import type { OutboxStore } from "./outbox/outbox-store.js";
 import { stageInOutbox } from "./outbox/stage-in-outbox.js";
+import type { FlowControl } from "./flow-control/flow-control.js";
 
 const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey", "transaction", "timeout"]);
 
@@ -39,6 +40,8 @@ export interface EnqueueDependencies {
   readonly records?: RecordWriter;
   /** Where jobs enqueued inside a transaction are staged (createHopper({ outbox })); absent: the backend's own transactions. */
   readonly outbox?: OutboxStore;
+  /** Rate limits: their key functions are run at enqueue, so a bad key is refused here. */
+  readonly flowControl?: FlowControl;
 }
 
 /**
@@ -63,6 +66,7 @@ export async function enqueueJobs(
   }
   const delivery = planDelivery(backend.name, backend.capabilities, { ...resolved, viaOutbox });
   const validated = await Promise.all(argsList.map((args) => validateArgs(definition, args)));
+  dependencies.flowControl?.checkEnqueue(resolved.queue, definition, validated);
   const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string>, backend: backend.name };
 
   return runEnqueueMiddleware(middleware, context, async () => {

@@ -6,6 +6,8 @@ import { BackendConnection } from "./backend-connection.js";
 import { openFailure, openWithinBound, type ReachBound } from "./backend-reach.js";
 import { toPositiveMilliseconds, type Duration } from "./duration.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
+import { FlowControl } from "./flow-control/flow-control.js";
+import { resolveQueueRateLimits, type RateLimitsOptions } from "./flow-control/rate-limit-options.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
 import { DeadLetters } from "./dead-letters.js";
@@ -75,11 +77,17 @@ export interface HopperOptions {
    * A transactional outbox, for a backend that cannot join your database
    * transactions (Redis, SQS, Pub/Sub): jobs enqueued with
    * `set({ transaction })` are written to the outbox inside that transaction
-   * and forwarded after commit by `hopper.relay()`. A postgres:// or pglite://
-   * URL, or a store (createPostgresOutbox). With an outbox, every
+   * and forwarded after commit by `hopper.relay()`. A postgres:// URL, or a
+   * store (createPostgresOutbox, which also takes a PGlite database). With an outbox, every
    * transactional enqueue goes through it.
    */
   readonly outbox?: OutboxStore | string;
+  /**
+   * Per-queue rate limits in place of the jobs' own `static rateLimit`, or
+   * `false` for none on that queue: `{ queues: { payments: { limit: 50, per: "1s" } } }`.
+   * Give every process the same setting.
+   */
+  readonly rateLimits?: RateLimitsOptions;
 }
 
 export interface Hopper {
@@ -118,7 +126,7 @@ export interface Hopper {
   close(): Promise<void>;
 }
 
-const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records", "outbox"] as const satisfies readonly (keyof HopperOptions)[];
+const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records", "outbox", "rateLimits"] as const satisfies readonly (keyof HopperOptions)[];
 
 export function createHopper(options: HopperOptions): Hopper {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createHopper takes { url | backend, jobs: [...] }" });
@@ -126,6 +134,7 @@ export function createHopper(options: HopperOptions): Hopper {
   if (options.url !== undefined && options.backend !== undefined) throw new ConfigurationError({ field: "url", message: "give url or backend, not both" });
   if (!Array.isArray(options.jobs)) throw new ConfigurationError({ field: "jobs", message: "give the job classes this process enqueues or runs: createHopper({ jobs: [SendEmail] })" });
   const registry = new JobRegistry(options.jobs);
+  const queueLimits = resolveQueueRateLimits(options.rateLimits);
   const middleware: Middleware[] = [...(options.middleware ?? [])];
   const logger = redactingLogger(options.logger ?? createConsoleLogger());
   const logArgs = options.logArgs === true;
@@ -160,6 +169,7 @@ export function createHopper(options: HopperOptions): Hopper {
       });
   const records = openRecords(options.records, () => connection.get(), logger);
   const outbox = openOutbox(options.outbox);
+  const flowControl = new FlowControl({ coordination, queueLimits });
   const schedules = new Map<string, RecurringJob>();
   let closed: Promise<void> | undefined;
 
@@ -168,7 +178,7 @@ export function createHopper(options: HopperOptions): Hopper {
       const backend = await openForEnqueue();
       // A records setup with no store refuses before the jobs go out, not after.
       await records.check();
-      return enqueueJobs({ backend, middleware, coordination, logger, reach, outbox, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs({ backend, middleware, coordination, logger, reach, outbox, flowControl, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
@@ -185,7 +195,7 @@ export function createHopper(options: HopperOptions): Hopper {
     const ready = await openForEnqueue();
     // The backend's own dedupe, where it has one, backs up the tick claim.
     const dedupe = ready.capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
-    const ids = await enqueueJobs({ backend: ready, middleware, coordination, logger, reach, ...records.writing }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
+    const ids = await enqueueJobs({ backend: ready, middleware, coordination, logger, reach, flowControl, ...records.writing }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
     return ids[0]!;
   };
   const recurringJob = (name: string): RecurringJob => {
@@ -202,8 +212,8 @@ export function createHopper(options: HopperOptions): Hopper {
     },
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
-    worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs, ...records.writing }, workerOptions),
-    runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs, ...records.writing }, message),
+    worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, workerOptions),
+    runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, message),
     deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
     jobs: records.jobs,
     queues: createQueues({ known: () => [...new Set(registry.all.map((definition) => definition.queue))], coordination, backend: () => connection.get() }),

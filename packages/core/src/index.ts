@@ -15,10 +15,12 @@ export { deadLetterQueueName, validateQueueName } from "./names.js";
 export { redactUrl } from "./backend-url.js";
 export type { Duration } from "./duration.js";
 export * from "./errors/index.js";
-export { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore, type AcquireOptions, type AcquireResult, type TransactionOption } from "./coordination/coordination-store.js";
+export { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore, type AcquireOptions, type AcquireResult, type TransactionOption, type RateSlotOptions, type RateSlot } from "./coordination/coordination-store.js";
 export { refuseTransaction } from "./coordination/refuse-transaction.js";
 export { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
 export type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";
+export type { RateLimitOptions, RateLimitsOptions } from "./flow-control/rate-limit-options.js";
+export type { JobHold, HoldDecision } from "./flow-control/job-hold.js";
 export type { RecurringJobOptions } from "./scheduling/recurring-job.js";
 export { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
 export {

@@ -39,7 +39,7 @@ describe.skipIf(!sqsEndpoint)("a push handler continues the enqueuer's trace", (
     const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: `${queuePrefix}${queue}` }));
     const received = await client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 1, WaitTimeSeconds: 2, MessageAttributeNames: ["All"] }));
     const message = received.Messages![0]!;
-    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix });
+    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix, reportBatchItemFailures: true });
     const result = await handler({ Records: [{ messageId: message.MessageId!, body: message.Body!, attributes: { ApproximateReceiveCount: "1" }, eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queuePrefix}${queue}` }] });
     await hopper.close();
     client.destroy();

@@ -18,6 +18,7 @@ import type { RecordWriter } from "../records/record-writer.js";
 import { JobRun, type RunAbort } from "./job-run.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import type { SettledRecord } from "../records/record-store.js";
+import type { FlowControl } from "../flow-control/flow-control.js";
 import { Redelivery } from "./redelivery.js";
 import { RunningJobs } from "./run-abort.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
@@ -42,6 +43,8 @@ export interface MessageHandlerOptions {
   readonly hungJobBound?: HungJobBound;
   /** Writes job records; absent when records are off (then nothing is written or read). */
   readonly records?: RecordWriter;
+  /** Rate limits and holds (queue pause); absent, or with nothing for a job, costs that job nothing. */
+  readonly flowControl?: FlowControl;
 }
 
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
@@ -127,6 +130,12 @@ export class MessageHandler {
       args = await validateArgs(definition, upgradeArgs(definition, envelope.version, deserializeArgs({ json: envelope.args, meta: envelope.argsMeta })));
     } catch (error) {
       return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
+    }
+
+    const { flowControl } = this.options;
+    if (flowControl?.applies(queue, definition)) {
+      const held = await this.admit(job, queue, definition, envelope, args, attempt, flowControl);
+      if (held) return;
     }
 
     let slot: ConcurrencySlot | undefined;
@@ -239,6 +248,36 @@ export class MessageHandler {
   private middlewareContext(definition: JobDefinition, envelope: Envelope, args: unknown, context: JobContext, attempt: number): PerformMiddlewareContext {
     const failureOutcome = (error: unknown) => failureOutcomeOf(decideRetry(definition.jobClass.retry, error, attempt));
     return { jobName: definition.name, args, meta: envelope.meta, context, backend: this.options.backend.name, failureOutcome };
+  }
+
+  /**
+   * Waits for the job's rate-limit slot in process when it starts within a quarter
+   * lease (at most 1 s), renewing the lease afterwards; otherwise, or when a hold says
+   * so, re-delays the job as a copy with the same attempt (the way slot waits go), so
+   * a push platform sees a delivery that succeeded. True when the job must not run now.
+   */
+  private async admit(job: InFlightJob, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number, flowControl: FlowControl): Promise<boolean> {
+    const { leaseMs, backend, logger } = this.options;
+    const maxWaitMs = Math.min(1000, Math.floor(leaseMs / 4));
+    const started = Date.now();
+    const admission = await flowControl.admit(queue, definition, envelope.id, args, maxWaitMs, job.signal);
+    if (admission.invalidKey !== undefined) {
+      await this.deadLetter(job, queue, envelope, "rate limit key could not be computed", admission.invalidKey, attempt);
+      return true;
+    }
+    if (job.handedBack) return true;
+    if (admission.hold) {
+      logger.debug("job held", { job: definition.name, jobId: envelope.id, reason: admission.reason, untilMs: admission.untilMs });
+      await this.redelivery.postpone(queue, job.message, { ...envelope, attempt }, admission.untilMs);
+      return true;
+    }
+    // A wait of more than an eighth lease may have outlasted the buffer's last renewal's margin: renew before running.
+    if (Date.now() - started > leaseMs / 8 && backend.capabilities.leaseExtension && (await job.message.extendLease(leaseMs)) === false) {
+      job.handedBack = true;
+      logger.warn("lease lost while waiting for a rate-limit slot; the redelivered copy runs instead", { job: definition.name, jobId: envelope.id });
+      return true;
+    }
+    return false;
   }
 
   /** Aborts the run at its timeout (the envelope's, else the class's), if it has one. */

@@ -4,6 +4,7 @@ import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
 import type { RecordWriter } from "../records/record-writer.js";
+import type { FlowControl } from "../flow-control/flow-control.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
 
 /** One message handed over by a platform that pushes work (an HTTP POST, a Lambda event record). */
@@ -46,6 +47,8 @@ export interface RunMessageDependencies {
   readonly newerVersionMaxHoldMs?: number;
   /** Writes job records; absent when records are off. */
   readonly records?: RecordWriter;
+  /** Rate limits and holds: a held job is re-delayed as a copy and its delivery answered `done`. */
+  readonly flowControl?: FlowControl;
 }
 
 const defaultLeaseMs = 30_000;

@@ -1,5 +1,6 @@
 import type { Backend, ReceivedMessage } from "../backend/backend.js";
 import type { BackendConnection } from "../backend-connection.js";
+import type { FlowControl } from "../flow-control/flow-control.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { ShutdownError } from "../errors/shutdown-error.js";
@@ -70,6 +71,7 @@ interface WorkerDependencies {
   readonly coordination: CoordinationStore;
   readonly logArgs?: boolean;
   readonly records?: RecordWriter;
+  readonly flowControl?: FlowControl;
 }
 
 const defaultPrefetch = 200;
@@ -176,7 +178,10 @@ export class Worker {
    * is waited for with backoff, as the backend is. False when stop() came first.
    */
   private async checkCoordination(): Promise<boolean> {
-    const limited = this.dependencies.registry.all.some((definition) => definition.concurrency !== undefined && this.selection.queues.includes(definition.queue));
+    const { flowControl } = this.dependencies;
+    const limited = this.dependencies.registry.all.some(
+      (definition) => (definition.concurrency !== undefined && this.selection.queues.includes(definition.queue)) || this.selection.queues.some((queue) => flowControl?.limitFor(queue, definition) !== undefined),
+    );
     if (!limited) return true;
     for (let delayMs = 500; !this.receiving.signal.aborted; delayMs = Math.min(delayMs * 2, 15_000)) {
       try {
@@ -205,6 +210,7 @@ export class Worker {
       newerVersionMaxHoldMs: this.newerVersionMaxHoldMs,
       ...(this.exitOnHungJobMs !== undefined && { hungJobBound: { afterMs: this.exitOnHungJobMs, onHung: (run: HungRun) => this.exitForHungJob(run) } }),
       ...(this.dependencies.records && { records: this.dependencies.records }),
+      ...(this.dependencies.flowControl && { flowControl: this.dependencies.flowControl }),
     });
     // A buffered message must keep its lease while it waits; a backend that cannot extend one gets no buffer.
     const prefetch = backend.capabilities.leaseExtension ? this.prefetch : 0;
