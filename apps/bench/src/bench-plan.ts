@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-export const scenarioNames = ["enqueue", "drain", "latency", "payload", "delayed", "memory", "scale-out"] as const;
+export const scenarioNames = ["enqueue", "drain", "latency", "payload", "delayed", "memory", "idle", "scale-out"] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 /** hopper: the library under test; raw: the least work the server needs for the same guarantee; peer: another job library. */
@@ -29,6 +29,8 @@ export interface BenchPlan {
   readonly payload: { readonly sizes: readonly number[]; readonly jobs: number; readonly concurrency: number; readonly timeoutMs: number };
   readonly delayed: { readonly jobs: number; readonly delayMs: number; readonly concurrency: number; readonly graceMs: number };
   readonly memory: { readonly inFlight: number; readonly timeoutMs: number };
+  /** An idle consumer (`concurrency` slots, empty queue) left to settle for `settleMs`, then its process's RSS: measured first in each child. */
+  readonly idle: { readonly concurrency: number; readonly settleMs: number };
   /** N worker processes (each at `concurrency`) draining one queue of `jobs` another process filled, for each N in `workers`. */
   readonly scaleOut: { readonly jobs: number; readonly workers: readonly number[]; readonly concurrency: number; readonly fillBatch: number; readonly timeoutMs: number };
   /** Measure every peer once per settings variant (subjects/peer-settings.ts) instead of once with the chosen one. */
@@ -60,6 +62,7 @@ export function parseProfile(name: string, value: unknown): BenchPlan {
   const payload = section("payload");
   const delayed = section("delayed");
   const memory = section("memory");
+  const idle = section("idle");
   const scaleOut = section("scaleOut");
   const subjects = section("subjects");
   if (profile.sweepPeerSettings !== undefined && typeof profile.sweepPeerSettings !== "boolean") throw new Error(`${name}.sweepPeerSettings must be true or false`);
@@ -97,6 +100,7 @@ export function parseProfile(name: string, value: unknown): BenchPlan {
       graceMs: count(delayed, "graceMs", `${name}.delayed`),
     },
     memory: { inFlight: count(memory, "inFlight", `${name}.memory`), timeoutMs: count(memory, "timeoutMs", `${name}.memory`) },
+    idle: { concurrency: count(idle, "concurrency", `${name}.idle`), settleMs: count(idle, "settleMs", `${name}.idle`) },
     scaleOut: {
       jobs: count(scaleOut, "jobs", `${name}.scaleOut`),
       workers: counts(scaleOut, "workers", `${name}.scaleOut`),
@@ -141,5 +145,5 @@ export function subjectBudgetMs(plan: BenchPlan): number {
   const throughput = runs * (plan.drain.timeoutMs * (plan.drain.concurrency.length + 1) + plan.payload.timeoutMs * plan.payload.sizes.length);
   const latency = plan.latency.durationMs + plan.latency.graceMs + (plan.latency.searchRates.length + plan.latency.refineSteps) * (plan.latency.searchDurationMs + plan.latency.graceMs);
   const delayed = plan.delayed.delayMs + plan.delayed.graceMs;
-  return 2 * (throughput + latency + delayed + 2 * plan.memory.timeoutMs) + 60_000;
+  return 2 * (throughput + latency + delayed + 2 * plan.memory.timeoutMs + plan.idle.settleMs) + 60_000;
 }

@@ -96,6 +96,44 @@ for (const target of targets) {
       for (const sample of samples) expect(sample.queues).toEqual([{ queue, ready: 1, delayed: 0, inFlight: 0, dead: 0 }]);
     });
 
+    it("queues pause reaches two worker processes within the bound, list shows it, resume drains; bad names exit 2", { timeout: 180_000 }, async () => {
+      // Binds the job classes for performLater; a loaded test machine may take longer than the default 5 s to answer an enqueue.
+      opened.push(createHopper({ url, jobs: [RecordVisit, AlwaysFails], logger: silent, connectTimeout: "30s" }));
+      // The fixture's own queue: pause knows the --jobs module's queues. Each run's jobs carry numbers of their own.
+      const queue = RecordVisit.queue;
+      const base = Math.floor(Math.random() * 1e9);
+      const pauseCheck = 200;
+      const workers = [0, 1].map(() => startCli(["worker", "--url", url, "--jobs", fixtureJobs, "--queues", queue, "--concurrency", "2", "--poll-wait", "200ms", "--pause-check", `${pauseCheck}ms`]));
+      running.push(...workers);
+      const performed = (n: number) => workers.some((worker) => worker.output.stdout.includes(`performed ${n} attempt`));
+      await RecordVisit.performLater({ n: base });
+      await waitFor(async () => performed(base), "a worker to run the first job");
+
+      const paused = await runCliProcess(["queues", "pause", queue, "--jobs", fixtureJobs], { HOPPER_URL: url });
+      expect(paused.code, paused.stderr).toBe(0);
+      const listed = await runCliProcess(["queues", "list", "--jobs", fixtureJobs, "--json"], { HOPPER_URL: url });
+      expect((JSON.parse(listed.stdout) as { queues: unknown[] }).queues).toContainEqual(expect.objectContaining({ name: queue, paused: true }));
+      // The bound is --pause-check plus a round trip to the store; the slack is for a loaded test machine.
+      await new Promise((resolve) => setTimeout(resolve, pauseCheck + 2000));
+      const later = [1, 2, 3, 4, 5].map((n) => base + n);
+      await RecordVisit.performAllLater(later.map((n) => ({ n })));
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect(later.filter(performed), "jobs enqueued after the pause took effect that ran while paused").toEqual([]);
+
+      const resumed = await runCliProcess(["queues", "resume", queue, "--jobs", fixtureJobs, "--url", url]);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      await waitFor(async () => later.every(performed), "the queue to drain after resume");
+
+      const unknown = await runCliProcess(["queues", "pause", "no-such-queue", "--jobs", fixtureJobs], { HOPPER_URL: url });
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain("no registered job uses queue \"no-such-queue\"");
+      const malformed = await runCliProcess(["queues", "resume", "9-not-a-name", "--jobs", fixtureJobs], { HOPPER_URL: url });
+      expect(malformed.code).toBe(2);
+      expect(malformed.stderr).toContain("is not a valid queue name");
+      for (const worker of workers) worker.child.kill("SIGTERM");
+      for (const worker of workers) expect((await worker.exited).code).toBe(0);
+    });
+
     it("dead-letters list, retry and discard work on the letters a worker left", { timeout: 90_000 }, async () => {
       const hopper = hopperForTest();
       const queue = uniqueQueue("dead");

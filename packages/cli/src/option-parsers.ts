@@ -13,6 +13,21 @@ export function parseQueueList(value: string): string[] {
   return queues;
 }
 
+/** `a,b` → a list; `a:6,b:2` → weights `{ a: 6, b: 2 }` (as Sidekiq's `-q a,6`). */
+export function parseWorkerQueues(value: string): string[] | Record<string, number> {
+  const items = value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  if (!items.some((item) => item.includes(":"))) return parseQueueList(value);
+  const weights: Record<string, number> = {};
+  for (const item of items) {
+    const [queue = "", weight = ""] = item.split(":");
+    if (!/^\d+$/.test(weight.trim())) throw new InvalidArgumentError(`${JSON.stringify(item)}: give every queue a whole-number weight, e.g. critical:6,default:2,low:1.`);
+    parseQueueList(queue);
+    if (queue in weights) throw new InvalidArgumentError(`${JSON.stringify(queue)} is listed twice.`);
+    weights[queue] = Number(weight);
+  }
+  return weights;
+}
+
 export function parsePositiveInteger(value: string): number {
   const number = Number(value);
   if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < 1) throw new InvalidArgumentError("must be a whole number of 1 or more.");

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createConsoleLogger, createHopper, type Hopper, type JobClass } from "@hopper/core";
+import { createConsoleLogger, createHopper, type Hopper, type HopperOptions, type JobClass } from "@hopper/core";
 import type { Backend, ReceivedMessage } from "@hopper/core/backend";
 
 export function uniqueQueueName(label = "q"): string {
@@ -45,8 +45,8 @@ export async function expectNothingFor(backend: Backend, queue: string, windowMs
   if (received.length > 0) throw new Error(`expected no message on ${queue} for ${windowMs} ms, got ${received.map((message) => message.id).join(", ")}`);
 }
 
-export function testHopper(backend: Backend, jobs: readonly JobClass[]): Hopper {
-  return createHopper({ backend, jobs, logger: createConsoleLogger(process.env.HOPPER_LOG_LEVEL ? undefined : "silent") });
+export function testHopper(backend: Backend, jobs: readonly JobClass[], options: Pick<HopperOptions, "connectTimeout"> = {}): Hopper {
+  return createHopper({ backend, jobs, logger: createConsoleLogger(process.env.HOPPER_LOG_LEVEL ? undefined : "silent"), ...options });
 }
 
 /** Runs a worker until `done()` holds, then stops it. */

@@ -3,9 +3,12 @@ export { defineScenario, type Scenario, type ScenarioContext, type CapabilityNam
 export { receiveMessages, expectNothingFor, waitFor, sleep, testHopper, runWorkerUntil, uniqueQueueName, countingBackend, type RecordedEnqueueCall } from "./harness.js";
 export { runCoordinationStoreSuite, type CoordinationStoreSuiteOptions } from "./coordination/coordination-store-suite.js";
 export { runCoordinationProcessSuite, type CoordinationProcessSuiteOptions } from "./coordination/coordination-process-suite.js";
+export { runRateLimitProcessSuite, type RateLimitProcessSuiteOptions } from "./coordination/rate-limit-process-suite.js";
 export { loadCoordinationStore, type CoordinationStoreSource } from "./coordination/coordination-source.js";
 export { runUniqueJobSuite, type UniqueJobSuiteOptions } from "./coordination/unique-job-suite.js";
 export { runSchedulerEdgesSuite, type SchedulerEdgesSuiteOptions } from "./coordination/scheduler-edges-suite.js";
 export { runHungJobExitSuite, type HungJobExitSuiteOptions } from "./processes/hung-job-exit-suite.js";
 export { runRecordStoreSuite, type RecordStoreSuiteOptions } from "./records/record-store-suite.js";
 export { runJobRecordsSuite, type JobRecordsSuiteOptions } from "./records/job-records-suite.js";
+export { countRecordRoundTrips, type CountedBackend, type RecordRoundTrips } from "./records/record-round-trips.js";
+export { expectRecordsAcrossWorkerKill, heldJobClass, holdJobsForever, type RecordsAcrossKillOptions } from "./records/records-across-kill.js";

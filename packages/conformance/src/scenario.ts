@@ -21,6 +21,11 @@ export interface ScenarioContext {
   createBackend(limits?: DeclaredHoldLimits): Promise<Backend>;
   /** A queue name no other test uses. */
   queue(label?: string): string;
+  /**
+   * The share of their full job counts that scenarios draining many jobs use (1, or less for a test
+   * server too slow for them: `ConformanceOptions.drainScale`); a scenario still needs enough jobs to judge.
+   */
+  readonly drainScale: number;
 }
 
 export interface Scenario {

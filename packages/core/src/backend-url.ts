@@ -3,6 +3,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { BACKEND_SPECIFICATION_VERSION, type Backend } from "./backend/backend.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
+import type { OutboxStore } from "./outbox/outbox-store.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { createMemoryBackend } from "./memory/memory-backend.js";
 import { redactSecrets, sanitizedError } from "./redaction.js";
@@ -22,6 +23,22 @@ interface AdapterModule {
   createBackendFromUrl(url: URL): Backend | Promise<Backend>;
   /** A coordination store on the same server, for adapters whose server can coordinate processes. */
   createCoordinationStoreFromUrl?(url: URL): CoordinationStore | undefined | Promise<CoordinationStore | undefined>;
+  /** A transactional outbox on the database of the URL, for adapters whose database can hold one. */
+  createOutboxStoreFromUrl?(url: URL): OutboxStore | Promise<OutboxStore>;
+}
+
+/** The outbox on the database of `text` (createHopper({ outbox: "postgres://…" })). */
+export async function outboxStoreFromUrl(text: string): Promise<OutboxStore> {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigurationError({ field: "outbox", message: `${JSON.stringify(redactSecrets(text))} is not a URL: give postgres://… or pglite://…` });
+  }
+  const packageName = adapterPackages[url.protocol];
+  const adapter = packageName === undefined ? undefined : await importAdapter(packageName, url.protocol);
+  if (!adapter?.createOutboxStoreFromUrl) throw new ConfigurationError({ field: "outbox", message: `no outbox can live at ${url.protocol}// URLs: the outbox must be in the database your transactions run on (postgres://… or pglite://…)` });
+  return adapter.createOutboxStoreFromUrl(url);
 }
 
 /** The adapter's coordination store on the server of `text`, when the adapter offers one. */

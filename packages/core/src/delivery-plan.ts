@@ -8,6 +8,8 @@ export interface DeliveryRequest {
   readonly orderingKey?: string;
   readonly dedupeKey?: string;
   readonly transaction?: unknown;
+  /** A transaction's jobs go to the outbox (createHopper({ outbox })), so the backend needs no transactions of its own. */
+  readonly viaOutbox?: boolean;
 }
 
 /** The backend-facing fields of one message: what the backend does natively. */
@@ -30,8 +32,8 @@ export function planDelivery(backendName: string, capabilities: BackendCapabilit
   if (request.priority !== 0 && !capabilities.priority) refuse("priority", "has no priorities: drop the priority option or use a separate queue");
   if (request.orderingKey !== undefined && !capabilities.ordering) refuse("ordering", "cannot keep jobs in order: drop orderingKey, or chain jobs (each enqueues the next)");
   if (request.dedupeKey !== undefined && !capabilities.deduplication) refuse("deduplication", "cannot deduplicate: drop dedupeKey and make the job idempotent");
-  if (request.transaction !== undefined && !capabilities.transactionalEnqueue) {
-    refuse("transactionalEnqueue", "cannot enqueue inside your database transaction: enqueue after commit, or use a PostgreSQL backend");
+  if (request.transaction !== undefined && !capabilities.transactionalEnqueue && !request.viaOutbox) {
+    refuse("transactionalEnqueue", "cannot enqueue inside your database transaction: give createHopper an outbox (createHopper({ outbox: \"postgres://…\" })), or use a PostgreSQL backend");
   }
   let delayMs: number | undefined;
   if (request.delayMs > 0) {

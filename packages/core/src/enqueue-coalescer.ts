@@ -58,6 +58,12 @@ export class EnqueueCoalescer {
    * frees when the send settles, or sooner once every caller in it has given
    * up (the enqueue bound ran out): a send the backend never answers must not
    * hold back every later enqueue.
+   *
+   * It frees at the end of the event-loop turn that settled the send, not at
+   * once: the callers it just answered usually enqueue again in that turn's
+   * microtasks, and freeing at once would send the first of them alone and
+   * make the rest wait a round trip behind it (10 looping callers then
+   * split into two batches of 5 per round, twice the sends).
    */
   #drain(): void {
     if (this.#waiting.length === 0 || this.#sending >= maxSendsInFlight) return;
@@ -68,8 +74,10 @@ export class EnqueueCoalescer {
     const free = () => {
       if (freed) return;
       freed = true;
-      this.#sending -= 1;
-      this.#drain();
+      setImmediate(() => {
+        this.#sending -= 1;
+        this.#drain();
+      });
     };
     const signals = calls.map((call) => call.signal);
     if (signals.every((signal) => signal !== undefined)) {

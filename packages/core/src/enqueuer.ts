@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { keyTextProblem } from "./key-text.js";
 import type { Backend, EnqueueResult, OutgoingMessage } from "./backend/backend.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { sendUnique, uniqueStoreKey, UNIQUE_META_KEY } from "./coordination/unique-jobs.js";
@@ -20,6 +21,9 @@ import { validateArgs, type JobDefinition } from "./job-registry.js";
 import { runEnqueueMiddleware, type Middleware } from "./middleware.js";
 import { validatePriority, validateQueueName } from "./names.js";
 import type { RecordWriter } from "./records/record-writer.js";
+import type { OutboxStore } from "./outbox/outbox-store.js";
+import { stageInOutbox } from "./outbox/stage-in-outbox.js";
+import type { FlowControl } from "./flow-control/flow-control.js";
 
 const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey", "transaction", "timeout"]);
 
@@ -34,6 +38,10 @@ export interface EnqueueDependencies {
   readonly reach?: ReachBound;
   /** Writes a record of each enqueued job; absent when records are off. */
   readonly records?: RecordWriter;
+  /** Where jobs enqueued inside a transaction are staged (createHopper({ outbox })); absent: the backend's own transactions. */
+  readonly outbox?: OutboxStore;
+  /** Rate limits: their key functions are run at enqueue, so a bad key is refused here. */
+  readonly flowControl?: FlowControl;
 }
 
 /**
@@ -51,8 +59,14 @@ export async function enqueueJobs(
   const { backend, middleware } = dependencies;
   if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "performAllLater takes an array of job arguments" });
   const resolved = resolveOptions(definition, options);
-  const delivery = planDelivery(backend.name, backend.capabilities, resolved);
+  const { outbox } = dependencies;
+  const viaOutbox = resolved.transaction !== undefined && outbox !== undefined;
+  if (viaOutbox && definition.unique) {
+    throw new ConfigurationError({ field: `${definition.name}.unique`, message: "unique jobs cannot be staged in the outbox yet (their key is reserved outside your transaction): enqueue them after commit, or drop unique" });
+  }
+  const delivery = planDelivery(backend.name, backend.capabilities, { ...resolved, viaOutbox });
   const validated = await Promise.all(argsList.map((args) => validateArgs(definition, args)));
+  dependencies.flowControl?.checkEnqueue(resolved.queue, definition, validated);
   const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string>, backend: backend.name };
 
   return runEnqueueMiddleware(middleware, context, async () => {
@@ -69,14 +83,19 @@ export async function enqueueJobs(
       if (sizeBytes > backend.capabilities.maxPayloadBytes) {
         throw new PayloadTooLargeError({ sizeBytes, limitBytes: backend.capabilities.maxPayloadBytes, backend: backend.name, job: definition.name });
       }
-      return { id: envelope.id, queue: resolved.queue, body, ...delivery };
+      return { id: envelope.id, queue: resolved.queue, body, ...delivery, ...dependencies.records?.outgoingRecord(envelope) };
     });
     const { reach } = dependencies;
     const { transaction } = resolved;
-    // Outside a transaction, concurrent calls share sends; inside one, the messages go alone on the caller's client.
+    // Outside a transaction, concurrent calls share sends; inside one, the messages go alone on the caller's client (to the outbox when there is one).
     const sendNow = (outgoing: OutgoingMessage[], progress?: () => void, signal?: AbortSignal): Promise<EnqueueResult[]> =>
-      transaction === undefined ? coalescerFor(backend).send(outgoing, progress, signal) : sendInBatches(backend, outgoing, { transaction }, progress);
-    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => (reach ? withinBound(reach, (progress, signal) => sendNow(outgoing, progress, signal)) : sendNow(outgoing));
+      transaction === undefined
+        ? coalescerFor(backend).send(outgoing, progress, signal)
+        : viaOutbox
+          ? stageInOutbox(outbox!, outgoing, transaction)
+          : sendInBatches(backend, outgoing, { transaction }, progress);
+    // The reach bound is the queue server's; staging runs on the caller's own transaction, which the caller bounds.
+    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => (reach && !viaOutbox ? withinBound(reach, (progress, signal) => sendNow(outgoing, progress, signal)) : sendNow(outgoing));
     const results = uniqueKeys
       ? await sendUnique(dependencies.coordination, unique!, messages.map((message, index) => ({ message, key: uniqueKeys[index]! })), send, dependencies.logger, transaction)
       : await send(messages);
@@ -88,7 +107,8 @@ export async function enqueueJobs(
       throw BackendUnavailableError.isInstance(failures[0]!.error) && failures[0]!.error.url !== undefined ? failures[0]!.error : new BackendUnavailableError({ url: reach?.url, cause: failures[0]!.error });
     }
     // After the send, so no record names a job that was never enqueued; a worker that starts the job first creates the record itself.
-    await dependencies.records?.enqueued(envelopes.filter((_, index) => results[index]!.status === "enqueued"), resolved.transaction);
+    const enqueuedIndexes = results.flatMap((result, index) => (result.status === "enqueued" ? [index] : []));
+    await dependencies.records?.enqueued(enqueuedIndexes.map((index) => envelopes[index]!), resolved.transaction, enqueuedIndexes.map((index) => messages[index]!));
     if (failures.length > 0) {
       // One job refused for its size (by a limit only the backend knows, such as an SQS queue's own): the refusal itself.
       if (results.length === 1 && PayloadTooLargeError.isInstance(failures[0]!.error)) throw failures[0]!.error;
@@ -145,10 +165,9 @@ function validateTransaction(transaction: unknown): unknown {
 }
 
 function validateKey(key: unknown, field: string): string {
-  if (typeof key !== "string" || key.length === 0 || key.length > 128) {
-    throw new ConfigurationError({ field, message: `must be a string of 1 to 128 characters, got ${JSON.stringify(key)}` });
-  }
-  return key;
+  const problem = keyTextProblem(key, 128);
+  if (problem !== undefined) throw new ConfigurationError({ field, message: `must be ${problem}` });
+  return key as string;
 }
 
 /** The batch's timestamps, formatted once for all its envelopes. */

@@ -115,12 +115,27 @@ describe("enqueueing", () => {
     [{ queue: "x".repeat(64) }, "options.queue", /not a valid queue name/],
     [{ orderingKey: "" }, "options.orderingKey", /1 to 128 characters/],
     [{ dedupeKey: "k".repeat(129) }, "options.dedupeKey", /1 to 128 characters/],
+    // PostgreSQL text cannot hold U+0000, and a lone surrogate does not survive UTF-8: refused on every backend alike.
+    [{ orderingKey: "tenant\u0000a" }, "options.orderingKey", /U\+0000/],
+    [{ dedupeKey: "tenant\ud800" }, "options.dedupeKey", /lone surrogate/],
     [{ delay: 5 }, "options.delay", /is not an enqueue option/],
   ])("refuses enqueue options %j", async (options, field, message) => {
     hopperWith([Email], "bad-options");
     const error = await rejection(Email.set(options as never).performLater({ to: "x" }));
     expect(error.field).toBe(field);
     expect(error.message).toMatch(message);
+  });
+
+  it("refuses a unique key function that returns text no backend can store", async () => {
+    class Keyed extends Job<{ tenant: string }> {
+      static override queue = "bad-keys";
+      static override unique = { key: (args: { tenant: string }) => args.tenant };
+      async perform() {}
+    }
+    hopperWith([Keyed], "bad-keys");
+    const error = await rejection(Keyed.performLater({ tenant: "a\u0000b" }));
+    expect(error.field).toBe("Keyed.unique.key");
+    expect(error.message).toMatch(/U\+0000/);
   });
 
   it("refuses a class that no Hopper registered", async () => {

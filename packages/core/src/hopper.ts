@@ -6,6 +6,8 @@ import { BackendConnection } from "./backend-connection.js";
 import { openFailure, openWithinBound, type ReachBound } from "./backend-reach.js";
 import { toPositiveMilliseconds, type Duration } from "./duration.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
+import { FlowControl } from "./flow-control/flow-control.js";
+import { resolveQueueRateLimits, type RateLimitsOptions } from "./flow-control/rate-limit-options.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
 import { DeadLetters } from "./dead-letters.js";
@@ -24,10 +26,14 @@ import { defineRecurringJob, type RecurringJob, type RecurringJobOptions } from 
 import { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
 import { enqueueTickOnce, settleTick, tickMeta } from "./scheduling/tick-claim.js";
 import { openRecords } from "./records/open-records.js";
+import { openOutbox } from "./outbox/open-outbox.js";
+import { OutboxRelay, type OutboxRelayOptions } from "./outbox/outbox-relay.js";
+import type { OutboxStore } from "./outbox/outbox-store.js";
 import type { JobRecords } from "./records/job-records.js";
 import type { JobEvents } from "./records/job-events.js";
 import type { RecordsOptions } from "./records/records-options.js";
 import { progressOutsideRecords } from "./records/progress-outside-records.js";
+import { createQueues, type Queues } from "./flow-control/queue-admin.js";
 
 export interface HopperOptions {
   /**
@@ -67,6 +73,21 @@ export interface HopperOptions {
    * Pub/Sub need `store`. Give every process the same setting.
    */
   readonly records?: RecordsOptions;
+  /**
+   * A transactional outbox, for a backend that cannot join your database
+   * transactions (Redis, SQS, Pub/Sub): jobs enqueued with
+   * `set({ transaction })` are written to the outbox inside that transaction
+   * and forwarded after commit by `hopper.relay()`. A postgres:// URL, or a
+   * store (createPostgresOutbox, which also takes a PGlite database). With an outbox, every
+   * transactional enqueue goes through it.
+   */
+  readonly outbox?: OutboxStore | string;
+  /**
+   * Per-queue rate limits in place of the jobs' own `static rateLimit`, or
+   * `false` for none on that queue: `{ queues: { payments: { limit: 50, per: "1s" } } }`.
+   * Give every process the same setting.
+   */
+  readonly rateLimits?: RateLimitsOptions;
 }
 
 export interface Hopper {
@@ -78,6 +99,11 @@ export interface Hopper {
   /** Runs one message a platform pushed (HTTP POST, Lambda record); the answer says whether to delete or redeliver it. */
   runMessage(message: PushedMessage): Promise<PushOutcome>;
   deadLetters(queue: string): DeadLetters;
+  /**
+   * Pause, resume and list the registered jobs' queues, in every worker sharing the coordination store
+   * (SQS and Pub/Sub need `coordination`, else every call rejects with ConfigurationError).
+   */
+  readonly queues: Queues;
   /** Look up, wait for and cancel jobs by id; needs `records`, else every call rejects with ConfigurationError. */
   readonly jobs: JobRecords;
   /** Lifecycle changes of every job, from every process sharing the record store; needs `records`. */
@@ -85,6 +111,8 @@ export interface Hopper {
   use(middleware: Middleware): void;
   /** Registers a recurring job: `jobClass` with `args`, enqueued at each tick of `cron` by the schedulers. */
   schedule<J extends Job<any, any>>(name: string, cron: string, jobClass: JobClass<J>, args: JobArgs<J>, options?: RecurringJobOptions): void;
+  /** Forwards the outbox's committed jobs to the backend; run it in any number of processes (one relays at a time). Needs `outbox`. */
+  relay(options?: OutboxRelayOptions): OutboxRelay;
   /** Enqueues the scheduled recurring jobs at their ticks; run it in any number of processes. */
   scheduler(options?: SchedulerOptions): Scheduler;
   /**
@@ -98,7 +126,7 @@ export interface Hopper {
   close(): Promise<void>;
 }
 
-const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records"] as const satisfies readonly (keyof HopperOptions)[];
+const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records", "outbox", "rateLimits"] as const satisfies readonly (keyof HopperOptions)[];
 
 export function createHopper(options: HopperOptions): Hopper {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createHopper takes { url | backend, jobs: [...] }" });
@@ -106,6 +134,7 @@ export function createHopper(options: HopperOptions): Hopper {
   if (options.url !== undefined && options.backend !== undefined) throw new ConfigurationError({ field: "url", message: "give url or backend, not both" });
   if (!Array.isArray(options.jobs)) throw new ConfigurationError({ field: "jobs", message: "give the job classes this process enqueues or runs: createHopper({ jobs: [SendEmail] })" });
   const registry = new JobRegistry(options.jobs);
+  const queueLimits = resolveQueueRateLimits(options.rateLimits);
   const middleware: Middleware[] = [...(options.middleware ?? [])];
   const logger = redactingLogger(options.logger ?? createConsoleLogger());
   const logArgs = options.logArgs === true;
@@ -135,10 +164,12 @@ export function createHopper(options: HopperOptions): Hopper {
         if (sameServer) return checkCoordinationStore(sameServer);
         throw new ConfigurationError({
           field: "coordination",
-          message: `unique jobs, concurrency limits and recurring jobs need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
+          message: `unique jobs, concurrency limits, recurring jobs and queue pauses need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
         });
       });
   const records = openRecords(options.records, () => connection.get(), logger);
+  const outbox = openOutbox(options.outbox);
+  const flowControl = new FlowControl({ coordination, queueLimits });
   const schedules = new Map<string, RecurringJob>();
   let closed: Promise<void> | undefined;
 
@@ -147,7 +178,7 @@ export function createHopper(options: HopperOptions): Hopper {
       const backend = await openForEnqueue();
       // A records setup with no store refuses before the jobs go out, not after.
       await records.check();
-      return enqueueJobs({ backend, middleware, coordination, logger, reach, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs({ backend, middleware, coordination, logger, reach, outbox, flowControl, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
@@ -164,7 +195,7 @@ export function createHopper(options: HopperOptions): Hopper {
     const ready = await openForEnqueue();
     // The backend's own dedupe, where it has one, backs up the tick claim.
     const dedupe = ready.capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
-    const ids = await enqueueJobs({ backend: ready, middleware, coordination, logger, reach, ...records.writing }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
+    const ids = await enqueueJobs({ backend: ready, middleware, coordination, logger, reach, flowControl, ...records.writing }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
     return ids[0]!;
   };
   const recurringJob = (name: string): RecurringJob => {
@@ -181,10 +212,11 @@ export function createHopper(options: HopperOptions): Hopper {
     },
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
-    worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs, ...records.writing }, workerOptions),
-    runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs, ...records.writing }, message),
+    worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, workerOptions),
+    runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, message),
     deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
     jobs: records.jobs,
+    queues: createQueues({ known: () => [...new Set(registry.all.map((definition) => definition.queue))], coordination, backend: () => connection.get() }),
     events: records.events,
     use: (layer) => void middleware.push(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
@@ -192,6 +224,10 @@ export function createHopper(options: HopperOptions): Hopper {
       const job = defineRecurringJob(name, cron, jobClass, args, scheduleOptions);
       if (schedules.has(job.name)) throw new ConfigurationError({ field: "schedule.name", message: `a recurring job is already named ${JSON.stringify(job.name)}` });
       schedules.set(job.name, job);
+    },
+    relay(relayOptions) {
+      if (!outbox) throw new ConfigurationError({ field: "outbox", message: "relay() forwards an outbox, and this Hopper has none: createHopper({ outbox: \"postgres://…\" })" });
+      return new OutboxRelay({ outbox, backend: () => connection.get(), logger }, relayOptions);
     },
     scheduler: (schedulerOptions) => new Scheduler({ schedules: () => [...schedules.values()], coordination, logger, enqueueTick }, schedulerOptions),
     async enqueueRecurring(name, enqueueOptions = {}) {
@@ -212,7 +248,7 @@ export function createHopper(options: HopperOptions): Hopper {
         // A backend that never opened has nothing to close.
         // Records first: a store on the backend's connection must not outlive it.
         await records.close();
-        await Promise.all([connection.get().then((ready) => ready.close(), () => {}), coordination.close()]);
+        await Promise.all([connection.get().then((ready) => ready.close(), () => {}), coordination.close(), outbox?.close()]);
       })();
       return closed;
     },

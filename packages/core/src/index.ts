@@ -1,6 +1,8 @@
 export { Job, type JobContext, type EnqueueOptions, type JobArgs, type JobResult, type JobClass, type PayloadUpgrade, type ConfiguredJob } from "./job.js";
 export { createHopper, type Hopper, type HopperOptions } from "./hopper.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";
+export type { QueueOrder } from "./worker/queue-selection.js";
+export type { Queues, QueueInfo } from "./flow-control/queue-admin.js";
 export { HUNG_JOB_EXIT_CODE } from "./worker/hung-job-exit.js";
 export type { PushedMessage, PushOutcome } from "./worker/run-message.js";
 export { retryOn, discardOn, decideRetry, type RetryOptions, type RetryRule, type RetryDecision, type WaitStrategy } from "./retry-policy.js";
@@ -13,10 +15,12 @@ export { deadLetterQueueName, validateQueueName } from "./names.js";
 export { redactUrl } from "./backend-url.js";
 export type { Duration } from "./duration.js";
 export * from "./errors/index.js";
-export { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore, type AcquireOptions, type AcquireResult, type TransactionOption } from "./coordination/coordination-store.js";
+export { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore, type AcquireOptions, type AcquireResult, type TransactionOption, type RateSlotOptions, type RateSlot } from "./coordination/coordination-store.js";
 export { refuseTransaction } from "./coordination/refuse-transaction.js";
 export { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
 export type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";
+export type { RateLimitOptions, RateLimitsOptions } from "./flow-control/rate-limit-options.js";
+export type { JobHold, HoldDecision } from "./flow-control/job-hold.js";
 export type { RecurringJobOptions } from "./scheduling/recurring-job.js";
 export { Scheduler, type SchedulerOptions } from "./scheduling/scheduler.js";
 export {
@@ -35,3 +39,5 @@ export type { JobRecord, JobRecords, JobState } from "./records/job-records.js";
 export type { RecordsOptions, RecordRetention } from "./records/records-options.js";
 export { createJobStatusHandler, type JobStatusHandler, type JobStatusHandlerOptions } from "./records/job-status-http.js";
 export type { JobEvent, JobEventName, JobEvents } from "./records/job-events.js";
+export type { OutboxStore, OutboxRelaySession, StagedMessage, StagedOutgoing } from "./outbox/outbox-store.js";
+export { OutboxRelay, type OutboxRelayOptions } from "./outbox/outbox-relay.js";

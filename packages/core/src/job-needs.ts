@@ -32,6 +32,7 @@ function needsOf(definition: JobDefinition): { need: JobNeed; field: string }[] 
   if (definition.priority !== 0) needs.push({ need: "priority", field: `${definition.name}.priority` });
   if (definition.unique) needs.push({ need: "coordination", field: `${definition.name}.unique` });
   if (definition.concurrency) needs.push({ need: "coordination", field: `${definition.name}.concurrency` });
+  if (definition.rateLimit) needs.push({ need: "coordination", field: `${definition.name}.rateLimit` });
   for (const need of definition.requires) needs.push({ need, field: `${definition.name}.requires` });
   return needs;
 }

@@ -9,6 +9,7 @@ import { validateRetryOptions } from "./retry-policy.js";
 import { validateJobNeeds, type JobNeed } from "./job-needs.js";
 import { toTimeoutMilliseconds } from "./job-timeout.js";
 import { resolveConcurrency, resolveUnique, type ResolvedConcurrency, type ResolvedUnique } from "./coordination/job-coordination-options.js";
+import { resolveRateLimit, type ResolvedRateLimit } from "./flow-control/rate-limit-options.js";
 
 /** A registered job class with its configuration checked once, at registration. */
 export interface JobDefinition {
@@ -19,6 +20,8 @@ export interface JobDefinition {
   readonly version: number;
   readonly concurrency?: ResolvedConcurrency;
   readonly unique?: ResolvedUnique;
+  /** `static rateLimit`, checked; a queue may override it (FlowControl.limitFor). */
+  readonly rateLimit?: ResolvedRateLimit;
   /** Declared by `static requires`; checked against the backend when it opens. */
   readonly requires: readonly JobNeed[];
   /** `static timeout`, checked. */
@@ -74,6 +77,7 @@ export class JobRegistry {
     }
     const concurrency = resolveConcurrency(jobClass.concurrency, `${name}.concurrency`);
     const unique = resolveUnique(jobClass.unique, `${name}.unique`);
+    const rateLimit = resolveRateLimit(jobClass.rateLimit, `${name}.rateLimit`, `job:${name}`);
     const timeoutMs = jobClass.timeout === undefined ? undefined : toTimeoutMilliseconds(jobClass.timeout, `${name}.timeout`);
     this.definitions.set(name, {
       name,
@@ -84,6 +88,7 @@ export class JobRegistry {
       requires: validateJobNeeds(jobClass.requires, `${name}.requires`),
       ...(concurrency && { concurrency }),
       ...(unique && { unique }),
+      ...(rateLimit && { rateLimit }),
       ...(timeoutMs !== undefined && { timeoutMs }),
     });
   }

@@ -5,6 +5,7 @@ import type { Duration } from "./duration.js";
 import { jobBinding } from "./job-binding.js";
 import type { JobNeed } from "./job-needs.js";
 import type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";
+import type { RateLimitOptions } from "./flow-control/rate-limit-options.js";
 
 export interface JobContext {
   readonly jobId: string;
@@ -75,6 +76,12 @@ export abstract class Job<Args = unknown, Result = unknown> {
   static concurrency?: ConcurrencyOptions;
   /** Enqueuing a job whose key is already queued returns the queued job's id instead. */
   static unique?: UniqueOptions;
+  /**
+   * At most `limit` starts per `per` (per key, with `key`), across every worker and push handler
+   * sharing the coordination store, e.g. `{ limit: 100, per: "1s" }`. A job over it waits
+   * without spending an attempt (docs/guarantees.md).
+   */
+  static rateLimit?: RateLimitOptions;
   /**
    * What this job's enqueues need beyond its static options (a `priority` other than 0,
    * `unique` and `concurrency` already count): e.g. `["ordering", "transactionalEnqueue"]`.

@@ -48,7 +48,7 @@ describe.skipIf(!sqsEndpoint)("a push handler continues the enqueuer's trace", (
   it("a job run by the SQS Lambda handler gets a perform span whose parent is the enqueue span", async () => {
     const queue = "pushed";
     const { hopper, queuePrefix, id, message, close } = await enqueueOnSqs(queue);
-    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix });
+    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix, reportBatchItemFailures: true });
     const result = await handler({ Records: [{ messageId: message.MessageId!, body: message.Body!, attributes: { ApproximateReceiveCount: "1" }, eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${queuePrefix}${queue}` }] });
     await close();
 

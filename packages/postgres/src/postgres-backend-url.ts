@@ -1,4 +1,5 @@
-import { ConfigurationError, type CoordinationStore } from "@hopper/core";
+import { ConfigurationError, type CoordinationStore, type OutboxStore } from "@hopper/core";
+import { createPostgresOutbox } from "./postgres-outbox.js";
 import { createPostgresCoordinationStore } from "./postgres-coordination-store.js";
 import { createPostgresBackend, openPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
 import { createPGliteExecutor } from "./postgres-executor.js";
@@ -37,4 +38,15 @@ export async function createCoordinationStoreFromUrl(url: URL): Promise<Coordina
   const connection = new URL(url.href);
   connection.searchParams.delete("schema");
   return createPostgresCoordinationStore({ connectionString: connection.href, ...(schema !== undefined && { schema }) });
+}
+
+/** createHopper({ outbox: "postgres://…" }): the outbox in that database (`?schema=` picks the schema). */
+export async function createOutboxStoreFromUrl(url: URL): Promise<OutboxStore> {
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new ConfigurationError({ field: "outbox", message: `an outbox URL must be postgres://… (the database your transactions run on), not ${url.protocol}//; for PGlite pass createPostgresOutbox({ pglite })` });
+  }
+  const schema = url.searchParams.get("schema") ?? undefined;
+  const connection = new URL(url.href);
+  connection.searchParams.delete("schema");
+  return createPostgresOutbox({ connectionString: connection.href, ...(schema !== undefined && { schema }) });
 }

@@ -3,7 +3,7 @@ import { ConfigurationError } from "@hopper/core";
 import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type ReceivedMessage, type ReceiveOptions } from "@hopper/core/backend";
 import pg from "pg";
 import { claimMessages, type ClaimedMessage } from "./operations/claim-messages.js";
-import { deleteMessages, type LeaseToken } from "./operations/delete-messages.js";
+import { deleteMessages, type AckItem, type LeaseToken } from "./operations/delete-messages.js";
 import { enqueueMessages } from "./operations/enqueue-messages.js";
 import { extendLeases } from "./operations/extend-leases.js";
 import { nextDueInMs } from "./operations/next-due.js";
@@ -11,6 +11,7 @@ import { queueStats } from "./operations/queue-stats.js";
 import { releaseMessages } from "./operations/release-messages.js";
 import { AckBatcher } from "./postgres-ack-batcher.js";
 import { buildPostgresRecordStore } from "./postgres-record-store.js";
+import { recordSql } from "./postgres-record-sql.js";
 import { createClientExecutor, createPgExecutor, createPGliteExecutor, type QueryableClient, type SqlExecutor } from "./postgres-executor.js";
 import { migrate } from "./postgres-migrate.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
@@ -35,6 +36,8 @@ export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   deliveryAttempts: true,
   reportsLostLease: true,
   transactionalEnqueue: true,
+  // Its record store (recordStore()) is written by the enqueue, claim and ack statements themselves.
+  writesOwnRecords: true,
 };
 
 export interface PostgresBackendOptions {
@@ -109,7 +112,13 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
   const closing = new AbortController();
   const operations = new Set<Promise<unknown>>();
   const wakeups = new QueueWakeups(executor, schema.channel);
-  const acks = new AckBatcher<LeaseToken>((tokens) => deleteMessages(executor, schema, tokens), POSTGRES_CAPABILITIES.maxReceiveBatch);
+  // The backend's own statements write its records (enqueue, claim, ack): the table must exist before the first of them.
+  const records = recordSql(schema);
+  const recordTable = buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true });
+  const acks = new AckBatcher<AckItem>(async (tokens) => {
+    if (tokens.some((token) => token.record !== undefined)) await recordTable.ready();
+    await deleteMessages(executor, schema, tokens, records);
+  }, POSTGRES_CAPABILITIES.maxReceiveBatch);
   let closed: Promise<void> | undefined;
 
   /** Runs an operation unless closed, and lets close wait for it. */
@@ -127,7 +136,8 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
       id: claimed.id,
       body: claimed.body,
       deliveryAttempt: claimed.attempts,
-      ack: () => track(() => acks.add(token)),
+      ...(claimed.record && { record: claimed.record }),
+      ack: (ackOptions) => track(() => acks.add(ackOptions?.record ? { ...token, record: ackOptions.record } : token)),
       nack: (nackOptions) => track(() => releaseMessages(executor, schema, [{ ...token, delayMs: nackOptions?.retryAfterMs ?? 0 }])),
       extendLease: (leaseMs) => track(async () => (await extendLeases(executor, schema, [{ ...token, leaseMs }])).has(token.seq)),
     };
@@ -144,7 +154,9 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
       if (signal?.aborted) return [];
       // Read before claiming, so a NOTIFY landing between claim and wait is not lost.
       const version = wakeups.version(queue);
-      const claimed = await claimMessages(executor, schema, { queue, maxMessages, leaseMs });
+      const recordTtlMs = receiveOptions.records?.ttlMs;
+      if (recordTtlMs !== undefined) await recordTable.ready();
+      const claimed = await claimMessages(executor, schema, { queue, maxMessages, leaseMs, ...(recordTtlMs !== undefined && { recordTtlMs }) }, records);
       if (claimed.length > 0) {
         if (!closing.signal.aborted) return claimed.map(toReceived);
         // Closed while claiming: hand them straight back rather than strand them until the lease ends.
@@ -169,7 +181,11 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     // With `transaction` (Job.set({ transaction: client })), the INSERT runs on the caller's client inside
     // their open transaction: workers see the job at commit, never after a rollback.
     enqueue: (messages, enqueueOptions) =>
-      track(() => enqueueMessages(enqueueOptions?.transaction === undefined ? executor : createClientExecutor(transactionClient(enqueueOptions.transaction)), schema, messages)),
+      track(async () => {
+        const carriesRecords = messages.some((message) => message.record !== undefined);
+        if (carriesRecords) await recordTable.ready();
+        return enqueueMessages(enqueueOptions?.transaction === undefined ? executor : createClientExecutor(transactionClient(enqueueOptions.transaction)), schema, messages, carriesRecords ? records : undefined);
+      }),
     receive: (receiveOptions) => track(() => receive(receiveOptions)),
     stats: (queue) => track(() => queueStats(executor, schema, queue)),
     migrate: () => track(() => migrate(executor, schema)),

@@ -43,13 +43,15 @@ async function createTables(executor: SqlExecutor, schema: PostgresSchema): Prom
     await transaction.query(`CREATE INDEX IF NOT EXISTS coordination_holders_expires_idx ON ${schema.quoted}.coordination_holders (expires_at)`);
     // Numbers that only grow (the newest tick each recurring job enqueued).
     await transaction.query(`CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_marks (key text PRIMARY KEY, value bigint NOT NULL)`);
+    // Rate limits' buckets: the theoretical arrival time (GCRA), when the bucket is full again.
+    await transaction.query(`CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_rate_limits (key text PRIMARY KEY, tat timestamptz NOT NULL)`);
   });
 }
 
 /**
  * A coordination store in PostgreSQL (or PGlite), beside the backend's tables. `acquire` serializes per key on a transaction-scoped advisory
  * lock, since counting holders and inserting one must not interleave; the
- * other operations are single statements. Times come from the server.
+ * other operations (a rate limit's step included) are single statements. Times come from the server.
  */
 export async function createPostgresCoordinationStore(options: PostgresCoordinationStoreOptions): Promise<CoordinationStore> {
   const executor = storeExecutor(options);
@@ -62,6 +64,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
   }
   const holders = `${schema.quoted}.coordination_holders`;
   const marks = `${schema.quoted}.coordination_marks`;
+  const rateLimits = `${schema.quoted}.coordination_rate_limits`;
   let closed: Promise<void> | undefined;
   let lastSweep = Date.now();
   const open = () => {
@@ -72,6 +75,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
     if (Date.now() - lastSweep < sweepEveryMs) return;
     lastSweep = Date.now();
     executor.query(`DELETE FROM ${holders} WHERE expires_at < now() - interval '1 minute'`).catch(() => {});
+    executor.query(`DELETE FROM ${rateLimits} WHERE tat < now() - interval '1 minute'`).catch(() => {});
   };
 
   /** The store's own connections, or the caller's open transaction. */
@@ -87,18 +91,24 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
       return on(callers).transaction(async (transaction) => {
         await transaction.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [advisoryLockNamespace, key]);
         await transaction.query(`DELETE FROM ${holders} WHERE key = $1 AND expires_at <= now()`, [key]);
-        // Renews a current holder, or adds one while fewer than `limit` hold the key.
-        const taken = await transaction.query(
-          `INSERT INTO ${holders} (key, holder, expires_at)
-           SELECT $1, $2, now() + $3 * interval '1 millisecond'
-           WHERE EXISTS (SELECT 1 FROM ${holders} WHERE key = $1 AND holder = $2)
-              OR (SELECT count(*) FROM ${holders} WHERE key = $1) < $4
-           ON CONFLICT (key, holder) DO UPDATE SET expires_at = EXCLUDED.expires_at
-           RETURNING holder`,
+        // Renews a current holder, or adds one while fewer than `limit` hold the key. One statement, so the
+        // holders it answers with are the ones it decided on: release takes no lock, and a holder released
+        // between two statements left a refusal naming nobody (an enqueue then answered with a job never sent).
+        const [row] = await transaction.query<{ acquired: boolean; holders: string[] }>(
+          `WITH live AS (
+             SELECT holder FROM ${holders} WHERE key = $1 AND expires_at > now()
+           ), taken AS (
+             INSERT INTO ${holders} (key, holder, expires_at)
+             SELECT $1, $2, now() + $3 * interval '1 millisecond'
+             WHERE EXISTS (SELECT 1 FROM live WHERE holder = $2) OR (SELECT count(*) FROM live) < $4
+             ON CONFLICT (key, holder) DO UPDATE SET expires_at = EXCLUDED.expires_at
+             RETURNING holder
+           )
+           SELECT EXISTS (SELECT 1 FROM taken) AS acquired,
+                  ARRAY(SELECT holder FROM live WHERE holder <> $2 UNION ALL SELECT holder FROM taken) AS holders`,
           [key, holder, Math.ceil(ttlMs), limit],
         );
-        const rows = await transaction.query<{ holder: string }>(`SELECT holder FROM ${holders} WHERE key = $1`, [key]);
-        return { acquired: taken.length > 0, holders: rows.map((row) => row.holder) };
+        return { acquired: row!.acquired, holders: row!.holders };
       });
     },
     async extend(key, holder, ttlMs) {
@@ -124,6 +134,29 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
             );
       // bigint arrives as text (pg) or a bigint/number (PGlite).
       return rows[0] === undefined ? undefined : Number(rows[0].value);
+    },
+    async takeRateSlot(key, { intervalMs, burst, maxWaitMs }) {
+      open();
+      sweep();
+      // One statement, GCRA as in stepRateSlot (@hopper/core): a bucket row is locked by the ON CONFLICT
+      // update, which recomputes from the row as it stands, so concurrent steps never share a slot.
+      // \`seen\` (read before the lock) only says how long a refused taker should wait.
+      const rows = await executor.query<{ taken_ms: string | number | null; seen_ms: string | number }>(
+        `WITH seen AS (SELECT GREATEST(COALESCE((SELECT tat FROM ${rateLimits} WHERE key = $1), now()), now()) AS start),
+         taken AS (
+           INSERT INTO ${rateLimits} AS bucket (key, tat) VALUES ($1, now() + $2::float8 * interval '1 millisecond')
+           ON CONFLICT (key) DO UPDATE SET tat = GREATEST(bucket.tat, now()) + $2::float8 * interval '1 millisecond'
+             WHERE GREATEST(bucket.tat, now()) - now() <= ($4::float8 + ($3::float8 - 1) * $2::float8) * interval '1 millisecond'
+           RETURNING bucket.tat
+         )
+         SELECT (SELECT extract(epoch FROM tat - now()) * 1000 FROM taken) AS taken_ms,
+                (SELECT extract(epoch FROM start - now()) * 1000 FROM seen) AS seen_ms`,
+        [key, intervalMs, burst, maxWaitMs],
+      );
+      const row = rows[0]!;
+      // taken_ms is how far the new arrival time lies ahead: the slot starts burst intervals before it.
+      if (row.taken_ms !== null) return { admitted: true, waitMs: Math.max(0, Number(row.taken_ms) - burst * intervalMs) };
+      return { admitted: false, waitMs: Math.max(intervalMs, Number(row.seen_ms) - (burst - 1) * intervalMs) };
     },
     async now() {
       open();

@@ -13,10 +13,18 @@ export interface SqlExecutor {
   transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T>;
   /** Calls `onNotification` for each NOTIFY on `channel` (a lowercase identifier); resolves once listening. Absent when the executor cannot listen. */
   listen?(channel: string, onNotification: (payload: string) => void, onError: (error: Error) => void): Promise<() => Promise<void>>;
+  /** One connection held until released, for session state (an advisory lock): its `lost` signal aborts when the connection drops. */
+  hold(): Promise<HeldSession>;
   /** Releases what the executor owns (never a caller's pool, database or client). */
   close(): Promise<void>;
   /** An embedded database (PGlite): only this process can reach it. */
   readonly embedded?: boolean;
+}
+
+export interface HeldSession {
+  readonly executor: SqlExecutor;
+  readonly lost: AbortSignal;
+  release(): Promise<void>;
 }
 
 /** Anything with `query(text, params) → { rows }`: a `pg` Client or PoolClient, a PGlite database or transaction. */
@@ -32,6 +40,7 @@ export function createClientExecutor(client: QueryableClient): SqlExecutor {
     },
     // The caller owns the transaction; our statements join it.
     transaction: (work) => work(executor),
+    hold: async () => ({ executor, lost: new AbortController().signal, release: async () => {} }),
     async close() {},
   };
   return executor;
@@ -96,6 +105,22 @@ export function createPgExecutor(pool: pg.Pool, options: { ownsPool: boolean }):
         }
       };
     },
+    async hold() {
+      const client = await pool.connect();
+      const lost = new AbortController();
+      // Unheard, a checked-out client's 'error' (its connection dropped) kills the process.
+      const onLost = (error: Error) => lost.abort(error);
+      client.on("error", onLost);
+      return {
+        executor: createClientExecutor(client),
+        lost: lost.signal,
+        async release() {
+          client.off("error", onLost);
+          // A dropped connection is discarded, not handed to the next caller.
+          client.release(lost.signal.aborted ? (lost.signal.reason as Error) : undefined);
+        },
+      };
+    },
     async close() {
       if (options.ownsPool) await pool.end();
     },
@@ -113,6 +138,10 @@ export function createPGliteExecutor(database: PGlite, options: { ownsDatabase: 
     async listen(channel, onNotification) {
       // PGlite runs in this process, so a callback is the whole fan-out.
       return database.listen(channel, onNotification);
+    },
+    // One embedded connection: the session is the database itself.
+    async hold() {
+      return { executor: this, lost: new AbortController().signal, release: async () => {} };
     },
     async close() {
       if (options.ownsDatabase) await database.close();

@@ -5,6 +5,7 @@ import { transactionClient } from "./postgres-backend.js";
 import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { storeExecutor } from "./postgres-store-connection.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
+import { insertedColumns, insertedSource, recordSql, settledColumns, settledSource } from "./postgres-record-sql.js";
 
 export interface PostgresRecordStoreOptions {
   /** A `pg` pool you own; left open on close. */
@@ -49,7 +50,8 @@ export async function createPostgresRecordStore(options: PostgresRecordStoreOpti
  * database writes at once instead.
  */
 export function buildPostgresRecordStore(executor: SqlExecutor, schema: PostgresSchema, options: { ownsExecutor: boolean; joinsTransactions: boolean }): RecordStore & { ready(): Promise<void> } {
-  const table = `${schema.quoted}.job_records`;
+  const sql = recordSql(schema);
+  const { table } = sql;
   let creating: Promise<void> | undefined;
   // Idempotent DDL under an advisory lock, kept out of the backend's numbered migrations as the coordination tables are, since a store may stand alone.
   const ready = (): Promise<void> => {
@@ -85,8 +87,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
   const ttl = (ttlMs: number) => Math.ceil(ttlMs);
   // Every change notifies here, from the statement that makes it (delivered at its commit): events cost no extra statement.
   const channel = `${schema.channel}_records`;
-  const notify = (rows: string, extra = "") =>
-    `SELECT pg_notify('${channel}', json_build_object('id', id, 'job', job, 'queue', queue, 'state', state, 'attempt', attempt${extra})::text) FROM ${rows}`;
+  const notify = sql.notified;
   const returning = "RETURNING id, job, queue, state, attempt";
   const subscribers = new Set<() => Promise<void>>();
   // On a conflict with an expired row, the row starts over as if new.
@@ -100,31 +101,24 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
       await open();
       if (records.length === 0) return;
       const on = insertOptions?.transaction !== undefined && options.joinsTransactions ? createClientExecutor(transactionClient(insertOptions.transaction)) : executor;
-      await on.query(
-        `WITH inserted AS (INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, run_at, expires_at)
-         SELECT id, job, queue, 'waiting', 0, enqueued_at, run_at, now() + ttl_ms * interval '1 millisecond'
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[]) AS r(id, job, queue, enqueued_at, run_at, ttl_ms)
-         ON CONFLICT (id) DO UPDATE SET job = EXCLUDED.job, queue = EXCLUDED.queue, state = 'waiting', attempt = 0, progress = NULL, result = NULL, error = NULL,
-           enqueued_at = EXCLUDED.enqueued_at, started_at = NULL, finished_at = NULL, run_at = EXCLUDED.run_at, cancel_requested = false, expires_at = EXCLUDED.expires_at
-         WHERE ${table}.expires_at <= now()
-         ${returning})
-         ${notify("inserted")}`,
-        [records.map((r) => r.id), records.map((r) => r.job), records.map((r) => r.queue), records.map((r) => r.enqueuedAt), records.map((r) => r.runAt), records.map((r) => ttl(r.ttlMs))],
-      );
+      await on.query(`WITH inserted AS (${sql.insert(insertedSource(1))}) ${notify("inserted")}`, insertedColumns(records));
     },
     async start(record) {
       await open();
-      const rows = await executor.query(
+      // A live row of another queue or job is not this write's (a crafted push envelope): left alone, and the job runs.
+      const [outcome] = await executor.query<{ started: string | number; foreign: boolean }>(
         `WITH started AS (INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, started_at, expires_at)
          VALUES ($1, $2, $3, 'running', $4, $5, $6, now() + $7 * interval '1 millisecond')
          ON CONFLICT (id) DO UPDATE SET state = 'running', attempt = EXCLUDED.attempt, started_at = EXCLUDED.started_at, finished_at = NULL, run_at = NULL,
            progress = ${kept("progress")}, result = ${kept("result")}, error = ${kept("error")}, cancel_requested = false, expires_at = EXCLUDED.expires_at
-         WHERE (${table}.state <> 'cancelled' AND NOT ${table}.cancel_requested) OR ${table}.expires_at <= now()
-         ${returning})
-         ${notify("started")}`,
+         WHERE (${table}.state <> 'cancelled' AND NOT ${table}.cancel_requested AND ${table}.queue = EXCLUDED.queue AND ${table}.job = EXCLUDED.job) OR ${table}.expires_at <= now()
+         ${returning}),
+         notified AS (${notify("started")})
+         SELECT (SELECT count(*) FROM notified) AS started,
+                EXISTS (SELECT 1 FROM ${table} WHERE id = $1 AND expires_at > now() AND (queue <> $3 OR job <> $2)) AS foreign`,
         [record.id, record.job, record.queue, record.attempt, record.enqueuedAt, record.startedAt, ttl(record.ttlMs)],
       );
-      return rows.length > 0 ? "running" : "cancelled";
+      return Number(outcome!.started) > 0 || outcome!.foreign ? "running" : "cancelled";
     },
     async progress(id, progress) {
       await open();
@@ -137,17 +131,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
     },
     async settle(record) {
       await open();
-      await executor.query(
-        `WITH settled AS (INSERT INTO ${table} (id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now() + $11 * interval '1 millisecond')
-         ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, attempt = EXCLUDED.attempt, result = EXCLUDED.result, error = EXCLUDED.error,
-           finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at, progress = ${kept("progress")}, started_at = ${kept("started_at")},
-           cancel_requested = ${table}.cancel_requested AND ${table}.expires_at > now(), expires_at = EXCLUDED.expires_at
-         WHERE ${table}.state <> 'cancelled' OR ${table}.expires_at <= now()
-         ${returning})
-         ${notify("settled")}`,
-        [record.id, record.job, record.queue, record.state, record.attempt, record.result ?? null, record.error ?? null, record.enqueuedAt, record.finishedAt ?? null, record.runAt ?? null, ttl(record.ttlMs)],
-      );
+      await executor.query(`WITH settled AS (${sql.settle(settledSource(1, "integer"))}) ${notify("settled")}`, settledColumns([0], [record]));
     },
     async get(id) {
       await open();

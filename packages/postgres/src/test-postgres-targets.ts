@@ -3,9 +3,10 @@ import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { requireService } from "@hopper/services";
 import { afterAll, afterEach } from "vitest";
-import type { CoordinationStore } from "@hopper/core";
+import type { CoordinationStore, OutboxStore } from "@hopper/core";
 import { createPostgresBackend, type PostgresBackend, type PostgresBackendOptions } from "./postgres-backend.js";
 import { createPostgresCoordinationStore } from "./postgres-coordination-store.js";
+import { createPostgresOutbox } from "./postgres-outbox.js";
 import type { QueryableClient } from "./postgres-executor.js";
 
 type BackendOverrides = Omit<PostgresBackendOptions, "pool" | "connectionString" | "pglite">;
@@ -17,6 +18,8 @@ export interface PostgresTarget {
   createBackend(overrides?: BackendOverrides): Promise<PostgresBackend>;
   /** A coordination store on the same database and schema. */
   createCoordinationStore(): Promise<CoordinationStore>;
+  /** A transactional outbox on the same database and schema. */
+  createOutbox(): Promise<OutboxStore>;
   /** Plain SQL for assertions and setup. */
   query<Row>(text: string, params?: unknown[]): Promise<Row[]>;
   readonly schema: string;
@@ -64,6 +67,7 @@ function serverTarget(url: string): PostgresTarget {
     schema,
     createBackend: (overrides) => createPostgresBackend({ connectionString: url, schema, maxConnections: 4, ...overrides }),
     createCoordinationStore: () => createPostgresCoordinationStore({ connectionString: url, schema, maxConnections: 2 }),
+    createOutbox: () => createPostgresOutbox({ connectionString: url, schema, maxConnections: 3 }),
     query: async (text, params) => (await pool.query(text, params)).rows,
     async transaction(work) {
       const client = await pool.connect();
@@ -95,6 +99,7 @@ function pgliteTarget(): PostgresTarget {
     schema,
     createBackend: (overrides) => createPostgresBackend({ pglite: shared(), schema, ...overrides }),
     createCoordinationStore: () => createPostgresCoordinationStore({ pglite: shared(), schema }),
+    createOutbox: () => createPostgresOutbox({ pglite: shared(), schema }),
     query: async (text, params) => (await shared().query(text, params)).rows as never,
     transaction: (work) => shared().transaction(work),
   };

@@ -57,6 +57,12 @@ describe.skipIf(!project)("Pub/Sub backend on the emulator", () => {
     expect(open(createTestBackend(project!, { messageOrdering: true, deadLetter: { maxDeliveryAttempts: 5 } })).capabilities).toMatchObject({ ordering: true, deliveryAttempts: true });
   });
 
+  it("refuses publish batching settings the client cannot honour, naming the field", () => {
+    for (const publishBatching of [{ maxMessages: 0 }, { maxMessages: 1001 }, { maxMessages: 2.5 }, { maxMilliseconds: -1 }, { maxMilliseconds: Number.NaN }]) {
+      expect(() => createPubSubBackend({ projectId: project!, publishBatching })).toThrow(/publishBatching\.max(Messages|Milliseconds)/);
+    }
+  });
+
   it("close while a receive is still creating its topic and subscription resolves that receive with nothing", async () => {
     const backend = createTestBackend(project!);
     // A queue never used before: the receive is still creating its resources when close() closes the client.

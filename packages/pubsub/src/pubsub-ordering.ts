@@ -34,9 +34,16 @@ export const MIN_KEYED_NACK_SECONDS = 1;
  * deadlines renewed) and go out one by one, each only after its predecessor's
  * ack. A nacked or lost head takes the whole line back to Pub/Sub, which
  * redelivers it and everything behind it in order.
+ *
+ * A redelivery also brings back later messages that are still out here (Pub/Sub
+ * redelivers a key's later messages, acked or not; the emulator does the same
+ * for keyless ones once a deadline runs out): such a copy never goes out beside
+ * the running one. It waits, its deadline renewed, and shares that run's outcome.
  */
 export class PubSubOrderingLines {
   private readonly lines = new Map<string, Line>();
+  /** Every message handed out and not yet settled (keyed or not), by message id: its lease, and the copies that arrived meanwhile. */
+  private readonly outCopies = new Map<string, { leaseUntil: number; copies: Held[] }>();
   private readonly wakers = new Set<() => void>();
   private readonly keeper: NodeJS.Timeout;
 
@@ -52,23 +59,36 @@ export class PubSubOrderingLines {
   intake(pulled: readonly PulledMessage[], deadlineSeconds: number, now: number): PulledMessage[] {
     const keyless: PulledMessage[] = [];
     for (const message of pulled) {
+      const held = { pulled: message, leaseUntil: now + deadlineSeconds * 1000 - leaseMarginMs };
+      const messageId = message.message?.messageId;
+      const out = messageId === undefined || messageId === null ? undefined : this.outCopies.get(messageId);
+      if (out && out.leaseUntil >= now) {
+        out.copies.push(held);
+        continue;
+      }
+      // A copy of one whose lease ran out: this delivery is the live one now (copies parked before it are stale).
+      if (out) this.outCopies.delete(messageId!);
       const key = message.message?.orderingKey;
       if (!key) {
         keyless.push(message);
         continue;
       }
       let line = this.lines.get(key);
-      const messageId = message.message?.messageId;
-      if (line && [line.out, ...line.waiting].some((held) => held?.pulled.message?.messageId === messageId)) {
-        // Pub/Sub redelivered something we hold, so our lease on it (and our ack ids behind it) is gone: start over from here.
+      if (line?.out?.pulled.message?.messageId === messageId) {
+        // The head itself, whose lease ran out (a copy of a live one waits above): start over from it.
         this.lines.delete(key);
         line = undefined;
+      } else if (line?.waiting.some((waiting) => waiting.pulled.message?.messageId === messageId)) {
+        // Pub/Sub redelivered something waiting here, so our ack ids behind the head are stale: start over from
+        // here, behind the head that is out (it runs on; the next goes out only after its outcome).
+        line = { out: line.out, waiting: [] };
+        this.lines.set(key, line);
       }
       if (!line) {
         line = { out: undefined, waiting: [] };
         this.lines.set(key, line);
       }
-      line.waiting.push({ pulled: message, leaseUntil: now + deadlineSeconds * 1000 - leaseMarginMs });
+      line.waiting.push(held);
     }
     return keyless;
   }
@@ -113,6 +133,27 @@ export class PubSubOrderingLines {
     await this.acks.modifyAckDeadline(this.subscription, ackId, delaySeconds);
   }
 
+  /** The message is out (run or buffered by the caller) until `leaseUntil`: copies of it wait until `settled`. */
+  handedOut(messageId: string, leaseUntil: number): void {
+    this.outCopies.set(messageId, { leaseUntil: leaseUntil - leaseMarginMs, copies: [] });
+  }
+
+  /** The out message's lease was extended to `leaseUntil`. */
+  extended(messageId: string, leaseUntil: number): void {
+    const out = this.outCopies.get(messageId);
+    if (out) out.leaseUntil = leaseUntil - leaseMarginMs;
+  }
+
+  /** The message's run ended: acked (`deadlineSeconds` undefined) or given back; its copies go the same way. */
+  async settled(messageId: string, deadlineSeconds: number | undefined): Promise<void> {
+    const copies = this.outCopies.get(messageId)?.copies;
+    if (!copies) return;
+    this.outCopies.delete(messageId);
+    await Promise.all(
+      copies.map((copy) => (deadlineSeconds === undefined ? this.acks.acknowledge(this.subscription, copy.pulled.ackId!) : this.acks.modifyAckDeadline(this.subscription, copy.pulled.ackId!, deadlineSeconds))),
+    );
+  }
+
   /** Resolves once a line has a message ready to go out (or after `close`). */
   whenReady(): { promise: Promise<void>; dispose(): void } {
     let waker = () => {};
@@ -132,6 +173,7 @@ export class PubSubOrderingLines {
     clearInterval(this.keeper);
     this.wake();
     await Promise.all([...this.lines.keys()].map((key) => this.release(key, MIN_KEYED_NACK_SECONDS)));
+    await Promise.all([...this.outCopies.keys()].map((messageId) => this.settled(messageId, MIN_KEYED_NACK_SECONDS)));
   }
 
   private outFor(key: string, ackId: string): Held | undefined {
@@ -154,11 +196,29 @@ export class PubSubOrderingLines {
         void this.release(key, MIN_KEYED_NACK_SECONDS).catch(() => {});
         continue;
       }
-      for (const held of line.waiting) {
-        if (held.leaseUntil - now >= renewBelowMs) continue;
-        held.leaseUntil = now + waitingDeadlineSeconds * 1000 - leaseMarginMs;
-        void this.acks.modifyAckDeadline(this.subscription, held.pulled.ackId!, waitingDeadlineSeconds).catch(() => {});
-      }
+      this.renew(line.waiting, now);
+    }
+    for (const [messageId, out] of this.outCopies) {
+      // Its lease ran out: it is not ours to wait for any more, so its copies go back for a live delivery.
+      if (out.leaseUntil < now) this.giveBack(messageId, out.copies);
+      else this.renew(out.copies, now);
+    }
+  }
+
+  private giveBack(messageId: string, copies: readonly Held[]): void {
+    this.outCopies.delete(messageId);
+    for (const copy of copies) {
+      // Keyed messages nacked with 0 go behind their key's undelivered ones on the emulator (MIN_KEYED_NACK_SECONDS).
+      const seconds = copy.pulled.message?.orderingKey ? MIN_KEYED_NACK_SECONDS : 0;
+      void this.acks.modifyAckDeadline(this.subscription, copy.pulled.ackId!, seconds).catch(() => {});
+    }
+  }
+
+  private renew(held: readonly Held[], now: number): void {
+    for (const entry of held) {
+      if (entry.leaseUntil - now >= renewBelowMs) continue;
+      entry.leaseUntil = now + waitingDeadlineSeconds * 1000 - leaseMarginMs;
+      void this.acks.modifyAckDeadline(this.subscription, entry.pulled.ackId!, waitingDeadlineSeconds).catch(() => {});
     }
   }
 

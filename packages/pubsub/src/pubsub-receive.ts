@@ -95,6 +95,8 @@ async function handOut(context: PullContext, resources: QueueResources, pulled: 
     const message = pulledMessage.message!;
     const key = lines && message.orderingKey ? message.orderingKey : undefined;
     if (key !== undefined) lines!.leased(key, ackId, leasedAt + leaseSeconds * 1000);
+    const messageId = message.messageId!;
+    lines?.handedOut(messageId, leasedAt + leaseSeconds * 1000);
     return {
       id: message.attributes?.[ID_ATTRIBUTE] ?? message.messageId!,
       body: Buffer.from(message.data ?? new Uint8Array()).toString("utf8"),
@@ -102,21 +104,31 @@ async function handOut(context: PullContext, resources: QueueResources, pulled: 
       deliveryAttempt: context.countsDeliveries && pulledMessage.deliveryAttempt ? pulledMessage.deliveryAttempt : undefined,
       ack: async () => {
         context.ensureOpen();
-        await context.acks.acknowledge(subscriptionPath, ackId);
+        try {
+          await context.acks.acknowledge(subscriptionPath, ackId);
+        } catch (error) {
+          // The ack did not land: this copy comes back when its deadline ends, and so do the waiting ones.
+          await lines?.settled(messageId, key === undefined ? 0 : MIN_KEYED_NACK_SECONDS).catch(() => {});
+          throw error;
+        }
         if (key !== undefined) lines!.acked(key, ackId, Date.now());
+        await lines?.settled(messageId, undefined);
       },
       nack: async (nackOptions) => {
         context.ensureOpen();
         // Redelivery after a delay is an ack deadline of that length; 0 means at once.
         const delaySeconds = ackDeadlineSeconds(Math.min(nackOptions?.retryAfterMs ?? 0, context.nackMaxDelayMs), 0);
-        if (key === undefined) await context.acks.modifyAckDeadline(subscriptionPath, ackId, delaySeconds);
-        else await lines!.nacked(key, ackId, Math.max(MIN_KEYED_NACK_SECONDS, delaySeconds));
+        const seconds = key === undefined ? delaySeconds : Math.max(MIN_KEYED_NACK_SECONDS, delaySeconds);
+        if (key === undefined) await context.acks.modifyAckDeadline(subscriptionPath, ackId, seconds);
+        else await lines!.nacked(key, ackId, seconds);
+        await lines?.settled(messageId, seconds);
       },
       extendLease: async (extendMs) => {
         context.ensureOpen();
         const seconds = ackDeadlineSeconds(extendMs, MIN_ACK_DEADLINE_SECONDS);
         await context.acks.modifyAckDeadline(subscriptionPath, ackId, seconds);
         if (key !== undefined) lines!.leased(key, ackId, Date.now() + seconds * 1000);
+        lines?.extended(messageId, Date.now() + seconds * 1000);
         // Pub/Sub accepts a deadline change for an expired ack id without complaint: it cannot tell (no reportsLostLease).
         return true;
       },

@@ -5,7 +5,7 @@ import { AckBatcher } from "./redis-acks.js";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
 import { checkEvictionPolicy } from "./redis-eviction-policy.js";
-import { createKeyCache } from "./redis-keys.js";
+import { createKeyCache, recordKeys } from "./redis-keys.js";
 import { receiveMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
 import { Wakeups } from "./redis-wakeups.js";
@@ -90,8 +90,12 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   };
   const scripted = defineScripts(client);
   const keysOf = createKeyCache(keyPrefix);
+  // On one node the queue scripts also write the records: their keys lie outside the queue's hash tag,
+  // which a Cluster would refuse in one script, so there records are written by calls of their own.
+  const records = client.isCluster ? undefined : recordKeys(keyPrefix);
+  const capabilities: BackendCapabilities = records ? { ...REDIS_CAPABILITIES, writesOwnRecords: true } : REDIS_CAPABILITIES;
   const wakeups = new Wakeups(client);
-  const acks = new AckBatcher(scripted);
+  const acks = new AckBatcher(scripted, records);
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
   const ensureOpen = () => {
@@ -101,12 +105,12 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   return {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,
     name: "redis",
-    capabilities: REDIS_CAPABILITIES,
+    capabilities,
 
     async enqueue(messages) {
       ensureOpen();
       await ensureSafe();
-      return enqueueMessages(scripted, keysOf, messages);
+      return enqueueMessages(scripted, keysOf, messages, records);
     },
 
     async receive(receiveOptions) {
@@ -125,7 +129,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
         if (closing.signal.aborted) return [];
         throw error;
       }
-      const context = { client: scripted, keys: keysOf(receiveOptions.queue), wakeups, acks, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans };
+      const context = { client: scripted, keys: keysOf(receiveOptions.queue), wakeups, acks, records, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans };
       return receiveMessages(context, receiveOptions);
     },
 

@@ -18,6 +18,7 @@ interface CoordinationCommands {
   hopperCoordinationAcquire(key: string, holder: string, limit: number, ttlMs: number): Promise<(number | string)[]>;
   hopperCoordinationExtend(key: string, holder: string, ttlMs: number): Promise<number>;
   hopperCoordinationAdvance(key: string, value: string): Promise<string>;
+  hopperCoordinationRateSlot(key: string, intervalUs: number, burst: number, maxWaitUs: number): Promise<[number, number]>;
 }
 
 // The same loading as the backend's scripts: files beside the code (copied to dist by the build), sent by SHA, after common.lua's helpers.
@@ -25,6 +26,7 @@ const scriptFiles = {
   hopperCoordinationAcquire: "coordination-acquire.lua",
   hopperCoordinationExtend: "coordination-extend.lua",
   hopperCoordinationAdvance: "coordination-advance.lua",
+  hopperCoordinationRateSlot: "coordination-rate-slot.lua",
 } satisfies Record<keyof CoordinationCommands, string>;
 
 const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
@@ -32,7 +34,8 @@ const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, i
 /**
  * A coordination store on Redis (or Redis Cluster: every operation touches one
  * key). Each multi-step operation is one Lua script timed by the server clock.
- * Holders of a key are a sorted set scored by expiry; a mark is a string.
+ * Holders of a key are a sorted set scored by expiry; a mark is a string; a
+ * rate limit's bucket is a string (its theoretical arrival time).
  */
 export function createRedisCoordinationStore(options: RedisCoordinationStoreOptions): CoordinationStore {
   if (typeof options !== "object" || options === null) {
@@ -74,6 +77,11 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
       open();
       const stored = value === undefined ? await client.get(redisKey(key)) : await commands.hopperCoordinationAdvance(redisKey(key), String(Math.trunc(value)));
       return stored === null ? undefined : Number(stored);
+    },
+    async takeRateSlot(key, { intervalMs, burst, maxWaitMs }) {
+      open();
+      const [admitted, waitUs] = await commands.hopperCoordinationRateSlot(redisKey(key), Math.max(1, Math.round(intervalMs * 1000)), burst, Math.round(maxWaitMs * 1000));
+      return { admitted: admitted === 1, waitMs: Number(waitUs) / 1000 };
     },
     async now() {
       open();

@@ -45,6 +45,31 @@ describe("redis: concurrent single enqueues share round trips", () => {
     await hopper.close();
   });
 
+  it("callers that enqueue again as soon as their last enqueue returns all go in the next send (one script call per round of callers)", async () => {
+    class Loop extends Job<{ n: number }> {
+      static override queue = "batching-callers";
+      async perform() {}
+    }
+    // Its own backend: closing a Hopper closes the backend it was given.
+    const own = createRedisBackend({ url: server.url });
+    const hopper = createHopper({ backend: own, jobs: [Loop], logger: createConsoleLogger("silent") });
+    await Loop.performLater({ n: -1 });
+    const callers = 10;
+    const rounds = 20;
+    const before = await scriptCalls();
+    // A web app's request handlers: each sends its next job when the last one is queued.
+    await Promise.all(
+      Array.from({ length: callers }, async (_, caller) => {
+        for (let round = 0; round < rounds; round += 1) await Loop.performLater({ n: caller * rounds + round });
+      }),
+    );
+    const calls = (await scriptCalls()) - before;
+    // The first call goes alone; from then on every round carries all callers (a spare for a straggler).
+    expect(calls).toBeLessThanOrEqual(rounds + 2);
+    expect((await own.stats!("batching-callers")).ready).toBe(callers * rounds + 1);
+    await hopper.close();
+  });
+
   it("when the server refuses a shared send, each call fails with its own job only, and the next send works", async () => {
     class Refused extends Job<{ n: number }> {
       static override queue = "batching-refused";

@@ -1,5 +1,6 @@
 import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
-import type { QueueKeys } from "./redis-keys.js";
+import { whileSlotMoves } from "./redis-cluster-errors.js";
+import type { QueueKeys, RecordKeys } from "./redis-keys.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
 
 /**
@@ -7,7 +8,7 @@ import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
  * them back to back, so a batch costs one round trip). Each call is atomic,
  * so a failure fails exactly that queue's messages.
  */
-export async function enqueueMessages(client: RedisClient & ScriptCommands, keysOf: (queue: string) => QueueKeys, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
+export async function enqueueMessages(client: RedisClient & ScriptCommands, keysOf: (queue: string) => QueueKeys, messages: readonly OutgoingMessage[], records: RecordKeys | undefined): Promise<EnqueueResult[]> {
   const byQueue = new Map<string, number[]>();
   messages.forEach((message, index) => {
     const indexes = byQueue.get(message.queue);
@@ -18,13 +19,20 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
   await Promise.all(
     [...byQueue].map(async ([queue, indexes]) => {
       const keys = keysOf(queue);
+      // Records ride with the messages only when the backend writes its own (records given) and some message carries one.
+      const withRecords = records !== undefined && indexes.some((index) => messages[index]!.record !== undefined);
       const args: string[] = [];
       for (const index of indexes) {
         const message = messages[index]!;
         args.push(message.id, message.body, String(message.delayMs ?? 0), String(message.priority ?? 0), optionalKey(message.orderingKey), optionalKey(message.dedupeKey));
+        if (withRecords) {
+          const record = message.record;
+          args.push(record?.job ?? "", String(record?.enqueuedAt ?? 0), record?.runAt == null ? "" : String(record.runAt), String(Math.ceil(record?.ttlMs ?? 0)));
+        }
       }
       try {
-        const replies = await client.hopperEnqueue(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, ...args);
+        // Only replies that say the script did not run are retried, so a batch is never stored twice.
+        const replies = await whileSlotMoves(() => client.hopperEnqueue(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, withRecords ? records.prefix : "", withRecords ? records.channel : "", queue, ...args));
         indexes.forEach((messageIndex, replyIndex) => {
           const id = messages[messageIndex]!.id;
           const reply = replies[replyIndex];

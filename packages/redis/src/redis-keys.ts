@@ -43,3 +43,13 @@ export function createKeyCache(prefix: string): (queue: string) => QueueKeys {
     return keys;
   };
 }
+
+/** Where job records live (`<prefix>:record:<id>`, outside every queue's hash tag) and where their changes are published. */
+export interface RecordKeys {
+  readonly prefix: string;
+  readonly channel: string;
+}
+
+export function recordKeys(prefix: string): RecordKeys {
+  return { prefix: `${prefix}:record:`, channel: `${prefix}:record-events` };
+}

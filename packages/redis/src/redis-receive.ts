@@ -1,7 +1,8 @@
 import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
+import type { SettledRecord } from "@hopper/core";
 import type { AckBatcher } from "./redis-acks.js";
-import type { QueueKeys } from "./redis-keys.js";
-import { isClusterTransientError } from "./redis-cluster-errors.js";
+import type { QueueKeys, RecordKeys } from "./redis-keys.js";
+import { isClusterTransientError, whileSlotMoves } from "./redis-cluster-errors.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
 import type { Wakeups } from "./redis-wakeups.js";
 
@@ -10,6 +11,8 @@ export interface ReceiveContext {
   readonly keys: QueueKeys;
   readonly wakeups: Wakeups;
   readonly acks: AckBatcher;
+  /** Set when the backend writes its own records (a single node): receive starts them, ack settles them. */
+  readonly records: RecordKeys | undefined;
   /** Longest wait between looks when no wake-up comes (a wake-up can be lost while reconnecting). */
   readonly pollIntervalMs: number;
   readonly closing: AbortSignal;
@@ -55,7 +58,8 @@ async function receiveOnce(context: ReceiveContext, options: ReceiveOptions, dea
   for (;;) {
     if (signal?.aborted || closing.aborted) return [];
     const generation = wakeups.generation(keys.wakeChannel);
-    const call = client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.orphans, keys.base, options.maxMessages, options.leaseMs, promoteLimit);
+    const records = options.records && context.records;
+    const call = client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.orphans, keys.base, options.maxMessages, options.leaseMs, promoteLimit, records ? records.prefix : "", records ? records.channel : "", options.queue, Math.ceil(options.records?.ttlMs ?? 0));
     const reply = await untilAborted(call, [signal, closing]);
     if (reply === undefined || closing.aborted) {
       // Given up on (the server may be unreachable): hand back whatever the call still leases, or its lease will.
@@ -100,8 +104,9 @@ function toMessages(context: ReceiveContext, reply: readonly (number | string)[]
   const orphaned = Number(reply[2]);
   if (orphaned > 0) context.reportOrphans({ queue, orphansKey: context.keys.orphans, handles: reply.slice(3, 3 + orphaned).map(String) });
   const messages: ReceivedMessage[] = [];
-  for (let index = 3 + orphaned; index < reply.length; index += 4) {
-    messages.push(new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 3])));
+  for (let index = 3 + orphaned; index < reply.length; index += 5) {
+    const record = reply[index + 4];
+    messages.push(new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 3]), record === "running" || record === "cancelled" ? record : undefined));
   }
   return messages;
 }
@@ -109,7 +114,7 @@ function toMessages(context: ReceiveContext, reply: readonly (number | string)[]
 /**
  * One leased message. Its methods live on the prototype, and the lease token
  * (the delivery count) and message key are built when used, so a job held for
- * minutes keeps four fields, not three closures and their strings.
+ * minutes keeps five fields, not three closures and their strings.
  */
 class RedisReceivedMessage implements ReceivedMessage {
   readonly #context: ReceiveContext;
@@ -121,27 +126,29 @@ class RedisReceivedMessage implements ReceivedMessage {
     readonly id: string,
     readonly body: string,
     readonly deliveryAttempt: number,
+    readonly record: "running" | "cancelled" | undefined,
   ) {
     this.#context = context;
     this.#handle = handle;
   }
 
-  async ack(): Promise<void> {
-    const { acks, keys, ensureOpen } = this.#context;
+  async ack(options?: { readonly record?: SettledRecord }): Promise<void> {
+    const { acks, keys, ensureOpen, records } = this.#context;
     ensureOpen();
-    await acks.ack(keys, this.#handle, String(this.deliveryAttempt));
+    await acks.ack(keys, this.#handle, String(this.deliveryAttempt), records && options?.record);
   }
 
   async nack(options?: { retryAfterMs?: number }): Promise<void> {
     const { client, keys, ensureOpen } = this.#context;
     ensureOpen();
-    await client.hopperNack(keys.ready, keys.delayed, keys.leased, this.#messageKey(), keys.base, keys.wakeChannel, this.#handle, String(this.deliveryAttempt), Math.max(0, options?.retryAfterMs ?? 0));
+    // A repeated nack finds the lease gone and changes nothing.
+    await whileSlotMoves(() => client.hopperNack(keys.ready, keys.delayed, keys.leased, this.#messageKey(), keys.base, keys.wakeChannel, this.#handle, String(this.deliveryAttempt), Math.max(0, options?.retryAfterMs ?? 0)));
   }
 
   async extendLease(leaseMs: number): Promise<boolean> {
     const { client, keys, ensureOpen } = this.#context;
     ensureOpen();
-    return (await client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, String(this.deliveryAttempt), leaseMs)) === 1;
+    return (await whileSlotMoves(() => client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, String(this.deliveryAttempt), leaseMs))) === 1;
   }
 
   #messageKey(): string {

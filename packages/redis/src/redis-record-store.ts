@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { BackendClosedError, ConfigurationError, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
+import { recordKeys } from "./redis-keys.js";
 
 export interface RedisRecordStoreOptions {
   /** `redis://…` or `rediss://…`; the store creates the client and closes it. */
@@ -32,6 +33,8 @@ const scriptFiles = {
 } satisfies Record<keyof RecordCommands, string>;
 
 const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
+// The record writes the queue scripts share (records.lua), in front of each record script.
+const withRecordFunctions = (file: string) => `${readScript("records.lua")}\n${readScript(file)}`;
 
 /**
  * Job records on Redis (or Redis Cluster: every call touches one key): one
@@ -47,12 +50,13 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
   if (typeof keyPrefix !== "string" || keyPrefix === "") throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string, got ${JSON.stringify(keyPrefix)}` });
   const { client, owned } = connect(options);
   for (const [name, file] of Object.entries(scriptFiles)) {
-    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") client.defineCommand(name, { numberOfKeys: 1, lua: readScript(file) });
+    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") client.defineCommand(name, { numberOfKeys: 1, lua: withRecordFunctions(file) });
   }
   const commands = client as (Redis | Cluster) & RecordCommands;
-  const recordKey = (id: string) => `${keyPrefix}:record:${id}`;
+  const keys = recordKeys(keyPrefix);
+  const recordKey = (id: string) => `${keys.prefix}${id}`;
   // Every record script publishes its change here, in the same script: events cost no extra call.
-  const channel = `${keyPrefix}:record-events`;
+  const channel = keys.channel;
   const subscribers = new Set<() => Promise<void>>();
   let closed: Promise<void> | undefined;
   const open = () => {

@@ -5,8 +5,8 @@ export type RedisClient = Redis | Cluster;
 
 /** The commands our Lua scripts add to a client; ioredis sends them by SHA (EVALSHA, falling back to EVAL once). */
 export interface ScriptCommands {
-  hopperEnqueue(ready: string, delayed: string, meta: string, dedupe: string, base: string, channel: string, ...messageArgs: string[]): Promise<(number | string)[]>;
-  hopperReceive(ready: string, delayed: string, leased: string, orphans: string, base: string, maxMessages: number, leaseMs: number, limit: number): Promise<(number | string)[]>;
+  hopperEnqueue(ready: string, delayed: string, meta: string, dedupe: string, base: string, channel: string, recordPrefix: string, recordChannel: string, queue: string, ...messageArgs: string[]): Promise<(number | string)[]>;
+  hopperReceive(ready: string, delayed: string, leased: string, orphans: string, base: string, maxMessages: number, leaseMs: number, limit: number, recordPrefix: string, recordChannel: string, queue: string, recordTtlMs: number): Promise<(number | string)[]>;
   hopperAck(keyCount: number, ...keysThenArgs: string[]): Promise<number>;
   hopperNack(ready: string, delayed: string, leased: string, message: string, base: string, channel: string, handle: string, attempt: string, delayMs: number): Promise<number>;
   hopperExtendLease(leased: string, message: string, base: string, handle: string, attempt: string, leaseMs: number): Promise<number>;
@@ -32,7 +32,7 @@ function readScript(file: string): string {
 /** Script sources, each with the shared prelude in front; read once per process. */
 function scriptSources(): Map<string, string> {
   if (!sources) {
-    const prelude = readScript("common.lua");
+    const prelude = `${readScript("common.lua")}\n${readScript("records.lua")}`;
     sources = new Map(Object.entries(scriptFiles).map(([name, { file }]) => [name, `${prelude}\n${readScript(file)}`]));
   }
   return sources;

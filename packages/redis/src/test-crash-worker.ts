@@ -1,17 +1,13 @@
 // Test-only child process for redis-crash.test.ts: takes jobs and holds them
 // forever, printing "holding <count>" as they start, until it is SIGKILLed.
+import { holdJobsForever } from "@hopper/conformance";
 import { createConsoleLogger, createHopper } from "@hopper/core";
 import { createRedisBackend } from "./redis-backend.js";
 import { crashJobClass } from "./test-crash-job.js";
 
 const url = process.env.CRASH_REDIS_URL!;
 const queue = process.env.CRASH_QUEUE!;
-let holding = 0;
-const CrashJob = crashJobClass(queue, () => {
-  holding += 1;
-  process.stdout.write(`holding ${holding}\n`);
-  return new Promise(() => {});
-});
+const CrashJob = crashJobClass(queue, holdJobsForever());
 // CRASH_RECORDS=1: with job records on, as the records crash test needs.
 const records = process.env.CRASH_RECORDS === "1" ? { records: {} } : {};
 const hopper = createHopper({ backend: createRedisBackend({ url }), jobs: [CrashJob], logger: createConsoleLogger("silent"), ...records });

@@ -38,10 +38,23 @@ export interface RunAnalysis {
   readonly startsAfterStop: number;
   /** Runs still open when stop() resolved: neither finished nor handed back. */
   readonly runningAtStop: number;
-  /** Jobs a SIGTERMed process completed (and so should have acked) that completed again later elsewhere; stops that overlapped a server outage aside. */
+  /**
+   * Jobs a SIGTERMed process completed while it stopped (between the SIGTERM and its exit) and acked (the
+   * ack resolved, or its stop() resolved with the ack still unsettled) that completed again later
+   * elsewhere; stops that overlapped a server outage aside. An ack that rejected, or never went out
+   * before a server crash, makes a redelivery the crash's doing; a completion before the SIGTERM is an
+   * ordinary run, whose duplicates (a lease that ran out under a stalled process) count as duplicate runs.
+   */
   readonly completedAgainAfterGracefulStop: number;
   /** A few of those, with their times, to diagnose. */
   readonly completedAgainSample: string[];
+}
+
+/** One `e` line, and what became of its ack. */
+interface Completion {
+  readonly file: string;
+  readonly at: number;
+  ack: "none" | "resolved" | "rejected" | "unsettled at stop";
 }
 
 interface Run {
@@ -56,7 +69,7 @@ interface Run {
 export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
   const runs: Run[] = [];
   const completions = new Map<string, number>();
-  const completedAt = new Map<string, { file: string; at: number }[]>();
+  const completedAt = new Map<string, Completion[]>();
   let earlyStarts = 0;
   let startsAfterStop = 0;
   let runningAtStop = 0;
@@ -69,11 +82,19 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
   let stopsUnfinished = 0;
   for (const [file, events] of byFile) {
     const open = new Map<string, Run[]>();
+    // Completions of this process whose ack has not settled yet, by job id (ack-ledger.ts writes `a` / `af`).
+    const unacked = new Map<string, Completion[]>();
     let stoppedAt: number | undefined;
     for (const event of events) {
       if (event.event === "stopped") {
         stoppedAt = event.at;
         for (const list of open.values()) runningAtStop += list.length;
+        for (const list of unacked.values()) for (const completion of list) completion.ack = "unsettled at stop";
+        continue;
+      }
+      if (event.event === "a" || event.event === "af") {
+        const completion = unacked.get(event.jobId)?.shift();
+        if (completion) completion.ack = event.event === "a" ? "resolved" : "rejected";
         continue;
       }
       if (event.event === "early") earlyStarts += 1;
@@ -91,7 +112,9 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
       }
       if (event.event === "e") {
         completions.set(event.jobId, (completions.get(event.jobId) ?? 0) + 1);
-        completedAt.set(event.jobId, [...(completedAt.get(event.jobId) ?? []), { file, at: event.at }]);
+        const completion: Completion = { file, at: event.at, ack: "none" };
+        completedAt.set(event.jobId, [...(completedAt.get(event.jobId) ?? []), completion]);
+        unacked.set(event.jobId, [...(unacked.get(event.jobId) ?? []), completion]);
       }
     }
     // A run its process never finished ended when the process died.
@@ -129,21 +152,22 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
 
   let completedAgainAfterGracefulStop = 0;
   const completedAgainSample: string[] = [];
-  // Set aside: stops that overlapped an outage, and completions whose ack went out while the server was
-  // down or reconnecting (up to 5 s after it answered again): their redelivery is the crash's doing.
+  // Set aside: stops that overlapped an outage, and completions whose ack rejected or never settled
+  // before the process went on (a server crash in between): their redelivery is the crash's doing.
   const cleanStop = (file: string) => {
     const from = input.gracefullyStopped.get(file);
     const to = input.exitedAt.get(file) ?? Number.POSITIVE_INFINITY;
     return from !== undefined && !input.outages.some((outage) => from <= outage.to && to >= outage.from);
   };
-  const ackedWhileUp = (at: number) => !input.outages.some((outage) => at >= outage.from - 1000 && at <= outage.to + 5000);
+  const ackedWhileStopping = (completion: Completion) =>
+    completion.at >= (input.gracefullyStopped.get(completion.file) ?? Number.POSITIVE_INFINITY) && (completion.ack === "resolved" || completion.ack === "unsettled at stop");
   for (const [jobId, list] of completedAt) {
-    const graceful = list.find((entry) => cleanStop(entry.file) && ackedWhileUp(entry.at));
+    const graceful = list.find((entry) => cleanStop(entry.file) && ackedWhileStopping(entry));
     const again = graceful && list.find((entry) => entry.file !== graceful.file && entry.at > graceful.at);
     if (!graceful || !again) continue;
     completedAgainAfterGracefulStop += 1;
     if (completedAgainSample.length < 5) {
-      completedAgainSample.push(`${jobId} (${kindOf.get(jobId)}): completed at ${graceful.at} by a process SIGTERMed at ${input.gracefullyStopped.get(graceful.file)} that exited at ${input.exitedAt.get(graceful.file)}, again at ${again.at}; outages ${JSON.stringify(input.outages)}`);
+      completedAgainSample.push(`${jobId} (${kindOf.get(jobId)}): completed at ${graceful.at} (ack ${graceful.ack}) by a process SIGTERMed at ${input.gracefullyStopped.get(graceful.file)} that exited at ${input.exitedAt.get(graceful.file)}, again at ${again.at}; outages ${JSON.stringify(input.outages)}`);
     }
   }
 

@@ -4,11 +4,14 @@
 // "memory <heapUsed> <rss>" (after a full GC, when run with --expose-gc) at
 // that interval. RELIABILITY_MIX=realistic registers the crash run's whole job mix. SIGTERM stops it gracefully: once `run()` has resolved (stop()
 // is done) it appends `stopped <ms>` to its ledger, so the parent can check that
-// no job started after that and none was left running.
+// no job started after that and none was left running. With the realistic mix it also
+// appends `a <jobId> <ms>` when a message's ack resolved and `af <jobId> <ms>` when it
+// rejected, so the parent knows which completions were acked without guessing from times.
 import { appendFileSync } from "node:fs";
-import { createConsoleLogger } from "@hopper/core";
+import { ConfigurationError, createConsoleLogger } from "@hopper/core";
 import { connectionVariable, openReliabilityHopper, type ReliabilityConnection } from "./reliability-hopper.js";
 import { reliabilityJobClasses } from "./reliability-job.js";
+import { recordAcks } from "./ack-ledger.js";
 
 const connection: ReliabilityConnection = process.env[connectionVariable] ? JSON.parse(process.env[connectionVariable]) : { url: process.env.RELIABILITY_URL! };
 const queue = process.env.RELIABILITY_QUEUE!;
@@ -18,6 +21,7 @@ const classes = reliabilityJobClasses(queue, ledgerFile);
 const jobs = process.env.RELIABILITY_MIX === "realistic" ? Object.values(classes) : [classes.ReliabilityJob];
 // Errors go to stderr, where the parent counts them.
 const hopper = await openReliabilityHopper(connection, jobs, createConsoleLogger("error"));
+if (ledgerFile && process.env.RELIABILITY_MIX === "realistic") recordAcks(await openedBackend(), ledgerFile);
 const worker = hopper.worker({
   queues: [queue],
   concurrency: Number(process.env.RELIABILITY_CONCURRENCY ?? 20),
@@ -33,6 +37,18 @@ if (memoryIntervalMs > 0) {
     const usage = process.memoryUsage();
     process.stdout.write(`memory ${usage.heapUsed} ${usage.rss}\n`);
   }, memoryIntervalMs).unref();
+}
+
+/** The backend once it opens: a worker started while the server is down waits for it, as `run()` would, instead of dying. */
+async function openedBackend() {
+  for (;;) {
+    try {
+      return await hopper.backend;
+    } catch (error) {
+      if (ConfigurationError.isInstance(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 process.stdout.write("ready\n");

@@ -45,7 +45,11 @@ export async function enqueueMessages(context: SqsEnqueueContext, sent: SentMess
   const results = new Array<EnqueueResult>(messages.length);
   const indexOf = new Map(messages.map((message, index) => [message, index]));
   const byQueue = new Map<string, OutgoingMessage[]>();
-  for (const message of messages) byQueue.set(message.queue, [...(byQueue.get(message.queue) ?? []), message]);
+  for (const message of messages) {
+    const queued = byQueue.get(message.queue);
+    if (queued) queued.push(message);
+    else byQueue.set(message.queue, [message]);
+  }
   const chunks = [...byQueue].flatMap(([queue, queued]) => chunkMessages(queued, maxBatchEntries, maxBatchBytes).map((chunk) => [queue, chunk.map((message) => indexOf.get(message)!)] as const));
   await Promise.all(
     chunks.map(async ([queue, indexes]) => {
@@ -70,7 +74,8 @@ export async function enqueueMessages(context: SqsEnqueueContext, sent: SentMess
         const now = Date.now();
         for (const success of response.Successful ?? []) {
           const message = messages[Number(success.Id)]!;
-          const existingId = success.MessageId ? sent.remember(success.MessageId, message.id, now) : undefined;
+          // Only a FIFO queue answers a send with an earlier message's id; a standard queue's ids are all new.
+          const existingId = context.fifo && success.MessageId ? sent.remember(success.MessageId, message.id, now) : undefined;
           results[Number(success.Id)] = existingId ? { status: "duplicate", id: message.id, existingId } : { status: "enqueued", id: message.id };
           entries.delete(success.Id!);
         }

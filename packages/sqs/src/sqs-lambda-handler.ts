@@ -28,6 +28,12 @@ export interface SqsLambdaHandlerOptions {
   readonly queuePrefix?: string;
   /** Where records from another queue are reported; default stderr. */
   readonly logger?: Logger;
+  /**
+   * Must be `true`, declaring that the event source mapping has `ReportBatchItemFailures`
+   * in its FunctionResponseTypes. Without that setting Lambda ignores `batchItemFailures`
+   * and deletes the whole batch when the function returns, failed jobs included.
+   */
+  readonly reportBatchItemFailures: true;
 }
 
 /**
@@ -37,8 +43,15 @@ export interface SqsLambdaHandlerOptions {
  * failure, the rest of the batch is reported failed too so order is kept.
  */
 export function createSqsLambdaHandler(options: SqsLambdaHandlerOptions): (event: SqsEvent) => Promise<SqsBatchResponse> {
-  if (typeof options?.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: "give the Hopper instance that runs the jobs: createSqsLambdaHandler({ hopper, queue })" });
+  if (typeof options?.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: "give the Hopper instance that runs the jobs: createSqsLambdaHandler({ hopper, queue, reportBatchItemFailures: true })" });
   if (typeof options.queue !== "string" || options.queue.length === 0) throw new ConfigurationError({ field: "queue", message: 'give the Hopper queue whose SQS queue feeds this function, e.g. createSqsLambdaHandler({ hopper, queue: "mailers", queuePrefix: "myapp-" })' });
+  if (options.reportBatchItemFailures !== true) {
+    throw new ConfigurationError({
+      field: "reportBatchItemFailures",
+      message:
+        'give reportBatchItemFailures: true once the event source mapping reports batch item failures (aws lambda update-event-source-mapping --function-response-types ReportBatchItemFailures): without ReportBatchItemFailures Lambda deletes the whole batch, failed and held jobs included',
+    });
+  }
   const queuePrefix = options.queuePrefix ?? "";
   if (typeof queuePrefix !== "string") throw new ConfigurationError({ field: "queuePrefix", message: `must be a string, got ${JSON.stringify(options.queuePrefix)}` });
   const queueName = `${queuePrefix}${options.queue}`;

@@ -302,9 +302,9 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
     const queue = unique("lambdaarn");
     const other = unique("lambdaother");
     const { Work, hopper, runs } = jobsFor(queue);
-    expect(configurationFieldOf(() => createSqsLambdaHandler({ hopper, queuePrefix: testQueuePrefix } as unknown as Parameters<typeof createSqsLambdaHandler>[0]))).toBe("queue");
+    expect(configurationFieldOf(() => createSqsLambdaHandler({ hopper, queuePrefix: testQueuePrefix, reportBatchItemFailures: true } as unknown as Parameters<typeof createSqsLambdaHandler>[0]))).toBe("queue");
     const logger = recordingLogger();
-    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix: testQueuePrefix, logger });
+    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix: testQueuePrefix, logger, reportBatchItemFailures: true });
     await hopper.enqueue(Work, { fail: false });
     const received = await client.send(new ReceiveMessageCommand({ QueueUrl: await queueUrlOf(queue), MaxNumberOfMessages: 1, WaitTimeSeconds: 2, VisibilityTimeout: 1, MessageSystemAttributeNames: ["All"] }));
     const message = received.Messages![0]!;
@@ -329,7 +329,7 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
   it("lambda: runs each record of an SQS event and reports the failed ones in batchItemFailures", async () => {
     const queue = unique("lambda");
     const { Work, hopper, runs } = jobsFor(queue);
-    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix: testQueuePrefix });
+    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix: testQueuePrefix, reportBatchItemFailures: true });
     // Invoked over loopback HTTP the way the Lambda runtime interface emulator does.
     const server = await serve(async (request, response) => {
       const chunks: Buffer[] = [];

@@ -5,6 +5,7 @@ import { uniqueQueueName, type ScenarioContext } from "../scenarios/scenario-con
 import { enqueueBulkAndDrain, enqueueSingle, payloadSizes } from "../scenarios/throughput-scenarios.js";
 import { delayedJobs, latencyAndRateSearch } from "../scenarios/latency-scenario.js";
 import { memoryInFlight } from "../scenarios/memory-scenario.js";
+import { idleFootprint, settledRss } from "../scenarios/idle-scenario.js";
 import { createSubject } from "../subjects/create-subject.js";
 import { now } from "../subjects/bench-subject.js";
 import type { ChildMessage, RunRequest } from "./child-protocol.js";
@@ -49,6 +50,7 @@ async function run(request: RunRequest): Promise<SubjectResult> {
   let memory: MemoryResult | undefined;
   let subject;
   try {
+    const baseRss = wants("idle") ? settledRss() : 0;
     subject = await createSubject(request.spec);
     const context: ScenarioContext = {
       subject,
@@ -57,6 +59,12 @@ async function run(request: RunRequest): Promise<SubjectResult> {
       note: (text) => notes.push(text),
       queueName: uniqueQueueName,
     };
+    // First, while nothing else has grown the process: what an idle worker costs.
+    let idle;
+    if (wants("idle")) {
+      idle = await idleFootprint(context, baseRss);
+      finished("idle");
+    }
     if (wants("enqueue")) {
       result = { ...result, enqueueSingle: await enqueueSingle(context) };
       finished("enqueue");
@@ -68,6 +76,7 @@ async function run(request: RunRequest): Promise<SubjectResult> {
     }
     const afterDrain = sampler.peaks();
     memory = {
+      ...(idle && { idle }),
       peakRssBytes: afterDrain.rss,
       peakHeapBytes: afterDrain.heap,
       ...((wants("drain") || wants("enqueue")) && { drainPeakRssBytes: afterDrain.rss, drainPeakHeapBytes: afterDrain.heap }),

@@ -16,7 +16,7 @@ export interface ChildRunOptions {
 }
 
 /**
- * Measures one subject in a fresh Node process (through tsx, with workspace
+ * Measures one subject in a fresh Node process (forkBenchChild: its TypeScript stripped by Node, workspace
  * packages resolved to source), so its memory figures are its own.
  */
 export function runInChild(options: ChildRunOptions): Promise<SubjectResult> {

@@ -45,6 +45,18 @@ describe("renderMarkdown", () => {
     expect(markdown).toMatch(/\| \*\*redis\/raw\*\* \| 2\.0 GiB \| 2\.0 MiB \|/);
   });
 
+  it("gives each subject's idle RSS and its ratio to the raw client's on the same backend", () => {
+    const idle = (rssMiB: number) => ({ concurrency: 10, settleMs: 3000, rssBytes: rssMiB * 1024 * 1024, heapUsedBytes: 8 * 1024 * 1024, baseRssBytes: 40 * 1024 * 1024 });
+    const withIdle = (result: ReturnType<typeof subject>, rssMiB: number) => ({ ...result, memory: { ...result.memory!, idle: idle(rssMiB) } });
+    const idleRun = runResult([withIdle(subject("redis/hopper", "hopper", 1000), 66), withIdle(subject("redis/raw", "raw", 2000), 55), withIdle(subject("memory/hopper", "hopper", 4000), 50)]);
+    const idleMarkdown = renderMarkdown(idleRun);
+    expect(idleMarkdown).toContain("## Idle worker");
+    expect(idleMarkdown).toContain("| **redis/hopper** | 66.0 MiB | 8.0 MiB | 40.0 MiB | 26.0 MiB | 1.20× |");
+    // No raw client on the memory backend: no ratio, rather than one against another backend's.
+    expect(idleMarkdown).toContain("| **memory/hopper** | 50.0 MiB | 8.0 MiB | 40.0 MiB | 10.0 MiB | – |");
+    expect(markdown).not.toContain("## Idle worker");
+  });
+
   it("says what was skipped or failed, and why", () => {
     const failed = runResult([subject("sqs/hopper", "hopper", 1, { status: "failed", error: "Error: boom" })], { skipped: [{ what: "pubsub", reason: "the emulator needs Java" }] });
     const text = renderMarkdown(failed);

@@ -209,6 +209,9 @@ export function renderMarkdown(run: RunResult): string {
     ].join("\n"),
   );
 
+  const idle = idleSection(measured);
+  if (idle) sections.push(idle);
+
   const failed = subjects.filter((subject) => subject.status === "failed");
   const skipLines = [
     ...run.skipped.map((skip) => `- **${skip.what}** skipped: ${skip.reason}`),
@@ -220,4 +223,35 @@ export function renderMarkdown(run: RunResult): string {
   if (notes.length > 0) sections.push(["## Notes from the run", "", ...notes].join("\n"));
 
   return `${sections.join("\n\n")}\n`;
+}
+
+/** Idle RSS per subject, and Hopper's ÷ the raw client's on the same backend (the goal: at most 1.2×). */
+function idleSection(measured: readonly SubjectResult[]): string | undefined {
+  const withIdle = measured.filter((subject) => subject.memory?.idle);
+  if (withIdle.length === 0) return undefined;
+  const rawIdle = (backend: string) => withIdle.find((subject) => subject.spec.backend === backend && subject.spec.kind === "raw")?.memory?.idle;
+  const first = withIdle[0]!.memory!.idle!;
+  return [
+    "## Idle worker",
+    "",
+    `RSS of each subject's process with its consumer (${first.concurrency} slots) idle on an empty queue for ${first.settleMs} ms, after a forced GC, ` +
+      "measured first in the child; \"before the library\" is the same process before it loaded the subject's library (Node, the bench's own code and the type stripper), " +
+      "\"added\" the difference. The ratio is the subject's idle RSS ÷ the raw client's on the same backend; the common floor narrows it, so compare \"added\" too.",
+    "",
+    table(
+      ["subject", "idle RSS", "idle heap", "before the library", "added", "÷ raw client"],
+      withIdle.map((subject) => {
+        const idle = subject.memory!.idle!;
+        const raw = rawIdle(subject.spec.backend);
+        return [
+          `**${subject.spec.id}**`,
+          formatBytes(idle.rssBytes),
+          formatBytes(idle.heapUsedBytes),
+          formatBytes(idle.baseRssBytes),
+          formatBytes(idle.rssBytes - idle.baseRssBytes),
+          raw && subject.spec.kind !== "raw" ? formatRatio(idle.rssBytes / raw.rssBytes) : "–",
+        ];
+      }),
+    ),
+  ].join("\n");
 }

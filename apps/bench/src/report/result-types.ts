@@ -88,6 +88,18 @@ export interface MemoryResult {
     readonly heapPer10kBytes: number;
     readonly rssPer10kBytes: number;
   };
+  /** The child's RSS with the subject's consumer idle on an empty queue, measured before any other scenario. */
+  readonly idle?: IdleMemory;
+}
+
+export interface IdleMemory {
+  readonly concurrency: number;
+  readonly settleMs: number;
+  /** RSS (and heapUsed) after settling and a forced GC, bytes. */
+  readonly rssBytes: number;
+  readonly heapUsedBytes: number;
+  /** The same child's RSS before it loaded the subject's library: Node plus the bench's own code. */
+  readonly baseRssBytes: number;
 }
 
 /** One scale-out measurement: `workers` processes at `concurrency` each, draining one pre-filled queue. */
@@ -138,6 +150,8 @@ export interface RunResult {
   readonly startedAt: string;
   readonly durationMs: number;
   readonly command: string;
+  /** HOPPER_BENCH_RECORDS of the run: whether the Hopper subjects kept job records. */
+  readonly hopperRecords?: "on" | "off";
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly totalMemoryBytes: number; readonly platform: string; readonly node: string };
   readonly versions: Readonly<Record<string, string>>;
   readonly plan: BenchPlan;

@@ -1,5 +1,6 @@
 import { createHopper, Job, type JobContext, type Worker } from "@hopper/core";
 import type { BenchJob, BenchSubject, JobHandler } from "./bench-subject.js";
+import { benchRecords } from "./hopper-records.js";
 import { benchTelemetry } from "./hopper-telemetry.js";
 
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -13,12 +14,14 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
   const handlers = new Map<string, JobHandler>();
   class BenchNoop extends Job<BenchJob> {
     static override jobName = "BenchNoop";
+    // Returns the handler's promise rather than awaiting it (as the peers' glue does): no suspended frame of the bench's own per job.
     async perform(args: BenchJob, context: JobContext): Promise<void> {
-      await handlers.get(context.queue)?.(args);
+      return handlers.get(context.queue)?.(args);
     }
   }
   const telemetry = await benchTelemetry(process.env.HOPPER_BENCH_TELEMETRY);
-  const hopper = createHopper({ url, jobs: [BenchNoop], logger: silentLogger, middleware: telemetry.middleware });
+  const records = benchRecords(process.env.HOPPER_BENCH_RECORDS);
+  const hopper = createHopper({ url, jobs: [BenchNoop], logger: silentLogger, middleware: telemetry.middleware, ...records.options });
   const backend = await hopper.backend;
   const { capabilities } = backend;
 
@@ -54,7 +57,7 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
       // Running jobs plus the buffer (sized to about a quarter second of work at the recent pace, at most `prefetch`).
       prefetch: concurrency + prefetch,
       ackOverlapsReceive: true,
-      settings: { pollWait: "1s", prefetch },
+      settings: { pollWait: "1s", prefetch, records: records.mode },
     }),
     async close() {
       await hopper.close();

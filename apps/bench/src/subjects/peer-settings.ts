@@ -79,9 +79,9 @@ export const bullmqPostgresVariants: Readonly<Record<string, SettingsOf<BullmqSe
  * `pnpm bench --profile sweep` (see benchmarks/README.md for the figures).
  */
 export const chosenVariants: Readonly<Record<string, string>> = {
-  "pg-boss": "batch=100,burst,4 workers",
+  "pg-boss": "batch=500,burst,2 workers",
   "graphile-worker": "localQueue=500,batch 250ms",
-  bullmq: "1 worker",
+  bullmq: "2 workers",
   "bullmq-postgres": "1 worker,pool 10",
 };
 

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { CoordinationStore } from "@hopper/core";
 import { BackendClosedError } from "@hopper/core";
+import { runRateSlotSuite } from "./rate-slot-suite.js";
 
 export interface CoordinationStoreSuiteOptions {
   readonly name: string;
@@ -104,6 +105,8 @@ export function runCoordinationStoreSuite(options: CoordinationStoreSuiteOptions
       expect((await first.acquire(lock, "a", { limit: 1, ttlMs: 10_000 })).acquired).toBe(true);
       expect(await second.acquire(lock, "b", { limit: 1, ttlMs: 10_000 })).toEqual({ acquired: false, holders: ["a"] });
     });
+
+    runRateSlotSuite(options.name, open);
 
     it("closes idempotently and refuses calls afterwards", async () => {
       const store = await options.createStore();

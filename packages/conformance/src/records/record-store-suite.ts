@@ -70,6 +70,21 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       expect(await store.get(settled.id)).toMatchObject({ ...settled, state: "failed", startedAt: null, finishedAt: 3_000 });
     });
 
+    // A push handler trusts the job id inside an envelope: an authenticated sender could name another job's id.
+    it("leaves a live record alone when a start or settle names another queue or job (a crafted envelope)", async () => {
+      const store = await open();
+      const job = identity();
+      await store.start({ ...job, attempt: 1, startedAt: 1_000, ttlMs: day });
+      await store.settle({ ...job, state: "succeeded", attempt: 1, result: '"mine"', finishedAt: 2_000, ttlMs: day });
+      const before = await store.get(job.id);
+      // The job still runs (records never decide a job's fate); its record is not the crafted copy's to write.
+      expect(await store.start({ ...job, queue: "elsewhere", attempt: 5, startedAt: 3_000, ttlMs: day })).toBe("running");
+      await store.settle({ ...job, queue: "elsewhere", state: "failed", attempt: 5, error: '{"name":"E","message":"forged"}', finishedAt: 4_000, ttlMs: day });
+      expect(await store.start({ ...job, job: "OtherJob", attempt: 6, startedAt: 5_000, ttlMs: day })).toBe("running");
+      await store.settle({ ...job, job: "OtherJob", state: "succeeded", attempt: 6, result: '"forged"', finishedAt: 6_000, ttlMs: day });
+      expect(await store.get(job.id)).toEqual(before);
+    });
+
     it("cancels a waiting or retrying job for good, marks a running one, and refuses a finished one", async () => {
       const store = await open();
       const waiting = identity();

@@ -29,6 +29,9 @@ import { prefetchLease } from "./prefetch-lease.js";
 import { prefetchPriority } from "./prefetch-priority.js";
 import { priorityOrder } from "./priority-order.js";
 import { queueIsolation } from "./queue-isolation.js";
+import { queuePause, queuePauseRefusals } from "./queue-pause.js";
+import { strictQueueOrder } from "./strict-queue-order.js";
+import { weightedQueueShares } from "./weighted-queue-shares.js";
 import { refusesDeduplication, refusesDelay, refusesOrdering, refusesPriority, refusesTransaction } from "./refuses-absent-capabilities.js";
 import { refusesUnmetNeedsAtStart } from "./refuses-unmet-needs-at-start.js";
 import { retryExhaustion } from "./retry-exhaustion.js";
@@ -54,6 +57,10 @@ export const scenarios: readonly Scenario[] = [
   prefetchPriority,
   prefetchLease,
   queueIsolation,
+  strictQueueOrder,
+  weightedQueueShares,
+  queuePause,
+  queuePauseRefusals,
   closeDuringReceive,
   abortReceive,
   payloadTooLarge,

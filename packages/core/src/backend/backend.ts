@@ -13,7 +13,7 @@
  * - `close` is idempotent. A `receive` pending at close resolves with `[]`;
  *   calls after close reject with `BackendClosedError`.
  */
-import type { RecordStore } from "../records/record-store.js";
+import type { InsertedRecord, RecordStore, SettledRecord } from "../records/record-store.js";
 
 export const BACKEND_SPECIFICATION_VERSION = "v1" as const;
 
@@ -41,7 +41,8 @@ export interface Backend {
   /**
    * A job-record store on the backend's own server, sharing its connection
    * (closing it leaves the backend open); optional. `createHopper({ records })`
-   * uses it when given no store.
+   * uses it when given no store. When `writesOwnRecords` is declared, that
+   * store is also written by the backend's own enqueue, receive and ack calls.
    */
   recordStore?(): RecordStore;
 
@@ -65,6 +66,11 @@ export interface OutgoingMessage {
   readonly orderingKey?: string;
   /** While a message with this key is queued, others with the same key are dropped. Only sent when `deduplication` is declared. */
   readonly dedupeKey?: string;
+  /**
+   * Only sent when `writesOwnRecords` is declared and the backend's own store keeps the records: the
+   * same call inserts this record (as `RecordStore.insert`) when it enqueues the message, none for a duplicate.
+   */
+  readonly record?: InsertedRecord;
 }
 
 export interface EnqueueCallOptions {
@@ -89,6 +95,13 @@ export interface ReceiveOptions {
   /** How long the message stays invisible to other receivers unless acked, nacked or extended. */
   readonly leaseMs: number;
   readonly signal?: AbortSignal;
+  /**
+   * Only sent when `writesOwnRecords` is declared and the backend's own store keeps the records: the
+   * same call moves the record of each leased message to `running` (attempt = its delivery count,
+   * started now, `ttlMs`) when the record exists, belongs to this queue and was not cancelled, and
+   * reports it in `ReceivedMessage.record`.
+   */
+  readonly records?: { readonly ttlMs: number };
 }
 
 export interface ReceivedMessage {
@@ -97,8 +110,18 @@ export interface ReceivedMessage {
   readonly body: string;
   /** 1 on the first delivery; undefined when the backend cannot count (see `deliveryAttempts`). */
   readonly deliveryAttempt: number | undefined;
-  /** Removes the message for good. A no-op when the lease was already lost. */
-  ack(): Promise<void>;
+  /**
+   * What the receive did to the message's record when asked (`ReceiveOptions.records`): `running`
+   * (attempt = `deliveryAttempt`), or `cancelled` (left as it was: the job must not run). Absent
+   * when it wrote nothing (no record of this queue's, or not asked).
+   */
+  readonly record?: "running" | "cancelled";
+  /**
+   * Removes the message for good. A no-op when the lease was already lost.
+   * `record` (only sent when `writesOwnRecords` is declared) is written as
+   * `RecordStore.settle` by the same call, when it removes the message.
+   */
+  ack(options?: { readonly record?: SettledRecord }): Promise<void>;
   /** Makes the message visible again, now or after `retryAfterMs` (within `nackDelay.maxDelayMs`). */
   nack(options?: { retryAfterMs?: number }): Promise<void>;
   /**
@@ -119,6 +142,13 @@ export interface QueueStats {
 export interface BackendCapabilities {
   /** Most messages one `enqueue` call takes. */
   readonly maxBatchSize: number;
+  /**
+   * The store `recordStore()` returns is written by the backend's own calls: `enqueue` takes
+   * `OutgoingMessage.record`, `receive` takes `records`, `ack` takes `{ record }`. The core then
+   * sends record writes with them rather than as calls of their own (records cost no extra round
+   * trip); with any other store it writes separately.
+   */
+  readonly writesOwnRecords?: boolean;
   /** Most body bytes one `enqueue` call takes; undefined when only `maxBatchSize` limits. */
   readonly maxBatchBytes?: number;
   /** Largest body, in UTF-8 bytes. */

@@ -1,5 +1,6 @@
 export * from "./backend.js";
 export { sendInBatches, chunkMessages } from "./send-in-batches.js";
+export { abortableSleep } from "../abortable-sleep.js";
 export { BackendClosedError } from "../errors/backend-closed-error.js";
 export { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
 export {

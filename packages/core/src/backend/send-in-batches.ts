@@ -2,10 +2,15 @@ import type { Backend, EnqueueCallOptions, EnqueueResult, OutgoingMessage } from
 
 /**
  * Sends any number of messages through `backend.enqueue`, split into chunks
- * that respect `maxBatchSize` and `maxBatchBytes`, all chunks in parallel
- * (one after another inside a caller's transaction: one client, one query at a time).
- * Results come back in input order; a chunk that throws fails its messages.
- * `progress` is called as each chunk settles (the enqueue bound counts from it).
+ * that respect `maxBatchSize` and `maxBatchBytes`. Chunks go in parallel,
+ * except that a chunk waits for every earlier chunk sharing one of its
+ * ordering keys (parallel sends may land in any order, and a key's messages
+ * must arrive in enqueue order); inside a caller's transaction they go one
+ * after another (one client, one query at a time).
+ * Results come back in input order; a chunk that throws fails its messages,
+ * and the later messages of its ordering keys fail unsent rather than
+ * overtake them. `progress` is called as each chunk settles (the enqueue
+ * bound counts from it).
  */
 export async function sendInBatches(backend: Backend, messages: readonly OutgoingMessage[], options: EnqueueCallOptions = {}, progress?: () => void): Promise<EnqueueResult[]> {
   const chunks = chunkMessages(messages, backend.capabilities.maxBatchSize, backend.capabilities.maxBatchBytes);
@@ -18,10 +23,43 @@ export async function sendInBatches(backend: Backend, messages: readonly Outgoin
       progress?.();
     }
   };
-  if (options.transaction === undefined) return (await Promise.all(chunks.map(send))).flat();
+  if (options.transaction === undefined) return (await Promise.all(inKeyOrder(chunks, send))).flat();
   const results: EnqueueResult[] = [];
   for (const chunk of chunks) results.push(...(await send(chunk)));
   return results;
+}
+
+/** Starts each chunk once the earlier chunks sharing its ordering keys have settled. */
+function inKeyOrder(chunks: OutgoingMessage[][], send: (chunk: OutgoingMessage[]) => Promise<EnqueueResult[]>): Promise<EnqueueResult[]>[] {
+  const lastChunkOfKey = new Map<string, Promise<unknown>>();
+  const failedKeys = new Set<string>();
+  return chunks.map((chunk) => {
+    const keys = new Set(chunk.flatMap((message) => (message.orderingKey === undefined ? [] : [message.orderingKey])));
+    if (keys.size === 0) return send(chunk);
+    const before = [...keys].flatMap((key) => lastChunkOfKey.get(key) ?? []);
+    const sent = (before.length === 0 ? send(chunk) : Promise.all(before).then(() => sendUnlessOvertaking(chunk, failedKeys, send))).then((results) => {
+      results.forEach((result, index) => {
+        const key = chunk[index]?.orderingKey;
+        if (result.status === "failed" && key !== undefined) failedKeys.add(key);
+      });
+      return results;
+    });
+    for (const key of keys) lastChunkOfKey.set(key, sent);
+    return sent;
+  });
+}
+
+/** Fails unsent the messages whose ordering key already failed earlier; sends the rest. */
+async function sendUnlessOvertaking(chunk: OutgoingMessage[], failedKeys: ReadonlySet<string>, send: (chunk: OutgoingMessage[]) => Promise<EnqueueResult[]>): Promise<EnqueueResult[]> {
+  const blocked = chunk.map((message) => message.orderingKey !== undefined && failedKeys.has(message.orderingKey));
+  const sendable = chunk.filter((_, index) => !blocked[index]);
+  const sent = sendable.length === 0 ? [] : await send(sendable);
+  let next = 0;
+  return chunk.map((message, index): EnqueueResult => {
+    if (!blocked[index]) return sent[next++]!;
+    const error = new Error(`not sent: an earlier message with ordering key ${JSON.stringify(message.orderingKey)} failed to enqueue, and this one would have overtaken it; enqueue both again, in order`);
+    return { status: "failed", id: message.id, error };
+  });
 }
 
 export function chunkMessages(messages: readonly OutgoingMessage[], maxBatchSize: number, maxBatchBytes = Infinity): OutgoingMessage[][] {

@@ -15,6 +15,8 @@
  *   after a process that died holding a key.
  * - Marks (`advance`) never expire and only ever grow.
  * - `now` reads the clock every ttl is measured by (v2; v1 stores had none).
+ * - `takeRateSlot` (v3) is one atomic step of a rate limit's bucket, timed by
+ *   the store's clock; an untouched bucket expires once it is full again.
  * - All methods may be called concurrently. `close` is idempotent; calls
  *   after it reject with `BackendClosedError`.
  *
@@ -22,7 +24,7 @@
  * pause, a lease shorter than the work) may still act after another process
  * took its place. Callers pick ttls longer than the work, and renew.
  */
-export const COORDINATION_SPECIFICATION_VERSION = "v2" as const;
+export const COORDINATION_SPECIFICATION_VERSION = "v3" as const;
 
 export interface CoordinationStore {
   /** Version of this contract the store implements; the core refuses others. */
@@ -52,6 +54,18 @@ export interface CoordinationStore {
   advance(key: string, value?: number): Promise<number | undefined>;
 
   /**
+   * One step of the rate limit on `key` (GCRA, the generic cell rate
+   * algorithm): slots come `intervalMs` apart, and up to `burst` may be taken
+   * at once by a bucket that was idle. The next free slot is taken when it
+   * starts within `maxWaitMs` (admitted: the caller starts its work `waitMs`
+   * from now, on the store's clock); otherwise nothing changes and `waitMs`
+   * says when that slot starts. Slots taken by every process sharing the
+   * store together start at most `n + burst − 1` times in any span shorter
+   * than `n × intervalMs`.
+   */
+  takeRateSlot(key: string, options: RateSlotOptions): Promise<RateSlot>;
+
+  /**
    * The store's clock (epoch ms), the one ttls are measured by. Schedulers
    * read ticks off it, so processes whose own clocks disagree still agree on
    * which ticks are due.
@@ -77,6 +91,22 @@ export interface AcquireOptions extends TransactionOption {
   readonly limit: number;
   /** How long the place lasts without an `extend`. */
   readonly ttlMs: number;
+}
+
+export interface RateSlotOptions {
+  /** Time between two slots, in ms (may be fractional: 200 per second is 5). */
+  readonly intervalMs: number;
+  /** Slots an idle bucket gives at once (an integer ≥ 1); 1 spaces every taker by `intervalMs`. */
+  readonly burst: number;
+  /** Longest wait for which a slot is taken (reserved); 0 takes only a slot free now. */
+  readonly maxWaitMs: number;
+}
+
+export interface RateSlot {
+  /** Whether a slot was taken. */
+  readonly admitted: boolean;
+  /** Admitted: how long until the slot starts (0: now). Refused: how long until the next free slot starts. */
+  readonly waitMs: number;
 }
 
 export interface AcquireResult {

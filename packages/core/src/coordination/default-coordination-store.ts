@@ -5,7 +5,7 @@ import { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore } from "./co
  * process for a process-local backend (memory, embedded PGlite), the adapter's
  * own store on the same server for a URL backend that has one (Redis,
  * PostgreSQL), and otherwise a ConfigurationError from `resolve` — so unique
- * jobs, concurrency limits and recurring jobs refuse loudly rather than
+ * jobs, concurrency limits, rate limits and recurring jobs refuse loudly rather than
  * coordinate within one process only.
  */
 export function createDefaultCoordinationStore(resolve: () => Promise<CoordinationStore>): CoordinationStore {
@@ -24,6 +24,7 @@ export function createDefaultCoordinationStore(resolve: () => Promise<Coordinati
     extend: async (key, holder, ttlMs) => (await store()).extend(key, holder, ttlMs),
     release: async (key, holder, options) => (await store()).release(key, holder, options),
     advance: async (key, value) => (await store()).advance(key, value),
+    takeRateSlot: async (key, options) => (await store()).takeRateSlot(key, options),
     now: async () => (await store()).now(),
     async close() {
       const opened = await resolving?.catch(() => undefined);

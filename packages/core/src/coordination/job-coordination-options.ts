@@ -1,4 +1,5 @@
 import { toMilliseconds, type Duration } from "../duration.js";
+import { keyTextProblem } from "../key-text.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 
 /** `static concurrency`: at most `limit` performs at once per key, across every worker sharing the coordination store. */
@@ -64,9 +65,8 @@ export function resolveUnique(options: UniqueOptions | undefined, field: string)
 /** Runs a job's key function on its args and checks what it returned. */
 export function keyFor(keyFunction: (args: unknown) => string, args: unknown, field: string): string {
   const key = keyFunction(args);
-  if (typeof key !== "string" || key.length === 0 || key.length > maxKeyLength) {
-    throw new ConfigurationError({ field: `${field}.key`, message: `must return a string of 1 to ${maxKeyLength} characters, got ${JSON.stringify(key)}` });
-  }
+  const problem = keyTextProblem(key, maxKeyLength);
+  if (problem !== undefined) throw new ConfigurationError({ field: `${field}.key`, message: `must return ${problem}` });
   return key;
 }
 

@@ -1,6 +1,7 @@
 import { BackendClosedError } from "../errors/backend-closed-error.js";
 import { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore } from "./coordination-store.js";
 import { refuseTransaction } from "./refuse-transaction.js";
+import { stepRateSlot } from "./rate-slot.js";
 
 /**
  * The reference coordination store: correct within one process only. It is
@@ -12,6 +13,8 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
   const now = options.now ?? Date.now;
   const holdersByKey = new Map<string, Map<string, number>>();
   const marks = new Map<string, number>();
+  // Rate limits' buckets: key → theoretical arrival time; a bucket past it is full again, so it is dropped.
+  const buckets = new Map<string, number>();
   let closed = false;
 
   const open = () => {
@@ -59,6 +62,15 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
       const stored = marks.get(key);
       if (value !== undefined && (stored === undefined || value > stored)) marks.set(key, value);
       return marks.get(key);
+    },
+    async takeRateSlot(key, options) {
+      open();
+      const at = now();
+      const stored = buckets.get(key);
+      const { slot, tat } = stepRateSlot(stored !== undefined && stored > at ? stored : undefined, at, options);
+      if (tat !== undefined) buckets.set(key, tat);
+      if (buckets.size > 10_000) for (const [bucket, full] of buckets) if (full <= at) buckets.delete(bucket);
+      return slot;
     },
     async now() {
       open();

@@ -57,7 +57,10 @@ export async function sendUnique(
   return messages.map(({ message }, index): EnqueueResult => {
     const reservation = reservations[index]!;
     if (reservation.acquired) return sentById.get(message.id)!;
-    return { status: "duplicate", id: message.id, ...(reservation.holders[0] !== undefined && { existingId: reservation.holders[0] }) };
+    const existingId = reservation.holders[0];
+    // A refusal must name the job holding the key: answering with this call's id would hand out a job never sent.
+    if (existingId === undefined) return { status: "failed", id: message.id, error: new Error(`the ${coordination.name} coordination store refused unique key ${JSON.stringify(messages[index]!.key)} without naming its holder (its acquire is not atomic); enqueue it again`) };
+    return { status: "duplicate", id: message.id, existingId };
   });
 }
 

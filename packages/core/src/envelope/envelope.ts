@@ -134,11 +134,15 @@ function requireTimestamp(object: Record<string, unknown>, field: string): strin
   return value;
 }
 
-function requireStringRecord(object: Record<string, unknown>, field: string): Record<string, string> {
+// Most envelopes carry no meta: they share this one rather than each holding a dictionary-mode object (~200 bytes per held job).
+const emptyStringRecord: Readonly<Record<string, string>> = Object.freeze(Object.create(null) as Record<string, string>);
+
+function requireStringRecord(object: Record<string, unknown>, field: string): Readonly<Record<string, string>> {
   const value = object[field] ?? {};
   if (!isPlainObject(value) || Object.values(value).some((entry) => typeof entry !== "string")) {
     throw new MalformedEnvelopeError({ field, message: `envelope field ${field} must be an object of strings` });
   }
+  if (Object.keys(value).length === 0) return emptyStringRecord;
   // A fresh null-prototype copy: a "__proto__" key stays an ordinary key.
   return Object.assign(Object.create(null) as Record<string, string>, value);
 }

@@ -60,6 +60,8 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
     runAt: null,
     cancelRequested: false,
   });
+  // A write naming another queue or job than the live record's is not that record's (a crafted push envelope).
+  const foreign = (current: StoredJobRecord | undefined, write: { job: string; queue: string }) => current !== undefined && (current.queue !== write.queue || current.job !== write.job);
   const identity = ({ id, job, queue, enqueuedAt }: { id: string; job: string; queue: string; enqueuedAt: number }) => ({ id, job, queue, enqueuedAt });
 
   return {
@@ -71,7 +73,9 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
     },
     async start(started) {
       open();
-      const current = live(started.id) ?? blank(identity(started));
+      const found = live(started.id);
+      if (foreign(found, started)) return "running";
+      const current = found ?? blank(identity(started));
       if (current.state === "cancelled" || current.cancelRequested) return "cancelled";
       put({ ...current, state: "running", attempt: started.attempt, startedAt: started.startedAt, finishedAt: null, runAt: null }, started.ttlMs);
       return "running";
@@ -86,7 +90,9 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
     },
     async settle(settled) {
       open();
-      const current = live(settled.id) ?? blank(identity(settled));
+      const found = live(settled.id);
+      if (foreign(found, settled)) return;
+      const current = found ?? blank(identity(settled));
       if (current.state === "cancelled") return;
       put(
         {

@@ -32,13 +32,14 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
   }
   const resolved = resolveRecordsOptions(options);
   const given = options.store === undefined ? undefined : checkRecordStore(options.store);
-  let opening: Promise<RecordStore> | undefined;
-  const store = (): Promise<RecordStore> => {
+  let opening: Promise<{ store: RecordStore; riding: boolean }> | undefined;
+  const opened = (): Promise<{ store: RecordStore; riding: boolean }> => {
     opening ??= (async () => {
-      if (given) return given;
+      if (given) return { store: given, riding: false };
       const ready = await backend();
       const own = ready.recordStore?.();
-      if (own) return checkRecordStore(own);
+      // The backend's own store, written by the backend's own calls where it says so: no round trips of their own.
+      if (own) return { store: checkRecordStore(own), riding: ready.capabilities.writesOwnRecords === true };
       throw new ConfigurationError({
         field: "records.store",
         message: `the ${ready.name} backend keeps no job records of its own: pass createHopper({ records: { store: createRedisRecordStore({ url }) } }) or createPostgresRecordStore({ connectionString }), shared by every process`,
@@ -49,16 +50,18 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
     });
     return opening;
   };
+  const store = async (): Promise<RecordStore> => (await opened()).store;
   const events = createJobEvents(store, logger);
+  const writer = new RecordWriter(opened, resolved, logger);
   return {
     jobs: createJobRecords(store, resolved),
     events,
-    writing: { records: new RecordWriter(store, resolved, logger) },
-    check: async () => void (await store()),
+    writing: { records: writer },
+    check: () => writer.check(),
     async close() {
       await events.close();
-      const opened = given ?? (await opening?.catch(() => undefined));
-      await opened?.close();
+      const own = given ?? (await opening?.catch(() => undefined))?.store;
+      await own?.close();
     },
   };
 }

@@ -73,16 +73,19 @@ export interface StartedRecord extends JobIdentity {
   readonly ttlMs: number;
 }
 
-/** A write that ends an attempt: a finished state, or `retrying` (with `runAt`). */
+/**
+ * A write that ends an attempt: a finished state, or `retrying` (with `runAt`); or `waiting` (with
+ * `runAt`) for a job a backend's receive marked running that was held back before it ran.
+ */
 export interface SettledRecord extends JobIdentity {
   /** `cancelled` ends a job whose cancel was requested (stopped while running, or refused a start). */
-  readonly state: Exclude<StoredJobState, "waiting" | "running">;
+  readonly state: Exclude<StoredJobState, "running">;
   readonly attempt: number;
   readonly result?: string;
   readonly error?: string;
   /** Set for finished states. */
   readonly finishedAt?: number;
-  /** Set for `retrying`: when the next attempt may run. */
+  /** Set for `retrying` and `waiting`: when the next attempt may run. */
   readonly runAt?: number;
   readonly ttlMs: number;
 }

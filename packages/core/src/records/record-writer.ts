@@ -1,10 +1,12 @@
+import type { OutgoingMessage, ReceivedMessage, ReceiveOptions } from "../backend/backend.js";
 import type { Envelope } from "../envelope/envelope.js";
 import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import type { Logger } from "../logger.js";
+import type { CancelWatch, RunAbort } from "../worker/job-run.js";
 import { sanitizedError } from "../redaction.js";
 import type { ResolvedRecordsOptions } from "./records-options.js";
 import { progressJson, resultJson } from "./record-values.js";
-import type { JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
+import type { InsertedRecord, JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
 
 const maxErrorMessageChars = 2000;
 
@@ -13,13 +15,31 @@ const maxErrorMessageChars = 2000;
  * Records describe jobs and never decide their fate: a store that cannot be
  * reached is logged, and the job runs, retries and acks as without records
  * (its record then lags until the next write or expires).
+ *
+ * When the store is the backend's own and the backend writes it from its own
+ * calls (`writesOwnRecords`), the insert rides with the enqueue, the start with
+ * the receive and the outcome with the ack: no call of their own. A record
+ * written that way fails with its call, as the call would.
  */
 export class RecordWriter {
+  /** Known once the store is open (`check`): writes ride with the backend's calls. */
+  private riding = false;
+
   constructor(
-    private readonly store: () => Promise<RecordStore>,
+    private readonly store: () => Promise<{ readonly store: RecordStore; readonly riding: boolean }>,
     private readonly options: ResolvedRecordsOptions,
     private readonly logger: Logger,
   ) {}
+
+  /** The record to send with an enqueued message, when records ride with it (after `check`). */
+  outgoingRecord(envelope: Envelope): Pick<OutgoingMessage, "record"> {
+    return this.riding ? { record: this.insertedRecord(envelope, Date.now()) } : {};
+  }
+
+  /** What to ask of a receive so that it starts the records of what it leases. */
+  get receiveOptions(): Pick<ReceiveOptions, "records"> {
+    return this.riding ? { records: { ttlMs: this.options.keepMs.unfinished } } : {};
+  }
 
   get maxResultBytes(): number {
     return this.options.maxResultBytes;
@@ -27,45 +47,59 @@ export class RecordWriter {
 
   /** Opens the store now, so a worker finds a missing or unreachable one at start rather than per job. */
   async check(): Promise<void> {
-    await this.store();
+    this.riding = (await this.store()).riding;
   }
 
-  async enqueued(envelopes: readonly Envelope[], transaction: unknown): Promise<void> {
-    if (envelopes.length === 0) return;
+  /** Records of enqueued jobs whose messages carried none (`outgoingRecord`). */
+  async enqueued(envelopes: readonly Envelope[], transaction: unknown, sent: readonly OutgoingMessage[]): Promise<void> {
     const now = Date.now();
-    const records = envelopes.map((envelope) => {
-      const runAt = envelope.runAt === undefined ? null : Date.parse(envelope.runAt);
-      return { ...identityOf(envelope), runAt, ttlMs: this.options.keepMs.unfinished + Math.max(0, (runAt ?? now) - now) };
-    });
-    await this.quietly("enqueued", envelopes[0]!.id, async (store) => store.insert(records, transaction === undefined ? undefined : { transaction }));
+    const records = envelopes.filter((_, index) => sent[index]?.record === undefined).map((envelope) => this.insertedRecord(envelope, now));
+    if (records.length === 0) return;
+    await this.quietly("enqueued", records[0]!.id, async (store) => store.insert(records, transaction === undefined ? undefined : { transaction }));
   }
 
-  /** False when the job was cancelled and must not run. */
-  async start(envelope: Envelope, attempt: number): Promise<boolean> {
+  /** False when the job was cancelled and must not run. A receive that started the record for this attempt already wrote it. */
+  async start(envelope: Envelope, attempt: number, message: ReceivedMessage): Promise<boolean> {
+    if (message.record === "cancelled") return false;
+    if (message.record === "running" && message.deliveryAttempt === attempt) return true;
     const state = await this.quietly("running", envelope.id, async (store) => store.start({ ...identityOf(envelope), attempt, startedAt: Date.now(), ttlMs: this.options.keepMs.unfinished }));
     return state !== "cancelled";
   }
 
+  /** A job its receive marked running was held back before it ran (postponed, released, too new): its record waits again. */
+  async heldBack(envelope: Envelope, message: ReceivedMessage, runAt: number): Promise<void> {
+    if (message.record !== "running") return;
+    const ttlMs = this.options.keepMs.unfinished + Math.max(0, runAt - Date.now());
+    await this.settle({ ...identityOf(envelope), state: "waiting", attempt: Math.max(0, (message.deliveryAttempt ?? 1) - 1), runAt, ttlMs });
+  }
+
+  /** Acks `message` with `record` written: in the ack's own call when records ride with it, else settled first. */
+  async settleAndAck(message: ReceivedMessage, record: SettledRecord): Promise<void> {
+    if (this.riding) return message.ack({ record });
+    await this.settle(record);
+    await message.ack();
+  }
+
   /**
    * While a job runs, reads its record every `cancelCheckMs` and aborts
-   * `aborting` with JobCancelledError once a cancel was requested from any
+   * the run with JobCancelledError once a cancel was requested from any
    * process. A job shorter than one interval costs no read.
    */
-  watchCancel(jobId: string, aborting: AbortController): { readonly requested: () => boolean; stop(): void } {
+  watchCancel(jobId: string, run: RunAbort): CancelWatch {
     let requested = false;
     let reading = false;
     const timer = setInterval(() => {
-      if (reading || aborting.signal.aborted) return;
+      if (reading || run.aborted) return;
       reading = true;
       this.store()
-        .then((store) => store.get(jobId))
+        .then(({ store }) => store.get(jobId))
         .then(
           (record) => {
-            if (!record?.cancelRequested || aborting.signal.aborted) return;
+            if (!record?.cancelRequested || run.aborted) return;
             requested = true;
             clearInterval(timer);
             this.logger.info("job cancelled while running; aborting its signal", { jobId });
-            aborting.abort(new JobCancelledError({ jobId }));
+            run.abort(new JobCancelledError({ jobId }));
           },
           (error: unknown) => this.logger.warn("could not check a running job's record for a cancel", { jobId, error }),
         )
@@ -78,8 +112,8 @@ export class RecordWriter {
   }
 
   /** Ends a job that was cancelled: stopped while it ran, or refused at start after a cancel was requested. */
-  async cancelled(envelope: Envelope, attempt: number): Promise<void> {
-    await this.settle({ ...identityOf(envelope), state: "cancelled", attempt, finishedAt: Date.now(), ttlMs: this.options.keepMs.cancelled });
+  cancelledRecord(envelope: Envelope, attempt: number): SettledRecord {
+    return { ...identityOf(envelope), state: "cancelled", attempt, finishedAt: Date.now(), ttlMs: this.options.keepMs.cancelled };
   }
 
   /** Checks the value (throwing JobRecordValueError into the job) and stores it. */
@@ -93,25 +127,31 @@ export class RecordWriter {
     return resultJson(value, this.options.maxResultBytes);
   }
 
-  async succeeded(envelope: Envelope, attempt: number, result: string): Promise<void> {
-    await this.settle({ ...identityOf(envelope), state: "succeeded", attempt, result, finishedAt: Date.now(), ttlMs: this.options.keepMs.succeeded });
+  succeededRecord(envelope: Envelope, attempt: number, result: string): SettledRecord {
+    return { ...identityOf(envelope), state: "succeeded", attempt, result, finishedAt: Date.now(), ttlMs: this.options.keepMs.succeeded };
   }
 
   /** A failed attempt: `failed` (discarded), `dead` (dead-lettered) or `retrying` at `runAt`. */
-  async failed(envelope: Envelope, attempt: number, state: "failed" | "dead" | "retrying", error: unknown, runAt?: number): Promise<void> {
+  failedRecord(envelope: Envelope, attempt: number, state: "failed" | "dead" | "retrying", error: unknown, runAt?: number): SettledRecord {
     const now = Date.now();
     const ttlMs = state === "retrying" ? this.options.keepMs.unfinished + Math.max(0, (runAt ?? now) - now) : this.options.keepMs[state];
     const finished = state === "retrying" ? { runAt: runAt ?? now } : { finishedAt: now };
-    await this.settle({ ...identityOf(envelope), state, attempt, error: errorJson(error), ...finished, ttlMs });
+    return { ...identityOf(envelope), state, attempt, error: errorJson(error), ...finished, ttlMs };
   }
 
-  private async settle(record: SettledRecord): Promise<void> {
+  /** Writes an outcome that no ack carries (a retry, which nacks or republishes). */
+  async settle(record: SettledRecord): Promise<void> {
     await this.quietly(record.state, record.id, async (store) => store.settle(record));
+  }
+
+  private insertedRecord(envelope: Envelope, now: number): InsertedRecord {
+    const runAt = envelope.runAt === undefined ? null : Date.parse(envelope.runAt);
+    return { ...identityOf(envelope), runAt, ttlMs: this.options.keepMs.unfinished + Math.max(0, (runAt ?? now) - now) };
   }
 
   private async quietly<T>(state: string, jobId: string, write: (store: RecordStore) => Promise<T>): Promise<T | undefined> {
     try {
-      return await write(await this.store());
+      return await write((await this.store()).store);
     } catch (error) {
       this.logger.error("could not write a job record; the job goes on, its record lags", { jobId, state, error });
       return undefined;
@@ -128,3 +168,4 @@ function errorJson(error: unknown): string {
   const safe = sanitizedError(error);
   return JSON.stringify({ name: safe.name, message: safe.message.slice(0, maxErrorMessageChars) });
 }
+

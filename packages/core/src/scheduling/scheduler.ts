@@ -1,3 +1,4 @@
+import { abortableSleep } from "../abortable-sleep.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { toPositiveMilliseconds, type Duration } from "../duration.js";
 import { rejectUnknownOptions } from "../option-keys.js";
@@ -164,23 +165,10 @@ export class Scheduler {
           logger.error("scheduler pass failed; retrying", { error });
           sleepMs = errorBackoffMs;
         }
-        await sleepFor(sleepMs, this.stopping.signal);
+        await abortableSleep(Math.min(maxSleepMs, Math.max(0, sleepMs)), this.stopping.signal);
       }
     } finally {
       removeSignalHandlers();
     }
   }
-}
-
-function sleepFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, Math.min(maxSleepMs, Math.max(0, ms)));
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -175,12 +175,14 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
     deadLetters: (queue) => hopper.deadLetters(queue),
     jobs: hopper.jobs,
     events: hopper.events,
+    queues: hopper.queues,
     use: (layer) => hopper.use(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       checkArgsSurvive(jobNameOf(jobClass), args);
       hopper.schedule(name, cron, jobClass, args, scheduleOptions);
       schedules.push({ job: defineRecurringJob(name, cron, jobClass, args, scheduleOptions), lastTickMs: clock.nowMs() });
     },
+    relay: (relayOptions) => hopper.relay(relayOptions),
     scheduler: (schedulerOptions) => hopper.scheduler(schedulerOptions),
     enqueueRecurring: (name, enqueueOptions) => hopper.enqueueRecurring(name, enqueueOptions),
     enqueued: view,

@@ -7,16 +7,17 @@ import { deserializeArgs } from "../envelope/args-serializer.js";
 import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
 import { JobTimeoutError } from "../errors/job-timeout-error.js";
 import { JobCancelledError } from "../errors/job-cancelled-error.js";
-import { LeaseLostError } from "../errors/lease-lost-error.js";
 import { MisaddressedMessageError } from "../errors/misaddressed-message-error.js";
 import { PayloadVersionError } from "../errors/payload-version-error.js";
-import type { JobContext } from "../job.js";
 import { upgradeArgs, validateArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
-import { runPerformMiddleware, type Middleware } from "../middleware.js";
+import { runPerformMiddleware, type Middleware, type PerformMiddlewareContext } from "../middleware.js";
 import { decideRetry, failureOutcomeOf } from "../retry-policy.js";
-import { progressOutsideRecords } from "../records/progress-outside-records.js";
 import type { RecordWriter } from "../records/record-writer.js";
+import { JobRun, type RunAbort } from "./job-run.js";
+import { LeaseHeartbeat } from "./lease-heartbeat.js";
+import type { SettledRecord } from "../records/record-store.js";
+import type { FlowControl } from "../flow-control/flow-control.js";
 import { Redelivery } from "./redelivery.js";
 import { RunningJobs } from "./run-abort.js";
 import { RunLog } from "./run-log.js";
@@ -42,19 +43,28 @@ export interface MessageHandlerOptions {
   readonly hungJobBound?: HungJobBound;
   /** Writes job records; absent when records are off (then nothing is written or read). */
   readonly records?: RecordWriter;
+  /** Rate limits and holds (queue pause); absent, or with nothing for a job, costs that job nothing. */
+  readonly flowControl?: FlowControl;
 }
 
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
 export interface InFlightJob {
   readonly message: ReceivedMessage;
-  /** Aborts the job on shutdown; shared by every job of a worker (a lost lease aborts one job through its own signal). */
-  readonly signal: AbortSignal;
+  /**
+   * A push platform's signal for this one message (its request aborted): the run's signal aborts with it. Never a
+   * signal shared by many jobs (each run would add a listener to it): a worker aborts its runs through `run`.
+   */
+  readonly signal?: AbortSignal;
   /** Called once `perform` has returned or thrown, before its outcome is recorded. */
   readonly performed?: () => void;
   /** Set once the message is no longer this worker's to settle: handed back at shutdown, its lease lost, or left hung for a process exit. */
   handedBack: boolean;
   /** The message's logger once the handler has read it: lines about it carry the job's fields. */
   log?: RunLog;
+  /** Set by the worker when a shutdown runs out of time: the run's signal aborts with it, now or as perform starts. */
+  shutdownReason?: unknown;
+  /** The perform under way, set by the handler while it runs; the worker aborts it through this at a shutdown. */
+  run?: RunAbort | undefined;
 }
 
 const heldSinceKey = "hopper.heldSince";
@@ -65,10 +75,16 @@ const earlyToleranceMs = 5;
 export class MessageHandler {
   private readonly redelivery: Redelivery;
   readonly runningJobs: RunningJobs;
+  /** One timer renewing every running job's lease; absent when the backend cannot extend a lease. */
+  private readonly heartbeat: LeaseHeartbeat | undefined;
+  /** Only the middleware with a perform hook: with none, a run makes no middleware context at all. */
+  private readonly performMiddleware: readonly Middleware[];
 
   constructor(private readonly options: MessageHandlerOptions) {
     this.redelivery = new Redelivery(options.backend);
     this.runningJobs = options.runningJobs ?? new RunningJobs();
+    this.heartbeat = options.backend.capabilities.leaseExtension ? new LeaseHeartbeat(options.leaseMs) : undefined;
+    this.performMiddleware = options.middleware.filter((layer) => layer.perform !== undefined);
   }
 
   handle(job: InFlightJob, queue: string): Promise<void> {
@@ -106,9 +122,13 @@ export class MessageHandler {
 
     const runAtMs = envelope.runAt === undefined ? undefined : Date.parse(envelope.runAt);
     if (runAtMs !== undefined && runAtMs - Date.now() > earlyToleranceMs) {
+      await this.options.records?.heldBack(envelope, message, runAtMs);
       return this.redelivery.postpone(queue, message, envelope, runAtMs);
     }
-    if (runAtMs !== undefined && this.redelivery.mustRelease(envelope)) return this.redelivery.release(queue, message, envelope);
+    if (runAtMs !== undefined && this.redelivery.mustRelease(envelope)) {
+      await this.options.records?.heldBack(envelope, message, Date.now());
+      return this.redelivery.release(queue, message, envelope);
+    }
     if (envelope.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt);
 
     let args: unknown;
@@ -116,6 +136,12 @@ export class MessageHandler {
       args = await validateArgs(definition, upgradeArgs(definition, envelope.version, deserializeArgs({ json: envelope.args, meta: envelope.argsMeta })));
     } catch (error) {
       return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
+    }
+
+    const { flowControl } = this.options;
+    if (flowControl?.applies(queue, definition)) {
+      const held = await this.admit(job, log, queue, definition, envelope, args, attempt, flowControl);
+      if (held) return;
     }
 
     let slot: ConcurrencySlot | undefined;
@@ -129,29 +155,39 @@ export class MessageHandler {
       slot = await takeConcurrencySlot(this.options.coordination, key, definition.concurrency, envelope.id, log);
       // Every slot is taken: offer the job again later rather than spin on the store. The copy keeps this
       // attempt number, so waiting does not count as an attempt but a crash before it still does.
-      if (!slot) return this.redelivery.postpone(queue, message, { ...envelope, attempt }, slotRetryAt(definition.concurrency));
+      if (!slot) {
+        const retryAt = slotRetryAt(definition.concurrency);
+        await this.options.records?.heldBack(envelope, message, retryAt);
+        return this.redelivery.postpone(queue, message, { ...envelope, attempt }, retryAt);
+      }
     }
     const { records } = this.options;
-    if (records && !(await records.start(envelope, attempt))) {
+    if (records && !(await records.start(envelope, attempt, message))) {
       await slot?.release();
       log.info("job cancelled before it started; dropping it");
       // A cancel asked while an earlier copy ran leaves the record running or retrying: end it here.
-      await records.cancelled(envelope, attempt);
-      await message.ack();
+      await records.settleAndAck(message, records.cancelledRecord(envelope, attempt));
       return releaseUnique(this.options.coordination, envelope, log);
     }
     if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, log);
 
+    // Awaited here rather than in an async method of its own: a held job keeps one suspended frame fewer alive.
+    const run = this.startRun(job, log, queue, definition, envelope, attempt);
     let result: unknown;
+    let failure: { readonly error: unknown } | undefined;
     try {
-      result = await this.perform(job, log, definition, envelope, args, attempt);
+      result = await this.invoke(definition, envelope, args, run, log);
     } catch (error) {
-      await slot?.release();
-      if (job.handedBack) return;
-      return this.afterFailure(job, log, queue, envelope, definition, attempt, error);
+      failure = { error: this.failureOf(run, envelope, error) };
+    } finally {
+      this.finishRun(run, log);
     }
+    // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
+    const lateTimeout = failure ? undefined : timedOut(run);
+    if (lateTimeout) failure = { error: lateTimeout };
     await slot?.release();
     if (job.handedBack) return;
+    if (failure) return this.afterFailure(job, log, queue, envelope, definition, attempt, failure.error);
     if (records) {
       let kept: string;
       try {
@@ -160,72 +196,107 @@ export class MessageHandler {
         // perform already ran: a retry would repeat its effects for a result that still could not be kept.
         return this.discard(job, log, envelope, attempt, "its result cannot be kept in its record", error);
       }
-      await records.succeeded(envelope, attempt, kept);
+      await records.settleAndAck(message, records.succeededRecord(envelope, attempt, kept));
+    } else {
+      await message.ack();
     }
     log.debug("job succeeded");
-    await message.ack();
     await releaseUnique(this.options.coordination, envelope, log);
   }
 
-  private async perform(job: InFlightJob, log: RunLog, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number): Promise<unknown> {
-    // This job's own signal: the worker's shutdown signal forwarded, or its lease lost. (Not AbortSignal.any,
-    // which keeps composite signals alive on the long-lived shutdown signal in some Node versions.)
-    const aborting = new AbortController();
-    const forwardShutdown = () => aborting.abort(job.signal.reason);
-    if (job.signal.aborted) forwardShutdown();
-    else job.signal.addEventListener("abort", forwardShutdown, { once: true });
-    const context: JobContext = {
-      jobId: envelope.id,
-      jobName: definition.name,
-      queue: envelope.queue,
-      attempt,
-      enqueuedAt: new Date(envelope.enqueuedAt),
-      signal: aborting.signal,
-      logger: log,
-      progress: (value) => (this.options.records ? this.options.records.progress(envelope.id, value) : progressOutsideRecords(value)),
-    };
-    const heartbeat = this.startHeartbeat(job, log, aborting);
-    const abort = (reason: unknown) => {
-      if (!aborting.signal.aborted) aborting.abort(reason);
-    };
-    const untrack = this.runningJobs.track(envelope.id, abort);
-    const deadline = this.startDeadline(job, log, definition, envelope, abort);
-    // A timeout counts only when it was what aborted the run (not a shutdown, a lost lease or a cancellation before it).
-    const timedOut = () => (deadline?.error !== undefined && aborting.signal.reason === deadline.error ? deadline.error : undefined);
-    const cancelWatch = this.options.records?.watchCancel(envelope.id, aborting);
-    let result: unknown;
-    try {
-      const instance = new definition.jobClass();
-      const failureOutcome = (error: unknown) => failureOutcomeOf(decideRetry(definition.jobClass.retry, error, attempt));
-      const middlewareContext = { jobName: definition.name, args, meta: envelope.meta, context, backend: this.options.backend.name, failureOutcome, logFields: log.middlewareFields };
-      result = await runPerformMiddleware(this.options.middleware, middlewareContext, async () => {
-        log.started();
-        return instance.perform(args, context);
-      });
-    } catch (error) {
-      // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
-      if (cancelWatch?.requested()) throw new JobCancelledError({ jobId: envelope.id, cause: error });
-      const timeout = timedOut();
-      if (timeout === undefined || error === timeout) throw error;
-      throw new JobTimeoutError({ job: timeout.job, jobId: timeout.jobId, timeoutMs: timeout.timeoutMs, cause: error });
-    } finally {
-      log.ended();
-      // The slot and the lease are held until perform returns, however long past its timeout.
-      deadline?.finish();
-      untrack();
-      cancelWatch?.stop();
-      if (heartbeat) clearInterval(heartbeat);
-      job.signal.removeEventListener("abort", forwardShutdown);
-      job.performed?.();
+  /** Everything a perform holds while it runs, in one JobRun: the context, the lease heartbeat, its timeout and cancel watch. */
+  private startRun(job: InFlightJob, log: RunLog, queue: string, definition: JobDefinition, envelope: Envelope, attempt: number): JobRun {
+    const { records } = this.options;
+    // Its AbortController is made only if the job reads ctx.signal; its logger (ctx.logger) is the message's RunLog.
+    const run = new JobRun(job, envelope, definition.name, queue, attempt, log, records);
+    // A shutdown past its bound aborts the runs one by one (the worker sets job.shutdownReason and calls job.run.abort):
+    // no listener on a signal shared by every job, whose list would grow (and be searched) with the jobs in flight.
+    if (job.shutdownReason !== undefined) run.abort(job.shutdownReason);
+    job.run = run;
+    // A push platform's signal belongs to this one message.
+    if (job.signal?.aborted) run.abort(job.signal.reason);
+    else job.signal?.addEventListener("abort", run, { once: true });
+    this.heartbeat?.add(run);
+    this.runningJobs.track(envelope.id, run);
+    run.deadline = this.startDeadline(job, log, definition, envelope, run);
+    run.cancelWatch = records?.watchCancel(envelope.id, run);
+    return run;
+  }
+
+  /** The job's own promise (through the perform middleware, if any), awaited by the caller. */
+  private invoke(definition: JobDefinition, envelope: Envelope, args: unknown, run: JobRun, log: RunLog): Promise<unknown> {
+    const instance = new definition.jobClass();
+    if (this.performMiddleware.length === 0) {
+      log.started();
+      return instance.perform(args, run);
     }
-    // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
-    const timeout = timedOut();
-    if (timeout) throw timeout;
-    return result;
+    // Started inside the middleware: the fields it adds (a trace id) are on the "job started" line.
+    return runPerformMiddleware(this.performMiddleware, this.middlewareContext(definition, envelope, args, run, log), async () => {
+      log.started();
+      return instance.perform(args, run);
+    });
+  }
+
+  /** What a thrown error counts as: cancelled once a cancel aborted the run, timed out once its deadline did. */
+  private failureOf(run: JobRun, envelope: Envelope, error: unknown): unknown {
+    // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
+    if (run.cancelWatch?.requested()) return new JobCancelledError({ jobId: envelope.id, cause: error });
+    const timeout = timedOut(run);
+    if (timeout === undefined || error === timeout) return error;
+    return new JobTimeoutError({ job: timeout.job, jobId: timeout.jobId, timeoutMs: timeout.timeoutMs, cause: error });
+  }
+
+  /** Perform has returned or thrown. The slot and the lease were held until now, however long past its timeout. */
+  private finishRun(run: JobRun, log: RunLog): void {
+    const { job } = run;
+    log.ended();
+    run.deadline?.finish();
+    this.runningJobs.untrack(run.jobId, run);
+    run.cancelWatch?.stop();
+    this.heartbeat?.delete(run);
+    job.signal?.removeEventListener("abort", run);
+    job.run = undefined;
+    job.performed?.();
+  }
+
+  /** Made only when some middleware has a perform hook (it is the one reader of failureOutcome). */
+  private middlewareContext(definition: JobDefinition, envelope: Envelope, args: unknown, run: JobRun, log: RunLog): PerformMiddlewareContext {
+    const failureOutcome = (error: unknown) => failureOutcomeOf(decideRetry(definition.jobClass.retry, error, run.attempt));
+    return { jobName: definition.name, args, meta: envelope.meta, context: run, backend: this.options.backend.name, failureOutcome, logFields: log.middlewareFields };
+  }
+
+  /**
+   * Waits for the job's rate-limit slot in process when it starts within a quarter
+   * lease (at most 1 s), renewing the lease afterwards; otherwise, or when a hold says
+   * so, re-delays the job as a copy with the same attempt (the way slot waits go), so
+   * a push platform sees a delivery that succeeded. True when the job must not run now.
+   */
+  private async admit(job: InFlightJob, log: RunLog, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number, flowControl: FlowControl): Promise<boolean> {
+    const { leaseMs, backend } = this.options;
+    const maxWaitMs = Math.min(1000, Math.floor(leaseMs / 4));
+    const started = Date.now();
+    const admission = await flowControl.admit(queue, definition, envelope.id, args, maxWaitMs, job.signal);
+    if (admission.invalidKey !== undefined) {
+      await this.deadLetter(job, queue, envelope, "rate limit key could not be computed", admission.invalidKey, attempt);
+      return true;
+    }
+    if (job.handedBack) return true;
+    if (admission.hold) {
+      log.debug("job held", { reason: admission.reason, untilMs: admission.untilMs });
+      await this.redelivery.postpone(queue, job.message, { ...envelope, attempt }, admission.untilMs);
+      return true;
+    }
+    // A wait of more than an eighth lease may have outlasted the buffer's last renewal's margin: renew before running.
+    if (Date.now() - started > leaseMs / 8 && backend.capabilities.leaseExtension && (await job.message.extendLease(leaseMs)) === false) {
+      job.handedBack = true;
+      log.warn("lease lost while waiting for a rate-limit slot; the redelivered copy runs instead");
+      return true;
+    }
+    return false;
   }
 
   /** Aborts the run at its timeout (the envelope's, else the class's), if it has one. */
-  private startDeadline(job: InFlightJob, log: RunLog, definition: JobDefinition, envelope: Envelope, abort: (reason: unknown) => void): RunDeadline | undefined {
+  private startDeadline(job: InFlightJob, log: RunLog, definition: JobDefinition, envelope: Envelope, run: RunAbort): RunDeadline | undefined {
     const timeoutMs = envelope.timeoutMs ?? definition.timeoutMs;
     if (timeoutMs === undefined) return undefined;
     const { hungJobBound } = this.options;
@@ -233,7 +304,7 @@ export class MessageHandler {
       job: definition.name,
       jobId: envelope.id,
       timeoutMs,
-      abort,
+      abort: (reason) => run.abort(reason),
       logger: log,
       ...(hungJobBound && {
         hungBound: {
@@ -248,32 +319,10 @@ export class MessageHandler {
     });
   }
 
-  /** Renews the lease while the job runs; once the backend says it is gone, aborts the job and gives up the message. */
-  private startHeartbeat(job: InFlightJob, logger: RunLog, aborting: AbortController): NodeJS.Timeout | undefined {
-    if (!this.options.backend.capabilities.leaseExtension) return undefined;
-    const { leaseMs } = this.options;
-    const timer = setInterval(() => {
-      job.message.extendLease(leaseMs).then(
-        (held) => {
-          if (held !== false || job.handedBack) return;
-          clearInterval(timer);
-          // Another worker may run the redelivered copy: this one must neither ack nor retry it.
-          job.handedBack = true;
-          logger.error("lease lost while the job ran; aborting it, and it will not be acked (the redelivered copy runs instead)", { messageId: job.message.id });
-          aborting.abort(new LeaseLostError({ jobId: job.message.id }));
-        },
-        (error: unknown) => logger.warn("lease extension failed", { messageId: job.message.id, error }),
-      );
-    }, Math.max(10, Math.floor(leaseMs / 2)));
-    timer.unref();
-    return timer;
-  }
-
   private async afterFailure(job: InFlightJob, log: RunLog, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, error: unknown): Promise<void> {
     if (JobCancelledError.isInstance(error)) {
       log.info("job cancelled while running; not retried");
-      await this.options.records?.cancelled(envelope, attempt);
-      await job.message.ack();
+      await this.ackRecording(job.message, (records) => records.cancelledRecord(envelope, attempt));
       return releaseUnique(this.options.coordination, envelope, log);
     }
     const decision = decideRetry(definition.jobClass.retry, error, attempt);
@@ -283,10 +332,10 @@ export class MessageHandler {
       await this.deadLetter(job, queue, envelope, decision.reason, error, attempt);
     } else if (decision.countsAsAttempt) {
       log.info("job failed; retrying", { delayMs: decision.delayMs, error, ...this.argsField(envelope) });
-      await this.options.records?.failed(envelope, attempt, "retrying", error, Date.now() + decision.delayMs);
+      await this.options.records?.settle(this.options.records.failedRecord(envelope, attempt, "retrying", error, Date.now() + decision.delayMs));
       await this.redelivery.retry(queue, job.message, envelope, attempt, decision.delayMs);
     } else {
-      await this.options.records?.failed(envelope, attempt, "retrying", error, Date.now() + decision.delayMs);
+      await this.options.records?.settle(this.options.records.failedRecord(envelope, attempt, "retrying", error, Date.now() + decision.delayMs));
       await this.redelivery.postpone(queue, job.message, envelope, Date.now() + decision.delayMs);
     }
   }
@@ -294,8 +343,7 @@ export class MessageHandler {
   /** Ends the job without a retry or a dead letter; its record says `failed`. */
   private async discard(job: InFlightJob, log: RunLog, envelope: Envelope, attempt: number, reason: string, error: unknown): Promise<void> {
     log.warn("job discarded", { reason, error, ...this.argsField(envelope) });
-    await this.options.records?.failed(envelope, attempt, "failed", error);
-    await job.message.ack();
+    await this.ackRecording(job.message, (records) => records.failedRecord(envelope, attempt, "failed", error));
     await releaseUnique(this.options.coordination, envelope, log);
   }
 
@@ -308,6 +356,7 @@ export class MessageHandler {
       return this.deadLetter(job, queue, envelope, "payload version newer than any worker that ran it", error, attempt);
     }
     (job.log ?? this.options.logger).warn("payload is newer than this worker; holding it back for a newer worker", { payloadVersion: envelope.version, knownVersion: definition.version });
+    await this.options.records?.heldBack(envelope, job.message, now + this.options.newerVersionRetryMs);
     const held: Envelope = { ...envelope, meta: { ...envelope.meta, [heldSinceKey]: new Date(heldSince).toISOString() } };
     await this.redelivery.postpone(queue, job.message, held, now + this.options.newerVersionRetryMs);
   }
@@ -319,13 +368,26 @@ export class MessageHandler {
     const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);
     // A misaddressed envelope's id, like its unique key, may belong to another queue's job: its record is not this copy's to write.
-    if (envelope?.queue === queue) await this.options.records?.failed(envelope, attempt ?? envelope.attempt, "dead", error);
-    await job.message.ack();
+    if (envelope?.queue === queue) await this.ackRecording(job.message, (records) => records.failedRecord(envelope, attempt ?? envelope.attempt, "dead", error));
+    else await job.message.ack();
     if (envelope?.queue === queue) await releaseUnique(this.options.coordination, envelope, logger);
+  }
+
+  /** Acks, with the outcome's record when records are on (written by the ack itself where the backend does). */
+  private async ackRecording(message: ReceivedMessage, record: (records: RecordWriter) => SettledRecord): Promise<void> {
+    const { records } = this.options;
+    if (records) await records.settleAndAck(message, record(records));
+    else await message.ack();
   }
 
   /** Args appear in logs only when the application opted in. */
   private argsField(envelope: Envelope): { args?: unknown } {
     return this.options.logArgs ? { args: envelope.args } : {};
   }
+}
+
+/** The timeout error, when the deadline passing was what aborted the run (not a shutdown, a lost lease or a cancel before it). */
+function timedOut(run: JobRun): JobTimeoutError | undefined {
+  const error = run.deadline?.error;
+  return error !== undefined && run.abortReason === error ? error : undefined;
 }

@@ -4,6 +4,7 @@ import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
 import type { RecordWriter } from "../records/record-writer.js";
+import type { FlowControl } from "../flow-control/flow-control.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
 
 /** One message handed over by a platform that pushes work (an HTTP POST, a Lambda event record). */
@@ -46,6 +47,8 @@ export interface RunMessageDependencies {
   readonly newerVersionMaxHoldMs?: number;
   /** Writes job records; absent when records are off. */
   readonly records?: RecordWriter;
+  /** Rate limits and holds: a held job is re-delayed as a copy and its delivery answered `done`. */
+  readonly flowControl?: FlowControl;
 }
 
 const defaultLeaseMs = 30_000;
@@ -61,7 +64,9 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
     id: pushed.id,
     body: pushed.body,
     deliveryAttempt: pushed.deliveryAttempt,
-    ack: async () => {
+    // No backend call carries this ack, so a record sent with it (the backend writes its own) is written here.
+    ack: async (options) => {
+      if (options?.record) await dependencies.records?.settle(options.record);
       outcome = { status: "done" };
     },
     nack: async (options) => {
@@ -76,7 +81,7 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
     newerVersionRetryMs: dependencies.newerVersionRetryMs ?? 60_000,
     newerVersionMaxHoldMs: dependencies.newerVersionMaxHoldMs ?? 3_600_000,
   });
-  const job: InFlightJob = { message, signal: pushed.signal ?? new AbortController().signal, handedBack: false };
+  const job: InFlightJob = { message, ...(pushed.signal && { signal: pushed.signal }), handedBack: false };
   await handler.handle(job, pushed.queue);
   return outcome;
 }

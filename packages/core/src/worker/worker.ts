@@ -1,5 +1,6 @@
 import type { Backend, ReceivedMessage } from "../backend/backend.js";
 import type { BackendConnection } from "../backend-connection.js";
+import type { FlowControl } from "../flow-control/flow-control.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { ShutdownError } from "../errors/shutdown-error.js";
@@ -7,7 +8,6 @@ import { toMilliseconds, toPositiveMilliseconds, type Duration } from "../durati
 import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
-import { validateQueueName } from "../names.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import { rejectUnknownOptions } from "../option-keys.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
@@ -15,12 +15,26 @@ import { exitForHungJob } from "./hung-job-exit.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
 import { PrefetchBuffer } from "./prefetch-buffer.js";
 import { PrefetchTarget } from "./prefetch-target.js";
+import { QueueIntake, sleep } from "./queue-intake.js";
+import { selectQueues, type QueueOrder, type QueueSelection } from "./queue-selection.js";
 import { ReceiveBudget } from "./receive-budget.js";
+import { PauseWatch } from "../flow-control/pause-watch.js";
 import type { HungRun } from "./run-deadline.js";
 
 export interface WorkerOptions {
-  /** Queues to take jobs from; default: every queue of the registered jobs. */
-  readonly queues?: readonly string[];
+  /**
+   * Queues to take jobs from; default: every queue of the registered jobs. A list shares the worker equally
+   * (or in strict order with `order: "strict"`); an object of weights shares it by weight under saturation,
+   * as Sidekiq's `-q critical,6`: `{ critical: 6, default: 2, low: 1 }`.
+   */
+  readonly queues?: readonly string[] | Readonly<Record<string, number>>;
+  /**
+   * "strict": a lower queue is asked only when every higher one (earlier in the list) answered empty, and
+   * buffered jobs start highest queue first. "weighted" (the default): shares by the weights, 1 each for a list.
+   */
+  readonly order?: QueueOrder;
+  /** How often the worker reads the queues' paused flags from the coordination store. Default "1s". */
+  readonly pauseCheck?: Duration;
   /** Jobs run at once in this process. Default 10. */
   readonly concurrency?: number;
   /**
@@ -57,11 +71,11 @@ interface WorkerDependencies {
   readonly coordination: CoordinationStore;
   readonly logArgs?: boolean;
   readonly records?: RecordWriter;
+  readonly flowControl?: FlowControl;
 }
 
-const receiveErrorBackoffMs = 1000;
 const defaultPrefetch = 200;
-const workerOptionKeys = ["queues", "concurrency", "prefetch", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
+const workerOptionKeys = ["queues", "order", "pauseCheck", "concurrency", "prefetch", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
 
 /**
  * Takes jobs from queues and runs them, `concurrency` at a time, holding up to
@@ -70,11 +84,12 @@ const workerOptionKeys = ["queues", "concurrency", "prefetch", "lease", "pollWai
  * the rest through their signal and hands them back to the queue.
  */
 export class Worker {
-  private readonly queues: readonly string[];
+  private readonly selection: QueueSelection;
+  private readonly pauseCheckMs: number;
   private readonly concurrency: number;
   private readonly prefetch: number;
-  /** Messages received ahead of a free slot; made once the backend (and so its lease bounds) is known. */
-  private buffer: PrefetchBuffer | undefined;
+  /** Messages received ahead of a free slot, per queue; made once the backend (and so its lease bounds) is known. */
+  private buffers = new Map<string, PrefetchBuffer>();
   private readonly leaseMs: number;
   private readonly pollWaitMs: number;
   private readonly shutdownTimeoutMs: number;
@@ -86,8 +101,6 @@ export class Worker {
   private readonly inFlight = new Set<InFlightJob>();
   private readonly settling = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
-  /** The signal of every running job: aborted when a shutdown runs out of time. */
-  private readonly aborting = new AbortController();
   private running: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   /** The receive loops; a shutdown waits for them, so a receive that returns late cannot start jobs after it. */
@@ -98,11 +111,8 @@ export class Worker {
     private readonly options: WorkerOptions = {},
   ) {
     rejectUnknownOptions(options, workerOptionKeys, "worker()", "worker.");
-    const queues = options.queues ?? [...new Set(dependencies.registry.all.map((definition) => definition.queue))];
-    if (!Array.isArray(queues) || queues.length === 0) {
-      throw new ConfigurationError({ field: "worker.queues", message: "give at least one queue name, e.g. worker({ queues: [\"default\"] })" });
-    }
-    this.queues = queues.map((queue, index) => validateQueueName(queue, `worker.queues[${index}]`));
+    this.selection = selectQueues(options.queues ?? [...new Set(dependencies.registry.all.map((definition) => definition.queue))], options.order);
+    this.pauseCheckMs = toPositiveMilliseconds(options.pauseCheck ?? "1s", "worker.pauseCheck");
     const concurrency = options.concurrency ?? 10;
     if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
       throw new ConfigurationError({ field: "worker.concurrency", message: `must be an integer from 1 to 10000, got ${JSON.stringify(concurrency)}` });
@@ -142,7 +152,7 @@ export class Worker {
 
   /** Messages received ahead and not started yet. */
   get bufferedCount(): number {
-    return this.buffer?.size ?? 0;
+    return this.bufferedTotal();
   }
 
   private async runLoops(): Promise<void> {
@@ -168,7 +178,10 @@ export class Worker {
    * is waited for with backoff, as the backend is. False when stop() came first.
    */
   private async checkCoordination(): Promise<boolean> {
-    const limited = this.dependencies.registry.all.some((definition) => definition.concurrency !== undefined && this.queues.includes(definition.queue));
+    const { flowControl } = this.dependencies;
+    const limited = this.dependencies.registry.all.some(
+      (definition) => (definition.concurrency !== undefined && this.selection.queues.includes(definition.queue)) || this.selection.queues.some((queue) => flowControl?.limitFor(queue, definition) !== undefined),
+    );
     if (!limited) return true;
     for (let delayMs = 500; !this.receiving.signal.aborted; delayMs = Math.min(delayMs * 2, 15_000)) {
       try {
@@ -197,53 +210,57 @@ export class Worker {
       newerVersionMaxHoldMs: this.newerVersionMaxHoldMs,
       ...(this.exitOnHungJobMs !== undefined && { hungJobBound: { afterMs: this.exitOnHungJobMs, onHung: (run: HungRun) => this.exitForHungJob(run) } }),
       ...(this.dependencies.records && { records: this.dependencies.records }),
+      ...(this.dependencies.flowControl && { flowControl: this.dependencies.flowControl }),
     });
     // A buffered message must keep its lease while it waits; a backend that cannot extend one gets no buffer.
     const prefetch = backend.capabilities.leaseExtension ? this.prefetch : 0;
     const target = new PrefetchTarget(prefetch, this.concurrency);
-    const budget = new ReceiveBudget(this.concurrency, () => buffer.size, () => target.value);
-    const buffer = new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed() });
-    this.buffer = buffer;
-    const intake: Intake = { backend, handler, leaseMs, budget, buffer, target };
-    this.receiveLoops = Promise.all(this.queues.map((queue) => this.receiveLoop(intake, queue)));
-    await this.receiveLoops;
-  }
-
-  private async receiveLoop(intake: Intake, queue: string): Promise<void> {
-    const { backend, budget, buffer, leaseMs } = intake;
-    const signal = this.receiving.signal;
-    while (!signal.aborted) {
-      const reserved = await budget.reserve(backend.capabilities.maxReceiveBatch, signal);
-      if (reserved === 0) break;
-      let messages;
-      try {
-        messages = await backend.receive({ queue, maxMessages: reserved, waitMs: this.pollWaitMs, leaseMs, signal });
-      } catch (error) {
-        budget.unreserve(reserved);
-        if (signal.aborted) break;
-        this.dependencies.logger.error("receive failed; retrying", { queue, error });
-        await sleep(receiveErrorBackoffMs, signal);
-        continue;
-      }
-      if (signal.aborted) {
-        // Leased as stop() began (a claim that raced the abort): hand them back now rather than start them.
-        budget.unreserve(reserved);
-        await this.handBack(messages);
-        break;
-      }
-      buffer.add(queue, messages, Date.now());
-      budget.unreserve(reserved);
+    const budget = new ReceiveBudget(this.concurrency, () => this.bufferedTotal(), () => target.value);
+    for (const queue of this.selection.queues) {
+      this.buffers.set(queue, new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed() }));
+    }
+    const pauses = new PauseWatch(this.dependencies.coordination, this.selection.queues, this.pauseCheckMs, this.dependencies.logger);
+    const queues: QueueIntake = new QueueIntake({
+      selection: this.selection,
+      backend,
+      leaseMs,
+      pollWaitMs: this.pollWaitMs,
+      budget,
+      buffers: this.buffers,
+      logger: this.dependencies.logger,
+      isPaused: (queue) => pauses.isPaused(queue),
+      handBack: (messages) => this.handBack(messages),
+      receiveOptions: this.dependencies.records?.receiveOptions,
+      onBuffered: () => this.startBuffered(intake),
+    });
+    const intake: Intake = { handler, budget, queues, target };
+    pauses.onChange(() => {
+      // Buffered jobs of a paused queue go back to it unstarted (for whichever worker runs after the resume).
+      for (const [queue, buffer] of this.buffers) if (pauses.isPaused(queue)) void this.handBack(buffer.drain());
+      budget.changed();
+      queues.pausesChanged();
       this.startBuffered(intake);
+    });
+    await pauses.start();
+    try {
+      this.receiveLoops = queues.run(this.receiving.signal);
+      await this.receiveLoops;
+    } finally {
+      pauses.stop();
     }
   }
 
   /** Starts buffered messages while slots are free; never once stop() has begun (the buffer goes back instead). */
   private startBuffered(intake: Intake): void {
-    const { budget, buffer, handler, target } = intake;
+    const { budget, queues, handler, target } = intake;
     while (budget.running < this.concurrency && !this.receiving.signal.aborted) {
-      const next = buffer.take();
-      if (!next) return;
+      const from = queues.nextToStart();
+      if (from === undefined) return;
+      const next = this.buffers.get(from)!.take();
+      // Every buffered message of that queue had lost its lease (dropped): look again.
+      if (!next) continue;
       const { message, queue } = next;
+      queues.countStart(queue);
       budget.running += 1;
       const startedAt = performance.now();
       // The slot frees as soon as perform is done, so the next job (or receive) goes while this job's ack travels.
@@ -257,12 +274,14 @@ export class Worker {
         this.startBuffered(intake);
         budget.changed();
       };
-      const job: InFlightJob = { message, signal: this.aborting.signal, handedBack: false, performed: freeSlot };
+      const job: InFlightJob = { message, handedBack: false, performed: freeSlot, shutdownReason: undefined, run: undefined };
       this.inFlight.add(job);
-      const settled = handler.handle(job, queue).finally(() => {
+      // then(done, done) rather than finally(done): finally holds two more closures per job while it waits.
+      const done = () => {
         freeSlot();
         this.settling.delete(settled);
-      });
+      };
+      const settled = handler.handle(job, queue).then(done, done);
       this.settling.add(settled);
     }
   }
@@ -270,7 +289,7 @@ export class Worker {
   private async shutDown(timeoutMs: number): Promise<void> {
     this.receiving.abort();
     // Buffered messages go back at once, for other workers; none of them has started.
-    const bufferHandedBack = this.handBack(this.buffer?.drain() ?? []);
+    const bufferHandedBack = this.handBack([...this.buffers.values()].flatMap((buffer) => buffer.drain()));
     const timer = new AbortController();
     const allSettled = async () => {
       // Loops first: a receive still returning may add jobs (or hand them back) before it ends.
@@ -288,7 +307,12 @@ export class Worker {
         job.handedBack = true;
         job.log?.warn("shutdown timeout reached; handing the job back to the queue");
       }
-      this.aborting.abort(new ShutdownError());
+      // Each run's own signal, one by one (a job not yet performing gets it as it starts): nothing shared to listen on.
+      const reason = new ShutdownError();
+      for (const job of this.inFlight) {
+        job.shutdownReason = reason;
+        job.run?.abort(reason);
+      }
       await this.handBack(handingBack.map((job) => job.message));
     }
   }
@@ -296,6 +320,12 @@ export class Worker {
   /** Once, for the first hung job past the bound; others hung meanwhile stay unacked too. */
   private exitForHungJob(run: HungRun): void {
     this.hungJobExit ??= exitForHungJob(run, { logger: this.dependencies.logger, stop: () => this.stop(), shutdownTimeoutMs: this.shutdownTimeoutMs });
+  }
+
+  private bufferedTotal(): number {
+    let total = 0;
+    for (const buffer of this.buffers.values()) total += buffer.size;
+    return total;
   }
 
   private async handBack(messages: readonly ReceivedMessage[]): Promise<void> {
@@ -308,24 +338,10 @@ export class Worker {
 
 }
 
-/** What one worker's receive loops share once the backend is open. */
+/** What starting buffered jobs needs once the backend is open. */
 interface Intake {
-  readonly backend: Backend;
   readonly handler: MessageHandler;
-  readonly leaseMs: number;
   readonly budget: ReceiveBudget;
-  readonly buffer: PrefetchBuffer;
+  readonly queues: QueueIntake;
   readonly target: PrefetchTarget;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

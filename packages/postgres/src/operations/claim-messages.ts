@@ -1,5 +1,6 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
+import type { RecordSql } from "../postgres-record-sql.js";
 
 export interface ClaimedMessage {
   /** Row identity (bigint as text). */
@@ -8,6 +9,8 @@ export interface ClaimedMessage {
   readonly body: string;
   /** Deliveries including this one; with `seq`, the lease token. */
   readonly attempts: number;
+  /** With records: "running" when this statement started the record, "cancelled" when it is cancelled, else null. */
+  readonly record?: "running" | "cancelled" | null;
 }
 
 /**
@@ -17,9 +20,14 @@ export interface ClaimedMessage {
  * SKIP LOCKED lets concurrent claimers take disjoint rows without waiting on
  * each other. The lease runs on the database clock.
  *
- * In: queue, maxMessages, leaseMs. Out: the claimed messages, in claim order.
+ * With `records` (the backend writes its own), the same statement moves the
+ * record of each claimed message to running (attempt = its deliveries),
+ * when the record is live, of this queue and not cancelled.
+ *
+ * In: queue, maxMessages, leaseMs, record ttl. Out: the claimed messages, in claim order.
  */
-export async function claimMessages(executor: SqlExecutor, schema: PostgresSchema, input: { queue: string; maxMessages: number; leaseMs: number }): Promise<ClaimedMessage[]> {
+export async function claimMessages(executor: SqlExecutor, schema: PostgresSchema, input: { queue: string; maxMessages: number; leaseMs: number; recordTtlMs?: number }, records?: RecordSql): Promise<ClaimedMessage[]> {
+  const withRecords = records !== undefined && input.recordTtlMs !== undefined;
   return executor.query<ClaimedMessage>(
     `WITH claimable AS (
        SELECT m.seq, m.run_at FROM ${schema.quoted}.messages m
@@ -37,9 +45,26 @@ export async function claimMessages(executor: SqlExecutor, schema: PostgresSchem
            run_at = now() + $3 * interval '1 millisecond'
        FROM claimable WHERE m.seq = claimable.seq
        RETURNING m.seq, m.id, m.body, m.attempts, m.priority, claimable.run_at AS due
-     )
+     )${withRecords ? startRecords(records) : ""}
      -- UPDATE … RETURNING keeps no order; restore the claim order.
-     SELECT seq::text AS seq, id, body, attempts FROM claimed ORDER BY priority DESC, due, seq`,
-    [input.queue, input.maxMessages, input.leaseMs],
+     SELECT seq::text AS seq, id, body, attempts${withRecords ? recordColumn : ""} FROM claimed ORDER BY priority DESC, due, seq`,
+    withRecords ? [input.queue, input.maxMessages, input.leaseMs, Math.ceil(input.recordTtlMs!)] : [input.queue, input.maxMessages, input.leaseMs],
   );
 }
+
+// A record of another queue's job is never touched: a message names only its own queue's records.
+function startRecords(records: RecordSql): string {
+  const live = `r.queue = $1 AND r.expires_at > now()`;
+  return `, records_started AS (
+       UPDATE ${records.table} r SET state = 'running', attempt = claimed.attempts, started_at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+         finished_at = NULL, run_at = NULL, expires_at = now() + $4 * interval '1 millisecond'
+       FROM claimed WHERE r.id = claimed.id AND ${live} AND r.state <> 'cancelled' AND NOT r.cancel_requested
+       RETURNING r.id, r.job, r.queue, r.state, r.attempt
+     ), records_cancelled AS (
+       SELECT r.id FROM ${records.table} r JOIN claimed ON r.id = claimed.id WHERE ${live} AND (r.state = 'cancelled' OR r.cancel_requested)
+     ), records_notified AS (${records.notified("records_started")})`;
+}
+
+const recordColumn = `,
+       CASE WHEN id IN (SELECT id FROM records_started) THEN 'running' WHEN id IN (SELECT id FROM records_cancelled) THEN 'cancelled' END AS record,
+       (SELECT count(*) FROM records_notified) AS notified`;

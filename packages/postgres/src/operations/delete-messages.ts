@@ -1,9 +1,16 @@
 import type { SqlExecutor } from "../postgres-executor.js";
+import type { SettledRecord } from "@hopper/core";
 import type { PostgresSchema } from "../postgres-schema.js";
+import { settledColumns, settledSource, type RecordSql } from "../postgres-record-sql.js";
 
 export interface LeaseToken {
   readonly seq: string;
   readonly attempts: number;
+}
+
+/** A lease token, and the record its ack settles (when the backend writes its own). */
+export interface AckItem extends LeaseToken {
+  readonly record?: SettledRecord;
 }
 
 /**
@@ -11,18 +18,29 @@ export interface LeaseToken {
  * freeing its dedupe key. Removing the head of an ordering key makes the
  * next message of that key claimable, so those queues are notified.
  *
- * In: lease tokens. Out: nothing; stale tokens are skipped.
+ * With `records`, the same statement settles the record an ack carries, only
+ * when it deleted that ack's message (a stale lease writes no record).
+ *
+ * In: lease tokens (with records). Out: nothing; stale tokens are skipped.
  */
-export async function deleteMessages(executor: SqlExecutor, schema: PostgresSchema, tokens: readonly LeaseToken[]): Promise<void> {
+export async function deleteMessages(executor: SqlExecutor, schema: PostgresSchema, tokens: readonly AckItem[], records?: RecordSql): Promise<void> {
   if (tokens.length === 0) return;
+  const settled = records ? tokens.filter((token) => token.record !== undefined) : [];
+  const params = [tokens.map((token) => token.seq), tokens.map((token) => token.attempts), schema.channel];
+  const recordCtes =
+    settled.length === 0
+      ? ""
+      : // One row per id (DISTINCT ON): an id acked twice in one batch is settled once.
+        `, records_settled AS (${records!.settle(`(SELECT DISTINCT ON (id) * FROM ${settledSource(4, "bigint")} WHERE key IN (SELECT seq FROM deleted)) AS acked`)}),
+     records_notified AS (${records!.notified("records_settled")})`;
   await executor.query(
     `WITH deleted AS (
        DELETE FROM ${schema.quoted}.messages m
        USING unnest($1::bigint[], $2::integer[]) AS token(seq, attempts)
        WHERE m.seq = token.seq AND m.attempts = token.attempts
-       RETURNING m.queue, m.ordering_key
-     )
-     SELECT count(pg_notify($3, queue)) FROM (SELECT DISTINCT queue FROM deleted WHERE ordering_key IS NOT NULL) AS unblocked`,
-    [tokens.map((token) => token.seq), tokens.map((token) => token.attempts), schema.channel],
+       RETURNING m.seq, m.queue, m.ordering_key
+     )${recordCtes}
+     SELECT count(pg_notify($3, queue))${settled.length === 0 ? "" : " + (SELECT count(*) FROM records_notified)"} FROM (SELECT DISTINCT queue FROM deleted WHERE ordering_key IS NOT NULL) AS unblocked`,
+    settled.length === 0 ? params : [...params, ...settledColumns(settled.map((token) => token.seq), settled.map((token) => token.record!))],
   );
 }

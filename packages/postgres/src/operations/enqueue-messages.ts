@@ -1,40 +1,92 @@
 import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
+import { insertedColumns, insertedSource, type RecordSql } from "../postgres-record-sql.js";
 
 /**
  * Inserts a batch in one statement, in input order (so FIFO follows the
- * batch). A dedupe key already held by a row makes the message a duplicate.
+ * batch). A dedupe key already held by a row makes the message a duplicate
+ * of that row's message, named in `existingId`.
  * Queues that receive ready messages are notified in the same statement, so
  * inside a caller's transaction the notification, like the rows, appears only
  * at commit.
  *
+ * With `records` (the backend writes its own), the records messages carry
+ * are inserted by the same statement, only for messages it enqueued.
+ *
  * In: messages. Out: one result per message, in input order.
  */
-export async function enqueueMessages(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
+export async function enqueueMessages(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records?: RecordSql): Promise<EnqueueResult[]> {
   if (messages.length === 0) return [];
+  const riding = records && messages.some((message) => message.record !== undefined) ? records : undefined;
   // Without dedupe keys nothing can conflict: skip ON CONFLICT and RETURNING,
   // which cost about a sixth of a bulk insert's database time.
   if (messages.every((message) => message.dedupeKey === undefined)) {
-    await insertAll(executor, schema, messages);
+    await insertAll(executor, schema, messages, riding);
     return messages.map((message) => ({ status: "enqueued", id: message.id }));
   }
-  return withExistingIds(executor, schema, messages, await insertSkippingDuplicates(executor, schema, messages));
+  return insertOrNameHolders(executor, schema, messages, riding);
 }
 
-async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[]): Promise<void> {
+/** Rounds of insert-then-look-up for keys whose holder keeps finishing in between; one is the rule, a second is rare. */
+const maxDedupeRounds = 5;
+
+/**
+ * Inserts the messages whose dedupe key is free, and names the holder of each
+ * key that is taken. A holder acked between the insert and the look-up frees
+ * its key: that message is inserted again in the next round, since answering
+ * "duplicate" without a holder would give the caller an id never stored.
+ */
+async function insertOrNameHolders(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RecordSql | undefined): Promise<EnqueueResult[]> {
+  const results: EnqueueResult[] = new Array(messages.length);
+  let pending = messages.map((_, index) => index);
+  for (let round = 1; pending.length > 0; round++) {
+    const batch = pending.map((index) => messages[index]!);
+    const named = await withExistingIds(executor, schema, batch, await insertSkippingDuplicates(executor, schema, batch, records));
+    const again: number[] = [];
+    named.forEach((result, position) => {
+      const index = pending[position]!;
+      const holderGone = result.status === "duplicate" && result.existingId === undefined;
+      if (!holderGone) results[index] = result;
+      else if (round < maxDedupeRounds) again.push(index);
+      else results[index] = { status: "failed", id: result.id, error: new Error(`dedupe key ${JSON.stringify(messages[index]!.dedupeKey)} changed holder ${maxDedupeRounds} times while enqueuing; enqueue it again`) };
+    });
+    pending = again;
+  }
+  return results;
+}
+
+/** The record insert as a CTE (`records_inserted`, then `records_notified`) over the records `messages` carry, from parameter `$first`, limited to ids `enqueuedIds` selects. */
+function recordsWith(records: RecordSql | undefined, messages: readonly OutgoingMessage[], first: number, enqueuedIds?: string): { ctes: string; params: unknown[]; count: string } {
+  if (!records) return { ctes: "", params: [], count: "0" };
+  const carried = messages.flatMap((message) => (message.record ? [message.record] : []));
+  const source = `(SELECT * FROM ${insertedSource(first)}${enqueuedIds ? ` WHERE id IN (${enqueuedIds})` : ""}) AS carried`;
+  return {
+    ctes: `, records_inserted AS (${records.insert(source)}), records_notified AS (${records.notified("records_inserted")})`,
+    params: insertedColumns(carried),
+    count: "(SELECT count(*) FROM records_notified)",
+  };
+}
+
+async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RecordSql | undefined): Promise<void> {
   // ROWS FROM yields its rows in array order, which the identity column follows.
   // The uncorrelated subquery in WHERE runs once, before the first row.
-  await executor.query(
-    `INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key)
+  const insert = `INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key)
      SELECT id, queue, ${body}, priority, now() + delay_ms * interval '1 millisecond', ordering_key
      FROM ${batchRows} AS input(${batchColumns})
-     WHERE (SELECT count(pg_notify($10, queue)) FROM unnest($11::text[]) AS ready(queue)) >= 0`,
-    [...columns(messages), schema.channel, readyQueues(messages)],
-  );
+     WHERE (SELECT count(pg_notify($10, queue)) FROM unnest($11::text[]) AS ready(queue)) >= 0`;
+  const params = [...columns(messages), schema.channel, readyQueues(messages)];
+  if (!records) {
+    await executor.query(insert, params);
+    return;
+  }
+  // Every message is inserted here (no dedupe keys), so every record goes in with them.
+  const withRecords = recordsWith(records, messages, 12);
+  await executor.query(`WITH queued AS (${insert})${withRecords.ctes} SELECT ${withRecords.count} AS records`, [...params, ...withRecords.params]);
 }
 
-async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
+async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RecordSql | undefined): Promise<EnqueueResult[]> {
+  const withRecords = recordsWith(records, messages, 11, "SELECT id FROM inserted");
   const rows = await executor.query<{ id: string; notified: unknown }>(
     `WITH input AS (
        SELECT * FROM ${batchRows} WITH ORDINALITY AS input(${batchColumns}, position)
@@ -44,10 +96,10 @@ async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresS
        FROM input ORDER BY position
        ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
        RETURNING id, queue, run_at <= now() AS ready
-     )
-     SELECT id, (SELECT count(pg_notify($10, queue)) FROM (SELECT DISTINCT queue FROM inserted WHERE ready) AS ready_queues) AS notified
+     )${withRecords.ctes}
+     SELECT id, (SELECT count(pg_notify($10, queue)) FROM (SELECT DISTINCT queue FROM inserted WHERE ready) AS ready_queues) AS notified, ${withRecords.count} AS records
      FROM inserted`,
-    [...columns(messages), schema.channel],
+    [...columns(messages), schema.channel, ...withRecords.params],
   );
   const inserted = new Map<string, number>();
   for (const row of rows) inserted.set(row.id, (inserted.get(row.id) ?? 0) + 1);

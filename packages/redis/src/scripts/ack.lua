@@ -7,23 +7,29 @@ migration (a key moved away) has changed nothing; the acked messages' hashes
 are declared, so a half-moved slot answers TRYAGAIN instead.
 KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] meta, KEYS[5] dedupe, KEYS[6] orphans,
 KEYS[7..] the message hash of each pair in ARGV, in order
-ARGV[1] base, ARGV[2] wake-up channel, ARGV[3..] pairs of handle, attempt
+ARGV[1] base, ARGV[2] wake-up channel, ARGV[3] record key prefix, or "" when no ack carries a record,
+ARGV[4] record events channel,
+ARGV[5..] per ack: handle, attempt, and with records eleven more: job id, job ("" for an ack without
+  a record), queue, enqueued ms, state, attempt, result, error, finished ms, run-at ms (each "" when
+  absent), ttl ms; the record is settled (record_settle in records.lua) only when its message is removed.
 Returns: how many messages were removed.
 ]]
 local ready_key, delayed_key, leased_key, meta_key, dedupe_key, orphans_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local base = ARGV[1]
+local record_prefix, record_channel = ARGV[3], ARGV[4]
+local first, stride = 5, record_prefix == '' and 2 or 13
 local now = now_ms()
 
 -- Reads.
 local done, seen = {}, {}
-for index = 3, #ARGV, 2 do
+for index = first, #ARGV, stride do
   local handle, attempt = ARGV[index], ARGV[index + 1]
-  local message_key = KEYS[7 + (index - 3) / 2]
+  local message_key = KEYS[7 + (index - first) / stride]
   local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk')
   -- A stale lease (nacked, or expired and taken again) leaves the message alone; so does a second ack in one batch.
   if fields[1] == attempt and not seen[handle] and redis.call('ZSCORE', leased_key, handle) then
     seen[handle] = true
-    local entry = { handle = handle, key = message_key, dedupe = fields[3] }
+    local entry = { handle = handle, key = message_key, dedupe = fields[3], args = index }
     if fields[3] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[3]) end
     if fields[2] then
       entry.line_key = base .. 'o:' .. fields[2]
@@ -58,6 +64,11 @@ for _, entry in ipairs(done) do
   end
   done_handles[#done_handles + 1] = entry.handle
   done_keys[#done_keys + 1] = entry.key
+  local at = entry.args
+  if stride == 13 and ARGV[at + 3] ~= '' then
+    local id = ARGV[at + 2]
+    record_settle(record_prefix .. id, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], ARGV[at + 11], ARGV[at + 12], record_channel, id)
+  end
 end
 
 -- One ZREM and one DEL for the batch (at most 1000 acks per call).

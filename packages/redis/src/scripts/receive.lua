@@ -12,14 +12,20 @@ returned so the client reports it; a later call puts it back once its hash is
 there again (a finished migration). A hash that stays missing (evicted,
 deleted by hand) leaves its handle in `orphans` for an operator.
 KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] orphans
-ARGV[1] base, ARGV[2] max messages, ARGV[3] lease ms, ARGV[4] most messages promoted or reclaimed per call
-Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, attempt, ... }
+ARGV[1] base, ARGV[2] max messages, ARGV[3] lease ms, ARGV[4] most messages promoted or reclaimed per call,
+ARGV[5] record key prefix, or "" to leave records alone, ARGV[6] record events channel, ARGV[7] queue name,
+ARGV[8] ttl ms of a started record
+With records, each leased message's record, when it exists and names this queue, moves to running
+(attempt = the delivery count, started now), unless it was cancelled (see record_start in records.lua).
+Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, attempt, record, ... }
+  record: "running", "cancelled", or "" when none was written.
   now: server time (ms); next: when something delayed or leased next falls due
   (server ms), or -1 when nothing is or messages were returned.
 ]]
 local ready_key, delayed_key, leased_key, orphans_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local base = ARGV[1]
 local max, lease_ms, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local record_prefix, record_channel, queue, record_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local now = now_ms()
 -- Orphans are looked at again at most once a second each, a few per call.
 local orphan_recheck_ms, orphan_recheck_count = 1000, 10
@@ -86,7 +92,12 @@ for _, entry in ipairs(chosen) do
     local attempt = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', 1)
     leases[#leases + 1] = now + lease_ms
     leases[#leases + 1] = handle
-    messages[#messages + 1] = { handle, id, body, attempt }
+    local record = ''
+    -- Only a record of this queue's: a message cannot start another queue's job's record.
+    if record_prefix ~= '' and redis.call('HGET', record_prefix .. id, 'q') == queue then
+      record = record_start(record_prefix .. id, '', queue, '', attempt, now, record_ttl, record_channel, id) == 1 and 'running' or 'cancelled'
+    end
+    messages[#messages + 1] = { handle, id, body, attempt, record }
   else
     orphan(handle)
   end

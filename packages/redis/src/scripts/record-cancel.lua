@@ -1,7 +1,7 @@
 --[[
 Cancels a waiting or retrying job; marks a running one (x = "1") for its
 worker to stop; a finished one is refused.
-KEYS[1] the record hash (fields: see record-insert.lua)
+KEYS[1] the record hash (fields: see records.lua)
 ARGV[1] now ms (the finished time), ARGV[2] ttl ms, ARGV[3] events channel, ARGV[4] job id
 Returns: { "cancelled" }, { "requested" }, { "refused", state } or { "unknown" }
 ]]

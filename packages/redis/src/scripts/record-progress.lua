@@ -1,6 +1,6 @@
 --[[
 Stores a running job's progress; the ttl stays as the start set it.
-KEYS[1] the record hash (fields: see record-insert.lua)
+KEYS[1] the record hash (fields: see records.lua)
 ARGV[1] progress (JSON text), ARGV[2] events channel, ARGV[3] job id
 Returns: 1 when stored, 0 when the record is missing or not running
 ]]

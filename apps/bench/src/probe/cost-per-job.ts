@@ -1,0 +1,114 @@
+/**
+ * Deterministic per-job costs of one subject, for comparing Hopper with the raw
+ * client and the peers while the machine is busy: Node CPU time (user+system)
+ * per job and, on Redis, server commands and bytes per job (INFO deltas).
+ * Not a throughput figure: wall-clock rates belong to `pnpm bench`.
+ *
+ *   pnpm --filter @hopper/bench cost-per-job <library> <connection> [jobs] [callers] [single|bulk|drain]
+ *   e.g. … cost-per-job hopper redis://127.0.0.1:6379 3000 10 single   (ioredis, bullmq: the baselines)
+ * PROBE_CONCURRENCY=1,10,50 picks the drain concurrencies; on Redis, the
+ * server counts need HOPPER_TEST_REDIS_URL to name the same server.
+ */
+import { readFileSync } from "node:fs";
+import { Redis } from "ioredis";
+import { createSubject } from "../subjects/create-subject.js";
+import { consumeCount, enqueueInBatches, makeJobs, withCallers } from "../scenarios/scenario-context.js";
+import type { BenchSubject } from "../subjects/bench-subject.js";
+
+const [library = "hopper", connection = process.env.HOPPER_TEST_REDIS_URL ?? "", jobsText = "3000", callersText = "10", only = ""] = process.argv.slice(2);
+const jobs = Number(jobsText);
+const callers = Number(callersText);
+const redisUrl = process.env.HOPPER_TEST_REDIS_URL;
+const admin = redisUrl && connection.startsWith("redis") ? new Redis(redisUrl) : undefined;
+
+interface ServerCounts {
+  readonly calls: Map<string, number>;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly serverCpuUs: number;
+}
+
+async function serverCounts(): Promise<ServerCounts | undefined> {
+  if (!admin) return undefined;
+  const [commandstats, stats, cpu] = await Promise.all([admin.info("commandstats"), admin.info("stats"), admin.info("cpu")]);
+  const calls = new Map<string, number>();
+  for (const match of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
+  const field = (text: string, name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(text)?.[1] ?? 0);
+  const serverCpuUs = (field(cpu, "used_cpu_user") + field(cpu, "used_cpu_sys")) * 1e6;
+  return { calls, bytesIn: field(stats, "total_net_input_bytes"), bytesOut: field(stats, "total_net_output_bytes"), serverCpuUs };
+}
+
+/** Read and write system calls of this process so far (all threads): each socket write or read is one. */
+function syscalls(): { reads: number; writes: number } {
+  const text = readFileSync("/proc/self/io", "utf8");
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)`, "m").exec(text)?.[1] ?? 0);
+  return { reads: field("syscr"), writes: field("syscw") };
+}
+
+async function measure(label: string, count: number, run: () => Promise<void>): Promise<void> {
+  const before = await serverCounts();
+  const calls = syscalls();
+  const cpu = process.cpuUsage();
+  await run();
+  const used = process.cpuUsage(cpu);
+  const callsAfter = syscalls();
+  const after = await serverCounts();
+  const parts = [`${label}: node CPU ${((used.user + used.system) / count).toFixed(1)} µs/job (system ${(used.system / count).toFixed(1)})`];
+  parts.push(`syscalls read ${((callsAfter.reads - calls.reads) / count).toFixed(2)}, write ${((callsAfter.writes - calls.writes) / count).toFixed(2)} /job`);
+  if (before && after) {
+    const commands: string[] = [];
+    let total = 0;
+    for (const [name, calls] of after.calls) {
+      const delta = calls - (before.calls.get(name) ?? 0) - (name === "info" ? 3 : 0);
+      if (delta > 0 && name !== "info") {
+        commands.push(`${name} ${(delta / count).toFixed(2)}`);
+        total += delta;
+      }
+    }
+    parts.push(`commands ${(total / count).toFixed(2)}/job (${commands.join(", ")})`);
+    parts.push(`bytes in ${((after.bytesIn - before.bytesIn) / count).toFixed(0)}/job, out ${((after.bytesOut - before.bytesOut) / count).toFixed(0)}/job`);
+    parts.push(`server CPU ${((after.serverCpuUs - before.serverCpuUs) / count).toFixed(1)} µs/job`);
+  }
+  console.log(parts.join("; "));
+}
+
+async function scenarios(subject: BenchSubject): Promise<void> {
+  let serial = 0;
+  const queue = () => `probe-${process.pid}-${(serial += 1)}`;
+  // Warm-up: JIT, connections, script loads.
+  const warm = queue();
+  await subject.prepare(warm);
+  const warmJobs = makeJobs(500);
+  await withCallers(warmJobs.length, callers, (index) => subject.enqueueOne(warm, warmJobs[index]!));
+  await consumeCount(subject, warm, 10, warmJobs.length, 30_000);
+
+  if (!only || only === "single") {
+    const single = queue();
+    await subject.prepare(single);
+    const singleJobs = makeJobs(jobs);
+    await measure(`enqueue single (${callers} callers)`, jobs, () => withCallers(singleJobs.length, callers, (index) => subject.enqueueOne(single, singleJobs[index]!)));
+    await consumeCount(subject, single, 50, jobs, 60_000);
+  }
+  if (!only || only === "bulk" || only === "drain") {
+    // "bulk" measures the enqueues alone (their queues are left for close() to remove).
+    for (const concurrency of (process.env.PROBE_CONCURRENCY ?? "1,10,50").split(",").map(Number)) {
+      const drain = queue();
+      await subject.prepare(drain);
+      const drainJobs = makeJobs(jobs);
+      await measure(`enqueue bulk (calls of 1000) [c=${concurrency}]`, jobs, () => enqueueInBatches(subject, drain, drainJobs, 1000));
+      if (only === "bulk") continue;
+      await measure(`drain c=${concurrency}`, jobs, async () => {
+        const run = await consumeCount(subject, drain, concurrency, jobs, 120_000);
+        if (run.done < jobs) console.log(`  only ${run.done} of ${jobs} done`);
+      });
+    }
+  }
+}
+
+const subject = await createSubject({ library, connection } as never);
+try {
+  await scenarios(subject);
+} finally {
+  await subject.close();
+  admin?.disconnect();
+}

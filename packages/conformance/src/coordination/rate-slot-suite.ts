@@ -1,0 +1,80 @@
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import type { CoordinationStore, RateSlot } from "@hopper/core";
+
+const hour = 3_600_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `takeRateSlot` on one store. Intervals of an hour make the outcomes independent of how long
+ * the calls take (a loaded machine shifts waits by milliseconds, never by a slot).
+ */
+export function runRateSlotSuite(name: string, open: () => Promise<CoordinationStore>): void {
+  describe(`${name} rate slots (GCRA)`, () => {
+    const key = () => `suite:rate:${randomUUID()}`;
+    const near = (slot: RateSlot, admitted: boolean, waitMs: number) => {
+      expect(slot.admitted).toBe(admitted);
+      // The calls themselves take time: a wait may be shorter than the slot's offset, never longer.
+      expect(slot.waitMs).toBeLessThanOrEqual(waitMs + 1);
+      expect(slot.waitMs).toBeGreaterThan(waitMs - 60_000);
+    };
+
+    it("gives an idle bucket `burst` slots at once, then refuses until the next one, changing nothing", async () => {
+      const store = await open();
+      const bucket = key();
+      const options = { intervalMs: hour, burst: 3, maxWaitMs: 0 };
+      for (let index = 0; index < 3; index++) expect(await store.takeRateSlot(bucket, options)).toEqual({ admitted: true, waitMs: 0 });
+      near(await store.takeRateSlot(bucket, options), false, hour);
+      // A refusal reserves nothing: the next free slot is still an interval away, not two.
+      near(await store.takeRateSlot(bucket, options), false, hour);
+    });
+
+    it("reserves future slots within maxWait, one interval apart, and refuses past it", async () => {
+      const store = await open();
+      const bucket = key();
+      const options = { intervalMs: hour, burst: 1, maxWaitMs: 3 * hour };
+      expect(await store.takeRateSlot(bucket, options)).toEqual({ admitted: true, waitMs: 0 });
+      for (let index = 1; index <= 3; index++) near(await store.takeRateSlot(bucket, options), true, index * hour);
+      near(await store.takeRateSlot(bucket, options), false, 4 * hour);
+    });
+
+    it("keeps fractional intervals exact over many slots", async () => {
+      const store = await open();
+      const bucket = key();
+      // 7 per hour: 514 285.714… ms apart.
+      const options = { intervalMs: hour / 7, burst: 1, maxWaitMs: 2 * hour };
+      let last: RateSlot | undefined;
+      for (let index = 0; index <= 7; index++) last = await store.takeRateSlot(bucket, options);
+      near(last!, true, hour);
+    });
+
+    it("admits exactly `burst` of many concurrent takers", async () => {
+      const store = await open();
+      const bucket = key();
+      const slots = await Promise.all(Array.from({ length: 20 }, () => store.takeRateSlot(bucket, { intervalMs: hour, burst: 5, maxWaitMs: 0 })));
+      expect(slots.filter((slot) => slot.admitted)).toHaveLength(5);
+    });
+
+    it("keeps buckets apart by key", async () => {
+      const store = await open();
+      const options = { intervalMs: hour, burst: 1, maxWaitMs: 0 };
+      const first = key();
+      expect((await store.takeRateSlot(first, options)).admitted).toBe(true);
+      expect((await store.takeRateSlot(first, options)).admitted).toBe(false);
+      expect((await store.takeRateSlot(key(), options)).admitted).toBe(true);
+    });
+
+    it("frees the next slot once its wait has passed", async () => {
+      const store = await open();
+      const bucket = key();
+      const options = { intervalMs: 200, burst: 1, maxWaitMs: 0 };
+      expect((await store.takeRateSlot(bucket, options)).admitted).toBe(true);
+      const refused = await store.takeRateSlot(bucket, options);
+      expect(refused.admitted).toBe(false);
+      expect(refused.waitMs).toBeGreaterThan(0);
+      expect(refused.waitMs).toBeLessThanOrEqual(200);
+      await sleep(refused.waitMs + 20);
+      expect((await store.takeRateSlot(bucket, options)).admitted).toBe(true);
+    });
+  });
+}

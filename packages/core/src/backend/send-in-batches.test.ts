@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import type { Backend, EnqueueResult, OutgoingMessage } from "./backend.js";
+import { sendInBatches } from "./send-in-batches.js";
+
+/**
+ * A backend whose `enqueue` answers only when told to, recording the order in
+ * which chunks reached it: a unit of the chunking logic, no I/O.
+ */
+function heldBackend(maxBatchSize: number) {
+  const arrived: string[][] = [];
+  const pending: { chunk: readonly OutgoingMessage[]; answer: (error?: Error) => void }[] = [];
+  const backend = {
+    capabilities: { maxBatchSize },
+    enqueue(chunk: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
+      arrived.push(chunk.map((message) => message.id));
+      return new Promise((resolve, reject) => {
+        pending.push({
+          chunk,
+          answer: (error) => (error ? reject(error) : resolve(chunk.map((message) => ({ status: "enqueued", id: message.id }) as EnqueueResult))),
+        });
+      });
+    },
+  } as unknown as Backend;
+  return { backend, arrived, pending };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+const message = (id: string, orderingKey?: string): OutgoingMessage => ({ id, queue: "q", body: "{}", ...(orderingKey === undefined ? {} : { orderingKey }) });
+
+describe("sendInBatches", () => {
+  it("sends chunks without ordering keys in parallel", async () => {
+    const { backend, arrived, pending } = heldBackend(2);
+    const sending = sendInBatches(backend, ["1", "2", "3", "4", "5"].map((id) => message(id)));
+    await flush();
+    expect(arrived).toEqual([["1", "2"], ["3", "4"], ["5"]]);
+    for (const entry of pending) entry.answer();
+    expect((await sending).map((result) => result.id)).toEqual(["1", "2", "3", "4", "5"]);
+  });
+
+  it("sends a chunk only after every earlier chunk sharing one of its ordering keys has been accepted", async () => {
+    const { backend, arrived, pending } = heldBackend(2);
+    const sending = sendInBatches(backend, [message("a1", "a"), message("b1", "b"), message("a2", "a"), message("c1", "c"), message("c2", "c")]);
+    await flush();
+    // Chunks: [a1 b1] [a2 c1] [c2]. The second shares key a with the first, the third key c with the second.
+    expect(arrived).toEqual([["a1", "b1"]]);
+    pending[0]!.answer();
+    await flush();
+    expect(arrived).toEqual([["a1", "b1"], ["a2", "c1"]]);
+    pending[1]!.answer();
+    await flush();
+    expect(arrived).toEqual([["a1", "b1"], ["a2", "c1"], ["c2"]]);
+    pending[2]!.answer();
+    expect((await sending).map((result) => result.status)).toEqual(["enqueued", "enqueued", "enqueued", "enqueued", "enqueued"]);
+  });
+
+  it("fails, without sending them, the later messages of an ordering key whose earlier chunk failed", async () => {
+    const { backend, arrived, pending } = heldBackend(2);
+    const sending = sendInBatches(backend, [message("a1", "a"), message("a2", "a"), message("a3", "a"), message("b1", "b"), message("b2", "b")]);
+    await flush();
+    expect(arrived).toEqual([["a1", "a2"]]);
+    pending[0]!.answer(new Error("server went away"));
+    await flush();
+    // Chunks: [a1 a2] [a3 b1] [b2]. a3 is not sent (it would overtake a1 and a2); b1 and b2 go on, in order.
+    expect(arrived).toEqual([["a1", "a2"], ["b1"]]);
+    pending[1]!.answer();
+    await flush();
+    expect(arrived).toEqual([["a1", "a2"], ["b1"], ["b2"]]);
+    pending[2]!.answer();
+    const results = await sending;
+    expect(results.map((result) => [result.id, result.status])).toEqual([
+      ["a1", "failed"],
+      ["a2", "failed"],
+      ["a3", "failed"],
+      ["b1", "enqueued"],
+      ["b2", "enqueued"],
+    ]);
+    const a3 = results[2]!;
+    expect(a3.status === "failed" && a3.error.message).toMatch(/earlier message with ordering key "a" failed/);
+  });
+});

@@ -1,0 +1,64 @@
+import type { Backend, QueueStats } from "../backend/backend.js";
+import type { CoordinationStore } from "../coordination/coordination-store.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
+import { validateQueueName } from "../names.js";
+import { readQueuePaused, setQueuePaused } from "./queue-pauses.js";
+
+/** One queue as `hopper.queues.list()` reports it. */
+export interface QueueInfo {
+  readonly name: string;
+  readonly paused: boolean;
+  /** The backend's counts; absent when it keeps none (`Backend.stats` is optional). */
+  readonly stats?: QueueStats;
+}
+
+/**
+ * `hopper.queues`: pause and resume queues in every worker sharing the
+ * coordination store, without restarts. A paused queue still takes enqueues;
+ * workers stop starting its jobs within their `pauseCheck` (default 1 s) plus
+ * a round trip to the store, hand its buffered jobs back unstarted, and let
+ * its running jobs finish.
+ */
+export interface Queues {
+  pause(name: string): Promise<void>;
+  resume(name: string): Promise<void>;
+  /** The queues of the registered jobs, in registration order, each with its paused flag and counts. */
+  list(): Promise<QueueInfo[]>;
+}
+
+export interface QueuesDependencies {
+  /** The registered jobs' queues: the names this Hopper knows. */
+  readonly known: () => readonly string[];
+  readonly coordination: CoordinationStore;
+  readonly backend: () => Promise<Backend>;
+}
+
+export function createQueues(dependencies: QueuesDependencies): Queues {
+  const knownQueue = (name: unknown): string => {
+    const queue = validateQueueName(name, "queue");
+    const known = dependencies.known();
+    if (!known.includes(queue)) {
+      const names = known.length > 0 ? `this Hopper's queues are ${known.map((each) => JSON.stringify(each)).join(", ")}` : "this Hopper has no jobs registered";
+      throw new ConfigurationError({ field: "queue", message: `no registered job uses queue ${JSON.stringify(queue)} (${names}): check the name, or register the jobs that use it with createHopper({ jobs })` });
+    }
+    return queue;
+  };
+  return {
+    async pause(name) {
+      await setQueuePaused(dependencies.coordination, knownQueue(name), true);
+    },
+    async resume(name) {
+      await setQueuePaused(dependencies.coordination, knownQueue(name), false);
+    },
+    async list() {
+      const backend = await dependencies.backend();
+      const stats = backend.stats?.bind(backend);
+      return Promise.all(
+        dependencies.known().map(async (name) => {
+          const [paused, counts] = await Promise.all([readQueuePaused(dependencies.coordination, name), stats?.(name)]);
+          return { name, paused, ...(counts && { stats: counts }) };
+        }),
+      );
+    },
+  };
+}

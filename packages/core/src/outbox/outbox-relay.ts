@@ -1,0 +1,104 @@
+import { abortableSleep } from "../abortable-sleep.js";
+import type { Backend, OutgoingMessage } from "../backend/backend.js";
+import { sendInBatches } from "../backend/send-in-batches.js";
+import type { Logger } from "../logger.js";
+import { onShutdownSignals } from "../shutdown-signals.js";
+import type { OutboxRelaySession, OutboxStore, StagedMessage } from "./outbox-store.js";
+
+export interface OutboxRelayOptions {
+  /** Stop on SIGTERM and SIGINT while `run()` is active. Default true. */
+  readonly handleSignals?: boolean;
+  /** Messages taken per pass. Default 500. */
+  readonly batchSize?: number;
+}
+
+export interface OutboxRelayDependencies {
+  readonly outbox: OutboxStore;
+  readonly backend: () => Promise<Backend>;
+  readonly logger: Logger;
+}
+
+// Without a NOTIFY (it was missed, or the listener is down), look again this often.
+const idleWaitMs = 1000;
+const errorBackoffMs = 1000;
+
+/**
+ * Forwards committed outbox rows to the queue, then deletes them: at least
+ * once (a relay killed between the send and the delete sends again, with the
+ * same job id), in outbox order, one relay at a time per outbox (the store's
+ * lease; another process takes over when the holder dies). A message the
+ * queue refuses stays and is retried, and later messages of its ordering key
+ * wait behind it.
+ */
+export class OutboxRelay {
+  readonly #stopping = new AbortController();
+  #running: Promise<void> | undefined;
+  readonly #batchSize: number;
+
+  constructor(
+    private readonly dependencies: OutboxRelayDependencies,
+    private readonly options: OutboxRelayOptions = {},
+  ) {
+    this.#batchSize = options.batchSize ?? 500;
+    if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) throw new RangeError(`relay batchSize must be a positive integer, got ${String(options.batchSize)}`);
+  }
+
+  /** Relays until `stop()` (or SIGTERM/SIGINT). */
+  run(): Promise<void> {
+    this.#running ??= this.#loop();
+    return this.#running;
+  }
+
+  /** Stops after the pass in progress; idempotent. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#running;
+  }
+
+  async #loop(): Promise<void> {
+    const { logger } = this.dependencies;
+    const removeHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(logger, "outbox relay", () => this.stop());
+    try {
+      while (!this.#stopping.signal.aborted) {
+        const session = await this.dependencies.outbox.acquireRelay(this.#stopping.signal);
+        if (!session) break;
+        logger.info("relaying the outbox", { outbox: this.dependencies.outbox.name });
+        try {
+          await this.#relayWhileHeld(session);
+        } catch (error) {
+          logger.error("the outbox relay failed; acquiring its lease again", { error });
+          await abortableSleep(errorBackoffMs, this.#stopping.signal);
+        } finally {
+          await session.release().catch(() => {});
+        }
+      }
+    } finally {
+      removeHandlers();
+    }
+  }
+
+  async #relayWhileHeld(session: OutboxRelaySession): Promise<void> {
+    const signal = AbortSignal.any([this.#stopping.signal, session.lost]);
+    while (!signal.aborted) {
+      const staged = await session.take(this.#batchSize, idleWaitMs, signal);
+      if (staged.length === 0 || signal.aborted) continue;
+      const backend = await this.dependencies.backend();
+      const results = await sendInBatches(backend, staged.map(outgoingOf));
+      const sent = staged.filter((_, index) => results[index]!.status !== "failed").map((entry) => entry.position);
+      // A lost lease means another relay may already be sending these rows: deleting is still right (they were sent), and the next take is not ours.
+      if (sent.length > 0) await session.remove(sent);
+      const failed = results.flatMap((result) => (result.status === "failed" ? [{ id: result.id, error: result.error }] : []));
+      if (failed.length > 0) {
+        this.dependencies.logger.error("the queue refused jobs from the outbox; they stay and are retried", { count: failed.length, jobId: failed[0]!.id, error: failed[0]!.error });
+        await abortableSleep(errorBackoffMs, signal);
+      }
+    }
+  }
+}
+
+/** The message to send now: a staged moment becomes the delay left. */
+function outgoingOf({ message }: StagedMessage): OutgoingMessage {
+  const { deliverAt, ...rest } = message;
+  const delayMs = deliverAt === undefined ? 0 : deliverAt - Date.now();
+  return delayMs > 0 ? { ...rest, delayMs } : rest;
+}

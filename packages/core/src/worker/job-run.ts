@@ -1,0 +1,130 @@
+import type { Envelope } from "../envelope/envelope.js";
+import type { JobContext } from "../job.js";
+import type { Logger } from "../logger.js";
+import { progressOutsideRecords } from "../records/progress-outside-records.js";
+import type { RecordWriter } from "../records/record-writer.js";
+import type { InFlightJob } from "./message-handler.js";
+import type { RunDeadline } from "./run-deadline.js";
+
+/** What may abort a run (its deadline, the lease heartbeat, a cancel, a shutdown): the first reason wins. */
+export interface RunAbort {
+  readonly aborted: boolean;
+  abort(reason: unknown): void;
+}
+
+/** A records cancel watch (RecordWriter.watchCancel). */
+export interface CancelWatch {
+  readonly requested: () => boolean;
+  stop(): void;
+}
+
+/**
+ * One perform: the `JobContext` the job gets and the state the worker keeps for
+ * it, in one object, so a held job costs one allocation rather than a closure
+ * per concern. Its AbortController is made only when `signal` is first read; an
+ * abort that came before that is applied as it is made, so a job that reads its
+ * signal late still finds it aborted with the first reason. The worker's state
+ * is in private fields: a job that logs or serializes its context sees only the
+ * context (no envelope, args or message, and no cycle).
+ */
+export class JobRun implements JobContext, RunAbort {
+  readonly jobId: string;
+  readonly jobName: string;
+  readonly queue: string;
+  readonly attempt: number;
+  readonly logger: Logger;
+  readonly #job: InFlightJob;
+  readonly #envelope: Envelope;
+  readonly #records: RecordWriter | undefined;
+  #controller: AbortController | undefined = undefined;
+  #reason: unknown = undefined;
+  #aborted = false;
+  #enqueuedAt: Date | undefined = undefined;
+  #progress: JobContext["progress"] | undefined = undefined;
+  #leaseFrom = 0;
+  #deadline: RunDeadline | undefined = undefined;
+  #cancelWatch: CancelWatch | undefined = undefined;
+
+  constructor(job: InFlightJob, envelope: Envelope, jobName: string, queue: string, attempt: number, logger: Logger, records: RecordWriter | undefined) {
+    this.jobId = envelope.id;
+    this.jobName = jobName;
+    this.queue = queue;
+    this.attempt = attempt;
+    this.logger = logger;
+    this.#job = job;
+    this.#envelope = envelope;
+    this.#records = records;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
+    return this.#controller.signal;
+  }
+
+  get enqueuedAt(): Date {
+    this.#enqueuedAt ??= new Date(this.#envelope.enqueuedAt);
+    return this.#enqueuedAt;
+  }
+
+  // A function of its own (made when first read), so `const { progress } = context` keeps working.
+  get progress(): JobContext["progress"] {
+    this.#progress ??= (value) => (this.#records ? this.#records.progress(this.jobId, value) : progressOutsideRecords(value));
+    return this.#progress;
+  }
+
+  /** The worker's hold on the message this run came from. */
+  get job(): InFlightJob {
+    return this.#job;
+  }
+
+  /** When the lease was last renewed (or the run started), on this process's clock; read by the shared heartbeat. */
+  get leaseFrom(): number {
+    return this.#leaseFrom;
+  }
+
+  set leaseFrom(value: number) {
+    this.#leaseFrom = value;
+  }
+
+  /** Its timeout, if it has one. */
+  get deadline(): RunDeadline | undefined {
+    return this.#deadline;
+  }
+
+  set deadline(value: RunDeadline | undefined) {
+    this.#deadline = value;
+  }
+
+  /** Its record's cancel watch, when records are on. */
+  get cancelWatch(): CancelWatch | undefined {
+    return this.#cancelWatch;
+  }
+
+  set cancelWatch(value: CancelWatch | undefined) {
+    this.#cancelWatch = value;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** Why the run was aborted (the first reason), else undefined. */
+  get abortReason(): unknown {
+    return this.#reason;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+
+  /** As an `abort` listener on a push platform's own signal for this one message (no closure needed). */
+  handleEvent(event: Event): void {
+    this.abort((event.target as AbortSignal).reason);
+  }
+}

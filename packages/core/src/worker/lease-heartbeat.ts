@@ -1,0 +1,63 @@
+import { LeaseLostError } from "../errors/lease-lost-error.js";
+import type { JobRun } from "./job-run.js";
+
+/**
+ * Renews the leases of every running job of one handler with one timer, rather
+ * than a timer per job: it ticks every eighth of a lease and renews each run
+ * whose lease is 3/8 gone, so a renewal is sent between 3/8 and 1/2 of a lease,
+ * never later than a timer of its own at half a lease would have sent it. Once
+ * the backend says a lease is gone, the run is aborted with LeaseLostError and
+ * its message is given up (never acked or retried by this worker: another may
+ * hold the redelivered copy). Its lines go to the run's logger, so they carry the job's fields.
+ */
+export class LeaseHeartbeat {
+  private readonly runs = new Set<JobRun>();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly renewAfterMs: number;
+  private readonly tickMs: number;
+
+  constructor(private readonly leaseMs: number) {
+    this.tickMs = Math.max(10, Math.floor(leaseMs / 8));
+    this.renewAfterMs = Math.max(10, Math.floor(leaseMs / 2) - this.tickMs);
+  }
+
+  add(run: JobRun): void {
+    run.leaseFrom = Date.now();
+    this.runs.add(run);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.renewDue(), this.tickMs);
+      this.timer.unref();
+    }
+  }
+
+  delete(run: JobRun): void {
+    this.runs.delete(run);
+    if (this.runs.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private renewDue(): void {
+    const now = Date.now();
+    for (const run of this.runs) {
+      if (now - run.leaseFrom >= this.renewAfterMs) this.renew(run, now);
+    }
+  }
+
+  private renew(run: JobRun, now: number): void {
+    run.leaseFrom = now;
+    const { job } = run;
+    job.message.extendLease(this.leaseMs).then(
+      (held) => {
+        if (held !== false || job.handedBack) return;
+        this.delete(run);
+        // Another worker may run the redelivered copy: this one must neither ack nor retry it.
+        job.handedBack = true;
+        run.logger.error("lease lost while the job ran; aborting it, and it will not be acked (the redelivered copy runs instead)", { messageId: job.message.id });
+        run.abort(new LeaseLostError({ jobId: job.message.id }));
+      },
+      (error: unknown) => run.logger.warn("lease extension failed", { messageId: job.message.id, error }),
+    );
+  }
+}

@@ -1,0 +1,155 @@
+import { ConfigurationError, createHopper, Job, type Hopper, type OutboxStore } from "@hopper/core";
+import type { Backend } from "@hopper/core/backend";
+import { createMemoryBackend } from "@hopper/core/memory";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { postgresTargets, silentLogger as silent, uniqueQueue } from "./test-postgres-targets.js";
+
+class RecordSignup extends Job<{ userId: string }> {
+  static override queue = "signups";
+  async perform() {}
+}
+class UniqueSignup extends Job<{ userId: string }> {
+  static override queue = "signups";
+  static override unique = { key: (args: { userId: string }) => args.userId };
+  async perform() {}
+}
+
+const opened: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).reverse().map((item) => item.close()));
+});
+
+/** A queue that cannot join a database transaction (as Redis, SQS and Pub/Sub cannot), fed by the outbox. */
+function hopperWithOutbox(outbox: OutboxStore, backend: Backend = createMemoryBackend()): Hopper {
+  const hopper = createHopper({ backend, outbox, jobs: [RecordSignup, UniqueSignup], logger: silent });
+  opened.push(hopper);
+  return hopper;
+}
+
+async function receiveIds(backend: Backend, queue: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
+  while (ids.length < count) {
+    const messages = await backend.receive({ queue, maxMessages: count - ids.length, waitMs: 10_000, leaseMs: 30_000 });
+    if (messages.length === 0) break;
+    for (const message of messages) {
+      ids.push(message.id);
+      await message.ack();
+    }
+  }
+  return ids;
+}
+
+for (const target of postgresTargets()) {
+  describe(`the transactional outbox on ${target.name}`, () => {
+    // PGlite's WASM start takes long on a busy machine: not inside the first test's time.
+    beforeAll(() => target.query("SELECT 1"), 120_000);
+
+    it("relays the jobs of committed transactions, and never those of rolled-back ones", async () => {
+      const backend = createMemoryBackend();
+      const hopper = hopperWithOutbox(await target.createOutbox(), backend);
+      const queue = uniqueQueue();
+      const committed = await target.transaction((client) => RecordSignup.set({ queue, transaction: client }).performAllLater([{ userId: "1" }, { userId: "2" }, { userId: "3" }]));
+      const rollback = new Error("rolled back on purpose");
+      await expect(target.transaction(async (client) => {
+        await RecordSignup.set({ queue, transaction: client }).performAllLater([{ userId: "4" }, { userId: "5" }]);
+        throw rollback;
+      })).rejects.toBe(rollback);
+      // Nothing reaches the queue before a relay runs.
+      expect(await backend.stats!(queue)).toMatchObject({ ready: 0 });
+      const relay = hopper.relay({ handleSignals: false });
+      void relay.run();
+      expect((await receiveIds(backend, queue, 3)).sort()).toEqual([...committed].sort());
+      expect(await backend.receive({ queue, maxMessages: 10, waitMs: 1500, leaseMs: 30_000 })).toEqual([]);
+      await relay.stop();
+      expect(await target.query(`SELECT count(*)::int AS n FROM "${target.schema}".outbox`)).toEqual([{ n: 0 }]);
+    });
+
+    it("keeps a delay as a moment: the relayed job is still delayed, by what is left", async () => {
+      const backend = createMemoryBackend();
+      const hopper = hopperWithOutbox(await target.createOutbox(), backend);
+      const queue = uniqueQueue();
+      await target.transaction((client) => RecordSignup.set({ queue, transaction: client, wait: "1h" }).performLater({ userId: "late" }));
+      const relay = hopper.relay({ handleSignals: false });
+      void relay.run();
+      for (let tries = 0; tries < 100 && (await backend.stats!(queue)).delayed === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+      await relay.stop();
+      expect(await backend.stats!(queue)).toMatchObject({ ready: 0, delayed: 1 });
+    });
+
+    it("lets one relay hold the lease at a time; another takes over when it stops", async () => {
+      const backend = createMemoryBackend();
+      const first = hopperWithOutbox(await target.createOutbox(), backend);
+      const second = hopperWithOutbox(await target.createOutbox(), backend);
+      const queue = uniqueQueue();
+      const firstRelay = first.relay({ handleSignals: false });
+      const secondRelay = second.relay({ handleSignals: false });
+      void firstRelay.run();
+      // The first relay holds the lease once it has relayed something.
+      const [early] = await target.transaction((client) => RecordSignup.set({ queue, transaction: client }).performAllLater([{ userId: "early" }]));
+      expect(await receiveIds(backend, queue, 1)).toEqual([early]);
+      void secondRelay.run();
+      const ids: string[] = [];
+      for (let round = 0; round < 5; round++) ids.push(...(await target.transaction((client) => RecordSignup.set({ queue, transaction: client }).performAllLater(Array.from({ length: 40 }, (_, n) => ({ userId: `${round}-${n}` }))))));
+      await firstRelay.stop();
+      ids.push(...(await target.transaction((client) => RecordSignup.set({ queue, transaction: client }).performAllLater([{ userId: "after" }]))));
+      // Every job arrives once: two relays forwarding at once would send rows twice.
+      const received = await receiveIds(backend, queue, ids.length);
+      expect(received.sort()).toEqual([...ids].sort());
+      expect(await backend.receive({ queue, maxMessages: 10, waitMs: 1500, leaseMs: 30_000 })).toEqual([]);
+      await secondRelay.stop();
+    });
+
+    // Two transactions at once need two connections: PGlite has one.
+    it.runIf(target.name === "postgres")("relays one ordering key's jobs in the order their transactions committed, not the order they were staged", async () => {
+      const backend = createMemoryBackend();
+      const hopper = hopperWithOutbox(await target.createOutbox(), backend);
+      const queue = uniqueQueue();
+      const relay = hopper.relay({ handleSignals: false });
+      void relay.run();
+      const ordered = { queue, orderingKey: "account-7" };
+      let secondStaged = false;
+      let firstStaged!: () => void;
+      const firstIsStaged = new Promise<void>((resolve) => (firstStaged = resolve));
+      // The first transaction stages, then stays open while the second stages the same key and commits at once.
+      const first = target.transaction(async (client) => {
+        const id = await RecordSignup.set({ ...ordered, transaction: client }).performLater({ userId: "first" });
+        firstStaged();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        // The second could not stage while this transaction held the key.
+        expect(secondStaged).toBe(false);
+        return id;
+      });
+      await firstIsStaged;
+      const second = target.transaction(async (client) => {
+        const id = await RecordSignup.set({ ...ordered, transaction: client }).performLater({ userId: "second" });
+        secondStaged = true;
+        return id;
+      });
+      const ids = [await first, await second];
+      expect(await receiveIds(backend, queue, 2)).toEqual(ids);
+      await relay.stop();
+    });
+
+    it("refuses unique jobs through the outbox, naming the job's setting", async () => {
+      hopperWithOutbox(await target.createOutbox());
+      const error = await target.transaction((client) => UniqueSignup.set({ queue: uniqueQueue(), transaction: client }).performLater({ userId: "1" })).catch((caught: unknown) => caught);
+      expect(ConfigurationError.isInstance(error) && error.field).toBe("UniqueSignup.unique");
+    });
+  });
+}
+
+describe("the outbox's configuration", () => {
+  it("refuses an outbox URL that is not PostgreSQL", async () => {
+    const hopper = createHopper({ backend: createMemoryBackend(), outbox: "redis://localhost:6379", jobs: [RecordSignup], logger: silent });
+    opened.push(hopper);
+    const error = await RecordSignup.set({ transaction: {} }).performLater({ userId: "1" }).catch((caught: unknown) => caught);
+    expect(ConfigurationError.isInstance(error) && error.field).toBe("outbox");
+    expect((error as ConfigurationError).message).toMatch(/an outbox must be in the database your transactions run on|no outbox can live at redis:/);
+  });
+
+  it("refuses relay() without an outbox", () => {
+    const hopper = createHopper({ backend: createMemoryBackend(), jobs: [RecordSignup], logger: silent });
+    opened.push(hopper);
+    expect(() => hopper.relay()).toThrow(/this Hopper has none: createHopper\(\{ outbox/);
+  });
+});

@@ -1,0 +1,58 @@
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Cluster } from "ioredis";
+import { describe, expect, it } from "vitest";
+import { createRedisBackend } from "./redis-backend.js";
+import { queueKeys } from "./redis-keys.js";
+import { parseClusterNodes, SlotMigration } from "./test-redis-cluster.js";
+import { redisClusterNodes } from "./test-redis-service.js";
+
+const clusterNodes = redisClusterNodes();
+const longLease = 120_000;
+
+/**
+ * A slot held half moved (message hashes on the target, the queue's indexes on
+ * the source) answers TRYAGAIN to every multi-key script, for as long as the
+ * reshard takes. ioredis retries that only `maxRedirections` times; here its
+ * budget is one, so every call meets the migration through the backend itself.
+ * Acks, hand-backs, lease extensions and enqueues must wait the migration out
+ * and land, not fail: a failed ack runs the job again.
+ */
+describe.skipIf(!clusterNodes)("redis cluster: settling and enqueueing while a slot is half moved", () => {
+  it("ack, nack, extendLease and enqueue land once the migration finishes", { timeout: 60_000 }, async () => {
+    const nodes = parseClusterNodes(clusterNodes!);
+    const client = new Cluster(nodes, { maxRedirections: 1, retryDelayOnTryAgain: 10 });
+    const backend = createRedisBackend({ client });
+    const queue = `settle-${randomBytes(4).toString("hex")}`;
+    const keys = queueKeys("hopper", queue);
+    let migration: SlotMigration | undefined;
+    try {
+      await backend.enqueue(["a", "b", "c"].map((id) => ({ id, queue, body: id })));
+      const received = await backend.receive({ queue, maxMessages: 3, waitMs: 1000, leaseMs: longLease });
+      expect(received.map((message) => message.id).sort()).toEqual(["a", "b", "c"]);
+      const [acked, nacked, extended] = ["a", "b", "c"].map((id) => received.find((message) => message.id === id)!);
+      const handles = await client.zrange(keys.leased, 0, -1);
+
+      migration = await SlotMigration.begin(client, nodes, keys.ready);
+      await migration.move(handles.map((handle) => `${keys.base}m:${handle}`));
+      const settled = Promise.allSettled([acked!.ack(), nacked!.nack(), extended!.extendLease(longLease), backend.enqueue([{ id: "d", queue, body: "d" }])]);
+      // Held half moved while the calls meet TRYAGAIN (a real reshard holds longer); without retries they have failed by now.
+      await sleep(500);
+      await migration.finish();
+
+      const [ack, nack, extend, enqueue] = await settled;
+      expect(ack).toEqual({ status: "fulfilled", value: undefined });
+      expect(nack).toEqual({ status: "fulfilled", value: undefined });
+      expect(extend).toEqual({ status: "fulfilled", value: true });
+      expect(enqueue).toMatchObject({ status: "fulfilled", value: [{ status: "enqueued", id: "d" }] });
+      // a acked; b back in ready beside d; c still leased.
+      expect(await backend.stats!(queue)).toEqual({ ready: 2, delayed: 0, inFlight: 1 });
+      const again = await backend.receive({ queue, maxMessages: 10, waitMs: 1000, leaseMs: longLease });
+      expect(again.map((message) => message.id).sort()).toEqual(["b", "d"]);
+    } finally {
+      await migration?.finish();
+      await backend.close();
+      client.disconnect();
+    }
+  });
+});

@@ -1,0 +1,86 @@
+import { randomUUID } from "node:crypto";
+import { createHopper, Job } from "@hopper/core";
+import { requireService } from "@hopper/services";
+import pg from "pg";
+import { describe, expect, it } from "vitest";
+import { WorkerProcess } from "./worker-process.js";
+
+class OutboxJob extends Job<{ n: number }> {
+  async perform() {}
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+const jobs = 1000;
+const perTransaction = 20;
+const kills = 5;
+
+describe("the transactional outbox's relay, SIGKILLed while it forwards", () => {
+  it(`forwards every committed job of ${jobs} to Redis while the relay process is SIGKILLed ${kills} times, and none rolled back`, { timeout: 300_000 }, async (context) => {
+    const redisUrl = requireService("redis")?.HOPPER_TEST_REDIS_URL;
+    const postgresUrl = requireService("postgres")?.HOPPER_TEST_POSTGRES_URL;
+    if (!redisUrl || !postgresUrl) return context.skip();
+    const schema = `outbox_${randomUUID().slice(0, 8)}`;
+    const outboxUrl = `${postgresUrl}${postgresUrl.includes("?") ? "&" : "?"}schema=${schema}`;
+    const queue = `outbox-${randomUUID().slice(0, 8)}`;
+    const producer = createHopper({ url: redisUrl, outbox: outboxUrl, jobs: [OutboxJob], logger: silent });
+    const pool = new pg.Pool({ connectionString: postgresUrl, max: 2 });
+    const relays: WorkerProcess[] = [];
+    const startRelay = async () => {
+      const relay = new WorkerProcess({ RELIABILITY_URL: redisUrl, OUTBOX_URL: outboxUrl }, { entry: "test-outbox-relay.ts" });
+      relays.push(relay);
+      await relay.ready;
+      return relay;
+    };
+    try {
+      const committed = new Set<string>();
+      const rolledBack = new Set<string>();
+      let relay = await startRelay();
+      const transactions = jobs / perTransaction;
+      for (let index = 0; index < transactions; index++) {
+        const client = await pool.connect();
+        try {
+          await client.query("BEGIN");
+          const ids = await OutboxJob.set({ queue, transaction: client }).performAllLater(Array.from({ length: perTransaction }, (_, n) => ({ n: index * perTransaction + n })));
+          // Every tenth transaction rolls back: its jobs must never arrive.
+          if (index % 10 === 9) {
+            await client.query("ROLLBACK");
+            for (const id of ids) rolledBack.add(id);
+          } else {
+            await client.query("COMMIT");
+            for (const id of ids) committed.add(id);
+          }
+        } finally {
+          client.release();
+        }
+        // Kill the relay at spread-out moments while it forwards, and start another.
+        if (index % Math.floor(transactions / kills) === Math.floor(transactions / kills) - 1) {
+          await relay.kill("SIGKILL");
+          relay = await startRelay();
+        }
+      }
+      const backend = await producer.backend;
+      const seen = new Map<string, number>();
+      const deadline = Date.now() + 120_000;
+      while ([...committed].some((id) => !seen.has(id)) && Date.now() < deadline) {
+        const messages = await backend.receive({ queue, maxMessages: 500, waitMs: 2000, leaseMs: 60_000 });
+        for (const message of messages) {
+          seen.set(message.id, (seen.get(message.id) ?? 0) + 1);
+          await message.ack();
+        }
+      }
+      const lost = [...committed].filter((id) => !seen.has(id));
+      const arrivedRolledBack = [...rolledBack].filter((id) => seen.has(id));
+      const duplicates = [...seen.values()].reduce((sum, count) => sum + count - 1, 0);
+      console.info(`[outbox relay] ${committed.size} committed, ${rolledBack.size} rolled back, ${kills} SIGKILLs: ${lost.length} lost, ${duplicates} duplicates (sent again after a kill between send and delete)`);
+      expect(lost).toEqual([]);
+      expect(arrivedRolledBack).toEqual([]);
+      const [left] = (await pool.query(`SELECT count(*)::int AS n FROM "${schema}".outbox`)).rows as { n: number }[];
+      expect(left).toEqual({ n: 0 });
+    } finally {
+      await Promise.all(relays.map((relay) => relay.kill("SIGTERM")));
+      await producer.close();
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => {});
+      await pool.end();
+    }
+  });
+});
