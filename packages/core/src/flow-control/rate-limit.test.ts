@@ -25,6 +25,8 @@ function countingStore(): { store: CoordinationStore; calls: string[] } {
       const value = Reflect.get(target, property, receiver);
       if (typeof value !== "function" || property === "close") return value;
       return (...args: unknown[]) => {
+        // The worker's pause watch reads the queue-pause marks on a timer whatever the jobs; those are not the jobs' cost.
+        if (property === "advance" && String(args[0]).startsWith("hopper:queue-pause")) return (value as (...args: unknown[]) => unknown).apply(target, args);
         calls.push(String(property));
         return (value as (...args: unknown[]) => unknown).apply(target, args);
       };
