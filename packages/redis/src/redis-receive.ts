@@ -5,6 +5,7 @@ import type { QueueKeys, RecordKeys } from "./redis-keys.js";
 import { isClusterTransientError, whileSlotMoves } from "./redis-cluster-errors.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
 import type { Wakeups } from "./redis-wakeups.js";
+import { untilAborted } from "./until-aborted.js";
 
 export interface ReceiveContext {
   readonly client: RedisClient & ScriptCommands;
@@ -45,8 +46,9 @@ export async function receiveMessages(context: ReceiveContext, options: ReceiveO
     try {
       return await receiveOnce(context, options, deadline);
     } catch (error) {
-      // A slot on the move: the script changed nothing, so look again shortly (within the wait).
-      if (!isClusterTransientError(error) || Date.now() >= deadline || options.signal?.aborted || context.closing.aborted) throw error;
+      if (!isClusterTransientError(error)) throw error;
+      // A slot on the move: the script claimed nothing, so look again shortly, and once the wait is over answer "nothing yet".
+      if (Date.now() >= deadline || options.signal?.aborted || context.closing.aborted) return [];
       await context.wakeups.wait(context.keys.wakeChannel, Math.min(deadline - Date.now(), clusterRetryMs), [options.signal, context.closing]);
     }
   }
@@ -75,28 +77,6 @@ async function receiveOnce(context: ReceiveContext, options: ReceiveOptions, dea
     const untilNextChange = nextAt >= 0 ? Math.max(0, nextAt - serverNow) : Infinity;
     await wakeups.wait(keys.wakeChannel, Math.min(deadline - now, untilNextChange, context.pollIntervalMs), [signal, closing]);
   }
-}
-
-/** The call's result, or undefined as soon as a signal aborts. */
-function untilAborted<T>(call: Promise<T>, signals: readonly (AbortSignal | undefined)[]): Promise<T | undefined> {
-  if (signals.some((signal) => signal?.aborted)) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const done = () => {
-      for (const signal of signals) signal?.removeEventListener("abort", done);
-      resolve(undefined);
-    };
-    for (const signal of signals) signal?.addEventListener("abort", done, { once: true });
-    call.then(
-      (value) => {
-        for (const signal of signals) signal?.removeEventListener("abort", done);
-        resolve(value);
-      },
-      (error: unknown) => {
-        for (const signal of signals) signal?.removeEventListener("abort", done);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** The reply's messages; its orphaned handles go to `reportOrphans`. */
