@@ -42,6 +42,7 @@ export class JobRun implements JobContext, RunAbort {
   #enqueuedAt: Date | undefined = undefined;
   #progress: JobContext["progress"] | undefined = undefined;
   #leaseFrom = 0;
+  #leaseHeldUntil = 0;
   #deadline: RunDeadline | undefined = undefined;
   #cancelWatch: CancelWatch | undefined = undefined;
 
@@ -87,6 +88,15 @@ export class JobRun implements JobContext, RunAbort {
 
   set leaseFrom(value: number) {
     this.#leaseFrom = value;
+  }
+
+  /** Until when the lease is surely held, on this process's clock: the send time of the last confirmed renewal plus a lease. */
+  get leaseHeldUntil(): number {
+    return this.#leaseHeldUntil;
+  }
+
+  set leaseHeldUntil(value: number) {
+    this.#leaseHeldUntil = value;
   }
 
   /** Its timeout, if it has one. */

@@ -8,7 +8,10 @@ import type { JobRun } from "./job-run.js";
  * never later than a timer of its own at half a lease would have sent it. Once
  * the backend says a lease is gone, the run is aborted with LeaseLostError and
  * its message is given up (never acked or retried by this worker: another may
- * hold the redelivered copy). Its lines go to the run's logger, so they carry the job's fields.
+ * hold the redelivered copy). So is a run whose lease ran out with no renewal
+ * confirmed (the server unreachable for a whole lease): the backend may have
+ * handed the job to another worker already, which must not run beside this one.
+ * Its lines go to the run's logger, so they carry the job's fields.
  */
 export class LeaseHeartbeat {
   private readonly runs = new Set<JobRun>();
@@ -22,7 +25,9 @@ export class LeaseHeartbeat {
   }
 
   add(run: JobRun): void {
-    run.leaseFrom = Date.now();
+    const now = Date.now();
+    run.leaseFrom = now;
+    run.leaseHeldUntil = (run.job.leaseFrom ?? now) + this.leaseMs;
     this.runs.add(run);
     if (!this.timer) {
       this.timer = setInterval(() => this.renewDue(), this.tickMs);
@@ -41,7 +46,8 @@ export class LeaseHeartbeat {
   private renewDue(): void {
     const now = Date.now();
     for (const run of this.runs) {
-      if (now - run.leaseFrom >= this.renewAfterMs) this.renew(run, now);
+      if (now >= run.leaseHeldUntil) this.giveUp(run, "lease ran out while every renewal failed; aborting the job, and it will not be acked (the backend may have handed it to another worker)");
+      else if (now - run.leaseFrom >= this.renewAfterMs) this.renew(run, now);
     }
   }
 
@@ -50,14 +56,20 @@ export class LeaseHeartbeat {
     const { job } = run;
     job.message.extendLease(this.leaseMs).then(
       (held) => {
-        if (held !== false || job.handedBack) return;
-        this.delete(run);
-        // Another worker may run the redelivered copy: this one must neither ack nor retry it.
-        job.handedBack = true;
-        run.logger.error("lease lost while the job ran; aborting it, and it will not be acked (the redelivered copy runs instead)", { messageId: job.message.id });
-        run.abort(new LeaseLostError({ jobId: job.message.id }));
+        if (held !== false) run.leaseHeldUntil = Math.max(run.leaseHeldUntil, now + this.leaseMs);
+        else this.giveUp(run, "lease lost while the job ran; aborting it, and it will not be acked (the redelivered copy runs instead)");
       },
       (error: unknown) => run.logger.warn("lease extension failed", { messageId: job.message.id, error }),
     );
+  }
+
+  /** Another worker may run the redelivered copy: this one must neither ack nor retry it. */
+  private giveUp(run: JobRun, line: string): void {
+    const { job } = run;
+    if (job.handedBack) return;
+    this.delete(run);
+    job.handedBack = true;
+    run.logger.error(line, { messageId: job.message.id });
+    run.abort(new LeaseLostError({ jobId: job.message.id }));
   }
 }

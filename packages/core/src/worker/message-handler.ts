@@ -55,6 +55,8 @@ export interface InFlightJob {
    * signal shared by many jobs (each run would add a listener to it): a worker aborts its runs through `run`.
    */
   readonly signal?: AbortSignal;
+  /** When its lease last started (received or renewed), on this process's clock; unknown for a pushed message. */
+  readonly leaseFrom?: number;
   /** Called once `perform` has returned or thrown, before its outcome is recorded. */
   readonly performed?: () => void;
   /** Set once the message is no longer this worker's to settle: handed back at shutdown, its lease lost, or left hung for a process exit. */

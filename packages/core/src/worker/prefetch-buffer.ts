@@ -53,7 +53,7 @@ export class PrefetchBuffer {
   }
 
   /** The next message to run, or undefined; one with less than half a lease left is dropped instead (its heartbeat could come too late). */
-  take(): { readonly message: ReceivedMessage; readonly queue: string } | undefined {
+  take(): { readonly message: ReceivedMessage; readonly queue: string; readonly leaseFrom: number } | undefined {
     const now = Date.now();
     for (let entry = this.entries.shift(); entry; entry = this.entries.shift()) {
       if (now - entry.leaseFrom < this.options.leaseMs / 2) {

@@ -259,7 +259,7 @@ export class Worker {
       const next = this.buffers.get(from)!.take();
       // Every buffered message of that queue had lost its lease (dropped): look again.
       if (!next) continue;
-      const { message, queue } = next;
+      const { message, queue, leaseFrom } = next;
       queues.countStart(queue);
       budget.running += 1;
       const startedAt = performance.now();
@@ -274,7 +274,7 @@ export class Worker {
         this.startBuffered(intake);
         budget.changed();
       };
-      const job: InFlightJob = { message, handedBack: false, performed: freeSlot, shutdownReason: undefined, run: undefined };
+      const job: InFlightJob = { message, leaseFrom, handedBack: false, performed: freeSlot, shutdownReason: undefined, run: undefined };
       this.inFlight.add(job);
       // then(done, done) rather than finally(done): finally holds two more closures per job while it waits.
       const done = () => {

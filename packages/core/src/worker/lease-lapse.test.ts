@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createHopper, type Hopper } from "../hopper.js";
+import { Job, type JobContext } from "../job.js";
+import { createConsoleLogger } from "../logger.js";
+import type { Backend } from "../backend/backend.js";
+import { createMemoryBackend } from "../memory/memory-backend.js";
+import { LeaseLostError } from "../errors/lease-lost-error.js";
+
+const hoppers: Hopper[] = [];
+afterEach(async () => {
+  await Promise.all(hoppers.splice(0).map((hopper) => hopper.close()));
+});
+
+async function until(predicate: () => boolean, description: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+// The PostgreSQL crash run (issue #16): while the server was down every renewal failed, the lease ran
+// out, another worker claimed the job at restart, and the first worker's run went on beside it.
+describe("a running job whose lease renewals keep failing", () => {
+  it("is aborted once its lease has run out unrenewed, and this worker never acks or hands it back", async () => {
+    const queue = `lease-lapse-${Date.now().toString(36)}`;
+    const store = `lease-lapse-${queue}`;
+    const abortReasons: unknown[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    class Held extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform(_args: Record<string, never>, context: JobContext) {
+        context.signal.addEventListener("abort", () => abortReasons.push(context.signal.reason), { once: true });
+        await released;
+      }
+    }
+    const settledByWorker: string[] = [];
+    const memory = createMemoryBackend({ store });
+    const backend: Backend = {
+      ...memory,
+      receive: async (options) =>
+        (await memory.receive(options)).map((message) => ({
+          id: message.id,
+          body: message.body,
+          deliveryAttempt: message.deliveryAttempt,
+          ack: () => (settledByWorker.push(`ack ${message.id}`), message.ack()),
+          nack: (nackOptions) => (settledByWorker.push(`nack ${message.id}`), message.nack(nackOptions)),
+          // The server is unreachable: every renewal fails.
+          extendLease: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432")),
+        })),
+    };
+    const logged: string[] = [];
+    const logger = { ...createConsoleLogger("silent"), error: (message: string) => logged.push(message), warn: () => {} };
+    const hopper = createHopper({ backend, jobs: [Held], logger });
+    hoppers.push(hopper);
+    const id = await Held.performLater({});
+    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 400, pollWait: 50, handleSignals: false });
+    const running = worker.run();
+    try {
+      await until(() => abortReasons.length === 1, "the run to be aborted once its lease ran out");
+      expect(LeaseLostError.isInstance(abortReasons[0])).toBe(true);
+      expect(logged.some((line) => line.includes("lease"))).toBe(true);
+      // The lapsed lease let another consumer take the job: that copy is the one that counts.
+      const [copy] = await createMemoryBackend({ store }).receive({ queue, maxMessages: 1, waitMs: 5000, leaseMs: 60_000 });
+      expect(copy?.id).toBe(id);
+      release();
+      await worker.stop({ timeout: 1000 });
+      await running;
+      expect(settledByWorker).toEqual([]);
+      await copy!.ack();
+    } finally {
+      release();
+      await worker.stop({ timeout: 1000 });
+    }
+  });
+});
