@@ -112,7 +112,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     const capabilities = backend.capabilities;
     const producer = new Producer({
       classes,
-      mix: { leaseMs: options.leaseMs, ordering: capabilities.ordering, deduplication: capabilities.deduplication },
+      mix: { leaseMs: options.leaseMs, ordering: capabilities.ordering, deduplication: capabilities.deduplication, keyPrefix: `${queue}:` },
       jobs: options.jobs,
       spreadMs: options.produceMs,
       midBatchJobs: 500,

@@ -18,6 +18,12 @@ export interface JobMixOptions {
   readonly ordering: boolean;
   /** The backend declares `deduplication`: a share carries dedupe keys. */
   readonly deduplication: boolean;
+  /**
+   * Starts every unique, limit and dedupe key: one run's keys must not meet another's
+   * in a coordination store the runs share (a key left held by a SIGKILLed run would
+   * answer a later run's enqueue with a job of the earlier run's queue).
+   */
+  readonly keyPrefix: string;
 }
 
 /**
@@ -37,11 +43,11 @@ export function planJob(n: number, options: JobMixOptions): PlannedJob {
     const waitMs = options.leaseMs + 1000;
     return { jobClass: "ReliabilityJob", args: kind("delayed", { notBefore: Date.now() + waitMs }), options: { wait: waitMs } };
   }
-  if (share < 28) return { jobClass: "UniqueReliabilityJob", args: kind("unique", { key: `u-${n}` }), twice: true };
-  if (share < 36) return { jobClass: "LimitedReliabilityJob", args: kind("limited", { key: `l-${n % 16}`, runMs: 20 }) };
+  if (share < 28) return { jobClass: "UniqueReliabilityJob", args: kind("unique", { key: `${options.keyPrefix}u-${n}` }), twice: true };
+  if (share < 36) return { jobClass: "LimitedReliabilityJob", args: kind("limited", { key: `${options.keyPrefix}l-${n % 16}`, runMs: 20 }) };
   if (share < 37) return { jobClass: "ReliabilityJob", args: kind("long", { runMs: Math.round(options.leaseMs * 3.2) }) };
   if (share < 47 && options.ordering) return { jobClass: "ReliabilityJob", args: kind("plain"), options: { orderingKey: `o-${n % 4}` } };
-  if (share < 52 && options.deduplication) return { jobClass: "ReliabilityJob", args: kind("plain"), options: { dedupeKey: `d-${n}` }, twice: true };
+  if (share < 52 && options.deduplication) return { jobClass: "ReliabilityJob", args: kind("plain"), options: { dedupeKey: `${options.keyPrefix}d-${n}` }, twice: true };
   return { jobClass: "ReliabilityJob", args: kind("plain") };
 }
 
