@@ -31,3 +31,17 @@ describe("completed again after a graceful stop: a completion while stopping, ju
     expect(completedAgain([line("old", "a", "j", 3)], 4)).toBe(0);
   });
 });
+
+describe("started again after an ack had resolved", () => {
+  const analyze = (events: LedgerEvent[]) =>
+    analyzeRuns({ events, owed: new Map([["j", "plain"]]), deadLetters: [], exitedAt: new Map(), gracefullyStopped: new Map(), outages: [] }).startedAgainAfterAck;
+  it("counts a run that starts after an earlier completion's ack resolved", () => {
+    expect(analyze([line("p", "s", "j", 1), line("p", "e", "j", 2), line("p", "a", "j", 3), line("q", "s", "j", 4), line("q", "e", "j", 5)])).toBe(1);
+  });
+  it("does not count a second run whose first copy was never acked (a killed process, a lapsed lease)", () => {
+    expect(analyze([line("p", "s", "j", 1), line("p", "e", "j", 2), line("q", "s", "j", 4), line("q", "e", "j", 5)])).toBe(0);
+  });
+  it("does not count a run that started before the ack resolved (two copies at once)", () => {
+    expect(analyze([line("p", "s", "j", 1), line("q", "s", "j", 2), line("p", "e", "j", 3), line("p", "a", "j", 4), line("q", "e", "j", 5)])).toBe(0);
+  });
+});

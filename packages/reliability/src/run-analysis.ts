@@ -48,6 +48,11 @@ export interface RunAnalysis {
   readonly completedAgainAfterGracefulStop: number;
   /** A few of those, with their times, to diagnose. */
   readonly completedAgainSample: string[];
+  /**
+   * Runs that started after an earlier completion of the same job had its ack resolved: the
+   * backend took the ack and still delivered the job again. Counted within the duplicate runs.
+   */
+  readonly startedAgainAfterAck: number;
 }
 
 /** One `e` line, and what became of its ack. */
@@ -55,6 +60,8 @@ interface Completion {
   readonly file: string;
   readonly at: number;
   ack: "none" | "resolved" | "rejected" | "unsettled at stop";
+  /** When its ack resolved. */
+  ackedAt?: number;
 }
 
 interface Run {
@@ -95,6 +102,7 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
       if (event.event === "a" || event.event === "af") {
         const completion = unacked.get(event.jobId)?.shift();
         if (completion) completion.ack = event.event === "a" ? "resolved" : "rejected";
+        if (completion && event.event === "a") completion.ackedAt = event.at;
         continue;
       }
       if (event.event === "early") earlyStarts += 1;
@@ -171,8 +179,15 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
     }
   }
 
+  let startedAgainAfterAck = 0;
+  for (const run of runs) {
+    const firstAck = Math.min(...(completedAt.get(run.jobId) ?? []).map((completion) => completion.ackedAt ?? Number.POSITIVE_INFINITY));
+    if (run.startAt > firstAck) startedAgainAfterAck += 1;
+  }
+
   return {
     lost,
+    startedAgainAfterAck,
     lostKinds: Object.fromEntries(lost.map((id) => [id, input.owed.get(id) ?? "unknown"])),
     duplicateRuns,
     duplicatesByKind,
