@@ -58,7 +58,7 @@ describe("crash, restart and SIGTERM while producing: no job is lost", () => {
           "server crashes": backend.server ? report.serverCrashes : `0 (${backend.midBatchFault ? "shared cluster" : "emulator keeps messages in memory only"})`,
           "slot migrations": backend.midBatchFault ? report.otherFaults : "",
           lost: report.lost.length,
-          "duplicate runs": report.duplicateRuns,
+          "duplicate runs": target.redeliversAckedMessages ? `${report.duplicateRuns} (${report.startedAgainAfterAck} started after an ack had resolved)` : report.duplicateRuns,
           "duplicate bound": target.unboundedDuplicates ? "reported" : bound,
           "most concurrent runs of one job": `${report.mostConcurrentRuns}${target.exclusiveRuns ? "" : " (reported)"}`,
           "most concurrent runs of one limited key": report.mostConcurrentPerExclusiveKey,

@@ -39,7 +39,7 @@ function exclusivityTable(): string {
   const lines = ["| backend and mode | most concurrent runs of one job | duplicate runs |", "|---|---|---|"];
   for (const target of reliabilityTargets) {
     const exclusive = target.exclusiveRuns ? `asserted 1: ${target.exclusiveRuns}` : "reported, not asserted: the transport may deliver a message again while a copy is still out (at-least-once)";
-    lines.push(`| ${target.name}${target.profiles ? ` (${target.profiles.join(", ")} profile only)` : ""} | ${exclusive} | ${target.unboundedDuplicates ? `reported, not bounded: ${target.unboundedDuplicates}` : "bounded as above"} |`);
+    lines.push(`| ${target.name}${target.profiles ? ` (${target.profiles.join(", ")} profile only)` : ""} | ${exclusive} | ${target.unboundedDuplicates ? `reported, not bounded: ${target.unboundedDuplicates}` : target.redeliversAckedMessages ? `bounded as above, after setting aside the runs that started after an ack of the same job had resolved: ${target.redeliversAckedMessages}` : "bounded as above"} |`);
   }
   return `${lines.join("\n")}\n`;
 }
