@@ -1,7 +1,21 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
+/** While a flush fails this way (the server restarting), it is made again, for up to `forMs`. */
+export interface FlushRetry {
+  readonly when: (error: unknown) => boolean;
+  readonly forMs: number;
+}
+
+const firstRetryDelayMs = 50;
+const longestRetryDelayMs = 1000;
+
 /**
  * Group commit: items added while a flush runs go out together in the next
  * one, so acks from many concurrent jobs share one statement without waiting
- * on a timer. Each `add` resolves once its item's flush has committed.
+ * on a timer. Each `add` resolves once its item's flush has committed. A
+ * flush that fails as `retry` says is made again (with the items added
+ * meanwhile waiting behind it): an ack carries its lease token, so making it
+ * again after a server restart settles the job instead of running it twice.
  */
 export class AckBatcher<Item> {
   private pending: { item: Item; resolve: () => void; reject: (error: unknown) => void }[] = [];
@@ -10,6 +24,7 @@ export class AckBatcher<Item> {
   constructor(
     private readonly flushItems: (items: Item[]) => Promise<void>,
     private readonly maxBatch: number,
+    private readonly retry?: FlushRetry,
   ) {}
 
   add(item: Item): Promise<void> {
@@ -29,12 +44,24 @@ export class AckBatcher<Item> {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.maxBatch);
       try {
-        await this.flushItems(batch.map((entry) => entry.item));
+        await this.flushWithRetry(batch.map((entry) => entry.item));
         for (const entry of batch) entry.resolve();
       } catch (error) {
         for (const entry of batch) entry.reject(error);
       }
     }
     this.flushing = undefined;
+  }
+
+  private async flushWithRetry(items: Item[]): Promise<void> {
+    const deadline = Date.now() + (this.retry?.forMs ?? 0);
+    for (let delayMs = firstRetryDelayMs; ; delayMs = Math.min(delayMs * 2, longestRetryDelayMs)) {
+      try {
+        return await this.flushItems(items);
+      } catch (error) {
+        if (!this.retry?.when(error) || Date.now() + delayMs > deadline) throw error;
+        await sleep(delayMs);
+      }
+    }
   }
 }

@@ -10,6 +10,7 @@ import { nextDueInMs } from "./operations/next-due.js";
 import { queueStats } from "./operations/queue-stats.js";
 import { releaseMessages } from "./operations/release-messages.js";
 import { AckBatcher } from "./postgres-ack-batcher.js";
+import { isPostgresConnectionLoss } from "./postgres-connection-loss.js";
 import { buildPostgresRecordStore } from "./postgres-record-store.js";
 import { recordSql } from "./postgres-record-sql.js";
 import { createClientExecutor, createPgExecutor, createPGliteExecutor, type QueryableClient, type SqlExecutor } from "./postgres-executor.js";
@@ -18,6 +19,13 @@ import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 import { QueueWakeups } from "./postgres-wakeups.js";
 
 const unlimitedMs = Number.MAX_SAFE_INTEGER;
+
+/**
+ * How long an ack waits out a server that went away (a restart, a failover) before it
+ * fails and leaves the job to its lease. Past a lease the ack finds the lease gone and
+ * deletes nothing, so the bound only caps how long a stop() may wait on it.
+ */
+const ACK_RETRY_MS = 30_000;
 
 /** What a table with `run_at`, `locked_until` and row locks gives, on any PostgreSQL (PGlite included). */
 export const POSTGRES_CAPABILITIES: BackendCapabilities = {
@@ -118,7 +126,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
   const acks = new AckBatcher<AckItem>(async (tokens) => {
     if (tokens.some((token) => token.record !== undefined)) await recordTable.ready();
     await deleteMessages(executor, schema, tokens, records);
-  }, POSTGRES_CAPABILITIES.maxReceiveBatch);
+  }, POSTGRES_CAPABILITIES.maxReceiveBatch, { when: isPostgresConnectionLoss, forMs: ACK_RETRY_MS });
   let closed: Promise<void> | undefined;
 
   /** Runs an operation unless closed, and lets close wait for it. */
