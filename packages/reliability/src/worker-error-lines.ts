@@ -14,6 +14,7 @@ const expectedWhenServerCrashed: readonly { readonly pattern: RegExp; readonly w
   { pattern: /could not settle a message; it will be redelivered when its lease ends/, why: "an ack, nack or retry while the server is down" },
   { pattern: /hand-back failed; the lease will redeliver the job/, why: "a hand-back while the server is down" },
   { pattern: /lease lost while the job ran/, why: "a lease that ran out while the server was down" },
+  { pattern: /lease (is )?running out while every renewal failed/, why: "a running job whose renewals failed for most of a lease while the server was down" },
 ];
 
 export function unexpectedErrorLines(lines: readonly string[], faults: { readonly serverCrashed: boolean }): string[] {

@@ -43,6 +43,7 @@ export class JobRun implements JobContext, RunAbort {
   #progress: JobContext["progress"] | undefined = undefined;
   #leaseFrom = 0;
   #leaseHeldUntil = 0;
+  #renewalFailing = false;
   #deadline: RunDeadline | undefined = undefined;
   #cancelWatch: CancelWatch | undefined = undefined;
 
@@ -97,6 +98,15 @@ export class JobRun implements JobContext, RunAbort {
 
   set leaseHeldUntil(value: number) {
     this.#leaseHeldUntil = value;
+  }
+
+  /** The last lease renewal failed (the server unreachable?): the heartbeat gives up once the lease runs short. */
+  get renewalFailing(): boolean {
+    return this.#renewalFailing;
+  }
+
+  set renewalFailing(value: boolean) {
+    this.#renewalFailing = value;
   }
 
   /** Its timeout, if it has one. */

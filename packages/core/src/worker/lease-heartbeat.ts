@@ -8,9 +8,9 @@ import type { JobRun } from "./job-run.js";
  * never later than a timer of its own at half a lease would have sent it. Once
  * the backend says a lease is gone, the run is aborted with LeaseLostError and
  * its message is given up (never acked or retried by this worker: another may
- * hold the redelivered copy). So is a run whose lease ran out with no renewal
- * confirmed (the server unreachable for a whole lease): the backend may have
- * handed the job to another worker already, which must not run beside this one.
+ * hold the redelivered copy). So is a run whose renewals keep failing (the
+ * server unreachable) once its lease is three quarters gone: past its end the
+ * backend may hand the job to another worker, which must not run beside this one.
  * Its lines go to the run's logger, so they carry the job's fields.
  */
 export class LeaseHeartbeat {
@@ -18,10 +18,17 @@ export class LeaseHeartbeat {
   private timer: NodeJS.Timeout | undefined;
   private readonly renewAfterMs: number;
   private readonly tickMs: number;
+  /**
+   * A run gives up this long before its lease surely ends (a quarter lease): the check runs
+   * once a tick, and the lease began on the server before the receive's answer reached us,
+   * so waiting for the end itself would let another worker claim the job first.
+   */
+  private readonly giveUpMarginMs: number;
 
   constructor(private readonly leaseMs: number) {
     this.tickMs = Math.max(10, Math.floor(leaseMs / 8));
     this.renewAfterMs = Math.max(10, Math.floor(leaseMs / 2) - this.tickMs);
+    this.giveUpMarginMs = 2 * this.tickMs;
   }
 
   add(run: JobRun): void {
@@ -46,7 +53,8 @@ export class LeaseHeartbeat {
   private renewDue(): void {
     const now = Date.now();
     for (const run of this.runs) {
-      if (now >= run.leaseHeldUntil) this.giveUp(run, "lease ran out while every renewal failed; aborting the job, and it will not be acked (the backend may have handed it to another worker)");
+      // Only once a renewal has failed: a slow one that succeeds means the server is there and the lease holds.
+      if (run.renewalFailing && now >= run.leaseHeldUntil - this.giveUpMarginMs) this.giveUp(run, "lease is running out while every renewal failed; aborting the job, and it will not be acked (the backend may hand it to another worker)");
       else if (now - run.leaseFrom >= this.renewAfterMs) this.renew(run, now);
     }
   }
@@ -56,10 +64,18 @@ export class LeaseHeartbeat {
     const { job } = run;
     job.message.extendLease(this.leaseMs).then(
       (held) => {
-        if (held !== false) run.leaseHeldUntil = Math.max(run.leaseHeldUntil, now + this.leaseMs);
+        if (held !== false) {
+          run.leaseHeldUntil = Math.max(run.leaseHeldUntil, now + this.leaseMs);
+          run.renewalFailing = false;
+        }
         else this.giveUp(run, "lease lost while the job ran; aborting it, and it will not be acked (the redelivered copy runs instead)");
       },
-      (error: unknown) => run.logger.warn("lease extension failed", { messageId: job.message.id, error }),
+      (error: unknown) => {
+        // Try again next tick rather than half a lease later: the lease is running out.
+        run.leaseFrom = 0;
+        run.renewalFailing = true;
+        run.logger.warn("lease extension failed", { messageId: job.message.id, error });
+      },
     );
   }
 
