@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { BackendConnection } from "./backend-connection.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
-import { createConsoleLogger, type Logger } from "./logger.js";
+import type { Logger } from "./logger.js";
 import { createMemoryBackend } from "./memory/memory-backend.js";
 
 function recordingLogger(): Logger & { errors: string[] } {
   const errors: string[] = [];
-  return { ...createConsoleLogger("silent"), errors, error: (message: string) => void errors.push(message) };
+  return { debug: () => {}, info: () => {}, warn: () => {}, errors, error: (message: string) => void errors.push(message) };
 }
 
 describe("BackendConnection", () => {

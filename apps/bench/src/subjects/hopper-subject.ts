@@ -3,7 +3,8 @@ import type { BenchJob, BenchSubject, JobHandler } from "./bench-subject.js";
 import { benchRecords } from "./hopper-records.js";
 import { benchTelemetry } from "./hopper-telemetry.js";
 
-const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+// Says it writes nothing, as pino or winston at a level above it would: Hopper then builds no per-job debug line.
+const silentLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false };
 /** The envelope around the args: id, names, timestamps. Kept out of the padding so payload sizes stay comparable. */
 const envelopeAllowanceBytes = 512;
 /** Messages each worker holds beyond its running jobs (the worker's own default, stated so the results say it). */

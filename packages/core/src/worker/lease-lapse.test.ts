@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createHopper, type Hopper } from "../hopper.js";
 import { Job, type JobContext } from "../job.js";
-import { createConsoleLogger } from "../logger.js";
 import type { Backend } from "../backend/backend.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { LeaseLostError } from "../errors/lease-lost-error.js";
@@ -51,7 +50,7 @@ describe("a running job whose lease renewals keep failing", () => {
         })),
     };
     const logged: string[] = [];
-    const logger = { ...createConsoleLogger("silent"), error: (message: string) => logged.push(message), warn: () => {} };
+    const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (message: string) => void logged.push(message) };
     const hopper = createHopper({ backend, jobs: [Held], logger });
     hoppers.push(hopper);
     const id = await Held.performLater({});

@@ -1,4 +1,4 @@
-import type { Logger } from "../logger.js";
+import { writesAt, type LineLevel, type Logger } from "../logger.js";
 
 /** Who a message is: every line about it says so (a job not yet decoded has only its message id as `jobId`). */
 export interface RunIdentity {
@@ -28,7 +28,7 @@ export class RunLog implements Logger {
   /** `perform` is about to run (middleware has run before it, so its fields are in). */
   started(): void {
     this.startedAt = performance.now();
-    this.logger.debug("job started", this.fields());
+    if (writesAt(this.logger, "debug")) this.logger.debug("job started", this.fields());
   }
 
   /** `perform` has returned or thrown: later lines carry how long it ran. */
@@ -37,10 +37,19 @@ export class RunLog implements Logger {
   }
 
   // Properties, not methods: a job may pass `ctx.logger.info` around on its own.
-  readonly debug = (message: string, fields?: Record<string, unknown>): void => this.logger.debug(message, this.fields(fields));
-  readonly info = (message: string, fields?: Record<string, unknown>): void => this.logger.info(message, this.fields(fields));
-  readonly warn = (message: string, fields?: Record<string, unknown>): void => this.logger.warn(message, this.fields(fields));
-  readonly error = (message: string, fields?: Record<string, unknown>): void => this.logger.error(message, this.fields(fields));
+  // A line the logger would drop costs no fields object.
+  readonly debug = (message: string, fields?: Record<string, unknown>): void => this.write("debug", message, fields);
+  readonly info = (message: string, fields?: Record<string, unknown>): void => this.write("info", message, fields);
+  readonly warn = (message: string, fields?: Record<string, unknown>): void => this.write("warn", message, fields);
+  readonly error = (message: string, fields?: Record<string, unknown>): void => this.write("error", message, fields);
+
+  isLevelEnabled(level: LineLevel): boolean {
+    return writesAt(this.logger, level);
+  }
+
+  private write(level: LineLevel, message: string, fields: Record<string, unknown> | undefined): void {
+    if (writesAt(this.logger, level)) this.logger[level](message, this.fields(fields));
+  }
 
   private fields(more?: Record<string, unknown>): Record<string, unknown> {
     return { ...more, ...this.middlewareFields, ...this.identity, ...(this.durationMs !== undefined && { durationMs: this.durationMs }) };
