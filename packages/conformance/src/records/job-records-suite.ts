@@ -117,6 +117,37 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       expect(seen.filter((line) => !line.startsWith("job-enqueue"))).toEqual(['job-start 1', 'job-progress {"step":1}', "job-retry 1", "job-start 2", 'job-progress {"step":2}', "job-succeed 2"]);
     });
 
+    it("coalesces progress from a tight loop: one write in flight, the latest value wins, the last written before the outcome", async () => {
+      const queue = uniqueQueueName("rec-progress");
+      const calls = 500;
+      class Loops extends Job<Record<string, never>, string> {
+        static override queue = queue;
+        async perform(_args: Record<string, never>, context: JobContext) {
+          // Not awaited, as a loop reporting each row does: every call must still be kept or superseded.
+          for (let row = 1; row <= calls; row++) void context.progress(row);
+          return "looped";
+        }
+      }
+      const hopper = await open([Loops]);
+      const listener = await open([]);
+      // Each progress write publishes one event from the store itself: the events count the writes.
+      const written: unknown[] = [];
+      let succeeded = false;
+      let id: string | undefined;
+      const stop = await listener.events.on("*", (event) => {
+        if (event.id !== id) return;
+        if (event.name === "job-progress") written.push(event.progress);
+        if (event.name === "job-succeed") succeeded = true;
+      });
+      id = await Loops.performLater({});
+      startWorker(hopper, queue);
+      await waitFor(() => succeeded, "the job-succeed event");
+      await stop();
+      // The first call goes at once; the others coalesce behind it into one write of the last value.
+      expect(written).toEqual([1, calls]);
+      expect(await hopper.jobs.get(id)).toMatchObject({ state: "succeeded", progress: calls, result: "looped" });
+    });
+
     it("shows a failed attempt as retrying with its error and next run, and cancels it there", async () => {
       const queue = uniqueQueueName("rec-retry");
       let runs = 0;
