@@ -5,6 +5,7 @@ import type { Logger } from "../logger.js";
 import type { CancelWatch, RunAbort } from "../worker/job-run.js";
 import { sanitizedError } from "../redaction.js";
 import type { ResolvedRecordsOptions } from "./records-options.js";
+import { ProgressLanes } from "./progress-lanes.js";
 import { progressJson, resultJson } from "./record-values.js";
 import type { InsertedRecord, JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
 
@@ -24,6 +25,7 @@ const maxErrorMessageChars = 2000;
 export class RecordWriter {
   /** Known once the store is open (`check`): writes ride with the backend's calls. */
   private riding = false;
+  private readonly progressLanes = new ProgressLanes(async (jobId, text) => this.quietly("progress", jobId, async (store) => store.progress(jobId, text)));
 
   constructor(
     private readonly store: () => Promise<{ readonly store: RecordStore; readonly riding: boolean }>,
@@ -75,6 +77,7 @@ export class RecordWriter {
 
   /** Acks `message` with `record` written: in the ack's own call when records ride with it, else settled first. */
   async settleAndAck(message: ReceivedMessage, record: SettledRecord): Promise<void> {
+    await this.progressLanes.drained(record.id);
     if (this.riding) return message.ack({ record });
     await this.settle(record);
     await message.ack();
@@ -116,10 +119,12 @@ export class RecordWriter {
     return { ...identityOf(envelope), state: "cancelled", attempt, finishedAt: Date.now(), ttlMs: this.options.keepMs.cancelled };
   }
 
-  /** Checks the value (throwing JobRecordValueError into the job) and stores it. */
+  /**
+   * Checks the value (throwing JobRecordValueError into the job) and stores it: one write in flight
+   * per job, a value given meanwhile replaces the one waiting; resolves once it or a later one is written.
+   */
   async progress(jobId: string, value: unknown): Promise<void> {
-    const text = progressJson(value);
-    await this.quietly("progress", jobId, async (store) => store.progress(jobId, text));
+    await this.progressLanes.push(jobId, progressJson(value));
   }
 
   /** The result as JSON text; throws JobRecordValueError when it cannot be kept. */
@@ -139,8 +144,9 @@ export class RecordWriter {
     return { ...identityOf(envelope), state, attempt, error: errorJson(error), ...finished, ttlMs };
   }
 
-  /** Writes an outcome that no ack carries (a retry, which nacks or republishes). */
+  /** Writes an outcome that no ack carries (a retry, which nacks or republishes), after the job's last progress. */
   async settle(record: SettledRecord): Promise<void> {
+    await this.progressLanes.drained(record.id);
     await this.quietly(record.state, record.id, async (store) => store.settle(record));
   }
 
