@@ -16,7 +16,7 @@ import {
   type Logger,
   type RecordStore,
 } from "@hopper/core";
-import { uniqueQueueName, waitFor } from "../harness.js";
+import { sleep, uniqueQueueName, waitFor } from "../harness.js";
 
 export interface JobRecordsSuiteOptions {
   readonly name: string;
@@ -343,6 +343,40 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       await hopper.jobs.wait(dead, { timeout: "30s" });
       await waitFor(async () => (await hopper.jobs.get(succeeded)) === null, "the succeeded record to expire", 10_000);
       expect(await hopper.jobs.get(dead)).toMatchObject({ state: "dead" });
+    });
+
+    it("keeps the records of jobs that wait and run past keep.unfinished: a record never vanishes before its job finishes", async () => {
+      const queue = uniqueQueueName("rec-unfinished");
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let started = false;
+      class Slow extends Job<{ n: number }, string> {
+        static override queue = queue;
+        async perform() {
+          started = true;
+          await released;
+          return "finished";
+        }
+      }
+      // keep.unfinished shorter than the waits below; finished records still expire by their own keep.
+      const hopper = await open([Slow], { keep: { unfinished: "1s", succeeded: "1h" } });
+      const backlog = await Slow.performLater({ n: 1 });
+      const due = Date.now() + 1500;
+      const scheduled = await Slow.set({ waitUntil: new Date(due) }).performLater({ n: 2 });
+      // No worker yet: a backlog (workers down, a paused queue) outlasts keep.unfinished.
+      await sleep(1500);
+      expect(await hopper.jobs.get(backlog)).toMatchObject({ state: "waiting" });
+      expect(await hopper.jobs.get(scheduled)).toMatchObject({ state: "waiting" });
+      startWorker(hopper, queue);
+      await waitFor(() => started, "a job to start");
+      // A run longer than keep.unfinished keeps its record too.
+      await sleep(1500);
+      const running = [await hopper.jobs.get(backlog), await hopper.jobs.get(scheduled)];
+      expect(running.map((record) => record?.state ?? "gone")).toContain("running");
+      expect(running.map((record) => record?.state ?? "gone")).not.toContain("gone");
+      release();
+      expect(await hopper.jobs.wait(backlog, { timeout: "30s" })).toMatchObject({ state: "succeeded", result: "finished" });
+      expect(await hopper.jobs.wait(scheduled, { timeout: "30s" })).toMatchObject({ state: "succeeded", result: "finished" });
     });
 
     it("refuses every records call while records are off, naming the option", async () => {
