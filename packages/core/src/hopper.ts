@@ -218,7 +218,11 @@ export function createHopper(options: HopperOptions): Hopper {
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
     worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, workerOptions),
-    runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, message),
+    runMessage: async (message) => {
+      const backend = await connection.get();
+      records.writing.records?.knowBackend(backend);
+      return runMessage({ backend, registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, message);
+    },
     deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
     jobs: records.jobs,
     queues: createQueues({ known: () => [...new Set(registry.all.map((definition) => definition.queue))], coordination, backend: () => connection.get() }),

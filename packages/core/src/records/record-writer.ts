@@ -1,10 +1,10 @@
-import type { OutgoingMessage, ReceivedMessage, ReceiveOptions } from "../backend/backend.js";
+import type { Backend, OutgoingMessage, ReceivedMessage, ReceiveOptions } from "../backend/backend.js";
 import type { Envelope } from "../envelope/envelope.js";
 import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import type { Logger } from "../logger.js";
 import type { CancelWatch, RunAbort } from "../worker/job-run.js";
 import { sanitizedError } from "../redaction.js";
-import type { ResolvedRecordsOptions } from "./records-options.js";
+import { unfinishedKeepMs, type ResolvedRecordsOptions } from "./records-options.js";
 import { ProgressLanes } from "./progress-lanes.js";
 import { progressJson, resultJson } from "./record-values.js";
 import type { InsertedRecord, JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
@@ -25,13 +25,18 @@ const maxErrorMessageChars = 2000;
 export class RecordWriter {
   /** Known once the store is open (`check`): writes ride with the backend's calls. */
   private riding = false;
+  /** How long an unfinished record outlives its last write (past its runAt); known once the backend is (`check`). */
+  private unfinishedMs: number;
   private readonly progressLanes = new ProgressLanes(async (jobId, text) => this.quietly("progress", jobId, async (store) => store.progress(jobId, text)));
 
   constructor(
     private readonly store: () => Promise<{ readonly store: RecordStore; readonly riding: boolean }>,
     private readonly options: ResolvedRecordsOptions,
     private readonly logger: Logger,
-  ) {}
+    private readonly backend: () => Promise<Backend>,
+  ) {
+    this.unfinishedMs = options.keepMs.unfinished;
+  }
 
   /** The record to send with an enqueued message, when records ride with it (after `check`). */
   outgoingRecord(envelope: Envelope): Pick<OutgoingMessage, "record"> {
@@ -40,7 +45,7 @@ export class RecordWriter {
 
   /** What to ask of a receive so that it starts the records of what it leases. */
   get receiveOptions(): Pick<ReceiveOptions, "records"> {
-    return this.riding ? { records: { ttlMs: this.options.keepMs.unfinished } } : {};
+    return this.riding ? { records: { ttlMs: this.unfinishedMs } } : {};
   }
 
   get maxResultBytes(): number {
@@ -49,7 +54,14 @@ export class RecordWriter {
 
   /** Opens the store now, so a worker finds a missing or unreachable one at start rather than per job. */
   async check(): Promise<void> {
-    this.riding = (await this.store()).riding;
+    const [{ riding }, backend] = await Promise.all([this.store(), this.backend()]);
+    this.riding = riding;
+    this.knowBackend(backend);
+  }
+
+  /** Learns how long the backend may keep a job unseen, which bounds its unfinished record (a push handler's backend, without `check`). */
+  knowBackend(backend: Backend): void {
+    this.unfinishedMs = unfinishedKeepMs(backend.capabilities, this.options.keepMs.unfinished);
   }
 
   /** Records of enqueued jobs whose messages carried none (`outgoingRecord`). */
@@ -64,14 +76,14 @@ export class RecordWriter {
   async start(envelope: Envelope, attempt: number, message: ReceivedMessage): Promise<boolean> {
     if (message.record === "cancelled") return false;
     if (message.record === "running" && message.deliveryAttempt === attempt) return true;
-    const state = await this.quietly("running", envelope.id, async (store) => store.start({ ...identityOf(envelope), attempt, startedAt: Date.now(), ttlMs: this.options.keepMs.unfinished }));
+    const state = await this.quietly("running", envelope.id, async (store) => store.start({ ...identityOf(envelope), attempt, startedAt: Date.now(), ttlMs: this.unfinishedMs }));
     return state !== "cancelled";
   }
 
   /** A job its receive marked running was held back before it ran (postponed, released, too new): its record waits again. */
   async heldBack(envelope: Envelope, message: ReceivedMessage, runAt: number): Promise<void> {
     if (message.record !== "running") return;
-    const ttlMs = this.options.keepMs.unfinished + Math.max(0, runAt - Date.now());
+    const ttlMs = this.unfinishedMs + Math.max(0, runAt - Date.now());
     await this.settle({ ...identityOf(envelope), state: "waiting", attempt: Math.max(0, (message.deliveryAttempt ?? 1) - 1), runAt, ttlMs });
   }
 
@@ -139,7 +151,7 @@ export class RecordWriter {
   /** A failed attempt: `failed` (discarded), `dead` (dead-lettered) or `retrying` at `runAt`. */
   failedRecord(envelope: Envelope, attempt: number, state: "failed" | "dead" | "retrying", error: unknown, runAt?: number): SettledRecord {
     const now = Date.now();
-    const ttlMs = state === "retrying" ? this.options.keepMs.unfinished + Math.max(0, (runAt ?? now) - now) : this.options.keepMs[state];
+    const ttlMs = state === "retrying" ? this.unfinishedMs + Math.max(0, (runAt ?? now) - now) : this.options.keepMs[state];
     const finished = state === "retrying" ? { runAt: runAt ?? now } : { finishedAt: now };
     return { ...identityOf(envelope), state, attempt, error: errorJson(error), ...finished, ttlMs };
   }
@@ -152,7 +164,7 @@ export class RecordWriter {
 
   private insertedRecord(envelope: Envelope, now: number): InsertedRecord {
     const runAt = envelope.runAt === undefined ? null : Date.parse(envelope.runAt);
-    return { ...identityOf(envelope), runAt, ttlMs: this.options.keepMs.unfinished + Math.max(0, (runAt ?? now) - now) };
+    return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedMs + Math.max(0, (runAt ?? now) - now) };
   }
 
   private async quietly<T>(state: string, jobId: string, write: (store: RecordStore) => Promise<T>): Promise<T | undefined> {
