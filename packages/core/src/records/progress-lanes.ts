@@ -2,7 +2,7 @@ interface Lane {
   /** The value still to write once the write in flight returns; undefined when none came meanwhile. */
   next: string | undefined;
   /** Settles once the lane is empty: the last value given has been written (or its write failed and was logged). */
-  readonly drained: Promise<void>;
+  drained: Promise<void>;
 }
 
 /**
@@ -24,9 +24,10 @@ export class ProgressLanes {
       lane.next = text;
       return lane.drained;
     }
-    const created: { next: string | undefined; drained?: Promise<void> } = { next: text };
-    this.#lanes.set(jobId, created as Lane);
-    created.drained = this.#drain(jobId, created as Lane);
+    const created: Lane = { next: text, drained: Promise.resolve() };
+    // The first write starts at once; the lane is in the map before it can return.
+    created.drained = this.#drain(jobId, created);
+    this.#lanes.set(jobId, created);
     return created.drained;
   }
 
