@@ -27,6 +27,7 @@ export class RecordWriter {
   private riding = false;
   /** How long an unfinished record outlives its last write (past its runAt); known once the backend is (`check`). */
   private unfinishedMs: number;
+  private backendKnown = false;
   private readonly progressLanes = new ProgressLanes(async (jobId, text) => this.quietly("progress", jobId, async (store) => store.progress(jobId, text)));
 
   constructor(
@@ -54,14 +55,15 @@ export class RecordWriter {
 
   /** Opens the store now, so a worker finds a missing or unreachable one at start rather than per job. */
   async check(): Promise<void> {
-    const [{ riding }, backend] = await Promise.all([this.store(), this.backend()]);
-    this.riding = riding;
-    this.knowBackend(backend);
+    this.riding = (await this.store()).riding;
+    // Once: every enqueue checks, and the backend's retention does not change.
+    if (!this.backendKnown) this.knowBackend(await this.backend());
   }
 
   /** Learns how long the backend may keep a job unseen, which bounds its unfinished record (a push handler's backend, without `check`). */
   knowBackend(backend: Backend): void {
     this.unfinishedMs = unfinishedKeepMs(backend.capabilities, this.options.keepMs.unfinished);
+    this.backendKnown = true;
   }
 
   /** Records of enqueued jobs whose messages carried none (`outgoingRecord`). */
