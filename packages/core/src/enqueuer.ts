@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { keyTextProblem } from "./key-text.js";
 import type { Backend, EnqueueResult, OutgoingMessage } from "./backend/backend.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
+import type { DedupeWindows } from "./coordination/dedupe-windows.js";
 import { sendUnique, uniqueStoreKey, UNIQUE_META_KEY } from "./coordination/unique-jobs.js";
 import { sendInBatches } from "./backend/send-in-batches.js";
 import { coalescerFor } from "./enqueue-coalescer.js";
@@ -33,6 +34,8 @@ export interface EnqueueDependencies {
   readonly middleware: readonly Middleware[];
   /** Reserves unique jobs' keys. */
   readonly coordination: CoordinationStore;
+  /** Reserves dedupe keys where the backend names a duplicate's first job only to the process that sent it. */
+  readonly dedupeWindows?: DedupeWindows;
   readonly logger: Logger;
   /** How long a send may go unanswered before it fails with BackendUnavailableError; unbounded when absent. */
   readonly reach?: ReachBound;
@@ -96,9 +99,13 @@ export async function enqueueJobs(
           : sendInBatches(backend, outgoing, { transaction }, progress);
     // The reach bound is the queue server's; staging runs on the caller's own transaction, which the caller bounds.
     const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => (reach && !viaOutbox ? withinBound(reach, (progress, signal) => sendNow(outgoing, progress, signal)) : sendNow(outgoing));
+    // A unique job's key already decides; a staged or transactional enqueue is sent later or joins a database.
+    const dedupe = uniqueKeys || transaction !== undefined ? undefined : dependencies.dedupeWindows?.reservationFor(backend.capabilities, backend.name, resolved.queue, resolved.dedupeKey);
     const results = uniqueKeys
       ? await sendUnique(dependencies.coordination, unique!, messages.map((message, index) => ({ message, key: uniqueKeys[index]! })), send, dependencies.logger, transaction)
-      : await send(messages);
+      : dedupe
+        ? await sendUnique(dedupe.coordination, dedupe, messages.map((message) => ({ message, key: dedupe.key })), send, dependencies.logger)
+        : await send(messages);
     const failures = results.flatMap((result, index) => (result.status === "failed" ? [{ index, id: result.id, error: result.error }] : []));
     const ids = results.map((result) => (result.status === "duplicate" ? (result.existingId ?? result.id) : result.id));
     const enqueued = results.filter((result) => result.status !== "failed").length;

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Backend } from "./backend/backend.js";
 import { adapterOffersCoordination, backendFromUrl, checkBackend, chooseBackendUrl, coordinationStoreFromUrl } from "./backend-url.js";
 import { createDefaultCoordinationStore } from "./coordination/default-coordination-store.js";
+import { DedupeWindows } from "./coordination/dedupe-windows.js";
 import { BackendConnection } from "./backend-connection.js";
 import { openFailure, openWithinBound, type ReachBound } from "./backend-reach.js";
 import { toPositiveMilliseconds, type Duration } from "./duration.js";
@@ -142,10 +143,13 @@ export function createHopper(options: HopperOptions): Hopper {
   const url = givenBackend ? "" : chooseBackendUrl(options);
   const reach: ReachBound = { url: givenBackend ? undefined : url, timeoutMs: toPositiveMilliseconds(options.connectTimeout ?? "5s", "connectTimeout") };
   const openForEnqueue = () => openWithinBound(() => connection.get(), reach);
+  // Known once the backend is open: whether `coordination` below is a store every process shares.
+  let coordinationShared = false;
   const connection = new BackendConnection(async () => {
     const backend = givenBackend ?? (await backendFromUrl(url));
     try {
       const sharedCoordination = options.coordination !== undefined || backend.capabilities.processLocal === true || (!givenBackend && (await adapterOffersCoordination(url)));
+      coordinationShared = sharedCoordination;
       refuseUnmetNeeds(registry.all, backend, sharedCoordination);
     } catch (error) {
       // A backend this Hopper opened is closed again; a given one stays its owner's.
@@ -170,6 +174,7 @@ export function createHopper(options: HopperOptions): Hopper {
   const records = openRecords(options.records, () => connection.get(), logger);
   const outbox = openOutbox(options.outbox);
   const flowControl = new FlowControl({ coordination, queueLimits });
+  const dedupeWindows = new DedupeWindows(() => (coordinationShared ? coordination : undefined), logger);
   const schedules = new Map<string, RecurringJob>();
   let closed: Promise<void> | undefined;
 
@@ -178,7 +183,7 @@ export function createHopper(options: HopperOptions): Hopper {
       const backend = await openForEnqueue();
       // A records setup with no store refuses before the jobs go out, not after.
       await records.check();
-      return enqueueJobs({ backend, middleware, coordination, logger, reach, outbox, flowControl, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs({ backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
@@ -195,7 +200,7 @@ export function createHopper(options: HopperOptions): Hopper {
     const ready = await openForEnqueue();
     // The backend's own dedupe, where it has one, backs up the tick claim.
     const dedupe = ready.capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
-    const ids = await enqueueJobs({ backend: ready, middleware, coordination, logger, reach, flowControl, ...records.writing }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
+    const ids = await enqueueJobs({ backend: ready, middleware, coordination, dedupeWindows, logger, reach, flowControl, ...records.writing }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
     return ids[0]!;
   };
   const recurringJob = (name: string): RecurringJob => {
@@ -213,7 +218,11 @@ export function createHopper(options: HopperOptions): Hopper {
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
     worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, workerOptions),
-    runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, message),
+    runMessage: async (message) => {
+      const backend = await connection.get();
+      records.writing.records?.knowBackend(backend);
+      return runMessage({ backend, registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, message);
+    },
     deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
     jobs: records.jobs,
     queues: createQueues({ known: () => [...new Set(registry.all.map((definition) => definition.queue))], coordination, backend: () => connection.get() }),

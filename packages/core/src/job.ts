@@ -7,6 +7,7 @@ import type { JobNeed } from "./job-needs.js";
 import type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";
 import type { RateLimitOptions } from "./flow-control/rate-limit-options.js";
 
+/** What `perform` gets besides its args. Every member is an own enumerable property: `{ ...context }`, destructuring and `Object.keys` keep them all. */
 export interface JobContext {
   readonly jobId: string;
   readonly jobName: string;

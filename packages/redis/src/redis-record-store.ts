@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { BackendClosedError, ConfigurationError, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
+import { whileSlotMoves } from "./redis-cluster-errors.js";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
 import { recordKeys } from "./redis-keys.js";
 
@@ -40,7 +41,9 @@ const withRecordFunctions = (file: string) => `${readScript("records.lua")}\n${r
  * Job records on Redis (or Redis Cluster: every call touches one key): one
  * hash per job, expiring by PEXPIRE on the server's clock; each conditional
  * change is one Lua script. Enqueuing N jobs costs N script calls, sent
- * together (pipelined by ioredis), not N round trips.
+ * together (pipelined by ioredis), not N round trips. On a Cluster each call
+ * is made again while its slot moves (`whileSlotMoves`): the replies it waits
+ * out say the call did not run.
  */
 export function createRedisRecordStore(options: RedisRecordStoreOptions): RecordStore {
   if (typeof options !== "object" || options === null) {
@@ -69,43 +72,45 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
     name: "redis",
     async insert(records) {
       open();
-      await Promise.all(records.map((record) => commands.hopperRecordInsert(recordKey(record.id), record.job, record.queue, record.enqueuedAt, optional(record.runAt), Math.ceil(record.ttlMs), channel, record.id)));
+      await Promise.all(records.map(async (record) => whileSlotMoves(async () => commands.hopperRecordInsert(recordKey(record.id), record.job, record.queue, record.enqueuedAt, optional(record.runAt), Math.ceil(record.ttlMs), channel, record.id))));
     },
     async start(record) {
       open();
-      const running = await commands.hopperRecordStart(recordKey(record.id), record.job, record.queue, record.enqueuedAt, record.attempt, record.startedAt, Math.ceil(record.ttlMs), channel, record.id);
+      const running = await whileSlotMoves(async () => commands.hopperRecordStart(recordKey(record.id), record.job, record.queue, record.enqueuedAt, record.attempt, record.startedAt, Math.ceil(record.ttlMs), channel, record.id));
       return running === 1 ? "running" : "cancelled";
     },
     async progress(id, progress) {
       open();
-      return (await commands.hopperRecordProgress(recordKey(id), progress, channel, id)) === 1;
+      return (await whileSlotMoves(async () => commands.hopperRecordProgress(recordKey(id), progress, channel, id))) === 1;
     },
     async settle(record) {
       open();
-      await commands.hopperRecordSettle(
-        recordKey(record.id),
-        record.job,
-        record.queue,
-        record.enqueuedAt,
-        record.state,
-        record.attempt,
-        optional(record.result),
-        optional(record.error),
-        optional(record.finishedAt),
-        optional(record.runAt),
-        Math.ceil(record.ttlMs),
-        channel,
-        record.id,
+      await whileSlotMoves(async () =>
+        commands.hopperRecordSettle(
+          recordKey(record.id),
+          record.job,
+          record.queue,
+          record.enqueuedAt,
+          record.state,
+          record.attempt,
+          optional(record.result),
+          optional(record.error),
+          optional(record.finishedAt),
+          optional(record.runAt),
+          Math.ceil(record.ttlMs),
+          channel,
+          record.id,
+        ),
       );
     },
     async get(id) {
       open();
-      const fields = await client.hgetall(recordKey(id));
+      const fields = await whileSlotMoves(async () => client.hgetall(recordKey(id)));
       return fields.s === undefined ? undefined : fromHash(id, fields);
     },
     async cancel(id, { now, ttlMs }) {
       open();
-      const [status, state] = await commands.hopperRecordCancel(recordKey(id), now, Math.ceil(ttlMs), channel, id);
+      const [status, state] = await whileSlotMoves(async () => commands.hopperRecordCancel(recordKey(id), now, Math.ceil(ttlMs), channel, id));
       if (status === "refused") return { status, state: state! };
       if (status === "cancelled" || status === "requested") return { status };
       return { status: "unknown" };

@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand, SQSClient, type QueueAttributeName } from "@
 import { ConfigurationError } from "@hopper/core";
 import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type QueueStats } from "@hopper/core/backend";
 import { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
-import { enqueueMessages, SentMessageIds } from "./sqs-enqueue.js";
+import { dedupeWindowMs, enqueueMessages, SentMessageIds } from "./sqs-enqueue.js";
 import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, sqsMaxMessageBytes } from "./sqs-message-attributes.js";
 import { SqsQueueUrls } from "./sqs-queue-urls.js";
 import { maxReceiveBatch, maxVisibilitySeconds, receiveMessages } from "./sqs-receive.js";
@@ -44,6 +44,8 @@ export const SQS_FIFO_CAPABILITIES: BackendCapabilities = {
   delayedDelivery: false,
   ordering: true,
   deduplication: true,
+  // SQS deduplicates for 5 minutes from the first send and names the first message to its sender only.
+  deduplicationWindowMs: dedupeWindowMs,
 };
 
 export interface SqsBackendOptions {

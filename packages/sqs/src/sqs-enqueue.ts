@@ -10,7 +10,7 @@ import { attributeReserveBytes, jobIdAttribute, maxBatchBytes, maxBatchEntries, 
 const serverFaultRetries = 3;
 const serverFaultBackoffMs = 100;
 /** SQS's FIFO deduplication interval; dedupe results are remembered this long. */
-const dedupeWindowMs = 5 * 60_000;
+export const dedupeWindowMs = 5 * 60_000;
 const maxRememberedSends = 10_000;
 
 export interface SqsEnqueueContext {

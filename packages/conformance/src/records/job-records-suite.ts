@@ -16,7 +16,7 @@ import {
   type Logger,
   type RecordStore,
 } from "@hopper/core";
-import { uniqueQueueName, waitFor } from "../harness.js";
+import { sleep, uniqueQueueName, waitFor } from "../harness.js";
 
 export interface JobRecordsSuiteOptions {
   readonly name: string;
@@ -115,6 +115,37 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       await stop();
       // The enqueue event may come before the id is known to the test; the rest arrive in order.
       expect(seen.filter((line) => !line.startsWith("job-enqueue"))).toEqual(['job-start 1', 'job-progress {"step":1}', "job-retry 1", "job-start 2", 'job-progress {"step":2}', "job-succeed 2"]);
+    });
+
+    it("coalesces progress from a tight loop: one write in flight, the latest value wins, the last written before the outcome", async () => {
+      const queue = uniqueQueueName("rec-progress");
+      const calls = 500;
+      class Loops extends Job<Record<string, never>, string> {
+        static override queue = queue;
+        async perform(_args: Record<string, never>, context: JobContext) {
+          // Not awaited, as a loop reporting each row does: every call must still be kept or superseded.
+          for (let row = 1; row <= calls; row++) void context.progress(row);
+          return "looped";
+        }
+      }
+      const hopper = await open([Loops]);
+      const listener = await open([]);
+      // Each progress write publishes one event from the store itself: the events count the writes.
+      const written: unknown[] = [];
+      let succeeded = false;
+      let id: string | undefined;
+      const stop = await listener.events.on("*", (event) => {
+        if (event.id !== id) return;
+        if (event.name === "job-progress") written.push(event.progress);
+        if (event.name === "job-succeed") succeeded = true;
+      });
+      id = await Loops.performLater({});
+      startWorker(hopper, queue);
+      await waitFor(() => succeeded, "the job-succeed event");
+      await stop();
+      // The first call goes at once; the others coalesce behind it into one write of the last value.
+      expect(written).toEqual([1, calls]);
+      expect(await hopper.jobs.get(id)).toMatchObject({ state: "succeeded", progress: calls, result: "looped" });
     });
 
     it("shows a failed attempt as retrying with its error and next run, and cancels it there", async () => {
@@ -312,6 +343,40 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       await hopper.jobs.wait(dead, { timeout: "30s" });
       await waitFor(async () => (await hopper.jobs.get(succeeded)) === null, "the succeeded record to expire", 10_000);
       expect(await hopper.jobs.get(dead)).toMatchObject({ state: "dead" });
+    });
+
+    it("keeps the records of jobs that wait and run past keep.unfinished: a record never vanishes before its job finishes", async () => {
+      const queue = uniqueQueueName("rec-unfinished");
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let started = false;
+      class Slow extends Job<{ n: number }, string> {
+        static override queue = queue;
+        async perform() {
+          started = true;
+          await released;
+          return "finished";
+        }
+      }
+      // keep.unfinished shorter than the waits below; finished records still expire by their own keep.
+      const hopper = await open([Slow], { keep: { unfinished: "1s", succeeded: "1h" } });
+      const backlog = await Slow.performLater({ n: 1 });
+      const due = Date.now() + 1500;
+      const scheduled = await Slow.set({ waitUntil: new Date(due) }).performLater({ n: 2 });
+      // No worker yet: a backlog (workers down, a paused queue) outlasts keep.unfinished.
+      await sleep(1500);
+      expect(await hopper.jobs.get(backlog)).toMatchObject({ state: "waiting" });
+      expect(await hopper.jobs.get(scheduled)).toMatchObject({ state: "waiting" });
+      startWorker(hopper, queue);
+      await waitFor(() => started, "a job to start");
+      // A run longer than keep.unfinished keeps its record too.
+      await sleep(1500);
+      const running = [await hopper.jobs.get(backlog), await hopper.jobs.get(scheduled)];
+      expect(running.map((record) => record?.state ?? "gone")).toContain("running");
+      expect(running.map((record) => record?.state ?? "gone")).not.toContain("gone");
+      release();
+      expect(await hopper.jobs.wait(backlog, { timeout: "30s" })).toMatchObject({ state: "succeeded", result: "finished" });
+      expect(await hopper.jobs.wait(scheduled, { timeout: "30s" })).toMatchObject({ state: "succeeded", result: "finished" });
     });
 
     it("refuses every records call while records are off, naming the option", async () => {

@@ -23,7 +23,7 @@ export interface RecordRoundTrips {
  * Counts the calls a job costs with records on (`records: {}`) or off, on a
  * fresh counted backend. One job goes through first, so one-time costs
  * (script loading, table creation, the server checks) stay out of the count.
- * Progress writes are not exercised: each `ctx.progress` is a write of its own, by nature.
+ * Progress writes are not exercised: they are calls of their own (coalesced, one in flight per job).
  */
 export async function countRecordRoundTrips(open: () => Promise<CountedBackend>, records: boolean, jobCount = 5): Promise<RecordRoundTrips> {
   const { backend, calls } = await open();

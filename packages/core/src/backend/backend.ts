@@ -164,6 +164,12 @@ export interface BackendCapabilities {
   /** `dedupeKey` is honoured while a message with that key is queued (at least). */
   readonly deduplication: boolean;
   /**
+   * Set when dedupe lasts this long from the first send (not while queued) and `existingId` is known only to
+   * the process that sent the first job (SQS FIFO: 5 minutes). The core then reserves each dedupe key in a
+   * shared coordination store for the window, so a duplicate from any process answers with the first job's id.
+   */
+  readonly deduplicationWindowMs?: number;
+  /**
    * How long the backend keeps a message from when it was sent, acked or not (SQS's queue retention,
    * Pub/Sub's subscription retention). Absent means until acked. The core never holds one message
    * back past half of it: a longer hold moves to a fresh copy.

@@ -30,7 +30,7 @@ export const PENDING_RESERVATION_MS = 15_000;
  */
 export async function sendUnique(
   coordination: CoordinationStore,
-  unique: ResolvedUnique,
+  unique: Pick<ResolvedUnique, "ttlMs">,
   messages: readonly { message: OutgoingMessage; key: string }[],
   send: (messages: OutgoingMessage[]) => Promise<EnqueueResult[]>,
   logger: Logger,

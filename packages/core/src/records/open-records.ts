@@ -52,7 +52,7 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
   };
   const store = async (): Promise<RecordStore> => (await opened()).store;
   const events = createJobEvents(store, logger);
-  const writer = new RecordWriter(opened, resolved, logger);
+  const writer = new RecordWriter(opened, resolved, logger, backend);
   return {
     jobs: createJobRecords(store, resolved),
     events,

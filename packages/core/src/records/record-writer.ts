@@ -1,10 +1,11 @@
-import type { OutgoingMessage, ReceivedMessage, ReceiveOptions } from "../backend/backend.js";
+import type { Backend, OutgoingMessage, ReceivedMessage, ReceiveOptions } from "../backend/backend.js";
 import type { Envelope } from "../envelope/envelope.js";
 import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import type { Logger } from "../logger.js";
 import type { CancelWatch, RunAbort } from "../worker/job-run.js";
 import { sanitizedError } from "../redaction.js";
-import type { ResolvedRecordsOptions } from "./records-options.js";
+import { unfinishedKeepMs, type ResolvedRecordsOptions } from "./records-options.js";
+import { ProgressLanes } from "./progress-lanes.js";
 import { progressJson, resultJson } from "./record-values.js";
 import type { InsertedRecord, JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
 
@@ -24,12 +25,19 @@ const maxErrorMessageChars = 2000;
 export class RecordWriter {
   /** Known once the store is open (`check`): writes ride with the backend's calls. */
   private riding = false;
+  /** How long an unfinished record outlives its last write (past its runAt); known once the backend is (`check`). */
+  private unfinishedMs: number;
+  private backendKnown = false;
+  private readonly progressLanes = new ProgressLanes(async (jobId, text) => this.quietly("progress", jobId, async (store) => store.progress(jobId, text)));
 
   constructor(
     private readonly store: () => Promise<{ readonly store: RecordStore; readonly riding: boolean }>,
     private readonly options: ResolvedRecordsOptions,
     private readonly logger: Logger,
-  ) {}
+    private readonly backend: () => Promise<Backend>,
+  ) {
+    this.unfinishedMs = options.keepMs.unfinished;
+  }
 
   /** The record to send with an enqueued message, when records ride with it (after `check`). */
   outgoingRecord(envelope: Envelope): Pick<OutgoingMessage, "record"> {
@@ -38,7 +46,7 @@ export class RecordWriter {
 
   /** What to ask of a receive so that it starts the records of what it leases. */
   get receiveOptions(): Pick<ReceiveOptions, "records"> {
-    return this.riding ? { records: { ttlMs: this.options.keepMs.unfinished } } : {};
+    return this.riding ? { records: { ttlMs: this.unfinishedMs } } : {};
   }
 
   get maxResultBytes(): number {
@@ -48,6 +56,14 @@ export class RecordWriter {
   /** Opens the store now, so a worker finds a missing or unreachable one at start rather than per job. */
   async check(): Promise<void> {
     this.riding = (await this.store()).riding;
+    // Once: every enqueue checks, and the backend's retention does not change.
+    if (!this.backendKnown) this.knowBackend(await this.backend());
+  }
+
+  /** Learns how long the backend may keep a job unseen, which bounds its unfinished record (a push handler's backend, without `check`). */
+  knowBackend(backend: Backend): void {
+    this.unfinishedMs = unfinishedKeepMs(backend.capabilities, this.options.keepMs.unfinished);
+    this.backendKnown = true;
   }
 
   /** Records of enqueued jobs whose messages carried none (`outgoingRecord`). */
@@ -62,19 +78,20 @@ export class RecordWriter {
   async start(envelope: Envelope, attempt: number, message: ReceivedMessage): Promise<boolean> {
     if (message.record === "cancelled") return false;
     if (message.record === "running" && message.deliveryAttempt === attempt) return true;
-    const state = await this.quietly("running", envelope.id, async (store) => store.start({ ...identityOf(envelope), attempt, startedAt: Date.now(), ttlMs: this.options.keepMs.unfinished }));
+    const state = await this.quietly("running", envelope.id, async (store) => store.start({ ...identityOf(envelope), attempt, startedAt: Date.now(), ttlMs: this.unfinishedMs }));
     return state !== "cancelled";
   }
 
   /** A job its receive marked running was held back before it ran (postponed, released, too new): its record waits again. */
   async heldBack(envelope: Envelope, message: ReceivedMessage, runAt: number): Promise<void> {
     if (message.record !== "running") return;
-    const ttlMs = this.options.keepMs.unfinished + Math.max(0, runAt - Date.now());
+    const ttlMs = this.unfinishedMs + Math.max(0, runAt - Date.now());
     await this.settle({ ...identityOf(envelope), state: "waiting", attempt: Math.max(0, (message.deliveryAttempt ?? 1) - 1), runAt, ttlMs });
   }
 
   /** Acks `message` with `record` written: in the ack's own call when records ride with it, else settled first. */
   async settleAndAck(message: ReceivedMessage, record: SettledRecord): Promise<void> {
+    await this.progressLanes.drained(record.id);
     if (this.riding) return message.ack({ record });
     await this.settle(record);
     await message.ack();
@@ -116,10 +133,12 @@ export class RecordWriter {
     return { ...identityOf(envelope), state: "cancelled", attempt, finishedAt: Date.now(), ttlMs: this.options.keepMs.cancelled };
   }
 
-  /** Checks the value (throwing JobRecordValueError into the job) and stores it. */
+  /**
+   * Checks the value (throwing JobRecordValueError into the job) and stores it: one write in flight
+   * per job, a value given meanwhile replaces the one waiting; resolves once it or a later one is written.
+   */
   async progress(jobId: string, value: unknown): Promise<void> {
-    const text = progressJson(value);
-    await this.quietly("progress", jobId, async (store) => store.progress(jobId, text));
+    await this.progressLanes.push(jobId, progressJson(value));
   }
 
   /** The result as JSON text; throws JobRecordValueError when it cannot be kept. */
@@ -134,19 +153,20 @@ export class RecordWriter {
   /** A failed attempt: `failed` (discarded), `dead` (dead-lettered) or `retrying` at `runAt`. */
   failedRecord(envelope: Envelope, attempt: number, state: "failed" | "dead" | "retrying", error: unknown, runAt?: number): SettledRecord {
     const now = Date.now();
-    const ttlMs = state === "retrying" ? this.options.keepMs.unfinished + Math.max(0, (runAt ?? now) - now) : this.options.keepMs[state];
+    const ttlMs = state === "retrying" ? this.unfinishedMs + Math.max(0, (runAt ?? now) - now) : this.options.keepMs[state];
     const finished = state === "retrying" ? { runAt: runAt ?? now } : { finishedAt: now };
     return { ...identityOf(envelope), state, attempt, error: errorJson(error), ...finished, ttlMs };
   }
 
-  /** Writes an outcome that no ack carries (a retry, which nacks or republishes). */
+  /** Writes an outcome that no ack carries (a retry, which nacks or republishes), after the job's last progress. */
   async settle(record: SettledRecord): Promise<void> {
+    await this.progressLanes.drained(record.id);
     await this.quietly(record.state, record.id, async (store) => store.settle(record));
   }
 
   private insertedRecord(envelope: Envelope, now: number): InsertedRecord {
     const runAt = envelope.runAt === undefined ? null : Date.parse(envelope.runAt);
-    return { ...identityOf(envelope), runAt, ttlMs: this.options.keepMs.unfinished + Math.max(0, (runAt ?? now) - now) };
+    return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedMs + Math.max(0, (runAt ?? now) - now) };
   }
 
   private async quietly<T>(state: string, jobId: string, write: (store: RecordStore) => Promise<T>): Promise<T | undefined> {

@@ -1,3 +1,4 @@
+import type { BackendCapabilities } from "../backend/backend.js";
 import { toPositiveMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { rejectUnknownOptions } from "../option-keys.js";
@@ -10,7 +11,12 @@ export interface RecordRetention {
   readonly failed?: Duration;
   readonly dead?: Duration;
   readonly cancelled?: Duration;
-  /** Waiting, scheduled (counted from `runAt`), running and retrying jobs: a bound for records whose job vanished (a purged queue, a lost message). */
+  /**
+   * Waiting, scheduled, running and retrying jobs, on backends that drop a message after a retention (SQS,
+   * Pub/Sub): kept this long past the retention (counted from `runAt`), a bound for records whose message
+   * the backend dropped or dead-lettered itself. Where messages stay until acked (Redis, PostgreSQL, PGlite,
+   * memory) an unfinished record never expires: it goes when its job finishes (then `keep` of that state).
+   */
   readonly unfinished?: Duration;
 }
 
@@ -47,4 +53,17 @@ export function resolveRecordsOptions(options: RecordsOptions): ResolvedRecordsO
     throw new ConfigurationError({ field: "records.maxResultBytes", message: `must be a whole number of bytes (at least 4, room for null), got ${JSON.stringify(maxResultBytes)}` });
   }
   return { keepMs, maxResultBytes, cancelCheckMs: toPositiveMilliseconds(options.cancelCheck ?? "1s", "records.cancelCheck") };
+}
+
+/** A ttl no record outlives in practice: stores take a ttl on every write, and a century means "until a later write". */
+const untilLaterWriteMs = 100 * 365 * 86_400_000;
+
+/**
+ * How long an unfinished record is kept after its last write (past its `runAt`). Its job may wait unseen
+ * (a backlog, workers down, a paused queue) or run for as long as the backend keeps its message: until
+ * acked where the backend declares no retention, so the record never expires before the job finishes;
+ * else the retention, plus `keep.unfinished` for a record whose message the backend dropped itself.
+ */
+export function unfinishedKeepMs(capabilities: BackendCapabilities, keepUnfinishedMs: number): number {
+  return capabilities.messageRetentionMs === undefined ? untilLaterWriteMs : capabilities.messageRetentionMs + keepUnfinishedMs;
 }
