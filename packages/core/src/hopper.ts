@@ -7,7 +7,7 @@ import { openFailure, openWithinBound, type ReachBound } from "./backend-reach.j
 import { toPositiveMilliseconds, type Duration } from "./duration.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
 import { FlowControl } from "./flow-control/flow-control.js";
-import { resolveQueueRateLimits, type RateLimitsOptions } from "./flow-control/rate-limit-options.js";
+import { queueRateLimitNeeds, resolveQueueRateLimits, type RateLimitsOptions } from "./flow-control/rate-limit-options.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
 import { DeadLetters } from "./dead-letters.js";
@@ -146,7 +146,7 @@ export function createHopper(options: HopperOptions): Hopper {
     const backend = givenBackend ?? (await backendFromUrl(url));
     try {
       const sharedCoordination = options.coordination !== undefined || backend.capabilities.processLocal === true || (!givenBackend && (await adapterOffersCoordination(url)));
-      refuseUnmetNeeds(registry.all, backend, sharedCoordination);
+      refuseUnmetNeeds(registry.all, backend, sharedCoordination, queueRateLimitNeeds(queueLimits));
     } catch (error) {
       // A backend this Hopper opened is closed again; a given one stays its owner's.
       if (!givenBackend) await backend.close().catch(() => {});
