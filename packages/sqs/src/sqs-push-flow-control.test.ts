@@ -165,7 +165,6 @@ describe.skipIf(!sqsEndpoint)("push handlers hold rate-limited jobs without spen
     expect(copies.messages.map((message) => message.Attributes!.ApproximateReceiveCount)).toEqual(["1", "1"]);
     for (const message of copies.messages) expect((await handler(sqsdRequest(queue, message))).status).toBe(200);
     expect(runs).toEqual([1, 1]);
-    await hopper.close();
   });
 
   it("lambda: a paused queue's jobs are not batch item failures: delayed copies, run after resume on their first attempt", async () => {
@@ -185,6 +184,5 @@ describe.skipIf(!sqsEndpoint)("push handlers hold rate-limited jobs without spen
     expect(copies.messages.map((message) => message.Attributes!.ApproximateReceiveCount)).toEqual(["1", "1"]);
     expect((await handler(lambdaEvent(queue, copies.messages))).batchItemFailures).toEqual([]);
     expect(runs).toEqual([1, 1]);
-    await hopper.close();
   });
 });
