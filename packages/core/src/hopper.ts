@@ -8,6 +8,7 @@ import { toPositiveMilliseconds, type Duration } from "./duration.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
 import { FlowControl } from "./flow-control/flow-control.js";
 import { PauseWatch } from "./flow-control/pause-watch.js";
+import { readQueuePaused } from "./flow-control/queue-pauses.js";
 import { pausedQueueHold } from "./flow-control/paused-queue-hold.js";
 import { queueRateLimitNeeds, resolveQueueRateLimits, type RateLimitsOptions } from "./flow-control/rate-limit-options.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
@@ -182,7 +183,9 @@ export function createHopper(options: HopperOptions): Hopper {
           message: `unique jobs, concurrency limits, recurring jobs and queue pauses need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
         });
       });
-  const records = openRecords(options.records, () => connection.get(), logger);
+  // A store that cannot be read (none shared, or down) reads as not paused: a record is never refused for it.
+  const queuePaused = (queue: string) => readQueuePaused(coordination, queue).catch(() => false);
+  const records = openRecords(options.records, () => connection.get(), logger, queuePaused);
   const outbox = openOutbox(options.outbox);
   const flowControl = new FlowControl({ coordination, queueLimits });
   // Push handlers have no intake to skip a paused queue: they ask this hold before each run instead.

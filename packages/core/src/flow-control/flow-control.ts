@@ -54,7 +54,7 @@ export class FlowControl {
    */
   async admit(queue: string, definition: JobDefinition, jobId: string, args: unknown, maxWaitMs: number): Promise<Admission> {
     const held = await this.options.shouldHold?.(queue, { name: definition.name, id: jobId });
-    if (held) return { hold: true, untilMs: held.untilMs, reason: held.reason };
+    if (held) return { hold: true, untilMs: held.untilMs, reason: held.reason, heldBy: held.heldBy };
     const limit = this.limitFor(queue, definition);
     if (!limit) return runNow;
     let key: string;
@@ -66,6 +66,6 @@ export class FlowControl {
     const slot = await this.options.coordination.takeRateSlot(key, { intervalMs: limit.intervalMs, burst: limit.burst, maxWaitMs });
     if (slot.admitted) return slot.waitMs >= 1 ? { hold: false, waitMs: slot.waitMs } : runNow;
     const returnInMs = Math.max(limit.intervalMs, slot.waitMs - maxWaitMs * Math.random());
-    return { hold: true, untilMs: Date.now() + Math.ceil(returnInMs), reason: "rate limit" };
+    return { hold: true, untilMs: Date.now() + Math.ceil(returnInMs), reason: "rate limit", heldBy: "rate-limit" };
   }
 }

@@ -12,6 +12,6 @@ export function pausedQueueHold(watch: PauseWatch, checkMs: number, holdMs: numb
   return async (queue) => {
     await watch.refresh(checkMs);
     if (!watch.isPaused(queue)) return undefined;
-    return { untilMs: Date.now() + holdMs + Math.floor((holdMs / 4) * Math.random()), reason: "queue paused" };
+    return { untilMs: Date.now() + holdMs + Math.floor((holdMs / 4) * Math.random()), reason: "queue paused", heldBy: "queue-paused" };
   };
 }

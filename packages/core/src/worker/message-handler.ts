@@ -163,7 +163,7 @@ export class MessageHandler {
       // attempt number, so waiting does not count as an attempt but a crash before it still does.
       if (!slot) {
         const retryAt = slotRetryAt(definition.concurrency);
-        await this.options.records?.heldBack(envelope, message, retryAt);
+        await this.options.records?.held(envelope, attempt - 1, retryAt, "concurrency");
         return this.redelivery.postpone(queue, message, { ...envelope, attempt }, retryAt);
       }
     }
@@ -293,6 +293,7 @@ export class MessageHandler {
     if (job.handedBack) return true;
     if (admission.hold) {
       log.debug("job held", { reason: admission.reason, untilMs: admission.untilMs });
+      await this.options.records?.held(envelope, attempt - 1, admission.untilMs, admission.heldBy);
       await this.redelivery.postpone(queue, job.message, { ...envelope, attempt }, admission.untilMs);
       return true;
     }
@@ -304,6 +305,7 @@ export class MessageHandler {
         if (job.handedBack) return true;
         // Every slot stayed busy: the rate slot goes unused (the limit is never exceeded) and the job goes back, same attempt.
         log.debug("job gave its rate-limit slot up: no worker slot came free");
+        await this.options.records?.heldBack(envelope, job.message, Date.now());
         await this.redelivery.postpone(queue, job.message, { ...envelope, attempt }, Date.now());
         return true;
       }
@@ -379,7 +381,7 @@ export class MessageHandler {
       return this.deadLetter(job, queue, envelope, "payload version newer than any worker that ran it", error, attempt);
     }
     (job.log ?? this.options.logger).warn("payload is newer than this worker; holding it back for a newer worker", { payloadVersion: envelope.version, knownVersion: definition.version });
-    await this.options.records?.heldBack(envelope, job.message, now + this.options.newerVersionRetryMs);
+    await this.options.records?.held(envelope, attempt - 1, now + this.options.newerVersionRetryMs, "payload-version");
     const held: Envelope = { ...envelope, meta: { ...envelope.meta, [heldSinceKey]: new Date(heldSince).toISOString() } };
     await this.redelivery.postpone(queue, job.message, held, now + this.options.newerVersionRetryMs);
   }
