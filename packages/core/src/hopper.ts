@@ -8,7 +8,10 @@ import { openFailure, openWithinBound, type ReachBound } from "./backend-reach.j
 import { toPositiveMilliseconds, type Duration } from "./duration.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
 import { FlowControl } from "./flow-control/flow-control.js";
-import { resolveQueueRateLimits, type RateLimitsOptions } from "./flow-control/rate-limit-options.js";
+import { PauseWatch } from "./flow-control/pause-watch.js";
+import { readQueuePaused } from "./flow-control/queue-pauses.js";
+import { pausedQueueHold } from "./flow-control/paused-queue-hold.js";
+import { queueRateLimitNeeds, resolveQueueRateLimits, type RateLimitsOptions } from "./flow-control/rate-limit-options.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
 import { DeadLetters } from "./dead-letters.js";
@@ -89,6 +92,15 @@ export interface HopperOptions {
    * Give every process the same setting.
    */
   readonly rateLimits?: RateLimitsOptions;
+  /**
+   * How long a push handler (sqsd, Lambda, Pub/Sub push) holds a job of a
+   * paused queue: the job goes back as a delayed copy due this much later (up
+   * to a quarter more, spread), and its delivery is answered as done, so a long
+   * pause spends no delivery attempts. After a resume, held push jobs run within
+   * about this long. Push handlers read the paused flags at most once a second
+   * per process. Workers are not concerned (they skip paused queues). Default "30s".
+   */
+  readonly pausedPushHold?: Duration;
 }
 
 export interface Hopper {
@@ -127,7 +139,10 @@ export interface Hopper {
   close(): Promise<void>;
 }
 
-const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records", "outbox", "rateLimits"] as const satisfies readonly (keyof HopperOptions)[];
+// As a worker's default pauseCheck.
+const pushPauseCheckMs = 1000;
+
+const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records", "outbox", "rateLimits", "pausedPushHold"] as const satisfies readonly (keyof HopperOptions)[];
 
 export function createHopper(options: HopperOptions): Hopper {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createHopper takes { url | backend, jobs: [...] }" });
@@ -136,6 +151,7 @@ export function createHopper(options: HopperOptions): Hopper {
   if (!Array.isArray(options.jobs)) throw new ConfigurationError({ field: "jobs", message: "give the job classes this process enqueues or runs: createHopper({ jobs: [SendEmail] })" });
   const registry = new JobRegistry(options.jobs);
   const queueLimits = resolveQueueRateLimits(options.rateLimits);
+  const pausedPushHoldMs = toPositiveMilliseconds(options.pausedPushHold ?? "30s", "pausedPushHold");
   const middleware: Middleware[] = [...(options.middleware ?? [])];
   const logger = redactingLogger(options.logger ?? createConsoleLogger());
   const logArgs = options.logArgs === true;
@@ -150,7 +166,7 @@ export function createHopper(options: HopperOptions): Hopper {
     try {
       const sharedCoordination = options.coordination !== undefined || backend.capabilities.processLocal === true || (!givenBackend && (await adapterOffersCoordination(url)));
       coordinationShared = sharedCoordination;
-      refuseUnmetNeeds(registry.all, backend, sharedCoordination);
+      refuseUnmetNeeds(registry.all, backend, sharedCoordination, queueRateLimitNeeds(queueLimits));
     } catch (error) {
       // A backend this Hopper opened is closed again; a given one stays its owner's.
       if (!givenBackend) await backend.close().catch(() => {});
@@ -171,10 +187,16 @@ export function createHopper(options: HopperOptions): Hopper {
           message: `unique jobs, concurrency limits, recurring jobs and queue pauses need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
         });
       });
-  const records = openRecords(options.records, () => connection.get(), logger);
+  // A store that cannot be read (none shared, or down) reads as not paused: a record is never refused for it.
+  const queuePaused = (queue: string) => readQueuePaused(coordination, queue).catch(() => false);
+  const records = openRecords(options.records, () => connection.get(), logger, queuePaused);
   const outbox = openOutbox(options.outbox);
   const flowControl = new FlowControl({ coordination, queueLimits });
   const dedupeWindows = new DedupeWindows(() => (coordinationShared ? coordination : undefined), logger);
+  // Push handlers have no intake to skip a paused queue: they ask this hold before each run instead.
+  const knownQueues = () => [...new Set(registry.all.map((definition) => definition.queue))];
+  const pushPauses = new PauseWatch(coordination, knownQueues(), pushPauseCheckMs, logger);
+  const pushFlowControl = new FlowControl({ coordination, queueLimits, shouldHold: pausedQueueHold(pushPauses, pushPauseCheckMs, pausedPushHoldMs) });
   const schedules = new Map<string, RecurringJob>();
   let closed: Promise<void> | undefined;
 
@@ -221,11 +243,11 @@ export function createHopper(options: HopperOptions): Hopper {
     runMessage: async (message) => {
       const backend = await connection.get();
       records.writing.records?.knowBackend(backend);
-      return runMessage({ backend, registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, message);
+      return runMessage({ backend, registry, middleware, logger, coordination, logArgs, flowControl: pushFlowControl, ...records.writing }, message);
     },
     deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
     jobs: records.jobs,
-    queues: createQueues({ known: () => [...new Set(registry.all.map((definition) => definition.queue))], coordination, backend: () => connection.get() }),
+    queues: createQueues({ known: knownQueues, coordination, backend: () => connection.get() }),
     events: records.events,
     use: (layer) => void middleware.push(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {

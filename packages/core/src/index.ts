@@ -33,7 +33,7 @@ export {
   type CompatibilityOptions,
 } from "./compatibility/payload-compatibility.js";
 export type { JobNeed } from "./job-needs.js";
-export { RECORD_STORE_SPECIFICATION_VERSION, type RecordStore, type RecordEvent, type StoredJobRecord, type StoredJobState, type JobIdentity, type InsertedRecord, type StartedRecord, type SettledRecord, type CancelOutcome } from "./records/record-store.js";
+export { RECORD_STORE_SPECIFICATION_VERSION, type RecordStore, type RecordEvent, type StoredJobRecord, type StoredJobState, type HoldReason, type JobIdentity, type InsertedRecord, type StartedRecord, type SettledRecord, type CancelOutcome } from "./records/record-store.js";
 export { createMemoryRecordStore, type MemoryRecordStoreOptions } from "./records/memory-record-store.js";
 export type { JobRecord, JobRecords, JobState } from "./records/job-records.js";
 export type { RecordsOptions, RecordRetention } from "./records/records-options.js";

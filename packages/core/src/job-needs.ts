@@ -26,6 +26,13 @@ export function validateJobNeeds(value: unknown, field: string): readonly JobNee
   return value as JobNeed[];
 }
 
+/** A need that comes from a queue's own setting (`createHopper({ rateLimits: { queues } })`) rather than a job. */
+export interface QueueNeed {
+  readonly need: JobNeed;
+  readonly queue: string;
+  readonly field: string;
+}
+
 /** A job's needs with where each comes from: its static options, then `static requires`. */
 function needsOf(definition: JobDefinition): { need: JobNeed; field: string }[] {
   const needs: { need: JobNeed; field: string }[] = [];
@@ -60,13 +67,14 @@ function met(need: JobNeed, capabilities: BackendCapabilities, sharedCoordinatio
  * every job whose needs this backend cannot meet: one ConfigurationError naming each
  * job, the need, the setting it comes from, and where the need is met.
  */
-export function refuseUnmetNeeds(definitions: readonly JobDefinition[], backend: { name: string; capabilities: BackendCapabilities }, sharedCoordination: boolean): void {
-  const unmet = definitions.flatMap((definition) => needsOf(definition).filter(({ need }) => !met(need, backend.capabilities, sharedCoordination)).map((entry) => ({ ...entry, job: definition.name })));
+export function refuseUnmetNeeds(definitions: readonly JobDefinition[], backend: { name: string; capabilities: BackendCapabilities }, sharedCoordination: boolean, queueNeeds: readonly QueueNeed[] = []): void {
+  const needs = [...definitions.flatMap((definition) => needsOf(definition).map((entry) => ({ ...entry, job: definition.name }))), ...queueNeeds.map((entry) => ({ ...entry, job: `queue ${JSON.stringify(entry.queue)}` }))];
+  const unmet = needs.filter(({ need }) => !met(need, backend.capabilities, sharedCoordination));
   if (unmet.length === 0) return;
   throw new ConfigurationError({
     field: unmet[0]!.field,
-    message: `the ${backend.name} backend cannot serve ${unmet.length === 1 ? "this job" : "these jobs"}: ${unmet
+    message: `the ${backend.name} backend cannot serve ${unmet.length === 1 ? "this" : "these"}: ${unmet
       .map(({ job, need, field }) => `${job} needs ${need} (from ${field}), found on ${whereMet[need]}`)
-      .join("; ")}. Switch the URL to a backend that has it, or change the job`,
+      .join("; ")}. Switch the URL to a backend that has it, or change the job or setting`,
   });
 }

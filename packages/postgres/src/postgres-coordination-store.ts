@@ -141,7 +141,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
       // One statement, GCRA as in stepRateSlot (@hopper/core): a bucket row is locked by the ON CONFLICT
       // update, which recomputes from the row as it stands, so concurrent steps never share a slot.
       // \`seen\` (read before the lock) only says how long a refused taker should wait.
-      const rows = await executor.query<{ taken_ms: string | number | null; seen_ms: string | number }>(
+      const rows = await executor.query<{ taken_ms: string | number | null; taken_at_ms: string | number | null; seen_ms: string | number }>(
         `WITH seen AS (SELECT GREATEST(COALESCE((SELECT tat FROM ${rateLimits} WHERE key = $1), now()), now()) AS start),
          taken AS (
            INSERT INTO ${rateLimits} AS bucket (key, tat) VALUES ($1, now() + $2::float8 * interval '1 millisecond')
@@ -150,12 +150,17 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
            RETURNING bucket.tat
          )
          SELECT (SELECT extract(epoch FROM tat - now()) * 1000 FROM taken) AS taken_ms,
+                (SELECT extract(epoch FROM tat) * 1000 FROM taken) AS taken_at_ms,
                 (SELECT extract(epoch FROM start - now()) * 1000 FROM seen) AS seen_ms`,
         [key, intervalMs, burst, maxWaitMs],
       );
       const row = rows[0]!;
       // taken_ms is how far the new arrival time lies ahead: the slot starts burst intervals before it.
-      if (row.taken_ms !== null) return { admitted: true, waitMs: Math.max(0, Number(row.taken_ms) - burst * intervalMs) };
+      if (row.taken_ms !== null) {
+        const waitMs = Math.max(0, Number(row.taken_ms) - burst * intervalMs);
+        // The slot starts at the later of now and burst intervals before the new arrival time.
+        return { admitted: true, waitMs, startsAtMs: Number(row.taken_at_ms) - Number(row.taken_ms) + waitMs };
+      }
       return { admitted: false, waitMs: Math.max(intervalMs, Number(row.seen_ms) - (burst - 1) * intervalMs) };
     },
     async now() {

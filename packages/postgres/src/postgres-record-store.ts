@@ -141,7 +141,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
     async cancel(id, { now, ttlMs }) {
       await open();
       // One statement: the locked read waits for a concurrent start, and the update re-checks the state it committed.
-      // A waiting or retrying job is cancelled; a running one is marked for its worker to stop.
+      // A waiting, held or retrying job is cancelled; a running one is marked for its worker to stop.
       const rows = await executor.query<{ state: string | null; changed: boolean }>(
         `WITH current AS (SELECT state FROM ${table} WHERE id = $1 AND expires_at > now() FOR UPDATE),
          changed AS (UPDATE ${table} SET
@@ -149,7 +149,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
                        finished_at = CASE WHEN state = 'running' THEN finished_at ELSE $2 END,
                        expires_at = CASE WHEN state = 'running' THEN expires_at ELSE now() + $3 * interval '1 millisecond' END,
                        state = CASE WHEN state = 'running' THEN state ELSE 'cancelled' END
-                     WHERE id = $1 AND state IN ('waiting', 'retrying', 'running') AND expires_at > now() ${returning}),
+                     WHERE id = $1 AND (state IN ('waiting', 'retrying', 'running') OR state LIKE 'held:%') AND expires_at > now() ${returning}),
          notified AS (${notify("changed")} WHERE state = 'cancelled')
          SELECT (SELECT state FROM current) AS state, EXISTS (SELECT 1 FROM changed) AS changed, (SELECT count(*) FROM notified) AS notified`,
         [id, now, ttl(ttlMs)],

@@ -18,7 +18,7 @@ interface CoordinationCommands {
   hopperCoordinationAcquire(key: string, holder: string, limit: number, ttlMs: number): Promise<(number | string)[]>;
   hopperCoordinationExtend(key: string, holder: string, ttlMs: number): Promise<number>;
   hopperCoordinationAdvance(key: string, value: string): Promise<string>;
-  hopperCoordinationRateSlot(key: string, intervalUs: number, burst: number, maxWaitUs: number): Promise<[number, number]>;
+  hopperCoordinationRateSlot(key: string, intervalUs: number, burst: number, maxWaitUs: number): Promise<[number, number, number]>;
 }
 
 // The same loading as the backend's scripts: files beside the code (copied to dist by the build), sent by SHA, after common.lua's helpers.
@@ -80,8 +80,9 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
     },
     async takeRateSlot(key, { intervalMs, burst, maxWaitMs }) {
       open();
-      const [admitted, waitUs] = await commands.hopperCoordinationRateSlot(redisKey(key), Math.max(1, Math.round(intervalMs * 1000)), burst, Math.round(maxWaitMs * 1000));
-      return { admitted: admitted === 1, waitMs: Number(waitUs) / 1000 };
+      const [admitted, waitUs, nowUs] = await commands.hopperCoordinationRateSlot(redisKey(key), Math.max(1, Math.round(intervalMs * 1000)), burst, Math.round(maxWaitMs * 1000));
+      if (admitted !== 1) return { admitted: false, waitMs: Number(waitUs) / 1000 };
+      return { admitted: true, waitMs: Number(waitUs) / 1000, startsAtMs: (Number(nowUs) + Number(waitUs)) / 1000 };
     },
     async now() {
       open();

@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigurationError, createConsoleLogger, createHopper, createMemoryCoordinationStore, Job, type JobContext } from "@hopper/core";
 import type { Backend } from "@hopper/core/backend";
@@ -110,5 +110,79 @@ describe.skipIf(!sqsEndpoint)("push handlers hold rate-limited jobs without spen
     expect(runs).toEqual([1]);
     expect(await delayedCount(QueueUrl)).toBe(2);
 
+  });
+
+  /** A job on a queue paused through `hopper.queues`, the coordination store shared by the test's hopper (as processes would share Redis). */
+  function pausableJob(queue: string) {
+    const runs: number[] = [];
+    class Pausable extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform(_args: Record<string, never>, context: JobContext) {
+        runs.push(context.attempt);
+      }
+    }
+    const hopper = createHopper({ backend, jobs: [Pausable], coordination: createMemoryCoordinationStore(), logger: createConsoleLogger("silent"), pausedPushHold: "2s" });
+    return { Pausable, hopper, runs };
+  }
+
+  function sqsdRequest(queue: string, message: Message): Request {
+    return new Request("http://localhost/", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-aws-sqsd-msgid": message.MessageId!, "x-aws-sqsd-receive-count": message.Attributes!.ApproximateReceiveCount!, "x-aws-sqsd-queue": `${testQueuePrefix}${queue}` },
+      body: message.Body!,
+    });
+  }
+
+  function lambdaEvent(queue: string, messages: readonly Message[]) {
+    return {
+      Records: messages.map((message) => ({
+        messageId: message.MessageId!,
+        body: message.Body!,
+        attributes: { ApproximateReceiveCount: message.Attributes!.ApproximateReceiveCount! },
+        eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${testQueuePrefix}${queue}`,
+      })),
+    };
+  }
+
+  it("sqsd: a paused queue's job does not run: answered 200 with a delayed copy, run after resume on its first attempt", async () => {
+    const queue = unique("sqsdpause");
+    const { Pausable, hopper, runs } = pausableJob(queue);
+    const handler = createSqsdHandler({ hopper, queue, insecureNoAuth: true, logger: createConsoleLogger("silent") });
+    await hopper.queues.pause(queue);
+    await Pausable.performAllLater([{}, {}]);
+    const { QueueUrl, messages } = await receiveAll(queue, 2);
+    expect(messages).toHaveLength(2);
+    const statuses = [];
+    for (const message of messages) statuses.push((await handler(sqsdRequest(queue, message))).status);
+    expect(statuses).toEqual([200, 200]);
+    expect(runs).toEqual([]);
+    expect(await delayedCount(QueueUrl)).toBe(2);
+
+    await hopper.queues.resume(queue);
+    const copies = await receiveAll(queue, 2);
+    expect(copies.messages).toHaveLength(2);
+    // New messages: the hold spent none of the redrive policy's receives.
+    expect(copies.messages.map((message) => message.Attributes!.ApproximateReceiveCount)).toEqual(["1", "1"]);
+    for (const message of copies.messages) expect((await handler(sqsdRequest(queue, message))).status).toBe(200);
+    expect(runs).toEqual([1, 1]);
+  });
+
+  it("lambda: a paused queue's jobs are not batch item failures: delayed copies, run after resume on their first attempt", async () => {
+    const queue = unique("lambdapause");
+    const { Pausable, hopper, runs } = pausableJob(queue);
+    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix: testQueuePrefix, reportBatchItemFailures: true });
+    await hopper.queues.pause(queue);
+    await Pausable.performAllLater([{}, {}]);
+    const { QueueUrl, messages } = await receiveAll(queue, 2);
+    expect(messages).toHaveLength(2);
+    expect((await handler(lambdaEvent(queue, messages))).batchItemFailures).toEqual([]);
+    expect(runs).toEqual([]);
+    expect(await delayedCount(QueueUrl)).toBe(2);
+
+    await hopper.queues.resume(queue);
+    const copies = await receiveAll(queue, 2);
+    expect(copies.messages.map((message) => message.Attributes!.ApproximateReceiveCount)).toEqual(["1", "1"]);
+    expect((await handler(lambdaEvent(queue, copies.messages))).batchItemFailures).toEqual([]);
+    expect(runs).toEqual([1, 1]);
   });
 });

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createConsoleLogger, createHopper, Job, type Hopper } from "@hopper/core";
 import { loadCoordinationStore, type CoordinationStoreSource } from "./coordination-source.js";
+import { busiestSpan } from "./rate-windows.js";
 
 export interface RateLimitProcessSuiteOptions {
   readonly name: string;
@@ -17,26 +18,27 @@ export interface RateLimitProcessSuiteOptions {
 const fixture = fileURLToPath(new URL("./test-rate-limit-process.ts", import.meta.url));
 const repositoryRoot = fileURLToPath(new URL("../../../../", import.meta.url));
 const limit = 200;
+const burst = 5;
 const processes = 4;
 // HOPPER_RATE_ACCURACY_SECONDS=30 is the issue's full run (on a quiet machine); CI runs 5 s.
 const fullRun = process.env.HOPPER_RATE_ACCURACY_SECONDS !== undefined;
 const seconds = Number(process.env.HOPPER_RATE_ACCURACY_SECONDS ?? 5);
-// Starts are recorded when perform begins, which lags the slot the store granted by the store's
-// answer and the timer; on a loaded machine a process stalled for 0.1–0.2 s pushes a batch of
-// starts into the next window. The store's own bound (limit + burst − 1) is the store suite's.
-const startLagSlack = 1.25;
 
 /**
- * Issue #21's accuracy check with generous bounds: 4 worker processes share one limit of 200
- * starts a second; every 1 s window of starts stays within the burst bound (limit + burst − 1,
- * burst 1, with slack for starts lagging their slots), the run is never faster than the limit
- * allows, and in the full run it starts `limit × seconds` jobs in `seconds` within 5% (the limit
- * is reached, not only respected). Precise rates belong in the benchmark app.
+ * Issue #21's accuracy check: 4 worker processes share one limit of 200 starts a second with a
+ * burst of 5. What is counted is the store's own decisions: every slot it granted, with when that
+ * slot starts on the store's clock (each worker records them as the store answers). No 1 s span of
+ * them may hold more than the documented `limit + burst − 1`, exactly, with no allowance for a
+ * loaded machine: the decisions do not depend on how fast anything ran. Every job ran (perform
+ * starts are recorded too, and reported, not asserted: they lag their slots by the machine's load).
+ * In the full run the `limit × seconds` jobs start within 5% of `seconds` (the limit is reached,
+ * not only respected); precise rates belong in the benchmark app.
  */
 export function runRateLimitProcessSuite(options: RateLimitProcessSuiteOptions): void {
   describe(`${options.name}: a rate limit of ${limit}/s across ${processes} worker processes`, () => {
     const queue = `rate-${randomUUID().slice(0, 8)}`;
     const recordFile = path.join(tmpdir(), `hopper-${queue}.jsonl`);
+    const admissionsFile = path.join(tmpdir(), `hopper-${queue}-admissions.jsonl`);
     const workers: ChildProcess[] = [];
     let producer: Hopper | undefined;
 
@@ -47,18 +49,20 @@ export function runRateLimitProcessSuite(options: RateLimitProcessSuiteOptions):
       }
       await producer?.close();
       rmSync(recordFile, { force: true });
+      rmSync(admissionsFile, { force: true });
     });
 
-    const starts = (): { jobId: string; at: number }[] => {
-      if (!existsSync(recordFile)) return [];
-      const text = readFileSync(recordFile, "utf8");
-      return text.slice(0, text.lastIndexOf("\n") + 1).split("\n").filter(Boolean).map((line) => JSON.parse(line) as { jobId: string; at: number });
+    const lines = <T>(file: string): T[] => {
+      if (!existsSync(file)) return [];
+      const text = readFileSync(file, "utf8");
+      return text.slice(0, text.lastIndexOf("\n") + 1).split("\n").filter(Boolean).map((line) => JSON.parse(line) as T);
     };
+    const starts = () => lines<{ jobId: string; at: number }>(recordFile);
 
-    it(`starts ${limit * seconds} jobs over ${seconds} s, no 1 s window above the bound`, { timeout: (seconds * 4 + 120) * 1000 }, async () => {
+    it(`starts ${limit * seconds} jobs over ${seconds} s; the store grants no more than limit + burst − 1 slots in any 1 s`, { timeout: (seconds * 4 + 120) * 1000 }, async () => {
       class LimitedJob extends Job<Record<string, never>> {
         static override queue = queue;
-        static override rateLimit = { limit, per: "1s" };
+        static override rateLimit = { limit, per: "1s", burst };
         async perform() {}
       }
       producer = createHopper({ url: options.backendUrl, jobs: [LimitedJob], coordination: await loadCoordinationStore(options.coordination), logger: createConsoleLogger("error") });
@@ -67,7 +71,7 @@ export function runRateLimitProcessSuite(options: RateLimitProcessSuiteOptions):
       const spawnWorker = (): Promise<ChildProcess> => {
         const child = spawn(process.execPath, ["--conditions=@hopper/source", "--import", "tsx", fixture], {
           cwd: repositoryRoot,
-          env: { ...process.env, HOPPER_URL: options.backendUrl, COORDINATION_SOURCE: JSON.stringify(options.coordination), FIXTURE_QUEUE: queue, RECORD_FILE: recordFile, RATE_LIMIT: String(limit) },
+          env: { ...process.env, HOPPER_URL: options.backendUrl, COORDINATION_SOURCE: JSON.stringify(options.coordination), FIXTURE_QUEUE: queue, RECORD_FILE: recordFile, ADMISSIONS_FILE: admissionsFile, RATE_LIMIT: String(limit), RATE_BURST: String(burst) },
           stdio: ["ignore", "pipe", "inherit"],
         });
         workers.push(child);
@@ -80,20 +84,21 @@ export function runRateLimitProcessSuite(options: RateLimitProcessSuiteOptions):
       const deadline = Date.now() + (seconds * 3 + 60) * 1000;
       while (new Set(starts().map((start) => start.jobId)).size < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
 
-      const times = starts().map((start) => start.at).sort((a, b) => a - b);
       expect(new Set(starts().map((start) => start.jobId)).size).toBe(total);
-      // Every 1 s window, sliding by 100 ms across the run.
-      let busiest = 0;
-      for (let from = times[0]!; from <= times.at(-1)!; from += 100) {
-        const inWindow = times.filter((at) => at >= from && at < from + 1000).length;
-        busiest = Math.max(busiest, inWindow);
-      }
-      console.info(`[rate-limit accuracy] ${options.name}: ${times.length} starts over ${((times.at(-1)! - times[0]!) / 1000).toFixed(2)} s, busiest 1 s window ${busiest} (limit ${limit})`);
-      expect(busiest).toBeLessThanOrEqual(Math.ceil(limit * startLagSlack));
-      // Correct: never faster than the limit allows. Useful (full run only, as it measures the workers' pace too): the limit is reached.
-      const spanSeconds = (times.at(-1)! - times[0]!) / 1000;
-      expect(spanSeconds).toBeGreaterThanOrEqual(((total - 1) / limit) * 0.95);
-      if (fullRun) expect(spanSeconds).toBeLessThanOrEqual(((total - 1) / limit) * 1.05);
+      const admissions = lines<{ startsAtMs: number }>(admissionsFile);
+      // Every job took a slot; a few more when a copy ran twice (a lease lost while waiting), never fewer.
+      expect(admissions.length).toBeGreaterThanOrEqual(total);
+      for (const admission of admissions) expect(Number.isFinite(admission.startsAtMs), JSON.stringify(admission)).toBe(true);
+      const slots = admissions.map((admission) => admission.startsAtMs);
+      const busiest = busiestSpan(slots, 1000);
+      const times = starts().map((start) => start.at);
+      console.info(`[rate-limit accuracy] ${options.name}: ${admissions.length} slots granted, busiest 1 s of them ${busiest} (limit ${limit}, burst ${burst}); perform starts: busiest 1 s ${busiestSpan(times, 1000)}, over ${((Math.max(...times) - Math.min(...times)) / 1000).toFixed(2)} s`);
+      expect(busiest).toBeLessThanOrEqual(limit + burst - 1);
+      // Never faster than the limit: GCRA spaces the n-th slot after the first by at least (n − burst) intervals.
+      const slotSpanMs = Math.max(...slots) - Math.min(...slots);
+      expect(Math.round(slotSpanMs * 1000)).toBeGreaterThanOrEqual(Math.round(((admissions.length - burst) * 1000 * 1000) / limit));
+      // Useful (full run only, as it measures the workers' pace too): the limit is reached.
+      if (fullRun) expect(slotSpanMs / 1000).toBeLessThanOrEqual(((total - 1) / limit) * 1.05);
     });
   });
 }

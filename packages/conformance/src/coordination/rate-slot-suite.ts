@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { CoordinationStore, RateSlot } from "@hopper/core";
+import { busiestSpan } from "./rate-windows.js";
 
 const hour = 3_600_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -23,7 +24,7 @@ export function runRateSlotSuite(name: string, open: () => Promise<CoordinationS
       const store = await open();
       const bucket = key();
       const options = { intervalMs: hour, burst: 3, maxWaitMs: 0 };
-      for (let index = 0; index < 3; index++) expect(await store.takeRateSlot(bucket, options)).toEqual({ admitted: true, waitMs: 0 });
+      for (let index = 0; index < 3; index++) expect(await store.takeRateSlot(bucket, options)).toMatchObject({ admitted: true, waitMs: 0 });
       near(await store.takeRateSlot(bucket, options), false, hour);
       // A refusal reserves nothing: the next free slot is still an interval away, not two.
       near(await store.takeRateSlot(bucket, options), false, hour);
@@ -33,7 +34,7 @@ export function runRateSlotSuite(name: string, open: () => Promise<CoordinationS
       const store = await open();
       const bucket = key();
       const options = { intervalMs: hour, burst: 1, maxWaitMs: 3 * hour };
-      expect(await store.takeRateSlot(bucket, options)).toEqual({ admitted: true, waitMs: 0 });
+      expect(await store.takeRateSlot(bucket, options)).toMatchObject({ admitted: true, waitMs: 0 });
       for (let index = 1; index <= 3; index++) near(await store.takeRateSlot(bucket, options), true, index * hour);
       near(await store.takeRateSlot(bucket, options), false, 4 * hour);
     });
@@ -53,6 +54,28 @@ export function runRateSlotSuite(name: string, open: () => Promise<CoordinationS
       const bucket = key();
       const slots = await Promise.all(Array.from({ length: 20 }, () => store.takeRateSlot(bucket, { intervalMs: hour, burst: 5, maxWaitMs: 0 })));
       expect(slots.filter((slot) => slot.admitted)).toHaveLength(5);
+    });
+
+    it("says when each admitted slot starts on its own clock: of many concurrent takers, no span of n intervals holds more than n + burst − 1 starts", async () => {
+      const store = await open();
+      const bucket = key();
+      // 200 a second with a burst of 4, 300 takers at once, each willing to wait up to 1 s.
+      const options = { intervalMs: 5, burst: 4, maxWaitMs: 1000 };
+      const before = await store.now();
+      const slots = await Promise.all(Array.from({ length: 300 }, () => store.takeRateSlot(bucket, options)));
+      const after = await store.now();
+      const admitted = slots.filter((slot) => slot.admitted);
+      // Exactly what GCRA admits within maxWait: the burst, then one per interval.
+      expect(admitted.length).toBeGreaterThanOrEqual(options.burst + options.maxWaitMs / options.intervalMs - 1);
+      expect(admitted.length).toBeLessThanOrEqual(options.burst + options.maxWaitMs / options.intervalMs + (after - before) / options.intervalMs + 1);
+      const startsAt = admitted.map((slot) => slot.startsAtMs!);
+      for (const [index, slot] of admitted.entries()) {
+        expect(Number.isFinite(slot.startsAtMs), `slot ${index} has no start`).toBe(true);
+        // Its start is its wait past the store's clock at the decision, which lies between the two reads.
+        expect(slot.startsAtMs! - slot.waitMs).toBeGreaterThanOrEqual(before - 1);
+        expect(slot.startsAtMs! - slot.waitMs).toBeLessThanOrEqual(after + 1);
+      }
+      for (const n of [1, 20, 200]) expect(busiestSpan(startsAt, n * options.intervalMs), `${n} intervals`).toBeLessThanOrEqual(n + options.burst - 1);
     });
 
     it("keeps buckets apart by key", async () => {

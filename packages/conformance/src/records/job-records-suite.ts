@@ -216,6 +216,36 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       expect((await hopper.jobs.get(queued))!.finishedAt).toBeInstanceOf(Date);
     });
 
+    it("says held, by payload-version, with when it returns, for a job too new for the worker that received it; cancelled there, it never runs", async () => {
+      const queue = uniqueQueueName("rec-held");
+      const ran: number[] = [];
+      class NewReport extends Job<{ n: number }> {
+        static override jobName = "HeldReport";
+        static override queue = queue;
+        static override version = 2;
+        static override upgrades = { 1: (old: { n: number }) => old };
+        async perform() {}
+      }
+      class OldReport extends Job<{ n: number }> {
+        static override jobName = "HeldReport";
+        static override queue = queue;
+        async perform({ n }: { n: number }) {
+          ran.push(n);
+        }
+      }
+      // A producer of the next release enqueues; a worker of this release receives it.
+      await open([NewReport]);
+      const id = await NewReport.performLater({ n: 1 });
+      const worker = await open([OldReport]);
+      startWorker(worker, queue);
+      let record = await worker.jobs.get(id);
+      await waitFor(async () => (record = await worker.jobs.get(id))?.state === "held", "the too-new job's record to say held");
+      expect(record).toMatchObject({ state: "held", heldBy: "payload-version", attempt: 0 });
+      expect(record!.runAt!.getTime()).toBeGreaterThan(Date.now());
+      expect(await worker.jobs.cancel(id)).toEqual({ cancelled: true, stopping: false, state: "cancelled" });
+      expect(ran).toEqual([]);
+    });
+
     it("stops a running job cancelled from another Hopper: its signal aborts and it ends cancelled, not retried", async () => {
       const queue = uniqueQueueName("rec-stop");
       const reasons: unknown[] = [];

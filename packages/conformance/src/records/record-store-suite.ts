@@ -108,6 +108,22 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       expect(await store.cancel(randomUUID(), { now: 9_000, ttlMs: day })).toEqual({ status: "unknown" });
     });
 
+    it("keeps a held job's reason in its state (held:<reason>), runs it later, and cancels it like a waiting one", async () => {
+      const store = await open();
+      const job = identity();
+      await store.insert([{ ...job, runAt: null, ttlMs: day }]);
+      await store.settle({ ...job, state: "held:rate-limit", attempt: 0, runAt: 9_000, ttlMs: day });
+      expect(await store.get(job.id)).toMatchObject({ state: "held:rate-limit", attempt: 0, runAt: 9_000, finishedAt: null });
+      expect(await store.start({ ...job, attempt: 1, startedAt: 10_000, ttlMs: day })).toBe("running");
+      expect(await store.get(job.id)).toMatchObject({ state: "running", attempt: 1, runAt: null });
+      // Held again (a paused queue, say), then cancelled for good: it never starts.
+      const paused = identity();
+      await store.settle({ ...paused, state: "held:queue-paused", attempt: 0, runAt: 9_000, ttlMs: day });
+      expect(await store.cancel(paused.id, { now: 11_000, ttlMs: day })).toEqual({ status: "cancelled" });
+      expect(await store.get(paused.id)).toMatchObject({ state: "cancelled", finishedAt: 11_000 });
+      expect(await store.start({ ...paused, attempt: 1, startedAt: 12_000, ttlMs: day })).toBe("cancelled");
+    });
+
     it("marks a running job for its worker to stop, and never starts a copy of it again", async () => {
       const store = await open();
       const running = identity();

@@ -59,5 +59,42 @@ export const refusesUnmetNeedsAtStart = defineScenario({
     await alone.close();
     const withStore = createHopper({ backend, jobs: [OncePerKey], coordination: createMemoryCoordinationStore(), logger: createConsoleLogger("silent") });
     await expect(withStore.backend).resolves.toBe(backend);
+    await withStore.close();
+
+    // Rate limits and pauses are shared facts too: without a shared store they would silently not hold.
+    class Throttled extends Job<{ n: number }> {
+      static override queue = queueName;
+      static override rateLimit = { limit: 5, per: "1s" };
+      async perform() {}
+    }
+    class Plain extends Job<{ n: number }> {
+      static override queue = queueName;
+      async perform() {}
+    }
+    class Pausable extends Job<{ n: number }> {
+      static override queue = queueName;
+      async perform() {}
+    }
+    const silent = createConsoleLogger("silent");
+    const throttled = testHopper(backend, [Throttled]);
+    const overridden = createHopper({ backend, jobs: [Plain], logger: silent, rateLimits: { queues: { [queueName]: { limit: 5, per: "1s" } } } });
+    const pausing = testHopper(backend, [Pausable]);
+    if (backend.capabilities.processLocal) {
+      await expect(throttled.backend).resolves.toBe(backend);
+      await expect(overridden.backend).resolves.toBe(backend);
+      await pausing.queues.pause(queueName);
+      await pausing.queues.resume(queueName);
+    } else {
+      await expect(throttled.backend).rejects.toThrow("Throttled needs coordination (from Throttled.rateLimit)");
+      const refusal = await overridden.backend.catch((caught: unknown) => caught);
+      expect(ConfigurationError.isInstance(refusal) && refusal.field, String(refusal)).toBe(`rateLimits.queues.${queueName}`);
+      expect(String((refusal as Error).message)).toContain("createHopper({ coordination");
+      await expect(Plain.performLater({ n: 1 })).rejects.toThrow(`rateLimits.queues.${queueName}`);
+      await expect(overridden.worker({ queues: [queueName], handleSignals: false }).run()).rejects.toThrow(`rateLimits.queues.${queueName}`);
+      const pauseRefusal = await pausing.queues.pause(queueName).catch((caught: unknown) => caught);
+      expect(ConfigurationError.isInstance(pauseRefusal) && pauseRefusal.field, String(pauseRefusal)).toBe("coordination");
+      expect(String((pauseRefusal as Error).message)).toContain("queue pauses");
+    }
+    await Promise.all([throttled.close(), overridden.close(), pausing.close()]);
   },
 });

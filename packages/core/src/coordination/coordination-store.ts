@@ -107,6 +107,12 @@ export interface RateSlot {
   readonly admitted: boolean;
   /** Admitted: how long until the slot starts (0: now). Refused: how long until the next free slot starts. */
   readonly waitMs: number;
+  /**
+   * Admitted: when the slot starts, on the store's clock (epoch ms, fractional
+   * where the store keeps finer time): the decision itself, so a test can count
+   * what the store granted against the bound without timing anything.
+   */
+  readonly startsAtMs?: number;
 }
 
 export interface AcquireResult {

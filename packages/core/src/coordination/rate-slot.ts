@@ -10,5 +10,5 @@ export function stepRateSlot(tat: number | undefined, now: number, options: Rate
   const start = Math.max(tat ?? now, now);
   const waitMs = Math.max(0, start - (options.burst - 1) * options.intervalMs - now);
   if (waitMs > options.maxWaitMs) return { slot: { admitted: false, waitMs } };
-  return { slot: { admitted: true, waitMs }, tat: start + options.intervalMs };
+  return { slot: { admitted: true, waitMs, startsAtMs: now + waitMs }, tat: start + options.intervalMs };
 }

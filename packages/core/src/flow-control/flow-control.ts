@@ -1,4 +1,3 @@
-import { abortableSleep } from "../abortable-sleep.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import type { JobDefinition } from "../job-registry.js";
 import type { HoldDecision, JobHold } from "./job-hold.js";
@@ -12,10 +11,16 @@ export interface FlowControlOptions {
   readonly shouldHold?: JobHold;
 }
 
-/** What a run may do now: go ahead, wait until `untilMs` as a delayed copy, or never (its limit's key cannot be computed from its args). */
-export type Admission = { readonly hold: false; readonly invalidKey?: undefined } | ({ readonly hold: true; readonly invalidKey?: undefined } & HoldDecision) | { readonly hold: false; readonly invalidKey: unknown };
+/**
+ * What a run may do: go ahead once `waitMs` has passed (its rate slot taken), wait until `untilMs` as a delayed copy,
+ * or never (its limit's key cannot be computed from its args).
+ */
+export type Admission =
+  | { readonly hold: false; readonly waitMs: number; readonly invalidKey?: undefined }
+  | ({ readonly hold: true; readonly invalidKey?: undefined } & HoldDecision)
+  | { readonly hold: false; readonly waitMs?: undefined; readonly invalidKey: unknown };
 
-const runNow: Admission = { hold: false };
+const runNow: Admission = { hold: false, waitMs: 0 };
 
 /**
  * Rate limits and holds for one Hopper. A job with neither costs a map lookup and
@@ -43,14 +48,13 @@ export class FlowControl {
 
   /**
    * Asks the hold, then the job's bucket. A slot that starts within `maxWaitMs` is
-   * taken and waited for here (resolved early when `signal` aborts); a later one is
-   * not taken, and the job is held until about when it could be, spread over
-   * `maxWaitMs` so held jobs do not all return at once. Throws the store's error
-   * (unreachable, or not configured for sharing).
+   * taken, and the caller waits `waitMs` for it; a later one is not taken, and the job
+   * is held until about when it could be, spread over `maxWaitMs` so held jobs do not
+   * all return at once. Throws the store's error (unreachable, or not configured for sharing).
    */
-  async admit(queue: string, definition: JobDefinition, jobId: string, args: unknown, maxWaitMs: number, signal?: AbortSignal): Promise<Admission> {
+  async admit(queue: string, definition: JobDefinition, jobId: string, args: unknown, maxWaitMs: number): Promise<Admission> {
     const held = await this.options.shouldHold?.(queue, { name: definition.name, id: jobId });
-    if (held) return { hold: true, untilMs: held.untilMs, reason: held.reason };
+    if (held) return { hold: true, untilMs: held.untilMs, reason: held.reason, heldBy: held.heldBy };
     const limit = this.limitFor(queue, definition);
     if (!limit) return runNow;
     let key: string;
@@ -60,11 +64,8 @@ export class FlowControl {
       return { hold: false, invalidKey: error };
     }
     const slot = await this.options.coordination.takeRateSlot(key, { intervalMs: limit.intervalMs, burst: limit.burst, maxWaitMs });
-    if (slot.admitted) {
-      if (slot.waitMs >= 1) await abortableSleep(slot.waitMs, signal);
-      return runNow;
-    }
+    if (slot.admitted) return slot.waitMs >= 1 ? { hold: false, waitMs: slot.waitMs } : runNow;
     const returnInMs = Math.max(limit.intervalMs, slot.waitMs - maxWaitMs * Math.random());
-    return { hold: true, untilMs: Date.now() + Math.ceil(returnInMs), reason: "rate limit" };
+    return { hold: true, untilMs: Date.now() + Math.ceil(returnInMs), reason: "rate limit", heldBy: "rate-limit" };
   }
 }

@@ -1,3 +1,5 @@
+import type { HoldReason } from "../records/record-store.js";
+
 /**
  * Asked before each run, in workers and push handlers alike: whether a job must wait
  * (a paused queue, say) and until when. Undefined runs it now. A held job goes back
@@ -11,4 +13,6 @@ export interface HoldDecision {
   readonly untilMs: number;
   /** Shown in logs, e.g. "queue paused". */
   readonly reason: string;
+  /** What the job's record says holds it. */
+  readonly heldBy: HoldReason;
 }

@@ -20,6 +20,8 @@ export class PauseWatch {
   private listeners: (() => void)[] = [];
   private disabled = false;
   private reading: Promise<void> | undefined;
+  /** When the last read began (epoch ms), for `refresh`. */
+  private readAt: number | undefined;
 
   constructor(
     private readonly store: CoordinationStore,
@@ -49,6 +51,20 @@ export class PauseWatch {
     return this.paused.has(queue);
   }
 
+  /**
+   * For a process with no loop to poll from (a push handler, a Lambda frozen
+   * between events): reads again when the last read began more than `maxAgeMs`
+   * ago, else answers from memory. A failed read counts, so a store that is down
+   * costs one attempt per `maxAgeMs`, not one per job.
+   */
+  async refresh(maxAgeMs: number): Promise<void> {
+    if (this.disabled) return;
+    // A read under way is waited for: answering from the flags before it would run a job the read is about to hold.
+    if (this.reading) return this.reading;
+    if (this.readAt !== undefined && Date.now() - this.readAt < maxAgeMs) return;
+    await this.poll();
+  }
+
   /** Calls `listener` after each change of any flag (not on every poll). */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
@@ -61,6 +77,7 @@ export class PauseWatch {
   }
 
   private async read(): Promise<void> {
+    this.readAt = Date.now();
     try {
       const changes = await readPauseChanges(this.store);
       if (changes === this.lastChanges) return;

@@ -1,3 +1,4 @@
+import type { QueueNeed } from "../job-needs.js";
 import { toMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { keyFor } from "../coordination/job-coordination-options.js";
@@ -79,6 +80,11 @@ export function resolveQueueRateLimits(options: RateLimitsOptions | undefined): 
     else resolved.set(queue, resolveRateLimit(limit, field, `queue:${queue}`)!);
   }
   return resolved;
+}
+
+/** Each queue given a limit of its own needs a store every process shares, or the limit would hold per process only. */
+export function queueRateLimitNeeds(limits: ReadonlyMap<string, ResolvedRateLimit | null>): QueueNeed[] {
+  return [...limits].filter(([, limit]) => limit !== null).map(([queue]) => ({ need: "coordination", queue, field: `rateLimits.queues.${queue}` }));
 }
 
 /** The coordination key of the bucket `args` fall in; a key function that throws or returns a non-string is a ConfigurationError naming it. */

@@ -255,3 +255,47 @@ describe("rate limits cost nothing when unused", () => {
     expect(calls.filter((call) => call === "takeRateSlot")).toHaveLength(2);
   });
 });
+
+describe("a throttled queue does not starve the worker's other queues", () => {
+  it("runs unlimited jobs while a limited job waits in process for its slot, never more than `concurrency` performs at once", async () => {
+    const limitedQueue = uniqueQueue();
+    const freeQueue = `${limitedQueue}-free`;
+    const order: string[] = [];
+    let performing = 0;
+    let mostAtOnce = 0;
+    const perform = async (label: string) => {
+      order.push(label);
+      performing++;
+      mostAtOnce = Math.max(mostAtOnce, performing);
+      await new Promise((resolve) => setImmediate(resolve));
+      performing--;
+    };
+    // 1 per 900 ms: the second job's slot is 900 ms ahead, within the in-process wait (≤ 1 s), so it waits in the worker.
+    class Throttled extends Job<Record<string, never>> {
+      static override queue = limitedQueue;
+      static override rateLimit = { limit: 1, per: "900ms" };
+      async perform() {
+        await perform("limited");
+      }
+    }
+    class Unlimited extends Job<Record<string, never>> {
+      static override queue = freeQueue;
+      async perform() {
+        await perform("free");
+      }
+    }
+    const hopper = hopperFor(limitedQueue, [Throttled, Unlimited]);
+    await Throttled.performAllLater([{}, {}]);
+    await Unlimited.performAllLater([{}, {}, {}]);
+    // One slot, and strict order takes the limited queue first: the waiting job is the only one holding it.
+    const worker = hopper.worker({ queues: [limitedQueue, freeQueue], order: "strict", concurrency: 1, pollWait: 20, handleSignals: false });
+    const running = worker.run();
+    await until(() => order.length >= 5, "every job to run");
+    await worker.stop({ timeout: 5000 });
+    await running;
+    // The second limited job waited for its slot without keeping the unlimited ones out.
+    expect(order.indexOf("free"), order.join(",")).toBeLessThan(order.lastIndexOf("limited"));
+    expect(order.filter((label) => label === "limited")).toHaveLength(2);
+    expect(mostAtOnce).toBe(1);
+  });
+});

@@ -1,16 +1,16 @@
 import { ConfigurationError } from "../errors/configuration-error.js";
 import type { Logger } from "../logger.js";
-import type { RecordEvent, RecordStore } from "./record-store.js";
+import { isHeldState, type RecordEvent, type RecordStore } from "./record-store.js";
 
 /** Lifecycle changes, noun-verb as the house names events. */
-export type JobEventName = "job-enqueue" | "job-start" | "job-progress" | "job-retry" | "job-succeed" | "job-fail" | "job-dead-letter" | "job-cancel";
+export type JobEventName = "job-enqueue" | "job-start" | "job-progress" | "job-hold" | "job-retry" | "job-succeed" | "job-fail" | "job-dead-letter" | "job-cancel";
 
 export interface JobEvent {
   readonly name: JobEventName;
   readonly id: string;
   readonly job: string;
   readonly queue: string;
-  /** The state the change wrote (`running` for progress). */
+  /** The state the change wrote (`running` for progress; `held:<reason>` for a hold, as the record store keeps it). */
   readonly state: string;
   readonly attempt: number;
   /** The value given to `ctx.progress`, on `job-progress` only. */
@@ -37,15 +37,15 @@ const names: Readonly<Record<string, JobEventName>> = {
   dead: "job-dead-letter",
   cancelled: "job-cancel",
 };
-const knownNames = new Set<string>([...Object.values(names), "job-progress", "*"]);
+const knownNames = new Set<string>([...Object.values(names), "job-progress", "job-hold", "*"]);
 
 /** One store subscription per Hopper, opened by the first listener and closed with the Hopper or the last listener. */
 export function createJobEvents(store: () => Promise<RecordStore>, logger: Logger): JobEvents & { close(): Promise<void> } {
   const listeners = new Set<{ name: string; listener: (event: JobEvent) => void }>();
   let subscription: Promise<() => Promise<void>> | undefined;
   const dispatch = (change: RecordEvent) => {
-    const name = change.progress !== undefined ? "job-progress" : names[change.state];
-    if (!name) return; // a state this version does not know (held states to come)
+    const name = change.progress !== undefined ? "job-progress" : isHeldState(change.state) ? "job-hold" : names[change.state];
+    if (!name) return; // a state this version does not know
     const event: JobEvent = { name, id: change.id, job: change.job, queue: change.queue, state: change.state, attempt: change.attempt, ...(change.progress !== undefined && { progress: parseProgress(change.progress) }) };
     for (const entry of listeners) {
       if (entry.name !== "*" && entry.name !== name) continue;

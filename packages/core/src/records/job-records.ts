@@ -3,19 +3,26 @@ import { toPositiveMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { JobNotFoundError } from "../errors/job-not-found-error.js";
 import { JobWaitTimeoutError } from "../errors/job-wait-timeout-error.js";
-import { FINISHED_STATES, type RecordStore, type StoredJobRecord, type StoredJobState } from "./record-store.js";
+import { FINISHED_STATES, isHeldState, type HoldReason, type RecordStore, type StoredJobRecord, type StoredJobState } from "./record-store.js";
 import type { ResolvedRecordsOptions } from "./records-options.js";
 
-/** `waiting` with a `runAt` still ahead is reported as `scheduled`. */
-export type JobState = StoredJobState | "scheduled";
+/** `waiting` with a `runAt` still ahead is reported as `scheduled`; a held job as `held`, with `heldBy`. */
+export type JobState = Exclude<StoredJobState, `held:${string}`> | "scheduled" | "held";
 
 export interface JobRecord {
   readonly id: string;
   /** The job's name. */
   readonly job: string;
   readonly queue: string;
-  /** A state this version of Hopper may not know yet (held states arrive with their features) passes through as is. */
+  /** A state this version of Hopper may not know yet passes through as is. */
   readonly state: JobState;
+  /**
+   * For `held`: what holds it, `rate-limit` (no slot in its limit), `queue-paused` (its queue is paused:
+   * every waiting job of a paused queue reads so, whether or not a worker has seen it), `concurrency`
+   * (its concurrency key has no free place) or `payload-version` (no worker has run it knows its payload's
+   * version). `runAt` is when it is offered again. Null in every other state.
+   */
+  readonly heldBy: HoldReason | null;
   /** The attempt running or last run; 0 before the first. */
   readonly attempt: number;
   /** The last `ctx.progress(value)`, or null. */
@@ -59,10 +66,17 @@ const maxIdLength = 512;
 const firstPollMs = 25;
 const slowestPollMs = 500;
 
-export function createJobRecords(store: () => Promise<RecordStore>, options: ResolvedRecordsOptions): JobRecords {
+/**
+ * `queuePaused` answers whether a queue is paused now (the coordination store's flag), so that the
+ * waiting jobs of a paused queue read `held` by `queue-paused`; it is asked only for waiting records.
+ */
+export function createJobRecords(store: () => Promise<RecordStore>, options: ResolvedRecordsOptions, queuePaused?: (queue: string) => Promise<boolean>): JobRecords {
   const get = async (id: string): Promise<JobRecord | null> => {
     const stored = await (await store()).get(checkId(id));
-    return stored ? toJobRecord(stored, Date.now()) : null;
+    if (!stored) return null;
+    const record = toJobRecord(stored, Date.now());
+    if (record.state !== "waiting" || !queuePaused || !(await queuePaused(record.queue))) return record;
+    return { ...record, state: "held", heldBy: "queue-paused" };
   };
   return {
     get,
@@ -88,7 +102,7 @@ export function createJobRecords(store: () => Promise<RecordStore>, options: Res
       if (outcome.status === "unknown") throw new JobNotFoundError({ jobId: id });
       if (outcome.status === "cancelled") return { cancelled: true, stopping: false, state: "cancelled" };
       if (outcome.status === "requested") return { cancelled: false, stopping: true, state: "running" };
-      return { cancelled: false, stopping: false, state: outcome.state as JobState };
+      return { cancelled: false, stopping: false, state: (isHeldState(outcome.state) ? "held" : outcome.state) as JobState };
     },
   };
 }
@@ -109,12 +123,14 @@ function checkId(id: unknown): string {
 }
 
 function toJobRecord(stored: StoredJobRecord, now: number): JobRecord {
-  const state = stored.state === "waiting" && stored.runAt !== null && stored.runAt > now ? "scheduled" : (stored.state as JobState);
+  const held = isHeldState(stored.state);
+  const state = held ? "held" : stored.state === "waiting" && stored.runAt !== null && stored.runAt > now ? "scheduled" : (stored.state as JobState);
   return {
     id: stored.id,
     job: stored.job,
     queue: stored.queue,
     state,
+    heldBy: held ? (stored.state.slice("held:".length) as HoldReason) : null,
     attempt: stored.attempt,
     progress: parse(stored.progress),
     result: parse(stored.result),

@@ -1,5 +1,5 @@
 import { BackendClosedError } from "../errors/backend-closed-error.js";
-import { RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "./record-store.js";
+import { isHeldState, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "./record-store.js";
 
 type Entry = { record: StoredJobRecord; expiresAt: number };
 type Shared = { records: Map<string, Entry>; listeners: Set<(event: RecordEvent) => void> };
@@ -120,7 +120,7 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
         records.get(id)!.record = { ...current, cancelRequested: true };
         return { status: "requested" };
       }
-      if (current.state !== "waiting" && current.state !== "retrying") return { status: "refused", state: current.state };
+      if (current.state !== "waiting" && current.state !== "retrying" && !isHeldState(current.state)) return { status: "refused", state: current.state };
       put({ ...current, state: "cancelled", finishedAt: cancelledAt }, ttlMs);
       return { status: "cancelled" };
     },

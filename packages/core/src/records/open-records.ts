@@ -23,7 +23,7 @@ export interface OpenRecords {
  * `hopper.jobs` call refuses), or a store resolved on first use: the one given,
  * else the backend's own, else a ConfigurationError naming `records.store`.
  */
-export function openRecords(options: RecordsOptions | undefined, backend: () => Promise<Backend>, logger: Logger): OpenRecords {
+export function openRecords(options: RecordsOptions | undefined, backend: () => Promise<Backend>, logger: Logger, queuePaused?: (queue: string) => Promise<boolean>): OpenRecords {
   if (options === undefined) {
     const jobs = recordsOff();
     // The same refusal as hopper.jobs: records are off.
@@ -54,7 +54,7 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
   const events = createJobEvents(store, logger);
   const writer = new RecordWriter(opened, resolved, logger, backend);
   return {
-    jobs: createJobRecords(store, resolved),
+    jobs: createJobRecords(store, resolved, queuePaused),
     events,
     writing: { records: writer },
     check: () => writer.check(),

@@ -28,13 +28,26 @@
 export const RECORD_STORE_SPECIFICATION_VERSION = "v1" as const;
 
 /**
+ * Why a job that was due did not run and went back for later (a delayed copy
+ * with the same attempt): its rate limit had no slot, its queue is paused, its
+ * concurrency key had no free place, or its payload is newer than the worker.
+ */
+export type HoldReason = "rate-limit" | "queue-paused" | "concurrency" | "payload-version";
+
+/**
  * Where a job stands. `waiting` and `retrying` carry `runAt` when the job
  * must not run before it (the core reports a future `waiting` as
- * `scheduled`). Held states (a concurrency slot, a rate limit, a paused
- * queue) will be added as those features land; readers must accept states
- * they do not know.
+ * `scheduled`). A held job is `held:<reason>` with the `runAt` it is offered
+ * again at: the reason rides in the state, so no store keeps a field of its
+ * own for it; a store starts and cancels a held job as a waiting one. Readers
+ * must accept states they do not know.
  */
-export type StoredJobState = "waiting" | "running" | "retrying" | "succeeded" | "failed" | "dead" | "cancelled";
+export type StoredJobState = "waiting" | "running" | "retrying" | "succeeded" | "failed" | "dead" | "cancelled" | `held:${HoldReason}`;
+
+/** True for `held:<reason>` states, whatever the reason (a later version may add reasons). */
+export function isHeldState(state: string): boolean {
+  return state.startsWith("held:");
+}
 
 export const FINISHED_STATES: ReadonlySet<string> = new Set(["succeeded", "failed", "dead", "cancelled"]);
 
@@ -74,8 +87,9 @@ export interface StartedRecord extends JobIdentity {
 }
 
 /**
- * A write that ends an attempt: a finished state, or `retrying` (with `runAt`); or `waiting` (with
- * `runAt`) for a job a backend's receive marked running that was held back before it ran.
+ * A write that ends an attempt: a finished state, or `retrying` (with `runAt`); `held:<reason>` (with
+ * `runAt`) for a due job held back; or `waiting` (with `runAt`) for a job a backend's receive marked
+ * running that was held back before it ran (an early delivery).
  */
 export interface SettledRecord extends JobIdentity {
   /** `cancelled` ends a job whose cancel was requested (stopped while running, or refused a start). */
@@ -85,7 +99,7 @@ export interface SettledRecord extends JobIdentity {
   readonly error?: string;
   /** Set for finished states. */
   readonly finishedAt?: number;
-  /** Set for `retrying` and `waiting`: when the next attempt may run. */
+  /** Set for `retrying`, `held:<reason>` and `waiting`: when the next attempt may run. */
   readonly runAt?: number;
   readonly ttlMs: number;
 }
@@ -141,7 +155,7 @@ export interface RecordStore {
   get(id: string): Promise<StoredJobRecord | undefined>;
 
   /**
-   * Cancels a `waiting` or `retrying` job (finishedAt = `now`); marks a
+   * Cancels a `waiting`, `held:<reason>` or `retrying` job (finishedAt = `now`); marks a
    * `running` one `cancelRequested` (ttl unchanged); a finished one is refused
    * with its state.
    */

@@ -7,7 +7,7 @@ import { sanitizedError } from "../redaction.js";
 import { unfinishedKeepMs, type ResolvedRecordsOptions } from "./records-options.js";
 import { ProgressLanes } from "./progress-lanes.js";
 import { progressJson, resultJson } from "./record-values.js";
-import type { InsertedRecord, JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
+import type { HoldReason, InsertedRecord, JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
 
 const maxErrorMessageChars = 2000;
 
@@ -87,6 +87,15 @@ export class RecordWriter {
     if (message.record !== "running") return;
     const ttlMs = this.unfinishedMs + Math.max(0, runAt - Date.now());
     await this.settle({ ...identityOf(envelope), state: "waiting", attempt: Math.max(0, (message.deliveryAttempt ?? 1) - 1), runAt, ttlMs });
+  }
+
+  /**
+   * A due job went back for later without running (`attemptsRun` so far): its record says held and
+   * why, with when it is offered again. One write per hold, with or without a receive that marked it running.
+   */
+  async held(envelope: Envelope, attemptsRun: number, runAt: number, reason: HoldReason): Promise<void> {
+    const ttlMs = this.options.keepMs.unfinished + Math.max(0, runAt - Date.now());
+    await this.settle({ ...identityOf(envelope), state: `held:${reason}`, attempt: Math.max(0, attemptsRun), runAt, ttlMs });
   }
 
   /** Acks `message` with `record` written: in the ack's own call when records ride with it, else settled first. */

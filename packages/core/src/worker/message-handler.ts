@@ -19,6 +19,8 @@ import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import type { SettledRecord } from "../records/record-store.js";
 import type { FlowControl } from "../flow-control/flow-control.js";
 import { Redelivery } from "./redelivery.js";
+import type { SlotLoans } from "./slot-loans.js";
+import { abortableSleep } from "../abortable-sleep.js";
 import { RunningJobs } from "./run-abort.js";
 import { RunLog } from "./run-log.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
@@ -67,6 +69,10 @@ export interface InFlightJob {
   shutdownReason?: unknown;
   /** The perform under way, set by the handler while it runs; the worker aborts it through this at a shutdown. */
   run?: RunAbort | undefined;
+  /** A worker's: lets the job's slot out while it waits for a rate slot. Absent (push handlers): the wait keeps its slot. */
+  readonly slotLoans?: SlotLoans;
+  /** Its slot is lent out (SlotLoans). */
+  lent?: boolean;
 }
 
 const heldSinceKey = "hopper.heldSince";
@@ -159,7 +165,7 @@ export class MessageHandler {
       // attempt number, so waiting does not count as an attempt but a crash before it still does.
       if (!slot) {
         const retryAt = slotRetryAt(definition.concurrency);
-        await this.options.records?.heldBack(envelope, message, retryAt);
+        await this.options.records?.held(envelope, attempt - 1, retryAt, "concurrency");
         return this.redelivery.postpone(queue, message, { ...envelope, attempt }, retryAt);
       }
     }
@@ -269,15 +275,19 @@ export class MessageHandler {
 
   /**
    * Waits for the job's rate-limit slot in process when it starts within a quarter
-   * lease (at most 1 s), renewing the lease afterwards; otherwise, or when a hold says
-   * so, re-delays the job as a copy with the same attempt (the way slot waits go), so
-   * a push platform sees a delivery that succeeded. True when the job must not run now.
+   * lease (at most 1 s), its worker slot lent to other jobs meanwhile, renewing the
+   * lease afterwards; otherwise, or when a hold says so, re-delays the job as a copy
+   * with the same attempt (the way slot waits go), so a push platform sees a delivery
+   * that succeeded. True when the job must not run now.
    */
   private async admit(job: InFlightJob, log: RunLog, queue: string, definition: JobDefinition, envelope: Envelope, args: unknown, attempt: number, flowControl: FlowControl): Promise<boolean> {
     const { leaseMs, backend } = this.options;
-    const maxWaitMs = Math.min(1000, Math.floor(leaseMs / 4));
+    const { slotLoans } = job;
+    const quarterLeaseMs = Math.min(1000, Math.floor(leaseMs / 4));
+    // A worker that has lent its most slots takes only a slot free now: a later one is a delayed copy, not a wait in a slot.
+    const maxWaitMs = slotLoans && !slotLoans.canLend() ? 0 : quarterLeaseMs;
     const started = Date.now();
-    const admission = await flowControl.admit(queue, definition, envelope.id, args, maxWaitMs, job.signal);
+    const admission = await flowControl.admit(queue, definition, envelope.id, args, maxWaitMs);
     if (admission.invalidKey !== undefined) {
       await this.deadLetter(job, queue, envelope, "rate limit key could not be computed", admission.invalidKey, attempt);
       return true;
@@ -285,8 +295,23 @@ export class MessageHandler {
     if (job.handedBack) return true;
     if (admission.hold) {
       log.debug("job held", { reason: admission.reason, untilMs: admission.untilMs });
+      await this.options.records?.held(envelope, attempt - 1, admission.untilMs, admission.heldBy);
       await this.redelivery.postpone(queue, job.message, { ...envelope, attempt }, admission.untilMs);
       return true;
+    }
+    const waitMs = admission.waitMs ?? 0;
+    if (waitMs >= 1) {
+      const lent = slotLoans?.lend(job) === true;
+      await abortableSleep(waitMs, job.signal);
+      if (lent && !(await slotLoans.reclaim(job, quarterLeaseMs))) {
+        if (job.handedBack) return true;
+        // Every slot stayed busy: the rate slot goes unused (the limit is never exceeded) and the job goes back, same attempt.
+        log.debug("job gave its rate-limit slot up: no worker slot came free");
+        await this.options.records?.heldBack(envelope, job.message, Date.now());
+        await this.redelivery.postpone(queue, job.message, { ...envelope, attempt }, Date.now());
+        return true;
+      }
+      if (job.handedBack) return true;
     }
     // A wait of more than an eighth lease may have outlasted the buffer's last renewal's margin: renew before running.
     if (Date.now() - started > leaseMs / 8 && backend.capabilities.leaseExtension && (await job.message.extendLease(leaseMs)) === false) {
@@ -358,7 +383,7 @@ export class MessageHandler {
       return this.deadLetter(job, queue, envelope, "payload version newer than any worker that ran it", error, attempt);
     }
     (job.log ?? this.options.logger).warn("payload is newer than this worker; holding it back for a newer worker", { payloadVersion: envelope.version, knownVersion: definition.version });
-    await this.options.records?.heldBack(envelope, job.message, now + this.options.newerVersionRetryMs);
+    await this.options.records?.held(envelope, attempt - 1, now + this.options.newerVersionRetryMs, "payload-version");
     const held: Envelope = { ...envelope, meta: { ...envelope.meta, [heldSinceKey]: new Date(heldSince).toISOString() } };
     await this.redelivery.postpone(queue, job.message, held, now + this.options.newerVersionRetryMs);
   }

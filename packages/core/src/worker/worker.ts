@@ -19,6 +19,7 @@ import { QueueIntake, sleep } from "./queue-intake.js";
 import { selectQueues, type QueueOrder, type QueueSelection } from "./queue-selection.js";
 import { ReceiveBudget } from "./receive-budget.js";
 import { PauseWatch } from "../flow-control/pause-watch.js";
+import { SlotLoans } from "./slot-loans.js";
 import type { HungRun } from "./run-deadline.js";
 
 export interface WorkerOptions {
@@ -233,7 +234,8 @@ export class Worker {
       receiveOptions: this.dependencies.records?.receiveOptions,
       onBuffered: () => this.startBuffered(intake),
     });
-    const intake: Intake = { handler, budget, queues, target };
+    const loans = new SlotLoans(this.concurrency, budget, () => this.startBuffered(intake));
+    const intake: Intake = { handler, budget, queues, target, loans };
     pauses.onChange(() => {
       // Buffered jobs of a paused queue go back to it unstarted (for whichever worker runs after the resume).
       for (const [queue, buffer] of this.buffers) if (pauses.isPaused(queue)) void this.handBack(buffer.drain());
@@ -252,7 +254,9 @@ export class Worker {
 
   /** Starts buffered messages while slots are free; never once stop() has begun (the buffer goes back instead). */
   private startBuffered(intake: Intake): void {
-    const { budget, queues, handler, target } = intake;
+    const { budget, queues, handler, target, loans } = intake;
+    // Jobs that lent their slot while waiting for a rate slot were received already: they come back first, stopping or not.
+    loans.serve();
     while (budget.running < this.concurrency && !this.receiving.signal.aborted) {
       const from = queues.nextToStart();
       if (from === undefined) return;
@@ -269,12 +273,13 @@ export class Worker {
         if (!slotHeld) return;
         slotHeld = false;
         this.inFlight.delete(job);
-        budget.running -= 1;
+        // A job that gave its wait up while its slot was lent holds none.
+        if (!loans.settle(job)) budget.running -= 1;
         target.recordRun(performance.now() - startedAt);
         this.startBuffered(intake);
         budget.changed();
       };
-      const job: InFlightJob = { message, leaseFrom, handedBack: false, performed: freeSlot, shutdownReason: undefined, run: undefined };
+      const job: InFlightJob = { message, leaseFrom, handedBack: false, performed: freeSlot, shutdownReason: undefined, run: undefined, slotLoans: loans, lent: false };
       this.inFlight.add(job);
       // then(done, done) rather than finally(done): finally holds two more closures per job while it waits.
       const done = () => {
@@ -344,4 +349,5 @@ interface Intake {
   readonly budget: ReceiveBudget;
   readonly queues: QueueIntake;
   readonly target: PrefetchTarget;
+  readonly loans: SlotLoans;
 }

@@ -1,5 +1,5 @@
 --[[
-Cancels a waiting or retrying job; marks a running one (x = "1") for its
+Cancels a waiting, held (held:<reason>) or retrying job; marks a running one (x = "1") for its
 worker to stop; a finished one is refused.
 KEYS[1] the record hash (fields: see records.lua)
 ARGV[1] now ms (the finished time), ARGV[2] ttl ms, ARGV[3] events channel, ARGV[4] job id
@@ -13,7 +13,7 @@ if state == 'running' then
   redis.call('HSET', key, 'x', '1')
   return { 'requested' }
 end
-if state ~= 'waiting' and state ~= 'retrying' then return { 'refused', state } end
+if state ~= 'waiting' and state ~= 'retrying' and string.sub(state, 1, 5) ~= 'held:' then return { 'refused', state } end
 redis.call('HSET', key, 's', 'cancelled', 'fa', ARGV[1])
 redis.call('PEXPIRE', key, ARGV[2])
 local job, queue, attempt = unpack(redis.call('HMGET', key, 'j', 'q', 'a'))
