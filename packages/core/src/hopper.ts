@@ -13,6 +13,7 @@ import { createMemoryCoordinationStore } from "./coordination/memory-coordinatio
 import { DeadLetters } from "./dead-letters.js";
 import { enqueueJobs } from "./enqueuer.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
+import { createWorkers, type Workers } from "./worker/worker-registry.js";
 import { bindJob, unbindJob, type JobEnqueuer } from "./job-binding.js";
 import type { EnqueueOptions, JobArgs, JobClass, JobContext, Job } from "./job.js";
 import { JobRegistry, upgradeArgs, validateArgs } from "./job-registry.js";
@@ -104,6 +105,8 @@ export interface Hopper {
    * (SQS and Pub/Sub need `coordination`, else every call rejects with ConfigurationError).
    */
   readonly queues: Queues;
+  /** The running workers of every process sharing the coordination store, from their heartbeats. */
+  readonly workers: Workers;
   /** Look up, wait for and cancel jobs by id; needs `records`, else every call rejects with ConfigurationError. */
   readonly jobs: JobRecords;
   /** Lifecycle changes of every job, from every process sharing the record store; needs `records`. */
@@ -216,6 +219,7 @@ export function createHopper(options: HopperOptions): Hopper {
     runMessage: async (message) => runMessage({ backend: await connection.get(), registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, message),
     deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
     jobs: records.jobs,
+    workers: createWorkers(coordination),
     queues: createQueues({ known: () => [...new Set(registry.all.map((definition) => definition.queue))], coordination, backend: () => connection.get() }),
     events: records.events,
     use: (layer) => void middleware.push(layer),
