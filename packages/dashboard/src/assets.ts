@@ -41,7 +41,15 @@ pre { margin: 0; padding: .6rem; background: var(--bg); border: 1px solid var(--
 code { font-size: .9em; overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; margin-top: 1rem; }
-@media (max-width: 40rem) { main { padding: .6rem; } th, td { padding: .35rem .4rem; } header .status { margin-left: 0; width: 100%; } }
+@media (max-width: 40rem) {
+  main { padding: .6rem; } th, td { padding: .35rem .4rem; } header .status { margin-left: 0; width: 100%; }
+  /* Tables marked "stack" become one card per row, each cell labelled, rather than scrolling sideways. */
+  table.stack thead { display: none; }
+  table.stack tr { display: block; border-bottom: 1px solid var(--line); padding: .4rem 0; }
+  table.stack td { display: flex; gap: 1rem; justify-content: space-between; border: 0; text-align: right; }
+  table.stack td[data-label]::before { content: attr(data-label); color: var(--muted); text-align: left; }
+  table.stack td pre { text-align: left; max-width: 75%; }
+}
 `;
 
 /** Polls the page it is on and swaps in the new <main>, so counts stay live without a reload; "updated Ns ago" says how fresh they are. */

@@ -28,15 +28,15 @@ export async function deadLettersPage(context: PageContext): Promise<RenderedPag
       }
       const shown = jobFilter ? letters.filter((letter) => letter.job === jobFilter) : letters;
       if (shown.length === 0) return chosen ? html`<h2>${queue}</h2><div class="card empty">No dead letters${jobFilter ? html` of ${jobFilter}` : ""}: jobs land here once their retries run out.</div>` : html``;
-      return html`<h2>${queue}</h2><div class="scroll"><table>
+      return html`<h2>${queue}</h2><div class="scroll"><table class="stack">
 <thead><tr><th>Job</th><th>Reason and error</th><th>Attempt</th><th>Failed</th><th>Args</th><th></th></tr></thead>
 <tbody>${shown.map(
         (letter) => html`<tr data-dead-letter="${letter.id}">
-<td><a href="${context.base}/jobs?id=${encodeURIComponent(letter.id)}">${letter.job ?? "(unreadable)"}</a><br><code class="muted">${letter.id}</code></td>
-<td>${letter.reason}<pre>${letter.error.name}: ${letter.error.message}</pre></td>
-<td class="number">${letter.attempt ?? "—"}</td>
-<td title="${isoOrDash(letter.failedAt)}">${ago(letter.failedAt, context.now)}</td>
-<td>${letter.envelope ? shownArgs(context, letter, letter.envelope.args) : html`<span class="muted">no envelope</span>`}</td>
+<td data-label="Job"><a href="${context.base}/jobs?id=${encodeURIComponent(letter.id)}">${letter.job ?? "(unreadable)"}</a><br><code class="muted">${letter.id}</code></td>
+<td data-label="Reason">${letter.reason}<pre>${letter.error.name}: ${letter.error.message}</pre></td>
+<td class="number" data-label="Attempt">${letter.attempt ?? "—"}</td>
+<td data-label="Failed" title="${isoOrDash(letter.failedAt)}">${ago(letter.failedAt, context.now)}</td>
+<td data-label="Args">${letter.envelope ? shownArgs(context, letter, letter.envelope.args) : html`<span class="muted">no envelope</span>`}</td>
 <td>${letter.envelope ? actionButton(context, "dead-letters/retry", { queue, id: letter.id }, "Retry", "primary") : ""} ${actionButton(context, "dead-letters/discard", { queue, id: letter.id }, "Discard", "danger")}</td>
 </tr>`,
       )}</tbody></table></div>${letters.length >= DEAD_LETTERS_SHOWN ? html`<p class="muted">Showing the first ${DEAD_LETTERS_SHOWN}.</p>` : ""}`;

@@ -22,10 +22,10 @@ export async function workersPage(context: PageContext): Promise<RenderedPage> {
   return {
     page: "workers",
     title: "Workers",
-    body: html`<div class="scroll"><table>
+    body: html`<div class="scroll"><table class="stack">
 <thead><tr><th>Host</th><th class="number">Pid</th><th>Queues</th><th class="number">Running</th><th>Hopper</th><th>Started</th><th>Last heartbeat</th></tr></thead>
 <tbody>${workers.map(
-      (worker) => html`<tr data-worker="${worker.id}"><td>${worker.host}</td><td class="number">${worker.pid}</td><td>${worker.queues.join(", ")}</td><td class="number">${worker.running} / ${worker.concurrency}</td><td>${worker.hopperVersion}</td><td>${ago(worker.startedAt, context.now)}</td><td>${ago(worker.lastSeenAt, context.now)}</td></tr>`,
+      (worker) => html`<tr data-worker="${worker.id}"><td data-label="Host">${worker.host}</td><td class="number" data-label="Pid">${worker.pid}</td><td data-label="Queues">${worker.queues.join(", ")}</td><td class="number" data-label="Running">${worker.running} / ${worker.concurrency}</td><td data-label="Hopper">${worker.hopperVersion}</td><td data-label="Started">${ago(worker.startedAt, context.now)}</td><td data-label="Last heartbeat">${ago(worker.lastSeenAt, context.now)}</td></tr>`,
     )}</tbody></table></div>
 <h2>Payload versions deployed</h2>
 <div class="scroll"><table><thead><tr><th>Job</th><th>Versions (workers)</th></tr></thead>
