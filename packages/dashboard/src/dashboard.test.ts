@@ -111,3 +111,19 @@ describe("createDashboard", () => {
     expect((await hopper.queues.list())[0]!.paused).toBe(false);
   });
 });
+
+describe("authorize", () => {
+  it("never sees the body, and a hook that throws or answers a success status refuses", async () => {
+    let sawBody = false;
+    const { get, post } = setUp({ authorize: (request) => ((sawBody ||= "body" in request), true) });
+    const page = await get("/queues");
+    await post("/queues/pause", { queue: "dash-unit", csrf: tokenOf(await page.text()) }, { cookie: cookieOf(page) });
+    expect(sawBody).toBe(false);
+    const throwing = setUp({ authorize: () => { throw new Error("session store down"); } });
+    expect((await throwing.get("/queues")).status).toBe(500);
+    const sneaky = setUp({ authorize: () => ({ status: 200 }) });
+    const refused = await sneaky.get("/queues");
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).not.toContain("<table");
+  });
+});

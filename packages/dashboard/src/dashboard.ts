@@ -72,9 +72,21 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const redirect = (location: string, headers: Record<string, string> = {}): PushHttpAnswer => ({ status: 303, text: "", headers: { ...securityHeaders, location, ...headers } });
 
   const handle = async (request: PushHttpRequest): Promise<PushHttpAnswer> => {
-    const verdict = options.authorize ? await options.authorize(request) : true;
+    let verdict: boolean | DashboardRefusal = true;
+    if (options.authorize) {
+      // authorize sees the request line and headers, never the body (reading it would leave the form empty).
+      const seen: DashboardRequest = { method: request.method, url: request.url, header: (name) => request.header(name), remoteAddress: request.remoteAddress };
+      try {
+        verdict = await options.authorize(seen);
+      } catch (error) {
+        logger.error("the dashboard's authorize hook threw; refusing the request", { error });
+        return answer(500, "authorization failed");
+      }
+    }
     if (verdict !== true) {
-      const refusal = verdict === false || typeof verdict !== "object" || verdict === null ? { status: 403 } : verdict;
+      const given = typeof verdict === "object" && verdict !== null ? verdict : undefined;
+      // Only a refusal status: a hook answering 200 or 302 must not look like a way in.
+      const refusal = given && Number.isInteger(given.status) && given.status >= 400 && given.status < 600 ? given : { status: 403 };
       return answer(refusal.status, refusal.status === 401 ? "sign in to see the Hopper dashboard" : "not allowed to see the Hopper dashboard", refusal.headers);
     }
     const target = new URL(request.url, "http://dashboard.invalid");

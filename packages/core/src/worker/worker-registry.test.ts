@@ -77,3 +77,17 @@ describe("the worker registry", () => {
     expect(() => hopper.worker({ heartbeat: 0 })).toThrow(/worker\.heartbeat/);
   });
 });
+
+it("a worker whose store hangs still stops, its entry left to expire", { timeout: 20_000 }, async () => {
+  const memory = createMemoryCoordinationStore();
+  const hanging = { ...memory, removeEntry: () => new Promise<void>(() => {}) };
+  const hopper = createHopper({ backend: createMemoryBackend(), jobs: [Report], coordination: hanging, logger: createConsoleLogger("silent") });
+  hoppers.push(hopper);
+  // A long heartbeat: the entry outlives the stop's bounded wait, so the test sees it was never removed.
+  const worker = hopper.worker({ heartbeat: "10s", handleSignals: false, pollWait: "50ms" });
+  const running = worker.run();
+  await until(() => hopper.workers.list(), (list) => list.length === 1);
+  await worker.stop();
+  await expect(running).resolves.toBeUndefined();
+  expect(await hopper.workers.list()).toHaveLength(1);
+});

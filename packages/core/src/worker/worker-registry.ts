@@ -34,6 +34,8 @@ export interface Workers {
 const rosterKey = "hopper:workers";
 /** The entry format; a worker writing another is skipped by readers that do not know it. */
 const entryFormat = 1;
+/** Longest a stopping worker waits to remove its entry. */
+const stopBoundMs = 2000;
 
 let coreVersion: string | undefined;
 /** This @hopper/core's version: src/worker and dist/worker both sit two folders below package.json. */
@@ -105,13 +107,21 @@ export class WorkerPresence {
     void this.beat();
   }
 
-  /** Stops the heartbeat and removes the entry (a store error only leaves it to expire). */
+  /**
+   * Stops the heartbeat and removes the entry, waiting at most `stopBoundMs`: a store that is down
+   * must not hold up a shutdown; the entry then expires on its own.
+   */
   async stop(): Promise<void> {
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.putting;
-    await this.options.coordination.removeEntry(rosterKey, this.id).catch(() => {});
+    const remove = (async () => {
+      await this.putting;
+      await this.options.coordination.removeEntry(rosterKey, this.id);
+    })().catch(() => {});
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([remove, new Promise<void>((resolve) => (bound = setTimeout(resolve, stopBoundMs)))]);
+    clearTimeout(bound);
   }
 
   private beat(): Promise<void> {
