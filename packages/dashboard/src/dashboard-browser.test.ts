@@ -28,9 +28,10 @@ const wait = { timeout: 30_000 };
 function jobsFor(label: string) {
   const state = { healed: false };
   const queue = `dash-${label}-${randomBytes(3).toString("hex")}`;
-  class Payment extends Job<{ order: string; cardNumber: string; fail: boolean }> {
+  type PaymentArgs = { order: string; cardNumber: string; fail: boolean };
+  class Payment extends Job<PaymentArgs> {
     static override queue = queue;
-    async perform({ fail }: { fail: boolean }) {
+    async perform({ fail }: PaymentArgs) {
       if (fail && !state.healed) throw new UnrecoverableError("card declined by the test gateway");
       return { charged: true };
     }
@@ -196,7 +197,7 @@ for (const target of targets) {
       await page.setViewportSize({ width: 390, height: 844 });
       await page.goto(`${base}/queues`);
       await page.locator(`tr[data-queue="${queue}"]`).waitFor(wait);
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
       expect(overflow).toBeLessThanOrEqual(0);
       await screenshot("queues-phone");
       await page.setViewportSize({ width: 1280, height: 800 });
