@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createConsoleLogger, createHopper, Job, UnrecoverableError, type Hopper, type JobClass, type Worker } from "@hopper/core";
+import { createConsoleLogger, createHopper, Job, UnrecoverableError, type Hopper, type JobClass, type JobContext, type Worker } from "@hopper/core";
 import { requireService } from "@hopper/services";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,12 +36,20 @@ function jobsFor(label: string) {
       return { charged: true };
     }
   }
-  return { state, queue, Payment };
+  /** Runs until cancelled: it ends only when its signal aborts. */
+  class Export extends Job<{ report: string }> {
+    static override queue = queue;
+    async perform(_args: { report: string }, context: JobContext) {
+      await new Promise<void>((resolve) => context.signal.addEventListener("abort", () => resolve(), { once: true }));
+      context.signal.throwIfAborted();
+    }
+  }
+  return { state, queue, Payment, Export };
 }
 
 for (const target of targets) {
   describe.skipIf(!chromiumPath || !target.url)(`the dashboard in chromium on ${target.name}`, () => {
-    const { state, queue, Payment } = jobsFor(target.name);
+    const { state, queue, Payment, Export } = jobsFor(target.name);
     let hopper: Hopper;
     let worker: Worker;
     let running: Promise<void>;
@@ -65,7 +73,7 @@ for (const target of targets) {
     };
 
     beforeAll(async () => {
-      hopper = createHopper({ url: target.url!, jobs: [Payment as JobClass], logger: silent, records: {} });
+      hopper = createHopper({ url: target.url!, jobs: [Payment as JobClass, Export as JobClass], logger: silent, records: {} });
       worker = hopper.worker({ queues: [queue], concurrency: 2, heartbeat: "300ms", pauseCheck: "200ms", pollWait: "200ms", handleSignals: false });
       running = worker.run();
       const dashboard = createDashboard({
@@ -178,6 +186,17 @@ for (const target of targets) {
       await row.locator("td", { hasText: /^running$/ }).waitFor(wait);
       expect(await settled(held!, ["succeeded"])).toBe("succeeded");
       expect(await settled(cancelled!, ["cancelled", "succeeded"])).toBe("cancelled");
+    });
+
+    it("cancels a running job: its worker stops it and the page shows it cancelled", { timeout: 60_000 }, async () => {
+      const id = await Export.performLater({ report: "quarterly" });
+      expect(await settled(id, ["running"])).toBe("running");
+      await page.goto(`${base}/jobs?id=${id}`);
+      await page.locator('[data-state="running"]').waitFor(wait);
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await page.getByRole("status").filter({ hasText: "Cancel requested" }).waitFor(wait);
+      await page.locator('[data-state="cancelled"]').waitFor(wait);
+      expect(await settled(id, ["cancelled"])).toBe("cancelled");
     });
 
     it("answers 401 without credentials and 403 with wrong ones, and refuses a POST without the CSRF token", { timeout: 60_000 }, async () => {
