@@ -4,6 +4,7 @@ export { Worker, type WorkerOptions } from "./worker/worker.js";
 export type { QueueOrder } from "./worker/queue-selection.js";
 export type { Queues, QueueInfo } from "./flow-control/queue-admin.js";
 export type { Workers, WorkerInfo } from "./worker/worker-registry.js";
+export type { Schedules, ScheduleInfo } from "./scheduling/schedule-list.js";
 export { HUNG_JOB_EXIT_CODE } from "./worker/hung-job-exit.js";
 export type { PushedMessage, PushOutcome } from "./worker/run-message.js";
 export { retryOn, discardOn, decideRetry, type RetryOptions, type RetryRule, type RetryDecision, type WaitStrategy } from "./retry-policy.js";

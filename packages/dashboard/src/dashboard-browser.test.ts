@@ -74,6 +74,7 @@ for (const target of targets) {
 
     beforeAll(async () => {
       hopper = createHopper({ url: target.url!, jobs: [Payment as JobClass, Export as JobClass], logger: silent, records: {} });
+      hopper.schedule("nightly-settlement", "0 2 * * *", Payment as JobClass, { order: "settle", cardNumber: "-", fail: false }, { timezone: "Europe/Paris" });
       worker = hopper.worker({ queues: [queue], concurrency: 2, heartbeat: "300ms", pauseCheck: "200ms", pollWait: "200ms", handleSignals: false });
       running = worker.run();
       const dashboard = createDashboard({
@@ -149,6 +150,18 @@ for (const target of targets) {
       expect(await settled(alsoDoomed!, ["succeeded"])).toBe("succeeded");
       await page.goto(`${base}/queues`);
       await row.locator('[data-count="dead"]', { hasText: /^0$/ }).waitFor(wait);
+    });
+
+    it("lists the recurring jobs with their last and next ticks", { timeout: 60_000 }, async () => {
+      await hopper.enqueueRecurring("nightly-settlement", { scheduledAt: new Date(Date.now() - 60_000) });
+      await page.goto(`${base}/schedules`);
+      const row = page.locator('tr[data-schedule="nightly-settlement"]');
+      await row.waitFor(wait);
+      const text = await row.textContent();
+      expect(text).toContain("0 2 * * *");
+      expect(text).toContain("Europe/Paris");
+      expect(text).toContain("1m ago");
+      await screenshot("schedules");
     });
 
     it("lists the running worker with its payload versions", { timeout: 60_000 }, async () => {

@@ -8,6 +8,7 @@ import { errorText, type PageContext, type RedactArgs, type RenderedPage } from 
 import { deadLettersPage, DEAD_LETTERS_SHOWN } from "./pages/dead-letters-page.js";
 import { jobPage } from "./pages/job-page.js";
 import { queuesPage } from "./pages/queues-page.js";
+import { schedulesPage } from "./pages/schedules-page.js";
 import { workersPage } from "./pages/workers-page.js";
 
 /** What `authorize` sees of a request. */
@@ -183,6 +184,7 @@ const pages: Record<string, (context: PageContext) => Promise<RenderedPage>> = {
   "/queues": queuesPage,
   "/jobs": jobPage,
   "/dead-letters": deadLettersPage,
+  "/schedules": schedulesPage,
   "/workers": workersPage,
 };
 
@@ -209,7 +211,7 @@ function checkOptions(options: DashboardOptions) {
     if (!optionKeys.has(key)) throw new ConfigurationError({ field: key, message: `createDashboard has no option ${JSON.stringify(key)}; its options are ${[...optionKeys].join(", ")}` });
   }
   const hopper = options.hopper;
-  if (typeof hopper?.queues?.list !== "function" || typeof hopper.workers?.list !== "function" || typeof hopper.deadLetters !== "function") {
+  if (typeof hopper?.queues?.list !== "function" || typeof hopper.workers?.list !== "function" || typeof hopper.deadLetters !== "function" || typeof hopper.schedules?.list !== "function") {
     throw new ConfigurationError({ field: "hopper", message: "give the Hopper to show: createDashboard({ hopper: createHopper({ url, jobs }), authorize })" });
   }
   if (options.authorize !== undefined && typeof options.authorize !== "function") throw new ConfigurationError({ field: "authorize", message: "must be a function (request) => boolean, e.g. one that checks your session cookie" });

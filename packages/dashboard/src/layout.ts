@@ -1,11 +1,12 @@
 import { html, type SafeHtml } from "./html.js";
 
-export type PageName = "queues" | "jobs" | "dead-letters" | "workers";
+export type PageName = "queues" | "jobs" | "dead-letters" | "schedules" | "workers";
 
 const navigation: readonly [PageName, string][] = [
   ["queues", "Queues"],
   ["jobs", "Jobs"],
   ["dead-letters", "Dead letters"],
+  ["schedules", "Schedules"],
   ["workers", "Workers"],
 ];
 

@@ -9,6 +9,7 @@ import { ExitCode } from "../exit-codes.js";
 import { loadJobsModule } from "../jobs-module.js";
 import { parsePort } from "../option-parsers.js";
 import { untilStopSignal } from "../stop-signals.js";
+import { registerSchedules } from "./scheduler-command.js";
 
 export const DASHBOARD_TOKEN_VARIABLE = "HOPPER_DASHBOARD_TOKEN";
 
@@ -18,7 +19,7 @@ export const dashboardCommand: CliCommand = {
     program
       .command("dashboard")
       .description(`serve the web dashboard (queues, jobs, dead letters, workers); sign in with the token in ${DASHBOARD_TOKEN_VARIABLE} as the password (any user name) or as a Bearer token`)
-      .requiredOption("--jobs <module>", "module whose exports are the job classes: their queues are the ones shown")
+      .requiredOption("--jobs <module>", "module whose exports are the job classes (their queues are the ones shown) and, optionally, schedules(hopper)")
       .option("--port <port>", "port to listen on (0: any free one)", parsePort, 4100)
       .option("--host <host>", "address to listen on", "127.0.0.1")
       .option("--base-path <path>", "serve under this path, e.g. /hopper behind a proxy", "")
@@ -36,6 +37,8 @@ export const dashboardCommand: CliCommand = {
           const hopper = context.openHopper(module);
           const stop = untilStopSignal();
           try {
+            // The module's recurring jobs, for the Schedules page (this process enqueues none of them).
+            if (module.schedules) await registerSchedules(hopper, module.schedules);
             const dashboard = createDashboard({
               hopper,
               ...(token ? { authorize: (request: DashboardRequest) => presentedToken(request) === null ? { status: 401, headers: { "www-authenticate": 'Basic realm="Hopper dashboard", charset="UTF-8"' } } : secretMatches(presentedToken(request), token) } : { allowUnauthenticated: true }),

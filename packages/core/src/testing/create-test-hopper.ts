@@ -177,6 +177,7 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
     events: hopper.events,
     queues: hopper.queues,
     workers: hopper.workers,
+    schedules: hopper.schedules,
     use: (layer) => hopper.use(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       checkArgsSurvive(jobNameOf(jobClass), args);
