@@ -43,3 +43,9 @@ export function parseDurationMs(value: string): number {
   if (ms < 1 || ms > 24 * 3_600_000) throw new InvalidArgumentError("must be between 1ms and 24h.");
   return Math.round(ms);
 }
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw new InvalidArgumentError("must be a port number from 0 to 65535 (0: any free port)");
+  return port;
+}

@@ -3,6 +3,7 @@ export { defineScenario, type Scenario, type ScenarioContext, type CapabilityNam
 export { receiveMessages, expectNothingFor, waitFor, sleep, testHopper, runWorkerUntil, uniqueQueueName, countingBackend, type RecordedEnqueueCall } from "./harness.js";
 export { runCoordinationStoreSuite, type CoordinationStoreSuiteOptions } from "./coordination/coordination-store-suite.js";
 export { runCoordinationProcessSuite, type CoordinationProcessSuiteOptions } from "./coordination/coordination-process-suite.js";
+export { runWorkerRegistryProcessSuite, type WorkerRegistryProcessSuiteOptions } from "./coordination/worker-registry-process-suite.js";
 export { runRateLimitProcessSuite, type RateLimitProcessSuiteOptions } from "./coordination/rate-limit-process-suite.js";
 export { loadCoordinationStore, type CoordinationStoreSource } from "./coordination/coordination-source.js";
 export { runUniqueJobSuite, type UniqueJobSuiteOptions } from "./coordination/unique-job-suite.js";

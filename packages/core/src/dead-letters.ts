@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Backend, ReceivedMessage } from "./backend/backend.js";
 import { sendInBatches } from "./backend/send-in-batches.js";
 import { decodeEnvelope, encodeEnvelope, type Envelope } from "./envelope/envelope.js";
+import { ConfigurationError } from "./errors/configuration-error.js";
 import { PayloadTooLargeError } from "./errors/payload-too-large-error.js";
 import { deadLetterQueueName, validateQueueName } from "./names.js";
 import { redactSecrets } from "./redaction.js";
@@ -93,6 +94,15 @@ export async function sendDeadLetter(backend: Backend, deadLetter: DeadLetter): 
   if (result?.status === "failed") throw result.error;
 }
 
+/** Which dead letters `take` and `retry` act on. */
+export interface DeadLetterSelection {
+  /** How many to receive (at most the backend's receive batch). Default 10. */
+  readonly max?: number;
+  readonly waitMs?: number;
+  /** Only these, by job id (`DeadLetter.id`), among the `max` received; the others are left in place. */
+  readonly ids?: readonly string[];
+}
+
 /** Inspection and retry of one queue's dead letters. */
 export class DeadLetters {
   constructor(
@@ -109,9 +119,10 @@ export class DeadLetters {
     return messages.map(readDeadLetter);
   }
 
-  /** Removes and returns up to `max` dead letters. */
-  async take(options: { max?: number; waitMs?: number } = {}): Promise<DeadLetter[]> {
-    const messages = await this.receive(options);
+  /** Removes and returns up to `max` dead letters; with `ids`, only those (by job id) among the `max` received, the rest left in place. */
+  async take(options: DeadLetterSelection = {}): Promise<DeadLetter[]> {
+    checkIds(options.ids);
+    const messages = await this.select(await this.receive(options), options.ids);
     await Promise.all(messages.map((message) => message.ack()));
     return messages.map(readDeadLetter);
   }
@@ -121,9 +132,10 @@ export class DeadLetters {
    * Left in place: undecodable bodies, and envelopes that name another queue (they would only be
    * dead-lettered again, and must not be rewritten to run here).
    */
-  async retry(options: { max?: number; waitMs?: number } = {}): Promise<number> {
+  async retry(options: DeadLetterSelection = {}): Promise<number> {
+    checkIds(options.ids);
     const backend = await this.backend();
-    const messages = await this.receive(options);
+    const messages = await this.select(await this.receive(options), options.ids);
     let moved = 0;
     for (const message of messages) {
       const envelope = retryableEnvelope(readDeadLetter(message), this.queue);
@@ -141,6 +153,15 @@ export class DeadLetters {
     return moved;
   }
 
+  /** The messages `ids` names (all without `ids`); the others go back at once. */
+  private async select(messages: ReceivedMessage[], ids: readonly string[] | undefined): Promise<ReceivedMessage[]> {
+    if (ids === undefined) return messages;
+    const wanted = new Set(ids);
+    const chosen = messages.filter((message) => wanted.has(readDeadLetter(message).id));
+    await Promise.all(messages.filter((message) => !chosen.includes(message)).map((message) => message.nack()));
+    return chosen;
+  }
+
   private async receive(options: { max?: number; waitMs?: number }): Promise<ReceivedMessage[]> {
     const backend = await this.backend();
     return backend.receive({
@@ -150,6 +171,11 @@ export class DeadLetters {
       leaseMs: Math.max(30_000, backend.capabilities.minLeaseMs),
     });
   }
+}
+
+/** Checked before receiving: a bad argument must not leave letters leased. */
+function checkIds(ids: unknown): void {
+  if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== "string"))) throw new ConfigurationError({ field: "ids", message: "must be a list of job ids (strings), as peek() shows them" });
 }
 
 /** The dead letter a message holds; anything else written to a dead-letter queue is reported as such, not thrown. */

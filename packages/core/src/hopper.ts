@@ -17,6 +17,8 @@ import { createMemoryCoordinationStore } from "./coordination/memory-coordinatio
 import { DeadLetters } from "./dead-letters.js";
 import { enqueueJobs } from "./enqueuer.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
+import { createWorkers, type Workers } from "./worker/worker-registry.js";
+import { createSchedules, type Schedules } from "./scheduling/schedule-list.js";
 import { bindJob, unbindJob, type JobEnqueuer } from "./job-binding.js";
 import type { EnqueueOptions, JobArgs, JobClass, JobContext, Job } from "./job.js";
 import { JobRegistry, upgradeArgs, validateArgs } from "./job-registry.js";
@@ -117,6 +119,10 @@ export interface Hopper {
    * (SQS and Pub/Sub need `coordination`, else every call rejects with ConfigurationError).
    */
   readonly queues: Queues;
+  /** The recurring jobs registered with `schedule`, with their last and next ticks. */
+  readonly schedules: Schedules;
+  /** The running workers of every process sharing the coordination store, from their heartbeats. */
+  readonly workers: Workers;
   /** Look up, wait for and cancel jobs by id; needs `records`, else every call rejects with ConfigurationError. */
   readonly jobs: JobRecords;
   /** Lifecycle changes of every job, from every process sharing the record store; needs `records`. */
@@ -247,6 +253,8 @@ export function createHopper(options: HopperOptions): Hopper {
     },
     deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
     jobs: records.jobs,
+    workers: createWorkers(coordination),
+    schedules: createSchedules({ schedules: () => [...schedules.values()], registry, coordination }),
     queues: createQueues({ known: knownQueues, coordination, backend: () => connection.get() }),
     events: records.events,
     use: (layer) => void middleware.push(layer),

@@ -45,6 +45,8 @@ async function createTables(executor: SqlExecutor, schema: PostgresSchema): Prom
     await transaction.query(`CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_marks (key text PRIMARY KEY, value bigint NOT NULL)`);
     // Rate limits' buckets: the theoretical arrival time (GCRA), when the bucket is full again.
     await transaction.query(`CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_rate_limits (key text PRIMARY KEY, tat timestamptz NOT NULL)`);
+    // Entries (v4): a value per member of a key, each expiring on its own (the worker registry).
+    await transaction.query(`CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_entries (key text NOT NULL, member text NOT NULL, value text NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (key, member))`);
   });
 }
 
@@ -65,6 +67,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
   const holders = `${schema.quoted}.coordination_holders`;
   const marks = `${schema.quoted}.coordination_marks`;
   const rateLimits = `${schema.quoted}.coordination_rate_limits`;
+  const entries = `${schema.quoted}.coordination_entries`;
   let closed: Promise<void> | undefined;
   let lastSweep = Date.now();
   const open = () => {
@@ -76,6 +79,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
     lastSweep = Date.now();
     executor.query(`DELETE FROM ${holders} WHERE expires_at < now() - interval '1 minute'`).catch(() => {});
     executor.query(`DELETE FROM ${rateLimits} WHERE tat < now() - interval '1 minute'`).catch(() => {});
+    executor.query(`DELETE FROM ${entries} WHERE expires_at < now() - interval '1 minute'`).catch(() => {});
   };
 
   /** The store's own connections, or the caller's open transaction. */
@@ -162,6 +166,23 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
         return { admitted: true, waitMs, startsAtMs: Number(row.taken_at_ms) - Number(row.taken_ms) + waitMs };
       }
       return { admitted: false, waitMs: Math.max(intervalMs, Number(row.seen_ms) - (burst - 1) * intervalMs) };
+    },
+    async putEntry(key, member, value, ttlMs) {
+      open();
+      sweep();
+      await executor.query(
+        `INSERT INTO ${entries} (key, member, value, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
+         ON CONFLICT (key, member) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
+        [key, member, value, Math.ceil(ttlMs)],
+      );
+    },
+    async listEntries(key) {
+      open();
+      return executor.query<{ member: string; value: string }>(`SELECT member, value FROM ${entries} WHERE key = $1 AND expires_at > now()`, [key]);
+    },
+    async removeEntry(key, member) {
+      open();
+      await executor.query(`DELETE FROM ${entries} WHERE key = $1 AND member = $2`, [key, member]);
     },
     async now() {
       open();

@@ -19,6 +19,8 @@ interface CoordinationCommands {
   hopperCoordinationExtend(key: string, holder: string, ttlMs: number): Promise<number>;
   hopperCoordinationAdvance(key: string, value: string): Promise<string>;
   hopperCoordinationRateSlot(key: string, intervalUs: number, burst: number, maxWaitUs: number): Promise<[number, number, number]>;
+  hopperCoordinationPutEntry(key: string, member: string, value: string, ttlMs: number): Promise<number>;
+  hopperCoordinationListEntries(key: string): Promise<string[]>;
 }
 
 // The same loading as the backend's scripts: files beside the code (copied to dist by the build), sent by SHA, after common.lua's helpers.
@@ -27,6 +29,8 @@ const scriptFiles = {
   hopperCoordinationExtend: "coordination-extend.lua",
   hopperCoordinationAdvance: "coordination-advance.lua",
   hopperCoordinationRateSlot: "coordination-rate-slot.lua",
+  hopperCoordinationPutEntry: "coordination-put-entry.lua",
+  hopperCoordinationListEntries: "coordination-list-entries.lua",
 } satisfies Record<keyof CoordinationCommands, string>;
 
 const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
@@ -35,7 +39,8 @@ const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, i
  * A coordination store on Redis (or Redis Cluster: every operation touches one
  * key). Each multi-step operation is one Lua script timed by the server clock.
  * Holders of a key are a sorted set scored by expiry; a mark is a string; a
- * rate limit's bucket is a string (its theoretical arrival time).
+ * rate limit's bucket is a string (its theoretical arrival time); entries are
+ * a hash of member → "<expiry>:<value>".
  */
 export function createRedisCoordinationStore(options: RedisCoordinationStoreOptions): CoordinationStore {
   if (typeof options !== "object" || options === null) {
@@ -83,6 +88,21 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
       const [admitted, waitUs, nowUs] = await commands.hopperCoordinationRateSlot(redisKey(key), Math.max(1, Math.round(intervalMs * 1000)), burst, Math.round(maxWaitMs * 1000));
       if (admitted !== 1) return { admitted: false, waitMs: Number(waitUs) / 1000 };
       return { admitted: true, waitMs: Number(waitUs) / 1000, startsAtMs: (Number(nowUs) + Number(waitUs)) / 1000 };
+    },
+    async putEntry(key, member, value, ttlMs) {
+      open();
+      await commands.hopperCoordinationPutEntry(redisKey(key), member, value, Math.ceil(ttlMs));
+    },
+    async listEntries(key) {
+      open();
+      const flat = await commands.hopperCoordinationListEntries(redisKey(key));
+      const entries = [];
+      for (let index = 0; index + 1 < flat.length; index += 2) entries.push({ member: String(flat[index]), value: String(flat[index + 1]) });
+      return entries;
+    },
+    async removeEntry(key, member) {
+      open();
+      await client.hdel(redisKey(key), member);
     },
     async now() {
       open();

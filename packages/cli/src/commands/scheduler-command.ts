@@ -49,7 +49,7 @@ Example:
 };
 
 /** Calls the module's `schedules(hopper)` and reports what it registered. */
-async function registerSchedules(hopper: Hopper, schedules: (hopper: Hopper) => unknown): Promise<{ name: string; cron: string; job: string }[]> {
+export async function registerSchedules(hopper: Hopper, schedules: (hopper: Hopper) => unknown): Promise<{ name: string; cron: string; job: string }[]> {
   const registered: { name: string; cron: string; job: string }[] = [];
   // The Hopper as the module sees it, with schedule() noting each registration.
   const noting: Hopper = Object.create(hopper, {

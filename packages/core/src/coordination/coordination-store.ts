@@ -17,6 +17,9 @@
  * - `now` reads the clock every ttl is measured by (v2; v1 stores had none).
  * - `takeRateSlot` (v3) is one atomic step of a rate limit's bucket, timed by
  *   the store's clock; an untouched bucket expires once it is full again.
+ * - Entries (`putEntry`, v4) expire `ttlMs` after their last put, like
+ *   holders, but carry a value and have no limit: a roster of live processes
+ *   (the worker registry), each putting its own entry again and again.
  * - All methods may be called concurrently. `close` is idempotent; calls
  *   after it reject with `BackendClosedError`.
  *
@@ -24,7 +27,7 @@
  * pause, a lease shorter than the work) may still act after another process
  * took its place. Callers pick ttls longer than the work, and renew.
  */
-export const COORDINATION_SPECIFICATION_VERSION = "v3" as const;
+export const COORDINATION_SPECIFICATION_VERSION = "v4" as const;
 
 export interface CoordinationStore {
   /** Version of this contract the store implements; the core refuses others. */
@@ -64,6 +67,19 @@ export interface CoordinationStore {
    * than `n × intervalMs`.
    */
   takeRateSlot(key: string, options: RateSlotOptions): Promise<RateSlot>;
+
+  /**
+   * Sets `member`'s entry under `key` to `value` (replacing what it had), live
+   * for `ttlMs` from now on the store's clock. Entries of one key are
+   * independent: each expires on its own.
+   */
+  putEntry(key: string, member: string, value: string, ttlMs: number): Promise<void>;
+
+  /** The live entries under `key`, in no particular order; expired ones are never returned. */
+  listEntries(key: string): Promise<CoordinationEntry[]>;
+
+  /** Drops `member`'s entry under `key`; a no-op when there is none. */
+  removeEntry(key: string, member: string): Promise<void>;
 
   /**
    * The store's clock (epoch ms), the one ttls are measured by. Schedulers
@@ -118,4 +134,9 @@ export interface RateSlot {
 export interface AcquireResult {
   readonly acquired: boolean;
   readonly holders: readonly string[];
+}
+
+export interface CoordinationEntry {
+  readonly member: string;
+  readonly value: string;
 }

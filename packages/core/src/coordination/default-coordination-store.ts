@@ -25,6 +25,9 @@ export function createDefaultCoordinationStore(resolve: () => Promise<Coordinati
     release: async (key, holder, options) => (await store()).release(key, holder, options),
     advance: async (key, value) => (await store()).advance(key, value),
     takeRateSlot: async (key, options) => (await store()).takeRateSlot(key, options),
+    putEntry: async (key, member, value, ttlMs) => (await store()).putEntry(key, member, value, ttlMs),
+    listEntries: async (key) => (await store()).listEntries(key),
+    removeEntry: async (key, member) => (await store()).removeEntry(key, member),
     now: async () => (await store()).now(),
     async close() {
       const opened = await resolving?.catch(() => undefined);

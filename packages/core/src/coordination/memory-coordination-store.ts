@@ -15,6 +15,8 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
   const marks = new Map<string, number>();
   // Rate limits' buckets: key → theoretical arrival time; a bucket past it is full again, so it is dropped.
   const buckets = new Map<string, number>();
+  // Entries: key → member → value and expiry.
+  const entriesByKey = new Map<string, Map<string, { value: string; expiresAt: number }>>();
   let closed = false;
 
   const open = () => {
@@ -71,6 +73,25 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
       if (tat !== undefined) buckets.set(key, tat);
       if (buckets.size > 10_000) for (const [bucket, full] of buckets) if (full <= at) buckets.delete(bucket);
       return slot;
+    },
+    async putEntry(key, member, value, ttlMs) {
+      open();
+      const entries = entriesByKey.get(key) ?? new Map<string, { value: string; expiresAt: number }>();
+      entries.set(member, { value, expiresAt: now() + ttlMs });
+      entriesByKey.set(key, entries);
+    },
+    async listEntries(key) {
+      open();
+      const entries = entriesByKey.get(key);
+      if (!entries) return [];
+      const at = now();
+      for (const [member, entry] of entries) if (entry.expiresAt <= at) entries.delete(member);
+      if (entries.size === 0) entriesByKey.delete(key);
+      return [...entries].map(([member, { value }]) => ({ member, value }));
+    },
+    async removeEntry(key, member) {
+      open();
+      entriesByKey.get(key)?.delete(member);
     },
     async now() {
       open();

@@ -1,7 +1,7 @@
 import type { Backend, QueueStats } from "../backend/backend.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
-import { validateQueueName } from "../names.js";
+import { deadLetterQueueName, validateQueueName } from "../names.js";
 import { readQueuePaused, setQueuePaused } from "./queue-pauses.js";
 
 /** One queue as `hopper.queues.list()` reports it. */
@@ -10,6 +10,8 @@ export interface QueueInfo {
   readonly paused: boolean;
   /** The backend's counts; absent when it keeps none (`Backend.stats` is optional). */
   readonly stats?: QueueStats;
+  /** Messages in the queue's dead letters (`<queue>-dead`), from the same backend counts; absent when it keeps none. */
+  readonly dead?: number;
 }
 
 /**
@@ -55,8 +57,9 @@ export function createQueues(dependencies: QueuesDependencies): Queues {
       const stats = backend.stats?.bind(backend);
       return Promise.all(
         dependencies.known().map(async (name) => {
-          const [paused, counts] = await Promise.all([readQueuePaused(dependencies.coordination, name), stats?.(name)]);
-          return { name, paused, ...(counts && { stats: counts }) };
+          const [paused, counts, deadCounts] = await Promise.all([readQueuePaused(dependencies.coordination, name), stats?.(name), stats?.(deadLetterQueueName(name))]);
+          const dead = deadCounts && deadCounts.ready + deadCounts.delayed + deadCounts.inFlight;
+          return { name, paused, ...(counts && { stats: counts }), ...(dead !== undefined && { dead }) };
         }),
       );
     },

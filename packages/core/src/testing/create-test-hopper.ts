@@ -176,6 +176,8 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
     jobs: hopper.jobs,
     events: hopper.events,
     queues: hopper.queues,
+    workers: hopper.workers,
+    schedules: hopper.schedules,
     use: (layer) => hopper.use(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       checkArgsSurvive(jobNameOf(jobClass), args);

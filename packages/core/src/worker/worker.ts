@@ -21,6 +21,7 @@ import { ReceiveBudget } from "./receive-budget.js";
 import { PauseWatch } from "../flow-control/pause-watch.js";
 import { SlotLoans } from "./slot-loans.js";
 import type { HungRun } from "./run-deadline.js";
+import { WorkerPresence } from "./worker-registry.js";
 
 export interface WorkerOptions {
   /**
@@ -36,6 +37,11 @@ export interface WorkerOptions {
   readonly order?: QueueOrder;
   /** How often the worker reads the queues' paused flags from the coordination store. Default "1s". */
   readonly pauseCheck?: Duration;
+  /**
+   * How often the worker writes its entry in the worker registry (`hopper.workers`); the entry lives for
+   * three heartbeats, so a killed worker vanishes from the list within that. Default "5s".
+   */
+  readonly heartbeat?: Duration;
   /** Jobs run at once in this process. Default 10. */
   readonly concurrency?: number;
   /**
@@ -76,7 +82,7 @@ interface WorkerDependencies {
 }
 
 const defaultPrefetch = 200;
-const workerOptionKeys = ["queues", "order", "pauseCheck", "concurrency", "prefetch", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
+const workerOptionKeys = ["queues", "order", "pauseCheck", "heartbeat", "concurrency", "prefetch", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
 
 /**
  * Takes jobs from queues and runs them, `concurrency` at a time, holding up to
@@ -87,6 +93,7 @@ const workerOptionKeys = ["queues", "order", "pauseCheck", "concurrency", "prefe
 export class Worker {
   private readonly selection: QueueSelection;
   private readonly pauseCheckMs: number;
+  private readonly presence: WorkerPresence;
   private readonly concurrency: number;
   private readonly prefetch: number;
   /** Messages received ahead of a free slot, per queue; made once the backend (and so its lease bounds) is known. */
@@ -131,6 +138,15 @@ export class Worker {
     this.newerVersionRetryMs = toPositiveMilliseconds(options.newerVersionRetry ?? "1m", "worker.newerVersionRetry");
     this.newerVersionMaxHoldMs = toMilliseconds(options.newerVersionMaxHold ?? "1h", "worker.newerVersionMaxHold");
     this.exitOnHungJobMs = options.exitOnHungJob === undefined ? undefined : toPositiveMilliseconds(options.exitOnHungJob, "worker.exitOnHungJob");
+    this.presence = new WorkerPresence({
+      coordination: dependencies.coordination,
+      logger: dependencies.logger,
+      queues: this.selection.queues,
+      concurrency,
+      jobs: Object.fromEntries(dependencies.registry.all.map((definition) => [definition.name, definition.version])),
+      heartbeatMs: toPositiveMilliseconds(options.heartbeat ?? "5s", "worker.heartbeat"),
+      running: () => this.inFlight.size,
+    });
   }
 
   /** Runs until `stop()` (or SIGTERM/SIGINT) and resolves once shut down. */
@@ -159,6 +175,8 @@ export class Worker {
   private async runLoops(): Promise<void> {
     // Signals first: a SIGTERM while the backend is still unreachable must stop the wait.
     const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(this.dependencies.logger, "worker", () => this.stop());
+    // In the registry while waiting for the backend too: an operator sees a worker that cannot connect.
+    this.presence.start();
     try {
       const backend = await this.dependencies.connection.waitUntilOpen(this.receiving.signal, this.dependencies.logger);
       if (backend && (await this.checkCoordination())) {
@@ -170,6 +188,7 @@ export class Worker {
       await this.hungJobExit;
     } finally {
       removeSignalHandlers();
+      await this.presence.stop();
     }
   }
 

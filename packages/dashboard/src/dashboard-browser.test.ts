@@ -1,0 +1,238 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { createConsoleLogger, createHopper, Job, UnrecoverableError, type Hopper, type JobClass, type JobContext, type Worker } from "@hopper/core";
+import { requireService } from "@hopper/services";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDashboard } from "./dashboard.js";
+import { findChromium, launchChromium, type Chromium } from "./test-chromium.js";
+
+// Skips loudly without chromium; under CI=true a missing one throws here and fails the file.
+const chromiumPath = findChromium();
+const postgresUrl = requireService("postgres")?.HOPPER_TEST_POSTGRES_URL;
+const schema = `dash_${randomBytes(4).toString("hex")}`;
+const targets = [
+  { name: "redis", url: requireService("redis")?.HOPPER_TEST_REDIS_URL && `${requireService("redis")!.HOPPER_TEST_REDIS_URL}?keyPrefix=dash-${randomBytes(4).toString("hex")}` },
+  { name: "postgres", url: postgresUrl && `${postgresUrl}?schema=${schema}` },
+];
+// HOPPER_DASHBOARD_SCREENSHOTS=1 rewrites the README's pictures (Redis run only).
+const screenshotDirectory = process.env.HOPPER_DASHBOARD_SCREENSHOTS === "1" ? fileURLToPath(new URL("../../../docs/dashboard/", import.meta.url)) : undefined;
+const token = randomBytes(24).toString("hex");
+const silent = createConsoleLogger("silent");
+const wait = { timeout: 30_000 };
+
+/** The jobs of one run, on queues of their own; `healed` turns the failing ones into succeeding ones. */
+function jobsFor(label: string) {
+  const state = { healed: false };
+  const queue = `dash-${label}-${randomBytes(3).toString("hex")}`;
+  type PaymentArgs = { order: string; cardNumber: string; fail: boolean };
+  class Payment extends Job<PaymentArgs> {
+    static override queue = queue;
+    async perform({ fail }: PaymentArgs) {
+      if (fail && !state.healed) throw new UnrecoverableError("card declined by the test gateway");
+      return { charged: true };
+    }
+  }
+  /** Runs until cancelled: it ends only when its signal aborts. */
+  class Export extends Job<{ report: string }> {
+    static override queue = queue;
+    async perform(_args: { report: string }, context: JobContext) {
+      await new Promise<void>((resolve) => context.signal.addEventListener("abort", () => resolve(), { once: true }));
+      context.signal.throwIfAborted();
+    }
+  }
+  return { state, queue, Payment, Export };
+}
+
+for (const target of targets) {
+  describe.skipIf(!chromiumPath || !target.url)(`the dashboard in chromium on ${target.name}`, () => {
+    const { state, queue, Payment, Export } = jobsFor(target.name);
+    let hopper: Hopper;
+    let worker: Worker;
+    let running: Promise<void>;
+    let server: Server;
+    let base: string;
+    let browser: Chromium;
+    let page: Page;
+
+    const screenshot = async (name: string) => {
+      if (!screenshotDirectory || target.name !== "redis") return;
+      mkdirSync(screenshotDirectory, { recursive: true });
+      await page.screenshot({ path: `${screenshotDirectory}${name}.png`, fullPage: true });
+    };
+    const settled = async (id: string, states: readonly string[]) => {
+      for (let tries = 0; tries < 600; tries += 1) {
+        const record = await hopper.jobs.get(id);
+        if (record && states.includes(record.state)) return record.state;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return (await hopper.jobs.get(id))?.state;
+    };
+
+    beforeAll(async () => {
+      hopper = createHopper({ url: target.url!, jobs: [Payment as JobClass, Export as JobClass], logger: silent, records: {} });
+      hopper.schedule("nightly-settlement", "0 2 * * *", Payment as JobClass, { order: "settle", cardNumber: "-", fail: false }, { timezone: "Europe/Paris" });
+      worker = hopper.worker({ queues: [queue], concurrency: 2, heartbeat: "300ms", pauseCheck: "200ms", pollWait: "200ms", handleSignals: false });
+      running = worker.run();
+      const dashboard = createDashboard({
+        hopper,
+        basePath: "/admin/hopper",
+        refreshMs: 1000,
+        logger: silent,
+        authorize: (request) => {
+          const header = request.header("authorization");
+          return header === null ? { status: 401, headers: { "www-authenticate": "Bearer" } } : header === `Bearer ${token}`;
+        },
+        redact: (args) => ({ ...(args as object), cardNumber: "•••• redacted" }),
+      });
+      server = createServer((request, response) => void dashboard(request, response));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin/hopper`;
+      browser = await launchChromium(chromiumPath!, { extraHTTPHeaders: { authorization: `Bearer ${token}` } });
+      page = await browser.context.newPage();
+    }, 120_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      server?.closeAllConnections();
+      await new Promise((resolve) => server?.close(resolve));
+      await worker?.stop();
+      await running;
+      await hopper?.close();
+    });
+
+    it("shows failed jobs in the queue and dead letters, opens a job, and a retried dead letter succeeds", { timeout: 120_000 }, async () => {
+      const [doomed, alsoDoomed] = await Payment.performAllLater([
+        { order: "A-1", cardNumber: "4111 1111 1111 1111", fail: true },
+        { order: "A-2", cardNumber: "4000 0000 0000 0002", fail: true },
+      ]);
+      const fine = await Payment.performLater({ order: "A-3", cardNumber: "5555 5555 5555 4444", fail: false });
+      expect(await settled(doomed!, ["dead"])).toBe("dead");
+      expect(await settled(alsoDoomed!, ["dead"])).toBe("dead");
+      expect(await settled(fine, ["succeeded"])).toBe("succeeded");
+
+      await page.goto(`${base}/queues`);
+      const row = page.locator(`tr[data-queue="${queue}"]`);
+      await row.locator('[data-count="dead"]', { hasText: /^2$/ }).waitFor(wait);
+      expect(await row.locator("td").nth(1).textContent()).toBe("running");
+      await screenshot("queues");
+
+      await row.getByRole("link", { name: queue }).click();
+      await page.waitForURL(/\/dead-letters\?queue=/);
+      await page.locator(`tr[data-dead-letter="${doomed}"]`).waitFor(wait);
+      const deadPage = await page.content();
+      expect(deadPage).toContain("card declined by the test gateway");
+      // Args go through redact: the order shows, the card number does not.
+      expect(deadPage).toContain("A-1");
+      expect(deadPage).not.toContain("4111 1111 1111 1111");
+      await screenshot("dead-letters");
+
+      await page.locator(`tr[data-dead-letter="${doomed}"]`).getByRole("link").first().click();
+      await page.waitForURL(/\/jobs\?id=/);
+      await page.locator('[data-state="dead"]').waitFor(wait);
+      expect(await page.locator("main").textContent()).toContain("card declined by the test gateway");
+      await screenshot("job");
+
+      state.healed = true;
+      await page.getByRole("button", { name: "Retry" }).click();
+      await page.getByRole("status").filter({ hasText: "moved back" }).waitFor(wait);
+      // The page refreshes itself: the worker's success shows without a reload.
+      await page.locator('[data-state="succeeded"]').waitFor(wait);
+      expect(await settled(doomed!, ["succeeded"])).toBe("succeeded");
+
+      // The other one from the dead letters page.
+      await page.goto(`${base}/dead-letters?queue=${queue}`);
+      await page.locator(`tr[data-dead-letter="${alsoDoomed}"]`).getByRole("button", { name: "Retry" }).click();
+      await page.getByRole("status").filter({ hasText: "moved back" }).waitFor(wait);
+      expect(await settled(alsoDoomed!, ["succeeded"])).toBe("succeeded");
+      await page.goto(`${base}/queues`);
+      await row.locator('[data-count="dead"]', { hasText: /^0$/ }).waitFor(wait);
+    });
+
+    it("lists the recurring jobs with their last and next ticks", { timeout: 60_000 }, async () => {
+      await hopper.enqueueRecurring("nightly-settlement", { scheduledAt: new Date(Date.now() - 60_000) });
+      await page.goto(`${base}/schedules`);
+      const row = page.locator('tr[data-schedule="nightly-settlement"]');
+      await row.waitFor(wait);
+      const text = await row.textContent();
+      expect(text).toContain("0 2 * * *");
+      expect(text).toContain("Europe/Paris");
+      expect(text).toContain("1m ago");
+      await screenshot("schedules");
+    });
+
+    it("lists the running worker with its payload versions", { timeout: 60_000 }, async () => {
+      await page.goto(`${base}/workers`);
+      await page.locator("tr[data-worker]", { hasText: String(process.pid) }).waitFor(wait);
+      expect(await page.locator("main").textContent()).toContain("Payment");
+      await screenshot("workers");
+    });
+
+    it("pauses a queue (the worker stops taking its jobs), cancels a waiting job, and resumes", { timeout: 120_000 }, async () => {
+      await page.goto(`${base}/queues`);
+      const row = page.locator(`tr[data-queue="${queue}"]`);
+      await row.getByRole("button", { name: "Pause" }).click();
+      await row.locator("td", { hasText: /^paused$/ }).waitFor(wait);
+      expect((await hopper.queues.list()).find((each) => each.name === queue)?.paused).toBe(true);
+      // Past the worker's pauseCheck (200 ms) many times over: the jobs enqueued now must stay waiting.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const [held, cancelled] = await Payment.performAllLater([
+        { order: "P-1", cardNumber: "x", fail: false },
+        { order: "P-2", cardNumber: "y", fail: false },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      expect((await hopper.jobs.get(held!))?.state).toBe("waiting");
+      await row.locator('[data-count="ready"]', { hasText: /^2$/ }).waitFor(wait);
+
+      await page.goto(`${base}/jobs`);
+      await page.getByRole("searchbox", { name: "job id" }).fill(cancelled!);
+      await page.getByRole("button", { name: "Find job" }).click();
+      await page.locator('[data-state="waiting"]').waitFor(wait);
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await page.locator('[data-state="cancelled"]').waitFor(wait);
+
+      await page.goto(`${base}/queues`);
+      await row.getByRole("button", { name: "Resume" }).click();
+      await row.locator("td", { hasText: /^running$/ }).waitFor(wait);
+      expect(await settled(held!, ["succeeded"])).toBe("succeeded");
+      expect(await settled(cancelled!, ["cancelled", "succeeded"])).toBe("cancelled");
+    });
+
+    it("cancels a running job: its worker stops it and the page shows it cancelled", { timeout: 60_000 }, async () => {
+      const id = await Export.performLater({ report: "quarterly" });
+      expect(await settled(id, ["running"])).toBe("running");
+      await page.goto(`${base}/jobs?id=${id}`);
+      await page.locator('[data-state="running"]').waitFor(wait);
+      await page.getByRole("button", { name: "Cancel" }).click();
+      await page.getByRole("status").filter({ hasText: "Cancel requested" }).waitFor(wait);
+      await page.locator('[data-state="cancelled"]').waitFor(wait);
+      expect(await settled(id, ["cancelled"])).toBe("cancelled");
+    });
+
+    it("answers 401 without credentials and 403 with wrong ones, and refuses a POST without the CSRF token", { timeout: 60_000 }, async () => {
+      expect((await fetch(`${base}/queues`)).status).toBe(401);
+      expect((await fetch(`${base}/assets/dashboard.css`, { headers: { authorization: "Bearer nope" } })).status).toBe(403);
+      const authorized = { authorization: `Bearer ${token}`, "content-type": "application/x-www-form-urlencoded" };
+      const response = await page.request.post(`${base}/queues/pause`, { headers: authorized, data: `queue=${queue}`, maxRedirects: 0 });
+      expect(response.status()).toBe(403);
+      expect(await response.text()).toContain("CSRF");
+      // The browser's own cookie without the form field is refused too.
+      const withCookie = await page.request.post(`${base}/queues/pause`, { headers: authorized, data: `queue=${queue}&csrf=`, maxRedirects: 0 });
+      expect(withCookie.status()).toBe(403);
+      expect((await hopper.queues.list()).find((each) => each.name === queue)?.paused).toBe(false);
+    });
+
+    it.skipIf(target.name !== "redis")("fits a phone screen", { timeout: 60_000 }, async () => {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${base}/queues`);
+      await page.locator(`tr[data-queue="${queue}"]`).waitFor(wait);
+      const overflow = await page.evaluate<number>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+      expect(overflow).toBeLessThanOrEqual(0);
+      await screenshot("queues-phone");
+      await page.setViewportSize({ width: 1280, height: 800 });
+    });
+  });
+}

@@ -1,0 +1,2 @@
+export { createDashboard, type Dashboard, type DashboardOptions, type DashboardRequest, type DashboardRefusal } from "./dashboard.js";
+export type { RedactArgs } from "./page-context.js";

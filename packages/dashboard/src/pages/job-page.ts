@@ -1,0 +1,42 @@
+import type { JobRecord } from "@hopper/core";
+import { ago, html, isoOrDash } from "../html.js";
+import { actionButton, errorBox, errorText, notice, type PageContext, type RenderedPage } from "../page-context.js";
+
+const unfinished = new Set(["waiting", "scheduled", "retrying", "running"]);
+const stateStyle: Record<string, string> = { succeeded: "ok", failed: "bad", dead: "bad", cancelled: "muted", running: "warn", retrying: "warn" };
+
+export async function jobPage(context: PageContext): Promise<RenderedPage> {
+  const id = (context.query.get("id") ?? "").trim();
+  const search = html`<form class="search" method="get" action="${context.base}/jobs" role="search"><input type="search" name="id" value="${id}" placeholder="job id" aria-label="job id" maxlength="512"><button type="submit" class="primary">Find job</button></form>`;
+  if (id === "") return { page: "jobs", title: "Jobs", body: html`${search}<div class="card empty">Paste a job id (performLater returns it) to see its state, attempts, progress and last error.</div>` };
+  let record: JobRecord | null;
+  try {
+    record = await context.hopper.jobs.get(id);
+  } catch (error) {
+    return { page: "jobs", title: "Jobs", status: 400, body: html`${search}${errorBox(`Could not read job ${id}: ${errorText(error)}`)}` };
+  }
+  if (!record) return { page: "jobs", title: "Jobs", status: 404, body: html`${search}<div class="card empty">No job ${id}: never enqueued with records on, or its record expired.</div>` };
+  const actions = [
+    record.state === "dead" ? actionButton(context, "jobs/retry", { id: record.id }, "Retry", "primary") : html``,
+    unfinished.has(record.state) && !record.cancelRequested ? actionButton(context, "jobs/cancel", { id: record.id }, "Cancel", "danger") : html``,
+  ];
+  return {
+    page: "jobs",
+    title: `Job ${record.job}`,
+    body: html`${search}${notice(context)}<div class="card"><dl class="fields">
+<dt>Id</dt><dd><code>${record.id}</code></dd>
+<dt>Job</dt><dd>${record.job}</dd>
+<dt>Queue</dt><dd>${record.queue}</dd>
+<dt>State</dt><dd><span class="badge ${stateStyle[record.state] ?? "muted"}" data-state="${record.state}">${record.state}</span>${record.cancelRequested ? html` <span class="badge warn">cancel requested</span>` : ""}</dd>
+<dt>Attempt</dt><dd>${record.attempt}</dd>
+<dt>Progress</dt><dd>${record.progress === null ? html`<span class="muted">—</span>` : html`<pre>${JSON.stringify(record.progress, null, 2)}</pre>`}</dd>
+<dt>Enqueued</dt><dd>${isoOrDash(record.enqueuedAt)} <span class="muted">(${ago(record.enqueuedAt, context.now)})</span></dd>
+<dt>Run at</dt><dd>${isoOrDash(record.runAt)}</dd>
+<dt>Started</dt><dd>${isoOrDash(record.startedAt)}</dd>
+<dt>Finished</dt><dd>${isoOrDash(record.finishedAt)}</dd>
+<dt>Last error</dt><dd>${record.error ? html`<pre>${record.error.name}: ${record.error.message}</pre>` : html`<span class="muted">none</span>`}</dd>
+<dt>Result</dt><dd>${record.result === null ? html`<span class="muted">—</span>` : html`<pre>${JSON.stringify(record.result, null, 2)}</pre>`}</dd>
+<dt>Args</dt><dd><span class="muted">not kept in job records${record.state === "dead" ? html`; this dead job's envelope is on the <a href="${context.base}/dead-letters?queue=${encodeURIComponent(record.queue)}">dead letters</a> page` : ""}</span></dd>
+</dl><div class="actions">${actions}</div></div>`,
+  };
+}
