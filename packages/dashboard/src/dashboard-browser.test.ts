@@ -177,20 +177,22 @@ for (const target of targets) {
       await row.getByRole("button", { name: "Pause" }).click();
       await row.locator("td", { hasText: /^paused$/ }).waitFor(wait);
       expect((await hopper.queues.list()).find((each) => each.name === queue)?.paused).toBe(true);
-      // Past the worker's pauseCheck (200 ms) many times over: the jobs enqueued now must stay waiting.
+      // Past the worker's pauseCheck (200 ms) many times over: the jobs enqueued now must not start.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const [held, cancelled] = await Payment.performAllLater([
         { order: "P-1", cardNumber: "x", fail: false },
         { order: "P-2", cardNumber: "y", fail: false },
       ]);
       await new Promise((resolve) => setTimeout(resolve, 2000));
-      expect((await hopper.jobs.get(held!))?.state).toBe("waiting");
+      // A waiting job of a paused queue reads as held, and says why.
+      expect(await hopper.jobs.get(held!)).toMatchObject({ state: "held", heldBy: "queue-paused" });
       await row.locator('[data-count="ready"]', { hasText: /^2$/ }).waitFor(wait);
 
       await page.goto(`${base}/jobs`);
       await page.getByRole("searchbox", { name: "job id" }).fill(cancelled!);
       await page.getByRole("button", { name: "Find job" }).click();
-      await page.locator('[data-state="waiting"]').waitFor(wait);
+      await page.locator('[data-state="held"]').waitFor(wait);
+      await page.locator('[data-held-by="queue-paused"]').waitFor(wait);
       await page.getByRole("button", { name: "Cancel" }).click();
       await page.locator('[data-state="cancelled"]').waitFor(wait);
 

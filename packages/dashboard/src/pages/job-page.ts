@@ -2,8 +2,8 @@ import type { JobRecord } from "@hopper/core";
 import { ago, html, isoOrDash } from "../html.js";
 import { actionButton, errorBox, errorText, notice, type PageContext, type RenderedPage } from "../page-context.js";
 
-const unfinished = new Set(["waiting", "scheduled", "retrying", "running"]);
-const stateStyle: Record<string, string> = { succeeded: "ok", failed: "bad", dead: "bad", cancelled: "muted", running: "warn", retrying: "warn" };
+const unfinished = new Set(["waiting", "scheduled", "retrying", "held", "running"]);
+const stateStyle: Record<string, string> = { succeeded: "ok", failed: "bad", dead: "bad", cancelled: "muted", running: "warn", retrying: "warn", held: "warn" };
 
 export async function jobPage(context: PageContext): Promise<RenderedPage> {
   const id = (context.query.get("id") ?? "").trim();
@@ -27,7 +27,7 @@ export async function jobPage(context: PageContext): Promise<RenderedPage> {
 <dt>Id</dt><dd><code>${record.id}</code></dd>
 <dt>Job</dt><dd>${record.job}</dd>
 <dt>Queue</dt><dd>${record.queue}</dd>
-<dt>State</dt><dd><span class="badge ${stateStyle[record.state] ?? "muted"}" data-state="${record.state}">${record.state}</span>${record.cancelRequested ? html` <span class="badge warn">cancel requested</span>` : ""}</dd>
+<dt>State</dt><dd><span class="badge ${stateStyle[record.state] ?? "muted"}" data-state="${record.state}">${record.state}</span>${record.heldBy ? html` <span class="muted" data-held-by="${record.heldBy}">by ${record.heldBy}</span>` : ""}${record.cancelRequested ? html` <span class="badge warn">cancel requested</span>` : ""}</dd>
 <dt>Attempt</dt><dd>${record.attempt}</dd>
 <dt>Progress</dt><dd>${record.progress === null ? html`<span class="muted">—</span>` : html`<pre>${JSON.stringify(record.progress, null, 2)}</pre>`}</dd>
 <dt>Enqueued</dt><dd>${isoOrDash(record.enqueuedAt)} <span class="muted">(${ago(record.enqueuedAt, context.now)})</span></dd>
