@@ -1,3 +1,4 @@
+import { inProcessIteration } from "./iteration/iteration-run.js";
 import { randomUUID } from "node:crypto";
 import type { Backend } from "./backend/backend.js";
 import { adapterOffersCoordination, backendFromUrl, checkBackend, chooseBackendUrl, coordinationStoreFromUrl } from "./backend-url.js";
@@ -183,7 +184,7 @@ export function createHopper(options: HopperOptions): Hopper {
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
       const validated = await validateArgs(definition, upgradeArgs(definition, definition.version, args));
-      const context: JobContext = { jobId: randomUUID(), jobName: definition.name, queue: definition.queue, attempt: 1, enqueuedAt: new Date(), signal: new AbortController().signal, logger, progress: (value) => progressOutsideRecords(value, "performNow") };
+      const context: JobContext = { jobId: randomUUID(), jobName: definition.name, queue: definition.queue, attempt: 1, enqueuedAt: new Date(), signal: new AbortController().signal, logger, progress: (value) => progressOutsideRecords(value, "performNow"), ...inProcessIteration(definition) };
       const instance = new definition.jobClass();
       const result = await runPerformMiddleware(middleware, { jobName: definition.name, args: validated, meta: {}, context, logFields: {} }, async () => instance.perform(validated, context));
       return { jobId: context.jobId, result };

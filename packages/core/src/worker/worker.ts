@@ -274,7 +274,7 @@ export class Worker {
         this.startBuffered(intake);
         budget.changed();
       };
-      const job: InFlightJob = { message, leaseFrom, handedBack: false, performed: freeSlot, shutdownReason: undefined, run: undefined };
+      const job: InFlightJob = { message, leaseFrom, handedBack: false, performed: freeSlot, shutdownReason: undefined, stopRequested: false, run: undefined };
       this.inFlight.add(job);
       // then(done, done) rather than finally(done): finally holds two more closures per job while it waits.
       const done = () => {
@@ -288,6 +288,8 @@ export class Worker {
 
   private async shutDown(timeoutMs: number): Promise<void> {
     this.receiving.abort();
+    // Iterable jobs stop at their next item boundary and go back with their cursor; other jobs are not told.
+    for (const job of this.inFlight) job.stopRequested = true;
     // Buffered messages go back at once, for other workers; none of them has started.
     const bufferHandedBack = this.handBack([...this.buffers.values()].flatMap((buffer) => buffer.drain()));
     const timer = new AbortController();
