@@ -76,6 +76,8 @@ export interface InFlightJob {
 }
 
 const heldSinceKey = "hopper.heldSince";
+// How long the copy of an iterable job stopped by a shutdown waits before another worker may take it.
+const stopHandOffMs = 1000;
 // Deliveries this early are run at once rather than held (timer and clock jitter).
 const earlyToleranceMs = 5;
 
@@ -264,7 +266,13 @@ export class MessageHandler {
   private async continueLater(job: InFlightJob, log: RunLog, queue: string, envelope: Envelope, attempt: number, interrupt: IterationInterrupt): Promise<void> {
     log.info("iterable job stopped at an item boundary; continuing from its cursor in a new copy", { reason: interrupt.reason });
     await this.options.records?.continued(envelope, attempt);
-    await this.redelivery.release(queue, job.message, continuedEnvelope(envelope, attempt, interrupt.stateText));
+    const copy = continuedEnvelope(envelope, attempt, interrupt.stateText);
+    const { delayedDelivery, nackDelay } = this.options.backend.capabilities;
+    // A backend that can hold nothing back would hand back the original without the cursor: send the copy at once.
+    if (interrupt.reason === "slice" || (!delayedDelivery && !nackDelay)) return this.redelivery.release(queue, job.message, copy);
+    // A stopping worker's receive still in flight could claim a copy due at once and hand it back, which a
+    // backend counting deliveries would count as an attempt: the copy waits out that receive first.
+    await this.redelivery.postpone(queue, job.message, copy, Date.now() + stopHandOffMs);
   }
 
   /** The job's own promise (through the perform middleware, if any), awaited by the caller. */
