@@ -49,6 +49,12 @@ export interface MessageHandlerOptions {
   readonly records?: RecordWriter;
   /** Rate limits and holds (queue pause); absent, or with nothing for a job, costs that job nothing. */
   readonly flowControl?: FlowControl;
+  /**
+   * How long the copy of an iterable job stopped by a shutdown waits before a worker may take it: longer than
+   * the stopping worker's receives may still run (its poll wait), so none of them claims it and hands it back
+   * as a delivery the backend would count as an attempt. Default 1 s.
+   */
+  readonly stopHandOffMs?: number;
 }
 
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
@@ -76,8 +82,6 @@ export interface InFlightJob {
 }
 
 const heldSinceKey = "hopper.heldSince";
-// How long the copy of an iterable job stopped by a shutdown waits before another worker may take it.
-const stopHandOffMs = 1000;
 // Deliveries this early are run at once rather than held (timer and clock jitter).
 const earlyToleranceMs = 5;
 
@@ -272,7 +276,7 @@ export class MessageHandler {
     if (interrupt.reason === "slice" || (!delayedDelivery && !nackDelay)) return this.redelivery.release(queue, job.message, copy);
     // A stopping worker's receive still in flight could claim a copy due at once and hand it back, which a
     // backend counting deliveries would count as an attempt: the copy waits out that receive first.
-    await this.redelivery.postpone(queue, job.message, copy, Date.now() + stopHandOffMs);
+    await this.redelivery.postpone(queue, job.message, copy, Date.now() + (this.options.stopHandOffMs ?? 1000));
   }
 
   /** The job's own promise (through the perform middleware, if any), awaited by the caller. */
