@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createHopper, type Hopper } from "../hopper.js";
-import { Job, type JobContext } from "../job.js";
+import { Job, type JobClass, type JobContext } from "../job.js";
 import { createConsoleLogger } from "../logger.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
@@ -218,7 +218,7 @@ describe("iterable jobs", () => {
       static override cursorUpgrades = { 1: (cursor: unknown) => cursor };
       async perform() {}
     }
-    const fieldOf = (jobClass: typeof BadItems) => {
+    const fieldOf = (jobClass: JobClass) => {
       try {
         createHopper({ backend: createMemoryBackend({ store: uniqueName("bad") }), jobs: [jobClass], logger: silent });
       } catch (error) {
