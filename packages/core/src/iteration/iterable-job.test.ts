@@ -6,6 +6,8 @@ import { createMemoryBackend } from "../memory/memory-backend.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { IterationError } from "../errors/iteration-error.js";
 import type { Worker } from "../worker/worker.js";
+import { createMemoryRecordStore } from "../records/memory-record-store.js";
+import type { RecordStore } from "../records/record-store.js";
 import { IterableJob, type IterationContext } from "./iterable-job.js";
 
 const silent = createConsoleLogger("silent");
@@ -229,6 +231,47 @@ describe("iterable jobs", () => {
     expect(fieldOf(BadItems)).toBe("BadItems.iteration.checkpointItems");
     expect(fieldOf(BadKey)).toBe("BadKey.iteration.checkpointEvery");
     expect(fieldOf(BadUpgrade)).toBe("BadUpgrade.cursorUpgrades.1");
+  });
+
+  it("costs one record read per run and one progress write per checkpoint; a plain job reads and writes none", async () => {
+    const queue = uniqueName("costs");
+    const calls = { get: 0, progress: 0 };
+    const inner = createMemoryRecordStore();
+    const store: RecordStore = {
+      ...inner,
+      get: (id) => {
+        calls.get++;
+        return inner.get(id);
+      },
+      progress: (id, progress) => {
+        calls.progress++;
+        return inner.progress(id, progress);
+      },
+    };
+    let finished = 0;
+    class Counted extends IterableJob<Record<string, never>> {
+      static override queue = queue;
+      static override iteration = { checkpointItems: 100, checkpointInterval: "1h" };
+      async perform(_args: Record<string, never>, context: IterationContext) {
+        await context.iterate("n", (after: number | undefined) => range(after ?? 0, 1000), () => {});
+        finished++;
+      }
+    }
+    class Plain extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform() {
+        finished++;
+      }
+    }
+    const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Counted, Plain], logger: silent, records: { store, cancelCheck: "1h" } });
+    hoppers.push(hopper);
+    await Plain.performLater({});
+    await runUntil(hopper, queue, () => finished === 1, "the plain job");
+    expect(calls).toEqual({ get: 0, progress: 0 });
+    await Counted.performLater({});
+    await runUntil(hopper, queue, () => finished === 2, "the iterable job");
+    // Ten checkpoints (every 100 of 1000 items) and one as the iterate finished; one read of the last checkpoint.
+    expect(calls).toEqual({ get: 1, progress: 11 });
   });
 
   it("runs every step in process with performNow", async () => {
