@@ -1,4 +1,3 @@
-import { inProcessIteration } from "./iteration/iteration-run.js";
 import { randomUUID } from "node:crypto";
 import type { Backend } from "./backend/backend.js";
 import { adapterOffersCoordination, backendFromUrl, checkBackend, chooseBackendUrl, coordinationStoreFromUrl } from "./backend-url.js";
@@ -35,6 +34,7 @@ import type { JobEvents } from "./records/job-events.js";
 import type { RecordsOptions } from "./records/records-options.js";
 import { progressOutsideRecords } from "./records/progress-outside-records.js";
 import { createQueues, type Queues } from "./flow-control/queue-admin.js";
+import { inProcessIteration } from "./iteration/iteration-run.js";
 
 export interface HopperOptions {
   /**
