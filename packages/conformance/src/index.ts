@@ -9,6 +9,7 @@ export { loadCoordinationStore, type CoordinationStoreSource } from "./coordinat
 export { runUniqueJobSuite, type UniqueJobSuiteOptions } from "./coordination/unique-job-suite.js";
 export { runSchedulerEdgesSuite, type SchedulerEdgesSuiteOptions } from "./coordination/scheduler-edges-suite.js";
 export { runHungJobExitSuite, type HungJobExitSuiteOptions } from "./processes/hung-job-exit-suite.js";
+export { runIterationKillSuite, type IterationKillSuiteOptions } from "./processes/iteration-kill-suite.js";
 export { runRecordStoreSuite, type RecordStoreSuiteOptions } from "./records/record-store-suite.js";
 export { runJobRecordsSuite, type JobRecordsSuiteOptions } from "./records/job-records-suite.js";
 export { countRecordRoundTrips, type CountedBackend, type RecordRoundTrips } from "./records/record-round-trips.js";

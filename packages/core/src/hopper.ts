@@ -40,6 +40,7 @@ import type { JobEvents } from "./records/job-events.js";
 import type { RecordsOptions } from "./records/records-options.js";
 import { progressOutsideRecords } from "./records/progress-outside-records.js";
 import { createQueues, type Queues } from "./flow-control/queue-admin.js";
+import { inProcessIteration } from "./iteration/iteration-run.js";
 
 export interface HopperOptions {
   /**
@@ -216,7 +217,7 @@ export function createHopper(options: HopperOptions): Hopper {
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
       const validated = await validateArgs(definition, upgradeArgs(definition, definition.version, args));
-      const context: JobContext = { jobId: randomUUID(), jobName: definition.name, queue: definition.queue, attempt: 1, enqueuedAt: new Date(), signal: new AbortController().signal, logger, progress: (value) => progressOutsideRecords(value, "performNow") };
+      const context: JobContext = { jobId: randomUUID(), jobName: definition.name, queue: definition.queue, attempt: 1, enqueuedAt: new Date(), signal: new AbortController().signal, logger, progress: (value) => progressOutsideRecords(value, "performNow"), ...inProcessIteration(definition) };
       const instance = new definition.jobClass();
       const result = await runPerformMiddleware(middleware, { jobName: definition.name, args: validated, meta: {}, context, logFields: {} }, async () => instance.perform(validated, context));
       return { jobId: context.jobId, result };

@@ -1,4 +1,5 @@
 export { Job, type JobContext, type EnqueueOptions, type JobArgs, type JobResult, type JobClass, type PayloadUpgrade, type ConfiguredJob } from "./job.js";
+export { IterableJob, type IterationContext, type IterationOptions, type IterationSource, type IterationEntry, type CursorUpgrade } from "./iteration/iterable-job.js";
 export { createHopper, type Hopper, type HopperOptions } from "./hopper.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";
 export type { QueueOrder } from "./worker/queue-selection.js";

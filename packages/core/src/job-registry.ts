@@ -9,6 +9,7 @@ import { validateRetryOptions } from "./retry-policy.js";
 import { validateJobNeeds, type JobNeed } from "./job-needs.js";
 import { toTimeoutMilliseconds } from "./job-timeout.js";
 import { resolveConcurrency, resolveUnique, type ResolvedConcurrency, type ResolvedUnique } from "./coordination/job-coordination-options.js";
+import { resolveIteration, type ResolvedIteration } from "./iteration/iteration-options.js";
 import { resolveRateLimit, type ResolvedRateLimit } from "./flow-control/rate-limit-options.js";
 
 /** A registered job class with its configuration checked once, at registration. */
@@ -26,6 +27,8 @@ export interface JobDefinition {
   readonly requires: readonly JobNeed[];
   /** `static timeout`, checked. */
   readonly timeoutMs?: number;
+  /** Set for an IterableJob: its checkpoint and slice options and cursor upgrades. */
+  readonly iteration?: ResolvedIteration;
 }
 
 export class JobRegistry {
@@ -78,6 +81,7 @@ export class JobRegistry {
     const concurrency = resolveConcurrency(jobClass.concurrency, `${name}.concurrency`);
     const unique = resolveUnique(jobClass.unique, `${name}.unique`);
     const rateLimit = resolveRateLimit(jobClass.rateLimit, `${name}.rateLimit`, `job:${name}`);
+    const iteration = resolveIteration(jobClass, name, version);
     const timeoutMs = jobClass.timeout === undefined ? undefined : toTimeoutMilliseconds(jobClass.timeout, `${name}.timeout`);
     this.definitions.set(name, {
       name,
@@ -90,6 +94,7 @@ export class JobRegistry {
       ...(unique && { unique }),
       ...(rateLimit && { rateLimit }),
       ...(timeoutMs !== undefined && { timeoutMs }),
+      ...(iteration && { iteration }),
     });
   }
 }

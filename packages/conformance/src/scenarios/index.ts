@@ -9,6 +9,8 @@ import { competingConsumers } from "./competing-consumers.js";
 import { deduplication } from "./deduplication.js";
 import { delayedDelivery } from "./delayed-delivery.js";
 import { holdsNotAttempts } from "./holds-not-attempts.js";
+import { iterableGracefulStops } from "./iterable-graceful-stops.js";
+import { iterableSlices } from "./iterable-slices.js";
 import { hungJobKeepsLease } from "./hung-job-keeps-lease.js";
 import { jobTimeout } from "./job-timeout.js";
 import { leaseExpiry } from "./lease-expiry.js";
@@ -71,6 +73,8 @@ export const scenarios: readonly Scenario[] = [
   oldVersionUpgraded,
   newerVersionHeld,
   holdsNotAttempts,
+  iterableGracefulStops,
+  iterableSlices,
   newerVersionHoldNotAttempt,
   longHoldCarried,
   poisonMessages,

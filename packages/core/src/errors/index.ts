@@ -19,3 +19,4 @@ export { JobNotFoundError } from "./job-not-found-error.js";
 export { JobWaitTimeoutError } from "./job-wait-timeout-error.js";
 export { JobRecordValueError } from "./job-record-value-error.js";
 export { JobCancelledError } from "./job-cancelled-error.js";
+export { IterationError } from "./iteration-error.js";

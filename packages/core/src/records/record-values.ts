@@ -33,7 +33,7 @@ function boundedJson(value: unknown, field: string, limitBytes: number): string 
 }
 
 /** Where `value` stops being plain JSON (a Date, a Map, a class instance, a cycle, NaN…), so the error can point at it. */
-function firstNonJson(value: unknown, path: string, seen: Set<object>): { path: string; what: string } | undefined {
+export function firstNonJson(value: unknown, path: string, seen: Set<object>): { path: string; what: string } | undefined {
   if (value === null || typeof value === "string" || typeof value === "boolean") return undefined;
   if (typeof value === "number") return Number.isFinite(value) ? undefined : { path, what: String(value) };
   if (typeof value !== "object") return { path, what: describe(value) };

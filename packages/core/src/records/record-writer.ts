@@ -7,6 +7,7 @@ import { sanitizedError } from "../redaction.js";
 import { unfinishedKeepMs, type ResolvedRecordsOptions } from "./records-options.js";
 import { ProgressLanes } from "./progress-lanes.js";
 import { progressJson, resultJson } from "./record-values.js";
+import { checkpointJson } from "../iteration/iteration-state.js";
 import type { HoldReason, InsertedRecord, JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
 
 const maxErrorMessageChars = 2000;
@@ -148,6 +149,21 @@ export class RecordWriter {
    */
   async progress(jobId: string, value: unknown): Promise<void> {
     await this.progressLanes.push(jobId, progressJson(value));
+  }
+
+  /** An iterable job's checkpoint (`{"iteration": state}`), stored as its progress. */
+  async checkpoint(jobId: string, stateText: string): Promise<void> {
+    await this.quietly("progress", jobId, async (store) => store.progress(jobId, checkpointJson(stateText)));
+  }
+
+  /** The progress last stored for a job (an iterable job reads its checkpoint from it); undefined when unreadable. */
+  async lastProgress(jobId: string): Promise<string | null | undefined> {
+    return this.quietly("read", jobId, async (store) => (await store.get(jobId))?.progress);
+  }
+
+  /** An iterable job stopped at a boundary and goes back to its queue: its record waits again, its progress kept. */
+  async continued(envelope: Envelope, attempt: number): Promise<void> {
+    await this.settle({ ...identityOf(envelope), state: "waiting", attempt, runAt: Date.now(), ttlMs: this.options.keepMs.unfinished });
   }
 
   /** The result as JSON text; throws JobRecordValueError when it cannot be kept. */

@@ -1,4 +1,7 @@
 import type { Envelope } from "../envelope/envelope.js";
+import { IterationError } from "../errors/iteration-error.js";
+import type { IterationContext, IterationSource } from "../iteration/iterable-job.js";
+import type { Iteration } from "../iteration/iteration.js";
 import type { JobContext } from "../job.js";
 import type { Logger } from "../logger.js";
 import { progressOutsideRecords } from "../records/progress-outside-records.js";
@@ -27,7 +30,7 @@ export interface CancelWatch {
  * is in private fields: a job that logs or serializes its context sees only the
  * context (no envelope, args or message, and no cycle).
  */
-export class JobRun implements JobContext, RunAbort {
+export class JobRun implements IterationContext, RunAbort {
   readonly jobId: string;
   readonly jobName: string;
   readonly queue: string;
@@ -46,6 +49,7 @@ export class JobRun implements JobContext, RunAbort {
   #renewalFailing = false;
   #deadline: RunDeadline | undefined = undefined;
   #cancelWatch: CancelWatch | undefined = undefined;
+  #iteration: Iteration | undefined = undefined;
 
   constructor(job: InFlightJob, envelope: Envelope, jobName: string, queue: string, attempt: number, logger: Logger, records: RecordWriter | undefined) {
     this.jobId = envelope.id;
@@ -126,6 +130,25 @@ export class JobRun implements JobContext, RunAbort {
 
   set cancelWatch(value: CancelWatch | undefined) {
     this.#cancelWatch = value;
+  }
+
+  /** Its steps, when the job is an IterableJob. */
+  set iteration(value: Iteration | undefined) {
+    this.#iteration = value;
+  }
+
+  // Methods rather than per-run closures: a plain job's run allocates nothing for them.
+  iterate<Item, Cursor>(name: string, source: IterationSource<Item, Cursor>, each: (item: Item, cursor: Cursor) => Promise<void> | void): Promise<void> {
+    return this.#iterationOf("iterate").iterate(name, source, each);
+  }
+
+  step(name: string, fn: () => Promise<void> | void): Promise<void> {
+    return this.#iterationOf("step").step(name, fn);
+  }
+
+  #iterationOf(kind: string): Iteration {
+    if (this.#iteration) return this.#iteration;
+    throw new IterationError({ job: this.jobName, field: `context.${kind}`, message: "is for jobs that extend IterableJob (from @hopper/core), which checkpoint their steps: extend IterableJob instead of Job" });
   }
 
   get aborted(): boolean {

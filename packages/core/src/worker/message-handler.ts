@@ -15,6 +15,10 @@ import { runPerformMiddleware, type Middleware, type PerformMiddlewareContext } 
 import { decideRetry, failureOutcomeOf } from "../retry-policy.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import { JobRun, type RunAbort } from "./job-run.js";
+import type { ResolvedIteration } from "../iteration/iteration-options.js";
+import { continuedEnvelope, savedState, startIteration, upgradeState } from "../iteration/iteration-run.js";
+import type { IterationState } from "../iteration/iteration-state.js";
+import { isIterationInterrupt, type Iteration, type IterationInterrupt } from "../iteration/iteration.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
 import type { SettledRecord } from "../records/record-store.js";
 import type { FlowControl } from "../flow-control/flow-control.js";
@@ -47,6 +51,12 @@ export interface MessageHandlerOptions {
   readonly records?: RecordWriter;
   /** Rate limits and holds (queue pause); absent, or with nothing for a job, costs that job nothing. */
   readonly flowControl?: FlowControl;
+  /**
+   * How long the copy of an iterable job stopped by a shutdown waits before a worker may take it: longer than
+   * the stopping worker's receives may still run (its poll wait), so none of them claims it and hands it back
+   * as a delivery the backend would count as an attempt. Default 1 s.
+   */
+  readonly stopHandOffMs?: number;
 }
 
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
@@ -67,6 +77,8 @@ export interface InFlightJob {
   log?: RunLog;
   /** Set by the worker when a shutdown runs out of time: the run's signal aborts with it, now or as perform starts. */
   shutdownReason?: unknown;
+  /** Set by the worker as its shutdown begins: an iterable job stops at its next item boundary and continues in a new copy. */
+  stopRequested?: boolean;
   /** The perform under way, set by the handler while it runs; the worker aborts it through this at a shutdown. */
   run?: RunAbort | undefined;
   /** A worker's: lets the job's slot out while it waits for a rate slot. Absent (push handlers): the wait keeps its slot. */
@@ -146,6 +158,18 @@ export class MessageHandler {
       return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
     }
 
+    let iterationState: IterationState | undefined;
+    if (definition.iteration) {
+      try {
+        iterationState = await savedState(envelope, definition, this.options.records);
+        // Saved by a newer version of the job: its cursor may mean something this worker cannot read.
+        if (iterationState.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt);
+        iterationState = upgradeState(iterationState, definition, definition.iteration);
+      } catch (error) {
+        return this.deadLetter(job, queue, envelope, "saved cursor could not be upgraded", error, attempt);
+      }
+    }
+
     const { flowControl } = this.options;
     if (flowControl?.applies(queue, definition)) {
       const held = await this.admit(job, log, queue, definition, envelope, args, attempt, flowControl);
@@ -181,6 +205,7 @@ export class MessageHandler {
 
     // Awaited here rather than in an async method of its own: a held job keeps one suspended frame fewer alive.
     const run = this.startRun(job, log, queue, definition, envelope, attempt);
+    if (definition.iteration && iterationState) run.iteration = this.startIteration(job, run, definition, definition.iteration, iterationState);
     let result: unknown;
     let failure: { readonly error: unknown } | undefined;
     try {
@@ -195,6 +220,7 @@ export class MessageHandler {
     if (lateTimeout) failure = { error: lateTimeout };
     await slot?.release();
     if (job.handedBack) return;
+    if (failure && isIterationInterrupt(failure.error)) return this.continueLater(job, log, queue, envelope, attempt, failure.error);
     if (failure) return this.afterFailure(job, log, queue, envelope, definition, attempt, failure.error);
     if (records) {
       let kept: string;
@@ -229,6 +255,34 @@ export class MessageHandler {
     run.deadline = this.startDeadline(job, log, definition, envelope, run);
     run.cancelWatch = records?.watchCancel(envelope.id, run);
     return run;
+  }
+
+  private startIteration(job: InFlightJob, run: JobRun, definition: JobDefinition, iteration: ResolvedIteration, state: IterationState): Iteration {
+    return startIteration({
+      definition,
+      iteration,
+      state,
+      jobId: run.jobId,
+      records: this.options.records,
+      stopping: () => job.stopRequested === true,
+      abortReason: () => run.abortReason,
+    });
+  }
+
+  /**
+   * An iterable job stopped at an item boundary (the worker is stopping, or its slice is over): a copy
+   * carrying its state goes back to the queue with the same attempt, as a hold does, and this one is acked.
+   */
+  private async continueLater(job: InFlightJob, log: RunLog, queue: string, envelope: Envelope, attempt: number, interrupt: IterationInterrupt): Promise<void> {
+    log.info("iterable job stopped at an item boundary; continuing from its cursor in a new copy", { reason: interrupt.reason });
+    await this.options.records?.continued(envelope, attempt);
+    const copy = continuedEnvelope(envelope, attempt, interrupt.stateText);
+    const { delayedDelivery, nackDelay } = this.options.backend.capabilities;
+    // A backend that can hold nothing back would hand back the original without the cursor: send the copy at once.
+    if (interrupt.reason === "slice" || (!delayedDelivery && !nackDelay)) return this.redelivery.release(queue, job.message, copy);
+    // A stopping worker's receive still in flight could claim a copy due at once and hand it back, which a
+    // backend counting deliveries would count as an attempt: the copy waits out that receive first.
+    await this.redelivery.postpone(queue, job.message, copy, Date.now() + (this.options.stopHandOffMs ?? 1000));
   }
 
   /** The job's own promise (through the perform middleware, if any), awaited by the caller. */

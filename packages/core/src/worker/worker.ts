@@ -228,6 +228,8 @@ export class Worker {
       leaseMs,
       newerVersionRetryMs: this.newerVersionRetryMs,
       newerVersionMaxHoldMs: this.newerVersionMaxHoldMs,
+      // A receive may outlive its poll wait by up to a second (SQS waits in whole seconds), plus a margin.
+      stopHandOffMs: Math.ceil(this.pollWaitMs / 1000) * 1000 + 1000,
       ...(this.exitOnHungJobMs !== undefined && { hungJobBound: { afterMs: this.exitOnHungJobMs, onHung: (run: HungRun) => this.exitForHungJob(run) } }),
       ...(this.dependencies.records && { records: this.dependencies.records }),
       ...(this.dependencies.flowControl && { flowControl: this.dependencies.flowControl }),
@@ -298,7 +300,7 @@ export class Worker {
         this.startBuffered(intake);
         budget.changed();
       };
-      const job: InFlightJob = { message, leaseFrom, handedBack: false, performed: freeSlot, shutdownReason: undefined, run: undefined, slotLoans: loans, lent: false };
+      const job: InFlightJob = { message, leaseFrom, handedBack: false, performed: freeSlot, shutdownReason: undefined, stopRequested: false, run: undefined, slotLoans: loans, lent: false };
       this.inFlight.add(job);
       // then(done, done) rather than finally(done): finally holds two more closures per job while it waits.
       const done = () => {
@@ -312,6 +314,8 @@ export class Worker {
 
   private async shutDown(timeoutMs: number): Promise<void> {
     this.receiving.abort();
+    // Iterable jobs stop at their next item boundary and go back with their cursor; other jobs are not told.
+    for (const job of this.inFlight) job.stopRequested = true;
     // Buffered messages go back at once, for other workers; none of them has started.
     const bufferHandedBack = this.handBack([...this.buffers.values()].flatMap((buffer) => buffer.drain()));
     const timer = new AbortController();

@@ -1,0 +1,290 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createHopper, type Hopper } from "../hopper.js";
+import { Job, type JobClass, type JobContext } from "../job.js";
+import { createConsoleLogger } from "../logger.js";
+import { createMemoryBackend } from "../memory/memory-backend.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
+import { IterationError } from "../errors/iteration-error.js";
+import type { Worker } from "../worker/worker.js";
+import { createMemoryRecordStore } from "../records/memory-record-store.js";
+import type { RecordStore } from "../records/record-store.js";
+import { IterableJob, type IterationContext } from "./iterable-job.js";
+
+const silent = createConsoleLogger("silent");
+let counter = 0;
+const uniqueName = (label: string) => `iter-${label}-${Date.now().toString(36)}-${counter++}`;
+const hoppers: Hopper[] = [];
+afterEach(async () => {
+  await Promise.all(hoppers.splice(0).map((hopper) => hopper.close()));
+});
+
+function memoryHopper(jobs: Parameters<typeof createHopper>[0]["jobs"], store: string, records = false): Hopper {
+  const hopper = createHopper({ backend: createMemoryBackend({ store }), jobs, logger: silent, ...(records && { records: {} }) });
+  hoppers.push(hopper);
+  return hopper;
+}
+
+async function until(predicate: () => boolean | Promise<boolean>, description: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function* range(from: number, to: number): Iterable<readonly [number, number]> {
+  for (let index = from; index < to; index++) yield [index, index + 1];
+}
+
+/** Runs a worker on `queue` until `done()`, stopping it afterwards. */
+async function runUntil(hopper: Hopper, queue: string, done: () => boolean | Promise<boolean>, description: string): Promise<void> {
+  const worker = hopper.worker({ queues: [queue], concurrency: 1, pollWait: 50, handleSignals: false });
+  const running = worker.run();
+  try {
+    await until(done, description);
+  } finally {
+    await worker.stop({ timeout: 10_000 });
+    await running;
+  }
+}
+
+describe("iterable jobs", () => {
+  it("stops at an item boundary when the worker stops, and a later worker continues from the cursor without spending an attempt", async () => {
+    const queue = uniqueName("stop");
+    const seen = new Map<number, number>();
+    const attempts: number[] = [];
+    let current: Worker | undefined;
+    let finished = 0;
+    class Walk extends IterableJob<{ count: number }> {
+      static override queue = queue;
+      async perform({ count }: { count: number }, context: IterationContext) {
+        attempts.push(context.attempt);
+        await context.iterate("numbers", (after: number | undefined) => range(after ?? 0, count), (item) => {
+          seen.set(item, (seen.get(item) ?? 0) + 1);
+          // Deterministic: the worker is told to stop while item 300 is being processed.
+          if (item === 300) void current!.stop({ timeout: 30_000 });
+        });
+        finished++;
+      }
+    }
+    const hopper = memoryHopper([Walk], queue);
+    await Walk.performLater({ count: 1000 });
+    current = hopper.worker({ queues: [queue], concurrency: 1, pollWait: 50, handleSignals: false });
+    await current.run();
+    expect(finished).toBe(0);
+    expect(seen.size).toBe(301);
+    await runUntil(hopper, queue, () => finished === 1, "the job to finish");
+    expect([...seen.values()].every((times) => times === 1)).toBe(true);
+    expect(seen.size).toBe(1000);
+    expect(attempts).toEqual([1, 1]);
+  });
+
+  it("skips finished steps and iterates on resume, and runs a slice-limited job in several slices", async () => {
+    const queue = uniqueName("slices");
+    const ran: string[] = [];
+    const items: number[] = [];
+    let runs = 0;
+    class Phased extends IterableJob<Record<string, never>> {
+      static override queue = queue;
+      static override iteration = { maxSliceTime: 20 };
+      async perform(_args: Record<string, never>, context: IterationContext) {
+        runs++;
+        await context.step("prepare", () => {
+          ran.push("prepare");
+        });
+        await context.iterate("items", (after: number | undefined) => range(after ?? 0, 30), async (item) => {
+          items.push(item);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        });
+        await context.step("finish", () => {
+          ran.push("finish");
+        });
+      }
+    }
+    const hopper = memoryHopper([Phased], queue);
+    await Phased.performLater({});
+    await runUntil(hopper, queue, () => ran.includes("finish"), "the job to finish");
+    expect(ran).toEqual(["prepare", "finish"]);
+    expect(items).toEqual([...range(0, 30)].map(([item]) => item));
+    // Each item takes at least 5 ms, so a 20 ms slice cannot hold all 30.
+    expect(runs).toBeGreaterThan(1);
+  });
+
+  it("resumes a cursor saved under version 1 with version 2's cursor upgrade", async () => {
+    const queue = uniqueName("versions");
+    const store = uniqueName("store");
+    const processed: string[] = [];
+    let current: Worker | undefined;
+    const upgradeCalls: unknown[] = [];
+    class V1 extends IterableJob<{ letters: string }> {
+      static override jobName = "Letters";
+      static override queue = queue;
+      async perform({ letters }: { letters: string }, context: IterationContext) {
+        // Version 1's cursor: an index.
+        await context.iterate("letters", (after: number | undefined) => [...letters].slice(after ?? 0).map((letter, offset) => [letter, (after ?? 0) + offset + 1] as const), (letter) => {
+          processed.push(`v1:${letter}`);
+          if (letter === "c") void current!.stop({ timeout: 30_000 });
+        });
+      }
+    }
+    class V2 extends IterableJob<{ text: string }> {
+      static override jobName = "Letters";
+      static override queue = queue;
+      static override version = 2;
+      static override upgrades = { 1: (old: { letters: string }) => ({ text: old.letters }) };
+      // Version 2's cursor: the last letter done, as an object.
+      static override cursorUpgrades = {
+        1: (index: number, step: string) => {
+          upgradeCalls.push([index, step]);
+          return { after: index };
+        },
+      };
+      async perform({ text }: { text: string }, context: IterationContext) {
+        await context.iterate("letters", (cursor: { after: number } | undefined) => [...text].slice(cursor?.after ?? 0).map((letter, offset) => [letter, { after: (cursor?.after ?? 0) + offset + 1 }] as const), (letter) => {
+          processed.push(`v2:${letter}`);
+        });
+      }
+    }
+    const old = memoryHopper([V1], store);
+    await V1.performLater({ letters: "abcdef" });
+    current = old.worker({ queues: [queue], concurrency: 1, pollWait: 50, handleSignals: false });
+    await current.run();
+    const next = memoryHopper([V2], store);
+    await runUntil(next, queue, () => processed.length === 6, "version 2 to finish the letters");
+    expect(processed).toEqual(["v1:a", "v1:b", "v1:c", "v2:d", "v2:e", "v2:f"]);
+    expect(upgradeCalls).toEqual([[3, "letters"]]);
+  });
+
+  it("dead-letters a job whose cursor does not survive JSON, naming the job, the iterate and the fix", async () => {
+    const queue = uniqueName("badcursor");
+    class DateCursor extends IterableJob<Record<string, never>> {
+      static override queue = queue;
+      async perform(_args: Record<string, never>, context: IterationContext) {
+        await context.iterate("days", () => [[1, new Date(0)]] as const, () => {});
+      }
+    }
+    const hopper = memoryHopper([DateCursor], queue);
+    await DateCursor.performLater({});
+    const deadLetters = hopper.deadLetters(queue);
+    await runUntil(hopper, queue, async () => (await deadLetters.peek()).length > 0, "the dead letter");
+    const letters = await deadLetters.peek();
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.error.name).toBe("IterationError");
+    expect(letters[0]!.error.message).toMatch(/DateCursor iterate\("days"\) cursor: the cursor is a Date.*plain JSON cursor/);
+    expect(letters[0]!.attempt).toBe(1);
+  });
+
+  it("refuses a step name used twice in one run, and context.iterate in a plain Job", async () => {
+    const errors: unknown[] = [];
+    class Twice extends IterableJob<Record<string, never>> {
+      async perform(_args: Record<string, never>, context: IterationContext) {
+        await context.step("load", () => {});
+        await context.step("load", () => {});
+      }
+    }
+    class Plain extends Job<Record<string, never>> {
+      async perform(_args: Record<string, never>, context: JobContext) {
+        await (context as IterationContext).iterate("x", () => [], () => {});
+      }
+    }
+    memoryHopper([Twice, Plain], uniqueName("twice"));
+    await Twice.performNow({}).catch((error: unknown) => errors.push(error));
+    expect(IterationError.isInstance(errors[0])).toBe(true);
+    expect((errors[0] as Error).message).toMatch(/Twice step\("load"\): this name was already used in this run/);
+    // performNow gives a plain Job no iterate; a worker's run refuses it with the fix.
+    const queue = uniqueName("plain");
+    class PlainQueued extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform(_args: Record<string, never>, context: JobContext) {
+        await (context as IterationContext).iterate("x", () => [], () => {});
+      }
+    }
+    const hopper = memoryHopper([PlainQueued], queue);
+    await PlainQueued.performLater({});
+    const deadLetters = hopper.deadLetters(queue);
+    await runUntil(hopper, queue, async () => (await deadLetters.peek()).length > 0, "the dead letter");
+    const letters = await deadLetters.peek();
+    expect(letters[0]!.error.message).toMatch(/context\.iterate: is for jobs that extend IterableJob/);
+  });
+
+  it("refuses bad iteration options at registration, naming the field", () => {
+    class BadItems extends IterableJob<Record<string, never>> {
+      static override iteration = { checkpointItems: 0 };
+      async perform() {}
+    }
+    class BadKey extends IterableJob<Record<string, never>> {
+      static override iteration = { checkpointEvery: 5 } as never;
+      async perform() {}
+    }
+    class BadUpgrade extends IterableJob<Record<string, never>> {
+      static override cursorUpgrades = { 1: (cursor: unknown) => cursor };
+      async perform() {}
+    }
+    const fieldOf = (jobClass: JobClass) => {
+      try {
+        createHopper({ backend: createMemoryBackend({ store: uniqueName("bad") }), jobs: [jobClass], logger: silent });
+      } catch (error) {
+        return ConfigurationError.isInstance(error) ? error.field : `not a ConfigurationError: ${String(error)}`;
+      }
+      return "accepted";
+    };
+    expect(fieldOf(BadItems)).toBe("BadItems.iteration.checkpointItems");
+    expect(fieldOf(BadKey)).toBe("BadKey.iteration.checkpointEvery");
+    expect(fieldOf(BadUpgrade)).toBe("BadUpgrade.cursorUpgrades.1");
+  });
+
+  it("costs one record read per run and one progress write per checkpoint; a plain job reads and writes none", async () => {
+    const queue = uniqueName("costs");
+    const calls = { get: 0, progress: 0 };
+    const inner = createMemoryRecordStore();
+    const store: RecordStore = {
+      ...inner,
+      get: (id) => {
+        calls.get++;
+        return inner.get(id);
+      },
+      progress: (id, progress) => {
+        calls.progress++;
+        return inner.progress(id, progress);
+      },
+    };
+    let finished = 0;
+    class Counted extends IterableJob<Record<string, never>> {
+      static override queue = queue;
+      static override iteration = { checkpointItems: 100, checkpointInterval: "1h" };
+      async perform(_args: Record<string, never>, context: IterationContext) {
+        await context.iterate("n", (after: number | undefined) => range(after ?? 0, 1000), () => {});
+        finished++;
+      }
+    }
+    class Plain extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform() {
+        finished++;
+      }
+    }
+    const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Counted, Plain], logger: silent, records: { store, cancelCheck: "1h" } });
+    hoppers.push(hopper);
+    await Plain.performLater({});
+    await runUntil(hopper, queue, () => finished === 1, "the plain job");
+    expect(calls).toEqual({ get: 0, progress: 0 });
+    await Counted.performLater({});
+    await runUntil(hopper, queue, () => finished === 2, "the iterable job");
+    // Ten checkpoints (every 100 of 1000 items) and one as the iterate finished; one read of the last checkpoint.
+    expect(calls).toEqual({ get: 1, progress: 11 });
+  });
+
+  it("runs every step in process with performNow", async () => {
+    const seen: number[] = [];
+    class Local extends IterableJob<Record<string, never>, number> {
+      async perform(_args: Record<string, never>, context: IterationContext) {
+        await context.iterate("n", (after: number | undefined) => range(after ?? 0, 5), (item) => {
+          seen.push(item);
+        });
+        return seen.length;
+      }
+    }
+    memoryHopper([Local], uniqueName("local"));
+    expect((await Local.performNow({})).result).toBe(5);
+  });
+});
