@@ -61,4 +61,12 @@ describe("a logger that says which levels it writes", () => {
     expect(inner.lines).toEqual({ debug: 0, info: 0, warn: 0, error: 1 });
     expect(wrapped.isLevelEnabled!("debug")).toBe(false);
   });
+
+  it("a console logger spread into a logger of one's own does not pass its levels on", () => {
+    const warnings: string[] = [];
+    const mine: Logger = { ...createConsoleLogger("silent"), warn: (message) => void warnings.push(message) };
+    expect(mine.isLevelEnabled).toBeUndefined();
+    redactingLogger(mine).warn("heard");
+    expect(warnings).toEqual(["heard"]);
+  });
 });

@@ -30,7 +30,10 @@ export function createConsoleLogger(level: LogLevel = readLevel(process.env.HOPP
     if (levels.indexOf(at) < threshold) return;
     console.error(`[hopper] ${at} ${message}${fields ? ` ${JSON.stringify(fields, errorReplacer)}` : ""}`);
   };
-  return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error"), isLevelEnabled: (at) => levels.indexOf(at) >= threshold };
+  const logger: Logger = { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
+  // Not enumerable: `{ ...createConsoleLogger("silent"), warn: mine }` must not inherit an answer that says its own warn is off.
+  Object.defineProperty(logger, "isLevelEnabled", { value: (at: LineLevel) => levels.indexOf(at) >= threshold, enumerable: false });
+  return logger;
 }
 
 function readLevel(value: string | undefined): LogLevel {
