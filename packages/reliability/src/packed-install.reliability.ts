@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // the monorepo, run under plain `node` with no "@hopper/source" condition.
 
 const root = fileURLToPath(new URL("../../..", import.meta.url));
-const packed = ["core", "redis", "postgres", "cli"] as const;
+const packed = ["core", "redis", "postgres", "dashboard", "cli"] as const;
 const minute = 60_000;
 
 /**
