@@ -7,6 +7,7 @@ import { createMemoryCoordinationStore } from "../coordination/memory-coordinati
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { encodeEnvelope } from "../envelope/envelope.js";
+import { until as waitUntil } from "../test-fixtures/until.js";
 
 const silent = createConsoleLogger("silent");
 let counter = 0;
@@ -43,13 +44,7 @@ function hopperFor(queue: string, jobs: HopperOptions["jobs"], options: Partial<
   return hopper;
 }
 
-async function until(predicate: () => boolean, description: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const until = (predicate: () => boolean | Promise<boolean>, description: string) => waitUntil(predicate, description, 15_000);
 
 /** Runs a worker until `performed` reaches `count` and every other message is delayed. */
 async function drain(hopper: Hopper, queue: string, done: () => boolean): Promise<{ ready: number; delayed: number; inFlight: number }> {

@@ -9,6 +9,7 @@ import type { Worker } from "../worker/worker.js";
 import { createMemoryRecordStore } from "../records/memory-record-store.js";
 import type { RecordStore } from "../records/record-store.js";
 import { IterableJob, type IterationContext } from "./iterable-job.js";
+import { until as waitUntil } from "../test-fixtures/until.js";
 
 const silent = createConsoleLogger("silent");
 let counter = 0;
@@ -24,13 +25,7 @@ function memoryHopper(jobs: Parameters<typeof createHopper>[0]["jobs"], store: s
   return hopper;
 }
 
-async function until(predicate: () => boolean | Promise<boolean>, description: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const until = (predicate: () => boolean | Promise<boolean>, description: string) => waitUntil(predicate, description, 15_000);
 
 function* range(from: number, to: number): Iterable<readonly [number, number]> {
   for (let index = from; index < to; index++) yield [index, index + 1];

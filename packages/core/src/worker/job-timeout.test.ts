@@ -12,6 +12,9 @@ import { createConsoleLogger, type Logger } from "../logger.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { MessageHandler } from "./message-handler.js";
 import { RunningJobs } from "./run-abort.js";
+import { until as waitUntil } from "../test-fixtures/until.js";
+
+const until = (predicate: () => boolean, description: string, timeoutMs = 20_000) => waitUntil(predicate, description, timeoutMs);
 
 const silent = createConsoleLogger("silent");
 let queueCounter = 0;
@@ -30,14 +33,6 @@ interface LogEntry {
 function recordingLogger(entries: LogEntry[]): Logger {
   const write = (level: string) => (message: string, fields?: Record<string, unknown>) => entries.push({ level, message, fields: fields ?? {} });
   return { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
-}
-
-async function until(predicate: () => boolean, description: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 function captureError(run: () => unknown): unknown {

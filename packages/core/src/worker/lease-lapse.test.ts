@@ -4,19 +4,12 @@ import { Job, type JobContext } from "../job.js";
 import type { Backend } from "../backend/backend.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { LeaseLostError } from "../errors/lease-lost-error.js";
+import { until } from "../test-fixtures/until.js";
 
 const hoppers: Hopper[] = [];
 afterEach(async () => {
   await Promise.all(hoppers.splice(0).map((hopper) => hopper.close()));
 });
-
-async function until(predicate: () => boolean, description: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 // The PostgreSQL crash run (issue #16): while the server was down every renewal failed, the lease ran
 // out, another worker claimed the job at restart, and the first worker's run went on beside it.

@@ -5,6 +5,7 @@ import { createConsoleLogger } from "../logger.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { ShutdownError } from "../errors/shutdown-error.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
+import { until as waitUntil } from "../test-fixtures/until.js";
 
 const silent = createConsoleLogger("silent");
 let queueCounter = 0;
@@ -21,13 +22,7 @@ function memoryHopper(jobs: Parameters<typeof createHopper>[0]["jobs"], store: s
   return hopper;
 }
 
-async function until(predicate: () => boolean, description: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+const until = (predicate: () => boolean | Promise<boolean>, description: string) => waitUntil(predicate, description, 20_000);
 
 /** Live "abort" listeners per event target, counted from every add and remove made while it watches. */
 function watchAbortListeners() {

@@ -8,6 +8,7 @@ import type { Backend, ReceivedMessage } from "../backend/backend.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { ShutdownError } from "../errors/shutdown-error.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
+import { until } from "../test-fixtures/until.js";
 
 const silent = createConsoleLogger("silent");
 let queueCounter = 0;
@@ -22,14 +23,6 @@ function memoryHopper(jobs: Parameters<typeof createHopper>[0]["jobs"], store: s
   const hopper = createHopper({ backend: createMemoryBackend({ store }), jobs, logger: silent });
   hoppers.push(hopper);
   return hopper;
-}
-
-async function until(predicate: () => boolean, description: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${description}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 describe("graceful shutdown", () => {
