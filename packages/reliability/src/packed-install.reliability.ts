@@ -84,8 +84,8 @@ beforeAll(async () => {
   await mkdir(pnpmProject);
   const tarballOf = (name: string) => `file:../${tarballs.find((file) => file.startsWith(`hopper-${name}-`))}`;
   const dependencies = Object.fromEntries(packed.map((name) => [`@hopper/${name}`, tarballOf(name)]));
-  // The adapters' own "@hopper/core": "0.1.0" must be this tarball too, not a registry lookup.
-  const manifest = { name: "packed-pnpm-app", private: true, type: "module", dependencies, pnpm: { overrides: { "@hopper/core": tarballOf("core") } } };
+  // The packages' own "@hopper/core": "0.1.0" (and the CLI's "@hopper/dashboard") must be these tarballs too, not registry lookups.
+  const manifest = { name: "packed-pnpm-app", private: true, type: "module", dependencies, pnpm: { overrides: dependencies } };
   await writeFile(path.join(pnpmProject, "package.json"), JSON.stringify(manifest, null, 2));
   await writeFile(path.join(pnpmProject, "jobs.mjs"), jobsModule);
   await writeFile(path.join(pnpmProject, "app.mjs"), appScript);
