@@ -225,7 +225,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       deadLetters: deadLetters.length,
       finalStats,
       workerErrorLines: errorLines.length,
-      unexpectedErrorLines: unexpectedErrorLines(errorLines, { serverCrashed: serverCrashes > 0 }).slice(0, 10).map((line) => line.slice(0, 400)),
+      unexpectedErrorLines: unexpectedErrorLines(errorLines, { serverCrashed: serverCrashes > 0, slotMoved: otherFaults > 0 }).slice(0, 10).map((line) => line.slice(0, 400)),
       workerSelfCrashes: allWorkers.filter((worker) => worker.process.crashedOnItsOwn).length,
     };
   } finally {

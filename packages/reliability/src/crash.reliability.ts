@@ -10,13 +10,15 @@ const concurrency = 20;
 
 /**
  * The stated bound on duplicate completions, on every backend and mode: a job
- * runs again only when the copy that ran was never acked. A SIGKILL loses at most
- * the acks of the jobs its process was running; a server crash at most those of
- * every worker; a SIGTERM none (stop() acks what finished and hands back the rest,
- * and the aborted runs handed back do not complete).
+ * runs again only when the copy that ran was never acked. A worker holds at most
+ * twice its concurrency of jobs unacked (running, or finished with the ack on its
+ * way: it starts no more until an ack lands), so a SIGKILL loses at most that many
+ * acks; a server crash at most that many of every worker; a SIGTERM none (stop()
+ * acks what finished and hands back the rest, and the aborted runs handed back do
+ * not complete).
  */
 export function duplicateBound(report: { sigkills: number; serverCrashes: number }, workers: number): number {
-  return (report.sigkills + report.serverCrashes * workers) * concurrency;
+  return (report.sigkills + report.serverCrashes * workers) * 2 * concurrency;
 }
 
 /**

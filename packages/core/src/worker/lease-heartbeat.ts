@@ -8,9 +8,11 @@ import type { JobRun } from "./job-run.js";
  * never later than a timer of its own at half a lease would have sent it. Once
  * the backend says a lease is gone, the run is aborted with LeaseLostError and
  * its message is given up (never acked or retried by this worker: another may
- * hold the redelivered copy). So is a run whose renewals keep failing (the
- * server unreachable) once its lease is three quarters gone: past its end the
- * backend may hand the job to another worker, which must not run beside this one.
+ * hold the redelivered copy). So is a run whose lease no renewal has confirmed
+ * by the time three quarters of it are gone, whether renewals fail (the server
+ * unreachable) or never answer (a command waiting out a cluster slot move): past
+ * its end the backend may hand the job to another worker, which must not run
+ * beside this one.
  * Its lines go to the run's logger, so they carry the job's fields.
  */
 export class LeaseHeartbeat {
@@ -53,8 +55,8 @@ export class LeaseHeartbeat {
   private renewDue(): void {
     const now = Date.now();
     for (const run of this.runs) {
-      // Only once a renewal has failed: a slow one that succeeds means the server is there and the lease holds.
-      if (run.renewalFailing && now >= run.leaseHeldUntil - this.giveUpMarginMs) this.giveUp(run, "lease is running out while every renewal failed; aborting the job, and it will not be acked (the backend may hand it to another worker)");
+      // A renewal that succeeds moves leaseHeldUntil on, so this fires only when none has confirmed the lease in time.
+      if (now >= run.leaseHeldUntil - this.giveUpMarginMs) this.giveUp(run, run.renewalFailing ? "lease is running out while every renewal failed; aborting the job, and it will not be acked (the backend may hand it to another worker)" : "lease is running out and no renewal has answered; aborting the job, and it will not be acked (the backend may hand it to another worker)");
       else if (now - run.leaseFrom >= this.renewAfterMs) this.renew(run, now);
     }
   }

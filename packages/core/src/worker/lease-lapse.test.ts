@@ -13,8 +13,15 @@ afterEach(async () => {
 
 // The PostgreSQL crash run (issue #16): while the server was down every renewal failed, the lease ran
 // out, another worker claimed the job at restart, and the first worker's run went on beside it.
-describe("a running job whose lease renewals keep failing", () => {
-  it("is aborted once its lease has run out unrenewed, and this worker never acks or hands it back", async () => {
+// The Redis Cluster crash run: while a slot moved, renewals neither failed nor answered, and the run went on
+// past its lease beside the copy another worker had claimed.
+const renewals = {
+  fail: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432")),
+  hang: () => new Promise<boolean>(() => {}),
+};
+
+describe("a running job whose lease renewals keep failing or never answer", () => {
+  it.each(Object.entries(renewals))("renewals that %s: aborted before its lease runs out unrenewed, and this worker never acks or hands it back", async (_how, extendLease) => {
     const queue = `lease-lapse-${Date.now().toString(36)}`;
     const store = `lease-lapse-${queue}`;
     const abortReasons: unknown[] = [];
@@ -38,8 +45,7 @@ describe("a running job whose lease renewals keep failing", () => {
           deliveryAttempt: message.deliveryAttempt,
           ack: () => (settledByWorker.push(`ack ${message.id}`), message.ack()),
           nack: (nackOptions) => (settledByWorker.push(`nack ${message.id}`), message.nack(nackOptions)),
-          // The server is unreachable: every renewal fails.
-          extendLease: () => Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:5432")),
+          extendLease,
         })),
     };
     const logged: string[] = [];

@@ -8,6 +8,8 @@
 export class ReceiveBudget {
   /** Jobs whose perform has not returned. */
   running = 0;
+  /** Jobs whose perform has returned and whose ack (or retry) has not settled yet. */
+  settling = 0;
   /** Messages asked for by receives still on their way. */
   private reserved = 0;
   private waiting: (() => void)[] = [];
@@ -30,6 +32,16 @@ export class ReceiveBudget {
       }
       await this.nextChange(signal);
     }
+  }
+
+  /**
+   * Whether another job may start: a free slot, and no more than `concurrency` jobs still
+   * waiting for their acks (or retries) to land. The next job goes while an ack travels, but a
+   * worker whose acks cannot land (the server down) stops running jobs it could not report: a
+   * SIGKILL then costs at most twice `concurrency` runs, not every buffered job it ran meanwhile.
+   */
+  mayStart(): boolean {
+    return this.running < this.concurrency && this.running + this.settling < 2 * this.concurrency;
   }
 
   /** A receive that reserved `count` returned (its messages are buffered by now). */

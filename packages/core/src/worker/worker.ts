@@ -278,7 +278,7 @@ export class Worker {
     const { budget, queues, handler, target, loans } = intake;
     // Jobs that lent their slot while waiting for a rate slot were received already: they come back first, stopping or not.
     loans.serve();
-    while (budget.running < this.concurrency && !this.receiving.signal.aborted) {
+    while (budget.mayStart() && !this.receiving.signal.aborted) {
       const from = queues.nextToStart();
       if (from === undefined) return;
       const next = this.buffers.get(from)!.take();
@@ -296,6 +296,7 @@ export class Worker {
         this.inFlight.delete(job);
         // A job that gave its wait up while its slot was lent holds none.
         if (!loans.settle(job)) budget.running -= 1;
+        budget.settling += 1;
         target.recordRun(performance.now() - startedAt);
         this.startBuffered(intake);
         budget.changed();
@@ -305,7 +306,10 @@ export class Worker {
       // then(done, done) rather than finally(done): finally holds two more closures per job while it waits.
       const done = () => {
         freeSlot();
+        budget.settling -= 1;
         this.settling.delete(settled);
+        // A job may have waited for this ack to land (mayStart).
+        this.startBuffered(intake);
       };
       const settled = handler.handle(job, queue).then(done, done);
       this.settling.add(settled);
