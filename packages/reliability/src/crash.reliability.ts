@@ -5,20 +5,21 @@ import { reliabilitySettings, selected } from "./reliability-settings.js";
 import { reliabilityTargets } from "./reliability-targets.js";
 
 const seconds = (ms: number | undefined) => (ms === undefined ? "n/a" : `${(ms / 1000).toFixed(1)} s`);
-/** Jobs one worker process runs at once (test-reliability-worker.ts). */
+/** Jobs one worker process runs at once, and receives ahead (test-reliability-worker.ts). */
 const concurrency = 20;
+const prefetch = 20;
 
 /**
  * The stated bound on duplicate completions, on every backend and mode: a job
  * runs again only when the copy that ran was never acked. A worker holds at most
- * twice its concurrency of jobs unacked (running, or finished with the ack on its
- * way: it starts no more until an ack lands), so a SIGKILL loses at most that many
- * acks; a server crash at most that many of every worker; a SIGTERM none (stop()
- * acks what finished and hands back the rest, and the aborted runs handed back do
- * not complete).
+ * concurrency + 2 × prefetch messages unacked (running, buffered, or finished with
+ * the ack on its way: it receives no more until acks land), so a SIGKILL loses at
+ * most that many acks; a server crash at most that many of every worker; a SIGTERM none
+ * (stop() acks what finished and hands back the rest, and the aborted runs handed
+ * back do not complete).
  */
 export function duplicateBound(report: { sigkills: number; serverCrashes: number }, workers: number): number {
-  return (report.sigkills + report.serverCrashes * workers) * 2 * concurrency;
+  return (report.sigkills + report.serverCrashes * workers) * (concurrency + 2 * prefetch);
 }
 
 /**

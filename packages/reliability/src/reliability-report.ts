@@ -66,11 +66,12 @@ ledger outside the backend.
 - **jobs**: ids returned by enqueue calls that resolved (owed); a rejected call owes nothing.
 - **lost**: owed jobs that never completed (the doomed share: whose dead letter never arrived). Must be 0.
 - **duplicate runs**: completions beyond the first (and dead letters beyond the first).
-  Bound, asserted: (SIGKILLs + server crashes × workers) × 40, twice the jobs a worker runs at once. A job
-  runs again only when the copy that ran was never acked, and a worker holds at most twice its
-  concurrency unacked (running, or finished with the ack on its way; it starts no more until an
-  ack lands): a SIGKILL loses at most that many acks, a server crash at most every worker's, a
-  SIGTERM none (stop() acks what finished and hands back the rest). Pub/Sub with ordering keys also redelivers every later
+  Bound, asserted: (SIGKILLs + server crashes × workers) × 60, the messages a worker holds at once
+  (concurrency 20 + 2 × prefetch 20). A job runs again only when the copy that ran was never acked,
+  and a worker holds at most that many unacked (running, buffered, or finished with the ack on
+  its way; it receives no more until acks land): a SIGKILL loses at most that many acks, a
+  server crash at most every worker's, a SIGTERM none (stop() acks what finished and hands back
+  the rest). Pub/Sub with ordering keys also redelivers every later
   message of a key after a nack or an expired deadline, acked ones included (Pub/Sub's
   documented behaviour); where that breaks the bound the mode says so below.
 - **most concurrent runs of one job**: two runs of one job overlapping in time. Asserted 1

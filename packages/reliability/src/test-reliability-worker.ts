@@ -25,6 +25,8 @@ if (ledgerFile && process.env.RELIABILITY_MIX === "realistic") recordAcks(await 
 const worker = hopper.worker({
   queues: [queue],
   concurrency: Number(process.env.RELIABILITY_CONCURRENCY ?? 20),
+  // A worker holds at most concurrency + 2 × prefetch messages: the crash run's duplicate bound rests on it.
+  prefetch: Number(process.env.RELIABILITY_PREFETCH ?? 20),
   lease: process.env.RELIABILITY_LEASE ?? "3s",
   pollWait: "1s",
   shutdownTimeout: "5s",

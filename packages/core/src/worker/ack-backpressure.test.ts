@@ -13,7 +13,7 @@ afterEach(async () => {
 // The Redis crash run in CI (issue #16): while the server was down, workers kept running buffered jobs
 // whose acks could not land, so one SIGKILL ran far more than `concurrency` jobs again.
 describe("a worker whose acks do not land", () => {
-  it("runs at most twice its concurrency of jobs before an ack lands, then goes on once they do", async () => {
+  it("runs no more jobs than its concurrency plus twice its prefetch before an ack lands, then goes on once they do", async () => {
     const queue = `ack-backpressure-${Date.now().toString(36)}`;
     const performed: number[] = [];
     class Quick extends Job<{ n: number }> {
@@ -44,13 +44,13 @@ describe("a worker whose acks do not land", () => {
     const hopper = createHopper({ backend, jobs: [Quick] });
     hoppers.push(hopper);
     await Quick.performAllLater(Array.from({ length: 30 }, (_, n) => ({ n })));
-    const worker = hopper.worker({ concurrency: 3, prefetch: 20, pollWait: 50, handleSignals: false });
+    const worker = hopper.worker({ concurrency: 3, prefetch: 5, pollWait: 50, handleSignals: false });
     const running = worker.run();
     try {
-      await until(() => performed.length >= 6, "six jobs to run while no ack lands");
-      // Long enough for the buffered jobs to have run, had nothing held them back.
+      await until(() => performed.length >= 3, "jobs to run while no ack lands");
+      // Long enough for every job to have run, had nothing held the worker back.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(performed.length).toBe(6);
+      expect(performed.length).toBeLessThanOrEqual(3 + 2 * 5);
       serverBack();
       await until(() => performed.length === 30, "every job to run once the acks land");
       expect(new Set(performed).size).toBe(30);

@@ -34,16 +34,6 @@ export class ReceiveBudget {
     }
   }
 
-  /**
-   * Whether another job may start: a free slot, and no more than `concurrency` jobs still
-   * waiting for their acks (or retries) to land. The next job goes while an ack travels, but a
-   * worker whose acks cannot land (the server down) stops running jobs it could not report: a
-   * SIGKILL then costs at most twice `concurrency` runs, not every buffered job it ran meanwhile.
-   */
-  mayStart(): boolean {
-    return this.running < this.concurrency && this.running + this.settling < 2 * this.concurrency;
-  }
-
   /** A receive that reserved `count` returned (its messages are buffered by now). */
   unreserve(count: number): void {
     this.reserved -= count;
@@ -57,12 +47,20 @@ export class ReceiveBudget {
     for (const wake of waiting) wake();
   }
 
+  /**
+   * Messages held at once (running, settling, buffered, asked for) stay within `concurrency` plus
+   * twice the prefetch target: one buffer's acks may travel while the next buffer is received, so
+   * acks and receives still overlap. Settling ones count because a worker whose acks do not land
+   * (the server down) must stop taking jobs it cannot report: a SIGKILL then runs again at most
+   * that many finished jobs, not every job the worker received meanwhile.
+   */
   private room(): number {
     const target = this.target();
     const coming = this.buffered() + this.reserved;
     const idleSlots = this.concurrency - this.running - coming;
     if (idleSlots <= 0 && coming > Math.floor(target / 2)) return 0;
-    return this.concurrency + target - this.running - coming;
+    const held = this.running + this.settling + coming;
+    return Math.max(0, Math.min(this.concurrency + target - this.running - coming, this.concurrency + 2 * target - held));
   }
 
   private nextChange(signal: AbortSignal): Promise<void> {

@@ -278,7 +278,7 @@ export class Worker {
     const { budget, queues, handler, target, loans } = intake;
     // Jobs that lent their slot while waiting for a rate slot were received already: they come back first, stopping or not.
     loans.serve();
-    while (budget.mayStart() && !this.receiving.signal.aborted) {
+    while (budget.running < this.concurrency && !this.receiving.signal.aborted) {
       const from = queues.nextToStart();
       if (from === undefined) return;
       const next = this.buffers.get(from)!.take();
@@ -308,8 +308,8 @@ export class Worker {
         freeSlot();
         budget.settling -= 1;
         this.settling.delete(settled);
-        // A job may have waited for this ack to land (mayStart).
-        this.startBuffered(intake);
+        // A receive may have waited for this ack to land (the budget counts settling jobs).
+        budget.changed();
       };
       const settled = handler.handle(job, queue).then(done, done);
       this.settling.add(settled);
