@@ -50,6 +50,20 @@ describe("createDashboard", () => {
     expect(() => createDashboard({ hopper, authorize: () => true, theme: "dark" } as DashboardOptions)).toThrow(/theme/);
   });
 
+  it("marks its CSRF cookie Secure when the page came over HTTPS, or when told to", async () => {
+    const { get } = setUp();
+    const cookie = async (headers: Record<string, string> = {}, url = "/queues") => (await get(url, headers)).headers.get("set-cookie")!;
+    expect(await cookie()).not.toMatch(/; Secure/);
+    // Behind a TLS-terminating proxy: the proxy says so. A client claiming it over plain HTTP only makes its own cookie one its browser keeps from plain HTTP.
+    expect(await cookie({ "x-forwarded-proto": "https" })).toMatch(/; Secure/);
+    expect(await cookie({ "x-forwarded-proto": "https, http" })).toMatch(/; Secure/);
+    const https = setUp().dashboard.fetch(new Request("https://localhost/queues"));
+    expect((await https).headers.get("set-cookie")).toMatch(/; Secure/);
+    expect((await setUp({ secureCookie: true }).get("/queues")).headers.get("set-cookie")).toMatch(/; Secure/);
+    expect((await setUp({ secureCookie: false }).get("/queues", { "x-forwarded-proto": "https" })).headers.get("set-cookie")).not.toMatch(/; Secure/);
+    expect(() => setUp({ secureCookie: "yes" as unknown as boolean })).toThrow(/secureCookie/);
+  });
+
   it("answers 403 when authorize says no, and the refusal authorize gives (assets included)", async () => {
     const { get } = setUp({ authorize: (request) => (request.header("x-user") === "ops" ? true : request.header("x-user") ? false : { status: 401, headers: { "www-authenticate": 'Basic realm="hopper"' } }) });
     expect((await get("/queues", { "x-user": "intruder" })).status).toBe(403);

@@ -43,6 +43,11 @@ export interface DashboardOptions {
   readonly redact?: RedactArgs;
   /** How often an open page refreshes itself, in ms. Default 5000. */
   readonly refreshMs?: number;
+  /**
+   * Whether the CSRF cookie is `Secure`. Default: when the page came over HTTPS, as far as the request
+   * tells (TLS to this process, or `X-Forwarded-Proto: https` from a TLS-terminating proxy).
+   */
+  readonly secureCookie?: boolean;
   readonly logger?: Logger;
 }
 
@@ -52,7 +57,7 @@ export interface Dashboard {
   readonly fetch: (request: Request) => Promise<Response>;
 }
 
-const optionKeys = new Set(["hopper", "authorize", "allowUnauthenticated", "readOnly", "basePath", "redact", "refreshMs", "logger"]);
+const optionKeys = new Set(["hopper", "authorize", "allowUnauthenticated", "readOnly", "basePath", "redact", "refreshMs", "secureCookie", "logger"]);
 const maxFormBytes = 8 * 1024;
 const securityHeaders = {
   "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -109,7 +114,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       return answer(500, `the page could not be rendered: ${errorText(error)}`);
     }
     const headers: Record<string, string> = { ...securityHeaders, "content-type": "text/html; charset=utf-8" };
-    if (token !== presented) headers["set-cookie"] = csrfCookie(token, base || "/", false);
+    if (token !== presented) headers["set-cookie"] = csrfCookie(token, base || "/", options.secureCookie ?? cameOverHttps(request));
     return { status: page.status ?? 200, headers, text: layout({ base, page: page.page, title: page.title, readOnly, refreshMs: settings.refreshMs, body: page.body }) };
   };
 
@@ -226,7 +231,18 @@ function checkOptions(options: DashboardOptions) {
   if (typeof basePath !== "string" || (basePath !== "" && (!basePath.startsWith("/") || basePath.endsWith("/") || /[\s"'<>?#]/.test(basePath)))) {
     throw new ConfigurationError({ field: "basePath", message: `must be "" or a path like "/admin/hopper" (leading slash, no trailing slash), got ${JSON.stringify(basePath)}` });
   }
+  if (options.secureCookie !== undefined && typeof options.secureCookie !== "boolean") throw new ConfigurationError({ field: "secureCookie", message: `must be true or false (leave it out to follow the request's protocol), got ${JSON.stringify(options.secureCookie)}` });
   const refreshMs = options.refreshMs ?? 5000;
   if (!Number.isSafeInteger(refreshMs) || refreshMs < 1000) throw new ConfigurationError({ field: "refreshMs", message: `must be a whole number of ms ≥ 1000, got ${JSON.stringify(refreshMs)}` });
   return { hopper, readOnly: options.readOnly === true, base: basePath, refreshMs, logger: options.logger ?? createConsoleLogger() };
+}
+
+/**
+ * Whether the request reached the app over HTTPS: TLS to this process, or the first `X-Forwarded-Proto`
+ * hop of a proxy that ended TLS. A client forging that header over plain HTTP only gets a cookie its
+ * own browser will not send back over plain HTTP, so trusting it cannot weaken anything.
+ */
+function cameOverHttps(request: PushHttpRequest): boolean {
+  if (request.encrypted === true) return true;
+  return request.header("x-forwarded-proto")?.split(",")[0]?.trim().toLowerCase() === "https";
 }

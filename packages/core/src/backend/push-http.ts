@@ -20,6 +20,8 @@ export interface PushHttpRequest {
   readonly signal: AbortSignal | undefined;
   /** The peer's IP address; only the Node form knows it. */
   readonly remoteAddress?: string | undefined;
+  /** Whether the request reached this process over TLS (an https URL, or a TLS socket); a proxy in front may have ended TLS already. */
+  readonly encrypted?: boolean;
 }
 
 export interface PushHttpAnswer {
@@ -46,6 +48,7 @@ export function toFetchHandler(handle: PushHttpHandler): (request: Request) => P
       contentLength: length === null ? undefined : Number(length),
       body: (request.body ?? []) as AsyncIterable<Uint8Array>,
       signal: request.signal,
+      encrypted: target.protocol === "https:",
     });
     return new Response(answer.text || null, { status: answer.status, headers: answer.headers });
   };
@@ -70,6 +73,7 @@ export function toNodeHandler(handle: PushHttpHandler): (request: IncomingMessag
       body: request,
       signal: aborted.signal,
       remoteAddress: request.socket?.remoteAddress,
+      encrypted: (request.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
     });
     // Answered before the body was read (413, 401): close, or the client would reuse a connection still carrying the rest of it.
     if (!request.complete) response.setHeader("connection", "close");
