@@ -32,12 +32,17 @@ export const leaseLost = defineScenario({
     let reason: unknown;
     let started = false;
     let finished = false;
+    // The run keeps the worker's only slot until the other consumer holds the copy: the worker gives the
+    // run up by itself once no renewal answered for most of a lease, and a free slot would claim the copy.
+    let releaseSlot!: () => void;
+    const slotReleased = new Promise<void>((resolve) => (releaseSlot = resolve));
     class Stalled extends Job<Record<string, never>> {
       static override queue = name;
       async perform(_args: Record<string, never>, context: JobContext) {
         started = true;
         await new Promise((resolve) => context.signal.addEventListener("abort", resolve, { once: true }));
         reason = context.signal.reason;
+        await slotReleased;
         // Returns normally, as a job that ignores its signal would: the worker must still not ack the stale copy.
         finished = true;
       }
@@ -53,6 +58,7 @@ export const leaseLost = defineScenario({
       const [copy] = await receiveMessages(other, name, 1, { leaseMs: 60_000, timeoutMs: leaseMs * 10 });
       expect(copy?.deliveryAttempt ?? 2).toBe(2);
       releaseExtensions();
+      releaseSlot();
       await waitFor(() => finished, "the stalled job's signal to abort", leaseMs * 10);
       expect(reason).toBeInstanceOf(Error);
       expect(String(reason)).toMatch(/lease/i);
@@ -64,6 +70,7 @@ export const leaseLost = defineScenario({
       expect(await receiveMessages(other, name, 1, { timeoutMs: 1000 })).toEqual([]);
     } finally {
       releaseExtensions();
+      releaseSlot();
       await worker.stop({ timeout: 1000 });
       await running;
     }
