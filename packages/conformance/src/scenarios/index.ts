@@ -8,6 +8,7 @@ import { concurrentEnqueuesShareSends } from "./concurrent-enqueues-share-sends.
 import { competingConsumers } from "./competing-consumers.js";
 import { deduplication } from "./deduplication.js";
 import { delayedDelivery } from "./delayed-delivery.js";
+import { handBackNotAttempt } from "./hand-back-not-attempt.js";
 import { holdsNotAttempts } from "./holds-not-attempts.js";
 import { iterableGracefulStops } from "./iterable-graceful-stops.js";
 import { iterableSlices } from "./iterable-slices.js";
@@ -73,6 +74,7 @@ export const scenarios: readonly Scenario[] = [
   oldVersionUpgraded,
   newerVersionHeld,
   holdsNotAttempts,
+  handBackNotAttempt,
   iterableGracefulStops,
   iterableSlices,
   newerVersionHoldNotAttempt,
