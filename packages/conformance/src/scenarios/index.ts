@@ -10,6 +10,7 @@ import { deduplication } from "./deduplication.js";
 import { delayedDelivery } from "./delayed-delivery.js";
 import { handBackNotAttempt } from "./hand-back-not-attempt.js";
 import { holdsNotAttempts } from "./holds-not-attempts.js";
+import { uncountedNack, uncountedNackLostLease } from "./uncounted-nack.js";
 import { iterableGracefulStops } from "./iterable-graceful-stops.js";
 import { iterableSlices } from "./iterable-slices.js";
 import { hungJobKeepsLease } from "./hung-job-keeps-lease.js";
@@ -75,6 +76,8 @@ export const scenarios: readonly Scenario[] = [
   newerVersionHeld,
   holdsNotAttempts,
   handBackNotAttempt,
+  uncountedNack,
+  uncountedNackLostLease,
   iterableGracefulStops,
   iterableSlices,
   newerVersionHoldNotAttempt,
