@@ -60,8 +60,8 @@ end)
 local chosen = {}
 for index = 1, math.min(max, #candidates) do
   local handle = candidates[index][2]
-  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body')
-  chosen[#chosen + 1] = { handle, fields[1], fields[2] }
+  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h')
+  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0 }
 end
 
 -- Writes: nothing below reads a key that could be missing for cluster reasons.
@@ -87,12 +87,12 @@ end
 local messages = {}
 local leases = {}
 for _, entry in ipairs(chosen) do
-  local handle, id, body = entry[1], entry[2], entry[3]
+  local handle, id, body, handed_back = entry[1], entry[2], entry[3], entry[4]
   redis.call('ZREM', ready_key, handle)
   if body then
     -- n counts every delivery and is the lease token (it only grows); h counts uncounted hand-backs (nack.lua).
     local token = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', 1)
-    local attempt = token - (tonumber(redis.call('HGET', base .. 'm:' .. handle, 'h')) or 0)
+    local attempt = token - handed_back
     leases[#leases + 1] = now + lease_ms
     leases[#leases + 1] = handle
     local record = ''
