@@ -42,6 +42,8 @@ export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   leaseExtension: { maxLeaseMs: unlimitedMs },
   minLeaseMs: 1,
   deliveryAttempts: true,
+  // A release can add to handed_back, which claims subtract (migration 000003).
+  uncountedNack: true,
   reportsLostLease: true,
   transactionalEnqueue: true,
   // Its record store (recordStore()) is written by the enqueue, claim and ack statements themselves.
@@ -143,10 +145,10 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     return {
       id: claimed.id,
       body: claimed.body,
-      deliveryAttempt: claimed.attempts,
+      deliveryAttempt: claimed.counted,
       ...(claimed.record && { record: claimed.record }),
       ack: (ackOptions) => track(() => acks.add(ackOptions?.record ? { ...token, record: ackOptions.record } : token)),
-      nack: (nackOptions) => track(() => releaseMessages(executor, schema, [{ ...token, delayMs: nackOptions?.retryAfterMs ?? 0 }])),
+      nack: (nackOptions) => track(() => releaseMessages(executor, schema, [{ ...token, delayMs: nackOptions?.retryAfterMs ?? 0, uncounted: nackOptions?.countAttempt === false }])),
       extendLease: (leaseMs) => track(async () => (await extendLeases(executor, schema, [{ ...token, leaseMs }])).has(token.seq)),
     };
   };
@@ -167,8 +169,8 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
       const claimed = await claimMessages(executor, schema, { queue, maxMessages, leaseMs, ...(recordTtlMs !== undefined && { recordTtlMs }) }, records);
       if (claimed.length > 0) {
         if (!closing.signal.aborted) return claimed.map(toReceived);
-        // Closed while claiming: hand them straight back rather than strand them until the lease ends.
-        await releaseMessages(executor, schema, claimed.map((message) => ({ seq: message.seq, attempts: message.attempts, delayMs: 0 })));
+        // Closed while claiming: hand them straight back (uncounted: nobody saw them) rather than strand them until the lease ends.
+        await releaseMessages(executor, schema, claimed.map((message) => ({ seq: message.seq, attempts: message.attempts, delayMs: 0, uncounted: true })));
         return [];
       }
       if (Date.now() >= deadline || signal?.aborted || closing.signal.aborted) return [];

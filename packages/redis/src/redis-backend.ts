@@ -29,6 +29,8 @@ export const REDIS_CAPABILITIES: BackendCapabilities = {
   // Leases are timed by the server clock, so even a short one means the same to every worker.
   minLeaseMs: 1,
   deliveryAttempts: true,
+  // nack.lua's uncounted hand-back: a count of its own, subtracted from the deliveries.
+  uncountedNack: true,
   reportsLostLease: true,
 };
 

@@ -1,4 +1,4 @@
-import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
+import type { NackOptions, ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
 import type { SettledRecord } from "@hopper/core";
 import type { AckBatcher } from "./redis-acks.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
@@ -65,7 +65,8 @@ async function receiveOnce(context: ReceiveContext, options: ReceiveOptions, dea
     const reply = await untilAborted(call, [signal, closing]);
     if (reply === undefined || closing.aborted) {
       // Given up on (the server may be unreachable): hand back whatever the call still leases, or its lease will.
-      void call.then((late) => Promise.all(toMessages(context, late, options.queue).map((message) => message.nack()))).catch(() => {});
+      // No caller ever saw them: those deliveries do not count.
+      void call.then((late) => Promise.all(toMessages(context, late, options.queue).map((message) => message.nack({ countAttempt: false })))).catch(() => {});
       return [];
     }
     const messages = toMessages(context, reply, options.queue);
@@ -84,25 +85,28 @@ function toMessages(context: ReceiveContext, reply: readonly (number | string)[]
   const orphaned = Number(reply[2]);
   if (orphaned > 0) context.reportOrphans({ queue, orphansKey: context.keys.orphans, handles: reply.slice(3, 3 + orphaned).map(String) });
   const messages: ReceivedMessage[] = [];
-  for (let index = 3 + orphaned; index < reply.length; index += 5) {
-    const record = reply[index + 4];
-    messages.push(new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 3]), record === "running" || record === "cancelled" ? record : undefined));
+  for (let index = 3 + orphaned; index < reply.length; index += 6) {
+    const record = reply[index + 5];
+    messages.push(new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 3]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 4]), record === "running" || record === "cancelled" ? record : undefined));
   }
   return messages;
 }
 
 /**
- * One leased message. Its methods live on the prototype, and the lease token
- * (the delivery count) and message key are built when used, so a job held for
- * minutes keeps five fields, not three closures and their strings.
+ * One leased message. Its methods live on the prototype, and the message key
+ * is built when used, so a job held for minutes keeps six fields, not three
+ * closures and their strings. The lease token is the delivery count, which
+ * only grows; `deliveryAttempt` is that count less uncounted hand-backs.
  */
 class RedisReceivedMessage implements ReceivedMessage {
   readonly #context: ReceiveContext;
   readonly #handle: string;
+  readonly #token: string;
 
   constructor(
     context: ReceiveContext,
     handle: string,
+    token: string,
     readonly id: string,
     readonly body: string,
     readonly deliveryAttempt: number,
@@ -110,25 +114,26 @@ class RedisReceivedMessage implements ReceivedMessage {
   ) {
     this.#context = context;
     this.#handle = handle;
+    this.#token = token;
   }
 
   async ack(options?: { readonly record?: SettledRecord }): Promise<void> {
     const { acks, keys, ensureOpen, records } = this.#context;
     ensureOpen();
-    await acks.ack(keys, this.#handle, String(this.deliveryAttempt), records && options?.record);
+    await acks.ack(keys, this.#handle, this.#token, records && options?.record);
   }
 
-  async nack(options?: { retryAfterMs?: number }): Promise<void> {
+  async nack(options?: NackOptions): Promise<void> {
     const { client, keys, ensureOpen } = this.#context;
     ensureOpen();
     // A repeated nack finds the lease gone and changes nothing.
-    await whileSlotMoves(() => client.hopperNack(keys.ready, keys.delayed, keys.leased, this.#messageKey(), keys.base, keys.wakeChannel, this.#handle, String(this.deliveryAttempt), Math.max(0, options?.retryAfterMs ?? 0)));
+    await whileSlotMoves(() => client.hopperNack(keys.ready, keys.delayed, keys.leased, this.#messageKey(), keys.base, keys.wakeChannel, this.#handle, this.#token, Math.max(0, options?.retryAfterMs ?? 0), options?.countAttempt === false ? "1" : "0"));
   }
 
   async extendLease(leaseMs: number): Promise<boolean> {
     const { client, keys, ensureOpen } = this.#context;
     ensureOpen();
-    return (await whileSlotMoves(() => client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, String(this.deliveryAttempt), leaseMs))) === 1;
+    return (await whileSlotMoves(() => client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, this.#token, leaseMs))) === 1;
   }
 
   #messageKey(): string {

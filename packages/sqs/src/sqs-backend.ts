@@ -31,6 +31,8 @@ export const SQS_CAPABILITIES: BackendCapabilities = {
   // Visibility timeouts are whole seconds.
   minLeaseMs: 1000,
   deliveryAttempts: true,
+  // SQS cannot take a receive back: an uncounted hand-back is a copy carrying the earlier deliveries (sqs-hand-back.ts).
+  uncountedNack: true,
   reportsLostLease: true,
 };
 

@@ -1,5 +1,5 @@
 import { ConfigurationError, createConsoleLogger, redactingLogger, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
-import { jobIdAttribute } from "./sqs-message-attributes.js";
+import { deliveryAttemptOf, earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
 
 /** The parts of an AWS Lambda SQS event record the handler reads. */
 export interface SqsEventRecord {
@@ -63,12 +63,11 @@ export function createSqsLambdaHandler(options: SqsLambdaHandlerOptions): (event
       logger.error("SQS record from another queue not run: map only this handler's queue to the function, or create a handler per queue", { expected: queueName, eventSourceARN: String(record.eventSourceARN).slice(0, 300) });
       return { status: "unsettled" };
     }
-    const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
     return options.hopper.runMessage({
       queue: options.queue,
       body: record.body,
       id: record.messageAttributes?.[jobIdAttribute]?.stringValue ?? record.messageId,
-      deliveryAttempt: Number.isSafeInteger(receiveCount) && receiveCount > 0 ? receiveCount : undefined,
+      deliveryAttempt: deliveryAttemptOf(record.attributes?.ApproximateReceiveCount, record.messageAttributes?.[earlierDeliveriesAttribute]?.stringValue),
     });
   };
 

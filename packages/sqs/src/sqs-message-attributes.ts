@@ -26,3 +26,18 @@ const sqsTokenPattern = /^[\x21-\x7e]{1,128}$/;
 export function sqsToken(key: string): string {
   return sqsTokenPattern.test(key) ? key : createHash("sha256").update(key).digest("hex");
 }
+
+/**
+ * Message attribute of a copy handed back uncounted (`nack({ countAttempt: false })`): the deliveries the job
+ * had before the copy. SQS counts every receive and cannot take one back, so the copy's receive count starts
+ * again at 1 and this carries the rest. Counted against `attributeReserveBytes` with the job id.
+ */
+export const earlierDeliveriesAttribute = "HopperEarlierDeliveries";
+
+/** A delivery attempt from SQS's receive count and the copy's earlier deliveries; undefined when SQS gave no count. */
+export function deliveryAttemptOf(receiveCount: unknown, earlierDeliveries: unknown): number | undefined {
+  const count = Number(receiveCount);
+  if (!Number.isSafeInteger(count) || count <= 0) return undefined;
+  const earlier = Number(earlierDeliveries ?? 0);
+  return count + (Number.isSafeInteger(earlier) && earlier > 0 ? earlier : 0);
+}

@@ -326,6 +326,29 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
     expect(missing).toMatch(/NonExistentQueue|QueueDoesNotExist/);
   });
 
+  it("lambda: a copy handed back uncounted runs with its earlier deliveries added to SQS's receive count", async () => {
+    const queue = unique("lambdaearlier");
+    const { Work, hopper, runs } = jobsFor(queue);
+    const handler = createSqsLambdaHandler({ hopper, queue, queuePrefix: testQueuePrefix, reportBatchItemFailures: true });
+    await hopper.enqueue(Work, { fail: false });
+    const received = await client.send(new ReceiveMessageCommand({ QueueUrl: await queueUrlOf(queue), MaxNumberOfMessages: 1, WaitTimeSeconds: 2, MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] }));
+    const message = received.Messages![0]!;
+    const result = await handler({
+      Records: [
+        {
+          messageId: message.MessageId!,
+          body: message.Body!,
+          attributes: { ApproximateReceiveCount: "1" },
+          // What sqs-hand-back.ts puts on a copy of a job whose delivery 3 never started.
+          messageAttributes: { HopperEarlierDeliveries: { stringValue: "2", dataType: "Number" } },
+          eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${testQueuePrefix}${queue}`,
+        },
+      ],
+    });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(runs).toEqual([{ args: { fail: false }, attempt: 3 }]);
+  });
+
   it("lambda: runs each record of an SQS event and reports the failed ones in batchItemFailures", async () => {
     const queue = unique("lambda");
     const { Work, hopper, runs } = jobsFor(queue);

@@ -7,7 +7,8 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
 import type { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
-import { jobIdAttribute } from "./sqs-message-attributes.js";
+import { deliveryAttemptOf, earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
+import { handBackUncounted } from "./sqs-hand-back.js";
 import type { SqsQueueUrls } from "./sqs-queue-urls.js";
 
 /** SQS's ceilings: 20 s of long polling, 10 messages per receive, 12 h of visibility. */
@@ -78,7 +79,7 @@ function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNum
         QueueUrl: queueUrl,
         ...parameters,
         MessageSystemAttributeNames: ["ApproximateReceiveCount", "MessageGroupId"],
-        MessageAttributeNames: [jobIdAttribute],
+        MessageAttributeNames: [jobIdAttribute, earlierDeliveriesAttribute],
       }),
       { abortSignal: context.closing },
     )
@@ -93,7 +94,8 @@ function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNum
     const onAbort = () => {
       abandoned = true;
       resolve([]);
-      const release = request.then((messages) => releaseNow(context, queueUrl, messages)).catch(() => {});
+      // No caller saw them: they go back uncounted (FIFO messages of one shared group excepted, see handBackUncounted).
+      const release = request.then((messages) => Promise.all(messages.map((message) => toReceived(context, queueUrl, message).nack({ countAttempt: false })))).catch(() => {});
       context.background.add(release);
       void release.finally(() => context.background.delete(release));
     };
@@ -146,7 +148,9 @@ async function releaseNow(context: SqsReceiveContext, queueUrl: string, messages
 
 function toReceived(context: SqsReceiveContext, queueUrl: string, message: Message): ReceivedMessage {
   const receiptHandle = message.ReceiptHandle!;
-  const receiveCount = Number(message.Attributes?.ApproximateReceiveCount);
+  // Messages sent by other producers carry no job id; SQS's id stands in.
+  const id = message.MessageAttributes?.[jobIdAttribute]?.StringValue ?? message.MessageId!;
+  const deliveryAttempt = deliveryAttemptOf(message.Attributes?.ApproximateReceiveCount, message.MessageAttributes?.[earlierDeliveriesAttribute]?.StringValue);
   /** False when the lease was already lost (acked elsewhere, or expired and re-received): nothing changed. */
   const changeVisibility = async (ms: number): Promise<boolean> => {
     try {
@@ -158,12 +162,14 @@ function toReceived(context: SqsReceiveContext, queueUrl: string, message: Messa
     }
   };
   return {
-    // Messages sent by other producers carry no job id; SQS's id stands in.
-    id: message.MessageAttributes?.[jobIdAttribute]?.StringValue ?? message.MessageId!,
+    id,
     body: message.Body ?? "",
-    deliveryAttempt: Number.isSafeInteger(receiveCount) && receiveCount > 0 ? receiveCount : undefined,
+    deliveryAttempt,
     ack: () => context.deletes.delete(queueUrl, receiptHandle),
-    nack: async (options) => void (await changeVisibility(options?.retryAfterMs ?? 0)),
+    nack: async (options) => {
+      if (options?.countAttempt === false && !options.retryAfterMs) await handBackUncounted(context, queueUrl, message, id, deliveryAttempt, changeVisibility);
+      else await changeVisibility(options?.retryAfterMs ?? 0);
+    },
     extendLease: (leaseMs) => changeVisibility(leaseMs),
   };
 }

@@ -16,6 +16,7 @@ import {
   type PushHttpRequest,
 } from "@hopper/core/backend";
 import { SQS_MAX_MESSAGE_BYTES } from "./sqs-backend.js";
+import { deliveryAttemptOf, earlierDeliveriesAttribute } from "./sqs-message-attributes.js";
 
 /**
  * A periodic task from the worker environment's cron.yaml: `{ schedule }`
@@ -123,12 +124,12 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
 
     const messageId = request.header("x-aws-sqsd-msgid");
     if (messageId === null) return pushAnswer(400, "not an sqsd request: X-Aws-Sqsd-Msgid missing");
-    const receiveCount = Number(request.header("x-aws-sqsd-receive-count"));
     const outcome = await options.hopper.runMessage({
       queue: options.queue,
       body,
       id: messageId,
-      deliveryAttempt: Number.isSafeInteger(receiveCount) && receiveCount > 0 ? receiveCount : undefined,
+      // sqsd passes message attributes as X-Aws-Sqsd-Attr-<name> headers.
+      deliveryAttempt: deliveryAttemptOf(request.header("x-aws-sqsd-receive-count"), request.header(`x-aws-sqsd-attr-${earlierDeliveriesAttribute.toLowerCase()}`)),
       ...(request.signal && { signal: request.signal }),
     });
     // sqsd cannot delay one message: a retry comes back after the queue's visibility timeout.

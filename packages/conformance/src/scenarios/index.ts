@@ -8,7 +8,9 @@ import { concurrentEnqueuesShareSends } from "./concurrent-enqueues-share-sends.
 import { competingConsumers } from "./competing-consumers.js";
 import { deduplication } from "./deduplication.js";
 import { delayedDelivery } from "./delayed-delivery.js";
+import { handBackNotAttempt } from "./hand-back-not-attempt.js";
 import { holdsNotAttempts } from "./holds-not-attempts.js";
+import { uncountedNack, uncountedNackLostLease } from "./uncounted-nack.js";
 import { iterableGracefulStops } from "./iterable-graceful-stops.js";
 import { iterableSlices } from "./iterable-slices.js";
 import { hungJobKeepsLease } from "./hung-job-keeps-lease.js";
@@ -73,6 +75,9 @@ export const scenarios: readonly Scenario[] = [
   oldVersionUpgraded,
   newerVersionHeld,
   holdsNotAttempts,
+  handBackNotAttempt,
+  uncountedNack,
+  uncountedNackLostLease,
   iterableGracefulStops,
   iterableSlices,
   newerVersionHoldNotAttempt,

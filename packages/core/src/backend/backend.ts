@@ -122,14 +122,25 @@ export interface ReceivedMessage {
    * `RecordStore.settle` by the same call, when it removes the message.
    */
   ack(options?: { readonly record?: SettledRecord }): Promise<void>;
-  /** Makes the message visible again, now or after `retryAfterMs` (within `nackDelay.maxDelayMs`). */
-  nack(options?: { retryAfterMs?: number }): Promise<void>;
+  /**
+   * Makes the message visible again, now or after `retryAfterMs` (within `nackDelay.maxDelayMs`).
+   * A no-op when the lease was already lost. `countAttempt: false` (only sent when `uncountedNack`
+   * is declared): this delivery does not count, the next one reports this one's `deliveryAttempt`
+   * again; the lease still ends, so a late ack, nack or extendLease of this delivery stays a no-op.
+   */
+  nack(options?: NackOptions): Promise<void>;
   /**
    * Restarts the lease: the message stays invisible for `leaseMs` from now.
    * Resolves false when the lease was already lost (see `reportsLostLease`):
    * the message may be running elsewhere, so the holder must stop and not ack.
    */
   extendLease(leaseMs: number): Promise<boolean>;
+}
+
+export interface NackOptions {
+  readonly retryAfterMs?: number;
+  /** False hands the message back as if this delivery never happened (a job that never started). */
+  readonly countAttempt?: boolean;
 }
 
 export interface QueueStats {
@@ -187,6 +198,11 @@ export interface BackendCapabilities {
   readonly minLeaseMs: number;
   /** `deliveryAttempt` counts every delivery, including lease expiries. */
   readonly deliveryAttempts: boolean;
+  /**
+   * `nack({ countAttempt: false })` takes this delivery back out of the count. Without it (and with
+   * `deliveryAttempts`) the core hands an unstarted job back as a fresh copy carrying its attempt.
+   */
+  readonly uncountedNack?: boolean;
   /** `enqueue` takes a caller's open transaction (`EnqueueCallOptions.transaction`). Absent means no. */
   readonly transactionalEnqueue?: boolean;
   /** Queues live in this process only (memory, embedded PGlite), so coordination may stay in process too. Absent means no. */

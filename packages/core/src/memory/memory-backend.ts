@@ -19,6 +19,7 @@ export const MEMORY_CAPABILITIES: BackendCapabilities = {
   leaseExtension: { maxLeaseMs: unlimitedMs },
   minLeaseMs: 1,
   deliveryAttempts: true,
+  uncountedNack: true,
   reportsLostLease: true,
   processLocal: true,
 };

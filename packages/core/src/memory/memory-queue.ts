@@ -88,9 +88,11 @@ export class MemoryQueue {
     }
   }
 
-  nack(id: string, token: number, retryAfterMs: number, now: number): void {
+  nack(id: string, token: number, retryAfterMs: number, now: number, countAttempt = true): void {
     const message = this.releaseLease(id, token);
     if (!message) return;
+    // The token stays spent (tokens only grow), so a late call of this delivery still finds its lease gone.
+    if (!countAttempt) message.deliveries -= 1;
     message.availableAt = now + retryAfterMs;
     this.schedule(message, now);
   }
@@ -159,7 +161,7 @@ export function receivedMessages(queue: MemoryQueue, taken: ReturnType<MemoryQue
     body: message.body,
     deliveryAttempt: countsDeliveries ? message.deliveries : undefined,
     ack: async () => queue.ack(message.id, token, nowMs()),
-    nack: async (nackOptions) => queue.nack(message.id, token, nackOptions?.retryAfterMs ?? 0, nowMs()),
+    nack: async (nackOptions) => queue.nack(message.id, token, nackOptions?.retryAfterMs ?? 0, nowMs(), nackOptions?.countAttempt ?? true),
     extendLease: async (leaseMs) => queue.extendLease(message.id, token, leaseMs, nowMs()),
   }));
 }

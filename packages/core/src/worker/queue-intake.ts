@@ -16,7 +16,8 @@ export interface QueueIntakeOptions {
   /** Whether a queue is paused now (the worker's pause watch). */
   readonly isPaused: (queue: string) => boolean;
   /** Messages received for a queue paused meanwhile, or as stop() began: back to the queue, unstarted. */
-  readonly handBack: (messages: readonly ReceivedMessage[]) => Promise<void>;
+  /** Gives back messages that never started, keeping their attempt. */
+  readonly handBack: (queue: string, messages: readonly ReceivedMessage[]) => Promise<void>;
   /** Extra receive options (records the backend writes as it claims); absent when records are off. */
   readonly receiveOptions?: Pick<ReceiveOptions, "records">;
   /** New messages are buffered: start what the free slots allow. */
@@ -158,7 +159,7 @@ export class QueueIntake {
     const messages = await backend.receive({ queue, maxMessages, waitMs, leaseMs, signal, ...this.options.receiveOptions });
     if (messages.length === 0) return 0;
     if (signal.aborted || this.options.isPaused(queue)) {
-      await this.options.handBack(messages);
+      await this.options.handBack(queue, messages);
       return 0;
     }
     this.options.buffers.get(queue)!.add(queue, messages, Date.now());

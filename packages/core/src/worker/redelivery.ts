@@ -1,6 +1,6 @@
 import type { Backend, OutgoingMessage, ReceivedMessage } from "../backend/backend.js";
 import { sendInBatches } from "../backend/send-in-batches.js";
-import { encodeEnvelope, type Envelope } from "../envelope/envelope.js";
+import { decodeEnvelope, encodeEnvelope, type Envelope } from "../envelope/envelope.js";
 import { copySentAtMs, isHoldCarrier, maxNativeDelayMs, publishedAtKey, retentionBoundMs } from "../hold-limits.js";
 
 /**
@@ -61,6 +61,37 @@ export class Redelivery {
     await message.nack({ retryAfterMs: 0 });
   }
 
+  /**
+   * Hands back messages of `queue` that never started (buffered at stop or pause, received as stop began),
+   * keeping their attempt: an uncounted nack where the backend declares one; where it counts deliveries
+   * without one, a fresh copy carrying this delivery's attempt is sent, then the original acked (a crash
+   * in between leaves a duplicate, never a loss). A copy is sent only while the lease is confirmed ours
+   * (`extendLease`) where the backend can tell, so a message leased elsewhere is not doubled. A body that
+   * does not decode, or one with an ordering key (its copy would queue behind its own line), is nacked as
+   * before: that delivery counts.
+   */
+  async handBackUnstarted(queue: string, messages: readonly ReceivedMessage[], leaseMs: number): Promise<void> {
+    const { uncountedNack, deliveryAttempts, reportsLostLease } = this.backend.capabilities;
+    const copies: { message: ReceivedMessage; copy: OutgoingMessage }[] = [];
+    await Promise.all(
+      messages.map(async (message) => {
+        if (uncountedNack) return message.nack({ retryAfterMs: 0, countAttempt: false });
+        const envelope = deliveryAttempts && message.deliveryAttempt !== undefined ? decodedOrUndefined(message.body) : undefined;
+        if (!envelope || (envelope.orderingKey !== undefined && this.backend.capabilities.ordering)) return message.nack({ retryAfterMs: 0 });
+        if (reportsLostLease && !(await message.extendLease(leaseMs))) return;
+        const runAtMs = envelope.runAt === undefined ? undefined : Date.parse(envelope.runAt);
+        copies.push({ message, copy: this.copyOf(queue, { ...envelope, attempt: this.attemptOf(message, envelope) }, runAtMs) });
+      }),
+    );
+    if (copies.length === 0) return;
+    const results = await sendInBatches(
+      this.backend,
+      copies.map(({ copy }) => copy),
+    );
+    // A copy that failed to send leaves its original to a counted nack: an attempt too many beats a lost job.
+    await Promise.all(copies.map(({ message }, index) => (results[index]?.status === "enqueued" ? message.ack() : message.nack({ retryAfterMs: 0 }))));
+  }
+
   private async holdBack(queue: string, message: ReceivedMessage, envelope: Envelope, runAtMs: number): Promise<void> {
     const { nackDelay } = this.backend.capabilities;
     if (!nackDelay) {
@@ -87,6 +118,13 @@ export class Redelivery {
 
   /** Sends a copy due at `runAtMs` (now when undefined or past), then acks the original. */
   private async republish(queue: string, message: ReceivedMessage, envelope: Envelope, runAtMs: number | undefined): Promise<void> {
+    const [result] = await sendInBatches(this.backend, [this.copyOf(queue, envelope, runAtMs)]);
+    if (result?.status === "failed") throw result.error;
+    await message.ack();
+  }
+
+  /** The message that carries `envelope` to `queue` again, due at `runAtMs` (now when undefined or past). */
+  private copyOf(queue: string, envelope: Envelope, runAtMs: number | undefined): OutgoingMessage {
     const maxDelayMs = maxNativeDelayMs(this.backend.capabilities);
     const now = Date.now();
     const remaining = runAtMs === undefined ? 0 : Math.max(0, runAtMs - now);
@@ -97,7 +135,7 @@ export class Redelivery {
       // Read only against a declared retention; elsewhere the body stays as small as it was.
       ...(this.backend.capabilities.messageRetentionMs !== undefined && { meta: { ...envelope.meta, [publishedAtKey]: new Date(now).toISOString() } }),
     };
-    const outgoing: OutgoingMessage = {
+    return {
       id: envelope.id,
       queue,
       body: encodeEnvelope(copy),
@@ -106,8 +144,13 @@ export class Redelivery {
       // The original still holds its dedupe key until acked, so the copy goes without it.
       ...(envelope.orderingKey !== undefined && this.backend.capabilities.ordering && { orderingKey: envelope.orderingKey }),
     };
-    const [result] = await sendInBatches(this.backend, [outgoing]);
-    if (result?.status === "failed") throw result.error;
-    await message.ack();
+  }
+}
+
+function decodedOrUndefined(body: string): Envelope | undefined {
+  try {
+    return decodeEnvelope(body);
+  } catch {
+    return undefined;
   }
 }

@@ -16,6 +16,7 @@ import { MessageHandler, type InFlightJob } from "./message-handler.js";
 import { PrefetchBuffer } from "./prefetch-buffer.js";
 import { PrefetchTarget } from "./prefetch-target.js";
 import { QueueIntake, sleep } from "./queue-intake.js";
+import { Redelivery } from "./redelivery.js";
 import { selectQueues, type QueueOrder, type QueueSelection } from "./queue-selection.js";
 import { ReceiveBudget } from "./receive-budget.js";
 import { PauseWatch } from "../flow-control/pause-watch.js";
@@ -113,6 +114,9 @@ export class Worker {
   private stopping: Promise<void> | undefined;
   /** The receive loops; a shutdown waits for them, so a receive that returns late cannot start jobs after it. */
   private receiveLoops: Promise<unknown> = Promise.resolve();
+  /** Set once the backend is open, before anything is buffered. */
+  private unstarted: Redelivery | undefined;
+  private unstartedLeaseMs = 0;
 
   constructor(
     private readonly dependencies: WorkerDependencies,
@@ -218,6 +222,8 @@ export class Worker {
 
   private async receiveUntilStopped(backend: Backend): Promise<void> {
     const leaseMs = Math.max(this.leaseMs, backend.capabilities.minLeaseMs);
+    this.unstarted = new Redelivery(backend);
+    this.unstartedLeaseMs = leaseMs;
     const handler = new MessageHandler({
       backend,
       registry: this.dependencies.registry,
@@ -251,7 +257,7 @@ export class Worker {
       buffers: this.buffers,
       logger: this.dependencies.logger,
       isPaused: (queue) => pauses.isPaused(queue),
-      handBack: (messages) => this.handBack(messages),
+      handBack: (queue, messages) => this.handBackUnstarted(queue, messages),
       receiveOptions: this.dependencies.records?.receiveOptions,
       onBuffered: () => this.startBuffered(intake),
     });
@@ -259,7 +265,7 @@ export class Worker {
     const intake: Intake = { handler, budget, queues, target, loans };
     pauses.onChange(() => {
       // Buffered jobs of a paused queue go back to it unstarted (for whichever worker runs after the resume).
-      for (const [queue, buffer] of this.buffers) if (pauses.isPaused(queue)) void this.handBack(buffer.drain());
+      for (const [queue, buffer] of this.buffers) if (pauses.isPaused(queue)) void this.handBackUnstarted(queue, buffer.drain());
       budget.changed();
       queues.pausesChanged();
       this.startBuffered(intake);
@@ -321,7 +327,7 @@ export class Worker {
     // Iterable jobs stop at their next item boundary and go back with their cursor; other jobs are not told.
     for (const job of this.inFlight) job.stopRequested = true;
     // Buffered messages go back at once, for other workers; none of them has started.
-    const bufferHandedBack = this.handBack([...this.buffers.values()].flatMap((buffer) => buffer.drain()));
+    const bufferHandedBack = Promise.all([...this.buffers].map(([queue, buffer]) => this.handBackUnstarted(queue, buffer.drain())));
     const timer = new AbortController();
     const allSettled = async () => {
       // Loops first: a receive still returning may add jobs (or hand them back) before it ends.
@@ -358,6 +364,14 @@ export class Worker {
     let total = 0;
     for (const buffer of this.buffers.values()) total += buffer.size;
     return total;
+  }
+
+  /** Jobs that never started go back keeping their attempt (a deploy must not spend a job's retries). */
+  private async handBackUnstarted(queue: string, messages: readonly ReceivedMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.unstarted!.handBackUnstarted(queue, messages, this.unstartedLeaseMs).catch((error: unknown) =>
+      this.dependencies.logger.error("hand-back failed; the lease will redeliver the jobs", { queue, jobs: messages.length, error }),
+    );
   }
 
   private async handBack(messages: readonly ReceivedMessage[]): Promise<void> {

@@ -9,6 +9,8 @@ export interface ClaimedMessage {
   readonly body: string;
   /** Deliveries including this one; with `seq`, the lease token. */
   readonly attempts: number;
+  /** `attempts` less the deliveries handed back uncounted: the delivery attempt reported. */
+  readonly counted: number;
   /** With records: "running" when this statement started the record, "cancelled" when it is cancelled, else null. */
   readonly record?: "running" | "cancelled" | null;
 }
@@ -21,7 +23,7 @@ export interface ClaimedMessage {
  * each other. The lease runs on the database clock.
  *
  * With `records` (the backend writes its own), the same statement moves the
- * record of each claimed message to running (attempt = its deliveries),
+ * record of each claimed message to running (attempt = its counted deliveries),
  * when the record is live, of this queue and not cancelled.
  *
  * In: queue, maxMessages, leaseMs, record ttl. Out: the claimed messages, in claim order.
@@ -44,10 +46,10 @@ export async function claimMessages(executor: SqlExecutor, schema: PostgresSchem
            locked_until = now() + $3 * interval '1 millisecond',
            run_at = now() + $3 * interval '1 millisecond'
        FROM claimable WHERE m.seq = claimable.seq
-       RETURNING m.seq, m.id, m.body, m.attempts, m.priority, claimable.run_at AS due
+       RETURNING m.seq, m.id, m.body, m.attempts, m.attempts - m.handed_back AS counted, m.priority, claimable.run_at AS due
      )${withRecords ? startRecords(records) : ""}
      -- UPDATE … RETURNING keeps no order; restore the claim order.
-     SELECT seq::text AS seq, id, body, attempts${withRecords ? recordColumn : ""} FROM claimed ORDER BY priority DESC, due, seq`,
+     SELECT seq::text AS seq, id, body, attempts, counted${withRecords ? recordColumn : ""} FROM claimed ORDER BY priority DESC, due, seq`,
     withRecords ? [input.queue, input.maxMessages, input.leaseMs, Math.ceil(input.recordTtlMs!)] : [input.queue, input.maxMessages, input.leaseMs],
   );
 }
@@ -56,7 +58,7 @@ export async function claimMessages(executor: SqlExecutor, schema: PostgresSchem
 function startRecords(records: RecordSql): string {
   const live = `r.queue = $1 AND r.expires_at > now()`;
   return `, records_started AS (
-       UPDATE ${records.table} r SET state = 'running', attempt = claimed.attempts, started_at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+       UPDATE ${records.table} r SET state = 'running', attempt = claimed.counted, started_at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
          finished_at = NULL, run_at = NULL, expires_at = now() + $4 * interval '1 millisecond'
        FROM claimed WHERE r.id = claimed.id AND ${live} AND r.state <> 'cancelled' AND NOT r.cancel_requested
        RETURNING r.id, r.job, r.queue, r.state, r.attempt

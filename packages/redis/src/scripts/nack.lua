@@ -2,8 +2,11 @@
 Hands a leased message back: eligible again now, or after a delay. Keeps its
 dedupe key and its place at the head of its ordering key. A stale lease is a no-op.
 KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] the message hash (declared, so a slot migration answers TRYAGAIN rather than a half-run script)
-ARGV[1] base, ARGV[2] wake-up channel, ARGV[3] handle, ARGV[4] attempt, ARGV[5] delay ms
+ARGV[1] base, ARGV[2] wake-up channel, ARGV[3] handle, ARGV[4] lease token (the delivery count), ARGV[5] delay ms,
+ARGV[6] "1" when this delivery is not to count as an attempt (a job that never started), else "0"
 Returns: 1 when handed back, 0 when the lease was already lost.
+An uncounted hand-back adds to `h`, which receive.lua subtracts from the delivery count; `n` (the lease
+token) still only grows, so a late ack, nack or extend of this delivery stays a no-op.
 ]]
 local ready_key, delayed_key, leased_key = KEYS[1], KEYS[2], KEYS[3]
 local base, handle, attempt = ARGV[1], ARGV[3], ARGV[4]
@@ -13,6 +16,7 @@ local message_key = KEYS[4]
 local at = now + tonumber(ARGV[5])
 redis.call('ZREM', leased_key, handle)
 redis.call('HSET', message_key, 'at', at)
+if ARGV[6] == '1' then redis.call('HINCRBY', message_key, 'h', 1) end
 schedule(ready_key, delayed_key, handle, at, now, tonumber(redis.call('HGET', message_key, 'pri')))
 redis.call('PUBLISH', ARGV[2], '')
 return 1

@@ -16,8 +16,9 @@ ARGV[1] base, ARGV[2] max messages, ARGV[3] lease ms, ARGV[4] most messages prom
 ARGV[5] record key prefix, or "" to leave records alone, ARGV[6] record events channel, ARGV[7] queue name,
 ARGV[8] ttl ms of a started record
 With records, each leased message's record, when it exists and names this queue, moves to running
-(attempt = the delivery count, started now), unless it was cancelled (see record_start in records.lua).
-Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, attempt, record, ... }
+(attempt = the deliveries not handed back uncounted, started now), unless it was cancelled (see record_start in records.lua).
+Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, token, attempt, record, ... }
+  token: the delivery count (the lease token); attempt: the deliveries not handed back uncounted.
   record: "running", "cancelled", or "" when none was written.
   now: server time (ms); next: when something delayed or leased next falls due
   (server ms), or -1 when nothing is or messages were returned.
@@ -59,8 +60,8 @@ end)
 local chosen = {}
 for index = 1, math.min(max, #candidates) do
   local handle = candidates[index][2]
-  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body')
-  chosen[#chosen + 1] = { handle, fields[1], fields[2] }
+  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h')
+  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0 }
 end
 
 -- Writes: nothing below reads a key that could be missing for cluster reasons.
@@ -86,10 +87,12 @@ end
 local messages = {}
 local leases = {}
 for _, entry in ipairs(chosen) do
-  local handle, id, body = entry[1], entry[2], entry[3]
+  local handle, id, body, handed_back = entry[1], entry[2], entry[3], entry[4]
   redis.call('ZREM', ready_key, handle)
   if body then
-    local attempt = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', 1)
+    -- n counts every delivery and is the lease token (it only grows); h counts uncounted hand-backs (nack.lua).
+    local token = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', 1)
+    local attempt = token - handed_back
     leases[#leases + 1] = now + lease_ms
     leases[#leases + 1] = handle
     local record = ''
@@ -97,7 +100,7 @@ for _, entry in ipairs(chosen) do
     if record_prefix ~= '' and redis.call('HGET', record_prefix .. id, 'q') == queue then
       record = record_start(record_prefix .. id, '', queue, '', attempt, now, record_ttl, record_channel, id) == 1 and 'running' or 'cancelled'
     end
-    messages[#messages + 1] = { handle, id, body, attempt, record }
+    messages[#messages + 1] = { handle, id, body, token, attempt, record }
   else
     orphan(handle)
   end

@@ -1,0 +1,44 @@
+import { randomUUID } from "node:crypto";
+import { SendMessageCommand, type Message } from "@aws-sdk/client-sqs";
+import { earlierDeliveriesAttribute, jobIdAttribute, sqsToken } from "./sqs-message-attributes.js";
+import type { SqsReceiveContext } from "./sqs-receive.js";
+
+/** How long the original stays hidden while its copy is sent (the copy is sent once this lease is confirmed). */
+const handBackLeaseSeconds = 30;
+
+/**
+ * An uncounted hand-back (`nack({ countAttempt: false })`, a job that never started). SQS counts every
+ * receive and cannot take one back, so a copy of the message goes to the queue carrying the deliveries
+ * before this one (`HopperEarlierDeliveries`), then the original is deleted: a crash in between leaves a
+ * duplicate, never a loss (at-least-once). The copy is sent only once the original's lease is confirmed
+ * ours (a visibility change that fails for a lost lease), so a message already leased elsewhere is neither
+ * doubled nor resurrected. A FIFO message in a group it shares with other messages (an ordering key) goes
+ * back counted instead (visibility 0): its copy would queue behind the rest of its group. So does one whose
+ * copy SQS refuses (an attempt too many beats a lost job).
+ */
+export async function handBackUncounted(context: SqsReceiveContext, queueUrl: string, message: Message, jobId: string, deliveryAttempt: number | undefined, changeVisibility: (ms: number) => Promise<boolean>): Promise<void> {
+  const group = message.Attributes?.MessageGroupId;
+  if (deliveryAttempt === undefined || (group !== undefined && group !== sqsToken(jobId))) {
+    await changeVisibility(0);
+    return;
+  }
+  if (!(await changeVisibility(handBackLeaseSeconds * 1000))) return;
+  try {
+    await context.client.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: message.Body ?? "",
+        MessageAttributes: {
+          [jobIdAttribute]: { DataType: "String", StringValue: jobId },
+          [earlierDeliveriesAttribute]: { DataType: "Number", StringValue: String(deliveryAttempt - 1) },
+        },
+        // A fresh deduplication id: the original's still holds SQS's 5-minute window.
+        ...(group !== undefined && { MessageGroupId: group, MessageDeduplicationId: randomUUID() }),
+      }),
+    );
+  } catch (error) {
+    await changeVisibility(0);
+    throw error;
+  }
+  await context.deletes.delete(queueUrl, message.ReceiptHandle!);
+}
