@@ -47,6 +47,7 @@ export class JobRun implements IterationContext, RunAbort {
   #leaseFrom = 0;
   #leaseHeldUntil = 0;
   #renewalFailing = false;
+  #renewalSentAt = 0;
   #deadline: RunDeadline | undefined = undefined;
   #cancelWatch: CancelWatch | undefined = undefined;
   #iteration: Iteration | undefined = undefined;
@@ -112,6 +113,15 @@ export class JobRun implements IterationContext, RunAbort {
 
   set renewalFailing(value: boolean) {
     this.#renewalFailing = value;
+  }
+
+  /** When the oldest renewal not yet answered was sent (0: none is out); read by the shared heartbeat. */
+  get renewalSentAt(): number {
+    return this.#renewalSentAt;
+  }
+
+  set renewalSentAt(value: number) {
+    this.#renewalSentAt = value;
   }
 
   /** Its timeout, if it has one. */

@@ -12,7 +12,8 @@ import type { JobRun } from "./job-run.js";
  * by the time three quarters of it are gone, whether renewals fail (the server
  * unreachable) or never answer (a command waiting out a cluster slot move): past
  * its end the backend may hand the job to another worker, which must not run
- * beside this one.
+ * beside this one. A process that stalled before its renewal went out asks once
+ * first (the backend still holds the lease unless it handed the job out).
  * Its lines go to the run's logger, so they carry the job's fields.
  */
 export class LeaseHeartbeat {
@@ -55,20 +56,24 @@ export class LeaseHeartbeat {
   private renewDue(): void {
     const now = Date.now();
     for (const run of this.runs) {
-      // A renewal that succeeds moves leaseHeldUntil on, so this fires only when none has confirmed the lease in time.
-      if (now >= run.leaseHeldUntil - this.giveUpMarginMs) this.giveUp(run, run.renewalFailing ? "lease is running out while every renewal failed; aborting the job, and it will not be acked (the backend may hand it to another worker)" : "lease is running out and no renewal has answered; aborting the job, and it will not be acked (the backend may hand it to another worker)");
-      else if (now - run.leaseFrom >= this.renewAfterMs) this.renew(run, now);
+      // A renewal that succeeds moves leaseHeldUntil on, so this fires only when none has confirmed the lease in time,
+      // and only once one was asked for at least a tick ago: a process that stalled before sending one asks first.
+      const asked = run.renewalFailing || (run.renewalSentAt > 0 && now - run.renewalSentAt >= this.tickMs);
+      if (asked && now >= run.leaseHeldUntil - this.giveUpMarginMs) this.giveUp(run, run.renewalFailing ? "lease is running out while every renewal failed; aborting the job, and it will not be acked (the backend may hand it to another worker)" : "lease is running out and no renewal has answered; aborting the job, and it will not be acked (the backend may hand it to another worker)");
+      else if (now - run.leaseFrom >= this.renewAfterMs || (!asked && now >= run.leaseHeldUntil - this.giveUpMarginMs)) this.renew(run, now);
     }
   }
 
   private renew(run: JobRun, now: number): void {
     run.leaseFrom = now;
+    if (run.renewalSentAt === 0) run.renewalSentAt = now;
     const { job } = run;
     job.message.extendLease(this.leaseMs).then(
       (held) => {
         if (held !== false) {
           run.leaseHeldUntil = Math.max(run.leaseHeldUntil, now + this.leaseMs);
           run.renewalFailing = false;
+          run.renewalSentAt = 0;
         }
         else this.giveUp(run, "lease lost while the job ran; aborting it, and it will not be acked (the redelivered copy runs instead)");
       },

@@ -73,3 +73,42 @@ describe("a running job whose lease renewals keep failing or never answer", () =
     }
   });
 });
+
+// The CI run of 548ce95 (load average ~40): a process stalled past three quarters of a lease before its
+// heartbeat had sent a single renewal, and the heartbeat gave the run up without asking the backend.
+describe("a running job whose process stalls before its first renewal", () => {
+  it("renews its lease when it wakes up (the lease is still held), and is neither aborted nor run twice", async () => {
+    const queue = `lease-stall-${Date.now().toString(36)}`;
+    const aborted: unknown[] = [];
+    let runs = 0;
+    let finished = false;
+    class Stalls extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform(_args: Record<string, never>, context: JobContext) {
+        runs += 1;
+        context.signal.addEventListener("abort", () => aborted.push(context.signal.reason), { once: true });
+        // Blocks the event loop past three quarters of the 800 ms lease, but not past its end.
+        const wakeAt = Date.now() + 680;
+        while (Date.now() < wakeAt);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        finished = true;
+      }
+    }
+    const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+    const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Stalls], logger: silent });
+    hoppers.push(hopper);
+    await Stalls.performLater({});
+    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 800, pollWait: 50, handleSignals: false });
+    const running = worker.run();
+    try {
+      await until(() => finished, "the run to finish");
+      // Long enough for a copy the lease let go of to be received and started.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(aborted).toEqual([]);
+      expect(runs).toBe(1);
+    } finally {
+      await worker.stop({ timeout: 1000 });
+      await running;
+    }
+  });
+});
