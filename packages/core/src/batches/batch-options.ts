@@ -3,7 +3,8 @@ import { ConfigurationError } from "../errors/configuration-error.js";
 import { validateArgs, type JobRegistry } from "../job-registry.js";
 import type { Job, JobArgs, JobClass } from "../job.js";
 import { rejectUnknownOptions } from "../option-keys.js";
-import type { CallbackKind, StoredBatchOptions, StoredCallback } from "./batch-state.js";
+import type { CallbackKind, StoredBatchOptions } from "./batch-state.js";
+import type { StoredCall } from "./workflow-ledger.js";
 
 /** A job and its args: what a callback enqueues. */
 export type JobCall<J extends Job<any, any> = Job<any, any>> = readonly [JobClass<J>, JobArgs<J>];
@@ -31,20 +32,20 @@ export async function resolveBatchOptions(registry: JobRegistry, options: BatchO
   if (options.description !== undefined) stored.description = options.description;
   for (const kind of callbackKinds) {
     const call = options[kind];
-    if (call !== undefined) stored[kind] = await resolveCallback(registry, kind, call);
+    if (call !== undefined) stored[kind] = await resolveCall(registry, `batch.${kind}`, call);
   }
   return stored;
 }
 
-async function resolveCallback(registry: JobRegistry, kind: CallbackKind, call: JobCall): Promise<StoredCallback> {
-  const field = `batch.${kind}`;
+/** A `[JobClass, args]` checked (registered, args valid) and kept as the envelope would carry it. */
+export async function resolveCall(registry: JobRegistry, field: string, call: JobCall): Promise<StoredCall> {
   if (!Array.isArray(call) || call.length !== 2) throw new ConfigurationError({ field, message: "must be [JobClass, args], e.g. [NotifyImportDone, { importId }]" });
   const [jobClass, args] = call;
   let definition;
   try {
     definition = registry.definitionOf(jobClass);
   } catch (error) {
-    throw new ConfigurationError({ field, message: `${String((jobClass as { name?: string } | undefined)?.name ?? jobClass)} is not registered with this Hopper: pass it in createHopper({ jobs: [...] }) of every process that runs this batch's jobs`, cause: error });
+    throw new ConfigurationError({ field, message: `${String((jobClass as { name?: string } | undefined)?.name ?? jobClass)} is not registered with this Hopper: pass it in createHopper({ jobs: [...] }) of every process that runs these jobs`, cause: error });
   }
   try {
     await validateArgs(definition, args);

@@ -1,18 +1,16 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
-import { deserializeArgs } from "../envelope/args-serializer.js";
 import type { Envelope } from "../envelope/envelope.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { EnqueueFailedError } from "../errors/enqueue-failed-error.js";
-import type { JobDefinition, JobRegistry } from "../job-registry.js";
+import type { JobRegistry } from "../job-registry.js";
 import type { EnqueueOptions, Job, JobArgs, JobClass } from "../job.js";
 import { callbackKinds, resolveBatchOptions, type BatchOptions } from "./batch-options.js";
-import { BatchState, OPEN_MEMBER, type BatchOutcome, type CallbackKind } from "./batch-state.js";
+import { BatchState, batchOptionsOf, OPEN_MEMBER, type BatchOutcome, type CallbackKind } from "./batch-state.js";
+import { sentOnceOf, WorkflowLedger, type EnqueueWithIds } from "./workflow-ledger.js";
 
 /** The envelope meta naming a job's batch. */
 export const BATCH_META_KEY = "hopper.batch";
-/** The envelope meta of a batch's callback job: `<batch id>:<kind>`. */
-export const BATCH_CALLBACK_META_KEY = "hopper.batchCallback";
 
 export interface BatchStatus {
   readonly id: string;
@@ -54,7 +52,7 @@ export interface BatchesDependencies {
   readonly coordination: CoordinationStore;
   readonly registry: JobRegistry;
   /** Sends jobs of one class with these ids and meta (the enqueuer). */
-  readonly enqueue: (definition: JobDefinition, argsList: readonly unknown[], options: EnqueueOptions, meta: Readonly<Record<string, string>>, ids: readonly string[]) => Promise<string[]>;
+  readonly enqueue: EnqueueWithIds;
   /** How long a batch's state lives after its last write. */
   readonly keepMs: number;
 }
@@ -91,36 +89,31 @@ export class BatchBook implements Batches {
     return batchId === undefined ? undefined : new BatchHandle(this, batchId);
   }
 
-  /** True when `envelope` is a callback that already succeeded: a repeated copy (one sent twice after a crash) is dropped. */
-  async callbackDone(envelope: Envelope): Promise<boolean> {
-    const callback = callbackOf(envelope);
-    if (!callback) return false;
-    return (await this.state(callback.batchId).marks()).has(`succeeded:${callback.kind}`);
+  /** True when `envelope` is a job a workflow sent (a callback) that already succeeded: a repeated copy is dropped. */
+  async sentAndSucceeded(envelope: Envelope): Promise<boolean> {
+    const sent = sentOnceOf(envelope.meta);
+    if (!sent) return false;
+    return (await this.ledger(sent.scope).read()).has(`succeeded:${sent.name}`);
   }
 
-  /** Called by the worker before it acks a job that ended: its batch's bookkeeping, or its callback's mark. */
+  /** Called by the worker before it acks a job that ended: its batch's bookkeeping, or the mark of a job a workflow sent. */
   async finished(envelope: Envelope, outcome: BatchOutcome): Promise<void> {
     const batchId = envelope.meta[BATCH_META_KEY];
-    if (batchId !== undefined) return this.finishMember(batchId, envelope.id, outcome);
-    const callback = outcome === "succeeded" ? callbackOf(envelope) : undefined;
-    if (callback) await this.state(callback.batchId).mark(`succeeded:${callback.kind}`);
+    if (batchId !== undefined) await this.finishMember(batchId, envelope.id, outcome);
+    const sent = sentOnceOf(envelope.meta);
+    if (sent && outcome === "succeeded") await this.ledger(sent.scope).write(`succeeded:${sent.name}`, new Date().toISOString());
   }
 
   async finishMember(batchId: string, member: string, outcome: BatchOutcome): Promise<void> {
     const state = this.state(batchId);
     if (!(await state.finish(member, outcome))) return;
-    const [options, done, marks] = await Promise.all([state.options(), state.done(), state.marks()]);
+    const [info, done] = await Promise.all([state.ledger.read(), state.done()]);
+    const options = batchOptionsOf(info);
     if (!options) return; // expired: nothing left to fire
     const allSucceeded = [...done.values()].every((each) => each === "succeeded");
     for (const kind of callbackKinds) {
       const callback = options[kind];
-      if (!callback || (kind === "onSuccess" && !allSucceeded) || marks.has(`enqueued:${kind}`)) continue;
-      // Only the claim's holder sends; a crash after the claim is finished by the same member's redelivered run.
-      if (!(await state.claim(kind, member))) continue;
-      const definition = this.dependencies.registry.lookup(callback.job);
-      const args = deserializeArgs({ json: callback.args, meta: callback.argsMeta });
-      await this.dependencies.enqueue(definition, [args], {}, { [BATCH_CALLBACK_META_KEY]: `${batchId}:${kind}` }, [callbackJobId(batchId, kind)]);
-      await state.mark(`enqueued:${kind}`);
+      if (callback && (kind === "onComplete" || allSucceeded)) await state.ledger.sendOnce(info, kind, member, callback, this.dependencies);
     }
   }
 
@@ -146,7 +139,8 @@ export class BatchBook implements Batches {
 
   async status(batchId: string): Promise<BatchStatus> {
     const state = this.state(batchId);
-    const [options, pending, done, marks] = await Promise.all([state.options(), state.pending(), state.done(), state.marks()]);
+    const [info, pending, done] = await Promise.all([state.ledger.read(), state.pending(), state.done()]);
+    const options = batchOptionsOf(info);
     if (!options) throw new ConfigurationError({ field: "batchId", message: `no batch ${batchId} (never created, or expired)` });
     const ids = (outcome: BatchOutcome) => [...done].filter(([member, each]) => member !== OPEN_MEMBER && each === outcome).map(([member]) => member);
     const failedJobIds = ids("failed");
@@ -155,7 +149,7 @@ export class BatchBook implements Batches {
     const pendingJobs = pending.filter((member) => member !== OPEN_MEMBER).length;
     const callbacks: Partial<Record<CallbackKind, "waiting" | "enqueued" | "succeeded">> = {};
     for (const kind of callbackKinds) {
-      if (options[kind]) callbacks[kind] = marks.has(`succeeded:${kind}`) ? "succeeded" : marks.has(`enqueued:${kind}`) ? "enqueued" : "waiting";
+      if (options[kind]) callbacks[kind] = info.has(`succeeded:${kind}`) ? "succeeded" : info.has(`enqueued:${kind}`) ? "enqueued" : "waiting";
     }
     return {
       id: batchId,
@@ -174,6 +168,10 @@ export class BatchBook implements Batches {
 
   private state(batchId: string): BatchState {
     return new BatchState(this.dependencies.coordination, batchId, this.dependencies.keepMs);
+  }
+
+  private ledger(scope: string): WorkflowLedger {
+    return new WorkflowLedger(this.dependencies.coordination, scope, this.dependencies.keepMs);
   }
 }
 
@@ -198,19 +196,4 @@ class BatchHandle implements Batch {
   status(): Promise<BatchStatus> {
     return this.book.status(this.id);
   }
-}
-
-function callbackOf(envelope: Envelope): { batchId: string; kind: CallbackKind } | undefined {
-  const value = envelope.meta[BATCH_CALLBACK_META_KEY];
-  if (value === undefined) return undefined;
-  const separator = value.lastIndexOf(":");
-  const kind = value.slice(separator + 1);
-  if (separator < 0 || !(callbackKinds as readonly string[]).includes(kind)) return undefined;
-  return { batchId: value.slice(0, separator), kind: kind as CallbackKind };
-}
-
-/** The callback's job id, the same for every finisher that sends it: a repeated send is a copy of one job. */
-export function callbackJobId(batchId: string, kind: CallbackKind): string {
-  const hex = createHash("sha256").update(`${batchId}:${kind}`).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -28,7 +28,8 @@ import { abortableSleep } from "../abortable-sleep.js";
 import { RunningJobs } from "./run-abort.js";
 import { RunLog } from "./run-log.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
-import { BATCH_CALLBACK_META_KEY, BATCH_META_KEY, type BatchBook } from "../batches/batches.js";
+import { BATCH_META_KEY, type BatchBook } from "../batches/batches.js";
+import { SENT_ONCE_META_KEY } from "../batches/workflow-ledger.js";
 import type { BatchOutcome } from "../batches/batch-state.js";
 
 export interface MessageHandlerOptions {
@@ -207,8 +208,8 @@ export class MessageHandler {
       return releaseUnique(this.options.coordination, envelope, log);
     }
     if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, log);
-    if (envelope.meta[BATCH_CALLBACK_META_KEY] !== undefined && this.options.batches && (await this.options.batches.callbackDone(envelope))) {
-      log.info("a batch callback that already succeeded; dropping this copy");
+    if (envelope.meta[SENT_ONCE_META_KEY] !== undefined && this.options.batches && (await this.options.batches.sentAndSucceeded(envelope))) {
+      log.info("a copy of a batch callback or chain step that already succeeded; dropping it");
       await slot?.release();
       return this.ackRecording(message, (writer) => writer.succeededRecord(envelope, attempt, "null"));
     }
@@ -477,7 +478,7 @@ export class MessageHandler {
    */
   private async finishInBatch(envelope: Envelope, outcome: BatchOutcome): Promise<void> {
     const { batches } = this.options;
-    if (batches && (envelope.meta[BATCH_META_KEY] !== undefined || envelope.meta[BATCH_CALLBACK_META_KEY] !== undefined)) await batches.finished(envelope, outcome);
+    if (batches && (envelope.meta[BATCH_META_KEY] !== undefined || envelope.meta[SENT_ONCE_META_KEY] !== undefined)) await batches.finished(envelope, outcome);
   }
 
   /** Acks, with the outcome's record when records are on (written by the ack itself where the backend does). */
