@@ -42,7 +42,8 @@ import { progressOutsideRecords } from "./records/progress-outside-records.js";
 import { createQueues, type Queues } from "./flow-control/queue-admin.js";
 import { inProcessIteration } from "./iteration/iteration-run.js";
 import { BatchBook, type Batch, type Batches } from "./batches/batches.js";
-import type { BatchOptions } from "./batches/batch-options.js";
+import type { BatchOptions, JobCall } from "./batches/batch-options.js";
+import type { Chain } from "./batches/chains.js";
 
 export interface HopperOptions {
   /**
@@ -138,6 +139,13 @@ export interface Hopper {
   batch(options?: BatchOptions): Promise<Batch>;
   /** Batches by id, for their status (`get(id).status()`). */
   readonly batches: Batches;
+  /**
+   * Runs the steps one after another, each once the previous one succeeded; a step that fails for good (dead,
+   * discarded, cancelled) stops the chain (`status()`: `stopped`, `stoppedAt`). Needs a shared coordination store, as batches do.
+   */
+  chain(...steps: readonly JobCall[]): Promise<Chain>;
+  /** Chains by id, for their status. */
+  readonly chains: { get(chainId: string): Chain };
   use(middleware: Middleware): void;
   /** Registers a recurring job: `jobClass` with `args`, enqueued at each tick of `cron` by the schedulers. */
   schedule<J extends Job<any, any>>(name: string, cron: string, jobClass: JobClass<J>, args: JobArgs<J>, options?: RecurringJobOptions): void;
@@ -282,6 +290,8 @@ export function createHopper(options: HopperOptions): Hopper {
     events: records.events,
     batch: (batchOptions) => batchBook.create(batchOptions ?? {}),
     batches: batchBook,
+    chain: (...steps) => batchBook.chains.create(steps),
+    chains: batchBook.chains,
     use: (layer) => void middleware.push(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       registry.definitionOf(jobClass);

@@ -193,5 +193,34 @@ export function runBatchSuite(options: BatchSuiteOptions): void {
       expect(runs.of("child")).toBe(2);
       expect(await batch.status()).toMatchObject({ total: 1, succeeded: 1, pending: 0 });
     }, 90_000);
+
+    it("a chain runs its steps in order, each once; a dead step stops it and the steps after it never run", async () => {
+      const queue = uniqueQueueName("chain");
+      const order: string[] = [];
+      class Step extends Job<{ name: string; fail?: boolean }> {
+        static override queue = queue;
+        static override retry = { attempts: 2, wait: 10, jitter: 0 };
+        async perform({ name, fail }: { name: string; fail?: boolean }) {
+          order.push(name);
+          if (fail) throw new Error(`step ${name} fails`);
+        }
+      }
+      const hopper = await open([Step]);
+      start(hopper, queue);
+      const good = await hopper.chain([Step, { name: "a" }], [Step, { name: "b" }], [Step, { name: "c" }]);
+      await waitFor(async () => (await good.status()).state === "succeeded", "the chain to succeed", 60_000);
+      expect(order).toEqual(["a", "b", "c"]);
+      expect((await good.status()).steps.map((step) => step.state)).toEqual(["succeeded", "succeeded", "succeeded"]);
+
+      order.length = 0;
+      const broken = await hopper.chain([Step, { name: "x" }], [Step, { name: "y", fail: true }], [Step, { name: "z" }]);
+      await waitFor(async () => (await broken.status()).state === "stopped", "the chain to stop", 60_000);
+      const status = await broken.status();
+      expect(status).toMatchObject({ state: "stopped", stoppedAt: 1 });
+      expect(status.steps.map((step) => step.state)).toEqual(["succeeded", "dead", "waiting"]);
+      // Give a wrongly sent third step time to show up: the worker is still running.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(order).toEqual(["x", "y", "y"]);
+    }, 90_000);
   });
 }

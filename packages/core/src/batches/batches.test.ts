@@ -154,6 +154,22 @@ describe("batches", () => {
     expect(await batch.status()).toMatchObject({ total: 0, pending: 0 });
   });
 
+  it("refuses an empty chain and an unregistered step at creation, naming the field", async () => {
+    const queue = `chain-bad-${randomUUID().slice(0, 8)}`;
+    const { Plain, NotRegistered } = jobsOn(queue);
+    const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Plain], logger });
+    hoppers.push(hopper);
+    const fieldOf = async (promise: Promise<unknown>) => {
+      const error = await promise.then(() => undefined, (caught: unknown) => caught);
+      expect(ConfigurationError.isInstance(error)).toBe(true);
+      return (error as ConfigurationError).field;
+    };
+    expect(await fieldOf(hopper.chain())).toBe("chain");
+    expect(await fieldOf(hopper.chain([Plain, { n: 1 }], [NotRegistered, {}]))).toBe("chain[1]");
+    // Nothing was sent for a refused chain.
+    expect(await takeAll(hopper, queue)).toEqual([]);
+  });
+
   it("refuses batches on a backend with no shared store of its own when no coordination store is given (SQS, Pub/Sub)", async () => {
     const queue = `batch-nostore-${randomUUID().slice(0, 8)}`;
     const { Plain, Done } = jobsOn(queue);

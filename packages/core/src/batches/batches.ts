@@ -8,6 +8,7 @@ import type { EnqueueOptions, Job, JobArgs, JobClass } from "../job.js";
 import { callbackKinds, resolveBatchOptions, type BatchOptions } from "./batch-options.js";
 import { BatchState, batchOptionsOf, OPEN_MEMBER, type BatchOutcome, type CallbackKind } from "./batch-state.js";
 import { sentOnceOf, WorkflowLedger, type EnqueueWithIds } from "./workflow-ledger.js";
+import { ChainBook } from "./chains.js";
 
 /** The envelope meta naming a job's batch. */
 export const BATCH_META_KEY = "hopper.batch";
@@ -69,7 +70,12 @@ export interface Batches {
  * job outside any batch costs one meta lookup.
  */
 export class BatchBook implements Batches {
-  constructor(private readonly dependencies: BatchesDependencies) {}
+  /** Chains: their steps are sent by the same ledger, and finished here too. */
+  readonly chains: ChainBook;
+
+  constructor(private readonly dependencies: BatchesDependencies) {
+    this.chains = new ChainBook(dependencies);
+  }
 
   async create(options: BatchOptions): Promise<Batch> {
     const stored = await resolveBatchOptions(this.dependencies.registry, options, new Date());
@@ -101,7 +107,9 @@ export class BatchBook implements Batches {
     const batchId = envelope.meta[BATCH_META_KEY];
     if (batchId !== undefined) await this.finishMember(batchId, envelope.id, outcome);
     const sent = sentOnceOf(envelope.meta);
-    if (sent && outcome === "succeeded") await this.ledger(sent.scope).write(`succeeded:${sent.name}`, new Date().toISOString());
+    if (!sent) return;
+    if (outcome === "succeeded") await this.ledger(sent.scope).write(`succeeded:${sent.name}`, new Date().toISOString());
+    await this.chains.stepFinished(sent.scope, sent.name, outcome, envelope.id);
   }
 
   async finishMember(batchId: string, member: string, outcome: BatchOutcome): Promise<void> {
