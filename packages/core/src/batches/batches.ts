@@ -85,13 +85,13 @@ export class BatchBook implements Batches {
   }
 
   get(batchId: string): Batch {
-    if (typeof batchId !== "string" || !/^[0-9a-f-]{36}$/.test(batchId)) throw new ConfigurationError({ field: "batchId", message: "must be a batch id as hopper.batch() returned it" });
+    if (typeof batchId !== "string" || !workflowId.test(batchId)) throw new ConfigurationError({ field: "batchId", message: "must be a batch id as hopper.batch() returned it" });
     return new BatchHandle(this, batchId);
   }
 
   /** The batch a running job belongs to, for `ctx.batch`; undefined outside any batch. */
   of(envelope: Envelope): Batch | undefined {
-    const batchId = envelope.meta[BATCH_META_KEY];
+    const batchId = batchIdOf(envelope);
     return batchId === undefined ? undefined : new BatchHandle(this, batchId);
   }
 
@@ -104,8 +104,9 @@ export class BatchBook implements Batches {
 
   /** Called by the worker before it acks a job that ended: its batch's bookkeeping, or the mark of a job a workflow sent. */
   async finished(envelope: Envelope, outcome: BatchOutcome): Promise<void> {
-    const batchId = envelope.meta[BATCH_META_KEY];
-    if (batchId !== undefined) await this.finishMember(batchId, envelope.id, outcome);
+    const batchId = batchIdOf(envelope);
+    // `#open` is the seal's member: no body may pass for it.
+    if (batchId !== undefined && envelope.id !== OPEN_MEMBER) await this.finishMember(batchId, envelope.id, outcome);
     const sent = sentOnceOf(envelope.meta);
     if (!sent) return;
     if (outcome === "succeeded") await this.ledger(sent.scope).write(`succeeded:${sent.name}`, new Date().toISOString());
@@ -204,4 +205,12 @@ class BatchHandle implements Batch {
   status(): Promise<BatchStatus> {
     return this.book.status(this.id);
   }
+}
+
+const workflowId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The batch id a body names, when it is one: the body is input and must not choose other keys of the store. */
+function batchIdOf(envelope: Envelope): string | undefined {
+  const batchId = envelope.meta[BATCH_META_KEY];
+  return batchId !== undefined && workflowId.test(batchId) ? batchId : undefined;
 }
