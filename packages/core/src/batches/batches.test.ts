@@ -126,6 +126,9 @@ describe("batches", () => {
     expect(await takeAll(hopper, queue)).toEqual([]);
     await batch.seal();
     await batch.seal();
+    // Added after the callbacks fired, a job would never be waited for: refused.
+    const late = await batch.add(Plain, { n: 1 }).then(() => undefined, (caught: unknown) => caught);
+    expect(ConfigurationError.isInstance(late) && late.field).toBe("batch");
     expect(await batch.status()).toMatchObject({ sealed: true, total: 0, pending: 0, callbacks: { onSuccess: "enqueued", onComplete: "enqueued" } });
     expect((await takeAll(hopper, queue)).map((each) => (decodeEnvelope(each.body).args as { kind: string }).kind).sort()).toEqual(["complete", "success"]);
   });

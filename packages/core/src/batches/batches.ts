@@ -185,20 +185,25 @@ export class BatchBook implements Batches {
 }
 
 class BatchHandle implements Batch {
+  /** This handle sealed the batch: adding from it now could come after its callbacks fired. */
+  #sealed = false;
+
   constructor(
     private readonly book: BatchBook,
     readonly id: string,
   ) {}
 
   async add(jobClass: JobClass, args: unknown, options: BatchEnqueueOptions = {}): Promise<string> {
-    return (await this.book.addAll(this.id, jobClass, [args], options))[0]!;
+    return (await this.addAll(jobClass, [args], options))[0]!;
   }
 
-  addAll(jobClass: JobClass, argsList: readonly unknown[], options: BatchEnqueueOptions = {}): Promise<string[]> {
+  async addAll(jobClass: JobClass, argsList: readonly unknown[], options: BatchEnqueueOptions = {}): Promise<string[]> {
+    if (this.#sealed) throw new ConfigurationError({ field: "batch", message: `batch ${this.id} is sealed: add its jobs before seal(), or from its running jobs (ctx.batch)` });
     return this.book.addAll(this.id, jobClass, argsList, options);
   }
 
   seal(): Promise<void> {
+    this.#sealed = true;
     return this.book.finishMember(this.id, OPEN_MEMBER, "succeeded");
   }
 
