@@ -81,12 +81,21 @@ describe("batches", () => {
     expect(keys.slice(before).filter((key) => key.startsWith("hopper:batch:"))).toEqual([]);
 
     const batch = await hopper.batch({ onComplete: [Done, { kind: "complete" }] });
-    await batch.add(Plain, { n: 2 });
-    const [batched] = await takeAll(hopper, queue);
-    const beforeBatched = keys.length;
-    await hopper.runMessage({ queue, body: batched!.body, id: batched!.id, deliveryAttempt: 1 });
-    expect(runs).toEqual(["plain:1:none", "plain:2:batch"]);
-    expect(keys.slice(beforeBatched).filter((key) => key.startsWith(`hopper:batch:${batch.id}:`)).length).toBeGreaterThan(0);
+    await batch.addAll(Plain, [{ n: 2 }, { n: 3 }]);
+    await batch.seal();
+    const [first, last] = await takeAll(hopper, queue);
+    const batchKeys = (from: number) => keys.slice(from).filter((key) => key.startsWith(`hopper:batch:${batch.id}:`));
+    let from = keys.length;
+    await hopper.runMessage({ queue, body: first!.body, id: first!.id, deliveryAttempt: 1 });
+    // Not the last: its outcome into done, out of pending, and one read of pending.
+    expect(batchKeys(from)).toEqual([`hopper:batch:${batch.id}:done`, `hopper:batch:${batch.id}:pending`, `hopper:batch:${batch.id}:pending`]);
+    from = keys.length;
+    await hopper.runMessage({ queue, body: last!.body, id: last!.id, deliveryAttempt: 1 });
+    // The last: the same three, then the options and outcomes, the claim and the mark (the callback's send is the backend's).
+    expect(batchKeys(from).sort()).toEqual(
+      [`done`, `pending`, `pending`, `info`, `done`, `claim:onComplete`, `info`].map((part) => `hopper:batch:${batch.id}:${part}`).sort(),
+    );
+    expect(runs).toEqual(["plain:1:none", "plain:2:batch", "plain:3:batch"]);
   });
 
   it("a job delivered twice counts once, and its callback is enqueued once", async () => {
