@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createConsoleLogger, createHopper } from "@hopper/core";
 import { waitFor } from "../harness.js";
+import { startFixtureProcess } from "../processes/fixture-process.js";
 import { batchKillJobs } from "./batch-kill-jobs.js";
 
 export interface BatchKillSuiteOptions {
@@ -12,8 +11,7 @@ export interface BatchKillSuiteOptions {
   readonly backendUrl: string;
 }
 
-const fixture = fileURLToPath(new URL("./test-batch-kill-worker.ts", import.meta.url));
-const repositoryRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+const fixture = new URL("./test-batch-kill-worker.ts", import.meta.url);
 
 /**
  * A worker process SIGKILLed between its claim of a batch's callback and the
@@ -31,28 +29,19 @@ export function runBatchKillSuite(options: BatchKillSuiteOptions): void {
       const batch = await hopper.batch({ onComplete: [KillDone, {}] });
       await batch.addAll(KillChild, [{ n: 1 }, { n: 2 }, { n: 3 }]);
       await batch.seal();
-      const child = spawn(process.execPath, ["--conditions=@hopper/source", "--import", "tsx", fixture], {
-        cwd: repositoryRoot,
-        env: { ...process.env, HOPPER_URL: options.backendUrl, FIXTURE_QUEUE: queue },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-      child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+      const worker = startFixtureProcess(fixture, { HOPPER_URL: options.backendUrl, FIXTURE_QUEUE: queue });
       try {
-        expect(await exited, stderr).toBe("SIGKILL");
+        expect(await worker.exited, worker.stderr()).toBe("SIGKILL");
         // It ran every child and died claiming the callback: the claim is taken, nothing was sent.
-        expect(stdout.split("\n").filter(Boolean).sort()).toEqual(["claimed", "ran child:1", "ran child:2", "ran child:3"]);
+        expect(worker.stdout().split("\n").filter(Boolean).sort()).toEqual(["claimed", "ran child:1", "ran child:2", "ran child:3"]);
         expect((await batch.status()).callbacks.onComplete).toBe("waiting");
 
-        const worker = hopper.worker({ queues: [queue], concurrency: 2, lease: "2s", pollWait: "200ms", handleSignals: false });
-        const running = worker.run();
+        const survivor = hopper.worker({ queues: [queue], concurrency: 2, lease: "2s", pollWait: "200ms", handleSignals: false });
+        const running = survivor.run();
         try {
           await waitFor(async () => (await batch.status()).callbacks.onComplete === "succeeded", "the callback to succeed", 60_000);
         } finally {
-          await worker.stop({ timeout: 5000 });
+          await survivor.stop({ timeout: 5000 });
           await running;
         }
         // Only the last child, unacked, ran again here; the callback ran once.
@@ -60,7 +49,7 @@ export function runBatchKillSuite(options: BatchKillSuiteOptions): void {
         expect(runs.filter((name) => name.startsWith("child:"))).toHaveLength(1);
         expect(await batch.status()).toMatchObject({ total: 3, succeeded: 3, pending: 0 });
       } finally {
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        worker.killIfRunning();
         await hopper.close();
       }
     });
