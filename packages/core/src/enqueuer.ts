@@ -58,6 +58,8 @@ export async function enqueueJobs(
   argsList: readonly unknown[],
   options: EnqueueOptions,
   meta: Readonly<Record<string, string>> = {},
+  /** The jobs' ids, chosen by the caller (a batch registers them before they are sent); random when absent. */
+  jobIds?: readonly string[],
 ): Promise<string[]> {
   const { backend, middleware } = dependencies;
   if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "performAllLater takes an array of job arguments" });
@@ -79,7 +81,7 @@ export async function enqueueJobs(
     const envelopes: Envelope[] = [];
     const messages = validated.map((_, index): OutgoingMessage => {
       const envelopeMeta = uniqueKeys ? { ...context.meta, [UNIQUE_META_KEY]: uniqueKeys[index]! } : context.meta;
-      const envelope = buildEnvelope(definition, argsList[index], resolved, envelopeMeta, times);
+      const envelope = buildEnvelope(definition, argsList[index], resolved, envelopeMeta, times, jobIds?.[index]);
       envelopes.push(envelope);
       const body = encodeEnvelope(envelope);
       const sizeBytes = Buffer.byteLength(body);
@@ -182,11 +184,11 @@ function enqueueTimes(now: number, delayMs: number): { enqueuedAt: string; runAt
   return { enqueuedAt: new Date(now).toISOString(), ...(delayMs > 0 && { runAt: new Date(now + delayMs).toISOString() }) };
 }
 
-function buildEnvelope(definition: JobDefinition, args: unknown, options: ResolvedOptions, meta: Record<string, string>, times: { enqueuedAt: string; runAt?: string }): Envelope {
+function buildEnvelope(definition: JobDefinition, args: unknown, options: ResolvedOptions, meta: Record<string, string>, times: { enqueuedAt: string; runAt?: string }, id?: string): Envelope {
   const serialized = serializeArgs(args);
   return {
     hopper: ENVELOPE_FORMAT_VERSION,
-    id: randomUUID(),
+    id: id ?? randomUUID(),
     job: definition.name,
     version: definition.version,
     args: serialized.json,

@@ -41,6 +41,9 @@ import type { RecordsOptions } from "./records/records-options.js";
 import { progressOutsideRecords } from "./records/progress-outside-records.js";
 import { createQueues, type Queues } from "./flow-control/queue-admin.js";
 import { inProcessIteration } from "./iteration/iteration-run.js";
+import { BatchBook, type Batch, type Batches } from "./batches/batches.js";
+import type { BatchOptions, JobCall } from "./batches/batch-options.js";
+import type { Chain } from "./batches/chains.js";
 
 export interface HopperOptions {
   /**
@@ -128,6 +131,21 @@ export interface Hopper {
   readonly jobs: JobRecords;
   /** Lifecycle changes of every job, from every process sharing the record store; needs `records`. */
   readonly events: JobEvents;
+  /**
+   * Starts a batch: add jobs to it (`add`, `addAll`, also from its running jobs through `ctx.batch`), then `seal()` it;
+   * `onSuccess` is enqueued once when every job succeeded, `onComplete` once when every job finished. Its state is in
+   * the coordination store (SQS and Pub/Sub need `coordination`, else this rejects with ConfigurationError).
+   */
+  batch(options?: BatchOptions): Promise<Batch>;
+  /** Batches by id, for their status (`get(id).status()`). */
+  readonly batches: Batches;
+  /**
+   * Runs the steps one after another, each once the previous one succeeded; a step that fails for good (dead,
+   * discarded, cancelled) stops the chain (`status()`: `stopped`, `stoppedAt`). Needs a shared coordination store, as batches do.
+   */
+  chain(...steps: readonly JobCall[]): Promise<Chain>;
+  /** Chains by id, for their status. */
+  readonly chains: { get(chainId: string): Chain };
   use(middleware: Middleware): void;
   /** Registers a recurring job: `jobClass` with `args`, enqueued at each tick of `cron` by the schedulers. */
   schedule<J extends Job<any, any>>(name: string, cron: string, jobClass: JobClass<J>, args: JobArgs<J>, options?: RecurringJobOptions): void;
@@ -146,6 +164,8 @@ export interface Hopper {
   close(): Promise<void>;
 }
 
+// How long a batch's state lives after its last write: a batch must drain within it.
+const batchKeepMs = 7 * 24 * 3_600_000;
 // As a worker's default pauseCheck.
 const pushPauseCheckMs = 1000;
 
@@ -191,7 +211,7 @@ export function createHopper(options: HopperOptions): Hopper {
         if (sameServer) return checkCoordinationStore(sameServer);
         throw new ConfigurationError({
           field: "coordination",
-          message: `unique jobs, concurrency limits, recurring jobs and queue pauses need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
+          message: `unique jobs, concurrency limits, recurring jobs, queue pauses and batches need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
         });
       });
   // A store that cannot be read (none shared, or down) reads as not paused: a record is never refused for it.
@@ -224,6 +244,16 @@ export function createHopper(options: HopperOptions): Hopper {
     },
   };
   for (const definition of registry.all) bindJob(definition.jobClass, enqueuer);
+  const batchBook = new BatchBook({
+    coordination,
+    registry,
+    keepMs: batchKeepMs,
+    async enqueue(definition, argsList, enqueueOptions, meta, ids) {
+      const backend = await openForEnqueue();
+      await records.check();
+      return enqueueJobs({ backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, ...records.writing }, definition, argsList, enqueueOptions, meta, ids);
+    },
+  });
 
   const enqueueTick = async (job: RecurringJob, tickMs: number): Promise<string> => {
     const ready = await openForEnqueue();
@@ -246,11 +276,11 @@ export function createHopper(options: HopperOptions): Hopper {
     },
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
-    worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs, flowControl, ...records.writing }, workerOptions),
+    worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs, flowControl, batches: batchBook, ...records.writing }, workerOptions),
     runMessage: async (message) => {
       const backend = await connection.get();
       records.writing.records?.knowBackend(backend);
-      return runMessage({ backend, registry, middleware, logger, coordination, logArgs, flowControl: pushFlowControl, ...records.writing }, message);
+      return runMessage({ backend, registry, middleware, logger, coordination, logArgs, flowControl: pushFlowControl, batches: batchBook, ...records.writing }, message);
     },
     deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
     jobs: records.jobs,
@@ -258,6 +288,10 @@ export function createHopper(options: HopperOptions): Hopper {
     schedules: createSchedules({ schedules: () => [...schedules.values()], registry, coordination }),
     queues: createQueues({ known: knownQueues, coordination, backend: () => connection.get() }),
     events: records.events,
+    batch: (batchOptions) => batchBook.create(batchOptions ?? {}),
+    batches: batchBook,
+    chain: (...steps) => batchBook.chains.create(steps),
+    chains: batchBook.chains,
     use: (layer) => void middleware.push(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       registry.definitionOf(jobClass);

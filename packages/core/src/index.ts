@@ -1,6 +1,9 @@
 export { Job, type JobContext, type EnqueueOptions, type JobArgs, type JobResult, type JobClass, type PayloadUpgrade, type ConfiguredJob } from "./job.js";
 export { IterableJob, type IterationContext, type IterationOptions, type IterationSource, type IterationEntry, type CursorUpgrade } from "./iteration/iterable-job.js";
 export { createHopper, type Hopper, type HopperOptions } from "./hopper.js";
+export type { Batch, Batches, BatchStatus, BatchEnqueueOptions } from "./batches/batches.js";
+export type { BatchOptions, JobCall } from "./batches/batch-options.js";
+export type { Chain, ChainStatus, ChainStepState } from "./batches/chains.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";
 export type { QueueOrder } from "./worker/queue-selection.js";
 export type { Queues, QueueInfo } from "./flow-control/queue-admin.js";

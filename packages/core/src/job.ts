@@ -6,6 +6,7 @@ import { jobBinding } from "./job-binding.js";
 import type { JobNeed } from "./job-needs.js";
 import type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";
 import type { RateLimitOptions } from "./flow-control/rate-limit-options.js";
+import type { Batch } from "./batches/batches.js";
 
 /** What `perform` gets besides its args. Every member is an own enumerable property: `{ ...context }`, destructuring and `Object.keys` keep them all. */
 export interface JobContext {
@@ -28,6 +29,8 @@ export interface JobContext {
    * rejects with JobRecordValueError; with records off, with ConfigurationError.
    */
   progress(value: number | Readonly<Record<string, unknown>>): Promise<void>;
+  /** The batch this job belongs to (`hopper.batch()`), present only for a batch's jobs: `ctx.batch?.add(Job, args)` adds to it. */
+  readonly batch?: Batch;
 }
 
 export interface EnqueueOptions {

@@ -1,9 +1,8 @@
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createConsoleLogger, createHopper } from "@hopper/core";
 import { waitFor } from "../harness.js";
+import { startFixtureProcess } from "./fixture-process.js";
 import { iteratingJobClass, killSuiteCheckpointItems } from "./iterating-job.js";
 
 export interface IterationKillSuiteOptions {
@@ -12,8 +11,7 @@ export interface IterationKillSuiteOptions {
   readonly backendUrl: string;
 }
 
-const fixture = fileURLToPath(new URL("./test-iterating-worker.ts", import.meta.url));
-const repositoryRoot = fileURLToPath(new URL("../../../../", import.meta.url));
+const fixture = new URL("./test-iterating-worker.ts", import.meta.url);
 
 /**
  * A worker process SIGKILLed in the middle of an iterable job: once its lease
@@ -34,23 +32,15 @@ export function runIterationKillSuite(options: IterationKillSuiteOptions): void 
         attempts.add(attempt);
       });
       const hopper = createHopper({ url: options.backendUrl, jobs: [CountingWalk], records: {}, logger: createConsoleLogger("silent") });
-      const child = spawn(process.execPath, ["--conditions=@hopper/source", "--import", "tsx", fixture], {
-        cwd: repositoryRoot,
-        env: { ...process.env, HOPPER_URL: options.backendUrl, FIXTURE_QUEUE: queue, HANG_AT: String(hangAt) },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let stdout = "";
-      let stderr = "";
-      child.stdout!.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-      child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+      const fixtureProcess = startFixtureProcess(fixture, { HOPPER_URL: options.backendUrl, FIXTURE_QUEUE: queue, HANG_AT: String(hangAt) });
+      const { child, exited } = fixtureProcess;
       try {
         const id = await CountingWalk.performLater({ count });
-        await waitFor(() => stdout.includes(`item ${hangAt}\n`) || child.exitCode !== null, `the child to reach item ${hangAt}`, 60_000);
-        expect(child.exitCode, stderr).toBeNull();
+        await waitFor(() => fixtureProcess.stdout().includes(`item ${hangAt}\n`) || child.exitCode !== null, `the child to reach item ${hangAt}`, 60_000);
+        expect(child.exitCode, fixtureProcess.stderr()).toBeNull();
         child.kill("SIGKILL");
         expect(await exited).toBe("SIGKILL");
-        const killed = stdout.split("\n").filter(Boolean).map((line) => Number(line.slice("item ".length)));
+        const killed = fixtureProcess.stdout().split("\n").filter(Boolean).map((line) => Number(line.slice("item ".length)));
         expect(killed).toEqual([...Array(hangAt + 1).keys()]);
 
         const worker = hopper.worker({ queues: [queue], concurrency: 1, lease: "2s", pollWait: "200ms", handleSignals: false });
@@ -71,7 +61,7 @@ export function runIterationKillSuite(options: IterationKillSuiteOptions): void 
         // The redelivery after a crash is an attempt, as for any job.
         expect([...attempts]).toEqual([2]);
       } finally {
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        fixtureProcess.killIfRunning();
         await hopper.close();
       }
     });

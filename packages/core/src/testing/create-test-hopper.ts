@@ -178,6 +178,10 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
     queues: hopper.queues,
     workers: hopper.workers,
     schedules: hopper.schedules,
+    batch: (batchOptions) => hopper.batch(batchOptions),
+    batches: hopper.batches,
+    chain: (...steps) => hopper.chain(...steps),
+    chains: hopper.chains,
     use: (layer) => hopper.use(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       checkArgsSurvive(jobNameOf(jobClass), args);

@@ -28,6 +28,9 @@ import { abortableSleep } from "../abortable-sleep.js";
 import { RunningJobs } from "./run-abort.js";
 import { RunLog } from "./run-log.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
+import { BATCH_META_KEY, type BatchBook } from "../batches/batches.js";
+import { SENT_ONCE_META_KEY } from "../batches/workflow-ledger.js";
+import type { BatchOutcome } from "../batches/batch-state.js";
 
 export interface MessageHandlerOptions {
   readonly backend: Backend;
@@ -57,6 +60,8 @@ export interface MessageHandlerOptions {
    * as a delivery the backend would count as an attempt. Default 1 s.
    */
   readonly stopHandOffMs?: number;
+  /** Batch bookkeeping, run before a batch's job is acked; a job outside any batch costs one meta lookup. */
+  readonly batches?: BatchBook;
 }
 
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
@@ -198,14 +203,22 @@ export class MessageHandler {
       await slot?.release();
       log.info("job cancelled before it started; dropping it");
       // A cancel asked while an earlier copy ran leaves the record running or retrying: end it here.
+      await this.finishInBatch(envelope, "failed");
       await records.settleAndAck(message, records.cancelledRecord(envelope, attempt));
       return releaseUnique(this.options.coordination, envelope, log);
     }
     if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, log);
+    if (envelope.meta[SENT_ONCE_META_KEY] !== undefined && this.options.batches && (await this.options.batches.sentAndSucceeded(envelope))) {
+      log.info("a copy of a batch callback or chain step that already succeeded; dropping it");
+      await slot?.release();
+      return this.ackRecording(message, (writer) => writer.succeededRecord(envelope, attempt, "null"));
+    }
 
     // Awaited here rather than in an async method of its own: a held job keeps one suspended frame fewer alive.
     const run = this.startRun(job, log, queue, definition, envelope, attempt);
     if (definition.iteration && iterationState) run.iteration = this.startIteration(job, run, definition, definition.iteration, iterationState);
+    const batch = this.options.batches?.of(envelope);
+    if (batch) Object.defineProperty(run, "batch", { value: batch, enumerable: true });
     let result: unknown;
     let failure: { readonly error: unknown } | undefined;
     try {
@@ -230,8 +243,10 @@ export class MessageHandler {
         // perform already ran: a retry would repeat its effects for a result that still could not be kept.
         return this.discard(job, log, envelope, attempt, "its result cannot be kept in its record", error);
       }
+      await this.finishInBatch(envelope, "succeeded");
       await records.settleAndAck(message, records.succeededRecord(envelope, attempt, kept));
     } else {
+      await this.finishInBatch(envelope, "succeeded");
       await message.ack();
     }
     log.debug("job succeeded");
@@ -403,6 +418,7 @@ export class MessageHandler {
   private async afterFailure(job: InFlightJob, log: RunLog, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, error: unknown): Promise<void> {
     if (JobCancelledError.isInstance(error)) {
       log.info("job cancelled while running; not retried");
+      await this.finishInBatch(envelope, "failed");
       await this.ackRecording(job.message, (records) => records.cancelledRecord(envelope, attempt));
       return releaseUnique(this.options.coordination, envelope, log);
     }
@@ -424,6 +440,7 @@ export class MessageHandler {
   /** Ends the job without a retry or a dead letter; its record says `failed`. */
   private async discard(job: InFlightJob, log: RunLog, envelope: Envelope, attempt: number, reason: string, error: unknown): Promise<void> {
     log.warn("job discarded", { reason, error, ...this.argsField(envelope) });
+    await this.finishInBatch(envelope, "failed");
     await this.ackRecording(job.message, (records) => records.failedRecord(envelope, attempt, "failed", error));
     await releaseUnique(this.options.coordination, envelope, log);
   }
@@ -448,10 +465,20 @@ export class MessageHandler {
     logger.error("job dead-lettered", { queue, jobId: envelope?.id ?? job.message.id, job: envelope?.job, reason, error, ...(envelope && this.argsField(envelope)) });
     const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);
+    if (envelope?.queue === queue) await this.finishInBatch(envelope, "dead");
     // A misaddressed envelope's id, like its unique key, may belong to another queue's job: its record is not this copy's to write.
     if (envelope?.queue === queue) await this.ackRecording(job.message, (records) => records.failedRecord(envelope, attempt ?? envelope.attempt, "dead", error));
     else await job.message.ack();
     if (envelope?.queue === queue) await releaseUnique(this.options.coordination, envelope, logger);
+  }
+
+  /**
+   * A batch's job ended: its bookkeeping runs before the ack, so a crash in between redelivers the job and the
+   * bookkeeping runs again (it is idempotent). A failure here throws past the ack: the lease redelivers the message.
+   */
+  private async finishInBatch(envelope: Envelope, outcome: BatchOutcome): Promise<void> {
+    const { batches } = this.options;
+    if (batches && (envelope.meta[BATCH_META_KEY] !== undefined || envelope.meta[SENT_ONCE_META_KEY] !== undefined)) await batches.finished(envelope, outcome);
   }
 
   /** Acks, with the outcome's record when records are on (written by the ack itself where the backend does). */

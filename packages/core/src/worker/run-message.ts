@@ -4,6 +4,7 @@ import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
 import type { RecordWriter } from "../records/record-writer.js";
+import type { BatchBook } from "../batches/batches.js";
 import type { FlowControl } from "../flow-control/flow-control.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
 
@@ -49,6 +50,8 @@ export interface RunMessageDependencies {
   readonly records?: RecordWriter;
   /** Rate limits and holds: a held job is re-delayed as a copy and its delivery answered `done`. */
   readonly flowControl?: FlowControl;
+  /** Batch bookkeeping before a batch's job is acked. */
+  readonly batches?: BatchBook;
 }
 
 const defaultLeaseMs = 30_000;

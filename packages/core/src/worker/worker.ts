@@ -1,5 +1,6 @@
 import type { Backend, ReceivedMessage } from "../backend/backend.js";
 import type { BackendConnection } from "../backend-connection.js";
+import type { BatchBook } from "../batches/batches.js";
 import type { FlowControl } from "../flow-control/flow-control.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
@@ -80,6 +81,8 @@ interface WorkerDependencies {
   readonly logArgs?: boolean;
   readonly records?: RecordWriter;
   readonly flowControl?: FlowControl;
+  /** Batch bookkeeping before a batch's job is acked. */
+  readonly batches?: BatchBook;
 }
 
 const defaultPrefetch = 200;
@@ -239,6 +242,7 @@ export class Worker {
       ...(this.exitOnHungJobMs !== undefined && { hungJobBound: { afterMs: this.exitOnHungJobMs, onHung: (run: HungRun) => this.exitForHungJob(run) } }),
       ...(this.dependencies.records && { records: this.dependencies.records }),
       ...(this.dependencies.flowControl && { flowControl: this.dependencies.flowControl }),
+      ...(this.dependencies.batches && { batches: this.dependencies.batches }),
     });
     // A buffered message must keep its lease while it waits; a backend that cannot extend one gets no buffer.
     const prefetch = backend.capabilities.leaseExtension ? this.prefetch : 0;

@@ -1,0 +1,57 @@
+import { serializeArgs } from "../envelope/args-serializer.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
+import { validateArgs, type JobRegistry } from "../job-registry.js";
+import type { Job, JobArgs, JobClass } from "../job.js";
+import { rejectUnknownOptions } from "../option-keys.js";
+import type { CallbackKind, StoredBatchOptions } from "./batch-state.js";
+import type { StoredCall } from "./workflow-ledger.js";
+
+/** A job and its args: what a callback enqueues. */
+export type JobCall<J extends Job<any, any> = Job<any, any>> = readonly [JobClass<J>, JobArgs<J>];
+
+export interface BatchOptions {
+  /** Enqueued once, when every job of the batch succeeded (a sealed batch with no jobs: at once). */
+  readonly onSuccess?: JobCall;
+  /** Enqueued once, when every job of the batch finished: succeeded, failed (discarded or cancelled) or dead. */
+  readonly onComplete?: JobCall;
+  /** Shown in `status()`. */
+  readonly description?: string;
+}
+
+const batchOptionKeys = ["onSuccess", "onComplete", "description"] as const satisfies readonly (keyof BatchOptions)[];
+export const callbackKinds = ["onSuccess", "onComplete"] as const satisfies readonly CallbackKind[];
+
+/** Checks a batch's options at creation: a callback must be a registered job with valid args, so a finisher never meets a bad one. */
+export async function resolveBatchOptions(registry: JobRegistry, options: BatchOptions, now: Date): Promise<StoredBatchOptions> {
+  if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "batch", message: "takes { onSuccess?: [Job, args], onComplete?: [Job, args], description? }" });
+  rejectUnknownOptions(options, batchOptionKeys, "batch", "batch.");
+  if (options.description !== undefined && (typeof options.description !== "string" || options.description.length > 1000)) {
+    throw new ConfigurationError({ field: "batch.description", message: "must be a string of at most 1000 characters" });
+  }
+  const stored: { -readonly [K in keyof StoredBatchOptions]: StoredBatchOptions[K] } = { createdAt: now.toISOString() };
+  if (options.description !== undefined) stored.description = options.description;
+  for (const kind of callbackKinds) {
+    const call = options[kind];
+    if (call !== undefined) stored[kind] = await resolveCall(registry, `batch.${kind}`, call);
+  }
+  return stored;
+}
+
+/** A `[JobClass, args]` checked (registered, args valid) and kept as the envelope would carry it. */
+export async function resolveCall(registry: JobRegistry, field: string, call: JobCall): Promise<StoredCall> {
+  if (!Array.isArray(call) || call.length !== 2) throw new ConfigurationError({ field, message: "must be [JobClass, args], e.g. [NotifyImportDone, { importId }]" });
+  const [jobClass, args] = call;
+  let definition;
+  try {
+    definition = registry.definitionOf(jobClass);
+  } catch (error) {
+    throw new ConfigurationError({ field, message: `${String((jobClass as { name?: string } | undefined)?.name ?? jobClass)} is not registered with this Hopper: pass it in createHopper({ jobs: [...] }) of every process that runs these jobs`, cause: error });
+  }
+  try {
+    await validateArgs(definition, args);
+  } catch (error) {
+    throw new ConfigurationError({ field: `${field}[1]`, message: `args do not match ${definition.name}'s schema`, cause: error });
+  }
+  const serialized = serializeArgs(args);
+  return { job: definition.name, args: serialized.json, ...(serialized.meta !== undefined && { argsMeta: serialized.meta }) };
+}

@@ -1,0 +1,81 @@
+import type { CoordinationStore } from "../coordination/coordination-store.js";
+import { WorkflowLedger, type StoredCall } from "./workflow-ledger.js";
+
+/**
+ * A batch's members, as entries in the coordination store (no new primitive:
+ * an entry per member is an atomic, idempotent set-add, and a store every
+ * process shares already holds them). Beside its ledger (options, callback
+ * marks and claims: `workflow-ledger.ts`):
+ *
+ * - `…:pending` one entry per member not finished yet: each job id, and
+ *                `#open` until the batch is sealed.
+ * - `…:done`    one entry per finished member: its outcome.
+ *
+ * A member is written to `done` before it leaves `pending`, so a finisher that
+ * reads `pending` empty knows every member's outcome is in `done`. Each
+ * finish is idempotent: a job run twice, or re-run after a crash in the middle,
+ * writes the same entries again.
+ */
+export type BatchOutcome = "succeeded" | "failed" | "dead";
+export type CallbackKind = "onSuccess" | "onComplete";
+
+/** The member that keeps a batch open until `seal()`; never a job id (ids have no `#`). */
+export const OPEN_MEMBER = "#open";
+
+export interface StoredBatchOptions {
+  readonly description?: string;
+  readonly createdAt: string;
+  readonly onSuccess?: StoredCall;
+  readonly onComplete?: StoredCall;
+}
+
+export const batchScope = (batchId: string) => `hopper:batch:${batchId}`;
+
+export class BatchState {
+  readonly ledger: WorkflowLedger;
+
+  constructor(
+    private readonly store: CoordinationStore,
+    batchId: string,
+    private readonly keepMs: number,
+  ) {
+    this.ledger = new WorkflowLedger(store, batchScope(batchId), keepMs);
+  }
+
+  async create(options: StoredBatchOptions): Promise<void> {
+    await this.ledger.write("options", JSON.stringify(options));
+    await this.store.putEntry(this.ledger.key("pending"), OPEN_MEMBER, "open", this.keepMs);
+  }
+
+  /** Registers jobs before they are sent, so none can finish before the batch knows it. */
+  async addPending(jobIds: readonly string[]): Promise<void> {
+    await Promise.all(jobIds.map((id) => this.store.putEntry(this.ledger.key("pending"), id, "pending", this.keepMs)));
+  }
+
+  /** Undoes `addPending` for jobs that were never sent. */
+  async dropPending(jobIds: readonly string[]): Promise<void> {
+    await Promise.all(jobIds.map((id) => this.store.removeEntry(this.ledger.key("pending"), id)));
+  }
+
+  /** Records a member's outcome; true when no member is pending afterwards (the batch may be done). */
+  async finish(member: string, outcome: BatchOutcome): Promise<boolean> {
+    await this.store.putEntry(this.ledger.key("done"), member, outcome, this.keepMs);
+    await this.store.removeEntry(this.ledger.key("pending"), member);
+    return (await this.pending()).length === 0;
+  }
+
+  async pending(): Promise<string[]> {
+    return (await this.store.listEntries(this.ledger.key("pending"))).map((entry) => entry.member);
+  }
+
+  async done(): Promise<Map<string, BatchOutcome>> {
+    const entries = await this.store.listEntries(this.ledger.key("done"));
+    return new Map(entries.map((entry) => [entry.member, entry.value as BatchOutcome]));
+  }
+}
+
+/** The batch's options out of its ledger's info; undefined once expired (or never created). */
+export function batchOptionsOf(info: ReadonlyMap<string, string>): StoredBatchOptions | undefined {
+  const options = info.get("options");
+  return options === undefined ? undefined : (JSON.parse(options) as StoredBatchOptions);
+}
