@@ -6,7 +6,7 @@ import { connect, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
 import { checkEvictionPolicy } from "./redis-eviction-policy.js";
 import { createKeyCache, recordKeys } from "./redis-keys.js";
-import { receiveMessages, type MissingMessagesEvent } from "./redis-receive.js";
+import { receiveMessages, takeScheduledMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
 import { Wakeups } from "./redis-wakeups.js";
 import { createRedisRecordStore } from "./redis-record-store.js";
@@ -30,6 +30,7 @@ export const REDIS_CAPABILITIES: BackendCapabilities = {
   minLeaseMs: 1,
   deliveryAttempts: true,
   reportsLostLease: true,
+  takeScheduled: true,
 };
 
 export interface RedisBackendOptions {
@@ -101,6 +102,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   const ensureOpen = () => {
     if (closing.signal.aborted) throw new BackendClosedError({ backend: "redis" });
   };
+  const receiveContext = (queue: string) => ({ client: scripted, keys: keysOf(queue), wakeups, acks, records, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans });
 
   return {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,
@@ -115,13 +117,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
 
     async receive(receiveOptions) {
       ensureOpen();
-      const { maxMessages, leaseMs } = receiveOptions;
-      if (!Number.isSafeInteger(maxMessages) || maxMessages < 1 || maxMessages > REDIS_CAPABILITIES.maxReceiveBatch) {
-        throw new ConfigurationError({ field: "maxMessages", message: `must be an integer from 1 to ${REDIS_CAPABILITIES.maxReceiveBatch}, got ${JSON.stringify(maxMessages)}` });
-      }
-      if (!Number.isFinite(leaseMs) || leaseMs < REDIS_CAPABILITIES.minLeaseMs) {
-        throw new ConfigurationError({ field: "leaseMs", message: `must be at least ${REDIS_CAPABILITIES.minLeaseMs} ms, got ${JSON.stringify(leaseMs)}` });
-      }
+      checkReceiveLimits(receiveOptions);
       try {
         await ensureSafe();
       } catch (error) {
@@ -129,8 +125,14 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
         if (closing.signal.aborted) return [];
         throw error;
       }
-      const context = { client: scripted, keys: keysOf(receiveOptions.queue), wakeups, acks, records, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans };
-      return receiveMessages(context, receiveOptions);
+      return receiveMessages(receiveContext(receiveOptions.queue), receiveOptions);
+    },
+
+    async takeScheduled(takeOptions) {
+      ensureOpen();
+      checkReceiveLimits(takeOptions);
+      await ensureSafe();
+      return takeScheduledMessages(receiveContext(takeOptions.queue), takeOptions);
     },
 
     async stats(queue) {
@@ -156,6 +158,15 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
       return closed;
     },
   };
+}
+
+function checkReceiveLimits({ maxMessages, leaseMs }: { maxMessages: number; leaseMs: number }): void {
+  if (!Number.isSafeInteger(maxMessages) || maxMessages < 1 || maxMessages > REDIS_CAPABILITIES.maxReceiveBatch) {
+    throw new ConfigurationError({ field: "maxMessages", message: `must be an integer from 1 to ${REDIS_CAPABILITIES.maxReceiveBatch}, got ${JSON.stringify(maxMessages)}` });
+  }
+  if (!Number.isFinite(leaseMs) || leaseMs < REDIS_CAPABILITIES.minLeaseMs) {
+    throw new ConfigurationError({ field: "leaseMs", message: `must be at least ${REDIS_CAPABILITIES.minLeaseMs} ms, got ${JSON.stringify(leaseMs)}` });
+  }
 }
 
 function warnAboutOrphans(event: MissingMessagesEvent): void {
