@@ -48,9 +48,9 @@ async function enqueueTenThousand(queue: string): Promise<Enqueued> {
 }
 
 /** Receives every due message of `queue` (leased, never acked), `receivers` calls at a time, until `expected` arrived and one more look finds nothing. */
-async function receiveAllDue(backend: Backend, queue: string, expected: number, receivers = 1): Promise<ReceivedMessage[]> {
+async function receiveAllDue(backend: Backend, queue: string, expected: number, receivers = 1, timeoutMs = 8 * 60_000): Promise<ReceivedMessage[]> {
   const received: ReceivedMessage[] = [];
-  const deadline = Date.now() + 8 * 60_000;
+  const deadline = Date.now() + timeoutMs;
   const receiveOnce = () => backend.receive({ queue, maxMessages: backend.capabilities.maxReceiveBatch, waitMs: 1000, leaseMs: 30 * 60_000 });
   while (received.length < expected && Date.now() < deadline) {
     for (const batch of await Promise.all(Array.from({ length: receivers }, receiveOnce))) received.push(...batch);
@@ -161,9 +161,9 @@ describe.skipIf(!redisUrl || !sqsUrl)("hopper move, a target that refuses", () =
 
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("the target refused 1 job(s), left on the source");
-    const left = await receiveAllDue(source.backend, queue, 1);
+    const left = await receiveAllDue(source.backend, queue, 1, 1, 20_000);
     expect(left.map((message) => message.id)).toEqual([large]);
-    const arrived = await receiveAllDue(target.backend, queue, 1);
+    const arrived = await receiveAllDue(target.backend, queue, 1, 1, 20_000);
     expect(arrived.map((message) => message.id)).toEqual([small]);
   });
 });
