@@ -89,6 +89,18 @@ it("refuses a batch whose jobs carry a priority the target cannot hold, leaving 
   expect(report).toMatchObject({ moved: 2, dropped: { priority: 1, orderingKey: 0, dedupeKey: 0 } });
 });
 
+it("hands a refused delayed job back delayed, not due", async () => {
+  const from = memory();
+  const to = memory({ priority: false });
+  await enqueueOn(from, [{ n: 1 }, { n: 2, wait: 3_600_000, priority: 3 }]);
+
+  const refusal = await moveJobs({ from, to, queues: [queue], idleWaitMs: 0 }).catch((error: unknown) => error);
+
+  expect(UnsupportedCapabilityError.isInstance(refusal) && refusal.capability).toBe("priority");
+  expect(await to.stats!(queue)).toEqual({ ready: 1, delayed: 0, inFlight: 0 });
+  expect(await from.stats!(queue)).toEqual({ ready: 0, delayed: 1, inFlight: 0 });
+});
+
 it("keeps a job on the source when the target's enqueue fails, due when it was", async () => {
   const from = memory();
   const to = memory();
