@@ -1,7 +1,7 @@
 import type { Backend, OutgoingMessage, ReceivedMessage } from "../backend/backend.js";
 import { sendInBatches } from "../backend/send-in-batches.js";
 import { planDelivery } from "../delivery-plan.js";
-import { decodeEnvelope } from "../envelope/envelope.js";
+import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
 import { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
 import { validateQueueName } from "../names.js";
 import { checkMoveOptions, type DroppableField, type MoveJobsOptions } from "./move-options.js";
@@ -87,8 +87,9 @@ async function moveBatch(from: Backend, to: Backend, queue: string, batch: reado
     const now = Date.now();
     outgoing = batch.map((message) => outgoingOf(message, queue, to, drop, now));
   } catch (error) {
-    // Checked for the whole batch before any of it is sent: none of it moves.
-    await Promise.all(batch.map((message) => message.nack().catch(() => {})));
+    // Checked for the whole batch before any of it is sent: none of it moves, each due when it was.
+    const now = Date.now();
+    await Promise.all(batch.map((message) => handBack(from, message, delayLeftMs(message.body, now)).catch(() => {})));
     throw error;
   }
   const results = await sendInBatches(to, outgoing.map((entry) => entry.message));
@@ -120,26 +121,36 @@ interface Outgoing {
 }
 
 function outgoingOf(message: ReceivedMessage, queue: string, to: Backend, drop: ReadonlySet<DroppableField>, now: number): Outgoing {
-  let fields: { priority: number; orderingKey?: string; dedupeKey?: string; runAt?: string };
-  try {
-    fields = decodeEnvelope(message.body);
-  } catch {
-    // Not a Hopper envelope this core can read: moved as it is, byte for byte, with nothing to plan.
-    return { message: { id: message.id, queue, body: message.body }, delayMs: 0, dropped: [] };
-  }
+  const fields = readEnvelope(message.body);
+  // Not a Hopper envelope this core can read: moved as it is, byte for byte, with nothing to plan.
+  if (!fields) return { message: { id: message.id, queue, body: message.body }, delayMs: 0, dropped: [] };
   const dropped: DroppableField[] = [];
   const keep = <T>(field: DroppableField, value: T | undefined, held: boolean): T | undefined => {
     if (value === undefined || held || !drop.has(field)) return value;
     dropped.push(field);
     return undefined;
   };
-  const runAtMs = fields.runAt === undefined ? Number.NaN : Date.parse(fields.runAt);
-  const delayMs = Number.isNaN(runAtMs) ? 0 : Math.max(0, runAtMs - now);
+  const delayMs = delayLeftMs(fields, now);
   const priority = keep("priority", fields.priority === 0 ? undefined : fields.priority, to.capabilities.priority);
   const orderingKey = keep("orderingKey", fields.orderingKey, to.capabilities.ordering);
   const dedupeKey = keep("dedupeKey", fields.dedupeKey, to.capabilities.deduplication);
   const planned = planDelivery(to.name, to.capabilities, { priority: priority ?? 0, delayMs, ...(orderingKey !== undefined && { orderingKey }), ...(dedupeKey !== undefined && { dedupeKey }) });
   return { message: { id: message.id, queue, body: message.body, ...planned }, delayMs, dropped };
+}
+
+function readEnvelope(body: string): Envelope | undefined {
+  try {
+    return decodeEnvelope(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long until the job's `runAt`; 0 when due or unreadable. */
+function delayLeftMs(envelope: string | Envelope | undefined, now: number): number {
+  const fields = typeof envelope === "string" ? readEnvelope(envelope) : envelope;
+  const runAtMs = fields?.runAt === undefined ? Number.NaN : Date.parse(fields.runAt);
+  return Number.isNaN(runAtMs) ? 0 : Math.max(0, runAtMs - now);
 }
 
 /** Back to the source, due when it was (an early copy is held back by the worker until its `runAt` anyway). */
