@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterEach, expect, it } from "vitest";
 import type { Backend, BackendCapabilities, ReceivedMessage } from "../backend/backend.js";
 import { decodeEnvelope } from "../envelope/envelope.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
 import { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
 import { createHopper, type Hopper } from "../hopper.js";
 import { Job } from "../job.js";
@@ -128,4 +129,17 @@ it("stops after the batch in hand when the signal aborts", async () => {
   expect(report).toMatchObject({ moved: 10, stopped: true });
   expect(await to.stats!(queue)).toEqual({ ready: 10, delayed: 0, inFlight: 0 });
   expect(await from.stats!(queue)).toEqual({ ready: 15, delayed: 0, inFlight: 0 });
+});
+
+it("stops, losing nothing, when the target is the source under another name", async () => {
+  const store = `move-loop-${randomBytes(4).toString("hex")}`;
+  const from = createMemoryBackend({ store });
+  const to = createMemoryBackend({ store });
+  opened.push(from, to);
+  await enqueueOn(from, [{ n: 1 }, { n: 2 }]);
+
+  const refusal = await moveJobs({ from, to, queues: [queue], idleWaitMs: 0 }).catch((error: unknown) => error);
+
+  expect(ConfigurationError.isInstance(refusal) && refusal.field).toBe("to");
+  expect(await from.stats!(queue)).toEqual({ ready: 2, delayed: 0, inFlight: 0 });
 });

@@ -2,6 +2,7 @@ import type { Backend, OutgoingMessage, ReceivedMessage } from "../backend/backe
 import { sendInBatches } from "../backend/send-in-batches.js";
 import { planDelivery } from "../delivery-plan.js";
 import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
 import { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
 import { validateQueueName } from "../names.js";
 import { checkMoveOptions, type DroppableField, type MoveJobsOptions } from "./move-options.js";
@@ -35,6 +36,8 @@ export async function moveJobs(options: MoveJobsOptions): Promise<MoveReport> {
   for (const queue of options.queues) await refuseStrandedDelays(from, to, queue, canTakeScheduled, settings.leaveDelayed);
 
   const total = emptyTally();
+  // Ids sent this run: one coming back means the target feeds the source (the same server under two URLs).
+  const sent = new Set<string>();
   for (const queue of options.queues) {
     if (signal?.aborted) break;
     const tally = emptyTally();
@@ -48,7 +51,9 @@ export async function moveJobs(options: MoveJobsOptions): Promise<MoveReport> {
         batch = await from.takeScheduled!({ queue, maxMessages, leaseMs: settings.leaseMs });
       }
       if (batch.length === 0) break;
+      await refuseLoop(from, queue, batch, sent);
       failure = await moveBatch(from, to, queue, batch, settings.drop, [tally, total]);
+      for (const message of batch) sent.add(message.id);
       report();
       if (failure) break;
     }
@@ -57,6 +62,18 @@ export async function moveJobs(options: MoveJobsOptions): Promise<MoveReport> {
     if (failure) break;
   }
   return { ...total, queues, stopped: signal?.aborted === true, tookScheduled: canTakeScheduled };
+}
+
+/** Stops, handing the batch back, when a job already sent this run is received again. */
+async function refuseLoop(from: Backend, queue: string, batch: readonly ReceivedMessage[], sent: ReadonlySet<string>): Promise<void> {
+  const repeated = batch.find((message) => sent.has(message.id));
+  if (!repeated) return;
+  const now = Date.now();
+  await Promise.all(batch.map((message) => handBack(from, message, delayLeftMs(message.body, now)).catch(() => {})));
+  throw new ConfigurationError({
+    field: "to",
+    message: `job ${repeated.id} came back on queue ${queue} of the ${from.name} backend after this move sent it: the target looks like the source under another URL (or its ack was lost); stopped, and the job stays where it is`,
+  });
 }
 
 /** Refuses before anything moves when the source holds delayed jobs neither side can carry. */
