@@ -167,3 +167,25 @@ describe.skipIf(!redisUrl || !sqsUrl)("hopper move, a target that refuses", () =
     expect(arrived.map((message) => message.id)).toEqual([small]);
   });
 });
+
+describe("hopper move: usage errors (no backend needed)", () => {
+  it("exits 2 naming the flag on a URL that is not one, names no backend, or is the other one, never showing a password", { timeout: 120_000 }, async () => {
+    const noScheme = await runCliProcess(["move", "--from", "localhost:6379", "--to", "redis://:secret@localhost:1", "--queue", "q"]);
+    expect(noScheme.code).toBe(2);
+    expect(noScheme.stderr).toContain("--from localhost:6379 has no scheme");
+
+    const unknown = await runCliProcess(["move", "--from", "redis://localhost:1", "--to", "mysql://user:hunter2@db/app", "--queue", "q"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--to mysql://");
+    expect(unknown.stderr).toContain("no backend serves mysql://");
+    expect(unknown.stderr).not.toContain("hunter2");
+
+    const same = await runCliProcess(["move", "--from", "redis://localhost:1", "--to", "redis://localhost:1", "--queue", "q"]);
+    expect(same.code).toBe(2);
+    expect(same.stderr).toContain("--from and --to are the same URL");
+
+    const noQueue = await runCliProcess(["move", "--from", "redis://localhost:1", "--to", "redis://localhost:2"]);
+    expect(noQueue.code).toBe(2);
+    expect(noQueue.stderr).toContain("--queue");
+  });
+});

@@ -96,24 +96,34 @@ async function runMove(context: CommandContext, options: Record<string, unknown>
   }
 }
 
-/** The backends at the URLs; a bad scheme or parameter is a usage error naming the flag, and comes before any unreachable server. */
+/** The backends at the URLs; a bad scheme or parameter is a usage error naming the flag, at once, before any unreachable server. */
 async function openBackends(context: CommandContext, urls: readonly (readonly [string, string])[], hoppers: Hopper[]): Promise<Backend[]> {
-  const opened = await Promise.allSettled(
-    urls.map(async ([url, flag]) => {
+  const outcomes: ({ backend: Backend } | { error: unknown } | undefined)[] = urls.map(() => undefined);
+  let configurationError!: () => void;
+  const refused = new Promise<void>((resolve) => (configurationError = resolve));
+  const attempts = urls.map(async ([url, flag], index) => {
+    try {
       const hopper = createHopper({ url, jobs: [], logger: context.logger });
       hoppers.push(hopper);
-      return context.withTimeout(hopper.backend, `opening ${flag}`, url);
-    }),
-  );
-  const failures = opened.flatMap((result, index) => (result.status === "rejected" ? [{ error: result.reason as unknown, url: urls[index]![0], flag: urls[index]![1] }] : []));
+      outcomes[index] = { backend: await context.withTimeout(hopper.backend, `opening ${flag}`, url) };
+    } catch (error) {
+      outcomes[index] = { error };
+      if (ConfigurationError.isInstance(error)) configurationError();
+    }
+  });
+  // A bad URL is known without a server: do not wait for the other one's --timeout first.
+  await Promise.race([Promise.all(attempts), refused]);
+  const failures = outcomes.flatMap((outcome, index) => (outcome && "error" in outcome ? [{ error: outcome.error, url: urls[index]![0], flag: urls[index]![1] }] : []));
   const failure = failures.find(({ error }) => ConfigurationError.isInstance(error)) ?? failures[0];
   if (failure) {
+    // Nothing was moved, so nothing to flush: a client still connecting must not hold the error back.
+    for (const hopper of hoppers.splice(0)) void hopper.close().catch(() => {});
     const { error, url, flag } = failure;
     if (ConfigurationError.isInstance(error)) throw usageError(`${flag} ${redactUrl(url)}: ${error.message}`, error);
     if (error instanceof CliError) throw error;
     throw new CliError(`cannot open ${flag} ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, ExitCode.failure, { cause: error });
   }
-  return opened.map((result) => (result as PromiseFulfilledResult<Backend>).value);
+  return outcomes.map((outcome) => (outcome as { backend: Backend }).backend);
 }
 
 function dropHint(capability: string): string {
