@@ -143,3 +143,21 @@ it("stops, losing nothing, when the target is the source under another name", as
   expect(ConfigurationError.isInstance(refusal) && refusal.field).toBe("to");
   expect(await from.stats!(queue)).toEqual({ ready: 2, delayed: 0, inFlight: 0 });
 });
+
+it("keeps the order of one ordering key's jobs", async () => {
+  const [from, to] = [memory(), memory()];
+  createHopper({ backend: from, jobs: [Moved], logger: createConsoleLogger("silent") });
+  const ids = await Moved.set({ orderingKey: "account-7" }).performAllLater(Array.from({ length: 20 }, (_, n) => ({ n })));
+
+  const report = await moveJobs({ from, to, queues: [queue], idleWaitMs: 0, batchSize: 5 });
+
+  expect(report.moved).toBe(20);
+  const arrived: string[] = [];
+  for (;;) {
+    const [message] = await to.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 60_000 });
+    if (!message) break;
+    arrived.push(message.id);
+    await message.ack();
+  }
+  expect(arrived).toEqual(ids);
+});
