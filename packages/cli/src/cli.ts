@@ -75,7 +75,7 @@ Exit codes:
   0  done (a worker or scheduler stopped by SIGTERM or SIGINT included)
   1  failed while running (backend error, unreachable backend)
   2  usage or configuration error (missing or bad --url, bad flag, jobs module not loadable)
-  3  the backend cannot do this (e.g. stats on a backend without statistics)
+  3  the backend cannot do this (e.g. stats on a backend without statistics, move of a job the target cannot hold)
 
 Example:
   $ HOPPER_URL=redis://localhost:6379 hopper worker --jobs ./dist/jobs.js --queues mailers,default`;

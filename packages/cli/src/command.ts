@@ -29,8 +29,9 @@ export interface CommandContext {
   /**
    * `work`, or a failure (exit 1) naming `what` after --timeout: one-shot
    * commands must not hang on an unreachable backend while its client retries.
+   * `url` names the backend in that failure (default: url()).
    */
-  withTimeout<T>(work: Promise<T>, what: string): Promise<T>;
+  withTimeout<T>(work: Promise<T>, what: string, url?: string): Promise<T>;
 }
 
 /**
@@ -59,11 +60,11 @@ export function createCommandContext(io: CliIo, globals: { url?: string; json?: 
     print(human, data) {
       io.stdout(json ? `${JSON.stringify(data)}\n` : human.endsWith("\n") ? human : `${human}\n`);
     },
-    withTimeout(work, what) {
+    withTimeout(work, what, url) {
       const timeoutMs = globals.timeout ?? 15_000;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new CliError(`no answer from ${redactUrl(this.url())} within ${timeoutMs} ms while ${what}: is the backend up and the URL right? (--timeout sets the bound)`, ExitCode.failure)), timeoutMs);
+        timer = setTimeout(() => reject(new CliError(`no answer from ${redactUrl(url ?? this.url())} within ${timeoutMs} ms while ${what}: is the backend up and the URL right? (--timeout sets the bound)`, ExitCode.failure)), timeoutMs);
       });
       return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
     },

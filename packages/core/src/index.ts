@@ -47,3 +47,6 @@ export { createJobStatusHandler, type JobStatusHandler, type JobStatusHandlerOpt
 export type { JobEvent, JobEventName, JobEvents } from "./records/job-events.js";
 export type { OutboxStore, OutboxRelaySession, StagedMessage, StagedOutgoing } from "./outbox/outbox-store.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox/outbox-relay.js";
+export { moveJobs } from "./move/move-jobs.js";
+export type { MoveJobsOptions, DroppableField } from "./move/move-options.js";
+export type { MoveReport, MoveQueueReport, MoveTally, MoveProgress } from "./move/move-report.js";

@@ -3,6 +3,7 @@ import { ConfigurationError } from "@hopper/core";
 import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type ReceivedMessage, type ReceiveOptions } from "@hopper/core/backend";
 import pg from "pg";
 import { claimMessages, type ClaimedMessage } from "./operations/claim-messages.js";
+import { takeScheduledMessages } from "./operations/take-scheduled.js";
 import { deleteMessages, type AckItem, type LeaseToken } from "./operations/delete-messages.js";
 import { enqueueMessages } from "./operations/enqueue-messages.js";
 import { extendLeases } from "./operations/extend-leases.js";
@@ -48,6 +49,7 @@ export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   transactionalEnqueue: true,
   // Its record store (recordStore()) is written by the enqueue, claim and ack statements themselves.
   writesOwnRecords: true,
+  takeScheduled: true,
 };
 
 export interface PostgresBackendOptions {
@@ -197,6 +199,13 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
         return enqueueMessages(enqueueOptions?.transaction === undefined ? executor : createClientExecutor(transactionClient(enqueueOptions.transaction)), schema, messages, carriesRecords ? records : undefined);
       }),
     receive: (receiveOptions) => track(() => receive(receiveOptions)),
+    takeScheduled: (takeOptions) =>
+      track(async () => {
+        const maxMessages = Math.max(1, Math.min(takeOptions.maxMessages, POSTGRES_CAPABILITIES.maxReceiveBatch));
+        const leaseMs = Math.max(POSTGRES_CAPABILITIES.minLeaseMs, Math.ceil(takeOptions.leaseMs));
+        const taken = await takeScheduledMessages(executor, schema, { queue: takeOptions.queue, maxMessages, leaseMs });
+        return taken.map((message) => ({ ...toReceived(message), dueAt: message.dueAt }));
+      }),
     stats: (queue) => track(() => queueStats(executor, schema, queue)),
     migrate: () => track(() => migrate(executor, schema)),
     // On the backend's own connection (a file-backed PGlite keeps its records with its jobs); closing the store leaves it open.

@@ -6,7 +6,7 @@ import { connect, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
 import { checkEvictionPolicy } from "./redis-eviction-policy.js";
 import { createKeyCache, recordKeys } from "./redis-keys.js";
-import { receiveMessages, type MissingMessagesEvent } from "./redis-receive.js";
+import { receiveMessages, takeScheduledMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
 import { Wakeups } from "./redis-wakeups.js";
 import { createRedisRecordStore } from "./redis-record-store.js";
@@ -32,6 +32,7 @@ export const REDIS_CAPABILITIES: BackendCapabilities = {
   // nack.lua's uncounted hand-back: a count of its own, subtracted from the deliveries.
   uncountedNack: true,
   reportsLostLease: true,
+  takeScheduled: true,
 };
 
 export interface RedisBackendOptions {
@@ -103,6 +104,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   const ensureOpen = () => {
     if (closing.signal.aborted) throw new BackendClosedError({ backend: "redis" });
   };
+  const receiveContext = (queue: string) => ({ client: scripted, keys: keysOf(queue), wakeups, acks, records, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans });
 
   return {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,
@@ -117,13 +119,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
 
     async receive(receiveOptions) {
       ensureOpen();
-      const { maxMessages, leaseMs } = receiveOptions;
-      if (!Number.isSafeInteger(maxMessages) || maxMessages < 1 || maxMessages > REDIS_CAPABILITIES.maxReceiveBatch) {
-        throw new ConfigurationError({ field: "maxMessages", message: `must be an integer from 1 to ${REDIS_CAPABILITIES.maxReceiveBatch}, got ${JSON.stringify(maxMessages)}` });
-      }
-      if (!Number.isFinite(leaseMs) || leaseMs < REDIS_CAPABILITIES.minLeaseMs) {
-        throw new ConfigurationError({ field: "leaseMs", message: `must be at least ${REDIS_CAPABILITIES.minLeaseMs} ms, got ${JSON.stringify(leaseMs)}` });
-      }
+      checkReceiveLimits(receiveOptions);
       try {
         await ensureSafe();
       } catch (error) {
@@ -131,8 +127,14 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
         if (closing.signal.aborted) return [];
         throw error;
       }
-      const context = { client: scripted, keys: keysOf(receiveOptions.queue), wakeups, acks, records, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans };
-      return receiveMessages(context, receiveOptions);
+      return receiveMessages(receiveContext(receiveOptions.queue), receiveOptions);
+    },
+
+    async takeScheduled(takeOptions) {
+      ensureOpen();
+      checkReceiveLimits(takeOptions);
+      await ensureSafe();
+      return takeScheduledMessages(receiveContext(takeOptions.queue), takeOptions);
     },
 
     async stats(queue) {
@@ -158,6 +160,15 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
       return closed;
     },
   };
+}
+
+function checkReceiveLimits({ maxMessages, leaseMs }: { maxMessages: number; leaseMs: number }): void {
+  if (!Number.isSafeInteger(maxMessages) || maxMessages < 1 || maxMessages > REDIS_CAPABILITIES.maxReceiveBatch) {
+    throw new ConfigurationError({ field: "maxMessages", message: `must be an integer from 1 to ${REDIS_CAPABILITIES.maxReceiveBatch}, got ${JSON.stringify(maxMessages)}` });
+  }
+  if (!Number.isFinite(leaseMs) || leaseMs < REDIS_CAPABILITIES.minLeaseMs) {
+    throw new ConfigurationError({ field: "leaseMs", message: `must be at least ${REDIS_CAPABILITIES.minLeaseMs} ms, got ${JSON.stringify(leaseMs)}` });
+  }
 }
 
 function warnAboutOrphans(event: MissingMessagesEvent): void {

@@ -1,4 +1,4 @@
-import type { NackOptions, ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
+import type { NackOptions, ReceivedMessage, ReceiveOptions, ScheduledMessage, TakeScheduledOptions } from "@hopper/core/backend";
 import type { SettledRecord } from "@hopper/core";
 import type { AckBatcher } from "./redis-acks.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
@@ -88,6 +88,18 @@ function toMessages(context: ReceiveContext, reply: readonly (number | string)[]
   for (let index = 3 + orphaned; index < reply.length; index += 6) {
     const record = reply[index + 5];
     messages.push(new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 3]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 4]), record === "running" || record === "cancelled" ? record : undefined));
+  }
+  return messages;
+}
+
+/** Leases delayed messages (take-scheduled.lua): one script call, never waits. */
+export async function takeScheduledMessages(context: ReceiveContext, options: TakeScheduledOptions): Promise<ScheduledMessage[]> {
+  const { client, keys } = context;
+  const reply = await whileSlotMoves(() => client.hopperTakeScheduled(keys.delayed, keys.leased, keys.base, options.maxMessages, options.leaseMs));
+  const messages: ScheduledMessage[] = [];
+  for (let index = 0; index < reply.length; index += 5) {
+    const message = new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 3]), undefined);
+    messages.push(Object.assign(message, { dueAt: Number(reply[index + 4]) }));
   }
   return messages;
 }

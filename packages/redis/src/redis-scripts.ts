@@ -11,6 +11,7 @@ export interface ScriptCommands {
   hopperNack(ready: string, delayed: string, leased: string, message: string, base: string, channel: string, handle: string, token: string, delayMs: number, uncounted: "0" | "1"): Promise<number>;
   hopperExtendLease(leased: string, message: string, base: string, handle: string, attempt: string, leaseMs: number): Promise<number>;
   hopperStats(ready: string, delayed: string, leased: string, meta: string): Promise<number[]>;
+  hopperTakeScheduled(delayed: string, leased: string, base: string, maxMessages: number, leaseMs: number): Promise<(number | string)[]>;
 }
 
 const scriptFiles = {
@@ -21,6 +22,7 @@ const scriptFiles = {
   hopperNack: { file: "nack.lua", keys: 4 },
   hopperExtendLease: { file: "extend-lease.lua", keys: 2 },
   hopperStats: { file: "stats.lua", keys: 4 },
+  hopperTakeScheduled: { file: "take-scheduled.lua", keys: 2 },
 } satisfies Record<keyof ScriptCommands, { file: string; keys: number | undefined }>;
 
 let sources: Map<string, string> | undefined;

@@ -35,6 +35,7 @@ import { priorityOrder } from "./priority-order.js";
 import { queueIsolation } from "./queue-isolation.js";
 import { queuePause, queuePauseRefusals } from "./queue-pause.js";
 import { strictQueueOrder } from "./strict-queue-order.js";
+import { moveRefusesUntakeableDelays, takeScheduled } from "./take-scheduled.js";
 import { weightedQueueShares } from "./weighted-queue-shares.js";
 import { refusesDeduplication, refusesDelay, refusesOrdering, refusesPriority, refusesTransaction } from "./refuses-absent-capabilities.js";
 import { refusesUnmetNeedsAtStart } from "./refuses-unmet-needs-at-start.js";
@@ -51,6 +52,8 @@ export const scenarios: readonly Scenario[] = [
   leaseExtension,
   leaseLost,
   delayedDelivery,
+  takeScheduled,
+  moveRefusesUntakeableDelays,
   priorityOrder,
   perKeyOrdering,
   deduplication,

@@ -49,6 +49,18 @@ export interface Backend {
   /** Counts for dashboards and the benchmark; optional. */
   stats?(queue: string): Promise<QueueStats>;
 
+  /**
+   * Leases up to `maxMessages` messages of one queue that are not due yet
+   * (delayed), soonest due first; present when `capabilities.takeScheduled`
+   * is declared. `receive` never returns them, so moving a queue to another
+   * backend (`moveJobs`) needs this to take delayed jobs too. The lease works
+   * as `receive`'s: `ack` removes the message, `nack({ retryAfterMs })` puts
+   * it back due that much later, and a lease that runs out makes it ready at
+   * once (early: the envelope's `runAt` makes a worker hold it back until then).
+   * Never waits: resolves `[]` when nothing is delayed.
+   */
+  takeScheduled?(options: TakeScheduledOptions): Promise<ScheduledMessage[]>;
+
   close(): Promise<void>;
 }
 
@@ -143,6 +155,17 @@ export interface NackOptions {
   readonly countAttempt?: boolean;
 }
 
+export interface TakeScheduledOptions {
+  readonly queue: string;
+  readonly maxMessages: number;
+  readonly leaseMs: number;
+}
+
+export interface ScheduledMessage extends ReceivedMessage {
+  /** When the message was due, in ms since the epoch on the backend's clock. */
+  readonly dueAt: number;
+}
+
 export interface QueueStats {
   readonly ready: number;
   readonly delayed: number;
@@ -205,6 +228,8 @@ export interface BackendCapabilities {
   readonly uncountedNack?: boolean;
   /** `enqueue` takes a caller's open transaction (`EnqueueCallOptions.transaction`). Absent means no. */
   readonly transactionalEnqueue?: boolean;
+  /** `takeScheduled` is offered: delayed messages can be leased before they are due (to move them elsewhere). Absent means no. */
+  readonly takeScheduled?: boolean;
   /** Queues live in this process only (memory, embedded PGlite), so coordination may stay in process too. Absent means no. */
   readonly processLocal?: boolean;
 }

@@ -22,6 +22,7 @@ export const MEMORY_CAPABILITIES: BackendCapabilities = {
   uncountedNack: true,
   reportsLostLease: true,
   processLocal: true,
+  takeScheduled: true,
 };
 
 export interface MemoryBackendOptions {
@@ -78,6 +79,14 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
         if (now >= deadline || receiveOptions.signal?.aborted || closing.signal.aborted) return [];
         await waitForChange(queue, Math.min(deadline, queue.nextChangeAt() ?? deadline) - now, [receiveOptions.signal, closing.signal]);
       }
+    },
+
+    async takeScheduled(takeOptions) {
+      ensureOpen();
+      const queue = queueNamed(takeOptions.queue);
+      const taken = queue.takeScheduled(takeOptions.maxMessages, takeOptions.leaseMs, Date.now());
+      const received = receivedMessages(queue, taken, capabilities.deliveryAttempts, Date.now);
+      return received.map((message, index) => Object.assign(message, { dueAt: taken[index]!.message.availableAt }));
     },
 
     async stats(queue) {

@@ -63,16 +63,25 @@ export class MemoryQueue {
   take(maxMessages: number, leaseMs: number, now: number): { message: StoredMessage; token: number }[] {
     this.promoteDue(now);
     const taken: { message: StoredMessage; token: number }[] = [];
-    while (taken.length < maxMessages && this.ready.size > 0) {
-      const message = this.ready.pop()!;
-      message.deliveries += 1;
-      message.leaseToken = ++this.leaseTokens;
-      message.leaseUntil = now + leaseMs;
-      this.inFlight.set(message.id, message);
-      this.leases.push({ message, token: message.leaseToken, until: message.leaseUntil });
-      taken.push({ message, token: message.leaseToken });
-    }
+    while (taken.length < maxMessages && this.ready.size > 0) taken.push(this.lease(this.ready.pop()!, leaseMs, now));
     return taken;
+  }
+
+  /** Leases delayed messages, soonest due first (`availableAt` keeps the due time). */
+  takeScheduled(maxMessages: number, leaseMs: number, now: number): { message: StoredMessage; token: number }[] {
+    this.promoteDue(now);
+    const taken: { message: StoredMessage; token: number }[] = [];
+    while (taken.length < maxMessages && this.delayed.size > 0) taken.push(this.lease(this.delayed.pop()!, leaseMs, now));
+    return taken;
+  }
+
+  private lease(message: StoredMessage, leaseMs: number, now: number): { message: StoredMessage; token: number } {
+    message.deliveries += 1;
+    message.leaseToken = ++this.leaseTokens;
+    message.leaseUntil = now + leaseMs;
+    this.inFlight.set(message.id, message);
+    this.leases.push({ message, token: message.leaseToken, until: message.leaseUntil });
+    return { message, token: message.leaseToken };
   }
 
   ack(id: string, token: number, now: number): void {
