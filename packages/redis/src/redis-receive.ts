@@ -97,9 +97,9 @@ export async function takeScheduledMessages(context: ReceiveContext, options: Ta
   const { client, keys } = context;
   const reply = await whileSlotMoves(() => client.hopperTakeScheduled(keys.delayed, keys.leased, keys.base, options.maxMessages, options.leaseMs));
   const messages: ScheduledMessage[] = [];
-  for (let index = 0; index < reply.length; index += 5) {
-    const message = new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 3]), undefined);
-    messages.push(Object.assign(message, { dueAt: Number(reply[index + 4]) }));
+  for (let index = 0; index < reply.length; index += 6) {
+    const message = new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), String(reply[index + 3]), Number(reply[index + 4]), undefined);
+    messages.push(Object.assign(message, { dueAt: Number(reply[index + 5]) }));
   }
   return messages;
 }

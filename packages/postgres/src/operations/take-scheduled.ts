@@ -30,9 +30,9 @@ export async function takeScheduledMessages(executor: SqlExecutor, schema: Postg
            locked_until = now() + $3 * interval '1 millisecond',
            run_at = now() + $3 * interval '1 millisecond'
        FROM takeable WHERE m.seq = takeable.seq
-       RETURNING m.seq, m.id, m.body, m.attempts, takeable.run_at AS due
+       RETURNING m.seq, m.id, m.body, m.attempts, m.attempts - m.handed_back AS counted, takeable.run_at AS due
      )
-     SELECT seq::text AS seq, id, body, attempts, (extract(epoch FROM due) * 1000)::float8 AS due_at FROM taken ORDER BY due, seq`,
+     SELECT seq::text AS seq, id, body, attempts, counted, (extract(epoch FROM due) * 1000)::float8 AS due_at FROM taken ORDER BY due, seq`,
     [input.queue, input.maxMessages, input.leaseMs],
   );
   return rows.map(({ due_at, ...row }) => ({ ...row, dueAt: Number(due_at) }));

@@ -7,7 +7,7 @@ early copy back until the envelope's runAt). A handle whose hash is missing
 is left where it is, for receive.lua to deal with once it is due.
 KEYS[1] delayed, KEYS[2] leased
 ARGV[1] base, ARGV[2] max messages, ARGV[3] lease ms
-Returns: { handle, id, body, attempt, due, ... }
+Returns: { handle, token, id, body, attempt, due, ... } (token: the delivery count, the lease token; attempt: it less uncounted hand-backs)
 ]]
 local delayed_key, leased_key = KEYS[1], KEYS[2]
 local base = ARGV[1]
@@ -18,8 +18,8 @@ local taken = {}
 local entries = redis.call('ZRANGEBYSCORE', delayed_key, '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, max)
 for index = 1, #entries, 2 do
   local handle, due = entries[index], entries[index + 1]
-  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body')
-  if fields[2] then taken[#taken + 1] = { handle, fields[1], fields[2], due } end
+  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h')
+  if fields[2] then taken[#taken + 1] = { handle, fields[1], fields[2], due, tonumber(fields[3]) or 0 } end
 end
 
 local result = {}
@@ -27,10 +27,10 @@ local leases = {}
 for _, entry in ipairs(taken) do
   local handle = entry[1]
   redis.call('ZREM', delayed_key, handle)
-  local attempt = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', 1)
+  local token = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', 1)
   leases[#leases + 1] = now + lease_ms
   leases[#leases + 1] = handle
-  for _, value in ipairs({ handle, entry[2], entry[3], attempt, entry[4] }) do result[#result + 1] = value end
+  for _, value in ipairs({ handle, token, entry[2], entry[3], token - entry[5], entry[4] }) do result[#result + 1] = value end
 end
 if #leases > 0 then redis.call('ZADD', leased_key, unpack(leases)) end
 return result
