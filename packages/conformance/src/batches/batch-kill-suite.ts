@@ -44,9 +44,12 @@ export function runBatchKillSuite(options: BatchKillSuiteOptions): void {
           await survivor.stop({ timeout: 5000 });
           await running;
         }
-        // Only the last child, unacked, ran again here; the callback ran once.
+        // The last child, unacked, ran again here, and so may an earlier one whose ack was still on its way at
+        // the SIGKILL (at-least-once); each counts once, and the callback ran once.
         expect(runs.filter((name) => name === "done")).toEqual(["done"]);
-        expect(runs.filter((name) => name.startsWith("child:"))).toHaveLength(1);
+        const ranAgain = runs.filter((name) => name.startsWith("child:"));
+        expect(ranAgain.length).toBeGreaterThanOrEqual(1);
+        expect(new Set(ranAgain).size).toBe(ranAgain.length);
         expect(await batch.status()).toMatchObject({ total: 3, succeeded: 3, pending: 0 });
       } finally {
         worker.killIfRunning();
