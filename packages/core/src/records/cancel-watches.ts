@@ -5,13 +5,34 @@ import type { CancelWatch, RunAbort } from "../worker/job-run.js";
 /** Ticks per cancel check: a job is read once it has gone three quarters of an interval unread, so reads come at most an interval apart. */
 const ticksPerCheck = 4;
 
-interface Watched {
-  readonly jobId: string;
-  readonly run: RunAbort;
+/** One watched run, and the CancelWatch its run holds: one object per job. */
+class WatchedRun implements CancelWatch {
   /** Epoch ms from which the next tick reads the record. */
   readAfter: number;
-  reading: boolean;
-  requested: boolean;
+  reading = false;
+  #requested = false;
+
+  constructor(
+    readonly jobId: string,
+    readonly run: RunAbort,
+    unreadMs: number,
+    private readonly watched: Set<WatchedRun>,
+  ) {
+    this.readAfter = Date.now() + unreadMs;
+  }
+
+  requested(): boolean {
+    return this.#requested;
+  }
+
+  markRequested(): void {
+    this.#requested = true;
+    this.watched.delete(this);
+  }
+
+  stop(): void {
+    this.watched.delete(this);
+  }
 }
 
 /**
@@ -22,7 +43,7 @@ interface Watched {
  * that at most `cancelCheckMs`. A job shorter than three quarters costs no read.
  */
 export class CancelWatches {
-  readonly #watched = new Set<Watched>();
+  readonly #watched = new Set<WatchedRun>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -33,15 +54,10 @@ export class CancelWatches {
   ) {}
 
   watch(jobId: string, run: RunAbort): CancelWatch {
-    const entry: Watched = { jobId, run, readAfter: Date.now() + this.#unreadMs, reading: false, requested: false };
+    const entry = new WatchedRun(jobId, run, this.#unreadMs, this.#watched);
     this.#watched.add(entry);
     this.#timer ??= this.#start();
-    return {
-      requested: () => entry.requested,
-      stop: () => {
-        this.#watched.delete(entry);
-      },
-    };
+    return entry;
   }
 
   get #unreadMs(): number {
@@ -70,8 +86,7 @@ export class CancelWatches {
           (requested) => {
             // A run that ended meanwhile is left alone.
             if (!requested || entry.run.aborted || !this.#watched.has(entry)) return;
-            entry.requested = true;
-            this.#watched.delete(entry);
+            entry.markRequested();
             this.logger.info("job cancelled while running; aborting its signal", { jobId: entry.jobId });
             entry.run.abort(new JobCancelledError({ jobId: entry.jobId }));
           },
