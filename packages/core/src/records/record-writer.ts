@@ -1,11 +1,11 @@
 import type { Backend, OutgoingMessage, ReceivedMessage, ReceiveOptions } from "../backend/backend.js";
 import type { Envelope } from "../envelope/envelope.js";
-import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import type { Logger } from "../logger.js";
 import type { CancelWatch, RunAbort } from "../worker/job-run.js";
 import { sanitizedError } from "../redaction.js";
 import { unfinishedKeepMs, type ResolvedRecordsOptions } from "./records-options.js";
 import { ProgressLanes } from "./progress-lanes.js";
+import { CancelWatches } from "./cancel-watches.js";
 import { progressJson, resultJson } from "./record-values.js";
 import { checkpointJson } from "../iteration/iteration-state.js";
 import type { HoldReason, InsertedRecord, JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
@@ -29,6 +29,7 @@ export class RecordWriter {
   /** How long an unfinished record outlives its last write (past its runAt); known once the backend is (`check`). */
   private unfinishedMs: number;
   private backendKnown = false;
+  private readonly cancelWatches: CancelWatches;
   private readonly progressLanes = new ProgressLanes(async (jobId, text) => this.quietly("progress", jobId, async (store) => store.progress(jobId, text)));
 
   constructor(
@@ -38,6 +39,7 @@ export class RecordWriter {
     private readonly backend: () => Promise<Backend>,
   ) {
     this.unfinishedMs = options.keepMs.unfinished;
+    this.cancelWatches = new CancelWatches(options.cancelCheckMs, async (jobId) => (await (await this.store()).store.get(jobId))?.cancelRequested === true, logger);
   }
 
   /** The record to send with an enqueued message, when records ride with it (after `check`). */
@@ -108,34 +110,12 @@ export class RecordWriter {
   }
 
   /**
-   * While a job runs, reads its record every `cancelCheckMs` and aborts
-   * the run with JobCancelledError once a cancel was requested from any
-   * process. A job shorter than one interval costs no read.
+   * While a job runs, reads its record about every `cancelCheckMs` (never further apart) and aborts
+   * the run with JobCancelledError once a cancel was requested from any process. One timer for all
+   * the jobs watched; a job shorter than three quarters of an interval costs no read.
    */
   watchCancel(jobId: string, run: RunAbort): CancelWatch {
-    let requested = false;
-    let reading = false;
-    const timer = setInterval(() => {
-      if (reading || run.aborted) return;
-      reading = true;
-      this.store()
-        .then(({ store }) => store.get(jobId))
-        .then(
-          (record) => {
-            if (!record?.cancelRequested || run.aborted) return;
-            requested = true;
-            clearInterval(timer);
-            this.logger.info("job cancelled while running; aborting its signal", { jobId });
-            run.abort(new JobCancelledError({ jobId }));
-          },
-          (error: unknown) => this.logger.warn("could not check a running job's record for a cancel", { jobId, error }),
-        )
-        .finally(() => {
-          reading = false;
-        });
-    }, this.options.cancelCheckMs);
-    timer.unref();
-    return { requested: () => requested, stop: () => clearInterval(timer) };
+    return this.cancelWatches.watch(jobId, run);
   }
 
   /** Ends a job that was cancelled: stopped while it ran, or refused at start after a cancel was requested. */

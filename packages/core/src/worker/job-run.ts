@@ -17,7 +17,7 @@ export interface RunAbort {
 
 /** A records cancel watch (RecordWriter.watchCancel). */
 export interface CancelWatch {
-  readonly requested: () => boolean;
+  requested(): boolean;
   stop(): void;
 }
 
