@@ -48,6 +48,8 @@ export interface RunAnalysis {
   readonly completedAgainAfterGracefulStop: number;
   /** A few of those, with their times, to diagnose. */
   readonly completedAgainSample: string[];
+  /** Jobs that ran twice at once, each with its runs (ledger file, start, end), to diagnose. */
+  readonly overlapSample: string[];
   /**
    * Runs that started after an earlier completion of the same job had its ack resolved: the
    * backend took the ack and still delivered the job again. Counted within the duplicate runs.
@@ -65,6 +67,7 @@ interface Completion {
 }
 
 interface Run {
+  readonly file: string;
   readonly jobId: string;
   readonly kind: string;
   readonly n: number;
@@ -108,7 +111,7 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
       if (event.event === "early") earlyStarts += 1;
       if (event.event === "s") {
         if (stoppedAt !== undefined) startsAfterStop += 1;
-        const run: Run = { jobId: event.jobId, kind: event.kind, n: event.n, startAt: event.at, endAt: Number.POSITIVE_INFINITY };
+        const run: Run = { file, jobId: event.jobId, kind: event.kind, n: event.n, startAt: event.at, endAt: Number.POSITIVE_INFINITY };
         runs.push(run);
         open.set(event.jobId, [...(open.get(event.jobId) ?? []), run]);
       }
@@ -192,6 +195,10 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
     duplicateRuns,
     duplicatesByKind,
     mostConcurrentRuns: mostAtOnce(groupBy(runs, (run) => run.jobId)),
+    overlapSample: groupBy(runs, (run) => run.jobId)
+      .filter((group) => mostAtOnce([group]) > 1)
+      .slice(0, 3)
+      .map((group) => `${group[0]!.jobId} (${group[0]!.kind}): ${group.map((run) => `${run.file.split("/").pop()} ${run.startAt}–${run.endAt}`).join(", ")}`),
     mostConcurrentPerExclusiveKey: mostAtOnce(groupBy(runs, (run) => exclusiveKey(run.kind, run.n))),
     earlyStarts,
     unexpectedDeadLetters,
