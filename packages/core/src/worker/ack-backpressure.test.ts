@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createHopper, type Hopper } from "../hopper.js";
 import { Job } from "../job.js";
-import type { Backend } from "../backend/backend.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
+import { interceptMessages } from "../test-fixtures/intercept-messages.js";
 import { until } from "../test-fixtures/until.js";
 
 const hoppers: Hopper[] = [];
@@ -25,22 +25,18 @@ describe("a worker whose acks do not land", () => {
     let serverBack!: () => void;
     const back = new Promise<void>((resolve) => (serverBack = resolve));
     const memory = createMemoryBackend({ store: queue });
-    const backend: Backend = {
-      ...memory,
-      receive: async (options) =>
-        (await memory.receive(options)).map((message) => ({
-          id: message.id,
-          body: message.body,
-          deliveryAttempt: message.deliveryAttempt,
-          // The server is down: an ack waits (as a client's offline queue holds it) until it is back.
-          ack: async (ackOptions) => {
-            await back;
-            return message.ack(ackOptions);
-          },
-          nack: (nackOptions) => message.nack(nackOptions),
-          extendLease: (ms) => message.extendLease(ms),
-        })),
-    };
+    const backend = interceptMessages(memory, (message) => ({
+      id: message.id,
+      body: message.body,
+      deliveryAttempt: message.deliveryAttempt,
+      // The server is down: an ack waits (as a client's offline queue holds it) until it is back.
+      ack: async (ackOptions) => {
+        await back;
+        return message.ack(ackOptions);
+      },
+      nack: (nackOptions) => message.nack(nackOptions),
+      extendLease: (ms) => message.extendLease(ms),
+    }));
     const hopper = createHopper({ backend, jobs: [Quick] });
     hoppers.push(hopper);
     await Quick.performAllLater(Array.from({ length: 30 }, (_, n) => ({ n })));

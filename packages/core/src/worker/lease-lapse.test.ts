@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createHopper, type Hopper } from "../hopper.js";
 import { Job, type JobContext } from "../job.js";
-import type { Backend } from "../backend/backend.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { LeaseLostError } from "../errors/lease-lost-error.js";
+import { interceptMessages } from "../test-fixtures/intercept-messages.js";
 import { until } from "../test-fixtures/until.js";
 
 const hoppers: Hopper[] = [];
@@ -36,18 +36,14 @@ describe("a running job whose lease renewals keep failing or never answer", () =
     }
     const settledByWorker: string[] = [];
     const memory = createMemoryBackend({ store });
-    const backend: Backend = {
-      ...memory,
-      receive: async (options) =>
-        (await memory.receive(options)).map((message) => ({
-          id: message.id,
-          body: message.body,
-          deliveryAttempt: message.deliveryAttempt,
-          ack: () => (settledByWorker.push(`ack ${message.id}`), message.ack()),
-          nack: (nackOptions) => (settledByWorker.push(`nack ${message.id}`), message.nack(nackOptions)),
-          extendLease,
-        })),
-    };
+    const backend = interceptMessages(memory, (message) => ({
+      id: message.id,
+      body: message.body,
+      deliveryAttempt: message.deliveryAttempt,
+      ack: () => (settledByWorker.push(`ack ${message.id}`), message.ack()),
+      nack: (nackOptions) => (settledByWorker.push(`nack ${message.id}`), message.nack(nackOptions)),
+      extendLease,
+    }));
     const logged: string[] = [];
     const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (message: string) => void logged.push(message) };
     const hopper = createHopper({ backend, jobs: [Held], logger });
