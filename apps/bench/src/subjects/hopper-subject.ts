@@ -1,5 +1,6 @@
 import { createHopper, Job, type JobContext, type Worker } from "@hopper/core";
 import type { BenchJob, BenchSubject, JobHandler } from "./bench-subject.js";
+import { benchDashboard } from "./hopper-dashboard.js";
 import { benchRecords } from "./hopper-records.js";
 import { benchTelemetry } from "./hopper-telemetry.js";
 
@@ -23,6 +24,7 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
   const telemetry = await benchTelemetry(process.env.HOPPER_BENCH_TELEMETRY);
   const records = benchRecords(process.env.HOPPER_BENCH_RECORDS);
   const hopper = createHopper({ url, jobs: [BenchNoop], logger: silentLogger, middleware: telemetry.middleware, ...records.options });
+  const dashboard = await benchDashboard(hopper, process.env.HOPPER_BENCH_DASHBOARD);
   const backend = await hopper.backend;
   const { capabilities } = backend;
 
@@ -45,6 +47,7 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
       const worker: Worker = hopper.worker({ queues: [queue], concurrency, prefetch, pollWait: "1s", handleSignals: false });
       const running = worker.run();
       running.catch(() => {});
+      dashboard.open();
       return {
         async stop() {
           await worker.stop({ timeout: 5000 });
@@ -58,9 +61,10 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
       // Running jobs plus the buffer (sized to about a quarter second of work at the recent pace, at most `prefetch`).
       prefetch: concurrency + prefetch,
       ackOverlapsReceive: true,
-      settings: { pollWait: "1s", prefetch, records: records.mode },
+      settings: { pollWait: "1s", prefetch, records: records.mode, dashboard: dashboard.mode },
     }),
     async close() {
+      await dashboard.close();
       await hopper.close();
       await telemetry.shutdown();
     },
