@@ -161,3 +161,33 @@ it("keeps the order of one ordering key's jobs", async () => {
   }
   expect(arrived).toEqual(ids);
 });
+
+it("keeps the batch leased on the source while a slow target takes it, so no worker there runs a job in the middle of its move", async () => {
+  const from = memory();
+  const slow = memory();
+  let letThrough!: () => void;
+  const gate = new Promise<void>((resolve) => (letThrough = resolve));
+  let sending!: () => void;
+  const sendStarted = new Promise<void>((resolve) => (sending = resolve));
+  // The target's enqueue waits for the test: a send slower than the whole source lease.
+  const to: Backend = Object.assign(Object.create(slow) as Backend, {
+    enqueue: async (...args: Parameters<Backend["enqueue"]>) => {
+      sending();
+      await gate;
+      return slow.enqueue(...args);
+    },
+  });
+  const [id] = await enqueueOn(from, [{ n: 1 }]);
+  const leaseMs = 1500;
+
+  const moving = moveJobs({ from, to, queues: [queue], idleWaitMs: 0, leaseMs });
+  await sendStarted;
+  await new Promise((resolve) => setTimeout(resolve, leaseMs * 3));
+  // Three leases later, a worker on the source still finds nothing to run.
+  expect(await from.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 60_000 })).toEqual([]);
+  letThrough();
+
+  expect(await moving).toMatchObject({ moved: 1, failed: 0, ackFailures: 0 });
+  expect(await from.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+  expect((await drain(slow)).map((message) => message.id)).toEqual([id]);
+});
