@@ -52,7 +52,7 @@ export async function moveJobs(options: MoveJobsOptions): Promise<MoveReport> {
       }
       if (batch.length === 0) break;
       await refuseLoop(from, queue, batch, sent);
-      failure = await moveBatch(from, to, queue, batch, settings.drop, [tally, total]);
+      failure = await keepLeased(from, batch, settings.leaseMs, () => moveBatch(from, to, queue, batch, settings.drop, [tally, total]));
       for (const message of batch) sent.add(message.id);
       report();
       if (failure) break;
@@ -62,6 +62,26 @@ export async function moveJobs(options: MoveJobsOptions): Promise<MoveReport> {
     if (failure) break;
   }
   return { ...total, queues, stopped: signal?.aborted === true, tookScheduled: canTakeScheduled };
+}
+
+/**
+ * Renews the batch's leases every third of a lease while `work` runs, so a target slower than one
+ * lease does not let a worker on the source take a job in the middle of its move (which would run
+ * it there and land it on the target too). A renewal that fails means the lease is gone already:
+ * the job may run on the source and arrive on the target as well, which at-least-once allows.
+ * Sources without lease extension keep their one lease (`leaseMs` is the bound, as documented).
+ */
+async function keepLeased<T>(from: Backend, batch: readonly ReceivedMessage[], leaseMs: number, work: () => Promise<T>): Promise<T> {
+  if (!from.capabilities.leaseExtension) return work();
+  const renew = () => {
+    for (const message of batch) message.extendLease(leaseMs).catch(() => false);
+  };
+  const timer = setInterval(renew, Math.max(1, Math.floor(leaseMs / 3)));
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 /** Stops, handing the batch back, when a job already sent this run is received again. */

@@ -18,7 +18,7 @@ export interface MoveJobsOptions {
   readonly onProgress?: (progress: MoveProgress) => void;
   /** Jobs leased per batch (at most the source's `maxReceiveBatch`). Default 500. */
   readonly batchSize?: number;
-  /** How long the source leases a batch; it must be moved within it. Default 60 s (at least the source's `minLeaseMs`). */
+  /** How long the source leases a batch (renewed every third of it while the batch moves, where the source extends leases; otherwise the batch must move within it). Default 60 s (at least the source's `minLeaseMs`). */
   readonly leaseMs?: number;
   /** How long a receive waits before a queue counts as drained of due jobs. Default 1 s. */
   readonly idleWaitMs?: number;
