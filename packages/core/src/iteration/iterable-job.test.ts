@@ -74,6 +74,34 @@ describe("iterable jobs", () => {
     expect(attempts).toEqual([1, 1]);
   });
 
+  it("hands a stopped job back due at once, with its attempt unspent: the next receive gets it", async () => {
+    const queue = uniqueName("handoff");
+    let current: Worker | undefined;
+    class Walk extends IterableJob<{ count: number }> {
+      static override queue = queue;
+      async perform({ count }: { count: number }, context: IterationContext) {
+        await context.iterate("numbers", (after: number | undefined) => range(after ?? 0, count), (item) => {
+          if (item === 10) void current!.stop({ timeout: 30_000 });
+        });
+      }
+    }
+    const backend = createMemoryBackend({ store: queue });
+    const hopper = createHopper({ backend, jobs: [Walk], logger: silent });
+    hoppers.push(hopper);
+    await Walk.performLater({ count: 100 });
+    // A long poll wait: a hand-off delay derived from it (6 s here) could not pass before the receive below.
+    current = hopper.worker({ queues: [queue], concurrency: 1, pollWait: "5s", handleSignals: false });
+    await current.run();
+    const [message, ...more] = await backend.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000 });
+    expect(more).toEqual([]);
+    expect(message, "the stopped job's copy was not due at once").toBeDefined();
+    const envelope = JSON.parse(message!.body) as { attempt: number; runAt?: string; meta: Record<string, string> };
+    expect(envelope.runAt).toBeUndefined();
+    expect(envelope.attempt).toBe(1);
+    expect(message!.deliveryAttempt ?? 1).toBe(1);
+    expect(JSON.parse(envelope.meta["hopper.iteration"]!)).toMatchObject({ step: "numbers", cursor: 11, items: 11 });
+  });
+
   it("skips finished steps and iterates on resume, and runs a slice-limited job in several slices", async () => {
     const queue = uniqueName("slices");
     const ran: string[] = [];
