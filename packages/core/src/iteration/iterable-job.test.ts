@@ -133,6 +133,32 @@ describe("iterable jobs", () => {
     expect(runs).toBeGreaterThan(1);
   });
 
+  it("makes progress in every slice, even when the slice is over before its first item", async () => {
+    const queue = uniqueName("slowstart");
+    const items: number[] = [];
+    let runs = 0;
+    let finished = false;
+    class SlowStart extends IterableJob<Record<string, never>> {
+      static override queue = queue;
+      static override iteration = { maxSliceTime: 1 };
+      async perform(_args: Record<string, never>, context: IterationContext) {
+        runs++;
+        // Longer than the slice: the slice is over before the first item of every run.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await context.iterate("items", (after: number | undefined) => range(after ?? 0, 5), (item) => {
+          items.push(item);
+        });
+        finished = true;
+      }
+    }
+    const hopper = memoryHopper([SlowStart], queue);
+    await SlowStart.performLater({});
+    await runUntil(hopper, queue, () => finished, "the job to finish (a run that yields before its first item never does)");
+    expect(items).toEqual([0, 1, 2, 3, 4]);
+    // One item per run (each run's slice is over when it starts), then a run that finds the source empty.
+    expect(runs).toBe(6);
+  });
+
   it("resumes a cursor saved under version 1 with version 2's cursor upgrade", async () => {
     const queue = uniqueName("versions");
     const store = uniqueName("store");
