@@ -204,6 +204,56 @@ describe("iterable jobs", () => {
     expect(upgradeCalls).toEqual([[3, "letters"]]);
   });
 
+  it("an older worker holds back a job whose cursor a newer version saved (a mixed fleet mid-deploy); the newer one finishes it", async () => {
+    const queue = uniqueName("downgrade");
+    const store = uniqueName("store");
+    const seen = new Map<number, string[]>();
+    let current: Worker | undefined;
+    let olderRuns = 0;
+    let finished = false;
+    const walk = (label: string, stopAt?: number) => (item: number) => {
+      seen.set(item, [...(seen.get(item) ?? []), label]);
+      if (item === stopAt) void current!.stop({ timeout: 30_000 });
+    };
+    class V1 extends IterableJob<{ count: number }> {
+      static override jobName = "Countdown";
+      static override queue = queue;
+      async perform({ count }: { count: number }, context: IterationContext) {
+        olderRuns++;
+        await context.iterate("n", (after: number | undefined) => range(after ?? 0, count), walk("v1"));
+      }
+    }
+    const v2 = (stopAt?: number) =>
+      class V2 extends IterableJob<{ count: number }> {
+        static override jobName = "Countdown";
+        static override queue = queue;
+        static override version = 2;
+        static override upgrades = { 1: (old: { count: number }) => old };
+        async perform({ count }: { count: number }, context: IterationContext) {
+          await context.iterate("n", (after: number | undefined) => range(after ?? 0, count), walk("v2", stopAt));
+          finished = true;
+        }
+      };
+    memoryHopper([V1], store);
+    // Enqueued by version 1, started by version 2, which stops at item 4: its copy carries payload version 1 and a version 2 cursor.
+    await V1.performLater({ count: 10 });
+    current = memoryHopper([v2(4)], store).worker({ queues: [queue], concurrency: 1, pollWait: 50, handleSignals: false });
+    await current.run();
+    const warnings: Record<string, unknown>[] = [];
+    const recording = { ...silent, warn: (message: string, fields?: Record<string, unknown>) => void warnings.push({ message, ...fields }) };
+    const olderWithLog = createHopper({ backend: createMemoryBackend({ store }), jobs: [V1], logger: recording });
+    hoppers.push(olderWithLog);
+    const olderWorker = olderWithLog.worker({ queues: [queue], concurrency: 1, pollWait: 50, handleSignals: false, newerVersionRetry: 50 });
+    const olderRunning = olderWorker.run();
+    await until(() => warnings.length > 0, "version 1 to hold the job back");
+    await olderWorker.stop({ timeout: 10_000 });
+    await olderRunning;
+    expect(olderRuns).toBe(0);
+    expect(warnings[0]).toMatchObject({ message: "payload is newer than this worker; holding it back for a newer worker", payloadVersion: 2, knownVersion: 1 });
+    await runUntil(memoryHopper([v2()], store), queue, () => finished, "version 2 to finish");
+    expect([...seen.values()]).toEqual([...range(0, 10)].map(() => ["v2"]));
+  });
+
   it("dead-letters a job whose cursor does not survive JSON, naming the job, the iterate and the fix", async () => {
     const queue = uniqueName("badcursor");
     class DateCursor extends IterableJob<Record<string, never>> {
