@@ -162,7 +162,7 @@ export class MessageHandler {
       try {
         iterationState = await savedState(envelope, definition, this.options.records);
         // Saved by a newer version of the job: its cursor may mean something this worker cannot read.
-        if (iterationState.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt);
+        if (iterationState.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt, iterationState.version);
         iterationState = upgradeState(iterationState, definition, definition.iteration);
       } catch (error) {
         return this.deadLetter(job, queue, envelope, "saved cursor could not be upgraded", error, attempt);
@@ -436,15 +436,16 @@ export class MessageHandler {
     await releaseUnique(this.options.coordination, envelope, log);
   }
 
-  private async holdNewerVersion(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number): Promise<void> {
+  /** `savedVersion`: the version that saved what is too new, the payload's or (an iterable job's) the cursor's. */
+  private async holdNewerVersion(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, savedVersion = envelope.version): Promise<void> {
     const now = Date.now();
     // Every hold starts from a copy that carries the first sighting in meta (a nack holds only a copy made for the hold).
     const heldSince = envelope.meta[heldSinceKey] ? Date.parse(envelope.meta[heldSinceKey]) : now;
     if (now - heldSince >= this.options.newerVersionMaxHoldMs) {
-      const error = new PayloadVersionError({ job: definition.name, payloadVersion: envelope.version, knownVersion: definition.version });
+      const error = new PayloadVersionError({ job: definition.name, payloadVersion: savedVersion, knownVersion: definition.version });
       return this.deadLetter(job, queue, envelope, "payload version newer than any worker that ran it", error, attempt);
     }
-    (job.log ?? this.options.logger).warn("payload is newer than this worker; holding it back for a newer worker", { payloadVersion: envelope.version, knownVersion: definition.version });
+    (job.log ?? this.options.logger).warn("payload is newer than this worker; holding it back for a newer worker", { payloadVersion: savedVersion, knownVersion: definition.version });
     await this.options.records?.held(envelope, attempt - 1, now + this.options.newerVersionRetryMs, "payload-version");
     const held: Envelope = { ...envelope, meta: { ...envelope.meta, [heldSinceKey]: new Date(heldSince).toISOString() } };
     await this.redelivery.postpone(queue, job.message, held, now + this.options.newerVersionRetryMs);
