@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigurationError, createConsoleLogger, createHopper, Job, type JobContext, type Logger } from "@hopper/core";
+import { ConfigurationError, createConsoleLogger, createHopper, IterableJob, Job, type IterationContext, type JobContext, type Logger } from "@hopper/core";
 import type { Backend } from "@hopper/core/backend";
 import { createSqsdHandler, createSqsdNodeHandler } from "./sqs-sqsd-handler.js";
 import { createSqsLambdaHandler, type SqsEvent } from "./sqs-lambda-handler.js";
@@ -77,6 +77,23 @@ function configurationFieldOf(create: () => unknown): string | undefined {
 
 function unique(label: string): string {
   return `${label}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** The SQS event the Lambda service would invoke the function with for these received messages. */
+function lambdaEventOf(queue: string, messages: readonly Message[]): SqsEvent {
+  return {
+    Records: messages.map((message) => ({
+      messageId: message.MessageId!,
+      receiptHandle: message.ReceiptHandle!,
+      body: message.Body!,
+      attributes: { ApproximateReceiveCount: message.Attributes!.ApproximateReceiveCount!, SentTimestamp: message.Attributes!.SentTimestamp!, SenderId: "000000000000", ApproximateFirstReceiveTimestamp: message.Attributes!.ApproximateFirstReceiveTimestamp! },
+      messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, { stringValue: value.StringValue, dataType: value.DataType, stringListValues: [], binaryListValues: [] }])),
+      md5OfBody: message.MD5OfBody,
+      eventSource: "aws:sqs",
+      eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${testQueuePrefix}${queue}`,
+      awsRegion: "us-east-1",
+    })),
+  } as SqsEvent;
 }
 
 describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
@@ -165,6 +182,66 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
       await server.close();
     }
   });
+
+  for (const platform of ["sqsd", "lambda"] as const) {
+    it(`${platform}: an iterable job whose slice time is shorter than the job re-enqueues itself with its cursor and finishes over several deliveries`, async () => {
+      const queue = unique(`${platform}slices`);
+      const itemCount = 40;
+      const times = new Uint8Array(itemCount);
+      const slices: { first: number | undefined; attempt: number }[] = [];
+      let finished = 0;
+      class SlicedWalk extends IterableJob<{ count: number }> {
+        static override queue = queue;
+        // Far below the platform's bound (sqsd's inactivity timeout, Lambda's 15 minutes): each delivery runs one slice.
+        static override iteration = { maxSliceTime: 30 };
+        async perform({ count }: { count: number }, context: IterationContext) {
+          const slice: { first: number | undefined; attempt: number } = { first: undefined, attempt: context.attempt };
+          slices.push(slice);
+          await context.iterate("items", (after: number | undefined) => Array.from({ length: count - (after ?? 0) }, (_, offset) => [(after ?? 0) + offset, (after ?? 0) + offset + 1] as const), async (item) => {
+            slice.first ??= item;
+            times[item]! += 1;
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          });
+          finished++;
+        }
+      }
+      const hopper = createHopper({ backend, jobs: [SlicedWalk], logger: createConsoleLogger("silent") });
+      const server = await serve(createSqsdNodeHandler({ hopper, queue }));
+      const lambda = createSqsLambdaHandler({ hopper, queue, queuePrefix: testQueuePrefix, reportBatchItemFailures: true });
+      /** One delivery round as the platform makes it; every message must be answered as done. */
+      const round = async () => {
+        if (platform === "sqsd") {
+          for (const { status } of await sqsdRound(server.url, queue)) expect(status).toBe(200);
+          return;
+        }
+        const queueUrl = await queueUrlOf(queue);
+        const received = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 2, VisibilityTimeout: 1, MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] }));
+        if (!received.Messages?.length) return;
+        expect(await lambda(lambdaEventOf(queue, received.Messages))).toEqual({ batchItemFailures: [] });
+        // The Lambda service deletes the records of a batch that reported no failures.
+        for (const message of received.Messages) await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+      };
+      try {
+        await SlicedWalk.performLater({ count: itemCount });
+        for (let rounds = 0; finished === 0; rounds++) {
+          if (rounds > itemCount) throw new Error(`not finished after ${rounds} ${platform} rounds`);
+          await round();
+        }
+        expect([...times]).toEqual(Array(itemCount).fill(1));
+        // Each item takes at least 5 ms, so a 30 ms slice cannot hold all 40.
+        expect(slices.length).toBeGreaterThan(1);
+        expect(slices.map((slice) => slice.attempt)).toEqual(slices.map(() => 1));
+        // Every delivery resumes after the last one's items; only the last may find none left.
+        const firsts = slices.map((slice) => slice.first);
+        expect(firsts.slice(0, -1)).not.toContain(undefined);
+        const started = firsts.filter((first) => first !== undefined);
+        expect(started).toEqual([...new Set(started)].sort((left, right) => left - right));
+        expect(await sqsdRound(server.url, queue)).toEqual([]);
+      } finally {
+        await server.close();
+      }
+    });
+  }
 
   it("sqsd: refuses oversized bodies, a wrong secret and requests that are not sqsd's", async () => {
     const queue = unique("sqsdguard");
@@ -367,19 +444,7 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
       const received = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 2, MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] }));
       const messages = received.Messages ?? [];
       expect(messages).toHaveLength(2);
-      const event = {
-        Records: messages.map((message) => ({
-          messageId: message.MessageId!,
-          receiptHandle: message.ReceiptHandle!,
-          body: message.Body!,
-          attributes: { ApproximateReceiveCount: message.Attributes!.ApproximateReceiveCount!, SentTimestamp: message.Attributes!.SentTimestamp!, SenderId: "000000000000", ApproximateFirstReceiveTimestamp: message.Attributes!.ApproximateFirstReceiveTimestamp! },
-          messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, { stringValue: value.StringValue, dataType: value.DataType, stringListValues: [], binaryListValues: [] }])),
-          md5OfBody: message.MD5OfBody,
-          eventSource: "aws:sqs",
-          eventSourceARN: `arn:aws:sqs:us-east-1:000000000000:${testQueuePrefix}${queue}`,
-          awsRegion: "us-east-1",
-        })),
-      };
+      const event = lambdaEventOf(queue, messages);
       const response = await fetch(`${server.url}/2015-03-31/functions/function/invocations`, { method: "POST", body: JSON.stringify(event) });
       const result = (await response.json()) as { batchItemFailures: { itemIdentifier: string }[] };
       const failed = messages.find((message) => message.Body!.includes('"fail":true'))!;

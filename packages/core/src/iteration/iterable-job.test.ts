@@ -74,6 +74,34 @@ describe("iterable jobs", () => {
     expect(attempts).toEqual([1, 1]);
   });
 
+  it("hands a stopped job back due at once, with its attempt unspent: the next receive gets it", async () => {
+    const queue = uniqueName("handoff");
+    let current: Worker | undefined;
+    class Walk extends IterableJob<{ count: number }> {
+      static override queue = queue;
+      async perform({ count }: { count: number }, context: IterationContext) {
+        await context.iterate("numbers", (after: number | undefined) => range(after ?? 0, count), (item) => {
+          if (item === 10) void current!.stop({ timeout: 30_000 });
+        });
+      }
+    }
+    const backend = createMemoryBackend({ store: queue });
+    const hopper = createHopper({ backend, jobs: [Walk], logger: silent });
+    hoppers.push(hopper);
+    await Walk.performLater({ count: 100 });
+    // A long poll wait: a hand-off delay derived from it (6 s here) could not pass before the receive below.
+    current = hopper.worker({ queues: [queue], concurrency: 1, pollWait: "5s", handleSignals: false });
+    await current.run();
+    const [message, ...more] = await backend.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000 });
+    expect(more).toEqual([]);
+    expect(message, "the stopped job's copy was not due at once").toBeDefined();
+    const envelope = JSON.parse(message!.body) as { attempt: number; runAt?: string; meta: Record<string, string> };
+    expect(envelope.runAt).toBeUndefined();
+    expect(envelope.attempt).toBe(1);
+    expect(message!.deliveryAttempt ?? 1).toBe(1);
+    expect(JSON.parse(envelope.meta["hopper.iteration"]!)).toMatchObject({ step: "numbers", cursor: 11, items: 11 });
+  });
+
   it("skips finished steps and iterates on resume, and runs a slice-limited job in several slices", async () => {
     const queue = uniqueName("slices");
     const ran: string[] = [];
@@ -103,6 +131,32 @@ describe("iterable jobs", () => {
     expect(items).toEqual([...range(0, 30)].map(([item]) => item));
     // Each item takes at least 5 ms, so a 20 ms slice cannot hold all 30.
     expect(runs).toBeGreaterThan(1);
+  });
+
+  it("makes progress in every slice, even when the slice is over before its first item", async () => {
+    const queue = uniqueName("slowstart");
+    const items: number[] = [];
+    let runs = 0;
+    let finished = false;
+    class SlowStart extends IterableJob<Record<string, never>> {
+      static override queue = queue;
+      static override iteration = { maxSliceTime: 1 };
+      async perform(_args: Record<string, never>, context: IterationContext) {
+        runs++;
+        // Longer than the slice: the slice is over before the first item of every run.
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await context.iterate("items", (after: number | undefined) => range(after ?? 0, 5), (item) => {
+          items.push(item);
+        });
+        finished = true;
+      }
+    }
+    const hopper = memoryHopper([SlowStart], queue);
+    await SlowStart.performLater({});
+    await runUntil(hopper, queue, () => finished, "the job to finish (a run that yields before its first item never does)");
+    expect(items).toEqual([0, 1, 2, 3, 4]);
+    // One item per run (each run's slice is over when it starts), then a run that finds the source empty.
+    expect(runs).toBe(6);
   });
 
   it("resumes a cursor saved under version 1 with version 2's cursor upgrade", async () => {
@@ -148,6 +202,56 @@ describe("iterable jobs", () => {
     await runUntil(next, queue, () => processed.length === 6, "version 2 to finish the letters");
     expect(processed).toEqual(["v1:a", "v1:b", "v1:c", "v2:d", "v2:e", "v2:f"]);
     expect(upgradeCalls).toEqual([[3, "letters"]]);
+  });
+
+  it("an older worker holds back a job whose cursor a newer version saved (a mixed fleet mid-deploy); the newer one finishes it", async () => {
+    const queue = uniqueName("downgrade");
+    const store = uniqueName("store");
+    const seen = new Map<number, string[]>();
+    let current: Worker | undefined;
+    let olderRuns = 0;
+    let finished = false;
+    const walk = (label: string, stopAt?: number) => (item: number) => {
+      seen.set(item, [...(seen.get(item) ?? []), label]);
+      if (item === stopAt) void current!.stop({ timeout: 30_000 });
+    };
+    class V1 extends IterableJob<{ count: number }> {
+      static override jobName = "Countdown";
+      static override queue = queue;
+      async perform({ count }: { count: number }, context: IterationContext) {
+        olderRuns++;
+        await context.iterate("n", (after: number | undefined) => range(after ?? 0, count), walk("v1"));
+      }
+    }
+    const v2 = (stopAt?: number) =>
+      class V2 extends IterableJob<{ count: number }> {
+        static override jobName = "Countdown";
+        static override queue = queue;
+        static override version = 2;
+        static override upgrades = { 1: (old: { count: number }) => old };
+        async perform({ count }: { count: number }, context: IterationContext) {
+          await context.iterate("n", (after: number | undefined) => range(after ?? 0, count), walk("v2", stopAt));
+          finished = true;
+        }
+      };
+    memoryHopper([V1], store);
+    // Enqueued by version 1, started by version 2, which stops at item 4: its copy carries payload version 1 and a version 2 cursor.
+    await V1.performLater({ count: 10 });
+    current = memoryHopper([v2(4)], store).worker({ queues: [queue], concurrency: 1, pollWait: 50, handleSignals: false });
+    await current.run();
+    const warnings: Record<string, unknown>[] = [];
+    const recording = { ...silent, warn: (message: string, fields?: Record<string, unknown>) => void warnings.push({ message, ...fields }) };
+    const olderWithLog = createHopper({ backend: createMemoryBackend({ store }), jobs: [V1], logger: recording });
+    hoppers.push(olderWithLog);
+    const olderWorker = olderWithLog.worker({ queues: [queue], concurrency: 1, pollWait: 50, handleSignals: false, newerVersionRetry: 50 });
+    const olderRunning = olderWorker.run();
+    await until(() => warnings.length > 0, "version 1 to hold the job back");
+    await olderWorker.stop({ timeout: 10_000 });
+    await olderRunning;
+    expect(olderRuns).toBe(0);
+    expect(warnings[0]).toMatchObject({ message: "payload is newer than this worker; holding it back for a newer worker", payloadVersion: 2, knownVersion: 1 });
+    await runUntil(memoryHopper([v2()], store), queue, () => finished, "version 2 to finish");
+    expect([...seen.values()]).toEqual([...range(0, 10)].map(() => ["v2"]));
   });
 
   it("dead-letters a job whose cursor does not survive JSON, naming the job, the iterate and the fix", async () => {

@@ -53,6 +53,8 @@ export class Iteration {
   readonly #named = new Set<string>();
   #sinceCheckpoint = 0;
   #checkpointedAt = Date.now();
+  /** Whether this run processed an item or finished a step: a slice ends only after some progress, so slow starts cannot loop forever. */
+  #progressed = false;
 
   constructor(host: IterationHost, options: ResolvedIteration, state: IterationState) {
     this.#host = host;
@@ -99,6 +101,7 @@ export class Iteration {
       state.cursor = cursor;
       state.items++;
       state.seq++;
+      this.#progressed = true;
       this.#sinceCheckpoint++;
       await this.#boundary();
       if (this.#sinceCheckpoint >= this.#options.checkpointItems || Date.now() - this.#checkpointedAt >= this.#options.checkpointIntervalMs) await this.#save();
@@ -111,7 +114,7 @@ export class Iteration {
     const reason = this.#host.abortReason();
     if (reason !== undefined) throw reason;
     const yieldReason = this.#host.yieldReason();
-    if (yieldReason === undefined) return;
+    if (yieldReason === undefined || (yieldReason === "slice" && !this.#progressed)) return;
     const text = stateJson(this.#current(), this.#host.job);
     // The copy carries the state; the checkpoint keeps the record's progress current too.
     await this.#host.checkpoint(text);
@@ -124,6 +127,7 @@ export class Iteration {
     state.step = undefined;
     state.cursor = undefined;
     state.seq++;
+    this.#progressed = true;
     await this.#save();
   }
 

@@ -54,12 +54,6 @@ export interface MessageHandlerOptions {
   readonly records?: RecordWriter;
   /** Rate limits and holds (queue pause); absent, or with nothing for a job, costs that job nothing. */
   readonly flowControl?: FlowControl;
-  /**
-   * How long the copy of an iterable job stopped by a shutdown waits before a worker may take it: longer than
-   * the stopping worker's receives may still run (its poll wait), so none of them claims it and hands it back
-   * as a delivery the backend would count as an attempt. Default 1 s.
-   */
-  readonly stopHandOffMs?: number;
   /** Batch bookkeeping, run before a batch's job is acked; a job outside any batch costs one meta lookup. */
   readonly batches?: BatchBook;
 }
@@ -168,7 +162,7 @@ export class MessageHandler {
       try {
         iterationState = await savedState(envelope, definition, this.options.records);
         // Saved by a newer version of the job: its cursor may mean something this worker cannot read.
-        if (iterationState.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt);
+        if (iterationState.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt, iterationState.version);
         iterationState = upgradeState(iterationState, definition, definition.iteration);
       } catch (error) {
         return this.deadLetter(job, queue, envelope, "saved cursor could not be upgraded", error, attempt);
@@ -292,12 +286,9 @@ export class MessageHandler {
     log.info("iterable job stopped at an item boundary; continuing from its cursor in a new copy", { reason: interrupt.reason });
     await this.options.records?.continued(envelope, attempt);
     const copy = continuedEnvelope(envelope, attempt, interrupt.stateText);
-    const { delayedDelivery, nackDelay } = this.options.backend.capabilities;
-    // A backend that can hold nothing back would hand back the original without the cursor: send the copy at once.
-    if (interrupt.reason === "slice" || (!delayedDelivery && !nackDelay)) return this.redelivery.release(queue, job.message, copy);
-    // A stopping worker's receive still in flight could claim a copy due at once and hand it back, which a
-    // backend counting deliveries would count as an attempt: the copy waits out that receive first.
-    await this.redelivery.postpone(queue, job.message, copy, Date.now() + (this.options.stopHandOffMs ?? 1000));
+    // Due at once, whatever the reason: a receive still in flight in a stopping worker that claims it hands it back
+    // unstarted, which keeps its attempt (an uncounted nack, or a copy carrying the attempt: Redelivery.handBackUnstarted).
+    await this.redelivery.release(queue, job.message, copy);
   }
 
   /** The job's own promise (through the perform middleware, if any), awaited by the caller. */
@@ -445,15 +436,16 @@ export class MessageHandler {
     await releaseUnique(this.options.coordination, envelope, log);
   }
 
-  private async holdNewerVersion(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number): Promise<void> {
+  /** `savedVersion`: the version that saved what is too new, the payload's or (an iterable job's) the cursor's. */
+  private async holdNewerVersion(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, savedVersion = envelope.version): Promise<void> {
     const now = Date.now();
     // Every hold starts from a copy that carries the first sighting in meta (a nack holds only a copy made for the hold).
     const heldSince = envelope.meta[heldSinceKey] ? Date.parse(envelope.meta[heldSinceKey]) : now;
     if (now - heldSince >= this.options.newerVersionMaxHoldMs) {
-      const error = new PayloadVersionError({ job: definition.name, payloadVersion: envelope.version, knownVersion: definition.version });
+      const error = new PayloadVersionError({ job: definition.name, payloadVersion: savedVersion, knownVersion: definition.version });
       return this.deadLetter(job, queue, envelope, "payload version newer than any worker that ran it", error, attempt);
     }
-    (job.log ?? this.options.logger).warn("payload is newer than this worker; holding it back for a newer worker", { payloadVersion: envelope.version, knownVersion: definition.version });
+    (job.log ?? this.options.logger).warn("payload is newer than this worker; holding it back for a newer worker", { payloadVersion: savedVersion, knownVersion: definition.version });
     await this.options.records?.held(envelope, attempt - 1, now + this.options.newerVersionRetryMs, "payload-version");
     const held: Envelope = { ...envelope, meta: { ...envelope.meta, [heldSinceKey]: new Date(heldSince).toISOString() } };
     await this.redelivery.postpone(queue, job.message, held, now + this.options.newerVersionRetryMs);

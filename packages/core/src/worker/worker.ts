@@ -237,8 +237,6 @@ export class Worker {
       leaseMs,
       newerVersionRetryMs: this.newerVersionRetryMs,
       newerVersionMaxHoldMs: this.newerVersionMaxHoldMs,
-      // A receive may outlive its poll wait by up to a second (SQS waits in whole seconds), plus a margin.
-      stopHandOffMs: Math.ceil(this.pollWaitMs / 1000) * 1000 + 1000,
       ...(this.exitOnHungJobMs !== undefined && { hungJobBound: { afterMs: this.exitOnHungJobMs, onHung: (run: HungRun) => this.exitForHungJob(run) } }),
       ...(this.dependencies.records && { records: this.dependencies.records }),
       ...(this.dependencies.flowControl && { flowControl: this.dependencies.flowControl }),
