@@ -169,6 +169,15 @@ export class RecordWriter {
     await this.quietly(record.state, record.id, async (store) => store.settle(record));
   }
 
+  /**
+   * Writes an outcome now, failing with the store: for a result another job reads once this job's
+   * bookkeeping ran (a flow's parent), which must not run ahead of it.
+   */
+  async settleStrictly(record: SettledRecord): Promise<void> {
+    await this.progressLanes.drained(record.id);
+    await (await this.store()).store.settle(record);
+  }
+
   private insertedRecord(envelope: Envelope, now: number): InsertedRecord {
     const runAt = envelope.runAt === undefined ? null : Date.parse(envelope.runAt);
     return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedMs + Math.max(0, (runAt ?? now) - now) };

@@ -219,6 +219,8 @@ export class MessageHandler {
     if (definition.iteration && iterationState) run.iteration = this.startIteration(job, run, definition, definition.iteration, iterationState);
     const batch = this.options.batches?.of(envelope);
     if (batch) Object.defineProperty(run, "batch", { value: batch, enumerable: true });
+    const childResults = envelope.meta[SENT_ONCE_META_KEY] === undefined ? undefined : this.options.batches?.flows.childResultsOf(envelope);
+    if (childResults) Object.defineProperty(run, "childResults", { value: childResults, enumerable: true });
     let result: unknown;
     let failure: { readonly error: unknown } | undefined;
     try {
