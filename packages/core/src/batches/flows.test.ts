@@ -93,4 +93,42 @@ describe("flows", () => {
     expect(await takeAll(hopper, queue)).toEqual([]);
     expect(() => hopper.flows.get("not-a-flow")).toThrow(ConfigurationError);
   });
+
+  it("a child's result is in its record before the bookkeeping that enqueues the parent", async () => {
+    const queue = `flow-order-${randomUUID().slice(0, 8)}`;
+    const { seen, Square, Sum } = flowJobs(queue);
+    const order: string[] = [];
+    const inner = createMemoryRecordStore();
+    const store: RecordStore = new Proxy(inner, {
+      get(target, property, receiver) {
+        if (property !== "settle") return Reflect.get(target, property, receiver) as unknown;
+        return async (record: Parameters<RecordStore["settle"]>[0]) => {
+          order.push(`settle:${record.id}:${record.state}`);
+          return target.settle(record);
+        };
+      },
+    });
+    const noteEnqueue: Middleware = {
+      async enqueue(context, next) {
+        order.push(`enqueue:${context.jobName}`);
+        return next();
+      },
+    };
+    const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Square, Sum], logger, records: { store }, middleware: [noteEnqueue] });
+    hoppers.push(hopper);
+    const flow = await hopper.flow({ parent: [Sum, { label: "squares" }], children: [[Square, { n: 2 }], [Square, { n: 3 }]] });
+    const children = await takeAll(hopper, queue);
+    expect(children.map((message) => decodeEnvelope(message.body).id).sort()).toEqual([...flow.childJobIds].sort());
+    order.length = 0;
+    for (const message of children) await hopper.runMessage({ queue, body: message.body, id: message.id, deliveryAttempt: 1 });
+    // The last child's result is written before the parent is sent, so the parent never reads a child still running.
+    const parentSent = order.indexOf(`enqueue:${Sum.jobName}`);
+    expect(parentSent).toBeGreaterThan(-1);
+    for (const childId of flow.childJobIds) expect(order.slice(0, parentSent)).toContain(`settle:${childId}:succeeded`);
+    const [parent] = await takeAll(hopper, queue);
+    expect(decodeEnvelope(parent!.body).id).toBe(flow.parentJobId);
+    await hopper.runMessage({ queue, body: parent!.body, id: parent!.id, deliveryAttempt: 1 });
+    expect(seen).toEqual([{ label: "squares", results: [4, 9] }]);
+    expect(await flow.status()).toMatchObject({ state: "succeeded", parent: { state: "succeeded", jobId: flow.parentJobId }, stoppedBy: [] });
+  });
 });
