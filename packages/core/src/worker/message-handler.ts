@@ -30,6 +30,7 @@ import { RunLog } from "./run-log.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
 import { BATCH_META_KEY, type BatchBook } from "../batches/batches.js";
 import { SENT_ONCE_META_KEY } from "../batches/workflow-ledger.js";
+import { PARENT_META_KEY } from "../batches/flows.js";
 import type { BatchOutcome } from "../batches/batch-state.js";
 
 export interface MessageHandlerOptions {
@@ -245,6 +246,8 @@ export class MessageHandler {
         // perform already ran: a retry would repeat its effects for a result that still could not be kept.
         return this.discard(job, log, envelope, attempt, "its result cannot be kept in its record", error);
       }
+      // A flow's parent reads this result from the record once the bookkeeping below sends it: written first, or the redelivery writes it.
+      if (envelope.meta[PARENT_META_KEY] !== undefined) await records.settleStrictly(records.succeededRecord(envelope, attempt, kept));
       await this.finishInBatch(envelope, "succeeded");
       await records.settleAndAck(message, records.succeededRecord(envelope, attempt, kept));
     } else {
