@@ -84,6 +84,8 @@ export function flowScenarios({ open, start }: FlowScenarioContext): void {
     expect(status).toMatchObject({ description: "collect", stoppedBy: [], parent: { job: Collect.jobName, jobId: flow.parentJobId, state: "succeeded" } });
     expect(status.children.map((child) => [child.jobId, child.state])).toEqual(flow.childJobIds.map((id) => [id, "succeeded"]));
     expect(await hopper.jobs.get(flow.parentJobId)).toMatchObject({ state: "succeeded", result: 3, attempt: 1 });
+    // Each child's record names its flow (a batch) and its parent, whichever queue it ran on.
+    for (const childId of flow.childJobIds) expect(await hopper.jobs.get(childId)).toMatchObject({ state: "succeeded", batchId: flow.id, parentId: flow.parentJobId });
   }, 90_000);
 
   it("a dead child stops the flow: the parent never runs, and the status names the child", async () => {

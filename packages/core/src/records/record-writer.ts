@@ -9,6 +9,8 @@ import { CancelWatches } from "./cancel-watches.js";
 import { progressJson, resultJson } from "./record-values.js";
 import { checkpointJson } from "../iteration/iteration-state.js";
 import type { HoldReason, InsertedRecord, JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
+import { BATCH_META_KEY } from "../batches/batches.js";
+import { PARENT_META_KEY } from "../batches/flows.js";
 
 const maxErrorMessageChars = 2000;
 
@@ -180,7 +182,7 @@ export class RecordWriter {
 
   private insertedRecord(envelope: Envelope, now: number): InsertedRecord {
     const runAt = envelope.runAt === undefined ? null : Date.parse(envelope.runAt);
-    return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedMs + Math.max(0, (runAt ?? now) - now) };
+    return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedMs + Math.max(0, (runAt ?? now) - now), ...workflowLinksOf(envelope) };
   }
 
   private async quietly<T>(state: string, jobId: string, write: (store: RecordStore) => Promise<T>): Promise<T | undefined> {
@@ -191,6 +193,13 @@ export class RecordWriter {
       return undefined;
     }
   }
+}
+
+/** The batch and parent a job's envelope names (`batches.ts`, `flows.ts`), for its record; nothing for other jobs. */
+function workflowLinksOf(envelope: Envelope): Pick<InsertedRecord, "batchId" | "parentId"> {
+  const batchId = envelope.meta[BATCH_META_KEY];
+  const parentId = envelope.meta[PARENT_META_KEY];
+  return { ...(batchId !== undefined && { batchId }), ...(parentId !== undefined && { parentId }) };
 }
 
 function identityOf(envelope: Envelope): JobIdentity {
