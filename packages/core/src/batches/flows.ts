@@ -159,7 +159,7 @@ export class FlowBook {
     const checked = [];
     for (const [index, child] of (children as unknown[]).entries()) {
       const field = `flow.children[${index}]`;
-      if (typeof child === "object" && child !== null && !Array.isArray(child) && ("parent" in child || "children" in child)) {
+      if (typeof child === "object" && child !== null && !Array.isArray(child) && ("parent" in child || "children" in child || "parentJobId" in child)) {
         throw new ConfigurationError({ field, message: "flows do not nest: a child is [Job, args]; to wait on a sub-flow, start it from a child job and have that child wait for its parent (hopper.jobs.wait)" });
       }
       if (!Array.isArray(child) || child.length < 2 || child.length > 3) throw new ConfigurationError({ field, message: "must be [JobClass, args] or [JobClass, args, { queue, … }]" });
