@@ -44,6 +44,7 @@ import { inProcessIteration } from "./iteration/iteration-run.js";
 import { BatchBook, type Batch, type Batches } from "./batches/batches.js";
 import type { BatchOptions, JobCall } from "./batches/batch-options.js";
 import type { Chain } from "./batches/chains.js";
+import type { CreatedFlow, Flow, FlowOptions } from "./batches/flows.js";
 
 export interface HopperOptions {
   /**
@@ -146,6 +147,15 @@ export interface Hopper {
   chain(...steps: readonly JobCall[]): Promise<Chain>;
   /** Chains by id, for their status. */
   readonly chains: { get(chainId: string): Chain };
+  /**
+   * Starts a flow: the children are enqueued at once (on any queue of this Hopper), and the parent once every child
+   * succeeded; it reads their results with `ctx.childResults()`. A child that fails for good stops the flow: the parent
+   * never runs (`status()`: `stopped`, `stoppedBy`). Needs records (`createHopper({ records: {} })`) and a shared
+   * coordination store, as batches do. At least one child; flows do not nest.
+   */
+  flow(options: FlowOptions): Promise<CreatedFlow>;
+  /** Flows by id, for their status. */
+  readonly flows: { get(flowId: string): Flow };
   use(middleware: Middleware): void;
   /** Registers a recurring job: `jobClass` with `args`, enqueued at each tick of `cron` by the schedulers. */
   schedule<J extends Job<any, any>>(name: string, cron: string, jobClass: JobClass<J>, args: JobArgs<J>, options?: RecurringJobOptions): void;
@@ -248,6 +258,8 @@ export function createHopper(options: HopperOptions): Hopper {
     coordination,
     registry,
     keepMs: batchKeepMs,
+    jobs: records.jobs,
+    recordsOn: records.writing.records !== undefined,
     async enqueue(definition, argsList, enqueueOptions, meta, ids) {
       const backend = await openForEnqueue();
       await records.check();
@@ -292,6 +304,8 @@ export function createHopper(options: HopperOptions): Hopper {
     batches: batchBook,
     chain: (...steps) => batchBook.chains.create(steps),
     chains: batchBook.chains,
+    flow: (flowOptions) => batchBook.flows.create(flowOptions),
+    flows: batchBook.flows,
     use: (layer) => void middleware.push(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       registry.definitionOf(jobClass);

@@ -4,6 +4,7 @@ export { createHopper, type Hopper, type HopperOptions } from "./hopper.js";
 export type { Batch, Batches, BatchStatus, BatchEnqueueOptions } from "./batches/batches.js";
 export type { BatchOptions, JobCall } from "./batches/batch-options.js";
 export type { Chain, ChainStatus, ChainStepState } from "./batches/chains.js";
+export type { ChildResult, CreatedFlow, Flow, FlowChild, FlowChildState, FlowOptions, FlowStatus } from "./batches/flows.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";
 export type { QueueOrder } from "./worker/queue-selection.js";
 export type { Queues, QueueInfo } from "./flow-control/queue-admin.js";

@@ -10,6 +10,17 @@ class Doomed extends Job<{ secret: string; label: string }> {
   }
 }
 
+class Leaf extends Job<{ n: number }> {
+  static override queue = "dash-unit";
+  async perform({ n }: { n: number }) {
+    return n;
+  }
+}
+class Root extends Job<Record<string, never>> {
+  static override queue = "dash-unit";
+  async perform() {}
+}
+
 const silent = createConsoleLogger("silent");
 const hoppers: Hopper[] = [];
 afterEach(async () => {
@@ -38,6 +49,21 @@ async function deadJob(hopper: Hopper): Promise<string> {
 }
 
 describe("createDashboard", () => {
+  it("shows a flow child's batch and links its parent on the job page", async () => {
+    const hopper = createHopper({ backend: createMemoryBackend(), jobs: [Leaf, Root], logger: silent, records: {} });
+    hoppers.push(hopper);
+    const dashboard = createDashboard({ hopper, authorize: () => true, logger: silent });
+    const flow = await hopper.flow({ parent: [Root, {}], children: [[Leaf, { n: 1 }]] });
+    const page = await (await dashboard.fetch(new Request(`http://localhost/jobs?id=${flow.childJobIds[0]}`))).text();
+    expect(page).toContain(`data-batch-id="${flow.id}"`);
+    expect(page).toContain(`href="/jobs?id=${flow.parentJobId}" data-parent-id="${flow.parentJobId}"`);
+    // A job outside any batch shows neither.
+    const plain = await Leaf.performLater({ n: 2 });
+    const plainPage = await (await dashboard.fetch(new Request(`http://localhost/jobs?id=${plain}`))).text();
+    expect(plainPage).not.toContain("data-batch-id");
+    expect(plainPage).not.toContain("data-parent-id");
+  });
+
   it("refuses to start without authorize unless allowUnauthenticated, and warns when it is", () => {
     const hopper = createHopper({ backend: createMemoryBackend(), jobs: [Doomed], logger: silent });
     hoppers.push(hopper);

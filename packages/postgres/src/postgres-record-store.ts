@@ -66,6 +66,8 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
              cancel_requested boolean NOT NULL DEFAULT false, expires_at timestamptz NOT NULL)`,
         );
         await transaction.query(`CREATE INDEX IF NOT EXISTS job_records_expires_idx ON ${table} (expires_at)`);
+        // Added after the table shipped: a job's batch and a flow child's parent, written by the insert only.
+        await transaction.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS batch_id text, ADD COLUMN IF NOT EXISTS parent_id text`);
       })
       .catch((error: unknown) => {
         creating = undefined;
@@ -110,7 +112,8 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         `WITH started AS (INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, started_at, expires_at)
          VALUES ($1, $2, $3, 'running', $4, $5, $6, now() + $7 * interval '1 millisecond')
          ON CONFLICT (id) DO UPDATE SET state = 'running', attempt = EXCLUDED.attempt, started_at = EXCLUDED.started_at, finished_at = NULL, run_at = NULL,
-           progress = ${kept("progress")}, result = ${kept("result")}, error = ${kept("error")}, cancel_requested = false, expires_at = EXCLUDED.expires_at
+           progress = ${kept("progress")}, result = ${kept("result")}, error = ${kept("error")}, batch_id = ${kept("batch_id")}, parent_id = ${kept("parent_id")},
+           cancel_requested = false, expires_at = EXCLUDED.expires_at
          WHERE (${table}.state <> 'cancelled' AND NOT ${table}.cancel_requested AND ${table}.queue = EXCLUDED.queue AND ${table}.job = EXCLUDED.job) OR ${table}.expires_at <= now()
          ${returning}),
          notified AS (${notify("started")})
@@ -206,6 +209,8 @@ interface RecordRow {
   finished_at: string | number | bigint | null;
   run_at: string | number | bigint | null;
   cancel_requested: boolean;
+  batch_id: string | null;
+  parent_id: string | null;
 }
 
 function fromRow(row: RecordRow): StoredJobRecord {
@@ -224,5 +229,7 @@ function fromRow(row: RecordRow): StoredJobRecord {
     finishedAt: time(row.finished_at),
     runAt: time(row.run_at),
     cancelRequested: row.cancel_requested === true,
+    batchId: row.batch_id ?? null,
+    parentId: row.parent_id ?? null,
   };
 }

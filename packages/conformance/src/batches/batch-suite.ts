@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createConsoleLogger, createHopper, Job, type CoordinationStore, type Hopper, type HopperOptions, type JobClass, type JobContext, type Middleware } from "@hopper/core";
 import { uniqueQueueName, waitFor } from "../harness.js";
+import { flowScenarios } from "./flow-scenarios.js";
 
 export interface BatchSuiteOptions {
   readonly name: string;
@@ -34,14 +35,14 @@ export function runBatchSuite(options: BatchSuiteOptions): void {
     });
     const logger = createConsoleLogger(process.env.HOPPER_LOG_LEVEL ? undefined : "silent");
 
-    const open = async (jobs: readonly JobClass[], middleware: Middleware[] = []) => {
+    const open = async (jobs: readonly JobClass[], middleware: Middleware[] = [], extra: Pick<HopperOptions, "records"> = {}) => {
       const coordination = options.createCoordinationStore ? { coordination: await options.createCoordinationStore() } : {};
-      const hopper = createHopper({ ...(await options.connect()), jobs, logger, middleware, ...coordination });
+      const hopper = createHopper({ ...(await options.connect()), jobs, logger, middleware, ...coordination, ...extra });
       opened.push(hopper);
       return hopper;
     };
-    const start = (hopper: Hopper, queue: string, lease = "20s") => {
-      const worker = hopper.worker({ queues: [queue], concurrency: 20, pollWait: 200, lease, handleSignals: false });
+    const start = (hopper: Hopper, queues: string | string[], lease = "20s") => {
+      const worker = hopper.worker({ queues: typeof queues === "string" ? [queues] : queues, concurrency: 20, pollWait: 200, lease, handleSignals: false });
       const running = worker.run();
       stops.push(async () => {
         await worker.stop();
@@ -222,5 +223,7 @@ export function runBatchSuite(options: BatchSuiteOptions): void {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(order).toEqual(["x", "y", "y"]);
     }, 90_000);
+
+    flowScenarios({ open, start });
   });
 }

@@ -30,8 +30,26 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       const job = identity();
       await store.insert([{ ...job, runAt: 1_700_000_060_000, ttlMs: day }]);
       await store.insert([{ ...job, job: "Other", runAt: null, ttlMs: day }]);
-      expect(await store.get(job.id)).toEqual({ ...job, state: "waiting", attempt: 0, progress: null, result: null, error: null, startedAt: null, finishedAt: null, runAt: 1_700_000_060_000, cancelRequested: false });
+      expect(await store.get(job.id)).toEqual({ ...job, state: "waiting", attempt: 0, progress: null, result: null, error: null, startedAt: null, finishedAt: null, runAt: 1_700_000_060_000, cancelRequested: false, batchId: null, parentId: null });
       expect(await store.get(randomUUID())).toBeUndefined();
+    });
+
+    it("keeps the batch and parent its insert gave through every later write; a record made by start has none", async () => {
+      const store = await open();
+      const child = identity();
+      const links = { batchId: randomUUID(), parentId: randomUUID() };
+      await store.insert([{ ...child, runAt: null, ttlMs: day, ...links }]);
+      expect(await store.get(child.id)).toMatchObject({ state: "waiting", ...links });
+      expect(await store.start({ ...child, attempt: 1, startedAt: 1_700_000_001_000, ttlMs: day })).toBe("running");
+      await store.settle({ ...child, state: "retrying", attempt: 1, error: '{"name":"Error","message":"x"}', runAt: 1_700_000_003_000, ttlMs: day });
+      await store.settle({ ...child, state: "succeeded", attempt: 2, result: "1", finishedAt: 1_700_000_004_000, ttlMs: day });
+      expect(await store.get(child.id)).toMatchObject({ state: "succeeded", ...links });
+      const member = identity();
+      await store.insert([{ ...member, runAt: null, ttlMs: day, batchId: links.batchId }]);
+      expect(await store.get(member.id)).toMatchObject({ batchId: links.batchId, parentId: null });
+      const unseen = identity();
+      expect(await store.start({ ...unseen, attempt: 1, startedAt: 1_700_000_001_000, ttlMs: day })).toBe("running");
+      expect(await store.get(unseen.id)).toMatchObject({ state: "running", batchId: null, parentId: null });
     });
 
     it("runs a job through start, progress and success", async () => {

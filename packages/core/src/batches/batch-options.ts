@@ -1,6 +1,6 @@
 import { serializeArgs } from "../envelope/args-serializer.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
-import { validateArgs, type JobRegistry } from "../job-registry.js";
+import { validateArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
 import type { Job, JobArgs, JobClass } from "../job.js";
 import { rejectUnknownOptions } from "../option-keys.js";
 import type { CallbackKind, StoredBatchOptions } from "./batch-state.js";
@@ -54,4 +54,14 @@ export async function resolveCall(registry: JobRegistry, field: string, call: Jo
   }
   const serialized = serializeArgs(args);
   return { job: definition.name, args: serialized.json, ...(serialized.meta !== undefined && { argsMeta: serialized.meta }) };
+}
+
+/** The definition of a job that may join a batch; refuses what a batch cannot count (`field` names where it came from). */
+export function batchMemberDefinition(registry: JobRegistry, jobClass: JobClass, options: unknown, field = "options"): JobDefinition {
+  const definition = registry.definitionOf(jobClass);
+  if (definition.unique) throw new ConfigurationError({ field: `${definition.name}.unique`, message: "a unique job cannot join a batch (a duplicate's queued job is not the batch's): add it outside the batch" });
+  if (typeof options === "object" && options !== null && "dedupeKey" in options) {
+    throw new ConfigurationError({ field: `${field}.dedupeKey`, message: "a batch's jobs cannot carry a dedupe key (a duplicate's queued job is not the batch's)" });
+  }
+  return definition;
 }

@@ -27,6 +27,13 @@ export interface StoredBatchOptions {
   readonly createdAt: string;
   readonly onSuccess?: StoredCall;
   readonly onComplete?: StoredCall;
+  /** A flow's children, in the order given: the batch's members whose results its parent (`onSuccess`) reads. */
+  readonly children?: readonly StoredFlowChild[];
+}
+
+export interface StoredFlowChild {
+  readonly jobId: string;
+  readonly job: string;
 }
 
 export const batchScope = (batchId: string) => `hopper:batch:${batchId}`;

@@ -3,12 +3,13 @@ import type { CoordinationStore } from "../coordination/coordination-store.js";
 import type { Envelope } from "../envelope/envelope.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { EnqueueFailedError } from "../errors/enqueue-failed-error.js";
-import type { JobRegistry } from "../job-registry.js";
+import type { JobDefinition, JobRegistry } from "../job-registry.js";
 import type { EnqueueOptions, Job, JobArgs, JobClass } from "../job.js";
-import { callbackKinds, resolveBatchOptions, type BatchOptions } from "./batch-options.js";
-import { BatchState, batchOptionsOf, OPEN_MEMBER, type BatchOutcome, type CallbackKind } from "./batch-state.js";
+import { batchMemberDefinition, callbackKinds, resolveBatchOptions, type BatchOptions } from "./batch-options.js";
+import { BatchState, batchOptionsOf, OPEN_MEMBER, type BatchOutcome, type CallbackKind, type StoredBatchOptions } from "./batch-state.js";
 import { sentOnceOf, WorkflowLedger, type EnqueueWithIds } from "./workflow-ledger.js";
 import { ChainBook } from "./chains.js";
+import { FlowBook, type FlowsDependencies } from "./flows.js";
 
 /** The envelope meta naming a job's batch. */
 export const BATCH_META_KEY = "hopper.batch";
@@ -48,7 +49,7 @@ export interface Batch {
 /** A batch's jobs take every enqueue option but `dedupeKey` (a duplicate's first job would not be the batch's). */
 export type BatchEnqueueOptions = Omit<EnqueueOptions, "dedupeKey">;
 
-export interface BatchesDependencies {
+export interface BatchesDependencies extends Omit<FlowsDependencies, "registry"> {
   /** A store every process shares (the memory one only for a single process). */
   readonly coordination: CoordinationStore;
   readonly registry: JobRegistry;
@@ -72,14 +73,21 @@ export interface Batches {
 export class BatchBook implements Batches {
   /** Chains: their steps are sent by the same ledger, and finished here too. */
   readonly chains: ChainBook;
+  /** Flows: batches whose `onSuccess` is the parent, reading its children's results. */
+  readonly flows: FlowBook;
 
   constructor(private readonly dependencies: BatchesDependencies) {
     this.chains = new ChainBook(dependencies);
+    this.flows = new FlowBook(this, dependencies);
   }
 
   async create(options: BatchOptions): Promise<Batch> {
-    const stored = await resolveBatchOptions(this.dependencies.registry, options, new Date());
-    const batch = this.get(randomUUID());
+    return this.open(await resolveBatchOptions(this.dependencies.registry, options, new Date()), randomUUID());
+  }
+
+  /** Writes a new batch's options (checked already) and holds it open until `seal()`. */
+  async open(stored: StoredBatchOptions, batchId: string): Promise<Batch> {
+    const batch = this.get(batchId);
     await this.state(batch.id).create(stored);
     return batch;
   }
@@ -128,17 +136,17 @@ export class BatchBook implements Batches {
 
   async addAll(batchId: string, jobClass: JobClass, argsList: readonly unknown[], options: BatchEnqueueOptions): Promise<string[]> {
     if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "addAll takes an array of job arguments" });
-    const definition = this.dependencies.registry.definitionOf(jobClass);
-    if (definition.unique) throw new ConfigurationError({ field: `${definition.name}.unique`, message: "a unique job cannot join a batch (a duplicate's queued job is not the batch's): add it outside the batch" });
-    if (typeof options === "object" && options !== null && "dedupeKey" in options) {
-      throw new ConfigurationError({ field: "options.dedupeKey", message: "a batch's jobs cannot carry a dedupe key (a duplicate's queued job is not the batch's)" });
-    }
-    const ids = argsList.map(() => randomUUID());
+    const definition = batchMemberDefinition(this.dependencies.registry, jobClass, options);
+    return this.addMembers(batchId, definition, argsList, options, {}, argsList.map(() => randomUUID()));
+  }
+
+  /** Sends jobs as members of the batch, with these ids and extra meta (a flow's children carry their parent's id). */
+  async addMembers(batchId: string, definition: JobDefinition, argsList: readonly unknown[], options: BatchEnqueueOptions, meta: Readonly<Record<string, string>>, ids: readonly string[]): Promise<string[]> {
     const state = this.state(batchId);
     // Pending before sent: no job can finish before its batch counts it.
     await state.addPending(ids);
     try {
-      return await this.dependencies.enqueue(definition, argsList, options, { [BATCH_META_KEY]: batchId }, ids);
+      return await this.dependencies.enqueue(definition, argsList, options, { ...meta, [BATCH_META_KEY]: batchId }, ids);
     } catch (error) {
       const sent = new Set(EnqueueFailedError.isInstance(error) ? error.enqueuedIds : []);
       await state.dropPending(ids.filter((id) => !sent.has(id))).catch(() => {});
@@ -175,7 +183,7 @@ export class BatchBook implements Batches {
     };
   }
 
-  private state(batchId: string): BatchState {
+  state(batchId: string): BatchState {
     return new BatchState(this.dependencies.coordination, batchId, this.dependencies.keepMs);
   }
 

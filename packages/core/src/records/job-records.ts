@@ -38,6 +38,10 @@ export interface JobRecord {
   readonly runAt: Date | null;
   /** A cancel was asked while the job ran; its worker is stopping it. */
   readonly cancelRequested: boolean;
+  /** The batch or flow the job belongs to (`hopper.batches.get(id)`), or null. */
+  readonly batchId: string | null;
+  /** A flow child's parent job id (`hopper.jobs.get(parentId)`), or null. */
+  readonly parentId: string | null;
 }
 
 /** `hopper.jobs`: look up, wait for and cancel jobs by id. */
@@ -140,6 +144,8 @@ function toJobRecord(stored: StoredJobRecord, now: number): JobRecord {
     finishedAt: date(stored.finishedAt),
     runAt: date(stored.runAt),
     cancelRequested: stored.cancelRequested,
+    batchId: stored.batchId ?? null,
+    parentId: stored.parentId ?? null,
   };
 }
 

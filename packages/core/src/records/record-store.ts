@@ -73,11 +73,22 @@ export interface StoredJobRecord extends JobIdentity {
   readonly runAt: number | null;
   /** `cancel` was asked while the job ran: its worker aborts it, and no copy starts again. */
   readonly cancelRequested: boolean;
+  /** The batch (or flow) the job belongs to, as its insert gave it; absent or null when none (or from a store that predates it). */
+  readonly batchId?: string | null;
+  /** A flow child's parent job id, as its insert gave it; absent or null when none. */
+  readonly parentId?: string | null;
 }
 
 export interface InsertedRecord extends JobIdentity {
   readonly runAt: number | null;
   readonly ttlMs: number;
+  /**
+   * Kept by the insert that creates the record and never changed after (later writes leave them):
+   * the job's batch or flow, and a flow child's parent job id. Optional: a record a `start` or
+   * `settle` created (its insert lost) has none.
+   */
+  readonly batchId?: string;
+  readonly parentId?: string;
 }
 
 export interface StartedRecord extends JobIdentity {

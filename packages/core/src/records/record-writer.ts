@@ -9,6 +9,8 @@ import { CancelWatches } from "./cancel-watches.js";
 import { progressJson, resultJson } from "./record-values.js";
 import { checkpointJson } from "../iteration/iteration-state.js";
 import type { HoldReason, InsertedRecord, JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
+import { BATCH_META_KEY } from "../batches/batches.js";
+import { PARENT_META_KEY } from "../batches/flows.js";
 
 const maxErrorMessageChars = 2000;
 
@@ -169,9 +171,18 @@ export class RecordWriter {
     await this.quietly(record.state, record.id, async (store) => store.settle(record));
   }
 
+  /**
+   * Writes an outcome now, failing with the store: for a result another job reads once this job's
+   * bookkeeping ran (a flow's parent), which must not run ahead of it.
+   */
+  async settleStrictly(record: SettledRecord): Promise<void> {
+    await this.progressLanes.drained(record.id);
+    await (await this.store()).store.settle(record);
+  }
+
   private insertedRecord(envelope: Envelope, now: number): InsertedRecord {
     const runAt = envelope.runAt === undefined ? null : Date.parse(envelope.runAt);
-    return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedMs + Math.max(0, (runAt ?? now) - now) };
+    return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedMs + Math.max(0, (runAt ?? now) - now), ...workflowLinksOf(envelope) };
   }
 
   private async quietly<T>(state: string, jobId: string, write: (store: RecordStore) => Promise<T>): Promise<T | undefined> {
@@ -182,6 +193,13 @@ export class RecordWriter {
       return undefined;
     }
   }
+}
+
+/** The batch and parent a job's envelope names (`batches.ts`, `flows.ts`), for its record; nothing for other jobs. */
+function workflowLinksOf(envelope: Envelope): Pick<InsertedRecord, "batchId" | "parentId"> {
+  const batchId = envelope.meta[BATCH_META_KEY];
+  const parentId = envelope.meta[PARENT_META_KEY];
+  return { ...(batchId !== undefined && { batchId }), ...(parentId !== undefined && { parentId }) };
 }
 
 function identityOf(envelope: Envelope): JobIdentity {

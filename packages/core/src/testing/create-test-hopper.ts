@@ -182,6 +182,8 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
     batches: hopper.batches,
     chain: (...steps) => hopper.chain(...steps),
     chains: hopper.chains,
+    flow: (flowOptions) => hopper.flow(flowOptions),
+    flows: hopper.flows,
     use: (layer) => hopper.use(layer),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       checkArgsSurvive(jobNameOf(jobClass), args);

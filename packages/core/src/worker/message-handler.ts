@@ -30,6 +30,7 @@ import { RunLog } from "./run-log.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
 import { BATCH_META_KEY, type BatchBook } from "../batches/batches.js";
 import { SENT_ONCE_META_KEY } from "../batches/workflow-ledger.js";
+import { PARENT_META_KEY } from "../batches/flows.js";
 import type { BatchOutcome } from "../batches/batch-state.js";
 
 export interface MessageHandlerOptions {
@@ -213,6 +214,8 @@ export class MessageHandler {
     if (definition.iteration && iterationState) run.iteration = this.startIteration(job, run, definition, definition.iteration, iterationState);
     const batch = this.options.batches?.of(envelope);
     if (batch) Object.defineProperty(run, "batch", { value: batch, enumerable: true });
+    const childResults = envelope.meta[SENT_ONCE_META_KEY] === undefined ? undefined : this.options.batches?.flows.childResultsOf(envelope);
+    if (childResults) Object.defineProperty(run, "childResults", { value: childResults, enumerable: true });
     let result: unknown;
     let failure: { readonly error: unknown } | undefined;
     try {
@@ -237,6 +240,8 @@ export class MessageHandler {
         // perform already ran: a retry would repeat its effects for a result that still could not be kept.
         return this.discard(job, log, envelope, attempt, "its result cannot be kept in its record", error);
       }
+      // A flow's parent reads this result from the record once the bookkeeping below sends it: written first, or the redelivery writes it.
+      if (envelope.meta[PARENT_META_KEY] !== undefined) await records.settleStrictly(records.succeededRecord(envelope, attempt, kept));
       await this.finishInBatch(envelope, "succeeded");
       await records.settleAndAck(message, records.succeededRecord(envelope, attempt, kept));
     } else {

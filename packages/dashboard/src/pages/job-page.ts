@@ -29,6 +29,8 @@ export async function jobPage(context: PageContext): Promise<RenderedPage> {
 <dt>Queue</dt><dd>${record.queue}</dd>
 <dt>State</dt><dd><span class="badge ${stateStyle[record.state] ?? "muted"}" data-state="${record.state}">${record.state}</span>${record.heldBy ? html` <span class="muted" data-held-by="${record.heldBy}">by ${record.heldBy}</span>` : ""}${record.cancelRequested ? html` <span class="badge warn">cancel requested</span>` : ""}</dd>
 <dt>Attempt</dt><dd>${record.attempt}</dd>
+${record.batchId ? html`<dt>Batch</dt><dd><code data-batch-id="${record.batchId}">${record.batchId}</code></dd>` : ""}
+${record.parentId ? html`<dt>Parent</dt><dd><a href="${context.base}/jobs?id=${encodeURIComponent(record.parentId)}" data-parent-id="${record.parentId}"><code>${record.parentId}</code></a> <span class="muted">runs once every job of its flow succeeded</span></dd>` : ""}
 <dt>Progress</dt><dd>${record.progress === null ? html`<span class="muted">—</span>` : html`<pre>${JSON.stringify(record.progress, null, 2)}</pre>`}</dd>
 <dt>Enqueued</dt><dd>${isoOrDash(record.enqueuedAt)} <span class="muted">(${ago(record.enqueuedAt, context.now)})</span></dd>
 <dt>Run at</dt><dd>${isoOrDash(record.runAt)}</dd>
