@@ -61,6 +61,6 @@ describe("the queues page's history", () => {
     const remote = new Proxy(memory, { get: (target, key) => (key === "capabilities" ? { ...target.capabilities, processLocal: false } : Reflect.get(target, key, target)) }) as Backend;
     const hopper = createHopper({ backend: remote, jobs: [Idle], logger: silent });
     hoppers.push(hopper);
-    await expect(hopper.queues.history("dash-idle")).rejects.toThrow(/coordination: .*queue history need a store every process shares/);
+    await expect(hopper.queues.history("dash-idle")).rejects.toThrow(/coordination: .*queue history and batches need a store every process shares/);
   });
 });
