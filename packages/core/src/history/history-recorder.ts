@@ -45,7 +45,7 @@ export class HistoryRecorder {
     this.bucketMs = options.bucketMs ?? HISTORY_BUCKET_MS;
     this.windowMs = options.windowMs ?? HISTORY_WINDOW_MS;
     this.clock = options.clock ?? Date.now;
-    this.sampler = new HistorySampler(this.bucketMs, this.clock);
+    this.sampler = new HistorySampler(this.bucketMs, this.clock, this.windowMs);
   }
 
   start(): void {
@@ -100,7 +100,8 @@ export class HistoryRecorder {
         }
         if (!this.failing) logger.warn("could not write queue history; trying again at the next flush", { error });
         this.failing = true;
-        this.unwritten = samples.slice(index);
+        // Added to, not replaced: a stop's flush may have failed beside the timer's.
+        this.unwritten.push(...samples.slice(index));
         return;
       }
     }

@@ -1,4 +1,4 @@
-import { HISTORY_BUCKET_MS } from "./history-window.js";
+import { HISTORY_BUCKET_MS, HISTORY_WINDOW_MS } from "./history-window.js";
 import { LATENCY_BINS, latencyBin } from "./latency-histogram.js";
 
 /** One queue's counts over one bucket, in one process. */
@@ -29,6 +29,8 @@ export class HistorySampler {
   constructor(
     private readonly bucketMs = HISTORY_BUCKET_MS,
     private readonly clock: () => number = Date.now,
+    /** Ended buckets older than this are dropped untaken: a flush that hangs must not grow memory. */
+    private readonly keepMs = HISTORY_WINDOW_MS,
   ) {}
 
   /** A first attempt started; `dueMs` is when it could have started at the earliest (epoch ms). */
@@ -68,7 +70,10 @@ export class HistorySampler {
     const start = this.bucketStart(now);
     const sample = this.current.get(queue);
     if (sample?.bucketStartMs === start) return sample;
-    if (sample) this.ended.push(sample);
+    if (sample) {
+      this.ended.push(sample);
+      if (this.ended[0]!.bucketStartMs < start - this.keepMs) this.ended = this.ended.filter((each) => each.bucketStartMs >= start - this.keepMs);
+    }
     const fresh: HistorySample = { queue, bucketStartMs: start, completed: 0, failed: 0, dead: 0, latency: new Uint32Array(LATENCY_BINS) };
     this.current.set(queue, fresh);
     return fresh;

@@ -69,6 +69,17 @@ describe("the history sampler", () => {
   });
 });
 
+describe("a sampler nobody takes from (its flush hangs)", () => {
+  it("keeps ended buckets for the window only", () => {
+    let now = 0;
+    const sampler = new HistorySampler(10_000, () => now, 60_000);
+    for (let bucket = 0; bucket < 100; bucket++, now += 10_000) sampler.completed("mail");
+    const kept = sampler.take(true);
+    expect(kept.length).toBeLessThanOrEqual(8);
+    expect(kept.at(-1)!.bucketStartMs).toBe(990_000);
+  });
+});
+
 describe("recorded history read back", () => {
   const logger = createConsoleLogger("silent");
 
