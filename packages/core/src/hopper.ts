@@ -221,7 +221,7 @@ export function createHopper(options: HopperOptions): Hopper {
         if (sameServer) return checkCoordinationStore(sameServer);
         throw new ConfigurationError({
           field: "coordination",
-          message: `unique jobs, concurrency limits, recurring jobs, queue pauses and batches need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
+          message: `unique jobs, concurrency limits, recurring jobs, queue pauses, queue history and batches need a store every process shares, and the ${backend.name} backend has none of its own: pass createHopper({ coordination: createRedisCoordinationStore({ url }) }) or createPostgresCoordinationStore({ connectionString })`,
         });
       });
   // A store that cannot be read (none shared, or down) reads as not paused: a record is never refused for it.

@@ -8,6 +8,7 @@ export type { ChildResult, CreatedFlow, Flow, FlowChild, FlowChildState, FlowOpt
 export { Worker, type WorkerOptions } from "./worker/worker.js";
 export type { QueueOrder } from "./worker/queue-selection.js";
 export type { Queues, QueueInfo } from "./flow-control/queue-admin.js";
+export type { QueueHistory, QueueHistoryBucket, QueueHistoryOptions } from "./history/queue-history.js";
 export type { Workers, WorkerInfo } from "./worker/worker-registry.js";
 export type { Schedules, ScheduleInfo } from "./scheduling/schedule-list.js";
 export { HUNG_JOB_EXIT_CODE } from "./worker/hung-job-exit.js";

@@ -41,6 +41,12 @@ pre { margin: 0; padding: .6rem; background: var(--bg); border: 1px solid var(--
 code { font-size: .9em; overflow-wrap: anywhere; }
 .muted { color: var(--muted); }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; margin-top: 1rem; }
+.history { display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: 1rem; }
+.history h3 { margin: 0 0 .4rem; font-size: 1rem; }
+svg.history-chart { display: block; width: 100%; height: 4rem; }
+svg.history-chart .bar-completed { fill: var(--ok); } svg.history-chart .bar-failed { fill: var(--bad); } svg.history-chart .axis { stroke: var(--line); }
+dl.history-figures { display: flex; flex-wrap: wrap; gap: .2rem 1rem; margin: .5rem 0 0; font-size: .85rem; }
+dl.history-figures dt { color: var(--muted); } dl.history-figures dd { margin: 0; font-variant-numeric: tabular-nums; }
 @media (max-width: 40rem) {
   main { padding: .6rem; } th, td { padding: .35rem .4rem; } header .status { margin-left: 0; width: 100%; }
   /* Tables marked "stack" become one card per row, each cell labelled, rather than scrolling sideways. */

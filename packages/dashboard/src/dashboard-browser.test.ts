@@ -152,6 +152,17 @@ for (const target of targets) {
       await row.locator('[data-count="dead"]', { hasText: /^0$/ }).waitFor(wait);
     });
 
+    it("charts the queue's runs once the worker has written their bucket", { timeout: 60_000 }, async () => {
+      await page.goto(`${base}/queues`);
+      const card = page.locator(`[data-history-queue="${queue}"]`);
+      // Written just after its 10 s bucket ends; the page refreshes itself until it shows.
+      await card.locator("svg.history-chart rect.bar-completed").first().waitFor(wait);
+      expect(Number(await card.locator('[data-history="completed"]').textContent())).toBeGreaterThanOrEqual(1);
+      expect(await card.locator('[data-history="failed"]').textContent()).toMatch(/^[1-9]\d* \(/);
+      expect(await card.locator('[data-history="p50"]').textContent()).toMatch(/\d+(\.\d)? (ms|s|min)$/);
+      await screenshot("queues-history");
+    });
+
     it("lists the recurring jobs with their last and next ticks", { timeout: 60_000 }, async () => {
       await hopper.enqueueRecurring("nightly-settlement", { scheduledAt: new Date(Date.now() - 60_000) });
       await page.goto(`${base}/schedules`);

@@ -20,3 +20,6 @@ export {
   type PushHttpAnswer,
   type PushHttpHandler,
 } from "./push-http.js";
+// Queue history's writer and reader over a coordination store, for the conformance suite's round trip.
+export { HistoryRecorder, type HistoryRecorderOptions } from "../history/history-recorder.js";
+export { readQueueHistory } from "../history/queue-history.js";

@@ -3,6 +3,7 @@ import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { deadLetterQueueName, validateQueueName } from "../names.js";
 import { readQueuePaused, setQueuePaused } from "./queue-pauses.js";
+import { checkHistoryMinutes, readQueueHistory, type QueueHistory, type QueueHistoryOptions } from "../history/queue-history.js";
 
 /** One queue as `hopper.queues.list()` reports it. */
 export interface QueueInfo {
@@ -26,6 +27,14 @@ export interface Queues {
   resume(name: string): Promise<void>;
   /** The queues of the registered jobs, in registration order, each with its paused flag and counts. */
   list(): Promise<QueueInfo[]>;
+  /**
+   * The queue's sampled history of the last `minutes` (default and most 60): per 10 s bucket, runs
+   * completed and failed, dead letters, and enqueue → start latency p50/p99, added up over every
+   * worker sharing the coordination store. Workers write a bucket once it has ended, so the bucket
+   * under way reads as empty. Without a shared coordination store (SQS and Pub/Sub given none) it
+   * rejects with ConfigurationError naming `coordination`.
+   */
+  history(name: string, options?: QueueHistoryOptions): Promise<QueueHistory>;
 }
 
 export interface QueuesDependencies {
@@ -51,6 +60,10 @@ export function createQueues(dependencies: QueuesDependencies): Queues {
     },
     async resume(name) {
       await setQueuePaused(dependencies.coordination, knownQueue(name), false);
+    },
+    async history(name, options) {
+      const queue = knownQueue(name);
+      return readQueueHistory(dependencies.coordination, queue, checkHistoryMinutes(options?.minutes));
     },
     async list() {
       const backend = await dependencies.backend();

@@ -32,6 +32,7 @@ import { BATCH_META_KEY, type BatchBook } from "../batches/batches.js";
 import { SENT_ONCE_META_KEY } from "../batches/workflow-ledger.js";
 import { PARENT_META_KEY } from "../batches/flows.js";
 import type { BatchOutcome } from "../batches/batch-state.js";
+import type { HistorySampler } from "../history/history-sampler.js";
 
 export interface MessageHandlerOptions {
   readonly backend: Backend;
@@ -57,6 +58,8 @@ export interface MessageHandlerOptions {
   readonly flowControl?: FlowControl;
   /** Batch bookkeeping, run before a batch's job is acked; a job outside any batch costs one meta lookup. */
   readonly batches?: BatchBook;
+  /** Queue history counted in memory (a worker's); absent (push handlers), nothing is counted. */
+  readonly history?: HistorySampler;
 }
 
 /** Where a job stands while a worker holds it; shutdown uses it to hand the job back. */
@@ -211,6 +214,9 @@ export class MessageHandler {
 
     // Awaited here rather than in an async method of its own: a held job keeps one suspended frame fewer alive.
     const run = this.startRun(job, log, queue, definition, envelope, attempt);
+    const { history } = this.options;
+    // Only a first attempt's wait is latency: a retry's copy carries its first due time on some backends and not on others.
+    if (history && attempt === 1) history.started(queue, runAtMs ?? Date.parse(envelope.enqueuedAt));
     if (definition.iteration && iterationState) run.iteration = this.startIteration(job, run, definition, definition.iteration, iterationState);
     const batch = this.options.batches?.of(envelope);
     if (batch) Object.defineProperty(run, "batch", { value: batch, enumerable: true });
@@ -228,6 +234,7 @@ export class MessageHandler {
     // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
     const lateTimeout = failure ? undefined : timedOut(run);
     if (lateTimeout) failure = { error: lateTimeout };
+    if (history) countOutcome(history, queue, failure);
     await slot?.release();
     if (job.handedBack) return;
     if (failure && isIterationInterrupt(failure.error)) return this.continueLater(job, log, queue, envelope, attempt, failure.error);
@@ -459,6 +466,7 @@ export class MessageHandler {
   private async deadLetter(job: InFlightJob, queue: string, envelope: Envelope | null, reason: string, error: unknown, attempt: number | null): Promise<void> {
     const { backend } = this.options;
     const logger = job.log ?? this.options.logger;
+    this.options.history?.dead(queue);
     logger.error("job dead-lettered", { queue, jobId: envelope?.id ?? job.message.id, job: envelope?.job, reason, error, ...(envelope && this.argsField(envelope)) });
     const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);
@@ -495,4 +503,10 @@ export class MessageHandler {
 function timedOut(run: JobRun): JobTimeoutError | undefined {
   const error = run.deadline?.error;
   return error !== undefined && run.abortReason === error ? error : undefined;
+}
+
+/** A run's outcome in queue history: a cancel or an iteration's stop is neither a completion nor a failure. */
+function countOutcome(history: HistorySampler, queue: string, failure: { readonly error: unknown } | undefined): void {
+  if (!failure) history.completed(queue);
+  else if (!isIterationInterrupt(failure.error) && !JobCancelledError.isInstance(failure.error)) history.failed(queue);
 }

@@ -24,6 +24,7 @@ import { PauseWatch } from "../flow-control/pause-watch.js";
 import { SlotLoans } from "./slot-loans.js";
 import type { HungRun } from "./run-deadline.js";
 import { WorkerPresence } from "./worker-registry.js";
+import { HistoryRecorder } from "../history/history-recorder.js";
 
 export interface WorkerOptions {
   /**
@@ -98,6 +99,8 @@ export class Worker {
   private readonly selection: QueueSelection;
   private readonly pauseCheckMs: number;
   private readonly presence: WorkerPresence;
+  /** Queue history: counted in memory per job, written once per bucket. */
+  private readonly history: HistoryRecorder;
   private readonly concurrency: number;
   private readonly prefetch: number;
   /** Messages received ahead of a free slot, per queue; made once the backend (and so its lease bounds) is known. */
@@ -154,6 +157,7 @@ export class Worker {
       heartbeatMs: toPositiveMilliseconds(options.heartbeat ?? "5s", "worker.heartbeat"),
       running: () => this.inFlight.size,
     });
+    this.history = new HistoryRecorder({ coordination: dependencies.coordination, logger: dependencies.logger });
   }
 
   /** Runs until `stop()` (or SIGTERM/SIGINT) and resolves once shut down. */
@@ -184,6 +188,7 @@ export class Worker {
     const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(this.dependencies.logger, "worker", () => this.stop());
     // In the registry while waiting for the backend too: an operator sees a worker that cannot connect.
     this.presence.start();
+    this.history.start();
     try {
       const backend = await this.dependencies.connection.waitUntilOpen(this.receiving.signal, this.dependencies.logger);
       if (backend && (await this.checkCoordination())) {
@@ -195,7 +200,7 @@ export class Worker {
       await this.hungJobExit;
     } finally {
       removeSignalHandlers();
-      await this.presence.stop();
+      await Promise.all([this.presence.stop(), this.history.stop()]);
     }
   }
 
@@ -241,6 +246,7 @@ export class Worker {
       ...(this.dependencies.records && { records: this.dependencies.records }),
       ...(this.dependencies.flowControl && { flowControl: this.dependencies.flowControl }),
       ...(this.dependencies.batches && { batches: this.dependencies.batches }),
+      history: this.history.sampler,
     });
     // A buffered message must keep its lease while it waits; a backend that cannot extend one gets no buffer.
     const prefetch = backend.capabilities.leaseExtension ? this.prefetch : 0;
