@@ -197,6 +197,13 @@ describe("dead letters from job records", () => {
     // Back in the queue (the waiting job and the two retried); their records read dead until a worker starts them.
     expect((await hopper.queues.list())[0]!.stats?.ready).toBe(3);
     expect((await hopper.deadLetters("dash-unit").peek({ max: 1000 })).map((letter) => letter.id)).not.toContain(first);
+
+    // "Retry all shown" acts on the rows the page listed (the `shown` fields), not on the ticked ones.
+    const third = await deadJob(hopper);
+    const shown = new URLSearchParams({ csrf, do: "retry-shown", shown: item(third) });
+    const all = await dashboard.fetch(new Request("http://localhost/dead-letters/selected", { method: "POST", body: shown.toString(), headers: { "content-type": "application/x-www-form-urlencoded", cookie }, redirect: "manual" }));
+    expect(all.headers.get("location")).toBe("/dead-letters?done=selected-retried&count=1&missed=0");
+    expect((await hopper.deadLetters("dash-unit").peek({ max: 1000 })).map((letter) => letter.id)).not.toContain(third);
   });
 
   it("refuses a selection without the CSRF token, forged or unknown items, too many, or an unknown action", async () => {
@@ -221,6 +228,8 @@ describe("dead letters from job records", () => {
     const tooMany = await dashboard.fetch(new Request("http://localhost/dead-letters/selected", { method: "POST", body: many.toString(), headers: { "content-type": "application/x-www-form-urlencoded", cookie }, redirect: "manual" }));
     expect(tooMany.status).toBe(400);
     expect(await tooMany.text()).toMatch(/at most 100/);
+    const huge = await post("/dead-letters/selected", { csrf, do: "discard", item: "x".repeat(70_000) }, { cookie });
+    expect(huge.status).toBe(413);
     // Nothing above touched the dead letter.
     expect(await hopper.jobs.get(id)).toMatchObject({ state: "dead" });
     expect((await hopper.deadLetters("dash-unit").peek({ max: 1000 })).map((letter) => letter.id)).toContain(id);

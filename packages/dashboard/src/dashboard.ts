@@ -59,7 +59,8 @@ export interface Dashboard {
 }
 
 const optionKeys = new Set(["hopper", "authorize", "allowUnauthenticated", "readOnly", "basePath", "redact", "refreshMs", "secureCookie", "logger"]);
-const maxFormBytes = 8 * 1024;
+// Room for a bulk dead-letter form: 100 items of a queue and a job id each.
+const maxFormBytes = 64 * 1024;
 const securityHeaders = {
   "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",

@@ -45,7 +45,7 @@ async function fromRecords(context: PageContext, known: readonly string[], queue
   const rows = page.records.map((record) => {
     const item = selectedItem(record.queue, record.id);
     return html`<tr data-dead-letter="${record.id}">
-<td>${context.readOnly ? "" : html`<input type="checkbox" name="item" value="${item}" form="dead-selection" aria-label="select ${record.id}"><input type="hidden" name="shown" value="${item}" form="dead-selection">`}</td>
+<td>${context.readOnly ? "" : html`<input type="checkbox" name="item" value="${item}" form="dead-selection" aria-label="select ${record.id}"><input type="hidden" name="shown" value="${item}" form="dead-shown">`}</td>
 <td data-label="Job"><a href="${context.base}/jobs?id=${encodeURIComponent(record.id)}">${record.job}</a><br><code class="muted">${record.id}</code></td>
 <td data-label="Queue">${record.queue}</td>
 <td data-label="Error"><pre>${record.error ? `${record.error.name}: ${record.error.message}` : "—"}</pre></td>
@@ -65,11 +65,15 @@ async function fromRecords(context: PageContext, known: readonly string[], queue
   return { page: "dead-letters", title: "Dead letters", body: html`${filterForm(context, known, queue, jobFilter)}${notice(context)}${source}${table}${first}${next}` };
 }
 
-/** The bulk form the rows' checkboxes belong to (by `form=`), since each row's own buttons are forms already. */
+/**
+ * The bulk forms the rows' fields belong to (by `form=`), since each row's own buttons are forms already:
+ * the ticked boxes go with Retry/Discard selected, every row's hidden item with Retry all shown.
+ */
 function selectionForm(context: PageContext): SafeHtml {
   if (context.readOnly) return html``;
   return html`<form id="dead-selection" class="search" method="post" action="${context.base}/dead-letters/selected"><input type="hidden" name="${CSRF_FIELD}" value="${context.csrfToken}">
-<button type="submit" name="do" value="retry" class="primary">Retry selected</button><button type="submit" name="do" value="discard" class="danger">Discard selected</button><button type="submit" name="do" value="retry-shown">Retry all shown</button></form>`;
+<button type="submit" name="do" value="retry" class="primary">Retry selected</button><button type="submit" name="do" value="discard" class="danger">Discard selected</button></form>
+<form id="dead-shown" class="search" method="post" action="${context.base}/dead-letters/selected"><input type="hidden" name="${CSRF_FIELD}" value="${context.csrfToken}"><button type="submit" name="do" value="retry-shown">Retry all shown</button></form>`;
 }
 
 function filterForm(context: PageContext, known: readonly string[], chosen: string, jobFilter: string): SafeHtml {
