@@ -39,7 +39,7 @@ const notices: Record<string, (query: URLSearchParams) => string> = {
   "not-retried": () => "Nothing was retried: the dead letter was not among the first ones received (another dashboard or worker may hold it), or it cannot run on its queue.",
   discarded: () => "Dead letter discarded.",
   "not-discarded": () => "Nothing was discarded: the dead letter was not among the first ones received.",
-  "selected-retried": (query) => `${count(query, "count")} dead letters moved back to their queues${missed(query)}.`,
+  "selected-retried": (query) => `${count(query, "count")} dead letters moved back to their queues${missed(query)}. Their records say dead until a worker starts them.`,
   "selected-discarded": (query) => `${count(query, "count")} dead letters discarded${missed(query)}.`,
 };
 
