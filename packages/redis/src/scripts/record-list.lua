@@ -26,7 +26,8 @@ local found, stale = {}, {}
 local offset, read, exhausted = 0, 0, false
 local last_at, last_id = '', ''
 while #found < limit and read < budget do
-  local batch = redis.call('ZREVRANGEBYSCORE', index, cursor_at or '+inf', '-inf', 'WITHSCORES', 'LIMIT', offset, 100)
+  -- The cursor's own text as the bound: a Lua number would go back to text with 14 digits.
+  local batch = redis.call('ZREVRANGEBYSCORE', index, cursor_at and ARGV[6] or '+inf', '-inf', 'WITHSCORES', 'LIMIT', offset, 100)
   if #batch == 0 then
     exhausted = true
     break

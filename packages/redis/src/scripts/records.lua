@@ -30,6 +30,7 @@ local function record_reindex(key, id, old, new, finished, ttl)
   if old and record_finished[old] and old ~= new then redis.call('ZREM', record_index_key(key, id, old), id) end
   if record_finished[new] then
     local index = record_index_key(key, id, new)
+    -- Finished ms as written (13 digits): within the 14 a Lua number keeps when it becomes text again.
     local at = tonumber(finished)
     if not at then
       local time = redis.call('TIME')
