@@ -13,6 +13,7 @@ const server = createAppServer({
   get: (id) => hopper!.jobs.get(id),
   wait: (id, options) => hopper!.jobs.wait(id, options),
   cancel: (id) => hopper!.jobs.cancel(id),
+  list: (query) => hopper!.jobs.list(query),
 });
 
 beforeAll(async () => {

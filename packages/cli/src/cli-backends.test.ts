@@ -170,6 +170,33 @@ for (const target of targets) {
       expect(empty).toMatchObject({ code: 0, stdout: `no dead letters in ${queue}\n` });
     });
 
+    it("jobs list shows the dead jobs from the records, a page at a time; a state it cannot list exits 2", { timeout: 90_000 }, async () => {
+      const hopper = createHopper({ url, jobs: [RecordVisit, AlwaysFails], logger: silent, records: {} });
+      opened.push(hopper);
+      const queue = uniqueQueue("list");
+      const ids = await AlwaysFails.set({ queue }).performAllLater([{ n: 1 }, { n: 2 }, { n: 3 }]);
+      const worker = hopper.worker({ queues: [queue], pollWait: 100, handleSignals: false });
+      const working = worker.run();
+      for (const id of ids) await hopper.jobs.wait(id, { timeout: "60s" });
+      await worker.stop();
+      await working;
+
+      const first = await runCliProcess(["jobs", "list", "--state", "dead", "--queue", queue, "--limit", "2", "--url", url, "--json"]);
+      expect(first.code).toBe(0);
+      const page = JSON.parse(first.stdout) as { records: { id: string; job: string; state: string; error: { message: string } }[]; next: string };
+      expect(page.records.map((record) => [record.job, record.state, record.error.message])).toEqual(Array(2).fill(["AlwaysFails", "dead", "mail server said no"]));
+      const rest = await runCliProcess(["jobs", "list", "--state", "dead", "--queue", queue, "--after", page.next, "--url", url]);
+      expect(rest.code).toBe(0);
+      expect(rest.stdout).toMatch(/^ID\s+JOB\s+QUEUE\s+STATE\s+ATTEMPT\s+FINISHED AT\s+ERROR\n/);
+      expect(rest.stdout).not.toMatch(/more: --after/);
+      const listed = [...page.records.map((record) => record.id), ...ids.filter((id) => rest.stdout.includes(id))];
+      expect(listed.sort()).toEqual([...ids].sort());
+
+      const refused = await runCliProcess(["jobs", "list", "--state", "running", "--url", url]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/state: must be one of succeeded, failed, dead, cancelled/);
+    });
+
     it("scheduler enqueues the module's recurring jobs and exits 0 on SIGTERM", { timeout: 90_000 }, async () => {
       const hopper = hopperForTest();
       const queue = uniqueQueue("ticks");

@@ -108,6 +108,8 @@ export class DeadLetters {
   constructor(
     private readonly backend: () => Promise<Backend>,
     private readonly queue: string,
+    /** Forgets the job records of letters taken for good (records on); never throws. */
+    private readonly forgetRecords: (ids: readonly string[]) => Promise<void> = async () => {},
   ) {
     validateQueueName(queue, "deadLetters(queue)");
   }
@@ -119,12 +121,17 @@ export class DeadLetters {
     return messages.map(readDeadLetter);
   }
 
-  /** Removes and returns up to `max` dead letters; with `ids`, only those (by job id) among the `max` received, the rest left in place. */
+  /**
+   * Removes and returns up to `max` dead letters; with `ids`, only those (by job id) among the `max` received, the rest left in place.
+   * With records on, their jobs' records go too, so `jobs.list({ state: "dead" })` stops listing them.
+   */
   async take(options: DeadLetterSelection = {}): Promise<DeadLetter[]> {
     checkIds(options.ids);
     const messages = await this.select(await this.receive(options), options.ids);
     await Promise.all(messages.map((message) => message.ack()));
-    return messages.map(readDeadLetter);
+    const taken = messages.map(readDeadLetter);
+    await this.forgetRecords(taken.map((letter) => letter.id));
+    return taken;
   }
 
   /**

@@ -294,7 +294,7 @@ export function createHopper(options: HopperOptions): Hopper {
       records.writing.records?.knowBackend(backend);
       return runMessage({ backend, registry, middleware, logger, coordination, logArgs, flowControl: pushFlowControl, batches: batchBook, ...records.writing }, message);
     },
-    deadLetters: (queue) => new DeadLetters(() => connection.get(), queue),
+    deadLetters: (queue) => new DeadLetters(() => connection.get(), queue, (ids) => records.forget(queue, ids)),
     jobs: records.jobs,
     workers: createWorkers(coordination),
     schedules: createSchedules({ schedules: () => [...schedules.values()], registry, coordination }),

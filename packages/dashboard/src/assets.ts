@@ -72,7 +72,8 @@ export const dashboardJs = `
   };
   const busy = () => {
     const active = document.activeElement;
-    return active && main.contains(active) && active.matches("input, select, textarea");
+    // A selection the operator is making (dead letters' checkboxes) would be lost by a refresh.
+    return (active && main.contains(active) && active.matches("input, select, textarea")) || main.querySelector("input[type=checkbox]:checked");
   };
   const refresh = async () => {
     if (document.hidden || busy()) return;

@@ -123,12 +123,18 @@ for (const target of targets) {
       await row.getByRole("link", { name: queue }).click();
       await page.waitForURL(/\/dead-letters\?queue=/);
       await page.locator(`tr[data-dead-letter="${doomed}"]`).waitFor(wait);
+      // Listed from the job records (an index), with the last error; args are not in records.
+      await page.locator('[data-source="records"]').waitFor(wait);
+      expect(await page.content()).toContain("card declined by the test gateway");
+      await screenshot("dead-letters");
+      await page.getByRole("link", { name: "show the dead letters themselves" }).click();
+      await page.locator('[data-source="letters"]').waitFor(wait);
+      await page.locator(`tr[data-dead-letter="${doomed}"]`).waitFor(wait);
       const deadPage = await page.content();
       expect(deadPage).toContain("card declined by the test gateway");
       // Args go through redact: the order shows, the card number does not.
       expect(deadPage).toContain("A-1");
       expect(deadPage).not.toContain("4111 1111 1111 1111");
-      await screenshot("dead-letters");
 
       await page.locator(`tr[data-dead-letter="${doomed}"]`).getByRole("link").first().click();
       await page.waitForURL(/\/jobs\?id=/);
@@ -161,6 +167,38 @@ for (const target of targets) {
       expect(await card.locator('[data-history="failed"]').textContent()).toMatch(/^[1-9]\d* \(/);
       expect(await card.locator('[data-history="p50"]').textContent()).toMatch(/\d+(\.\d)? (ms|s|min)$/);
       await screenshot("queues-history");
+    });
+
+    it("retries two selected dead jobs and sees them succeed, discards a third and sees it gone", { timeout: 120_000 }, async () => {
+      state.healed = false;
+      const ids = await Payment.performAllLater([
+        { order: "B-1", cardNumber: "1", fail: true },
+        { order: "B-2", cardNumber: "2", fail: true },
+        { order: "B-3", cardNumber: "3", fail: true },
+      ]);
+      for (const id of ids) expect(await settled(id!, ["dead"])).toBe("dead");
+      const [first, second, third] = ids as [string, string, string];
+      state.healed = true;
+      await page.goto(`${base}/dead-letters?queue=${queue}`);
+      const rowOf = (id: string) => page.locator(`tr[data-dead-letter="${id}"]`);
+      for (const id of ids) await rowOf(id!).waitFor(wait);
+      await rowOf(first).getByRole("checkbox").check();
+      await rowOf(second).getByRole("checkbox").check();
+      await page.getByRole("button", { name: "Retry selected" }).click();
+      await page.getByRole("status").filter({ hasText: "2 dead letters moved back to their queues." }).waitFor(wait);
+      expect(await settled(first, ["succeeded"])).toBe("succeeded");
+      expect(await settled(second, ["succeeded"])).toBe("succeeded");
+      // The page refreshes itself: once the worker ran them, they are no longer dead.
+      await rowOf(first).waitFor({ state: "detached", ...wait });
+      await rowOf(second).waitFor({ state: "detached", ...wait });
+
+      await rowOf(third).getByRole("checkbox").check();
+      await page.getByRole("button", { name: "Discard selected" }).click();
+      await page.getByRole("status").filter({ hasText: "1 dead letters discarded." }).waitFor(wait);
+      await rowOf(third).waitFor({ state: "detached", ...wait });
+      // Gone from the backend's dead letters, not only from the listing.
+      expect((await hopper.deadLetters(queue).peek({ max: 100 })).map((letter) => letter.id)).not.toContain(third);
+      expect(await hopper.jobs.get(third)).toBeNull();
     });
 
     it("lists the recurring jobs with their last and next ticks", { timeout: 60_000 }, async () => {

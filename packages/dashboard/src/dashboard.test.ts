@@ -139,7 +139,9 @@ describe("createDashboard", () => {
   it("shows args through redact", async () => {
     const { hopper, get } = setUp({ redact: (args) => ({ ...(args as object), secret: "[redacted]" }) });
     await deadJob(hopper);
-    const page = await (await get("/dead-letters?queue=dash-unit")).text();
+    // Args live in the dead letters, not in records: the page that receives them shows them.
+    const page = await (await get("/dead-letters?queue=dash-unit&source=letters")).text();
+    expect(page).toContain('data-source="letters"');
     expect(page).not.toContain("hunter2");
     expect(page).toContain("[redacted]");
     expect(page).toContain("&#60;b&#62;x&#60;/b&#62;");
@@ -153,6 +155,114 @@ describe("createDashboard", () => {
     expect(text).toContain("read-only");
     expect((await post("/queues/pause", { queue: "dash-unit" }, { cookie: cookieOf(page) })).status).toBe(403);
     expect((await hopper.queues.list())[0]!.paused).toBe(false);
+  });
+});
+
+describe("dead letters from job records", () => {
+  const selectionPage = async (get: (path: string) => Promise<Response>, path = "/dead-letters") => {
+    const page = await get(path);
+    const text = await page.text();
+    return { text, cookie: cookieOf(page), csrf: tokenOf(text) };
+  };
+  const item = (id: string, queue = "dash-unit") => JSON.stringify([queue, id]);
+  const deadIds = async (hopper: Hopper) => (await hopper.jobs.list({ state: "dead", queue: "dash-unit" })).records.map((record) => record.id).sort();
+
+  it("lists dead jobs from records with paging, and from peek when records are off, saying which", async () => {
+    const { hopper, get } = setUp();
+    const ids = [await deadJob(hopper), await deadJob(hopper)];
+    const text = await (await get("/dead-letters?queue=dash-unit")).text();
+    expect(text).toContain('data-source="records"');
+    for (const id of ids) expect(text).toContain(`data-dead-letter="${id}"`);
+    expect(text).toContain("&#60;script&#62;alert(1)");
+    expect(text).not.toContain("hunter2");
+    expect((await get("/dead-letters?job=Other")).status).toBe(200);
+    expect(await (await get("/dead-letters?job=Other")).text()).not.toContain("data-dead-letter=");
+    const forged = await get("/dead-letters?after=not-a-cursor");
+    expect(forged.status).toBe(400);
+    expect(await forged.text()).toMatch(/after: is not a cursor/);
+
+    const off = createHopper({ backend: createMemoryBackend(), jobs: [Doomed], logger: silent });
+    hoppers.push(off);
+    const offText = await (await createDashboard({ hopper: off, authorize: () => true, logger: silent }).fetch(new Request("http://localhost/dead-letters"))).text();
+    expect(offText).toContain('data-source="letters"');
+    expect(offText).toMatch(/turn on job records/);
+  });
+
+  it("retries and discards the selected dead letters through the CSRF-checked POST, counting what it found", async () => {
+    const { hopper, get, post } = setUp();
+    const [first, third] = [await deadJob(hopper), await deadJob(hopper)];
+    const waiting = await Doomed.performLater({ secret: "s", label: "waiting" });
+    const { cookie, csrf, text } = await selectionPage(get);
+    expect(text).toContain('action="/dead-letters/selected"');
+    expect(text).toContain(`value="${item(first).replaceAll('"', "&#34;")}"`);
+
+    const retried = await post("/dead-letters/selected", { csrf, do: "retry", item: item(first) }, { cookie });
+    expect(retried.status).toBe(303);
+    expect(retried.headers.get("location")).toBe("/dead-letters?done=selected-retried&count=1&missed=0");
+    expect(await (await get(retried.headers.get("location")!)).text()).toContain("1 dead letters moved back to their queues.");
+    expect(await hopper.jobs.get(waiting)).toMatchObject({ state: "waiting" });
+
+    const discarded = await post("/dead-letters/selected", { csrf, do: "discard", item: item(third) }, { cookie });
+    expect(discarded.headers.get("location")).toBe("/dead-letters?done=selected-discarded&count=1&missed=0");
+    // Gone from the backend's dead letters and from the records' dead listing.
+    expect((await hopper.deadLetters("dash-unit").peek({ max: 100 })).map((letter) => letter.id)).not.toContain(third);
+    expect(await deadIds(hopper)).not.toContain(third);
+    expect(await hopper.jobs.get(third)).toBeNull();
+  });
+
+  it("takes several items in one form and counts the ones that are not dead letters as missed", async () => {
+    const { hopper, get } = setUp();
+    const [first, second] = [await deadJob(hopper), await deadJob(hopper)];
+    const waiting = await Doomed.performLater({ secret: "s", label: "waiting" });
+    const { cookie, csrf } = await selectionPage(get);
+    const form = new URLSearchParams({ csrf, do: "retry" });
+    for (const id of [first, second, waiting, first]) form.append("item", item(id));
+    const dashboard = createDashboard({ hopper, authorize: () => true, logger: silent });
+    const response = await dashboard.fetch(new Request("http://localhost/dead-letters/selected", { method: "POST", body: form.toString(), headers: { "content-type": "application/x-www-form-urlencoded", cookie }, redirect: "manual" }));
+    expect(response.headers.get("location")).toBe("/dead-letters?done=selected-retried&count=2&missed=1");
+    // Back in the queue (the waiting job and the two retried); their records read dead until a worker starts them.
+    expect((await hopper.queues.list())[0]!.stats?.ready).toBe(3);
+    expect((await hopper.deadLetters("dash-unit").peek({ max: 1000 })).map((letter) => letter.id)).not.toContain(first);
+
+    // "Retry all shown" acts on the rows the page listed (the `shown` fields), not on the ticked ones.
+    const third = await deadJob(hopper);
+    const shown = new URLSearchParams({ csrf, do: "retry-shown", shown: item(third) });
+    const all = await dashboard.fetch(new Request("http://localhost/dead-letters/selected", { method: "POST", body: shown.toString(), headers: { "content-type": "application/x-www-form-urlencoded", cookie }, redirect: "manual" }));
+    expect(all.headers.get("location")).toBe("/dead-letters?done=selected-retried&count=1&missed=0");
+    expect((await hopper.deadLetters("dash-unit").peek({ max: 1000 })).map((letter) => letter.id)).not.toContain(third);
+  });
+
+  it("refuses a selection without the CSRF token, forged or unknown items, too many, or an unknown action", async () => {
+    const { hopper, get, post } = setUp();
+    const id = await deadJob(hopper);
+    const { cookie, csrf } = await selectionPage(get);
+    expect((await post("/dead-letters/selected", { do: "discard", item: item(id) }, { cookie })).status).toBe(403);
+    expect((await post("/dead-letters/selected", { csrf: "x".repeat(43), do: "discard", item: item(id) }, { cookie })).status).toBe(403);
+    const refused = async (form: Record<string, string>, pattern: RegExp) => {
+      const response = await post("/dead-letters/selected", { csrf, ...form }, { cookie });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toMatch(pattern);
+    };
+    await refused({ do: "discard" }, /item: select at least one/);
+    await refused({ do: "discard", item: "<script>" }, /item: is not a dead letter the page listed/);
+    await refused({ do: "discard", item: JSON.stringify(["dash-unit", "x".repeat(513)]) }, /item: is not a dead letter/);
+    await refused({ do: "discard", item: item(id, "someone-elses-queue") }, /item: names a queue this Hopper does not know/);
+    await refused({ do: "delete-everything", item: item(id) }, /do: must be/);
+    const many = new URLSearchParams({ csrf, do: "discard" });
+    for (let index = 0; index <= 100; index += 1) many.append("item", item(`${id}-${index}`));
+    const dashboard = createDashboard({ hopper, authorize: () => true, logger: silent });
+    const tooMany = await dashboard.fetch(new Request("http://localhost/dead-letters/selected", { method: "POST", body: many.toString(), headers: { "content-type": "application/x-www-form-urlencoded", cookie }, redirect: "manual" }));
+    expect(tooMany.status).toBe(400);
+    expect(await tooMany.text()).toMatch(/at most 100/);
+    const huge = await post("/dead-letters/selected", { csrf, do: "discard", item: "x".repeat(70_000) }, { cookie });
+    expect(huge.status).toBe(413);
+    // Nothing above touched the dead letter.
+    expect(await hopper.jobs.get(id)).toMatchObject({ state: "dead" });
+    expect((await hopper.deadLetters("dash-unit").peek({ max: 1000 })).map((letter) => letter.id)).toContain(id);
+    // The notice shows counts only, whatever the query says.
+    const page = await (await get("/dead-letters?done=selected-retried&count=%3Cscript%3E&missed=7")).text();
+    expect(page).toContain("0 dead letters moved back to their queues; 7 not found");
+    expect(page).not.toContain("<script>");
   });
 });
 

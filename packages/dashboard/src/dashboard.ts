@@ -5,7 +5,8 @@ import { dashboardCss, dashboardJs } from "./assets.js";
 import { CSRF_COOKIE, CSRF_FIELD, csrfCookie, newCsrfToken, readCookie, tokensMatch, validToken } from "./csrf.js";
 import { layout } from "./layout.js";
 import { errorText, type PageContext, type RedactArgs, type RenderedPage } from "./page-context.js";
-import { deadLettersPage, DEAD_LETTERS_SHOWN } from "./pages/dead-letters-page.js";
+import { deadLettersPage } from "./pages/dead-letters-page.js";
+import { actOnSelected, DEAD_LETTERS_SEARCHED } from "./dead-letter-selection.js";
 import { jobPage } from "./pages/job-page.js";
 import { queuesPage } from "./pages/queues-page.js";
 import { schedulesPage } from "./pages/schedules-page.js";
@@ -58,7 +59,8 @@ export interface Dashboard {
 }
 
 const optionKeys = new Set(["hopper", "authorize", "allowUnauthenticated", "readOnly", "basePath", "redact", "refreshMs", "secureCookie", "logger"]);
-const maxFormBytes = 8 * 1024;
+// Room for a bulk dead-letter form: 100 items of a queue and a job id each.
+const maxFormBytes = 64 * 1024;
 const securityHeaders = {
   "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "x-content-type-options": "nosniff",
@@ -165,19 +167,20 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       const id = field(form, "id");
       const record = await hopper.jobs.get(id);
       if (!record) throw new ConfigurationError({ field: "id", message: `no job ${JSON.stringify(id)}` });
-      const moved = await hopper.deadLetters(record.queue).retry({ ids: [id], max: DEAD_LETTERS_SHOWN });
+      const moved = await hopper.deadLetters(record.queue).retry({ ids: [id], max: DEAD_LETTERS_SEARCHED });
       return back("jobs", { id, done: moved > 0 ? "retried" : "not-retried" });
     },
     "/dead-letters/retry": async (form) => {
       const [queue, id] = [field(form, "queue"), field(form, "id")];
-      const moved = await hopper.deadLetters(queue).retry({ ids: [id], max: DEAD_LETTERS_SHOWN });
+      const moved = await hopper.deadLetters(queue).retry({ ids: [id], max: DEAD_LETTERS_SEARCHED });
       return back("dead-letters", { queue, done: moved > 0 ? "retried" : "not-retried" });
     },
     "/dead-letters/discard": async (form) => {
       const [queue, id] = [field(form, "queue"), field(form, "id")];
-      const taken = await hopper.deadLetters(queue).take({ ids: [id], max: DEAD_LETTERS_SHOWN });
+      const taken = await hopper.deadLetters(queue).take({ ids: [id], max: DEAD_LETTERS_SEARCHED });
       return back("dead-letters", { queue, done: taken.length > 0 ? "discarded" : "not-discarded" });
     },
+    "/dead-letters/selected": async (form) => back("dead-letters", { ...(await actOnSelected(hopper, form)) }),
   };
 
   const node = toNodeHandler(handle);

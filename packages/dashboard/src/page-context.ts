@@ -39,7 +39,13 @@ const notices: Record<string, (query: URLSearchParams) => string> = {
   "not-retried": () => "Nothing was retried: the dead letter was not among the first ones received (another dashboard or worker may hold it), or it cannot run on its queue.",
   discarded: () => "Dead letter discarded.",
   "not-discarded": () => "Nothing was discarded: the dead letter was not among the first ones received.",
+  "selected-retried": (query) => `${count(query, "count")} dead letters moved back to their queues${missed(query)}. Their records say dead until a worker starts them.`,
+  "selected-discarded": (query) => `${count(query, "count")} dead letters discarded${missed(query)}.`,
 };
+
+// Counts from the query, as numbers only: the redirect's query never carries text to show.
+const count = (query: URLSearchParams, name: string) => String(Math.max(0, Math.min(1_000_000, Number.parseInt(query.get(name) ?? "0", 10) || 0)));
+const missed = (query: URLSearchParams) => (count(query, "missed") === "0" ? "" : `; ${count(query, "missed")} not found among the dead letters received (already retried or discarded, not dead, or further back than the search reaches)`);
 
 /** The outcome of the last action, from a fixed list (the query names it; it never carries text to show). */
 export function notice(context: PageContext): SafeHtml {

@@ -1,5 +1,5 @@
 import type { PGlite } from "@electric-sql/pglite";
-import { BackendClosedError, ConfigurationError, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
+import { BackendClosedError, ConfigurationError, decodeRecordCursor, encodeRecordCursor, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import pg from "pg";
 import { transactionClient } from "./postgres-backend.js";
 import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
@@ -68,6 +68,11 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         await transaction.query(`CREATE INDEX IF NOT EXISTS job_records_expires_idx ON ${table} (expires_at)`);
         // Added after the table shipped: a job's batch and a flow child's parent, written by the insert only.
         await transaction.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS batch_id text, ADD COLUMN IF NOT EXISTS parent_id text`);
+        // `list`: finished records by state, newest first; partial, so the writes of unfinished jobs (most of them) never touch it.
+        // ids in byte order ("C"), the order the cursor compares in. Built under the lock above on a first start after an upgrade.
+        await transaction.query(
+          `CREATE INDEX IF NOT EXISTS job_records_finished_idx ON ${table} (state, finished_at DESC, id COLLATE "C" DESC) WHERE state IN ('succeeded', 'failed', 'dead', 'cancelled')`,
+        );
       })
       .catch((error: unknown) => {
         creating = undefined;
@@ -162,6 +167,26 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
       if (state === "running" && changed) return { status: "requested" };
       if (changed || state === "cancelled") return { status: "cancelled" };
       return { status: "refused", state };
+    },
+    async list({ state, queue, job, limit, after }) {
+      await open();
+      const cursor = after === undefined ? undefined : decodeRecordCursor(after);
+      // The partial index's own predicate, restated so the planner uses it; the row comparison walks it from the cursor.
+      const rows = await executor.query<RecordRow>(
+        `SELECT * FROM ${table}
+         WHERE state = $1 AND state IN ('succeeded', 'failed', 'dead', 'cancelled') AND finished_at IS NOT NULL AND expires_at > now()
+           AND ($2::text IS NULL OR queue = $2) AND ($3::text IS NULL OR job = $3)
+           AND ($4::bigint IS NULL OR (finished_at, id COLLATE "C") < ($4::bigint, $5::text COLLATE "C"))
+         ORDER BY finished_at DESC, id COLLATE "C" DESC LIMIT $6`,
+        [state, queue ?? null, job ?? null, cursor?.at ?? null, cursor?.id ?? null, limit + 1],
+      );
+      const page = rows.slice(0, limit).map(fromRow);
+      const last = page.at(-1);
+      return { records: page, next: rows.length > limit && last ? encodeRecordCursor({ at: last.finishedAt ?? 0, id: last.id }) : null };
+    },
+    async remove(ids) {
+      await open();
+      if (ids.length > 0) await executor.query(`DELETE FROM ${table} WHERE id = ANY($1::text[])`, [ids]);
     },
     async subscribe(listener) {
       await open();

@@ -48,8 +48,10 @@ export function createKeyCache(prefix: string): (queue: string) => QueueKeys {
 export interface RecordKeys {
   readonly prefix: string;
   readonly channel: string;
+  /** The sorted set of a finished state's job ids by finished time (records.lua derives the same name from a record key). */
+  index(state: string): string;
 }
 
 export function recordKeys(prefix: string): RecordKeys {
-  return { prefix: `${prefix}:record:`, channel: `${prefix}:record-events` };
+  return { prefix: `${prefix}:record:`, channel: `${prefix}:record-events`, index: (state) => `${prefix}:record-index:${state}` };
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { BackendClosedError, ConfigurationError, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
+import { BackendClosedError, ConfigurationError, decodeRecordCursor, encodeRecordCursor, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordPage, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { whileSlotMoves } from "./redis-cluster-errors.js";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
@@ -22,6 +22,8 @@ interface RecordCommands {
   hopperRecordProgress(key: string, progress: string, channel: string, id: string): Promise<number>;
   hopperRecordSettle(key: string, job: string, queue: string, enqueuedAt: number, state: string, attempt: number, result: string, error: string, finishedAt: string, runAt: string, ttlMs: number, channel: string, id: string): Promise<number>;
   hopperRecordCancel(key: string, now: number, ttlMs: number, channel: string, id: string): Promise<string[]>;
+  hopperRecordList(index: string, prefix: string, state: string, queue: string, job: string, limit: number, cursorAt: string, cursorId: string, budget: number): Promise<[string, string, ...[string, string[]][]]>;
+  hopperRecordRemove(key: string, id: string): Promise<number>;
 }
 
 // Loaded as the coordination scripts are: files beside the code (copied to dist by the build), sent by SHA.
@@ -31,11 +33,15 @@ const scriptFiles = {
   hopperRecordProgress: "record-progress.lua",
   hopperRecordSettle: "record-settle.lua",
   hopperRecordCancel: "record-cancel.lua",
+  hopperRecordList: "record-list.lua",
+  hopperRecordRemove: "record-remove.lua",
 } satisfies Record<keyof RecordCommands, string>;
 
 const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
-// The record writes the queue scripts share (records.lua), in front of each record script.
-const withRecordFunctions = (file: string) => `${readScript("records.lua")}\n${readScript(file)}`;
+// The record writes the queue scripts share (records.lua), in front of each record script; no state index on a Cluster (another slot).
+const withRecordFunctions = (file: string, indexed: boolean) => `local record_indexed = ${indexed}\n${readScript("records.lua")}\n${readScript(file)}`;
+/** Index entries one `list` call reads at most: a filter matching little costs a bounded script, and the page ends short with a cursor. */
+const listBudget = (limit: number) => Math.max(1000, limit * 2);
 
 /**
  * Job records on Redis (or Redis Cluster: every call touches one key): one
@@ -52,8 +58,10 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
   const keyPrefix = options.keyPrefix ?? "hopper";
   if (typeof keyPrefix !== "string" || keyPrefix === "") throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string, got ${JSON.stringify(keyPrefix)}` });
   const { client, owned } = connect(options);
+  // A Cluster keeps each record in its own slot, so no index of all records can be written with them: no `list` there.
+  const indexed = (client as { isCluster?: boolean }).isCluster !== true;
   for (const [name, file] of Object.entries(scriptFiles)) {
-    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") client.defineCommand(name, { numberOfKeys: 1, lua: withRecordFunctions(file) });
+    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") client.defineCommand(name, { numberOfKeys: 1, lua: withRecordFunctions(file, indexed) });
   }
   const commands = client as (Redis | Cluster) & RecordCommands;
   const keys = recordKeys(keyPrefix);
@@ -67,9 +75,26 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
   };
   const optional = (value: number | string | null | undefined) => (value === null || value === undefined ? "" : String(value));
 
+  const list = async ({ state, queue, job, limit, after }: Parameters<NonNullable<RecordStore["list"]>>[0]): Promise<RecordPage> => {
+    open();
+    const cursor = after === undefined ? undefined : decodeRecordCursor(after);
+    const [nextAt, nextId, ...entries] = await commands.hopperRecordList(keys.index(state), keys.prefix, state, queue ?? "", job ?? "", limit, cursor ? String(cursor.at) : "", cursor?.id ?? "", listBudget(limit));
+    const records = entries.map(([id, flat]) => {
+      const fields: Record<string, string> = {};
+      for (let index = 0; index < flat.length; index += 2) fields[flat[index]!] = flat[index + 1]!;
+      return fromHash(id, fields);
+    });
+    return { records, next: nextAt === "" ? null : encodeRecordCursor({ at: Number(nextAt), id: nextId }) };
+  };
+
   return {
     specificationVersion: RECORD_STORE_SPECIFICATION_VERSION,
     name: "redis",
+    ...(indexed && { list }),
+    async remove(ids) {
+      open();
+      await Promise.all(ids.map(async (id) => whileSlotMoves(async () => commands.hopperRecordRemove(recordKey(id), id))));
+    },
     async insert(records) {
       open();
       await Promise.all(records.map(async (record) => whileSlotMoves(async () => commands.hopperRecordInsert(recordKey(record.id), record.job, record.queue, record.enqueuedAt, optional(record.runAt), Math.ceil(record.ttlMs), channel, record.id, record.batchId ?? "", record.parentId ?? ""))));

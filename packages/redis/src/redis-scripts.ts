@@ -34,7 +34,8 @@ function readScript(file: string): string {
 /** Script sources, each with the shared prelude in front; read once per process. */
 function scriptSources(): Map<string, string> {
   if (!sources) {
-    const prelude = `${readScript("common.lua")}\n${readScript("records.lua")}`;
+    // The queue scripts write records on a single node only, where the state indexes may be written with them.
+    const prelude = `${readScript("common.lua")}\nlocal record_indexed = true\n${readScript("records.lua")}`;
     sources = new Map(Object.entries(scriptFiles).map(([name, { file }]) => [name, `${prelude}\n${readScript(file)}`]));
   }
   return sources;

@@ -189,6 +189,9 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       const dead = await hopper.jobs.wait(exhausted, { timeout: "30s" });
       expect(dead).toMatchObject({ state: "dead", attempt: 2, error: { name: "Error", message: "boom 2" } });
       expect(dead.finishedAt).toBeInstanceOf(Date);
+      // Listed by state, as the backend's own calls wrote them (the ack, where records ride with it).
+      expect((await hopper.jobs.list({ state: "dead", queue })).records.map((record) => record.id)).toEqual([exhausted]);
+      expect((await hopper.jobs.list({ state: "failed", queue, job: "Doomed" })).records.map((record) => record.id)).toEqual([discarded]);
     });
 
     it("never starts a scheduled job cancelled from another Hopper", async () => {

@@ -2,11 +2,14 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { BackendClosedError, type RecordStore } from "@hopper/core";
 import { sleep, waitFor } from "../harness.js";
+import { recordListingScenarios } from "./record-listing.js";
 
 export interface RecordStoreSuiteOptions {
   readonly name: string;
   /** A fresh store per test; the suite closes it. Two stores from it see the same records (a shared server, or a shared in-process store). */
   readonly createStore: () => Promise<RecordStore>;
+  /** Whether the store offers `list` (and `remove`); default true. Declared absent, the suite checks it is. */
+  readonly canList?: boolean;
 }
 
 const day = 86_400_000;
@@ -244,6 +247,8 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       expect(await store.progress(job.id, progress)).toBe(true);
       expect(await store.get(job.id)).toMatchObject({ id: job.id, job: "Jöb", progress });
     });
+
+    recordListingScenarios(open, options.canList ?? true);
 
     it("closes idempotently and refuses calls afterwards", async () => {
       const store = await options.createStore();

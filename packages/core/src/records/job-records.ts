@@ -3,7 +3,9 @@ import { toPositiveMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { JobNotFoundError } from "../errors/job-not-found-error.js";
 import { JobWaitTimeoutError } from "../errors/job-wait-timeout-error.js";
-import { FINISHED_STATES, isHeldState, type HoldReason, type RecordStore, type StoredJobRecord, type StoredJobState } from "./record-store.js";
+import { rejectUnknownOptions } from "../option-keys.js";
+import { decodeRecordCursor } from "./record-cursor.js";
+import { FINISHED_STATES, isHeldState, LISTED_STATES, type HoldReason, type RecordListQuery, type RecordStore, type StoredJobRecord, type StoredJobState } from "./record-store.js";
 import type { ResolvedRecordsOptions } from "./records-options.js";
 
 /** `waiting` with a `runAt` still ahead is reported as `scheduled`; a held job as `held`, with `heldBy`. */
@@ -64,7 +66,31 @@ export interface JobRecords {
    * JobNotFoundError when there is no record.
    */
   cancel(id: string): Promise<{ cancelled: boolean; stopping: boolean; state: JobState }>;
+  /**
+   * Jobs that ended in `state` (succeeded, failed, dead or cancelled), newest first by when they
+   * finished, from the record store's index; expired records are never listed. `limit` defaults to
+   * 50 (at most 500); pass the page's `next` as `after` for the next page (null: no more). A page may
+   * hold fewer than `limit` while `next` is set, when `queue` or `job` filter out most of what the
+   * store read. Rejects with ConfigurationError when the store cannot list.
+   */
+  list(query: JobListQuery): Promise<JobPage>;
 }
+
+export interface JobListQuery {
+  readonly state: "succeeded" | "failed" | "dead" | "cancelled";
+  readonly queue?: string;
+  readonly job?: string;
+  readonly limit?: number;
+  readonly after?: string;
+}
+
+export interface JobPage {
+  readonly records: JobRecord[];
+  readonly next: string | null;
+}
+
+export const DEFAULT_LIST_LIMIT = 50;
+export const MAX_LIST_LIMIT = 500;
 
 const maxIdLength = 512;
 const firstPollMs = 25;
@@ -108,7 +134,37 @@ export function createJobRecords(store: () => Promise<RecordStore>, options: Res
       if (outcome.status === "requested") return { cancelled: false, stopping: true, state: "running" };
       return { cancelled: false, stopping: false, state: (isHeldState(outcome.state) ? "held" : outcome.state) as JobState };
     },
+    async list(query) {
+      const checked = checkListQuery(query);
+      const opened = await store();
+      if (!opened.list) {
+        throw new ConfigurationError({ field: "records.store", message: `the ${opened.name} record store cannot list records (no index): use a store that can, such as createRedisRecordStore on a single Redis node, createPostgresRecordStore or the memory store` });
+      }
+      const page = await opened.list(checked);
+      const now = Date.now();
+      return { records: page.records.map((stored) => toJobRecord(stored, now)), next: page.next };
+    },
   };
+}
+
+const listKeys = ["state", "queue", "job", "limit", "after"] as const satisfies readonly (keyof JobListQuery)[];
+
+function checkListQuery(query: JobListQuery): RecordListQuery {
+  if (typeof query !== "object" || query === null) throw new ConfigurationError({ field: "options", message: 'list takes { state } such as { state: "dead", limit: 50 }' });
+  rejectUnknownOptions(query, listKeys, "jobs.list");
+  if (!LISTED_STATES.has(query.state)) {
+    throw new ConfigurationError({ field: "state", message: `must be one of ${[...LISTED_STATES].join(", ")} (finished jobs are listed), got ${JSON.stringify(query.state)}` });
+  }
+  const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new ConfigurationError({ field: "limit", message: `must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${JSON.stringify(limit)}` });
+  for (const field of ["queue", "job"] as const) {
+    const value = query[field];
+    if (value !== undefined && (typeof value !== "string" || value.length === 0 || value.length > maxIdLength)) {
+      throw new ConfigurationError({ field, message: `must be a non-empty string of at most ${maxIdLength} characters, or left out for every ${field}` });
+    }
+  }
+  if (query.after !== undefined) decodeRecordCursor(query.after);
+  return { state: query.state, limit, ...(query.queue !== undefined && { queue: query.queue }), ...(query.job !== undefined && { job: query.job }), ...(query.after !== undefined && { after: query.after }) };
 }
 
 /** Every call of `hopper.jobs` when records are off. */
@@ -116,7 +172,7 @@ export function recordsOff(): JobRecords {
   const refuse = async (): Promise<never> => {
     throw new ConfigurationError({ field: "records", message: "job records are off: turn them on with createHopper({ records: {} }) (SQS and Pub/Sub also need records: { store })" });
   };
-  return { get: refuse, wait: refuse, cancel: refuse };
+  return { get: refuse, wait: refuse, cancel: refuse, list: refuse };
 }
 
 function checkId(id: unknown): string {

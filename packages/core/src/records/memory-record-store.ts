@@ -1,8 +1,10 @@
 import { BackendClosedError } from "../errors/backend-closed-error.js";
-import { isHeldState, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "./record-store.js";
+import { decodeRecordCursor, encodeRecordCursor } from "./record-cursor.js";
+import { isHeldState, LISTED_STATES, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "./record-store.js";
 
 type Entry = { record: StoredJobRecord; expiresAt: number };
-type Shared = { records: Map<string, Entry>; listeners: Set<(event: RecordEvent) => void> };
+/** `byState`: the ids of each listed (finished) state, so `list` reads one state's records, not all. */
+type Shared = { records: Map<string, Entry>; byState: Map<string, Set<string>>; listeners: Set<(event: RecordEvent) => void> };
 const shared = new Map<string, Shared>();
 const sweepEveryMs = 1000;
 
@@ -17,10 +19,18 @@ export interface MemoryRecordStoreOptions {
 export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}): RecordStore {
   let state = options.store === undefined ? undefined : shared.get(options.store);
   if (!state) {
-    state = { records: new Map(), listeners: new Set() };
+    state = { records: new Map(), byState: new Map(), listeners: new Set() };
     if (options.store !== undefined) shared.set(options.store, state);
   }
-  const { records, listeners } = state;
+  const { records, byState, listeners } = state;
+  const unindex = (id: string) => {
+    const state = records.get(id)?.record.state;
+    if (state !== undefined) byState.get(state)?.delete(id);
+  };
+  const forget = (id: string) => {
+    unindex(id);
+    records.delete(id);
+  };
   const emit = (record: StoredJobRecord, progress?: string) => {
     const event: RecordEvent = { id: record.id, job: record.job, queue: record.queue, state: record.state, attempt: record.attempt, ...(progress !== undefined && { progress }) };
     for (const listener of listeners) listener(event);
@@ -33,19 +43,25 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
     // Expired records of jobs nobody asks about again still go.
     if (now() - lastSweep >= sweepEveryMs) {
       lastSweep = now();
-      for (const [id, entry] of records) if (entry.expiresAt <= lastSweep) records.delete(id);
+      for (const [id, entry] of records) if (entry.expiresAt <= lastSweep) forget(id);
     }
   };
   const live = (id: string): StoredJobRecord | undefined => {
     const entry = records.get(id);
     if (entry && entry.expiresAt <= now()) {
-      records.delete(id);
+      forget(id);
       return undefined;
     }
     return entry?.record;
   };
   const put = (record: StoredJobRecord, ttlMs: number) => {
+    unindex(record.id);
     records.set(record.id, { record, expiresAt: now() + ttlMs });
+    if (LISTED_STATES.has(record.state)) {
+      let ids = byState.get(record.state);
+      if (!ids) byState.set(record.state, (ids = new Set()));
+      ids.add(record.id);
+    }
     emit(record);
   };
   const blank = (identity: { id: string; job: string; queue: string; enqueuedAt: number }): StoredJobRecord => ({
@@ -125,6 +141,25 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
       if (current.state !== "waiting" && current.state !== "retrying" && !isHeldState(current.state)) return { status: "refused", state: current.state };
       put({ ...current, state: "cancelled", finishedAt: cancelledAt }, ttlMs);
       return { status: "cancelled" };
+    },
+    async list({ state, queue, job, limit, after }) {
+      open();
+      const cursor = after === undefined ? undefined : decodeRecordCursor(after);
+      const at = (record: StoredJobRecord) => record.finishedAt ?? 0;
+      // Newest first; ties by id, descending, so a cursor (at, id) splits them.
+      const older = (record: StoredJobRecord, than: { at: number; id: string }) => at(record) < than.at || (at(record) === than.at && record.id < than.id);
+      const found = [...(byState.get(state) ?? [])]
+        .map(live)
+        .filter((record): record is StoredJobRecord => record !== undefined && (queue === undefined || record.queue === queue) && (job === undefined || record.job === job))
+        .filter((record) => cursor === undefined || older(record, cursor))
+        .sort((a, b) => (older(a, { at: at(b), id: b.id }) ? 1 : -1));
+      const page = found.slice(0, limit);
+      const last = page.at(-1);
+      return { records: page, next: found.length > limit && last ? encodeRecordCursor({ at: at(last), id: last.id }) : null };
+    },
+    async remove(ids) {
+      open();
+      for (const id of ids) forget(id);
     },
     async subscribe(listener) {
       open();

@@ -15,6 +15,12 @@ export interface OpenRecords {
   readonly writing: { readonly records?: RecordWriter };
   /** Resolves once the store is known (at once after the first time); rejects with ConfigurationError when records are on and there is none. */
   check(): Promise<void>;
+  /**
+   * Forgets the records of discarded dead letters: only records that say dead on `queue` (a letter's id
+   * is read from its body, which must not reach another job's record). A store without `remove` leaves
+   * them to expire. Never throws.
+   */
+  forget(queue: string, ids: readonly string[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,7 +34,7 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
     const jobs = recordsOff();
     // The same refusal as hopper.jobs: records are off.
     const events: JobEvents = { on: async () => jobs.get("").then(() => async () => {}) };
-    return { jobs, events, writing: {}, check: async () => {}, close: async () => {} };
+    return { jobs, events, writing: {}, check: async () => {}, forget: async () => {}, close: async () => {} };
   }
   const resolved = resolveRecordsOptions(options);
   const given = options.store === undefined ? undefined : checkRecordStore(options.store);
@@ -58,6 +64,19 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
     events,
     writing: { records: writer },
     check: () => writer.check(),
+    async forget(queue, ids) {
+      if (ids.length === 0) return;
+      try {
+        const opened = await store();
+        if (!opened.remove) return;
+        const records = await Promise.all(ids.map(async (id) => opened.get(id)));
+        const dead = records.filter((record) => record?.state === "dead" && record.queue === queue).map((record) => record!.id);
+        if (dead.length > 0) await opened.remove(dead);
+      } catch (error) {
+        // The dead letters are gone already; their records then say dead until they expire.
+        logger.warn("could not remove the records of discarded jobs", { error, count: ids.length });
+      }
+    },
     async close() {
       await events.close();
       const own = given ?? (await opening?.catch(() => undefined))?.store;

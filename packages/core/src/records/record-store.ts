@@ -136,6 +136,26 @@ export type CancelOutcome =
   | { readonly status: "refused"; readonly state: string }
   | { readonly status: "unknown" };
 
+/** The states `list` serves: finished ones, which stay put until they expire (an index of moving states would cost every write). */
+export const LISTED_STATES: ReadonlySet<string> = FINISHED_STATES;
+
+/** What `list` asks for: one finished state, optionally one queue and one job name. */
+export interface RecordListQuery {
+  readonly state: string;
+  readonly queue?: string;
+  readonly job?: string;
+  /** At most this many records (the core bounds it). */
+  readonly limit: number;
+  /** The `next` of the page before, as the same store made it. */
+  readonly after?: string;
+}
+
+export interface RecordPage {
+  readonly records: StoredJobRecord[];
+  /** Where the next page starts, or null when there is no more. */
+  readonly next: string | null;
+}
+
 export interface RecordStore {
   /** Version of this contract the store implements; the core refuses others. */
   readonly specificationVersion: typeof RECORD_STORE_SPECIFICATION_VERSION;
@@ -181,6 +201,20 @@ export interface RecordStore {
    * operation where the store allows (a Redis script, a PostgreSQL statement).
    */
   subscribe?(listener: (event: RecordEvent) => void): Promise<() => Promise<void>>;
+
+  /**
+   * Records of one finished state (`LISTED_STATES`), newest first by when they
+   * finished, read from an index kept by the writes themselves, never a scan
+   * of every record. Expired records are never listed. `next` is an opaque
+   * cursor (`encodeRecordCursor`); a page may hold fewer than `limit` records
+   * while `next` is set (a filter matched few of the entries the store reads
+   * per call). A record that changes state between pages may be missed or
+   * shown twice. Optional: without it `hopper.jobs.list` refuses.
+   */
+  list?(query: RecordListQuery): Promise<RecordPage>;
+
+  /** Forgets these records at once (a discarded dead letter's job). Optional: without it they expire by their ttl. */
+  remove?(ids: readonly string[]): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -16,6 +16,7 @@ end
 if state ~= 'waiting' and state ~= 'retrying' and string.sub(state, 1, 5) ~= 'held:' then return { 'refused', state } end
 redis.call('HSET', key, 's', 'cancelled', 'fa', ARGV[1])
 redis.call('PEXPIRE', key, ARGV[2])
+record_reindex(key, ARGV[4], state, 'cancelled', ARGV[1], ARGV[2])
 local job, queue, attempt = unpack(redis.call('HMGET', key, 'j', 'q', 'a'))
 redis.call('PUBLISH', ARGV[3], cjson.encode({ id = ARGV[4], job = job, queue = queue, state = 'cancelled', attempt = tonumber(attempt) }))
 return { 'cancelled' }

@@ -10,7 +10,37 @@ flow child's parent job id (written by the insert only, when given). Every chang
 the events channel as { id, job, queue, state, attempt } from the same script.
 A record key lies outside the queue's hash tag: the queue scripts write records
 only on a single Redis node (the backend does not offer it on a Cluster).
+
+Finished records (succeeded, failed, dead, cancelled) are indexed per state in a
+sorted set `<prefix>:record-index:<state>` (job id scored by its finished ms), kept
+by the writes that change state, so listing a state reads no other record. Each
+finished write trims from its index what finished more than its own ttl before
+it (expired by then). `record_indexed` (defined in front of this file) is false on
+a Cluster, where the index lies in another slot than the record: no index there.
 ]]
+
+local record_finished = { succeeded = true, failed = true, dead = true, cancelled = true }
+
+local function record_index_key(key, id, state)
+  return string.sub(key, 1, #key - #id - 1) .. '-index:' .. state
+end
+
+-- Moves `id` between the state indexes as its record goes from `old` (false when new) to `new`.
+local function record_reindex(key, id, old, new, finished, ttl)
+  if not record_indexed or old == new and not record_finished[new] then return end
+  if old and record_finished[old] and old ~= new then redis.call('ZREM', record_index_key(key, id, old), id) end
+  if record_finished[new] then
+    local index = record_index_key(key, id, new)
+    -- Finished ms as written (13 digits): within the 14 a Lua number keeps when it becomes text again.
+    local at = tonumber(finished)
+    if not at then
+      local time = redis.call('TIME')
+      at = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+    end
+    redis.call('ZADD', index, at, id)
+    redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. (at - tonumber(ttl)))
+  end
+end
 
 local function record_publish(channel, id, key, state, attempt)
   local job, queue = unpack(redis.call('HMGET', key, 'j', 'q'))
@@ -47,6 +77,7 @@ local function record_start(key, job, queue, enqueued, attempt, started, ttl, ch
   end
   redis.call('HSET', key, 's', 'running', 'a', attempt, 'sa', started)
   redis.call('HDEL', key, 'fa', 'ra')
+  record_reindex(key, id, state, 'running', '', ttl)
   redis.call('PEXPIRE', key, ttl)
   record_publish(channel, id, key, 'running', attempt)
   return 1
@@ -64,6 +95,7 @@ local function record_settle(key, job, queue, enqueued, state, attempt, result, 
     if pair[2] == '' then redis.call('HDEL', key, pair[1]) else redis.call('HSET', key, pair[1], pair[2]) end
   end
   redis.call('PEXPIRE', key, ttl)
+  record_reindex(key, id, current, state, finished, ttl)
   record_publish(channel, id, key, state, attempt)
   return 1
 end
