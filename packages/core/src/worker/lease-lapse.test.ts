@@ -108,3 +108,58 @@ describe("a running job whose process stalls before its first renewal", () => {
     }
   });
 });
+
+// The Redis Cluster crash run in CI (c33222c, 73104c8; load 10–40): one job ran twice at once with no lease give-up
+// line. A worker process descheduled longer than its whole lease wakes up, and its job's next step runs before any
+// renewal could answer: the job found ctx.signal not aborted and went on beside the copy another worker had claimed.
+describe("a running job whose process stalls past its whole lease", () => {
+  it("finds ctx.signal aborted with LeaseLostError at its next step when it wakes, before any renewal answers, and this worker never settles it", async () => {
+    const queue = `lease-overdue-${Date.now().toString(36)}`;
+    const store = `lease-overdue-${queue}`;
+    const seenAtNextStep: { aborted: boolean; reason: unknown }[] = [];
+    class Stalls extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform(_args: Record<string, never>, context: JobContext) {
+        // The process is descheduled past the 400 ms lease (a loaded machine, SIGSTOP, a VM pause).
+        const wakeAt = Date.now() + 700;
+        while (Date.now() < wakeAt);
+        await new Promise((resolve) => setImmediate(resolve));
+        // What a job that honours its signal checks before its next side effect.
+        seenAtNextStep.push({ aborted: context.signal.aborted, reason: context.signal.reason });
+      }
+    }
+    const settledByWorker: string[] = [];
+    const backend = interceptMessages(createMemoryBackend({ store }), (message) => ({
+      id: message.id,
+      body: message.body,
+      deliveryAttempt: message.deliveryAttempt,
+      ack: () => (settledByWorker.push(`ack ${message.id}`), message.ack()),
+      nack: (nackOptions) => (settledByWorker.push(`nack ${message.id}`), message.nack(nackOptions)),
+      // A renewal answers a network round trip later, as on any server.
+      extendLease: (leaseMs) => new Promise((resolve) => setTimeout(resolve, 50)).then(() => message.extendLease(leaseMs)),
+    }));
+    const logged: string[] = [];
+    const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (line: string) => void logged.push(line) };
+    const hopper = createHopper({ backend, jobs: [Stalls], logger });
+    hoppers.push(hopper);
+    const id = await Stalls.performLater({});
+    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 400, pollWait: 50, handleSignals: false });
+    const running = worker.run();
+    try {
+      await until(() => seenAtNextStep.length === 1, "the stalled run's next step");
+      expect(seenAtNextStep[0]!.aborted).toBe(true);
+      expect(LeaseLostError.isInstance(seenAtNextStep[0]!.reason)).toBe(true);
+      expect((seenAtNextStep[0]!.reason as LeaseLostError).overdue).toBe(true);
+      expect(logged.some((line) => line.includes("stalled"))).toBe(true);
+      // The lease did run out: another consumer takes the job, and that copy is the one that counts.
+      const [copy] = await createMemoryBackend({ store }).receive({ queue, maxMessages: 1, waitMs: 5000, leaseMs: 60_000 });
+      expect(copy?.id).toBe(id);
+      await worker.stop({ timeout: 1000 });
+      await running;
+      expect(settledByWorker).toEqual([]);
+      await copy!.ack();
+    } finally {
+      await worker.stop({ timeout: 1000 });
+    }
+  });
+});
