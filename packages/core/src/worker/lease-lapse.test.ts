@@ -83,8 +83,9 @@ describe("a running job whose process stalls before its first renewal", () => {
       async perform(_args: Record<string, never>, context: JobContext) {
         runs += 1;
         context.signal.addEventListener("abort", () => aborted.push(context.signal.reason), { once: true });
-        // Blocks the event loop past three quarters of the 800 ms lease, but not past its end.
-        const wakeAt = Date.now() + 680;
+        // Blocks the event loop past the heartbeat's give-up point (1200 ms into the 1600 ms lease), well short of its
+        // end: a run found past its end is given up without asking (the next test).
+        const wakeAt = Date.now() + 1300;
         while (Date.now() < wakeAt);
         await new Promise((resolve) => setTimeout(resolve, 300));
         finished = true;
@@ -94,12 +95,12 @@ describe("a running job whose process stalls before its first renewal", () => {
     const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Stalls], logger: silent });
     hoppers.push(hopper);
     await Stalls.performLater({});
-    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 800, pollWait: 50, handleSignals: false });
+    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 1600, pollWait: 50, handleSignals: false });
     const running = worker.run();
     try {
       await until(() => finished, "the run to finish");
       // Long enough for a copy the lease let go of to be received and started.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 1800));
       expect(aborted).toEqual([]);
       expect(runs).toBe(1);
     } finally {
