@@ -48,7 +48,12 @@ export interface RunAnalysis {
   readonly completedAgainAfterGracefulStop: number;
   /** A few of those, with their times, to diagnose. */
   readonly completedAgainSample: string[];
-  /** Jobs that ran twice at once, each with its runs (ledger file, start, end), to diagnose. */
+  /**
+   * Jobs that ran twice at once, each with its runs (ledger file, start, end, and how it ended: `e` done, `f` threw,
+   * `x` aborted by its signal, `exit` its process died), to diagnose. A run aborted (`x`) just after another began
+   * is what a worker process stalled past its lease leaves (it was not running while its lease ran out, and is
+   * given up when it wakes); two runs both done (`e`) mean two workers held the job at once.
+   */
   readonly overlapSample: string[];
   /**
    * Runs that started after an earlier completion of the same job had its ack resolved: the
@@ -73,6 +78,7 @@ interface Run {
   readonly n: number;
   readonly startAt: number;
   endAt: number;
+  endedBy: "e" | "f" | "x" | "exit" | "open";
 }
 
 /** Reads the merged ledger: what was lost, run twice, run twice at once, and what SIGTERM left behind. */
@@ -111,14 +117,17 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
       if (event.event === "early") earlyStarts += 1;
       if (event.event === "s") {
         if (stoppedAt !== undefined) startsAfterStop += 1;
-        const run: Run = { file, jobId: event.jobId, kind: event.kind, n: event.n, startAt: event.at, endAt: Number.POSITIVE_INFINITY };
+        const run: Run = { file, jobId: event.jobId, kind: event.kind, n: event.n, startAt: event.at, endAt: Number.POSITIVE_INFINITY, endedBy: "open" };
         runs.push(run);
         open.set(event.jobId, [...(open.get(event.jobId) ?? []), run]);
       }
       if (event.event === "e" || event.event === "f" || event.event === "x") {
         const list = open.get(event.jobId);
         const run = list?.shift();
-        if (run) run.endAt = event.at;
+        if (run) {
+          run.endAt = event.at;
+          run.endedBy = event.event;
+        }
         if (list?.length === 0) open.delete(event.jobId);
       }
       if (event.event === "e") {
@@ -130,7 +139,12 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
     }
     // A run its process never finished ended when the process died.
     const exitedAt = input.exitedAt.get(file);
-    for (const list of open.values()) for (const run of list) run.endAt = exitedAt ?? Number.POSITIVE_INFINITY;
+    for (const list of open.values()) {
+      for (const run of list) {
+        run.endAt = exitedAt ?? Number.POSITIVE_INFINITY;
+        if (exitedAt !== undefined) run.endedBy = "exit";
+      }
+    }
     if (input.gracefullyStopped.has(file) && stoppedAt === undefined) stopsUnfinished += 1;
   }
 
@@ -198,7 +212,7 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
     overlapSample: groupBy(runs, (run) => run.jobId)
       .filter((group) => mostAtOnce([group]) > 1)
       .slice(0, 3)
-      .map((group) => `${group[0]!.jobId} (${group[0]!.kind}): ${group.map((run) => `${run.file.split("/").pop()} ${run.startAt}–${run.endAt}`).join(", ")}`),
+      .map((group) => `${group[0]!.jobId} (${group[0]!.kind}): ${group.map((run) => `${run.file.split("/").pop()} ${run.startAt}–${run.endAt} ${run.endedBy}`).join(", ")}`),
     mostConcurrentPerExclusiveKey: mostAtOnce(groupBy(runs, (run) => exclusiveKey(run.kind, run.n))),
     earlyStarts,
     unexpectedDeadLetters,
