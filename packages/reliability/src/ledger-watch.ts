@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync, statSync } from "node:fs";
 
 /** One ledger line (see reliability-job.ts), with the file (one worker process) that wrote it. */
 export interface LedgerEvent {
-  readonly event: "s" | "e" | "f" | "x" | "early" | "stopped" | "a" | "af";
+  readonly event: "s" | "e" | "f" | "x" | "o" | "early" | "stopped" | "a" | "af";
   readonly jobId: string;
   readonly n: number;
   readonly kind: string;
@@ -88,7 +88,7 @@ function parseLine(line: string, file: string): LedgerEvent | undefined {
   // Written by the worker (ack-ledger.ts), not the job: an ack that resolved (a) or rejected (af).
   const ack = /^(a|af) (\S+) (\d+)$/.exec(line);
   if (ack) return { event: ack[1] as "a" | "af", jobId: ack[2]!, n: -1, kind: "", attempt: 0, at: Number(ack[3]), file };
-  const match = /^(s|e|f|x|early) (\S+) (\d+) (\w+) (\d+) (\d+)$/.exec(line);
+  const match = /^(s|e|f|x|o|early) (\S+) (\d+) (\w+) (\d+) (\d+)$/.exec(line);
   if (!match) return undefined;
   return { event: match[1] as LedgerEvent["event"], jobId: match[2]!, n: Number(match[3]), kind: match[4]!, attempt: Number(match[5]), at: Number(match[6]), file };
 }

@@ -1,6 +1,6 @@
 import { appendFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Job, UnrecoverableError, type JobClass, type JobContext } from "@hopper/core";
+import { Job, LeaseLostError, UnrecoverableError, type JobClass, type JobContext } from "@hopper/core";
 
 /** What a job does; the producer picks it (job-mix.ts), the job only obeys. */
 export type JobKind = "plain" | "flaky" | "doomed" | "delayed" | "unique" | "limited" | "long";
@@ -28,7 +28,9 @@ const retry = { attempts: 5, wait: "300ms", jitter: 0.2 } as const;
  *   `s <jobId> <n> <kind> <attempt> <ms>`  started
  *   `e <jobId> <n> <kind> <attempt> <ms>`  perform returned (the job's work is done)
  *   `f …`  perform threw (a retry or a dead letter follows)
- *   `x …`  perform stopped because its signal aborted (lease lost, shutdown timeout)
+ *   `x …`  perform stopped because its signal aborted (a renewal said the lease was lost, shutdown timeout)
+ *   `o …`  perform stopped because its process stalled past the whole lease (the signal's LeaseLostError is
+ *          `overdue`): found on waking, at the check before `e`, so the run did nothing after the stall
  *   `early …`  a delayed job started before the moment it was enqueued for
  * A backend that lost a job cannot hide it, and a job run twice, or twice at once, shows.
  */
@@ -36,6 +38,7 @@ export function reliabilityJobClasses(queue: string, ledgerFile: string | undefi
   const write = (event: string, args: ReliabilityArgs, context: JobContext) => {
     if (ledgerFile) appendFileSync(ledgerFile, `${event} ${context.jobId} ${args.n} ${args.kind ?? "plain"} ${context.attempt} ${Date.now()}\n`);
   };
+  const overdue = (reason: unknown) => LeaseLostError.isInstance(reason) && reason.overdue;
   const perform = async (args: ReliabilityArgs, context: JobContext) => {
     write("s", args, context);
     if (args.notBefore !== undefined && Date.now() < args.notBefore) write("early", args, context);
@@ -43,10 +46,13 @@ export function reliabilityJobClasses(queue: string, ledgerFile: string | undefi
       if (args.runMs) await sleep(args.runMs, undefined, { signal: context.signal });
       // Yield at least once so jobs overlap, as real I/O-bound jobs do.
       else await new Promise((resolve) => setImmediate(resolve));
+      // Before anything that settles the run (completion, a retry's or a dead letter's throw): a process that
+      // stalled past its lease wakes here, and another worker may already run the job.
+      context.signal.throwIfAborted();
       if (args.kind === "doomed") throw new UnrecoverableError("doomed: this job's share goes to the dead letters");
       if (args.kind === "flaky" && context.attempt <= (args.failures ?? 1)) throw new Error(`flaky: attempt ${context.attempt} fails`);
     } catch (error) {
-      write(context.signal.aborted ? "x" : "f", args, context);
+      write(!context.signal.aborted ? "f" : overdue(context.signal.reason) ? "o" : "x", args, context);
       throw error;
     }
     write("e", args, context);

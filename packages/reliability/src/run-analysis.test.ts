@@ -45,3 +45,41 @@ describe("started again after an ack had resolved", () => {
     expect(analyze([line("p", "s", "j", 1), line("q", "s", "j", 2), line("p", "e", "j", 3), line("p", "a", "j", 4), line("q", "e", "j", 5)])).toBe(0);
   });
 });
+
+describe("runs of one job at once: a real double run fails, a run given up as overdue on waking is reported apart", () => {
+  const analyze = (events: LedgerEvent[]) =>
+    analyzeRuns({ events, owed: new Map([["j", "plain"]]), deadLetters: [], exitedAt: new Map(), gracefullyStopped: new Map(), outages: [] });
+  it("counts two runs both done while the other ran (two live holders)", () => {
+    const analysis = analyze([line("p", "s", "j", 1), line("q", "s", "j", 2), line("p", "e", "j", 3), line("q", "e", "j", 4)]);
+    expect(analysis).toMatchObject({ mostConcurrentRuns: 2, overdueAborts: 0, overdueAbortsOverlapping: 0 });
+    expect(analysis.overlapSample).toEqual(["j (plain): p 1–3 e, q 2–4 e"]);
+  });
+  it("counts a run aborted by a renewal that said the lease was lost (`x`) as overlapping: it ran until then", () => {
+    expect(analyze([line("p", "s", "j", 1), line("q", "s", "j", 2), line("p", "x", "j", 3), line("q", "e", "j", 4)]).mostConcurrentRuns).toBe(2);
+  });
+  it("leaves out, but counts and samples, a run that stalled past its lease, was claimed elsewhere and was given up on waking (`o`)", () => {
+    const analysis = analyze([line("p", "s", "j", 1), line("q", "s", "j", 7), line("p", "o", "j", 9), line("q", "e", "j", 10)]);
+    expect(analysis).toMatchObject({ mostConcurrentRuns: 1, overdueAborts: 1, overdueAbortsOverlapping: 1, overlapSample: [] });
+    expect(analysis.overdueSample).toEqual(["j (plain): p 1–9 o, q 7–10 e"]);
+  });
+  it("still fails a real double run beside an overdue abort of the same job", () => {
+    const analysis = analyze([line("p", "s", "j", 1), line("q", "s", "j", 7), line("r", "s", "j", 8), line("p", "o", "j", 9), line("q", "e", "j", 10), line("r", "e", "j", 11)]);
+    expect(analysis).toMatchObject({ mostConcurrentRuns: 2, overdueAborts: 1, overdueAbortsOverlapping: 1 });
+  });
+  it("counts an overdue abort nobody else overlapped (no other worker claimed the job during the stall) without sampling it", () => {
+    const analysis = analyze([line("p", "s", "j", 1), line("p", "o", "j", 9), line("q", "s", "j", 10), line("q", "e", "j", 11)]);
+    expect(analysis).toMatchObject({ mostConcurrentRuns: 1, overdueAborts: 1, overdueAbortsOverlapping: 0, overdueSample: [] });
+  });
+});
+
+describe("runs of one exclusive key at once", () => {
+  const limited = (file: string, event: LedgerEvent["event"], jobId: string, at: number): LedgerEvent => ({ ...line(file, event, jobId, at), kind: "limited" });
+  const analyze = (events: LedgerEvent[]) =>
+    analyzeRuns({ events, owed: new Map([["a", "limited"], ["b", "limited"]]), deadLetters: [], exitedAt: new Map(), gracefullyStopped: new Map(), outages: [] }).mostConcurrentPerExclusiveKey;
+  it("counts two jobs of one key both done at once", () => {
+    expect(analyze([limited("p", "s", "a", 1), limited("q", "s", "b", 2), limited("p", "e", "a", 3), limited("q", "e", "b", 4)])).toBe(2);
+  });
+  it("leaves out a holder given up as overdue when it woke", () => {
+    expect(analyze([limited("p", "s", "a", 1), limited("q", "s", "b", 7), limited("p", "o", "a", 9), limited("q", "e", "b", 10)])).toBe(1);
+  });
+});

@@ -24,10 +24,20 @@ export interface RunAnalysis {
   readonly duplicateRuns: number;
   /** The same, by job kind (e.g. `plain 3, flaky 1`). */
   readonly duplicatesByKind: Record<string, number>;
-  /** Most runs of one job id at the same moment (1 = never two at once). */
+  /**
+   * Most runs of one job id at the same moment (1 = never two at once), runs given up as overdue (`o`) left out:
+   * such a run's process stalled past the whole lease, so it was not running when the job could be claimed
+   * elsewhere, and it wrote nothing after waking but its `o` (the job checks its signal before settling).
+   */
   readonly mostConcurrentRuns: number;
-  /** Most runs at once of one key that must be exclusive (concurrency limit 1, unique key). */
+  /** Most runs at once of one key that must be exclusive (concurrency limit 1, unique key), runs given up as overdue left out. */
   readonly mostConcurrentPerExclusiveKey: number;
+  /** Runs given up as overdue (`o`): their process stalled past the lease and aborted them on waking. */
+  readonly overdueAborts: number;
+  /** Of those, runs whose ledger interval (start to `o`) overlapped another run of the same job: the stalls that let another worker claim it. */
+  readonly overdueAbortsOverlapping: number;
+  /** A few of those, with every run of the job (as in `overlapSample`), to diagnose. */
+  readonly overdueSample: string[];
   /** Delayed jobs that started before the moment they were enqueued for. */
   readonly earlyStarts: number;
   /** Dead letters of jobs that were not meant to fail for good. */
@@ -48,7 +58,10 @@ export interface RunAnalysis {
   readonly completedAgainAfterGracefulStop: number;
   /** A few of those, with their times, to diagnose. */
   readonly completedAgainSample: string[];
-  /** Jobs that ran twice at once, each with its runs (ledger file, start, end), to diagnose. */
+  /**
+   * Jobs that ran twice at once (overdue aborts left out), each with all its runs (ledger file, start, end, and how
+   * it ended: `e` done, `f` threw, `x` aborted by its signal, `o` given up as overdue, `exit` its process died).
+   */
   readonly overlapSample: string[];
   /**
    * Runs that started after an earlier completion of the same job had its ack resolved: the
@@ -73,6 +86,7 @@ interface Run {
   readonly n: number;
   readonly startAt: number;
   endAt: number;
+  endedBy: "e" | "f" | "x" | "o" | "exit" | "open";
 }
 
 /** Reads the merged ledger: what was lost, run twice, run twice at once, and what SIGTERM left behind. */
@@ -111,14 +125,17 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
       if (event.event === "early") earlyStarts += 1;
       if (event.event === "s") {
         if (stoppedAt !== undefined) startsAfterStop += 1;
-        const run: Run = { file, jobId: event.jobId, kind: event.kind, n: event.n, startAt: event.at, endAt: Number.POSITIVE_INFINITY };
+        const run: Run = { file, jobId: event.jobId, kind: event.kind, n: event.n, startAt: event.at, endAt: Number.POSITIVE_INFINITY, endedBy: "open" };
         runs.push(run);
         open.set(event.jobId, [...(open.get(event.jobId) ?? []), run]);
       }
-      if (event.event === "e" || event.event === "f" || event.event === "x") {
+      if (event.event === "e" || event.event === "f" || event.event === "x" || event.event === "o") {
         const list = open.get(event.jobId);
         const run = list?.shift();
-        if (run) run.endAt = event.at;
+        if (run) {
+          run.endAt = event.at;
+          run.endedBy = event.event;
+        }
         if (list?.length === 0) open.delete(event.jobId);
       }
       if (event.event === "e") {
@@ -130,7 +147,12 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
     }
     // A run its process never finished ended when the process died.
     const exitedAt = input.exitedAt.get(file);
-    for (const list of open.values()) for (const run of list) run.endAt = exitedAt ?? Number.POSITIVE_INFINITY;
+    for (const list of open.values()) {
+      for (const run of list) {
+        run.endAt = exitedAt ?? Number.POSITIVE_INFINITY;
+        if (exitedAt !== undefined) run.endedBy = "exit";
+      }
+    }
     if (input.gracefullyStopped.has(file) && stoppedAt === undefined) stopsUnfinished += 1;
   }
 
@@ -188,18 +210,29 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
     if (run.startAt > firstAck) startedAgainAfterAck += 1;
   }
 
+  const byJob = groupBy(runs, (run) => run.jobId);
+  // Runs given up as overdue did nothing while another could hold the job (see mostConcurrentRuns): counted apart.
+  const live = (group: readonly Run[]) => group.filter((run) => run.endedBy !== "o");
+  const overdueOverlapping = byJob.flatMap((group) =>
+    group.filter((run) => run.endedBy === "o" && group.some((other) => other !== run && other.startAt < run.endAt && run.startAt < other.endAt)).map((run) => ({ run, group })),
+  );
+  const describe = (group: readonly Run[]) => `${group[0]!.jobId} (${group[0]!.kind}): ${group.map((run) => `${run.file.split("/").pop()} ${run.startAt}–${run.endAt} ${run.endedBy}`).join(", ")}`;
+
   return {
     lost,
     startedAgainAfterAck,
     lostKinds: Object.fromEntries(lost.map((id) => [id, input.owed.get(id) ?? "unknown"])),
     duplicateRuns,
     duplicatesByKind,
-    mostConcurrentRuns: mostAtOnce(groupBy(runs, (run) => run.jobId)),
-    overlapSample: groupBy(runs, (run) => run.jobId)
-      .filter((group) => mostAtOnce([group]) > 1)
+    mostConcurrentRuns: mostAtOnce(byJob.map(live)),
+    overlapSample: byJob
+      .filter((group) => mostAtOnce([live(group)]) > 1)
       .slice(0, 3)
-      .map((group) => `${group[0]!.jobId} (${group[0]!.kind}): ${group.map((run) => `${run.file.split("/").pop()} ${run.startAt}–${run.endAt}`).join(", ")}`),
-    mostConcurrentPerExclusiveKey: mostAtOnce(groupBy(runs, (run) => exclusiveKey(run.kind, run.n))),
+      .map(describe),
+    overdueAborts: runs.filter((run) => run.endedBy === "o").length,
+    overdueAbortsOverlapping: overdueOverlapping.length,
+    overdueSample: overdueOverlapping.slice(0, 3).map(({ group }) => describe(group)),
+    mostConcurrentPerExclusiveKey: mostAtOnce(groupBy(live(runs), (run) => exclusiveKey(run.kind, run.n))),
     earlyStarts,
     unexpectedDeadLetters,
     stopsUnfinished,

@@ -48,6 +48,7 @@ export class JobRun implements IterationContext, RunAbort {
   #leaseHeldUntil = 0;
   #renewalFailing = false;
   #renewalSentAt = 0;
+  #leaseWatch: { checkOverdue(run: JobRun): void } | undefined = undefined;
   #deadline: RunDeadline | undefined = undefined;
   #cancelWatch: CancelWatch | undefined = undefined;
   #iteration: Iteration | undefined = undefined;
@@ -65,6 +66,8 @@ export class JobRun implements IterationContext, RunAbort {
   }
 
   get signal(): AbortSignal {
+    // A process that stalled past the lease may wake here, before the heartbeat's timer: the job sees the loss now.
+    if (!this.#aborted && this.#leaseHeldUntil > 0 && Date.now() >= this.#leaseHeldUntil) this.#leaseWatch?.checkOverdue(this);
     if (!this.#controller) {
       this.#controller = new AbortController();
       if (this.#aborted) this.#controller.abort(this.#reason);
@@ -104,6 +107,11 @@ export class JobRun implements IterationContext, RunAbort {
 
   set leaseHeldUntil(value: number) {
     this.#leaseHeldUntil = value;
+  }
+
+  /** The heartbeat renewing this run's lease, asked by `signal` whether the lease has run out. */
+  set leaseWatch(value: { checkOverdue(run: JobRun): void } | undefined) {
+    this.#leaseWatch = value;
   }
 
   /** The last lease renewal failed (the server unreachable?): the heartbeat gives up once the lease runs short. */

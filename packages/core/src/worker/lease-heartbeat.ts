@@ -13,7 +13,11 @@ import type { JobRun } from "./job-run.js";
  * unreachable) or never answer (a command waiting out a cluster slot move): past
  * its end the backend may hand the job to another worker, which must not run
  * beside this one. A process that stalled before its renewal went out asks once
- * first (the backend still holds the lease unless it handed the job out).
+ * first (the backend still holds the lease unless it handed the job out). A
+ * process that stalled past the lease's end (descheduled, SIGSTOPped) does not
+ * ask: the job may already run elsewhere, so the run is given up at once, by the
+ * first tick or by the job reading `ctx.signal` (`checkOverdue`), whichever comes
+ * first after it wakes (its own timers may fire before the heartbeat's).
  * Its lines go to the run's logger, so they carry the job's fields.
  */
 export class LeaseHeartbeat {
@@ -38,6 +42,7 @@ export class LeaseHeartbeat {
     const now = Date.now();
     run.leaseFrom = now;
     run.leaseHeldUntil = (run.job.leaseFrom ?? now) + this.leaseMs;
+    run.leaseWatch = this;
     this.runs.add(run);
     if (!this.timer) {
       this.timer = setInterval(() => this.renewDue(), this.tickMs);
@@ -56,12 +61,25 @@ export class LeaseHeartbeat {
   private renewDue(): void {
     const now = Date.now();
     for (const run of this.runs) {
+      if (now >= run.leaseHeldUntil) {
+        this.giveUpOverdue(run);
+        continue;
+      }
       // A renewal that succeeds moves leaseHeldUntil on, so this fires only when none has confirmed the lease in time,
       // and only once one was asked for at least a tick ago: a process that stalled before sending one asks first.
       const asked = run.renewalFailing || (run.renewalSentAt > 0 && now - run.renewalSentAt >= this.tickMs);
       if (asked && now >= run.leaseHeldUntil - this.giveUpMarginMs) this.giveUp(run, run.renewalFailing ? "lease is running out while every renewal failed; aborting the job, and it will not be acked (the backend may hand it to another worker)" : "lease is running out and no renewal has answered; aborting the job, and it will not be acked (the backend may hand it to another worker)");
       else if (now - run.leaseFrom >= this.renewAfterMs || (!asked && now >= run.leaseHeldUntil - this.giveUpMarginMs)) this.renew(run, now);
     }
+  }
+
+  /** Gives up a run of this heartbeat whose lease is past its end on this clock: what a job reading `ctx.signal` asks first. */
+  checkOverdue(run: JobRun): void {
+    if (this.runs.has(run) && Date.now() >= run.leaseHeldUntil) this.giveUpOverdue(run);
+  }
+
+  private giveUpOverdue(run: JobRun): void {
+    this.giveUp(run, "lease ran out while this process stalled (it did not run for longer than the lease); aborting the job, and it will not be acked (another worker may already run it)", true);
   }
 
   private renew(run: JobRun, now: number): void {
@@ -87,12 +105,12 @@ export class LeaseHeartbeat {
   }
 
   /** Another worker may run the redelivered copy: this one must neither ack nor retry it. */
-  private giveUp(run: JobRun, line: string): void {
+  private giveUp(run: JobRun, line: string, overdue = false): void {
     const { job } = run;
     if (job.handedBack) return;
     this.delete(run);
     job.handedBack = true;
     run.logger.error(line, { messageId: job.message.id });
-    run.abort(new LeaseLostError({ jobId: job.message.id }));
+    run.abort(new LeaseLostError({ jobId: job.message.id, overdue }));
   }
 }

@@ -83,8 +83,9 @@ describe("a running job whose process stalls before its first renewal", () => {
       async perform(_args: Record<string, never>, context: JobContext) {
         runs += 1;
         context.signal.addEventListener("abort", () => aborted.push(context.signal.reason), { once: true });
-        // Blocks the event loop past three quarters of the 800 ms lease, but not past its end.
-        const wakeAt = Date.now() + 680;
+        // Blocks the event loop past the heartbeat's give-up point (1200 ms into the 1600 ms lease), well short of its
+        // end: a run found past its end is given up without asking (the next test).
+        const wakeAt = Date.now() + 1300;
         while (Date.now() < wakeAt);
         await new Promise((resolve) => setTimeout(resolve, 300));
         finished = true;
@@ -94,17 +95,72 @@ describe("a running job whose process stalls before its first renewal", () => {
     const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Stalls], logger: silent });
     hoppers.push(hopper);
     await Stalls.performLater({});
-    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 800, pollWait: 50, handleSignals: false });
+    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 1600, pollWait: 50, handleSignals: false });
     const running = worker.run();
     try {
       await until(() => finished, "the run to finish");
       // Long enough for a copy the lease let go of to be received and started.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, 1800));
       expect(aborted).toEqual([]);
       expect(runs).toBe(1);
     } finally {
       await worker.stop({ timeout: 1000 });
       await running;
+    }
+  });
+});
+
+// The Redis Cluster crash run in CI (c33222c, 73104c8; load 10–40): one job ran twice at once with no lease give-up
+// line. A worker process descheduled longer than its whole lease wakes up, and its job's next step runs before any
+// renewal could answer: the job found ctx.signal not aborted and went on beside the copy another worker had claimed.
+describe("a running job whose process stalls past its whole lease", () => {
+  it("finds ctx.signal aborted with LeaseLostError at its next step when it wakes, before any renewal answers, and this worker never settles it", async () => {
+    const queue = `lease-overdue-${Date.now().toString(36)}`;
+    const store = `lease-overdue-${queue}`;
+    const seenAtNextStep: { aborted: boolean; reason: unknown }[] = [];
+    class Stalls extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform(_args: Record<string, never>, context: JobContext) {
+        // The process is descheduled past the 400 ms lease (a loaded machine, SIGSTOP, a VM pause).
+        const wakeAt = Date.now() + 700;
+        while (Date.now() < wakeAt);
+        await new Promise((resolve) => setImmediate(resolve));
+        // What a job that honours its signal checks before its next side effect.
+        seenAtNextStep.push({ aborted: context.signal.aborted, reason: context.signal.reason });
+      }
+    }
+    const settledByWorker: string[] = [];
+    const backend = interceptMessages(createMemoryBackend({ store }), (message) => ({
+      id: message.id,
+      body: message.body,
+      deliveryAttempt: message.deliveryAttempt,
+      ack: () => (settledByWorker.push(`ack ${message.id}`), message.ack()),
+      nack: (nackOptions) => (settledByWorker.push(`nack ${message.id}`), message.nack(nackOptions)),
+      // A renewal answers a network round trip later, as on any server.
+      extendLease: (leaseMs) => new Promise((resolve) => setTimeout(resolve, 50)).then(() => message.extendLease(leaseMs)),
+    }));
+    const logged: string[] = [];
+    const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (line: string) => void logged.push(line) };
+    const hopper = createHopper({ backend, jobs: [Stalls], logger });
+    hoppers.push(hopper);
+    const id = await Stalls.performLater({});
+    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 400, pollWait: 50, handleSignals: false });
+    const running = worker.run();
+    try {
+      await until(() => seenAtNextStep.length === 1, "the stalled run's next step");
+      expect(seenAtNextStep[0]!.aborted).toBe(true);
+      expect(LeaseLostError.isInstance(seenAtNextStep[0]!.reason)).toBe(true);
+      expect((seenAtNextStep[0]!.reason as LeaseLostError).overdue).toBe(true);
+      expect(logged.some((line) => line.includes("stalled"))).toBe(true);
+      // The lease did run out: another consumer takes the job, and that copy is the one that counts.
+      const [copy] = await createMemoryBackend({ store }).receive({ queue, maxMessages: 1, waitMs: 5000, leaseMs: 60_000 });
+      expect(copy?.id).toBe(id);
+      await worker.stop({ timeout: 1000 });
+      await running;
+      expect(settledByWorker).toEqual([]);
+      await copy!.ack();
+    } finally {
+      await worker.stop({ timeout: 1000 });
     }
   });
 });

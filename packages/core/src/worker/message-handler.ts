@@ -71,7 +71,7 @@ export interface InFlightJob {
    */
   readonly signal?: AbortSignal;
   /** When its lease last started (received or renewed), on this process's clock; unknown for a pushed message. */
-  readonly leaseFrom?: number;
+  leaseFrom?: number;
   /** Called once `perform` has returned or thrown, before its outcome is recorded. */
   readonly performed?: () => void;
   /** Set once the message is no longer this worker's to settle: handed back at shutdown, its lease lost, or left hung for a process exit. */
@@ -386,10 +386,15 @@ export class MessageHandler {
       if (job.handedBack) return true;
     }
     // A wait of more than an eighth lease may have outlasted the buffer's last renewal's margin: renew before running.
-    if (Date.now() - started > leaseMs / 8 && backend.capabilities.leaseExtension && (await job.message.extendLease(leaseMs)) === false) {
-      job.handedBack = true;
-      log.warn("lease lost while waiting for a rate-limit slot; the redelivered copy runs instead");
-      return true;
+    if (Date.now() - started > leaseMs / 8 && backend.capabilities.leaseExtension) {
+      const sentAt = Date.now();
+      if ((await job.message.extendLease(leaseMs)) === false) {
+        job.handedBack = true;
+        log.warn("lease lost while waiting for a rate-limit slot; the redelivered copy runs instead");
+        return true;
+      }
+      // The run's heartbeat counts the lease from here, not from the receive: it would find it overdue.
+      job.leaseFrom = sentAt;
     }
     return false;
   }
