@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createHopper, decodeEnvelope, Job, UnsupportedCapabilityError, type Hopper } from "@hopper/core";
+import { ConfigurationError, createHopper, decodeEnvelope, Job, UnsupportedCapabilityError, type Hopper } from "@hopper/core";
 import { sendInBatches, type Backend, type OutgoingMessage } from "@hopper/core/backend";
 import { createPostgresCoordinationStore } from "@hopper/postgres";
 import { createPubSubBackend } from "@hopper/pubsub";
@@ -7,11 +7,15 @@ import { requireService } from "@hopper/services";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-// The PostgreSQL outbox in front of real queues (Redis, the fauxqs SQS emulator, the Pub/Sub emulator):
+// The PostgreSQL outbox in front of real queues (Redis, a PostgreSQL queue, the fauxqs SQS emulator, the Pub/Sub emulator):
 // what the relay forwards is what committed, in each ordering key's commit order, and what a target
 // cannot do is refused at performLater, inside the caller's transaction, never at relay time.
 
 class OutboxTargetJob extends Job<{ n: number }> {
+  async perform() {}
+}
+class UniqueOutboxTargetJob extends Job<{ n: number }> {
+  static override unique = { key: (args: { n: number }) => String(args.n), ttl: "1h" };
   async perform() {}
 }
 
@@ -21,8 +25,10 @@ interface OutboxTarget {
   readonly name: string;
   /** What a second send of one job id (a relay killed between send and delete) leaves on the queue, as the postgres README states it. */
   readonly copiesOfAResend: 1 | 2;
+  /** Whether the Hopper's coordination store is on the outbox's database, so unique keys can be reserved in the caller's transaction. */
+  readonly coordinationJoinsTransactions: boolean;
   /** Undefined when the service is missing (requireService skips loudly locally, fails under CI=true). */
-  open(postgresUrl: string): { url?: string; backend?: Backend; needsCoordination: boolean } | undefined;
+  open(postgresUrl: string, schema: string): { url?: string; backend?: Backend; needsCoordination: boolean } | undefined;
 }
 
 const region = process.env.AWS_REGION ?? "us-east-1";
@@ -34,6 +40,8 @@ function sqs(name: string, fifo: boolean): OutboxTarget {
     // fauxqs, like SQS, drops a FIFO message whose MessageDeduplicationId it saw in the last 5 minutes; the adapter sends a fresh one per
     // message unless the job has a dedupeKey, so a relay's re-send is a second message on FIFO queues too.
     copiesOfAResend: 2,
+    // Given a PostgreSQL coordination store on the outbox's database below.
+    coordinationJoinsTransactions: true,
     open() {
       const endpoint = requireService("sqs")?.HOPPER_TEST_SQS_ENDPOINT;
       if (!endpoint) return undefined;
@@ -46,6 +54,7 @@ function pubsub(name: string, messageOrdering: boolean): OutboxTarget {
   return {
     name,
     copiesOfAResend: 2,
+    coordinationJoinsTransactions: true,
     open() {
       const projectId = requireService("pubsub")?.HOPPER_TEST_PUBSUB_PROJECT;
       if (!projectId) return undefined;
@@ -59,10 +68,19 @@ const targets: OutboxTarget[] = [
     name: "redis",
     // A job id is not a dedupe key: Redis stores the second copy (a dedupeKey would drop it).
     copiesOfAResend: 2,
+    // Its own coordination store, in Redis.
+    coordinationJoinsTransactions: false,
     open() {
       const url = requireService("redis")?.HOPPER_TEST_REDIS_URL;
       return url ? { url, needsCoordination: false } : undefined;
     },
+  },
+  {
+    name: "postgres",
+    copiesOfAResend: 2,
+    coordinationJoinsTransactions: true,
+    // The queue beside the outbox, in its schema.
+    open: (postgresUrl, schema) => ({ url: withSchema(postgresUrl, schema), needsCoordination: false }),
   },
   sqs("sqs", false),
   sqs("sqs-fifo", true),
@@ -70,6 +88,7 @@ const targets: OutboxTarget[] = [
   pubsub("pubsub-ordered", true),
 ];
 
+const withSchema = (url: string, schema: string) => `${url}${url.includes("?") ? "&" : "?"}schema=${schema}`;
 const postgresUrl = requireService("postgres")?.HOPPER_TEST_POSTGRES_URL;
 const pool = postgresUrl ? new pg.Pool({ connectionString: postgresUrl, max: 8 }) : undefined;
 afterAll(() => pool?.end());
@@ -111,13 +130,13 @@ for (const target of targets) {
     const closing: { close(): Promise<void> }[] = [];
 
     beforeAll(async () => {
-      const opened = postgresUrl ? target.open(postgresUrl) : undefined;
+      const opened = postgresUrl ? target.open(postgresUrl, schema) : undefined;
       if (!postgresUrl || !opened) return;
-      const outbox = `${postgresUrl}${postgresUrl.includes("?") ? "&" : "?"}schema=${schema}`;
+      const outbox = withSchema(postgresUrl, schema);
       // SQS and Pub/Sub keep no coordination of their own: the outbox's database does.
       const coordination = opened.needsCoordination ? await createPostgresCoordinationStore({ connectionString: postgresUrl, schema, maxConnections: 2 }) : undefined;
       if (coordination) closing.push(coordination);
-      hopper = createHopper({ ...(opened.url !== undefined ? { url: opened.url } : { backend: opened.backend! }), outbox, ...(coordination && { coordination }), jobs: [OutboxTargetJob], logger: silent });
+      hopper = createHopper({ ...(opened.url !== undefined ? { url: opened.url } : { backend: opened.backend! }), outbox, ...(coordination && { coordination }), jobs: [OutboxTargetJob, UniqueOutboxTargetJob], logger: silent });
       closing.unshift(hopper);
       backend = await hopper.backend;
       relay = hopper.relay({ handleSignals: false });
@@ -202,8 +221,8 @@ for (const target of targets) {
       }
     });
 
-    it.runIf(target.name === "redis")("keeps priorities through the relay: the higher one is received first", async (context) => {
-      if (!hopper) return context.skip();
+    it("keeps priorities through the relay: the higher one is received first", async (context) => {
+      if (!hopper || !backend.capabilities.priority) return context.skip();
       const queue = queueName();
       const [low, high] = await inTransaction(async (client) => [
         await OutboxTargetJob.set({ queue, transaction: client }).performLater({ n: 1 }),
@@ -233,6 +252,23 @@ for (const target of targets) {
       );
       const arrived = await receiveAll(backend, queue, 12);
       for (const key of keys) expect(arrived.filter((id) => committedOrder.get(key)!.includes(id))).toEqual(committedOrder.get(key));
+    });
+
+    it("stages a unique job with its key reserved in the transaction when the coordination store is on the outbox's database, and refuses it naming the setting otherwise", async (context) => {
+      if (!hopper) return context.skip();
+      const queue = queueName();
+      const stage = () => inTransaction((client) => UniqueOutboxTargetJob.set({ queue, transaction: client }).performLater({ n: 1 }));
+      if (!target.coordinationJoinsTransactions) {
+        const refused = await stage().catch((error: unknown) => error);
+        expect(ConfigurationError.isInstance(refused) && refused.field).toBe("coordination");
+        expect((refused as Error).message).toMatch(/createPostgresCoordinationStore/);
+        return;
+      }
+      const first = await stage();
+      expect(await stage()).toBe(first);
+      expect(await UniqueOutboxTargetJob.set({ queue }).performLater({ n: 1 })).toBe(first);
+      expect(await receiveAll(backend, queue, 1)).toEqual([first]);
+      expect(await backend.receive({ queue, maxMessages: 10, waitMs: 1000, leaseMs: 30_000 })).toEqual([]);
     });
 
     it(`leaves ${target.copiesOfAResend === 1 ? "one copy" : "two copies"} of a job the relay sends twice (killed between send and delete)`, async (context) => {
