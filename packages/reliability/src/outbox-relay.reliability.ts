@@ -40,7 +40,10 @@ describe("the transactional outbox's relay, SIGKILLed while it forwards", () => 
       let relay = await startRelay();
       const transactions = jobs / perTransaction;
       const killEvery = Math.max(1, Math.floor(transactions / kills));
+      const outboxRows = async () => ((await pool.query(`SELECT count(*)::int AS n FROM "${schema}".outbox`)).rows[0] as { n: number }).n;
       for (let index = 0; index < transactions; index++) {
+        // The relay is paused (SIGSTOP, its lease kept) through each interval, so a backlog of several batches waits for it.
+        if (index % killEvery === 0) relay.child.kill("SIGSTOP");
         const client = await pool.connect();
         try {
           await client.query("BEGIN");
@@ -56,12 +59,17 @@ describe("the transactional outbox's relay, SIGKILLed while it forwards", () => 
         } finally {
           client.release();
         }
-        // Kill the relay at spread-out moments while it forwards, and start another.
+        // Resumed, the relay works through the backlog; once its first batch is deleted it is amid the next ones' sends and deletes: kill it there, and start another.
         if (index % killEvery === killEvery - 1) {
+          const backlog = await outboxRows();
+          relay.child.kill("SIGCONT");
+          while (backlog > 0 && (await outboxRows()) >= backlog) await new Promise((resolve) => setTimeout(resolve, 1));
           await relay.kill("SIGKILL");
           relay = await startRelay();
         }
       }
+      // A count of transactions that is not a whole number of intervals leaves the last relay paused.
+      relay.child.kill("SIGCONT");
       const backend = await producer.backend;
       const seen = new Map<string, number>();
       const deadline = Date.now() + (full ? 600_000 : 120_000);
