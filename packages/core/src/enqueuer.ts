@@ -66,9 +66,6 @@ export async function enqueueJobs(
   const resolved = resolveOptions(definition, options);
   const { outbox } = dependencies;
   const viaOutbox = resolved.transaction !== undefined && outbox !== undefined;
-  if (viaOutbox && definition.unique) {
-    throw new ConfigurationError({ field: `${definition.name}.unique`, message: "unique jobs cannot be staged in the outbox yet (their key is reserved outside your transaction): enqueue them after commit, or drop unique" });
-  }
   const delivery = planDelivery(backend.name, backend.capabilities, { ...resolved, viaOutbox });
   const validated = await Promise.all(argsList.map((args) => validateArgs(definition, args)));
   dependencies.flowControl?.checkEnqueue(resolved.queue, definition, validated);

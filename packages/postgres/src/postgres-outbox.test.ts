@@ -130,10 +130,55 @@ for (const target of postgresTargets()) {
       await relay.stop();
     });
 
-    it("refuses unique jobs through the outbox, naming the job's setting", async () => {
+    it("stages a unique job with its key reserved in the caller's transaction: a rollback frees the key, a commit holds it until the relayed job completes", async () => {
+      const backend = createMemoryBackend();
+      const coordination = await target.createCoordinationStore();
+      opened.push(coordination);
+      const queue = uniqueQueue();
+      const performed: string[] = [];
+      class UniqueWelcome extends Job<{ userId: string }> {
+        static override queue = queue;
+        static override unique = { key: (args: { userId: string }) => args.userId, ttl: "1h" };
+        async perform(args: { userId: string }) {
+          performed.push(args.userId);
+        }
+      }
+      const hopper = createHopper({ backend, outbox: await target.createOutbox(), coordination, jobs: [UniqueWelcome], logger: silent });
+      opened.push(hopper);
+      const rollback = new Error("rolled back on purpose");
+      await expect(target.transaction(async (client) => (await UniqueWelcome.set({ transaction: client }).performLater({ userId: "7" }), Promise.reject(rollback)))).rejects.toBe(rollback);
+      // The rolled-back reservation is gone: the key is free for the next job.
+      const committed = await target.transaction((client) => UniqueWelcome.set({ transaction: client }).performLater({ userId: "7" }));
+      // Committed, the key is held: a second enqueue, staged or direct, names the first job and sends nothing.
+      expect(await target.transaction((client) => UniqueWelcome.set({ transaction: client }).performLater({ userId: "7" }))).toBe(committed);
+      expect(await UniqueWelcome.performLater({ userId: "7" })).toBe(committed);
+      const relay = hopper.relay({ handleSignals: false });
+      void relay.run();
+      const relayed = await backend.receive({ queue, maxMessages: 10, waitMs: 10_000, leaseMs: 30_000 });
+      const more = await backend.receive({ queue, maxMessages: 10, waitMs: 1000, leaseMs: 30_000 });
+      await relay.stop();
+      expect(relayed.map((message) => message.id)).toEqual([committed]);
+      expect(more).toEqual([]);
+      // Handed back, the relayed job is the worker's.
+      await relayed[0]!.nack();
+      // The relayed job runs on a worker; its completion frees the key as for any unique job.
+      const worker = hopper.worker({ queues: [queue], lease: "30s", pollWait: "200ms", handleSignals: false });
+      const running = worker.run();
+      for (let tries = 0; tries < 300 && performed.length === 0; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+      // stop() waits for the job in hand to finish, its key freed with it.
+      await worker.stop();
+      await running;
+      expect(performed).toEqual(["7"]);
+      const after = await UniqueWelcome.performLater({ userId: "7" });
+      expect(after).not.toBe(committed);
+    });
+
+    it("refuses a unique job through the outbox when the coordination store cannot join the transaction, naming the setting that makes it work", async () => {
       hopperWithOutbox(await target.createOutbox());
       const error = await target.transaction((client) => UniqueSignup.set({ queue: uniqueQueue(), transaction: client }).performLater({ userId: "1" })).catch((caught: unknown) => caught);
-      expect(ConfigurationError.isInstance(error) && error.field).toBe("UniqueSignup.unique");
+      expect(ConfigurationError.isInstance(error) && error.field).toBe("coordination");
+      expect((error as ConfigurationError).message).toMatch(/createPostgresCoordinationStore/);
+      expect((error as ConfigurationError).message).toMatch(/outbox/);
     });
   });
 }

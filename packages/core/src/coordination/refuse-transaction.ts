@@ -6,6 +6,6 @@ export function refuseTransaction(storeName: string, options: TransactionOption 
   if (options?.transaction === undefined) return;
   throw new ConfigurationError({
     field: "coordination",
-    message: `the ${storeName} coordination store cannot join a database transaction, so a unique job enqueued with set({ transaction }) would keep its key after a rollback: use createPostgresCoordinationStore on the database of the transaction`,
+    message: `the ${storeName} coordination store cannot join a database transaction, so a unique job enqueued with set({ transaction }) would keep its key after a rollback: pass createHopper({ coordination: createPostgresCoordinationStore({ connectionString }) }) on the database of the transaction (with an outbox, the outbox's database)`,
   });
 }
