@@ -73,10 +73,12 @@ async function main(): Promise<void> {
     return;
   }
   const rounds = Number(roundsText);
+  // TELEMETRY_CPU_MODES=off,api runs a subset (default: every mode).
+  const modes = process.env.TELEMETRY_CPU_MODES ? process.env.TELEMETRY_CPU_MODES.split(",") : [...benchTelemetryModes];
   const runs: CpuRun[] = [];
   for (let round = 0; round < rounds; round++) {
     // A, B, C then B, C, A …: no mode always runs first or last.
-    const order = benchTelemetryModes.map((_, index) => benchTelemetryModes[(index + round) % benchTelemetryModes.length]!);
+    const order = modes.map((_, index) => modes[(index + round) % modes.length]!);
     for (const mode of order) {
       const result = await runChild(mode, url, jobs);
       runs.push(result);
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
   console.log(`CPU time per job (user + system, median of ${rounds} runs each, ${jobs} jobs per run, bulk enqueues of ${batchSize}, drain at concurrency ${concurrency})`);
   console.log("| mode | enqueue µs/job | × off | drain µs/job | × off |");
   console.log("|---|---|---|---|---|");
-  for (const mode of benchTelemetryModes) {
+  for (const mode of modes) {
     const enqueueUs = medianOf(mode, "enqueueUs");
     const drainUs = medianOf(mode, "drainUs");
     console.log(`| ${mode} | ${enqueueUs.toFixed(1)} | ${(enqueueUs / off.enqueueUs).toFixed(3)} | ${drainUs.toFixed(1)} | ${(drainUs / off.drainUs).toFixed(3)} |`);

@@ -1,4 +1,4 @@
-import type { Attributes, Counter, Histogram, MeterProvider } from "@opentelemetry/api";
+import type { Attributes, Counter, Histogram, Meter, MeterProvider } from "@opentelemetry/api";
 import type { FailureOutcome } from "@hopper/core";
 import {
   MESSAGING_DURATION_BUCKETS,
@@ -26,9 +26,11 @@ export class JobMetrics {
   readonly failed: Counter;
   private readonly outcomes: Record<FailureOutcome, Counter>;
   readonly queueWait: Histogram;
+  readonly meter: Meter;
 
   constructor(meterProvider: MeterProvider) {
     const meter = meterProvider.getMeter(INSTRUMENTATION_NAME);
+    this.meter = meter;
     const jobs = (name: string, description: string) => meter.createCounter(name, { description, unit: "{job}" });
     const seconds = { unit: "s", advice: { explicitBucketBoundaries: MESSAGING_DURATION_BUCKETS } };
     this.sent = meter.createCounter(METRIC_MESSAGING_CLIENT_SENT_MESSAGES, { description: "Jobs an enqueue call attempted to send (failed ones with error.type)", unit: "{message}" });

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { ConfigurationError, createConsoleLogger, createHopper, Job, type JobContext, type Middleware } from "@hopper/core";
-import { SpanKind } from "@opentelemetry/api";
+import { propagation, SpanKind, trace } from "@opentelemetry/api";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { pinoLogger } from "./pino-logger.js";
@@ -80,6 +80,28 @@ describe("openTelemetryMiddleware", () => {
     const recordMeta: Middleware = { perform: (context, next) => (seen.push({ ...context.meta }), next()) };
     await runJobs([openTelemetryMiddleware(), recordMeta], (job) => inRequest(() => job.performLater({ n: 1 })), 1);
     expect(seen).toEqual([{}]);
+  });
+
+  it("made before any SDK is registered, it traces once one is registered globally", async () => {
+    const middleware = openTelemetryMiddleware();
+    const before = sdk.spans().length;
+    await runJobs([middleware], (job) => job.performLater({ n: 1 }), 1);
+    // Nothing registered: the fast path runs the job and makes no span.
+    expect(sdk.spans().length).toBe(before);
+
+    trace.setGlobalTracerProvider(sdk.tracerProvider);
+    propagation.setGlobalPropagator(sdk.propagator);
+    try {
+      await runJobs([middleware], (job) => job.performLater({ n: 2 }), 1);
+      const made = sdk.spans().slice(before);
+      expect(made.map((span) => span.kind).sort()).toEqual([SpanKind.PRODUCER, SpanKind.CONSUMER].sort());
+      // The send span's context rode in the envelope: the process span is its child.
+      const send = made.find((span) => span.kind === SpanKind.PRODUCER)!;
+      expect(made.find((span) => span.kind === SpanKind.CONSUMER)!.parentSpanId).toBe(send.spanId);
+    } finally {
+      trace.disable();
+      propagation.disable();
+    }
   });
 
   it("refuses an unknown consumerSpan, naming the field", () => {

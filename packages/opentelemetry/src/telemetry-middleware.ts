@@ -1,6 +1,7 @@
 import { context as otelContext, defaultTextMapGetter, defaultTextMapSetter, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanContext } from "@opentelemetry/api";
 import { EnqueueFailedError, type EnqueueMiddlewareContext, type FailureOutcome, type Middleware, type PerformMiddlewareContext } from "@hopper/core";
 import { JobMetrics } from "./job-metrics.js";
+import { createNothingRegistered } from "./sdk-presence.js";
 import {
   ATTR_ERROR_TYPE,
   ATTR_HOPPER_JOB_ATTEMPT,
@@ -29,9 +30,11 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
   const { tracerProvider, meterProvider, propagator, consumerSpan } = resolveTelemetryOptions(options);
   const tracer = tracerProvider.getTracer(INSTRUMENTATION_NAME);
   const jobMetrics = new JobMetrics(meterProvider);
+  const nothingRegistered = createNothingRegistered(tracerProvider, jobMetrics.meter, propagator);
 
   return {
     async enqueue(context: EnqueueMiddlewareContext, next: () => Promise<string[]>): Promise<string[]> {
+      if (nothingRegistered()) return next();
       const labels = labelsOf(context.jobName, context.queue, context.backend);
       const sendLabels: Attributes = { ...labels, [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_SEND };
       const attributes: Attributes = {
@@ -66,6 +69,7 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
     },
 
     async perform(context: PerformMiddlewareContext, next: () => Promise<unknown>): Promise<unknown> {
+      if (nothingRegistered()) return next();
       const job = context.context;
       const labels = labelsOf(job.jobName, job.queue, context.backend);
       const processLabels: Attributes = { ...labels, [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS };

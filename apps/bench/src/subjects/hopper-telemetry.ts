@@ -6,16 +6,18 @@ export interface BenchTelemetry {
   shutdown(): Promise<void>;
 }
 
-export const benchTelemetryModes = ["off", "api", "sdk"] as const;
+export const benchTelemetryModes = ["off", "passthrough", "api", "sdk"] as const;
 
 /**
- * "off" (default): no middleware. "api": the middleware with no SDK registered (the cost every
+ * "off" (default): no middleware. "passthrough": a middleware that only calls `next` (what any
+ * middleware costs the worker, to tell it from the OpenTelemetry code's own). "api": the middleware with no SDK registered (the cost every
  * application pays once it installs the package). "sdk": the real SDK with a batch span processor and
  * a periodic metric reader whose exporters drop what they get (the cost of recording, not of shipping).
  * The packages load only when asked for, so an "off" run holds none of them.
  */
 export async function benchTelemetry(mode: string = "off"): Promise<BenchTelemetry> {
   if (mode === "off") return { middleware: [], shutdown: async () => {} };
+  if (mode === "passthrough") return { middleware: [{ enqueue: (_context, next) => next(), perform: (_context, next) => next() }], shutdown: async () => {} };
   const { openTelemetryMiddleware } = await import("@hopper/opentelemetry");
   if (mode === "api") return { middleware: [openTelemetryMiddleware()], shutdown: async () => {} };
   if (mode !== "sdk") throw new ConfigurationError({ field: "HOPPER_BENCH_TELEMETRY", message: `must be one of ${benchTelemetryModes.join(", ")}, got ${JSON.stringify(mode)}` });
