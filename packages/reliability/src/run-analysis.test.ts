@@ -83,3 +83,14 @@ describe("runs of one exclusive key at once", () => {
     expect(analyze([limited("p", "s", "a", 1), limited("q", "s", "b", 7), limited("p", "o", "a", 9), limited("q", "e", "b", 10)])).toBe(1);
   });
 });
+
+describe("a run its process died with counts until that process was last seen", () => {
+  const analyze = (events: LedgerEvent[], exitedAt: Map<string, number>) =>
+    analyzeRuns({ events, owed: new Map([["j", "plain"]]), deadLetters: [], exitedAt, gracefullyStopped: new Map(), outages: [] }).mostConcurrentRuns;
+  it("counts a run whose process wrote after another run began, then died with it open", () => {
+    expect(analyze([line("p", "s", "j", 1), line("q", "s", "j", 5), line("p", "a", "k", 6), line("q", "e", "j", 8)], new Map([["p", 7]]))).toBe(2);
+  });
+  it("does not count a run whose process wrote nothing after another run began and was SIGKILLed (stalled until killed)", () => {
+    expect(analyze([line("p", "s", "j", 1), line("p", "a", "k", 2), line("q", "s", "j", 5), line("q", "e", "j", 8)], new Map([["p", 7]]))).toBe(1);
+  });
+});
