@@ -66,6 +66,10 @@ describe("runs of one job at once: a real double run fails, a run given up as ov
     const analysis = analyze([line("p", "s", "j", 1), line("q", "s", "j", 7), line("r", "s", "j", 8), line("p", "o", "j", 9), line("q", "e", "j", 10), line("r", "e", "j", 11)]);
     expect(analysis).toMatchObject({ mostConcurrentRuns: 2, overdueAborts: 1, overdueAbortsOverlapping: 1 });
   });
+  it("samples a job once however many of its runs were given up as overdue", () => {
+    const analysis = analyze([line("p", "s", "j", 1), line("q", "s", "j", 7), line("p", "o", "j", 9), line("r", "s", "j", 14), line("q", "o", "j", 16), line("r", "e", "j", 17)]);
+    expect(analysis).toMatchObject({ mostConcurrentRuns: 1, overdueAborts: 2, overdueAbortsOverlapping: 2, overdueSample: ["j (plain): p 1–9 o, q 7–16 o, r 14–17 e"] });
+  });
   it("counts an overdue abort nobody else overlapped (no other worker claimed the job during the stall) without sampling it", () => {
     const analysis = analyze([line("p", "s", "j", 1), line("p", "o", "j", 9), line("q", "s", "j", 10), line("q", "e", "j", 11)]);
     expect(analysis).toMatchObject({ mostConcurrentRuns: 1, overdueAborts: 1, overdueAbortsOverlapping: 0, overdueSample: [] });

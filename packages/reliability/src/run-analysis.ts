@@ -240,7 +240,7 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
       .map(describe),
     overdueAborts: runs.filter((run) => run.endedBy === "o").length,
     overdueAbortsOverlapping: overdueOverlapping.length,
-    overdueSample: overdueOverlapping.slice(0, 3).map(({ group }) => describe(group)),
+    overdueSample: [...new Set(overdueOverlapping.map(({ group }) => group))].slice(0, 3).map(describe),
     mostConcurrentPerExclusiveKey: mostAtOnce(groupBy(live(runs), (run) => exclusiveKey(run.kind, run.n))),
     earlyStarts,
     unexpectedDeadLetters,
