@@ -66,6 +66,10 @@ describe("runs of one job at once: a real double run fails, a run given up as ov
     const analysis = analyze([line("p", "s", "j", 1), line("q", "s", "j", 7), line("r", "s", "j", 8), line("p", "o", "j", 9), line("q", "e", "j", 10), line("r", "e", "j", 11)]);
     expect(analysis).toMatchObject({ mostConcurrentRuns: 2, overdueAborts: 1, overdueAbortsOverlapping: 1 });
   });
+  it("samples a job once however many of its runs were given up as overdue", () => {
+    const analysis = analyze([line("p", "s", "j", 1), line("q", "s", "j", 7), line("p", "o", "j", 9), line("r", "s", "j", 14), line("q", "o", "j", 16), line("r", "e", "j", 17)]);
+    expect(analysis).toMatchObject({ mostConcurrentRuns: 1, overdueAborts: 2, overdueAbortsOverlapping: 2, overdueSample: ["j (plain): p 1–9 o, q 7–16 o, r 14–17 e"] });
+  });
   it("counts an overdue abort nobody else overlapped (no other worker claimed the job during the stall) without sampling it", () => {
     const analysis = analyze([line("p", "s", "j", 1), line("p", "o", "j", 9), line("q", "s", "j", 10), line("q", "e", "j", 11)]);
     expect(analysis).toMatchObject({ mostConcurrentRuns: 1, overdueAborts: 1, overdueAbortsOverlapping: 0, overdueSample: [] });
@@ -81,5 +85,16 @@ describe("runs of one exclusive key at once", () => {
   });
   it("leaves out a holder given up as overdue when it woke", () => {
     expect(analyze([limited("p", "s", "a", 1), limited("q", "s", "b", 7), limited("p", "o", "a", 9), limited("q", "e", "b", 10)])).toBe(1);
+  });
+});
+
+describe("a run its process died with counts until that process was last seen", () => {
+  const analyze = (events: LedgerEvent[], exitedAt: Map<string, number>) =>
+    analyzeRuns({ events, owed: new Map([["j", "plain"]]), deadLetters: [], exitedAt, gracefullyStopped: new Map(), outages: [] }).mostConcurrentRuns;
+  it("counts a run whose process wrote after another run began, then died with it open", () => {
+    expect(analyze([line("p", "s", "j", 1), line("q", "s", "j", 5), line("p", "a", "k", 6), line("q", "e", "j", 8)], new Map([["p", 7]]))).toBe(2);
+  });
+  it("does not count a run whose process wrote nothing after another run began and was SIGKILLed (stalled until killed)", () => {
+    expect(analyze([line("p", "s", "j", 1), line("p", "a", "k", 2), line("q", "s", "j", 5), line("q", "e", "j", 8)], new Map([["p", 7]]))).toBe(1);
   });
 });

@@ -25,9 +25,10 @@ export interface RunAnalysis {
   /** The same, by job kind (e.g. `plain 3, flaky 1`). */
   readonly duplicatesByKind: Record<string, number>;
   /**
-   * Most runs of one job id at the same moment (1 = never two at once), runs given up as overdue (`o`) left out:
-   * such a run's process stalled past the whole lease, so it was not running when the job could be claimed
-   * elsewhere, and it wrote nothing after waking but its `o` (the job checks its signal before settling).
+   * Most runs of one job id seen running at the same moment (1 = never two at once), runs given up as overdue (`o`)
+   * left out: such a run's process stalled past the whole lease, so it was not running when the job could be
+   * claimed elsewhere, and it wrote nothing after waking but its `o` (the job checks its signal before settling).
+   * A run its process died with counts until that process's last ledger line, not until its death.
    */
   readonly mostConcurrentRuns: number;
   /** Most runs at once of one key that must be exclusive (concurrency limit 1, unique key), runs given up as overdue left out. */
@@ -87,6 +88,12 @@ interface Run {
   readonly startAt: number;
   endAt: number;
   endedBy: "e" | "f" | "x" | "o" | "exit" | "open";
+  /**
+   * The last moment the run is known to have been running: its end, or for a run its process died with (`exit`),
+   * that process's last ledger line. A worker SIGKILLed while stalled shows no sign of life after the stall began;
+   * its exit is not when it last ran.
+   */
+  seenUntil: number;
 }
 
 /** Reads the merged ledger: what was lost, run twice, run twice at once, and what SIGTERM left behind. */
@@ -125,7 +132,7 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
       if (event.event === "early") earlyStarts += 1;
       if (event.event === "s") {
         if (stoppedAt !== undefined) startsAfterStop += 1;
-        const run: Run = { file, jobId: event.jobId, kind: event.kind, n: event.n, startAt: event.at, endAt: Number.POSITIVE_INFINITY, endedBy: "open" };
+        const run: Run = { file, jobId: event.jobId, kind: event.kind, n: event.n, startAt: event.at, endAt: Number.POSITIVE_INFINITY, endedBy: "open", seenUntil: Number.POSITIVE_INFINITY };
         runs.push(run);
         open.set(event.jobId, [...(open.get(event.jobId) ?? []), run]);
       }
@@ -134,6 +141,7 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
         const run = list?.shift();
         if (run) {
           run.endAt = event.at;
+          run.seenUntil = event.at;
           run.endedBy = event.event;
         }
         if (list?.length === 0) open.delete(event.jobId);
@@ -151,6 +159,7 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
       for (const run of list) {
         run.endAt = exitedAt ?? Number.POSITIVE_INFINITY;
         if (exitedAt !== undefined) run.endedBy = "exit";
+        run.seenUntil = exitedAt === undefined ? run.endAt : Math.max(run.startAt, events.at(-1)!.at);
       }
     }
     if (input.gracefullyStopped.has(file) && stoppedAt === undefined) stopsUnfinished += 1;
@@ -214,9 +223,9 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
   // Runs given up as overdue did nothing while another could hold the job (see mostConcurrentRuns): counted apart.
   const live = (group: readonly Run[]) => group.filter((run) => run.endedBy !== "o");
   const overdueOverlapping = byJob.flatMap((group) =>
-    group.filter((run) => run.endedBy === "o" && group.some((other) => other !== run && other.startAt < run.endAt && run.startAt < other.endAt)).map((run) => ({ run, group })),
+    group.filter((run) => run.endedBy === "o" && group.some((other) => other !== run && other.startAt < run.endAt && run.startAt < other.seenUntil)).map((run) => ({ run, group })),
   );
-  const describe = (group: readonly Run[]) => `${group[0]!.jobId} (${group[0]!.kind}): ${group.map((run) => `${run.file.split("/").pop()} ${run.startAt}–${run.endAt} ${run.endedBy}`).join(", ")}`;
+  const describe = (group: readonly Run[]) => `${group[0]!.jobId} (${group[0]!.kind}): ${group.map((run) => `${run.file.split("/").pop()} ${run.startAt}–${run.endAt} ${run.endedBy}${run.seenUntil < run.endAt ? ` (last seen ${run.seenUntil})` : ""}`).join(", ")}`;
 
   return {
     lost,
@@ -231,7 +240,7 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
       .map(describe),
     overdueAborts: runs.filter((run) => run.endedBy === "o").length,
     overdueAbortsOverlapping: overdueOverlapping.length,
-    overdueSample: overdueOverlapping.slice(0, 3).map(({ group }) => describe(group)),
+    overdueSample: [...new Set(overdueOverlapping.map(({ group }) => group))].slice(0, 3).map(describe),
     mostConcurrentPerExclusiveKey: mostAtOnce(groupBy(live(runs), (run) => exclusiveKey(run.kind, run.n))),
     earlyStarts,
     unexpectedDeadLetters,
@@ -255,13 +264,13 @@ function groupBy(runs: readonly Run[], key: (run: Run) => string | undefined): R
   return [...groups.values()];
 }
 
-/** The most intervals overlapping at one moment in any group; one ending as another starts does not overlap. */
+/** The most runs seen running at one moment in any group (start to `seenUntil`); one ending as another starts does not overlap. */
 function mostAtOnce(groups: readonly Run[][]): number {
   let most = 0;
   for (const group of groups) {
     const points = group.flatMap((run) => [
       { at: run.startAt, delta: 1 },
-      { at: run.endAt, delta: -1 },
+      { at: run.seenUntil, delta: -1 },
     ]);
     points.sort((left, right) => left.at - right.at || left.delta - right.delta);
     let current = 0;
