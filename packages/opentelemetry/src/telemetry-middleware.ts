@@ -32,85 +32,88 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
   const jobMetrics = new JobMetrics(meterProvider);
   const nothingRegistered = createNothingRegistered(tracerProvider, jobMetrics.meter, propagator);
 
+  // Not async: with nothing registered the job's own promise passes through untouched (an async wrapper
+  // would add a promise and microtask hops to every job).
   return {
-    async enqueue(context: EnqueueMiddlewareContext, next: () => Promise<string[]>): Promise<string[]> {
-      if (nothingRegistered()) return next();
-      const labels = labelsOf(context.jobName, context.queue, context.backend);
-      const sendLabels: Attributes = { ...labels, [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_SEND };
-      const attributes: Attributes = {
-        ...sendLabels,
-        [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
-        ...(context.count !== 1 && { [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: context.count }),
-      };
-      // PRODUCER: this span's context is the creation context of every job the call sends (no "create" spans).
-      return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_SEND} ${context.queue}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
-        propagator.inject(trace.setSpan(otelContext.active(), span), context.meta, defaultTextMapSetter);
-        const startedAt = performance.now();
-        const operation = { ...sendLabels, [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND };
-        try {
-          const ids = await next();
-          if (ids.length === 1) span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, ids[0]!);
-          jobMetrics.sent.add(ids.length, sendLabels);
-          jobMetrics.sendDuration.record((performance.now() - startedAt) / 1000, operation);
-          return ids;
-        } catch (error) {
-          const errorType = errorTypeOf(error);
-          // Some jobs of a batch may have gone through: they count as sent, the rest as failed.
-          const enqueued = EnqueueFailedError.isInstance(error) ? error.enqueuedIds.length : 0;
-          if (enqueued > 0) jobMetrics.sent.add(enqueued, sendLabels);
-          if (context.count > enqueued) jobMetrics.sent.add(context.count - enqueued, { ...sendLabels, [ATTR_ERROR_TYPE]: errorType });
-          jobMetrics.sendDuration.record((performance.now() - startedAt) / 1000, { ...operation, [ATTR_ERROR_TYPE]: errorType });
-          recordError(span, error, errorType);
-          throw error;
-        } finally {
-          span.end();
-        }
-      });
-    },
-
-    async perform(context: PerformMiddlewareContext, next: () => Promise<unknown>): Promise<unknown> {
-      if (nothingRegistered()) return next();
-      const job = context.context;
-      const labels = labelsOf(job.jobName, job.queue, context.backend);
-      const processLabels: Attributes = { ...labels, [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS };
-      const attributes: Attributes = {
-        ...processLabels,
-        [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
-        [ATTR_MESSAGING_MESSAGE_ID]: job.jobId,
-        [ATTR_HOPPER_JOB_ATTEMPT]: job.attempt,
-      };
-      const { parent, links } = consumerPlacement(propagator.extract(otelContext.active(), context.meta, defaultTextMapGetter), otelContext.active(), consumerSpan);
-
-      const startedAt = performance.now();
-      jobMetrics.consumed.add(1, processLabels);
-      const waitedMs = Date.now() - job.enqueuedAt.getTime();
-      // enqueuedAt comes from the envelope: a producer's clock ahead of this one must not record a negative wait.
-      if (job.attempt === 1 && Number.isFinite(waitedMs)) jobMetrics.queueWait.record(Math.max(0, waitedMs) / 1000, labels);
-      return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_PROCESS} ${job.queue}`, { kind: SpanKind.CONSUMER, attributes, links }, parent, async (span) => {
-        // The worker's lines about this run (its outcome too, written after the span ends) join the span.
-        Object.assign(context.logFields, traceLogFields(span.spanContext()));
-        try {
-          const result = await next();
-          jobMetrics.processDuration.record((performance.now() - startedAt) / 1000, processLabels);
-          jobMetrics.succeeded.add(1, labels);
-          return result;
-        } catch (error) {
-          const errorType = errorTypeOf(error);
-          jobMetrics.processDuration.record((performance.now() - startedAt) / 1000, { ...processLabels, [ATTR_ERROR_TYPE]: errorType });
-          jobMetrics.failed.add(1, labels);
-          const outcome = failureOutcome(context, error);
-          if (outcome) {
-            span.setAttribute(ATTR_HOPPER_JOB_OUTCOME, outcome);
-            jobMetrics.outcome(outcome, labels);
-          }
-          recordError(span, error, errorType);
-          throw error;
-        } finally {
-          span.end();
-        }
-      });
-    },
+    enqueue: (context, next) => (nothingRegistered() ? next() : tracedEnqueue(context, next)),
+    perform: (context, next) => (nothingRegistered() ? next() : tracedPerform(context, next)),
   };
+
+  async function tracedEnqueue(context: EnqueueMiddlewareContext, next: () => Promise<string[]>): Promise<string[]> {
+    const labels = labelsOf(context.jobName, context.queue, context.backend);
+    const sendLabels: Attributes = { ...labels, [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_SEND };
+    const attributes: Attributes = {
+      ...sendLabels,
+      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND,
+      ...(context.count !== 1 && { [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: context.count }),
+    };
+    // PRODUCER: this span's context is the creation context of every job the call sends (no "create" spans).
+    return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_SEND} ${context.queue}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
+      propagator.inject(trace.setSpan(otelContext.active(), span), context.meta, defaultTextMapSetter);
+      const startedAt = performance.now();
+      const operation = { ...sendLabels, [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND };
+      try {
+        const ids = await next();
+        if (ids.length === 1) span.setAttribute(ATTR_MESSAGING_MESSAGE_ID, ids[0]!);
+        jobMetrics.sent.add(ids.length, sendLabels);
+        jobMetrics.sendDuration.record((performance.now() - startedAt) / 1000, operation);
+        return ids;
+      } catch (error) {
+        const errorType = errorTypeOf(error);
+        // Some jobs of a batch may have gone through: they count as sent, the rest as failed.
+        const enqueued = EnqueueFailedError.isInstance(error) ? error.enqueuedIds.length : 0;
+        if (enqueued > 0) jobMetrics.sent.add(enqueued, sendLabels);
+        if (context.count > enqueued) jobMetrics.sent.add(context.count - enqueued, { ...sendLabels, [ATTR_ERROR_TYPE]: errorType });
+        jobMetrics.sendDuration.record((performance.now() - startedAt) / 1000, { ...operation, [ATTR_ERROR_TYPE]: errorType });
+        recordError(span, error, errorType);
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  async function tracedPerform(context: PerformMiddlewareContext, next: () => Promise<unknown>): Promise<unknown> {
+    const job = context.context;
+    const labels = labelsOf(job.jobName, job.queue, context.backend);
+    const processLabels: Attributes = { ...labels, [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS };
+    const attributes: Attributes = {
+      ...processLabels,
+      [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
+      [ATTR_MESSAGING_MESSAGE_ID]: job.jobId,
+      [ATTR_HOPPER_JOB_ATTEMPT]: job.attempt,
+    };
+    const { parent, links } = consumerPlacement(propagator.extract(otelContext.active(), context.meta, defaultTextMapGetter), otelContext.active(), consumerSpan);
+
+    const startedAt = performance.now();
+    jobMetrics.consumed.add(1, processLabels);
+    const waitedMs = Date.now() - job.enqueuedAt.getTime();
+    // enqueuedAt comes from the envelope: a producer's clock ahead of this one must not record a negative wait.
+    if (job.attempt === 1 && Number.isFinite(waitedMs)) jobMetrics.queueWait.record(Math.max(0, waitedMs) / 1000, labels);
+    return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_PROCESS} ${job.queue}`, { kind: SpanKind.CONSUMER, attributes, links }, parent, async (span) => {
+      // The worker's lines about this run (its outcome too, written after the span ends) join the span.
+      Object.assign(context.logFields, traceLogFields(span.spanContext()));
+      try {
+        const result = await next();
+        jobMetrics.processDuration.record((performance.now() - startedAt) / 1000, processLabels);
+        jobMetrics.succeeded.add(1, labels);
+        return result;
+      } catch (error) {
+        const errorType = errorTypeOf(error);
+        jobMetrics.processDuration.record((performance.now() - startedAt) / 1000, { ...processLabels, [ATTR_ERROR_TYPE]: errorType });
+        jobMetrics.failed.add(1, labels);
+        const outcome = failureOutcome(context, error);
+        if (outcome) {
+          span.setAttribute(ATTR_HOPPER_JOB_OUTCOME, outcome);
+          jobMetrics.outcome(outcome, labels);
+        }
+        recordError(span, error, errorType);
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
 }
 
 /**
