@@ -16,3 +16,4 @@ export { countRecordRoundTrips, type CountedBackend, type RecordRoundTrips } fro
 export { expectRecordsAcrossWorkerKill, heldJobClass, holdJobsForever, type RecordsAcrossKillOptions } from "./records/records-across-kill.js";
 export { runBatchSuite, type BatchSuiteOptions } from "./batches/batch-suite.js";
 export { runBatchKillSuite, type BatchKillSuiteOptions } from "./batches/batch-kill-suite.js";
+export { slicedWalk, type SlicedWalk } from "./iteration/sliced-walk.js";

@@ -3,9 +3,10 @@ import { createServer, type IncomingMessage, type RequestListener, type Server, 
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { PubSub } from "@google-cloud/pubsub";
-import { ConfigurationError, createConsoleLogger, createHopper, encodeEnvelope, ENVELOPE_FORMAT_VERSION, IterableJob, Job, serializeArgs, type Hopper, type IterationContext, type Logger } from "@hopper/core";
+import { ConfigurationError, createConsoleLogger, createHopper, encodeEnvelope, ENVELOPE_FORMAT_VERSION, Job, serializeArgs, type Hopper, type Logger } from "@hopper/core";
 import type { Backend } from "@hopper/core/backend";
 import { OAuth2Client } from "google-auth-library";
+import { slicedWalk } from "@hopper/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPubSubPushHandler, createPubSubPushNodeHandler } from "./pubsub-push-handler.js";
 import { createPubSubBackend } from "./pubsub-backend.js";
@@ -265,27 +266,9 @@ describe.skipIf(!project)("Pub/Sub push handlers (real HTTP on loopback, emulato
     const pubsub = new PubSub({ projectId: project! });
     const topicPrefix = `slices${randomUUID().slice(0, 6)}-`;
     const queue = "walk";
-    const itemCount = 40;
-    const times = new Uint8Array(itemCount);
-    const slices: { first: number | undefined; attempt: number }[] = [];
-    let finished = 0;
-    class SlicedWalk extends IterableJob<{ count: number }> {
-      static override queue = queue;
-      // Far below the platform's bound (the push subscription's ack deadline): each push runs one slice and answers 2xx.
-      static override iteration = { maxSliceTime: 30 };
-      async perform({ count }: { count: number }, context: IterationContext) {
-        const slice: { first: number | undefined; attempt: number } = { first: undefined, attempt: context.attempt };
-        slices.push(slice);
-        await context.iterate("items", (after: number | undefined) => Array.from({ length: count - (after ?? 0) }, (_, offset) => [(after ?? 0) + offset, (after ?? 0) + offset + 1] as const), async (item) => {
-          slice.first ??= item;
-          times[item]! += 1;
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        });
-        finished++;
-      }
-    }
+    const walk = slicedWalk(queue);
     const slicedBackend = createPubSubBackend({ projectId: project!, topicPrefix });
-    const slicedHopper = createHopper({ backend: slicedBackend, jobs: [SlicedWalk], logger: createConsoleLogger("silent") });
+    const slicedHopper = createHopper({ backend: slicedBackend, jobs: [walk.job], logger: createConsoleLogger("silent") });
     const endpoint = await listen(createPubSubPushNodeHandler({ hopper: slicedHopper, queue, topicPrefix, insecureNoAuth: true, logger: recordingLogger() }));
     servers.push(endpoint.server);
     const id = `${topicPrefix}${queue}`;
@@ -293,18 +276,11 @@ describe.skipIf(!project)("Pub/Sub push handlers (real HTTP on loopback, emulato
       // As deployed: the queue's own subscription is the push subscription; the backend finds both and publishes to the topic.
       const [topic] = await pubsub.createTopic(id);
       await topic.createSubscription(id, { pushConfig: { pushEndpoint: endpoint.url }, ackDeadlineSeconds: 30 });
-      await SlicedWalk.performLater({ count: itemCount });
+      await walk.job.performLater({ count: walk.itemCount });
       const deadline = Date.now() + 60_000;
-      while (finished === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(finished).toBe(1);
-      expect([...times]).toEqual(Array(itemCount).fill(1));
-      // Each item takes at least 5 ms, so a 30 ms slice cannot hold all 40.
-      expect(slices.length).toBeGreaterThan(1);
-      expect(slices.map((slice) => slice.attempt)).toEqual(slices.map(() => 1));
-      const firsts = slices.map((slice) => slice.first);
-      expect(firsts.slice(0, -1)).not.toContain(undefined);
-      const started = firsts.filter((first) => first !== undefined);
-      expect(started).toEqual([...new Set(started)].sort((left, right) => left - right));
+      while (walk.finished() === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(walk.finished()).toBe(1);
+      walk.expectWalkedInSlices();
     } finally {
       await pubsub.subscription(id).delete().catch(() => {});
       await pubsub.topic(id).delete().catch(() => {});

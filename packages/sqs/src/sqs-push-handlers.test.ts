@@ -2,8 +2,9 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
 import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import { slicedWalk } from "@hopper/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigurationError, createConsoleLogger, createHopper, IterableJob, Job, type IterationContext, type JobContext, type Logger } from "@hopper/core";
+import { ConfigurationError, createConsoleLogger, createHopper, Job, type JobContext, type Logger } from "@hopper/core";
 import type { Backend } from "@hopper/core/backend";
 import { createSqsdHandler, createSqsdNodeHandler } from "./sqs-sqsd-handler.js";
 import { createSqsLambdaHandler, type SqsEvent } from "./sqs-lambda-handler.js";
@@ -186,26 +187,8 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
   for (const platform of ["sqsd", "lambda"] as const) {
     it(`${platform}: an iterable job whose slice time is shorter than the job re-enqueues itself with its cursor and finishes over several deliveries`, async () => {
       const queue = unique(`${platform}slices`);
-      const itemCount = 40;
-      const times = new Uint8Array(itemCount);
-      const slices: { first: number | undefined; attempt: number }[] = [];
-      let finished = 0;
-      class SlicedWalk extends IterableJob<{ count: number }> {
-        static override queue = queue;
-        // Far below the platform's bound (sqsd's inactivity timeout, Lambda's 15 minutes): each delivery runs one slice.
-        static override iteration = { maxSliceTime: 30 };
-        async perform({ count }: { count: number }, context: IterationContext) {
-          const slice: { first: number | undefined; attempt: number } = { first: undefined, attempt: context.attempt };
-          slices.push(slice);
-          await context.iterate("items", (after: number | undefined) => Array.from({ length: count - (after ?? 0) }, (_, offset) => [(after ?? 0) + offset, (after ?? 0) + offset + 1] as const), async (item) => {
-            slice.first ??= item;
-            times[item]! += 1;
-            await new Promise((resolve) => setTimeout(resolve, 5));
-          });
-          finished++;
-        }
-      }
-      const hopper = createHopper({ backend, jobs: [SlicedWalk], logger: createConsoleLogger("silent") });
+      const walk = slicedWalk(queue);
+      const hopper = createHopper({ backend, jobs: [walk.job], logger: createConsoleLogger("silent") });
       const server = await serve(createSqsdNodeHandler({ hopper, queue }));
       const lambda = createSqsLambdaHandler({ hopper, queue, queuePrefix: testQueuePrefix, reportBatchItemFailures: true });
       /** One delivery round as the platform makes it; every message must be answered as done. */
@@ -222,20 +205,12 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
         for (const message of received.Messages) await client.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
       };
       try {
-        await SlicedWalk.performLater({ count: itemCount });
-        for (let rounds = 0; finished === 0; rounds++) {
-          if (rounds > itemCount) throw new Error(`not finished after ${rounds} ${platform} rounds`);
+        await walk.job.performLater({ count: walk.itemCount });
+        for (let rounds = 0; walk.finished() === 0; rounds++) {
+          if (rounds > walk.itemCount) throw new Error(`not finished after ${rounds} ${platform} rounds`);
           await round();
         }
-        expect([...times]).toEqual(Array(itemCount).fill(1));
-        // Each item takes at least 5 ms, so a 30 ms slice cannot hold all 40.
-        expect(slices.length).toBeGreaterThan(1);
-        expect(slices.map((slice) => slice.attempt)).toEqual(slices.map(() => 1));
-        // Every delivery resumes after the last one's items; only the last may find none left.
-        const firsts = slices.map((slice) => slice.first);
-        expect(firsts.slice(0, -1)).not.toContain(undefined);
-        const started = firsts.filter((first) => first !== undefined);
-        expect(started).toEqual([...new Set(started)].sort((left, right) => left - right));
+        walk.expectWalkedInSlices();
         expect(await sqsdRound(server.url, queue)).toEqual([]);
       } finally {
         await server.close();
