@@ -7,6 +7,7 @@ import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { createHopper, type Hopper } from "../hopper.js";
 import { Job, type JobContext } from "../job.js";
 import { createConsoleLogger } from "../logger.js";
+import { refusedBatchJobs, takeAll } from "../test-fixtures/batch-jobs.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 
 const hoppers: Hopper[] = [];
@@ -48,23 +49,9 @@ function jobsOn(queue: string) {
       runs.push(`done:${kind}`);
     }
   }
-  class Unique extends Job<{ n: number }> {
-    static override queue = queue;
-    static override jobName = `${queue}-unique`;
-    static override unique = { key: (args: { n: number }) => String(args.n) };
-    async perform() {}
-  }
-  class NotRegistered extends Job<Record<string, never>> {
-    async perform() {}
-  }
-  return { runs, Plain, Done, Unique, NotRegistered };
+  return { runs, Plain, Done, ...refusedBatchJobs(queue) };
 }
 
-/** Takes every message of `queue` off the memory backend, as a platform pushing them would. */
-async function takeAll(hopper: Hopper, queue: string) {
-  const backend = await hopper.backend;
-  return backend.receive({ queue, maxMessages: 100, waitMs: 0, leaseMs: 60_000 });
-}
 
 describe("batches", () => {
   it("a job outside any batch makes no batch call to the store; a batch's job does", async () => {

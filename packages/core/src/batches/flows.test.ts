@@ -5,6 +5,7 @@ import { ConfigurationError } from "../errors/configuration-error.js";
 import { createHopper, type Hopper } from "../hopper.js";
 import { Job, type JobContext } from "../job.js";
 import { createConsoleLogger } from "../logger.js";
+import { refusedBatchJobs, takeAll } from "../test-fixtures/batch-jobs.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { createMemoryRecordStore } from "../records/memory-record-store.js";
 import type { RecordStore } from "../records/record-store.js";
@@ -33,22 +34,9 @@ function flowJobs(queue: string) {
       seen.push({ label, results: results.map((each) => each.result) });
     }
   }
-  class Unique extends Job<{ n: number }> {
-    static override queue = queue;
-    static override jobName = `${queue}-unique`;
-    static override unique = { key: (args: { n: number }) => String(args.n) };
-    async perform() {}
-  }
-  class NotRegistered extends Job<Record<string, never>> {
-    async perform() {}
-  }
-  return { seen, Square, Sum, Unique, NotRegistered };
+  return { seen, Square, Sum, ...refusedBatchJobs(queue) };
 }
 
-async function takeAll(hopper: Hopper, queue: string) {
-  const backend = await hopper.backend;
-  return backend.receive({ queue, maxMessages: 100, waitMs: 0, leaseMs: 60_000 });
-}
 
 const refusal = async (promise: Promise<unknown>) => {
   const error = await promise.then(() => undefined, (caught: unknown) => caught);
