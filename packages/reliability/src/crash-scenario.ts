@@ -61,6 +61,8 @@ export interface CrashReport extends RunAnalysis {
   readonly workerErrorLines: number;
   /** Error lines the fault injection does not explain: the run fails on any. */
   readonly unexpectedErrorLines: string[];
+  /** Each worker's error lines that name a job of the overlap or overdue samples, with the worker's ledger file and when the line arrived. */
+  readonly sampledJobErrorLines: string[];
   /** Worker processes that exited without being killed (a crash of their own). */
   readonly workerSelfCrashes: number;
 }
@@ -226,6 +228,7 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
       finalStats,
       workerErrorLines: errorLines.length,
       unexpectedErrorLines: unexpectedErrorLines(errorLines, { serverCrashed: serverCrashes > 0, slotMoved: otherFaults > 0 }).slice(0, 10).map((line) => line.slice(0, 400)),
+      sampledJobErrorLines: linesNaming(analysis.sampledJobIds, allWorkers),
       workerSelfCrashes: allWorkers.filter((worker) => worker.process.crashedOnItsOwn).length,
     };
   } finally {
@@ -233,6 +236,18 @@ export async function runCrashScenario(options: CrashScenarioOptions): Promise<C
     await hopper.close();
     rmSync(ledgerDirectory, { recursive: true, force: true });
   }
+}
+
+/** What workers said about these jobs: the ledger shows when runs overlapped, these lines why a run ended. */
+function linesNaming(jobIds: readonly string[], workers: readonly LedgeredWorker[]): string[] {
+  if (jobIds.length === 0) return [];
+  return workers
+    .flatMap(({ process, ledgerFile }) =>
+      process.errorLines.flatMap((line, index) => (jobIds.some((id) => line.includes(id)) ? [{ at: process.errorLineTimes[index]!, text: `${ledgerFile.split("/").pop()} ${process.errorLineTimes[index]}: ${line.slice(0, 400)}` }] : [])),
+    )
+    .sort((a, b) => a.at - b.at)
+    .slice(0, 20)
+    .map((line) => line.text);
 }
 
 /**

@@ -52,6 +52,7 @@ describe("crash, restart and SIGTERM while producing: no job is lost", () => {
         if (report.lost.length > 0) console.log(`[reliability] ${target.name} lost (first ${Math.min(10, report.lost.length)}): ${report.lost.slice(0, 10).map((id) => `${id} (${report.lostKinds[id]})`).join(", ")}`);
         if (report.overlapSample.length > 0) console.log(`[reliability] ${target.name} ran twice at once (ledger file, start–end ms, how it ended):\n  ${report.overlapSample.join("\n  ")}`);
         if (report.overdueSample.length > 0) console.log(`[reliability] ${target.name} given up as overdue beside another run (not counted as concurrent):\n  ${report.overdueSample.join("\n  ")}`);
+        if (report.sampledJobErrorLines.length > 0) console.log(`[reliability] ${target.name} worker lines naming those jobs (ledger file, arrival ms):\n  ${report.sampledJobErrorLines.join("\n  ")}`);
         if (report.completedAgainSample.length > 0) console.log(`[reliability] ${target.name} completed again after a graceful stop:\n  ${report.completedAgainSample.join("\n  ")}`);
         if (report.rejectionSample.length > 0) console.log(`[reliability] ${target.name} rejected enqueue calls (first ${report.rejectionSample.length}):\n  ${report.rejectionSample.join("\n  ")}`);
         recordResult("crash", target.name, {

@@ -53,6 +53,7 @@ describe("runs of one job at once: a real double run fails, a run given up as ov
     const analysis = analyze([line("p", "s", "j", 1), line("q", "s", "j", 2), line("p", "e", "j", 3), line("q", "e", "j", 4)]);
     expect(analysis).toMatchObject({ mostConcurrentRuns: 2, overdueAborts: 0, overdueAbortsOverlapping: 0 });
     expect(analysis.overlapSample).toEqual(["j (plain): p 1–3 e, q 2–4 e"]);
+    expect(analysis.sampledJobIds).toEqual(["j"]);
   });
   it("counts a run aborted by a renewal that said the lease was lost (`x`) as overlapping: it ran until then", () => {
     expect(analyze([line("p", "s", "j", 1), line("q", "s", "j", 2), line("p", "x", "j", 3), line("q", "e", "j", 4)]).mostConcurrentRuns).toBe(2);
@@ -61,6 +62,7 @@ describe("runs of one job at once: a real double run fails, a run given up as ov
     const analysis = analyze([line("p", "s", "j", 1), line("q", "s", "j", 7), line("p", "o", "j", 9), line("q", "e", "j", 10)]);
     expect(analysis).toMatchObject({ mostConcurrentRuns: 1, overdueAborts: 1, overdueAbortsOverlapping: 1, overlapSample: [] });
     expect(analysis.overdueSample).toEqual(["j (plain): p 1–9 o, q 7–10 e"]);
+    expect(analysis.sampledJobIds).toEqual(["j"]);
   });
   it("still fails a real double run beside an overdue abort of the same job", () => {
     const analysis = analyze([line("p", "s", "j", 1), line("q", "s", "j", 7), line("r", "s", "j", 8), line("p", "o", "j", 9), line("q", "e", "j", 10), line("r", "e", "j", 11)]);

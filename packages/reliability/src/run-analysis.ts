@@ -64,6 +64,8 @@ export interface RunAnalysis {
    * it ended: `e` done, `f` threw, `x` aborted by its signal, `o` given up as overdue, `exit` its process died).
    */
   readonly overlapSample: string[];
+  /** The ids of the jobs in `overlapSample` and `overdueSample`, to find the workers' lines about them. */
+  readonly sampledJobIds: string[];
   /**
    * Runs that started after an earlier completion of the same job had its ack resolved: the
    * backend took the ack and still delivered the job again. Counted within the duplicate runs.
@@ -225,6 +227,8 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
   const overdueOverlapping = byJob.flatMap((group) =>
     group.filter((run) => run.endedBy === "o" && group.some((other) => other !== run && other.startAt < run.endAt && run.startAt < other.seenUntil)).map((run) => ({ run, group })),
   );
+  const overlapping = byJob.filter((group) => mostAtOnce([live(group)]) > 1).slice(0, 3);
+  const overdueGroups = [...new Set(overdueOverlapping.map(({ group }) => group))].slice(0, 3);
   const describe = (group: readonly Run[]) => `${group[0]!.jobId} (${group[0]!.kind}): ${group.map((run) => `${run.file.split("/").pop()} ${run.startAt}–${run.endAt} ${run.endedBy}${run.seenUntil < run.endAt ? ` (last seen ${run.seenUntil})` : ""}`).join(", ")}`;
 
   return {
@@ -234,13 +238,11 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
     duplicateRuns,
     duplicatesByKind,
     mostConcurrentRuns: mostAtOnce(byJob.map(live)),
-    overlapSample: byJob
-      .filter((group) => mostAtOnce([live(group)]) > 1)
-      .slice(0, 3)
-      .map(describe),
+    overlapSample: overlapping.map(describe),
     overdueAborts: runs.filter((run) => run.endedBy === "o").length,
     overdueAbortsOverlapping: overdueOverlapping.length,
-    overdueSample: [...new Set(overdueOverlapping.map(({ group }) => group))].slice(0, 3).map(describe),
+    overdueSample: overdueGroups.map(describe),
+    sampledJobIds: [...overlapping, ...overdueGroups].map((group) => group[0]!.jobId),
     mostConcurrentPerExclusiveKey: mostAtOnce(groupBy(live(runs), (run) => exclusiveKey(run.kind, run.n))),
     earlyStarts,
     unexpectedDeadLetters,

@@ -9,7 +9,9 @@ export class WorkerProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<void>;
   /** Every line the child wrote to stderr: its logger writes errors only, and Node's warnings are off. */
-  errorLines: string[] = [];
+  readonly errorLines: string[] = [];
+  /** When each of `errorLines` arrived (ms since the epoch; one clock for every process of this machine), to set them beside a ledger's times. */
+  readonly errorLineTimes: number[] = [];
   /** `memory` samples: heapUsed and rss in bytes. */
   readonly memory: { heapUsed: number; rss: number; at: number }[] = [];
   readonly ready: Promise<void>;
@@ -40,7 +42,9 @@ export class WorkerProcess {
       stderr += chunk.toString();
       const lines = stderr.split("\n");
       stderr = lines.pop()!;
-      this.errorLines.push(...lines.filter((line) => line.trim() !== ""));
+      const arrived = lines.filter((line) => line.trim() !== "");
+      this.errorLines.push(...arrived);
+      this.errorLineTimes.push(...arrived.map(() => Date.now()));
     });
     void this.exited.then(() => markReady());
   }
