@@ -33,6 +33,22 @@ describe("BackendConnection", () => {
     expect(opens).toBe(2);
   });
 
+  it("says what is open without opening: nothing before the first call or after a failed one, the backend once open", async () => {
+    let opens = 0;
+    const connection = new BackendConnection(async () => {
+      opens += 1;
+      if (opens === 1) throw new Error("connect ECONNREFUSED 127.0.0.1:6379");
+      return createMemoryBackend();
+    });
+    expect(connection.opened()).toBeUndefined();
+    await expect(connection.get()).rejects.toThrow(/ECONNREFUSED/);
+    expect(connection.opened()).toBeUndefined();
+    expect(opens).toBe(1);
+    const backend = await connection.get();
+    await expect(connection.opened()).resolves.toBe(backend);
+    expect(opens).toBe(2);
+  });
+
   it("waits out an unreachable backend, logging each failed try", async () => {
     let opens = 0;
     const connection = new BackendConnection(async () => {
