@@ -25,6 +25,15 @@ export class BackendConnection {
   }
 
   /**
+   * The backend opened or being opened, without starting an open: what `close` must close. Undefined
+   * before the first call and after a failed open (opening one only to close it would wait on a server
+   * that is down).
+   */
+  opened(): Promise<Backend> | undefined {
+    return this.opening;
+  }
+
+  /**
    * Retries with backoff until the backend opens; resolves undefined if `signal`
    * aborts first. Configuration errors are not retried: they reject at once.
    */

@@ -333,10 +333,10 @@ export function createHopper(options: HopperOptions): Hopper {
     close() {
       closed ??= (async () => {
         for (const definition of registry.all) unbindJob(definition.jobClass, enqueuer);
-        // A backend that never opened has nothing to close.
         // Records first: a store on the backend's connection must not outlive it.
         await records.close();
-        await Promise.all([connection.get().then((ready) => ready.close(), () => {}), coordination.close(), outbox?.close()]);
+        // A backend that never opened (or failed to) has nothing to close: no new open is started for it.
+        await Promise.all([connection.opened()?.then((ready) => ready.close(), () => {}), coordination.close(), outbox?.close()]);
       })();
       return closed;
     },

@@ -2,7 +2,7 @@ import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type B
 import { ConfigurationError } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { AckBatcher } from "./redis-acks.js";
-import { connect, quitOrDisconnect } from "./redis-connection.js";
+import { connect, failOnConnectionError, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
 import { checkEvictionPolicy } from "./redis-eviction-policy.js";
 import { createKeyCache, recordKeys } from "./redis-keys.js";
@@ -80,6 +80,9 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
     throw new ConfigurationError({ field: "pollIntervalMs", message: `must be a number of milliseconds of at least 1, got ${JSON.stringify(pollIntervalMs)}` });
   }
   const { client, owned } = connect(options);
+  // A client that never connected has no replies to wait for: closing it does not wait out a reconnect.
+  let everReady = client.status === "ready";
+  client.once("ready", () => (everReady = true));
   const reportOrphans = options.onMissingMessages ?? warnAboutOrphans;
   // Checked before the first operation; a connection failure is forgotten so the next operation checks again.
   let evictionChecked: Promise<void> | undefined;
@@ -145,7 +148,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
       return { ready: ready!, delayed: delayed!, inFlight: inFlight! };
     },
 
-    open: ensureSafe,
+    open: () => failOnConnectionError(client, ensureSafe()),
 
     // On the backend's own client; closing the store leaves it open.
     recordStore: () => createRedisRecordStore({ client, keyPrefix }),
@@ -155,7 +158,8 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
         closing.abort();
         await acks.drain();
         await wakeups.close();
-        if (owned) await quitOrDisconnect(client);
+        if (owned && everReady) await quitOrDisconnect(client);
+        else if (owned) client.disconnect();
       })();
       return closed;
     },

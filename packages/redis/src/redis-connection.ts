@@ -1,4 +1,5 @@
 import { ConfigurationError, redactUrl } from "@hopper/core";
+import { isConnectionFailure } from "@hopper/core/backend";
 import { Redis, type Cluster } from "ioredis";
 import type { RedisBackendOptions } from "./redis-backend.js";
 
@@ -11,6 +12,33 @@ export async function quitOrDisconnect(client: Redis | Cluster): Promise<void> {
   await Promise.race([client.quit().catch(() => {}), gaveUp]);
   clearTimeout(timer);
   client.disconnect();
+}
+
+/**
+ * `work`, or the client's first connection error if one comes while it is not ready: a server
+ * that refuses the connection fails an open at once, rather than after ioredis's reconnects
+ * (about ten seconds of them before a queued command gives up).
+ */
+export function failOnConnectionError<T>(client: Redis | Cluster, work: Promise<T>): Promise<T> {
+  if (client.status === "ready") return work;
+  return new Promise<T>((resolve, reject) => {
+    const onError = (error: unknown) => {
+      if (!isConnectionFailure(error)) return;
+      client.off("error", onError);
+      reject(error);
+    };
+    client.on("error", onError);
+    work.then(
+      (value) => {
+        client.off("error", onError);
+        resolve(value);
+      },
+      (error: unknown) => {
+        client.off("error", onError);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** The client to use, and whether the backend created it (and so closes it). */
