@@ -10,6 +10,11 @@ export interface UniqueJobSuiteOptions {
   readonly coordination: CoordinationStoreSource;
   /** Longest wait for a job to run (slow emulators). Default 20 s. */
   readonly runTimeoutMs?: number;
+  /**
+   * Why the phantom-key test (15 s: it waits out the core's pending reservation) is left to another
+   * suite on the same store: its send is stalled by a stand-in, so the backend under it barely matters.
+   */
+  readonly phantomKeyCoveredBy?: string;
 }
 
 /** Unique jobs through the core on one backend, with the coordination store holding the keys. */
@@ -68,7 +73,9 @@ export function runUniqueJobSuite(options: UniqueJobSuiteOptions): void {
       expect([...runs].sort()).toEqual([one, two].sort());
     });
 
-    it("leaves no phantom key when a process dies between reserving the key and sending: the key frees itself soon, not after its ttl", { timeout: 60_000 + runTimeoutMs }, async () => {
+    const phantomKeyTest = options.phantomKeyCoveredBy === undefined ? it : it.skip;
+    const phantomKeyCovered = options.phantomKeyCoveredBy === undefined ? "" : ` (skipped: covered by ${options.phantomKeyCoveredBy})`;
+    phantomKeyTest(`leaves no phantom key when a process dies between reserving the key and sending: the key frees itself soon, not after its ttl${phantomKeyCovered}`, { timeout: 60_000 + runTimeoutMs }, async () => {
       const { jobClass } = uniqueJob("finished");
       const dying = await open(jobClass);
       const transport = await dying.backend;
