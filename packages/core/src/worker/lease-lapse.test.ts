@@ -164,3 +164,70 @@ describe("a running job whose process stalls past its whole lease", () => {
     }
   });
 });
+
+// The Redis Cluster crash run s7 (load 40–70): a worker that was not stopped ended two jobs `x` 5 ms after another
+// worker claimed them. A receive's answer can arrive long after the server began the lease (a busy event loop,
+// a slow network); counting the lease from the answer put the first renewal past the lease's real end.
+describe("a received message whose answer arrived late", () => {
+  it("counts its lease from when the receive was sent: a delivery with too little lease left is handed back, not run beside the copy another worker claims", async () => {
+    const queue = `lease-late-answer-${Date.now().toString(36)}`;
+    const store = `lease-late-answer-${queue}`;
+    const leaseMs = 3000;
+    const answerLagMs = 2000; // more than half a lease: counted from the answer, the first renewal went out after its end
+    const aborted: unknown[] = [];
+    let running = 0;
+    let mostAtOnce = 0;
+    let completed = 0;
+    class Slow extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform(_args: Record<string, never>, context: JobContext) {
+        running += 1;
+        mostAtOnce = Math.max(mostAtOnce, running);
+        context.signal.addEventListener("abort", () => aborted.push(context.signal.reason), { once: true });
+        // Past the end of the lease the receive began, so only a timely renewal keeps it.
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        running -= 1;
+        completed += 1;
+      }
+    }
+    const silent = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+    const memory = createMemoryBackend({ store });
+    let leased!: () => void;
+    const firstLeased = new Promise<void>((resolve) => (leased = resolve));
+    let lagged = false;
+    const lagging = {
+      ...memory,
+      receive: async (options: Parameters<typeof memory.receive>[0]) => {
+        const messages = await memory.receive(options);
+        if (messages.length > 0 && !lagged) {
+          lagged = true;
+          leased();
+          await new Promise((resolve) => setTimeout(resolve, answerLagMs));
+        }
+        return messages;
+      },
+    };
+    const late = createHopper({ backend: lagging, jobs: [Slow], logger: silent });
+    const prompt = createHopper({ backend: createMemoryBackend({ store }), jobs: [Slow], logger: silent });
+    hoppers.push(late, prompt);
+    await late.enqueue(Slow, {});
+    const options = { concurrency: 1, prefetch: 0, lease: leaseMs, pollWait: 50, handleSignals: false } as const;
+    const lateWorker = late.worker(options);
+    const lateRunning = lateWorker.run();
+    await firstLeased;
+    // Another worker, whose answers are prompt: it claims the job as soon as the server lets the lease go.
+    const promptWorker = prompt.worker(options);
+    const promptRunning = promptWorker.run();
+    try {
+      await until(() => completed >= 1, "a run of the job to complete");
+      // Long enough for a copy the lease let go of to be received and started.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(mostAtOnce).toBe(1);
+      expect(aborted).toEqual([]);
+      expect(completed).toBe(1);
+    } finally {
+      await Promise.all([lateWorker.stop({ timeout: 1000 }), promptWorker.stop({ timeout: 1000 })]);
+      await Promise.all([lateRunning, promptRunning]);
+    }
+  });
+});
