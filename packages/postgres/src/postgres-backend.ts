@@ -142,12 +142,14 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     return promise;
   };
 
-  const toReceived = (claimed: ClaimedMessage): ReceivedMessage => {
+  /** `leaseFrom`: when the claim that leased it was sent (see ReceivedMessage.leaseFrom). */
+  const toReceived = (claimed: ClaimedMessage, leaseFrom: number): ReceivedMessage => {
     const token: LeaseToken = { seq: claimed.seq, attempts: claimed.attempts };
     return {
       id: claimed.id,
       body: claimed.body,
       deliveryAttempt: claimed.counted,
+      leaseFrom,
       ...(claimed.record && { record: claimed.record }),
       ack: (ackOptions) => track(() => acks.add(ackOptions?.record ? { ...token, record: ackOptions.record } : token)),
       nack: (nackOptions) => track(() => releaseMessages(executor, schema, [{ ...token, delayMs: nackOptions?.retryAfterMs ?? 0, uncounted: nackOptions?.countAttempt === false }])),
@@ -168,9 +170,10 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
       const version = wakeups.version(queue);
       const recordTtlMs = receiveOptions.records?.ttlMs;
       if (recordTtlMs !== undefined) await recordTable.ready();
+      const claimSentAt = Date.now();
       const claimed = await claimMessages(executor, schema, { queue, maxMessages, leaseMs, ...(recordTtlMs !== undefined && { recordTtlMs }) }, records);
       if (claimed.length > 0) {
-        if (!closing.signal.aborted) return claimed.map(toReceived);
+        if (!closing.signal.aborted) return claimed.map((message) => toReceived(message, claimSentAt));
         // Closed while claiming: hand them straight back (uncounted: nobody saw them) rather than strand them until the lease ends.
         await releaseMessages(executor, schema, claimed.map((message) => ({ seq: message.seq, attempts: message.attempts, delayMs: 0, uncounted: true })));
         return [];
@@ -203,8 +206,9 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
       track(async () => {
         const maxMessages = Math.max(1, Math.min(takeOptions.maxMessages, POSTGRES_CAPABILITIES.maxReceiveBatch));
         const leaseMs = Math.max(POSTGRES_CAPABILITIES.minLeaseMs, Math.ceil(takeOptions.leaseMs));
+        const takeSentAt = Date.now();
         const taken = await takeScheduledMessages(executor, schema, { queue: takeOptions.queue, maxMessages, leaseMs });
-        return taken.map((message) => ({ ...toReceived(message), dueAt: message.dueAt }));
+        return taken.map((message) => ({ ...toReceived(message, takeSentAt), dueAt: message.dueAt }));
       }),
     stats: (queue) => track(() => queueStats(executor, schema, queue)),
     migrate: () => track(() => migrate(executor, schema)),

@@ -61,15 +61,16 @@ async function receiveOnce(context: ReceiveContext, options: ReceiveOptions, dea
     if (signal?.aborted || closing.aborted) return [];
     const generation = wakeups.generation(keys.wakeChannel);
     const records = options.records && context.records;
+    const sentAt = Date.now();
     const call = client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.orphans, keys.base, options.maxMessages, options.leaseMs, promoteLimit, records ? records.prefix : "", records ? records.channel : "", options.queue, Math.ceil(options.records?.ttlMs ?? 0));
     const reply = await untilAborted(call, [signal, closing]);
     if (reply === undefined || closing.aborted) {
       // Given up on (the server may be unreachable): hand back whatever the call still leases, or its lease will.
       // No caller ever saw them: those deliveries do not count.
-      void call.then((late) => Promise.all(toMessages(context, late, options.queue).map((message) => message.nack({ countAttempt: false })))).catch(() => {});
+      void call.then((late) => Promise.all(toMessages(context, late, options.queue, sentAt).map((message) => message.nack({ countAttempt: false })))).catch(() => {});
       return [];
     }
-    const messages = toMessages(context, reply, options.queue);
+    const messages = toMessages(context, reply, options.queue, sentAt);
     if (messages.length > 0) return messages;
     const now = Date.now();
     if (now >= deadline || signal?.aborted) return [];
@@ -81,13 +82,13 @@ async function receiveOnce(context: ReceiveContext, options: ReceiveOptions, dea
 }
 
 /** The reply's messages; its orphaned handles go to `reportOrphans`. */
-function toMessages(context: ReceiveContext, reply: readonly (number | string)[], queue: string): ReceivedMessage[] {
+function toMessages(context: ReceiveContext, reply: readonly (number | string)[], queue: string, leaseFrom: number): ReceivedMessage[] {
   const orphaned = Number(reply[2]);
   if (orphaned > 0) context.reportOrphans({ queue, orphansKey: context.keys.orphans, handles: reply.slice(3, 3 + orphaned).map(String) });
   const messages: ReceivedMessage[] = [];
   for (let index = 3 + orphaned; index < reply.length; index += 6) {
     const record = reply[index + 5];
-    messages.push(new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 3]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 4]), record === "running" || record === "cancelled" ? record : undefined));
+    messages.push(new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 3]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 4]), record === "running" || record === "cancelled" ? record : undefined, leaseFrom));
   }
   return messages;
 }
@@ -95,10 +96,14 @@ function toMessages(context: ReceiveContext, reply: readonly (number | string)[]
 /** Leases delayed messages (take-scheduled.lua): one script call, never waits. */
 export async function takeScheduledMessages(context: ReceiveContext, options: TakeScheduledOptions): Promise<ScheduledMessage[]> {
   const { client, keys } = context;
-  const reply = await whileSlotMoves(() => client.hopperTakeScheduled(keys.delayed, keys.leased, keys.base, options.maxMessages, options.leaseMs));
+  let sentAt = Date.now();
+  const reply = await whileSlotMoves(() => {
+    sentAt = Date.now();
+    return client.hopperTakeScheduled(keys.delayed, keys.leased, keys.base, options.maxMessages, options.leaseMs);
+  });
   const messages: ScheduledMessage[] = [];
   for (let index = 0; index < reply.length; index += 6) {
-    const message = new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), String(reply[index + 3]), Number(reply[index + 4]), undefined);
+    const message = new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), String(reply[index + 3]), Number(reply[index + 4]), undefined, sentAt);
     messages.push(Object.assign(message, { dueAt: Number(reply[index + 5]) }));
   }
   return messages;
@@ -123,6 +128,8 @@ class RedisReceivedMessage implements ReceivedMessage {
     readonly body: string,
     readonly deliveryAttempt: number,
     readonly record: "running" | "cancelled" | undefined,
+    /** When the call that leased it was sent (ReceivedMessage.leaseFrom). */
+    readonly leaseFrom: number,
   ) {
     this.#context = context;
     this.#handle = handle;

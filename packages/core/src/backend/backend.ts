@@ -129,6 +129,14 @@ export interface ReceivedMessage {
    */
   readonly record?: "running" | "cancelled";
   /**
+   * This process's clock (`Date.now()`) when the request that leased the message was sent: no later
+   * than the lease began on the server. The worker counts the lease from it; left out, from when the
+   * receive answered, which may be long after the lease began (a busy event loop, a slow network), and
+   * then its first renewal can reach the server after the lease ended. Backends whose lease begins at
+   * a command of their own (a claim) set it; one whose receive long-polls on the server cannot.
+   */
+  readonly leaseFrom?: number;
+  /**
    * Removes the message for good. A no-op when the lease was already lost.
    * `record` (only sent when `writesOwnRecords` is declared) is written as
    * `RecordStore.settle` by the same call, when it removes the message.

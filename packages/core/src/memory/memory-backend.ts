@@ -74,7 +74,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
         const now = Date.now();
         const taken = queue.take(receiveOptions.maxMessages, receiveOptions.leaseMs, now);
         if (taken.length > 0) {
-          return receivedMessages(queue, taken, capabilities.deliveryAttempts, Date.now);
+          return receivedMessages(queue, taken, capabilities.deliveryAttempts, Date.now, now);
         }
         if (now >= deadline || receiveOptions.signal?.aborted || closing.signal.aborted) return [];
         await waitForChange(queue, Math.min(deadline, queue.nextChangeAt() ?? deadline) - now, [receiveOptions.signal, closing.signal]);

@@ -164,11 +164,12 @@ export class MemoryQueue {
 }
 
 /** Messages taken from `queue` as the backend contract hands them out, timed by `nowMs` (real or a test clock). */
-export function receivedMessages(queue: MemoryQueue, taken: ReturnType<MemoryQueue["take"]>, countsDeliveries: boolean, nowMs: () => number): ReceivedMessage[] {
+export function receivedMessages(queue: MemoryQueue, taken: ReturnType<MemoryQueue["take"]>, countsDeliveries: boolean, nowMs: () => number, leaseFrom?: number): ReceivedMessage[] {
   return taken.map(({ message, token }): ReceivedMessage => ({
     id: message.id,
     body: message.body,
     deliveryAttempt: countsDeliveries ? message.deliveries : undefined,
+    ...(leaseFrom !== undefined && { leaseFrom }),
     ack: async () => queue.ack(message.id, token, nowMs()),
     nack: async (nackOptions) => queue.nack(message.id, token, nackOptions?.retryAfterMs ?? 0, nowMs(), nackOptions?.countAttempt ?? true),
     extendLease: async (leaseMs) => queue.extendLease(message.id, token, leaseMs, nowMs()),

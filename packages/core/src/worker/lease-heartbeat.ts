@@ -40,8 +40,9 @@ export class LeaseHeartbeat {
 
   add(run: JobRun): void {
     const now = Date.now();
-    run.leaseFrom = now;
-    run.leaseHeldUntil = (run.job.leaseFrom ?? now) + this.leaseMs;
+    // From the lease's start, not from now: a run that began late in its lease renews at the first tick.
+    run.leaseFrom = Math.min(run.job.leaseFrom ?? now, now);
+    run.leaseHeldUntil = run.leaseFrom + this.leaseMs;
     run.leaseWatch = this;
     this.runs.add(run);
     if (!this.timer) {

@@ -44,8 +44,9 @@ export class PrefetchBuffer {
     return this.entries.length;
   }
 
-  add(queue: string, messages: readonly ReceivedMessage[], leaseFrom: number): void {
-    for (const message of messages) this.entries.push({ message, queue, leaseFrom, renewing: false });
+  /** `answeredAt`: when the receive answered, the lease's start for a message that does not say when its lease began (`leaseFrom`). */
+  add(queue: string, messages: readonly ReceivedMessage[], answeredAt: number): void {
+    for (const message of messages) this.entries.push({ message, queue, leaseFrom: Math.min(message.leaseFrom ?? answeredAt, answeredAt), renewing: false });
     if (this.entries.length > 0 && this.options.renewLeases && !this.sweep) {
       this.sweep = setInterval(() => this.renewLeases(), this.renewEveryMs);
       this.sweep.unref();

@@ -162,6 +162,7 @@ export class QueueIntake {
       await this.options.handBack(queue, messages);
       return 0;
     }
+    // Counted from when the lease began where the backend says (the answer may come much later), else from now.
     this.options.buffers.get(queue)!.add(queue, messages, Date.now());
     return messages.length;
   }
