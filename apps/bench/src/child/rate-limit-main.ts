@@ -17,6 +17,14 @@ function send(message: RateLimitMessage): void {
   process.send?.(message);
 }
 
+/** Resolves once `message` has left this process: a large one (a worker's every slot) must not be cut off by the exit that follows. */
+function sendAndFlush(message: RateLimitMessage): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (!process.send) return resolve();
+    process.send(message, undefined, {}, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -133,7 +141,7 @@ async function handle(request: RateLimitRequest): Promise<void> {
       await worker?.stop({ timeout: 5000 });
       await running?.catch(() => {});
       counting = false;
-      send({ type: "stopped", slots, starts, storeCalls: { ...calls }, cpuUs: cpuMicros() - cpuAtStart });
+      await sendAndFlush({ type: "stopped", slots, starts, storeCalls: { ...calls }, cpuUs: cpuMicros() - cpuAtStart });
       await hopper?.close();
       await store?.close();
       exitSoon();
@@ -143,7 +151,7 @@ async function handle(request: RateLimitRequest): Promise<void> {
       // What the workers left goes, unlimited, so the run leaves no queue behind it.
       const leftover = await drainUnlimited();
       await hopper?.close();
-      send({ type: "closed", leftover });
+      await sendAndFlush({ type: "closed", leftover });
       exitSoon();
       return;
     }
