@@ -15,6 +15,7 @@ import { setUpServers } from "./services-setup.js";
 import { runScaleOut } from "./scenarios/scale-out.js";
 import { inProcessBackends, subjectSpecs } from "./targets.js";
 import { benchRecords } from "./subjects/hopper-records.js";
+import { benchRateLimits } from "./subjects/hopper-rate-limits.js";
 import { installedVersion, reportedPackages } from "./versions.js";
 
 const adapterPackages: Readonly<Record<string, string>> = { redis: "@hopper/redis", postgres: "@hopper/postgres", pglite: "@hopper/postgres", sqs: "@hopper/sqs", pubsub: "@hopper/pubsub" };
@@ -47,6 +48,7 @@ async function main(argv: string[]): Promise<void> {
   const options = parseBenchOptions(argv, loadProfiles());
   // Refused before any server starts: an unknown value names the variable.
   const hopperRecords = benchRecords(process.env.HOPPER_BENCH_RECORDS).mode;
+  const hopperRateLimits = benchRateLimits(process.env.HOPPER_BENCH_RATE_LIMITS).mode;
   const startedAt = new Date();
   const progress = createProgress(options.progress);
   const setup = await setUpServers(options);
@@ -102,6 +104,7 @@ async function main(argv: string[]): Promise<void> {
       durationMs: Date.now() - startedAt.getTime(),
       command: commandLine(argv),
       hopperRecords,
+      hopperRateLimits,
       machine: { cpus: cpuList.length, cpuModel: cpuList[0]?.model.trim() ?? "unknown", totalMemoryBytes: totalmem(), platform: `${process.platform} ${process.arch}`, node: process.version },
       versions: Object.fromEntries(reportedPackages.map((name) => [name, installedVersion(name)])),
       plan: options.plan,

@@ -152,6 +152,8 @@ export interface RunResult {
   readonly command: string;
   /** HOPPER_BENCH_RECORDS of the run: whether the Hopper subjects kept job records. */
   readonly hopperRecords?: "on" | "off";
+  /** HOPPER_BENCH_RATE_LIMITS: "others" when rate limits were declared for other jobs and queues (flow control live, the bench's job unlimited). */
+  readonly hopperRateLimits?: "off" | "others";
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly totalMemoryBytes: number; readonly platform: string; readonly node: string };
   readonly versions: Readonly<Record<string, string>>;
   readonly plan: BenchPlan;

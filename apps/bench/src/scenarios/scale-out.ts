@@ -1,7 +1,6 @@
-import type { ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { BenchPlan } from "../bench-plan.js";
-import { forkBenchChild } from "../child/fork-child.js";
+import { IpcChild } from "../child/ipc-child.js";
 import type { ScaleOutMessage, ScaleOutRequest } from "../child/scale-out-protocol.js";
 import type { ScaleOutPoint, SubjectSpec } from "../report/result-types.js";
 import { now, type ConsumerShape } from "../subjects/bench-subject.js";
@@ -32,55 +31,15 @@ export function scaleOutFigure(workers: readonly WorkerReport[], timedOutAt?: nu
   return { done, elapsedMs, rate: (done * 1000) / elapsedMs };
 }
 
-class ScaleOutChild {
-  private readonly messages: ScaleOutMessage[] = [];
-  private readonly waiters: (() => void)[] = [];
-  readonly child: ChildProcess;
-  private readonly stderrTail: () => string;
-  exited = false;
+type ScaleOutCount = Extract<ScaleOutMessage, { type: "count" }>;
 
-  constructor(spec: SubjectSpec, private readonly onCount: (message: Extract<ScaleOutMessage, { type: "count" }>) => void = () => {}) {
-    const forked = forkBenchChild(scaleOutMain, spec);
-    this.child = forked.child;
-    this.stderrTail = forked.stderrTail;
-    this.child.on("message", (message: ScaleOutMessage) => {
-      if (message.type === "count") this.onCount(message);
-      else this.messages.push(message);
-      this.waiters.splice(0).forEach((wake) => wake());
+class ScaleOutChild extends IpcChild<ScaleOutRequest, ScaleOutMessage> {
+  constructor(spec: SubjectSpec, onCount: (message: ScaleOutCount) => void = () => {}) {
+    super(scaleOutMain, spec, (message) => {
+      if (message.type !== "count") return false;
+      onCount(message);
+      return true;
     });
-    this.child.on("exit", () => {
-      this.exited = true;
-      this.waiters.splice(0).forEach((wake) => wake());
-    });
-  }
-
-  send(request: ScaleOutRequest): void {
-    this.child.send(request);
-  }
-
-  /** The next message of `type`; a "failed" message, an exit or the bound throws. */
-  async next<T extends ScaleOutMessage["type"]>(type: T, boundMs: number): Promise<Extract<ScaleOutMessage, { type: T }>> {
-    const deadline = now() + boundMs;
-    for (;;) {
-      const failed = this.messages.find((message) => message.type === "failed");
-      if (failed && failed.type === "failed") throw new Error(failed.error);
-      const index = this.messages.findIndex((message) => message.type === type);
-      if (index >= 0) return this.messages.splice(index, 1)[0] as Extract<ScaleOutMessage, { type: T }>;
-      if (this.exited) throw new Error(`the scale-out child exited before "${type}"${this.stderrTail() ? `: ${this.stderrTail()}` : ""}`);
-      const remaining = deadline - now();
-      if (remaining <= 0) throw new Error(`no "${type}" from the scale-out child within ${boundMs} ms`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, remaining);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  kill(): void {
-    if (!this.exited) this.child.kill("SIGKILL");
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHopper, Job, type JobContext, type Worker } from "@hopper/core";
 import type { BenchJob, BenchSubject, JobHandler } from "./bench-subject.js";
 import { benchDashboard } from "./hopper-dashboard.js";
+import { benchRateLimits } from "./hopper-rate-limits.js";
 import { benchRecords } from "./hopper-records.js";
 import { benchTelemetry } from "./hopper-telemetry.js";
 
@@ -23,7 +24,8 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
   }
   const telemetry = await benchTelemetry(process.env.HOPPER_BENCH_TELEMETRY);
   const records = benchRecords(process.env.HOPPER_BENCH_RECORDS);
-  const hopper = createHopper({ url, jobs: [BenchNoop], logger: silentLogger, middleware: telemetry.middleware, ...records.options });
+  const rateLimits = benchRateLimits(process.env.HOPPER_BENCH_RATE_LIMITS);
+  const hopper = createHopper({ url, jobs: [BenchNoop, ...rateLimits.jobs], logger: silentLogger, middleware: telemetry.middleware, ...records.options, ...rateLimits.options });
   const dashboard = await benchDashboard(hopper, process.env.HOPPER_BENCH_DASHBOARD);
   const backend = await hopper.backend;
   const { capabilities } = backend;
@@ -61,7 +63,7 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
       // Running jobs plus the buffer (sized to about a quarter second of work at the recent pace, at most `prefetch`).
       prefetch: concurrency + prefetch,
       ackOverlapsReceive: true,
-      settings: { pollWait: "1s", prefetch, records: records.mode, dashboard: dashboard.mode },
+      settings: { pollWait: "1s", prefetch, records: records.mode, dashboard: dashboard.mode, rateLimits: rateLimits.mode },
     }),
     async close() {
       await dashboard.close();
