@@ -130,6 +130,19 @@ describe.skipIf(!redisUrl || !postgresUrl)("one Hopper over Redis and PostgreSQL
     expect(await left(postgres, moving)).toBe(0);
   });
 
+  it("keeps every queue's records in the default backend's store (Redis), a routed queue's too", async () => {
+    const routed = hopper({ url: redisUrl!, routes: { [billing]: postgresUrl! }, records: {}, jobs: [Charge] });
+    const id = await Charge.performLater({ n: 1 });
+    expect(await routed.jobs.get(id)).toMatchObject({ state: "waiting", queue: billing });
+    const worker = routed.worker({ queues: [billing] });
+    const running = worker.run();
+    await until(async () => (await routed.jobs.get(id))?.state === "succeeded", "the record says succeeded");
+    await worker.stop();
+    await running;
+    // Not in PostgreSQL's record store: the routed queue's records are written to the Hopper's own.
+    expect(await hopper({ url: postgresUrl!, records: {}, jobs: [] }).jobs.get(id)).toBeNull();
+  });
+
   it("sends the retry of a job received from Redis to PostgreSQL (the queue's send backend), then removes it from Redis", async () => {
     const old = hopper({ url: redisUrl!, jobs: [FailsOnce] });
     const id = await old.enqueue(FailsOnce, { n: 1 });
