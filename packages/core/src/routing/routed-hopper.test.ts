@@ -2,12 +2,14 @@ import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Backend } from "../backend/backend.js";
 import { decodeEnvelope } from "../envelope/envelope.js";
+import { BackendClosedError } from "../errors/backend-closed-error.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { createHopper, type Hopper, type HopperOptions } from "../hopper.js";
 import { Job } from "../job.js";
 import { createConsoleLogger } from "../logger.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { until } from "../test-fixtures/until.js";
+import { createRoutedBackend } from "./routed-backend.js";
 
 const silent = createConsoleLogger("silent");
 const runs: { queue: string; n: number; attempt: number }[] = [];
@@ -187,5 +189,18 @@ describe("bad routes are refused, naming the field", () => {
     const error = refusal(routes);
     expect(error.field).toBe(field);
     expect(error.message).toContain(message);
+  });
+});
+
+describe("a drained backend that fails", () => {
+  it("does not keep the queue's new jobs from its workers, and is reported once they run out", async () => {
+    const [next, gone] = [createMemoryBackend({ store: `new${randomBytes(4).toString("hex")}` }), createMemoryBackend({ store: `gone${randomBytes(4).toString("hex")}` })];
+    opened.push(next);
+    await gone.close();
+    const routed = createRoutedBackend({ fallback: next, queues: new Map([["billing", { send: next, drainFrom: [gone] }]]), owned: [] });
+    await next.enqueue([{ id: "new-1", queue: "billing", body: "{}" }]);
+    const receive = () => routed.receive({ queue: "billing", maxMessages: 10, waitMs: 0, leaseMs: 60_000 });
+    expect((await receive()).map((message) => message.id)).toEqual(["new-1"]);
+    await expect(receive()).rejects.toSatisfy(BackendClosedError.isInstance);
   });
 });
