@@ -73,11 +73,19 @@ export function createRoutedBackend(options: RoutedBackendOptions): Backend {
       refuseClosed();
       const route = routeOf(receiveOptions.queue);
       // Older backends first, without waiting: their jobs are the older ones, and an empty one costs a round trip.
+      // One that fails (an old server already switched off) does not stop the queue's new jobs: its error is
+      // raised only when the send backend had nothing either, so the worker still logs it and backs off.
+      let drainFailure: unknown;
       for (const old of route.drainFrom) {
-        const drained = await old.receive({ ...receiveOptions, waitMs: 0 });
+        const drained = await old.receive({ ...receiveOptions, waitMs: 0 }).catch((error: unknown) => {
+          drainFailure ??= error;
+          return [];
+        });
         if (drained.length > 0) return drained;
       }
-      return route.send.receive(receiveOptions);
+      const received = await route.send.receive(receiveOptions);
+      if (received.length === 0 && drainFailure !== undefined) throw drainFailure;
+      return received;
     },
 
     ...(all.every((each) => each.stats) && {
