@@ -204,3 +204,21 @@ describe("a drained backend that fails", () => {
     await expect(receive()).rejects.toSatisfy(BackendClosedError.isInstance);
   });
 });
+
+describe("a batch spanning backends", () => {
+  it("reports the messages of a backend that failed one by one, and those another backend took as enqueued", async () => {
+    const [main, closed] = [createMemoryBackend({ store: `main${randomBytes(4).toString("hex")}` }), createMemoryBackend({ store: `closed${randomBytes(4).toString("hex")}` })];
+    opened.push(main);
+    await closed.close();
+    const routed = createRoutedBackend({ fallback: main, queues: new Map([["billing", { send: closed, drainFrom: [] }]]), owned: [] });
+    const results = await routed.enqueue([
+      { id: "a", queue: "mailers", body: "{}" },
+      { id: "b", queue: "billing", body: "{}" },
+    ]);
+    expect(results.map((result) => [result.id, result.status])).toEqual([
+      ["a", "enqueued"],
+      ["b", "failed"],
+    ]);
+    await expect(routed.enqueue([{ id: "c", queue: "billing", body: "{}" }])).rejects.toSatisfy(BackendClosedError.isInstance);
+  });
+});
