@@ -57,7 +57,7 @@ export function createRoutedBackend(options: RoutedBackendOptions): Backend {
         parts.set(target, part);
       });
       const results: EnqueueResult[] = new Array(messages.length);
-      await Promise.all(
+      const settled = await Promise.allSettled(
         [...parts].map(async ([target, part]) => {
           const sent = await target.enqueue(
             part.map(({ message }) => message),
@@ -66,6 +66,17 @@ export function createRoutedBackend(options: RoutedBackendOptions): Backend {
           part.forEach(({ index }, position) => (results[index] = sent[position]!));
         }),
       );
+      const failures = settled.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as unknown] : []));
+      // Nothing went anywhere: the same rejection a single backend gives.
+      if (failures.length === settled.length) throw failures[0];
+      // Some backends took their part: the others' messages fail one by one, so the caller knows which were sent.
+      [...parts].forEach(([, part], partIndex) => {
+        const outcome = settled[partIndex]!;
+        if (outcome.status === "rejected") {
+          const error = outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
+          for (const { message, index } of part) results[index] = { status: "failed", id: message.id, error };
+        }
+      });
       return results;
     },
 
