@@ -179,6 +179,8 @@ describe("bad routes are refused, naming the field", () => {
     [{ billing: "" }, "routes.billing.url", "not a backend URL"],
     [{ "bad queue!": "memory://b" }, "routes.bad queue!", "not a valid queue name"],
     [{ billing: "memory://b", "billing-dead": "memory://c" }, "routes.billing-dead", "dead-letter queue"],
+    // Not a dead-letter clash: "constructor" is no route here, however plain objects inherit it.
+    [{ "constructor-dead": "memory://c", billing: "nope" }, "routes.billing.url", "is not a URL"],
     [{ billing: { url: "memory://b", drainFrom: ["memory://b"] } }, "routes.billing.drainFrom[0]", "given twice"],
     [{ billing: { url: "memory://b", drainFrom: ["memory://c", "memory://c"] } }, "routes.billing.drainFrom[1]", "given twice"],
     [{ billing: { drainFrom: ["memory://refused"] } }, "routes.billing.drainFrom[0]", "given twice"],

@@ -41,7 +41,7 @@ export function checkRoutes(routes: unknown, defaultUrl: string | undefined, kno
   for (const [queue, value] of Object.entries(routes)) {
     const field = `routes.${queue}`;
     validateQueueName(queue, field);
-    if (queue.endsWith(DEAD_LETTER_SUFFIX) && queue.slice(0, -DEAD_LETTER_SUFFIX.length) in routes) {
+    if (queue.endsWith(DEAD_LETTER_SUFFIX) && Object.hasOwn(routes, queue.slice(0, -DEAD_LETTER_SUFFIX.length))) {
       throw new ConfigurationError({ field, message: `${JSON.stringify(queue)} is the dead-letter queue of ${JSON.stringify(queue.slice(0, -DEAD_LETTER_SUFFIX.length))}, which is routed already: a queue's dead letters live on its backend, so route the queue only` });
     }
     const route: QueueRoute = typeof value === "string" ? { url: value } : checkRouteObject(value, field);
