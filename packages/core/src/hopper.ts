@@ -220,8 +220,8 @@ export function createHopper(options: HopperOptions): Hopper {
       coordinationShared = sharedCoordination;
       refuseUnmetNeeds(registry.all, backend, sharedCoordination, queueRateLimitNeeds(queueLimits));
     } catch (error) {
-      // A backend this Hopper opened is closed again; a given one stays its owner's.
-      if (!givenBackend) await backend.close().catch(() => {});
+      // A backend this Hopper opened is closed again (a routed one closes only what it opened); a given one stays its owner's.
+      if (backend !== givenBackend) await backend.close().catch(() => {});
       throw error;
     }
     return backend;
