@@ -72,20 +72,25 @@ export function chooseBackendUrl(options: { readonly url?: unknown }): string {
   });
 }
 
+/** Whether a URL scheme (`redis:`) has a backend, installed or not. */
+export function knownBackendScheme(protocol: string): boolean {
+  return protocol === "memory:" || Object.hasOwn(adapterPackages, protocol);
+}
+
 /** Loads the adapter for `url` lazily, so apps install only the one they use. */
-export async function backendFromUrl(text: string): Promise<Backend> {
+export async function backendFromUrl(text: string, field = "url"): Promise<Backend> {
   let url: URL;
   try {
     url = new URL(text);
   } catch (error) {
-    throw new ConfigurationError({ field: "url", message: `${redactUrl(text)} is not a URL: use e.g. memory://, redis://host:6379, postgres://…, pglite://./data, sqs://region/prefix, pubsub://project`, cause: sanitizedError(error) });
+    throw new ConfigurationError({ field, message: `${redactUrl(text)} is not a URL: use e.g. memory://, redis://host:6379, postgres://…, pglite://./data, sqs://region/prefix, pubsub://project`, cause: sanitizedError(error) });
   }
   if (url.protocol === "memory:") return createMemoryBackend({ store: url.hostname || "default" });
   const packageName = adapterPackages[url.protocol];
   if (!packageName) {
-    throw new ConfigurationError({ field: "url", message: `no backend serves ${url.protocol}// URLs: use one of memory:, ${Object.keys(adapterPackages).join(", ")}` });
+    throw new ConfigurationError({ field, message: `no backend serves ${url.protocol}// URLs: use one of memory:, ${Object.keys(adapterPackages).join(", ")}` });
   }
-  const adapter = await importAdapter(packageName, url.protocol);
+  const adapter = await importAdapter(packageName, url.protocol, field);
   return checkBackend(await adapter.createBackendFromUrl(url));
 }
 
@@ -93,7 +98,7 @@ export async function backendFromUrl(text: string): Promise<Backend> {
  * The adapter is the application's dependency, not core's: strict layouts (pnpm)
  * hide it from core's own location, so resolve it from the application's directory too.
  */
-async function importAdapter(packageName: string, protocol: string): Promise<AdapterModule> {
+async function importAdapter(packageName: string, protocol: string, field = "url"): Promise<AdapterModule> {
   let firstError: unknown;
   try {
     return (await import(packageName)) as AdapterModule;
@@ -104,7 +109,7 @@ async function importAdapter(packageName: string, protocol: string): Promise<Ada
     const resolved = createRequire(path.join(process.cwd(), "package.json")).resolve(packageName);
     return (await import(pathToFileURL(resolved).href)) as AdapterModule;
   } catch {
-    throw new ConfigurationError({ field: "url", message: `${protocol}// URLs need ${packageName}: install it in your application (pnpm add ${packageName})`, cause: firstError });
+    throw new ConfigurationError({ field, message: `${protocol}// URLs need ${packageName}: install it in your application (pnpm add ${packageName})`, cause: firstError });
   }
 }
 

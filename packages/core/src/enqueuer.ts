@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { keyTextProblem } from "./key-text.js";
-import type { Backend, EnqueueResult, OutgoingMessage } from "./backend/backend.js";
+import { queueBackend, type Backend, type EnqueueResult, type OutgoingMessage } from "./backend/backend.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import type { DedupeWindows } from "./coordination/dedupe-windows.js";
 import { sendUnique, uniqueStoreKey, UNIQUE_META_KEY } from "./coordination/unique-jobs.js";
@@ -61,12 +61,15 @@ export async function enqueueJobs(
   /** The jobs' ids, chosen by the caller (a batch registers them before they are sent); random when absent. */
   jobIds?: readonly string[],
 ): Promise<string[]> {
-  const { backend, middleware } = dependencies;
+  const { middleware } = dependencies;
   if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "performAllLater takes an array of job arguments" });
   const resolved = resolveOptions(definition, options);
+  // A routed Hopper checks and sends against the backend this queue lives on.
+  const backend = queueBackend(dependencies.backend, resolved.queue);
+  const backendLabel = backend === dependencies.backend ? backend.name : `${backend.name} (queue ${JSON.stringify(resolved.queue)})`;
   const { outbox } = dependencies;
   const viaOutbox = resolved.transaction !== undefined && outbox !== undefined;
-  const delivery = planDelivery(backend.name, backend.capabilities, { ...resolved, viaOutbox });
+  const delivery = planDelivery(backendLabel, backend.capabilities, { ...resolved, viaOutbox });
   const validated = await Promise.all(argsList.map((args) => validateArgs(definition, args)));
   dependencies.flowControl?.checkEnqueue(resolved.queue, definition, validated);
   const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string>, backend: backend.name };

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
-import type { Backend } from "./backend/backend.js";
-import { adapterOffersCoordination, backendFromUrl, checkBackend, chooseBackendUrl, coordinationStoreFromUrl } from "./backend-url.js";
+import { queueBackend, type Backend } from "./backend/backend.js";
+import { adapterOffersCoordination, backendFromUrl, checkBackend, chooseBackendUrl, coordinationStoreFromUrl, knownBackendScheme } from "./backend-url.js";
+import { checkRoutes, type RoutesOptions } from "./routing/routes-options.js";
+import { openRoutes } from "./routing/open-routes.js";
 import { createDefaultCoordinationStore } from "./coordination/default-coordination-store.js";
 import { DedupeWindows } from "./coordination/dedupe-windows.js";
 import { BackendConnection } from "./backend-connection.js";
@@ -54,6 +56,14 @@ export interface HopperOptions {
   readonly url?: string;
   /** An adapter instance, instead of `url`. */
   readonly backend?: Backend;
+  /**
+   * Queues that live on another backend than `url`: `{ billing: "sqs://…" }`. Jobs of a routed queue
+   * are sent there and workers receive them from there; every other queue stays on `url`. During a
+   * migration, `{ q: { url: "postgres://new", drainFrom: ["redis://old"] } }` sends new jobs of `q` to
+   * the new backend while workers also take what is left on the old one. A queue's dead letters live
+   * with it. Give every process the same routes.
+   */
+  readonly routes?: RoutesOptions;
   /**
    * How long an enqueue waits for a backend that does not answer (to open it,
    * then between answers while sending) before it fails with
@@ -179,7 +189,7 @@ const batchKeepMs = 7 * 24 * 3_600_000;
 // As a worker's default pauseCheck.
 const pushPauseCheckMs = 1000;
 
-const hopperOptionKeys = ["url", "backend", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records", "outbox", "rateLimits", "pausedPushHold"] as const satisfies readonly (keyof HopperOptions)[];
+const hopperOptionKeys = ["url", "backend", "routes", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records", "outbox", "rateLimits", "pausedPushHold"] as const satisfies readonly (keyof HopperOptions)[];
 
 export function createHopper(options: HopperOptions): Hopper {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createHopper takes { url | backend, jobs: [...] }" });
@@ -194,19 +204,24 @@ export function createHopper(options: HopperOptions): Hopper {
   const logArgs = options.logArgs === true;
   const givenBackend = options.backend === undefined ? undefined : checkBackend(options.backend);
   const url = givenBackend ? "" : chooseBackendUrl(options);
+  const routes = checkRoutes(options.routes, givenBackend ? undefined : url, knownBackendScheme);
   const reach: ReachBound = { url: givenBackend ? undefined : url, timeoutMs: toPositiveMilliseconds(options.connectTimeout ?? "5s", "connectTimeout") };
   const openForEnqueue = () => openWithinBound(() => connection.get(), reach);
   // Known once the backend is open: whether `coordination` below is a store every process shares.
   let coordinationShared = false;
   const connection = new BackendConnection(async () => {
-    const backend = givenBackend ?? (await backendFromUrl(url));
+    const own = givenBackend ?? (await backendFromUrl(url));
+    const backend = await openRoutes(own, givenBackend ? undefined : url, !givenBackend, routes, backendFromUrl).catch(async (error: unknown) => {
+      if (!givenBackend) await own.close().catch(() => {});
+      throw error;
+    });
     try {
       const sharedCoordination = options.coordination !== undefined || backend.capabilities.processLocal === true || (!givenBackend && (await adapterOffersCoordination(url)));
       coordinationShared = sharedCoordination;
       refuseUnmetNeeds(registry.all, backend, sharedCoordination, queueRateLimitNeeds(queueLimits));
     } catch (error) {
-      // A backend this Hopper opened is closed again; a given one stays its owner's.
-      if (!givenBackend) await backend.close().catch(() => {});
+      // A backend this Hopper opened is closed again (a routed one closes only what it opened); a given one stays its owner's.
+      if (backend !== givenBackend) await backend.close().catch(() => {});
       throw error;
     }
     return backend;
@@ -270,7 +285,7 @@ export function createHopper(options: HopperOptions): Hopper {
   const enqueueTick = async (job: RecurringJob, tickMs: number): Promise<string> => {
     const ready = await openForEnqueue();
     // The backend's own dedupe, where it has one, backs up the tick claim.
-    const dedupe = ready.capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
+    const dedupe = queueBackend(ready, job.enqueueOptions.queue ?? registry.definitionOf(job.jobClass).queue).capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
     const ids = await enqueueJobs({ backend: ready, middleware, coordination, dedupeWindows, logger, reach, flowControl, ...records.writing }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
     return ids[0]!;
   };

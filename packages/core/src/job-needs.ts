@@ -67,14 +67,29 @@ function met(need: JobNeed, capabilities: BackendCapabilities, sharedCoordinatio
  * every job whose needs this backend cannot meet: one ConfigurationError naming each
  * job, the need, the setting it comes from, and where the need is met.
  */
-export function refuseUnmetNeeds(definitions: readonly JobDefinition[], backend: { name: string; capabilities: BackendCapabilities }, sharedCoordination: boolean, queueNeeds: readonly QueueNeed[] = []): void {
-  const needs = [...definitions.flatMap((definition) => needsOf(definition).map((entry) => ({ ...entry, job: definition.name }))), ...queueNeeds.map((entry) => ({ ...entry, job: `queue ${JSON.stringify(entry.queue)}` }))];
-  const unmet = needs.filter(({ need }) => !met(need, backend.capabilities, sharedCoordination));
+export function refuseUnmetNeeds(definitions: readonly JobDefinition[], backend: NeedsBackend, sharedCoordination: boolean, queueNeeds: readonly QueueNeed[] = []): void {
+  const needs = [
+    ...definitions.flatMap((definition) => needsOf(definition).map((entry) => ({ ...entry, job: definition.name, queue: definition.queue }))),
+    ...queueNeeds.map((entry) => ({ ...entry, job: `queue ${JSON.stringify(entry.queue)}` })),
+  ];
+  // A routed backend: each job is checked against the backend its queue lives on.
+  const servingOf = (queue: string) => {
+    const serving = backend.backendForQueue?.(queue) ?? backend;
+    return serving === backend ? serving : { name: `${serving.name} (queue ${JSON.stringify(queue)})`, capabilities: serving.capabilities };
+  };
+  const unmet = needs.map((entry) => ({ ...entry, serving: servingOf(entry.queue) })).filter(({ need, serving }) => !met(need, serving.capabilities, sharedCoordination));
   if (unmet.length === 0) return;
+  const names = [...new Set(unmet.map(({ serving }) => serving.name))];
   throw new ConfigurationError({
     field: unmet[0]!.field,
-    message: `the ${backend.name} backend cannot serve ${unmet.length === 1 ? "this" : "these"}: ${unmet
-      .map(({ job, need, field }) => `${job} needs ${need} (from ${field}), found on ${whereMet[need]}`)
-      .join("; ")}. Switch the URL to a backend that has it, or change the job or setting`,
+    message: `the ${names.join(" and the ")} backend${names.length > 1 ? "s" : ""} cannot serve ${unmet.length === 1 ? "this" : "these"}: ${unmet
+      .map(({ job, need, field, serving }) => `${job} needs ${need} (from ${field})${names.length > 1 ? ` on the ${serving.name} backend` : ""}, found on ${whereMet[need]}`)
+      .join("; ")}. Switch the URL to a backend that has it (or route the queue to one: createHopper({ routes })), or change the job or setting`,
   });
+}
+
+interface NeedsBackend {
+  readonly name: string;
+  readonly capabilities: BackendCapabilities;
+  backendForQueue?(queue: string): { readonly name: string; readonly capabilities: BackendCapabilities };
 }

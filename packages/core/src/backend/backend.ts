@@ -61,7 +61,19 @@ export interface Backend {
    */
   takeScheduled?(options: TakeScheduledOptions): Promise<ScheduledMessage[]>;
 
+  /**
+   * The backend a queue's messages are sent to, for a backend routing queues to several others
+   * (`createHopper({ routes })`); optional. The core checks a queue's jobs and enqueues against the
+   * capabilities of this one, since `capabilities` then only says what every routed backend can do.
+   */
+  backendForQueue?(queue: string): Backend;
+
   close(): Promise<void>;
+}
+
+/** The backend `queue`'s messages are sent to: `backend` itself unless it routes queues elsewhere. */
+export function queueBackend(backend: Backend, queue: string): Backend {
+  return backend.backendForQueue?.(queue) ?? backend;
 }
 
 export interface OutgoingMessage {
