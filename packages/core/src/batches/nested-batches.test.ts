@@ -4,6 +4,7 @@ import { decodeEnvelope } from "../envelope/envelope.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { createHopper, type Hopper } from "../hopper.js";
 import { Job, type JobContext } from "../job.js";
+import type { Middleware } from "../middleware.js";
 import { createConsoleLogger } from "../logger.js";
 import { refusedBatchJobs, takeAll } from "../test-fixtures/batch-jobs.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
@@ -153,6 +154,51 @@ describe("nested batches", () => {
     expect(await takeAll(hopper, queue)).toEqual([]);
     expect(await child.status()).toMatchObject({ total: 2, succeeded: 2, pending: 0 });
     expect((await parent.status()).children).toMatchObject({ ids: children.ids, pending: 0, succeeded: 1 });
+  });
+
+  it("a child's callback whose bookkeeping fails after its run is run again, and then sends the parent's callback once", async () => {
+    const queue = `nestcrash-${randomUUID().slice(0, 8)}`;
+    const { runs, Leaf, Done, Spawn, Deeper } = nestedJobs(queue);
+    class ParentDone extends Job<{ label: string }> {
+      static override queue = queue;
+      static override jobName = `${queue}-parent-done`;
+      async perform({ label }: { label: string }) {
+        runs.push(`done:${label}`);
+      }
+    }
+    let refused = 0;
+    // The parent's callback's first send fails, as a crash in the child's callback's bookkeeping would leave it.
+    const failParentCallbackOnce: Middleware = {
+      async enqueue(context, next) {
+        if (context.jobName === ParentDone.jobName && refused++ === 0) throw new Error("simulated crash");
+        return next();
+      },
+    };
+    const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Leaf, Done, Spawn, Deeper, ParentDone], logger, middleware: [failParentCallbackOnce] });
+    hoppers.push(hopper);
+    const parent = await hopper.batch({ onSuccess: [ParentDone, { label: "parent-success" }] });
+    await parent.add(Spawn, { count: 1 });
+    await parent.seal();
+    const runAll = async () => {
+      const messages = await takeAll(hopper, queue);
+      for (const message of messages) await hopper.runMessage({ queue, body: message.body, id: message.id, deliveryAttempt: 1 });
+      return messages;
+    };
+    await runAll(); // Spawn
+    await runAll(); // the leaf: the child's callbacks are sent
+    const callbacks = await takeAll(hopper, queue);
+    const childSuccess = callbacks.find((each) => (decodeEnvelope(each.body).args as { label: string }).label === "child-success")!;
+    for (const each of callbacks) if (each !== childSuccess) await hopper.runMessage({ queue, body: each.body, id: each.id, deliveryAttempt: 1 });
+    const first = await hopper.runMessage({ queue, body: childSuccess.body, id: childSuccess.id, deliveryAttempt: 1 });
+    expect(first.status).not.toBe("done");
+    expect(refused).toBe(1);
+    expect((await parent.status()).callbacks.onSuccess).toBe("waiting");
+    // Its redelivery is not dropped as "already succeeded": its bookkeeping runs again and sends the parent's callback.
+    await hopper.runMessage({ queue, body: childSuccess.body, id: childSuccess.id, deliveryAttempt: 2 });
+    expect((await parent.status()).callbacks.onSuccess).toBe("enqueued");
+    for (let round = 0; round < 5 && (await runAll()).length > 0; round += 1);
+    expect(runs.filter((run) => run === "done:parent-success")).toHaveLength(1);
+    expect((await parent.status()).callbacks.onSuccess).toBe("succeeded");
   });
 
   it("refuses nesting deeper than 5 levels, naming the bound", async () => {
