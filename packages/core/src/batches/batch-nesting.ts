@@ -55,9 +55,9 @@ export function childOutcome(options: StoredBatchOptions, info: ReadonlyMap<stri
   const due = callbackKinds.filter((kind: CallbackKind) => options[kind] !== undefined && (kind === "onComplete" || tree === "succeeded"));
   const ended: BatchOutcome[] = [tree];
   for (const kind of due) {
-    if (info.has(`succeeded:${kind}`)) ended.push("succeeded");
-    else if (info.has(`ended:${kind}`)) ended.push(info.get(`ended:${kind}`) as BatchOutcome);
-    else return undefined;
+    const outcome = info.get(`ended:${kind}`) as BatchOutcome | undefined;
+    if (outcome === undefined) return undefined;
+    ended.push(outcome);
   }
   return rolledUp(ended);
 }

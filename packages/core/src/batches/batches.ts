@@ -165,14 +165,21 @@ export class BatchBook implements Batches {
     if (batchId !== undefined && !envelope.id.startsWith("#")) await this.finishMember(batchId, envelope.id, outcome);
     const sent = sentOnceOf(envelope.meta);
     if (!sent) return;
+    // A child batch's callback ended: the child may now end in its parent. Before the `succeeded` mark, which drops
+    // a later copy of this callback unrun: a crash in between must leave a copy that runs this bookkeeping again.
+    if (envelope.meta[BATCH_PARENT_META_KEY] !== undefined && sent.scope.startsWith(batchPrefix)) {
+      await this.ledger(sent.scope).write(`ended:${sent.name}`, outcome);
+      await this.reportToParent(sent.scope.slice(batchPrefix.length), envelope.id);
+    }
     if (outcome === "succeeded") await this.ledger(sent.scope).write(`succeeded:${sent.name}`, new Date().toISOString());
-    else if (envelope.meta[BATCH_PARENT_META_KEY] !== undefined) await this.ledger(sent.scope).write(`ended:${sent.name}`, outcome);
-    // A child batch's callback ended: the child may now end in its parent.
-    if (envelope.meta[BATCH_PARENT_META_KEY] !== undefined && sent.scope.startsWith(batchPrefix)) await this.reportToParent(sent.scope.slice(batchPrefix.length));
     await this.chains.stepFinished(sent.scope, sent.name, outcome, envelope.id);
   }
 
-  async finishMember(batchId: string, member: string, outcome: BatchOutcome): Promise<void> {
+  /**
+   * `holder` claims the callbacks when this member is the last: the member itself, or for a child batch the one
+   * whose end ended the child (its last member or one of its callbacks), so two of those reporting at once get one claim.
+   */
+  async finishMember(batchId: string, member: string, outcome: BatchOutcome, holder = member): Promise<void> {
     const state = this.state(batchId);
     if (!(await state.finish(member, outcome))) return;
     const [info, done] = await Promise.all([state.ledger.read(), state.done()]);
@@ -184,17 +191,17 @@ export class BatchBook implements Batches {
     const meta: Record<string, string> = options.parent ? { [BATCH_PARENT_META_KEY]: options.parent } : {};
     for (const kind of callbackKinds) {
       const callback = options[kind];
-      if (callback && (kind === "onComplete" || tree === "succeeded")) await state.ledger.sendOnce(info, kind, member, callback, this.dependencies, meta);
+      if (callback && (kind === "onComplete" || tree === "succeeded")) await state.ledger.sendOnce(info, kind, holder, callback, this.dependencies, meta);
     }
-    if (options.parent) await this.reportToParent(batchId);
+    if (options.parent) await this.reportToParent(batchId, holder);
   }
 
   /** A child batch whose tree and due callbacks all ended ends in its parent, as its member `#batch:<id>` (idempotent). */
-  private async reportToParent(childId: string): Promise<void> {
+  private async reportToParent(childId: string, reporter: string): Promise<void> {
     const info = await this.state(childId).ledger.read();
     const options = batchOptionsOf(info);
     const outcome = options?.parent === undefined ? undefined : childOutcome(options, info);
-    if (outcome !== undefined) await this.finishMember(options!.parent!, childMember(childId), outcome);
+    if (outcome !== undefined) await this.finishMember(options!.parent!, childMember(childId), outcome, `${childMember(childId)}|${reporter}`);
   }
 
   /** Adds jobs with these ids; `skipFinished`: leaves out the ids that already finished (a child's creator run again). */
