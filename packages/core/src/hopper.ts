@@ -146,6 +146,7 @@ export interface Hopper {
    * Starts a batch: add jobs to it (`add`, `addAll`, also from its running jobs through `ctx.batch`), then `seal()` it;
    * `onSuccess` is enqueued once when every job succeeded, `onComplete` once when every job finished. Its state is in
    * the coordination store (SQS and Pub/Sub need `coordination`, else this rejects with ConfigurationError).
+   * A running job of a batch makes a child batch with `ctx.batch.child()`: its parent waits for it.
    */
   batch(options?: BatchOptions): Promise<Batch>;
   /** Batches by id, for their status (`get(id).status()`). */

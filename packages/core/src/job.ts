@@ -6,7 +6,7 @@ import { jobBinding } from "./job-binding.js";
 import type { JobNeed } from "./job-needs.js";
 import type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";
 import type { RateLimitOptions } from "./flow-control/rate-limit-options.js";
-import type { Batch } from "./batches/batches.js";
+import type { RunningBatch } from "./batches/batches.js";
 import type { ChildResult } from "./batches/flows.js";
 
 /** What `perform` gets besides its args. Every member is an own enumerable property: `{ ...context }`, destructuring and `Object.keys` keep them all. */
@@ -30,8 +30,11 @@ export interface JobContext {
    * rejects with JobRecordValueError; with records off, with ConfigurationError.
    */
   progress(value: number | Readonly<Record<string, unknown>>): Promise<void>;
-  /** The batch this job belongs to (`hopper.batch()`), present only for a batch's jobs: `ctx.batch?.add(Job, args)` adds to it. */
-  readonly batch?: Batch;
+  /**
+   * The batch this job belongs to (`hopper.batch()`), present only for a batch's jobs: `ctx.batch?.add(Job, args)` adds to it,
+   * `ctx.batch?.child(options)` makes a child batch that this batch waits for.
+   */
+  readonly batch?: RunningBatch;
   /**
    * A flow's parent (`hopper.flow()`) only: its children's results, in the order they were given, read from their
    * job records. Rejects with JobNotFoundError when a child's record expired (`records.keep.succeeded`).

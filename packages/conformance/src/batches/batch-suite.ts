@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createConsoleLogger, createHopper, Job, type CoordinationStore, type Hopper, type HopperOptions, type JobClass, type JobContext, type Middleware } from "@hopper/core";
 import { uniqueQueueName, waitFor } from "../harness.js";
 import { flowScenarios } from "./flow-scenarios.js";
+import { nestedBatchScenarios } from "./nested-batch-scenarios.js";
 
 export interface BatchSuiteOptions {
   readonly name: string;
@@ -225,5 +226,6 @@ export function runBatchSuite(options: BatchSuiteOptions): void {
     }, 90_000);
 
     flowScenarios({ open, start });
+    nestedBatchScenarios({ open, start });
   });
 }

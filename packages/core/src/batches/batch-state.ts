@@ -8,7 +8,8 @@ import { WorkflowLedger, type StoredCall } from "./workflow-ledger.js";
  * marks and claims: `workflow-ledger.ts`):
  *
  * - `…:pending` one entry per member not finished yet: each job id, and
- *                `#open` until the batch is sealed.
+ *                `#open` until the batch is sealed, and `#batch:<id>` per child batch
+ *                until the child and its callbacks ended (`batch-nesting.ts`).
  * - `…:done`    one entry per finished member: its outcome.
  *
  * A member is written to `done` before it leaves `pending`, so a finisher that
@@ -29,6 +30,10 @@ export interface StoredBatchOptions {
   readonly onComplete?: StoredCall;
   /** A flow's children, in the order given: the batch's members whose results its parent (`onSuccess`) reads. */
   readonly children?: readonly StoredFlowChild[];
+  /** A child batch's parent (`ctx.batch.child()`); absent for a root batch. */
+  readonly parent?: string;
+  /** 1 for a root batch (absent), one more per level of nesting. */
+  readonly depth?: number;
 }
 
 export interface StoredFlowChild {
@@ -49,9 +54,10 @@ export class BatchState {
     this.ledger = new WorkflowLedger(store, batchScope(batchId), keepMs);
   }
 
+  /** `#open` first: a batch whose options exist is held open (a child's creator, run again, finds it made). */
   async create(options: StoredBatchOptions): Promise<void> {
-    await this.ledger.write("options", JSON.stringify(options));
     await this.store.putEntry(this.ledger.key("pending"), OPEN_MEMBER, "open", this.keepMs);
+    await this.ledger.write("options", JSON.stringify(options));
   }
 
   /** Registers jobs before they are sent, so none can finish before the batch knows it. */

@@ -9,6 +9,7 @@ import { batchMemberDefinition, callbackKinds, resolveBatchOptions, type BatchOp
 import { BatchState, batchOptionsOf, OPEN_MEMBER, type BatchOutcome, type CallbackKind, type StoredBatchOptions } from "./batch-state.js";
 import { sentOnceOf, WorkflowLedger, type EnqueueWithIds } from "./workflow-ledger.js";
 import { ChainBook } from "./chains.js";
+import { BATCH_PARENT_META_KEY, childBatchId, childDepth, childIdOf, childJobId, childMember, childOutcome, rolledUp } from "./batch-nesting.js";
 import { FlowBook, type FlowsDependencies } from "./flows.js";
 
 /** The envelope meta naming a job's batch. */
@@ -31,6 +32,16 @@ export interface BatchStatus {
   readonly deadJobIds: readonly string[];
   /** Each callback the batch has: `waiting`, `enqueued` or `succeeded`. */
   readonly callbacks: Readonly<Partial<Record<CallbackKind, "waiting" | "enqueued" | "succeeded">>>;
+  /** The parent batch of a child batch (`ctx.batch.child()`). */
+  readonly parent?: string;
+  /** 1 for a root batch, one more per level of nesting. */
+  readonly depth: number;
+  /**
+   * The child batches made by this batch's jobs, and how many of them ended how: `pending` until a child and its
+   * callbacks ended; `succeeded` when every job of its tree and each of its callbacks succeeded; else `dead` when
+   * one below it is dead, else `failed`. Their jobs are not in this batch's job counts: read a child's own status.
+   */
+  readonly children: { readonly ids: readonly string[]; readonly pending: number; readonly succeeded: number; readonly failed: number; readonly dead: number };
 }
 
 /** A batch: add jobs to it, seal it, read its status. */
@@ -44,6 +55,19 @@ export interface Batch {
    */
   seal(): Promise<void>;
   status(): Promise<BatchStatus>;
+}
+
+/** `ctx.batch`: the batch of a running job, which can also make child batches. */
+export interface RunningBatch extends Batch {
+  /**
+   * A child batch of this one: it counts as pending work of this batch until it ended and each of its callbacks
+   * that became due ended; this batch's `onSuccess` needs every job of the whole tree (and the child's callbacks)
+   * to have succeeded. Add the child's jobs through the handle returned and `seal()` it, as any batch: an unsealed
+   * child holds its parent open. The n-th child a job makes has the same id on every run of that job, so a job run
+   * twice makes it once and adds the same jobs to it (make children and add their jobs in the same order on every run).
+   * Refused (ConfigurationError, field `batch.child`) past 5 levels and in a batch that already finished.
+   */
+  child(options?: BatchOptions): Promise<Batch>;
 }
 
 /** A batch's jobs take every enqueue option but `dedupeKey` (a duplicate's first job would not be the batch's). */
@@ -98,9 +122,33 @@ export class BatchBook implements Batches {
   }
 
   /** The batch a running job belongs to, for `ctx.batch`; undefined outside any batch. */
-  of(envelope: Envelope): Batch | undefined {
+  of(envelope: Envelope): RunningBatch | undefined {
     const batchId = batchIdOf(envelope);
-    return batchId === undefined ? undefined : new BatchHandle(this, batchId);
+    return batchId === undefined ? undefined : new RunningBatchHandle(this, batchId, envelope.id);
+  }
+
+  /**
+   * The `sequence`-th child batch the job `creatorJobId` makes in `parentId`. Made once: a second run of the
+   * creator finds it (its options exist, and `create` wrote `#open` before them) and gets a handle that skips
+   * the jobs already finished. The parent's member is written before the child, so no crash leaves a child
+   * its parent does not wait for; the creator is pending in the parent meanwhile, so the parent cannot end first.
+   */
+  async createChild(parentId: string, creatorJobId: string, sequence: number, options: BatchOptions): Promise<Batch> {
+    const stored = await resolveBatchOptions(this.dependencies.registry, options, new Date());
+    const childId = childBatchId(parentId, creatorJobId, sequence);
+    const parent = this.state(parentId);
+    const child = this.state(childId);
+    const [parentInfo, childInfo, parentPending] = await Promise.all([parent.ledger.read(), child.ledger.read(), parent.pending()]);
+    if (batchOptionsOf(childInfo)) return new BatchHandle(this, childId, { replay: true });
+    const parentOptions = batchOptionsOf(parentInfo);
+    if (!parentOptions) throw new ConfigurationError({ field: "batch.child", message: `no batch ${parentId} (expired): a child batch needs its parent` });
+    const depth = childDepth(parentId, parentOptions);
+    if (parentPending.length === 0) {
+      throw new ConfigurationError({ field: "batch.child", message: `batch ${parentId} has finished (its callbacks are sent): a child made now would never be waited for; make it from a job of a batch that is still running` });
+    }
+    await parent.addPending([childMember(childId)]);
+    await child.create({ ...stored, parent: parentId, depth });
+    return new BatchHandle(this, childId, { replay: false });
   }
 
   /** True when `envelope` is a job a workflow sent (a callback) that already succeeded: a repeated copy is dropped. */
@@ -113,31 +161,57 @@ export class BatchBook implements Batches {
   /** Called by the worker before it acks a job that ended: its batch's bookkeeping, or the mark of a job a workflow sent. */
   async finished(envelope: Envelope, outcome: BatchOutcome): Promise<void> {
     const batchId = batchIdOf(envelope);
-    // `#open` is the seal's member: no body may pass for it.
-    if (batchId !== undefined && envelope.id !== OPEN_MEMBER) await this.finishMember(batchId, envelope.id, outcome);
+    // `#open` and `#batch:<child>` are not jobs: no body may pass for them.
+    if (batchId !== undefined && !envelope.id.startsWith("#")) await this.finishMember(batchId, envelope.id, outcome);
     const sent = sentOnceOf(envelope.meta);
     if (!sent) return;
+    // A child batch's callback ended: the child may now end in its parent. Before the `succeeded` mark, which drops
+    // a later copy of this callback unrun: a crash in between must leave a copy that runs this bookkeeping again.
+    if (envelope.meta[BATCH_PARENT_META_KEY] !== undefined && sent.scope.startsWith(batchPrefix)) {
+      await this.ledger(sent.scope).write(`ended:${sent.name}`, outcome);
+      await this.reportToParent(sent.scope.slice(batchPrefix.length), envelope.id);
+    }
     if (outcome === "succeeded") await this.ledger(sent.scope).write(`succeeded:${sent.name}`, new Date().toISOString());
     await this.chains.stepFinished(sent.scope, sent.name, outcome, envelope.id);
   }
 
-  async finishMember(batchId: string, member: string, outcome: BatchOutcome): Promise<void> {
+  /**
+   * `holder` claims the callbacks when this member is the last: the member itself, or for a child batch the one
+   * whose end ended the child (its last member or one of its callbacks), so two of those reporting at once get one claim.
+   */
+  async finishMember(batchId: string, member: string, outcome: BatchOutcome, holder = member): Promise<void> {
     const state = this.state(batchId);
     if (!(await state.finish(member, outcome))) return;
     const [info, done] = await Promise.all([state.ledger.read(), state.done()]);
     const options = batchOptionsOf(info);
     if (!options) return; // expired: nothing left to fire
-    const allSucceeded = [...done.values()].every((each) => each === "succeeded");
+    const tree = rolledUp(done.values());
+    // A child's rolled-up outcome first, so each callback that ends finds it (`childOutcome`).
+    if (options.parent) await state.ledger.write("tree", tree);
+    const meta: Record<string, string> = options.parent ? { [BATCH_PARENT_META_KEY]: options.parent } : {};
     for (const kind of callbackKinds) {
       const callback = options[kind];
-      if (callback && (kind === "onComplete" || allSucceeded)) await state.ledger.sendOnce(info, kind, member, callback, this.dependencies);
+      if (callback && (kind === "onComplete" || tree === "succeeded")) await state.ledger.sendOnce(info, kind, holder, callback, this.dependencies, meta);
     }
+    if (options.parent) await this.reportToParent(batchId, holder);
   }
 
-  async addAll(batchId: string, jobClass: JobClass, argsList: readonly unknown[], options: BatchEnqueueOptions): Promise<string[]> {
-    if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "addAll takes an array of job arguments" });
+  /** A child batch whose tree and due callbacks all ended ends in its parent, as its member `#batch:<id>` (idempotent). */
+  private async reportToParent(childId: string, reporter: string): Promise<void> {
+    const info = await this.state(childId).ledger.read();
+    const options = batchOptionsOf(info);
+    const outcome = options?.parent === undefined ? undefined : childOutcome(options, info);
+    if (outcome !== undefined) await this.finishMember(options!.parent!, childMember(childId), outcome, `${childMember(childId)}|${reporter}`);
+  }
+
+  /** Adds jobs with these ids; `skipFinished`: leaves out the ids that already finished (a child's creator run again). */
+  async addAll(batchId: string, jobClass: JobClass, argsList: readonly unknown[], options: BatchEnqueueOptions, ids: readonly string[], skipFinished: boolean): Promise<string[]> {
     const definition = batchMemberDefinition(this.dependencies.registry, jobClass, options);
-    return this.addMembers(batchId, definition, argsList, options, {}, argsList.map(() => randomUUID()));
+    if (!skipFinished) return this.addMembers(batchId, definition, argsList, options, {}, ids);
+    const done = await this.state(batchId).done();
+    const left = ids.flatMap((id, index) => (done.has(id) ? [] : [index]));
+    if (left.length > 0) await this.addMembers(batchId, definition, left.map((index) => argsList[index]), options, {}, left.map((index) => ids[index]!));
+    return [...ids];
   }
 
   /** Sends jobs as members of the batch, with these ids and extra meta (a flow's children carry their parent's id). */
@@ -159,11 +233,21 @@ export class BatchBook implements Batches {
     const [info, pending, done] = await Promise.all([state.ledger.read(), state.pending(), state.done()]);
     const options = batchOptionsOf(info);
     if (!options) throw new ConfigurationError({ field: "batchId", message: `no batch ${batchId} (never created, or expired)` });
-    const ids = (outcome: BatchOutcome) => [...done].filter(([member, each]) => member !== OPEN_MEMBER && each === outcome).map(([member]) => member);
+    // Jobs are the members without a `#` (`#open`, `#batch:<child>`); one written to done and not yet out of pending is done.
+    const ids = (outcome: BatchOutcome) => [...done].filter(([member, each]) => !member.startsWith("#") && each === outcome).map(([member]) => member);
     const failedJobIds = ids("failed");
     const deadJobIds = ids("dead");
     const succeeded = ids("succeeded").length;
-    const pendingJobs = pending.filter((member) => member !== OPEN_MEMBER).length;
+    const pendingJobs = pending.filter((member) => !member.startsWith("#") && !done.has(member)).length;
+    const childOutcomes = [...done].flatMap(([member, each]) => (childIdOf(member) === undefined ? [] : [each]));
+    const pendingChildren = pending.filter((member) => childIdOf(member) !== undefined && !done.has(member));
+    const children = {
+      ids: [...new Set([...pendingChildren, ...done.keys()].flatMap((member) => childIdOf(member) ?? []))],
+      pending: pendingChildren.length,
+      succeeded: childOutcomes.filter((each) => each === "succeeded").length,
+      failed: childOutcomes.filter((each) => each === "failed").length,
+      dead: childOutcomes.filter((each) => each === "dead").length,
+    };
     const callbacks: Partial<Record<CallbackKind, "waiting" | "enqueued" | "succeeded">> = {};
     for (const kind of callbackKinds) {
       if (options[kind]) callbacks[kind] = info.has(`succeeded:${kind}`) ? "succeeded" : info.has(`enqueued:${kind}`) ? "enqueued" : "waiting";
@@ -180,6 +264,9 @@ export class BatchBook implements Batches {
       failedJobIds,
       deadJobIds,
       callbacks,
+      ...(options.parent !== undefined && { parent: options.parent }),
+      depth: options.depth ?? 1,
+      children,
     };
   }
 
@@ -195,10 +282,14 @@ export class BatchBook implements Batches {
 class BatchHandle implements Batch {
   /** This handle sealed the batch: adding from it now could come after its callbacks fired. */
   #sealed = false;
+  /** How many jobs this handle of a child batch added: its jobs' ids are derived from the count. */
+  #added = 0;
 
   constructor(
-    private readonly book: BatchBook,
+    protected readonly book: BatchBook,
     readonly id: string,
+    /** A child batch's handle: derived job ids; `replay`: the child existed already (its creator runs again). */
+    private readonly nested?: { readonly replay: boolean },
   ) {}
 
   async add(jobClass: JobClass, args: unknown, options: BatchEnqueueOptions = {}): Promise<string> {
@@ -207,7 +298,9 @@ class BatchHandle implements Batch {
 
   async addAll(jobClass: JobClass, argsList: readonly unknown[], options: BatchEnqueueOptions = {}): Promise<string[]> {
     if (this.#sealed) throw new ConfigurationError({ field: "batch", message: `batch ${this.id} is sealed: add its jobs before seal(), or from its running jobs (ctx.batch)` });
-    return this.book.addAll(this.id, jobClass, argsList, options);
+    if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "addAll takes an array of job arguments" });
+    const ids = argsList.map(() => (this.nested ? childJobId(this.id, this.#added++) : randomUUID()));
+    return this.book.addAll(this.id, jobClass, argsList, options, ids, this.nested?.replay ?? false);
   }
 
   seal(): Promise<void> {
@@ -220,6 +313,24 @@ class BatchHandle implements Batch {
   }
 }
 
+class RunningBatchHandle extends BatchHandle implements RunningBatch {
+  /** How many child batches this run made: the n-th has the same id on every run of the job. */
+  #children = 0;
+
+  constructor(
+    book: BatchBook,
+    id: string,
+    private readonly creatorJobId: string,
+  ) {
+    super(book, id);
+  }
+
+  child(options: BatchOptions = {}): Promise<Batch> {
+    return this.book.createChild(this.id, this.creatorJobId, this.#children++, options);
+  }
+}
+
+const batchPrefix = "hopper:batch:";
 const workflowId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The batch id a body names, when it is one: the body is input and must not choose other keys of the store. */

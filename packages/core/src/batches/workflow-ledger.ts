@@ -51,13 +51,13 @@ export class WorkflowLedger {
   }
 
   /** Sends `call` as the job `name` unless another holder claimed it; a no-op once marked enqueued (`info` read by the caller). */
-  async sendOnce(info: ReadonlyMap<string, string>, name: string, holder: string, call: StoredCall, sender: CallSender): Promise<void> {
+  async sendOnce(info: ReadonlyMap<string, string>, name: string, holder: string, call: StoredCall, sender: CallSender, meta: Readonly<Record<string, string>> = {}): Promise<void> {
     if (info.has(`enqueued:${name}`)) return;
     const claim = await this.store.acquire(this.key(`claim:${name}`), holder, { limit: 1, ttlMs: this.keepMs });
     if (!claim.acquired) return;
     const definition = sender.registry.lookup(call.job);
     const args = deserializeArgs({ json: call.args, meta: call.argsMeta });
-    await sender.enqueue(definition, [args], {}, { [SENT_ONCE_META_KEY]: `${this.scope}|${name}` }, [derivedJobId(this.scope, name)]);
+    await sender.enqueue(definition, [args], {}, { ...meta, [SENT_ONCE_META_KEY]: `${this.scope}|${name}` }, [derivedJobId(this.scope, name)]);
     await this.write(`enqueued:${name}`, new Date().toISOString());
   }
 }
