@@ -17,7 +17,7 @@ import { createSubject } from "../subjects/create-subject.js";
 import { consumeCount, enqueueInBatches, makeJobs, withCallers } from "../scenarios/scenario-context.js";
 import type { BenchSubject } from "../subjects/bench-subject.js";
 import { countClientCalls } from "./client-calls.js";
-import { postgresServerCpu } from "./postgres-server-cpu.js";
+import { postgresServerCpu, postgresWal } from "./postgres-server-cpu.js";
 
 const [library = "hopper", connection = process.env.HOPPER_TEST_REDIS_URL ?? "", jobsText = "3000", callersText = "10", only = ""] = process.argv.slice(2);
 const jobs = Number(jobsText);
@@ -26,6 +26,7 @@ const redisUrl = process.env.HOPPER_TEST_REDIS_URL;
 const admin = redisUrl && connection.startsWith("redis") ? new Redis(redisUrl) : undefined;
 const clientCalls = countClientCalls();
 const postgresCpu = connection.startsWith("postgres") ? await postgresServerCpu(connection) : undefined;
+const wal = connection.startsWith("postgres") ? await postgresWal(connection) : undefined;
 
 interface ServerCounts {
   readonly calls: Map<string, number>;
@@ -53,6 +54,7 @@ function syscalls(): { reads: number; writes: number } {
 
 async function measure(label: string, count: number, run: () => Promise<void>): Promise<void> {
   const before = await serverCounts();
+  const walBefore = await wal?.bytes();
   const sent = clientCalls();
   const postgresBefore = postgresCpu?.();
   const calls = syscalls();
@@ -63,11 +65,13 @@ async function measure(label: string, count: number, run: () => Promise<void>): 
   const postgresAfter = postgresCpu?.();
   const sentAfter = clientCalls();
   const after = await serverCounts();
+  const walAfter = await wal?.bytes();
   const parts = [`${label}: node CPU ${((used.user + used.system) / count).toFixed(1)} µs/job (system ${(used.system / count).toFixed(1)})`];
   parts.push(`syscalls read ${((callsAfter.reads - calls.reads) / count).toFixed(2)}, write ${((callsAfter.writes - calls.writes) / count).toFixed(2)} /job`);
   const redisSent = sentAfter.redis - sent.redis;
   parts.push(`client calls ${((redisSent + sentAfter.postgres - sent.postgres) / count).toFixed(3)}/job (redis ${(redisSent / count).toFixed(3)}, postgres ${((sentAfter.postgres - sent.postgres) / count).toFixed(3)})`);
   if (postgresBefore !== undefined && postgresAfter !== undefined) parts.push(`postgres server CPU ${((postgresAfter - postgresBefore) / count).toFixed(1)} µs/job`);
+  if (walBefore !== undefined && walAfter !== undefined) parts.push(`postgres WAL ${((walAfter - walBefore) / count).toFixed(0)} B/job`);
   if (before && after) {
     const commands: string[] = [];
     let total = 0;
@@ -124,4 +128,5 @@ try {
 } finally {
   await subject.close();
   admin?.disconnect();
+  await wal?.close();
 }

@@ -20,18 +20,31 @@ export async function postgresServerCpu(connection: string): Promise<(() => numb
     await client.end().catch(() => {});
   }
   if (!postmaster || !statFields(postmaster)) return undefined;
-  const ticksUs = 1e6 / 100;
-  return () => {
-    const own = statFields(postmaster);
-    let total = own ? (own.utime + own.stime + own.cutime + own.cstime) * ticksUs : 0;
-    for (const entry of readdirSync("/proc")) {
-      if (!/^\d+$/.test(entry)) continue;
-      const fields = statFields(Number(entry));
-      if (fields?.ppid !== postmaster) continue;
-      total += runtimeNs(Number(entry)) / 1000 + (fields.cutime + fields.cstime) * ticksUs;
-    }
-    return total;
+  return () => processesCpuUs(postmaster);
+}
+
+/** WAL bytes the server has written so far (all databases): what a run's writes cost the log, counted. */
+export async function postgresWal(connection: string): Promise<{ readonly bytes: () => Promise<number>; readonly close: () => Promise<void> }> {
+  const client = new pg.Client({ connectionString: connection });
+  await client.connect();
+  return {
+    bytes: async () => Number((await client.query<{ bytes: string }>("SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '0/0')::text AS bytes")).rows[0]!.bytes),
+    close: () => client.end(),
   };
+}
+
+const ticksUs = 1e6 / 100;
+
+function processesCpuUs(postmaster: number): number {
+  const own = statFields(postmaster);
+  let total = own ? (own.utime + own.stime + own.cutime + own.cstime) * ticksUs : 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields?.ppid !== postmaster) continue;
+    total += runtimeNs(Number(entry)) / 1000 + (fields.cutime + fields.cstime) * ticksUs;
+  }
+  return total;
 }
 
 function statFields(pid: number): { ppid: number; utime: number; stime: number; cutime: number; cstime: number } | undefined {
