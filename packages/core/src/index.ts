@@ -47,6 +47,7 @@ export { encodeRecordCursor, decodeRecordCursor, type RecordCursor } from "./rec
 export { createMemoryRecordStore, type MemoryRecordStoreOptions } from "./records/memory-record-store.js";
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type JobRecord, type JobRecords, type JobState, type JobListQuery, type JobPage } from "./records/job-records.js";
 export type { RecordsOptions, RecordRetention } from "./records/records-options.js";
+export { RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "./records/records-options.js";
 export { createJobStatusHandler, type JobStatusHandler, type JobStatusHandlerOptions } from "./records/job-status-http.js";
 export type { JobEvent, JobEventName, JobEvents } from "./records/job-events.js";
 export type { OutboxStore, OutboxRelaySession, StagedMessage, StagedOutgoing } from "./outbox/outbox-store.js";

@@ -1,4 +1,4 @@
-import type { InsertedRecord, SettledRecord } from "@hopper/core";
+import { RECORD_KEPT_UNTIL_LATER_WRITE_MS, type InsertedRecord, type SettledRecord } from "@hopper/core";
 import type { PostgresSchema } from "./postgres-schema.js";
 
 /**
@@ -19,6 +19,15 @@ export interface RecordSql {
   notified(cte: string, extra?: string): string;
 }
 
+/**
+ * `expires_at` for a write with ttl `ttlMs` (an SQL expression). A record kept until a later write is stored
+ * as `infinity`: job_records_expiring_idx holds only rows that can expire, so the writes of unfinished jobs
+ * (the enqueue's insert and the claim's start, two of a job's three) cost no entry in it.
+ */
+export function expiresAt(ttlMs: string): string {
+  return `CASE WHEN ${ttlMs} >= ${RECORD_KEPT_UNTIL_LATER_WRITE_MS} THEN timestamptz 'infinity' ELSE now() + ${ttlMs} * interval '1 millisecond' END`;
+}
+
 export function recordSql(schema: PostgresSchema): RecordSql {
   const table = `${schema.quoted}.job_records`;
   const returning = "RETURNING id, job, queue, state, attempt";
@@ -29,7 +38,7 @@ export function recordSql(schema: PostgresSchema): RecordSql {
     table,
     insert: (source) =>
       `INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, run_at, batch_id, parent_id, expires_at)
-       SELECT id, job, queue, 'waiting', 0, enqueued_at, run_at, batch_id, parent_id, now() + ttl_ms * interval '1 millisecond' FROM ${source}
+       SELECT id, job, queue, 'waiting', 0, enqueued_at, run_at, batch_id, parent_id, ${expiresAt("ttl_ms")} FROM ${source}
        ON CONFLICT (id) DO UPDATE SET job = EXCLUDED.job, queue = EXCLUDED.queue, state = 'waiting', attempt = 0, progress = NULL, result = NULL, error = NULL,
          enqueued_at = EXCLUDED.enqueued_at, started_at = NULL, finished_at = NULL, run_at = EXCLUDED.run_at, cancel_requested = false,
          batch_id = EXCLUDED.batch_id, parent_id = EXCLUDED.parent_id, expires_at = EXCLUDED.expires_at
@@ -37,7 +46,7 @@ export function recordSql(schema: PostgresSchema): RecordSql {
        ${returning}`,
     settle: (source) =>
       `INSERT INTO ${table} (id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, expires_at)
-       SELECT id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, now() + ttl_ms * interval '1 millisecond' FROM ${source}
+       SELECT id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, ${expiresAt("ttl_ms")} FROM ${source}
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, attempt = EXCLUDED.attempt, result = EXCLUDED.result, error = EXCLUDED.error,
          finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at, progress = ${kept("progress")}, started_at = ${kept("started_at")},
          batch_id = ${kept("batch_id")}, parent_id = ${kept("parent_id")},

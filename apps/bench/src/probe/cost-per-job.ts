@@ -1,7 +1,9 @@
 /**
  * Deterministic per-job costs of one subject, for comparing Hopper with the raw
  * client and the peers while the machine is busy: Node CPU time (user+system)
- * per job and, on Redis, server commands and bytes per job (INFO deltas).
+ * per job; the calls this process sent per job (Redis commands, PostgreSQL statements: the round
+ * trips, `client-calls.ts`); on Redis, server commands, bytes and CPU per job (INFO deltas); on a local
+ * PostgreSQL, its processes' CPU per job (`postgres-server-cpu.ts`).
  * Not a throughput figure: wall-clock rates belong to `pnpm bench`.
  *
  *   pnpm --filter @hopper/bench cost-per-job <library> <connection> [jobs] [callers] [single|bulk|drain]
@@ -14,12 +16,17 @@ import { Redis } from "ioredis";
 import { createSubject } from "../subjects/create-subject.js";
 import { consumeCount, enqueueInBatches, makeJobs, withCallers } from "../scenarios/scenario-context.js";
 import type { BenchSubject } from "../subjects/bench-subject.js";
+import { countClientCalls } from "./client-calls.js";
+import { postgresServerCpu, postgresWal } from "./postgres-server-cpu.js";
 
 const [library = "hopper", connection = process.env.HOPPER_TEST_REDIS_URL ?? "", jobsText = "3000", callersText = "10", only = ""] = process.argv.slice(2);
 const jobs = Number(jobsText);
 const callers = Number(callersText);
 const redisUrl = process.env.HOPPER_TEST_REDIS_URL;
 const admin = redisUrl && connection.startsWith("redis") ? new Redis(redisUrl) : undefined;
+const clientCalls = countClientCalls();
+const postgresCpu = connection.startsWith("postgres") ? await postgresServerCpu(connection) : undefined;
+const wal = connection.startsWith("postgres") ? await postgresWal(connection) : undefined;
 
 interface ServerCounts {
   readonly calls: Map<string, number>;
@@ -47,14 +54,24 @@ function syscalls(): { reads: number; writes: number } {
 
 async function measure(label: string, count: number, run: () => Promise<void>): Promise<void> {
   const before = await serverCounts();
+  const walBefore = await wal?.bytes();
+  const sent = clientCalls();
+  const postgresBefore = postgresCpu?.();
   const calls = syscalls();
   const cpu = process.cpuUsage();
   await run();
   const used = process.cpuUsage(cpu);
   const callsAfter = syscalls();
+  const postgresAfter = postgresCpu?.();
+  const sentAfter = clientCalls();
   const after = await serverCounts();
+  const walAfter = await wal?.bytes();
   const parts = [`${label}: node CPU ${((used.user + used.system) / count).toFixed(1)} µs/job (system ${(used.system / count).toFixed(1)})`];
   parts.push(`syscalls read ${((callsAfter.reads - calls.reads) / count).toFixed(2)}, write ${((callsAfter.writes - calls.writes) / count).toFixed(2)} /job`);
+  const redisSent = sentAfter.redis - sent.redis;
+  parts.push(`client calls ${((redisSent + sentAfter.postgres - sent.postgres) / count).toFixed(3)}/job (redis ${(redisSent / count).toFixed(3)}, postgres ${((sentAfter.postgres - sent.postgres) / count).toFixed(3)})`);
+  if (postgresBefore !== undefined && postgresAfter !== undefined) parts.push(`postgres server CPU ${((postgresAfter - postgresBefore) / count).toFixed(1)} µs/job`);
+  if (walBefore !== undefined && walAfter !== undefined) parts.push(`postgres WAL ${((walAfter - walBefore) / count).toFixed(0)} B/job`);
   if (before && after) {
     const commands: string[] = [];
     let total = 0;
@@ -111,4 +128,5 @@ try {
 } finally {
   await subject.close();
   admin?.disconnect();
+  await wal?.close();
 }

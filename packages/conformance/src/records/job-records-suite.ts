@@ -412,6 +412,48 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       expect(await hopper.jobs.wait(scheduled, { timeout: "30s" })).toMatchObject({ state: "succeeded", result: "finished" });
     });
 
+    it("keeps a held job's record past keep.unfinished while its job waits, until it runs", async () => {
+      const queue = uniqueQueueName("rec-held-keep");
+      class Rollout extends Job<Record<string, never>, string> {
+        static override jobName = "Rollout";
+        static override queue = queue;
+        async perform() {
+          return "old";
+        }
+      }
+      const runningStates: (string | null)[] = [];
+      class RolloutV2 extends Job<Record<string, never>, string> {
+        static override jobName = "Rollout";
+        static override queue = queue;
+        static override version = 2;
+        static override upgrades = { 1: (old: Record<string, never>) => old };
+        async perform(_args: Record<string, never>, context: JobContext) {
+          runningStates.push((await newApp.jobs.get(context.jobId))?.state ?? null);
+          return "new";
+        }
+      }
+      // An old and a new app mid-deploy, on one backend and one record store; keep.unfinished far shorter than the wait below.
+      const keep = { unfinished: "1s", succeeded: "1h" };
+      const store = options.createRecordStore ? { store: await options.createRecordStore() } : {};
+      const oldApp = createHopper({ ...(await options.connect()), jobs: [Rollout], logger, records: { keep, ...store } });
+      opened.push(oldApp);
+      const newApp = createHopper({ backend: await oldApp.backend, jobs: [RolloutV2], logger, records: { keep, ...store } });
+      opened.push(newApp);
+      const id = await RolloutV2.performLater({});
+      // The old worker holds the too-new payload back (each hold rewrites the record), then stops: the job waits with no worker.
+      const oldWorker = oldApp.worker({ queues: [queue], pollWait: 100, handleSignals: false, newerVersionRetry: 300, newerVersionMaxHold: "1h" });
+      const oldRunning = oldWorker.run();
+      await waitFor(async () => (await newApp.jobs.get(id))?.state === "held", "the old worker to hold the job");
+      await oldWorker.stop({ timeout: 5000 });
+      await oldRunning;
+      // Past the last hold's runAt plus keep.unfinished: the job is still in its queue, so its record must be too.
+      await sleep(300 + 1000 + 700);
+      expect(await newApp.jobs.get(id)).toMatchObject({ state: "held", heldBy: "payload-version" });
+      startWorker(newApp, queue);
+      expect(await newApp.jobs.wait(id, { timeout: "30s" })).toMatchObject({ state: "succeeded", result: "new" });
+      expect(runningStates).toEqual(["running"]);
+    });
+
     it("refuses every records call while records are off, naming the option", async () => {
       const hopper = await open([], null);
       const isRecordsError = (error: unknown) => ConfigurationError.isInstance(error) && error.field === "records";

@@ -8,6 +8,8 @@
  * Every record expires `ttlMs` after its last write, measured by the store's
  * own clock; the core picks the ttl from the record's state (`records.keep`),
  * so nothing grows without bound. Times inside a record are the writer's clock.
+ * A ttl of `RECORD_KEPT_UNTIL_LATER_WRITE_MS` or more (an unfinished record where
+ * messages stay until acked) means "until a later write": a store may keep it without expiry.
  *
  * Guarantees every store gives:
  * - Each call is atomic against every other call on the same id, from any

@@ -90,8 +90,7 @@ export class RecordWriter {
   /** A job its receive marked running was held back before it ran (postponed, released, too new): its record waits again. */
   async heldBack(envelope: Envelope, message: ReceivedMessage, runAt: number): Promise<void> {
     if (message.record !== "running") return;
-    const ttlMs = this.unfinishedMs + Math.max(0, runAt - Date.now());
-    await this.settle({ ...identityOf(envelope), state: "waiting", attempt: Math.max(0, (message.deliveryAttempt ?? 1) - 1), runAt, ttlMs });
+    await this.settle({ ...identityOf(envelope), state: "waiting", attempt: Math.max(0, (message.deliveryAttempt ?? 1) - 1), runAt, ttlMs: this.unfinishedTtlMs(runAt, Date.now()) });
   }
 
   /**
@@ -99,8 +98,7 @@ export class RecordWriter {
    * why, with when it is offered again. One write per hold, with or without a receive that marked it running.
    */
   async held(envelope: Envelope, attemptsRun: number, runAt: number, reason: HoldReason): Promise<void> {
-    const ttlMs = this.options.keepMs.unfinished + Math.max(0, runAt - Date.now());
-    await this.settle({ ...identityOf(envelope), state: `held:${reason}`, attempt: Math.max(0, attemptsRun), runAt, ttlMs });
+    await this.settle({ ...identityOf(envelope), state: `held:${reason}`, attempt: Math.max(0, attemptsRun), runAt, ttlMs: this.unfinishedTtlMs(runAt, Date.now()) });
   }
 
   /** Acks `message` with `record` written: in the ack's own call when records ride with it, else settled first. */
@@ -145,7 +143,8 @@ export class RecordWriter {
 
   /** An iterable job stopped at a boundary and goes back to its queue: its record waits again, its progress kept. */
   async continued(envelope: Envelope, attempt: number): Promise<void> {
-    await this.settle({ ...identityOf(envelope), state: "waiting", attempt, runAt: Date.now(), ttlMs: this.options.keepMs.unfinished });
+    const now = Date.now();
+    await this.settle({ ...identityOf(envelope), state: "waiting", attempt, runAt: now, ttlMs: this.unfinishedTtlMs(now, now) });
   }
 
   /** The result as JSON text; throws JobRecordValueError when it cannot be kept. */
@@ -160,7 +159,7 @@ export class RecordWriter {
   /** A failed attempt: `failed` (discarded), `dead` (dead-lettered) or `retrying` at `runAt`. */
   failedRecord(envelope: Envelope, attempt: number, state: "failed" | "dead" | "retrying", error: unknown, runAt?: number): SettledRecord {
     const now = Date.now();
-    const ttlMs = state === "retrying" ? this.unfinishedMs + Math.max(0, (runAt ?? now) - now) : this.options.keepMs[state];
+    const ttlMs = state === "retrying" ? this.unfinishedTtlMs(runAt ?? now, now) : this.options.keepMs[state];
     const finished = state === "retrying" ? { runAt: runAt ?? now } : { finishedAt: now };
     return { ...identityOf(envelope), state, attempt, error: errorJson(error), ...finished, ttlMs };
   }
@@ -182,7 +181,16 @@ export class RecordWriter {
 
   private insertedRecord(envelope: Envelope, now: number): InsertedRecord {
     const runAt = envelope.runAt === undefined ? null : Date.parse(envelope.runAt);
-    return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedMs + Math.max(0, (runAt ?? now) - now), ...workflowLinksOf(envelope) };
+    return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedTtlMs(runAt ?? now, now), ...workflowLinksOf(envelope) };
+  }
+
+  /**
+   * The ttl of every unfinished write (waiting, held, retrying): its job may still be in its queue, so never
+   * `keep.unfinished` alone, which on a backend that keeps messages until acked would drop the record of a job
+   * that waits past it; counted from `runAt`.
+   */
+  private unfinishedTtlMs(runAt: number, now: number): number {
+    return this.unfinishedMs + Math.max(0, runAt - now);
   }
 
   private async quietly<T>(state: string, jobId: string, write: (store: RecordStore) => Promise<T>): Promise<T | undefined> {

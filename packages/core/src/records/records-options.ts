@@ -55,8 +55,12 @@ export function resolveRecordsOptions(options: RecordsOptions): ResolvedRecordsO
   return { keepMs, maxResultBytes, cancelCheckMs: toPositiveMilliseconds(options.cancelCheck ?? "1s", "records.cancelCheck") };
 }
 
-/** A ttl no record outlives in practice: stores take a ttl on every write, and a century means "until a later write". */
-const untilLaterWriteMs = 100 * 365 * 86_400_000;
+/**
+ * A ttl no record outlives in practice: stores take a ttl on every write, and a century means "until a later
+ * write". A store may keep a record written with a ttl this long or longer without any expiry (PostgreSQL
+ * stores `infinity`, which its index of expiring records leaves out).
+ */
+export const RECORD_KEPT_UNTIL_LATER_WRITE_MS = 100 * 365 * 86_400_000;
 
 /**
  * How long an unfinished record is kept after its last write (past its `runAt`). Its job may wait unseen
@@ -65,5 +69,5 @@ const untilLaterWriteMs = 100 * 365 * 86_400_000;
  * else the retention, plus `keep.unfinished` for a record whose message the backend dropped itself.
  */
 export function unfinishedKeepMs(capabilities: BackendCapabilities, keepUnfinishedMs: number): number {
-  return capabilities.messageRetentionMs === undefined ? untilLaterWriteMs : capabilities.messageRetentionMs + keepUnfinishedMs;
+  return capabilities.messageRetentionMs === undefined ? RECORD_KEPT_UNTIL_LATER_WRITE_MS : capabilities.messageRetentionMs + keepUnfinishedMs;
 }

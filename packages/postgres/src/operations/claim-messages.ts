@@ -1,6 +1,6 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
-import type { RecordSql } from "../postgres-record-sql.js";
+import { expiresAt, type RecordSql } from "../postgres-record-sql.js";
 
 export interface ClaimedMessage {
   /** Row identity (bigint as text). */
@@ -59,7 +59,7 @@ function startRecords(records: RecordSql): string {
   const live = `r.queue = $1 AND r.expires_at > now()`;
   return `, records_started AS (
        UPDATE ${records.table} r SET state = 'running', attempt = claimed.counted, started_at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
-         finished_at = NULL, run_at = NULL, expires_at = now() + $4 * interval '1 millisecond'
+         finished_at = NULL, run_at = NULL, expires_at = ${expiresAt("$4::bigint")}
        FROM claimed WHERE r.id = claimed.id AND ${live} AND r.state <> 'cancelled' AND NOT r.cancel_requested
        RETURNING r.id, r.job, r.queue, r.state, r.attempt
      ), records_cancelled AS (
