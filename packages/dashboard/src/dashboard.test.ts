@@ -153,7 +153,8 @@ describe("createDashboard", () => {
     const page = await (await get(`/jobs?id=${id}`)).text();
     const args = /<pre data-args>([\s\S]*?)<\/pre>/.exec(page)?.[1];
     expect(args).toContain("&#34;secret&#34;: &#34;[redacted]&#34;");
-    expect(args).toContain("&#60;/pre&#62;&#60;script&#62;alert(&#34;args&#34;)&#60;/script&#62;");
+    // JSON escapes the quotes (\"), HTML every markup character.
+    expect(args).toContain("&#60;/pre&#62;&#60;script&#62;alert(\\&#34;args\\&#34;)&#60;/script&#62;");
     expect(page).not.toContain("hunter2");
     expect(page).not.toContain('<script>alert("args")');
   });
