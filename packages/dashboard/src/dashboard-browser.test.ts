@@ -191,8 +191,8 @@ for (const target of targets) {
       expect(shown).toContain('"password": "[redacted]"');
       expect(shown).toContain('"apiKey": "[redacted]"');
       expect(shown).toContain("https://***@hooks.example.com/signup");
-      // The markup in the args is shown as text, never run.
-      expect(shown).toContain('<img src=x onerror="document.title=1">');
+      // The markup in the args is shown as text (its quotes JSON-escaped), never run.
+      expect(shown).toContain('<img src=x onerror=\\"document.title=1\\">');
       expect(await args.locator("img").count()).toBe(0);
       const whole = await page.content();
       for (const secret of ["hunter2-browser", "key-browser-123", "webhook-s3cret"]) expect(whole).not.toContain(secret);
