@@ -183,6 +183,7 @@ describe("createDashboard", () => {
       ["returns a cycle", () => cycle],
       ["returns a function", () => () => "hunter2"],
       ["returns undefined", () => undefined],
+      ["returns a promise", async () => ({ password: "hunter2" })],
     ];
     for (const [label, redactArgs] of failures) {
       const broken = setUp({ redactArgs });

@@ -53,6 +53,8 @@ describe("defaultRedactArgs", () => {
     expect(defaultRedactArgs("plain")).toBe("plain");
     expect(defaultRedactArgs(null)).toBeNull();
     expect(defaultRedactArgs([{ password: "x" }])).toEqual([{ password: REDACTED }]);
+    // A "__proto__" key from parsed JSON stays a key of the copy, redacted inside like any other.
+    expect(JSON.stringify(defaultRedactArgs(JSON.parse('{"__proto__":{"password":"x","ok":1}}')))).toBe('{"__proto__":{"password":"[redacted]","ok":1}}');
   });
 
   it("masks what lies deeper than it walks instead of showing it", () => {

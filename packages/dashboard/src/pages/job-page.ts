@@ -58,8 +58,13 @@ function argsShown(context: PageContext, record: JobRecord): SafeHtml {
   }
   let text: string | undefined;
   try {
+    const shown = context.redactArgs(args.value, record);
+    // A promise would print as {}: the page renders synchronously, so say so rather than show nothing.
+    if (typeof (shown as { then?: unknown } | null)?.then === "function") {
+      return html`<span class="muted" data-args-missing="redaction-failed">args hidden: redaction failed (it returned a promise; redactArgs must return the value)</span>`;
+    }
     // JSON.stringify refuses BigInts and cycles, and returns undefined for functions and undefined: all hidden alike.
-    text = JSON.stringify(context.redactArgs(args.value, record), null, 2);
+    text = JSON.stringify(shown, null, 2);
   } catch (error) {
     return html`<span class="muted" data-args-missing="redaction-failed">args hidden: redaction failed (${error instanceof Error ? error.name : typeof error})</span>`;
   }
