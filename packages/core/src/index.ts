@@ -46,6 +46,7 @@ export { RECORD_STORE_SPECIFICATION_VERSION, type RecordStore, type RecordEvent,
 export { encodeRecordCursor, decodeRecordCursor, type RecordCursor } from "./records/record-cursor.js";
 export { createMemoryRecordStore, type MemoryRecordStoreOptions } from "./records/memory-record-store.js";
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type JobRecord, type JobRecords, type JobState, type JobListQuery, type JobPage } from "./records/job-records.js";
+export type { JobRecordArgs } from "./records/record-values.js";
 export type { RecordsOptions, RecordRetention } from "./records/records-options.js";
 export { RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "./records/records-options.js";
 export { createJobStatusHandler, type JobStatusHandler, type JobStatusHandlerOptions } from "./records/job-status-http.js";

@@ -44,12 +44,18 @@ function jobsFor(label: string) {
       context.signal.throwIfAborted();
     }
   }
-  return { state, queue, Payment, Export };
+  type SignupArgs = { email: string; password: string; profile: { apiKey: string; bio: string }; webhook: string };
+  /** Args with secrets in them, for the Job page's redaction. */
+  class Signup extends Job<SignupArgs> {
+    static override queue = queue;
+    async perform() {}
+  }
+  return { state, queue, Payment, Export, Signup };
 }
 
 for (const target of targets) {
   describe.skipIf(!chromiumPath || !target.url)(`the dashboard in chromium on ${target.name}`, () => {
-    const { state, queue, Payment, Export } = jobsFor(target.name);
+    const { state, queue, Payment, Export, Signup } = jobsFor(target.name);
     let hopper: Hopper;
     let worker: Worker;
     let running: Promise<void>;
@@ -73,7 +79,7 @@ for (const target of targets) {
     };
 
     beforeAll(async () => {
-      hopper = createHopper({ url: target.url!, jobs: [Payment as JobClass, Export as JobClass], logger: silent, records: {} });
+      hopper = createHopper({ url: target.url!, jobs: [Payment as JobClass, Export as JobClass, Signup as JobClass], logger: silent, records: {} });
       hopper.schedule("nightly-settlement", "0 2 * * *", Payment as JobClass, { order: "settle", cardNumber: "-", fail: false }, { timezone: "Europe/Paris" });
       worker = hopper.worker({ queues: [queue], concurrency: 2, heartbeat: "300ms", pauseCheck: "200ms", pollWait: "200ms", handleSignals: false });
       running = worker.run();
@@ -88,7 +94,15 @@ for (const target of targets) {
         },
         redact: (args) => ({ ...(args as object), cardNumber: "•••• redacted" }),
       });
-      server = createServer((request, response) => void dashboard(request, response));
+      // A second mount with a redactArgs of its own.
+      const custom = createDashboard({
+        hopper,
+        basePath: "/admin/custom",
+        logger: silent,
+        authorize: (request) => request.header("authorization") === `Bearer ${token}`,
+        redactArgs: (args, record) => ({ email: (args as { email?: string }).email, shownBy: `custom redactArgs for ${record.job}` }),
+      });
+      server = createServer((request, response) => void (request.url?.startsWith("/admin/custom") ? custom : dashboard)(request, response));
       await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
       base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin/hopper`;
       browser = await launchChromium(chromiumPath!, { extraHTTPHeaders: { authorization: `Bearer ${token}` } });
@@ -140,6 +154,9 @@ for (const target of targets) {
       await page.waitForURL(/\/jobs\?id=/);
       await page.locator('[data-state="dead"]').waitFor(wait);
       expect(await page.locator("main").textContent()).toContain("card declined by the test gateway");
+      // The record's args, through the default redaction: the order shows, the card number does not.
+      expect(await page.locator("pre[data-args]").textContent()).toContain('"order": "A-1"');
+      expect(await page.content()).not.toContain("4111 1111 1111 1111");
       await screenshot("job");
 
       state.healed = true;
@@ -156,6 +173,36 @@ for (const target of targets) {
       expect(await settled(alsoDoomed!, ["succeeded"])).toBe("succeeded");
       await page.goto(`${base}/queues`);
       await row.locator('[data-count="dead"]', { hasText: /^0$/ }).waitFor(wait);
+    });
+
+    it("shows a job's args on its Job page with secrets masked, and through a custom redactArgs when given", { timeout: 60_000 }, async () => {
+      const id = await Signup.performLater({
+        email: "ada@example.com",
+        password: "hunter2-browser",
+        profile: { apiKey: "key-browser-123", bio: '<img src=x onerror="document.title=1">' },
+        webhook: "https://bot:webhook-s3cret@hooks.example.com/signup",
+      });
+      expect(await settled(id, ["succeeded"])).toBe("succeeded");
+      await page.goto(`${base}/jobs?id=${id}`);
+      const args = page.locator("pre[data-args]");
+      await args.waitFor(wait);
+      const shown = (await args.textContent())!;
+      expect(shown).toContain('"email": "ada@example.com"');
+      expect(shown).toContain('"password": "[redacted]"');
+      expect(shown).toContain('"apiKey": "[redacted]"');
+      expect(shown).toContain("https://***@hooks.example.com/signup");
+      // The markup in the args is shown as text (its quotes JSON-escaped), never run.
+      expect(shown).toContain('<img src=x onerror=\\"document.title=1\\">');
+      expect(await args.locator("img").count()).toBe(0);
+      const whole = await page.content();
+      for (const secret of ["hunter2-browser", "key-browser-123", "webhook-s3cret"]) expect(whole).not.toContain(secret);
+
+      await page.goto(`${base.replace("/admin/hopper", "/admin/custom")}/jobs?id=${id}`);
+      await page.locator("pre[data-args]").waitFor(wait);
+      const custom = (await page.locator("pre[data-args]").textContent())!;
+      expect(custom).toContain('"shownBy": "custom redactArgs for Signup"');
+      expect(custom).toContain("ada@example.com");
+      expect(await page.content()).not.toContain("hunter2-browser");
     });
 
     it("charts the queue's runs once the worker has written their bucket", { timeout: 60_000 }, async () => {

@@ -147,6 +147,75 @@ describe("createDashboard", () => {
     expect(page).toContain("&#60;b&#62;x&#60;/b&#62;");
   });
 
+  it("shows a job's args on its page, secrets masked by default, HTML escaped", async () => {
+    const { hopper, get } = setUp();
+    const id = await Doomed.performLater({ secret: "hunter2", label: '</pre><script>alert("args")</script>' });
+    const page = await (await get(`/jobs?id=${id}`)).text();
+    const args = /<pre data-args>([\s\S]*?)<\/pre>/.exec(page)?.[1];
+    expect(args).toContain("&#34;secret&#34;: &#34;[redacted]&#34;");
+    // JSON escapes the quotes (\"), HTML every markup character.
+    expect(args).toContain("&#60;/pre&#62;&#60;script&#62;alert(\\&#34;args\\&#34;)&#60;/script&#62;");
+    expect(page).not.toContain("hunter2");
+    expect(page).not.toContain('<script>alert("args")');
+  });
+
+  it("shows args through redactArgs when given, and never breaks the page when it throws or returns what is not JSON", async () => {
+    const seen: string[] = [];
+    const custom = setUp({
+      redactArgs: (args, record) => {
+        seen.push(`${record.job} ${record.id}`);
+        return { label: (args as { label: string }).label, shownBy: "custom" };
+      },
+    });
+    const id = await Doomed.performLater({ secret: "hunter2", label: "mine" });
+    const page = await (await custom.get(`/jobs?id=${id}`)).text();
+    expect(page).toContain("&#34;shownBy&#34;: &#34;custom&#34;");
+    expect(page).not.toContain("hunter2");
+    expect(seen).toEqual([`Doomed ${id}`]);
+
+    const cycle: Record<string, unknown> = {};
+    cycle.self = cycle;
+    const failures: [string, DashboardOptions["redactArgs"]][] = [
+      ["throws", () => {
+        throw new Error("hunter2 leaked in a message");
+      }],
+      ["returns a BigInt", () => 10n],
+      ["returns a cycle", () => cycle],
+      ["returns a function", () => () => "hunter2"],
+      ["returns undefined", () => undefined],
+      ["returns a promise", async () => ({ password: "hunter2" })],
+    ];
+    for (const [label, redactArgs] of failures) {
+      const broken = setUp({ redactArgs });
+      const brokenId = await Doomed.performLater({ secret: "hunter2", label: "x" });
+      const response = await broken.get(`/jobs?id=${brokenId}`);
+      const text = await response.text();
+      expect(response.status, label).toBe(200);
+      expect(text, label).toContain("args hidden: redaction failed");
+      expect(text, label).not.toContain("hunter2");
+    }
+    expect(() => createDashboard({ hopper: custom.hopper, authorize: () => true, redactArgs: "mask" as never })).toThrow(/redactArgs/);
+  });
+
+  it("says why a record has no args: over the bound (with its size), kept by none, or kept off in this Hopper", async () => {
+    const bounded = createHopper({ backend: createMemoryBackend({ store: "dash-args" }), jobs: [Doomed], logger: silent, records: { maxArgsBytes: 10 } });
+    hoppers.push(bounded);
+    const big = await Doomed.performLater({ secret: "hunter2", label: "a label" });
+    const boundedPage = await (await createDashboard({ hopper: bounded, authorize: () => true, logger: silent }).fetch(new Request(`http://localhost/jobs?id=${big}`))).text();
+    expect(boundedPage).toMatch(/not kept: 38 bytes of JSON, over records\.maxArgsBytes/);
+    const off = createHopper({ backend: createMemoryBackend({ store: "dash-args-off" }), jobs: [Doomed], logger: silent, records: { args: false } });
+    hoppers.push(off);
+    const hidden = await Doomed.performLater({ secret: "hunter2", label: "a label" });
+    const offPage = await (await createDashboard({ hopper: off, authorize: () => true, logger: silent }).fetch(new Request(`http://localhost/jobs?id=${hidden}`))).text();
+    expect(offPage).toContain("not kept: records.args is false");
+    expect(offPage).not.toContain("hunter2");
+    // The same record read by a Hopper that keeps args: it holds none.
+    const keeping = createHopper({ backend: createMemoryBackend({ store: "dash-args-off" }), jobs: [], logger: silent, records: {} });
+    hoppers.push(keeping);
+    const keepingPage = await (await createDashboard({ hopper: keeping, authorize: () => true, logger: silent }).fetch(new Request(`http://localhost/jobs?id=${hidden}`))).text();
+    expect(keepingPage).toContain("none in this record");
+  });
+
   it("in read-only mode offers no action and refuses every POST", async () => {
     const { hopper, get, post } = setUp({ readOnly: true });
     const page = await get("/queues");

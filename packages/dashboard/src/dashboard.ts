@@ -11,6 +11,7 @@ import { jobPage } from "./pages/job-page.js";
 import { queuesPage } from "./pages/queues-page.js";
 import { schedulesPage } from "./pages/schedules-page.js";
 import { workersPage } from "./pages/workers-page.js";
+import { defaultRedactArgs, type RedactRecordArgs } from "./redact-args.js";
 
 /** What `authorize` sees of a request. */
 export interface DashboardRequest {
@@ -40,8 +41,14 @@ export interface DashboardOptions {
   readonly readOnly?: boolean;
   /** Where the dashboard is mounted, e.g. "/admin/hopper"; links start with it, and requests are taken with or without it. Default "". */
   readonly basePath?: string;
-  /** What to show of a job's args; args are hidden when left out. */
+  /** What to show of a dead letter's args (the dead letters' own view); args are hidden when left out. */
   readonly redact?: RedactArgs;
+  /**
+   * What the Job page shows of the args in a job's record: `(args, record) => what to show` (plain JSON).
+   * Default `defaultRedactArgs`: values under keys that look like secrets masked at any depth, credentials
+   * in strings hidden. A function that throws, or returns what is not JSON, hides the args.
+   */
+  readonly redactArgs?: RedactRecordArgs;
   /** How often an open page refreshes itself, in ms. Default 5000. */
   readonly refreshMs?: number;
   /**
@@ -58,7 +65,7 @@ export interface Dashboard {
   readonly fetch: (request: Request) => Promise<Response>;
 }
 
-const optionKeys = new Set(["hopper", "authorize", "allowUnauthenticated", "readOnly", "basePath", "redact", "refreshMs", "secureCookie", "logger"]);
+const optionKeys = new Set(["hopper", "authorize", "allowUnauthenticated", "readOnly", "basePath", "redact", "redactArgs", "refreshMs", "secureCookie", "logger"]);
 // Room for a bulk dead-letter form: 100 items of a queue and a job id each.
 const maxFormBytes = 64 * 1024;
 const securityHeaders = {
@@ -107,7 +114,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (!render) return answer(404, "no such dashboard page");
     const presented = readCookie(request.header("cookie"), CSRF_COOKIE);
     const token = validToken(presented) ? presented : newCsrfToken();
-    const context: PageContext = { hopper, base, query: target.searchParams, readOnly, csrfToken: token, redact: options.redact, now: Date.now() };
+    const context: PageContext = { hopper, base, query: target.searchParams, readOnly, csrfToken: token, redact: options.redact, redactArgs: options.redactArgs ?? defaultRedactArgs, now: Date.now() };
     let page: RenderedPage;
     try {
       page = await render(context);
@@ -230,6 +237,9 @@ function checkOptions(options: DashboardOptions) {
     });
   }
   if (options.redact !== undefined && typeof options.redact !== "function") throw new ConfigurationError({ field: "redact", message: "must be a function (args, job) => what to show; leave it out to hide args" });
+  if (options.redactArgs !== undefined && typeof options.redactArgs !== "function") {
+    throw new ConfigurationError({ field: "redactArgs", message: "must be a function (args, record) => what to show; leave it out for defaultRedactArgs (secrets masked)" });
+  }
   const basePath = options.basePath ?? "";
   if (typeof basePath !== "string" || (basePath !== "" && (!basePath.startsWith("/") || basePath.endsWith("/") || /[\s"'<>?#]/.test(basePath)))) {
     throw new ConfigurationError({ field: "basePath", message: `must be "" or a path like "/admin/hopper" (leading slash, no trailing slash), got ${JSON.stringify(basePath)}` });

@@ -2,6 +2,7 @@ import type { DeadLetter, Hopper } from "@hopper/core";
 import { CSRF_FIELD } from "./csrf.js";
 import { html, type SafeHtml } from "./html.js";
 import type { PageName } from "./layout.js";
+import type { RedactRecordArgs } from "./redact-args.js";
 
 /** What the dashboard shows of a job's args, given the job; return the args (or a copy without secrets) to show them. */
 export type RedactArgs = (args: unknown, job: { readonly id: string; readonly job: string | null; readonly queue: string }) => unknown;
@@ -13,6 +14,8 @@ export interface PageContext {
   readonly readOnly: boolean;
   readonly csrfToken: string;
   readonly redact: RedactArgs | undefined;
+  /** The Job page's redaction of a record's args: the option given, else `defaultRedactArgs`. */
+  readonly redactArgs: RedactRecordArgs;
   readonly now: number;
 }
 

@@ -11,7 +11,7 @@ import type { PostgresSchema } from "./postgres-schema.js";
  */
 export interface RecordSql {
   readonly table: string;
-  /** Rows `(id, job, queue, enqueued_at, run_at, ttl_ms, batch_id, parent_id)`: a waiting record for each id without a live one. */
+  /** Rows `(id, job, queue, enqueued_at, run_at, ttl_ms, batch_id, parent_id, args)`: a waiting record for each id without a live one. */
   insert(source: string): string;
   /** Rows `(id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, ttl_ms)`, one per id: ends an attempt; a cancelled record, or a live one of another queue or job, stays. */
   settle(source: string): string;
@@ -37,11 +37,11 @@ export function recordSql(schema: PostgresSchema): RecordSql {
   return {
     table,
     insert: (source) =>
-      `INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, run_at, batch_id, parent_id, expires_at)
-       SELECT id, job, queue, 'waiting', 0, enqueued_at, run_at, batch_id, parent_id, ${expiresAt("ttl_ms")} FROM ${source}
+      `INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, run_at, batch_id, parent_id, args, expires_at)
+       SELECT id, job, queue, 'waiting', 0, enqueued_at, run_at, batch_id, parent_id, args, ${expiresAt("ttl_ms")} FROM ${source}
        ON CONFLICT (id) DO UPDATE SET job = EXCLUDED.job, queue = EXCLUDED.queue, state = 'waiting', attempt = 0, progress = NULL, result = NULL, error = NULL,
          enqueued_at = EXCLUDED.enqueued_at, started_at = NULL, finished_at = NULL, run_at = EXCLUDED.run_at, cancel_requested = false,
-         batch_id = EXCLUDED.batch_id, parent_id = EXCLUDED.parent_id, expires_at = EXCLUDED.expires_at
+         batch_id = EXCLUDED.batch_id, parent_id = EXCLUDED.parent_id, args = EXCLUDED.args, expires_at = EXCLUDED.expires_at
        WHERE ${table}.expires_at <= now()
        ${returning}`,
     settle: (source) =>
@@ -49,7 +49,7 @@ export function recordSql(schema: PostgresSchema): RecordSql {
        SELECT id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, ${expiresAt("ttl_ms")} FROM ${source}
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, attempt = EXCLUDED.attempt, result = EXCLUDED.result, error = EXCLUDED.error,
          finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at, progress = ${kept("progress")}, started_at = ${kept("started_at")},
-         batch_id = ${kept("batch_id")}, parent_id = ${kept("parent_id")},
+         batch_id = ${kept("batch_id")}, parent_id = ${kept("parent_id")}, args = ${kept("args")},
          cancel_requested = ${table}.cancel_requested AND ${table}.expires_at > now(), expires_at = EXCLUDED.expires_at
        WHERE (${table}.state <> 'cancelled' AND ${table}.queue = EXCLUDED.queue AND ${table}.job = EXCLUDED.job) OR ${table}.expires_at <= now()
        ${returning}`,
@@ -72,11 +72,11 @@ function utf8Text(text: string): string {
 
 /** The rows `insert` reads, from the JSON parameter `$first` (`insertedColumns`). */
 export function insertedSource(first: number): string {
-  return `json_to_recordset($${first}::json) AS r(id text, job text, queue text, enqueued_at bigint, run_at bigint, ttl_ms bigint, batch_id text, parent_id text)`;
+  return `json_to_recordset($${first}::json) AS r(id text, job text, queue text, enqueued_at bigint, run_at bigint, ttl_ms bigint, batch_id text, parent_id text, args text)`;
 }
 
 export function insertedColumns(records: readonly InsertedRecord[]): unknown[] {
-  return [JSON.stringify(records.map((r) => ({ id: utf8Text(r.id), job: utf8Text(r.job), queue: utf8Text(r.queue), enqueued_at: r.enqueuedAt, run_at: r.runAt, ttl_ms: Math.ceil(r.ttlMs), batch_id: r.batchId === undefined ? null : utf8Text(r.batchId), parent_id: r.parentId === undefined ? null : utf8Text(r.parentId) })))];
+  return [JSON.stringify(records.map((r) => ({ id: utf8Text(r.id), job: utf8Text(r.job), queue: utf8Text(r.queue), enqueued_at: r.enqueuedAt, run_at: r.runAt, ttl_ms: Math.ceil(r.ttlMs), batch_id: r.batchId === undefined ? null : utf8Text(r.batchId), parent_id: r.parentId === undefined ? null : utf8Text(r.parentId), args: r.args === undefined ? null : utf8Text(r.args) })))];
 }
 
 /** The rows `settle` reads, with a key of the caller's (`key`, of `keyType`), from the JSON parameter `$first` (`settledColumns`). */

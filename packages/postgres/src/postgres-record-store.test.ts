@@ -26,7 +26,7 @@ describe("on PGlite", () => {
   runRecordStoreSuite({ name: "pglite", createStore: () => createPostgresRecordStore({ pglite: database, schema: "hopper" }) });
   runJobRecordsSuite({ name: "pglite", connect: async () => ({ backend: await createPostgresBackend({ pglite: database, schema: "hopper" }) }) });
 
-  it("adds the batch and parent columns to a records table made before them, keeping its rows", async () => {
+  it("adds the batch, parent and args columns to a records table made before them, keeping its rows", async () => {
     // The table as the first release of the store made it, with a row in it.
     await database.exec(`CREATE SCHEMA older;
       CREATE TABLE older.job_records (id text PRIMARY KEY, job text NOT NULL, queue text NOT NULL, state text NOT NULL, attempt integer NOT NULL DEFAULT 0,
@@ -35,9 +35,9 @@ describe("on PGlite", () => {
       INSERT INTO older.job_records (id, job, queue, state, enqueued_at, expires_at) VALUES ('before', 'SendEmail', 'mailers', 'waiting', 1, now() + interval '1 day');`);
     const store = await createPostgresRecordStore({ pglite: database, schema: "older" });
     try {
-      expect(await store.get("before")).toMatchObject({ state: "waiting", batchId: null, parentId: null });
-      await store.insert([{ id: "after", job: "SendEmail", queue: "mailers", enqueuedAt: 2, runAt: null, ttlMs: 60_000, batchId: "b", parentId: "p" }]);
-      expect(await store.get("after")).toMatchObject({ state: "waiting", batchId: "b", parentId: "p" });
+      expect(await store.get("before")).toMatchObject({ state: "waiting", batchId: null, parentId: null, args: null });
+      await store.insert([{ id: "after", job: "SendEmail", queue: "mailers", enqueuedAt: 2, runAt: null, ttlMs: 60_000, batchId: "b", parentId: "p", args: '{"args":{"to":"a@example.com"}}' }]);
+      expect(await store.get("after")).toMatchObject({ state: "waiting", batchId: "b", parentId: "p", args: '{"args":{"to":"a@example.com"}}' });
     } finally {
       await store.close();
     }

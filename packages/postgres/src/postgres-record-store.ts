@@ -69,8 +69,8 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         // entry (two of a job's three writes). It replaced job_records_expires_idx, which held every row. (#20)
         await transaction.query(`CREATE INDEX IF NOT EXISTS job_records_expiring_idx ON ${table} (expires_at) WHERE expires_at < 'infinity'`);
         await transaction.query(`DROP INDEX IF EXISTS ${schema.quoted}.job_records_expires_idx`);
-        // Added after the table shipped: a job's batch and a flow child's parent, written by the insert only.
-        await transaction.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS batch_id text, ADD COLUMN IF NOT EXISTS parent_id text`);
+        // Added after the table shipped: a job's batch, a flow child's parent and the job's args, written by the insert only.
+        await transaction.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS batch_id text, ADD COLUMN IF NOT EXISTS parent_id text, ADD COLUMN IF NOT EXISTS args text`);
         // `list`: finished records by state, newest first; partial, so the writes of unfinished jobs (most of them) never touch it.
         // ids in byte order ("C"), the order the cursor compares in. Built under the lock above on a first start after an upgrade.
         await transaction.query(
@@ -120,7 +120,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         `WITH started AS (INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, started_at, expires_at)
          VALUES ($1, $2, $3, 'running', $4, $5, $6, ${expiresAt("$7::bigint")})
          ON CONFLICT (id) DO UPDATE SET state = 'running', attempt = EXCLUDED.attempt, started_at = EXCLUDED.started_at, finished_at = NULL, run_at = NULL,
-           progress = ${kept("progress")}, result = ${kept("result")}, error = ${kept("error")}, batch_id = ${kept("batch_id")}, parent_id = ${kept("parent_id")},
+           progress = ${kept("progress")}, result = ${kept("result")}, error = ${kept("error")}, batch_id = ${kept("batch_id")}, parent_id = ${kept("parent_id")}, args = ${kept("args")},
            cancel_requested = false, expires_at = EXCLUDED.expires_at
          WHERE (${table}.state <> 'cancelled' AND NOT ${table}.cancel_requested AND ${table}.queue = EXCLUDED.queue AND ${table}.job = EXCLUDED.job) OR ${table}.expires_at <= now()
          ${returning}),
@@ -239,6 +239,7 @@ interface RecordRow {
   cancel_requested: boolean;
   batch_id: string | null;
   parent_id: string | null;
+  args: string | null;
 }
 
 function fromRow(row: RecordRow): StoredJobRecord {
@@ -259,5 +260,6 @@ function fromRow(row: RecordRow): StoredJobRecord {
     cancelRequested: row.cancel_requested === true,
     batchId: row.batch_id ?? null,
     parentId: row.parent_id ?? null,
+    args: row.args ?? null,
   };
 }

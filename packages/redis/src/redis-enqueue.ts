@@ -27,7 +27,7 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
         args.push(message.id, message.body, String(message.delayMs ?? 0), String(message.priority ?? 0), optionalKey(message.orderingKey), optionalKey(message.dedupeKey));
         if (withRecords) {
           const record = message.record;
-          args.push(record?.job ?? "", String(record?.enqueuedAt ?? 0), record?.runAt == null ? "" : String(record.runAt), String(Math.ceil(record?.ttlMs ?? 0)), record?.batchId ?? "", record?.parentId ?? "");
+          args.push(record?.job ?? "", String(record?.enqueuedAt ?? 0), record?.runAt == null ? "" : String(record.runAt), String(Math.ceil(record?.ttlMs ?? 0)), record?.batchId ?? "", record?.parentId ?? "", record?.args ?? "");
         }
       }
       try {

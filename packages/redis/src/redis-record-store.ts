@@ -17,7 +17,7 @@ export interface RedisRecordStoreOptions {
 }
 
 interface RecordCommands {
-  hopperRecordInsert(key: string, job: string, queue: string, enqueuedAt: number, runAt: string, ttlMs: number, channel: string, id: string, batchId: string, parentId: string): Promise<number>;
+  hopperRecordInsert(key: string, job: string, queue: string, enqueuedAt: number, runAt: string, ttlMs: number, channel: string, id: string, batchId: string, parentId: string, args: string): Promise<number>;
   hopperRecordStart(key: string, job: string, queue: string, enqueuedAt: number, attempt: number, startedAt: number, ttlMs: number, channel: string, id: string): Promise<number>;
   hopperRecordProgress(key: string, progress: string, channel: string, id: string): Promise<number>;
   hopperRecordSettle(key: string, job: string, queue: string, enqueuedAt: number, state: string, attempt: number, result: string, error: string, finishedAt: string, runAt: string, ttlMs: number, channel: string, id: string): Promise<number>;
@@ -97,7 +97,7 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
     },
     async insert(records) {
       open();
-      await Promise.all(records.map(async (record) => whileSlotMoves(async () => commands.hopperRecordInsert(recordKey(record.id), record.job, record.queue, record.enqueuedAt, optional(record.runAt), Math.ceil(record.ttlMs), channel, record.id, record.batchId ?? "", record.parentId ?? ""))));
+      await Promise.all(records.map(async (record) => whileSlotMoves(async () => commands.hopperRecordInsert(recordKey(record.id), record.job, record.queue, record.enqueuedAt, optional(record.runAt), Math.ceil(record.ttlMs), channel, record.id, record.batchId ?? "", record.parentId ?? "", record.args ?? ""))));
     },
     async start(record) {
       open();
@@ -196,5 +196,6 @@ function fromHash(id: string, fields: Record<string, string>): StoredJobRecord {
     cancelRequested: fields.x === "1",
     batchId: fields.b ?? null,
     parentId: fields.pj ?? null,
+    args: fields.g ?? null,
   };
 }

@@ -322,6 +322,41 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       expect(runs).toBe(1);
     });
 
+    it("keeps each job's args in its record from the enqueue on; args over records.maxArgsBytes as their size; none with records.args false", async () => {
+      const queue = uniqueQueueName("rec-args");
+      class Signup extends Job<{ email: string; password: string; note: string; at: Date }, string> {
+        static override queue = queue;
+        async perform() {
+          return "ok";
+        }
+      }
+      const hopper = await open([Signup], { maxArgsBytes: 1024 });
+      const at = new Date("2026-12-03T10:00:00.000Z");
+      const small = { email: "a@example.com", password: "hunter2", note: '<script>alert("x")</script> ✓', at };
+      const id = await Signup.performLater(small);
+      // Rich types as the envelope carries them (a Date as its ISO text).
+      const kept = { kept: true, value: { ...small, at: at.toISOString() } };
+      expect((await hopper.jobs.get(id))?.args).toEqual(kept);
+      const big = { ...small, note: "é".repeat(1000) };
+      const bigId = await Signup.performLater(big);
+      const bigBytes = Buffer.byteLength(JSON.stringify({ ...big, at: at.toISOString() }));
+      expect((await hopper.jobs.get(bigId))?.args).toEqual({ kept: false, reason: "too-large", sizeBytes: bigBytes });
+      startWorker(hopper, queue);
+      expect(await hopper.jobs.wait(id, { timeout: "30s" })).toMatchObject({ state: "succeeded", args: kept });
+      expect(await hopper.jobs.wait(bigId, { timeout: "30s" })).toMatchObject({ state: "succeeded", args: { kept: false, reason: "too-large", sizeBytes: bigBytes } });
+
+      const privateQueue = uniqueQueueName("rec-args-off");
+      class Private extends Job<{ password: string }> {
+        static override queue = privateQueue;
+        async perform() {}
+      }
+      const off = await open([Private], { args: false });
+      const privateId = await Private.performLater({ password: "hunter2" });
+      expect((await off.jobs.get(privateId))?.args).toEqual({ kept: false, reason: "off" });
+      // Nothing was stored: a Hopper that keeps args reads the record as having none.
+      expect((await hopper.jobs.get(privateId))?.args).toEqual({ kept: false, reason: "absent" });
+    });
+
     it("refuses progress that is not a number or plain JSON object, inside the job", async () => {
       const queue = uniqueQueueName("rec-progress");
       class Reports extends Job<Record<string, never>, string[]> {

@@ -33,7 +33,7 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       const job = identity();
       await store.insert([{ ...job, runAt: 1_700_000_060_000, ttlMs: day }]);
       await store.insert([{ ...job, job: "Other", runAt: null, ttlMs: day }]);
-      expect(await store.get(job.id)).toEqual({ ...job, state: "waiting", attempt: 0, progress: null, result: null, error: null, startedAt: null, finishedAt: null, runAt: 1_700_000_060_000, cancelRequested: false, batchId: null, parentId: null });
+      expect(await store.get(job.id)).toEqual({ ...job, state: "waiting", attempt: 0, progress: null, result: null, error: null, startedAt: null, finishedAt: null, runAt: 1_700_000_060_000, cancelRequested: false, batchId: null, parentId: null, args: null });
       expect(await store.get(randomUUID())).toBeUndefined();
     });
 
@@ -53,6 +53,29 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       const unseen = identity();
       expect(await store.start({ ...unseen, attempt: 1, startedAt: 1_700_000_001_000, ttlMs: day })).toBe("running");
       expect(await store.get(unseen.id)).toMatchObject({ state: "running", batchId: null, parentId: null });
+    });
+
+    it("keeps the args text its insert gave, byte for byte, through every later write; a record made by start has none", async () => {
+      const store = await open();
+      const job = identity();
+      // As the core writes it: the args' JSON in a wrapper, with markup, quotes, escapes and characters beyond ASCII.
+      const args = JSON.stringify({ args: { html: '<script>alert("x")</script>', nul: "a\u0000b", emoji: "✓ 😀", nested: [{ password: "hunter2" }], big: "y".repeat(20_000) } });
+      await store.insert([{ ...job, runAt: null, ttlMs: day, args }]);
+      expect((await store.get(job.id))?.args).toBe(args);
+      expect(await store.start({ ...job, attempt: 1, startedAt: 1_700_000_001_000, ttlMs: day })).toBe("running");
+      expect(await store.progress(job.id, "50")).toBe(true);
+      await store.settle({ ...job, state: "retrying", attempt: 1, error: '{"name":"Error","message":"x"}', runAt: 1_700_000_003_000, ttlMs: day });
+      await store.settle({ ...job, state: "succeeded", attempt: 2, result: "1", finishedAt: 1_700_000_004_000, ttlMs: day });
+      expect(await store.get(job.id)).toMatchObject({ state: "succeeded", args });
+      // A second insert of the same id never replaces them.
+      await store.insert([{ ...job, runAt: null, ttlMs: day, args: '{"args":"other"}' }]);
+      expect((await store.get(job.id))?.args).toBe(args);
+      const without = identity();
+      await store.insert([{ ...without, runAt: null, ttlMs: day }]);
+      expect((await store.get(without.id))?.args).toBeNull();
+      const unseen = identity();
+      expect(await store.start({ ...unseen, attempt: 1, startedAt: 1_700_000_001_000, ttlMs: day })).toBe("running");
+      expect((await store.get(unseen.id))?.args).toBeNull();
     });
 
     it("runs a job through start, progress and success", async () => {

@@ -7,6 +7,7 @@ import { rejectUnknownOptions } from "../option-keys.js";
 import { decodeRecordCursor } from "./record-cursor.js";
 import { FINISHED_STATES, isHeldState, LISTED_STATES, type HoldReason, type RecordListQuery, type RecordStore, type StoredJobRecord, type StoredJobState } from "./record-store.js";
 import type { ResolvedRecordsOptions } from "./records-options.js";
+import { readArgsRecord, type JobRecordArgs } from "./record-values.js";
 
 /** `waiting` with a `runAt` still ahead is reported as `scheduled`; a held job as `held`, with `heldBy`. */
 export type JobState = Exclude<StoredJobState, `held:${string}`> | "scheduled" | "held";
@@ -44,6 +45,11 @@ export interface JobRecord {
   readonly batchId: string | null;
   /** A flow child's parent job id (`hopper.jobs.get(parentId)`), or null. */
   readonly parentId: string | null;
+  /**
+   * The job's args as enqueued (`records.args`, bounded by `records.maxArgsBytes`), or why there are none.
+   * Unredacted: show them to operators only (the dashboard redacts them; the job status handler leaves them out).
+   */
+  readonly args: JobRecordArgs;
 }
 
 /** `hopper.jobs`: look up, wait for and cancel jobs by id. */
@@ -104,7 +110,7 @@ export function createJobRecords(store: () => Promise<RecordStore>, options: Res
   const get = async (id: string): Promise<JobRecord | null> => {
     const stored = await (await store()).get(checkId(id));
     if (!stored) return null;
-    const record = toJobRecord(stored, Date.now());
+    const record = toJobRecord(stored, Date.now(), options.args);
     if (record.state !== "waiting" || !queuePaused || !(await queuePaused(record.queue))) return record;
     return { ...record, state: "held", heldBy: "queue-paused" };
   };
@@ -142,7 +148,7 @@ export function createJobRecords(store: () => Promise<RecordStore>, options: Res
       }
       const page = await opened.list(checked);
       const now = Date.now();
-      return { records: page.records.map((stored) => toJobRecord(stored, now)), next: page.next };
+      return { records: page.records.map((stored) => toJobRecord(stored, now, options.args)), next: page.next };
     },
   };
 }
@@ -182,7 +188,7 @@ function checkId(id: unknown): string {
   return id;
 }
 
-function toJobRecord(stored: StoredJobRecord, now: number): JobRecord {
+function toJobRecord(stored: StoredJobRecord, now: number, showArgs: boolean): JobRecord {
   const held = isHeldState(stored.state);
   const state = held ? "held" : stored.state === "waiting" && stored.runAt !== null && stored.runAt > now ? "scheduled" : (stored.state as JobState);
   return {
@@ -202,6 +208,7 @@ function toJobRecord(stored: StoredJobRecord, now: number): JobRecord {
     cancelRequested: stored.cancelRequested,
     batchId: stored.batchId ?? null,
     parentId: stored.parentId ?? null,
+    args: showArgs ? readArgsRecord(stored.args) : { kept: false, reason: "off" },
   };
 }
 

@@ -37,7 +37,11 @@ describe("the job status handler (202 pattern)", () => {
     expect(pending.status).toBe(200);
     expect(pending.headers.get("retry-after")).toBe("1");
     expect(pending.headers.get("cache-control")).toBe("no-store");
-    expect(await pending.json()).toMatchObject({ id, job: "BuildReport", state: "waiting", attempt: 0 });
+    const body = await pending.json();
+    expect(body).toMatchObject({ id, job: "BuildReport", state: "waiting", attempt: 0 });
+    // The job's args are for operators (the dashboard), not for whoever polls the status URL.
+    expect(body).not.toHaveProperty("args");
+    expect((await hopper.jobs.get(id))?.args).toMatchObject({ kept: true });
     await runAll(hopper, id);
     const done = await handler.fetch(new Request(`http://app.test/api/jobs/${id}`));
     expect(done.status).toBe(303);

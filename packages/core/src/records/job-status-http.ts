@@ -29,8 +29,8 @@ export interface JobStatusHandler {
  * job id is the last path segment) and answer `202` with `Location: /jobs/{id}`
  * where the work is enqueued. GET answers the record as JSON (200), `303 See
  * Other` to `resultUrl(record)` once the job succeeded, `404` for an unknown or
- * expired id. Ids are random but not secrets: put the route behind the
- * application's own authentication when records hold anything private.
+ * expired id. The record's `args` are left out of every answer. Ids are random but not secrets: put
+ * the route behind the application's own authentication when progress or results hold anything private.
  */
 export function createJobStatusHandler(options: JobStatusHandlerOptions): JobStatusHandler {
   if (typeof options?.jobs?.get !== "function") throw new ConfigurationError({ field: "jobs", message: "give hopper.jobs: createJobStatusHandler({ jobs: hopper.jobs })" });
@@ -53,9 +53,11 @@ export function createJobStatusHandler(options: JobStatusHandlerOptions): JobSta
     }
     const record = id === "" || id.length > 512 ? null : await options.jobs.get(id);
     if (!record) return json(404, { error: "no such job", id });
+    // Args are the operator's to see (unredacted here), not the polling client's.
+    const { args: _args, ...answered } = record;
     const location = record.state === "succeeded" ? options.resultUrl?.(record) : undefined;
-    if (location !== undefined) return json(303, record, { location });
-    return json(200, record, FINISHED_STATES.has(record.state) ? {} : { "retry-after": String(retryAfter) });
+    if (location !== undefined) return json(303, answered, { location });
+    return json(200, answered, FINISHED_STATES.has(record.state) ? {} : { "retry-after": String(retryAfter) });
   };
   return { fetch: toFetchHandler(handle), node: toNodeHandler(handle) };
 }

@@ -77,6 +77,7 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
     cancelRequested: false,
     batchId: null,
     parentId: null,
+    args: null,
   });
   // A write naming another queue or job than the live record's is not that record's (a crafted push envelope).
   const foreign = (current: StoredJobRecord | undefined, write: { job: string; queue: string }) => current !== undefined && (current.queue !== write.queue || current.job !== write.job);
@@ -87,7 +88,7 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
     name: "memory",
     async insert(inserted) {
       open();
-      for (const record of inserted) if (!live(record.id)) put({ ...blank(identity(record)), runAt: record.runAt, batchId: record.batchId ?? null, parentId: record.parentId ?? null }, record.ttlMs);
+      for (const record of inserted) if (!live(record.id)) put({ ...blank(identity(record)), runAt: record.runAt, batchId: record.batchId ?? null, parentId: record.parentId ?? null, args: record.args ?? null }, record.ttlMs);
     },
     async start(started) {
       open();

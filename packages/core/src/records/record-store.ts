@@ -79,6 +79,8 @@ export interface StoredJobRecord extends JobIdentity {
   readonly batchId?: string | null;
   /** A flow child's parent job id, as its insert gave it; absent or null when none. */
   readonly parentId?: string | null;
+  /** The job's args as its insert gave them (`InsertedRecord.args`); absent or null when none. */
+  readonly args?: string | null;
 }
 
 export interface InsertedRecord extends JobIdentity {
@@ -91,6 +93,11 @@ export interface InsertedRecord extends JobIdentity {
    */
   readonly batchId?: string;
   readonly parentId?: string;
+  /**
+   * The job's args, kept like the batch and parent: text the core wrote (`{"args":…}`, or `{"argsBytes":n}`
+   * for args over its bound), stored and returned byte for byte; absent when the Hopper keeps none.
+   */
+  readonly args?: string;
 }
 
 export interface StartedRecord extends JobIdentity {

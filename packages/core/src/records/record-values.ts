@@ -3,6 +3,8 @@ import { JobRecordValueError } from "../errors/job-record-value-error.js";
 /** Progress stays small: it is written while the job runs, possibly often. */
 export const MAX_PROGRESS_BYTES = 4096;
 export const DEFAULT_MAX_RESULT_BYTES = 64 * 1024;
+/** Args are kept on every record from the enqueue on, so their bound is tighter than a result's. */
+export const DEFAULT_MAX_ARGS_BYTES = 16 * 1024;
 
 const plainJsonHint = "keep to plain JSON (objects, arrays, strings, finite numbers, booleans, null)";
 
@@ -30,6 +32,46 @@ function boundedJson(value: unknown, field: string, limitBytes: number): string 
     throw new JobRecordValueError({ field, message: `is ${sizeBytes} bytes of JSON, over the bound of ${limitBytes} bytes: ${fix}`, limitBytes, sizeBytes });
   }
   return text;
+}
+
+/** What a record holds of its job's args, as `hopper.jobs` reads it. */
+export type JobRecordArgs =
+  /** The args as the envelope carries them: plain JSON, rich types in their JSON form (a Date as its ISO text, a BigInt as its digits). */
+  | { readonly kept: true; readonly value: unknown }
+  /** Over `records.maxArgsBytes` when enqueued: only their size (bytes of JSON) was kept. */
+  | { readonly kept: false; readonly reason: "too-large"; readonly sizeBytes: number }
+  /** `off`: this Hopper keeps and shows no args (`records: { args: false }`). `absent`: the record holds none (enqueued by a Hopper that keeps none, before records kept args, or created when its job started because its insert was lost). */
+  | { readonly kept: false; readonly reason: "off" | "absent" };
+
+/**
+ * A job's args (the envelope's `args`, already plain JSON) as its record keeps them: `{"args":…}`, or
+ * `{"argsBytes":n}` past `limitBytes`. The wrapper keeps args that look like the marker apart from it.
+ * Never throws: args that cannot be written as JSON (which the envelope would have refused) are kept as absent.
+ */
+export function argsRecordText(args: unknown, limitBytes: number): string | undefined {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(args) ?? "null";
+  } catch {
+    return undefined;
+  }
+  const sizeBytes = Buffer.byteLength(text);
+  return sizeBytes > limitBytes ? `{"argsBytes":${sizeBytes}}` : `{"args":${text}}`;
+}
+
+/** Reads what `argsRecordText` wrote; anything else (a hand edit, a cut value) is absent. */
+export function readArgsRecord(text: string | null | undefined): JobRecordArgs {
+  if (typeof text !== "string") return { kept: false, reason: "absent" };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { kept: false, reason: "absent" };
+  }
+  if (typeof parsed !== "object" || parsed === null) return { kept: false, reason: "absent" };
+  if (Object.hasOwn(parsed, "args")) return { kept: true, value: (parsed as { args: unknown }).args };
+  const sizeBytes = (parsed as { argsBytes?: unknown }).argsBytes;
+  return typeof sizeBytes === "number" ? { kept: false, reason: "too-large", sizeBytes } : { kept: false, reason: "absent" };
 }
 
 /** Where `value` stops being plain JSON (a Date, a Map, a class instance, a cycle, NaN…), so the error can point at it. */

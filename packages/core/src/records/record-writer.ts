@@ -6,7 +6,7 @@ import { sanitizedError } from "../redaction.js";
 import { unfinishedKeepMs, type ResolvedRecordsOptions } from "./records-options.js";
 import { ProgressLanes } from "./progress-lanes.js";
 import { CancelWatches } from "./cancel-watches.js";
-import { progressJson, resultJson } from "./record-values.js";
+import { argsRecordText, progressJson, resultJson } from "./record-values.js";
 import { checkpointJson } from "../iteration/iteration-state.js";
 import type { HoldReason, InsertedRecord, JobIdentity, RecordStore, SettledRecord } from "./record-store.js";
 import { BATCH_META_KEY } from "../batches/batches.js";
@@ -181,7 +181,8 @@ export class RecordWriter {
 
   private insertedRecord(envelope: Envelope, now: number): InsertedRecord {
     const runAt = envelope.runAt === undefined ? null : Date.parse(envelope.runAt);
-    return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedTtlMs(runAt ?? now, now), ...workflowLinksOf(envelope) };
+    const args = this.options.args ? argsRecordText(envelope.args, this.options.maxArgsBytes) : undefined;
+    return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedTtlMs(runAt ?? now, now), ...workflowLinksOf(envelope), ...(args !== undefined && { args }) };
   }
 
   /**

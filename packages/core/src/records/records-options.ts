@@ -2,7 +2,7 @@ import type { BackendCapabilities } from "../backend/backend.js";
 import { toPositiveMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { rejectUnknownOptions } from "../option-keys.js";
-import { DEFAULT_MAX_RESULT_BYTES } from "./record-values.js";
+import { DEFAULT_MAX_ARGS_BYTES, DEFAULT_MAX_RESULT_BYTES } from "./record-values.js";
 import type { RecordStore } from "./record-store.js";
 
 /** How long records are kept after their last change, per state. */
@@ -27,6 +27,13 @@ export interface RecordsOptions {
   readonly keep?: RecordRetention;
   /** Largest result (JSON bytes) a job may return; a larger one fails the job with JobRecordValueError. Default 64 KiB. */
   readonly maxResultBytes?: number;
+  /**
+   * Keep each job's args in its record (written with the insert, shown by `hopper.jobs` and the dashboard).
+   * Default true; false keeps none and shows none (args that hold personal data or secrets).
+   */
+  readonly args?: boolean;
+  /** Largest args (JSON bytes) a record keeps; larger ones are kept as their size only, and the enqueue goes on. Default 16 KiB. */
+  readonly maxArgsBytes?: number;
   /** How often a worker reads a running job's record to see whether it was cancelled (one read per running job per interval). Default "1s". */
   readonly cancelCheck?: Duration;
 }
@@ -35,11 +42,13 @@ export interface ResolvedRecordsOptions {
   readonly keepMs: Readonly<Record<keyof RecordRetention, number>>;
   readonly maxResultBytes: number;
   readonly cancelCheckMs: number;
+  readonly args: boolean;
+  readonly maxArgsBytes: number;
 }
 
 const defaultKeep = { succeeded: "1d", failed: "7d", dead: "7d", cancelled: "1d", unfinished: "7d" } as const satisfies Record<keyof RecordRetention, Duration>;
 const keepKeys = Object.keys(defaultKeep) as (keyof RecordRetention)[];
-const recordsKeys = ["store", "keep", "maxResultBytes", "cancelCheck"] as const satisfies readonly (keyof RecordsOptions)[];
+const recordsKeys = ["store", "keep", "maxResultBytes", "cancelCheck", "args", "maxArgsBytes"] as const satisfies readonly (keyof RecordsOptions)[];
 
 export function resolveRecordsOptions(options: RecordsOptions): ResolvedRecordsOptions {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "records", message: "must be an object such as { keep: { succeeded: \"1d\" } } ({} turns records on with the defaults)" });
@@ -52,7 +61,13 @@ export function resolveRecordsOptions(options: RecordsOptions): ResolvedRecordsO
   if (!Number.isSafeInteger(maxResultBytes) || maxResultBytes < 4) {
     throw new ConfigurationError({ field: "records.maxResultBytes", message: `must be a whole number of bytes (at least 4, room for null), got ${JSON.stringify(maxResultBytes)}` });
   }
-  return { keepMs, maxResultBytes, cancelCheckMs: toPositiveMilliseconds(options.cancelCheck ?? "1s", "records.cancelCheck") };
+  const args = options.args ?? true;
+  if (typeof args !== "boolean") throw new ConfigurationError({ field: "records.args", message: `must be true or false (false keeps no args in records), got ${JSON.stringify(args)}` });
+  const maxArgsBytes = options.maxArgsBytes ?? DEFAULT_MAX_ARGS_BYTES;
+  if (!Number.isSafeInteger(maxArgsBytes) || maxArgsBytes < 0) {
+    throw new ConfigurationError({ field: "records.maxArgsBytes", message: `must be a whole number of bytes (0 or more; larger args are kept as their size), got ${JSON.stringify(maxArgsBytes)}` });
+  }
+  return { keepMs, maxResultBytes, cancelCheckMs: toPositiveMilliseconds(options.cancelCheck ?? "1s", "records.cancelCheck"), args, maxArgsBytes };
 }
 
 /**

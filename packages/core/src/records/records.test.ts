@@ -50,6 +50,29 @@ describe("job records", () => {
     expect(() => createHopper({ url: "memory://", jobs: [], records: { store: { specificationVersion: "v0" } as never } })).toThrow(/records\.store/);
     expect(() => createHopper({ url: "memory://", jobs: [], records: { kepp: {} } as never })).toThrow(/records\.kepp/);
     expect(() => createHopper({ url: "memory://", jobs: [], records: { maxResultBytes: 1.5 } })).toThrow(/records\.maxResultBytes/);
+    expect(() => createHopper({ url: "memory://", jobs: [], records: { args: "no" } as never })).toThrow(/records\.args: must be true or false/);
+    expect(() => createHopper({ url: "memory://", jobs: [], records: { maxArgsBytes: -1 } })).toThrow(/records\.maxArgsBytes/);
+  });
+
+  it("keeps args at the bound exactly, and past it only their size, never failing the enqueue", async () => {
+    const store = createMemoryRecordStore();
+    const hopper = createHopper({ backend: backendWithoutRecords("records-args"), jobs: [Export], records: { store, maxArgsBytes: 12 }, logger: silent });
+    opened.push(hopper);
+    // {"rows":1} is 10 bytes, {"rows":100} 12, {"rows":1000} 13.
+    const at = await Export.performLater({ rows: 100 });
+    const over = await Export.performLater({ rows: 1000 });
+    expect((await hopper.jobs.get(at))?.args).toEqual({ kept: true, value: { rows: 100 } });
+    expect((await hopper.jobs.get(over))?.args).toEqual({ kept: false, reason: "too-large", sizeBytes: 13 });
+    // Stored as a wrapper, so args shaped like the marker read back as args.
+    expect((await store.get(over))?.args).toBe('{"argsBytes":13}');
+    class Echo extends Job<unknown> {
+      static override queue = "records-args";
+      async perform() {}
+    }
+    const echo = createHopper({ backend: backendWithoutRecords("records-args-echo"), jobs: [Echo], records: { store }, logger: silent });
+    opened.push(echo);
+    const lookalike = await Echo.performLater({ argsBytes: 13 });
+    expect((await echo.jobs.get(lookalike))?.args).toEqual({ kept: true, value: { argsBytes: 13 } });
   });
 
   it("expires records on the test clock in a test Hopper", async () => {

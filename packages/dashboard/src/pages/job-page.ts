@@ -1,5 +1,5 @@
 import type { JobRecord } from "@hopper/core";
-import { ago, html, isoOrDash } from "../html.js";
+import { ago, html, isoOrDash, type SafeHtml } from "../html.js";
 import { actionButton, errorBox, errorText, notice, type PageContext, type RenderedPage } from "../page-context.js";
 
 const unfinished = new Set(["waiting", "scheduled", "retrying", "held", "running"]);
@@ -38,7 +38,36 @@ ${record.parentId ? html`<dt>Parent</dt><dd><a href="${context.base}/jobs?id=${e
 <dt>Finished</dt><dd>${isoOrDash(record.finishedAt)}</dd>
 <dt>Last error</dt><dd>${record.error ? html`<pre>${record.error.name}: ${record.error.message}</pre>` : html`<span class="muted">none</span>`}</dd>
 <dt>Result</dt><dd>${record.result === null ? html`<span class="muted">—</span>` : html`<pre>${JSON.stringify(record.result, null, 2)}</pre>`}</dd>
-<dt>Args</dt><dd><span class="muted">not kept in job records${record.state === "dead" ? html`; this dead job's envelope is on the <a href="${context.base}/dead-letters?queue=${encodeURIComponent(record.queue)}">dead letters</a> page` : ""}</span></dd>
+<dt>Args</dt><dd>${argsShown(context, record)}</dd>
 </dl><div class="actions">${actions}</div></div>`,
   };
+}
+
+/** The record's args through the dashboard's redaction, as pretty JSON; or why there are none to show. */
+function argsShown(context: PageContext, record: JobRecord): SafeHtml {
+  const args = record.args;
+  if (!args.kept) {
+    const deadLetter = record.state === "dead" ? html`; this dead job's envelope is on the <a href="${context.base}/dead-letters?queue=${encodeURIComponent(record.queue)}&amp;source=letters">dead letters</a> page` : "";
+    const why =
+      args.reason === "too-large"
+        ? `not kept: ${args.sizeBytes} bytes of JSON, over records.maxArgsBytes`
+        : args.reason === "off"
+          ? "not kept: records.args is false in this Hopper"
+          : "none in this record: enqueued by a Hopper with records.args false or before records kept args, or its record was made when it started";
+    return html`<span class="muted" data-args-missing="${args.reason}">${why}${deadLetter}</span>`;
+  }
+  let text: string | undefined;
+  try {
+    const shown = context.redactArgs(args.value, record);
+    // A promise would print as {}: the page renders synchronously, so say so rather than show nothing.
+    if (typeof (shown as { then?: unknown } | null)?.then === "function") {
+      return html`<span class="muted" data-args-missing="redaction-failed">args hidden: redaction failed (it returned a promise; redactArgs must return the value)</span>`;
+    }
+    // JSON.stringify refuses BigInts and cycles, and returns undefined for functions and undefined: all hidden alike.
+    text = JSON.stringify(shown, null, 2);
+  } catch (error) {
+    return html`<span class="muted" data-args-missing="redaction-failed">args hidden: redaction failed (${error instanceof Error ? error.name : typeof error})</span>`;
+  }
+  if (text === undefined) return html`<span class="muted" data-args-missing="redaction-failed">args hidden: redaction failed (it returned no JSON value)</span>`;
+  return html`<pre data-args>${text}</pre>`;
 }

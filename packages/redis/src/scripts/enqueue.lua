@@ -6,8 +6,8 @@ ARGV[3] record key prefix ("<prefix>:record:"), or "" when the messages carry no
 ARGV[4] record events channel, ARGV[5] queue name
 ARGV[6..] per message: id, body, delay ms, priority, ordering key, dedupe key
   (the two keys are "" when absent, else the key behind a "="), and with records
-  six more: job ("" for a message without a record), enqueued ms, run-at ms or "", ttl ms,
-  batch id or "", parent job id or "" (see record_insert in records.lua)
+  seven more: job ("" for a message without a record), enqueued ms, run-at ms or "", ttl ms,
+  batch id or "", parent job id or "", args text or "" (see record_insert in records.lua)
 Reads come before the first write: on a slot being migrated away, the probe
 of the first new message hash fails the script before it has stored anything,
 so a batch is never half stored.
@@ -17,7 +17,7 @@ Returns: one entry per message, in order: 1 when enqueued, or the job id of
 local ready_key, delayed_key, meta_key, dedupe_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local base = ARGV[1]
 local record_prefix, record_channel, queue = ARGV[3], ARGV[4], ARGV[5]
-local first, stride = 6, record_prefix == '' and 6 or 12
+local first, stride = 6, record_prefix == '' and 6 or 13
 local count = (#ARGV - first + 1) / stride
 local now = now_ms()
 local seq = tonumber(redis.call('HGET', meta_key, 'seq') or '0')
@@ -74,8 +74,8 @@ for index = 0, count - 1 do
     else
       redis.call('HINCRBY', meta_key, 'waiting', 1)
     end
-    if stride == 12 and ARGV[offset + 6] ~= '' then
-      record_insert(record_prefix .. id, ARGV[offset + 6], queue, ARGV[offset + 7], ARGV[offset + 8], ARGV[offset + 9], record_channel, id, ARGV[offset + 10], ARGV[offset + 11])
+    if stride == 13 and ARGV[offset + 6] ~= '' then
+      record_insert(record_prefix .. id, ARGV[offset + 6], queue, ARGV[offset + 7], ARGV[offset + 8], ARGV[offset + 9], record_channel, id, ARGV[offset + 10], ARGV[offset + 11], ARGV[offset + 12])
     end
     results[index + 1] = 1
   end

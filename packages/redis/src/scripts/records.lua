@@ -5,8 +5,9 @@ ack), so a record costs no call of its own. Defines functions only.
 
 Record hash fields: j job, q queue, s state, a attempt, p progress, r result,
 e error (JSON text), ea enqueued, sa started, fa finished, ra run-at (epoch
-ms), x "1" once a cancel was asked while it ran, b the job's batch id and pj a
-flow child's parent job id (written by the insert only, when given). Every change is published on
+ms), x "1" once a cancel was asked while it ran, b the job's batch id, pj a
+flow child's parent job id and g the job's args (text the core wrote; written by
+the insert only, when given). Every change is published on
 the events channel as { id, job, queue, state, attempt } from the same script.
 A record key lies outside the queue's hash tag: the queue scripts write records
 only on a single Redis node (the backend does not offer it on a Cluster).
@@ -47,13 +48,14 @@ local function record_publish(channel, id, key, state, attempt)
   redis.call('PUBLISH', channel, cjson.encode({ id = id, job = job, queue = queue, state = state, attempt = tonumber(attempt) }))
 end
 
--- Creates a waiting record unless one exists (batch and parent: "" when none). Returns 1 when created.
-local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id, batch, parent)
+-- Creates a waiting record unless one exists (batch, parent and args: "" when none). Returns 1 when created.
+local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id, batch, parent, args)
   if redis.call('EXISTS', key) == 1 then return 0 end
   redis.call('HSET', key, 'j', job, 'q', queue, 'ea', enqueued, 's', 'waiting', 'a', '0')
   if run_at ~= '' then redis.call('HSET', key, 'ra', run_at) end
   if batch ~= '' then redis.call('HSET', key, 'b', batch) end
   if parent ~= '' then redis.call('HSET', key, 'pj', parent) end
+  if args ~= '' then redis.call('HSET', key, 'g', args) end
   redis.call('PEXPIRE', key, ttl)
   record_publish(channel, id, key, 'waiting', 0)
   return 1
