@@ -38,8 +38,11 @@ export interface StagedMessage {
 export interface OutboxRelaySession {
   /** Aborts when the lease is lost (the connection holding it dropped): stop relaying and acquire again. */
   readonly lost: AbortSignal;
-  /** Up to `limit` committed messages in relay order; waits up to `waitMs` (or until `signal` aborts) when there are none. */
-  take(limit: number, waitMs: number, signal: AbortSignal): Promise<StagedMessage[]>;
+  /**
+   * Up to `limit` committed messages in relay order; waits up to `waitMs` (or until `signal` aborts) when there are none.
+   * `remove`: relayed messages to delete first, in the same round trip (never returned again); deleted even when it waits.
+   */
+  take(limit: number, waitMs: number, signal: AbortSignal, remove?: readonly string[]): Promise<StagedMessage[]>;
   /** Deletes relayed messages. */
   remove(positions: readonly string[]): Promise<void>;
   /** Gives the lease up. */
