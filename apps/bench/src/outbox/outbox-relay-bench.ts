@@ -134,7 +134,7 @@ async function backlog(hopper: Hopper, pool: pg.Pool, queue: string, options: Re
   const cpuUs = cpuNow() - cpu;
   await relay.stop();
   await running;
-  return { elapsedMs: lastArrival - startedAt, cpuUs, sends: log.sends - sends, queries: queryDelta(queries, PgQueryCount.snapshot()) };
+  return { elapsedMs: lastArrival - startedAt, cpuUs, batches: Math.ceil(staged.ids.length / options.relayBatch), sends: log.sends - sends, queries: queryDelta(queries, PgQueryCount.snapshot()) };
 }
 
 async function live(hopper: Hopper, pool: pg.Pool, queue: string, options: RelayBenchOptions, log: SendLog): Promise<RelayRoundSamples["live"]> {
@@ -216,17 +216,28 @@ async function main(argv: string[]): Promise<void> {
   const failed = up.services.filter((service) => service.outcome === "failed");
   if (failed.length > 0) throw new Error(`services did not start: ${failed.map((service) => service.name).join(", ")}`);
   const startedAny = up.services.some((service) => service.outcome === "started");
+  // The emulators' variables (AWS credentials and endpoint, PUBSUB_EMULATOR_HOST) are read by the clients from the environment.
+  Object.assign(process.env, up.env);
   try {
     const postgresUrl = options.postgresUrl ?? up.env.HOPPER_TEST_POSTGRES_URL!;
     const results: RelayTargetResult[] = [];
-    for (const target of options.targets) results.push(await benchTarget(target, up.env, postgresUrl, options, (line) => process.stderr.write(`${line}\n`)));
+    const failures: { target: RelayTarget; error: string }[] = [];
+    for (const target of options.targets) {
+      // One target failing (an emulator down) must not lose the others' figures.
+      try {
+        results.push(await benchTarget(target, up.env, postgresUrl, options, (line) => process.stderr.write(`${line}\n`)));
+      } catch (error) {
+        failures.push({ target, error: (error as Error).message.split("\n")[0]! });
+        process.stderr.write(`${target} failed: ${(error as Error).stack}\n`);
+      }
+    }
     const command = ["pnpm --filter @hopper/bench outbox-relay", ...argv].join(" ");
     const loadAverage = loadavg();
-    const report = renderRelayReport({ command, startedAt: startedAt.toISOString(), loadAverage, settings: options, results });
+    const report = `${renderRelayReport({ command, startedAt: startedAt.toISOString(), loadAverage, settings: options, results })}${failures.map((failure) => `\nfailed ${failure.target}: ${failure.error}\n`).join("")}`;
     const outDir = isAbsolute(options.outDir) ? options.outDir : resolve(process.env.INIT_CWD ?? process.cwd(), options.outDir);
     mkdirSync(outDir, { recursive: true });
     const base = join(outDir, `outbox-relay-run-${startedAt.toISOString().replace(/[:.]/g, "-").replace(/-\d+Z$/, "Z")}`);
-    const json = { formatVersion: 1, kind: "outbox-relay", startedAt: startedAt.toISOString(), command, loadAverage: { atStart: loadAtStart, atEnd: loadAverage }, node: process.version, settings: options, results };
+    const json = { formatVersion: 1, kind: "outbox-relay", startedAt: startedAt.toISOString(), command, loadAverage: { atStart: loadAtStart, atEnd: loadAverage }, node: process.version, settings: options, results, failures };
     writeFileSync(`${base}.json`, `${JSON.stringify(json, (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? null : value), 2)}\n`);
     writeFileSync(`${base}.md`, report);
     process.stdout.write(`${report}\nwrote ${base}.json, ${base}.md\n`);

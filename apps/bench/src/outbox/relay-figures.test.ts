@@ -5,7 +5,7 @@ function samples(overrides: { directMs?: number; backlogMs?: number; liveFirstCo
   return {
     jobs: 1000,
     direct: { elapsedMs: overrides.directMs ?? 100, cpuUs: 20_000 },
-    backlog: { elapsedMs: overrides.backlogMs ?? 125, cpuUs: 15_000, sends: 2, queries: { SELECT: 4, DELETE: 2 } },
+    backlog: { elapsedMs: overrides.backlogMs ?? 125, cpuUs: 15_000, batches: 2, sends: 4, queries: { SELECT: 4, DELETE: 2 } },
     live: {
       firstBeginMs: 0,
       firstCommitMs: overrides.liveFirstCommit ?? 10,
@@ -29,12 +29,12 @@ describe("roundFigures", () => {
     expect(figures.stagingRate).toBe(2500);
   });
 
-  it("counts CPU per job and PostgreSQL queries and jobs per send", () => {
+  it("counts CPU per job, PostgreSQL queries and target sends per relay batch, jobs per live send", () => {
     const figures = roundFigures(samples());
     expect(figures.directCpuUsPerJob).toBe(20);
     expect(figures.backlogCpuUsPerJob).toBe(15);
-    expect(figures.backlogJobsPerSend).toBe(500);
-    expect(figures.backlogQueriesPerSend).toBe(3);
+    expect(figures.backlogSendsPerBatch).toBe(2);
+    expect(figures.backlogQueriesPerBatch).toBe(3);
     expect(figures.liveJobsPerSend).toBe(20);
   });
 

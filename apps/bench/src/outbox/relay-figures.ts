@@ -11,7 +11,15 @@ export interface RelayRoundSamples {
    * job's send answered. PostgreSQL queries and target sends counted from the start until the
    * relay stopped (its last delete included).
    */
-  readonly backlog: { readonly elapsedMs: number; readonly cpuUs: number; readonly sends: number; readonly queries: Readonly<Record<string, number>> };
+  readonly backlog: {
+    readonly elapsedMs: number;
+    readonly cpuUs: number;
+    /** Relay batches: every row was committed before the relay started, so each take but the last returns a full batch. */
+    readonly batches: number;
+    /** Target sends (a batch is split where the target's batches are smaller: 10 on SQS). */
+    readonly sends: number;
+    readonly queries: Readonly<Record<string, number>>;
+  };
   /** The relay running while the producers commit (woken by LISTEN/NOTIFY). */
   readonly live: {
     readonly firstBeginMs: number;
@@ -36,8 +44,9 @@ export interface RelayRoundFigures {
   readonly stagingRate: number;
   readonly directCpuUsPerJob: number;
   readonly backlogCpuUsPerJob: number;
-  readonly backlogJobsPerSend: number;
-  readonly backlogQueriesPerSend: number;
+  readonly backlogSendsPerBatch: number;
+  /** PostgreSQL queries over the backlog (lease, takes, deletes, the last empty take) per relay batch. */
+  readonly backlogQueriesPerBatch: number;
   readonly liveJobsPerSend: number;
   readonly latency: LatencyPercentiles;
 }
@@ -59,8 +68,8 @@ export function roundFigures(samples: RelayRoundSamples): RelayRoundFigures {
     stagingRate: perSecond(jobs, live.lastCommitMs - live.firstBeginMs),
     directCpuUsPerJob: direct.cpuUs / jobs,
     backlogCpuUsPerJob: backlog.cpuUs / jobs,
-    backlogJobsPerSend: ratio(jobs, backlog.sends),
-    backlogQueriesPerSend: ratio(sum(backlog.queries), backlog.sends),
+    backlogSendsPerBatch: ratio(backlog.sends, backlog.batches),
+    backlogQueriesPerBatch: ratio(sum(backlog.queries), backlog.batches),
     liveJobsPerSend: ratio(jobs, live.sends),
     latency: latencyPercentiles(live.latenciesMs),
   };
@@ -79,8 +88,8 @@ export function medianFigures(rounds: readonly RelayRoundFigures[]): RelayRoundF
     stagingRate: of((round) => round.stagingRate),
     directCpuUsPerJob: of((round) => round.directCpuUsPerJob),
     backlogCpuUsPerJob: of((round) => round.backlogCpuUsPerJob),
-    backlogJobsPerSend: of((round) => round.backlogJobsPerSend),
-    backlogQueriesPerSend: of((round) => round.backlogQueriesPerSend),
+    backlogSendsPerBatch: of((round) => round.backlogSendsPerBatch),
+    backlogQueriesPerBatch: of((round) => round.backlogQueriesPerBatch),
     liveJobsPerSend: of((round) => round.liveJobsPerSend),
     latency: {
       count: rounds.reduce((total, round) => total + round.latency.count, 0),
@@ -109,7 +118,7 @@ export interface RelaySettings {
   readonly directBatch: number;
 }
 
-const header = ["target", "round", "direct jobs/s", "relay backlog jobs/s", "backlog/direct", "relay live jobs/s", "live/direct", "staged jobs/s", "commit→enqueue p50", "p99", "max", "CPU µs/job direct", "CPU µs/job relay", "jobs/send", "PG queries/send"];
+const header = ["target", "round", "direct jobs/s", "relay backlog jobs/s", "backlog/direct", "relay live jobs/s", "live/direct", "staged jobs/s", "commit→enqueue p50", "p99", "max", "CPU µs/job direct", "CPU µs/job relay", "target sends/batch", "PG queries/batch", "live jobs/send"];
 
 function row(target: string, label: string, figures: RelayRoundFigures): string[] {
   return [
@@ -126,8 +135,9 @@ function row(target: string, label: string, figures: RelayRoundFigures): string[
     formatMs(figures.latency.max),
     formatNumber(figures.directCpuUsPerJob),
     formatNumber(figures.backlogCpuUsPerJob),
-    formatNumber(figures.backlogJobsPerSend),
-    formatNumber(figures.backlogQueriesPerSend, 2),
+    formatNumber(figures.backlogSendsPerBatch),
+    formatNumber(figures.backlogQueriesPerBatch, 2),
+    formatNumber(figures.liveJobsPerSend),
   ];
 }
 
