@@ -113,11 +113,33 @@ for (const target of postgresTargets()) {
         const first = await session.take(2, 0, stop.signal);
         expect(first.map((entry) => entry.message.id)).toEqual(ids.slice(0, 2));
         // The statement's snapshot still holds the rows it deletes: they must not come back as the next batch.
-        const second = await session.take(2, 0, stop.signal, first.map((entry) => entry.position));
+        const second = await session.take(2, 0, stop.signal, { remove: first.map((entry) => entry.position) });
         expect(second.map((entry) => entry.message.id)).toEqual(ids.slice(2, 4));
-        const third = await session.take(2, 0, stop.signal, second.map((entry) => entry.position));
+        const third = await session.take(2, 0, stop.signal, { remove: second.map((entry) => entry.position) });
         expect(third.map((entry) => entry.message.id)).toEqual(ids.slice(4));
         expect(await target.query(`SELECT id FROM "${target.schema}".outbox ORDER BY position`)).toEqual([{ id: ids[4] }]);
+      } finally {
+        await session.release();
+      }
+    });
+
+    it("leaves out the positions a take is told are in flight, without deleting them", async () => {
+      const outbox = await target.createOutbox();
+      opened.push(outbox);
+      const hopper = hopperWithOutbox(outbox);
+      const queue = uniqueQueue();
+      const stop = new AbortController();
+      const session = (await outbox.acquireRelay(stop.signal))!;
+      try {
+        for (let left = await session.take(500, 0, stop.signal); left.length > 0; left = await session.take(500, 0, stop.signal)) await session.remove(left.map((entry) => entry.position));
+        const ids = await target.transaction((client) => hopper.enqueueAll(RecordSignup, [1, 2, 3, 4, 5].map((n) => ({ userId: String(n) })), { queue, transaction: client }));
+        const first = await session.take(2, 0, stop.signal);
+        // The next batch taken while the first is still being sent: the first stays staged until it is removed.
+        const second = await session.take(2, 0, stop.signal, { inFlight: first.map((entry) => entry.position) });
+        expect(second.map((entry) => entry.message.id)).toEqual(ids.slice(2, 4));
+        const third = await session.take(2, 0, stop.signal, { remove: first.map((entry) => entry.position), inFlight: second.map((entry) => entry.position) });
+        expect(third.map((entry) => entry.message.id)).toEqual(ids.slice(4));
+        expect(await target.query(`SELECT id FROM "${target.schema}".outbox ORDER BY position`)).toEqual(ids.slice(2).map((id) => ({ id })));
       } finally {
         await session.release();
       }
