@@ -79,18 +79,29 @@ export class OutboxRelay {
 
   async #relayWhileHeld(session: OutboxRelaySession): Promise<void> {
     const signal = AbortSignal.any([this.#stopping.signal, session.lost]);
-    // Sent rows are deleted by the next take (one round trip per batch), or on the way out.
+    // Sent rows are deleted by the next take (one round trip per batch), or on the way out; that take runs while the
+    // queue answers the batch before it, so PostgreSQL is off the path between two sends.
     let sent: string[] = [];
+    let next: Promise<StagedMessage[]> | undefined;
     try {
       while (!signal.aborted) {
-        const staged = await session.take(this.#batchSize, idleWaitMs, signal, sent);
-        sent = [];
+        const staged = await (next ?? session.take(this.#batchSize, idleWaitMs, signal, { remove: sent }));
+        if (!next) sent = [];
+        next = undefined;
         if (staged.length === 0 || signal.aborted) continue;
         const backend = await this.dependencies.backend();
-        const results = await sendInBatches(backend, staged.map(outgoingOf));
+        const sending = sendInBatches(backend, staged.map(outgoingOf));
+        next = session.take(this.#batchSize, 0, signal, { remove: sent, inFlight: staged.map((entry) => entry.position) });
+        // Awaited below; until then its failure must not count as unhandled.
+        next.catch(() => {});
+        sent = [];
+        const results = await sending;
         sent = staged.filter((_, index) => results[index]!.status !== "failed").map((entry) => entry.position);
         const failed = results.flatMap((result) => (result.status === "failed" ? [{ id: result.id, error: result.error }] : []));
         if (failed.length > 0) {
+          // The batch taken meanwhile waits: later jobs of a refused job's ordering key must not overtake it.
+          await next;
+          next = undefined;
           // Not left undeleted through the backoff, where a killed relay would send them again.
           if (sent.length > 0) await session.remove(sent);
           sent = [];
@@ -99,6 +110,8 @@ export class OutboxRelay {
         }
       }
     } finally {
+      // The batch taken meanwhile stays staged; a failed take fails the pass, from where it was awaited or here.
+      await next;
       // A lost lease means another relay may already be sending these rows: deleting is still right (they were sent).
       if (sent.length > 0) await session.remove(sent);
     }
