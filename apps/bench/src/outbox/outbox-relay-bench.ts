@@ -162,9 +162,8 @@ async function live(hopper: Hopper, pool: pg.Pool, queue: string, options: Relay
   }
 }
 
-async function benchTarget(target: RelayTarget, env: Record<string, string>, postgresUrl: string, options: RelayBenchOptions, progress: (line: string) => void): Promise<RelayTargetResult> {
+async function benchTarget(target: RelayTarget, env: Record<string, string>, postgresUrl: string, options: RelayBenchOptions, log: SendLog, progress: (line: string) => void): Promise<RelayTargetResult> {
   const tag = randomBytes(3).toString("hex");
-  const log = new SendLog();
   const backend = log.wrap(await openTarget(target, env, tag));
   const outbox = await createPostgresOutbox({ connectionString: postgresUrl, schema: `relay_bench_${tag}` });
   const hopper = createHopper({ backend, outbox, jobs: [RelayBenchJob], logger: silentLogger });
@@ -208,7 +207,8 @@ async function benchTarget(target: RelayTarget, env: Record<string, string>, pos
 
 async function main(argv: string[]): Promise<void> {
   const options = parseRelayOptions(argv);
-  PgQueryCount.install();
+  const logs: SendLog[] = [];
+  PgQueryCount.install(() => logs.some((log) => log.sending));
   const startedAt = new Date();
   const loadAtStart = loadavg();
   const wanted: ServiceName[] = [...(options.postgresUrl ? [] : (["postgres"] as const)), ...options.targets.map((target) => serviceOf[target])];
@@ -225,7 +225,9 @@ async function main(argv: string[]): Promise<void> {
     for (const target of options.targets) {
       // One target failing (an emulator down) must not lose the others' figures.
       try {
-        results.push(await benchTarget(target, up.env, postgresUrl, options, (line) => process.stderr.write(`${line}\n`)));
+        const log = new SendLog();
+        logs.push(log);
+        results.push(await benchTarget(target, up.env, postgresUrl, options, log, (line) => process.stderr.write(`${line}\n`)));
       } catch (error) {
         failures.push({ target, error: (error as Error).message.split("\n")[0]! });
         process.stderr.write(`${target} failed: ${(error as Error).stack}\n`);

@@ -1,5 +1,8 @@
 import pg from "pg";
 
+/** Not a statement kind: how many of the counted queries were sent while `overlapped()` said so. */
+export const overlappedKind = "overlapped";
+
 /** The statement's kind for the counts: its first keyword ("SELECT", "DELETE", "BEGIN"…), upper-cased. */
 export function queryKind(query: unknown): string {
   const text = typeof query === "string" ? query : typeof (query as { text?: unknown } | null)?.text === "string" ? (query as { text: string }).text : "";
@@ -14,7 +17,8 @@ export function queryKind(query: unknown): string {
 export class PgQueryCount {
   static #counts: Map<string, number> | undefined;
 
-  static install(): void {
+  /** `overlapped`: whether a query sent now overlaps other work (a target send); counted apart as the kind `overlapped`. */
+  static install(overlapped: () => boolean = () => false): void {
     if (PgQueryCount.#counts) return;
     const counts = new Map<string, number>();
     PgQueryCount.#counts = counts;
@@ -22,6 +26,7 @@ export class PgQueryCount {
     (pg.Client.prototype as { query: unknown }).query = function countedQuery(this: unknown, ...args: unknown[]) {
       const kind = queryKind(args[0]);
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      if (overlapped()) counts.set(overlappedKind, (counts.get(overlappedKind) ?? 0) + 1);
       return original.apply(this, args);
     };
   }

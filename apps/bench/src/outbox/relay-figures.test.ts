@@ -5,7 +5,7 @@ function samples(overrides: { directMs?: number; backlogMs?: number; liveFirstCo
   return {
     jobs: 1000,
     direct: { elapsedMs: overrides.directMs ?? 100, cpuUs: 20_000 },
-    backlog: { elapsedMs: overrides.backlogMs ?? 125, cpuUs: 15_000, batches: 2, sends: 4, queries: { SELECT: 4, DELETE: 2 } },
+    backlog: { elapsedMs: overrides.backlogMs ?? 125, cpuUs: 15_000, batches: 2, sends: 4, queries: { SELECT: 4, DELETE: 2, overlapped: 4 } },
     live: {
       firstBeginMs: 0,
       firstCommitMs: overrides.liveFirstCommit ?? 10,
@@ -35,6 +35,8 @@ describe("roundFigures", () => {
     expect(figures.backlogCpuUsPerJob).toBe(15);
     expect(figures.backlogSendsPerBatch).toBe(2);
     expect(figures.backlogQueriesPerBatch).toBe(3);
+    // The overlapped count is a share of the kinds, not a kind of its own.
+    expect(figures.backlogSerialQueriesPerBatch).toBe(1);
     expect(figures.liveJobsPerSend).toBe(20);
   });
 

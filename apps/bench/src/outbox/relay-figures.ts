@@ -1,4 +1,5 @@
 import { formatMs, formatNumber, formatRatio } from "../report/format.js";
+import { overlappedKind } from "./pg-query-count.js";
 import { latencyPercentiles, median, ratio, type LatencyPercentiles } from "../statistics.js";
 
 /** What one round measured on one target, raw: moments on one monotonic clock (ms), CPU in µs. */
@@ -47,12 +48,14 @@ export interface RelayRoundFigures {
   readonly backlogSendsPerBatch: number;
   /** PostgreSQL queries over the backlog (lease, takes, deletes, the last empty take) per relay batch. */
   readonly backlogQueriesPerBatch: number;
+  /** Of those, the ones sent while no target send was waiting: the round trips on the relay's path between two sends. */
+  readonly backlogSerialQueriesPerBatch: number;
   readonly liveJobsPerSend: number;
   readonly latency: LatencyPercentiles;
 }
 
 const perSecond = (jobs: number, elapsedMs: number) => (elapsedMs > 0 ? (jobs * 1000) / elapsedMs : Number.NaN);
-const sum = (counts: Readonly<Record<string, number>>) => Object.values(counts).reduce((total, count) => total + count, 0);
+const sum = (counts: Readonly<Record<string, number>>) => Object.entries(counts).reduce((total, [kind, count]) => (kind === overlappedKind ? total : total + count), 0);
 
 export function roundFigures(samples: RelayRoundSamples): RelayRoundFigures {
   const { jobs, direct, backlog, live } = samples;
@@ -70,6 +73,7 @@ export function roundFigures(samples: RelayRoundSamples): RelayRoundFigures {
     backlogCpuUsPerJob: backlog.cpuUs / jobs,
     backlogSendsPerBatch: ratio(backlog.sends, backlog.batches),
     backlogQueriesPerBatch: ratio(sum(backlog.queries), backlog.batches),
+    backlogSerialQueriesPerBatch: ratio(sum(backlog.queries) - (backlog.queries[overlappedKind] ?? 0), backlog.batches),
     liveJobsPerSend: ratio(jobs, live.sends),
     latency: latencyPercentiles(live.latenciesMs),
   };
@@ -90,6 +94,7 @@ export function medianFigures(rounds: readonly RelayRoundFigures[]): RelayRoundF
     backlogCpuUsPerJob: of((round) => round.backlogCpuUsPerJob),
     backlogSendsPerBatch: of((round) => round.backlogSendsPerBatch),
     backlogQueriesPerBatch: of((round) => round.backlogQueriesPerBatch),
+    backlogSerialQueriesPerBatch: of((round) => round.backlogSerialQueriesPerBatch),
     liveJobsPerSend: of((round) => round.liveJobsPerSend),
     latency: {
       count: rounds.reduce((total, round) => total + round.latency.count, 0),
@@ -118,7 +123,7 @@ export interface RelaySettings {
   readonly directBatch: number;
 }
 
-const header = ["target", "round", "direct jobs/s", "relay backlog jobs/s", "backlog/direct", "relay live jobs/s", "live/direct", "staged jobs/s", "commit→enqueue p50", "p99", "max", "CPU µs/job direct", "CPU µs/job relay", "target sends/batch", "PG queries/batch", "live jobs/send"];
+const header = ["target", "round", "direct jobs/s", "relay backlog jobs/s", "backlog/direct", "relay live jobs/s", "live/direct", "staged jobs/s", "commit→enqueue p50", "p99", "max", "CPU µs/job direct", "CPU µs/job relay", "target sends/batch", "PG queries/batch", "of them between sends", "live jobs/send"];
 
 function row(target: string, label: string, figures: RelayRoundFigures): string[] {
   return [
@@ -137,6 +142,7 @@ function row(target: string, label: string, figures: RelayRoundFigures): string[
     formatNumber(figures.backlogCpuUsPerJob),
     formatNumber(figures.backlogSendsPerBatch),
     formatNumber(figures.backlogQueriesPerBatch, 2),
+    formatNumber(figures.backlogSerialQueriesPerBatch, 2),
     formatNumber(figures.liveJobsPerSend),
   ];
 }

@@ -19,6 +19,16 @@ describe("SendLog", () => {
     await backend.close();
   });
 
+  it("says whether a send is waiting for the target's answer", async () => {
+    const log = new SendLog();
+    const backend = log.wrap(createMemoryBackend({ store: `send-log-${Math.random()}` }));
+    const pending = backend.enqueue([{ id: "a", queue: "q", body: "{}" }]);
+    expect(log.sending).toBe(true);
+    await pending;
+    expect(log.sending).toBe(false);
+    await backend.close();
+  });
+
   it("leaves failed jobs unstamped and keeps a re-sent job's first stamp", () => {
     let clock = 1;
     const log = new SendLog(() => clock);

@@ -9,6 +9,7 @@ import type { Backend, EnqueueResult, OutgoingMessage } from "@hopper/core/backe
 export class SendLog {
   readonly #arrivals = new Map<string, number>();
   #sends = 0;
+  #inFlight = 0;
   #waiters: { ids: readonly string[]; resolve: () => void }[] = [];
 
   constructor(private readonly now: () => number = () => performance.now()) {}
@@ -20,9 +21,14 @@ export class SendLog {
       get(target, property) {
         if (property === "enqueue") {
           return async (messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> => {
-            const results = await target.enqueue(messages);
-            log.record(results);
-            return results;
+            log.#inFlight += 1;
+            try {
+              const results = await target.enqueue(messages);
+              log.record(results);
+              return results;
+            } finally {
+              log.#inFlight -= 1;
+            }
           };
         }
         const value: unknown = Reflect.get(target, property, target);
@@ -41,6 +47,11 @@ export class SendLog {
       waiter.resolve();
       return false;
     });
+  }
+
+  /** Whether a send is waiting for the target's answer now. */
+  get sending(): boolean {
+    return this.#inFlight > 0;
   }
 
   /** Sends answered so far (calls of `enqueue`, each one batch). */
