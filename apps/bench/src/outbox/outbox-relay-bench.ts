@@ -20,12 +20,12 @@ import { createHopper, Job, type Hopper } from "@hopper/core";
 import type { Backend } from "@hopper/core/backend";
 import { createPostgresOutbox } from "@hopper/postgres";
 import { upServices, stopServices, type ServiceName } from "@hopper/services";
-import { CommanderError } from "commander";
 import pg from "pg";
 import { PgQueryCount, queryDelta } from "./pg-query-count.js";
 import { medianFigures, renderRelayReport, roundFigures, type RelayRoundSamples, type RelayTargetResult } from "./relay-figures.js";
 import { parseRelayOptions, type RelayBenchOptions, type RelayTarget } from "./relay-options.js";
 import { SendLog } from "./send-log.js";
+import { runMain } from "../run-main.js";
 
 class RelayBenchJob extends Job<{ n: number }> {
   static override jobName = "RelayBenchJob";
@@ -248,11 +248,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode;
-    return;
-  }
-  console.error(error);
-  process.exitCode = 1;
-});
+runMain(main);
