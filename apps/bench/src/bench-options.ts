@@ -51,7 +51,7 @@ interface RawOptions {
   progress: "auto" | "bar" | "plain";
 }
 
-function positiveInteger(text: string): number {
+export function positiveInteger(text: string): number {
   const value = Number(text.replace(/_/g, ""));
   if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(text)}`);
   return value;
@@ -74,11 +74,11 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
-function listOf<T>(parse: (item: string) => T) {
+export function listOf<T>(parse: (item: string) => T) {
   return (text: string): T[] => text.split(",").map((item) => item.trim()).filter(Boolean).map(parse);
 }
 
-function oneOf<T extends string>(allowed: readonly T[], what: string) {
+export function oneOf<T extends string>(allowed: readonly T[], what: string) {
   return (item: string): T => {
     if (!allowed.includes(item as T)) throw new InvalidArgumentError(`unknown ${what} ${JSON.stringify(item)}: use ${allowed.join(", ")}`);
     return item as T;

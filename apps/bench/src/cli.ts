@@ -1,7 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, isAbsolute, relative, resolve } from "node:path";
-import { CommanderError } from "commander";
 import { commandLine, parseBenchOptions } from "./bench-options.js";
 import { loadProfiles, subjectBudgetMs, type ScenarioName } from "./bench-plan.js";
 import { runInChild } from "./child/run-in-child.js";
@@ -17,6 +16,7 @@ import { inProcessBackends, subjectSpecs } from "./targets.js";
 import { benchRecords } from "./subjects/hopper-records.js";
 import { benchRateLimits } from "./subjects/hopper-rate-limits.js";
 import { installedVersion, reportedPackages } from "./versions.js";
+import { runMain } from "./run-main.js";
 
 const adapterPackages: Readonly<Record<string, string>> = { redis: "@hopper/redis", postgres: "@hopper/postgres", pglite: "@hopper/postgres", sqs: "@hopper/sqs", pubsub: "@hopper/pubsub" };
 
@@ -132,11 +132,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode;
-    return;
-  }
-  console.error(error);
-  process.exitCode = 1;
-});
+runMain(main);

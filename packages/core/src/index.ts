@@ -51,7 +51,7 @@ export type { RecordsOptions, RecordRetention } from "./records/records-options.
 export { RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "./records/records-options.js";
 export { createJobStatusHandler, type JobStatusHandler, type JobStatusHandlerOptions } from "./records/job-status-http.js";
 export type { JobEvent, JobEventName, JobEvents } from "./records/job-events.js";
-export type { OutboxStore, OutboxRelaySession, StagedMessage, StagedOutgoing } from "./outbox/outbox-store.js";
+export type { OutboxStore, OutboxRelaySession, StagedMessage, StagedOutgoing, TakeRows } from "./outbox/outbox-store.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox/outbox-relay.js";
 export { moveJobs } from "./move/move-jobs.js";
 export type { MoveJobsOptions, DroppableField } from "./move/move-options.js";

@@ -1,4 +1,4 @@
-import { ConfigurationError, createHopper, Job, type Hopper, type OutboxStore } from "@hopper/core";
+import { ConfigurationError, createHopper, Job, type Hopper, type OutboxRelaySession, type OutboxStore, type StagedMessage } from "@hopper/core";
 import type { Backend } from "@hopper/core/backend";
 import { createMemoryBackend } from "@hopper/core/memory";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -98,6 +98,49 @@ for (const target of postgresTargets()) {
       expect(await backend.receive({ queue, maxMessages: 10, waitMs: 1500, leaseMs: 30_000 })).toEqual([]);
       await secondRelay.stop();
     });
+
+    /** Runs `check` with the relay lease held over an outbox holding only five fresh jobs (their ids in staging order). */
+    async function withFiveStaged(check: (session: OutboxRelaySession, ids: string[], signal: AbortSignal) => Promise<void>): Promise<void> {
+      const outbox = await target.createOutbox();
+      opened.push(outbox);
+      const hopper = hopperWithOutbox(outbox);
+      const queue = uniqueQueue();
+      const { signal } = new AbortController();
+      const session = (await outbox.acquireRelay(signal))!;
+      try {
+        // Rows other tests left behind go first.
+        for (let left = await session.take(500, 0, signal); left.length > 0; left = await session.take(500, 0, signal)) await session.remove(left.map((entry) => entry.position));
+        const ids = await target.transaction((client) => hopper.enqueueAll(RecordSignup, [1, 2, 3, 4, 5].map((n) => ({ userId: String(n) })), { queue, transaction: client }));
+        await check(session, ids, signal);
+      } finally {
+        await session.release();
+      }
+    }
+    const positions = (batch: readonly StagedMessage[]) => batch.map((entry) => entry.position);
+    const idsOf = (batch: readonly StagedMessage[]) => batch.map((entry) => entry.message.id);
+
+    it("deletes the positions a take is given and takes the rows after them, in one statement", () =>
+      withFiveStaged(async (session, ids, signal) => {
+        const first = await session.take(2, 0, signal);
+        expect(idsOf(first)).toEqual(ids.slice(0, 2));
+        // The statement's snapshot still holds the rows it deletes: they must not come back as the next batch.
+        const second = await session.take(2, 0, signal, { remove: positions(first) });
+        expect(idsOf(second)).toEqual(ids.slice(2, 4));
+        const third = await session.take(2, 0, signal, { remove: positions(second) });
+        expect(idsOf(third)).toEqual(ids.slice(4));
+        expect(await target.query(`SELECT id FROM "${target.schema}".outbox ORDER BY position`)).toEqual([{ id: ids[4] }]);
+      }));
+
+    it("leaves out the positions a take is told are in flight, without deleting them", () =>
+      withFiveStaged(async (session, ids, signal) => {
+        const first = await session.take(2, 0, signal);
+        // The next batch taken while the first is still being sent: the first stays staged until it is removed.
+        const second = await session.take(2, 0, signal, { inFlight: positions(first) });
+        expect(idsOf(second)).toEqual(ids.slice(2, 4));
+        const third = await session.take(2, 0, signal, { remove: positions(first), inFlight: positions(second) });
+        expect(idsOf(third)).toEqual(ids.slice(4));
+        expect(await target.query(`SELECT id FROM "${target.schema}".outbox ORDER BY position`)).toEqual(ids.slice(2).map((id) => ({ id })));
+      }));
 
     // Two transactions at once need two connections: PGlite has one.
     it.runIf(target.name === "postgres")("relays one ordering key's jobs in the order their transactions committed, not the order they were staged", async () => {

@@ -85,10 +85,19 @@ function buildPostgresOutbox(executor: SqlExecutor, schema: PostgresSchema, data
 
   const session = (held: Awaited<ReturnType<SqlExecutor["hold"]>>): OutboxRelaySession => ({
     lost: held.lost,
-    async take(limit, waitMs, signal) {
+    async take(limit, waitMs, signal, { remove = [], inFlight = [] } = {}) {
       await wakeups.ensureListening();
       const since = wakeups.version(wakeupKey);
-      const rows = await held.executor.query<OutboxRow>(`SELECT position::text AS position, id, queue, body, deliver_at::text AS deliver_at, priority, ordering_key, dedupe_key FROM ${table} ORDER BY position LIMIT $1`, [limit]);
+      const columns = "position::text AS position, id, queue, body, deliver_at::text AS deliver_at, priority, ordering_key, dedupe_key";
+      // The last batch's delete rides with the next take: one round trip per batch. The SELECT reads the snapshot before the
+      // DELETE, so it must leave those rows out itself, as it leaves out the batch still being sent.
+      const rows =
+        remove.length === 0 && inFlight.length === 0
+          ? await held.executor.query<OutboxRow>(`SELECT ${columns} FROM ${table} ORDER BY position LIMIT $1`, [limit])
+          : await held.executor.query<OutboxRow>(
+              `WITH removed AS (DELETE FROM ${table} WHERE position = ANY($2::bigint[])) SELECT ${columns} FROM ${table} WHERE position <> ALL($3::bigint[]) ORDER BY position LIMIT $1`,
+              [limit, remove, [...remove, ...inFlight]],
+            );
       if (rows.length === 0) await wakeups.wait(wakeupKey, since, waitMs, [signal]);
       return rows.map(stagedOf);
     },

@@ -79,19 +79,41 @@ export class OutboxRelay {
 
   async #relayWhileHeld(session: OutboxRelaySession): Promise<void> {
     const signal = AbortSignal.any([this.#stopping.signal, session.lost]);
-    while (!signal.aborted) {
-      const staged = await session.take(this.#batchSize, idleWaitMs, signal);
-      if (staged.length === 0 || signal.aborted) continue;
-      const backend = await this.dependencies.backend();
-      const results = await sendInBatches(backend, staged.map(outgoingOf));
-      const sent = staged.filter((_, index) => results[index]!.status !== "failed").map((entry) => entry.position);
-      // A lost lease means another relay may already be sending these rows: deleting is still right (they were sent), and the next take is not ours.
-      if (sent.length > 0) await session.remove(sent);
-      const failed = results.flatMap((result) => (result.status === "failed" ? [{ id: result.id, error: result.error }] : []));
-      if (failed.length > 0) {
-        this.dependencies.logger.error("the queue refused jobs from the outbox; they stay and are retried", { count: failed.length, jobId: failed[0]!.id, error: failed[0]!.error });
-        await abortableSleep(errorBackoffMs, signal);
+    // Sent rows are deleted by the next take (one round trip per batch), or on the way out; that take runs while the
+    // queue answers the batch before it, so PostgreSQL is off the path between two sends.
+    let sent: string[] = [];
+    let next: Promise<StagedMessage[]> | undefined;
+    try {
+      while (!signal.aborted) {
+        const staged = await (next ?? session.take(this.#batchSize, idleWaitMs, signal, { remove: sent }));
+        if (!next) sent = [];
+        next = undefined;
+        if (staged.length === 0 || signal.aborted) continue;
+        const backend = await this.dependencies.backend();
+        const sending = sendInBatches(backend, staged.map(outgoingOf));
+        next = session.take(this.#batchSize, 0, signal, { remove: sent, inFlight: staged.map((entry) => entry.position) });
+        // Awaited below; until then its failure must not count as unhandled.
+        next.catch(() => {});
+        sent = [];
+        const results = await sending;
+        sent = staged.filter((_, index) => results[index]!.status !== "failed").map((entry) => entry.position);
+        const failed = results.flatMap((result) => (result.status === "failed" ? [{ id: result.id, error: result.error }] : []));
+        if (failed.length > 0) {
+          // The batch taken meanwhile waits: later jobs of a refused job's ordering key must not overtake it.
+          await next;
+          next = undefined;
+          // Not left undeleted through the backoff, where a killed relay would send them again.
+          if (sent.length > 0) await session.remove(sent);
+          sent = [];
+          this.dependencies.logger.error("the queue refused jobs from the outbox; they stay and are retried", { count: failed.length, jobId: failed[0]!.id, error: failed[0]!.error });
+          await abortableSleep(errorBackoffMs, signal);
+        }
       }
+    } finally {
+      // The batch taken meanwhile stays staged; a failed take fails the pass, from where it was awaited or here.
+      await next;
+      // A lost lease means another relay may already be sending these rows: deleting is still right (they were sent).
+      if (sent.length > 0) await session.remove(sent);
     }
   }
 }

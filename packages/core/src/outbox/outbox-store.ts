@@ -34,12 +34,22 @@ export interface StagedMessage {
   readonly message: StagedOutgoing;
 }
 
+/** Positions a take deletes first or leaves out (see `OutboxRelaySession.take`). */
+export interface TakeRows {
+  readonly remove?: readonly string[];
+  readonly inFlight?: readonly string[];
+}
+
 /** What the holder of the relay lease may do; nobody else takes or removes rows. */
 export interface OutboxRelaySession {
   /** Aborts when the lease is lost (the connection holding it dropped): stop relaying and acquire again. */
   readonly lost: AbortSignal;
-  /** Up to `limit` committed messages in relay order; waits up to `waitMs` (or until `signal` aborts) when there are none. */
-  take(limit: number, waitMs: number, signal: AbortSignal): Promise<StagedMessage[]>;
+  /**
+   * Up to `limit` committed messages in relay order; waits up to `waitMs` (or until `signal` aborts) when there are none.
+   * `rows.remove`: relayed messages to delete first, in the same round trip (deleted even when it waits);
+   * `rows.inFlight`: messages being sent now, left out and left staged. Neither is returned.
+   */
+  take(limit: number, waitMs: number, signal: AbortSignal, rows?: TakeRows): Promise<StagedMessage[]>;
   /** Deletes relayed messages. */
   remove(positions: readonly string[]): Promise<void>;
   /** Gives the lease up. */
