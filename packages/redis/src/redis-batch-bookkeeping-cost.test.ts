@@ -21,8 +21,8 @@ async function commandCalls(admin: Redis): Promise<Map<string, number>> {
   const calls = new Map<string, number>();
   for (const line of (await admin.info("commandstats")).split("\n")) {
     const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
-    // INFO and CONFIG are this test's own reads.
-    if (match && match[1] !== "info" && match[1] !== "config") calls.set(match[1]!, Number(match[2]));
+    // INFO and CONFIG are this test's own reads; GET is the pause flag a push handler reads at most once a second, not the batch's.
+    if (match && match[1] !== "info" && match[1] !== "config" && match[1] !== "get") calls.set(match[1]!, Number(match[2]));
   }
   return calls;
 }
@@ -41,6 +41,9 @@ describe.skipIf(!redisUrl)("redis batch bookkeeping cost", () => {
     admin?.disconnect();
     await server?.stop();
   });
+
+  /** Children counted at the end of each batch. */
+  const measured = 50;
 
   /** Runs a batch of `size` children; the commands its children's bookkeeping made, before the seal lets the batch end. */
   async function childCommands(size: number): Promise<Map<string, number>> {
@@ -63,11 +66,12 @@ describe.skipIf(!redisUrl)("redis batch bookkeeping cost", () => {
     const messages = [];
     while (messages.length < size) messages.push(...(await backend.receive({ queue, maxMessages: 1000, waitMs: 0, leaseMs: 600_000 })));
     expect(messages).toHaveLength(size);
+    const run = (batchOf: typeof messages) => Promise.all(batchOf.map((message) => hopper.runMessage({ queue, body: message.body, id: message.id, deliveryAttempt: 1 })));
     // The batch is not sealed: no child is the last, so each makes only its own bookkeeping.
+    for (let from = 0; from < size - measured; from += 50) await run(messages.slice(from, Math.min(from + 50, size - measured)));
+    // The last children are counted: by now the batch's keys hold every other child.
     await admin.config("RESETSTAT");
-    for (let from = 0; from < messages.length; from += 50) {
-      await Promise.all(messages.slice(from, from + 50).map((message) => hopper.runMessage({ queue, body: message.body, id: message.id, deliveryAttempt: 1 })));
-    }
+    await run(messages.slice(size - measured));
     const calls = await commandCalls(admin);
     const status = await batch.status();
     expect(status).toMatchObject({ total: size, succeeded: size, pending: 0, sealed: false });
@@ -78,10 +82,10 @@ describe.skipIf(!redisUrl)("redis batch bookkeeping cost", () => {
     await childCommands(10); // loads every script once (a first EVALSHA falls back to EVAL)
     const small = await childCommands(100);
     const large = await childCommands(10_000);
-    const perChild = (calls: Map<string, number>, size: number) => Object.fromEntries([...calls].map(([command, count]) => [command, count / size]));
-    expect(perChild(large, 10_000)).toEqual(perChild(small, 100));
+    const perChild = (calls: Map<string, number>) => Object.fromEntries([...calls].map(([command, count]) => [command, count / measured]));
+    expect(perChild(large)).toEqual(perChild(small));
     expect([...large.keys()].filter((command) => scansOfAKey.has(command))).toEqual([]);
     // The scripts: each child's bookkeeping is a fixed number of them.
-    expect(large.get("evalsha")! / 10_000).toBeGreaterThan(0);
+    expect(large.get("evalsha")! / measured).toBeGreaterThan(0);
   }, 300_000);
 });
