@@ -37,3 +37,23 @@ end
 local function holds_lease(leased_key, base, handle, attempt)
   return redis.call('ZSCORE', leased_key, handle) ~= false and redis.call('HGET', base .. 'm:' .. handle, 'n') == attempt
 end
+
+-- Coordination entries (coordination-*-entry*.lua): a hash of member -> "<expiry, server ms>:<value>", plus
+-- ENTRIES_SWEEP_AT, a bound no live entry expires before. While it lies ahead nothing expired, so no call reads the
+-- whole hash; once it passes, one call drops the expired entries and sets it again. Returns the bound (nil: no entries).
+local ENTRIES_SWEEP_AT = '\0sweep-at'
+local function sweep_entries(key, now)
+  local bound = tonumber(redis.call('HGET', key, ENTRIES_SWEEP_AT))
+  if bound ~= nil and bound > now then return bound end
+  local earliest = nil
+  local fields = redis.call('HGETALL', key)
+  for index = 1, #fields, 2 do
+    if fields[index] ~= ENTRIES_SWEEP_AT then
+      local expires = tonumber(string.match(fields[index + 1], '^(%d+):'))
+      if expires <= now then redis.call('HDEL', key, fields[index])
+      elseif earliest == nil or expires < earliest then earliest = expires end
+    end
+  end
+  if earliest == nil then redis.call('HDEL', key, ENTRIES_SWEEP_AT) else redis.call('HSET', key, ENTRIES_SWEEP_AT, earliest) end
+  return earliest
+end
