@@ -14,29 +14,13 @@ import { Redis } from "ioredis";
 import { createSubject } from "../subjects/create-subject.js";
 import { consumeCount, enqueueInBatches, makeJobs, withCallers } from "../scenarios/scenario-context.js";
 import type { BenchSubject } from "../subjects/bench-subject.js";
+import { redisServerCounts } from "./redis-server-counts.js";
 
 const [library = "hopper", connection = process.env.HOPPER_TEST_REDIS_URL ?? "", jobsText = "3000", callersText = "10", only = ""] = process.argv.slice(2);
 const jobs = Number(jobsText);
 const callers = Number(callersText);
 const redisUrl = process.env.HOPPER_TEST_REDIS_URL;
 const admin = redisUrl && connection.startsWith("redis") ? new Redis(redisUrl) : undefined;
-
-interface ServerCounts {
-  readonly calls: Map<string, number>;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  readonly serverCpuUs: number;
-}
-
-async function serverCounts(): Promise<ServerCounts | undefined> {
-  if (!admin) return undefined;
-  const [commandstats, stats, cpu] = await Promise.all([admin.info("commandstats"), admin.info("stats"), admin.info("cpu")]);
-  const calls = new Map<string, number>();
-  for (const match of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
-  const field = (text: string, name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(text)?.[1] ?? 0);
-  const serverCpuUs = (field(cpu, "used_cpu_user") + field(cpu, "used_cpu_sys")) * 1e6;
-  return { calls, bytesIn: field(stats, "total_net_input_bytes"), bytesOut: field(stats, "total_net_output_bytes"), serverCpuUs };
-}
 
 /** Read and write system calls of this process so far (all threads): each socket write or read is one. */
 function syscalls(): { reads: number; writes: number } {
@@ -46,13 +30,13 @@ function syscalls(): { reads: number; writes: number } {
 }
 
 async function measure(label: string, count: number, run: () => Promise<void>): Promise<void> {
-  const before = await serverCounts();
+  const before = await redisServerCounts(admin);
   const calls = syscalls();
   const cpu = process.cpuUsage();
   await run();
   const used = process.cpuUsage(cpu);
   const callsAfter = syscalls();
-  const after = await serverCounts();
+  const after = await redisServerCounts(admin);
   const parts = [`${label}: node CPU ${((used.user + used.system) / count).toFixed(1)} µs/job (system ${(used.system / count).toFixed(1)})`];
   parts.push(`syscalls read ${((callsAfter.reads - calls.reads) / count).toFixed(2)}, write ${((callsAfter.writes - calls.writes) / count).toFixed(2)} /job`);
   if (before && after) {
