@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createConsoleLogger, createHopper, Job, type Hopper } from "@hopper/core";
+import type { ReceivedMessage } from "@hopper/core/backend";
 import { createMemoryBackend } from "@hopper/core/memory";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -63,7 +64,7 @@ describe.skipIf(!redisUrl)("redis batch bookkeeping cost", () => {
     hoppers.push(hopper);
     const batch = await hopper.batch({ onComplete: [Done, { size }] });
     await batch.addAll(Child, Array.from({ length: size }, (_, n) => ({ n })));
-    const messages = [];
+    const messages: ReceivedMessage[] = [];
     while (messages.length < size) messages.push(...(await backend.receive({ queue, maxMessages: 1000, waitMs: 0, leaseMs: 600_000 })));
     expect(messages).toHaveLength(size);
     const run = (batchOf: typeof messages) => Promise.all(batchOf.map((message) => hopper.runMessage({ queue, body: message.body, id: message.id, deliveryAttempt: 1 })));
