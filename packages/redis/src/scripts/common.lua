@@ -41,9 +41,15 @@ end
 -- Coordination entries (coordination-*-entry*.lua): a hash of member -> "<expiry, server ms>:<value>", plus
 -- ENTRIES_SWEEP_AT, a bound no live entry expires before. While it lies ahead nothing expired, so no call reads the
 -- whole hash; once it passes, one call drops the expired entries and sets it again. Returns the bound (nil: no entries).
+-- The bound is stored as "<ms>:", an entry's shape, so an older store's scripts still parse the hash during a rolling deploy.
 local ENTRIES_SWEEP_AT = '\0sweep-at'
+local function entries_bound(ms)
+  return string.format('%d', ms) .. ':'
+end
 local function sweep_entries(key, now)
-  local bound = tonumber(redis.call('HGET', key, ENTRIES_SWEEP_AT))
+  local stored = redis.call('HGET', key, ENTRIES_SWEEP_AT)
+  local bound = nil
+  if stored then bound = tonumber(string.match(stored, '^(%d+):')) end
   if bound ~= nil and bound > now then return bound end
   local earliest = nil
   local fields = redis.call('HGETALL', key)
@@ -54,6 +60,6 @@ local function sweep_entries(key, now)
       elseif earliest == nil or expires < earliest then earliest = expires end
     end
   end
-  if earliest == nil then redis.call('HDEL', key, ENTRIES_SWEEP_AT) else redis.call('HSET', key, ENTRIES_SWEEP_AT, earliest) end
+  if earliest == nil then redis.call('HDEL', key, ENTRIES_SWEEP_AT) else redis.call('HSET', key, ENTRIES_SWEEP_AT, entries_bound(earliest)) end
   return earliest
 end

@@ -12,7 +12,7 @@ local now = now_ms()
 local expires = now + ttl
 local bound = sweep_entries(key, now)
 redis.call('HSET', key, member, string.format('%d', expires) .. ':' .. value)
-if bound == nil or expires < bound then redis.call('HSET', key, ENTRIES_SWEEP_AT, expires) end
+if bound == nil or expires < bound then redis.call('HSET', key, ENTRIES_SWEEP_AT, entries_bound(expires)) end
 -- The key lives as long as its longest-lived entry, so an abandoned roster vanishes.
 redis.call('PEXPIREAT', key, math.max(expires, redis.call('PEXPIRETIME', key)))
 return 1
