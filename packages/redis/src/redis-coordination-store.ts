@@ -21,6 +21,7 @@ interface CoordinationCommands {
   hopperCoordinationRateSlot(key: string, intervalUs: number, burst: number, maxWaitUs: number): Promise<[number, number, number]>;
   hopperCoordinationPutEntry(key: string, member: string, value: string, ttlMs: number): Promise<number>;
   hopperCoordinationListEntries(key: string): Promise<string[]>;
+  hopperCoordinationCountEntries(key: string): Promise<number>;
 }
 
 // The same loading as the backend's scripts: files beside the code (copied to dist by the build), sent by SHA, after common.lua's helpers.
@@ -31,7 +32,15 @@ const scriptFiles = {
   hopperCoordinationRateSlot: "coordination-rate-slot.lua",
   hopperCoordinationPutEntry: "coordination-put-entry.lua",
   hopperCoordinationListEntries: "coordination-list-entries.lua",
+  hopperCoordinationCountEntries: "coordination-count-entries.lua",
 } satisfies Record<keyof CoordinationCommands, string>;
+
+/** The field of an entries hash that holds its sweep bound (`sweep_entries` in common.lua): never a member. */
+const ENTRIES_SWEEP_FIELD = "\u0000sweep-at";
+
+function refuseSweepField(member: string): void {
+  if (member === ENTRIES_SWEEP_FIELD) throw new ConfigurationError({ field: "member", message: "\\0sweep-at is the Redis store's own field of an entries hash: use another member name" });
+}
 
 const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
 
@@ -40,7 +49,9 @@ const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, i
  * key). Each multi-step operation is one Lua script timed by the server clock.
  * Holders of a key are a sorted set scored by expiry; a mark is a string; a
  * rate limit's bucket is a string (its theoretical arrival time); entries are
- * a hash of member → "<expiry>:<value>".
+ * a hash of member → "<expiry>:<value>" and a bound no entry expires before,
+ * so no call reads the whole hash unless an entry expired, and its length is
+ * the live count.
  */
 export function createRedisCoordinationStore(options: RedisCoordinationStoreOptions): CoordinationStore {
   if (typeof options !== "object" || options === null) {
@@ -91,6 +102,7 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
     },
     async putEntry(key, member, value, ttlMs) {
       open();
+      refuseSweepField(member);
       await commands.hopperCoordinationPutEntry(redisKey(key), member, value, Math.ceil(ttlMs));
     },
     async listEntries(key) {
@@ -102,7 +114,12 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
     },
     async removeEntry(key, member) {
       open();
+      refuseSweepField(member);
       await client.hdel(redisKey(key), member);
+    },
+    async countEntries(key) {
+      open();
+      return Number(await commands.hopperCoordinationCountEntries(redisKey(key)));
     },
     async now() {
       open();

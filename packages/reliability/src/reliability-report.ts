@@ -11,6 +11,8 @@ export type ReportRow = Record<string, string | number>;
 interface ReportData {
   crash: Record<string, ReportRow>;
   load: Record<string, ReportRow>;
+  /** batch.reliability.ts; absent from files written before it. */
+  batch?: Record<string, ReportRow>;
 }
 
 /**
@@ -21,7 +23,7 @@ interface ReportData {
 export function recordResult(section: keyof ReportData, backend: string, row: ReportRow): void {
   mkdirSync(resultsDirectory, { recursive: true });
   const data: ReportData = existsSync(dataFile) ? (JSON.parse(readFileSync(dataFile, "utf8")) as ReportData) : { crash: {}, load: {} };
-  data[section][backend] = { ...row, "recorded at": new Date().toISOString().slice(0, 19) + "Z" };
+  (data[section] ??= {})[backend] = { ...row, "recorded at": new Date().toISOString().slice(0, 19) + "Z" };
   writeFileSync(dataFile, `${JSON.stringify(data, null, 2)}\n`);
   writeFileSync(reportFile, renderReport(data));
 }
@@ -90,5 +92,18 @@ worker child's heap after a full GC, sampled every second; growth is the largest
 sample after warm-up (the calibration and the first third of the load) minus the
 sample at the end of warm-up.
 
-${table(data.load)}`;
+${table(data.load)}
+## A batch draining while workers are SIGKILLed
+
+A batch of 10,000 children (50,000 in the full profile; every 100th fails its first
+attempt, every 1000th adds a job to its own batch from inside its run) and a batch of
+200 with three dead children drain on two worker processes, SIGKILLed and replaced
+three times (six in full). Each run and each resolved ack is appended to a ledger per
+process. Asserted: every child ran; each batch's counts equal the ledger's distinct
+outcomes (a child run again counts once); each callback is one job id, and exactly
+one of its runs returned and was acked (a run killed before its ack, or a copy dropped
+as already succeeded, is counted in the runs, not as a success); the dead batch's
+onSuccess never runs.
+
+${table(data.batch ?? {})}`;
 }

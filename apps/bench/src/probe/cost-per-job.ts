@@ -18,6 +18,7 @@ import { consumeCount, enqueueInBatches, makeJobs, withCallers } from "../scenar
 import type { BenchSubject } from "../subjects/bench-subject.js";
 import { countClientCalls } from "./client-calls.js";
 import { postgresServerCpu, postgresWal } from "./postgres-server-cpu.js";
+import { redisServerCounts } from "./redis-server-counts.js";
 
 const [library = "hopper", connection = process.env.HOPPER_TEST_REDIS_URL ?? "", jobsText = "3000", callersText = "10", only = ""] = process.argv.slice(2);
 const jobs = Number(jobsText);
@@ -28,23 +29,6 @@ const clientCalls = countClientCalls();
 const postgresCpu = connection.startsWith("postgres") ? await postgresServerCpu(connection) : undefined;
 const wal = connection.startsWith("postgres") ? await postgresWal(connection) : undefined;
 
-interface ServerCounts {
-  readonly calls: Map<string, number>;
-  readonly bytesIn: number;
-  readonly bytesOut: number;
-  readonly serverCpuUs: number;
-}
-
-async function serverCounts(): Promise<ServerCounts | undefined> {
-  if (!admin) return undefined;
-  const [commandstats, stats, cpu] = await Promise.all([admin.info("commandstats"), admin.info("stats"), admin.info("cpu")]);
-  const calls = new Map<string, number>();
-  for (const match of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
-  const field = (text: string, name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(text)?.[1] ?? 0);
-  const serverCpuUs = (field(cpu, "used_cpu_user") + field(cpu, "used_cpu_sys")) * 1e6;
-  return { calls, bytesIn: field(stats, "total_net_input_bytes"), bytesOut: field(stats, "total_net_output_bytes"), serverCpuUs };
-}
-
 /** Read and write system calls of this process so far (all threads): each socket write or read is one. */
 function syscalls(): { reads: number; writes: number } {
   const text = readFileSync("/proc/self/io", "utf8");
@@ -53,7 +37,7 @@ function syscalls(): { reads: number; writes: number } {
 }
 
 async function measure(label: string, count: number, run: () => Promise<void>): Promise<void> {
-  const before = await serverCounts();
+  const before = await redisServerCounts(admin);
   const walBefore = await wal?.bytes();
   const sent = clientCalls();
   const postgresBefore = postgresCpu?.();
@@ -64,7 +48,7 @@ async function measure(label: string, count: number, run: () => Promise<void>): 
   const callsAfter = syscalls();
   const postgresAfter = postgresCpu?.();
   const sentAfter = clientCalls();
-  const after = await serverCounts();
+  const after = await redisServerCounts(admin);
   const walAfter = await wal?.bytes();
   const parts = [`${label}: node CPU ${((used.user + used.system) / count).toFixed(1)} µs/job (system ${(used.system / count).toFixed(1)})`];
   parts.push(`syscalls read ${((callsAfter.reads - calls.reads) / count).toFixed(2)}, write ${((callsAfter.writes - calls.writes) / count).toFixed(2)} /job`);

@@ -74,7 +74,8 @@ export class BatchState {
   async finish(member: string, outcome: BatchOutcome): Promise<boolean> {
     await this.store.putEntry(this.ledger.key("done"), member, outcome, this.keepMs);
     await this.store.removeEntry(this.ledger.key("pending"), member);
-    return (await this.pending()).length === 0;
+    // A count the store keeps, not a list: each finish costs the same in a batch of 10 and of 100,000.
+    return (await this.store.countEntries(this.ledger.key("pending"))) === 0;
   }
 
   async pending(): Promise<string[]> {

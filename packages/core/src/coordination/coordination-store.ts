@@ -20,6 +20,11 @@
  * - Entries (`putEntry`, v4) expire `ttlMs` after their last put, like
  *   holders, but carry a value and have no limit: a roster of live processes
  *   (the worker registry), each putting its own entry again and again.
+ * - `countEntries` (v5) answers how many live entries a key has at a cost
+ *   that does not grow with them (a batch asks once per finished job, in
+ *   batches of tens of thousands): a count the store keeps as entries are put
+ *   and removed, never a scan. No put, remove or count scans a key's entries
+ *   either, except to drop entries that did expire.
  * - All methods may be called concurrently. `close` is idempotent; calls
  *   after it reject with `BackendClosedError`.
  *
@@ -27,7 +32,7 @@
  * pause, a lease shorter than the work) may still act after another process
  * took its place. Callers pick ttls longer than the work, and renew.
  */
-export const COORDINATION_SPECIFICATION_VERSION = "v4" as const;
+export const COORDINATION_SPECIFICATION_VERSION = "v5" as const;
 
 export interface CoordinationStore {
   /** Version of this contract the store implements; the core refuses others. */
@@ -80,6 +85,9 @@ export interface CoordinationStore {
 
   /** Drops `member`'s entry under `key`; a no-op when there is none. */
   removeEntry(key: string, member: string): Promise<void>;
+
+  /** How many live entries `key` has (v5): kept count, not a scan (expired ones are never counted). */
+  countEntries(key: string): Promise<number>;
 
   /**
    * The store's clock (epoch ms), the one ttls are measured by. Schedulers

@@ -28,6 +28,7 @@ export function createDefaultCoordinationStore(resolve: () => Promise<Coordinati
     putEntry: async (key, member, value, ttlMs) => (await store()).putEntry(key, member, value, ttlMs),
     listEntries: async (key) => (await store()).listEntries(key),
     removeEntry: async (key, member) => (await store()).removeEntry(key, member),
+    countEntries: async (key) => (await store()).countEntries(key),
     now: async () => (await store()).now(),
     async close() {
       const opened = await resolving?.catch(() => undefined);

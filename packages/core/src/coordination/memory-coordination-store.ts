@@ -93,6 +93,15 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
       open();
       entriesByKey.get(key)?.delete(member);
     },
+    async countEntries(key) {
+      open();
+      const entries = entriesByKey.get(key);
+      if (!entries) return 0;
+      const at = now();
+      let live = 0;
+      for (const entry of entries.values()) if (entry.expiresAt > at) live++;
+      return live;
+    },
     async now() {
       open();
       return now();

@@ -37,3 +37,29 @@ end
 local function holds_lease(leased_key, base, handle, attempt)
   return redis.call('ZSCORE', leased_key, handle) ~= false and redis.call('HGET', base .. 'm:' .. handle, 'n') == attempt
 end
+
+-- Coordination entries (coordination-*-entry*.lua): a hash of member -> "<expiry, server ms>:<value>", plus
+-- ENTRIES_SWEEP_AT, a bound no live entry expires before. While it lies ahead nothing expired, so no call reads the
+-- whole hash; once it passes, one call drops the expired entries and sets it again. Returns the bound (nil: no entries).
+-- The bound is stored as "<ms>:", an entry's shape, so an older store's scripts still parse the hash during a rolling deploy.
+local ENTRIES_SWEEP_AT = '\0sweep-at'
+local function entries_bound(ms)
+  return string.format('%d', ms) .. ':'
+end
+local function sweep_entries(key, now)
+  local stored = redis.call('HGET', key, ENTRIES_SWEEP_AT)
+  local bound = nil
+  if stored then bound = tonumber(string.match(stored, '^(%d+):')) end
+  if bound ~= nil and bound > now then return bound end
+  local earliest = nil
+  local fields = redis.call('HGETALL', key)
+  for index = 1, #fields, 2 do
+    if fields[index] ~= ENTRIES_SWEEP_AT then
+      local expires = tonumber(string.match(fields[index + 1], '^(%d+):'))
+      if expires <= now then redis.call('HDEL', key, fields[index])
+      elseif earliest == nil or expires < earliest then earliest = expires end
+    end
+  end
+  if earliest == nil then redis.call('HDEL', key, ENTRIES_SWEEP_AT) else redis.call('HSET', key, ENTRIES_SWEEP_AT, entries_bound(earliest)) end
+  return earliest
+end

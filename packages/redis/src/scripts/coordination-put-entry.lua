@@ -1,21 +1,18 @@
 --[[
-Sets one member's entry of a coordination key, live for ARGV[3] ms, and drops
-the key's expired entries. Loaded after common.lua (for now_ms).
-KEYS[1] the key's hash: member -> "<expiry, server ms>:<value>"
+Sets one member's entry of a coordination key, live for ARGV[3] ms. Reads no
+other entry unless one expired (see sweep_entries in common.lua), so a put
+costs the same in a key of ten entries and of a hundred thousand.
+KEYS[1] the key's hash: member -> "<expiry, server ms>:<value>", and the sweep bound
 ARGV[1] member, ARGV[2] value, ARGV[3] ttl ms
 Returns: 1
 ]]
 local key = KEYS[1]
 local member, value, ttl = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local now = now_ms()
-local latest = now + ttl
-redis.call('HSET', key, member, string.format('%d', latest) .. ':' .. value)
-local fields = redis.call('HGETALL', key)
-for index = 1, #fields, 2 do
-  local expires = tonumber(string.match(fields[index + 1], '^(%d+):'))
-  if expires <= now then redis.call('HDEL', key, fields[index])
-  elseif expires > latest then latest = expires end
-end
+local expires = now + ttl
+local bound = sweep_entries(key, now)
+redis.call('HSET', key, member, string.format('%d', expires) .. ':' .. value)
+if bound == nil or expires < bound then redis.call('HSET', key, ENTRIES_SWEEP_AT, entries_bound(expires)) end
 -- The key lives as long as its longest-lived entry, so an abandoned roster vanishes.
-redis.call('PEXPIREAT', key, latest)
+redis.call('PEXPIREAT', key, math.max(expires, redis.call('PEXPIRETIME', key)))
 return 1
