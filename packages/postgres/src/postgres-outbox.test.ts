@@ -99,6 +99,21 @@ for (const target of postgresTargets()) {
       await secondRelay.stop();
     });
 
+    // PGlite has one session, which never waits on its own locks.
+    it.runIf(target.name === "postgres")("opens another outbox store (a web process starting) while a relay holds the lease", async () => {
+      const backend = createMemoryBackend();
+      const hopper = hopperWithOutbox(await target.createOutbox(), backend);
+      const queue = uniqueQueue();
+      const relay = hopper.relay({ handleSignals: false });
+      void relay.run();
+      const [first] = await target.transaction((client) => RecordSignup.set({ queue, transaction: client }).performAllLater([{ userId: "first" }]));
+      expect(await receiveIds(backend, queue, 1)).toEqual([first]);
+      // The lease is held now; a store opened after it must not wait for the relay to end.
+      const late = hopperWithOutbox(await target.createOutbox(), backend);
+      expect(late).toBeDefined();
+      await relay.stop();
+    });
+
     // Two transactions at once need two connections: PGlite has one.
     it.runIf(target.name === "postgres")("relays one ordering key's jobs in the order their transactions committed, not the order they were staged", async () => {
       const backend = createMemoryBackend();
