@@ -25,7 +25,7 @@ const relayCount = 3;
 const perTransaction = 20;
 // The producer's pause between transactions while the faults land.
 const producerPauseMs = full ? 15 : 40;
-// The documented takeover bound (postgres README): the lease is asked for every second and a new holder waits a second before sending; the assertion allows fifteen times it (the relays run at nice 19 beside busy processes).
+// The documented takeover bound (postgres README): the lease is asked for every second, then one take; the assertion allows fifteen times it (the relays run at nice 19 beside busy processes).
 const takeoverBoundMs = 2000;
 const takeoverAllowedMs = 15 * takeoverBoundMs;
 // The outbox's relay lease: advisory lock (0x686f706f, hashtext(schema)) in postgres-outbox.ts.
