@@ -2,6 +2,7 @@ import type { PGlite } from "@electric-sql/pglite";
 import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, type CoordinationStore } from "@hopper/core";
 import pg from "pg";
 import { transactionClient } from "./postgres-backend.js";
+import { databaseGuard } from "./postgres-database-identity.js";
 import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { storeExecutor } from "./postgres-store-connection.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
@@ -66,8 +67,10 @@ async function createTables(executor: SqlExecutor, schema: PostgresSchema): Prom
 export async function createPostgresCoordinationStore(options: PostgresCoordinationStoreOptions): Promise<CoordinationStore> {
   const executor = storeExecutor(options);
   const schema = resolveSchema(options.schema);
+  let onThisDatabase: Awaited<ReturnType<typeof databaseGuard>>;
   try {
     if (options.createTables !== false) await createTables(executor, schema);
+    onThisDatabase = await databaseGuard(executor, "postgres");
   } catch (error) {
     await executor.close().catch(() => {});
     throw error;
@@ -97,8 +100,13 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
       .catch(() => {});
   };
 
-  /** The store's own connections, or the caller's open transaction. */
-  const on = (transaction: unknown): SqlExecutor => (transaction === undefined ? executor : createClientExecutor(transactionClient(transaction)));
+  /** The store's own connections, or the caller's open transaction when it is on the store's database. */
+  const on = async (transaction: unknown): Promise<SqlExecutor> => {
+    if (transaction === undefined) return executor;
+    const client = transactionClient(transaction);
+    await onThisDatabase(client);
+    return createClientExecutor(client);
+  };
 
   return {
     specificationVersion: COORDINATION_SPECIFICATION_VERSION,
@@ -107,7 +115,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
       open();
       sweep();
       // In the caller's transaction the advisory lock is held until its commit or rollback, so a concurrent acquire of the key waits to see which.
-      return on(callers).transaction(async (transaction) => {
+      return (await on(callers)).transaction(async (transaction) => {
         await transaction.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [advisoryLockNamespace, key]);
         await transaction.query(`DELETE FROM ${holders} WHERE key = $1 AND expires_at <= now()`, [key]);
         // Renews a current holder, or adds one while fewer than `limit` hold the key. One statement, so the
@@ -140,7 +148,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
     },
     async release(key, holder, options) {
       open();
-      await on(options?.transaction).query(`DELETE FROM ${holders} WHERE key = $1 AND holder = $2`, [key, holder]);
+      await (await on(options?.transaction)).query(`DELETE FROM ${holders} WHERE key = $1 AND holder = $2`, [key, holder]);
     },
     async advance(key, value) {
       open();

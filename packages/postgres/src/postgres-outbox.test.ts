@@ -1,8 +1,11 @@
 import { ConfigurationError, createHopper, Job, type Hopper, type OutboxRelaySession, type OutboxStore, type StagedMessage } from "@hopper/core";
 import type { Backend } from "@hopper/core/backend";
 import { createMemoryBackend } from "@hopper/core/memory";
+import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { postgresTargets, silentLogger as silent, uniqueQueue } from "./test-postgres-targets.js";
+import { createPostgresCoordinationStore } from "./postgres-coordination-store.js";
+import { postgresTargets, postgresUrl, silentLogger as silent, uniqueQueue } from "./test-postgres-targets.js";
 
 class RecordSignup extends Job<{ userId: string }> {
   static override queue = "signups";
@@ -142,6 +145,21 @@ for (const target of postgresTargets()) {
         expect(await target.query(`SELECT id FROM "${target.schema}".outbox ORDER BY position`)).toEqual(ids.slice(2).map((id) => ({ id })));
       }));
 
+    // PGlite has one session, which never waits on its own locks.
+    it.runIf(target.name === "postgres")("opens another outbox store (a web process starting) while a relay holds the lease", async () => {
+      const backend = createMemoryBackend();
+      const hopper = hopperWithOutbox(await target.createOutbox(), backend);
+      const queue = uniqueQueue();
+      const relay = hopper.relay({ handleSignals: false });
+      void relay.run();
+      const [first] = await target.transaction((client) => RecordSignup.set({ queue, transaction: client }).performAllLater([{ userId: "first" }]));
+      expect(await receiveIds(backend, queue, 1)).toEqual([first]);
+      // The lease is held now; a store opened after it must not wait for the relay to end.
+      const late = hopperWithOutbox(await target.createOutbox(), backend);
+      expect(late).toBeDefined();
+      await relay.stop();
+    });
+
     // Two transactions at once need two connections: PGlite has one.
     it.runIf(target.name === "postgres")("relays one ordering key's jobs in the order their transactions committed, not the order they were staged", async () => {
       const backend = createMemoryBackend();
@@ -222,6 +240,34 @@ for (const target of postgresTargets()) {
       expect(ConfigurationError.isInstance(error) && error.field).toBe("coordination");
       expect((error as ConfigurationError).message).toMatch(/createPostgresCoordinationStore/);
       expect((error as ConfigurationError).message).toMatch(/outbox/);
+    });
+
+    // Two databases on one server; PGlite is one database.
+    it.runIf(target.name === "postgres")("refuses a unique job staged through the outbox when the coordination store is on another database, naming the setting and the fix", async () => {
+      const url = postgresUrl()!;
+      const other = `hopper_other_${randomUUID().replaceAll("-", "").slice(0, 10)}`;
+      const admin = new pg.Pool({ connectionString: url, max: 1 });
+      await admin.query(`CREATE DATABASE ${other}`);
+      const otherUrl = new URL(url);
+      otherUrl.pathname = `/${other}`;
+      try {
+        // The same schema's tables on both databases: without a check, the reservation lands silently on the outbox's database, where the store never looks.
+        const coordination = await createPostgresCoordinationStore({ connectionString: otherUrl.href, schema: target.schema, maxConnections: 2 });
+        opened.push(coordination);
+        opened.push(await createPostgresCoordinationStore({ connectionString: url, schema: target.schema, maxConnections: 1 }));
+        const hopper = createHopper({ backend: createMemoryBackend(), outbox: await target.createOutbox(), coordination, jobs: [UniqueSignup], logger: silent });
+        opened.push(hopper);
+        const queue = uniqueQueue();
+        const error = await target.transaction((client) => UniqueSignup.set({ queue, transaction: client }).performLater({ userId: "1" })).catch((caught: unknown) => caught);
+        expect(ConfigurationError.isInstance(error) && error.field).toBe("coordination");
+        expect((error as ConfigurationError).message).toMatch(/another database/);
+        expect((error as ConfigurationError).message).toMatch(/connectionString/);
+        expect(await target.query(`SELECT count(*)::int AS n FROM "${target.schema}".outbox WHERE queue = $1`, [queue])).toEqual([{ n: 0 }]);
+      } finally {
+        await Promise.all(opened.splice(0).reverse().map((item) => item.close()));
+        await admin.query(`DROP DATABASE IF EXISTS ${other} WITH (FORCE)`);
+        await admin.end();
+      }
     });
   });
 }

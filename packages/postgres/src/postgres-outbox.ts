@@ -11,8 +11,10 @@ export interface PostgresOutboxOptions extends PostgresStoreConnection {
   readonly schema?: string;
 }
 
-// First keys of the advisory locks: "hopo" for creating the table and holding the relay lease, "hopk" for ordering keys.
+// First keys of the advisory locks: "hopo" for the relay lease, "hopt" for creating the table, "hopk" for ordering keys.
+// The table's lock must not be the lease's: a store opening while a relay holds the lease would wait for that relay to end.
 const outboxLockNamespace = 0x686f706f;
+const tableLockNamespace = 0x686f7074;
 const orderingKeyLockNamespace = 0x686f706b;
 // While another process relays, ask for the lease this often: the bound on taking over after it dies.
 const leaseRetryMs = 1000;
@@ -64,7 +66,7 @@ function buildPostgresOutbox(executor: SqlExecutor, schema: PostgresSchema, data
   const ready = (): Promise<void> => {
     creating ??= executor
       .transaction(async (transaction) => {
-        await transaction.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [outboxLockNamespace, schema.name]);
+        await transaction.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [tableLockNamespace, schema.name]);
         await transaction.query(`CREATE SCHEMA IF NOT EXISTS ${schema.quoted}`);
         // deliver_at is the writer's epoch ms: the relay turns it back into a delay.
         await transaction.query(
