@@ -3,7 +3,8 @@ import type { Backend, OutgoingMessage } from "../backend/backend.js";
 import { sendInBatches } from "../backend/send-in-batches.js";
 import type { Logger } from "../logger.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
-import type { OutboxRelaySession, OutboxStore, StagedMessage } from "./outbox-store.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
+import type { OutboxRelaySession, OutboxStore, StagedMessage, TakeRows } from "./outbox-store.js";
 
 export interface OutboxRelayOptions {
   /** Stop on SIGTERM and SIGINT while `run()` is active. Default true. */
@@ -85,13 +86,13 @@ export class OutboxRelay {
     let next: Promise<StagedMessage[]> | undefined;
     try {
       while (!signal.aborted) {
-        const staged = await (next ?? session.take(this.#batchSize, idleWaitMs, signal, { remove: sent }));
+        const staged = await (next ?? takeRows(session, this.dependencies.outbox.name, this.#batchSize, idleWaitMs, signal, { remove: sent }));
         if (!next) sent = [];
         next = undefined;
         if (staged.length === 0 || signal.aborted) continue;
         const backend = await this.dependencies.backend();
         const sending = sendInBatches(backend, staged.map(outgoingOf));
-        next = session.take(this.#batchSize, 0, signal, { remove: sent, inFlight: staged.map((entry) => entry.position) });
+        next = takeRows(session, this.dependencies.outbox.name, this.#batchSize, 0, signal, { remove: sent, inFlight: staged.map((entry) => entry.position) });
         // Awaited below; until then its failure must not count as unhandled.
         next.catch(() => {});
         sent = [];
@@ -116,6 +117,22 @@ export class OutboxRelay {
       if (sent.length > 0) await session.remove(sent);
     }
   }
+}
+
+/**
+ * A take, refused when it returns a row it was told to delete or leave out: a store written before `take` had
+ * `rows` ignores them, and its relay would send the same batch again and again, never deleting it.
+ */
+async function takeRows(session: OutboxRelaySession, outbox: string, limit: number, waitMs: number, signal: AbortSignal, rows: TakeRows): Promise<StagedMessage[]> {
+  const taken = await session.take(limit, waitMs, signal, rows);
+  const excluded = new Set([...(rows.remove ?? []), ...(rows.inFlight ?? [])]);
+  if (excluded.size > 0 && taken.some((entry) => excluded.has(entry.position))) {
+    throw new ConfigurationError({
+      field: "outbox",
+      message: `the ${outbox} outbox store returned a row its take was told to delete or leave out: it predates take(limit, waitMs, signal, { remove, inFlight }); update it (createPostgresOutbox implements it)`,
+    });
+  }
+  return taken;
 }
 
 /** The message to send now: a staged moment becomes the delay left. */
