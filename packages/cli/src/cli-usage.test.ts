@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { fixtureJobs, runCliProcess } from "./test-cli.js";
 
@@ -30,12 +31,26 @@ describe("hopper: usage errors and help (no backend needed)", () => {
     expect(empty.stderr).toContain("--url was empty");
   });
 
-  it("gives up on an unreachable backend after --timeout with exit code 1, naming it without its password", { timeout: 120_000 }, async () => {
-    // Port 1 refuses connections: the Redis client would retry for over a minute without the bound.
-    const result = await runCliProcess(["stats", "--queues", "a", "--url", "redis://admin:hunter2@127.0.0.1:1", "--timeout", "1s"]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("no answer from redis://***@127.0.0.1:1 within 1000 ms");
-    expect(result.stderr).not.toContain("hunter2");
+  it("gives up on a backend that refuses at once, and on one that never answers after --timeout, with exit code 1, naming it without its password and never as an enqueue", { timeout: 120_000 }, async () => {
+    // Port 1 refuses connections: the answer comes at once, not after the bound.
+    const refused = await runCliProcess(["stats", "--queues", "a", "--url", "redis://admin:hunter2@127.0.0.1:1", "--timeout", "30s"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("cannot reach redis://***@127.0.0.1:1 while opening the backend: connect ECONNREFUSED");
+    expect(refused.stderr).not.toContain("enqueued");
+    expect(refused.stderr).not.toContain("hunter2");
+
+    // A server that accepts the connection and never answers: only the bound ends the wait.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const unanswered = await runCliProcess(["stats", "--queues", "a", "--url", `redis://admin:hunter2@127.0.0.1:${port}`, "--timeout", "1s"]);
+      expect(unanswered.code).toBe(1);
+      expect(unanswered.stderr).toContain(`no answer from redis://***@127.0.0.1:${port} within 1000 ms`);
+      expect(unanswered.stderr).not.toContain("hunter2");
+    } finally {
+      silent.close();
+    }
   });
 
   it("exits 2 for an unknown command, a bad flag value, a missing --jobs module or one without job classes", { timeout: 120_000 }, async () => {

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { createConsoleLogger, createHopper, redactingLogger, redactUrl, type Hopper, type Logger, type LogLevel } from "@hopper/core";
+import { BackendUnavailableError, createConsoleLogger, createHopper, redactingLogger, redactUrl, type Hopper, type Logger, type LogLevel } from "@hopper/core";
 import { resolveBackendUrl } from "./backend-url-option.js";
 import { CliError } from "./cli-error.js";
 import { ExitCode } from "./exit-codes.js";
@@ -66,7 +66,13 @@ export function createCommandContext(io: CliIo, globals: { url?: string; json?: 
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new CliError(`no answer from ${redactUrl(url ?? this.url())} within ${timeoutMs} ms while ${what}: is the backend up and the URL right? (--timeout sets the bound)`, ExitCode.failure)), timeoutMs);
       });
-      return Promise.race([work, timedOut]).finally(() => clearTimeout(timer));
+      // A backend that refused (or could not be opened) says so at once, in the command's words, not an enqueue's.
+      const failedToReach = work.catch((error: unknown) => {
+        if (!BackendUnavailableError.isInstance(error)) throw error;
+        const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+        throw new CliError(`cannot reach ${redactUrl(url ?? this.url())} while ${what}${cause}: is the backend up and the URL right?`, ExitCode.failure);
+      });
+      return Promise.race([failedToReach, timedOut]).finally(() => clearTimeout(timer));
     },
     openHopper(module) {
       return createHopper({ ...module?.hopperOptions, logger: module?.hopperOptions.logger ?? logger, url: this.url(), jobs: module?.jobs ?? [] });
