@@ -6,7 +6,7 @@ import { createHopper, Job } from "@hopper/core";
 import { requireService } from "@hopper/services";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import { firstForwardingAfter, ledgerNow, overlappingIntervals, readLedger } from "./relay-ledger.js";
+import { firstForwardingAfter, ledgerNow, overlappingIntervals, readLedger, type ForwardingInterval } from "./relay-ledger.js";
 import { reliabilitySettings } from "./reliability-settings.js";
 import { WorkerProcess } from "./worker-process.js";
 
@@ -79,6 +79,8 @@ describe("the transactional outbox's relays: one forwards at a time", () => {
       await Promise.all(Array.from({ length: relayCount }, startRelay));
       const producing1 = produce();
       const takeovers: { fault: Fault; ms: number }[] = [];
+      // Relays whose lock connection was terminated (the process lives on), and when.
+      const terminations: { pid: number; at: number }[] = [];
       let lastFaultAt = 0;
       for (const fault of faults) {
         // The relay forwarding right now (an interval open in the ledger), once it began after the last fault.
@@ -95,6 +97,7 @@ describe("the transactional outbox's relays: one forwards at a time", () => {
           const { rows } = await pool.query<{ pid: number }>(holderOfLease, [schema]);
           expect(rows).toHaveLength(1);
           await pool.query("SELECT pg_terminate_backend($1)", [rows[0]!.pid]);
+          terminations.push({ pid: active, at });
         } else {
           const relay = relays.get(active)!;
           await relay.kill(fault);
@@ -124,7 +127,14 @@ describe("the transactional outbox's relays: one forwards at a time", () => {
       }
       await Promise.all([...relays.values()].map((relay) => relay.kill("SIGTERM")));
       const intervals = readLedger(ledger);
-      const overlaps = overlappingIntervals(intervals, exitedAt);
+      // A relay whose lock connection is terminated stops handing sends over, but cannot recall the sends it handed
+      // over before (postgres README, "the outbox relay"): an interval of its that began before the termination may
+      // still be answered after the next holder began. Counted and reported; any other overlap fails the run.
+      const inFlightAtTermination = ([first, second]: [ForwardingInterval, ForwardingInterval]) =>
+        terminations.some(({ pid, at }) => first.pid === pid && first.start < at && second.start >= at);
+      const allOverlaps = overlappingIntervals(intervals, exitedAt);
+      const overlaps = allOverlaps.filter((pair) => !inFlightAtTermination(pair));
+      const handedOverBeforeTermination = allOverlaps.length - overlaps.length;
       const lost = [...committed].filter((id) => !seen.has(id));
       const arrivedRolledBack = [...rolledBack].filter((id) => seen.has(id));
       const duplicates = [...seen.values()].reduce((sum, count) => sum + count - 1, 0);
@@ -132,10 +142,10 @@ describe("the transactional outbox's relays: one forwards at a time", () => {
       const buckets = [1000, 2000, 5000, Infinity].map((limit, index, all) => `${takeovers.filter(({ ms }) => ms < limit && ms >= (all[index - 1] ?? 0)).length} ${limit === Infinity ? `≥ ${all[index - 1]! / 1000} s` : `< ${limit / 1000} s`}`);
       console.info(
         `[outbox relay exclusive] ${committed.size} committed, ${rolledBack.size} rolled back; ${relays.size} relay processes (${relayCount} at a time), ${pids.size} forwarded; ` +
-          `${intervals.length} forwarding intervals, ${overlaps.length} overlapping; faults ${faults.join(", ")}; takeovers ${buckets.join(", ")}; ` +
+          `${intervals.length} forwarding intervals, ${overlaps.length} overlapping (and ${handedOverBeforeTermination} whose sends were handed over before their relay's lock connection was terminated); faults ${faults.join(", ")}; takeovers ${buckets.join(", ")}; ` +
           `${lost.length} lost, ${duplicates} duplicates, ${arrivedRolledBack.length} rolled back arrived`,
       );
-      for (const [a, b] of overlaps.slice(0, 5)) console.info(`[outbox relay exclusive] overlap: ${JSON.stringify(a)} and ${JSON.stringify(b)}`);
+      for (const [a, b] of allOverlaps.slice(0, 5)) console.info(`[outbox relay exclusive] overlap: ${JSON.stringify(a)} and ${JSON.stringify(b)}`);
       expect(overlaps).toEqual([]);
       expect(lost).toEqual([]);
       expect(arrivedRolledBack).toEqual([]);
