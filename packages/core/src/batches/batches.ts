@@ -9,7 +9,7 @@ import { batchMemberDefinition, callbackKinds, resolveBatchOptions, type BatchOp
 import { BatchState, batchOptionsOf, OPEN_MEMBER, type BatchOutcome, type CallbackKind, type StoredBatchOptions } from "./batch-state.js";
 import { sentOnceOf, WorkflowLedger, type EnqueueWithIds } from "./workflow-ledger.js";
 import { ChainBook } from "./chains.js";
-import { BATCH_PARENT_META_KEY, childBatchId, childDepth, childIdOf, childJobId, childMember, childOutcome, rolledUp } from "./batch-nesting.js";
+import { addedJobId, BATCH_PARENT_META_KEY, childBatchId, childDepth, childIdOf, childJobId, childMember, childOutcome, rolledUp } from "./batch-nesting.js";
 import { FlowBook, type FlowsDependencies } from "./flows.js";
 
 /** The envelope meta naming a job's batch. */
@@ -325,8 +325,18 @@ class RunningBatchHandle extends BatchHandle implements RunningBatch {
     super(book, id);
   }
 
+  /** How many jobs this run added: the n-th has the same id on every run of the job. */
+  #addedByRun = 0;
+
   child(options: BatchOptions = {}): Promise<Batch> {
     return this.book.createChild(this.id, this.creatorJobId, this.#children++, options);
+  }
+
+  override async addAll(jobClass: JobClass, argsList: readonly unknown[], options: BatchEnqueueOptions = {}): Promise<string[]> {
+    if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "addAll takes an array of job arguments" });
+    const ids = argsList.map(() => addedJobId(this.id, this.creatorJobId, this.#addedByRun++));
+    // A run again (redelivered, retried) adds the same ids: those already finished are left out, the rest sent again.
+    return this.book.addAll(this.id, jobClass, argsList, options, ids, true);
   }
 }
 
