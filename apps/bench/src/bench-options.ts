@@ -57,7 +57,7 @@ export function positiveInteger(text: string): number {
   return value;
 }
 
-function nonNegativeInteger(text: string): number {
+export function nonNegativeInteger(text: string): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`expected an integer ≥ 0, got ${JSON.stringify(text)}`);
   return value;

@@ -3,29 +3,18 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { backendNames, type BackendName, type BenchOptions } from "./bench-options.js";
+import { Command, InvalidArgumentError } from "commander";
+import { backendNames, nonNegativeInteger, positiveInteger, type BackendName, type BenchOptions } from "./bench-options.js";
 import { loadProfiles } from "./bench-plan.js";
 import { renderRateLimitMarkdown } from "./report/rate-limit-report.js";
 import { parseRateSpec, type RateSpec } from "./scenarios/rate-limit-figures.js";
 import { runRateLimit, type RateLimitPoint } from "./scenarios/rate-limit.js";
 import { setUpServers } from "./services-setup.js";
 import { hopperUrl } from "./targets.js";
+import { runMain } from "./run-main.js";
 
 /** Backends whose own server is a coordination store every process shares. */
 const sharedStoreBackends: readonly BackendName[] = ["redis", "postgres"];
-
-function positiveInteger(text: string): number {
-  const value = Number(text.replace(/_/g, ""));
-  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(text)}`);
-  return value;
-}
-
-function nonNegativeInteger(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 0) throw new InvalidArgumentError(`expected an integer ≥ 0, got ${JSON.stringify(text)}`);
-  return value;
-}
 
 function rateSpec(text: string): RateSpec {
   try {
@@ -127,11 +116,4 @@ async function main(argv: string[]): Promise<void> {
   process.stderr.write(`wrote ${base}.md, ${base}.json\n`);
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode;
-    return;
-  }
-  console.error(error);
-  process.exitCode = 1;
-});
+runMain(main);
