@@ -30,10 +30,14 @@ export async function openWithinBound(open: () => Promise<Backend>, bound: Reach
   }
 }
 
-/** What a failed open is reported as: configuration errors as they are, anything else as BackendUnavailableError (never the driver's raw error). */
-export function openFailure(error: unknown, url: string | undefined): unknown {
+/**
+ * What a failed open is reported as: configuration errors as they are, anything
+ * else as BackendUnavailableError (never the driver's raw error). `during` is
+ * "enqueue" when the open was for an enqueue, whose caller must hear the job did not go.
+ */
+export function openFailure(error: unknown, url: string | undefined, during: "enqueue" | "open" = "enqueue"): unknown {
   if (ConfigurationError.isInstance(error) || BackendUnavailableError.isInstance(error)) return error;
-  return new BackendUnavailableError({ url, cause: error });
+  return new BackendUnavailableError({ url, cause: error, during });
 }
 
 /**

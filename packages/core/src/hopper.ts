@@ -299,7 +299,7 @@ export function createHopper(options: HopperOptions): Hopper {
   return {
     get backend() {
       return connection.get().catch((error: unknown) => {
-        throw openFailure(error, reach.url);
+        throw openFailure(error, reach.url, "open");
       });
     },
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),

@@ -68,7 +68,12 @@ describe("enqueue while the backend is unreachable (a port where nothing listens
           expect(everything).not.toContain(encodeURIComponent(password));
           // hopper.backend reports the same failure, not the driver's raw error.
           const opened = await hopper.backend.then(() => undefined, (caught: unknown) => caught);
-          if (opened !== undefined) expect(BackendUnavailableError.isInstance(opened), inspect(opened)).toBe(true);
+          if (opened !== undefined) {
+            expect(BackendUnavailableError.isInstance(opened), inspect(opened)).toBe(true);
+            // Opening enqueues nothing, so its error must not speak of a job.
+            expect((opened as BackendUnavailableError).message).toMatch(/cannot reach the backend/);
+            expect((opened as BackendUnavailableError).message).not.toMatch(/job/);
+          }
         } finally {
           // Closing opens nothing new and waits for no reconnect: a shutdown while the server is down must not hang.
           const closing = await Promise.race([hopper.close().then(() => "closed"), sleep(closeBoundMs).then(() => "still closing")]);
