@@ -87,6 +87,8 @@ interface WorkerDependencies {
 }
 
 const defaultPrefetch = 200;
+/** How long a shutdown waits for an aborted run to stop before it leaves the run its lease (see handBackOnceStopped). */
+const shutdownAbortGraceMs = 1000;
 const workerOptionKeys = ["queues", "order", "pauseCheck", "heartbeat", "concurrency", "prefetch", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
 
 /**
@@ -115,6 +117,8 @@ export class Worker {
   private hungJobExit: Promise<void> | undefined;
   private readonly inFlight = new Set<InFlightJob>();
   private readonly settling = new Set<Promise<void>>();
+  /** Runs a shutdown aborted, waited on before their messages go back (handBackOnceStopped). */
+  private readonly whenStopped = new Map<InFlightJob, () => void>();
   private readonly receiving = new AbortController();
   private running: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -308,6 +312,8 @@ export class Worker {
         if (!slotHeld) return;
         slotHeld = false;
         this.inFlight.delete(job);
+        this.whenStopped.get(job)?.();
+        this.whenStopped.delete(job);
         // A job that gave its wait up while its slot was lent holds none.
         if (!loans.settle(job)) budget.running -= 1;
         budget.settling += 1;
@@ -359,8 +365,27 @@ export class Worker {
         job.shutdownReason = reason;
         job.run?.abort(reason);
       }
-      await this.handBack(handingBack.map((job) => job.message));
+      await Promise.all(handingBack.map((job) => this.handBackOnceStopped(job)));
     }
+  }
+
+  /**
+   * A message goes back only once its aborted run has stopped: another worker may take the copy at once, and
+   * must not run it beside a run still finishing (a job's cleanup after its signal takes time, more on a loaded
+   * machine). A run that has not stopped within a grace keeps its lease (the heartbeat renews it while it runs)
+   * and goes back when it ends; if the process exits first, the lease lapses and the job is redelivered then.
+   */
+  private async handBackOnceStopped(job: InFlightJob): Promise<void> {
+    const stopped = this.inFlight.has(job) ? new Promise<void>((resolve) => this.whenStopped.set(job, resolve)) : Promise.resolve();
+    const grace = new AbortController();
+    const inTime = await Promise.race([stopped.then(() => true), sleep(shutdownAbortGraceMs, grace.signal).then(() => false)]);
+    grace.abort();
+    if (!inTime) {
+      job.log?.error("the job did not stop within its abort at shutdown; it keeps its lease and goes back to the queue once it ends (or, if this process exits first, once its lease lapses)", { graceMs: shutdownAbortGraceMs });
+      void stopped.then(() => this.handBack([job.message]));
+      return;
+    }
+    await this.handBack([job.message]);
   }
 
   /** Once, for the first hung job past the bound; others hung meanwhile stay unacked too. */
