@@ -27,7 +27,7 @@ export function duplicateBound(report: { sigkills: number; serverCrashes: number
  * `--profile full`, and with RELIABILITY_BACKENDS naming them); packages/reliability/README.md
  * § Known failures says why each one was there.
  */
-const failingInCi = new Set<string>(["redis-cluster"]);
+const failingInCi = new Set<string>([]);
 const quarantined = (name: string) => reliabilitySettings.profile === "ci" && reliabilitySettings.backends === undefined && failingInCi.has(name);
 
 describe("crash, restart and SIGTERM while producing: no job is lost", () => {
