@@ -39,7 +39,7 @@ const scriptFiles = {
 
 const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
 // The record writes the queue scripts share (records.lua), in front of each record script; no state index on a Cluster (another slot).
-const withRecordFunctions = (file: string, indexed: boolean) => `local record_indexed = ${indexed}\n${readScript("records.lua")}\n${readScript(file)}`;
+const withRecordFunctions = (file: string, indexed: boolean) => `local record_one_node = ${indexed}\n${readScript("records.lua")}\n${readScript(file)}`;
 /** Index entries one `list` call reads at most: a filter matching little costs a bounded script, and the page ends short with a cursor. */
 const listBudget = (limit: number) => Math.max(1000, limit * 2);
 

@@ -35,7 +35,7 @@ function readScript(file: string): string {
 function scriptSources(): Map<string, string> {
   if (!sources) {
     // The queue scripts write records on a single node only, where the state indexes may be written with them.
-    const prelude = `${readScript("common.lua")}\nlocal record_indexed = true\n${readScript("records.lua")}`;
+    const prelude = `${readScript("common.lua")}\nlocal record_one_node = true\n${readScript("records.lua")}`;
     sources = new Map(Object.entries(scriptFiles).map(([name, { file }]) => [name, `${prelude}\n${readScript(file)}`]));
   }
   return sources;

@@ -67,6 +67,13 @@ async function measure(label: string, count: number, run: () => Promise<void>): 
       }
     }
     parts.push(`commands ${(total / count).toFixed(2)}/job (${commands.join(", ")})`);
+    // The server's own timing: scripts (evalsha, whose time includes the commands they run) and the commands inside them.
+    const timed: string[] = [];
+    for (const [name, usec] of after.usec) {
+      const delta = usec - (before.usec.get(name) ?? 0);
+      if (delta / count >= 0.05 && name !== "info") timed.push(`${name} ${(delta / count).toFixed(2)}`);
+    }
+    parts.push(`server µs/job by command (${timed.join(", ")})`);
     parts.push(`bytes in ${((after.bytesIn - before.bytesIn) / count).toFixed(0)}/job, out ${((after.bytesOut - before.bytesOut) / count).toFixed(0)}/job`);
     parts.push(`server CPU ${((after.serverCpuUs - before.serverCpuUs) / count).toFixed(1)} µs/job`);
   }

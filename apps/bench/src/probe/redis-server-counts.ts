@@ -2,6 +2,8 @@ import type { Redis } from "ioredis";
 
 export interface ServerCounts {
   readonly calls: Map<string, number>;
+  /** Microseconds the server spent in each command (commandstats `usec`; a script's own commands are counted under their names, and their time within the script's). */
+  readonly usec: Map<string, number>;
   readonly bytesIn: number;
   readonly bytesOut: number;
   readonly serverCpuUs: number;
@@ -12,9 +14,13 @@ export async function redisServerCounts(admin: Redis | undefined): Promise<Serve
   if (!admin) return undefined;
   const [commandstats, stats, cpu] = await Promise.all([admin.info("commandstats"), admin.info("stats"), admin.info("cpu")]);
   const calls = new Map<string, number>();
-  for (const match of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(match[1]!, Number(match[2]));
+  const usec = new Map<string, number>();
+  for (const match of commandstats.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+    calls.set(match[1]!, Number(match[2]));
+    usec.set(match[1]!, Number(match[3]));
+  }
   const field = (text: string, name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(text)?.[1] ?? 0);
   const serverCpuUs = (field(cpu, "used_cpu_user") + field(cpu, "used_cpu_sys")) * 1e6;
-  return { calls, bytesIn: field(stats, "total_net_input_bytes"), bytesOut: field(stats, "total_net_output_bytes"), serverCpuUs };
+  return { calls, usec, bytesIn: field(stats, "total_net_input_bytes"), bytesOut: field(stats, "total_net_output_bytes"), serverCpuUs };
 }
 

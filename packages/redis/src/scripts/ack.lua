@@ -47,6 +47,7 @@ end
 -- Writes.
 local scheduled = false
 local done_handles, done_keys = {}, {}
+local index_batch = record_index_batch()
 for _, entry in ipairs(done) do
   if entry.dedupe and entry.dedupe_holder == entry.handle then redis.call('HDEL', dedupe_key, entry.dedupe) end
   if entry.line_key then
@@ -67,10 +68,12 @@ for _, entry in ipairs(done) do
   local at = entry.args
   if stride == 13 and ARGV[at + 3] ~= '' then
     local id = ARGV[at + 2]
-    record_settle(record_prefix .. id, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], ARGV[at + 11], ARGV[at + 12], record_channel, id)
+    record_settle(index_batch, record_prefix .. id, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], ARGV[at + 11], ARGV[at + 12], record_channel, id)
   end
 end
 
+-- The finished records' index entries, one ZADD and one trim per state for the batch.
+record_index_flush(index_batch)
 -- One ZREM and one DEL for the batch (at most 1000 acks per call).
 if #done_handles > 0 then
   redis.call('ZREM', leased_key, unpack(done_handles))

@@ -96,9 +96,10 @@ for _, entry in ipairs(chosen) do
     leases[#leases + 1] = now + lease_ms
     leases[#leases + 1] = handle
     local record = ''
-    -- Only a record of this queue's: a message cannot start another queue's job's record.
-    if record_prefix ~= '' and redis.call('HGET', record_prefix .. id, 'q') == queue then
-      record = record_start(record_prefix .. id, '', queue, '', attempt, now, record_ttl, record_channel, id) == 1 and 'running' or 'cancelled'
+    -- Only a record of this queue's (record_start with no job): a message cannot start another queue's job's record.
+    if record_prefix ~= '' then
+      local started = record_start(record_prefix .. id, '', queue, '', attempt, now, record_ttl, record_channel, id)
+      if started == 1 then record = 'running' elseif started == 0 then record = 'cancelled' end
     end
     messages[#messages + 1] = { handle, id, body, token, attempt, record }
   else

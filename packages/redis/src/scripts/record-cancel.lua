@@ -6,7 +6,8 @@ ARGV[1] now ms (the finished time), ARGV[2] ttl ms, ARGV[3] events channel, ARGV
 Returns: { "cancelled" }, { "requested" }, { "refused", state } or { "unknown" }
 ]]
 local key = KEYS[1]
-local state = redis.call('HGET', key, 's')
+local fields = record_read(key, { 's', 'j', 'q', 'a', 'u' })
+local state = fields.s
 if not state then return { 'unknown' } end
 if state == 'cancelled' then return { 'cancelled' } end
 if state == 'running' then
@@ -14,9 +15,12 @@ if state == 'running' then
   return { 'requested' }
 end
 if state ~= 'waiting' and state ~= 'retrying' and string.sub(state, 1, 5) ~= 'held:' then return { 'refused', state } end
-redis.call('HSET', key, 's', 'cancelled', 'fa', ARGV[1])
-redis.call('PEXPIRE', key, ARGV[2])
-record_reindex(key, ARGV[4], state, 'cancelled', ARGV[1], ARGV[2])
-local job, queue, attempt = unpack(redis.call('HMGET', key, 'j', 'q', 'a'))
-redis.call('PUBLISH', ARGV[3], cjson.encode({ id = ARGV[4], job = job, queue = queue, state = 'cancelled', attempt = tonumber(attempt) }))
+local sets, dels = { 's', 'cancelled', 'fa', ARGV[1] }, {}
+local kept = record_expiry_marker(fields, 'cancelled', ARGV[2], sets, dels)
+record_write(key, sets, dels)
+record_expire(key, fields, ARGV[2], kept)
+local index_batch = record_index_batch()
+record_reindex(index_batch, key, ARGV[4], state, 'cancelled', ARGV[1], ARGV[2])
+record_index_flush(index_batch)
+record_publish(ARGV[3], ARGV[4], fields.j, fields.q, 'cancelled', fields.a)
 return { 'cancelled' }

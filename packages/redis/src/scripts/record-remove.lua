@@ -6,5 +6,5 @@ Returns: 1 when a record was removed, 0 when there was none
 ]]
 local state = redis.call('HGET', KEYS[1], 's')
 if not state then return 0 end
-if record_indexed and record_finished[state] then redis.call('ZREM', record_index_key(KEYS[1], ARGV[1], state), ARGV[1]) end
+if record_one_node and record_finished[state] then redis.call('ZREM', record_index_key(KEYS[1], ARGV[1], state), ARGV[1]) end
 return redis.call('DEL', KEYS[1])

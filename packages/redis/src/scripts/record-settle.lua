@@ -7,4 +7,7 @@ ARGV[6] result or "", ARGV[7] error or "", ARGV[8] finished ms or "", ARGV[9] ru
 ARGV[11] events channel, ARGV[12] job id
 Returns: 1 when written, 0 when the record is cancelled
 ]]
-return record_settle(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12])
+local index_batch = record_index_batch()
+local written = record_settle(index_batch, KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12])
+record_index_flush(index_batch)
+return written

@@ -1,0 +1,116 @@
+import { randomUUID } from "node:crypto";
+import { createConsoleLogger, createHopper, Job } from "@hopper/core";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DisposableRedisServer } from "./test-redis-server.js";
+import { redisUrl } from "./test-redis-service.js";
+
+/**
+ * What job records cost the Redis server inside the scripts that carry them (no round trip of
+ * their own: `redis-records-round-trips.test.ts`): commands per job counted by the server's own
+ * statistics (those a script runs included), on a server of this test's own, records on against
+ * off. Before #20's Redis work they cost 6 more per enqueued job and 20 more per drained one.
+ */
+
+const jobs = 400;
+
+type Counts = Map<string, number>;
+
+async function commandCalls(admin: Redis): Promise<Counts> {
+  const calls = new Map<string, number>();
+  for (const match of (await admin.info("commandstats")).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    // INFO and CONFIG are this test's own reads.
+    if (match[1] !== "info" && match[1] !== "config") calls.set(match[1]!, Number(match[2]));
+  }
+  return calls;
+}
+
+const perJob = (calls: Counts, command?: string) => (command === undefined ? [...calls.values()].reduce((sum, count) => sum + count, 0) : (calls.get(command) ?? 0)) / jobs;
+
+describe.skipIf(!redisUrl)("redis: what job records cost the server per job", () => {
+  let server: DisposableRedisServer;
+  let admin: Redis;
+  beforeAll(async () => {
+    server = await DisposableRedisServer.start(["--appendonly", "no"]);
+    admin = new Redis(server.url);
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await server?.stop();
+  });
+
+  /** Commands the server ran to enqueue `jobs` jobs in one call, then to drain them at concurrency 10; with `listen`, a hopper.events listener is on. */
+  async function run(records: boolean, listen = false): Promise<{ enqueue: Counts; drain: Counts; events: number }> {
+    const queue = `commands-${randomUUID().slice(0, 8)}`;
+    let performed = 0;
+    let drained = () => {};
+    class CountedJob extends Job<{ n: number }> {
+      static override queue = queue;
+      static override jobName = "CountedJob";
+      async perform() {
+        performed += 1;
+        if (performed === jobs) drained();
+      }
+    }
+    const hopper = createHopper({ url: server.url, jobs: [CountedJob], logger: createConsoleLogger("silent"), ...(records && { records: {} }) });
+    let events = 0;
+    try {
+      if (listen) await hopper.events.on("*", () => (events += 1));
+      // Loads the scripts and opens every connection: one job through first.
+      await hopper.enqueue(CountedJob, { n: -1 });
+      const warm = hopper.worker({ queues: [queue], concurrency: 1, handleSignals: false });
+      const warming = warm.run();
+      await new Promise<void>((resolve) => {
+        drained = resolve;
+        performed = jobs - 1;
+      });
+      await warm.stop();
+      await warming;
+      performed = 0;
+
+      await admin.config("RESETSTAT");
+      await hopper.enqueueAll(CountedJob, Array.from({ length: jobs }, (_, n) => ({ n })));
+      const enqueue = await commandCalls(admin);
+
+      await admin.config("RESETSTAT");
+      const done = new Promise<void>((resolve) => (drained = resolve));
+      const worker = hopper.worker({ queues: [queue], concurrency: 10, handleSignals: false });
+      const running = worker.run();
+      await done;
+      await worker.stop(); // waits for the acks in flight
+      await running;
+      const drain = await commandCalls(admin);
+      // Events arrive on their own connection: wait for the last ones (bounded) before counting them.
+      for (let waited = 0; listen && events < 3 * (jobs + 1) && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      return { enqueue, drain, events };
+    } finally {
+      await hopper.close();
+    }
+  }
+
+  it("adds at most 2 commands per enqueued job and 5 per drained job, with no PEXPIRE before the job finishes and the index written per call", { timeout: 120_000 }, async () => {
+    const off = await run(false);
+    const on = await run(true);
+    const extra = { enqueue: perJob(on.enqueue) - perJob(off.enqueue), drain: perJob(on.drain) - perJob(off.drain) };
+    console.log(`[redis commands per job] records off: enqueue ${perJob(off.enqueue)}, drain ${perJob(off.drain)}; on: enqueue ${perJob(on.enqueue)}, drain ${perJob(on.drain)}`);
+    // Insert: EXISTS and HSET. Claim: HMGET and HSET. Ack: HMGET, HSET and PEXPIRE; the index's ZADD and trim once per ack call.
+    expect(extra.enqueue).toBeLessThanOrEqual(2.05);
+    expect(extra.drain).toBeLessThanOrEqual(5.5);
+    // An unfinished record on Redis is kept until a later write: no expiry to set at enqueue or claim.
+    expect(perJob(on.enqueue, "pexpire")).toBe(0);
+    expect(perJob(on.drain, "pexpire")).toBe(1);
+    expect(perJob(on.drain, "zremrangebyscore")).toBeLessThan(0.2);
+    // No listener: no record event published (the queue's wake-ups are published alike on and off).
+    expect(perJob(on.enqueue, "publish")).toBe(perJob(off.enqueue, "publish"));
+    expect(perJob(on.drain, "publish")).toBe(perJob(off.drain, "publish"));
+  });
+
+  it("publishes each change while a hopper.events listener is on", { timeout: 120_000 }, async () => {
+    const off = await run(false);
+    const on = await run(true, true);
+    // waiting, running and succeeded: one PUBLISH each, every one delivered.
+    expect(perJob(on.enqueue, "publish") - perJob(off.enqueue, "publish")).toBe(1);
+    expect(perJob(on.drain, "publish") - perJob(off.drain, "publish")).toBe(2);
+    expect(on.events).toBe(3 * (jobs + 1));
+  });
+});
