@@ -56,10 +56,15 @@ function viaFetchHandler(handler: (request: Request) => Promise<Response>, url =
   return async (body, headers = {}) => (await handler(new Request(url, { method: "POST", headers, body, ...(typeof body !== "string" && { duplex: "half" }) } as RequestInit))).status;
 }
 
-/** A body that never ends: a handler that reads it before deciding would never answer. */
-function endlessBody(): ReadableStream<Uint8Array> {
+/** A body that never ends: a handler that reads it before deciding would never answer (or reads up to its bound first); `pulled` counts what was read. */
+function endlessBody(pulled: { bytes: number } = { bytes: 0 }): ReadableStream<Uint8Array> {
   const chunk = new TextEncoder().encode("z".repeat(1024));
-  return new ReadableStream<Uint8Array>({ pull: (controller) => controller.enqueue(chunk) });
+  return new ReadableStream<Uint8Array>({
+    pull: (controller) => {
+      pulled.bytes += chunk.length;
+      controller.enqueue(chunk);
+    },
+  });
 }
 
 function blockerEnvelope(key: string): string {
@@ -253,10 +258,15 @@ describe("push endpoints: who may post", () => {
     const pubsubVerified = createPubSubPushHandler({ hopper, queue, verify: { audience: "https://example.test/push", serviceAccountEmail: "push@example.iam.gserviceaccount.com" } });
     const pubsubNode = await serve(createPubSubPushNodeHandler({ hopper, queue, verify: { audience: "https://example.test/push", serviceAccountEmail: "push@example.iam.gserviceaccount.com" } }));
     servers.push(pubsubNode.server);
-    expect(await viaFetchHandler(pubsubVerified)(endlessBody())).toBe(401);
+    // Fetch forms: the stream shows how much was read before the answer; a handler that reads up to its bound first (then refuses) reads far more.
+    const pubsubPulled = { bytes: 0 };
+    expect(await viaFetchHandler(pubsubVerified)(endlessBody(pubsubPulled))).toBe(401);
+    expect(pubsubPulled.bytes).toBeLessThan(64 * 1024);
     expect(await viaHttp(pubsubNode.url)(endlessBody())).toBe(401);
     expect(await forms["sqsd node"]!(endlessBody(), { ...sqsdHeaders(), "x-forwarded-for": "198.51.100.9" })).toBe(403);
-    expect(await viaFetchHandler(createSqsdHandler({ hopper, queue, urlToken }))(endlessBody(), sqsdHeaders())).toBe(403);
+    const sqsdPulled = { bytes: 0 };
+    expect(await viaFetchHandler(createSqsdHandler({ hopper, queue, urlToken }))(endlessBody(sqsdPulled), sqsdHeaders())).toBe(403);
+    expect(sqsdPulled.bytes).toBeLessThan(64 * 1024);
     expect(ran).toEqual([]);
   });
 });

@@ -267,6 +267,34 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
     }
   });
 
+  it("sqsd: a tick path may end in one slash after the urlToken; answers to a tick quote neither its task name nor the enqueue's error", async () => {
+    const queue = unique("sqsdquiet");
+    const { hopper } = jobsFor(queue);
+    // Not registered with this Hopper: enqueueing it throws, with the class's name in the error.
+    class UnregisteredNightlyReport extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform() {}
+    }
+    const urlToken = "quiet-token-0123456789abcdef";
+    const server = await serve(createSqsdNodeHandler({ hopper, queue, urlToken, periodicTasks: { "broken-task": { job: UnregisteredNightlyReport } }, logger: recordingLogger() }));
+    try {
+      const tick = (taskName: string, path: string) => fetch(`${server.url}${path}`, { method: "POST", headers: { "x-aws-sqsd-taskname": taskName, "x-aws-sqsd-scheduled-at": new Date().toISOString(), "x-aws-sqsd-msgid": "tick-1", "x-aws-sqsd-receive-count": "1" }, body: "" });
+      // cron.yaml may say url: /sqsd/<token>/ : the token check must not refuse it (404 = it got past the token).
+      const unknownName = "probe-task-name-7f3a";
+      const unknown = await tick(unknownName, `/sqsd/${urlToken}/`);
+      expect(unknown.status).toBe(404);
+      expect(await unknown.text()).not.toContain(unknownName);
+      // The enqueue's error goes to the log, never to whoever posted the tick.
+      const broken = await tick("broken-task", `/sqsd/${urlToken}`);
+      expect(broken.status).toBe(503);
+      const text = await broken.text();
+      expect(text).not.toContain("broken-task");
+      expect(text).not.toContain("UnregisteredNightlyReport");
+    } finally {
+      await server.close();
+    }
+  });
+
   it("sqsd: fails closed at creation: periodic tasks and the fetch form need urlToken; weak or contradictory choices are refused", () => {
     const queue = unique("sqsdconfig");
     const { Work, hopper } = jobsFor(queue);

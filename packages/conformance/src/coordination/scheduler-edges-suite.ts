@@ -115,5 +115,27 @@ export function runSchedulerEdgesSuite(options: SchedulerEdgesSuiteOptions): voi
       const latest = right.enqueued.map((entry) => entry.split("@")[1]!).sort().at(-1)!;
       expect(wrong.enqueued.filter((entry) => entry.split("@")[1]! <= latest)).toEqual([]);
     });
+
+    it("a running scheduler (run(), not only runDue) reads each pass's time from the store too", { timeout: 30_000 }, async () => {
+      const name = `clock-loop-${randomUUID().slice(0, 8)}`;
+      const right = open(await options.createStore());
+      const wrong = open(await options.createStore());
+      for (const { hopper } of [right, wrong]) schedule(hopper, name, "*/10 * * * * *", { grace: "30s" });
+      await right.hopper.scheduler({ handleSignals: false }).runDue();
+      expect(right.enqueued.length).toBeGreaterThan(0);
+      // This process's clock runs five minutes behind the store's; its loop makes one pass, then sleeps.
+      vi.useFakeTimers({ toFake: ["Date"], now: Date.now() - 5 * 60_000 });
+      try {
+        const scheduler = wrong.hopper.scheduler({ handleSignals: false });
+        const running = scheduler.run();
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await scheduler.stop();
+        await running;
+      } finally {
+        vi.useRealTimers();
+      }
+      const latest = right.enqueued.map((entry) => entry.split("@")[1]!).sort().at(-1)!;
+      expect(wrong.enqueued.filter((entry) => entry.split("@")[1]! <= latest)).toEqual([]);
+    });
   });
 }

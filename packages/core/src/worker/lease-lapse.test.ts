@@ -231,3 +231,51 @@ describe("a received message whose answer arrived late", () => {
     }
   });
 });
+
+// Issue #15, item 5: a renewal that answers in time but says the lease is gone (Redis, PostgreSQL and SQS
+// resolve extendLease with false once another worker holds the message). The lapse watch above cannot see
+// this: the renewals answer. Only the answer itself says the run must stop.
+describe("a running job whose renewal answers that its lease is gone", () => {
+  it("is aborted with LeaseLostError at that answer, long before the lease would lapse, and this worker never acks or hands it back", async () => {
+    const queue = `lease-lost-${Date.now().toString(36)}`;
+    const abortReasons: unknown[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    class Held extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform(_args: Record<string, never>, context: JobContext) {
+        context.signal.addEventListener("abort", () => abortReasons.push(context.signal.reason), { once: true });
+        await released;
+      }
+    }
+    const settledByWorker: string[] = [];
+    let renewals = 0;
+    const backend = interceptMessages(createMemoryBackend({ store: `lease-lost-${queue}` }), (message) => ({
+      id: message.id,
+      body: message.body,
+      deliveryAttempt: message.deliveryAttempt,
+      ack: () => (settledByWorker.push(`ack ${message.id}`), message.ack()),
+      nack: (nackOptions) => (settledByWorker.push(`nack ${message.id}`), message.nack(nackOptions)),
+      // The first renewal holds the lease; the second answers at once that another worker has it now.
+      extendLease: async (ms: number) => (++renewals === 1 ? message.extendLease(ms) : false),
+    }));
+    const hopper = createHopper({ backend, jobs: [Held], logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } });
+    hoppers.push(hopper);
+    await Held.performLater({});
+    // A long lease: the lapse watch would give the run up only after seconds; the "lost" answer comes within one renewal period.
+    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: "6s", pollWait: 50, handleSignals: false });
+    const running = worker.run();
+    try {
+      await until(() => renewals >= 2, "a second renewal", 15_000);
+      await until(() => abortReasons.length === 1, "the run to be aborted by the lost-lease answer", 2_000);
+      expect(LeaseLostError.isInstance(abortReasons[0])).toBe(true);
+      release();
+      await worker.stop({ timeout: 1000 });
+      await running;
+      expect(settledByWorker).toEqual([]);
+    } finally {
+      release();
+      await worker.stop({ timeout: 1000 });
+    }
+  });
+});
