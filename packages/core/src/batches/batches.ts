@@ -171,8 +171,11 @@ export class BatchBook implements Batches {
       await this.ledger(sent.scope).write(`ended:${sent.name}`, outcome);
       await this.reportToParent(sent.scope.slice(batchPrefix.length), envelope.id);
     }
-    if (outcome === "succeeded") await this.ledger(sent.scope).write(`succeeded:${sent.name}`, new Date().toISOString());
+    // A chain's next step is sent before the mark too: a crash between a mark written first and the send would drop
+    // every copy of this step unrun, and the chain would never go on.
     await this.chains.stepFinished(sent.scope, sent.name, outcome, envelope.id);
+    // Last: from here a copy of this job is dropped unrun, so everything its run owed is done by now.
+    if (outcome === "succeeded") await this.ledger(sent.scope).write(`succeeded:${sent.name}`, new Date().toISOString());
   }
 
   /**
