@@ -42,3 +42,12 @@ describe("a batch callback succeeds exactly once: one run's success is recorded,
     expect(callbackFault(ledgerOf({ w0: [...ran(), acked], w1: ran(1200) }))).toMatch(/after/);
   });
 });
+
+describe("jobs added from inside runs", () => {
+  it("an adder run twice (killed, then run again) adds the same id: one member", () => {
+    const added = "0dd00000-0000-5000-8000-000000000002";
+    const adder = "ad000000-0000-4000-8000-000000000003";
+    const { added: ids } = parseLedgers(new Map([["w0", `+ ${adder} ${added}`], ["w1", `+ ${adder} ${added}\nd ${adder} batch-child`]]));
+    expect(ids).toEqual([added]);
+  });
+});

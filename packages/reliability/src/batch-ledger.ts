@@ -24,10 +24,13 @@ export function readLedgerTexts(directory: string): Map<string, string> {
   return new Map(files.map((name) => [name, readFileSync(join(directory, name), "utf8")]));
 }
 
-/** Each job id's runs and acks across the processes' ledgers, and the ids of the jobs added from inside runs. */
+/**
+ * Each job id's runs and acks across the processes' ledgers, and the distinct ids of the jobs added from inside runs
+ * (an adder run again adds the same ids: `addedJobId`, one member each).
+ */
 export function parseLedgers(texts: ReadonlyMap<string, string>): { jobs: Map<string, JobLedger>; added: string[] } {
   const jobs = new Map<string, JobLedger>();
-  const added: string[] = [];
+  const added = new Set<string>();
   const acksAt = new Map<string, number>();
   /** Per process: the acks and the returned runs of each id, matched once every file is read (a copy may be acked in a file read first). */
   const perProcess: { acks: Map<string, number>; returned: Map<string, number> }[] = [];
@@ -38,7 +41,7 @@ export function parseLedgers(texts: ReadonlyMap<string, string>): { jobs: Map<st
     for (const line of text.split("\n")) {
       const [event, id, third, , fifth] = line.split(" ");
       if (event === "+") {
-        added.push(third!);
+        added.add(third!);
         continue;
       }
       if (event === "a") {
@@ -72,7 +75,7 @@ export function parseLedgers(texts: ReadonlyMap<string, string>): { jobs: Map<st
     const entry = jobs.get(id);
     if (entry) entry.firstAckAt = at;
   }
-  return { jobs, added };
+  return { jobs, added: [...added] };
 }
 
 /**
