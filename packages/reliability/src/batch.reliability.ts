@@ -19,10 +19,9 @@ const workerCount = 2;
 /** Every 100th child fails its first attempt, and every 1000th adds a job to its own batch from inside its run. */
 const childArgs = (n: number): BatchChildArgs => ({ n, ...(n % 100 === 7 && { flaky: 1 }), ...(n % 1000 === 3 && { adds: 1 }) });
 const deadBatch = { children: 200, doomed: [11, 99, 150] };
-// Quarantined from CI's profile (packages/reliability/README.md, "Known failures"): the fresh-clone CI run of d388f2c left
-// Redis's 10,000-child batch with one member pending for good after its SIGKILLs. It runs in the full profile, or
-// with RELIABILITY_BACKENDS naming a backend.
-const batchBackends = reliabilitySettings.profile === "full" || reliabilitySettings.backends !== undefined ? ["redis", "postgres"] : [];
+// CI's profile runs Redis only (PostgreSQL's run takes about twice as long); the full profile, or RELIABILITY_BACKENDS
+// naming a backend, runs both.
+const batchBackends = reliabilitySettings.profile === "full" || reliabilitySettings.backends !== undefined ? ["redis", "postgres"] : ["redis"];
 const targets = reliabilityTargets.filter((target) => batchBackends.includes(target.name) && selected(target.name));
 
 function batchJobsSetting(): number | undefined {
@@ -34,7 +33,7 @@ function batchJobsSetting(): number | undefined {
 }
 
 describe(`a batch of ${childCount} draining while workers are SIGKILLed ${kills} times (profile ${reliabilitySettings.profile})`, () => {
-  if (targets.length === 0) it.skip("redis and postgres (quarantined in CI's profile: packages/reliability/README.md, Known failures)", () => {});
+  if (targets.length === 0) it.skip("redis and postgres (not selected)", () => {});
   for (const target of targets) {
     it(`${target.name}: every child counted once, each callback enqueued once and succeeding once, nothing lost`, { timeout: 600_000 }, async () => {
       const backend = await target.open({ restartable: false });
@@ -117,9 +116,11 @@ describe(`a batch of ${childCount} draining while workers are SIGKILLed ${kills}
           return fault === undefined ? [] : [`${id} ${ledger.job}: ${fault}`];
         });
         expect(faults, "callbacks that did not succeed exactly once").toEqual([]);
-        // Killed after its bookkeeping: its copy was dropped as already succeeded, never run again.
-        expect(jobs.get(held.jobId), "the big batch's onComplete, killed between its bookkeeping and its ack").toMatchObject({ job: "batch-on-complete", starts: 1, successes: 1, succeededToAck: 0 });
-        expect(jobs.get(held.jobId)!.droppedCopies).toBeGreaterThanOrEqual(1);
+        // Killed after its bookkeeping: its copy was dropped as already succeeded, never run again. The copy may come back
+        // to the holding worker itself before the SIGKILL (its lease ran out while it held the ack): then it is acked there.
+        const heldLedger = jobs.get(held.jobId)!;
+        expect(heldLedger, "the big batch's onComplete, killed between its bookkeeping and its ack").toMatchObject({ job: "batch-on-complete", starts: 1, successes: 1 });
+        expect(heldLedger.succeededToAck + heldLedger.droppedCopies, "acks of its copies, each without a run").toBeGreaterThanOrEqual(1);
 
         const childLedgers = children([...bigMembers, ...smallIds]).map(([, ledger]) => ledger!);
         const repeatedChildRuns = childLedgers.reduce((sum, ledger) => sum + Math.max(0, ledger.successes - 1), 0);
