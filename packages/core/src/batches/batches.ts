@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
+import { takeConcurrencySlot, type ConcurrencySlot } from "../coordination/concurrency-limit.js";
+import type { Logger } from "../logger.js";
 import type { Envelope } from "../envelope/envelope.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { EnqueueFailedError } from "../errors/enqueue-failed-error.js";
@@ -149,6 +151,16 @@ export class BatchBook implements Batches {
     await parent.addPending([childMember(childId)]);
     await child.create({ ...stored, parent: parentId, depth });
     return new BatchHandle(this, childId, { replay: false });
+  }
+
+  /**
+   * One copy at a time of a job a workflow sent (a callback, a chain's step): the claim `<scope>:run:<name>`, renewed
+   * while held, expiring a lease after its holder died. Undefined while another copy holds it.
+   */
+  async runAlone(envelope: Envelope, leaseMs: number, logger: Logger): Promise<ConcurrencySlot | undefined> {
+    const sent = sentOnceOf(envelope.meta);
+    if (!sent) return { release: async () => {} };
+    return takeConcurrencySlot(this.dependencies.coordination, `${sent.scope}:run:${sent.name}`, { key: () => sent.name, limit: 1, leaseMs, retryAfterMs: 0 }, envelope.id, logger);
   }
 
   /** True when `envelope` is a job a workflow sent (a callback) that already succeeded: a repeated copy is dropped. */
