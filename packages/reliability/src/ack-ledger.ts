@@ -6,14 +6,22 @@ import type { Backend, ReceivedMessage } from "@hopper/core/backend";
  * ack resolved (the backend stored it) and `af <jobId> <ms>` once it rejected. The crash
  * run then knows which completions were acked: a job run again after an ack that resolved
  * is a defect; one whose ack never went through before a server crash is the crash's doing.
+ * `hold`: the job ids whose ack is held for good instead (written `h <jobId> <ms>`).
  */
-export function recordAcks(backend: Backend, ledgerFile: string): void {
+export function recordAcks(backend: Backend, ledgerFile: string, hold?: (jobId: string) => boolean): void {
   const receive = backend.receive.bind(backend);
   const write = (event: "a" | "af", id: string) => appendFileSync(ledgerFile, `${event} ${id} ${Date.now()}\n`);
   const withAckRecorded = (message: ReceivedMessage): ReceivedMessage =>
     new Proxy(message, {
       get(target, property) {
         if (property === "ack") {
+          // A held ack writes `h` and never goes out: the run SIGKILLs the process there (batch.reliability.ts).
+          if (hold?.(target.id)) {
+            return () => {
+              appendFileSync(ledgerFile, `h ${target.id} ${Date.now()}\n`);
+              return new Promise<void>(() => {});
+            };
+          }
           return () =>
             target.ack().then(
               () => write("a", target.id),

@@ -1,6 +1,9 @@
 import { appendFileSync } from "node:fs";
 import { Job, UnrecoverableError, type JobContext } from "@hopper/core";
 
+/** The callbacks this process ran (job id → `<batch> <kind>`, e.g. `big on-complete`): the worker may hold one's ack. */
+export const callbackRuns = new Map<string, string>();
+
 /** A batch child: `flaky` attempts throw before one succeeds; `doomed` never succeeds (dead after its attempts); `adds` jobs it adds to its own batch. */
 export interface BatchChildArgs {
   readonly n: number;
@@ -12,11 +15,12 @@ export interface BatchChildArgs {
 /**
  * The batch run's jobs, on one queue, writing to a ledger file per process (a
  * synchronous append, so a SIGKILL hides no line that was written):
- *   `s <id> <job> <attempt>`  perform started
+ *   `s <id> <job> <attempt> <ms>`  perform started, and when
  *   `d <id> <job>`            perform returned (the run succeeded; its ack may still be lost)
  *   `f <id> <job> <attempt>`  perform threw (a retry or a dead letter follows)
  *   `+ <parent id> <id>`      a running child added a job to its own batch
  *   `a <id> <ms>`             a message's ack resolved (ack-ledger.ts)
+ *   `h <id> <ms>`             the worker holds this callback's ack until the run SIGKILLs it (test-batch-worker.ts)
  */
 export function batchJobClasses(queue: string, ledgerFile: string) {
   const write = (line: string) => appendFileSync(ledgerFile, `${line}\n`);
@@ -25,7 +29,7 @@ export function batchJobClasses(queue: string, ledgerFile: string) {
     static override jobName = "batch-child";
     static override retry = { attempts: 3, wait: "200ms", jitter: 0.2 } as const;
     async perform(args: BatchChildArgs, context: JobContext) {
-      write(`s ${context.jobId} batch-child ${context.attempt}`);
+      write(`s ${context.jobId} batch-child ${context.attempt} ${Date.now()}`);
       if (args.doomed) {
         write(`f ${context.jobId} batch-child ${context.attempt}`);
         throw new UnrecoverableError("doomed: this child goes to the dead letters");
@@ -45,8 +49,9 @@ export function batchJobClasses(queue: string, ledgerFile: string) {
     class extends Job<{ batch: string }> {
       static override queue = queue;
       static override jobName = `batch-${kind}`;
-      async perform(_args: { batch: string }, context: JobContext) {
-        write(`s ${context.jobId} batch-${kind} ${context.attempt}`);
+      async perform(args: { batch: string }, context: JobContext) {
+        write(`s ${context.jobId} batch-${kind} ${context.attempt} ${Date.now()}`);
+        callbackRuns.set(context.jobId, `${args.batch} ${kind}`);
         write(`d ${context.jobId} batch-${kind}`);
       }
     };

@@ -98,12 +98,14 @@ ${table(data.load)}
 A batch of 10,000 children (50,000 in the full profile; every 100th fails its first
 attempt, every 1000th adds a job to its own batch from inside its run) and a batch of
 200 with three dead children drain on two worker processes, SIGKILLed and replaced
-three times (six in full). Each run and each resolved ack is appended to a ledger per
-process. Asserted: every child ran; each batch's counts equal the ledger's distinct
-outcomes (a child run again counts once); each callback is one job id, and exactly
-one of its runs returned and was acked (a run killed before its ack, or a copy dropped
-as already succeeded, is counted in the runs, not as a success); the dead batch's
-onSuccess never runs.
+three times (six in full), and once more where the worker that ran the big batch's
+onComplete holds its ack, after its bookkeeping marked it succeeded. Each run and each
+resolved ack is appended to a ledger per process. Asserted: every child ran; each
+batch's counts equal the ledger's distinct outcomes (a child run again counts once);
+each callback is one job id whose success was recorded once: a run returned, and no two
+runs returned and were both acked (a run killed before its ack is counted in the runs);
+the callback killed holding its ack ran once and its redelivered copy was acked unrun;
+the dead batch's onSuccess never runs.
 
 ${table(data.batch ?? {})}`;
 }

@@ -1,15 +1,20 @@
 // Child process of the batch run: one worker on RELIABILITY_URL running the batch jobs of RELIABILITY_QUEUE,
-// writing runs and resolved acks to RELIABILITY_LEDGER (batch-jobs.ts). Prints "ready"; the parent SIGKILLs it.
+// writing runs and resolved acks to RELIABILITY_LEDGER (batch-jobs.ts). Prints "ready"; the parent SIGKILLs it, once
+// where it holds the big batch's onComplete ack.
 import { createConsoleLogger, createHopper } from "@hopper/core";
 import { recordAcks } from "./ack-ledger.js";
-import { batchJobClasses } from "./batch-jobs.js";
+import { batchJobClasses, callbackRuns } from "./batch-jobs.js";
 
 const queue = process.env.RELIABILITY_QUEUE!;
 const ledgerFile = process.env.RELIABILITY_LEDGER!;
 const jobs = Object.values(batchJobClasses(queue, ledgerFile));
 // Errors go to stderr, where the parent shows them when the run fails.
 const hopper = createHopper({ url: process.env.RELIABILITY_URL!, jobs, logger: createConsoleLogger("error") });
-recordAcks(await hopper.backend, ledgerFile);
+// The big batch's onComplete: its run returned and the worker marked it succeeded; the ack it is about to send is held,
+// so the run's SIGKILL lands between the two (a copy redelivered then must be dropped, not run again).
+let held = false;
+const holdCallbackAck = (jobId: string) => !held && callbackRuns.get(jobId) === "big on-complete" && (held = true);
+recordAcks(await hopper.backend, ledgerFile, holdCallbackAck);
 const worker = hopper.worker({ queues: [queue], concurrency: 50, prefetch: 50, lease: "2s", pollWait: "200ms", shutdownTimeout: "5s" });
 process.stdout.write("ready\n");
 await worker.run();

@@ -16,13 +16,30 @@ export function batchKillJobs(queue: string, onRun: (name: string) => void) {
       onRun("done");
     }
   }
-  return { KillChild, KillDone };
+  class ChainFirst extends Job<Record<string, never>> {
+    static override jobName = "ChainKillFirst";
+    static override queue = queue;
+    async perform() {
+      onRun("first");
+    }
+  }
+  class ChainSecond extends Job<Record<string, never>> {
+    static override jobName = "ChainKillSecond";
+    static override queue = queue;
+    async perform() {
+      onRun("second");
+    }
+  }
+  return { KillChild, KillDone, ChainFirst, ChainSecond };
 }
 
-/** In the fixture: the process kills itself as it sends the callback, after its claim was taken. */
+/** The jobs the fixture dies sending: a batch's callback, a chain's second step. */
+const killedAtSend = new Set(["BatchKillDone", "ChainKillSecond"]);
+
+/** In the fixture: the process kills itself as it sends the callback or the next step, after its claim was taken. */
 export const killAtCallbackSend: Middleware = {
   async enqueue(context, next) {
-    if (context.jobName === "BatchKillDone") {
+    if (killedAtSend.has(context.jobName)) {
       process.stdout.write("claimed\n");
       process.kill(process.pid, "SIGKILL");
       await new Promise(() => {});

@@ -17,10 +17,10 @@ const fixture = new URL("./test-batch-kill-worker.ts", import.meta.url);
  * A worker process SIGKILLed between its claim of a batch's callback and the
  * callback's enqueue: the last child was never acked, so once its lease ends
  * another worker runs it again, re-takes the claim it held and sends the
- * callback, which runs once.
+ * callback, which runs once. The same for a chain's next step.
  */
 export function runBatchKillSuite(options: BatchKillSuiteOptions): void {
-  describe(`${options.name}: a batch across a SIGKILL between the callback's claim and its enqueue`, () => {
+  describe(`${options.name}: a batch and a chain across a SIGKILL between the claim of what they send next and its enqueue`, () => {
     it("the callback is sent once, by the redelivered last child, and runs once", { timeout: 90_000 }, async () => {
       const queue = `batchkill-${randomUUID().slice(0, 8)}`;
       const runs: string[] = [];
@@ -51,6 +51,36 @@ export function runBatchKillSuite(options: BatchKillSuiteOptions): void {
         expect(ranAgain.length).toBeGreaterThanOrEqual(1);
         expect(new Set(ranAgain).size).toBe(ranAgain.length);
         expect(await batch.status()).toMatchObject({ total: 3, succeeded: 3, pending: 0 });
+      } finally {
+        worker.killIfRunning();
+        await hopper.close();
+      }
+    });
+
+    // A step's bookkeeping marks it succeeded and sends the next step, before its ack. Killed in between, the step's
+    // copy must not be dropped as already succeeded while the next step was never sent: the chain would stop for good.
+    it("a chain whose worker dies sending the next step: the step's copy sends it, and the chain succeeds", { timeout: 90_000 }, async () => {
+      const queue = `chainkill-${randomUUID().slice(0, 8)}`;
+      const runs: string[] = [];
+      const { ChainFirst, ChainSecond } = batchKillJobs(queue, (name) => runs.push(name));
+      const hopper = createHopper({ url: options.backendUrl, jobs: [ChainFirst, ChainSecond], logger: createConsoleLogger("silent") });
+      const chain = await hopper.chain([ChainFirst, {}], [ChainSecond, {}]);
+      const worker = startFixtureProcess(fixture, { HOPPER_URL: options.backendUrl, FIXTURE_QUEUE: queue });
+      try {
+        expect(await worker.exited, worker.stderr()).toBe("SIGKILL");
+        expect(worker.stdout().split("\n").filter(Boolean)).toEqual(["ran first", "claimed"]);
+        expect((await chain.status()).steps.map((step) => step.state)).toEqual([expect.stringMatching(/^(enqueued|succeeded)$/), "waiting"]);
+
+        const survivor = hopper.worker({ queues: [queue], concurrency: 2, lease: "2s", pollWait: "200ms", handleSignals: false });
+        const running = survivor.run();
+        try {
+          await waitFor(async () => (await chain.status()).state === "succeeded", "the chain to succeed", 60_000);
+        } finally {
+          await survivor.stop({ timeout: 5000 });
+          await running;
+        }
+        // The first step ran again (its run is repeated after the crash, as any job's); the second ran once.
+        expect(runs).toEqual(["first", "second"]);
       } finally {
         worker.killIfRunning();
         await hopper.close();

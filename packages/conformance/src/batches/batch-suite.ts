@@ -196,6 +196,46 @@ export function runBatchSuite(options: BatchSuiteOptions): void {
       expect(await batch.status()).toMatchObject({ total: 1, succeeded: 1, pending: 0 });
     }, 90_000);
 
+    // Two finishers of one batch at once (a lease lost under load: both copies of the last job hold the same claim), or a
+    // crash between the callback's enqueue and its mark, send the callback twice; the copies must not both run.
+    it("a callback sent twice runs once: a copy that arrives while the other runs waits, then is dropped", async () => {
+      const queue = uniqueQueueName("batchtwice");
+      let running = 0;
+      let mostAtOnce = 0;
+      let performed = 0;
+      class Slow extends Job<{ batch: string }> {
+        static override queue = queue;
+        static override jobName = `${queue}-slow-callback`;
+        async perform() {
+          performed += 1;
+          running += 1;
+          mostAtOnce = Math.max(mostAtOnce, running);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          running -= 1;
+        }
+      }
+      let sent = 0;
+      const sendCallbackTwice: Middleware = {
+        async enqueue(context, next) {
+          if (context.jobName !== Slow.jobName) return next();
+          const ids = await next();
+          await next();
+          sent += 2;
+          return ids;
+        },
+      };
+      const hopper = await open([Slow], [sendCallbackTwice]);
+      const batch = await hopper.batch({ onComplete: [Slow, { batch: "twice" }] });
+      await batch.seal();
+      expect(sent).toBe(2);
+      start(hopper, queue, "2s");
+      await waitFor(async () => (await batch.status()).callbacks.onComplete === "succeeded", "the callback to succeed", 30_000);
+      // Past the waiting copy's return (a quarter lease, at most 1 s, ±50 %): it finds the callback succeeded and is dropped.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
+      expect(mostAtOnce).toBe(1);
+      expect(performed).toBe(1);
+    }, 90_000);
+
     it("a chain runs its steps in order, each once; a dead step stops it and the steps after it never run", async () => {
       const queue = uniqueQueueName("chain");
       const order: string[] = [];

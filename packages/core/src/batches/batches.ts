@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
+import { takeConcurrencySlot, type ConcurrencySlot } from "../coordination/concurrency-limit.js";
+import type { Logger } from "../logger.js";
 import type { Envelope } from "../envelope/envelope.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { EnqueueFailedError } from "../errors/enqueue-failed-error.js";
@@ -151,6 +153,16 @@ export class BatchBook implements Batches {
     return new BatchHandle(this, childId, { replay: false });
   }
 
+  /**
+   * One copy at a time of a job a workflow sent (a callback, a chain's step): the claim `<scope>:run:<name>`, renewed
+   * while held, expiring a lease after its holder died. Undefined while another copy holds it.
+   */
+  async runAlone(envelope: Envelope, leaseMs: number, logger: Logger): Promise<ConcurrencySlot | undefined> {
+    const sent = sentOnceOf(envelope.meta);
+    if (!sent) return { release: async () => {} };
+    return takeConcurrencySlot(this.dependencies.coordination, `${sent.scope}:run:${sent.name}`, { key: () => sent.name, limit: 1, leaseMs, retryAfterMs: 0 }, envelope.id, logger);
+  }
+
   /** True when `envelope` is a job a workflow sent (a callback) that already succeeded: a repeated copy is dropped. */
   async sentAndSucceeded(envelope: Envelope): Promise<boolean> {
     const sent = sentOnceOf(envelope.meta);
@@ -171,8 +183,11 @@ export class BatchBook implements Batches {
       await this.ledger(sent.scope).write(`ended:${sent.name}`, outcome);
       await this.reportToParent(sent.scope.slice(batchPrefix.length), envelope.id);
     }
-    if (outcome === "succeeded") await this.ledger(sent.scope).write(`succeeded:${sent.name}`, new Date().toISOString());
+    // A chain's next step is sent before the mark too: a crash between a mark written first and the send would drop
+    // every copy of this step unrun, and the chain would never go on.
     await this.chains.stepFinished(sent.scope, sent.name, outcome, envelope.id);
+    // Last: from here a copy of this job is dropped unrun, so everything its run owed is done by now.
+    if (outcome === "succeeded") await this.ledger(sent.scope).write(`succeeded:${sent.name}`, new Date().toISOString());
   }
 
   /**

@@ -88,6 +88,8 @@ export interface InFlightJob {
   readonly slotLoans?: SlotLoans;
   /** Its slot is lent out (SlotLoans). */
   lent?: boolean;
+  /** A workflow's job (a callback, a chain's step): the claim that lets one copy of it run at a time, released once the message is settled. */
+  runClaim?: ConcurrencySlot;
 }
 
 const heldSinceKey = "hopper.heldSince";
@@ -112,11 +114,16 @@ export class MessageHandler {
 
   handle(job: InFlightJob, queue: string): Promise<void> {
     // A handler, not an async frame of its own: a held job keeps one suspended frame fewer alive.
-    return this.process(job, queue).catch((error: unknown) => {
-      if (job.handedBack) return;
-      // Could not even record the outcome (backend down?): leave the message to its lease, which redelivers it.
-      (job.log ?? this.options.logger).error("could not settle a message; it will be redelivered when its lease ends", { queue, messageId: job.message.id, error });
-    });
+    return this.process(job, queue).then(
+      () => job.runClaim?.release(),
+      (error: unknown) => {
+        if (!job.handedBack) {
+          // Could not even record the outcome (backend down?): leave the message to its lease, which redelivers it.
+          (job.log ?? this.options.logger).error("could not settle a message; it will be redelivered when its lease ends", { queue, messageId: job.message.id, error });
+        }
+        return job.runClaim?.release();
+      },
+    );
   }
 
   private async process(job: InFlightJob, queue: string): Promise<void> {
@@ -195,6 +202,19 @@ export class MessageHandler {
         await this.options.records?.held(envelope, attempt - 1, retryAt, "concurrency");
         return this.redelivery.postpone(queue, message, { ...envelope, attempt }, retryAt);
       }
+    }
+    // A workflow's job sent twice (two finishers at once, or a crash between its send and its mark) runs one copy at a
+    // time: a copy arriving while another runs waits, then finds it succeeded below and is dropped unrun.
+    if (envelope.meta[SENT_ONCE_META_KEY] !== undefined && this.options.batches) {
+      const claim = await this.options.batches.runAlone(envelope, this.options.leaseMs, log);
+      if (!claim) {
+        await slot?.release();
+        const retryAt = Date.now() + Math.round(Math.min(1000, this.options.leaseMs / 4) * (0.5 + Math.random()));
+        log.info("another copy of this batch callback or chain step is running; offering this one again later");
+        await this.options.records?.held(envelope, attempt - 1, retryAt, "concurrency");
+        return this.redelivery.postpone(queue, message, { ...envelope, attempt }, retryAt);
+      }
+      job.runClaim = claim;
     }
     const { records } = this.options;
     if (records && !(await records.start(envelope, attempt, message))) {
