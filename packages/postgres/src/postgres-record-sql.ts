@@ -13,8 +13,12 @@ export interface RecordSql {
   readonly table: string;
   /** Rows `(id, job, queue, enqueued_at, run_at, ttl_ms, batch_id, parent_id, args)`: a waiting record for each id without a live one. */
   insert(source: string): string;
-  /** Rows `(id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, ttl_ms)`, one per id: ends an attempt; a cancelled record, or a live one of another queue or job, stays. */
-  settle(source: string): string;
+  /**
+   * CTEs (for a WITH list) ending in `name`, which returns what they wrote: from the query `rows` yielding
+   * `(id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, ttl_ms)`, one per id,
+   * ends an attempt; a cancelled record, or a live one of another queue or job, stays.
+   */
+  settle(name: string, rows: string): string;
   /** Notifies each row a piece returned; select from it (`SELECT count(*) FROM (…)`) so it runs. */
   notified(cte: string, extra?: string): string;
 }
@@ -44,15 +48,27 @@ export function recordSql(schema: PostgresSchema): RecordSql {
          batch_id = EXCLUDED.batch_id, parent_id = EXCLUDED.parent_id, args = EXCLUDED.args, expires_at = EXCLUDED.expires_at
        WHERE ${table}.expires_at <= now()
        ${returning}`,
-    settle: (source) =>
-      `INSERT INTO ${table} (id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, expires_at)
-       SELECT id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, ${expiresAt("ttl_ms")} FROM ${source}
-       ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, attempt = EXCLUDED.attempt, result = EXCLUDED.result, error = EXCLUDED.error,
-         finished_at = EXCLUDED.finished_at, run_at = EXCLUDED.run_at, progress = ${kept("progress")}, started_at = ${kept("started_at")},
-         batch_id = ${kept("batch_id")}, parent_id = ${kept("parent_id")}, args = ${kept("args")},
-         cancel_requested = ${table}.cancel_requested AND ${table}.expires_at > now(), expires_at = EXCLUDED.expires_at
-       WHERE (${table}.state <> 'cancelled' AND ${table}.queue = EXCLUDED.queue AND ${table}.job = EXCLUDED.job) OR ${table}.expires_at <= now()
-       ${returning}`,
+    // An UPDATE of the rows that exist (a job's record was inserted by its enqueue), and an insert only for
+    // those the update did not write: an upsert of every row (INSERT … ON CONFLICT DO UPDATE) costs each
+    // ack a speculative insertion and a tuple lock (a WAL record of its own) before the update. (#20)
+    settle: (name, rows) => {
+      const set = (s: string, expires: string) => `state = ${s}.state, attempt = ${s}.attempt, result = ${s}.result, error = ${s}.error, finished_at = ${s}.finished_at, run_at = ${s}.run_at,
+         progress = ${kept("progress")}, started_at = ${kept("started_at")}, batch_id = ${kept("batch_id")}, parent_id = ${kept("parent_id")}, args = ${kept("args")},
+         cancel_requested = ${table}.cancel_requested AND ${table}.expires_at > now(), expires_at = ${expires}`;
+      const writable = (source: string) => `(${table}.state <> 'cancelled' AND ${table}.queue = ${source}.queue AND ${table}.job = ${source}.job) OR ${table}.expires_at <= now()`;
+      return `${name}_rows AS (${rows}),
+       ${name}_updated AS (
+         UPDATE ${table} SET ${set("s", expiresAt("s.ttl_ms"))} FROM ${name}_rows s WHERE ${table}.id = s.id AND (${writable("s")})
+         RETURNING ${table}.id, ${table}.job, ${table}.queue, ${table}.state, ${table}.attempt),
+       ${name}_inserted AS (
+         INSERT INTO ${table} (id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, expires_at)
+         SELECT id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, ${expiresAt("ttl_ms")} FROM ${name}_rows
+         WHERE id NOT IN (SELECT id FROM ${name}_updated)
+         ON CONFLICT (id) DO UPDATE SET ${set("EXCLUDED", "EXCLUDED.expires_at")}
+         WHERE ${writable("EXCLUDED")}
+         ${returning}),
+       ${name} AS (SELECT * FROM ${name}_updated UNION ALL SELECT * FROM ${name}_inserted)`;
+    },
     notified: (cte, extra = "") => `SELECT pg_notify('${channel}', json_build_object('id', id, 'job', job, 'queue', queue, 'state', state, 'attempt', attempt${extra})::text) FROM ${cte}`,
   };
 }

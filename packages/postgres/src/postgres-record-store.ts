@@ -142,7 +142,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
     },
     async settle(record) {
       await open();
-      await executor.query(`WITH settled AS (${sql.settle(settledSource(1, "integer"))}) ${notify("settled")}`, settledColumns([0], [record]));
+      await executor.query(`WITH ${sql.settle("settled", `SELECT * FROM ${settledSource(1, "integer")}`)} ${notify("settled")}`, settledColumns([0], [record]));
     },
     async get(id) {
       await open();
