@@ -24,6 +24,9 @@ export interface PostgresRecordStoreOptions {
 const advisoryLockNamespace = 0x686f706a;
 const sweepEveryMs = 60_000;
 const sweepBatch = 1000;
+const listedStates = "'succeeded', 'failed', 'dead', 'cancelled'";
+// Percent of a page new rows fill; the rest takes the claim's update of those rows (HOT) and its pruned space the ack's.
+const recordsFillfactor = 50;
 
 /**
  * Job records on a PostgreSQL server, given by connection (SQS, Pub/Sub, or a
@@ -71,11 +74,21 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         await transaction.query(`DROP INDEX IF EXISTS ${schema.quoted}.job_records_expires_idx`);
         // Added after the table shipped: a job's batch, a flow child's parent and the job's args, written by the insert only.
         await transaction.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS batch_id text, ADD COLUMN IF NOT EXISTS parent_id text, ADD COLUMN IF NOT EXISTS args text`);
-        // `list`: finished records by state, newest first; partial, so the writes of unfinished jobs (most of them) never touch it.
-        // ids in byte order ("C"), the order the cursor compares in. Built under the lock above on a first start after an upgrade.
+        // `list`: finished records by state, newest first, ids in byte order ("C"), the order the cursor compares in.
+        // Keyed on listed_state, which only a finished record has, not on state: an index on state would make the
+        // claim's update (waiting → running) add an entry to every index; with no indexed column changed it is a
+        // HOT update, written beside the old row version with no index entry (fillfactor leaves it room). (#20)
+        // job_records_finished_idx, on (state, …), came before it. Built under the lock above on a first start after an upgrade.
         await transaction.query(
-          `CREATE INDEX IF NOT EXISTS job_records_finished_idx ON ${table} (state, finished_at DESC, id COLLATE "C" DESC) WHERE state IN ('succeeded', 'failed', 'dead', 'cancelled')`,
+          `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS listed_state text GENERATED ALWAYS AS (CASE WHEN state IN (${listedStates}) THEN state END) STORED`,
         );
+        await transaction.query(`CREATE INDEX IF NOT EXISTS job_records_listed_idx ON ${table} (listed_state, finished_at DESC, id COLLATE "C" DESC) WHERE listed_state IS NOT NULL`);
+        await transaction.query(`DROP INDEX IF EXISTS ${schema.quoted}.job_records_finished_idx`);
+        // Room in each page for a row's next version (the claim's HOT update); new pages only, so cheap on a table made before.
+        const [options] = await transaction.query<{ fillfactor: boolean }>(
+          `SELECT coalesce(reloptions, '{}') @> ARRAY['fillfactor=${recordsFillfactor}'] AS fillfactor FROM pg_class WHERE oid = '${table}'::regclass`,
+        );
+        if (!options?.fillfactor) await transaction.query(`ALTER TABLE ${table} SET (fillfactor = ${recordsFillfactor})`);
       })
       .catch((error: unknown) => {
         creating = undefined;
@@ -177,7 +190,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
       // The partial index's own predicate, restated so the planner uses it; the row comparison walks it from the cursor.
       const rows = await executor.query<RecordRow>(
         `SELECT * FROM ${table}
-         WHERE state = $1 AND state IN ('succeeded', 'failed', 'dead', 'cancelled') AND finished_at IS NOT NULL AND expires_at > now()
+         WHERE listed_state = $1 AND listed_state IS NOT NULL AND finished_at IS NOT NULL AND expires_at > now()
            AND ($2::text IS NULL OR queue = $2) AND ($3::text IS NULL OR job = $3)
            AND ($4::bigint IS NULL OR (finished_at, id COLLATE "C") < ($4::bigint, $5::text COLLATE "C"))
          ORDER BY finished_at DESC, id COLLATE "C" DESC LIMIT $6`,
