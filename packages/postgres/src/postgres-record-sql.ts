@@ -19,7 +19,9 @@ export interface RecordSql {
    * ends an attempt; a cancelled record, or a live one of another queue or job, stays.
    */
   settle(name: string, rows: string): string;
-  /** Notifies each row a piece returned; select from it (`SELECT count(*) FROM (…)`) so it runs. */
+  /** Subscribers listening now (`subscribe` keeps a row leased here while it listens). */
+  readonly listeners: string;
+  /** Notifies each row a piece returned, only while someone listens; select from it (`SELECT count(*) FROM (…)`) so it runs. Ends in a WHERE clause: `AND …` narrows it. */
   notified(cte: string, extra?: string): string;
 }
 
@@ -38,6 +40,7 @@ export function recordSql(schema: PostgresSchema): RecordSql {
   // On a conflict with an expired row, the row starts over as if new.
   const kept = (column: string) => `CASE WHEN ${table}.expires_at <= now() THEN NULL ELSE ${table}.${column} END`;
   const channel = `${schema.channel}_records`;
+  const listeners = `${schema.quoted}.job_record_listeners`;
   return {
     table,
     insert: (source) =>
@@ -69,7 +72,13 @@ export function recordSql(schema: PostgresSchema): RecordSql {
          ${returning}),
        ${name} AS (SELECT * FROM ${name}_updated UNION ALL SELECT * FROM ${name}_inserted)`;
     },
-    notified: (cte, extra = "") => `SELECT pg_notify('${channel}', json_build_object('id', id, 'job', job, 'queue', queue, 'state', state, 'attempt', attempt${extra})::text) FROM ${cte}`,
+    listeners,
+    // A NOTIFY nobody listens to still costs the server (each payload built, queued at commit, read past by every
+    // LISTENing session of the database, the workers' queue wake-ups included): sent only while a subscriber's row is live.
+    // The uncorrelated EXISTS runs once per statement. (#20)
+    notified: (cte, extra = "") =>
+      `SELECT pg_notify('${channel}', json_build_object('id', id, 'job', job, 'queue', queue, 'state', state, 'attempt', attempt${extra})::text) FROM ${cte}
+       WHERE EXISTS (SELECT 1 FROM ${listeners} WHERE expires_at > now())`,
   };
 }
 

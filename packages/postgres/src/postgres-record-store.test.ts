@@ -42,7 +42,7 @@ describe("on PGlite", () => {
       expect(await store.get("after")).toMatchObject({ state: "waiting", batchId: "b", parentId: "p", args: '{"args":{"to":"a@example.com"}}' });
       // The listing moved to listed_state (#20): a record finished before the upgrade is listed, the old index is gone.
       expect((await store.list!({ state: "succeeded", limit: 10 })).records.map((record) => record.id)).toEqual(["done before"]);
-      const indexes = await database.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'older' ORDER BY indexname");
+      const indexes = await database.query<{ indexname: string }>("SELECT indexname FROM pg_indexes WHERE schemaname = 'older' AND tablename = 'job_records' ORDER BY indexname");
       expect(indexes.rows.map((row) => row.indexname)).toEqual(["job_records_expiring_idx", "job_records_listed_idx", "job_records_pkey"]);
     } finally {
       await store.close();

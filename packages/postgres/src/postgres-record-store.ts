@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
 import { BackendClosedError, ConfigurationError, decodeRecordCursor, encodeRecordCursor, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import pg from "pg";
@@ -24,6 +25,9 @@ export interface PostgresRecordStoreOptions {
 const advisoryLockNamespace = 0x686f706a;
 const sweepEveryMs = 60_000;
 const sweepBatch = 1000;
+// A subscriber's lease on record notifications, renewed every minute: one that died without stopping keeps writes notifying for at most this long.
+const listenerLeaseMs = 5 * 60_000;
+const listenerRenewMs = 60_000;
 const listedStates = "'succeeded', 'failed', 'dead', 'cancelled'";
 // Percent of a page new rows fill; the rest takes the claim's update of those rows (HOT) and its pruned space the ack's.
 const recordsFillfactor = 50;
@@ -89,6 +93,8 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
           `SELECT coalesce(reloptions, '{}') @> ARRAY['fillfactor=${recordsFillfactor}'] AS fillfactor FROM pg_class WHERE oid = '${table}'::regclass`,
         );
         if (!options?.fillfactor) await transaction.query(`ALTER TABLE ${table} SET (fillfactor = ${recordsFillfactor})`);
+        // One row per subscriber while it listens (a lease it renews): record writes notify only while one is live.
+        await transaction.query(`CREATE TABLE IF NOT EXISTS ${sql.listeners} (id text PRIMARY KEY, expires_at timestamptz NOT NULL)`);
       })
       .catch((error: unknown) => {
         creating = undefined;
@@ -138,7 +144,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
          WHERE (${table}.state <> 'cancelled' AND NOT ${table}.cancel_requested AND ${table}.queue = EXCLUDED.queue AND ${table}.job = EXCLUDED.job) OR ${table}.expires_at <= now()
          ${returning}),
          notified AS (${notify("started")})
-         SELECT (SELECT count(*) FROM notified) AS started,
+         SELECT (SELECT count(*) FROM started) + 0 * (SELECT count(*) FROM notified) AS started,
                 EXISTS (SELECT 1 FROM ${table} WHERE id = $1 AND expires_at > now() AND (queue <> $3 OR job <> $2)) AS foreign`,
         [record.id, record.job, record.queue, record.attempt, record.enqueuedAt, record.startedAt, ttl(record.ttlMs)],
       );
@@ -146,12 +152,13 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
     },
     async progress(id, progress) {
       await open();
-      const rows = await executor.query(
-        `WITH updated AS (UPDATE ${table} SET progress = $2 WHERE id = $1 AND state = 'running' AND expires_at > now() ${returning}, progress)
-         ${notify("updated", ", 'progress', progress")}`,
+      const [outcome] = await executor.query<{ updated: string | number }>(
+        `WITH updated AS (UPDATE ${table} SET progress = $2 WHERE id = $1 AND state = 'running' AND expires_at > now() ${returning}, progress),
+         notified AS (${notify("updated", ", 'progress', progress")})
+         SELECT (SELECT count(*) FROM updated) + 0 * (SELECT count(*) FROM notified) AS updated`,
         [id, progress],
       );
-      return rows.length > 0;
+      return Number(outcome!.updated) > 0;
     },
     async settle(record) {
       await open();
@@ -174,7 +181,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
                        expires_at = CASE WHEN state = 'running' THEN expires_at ELSE ${expiresAt("$3::bigint")} END,
                        state = CASE WHEN state = 'running' THEN state ELSE 'cancelled' END
                      WHERE id = $1 AND (state IN ('waiting', 'retrying', 'running') OR state LIKE 'held:%') AND expires_at > now() ${returning}),
-         notified AS (${notify("changed")} WHERE state = 'cancelled')
+         notified AS (${notify("changed")} AND state = 'cancelled')
          SELECT (SELECT state FROM current) AS state, EXISTS (SELECT 1 FROM changed) AS changed, (SELECT count(*) FROM notified) AS notified`,
         [id, now, ttl(ttlMs)],
       );
@@ -218,8 +225,26 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         },
         () => {},
       );
+      // Listening first, then leased: a write that starts once subscribe resolved sees the lease and notifies.
+      const listenerId = randomUUID();
+      const lease = () =>
+        executor.query(
+          `WITH expired AS (DELETE FROM ${sql.listeners} WHERE expires_at <= now())
+           INSERT INTO ${sql.listeners} (id, expires_at) VALUES ($1, now() + $2 * interval '1 millisecond') ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
+          [listenerId, listenerLeaseMs],
+        );
+      try {
+        await lease();
+      } catch (error) {
+        await unlisten().catch(() => {});
+        throw error;
+      }
+      const renewing = setInterval(() => void lease().catch(() => {}), listenerRenewMs);
+      renewing.unref();
       const stop = async () => {
         if (!subscribers.delete(stop)) return;
+        clearInterval(renewing);
+        await executor.query(`DELETE FROM ${sql.listeners} WHERE id = $1`, [listenerId]).catch(() => {});
         await unlisten();
       };
       subscribers.add(stop);

@@ -2,6 +2,7 @@ import { createConsoleLogger, createHopper, Job } from "@hopper/core";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPostgresBackend } from "./postgres-backend.js";
+import { createPostgresRecordStore } from "./postgres-record-store.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 
 const url = postgresUrl();
@@ -52,6 +53,37 @@ describe.skipIf(!url)("postgres: a job's record writes", () => {
     } finally {
       await hopper.close();
       await pool.end();
+    }
+  });
+
+  it("notifies record changes only while a subscriber listens", { timeout: 60_000 }, async () => {
+    const writer = await createPostgresRecordStore({ connectionString: url!, schema, maxConnections: 2 });
+    const reader = await createPostgresRecordStore({ connectionString: url!, schema, maxConnections: 2 });
+    // A session listening on the channel without subscribing: it sees every notification the writes send.
+    const raw = new pg.Client({ connectionString: url! });
+    await raw.connect();
+    const heard: string[] = [];
+    raw.on("notification", (message) => heard.push(JSON.parse(message.payload ?? "{}").id));
+    await raw.query(`LISTEN "hopper_${schema}_records"`);
+    const record = (id: string) => ({ id, job: "SendEmail", queue: "mailers", enqueuedAt: 1, runAt: null, ttlMs: 60_000 });
+    const settle = async (id: string) => {
+      await writer.insert([record(id)]);
+      await writer.settle({ ...record(id), state: "succeeded", attempt: 1, finishedAt: 2 });
+      // A later write's notification comes after this one's: the raw session's round trip lets it arrive.
+      await raw.query("SELECT 1");
+    };
+    try {
+      await settle("unheard");
+      const events: string[] = [];
+      const stop = await reader.subscribe!((event) => events.push(`${event.id} ${event.state}`));
+      await settle("heard");
+      await expect.poll(() => events, { timeout: 5000 }).toEqual(["heard waiting", "heard succeeded"]);
+      await stop();
+      await settle("unheard again");
+      expect(heard).toEqual(["heard", "heard"]);
+    } finally {
+      await raw.end();
+      await Promise.all([writer.close(), reader.close()]);
     }
   });
 });
