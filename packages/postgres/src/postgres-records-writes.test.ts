@@ -68,7 +68,7 @@ describe.skipIf(!url)("postgres: a job's record writes", () => {
     const record = (id: string) => ({ id, job: "SendEmail", queue: "mailers", enqueuedAt: 1, runAt: null, ttlMs: 60_000 });
     const settle = async (id: string) => {
       await writer.insert([record(id)]);
-      await writer.settle({ ...record(id), state: "succeeded", attempt: 1, finishedAt: 2 });
+      await writer.settle({ id, job: "SendEmail", queue: "mailers", enqueuedAt: 1, ttlMs: 60_000, state: "succeeded", attempt: 1, finishedAt: 2 });
       // A later write's notification comes after this one's: the raw session's round trip lets it arrive.
       await raw.query("SELECT 1");
     };
