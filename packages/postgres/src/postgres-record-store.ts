@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
 import { BackendClosedError, ConfigurationError, decodeRecordCursor, encodeRecordCursor, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import pg from "pg";
@@ -24,6 +25,12 @@ export interface PostgresRecordStoreOptions {
 const advisoryLockNamespace = 0x686f706a;
 const sweepEveryMs = 60_000;
 const sweepBatch = 1000;
+// A subscriber's lease on record notifications, renewed every minute: one that died without stopping keeps writes notifying for at most this long.
+const listenerLeaseMs = 5 * 60_000;
+const listenerRenewMs = 60_000;
+const listedStates = "'succeeded', 'failed', 'dead', 'cancelled'";
+// Percent of a page new rows fill; the rest takes the claim's update of those rows (HOT) and its pruned space the ack's.
+const recordsFillfactor = 50;
 
 /**
  * Job records on a PostgreSQL server, given by connection (SQS, Pub/Sub, or a
@@ -71,11 +78,23 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         await transaction.query(`DROP INDEX IF EXISTS ${schema.quoted}.job_records_expires_idx`);
         // Added after the table shipped: a job's batch, a flow child's parent and the job's args, written by the insert only.
         await transaction.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS batch_id text, ADD COLUMN IF NOT EXISTS parent_id text, ADD COLUMN IF NOT EXISTS args text`);
-        // `list`: finished records by state, newest first; partial, so the writes of unfinished jobs (most of them) never touch it.
-        // ids in byte order ("C"), the order the cursor compares in. Built under the lock above on a first start after an upgrade.
+        // `list`: finished records by state, newest first, ids in byte order ("C"), the order the cursor compares in.
+        // Keyed on listed_state, which only a finished record has, not on state: an index on state would make the
+        // claim's update (waiting → running) add an entry to every index; with no indexed column changed it is a
+        // HOT update, written beside the old row version with no index entry (fillfactor leaves it room). (#20)
+        // job_records_finished_idx, on (state, …), came before it. Built under the lock above on a first start after an upgrade.
         await transaction.query(
-          `CREATE INDEX IF NOT EXISTS job_records_finished_idx ON ${table} (state, finished_at DESC, id COLLATE "C" DESC) WHERE state IN ('succeeded', 'failed', 'dead', 'cancelled')`,
+          `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS listed_state text GENERATED ALWAYS AS (CASE WHEN state IN (${listedStates}) THEN state END) STORED`,
         );
+        await transaction.query(`CREATE INDEX IF NOT EXISTS job_records_listed_idx ON ${table} (listed_state, finished_at DESC, id COLLATE "C" DESC) WHERE listed_state IS NOT NULL`);
+        await transaction.query(`DROP INDEX IF EXISTS ${schema.quoted}.job_records_finished_idx`);
+        // Room in each page for a row's next version (the claim's HOT update); new pages only, so cheap on a table made before.
+        const [options] = await transaction.query<{ fillfactor: boolean }>(
+          `SELECT coalesce(reloptions, '{}') @> ARRAY['fillfactor=${recordsFillfactor}'] AS fillfactor FROM pg_class WHERE oid = '${table}'::regclass`,
+        );
+        if (!options?.fillfactor) await transaction.query(`ALTER TABLE ${table} SET (fillfactor = ${recordsFillfactor})`);
+        // One row per subscriber while it listens (a lease it renews): record writes notify only while one is live.
+        await transaction.query(`CREATE TABLE IF NOT EXISTS ${sql.listeners} (id text PRIMARY KEY, expires_at timestamptz NOT NULL)`);
       })
       .catch((error: unknown) => {
         creating = undefined;
@@ -125,7 +144,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
          WHERE (${table}.state <> 'cancelled' AND NOT ${table}.cancel_requested AND ${table}.queue = EXCLUDED.queue AND ${table}.job = EXCLUDED.job) OR ${table}.expires_at <= now()
          ${returning}),
          notified AS (${notify("started")})
-         SELECT (SELECT count(*) FROM notified) AS started,
+         SELECT (SELECT count(*) FROM started) + 0 * (SELECT count(*) FROM notified) AS started,
                 EXISTS (SELECT 1 FROM ${table} WHERE id = $1 AND expires_at > now() AND (queue <> $3 OR job <> $2)) AS foreign`,
         [record.id, record.job, record.queue, record.attempt, record.enqueuedAt, record.startedAt, ttl(record.ttlMs)],
       );
@@ -133,16 +152,17 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
     },
     async progress(id, progress) {
       await open();
-      const rows = await executor.query(
-        `WITH updated AS (UPDATE ${table} SET progress = $2 WHERE id = $1 AND state = 'running' AND expires_at > now() ${returning}, progress)
-         ${notify("updated", ", 'progress', progress")}`,
+      const [outcome] = await executor.query<{ updated: string | number }>(
+        `WITH updated AS (UPDATE ${table} SET progress = $2 WHERE id = $1 AND state = 'running' AND expires_at > now() ${returning}, progress),
+         notified AS (${notify("updated", ", 'progress', progress")})
+         SELECT (SELECT count(*) FROM updated) + 0 * (SELECT count(*) FROM notified) AS updated`,
         [id, progress],
       );
-      return rows.length > 0;
+      return Number(outcome!.updated) > 0;
     },
     async settle(record) {
       await open();
-      await executor.query(`WITH settled AS (${sql.settle(settledSource(1, "integer"))}) ${notify("settled")}`, settledColumns([0], [record]));
+      await executor.query(`WITH ${sql.settle("settled", `SELECT * FROM ${settledSource(1, "integer")}`)} ${notify("settled")}`, settledColumns([0], [record]));
     },
     async get(id) {
       await open();
@@ -161,7 +181,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
                        expires_at = CASE WHEN state = 'running' THEN expires_at ELSE ${expiresAt("$3::bigint")} END,
                        state = CASE WHEN state = 'running' THEN state ELSE 'cancelled' END
                      WHERE id = $1 AND (state IN ('waiting', 'retrying', 'running') OR state LIKE 'held:%') AND expires_at > now() ${returning}),
-         notified AS (${notify("changed")} WHERE state = 'cancelled')
+         notified AS (${notify("changed")} AND state = 'cancelled')
          SELECT (SELECT state FROM current) AS state, EXISTS (SELECT 1 FROM changed) AS changed, (SELECT count(*) FROM notified) AS notified`,
         [id, now, ttl(ttlMs)],
       );
@@ -177,7 +197,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
       // The partial index's own predicate, restated so the planner uses it; the row comparison walks it from the cursor.
       const rows = await executor.query<RecordRow>(
         `SELECT * FROM ${table}
-         WHERE state = $1 AND state IN ('succeeded', 'failed', 'dead', 'cancelled') AND finished_at IS NOT NULL AND expires_at > now()
+         WHERE listed_state = $1 AND listed_state IS NOT NULL AND finished_at IS NOT NULL AND expires_at > now()
            AND ($2::text IS NULL OR queue = $2) AND ($3::text IS NULL OR job = $3)
            AND ($4::bigint IS NULL OR (finished_at, id COLLATE "C") < ($4::bigint, $5::text COLLATE "C"))
          ORDER BY finished_at DESC, id COLLATE "C" DESC LIMIT $6`,
@@ -205,8 +225,26 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         },
         () => {},
       );
+      // Listening first, then leased: a write that starts once subscribe resolved sees the lease and notifies.
+      const listenerId = randomUUID();
+      const lease = () =>
+        executor.query(
+          `WITH expired AS (DELETE FROM ${sql.listeners} WHERE expires_at <= now())
+           INSERT INTO ${sql.listeners} (id, expires_at) VALUES ($1, now() + $2 * interval '1 millisecond') ON CONFLICT (id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
+          [listenerId, listenerLeaseMs],
+        );
+      try {
+        await lease();
+      } catch (error) {
+        await unlisten().catch(() => {});
+        throw error;
+      }
+      const renewing = setInterval(() => void lease().catch(() => {}), listenerRenewMs);
+      renewing.unref();
       const stop = async () => {
         if (!subscribers.delete(stop)) return;
+        clearInterval(renewing);
+        await executor.query(`DELETE FROM ${sql.listeners} WHERE id = $1`, [listenerId]).catch(() => {});
         await unlisten();
       };
       subscribers.add(stop);

@@ -31,7 +31,7 @@ export async function deleteMessages(executor: SqlExecutor, schema: PostgresSche
     settled.length === 0
       ? ""
       : // One row per id (DISTINCT ON): an id acked twice in one batch is settled once.
-        `, records_settled AS (${records!.settle(`(SELECT DISTINCT ON (id) * FROM ${settledSource(4, "bigint")} WHERE key IN (SELECT seq FROM deleted)) AS acked`)}),
+        `, ${records!.settle("records_settled", `SELECT DISTINCT ON (id) * FROM ${settledSource(4, "bigint")} WHERE key IN (SELECT seq FROM deleted)`)},
      records_notified AS (${records!.notified("records_settled")})`;
   await executor.query(
     `WITH deleted AS (

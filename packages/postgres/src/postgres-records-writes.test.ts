@@ -1,0 +1,89 @@
+import { createConsoleLogger, createHopper, Job } from "@hopper/core";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { createPostgresBackend } from "./postgres-backend.js";
+import { createPostgresRecordStore } from "./postgres-record-store.js";
+import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
+
+const url = postgresUrl();
+
+/** The table's write counters (pg_stat_user_tables), read once the server has them for `updates` updates (they land up to a second late). */
+async function recordTableWrites(pool: pg.Pool, schema: string, updates: number): Promise<{ updated: number; hot: number }> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const { rows } = await pool.query<{ updated: string; hot: string }>(
+      "SELECT n_tup_upd AS updated, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'job_records'",
+      [schema],
+    );
+    const counts = { updated: Number(rows[0]?.updated ?? 0), hot: Number(rows[0]?.hot ?? 0) };
+    if (counts.updated >= updates || Date.now() > deadline) return counts;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe.skipIf(!url)("postgres: a job's record writes", () => {
+  const schema = url ? throwawaySchema(url) : "";
+  it("moves a record to running with a HOT update (no index entry): no index holds a column the claim changes", { timeout: 60_000 }, async () => {
+    const jobs = 20;
+    let performed = 0;
+    let allPerformed = () => {};
+    class CountedJob extends Job<{ n: number }> {
+      static override jobName = "CountedJob";
+      static override queue = "record-writes";
+      async perform(): Promise<string> {
+        performed += 1;
+        if (performed === jobs) allPerformed();
+        return "done";
+      }
+    }
+    const pool = new pg.Pool({ connectionString: url!, max: 1 });
+    const hopper = createHopper({ backend: await createPostgresBackend({ connectionString: url!, schema, maxConnections: 3 }), jobs: [CountedJob], logger: createConsoleLogger("silent"), records: {} });
+    try {
+      const done = new Promise<void>((resolve) => (allPerformed = resolve));
+      await Promise.all(Array.from({ length: jobs }, (_, n) => CountedJob.performLater({ n })));
+      const worker = hopper.worker({ queues: ["record-writes"], concurrency: 5, handleSignals: false });
+      const running = worker.run();
+      await done;
+      await worker.stop();
+      await running;
+      // Two updates per job: the claim's (running) and the ack's (succeeded, which enters the listing and sweep indexes).
+      const writes = await recordTableWrites(pool, schema, 2 * jobs);
+      expect(writes.updated).toBe(2 * jobs);
+      expect(writes.hot).toBeGreaterThanOrEqual(jobs);
+    } finally {
+      await hopper.close();
+      await pool.end();
+    }
+  });
+
+  it("notifies record changes only while a subscriber listens", { timeout: 60_000 }, async () => {
+    const writer = await createPostgresRecordStore({ connectionString: url!, schema, maxConnections: 2 });
+    const reader = await createPostgresRecordStore({ connectionString: url!, schema, maxConnections: 2 });
+    // A session listening on the channel without subscribing: it sees every notification the writes send.
+    const raw = new pg.Client({ connectionString: url! });
+    await raw.connect();
+    const heard: string[] = [];
+    raw.on("notification", (message) => heard.push(JSON.parse(message.payload ?? "{}").id));
+    await raw.query(`LISTEN "hopper_${schema}_records"`);
+    const record = (id: string) => ({ id, job: "SendEmail", queue: "mailers", enqueuedAt: 1, runAt: null, ttlMs: 60_000 });
+    const settle = async (id: string) => {
+      await writer.insert([record(id)]);
+      await writer.settle({ id, job: "SendEmail", queue: "mailers", enqueuedAt: 1, ttlMs: 60_000, state: "succeeded", attempt: 1, finishedAt: 2 });
+      // A later write's notification comes after this one's: the raw session's round trip lets it arrive.
+      await raw.query("SELECT 1");
+    };
+    try {
+      await settle("unheard");
+      const events: string[] = [];
+      const stop = await reader.subscribe!((event) => events.push(`${event.id} ${event.state}`));
+      await settle("heard");
+      await expect.poll(() => events, { timeout: 5000 }).toEqual(["heard waiting", "heard succeeded"]);
+      await stop();
+      await settle("unheard again");
+      expect(heard).toEqual(["heard", "heard"]);
+    } finally {
+      await raw.end();
+      await Promise.all([writer.close(), reader.close()]);
+    }
+  });
+});
