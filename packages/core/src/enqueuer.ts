@@ -70,7 +70,8 @@ export async function enqueueJobs(
   const { outbox } = dependencies;
   const viaOutbox = resolved.transaction !== undefined && outbox !== undefined;
   const delivery = planDelivery(backendLabel, backend.capabilities, { ...resolved, viaOutbox });
-  const validated = await Promise.all(argsList.map((args) => validateArgs(definition, args)));
+  // A job without a schema has nothing to validate: no promise per job (a bulk call makes up to a thousand).
+  const validated = definition.jobClass.schema ? await Promise.all(argsList.map((args) => validateArgs(definition, args))) : argsList;
   dependencies.flowControl?.checkEnqueue(resolved.queue, definition, validated);
   const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string>, backend: backend.name };
 
@@ -84,9 +85,11 @@ export async function enqueueJobs(
       const envelope = buildEnvelope(definition, argsList[index], resolved, envelopeMeta, times, jobIds?.[index]);
       envelopes.push(envelope);
       const body = encodeEnvelope(envelope);
-      const sizeBytes = Buffer.byteLength(body);
-      if (sizeBytes > backend.capabilities.maxPayloadBytes) {
-        throw new PayloadTooLargeError({ sizeBytes, limitBytes: backend.capabilities.maxPayloadBytes, backend: backend.name, job: definition.name });
+      const limitBytes = backend.capabilities.maxPayloadBytes;
+      // A UTF-16 unit is at most 3 UTF-8 bytes: a body that short is under the limit without counting its bytes.
+      if (body.length * 3 > limitBytes) {
+        const sizeBytes = Buffer.byteLength(body);
+        if (sizeBytes > limitBytes) throw new PayloadTooLargeError({ sizeBytes, limitBytes, backend: backend.name, job: definition.name });
       }
       return { id: envelope.id, queue: resolved.queue, body, ...delivery, ...dependencies.records?.outgoingRecord(envelope) };
     });
