@@ -1,0 +1,62 @@
+/**
+ * Instructions the Redis server spends per message on Hopper's enqueue, and on
+ * receive + ack, counted by callgrind: unlike CPU time, the count does not move
+ * with the machine's load. Needs a private redis-server run under callgrind:
+ *
+ *   valgrind --tool=callgrind --callgrind-out-file=<dir>/callgrind.out.%p \
+ *     redis-server --port 43699 --bind 127.0.0.1 --save '' --appendonly no
+ *   node --conditions=@hopper/source --import ./src/child/strip-types.mjs src/probe/redis-script-instructions.ts \
+ *     redis://127.0.0.1:43699 <redis-server pid> <dir> [enqueue batch sizes, e.g. 1,10,1000] [receive sizes, e.g. 10,250] [messages]
+ *
+ * Each phase zeroes the counters (callgrind_control -z), runs, dumps (-d) and
+ * divides the dump's total by the messages; the probe's own few commands are in it.
+ */
+import { execSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createRedisBackend } from "@hopper/redis";
+
+const [url = "", pid = "", dir = ".", enqueueSizes = "1,10,1000", receiveSizes = "10,250", messagesText = "6000"] = process.argv.slice(2);
+const messages = Number(messagesText);
+const backend = createRedisBackend({ url, keyPrefix: `instructions-${process.pid}` });
+await backend.open();
+const body = JSON.stringify({ hopper: 1, id: randomUUID(), job: "BenchNoop", version: 1, args: { sentAt: Date.now(), padding: "" }, queue: "q", priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} });
+const batch = (queue: string, size: number) => Array.from({ length: size }, () => ({ id: randomUUID(), queue, body }));
+
+function zero(): void {
+  execSync(`callgrind_control -z ${pid}`, { stdio: "ignore" });
+}
+
+/** Dumps the counters and reads the newest dump's total instructions. */
+function dumpedTotal(): number {
+  execSync(`callgrind_control -d ${pid}`, { stdio: "ignore" });
+  const newest = readdirSync(dir)
+    .filter((file) => file.startsWith("callgrind.out"))
+    .map((file) => `${dir}/${file}`)
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
+  return Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(newest, "utf8"))?.[1]);
+}
+
+try {
+  for (const size of enqueueSizes.split(",").map(Number)) {
+    const queue = `enqueue-${size}`;
+    await backend.enqueue(batch(queue, size)); // loads the script
+    zero();
+    for (let sent = 0; sent < messages; sent += size) await backend.enqueue(batch(queue, size));
+    console.log(`enqueue, calls of ${size}: ${(dumpedTotal() / messages).toFixed(0)} server instructions/message`);
+  }
+  for (const size of receiveSizes.split(",").map(Number)) {
+    const queue = `receive-${size}`;
+    for (let sent = 0; sent < messages + size; sent += 1000) await backend.enqueue(batch(queue, 1000));
+    await Promise.all((await backend.receive({ queue, maxMessages: size, waitMs: 0, leaseMs: 30_000 })).map((message) => message.ack()));
+    zero();
+    for (let done = 0; done < messages; ) {
+      const received = await backend.receive({ queue, maxMessages: Math.min(size, messages - done), waitMs: 0, leaseMs: 30_000 });
+      await Promise.all(received.map((message) => message.ack()));
+      done += received.length;
+    }
+    console.log(`receive ${size} at a time + ack: ${(dumpedTotal() / messages).toFixed(0)} server instructions/message`);
+  }
+} finally {
+  await backend.close();
+}
