@@ -3,11 +3,13 @@ import { IterationError } from "../errors/iteration-error.js";
 import type { IterationContext, IterationSource } from "../iteration/iterable-job.js";
 import type { Iteration } from "../iteration/iteration.js";
 import type { JobContext } from "../job.js";
-import type { Logger } from "../logger.js";
+import type { ConcurrencySlot } from "../coordination/concurrency-limit.js";
+import type { JobDefinition } from "../job-registry.js";
 import { progressOutsideRecords } from "../records/progress-outside-records.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import type { InFlightJob } from "./message-handler.js";
 import type { RunDeadline } from "./run-deadline.js";
+import type { RunLog } from "./run-log.js";
 
 /** What may abort a run (its deadline, the lease heartbeat, a cancel, a shutdown): the first reason wins. */
 export interface RunAbort {
@@ -35,9 +37,12 @@ export class JobRun implements IterationContext, RunAbort {
   readonly jobName: string;
   readonly queue: string;
   readonly attempt: number;
-  readonly logger: Logger;
+  readonly logger: RunLog;
   readonly #job: InFlightJob;
   readonly #envelope: Envelope;
+  readonly #definition: JobDefinition;
+  readonly #args: unknown;
+  readonly #slot: ConcurrencySlot | undefined;
   readonly #records: RecordWriter | undefined;
   #controller: AbortController | undefined = undefined;
   #reason: unknown = undefined;
@@ -53,14 +58,17 @@ export class JobRun implements IterationContext, RunAbort {
   #cancelWatch: CancelWatch | undefined = undefined;
   #iteration: Iteration | undefined = undefined;
 
-  constructor(job: InFlightJob, envelope: Envelope, jobName: string, queue: string, attempt: number, logger: Logger, records: RecordWriter | undefined) {
+  constructor(job: InFlightJob, envelope: Envelope, definition: JobDefinition, queue: string, attempt: number, logger: RunLog, records: RecordWriter | undefined, args: unknown, slot: ConcurrencySlot | undefined) {
     this.jobId = envelope.id;
-    this.jobName = jobName;
+    this.jobName = definition.name;
     this.queue = queue;
     this.attempt = attempt;
     this.logger = logger;
     this.#job = job;
     this.#envelope = envelope;
+    this.#definition = definition;
+    this.#args = args;
+    this.#slot = slot;
     this.#records = records;
     for (const [name, descriptor] of contextAccessors) Object.defineProperty(this, name, descriptor);
   }
@@ -89,6 +97,24 @@ export class JobRun implements IterationContext, RunAbort {
   /** The worker's hold on the message this run came from. */
   get job(): InFlightJob {
     return this.#job;
+  }
+
+  /** What the run needs that the job's context must not show: the envelope, the job's definition, its args. */
+  get envelope(): Envelope {
+    return this.#envelope;
+  }
+
+  get definition(): JobDefinition {
+    return this.#definition;
+  }
+
+  get args(): unknown {
+    return this.#args;
+  }
+
+  /** The job's concurrency slot (`static concurrency`), released once perform is done. */
+  get slot(): ConcurrencySlot | undefined {
+    return this.#slot;
   }
 
   /** When the lease was last renewed (or the run started), on this process's clock; read by the shared heartbeat. */

@@ -22,6 +22,7 @@ import { selectQueues, type QueueOrder, type QueueSelection } from "./queue-sele
 import { ReceiveBudget } from "./receive-budget.js";
 import { PauseWatch } from "../flow-control/pause-watch.js";
 import { SlotLoans } from "./slot-loans.js";
+import { StartedJob, type JobSlots } from "./started-job.js";
 import type { HungRun } from "./run-deadline.js";
 import { WorkerPresence } from "./worker-registry.js";
 import { HistoryRecorder } from "../history/history-recorder.js";
@@ -114,7 +115,9 @@ export class Worker {
   /** Set once a hung job past `exitOnHungJob` ends the process; `run()` never resolves before that exit. */
   private hungJobExit: Promise<void> | undefined;
   private readonly inFlight = new Set<InFlightJob>();
-  private readonly settling = new Set<Promise<void>>();
+  /** Started jobs whose outcome is not settled yet, and who waits for none to be left (a shutdown). */
+  private unsettled = 0;
+  private readonly allSettledWaiters: (() => void)[] = [];
   private readonly receiving = new AbortController();
   private running: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
@@ -270,7 +273,8 @@ export class Worker {
       onBuffered: () => this.startBuffered(intake),
     });
     const loans = new SlotLoans(this.concurrency, budget, () => this.startBuffered(intake));
-    const intake: Intake = { handler, budget, queues, target, loans };
+    const slots = this.jobSlots(budget, target, loans, () => intake);
+    const intake: Intake = { handler, budget, queues, loans, slots };
     pauses.onChange(() => {
       // Buffered jobs of a paused queue go back to it unstarted (for whichever worker runs after the resume).
       for (const [queue, buffer] of this.buffers) if (pauses.isPaused(queue)) void this.handBackUnstarted(queue, buffer.drain());
@@ -289,7 +293,7 @@ export class Worker {
 
   /** Starts buffered messages while slots are free; never once stop() has begun (the buffer goes back instead). */
   private startBuffered(intake: Intake): void {
-    const { budget, queues, handler, target, loans } = intake;
+    const { budget, queues, handler, loans, slots } = intake;
     // Jobs that lent their slot while waiting for a rate slot were received already: they come back first, stopping or not.
     loans.serve();
     while (budget.running < this.concurrency && !this.receiving.signal.aborted) {
@@ -301,33 +305,41 @@ export class Worker {
       const { message, queue, leaseFrom } = next;
       queues.countStart(queue);
       budget.running += 1;
-      const startedAt = performance.now();
-      // The slot frees as soon as perform is done, so the next job (or receive) goes while this job's ack travels.
-      let slotHeld = true;
-      const freeSlot = () => {
-        if (!slotHeld) return;
-        slotHeld = false;
+      const job = new StartedJob(message, leaseFrom, slots);
+      this.inFlight.add(job);
+      this.unsettled += 1;
+      // The handler never throws, and tells the job when it is done (job.settled).
+      handler.handle(job, queue);
+    }
+  }
+
+  /** What a started job reports back: its slot freed (perform done), its outcome settled. One per worker, not closures per job. */
+  private jobSlots(budget: ReceiveBudget, target: PrefetchTarget, loans: SlotLoans, intake: () => Intake): JobSlots {
+    return {
+      loans,
+      slotFreed: (job) => {
         this.inFlight.delete(job);
         // A job that gave its wait up while its slot was lent holds none.
         if (!loans.settle(job)) budget.running -= 1;
         budget.settling += 1;
-        target.recordRun(performance.now() - startedAt);
-        this.startBuffered(intake);
+        target.recordRun(performance.now() - job.startedAt);
+        this.startBuffered(intake());
         budget.changed();
-      };
-      const job: InFlightJob = { message, leaseFrom, handedBack: false, performed: freeSlot, shutdownReason: undefined, stopRequested: false, run: undefined, slotLoans: loans, lent: false };
-      this.inFlight.add(job);
-      // then(done, done) rather than finally(done): finally holds two more closures per job while it waits.
-      const done = () => {
-        freeSlot();
+      },
+      jobSettled: () => {
         budget.settling -= 1;
-        this.settling.delete(settled);
+        this.unsettled -= 1;
+        if (this.unsettled === 0) for (const wake of this.allSettledWaiters.splice(0)) wake();
         // A receive may have waited for this ack to land (the budget counts settling jobs).
         budget.changed();
-      };
-      const settled = handler.handle(job, queue).then(done, done);
-      this.settling.add(settled);
-    }
+      },
+    };
+  }
+
+  /** Resolves once every started job's outcome is settled. */
+  private allJobsSettled(): Promise<void> {
+    if (this.unsettled === 0) return Promise.resolve();
+    return new Promise((resolve) => this.allSettledWaiters.push(resolve));
   }
 
   private async shutDown(timeoutMs: number): Promise<void> {
@@ -341,7 +353,7 @@ export class Worker {
       // Loops first: a receive still returning may add jobs (or hand them back) before it ends.
       await this.receiveLoops.catch(() => {});
       await bufferHandedBack;
-      await Promise.allSettled([...this.settling]);
+      await this.allJobsSettled();
     };
     const timedOut = await Promise.race([allSettled().then(() => false), sleep(timeoutMs, timer.signal).then(() => !timer.signal.aborted)]);
     timer.abort();
@@ -397,6 +409,6 @@ interface Intake {
   readonly handler: MessageHandler;
   readonly budget: ReceiveBudget;
   readonly queues: QueueIntake;
-  readonly target: PrefetchTarget;
   readonly loans: SlotLoans;
+  readonly slots: JobSlots;
 }
