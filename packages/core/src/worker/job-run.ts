@@ -45,11 +45,10 @@ export class JobRun implements IterationContext, RunAbort {
   readonly #slot: ConcurrencySlot | undefined;
   readonly #records: RecordWriter | undefined;
   #controller: AbortController | undefined = undefined;
-  #reason: unknown = undefined;
-  #aborted = false;
+  /** The first abort's reason; `notAborted` until then. */
+  #reason: unknown = notAborted;
   #enqueuedAt: Date | undefined = undefined;
   #progress: JobContext["progress"] | undefined = undefined;
-  #leaseFrom = 0;
   #leaseHeldUntil = 0;
   #renewalFailing = false;
   #renewalSentAt = 0;
@@ -75,10 +74,10 @@ export class JobRun implements IterationContext, RunAbort {
 
   get signal(): AbortSignal {
     // A process that stalled past the lease may wake here, before the heartbeat's timer: the job sees the loss now.
-    if (!this.#aborted && this.#leaseHeldUntil > 0 && Date.now() >= this.#leaseHeldUntil) this.#leaseWatch?.checkOverdue(this);
+    if (!this.aborted && this.#leaseHeldUntil > 0 && Date.now() >= this.#leaseHeldUntil) this.#leaseWatch?.checkOverdue(this);
     if (!this.#controller) {
       this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
+      if (this.aborted) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
   }
@@ -117,13 +116,13 @@ export class JobRun implements IterationContext, RunAbort {
     return this.#slot;
   }
 
-  /** When the lease was last renewed (or the run started), on this process's clock; read by the shared heartbeat. */
+  /** When the lease was last renewed (or the run started), on this process's clock; read by the shared heartbeat. Kept on the job (one number per held job, not two). */
   get leaseFrom(): number {
-    return this.#leaseFrom;
+    return this.#job.leaseFrom ?? 0;
   }
 
   set leaseFrom(value: number) {
-    this.#leaseFrom = value;
+    this.#job.leaseFrom = value;
   }
 
   /** Until when the lease is surely held, on this process's clock: the send time of the last confirmed renewal plus a lease. */
@@ -196,17 +195,16 @@ export class JobRun implements IterationContext, RunAbort {
   }
 
   get aborted(): boolean {
-    return this.#aborted;
+    return this.#reason !== notAborted;
   }
 
   /** Why the run was aborted (the first reason), else undefined. */
   get abortReason(): unknown {
-    return this.#reason;
+    return this.aborted ? this.#reason : undefined;
   }
 
   abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
+    if (this.aborted) return;
     this.#reason = reason;
     this.#controller?.abort(reason);
   }
@@ -216,6 +214,8 @@ export class JobRun implements IterationContext, RunAbort {
     this.abort((event.target as AbortSignal).reason);
   }
 }
+
+const notAborted = Symbol("not aborted");
 
 // `{ ...context }` and Object.keys see own enumerable properties only: the lazy members are own accessors
 // too, with the prototype's getter functions (no closure per run; V8 shares one shape across runs; about

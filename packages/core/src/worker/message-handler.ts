@@ -173,7 +173,7 @@ export class MessageHandler {
     let envelope: Envelope;
     const backend = this.options.backend.name;
     try {
-      envelope = decodeEnvelope(message.body);
+      envelope = decodeEnvelope(message.body, { id: message.id, queue });
     } catch (error) {
       job.log = new RunLog(this.options.logger, { jobId: message.id, queue, backend });
       return this.deadLetter(job, queue, null, "malformed envelope", error, null);
@@ -205,7 +205,9 @@ export class MessageHandler {
 
     let args: unknown;
     try {
-      args = await validateArgs(definition, upgradeArgs(definition, envelope.version, deserializeArgs({ json: envelope.args, meta: envelope.argsMeta })));
+      // Plain JSON args (no type annotations) are the job's as parsed, not copied again: see asReceived.
+      const decoded = envelope.argsMeta === undefined ? envelope.args : deserializeArgs({ json: envelope.args, meta: envelope.argsMeta });
+      args = await validateArgs(definition, upgradeArgs(definition, envelope.version, decoded));
     } catch (error) {
       return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
     }
@@ -285,15 +287,15 @@ export class MessageHandler {
     if (history) countOutcome(history, queue, failure);
     await slot?.release();
     if (job.handedBack) return;
-    if (failure && isIterationInterrupt(failure.error)) return this.continueLater(job, log, queue, envelope, attempt, failure.error);
-    if (failure) return this.afterFailure(job, log, queue, envelope, definition, attempt, failure.error);
+    if (failure && isIterationInterrupt(failure.error)) return this.continueLater(job, log, queue, asReceived(run), attempt, failure.error);
+    if (failure) return this.afterFailure(job, log, queue, asReceived(run), definition, attempt, failure.error);
     if (records) {
       let kept: string;
       try {
         kept = records.resultOf(result);
       } catch (error) {
         // perform already ran: a retry would repeat its effects for a result that still could not be kept.
-        return this.discard(job, log, envelope, attempt, "its result cannot be kept in its record", error);
+        return this.discard(job, log, asReceived(run), attempt, "its result cannot be kept in its record", error);
       }
       // A flow's parent reads this result from the record once the bookkeeping below sends it: written first, or the redelivery writes it.
       if (envelope.meta[PARENT_META_KEY] !== undefined) await records.settleStrictly(records.succeededRecord(envelope, attempt, kept));
@@ -553,6 +555,17 @@ export class MessageHandler {
   private argsField(envelope: Envelope): { args?: unknown } {
     return this.options.logArgs ? { args: envelope.args } : {};
   }
+}
+
+/**
+ * The envelope as it was received, for what is sent or shown after perform (a retry's or a continuation's copy, a
+ * dead letter, a log line's args): a job given the envelope's own args object may have changed it, so the body is
+ * decoded again then. Only failures pay for it; a success reads no args.
+ */
+function asReceived(run: JobRun): Envelope {
+  const { envelope, args } = run;
+  if (args !== envelope.args || typeof args !== "object" || args === null) return envelope;
+  return decodeEnvelope(run.job.message.body, { id: envelope.id, queue: envelope.queue });
 }
 
 /** The timeout error, when the deadline passing was what aborted the run (not a shutdown, a lost lease or a cancel before it). */
