@@ -313,7 +313,7 @@ export class MessageHandler {
   private startRun(job: InFlightJob, log: RunLog, queue: string, definition: JobDefinition, envelope: Envelope, attempt: number, args: unknown, slot: ConcurrencySlot | undefined): JobRun {
     const { records } = this.options;
     // Its AbortController is made only if the job reads ctx.signal; its logger (ctx.logger) is the message's RunLog.
-    const run = new JobRun(job, envelope, definition, queue, attempt, log, records, args, slot);
+    const run = new JobRun(job, envelope, definition, attempt, log, records, args, slot);
     // A shutdown past its bound aborts the runs one by one (the worker sets job.shutdownReason and calls job.run.abort):
     // no listener on a signal shared by every job, whose list would grow (and be searched) with the jobs in flight.
     if (job.shutdownReason !== undefined) run.abort(job.shutdownReason);

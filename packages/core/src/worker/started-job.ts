@@ -7,6 +7,10 @@ import type { SlotLoans } from "./slot-loans.js";
 /** What a started job reports back to its worker: its slot is free (perform is done), its outcome is settled. */
 export interface JobSlots {
   readonly loans: SlotLoans;
+  /** Set as the worker's shutdown begins: every job it holds is told at once (InFlightJob.stopRequested). */
+  stopRequested: boolean;
+  /** Set when the worker's shutdown runs out of time (InFlightJob.shutdownReason). */
+  shutdownReason: unknown;
   slotFreed(job: StartedJob): void;
   jobSettled(job: StartedJob): void;
 }
@@ -18,15 +22,12 @@ export interface JobSlots {
  * not five: the job, two closures, their context and a settle promise chain).
  */
 export class StartedJob implements InFlightJob {
-  handedBack = false;
   log: RunLog | undefined = undefined;
-  shutdownReason: unknown = undefined;
-  stopRequested = false;
   run: RunAbort | undefined = undefined;
-  lent = false;
   /** When the slot was taken (performance.now()), for the prefetch target's pace. */
   readonly startedAt: number;
-  #slotHeld = true;
+  /** handedBack, lent and whether the slot is still held, as bits of one number. */
+  #flags = slotHeld;
   readonly #slots: JobSlots;
 
   constructor(
@@ -38,14 +39,39 @@ export class StartedJob implements InFlightJob {
     this.#slots = slots;
   }
 
+  get handedBack(): boolean {
+    return (this.#flags & handedBack) !== 0;
+  }
+
+  set handedBack(value: boolean) {
+    this.#flags = value ? this.#flags | handedBack : this.#flags & ~handedBack;
+  }
+
+  get lent(): boolean {
+    return (this.#flags & lent) !== 0;
+  }
+
+  set lent(value: boolean) {
+    this.#flags = value ? this.#flags | lent : this.#flags & ~lent;
+  }
+
+  // The worker's, not the job's: a shutdown tells every job it holds the same thing.
+  get stopRequested(): boolean {
+    return this.#slots.stopRequested;
+  }
+
+  get shutdownReason(): unknown {
+    return this.#slots.shutdownReason;
+  }
+
   get slotLoans(): SlotLoans {
     return this.#slots.loans;
   }
 
   /** The slot frees as soon as perform is done, so the next job (or receive) goes while this job's ack travels. */
   performed(): void {
-    if (!this.#slotHeld) return;
-    this.#slotHeld = false;
+    if ((this.#flags & slotHeld) === 0) return;
+    this.#flags &= ~slotHeld;
     this.#slots.slotFreed(this);
   }
 
@@ -55,3 +81,7 @@ export class StartedJob implements InFlightJob {
     this.#slots.jobSettled(this);
   }
 }
+
+const slotHeld = 1;
+const handedBack = 2;
+const lent = 4;

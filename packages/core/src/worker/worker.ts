@@ -126,6 +126,8 @@ export class Worker {
   /** Set once the backend is open, before anything is buffered. */
   private unstarted: Redelivery | undefined;
   private unstartedLeaseMs = 0;
+  /** What the started jobs report to; set once the backend is open. */
+  private slots: JobSlots | undefined;
 
   constructor(
     private readonly dependencies: WorkerDependencies,
@@ -274,6 +276,7 @@ export class Worker {
     });
     const loans = new SlotLoans(this.concurrency, budget, () => this.startBuffered(intake));
     const slots = this.jobSlots(budget, target, loans, () => intake);
+    this.slots = slots;
     const intake: Intake = { handler, budget, queues, loans, slots };
     pauses.onChange(() => {
       // Buffered jobs of a paused queue go back to it unstarted (for whichever worker runs after the resume).
@@ -317,6 +320,8 @@ export class Worker {
   private jobSlots(budget: ReceiveBudget, target: PrefetchTarget, loans: SlotLoans, intake: () => Intake): JobSlots {
     return {
       loans,
+      stopRequested: false,
+      shutdownReason: undefined,
       slotFreed: (job) => {
         this.inFlight.delete(job);
         // A job that gave its wait up while its slot was lent holds none.
@@ -345,7 +350,7 @@ export class Worker {
   private async shutDown(timeoutMs: number): Promise<void> {
     this.receiving.abort();
     // Iterable jobs stop at their next item boundary and go back with their cursor; other jobs are not told.
-    for (const job of this.inFlight) job.stopRequested = true;
+    if (this.slots) this.slots.stopRequested = true;
     // Buffered messages go back at once, for other workers; none of them has started.
     const bufferHandedBack = Promise.all([...this.buffers].map(([queue, buffer]) => this.handBackUnstarted(queue, buffer.drain())));
     const timer = new AbortController();
@@ -367,10 +372,8 @@ export class Worker {
       }
       // Each run's own signal, one by one (a job not yet performing gets it as it starts): nothing shared to listen on.
       const reason = new ShutdownError();
-      for (const job of this.inFlight) {
-        job.shutdownReason = reason;
-        job.run?.abort(reason);
-      }
+      if (this.slots) this.slots.shutdownReason = reason;
+      for (const job of this.inFlight) job.run?.abort(reason);
       await this.handBack(handingBack.map((job) => job.message));
     }
   }
