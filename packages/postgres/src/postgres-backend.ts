@@ -4,13 +4,13 @@ import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type B
 import pg from "pg";
 import { claimMessages, type ClaimedMessage } from "./operations/claim-messages.js";
 import { takeScheduledMessages } from "./operations/take-scheduled.js";
-import { deleteMessages, type AckItem, type LeaseToken } from "./operations/delete-messages.js";
+import { deleteMessages, type AckItem } from "./operations/delete-messages.js";
 import { enqueueMessages } from "./operations/enqueue-messages.js";
-import { extendLeases } from "./operations/extend-leases.js";
 import { nextDueInMs } from "./operations/next-due.js";
 import { queueStats } from "./operations/queue-stats.js";
 import { releaseMessages } from "./operations/release-messages.js";
 import { AckBatcher } from "./postgres-ack-batcher.js";
+import { PostgresReceivedMessage, PostgresScheduledMessage, type ReceivedMessageContext } from "./postgres-received-message.js";
 import { isPostgresConnectionLoss } from "./postgres-connection-loss.js";
 import { buildPostgresRecordStore } from "./postgres-record-store.js";
 import { recordSql } from "./postgres-record-sql.js";
@@ -142,20 +142,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     return promise;
   };
 
-  /** `leaseFrom`: when the claim that leased it was sent (see ReceivedMessage.leaseFrom). */
-  const toReceived = (claimed: ClaimedMessage, leaseFrom: number): ReceivedMessage => {
-    const token: LeaseToken = { seq: claimed.seq, attempts: claimed.attempts };
-    return {
-      id: claimed.id,
-      body: claimed.body,
-      deliveryAttempt: claimed.counted,
-      leaseFrom,
-      ...(claimed.record && { record: claimed.record }),
-      ack: (ackOptions) => track(() => acks.add(ackOptions?.record ? { ...token, record: ackOptions.record } : token)),
-      nack: (nackOptions) => track(() => releaseMessages(executor, schema, [{ ...token, delayMs: nackOptions?.retryAfterMs ?? 0, uncounted: nackOptions?.countAttempt === false }])),
-      extendLease: (leaseMs) => track(async () => (await extendLeases(executor, schema, [{ ...token, leaseMs }])).has(token.seq)),
-    };
-  };
+  const messageContext: ReceivedMessageContext = { executor, schema, acks, track };
 
   const receive = async (receiveOptions: ReceiveOptions): Promise<ReceivedMessage[]> => {
     const { queue, signal } = receiveOptions;
@@ -173,7 +160,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
       const claimSentAt = Date.now();
       const claimed = await claimMessages(executor, schema, { queue, maxMessages, leaseMs, ...(recordTtlMs !== undefined && { recordTtlMs }) }, records);
       if (claimed.length > 0) {
-        if (!closing.signal.aborted) return claimed.map((message) => toReceived(message, claimSentAt));
+        if (!closing.signal.aborted) return claimed.map((message) => new PostgresReceivedMessage(messageContext, message, claimSentAt));
         // Closed while claiming: hand them straight back (uncounted: nobody saw them) rather than strand them until the lease ends.
         await releaseMessages(executor, schema, claimed.map((message) => ({ seq: message.seq, attempts: message.attempts, delayMs: 0, uncounted: true })));
         return [];
@@ -208,7 +195,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
         const leaseMs = Math.max(POSTGRES_CAPABILITIES.minLeaseMs, Math.ceil(takeOptions.leaseMs));
         const takeSentAt = Date.now();
         const taken = await takeScheduledMessages(executor, schema, { queue: takeOptions.queue, maxMessages, leaseMs });
-        return taken.map((message) => ({ ...toReceived(message, takeSentAt), dueAt: message.dueAt }));
+        return taken.map((message) => new PostgresScheduledMessage(messageContext, message, takeSentAt, message.dueAt));
       }),
     stats: (queue) => track(() => queueStats(executor, schema, queue)),
     migrate: () => track(() => migrate(executor, schema)),

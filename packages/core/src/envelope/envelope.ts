@@ -38,8 +38,17 @@ export function encodeEnvelope(envelope: Envelope): string {
   return JSON.stringify(envelope);
 }
 
-/** Parses and checks a message body; every failure is a MalformedEnvelopeError naming the field. */
-export function decodeEnvelope(body: string): Envelope {
+/** Strings the caller already holds (the message's id, the queue it came from), shared by the envelope when equal. */
+export interface HeldStrings {
+  readonly id?: string;
+  readonly queue?: string;
+}
+
+/**
+ * Parses and checks a message body; every failure is a MalformedEnvelopeError naming the field. Fields equal
+ * to `held` strings point at those rather than at fresh copies (a running job holds its envelope).
+ */
+export function decodeEnvelope(body: string, held: HeldStrings = {}): Envelope {
   if (body.length > MAX_ENVELOPE_BYTES) {
     throw new MalformedEnvelopeError({ message: `message body is ${body.length} characters, over the decoder's limit of ${MAX_ENVELOPE_BYTES}` });
   }
@@ -63,23 +72,26 @@ export function decodeEnvelope(body: string): Envelope {
       message: `envelope format ${JSON.stringify(parsed.hopper)} is not supported (this worker reads format ${ENVELOPE_FORMAT_VERSION})`,
     });
   }
-  const envelope: Envelope = {
+  const id = requireString(parsed, "id");
+  const queue = requireString(parsed, "queue");
+  // Only the fields the body has: a running job holds its envelope, and most carry none of the optional ones.
+  const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = {
     hopper: ENVELOPE_FORMAT_VERSION,
-    id: requireString(parsed, "id"),
+    id: id === held.id ? held.id : id,
     job: requireString(parsed, "job"),
     version: requireInteger(parsed, "version", 1),
     args: parsed.args,
-    queue: requireString(parsed, "queue"),
+    queue: queue === held.queue ? held.queue : queue,
     priority: requireInteger(parsed, "priority", Number.MIN_SAFE_INTEGER),
     enqueuedAt: requireTimestamp(parsed, "enqueuedAt"),
     attempt: requireInteger(parsed, "attempt", 1),
     meta: requireStringRecord(parsed, "meta"),
-    ...optional(parsed, "argsMeta", (value) => value),
-    ...optional(parsed, "runAt", () => requireTimestamp(parsed, "runAt")),
-    ...optional(parsed, "orderingKey", () => requireString(parsed, "orderingKey")),
-    ...optional(parsed, "dedupeKey", () => requireString(parsed, "dedupeKey")),
-    ...optional(parsed, "timeoutMs", () => requireInteger(parsed, "timeoutMs", 1, MAX_TIMEOUT_MS)),
   };
+  if (parsed.argsMeta !== undefined) envelope.argsMeta = parsed.argsMeta;
+  if (parsed.runAt !== undefined) envelope.runAt = requireTimestamp(parsed, "runAt");
+  if (parsed.orderingKey !== undefined) envelope.orderingKey = requireString(parsed, "orderingKey");
+  if (parsed.dedupeKey !== undefined) envelope.dedupeKey = requireString(parsed, "dedupeKey");
+  if (parsed.timeoutMs !== undefined) envelope.timeoutMs = requireInteger(parsed, "timeoutMs", 1, MAX_TIMEOUT_MS);
   if (!("args" in parsed)) throw new MalformedEnvelopeError({ field: "args", message: "envelope field args is missing" });
   return envelope;
 }
@@ -103,10 +115,6 @@ function nestingDepthExceeds(text: string, limit: number): boolean {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function optional<K extends string, T>(object: Record<string, unknown>, field: K, read: (value: unknown) => T): { [P in K]?: T } {
-  return object[field] === undefined ? {} : ({ [field]: read(object[field]) } as { [P in K]?: T });
 }
 
 function requireString(object: Record<string, unknown>, field: string): string {

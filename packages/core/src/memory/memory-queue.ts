@@ -1,4 +1,4 @@
-import type { EnqueueResult, OutgoingMessage, QueueStats, ReceivedMessage } from "../backend/backend.js";
+import type { EnqueueResult, NackOptions, OutgoingMessage, QueueStats, ReceivedMessage } from "../backend/backend.js";
 import { BinaryHeap } from "./binary-heap.js";
 
 export interface StoredMessage {
@@ -165,13 +165,41 @@ export class MemoryQueue {
 
 /** Messages taken from `queue` as the backend contract hands them out, timed by `nowMs` (real or a test clock). */
 export function receivedMessages(queue: MemoryQueue, taken: ReturnType<MemoryQueue["take"]>, countsDeliveries: boolean, nowMs: () => number, leaseFrom?: number): ReceivedMessage[] {
-  return taken.map(({ message, token }): ReceivedMessage => ({
-    id: message.id,
-    body: message.body,
-    deliveryAttempt: countsDeliveries ? message.deliveries : undefined,
-    ...(leaseFrom !== undefined && { leaseFrom }),
-    ack: async () => queue.ack(message.id, token, nowMs()),
-    nack: async (nackOptions) => queue.nack(message.id, token, nackOptions?.retryAfterMs ?? 0, nowMs(), nackOptions?.countAttempt ?? true),
-    extendLease: async (leaseMs) => queue.extendLease(message.id, token, leaseMs, nowMs()),
-  }));
+  return taken.map(({ message, token }) => new MemoryReceivedMessage(queue, message, token, countsDeliveries ? message.deliveries : undefined, nowMs, leaseFrom));
+}
+
+/** One delivery: its methods on the prototype rather than three closures per message a worker holds. */
+class MemoryReceivedMessage implements ReceivedMessage {
+  readonly id: string;
+  readonly body: string;
+  readonly #queue: MemoryQueue;
+  readonly #token: number;
+  readonly #nowMs: () => number;
+
+  constructor(
+    queue: MemoryQueue,
+    message: StoredMessage,
+    token: number,
+    readonly deliveryAttempt: number | undefined,
+    nowMs: () => number,
+    readonly leaseFrom: number | undefined,
+  ) {
+    this.id = message.id;
+    this.body = message.body;
+    this.#queue = queue;
+    this.#token = token;
+    this.#nowMs = nowMs;
+  }
+
+  async ack(): Promise<void> {
+    this.#queue.ack(this.id, this.#token, this.#nowMs());
+  }
+
+  async nack(options?: NackOptions): Promise<void> {
+    this.#queue.nack(this.id, this.#token, options?.retryAfterMs ?? 0, this.#nowMs(), options?.countAttempt ?? true);
+  }
+
+  async extendLease(leaseMs: number): Promise<boolean> {
+    return this.#queue.extendLease(this.id, this.#token, leaseMs, this.#nowMs());
+  }
 }

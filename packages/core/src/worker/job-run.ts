@@ -3,11 +3,13 @@ import { IterationError } from "../errors/iteration-error.js";
 import type { IterationContext, IterationSource } from "../iteration/iterable-job.js";
 import type { Iteration } from "../iteration/iteration.js";
 import type { JobContext } from "../job.js";
-import type { Logger } from "../logger.js";
+import type { ConcurrencySlot } from "../coordination/concurrency-limit.js";
+import type { JobDefinition } from "../job-registry.js";
 import { progressOutsideRecords } from "../records/progress-outside-records.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import type { InFlightJob } from "./message-handler.js";
 import type { RunDeadline } from "./run-deadline.js";
+import type { RunLog } from "./run-log.js";
 
 /** What may abort a run (its deadline, the lease heartbeat, a cancel, a shutdown): the first reason wins. */
 export interface RunAbort {
@@ -31,59 +33,73 @@ export interface CancelWatch {
  * context (no envelope, args or message, and no cycle).
  */
 export class JobRun implements IterationContext, RunAbort {
-  readonly jobId: string;
-  readonly jobName: string;
-  readonly queue: string;
   readonly attempt: number;
-  readonly logger: Logger;
+  readonly logger: RunLog;
   readonly #job: InFlightJob;
   readonly #envelope: Envelope;
+  readonly #definition: JobDefinition;
+  readonly #args: unknown;
   readonly #records: RecordWriter | undefined;
-  #controller: AbortController | undefined = undefined;
-  #reason: unknown = undefined;
-  #aborted = false;
-  #enqueuedAt: Date | undefined = undefined;
-  #progress: JobContext["progress"] | undefined = undefined;
-  #leaseFrom = 0;
+  /** The first abort's reason; `notAborted` until then. */
+  #reason: unknown = notAborted;
   #leaseHeldUntil = 0;
-  #renewalFailing = false;
   #renewalSentAt = 0;
   #leaseWatch: { checkOverdue(run: JobRun): void } | undefined = undefined;
-  #deadline: RunDeadline | undefined = undefined;
-  #cancelWatch: CancelWatch | undefined = undefined;
-  #iteration: Iteration | undefined = undefined;
+  /** What most runs never have (a timeout, a cancel watch, a read signal…), in one object made for the first of them. */
+  #rare: RareRunState | undefined = undefined;
 
-  constructor(job: InFlightJob, envelope: Envelope, jobName: string, queue: string, attempt: number, logger: Logger, records: RecordWriter | undefined) {
-    this.jobId = envelope.id;
-    this.jobName = jobName;
-    this.queue = queue;
+  constructor(job: InFlightJob, envelope: Envelope, definition: JobDefinition, attempt: number, logger: RunLog, records: RecordWriter | undefined, args: unknown, slot: ConcurrencySlot | undefined) {
     this.attempt = attempt;
     this.logger = logger;
     this.#job = job;
     this.#envelope = envelope;
+    this.#definition = definition;
+    this.#args = args;
     this.#records = records;
+    if (slot) this.#rareState().slot = slot;
     for (const [name, descriptor] of contextAccessors) Object.defineProperty(this, name, descriptor);
+  }
+
+  // Read from what the run holds anyway (the queue is the receiving one: a misaddressed envelope never runs).
+  get jobId(): string {
+    return this.#envelope.id;
+  }
+
+  get jobName(): string {
+    return this.#definition.name;
+  }
+
+  get queue(): string {
+    return this.#envelope.queue;
+  }
+
+  #rareState(): RareRunState {
+    this.#rare ??= {};
+    return this.#rare;
   }
 
   get signal(): AbortSignal {
     // A process that stalled past the lease may wake here, before the heartbeat's timer: the job sees the loss now.
-    if (!this.#aborted && this.#leaseHeldUntil > 0 && Date.now() >= this.#leaseHeldUntil) this.#leaseWatch?.checkOverdue(this);
-    if (!this.#controller) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
+    if (!this.aborted && this.#leaseHeldUntil > 0 && Date.now() >= this.#leaseHeldUntil) this.#leaseWatch?.checkOverdue(this);
+    const rare = this.#rareState();
+    if (!rare.controller) {
+      rare.controller = new AbortController();
+      if (this.aborted) rare.controller.abort(this.#reason);
     }
-    return this.#controller.signal;
+    return rare.controller.signal;
   }
 
   get enqueuedAt(): Date {
-    this.#enqueuedAt ??= new Date(this.#envelope.enqueuedAt);
-    return this.#enqueuedAt;
+    const rare = this.#rareState();
+    rare.enqueuedAt ??= new Date(this.#envelope.enqueuedAt);
+    return rare.enqueuedAt;
   }
 
   // A function of its own (made when first read), so `const { progress } = context` keeps working.
   get progress(): JobContext["progress"] {
-    this.#progress ??= (value) => (this.#records ? this.#records.progress(this.jobId, value) : progressOutsideRecords(value));
-    return this.#progress;
+    const rare = this.#rareState();
+    rare.progress ??= (value) => (this.#records ? this.#records.progress(this.jobId, value) : progressOutsideRecords(value));
+    return rare.progress;
   }
 
   /** The worker's hold on the message this run came from. */
@@ -91,13 +107,31 @@ export class JobRun implements IterationContext, RunAbort {
     return this.#job;
   }
 
-  /** When the lease was last renewed (or the run started), on this process's clock; read by the shared heartbeat. */
+  /** What the run needs that the job's context must not show: the envelope, the job's definition, its args. */
+  get envelope(): Envelope {
+    return this.#envelope;
+  }
+
+  get definition(): JobDefinition {
+    return this.#definition;
+  }
+
+  get args(): unknown {
+    return this.#args;
+  }
+
+  /** The job's concurrency slot (`static concurrency`), released once perform is done. */
+  get slot(): ConcurrencySlot | undefined {
+    return this.#rare?.slot;
+  }
+
+  /** When the lease was last renewed (or the run started), on this process's clock; read by the shared heartbeat. Kept on the job (one number per held job, not two). */
   get leaseFrom(): number {
-    return this.#leaseFrom;
+    return this.#job.leaseFrom ?? 0;
   }
 
   set leaseFrom(value: number) {
-    this.#leaseFrom = value;
+    this.#job.leaseFrom = value;
   }
 
   /** Until when the lease is surely held, on this process's clock: the send time of the last confirmed renewal plus a lease. */
@@ -116,11 +150,11 @@ export class JobRun implements IterationContext, RunAbort {
 
   /** The last lease renewal failed (the server unreachable?): the heartbeat gives up once the lease runs short. */
   get renewalFailing(): boolean {
-    return this.#renewalFailing;
+    return this.#rare?.renewalFailing === true;
   }
 
   set renewalFailing(value: boolean) {
-    this.#renewalFailing = value;
+    if (value || this.#rare) this.#rareState().renewalFailing = value;
   }
 
   /** When the oldest renewal not yet answered was sent (0: none is out); read by the shared heartbeat. */
@@ -134,25 +168,25 @@ export class JobRun implements IterationContext, RunAbort {
 
   /** Its timeout, if it has one. */
   get deadline(): RunDeadline | undefined {
-    return this.#deadline;
+    return this.#rare?.deadline;
   }
 
   set deadline(value: RunDeadline | undefined) {
-    this.#deadline = value;
+    if (value || this.#rare) this.#rareState().deadline = value;
   }
 
   /** Its record's cancel watch, when records are on. */
   get cancelWatch(): CancelWatch | undefined {
-    return this.#cancelWatch;
+    return this.#rare?.cancelWatch;
   }
 
   set cancelWatch(value: CancelWatch | undefined) {
-    this.#cancelWatch = value;
+    if (value || this.#rare) this.#rareState().cancelWatch = value;
   }
 
   /** Its steps, when the job is an IterableJob. */
   set iteration(value: Iteration | undefined) {
-    this.#iteration = value;
+    if (value || this.#rare) this.#rareState().iteration = value;
   }
 
   // Methods rather than per-run closures: a plain job's run allocates nothing for them.
@@ -165,24 +199,24 @@ export class JobRun implements IterationContext, RunAbort {
   }
 
   #iterationOf(kind: string): Iteration {
-    if (this.#iteration) return this.#iteration;
+    const iteration = this.#rare?.iteration;
+    if (iteration) return iteration;
     throw new IterationError({ job: this.jobName, field: `context.${kind}`, message: "is for jobs that extend IterableJob (from @hopper/core), which checkpoint their steps: extend IterableJob instead of Job" });
   }
 
   get aborted(): boolean {
-    return this.#aborted;
+    return this.#reason !== notAborted;
   }
 
   /** Why the run was aborted (the first reason), else undefined. */
   get abortReason(): unknown {
-    return this.#reason;
+    return this.aborted ? this.#reason : undefined;
   }
 
   abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
+    if (this.aborted) return;
     this.#reason = reason;
-    this.#controller?.abort(reason);
+    this.#rare?.controller?.abort(reason);
   }
 
   /** As an `abort` listener on a push platform's own signal for this one message (no closure needed). */
@@ -191,10 +225,24 @@ export class JobRun implements IterationContext, RunAbort {
   }
 }
 
-// `{ ...context }` and Object.keys see own enumerable properties only: the lazy members are own accessors
-// too, with the prototype's getter functions (no closure per run; V8 shares one shape across runs; about
-// 0.3 µs of CPU per run, where defineProperties took 0.45).
-const contextAccessors: readonly (readonly [string, PropertyDescriptor])[] = (["signal", "enqueuedAt", "progress"] as const).map((name) => [
+const notAborted = Symbol("not aborted");
+
+interface RareRunState {
+  controller?: AbortController;
+  enqueuedAt?: Date;
+  progress?: JobContext["progress"];
+  slot?: ConcurrencySlot | undefined;
+  renewalFailing?: boolean;
+  deadline?: RunDeadline | undefined;
+  cancelWatch?: CancelWatch | undefined;
+  iteration?: Iteration | undefined;
+}
+
+// `{ ...context }` and Object.keys see own enumerable properties only: the lazy members, and those read from
+// what the run holds anyway (jobId, jobName, queue: no field of their own), are own accessors too, with the
+// prototype's getter functions (no closure per run; V8 shares one shape across runs, so an accessor costs
+// the object no slot).
+const contextAccessors: readonly (readonly [string, PropertyDescriptor])[] = (["jobId", "jobName", "queue", "signal", "enqueuedAt", "progress"] as const).map((name) => [
   name,
   { enumerable: true, get: Object.getOwnPropertyDescriptor(JobRun.prototype, name)!.get },
 ]);

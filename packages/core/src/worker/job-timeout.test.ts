@@ -228,7 +228,7 @@ describe("a running job can be aborted by id", () => {
       runningJobs,
     });
     const [message] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
-    const handled = handler.handle({ message: message!, signal: new AbortController().signal, handedBack: false }, queue);
+    const handled = new Promise<void>((settled) => handler.handle({ message: message!, signal: new AbortController().signal, handedBack: false, settled }, queue));
     await until(() => runningJobs.isRunning(id), "the run to be tracked");
     expect(runningJobs.abort("some-other-id", new Error("not this one"))).toBe(0);
     const cancel = new Error("cancelled by test");

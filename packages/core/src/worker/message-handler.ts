@@ -72,8 +72,10 @@ export interface InFlightJob {
   readonly signal?: AbortSignal;
   /** When its lease last started (received or renewed), on this process's clock; unknown for a pushed message. */
   leaseFrom?: number;
-  /** Called once `perform` has returned or thrown, before its outcome is recorded. */
-  readonly performed?: () => void;
+  /** Called once `perform` has returned or thrown, before its outcome is recorded (as a method: `this` is the job). */
+  performed?(): void;
+  /** Called once the handler is done with the message (settled, handed back, given up, or it could not settle it). */
+  settled?(): void;
   /** Set once the message is no longer this worker's to settle: handed back at shutdown, its lease lost, or left hung for a process exit. */
   handedBack: boolean;
   /** The message's logger once the handler has read it: lines about it carry the job's fields. */
@@ -112,26 +114,76 @@ export class MessageHandler {
     this.performMiddleware = options.middleware.filter((layer) => layer.perform !== undefined);
   }
 
-  handle(job: InFlightJob, queue: string): Promise<void> {
-    // A handler, not an async frame of its own: a held job keeps one suspended frame fewer alive.
-    return this.process(job, queue).then(
-      () => job.runClaim?.release(),
-      (error: unknown) => {
-        if (!job.handedBack) {
-          // Could not even record the outcome (backend down?): leave the message to its lease, which redelivers it.
-          (job.log ?? this.options.logger).error("could not settle a message; it will be redelivered when its lease ends", { queue, messageId: job.message.id, error });
-        }
-        return job.runClaim?.release();
-      },
+  /**
+   * Runs the message to its end and calls `job.settled` once done with it, whatever became of it; never throws.
+   * While the job runs, nothing of the handler's is suspended: the message was read and admitted by `prepare`
+   * (an async frame gone by then), the run's state is its JobRun, and one reaction on perform's promise
+   * carries the outcome to `settleRun` (an await would keep a frame, its registers and its promise alive
+   * for the whole run).
+   */
+  handle(job: InFlightJob, queue: string): void {
+    this.prepare(job, queue).then(
+      (run) => (run ? this.perform(run) : this.done(job)),
+      (error: unknown) => this.unsettled(job, queue, error),
     );
   }
 
-  private async process(job: InFlightJob, queue: string): Promise<void> {
+  private perform(run: JobRun): void {
+    let performing: unknown;
+    try {
+      performing = this.invoke(run);
+    } catch (error) {
+      // A perform that is not async and throws before returning a promise.
+      performing = Promise.reject(error);
+    }
+    Promise.resolve(performing).then(
+      (result) => this.performed(run, result, undefined),
+      (error: unknown) => this.performed(run, undefined, { error }),
+    );
+  }
+
+  /** Perform has returned (`result`) or thrown (`thrown`): the run ends, then its outcome is settled. */
+  private performed(run: JobRun, result: unknown, thrown: { readonly error: unknown } | undefined): void {
+    const { job, queue } = run;
+    let failure: { readonly error: unknown } | undefined;
+    try {
+      failure = thrown && { error: this.failureOf(run, thrown.error) };
+      this.finishRun(run);
+    } catch (error) {
+      this.unsettled(job, queue, error);
+      return;
+    }
+    this.settleRun(run, result, failure).then(
+      () => this.done(job),
+      (error: unknown) => this.unsettled(job, queue, error),
+    );
+  }
+
+  /** Could not even record the outcome (backend down?): the message is left to its lease, which redelivers it. */
+  private unsettled(job: InFlightJob, queue: string, error: unknown): void {
+    try {
+      if (!job.handedBack) (job.log ?? this.options.logger).error("could not settle a message; it will be redelivered when its lease ends", { queue, messageId: job.message.id, error });
+    } catch {
+      // A logger that throws must not keep the job from being settled, nor end the process as an unhandled rejection.
+    }
+    this.done(job);
+  }
+
+  /** The handler is done with the message: a workflow job's run claim is released first, then the worker hears of it. */
+  private done(job: InFlightJob): void {
+    const claim = job.runClaim;
+    if (!claim) return job.settled?.();
+    const settled = () => job.settled?.();
+    claim.release().then(settled, settled);
+  }
+
+  /** Decodes and admits the message, and starts its run; undefined when it ended here (held back, dead-lettered, dropped). */
+  private async prepare(job: InFlightJob, queue: string): Promise<JobRun | void> {
     const { message } = job;
     let envelope: Envelope;
     const backend = this.options.backend.name;
     try {
-      envelope = decodeEnvelope(message.body);
+      envelope = decodeEnvelope(message.body, { id: message.id, queue });
     } catch (error) {
       job.log = new RunLog(this.options.logger, { jobId: message.id, queue, backend });
       return this.deadLetter(job, queue, null, "malformed envelope", error, null);
@@ -163,7 +215,9 @@ export class MessageHandler {
 
     let args: unknown;
     try {
-      args = await validateArgs(definition, upgradeArgs(definition, envelope.version, deserializeArgs({ json: envelope.args, meta: envelope.argsMeta })));
+      // Plain JSON args (no type annotations) are the job's as parsed, not copied again: see asReceived.
+      const decoded = envelope.argsMeta === undefined ? envelope.args : deserializeArgs({ json: envelope.args, meta: envelope.argsMeta });
+      args = await validateArgs(definition, upgradeArgs(definition, envelope.version, decoded));
     } catch (error) {
       return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
     }
@@ -232,8 +286,7 @@ export class MessageHandler {
       return this.ackRecording(message, (writer) => writer.succeededRecord(envelope, attempt, "null"));
     }
 
-    // Awaited here rather than in an async method of its own: a held job keeps one suspended frame fewer alive.
-    const run = this.startRun(job, log, queue, definition, envelope, attempt);
+    const run = this.startRun(job, log, queue, definition, envelope, attempt, args, slot);
     const { history } = this.options;
     // Only a first attempt's wait is latency: a retry's copy carries its first due time on some backends and not on others.
     if (history && attempt === 1) history.started(queue, runAtMs ?? Date.parse(envelope.enqueuedAt));
@@ -242,30 +295,30 @@ export class MessageHandler {
     if (batch) Object.defineProperty(run, "batch", { value: batch, enumerable: true });
     const childResults = envelope.meta[SENT_ONCE_META_KEY] === undefined ? undefined : this.options.batches?.flows.childResultsOf(envelope);
     if (childResults) Object.defineProperty(run, "childResults", { value: childResults, enumerable: true });
-    let result: unknown;
-    let failure: { readonly error: unknown } | undefined;
-    try {
-      result = await this.invoke(definition, envelope, args, run, log);
-    } catch (error) {
-      failure = { error: this.failureOf(run, envelope, error) };
-    } finally {
-      this.finishRun(run, log);
-    }
+    return run;
+  }
+
+  /** Perform has returned (`result`) or thrown (`failure`): the outcome is recorded and the message settled. */
+  private async settleRun(run: JobRun, result: unknown, failure: { readonly error: unknown } | undefined): Promise<void> {
+    const { job, queue, envelope, attempt, definition, slot } = run;
+    const log = run.logger;
+    const { message } = job;
+    const { history, records } = this.options;
     // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
     const lateTimeout = failure ? undefined : timedOut(run);
     if (lateTimeout) failure = { error: lateTimeout };
     if (history) countOutcome(history, queue, failure);
     await slot?.release();
     if (job.handedBack) return;
-    if (failure && isIterationInterrupt(failure.error)) return this.continueLater(job, log, queue, envelope, attempt, failure.error);
-    if (failure) return this.afterFailure(job, log, queue, envelope, definition, attempt, failure.error);
+    if (failure && isIterationInterrupt(failure.error)) return this.continueLater(job, log, queue, asReceived(run), attempt, failure.error);
+    if (failure) return this.afterFailure(job, log, queue, asReceived(run), definition, attempt, failure.error);
     if (records) {
       let kept: string;
       try {
         kept = records.resultOf(result);
       } catch (error) {
         // perform already ran: a retry would repeat its effects for a result that still could not be kept.
-        return this.discard(job, log, envelope, attempt, "its result cannot be kept in its record", error);
+        return this.discard(job, log, asReceived(run), attempt, "its result cannot be kept in its record", error);
       }
       // A flow's parent reads this result from the record once the bookkeeping below sends it: written first, or the redelivery writes it.
       if (envelope.meta[PARENT_META_KEY] !== undefined) await records.settleStrictly(records.succeededRecord(envelope, attempt, kept));
@@ -280,10 +333,10 @@ export class MessageHandler {
   }
 
   /** Everything a perform holds while it runs, in one JobRun: the context, the lease heartbeat, its timeout and cancel watch. */
-  private startRun(job: InFlightJob, log: RunLog, queue: string, definition: JobDefinition, envelope: Envelope, attempt: number): JobRun {
+  private startRun(job: InFlightJob, log: RunLog, queue: string, definition: JobDefinition, envelope: Envelope, attempt: number, args: unknown, slot: ConcurrencySlot | undefined): JobRun {
     const { records } = this.options;
     // Its AbortController is made only if the job reads ctx.signal; its logger (ctx.logger) is the message's RunLog.
-    const run = new JobRun(job, envelope, definition.name, queue, attempt, log, records);
+    const run = new JobRun(job, envelope, definition, attempt, log, records, args, slot);
     // A shutdown past its bound aborts the runs one by one (the worker sets job.shutdownReason and calls job.run.abort):
     // no listener on a signal shared by every job, whose list would grow (and be searched) with the jobs in flight.
     if (job.shutdownReason !== undefined) run.abort(job.shutdownReason);
@@ -324,7 +377,9 @@ export class MessageHandler {
   }
 
   /** The job's own promise (through the perform middleware, if any), awaited by the caller. */
-  private invoke(definition: JobDefinition, envelope: Envelope, args: unknown, run: JobRun, log: RunLog): Promise<unknown> {
+  private invoke(run: JobRun): Promise<unknown> {
+    const { definition, envelope, args } = run;
+    const log = run.logger;
     const instance = new definition.jobClass();
     if (this.performMiddleware.length === 0) {
       log.started();
@@ -338,7 +393,8 @@ export class MessageHandler {
   }
 
   /** What a thrown error counts as: cancelled once a cancel aborted the run, timed out once its deadline did. */
-  private failureOf(run: JobRun, envelope: Envelope, error: unknown): unknown {
+  private failureOf(run: JobRun, error: unknown): unknown {
+    const { envelope } = run;
     // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
     if (run.cancelWatch?.requested()) return new JobCancelledError({ jobId: envelope.id, cause: error });
     const timeout = timedOut(run);
@@ -347,9 +403,9 @@ export class MessageHandler {
   }
 
   /** Perform has returned or thrown. The slot and the lease were held until now, however long past its timeout. */
-  private finishRun(run: JobRun, log: RunLog): void {
+  private finishRun(run: JobRun): void {
     const { job } = run;
-    log.ended();
+    run.logger.ended();
     run.deadline?.finish();
     this.runningJobs.untrack(run.jobId, run);
     run.cancelWatch?.stop();
@@ -522,6 +578,17 @@ export class MessageHandler {
   private argsField(envelope: Envelope): { args?: unknown } {
     return this.options.logArgs ? { args: envelope.args } : {};
   }
+}
+
+/**
+ * The envelope as it was received, for what is sent or shown after perform (a retry's or a continuation's copy, a
+ * dead letter, a log line's args): a job given the envelope's own args object may have changed it, so the body is
+ * decoded again then. Only failures pay for it; a success reads no args.
+ */
+function asReceived(run: JobRun): Envelope {
+  const { envelope, args } = run;
+  if (args !== envelope.args || typeof args !== "object" || args === null) return envelope;
+  return decodeEnvelope(run.job.message.body, { id: envelope.id, queue: envelope.queue });
 }
 
 /** The timeout error, when the deadline passing was what aborted the run (not a shutdown, a lost lease or a cancel before it). */

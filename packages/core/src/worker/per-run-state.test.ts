@@ -123,4 +123,31 @@ describe("per-run state of a worker", () => {
     expect(serialized).not.toContain("hunter2");
     expect(ConfigurationError.isInstance(progressError)).toBe(true);
   });
+  it("gives ctx.logger line functions that work passed around on their own, the same function at every read, each line carrying the job's fields", async () => {
+    const queue = uniqueQueue();
+    const lines: { message: string; fields?: Record<string, unknown> }[] = [];
+    const capture = (message: string, fields?: Record<string, unknown>) => void lines.push({ message, ...(fields && { fields }) });
+    let sameEachRead: boolean | undefined;
+    class Logs extends Job<Record<string, never>> {
+      static override queue = queue;
+      async perform(_args: Record<string, never>, context: JobContext) {
+        const { info, warn } = context.logger;
+        sameEachRead = context.logger.info === info && context.logger.warn === warn;
+        info("from a destructured info", { step: 1 });
+        const passOn = (line: (message: string) => void) => line("from a passed-on warn");
+        passOn(warn);
+      }
+    }
+    const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Logs], logger: { debug: capture, info: capture, warn: capture, error: capture } });
+    hoppers.push(hopper);
+    const id = await Logs.performLater({});
+    const worker = hopper.worker({ pollWait: 50, handleSignals: false });
+    const running = worker.run();
+    await until(() => lines.some((line) => line.message === "from a passed-on warn"), "the job's lines");
+    await worker.stop({ timeout: 5000 });
+    await running;
+    expect(sameEachRead).toBe(true);
+    expect(lines.find((line) => line.message === "from a destructured info")?.fields).toMatchObject({ step: 1, jobId: id, job: "Logs", queue, attempt: 1 });
+    expect(lines.find((line) => line.message === "from a passed-on warn")?.fields).toMatchObject({ jobId: id, job: "Logs", queue });
+  });
 });

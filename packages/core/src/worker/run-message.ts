@@ -84,7 +84,9 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
     newerVersionRetryMs: dependencies.newerVersionRetryMs ?? 60_000,
     newerVersionMaxHoldMs: dependencies.newerVersionMaxHoldMs ?? 3_600_000,
   });
-  const job: InFlightJob = { message, ...(pushed.signal && { signal: pushed.signal }), handedBack: false };
-  await handler.handle(job, pushed.queue);
+  await new Promise<void>((settled) => {
+    const job: InFlightJob = { message, ...(pushed.signal && { signal: pushed.signal }), handedBack: false, settled };
+    handler.handle(job, pushed.queue);
+  });
   return outcome;
 }

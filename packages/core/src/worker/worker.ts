@@ -22,6 +22,7 @@ import { selectQueues, type QueueOrder, type QueueSelection } from "./queue-sele
 import { ReceiveBudget } from "./receive-budget.js";
 import { PauseWatch } from "../flow-control/pause-watch.js";
 import { SlotLoans } from "./slot-loans.js";
+import { StartedJob, type JobSlots } from "./started-job.js";
 import type { HungRun } from "./run-deadline.js";
 import { WorkerPresence } from "./worker-registry.js";
 import { HistoryRecorder } from "../history/history-recorder.js";
@@ -116,7 +117,9 @@ export class Worker {
   /** Set once a hung job past `exitOnHungJob` ends the process; `run()` never resolves before that exit. */
   private hungJobExit: Promise<void> | undefined;
   private readonly inFlight = new Set<InFlightJob>();
-  private readonly settling = new Set<Promise<void>>();
+  /** Started jobs whose outcome is not settled yet, and who waits for none to be left (a shutdown). */
+  private unsettled = 0;
+  private readonly allSettledWaiters: (() => void)[] = [];
   /** Runs a shutdown aborted, waited on before their messages go back (handBackOnceStopped). */
   private readonly whenStopped = new Map<InFlightJob, () => void>();
   private readonly receiving = new AbortController();
@@ -127,6 +130,8 @@ export class Worker {
   /** Set once the backend is open, before anything is buffered. */
   private unstarted: Redelivery | undefined;
   private unstartedLeaseMs = 0;
+  /** What the started jobs report to; set once the backend is open. */
+  private slots: JobSlots | undefined;
 
   constructor(
     private readonly dependencies: WorkerDependencies,
@@ -274,7 +279,9 @@ export class Worker {
       onBuffered: () => this.startBuffered(intake),
     });
     const loans = new SlotLoans(this.concurrency, budget, () => this.startBuffered(intake));
-    const intake: Intake = { handler, budget, queues, target, loans };
+    const slots = this.jobSlots(budget, target, loans, () => intake);
+    this.slots = slots;
+    const intake: Intake = { handler, budget, queues, loans, slots };
     pauses.onChange(() => {
       // Buffered jobs of a paused queue go back to it unstarted (for whichever worker runs after the resume).
       for (const [queue, buffer] of this.buffers) if (pauses.isPaused(queue)) void this.handBackUnstarted(queue, buffer.drain());
@@ -293,7 +300,7 @@ export class Worker {
 
   /** Starts buffered messages while slots are free; never once stop() has begun (the buffer goes back instead). */
   private startBuffered(intake: Intake): void {
-    const { budget, queues, handler, target, loans } = intake;
+    const { budget, queues, handler, loans, slots } = intake;
     // Jobs that lent their slot while waiting for a rate slot were received already: they come back first, stopping or not.
     loans.serve();
     while (budget.running < this.concurrency && !this.receiving.signal.aborted) {
@@ -305,41 +312,51 @@ export class Worker {
       const { message, queue, leaseFrom } = next;
       queues.countStart(queue);
       budget.running += 1;
-      const startedAt = performance.now();
-      // The slot frees as soon as perform is done, so the next job (or receive) goes while this job's ack travels.
-      let slotHeld = true;
-      const freeSlot = () => {
-        if (!slotHeld) return;
-        slotHeld = false;
+      const job = new StartedJob(message, leaseFrom, slots);
+      this.inFlight.add(job);
+      this.unsettled += 1;
+      // The handler never throws, and tells the job when it is done (job.settled).
+      handler.handle(job, queue);
+    }
+  }
+
+  /** What a started job reports back: its slot freed (perform done), its outcome settled. One per worker, not closures per job. */
+  private jobSlots(budget: ReceiveBudget, target: PrefetchTarget, loans: SlotLoans, intake: () => Intake): JobSlots {
+    return {
+      loans,
+      stopRequested: false,
+      shutdownReason: undefined,
+      slotFreed: (job) => {
         this.inFlight.delete(job);
         this.whenStopped.get(job)?.();
         this.whenStopped.delete(job);
         // A job that gave its wait up while its slot was lent holds none.
         if (!loans.settle(job)) budget.running -= 1;
         budget.settling += 1;
-        target.recordRun(performance.now() - startedAt);
-        this.startBuffered(intake);
+        target.recordRun(performance.now() - job.startedAt);
+        this.startBuffered(intake());
         budget.changed();
-      };
-      const job: InFlightJob = { message, leaseFrom, handedBack: false, performed: freeSlot, shutdownReason: undefined, stopRequested: false, run: undefined, slotLoans: loans, lent: false };
-      this.inFlight.add(job);
-      // then(done, done) rather than finally(done): finally holds two more closures per job while it waits.
-      const done = () => {
-        freeSlot();
+      },
+      jobSettled: () => {
         budget.settling -= 1;
-        this.settling.delete(settled);
+        this.unsettled -= 1;
+        if (this.unsettled === 0) for (const wake of this.allSettledWaiters.splice(0)) wake();
         // A receive may have waited for this ack to land (the budget counts settling jobs).
         budget.changed();
-      };
-      const settled = handler.handle(job, queue).then(done, done);
-      this.settling.add(settled);
-    }
+      },
+    };
+  }
+
+  /** Resolves once every started job's outcome is settled. */
+  private allJobsSettled(): Promise<void> {
+    if (this.unsettled === 0) return Promise.resolve();
+    return new Promise((resolve) => this.allSettledWaiters.push(resolve));
   }
 
   private async shutDown(timeoutMs: number): Promise<void> {
     this.receiving.abort();
     // Iterable jobs stop at their next item boundary and go back with their cursor; other jobs are not told.
-    for (const job of this.inFlight) job.stopRequested = true;
+    if (this.slots) this.slots.stopRequested = true;
     // Buffered messages go back at once, for other workers; none of them has started.
     const bufferHandedBack = Promise.all([...this.buffers].map(([queue, buffer]) => this.handBackUnstarted(queue, buffer.drain())));
     const timer = new AbortController();
@@ -347,7 +364,7 @@ export class Worker {
       // Loops first: a receive still returning may add jobs (or hand them back) before it ends.
       await this.receiveLoops.catch(() => {});
       await bufferHandedBack;
-      await Promise.allSettled([...this.settling]);
+      await this.allJobsSettled();
     };
     const timedOut = await Promise.race([allSettled().then(() => false), sleep(timeoutMs, timer.signal).then(() => !timer.signal.aborted)]);
     timer.abort();
@@ -361,10 +378,8 @@ export class Worker {
       }
       // Each run's own signal, one by one (a job not yet performing gets it as it starts): nothing shared to listen on.
       const reason = new ShutdownError();
-      for (const job of this.inFlight) {
-        job.shutdownReason = reason;
-        job.run?.abort(reason);
-      }
+      if (this.slots) this.slots.shutdownReason = reason;
+      for (const job of this.inFlight) job.run?.abort(reason);
       await Promise.all(handingBack.map((job) => this.handBackOnceStopped(job)));
     }
   }
@@ -422,6 +437,6 @@ interface Intake {
   readonly handler: MessageHandler;
   readonly budget: ReceiveBudget;
   readonly queues: QueueIntake;
-  readonly target: PrefetchTarget;
   readonly loans: SlotLoans;
+  readonly slots: JobSlots;
 }
