@@ -12,25 +12,16 @@ const maxRetryMs = 15_000;
  */
 export class BackendConnection {
   private opening: Promise<Backend> | undefined;
-  private openBackend: Backend | undefined;
 
   constructor(private readonly open: () => Promise<Backend>) {}
 
   /** The open backend; rejects with the error of this attempt when opening fails. */
   get(): Promise<Backend> {
-    this.opening ??= this.open().then(
-      (backend) => (this.openBackend = backend),
-      (error: unknown) => {
-        this.opening = undefined;
-        throw error;
-      },
-    );
+    this.opening ??= this.open().catch((error: unknown) => {
+      this.opening = undefined;
+      throw error;
+    });
     return this.opening;
-  }
-
-  /** The backend once an open has succeeded (it is never reopened after that), else undefined: no promise to wait on. */
-  current(): Backend | undefined {
-    return this.openBackend;
   }
 
   /**

@@ -207,11 +207,7 @@ export function createHopper(options: HopperOptions): Hopper {
   const url = givenBackend ? "" : chooseBackendUrl(options);
   const routes = checkRoutes(options.routes, givenBackend ? undefined : url, knownBackendScheme);
   const reach: ReachBound = { url: givenBackend ? undefined : url, timeoutMs: toPositiveMilliseconds(options.connectTimeout ?? "5s", "connectTimeout") };
-  // Once open, the backend is at hand: no bound (a timer and an abort signal) per enqueue just to fetch it.
-  const openForEnqueue = (): Promise<Backend> => {
-    const open = connection.current();
-    return open ? Promise.resolve(open) : openWithinBound(() => connection.get(), reach);
-  };
+  const openForEnqueue = () => openWithinBound(() => connection.get(), reach);
   // Known once the backend is open: whether `coordination` below is a store every process shares.
   let coordinationShared = false;
   const connection = new BackendConnection(async () => {
