@@ -46,6 +46,21 @@ export function runSchedulerEdgesSuite(options: SchedulerEdgesSuiteOptions): voi
       return { hopper, enqueued };
     };
     const schedule = (hopper: Hopper, name: string, cron: string, scheduleOptions: RecurringJobOptions = {}) => hopper.schedule(name, cron, Tick, {}, scheduleOptions);
+    /** Two Hoppers on one store with the same 10-second schedule; the first has run one pass at the right time. */
+    const twoSchedulersOneRun = async (prefix: string) => {
+      const name = `${prefix}-${randomUUID().slice(0, 8)}`;
+      const right = open(await options.createStore());
+      const wrong = open(await options.createStore());
+      for (const { hopper } of [right, wrong]) schedule(hopper, name, "*/10 * * * * *", { grace: "30s" });
+      await right.hopper.scheduler({ handleSignals: false }).runDue();
+      expect(right.enqueued.length).toBeGreaterThan(0);
+      return { right, wrong };
+    };
+    /** The wrong clock's scheduler enqueued none of the ticks the right one already had. */
+    const expectNoTickAtOrBefore = (rightEnqueued: readonly string[], wrongEnqueued: readonly string[]) => {
+      const latest = rightEnqueued.map((entry) => entry.split("@")[1]!).sort().at(-1)!;
+      expect(wrongEnqueued.filter((entry) => entry.split("@")[1]! <= latest)).toEqual([]);
+    };
 
     it("does not enqueue a tick again when the claim's extend and mark fail after the job was enqueued", { timeout: 30_000 }, async () => {
       const real = await options.createStore();
@@ -101,28 +116,17 @@ export function runSchedulerEdgesSuite(options: SchedulerEdgesSuiteOptions): voi
     });
 
     it("reads the time from the store, so a scheduler with a wrong local clock enqueues no tick another already did", { timeout: 30_000 }, async () => {
-      const name = `clock-${randomUUID().slice(0, 8)}`;
-      const right = open(await options.createStore());
-      const wrong = open(await options.createStore());
-      for (const { hopper } of [right, wrong]) schedule(hopper, name, "*/10 * * * * *", { grace: "30s" });
-      await right.hopper.scheduler({ handleSignals: false }).runDue();
-      expect(right.enqueued.length).toBeGreaterThan(0);
+      const { right, wrong } = await twoSchedulersOneRun("clock");
       // This process's clock runs five minutes behind the store's.
       vi.useFakeTimers({ toFake: ["Date"], now: Date.now() - 5 * 60_000 });
       await wrong.hopper.scheduler({ handleSignals: false }).runDue();
       vi.useRealTimers();
       // Only a tick that came due between the two passes may be new to it.
-      const latest = right.enqueued.map((entry) => entry.split("@")[1]!).sort().at(-1)!;
-      expect(wrong.enqueued.filter((entry) => entry.split("@")[1]! <= latest)).toEqual([]);
+      expectNoTickAtOrBefore(right.enqueued, wrong.enqueued);
     });
 
     it("a running scheduler (run(), not only runDue) reads each pass's time from the store too", { timeout: 30_000 }, async () => {
-      const name = `clock-loop-${randomUUID().slice(0, 8)}`;
-      const right = open(await options.createStore());
-      const wrong = open(await options.createStore());
-      for (const { hopper } of [right, wrong]) schedule(hopper, name, "*/10 * * * * *", { grace: "30s" });
-      await right.hopper.scheduler({ handleSignals: false }).runDue();
-      expect(right.enqueued.length).toBeGreaterThan(0);
+      const { right, wrong } = await twoSchedulersOneRun("clock-loop");
       // This process's clock runs five minutes behind the store's; its loop makes one pass, then sleeps.
       vi.useFakeTimers({ toFake: ["Date"], now: Date.now() - 5 * 60_000 });
       try {
@@ -134,8 +138,7 @@ export function runSchedulerEdgesSuite(options: SchedulerEdgesSuiteOptions): voi
       } finally {
         vi.useRealTimers();
       }
-      const latest = right.enqueued.map((entry) => entry.split("@")[1]!).sort().at(-1)!;
-      expect(wrong.enqueued.filter((entry) => entry.split("@")[1]! <= latest)).toEqual([]);
+      expectNoTickAtOrBefore(right.enqueued, wrong.enqueued);
     });
   });
 }

@@ -11,6 +11,21 @@ afterEach(async () => {
   await Promise.all(hoppers.splice(0).map((hopper) => hopper.close()));
 });
 
+/** A job on `queue` that runs until `release()`, noting why its signal aborted. */
+function heldUntilReleased(queue: string) {
+  const abortReasons: unknown[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  class Held extends Job<Record<string, never>> {
+    static override queue = queue;
+    async perform(_args: Record<string, never>, context: JobContext) {
+      context.signal.addEventListener("abort", () => abortReasons.push(context.signal.reason), { once: true });
+      await released;
+    }
+  }
+  return { Held, abortReasons, release };
+}
+
 // The PostgreSQL crash run (issue #16): while the server was down every renewal failed, the lease ran
 // out, another worker claimed the job at restart, and the first worker's run went on beside it.
 // The Redis Cluster crash run: while a slot moved, renewals neither failed nor answered, and the run went on
@@ -24,16 +39,7 @@ describe("a running job whose lease renewals keep failing or never answer", () =
   it.each(Object.entries(renewals))("renewals that %s: aborted before its lease runs out unrenewed, and this worker never acks or hands it back", async (_how, extendLease) => {
     const queue = `lease-lapse-${Date.now().toString(36)}`;
     const store = `lease-lapse-${queue}`;
-    const abortReasons: unknown[] = [];
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    class Held extends Job<Record<string, never>> {
-      static override queue = queue;
-      async perform(_args: Record<string, never>, context: JobContext) {
-        context.signal.addEventListener("abort", () => abortReasons.push(context.signal.reason), { once: true });
-        await released;
-      }
-    }
+    const { Held, abortReasons, release } = heldUntilReleased(queue);
     const settledByWorker: string[] = [];
     const memory = createMemoryBackend({ store });
     const backend = interceptMessages(memory, (message) => ({
@@ -238,16 +244,7 @@ describe("a received message whose answer arrived late", () => {
 describe("a running job whose renewal answers that its lease is gone", () => {
   it("is aborted with LeaseLostError at that answer, long before the lease would lapse, and this worker never acks or hands it back", async () => {
     const queue = `lease-lost-${Date.now().toString(36)}`;
-    const abortReasons: unknown[] = [];
-    let release!: () => void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    class Held extends Job<Record<string, never>> {
-      static override queue = queue;
-      async perform(_args: Record<string, never>, context: JobContext) {
-        context.signal.addEventListener("abort", () => abortReasons.push(context.signal.reason), { once: true });
-        await released;
-      }
-    }
+    const { Held, abortReasons, release } = heldUntilReleased(queue);
     const settledByWorker: string[] = [];
     let renewals = 0;
     const backend = interceptMessages(createMemoryBackend({ store: `lease-lost-${queue}` }), (message) => ({
