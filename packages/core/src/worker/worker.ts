@@ -328,8 +328,11 @@ export class Worker {
       shutdownReason: undefined,
       slotFreed: (job) => {
         this.inFlight.delete(job);
-        this.whenStopped.get(job)?.();
-        this.whenStopped.delete(job);
+        // Only a shutdown past its bound waits on runs: no map work per job otherwise.
+        if (this.whenStopped.size > 0) {
+          this.whenStopped.get(job)?.();
+          this.whenStopped.delete(job);
+        }
         // A job that gave its wait up while its slot was lent holds none.
         if (!loans.settle(job)) budget.running -= 1;
         budget.settling += 1;
