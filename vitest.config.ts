@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 // Workspace packages resolve to their TypeScript sources through the
@@ -18,5 +19,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // Most files wait on servers and timers, so two run at once even on 2 cores (vitest's
+    // default there is one, which kept CI's cores mostly idle). Capped at 4: the services are
+    // shared by every file of the run, and more files at once only add timing noise.
+    maxWorkers: Math.min(4, Math.max(2, availableParallelism() - 1)),
   },
 });
