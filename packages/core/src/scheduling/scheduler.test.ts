@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryCoordinationStore } from "../coordination/memory-coordination-store.js";
+import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { createConsoleLogger } from "../logger.js";
 import { Job } from "../job.js";
 import { defineRecurringJob, type RecurringJobOptions } from "./recurring-job.js";
@@ -13,8 +14,7 @@ const minute = 60_000;
 const start = Date.UTC(2030, 0, 1, 12, 0, 0);
 
 /** Two schedulers sharing one store; enqueues are recorded as tick times. */
-function setup(options: RecurringJobOptions = {}, cron = "*/5 * * * *") {
-  const coordination = createMemoryCoordinationStore();
+function setup(options: RecurringJobOptions = {}, cron = "*/5 * * * *", coordination: CoordinationStore = createMemoryCoordinationStore()) {
   const job = defineRecurringJob("cleanup", cron, Cleanup, {}, options);
   const enqueued: string[] = [];
   const create = () =>
@@ -81,5 +81,50 @@ describe("the scheduler", () => {
     const dependencies = { schedules: () => [], coordination: createMemoryCoordinationStore(), logger: createConsoleLogger("silent"), enqueueTick: async () => "id" };
     expect(() => new Scheduler(dependencies, { claimLease: 0 })).toThrow(/scheduler\.claimLease: must be greater than 0/);
     expect(() => new Scheduler(dependencies, { claimlease: "30s" } as never)).toThrow(/scheduler\.claimlease: "claimlease" is not an option of scheduler\(\)/);
+  });
+
+  // 2da8cba: while the store is down each tick's confirmation (its mark) fails and is kept for a retry; a frequent
+  // schedule would pile them up without end. Only the newest 1000 are kept: the mark only grows, so the newest one
+  // confirmed carries the older ones.
+  it("keeps at most 1000 unconfirmed ticks while the store's marks fail, and confirms the newest once it recovers", async () => {
+    let clock = start;
+    const store = createMemoryCoordinationStore({ now: () => clock });
+    let marksDown = true;
+    let markWrites = 0;
+    const down = new Error("connect ECONNREFUSED 127.0.0.1:6379");
+    // The store's clock and claims work; only writing a mark fails (reading one, with no value, still answers).
+    const coordination: CoordinationStore = {
+      ...store,
+      advance: async (key, value) => {
+        if (value === undefined) return store.advance(key);
+        markWrites += 1;
+        if (marksDown) throw down;
+        return store.advance(key, value);
+      },
+    };
+    // Every second, with passes ten minutes apart inside a ten-minute grace: 600 new ticks a pass, so a few passes
+    // pile up more than 1000 (as a thousand passes of a minutely schedule would, at a small part of the cost).
+    const { enqueued, create } = setup({ grace: "10m" }, "* * * * * *", coordination);
+    const scheduler = create();
+    const ticksPerPass = 600;
+    // A pass writes the mark of every tick kept unconfirmed, then of each of its new ticks.
+    const keptUnconfirmed = async () => {
+      markWrites = 0;
+      const before = enqueued.length;
+      await scheduler.runDue();
+      expect(enqueued.length - before).toBe(ticksPerPass);
+      clock += 10 * minute;
+      return markWrites - ticksPerPass;
+    };
+    // The passes see 0, 600, 1000 (of 1200), 1000 (of 1600) kept.
+    const kept: number[] = [];
+    for (let pass = 0; pass < 4; pass += 1) kept.push(await keptUnconfirmed());
+    expect(kept).toEqual([0, 600, 1000, 1000]);
+    marksDown = false;
+    const lastTick = clock;
+    expect(await keptUnconfirmed()).toBe(1000);
+    expect(await store.advance("schedule:cleanup:last")).toBe(lastTick);
+    // All confirmed: the next pass writes only its new ticks' marks.
+    expect(await keptUnconfirmed()).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createHopper, type Hopper } from "../hopper.js";
 import { Job, type JobContext } from "../job.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
+import { ShutdownError } from "../errors/shutdown-error.js";
 import { interceptMessages } from "../test-fixtures/intercept-messages.js";
 import { until } from "../test-fixtures/until.js";
 
@@ -14,7 +15,7 @@ afterEach(async () => {
 // The redis-cluster crash run of 2026-12-03 (s3): a worker SIGTERMed with three long jobs running reached its
 // shutdown timeout, aborted them and handed their messages back in the same tick. Another worker claimed the
 // copies 92 ms before the first worker's runs had stopped: two runs of each job at once.
-function shutdownFixture(perform: (context: JobContext) => Promise<void>) {
+function shutdownFixture(perform: (context: JobContext) => Promise<void>, renewal: { lost: boolean } = { lost: false }) {
   const queue = `shutdown-hand-back-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const store = `store-${queue}`;
   const events: string[] = [];
@@ -35,7 +36,8 @@ function shutdownFixture(perform: (context: JobContext) => Promise<void>) {
     deliveryAttempt: message.deliveryAttempt,
     ack: () => (events.push("ack"), message.ack()),
     nack: (options) => (events.push("handed back"), message.nack(options)),
-    extendLease: (ms) => message.extendLease(ms),
+    // `renewal.lost`: the backend answers that the lease is gone (as it may once the message went back).
+    extendLease: async (ms) => (renewal.lost ? (events.push("lease lost"), false) : message.extendLease(ms)),
   }));
   const logged: string[] = [];
   const logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (line: string) => void logged.push(line) };
@@ -83,6 +85,36 @@ describe("a shutdown that runs out of time", () => {
       const [copy] = await otherConsumer.receive({ queue, maxMessages: 1, waitMs: 2000, leaseMs: 60_000 });
       expect(copy?.id).toBe(id);
       await copy!.ack();
+    } finally {
+      release();
+    }
+  });
+
+  // cdfc067: once a shutdown has handed a run's message back, the lease is no longer this worker's, and a renewal
+  // that answers "lost" says nothing new: no "lease lost" error line, no LeaseLostError over the shutdown's abort.
+  it("ignores a lease lost after the run was handed back: no lease-lost line, the shutdown's abort stays the run's, the message still goes back once it ends", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const renewal = { lost: false };
+    let signal: AbortSignal | undefined;
+    const { events, logged, hopper, Long } = shutdownFixture((context) => ((signal = context.signal), released), renewal);
+    await Long.performLater({});
+    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 400, pollWait: 50, handleSignals: false });
+    const running = worker.run();
+    try {
+      await until(() => events.includes("started"), "the job to start");
+      await worker.stop({ timeout: 100 });
+      await running;
+      expect(ShutdownError.isInstance(signal?.reason)).toBe(true);
+      renewal.lost = true;
+      await until(() => events.includes("lease lost"), "a renewal answered lost");
+      // A tick for the answer to be handled.
+      await sleep(100);
+      expect(logged.filter((line) => line.includes("lease lost"))).toEqual([]);
+      expect(ShutdownError.isInstance(signal?.reason)).toBe(true);
+      release();
+      await until(() => events.includes("handed back"), "the message to go back once the run stopped");
+      expect(events.filter((event) => event !== "lease lost")).toEqual(["started", "stopped", "handed back"]);
     } finally {
       release();
     }
