@@ -3,7 +3,9 @@
 // its own, its WAL records read back with pg_walinspect (PostgreSQL 15+, superuser) and grouped by type.
 // Only records written under the statement's transaction id are counted (a concurrent client's are not;
 // HOT pruning done on the way, which has no transaction id, is left out).
-// With EXPLAIN=1 it prints EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement instead.
+// With EXPLAIN=1 it prints EXPLAIN (ANALYZE, BUFFERS, WAL) of each statement instead. RECORD_INDEXES picks
+// job_records' secondary indexes: `shipped` (default), `sweep-unfinished` (the sweep index without finished
+// rows) or `none` (no listing or sweep index: the floor of a kept row, not a working configuration).
 //
 //   cd <worktree> && eval "$(pnpm -s services env)"
 //   node_modules/.bin/tsx --conditions=@hopper/source benchmarks/results/records-postgres-2026-12-03b-probes/wal-by-record.mjs [jobs=100]
@@ -29,6 +31,10 @@ await plain.query(`DROP SCHEMA IF EXISTS ${schema.quoted} CASCADE`);
 await plain.query("CREATE EXTENSION IF NOT EXISTS pg_walinspect");
 await migrate(plain, schema);
 const store = await createPostgresRecordStore({ pool, schema: schema.name });
+const indexes = process.env.RECORD_INDEXES ?? "shipped";
+if (indexes !== "shipped") await plain.query(`DROP INDEX ${schema.quoted}.job_records_expiring_idx`);
+if (indexes === "sweep-unfinished") await plain.query(`CREATE INDEX job_records_expiring_idx ON ${schema.quoted}.job_records (expires_at) WHERE listed_state IS NULL AND expires_at < 'infinity'`);
+if (indexes === "none") await plain.query(`DROP INDEX ${schema.quoted}.job_records_listed_idx`);
 const sql = recordSql(schema);
 
 /** Runs each statement alone and prints what it wrote to the WAL (or its plan), returning no rows. */
