@@ -5,6 +5,7 @@ import { transactionClient } from "./postgres-backend.js";
 import { databaseGuard } from "./postgres-database-identity.js";
 import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { storeExecutor } from "./postgres-store-connection.js";
+import { countEntriesStatement, keepEntryCounts } from "./postgres-entry-counts.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 
 export interface PostgresCoordinationStoreOptions {
@@ -48,12 +49,8 @@ async function createTables(executor: SqlExecutor, schema: PostgresSchema): Prom
     await transaction.query(`CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_rate_limits (key text PRIMARY KEY, tat timestamptz NOT NULL)`);
     // Entries (v4): a value per member of a key, each expiring on its own (the worker registry).
     await transaction.query(`CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_entries (key text NOT NULL, member text NOT NULL, value text NOT NULL, expires_at timestamptz NOT NULL, PRIMARY KEY (key, member))`);
-    // How many rows each key has in coordination_entries (v5), kept by the statements that insert and delete them, so
-    // countEntries reads one row however many entries a key has (a batch counts its pending members once per finished job).
-    const counts = await transaction.query<{ made: boolean }>(`SELECT to_regclass('${schema.quoted}.coordination_entry_counts') IS NULL AS made`);
-    await transaction.query(`CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_entry_counts (key text PRIMARY KEY, entries bigint NOT NULL)`);
-    // Entries written before the counts existed are counted once, as the table is made.
-    if (counts[0]?.made) await transaction.query(`INSERT INTO ${schema.quoted}.coordination_entry_counts (key, entries) SELECT key, count(*) FROM ${schema.quoted}.coordination_entries GROUP BY key`);
+    // How many rows each key has (v5), kept by a trigger whoever writes them (postgres-entry-counts.ts).
+    await keepEntryCounts(transaction, schema);
     // A key's expired rows, dropped before it is counted, without reading its live ones.
     await transaction.query(`CREATE INDEX IF NOT EXISTS coordination_entries_expires_idx ON ${schema.quoted}.coordination_entries (key, expires_at)`);
   });
@@ -80,6 +77,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
   const rateLimits = `${schema.quoted}.coordination_rate_limits`;
   const entries = `${schema.quoted}.coordination_entries`;
   const entryCounts = `${schema.quoted}.coordination_entry_counts`;
+  const countEntries = countEntriesStatement(schema);
   let closed: Promise<void> | undefined;
   let lastSweep = Date.now();
   const open = () => {
@@ -91,11 +89,9 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
     lastSweep = Date.now();
     executor.query(`DELETE FROM ${holders} WHERE expires_at < now() - interval '1 minute'`).catch(() => {});
     executor.query(`DELETE FROM ${rateLimits} WHERE tat < now() - interval '1 minute'`).catch(() => {});
+    // The trigger takes them off their keys' counts; keys left with none go after.
     executor
-      .query(
-        `WITH swept AS (DELETE FROM ${entries} WHERE expires_at < now() - interval '1 minute' RETURNING key)
-         UPDATE ${entryCounts} AS counts SET entries = counts.entries - gone.rows FROM (SELECT key, count(*) AS rows FROM swept GROUP BY key) AS gone WHERE counts.key = gone.key`,
-      )
+      .query(`DELETE FROM ${entries} WHERE expires_at < now() - interval '1 minute'`)
       .then(() => executor.query(`DELETE FROM ${entryCounts} WHERE entries <= 0`))
       .catch(() => {});
   };
@@ -193,15 +189,10 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
     async putEntry(key, member, value, ttlMs) {
       open();
       sweep();
-      // A new row counts one more (xmax = 0: inserted, not updated), in the same statement.
+      // The trigger counts a new row; an update of an existing one is not counted.
       await executor.query(
-        `WITH put AS (
-           INSERT INTO ${entries} (key, member, value, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
-           ON CONFLICT (key, member) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at
-           RETURNING (xmax = 0) AS inserted
-         )
-         INSERT INTO ${entryCounts} (key, entries) SELECT $1, 1 FROM put WHERE put.inserted
-         ON CONFLICT (key) DO UPDATE SET entries = ${entryCounts}.entries + 1`,
+        `INSERT INTO ${entries} (key, member, value, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
+         ON CONFLICT (key, member) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
         [key, member, value, Math.ceil(ttlMs)],
       );
     },
@@ -211,21 +202,11 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
     },
     async removeEntry(key, member) {
       open();
-      await executor.query(
-        `WITH removed AS (DELETE FROM ${entries} WHERE key = $1 AND member = $2 RETURNING key)
-         UPDATE ${entryCounts} SET entries = entries - 1 WHERE key = $1 AND EXISTS (SELECT 1 FROM removed)`,
-        [key, member],
-      );
+      await executor.query(`DELETE FROM ${entries} WHERE key = $1 AND member = $2`, [key, member]);
     },
     async countEntries(key) {
       open();
-      // The key's expired rows go first (by the (key, expires_at) index, reading no live one); the count is the rows left.
-      const rows = await executor.query<{ entries: string | number }>(
-        `WITH swept AS (DELETE FROM ${entries} WHERE key = $1 AND expires_at <= now() RETURNING key),
-         counted AS (UPDATE ${entryCounts} SET entries = entries - (SELECT count(*) FROM swept) WHERE key = $1 AND EXISTS (SELECT 1 FROM swept) RETURNING entries)
-         SELECT COALESCE((SELECT entries FROM counted), (SELECT entries FROM ${entryCounts} WHERE key = $1), 0) AS entries`,
-        [key],
-      );
+      const rows = await executor.query<{ entries: string | number }>(countEntries, [key]);
       return Number(rows[0]!.entries);
     },
     async now() {
