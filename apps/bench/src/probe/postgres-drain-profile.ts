@@ -13,6 +13,7 @@
  * `CREATE EXTENSION pg_stat_statements` in the database; the probe resets it before each drain
  * (so give it a server of its own). Not a throughput figure: `pnpm bench` measures those.
  */
+import { loadavg } from "node:os";
 import pg from "pg";
 import { createSubject } from "../subjects/create-subject.js";
 import { consumeCount, enqueueInBatches, makeJobs } from "../scenarios/scenario-context.js";
@@ -122,5 +123,5 @@ try {
 }
 
 function loadAverage(): string {
-  return (globalThis.process.getBuiltinModule?.("node:os") as typeof import("node:os") | undefined)?.loadavg()[0]?.toFixed(1) ?? "?";
+  return loadavg()[0]!.toFixed(1);
 }
