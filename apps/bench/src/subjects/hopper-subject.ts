@@ -9,8 +9,11 @@ import { benchTelemetry } from "./hopper-telemetry.js";
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false };
 /** The envelope around the args: id, names, timestamps. Kept out of the padding so payload sizes stay comparable. */
 const envelopeAllowanceBytes = 512;
-/** Messages each worker holds beyond its running jobs (the worker's own default, stated so the results say it). */
-const prefetch = 200;
+/**
+ * Messages each worker holds beyond its running jobs: the worker's own default, stated so the results say
+ * it, unless HOPPER_BENCH_PREFETCH names another (for A/B runs of the claim size; the results then say it).
+ */
+const prefetch = benchPrefetch(process.env.HOPPER_BENCH_PREFETCH, 200);
 
 /** Hopper through its public API (`createHopper({ url })`), on whatever backend the URL names. */
 export async function createHopperSubject(url: string): Promise<BenchSubject> {
@@ -71,4 +74,11 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
       await telemetry.shutdown();
     },
   };
+}
+
+function benchPrefetch(text: string | undefined, fallback: number): number {
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`HOPPER_BENCH_PREFETCH must be a whole number of messages, got ${JSON.stringify(text)}`);
+  return value;
 }

@@ -1,0 +1,95 @@
+import pg from "pg";
+
+/** What a drain's statement does, by its text: a fetch locks rows (SKIP LOCKED), a completion deletes or completes them. */
+export type StatementRole = "fetch" | "complete" | "other";
+
+export function statementRole(text: string): StatementRole {
+  if (/SKIP\s+LOCKED/i.test(text)) return "fetch";
+  if (/DELETE\s+FROM|completed_on\s*=/i.test(text)) return "complete";
+  return "other";
+}
+
+/** A statement's text on one line, shortened: enough to tell the statements of one library apart. */
+export function statementLabel(text: string): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return `[${statementRole(text)}] ${line.length > 110 ? `${line.slice(0, 110)}…` : line}`;
+}
+
+interface Span {
+  readonly role: StatementRole;
+  readonly startedAt: number;
+  endedAt: number;
+}
+
+/**
+ * Every statement this process's pg clients send while started (one client left out: the
+ * probe's own), with when it was sent and when its answer came: how much of a run had a fetch
+ * in flight, a completion in flight, or nothing in flight.
+ */
+export class StatementTimeline {
+  private spans: Span[] | undefined;
+
+  install(ignored: pg.Client): void {
+    const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+    const timeline = this;
+    (pg.Client.prototype as { query: unknown }).query = function timedQuery(this: pg.Client, ...args: unknown[]) {
+      const spans = timeline.spans;
+      if (!spans || this === ignored) return original.apply(this, args);
+      const text = typeof args[0] === "string" ? args[0] : ((args[0] as { text?: string } | null)?.text ?? "");
+      const span: Span = { role: statementRole(text), startedAt: performance.now(), endedAt: Number.NaN };
+      spans.push(span);
+      const end = () => (span.endedAt = performance.now());
+      // pg-pool passes a callback (and gets no promise back); a direct caller gets a promise.
+      const callback = args.at(-1);
+      if (typeof callback === "function") {
+        args[args.length - 1] = function (this: unknown, ...results: unknown[]) {
+          end();
+          return (callback as (...results: unknown[]) => unknown).apply(this, results);
+        };
+        return original.apply(this, args);
+      }
+      const result = original.apply(this, args);
+      if (result instanceof Promise) result.then(end, end);
+      return result;
+    };
+  }
+
+  start(): void {
+    this.spans = [];
+  }
+
+  /** Stops recording; a line of figures for the run, which lasted `elapsedMs` up to now. */
+  stop(elapsedMs: number): string {
+    const spans = this.spans ?? [];
+    this.spans = undefined;
+    const endAt = performance.now();
+    const startAt = endAt - elapsedMs;
+    const count = (role: StatementRole) => spans.filter((span) => span.role === role).length;
+    const busy = (roles: readonly StatementRole[]) => coveredMs(spans.filter((span) => roles.includes(span.role)), startAt, endAt);
+    const mean = (role: StatementRole) => {
+      const own = spans.filter((span) => span.role === role && Number.isFinite(span.endedAt));
+      return own.length === 0 ? 0 : own.reduce((sum, span) => sum + span.endedAt - span.startedAt, 0) / own.length;
+    };
+    const share = (ms: number) => `${((100 * ms) / elapsedMs).toFixed(0)}%`;
+    return (
+      `${count("fetch")} fetches (mean ${mean("fetch").toFixed(2)} ms), ${count("complete")} completions (mean ${mean("complete").toFixed(2)} ms), ${count("other")} others; ` +
+      `of the run: a fetch in flight ${share(busy(["fetch"]))}, a completion ${share(busy(["complete"]))}, nothing ${share(elapsedMs - busy(["fetch", "complete", "other"]))}`
+    );
+  }
+}
+
+/** Milliseconds of [startAt, endAt] covered by at least one span. */
+function coveredMs(spans: readonly Span[], startAt: number, endAt: number): number {
+  const clipped = spans
+    .map((span) => [Math.max(startAt, span.startedAt), Math.min(endAt, Number.isFinite(span.endedAt) ? span.endedAt : endAt)] as const)
+    .filter(([from, to]) => to > from)
+    .sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let reach = startAt;
+  for (const [from, to] of clipped) {
+    if (to <= reach) continue;
+    total += to - Math.max(from, reach);
+    reach = to;
+  }
+  return total;
+}
