@@ -32,7 +32,7 @@ for index = first, #ARGV, stride do
     seen[handle] = true
     local entry = { handle = handle, key = message_key, dedupe = fields[3], args = index }
     -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
-    if fields[4] and fields[5] and fields[6] ~= '1' then entry.riding = { started = fields[5], clear_run_at = fields[4] == '2' } end
+    if fields[4] and fields[5] and fields[6] ~= '1' then entry.riding = { started = fields[5], clear_left = fields[4] == '2' } end
     if fields[3] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[3]) end
     if fields[2] then
       entry.line_key = base .. 'o:' .. fields[2]
@@ -72,7 +72,7 @@ for _, entry in ipairs(done) do
   if stride == 13 and ARGV[at + 3] ~= '' then
     local id = ARGV[at + 2]
     if entry.riding and record_finished[ARGV[at + 6]] and ARGV[at + 11] == '' then
-      record_settle_riding(index_batch, record_prefix .. id, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], ARGV[at + 12], record_channel, id, entry.riding.started, entry.riding.clear_run_at)
+      record_settle_riding(index_batch, record_prefix .. id, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], ARGV[at + 12], record_channel, id, entry.riding.started, entry.riding.clear_left)
     else
       record_settle(index_batch, record_prefix .. id, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], ARGV[at + 11], ARGV[at + 12], record_channel, id)
     end

@@ -25,8 +25,8 @@ HDEL when a field must go): a start costs 2 commands, a settle 3 (its PEXPIRE),
 an insert 2 (EXISTS, HSET).
 
 Claims that ride in the message (one node only). The enqueue's insert writes `m`,
-the key of the job's message hash, and marks that message `rm` ("1", or "2" when
-the record holds a run-at). A claim of such a message writes the record nothing:
+the key of the job's message hash, and marks that message `rm` ("1", or "2" once
+the record may hold a run-at or an error: a delayed enqueue, or any later write). A claim of such a message writes the record nothing:
 it writes `rs` (started ms) into the message hash it already writes, and reads the
 cancel mark `x` from it. While `rs` is there, the record is running (attempt: the
 message's n - h, started: rs), whatever state the record key says: `get`
@@ -215,11 +215,13 @@ end
 
 -- Before a write of its own to a record whose claim rode in its message: takes `rs` off the message
 -- (the record key speaks from now on) and returns it (the started ms), or nil.
+-- It also turns the message's rm to "2": this write may leave a run-at or an error that a riding ack must clear.
 local function record_take_claim(fields)
   if not record_one_node or not fields.m then return nil end
-  local started = redis.call('HGET', fields.m, 'rs')
-  if started then redis.call('HDEL', fields.m, 'rs') end
-  return started
+  local message = redis.call('HMGET', fields.m, 'rs', 'rm')
+  if message[1] then redis.call('HDEL', fields.m, 'rs') end
+  if message[2] == '1' then redis.call('HSET', fields.m, 'rm', '2') end
+  return message[1]
 end
 
 -- Sets the cancel mark on a record's message (when it rides in one that still exists), for the claim that reads it there.
@@ -279,14 +281,17 @@ end
 
 -- Ends an attempt whose claim rode in its message (`rs` there as `started`, no cancel asked, no write since):
 -- the record holds only what its insert wrote (and progress), so it is written without being read.
--- `clear_run_at`: the insert wrote a run-at (the message's rm "2").
-local function record_settle_riding(index_batch, key, job, queue, enqueued, state, attempt, result, error, finished, ttl, channel, id, started, clear_run_at)
+-- `clear_left`: the record may hold a run-at or an error (the message's rm "2": the insert wrote a run-at, or a
+-- hold, retry or start wrote the record since the enqueue), which a finished record does not keep.
+local function record_settle_riding(index_batch, key, job, queue, enqueued, state, attempt, result, error, finished, ttl, channel, id, started, clear_left)
   local sets = { 's', state, 'a', attempt, 'sa', started, 'j', job, 'q', queue, 'ea', enqueued }
   if result ~= '' then record_set(sets, 'r', result) end
   if error ~= '' then record_set(sets, 'e', error) end
   if finished ~= '' then record_set(sets, 'fa', finished) end
   redis.call('HSET', key, unpack(sets))
-  if clear_run_at then redis.call('HDEL', key, 'ra') end
+  if clear_left then
+    if error == '' then redis.call('HDEL', key, 'ra', 'e') else redis.call('HDEL', key, 'ra') end
+  end
   if tonumber(ttl) < record_kept_ms then redis.call('PEXPIRE', key, ttl) end
   record_reindex(index_batch, key, id, 'waiting', state, finished, ttl)
   record_publish(channel, id, job, queue, state, attempt)
