@@ -24,6 +24,7 @@ interface RecordCommands {
   hopperRecordCancel(key: string, now: number, ttlMs: number, channel: string, id: string): Promise<string[]>;
   hopperRecordList(index: string, prefix: string, state: string, queue: string, job: string, limit: number, cursorAt: string, cursorId: string, budget: number): Promise<[string, string, ...[string, string[]][]]>;
   hopperRecordRemove(key: string, id: string): Promise<number>;
+  hopperRecordGet(key: string): Promise<string[]>;
 }
 
 // Loaded as the coordination scripts are: files beside the code (copied to dist by the build), sent by SHA.
@@ -35,6 +36,7 @@ const scriptFiles = {
   hopperRecordCancel: "record-cancel.lua",
   hopperRecordList: "record-list.lua",
   hopperRecordRemove: "record-remove.lua",
+  hopperRecordGet: "record-get.lua",
 } satisfies Record<keyof RecordCommands, string>;
 
 const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
@@ -79,11 +81,7 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
     open();
     const cursor = after === undefined ? undefined : decodeRecordCursor(after);
     const [nextAt, nextId, ...entries] = await commands.hopperRecordList(keys.index(state), keys.prefix, state, queue ?? "", job ?? "", limit, cursor ? String(cursor.at) : "", cursor?.id ?? "", listBudget(limit));
-    const records = entries.map(([id, flat]) => {
-      const fields: Record<string, string> = {};
-      for (let index = 0; index < flat.length; index += 2) fields[flat[index]!] = flat[index + 1]!;
-      return fromHash(id, fields);
-    });
+    const records = entries.map(([id, flat]) => fromHash(id, fieldsOf(flat)));
     return { records, next: nextAt === "" ? null : encodeRecordCursor({ at: Number(nextAt), id: nextId }) };
   };
 
@@ -130,7 +128,8 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
     },
     async get(id) {
       open();
-      const fields = await whileSlotMoves(async () => client.hgetall(recordKey(id)));
+      // A script, not HGETALL: a running job's claim may be held by its message (records.lua).
+      const fields = fieldsOf(await whileSlotMoves(async () => commands.hopperRecordGet(recordKey(id))));
       return fields.s === undefined ? undefined : fromHash(id, fields);
     },
     async cancel(id, { now, ttlMs }) {
@@ -176,6 +175,13 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
       return closed;
     },
   };
+}
+
+/** A hash as HGETALL answers it, flat, as an object. */
+function fieldsOf(flat: readonly string[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (let index = 0; index < flat.length; index += 2) fields[flat[index]!] = flat[index + 1]!;
+  return fields;
 }
 
 function fromHash(id: string, fields: Record<string, string>): StoredJobRecord {

@@ -171,6 +171,28 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       expect(runs).toBe(1);
     });
 
+    it("keeps nothing of a retry or a delay once the job succeeds: no error, no runAt, the last attempt's start", async () => {
+      const queue = uniqueQueueName("rec-retried");
+      class FlakyOnce extends Job<{ fail: boolean }, string> {
+        static override queue = queue;
+        static override retry = { attempts: 3, wait: 10, jitter: 0 };
+        async perform({ fail }: { fail: boolean }, context: JobContext) {
+          if (fail && context.attempt === 1) throw new Error("flaky");
+          return "done";
+        }
+      }
+      const hopper = await open([FlakyOnce]);
+      const retried = await FlakyOnce.performLater({ fail: true });
+      const delayed = await FlakyOnce.set({ wait: 50 }).performLater({ fail: false });
+      startWorker(hopper, queue);
+      const first = await hopper.jobs.wait(retried, { timeout: "30s" });
+      expect(first).toMatchObject({ state: "succeeded", attempt: 2, result: "done", error: null, runAt: null });
+      expect(first.startedAt!.getTime()).toBeLessThanOrEqual(first.finishedAt!.getTime());
+      const second = await hopper.jobs.wait(delayed, { timeout: "30s" });
+      expect(second).toMatchObject({ state: "succeeded", attempt: 1, result: "done", error: null, runAt: null });
+      expect(second.startedAt).toBeInstanceOf(Date);
+    });
+
     it("ends in failed when a job is discarded, and in dead when its attempts run out", async () => {
       const queue = uniqueQueueName("rec-fail");
       class Doomed extends Job<{ discard: boolean }> {

@@ -11,7 +11,8 @@ ARGV[1] base, ARGV[2] wake-up channel, ARGV[3] record key prefix, or "" when no 
 ARGV[4] record events channel,
 ARGV[5..] per ack: handle, attempt, and with records eleven more: job id, job ("" for an ack without
   a record), queue, enqueued ms, state, attempt, result, error, finished ms, run-at ms (each "" when
-  absent), ttl ms; the record is settled (record_settle in records.lua) only when its message is removed.
+  absent), ttl ms; the record is settled (record_settle in records.lua) only when its message is removed;
+  without being read (record_settle_riding) when its claim rode in the message.
 Returns: how many messages were removed.
 ]]
 local ready_key, delayed_key, leased_key, meta_key, dedupe_key, orphans_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -25,11 +26,13 @@ local done, seen = {}, {}
 for index = first, #ARGV, stride do
   local handle, attempt = ARGV[index], ARGV[index + 1]
   local message_key = KEYS[7 + (index - first) / stride]
-  local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk')
+  local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk', 'rm', 'rs', 'x')
   -- A stale lease (nacked, or expired and taken again) leaves the message alone; so does a second ack in one batch.
   if fields[1] == attempt and not seen[handle] and redis.call('ZSCORE', leased_key, handle) then
     seen[handle] = true
     local entry = { handle = handle, key = message_key, dedupe = fields[3], args = index }
+    -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
+    if fields[4] and fields[5] and fields[6] ~= '1' then entry.riding = { started = fields[5], clear_left = fields[4] == '2' } end
     if fields[3] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[3]) end
     if fields[2] then
       entry.line_key = base .. 'o:' .. fields[2]
@@ -68,7 +71,11 @@ for _, entry in ipairs(done) do
   local at = entry.args
   if stride == 13 and ARGV[at + 3] ~= '' then
     local id = ARGV[at + 2]
-    record_settle(index_batch, record_prefix .. id, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], ARGV[at + 11], ARGV[at + 12], record_channel, id)
+    if entry.riding and record_finished[ARGV[at + 6]] and ARGV[at + 11] == '' then
+      record_settle_riding(index_batch, record_prefix .. id, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], ARGV[at + 12], record_channel, id, entry.riding.started, entry.riding.clear_left)
+    else
+      record_settle(index_batch, record_prefix .. id, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], ARGV[at + 11], ARGV[at + 12], record_channel, id)
+    end
   end
 end
 

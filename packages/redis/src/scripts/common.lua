@@ -9,7 +9,9 @@ passed to scripts as `base`, e.g. "{hopper:mailers}:"):
   base .. "leased"     zset   handle -> lease deadline, server ms
   base .. "meta"       hash   seq (last handle number), waiting (messages queued behind an ordering-key head)
   base .. "dedupe"     hash   dedupe key -> handle holding it
-  base .. "m:" handle  hash   id, body, pri, at (due time), n (deliveries), ok (ordering key), dk (dedupe key)
+  base .. "m:" handle  hash   id, body, pri, at (due time), n (deliveries), ok (ordering key), dk (dedupe key),
+                              h (uncounted hand-backs); with a record whose claims ride in it (records.lua):
+                              rm ("1"; "2" once the record may hold a run-at or an error), rs (started ms of the claim), x ("1": cancel asked)
   base .. "orphans"    zset   handle -> when last looked at, server ms: handles whose message hash was missing (see receive.lua)
   base .. "o:" key     list   handles sharing an ordering key, oldest first; only the head is ever ready, delayed or leased
 ]]

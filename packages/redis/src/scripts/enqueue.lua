@@ -7,7 +7,8 @@ ARGV[4] record events channel, ARGV[5] queue name
 ARGV[6..] per message: id, body, delay ms, priority, ordering key, dedupe key
   (the two keys are "" when absent, else the key behind a "="), and with records
   seven more: job ("" for a message without a record), enqueued ms, run-at ms or "", ttl ms,
-  batch id or "", parent job id or "", args text or "" (see record_insert in records.lua)
+  batch id or "", parent job id or "", args text or "" (see record_insert in records.lua; a record
+  created here has its claims ride in the message: `m` on the record, `rm` on the message)
 Reads come before the first write: on a slot being migrated away, the probe
 of the first new message hash fails the script before it has stored anything,
 so a batch is never half stored.
@@ -56,7 +57,17 @@ for index = 0, count - 1 do
     local handle = handle_of(index)
     local message_key = base .. 'm:' .. handle
     local at = now + delay
-    redis.call('HSET', message_key, 'id', id, 'body', body, 'pri', priority, 'at', at, 'n', 0)
+    -- The record first: when it is created here, its claims ride in this message (rm; see records.lua).
+    local rides = nil
+    if stride == 13 and ARGV[offset + 6] ~= '' then
+      local _
+      _, rides = record_insert(record_prefix .. id, ARGV[offset + 6], queue, ARGV[offset + 7], ARGV[offset + 8], ARGV[offset + 9], record_channel, id, ARGV[offset + 10], ARGV[offset + 11], ARGV[offset + 12], message_key)
+    end
+    if rides then
+      redis.call('HSET', message_key, 'id', id, 'body', body, 'pri', priority, 'at', at, 'n', 0, 'rm', rides)
+    else
+      redis.call('HSET', message_key, 'id', id, 'body', body, 'pri', priority, 'at', at, 'n', 0)
+    end
     if dedupe ~= '' then
       dedupe = string.sub(dedupe, 2)
       redis.call('HSET', dedupe_key, dedupe, handle)
@@ -73,9 +84,6 @@ for index = 0, count - 1 do
       scheduled = true
     else
       redis.call('HINCRBY', meta_key, 'waiting', 1)
-    end
-    if stride == 13 and ARGV[offset + 6] ~= '' then
-      record_insert(record_prefix .. id, ARGV[offset + 6], queue, ARGV[offset + 7], ARGV[offset + 8], ARGV[offset + 9], record_channel, id, ARGV[offset + 10], ARGV[offset + 11], ARGV[offset + 12])
     end
     results[index + 1] = 1
   end

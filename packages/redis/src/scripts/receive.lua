@@ -16,7 +16,8 @@ ARGV[1] base, ARGV[2] max messages, ARGV[3] lease ms, ARGV[4] most messages prom
 ARGV[5] record key prefix, or "" to leave records alone, ARGV[6] record events channel, ARGV[7] queue name,
 ARGV[8] ttl ms of a started record
 With records, each leased message's record, when it exists and names this queue, moves to running
-(attempt = the deliveries not handed back uncounted, started now), unless it was cancelled (see record_start in records.lua).
+(attempt = the deliveries not handed back uncounted, started now), unless it was cancelled (see record_start in records.lua);
+a message marked `rm` holds that claim itself (`rs`, and `x` when a cancel was asked; records.lua), its record untouched.
 Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, token, attempt, record, ... }
   token: the delivery count (the lease token); attempt: the deliveries not handed back uncounted.
   record: "running", "cancelled", or "" when none was written.
@@ -60,8 +61,8 @@ end)
 local chosen = {}
 for index = 1, math.min(max, #candidates) do
   local handle = candidates[index][2]
-  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h')
-  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0 }
+  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h', 'n', 'rm', 'x')
+  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0, tonumber(fields[4]) or 0, fields[5], fields[6] }
 end
 
 -- Writes: nothing below reads a key that could be missing for cluster reasons.
@@ -87,17 +88,33 @@ end
 local messages = {}
 local leases = {}
 for _, entry in ipairs(chosen) do
-  local handle, id, body, handed_back = entry[1], entry[2], entry[3], entry[4]
+  local handle, id, body, handed_back, deliveries, rides, cancel_asked = entry[1], entry[2], entry[3], entry[4], entry[5], entry[6], entry[7]
   redis.call('ZREM', ready_key, handle)
   if body then
+    local message_key = base .. 'm:' .. handle
     -- n counts every delivery and is the lease token (it only grows); h counts uncounted hand-backs (nack.lua).
-    local token = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', 1)
+    local token = deliveries + 1
     local attempt = token - handed_back
     leases[#leases + 1] = now + lease_ms
     leases[#leases + 1] = handle
     local record = ''
+    if record_prefix ~= '' and rides then
+      -- The claim rides in the message (records.lua): rs beside n, in the one write the message gets anyway.
+      if cancel_asked == '1' then
+        redis.call('HSET', message_key, 'n', token)
+        record = 'cancelled'
+      else
+        redis.call('HSET', message_key, 'n', token, 'rs', now)
+        record = 'running'
+        if record_is_listened(record_channel) then
+          record_publish(record_channel, id, redis.call('HGET', record_prefix .. id, 'j'), queue, 'running', attempt)
+        end
+      end
+    else
+      redis.call('HSET', message_key, 'n', token)
+    end
     -- Only a record of this queue's (record_start with no job): a message cannot start another queue's job's record.
-    if record_prefix ~= '' then
+    if record_prefix ~= '' and not rides then
       local started = record_start(record_prefix .. id, '', queue, '', attempt, now, record_ttl, record_channel, id)
       if started == 1 then record = 'running' elseif started == 0 then record = 'cancelled' end
     end

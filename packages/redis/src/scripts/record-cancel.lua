@@ -6,15 +6,19 @@ ARGV[1] now ms (the finished time), ARGV[2] ttl ms, ARGV[3] events channel, ARGV
 Returns: { "cancelled" }, { "requested" }, { "refused", state } or { "unknown" }
 ]]
 local key = KEYS[1]
-local fields = record_read(key, { 's', 'j', 'q', 'a', 'u' })
+local fields = record_read(key, { 's', 'j', 'q', 'a', 'u', 'm' })
 local state = fields.s
 if not state then return { 'unknown' } end
 if state == 'cancelled' then return { 'cancelled' } end
-if state == 'running' then
+-- A record whose claim rode in its message is running when the message says so; the message gets the mark
+-- too, so no later claim of it starts the job (records.lua).
+if state == 'running' or record_riding_claim(fields) then
   redis.call('HSET', key, 'x', '1')
+  record_mark_message_cancelled(fields)
   return { 'requested' }
 end
 if state ~= 'waiting' and state ~= 'retrying' and string.sub(state, 1, 5) ~= 'held:' then return { 'refused', state } end
+record_mark_message_cancelled(fields)
 local sets, dels = { 's', 'cancelled', 'fa', ARGV[1] }, {}
 local kept = record_expiry_marker(fields, 'cancelled', ARGV[2], sets, dels)
 record_write(key, sets, dels)

@@ -8,4 +8,4 @@ ARGV[10] args text or ""
 Publishes { id, job, queue, state, attempt } on the channel when it creates the record (so does every record script on a change).
 Returns: 1 when created, 0 when a record existed
 ]]
-return record_insert(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10])
+return (record_insert(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]))

@@ -21,8 +21,24 @@ with a finite ttl: SQS and Pub/Sub stores), so a kept write calls PERSIST only
 then, and a chain of kept writes (enqueue, claim, retry) costs no expiry command.
 
 Each write reads the fields it needs in one HMGET, writes in one HSET (and one
-HDEL when a field must go): a claim's start costs 2 commands, an ack's settle 3
-(its PEXPIRE), an enqueue's insert 2 (EXISTS, HSET).
+HDEL when a field must go): a start costs 2 commands, a settle 3 (its PEXPIRE),
+an insert 2 (EXISTS, HSET).
+
+Claims that ride in the message (one node only). The enqueue's insert writes `m`,
+the key of the job's message hash, and marks that message `rm` ("1", or "2" once
+the record may hold a run-at or an error: a delayed enqueue, or any later write). A claim of such a message writes the record nothing:
+it writes `rs` (started ms) into the message hash it already writes, and reads the
+cancel mark `x` from it. While `rs` is there, the record is running (attempt: the
+message's n - h, started: rs), whatever state the record key says: `get`
+(record-get.lua), progress and cancel read it so (`record_riding_claim`). Any
+other write to the record (start, settle: a retry, a hold) takes `rs` off the
+message first (`record_take_claim`), so from then on the record key speaks again.
+The ack of such a message writes the finished record without reading it (`record_settle_riding`:
+HSET and PEXPIRE), unless a cancel was asked (`x`) or a write came between. A cancel
+sets `x` on the message as well as on the record. A record without `m` (main's
+layout before this, a Cluster, a store for SQS or Pub/Sub) is read and written as it
+always was, and so is a message without `rm`: both layouts are read, so a rolling
+deploy keeps every record.
 
 Events: a change is published only while someone listens. On one node
 (`record_one_node`, defined in front of this file: not a Cluster) the first
@@ -98,13 +114,16 @@ end
 
 -- Whether anyone listens on `channel`: asked once per script call (locals live one call), always true on a Cluster.
 local record_listened = {}
-local function record_publish(channel, id, job, queue, state, attempt, progress)
+local function record_is_listened(channel)
   local listened = record_listened[channel]
   if listened == nil then
     listened = not record_one_node or redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0
     record_listened[channel] = listened
   end
-  if listened then
+  return listened
+end
+local function record_publish(channel, id, job, queue, state, attempt, progress)
+  if record_is_listened(channel) then
     redis.call('PUBLISH', channel, cjson.encode({ id = id, job = job, queue = queue, state = state, attempt = attempt and tonumber(attempt), progress = progress }))
   end
 end
@@ -164,7 +183,8 @@ local function record_write(key, sets, dels)
 end
 
 -- Creates a waiting record unless one exists (batch, parent and args: "" when none). Returns 1 when created.
-local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id, batch, parent, args)
+-- `message_key` (the enqueue's, else nil): its claims may ride in it; the second result is the message's `rm` then, else nil.
+local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id, batch, parent, args, message_key)
   if redis.call('EXISTS', key) == 1 then return 0 end
   local sets = { 'j', job, 'q', queue, 'ea', enqueued, 's', 'waiting', 'a', '0' }
   if run_at ~= '' then record_set(sets, 'ra', run_at) end
@@ -172,10 +192,41 @@ local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id
   if parent ~= '' then record_set(sets, 'pj', parent) end
   if args ~= '' then record_set(sets, 'g', args) end
   local kept = record_expiry_marker({}, 'waiting', ttl, sets, {})
+  -- Only a record kept until a later write (no expiry to renew) leaves its claims to its message.
+  local rides = nil
+  if message_key and kept and record_one_node then
+    record_set(sets, 'm', message_key)
+    rides = run_at ~= '' and '2' or '1'
+  end
   redis.call('HSET', key, unpack(sets))
   if not kept then redis.call('PEXPIRE', key, ttl) end
   record_publish(channel, id, job, queue, 'waiting', 0)
-  return 1
+  return 1, rides
+end
+
+-- The claim a record's message holds for it (receive.lua wrote `rs` there instead of a start), read from
+-- `fields` (with `s` and `m`): { started, attempt }, or nil when the record key speaks for itself.
+local function record_riding_claim(fields)
+  if not record_one_node or not fields.m or not fields.s or record_finished[fields.s] then return nil end
+  local message = redis.call('HMGET', fields.m, 'rs', 'n', 'h')
+  if not message[1] then return nil end
+  return { started = message[1], attempt = (tonumber(message[2]) or 0) - (tonumber(message[3]) or 0) }
+end
+
+-- Before a write of its own to a record whose claim rode in its message: takes `rs` off the message
+-- (the record key speaks from now on) and returns it (the started ms), or nil.
+-- It also turns the message's rm to "2": this write may leave a run-at or an error that a riding ack must clear.
+local function record_take_claim(fields)
+  if not record_one_node or not fields.m then return nil end
+  local message = redis.call('HMGET', fields.m, 'rs', 'rm')
+  if message[1] then redis.call('HDEL', fields.m, 'rs') end
+  if message[2] == '1' then redis.call('HSET', fields.m, 'rm', '2') end
+  return message[1]
+end
+
+-- Sets the cancel mark on a record's message (when it rides in one that still exists), for the claim that reads it there.
+local function record_mark_message_cancelled(fields)
+  if record_one_node and fields.m and redis.call('EXISTS', fields.m) == 1 then redis.call('HSET', fields.m, 'x', '1') end
 end
 
 -- Moves a record to running (created when missing and `job` is given), unless cancelled or its cancel was asked.
@@ -183,7 +234,7 @@ end
 -- Returns 1 when running, 0 when cancelled, -1 when missing (or another queue's, for a claim) and not created,
 -- 2 when the record is another job's (left alone; the job runs).
 local function record_start(key, job, queue, enqueued, attempt, started, ttl, channel, id)
-  local fields = record_read(key, { 'j', 'q', 's', 'x', 'u', 'fa', 'ra' })
+  local fields = record_read(key, { 'j', 'q', 's', 'x', 'u', 'fa', 'ra', 'm' })
   if job == '' then
     if fields.q ~= queue or not fields.s then return -1 end
   elseif fields.j and (fields.j ~= job or fields.q ~= queue) then
@@ -191,6 +242,7 @@ local function record_start(key, job, queue, enqueued, attempt, started, ttl, ch
   end
   local state = fields.s
   if state == 'cancelled' or fields.x == '1' then return 0 end
+  record_take_claim(fields)
   local sets, dels = { 's', 'running', 'a', attempt, 'sa', started }, {}
   if not state then record_set(record_set(record_set(sets, 'j', job), 'q', queue), 'ea', enqueued) end
   if fields.fa then dels[#dels + 1] = 'fa' end
@@ -206,12 +258,14 @@ end
 -- Ends an attempt (created when missing); a cancelled record, or another job's, stays as it is. Returns 1 when written.
 -- Its index addition waits in `index_batch` (record_index_flush).
 local function record_settle(index_batch, key, job, queue, enqueued, state, attempt, result, error, finished, run_at, ttl, channel, id)
-  local fields = record_read(key, { 'j', 'q', 's', 'u', 'r', 'e', 'fa', 'ra' })
+  local fields = record_read(key, { 'j', 'q', 's', 'u', 'r', 'e', 'fa', 'ra', 'm' })
   -- Another job's record (a crafted push envelope naming it) is left alone.
   if fields.j and (fields.j ~= job or fields.q ~= queue) then return 0 end
   local current = fields.s
   if current == 'cancelled' then return 0 end
   local sets, dels = { 's', state, 'a', attempt }, {}
+  local started = record_take_claim(fields)
+  if started then record_set(sets, 'sa', started) end
   if not current then record_set(record_set(record_set(sets, 'j', job), 'q', queue), 'ea', enqueued) end
   record_optional(fields, sets, dels, 'r', result)
   record_optional(fields, sets, dels, 'e', error)
@@ -223,4 +277,22 @@ local function record_settle(index_batch, key, job, queue, enqueued, state, atte
   record_reindex(index_batch, key, id, current, state, finished, ttl)
   record_publish(channel, id, job, queue, state, attempt)
   return 1
+end
+
+-- Ends an attempt whose claim rode in its message (`rs` there as `started`, no cancel asked, no write since):
+-- the record holds only what its insert wrote (and progress), so it is written without being read.
+-- `clear_left`: the record may hold a run-at or an error (the message's rm "2": the insert wrote a run-at, or a
+-- hold, retry or start wrote the record since the enqueue), which a finished record does not keep.
+local function record_settle_riding(index_batch, key, job, queue, enqueued, state, attempt, result, error, finished, ttl, channel, id, started, clear_left)
+  local sets = { 's', state, 'a', attempt, 'sa', started, 'j', job, 'q', queue, 'ea', enqueued }
+  if result ~= '' then record_set(sets, 'r', result) end
+  if error ~= '' then record_set(sets, 'e', error) end
+  if finished ~= '' then record_set(sets, 'fa', finished) end
+  redis.call('HSET', key, unpack(sets))
+  if clear_left then
+    if error == '' then redis.call('HDEL', key, 'ra', 'e') else redis.call('HDEL', key, 'ra') end
+  end
+  if tonumber(ttl) < record_kept_ms then redis.call('PEXPIRE', key, ttl) end
+  record_reindex(index_batch, key, id, 'waiting', state, finished, ttl)
+  record_publish(channel, id, job, queue, state, attempt)
 end

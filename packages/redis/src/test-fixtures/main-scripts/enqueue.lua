@@ -1,0 +1,86 @@
+--[[
+Stores a batch of messages in one queue.
+KEYS[1] ready, KEYS[2] delayed, KEYS[3] meta, KEYS[4] dedupe
+ARGV[1] base ("{<prefix>:<queue>}:"), ARGV[2] wake-up channel,
+ARGV[3] record key prefix ("<prefix>:record:"), or "" when the messages carry no records,
+ARGV[4] record events channel, ARGV[5] queue name
+ARGV[6..] per message: id, body, delay ms, priority, ordering key, dedupe key
+  (the two keys are "" when absent, else the key behind a "="), and with records
+  seven more: job ("" for a message without a record), enqueued ms, run-at ms or "", ttl ms,
+  batch id or "", parent job id or "", args text or "" (see record_insert in records.lua)
+Reads come before the first write: on a slot being migrated away, the probe
+of the first new message hash fails the script before it has stored anything,
+so a batch is never half stored.
+Returns: one entry per message, in order: 1 when enqueued, or the job id of
+  the queued message that holds the same dedupe key (a string).
+]]
+local ready_key, delayed_key, meta_key, dedupe_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local base = ARGV[1]
+local record_prefix, record_channel, queue = ARGV[3], ARGV[4], ARGV[5]
+local first, stride = 6, record_prefix == '' and 6 or 13
+local count = (#ARGV - first + 1) / stride
+local now = now_ms()
+local seq = tonumber(redis.call('HGET', meta_key, 'seq') or '0')
+local function handle_of(index) return string.format('%015d', seq + index + 1) end
+
+-- Reads: the probe (a key this node must be able to create), then who holds each dedupe key.
+redis.call('EXISTS', base .. 'm:' .. handle_of(0))
+local existing, claimed = {}, {}
+for index = 0, count - 1 do
+  local dedupe = ARGV[first + index * stride + 5]
+  if dedupe ~= '' then
+    dedupe = string.sub(dedupe, 2)
+    if claimed[dedupe] then
+      existing[index] = claimed[dedupe]
+    else
+      local holder = redis.call('HGET', dedupe_key, dedupe)
+      if holder then existing[index] = redis.call('HGET', base .. 'm:' .. holder, 'id') end
+      -- Later messages of this batch with the same key are duplicates of this one (or of its holder).
+      claimed[dedupe] = existing[index] or ARGV[first + index * stride]
+    end
+  end
+end
+
+-- Writes.
+redis.call('HINCRBY', meta_key, 'seq', count)
+local results = {}
+local scheduled = false
+for index = 0, count - 1 do
+  local offset = first + index * stride
+  local id, body = ARGV[offset], ARGV[offset + 1]
+  local delay, priority = tonumber(ARGV[offset + 2]), tonumber(ARGV[offset + 3])
+  local ordering, dedupe = ARGV[offset + 4], ARGV[offset + 5]
+  if existing[index] then
+    results[index + 1] = existing[index]
+  else
+    local handle = handle_of(index)
+    local message_key = base .. 'm:' .. handle
+    local at = now + delay
+    redis.call('HSET', message_key, 'id', id, 'body', body, 'pri', priority, 'at', at, 'n', 0)
+    if dedupe ~= '' then
+      dedupe = string.sub(dedupe, 2)
+      redis.call('HSET', dedupe_key, dedupe, handle)
+      redis.call('HSET', message_key, 'dk', dedupe)
+    end
+    local is_head = true
+    if ordering ~= '' then
+      ordering = string.sub(ordering, 2)
+      redis.call('HSET', message_key, 'ok', ordering)
+      is_head = redis.call('RPUSH', base .. 'o:' .. ordering, handle) == 1
+    end
+    if is_head then
+      schedule(ready_key, delayed_key, handle, at, now, priority)
+      scheduled = true
+    else
+      redis.call('HINCRBY', meta_key, 'waiting', 1)
+    end
+    if stride == 13 and ARGV[offset + 6] ~= '' then
+      record_insert(record_prefix .. id, ARGV[offset + 6], queue, ARGV[offset + 7], ARGV[offset + 8], ARGV[offset + 9], record_channel, id, ARGV[offset + 10], ARGV[offset + 11], ARGV[offset + 12])
+    end
+    results[index + 1] = 1
+  end
+end
+
+-- Delayed messages wake receivers too, so they recompute when to look again.
+if scheduled then redis.call('PUBLISH', ARGV[2], '') end
+return results

@@ -1,0 +1,123 @@
+--[[
+Leases up to `max` messages: first promotes due delayed messages and reclaims
+expired leases (their next delivery counts as a new attempt), then takes the
+highest-priority, oldest ready messages.
+
+Every read comes before the first write. During a Redis Cluster slot
+migration a script that reads a message hash already moved away fails (Redis 7
+refuses a key it no longer holds) before it has changed anything; one that runs
+on the importing node (after ASK) sees a hash not yet moved as missing. A
+handle whose hash is missing is never dropped: it moves to `orphans` and is
+returned so the client reports it; a later call puts it back once its hash is
+there again (a finished migration). A hash that stays missing (evicted,
+deleted by hand) leaves its handle in `orphans` for an operator.
+KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] orphans
+ARGV[1] base, ARGV[2] max messages, ARGV[3] lease ms, ARGV[4] most messages promoted or reclaimed per call,
+ARGV[5] record key prefix, or "" to leave records alone, ARGV[6] record events channel, ARGV[7] queue name,
+ARGV[8] ttl ms of a started record
+With records, each leased message's record, when it exists and names this queue, moves to running
+(attempt = the deliveries not handed back uncounted, started now), unless it was cancelled (see record_start in records.lua).
+Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, token, attempt, record, ... }
+  token: the delivery count (the lease token); attempt: the deliveries not handed back uncounted.
+  record: "running", "cancelled", or "" when none was written.
+  now: server time (ms); next: when something delayed or leased next falls due
+  (server ms), or -1 when nothing is or messages were returned.
+]]
+local ready_key, delayed_key, leased_key, orphans_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local base = ARGV[1]
+local max, lease_ms, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local record_prefix, record_channel, queue, record_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local now = now_ms()
+-- Orphans are looked at again at most once a second each, a few per call.
+local orphan_recheck_ms, orphan_recheck_count = 1000, 10
+
+local function priority_of(handle)
+  return redis.call('HGET', base .. 'm:' .. handle, 'pri')
+end
+
+-- Reads: what becomes ready (with its priority, false when its hash is missing), then what to lease.
+local moves = {}
+for _, source_key in ipairs({ delayed_key, leased_key }) do
+  for _, handle in ipairs(redis.call('ZRANGEBYSCORE', source_key, '-inf', now, 'LIMIT', 0, limit)) do
+    moves[#moves + 1] = { source_key, handle, priority_of(handle) }
+  end
+end
+for _, handle in ipairs(redis.call('ZRANGEBYSCORE', orphans_key, '-inf', now - orphan_recheck_ms, 'LIMIT', 0, orphan_recheck_count)) do
+  moves[#moves + 1] = { orphans_key, handle, priority_of(handle) }
+end
+
+-- Ready's order: score (-priority), then handle (zero-padded, so string order is enqueue order).
+local candidates = {}
+local head = redis.call('ZRANGE', ready_key, 0, max - 1, 'WITHSCORES')
+for index = 1, #head, 2 do candidates[#candidates + 1] = { tonumber(head[index + 1]), head[index] } end
+for _, move in ipairs(moves) do
+  if move[3] then candidates[#candidates + 1] = { -tonumber(move[3]), move[2] } end
+end
+table.sort(candidates, function(a, b)
+  if a[1] ~= b[1] then return a[1] < b[1] end
+  return a[2] < b[2]
+end)
+local chosen = {}
+for index = 1, math.min(max, #candidates) do
+  local handle = candidates[index][2]
+  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h')
+  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0 }
+end
+
+-- Writes: nothing below reads a key that could be missing for cluster reasons.
+local orphaned = {}
+local function orphan(handle)
+  redis.call('ZADD', orphans_key, now, handle)
+  orphaned[#orphaned + 1] = handle
+end
+for _, move in ipairs(moves) do
+  local source_key, handle, priority = move[1], move[2], move[3]
+  if priority then
+    redis.call('ZREM', source_key, handle)
+    redis.call('ZADD', ready_key, -tonumber(priority), handle)
+  elseif source_key == orphans_key then
+    -- Still missing: look again later (the score is when it was last looked at).
+    redis.call('ZADD', orphans_key, now, handle)
+  else
+    redis.call('ZREM', source_key, handle)
+    orphan(handle)
+  end
+end
+
+local messages = {}
+local leases = {}
+for _, entry in ipairs(chosen) do
+  local handle, id, body, handed_back = entry[1], entry[2], entry[3], entry[4]
+  redis.call('ZREM', ready_key, handle)
+  if body then
+    -- n counts every delivery and is the lease token (it only grows); h counts uncounted hand-backs (nack.lua).
+    local token = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', 1)
+    local attempt = token - handed_back
+    leases[#leases + 1] = now + lease_ms
+    leases[#leases + 1] = handle
+    local record = ''
+    -- Only a record of this queue's (record_start with no job): a message cannot start another queue's job's record.
+    if record_prefix ~= '' then
+      local started = record_start(record_prefix .. id, '', queue, '', attempt, now, record_ttl, record_channel, id)
+      if started == 1 then record = 'running' elseif started == 0 then record = 'cancelled' end
+    end
+    messages[#messages + 1] = { handle, id, body, token, attempt, record }
+  else
+    orphan(handle)
+  end
+end
+-- One ZADD for the whole batch (at most 2 x maxReceiveBatch arguments).
+if #leases > 0 then redis.call('ZADD', leased_key, unpack(leases)) end
+
+local result = { now, -1, #orphaned }
+for _, handle in ipairs(orphaned) do result[#result + 1] = handle end
+for _, message in ipairs(messages) do
+  for _, value in ipairs(message) do result[#result + 1] = value end
+end
+if #messages == 0 then
+  for _, key in ipairs({ delayed_key, leased_key }) do
+    local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    if first[2] and (result[2] == -1 or tonumber(first[2]) < result[2]) then result[2] = tonumber(first[2]) end
+  end
+end
+return result

@@ -1,0 +1,226 @@
+--[[
+Shared record writes, prepended to the record scripts (record-*.lua) and to
+the queue scripts that write records with their own change (enqueue, receive,
+ack), so a record costs no call of its own. Defines functions only.
+
+Record hash fields: j job, q queue, s state, a attempt, p progress, r result,
+e error (JSON text), ea enqueued, sa started, fa finished, ra run-at (epoch
+ms), x "1" once a cancel was asked while it ran, b the job's batch id, pj a
+flow child's parent job id and g the job's args (text the core wrote; written by
+the insert only, when given), u "1" while an unfinished record has an expiry
+(see below). Every change is published on the events channel as
+{ id, job, queue, state, attempt } from the same script.
+A record key lies outside the queue's hash tag: the queue scripts write records
+only on a single Redis node (the backend does not offer it on a Cluster).
+
+Expiry: a write's ttl of RECORD_KEPT_UNTIL_LATER_WRITE_MS or more (@hopper/core:
+an unfinished record where messages stay until acked) keeps the record until a
+later write, so it gets no expiry at all; any other ttl is a PEXPIRE. A record
+has an expiry when its state is finished or `u` says so (an unfinished write
+with a finite ttl: SQS and Pub/Sub stores), so a kept write calls PERSIST only
+then, and a chain of kept writes (enqueue, claim, retry) costs no expiry command.
+
+Each write reads the fields it needs in one HMGET, writes in one HSET (and one
+HDEL when a field must go): a claim's start costs 2 commands, an ack's settle 3
+(its PEXPIRE), an enqueue's insert 2 (EXISTS, HSET).
+
+Events: a change is published only while someone listens. On one node
+(`record_one_node`, defined in front of this file: not a Cluster) the first
+change of a script call asks PUBSUB NUMSUB once, and with no subscriber the
+call publishes nothing; `hopper.events` listeners subscribe to the channel on
+that server, so none misses a change made after it listened. (A PSUBSCRIBE to
+the channel's pattern, or a subscriber on a replica, is not counted: subscribe
+to the channel on the primary.) On a Cluster every change is published
+(another node's subscribers are not counted by NUMSUB).
+
+Finished records (succeeded, failed, dead, cancelled) are indexed per state in a
+sorted set `<prefix>:record-index:<state>` (job id scored by its finished ms), kept
+by the writes that change state, so listing a state reads no other record. The
+additions of one script call are gathered (`record_index_batch`) and written by
+`record_index_flush` as one ZADD per state, followed by one trim of what finished
+more than its ttl before the newest of them (expired by then): an ack of 100 jobs
+indexes them in 2 commands, not 200. No index on a Cluster (`record_one_node`
+false), where it would lie in another slot than the record.
+]]
+
+local record_finished = { succeeded = true, failed = true, dead = true, cancelled = true }
+-- RECORD_KEPT_UNTIL_LATER_WRITE_MS in @hopper/core (a century): a ttl this long or longer means no expiry.
+local record_kept_ms = 100 * 365 * 86400000
+
+local function record_index_key(key, id, state)
+  return string.sub(key, 1, #key - #id - 1) .. '-index:' .. state
+end
+
+-- The index additions of one script call: index key -> { ids = { id -> finished ms }, cutoff = trim bound }.
+local function record_index_batch()
+  return {}
+end
+
+-- Moves `id` between the state indexes as its record goes from `old` (false when new) to `new`.
+-- Removals are written at once; additions wait in `batch` for `record_index_flush` (nil: a write to an unfinished state, which adds none).
+local function record_reindex(batch, key, id, old, new, finished, ttl)
+  if not record_one_node or old == new and not record_finished[new] then return end
+  if old and record_finished[old] and old ~= new then
+    local old_index = record_index_key(key, id, old)
+    if batch and batch[old_index] then batch[old_index].ids[id] = nil end
+    redis.call('ZREM', old_index, id)
+  end
+  if record_finished[new] then
+    local index = record_index_key(key, id, new)
+    -- Finished ms as written (13 digits): within the 14 a Lua number keeps when it becomes text again.
+    local at = tonumber(finished)
+    if not at then
+      local time = redis.call('TIME')
+      at = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+    end
+    local entry = batch[index]
+    if not entry then
+      entry = { ids = {}, cutoff = at - tonumber(ttl) }
+      batch[index] = entry
+    end
+    entry.ids[id] = at
+    entry.cutoff = math.max(entry.cutoff, at - tonumber(ttl))
+  end
+end
+
+-- Writes what `record_reindex` gathered: per state index, one ZADD and one trim of what expired.
+local function record_index_flush(batch)
+  for index, entry in pairs(batch) do
+    local members = {}
+    for id, at in pairs(entry.ids) do
+      members[#members + 1] = at
+      members[#members + 1] = id
+    end
+    if #members > 0 then redis.call('ZADD', index, unpack(members)) end
+    redis.call('ZREMRANGEBYSCORE', index, '-inf', string.format('(%d', entry.cutoff))
+  end
+end
+
+-- Whether anyone listens on `channel`: asked once per script call (locals live one call), always true on a Cluster.
+local record_listened = {}
+local function record_publish(channel, id, job, queue, state, attempt, progress)
+  local listened = record_listened[channel]
+  if listened == nil then
+    listened = not record_one_node or redis.call('PUBSUB', 'NUMSUB', channel)[2] > 0
+    record_listened[channel] = listened
+  end
+  if listened then
+    redis.call('PUBLISH', channel, cjson.encode({ id = id, job = job, queue = queue, state = state, attempt = attempt and tonumber(attempt), progress = progress }))
+  end
+end
+
+-- Appends a field and its value to an HSET's arguments; returns them.
+local function record_set(sets, name, value)
+  sets[#sets + 1] = name
+  sets[#sets + 1] = value
+  return sets
+end
+
+-- A field a write sets when given (not ""), and deletes when not given and present (as read in `fields`).
+local function record_optional(fields, sets, dels, name, value)
+  if value ~= '' then
+    record_set(sets, name, value)
+  elseif fields[name] then
+    dels[#dels + 1] = name
+  end
+end
+
+-- The named fields of a record, in one HMGET: a table by name (absent fields are nil).
+local function record_read(key, names)
+  local values = redis.call('HMGET', key, unpack(names))
+  local fields = {}
+  for index, name in ipairs(names) do
+    if values[index] then fields[name] = values[index] end
+  end
+  return fields
+end
+
+-- Adds to `sets`/`dels` the `u` marker the write leaves; returns whether the write's ttl means no expiry.
+-- `fields` as read before the write (`s`, `u`); `state` the state written.
+local function record_expiry_marker(fields, state, ttl, sets, dels)
+  local kept = tonumber(ttl) >= record_kept_ms
+  local marked = not kept and not record_finished[state]
+  if marked and fields.u ~= '1' then
+    record_set(sets, 'u', '1')
+  elseif not marked and fields.u then
+    dels[#dels + 1] = 'u'
+  end
+  return kept
+end
+
+-- Gives the key the write's expiry, after its HSET (the key exists): PEXPIRE, or PERSIST when kept and it had one.
+local function record_expire(key, fields, ttl, kept)
+  if not kept then
+    redis.call('PEXPIRE', key, ttl)
+  elseif fields.u == '1' or record_finished[fields.s] then
+    redis.call('PERSIST', key)
+  end
+end
+
+-- One HSET, and one HDEL when fields must go.
+local function record_write(key, sets, dels)
+  redis.call('HSET', key, unpack(sets))
+  if #dels > 0 then redis.call('HDEL', key, unpack(dels)) end
+end
+
+-- Creates a waiting record unless one exists (batch, parent and args: "" when none). Returns 1 when created.
+local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id, batch, parent, args)
+  if redis.call('EXISTS', key) == 1 then return 0 end
+  local sets = { 'j', job, 'q', queue, 'ea', enqueued, 's', 'waiting', 'a', '0' }
+  if run_at ~= '' then record_set(sets, 'ra', run_at) end
+  if batch ~= '' then record_set(sets, 'b', batch) end
+  if parent ~= '' then record_set(sets, 'pj', parent) end
+  if args ~= '' then record_set(sets, 'g', args) end
+  local kept = record_expiry_marker({}, 'waiting', ttl, sets, {})
+  redis.call('HSET', key, unpack(sets))
+  if not kept then redis.call('PEXPIRE', key, ttl) end
+  record_publish(channel, id, job, queue, 'waiting', 0)
+  return 1
+end
+
+-- Moves a record to running (created when missing and `job` is given), unless cancelled or its cancel was asked.
+-- With `job` "" (a claim, which knows only the queue) it touches only a record of `queue`'s.
+-- Returns 1 when running, 0 when cancelled, -1 when missing (or another queue's, for a claim) and not created,
+-- 2 when the record is another job's (left alone; the job runs).
+local function record_start(key, job, queue, enqueued, attempt, started, ttl, channel, id)
+  local fields = record_read(key, { 'j', 'q', 's', 'x', 'u', 'fa', 'ra' })
+  if job == '' then
+    if fields.q ~= queue or not fields.s then return -1 end
+  elseif fields.j and (fields.j ~= job or fields.q ~= queue) then
+    return 2
+  end
+  local state = fields.s
+  if state == 'cancelled' or fields.x == '1' then return 0 end
+  local sets, dels = { 's', 'running', 'a', attempt, 'sa', started }, {}
+  if not state then record_set(record_set(record_set(sets, 'j', job), 'q', queue), 'ea', enqueued) end
+  if fields.fa then dels[#dels + 1] = 'fa' end
+  if fields.ra then dels[#dels + 1] = 'ra' end
+  local kept = record_expiry_marker(fields, 'running', ttl, sets, dels)
+  record_write(key, sets, dels)
+  record_expire(key, fields, ttl, kept)
+  record_reindex(nil, key, id, state, 'running', '', ttl)
+  record_publish(channel, id, fields.j or job, fields.q or queue, 'running', attempt)
+  return 1
+end
+
+-- Ends an attempt (created when missing); a cancelled record, or another job's, stays as it is. Returns 1 when written.
+-- Its index addition waits in `index_batch` (record_index_flush).
+local function record_settle(index_batch, key, job, queue, enqueued, state, attempt, result, error, finished, run_at, ttl, channel, id)
+  local fields = record_read(key, { 'j', 'q', 's', 'u', 'r', 'e', 'fa', 'ra' })
+  -- Another job's record (a crafted push envelope naming it) is left alone.
+  if fields.j and (fields.j ~= job or fields.q ~= queue) then return 0 end
+  local current = fields.s
+  if current == 'cancelled' then return 0 end
+  local sets, dels = { 's', state, 'a', attempt }, {}
+  if not current then record_set(record_set(record_set(sets, 'j', job), 'q', queue), 'ea', enqueued) end
+  record_optional(fields, sets, dels, 'r', result)
+  record_optional(fields, sets, dels, 'e', error)
+  record_optional(fields, sets, dels, 'fa', finished)
+  record_optional(fields, sets, dels, 'ra', run_at)
+  local kept = record_expiry_marker(fields, state, ttl, sets, dels)
+  record_write(key, sets, dels)
+  record_expire(key, fields, ttl, kept)
+  record_reindex(index_batch, key, id, current, state, finished, ttl)
+  record_publish(channel, id, job, queue, state, attempt)
+  return 1
+end
