@@ -1,29 +1,42 @@
 import { writesAt, type LineLevel, type Logger } from "../logger.js";
 
-/** Who a message is: every line about it says so (a job not yet decoded has only its message id as `jobId`). */
-export interface RunIdentity {
-  readonly jobId: string;
-  readonly job?: string;
-  readonly queue: string;
-  readonly attempt?: number | null;
+/** What every message one handler logs shares: where lines go and the backend's name (one object per handler, not per message). */
+export interface RunLogTarget {
+  readonly logger: Logger;
   readonly backend: string;
 }
 
 /**
  * The logger for one message a worker handles, and the `ctx.logger` of its run: every line carries the
- * job's identity, the fields perform middleware added (`logFields`: a trace id, so logs join traces, also
- * for lines written after the run's span ended), and, once `perform` has returned or thrown, `durationMs`.
+ * job's identity (`jobId`, `job`, `queue`, `attempt`, `backend`; a message not yet decoded has only its
+ * message id as `jobId`, and no `job` or `attempt`), the fields perform middleware added (`logFields`: a
+ * trace id, so logs join traces, also for lines written after the run's span ended), and, once `perform`
+ * has returned or thrown, `durationMs`. The identity is kept in fields of its own rather than an object
+ * beside it: a held job's logger is one allocation.
  */
 export class RunLog implements Logger {
+  readonly #target: RunLogTarget;
+  readonly #jobId: string;
+  readonly #job: string | undefined;
+  readonly #queue: string;
+  readonly #attempt: number | undefined;
   #middlewareFields: Record<string, unknown> | undefined = undefined;
   #startedAt: number | undefined = undefined;
   #durationMs: number | undefined = undefined;
   #lines: LineFunctions | undefined = undefined;
 
-  constructor(
-    private readonly logger: Logger,
-    private readonly identity: RunIdentity,
-  ) {}
+  /** `job` and `attempt` are left out of every line when undefined (a message that did not decode). */
+  constructor(target: RunLogTarget, jobId: string, queue: string, job?: string, attempt?: number) {
+    this.#target = target;
+    this.#jobId = jobId;
+    this.#queue = queue;
+    this.#job = job;
+    this.#attempt = attempt;
+  }
+
+  private get logger(): Logger {
+    return this.#target.logger;
+  }
 
   /** `PerformMiddlewareContext.logFields`: middleware adds to it; identity fields win over it. Made when first read. */
   get middlewareFields(): Record<string, unknown> {
@@ -80,7 +93,14 @@ export class RunLog implements Logger {
   }
 
   private fields(more?: Record<string, unknown>): Record<string, unknown> {
-    return { ...more, ...this.#middlewareFields, ...this.identity, ...(this.#durationMs !== undefined && { durationMs: this.#durationMs }) };
+    const fields: Record<string, unknown> = { ...more, ...this.#middlewareFields, jobId: this.#jobId };
+    // Identity fields win over the middleware's and the line's, in this order, as they always have.
+    if (this.#job !== undefined) fields.job = this.#job;
+    fields.queue = this.#queue;
+    if (this.#attempt !== undefined) fields.attempt = this.#attempt;
+    fields.backend = this.#target.backend;
+    if (this.#durationMs !== undefined) fields.durationMs = this.#durationMs;
+    return fields;
   }
 }
 
