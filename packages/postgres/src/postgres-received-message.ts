@@ -1,3 +1,4 @@
+import { bodyReleased } from "@hopper/core/backend";
 import type { NackOptions, ReceivedMessage } from "@hopper/core/backend";
 import type { SettledRecord } from "@hopper/core";
 import type { ClaimedMessage } from "./operations/claim-messages.js";
@@ -20,7 +21,7 @@ export interface ReceivedMessageContext {
 /** One claimed row as the backend contract hands it out; `seq` and `attempts` are its lease token. */
 export class PostgresReceivedMessage implements ReceivedMessage {
   readonly id: string;
-  readonly body: string;
+  #body: string | undefined;
   readonly deliveryAttempt: number;
   readonly record: "running" | "cancelled" | undefined;
   readonly #seq: string;
@@ -34,12 +35,21 @@ export class PostgresReceivedMessage implements ReceivedMessage {
     readonly leaseFrom: number,
   ) {
     this.id = claimed.id;
-    this.body = claimed.body;
+    this.#body = claimed.body;
     this.deliveryAttempt = claimed.counted;
     this.record = claimed.record ?? undefined;
     this.#seq = claimed.seq;
     this.#attempts = claimed.attempts;
     this.#context = context;
+  }
+
+  get body(): string {
+    return this.#body ?? bodyReleased();
+  }
+
+  /** The lease needs only `seq` and `attempts`: a started job's message drops its body (ReceivedMessage.releaseBody). */
+  releaseBody(): void {
+    this.#body = undefined;
   }
 
   ack(options?: { readonly record?: SettledRecord }): Promise<void> {
