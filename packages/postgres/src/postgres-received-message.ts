@@ -1,4 +1,3 @@
-import { bodyReleased } from "@hopper/core/backend";
 import type { NackOptions, ReceivedMessage } from "@hopper/core/backend";
 import type { SettledRecord } from "@hopper/core";
 import type { ClaimedMessage } from "./operations/claim-messages.js";
@@ -21,7 +20,8 @@ export interface ReceivedMessageContext {
 /** One claimed row as the backend contract hands it out; `seq` and `attempts` are its lease token. */
 export class PostgresReceivedMessage implements ReceivedMessage {
   readonly id: string;
-  #body: string | undefined;
+  /** Own, so a wrapper spreading the message keeps it; "" once released. */
+  body: string;
   readonly deliveryAttempt: number;
   readonly record: "running" | "cancelled" | undefined;
   readonly #seq: string;
@@ -35,7 +35,7 @@ export class PostgresReceivedMessage implements ReceivedMessage {
     readonly leaseFrom: number,
   ) {
     this.id = claimed.id;
-    this.#body = claimed.body;
+    this.body = claimed.body;
     this.deliveryAttempt = claimed.counted;
     this.record = claimed.record ?? undefined;
     this.#seq = claimed.seq;
@@ -43,13 +43,9 @@ export class PostgresReceivedMessage implements ReceivedMessage {
     this.#context = context;
   }
 
-  get body(): string {
-    return this.#body ?? bodyReleased();
-  }
-
   /** The lease needs only `seq` and `attempts`: a started job's message drops its body (ReceivedMessage.releaseBody). */
   releaseBody(): void {
-    this.#body = undefined;
+    this.body = "";
   }
 
   ack(options?: { readonly record?: SettledRecord }): Promise<void> {

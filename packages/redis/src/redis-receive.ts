@@ -1,4 +1,3 @@
-import { bodyReleased } from "@hopper/core/backend";
 import type { NackOptions, ReceivedMessage, ReceiveOptions, ScheduledMessage, TakeScheduledOptions } from "@hopper/core/backend";
 import type { SettledRecord } from "@hopper/core";
 import type { AckBatcher } from "./redis-acks.js";
@@ -120,14 +119,13 @@ class RedisReceivedMessage implements ReceivedMessage {
   readonly #context: ReceiveContext;
   readonly #handle: string;
   readonly #token: string;
-  #body: string | undefined;
-
   constructor(
     context: ReceiveContext,
     handle: string,
     token: string,
     readonly id: string,
-    body: string,
+    /** Own, so a wrapper spreading the message keeps it; "" once released. */
+    public body: string,
     readonly deliveryAttempt: number,
     readonly record: "running" | "cancelled" | undefined,
     /** When the call that leased it was sent (ReceivedMessage.leaseFrom). */
@@ -136,16 +134,11 @@ class RedisReceivedMessage implements ReceivedMessage {
     this.#context = context;
     this.#handle = handle;
     this.#token = token;
-    this.#body = body;
-  }
-
-  get body(): string {
-    return this.#body ?? bodyReleased();
   }
 
   /** The lease needs only the handle and token: a started job's message drops its body (ReceivedMessage.releaseBody). */
   releaseBody(): void {
-    this.#body = undefined;
+    this.body = "";
   }
 
   async ack(options?: { readonly record?: SettledRecord }): Promise<void> {

@@ -1,6 +1,5 @@
 export * from "./backend.js";
 export { sendInBatches, chunkMessages } from "./send-in-batches.js";
-export { bodyReleased } from "./body-released.js";
 export { abortableSleep } from "../abortable-sleep.js";
 export { isConnectionFailure } from "../backend-reach.js";
 export { BackendClosedError } from "../errors/backend-closed-error.js";

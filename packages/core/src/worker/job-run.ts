@@ -64,7 +64,7 @@ export class JobRun implements IterationContext, RunAbort {
     this.#definition = definition;
     this.#args = args;
     this.#shared = shared;
-    if (slot) this.#rareState().slot = slot;
+    if (slot) this.rareState().slot = slot;
     for (const [name, descriptor] of contextAccessors) Object.defineProperty(this, name, descriptor);
   }
 
@@ -91,7 +91,8 @@ export class JobRun implements IterationContext, RunAbort {
     return this.#envelope.queue;
   }
 
-  #rareState(): RareRunState {
+  // Private by TypeScript, not `#`: a `#` method would cost every run a brand slot.
+  private rareState(): RareRunState {
     this.#rare ??= {};
     return this.#rare;
   }
@@ -99,7 +100,7 @@ export class JobRun implements IterationContext, RunAbort {
   get signal(): AbortSignal {
     // A process that stalled past the lease may wake here, before the heartbeat's timer: the job sees the loss now.
     if (!this.aborted && this.#leaseHeldUntil > 0 && Date.now() >= this.#leaseHeldUntil) this.#shared.leaseWatch?.checkOverdue(this);
-    const rare = this.#rareState();
+    const rare = this.rareState();
     if (!rare.controller) {
       rare.controller = new AbortController();
       if (this.aborted) rare.controller.abort(this.#reason);
@@ -108,14 +109,14 @@ export class JobRun implements IterationContext, RunAbort {
   }
 
   get enqueuedAt(): Date {
-    const rare = this.#rareState();
+    const rare = this.rareState();
     rare.enqueuedAt ??= new Date(this.#envelope.enqueuedAt);
     return rare.enqueuedAt;
   }
 
   // A function of its own (made when first read), so `const { progress } = context` keeps working.
   get progress(): JobContext["progress"] {
-    const rare = this.#rareState();
+    const rare = this.rareState();
     rare.progress ??= (value) => {
       const { records } = this.#shared;
       return records ? records.progress(this.jobId, value) : progressOutsideRecords(value);
@@ -170,7 +171,7 @@ export class JobRun implements IterationContext, RunAbort {
   }
 
   set renewalFailing(value: boolean) {
-    if (value || this.#rare) this.#rareState().renewalFailing = value;
+    if (value || this.#rare) this.rareState().renewalFailing = value;
   }
 
   /** When the oldest renewal not yet answered was sent (0: none is out); read by the shared heartbeat. */
@@ -188,7 +189,7 @@ export class JobRun implements IterationContext, RunAbort {
   }
 
   set deadline(value: RunDeadline | undefined) {
-    if (value || this.#rare) this.#rareState().deadline = value;
+    if (value || this.#rare) this.rareState().deadline = value;
   }
 
   /** Its record's cancel watch, when records are on. */
@@ -197,24 +198,24 @@ export class JobRun implements IterationContext, RunAbort {
   }
 
   set cancelWatch(value: CancelWatch | undefined) {
-    if (value || this.#rare) this.#rareState().cancelWatch = value;
+    if (value || this.#rare) this.rareState().cancelWatch = value;
   }
 
   /** Its steps, when the job is an IterableJob. */
   set iteration(value: Iteration | undefined) {
-    if (value || this.#rare) this.#rareState().iteration = value;
+    if (value || this.#rare) this.rareState().iteration = value;
   }
 
   // Methods rather than per-run closures: a plain job's run allocates nothing for them.
   iterate<Item, Cursor>(name: string, source: IterationSource<Item, Cursor>, each: (item: Item, cursor: Cursor) => Promise<void> | void): Promise<void> {
-    return this.#iterationOf("iterate").iterate(name, source, each);
+    return this.iterationOf("iterate").iterate(name, source, each);
   }
 
   step(name: string, fn: () => Promise<void> | void): Promise<void> {
-    return this.#iterationOf("step").step(name, fn);
+    return this.iterationOf("step").step(name, fn);
   }
 
-  #iterationOf(kind: string): Iteration {
+  private iterationOf(kind: string): Iteration {
     const iteration = this.#rare?.iteration;
     if (iteration) return iteration;
     throw new IterationError({ job: this.jobName, field: `context.${kind}`, message: "is for jobs that extend IterableJob (from @hopper/core), which checkpoint their steps: extend IterableJob instead of Job" });

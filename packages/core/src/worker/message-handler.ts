@@ -26,7 +26,7 @@ import type { FlowControl } from "../flow-control/flow-control.js";
 import { Redelivery } from "./redelivery.js";
 import type { SlotLoans } from "./slot-loans.js";
 import { abortableSleep } from "../abortable-sleep.js";
-import { RunningJobs } from "./run-abort.js";
+import type { RunningJobs } from "./run-abort.js";
 import { RunLog, type RunLogTarget } from "./run-log.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
 import { BATCH_META_KEY, type BatchBook } from "../batches/batches.js";
@@ -49,7 +49,7 @@ export interface MessageHandlerOptions {
   readonly newerVersionRetryMs: number;
   /** How long a too-new payload may wait for a newer worker before it is dead-lettered. */
   readonly newerVersionMaxHoldMs: number;
-  /** Where runs are tracked by job id, so they can be aborted from outside (cancellation). */
+  /** Where runs are tracked by job id, so they can be aborted from outside; absent, runs are not tracked (a held job then costs no map entry). */
   readonly runningJobs?: RunningJobs;
   /** What to do with a run that ignores its timeout past a bound (the worker's `exitOnHungJob`). */
   readonly hungJobBound?: HungJobBound;
@@ -102,7 +102,7 @@ const earlyToleranceMs = 5;
 /** Runs one received message to its end: ack, retry, postpone, dead letter or discard. Never throws. */
 export class MessageHandler {
   private readonly redelivery: Redelivery;
-  readonly runningJobs: RunningJobs;
+  readonly runningJobs: RunningJobs | undefined;
   /** One timer renewing every running job's lease; absent when the backend cannot extend a lease. */
   private readonly heartbeat: LeaseHeartbeat | undefined;
   /** Only the middleware with a perform hook: with none, a run makes no middleware context at all. */
@@ -114,7 +114,7 @@ export class MessageHandler {
 
   constructor(private readonly options: MessageHandlerOptions) {
     this.redelivery = new Redelivery(options.backend);
-    this.runningJobs = options.runningJobs ?? new RunningJobs();
+    this.runningJobs = options.runningJobs;
     this.heartbeat = options.backend.capabilities.leaseExtension ? new LeaseHeartbeat(options.leaseMs) : undefined;
     this.performMiddleware = options.middleware.filter((layer) => layer.perform !== undefined);
     this.logTarget = { logger: options.logger, backend: options.backend.name };
@@ -361,7 +361,7 @@ export class MessageHandler {
     if (job.signal?.aborted) run.abort(job.signal.reason);
     else job.signal?.addEventListener("abort", run, { once: true });
     this.heartbeat?.add(run);
-    this.runningJobs.track(envelope.id, run);
+    this.runningJobs?.track(envelope.id, run);
     run.deadline = this.startDeadline(job, log, definition, envelope, run);
     run.cancelWatch = records?.watchCancel(envelope.id, run);
     return run;
@@ -423,7 +423,7 @@ export class MessageHandler {
     const { job } = run;
     run.logger.ended();
     run.deadline?.finish();
-    this.runningJobs.untrack(run.jobId, run);
+    this.runningJobs?.untrack(run.jobId, run);
     run.cancelWatch?.stop();
     this.heartbeat?.delete(run);
     job.signal?.removeEventListener("abort", run);

@@ -58,37 +58,38 @@ export class RunLog implements Logger {
   // Functions of their own, not methods: a job may pass `ctx.logger.info` around on its own. Made when first
   // read, the four at once (a held job that logs nothing carries none of them), then the same ones every time.
   get debug(): LineFunction {
-    return this.#lineFunctions().debug;
+    return this.lineFunctions().debug;
   }
 
   get info(): LineFunction {
-    return this.#lineFunctions().info;
+    return this.lineFunctions().info;
   }
 
   get warn(): LineFunction {
-    return this.#lineFunctions().warn;
+    return this.lineFunctions().warn;
   }
 
   get error(): LineFunction {
-    return this.#lineFunctions().error;
+    return this.lineFunctions().error;
   }
 
   isLevelEnabled(level: LineLevel): boolean {
     return writesAt(this.logger, level);
   }
 
-  #lineFunctions(): LineFunctions {
+  // Private by TypeScript, not `#`: a `#` method would cost every RunLog a brand slot.
+  private lineFunctions(): LineFunctions {
     this.#lines ??= {
-      debug: (message, fields) => this.#write("debug", message, fields),
-      info: (message, fields) => this.#write("info", message, fields),
-      warn: (message, fields) => this.#write("warn", message, fields),
-      error: (message, fields) => this.#write("error", message, fields),
+      debug: (message, fields) => this.write("debug", message, fields),
+      info: (message, fields) => this.write("info", message, fields),
+      warn: (message, fields) => this.write("warn", message, fields),
+      error: (message, fields) => this.write("error", message, fields),
     };
     return this.#lines;
   }
 
   // A line the logger would drop costs no fields object.
-  #write(level: LineLevel, message: string, fields: Record<string, unknown> | undefined): void {
+  private write(level: LineLevel, message: string, fields: Record<string, unknown> | undefined): void {
     if (writesAt(this.logger, level)) this.logger[level](message, this.fields(fields));
   }
 
