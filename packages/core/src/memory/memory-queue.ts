@@ -181,13 +181,14 @@ export function receivedMessages(queue: MemoryQueue, taken: readonly TakenMessag
 
 /**
  * One delivery: its methods on the prototype rather than three closures per message a worker holds, and what a
- * whole receive shares (queue, clock) kept once for all of its messages. Its contract fields are own properties,
- * so a wrapper that spreads it (`{ ...message, ack }`) keeps them.
+ * whole receive shares (queue, clock, when it began) kept once for all of its messages. `id`, `body` and
+ * `deliveryAttempt` are own properties, so a wrapper that spreads it (`{ ...message, ack }`) keeps them; the
+ * optional `leaseFrom` is read from the receive (a spread copy without it counts its lease from the answer,
+ * which in process is the same moment).
  */
 class MemoryReceivedMessage implements ReceivedMessage {
   readonly id: string;
   readonly body: string;
-  readonly leaseFrom: number | undefined;
   readonly #receipt: Receipt;
   readonly #message: StoredMessage;
   readonly #token: number;
@@ -200,10 +201,13 @@ class MemoryReceivedMessage implements ReceivedMessage {
   ) {
     this.id = message.id;
     this.body = message.body;
-    this.leaseFrom = receipt.leaseFrom;
     this.#receipt = receipt;
     this.#message = message;
     this.#token = token;
+  }
+
+  get leaseFrom(): number | undefined {
+    return this.#receipt.leaseFrom;
   }
 
   async ack(): Promise<void> {
