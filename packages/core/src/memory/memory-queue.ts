@@ -9,7 +9,7 @@ export interface StoredMessage extends LeasedItem {
   readonly sequence: number;
   readonly orderingKey: string | undefined;
   readonly dedupeKey: string | undefined;
-  /** When it becomes ready while it waits (ready or delayed); while leased, when its lease ends. */
+  /** When it becomes ready while it waits (ready or delayed); while leased, when its lease ends (ms from the queue's epoch). */
   at: number;
   deliveries: number;
   /** Token of the current lease; 0 when not leased. Stale tokens make ack/nack no-ops. */
@@ -32,6 +32,11 @@ export interface TakenMessage {
 export class MemoryQueue {
   private sequence = 0;
   private leaseTokens = 0;
+  /**
+   * Times are kept in ms from the first time this queue was given, so they stay small integers (V8 keeps
+   * them in the message itself rather than a boxed number each). Every `now` is converted as it comes in.
+   */
+  private epoch: number | undefined;
   private readonly ready = new BinaryHeap<StoredMessage>((a, b) => a.priority > b.priority || (a.priority === b.priority && a.sequence < b.sequence));
   private readonly delayed = new BinaryHeap<StoredMessage>((a, b) => a.at < b.at || (a.at === b.at && a.sequence < b.sequence));
   private readonly leases = new LeaseHeap<StoredMessage>();
@@ -39,7 +44,8 @@ export class MemoryQueue {
   private readonly byDedupeKey = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
 
-  enqueue(message: OutgoingMessage, now: number): EnqueueResult {
+  enqueue(message: OutgoingMessage, nowMs: number): EnqueueResult {
+    const now = this.relative(nowMs);
     if (message.dedupeKey !== undefined) {
       const existingId = this.byDedupeKey.get(message.dedupeKey);
       if (existingId !== undefined) return { status: "duplicate", id: message.id, existingId };
@@ -69,7 +75,8 @@ export class MemoryQueue {
     return { status: "enqueued", id: message.id };
   }
 
-  take(maxMessages: number, leaseMs: number, now: number): TakenMessage[] {
+  take(maxMessages: number, leaseMs: number, nowMs: number): TakenMessage[] {
+    const now = this.relative(nowMs);
     this.promoteDue(now);
     const taken: TakenMessage[] = [];
     while (taken.length < maxMessages && this.ready.size > 0) taken.push(this.lease(this.ready.pop()!, leaseMs, now));
@@ -77,7 +84,8 @@ export class MemoryQueue {
   }
 
   /** Leases delayed messages, soonest due first (`dueAt` keeps the due time). */
-  takeScheduled(maxMessages: number, leaseMs: number, now: number): TakenMessage[] {
+  takeScheduled(maxMessages: number, leaseMs: number, nowMs: number): TakenMessage[] {
+    const now = this.relative(nowMs);
     this.promoteDue(now);
     const taken: TakenMessage[] = [];
     while (taken.length < maxMessages && this.delayed.size > 0) taken.push(this.lease(this.delayed.pop()!, leaseMs, now));
@@ -85,7 +93,7 @@ export class MemoryQueue {
   }
 
   private lease(message: StoredMessage, leaseMs: number, now: number): TakenMessage {
-    const dueAt = message.at;
+    const dueAt = message.at + this.epoch!;
     message.deliveries += 1;
     message.leaseToken = ++this.leaseTokens;
     message.at = now + leaseMs;
@@ -93,7 +101,8 @@ export class MemoryQueue {
     return { message, token: message.leaseToken, dueAt };
   }
 
-  ack(message: StoredMessage, token: number, now: number): void {
+  ack(message: StoredMessage, token: number, nowMs: number): void {
+    const now = this.relative(nowMs);
     if (!this.releaseLease(message, token)) return;
     if (message.dedupeKey !== undefined && this.byDedupeKey.get(message.dedupeKey) === message.id) this.byDedupeKey.delete(message.dedupeKey);
     if (message.orderingKey !== undefined) {
@@ -105,7 +114,8 @@ export class MemoryQueue {
     }
   }
 
-  nack(message: StoredMessage, token: number, retryAfterMs: number, now: number, countAttempt = true): void {
+  nack(message: StoredMessage, token: number, retryAfterMs: number, nowMs: number, countAttempt = true): void {
+    const now = this.relative(nowMs);
     if (!this.releaseLease(message, token)) return;
     // The token stays spent (tokens only grow), so a late call of this delivery still finds its lease gone.
     if (!countAttempt) message.deliveries -= 1;
@@ -113,7 +123,8 @@ export class MemoryQueue {
     this.schedule(message, now);
   }
 
-  extendLease(message: StoredMessage, token: number, leaseMs: number, now: number): boolean {
+  extendLease(message: StoredMessage, token: number, leaseMs: number, nowMs: number): boolean {
+    const now = this.relative(nowMs);
     if (message.leaseToken !== token || message.at < now) return false;
     message.at = now + leaseMs;
     this.leases.update(message);
@@ -123,11 +134,11 @@ export class MemoryQueue {
   /** When something next becomes ready (a delay or a lease running out), if anything is pending. */
   nextChangeAt(): number | undefined {
     const times = [this.delayed.peek()?.at, this.leases.peek()?.at].filter((time): time is number => time !== undefined);
-    return times.length > 0 ? Math.min(...times) : undefined;
+    return times.length > 0 ? Math.min(...times) + this.epoch! : undefined;
   }
 
-  stats(now: number): QueueStats {
-    this.promoteDue(now);
+  stats(nowMs: number): QueueStats {
+    this.promoteDue(this.relative(nowMs));
     const waitingBehindKey = [...this.byOrderingKey.values()].reduce((sum, line) => sum + line.length - 1, 0);
     return { ready: this.ready.size + waitingBehindKey, delayed: this.delayed.size, inFlight: this.leases.size };
   }
@@ -136,6 +147,11 @@ export class MemoryQueue {
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private relative(nowMs: number): number {
+    this.epoch ??= nowMs;
+    return nowMs - this.epoch;
   }
 
   /** Ends the lease `token` names; false when it is no longer the message's (acked, nacked, run out, taken again). */

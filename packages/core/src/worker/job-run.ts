@@ -37,7 +37,7 @@ export interface CancelWatch {
  * One perform: the `JobContext` the job gets and the state the worker keeps for
  * it, in one object, so a held job costs one allocation rather than a closure
  * per concern. Its AbortController is made only when `signal` is first read; an
- * abort that came before that is applied as it is made, so a job that reads its
+ * abort (kept with the rare state) that came before that is applied as it is made, so a job that reads its
  * signal late still finds it aborted with the first reason. The worker's state
  * is in private fields: a job that logs or serializes its context sees only the
  * context (no envelope, args or message, and no cycle).
@@ -49,8 +49,6 @@ export class JobRun implements IterationContext, RunAbort {
   readonly #definition: JobDefinition;
   readonly #args: unknown;
   readonly #shared: RunShared;
-  /** The first abort's reason; `notAborted` until then. */
-  #reason: unknown = notAborted;
   #leaseHeldUntil = 0;
   #renewalSentAt = 0;
   /** What most runs never have (a timeout, a cancel watch, a read signal…), in one object made for the first of them. */
@@ -103,7 +101,7 @@ export class JobRun implements IterationContext, RunAbort {
     const rare = this.rareState();
     if (!rare.controller) {
       rare.controller = new AbortController();
-      if (this.aborted) rare.controller.abort(this.#reason);
+      if (rare.aborted) rare.controller.abort(rare.aborted.reason);
     }
     return rare.controller.signal;
   }
@@ -222,18 +220,20 @@ export class JobRun implements IterationContext, RunAbort {
   }
 
   get aborted(): boolean {
-    return this.#reason !== notAborted;
+    return this.#rare?.aborted !== undefined;
   }
 
   /** Why the run was aborted (the first reason), else undefined. */
   get abortReason(): unknown {
-    return this.aborted ? this.#reason : undefined;
+    return this.#rare?.aborted?.reason;
   }
 
   abort(reason: unknown): void {
     if (this.aborted) return;
-    this.#reason = reason;
-    this.#rare?.controller?.abort(reason);
+    // Kept in the rare state (most runs are never aborted), boxed: `undefined` may be a reason.
+    const rare = this.rareState();
+    rare.aborted = { reason };
+    rare.controller?.abort(reason);
   }
 
   /** As an `abort` listener on a push platform's own signal for this one message (no closure needed). */
@@ -241,8 +241,6 @@ export class JobRun implements IterationContext, RunAbort {
     this.abort((event.target as AbortSignal).reason);
   }
 }
-
-const notAborted = Symbol("not aborted");
 
 /**
  * Hands perform's outcome to the run's handler (`RunShared.outcome`) once `performing` settles. The reaction's
@@ -262,6 +260,8 @@ function rejected(this: JobRun, error: unknown): void {
 }
 
 interface RareRunState {
+  /** Set by the first abort, with its reason. */
+  aborted?: { readonly reason: unknown };
   controller?: AbortController;
   enqueuedAt?: Date;
   progress?: JobContext["progress"];

@@ -20,10 +20,10 @@ export class RunLog implements Logger {
   readonly #job: string | undefined;
   readonly #queue: string;
   readonly #attempt: number | undefined;
-  #middlewareFields: Record<string, unknown> | undefined = undefined;
   #startedAt: number | undefined = undefined;
   #durationMs: number | undefined = undefined;
-  #lines: LineFunctions | undefined = undefined;
+  /** The middleware's fields and the line functions, each made when first read, in one object made for the first of them. */
+  #lazy: { middlewareFields?: Record<string, unknown>; lines?: LineFunctions } | undefined = undefined;
 
   /** `job` and `attempt` are left out of every line when undefined (a message that did not decode). */
   constructor(target: RunLogTarget, jobId: string, queue: string, job?: string, attempt?: number) {
@@ -40,8 +40,9 @@ export class RunLog implements Logger {
 
   /** `PerformMiddlewareContext.logFields`: middleware adds to it; identity fields win over it. Made when first read. */
   get middlewareFields(): Record<string, unknown> {
-    this.#middlewareFields ??= {};
-    return this.#middlewareFields;
+    this.#lazy ??= {};
+    this.#lazy.middlewareFields ??= {};
+    return this.#lazy.middlewareFields;
   }
 
   /** `perform` is about to run (middleware has run before it, so its fields are in). */
@@ -79,13 +80,14 @@ export class RunLog implements Logger {
 
   // Private by TypeScript, not `#`: a `#` method would cost every RunLog a brand slot.
   private lineFunctions(): LineFunctions {
-    this.#lines ??= {
+    this.#lazy ??= {};
+    this.#lazy.lines ??= {
       debug: (message, fields) => this.write("debug", message, fields),
       info: (message, fields) => this.write("info", message, fields),
       warn: (message, fields) => this.write("warn", message, fields),
       error: (message, fields) => this.write("error", message, fields),
     };
-    return this.#lines;
+    return this.#lazy.lines;
   }
 
   // A line the logger would drop costs no fields object.
@@ -94,7 +96,7 @@ export class RunLog implements Logger {
   }
 
   private fields(more?: Record<string, unknown>): Record<string, unknown> {
-    const fields: Record<string, unknown> = { ...more, ...this.#middlewareFields, jobId: this.#jobId };
+    const fields: Record<string, unknown> = { ...more, ...this.#lazy?.middlewareFields, jobId: this.#jobId };
     // Identity fields win over the middleware's and the line's, in this order, as they always have.
     if (this.#job !== undefined) fields.job = this.#job;
     fields.queue = this.#queue;
