@@ -31,7 +31,8 @@ export interface DeadLetter {
   readonly body: string | null;
 }
 
-export function buildDeadLetter(input: { queue: string; messageId: string; envelope: Envelope | null; body: string; reason: string; error: unknown; attempt: number | null; maxPayloadBytes: number }): DeadLetter {
+/** `body`: the raw body, needed when there is no envelope; without it, a dead letter too large is cut from the envelope re-encoded. */
+export function buildDeadLetter(input: { queue: string; messageId: string; envelope: Envelope | null; body: string | undefined; reason: string; error: unknown; attempt: number | null; maxPayloadBytes: number }): DeadLetter {
   const error = input.error instanceof Error ? input.error : new Error(String(input.error));
   const deadLetter: DeadLetter = {
     hopperDeadLetter: DEAD_LETTER_FORMAT_VERSION,
@@ -44,9 +45,9 @@ export function buildDeadLetter(input: { queue: string; messageId: string; envel
     attempt: input.attempt,
     failedAt: new Date().toISOString(),
     envelope: input.envelope,
-    body: input.envelope ? null : input.body,
+    body: input.envelope ? null : (input.body ?? null),
   };
-  return fitDeadLetter(deadLetter, input.maxPayloadBytes, input.body);
+  return fitDeadLetter(deadLetter, input.maxPayloadBytes, input.body ?? encodeOrNull(input.envelope));
 }
 
 function encodeOrNull(envelope: Envelope | null): string | null {

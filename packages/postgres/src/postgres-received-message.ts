@@ -20,7 +20,8 @@ export interface ReceivedMessageContext {
 /** One claimed row as the backend contract hands it out; `seq` and `attempts` are its lease token. */
 export class PostgresReceivedMessage implements ReceivedMessage {
   readonly id: string;
-  readonly body: string;
+  /** Own, so a wrapper spreading the message keeps it; "" once released. */
+  body: string;
   readonly deliveryAttempt: number;
   readonly record: "running" | "cancelled" | undefined;
   readonly #seq: string;
@@ -40,6 +41,11 @@ export class PostgresReceivedMessage implements ReceivedMessage {
     this.#seq = claimed.seq;
     this.#attempts = claimed.attempts;
     this.#context = context;
+  }
+
+  /** The lease needs only `seq` and `attempts`: a started job's message drops its body (ReceivedMessage.releaseBody). */
+  releaseBody(): void {
+    this.body = "";
   }
 
   ack(options?: { readonly record?: SettledRecord }): Promise<void> {

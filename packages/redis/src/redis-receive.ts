@@ -119,13 +119,13 @@ class RedisReceivedMessage implements ReceivedMessage {
   readonly #context: ReceiveContext;
   readonly #handle: string;
   readonly #token: string;
-
   constructor(
     context: ReceiveContext,
     handle: string,
     token: string,
     readonly id: string,
-    readonly body: string,
+    /** Own, so a wrapper spreading the message keeps it; "" once released. */
+    public body: string,
     readonly deliveryAttempt: number,
     readonly record: "running" | "cancelled" | undefined,
     /** When the call that leased it was sent (ReceivedMessage.leaseFrom). */
@@ -134,6 +134,11 @@ class RedisReceivedMessage implements ReceivedMessage {
     this.#context = context;
     this.#handle = handle;
     this.#token = token;
+  }
+
+  /** The lease needs only the handle and token: a started job's message drops its body (ReceivedMessage.releaseBody). */
+  releaseBody(): void {
+    this.body = "";
   }
 
   async ack(options?: { readonly record?: SettledRecord }): Promise<void> {

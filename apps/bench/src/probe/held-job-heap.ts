@@ -1,12 +1,13 @@
 // Writes a heap snapshot with `count` jobs held running at once on one subject, as the memory scenario holds them:
-//   node --conditions=@hopper/source --import ./src/child/strip-types.mjs --expose-gc src/probe/held-job-heap.ts <backend> <count> <out.heapsnapshot>
-// Diff two snapshots (N and 2N held) with heap-diff.ts to see what each held job keeps alive.
+//   node --conditions=@hopper/source --import ./src/child/strip-types.mjs --expose-gc src/probe/held-job-heap.ts <backend> <count> <out.heapsnapshot> [before.heapsnapshot]
+// Diff two snapshots (N and 2N held) with heap-diff.ts to see what each held job keeps alive; diff `before` (taken where
+// the bench's memory scenario takes its baseline) and N held to see the growth the bench's figure counts, fixed part included.
 import { writeHeapSnapshot } from "node:v8";
 import { upServices } from "@hopper/services";
 import { createSubject } from "../subjects/create-subject.js";
 import { enqueueInBatches, makeJobs } from "../scenarios/scenario-context.js";
 
-const [backend = "redis", countText = "2000", out = `held-${backend}.heapsnapshot`] = process.argv.slice(2);
+const [backend = "redis", countText = "2000", out = `held-${backend}.heapsnapshot`, beforeOut] = process.argv.slice(2);
 const count = Number(countText);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
@@ -21,6 +22,8 @@ async function urlOf(name: string): Promise<string> {
 const subject = await createSubject({ library: "hopper", connection: await urlOf(backend) } as Parameters<typeof createSubject>[0]);
 const queue = `held-heap-${process.pid}`;
 await subject.prepare(queue);
+gc();
+if (beforeOut) writeHeapSnapshot(beforeOut);
 gc();
 const before = process.memoryUsage().heapUsed;
 await enqueueInBatches(subject, queue, makeJobs(count), 500);

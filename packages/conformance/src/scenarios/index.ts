@@ -22,6 +22,7 @@ import { misaddressedMessages } from "./misaddressed-messages.js";
 import { longHoldCarried } from "./long-hold-carried.js";
 import { nackDelay } from "./nack-delay.js";
 import { nackRedelivers } from "./nack-redelivers.js";
+import { releasedBody } from "./released-body.js";
 import { newerVersionHeld } from "./newer-version-held.js";
 import { newerVersionHoldNotAttempt } from "./newer-version-hold-not-attempt.js";
 import { oldVersionUpgraded } from "./old-version-upgraded.js";
@@ -47,6 +48,7 @@ export const scenarios: readonly Scenario[] = [
   astralBodiesRoundTrip,
   ackRemoves,
   nackRedelivers,
+  releasedBody,
   nackDelay,
   leaseExpiry,
   leaseExtension,

@@ -131,7 +131,16 @@ export interface ReceiveOptions {
 export interface ReceivedMessage {
   /** The job id the message was enqueued with. */
   readonly id: string;
+  /** The text as enqueued; "" after `releaseBody()`. */
   readonly body: string;
+  /**
+   * Optional. The core has decoded `body` and started the job: it will not read `body` again (it
+   * re-encodes what it sends later from the decoded envelope), so the message may drop it and keep
+   * only what `ack`, `nack` and `extendLease` need (a job held running for minutes then holds no copy
+   * of its body); `body` then reads "". Never called on a message the core may hand back unstarted. A
+   * backend whose body is held elsewhere anyway (memory's store) need not offer it.
+   */
+  releaseBody?(): void;
   /** 1 on the first delivery; undefined when the backend cannot count (see `deliveryAttempts`). */
   readonly deliveryAttempt: number | undefined;
   /**

@@ -86,7 +86,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
       const queue = queueNamed(takeOptions.queue);
       const taken = queue.takeScheduled(takeOptions.maxMessages, takeOptions.leaseMs, Date.now());
       const received = receivedMessages(queue, taken, capabilities.deliveryAttempts, Date.now);
-      return received.map((message, index) => Object.assign(message, { dueAt: taken[index]!.message.availableAt }));
+      return received.map((message, index) => Object.assign(message, { dueAt: taken[index]!.dueAt }));
     },
 
     async stats(queue) {

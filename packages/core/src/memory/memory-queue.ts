@@ -1,36 +1,51 @@
 import type { EnqueueResult, NackOptions, OutgoingMessage, QueueStats, ReceivedMessage } from "../backend/backend.js";
 import { BinaryHeap } from "./binary-heap.js";
+import { LeaseHeap, type LeasedItem } from "./lease-heap.js";
 
-export interface StoredMessage {
+export interface StoredMessage extends LeasedItem {
   readonly id: string;
   readonly body: string;
   readonly priority: number;
   readonly sequence: number;
   readonly orderingKey: string | undefined;
   readonly dedupeKey: string | undefined;
-  availableAt: number;
+  /** When it becomes ready while it waits (ready or delayed); while leased, when its lease ends (ms from the queue's epoch). */
+  at: number;
   deliveries: number;
   /** Token of the current lease; 0 when not leased. Stale tokens make ack/nack no-ops. */
   leaseToken: number;
-  leaseUntil: number;
+}
+
+/** A message as `take` leases it: the token of this lease, and when it was due (read before the lease moved `at`). */
+export interface TakenMessage {
+  readonly message: StoredMessage;
+  readonly token: number;
+  readonly dueAt: number;
 }
 
 /**
  * One queue's state. Messages sharing an ordering key wait in a FIFO list and
  * only its head is ever ready, delayed or leased, so a key runs one at a time.
+ * A leased message is in the lease heap only (once, moved when renewed): a held
+ * message costs its stored record and its received handle, nothing per lease.
  */
 export class MemoryQueue {
   private sequence = 0;
   private leaseTokens = 0;
+  /**
+   * Times are kept in ms from the first time this queue was given, so they stay small integers (V8 keeps
+   * them in the message itself rather than a boxed number each). Every `now` is converted as it comes in.
+   */
+  private epoch: number | undefined;
   private readonly ready = new BinaryHeap<StoredMessage>((a, b) => a.priority > b.priority || (a.priority === b.priority && a.sequence < b.sequence));
-  private readonly delayed = new BinaryHeap<StoredMessage>((a, b) => a.availableAt < b.availableAt || (a.availableAt === b.availableAt && a.sequence < b.sequence));
-  private readonly leases = new BinaryHeap<{ message: StoredMessage; token: number; until: number }>((a, b) => a.until < b.until);
-  private readonly inFlight = new Map<string, StoredMessage>();
+  private readonly delayed = new BinaryHeap<StoredMessage>((a, b) => a.at < b.at || (a.at === b.at && a.sequence < b.sequence));
+  private readonly leases = new LeaseHeap<StoredMessage>();
   private readonly byOrderingKey = new Map<string, StoredMessage[]>();
   private readonly byDedupeKey = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
 
-  enqueue(message: OutgoingMessage, now: number): EnqueueResult {
+  enqueue(message: OutgoingMessage, nowMs: number): EnqueueResult {
+    const now = this.relative(nowMs);
     if (message.dedupeKey !== undefined) {
       const existingId = this.byDedupeKey.get(message.dedupeKey);
       if (existingId !== undefined) return { status: "duplicate", id: message.id, existingId };
@@ -43,10 +58,10 @@ export class MemoryQueue {
       sequence: ++this.sequence,
       orderingKey: message.orderingKey,
       dedupeKey: message.dedupeKey,
-      availableAt: now + (message.delayMs ?? 0),
+      at: now + (message.delayMs ?? 0),
       deliveries: 0,
       leaseToken: 0,
-      leaseUntil: 0,
+      leaseIndex: -1,
     };
     if (stored.orderingKey !== undefined) {
       const line = this.byOrderingKey.get(stored.orderingKey);
@@ -60,33 +75,35 @@ export class MemoryQueue {
     return { status: "enqueued", id: message.id };
   }
 
-  take(maxMessages: number, leaseMs: number, now: number): { message: StoredMessage; token: number }[] {
+  take(maxMessages: number, leaseMs: number, nowMs: number): TakenMessage[] {
+    const now = this.relative(nowMs);
     this.promoteDue(now);
-    const taken: { message: StoredMessage; token: number }[] = [];
+    const taken: TakenMessage[] = [];
     while (taken.length < maxMessages && this.ready.size > 0) taken.push(this.lease(this.ready.pop()!, leaseMs, now));
     return taken;
   }
 
-  /** Leases delayed messages, soonest due first (`availableAt` keeps the due time). */
-  takeScheduled(maxMessages: number, leaseMs: number, now: number): { message: StoredMessage; token: number }[] {
+  /** Leases delayed messages, soonest due first (`dueAt` keeps the due time). */
+  takeScheduled(maxMessages: number, leaseMs: number, nowMs: number): TakenMessage[] {
+    const now = this.relative(nowMs);
     this.promoteDue(now);
-    const taken: { message: StoredMessage; token: number }[] = [];
+    const taken: TakenMessage[] = [];
     while (taken.length < maxMessages && this.delayed.size > 0) taken.push(this.lease(this.delayed.pop()!, leaseMs, now));
     return taken;
   }
 
-  private lease(message: StoredMessage, leaseMs: number, now: number): { message: StoredMessage; token: number } {
+  private lease(message: StoredMessage, leaseMs: number, now: number): TakenMessage {
+    const dueAt = message.at + this.epoch!;
     message.deliveries += 1;
     message.leaseToken = ++this.leaseTokens;
-    message.leaseUntil = now + leaseMs;
-    this.inFlight.set(message.id, message);
-    this.leases.push({ message, token: message.leaseToken, until: message.leaseUntil });
-    return { message, token: message.leaseToken };
+    message.at = now + leaseMs;
+    this.leases.push(message);
+    return { message, token: message.leaseToken, dueAt };
   }
 
-  ack(id: string, token: number, now: number): void {
-    const message = this.releaseLease(id, token);
-    if (!message) return;
+  ack(message: StoredMessage, token: number, nowMs: number): void {
+    const now = this.relative(nowMs);
+    if (!this.releaseLease(message, token)) return;
     if (message.dedupeKey !== undefined && this.byDedupeKey.get(message.dedupeKey) === message.id) this.byDedupeKey.delete(message.dedupeKey);
     if (message.orderingKey !== undefined) {
       const line = this.byOrderingKey.get(message.orderingKey)!;
@@ -97,33 +114,33 @@ export class MemoryQueue {
     }
   }
 
-  nack(id: string, token: number, retryAfterMs: number, now: number, countAttempt = true): void {
-    const message = this.releaseLease(id, token);
-    if (!message) return;
+  nack(message: StoredMessage, token: number, retryAfterMs: number, nowMs: number, countAttempt = true): void {
+    const now = this.relative(nowMs);
+    if (!this.releaseLease(message, token)) return;
     // The token stays spent (tokens only grow), so a late call of this delivery still finds its lease gone.
     if (!countAttempt) message.deliveries -= 1;
-    message.availableAt = now + retryAfterMs;
+    message.at = now + retryAfterMs;
     this.schedule(message, now);
   }
 
-  extendLease(id: string, token: number, leaseMs: number, now: number): boolean {
-    const message = this.inFlight.get(id);
-    if (message?.leaseToken !== token || message.leaseUntil < now) return false;
-    message.leaseUntil = now + leaseMs;
-    this.leases.push({ message, token, until: message.leaseUntil });
+  extendLease(message: StoredMessage, token: number, leaseMs: number, nowMs: number): boolean {
+    const now = this.relative(nowMs);
+    if (message.leaseToken !== token || message.at < now) return false;
+    message.at = now + leaseMs;
+    this.leases.update(message);
     return true;
   }
 
   /** When something next becomes ready (a delay or a lease running out), if anything is pending. */
   nextChangeAt(): number | undefined {
-    const times = [this.delayed.peek()?.availableAt, this.leases.peek()?.until].filter((time): time is number => time !== undefined);
-    return times.length > 0 ? Math.min(...times) : undefined;
+    const times = [this.delayed.peek()?.at, this.leases.peek()?.at].filter((time): time is number => time !== undefined);
+    return times.length > 0 ? Math.min(...times) + this.epoch! : undefined;
   }
 
-  stats(now: number): QueueStats {
-    this.promoteDue(now);
+  stats(nowMs: number): QueueStats {
+    this.promoteDue(this.relative(nowMs));
     const waitingBehindKey = [...this.byOrderingKey.values()].reduce((sum, line) => sum + line.length - 1, 0);
-    return { ready: this.ready.size + waitingBehindKey, delayed: this.delayed.size, inFlight: this.inFlight.size };
+    return { ready: this.ready.size + waitingBehindKey, delayed: this.delayed.size, inFlight: this.leases.size };
   }
 
   /** Called whenever a message may have become ready. */
@@ -132,16 +149,21 @@ export class MemoryQueue {
     return () => this.listeners.delete(listener);
   }
 
-  private releaseLease(id: string, token: number): StoredMessage | undefined {
-    const message = this.inFlight.get(id);
-    if (message?.leaseToken !== token) return undefined;
-    this.inFlight.delete(id);
+  private relative(nowMs: number): number {
+    this.epoch ??= nowMs;
+    return nowMs - this.epoch;
+  }
+
+  /** Ends the lease `token` names; false when it is no longer the message's (acked, nacked, run out, taken again). */
+  private releaseLease(message: StoredMessage, token: number): boolean {
+    if (message.leaseToken !== token) return false;
+    this.leases.remove(message);
     message.leaseToken = 0;
-    return message;
+    return true;
   }
 
   private schedule(message: StoredMessage, now: number): void {
-    if (message.availableAt > now) {
+    if (message.at > now) {
       this.delayed.push(message);
       return;
     }
@@ -150,56 +172,72 @@ export class MemoryQueue {
   }
 
   private promoteDue(now: number): void {
-    while ((this.delayed.peek()?.availableAt ?? Infinity) <= now) this.ready.push(this.delayed.pop()!);
-    while ((this.leases.peek()?.until ?? Infinity) <= now) {
-      const { message, token, until } = this.leases.pop()!;
-      // Entries left behind by acks or extensions no longer match the message.
-      if (message.leaseToken !== token || message.leaseUntil !== until) continue;
-      this.inFlight.delete(message.id);
-      message.leaseToken = 0;
-      message.availableAt = now;
-      this.ready.push(message);
+    while ((this.delayed.peek()?.at ?? Infinity) <= now) this.ready.push(this.delayed.pop()!);
+    for (let leased = this.leases.peek(); leased !== undefined && leased.at <= now; leased = this.leases.peek()) {
+      this.leases.remove(leased);
+      leased.leaseToken = 0;
+      leased.at = now;
+      this.ready.push(leased);
     }
   }
 }
 
-/** Messages taken from `queue` as the backend contract hands them out, timed by `nowMs` (real or a test clock). */
-export function receivedMessages(queue: MemoryQueue, taken: ReturnType<MemoryQueue["take"]>, countsDeliveries: boolean, nowMs: () => number, leaseFrom?: number): ReceivedMessage[] {
-  return taken.map(({ message, token }) => new MemoryReceivedMessage(queue, message, token, countsDeliveries ? message.deliveries : undefined, nowMs, leaseFrom));
+/** What the messages of one receive share: their queue, its clock, and when the receive began (ReceivedMessage.leaseFrom). */
+interface Receipt {
+  readonly queue: MemoryQueue;
+  readonly nowMs: () => number;
+  readonly leaseFrom: number | undefined;
 }
 
-/** One delivery: its methods on the prototype rather than three closures per message a worker holds. */
+/** Messages taken from `queue` as the backend contract hands them out, timed by `nowMs` (real or a test clock). */
+export function receivedMessages(queue: MemoryQueue, taken: readonly TakenMessage[], countsDeliveries: boolean, nowMs: () => number, leaseFrom?: number): ReceivedMessage[] {
+  const receipt: Receipt = { queue, nowMs, leaseFrom };
+  return taken.map(({ message, token }) => new MemoryReceivedMessage(receipt, message, token, countsDeliveries ? message.deliveries : undefined));
+}
+
+/**
+ * One delivery: its methods on the prototype rather than three closures per message a worker holds, and what a
+ * whole receive shares (queue, clock, when it began) kept once for all of its messages. `id`, `body` and
+ * `deliveryAttempt` are own properties, so a wrapper that spreads it (`{ ...message, ack }`) keeps them; the
+ * optional `leaseFrom` is read from the receive (a spread copy without it counts its lease from the answer,
+ * which in process is the same moment).
+ */
 class MemoryReceivedMessage implements ReceivedMessage {
   readonly id: string;
   readonly body: string;
-  readonly #queue: MemoryQueue;
+  readonly #receipt: Receipt;
+  readonly #message: StoredMessage;
   readonly #token: number;
-  readonly #nowMs: () => number;
 
   constructor(
-    queue: MemoryQueue,
+    receipt: Receipt,
     message: StoredMessage,
     token: number,
     readonly deliveryAttempt: number | undefined,
-    nowMs: () => number,
-    readonly leaseFrom: number | undefined,
   ) {
     this.id = message.id;
     this.body = message.body;
-    this.#queue = queue;
+    this.#receipt = receipt;
+    this.#message = message;
     this.#token = token;
-    this.#nowMs = nowMs;
+  }
+
+  get leaseFrom(): number | undefined {
+    return this.#receipt.leaseFrom;
   }
 
   async ack(): Promise<void> {
-    this.#queue.ack(this.id, this.#token, this.#nowMs());
+    const { queue, nowMs } = this.#receipt;
+    queue.ack(this.#message, this.#token, nowMs());
   }
 
   async nack(options?: NackOptions): Promise<void> {
-    this.#queue.nack(this.id, this.#token, options?.retryAfterMs ?? 0, this.#nowMs(), options?.countAttempt ?? true);
+    const { queue, nowMs } = this.#receipt;
+    queue.nack(this.#message, this.#token, options?.retryAfterMs ?? 0, nowMs(), options?.countAttempt ?? true);
   }
 
   async extendLease(leaseMs: number): Promise<boolean> {
-    return this.#queue.extendLease(this.id, this.#token, leaseMs, this.#nowMs());
+    const { queue, nowMs } = this.#receipt;
+    return queue.extendLease(this.#message, this.#token, leaseMs, nowMs());
   }
 }

@@ -74,8 +74,8 @@ export function createTestBackend(options: { nowMs: () => number; capabilities?:
         id: message.id,
         body: message.body,
         deliveries: message.deliveries,
-        ack: () => queue.ack(message.id, token, options.nowMs()),
-        nack: (retryAfterMs) => queue.nack(message.id, token, retryAfterMs, options.nowMs()),
+        ack: () => queue.ack(message, token, options.nowMs()),
+        nack: (retryAfterMs) => queue.nack(message, token, retryAfterMs, options.nowMs()),
       };
     },
     nextReadyAt() {

@@ -17,6 +17,16 @@ export interface RunAbort {
   abort(reason: unknown): void;
 }
 
+/** What every run of one handler shares, held by one reference rather than a field each per run. */
+export interface RunShared {
+  /** Writes job records (ctx.progress); absent when records are off. */
+  readonly records: RecordWriter | undefined;
+  /** The heartbeat renewing the runs' leases, asked by `signal` whether a lease has run out; absent when leases cannot be extended. */
+  readonly leaseWatch: { checkOverdue(run: JobRun): void } | undefined;
+  /** Where perform's outcome goes (`settleWhenPerformed`). */
+  readonly outcome: { fulfilled(run: JobRun, result: unknown): void; rejected(run: JobRun, error: unknown): void };
+}
+
 /** A records cancel watch (RecordWriter.watchCancel). */
 export interface CancelWatch {
   requested(): boolean;
@@ -27,37 +37,43 @@ export interface CancelWatch {
  * One perform: the `JobContext` the job gets and the state the worker keeps for
  * it, in one object, so a held job costs one allocation rather than a closure
  * per concern. Its AbortController is made only when `signal` is first read; an
- * abort that came before that is applied as it is made, so a job that reads its
+ * abort (kept with the rare state) that came before that is applied as it is made, so a job that reads its
  * signal late still finds it aborted with the first reason. The worker's state
  * is in private fields: a job that logs or serializes its context sees only the
  * context (no envelope, args or message, and no cycle).
  */
 export class JobRun implements IterationContext, RunAbort {
   readonly attempt: number;
-  readonly logger: RunLog;
   readonly #job: InFlightJob;
   readonly #envelope: Envelope;
   readonly #definition: JobDefinition;
   readonly #args: unknown;
-  readonly #records: RecordWriter | undefined;
-  /** The first abort's reason; `notAborted` until then. */
-  #reason: unknown = notAborted;
+  readonly #shared: RunShared;
   #leaseHeldUntil = 0;
   #renewalSentAt = 0;
-  #leaseWatch: { checkOverdue(run: JobRun): void } | undefined = undefined;
   /** What most runs never have (a timeout, a cancel watch, a read signal…), in one object made for the first of them. */
   #rare: RareRunState | undefined = undefined;
 
-  constructor(job: InFlightJob, envelope: Envelope, definition: JobDefinition, attempt: number, logger: RunLog, records: RecordWriter | undefined, args: unknown, slot: ConcurrencySlot | undefined) {
+  /** `job.log` is the run's logger (`ctx.logger`): set before the run starts. */
+  constructor(job: InFlightJob & { readonly log: RunLog }, envelope: Envelope, definition: JobDefinition, attempt: number, shared: RunShared, args: unknown, slot: ConcurrencySlot | undefined) {
     this.attempt = attempt;
-    this.logger = logger;
     this.#job = job;
     this.#envelope = envelope;
     this.#definition = definition;
     this.#args = args;
-    this.#records = records;
-    if (slot) this.#rareState().slot = slot;
+    this.#shared = shared;
+    if (slot) this.rareState().slot = slot;
     for (const [name, descriptor] of contextAccessors) Object.defineProperty(this, name, descriptor);
+  }
+
+  /** What every run of its handler shares. */
+  get shared(): RunShared {
+    return this.#shared;
+  }
+
+  /** The message's logger (`ctx.logger`), kept once, on the job. */
+  get logger(): RunLog {
+    return this.#job.log!;
   }
 
   // Read from what the run holds anyway (the queue is the receiving one: a misaddressed envelope never runs).
@@ -73,32 +89,36 @@ export class JobRun implements IterationContext, RunAbort {
     return this.#envelope.queue;
   }
 
-  #rareState(): RareRunState {
+  // Private by TypeScript, not `#`: a `#` method would cost every run a brand slot.
+  private rareState(): RareRunState {
     this.#rare ??= {};
     return this.#rare;
   }
 
   get signal(): AbortSignal {
     // A process that stalled past the lease may wake here, before the heartbeat's timer: the job sees the loss now.
-    if (!this.aborted && this.#leaseHeldUntil > 0 && Date.now() >= this.#leaseHeldUntil) this.#leaseWatch?.checkOverdue(this);
-    const rare = this.#rareState();
+    if (!this.aborted && this.#leaseHeldUntil > 0 && Date.now() >= this.#leaseHeldUntil) this.#shared.leaseWatch?.checkOverdue(this);
+    const rare = this.rareState();
     if (!rare.controller) {
       rare.controller = new AbortController();
-      if (this.aborted) rare.controller.abort(this.#reason);
+      if (rare.aborted) rare.controller.abort(rare.aborted.reason);
     }
     return rare.controller.signal;
   }
 
   get enqueuedAt(): Date {
-    const rare = this.#rareState();
+    const rare = this.rareState();
     rare.enqueuedAt ??= new Date(this.#envelope.enqueuedAt);
     return rare.enqueuedAt;
   }
 
   // A function of its own (made when first read), so `const { progress } = context` keeps working.
   get progress(): JobContext["progress"] {
-    const rare = this.#rareState();
-    rare.progress ??= (value) => (this.#records ? this.#records.progress(this.jobId, value) : progressOutsideRecords(value));
+    const rare = this.rareState();
+    rare.progress ??= (value) => {
+      const { records } = this.#shared;
+      return records ? records.progress(this.jobId, value) : progressOutsideRecords(value);
+    };
     return rare.progress;
   }
 
@@ -143,18 +163,13 @@ export class JobRun implements IterationContext, RunAbort {
     this.#leaseHeldUntil = value;
   }
 
-  /** The heartbeat renewing this run's lease, asked by `signal` whether the lease has run out. */
-  set leaseWatch(value: { checkOverdue(run: JobRun): void } | undefined) {
-    this.#leaseWatch = value;
-  }
-
   /** The last lease renewal failed (the server unreachable?): the heartbeat gives up once the lease runs short. */
   get renewalFailing(): boolean {
     return this.#rare?.renewalFailing === true;
   }
 
   set renewalFailing(value: boolean) {
-    if (value || this.#rare) this.#rareState().renewalFailing = value;
+    if (value || this.#rare) this.rareState().renewalFailing = value;
   }
 
   /** When the oldest renewal not yet answered was sent (0: none is out); read by the shared heartbeat. */
@@ -172,7 +187,7 @@ export class JobRun implements IterationContext, RunAbort {
   }
 
   set deadline(value: RunDeadline | undefined) {
-    if (value || this.#rare) this.#rareState().deadline = value;
+    if (value || this.#rare) this.rareState().deadline = value;
   }
 
   /** Its record's cancel watch, when records are on. */
@@ -181,42 +196,44 @@ export class JobRun implements IterationContext, RunAbort {
   }
 
   set cancelWatch(value: CancelWatch | undefined) {
-    if (value || this.#rare) this.#rareState().cancelWatch = value;
+    if (value || this.#rare) this.rareState().cancelWatch = value;
   }
 
   /** Its steps, when the job is an IterableJob. */
   set iteration(value: Iteration | undefined) {
-    if (value || this.#rare) this.#rareState().iteration = value;
+    if (value || this.#rare) this.rareState().iteration = value;
   }
 
   // Methods rather than per-run closures: a plain job's run allocates nothing for them.
   iterate<Item, Cursor>(name: string, source: IterationSource<Item, Cursor>, each: (item: Item, cursor: Cursor) => Promise<void> | void): Promise<void> {
-    return this.#iterationOf("iterate").iterate(name, source, each);
+    return this.iterationOf("iterate").iterate(name, source, each);
   }
 
   step(name: string, fn: () => Promise<void> | void): Promise<void> {
-    return this.#iterationOf("step").step(name, fn);
+    return this.iterationOf("step").step(name, fn);
   }
 
-  #iterationOf(kind: string): Iteration {
+  private iterationOf(kind: string): Iteration {
     const iteration = this.#rare?.iteration;
     if (iteration) return iteration;
     throw new IterationError({ job: this.jobName, field: `context.${kind}`, message: "is for jobs that extend IterableJob (from @hopper/core), which checkpoint their steps: extend IterableJob instead of Job" });
   }
 
   get aborted(): boolean {
-    return this.#reason !== notAborted;
+    return this.#rare?.aborted !== undefined;
   }
 
   /** Why the run was aborted (the first reason), else undefined. */
   get abortReason(): unknown {
-    return this.aborted ? this.#reason : undefined;
+    return this.#rare?.aborted?.reason;
   }
 
   abort(reason: unknown): void {
     if (this.aborted) return;
-    this.#reason = reason;
-    this.#rare?.controller?.abort(reason);
+    // Kept in the rare state (most runs are never aborted), boxed: `undefined` may be a reason.
+    const rare = this.rareState();
+    rare.aborted = { reason };
+    rare.controller?.abort(reason);
   }
 
   /** As an `abort` listener on a push platform's own signal for this one message (no closure needed). */
@@ -225,9 +242,26 @@ export class JobRun implements IterationContext, RunAbort {
   }
 }
 
-const notAborted = Symbol("not aborted");
+/**
+ * Hands perform's outcome to the run's handler (`RunShared.outcome`) once `performing` settles. The reaction's
+ * two functions are bound to the run, not closures: two bound functions (48 bytes each, no context) rather than
+ * two closures and the context they share (160 bytes), for as long as the job runs.
+ */
+export function settleWhenPerformed(run: JobRun, performing: Promise<unknown>): void {
+  performing.then(fulfilled.bind(run), rejected.bind(run));
+}
+
+function fulfilled(this: JobRun, result: unknown): void {
+  this.shared.outcome.fulfilled(this, result);
+}
+
+function rejected(this: JobRun, error: unknown): void {
+  this.shared.outcome.rejected(this, error);
+}
 
 interface RareRunState {
+  /** Set by the first abort, with its reason. */
+  aborted?: { readonly reason: unknown };
   controller?: AbortController;
   enqueuedAt?: Date;
   progress?: JobContext["progress"];
@@ -239,10 +273,10 @@ interface RareRunState {
 }
 
 // `{ ...context }` and Object.keys see own enumerable properties only: the lazy members, and those read from
-// what the run holds anyway (jobId, jobName, queue: no field of their own), are own accessors too, with the
+// what the run holds anyway (jobId, jobName, queue, logger: no field of their own), are own accessors too, with the
 // prototype's getter functions (no closure per run; V8 shares one shape across runs, so an accessor costs
 // the object no slot).
-const contextAccessors: readonly (readonly [string, PropertyDescriptor])[] = (["jobId", "jobName", "queue", "signal", "enqueuedAt", "progress"] as const).map((name) => [
+const contextAccessors: readonly (readonly [string, PropertyDescriptor])[] = (["jobId", "jobName", "queue", "signal", "enqueuedAt", "logger", "progress"] as const).map((name) => [
   name,
   { enumerable: true, get: Object.getOwnPropertyDescriptor(JobRun.prototype, name)!.get },
 ]);

@@ -43,7 +43,6 @@ export class LeaseHeartbeat {
     // From the lease's start, not from now: a run that began late in its lease renews at the first tick.
     run.leaseFrom = Math.min(run.job.leaseFrom ?? now, now);
     run.leaseHeldUntil = run.leaseFrom + this.leaseMs;
-    run.leaseWatch = this;
     this.runs.add(run);
     if (!this.timer) {
       this.timer = setInterval(() => this.renewDue(), this.tickMs);

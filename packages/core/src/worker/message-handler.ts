@@ -5,6 +5,7 @@ import { releaseUnique } from "../coordination/unique-jobs.js";
 import { buildDeadLetter, sendDeadLetter } from "../dead-letters.js";
 import { deserializeArgs } from "../envelope/args-serializer.js";
 import { decodeEnvelope, type Envelope } from "../envelope/envelope.js";
+import { copyPlainJson } from "../envelope/copy-plain-json.js";
 import { JobTimeoutError } from "../errors/job-timeout-error.js";
 import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import { MisaddressedMessageError } from "../errors/misaddressed-message-error.js";
@@ -14,7 +15,7 @@ import type { Logger } from "../logger.js";
 import { runPerformMiddleware, type Middleware, type PerformMiddlewareContext } from "../middleware.js";
 import { decideRetry, failureOutcomeOf } from "../retry-policy.js";
 import type { RecordWriter } from "../records/record-writer.js";
-import { JobRun, type RunAbort } from "./job-run.js";
+import { JobRun, settleWhenPerformed, type RunAbort, type RunShared } from "./job-run.js";
 import type { ResolvedIteration } from "../iteration/iteration-options.js";
 import { continuedEnvelope, savedState, startIteration, upgradeState } from "../iteration/iteration-run.js";
 import type { IterationState } from "../iteration/iteration-state.js";
@@ -25,8 +26,8 @@ import type { FlowControl } from "../flow-control/flow-control.js";
 import { Redelivery } from "./redelivery.js";
 import type { SlotLoans } from "./slot-loans.js";
 import { abortableSleep } from "../abortable-sleep.js";
-import { RunningJobs } from "./run-abort.js";
-import { RunLog } from "./run-log.js";
+import type { RunningJobs } from "./run-abort.js";
+import { RunLog, type RunLogTarget } from "./run-log.js";
 import { startRunDeadline, type HungJobBound, type RunDeadline } from "./run-deadline.js";
 import { BATCH_META_KEY, type BatchBook } from "../batches/batches.js";
 import { SENT_ONCE_META_KEY } from "../batches/workflow-ledger.js";
@@ -48,7 +49,7 @@ export interface MessageHandlerOptions {
   readonly newerVersionRetryMs: number;
   /** How long a too-new payload may wait for a newer worker before it is dead-lettered. */
   readonly newerVersionMaxHoldMs: number;
-  /** Where runs are tracked by job id, so they can be aborted from outside (cancellation). */
+  /** Where runs are tracked by job id, so they can be aborted from outside; absent, runs are not tracked (a held job then costs no map entry). */
   readonly runningJobs?: RunningJobs;
   /** What to do with a run that ignores its timeout past a bound (the worker's `exitOnHungJob`). */
   readonly hungJobBound?: HungJobBound;
@@ -101,17 +102,30 @@ const earlyToleranceMs = 5;
 /** Runs one received message to its end: ack, retry, postpone, dead letter or discard. Never throws. */
 export class MessageHandler {
   private readonly redelivery: Redelivery;
-  readonly runningJobs: RunningJobs;
+  readonly runningJobs: RunningJobs | undefined;
   /** One timer renewing every running job's lease; absent when the backend cannot extend a lease. */
   private readonly heartbeat: LeaseHeartbeat | undefined;
   /** Only the middleware with a perform hook: with none, a run makes no middleware context at all. */
   private readonly performMiddleware: readonly Middleware[];
+  /** Shared by every message's RunLog. */
+  private readonly logTarget: RunLogTarget;
+  /** Shared by every JobRun. */
+  private readonly runShared: RunShared;
 
   constructor(private readonly options: MessageHandlerOptions) {
     this.redelivery = new Redelivery(options.backend);
-    this.runningJobs = options.runningJobs ?? new RunningJobs();
+    this.runningJobs = options.runningJobs;
     this.heartbeat = options.backend.capabilities.leaseExtension ? new LeaseHeartbeat(options.leaseMs) : undefined;
     this.performMiddleware = options.middleware.filter((layer) => layer.perform !== undefined);
+    this.logTarget = { logger: options.logger, backend: options.backend.name };
+    this.runShared = {
+      records: options.records,
+      leaseWatch: this.heartbeat,
+      outcome: {
+        fulfilled: (run, result) => this.performed(run, result, undefined),
+        rejected: (run, error) => this.performed(run, undefined, { error }),
+      },
+    };
   }
 
   /**
@@ -136,10 +150,7 @@ export class MessageHandler {
       // A perform that is not async and throws before returning a promise.
       performing = Promise.reject(error);
     }
-    Promise.resolve(performing).then(
-      (result) => this.performed(run, result, undefined),
-      (error: unknown) => this.performed(run, undefined, { error }),
-    );
+    settleWhenPerformed(run, Promise.resolve(performing));
   }
 
   /** Perform has returned (`result`) or thrown (`thrown`): the run ends, then its outcome is settled. */
@@ -181,15 +192,14 @@ export class MessageHandler {
   private async prepare(job: InFlightJob, queue: string): Promise<JobRun | void> {
     const { message } = job;
     let envelope: Envelope;
-    const backend = this.options.backend.name;
     try {
       envelope = decodeEnvelope(message.body, { id: message.id, queue });
     } catch (error) {
-      job.log = new RunLog(this.options.logger, { jobId: message.id, queue, backend });
+      job.log = new RunLog(this.logTarget, message.id, queue);
       return this.deadLetter(job, queue, null, "malformed envelope", error, null);
     }
     const attempt = this.redelivery.attemptOf(message, envelope);
-    const log = new RunLog(this.options.logger, { jobId: envelope.id, job: envelope.job, queue, attempt, backend });
+    const log = new RunLog(this.logTarget, envelope.id, queue, envelope.job, attempt);
     job.log = log;
     // The body must not choose where this worker writes (retries, re-delays): the queue is the one it came from.
     if (envelope.queue !== queue) {
@@ -286,6 +296,12 @@ export class MessageHandler {
       return this.ackRecording(message, (writer) => writer.succeededRecord(envelope, attempt, "null"));
     }
 
+    if (message.releaseBody) {
+      // The body goes once the job starts: what is sent or shown after perform is re-encoded from the envelope,
+      // so the job gets its own copy of plain-JSON args parsed into the envelope (it may change them).
+      if (args === envelope.args) args = copyPlainJson(args);
+      message.releaseBody();
+    }
     const run = this.startRun(job, log, queue, definition, envelope, attempt, args, slot);
     const { history } = this.options;
     // Only a first attempt's wait is latency: a retry's copy carries its first due time on some backends and not on others.
@@ -336,7 +352,7 @@ export class MessageHandler {
   private startRun(job: InFlightJob, log: RunLog, queue: string, definition: JobDefinition, envelope: Envelope, attempt: number, args: unknown, slot: ConcurrencySlot | undefined): JobRun {
     const { records } = this.options;
     // Its AbortController is made only if the job reads ctx.signal; its logger (ctx.logger) is the message's RunLog.
-    const run = new JobRun(job, envelope, definition, attempt, log, records, args, slot);
+    const run = new JobRun(job as InFlightJob & { readonly log: RunLog }, envelope, definition, attempt, this.runShared, args, slot);
     // A shutdown past its bound aborts the runs one by one (the worker sets job.shutdownReason and calls job.run.abort):
     // no listener on a signal shared by every job, whose list would grow (and be searched) with the jobs in flight.
     if (job.shutdownReason !== undefined) run.abort(job.shutdownReason);
@@ -345,7 +361,7 @@ export class MessageHandler {
     if (job.signal?.aborted) run.abort(job.signal.reason);
     else job.signal?.addEventListener("abort", run, { once: true });
     this.heartbeat?.add(run);
-    this.runningJobs.track(envelope.id, run);
+    this.runningJobs?.track(envelope.id, run);
     run.deadline = this.startDeadline(job, log, definition, envelope, run);
     run.cancelWatch = records?.watchCancel(envelope.id, run);
     return run;
@@ -407,7 +423,7 @@ export class MessageHandler {
     const { job } = run;
     run.logger.ended();
     run.deadline?.finish();
-    this.runningJobs.untrack(run.jobId, run);
+    this.runningJobs?.untrack(run.jobId, run);
     run.cancelWatch?.stop();
     this.heartbeat?.delete(run);
     job.signal?.removeEventListener("abort", run);
@@ -549,7 +565,8 @@ export class MessageHandler {
     const logger = job.log ?? this.options.logger;
     this.options.history?.dead(queue);
     logger.error("job dead-lettered", { queue, jobId: envelope?.id ?? job.message.id, job: envelope?.job, reason, error, ...(envelope && this.argsField(envelope)) });
-    const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
+    // With an envelope, the raw body is not read (it may be released): a dead letter too large is cut from the envelope re-encoded.
+    const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: envelope ? undefined : job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);
     if (envelope?.queue === queue) await this.finishInBatch(envelope, "dead");
     // A misaddressed envelope's id, like its unique key, may belong to another queue's job: its record is not this copy's to write.
@@ -583,7 +600,8 @@ export class MessageHandler {
 /**
  * The envelope as it was received, for what is sent or shown after perform (a retry's or a continuation's copy, a
  * dead letter, a log line's args): a job given the envelope's own args object may have changed it, so the body is
- * decoded again then. Only failures pay for it; a success reads no args.
+ * decoded again then. Only failures pay for it; a success reads no args. A message whose body was released gave
+ * the job a copy of its args, so its envelope is as received.
  */
 function asReceived(run: JobRun): Envelope {
   const { envelope, args } = run;
