@@ -25,7 +25,8 @@ export class MemoryQueue {
   private readonly ready = new BinaryHeap<StoredMessage>((a, b) => a.priority > b.priority || (a.priority === b.priority && a.sequence < b.sequence));
   private readonly delayed = new BinaryHeap<StoredMessage>((a, b) => a.availableAt < b.availableAt || (a.availableAt === b.availableAt && a.sequence < b.sequence));
   private readonly leases = new BinaryHeap<{ message: StoredMessage; token: number; until: number }>((a, b) => a.until < b.until);
-  private readonly inFlight = new Map<string, StoredMessage>();
+  // By lease token, not job id: two messages may carry one id (a job sent twice), and one's lease is not the other's.
+  private readonly inFlight = new Map<number, StoredMessage>();
   private readonly byOrderingKey = new Map<string, StoredMessage[]>();
   private readonly byDedupeKey = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
@@ -79,7 +80,7 @@ export class MemoryQueue {
     message.deliveries += 1;
     message.leaseToken = ++this.leaseTokens;
     message.leaseUntil = now + leaseMs;
-    this.inFlight.set(message.id, message);
+    this.inFlight.set(message.leaseToken, message);
     this.leases.push({ message, token: message.leaseToken, until: message.leaseUntil });
     return { message, token: message.leaseToken };
   }
@@ -107,8 +108,8 @@ export class MemoryQueue {
   }
 
   extendLease(id: string, token: number, leaseMs: number, now: number): boolean {
-    const message = this.inFlight.get(id);
-    if (message?.leaseToken !== token || message.leaseUntil < now) return false;
+    const message = this.inFlight.get(token);
+    if (message?.id !== id || message.leaseToken !== token || message.leaseUntil < now) return false;
     message.leaseUntil = now + leaseMs;
     this.leases.push({ message, token, until: message.leaseUntil });
     return true;
@@ -133,9 +134,9 @@ export class MemoryQueue {
   }
 
   private releaseLease(id: string, token: number): StoredMessage | undefined {
-    const message = this.inFlight.get(id);
-    if (message?.leaseToken !== token) return undefined;
-    this.inFlight.delete(id);
+    const message = this.inFlight.get(token);
+    if (message?.id !== id || message.leaseToken !== token) return undefined;
+    this.inFlight.delete(token);
     message.leaseToken = 0;
     return message;
   }
@@ -155,7 +156,7 @@ export class MemoryQueue {
       const { message, token, until } = this.leases.pop()!;
       // Entries left behind by acks or extensions no longer match the message.
       if (message.leaseToken !== token || message.leaseUntil !== until) continue;
-      this.inFlight.delete(message.id);
+      this.inFlight.delete(token);
       message.leaseToken = 0;
       message.availableAt = now;
       this.ready.push(message);
