@@ -574,7 +574,7 @@ export class MessageHandler {
     const { batches } = this.options;
     if (!batches || (envelope.meta[BATCH_META_KEY] === undefined && envelope.meta[SENT_ONCE_META_KEY] === undefined)) return true;
     if (await batches.finished(envelope, outcome, job.runClaim)) return true;
-    log.warn("this copy's end is refused: another copy of this batch callback or chain step took its run claim after this one's lapsed (a stall past the lease), or one already succeeded; its outcome is not counted", { outcome, token: job.runClaim?.token });
+    log.warn("this copy's end is refused: another copy of this batch callback or chain step took its run claim after this one's lapsed (a stall past the lease), or one already succeeded; its outcome is not counted", { fencedEnd: true, outcome, token: job.runClaim?.token });
     return false;
   }
 
