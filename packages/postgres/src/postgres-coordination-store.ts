@@ -53,6 +53,10 @@ async function createTables(executor: SqlExecutor, schema: PostgresSchema): Prom
     await keepEntryCounts(transaction, schema);
     // A key's expired rows, dropped before it is counted, without reading its live ones.
     await transaction.query(`CREATE INDEX IF NOT EXISTS coordination_entries_expires_idx ON ${schema.quoted}.coordination_entries (key, expires_at)`);
+    // Fenced claims (v6): a key's last holder and its token, whether it was committed, and how long the key lives.
+    await transaction.query(
+      `CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_fences (key text PRIMARY KEY, holder text NOT NULL, token bigint NOT NULL, expires_at timestamptz NOT NULL, committed boolean NOT NULL DEFAULT false, keep_until timestamptz NOT NULL)`,
+    );
   });
 }
 
@@ -78,6 +82,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
   const entries = `${schema.quoted}.coordination_entries`;
   const entryCounts = `${schema.quoted}.coordination_entry_counts`;
   const countEntries = countEntriesStatement(schema);
+  const fences = `${schema.quoted}.coordination_fences`;
   let closed: Promise<void> | undefined;
   let lastSweep = Date.now();
   const open = () => {
@@ -89,6 +94,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
     lastSweep = Date.now();
     executor.query(`DELETE FROM ${holders} WHERE expires_at < now() - interval '1 minute'`).catch(() => {});
     executor.query(`DELETE FROM ${rateLimits} WHERE tat < now() - interval '1 minute'`).catch(() => {});
+    executor.query(`DELETE FROM ${fences} WHERE keep_until < now() - interval '1 minute'`).catch(() => {});
     // The trigger takes them off their keys' counts; keys left with none go after.
     executor
       .query(`DELETE FROM ${entries} WHERE expires_at < now() - interval '1 minute'`)
@@ -208,6 +214,54 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
       open();
       const rows = await executor.query<{ entries: string | number }>(countEntries, [key]);
       return Number(rows[0]!.entries);
+    },
+    async acquireFenced(key, holder, { ttlMs, keepMs }) {
+      open();
+      sweep();
+      // One statement: the ON CONFLICT update locks the row and decides from it as it stands; a key past keep_until
+      // counts as absent (its commit forgotten, its tokens still growing). `seen` (read before the lock) only says
+      // why a refused taker was refused, and a commit, once made, stays.
+      const rows = await executor.query<{ token: string | number | null; committed: boolean | null }>(
+        `WITH seen AS (SELECT committed AND keep_until > now() AS committed FROM ${fences} WHERE key = $1),
+         taken AS (
+           INSERT INTO ${fences} AS claim (key, holder, token, expires_at, keep_until)
+           VALUES ($1, $2, 1, now() + $3::float8 * interval '1 millisecond', now() + GREATEST($3::float8, $4::float8) * interval '1 millisecond')
+           ON CONFLICT (key) DO UPDATE SET
+             token = CASE WHEN claim.holder = $2 AND claim.keep_until > now() THEN claim.token ELSE claim.token + 1 END,
+             holder = $2, committed = false, expires_at = EXCLUDED.expires_at, keep_until = GREATEST(claim.keep_until, EXCLUDED.keep_until)
+             WHERE claim.keep_until <= now() OR (NOT claim.committed AND (claim.holder = $2 OR claim.expires_at <= now()))
+           RETURNING claim.token
+         )
+         SELECT (SELECT token FROM taken) AS token, (SELECT committed FROM seen) AS committed`,
+        [key, holder, Math.ceil(ttlMs), Math.ceil(keepMs)],
+      );
+      const row = rows[0]!;
+      return row.token !== null ? { acquired: true, token: Number(row.token), committed: false } : { acquired: false, committed: row.committed === true };
+    },
+    async extendFenced(key, holder, ttlMs) {
+      open();
+      const rows = await executor.query(
+        `UPDATE ${fences} SET expires_at = now() + $3::float8 * interval '1 millisecond', keep_until = GREATEST(keep_until, now() + $3::float8 * interval '1 millisecond')
+         WHERE key = $1 AND holder = $2 AND NOT committed AND expires_at > now() AND keep_until > now() RETURNING key`,
+        [key, holder, Math.ceil(ttlMs)],
+      );
+      return rows.length > 0;
+    },
+    async releaseFenced(key, holder) {
+      open();
+      await executor.query(`UPDATE ${fences} SET expires_at = '-infinity' WHERE key = $1 AND holder = $2`, [key, holder]);
+    },
+    async fence(key, token, { commit, keepMs }) {
+      open();
+      // The commit is the same statement as the check: the row lock orders it against an acquire that moves the token on.
+      const rows = commit
+        ? await executor.query(
+            `UPDATE ${fences} SET committed = true, keep_until = GREATEST(keep_until, now() + $3::float8 * interval '1 millisecond')
+             WHERE key = $1 AND token = $2 AND NOT committed AND keep_until > now() RETURNING key`,
+            [key, token, Math.ceil(keepMs)],
+          )
+        : await executor.query(`SELECT key FROM ${fences} WHERE key = $1 AND token = $2 AND NOT committed AND keep_until > now()`, [key, token]);
+      return rows.length > 0;
     },
     async now() {
       open();

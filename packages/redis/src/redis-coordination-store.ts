@@ -22,6 +22,10 @@ interface CoordinationCommands {
   hopperCoordinationPutEntry(key: string, member: string, value: string, ttlMs: number): Promise<number>;
   hopperCoordinationListEntries(key: string): Promise<string[]>;
   hopperCoordinationCountEntries(key: string): Promise<number>;
+  hopperCoordinationAcquireFenced(key: string, holder: string, ttlMs: number, keepMs: number): Promise<[number, number, number]>;
+  hopperCoordinationExtendFenced(key: string, holder: string, ttlMs: number): Promise<number>;
+  hopperCoordinationReleaseFenced(key: string, holder: string): Promise<number>;
+  hopperCoordinationFence(key: string, token: number, commit: string, keepMs: number): Promise<number>;
 }
 
 // The same loading as the backend's scripts: files beside the code (copied to dist by the build), sent by SHA, after common.lua's helpers.
@@ -33,6 +37,10 @@ const scriptFiles = {
   hopperCoordinationPutEntry: "coordination-put-entry.lua",
   hopperCoordinationListEntries: "coordination-list-entries.lua",
   hopperCoordinationCountEntries: "coordination-count-entries.lua",
+  hopperCoordinationAcquireFenced: "coordination-acquire-fenced.lua",
+  hopperCoordinationExtendFenced: "coordination-extend-fenced.lua",
+  hopperCoordinationReleaseFenced: "coordination-release-fenced.lua",
+  hopperCoordinationFence: "coordination-fence.lua",
 } satisfies Record<keyof CoordinationCommands, string>;
 
 /** The field of an entries hash that holds its sweep bound (`sweep_entries` in common.lua): never a member. */
@@ -51,7 +59,8 @@ const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, i
  * rate limit's bucket is a string (its theoretical arrival time); entries are
  * a hash of member → "<expiry>:<value>" and a bound no entry expires before,
  * so no call reads the whole hash unless an entry expired, and its length is
- * the live count.
+ * the live count; a fenced claim is a hash of its last holder, token, expiry
+ * and commit, which the one script that checks a token also commits.
  */
 export function createRedisCoordinationStore(options: RedisCoordinationStoreOptions): CoordinationStore {
   if (typeof options !== "object" || options === null) {
@@ -120,6 +129,23 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
     async countEntries(key) {
       open();
       return Number(await commands.hopperCoordinationCountEntries(redisKey(key)));
+    },
+    async acquireFenced(key, holder, { ttlMs, keepMs }) {
+      open();
+      const [acquired, token, committed] = await commands.hopperCoordinationAcquireFenced(redisKey(key), holder, Math.ceil(ttlMs), Math.ceil(keepMs));
+      return acquired === 1 ? { acquired: true, token: Number(token), committed: false } : { acquired: false, committed: committed === 1 };
+    },
+    async extendFenced(key, holder, ttlMs) {
+      open();
+      return (await commands.hopperCoordinationExtendFenced(redisKey(key), holder, Math.ceil(ttlMs))) === 1;
+    },
+    async releaseFenced(key, holder) {
+      open();
+      await commands.hopperCoordinationReleaseFenced(redisKey(key), holder);
+    },
+    async fence(key, token, { commit, keepMs }) {
+      open();
+      return (await commands.hopperCoordinationFence(redisKey(key), token, commit ? "1" : "0", Math.ceil(keepMs))) === 1;
     },
     async now() {
       open();

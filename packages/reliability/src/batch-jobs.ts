@@ -20,6 +20,7 @@ export interface BatchChildArgs {
  *   `f <id> <job> <attempt>`  perform threw (a retry or a dead letter follows)
  *   `+ <parent id> <id>`      a running child added a job to its own batch
  *   `a <id> <ms>`             a message's ack resolved (ack-ledger.ts)
+ *   `r <id> <ms>`             the worker refused this run's end: its run claim was fenced (test-batch-worker.ts)
  *   `h <id> <ms>`             the worker holds this callback's ack until the run SIGKILLs it (test-batch-worker.ts)
  */
 export function batchJobClasses(queue: string, ledgerFile: string) {

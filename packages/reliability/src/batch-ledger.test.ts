@@ -33,6 +33,11 @@ describe("a batch callback succeeds exactly once: one run's success is recorded,
   it("faults two runs that both returned and were both acked: two successes", () => {
     expect(callbackFault(ledgerOf({ w0: [...ran(), acked], w1: [...ran(), acked] }))).toMatch(/2 runs returned and were acked/);
   });
+  it("two runs returned and were acked, the worker having refused one's end (its run claim fenced): one success, not a fault", () => {
+    const ledger = ledgerOf({ w0: [...ran(), `r ${callback} 1100`, acked], w1: [...ran(950), acked] });
+    expect(callbackFault(ledger)).toBeUndefined();
+    expect(ledger).toMatchObject({ starts: 2, successes: 2, succeededToAck: 1, refusedEnds: 1 });
+  });
   it("a second run that started before the first run's ack resolved (a copy running beside it) is a repeat, not a fault", () => {
     const ledger = ledgerOf({ w0: [...ran(), acked], w1: ran(950) });
     expect(callbackFault(ledger)).toBeUndefined();

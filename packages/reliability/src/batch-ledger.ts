@@ -12,6 +12,8 @@ export interface JobLedger {
   succeededToAck: number;
   /** Acks beyond the runs that returned, per process: copies acked without a run (dropped as already succeeded, or postponed). */
   droppedCopies: number;
+  /** Runs that returned and whose end the run claim's fence refused (another copy took the claim after theirs lapsed): acked, not counted. */
+  refusedEnds: number;
   /** When each run started (ms since the epoch; one clock for every process of this machine), to read a failed run by. */
   readonly startedAt: number[];
 }
@@ -30,11 +32,12 @@ export function parseLedgers(texts: ReadonlyMap<string, string>): { jobs: Map<st
   const jobs = new Map<string, JobLedger>();
   const added = new Set<string>();
   /** Per process: the acks and the returned runs of each id, matched once every file is read (a copy may be acked in a file read first). */
-  const perProcess: { acks: Map<string, number>; returned: Map<string, number> }[] = [];
+  const perProcess: { acks: Map<string, number>; returned: Map<string, number>; refused: Map<string, number> }[] = [];
   for (const text of texts.values()) {
     const returned = new Map<string, number>();
     const acks = new Map<string, number>();
-    perProcess.push({ acks, returned });
+    const refused = new Map<string, number>();
+    perProcess.push({ acks, returned, refused });
     for (const line of text.split("\n")) {
       const [event, id, third, , fifth] = line.split(" ");
       if (event === "+") {
@@ -44,8 +47,12 @@ export function parseLedgers(texts: ReadonlyMap<string, string>): { jobs: Map<st
       if (event === "a") {
         acks.set(id!, (acks.get(id!) ?? 0) + 1);
       }
+      if (event === "r") {
+        refused.set(id!, (refused.get(id!) ?? 0) + 1);
+        continue;
+      }
       if (event !== "s" && event !== "d" && event !== "f") continue;
-      const entry = jobs.get(id!) ?? { job: third!, starts: 0, successes: 0, failures: 0, succeededToAck: 0, droppedCopies: 0, startedAt: [] };
+      const entry = jobs.get(id!) ?? { job: third!, starts: 0, successes: 0, failures: 0, succeededToAck: 0, droppedCopies: 0, refusedEnds: 0, startedAt: [] };
       jobs.set(id!, entry);
       if (event === "s") {
         entry.starts++;
@@ -58,11 +65,16 @@ export function parseLedgers(texts: ReadonlyMap<string, string>): { jobs: Map<st
       }
     }
   }
-  for (const { acks, returned } of perProcess) {
+  for (const { acks, returned, refused } of perProcess) {
+    for (const [id, count] of refused) {
+      const entry = jobs.get(id);
+      if (entry) entry.refusedEnds += count;
+    }
     for (const [id, count] of acks) {
       const entry = jobs.get(id);
       if (!entry) continue; // acked, never run anywhere: callbackFault's "no run returned" for a callback
-      const ran = returned.get(id) ?? 0;
+      // A run whose end was refused is acked without its success being recorded: as a copy dropped, not a success.
+      const ran = Math.max(0, (returned.get(id) ?? 0) - (refused.get(id) ?? 0));
       entry.succeededToAck += Math.min(ran, count);
       entry.droppedCopies += Math.max(0, count - ran);
     }
@@ -75,7 +87,8 @@ export function parseLedgers(texts: ReadonlyMap<string, string>): { jobs: Map<st
  * callback succeeded (the batch's bookkeeping) after its run returned and before its ack, and drops a copy that
  * finds the mark. So a run killed between the two has no ack of its own, and its copy is acked without a run
  * (or, when the run ended before the lease brought it back, not seen at all): one success, not a fault. Faults:
- * no run returned; two runs returned and were both acked. An `a` line is any ack that resolved, a postponed
+ * no run returned; two runs returned and were both acked, unless the worker refused one's end (an `r` line: the run
+ * claim's fence, another copy having taken the claim after this one's lapsed). An `a` line is any ack that resolved, a postponed
  * copy's too (a copy that found another running is sent again and acked), so an ack does not date the mark:
  * no rule here orders a run after an ack.
  */

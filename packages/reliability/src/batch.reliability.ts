@@ -135,6 +135,7 @@ describe(`a batch of ${childCount} draining while workers are SIGKILLed ${kills}
           "failed attempts retried or dead": retries,
           "callbacks: job ids / runs / copies dropped unrun": `onSuccess 1/${onSuccessRuns[0]![1].starts}/${onSuccessRuns[0]![1].droppedCopies}, onComplete 2/${onCompleteRuns.reduce((sum, [, ledger]) => sum + ledger.starts, 0)}/${onCompleteRuns.reduce((sum, [, ledger]) => sum + ledger.droppedCopies, 0)}`,
           "callback runs repeated": repeatedCallbackRuns,
+          "callback ends refused (run claim fenced)": [...onSuccessRuns, ...onCompleteRuns].reduce((sum, [, ledger]) => sum + ledger.refusedEnds, 0),
           lost: 0,
           "drained in s": Math.round(drainedInMs / 1000),
         };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createConsoleLogger, createHopper, Job, type CoordinationStore, type Hopper, type HopperOptions, type JobClass, type JobContext, type Middleware } from "@hopper/core";
+import { createConsoleLogger, createHopper, createMemoryCoordinationStore, Job, type CoordinationStore, type Hopper, type HopperOptions, type JobClass, type JobContext, type Logger, type Middleware } from "@hopper/core";
 import { uniqueQueueName, waitFor } from "../harness.js";
 import { flowScenarios } from "./flow-scenarios.js";
 import { nestedBatchScenarios } from "./nested-batch-scenarios.js";
@@ -36,7 +36,7 @@ export function runBatchSuite(options: BatchSuiteOptions): void {
     });
     const logger = createConsoleLogger(process.env.HOPPER_LOG_LEVEL ? undefined : "silent");
 
-    const open = async (jobs: readonly JobClass[], middleware: Middleware[] = [], extra: Pick<HopperOptions, "records"> = {}) => {
+    const open = async (jobs: readonly JobClass[], middleware: Middleware[] = [], extra: Pick<HopperOptions, "records" | "logger" | "coordination"> = {}) => {
       const coordination = options.createCoordinationStore ? { coordination: await options.createCoordinationStore() } : {};
       const hopper = createHopper({ ...(await options.connect()), jobs, logger, middleware, ...coordination, ...extra });
       opened.push(hopper);
@@ -234,6 +234,63 @@ export function runBatchSuite(options: BatchSuiteOptions): void {
       await new Promise((resolve) => setTimeout(resolve, 2500));
       expect(mostAtOnce).toBe(1);
       expect(performed).toBe(1);
+    }, 90_000);
+
+    it("a callback copy whose run claim lapsed while it ran (renewals stalled) is refused at its end: the callback succeeds once", async () => {
+      const queue = uniqueQueueName("batchfence");
+      const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+      const capture = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push({ level, message, ...(fields && { fields }) });
+      const capturing: Logger = { debug: capture("debug"), info: capture("info"), warn: capture("warn"), error: capture("error") };
+      // The store, with every renewal swallowed while the first copy runs: its claim lapses as a stalled process's would,
+      // while its message lease (renewed with the backend) holds, so its run goes on to its end.
+      const store = options.createCoordinationStore ? await options.createCoordinationStore() : createMemoryCoordinationStore();
+      let stalled = false;
+      const stalling = new Proxy(store, {
+        get(target, property) {
+          const value = Reflect.get(target, property, target) as unknown;
+          if (typeof value !== "function") return value;
+          if (typeof property === "string" && property.startsWith("extend")) return async (...args: unknown[]) => (stalled ? true : (value as (...args: unknown[]) => unknown).apply(target, args));
+          return (value as (...args: unknown[]) => unknown).bind(target);
+        },
+      });
+      let performed = 0;
+      let callbackId: string | undefined;
+      let batch: Awaited<ReturnType<Hopper["batch"]>> | undefined;
+      class Stalling extends Job<{ batch: string }> {
+        static override queue = queue;
+        static override jobName = `${queue}-stalling-callback`;
+        async perform(_args: { batch: string }, context: JobContext) {
+          callbackId = context.jobId;
+          performed += 1;
+          if (performed > 1) return;
+          // The first copy: its claim lapses, the other copy takes it, runs and succeeds; only then does this one end.
+          stalled = true;
+          try {
+            await waitFor(async () => (await batch!.status()).callbacks.onComplete === "succeeded", "the other copy to succeed", 30_000);
+          } finally {
+            stalled = false;
+          }
+        }
+      }
+      const sendCallbackTwice: Middleware = {
+        async enqueue(context, next) {
+          if (context.jobName !== Stalling.jobName) return next();
+          const ids = await next();
+          await next();
+          return ids;
+        },
+      };
+      const hopper = await open([Stalling], [sendCallbackTwice], { logger: capturing, coordination: stalling });
+      batch = await hopper.batch({ onComplete: [Stalling, { batch: "fence" }] });
+      await batch.seal();
+      start(hopper, queue, "2s");
+      const about = (pattern: RegExp) => lines.filter((line) => line.fields?.jobId === callbackId && pattern.test(line.message));
+      // Each copy's end is one line: "job succeeded", or the late copy's refusal.
+      await waitFor(async () => performed >= 2 && about(/^job succeeded$|refused/).length >= 2, "both copies to end", 60_000);
+      expect(performed, "both copies ran: the stall let the second through").toBe(2);
+      expect(about(/^job succeeded$/), "the callback's success recorded once").toHaveLength(1);
+      expect(about(/refused/).filter((line) => line.level === "warn"), "the late copy's end refused, and logged").toHaveLength(1);
+      expect((await batch.status()).callbacks.onComplete).toBe("succeeded");
     }, 90_000);
 
     it("a chain runs its steps in order, each once; a dead step stops it and the steps after it never run", async () => {

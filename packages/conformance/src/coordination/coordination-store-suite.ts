@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { CoordinationStore } from "@hopper/core";
 import { BackendClosedError } from "@hopper/core";
 import { runEntrySuite } from "./entry-suite.js";
+import { runFencedClaimSuite } from "./fenced-claim-suite.js";
 import { runHistorySuite } from "./history-suite.js";
 import { runRateSlotSuite } from "./rate-slot-suite.js";
 
@@ -111,6 +112,7 @@ export function runCoordinationStoreSuite(options: CoordinationStoreSuiteOptions
     runRateSlotSuite(options.name, open);
     runEntrySuite(options.name, open, options.sharedAcrossInstances !== false);
     runHistorySuite(options.name, open, options.sharedAcrossInstances !== false);
+    runFencedClaimSuite(options.name, open, options.sharedAcrossInstances !== false);
 
     it("closes idempotently and refuses calls afterwards", async () => {
       const store = await options.createStore();

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
-import { takeConcurrencySlot, type ConcurrencySlot } from "../coordination/concurrency-limit.js";
 import type { Logger } from "../logger.js";
 import type { Envelope } from "../envelope/envelope.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
@@ -13,6 +12,7 @@ import { sentOnceOf, WorkflowLedger, type EnqueueWithIds } from "./workflow-ledg
 import { ChainBook } from "./chains.js";
 import { addedJobId, BATCH_PARENT_META_KEY, childBatchId, childDepth, childIdOf, childJobId, childMember, childOutcome, rolledUp } from "./batch-nesting.js";
 import { FlowBook, type FlowsDependencies } from "./flows.js";
+import { takeRunClaim, type RunClaim, type RunClaimTaken } from "./run-claim.js";
 
 /** The envelope meta naming a job's batch. */
 export const BATCH_META_KEY = "hopper.batch";
@@ -154,13 +154,15 @@ export class BatchBook implements Batches {
   }
 
   /**
-   * One copy at a time of a job a workflow sent (a callback, a chain's step): the claim `<scope>:run:<name>`, renewed
-   * while held, expiring a lease after its holder died. Undefined while another copy holds it.
+   * One copy at a time of a job a workflow sent (a callback, a chain's step): its run claim (`run-claim.ts`), fenced,
+   * renewed while held, expiring a lease after its holder died; `held` while another copy holds it, `committed` once
+   * a copy succeeded.
    */
-  async runAlone(envelope: Envelope, leaseMs: number, logger: Logger): Promise<ConcurrencySlot | undefined> {
+  async runAlone(envelope: Envelope, leaseMs: number, logger: Logger): Promise<RunClaimTaken> {
     const sent = sentOnceOf(envelope.meta);
-    if (!sent) return { release: async () => {} };
-    return takeConcurrencySlot(this.dependencies.coordination, `${sent.scope}:run:${sent.name}`, { key: () => sent.name, limit: 1, leaseMs, retryAfterMs: 0 }, envelope.id, logger);
+    if (!sent) return { claim: unfencedClaim };
+    const { coordination, keepMs } = this.dependencies;
+    return takeRunClaim({ store: coordination, scope: sent.scope, name: sent.name, jobId: envelope.id, leaseMs, keepMs, logger });
   }
 
   /** True when `envelope` is a job a workflow sent (a callback) that already succeeded: a repeated copy is dropped. */
@@ -170,13 +172,21 @@ export class BatchBook implements Batches {
     return (await this.ledger(sent.scope).read()).has(`succeeded:${sent.name}`);
   }
 
-  /** Called by the worker before it acks a job that ended: its batch's bookkeeping, or the mark of a job a workflow sent. */
-  async finished(envelope: Envelope, outcome: BatchOutcome): Promise<void> {
+  /**
+   * Called by the worker before it acks a job that ended: its batch's bookkeeping, or the mark of a job a workflow
+   * sent. `claim`: the run claim of the copy that ran (absent for a copy that found the job committed, which finishes
+   * what the committing copy owed). False when the claim's fence refused this copy's end: another copy took the claim
+   * after this one's lapsed, or one committed; then nothing of the job's bookkeeping was done here.
+   */
+  async finished(envelope: Envelope, outcome: BatchOutcome, claim?: RunClaim): Promise<boolean> {
     const batchId = batchIdOf(envelope);
     // `#open` and `#batch:<child>` are not jobs: no body may pass for them.
     if (batchId !== undefined && !envelope.id.startsWith("#")) await this.finishMember(batchId, envelope.id, outcome);
     const sent = sentOnceOf(envelope.meta);
-    if (!sent) return;
+    if (!sent) return true;
+    // A success commits the claim here, first: of two copies that ran at once one success counts, the latest
+    // holder's. A copy that finds it committed (a crash after this commit) runs the rest below again before its ack.
+    if (claim && !(await claim.settle(outcome))) return false;
     // A child batch's callback ended: the child may now end in its parent. Before the `succeeded` mark, which drops
     // a later copy of this callback unrun: a crash in between must leave a copy that runs this bookkeeping again.
     if (envelope.meta[BATCH_PARENT_META_KEY] !== undefined && sent.scope.startsWith(batchPrefix)) {
@@ -186,8 +196,9 @@ export class BatchBook implements Batches {
     // A chain's next step is sent before the mark too: a crash between a mark written first and the send would drop
     // every copy of this step unrun, and the chain would never go on.
     await this.chains.stepFinished(sent.scope, sent.name, outcome, envelope.id);
-    // Last: from here a copy of this job is dropped unrun, so everything its run owed is done by now.
+    // Last: the mark status() reads, and workers of the previous release drop a copy by (they know no commit).
     if (outcome === "succeeded") await this.ledger(sent.scope).write(`succeeded:${sent.name}`, new Date().toISOString());
+    return true;
   }
 
   /**
@@ -356,6 +367,8 @@ class RunningBatchHandle extends BatchHandle implements RunningBatch {
 }
 
 const batchPrefix = "hopper:batch:";
+/** The claim of a body whose meta names no workflow scope: nothing to hold, nothing to fence. */
+const unfencedClaim: RunClaim = { token: 0, settle: async () => true, release: async () => {} };
 const workflowId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The batch id a body names, when it is one: the body is input and must not choose other keys of the store. */

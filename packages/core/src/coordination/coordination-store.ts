@@ -25,14 +25,22 @@
  *   batches of tens of thousands): a count the store keeps as entries are put
  *   and removed, never a scan. No put, remove or count scans a key's entries
  *   either, except to drop entries that did expire.
+ * - Fenced claims (v6: `acquireFenced`, `extendFenced`, `releaseFenced`,
+ *   `fence`) are a limit-1 claim whose every new holder gets a larger token,
+ *   and which can be committed once, by the latest token only, in the same
+ *   atomic step that checks it. A fenced key lives `keepMs` after its last
+ *   acquire or commit, so its tokens and its commit outlive its holders.
  * - All methods may be called concurrently. `close` is idempotent; calls
  *   after it reject with `BackendClosedError`.
  *
- * A store gives no fencing: a holder that stalls past its ttl (a long GC
+ * `acquire` gives no fencing: a holder that stalls past its ttl (a long GC
  * pause, a lease shorter than the work) may still act after another process
- * took its place. Callers pick ttls longer than the work, and renew.
+ * took its place. Callers pick ttls longer than the work, and renew. Where a
+ * stale holder's last write must be refused, use a fenced claim: the write
+ * passes `fence` with its token, and a stalled holder's token is no longer the
+ * latest once another took the key.
  */
-export const COORDINATION_SPECIFICATION_VERSION = "v5" as const;
+export const COORDINATION_SPECIFICATION_VERSION = "v6" as const;
 
 export interface CoordinationStore {
   /** Version of this contract the store implements; the core refuses others. */
@@ -90,6 +98,31 @@ export interface CoordinationStore {
   countEntries(key: string): Promise<number>;
 
   /**
+   * Takes the fenced claim `key` for `holder` (v6) unless a live holder other
+   * than `holder` holds it or it was committed. A holder that is not the
+   * key's last holder gets the key's next token (1 for a new key); the last
+   * holder taking it again (renewing, or after its ttl lapsed with nobody
+   * between) keeps its token. Tokens of one key only grow while the key lives.
+   */
+  acquireFenced(key: string, holder: string, options: FencedClaimOptions): Promise<FencedClaim>;
+
+  /** Restarts a live `holder`'s ttl on a fenced claim (v6); false when it no longer holds it (released, expired or taken). */
+  extendFenced(key: string, holder: string, ttlMs: number): Promise<boolean>;
+
+  /** Lets go of a fenced claim held by `holder` (v6), keeping its tokens and its commit; a no-op otherwise. */
+  releaseFenced(key: string, holder: string): Promise<void>;
+
+  /**
+   * Whether `token` is still the latest token of the fenced claim `key` and
+   * nothing was committed on it (v6), checked whether or not its holder is
+   * still live: a holder whose ttl lapsed with nobody taking the key after it
+   * still passes. With `commit`, a passing token commits the key in the same
+   * atomic step: from then on every `fence` answers false and every
+   * `acquireFenced` answers `committed`, until the key expires.
+   */
+  fence(key: string, token: number, options: FenceOptions): Promise<boolean>;
+
+  /**
    * The store's clock (epoch ms), the one ttls are measured by. Schedulers
    * read ticks off it, so processes whose own clocks disagree still agree on
    * which ticks are due.
@@ -115,6 +148,29 @@ export interface AcquireOptions extends TransactionOption {
   readonly limit: number;
   /** How long the place lasts without an `extend`. */
   readonly ttlMs: number;
+}
+
+export interface FencedClaimOptions {
+  /** How long the holder keeps the claim without an `extendFenced`. */
+  readonly ttlMs: number;
+  /** How long the key (its last token, its commit) lives after this call: longer than every holder. */
+  readonly keepMs: number;
+}
+
+export interface FencedClaim {
+  /** Whether `holder` now holds the key. */
+  readonly acquired: boolean;
+  /** Acquired: the holder's token. */
+  readonly token?: number;
+  /** The key was committed (`fence` with `commit`): nobody acquires it again. */
+  readonly committed: boolean;
+}
+
+export interface FenceOptions {
+  /** Commit the key when the token passes. */
+  readonly commit: boolean;
+  /** How long the key lives after a commit. */
+  readonly keepMs: number;
 }
 
 export interface RateSlotOptions {

@@ -29,6 +29,10 @@ export function createDefaultCoordinationStore(resolve: () => Promise<Coordinati
     listEntries: async (key) => (await store()).listEntries(key),
     removeEntry: async (key, member) => (await store()).removeEntry(key, member),
     countEntries: async (key) => (await store()).countEntries(key),
+    acquireFenced: async (key, holder, options) => (await store()).acquireFenced(key, holder, options),
+    extendFenced: async (key, holder, ttlMs) => (await store()).extendFenced(key, holder, ttlMs),
+    releaseFenced: async (key, holder) => (await store()).releaseFenced(key, holder),
+    fence: async (key, token, options) => (await store()).fence(key, token, options),
     now: async () => (await store()).now(),
     async close() {
       const opened = await resolving?.catch(() => undefined);

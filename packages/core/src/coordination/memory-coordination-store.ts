@@ -17,6 +17,8 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
   const buckets = new Map<string, number>();
   // Entries: key → member → value and expiry.
   const entriesByKey = new Map<string, Map<string, { value: string; expiresAt: number }>>();
+  // Fenced claims: key → the last holder, its token, its expiry, and whether the key was committed.
+  const fences = new Map<string, FenceState>();
   let closed = false;
 
   const open = () => {
@@ -29,6 +31,13 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
     for (const [holder, expiresAt] of holders) if (expiresAt <= at) holders.delete(holder);
     if (holders.size === 0) holdersByKey.delete(key);
     return holders;
+  };
+
+  /** The live fenced claim of `key`, with an expired one dropped. */
+  const fenceOf = (key: string): FenceState | undefined => {
+    const state = fences.get(key);
+    if (state && state.keepUntil <= now()) fences.delete(key);
+    return fences.get(key);
   };
 
   return {
@@ -102,6 +111,40 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
       for (const entry of entries.values()) if (entry.expiresAt > at) live++;
       return live;
     },
+    async acquireFenced(key, holder, { ttlMs, keepMs }) {
+      open();
+      const at = now();
+      const state = fenceOf(key);
+      if (state?.committed) return { acquired: false, committed: true };
+      if (state && state.holder !== holder && state.expiresAt > at) return { acquired: false, committed: false };
+      const token = !state ? 1 : state.holder === holder ? state.token : state.token + 1;
+      fences.set(key, { holder, token, expiresAt: at + ttlMs, committed: false, keepUntil: Math.max(state?.keepUntil ?? 0, at + keepMs, at + ttlMs) });
+      return { acquired: true, token, committed: false };
+    },
+    async extendFenced(key, holder, ttlMs) {
+      open();
+      const at = now();
+      const state = fenceOf(key);
+      if (!state || state.committed || state.holder !== holder || state.expiresAt <= at) return false;
+      state.expiresAt = at + ttlMs;
+      state.keepUntil = Math.max(state.keepUntil, state.expiresAt);
+      return true;
+    },
+    async releaseFenced(key, holder) {
+      open();
+      const state = fenceOf(key);
+      if (state?.holder === holder) state.expiresAt = 0;
+    },
+    async fence(key, token, { commit, keepMs }) {
+      open();
+      const state = fenceOf(key);
+      if (!state || state.committed || state.token !== token) return false;
+      if (commit) {
+        state.committed = true;
+        state.keepUntil = Math.max(state.keepUntil, now() + keepMs);
+      }
+      return true;
+    },
     async now() {
       open();
       return now();
@@ -110,4 +153,12 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
       closed = true;
     },
   };
+}
+
+interface FenceState {
+  holder: string;
+  token: number;
+  expiresAt: number;
+  committed: boolean;
+  keepUntil: number;
 }

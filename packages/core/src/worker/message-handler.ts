@@ -33,6 +33,7 @@ import { BATCH_META_KEY, type BatchBook } from "../batches/batches.js";
 import { SENT_ONCE_META_KEY } from "../batches/workflow-ledger.js";
 import { PARENT_META_KEY } from "../batches/flows.js";
 import type { BatchOutcome } from "../batches/batch-state.js";
+import type { RunClaim } from "../batches/run-claim.js";
 import type { HistorySampler } from "../history/history-sampler.js";
 
 export interface MessageHandlerOptions {
@@ -91,8 +92,8 @@ export interface InFlightJob {
   readonly slotLoans?: SlotLoans;
   /** Its slot is lent out (SlotLoans). */
   lent?: boolean;
-  /** A workflow's job (a callback, a chain's step): the claim that lets one copy of it run at a time, released once the message is settled. */
-  runClaim?: ConcurrencySlot;
+  /** A workflow's job (a callback, a chain's step): the claim that lets one copy of it run at a time, released once the message is settled; its token fences the copy's end. */
+  runClaim?: RunClaim;
 }
 
 const heldSinceKey = "hopper.heldSince";
@@ -268,31 +269,35 @@ export class MessageHandler {
       }
     }
     // A workflow's job sent twice (two finishers at once, or a crash between its send and its mark) runs one copy at a
-    // time: a copy arriving while another runs waits, then finds it succeeded below and is dropped unrun.
+    // time: a copy arriving while another runs waits, then finds it succeeded (committed) and is dropped unrun.
+    let committed = false;
     if (envelope.meta[SENT_ONCE_META_KEY] !== undefined && this.options.batches) {
-      const claim = await this.options.batches.runAlone(envelope, this.options.leaseMs, log);
-      if (!claim) {
+      const taken = await this.options.batches.runAlone(envelope, this.options.leaseMs, log);
+      if ("held" in taken) {
         await slot?.release();
         const retryAt = Date.now() + Math.round(Math.min(1000, this.options.leaseMs / 4) * (0.5 + Math.random()));
         log.info("another copy of this batch callback or chain step is running; offering this one again later");
         await this.options.records?.held(envelope, attempt - 1, retryAt, "concurrency");
         return this.redelivery.postpone(queue, message, { ...envelope, attempt }, retryAt);
       }
-      job.runClaim = claim;
+      if ("committed" in taken) committed = true;
+      else job.runClaim = taken.claim;
     }
     const { records } = this.options;
     if (records && !(await records.start(envelope, attempt, message))) {
       await slot?.release();
       log.info("job cancelled before it started; dropping it");
       // A cancel asked while an earlier copy ran leaves the record running or retrying: end it here.
-      await this.finishInBatch(envelope, "failed");
+      await this.finishInBatch(job, log, envelope, "failed");
       await records.settleAndAck(message, records.cancelledRecord(envelope, attempt));
       return releaseUnique(this.options.coordination, envelope, log);
     }
     if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, log);
-    if (envelope.meta[SENT_ONCE_META_KEY] !== undefined && this.options.batches && (await this.options.batches.sentAndSucceeded(envelope))) {
+    if (envelope.meta[SENT_ONCE_META_KEY] !== undefined && this.options.batches && (committed || (await this.options.batches.sentAndSucceeded(envelope)))) {
       log.info("a copy of a batch callback or chain step that already succeeded; dropping it");
       await slot?.release();
+      // Committed by a copy that may have died before its bookkeeping: done again here (idempotent) before the ack.
+      if (committed) await this.options.batches.finished(envelope, "succeeded");
       return this.ackRecording(message, (writer) => writer.succeededRecord(envelope, attempt, "null"));
     }
 
@@ -338,10 +343,11 @@ export class MessageHandler {
       }
       // A flow's parent reads this result from the record once the bookkeeping below sends it: written first, or the redelivery writes it.
       if (envelope.meta[PARENT_META_KEY] !== undefined) await records.settleStrictly(records.succeededRecord(envelope, attempt, kept));
-      await this.finishInBatch(envelope, "succeeded");
+      // A late copy refused by its run claim's fence: its success is not recorded (the record is the other copy's).
+      if (!(await this.finishInBatch(job, log, envelope, "succeeded"))) return message.ack();
       await records.settleAndAck(message, records.succeededRecord(envelope, attempt, kept));
     } else {
-      await this.finishInBatch(envelope, "succeeded");
+      if (!(await this.finishInBatch(job, log, envelope, "succeeded"))) return message.ack();
       await message.ack();
     }
     log.debug("job succeeded");
@@ -518,7 +524,7 @@ export class MessageHandler {
   private async afterFailure(job: InFlightJob, log: RunLog, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, error: unknown): Promise<void> {
     if (JobCancelledError.isInstance(error)) {
       log.info("job cancelled while running; not retried");
-      await this.finishInBatch(envelope, "failed");
+      await this.finishInBatch(job, log, envelope, "failed");
       await this.ackRecording(job.message, (records) => records.cancelledRecord(envelope, attempt));
       return releaseUnique(this.options.coordination, envelope, log);
     }
@@ -540,7 +546,7 @@ export class MessageHandler {
   /** Ends the job without a retry or a dead letter; its record says `failed`. */
   private async discard(job: InFlightJob, log: RunLog, envelope: Envelope, attempt: number, reason: string, error: unknown): Promise<void> {
     log.warn("job discarded", { reason, error, ...this.argsField(envelope) });
-    await this.finishInBatch(envelope, "failed");
+    await this.finishInBatch(job, log, envelope, "failed");
     await this.ackRecording(job.message, (records) => records.failedRecord(envelope, attempt, "failed", error));
     await releaseUnique(this.options.coordination, envelope, log);
   }
@@ -568,7 +574,7 @@ export class MessageHandler {
     // With an envelope, the raw body is not read (it may be released): a dead letter too large is cut from the envelope re-encoded.
     const deadLetter = buildDeadLetter({ queue, messageId: job.message.id, envelope, body: envelope ? undefined : job.message.body, reason, error, attempt, maxPayloadBytes: backend.capabilities.maxPayloadBytes });
     await sendDeadLetter(backend, deadLetter);
-    if (envelope?.queue === queue) await this.finishInBatch(envelope, "dead");
+    if (envelope?.queue === queue) await this.finishInBatch(job, logger, envelope, "dead");
     // A misaddressed envelope's id, like its unique key, may belong to another queue's job: its record is not this copy's to write.
     if (envelope?.queue === queue) await this.ackRecording(job.message, (records) => records.failedRecord(envelope, attempt ?? envelope.attempt, "dead", error));
     else await job.message.ack();
@@ -578,10 +584,15 @@ export class MessageHandler {
   /**
    * A batch's job ended: its bookkeeping runs before the ack, so a crash in between redelivers the job and the
    * bookkeeping runs again (it is idempotent). A failure here throws past the ack: the lease redelivers the message.
+   * False (and logged) when the run claim's fence refused this copy's end: another copy took the claim after this
+   * one's lapsed (a stall past the lease), or one succeeded; none of the job's bookkeeping was done.
    */
-  private async finishInBatch(envelope: Envelope, outcome: BatchOutcome): Promise<void> {
+  private async finishInBatch(job: InFlightJob, log: Logger, envelope: Envelope, outcome: BatchOutcome): Promise<boolean> {
     const { batches } = this.options;
-    if (batches && (envelope.meta[BATCH_META_KEY] !== undefined || envelope.meta[SENT_ONCE_META_KEY] !== undefined)) await batches.finished(envelope, outcome);
+    if (!batches || (envelope.meta[BATCH_META_KEY] === undefined && envelope.meta[SENT_ONCE_META_KEY] === undefined)) return true;
+    if (await batches.finished(envelope, outcome, job.runClaim)) return true;
+    log.warn("this copy's end is refused: another copy of this batch callback or chain step took its run claim after this one's lapsed (a stall past the lease), or one already succeeded; its outcome is not counted", { fencedEnd: true, outcome, token: job.runClaim?.token });
+    return false;
   }
 
   /** Acks, with the outcome's record when records are on (written by the ack itself where the backend does). */
