@@ -83,6 +83,9 @@ export function flowScenarios({ open, start }: FlowScenarioContext): void {
     const status = await flow.status();
     expect(status).toMatchObject({ description: "collect", stoppedBy: [], parent: { job: Collect.jobName, jobId: flow.parentJobId, state: "succeeded" } });
     expect(status.children.map((child) => [child.jobId, child.state])).toEqual(flow.childJobIds.map((id) => [id, "succeeded"]));
+    // A record is settled with its job's ack, after the bookkeeping that moved the flow on.
+    const jobIds = [flow.parentJobId, ...flow.childJobIds];
+    await waitFor(async () => (await Promise.all(jobIds.map((id) => hopper.jobs.get(id)))).every((record) => record?.state !== "running"), "the records to settle", 10_000);
     expect(await hopper.jobs.get(flow.parentJobId)).toMatchObject({ state: "succeeded", result: 3, attempt: 1 });
     // Each child's record names its flow (a batch) and its parent, whichever queue it ran on.
     for (const childId of flow.childJobIds) expect(await hopper.jobs.get(childId)).toMatchObject({ state: "succeeded", batchId: flow.id, parentId: flow.parentJobId });
