@@ -24,7 +24,7 @@ interface RecordCommands {
   hopperRecordCancel(key: string, now: number, ttlMs: number, channel: string, id: string): Promise<string[]>;
   hopperRecordList(index: string, prefix: string, state: string, queue: string, job: string, limit: number, cursorAt: string, cursorId: string, budget: number): Promise<[string, string, ...[string, string[]][]]>;
   hopperRecordRemove(key: string, id: string): Promise<number>;
-  hopperRecordGet(key: string): Promise<string[]>;
+  hopperRecordGet(key: string, id: string): Promise<string[]>;
 }
 
 // Loaded as the coordination scripts are: files beside the code (copied to dist by the build), sent by SHA.
@@ -129,7 +129,7 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
     async get(id) {
       open();
       // A script, not HGETALL: a running job's claim may be held by its message (records.lua).
-      const fields = fieldsOf(await whileSlotMoves(async () => commands.hopperRecordGet(recordKey(id))));
+      const fields = fieldsOf(await whileSlotMoves(async () => commands.hopperRecordGet(recordKey(id), id)));
       return fields.s === undefined ? undefined : fromHash(id, fields);
     },
     async cancel(id, { now, ttlMs }) {

@@ -26,13 +26,14 @@ local done, seen = {}, {}
 for index = first, #ARGV, stride do
   local handle, attempt = ARGV[index], ARGV[index + 1]
   local message_key = KEYS[7 + (index - first) / stride]
-  local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk', 'rm', 'rs', 'x')
+  local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk', 'rm', 'rs', 'x', 'id')
   -- A stale lease (nacked, or expired and taken again) leaves the message alone; so does a second ack in one batch.
   if fields[1] == attempt and not seen[handle] and redis.call('ZSCORE', leased_key, handle) then
     seen[handle] = true
     local entry = { handle = handle, key = message_key, dedupe = fields[3], args = index }
     -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
-    if fields[4] and fields[5] and fields[6] ~= '1' then entry.riding = { started = fields[5], clear_left = fields[4] == '2' } end
+    -- Only the message's own job's record rides: the ack's job id comes from the body, which a raw enqueue may point elsewhere.
+    if stride == 13 and fields[4] and fields[5] and fields[6] ~= '1' and fields[7] == ARGV[index + 2] then entry.riding = { started = fields[5], clear_left = fields[4] == '2' } end
     if fields[3] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[3]) end
     if fields[2] then
       entry.line_key = base .. 'o:' .. fields[2]

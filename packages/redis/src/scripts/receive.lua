@@ -17,7 +17,8 @@ ARGV[5] record key prefix, or "" to leave records alone, ARGV[6] record events c
 ARGV[8] ttl ms of a started record
 With records, each leased message's record, when it exists and names this queue, moves to running
 (attempt = the deliveries not handed back uncounted, started now), unless it was cancelled (see record_start in records.lua);
-a message marked `rm` holds that claim itself (`rs`, and `x` when a cancel was asked; records.lua), its record untouched.
+a message marked `rm` holds that claim itself (`rs`, and `x` when a cancel was asked; records.lua), its record
+read (one HMGET: a cancel by the previous release wrote only its state) but not written.
 Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, token, attempt, record, ... }
   token: the delivery count (the lease token); attempt: the deliveries not handed back uncounted.
   record: "running", "cancelled", or "" when none was written.
@@ -62,7 +63,14 @@ local chosen = {}
 for index = 1, math.min(max, #candidates) do
   local handle = candidates[index][2]
   local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h', 'n', 'rm', 'x')
-  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0, tonumber(fields[4]) or 0, fields[5], fields[6] }
+  local cancel_asked, job = fields[6] == '1', nil
+  if record_prefix ~= '' and fields[5] and fields[1] then
+    -- A riding claim still reads its record's state (and job, for the event), in this one command: the previous
+    -- release's cancel writes `cancelled` there without marking the message.
+    local record = redis.call('HMGET', record_prefix .. fields[1], 's', 'j')
+    cancel_asked, job = cancel_asked or record[1] == 'cancelled', record[2]
+  end
+  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0, tonumber(fields[4]) or 0, fields[5], cancel_asked, job }
 end
 
 -- Writes: nothing below reads a key that could be missing for cluster reasons.
@@ -88,7 +96,7 @@ end
 local messages = {}
 local leases = {}
 for _, entry in ipairs(chosen) do
-  local handle, id, body, handed_back, deliveries, rides, cancel_asked = entry[1], entry[2], entry[3], entry[4], entry[5], entry[6], entry[7]
+  local handle, id, body, handed_back, deliveries, rides, cancel_asked, job = entry[1], entry[2], entry[3], entry[4], entry[5], entry[6], entry[7], entry[8]
   redis.call('ZREM', ready_key, handle)
   if body then
     local message_key = base .. 'm:' .. handle
@@ -100,15 +108,13 @@ for _, entry in ipairs(chosen) do
     local record = ''
     if record_prefix ~= '' and rides then
       -- The claim rides in the message (records.lua): rs beside n, in the one write the message gets anyway.
-      if cancel_asked == '1' then
+      if cancel_asked then
         redis.call('HSET', message_key, 'n', token)
         record = 'cancelled'
       else
         redis.call('HSET', message_key, 'n', token, 'rs', now)
         record = 'running'
-        if record_is_listened(record_channel) then
-          record_publish(record_channel, id, redis.call('HGET', record_prefix .. id, 'j'), queue, 'running', attempt)
-        end
+        record_publish(record_channel, id, job, queue, 'running', attempt)
       end
     else
       redis.call('HSET', message_key, 'n', token)

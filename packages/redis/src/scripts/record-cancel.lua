@@ -12,13 +12,13 @@ if not state then return { 'unknown' } end
 if state == 'cancelled' then return { 'cancelled' } end
 -- A record whose claim rode in its message is running when the message says so; the message gets the mark
 -- too, so no later claim of it starts the job (records.lua).
-if state == 'running' or record_riding_claim(fields) then
+if state == 'running' or record_riding_claim(fields, ARGV[4]) then
   redis.call('HSET', key, 'x', '1')
-  record_mark_message_cancelled(fields)
+  record_mark_message_cancelled(fields, ARGV[4])
   return { 'requested' }
 end
 if state ~= 'waiting' and state ~= 'retrying' and string.sub(state, 1, 5) ~= 'held:' then return { 'refused', state } end
-record_mark_message_cancelled(fields)
+record_mark_message_cancelled(fields, ARGV[4])
 local sets, dels = { 's', 'cancelled', 'fa', ARGV[1] }, {}
 local kept = record_expiry_marker(fields, 'cancelled', ARGV[2], sets, dels)
 record_write(key, sets, dels)

@@ -28,13 +28,16 @@ Claims that ride in the message (one node only). The enqueue's insert writes `m`
 the key of the job's message hash, and marks that message `rm` ("1", or "2" once
 the record may hold a run-at or an error: a delayed enqueue, or any later write). A claim of such a message writes the record nothing:
 it writes `rs` (started ms) into the message hash it already writes, and reads the
-cancel mark `x` from it. While `rs` is there, the record is running (attempt: the
+cancel mark `x` from it, and the record's state (one HMGET: a cancel by the previous
+release writes `cancelled` into the record only). While `rs` is there, the record is running (attempt: the
 message's n - h, started: rs), whatever state the record key says: `get`
 (record-get.lua), progress and cancel read it so (`record_riding_claim`). Any
 other write to the record (start, settle: a retry, a hold) takes `rs` off the
 message first (`record_take_claim`), so from then on the record key speaks again.
 The ack of such a message writes the finished record without reading it (`record_settle_riding`:
-HSET and PEXPIRE), unless a cancel was asked (`x`) or a write came between. A cancel
+HSET and PEXPIRE), unless a cancel was asked (`x`), a write came between, or the ack's job id
+(the body's) is not the message's own `id`. A record follows `m` only to a message whose `id`
+is its job's: a queue's keys deleted by hand restart its handles. A cancel
 sets `x` on the message as well as on the record. A record without `m` (main's
 layout before this, a Cluster, a store for SQS or Pub/Sub) is read and written as it
 always was, and so is a message without `rm`: both layouts are read, so a rolling
@@ -204,29 +207,34 @@ local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id
   return 1, rides
 end
 
+-- Each function below follows a record's `m` only to a message whose `id` is the record's job id `id`, read in
+-- the one HMGET it makes anyway: a queue's keys deleted by hand restart its handles, so a stale record's `m`
+-- may name a later job's message, which is not this record's to read or mark.
+
 -- The claim a record's message holds for it (receive.lua wrote `rs` there instead of a start), read from
 -- `fields` (with `s` and `m`): { started, attempt }, or nil when the record key speaks for itself.
-local function record_riding_claim(fields)
+local function record_riding_claim(fields, id)
   if not record_one_node or not fields.m or not fields.s or record_finished[fields.s] then return nil end
-  local message = redis.call('HMGET', fields.m, 'rs', 'n', 'h')
-  if not message[1] then return nil end
+  local message = redis.call('HMGET', fields.m, 'rs', 'n', 'h', 'id')
+  if not message[1] or message[4] ~= id then return nil end
   return { started = message[1], attempt = (tonumber(message[2]) or 0) - (tonumber(message[3]) or 0) }
 end
 
 -- Before a write of its own to a record whose claim rode in its message: takes `rs` off the message
 -- (the record key speaks from now on) and returns it (the started ms), or nil.
 -- It also turns the message's rm to "2": this write may leave a run-at or an error that a riding ack must clear.
-local function record_take_claim(fields)
+local function record_take_claim(fields, id)
   if not record_one_node or not fields.m then return nil end
-  local message = redis.call('HMGET', fields.m, 'rs', 'rm')
+  local message = redis.call('HMGET', fields.m, 'rs', 'rm', 'id')
+  if message[3] ~= id then return nil end
   if message[1] then redis.call('HDEL', fields.m, 'rs') end
   if message[2] == '1' then redis.call('HSET', fields.m, 'rm', '2') end
   return message[1]
 end
 
--- Sets the cancel mark on a record's message (when it rides in one that still exists), for the claim that reads it there.
-local function record_mark_message_cancelled(fields)
-  if record_one_node and fields.m and redis.call('EXISTS', fields.m) == 1 then redis.call('HSET', fields.m, 'x', '1') end
+-- Sets the cancel mark on a record's message (when it rides in one that is still this job's), for the claim that reads it there.
+local function record_mark_message_cancelled(fields, id)
+  if record_one_node and fields.m and redis.call('HGET', fields.m, 'id') == id then redis.call('HSET', fields.m, 'x', '1') end
 end
 
 -- Moves a record to running (created when missing and `job` is given), unless cancelled or its cancel was asked.
@@ -242,7 +250,7 @@ local function record_start(key, job, queue, enqueued, attempt, started, ttl, ch
   end
   local state = fields.s
   if state == 'cancelled' or fields.x == '1' then return 0 end
-  record_take_claim(fields)
+  record_take_claim(fields, id)
   local sets, dels = { 's', 'running', 'a', attempt, 'sa', started }, {}
   if not state then record_set(record_set(record_set(sets, 'j', job), 'q', queue), 'ea', enqueued) end
   if fields.fa then dels[#dels + 1] = 'fa' end
@@ -264,7 +272,7 @@ local function record_settle(index_batch, key, job, queue, enqueued, state, atte
   local current = fields.s
   if current == 'cancelled' then return 0 end
   local sets, dels = { 's', state, 'a', attempt }, {}
-  local started = record_take_claim(fields)
+  local started = record_take_claim(fields, id)
   if started then record_set(sets, 'sa', started) end
   if not current then record_set(record_set(record_set(sets, 'j', job), 'q', queue), 'ea', enqueued) end
   record_optional(fields, sets, dels, 'r', result)

@@ -1,0 +1,125 @@
+/**
+ * Guards on a record whose claim rides in its job's message (scripts/records.lua): the claim still reads the
+ * record's state (the previous release cancels there only), an ack rides only for its message's own job, and a
+ * record follows `m` only to a message that is still its job's.
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { createConsoleLogger, createHopper, Job, RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
+import { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
+import { createRedisBackend } from "./redis-backend.js";
+import { redisUrl } from "./test-redis-service.js";
+
+describe.skipIf(!redisUrl)("redis records riding in the message: a cancel sent by the previous release", () => {
+  it("keeps a waiting job that the previous release cancelled from running on this release", { timeout: 30_000 }, async () => {
+    const keyPrefix = `riding-${randomUUID().slice(0, 8)}`;
+    const queue = "mailers";
+    const performed: string[] = [];
+    class Mail extends Job<{ to: string }> {
+      static override queue = queue;
+      static override jobName = "Mail";
+      async perform({ to }: { to: string }) {
+        performed.push(to);
+      }
+    }
+    const hopper = createHopper({ backend: createRedisBackend({ url: redisUrl!, keyPrefix }), jobs: [Mail], logger: createConsoleLogger("silent"), records: {} });
+    // The previous release's cancel (main's record-cancel.lua, kept verbatim): it writes `cancelled` into the record only.
+    const read = (file: string) => readFileSync(new URL(`./test-fixtures/main-scripts/${file}`, import.meta.url), "utf8");
+    const old = new Redis(redisUrl!);
+    old.defineCommand("oldCancel", { numberOfKeys: 1, lua: `local record_one_node = true\n${read("records.lua")}\n${read("record-cancel.lua")}` });
+    try {
+      const id = await Mail.performLater({ to: "a@example.com" });
+      const answer = await (old as unknown as { oldCancel(...args: unknown[]): Promise<string[]> }).oldCancel(`${keyPrefix}:record:${id}`, Date.now(), 86_400_000, `${keyPrefix}:record-events`, id);
+      expect(answer).toEqual(["cancelled"]);
+      expect((await hopper.jobs.get(id))?.state).toBe("cancelled");
+      const worker = hopper.worker({ queues: [queue], handleSignals: false });
+      const working = worker.run();
+      await sleep(1500);
+      await worker.stop();
+      await working;
+      expect(performed).toEqual([]);
+      expect((await hopper.jobs.get(id))?.state).toBe("cancelled");
+    } finally {
+      await hopper.close();
+      old.disconnect();
+    }
+  });
+});
+
+describe.skipIf(!redisUrl)("redis records riding in the message: a message whose body names another job", () => {
+  it("leaves another queue's finished record alone when a riding ack settles it", { timeout: 30_000 }, async () => {
+    const keyPrefix = `riding-${randomUUID().slice(0, 8)}`;
+    class Victim extends Job<{ n: number }> {
+      static override queue = "victim";
+      static override jobName = "Victim";
+      async perform() {}
+    }
+    class Noop extends Job<{ n: number }> {
+      static override queue = "attacker";
+      static override jobName = "Noop";
+      async perform() {
+        return "forged";
+      }
+    }
+    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+    const hopper = createHopper({ backend, jobs: [Victim, Noop], logger: createConsoleLogger("silent"), records: {} });
+    const raw = new Redis(redisUrl!);
+    try {
+      const victim = await Victim.performLater({ n: 1 });
+      expect(await hopper.jobs.cancel(victim)).toMatchObject({ cancelled: true });
+      // A body as the core writes it for the attacker's queue, then pointed at the victim's id and enqueued raw under an id of its own.
+      const own = await Noop.performLater({ n: 2 });
+      const handles = await raw.zrange(`{${keyPrefix}:attacker}:ready`, 0, -1);
+      const body = JSON.parse((await raw.hget(`{${keyPrefix}:attacker}:m:${handles[0]}`, "body"))!);
+      expect(body.id).toBe(own);
+      body.id = victim;
+      const forgedId = randomUUID();
+      await backend.enqueue([{ id: forgedId, queue: "attacker", body: JSON.stringify(body), record: { id: forgedId, job: "Noop", queue: "attacker", enqueuedAt: Date.now(), runAt: null, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS } as never }]);
+      const worker = hopper.worker({ queues: ["attacker"], handleSignals: false });
+      const working = worker.run();
+      await sleep(1500);
+      await worker.stop();
+      await working;
+      expect(await hopper.jobs.get(victim)).toMatchObject({ state: "cancelled", queue: "victim" });
+    } finally {
+      await hopper.close();
+      raw.disconnect();
+    }
+  });
+});
+
+describe.skipIf(!redisUrl)("redis records riding in the message: a queue's keys deleted by hand", () => {
+  it("does not let a stale job's record cancel the job that reuses its message handle", { timeout: 30_000 }, async () => {
+    const keyPrefix = `riding-${randomUUID().slice(0, 8)}`;
+    const performed: number[] = [];
+    class Work extends Job<{ n: number }> {
+      static override queue = "purged";
+      static override jobName = "Work";
+      async perform({ n }: { n: number }) {
+        performed.push(n);
+      }
+    }
+    const hopper = createHopper({ backend: createRedisBackend({ url: redisUrl!, keyPrefix }), jobs: [Work], logger: createConsoleLogger("silent"), records: {} });
+    const raw = new Redis(redisUrl!);
+    try {
+      const stale = await Work.performLater({ n: 1 });
+      // An operator empties the queue by hand (its hash-tagged keys), leaving the records: the next message reuses the stale one's handle.
+      const keys = await raw.keys(`{${keyPrefix}:purged}:*`);
+      await raw.del(...keys);
+      const fresh = await Work.performLater({ n: 2 });
+      await hopper.jobs.cancel(stale);
+      const worker = hopper.worker({ queues: ["purged"], handleSignals: false });
+      const working = worker.run();
+      await sleep(1500);
+      await worker.stop();
+      await working;
+      expect(performed).toEqual([2]);
+      expect((await hopper.jobs.get(fresh))?.state).toBe("succeeded");
+    } finally {
+      await hopper.close();
+      raw.disconnect();
+    }
+  });
+});
