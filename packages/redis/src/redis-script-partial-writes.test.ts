@@ -86,6 +86,40 @@ describe.skipIf(!redisUrl)("redis: a script stopped by an error mid-way has writ
       admin.disconnect();
     }
   });
+
+  it("enqueue: a message hash the server refuses to touch fails the batch before the seq counter or a record is written (the probe)", { timeout: 30_000 }, async () => {
+    const admin = new Redis(redisUrl!);
+    const queue = `partial-probe-${randomBytes(4).toString("hex")}`;
+    const keys = queueKeys("hopper", queue);
+    // A user that may touch the queue's indexes and the records but no message hash: on one node, the
+    // stand-in for a cluster node that no longer holds the hash (EXISTS accepts a key of any type, so a
+    // string there would not stop the probe; a key refused by the ACL does).
+    const user = `probe-${randomBytes(4).toString("hex")}`;
+    const indexes = ["ready", "delayed", "leased", "meta", "dedupe", "orphans"].map((name) => `~${keys.base}${name}`);
+    await admin.acl("SETUSER", user, "on", "nopass", "+@all", "allchannels", "~hopper:*", ...indexes);
+    const url = new URL(redisUrl!);
+    url.username = user;
+    const backend = createRedisBackend({ url: url.toString() });
+    try {
+      await admin.hset(keys.meta, "seq", 7);
+      const before = await snapshot(admin, keys);
+      const results = await backend.enqueue([
+        { id: `${queue}-a`, queue, body: "a", record: { id: `${queue}-a`, job: "Noop", queue, enqueuedAt: Date.now(), runAt: null, ttlMs: 60_000 } as never },
+        { id: `${queue}-b`, queue, body: "b" },
+      ]);
+      expect(results.map((result) => [result.status, result.status === "failed" ? result.error.message : ""])).toEqual([
+        ["failed", expect.stringMatching(/can't access at least one of the keys/)],
+        ["failed", expect.stringMatching(/can't access at least one of the keys/)],
+      ]);
+      // No record for a job that was never stored, and not even the handle counter moved.
+      expect(await admin.keys(`hopper:record:${queue}-*`)).toEqual([]);
+      expect(await snapshot(admin, keys)).toEqual(before);
+    } finally {
+      await backend.close();
+      await admin.acl("DELUSER", user);
+      admin.disconnect();
+    }
+  });
 });
 
 /** The queue's indexes and every message hash (a string where one was planted), to compare before and after. */
