@@ -47,7 +47,11 @@ async function waitForListeningReceive(target: PostgresTarget): Promise<void> {
   if (target.name === "postgres") {
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const [row] = await target.query<{ listening: boolean }>(`SELECT count(*) > 0 AS listening FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN %'`);
+      // This schema's channel only: other test files run beside this one on the same server.
+      const [row] = await target.query<{ listening: boolean }>(
+        `SELECT count(*) > 0 AS listening FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'LISTEN %' AND position($1 in query) > 0`,
+        [`hopper_${target.schema}`],
+      );
       if (row?.listening) break;
       if (Date.now() > deadline) throw new Error("the worker never started listening");
       await new Promise((resolve) => setTimeout(resolve, 50));
