@@ -15,6 +15,15 @@ afterEach(async () => {
 // The redis-cluster crash run of 2026-12-03 (s3): a worker SIGTERMed with three long jobs running reached its
 // shutdown timeout, aborted them and handed their messages back in the same tick. Another worker claimed the
 // copies 92 ms before the first worker's runs had stopped: two runs of each job at once.
+/** Runs one worker with a short lease until its job starts, then stops it with a 100 ms bound the job outlives. */
+async function stopPastItsBound(hopper: ReturnType<typeof shutdownFixture>["hopper"], events: string[]): Promise<void> {
+  const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 400, pollWait: 50, handleSignals: false });
+  const running = worker.run();
+  await until(() => events.includes("started"), "the job to start");
+  await worker.stop({ timeout: 100 });
+  await running;
+}
+
 function shutdownFixture(perform: (context: JobContext) => Promise<void>, renewal: { lost: boolean } = { lost: false }) {
   const queue = `shutdown-hand-back-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
   const store = `store-${queue}`;
@@ -69,12 +78,8 @@ describe("a shutdown that runs out of time", () => {
     const released = new Promise<void>((resolve) => (release = resolve));
     const { queue, events, logged, hopper, Long, otherConsumer } = shutdownFixture(() => released);
     const id = await Long.performLater({});
-    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 400, pollWait: 50, handleSignals: false });
-    const running = worker.run();
     try {
-      await until(() => events.includes("started"), "the job to start");
-      await worker.stop({ timeout: 100 });
-      await running;
+      await stopPastItsBound(hopper, events);
       expect(logged.some((line) => line.includes("did not stop"))).toBe(true);
       // Three leases long: the heartbeat keeps renewing it while the run goes on.
       expect(await otherConsumer.receive({ queue, maxMessages: 1, waitMs: 1200, leaseMs: 60_000 })).toEqual([]);
@@ -99,12 +104,8 @@ describe("a shutdown that runs out of time", () => {
     let signal: AbortSignal | undefined;
     const { events, logged, hopper, Long } = shutdownFixture((context) => ((signal = context.signal), released), renewal);
     await Long.performLater({});
-    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 400, pollWait: 50, handleSignals: false });
-    const running = worker.run();
     try {
-      await until(() => events.includes("started"), "the job to start");
-      await worker.stop({ timeout: 100 });
-      await running;
+      await stopPastItsBound(hopper, events);
       expect(ShutdownError.isInstance(signal?.reason)).toBe(true);
       renewal.lost = true;
       await until(() => events.includes("lease lost"), "a renewal answered lost");
