@@ -95,15 +95,17 @@ export async function enqueueJobs(
     });
     const { reach } = dependencies;
     const { transaction } = resolved;
-    // Outside a transaction, concurrent calls share sends; inside one, the messages go alone on the caller's client (to the outbox when there is one).
-    const sendNow = (outgoing: OutgoingMessage[], progress?: () => void, signal?: AbortSignal): Promise<EnqueueResult[]> =>
+    // Outside a transaction, concurrent calls share sends, and their lane keeps the reach bound; inside one, the
+    // messages go alone on the caller's client (to the outbox when there is one, on the caller's own
+    // transaction, which the caller bounds).
+    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> =>
       transaction === undefined
-        ? coalescerFor(backend).send(outgoing, progress, signal)
+        ? coalescerFor(backend).send(outgoing, reach)
         : viaOutbox
           ? stageInOutbox(outbox!, outgoing, transaction)
-          : sendInBatches(backend, outgoing, { transaction }, progress);
-    // The reach bound is the queue server's; staging runs on the caller's own transaction, which the caller bounds.
-    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => (reach && !viaOutbox ? withinBound(reach, (progress, signal) => sendNow(outgoing, progress, signal)) : sendNow(outgoing));
+          : reach
+            ? withinBound(reach, (progress) => sendInBatches(backend, outgoing, { transaction }, progress))
+            : sendInBatches(backend, outgoing, { transaction });
     // A unique job's key already decides; a staged or transactional enqueue is sent later or joins a database.
     const dedupe = uniqueKeys || transaction !== undefined ? undefined : dependencies.dedupeWindows?.reservationFor(backend.capabilities, backend.name, resolved.queue, resolved.dedupeKey);
     const results = uniqueKeys

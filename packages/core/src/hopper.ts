@@ -207,7 +207,8 @@ export function createHopper(options: HopperOptions): Hopper {
   const url = givenBackend ? "" : chooseBackendUrl(options);
   const routes = checkRoutes(options.routes, givenBackend ? undefined : url, knownBackendScheme);
   const reach: ReachBound = { url: givenBackend ? undefined : url, timeoutMs: toPositiveMilliseconds(options.connectTimeout ?? "5s", "connectTimeout") };
-  const openForEnqueue = () => openWithinBound(() => connection.get(), reach);
+  // Once open, an enqueue waits on no open, so it needs no timer for one.
+  const openForEnqueue = (): Backend | Promise<Backend> => connection.current() ?? openWithinBound(() => connection.get(), reach);
   // Known once the backend is open: whether `coordination` below is a store every process shares.
   let coordinationShared = false;
   const connection = new BackendConnection(async () => {

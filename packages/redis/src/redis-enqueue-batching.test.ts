@@ -128,4 +128,28 @@ describe("redis: a send that is never answered does not hold back later enqueues
     // Not awaited: closing waits for the unanswered commands, which the socket teardown in afterAll ends.
     backend.close().catch(() => {});
   });
+
+  it("calls waiting behind an unanswered send fail within the bound too, and are never sent", async () => {
+    class Parked extends Job<{ n: number }> {
+      static override queue = "batching-parked";
+      async perform() {}
+    }
+    const { port } = silent.address() as { port: number };
+    const backend = createRedisBackend({ url: `redis://127.0.0.1:${port}` });
+    const counting = countingBackend(backend);
+    createHopper({ backend: counting.backend, jobs: [Parked], connectTimeout: "300ms", logger: createConsoleLogger("silent") });
+    const startedAt = Date.now();
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, n) => Parked.performLater({ n })));
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected");
+      const error = (outcome as PromiseRejectedResult).reason as BackendUnavailableError;
+      expect(BackendUnavailableError.isInstance(error)).toBe(true);
+      expect(error.timeoutMs).toBe(300);
+    }
+    expect(Date.now() - startedAt).toBeLessThan(3000);
+    // The first call went alone; the four behind it gave up before their turn.
+    expect(counting.calls).toHaveLength(1);
+    expect(counting.calls[0]!.ids).toHaveLength(1);
+    backend.close().catch(() => {});
+  });
 });
