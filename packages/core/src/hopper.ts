@@ -17,7 +17,7 @@ import { queueRateLimitNeeds, resolveQueueRateLimits, type RateLimitsOptions } f
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
 import { DeadLetters } from "./dead-letters.js";
-import { enqueueJobs } from "./enqueuer.js";
+import { enqueueJobs, type EnqueueDependencies } from "./enqueuer.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { createWorkers, type Workers } from "./worker/worker-registry.js";
 import { createSchedules, type Schedules } from "./scheduling/schedule-list.js";
@@ -254,12 +254,16 @@ export function createHopper(options: HopperOptions): Hopper {
   const schedules = new Map<string, RecurringJob>();
   let closed: Promise<void> | undefined;
 
+  // One per open backend, not one per call.
+  let enqueueDependencies: EnqueueDependencies | undefined;
+  const dependenciesFor = (backend: Backend): EnqueueDependencies =>
+    enqueueDependencies?.backend === backend ? enqueueDependencies : (enqueueDependencies = { backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, ...records.writing });
   const enqueuer: JobEnqueuer = {
     async enqueue(jobClass, argsList, enqueueOptions) {
       const backend = await openForEnqueue();
       // A records setup with no store refuses before the jobs go out, not after.
       await records.check();
-      return enqueueJobs({ backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs(dependenciesFor(backend), registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);
