@@ -19,16 +19,18 @@ interface Send {
   readonly calls: readonly WaitingCall[];
   /** Calls whose bound ran out while it was on the wire. */
   givenUp: number;
-  /** Whether it stopped counting against maxSendsInFlight. */
+  /** Whether it stopped counting against the sends the lane keeps in flight. */
   freed: boolean;
 }
 
 /**
  * Natural batching of enqueues made outside a transaction, one lane per
- * backend: a call that finds nothing on the wire is sent at once (no linger,
- * no timer); calls made while a send is on the wire wait and go together, in
- * call order, as one bulk send when it returns. Each call gets its own
- * results. A call as large as a batch goes on its own, as before.
+ * backend: a call that finds the lane free is sent at once (no linger, no
+ * timer); calls made while the lane is full wait and go together, in call
+ * order, as one bulk send when a send returns. The lane holds
+ * `capabilities.enqueueSendsInFlight` sends (default 1; Redis 2, so the next
+ * batch is built and sent while the server runs the last one). Each call gets
+ * its own results. A call as large as a batch goes on its own, as before.
  *
  * The enqueue bound (`connectTimeout`) is kept by the lane, with one timer for
  * all its calls rather than a timer and an AbortSignal per call: a call fails
@@ -118,14 +120,13 @@ export class EnqueueCoalescer {
    * frees when the send settles, or sooner once every caller in it has given
    * up (the enqueue bound ran out).
    *
-   * It frees at the end of the event-loop turn that settled the send, not at
-   * once: the callers it just answered usually enqueue again in that turn's
-   * microtasks, and freeing at once would send the first of them alone and
-   * make the rest wait a round trip behind it (10 looping callers then
-   * split into two batches of 5 per round, twice the sends).
+   * A send's place frees at the end of the event-loop turn that settled it,
+   * not at once: the callers it just answered usually enqueue again in that
+   * turn's microtasks, and freeing at once would send the first of them alone
+   * and make the rest wait a round trip behind it.
    */
   #drain(): void {
-    if (this.#waiting.length === 0 || this.#sending >= maxSendsInFlight) return;
+    if (this.#waiting.length === 0 || this.#sending >= (this.#backend.capabilities.enqueueSendsInFlight ?? 1)) return;
     const send: Send = { calls: this.#waiting, givenUp: 0, freed: false };
     this.#waiting = [];
     this.#sending += 1;
@@ -197,13 +198,6 @@ export class EnqueueCoalescer {
     );
   }
 }
-
-/**
- * One send on the wire per lane: measured (3,000 single enqueues, 10 in
- * flight) it cut PostgreSQL's server CPU per job about fourfold; with 2 or 4
- * sends in flight, batches were smaller and the saving about halved.
- */
-const maxSendsInFlight = 1;
 
 const lanes = new WeakMap<Backend, EnqueueCoalescer>();
 
