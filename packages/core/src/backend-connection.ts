@@ -12,16 +12,25 @@ const maxRetryMs = 15_000;
  */
 export class BackendConnection {
   private opening: Promise<Backend> | undefined;
+  private opened_: Backend | undefined;
 
   constructor(private readonly open: () => Promise<Backend>) {}
 
   /** The open backend; rejects with the error of this attempt when opening fails. */
   get(): Promise<Backend> {
-    this.opening ??= this.open().catch((error: unknown) => {
-      this.opening = undefined;
-      throw error;
-    });
+    this.opening ??= this.open().then(
+      (backend) => (this.opened_ = backend),
+      (error: unknown) => {
+        this.opening = undefined;
+        throw error;
+      },
+    );
     return this.opening;
+  }
+
+  /** The backend once an open has succeeded, without waiting (an enqueue then needs no bound on opening). */
+  current(): Backend | undefined {
+    return this.opened_;
   }
 
   /**

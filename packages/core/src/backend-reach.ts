@@ -58,7 +58,7 @@ export async function withinBound<T>(bound: ReachBound, work: (progress: () => v
         timer = setTimeout(check, bound.timeoutMs - idleMs);
         return;
       }
-      const error = new BackendUnavailableError({ url: bound.url, timeoutMs: bound.timeoutMs, cause: new Error(`no answer from the backend within ${bound.timeoutMs} ms`) });
+      const error = unansweredWithin(bound);
       reject(error);
       giveUp.abort(error);
     };
@@ -74,4 +74,9 @@ export async function withinBound<T>(bound: ReachBound, work: (progress: () => v
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The error of a call that `bound.timeoutMs` passed without an answer. */
+export function unansweredWithin(bound: ReachBound): BackendUnavailableError {
+  return new BackendUnavailableError({ url: bound.url, timeoutMs: bound.timeoutMs, cause: new Error(`no answer from the backend within ${bound.timeoutMs} ms`) });
 }

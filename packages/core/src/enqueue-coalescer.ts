@@ -1,21 +1,42 @@
 import type { Backend, EnqueueResult, OutgoingMessage } from "./backend/backend.js";
 import { sendInBatches } from "./backend/send-in-batches.js";
-import { isConnectionFailure } from "./backend-reach.js";
+import { isConnectionFailure, unansweredWithin, withinBound, type ReachBound } from "./backend-reach.js";
 
 interface WaitingCall {
   readonly messages: readonly OutgoingMessage[];
-  readonly progress: (() => void) | undefined;
-  readonly signal: AbortSignal | undefined;
+  /** The enqueue bound of this call's Hopper; unbounded when absent. */
+  readonly bound: ReachBound | undefined;
+  /** When the call was made (Date.now()), the start of its bound. */
+  readonly calledAt: number;
   readonly resolve: (results: EnqueueResult[]) => void;
   readonly reject: (error: unknown) => void;
+  /** Set once the bound ran out and the call was rejected. */
+  givenUp: boolean;
+}
+
+/** The calls of one send on the wire. */
+interface Send {
+  readonly calls: readonly WaitingCall[];
+  /** Calls whose bound ran out while it was on the wire. */
+  givenUp: number;
+  /** Whether it stopped counting against the sends the lane keeps in flight. */
+  freed: boolean;
 }
 
 /**
  * Natural batching of enqueues made outside a transaction, one lane per
- * backend: a call that finds nothing on the wire is sent at once (no linger,
- * no timer); calls made while a send is on the wire wait and go together, in
- * call order, as one bulk send when it returns. Each call gets its own
- * results. A call as large as a batch goes on its own, as before.
+ * backend: a call that finds the lane free is sent at once (no linger, no
+ * timer); calls made while the lane is full wait and go together, in call
+ * order, as one bulk send when a send returns. The lane holds
+ * `capabilities.enqueueSendsInFlight` sends (default 1; Redis 2, so the next
+ * batch is built and sent while the server runs the last one). Each call gets
+ * its own results. A call as large as a batch goes on its own, as before.
+ *
+ * The enqueue bound (`connectTimeout`) is kept by the lane, with one timer for
+ * all its calls rather than a timer and an AbortSignal per call: a call fails
+ * with BackendUnavailableError once its bound passes with no answer from the
+ * backend (any answer to this lane counts, as the sends ahead of a call are
+ * what it waits on); one still waiting is then never sent.
  *
  * Never used inside a caller's transaction: those messages must commit or
  * roll back with it, so they cannot share a send with anyone else's.
@@ -23,89 +44,124 @@ interface WaitingCall {
 export class EnqueueCoalescer {
   readonly #backend: Backend;
   #waiting: WaitingCall[] = [];
+  readonly #onTheWire = new Set<Send>();
   #sending = 0;
+  /** When this lane last heard from the backend (a send's chunk settled). */
+  #lastAnswerAt = 0;
+  #boundTimer: NodeJS.Timeout | undefined;
+  #boundTimerAt = Infinity;
 
   constructor(backend: Backend) {
     this.#backend = backend;
   }
 
   /**
-   * Resolves with one result per message, in order. `progress` is called as
-   * the backend answers, the sends ahead of this one included (the enqueue
-   * bound counts from it). A call withdrawn by `signal` before its turn is
-   * never sent and rejects with the signal's reason.
+   * Resolves with one result per message, in order; rejects with
+   * BackendUnavailableError once `bound` passes with no answer.
    */
-  send(messages: readonly OutgoingMessage[], progress?: () => void, signal?: AbortSignal): Promise<EnqueueResult[]> {
+  send(messages: readonly OutgoingMessage[], bound?: ReachBound): Promise<EnqueueResult[]> {
     if (messages.length === 0) return Promise.resolve([]);
-    if (messages.length >= this.#backend.capabilities.maxBatchSize) return sendInBatches(this.#backend, messages, {}, progress);
+    if (messages.length >= this.#backend.capabilities.maxBatchSize) {
+      return bound ? withinBound(bound, (progress) => sendInBatches(this.#backend, messages, {}, progress)) : sendInBatches(this.#backend, messages, {});
+    }
     return new Promise((resolve, reject) => {
-      const call: WaitingCall = { messages, progress, signal, resolve, reject };
+      const call: WaitingCall = { messages, bound, calledAt: bound ? Date.now() : 0, resolve, reject, givenUp: false };
       this.#waiting.push(call);
-      signal?.addEventListener("abort", () => this.#withdraw(call, signal.reason), { once: true });
+      if (bound) this.#watchBound(call.calledAt + bound.timeoutMs);
       this.#drain();
     });
   }
 
-  #withdraw(call: WaitingCall, reason: unknown): void {
-    const index = this.#waiting.indexOf(call);
-    if (index === -1) return; // already on the wire: its answer will be ignored by the caller
-    this.#waiting.splice(index, 1);
-    call.reject(reason);
+  /** Makes sure the bound timer fires by `deadline`, and keeps the process up while calls wait on it. */
+  #watchBound(deadline: number): void {
+    if (this.#boundTimer !== undefined && this.#boundTimerAt <= deadline) {
+      this.#boundTimer.ref();
+      return;
+    }
+    clearTimeout(this.#boundTimer);
+    this.#boundTimerAt = deadline;
+    this.#boundTimer = setTimeout(() => this.#checkBounds(), Math.max(0, deadline - Date.now()));
+  }
+
+  /** Rejects every call whose bound has passed since the later of its call and the lane's last answer. */
+  #checkBounds(): void {
+    this.#boundTimer = undefined;
+    this.#boundTimerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    const due = (call: WaitingCall): boolean => {
+      if (!call.bound || call.givenUp) return false;
+      const deadline = Math.max(call.calledAt, this.#lastAnswerAt) + call.bound.timeoutMs;
+      if (deadline > now) next = Math.min(next, deadline);
+      return deadline <= now;
+    };
+    this.#waiting = this.#waiting.filter((call) => {
+      if (!due(call)) return true;
+      call.givenUp = true;
+      call.reject(unansweredWithin(call.bound!));
+      return false; // never sent
+    });
+    for (const send of this.#onTheWire) {
+      for (const call of send.calls) {
+        if (!due(call)) continue;
+        // Already on the wire: a late answer still lands, and is ignored.
+        call.givenUp = true;
+        call.reject(unansweredWithin(call.bound!));
+        send.givenUp += 1;
+      }
+      // A send the backend never answers must not hold back every later enqueue.
+      if (send.givenUp === send.calls.length) this.#free(send);
+    }
+    if (next !== Infinity) this.#watchBound(next);
   }
 
   /**
    * Sends everything waiting, as one batch, when a send may start. The lane
    * frees when the send settles, or sooner once every caller in it has given
-   * up (the enqueue bound ran out): a send the backend never answers must not
-   * hold back every later enqueue.
+   * up (the enqueue bound ran out).
    *
-   * It frees at the end of the event-loop turn that settled the send, not at
-   * once: the callers it just answered usually enqueue again in that turn's
-   * microtasks, and freeing at once would send the first of them alone and
-   * make the rest wait a round trip behind it (10 looping callers then
-   * split into two batches of 5 per round, twice the sends).
+   * A send's place frees at the end of the event-loop turn that settled it,
+   * not at once: the callers it just answered usually enqueue again in that
+   * turn's microtasks, and freeing at once would send the first of them alone
+   * and make the rest wait a round trip behind it.
    */
   #drain(): void {
-    if (this.#waiting.length === 0 || this.#sending >= maxSendsInFlight) return;
-    const calls = this.#waiting;
+    if (this.#waiting.length === 0 || this.#sending >= (this.#backend.capabilities.enqueueSendsInFlight ?? 1)) return;
+    const send: Send = { calls: this.#waiting, givenUp: 0, freed: false };
     this.#waiting = [];
     this.#sending += 1;
-    let freed = false;
-    const free = () => {
-      if (freed) return;
-      freed = true;
-      setImmediate(() => {
-        this.#sending -= 1;
-        this.#drain();
-      });
-    };
-    const signals = calls.map((call) => call.signal);
-    if (signals.every((signal) => signal !== undefined)) {
-      let givenUp = 0;
-      const onAbort = () => {
-        givenUp += 1;
-        if (givenUp === signals.length) free();
-      };
-      for (const signal of signals) {
-        if (signal!.aborted) onAbort();
-        else signal!.addEventListener("abort", onAbort, { once: true });
-      }
-    }
-    void this.#sendTogether(calls).finally(free);
+    this.#onTheWire.add(send);
+    void this.#sendTogether(send.calls).finally(() => {
+      this.#onTheWire.delete(send);
+      this.#free(send);
+      // Idle: the bound timer has nothing to watch, and must not keep the process up.
+      if (this.#onTheWire.size === 0 && this.#waiting.length === 0) this.#boundTimer?.unref();
+    });
+  }
+
+  #free(send: Send): void {
+    if (send.freed) return;
+    send.freed = true;
+    setImmediate(() => {
+      this.#sending -= 1;
+      this.#drain();
+    });
   }
 
   async #sendTogether(calls: readonly WaitingCall[]): Promise<void> {
     try {
-      const progress = () => {
-        for (const call of calls) call.progress?.();
-        for (const call of this.#waiting) call.progress?.();
+      const answered = () => {
+        this.#lastAnswerAt = Date.now();
       };
-      const results = await sendInBatches(this.#backend, calls.flatMap((call) => call.messages), {}, progress);
+      const results = await sendInBatches(this.#backend, calls.length === 1 ? calls[0]!.messages : calls.flatMap((call) => call.messages), {}, answered);
       const parts: EnqueueResult[][] = [];
-      let offset = 0;
-      for (const call of calls) {
-        parts.push(results.slice(offset, offset + call.messages.length));
-        offset += call.messages.length;
+      if (calls.length === 1) parts.push(results);
+      else {
+        let offset = 0;
+        for (const call of calls) {
+          parts.push(results.slice(offset, offset + call.messages.length));
+          offset += call.messages.length;
+        }
       }
       if (calls.length > 1) await this.#isolateSharedFailures(calls, parts);
       calls.forEach((call, index) => call.resolve(parts[index]!));
@@ -136,19 +192,12 @@ export class EnqueueCoalescer {
       [...shared].map(async (callIndex) => {
         const part = parts[callIndex]!;
         const again = part.flatMap((result, index) => (result.status === "failed" && !isConnectionFailure(result.error) ? [index] : []));
-        const retried = await sendInBatches(this.#backend, again.map((index) => calls[callIndex]!.messages[index]!), {}, calls[callIndex]!.progress);
+        const retried = await sendInBatches(this.#backend, again.map((index) => calls[callIndex]!.messages[index]!), {}, () => (this.#lastAnswerAt = Date.now()));
         again.forEach((index, retriedIndex) => (part[index] = retried[retriedIndex]!));
       }),
     );
   }
 }
-
-/**
- * One send on the wire per lane: measured (3,000 single enqueues, 10 in
- * flight) it cut PostgreSQL's server CPU per job about fourfold; with 2 or 4
- * sends in flight, batches were smaller and the saving about halved.
- */
-const maxSendsInFlight = 1;
 
 const lanes = new WeakMap<Backend, EnqueueCoalescer>();
 

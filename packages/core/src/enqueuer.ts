@@ -95,15 +95,17 @@ export async function enqueueJobs(
     });
     const { reach } = dependencies;
     const { transaction } = resolved;
-    // Outside a transaction, concurrent calls share sends; inside one, the messages go alone on the caller's client (to the outbox when there is one).
-    const sendNow = (outgoing: OutgoingMessage[], progress?: () => void, signal?: AbortSignal): Promise<EnqueueResult[]> =>
+    // Outside a transaction, concurrent calls share sends, and their lane keeps the reach bound; inside one, the
+    // messages go alone on the caller's client (to the outbox when there is one, on the caller's own
+    // transaction, which the caller bounds).
+    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> =>
       transaction === undefined
-        ? coalescerFor(backend).send(outgoing, progress, signal)
+        ? coalescerFor(backend).send(outgoing, reach)
         : viaOutbox
           ? stageInOutbox(outbox!, outgoing, transaction)
-          : sendInBatches(backend, outgoing, { transaction }, progress);
-    // The reach bound is the queue server's; staging runs on the caller's own transaction, which the caller bounds.
-    const send = (outgoing: OutgoingMessage[]): Promise<EnqueueResult[]> => (reach && !viaOutbox ? withinBound(reach, (progress, signal) => sendNow(outgoing, progress, signal)) : sendNow(outgoing));
+          : reach
+            ? withinBound(reach, (progress) => sendInBatches(backend, outgoing, { transaction }, progress))
+            : sendInBatches(backend, outgoing, { transaction });
     // A unique job's key already decides; a staged or transactional enqueue is sent later or joins a database.
     const dedupe = uniqueKeys || transaction !== undefined ? undefined : dependencies.dedupeWindows?.reservationFor(backend.capabilities, backend.name, resolved.queue, resolved.dedupeKey);
     const results = uniqueKeys
@@ -111,16 +113,22 @@ export async function enqueueJobs(
       : dedupe
         ? await sendUnique(dedupe.coordination, dedupe, messages.map((message) => ({ message, key: dedupe.key })), send, dependencies.logger)
         : await send(messages);
-    const failures = results.flatMap((result, index) => (result.status === "failed" ? [{ index, id: result.id, error: result.error }] : []));
-    const ids = results.map((result) => (result.status === "duplicate" ? (result.existingId ?? result.id) : result.id));
-    const enqueued = results.filter((result) => result.status !== "failed").length;
+    const ids: string[] = [];
+    const failures: { index: number; id: string; error: Error }[] = [];
+    results.forEach((result, index) => {
+      if (result.status === "failed") failures.push({ index, id: result.id, error: result.error });
+      ids.push(result.status === "duplicate" ? (result.existingId ?? result.id) : result.id);
+    });
+    const enqueued = results.length - failures.length;
     // Nothing went through because the server is down: the same error on every backend, not the driver's own.
     if (enqueued === 0 && failures.length > 0 && isConnectionFailure(failures[0]!.error)) {
       throw BackendUnavailableError.isInstance(failures[0]!.error) && failures[0]!.error.url !== undefined ? failures[0]!.error : new BackendUnavailableError({ url: reach?.url, cause: failures[0]!.error });
     }
     // After the send, so no record names a job that was never enqueued; a worker that starts the job first creates the record itself.
-    const enqueuedIndexes = results.flatMap((result, index) => (result.status === "enqueued" ? [index] : []));
-    await dependencies.records?.enqueued(enqueuedIndexes.map((index) => envelopes[index]!), resolved.transaction, enqueuedIndexes.map((index) => messages[index]!));
+    if (dependencies.records) {
+      const enqueuedIndexes = results.flatMap((result, index) => (result.status === "enqueued" ? [index] : []));
+      await dependencies.records.enqueued(enqueuedIndexes.map((index) => envelopes[index]!), resolved.transaction, enqueuedIndexes.map((index) => messages[index]!));
+    }
     if (failures.length > 0) {
       // One job refused for its size (by a limit only the backend knows, such as an SQS queue's own): the refusal itself.
       if (results.length === 1 && PayloadTooLargeError.isInstance(failures[0]!.error)) throw failures[0]!.error;
@@ -184,7 +192,19 @@ function validateKey(key: unknown, field: string): string {
 
 /** The batch's timestamps, formatted once for all its envelopes. */
 function enqueueTimes(now: number, delayMs: number): { enqueuedAt: string; runAt?: string } {
-  return { enqueuedAt: new Date(now).toISOString(), ...(delayMs > 0 && { runAt: new Date(now + delayMs).toISOString() }) };
+  return delayMs > 0 ? { enqueuedAt: isoAt(now), runAt: new Date(now + delayMs).toISOString() } : { enqueuedAt: isoAt(now) };
+}
+
+let lastIsoMs = Number.NaN;
+let lastIso = "";
+
+/** `new Date(ms).toISOString()`, formatted once per millisecond: single enqueues come many to a millisecond. */
+function isoAt(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIso = new Date(ms).toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIso;
 }
 
 function buildEnvelope(definition: JobDefinition, args: unknown, options: ResolvedOptions, meta: Record<string, string>, times: { enqueuedAt: string; runAt?: string }, id?: string): Envelope {

@@ -17,7 +17,7 @@ import { queueRateLimitNeeds, resolveQueueRateLimits, type RateLimitsOptions } f
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
 import { DeadLetters } from "./dead-letters.js";
-import { enqueueJobs } from "./enqueuer.js";
+import { enqueueJobs, type EnqueueDependencies } from "./enqueuer.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { createWorkers, type Workers } from "./worker/worker-registry.js";
 import { createSchedules, type Schedules } from "./scheduling/schedule-list.js";
@@ -207,7 +207,8 @@ export function createHopper(options: HopperOptions): Hopper {
   const url = givenBackend ? "" : chooseBackendUrl(options);
   const routes = checkRoutes(options.routes, givenBackend ? undefined : url, knownBackendScheme);
   const reach: ReachBound = { url: givenBackend ? undefined : url, timeoutMs: toPositiveMilliseconds(options.connectTimeout ?? "5s", "connectTimeout") };
-  const openForEnqueue = () => openWithinBound(() => connection.get(), reach);
+  // Once open, an enqueue waits on no open, so it needs no timer for one.
+  const openForEnqueue = (): Backend | Promise<Backend> => connection.current() ?? openWithinBound(() => connection.get(), reach);
   // Known once the backend is open: whether `coordination` below is a store every process shares.
   let coordinationShared = false;
   const connection = new BackendConnection(async () => {
@@ -253,12 +254,16 @@ export function createHopper(options: HopperOptions): Hopper {
   const schedules = new Map<string, RecurringJob>();
   let closed: Promise<void> | undefined;
 
+  // One per open backend, not one per call.
+  let enqueueDependencies: EnqueueDependencies | undefined;
+  const dependenciesFor = (backend: Backend): EnqueueDependencies =>
+    enqueueDependencies?.backend === backend ? enqueueDependencies : (enqueueDependencies = { backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, ...records.writing });
   const enqueuer: JobEnqueuer = {
     async enqueue(jobClass, argsList, enqueueOptions) {
       const backend = await openForEnqueue();
       // A records setup with no store refuses before the jobs go out, not after.
       await records.check();
-      return enqueueJobs({ backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, ...records.writing }, registry.definitionOf(jobClass), argsList, enqueueOptions);
+      return enqueueJobs(dependenciesFor(backend), registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);

@@ -45,7 +45,7 @@ describe("redis: concurrent single enqueues share round trips", () => {
     await hopper.close();
   });
 
-  it("callers that enqueue again as soon as their last enqueue returns all go in the next send (one script call per round of callers)", async () => {
+  it("callers that enqueue again as soon as their last enqueue returns share the lane's two sends (at most two script calls per round of callers)", async () => {
     class Loop extends Job<{ n: number }> {
       static override queue = "batching-callers";
       async perform() {}
@@ -64,8 +64,10 @@ describe("redis: concurrent single enqueues share round trips", () => {
       }),
     );
     const calls = (await scriptCalls()) - before;
-    // The first call goes alone; from then on every round carries all callers (a spare for a straggler).
-    expect(calls).toBeLessThanOrEqual(rounds + 2);
+    // Two sends in flight (REDIS_CAPABILITIES.enqueueSendsInFlight): the callers split between them, so a
+    // round of callers costs at most two script calls, not one per caller (a spare for the first calls).
+    expect(backend.capabilities.enqueueSendsInFlight).toBe(2);
+    expect(calls).toBeLessThanOrEqual(2 * rounds + 2);
     expect((await own.stats!("batching-callers")).ready).toBe(callers * rounds + 1);
     await hopper.close();
   });
@@ -119,13 +121,40 @@ describe("redis: a send that is never answered does not hold back later enqueues
     const backend = createRedisBackend({ url: `redis://127.0.0.1:${port}` });
     const counting = countingBackend(backend);
     createHopper({ backend: counting.backend, jobs: [Unanswered], connectTimeout: "300ms", logger: createConsoleLogger("silent") });
-    const first = await Unanswered.performLater({ n: 1 }).catch((error: unknown) => error);
-    expect(BackendUnavailableError.isInstance(first)).toBe(true);
-    const second = await Unanswered.performLater({ n: 2 }).catch((error: unknown) => error);
+    // As many calls as the lane keeps sends in flight fill it with endless sends.
+    const sendsInFlight = backend.capabilities.enqueueSendsInFlight ?? 1;
+    const first = await Promise.all(Array.from({ length: sendsInFlight }, (_, n) => Unanswered.performLater({ n }).catch((error: unknown) => error)));
+    expect(first.every((error) => BackendUnavailableError.isInstance(error))).toBe(true);
+    const second = await Unanswered.performLater({ n: sendsInFlight }).catch((error: unknown) => error);
     expect(BackendUnavailableError.isInstance(second)).toBe(true);
-    // Both reached the backend: the second was not parked behind the first's endless send.
-    expect(counting.calls).toHaveLength(2);
+    // All reached the backend: the last was not parked behind the endless sends.
+    expect(counting.calls).toHaveLength(sendsInFlight + 1);
     // Not awaited: closing waits for the unanswered commands, which the socket teardown in afterAll ends.
+    backend.close().catch(() => {});
+  });
+
+  it("calls waiting behind an unanswered send fail within the bound too, and are never sent", async () => {
+    class Parked extends Job<{ n: number }> {
+      static override queue = "batching-parked";
+      async perform() {}
+    }
+    const { port } = silent.address() as { port: number };
+    const backend = createRedisBackend({ url: `redis://127.0.0.1:${port}` });
+    const counting = countingBackend(backend);
+    createHopper({ backend: counting.backend, jobs: [Parked], connectTimeout: "300ms", logger: createConsoleLogger("silent") });
+    const startedAt = Date.now();
+    const outcomes = await Promise.allSettled(Array.from({ length: 5 }, (_, n) => Parked.performLater({ n })));
+    for (const outcome of outcomes) {
+      expect(outcome.status).toBe("rejected");
+      const error = (outcome as PromiseRejectedResult).reason as BackendUnavailableError;
+      expect(BackendUnavailableError.isInstance(error)).toBe(true);
+      expect(error.timeoutMs).toBe(300);
+    }
+    expect(Date.now() - startedAt).toBeLessThan(3000);
+    // The first calls took the lane's sends, one each; the ones behind them gave up before their turn.
+    const sendsInFlight = backend.capabilities.enqueueSendsInFlight ?? 1;
+    expect(counting.calls).toHaveLength(sendsInFlight);
+    expect(counting.calls.flatMap((call) => call.ids)).toHaveLength(sendsInFlight);
     backend.close().catch(() => {});
   });
 });

@@ -214,6 +214,13 @@ export interface BackendCapabilities {
   readonly writesOwnRecords?: boolean;
   /** Most body bytes one `enqueue` call takes; undefined when only `maxBatchSize` limits. */
   readonly maxBatchBytes?: number;
+  /**
+   * How many `enqueue` calls the core's natural batching keeps on the wire at once (default 1). Above 1
+   * where concurrent calls pipeline on one connection and a call's own cost is small (Redis: the next
+   * batch is built and sent while the server runs the last one); 1 where each call costs the server a
+   * commit of its own (PostgreSQL: two in flight nearly doubled its CPU per job).
+   */
+  readonly enqueueSendsInFlight?: number;
   /** Largest body, in UTF-8 bytes. */
   readonly maxPayloadBytes: number;
   /** Most messages one `receive` returns. */

@@ -19,11 +19,13 @@ export function combinedCapabilities(all: readonly BackendCapabilities[], draini
   const bounded = (pick: (capabilities: BackendCapabilities) => false | { readonly maxDelayMs: number }) =>
     all.every((capabilities) => pick(capabilities) !== false) ? { maxDelayMs: least((capabilities) => (pick(capabilities) as { maxDelayMs: number }).maxDelayMs)! } : false;
   const maxBatchBytes = least((capabilities) => capabilities.maxBatchBytes);
+  const enqueueSendsInFlight = least((capabilities) => capabilities.enqueueSendsInFlight ?? 1);
   const messageRetentionMs = least((capabilities) => capabilities.messageRetentionMs);
   const windows = all.map((capabilities) => capabilities.deduplicationWindowMs).filter((value): value is number => value !== undefined);
   return {
     maxBatchSize: least((capabilities) => capabilities.maxBatchSize)!,
     ...(maxBatchBytes !== undefined && { maxBatchBytes }),
+    ...(enqueueSendsInFlight !== undefined && enqueueSendsInFlight > 1 && { enqueueSendsInFlight }),
     maxPayloadBytes: least((capabilities) => capabilities.maxPayloadBytes)!,
     maxReceiveBatch: least((capabilities) => capabilities.maxReceiveBatch)!,
     delayedDelivery: bounded((capabilities) => capabilities.delayedDelivery),
