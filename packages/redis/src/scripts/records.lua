@@ -264,9 +264,14 @@ local function record_start(key, job, queue, enqueued, attempt, started, ttl, ch
 end
 
 -- Ends an attempt (created when missing); a cancelled record, or another job's, stays as it is. Returns 1 when written.
--- Its index addition waits in `index_batch` (record_index_flush).
+-- `job` false (a riding ack that found its claim taken back: ack.lua's short form) settles the record as it names
+-- itself, and only when it exists. Its index addition waits in `index_batch` (record_index_flush).
 local function record_settle(index_batch, key, job, queue, enqueued, state, attempt, result, error, finished, run_at, ttl, channel, id)
   local fields = record_read(key, { 'j', 'q', 's', 'u', 'r', 'e', 'fa', 'ra', 'm' })
+  if not job then
+    if not fields.s then return 0 end
+    job, queue = fields.j, fields.q
+  end
   -- Another job's record (a crafted push envelope naming it) is left alone.
   if fields.j and (fields.j ~= job or fields.q ~= queue) then return 0 end
   local current = fields.s
@@ -288,19 +293,27 @@ local function record_settle(index_batch, key, job, queue, enqueued, state, atte
 end
 
 -- Ends an attempt whose claim rode in its message (`rs` there as `started`, no cancel asked, no write since):
--- the record holds only what its insert wrote (and progress), so it is written without being read.
--- `clear_left`: the record may hold a run-at or an error (the message's rm "2": the insert wrote a run-at, or a
--- hold, retry or start wrote the record since the enqueue), which a finished record does not keep.
-local function record_settle_riding(index_batch, key, job, queue, enqueued, state, attempt, result, error, finished, ttl, channel, id, started, clear_left)
-  local sets = { 's', state, 'a', attempt, 'sa', started, 'j', job, 'q', queue, 'ea', enqueued }
+-- the record holds what its insert wrote (job, queue, enqueued, args; and progress), and the claim found it there,
+-- so only what the attempt changed is written, without reading it. `clear_left`: the record may hold a run-at or
+-- an error (the message's rm "2": the insert wrote a run-at, or a hold, retry or start wrote the record since the
+-- enqueue), which a finished record does not keep. The job and queue of the event are read only while someone listens.
+local function record_settle_riding(index_batch, key, state, attempt, result, error, finished, ttl, channel, id, started, clear_left)
+  local sets = { 's', state, 'a', attempt, 'sa', started }
   if result ~= '' then record_set(sets, 'r', result) end
   if error ~= '' then record_set(sets, 'e', error) end
   if finished ~= '' then record_set(sets, 'fa', finished) end
-  redis.call('HSET', key, unpack(sets))
+  -- Every field new: the record is gone (deleted by hand since the claim read it); no half record is left.
+  if redis.call('HSET', key, unpack(sets)) == #sets / 2 then
+    redis.call('DEL', key)
+    return
+  end
   if clear_left then
     if error == '' then redis.call('HDEL', key, 'ra', 'e') else redis.call('HDEL', key, 'ra') end
   end
   if tonumber(ttl) < record_kept_ms then redis.call('PEXPIRE', key, ttl) end
   record_reindex(index_batch, key, id, 'waiting', state, finished, ttl)
-  record_publish(channel, id, job, queue, state, attempt)
+  if record_is_listened(channel) then
+    local names = redis.call('HMGET', key, 'j', 'q')
+    record_publish(channel, id, names[1], names[2], state, attempt)
+  end
 end
