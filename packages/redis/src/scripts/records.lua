@@ -35,9 +35,10 @@ message's n - h, started: rs), whatever state the record key says: `get`
 other write to the record (start, settle: a retry, a hold) takes `rs` off the
 message first (`record_take_claim`), so from then on the record key speaks again.
 The ack of such a message writes the finished record without reading it (`record_settle_riding`:
-HSET and PEXPIRE), unless a cancel was asked (`x`), a write came between, or the ack's job id
+HSET of the fields the attempt changed, and PEXPIRE; ack.lua's short form), unless a cancel was asked (`x`), a write came between, or the ack's job id
 (the body's) is not the message's own `id`. A record follows `m` only to a message whose `id`
-is its job's: a queue's keys deleted by hand restart its handles. A cancel
+is its job's: a queue's keys deleted by hand restart its handles. A claim rides only on a record that
+exists (receive.lua reads its state anyway), so the short ack writes into a whole record. A cancel
 sets `x` on the message as well as on the record. A record without `m` (main's
 layout before this, a Cluster, a store for SQS or Pub/Sub) is read and written as it
 always was, and so is a message without `rm`: both layouts are read, so a rolling
