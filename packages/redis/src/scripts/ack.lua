@@ -41,8 +41,9 @@ while index <= #ARGV do
   -- A stale lease (nacked, or expired and taken again) leaves the message alone; so does a second ack in one batch.
   if fields[1] == attempt and not seen[handle] and redis.call('ZSCORE', leased_key, handle) then
     seen[handle] = true
+    local entry = { handle = handle, key = message_key, dedupe = fields[3], form = form, at = at }
     -- The attempt a short ("r") form leaves to the message: its deliveries not handed back uncounted.
-    local entry = { handle = handle, key = message_key, dedupe = fields[3], form = form, at = at, attempt = tostring(tonumber(fields[1]) - (tonumber(fields[8]) or 0)) }
+    if form == 'r' then entry.attempt = fields[8] and tostring(tonumber(fields[1]) - tonumber(fields[8])) or fields[1] end
     -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
     -- Only the message's own job's record rides: the ack's job id comes from the body, which a raw enqueue may point elsewhere.
     if form == 'r' and fields[4] and fields[5] and fields[6] ~= '1' and fields[7] == ARGV[at] then
