@@ -7,6 +7,8 @@ interface PendingAck {
   readonly handle: string;
   readonly attempt: string;
   readonly record: SettledRecord | undefined;
+  /** The record goes in ack.lua's short form: the rest is in the message and its record (`ridesAck`). */
+  readonly short: boolean;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -31,11 +33,12 @@ export class AckBatcher {
     private readonly records: RecordKeys | undefined,
   ) {}
 
-  ack(keys: QueueKeys, handle: string, attempt: string, record: SettledRecord | undefined): Promise<void> {
+  ack(keys: QueueKeys, handle: string, attempt: string, record: SettledRecord | undefined, short: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
+      const ack: PendingAck = { handle, attempt, record, short, resolve, reject };
       const queueAcks = this.pending.get(keys);
-      if (queueAcks) queueAcks.push({ handle, attempt, record, resolve, reject });
-      else this.pending.set(keys, [{ handle, attempt, record, resolve, reject }]);
+      if (queueAcks) queueAcks.push(ack);
+      else this.pending.set(keys, [ack]);
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -62,12 +65,18 @@ export class AckBatcher {
 
   private async send(keys: QueueKeys, acks: readonly PendingAck[]): Promise<void> {
     const records = this.records && acks.some((ack) => ack.record !== undefined) ? this.records : undefined;
-    const args = acks.flatMap((ack) => (records ? [ack.handle, ack.attempt, ...settleArgs(ack.record)] : [ack.handle, ack.attempt]));
-    const messageKeys = acks.map((ack) => `${keys.base}m:${ack.handle}`);
-    const declared = [keys.ready, keys.delayed, keys.leased, keys.meta, keys.dedupe, keys.orphans, ...messageKeys];
+    // One flat argument list (keys, then ack.lua's ARGV), built in place.
+    const call: (string | number)[] = [keys.ready, keys.delayed, keys.leased, keys.meta, keys.dedupe, keys.orphans];
+    for (const ack of acks) call.push(`${keys.base}m:${ack.handle}`);
+    const keyCount = call.length;
+    call.push(keys.base, keys.wakeChannel, records?.prefix ?? "", records?.channel ?? "");
+    for (const ack of acks) {
+      call.push(ack.handle, ack.attempt);
+      if (records) pushRecordArgs(call, ack);
+    }
     try {
       // A stale or repeated ack is a no-op in the script, so making the call again is safe.
-      await whileSlotMoves(() => this.client.hopperAck(declared.length, ...declared, keys.base, keys.wakeChannel, records?.prefix ?? "", records?.channel ?? "", ...args));
+      await whileSlotMoves(() => this.client.hopperAck(keyCount, ...call));
       for (const ack of acks) ack.resolve();
     } catch (error) {
       for (const ack of acks) ack.reject(error);
@@ -75,9 +84,25 @@ export class AckBatcher {
   }
 }
 
-/** The eleven record arguments ack.lua takes per ack (job "" for none). */
-function settleArgs(record: SettledRecord | undefined): string[] {
-  if (!record) return ["", "", "", "", "", "", "", "", "", "", ""];
-  const optional = (value: number | string | undefined) => (value === undefined ? "" : String(value));
-  return [record.id, record.job, record.queue, String(record.enqueuedAt), record.state, String(record.attempt), optional(record.result), optional(record.error), optional(record.finishedAt), optional(record.runAt), String(Math.ceil(record.ttlMs))];
+/**
+ * Whether an ack's record may take ack.lua's short form: its claim rode in the message (the receive said so),
+ * the record is the message's own job's, of the attempt the message holds, and finished (nothing to keep for later).
+ * The script checks the message again and falls back to reading the record when the claim was taken back since.
+ */
+export function ridesAck(record: SettledRecord, messageId: string, deliveryAttempt: number): boolean {
+  return record.id === messageId && record.attempt === deliveryAttempt && finishedStates.has(record.state) && record.runAt === undefined;
+}
+
+const finishedStates = new Set<string>(["succeeded", "failed", "dead", "cancelled"]);
+
+/** An ack's record form and arguments (ack.lua): "" for none, "r" short, "f" whole. */
+function pushRecordArgs(call: (string | number)[], ack: PendingAck): void {
+  const record = ack.record;
+  if (!record) {
+    call.push("");
+  } else if (ack.short) {
+    call.push("r", record.id, record.state, (record.state === "succeeded" ? record.result : record.error) ?? "", record.finishedAt ?? "", Math.ceil(record.ttlMs));
+  } else {
+    call.push("f", record.id, record.job, record.queue, record.enqueuedAt, record.state, record.attempt, record.result ?? "", record.error ?? "", record.finishedAt ?? "", record.runAt ?? "", Math.ceil(record.ttlMs));
+  }
 }

@@ -1,6 +1,6 @@
 import type { NackOptions, ReceivedMessage, ReceiveOptions, ScheduledMessage, TakeScheduledOptions } from "@hopper/core/backend";
 import type { SettledRecord } from "@hopper/core";
-import type { AckBatcher } from "./redis-acks.js";
+import { ridesAck, type AckBatcher } from "./redis-acks.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
 import { isClusterTransientError, whileSlotMoves } from "./redis-cluster-errors.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
@@ -88,7 +88,8 @@ function toMessages(context: ReceiveContext, reply: readonly (number | string)[]
   const messages: ReceivedMessage[] = [];
   for (let index = 3 + orphaned; index < reply.length; index += 6) {
     const record = reply[index + 5];
-    messages.push(new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 3]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 4]), record === "running" || record === "cancelled" ? record : undefined, leaseFrom));
+    const riding = record === "riding";
+    messages.push(new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 3]), String(reply[index + 1]), String(reply[index + 2]), Number(reply[index + 4]), riding ? "running" : record === "running" || record === "cancelled" ? record : undefined, leaseFrom, riding));
   }
   return messages;
 }
@@ -103,7 +104,7 @@ export async function takeScheduledMessages(context: ReceiveContext, options: Ta
   });
   const messages: ScheduledMessage[] = [];
   for (let index = 0; index < reply.length; index += 6) {
-    const message = new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), String(reply[index + 3]), Number(reply[index + 4]), undefined, sentAt);
+    const message = new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), String(reply[index + 3]), Number(reply[index + 4]), undefined, sentAt, false);
     messages.push(Object.assign(message, { dueAt: Number(reply[index + 5]) }));
   }
   return messages;
@@ -119,6 +120,8 @@ class RedisReceivedMessage implements ReceivedMessage {
   readonly #context: ReceiveContext;
   readonly #handle: string;
   readonly #token: string;
+  /** The receive left the claim in the message (receive.lua's "riding"): the ack may send its record short (redis-acks.ts). */
+  readonly #riding: boolean;
   constructor(
     context: ReceiveContext,
     handle: string,
@@ -130,10 +133,12 @@ class RedisReceivedMessage implements ReceivedMessage {
     readonly record: "running" | "cancelled" | undefined,
     /** When the call that leased it was sent (ReceivedMessage.leaseFrom). */
     readonly leaseFrom: number,
+    riding: boolean,
   ) {
     this.#context = context;
     this.#handle = handle;
     this.#token = token;
+    this.#riding = riding;
   }
 
   /** The lease needs only the handle and token: a started job's message drops its body (ReceivedMessage.releaseBody). */
@@ -144,7 +149,8 @@ class RedisReceivedMessage implements ReceivedMessage {
   async ack(options?: { readonly record?: SettledRecord }): Promise<void> {
     const { acks, keys, ensureOpen, records } = this.#context;
     ensureOpen();
-    await acks.ack(keys, this.#handle, this.#token, records && options?.record);
+    const record = records && options?.record;
+    await acks.ack(keys, this.#handle, this.#token, record, record !== undefined && this.#riding && ridesAck(record, this.id, this.deliveryAttempt));
   }
 
   async nack(options?: NackOptions): Promise<void> {

@@ -123,3 +123,45 @@ describe.skipIf(!redisUrl)("redis records riding in the message: a queue's keys 
     }
   });
 });
+
+describe.skipIf(!redisUrl)("redis records riding in the message: a record deleted by hand", () => {
+  it("records a job whose record was deleted before its claim whole, and leaves none half written when deleted while it ran", { timeout: 30_000 }, async () => {
+    const keyPrefix = `riding-${randomUUID().slice(0, 8)}`;
+    const queue = "deleted";
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const started: number[] = [];
+    class Work extends Job<{ n: number }> {
+      static override queue = queue;
+      static override jobName = "Work";
+      async perform({ n }: { n: number }) {
+        started.push(n);
+        if (n === 2) await gate;
+        return { n };
+      }
+    }
+    const hopper = createHopper({ backend: createRedisBackend({ url: redisUrl!, keyPrefix }), jobs: [Work], logger: createConsoleLogger("silent"), records: {} });
+    const raw = new Redis(redisUrl!);
+    try {
+      const [before, during] = (await hopper.enqueueAll(Work, [{ n: 1 }, { n: 2 }])) as [string, string];
+      // Deleted before its claim: the claim does not ride on a record that is not there, and the job's own writes make it whole.
+      await raw.del(`${keyPrefix}:record:${before}`);
+      const worker = hopper.worker({ queues: [queue], handleSignals: false });
+      const working = worker.run();
+      for (let waited = 0; !started.includes(2) && waited < 10_000; waited += 50) await sleep(50);
+      expect(started).toContain(2);
+      // Deleted while its job runs: the short ack finds every field new and leaves no half record.
+      await raw.del(`${keyPrefix}:record:${during}`);
+      release();
+      for (let waited = 0; (await hopper.jobs.get(before))?.state !== "succeeded" && waited < 10_000; waited += 50) await sleep(50);
+      await worker.stop();
+      await working;
+      expect(await hopper.jobs.get(before)).toMatchObject({ state: "succeeded", job: "Work", queue, attempt: 1, result: { n: 1 } });
+      expect(await raw.exists(`${keyPrefix}:record:${during}`)).toBe(0);
+      expect(await hopper.jobs.get(during)).toBeNull();
+    } finally {
+      await hopper.close();
+      raw.disconnect();
+    }
+  });
+});

@@ -21,8 +21,30 @@ function clientWithMainScripts(url: string): Redis {
   const client = new Redis(url);
   client.defineCommand("hopperEnqueue", { numberOfKeys: 4, lua: `${prelude}\n${read("enqueue.lua")}` });
   client.defineCommand("hopperReceive", { numberOfKeys: 4, lua: `${prelude}\n${read("receive.lua")}` });
-  client.defineCommand("hopperAck", { lua: `${prelude}\n${read("ack.lua")}` });
+  client.defineCommand("hopperAckMain", { lua: `${prelude}\n${read("ack.lua")}` });
+  // This version's AckBatcher sends each ack's record with a form ("" none, "f" whole, "r" short); main's ack.lua
+  // takes eleven arguments per ack, as main's AckBatcher sent them. Main's receive never says "riding", so no "r".
+  const mainClient = client as unknown as Record<string, (...args: unknown[]) => Promise<number>>;
+  mainClient.hopperAck = (keyCount, ...rest) => mainClient.hopperAckMain!(keyCount, ...mainAckArgs(Number(keyCount), rest));
   return client;
+}
+
+function mainAckArgs(keyCount: number, rest: unknown[]): unknown[] {
+  const head = rest.slice(0, keyCount + 4);
+  if (head[keyCount + 2] === "") return rest;
+  for (let index = keyCount + 4; index < rest.length; ) {
+    const [handle, attempt, form] = rest.slice(index, index + 3);
+    if (form === "") {
+      head.push(handle, attempt, ...Array<string>(11).fill(""));
+      index += 3;
+    } else if (form === "f") {
+      head.push(handle, attempt, ...rest.slice(index + 3, index + 14));
+      index += 14;
+    } else {
+      throw new Error(`main's receive never leaves a claim riding, yet an ack took the form ${String(form)}`);
+    }
+  }
+  return head;
 }
 
 async function until(what: string, check: () => Promise<boolean>): Promise<void> {

@@ -7,7 +7,7 @@ export type RedisClient = Redis | Cluster;
 export interface ScriptCommands {
   hopperEnqueue(ready: string, delayed: string, meta: string, dedupe: string, base: string, channel: string, recordPrefix: string, recordChannel: string, queue: string, ...messageArgs: string[]): Promise<(number | string)[]>;
   hopperReceive(ready: string, delayed: string, leased: string, orphans: string, base: string, maxMessages: number, leaseMs: number, limit: number, recordPrefix: string, recordChannel: string, queue: string, recordTtlMs: number): Promise<(number | string)[]>;
-  hopperAck(keyCount: number, ...keysThenArgs: string[]): Promise<number>;
+  hopperAck(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number>;
   hopperNack(ready: string, delayed: string, leased: string, message: string, base: string, channel: string, handle: string, token: string, delayMs: number, uncounted: "0" | "1"): Promise<number>;
   hopperExtendLease(leased: string, message: string, base: string, handle: string, attempt: string, leaseMs: number): Promise<number>;
   hopperStats(ready: string, delayed: string, leased: string, meta: string): Promise<number[]>;

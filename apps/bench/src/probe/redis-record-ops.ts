@@ -65,7 +65,11 @@ try {
     await measure("message HINCRBY n (claim, off)", `for i = 1, n do redis.call('HINCRBY', '${tag}:m:' .. i, 'n', 1) end`);
     await measure("message HSET n, rs (riding)", `for i = 1, n do redis.call('HSET', '${tag}:m:' .. i, 'n', 2, 'rs', ${now}) end`);
     const ridingKey = `'${tag}:record:${tag}-r' .. i`;
-    const riding = `${ridingKey}, 'Probe', 'q', '${now}', 'succeeded', '1', 'null', '', '${now}', '86400000', '${tag}:events', ${id}, '${now}', false`;
+    // The settle's riding form lost job, queue and enqueued (the insert's, left in the record) in 2026-12-03c.
+    const short = read("records.lua").includes("record_settle_riding(index_batch, key, state,");
+    const riding = short
+      ? `${ridingKey}, 'succeeded', '1', 'null', '', '${now}', '86400000', '${tag}:events', ${id}, '${now}', false`
+      : `${ridingKey}, 'Probe', 'q', '${now}', 'succeeded', '1', 'null', '', '${now}', '86400000', '${tag}:events', ${id}, '${now}', false`;
     await measure("record insert, riding (enqueue)", `for i = 1, n do record_insert(${ridingKey}, 'Probe', 'q', '${now}', '', '${kept}', '${tag}:events', ${id}, '', '', '${args}', '${tag}:m:' .. i) end`);
     await measure("record settle, riding (ack)", `local batch = record_index_batch()\nfor i = 1, n do record_settle_riding(batch, ${riding}); if i % 100 == 0 then record_index_flush(batch); batch = record_index_batch() end end\nrecord_index_flush(batch)`);
   }

@@ -10,10 +10,13 @@
  *
  * Each phase zeroes the counters (callgrind_control -z), runs, dumps (-d) and
  * divides the dump's total by the messages; the probe's own few commands are in it.
+ * PROBE_RECORDS=on: each message carries its job record as the core sends it (the backend writes its own:
+ * inserted by the enqueue, started by the receive, settled `succeeded` by the ack).
  */
 import { execSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import type { ReceivedMessage } from "@hopper/core/backend";
 import { createRedisBackend } from "@hopper/redis";
 
 const [url = "", pid = "", dir = ".", enqueueSizes = "1,10,1000", receiveSizes = "10,250", messagesText = "6000"] = process.argv.slice(2);
@@ -21,7 +24,18 @@ const messages = Number(messagesText);
 const backend = createRedisBackend({ url, keyPrefix: `instructions-${process.pid}` });
 await backend.open();
 const body = JSON.stringify({ hopper: 1, id: randomUUID(), job: "BenchNoop", version: 1, args: { sentAt: Date.now(), padding: "" }, queue: "q", priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} });
-const batch = (queue: string, size: number) => Array.from({ length: size }, () => ({ id: randomUUID(), queue, body }));
+const withRecords = process.env.PROBE_RECORDS === "on";
+// RECORD_KEPT_UNTIL_LATER_WRITE_MS in @hopper/core: an unfinished record on the backend's own store is kept until a later write.
+const keptMs = 100 * 365 * 86_400_000;
+const recordArgs = JSON.stringify({ args: { sentAt: Date.now(), padding: "" } });
+const batch = (queue: string, size: number) =>
+  Array.from({ length: size }, () => {
+    const id = randomUUID();
+    return { id, queue, body, ...(withRecords && { record: { id, job: "BenchNoop", queue, enqueuedAt: Date.now(), runAt: null, ttlMs: keptMs, args: recordArgs } }) };
+  });
+const records = withRecords ? { records: { ttlMs: keptMs } } : {};
+const ack = (message: ReceivedMessage, queue: string) =>
+  message.ack(withRecords ? { record: { id: message.id, job: "BenchNoop", queue, enqueuedAt: Date.now(), state: "succeeded", attempt: message.deliveryAttempt ?? 1, result: "null", finishedAt: Date.now(), ttlMs: 86_400_000 } } : undefined);
 
 function zero(): void {
   execSync(`callgrind_control -z ${pid}`, { stdio: "ignore" });
@@ -48,11 +62,11 @@ try {
   for (const size of receiveSizes.split(",").map(Number)) {
     const queue = `receive-${size}`;
     for (let sent = 0; sent < messages + size; sent += 1000) await backend.enqueue(batch(queue, 1000));
-    await Promise.all((await backend.receive({ queue, maxMessages: size, waitMs: 0, leaseMs: 30_000 })).map((message) => message.ack()));
+    await Promise.all((await backend.receive({ queue, maxMessages: size, waitMs: 0, leaseMs: 30_000, ...records })).map((message) => ack(message, queue)));
     zero();
     for (let done = 0; done < messages; ) {
-      const received = await backend.receive({ queue, maxMessages: Math.min(size, messages - done), waitMs: 0, leaseMs: 30_000 });
-      await Promise.all(received.map((message) => message.ack()));
+      const received = await backend.receive({ queue, maxMessages: Math.min(size, messages - done), waitMs: 0, leaseMs: 30_000, ...records });
+      await Promise.all(received.map((message) => ack(message, queue)));
       done += received.length;
     }
     console.log(`receive ${size} at a time + ack: ${(dumpedTotal() / messages).toFixed(0)} server instructions/message`);

@@ -9,31 +9,46 @@ KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] meta, KEYS[5] dedupe, KE
 KEYS[7..] the message hash of each pair in ARGV, in order
 ARGV[1] base, ARGV[2] wake-up channel, ARGV[3] record key prefix, or "" when no ack carries a record,
 ARGV[4] record events channel,
-ARGV[5..] per ack: handle, attempt, and with records eleven more: job id, job ("" for an ack without
-  a record), queue, enqueued ms, state, attempt, result, error, finished ms, run-at ms (each "" when
-  absent), ttl ms; the record is settled (record_settle in records.lua) only when its message is removed;
-  without being read (record_settle_riding) when its claim rode in the message.
-Returns: how many messages were removed.
+ARGV[5..] per ack: handle, attempt (the lease token), and when ARGV[3] is given a form and its arguments:
+  ""  no record;
+  "r" (the receive said the claim rode in the message; a finished state, no run-at): job id, state,
+      result (succeeded) or error (else), finished ms, ttl ms; the attempt is the message's (n - h);
+  "f" job id, job, queue, enqueued ms, state, attempt, result, error, finished ms, run-at ms (each "" when
+      absent), ttl ms.
+  The record is settled (record_settle in records.lua) only when its message is removed; without being read
+  (record_settle_riding) when its claim still rides in the message; an "r" ack whose claim was taken back since
+  settles the record as it names itself.
 ]]
 local ready_key, delayed_key, leased_key, meta_key, dedupe_key, orphans_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local base = ARGV[1]
 local record_prefix, record_channel = ARGV[3], ARGV[4]
-local first, stride = 5, record_prefix == '' and 2 or 13
 local now = now_ms()
+local with_records = record_prefix ~= ''
+-- Arguments an ack's record form takes after the form itself.
+local form_size = { [''] = 0, r = 5, f = 11 }
 
 -- Reads.
 local done, seen = {}, {}
-for index = first, #ARGV, stride do
+local index, ordinal = 5, 0
+while index <= #ARGV do
   local handle, attempt = ARGV[index], ARGV[index + 1]
-  local message_key = KEYS[7 + (index - first) / stride]
-  local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk', 'rm', 'rs', 'x', 'id')
+  local form, at = '', index + 3
+  if with_records then form = ARGV[index + 2] end
+  index = with_records and at + form_size[form] or index + 2
+  ordinal = ordinal + 1
+  local message_key = KEYS[6 + ordinal]
+  local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk', 'rm', 'rs', 'x', 'id', 'h')
   -- A stale lease (nacked, or expired and taken again) leaves the message alone; so does a second ack in one batch.
   if fields[1] == attempt and not seen[handle] and redis.call('ZSCORE', leased_key, handle) then
     seen[handle] = true
-    local entry = { handle = handle, key = message_key, dedupe = fields[3], args = index }
+    local entry = { handle = handle, key = message_key, dedupe = fields[3], form = form, at = at }
+    -- The attempt a short ("r") form leaves to the message: its deliveries not handed back uncounted.
+    if form == 'r' then entry.attempt = fields[8] and tostring(tonumber(fields[1]) - tonumber(fields[8])) or fields[1] end
     -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
     -- Only the message's own job's record rides: the ack's job id comes from the body, which a raw enqueue may point elsewhere.
-    if stride == 13 and fields[4] and fields[5] and fields[6] ~= '1' and fields[7] == ARGV[index + 2] then entry.riding = { started = fields[5], clear_left = fields[4] == '2' } end
+    if form == 'r' and fields[4] and fields[5] and fields[6] ~= '1' and fields[7] == ARGV[at] then
+      entry.riding = { started = fields[5], clear_left = fields[4] == '2' }
+    end
     if fields[3] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[3]) end
     if fields[2] then
       entry.line_key = base .. 'o:' .. fields[2]
@@ -69,14 +84,20 @@ for _, entry in ipairs(done) do
   end
   done_handles[#done_handles + 1] = entry.handle
   done_keys[#done_keys + 1] = entry.key
-  local at = entry.args
-  if stride == 13 and ARGV[at + 3] ~= '' then
-    local id = ARGV[at + 2]
-    if entry.riding and record_finished[ARGV[at + 6]] and ARGV[at + 11] == '' then
-      record_settle_riding(index_batch, record_prefix .. id, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], ARGV[at + 12], record_channel, id, entry.riding.started, entry.riding.clear_left)
+  local at = entry.at
+  if entry.form == 'r' then
+    local id, state, value = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+    local result, error = '', ''
+    if state == 'succeeded' then result = value else error = value end
+    if entry.riding and record_finished[state] then
+      record_settle_riding(index_batch, record_prefix .. id, state, entry.attempt, result, error, ARGV[at + 3], ARGV[at + 4], record_channel, id, entry.riding.started, entry.riding.clear_left)
     else
-      record_settle(index_batch, record_prefix .. id, ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], ARGV[at + 11], ARGV[at + 12], record_channel, id)
+      -- The claim was taken back (a hold, a cancel, a write of its own): the record speaks for itself.
+      record_settle(index_batch, record_prefix .. id, false, '', '', state, entry.attempt, result, error, ARGV[at + 3], '', ARGV[at + 4], record_channel, id)
     end
+  elseif entry.form == 'f' then
+    local id = ARGV[at]
+    record_settle(index_batch, record_prefix .. id, ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], record_channel, id)
   end
 end
 

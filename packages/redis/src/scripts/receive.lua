@@ -21,7 +21,8 @@ a message marked `rm` holds that claim itself (`rs`, and `x` when a cancel was a
 read (one HMGET: a cancel by the previous release wrote only its state) but not written.
 Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, token, attempt, record, ... }
   token: the delivery count (the lease token); attempt: the deliveries not handed back uncounted.
-  record: "running", "cancelled", or "" when none was written.
+  record: "running", "riding" (running, the claim held by the message: its ack may take the short form,
+  ack.lua), "cancelled", or "" when none was written.
   now: server time (ms); next: when something delayed or leased next falls due
   (server ms), or -1 when nothing is or messages were returned.
 ]]
@@ -63,14 +64,15 @@ local chosen = {}
 for index = 1, math.min(max, #candidates) do
   local handle = candidates[index][2]
   local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h', 'n', 'rm', 'x')
-  local cancel_asked, job = fields[6] == '1', nil
-  if record_prefix ~= '' and fields[5] and fields[1] then
+  local cancel_asked, job, rides = fields[6] == '1', nil, fields[5]
+  if record_prefix ~= '' and rides and fields[1] then
     -- A riding claim still reads its record's state (and job, for the event), in this one command: the previous
-    -- release's cancel writes `cancelled` there without marking the message.
+    -- release's cancel writes `cancelled` there without marking the message. A record gone (deleted by hand)
+    -- is not claimed in the message: the ack then writes a whole record, as without riding.
     local record = redis.call('HMGET', record_prefix .. fields[1], 's', 'j')
-    cancel_asked, job = cancel_asked or record[1] == 'cancelled', record[2]
+    cancel_asked, job, rides = cancel_asked or record[1] == 'cancelled', record[2], record[1] and rides
   end
-  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0, tonumber(fields[4]) or 0, fields[5], cancel_asked, job }
+  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0, tonumber(fields[4]) or 0, rides, cancel_asked, job }
 end
 
 -- Writes: nothing below reads a key that could be missing for cluster reasons.
@@ -113,7 +115,7 @@ for _, entry in ipairs(chosen) do
         record = 'cancelled'
       else
         redis.call('HSET', message_key, 'n', token, 'rs', now)
-        record = 'running'
+        record = 'riding'
         record_publish(record_channel, id, job, queue, 'running', attempt)
       end
     else

@@ -35,9 +35,10 @@ message's n - h, started: rs), whatever state the record key says: `get`
 other write to the record (start, settle: a retry, a hold) takes `rs` off the
 message first (`record_take_claim`), so from then on the record key speaks again.
 The ack of such a message writes the finished record without reading it (`record_settle_riding`:
-HSET and PEXPIRE), unless a cancel was asked (`x`), a write came between, or the ack's job id
+HSET of the fields the attempt changed, and PEXPIRE; ack.lua's short form), unless a cancel was asked (`x`), a write came between, or the ack's job id
 (the body's) is not the message's own `id`. A record follows `m` only to a message whose `id`
-is its job's: a queue's keys deleted by hand restart its handles. A cancel
+is its job's: a queue's keys deleted by hand restart its handles. A claim rides only on a record that
+exists (receive.lua reads its state anyway), so the short ack writes into a whole record. A cancel
 sets `x` on the message as well as on the record. A record without `m` (main's
 layout before this, a Cluster, a store for SQS or Pub/Sub) is read and written as it
 always was, and so is a message without `rm`: both layouts are read, so a rolling
@@ -264,9 +265,14 @@ local function record_start(key, job, queue, enqueued, attempt, started, ttl, ch
 end
 
 -- Ends an attempt (created when missing); a cancelled record, or another job's, stays as it is. Returns 1 when written.
--- Its index addition waits in `index_batch` (record_index_flush).
+-- `job` false (a riding ack that found its claim taken back: ack.lua's short form) settles the record as it names
+-- itself, and only when it exists. Its index addition waits in `index_batch` (record_index_flush).
 local function record_settle(index_batch, key, job, queue, enqueued, state, attempt, result, error, finished, run_at, ttl, channel, id)
   local fields = record_read(key, { 'j', 'q', 's', 'u', 'r', 'e', 'fa', 'ra', 'm' })
+  if not job then
+    if not fields.s then return 0 end
+    job, queue = fields.j, fields.q
+  end
   -- Another job's record (a crafted push envelope naming it) is left alone.
   if fields.j and (fields.j ~= job or fields.q ~= queue) then return 0 end
   local current = fields.s
@@ -288,19 +294,27 @@ local function record_settle(index_batch, key, job, queue, enqueued, state, atte
 end
 
 -- Ends an attempt whose claim rode in its message (`rs` there as `started`, no cancel asked, no write since):
--- the record holds only what its insert wrote (and progress), so it is written without being read.
--- `clear_left`: the record may hold a run-at or an error (the message's rm "2": the insert wrote a run-at, or a
--- hold, retry or start wrote the record since the enqueue), which a finished record does not keep.
-local function record_settle_riding(index_batch, key, job, queue, enqueued, state, attempt, result, error, finished, ttl, channel, id, started, clear_left)
-  local sets = { 's', state, 'a', attempt, 'sa', started, 'j', job, 'q', queue, 'ea', enqueued }
+-- the record holds what its insert wrote (job, queue, enqueued, args; and progress), and the claim found it there,
+-- so only what the attempt changed is written, without reading it. `clear_left`: the record may hold a run-at or
+-- an error (the message's rm "2": the insert wrote a run-at, or a hold, retry or start wrote the record since the
+-- enqueue), which a finished record does not keep. The job and queue of the event are read only while someone listens.
+local function record_settle_riding(index_batch, key, state, attempt, result, error, finished, ttl, channel, id, started, clear_left)
+  local sets = { 's', state, 'a', attempt, 'sa', started }
   if result ~= '' then record_set(sets, 'r', result) end
   if error ~= '' then record_set(sets, 'e', error) end
   if finished ~= '' then record_set(sets, 'fa', finished) end
-  redis.call('HSET', key, unpack(sets))
+  -- Every field new: the record is gone (deleted by hand since the claim read it); no half record is left.
+  if redis.call('HSET', key, unpack(sets)) == #sets / 2 then
+    redis.call('DEL', key)
+    return
+  end
   if clear_left then
     if error == '' then redis.call('HDEL', key, 'ra', 'e') else redis.call('HDEL', key, 'ra') end
   end
   if tonumber(ttl) < record_kept_ms then redis.call('PEXPIRE', key, ttl) end
   record_reindex(index_batch, key, id, 'waiting', state, finished, ttl)
-  record_publish(channel, id, job, queue, state, attempt)
+  if record_is_listened(channel) then
+    local names = redis.call('HMGET', key, 'j', 'q')
+    record_publish(channel, id, names[1], names[2], state, attempt)
+  end
 end
