@@ -2,13 +2,21 @@ import type { EnqueueResult, NackOptions, OutgoingMessage, QueueStats, ReceivedM
 import { BinaryHeap } from "./binary-heap.js";
 import { LeaseHeap, type LeasedItem } from "./lease-heap.js";
 
+/** What orders and groups a message beyond its arrival: one object per message that has any, else one shared by all. */
+export interface MessageKeys {
+  readonly priority: number;
+  readonly orderingKey: string | undefined;
+  readonly dedupeKey: string | undefined;
+}
+
+/** Most messages have no priority, ordering key or dedupe key: they share this, two fields fewer each. */
+const noKeys: MessageKeys = Object.freeze({ priority: 0, orderingKey: undefined, dedupeKey: undefined });
+
 export interface StoredMessage extends LeasedItem {
   readonly id: string;
   readonly body: string;
-  readonly priority: number;
   readonly sequence: number;
-  readonly orderingKey: string | undefined;
-  readonly dedupeKey: string | undefined;
+  readonly keys: MessageKeys;
   /** When it becomes ready while it waits (ready or delayed); while leased, when its lease ends (ms from the queue's epoch). */
   at: number;
   deliveries: number;
@@ -37,7 +45,7 @@ export class MemoryQueue {
    * them in the message itself rather than a boxed number each). Every `now` is converted as it comes in.
    */
   private epoch: number | undefined;
-  private readonly ready = new BinaryHeap<StoredMessage>((a, b) => a.priority > b.priority || (a.priority === b.priority && a.sequence < b.sequence));
+  private readonly ready = new BinaryHeap<StoredMessage>((a, b) => a.keys.priority > b.keys.priority || (a.keys.priority === b.keys.priority && a.sequence < b.sequence));
   private readonly delayed = new BinaryHeap<StoredMessage>((a, b) => a.at < b.at || (a.at === b.at && a.sequence < b.sequence));
   private readonly leases = new LeaseHeap<StoredMessage>();
   private readonly byOrderingKey = new Map<string, StoredMessage[]>();
@@ -51,25 +59,24 @@ export class MemoryQueue {
       if (existingId !== undefined) return { status: "duplicate", id: message.id, existingId };
       this.byDedupeKey.set(message.dedupeKey, message.id);
     }
+    const { priority = 0, orderingKey, dedupeKey } = message;
     const stored: StoredMessage = {
       id: message.id,
       body: message.body,
-      priority: message.priority ?? 0,
       sequence: ++this.sequence,
-      orderingKey: message.orderingKey,
-      dedupeKey: message.dedupeKey,
+      keys: priority === 0 && orderingKey === undefined && dedupeKey === undefined ? noKeys : { priority, orderingKey, dedupeKey },
       at: now + (message.delayMs ?? 0),
       deliveries: 0,
       leaseToken: 0,
       leaseIndex: -1,
     };
-    if (stored.orderingKey !== undefined) {
-      const line = this.byOrderingKey.get(stored.orderingKey);
+    if (orderingKey !== undefined) {
+      const line = this.byOrderingKey.get(orderingKey);
       if (line) {
         line.push(stored);
         return { status: "enqueued", id: message.id };
       }
-      this.byOrderingKey.set(stored.orderingKey, [stored]);
+      this.byOrderingKey.set(orderingKey, [stored]);
     }
     this.schedule(stored, now);
     return { status: "enqueued", id: message.id };
@@ -104,13 +111,14 @@ export class MemoryQueue {
   ack(message: StoredMessage, token: number, nowMs: number): void {
     const now = this.relative(nowMs);
     if (!this.releaseLease(message, token)) return;
-    if (message.dedupeKey !== undefined && this.byDedupeKey.get(message.dedupeKey) === message.id) this.byDedupeKey.delete(message.dedupeKey);
-    if (message.orderingKey !== undefined) {
-      const line = this.byOrderingKey.get(message.orderingKey)!;
+    const { orderingKey, dedupeKey } = message.keys;
+    if (dedupeKey !== undefined && this.byDedupeKey.get(dedupeKey) === message.id) this.byDedupeKey.delete(dedupeKey);
+    if (orderingKey !== undefined) {
+      const line = this.byOrderingKey.get(orderingKey)!;
       line.shift();
       const next = line[0];
       if (next) this.schedule(next, now);
-      else this.byOrderingKey.delete(message.orderingKey);
+      else this.byOrderingKey.delete(orderingKey);
     }
   }
 
