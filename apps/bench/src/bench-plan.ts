@@ -143,7 +143,8 @@ function nonNegativeInteger(value: unknown, path: string): number {
 export function subjectBudgetMs(plan: BenchPlan): number {
   const runs = plan.warmup + plan.repetitions;
   const throughput = runs * (plan.drain.timeoutMs * (plan.drain.concurrency.length + 1) + plan.payload.timeoutMs * plan.payload.sizes.length);
-  const latency = plan.latency.durationMs + plan.latency.graceMs + (plan.latency.searchRates.length + plan.latency.refineSteps) * (plan.latency.searchDurationMs + plan.latency.graceMs);
+  // The fixed-rate run and the run at half of the sustained rate, then the search.
+  const latency = 2 * (plan.latency.durationMs + plan.latency.graceMs) + (plan.latency.searchRates.length + plan.latency.refineSteps) * (plan.latency.searchDurationMs + plan.latency.graceMs);
   const delayed = plan.delayed.delayMs + plan.delayed.graceMs;
   return 2 * (throughput + latency + delayed + 2 * plan.memory.timeoutMs + plan.idle.settleMs) + 60_000;
 }

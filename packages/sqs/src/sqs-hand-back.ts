@@ -1,10 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { SendMessageCommand, type Message } from "@aws-sdk/client-sqs";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { earlierDeliveriesAttribute, jobIdAttribute, sqsToken } from "./sqs-message-attributes.js";
 import type { SqsReceiveContext } from "./sqs-receive.js";
 
 /** How long the original stays hidden while its copy is sent (the copy is sent once this lease is confirmed). */
 const handBackLeaseSeconds = 30;
+
+/** What an uncounted hand-back needs of a received message. */
+export interface HandedBackMessage {
+  readonly queueUrl: string;
+  readonly receiptHandle: string;
+  readonly body: string;
+  /** Its FIFO message group, if any. */
+  readonly group: string | undefined;
+  readonly jobId: string;
+  readonly deliveryAttempt: number | undefined;
+}
 
 /**
  * An uncounted hand-back (`nack({ countAttempt: false })`, a job that never started). SQS counts every
@@ -16,8 +27,8 @@ const handBackLeaseSeconds = 30;
  * back counted instead (visibility 0): its copy would queue behind the rest of its group. So does one whose
  * copy SQS refuses (an attempt too many beats a lost job).
  */
-export async function handBackUncounted(context: SqsReceiveContext, queueUrl: string, message: Message, jobId: string, deliveryAttempt: number | undefined, changeVisibility: (ms: number) => Promise<boolean>): Promise<void> {
-  const group = message.Attributes?.MessageGroupId;
+export async function handBackUncounted(context: SqsReceiveContext, message: HandedBackMessage, changeVisibility: (ms: number) => Promise<boolean>): Promise<void> {
+  const { queueUrl, body, group, jobId, deliveryAttempt } = message;
   if (deliveryAttempt === undefined || (group !== undefined && group !== sqsToken(jobId))) {
     await changeVisibility(0);
     return;
@@ -27,7 +38,7 @@ export async function handBackUncounted(context: SqsReceiveContext, queueUrl: st
     await context.client.send(
       new SendMessageCommand({
         QueueUrl: queueUrl,
-        MessageBody: message.Body ?? "",
+        MessageBody: body,
         MessageAttributes: {
           [jobIdAttribute]: { DataType: "String", StringValue: jobId },
           [earlierDeliveriesAttribute]: { DataType: "Number", StringValue: String(deliveryAttempt - 1) },
@@ -40,5 +51,5 @@ export async function handBackUncounted(context: SqsReceiveContext, queueUrl: st
     await changeVisibility(0);
     throw error;
   }
-  await context.deletes.delete(queueUrl, message.ReceiptHandle!);
+  await context.deletes.delete(queueUrl, message.receiptHandle);
 }

@@ -1,14 +1,8 @@
-import {
-  ChangeMessageVisibilityBatchCommand,
-  ChangeMessageVisibilityCommand,
-  ReceiveMessageCommand,
-  type Message,
-  type SQSClient,
-} from "@aws-sdk/client-sqs";
+import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
 import type { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
-import { deliveryAttemptOf, earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
-import { handBackUncounted } from "./sqs-hand-back.js";
+import { earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
+import { SqsReceivedMessage } from "./sqs-received-message.js";
 import type { SqsQueueUrls } from "./sqs-queue-urls.js";
 
 /** SQS's ceilings: 20 s of long polling, 10 messages per receive, 12 h of visibility. */
@@ -54,7 +48,7 @@ export async function receiveMessages(context: SqsReceiveContext, options: Recei
     if (first.length > 0) {
       // A full first batch means more may be waiting: fetch the rest without waiting, in parallel.
       const rest = first.length === maxReceiveMessages && wanted > maxReceiveMessages ? await pollMore(wanted - maxReceiveMessages, (count) => pollFor(count, 0)) : [];
-      return [...first, ...rest].map((message) => toReceived(context, queueUrl, message));
+      return [...first, ...rest].map((message) => new SqsReceivedMessage(context, queueUrl, message));
     }
     if (waitSeconds === 0 || Date.now() >= deadline) return [];
   }
@@ -95,7 +89,7 @@ function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNum
       abandoned = true;
       resolve([]);
       // No caller saw them: they go back uncounted (FIFO messages of one shared group excepted, see handBackUncounted).
-      const release = request.then((messages) => Promise.all(messages.map((message) => toReceived(context, queueUrl, message).nack({ countAttempt: false })))).catch(() => {});
+      const release = request.then((messages) => Promise.all(messages.map((message) => new SqsReceivedMessage(context, queueUrl, message).nack({ countAttempt: false })))).catch(() => {});
       context.background.add(release);
       void release.finally(() => context.background.delete(release));
     };
@@ -144,37 +138,4 @@ async function releaseNow(context: SqsReceiveContext, queueUrl: string, messages
       }),
     );
   }
-}
-
-function toReceived(context: SqsReceiveContext, queueUrl: string, message: Message): ReceivedMessage {
-  const receiptHandle = message.ReceiptHandle!;
-  // Messages sent by other producers carry no job id; SQS's id stands in.
-  const id = message.MessageAttributes?.[jobIdAttribute]?.StringValue ?? message.MessageId!;
-  const deliveryAttempt = deliveryAttemptOf(message.Attributes?.ApproximateReceiveCount, message.MessageAttributes?.[earlierDeliveriesAttribute]?.StringValue);
-  /** False when the lease was already lost (acked elsewhere, or expired and re-received): nothing changed. */
-  const changeVisibility = async (ms: number): Promise<boolean> => {
-    try {
-      await context.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: visibilitySeconds(ms) }));
-      return true;
-    } catch (error) {
-      if (isLostLease(error)) return false;
-      throw error;
-    }
-  };
-  return {
-    id,
-    body: message.Body ?? "",
-    deliveryAttempt,
-    ack: () => context.deletes.delete(queueUrl, receiptHandle),
-    nack: async (options) => {
-      if (options?.countAttempt === false && !options.retryAfterMs) await handBackUncounted(context, queueUrl, message, id, deliveryAttempt, changeVisibility);
-      else await changeVisibility(options?.retryAfterMs ?? 0);
-    },
-    extendLease: (leaseMs) => changeVisibility(leaseMs),
-  };
-}
-
-function isLostLease(error: unknown): boolean {
-  const name = (error as Error | undefined)?.name;
-  return name === "MessageNotInflight" || name === "ReceiptHandleIsInvalid" || name === "AWS.SimpleQueueService.MessageNotInflight";
 }

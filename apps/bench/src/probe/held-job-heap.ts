@@ -1,5 +1,5 @@
 // Writes a heap snapshot with `count` jobs held running at once on one subject, as the memory scenario holds them:
-//   node --conditions=@hopper/source --import ./src/child/strip-types.mjs --expose-gc src/probe/held-job-heap.ts <backend> <count> <out.heapsnapshot> [before.heapsnapshot]
+//   node --conditions=@hopper/source --import ./src/child/strip-types.mjs --expose-gc src/probe/held-job-heap.ts <memory|redis|postgres|sqs|pubsub> <count> <out.heapsnapshot> [before.heapsnapshot]
 // Diff two snapshots (N and 2N held) with heap-diff.ts to see what each held job keeps alive; diff `before` (taken where
 // the bench's memory scenario takes its baseline) and N held to see the growth the bench's figure counts, fixed part included.
 import { writeHeapSnapshot } from "node:v8";
@@ -13,8 +13,16 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 async function urlOf(name: string): Promise<string> {
   if (name === "memory") return "memory://";
-  const { env } = await upServices([name as "redis" | "postgres"]);
-  const url = name === "redis" ? env.HOPPER_TEST_REDIS_URL : env.HOPPER_TEST_POSTGRES_URL;
+  // The servers of the environment (`eval "$(pnpm -s services env)"`) when set, else local services started here.
+  const started = await upServices([name as "redis" | "postgres" | "sqs" | "pubsub"]);
+  for (const [key, value] of Object.entries(started.env)) process.env[key] ??= value;
+  const env = process.env;
+  const url = {
+    redis: env.HOPPER_TEST_REDIS_URL,
+    postgres: env.HOPPER_TEST_POSTGRES_URL,
+    sqs: env.HOPPER_TEST_SQS_ENDPOINT && `sqs://${env.AWS_REGION ?? "us-east-1"}/held-?endpoint=${encodeURIComponent(env.HOPPER_TEST_SQS_ENDPOINT)}&createQueues=true`,
+    pubsub: env.HOPPER_TEST_PUBSUB_PROJECT && `pubsub://${env.HOPPER_TEST_PUBSUB_PROJECT}`,
+  }[name];
   if (!url) throw new Error(`no ${name} server`);
   return url;
 }

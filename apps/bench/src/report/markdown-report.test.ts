@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ratioRows, renderMarkdown } from "./markdown-report.js";
+import { latencyPercentiles } from "../statistics.js";
 import { runResult, subject } from "./test-run-result.js";
 
 describe("renderMarkdown", () => {
@@ -43,6 +44,16 @@ describe("renderMarkdown", () => {
   it("lists latency percentiles, the rate search and the memory figures", () => {
     expect(markdown).toContain("| **redis/hopper** | 100 / 100 | 15.0 ms | 19.5 ms | 19.9 ms | 20.0 ms | 1,000 jobs/s |");
     expect(markdown).toMatch(/\| \*\*redis\/raw\*\* \| 2\.0 GiB \| 2\.0 MiB \|/);
+  });
+
+  it("gives the run at half of the highest sustained rate its own row, and no section when no subject has one", () => {
+    const atHalf = { offeredRate: 1600, concurrency: 50, offered: 3200, received: 3200, latency: latencyPercentiles([1, 2, 3, 4]), sustained: true };
+    const hopper = subject("redis/hopper", "hopper", 3200);
+    const withHalf = renderMarkdown(runResult([{ ...hopper, rateSearch: { ...hopper.rateSearch!, atHalf } }, subject("redis/raw", "raw", 2000)]));
+    expect(withHalf).toContain("## Latency at half of the highest sustained rate");
+    expect(withHalf).toContain("| **redis/hopper** | 3,200 jobs/s | 1,600 jobs/s | 3200 / 3200 |");
+    expect(withHalf).not.toMatch(/\| \*\*redis\/raw\*\* \| 2,000 jobs\/s \| 1,000 jobs\/s/);
+    expect(markdown).not.toContain("## Latency at half of the highest sustained rate");
   });
 
   it("gives each subject's idle RSS and its ratio to the raw client's on the same backend", () => {

@@ -3,6 +3,7 @@ import type { RateResult, RunResult, SubjectResult } from "./result-types.js";
 import { marks, noisySpread, rateRatioCell } from "./figure-marks.js";
 import { formatBytes, formatMs, formatNumber, formatRate, formatRatio, formatSize, table } from "./format.js";
 import { consumerSection, scaleOutSection, sweepSection } from "./consumer-sections.js";
+import { halfRateSection } from "./half-rate-section.js";
 
 
 function drainRate(subject: SubjectResult, concurrency: number): RateResult | undefined {
@@ -138,6 +139,8 @@ export function renderMarkdown(run: RunResult): string {
         ),
       ].join("\n"),
     );
+    const atHalf = withLatency.filter((subject) => subject.rateSearch?.atHalf);
+    if (atHalf.length > 0) sections.push(halfRateSection(atHalf, plan));
   }
 
   const withPayload = measured.filter((subject) => subject.payload);

@@ -57,6 +57,8 @@ export interface RateSearch {
   /** Highest offered rate tried whose jobs all started with p99 within the bound; undefined when none did. */
   readonly highestSustained: number | undefined;
   readonly steps: readonly LatencyRun[];
+  /** The run at half of `highestSustained` (rounded), as long as the fixed-rate run; absent when none was sustained. */
+  readonly atHalf?: LatencyRun;
 }
 
 export interface PayloadPoint {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { delayedShortfallNote, nextSearchRate } from "./latency-scenario.js";
+import { delayedShortfallNote, halfOfSustainedRate, nextSearchRate } from "./latency-scenario.js";
 
 describe("nextSearchRate", () => {
   it("bisects geometrically between the highest passing and the lowest failing rate", () => {
@@ -10,6 +10,19 @@ describe("nextSearchRate", () => {
   it("stops once the two are within 10%", () => {
     expect(nextSearchRate(1000, 1100)).toBeUndefined();
     expect(nextSearchRate(1000, 1050)).toBeUndefined();
+  });
+});
+
+describe("halfOfSustainedRate", () => {
+  it("is half of the highest sustained rate, in whole jobs per second", () => {
+    expect(halfOfSustainedRate(3200)).toBe(1600);
+    expect(halfOfSustainedRate(1131)).toBe(566);
+    expect(halfOfSustainedRate(1)).toBe(1);
+  });
+
+  it("is not run when no rate was sustained", () => {
+    expect(halfOfSustainedRate(undefined)).toBeUndefined();
+    expect(halfOfSustainedRate(0)).toBeUndefined();
   });
 });
 

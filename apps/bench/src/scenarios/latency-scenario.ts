@@ -52,7 +52,19 @@ export function nextSearchRate(passing: number, failing: number): number | undef
   return Math.round(Math.sqrt(passing * failing));
 }
 
-/** The fixed-rate run, then the rate search: rising rates until one is not sustained, then optional bisection steps. */
+/**
+ * The offered rate of the run at half of the highest sustained rate (issue #18's p99 goal is stated there), or
+ * undefined when no rate was sustained. Whole jobs per second, rounded half up, at least 1.
+ */
+export function halfOfSustainedRate(highestSustained: number | undefined): number | undefined {
+  if (highestSustained === undefined || !(highestSustained > 0)) return undefined;
+  return Math.max(1, Math.round(highestSustained / 2));
+}
+
+/**
+ * The fixed-rate run, then the rate search: rising rates until one is not sustained, then optional bisection
+ * steps; then one run at half of the highest sustained rate, as long as the fixed-rate run, for its p99.
+ */
 export async function latencyAndRateSearch(context: ScenarioContext): Promise<{ fixed: LatencyRun; search: RateSearch }> {
   const { plan } = context;
   const fixed = await offerRate(context, plan.latency.rate, plan.latency.durationMs, `latency @${plan.latency.rate}/s`);
@@ -77,7 +89,9 @@ export async function latencyAndRateSearch(context: ScenarioContext): Promise<{ 
     if (await step(rate)) highestSustained = rate;
     else lowestFailing = rate;
   }
-  return { fixed, search: { p99BoundMs: plan.latency.p99BoundMs, highestSustained, steps } };
+  const halfRate = halfOfSustainedRate(highestSustained);
+  const atHalf = halfRate === undefined ? undefined : await offerRate(context, halfRate, plan.latency.durationMs, `half of sustained @${halfRate}/s`);
+  return { fixed, search: { p99BoundMs: plan.latency.p99BoundMs, highestSustained, steps, ...(atHalf && { atHalf }) } };
 }
 
 /**

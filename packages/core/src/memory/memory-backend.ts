@@ -1,6 +1,6 @@
 import { BACKEND_SPECIFICATION_VERSION, type Backend, type BackendCapabilities, type ReceiveOptions } from "../backend/backend.js";
 import { BackendClosedError } from "../errors/backend-closed-error.js";
-import { MemoryQueue, receivedMessages } from "./memory-queue.js";
+import { MemoryQueue } from "./memory-queue.js";
 import { createMemoryRecordStore } from "../records/memory-record-store.js";
 
 const unlimitedMs = Number.MAX_SAFE_INTEGER;
@@ -72,10 +72,8 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
       const deadline = Date.now() + receiveOptions.waitMs;
       for (;;) {
         const now = Date.now();
-        const taken = queue.take(receiveOptions.maxMessages, receiveOptions.leaseMs, now);
-        if (taken.length > 0) {
-          return receivedMessages(queue, taken, capabilities.deliveryAttempts, Date.now, now);
-        }
+        const taken = queue.take(receiveOptions.maxMessages, receiveOptions.leaseMs, now, { queue, nowMs: Date.now, leaseFrom: now, countsDeliveries: capabilities.deliveryAttempts });
+        if (taken.length > 0) return taken;
         if (now >= deadline || receiveOptions.signal?.aborted || closing.signal.aborted) return [];
         await waitForChange(queue, Math.min(deadline, queue.nextChangeAt() ?? deadline) - now, [receiveOptions.signal, closing.signal]);
       }
@@ -84,9 +82,7 @@ export function createMemoryBackend(options: MemoryBackendOptions = {}): Backend
     async takeScheduled(takeOptions) {
       ensureOpen();
       const queue = queueNamed(takeOptions.queue);
-      const taken = queue.takeScheduled(takeOptions.maxMessages, takeOptions.leaseMs, Date.now());
-      const received = receivedMessages(queue, taken, capabilities.deliveryAttempts, Date.now);
-      return received.map((message, index) => Object.assign(message, { dueAt: taken[index]!.dueAt }));
+      return queue.takeScheduled(takeOptions.maxMessages, takeOptions.leaseMs, Date.now(), { queue, nowMs: Date.now, leaseFrom: undefined, countsDeliveries: capabilities.deliveryAttempts });
     },
 
     async stats(queue) {

@@ -2,44 +2,59 @@ import type { EnqueueResult, NackOptions, OutgoingMessage, QueueStats, ReceivedM
 import { BinaryHeap } from "./binary-heap.js";
 import { LeaseHeap, type LeasedItem } from "./lease-heap.js";
 
-export interface StoredMessage extends LeasedItem {
-  readonly id: string;
-  readonly body: string;
+/** What orders and groups a message beyond its arrival: one object per message that has any, else one shared by all. */
+export interface MessageKeys {
   readonly priority: number;
-  readonly sequence: number;
   readonly orderingKey: string | undefined;
   readonly dedupeKey: string | undefined;
-  /** When it becomes ready while it waits (ready or delayed); while leased, when its lease ends (ms from the queue's epoch). */
-  at: number;
-  deliveries: number;
-  /** Token of the current lease; 0 when not leased. Stale tokens make ack/nack no-ops. */
-  leaseToken: number;
 }
 
-/** A message as `take` leases it: the token of this lease, and when it was due (read before the lease moved `at`). */
-export interface TakenMessage {
-  readonly message: StoredMessage;
-  readonly token: number;
-  readonly dueAt: number;
+/** Most messages have no priority, ordering key or dedupe key: they share this, two fields fewer each. */
+const noKeys: MessageKeys = Object.freeze({ priority: 0, orderingKey: undefined, dedupeKey: undefined });
+
+/**
+ * A message as its queue keeps it. While it waits (ready, delayed, or behind its ordering key) it is a plain
+ * object of these fields; while leased, the `MemoryReceivedMessage` its receiver holds carries them (one object
+ * per held message, not a stored record plus a handle).
+ */
+export interface StoredMessage {
+  readonly id: string;
+  readonly body: string;
+  readonly sequence: number;
+  readonly keys: MessageKeys;
+  /** When it becomes ready while it waits (ready or delayed); while leased, when its lease ends (ms from the queue's epoch). */
+  at: number;
+  /** Deliveries so far, the lease it is in included. */
+  readonly deliveries: number;
+}
+
+/** What the messages of one receive share: their queue, its clock, when the receive began (ReceivedMessage.leaseFrom), whether deliveries are reported. */
+export interface Receipt {
+  readonly queue: MemoryQueue;
+  readonly nowMs: () => number;
+  readonly leaseFrom: number | undefined;
+  readonly countsDeliveries: boolean;
 }
 
 /**
  * One queue's state. Messages sharing an ordering key wait in a FIFO list and
  * only its head is ever ready, delayed or leased, so a key runs one at a time.
- * A leased message is in the lease heap only (once, moved when renewed): a held
- * message costs its stored record and its received handle, nothing per lease.
+ * A leased message is its receiver's `MemoryReceivedMessage`, in the lease heap
+ * once (moved when renewed); its lease ends when it leaves the heap (ack, nack,
+ * expiry), and a call through it after that finds it gone and changes nothing.
+ * A message that waits again is a fresh plain record, so a stale receiver never
+ * reaches its next lease.
  */
 export class MemoryQueue {
   private sequence = 0;
-  private leaseTokens = 0;
   /**
    * Times are kept in ms from the first time this queue was given, so they stay small integers (V8 keeps
    * them in the message itself rather than a boxed number each). Every `now` is converted as it comes in.
    */
   private epoch: number | undefined;
-  private readonly ready = new BinaryHeap<StoredMessage>((a, b) => a.priority > b.priority || (a.priority === b.priority && a.sequence < b.sequence));
+  private readonly ready = new BinaryHeap<StoredMessage>((a, b) => a.keys.priority > b.keys.priority || (a.keys.priority === b.keys.priority && a.sequence < b.sequence));
   private readonly delayed = new BinaryHeap<StoredMessage>((a, b) => a.at < b.at || (a.at === b.at && a.sequence < b.sequence));
-  private readonly leases = new LeaseHeap<StoredMessage>();
+  private readonly leases = new LeaseHeap<MemoryReceivedMessage>();
   private readonly byOrderingKey = new Map<string, StoredMessage[]>();
   private readonly byDedupeKey = new Map<string, string>();
   private readonly listeners = new Set<() => void>();
@@ -51,83 +66,81 @@ export class MemoryQueue {
       if (existingId !== undefined) return { status: "duplicate", id: message.id, existingId };
       this.byDedupeKey.set(message.dedupeKey, message.id);
     }
+    const { priority = 0, orderingKey, dedupeKey } = message;
     const stored: StoredMessage = {
       id: message.id,
       body: message.body,
-      priority: message.priority ?? 0,
       sequence: ++this.sequence,
-      orderingKey: message.orderingKey,
-      dedupeKey: message.dedupeKey,
+      keys: priority === 0 && orderingKey === undefined && dedupeKey === undefined ? noKeys : { priority, orderingKey, dedupeKey },
       at: now + (message.delayMs ?? 0),
       deliveries: 0,
-      leaseToken: 0,
-      leaseIndex: -1,
     };
-    if (stored.orderingKey !== undefined) {
-      const line = this.byOrderingKey.get(stored.orderingKey);
+    if (orderingKey !== undefined) {
+      const line = this.byOrderingKey.get(orderingKey);
       if (line) {
         line.push(stored);
         return { status: "enqueued", id: message.id };
       }
-      this.byOrderingKey.set(stored.orderingKey, [stored]);
+      this.byOrderingKey.set(orderingKey, [stored]);
     }
     this.schedule(stored, now);
     return { status: "enqueued", id: message.id };
   }
 
-  take(maxMessages: number, leaseMs: number, nowMs: number): TakenMessage[] {
+  /** Leases ready messages, highest priority first, for the receive `receipt` describes. */
+  take(maxMessages: number, leaseMs: number, nowMs: number, receipt: Receipt): MemoryReceivedMessage[] {
     const now = this.relative(nowMs);
     this.promoteDue(now);
-    const taken: TakenMessage[] = [];
-    while (taken.length < maxMessages && this.ready.size > 0) taken.push(this.lease(this.ready.pop()!, leaseMs, now));
+    const taken: MemoryReceivedMessage[] = [];
+    while (taken.length < maxMessages && this.ready.size > 0) taken.push(this.lease(this.ready.pop()!, leaseMs, now, receipt));
     return taken;
   }
 
   /** Leases delayed messages, soonest due first (`dueAt` keeps the due time). */
-  takeScheduled(maxMessages: number, leaseMs: number, nowMs: number): TakenMessage[] {
+  takeScheduled(maxMessages: number, leaseMs: number, nowMs: number, receipt: Receipt): (MemoryReceivedMessage & { readonly dueAt: number })[] {
     const now = this.relative(nowMs);
     this.promoteDue(now);
-    const taken: TakenMessage[] = [];
-    while (taken.length < maxMessages && this.delayed.size > 0) taken.push(this.lease(this.delayed.pop()!, leaseMs, now));
+    const taken: (MemoryReceivedMessage & { readonly dueAt: number })[] = [];
+    while (taken.length < maxMessages && this.delayed.size > 0) {
+      const waiting = this.delayed.pop()!;
+      const dueAt = waiting.at + this.epoch!;
+      taken.push(Object.assign(this.lease(waiting, leaseMs, now, receipt), { dueAt }));
+    }
     return taken;
   }
 
-  private lease(message: StoredMessage, leaseMs: number, now: number): TakenMessage {
-    const dueAt = message.at + this.epoch!;
-    message.deliveries += 1;
-    message.leaseToken = ++this.leaseTokens;
-    message.at = now + leaseMs;
-    this.leases.push(message);
-    return { message, token: message.leaseToken, dueAt };
+  private lease(waiting: StoredMessage, leaseMs: number, now: number, receipt: Receipt): MemoryReceivedMessage {
+    const leased = new MemoryReceivedMessage(receipt, waiting, now + leaseMs);
+    this.leases.push(leased);
+    return leased;
   }
 
-  ack(message: StoredMessage, token: number, nowMs: number): void {
+  ack(leased: MemoryReceivedMessage, nowMs: number): void {
     const now = this.relative(nowMs);
-    if (!this.releaseLease(message, token)) return;
-    if (message.dedupeKey !== undefined && this.byDedupeKey.get(message.dedupeKey) === message.id) this.byDedupeKey.delete(message.dedupeKey);
-    if (message.orderingKey !== undefined) {
-      const line = this.byOrderingKey.get(message.orderingKey)!;
+    if (!this.endLease(leased)) return;
+    const { orderingKey, dedupeKey } = leased.keys;
+    if (dedupeKey !== undefined && this.byDedupeKey.get(dedupeKey) === leased.id) this.byDedupeKey.delete(dedupeKey);
+    if (orderingKey !== undefined) {
+      // The line's head stands for this message (as it waited before this lease): only a line's head is ever leased.
+      const line = this.byOrderingKey.get(orderingKey)!;
       line.shift();
       const next = line[0];
       if (next) this.schedule(next, now);
-      else this.byOrderingKey.delete(message.orderingKey);
+      else this.byOrderingKey.delete(orderingKey);
     }
   }
 
-  nack(message: StoredMessage, token: number, retryAfterMs: number, nowMs: number, countAttempt = true): void {
+  nack(leased: MemoryReceivedMessage, retryAfterMs: number, nowMs: number, countAttempt = true): void {
     const now = this.relative(nowMs);
-    if (!this.releaseLease(message, token)) return;
-    // The token stays spent (tokens only grow), so a late call of this delivery still finds its lease gone.
-    if (!countAttempt) message.deliveries -= 1;
-    message.at = now + retryAfterMs;
-    this.schedule(message, now);
+    if (!this.endLease(leased)) return;
+    this.schedule(waitingAgain(leased, now + retryAfterMs, countAttempt ? 0 : -1), now);
   }
 
-  extendLease(message: StoredMessage, token: number, leaseMs: number, nowMs: number): boolean {
+  extendLease(leased: MemoryReceivedMessage, leaseMs: number, nowMs: number): boolean {
     const now = this.relative(nowMs);
-    if (message.leaseToken !== token || message.at < now) return false;
-    message.at = now + leaseMs;
-    this.leases.update(message);
+    if (leased.leaseIndex < 0 || leased.at < now) return false;
+    leased.at = now + leaseMs;
+    this.leases.update(leased);
     return true;
   }
 
@@ -154,11 +167,10 @@ export class MemoryQueue {
     return nowMs - this.epoch;
   }
 
-  /** Ends the lease `token` names; false when it is no longer the message's (acked, nacked, run out, taken again). */
-  private releaseLease(message: StoredMessage, token: number): boolean {
-    if (message.leaseToken !== token) return false;
-    this.leases.remove(message);
-    message.leaseToken = 0;
+  /** Ends the lease `leased` is; false when it already ended (acked, nacked, run out). */
+  private endLease(leased: MemoryReceivedMessage): boolean {
+    if (leased.leaseIndex < 0) return false;
+    this.leases.remove(leased);
     return true;
   }
 
@@ -175,51 +187,46 @@ export class MemoryQueue {
     while ((this.delayed.peek()?.at ?? Infinity) <= now) this.ready.push(this.delayed.pop()!);
     for (let leased = this.leases.peek(); leased !== undefined && leased.at <= now; leased = this.leases.peek()) {
       this.leases.remove(leased);
-      leased.leaseToken = 0;
-      leased.at = now;
-      this.ready.push(leased);
+      this.ready.push(waitingAgain(leased, now, 0));
     }
   }
 }
 
-/** What the messages of one receive share: their queue, its clock, and when the receive began (ReceivedMessage.leaseFrom). */
-interface Receipt {
-  readonly queue: MemoryQueue;
-  readonly nowMs: () => number;
-  readonly leaseFrom: number | undefined;
-}
-
-/** Messages taken from `queue` as the backend contract hands them out, timed by `nowMs` (real or a test clock). */
-export function receivedMessages(queue: MemoryQueue, taken: readonly TakenMessage[], countsDeliveries: boolean, nowMs: () => number, leaseFrom?: number): ReceivedMessage[] {
-  const receipt: Receipt = { queue, nowMs, leaseFrom };
-  return taken.map(({ message, token }) => new MemoryReceivedMessage(receipt, message, token, countsDeliveries ? message.deliveries : undefined));
+/** A copy of a message whose lease ended without an ack, to wait again from `at`; one delivery fewer for an uncounted hand-back. */
+function waitingAgain(leased: StoredMessage, at: number, deliveriesChange: 0 | -1): StoredMessage {
+  return { id: leased.id, body: leased.body, sequence: leased.sequence, keys: leased.keys, at, deliveries: leased.deliveries + deliveriesChange };
 }
 
 /**
- * One delivery: its methods on the prototype rather than three closures per message a worker holds, and what a
- * whole receive shares (queue, clock, when it began) kept once for all of its messages. `id`, `body` and
+ * One lease of a message, as the backend contract hands it out and as its queue keeps it while leased (see
+ * `StoredMessage`): its methods on the prototype rather than three closures per message a worker holds, and what
+ * a whole receive shares (queue, clock, when it began) kept once for all of its messages. `id`, `body` and
  * `deliveryAttempt` are own properties, so a wrapper that spreads it (`{ ...message, ack }`) keeps them; the
  * optional `leaseFrom` is read from the receive (a spread copy without it counts its lease from the answer,
- * which in process is the same moment).
+ * which in process is the same moment). The other fields are the queue's.
  */
-class MemoryReceivedMessage implements ReceivedMessage {
+export class MemoryReceivedMessage implements ReceivedMessage, StoredMessage, LeasedItem {
   readonly id: string;
   readonly body: string;
+  readonly deliveryAttempt: number | undefined;
+  readonly sequence: number;
+  readonly keys: MessageKeys;
+  at: number;
+  readonly deliveries: number;
+  leaseIndex = -1;
   readonly #receipt: Receipt;
-  readonly #message: StoredMessage;
-  readonly #token: number;
 
-  constructor(
-    receipt: Receipt,
-    message: StoredMessage,
-    token: number,
-    readonly deliveryAttempt: number | undefined,
-  ) {
-    this.id = message.id;
-    this.body = message.body;
+  /** `leaseEnd`: when this lease ends, in the queue's ms. */
+  constructor(receipt: Receipt, waiting: StoredMessage, leaseEnd: number) {
+    const deliveries = waiting.deliveries + 1;
+    this.id = waiting.id;
+    this.body = waiting.body;
+    this.deliveryAttempt = receipt.countsDeliveries ? deliveries : undefined;
+    this.sequence = waiting.sequence;
+    this.keys = waiting.keys;
+    this.at = leaseEnd;
+    this.deliveries = deliveries;
     this.#receipt = receipt;
-    this.#message = message;
-    this.#token = token;
   }
 
   get leaseFrom(): number | undefined {
@@ -228,16 +235,16 @@ class MemoryReceivedMessage implements ReceivedMessage {
 
   async ack(): Promise<void> {
     const { queue, nowMs } = this.#receipt;
-    queue.ack(this.#message, this.#token, nowMs());
+    queue.ack(this, nowMs());
   }
 
   async nack(options?: NackOptions): Promise<void> {
     const { queue, nowMs } = this.#receipt;
-    queue.nack(this.#message, this.#token, options?.retryAfterMs ?? 0, nowMs(), options?.countAttempt ?? true);
+    queue.nack(this, options?.retryAfterMs ?? 0, nowMs(), options?.countAttempt ?? true);
   }
 
   async extendLease(leaseMs: number): Promise<boolean> {
     const { queue, nowMs } = this.#receipt;
-    return queue.extendLease(this.#message, this.#token, leaseMs, nowMs());
+    return queue.extendLease(this, leaseMs, nowMs());
   }
 }

@@ -1,7 +1,7 @@
 import { BACKEND_SPECIFICATION_VERSION, type Backend, type BackendCapabilities, type OutgoingMessage } from "../backend/backend.js";
 import { BackendClosedError } from "../errors/backend-closed-error.js";
 import { MEMORY_CAPABILITIES } from "../memory/memory-backend.js";
-import { MemoryQueue, receivedMessages } from "../memory/memory-queue.js";
+import { MemoryQueue } from "../memory/memory-queue.js";
 import { createMemoryRecordStore } from "../records/memory-record-store.js";
 
 /** The test backend plus what the test Hopper needs to drive it. */
@@ -51,10 +51,10 @@ export function createTestBackend(options: { nowMs: () => number; capabilities?:
     async receive(receiveOptions) {
       ensureOpen();
       const queue = queueNamed(receiveOptions.queue);
-      const taken = queue.take(receiveOptions.maxMessages, receiveOptions.leaseMs, options.nowMs());
+      const taken = queue.take(receiveOptions.maxMessages, receiveOptions.leaseMs, options.nowMs(), { queue, nowMs: options.nowMs, leaseFrom: undefined, countsDeliveries: capabilities.deliveryAttempts });
       // The test clock does not move by itself: a worker polling here waits a little in real time instead of spinning.
       if (taken.length === 0 && receiveOptions.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(receiveOptions.waitMs, 20)));
-      return receivedMessages(queue, taken, capabilities.deliveryAttempts, options.nowMs);
+      return taken;
     },
     async stats(queue) {
       return queueNamed(queue).stats(options.nowMs());
@@ -67,15 +67,14 @@ export function createTestBackend(options: { nowMs: () => number; capabilities?:
     queueNames: () => [...queues.keys()].sort(),
     takeNext(name) {
       const queue = queueNamed(name);
-      const [taken] = queue.take(1, leaseMs, options.nowMs());
-      if (!taken) return undefined;
-      const { message, token } = taken;
+      const [message] = queue.take(1, leaseMs, options.nowMs(), { queue, nowMs: options.nowMs, leaseFrom: undefined, countsDeliveries: true });
+      if (!message) return undefined;
       return {
         id: message.id,
         body: message.body,
         deliveries: message.deliveries,
-        ack: () => queue.ack(message, token, options.nowMs()),
-        nack: (retryAfterMs) => queue.nack(message, token, retryAfterMs, options.nowMs()),
+        ack: () => queue.ack(message, options.nowMs()),
+        nack: (retryAfterMs) => queue.nack(message, retryAfterMs, options.nowMs()),
       };
     },
     nextReadyAt() {

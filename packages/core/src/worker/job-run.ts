@@ -97,7 +97,8 @@ export class JobRun implements IterationContext, RunAbort {
 
   get signal(): AbortSignal {
     // A process that stalled past the lease may wake here, before the heartbeat's timer: the job sees the loss now.
-    if (!this.aborted && this.#leaseHeldUntil > 0 && Date.now() >= this.#leaseHeldUntil) this.#shared.leaseWatch?.checkOverdue(this);
+    // The heartbeat keeps its times on its own clock (LeaseHeartbeat.now), so it compares them.
+    if (!this.aborted && this.#leaseHeldUntil !== 0) this.#shared.leaseWatch?.checkOverdue(this);
     const rare = this.rareState();
     if (!rare.controller) {
       rare.controller = new AbortController();

@@ -19,6 +19,8 @@ import type { JobRun } from "./job-run.js";
  * first tick or by the job reading `ctx.signal` (`checkOverdue`), whichever comes
  * first after it wakes (its own timers may fire before the heartbeat's).
  * Its lines go to the run's logger, so they carry the job's fields.
+ * It keeps a run's times (`leaseFrom`, `leaseHeldUntil`, `renewalSentAt`) in ms from its own start, so they
+ * stay small integers that V8 keeps in the run itself, not a 16-byte boxed number each per held job.
  */
 export class LeaseHeartbeat {
   private readonly runs = new Set<JobRun>();
@@ -31,6 +33,8 @@ export class LeaseHeartbeat {
    * so waiting for the end itself would let another worker claim the job first.
    */
   private readonly giveUpMarginMs: number;
+  /** `Date.now()` when this heartbeat began: every time it keeps is counted from here (see `now`). */
+  private readonly epoch = Date.now();
 
   constructor(private readonly leaseMs: number) {
     this.tickMs = Math.max(10, Math.floor(leaseMs / 8));
@@ -39,9 +43,10 @@ export class LeaseHeartbeat {
   }
 
   add(run: JobRun): void {
-    const now = Date.now();
+    const now = this.now();
+    const leaseFrom = run.job.leaseFrom;
     // From the lease's start, not from now: a run that began late in its lease renews at the first tick.
-    run.leaseFrom = Math.min(run.job.leaseFrom ?? now, now);
+    run.leaseFrom = leaseFrom === undefined ? now : Math.min(leaseFrom - this.epoch, now);
     run.leaseHeldUntil = run.leaseFrom + this.leaseMs;
     this.runs.add(run);
     if (!this.timer) {
@@ -58,8 +63,13 @@ export class LeaseHeartbeat {
     }
   }
 
+  /** This process's clock in ms from the heartbeat's start: a small integer for the first 24 days (then boxed, still right). */
+  private now(): number {
+    return Date.now() - this.epoch;
+  }
+
   private renewDue(): void {
-    const now = Date.now();
+    const now = this.now();
     for (const run of this.runs) {
       if (now >= run.leaseHeldUntil) {
         this.giveUpOverdue(run);
@@ -75,7 +85,7 @@ export class LeaseHeartbeat {
 
   /** Gives up a run of this heartbeat whose lease is past its end on this clock: what a job reading `ctx.signal` asks first. */
   checkOverdue(run: JobRun): void {
-    if (this.runs.has(run) && Date.now() >= run.leaseHeldUntil) this.giveUpOverdue(run);
+    if (this.runs.has(run) && this.now() >= run.leaseHeldUntil) this.giveUpOverdue(run);
   }
 
   private giveUpOverdue(run: JobRun): void {
@@ -97,7 +107,7 @@ export class LeaseHeartbeat {
       },
       (error: unknown) => {
         // Try again next tick rather than half a lease later: the lease is running out.
-        run.leaseFrom = 0;
+        run.leaseFrom = -this.renewAfterMs;
         run.renewalFailing = true;
         run.logger.warn("lease extension failed", { messageId: job.message.id, error });
       },
