@@ -173,7 +173,16 @@ export class MessageHandler {
       this.unsettled(job, queue, error);
       return;
     }
-    this.settleRun(run, result, failure).then(
+    let settling: Promise<void>;
+    try {
+      settling = this.settleRun(run, result, failure);
+    } catch (error) {
+      // An ack that threw rather than rejecting.
+      this.unsettled(job, queue, error);
+      return;
+    }
+    // Promise.resolve returns a native promise as it is; it also takes an ack that returned no promise.
+    Promise.resolve(settling).then(
       () => this.done(job),
       (error: unknown) => this.unsettled(job, queue, error),
     );
@@ -375,17 +384,36 @@ export class MessageHandler {
     return run;
   }
 
-  /** Perform has returned (`result`) or thrown (`failure`): the outcome is recorded and the message settled. */
-  private async settleRun(run: JobRun, result: unknown, failure: { readonly error: unknown } | undefined): Promise<void> {
-    const { job, queue, envelope, attempt, definition, slot } = run;
-    const log = run.logger;
-    const { message } = job;
+  /**
+   * Perform has returned (`result`) or thrown (`failure`): the outcome is recorded and the message settled. A plain
+   * job's success (no records, slot, batch or unique key; not handed back) is its ack's promise itself: an async
+   * frame suspended on the ack would keep every local of this function (~700 B of garbage per job).
+   */
+  private settleRun(run: JobRun, result: unknown, failure: { readonly error: unknown } | undefined): Promise<void> {
+    const { job, queue, envelope } = run;
     const { history, records } = this.options;
     // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
     const lateTimeout = failure ? undefined : timedOut(run);
     if (lateTimeout) failure = { error: lateTimeout };
     if (history) countOutcome(history, queue, failure);
-    // Each await below is taken only when there is something to wait for: a plain job's success waits on its ack alone.
+    if (failure !== undefined || records !== undefined || run.slot !== undefined || job.handedBack || this.inBatch(envelope)) return this.settleOutcome(run, result, failure);
+    const acked = job.message.ack();
+    const log = run.logger;
+    const debug = log.isLevelEnabled("debug");
+    if (!debug && envelope.meta[UNIQUE_META_KEY] === undefined) return acked;
+    return Promise.resolve(acked).then(() => {
+      if (debug) log.debug("job succeeded");
+      return releaseUnique(this.options.coordination, envelope, log);
+    });
+  }
+
+  /** What `settleRun` waits through: a failure, a record, a concurrency slot, a batch's or a workflow's bookkeeping. */
+  private async settleOutcome(run: JobRun, result: unknown, failure: { readonly error: unknown } | undefined): Promise<void> {
+    const { job, queue, envelope, attempt, definition, slot } = run;
+    const log = run.logger;
+    const { message } = job;
+    const { records } = this.options;
+    // Each await below is taken only when there is something to wait for.
     if (slot) await slot.release();
     if (job.handedBack) return;
     if (failure && isIterationInterrupt(failure.error)) return this.continueLater(job, log, queue, asReceived(run), attempt, failure.error);
