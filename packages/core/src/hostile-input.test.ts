@@ -55,6 +55,19 @@ describe("the envelope decoder, fed anything", () => {
     expect(() => decodeEnvelope(huge)).toThrow(/over the decoder's limit/);
   });
 
+  it("counts nesting outside strings only, whatever the strings' escaped quotes and backslashes hide", () => {
+    const nested = (depth: number, inner: unknown) => `${"[".repeat(depth - 1)}${JSON.stringify(inner)}${"]".repeat(depth - 1)}`;
+    // Strings full of brackets, escaped quotes and trailing backslashes: none of it counts.
+    const tricky = ['"[[[{{{', "\\", '\\"[[[', "\\\\", "]]]}}}\\\"[[["];
+    // The envelope's own object is the first level: args nested `depth` deep make a body `depth + 1` deep.
+    const body = (depth: number) => JSON.stringify({ ...validEnvelope, args: null }).replace("null", nested(depth, tricky));
+    expect(decodeEnvelope(body(255)).args).toBeDefined();
+    expect(() => decodeEnvelope(body(256))).toThrow(/nested deeper than 256 levels/);
+    // Short bodies are not scanned (they cannot open more than 256 brackets) and still fail as JSON where they are not.
+    expect(() => decodeEnvelope("[".repeat(256))).toThrow(/not JSON/);
+    expect(() => decodeEnvelope("[".repeat(257))).toThrow(/nested deeper than 256 levels/);
+  });
+
   it("never pollutes prototypes through __proto__ or constructor keys", () => {
     const bodies = [
       '{"hopper":1,"id":"a","job":"J","version":1,"args":{"__proto__":{"polluted":true}},"queue":"q","priority":0,"enqueuedAt":"2026-01-01T00:00:00Z","attempt":1,"meta":{"__proto__":"x"}}',

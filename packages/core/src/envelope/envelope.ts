@@ -96,21 +96,31 @@ export function decodeEnvelope(body: string, held: HeldStrings = {}): Envelope {
   return envelope;
 }
 
-/** Counts bracket depth outside strings, without recursion. */
+/**
+ * Counts bracket depth outside strings, without recursion. A text no longer than `limit` cannot open more
+ * than `limit` brackets, so it is not scanned; strings are skipped with indexOf rather than a character at a time.
+ */
 function nestingDepthExceeds(text: string, limit: number): boolean {
+  if (text.length <= limit) return false;
   let depth = 0;
-  let inString = false;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    if (inString) {
-      if (code === 0x5c) index++; // backslash: skip the escaped character
-      else if (code === 0x22) inString = false;
-    } else if (code === 0x22) inString = true;
+    if (code === 0x22) index = closingQuote(text, index);
     else if (code === 0x5b || code === 0x7b) {
       if (++depth > limit) return true;
     } else if (code === 0x5d || code === 0x7d) depth--;
   }
   return false;
+}
+
+/** Where the string opened at `open` ends: the next quote not escaped (an even run of backslashes before it); the text's end if none. */
+function closingQuote(text: string, open: number): number {
+  for (let quote = text.indexOf('"', open + 1); quote !== -1; quote = text.indexOf('"', quote + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+  }
+  return text.length;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -55,12 +55,10 @@ export class LeaseHeartbeat {
     }
   }
 
+  // The timer stays when the last run ends and stops at its next tick if none came since: a worker running one
+  // job at a time would otherwise set and clear an interval per job.
   delete(run: JobRun): void {
     this.runs.delete(run);
-    if (this.runs.size === 0 && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
-    }
   }
 
   /** This process's clock in ms from the heartbeat's start: a small integer for the first 24 days (then boxed, still right). */
@@ -69,6 +67,11 @@ export class LeaseHeartbeat {
   }
 
   private renewDue(): void {
+    if (this.runs.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+      return;
+    }
     const now = this.now();
     for (const run of this.runs) {
       if (now >= run.leaseHeldUntil) {
