@@ -44,9 +44,9 @@ export class RecordWriter {
     this.cancelWatches = new CancelWatches(options.cancelCheckMs, async (jobId) => (await (await this.store()).store.get(jobId))?.cancelRequested === true, logger);
   }
 
-  /** The record to send with an enqueued message, when records ride with it (after `check`). */
-  outgoingRecord(envelope: Envelope): Pick<OutgoingMessage, "record"> {
-    return this.riding ? { record: this.insertedRecord(envelope, Date.now()) } : {};
+  /** The record to send with an enqueued message, when records ride with it (after `check`); undefined when they do not. */
+  outgoingRecord(envelope: Envelope): InsertedRecord | undefined {
+    return this.riding ? this.insertedRecord(envelope, Date.now()) : undefined;
   }
 
   /** What to ask of a receive so that it starts the records of what it leases. */
