@@ -91,7 +91,11 @@ export async function enqueueJobs(
         const sizeBytes = Buffer.byteLength(body);
         if (sizeBytes > limitBytes) throw new PayloadTooLargeError({ sizeBytes, limitBytes, backend: backend.name, job: definition.name });
       }
-      return { id: envelope.id, queue: resolved.queue, body, ...delivery, ...dependencies.records?.outgoingRecord(envelope) };
+      const message: { -readonly [K in keyof OutgoingMessage]: OutgoingMessage[K] } = { id: envelope.id, queue: resolved.queue, body, ...delivery };
+      // Set, not spread in: no wrapper object per enqueued job for the record (#20).
+      const record = dependencies.records?.outgoingRecord(envelope);
+      if (record) message.record = record;
+      return message;
     });
     const { reach } = dependencies;
     const { transaction } = resolved;

@@ -50,7 +50,8 @@ export class PostgresReceivedMessage implements ReceivedMessage {
 
   ack(options?: { readonly record?: SettledRecord }): Promise<void> {
     const { track, acks } = this.#context;
-    const token: AckItem = { seq: this.#seq, attempts: this.#attempts, ...(options?.record && { record: options.record }) };
+    const record = options?.record;
+    const token: AckItem = record ? { seq: this.#seq, attempts: this.#attempts, record } : { seq: this.#seq, attempts: this.#attempts };
     return track(() => acks.add(token));
   }
 

@@ -31,9 +31,12 @@ export class ProgressLanes {
     return created.drained;
   }
 
-  /** Resolves once the job has no progress write in flight or waiting. */
-  async drained(jobId: string): Promise<void> {
-    await this.#lanes.get(jobId)?.drained;
+  /**
+   * Resolves once the job has no progress write in flight or waiting; undefined when it has none now, so
+   * the outcome of a job that reported no progress (most) waits on no promise of its own. (#20)
+   */
+  drained(jobId: string): Promise<void> | undefined {
+    return this.#lanes.get(jobId)?.drained;
   }
 
   async #drain(jobId: string, lane: Lane): Promise<void> {

@@ -55,6 +55,8 @@ export function argsRecordText(args: unknown, limitBytes: number): string | unde
   } catch {
     return undefined;
   }
+  // A UTF-16 unit is at most 3 UTF-8 bytes: text that short is under the bound without counting its bytes (#20).
+  if (text.length * 3 <= limitBytes) return `{"args":${text}}`;
   const sizeBytes = Buffer.byteLength(text);
   return sizeBytes > limitBytes ? `{"argsBytes":${sizeBytes}}` : `{"args":${text}}`;
 }

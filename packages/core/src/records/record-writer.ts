@@ -44,9 +44,9 @@ export class RecordWriter {
     this.cancelWatches = new CancelWatches(options.cancelCheckMs, async (jobId) => (await (await this.store()).store.get(jobId))?.cancelRequested === true, logger);
   }
 
-  /** The record to send with an enqueued message, when records ride with it (after `check`). */
-  outgoingRecord(envelope: Envelope): Pick<OutgoingMessage, "record"> {
-    return this.riding ? { record: this.insertedRecord(envelope, Date.now()) } : {};
+  /** The record to send with an enqueued message, when records ride with it (after `check`); undefined when they do not. */
+  outgoingRecord(envelope: Envelope): InsertedRecord | undefined {
+    return this.riding ? this.insertedRecord(envelope, Date.now()) : undefined;
   }
 
   /** What to ask of a receive so that it starts the records of what it leases. */
@@ -79,10 +79,17 @@ export class RecordWriter {
     await this.quietly("enqueued", records[0]!.id, async (store) => store.insert(records, transaction === undefined ? undefined : { transaction }));
   }
 
-  /** False when the job was cancelled and must not run. A receive that started the record for this attempt already wrote it. */
-  async start(envelope: Envelope, attempt: number, message: ReceivedMessage): Promise<boolean> {
+  /**
+   * False when the job was cancelled and must not run. A receive that started the record for this attempt
+   * already wrote it: then the answer is known at once, not a promise (one per job on a drain). (#20)
+   */
+  start(envelope: Envelope, attempt: number, message: ReceivedMessage): boolean | Promise<boolean> {
     if (message.record === "cancelled") return false;
     if (message.record === "running" && message.deliveryAttempt === attempt) return true;
+    return this.startRecord(envelope, attempt);
+  }
+
+  private async startRecord(envelope: Envelope, attempt: number): Promise<boolean> {
     const state = await this.quietly("running", envelope.id, async (store) => store.start({ ...identityOf(envelope), attempt, startedAt: Date.now(), ttlMs: this.unfinishedMs }));
     return state !== "cancelled";
   }
@@ -101,9 +108,18 @@ export class RecordWriter {
     await this.settle({ ...identityOf(envelope), state: `held:${reason}`, attempt: Math.max(0, attemptsRun), runAt, ttlMs: this.unfinishedTtlMs(runAt, Date.now()) });
   }
 
-  /** Acks `message` with `record` written: in the ack's own call when records ride with it, else settled first. */
-  async settleAndAck(message: ReceivedMessage, record: SettledRecord): Promise<void> {
-    await this.progressLanes.drained(record.id);
+  /**
+   * Acks `message` with `record` written: in the ack's own call when records ride with it, else settled first.
+   * A job with no progress write pending acks at once: no async frame or promise of the writer's. (#20)
+   */
+  settleAndAck(message: ReceivedMessage, record: SettledRecord): Promise<void> {
+    const progress = this.progressLanes.drained(record.id);
+    if (progress === undefined && this.riding) return message.ack({ record });
+    return this.settleAndAckAfter(progress, message, record);
+  }
+
+  private async settleAndAckAfter(progress: Promise<void> | undefined, message: ReceivedMessage, record: SettledRecord): Promise<void> {
+    await progress;
     if (this.riding) return message.ack({ record });
     await this.settle(record);
     await message.ack();
@@ -120,7 +136,7 @@ export class RecordWriter {
 
   /** Ends a job that was cancelled: stopped while it ran, or refused at start after a cancel was requested. */
   cancelledRecord(envelope: Envelope, attempt: number): SettledRecord {
-    return { ...identityOf(envelope), state: "cancelled", attempt, finishedAt: Date.now(), ttlMs: this.options.keepMs.cancelled };
+    return finishedRecord(envelope, "cancelled", attempt, undefined, this.options.keepMs.cancelled);
   }
 
   /**
@@ -149,11 +165,12 @@ export class RecordWriter {
 
   /** The result as JSON text; throws JobRecordValueError when it cannot be kept. */
   resultOf(value: unknown): string {
-    return resultJson(value, this.options.maxResultBytes);
+    // Most jobs return nothing: no walk, no Set, no byte count for it. (#20)
+    return value === undefined || value === null ? "null" : resultJson(value, this.options.maxResultBytes);
   }
 
   succeededRecord(envelope: Envelope, attempt: number, result: string): SettledRecord {
-    return { ...identityOf(envelope), state: "succeeded", attempt, result, finishedAt: Date.now(), ttlMs: this.options.keepMs.succeeded };
+    return finishedRecord(envelope, "succeeded", attempt, result, this.options.keepMs.succeeded);
   }
 
   /** A failed attempt: `failed` (discarded), `dead` (dead-lettered) or `retrying` at `runAt`. */
@@ -182,7 +199,22 @@ export class RecordWriter {
   private insertedRecord(envelope: Envelope, now: number): InsertedRecord {
     const runAt = envelope.runAt === undefined ? null : Date.parse(envelope.runAt);
     const args = this.options.args ? argsRecordText(envelope.args, this.options.maxArgsBytes) : undefined;
-    return { ...identityOf(envelope), runAt, ttlMs: this.unfinishedTtlMs(runAt ?? now, now), ...workflowLinksOf(envelope), ...(args !== undefined && { args }) };
+    // One object of one shape, its optional fields set only when present (as the spreads did): no
+    // intermediate identity or link objects per enqueued job. (#20)
+    const record: { -readonly [K in keyof InsertedRecord]: InsertedRecord[K] } = {
+      id: envelope.id,
+      job: envelope.job,
+      queue: envelope.queue,
+      enqueuedAt: enqueuedAtOf(envelope),
+      runAt,
+      ttlMs: this.unfinishedTtlMs(runAt ?? now, now),
+    };
+    const batchId = envelope.meta[BATCH_META_KEY];
+    const parentId = envelope.meta[PARENT_META_KEY];
+    if (batchId !== undefined) record.batchId = batchId;
+    if (parentId !== undefined) record.parentId = parentId;
+    if (args !== undefined) record.args = args;
+    return record;
   }
 
   /**
@@ -204,15 +236,20 @@ export class RecordWriter {
   }
 }
 
-/** The batch and parent a job's envelope names (`batches.ts`, `flows.ts`), for its record; nothing for other jobs. */
-function workflowLinksOf(envelope: Envelope): Pick<InsertedRecord, "batchId" | "parentId"> {
-  const batchId = envelope.meta[BATCH_META_KEY];
-  const parentId = envelope.meta[PARENT_META_KEY];
-  return { ...(batchId !== undefined && { batchId }), ...(parentId !== undefined && { parentId }) };
+function identityOf(envelope: Envelope): JobIdentity {
+  return { id: envelope.id, job: envelope.job, queue: envelope.queue, enqueuedAt: enqueuedAtOf(envelope) };
 }
 
-function identityOf(envelope: Envelope): JobIdentity {
-  return { id: envelope.id, job: envelope.job, queue: envelope.queue, enqueuedAt: Date.parse(envelope.enqueuedAt) || 0 };
+function enqueuedAtOf(envelope: Envelope): number {
+  return Date.parse(envelope.enqueuedAt) || 0;
+}
+
+/** A finished attempt's record (succeeded, cancelled), built as one object: the ack path makes one per job. (#20) */
+function finishedRecord(envelope: Envelope, state: "succeeded" | "cancelled", attempt: number, result: string | undefined, ttlMs: number): SettledRecord {
+  const enqueuedAt = enqueuedAtOf(envelope);
+  return result === undefined
+    ? { id: envelope.id, job: envelope.job, queue: envelope.queue, enqueuedAt, state, attempt, finishedAt: Date.now(), ttlMs }
+    : { id: envelope.id, job: envelope.job, queue: envelope.queue, enqueuedAt, state, attempt, result, finishedAt: Date.now(), ttlMs };
 }
 
 /** Name and message only (redacted, bounded): records are read by dashboards and APIs, stacks stay in the logs. */

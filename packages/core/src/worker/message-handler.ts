@@ -343,7 +343,9 @@ export class MessageHandler {
       else job.runClaim = taken.claim;
     }
     const { records } = this.options;
-    if (records && !(await records.start(envelope, attempt, message))) {
+    // Known at once when the receive started the record (no await, no promise per job).
+    const started = records?.start(envelope, attempt, message);
+    if (records && started !== true && !(await started)) {
       await slot?.release();
       log.info("job cancelled before it started; dropping it");
       // A cancel asked while an earlier copy ran leaves the record running or retrying: end it here.

@@ -1,4 +1,5 @@
 import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
+import type { InsertedRecord } from "@hopper/core";
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 import { insertedColumns, insertedSource, type RecordSql } from "../postgres-record-sql.js";
@@ -59,7 +60,8 @@ async function insertOrNameHolders(executor: SqlExecutor, schema: PostgresSchema
 /** The record insert as a CTE (`records_inserted`, then `records_notified`) over the records `messages` carry, from parameter `$first`, limited to ids `enqueuedIds` selects. */
 function recordsWith(records: RecordSql | undefined, messages: readonly OutgoingMessage[], first: number, enqueuedIds?: string): { ctes: string; params: unknown[]; count: string } {
   if (!records) return { ctes: "", params: [], count: "0" };
-  const carried = messages.flatMap((message) => (message.record ? [message.record] : []));
+  const carried: InsertedRecord[] = [];
+  for (const message of messages) if (message.record) carried.push(message.record);
   const source = `(SELECT * FROM ${insertedSource(first)}${enqueuedIds ? ` WHERE id IN (${enqueuedIds})` : ""}) AS carried`;
   return {
     ctes: `, records_inserted AS (${records.insert(source)}), records_notified AS (${records.notified("records_inserted")})`,
