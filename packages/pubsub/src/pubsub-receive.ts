@@ -61,6 +61,8 @@ export async function pullMessages(context: PullContext, resources: QueueResourc
     if (pulled.length === 0) {
       emptyPullPauseMs = Math.min(longestEmptyPullPauseMs, emptyPullPauseMs === 0 ? firstEmptyPullPauseMs : emptyPullPauseMs * 2);
       await pauseUnlessStopped(Math.min(emptyPullPauseMs, deadline - Date.now()), [options.signal, context.closing], lines);
+      // A pause that ran to the end of the wait (or past it, on a stalled event loop) ends the receive: no pull after waitMs.
+      if (Date.now() >= deadline && !lines?.hasReady()) return [];
     }
   }
 }
