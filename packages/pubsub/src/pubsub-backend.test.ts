@@ -1,5 +1,6 @@
 import { createConsoleLogger, createHopper, Job } from "@hopper/core";
 import type { Backend, ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
+import { v1 } from "@google-cloud/pubsub";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPubSubBackend } from "./pubsub-backend.js";
 import { createBackendFromUrl } from "./pubsub-url.js";
@@ -91,6 +92,38 @@ describe.skipIf(!project)("Pub/Sub backend on the emulator", () => {
     const results = await backend.enqueue(messages);
     expect(results.map((result) => result.status)).toEqual(messages.map(() => "enqueued"));
     expect(results.map((result) => result.id)).toEqual(messages.map((message) => message.id));
+  });
+
+  it("an idle receive paces its pulls when the server answers empty ones at once (the emulator always does), rather than spinning", async () => {
+    const backend = open(createTestBackend(project!));
+    const queue = `idle${Date.now().toString(36)}`;
+    await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 });
+    const pull = v1.SubscriberClient.prototype.pull;
+    let pulls = 0;
+    v1.SubscriberClient.prototype.pull = function (this: v1.SubscriberClient, ...args: Parameters<typeof pull>) {
+      pulls += 1;
+      return pull.apply(this, args);
+    } as typeof pull;
+    try {
+      expect(await backend.receive({ queue, maxMessages: 10, waitMs: 1000, leaseMs: 30_000 })).toEqual([]);
+    } finally {
+      v1.SubscriberClient.prototype.pull = pull;
+    }
+    // Unpaced, the emulator's instant empty answers made hundreds of pulls a second (an idle worker's CPU and RSS).
+    expect(pulls).toBeGreaterThan(1);
+    expect(pulls).toBeLessThanOrEqual(15);
+  });
+
+  it("a message published while a paced receive waits still comes in that receive", async () => {
+    const backend = open(createTestBackend(project!));
+    const queue = `late${Date.now().toString(36)}`;
+    await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 });
+    const receiving = backend.receive({ queue, maxMessages: 10, waitMs: 5000, leaseMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await backend.enqueue([{ id: "late-1", queue, body: "{}" }]);
+    const received = await receiving;
+    expect(received.map((message) => message.id)).toEqual(["late-1"]);
+    await received[0]!.ack();
   });
 
   it("with createTopics false, a queue without topic and subscription fails with a ConfigurationError naming the fix", async () => {

@@ -3,12 +3,16 @@
  * client and the peers while the machine is busy: Node CPU time (user+system)
  * per job; the calls this process sent per job (Redis commands, PostgreSQL statements: the round
  * trips, `client-calls.ts`); on Redis, server commands, bytes and CPU per job (INFO deltas); on a local
- * PostgreSQL, its processes' CPU per job (`postgres-server-cpu.ts`).
+ * PostgreSQL, its processes' CPU per job (`postgres-server-cpu.ts`); on the local SQS emulator (an sqs:// URL
+ * whose `endpoint` is `@hopper/services`' fauxqs), its CPU per job (`sqs-server-cpu.ts`); bytes this process
+ * wrote and read per job (requests and answers, all connections).
  * Not a throughput figure: wall-clock rates belong to `pnpm bench`.
  *
  *   pnpm --filter @hopper/bench cost-per-job <library> <connection> [jobs] [callers] [single|bulk|drain]
  *   e.g. … cost-per-job hopper redis://127.0.0.1:6379 3000 10 single   (ioredis, bullmq: the baselines)
- * PROBE_CONCURRENCY=1,10,50 picks the drain concurrencies; on Redis, the
+ *   or   … cost-per-job hopper "sqs://us-east-1/probe-?endpoint=$HOPPER_TEST_SQS_ENDPOINT&createQueues=true" 5000 10 bulk
+ *        (@aws-sdk/client-sqs with the same URL: the raw client)
+ * PROBE_CONCURRENCY=1,10,50 picks the drain concurrencies; PROBE_BULK_CALL the jobs per bulk call (default 1000; the bench's bulk column uses 100); on Redis, the
  * server counts need HOPPER_TEST_REDIS_URL to name the same server.
  */
 import { readFileSync } from "node:fs";
@@ -19,21 +23,24 @@ import type { BenchSubject } from "../subjects/bench-subject.js";
 import { countClientCalls } from "./client-calls.js";
 import { postgresServerCpu, postgresWal } from "./postgres-server-cpu.js";
 import { redisServerCounts } from "./redis-server-counts.js";
+import { sqsEmulatorCpu } from "./sqs-server-cpu.js";
 
 const [library = "hopper", connection = process.env.HOPPER_TEST_REDIS_URL ?? "", jobsText = "3000", callersText = "10", only = ""] = process.argv.slice(2);
 const jobs = Number(jobsText);
+const bulkCall = Number(process.env.PROBE_BULK_CALL ?? 1000);
 const callers = Number(callersText);
 const redisUrl = process.env.HOPPER_TEST_REDIS_URL;
 const admin = redisUrl && connection.startsWith("redis") ? new Redis(redisUrl) : undefined;
 const clientCalls = countClientCalls();
 const postgresCpu = connection.startsWith("postgres") ? await postgresServerCpu(connection) : undefined;
 const wal = connection.startsWith("postgres") ? await postgresWal(connection) : undefined;
+const sqsCpu = connection.startsWith("sqs") ? sqsEmulatorCpu(connection) : undefined;
 
-/** Read and write system calls of this process so far (all threads): each socket write or read is one. */
-function syscalls(): { reads: number; writes: number } {
+/** Read and write system calls of this process so far (all threads): each socket write or read is one; and their bytes. */
+function syscalls(): { reads: number; writes: number; readBytes: number; writtenBytes: number } {
   const text = readFileSync("/proc/self/io", "utf8");
   const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)`, "m").exec(text)?.[1] ?? 0);
-  return { reads: field("syscr"), writes: field("syscw") };
+  return { reads: field("syscr"), writes: field("syscw"), readBytes: field("rchar"), writtenBytes: field("wchar") };
 }
 
 async function measure(label: string, count: number, run: () => Promise<void>): Promise<void> {
@@ -41,17 +48,21 @@ async function measure(label: string, count: number, run: () => Promise<void>): 
   const walBefore = await wal?.bytes();
   const sent = clientCalls();
   const postgresBefore = postgresCpu?.();
+  const sqsBefore = sqsCpu?.();
   const calls = syscalls();
   const cpu = process.cpuUsage();
   await run();
   const used = process.cpuUsage(cpu);
   const callsAfter = syscalls();
   const postgresAfter = postgresCpu?.();
+  const sqsAfter = sqsCpu?.();
   const sentAfter = clientCalls();
   const after = await redisServerCounts(admin);
   const walAfter = await wal?.bytes();
   const parts = [`${label}: node CPU ${((used.user + used.system) / count).toFixed(1)} µs/job (system ${(used.system / count).toFixed(1)})`];
   parts.push(`syscalls read ${((callsAfter.reads - calls.reads) / count).toFixed(2)}, write ${((callsAfter.writes - calls.writes) / count).toFixed(2)} /job`);
+  parts.push(`bytes written ${((callsAfter.writtenBytes - calls.writtenBytes) / count).toFixed(0)}, read ${((callsAfter.readBytes - calls.readBytes) / count).toFixed(0)} /job`);
+  if (sqsBefore !== undefined && sqsAfter !== undefined) parts.push(`sqs emulator CPU ${((sqsAfter - sqsBefore) / count).toFixed(1)} µs/job`);
   const redisSent = sentAfter.redis - sent.redis;
   parts.push(`client calls ${((redisSent + sentAfter.postgres - sent.postgres) / count).toFixed(3)}/job (redis ${(redisSent / count).toFixed(3)}, postgres ${((sentAfter.postgres - sent.postgres) / count).toFixed(3)})`);
   if (postgresBefore !== undefined && postgresAfter !== undefined) parts.push(`postgres server CPU ${((postgresAfter - postgresBefore) / count).toFixed(1)} µs/job`);
@@ -103,7 +114,7 @@ async function scenarios(subject: BenchSubject): Promise<void> {
       const drain = queue();
       await subject.prepare(drain);
       const drainJobs = makeJobs(jobs);
-      await measure(`enqueue bulk (calls of 1000) [c=${concurrency}]`, jobs, () => enqueueInBatches(subject, drain, drainJobs, 1000));
+      await measure(`enqueue bulk (calls of ${bulkCall}) [c=${concurrency}]`, jobs, () => enqueueInBatches(subject, drain, drainJobs, bulkCall));
       if (only === "bulk") continue;
       await measure(`drain c=${concurrency}`, jobs, async () => {
         const run = await consumeCount(subject, drain, concurrency, jobs, 120_000);

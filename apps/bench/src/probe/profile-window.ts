@@ -3,6 +3,7 @@
  * left out), for saying where the time goes:
  *   node --conditions=@hopper/source --import ./src/child/strip-types.mjs src/probe/profile-window.ts \
  *     <library> <connection> <jobs> <single|bulk|drain> <out.cpuprofile> [concurrency]
+ * PROBE_BULK_CALL sets the jobs per bulk call (default 1000; the bench's bulk column uses 100).
  * Not a throughput figure: the profiler itself slows the run.
  */
 import { writeFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { consumeCount, enqueueInBatches, makeJobs, withCallers } from "../scenar
 const [library = "hopper", connection = "", jobsText = "20000", mode = "single", out = "window.cpuprofile", concurrencyText = "10"] = process.argv.slice(2);
 const jobs = Number(jobsText);
 const concurrency = Number(concurrencyText);
+const bulkCall = Number(process.env.PROBE_BULK_CALL ?? 1000);
 const subject = await createSubject({ library, connection } as never);
 const session = new Session();
 session.connect();
@@ -33,7 +35,7 @@ try {
   const cpu = process.cpuUsage();
   const startedAt = performance.now();
   if (mode === "single") await withCallers(list.length, 10, (index) => subject.enqueueOne(measured, list[index]!));
-  else if (mode === "bulk") await enqueueInBatches(subject, measured, list, 1000);
+  else if (mode === "bulk") await enqueueInBatches(subject, measured, list, bulkCall);
   else await consumeCount(subject, measured, concurrency, jobs, 120_000);
   const elapsed = performance.now() - startedAt;
   const used = process.cpuUsage(cpu);
