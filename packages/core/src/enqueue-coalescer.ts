@@ -2,6 +2,14 @@ import type { Backend, EnqueueResult, OutgoingMessage } from "./backend/backend.
 import { sendInBatches } from "./backend/send-in-batches.js";
 import { isConnectionFailure, unansweredWithin, withinBound, type ReachBound } from "./backend-reach.js";
 
+/**
+ * How early a call's bound may be called due: calls made a few ms apart (each
+ * awaited its own validation and middleware first) then fail at the same
+ * tick, rather than the last being sent once the others' places free, with
+ * next to nothing left of its bound.
+ */
+const BOUND_SLACK_MS = 5;
+
 interface WaitingCall {
   readonly messages: readonly OutgoingMessage[];
   /** The enqueue bound of this call's Hopper; unbounded when absent. */
@@ -83,7 +91,7 @@ export class EnqueueCoalescer {
     this.#boundTimer = setTimeout(() => this.#checkBounds(), Math.max(0, deadline - Date.now()));
   }
 
-  /** Rejects every call whose bound has passed since the later of its call and the lane's last answer. */
+  /** Rejects every call whose bound has passed (or passes within BOUND_SLACK_MS) since the later of its call and the lane's last answer. */
   #checkBounds(): void {
     this.#boundTimer = undefined;
     this.#boundTimerAt = Infinity;
@@ -92,8 +100,8 @@ export class EnqueueCoalescer {
     const due = (call: WaitingCall): boolean => {
       if (!call.bound || call.givenUp) return false;
       const deadline = Math.max(call.calledAt, this.#lastAnswerAt) + call.bound.timeoutMs;
-      if (deadline > now) next = Math.min(next, deadline);
-      return deadline <= now;
+      if (deadline > now + BOUND_SLACK_MS) next = Math.min(next, deadline);
+      return deadline <= now + BOUND_SLACK_MS;
     };
     this.#waiting = this.#waiting.filter((call) => {
       if (!due(call)) return true;
