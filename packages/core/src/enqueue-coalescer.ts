@@ -29,6 +29,8 @@ interface Send {
   givenUp: number;
   /** Whether it stopped counting against the sends the lane keeps in flight. */
   freed: boolean;
+  /** When the backend last answered a chunk of this send: its calls' bound counts from here, not from other sends' answers (one hung node must not be kept alive by another's). */
+  lastAnswerAt: number;
 }
 
 /**
@@ -43,8 +45,10 @@ interface Send {
  * The enqueue bound (`connectTimeout`) is kept by the lane, with one timer for
  * all its calls rather than a timer and an AbortSignal per call: a call fails
  * with BackendUnavailableError once its bound passes with no answer from the
- * backend (any answer to this lane counts, as the sends ahead of a call are
- * what it waits on); one still waiting is then never sent.
+ * backend: a waiting call counts any answer to this lane (the sends ahead of
+ * it are what it waits on), a call on the wire only its own send's answers
+ * (another send's answers say nothing of its node); one still waiting is then
+ * never sent.
  *
  * Never used inside a caller's transaction: those messages must commit or
  * roll back with it, so they cannot share a send with anyone else's.
@@ -97,21 +101,21 @@ export class EnqueueCoalescer {
     this.#boundTimerAt = Infinity;
     const now = Date.now();
     let next = Infinity;
-    const due = (call: WaitingCall): boolean => {
+    const due = (call: WaitingCall, lastAnswerAt: number): boolean => {
       if (!call.bound || call.givenUp) return false;
-      const deadline = Math.max(call.calledAt, this.#lastAnswerAt) + call.bound.timeoutMs;
+      const deadline = Math.max(call.calledAt, lastAnswerAt) + call.bound.timeoutMs;
       if (deadline > now + BOUND_SLACK_MS) next = Math.min(next, deadline);
       return deadline <= now + BOUND_SLACK_MS;
     };
     this.#waiting = this.#waiting.filter((call) => {
-      if (!due(call)) return true;
+      if (!due(call, this.#lastAnswerAt)) return true;
       call.givenUp = true;
       call.reject(unansweredWithin(call.bound!));
       return false; // never sent
     });
     for (const send of this.#onTheWire) {
       for (const call of send.calls) {
-        if (!due(call)) continue;
+        if (!due(call, send.lastAnswerAt)) continue;
         // Already on the wire: a late answer still lands, and is ignored.
         call.givenUp = true;
         call.reject(unansweredWithin(call.bound!));
@@ -135,11 +139,11 @@ export class EnqueueCoalescer {
    */
   #drain(): void {
     if (this.#waiting.length === 0 || this.#sending >= (this.#backend.capabilities.enqueueSendsInFlight ?? 1)) return;
-    const send: Send = { calls: this.#waiting, givenUp: 0, freed: false };
+    const send: Send = { calls: this.#waiting, givenUp: 0, freed: false, lastAnswerAt: 0 };
     this.#waiting = [];
     this.#sending += 1;
     this.#onTheWire.add(send);
-    void this.#sendTogether(send.calls).finally(() => {
+    void this.#sendTogether(send).finally(() => {
       this.#onTheWire.delete(send);
       this.#free(send);
       // Idle: the bound timer has nothing to watch, and must not keep the process up.
@@ -156,10 +160,11 @@ export class EnqueueCoalescer {
     });
   }
 
-  async #sendTogether(calls: readonly WaitingCall[]): Promise<void> {
+  async #sendTogether(send: Send): Promise<void> {
+    const calls = send.calls;
     try {
       const answered = () => {
-        this.#lastAnswerAt = Date.now();
+        this.#lastAnswerAt = send.lastAnswerAt = Date.now();
       };
       const results = await sendInBatches(this.#backend, calls.length === 1 ? calls[0]!.messages : calls.flatMap((call) => call.messages), {}, answered);
       const parts: EnqueueResult[][] = [];
@@ -171,7 +176,7 @@ export class EnqueueCoalescer {
           offset += call.messages.length;
         }
       }
-      if (calls.length > 1) await this.#isolateSharedFailures(calls, parts);
+      if (calls.length > 1) await this.#isolateSharedFailures(calls, parts, answered);
       calls.forEach((call, index) => call.resolve(parts[index]!));
     } catch (error) {
       for (const call of calls) call.reject(error);
@@ -186,7 +191,7 @@ export class EnqueueCoalescer {
    * only fail again. Backends store a batch all or nothing, so the repeat
    * adds no copy.
    */
-  async #isolateSharedFailures(calls: readonly WaitingCall[], parts: EnqueueResult[][]): Promise<void> {
+  async #isolateSharedFailures(calls: readonly WaitingCall[], parts: EnqueueResult[][], answered: () => void): Promise<void> {
     const callsByError = new Map<Error, Set<number>>();
     parts.forEach((part, callIndex) => {
       for (const result of part) {
@@ -200,7 +205,7 @@ export class EnqueueCoalescer {
       [...shared].map(async (callIndex) => {
         const part = parts[callIndex]!;
         const again = part.flatMap((result, index) => (result.status === "failed" && !isConnectionFailure(result.error) ? [index] : []));
-        const retried = await sendInBatches(this.#backend, again.map((index) => calls[callIndex]!.messages[index]!), {}, () => (this.#lastAnswerAt = Date.now()));
+        const retried = await sendInBatches(this.#backend, again.map((index) => calls[callIndex]!.messages[index]!), {}, answered);
         again.forEach((index, retriedIndex) => (part[index] = retried[retriedIndex]!));
       }),
     );
