@@ -392,7 +392,9 @@ export class MessageHandler {
    * frame suspended on the ack would keep every local of this function (~700 B of garbage per job).
    */
   private settleRun(run: JobRun, result: unknown, failure: { readonly error: unknown } | undefined): Promise<void> {
-    const { job, queue, envelope } = run;
+    const { job, envelope } = run;
+    // From the envelope, not the context's fields: a job may write `ctx.queue` (a plain field), and must not move its own retry or dead letter.
+    const queue = envelope.queue;
     const { history, records } = this.options;
     // Returned after its timeout, having ignored the signal: the attempt still fails as timed out.
     const lateTimeout = failure ? undefined : timedOut(run);
@@ -411,7 +413,8 @@ export class MessageHandler {
 
   /** What `settleRun` waits through: a failure, a record, a concurrency slot, a batch's or a workflow's bookkeeping. */
   private async settleOutcome(run: JobRun, result: unknown, failure: { readonly error: unknown } | undefined): Promise<void> {
-    const { job, queue, envelope, attempt, definition, slot } = run;
+    const { job, envelope, attempt, definition, slot } = run;
+    const queue = envelope.queue; // not `run.queue`: see settleRun
     const log = run.logger;
     const { message } = job;
     const { records } = this.options;
@@ -466,7 +469,7 @@ export class MessageHandler {
       definition,
       iteration,
       state,
-      jobId: run.jobId,
+      jobId: run.envelope.id,
       records: this.options.records,
       stopping: () => job.stopRequested === true,
       abortReason: () => run.abortReason,
@@ -517,7 +520,7 @@ export class MessageHandler {
     const { job } = run;
     run.logger.ended();
     run.deadline?.finish();
-    this.runningJobs?.untrack(run.jobId, run);
+    this.runningJobs?.untrack(run.envelope.id, run);
     run.cancelWatch?.stop();
     this.heartbeat?.delete(run);
     job.signal?.removeEventListener("abort", run);
