@@ -1,7 +1,12 @@
+import { randomBytes } from "node:crypto";
 import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
 import { whileSlotMoves } from "./redis-cluster-errors.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
+
+/** This process's part of every send token; the counter makes each token unique (see enqueue.lua's header: a resent script stores nothing twice). */
+const processToken = randomBytes(9).toString("base64url");
+let sends = 0;
 
 /**
  * One script call per queue in the batch, all sent at once (ioredis writes
@@ -32,7 +37,8 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
       }
       try {
         // Only replies that say the script did not run are retried, so a batch is never stored twice.
-        const replies = await whileSlotMoves(() => client.hopperEnqueue(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, withRecords ? records.prefix : "", withRecords ? records.channel : "", queue, ...args));
+        const token = `${processToken}:${(sends += 1).toString(36)}`;
+        const replies = await whileSlotMoves(() => client.hopperEnqueue(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, withRecords ? records.prefix : "", withRecords ? records.channel : "", queue, token, ...args));
         indexes.forEach((messageIndex, replyIndex) => {
           const id = messages[messageIndex]!.id;
           const reply = replies[replyIndex];

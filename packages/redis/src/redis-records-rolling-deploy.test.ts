@@ -19,12 +19,14 @@ function clientWithMainScripts(url: string): Redis {
   const read = (file: string) => readFileSync(new URL(`./test-fixtures/main-scripts/${file}`, import.meta.url), "utf8");
   const prelude = `${read("common.lua")}\nlocal record_one_node = true\n${read("records.lua")}`;
   const client = new Redis(url);
-  client.defineCommand("hopperEnqueue", { numberOfKeys: 4, lua: `${prelude}\n${read("enqueue.lua")}` });
+  client.defineCommand("hopperEnqueueMain", { numberOfKeys: 4, lua: `${prelude}\n${read("enqueue.lua")}` });
   client.defineCommand("hopperReceive", { numberOfKeys: 4, lua: `${prelude}\n${read("receive.lua")}` });
   client.defineCommand("hopperAckMain", { lua: `${prelude}\n${read("ack.lua")}` });
   // This version's AckBatcher sends each ack's record with a form ("" none, "f" whole, "r" short); main's ack.lua
   // takes eleven arguments per ack, as main's AckBatcher sent them. Main's receive never says "riding", so no "r".
   const mainClient = client as unknown as Record<string, (...args: unknown[]) => Promise<number>>;
+  // This version's enqueue sends a send token after the queue name (enqueue.lua: a resent script stores nothing twice); main's has none.
+  mainClient.hopperEnqueue = (...args) => mainClient.hopperEnqueueMain!(...args.slice(0, 9), ...args.slice(10));
   mainClient.hopperAck = (keyCount, ...rest) => mainClient.hopperAckMain!(keyCount, ...mainAckArgs(Number(keyCount), rest));
   return client;
 }

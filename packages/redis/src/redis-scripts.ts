@@ -5,7 +5,7 @@ export type RedisClient = Redis | Cluster;
 
 /** The commands our Lua scripts add to a client; ioredis sends them by SHA (EVALSHA, falling back to EVAL once). */
 export interface ScriptCommands {
-  hopperEnqueue(ready: string, delayed: string, meta: string, dedupe: string, base: string, channel: string, recordPrefix: string, recordChannel: string, queue: string, ...messageArgs: string[]): Promise<(number | string)[]>;
+  hopperEnqueue(ready: string, delayed: string, meta: string, dedupe: string, base: string, channel: string, recordPrefix: string, recordChannel: string, queue: string, sendToken: string, ...messageArgs: string[]): Promise<(number | string)[]>;
   hopperReceive(ready: string, delayed: string, leased: string, orphans: string, base: string, maxMessages: number, leaseMs: number, limit: number, recordPrefix: string, recordChannel: string, queue: string, recordTtlMs: number): Promise<(number | string)[]>;
   hopperAck(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number>;
   hopperNack(ready: string, delayed: string, leased: string, message: string, base: string, channel: string, handle: string, token: string, delayMs: number, uncounted: "0" | "1"): Promise<number>;

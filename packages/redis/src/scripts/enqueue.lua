@@ -3,8 +3,8 @@ Stores a batch of messages in one queue.
 KEYS[1] ready, KEYS[2] delayed, KEYS[3] meta, KEYS[4] dedupe
 ARGV[1] base ("{<prefix>:<queue>}:"), ARGV[2] wake-up channel,
 ARGV[3] record key prefix ("<prefix>:record:"), or "" when the messages carry no records,
-ARGV[4] record events channel, ARGV[5] queue name
-ARGV[6..] per message: id, body, delay ms, priority, ordering key, dedupe key
+ARGV[4] record events channel, ARGV[5] queue name, ARGV[6] this send's token (unique per send)
+ARGV[7..] per message: id, body, delay ms, priority, ordering key, dedupe key
   (the two keys are "" when absent, else the key behind a "="), and with records
   seven more: job ("" for a message without a record), enqueued ms, run-at ms or "", ttl ms,
   batch id or "", parent job id or "", args text or "" (see record_insert in records.lua; a record
@@ -14,18 +14,38 @@ of the first new message hash fails the script before it has stored anything,
 so a batch is never half stored.
 Returns: one entry per message, in order: 1 when enqueued, or the job id of
   the queued message that holds the same dedupe key (a string).
+A send is stored once: ioredis sends a command again when its connection
+dropped before the answer came, though the server may have run it (a crash
+after an fsynced write). Each send's token stays in `sends` for a minute, and a
+send that finds its own token there answers as its first run did and stores
+nothing.
 ]]
 local ready_key, delayed_key, meta_key, dedupe_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local base = ARGV[1]
 local record_prefix, record_channel, queue = ARGV[3], ARGV[4], ARGV[5]
-local first, stride = 6, record_prefix == '' and 6 or 13
+local sends_key, token = base .. 'sends', ARGV[6]
+local first, stride = 7, record_prefix == '' and 6 or 13
 local count = (#ARGV - first + 1) / stride
 local now = now_ms()
 local seq = tonumber(redis.call('HGET', meta_key, 'seq') or '0')
 local function handle_of(index) return string.format('%015d', seq + index + 1) end
 
--- Reads: the probe (a key this node must be able to create), then who holds each dedupe key.
+-- Reads: the probe (a key this node must be able to create), then whether this send ran already, then who holds each dedupe key.
 redis.call('EXISTS', base .. 'm:' .. handle_of(0))
+if redis.call('ZSCORE', sends_key, token) then
+  local answers = {}
+  for index = 0, count - 1 do
+    local offset = first + index * stride
+    local dedupe = ARGV[offset + 5]
+    answers[index + 1] = 1
+    if dedupe ~= '' then
+      local holder = redis.call('HGET', dedupe_key, string.sub(dedupe, 2))
+      local holder_id = holder and redis.call('HGET', base .. 'm:' .. holder, 'id')
+      if holder_id and holder_id ~= ARGV[offset] then answers[index + 1] = holder_id end
+    end
+  end
+  return answers
+end
 local existing, claimed = {}, {}
 for index = 0, count - 1 do
   local dedupe = ARGV[first + index * stride + 5]
@@ -88,6 +108,10 @@ for index = 0, count - 1 do
     results[index + 1] = 1
   end
 end
+
+redis.call('ZADD', sends_key, now, token)
+redis.call('ZREMRANGEBYSCORE', sends_key, '-inf', now - 60000)
+redis.call('PEXPIRE', sends_key, 60000)
 
 -- Delayed messages wake receivers too, so they recompute when to look again.
 if scheduled then redis.call('PUBLISH', ARGV[2], '') end
