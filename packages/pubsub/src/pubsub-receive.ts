@@ -58,6 +58,8 @@ export async function pullMessages(context: PullContext, resources: QueueResourc
       if (taken.length > 0) return handOut(context, resources, taken, options.leaseMs, lines);
     }
     if (remaining <= 0) return [];
+    // A pull given up because a line's next message got ready is not an empty answer: hand that message out now.
+    if (pulled.length === 0 && lines?.hasReady()) continue;
     if (pulled.length === 0) {
       emptyPullPauseMs = Math.min(longestEmptyPullPauseMs, emptyPullPauseMs === 0 ? firstEmptyPullPauseMs : emptyPullPauseMs * 2);
       await pauseUnlessStopped(Math.min(emptyPullPauseMs, deadline - Date.now()), [options.signal, context.closing], lines);
