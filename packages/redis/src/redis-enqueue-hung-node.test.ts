@@ -1,7 +1,8 @@
 // One Redis backend whose enqueues to one queue never settle (a cluster node that stopped answering
 // mid-failover, with no reset) while its other queues answer. The lane keeps two sends in flight here:
 // the other send's answers must not keep the hung one's calls waiting past connectTimeout.
-import { BackendUnavailableError, createConsoleLogger, createHopper, Job, type Backend } from "@hopper/core";
+import { BackendUnavailableError, createConsoleLogger, createHopper, Job } from "@hopper/core";
+import type { Backend } from "@hopper/core/backend";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
 import { DisposableRedisServer } from "./test-redis-server.js";
