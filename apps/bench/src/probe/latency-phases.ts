@@ -11,9 +11,12 @@
  *   gc       GC pauses overlapping the job's whole span (it overlaps the phases above, it is not added)
  * The receive script's send time is the message's leaseFrom (Date.now(), whole ms): recv reads about 0.5 ms
  * long and toRecv as much short on average. HOPPER_PROBE_SENDS_IN_FLIGHT=n overrides the lane's sends in
- * flight (an experiment). Results are printed as means over all jobs and over the slowest 5% and 1%, per round (the first round warms up).
+ * flight (an experiment). HOPPER_PROBE_SURVIVORS=n prints the n allocation sites whose objects outlived a
+ * scavenge (V8's sampling heap profiler, leaving out what minor GCs freed): what each scavenge copies or
+ * promotes, per job, over the measured rounds. Results are printed as means over all jobs and over the slowest 5% and 1%, per round (the first round warms up).
  *   pnpm --filter @hopper/bench latency-phases <redis-url> [rate] [durationMs] [rounds] [concurrency]
  */
+import { Session } from "node:inspector/promises";
 import { PerformanceObserver, monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createHopper, Job, type JobContext } from "@hopper/core";
@@ -44,6 +47,11 @@ new PerformanceObserver((list) => {
 }).observe({ entryTypes: ["gc"] });
 // perf_hooks' GC kinds: 1 minor (scavenge), 2 major, 4 incremental marking, 8 weak callbacks.
 const gcKinds = () => [1, 2, 4, 8].map((kind) => `${({ 1: "minor", 2: "major", 4: "incr", 8: "weak" } as Record<number, string>)[kind]} ${gcPauses.filter((p) => p[2] === kind).length}/${gcPauses.filter((p) => p[2] === kind).reduce((s, p) => s + p[1], 0).toFixed(1)}ms`).join(" ");
+interface SamplingNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: SamplingNode[];
+}
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 
 let onStart: (() => void) | undefined;
@@ -104,7 +112,11 @@ const worker = hopper.worker({ queues: ["probe-latency"], concurrency, prefetch:
 const running = worker.run();
 try {
   let next = 0;
+  const survivorsTop = Number(process.env.HOPPER_PROBE_SURVIVORS ?? 0);
+  const session = survivorsTop > 0 ? new Session() : undefined;
+  session?.connect();
   for (let round = 0; round <= rounds; round += 1) {
+    if (round === 1) await session?.post("HeapProfiler.startSampling", { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
     gcPauses.length = 0;
     loopDelay.reset();
     loopDelay.enable();
@@ -154,6 +166,23 @@ try {
     console.log(line("slow 5%", Math.floor(rows.length * 0.95)));
     console.log(line("slow 1%", Math.floor(rows.length * 0.99)));
     await sleep(300);
+  }
+  if (session) {
+    const { profile } = await session.post("HeapProfiler.stopSampling");
+    const jobs = Math.round((rate * durationMs) / 1000) * rounds;
+    const bySite = new Map<string, number>();
+    let total = 0;
+    const walk = (node: SamplingNode) => {
+      const { functionName, url: file, lineNumber } = node.callFrame;
+      const where = `${functionName || "(anonymous)"} ${file.replace(/^.*\/(packages|apps|node_modules)\//, "$1/")}:${lineNumber + 1}`;
+      bySite.set(where, (bySite.get(where) ?? 0) + node.selfSize);
+      total += node.selfSize;
+      for (const child of node.children) walk(child);
+    };
+    walk(profile.head as SamplingNode);
+    console.log(`outlived a scavenge: ${(total / jobs).toFixed(0)} bytes per job (sampled)`);
+    for (const [where, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, survivorsTop)) console.log(`${(bytes / jobs).toFixed(0).padStart(6)} B/job  ${where}`);
+    session.disconnect();
   }
 } finally {
   await worker.stop({ timeout: 5000 });
