@@ -254,8 +254,20 @@ function identityOf(envelope: Envelope): JobIdentity {
   return { id: envelope.id, job: envelope.job, queue: envelope.queue, enqueuedAt: enqueuedAtOf(envelope) };
 }
 
+let lastEnqueuedAtText = "";
+let lastEnqueuedAtMs = 0;
+
+/**
+ * The envelope's enqueued time in ms, parsed once for a run of equal texts: a bulk enqueue's envelopes share
+ * one, and the jobs a drain acks together were mostly enqueued in the same ms (Date.parse was ~0.3 µs a job, #20).
+ */
 function enqueuedAtOf(envelope: Envelope): number {
-  return Date.parse(envelope.enqueuedAt) || 0;
+  const text = envelope.enqueuedAt;
+  if (text !== lastEnqueuedAtText) {
+    lastEnqueuedAtMs = Date.parse(text) || 0;
+    lastEnqueuedAtText = text;
+  }
+  return lastEnqueuedAtMs;
 }
 
 /** A finished attempt's record (succeeded, cancelled), built as one object: the ack path makes one per job. (#20) */
