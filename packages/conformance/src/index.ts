@@ -13,6 +13,7 @@ export { runIterationKillSuite, type IterationKillSuiteOptions } from "./process
 export { runRecordStoreSuite, type RecordStoreSuiteOptions } from "./records/record-store-suite.js";
 export { runJobRecordsSuite, type JobRecordsSuiteOptions } from "./records/job-records-suite.js";
 export { countRecordRoundTrips, type CountedBackend, type RecordRoundTrips } from "./records/record-round-trips.js";
+export { countPromisesPerDrainedJob } from "./records/record-promises.js";
 export { expectRecordsAcrossWorkerKill, heldJobClass, holdJobsForever, type RecordsAcrossKillOptions } from "./records/records-across-kill.js";
 export { runBatchSuite, type BatchSuiteOptions } from "./batches/batch-suite.js";
 export { runBatchKillSuite, type BatchKillSuiteOptions } from "./batches/batch-kill-suite.js";

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import type { Logger } from "../logger.js";
-import type { RunAbort } from "../worker/job-run.js";
+import type { WatchedRun } from "./cancel-watches.js";
 import { createMemoryRecordStore } from "./memory-record-store.js";
 import type { RecordStore } from "./record-store.js";
 import { RecordWriter } from "./record-writer.js";
@@ -16,7 +16,8 @@ function writerOn(store: RecordStore): RecordWriter {
   });
 }
 
-class Run implements RunAbort {
+class Run implements WatchedRun {
+  constructor(readonly jobId: string) {}
   aborted = false;
   reason: unknown;
   abort(reason: unknown): void {
@@ -42,9 +43,10 @@ describe("RecordWriter.watchCancel", () => {
 
   it("holds one timer for every job it watches, not one per job", () => {
     const writer = writerOn(createMemoryRecordStore());
-    const watches = Array.from({ length: 50 }, (_, index) => writer.watchCancel(`job-${index}`, new Run()));
+    const runs = Array.from({ length: 50 }, (_, index) => new Run(`job-${index}`));
+    for (const run of runs) writer.watchCancel(run);
     expect(vi.getTimerCount()).toBe(1);
-    for (const watch of watches) watch.stop();
+    for (const run of runs) writer.unwatchCancel(run);
   });
 
   it("aborts a running job within cancelCheck of its cancel, and reads no record of a job that ends sooner", async () => {
@@ -52,17 +54,19 @@ describe("RecordWriter.watchCancel", () => {
     const reads = vi.spyOn(store, "get");
     const writer = writerOn(store);
     await runningRecord(store, "long");
-    const run = new Run();
-    const watch = writer.watchCancel("long", run);
-    const short = writer.watchCancel("short", new Run());
+    const run = new Run("long");
+    const short = new Run("short");
+    writer.watchCancel(run);
+    writer.watchCancel(short);
     await vi.advanceTimersByTimeAsync(cancelCheckMs / 2);
-    short.stop();
+    writer.unwatchCancel(short);
     expect(await store.cancel("long", { now: Date.now(), ttlMs: 60_000 })).toEqual({ status: "requested" });
     await vi.advanceTimersByTimeAsync(cancelCheckMs);
     expect(run.aborted).toBe(true);
     expect(JobCancelledError.isInstance(run.reason)).toBe(true);
-    expect(watch.requested()).toBe(true);
+    expect(writer.cancelledWhileRunning(run)).toBe(true);
+    expect(writer.cancelledWhileRunning(short)).toBe(false);
     expect(reads.mock.calls.map(([id]) => id)).not.toContain("short");
-    watch.stop();
+    writer.unwatchCancel(run);
   });
 });

@@ -1,38 +1,13 @@
 import { JobCancelledError } from "../errors/job-cancelled-error.js";
 import type { Logger } from "../logger.js";
-import type { CancelWatch, RunAbort } from "../worker/job-run.js";
+import type { RunAbort } from "../worker/job-run.js";
 
 /** Ticks per cancel check: a job is read once it has gone three quarters of an interval unread, so reads come at most an interval apart. */
 const ticksPerCheck = 4;
 
-/** One watched run, and the CancelWatch its run holds: one object per job. */
-class WatchedRun implements CancelWatch {
-  /** Epoch ms from which the next tick reads the record. */
-  readAfter: number;
-  reading = false;
-  #requested = false;
-
-  constructor(
-    readonly jobId: string,
-    readonly run: RunAbort,
-    unreadMs: number,
-    private readonly watched: Set<WatchedRun>,
-  ) {
-    this.readAfter = Date.now() + unreadMs;
-  }
-
-  requested(): boolean {
-    return this.#requested;
-  }
-
-  markRequested(): void {
-    this.#requested = true;
-    this.watched.delete(this);
-  }
-
-  stop(): void {
-    this.watched.delete(this);
-  }
+/** A running job as the watches see it: the run itself (a JobRun), no object of their own per run. */
+export interface WatchedRun extends RunAbort {
+  readonly jobId: string;
 }
 
 /**
@@ -41,9 +16,15 @@ class WatchedRun implements CancelWatch {
  * of short jobs (#20). A job's record is read once it has run, or gone since
  * its last read, three quarters of `cancelCheckMs`; ticks a quarter apart make
  * that at most `cancelCheckMs`. A job shorter than three quarters costs no read.
+ * A watch is the run as a map key with its next read time (ms from the watches'
+ * own epoch, a small integer): no object per run (#20); the few runs being read
+ * or found cancelled sit in sets of their own.
  */
 export class CancelWatches {
-  readonly #watched = new Set<WatchedRun>();
+  readonly #watched = new Map<WatchedRun, number>();
+  readonly #reading = new Set<WatchedRun>();
+  readonly #requested = new WeakSet<WatchedRun>();
+  #epoch = Date.now();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -53,18 +34,28 @@ export class CancelWatches {
     private readonly logger: Logger,
   ) {}
 
-  watch(jobId: string, run: RunAbort): CancelWatch {
-    const entry = new WatchedRun(jobId, run, this.#unreadMs, this.#watched);
-    this.#watched.add(entry);
+  watch(run: WatchedRun): void {
     this.#timer ??= this.#start();
-    return entry;
+    this.#watched.set(run, this.#nextReadMs());
   }
 
-  get #unreadMs(): number {
-    return this.cancelCheckMs - this.cancelCheckMs / ticksPerCheck;
+  /** The run ended: no more reads for it (one already under way is ignored when it answers). */
+  stop(run: WatchedRun): void {
+    this.#watched.delete(run);
+  }
+
+  /** Whether this run was aborted because its job was cancelled. */
+  requested(run: WatchedRun): boolean {
+    return this.#requested.has(run);
+  }
+
+  #nextReadMs(): number {
+    return Date.now() - this.#epoch + this.cancelCheckMs - this.cancelCheckMs / ticksPerCheck;
   }
 
   #start(): ReturnType<typeof setInterval> {
+    // Restarted with nothing watched: the read times stay small integers.
+    this.#epoch = Date.now();
     const timer = setInterval(() => this.#tick(), this.cancelCheckMs / ticksPerCheck);
     timer.unref();
     return timer;
@@ -72,30 +63,36 @@ export class CancelWatches {
 
   #tick(): void {
     // Stopped on the first tick with nothing to watch, not on every stop: a busy worker keeps one timer.
-    if (this.#watched.size === 0) {
+    if (this.#watched.size === 0 && this.#reading.size === 0) {
       clearInterval(this.#timer);
       this.#timer = undefined;
       return;
     }
-    const now = Date.now();
-    for (const entry of this.#watched) {
-      if (entry.reading || entry.run.aborted || now < entry.readAfter) continue;
-      entry.reading = true;
-      this.cancelRequested(entry.jobId)
-        .then(
-          (requested) => {
-            // A run that ended meanwhile is left alone.
-            if (!requested || entry.run.aborted || !this.#watched.has(entry)) return;
-            entry.markRequested();
-            this.logger.info("job cancelled while running; aborting its signal", { jobId: entry.jobId });
-            entry.run.abort(new JobCancelledError({ jobId: entry.jobId }));
-          },
-          (error: unknown) => this.logger.warn("could not check a running job's record for a cancel", { jobId: entry.jobId, error }),
-        )
-        .finally(() => {
-          entry.reading = false;
-          entry.readAfter = Date.now() + this.#unreadMs;
-        });
-    }
+    const now = Date.now() - this.#epoch;
+    this.#watched.forEach((readAfterMs, run) => {
+      if (now < readAfterMs || run.aborted || this.#reading.has(run)) return;
+      this.#read(run);
+    });
+  }
+
+  #read(run: WatchedRun): void {
+    const { jobId } = run;
+    this.#reading.add(run);
+    this.cancelRequested(jobId)
+      .then(
+        (requested) => {
+          // A run that ended meanwhile is left alone.
+          if (!requested || run.aborted || !this.#watched.has(run)) return;
+          this.#requested.add(run);
+          this.#watched.delete(run);
+          this.logger.info("job cancelled while running; aborting its signal", { jobId });
+          run.abort(new JobCancelledError({ jobId }));
+        },
+        (error: unknown) => this.logger.warn("could not check a running job's record for a cancel", { jobId, error }),
+      )
+      .finally(() => {
+        this.#reading.delete(run);
+        if (this.#watched.has(run)) this.#watched.set(run, this.#nextReadMs());
+      });
   }
 }

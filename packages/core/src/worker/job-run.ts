@@ -27,12 +27,6 @@ export interface RunShared {
   readonly outcome: { fulfilled(run: JobRun, result: unknown): void; rejected(run: JobRun, error: unknown): void };
 }
 
-/** A records cancel watch (RecordWriter.watchCancel). */
-export interface CancelWatch {
-  requested(): boolean;
-  stop(): void;
-}
-
 /**
  * One perform: the `JobContext` the job gets and the state the worker keeps for
  * it, in one object, so a held job costs one allocation rather than a closure
@@ -185,15 +179,6 @@ export class JobRun implements IterationContext, RunAbort {
     if (value || this.#rare) this.rareState().deadline = value;
   }
 
-  /** Its record's cancel watch, when records are on. */
-  get cancelWatch(): CancelWatch | undefined {
-    return this.#rare?.cancelWatch;
-  }
-
-  set cancelWatch(value: CancelWatch | undefined) {
-    if (value || this.#rare) this.rareState().cancelWatch = value;
-  }
-
   /** Its steps, when the job is an IterableJob. */
   set iteration(value: Iteration | undefined) {
     if (value || this.#rare) this.rareState().iteration = value;
@@ -263,7 +248,6 @@ interface RareRunState {
   slot?: ConcurrencySlot | undefined;
   renewalFailing?: boolean;
   deadline?: RunDeadline | undefined;
-  cancelWatch?: CancelWatch | undefined;
   iteration?: Iteration | undefined;
 }
 

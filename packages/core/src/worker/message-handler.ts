@@ -250,7 +250,7 @@ export class MessageHandler {
       return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
     }
     if (definition.jobClass.schema) return this.validateThenAdmit(job, log, queue, definition, envelope, attempt, args, runAtMs);
-    if (this.mustWaitToAdmit(queue, definition, envelope)) return this.admit(job, log, queue, definition, envelope, attempt, args, runAtMs);
+    if (this.mustWaitToAdmit(queue, definition, envelope, message, attempt)) return this.admit(job, log, queue, definition, envelope, attempt, args, runAtMs);
     return this.start(job, log, queue, definition, envelope, attempt, args, runAtMs, undefined, undefined);
   }
 
@@ -272,18 +272,21 @@ export class MessageHandler {
     } catch (error) {
       return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
     }
-    if (this.mustWaitToAdmit(queue, definition, envelope)) return this.admit(job, log, queue, definition, envelope, attempt, args, runAtMs);
+    if (this.mustWaitToAdmit(queue, definition, envelope, job.message, attempt)) return this.admit(job, log, queue, definition, envelope, attempt, args, runAtMs);
     return this.start(job, log, queue, definition, envelope, attempt, args, runAtMs, undefined, undefined);
   }
 
-  /** Whether admitting the job reads or writes anything outside this process (`admit`); a plain job's does not. */
-  private mustWaitToAdmit(queue: string, definition: JobDefinition, envelope: Envelope): boolean {
+  /**
+   * Whether admitting the job reads or writes anything outside this process (`admit`); a plain job's does not,
+   * nor does one whose record its claim started (its start is known at once: no promise or frame per job, #20).
+   */
+  private mustWaitToAdmit(queue: string, definition: JobDefinition, envelope: Envelope, message: ReceivedMessage, attempt: number): boolean {
     const { flowControl, records, batches } = this.options;
     return (
       definition.iteration !== undefined ||
       definition.concurrency !== undefined ||
       definition.unique?.until === "started" ||
-      records !== undefined ||
+      (records !== undefined && !records.startedByClaim(message, attempt)) ||
       (batches !== undefined && envelope.meta[SENT_ONCE_META_KEY] !== undefined) ||
       flowControl?.applies(queue, definition) === true
     );
@@ -400,8 +403,10 @@ export class MessageHandler {
     const lateTimeout = failure ? undefined : timedOut(run);
     if (lateTimeout) failure = { error: lateTimeout };
     if (history) countOutcome(history, queue, failure);
-    if (failure !== undefined || records !== undefined || run.slot !== undefined || job.handedBack || this.inBatch(envelope)) return this.settleOutcome(run, result, failure);
-    const acked = job.message.ack();
+    if (failure !== undefined || run.slot !== undefined || job.handedBack || this.inBatch(envelope)) return this.settleOutcome(run, result, failure);
+    const acked = records === undefined ? job.message.ack() : this.ackSucceeded(records, run, result);
+    // A result that cannot be kept, or a flow's parent: settled the long way.
+    if (acked === undefined) return this.settleOutcome(run, result, failure);
     const log = run.logger;
     const debug = log.isLevelEnabled("debug");
     if (!debug && envelope.meta[UNIQUE_META_KEY] === undefined) return acked;
@@ -409,6 +414,22 @@ export class MessageHandler {
       if (debug) log.debug("job succeeded");
       return releaseUnique(this.options.coordination, envelope, log);
     });
+  }
+
+  /**
+   * A succeeded job's ack carrying its record, with no frame of this handler's suspended on it (#20); undefined
+   * when the long way must settle it (a result the record cannot keep, a flow's parent that writes it first).
+   */
+  private ackSucceeded(records: RecordWriter, run: JobRun, result: unknown): Promise<void> | undefined {
+    const { envelope } = run;
+    if (envelope.meta[PARENT_META_KEY] !== undefined) return undefined;
+    let kept: string;
+    try {
+      kept = records.resultOf(result);
+    } catch {
+      return undefined;
+    }
+    return records.settleAndAck(run.job.message, records.succeededRecord(envelope, run.attempt, kept));
   }
 
   /** What `settleRun` waits through: a failure, a record, a concurrency slot, a batch's or a workflow's bookkeeping. */
@@ -460,7 +481,8 @@ export class MessageHandler {
     this.heartbeat?.add(run);
     this.runningJobs?.track(envelope.id, run);
     run.deadline = this.startDeadline(job, log, definition, envelope, run);
-    run.cancelWatch = records?.watchCancel(envelope.id, run);
+    // The run itself is the watch (no object per run; #20).
+    records?.watchCancel(run);
     return run;
   }
 
@@ -509,7 +531,7 @@ export class MessageHandler {
   private failureOf(run: JobRun, error: unknown): unknown {
     const { envelope } = run;
     // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
-    if (run.cancelWatch?.requested()) return new JobCancelledError({ jobId: envelope.id, cause: error });
+    if (this.options.records?.cancelledWhileRunning(run)) return new JobCancelledError({ jobId: envelope.id, cause: error });
     const timeout = timedOut(run);
     if (timeout === undefined || error === timeout) return error;
     return new JobTimeoutError({ job: timeout.job, jobId: timeout.jobId, timeoutMs: timeout.timeoutMs, cause: error });
@@ -521,7 +543,7 @@ export class MessageHandler {
     run.logger.ended();
     run.deadline?.finish();
     this.runningJobs?.untrack(run.envelope.id, run);
-    run.cancelWatch?.stop();
+    this.options.records?.unwatchCancel(run);
     this.heartbeat?.delete(run);
     job.signal?.removeEventListener("abort", run);
     job.run = undefined;
