@@ -40,6 +40,14 @@ export class ReceiveBudget {
     this.changed();
   }
 
+  /**
+   * No receive is on its way and there is room for one: the receive loop goes out once its microtasks
+   * run (it may still be on its way to `reserve`, behind the running jobs' microtasks).
+   */
+  receiveDue(): boolean {
+    return this.reserved === 0 && this.room() > 0;
+  }
+
   /** Something the budget depends on changed (a job's perform returned, a buffered message was dropped). */
   changed(): void {
     const waiting = this.waiting;
