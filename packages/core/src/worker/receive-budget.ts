@@ -12,6 +12,8 @@ export class ReceiveBudget {
   settling = 0;
   /** Messages asked for by receives still on their way. */
   private reserved = 0;
+  /** Reservations made so far (each is one receive pass). */
+  reservations = 0;
   private waiting: (() => void)[] = [];
 
   constructor(
@@ -28,6 +30,7 @@ export class ReceiveBudget {
       if (room > 0) {
         const count = Math.min(room, maxMessages);
         this.reserved += count;
+        this.reservations += 1;
         return count;
       }
       await this.nextChange(signal);

@@ -134,6 +134,8 @@ export class Worker {
   private slots: JobSlots | undefined;
   /** Set while buffered jobs wait for the event loop to turn so that a due receive goes out first (startBuffered). */
   private startsAfterTurn: NodeJS.Immediate | undefined;
+  /** The budget's reservation count at the last such wait: at most one wait per receive made since. */
+  private waitedAtReservation = -1;
 
   constructor(
     private readonly dependencies: WorkerDependencies,
@@ -302,10 +304,12 @@ export class Worker {
 
   /**
    * Starts buffered messages while slots are free; never once stop() has begun (the buffer goes back instead).
-   * Once a receive waits for room that is there, the next starts wait for the event loop to turn (one
-   * setImmediate per receive): fast jobs end in microtasks and each ending starts the next buffered one, so the
-   * receive, a chain of microtasks itself, would queue behind every running job's and go out only once the
-   * buffer is empty (at concurrency 50 it did, every time), leaving the worker a round trip with nothing to run.
+   * Once no receive is on its way and the budget has room for one, the next starts wait for the event loop to
+   * turn: fast jobs end in microtasks and each ending starts the next buffered one, so the receive, a chain of
+   * microtasks itself, would queue behind every running job's and go out only once the buffer is empty (at
+   * concurrency 50 it did, every time), leaving the worker a round trip with nothing to run. At most one wait
+   * per receive made since the last: a loop that makes none (paused queues, long polls outside the budget)
+   * must not hold the buffer back turn after turn.
    */
   private startBuffered(intake: Intake): void {
     const { budget, queues, handler, loans, slots } = intake;
@@ -315,7 +319,8 @@ export class Worker {
     while (budget.running < this.concurrency && !this.receiving.signal.aborted) {
       const from = queues.nextToStart();
       if (from === undefined) return;
-      if (budget.receiveDue()) {
+      if (this.waitedAtReservation !== budget.reservations && budget.receiveDue()) {
+        this.waitedAtReservation = budget.reservations;
         this.startsAfterTurn = setImmediate(() => {
           this.startsAfterTurn = undefined;
           this.startBuffered(intake);
