@@ -12,6 +12,8 @@ export class ReceiveBudget {
   settling = 0;
   /** Messages asked for by receives still on their way. */
   private reserved = 0;
+  /** Reservations made so far (each is one receive pass). */
+  reservations = 0;
   private waiting: (() => void)[] = [];
 
   constructor(
@@ -28,6 +30,7 @@ export class ReceiveBudget {
       if (room > 0) {
         const count = Math.min(room, maxMessages);
         this.reserved += count;
+        this.reservations += 1;
         return count;
       }
       await this.nextChange(signal);
@@ -38,6 +41,14 @@ export class ReceiveBudget {
   unreserve(count: number): void {
     this.reserved -= count;
     this.changed();
+  }
+
+  /**
+   * No receive is on its way and there is room for one: the receive loop goes out once its microtasks
+   * run (it may still be on its way to `reserve`, behind the running jobs' microtasks).
+   */
+  receiveDue(): boolean {
+    return this.reserved === 0 && this.room() > 0;
   }
 
   /** Something the budget depends on changed (a job's perform returned, a buffered message was dropped). */

@@ -132,6 +132,10 @@ export class Worker {
   private unstartedLeaseMs = 0;
   /** What the started jobs report to; set once the backend is open. */
   private slots: JobSlots | undefined;
+  /** Set while buffered jobs wait for the event loop to turn so that a due receive goes out first (startBuffered). */
+  private startsAfterTurn: NodeJS.Immediate | undefined;
+  /** The budget's reservation count at the last such wait: at most one wait per receive made since. */
+  private waitedAtReservation = -1;
 
   constructor(
     private readonly dependencies: WorkerDependencies,
@@ -298,14 +302,32 @@ export class Worker {
     }
   }
 
-  /** Starts buffered messages while slots are free; never once stop() has begun (the buffer goes back instead). */
+  /**
+   * Starts buffered messages while slots are free; never once stop() has begun (the buffer goes back instead).
+   * Once no receive is on its way and the budget has room for one, the next starts wait for the event loop to
+   * turn: fast jobs end in microtasks and each ending starts the next buffered one, so the receive, a chain of
+   * microtasks itself, would queue behind every running job's and go out only once the buffer is empty (at
+   * concurrency 50 it did, every time), leaving the worker a round trip with nothing to run. At most one wait
+   * per receive made since the last: a loop that makes none (paused queues, long polls outside the budget)
+   * must not hold the buffer back turn after turn.
+   */
   private startBuffered(intake: Intake): void {
     const { budget, queues, handler, loans, slots } = intake;
     // Jobs that lent their slot while waiting for a rate slot were received already: they come back first, stopping or not.
     loans.serve();
+    if (this.startsAfterTurn) return;
     while (budget.running < this.concurrency && !this.receiving.signal.aborted) {
       const from = queues.nextToStart();
       if (from === undefined) return;
+      if (this.waitedAtReservation !== budget.reservations && budget.receiveDue()) {
+        this.waitedAtReservation = budget.reservations;
+        this.startsAfterTurn = setImmediate(() => {
+          this.startsAfterTurn = undefined;
+          this.startBuffered(intake);
+        });
+        budget.changed();
+        return;
+      }
       const next = this.buffers.get(from)!.take();
       // Every buffered message of that queue had lost its lease (dropped): look again.
       if (!next) continue;
