@@ -65,9 +65,10 @@ end
 -- Writes.
 redis.call('HINCRBY', meta_key, 'seq', count)
 local results = {}
--- Eligible messages join their set with one ZADD per set for the whole send, and the ones behind their
--- ordering line's head are counted with one HINCRBY: a redis.call per message costs more than its write.
-local ready_members, delayed_members, waiting = {}, {}, 0
+-- Eligible messages without an ordering key join their set with one ZADD per set for the whole send: a
+-- redis.call per message costs more than its write. Should a write fail part-way, the messages before
+-- it stay unindexed, never delivered, as the failed answer says (before, they were delivered).
+local ready_members, delayed_members = {}, {}
 for index = 0, count - 1 do
   local offset = first + index * stride
   local id, body = ARGV[offset], ARGV[offset + 1]
@@ -102,7 +103,11 @@ for index = 0, count - 1 do
       is_head = redis.call('RPUSH', base .. 'o:' .. ordering, handle) == 1
     end
     if not is_head then
-      waiting = waiting + 1
+      redis.call('HINCRBY', meta_key, 'waiting', 1)
+    elseif ordering ~= '' then
+      -- A line's head is indexed as soon as it heads the line, as before: a later failure in this
+      -- script must not leave a line whose head is in `o:` but in neither set (the line would stall).
+      schedule(ready_key, delayed_key, handle, at, now, priority)
     elseif at > now then
       delayed_members[#delayed_members + 1] = at
       delayed_members[#delayed_members + 1] = handle
@@ -120,7 +125,6 @@ local function add_all(key, members)
 end
 add_all(ready_key, ready_members)
 add_all(delayed_key, delayed_members)
-if waiting > 0 then redis.call('HINCRBY', meta_key, 'waiting', waiting) end
 
 redis.call('ZADD', sends_key, now, token)
 redis.call('ZREMRANGEBYSCORE', sends_key, '-inf', now - 60000)
