@@ -65,7 +65,10 @@ end
 -- Writes.
 redis.call('HINCRBY', meta_key, 'seq', count)
 local results = {}
-local scheduled = false
+-- Eligible messages without an ordering key join their set with one ZADD per set for the whole send: a
+-- redis.call per message costs more than its write. Should a write fail part-way, the messages before
+-- it stay unindexed, never delivered, as the failed answer says (before, they were delivered).
+local ready_members, delayed_members = {}, {}
 for index = 0, count - 1 do
   local offset = first + index * stride
   local id, body = ARGV[offset], ARGV[offset + 1]
@@ -99,20 +102,34 @@ for index = 0, count - 1 do
       redis.call('HSET', message_key, 'ok', ordering)
       is_head = redis.call('RPUSH', base .. 'o:' .. ordering, handle) == 1
     end
-    if is_head then
-      schedule(ready_key, delayed_key, handle, at, now, priority)
-      scheduled = true
-    else
+    if not is_head then
       redis.call('HINCRBY', meta_key, 'waiting', 1)
+    elseif ordering ~= '' then
+      -- A line's head is indexed as soon as it heads the line, as before: a later failure in this
+      -- script must not leave a line whose head is in `o:` but in neither set (the line would stall).
+      schedule(ready_key, delayed_key, handle, at, now, priority)
+    elseif at > now then
+      delayed_members[#delayed_members + 1] = at
+      delayed_members[#delayed_members + 1] = handle
+    else
+      ready_members[#ready_members + 1] = -priority
+      ready_members[#ready_members + 1] = handle
     end
     results[index + 1] = 1
   end
 end
+
+-- The same scores schedule() gives (common.lua); in chunks, as unpack() takes a few thousand values at most.
+local function add_all(key, members)
+  for from = 1, #members, 2000 do redis.call('ZADD', key, unpack(members, from, math.min(from + 1999, #members))) end
+end
+add_all(ready_key, ready_members)
+add_all(delayed_key, delayed_members)
 
 redis.call('ZADD', sends_key, now, token)
 redis.call('ZREMRANGEBYSCORE', sends_key, '-inf', now - 60000)
 redis.call('PEXPIRE', sends_key, 60000)
 
 -- Delayed messages wake receivers too, so they recompute when to look again.
-if scheduled then redis.call('PUBLISH', ARGV[2], '') end
+if #ready_members + #delayed_members > 0 then redis.call('PUBLISH', ARGV[2], '') end
 return results
