@@ -49,7 +49,8 @@ try {
   const warm = `enqueue-profile-${process.pid}-warm`;
   await subject.prepare(warm);
   await enqueueInBatches(subject, warm, makeJobs(2000), 1000);
-  await withCallers(500, 10, (index) => subject.enqueueOne(warm, { id: `w${index}`, enqueuedAt: now() }));
+  const warmSingles = makeJobs(500);
+  await withCallers(warmSingles.length, 10, (index) => subject.enqueueOne(warm, warmSingles[index]!));
 
   for (let round = 0; round < Number(roundsText); round++) {
     for (const [mode, count] of [["bulk", Number(bulkText)], ["single", Number(singleText)]] as const) {
@@ -79,6 +80,7 @@ try {
       await admin.query("DELETE FROM hopper.messages WHERE queue = $1", [queue]).catch(() => {});
     }
   }
+  await admin.query("DELETE FROM hopper.messages WHERE queue = $1", [warm]).catch(() => {});
 } finally {
   await subject.close();
   await wal.close();
