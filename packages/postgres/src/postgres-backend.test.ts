@@ -156,8 +156,30 @@ for (const target of postgresTargets()) {
       const schema = uniqueSchema();
       const backends = await Promise.all(Array.from({ length: 4 }, () => open({ schema })));
       const ledger = await target.query<{ version: number }>(`SELECT version FROM "${schema}".migrations ORDER BY version`);
-      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3]);
+      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3, 4]);
       expect(await backends[0]!.migrate()).toEqual([]);
+      await target.query(`DROP SCHEMA "${schema}" CASCADE`);
+    });
+
+    it("upgrades a schema made before migration 4 to a half-filled messages table, keeping its queued and leased messages", async () => {
+      const schema = uniqueSchema();
+      const queue = uniqueQueue();
+      // The schema as release 3 left it: default fill factor, one message queued and one under a lease.
+      const older = await open({ schema });
+      await target.query(`ALTER TABLE "${schema}".messages RESET (fillfactor)`);
+      await target.query(`DELETE FROM "${schema}".migrations WHERE version >= 4`);
+      await older.enqueue([{ id: "leased", queue, body: "x" }, { id: "queued", queue, body: "y" }]);
+      const [leased] = await older.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 });
+      expect(leased).toMatchObject({ id: "leased" });
+
+      const upgraded = await open({ schema });
+      const [table] = await target.query<{ options: string[] | null }>(
+        `SELECT reloptions AS options FROM pg_class WHERE oid = '"${schema}".messages'::regclass`,
+      );
+      expect(table!.options).toEqual(["fillfactor=50"]);
+      expect((await upgraded.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000 })).map((message) => message.id)).toEqual(["queued"]);
+      await leased!.ack();
+      expect(await upgraded.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 1 });
       await target.query(`DROP SCHEMA "${schema}" CASCADE`);
     });
 
