@@ -69,6 +69,8 @@ local results = {}
 -- redis.call per message costs more than its write. Should a write fail part-way, the messages before
 -- it stay unindexed, never delivered, as the failed answer says (before, they were delivered).
 local ready_members, delayed_members = {}, {}
+-- Ordering lines whose head this send scheduled at once (not in the two lists above): they wake receivers too.
+local heads_scheduled = 0
 for index = 0, count - 1 do
   local offset = first + index * stride
   local id, body = ARGV[offset], ARGV[offset + 1]
@@ -108,6 +110,7 @@ for index = 0, count - 1 do
       -- A line's head is indexed as soon as it heads the line, as before: a later failure in this
       -- script must not leave a line whose head is in `o:` but in neither set (the line would stall).
       schedule(ready_key, delayed_key, handle, at, now, priority)
+      heads_scheduled = heads_scheduled + 1
     elseif at > now then
       delayed_members[#delayed_members + 1] = at
       delayed_members[#delayed_members + 1] = handle
@@ -130,6 +133,6 @@ redis.call('ZADD', sends_key, now, token)
 redis.call('ZREMRANGEBYSCORE', sends_key, '-inf', now - 60000)
 redis.call('PEXPIRE', sends_key, 60000)
 
--- Delayed messages wake receivers too, so they recompute when to look again.
-if #ready_members + #delayed_members > 0 then redis.call('PUBLISH', ARGV[2], '') end
+-- Delayed messages wake receivers too, so they recompute when to look again; so does a line's new head.
+if heads_scheduled + #ready_members + #delayed_members > 0 then redis.call('PUBLISH', ARGV[2], '') end
 return results
