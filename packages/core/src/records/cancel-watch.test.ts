@@ -17,7 +17,7 @@ function writerOn(store: RecordStore): RecordWriter {
 }
 
 class Run implements WatchedRun {
-  constructor(readonly jobId: string) {}
+  constructor(readonly envelopeId: string) {}
   aborted = false;
   reason: unknown;
   abort(reason: unknown): void {

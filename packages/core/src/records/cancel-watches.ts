@@ -7,7 +7,8 @@ const ticksPerCheck = 4;
 
 /** A running job as the watches see it: the run itself (a JobRun), no object of their own per run. */
 export interface WatchedRun extends RunAbort {
-  readonly jobId: string;
+  /** The envelope's id, not the context's writable `jobId` field. */
+  readonly envelopeId: string;
 }
 
 /**
@@ -76,7 +77,7 @@ export class CancelWatches {
   }
 
   #read(run: WatchedRun): void {
-    const { jobId } = run;
+    const jobId = run.envelopeId;
     this.#reading.add(run);
     this.cancelRequested(jobId)
       .then(

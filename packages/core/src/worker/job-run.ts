@@ -72,6 +72,15 @@ export class JobRun implements IterationContext, RunAbort {
     for (const [name, descriptor] of contextAccessors) Object.defineProperty(this, name, descriptor);
   }
 
+  /**
+   * The job's id as its envelope has it, for the record writes and the cancel watch: `jobId` is a plain
+   * field the job can write, and a write must not point them at another job's record. A getter with no
+   * setter: an assignment to it throws rather than shadowing it.
+   */
+  get envelopeId(): string {
+    return this.#envelope.id;
+  }
+
   /** What every run of its handler shares. */
   get shared(): RunShared {
     return this.#shared;
@@ -106,7 +115,7 @@ export class JobRun implements IterationContext, RunAbort {
     const rare = this.rareState();
     rare.progress ??= (value) => {
       const { records } = this.#shared;
-      return records ? records.progress(this.jobId, value) : progressOutsideRecords(value);
+      return records ? records.progress(this.#envelope.id, value) : progressOutsideRecords(value);
     };
     return rare.progress;
   }
