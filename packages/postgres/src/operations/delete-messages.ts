@@ -37,7 +37,9 @@ export async function deleteMessages(executor: SqlExecutor, schema: PostgresSche
     `WITH deleted AS (
        DELETE FROM ${schema.quoted}.messages m
        USING unnest($1::bigint[], $2::integer[]) AS token(seq, attempts)
-       WHERE m.seq = token.seq AND m.attempts = token.attempts
+       -- seq = ANY bounds the scan by the primary key whatever the statistics say: after a vacuum that found
+       -- the table empty (reltuples 0), the planner scanned the whole primary key once per batch.
+       WHERE m.seq = ANY($1::bigint[]) AND m.seq = token.seq AND m.attempts = token.attempts
        RETURNING m.seq, m.queue, m.ordering_key
      )${recordCtes}
      SELECT count(pg_notify($3, queue))${settled.length === 0 ? "" : " + (SELECT count(*) FROM records_notified)"} FROM (SELECT DISTINCT queue FROM deleted WHERE ordering_key IS NOT NULL) AS unblocked`,

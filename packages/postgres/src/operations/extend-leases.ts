@@ -14,7 +14,8 @@ export async function extendLeases(executor: SqlExecutor, schema: PostgresSchema
     `UPDATE ${schema.quoted}.messages m
      SET locked_until = now() + lease.lease_ms * interval '1 millisecond', run_at = now() + lease.lease_ms * interval '1 millisecond'
      FROM unnest($1::bigint[], $2::integer[], $3::bigint[]) AS lease(seq, attempts, lease_ms)
-     WHERE m.seq = lease.seq AND m.attempts = lease.attempts AND m.locked_until > now()
+     -- seq = ANY: found by the primary key whatever the statistics say (as deleteMessages).
+     WHERE m.seq = ANY($1::bigint[]) AND m.seq = lease.seq AND m.attempts = lease.attempts AND m.locked_until > now()
      RETURNING m.seq::text AS seq`,
     [leases.map((lease) => lease.seq), leases.map((lease) => lease.attempts), leases.map((lease) => Math.max(1, Math.ceil(lease.leaseMs)))],
   );

@@ -18,7 +18,8 @@ export async function releaseMessages(executor: SqlExecutor, schema: PostgresSch
        SET locked_until = NULL, run_at = now() + release.delay_ms * interval '1 millisecond',
            handed_back = m.handed_back + CASE WHEN release.uncounted THEN 1 ELSE 0 END
        FROM unnest($1::bigint[], $2::integer[], $3::bigint[], $5::boolean[]) AS release(seq, attempts, delay_ms, uncounted)
-       WHERE m.seq = release.seq AND m.attempts = release.attempts
+       -- seq = ANY: found by the primary key whatever the statistics say (as deleteMessages).
+       WHERE m.seq = ANY($1::bigint[]) AND m.seq = release.seq AND m.attempts = release.attempts
        RETURNING m.queue, release.delay_ms = 0 AS ready
      )
      SELECT count(pg_notify($4, queue)) FROM (SELECT DISTINCT queue FROM released WHERE ready) AS ready_queues`,
