@@ -4,7 +4,7 @@ import { countingBackend } from "@hopper/conformance";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
-import { DisposableRedisServer } from "./test-redis-server.js";
+import { commandCalls, DisposableRedisServer } from "./test-redis-server.js";
 
 // A server of this file's own, so the command counts are this file's alone.
 describe("redis: concurrent single enqueues share round trips", () => {
@@ -24,8 +24,8 @@ describe("redis: concurrent single enqueues share round trips", () => {
 
   /** Script calls so far: each enqueue batch is one per queue. */
   async function scriptCalls(): Promise<number> {
-    const stats = await admin.info("commandstats");
-    return [...stats.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+    const calls = await commandCalls(admin);
+    return (calls.get("evalsha") ?? 0) + (calls.get("eval") ?? 0);
   }
 
   it("200 concurrent performLater calls cost far fewer script calls than jobs, and all 200 are queued", async () => {

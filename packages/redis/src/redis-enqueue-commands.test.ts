@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
 import { queueKeys } from "./redis-keys.js";
-import { DisposableRedisServer } from "./test-redis-server.js";
+import { commandCalls, DisposableRedisServer } from "./test-redis-server.js";
 
 // A server of this file's own, so the command counts are this file's alone.
 let server: DisposableRedisServer;
@@ -19,9 +19,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function zaddCalls(): Promise<number> {
-  return Number(/^cmdstat_zadd:calls=(\d+)/m.exec(await admin.info("commandstats"))?.[1] ?? 0);
-}
+const zaddCalls = async () => (await commandCalls(admin)).get("zadd") ?? 0;
 
 it("one send puts its ready and its delayed messages in their sets with one ZADD each, scored as one per message would", async () => {
   const queue = "commands-batch";

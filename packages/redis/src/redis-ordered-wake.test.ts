@@ -3,7 +3,7 @@
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
-import { DisposableRedisServer } from "./test-redis-server.js";
+import { commandCalls, DisposableRedisServer } from "./test-redis-server.js";
 
 let server: DisposableRedisServer;
 let admin: Redis;
@@ -19,7 +19,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const publishCalls = async () => Number(/^cmdstat_publish:calls=(\d+)/m.exec(await admin.info("commandstats"))?.[1] ?? 0);
+const publishCalls = async () => (await commandCalls(admin)).get("publish") ?? 0;
 
 it("an enqueue of an ordering line's head publishes the queue's wake-up", async () => {
   const queue = "ordered-wake";

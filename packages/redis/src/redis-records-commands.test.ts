@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createConsoleLogger, createHopper, Job } from "@hopper/core";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DisposableRedisServer } from "./test-redis-server.js";
+import { commandCalls, DisposableRedisServer } from "./test-redis-server.js";
 import { redisUrl } from "./test-redis-service.js";
 
 /**
@@ -20,14 +20,9 @@ type Counts = Map<string, number>;
 /** The bytes clients sent the server since the last RESETSTAT, kept under "bytes in" beside the commands. */
 const bytesIn = "bytes in";
 
-async function commandCalls(admin: Redis): Promise<Counts> {
-  const calls = new Map<string, number>();
-  calls.set(bytesIn, Number(/^total_net_input_bytes:(\d+)/m.exec(await admin.info("stats"))?.[1] ?? Number.NaN));
-  for (const match of (await admin.info("commandstats")).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-    // INFO and CONFIG are this test's own reads.
-    if (match[1] !== "info" && match[1] !== "config") calls.set(match[1]!, Number(match[2]));
-  }
-  return calls;
+async function commandsAndBytes(admin: Redis): Promise<Counts> {
+  const bytes = Number(/^total_net_input_bytes:(\d+)/m.exec(await admin.info("stats"))?.[1] ?? Number.NaN);
+  return (await commandCalls(admin)).set(bytesIn, bytes);
 }
 
 const perJob = (calls: Counts, command?: string) => (command === undefined ? [...calls].reduce((sum, [name, count]) => (name === bytesIn ? sum : sum + count), 0) : (calls.get(command) ?? 0)) / jobs;
@@ -75,7 +70,7 @@ describe.skipIf(!redisUrl)("redis: what job records cost the server per job", ()
 
       await admin.config("RESETSTAT");
       await hopper.enqueueAll(CountedJob, Array.from({ length: jobs }, (_, n) => ({ n })));
-      const enqueue = await commandCalls(admin);
+      const enqueue = await commandsAndBytes(admin);
 
       await admin.config("RESETSTAT");
       const done = new Promise<void>((resolve) => (drained = resolve));
@@ -84,7 +79,7 @@ describe.skipIf(!redisUrl)("redis: what job records cost the server per job", ()
       await done;
       await worker.stop(); // waits for the acks in flight
       await running;
-      const drain = await commandCalls(admin);
+      const drain = await commandsAndBytes(admin);
       // Events arrive on their own connection: wait for the last ones (bounded) before counting them.
       for (let waited = 0; listen && events < 3 * (jobs + 1) && waited < 5000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
       return { enqueue, drain, events };

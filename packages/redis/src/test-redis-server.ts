@@ -70,3 +70,14 @@ export class DisposableRedisServer {
   }
 }
 
+/**
+ * Calls per command since the server's last RESETSTAT (INFO commandstats, lower-case names), leaving out
+ * INFO and CONFIG: the counting's own reads. For tests that count what Hopper asks of a server of their own.
+ */
+export async function commandCalls(admin: Redis): Promise<Map<string, number>> {
+  const calls = new Map<string, number>();
+  for (const match of (await admin.info("commandstats")).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (match[1] !== "info" && match[1] !== "config") calls.set(match[1]!, Number(match[2]));
+  }
+  return calls;
+}
