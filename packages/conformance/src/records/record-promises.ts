@@ -1,6 +1,7 @@
 import { createHook } from "node:async_hooks";
-import { createConsoleLogger, createHopper, Job } from "@hopper/core";
+import { createConsoleLogger, createHopper } from "@hopper/core";
 import type { Backend } from "@hopper/core/backend";
+import { countedJobs } from "./one-at-a-time.js";
 
 /**
  * Promises made per drained job with records on (`records: {}`) or off, counted by async_hooks: the difference
@@ -10,17 +11,8 @@ import type { Backend } from "@hopper/core/backend";
  */
 export async function countPromisesPerDrainedJob(open: () => Backend | Promise<Backend>, records: boolean): Promise<number> {
   const queue = `promises-${records ? "on" : "off"}-${Math.random().toString(36).slice(2, 10)}`;
-  let performed = 0;
-  let onPerformed = () => {};
-  class CountedJob extends Job<{ n: number }> {
-    static override jobName = "CountedJob";
-    static override queue = queue;
-    async perform(): Promise<void> {
-      performed += 1;
-      onPerformed();
-    }
-  }
-  const hopper = createHopper({ backend: await open(), jobs: [CountedJob], logger: createConsoleLogger("silent"), ...(records && { records: {} }) });
+  const counted = countedJobs(queue);
+  const hopper = createHopper({ backend: await open(), jobs: [counted.jobClass], logger: createConsoleLogger("silent"), ...(records && { records: {} }) });
   let promises = 0;
   const hook = createHook({
     init(_id, type) {
@@ -28,20 +20,11 @@ export async function countPromisesPerDrainedJob(open: () => Backend | Promise<B
     },
   });
   const drain = async (jobs: number): Promise<number> => {
-    await hopper.enqueueAll(CountedJob, Array.from({ length: jobs }, (_, n) => ({ n })));
-    const target = performed + jobs;
-    const worker = hopper.worker({ queues: [queue], concurrency: 1, prefetch: 0, handleSignals: false });
+    await hopper.enqueueAll(counted.jobClass, Array.from({ length: jobs }, (_, n) => ({ n })));
     const before = promises;
     hook.enable();
     try {
-      const running = worker.run();
-      await new Promise<void>((resolve) => {
-        onPerformed = () => performed >= target && resolve();
-        onPerformed();
-      });
-      // stop() waits for the last ack.
-      await worker.stop();
-      await running;
+      await counted.runOneAtATime(hopper, jobs);
     } finally {
       hook.disable();
     }

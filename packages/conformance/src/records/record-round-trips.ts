@@ -1,5 +1,6 @@
-import { createConsoleLogger, createHopper, Job } from "@hopper/core";
+import { createConsoleLogger, createHopper } from "@hopper/core";
 import type { Backend } from "@hopper/core/backend";
+import { countedJobs } from "./one-at-a-time.js";
 
 /** A backend whose calls to its server are counted (commands to Redis, statements to PostgreSQL). */
 export interface CountedBackend {
@@ -28,37 +29,16 @@ export interface RecordRoundTrips {
 export async function countRecordRoundTrips(open: () => Promise<CountedBackend>, records: boolean, jobCount = 5): Promise<RecordRoundTrips> {
   const { backend, calls } = await open();
   const queue = `round-trips-${Math.random().toString(36).slice(2, 10)}`;
-  let performed = 0;
-  let onPerformed = () => {};
-  class RoundTripJob extends Job<{ n: number }> {
-    static override jobName = "RoundTripJob";
-    static override queue = queue;
-    async perform(): Promise<string> {
-      performed += 1;
-      onPerformed();
-      return "done";
-    }
-  }
-  const hopper = createHopper({ backend, jobs: [RoundTripJob], logger: createConsoleLogger("silent"), ...(records && { records: {} }) });
-  // One job at a time, each by a worker of its own stopped once it ran: batching (acks gathered per
-  // event-loop turn, group commits) then never joins two jobs, so the count is the same on every run.
+  const counted = countedJobs(queue, "done");
+  const hopper = createHopper({ backend, jobs: [counted.jobClass], logger: createConsoleLogger("silent"), ...(records && { records: {} }) });
   const runOne = async (): Promise<number> => {
-    const target = performed + 1;
-    const worker = hopper.worker({ queues: [queue], concurrency: 1, prefetch: 0, handleSignals: false });
     const before = calls();
-    const running = worker.run();
-    await new Promise<void>((resolve) => {
-      onPerformed = () => performed >= target && resolve();
-      onPerformed();
-    });
-    // stop() waits for the run in flight to settle (ack included).
-    await worker.stop();
-    await running;
+    await counted.runOneAtATime(hopper, 1);
     return calls() - before;
   };
   const enqueueOne = async (n: number): Promise<number> => {
     const before = calls();
-    await RoundTripJob.performLater({ n });
+    await counted.jobClass.performLater({ n });
     return calls() - before;
   };
   try {
