@@ -18,6 +18,11 @@ describe("parseBenchOptions", () => {
     expect(options.readme).toBeUndefined();
   });
 
+  it("takes subjects by name in -k beside kinds, and refuses a name no subject has", () => {
+    expect(parseBenchOptions(["-k", "hopper,pg-boss"], profiles).kinds).toEqual(["hopper", "pg-boss"]);
+    expect(() => parseBenchOptions(["-k", "pgboss"], profiles, quiet)).toThrow(/unknown subject kind or name "pgboss"/);
+  });
+
   it("overrides the profile's counts, concurrency, sizes and repetitions from flags", () => {
     const options = parseBenchOptions(
       ["--profile", "full", "-b", "redis,pglite", "-s", "drain,latency", "-n", "5_000", "--bulk-batch", "1000", "-c", "2,20", "--payload-sizes", "1KB,100B", "-r", "7", "--warmup", "0", "--rate", "300", "--no-services", "--readme", "README.md"],

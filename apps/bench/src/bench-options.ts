@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { scenarioNames, subjectKinds, type BenchPlan, type ScenarioName, type SubjectKind } from "./bench-plan.js";
+import { scenarioNames, subjectKinds, type BenchPlan, type ScenarioName } from "./bench-plan.js";
+import { subjectNames, type SubjectChoice } from "./targets.js";
 
 export const backendNames = ["memory", "redis", "postgres", "pglite", "sqs", "pubsub"] as const;
 export type BackendName = (typeof backendNames)[number];
@@ -11,7 +12,8 @@ export interface BenchOptions {
   readonly backends: readonly BackendName[];
   readonly backendsGiven: boolean;
   readonly scenarios: readonly ScenarioName[];
-  readonly kinds: readonly SubjectKind[];
+  /** Subject kinds (all of each) and subjects by name. */
+  readonly kinds: readonly SubjectChoice[];
   /** Hopper URLs for real servers or cloud services; a set URL means that server is not started locally. */
   readonly urls: Partial<Record<"redis" | "postgres" | "sqs" | "pubsub", string>>;
   readonly outDir: string;
@@ -26,7 +28,7 @@ interface RawOptions {
   profile: string;
   backends?: BackendName[];
   scenarios?: ScenarioName[];
-  kinds?: SubjectKind[];
+  kinds?: SubjectChoice[];
   jobs?: number;
   singleJobs?: number;
   bulkJobs?: number;
@@ -91,7 +93,11 @@ export function createProgram(): Command {
     .option("--profile <name>", "scenario profile from benchmarks/scenarios.json (short | full | sweep)", "short")
     .option("-b, --backends <list>", `backends to run: ${backendNames.join(", ")} (default: ${defaultBackends.join(",")}; pglite when Postgres cannot start)`, listOf(oneOf(backendNames, "backend")))
     .option("-s, --scenarios <list>", `scenarios: ${scenarioNames.join(", ")} (default: all)`, listOf(oneOf(scenarioNames, "scenario")))
-    .option("-k, --kinds <list>", `subjects: ${subjectKinds.join(", ")} (default: all; hopper alone skips baselines and peers)`, listOf(oneOf(subjectKinds, "subject kind")))
+    .option(
+      "-k, --kinds <list>",
+      `subjects: ${subjectKinds.join(", ")}, or subjects by name, e.g. hopper,pg-boss (default: all; hopper alone skips baselines and peers)`,
+      listOf(oneOf<SubjectChoice>([...new Set([...subjectKinds, ...subjectNames])], "subject kind or name")),
+    )
     .option("-n, --jobs <n>", "jobs per drain run", positiveInteger)
     .option("--single-jobs <n>", "jobs enqueued one per call", positiveInteger)
     .option("--bulk-jobs <n>", "jobs enqueued in batches", positiveInteger)

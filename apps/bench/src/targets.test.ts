@@ -34,6 +34,11 @@ describe("subjectSpecs", () => {
     expect(specs.filter((spec) => spec.kind === "hopper").map((spec) => spec.id)).toEqual(["postgres/hopper"]);
   });
 
+  it("takes subjects by name beside kinds: one peer without the others", () => {
+    const { specs } = subjectSpecs(["redis", "postgres"], ["hopper", "pg-boss"], servers, {});
+    expect(specs.map((spec) => spec.id)).toEqual(["redis/hopper", "postgres/hopper", "postgres/pg-boss"]);
+  });
+
   it("leaves out a backend with no server (the setup already said why)", () => {
     expect(subjectSpecs(["sqs"], ["hopper"], {}, {}).specs).toEqual([]);
   });

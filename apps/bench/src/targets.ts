@@ -62,13 +62,19 @@ export function hopperUrl(backend: BackendName, servers: Servers): string | unde
   }
 }
 
+/** Subjects by name (`pg-boss`), for running one peer without the others (`-k hopper,pg-boss`). */
+export const subjectNames: readonly string[] = [...new Set(Object.values(subjectsByBackend).flatMap((templates) => templates.map((template) => template.name)))];
+
+/** A subject kind (every subject of it) or one subject's name. */
+export type SubjectChoice = SubjectKind | (string & {});
+
 /**
- * One spec per subject; a peer gets its chosen settings variant, or with
+ * One spec per subject (of a kind chosen, or named); a peer gets its chosen settings variant, or with
  * `sweep` one spec per variant (ids like "postgres/pg-boss[batch=c]").
  */
 export function subjectSpecs(
   backends: readonly BackendName[],
-  kinds: readonly SubjectKind[],
+  kinds: readonly SubjectChoice[],
   servers: Servers,
   env: Readonly<Record<string, string>>,
   sweep = false,
@@ -79,7 +85,7 @@ export function subjectSpecs(
     const url = hopperUrl(backend, servers);
     if (!url) continue; // the server setup already said why
     for (const template of subjectsByBackend[backend]) {
-      if (!kinds.includes(template.kind)) continue;
+      if (!kinds.includes(template.kind) && !kinds.includes(template.name)) continue;
       const variants = variantsByLibrary[template.library];
       const chosen = chosenVariants[template.library];
       for (const variant of sweep && variants ? Object.keys(variants) : [chosen]) {

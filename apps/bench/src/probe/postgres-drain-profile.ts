@@ -94,7 +94,10 @@ try {
     const gaps = new JobGaps();
     timeline.start();
     const cpu = process.cpuUsage();
-    const run = await consumeCount(subject, queue, concurrency, jobs, 120_000, () => gaps.jobEnded());
+    const run = await consumeCount(subject, queue, concurrency, jobs, 120_000, () => {
+      gaps.jobEnded();
+      timeline.jobEnded();
+    });
     const used = process.cpuUsage(cpu);
     const spans = timeline.stop(run.elapsedMs);
     const serverAfter = serverCpu?.();

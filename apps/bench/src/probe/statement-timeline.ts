@@ -19,6 +19,10 @@ interface Span {
   readonly role: StatementRole;
   readonly startedAt: number;
   endedAt: number;
+  /** Jobs received and not yet ended when the statement was sent, and when its answer came (fetches; -1 unknown). */
+  readonly leftAtSend: number;
+  leftAtAnswer: number;
+  rows: number;
 }
 
 /**
@@ -28,6 +32,14 @@ interface Span {
  */
 export class StatementTimeline {
   private spans: Span[] | undefined;
+  /** Rows fetched so far and jobs ended so far in the current run: what was left to run at each fetch. */
+  private fetched = 0;
+  private ended = 0;
+
+  /** One job of the run ended (the probe's consume callback). */
+  jobEnded(): void {
+    this.ended += 1;
+  }
 
   install(ignored: pg.Client): void {
     const original = pg.Client.prototype.query as (...args: unknown[]) => unknown;
@@ -36,26 +48,34 @@ export class StatementTimeline {
       const spans = timeline.spans;
       if (!spans || this === ignored) return original.apply(this, args);
       const text = typeof args[0] === "string" ? args[0] : ((args[0] as { text?: string } | null)?.text ?? "");
-      const span: Span = { role: statementRole(text), startedAt: performance.now(), endedAt: Number.NaN };
+      const span: Span = { role: statementRole(text), startedAt: performance.now(), endedAt: Number.NaN, leftAtSend: timeline.fetched - timeline.ended, leftAtAnswer: -1, rows: 0 };
       spans.push(span);
-      const end = () => (span.endedAt = performance.now());
+      const end = (result?: unknown) => {
+        span.endedAt = performance.now();
+        if (span.role !== "fetch") return;
+        span.rows = (result as { rowCount?: number } | undefined)?.rowCount ?? 0;
+        span.leftAtAnswer = timeline.fetched - timeline.ended;
+        timeline.fetched += span.rows;
+      };
       // pg-pool passes a callback (and gets no promise back); a direct caller gets a promise.
       const callback = args.at(-1);
       if (typeof callback === "function") {
         args[args.length - 1] = function (this: unknown, ...results: unknown[]) {
-          end();
+          end(results[1]);
           return (callback as (...results: unknown[]) => unknown).apply(this, results);
         };
         return original.apply(this, args);
       }
       const result = original.apply(this, args);
-      if (result instanceof Promise) result.then(end, end);
+      if (result instanceof Promise) result.then(end, () => end());
       return result;
     };
   }
 
   start(): void {
     this.spans = [];
+    this.fetched = 0;
+    this.ended = 0;
   }
 
   /** Stops recording; a line of figures for the run, which lasted `elapsedMs` up to now. */
@@ -71,9 +91,17 @@ export class StatementTimeline {
       return own.length === 0 ? 0 : own.reduce((sum, span) => sum + span.endedAt - span.startedAt, 0) / own.length;
     };
     const share = (ms: number) => `${((100 * ms) / elapsedMs).toFixed(0)}%`;
+    // Fetches that leased rows, after the first: how much work was left to run as each went out and as it answered (0 at the answer: the jobs waited for it).
+    const fetches = spans.filter((span) => span.role === "fetch" && span.rows > 0).slice(1);
+    if (process.env.PROBE_VERBOSE) for (const span of spans) console.log(`    ${span.role} sent ${(span.startedAt - startAt).toFixed(2)} answered ${(span.endedAt - startAt).toFixed(2)} ms, rows ${span.rows}, left at send ${span.leftAtSend}, at answer ${span.leftAtAnswer}`);
+    const median = (values: number[]) => (values.length === 0 ? 0 : [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!);
+    const overlap =
+      `; fetches after the first: median ${median(fetches.map((span) => span.rows))} rows, jobs left to run as one went out ${median(fetches.map((span) => span.leftAtSend))} (median), ` +
+      `as it answered ${median(fetches.map((span) => span.leftAtAnswer))} (median), none left at the answer ${fetches.filter((span) => span.leftAtAnswer <= 0).length} of ${fetches.length}`;
     return (
       `${count("fetch")} fetches (mean ${mean("fetch").toFixed(2)} ms), ${count("complete")} completions (mean ${mean("complete").toFixed(2)} ms), ${count("other")} others; ` +
-      `of the run: a fetch in flight ${share(busy(["fetch"]))}, a completion ${share(busy(["complete"]))}, nothing ${share(elapsedMs - busy(["fetch", "complete", "other"]))}`
+      `of the run: a fetch in flight ${share(busy(["fetch"]))}, a completion ${share(busy(["complete"]))}, nothing ${share(elapsedMs - busy(["fetch", "complete", "other"]))}` +
+      overlap
     );
   }
 }
