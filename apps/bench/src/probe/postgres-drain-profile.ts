@@ -14,24 +14,17 @@
  * (so give it a server of its own). Not a throughput figure: `pnpm bench` measures those.
  */
 import { loadavg } from "node:os";
-import pg from "pg";
 import { createSubject } from "../subjects/create-subject.js";
 import { consumeCount, enqueueInBatches, makeJobs } from "../scenarios/scenario-context.js";
 import { now } from "../subjects/bench-subject.js";
-import { postgresServerCpu, postgresWal } from "./postgres-server-cpu.js";
+import { openPostgresCounters, thisDatabasesStatements } from "./postgres-server-cpu.js";
 import { statementLabel, StatementTimeline } from "./statement-timeline.js";
 
 const [library = "hopper", connection = process.env.HOPPER_TEST_POSTGRES_URL ?? "", jobsText = "10000", concurrencyText = "1,10,50", roundsText = "1"] = process.argv.slice(2);
 const jobs = Number(jobsText);
 
-const admin = new pg.Client({ connectionString: connection });
-await admin.connect();
-const hasStatements = await admin
-  .query("SELECT pg_stat_statements_reset()")
-  .then(() => true)
-  .catch(() => false);
-const serverCpu = await postgresServerCpu(connection);
-const wal = await postgresWal(connection);
+const counters = await openPostgresCounters(connection);
+const { admin, hasStatements, serverCpu, wal } = counters;
 const timeline = new StatementTimeline();
 timeline.install(admin);
 
@@ -49,7 +42,7 @@ async function serverStatements(): Promise<StatementRow[]> {
   const { rows } = await admin.query<StatementRow>(
     `SELECT query, calls::text, rows::text, total_exec_time AS exec_ms, wal_bytes::text,
        (shared_blks_hit + shared_blks_read + local_blks_hit + local_blks_read)::text AS blocks FROM pg_stat_statements
-     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%'
+     WHERE ${thisDatabasesStatements}
      ORDER BY total_exec_time DESC`,
   );
   return rows;
@@ -121,8 +114,7 @@ try {
   }
 } finally {
   await subject.close();
-  await wal.close();
-  await admin.end();
+  await counters.close();
 }
 
 function loadAverage(): string {

@@ -11,28 +11,21 @@
  * deletes each queue's rows after it, so the next measure starts on the same table.
  */
 import { loadavg } from "node:os";
-import pg from "pg";
 import { createSubject } from "../subjects/create-subject.js";
 import { enqueueInBatches, makeJobs, withCallers } from "../scenarios/scenario-context.js";
 import { now } from "../subjects/bench-subject.js";
-import { postgresServerCpu, postgresWal } from "./postgres-server-cpu.js";
+import { openPostgresCounters, thisDatabasesStatements } from "./postgres-server-cpu.js";
 
 const [library = "hopper", connection = process.env.HOPPER_TEST_POSTGRES_URL ?? "", bulkText = "20000", singleText = "3000", roundsText = "1"] = process.argv.slice(2);
 
-const admin = new pg.Client({ connectionString: connection });
-await admin.connect();
-const hasStatements = await admin
-  .query("SELECT pg_stat_statements_reset()")
-  .then(() => true)
-  .catch(() => false);
-const serverCpu = await postgresServerCpu(connection);
-const wal = await postgresWal(connection);
+const counters = await openPostgresCounters(connection);
+const { admin, hasStatements, serverCpu, wal } = counters;
 
 async function buffersTouched(): Promise<number> {
   if (!hasStatements) return Number.NaN;
   const { rows } = await admin.query<{ blocks: string }>(
     `SELECT coalesce(sum(shared_blks_hit + shared_blks_read), 0)::text AS blocks FROM pg_stat_statements
-     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND query NOT ILIKE '%pg_stat_statements%'`,
+     WHERE ${thisDatabasesStatements}`,
   );
   return Number(rows[0]!.blocks);
 }
@@ -83,6 +76,5 @@ try {
   await admin.query("DELETE FROM hopper.messages WHERE queue = $1", [warm]).catch(() => {});
 } finally {
   await subject.close();
-  await wal.close();
-  await admin.end();
+  await counters.close();
 }
