@@ -58,12 +58,12 @@ async function insertOrNameHolders(executor: SqlExecutor, schema: PostgresSchema
   return results;
 }
 
-/** The record insert as a CTE (`records_inserted`, then `records_notified`) over the records `messages` carry, from parameter `$first`, limited to ids `enqueuedIds` selects. */
+/** The record insert as CTEs for a WITH list (`records_inserted`, then `records_notified`) over the records `messages` carry, from parameter `$first`, limited to ids `enqueuedIds` selects. */
 function recordsWith(records: RecordSql | undefined, first: number, enqueuedIds?: string): { ctes: string; count: string } {
   if (!records) return { ctes: "", count: "0" };
   const source = `(SELECT * FROM ${insertedSource(first)}${enqueuedIds ? ` WHERE id IN (${enqueuedIds})` : ""}) AS carried`;
   return {
-    ctes: `, records_inserted AS (${records.insert(source)}), records_notified AS (${records.notified("records_inserted")})`,
+    ctes: `records_inserted AS (${records.insert(source)}), records_notified AS (${records.notified("records_inserted")})`,
     count: "(SELECT count(*) FROM records_notified)",
   };
 }
@@ -92,7 +92,7 @@ function insertAllText(schema: PostgresSchema, records: RecordSql | undefined): 
   const withRecords = recordsWith(records, 12);
   // ROWS FROM yields its rows in array order, which the identity column follows.
   // The uncorrelated subqueries in WHERE run once, before the first row.
-  return `${records ? `WITH ${withRecords.ctes.slice(2)} ` : ""}INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key)
+  return `${records ? `WITH ${withRecords.ctes} ` : ""}INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key)
      SELECT id, queue, ${body}, priority, now() + delay_ms * interval '1 millisecond', ordering_key
      FROM ${batchRows} AS input(${batchColumns})
      WHERE (SELECT count(pg_notify($10, queue)) FROM unnest($11::text[]) AS ready(queue)) >= 0${records ? ` AND ${withRecords.count} >= 0` : ""}`;
@@ -109,7 +109,7 @@ async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresS
        FROM input ORDER BY position
        ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
        RETURNING id, queue, run_at <= now() AS ready
-     )${withRecords.ctes}
+     )${withRecords.ctes && `, ${withRecords.ctes}`}
      SELECT id, (SELECT count(pg_notify($10, queue)) FROM (SELECT DISTINCT queue FROM inserted WHERE ready) AS ready_queues) AS notified, ${withRecords.count} AS records
      FROM inserted`,
     [...columns(messages), schema.channel, ...recordParams(records, messages)],
