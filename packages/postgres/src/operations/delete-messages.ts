@@ -2,6 +2,7 @@ import type { SqlExecutor } from "../postgres-executor.js";
 import type { SettledRecord } from "@hopper/core";
 import type { PostgresSchema } from "../postgres-schema.js";
 import { settledColumns, settledSource, type RecordSql } from "../postgres-record-sql.js";
+import { statementText } from "./statement-text.js";
 
 export interface LeaseToken {
   readonly seq: string;
@@ -27,14 +28,22 @@ export async function deleteMessages(executor: SqlExecutor, schema: PostgresSche
   if (tokens.length === 0) return;
   const settled = records ? tokens.filter((token) => token.record !== undefined) : [];
   const params = [tokens.map((token) => token.seq), tokens.map((token) => token.attempts), schema.channel];
-  const recordCtes =
-    settled.length === 0
-      ? ""
-      : // One row per id (DISTINCT ON): an id acked twice in one batch is settled once.
-        `, ${records!.settle("records_settled", `SELECT DISTINCT ON (id) * FROM ${settledSource(4, "bigint")} WHERE key IN (SELECT seq FROM deleted)`)},
-     records_notified AS (${records!.notified("records_settled")})`;
-  await executor.query(
-    `WITH deleted AS (
+  if (settled.length === 0) {
+    await executor.query(statementText(schema, "ack", () => deleteText(schema, undefined)), params);
+    return;
+  }
+  const text = statementText(schema, "ack with records", () => deleteText(schema, records));
+  await executor.query(text, [...params, ...settledColumns(settled.map((token) => token.seq), settled.map((token) => token.record!))]);
+}
+
+/** The ack statement; with `records`, it also settles the records of the messages it deleted, from parameter $4. */
+function deleteText(schema: PostgresSchema, records: RecordSql | undefined): string {
+  const recordCtes = !records
+    ? ""
+    : // One row per id (DISTINCT ON): an id acked twice in one batch is settled once.
+      `, ${records.settle("records_settled", `SELECT DISTINCT ON (id) * FROM ${settledSource(4, "bigint")} WHERE key IN (SELECT seq FROM deleted)`)},
+     records_notified AS (${records.notified("records_settled")})`;
+  return `WITH deleted AS (
        DELETE FROM ${schema.quoted}.messages m
        USING unnest($1::bigint[], $2::integer[]) AS token(seq, attempts)
        -- seq = ANY bounds the scan by the primary key whatever the statistics say: after a vacuum that found
@@ -42,7 +51,5 @@ export async function deleteMessages(executor: SqlExecutor, schema: PostgresSche
        WHERE m.seq = ANY($1::bigint[]) AND m.seq = token.seq AND m.attempts = token.attempts
        RETURNING m.seq, m.queue, m.ordering_key
      )${recordCtes}
-     SELECT count(pg_notify($3, queue))${settled.length === 0 ? "" : " + (SELECT count(*) FROM records_notified)"} FROM (SELECT DISTINCT queue FROM deleted WHERE ordering_key IS NOT NULL) AS unblocked`,
-    settled.length === 0 ? params : [...params, ...settledColumns(settled.map((token) => token.seq), settled.map((token) => token.record!))],
-  );
+     SELECT count(pg_notify($3, queue))${records ? " + (SELECT count(*) FROM records_notified)" : ""} FROM (SELECT DISTINCT queue FROM deleted WHERE ordering_key IS NOT NULL) AS unblocked`;
 }

@@ -3,6 +3,7 @@ import type { InsertedRecord } from "@hopper/core";
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 import { insertedColumns, insertedSource, type RecordSql } from "../postgres-record-sql.js";
+import { statementText } from "./statement-text.js";
 
 /**
  * Inserts a batch in one statement, in input order (so FIFO follows the
@@ -57,38 +58,48 @@ async function insertOrNameHolders(executor: SqlExecutor, schema: PostgresSchema
   return results;
 }
 
-/** The record insert as a CTE (`records_inserted`, then `records_notified`) over the records `messages` carry, from parameter `$first`, limited to ids `enqueuedIds` selects. */
-function recordsWith(records: RecordSql | undefined, messages: readonly OutgoingMessage[], first: number, enqueuedIds?: string): { ctes: string; params: unknown[]; count: string } {
-  if (!records) return { ctes: "", params: [], count: "0" };
-  const carried: InsertedRecord[] = [];
-  for (const message of messages) if (message.record) carried.push(message.record);
+/** The record insert as CTEs for a WITH list (`records_inserted`, then `records_notified`) over the records `messages` carry, from parameter `$first`, limited to ids `enqueuedIds` selects. */
+function recordsWith(records: RecordSql | undefined, first: number, enqueuedIds?: string): { ctes: string; count: string } {
+  if (!records) return { ctes: "", count: "0" };
   const source = `(SELECT * FROM ${insertedSource(first)}${enqueuedIds ? ` WHERE id IN (${enqueuedIds})` : ""}) AS carried`;
   return {
-    ctes: `, records_inserted AS (${records.insert(source)}), records_notified AS (${records.notified("records_inserted")})`,
-    params: insertedColumns(carried),
+    ctes: `records_inserted AS (${records.insert(source)}), records_notified AS (${records.notified("records_inserted")})`,
     count: "(SELECT count(*) FROM records_notified)",
   };
 }
 
+/** The JSON parameter of the records `messages` carry (`recordsWith`). */
+function recordParams(records: RecordSql | undefined, messages: readonly OutgoingMessage[]): unknown[] {
+  if (!records) return [];
+  const carried: InsertedRecord[] = [];
+  for (const message of messages) if (message.record) carried.push(message.record);
+  return insertedColumns(carried);
+}
+
 async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RecordSql | undefined): Promise<void> {
+  const params = [...columns(messages), schema.channel, readyQueues(messages)];
+  // Every message is inserted here (no dedupe keys), so every record goes in with them.
+  const text = records ? statementText(schema, "enqueue with records", () => insertAllText(schema, records)) : statementText(schema, "enqueue", () => insertAllText(schema, undefined));
+  await executor.query(text, records ? [...params, ...recordParams(records, messages)] : params);
+}
+
+/**
+ * The insert of a batch without dedupe keys; with `records`, their insert rides in its WITH list and is
+ * referenced from its WHERE, so the statement still returns no row (no row description or row to send,
+ * parse and build per statement, as with records off). (#20)
+ */
+function insertAllText(schema: PostgresSchema, records: RecordSql | undefined): string {
+  const withRecords = recordsWith(records, 12);
   // ROWS FROM yields its rows in array order, which the identity column follows.
-  // The uncorrelated subquery in WHERE runs once, before the first row.
-  const insert = `INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key)
+  // The uncorrelated subqueries in WHERE run once, before the first row.
+  return `${records ? `WITH ${withRecords.ctes} ` : ""}INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key)
      SELECT id, queue, ${body}, priority, now() + delay_ms * interval '1 millisecond', ordering_key
      FROM ${batchRows} AS input(${batchColumns})
-     WHERE (SELECT count(pg_notify($10, queue)) FROM unnest($11::text[]) AS ready(queue)) >= 0`;
-  const params = [...columns(messages), schema.channel, readyQueues(messages)];
-  if (!records) {
-    await executor.query(insert, params);
-    return;
-  }
-  // Every message is inserted here (no dedupe keys), so every record goes in with them.
-  const withRecords = recordsWith(records, messages, 12);
-  await executor.query(`WITH queued AS (${insert})${withRecords.ctes} SELECT ${withRecords.count} AS records`, [...params, ...withRecords.params]);
+     WHERE (SELECT count(pg_notify($10, queue)) FROM unnest($11::text[]) AS ready(queue)) >= 0${records ? ` AND ${withRecords.count} >= 0` : ""}`;
 }
 
 async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RecordSql | undefined): Promise<EnqueueResult[]> {
-  const withRecords = recordsWith(records, messages, 11, "SELECT id FROM inserted");
+  const withRecords = recordsWith(records, 11, "SELECT id FROM inserted");
   const rows = await executor.query<{ id: string; notified: unknown }>(
     `WITH input AS (
        SELECT * FROM ${batchRows} WITH ORDINALITY AS input(${batchColumns}, position)
@@ -98,10 +109,10 @@ async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresS
        FROM input ORDER BY position
        ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
        RETURNING id, queue, run_at <= now() AS ready
-     )${withRecords.ctes}
+     )${withRecords.ctes && `, ${withRecords.ctes}`}
      SELECT id, (SELECT count(pg_notify($10, queue)) FROM (SELECT DISTINCT queue FROM inserted WHERE ready) AS ready_queues) AS notified, ${withRecords.count} AS records
      FROM inserted`,
-    [...columns(messages), schema.channel, ...withRecords.params],
+    [...columns(messages), schema.channel, ...recordParams(records, messages)],
   );
   const inserted = new Map<string, number>();
   for (const row of rows) inserted.set(row.id, (inserted.get(row.id) ?? 0) + 1);
