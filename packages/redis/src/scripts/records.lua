@@ -67,8 +67,15 @@ local record_finished = { succeeded = true, failed = true, dead = true, cancelle
 -- RECORD_KEPT_UNTIL_LATER_WRITE_MS in @hopper/core (a century): a ttl this long or longer means no expiry.
 local record_kept_ms = 100 * 365 * 86400000
 
+-- Index keys by state, made once per script call: a call's record keys all share one prefix (its ARGV or KEYS[1]).
+local record_index_keys = {}
 local function record_index_key(key, id, state)
-  return string.sub(key, 1, #key - #id - 1) .. '-index:' .. state
+  local index = record_index_keys[state]
+  if not index then
+    index = string.sub(key, 1, #key - #id - 1) .. '-index:' .. state
+    record_index_keys[state] = index
+  end
+  return index
 end
 
 -- A ttl argument as a number, parsed once per script call for each distinct text (a batch's writes share one or two).
@@ -205,6 +212,13 @@ end
 -- `absent`: the caller saw the key missing in this script call (record_all_absent), so it is not asked again.
 local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id, batch, parent, args, message_key, absent)
   if not absent and redis.call('EXISTS', key) == 1 then return 0 end
+  if message_key and record_one_node and args ~= '' and run_at == '' and batch == '' and parent == '' and record_ttl_ms(ttl) >= record_kept_ms then
+    -- The usual insert (a job of its own, due now, its args kept, riding), written without building a table of
+    -- arguments: the same fields as below, a Lua table and its calls being a good part of a record's cost per job.
+    redis.call('HSET', key, 'j', job, 'q', queue, 'ea', enqueued, 's', 'waiting', 'a', '0', 'g', args, 'm', message_key)
+    record_publish(channel, id, job, queue, 'waiting', 0)
+    return 1, '1'
+  end
   local sets = { 'j', job, 'q', queue, 'ea', enqueued, 's', 'waiting', 'a', '0' }
   if run_at ~= '' then record_set(sets, 'ra', run_at) end
   if batch ~= '' then record_set(sets, 'b', batch) end
@@ -323,12 +337,19 @@ end
 -- an error (the message's rm "2": the insert wrote a run-at, or a hold, retry or start wrote the record since the
 -- enqueue), which a finished record does not keep. The job and queue of the event are read only while someone listens.
 local function record_settle_riding(index_batch, key, state, attempt, result, error, finished, ttl, channel, id, started, clear_left)
-  local sets = { 's', state, 'a', attempt, 'sa', started }
-  if result ~= '' then record_set(sets, 'r', result) end
-  if error ~= '' then record_set(sets, 'e', error) end
-  if finished ~= '' then record_set(sets, 'fa', finished) end
+  local written, added
+  if finished ~= '' and (result ~= '') ~= (error ~= '') then
+    -- The usual ack (a finished time and one of result or error), written without building a table of arguments.
+    written, added = 5, redis.call('HSET', key, 's', state, 'a', attempt, 'sa', started, result ~= '' and 'r' or 'e', result ~= '' and result or error, 'fa', finished)
+  else
+    local sets = { 's', state, 'a', attempt, 'sa', started }
+    if result ~= '' then record_set(sets, 'r', result) end
+    if error ~= '' then record_set(sets, 'e', error) end
+    if finished ~= '' then record_set(sets, 'fa', finished) end
+    written, added = #sets / 2, redis.call('HSET', key, unpack(sets))
+  end
   -- Every field new: the record is gone (deleted by hand since the claim read it); no half record is left.
-  if redis.call('HSET', key, unpack(sets)) == #sets / 2 then
+  if added == written then
     redis.call('DEL', key)
     return
   end
