@@ -62,6 +62,19 @@ for index = 0, count - 1 do
   end
 end
 
+-- The records this send creates: when none of their keys exists (the usual case), one EXISTS answers for all of them.
+local records_absent = false
+if stride == 13 then
+  local record_keys = {}
+  for index = 0, count - 1 do
+    local offset = first + index * stride
+    if not existing[index] and ARGV[offset + 6] ~= '' then record_keys[#record_keys + 1] = record_prefix .. ARGV[offset] end
+  end
+  records_absent = #record_keys > 1 and record_all_absent(record_keys)
+end
+-- Ids whose record this send created: a second message with the same id finds it (record_insert asks again).
+local records_created = {}
+
 -- Writes.
 redis.call('HINCRBY', meta_key, 'seq', count)
 local results = {}
@@ -85,8 +98,10 @@ for index = 0, count - 1 do
     -- The record first: when it is created here, its claims ride in this message (rm; see records.lua).
     local rides = nil
     if stride == 13 and ARGV[offset + 6] ~= '' then
+      local absent = records_absent and not records_created[id]
       local _
-      _, rides = record_insert(record_prefix .. id, ARGV[offset + 6], queue, ARGV[offset + 7], ARGV[offset + 8], ARGV[offset + 9], record_channel, id, ARGV[offset + 10], ARGV[offset + 11], ARGV[offset + 12], message_key)
+      _, rides = record_insert(record_prefix .. id, ARGV[offset + 6], queue, ARGV[offset + 7], ARGV[offset + 8], ARGV[offset + 9], record_channel, id, ARGV[offset + 10], ARGV[offset + 11], ARGV[offset + 12], message_key, absent)
+      records_created[id] = true
     end
     if rides then
       redis.call('HSET', message_key, 'id', id, 'body', body, 'pri', priority, 'at', at, 'n', 0, 'rm', rides)

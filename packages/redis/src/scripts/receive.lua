@@ -31,6 +31,8 @@ local base = ARGV[1]
 local max, lease_ms, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local record_prefix, record_channel, queue, record_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local now = now_ms()
+-- The claim's started ms as text, formatted once: a Lua number given to redis.call is formatted by snprintf("%.17g") each time.
+local now_text = string.format('%d', now)
 -- Orphans are looked at again at most once a second each, a few per call.
 local orphan_recheck_ms, orphan_recheck_count = 1000, 10
 
@@ -115,7 +117,7 @@ for _, entry in ipairs(chosen) do
         redis.call('HSET', message_key, 'n', token)
         record = 'cancelled'
       else
-        redis.call('HSET', message_key, 'n', token, 'rs', now)
+        redis.call('HSET', message_key, 'n', token, 'rs', now_text)
         record = 'riding'
         record_publish(record_channel, id, job, queue, 'running', attempt)
       end
@@ -124,7 +126,7 @@ for _, entry in ipairs(chosen) do
     end
     -- Only a record of this queue's (record_start with no job): a message cannot start another queue's job's record.
     if record_prefix ~= '' and not rides then
-      local started = record_start(record_prefix .. id, '', queue, '', attempt, now, record_ttl, record_channel, id)
+      local started = record_start(record_prefix .. id, '', queue, '', attempt, now_text, record_ttl, record_channel, id)
       if started == 1 then record = 'running' elseif started == 0 then record = 'cancelled' end
     end
     messages[#messages + 1] = { handle, id, body, token, attempt, record }

@@ -22,7 +22,7 @@ then, and a chain of kept writes (enqueue, claim, retry) costs no expiry command
 
 Each write reads the fields it needs in one HMGET, writes in one HSET (and one
 HDEL when a field must go): a start costs 2 commands, a settle 3 (its PEXPIRE),
-an insert 2 (EXISTS, HSET).
+an insert 2 (EXISTS, HSET; an enqueue of several new records asks one EXISTS for all of them, record_all_absent).
 
 Claims that ride in the message (one node only). The enqueue's insert writes `m`,
 the key of the job's message hash, and marks that message `rm` ("1", or "2" once
@@ -67,11 +67,29 @@ local record_finished = { succeeded = true, failed = true, dead = true, cancelle
 -- RECORD_KEPT_UNTIL_LATER_WRITE_MS in @hopper/core (a century): a ttl this long or longer means no expiry.
 local record_kept_ms = 100 * 365 * 86400000
 
+-- Index keys by state, made once per script call: a call's record keys all share one prefix (its ARGV or KEYS[1]).
+local record_index_keys = {}
 local function record_index_key(key, id, state)
-  return string.sub(key, 1, #key - #id - 1) .. '-index:' .. state
+  local index = record_index_keys[state]
+  if not index then
+    index = string.sub(key, 1, #key - #id - 1) .. '-index:' .. state
+    record_index_keys[state] = index
+  end
+  return index
 end
 
--- The index additions of one script call: index key -> { ids = { id -> finished ms }, cutoff = trim bound }.
+-- A ttl argument as a number, parsed once per script call for each distinct text (a batch's writes share one or two).
+local record_ttl_numbers = {}
+local function record_ttl_ms(ttl)
+  local ms = record_ttl_numbers[ttl]
+  if not ms then
+    ms = tonumber(ttl)
+    record_ttl_numbers[ttl] = ms
+  end
+  return ms
+end
+
+-- The index additions of one script call: index key -> { ids = { id -> finished ms, text }, cutoff = trim bound }.
 local function record_index_batch()
   return {}
 end
@@ -87,19 +105,22 @@ local function record_reindex(batch, key, id, old, new, finished, ttl)
   end
   if record_finished[new] then
     local index = record_index_key(key, id, new)
-    -- Finished ms as written (13 digits): within the 14 a Lua number keeps when it becomes text again.
-    local at = tonumber(finished)
+    -- The score is the finished ms as written, text: a Lua number given to redis.call is formatted by
+    -- snprintf("%.17g") each time, a few thousand instructions per job on Redis 7.0.
+    local at, score = tonumber(finished), finished
     if not at then
       local time = redis.call('TIME')
       at = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+      score = string.format('%d', at)
     end
+    local cutoff = at - record_ttl_ms(ttl)
     local entry = batch[index]
     if not entry then
-      entry = { ids = {}, cutoff = at - tonumber(ttl) }
+      entry = { ids = {}, cutoff = cutoff }
       batch[index] = entry
     end
-    entry.ids[id] = at
-    entry.cutoff = math.max(entry.cutoff, at - tonumber(ttl))
+    entry.ids[id] = score
+    entry.cutoff = math.max(entry.cutoff, cutoff)
   end
 end
 
@@ -161,7 +182,7 @@ end
 -- Adds to `sets`/`dels` the `u` marker the write leaves; returns whether the write's ttl means no expiry.
 -- `fields` as read before the write (`s`, `u`); `state` the state written.
 local function record_expiry_marker(fields, state, ttl, sets, dels)
-  local kept = tonumber(ttl) >= record_kept_ms
+  local kept = record_ttl_ms(ttl) >= record_kept_ms
   local marked = not kept and not record_finished[state]
   if marked and fields.u ~= '1' then
     record_set(sets, 'u', '1')
@@ -188,8 +209,16 @@ end
 
 -- Creates a waiting record unless one exists (batch, parent and args: "" when none). Returns 1 when created.
 -- `message_key` (the enqueue's, else nil): its claims may ride in it; the second result is the message's `rm` then, else nil.
-local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id, batch, parent, args, message_key)
-  if redis.call('EXISTS', key) == 1 then return 0 end
+-- `absent`: the caller saw the key missing in this script call (record_all_absent), so it is not asked again.
+local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id, batch, parent, args, message_key, absent)
+  if not absent and redis.call('EXISTS', key) == 1 then return 0 end
+  if message_key and record_one_node and args ~= '' and run_at == '' and batch == '' and parent == '' and record_ttl_ms(ttl) >= record_kept_ms then
+    -- The usual insert (a job of its own, due now, its args kept, riding), written without building a table of
+    -- arguments: the same fields as below, a Lua table and its calls being a good part of a record's cost per job.
+    redis.call('HSET', key, 'j', job, 'q', queue, 'ea', enqueued, 's', 'waiting', 'a', '0', 'g', args, 'm', message_key)
+    record_publish(channel, id, job, queue, 'waiting', 0)
+    return 1, '1'
+  end
   local sets = { 'j', job, 'q', queue, 'ea', enqueued, 's', 'waiting', 'a', '0' }
   if run_at ~= '' then record_set(sets, 'ra', run_at) end
   if batch ~= '' then record_set(sets, 'b', batch) end
@@ -206,6 +235,15 @@ local function record_insert(key, job, queue, enqueued, run_at, ttl, channel, id
   if not kept then redis.call('PEXPIRE', key, ttl) end
   record_publish(channel, id, job, queue, 'waiting', 0)
   return 1, rides
+end
+
+-- Whether none of `keys` exists, asked in one EXISTS per 1000 keys (unpack takes a few thousand values at most)
+-- rather than one per record: an enqueue of many new jobs then skips record_insert's own EXISTS.
+local function record_all_absent(keys)
+  for from = 1, #keys, 1000 do
+    if redis.call('EXISTS', unpack(keys, from, math.min(from + 999, #keys))) > 0 then return false end
+  end
+  return true
 end
 
 -- Each function below follows a record's `m` only to a message whose `id` is the record's job id `id`, read in
@@ -299,19 +337,26 @@ end
 -- an error (the message's rm "2": the insert wrote a run-at, or a hold, retry or start wrote the record since the
 -- enqueue), which a finished record does not keep. The job and queue of the event are read only while someone listens.
 local function record_settle_riding(index_batch, key, state, attempt, result, error, finished, ttl, channel, id, started, clear_left)
-  local sets = { 's', state, 'a', attempt, 'sa', started }
-  if result ~= '' then record_set(sets, 'r', result) end
-  if error ~= '' then record_set(sets, 'e', error) end
-  if finished ~= '' then record_set(sets, 'fa', finished) end
+  local written, added
+  if finished ~= '' and (result ~= '') ~= (error ~= '') then
+    -- The usual ack (a finished time and one of result or error), written without building a table of arguments.
+    written, added = 5, redis.call('HSET', key, 's', state, 'a', attempt, 'sa', started, result ~= '' and 'r' or 'e', result ~= '' and result or error, 'fa', finished)
+  else
+    local sets = { 's', state, 'a', attempt, 'sa', started }
+    if result ~= '' then record_set(sets, 'r', result) end
+    if error ~= '' then record_set(sets, 'e', error) end
+    if finished ~= '' then record_set(sets, 'fa', finished) end
+    written, added = #sets / 2, redis.call('HSET', key, unpack(sets))
+  end
   -- Every field new: the record is gone (deleted by hand since the claim read it); no half record is left.
-  if redis.call('HSET', key, unpack(sets)) == #sets / 2 then
+  if added == written then
     redis.call('DEL', key)
     return
   end
   if clear_left then
     if error == '' then redis.call('HDEL', key, 'ra', 'e') else redis.call('HDEL', key, 'ra') end
   end
-  if tonumber(ttl) < record_kept_ms then redis.call('PEXPIRE', key, ttl) end
+  if record_ttl_ms(ttl) < record_kept_ms then redis.call('PEXPIRE', key, ttl) end
   record_reindex(index_batch, key, id, 'waiting', state, finished, ttl)
   if record_is_listened(channel) then
     local names = redis.call('HMGET', key, 'j', 'q')
