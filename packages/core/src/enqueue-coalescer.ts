@@ -176,7 +176,8 @@ export class EnqueueCoalescer {
           offset += call.messages.length;
         }
       }
-      if (calls.length > 1) await this.#isolateSharedFailures(calls, parts, answered);
+      // Most sends fail nothing: no await, and no map of errors, for those.
+      if (calls.length > 1 && results.some((result) => result.status === "failed")) await this.#isolateSharedFailures(calls, parts, answered);
       calls.forEach((call, index) => call.resolve(parts[index]!));
     } catch (error) {
       for (const call of calls) call.reject(error);

@@ -213,21 +213,17 @@ function isoAt(ms: number): string {
 
 function buildEnvelope(definition: JobDefinition, args: unknown, options: ResolvedOptions, meta: Record<string, string>, times: { enqueuedAt: string; runAt?: string }, id?: string): Envelope {
   const serialized = serializeArgs(args);
-  return {
-    hopper: ENVELOPE_FORMAT_VERSION,
-    id: id ?? randomUUID(),
-    job: definition.name,
-    version: definition.version,
-    args: serialized.json,
-    ...(serialized.meta !== undefined && { argsMeta: serialized.meta }),
-    queue: options.queue,
-    priority: options.priority,
-    enqueuedAt: times.enqueuedAt,
-    ...(times.runAt !== undefined && { runAt: times.runAt }),
-    attempt: 1,
-    ...(options.orderingKey !== undefined && { orderingKey: options.orderingKey }),
-    ...(options.dedupeKey !== undefined && { dedupeKey: options.dedupeKey }),
-    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
-    meta: { ...meta },
-  };
+  // Fields set one by one in the envelope's order, not spread in: no temporary object per optional field.
+  const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = { hopper: ENVELOPE_FORMAT_VERSION, id: id ?? randomUUID(), job: definition.name, version: definition.version, args: serialized.json } as Envelope;
+  if (serialized.meta !== undefined) envelope.argsMeta = serialized.meta;
+  envelope.queue = options.queue;
+  envelope.priority = options.priority;
+  envelope.enqueuedAt = times.enqueuedAt;
+  if (times.runAt !== undefined) envelope.runAt = times.runAt;
+  envelope.attempt = 1;
+  if (options.orderingKey !== undefined) envelope.orderingKey = options.orderingKey;
+  if (options.dedupeKey !== undefined) envelope.dedupeKey = options.dedupeKey;
+  if (options.timeoutMs !== undefined) envelope.timeoutMs = options.timeoutMs;
+  envelope.meta = { ...meta };
+  return envelope;
 }

@@ -260,9 +260,10 @@ export function createHopper(options: HopperOptions): Hopper {
     enqueueDependencies?.backend === backend ? enqueueDependencies : (enqueueDependencies = { backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, ...records.writing });
   const enqueuer: JobEnqueuer = {
     async enqueue(jobClass, argsList, enqueueOptions) {
-      const backend = await openForEnqueue();
+      // Open, and records off: nothing to wait on, so no await (each is a promise and a turn of the microtask queue).
+      const backend = connection.current() ?? (await openForEnqueue());
       // A records setup with no store refuses before the jobs go out, not after.
-      await records.check();
+      if (records.writing.records !== undefined) await records.check();
       return enqueueJobs(dependenciesFor(backend), registry.definitionOf(jobClass), argsList, enqueueOptions);
     },
     async performNow(jobClass, args) {

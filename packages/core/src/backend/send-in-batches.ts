@@ -34,8 +34,8 @@ function inKeyOrder(chunks: OutgoingMessage[][], send: (chunk: OutgoingMessage[]
   const lastChunkOfKey = new Map<string, Promise<unknown>>();
   const failedKeys = new Set<string>();
   return chunks.map((chunk) => {
+    if (chunk.every((message) => message.orderingKey === undefined)) return send(chunk);
     const keys = new Set(chunk.flatMap((message) => (message.orderingKey === undefined ? [] : [message.orderingKey])));
-    if (keys.size === 0) return send(chunk);
     const before = [...keys].flatMap((key) => lastChunkOfKey.get(key) ?? []);
     const sent = (before.length === 0 ? send(chunk) : Promise.all(before).then(() => sendUnlessOvertaking(chunk, failedKeys, send))).then((results) => {
       results.forEach((result, index) => {
@@ -63,6 +63,8 @@ async function sendUnlessOvertaking(chunk: OutgoingMessage[], failedKeys: Readon
 }
 
 export function chunkMessages(messages: readonly OutgoingMessage[], maxBatchSize: number, maxBatchBytes = Infinity): OutgoingMessage[][] {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: a send whose text is that short fits one chunk without counting its bytes.
+  if (messages.length <= maxBatchSize && fitsWithoutCounting(messages, maxBatchBytes)) return messages.length === 0 ? [] : [[...messages]];
   const chunks: OutgoingMessage[][] = [];
   let current: OutgoingMessage[] = [];
   let currentBytes = 0;
@@ -78,4 +80,11 @@ export function chunkMessages(messages: readonly OutgoingMessage[], maxBatchSize
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+function fitsWithoutCounting(messages: readonly OutgoingMessage[], maxBatchBytes: number): boolean {
+  if (maxBatchBytes === Infinity) return true;
+  let units = 0;
+  for (const message of messages) units += message.body.length;
+  return units * 3 <= maxBatchBytes;
 }
