@@ -134,7 +134,7 @@ export class Worker {
   private slots: JobSlots | undefined;
   /** Set while buffered jobs wait for the event loop to turn so that a due receive goes out first (startBuffered). */
   private startsAfterTurn: NodeJS.Immediate | undefined;
-  /** The budget's reservation count at the last such wait: at most one wait per receive made since. */
+  /** The reservation (receive) the last such wait let out: at most one wait per receive. */
   private waitedAtReservation = -1;
 
   constructor(
@@ -304,12 +304,14 @@ export class Worker {
 
   /**
    * Starts buffered messages while slots are free; never once stop() has begun (the buffer goes back instead).
-   * Once no receive is on its way and the budget has room for one, the next starts wait for the event loop to
-   * turn: fast jobs end in microtasks and each ending starts the next buffered one, so the receive, a chain of
-   * microtasks itself, would queue behind every running job's and go out only once the buffer is empty (at
-   * concurrency 50 it did, every time), leaving the worker a round trip with nothing to run. At most one wait
-   * per receive made since the last: a loop that makes none (paused queues, long polls outside the budget)
-   * must not hold the buffer back turn after turn.
+   * Once the budget has room for a receive, or a receive was made since the last wait, the next starts wait for
+   * the event loop to turn: fast jobs end in microtasks and each ending starts the next buffered one, so the
+   * receive, a chain of microtasks itself, would queue behind every running job's and go out only once the
+   * buffer is empty (at concurrency 50 it did, every time), leaving the worker a round trip with nothing to run.
+   * A receive already made may not have sent its request either: a driver may send it from process.nextTick
+   * (pg-pool hands out an idle connection so), which runs only once the microtask queue is empty (PostgreSQL's
+   * claims went out with the buffer empty, every time). At most one wait per receive: a loop that makes none
+   * (paused queues, long polls outside the budget) must not hold the buffer back turn after turn.
    */
   private startBuffered(intake: Intake): void {
     const { budget, queues, handler, loans, slots } = intake;
@@ -319,8 +321,10 @@ export class Worker {
     while (budget.running < this.concurrency && !this.receiving.signal.aborted) {
       const from = queues.nextToStart();
       if (from === undefined) return;
-      if (this.waitedAtReservation !== budget.reservations && budget.receiveDue()) {
-        this.waitedAtReservation = budget.reservations;
+      // The receive a wait now would let out: the one due (the next reservation), else the last one made.
+      const receive = budget.reservations + (budget.receiveDue() ? 1 : 0);
+      if (receive > this.waitedAtReservation) {
+        this.waitedAtReservation = receive;
         this.startsAfterTurn = setImmediate(() => {
           this.startsAfterTurn = undefined;
           this.startBuffered(intake);
