@@ -180,17 +180,23 @@ describe("retries follow the policy's clock", () => {
     const hopper = memoryHopper([Backoff], queue);
     await Backoff.performLater({});
     const worker = hopper.worker({ pollWait: 1000, handleSignals: false });
+    // setImmediate stays real: a worker lets the event loop turn after each receive before it starts what came in.
+    const advance = async (ms: number) => {
+      await vi.advanceTimersByTimeAsync(ms);
+      await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(0);
+    };
     const running = worker.run();
-    await vi.advanceTimersByTimeAsync(100);
+    await advance(100);
     expect(attempts).toEqual([1]);
-    await vi.advanceTimersByTimeAsync(59_000);
+    await advance(59_000);
     expect(attempts).toEqual([1]);
-    await vi.advanceTimersByTimeAsync(2_000);
+    await advance(2_000);
     expect(attempts).toEqual([1, 2]);
-    await vi.advanceTimersByTimeAsync(61_000);
+    await advance(61_000);
     expect(attempts).toEqual([1, 2, 3]);
     const stopped = worker.stop({ timeout: 1000 });
-    await vi.advanceTimersByTimeAsync(2000);
+    await advance(2000);
     await stopped;
     await running;
     const [deadLetter] = await hopper.deadLetters(queue).take({ max: 1 });
