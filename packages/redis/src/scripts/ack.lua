@@ -72,12 +72,12 @@ for _, entry in ipairs(done) do
   if entry.line_key then
     redis.call('LREM', entry.line_key, 1, entry.handle)
     if entry.next then
-      redis.call('HINCRBY', meta_key, 'waiting', -1)
+      redis.call('HINCRBY', meta_key, 'waiting', '-1')
       if entry.next.at then
         schedule(ready_key, delayed_key, entry.next.handle, entry.next.at, now, entry.next.priority)
       else
         -- Its hash is missing: receive.lua parks such a handle in orphans rather than losing it.
-        redis.call('ZADD', orphans_key, 0, entry.next.handle)
+        redis.call('ZADD', orphans_key, '0', entry.next.handle)
       end
       scheduled = true
     end

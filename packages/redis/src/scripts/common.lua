@@ -25,13 +25,29 @@ local function now_ms()
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 
+-- A number as the text redis.call would make of it, for arguments: Redis 7.0 formats each Lua number argument
+-- with snprintf("%.17g") (~3,000 instructions), where an integer's "%d" reads the same and costs a fraction of it.
+-- Remembered per script call (locals live one call), so a value shared by a batch (now, priority 0, token 1) is
+-- formatted once. Anything but an integer below 1e15 is left a number, for Redis to format as it always did.
+local integer_texts = {}
+local function integer_text(number)
+  local text = integer_texts[number]
+  if text == nil then
+    if number ~= number then return number end
+    text = number
+    if number > -1e15 and number < 1e15 and number == math.floor(number) then text = string.format('%d', number) end
+    integer_texts[number] = text
+  end
+  return text
+end
+
 -- Makes a message eligible: ready at once, or delayed until `at`. Returns true when ready now.
 local function schedule(ready_key, delayed_key, handle, at, now, priority)
   if at > now then
-    redis.call('ZADD', delayed_key, at, handle)
+    redis.call('ZADD', delayed_key, integer_text(at), handle)
     return false
   end
-  redis.call('ZADD', ready_key, -priority, handle)
+  redis.call('ZADD', ready_key, integer_text(-priority), handle)
   return true
 end
 
