@@ -39,7 +39,8 @@ while index <= #ARGV do
   local message_key = KEYS[6 + ordinal]
   local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk', 'rm', 'rs', 'x', 'id', 'h')
   -- A stale lease (nacked, or expired and taken again) leaves the message alone; so does a second ack in one batch.
-  if fields[1] == attempt and not seen[handle] and redis.call('ZSCORE', leased_key, handle) then
+  -- ZRANK, not ZSCORE: whether it is leased is all this asks, and Redis 7.0 formats a score reply with "%.17g".
+  if fields[1] == attempt and not seen[handle] and redis.call('ZRANK', leased_key, handle) then
     seen[handle] = true
     local entry = { handle = handle, key = message_key, dedupe = fields[3], form = form, at = at }
     -- The attempt a short ("r") form leaves to the message: its deliveries not handed back uncounted.

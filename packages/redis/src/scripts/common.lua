@@ -52,8 +52,9 @@ local function schedule(ready_key, delayed_key, handle, at, now, priority)
 end
 
 -- True when `handle` is leased and `attempt` names its current delivery (stale holders get false).
+-- (ZRANK: an integer reply; Redis 7.0 formats a score reply with "%.17g".)
 local function holds_lease(leased_key, base, handle, attempt)
-  return redis.call('ZSCORE', leased_key, handle) ~= false and redis.call('HGET', base .. 'm:' .. handle, 'n') == attempt
+  return redis.call('ZRANK', leased_key, handle) ~= false and redis.call('HGET', base .. 'm:' .. handle, 'n') == attempt
 end
 
 -- Coordination entries (coordination-*-entry*.lua): a hash of member -> "<expiry, server ms>:<value>", plus

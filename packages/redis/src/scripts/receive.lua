@@ -52,16 +52,21 @@ for _, handle in ipairs(redis.call('ZRANGEBYSCORE', orphans_key, '-inf', integer
 end
 
 -- Ready's order: score (-priority), then handle (zero-padded, so string order is enqueue order).
+-- Only a merge with moved messages needs the scores: Redis 7.0 formats each score reply with "%.17g".
 local candidates = {}
-local head = redis.call('ZRANGE', ready_key, '0', integer_text(max - 1), 'WITHSCORES')
-for index = 1, #head, 2 do candidates[#candidates + 1] = { tonumber(head[index + 1]), head[index] } end
-for _, move in ipairs(moves) do
-  if move[3] then candidates[#candidates + 1] = { -tonumber(move[3]), move[2] } end
+if #moves == 0 then
+  for _, handle in ipairs(redis.call('ZRANGE', ready_key, '0', integer_text(max - 1))) do candidates[#candidates + 1] = { 0, handle } end
+else
+  local head = redis.call('ZRANGE', ready_key, '0', integer_text(max - 1), 'WITHSCORES')
+  for index = 1, #head, 2 do candidates[#candidates + 1] = { tonumber(head[index + 1]), head[index] } end
+  for _, move in ipairs(moves) do
+    if move[3] then candidates[#candidates + 1] = { -tonumber(move[3]), move[2] } end
+  end
+  table.sort(candidates, function(a, b)
+    if a[1] ~= b[1] then return a[1] < b[1] end
+    return a[2] < b[2]
+  end)
 end
-table.sort(candidates, function(a, b)
-  if a[1] ~= b[1] then return a[1] < b[1] end
-  return a[2] < b[2]
-end)
 local chosen = {}
 for index = 1, math.min(max, #candidates) do
   local handle = candidates[index][2]
