@@ -27,18 +27,12 @@ end
 
 -- A number as the text redis.call would make of it, for arguments: Redis 7.0 formats each Lua number argument
 -- with snprintf("%.17g") (~3,000 instructions), where an integer's "%d" reads the same and costs a fraction of it.
--- Remembered per script call (locals live one call), so a value shared by a batch (now, priority 0, token 1) is
--- formatted once. Anything but an integer below 1e15 is left a number, for Redis to format as it always did.
-local integer_texts = {}
+-- A value a call shares (now, a lease's end) is formatted once by its caller. Anything but an integer below 1e15
+-- is left a number, for Redis to format as it always did. (No per-call cache: its table and strings cost a
+-- one-message call more in allocation and garbage collection than the formatting they save.)
 local function integer_text(number)
-  local text = integer_texts[number]
-  if text == nil then
-    if number ~= number then return number end
-    text = number
-    if number > -1e15 and number < 1e15 and number == math.floor(number) then text = string.format('%d', number) end
-    integer_texts[number] = text
-  end
-  return text
+  if number > -1e15 and number < 1e15 and number == math.floor(number) then return string.format('%d', number) end
+  return number
 end
 
 -- Makes a message eligible: ready at once, or delayed until `at`. Returns true when ready now.

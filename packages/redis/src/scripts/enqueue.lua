@@ -97,7 +97,9 @@ for index = 0, count - 1 do
     local message_key = base .. 'm:' .. handle
     local at = now + delay
     -- Arguments as text (integer_text, common.lua): the same text main's scripts stored, without Redis's %.17g.
-    local at_text, priority_text = integer_text(at), integer_text(priority)
+    -- The usual message (no delay, priority 0) formats nothing: its texts are now_text and '0'.
+    local at_text = ARGV[offset + 2] == '0' and now_text or integer_text(at)
+    local priority_text = ARGV[offset + 3] == '0' and '0' or integer_text(priority)
     -- The record first: when it is created here, its claims ride in this message (rm; see records.lua).
     local rides = nil
     if stride == 13 and ARGV[offset + 6] ~= '' then
@@ -133,7 +135,7 @@ for index = 0, count - 1 do
       delayed_members[#delayed_members + 1] = at_text
       delayed_members[#delayed_members + 1] = handle
     else
-      ready_members[#ready_members + 1] = integer_text(-priority)
+      ready_members[#ready_members + 1] = priority_text == '0' and '0' or integer_text(-priority)
       ready_members[#ready_members + 1] = handle
     end
     results[index + 1] = 1

@@ -32,7 +32,7 @@ local max, lease_ms, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV
 local record_prefix, record_channel, queue, record_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local now = now_ms()
 -- Numbers handed to redis.call go as text (integer_text, common.lua), e.g. the claim's started ms.
-local now_text = integer_text(now)
+local now_text, lease_text = integer_text(now), integer_text(now + lease_ms)
 -- Orphans are looked at again at most once a second each, a few per call.
 local orphan_recheck_ms, orphan_recheck_count = 1000, 10
 
@@ -113,8 +113,8 @@ for _, entry in ipairs(chosen) do
     -- n counts every delivery and is the lease token (it only grows); h counts uncounted hand-backs (nack.lua).
     local token = deliveries + 1
     local attempt = token - handed_back
-    local token_text = integer_text(token)
-    leases[#leases + 1] = integer_text(now + lease_ms)
+    local token_text = token == 1 and '1' or integer_text(token)
+    leases[#leases + 1] = lease_text
     leases[#leases + 1] = handle
     local record = ''
     if record_prefix ~= '' and rides then
@@ -132,7 +132,7 @@ for _, entry in ipairs(chosen) do
     end
     -- Only a record of this queue's (record_start with no job): a message cannot start another queue's job's record.
     if record_prefix ~= '' and not rides then
-      local started = record_start(record_prefix .. id, '', queue, '', integer_text(attempt), now_text, record_ttl, record_channel, id)
+      local started = record_start(record_prefix .. id, '', queue, '', attempt == token and token_text or integer_text(attempt), now_text, record_ttl, record_channel, id)
       if started == 1 then record = 'running' elseif started == 0 then record = 'cancelled' end
     end
     messages[#messages + 1] = { handle, id, body, token, attempt, record }

@@ -13,6 +13,7 @@ local delayed_key, leased_key = KEYS[1], KEYS[2]
 local base = ARGV[1]
 local max, lease_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = now_ms()
+local lease_text = integer_text(now + lease_ms)
 
 local taken = {}
 local entries = redis.call('ZRANGEBYSCORE', delayed_key, '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', '0', integer_text(max))
@@ -28,7 +29,7 @@ for _, entry in ipairs(taken) do
   local handle = entry[1]
   redis.call('ZREM', delayed_key, handle)
   local token = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', '1')
-  leases[#leases + 1] = integer_text(now + lease_ms)
+  leases[#leases + 1] = lease_text
   leases[#leases + 1] = handle
   for _, value in ipairs({ handle, token, entry[2], entry[3], token - entry[5], entry[4] }) do result[#result + 1] = value end
 end
