@@ -39,7 +39,8 @@ while index <= #ARGV do
   local message_key = KEYS[6 + ordinal]
   local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk', 'rm', 'rs', 'x', 'id', 'h')
   -- A stale lease (nacked, or expired and taken again) leaves the message alone; so does a second ack in one batch.
-  if fields[1] == attempt and not seen[handle] and redis.call('ZSCORE', leased_key, handle) then
+  -- ZRANK, not ZSCORE: whether it is leased is all this asks, and Redis 7.0 formats a score reply with "%.17g".
+  if fields[1] == attempt and not seen[handle] and redis.call('ZRANK', leased_key, handle) then
     seen[handle] = true
     local entry = { handle = handle, key = message_key, dedupe = fields[3], form = form, at = at }
     -- The attempt a short ("r") form leaves to the message: its deliveries not handed back uncounted.
@@ -72,12 +73,12 @@ for _, entry in ipairs(done) do
   if entry.line_key then
     redis.call('LREM', entry.line_key, 1, entry.handle)
     if entry.next then
-      redis.call('HINCRBY', meta_key, 'waiting', -1)
+      redis.call('HINCRBY', meta_key, 'waiting', '-1')
       if entry.next.at then
         schedule(ready_key, delayed_key, entry.next.handle, entry.next.at, now, entry.next.priority)
       else
         -- Its hash is missing: receive.lua parks such a handle in orphans rather than losing it.
-        redis.call('ZADD', orphans_key, 0, entry.next.handle)
+        redis.call('ZADD', orphans_key, '0', entry.next.handle)
       end
       scheduled = true
     end

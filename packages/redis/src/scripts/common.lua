@@ -25,19 +25,30 @@ local function now_ms()
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 
+-- A number as the text redis.call would make of it, for arguments: Redis 7.0 formats each Lua number argument
+-- with snprintf("%.17g") (~3,000 instructions), where an integer's "%d" reads the same and costs a fraction of it.
+-- A value a call shares (now, a lease's end) is formatted once by its caller. Anything but an integer below 1e15
+-- is left a number, for Redis to format as it always did. (No per-call cache: its table and strings cost a
+-- one-message call more in allocation and garbage collection than the formatting they save.)
+local function integer_text(number)
+  if number > -1e15 and number < 1e15 and number == math.floor(number) then return string.format('%d', number) end
+  return number
+end
+
 -- Makes a message eligible: ready at once, or delayed until `at`. Returns true when ready now.
 local function schedule(ready_key, delayed_key, handle, at, now, priority)
   if at > now then
-    redis.call('ZADD', delayed_key, at, handle)
+    redis.call('ZADD', delayed_key, integer_text(at), handle)
     return false
   end
-  redis.call('ZADD', ready_key, -priority, handle)
+  redis.call('ZADD', ready_key, integer_text(-priority), handle)
   return true
 end
 
 -- True when `handle` is leased and `attempt` names its current delivery (stale holders get false).
+-- (ZRANK: an integer reply; Redis 7.0 formats a score reply with "%.17g".)
 local function holds_lease(leased_key, base, handle, attempt)
-  return redis.call('ZSCORE', leased_key, handle) ~= false and redis.call('HGET', base .. 'm:' .. handle, 'n') == attempt
+  return redis.call('ZRANK', leased_key, handle) ~= false and redis.call('HGET', base .. 'm:' .. handle, 'n') == attempt
 end
 
 -- Coordination entries (coordination-*-entry*.lua): a hash of member -> "<expiry, server ms>:<value>", plus

@@ -27,6 +27,7 @@ local sends_key, token = base .. 'sends', ARGV[6]
 local first, stride = 7, record_prefix == '' and 6 or 13
 local count = (#ARGV - first + 1) / stride
 local now = now_ms()
+local now_text = integer_text(now)
 local seq = tonumber(redis.call('HGET', meta_key, 'seq') or '0')
 local function handle_of(index) return string.format('%015d', seq + index + 1) end
 
@@ -76,7 +77,7 @@ end
 local records_created = {}
 
 -- Writes.
-redis.call('HINCRBY', meta_key, 'seq', count)
+redis.call('HINCRBY', meta_key, 'seq', integer_text(count))
 local results = {}
 -- Eligible messages without an ordering key join their set with one ZADD per set for the whole send: a
 -- redis.call per message costs more than its write. Should a write fail part-way, the messages before
@@ -95,6 +96,10 @@ for index = 0, count - 1 do
     local handle = handle_of(index)
     local message_key = base .. 'm:' .. handle
     local at = now + delay
+    -- Arguments as text (integer_text, common.lua): the same text main's scripts stored, without Redis's %.17g.
+    -- The usual message (no delay, priority 0) formats nothing: its texts are now_text and '0'.
+    local at_text = ARGV[offset + 2] == '0' and now_text or integer_text(at)
+    local priority_text = ARGV[offset + 3] == '0' and '0' or integer_text(priority)
     -- The record first: when it is created here, its claims ride in this message (rm; see records.lua).
     local rides = nil
     if stride == 13 and ARGV[offset + 6] ~= '' then
@@ -104,9 +109,9 @@ for index = 0, count - 1 do
       records_created[id] = true
     end
     if rides then
-      redis.call('HSET', message_key, 'id', id, 'body', body, 'pri', priority, 'at', at, 'n', 0, 'rm', rides)
+      redis.call('HSET', message_key, 'id', id, 'body', body, 'pri', priority_text, 'at', at_text, 'n', '0', 'rm', rides)
     else
-      redis.call('HSET', message_key, 'id', id, 'body', body, 'pri', priority, 'at', at, 'n', 0)
+      redis.call('HSET', message_key, 'id', id, 'body', body, 'pri', priority_text, 'at', at_text, 'n', '0')
     end
     if dedupe ~= '' then
       dedupe = string.sub(dedupe, 2)
@@ -120,17 +125,17 @@ for index = 0, count - 1 do
       is_head = redis.call('RPUSH', base .. 'o:' .. ordering, handle) == 1
     end
     if not is_head then
-      redis.call('HINCRBY', meta_key, 'waiting', 1)
+      redis.call('HINCRBY', meta_key, 'waiting', '1')
     elseif ordering ~= '' then
       -- A line's head is indexed as soon as it heads the line, as before: a later failure in this
       -- script must not leave a line whose head is in `o:` but in neither set (the line would stall).
       schedule(ready_key, delayed_key, handle, at, now, priority)
       heads_scheduled = heads_scheduled + 1
     elseif at > now then
-      delayed_members[#delayed_members + 1] = at
+      delayed_members[#delayed_members + 1] = at_text
       delayed_members[#delayed_members + 1] = handle
     else
-      ready_members[#ready_members + 1] = -priority
+      ready_members[#ready_members + 1] = priority_text == '0' and '0' or integer_text(-priority)
       ready_members[#ready_members + 1] = handle
     end
     results[index + 1] = 1
@@ -144,9 +149,9 @@ end
 add_all(ready_key, ready_members)
 add_all(delayed_key, delayed_members)
 
-redis.call('ZADD', sends_key, now, token)
-redis.call('ZREMRANGEBYSCORE', sends_key, '-inf', now - 60000)
-redis.call('PEXPIRE', sends_key, 60000)
+redis.call('ZADD', sends_key, now_text, token)
+redis.call('ZREMRANGEBYSCORE', sends_key, '-inf', integer_text(now - 60000))
+redis.call('PEXPIRE', sends_key, '60000')
 
 -- Delayed messages wake receivers too, so they recompute when to look again; so does a line's new head.
 if heads_scheduled + #ready_members + #delayed_members > 0 then redis.call('PUBLISH', ARGV[2], '') end

@@ -9,5 +9,5 @@ local base, handle, attempt = ARGV[1], ARGV[2], ARGV[3]
 if not holds_lease(leased_key, base, handle, attempt) then return 0 end
 local now = now_ms()
 if tonumber(redis.call('ZSCORE', leased_key, handle)) < now then return 0 end
-redis.call('ZADD', leased_key, 'XX', now + tonumber(ARGV[4]), handle)
+redis.call('ZADD', leased_key, 'XX', integer_text(now + tonumber(ARGV[4])), handle)
 return 1

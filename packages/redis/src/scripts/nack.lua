@@ -15,8 +15,8 @@ local now = now_ms()
 local message_key = KEYS[4]
 local at = now + tonumber(ARGV[5])
 redis.call('ZREM', leased_key, handle)
-redis.call('HSET', message_key, 'at', at)
-if ARGV[6] == '1' then redis.call('HINCRBY', message_key, 'h', 1) end
+redis.call('HSET', message_key, 'at', integer_text(at))
+if ARGV[6] == '1' then redis.call('HINCRBY', message_key, 'h', '1') end
 schedule(ready_key, delayed_key, handle, at, now, tonumber(redis.call('HGET', message_key, 'pri')))
 redis.call('PUBLISH', ARGV[2], '')
 return 1

@@ -31,8 +31,8 @@ local base = ARGV[1]
 local max, lease_ms, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local record_prefix, record_channel, queue, record_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local now = now_ms()
--- The claim's started ms as text, formatted once: a Lua number given to redis.call is formatted by snprintf("%.17g") each time.
-local now_text = string.format('%d', now)
+-- Numbers handed to redis.call go as text (integer_text, common.lua), e.g. the claim's started ms.
+local now_text, lease_text = integer_text(now), integer_text(now + lease_ms)
 -- Orphans are looked at again at most once a second each, a few per call.
 local orphan_recheck_ms, orphan_recheck_count = 1000, 10
 
@@ -43,25 +43,30 @@ end
 -- Reads: what becomes ready (with its priority, false when its hash is missing), then what to lease.
 local moves = {}
 for _, source_key in ipairs({ delayed_key, leased_key }) do
-  for _, handle in ipairs(redis.call('ZRANGEBYSCORE', source_key, '-inf', now, 'LIMIT', 0, limit)) do
+  for _, handle in ipairs(redis.call('ZRANGEBYSCORE', source_key, '-inf', now_text, 'LIMIT', '0', integer_text(limit))) do
     moves[#moves + 1] = { source_key, handle, priority_of(handle) }
   end
 end
-for _, handle in ipairs(redis.call('ZRANGEBYSCORE', orphans_key, '-inf', now - orphan_recheck_ms, 'LIMIT', 0, orphan_recheck_count)) do
+for _, handle in ipairs(redis.call('ZRANGEBYSCORE', orphans_key, '-inf', integer_text(now - orphan_recheck_ms), 'LIMIT', '0', integer_text(orphan_recheck_count))) do
   moves[#moves + 1] = { orphans_key, handle, priority_of(handle) }
 end
 
 -- Ready's order: score (-priority), then handle (zero-padded, so string order is enqueue order).
+-- Only a merge with moved messages needs the scores: Redis 7.0 formats each score reply with "%.17g".
 local candidates = {}
-local head = redis.call('ZRANGE', ready_key, 0, max - 1, 'WITHSCORES')
-for index = 1, #head, 2 do candidates[#candidates + 1] = { tonumber(head[index + 1]), head[index] } end
-for _, move in ipairs(moves) do
-  if move[3] then candidates[#candidates + 1] = { -tonumber(move[3]), move[2] } end
+if #moves == 0 then
+  for _, handle in ipairs(redis.call('ZRANGE', ready_key, '0', integer_text(max - 1))) do candidates[#candidates + 1] = { 0, handle } end
+else
+  local head = redis.call('ZRANGE', ready_key, '0', integer_text(max - 1), 'WITHSCORES')
+  for index = 1, #head, 2 do candidates[#candidates + 1] = { tonumber(head[index + 1]), head[index] } end
+  for _, move in ipairs(moves) do
+    if move[3] then candidates[#candidates + 1] = { -tonumber(move[3]), move[2] } end
+  end
+  table.sort(candidates, function(a, b)
+    if a[1] ~= b[1] then return a[1] < b[1] end
+    return a[2] < b[2]
+  end)
 end
-table.sort(candidates, function(a, b)
-  if a[1] ~= b[1] then return a[1] < b[1] end
-  return a[2] < b[2]
-end)
 local chosen = {}
 for index = 1, math.min(max, #candidates) do
   local handle = candidates[index][2]
@@ -80,17 +85,17 @@ end
 -- Writes: nothing below reads a key that could be missing for cluster reasons.
 local orphaned = {}
 local function orphan(handle)
-  redis.call('ZADD', orphans_key, now, handle)
+  redis.call('ZADD', orphans_key, now_text, handle)
   orphaned[#orphaned + 1] = handle
 end
 for _, move in ipairs(moves) do
   local source_key, handle, priority = move[1], move[2], move[3]
   if priority then
     redis.call('ZREM', source_key, handle)
-    redis.call('ZADD', ready_key, -tonumber(priority), handle)
+    redis.call('ZADD', ready_key, integer_text(-tonumber(priority)), handle)
   elseif source_key == orphans_key then
     -- Still missing: look again later (the score is when it was last looked at).
-    redis.call('ZADD', orphans_key, now, handle)
+    redis.call('ZADD', orphans_key, now_text, handle)
   else
     redis.call('ZREM', source_key, handle)
     orphan(handle)
@@ -108,25 +113,26 @@ for _, entry in ipairs(chosen) do
     -- n counts every delivery and is the lease token (it only grows); h counts uncounted hand-backs (nack.lua).
     local token = deliveries + 1
     local attempt = token - handed_back
-    leases[#leases + 1] = now + lease_ms
+    local token_text = token == 1 and '1' or integer_text(token)
+    leases[#leases + 1] = lease_text
     leases[#leases + 1] = handle
     local record = ''
     if record_prefix ~= '' and rides then
       -- The claim rides in the message (records.lua): rs beside n, in the one write the message gets anyway.
       if cancel_asked then
-        redis.call('HSET', message_key, 'n', token)
+        redis.call('HSET', message_key, 'n', token_text)
         record = 'cancelled'
       else
-        redis.call('HSET', message_key, 'n', token, 'rs', now_text)
+        redis.call('HSET', message_key, 'n', token_text, 'rs', now_text)
         record = 'riding'
         record_publish(record_channel, id, job, queue, 'running', attempt)
       end
     else
-      redis.call('HSET', message_key, 'n', token)
+      redis.call('HSET', message_key, 'n', token_text)
     end
     -- Only a record of this queue's (record_start with no job): a message cannot start another queue's job's record.
     if record_prefix ~= '' and not rides then
-      local started = record_start(record_prefix .. id, '', queue, '', attempt, now_text, record_ttl, record_channel, id)
+      local started = record_start(record_prefix .. id, '', queue, '', attempt == token and token_text or integer_text(attempt), now_text, record_ttl, record_channel, id)
       if started == 1 then record = 'running' elseif started == 0 then record = 'cancelled' end
     end
     messages[#messages + 1] = { handle, id, body, token, attempt, record }

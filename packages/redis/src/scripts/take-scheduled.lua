@@ -13,9 +13,10 @@ local delayed_key, leased_key = KEYS[1], KEYS[2]
 local base = ARGV[1]
 local max, lease_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 local now = now_ms()
+local lease_text = integer_text(now + lease_ms)
 
 local taken = {}
-local entries = redis.call('ZRANGEBYSCORE', delayed_key, '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', 0, max)
+local entries = redis.call('ZRANGEBYSCORE', delayed_key, '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', '0', integer_text(max))
 for index = 1, #entries, 2 do
   local handle, due = entries[index], entries[index + 1]
   local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h')
@@ -27,8 +28,8 @@ local leases = {}
 for _, entry in ipairs(taken) do
   local handle = entry[1]
   redis.call('ZREM', delayed_key, handle)
-  local token = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', 1)
-  leases[#leases + 1] = now + lease_ms
+  local token = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', '1')
+  leases[#leases + 1] = lease_text
   leases[#leases + 1] = handle
   for _, value in ipairs({ handle, token, entry[2], entry[3], token - entry[5], entry[4] }) do result[#result + 1] = value end
 end
