@@ -3,7 +3,6 @@ import type { SettledRecord } from "@hopper/core";
 import type { PostgresSchema } from "../postgres-schema.js";
 import { settledColumns, settledSource, type RecordSql } from "../postgres-record-sql.js";
 import { statementText } from "./statement-text.js";
-import { roundsOfDistinctSeqs, tokenLookup } from "./token-lookup.js";
 
 export interface LeaseToken {
   readonly seq: string;
@@ -26,10 +25,6 @@ export interface AckItem extends LeaseToken {
  * In: lease tokens (with records). Out: nothing; stale tokens are skipped.
  */
 export async function deleteMessages(executor: SqlExecutor, schema: PostgresSchema, tokens: readonly AckItem[], records?: RecordSql): Promise<void> {
-  for (const round of roundsOfDistinctSeqs(tokens)) await deleteRound(executor, schema, round, records);
-}
-
-async function deleteRound(executor: SqlExecutor, schema: PostgresSchema, tokens: readonly AckItem[], records?: RecordSql): Promise<void> {
   if (tokens.length === 0) return;
   const settled = records ? tokens.filter((token) => token.record !== undefined) : [];
   const params = [tokens.map((token) => token.seq), tokens.map((token) => token.attempts), schema.channel];
@@ -43,7 +38,6 @@ async function deleteRound(executor: SqlExecutor, schema: PostgresSchema, tokens
 
 /** The ack statement; with `records`, it also settles the records of the messages it deleted, from parameter $4. */
 function deleteText(schema: PostgresSchema, records: RecordSql | undefined): string {
-  const token = tokenLookup("$1");
   const recordCtes = !records
     ? ""
     : // One row per id (DISTINCT ON): an id acked twice in one batch is settled once.
@@ -51,7 +45,10 @@ function deleteText(schema: PostgresSchema, records: RecordSql | undefined): str
      records_notified AS (${records.notified("records_settled")})`;
   return `WITH deleted AS (
        DELETE FROM ${schema.quoted}.messages m
-       WHERE ${token.rows} AND m.attempts = ${token.field("$2", "integer")}
+       USING unnest($1::bigint[], $2::integer[]) AS token(seq, attempts)
+       -- seq = ANY bounds the scan by the primary key whatever the statistics say: after a vacuum that found
+       -- the table empty (reltuples 0), the planner scanned the whole primary key once per batch.
+       WHERE m.seq = ANY($1::bigint[]) AND m.seq = token.seq AND m.attempts = token.attempts
        RETURNING m.seq, m.queue, m.ordering_key
      )${recordCtes}
      SELECT count(pg_notify($3, queue))${records ? " + (SELECT count(*) FROM records_notified)" : ""} FROM (SELECT DISTINCT queue FROM deleted WHERE ordering_key IS NOT NULL) AS unblocked`;

@@ -1,8 +1,6 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 import type { LeaseToken } from "./delete-messages.js";
-import { statementText } from "./statement-text.js";
-import { roundsOfDistinctSeqs, tokenLookup } from "./token-lookup.js";
 
 /**
  * Nacks: ends each lease still ours and makes the message claimable again
@@ -13,26 +11,18 @@ import { roundsOfDistinctSeqs, tokenLookup } from "./token-lookup.js";
  * In: lease tokens with a delay each. Out: nothing; stale tokens are skipped.
  */
 export async function releaseMessages(executor: SqlExecutor, schema: PostgresSchema, releases: readonly (LeaseToken & { delayMs: number; uncounted?: boolean })[]): Promise<void> {
-  for (const round of roundsOfDistinctSeqs(releases)) {
-    await executor.query(statementText(schema, "release", () => releaseText(schema)), [
-      round.map((release) => release.seq),
-      round.map((release) => release.attempts),
-      round.map((release) => Math.max(0, Math.ceil(release.delayMs))),
-      schema.channel,
-      round.map((release) => release.uncounted === true),
-    ]);
-  }
-}
-
-function releaseText(schema: PostgresSchema): string {
-  const release = tokenLookup("$1");
-  const delayMs = release.field("$3", "bigint");
-  return `WITH released AS (
+  if (releases.length === 0) return;
+  await executor.query(
+    `WITH released AS (
        UPDATE ${schema.quoted}.messages m
-       SET locked_until = NULL, run_at = now() + ${delayMs} * interval '1 millisecond',
-           handed_back = m.handed_back + CASE WHEN ${release.field("$5", "boolean")} THEN 1 ELSE 0 END
-       WHERE ${release.rows} AND m.attempts = ${release.field("$2", "integer")}
-       RETURNING m.queue, ${delayMs} = 0 AS ready
+       SET locked_until = NULL, run_at = now() + release.delay_ms * interval '1 millisecond',
+           handed_back = m.handed_back + CASE WHEN release.uncounted THEN 1 ELSE 0 END
+       FROM unnest($1::bigint[], $2::integer[], $3::bigint[], $5::boolean[]) AS release(seq, attempts, delay_ms, uncounted)
+       -- seq = ANY: found by the primary key whatever the statistics say (as deleteMessages).
+       WHERE m.seq = ANY($1::bigint[]) AND m.seq = release.seq AND m.attempts = release.attempts
+       RETURNING m.queue, release.delay_ms = 0 AS ready
      )
-     SELECT count(pg_notify($4, queue)) FROM (SELECT DISTINCT queue FROM released WHERE ready) AS ready_queues`;
+     SELECT count(pg_notify($4, queue)) FROM (SELECT DISTINCT queue FROM released WHERE ready) AS ready_queues`,
+    [releases.map((release) => release.seq), releases.map((release) => release.attempts), releases.map((release) => Math.max(0, Math.ceil(release.delayMs))), schema.channel, releases.map((release) => release.uncounted === true)],
+  );
 }
