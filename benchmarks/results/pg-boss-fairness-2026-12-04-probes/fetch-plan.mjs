@@ -2,7 +2,9 @@
 // (1) never analyzed, (2) analyzed before the queue existed (a later queue unknown to the statistics),
 // (3) analyzed after the queue was filled. Each EXPLAIN (ANALYZE, BUFFERS) runs in a transaction that is
 // rolled back, so every state sees the same 10,000 queued jobs.
-// Command (from apps/bench): node ../../benchmarks/results/pg-boss-fairness-2026-12-04-probes/fetch-plan.mjs $HOPPER_TEST_POSTGRES_URL
+// Command (from apps/bench): node ../../benchmarks/results/pg-boss-fairness-2026-12-04-probes/fetch-plan.mjs $HOPPER_TEST_POSTGRES_URL [completed]
+// With `completed`, another queue holding that many completed jobs shares the table first (as earlier
+// drain points' retained jobs do in a bench run).
 import { createRequire } from "node:module";
 import { pathToFileURL } from "node:url";
 
@@ -47,6 +49,13 @@ async function explain(label, name) {
 }
 
 await client.query(`DELETE FROM ${schema}.job_common`).catch(() => {});
+const completed = Number(process.argv[3] ?? 0);
+if (completed > 0) {
+  await boss.createQueue("probe-done");
+  for (let i = 0; i < completed; i += 1000) await boss.insert("probe-done", Array.from({ length: 1000 }, () => ({ data: { sentAt: Date.now(), padding: "" } })));
+  await client.query(`UPDATE ${schema}.job_common SET state = 'completed', completed_on = now() WHERE name = 'probe-done'`);
+  console.log(`${completed} completed jobs of another queue in the table`);
+}
 await fill("probe-a");
 await explain("1. never analyzed", "probe-a");
 await client.query(`ANALYZE ${schema}.job_common`);
@@ -56,7 +65,7 @@ await explain("2. analyzed before this queue existed", "probe-b");
 await client.query(`ANALYZE ${schema}.job_common`);
 await explain("3. analyzed after this queue was filled", "probe-b");
 
-for (const name of ["probe-a", "probe-b"]) await boss.deleteQueue(name);
+for (const name of ["probe-a", "probe-b", ...(completed > 0 ? ["probe-done"] : [])]) await boss.deleteQueue(name);
 await client.end();
 await boss.stop({ graceful: false });
 await new pg.Client(url).connect().then(async (admin) => { await admin.query(`DROP SCHEMA ${schema} CASCADE`); await admin.end(); });
