@@ -38,7 +38,7 @@ describe("fill preparation", () => {
 describeWithService("postgres", (variables) => {
   const url = variables.HOPPER_TEST_POSTGRES_URL!;
 
-  it("brings the planner's statistics current for a table filled after its last analyze, for every PostgreSQL subject", async () => {
+  it("brings the planner's statistics current for a table filled since it was last analyzed, for every PostgreSQL subject", async () => {
     const postgres = everySubject(false).filter((spec) => spec.backend === "postgres");
     const client = new pg.Client({ connectionString: url });
     await client.connect();

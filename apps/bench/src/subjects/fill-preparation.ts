@@ -1,4 +1,3 @@
-import pg from "pg";
 import type { BackendName } from "../bench-options.js";
 import type { SubjectSpec } from "../report/result-types.js";
 import type { BenchSubject } from "./bench-subject.js";
@@ -21,6 +20,8 @@ export function fillPreparation(backend: BackendName): FillPreparation {
 
 /** `ANALYZE` of every table in the database `connectionString` names. */
 export async function analyzeDatabase(connectionString: string): Promise<void> {
+  // Loaded here, not at the top: every child imports this file, and a child holds only its own library.
+  const { default: pg } = await import("pg");
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {
