@@ -6,7 +6,7 @@ import { consumeCount, enqueueInBatches, makeJobs, repeatRates, withCallers, typ
 /** Bound on the untimed clean-up drain after the single-enqueue runs; what is left stays in its own queue. */
 const cleanupDrainMs = 1000;
 
-/** Jobs/s of one job per call, `callers` calls in flight (a web app's request handlers). The jobs are then drained, untimed. */
+/** Jobs/s of one job per call, `callers` calls in flight (a web app's request handlers). The jobs are then drained, untimed, after the backend's `afterFill`. */
 export async function enqueueSingle(context: ScenarioContext): Promise<RateResult> {
   const { subject, plan } = context;
   const { singleJobs, callers } = plan.enqueue;
@@ -17,6 +17,7 @@ export async function enqueueSingle(context: ScenarioContext): Promise<RateResul
     const startedAt = now();
     await withCallers(jobs.length, callers, (index) => subject.enqueueOne(queue, jobs[index]!));
     const rate = (jobs.length * 1000) / (now() - startedAt);
+    await subject.afterFill?.(queue);
     await consumeCount(subject, queue, Math.max(...plan.drain.concurrency), jobs.length, Math.min(cleanupDrainMs, plan.drain.timeoutMs));
     return { rate, timedOut: false, done: jobs.length };
   });
@@ -24,6 +25,7 @@ export async function enqueueSingle(context: ScenarioContext): Promise<RateResul
 
 /**
  * For each concurrency: bulk-enqueue N no-op jobs (timed: bulk enqueue rate),
+ * prepare the server as for every subject of the backend (`afterFill`, untimed),
  * then start a consumer and time it to empty (drain rate).
  */
 export async function enqueueBulkAndDrain(context: ScenarioContext): Promise<{ bulk: RateResult; drain: DrainPoint[] }> {
@@ -39,6 +41,7 @@ export async function enqueueBulkAndDrain(context: ScenarioContext): Promise<{ b
       const startedAt = now();
       await enqueueInBatches(subject, queue, jobs, plan.enqueue.bulkBatch);
       const bulkRate = (jobs.length * 1000) / (now() - startedAt);
+      await subject.afterFill?.(queue);
       const run = await consumeCount(subject, queue, concurrency, jobs.length, plan.drain.timeoutMs, undefined, (done) =>
         context.progress(label, repetition + done / jobs.length, plan.warmup + plan.repetitions),
       );

@@ -49,6 +49,11 @@ export interface BenchSubject {
    * process filled).
    */
   consume(queue: string, concurrency: number, handler: JobHandler): Promise<Consumer>;
+  /**
+   * Run after a drain point's fill, before its timed drain: the backend's preparation
+   * (fill-preparation.ts), added by `createSubject` to every subject of the backend alike.
+   */
+  afterFill?(queue: string): Promise<void>;
   /** What `consume(queue, concurrency, …)` runs with, for the results. */
   shape(concurrency: number): ConsumerShape;
   close(): Promise<void>;

@@ -1,8 +1,14 @@
 import type { SubjectSpec } from "../report/result-types.js";
 import type { BenchSubject } from "./bench-subject.js";
+import { withFillPreparation } from "./fill-preparation.js";
+
+/** The subject `spec` names, with its backend's fill preparation (the same for every subject of that backend). */
+export async function createSubject(spec: SubjectSpec): Promise<BenchSubject> {
+  return withFillPreparation(await createLibrarySubject(spec), spec);
+}
 
 /** Loads only the library a subject needs, so a child's memory holds nothing else. */
-export async function createSubject(spec: SubjectSpec): Promise<BenchSubject> {
+async function createLibrarySubject(spec: SubjectSpec): Promise<BenchSubject> {
   switch (spec.library) {
     case "hopper":
       return (await import("./hopper-subject.js")).createHopperSubject(spec.connection);

@@ -15,7 +15,9 @@ export async function createPgBossSubject(connectionString: string, variant?: st
   const { name, at } = settingsFor("pg-boss", pgBossVariants, variant);
   // Pool size and LISTEN/NOTIFY are per instance; no variant varies them with c.
   const instance = at(1);
-  const boss = new PgBoss({ connectionString, schema: "bench_pgboss", max: instance.poolSize, supervise: false, schedule: false, useListenNotify: instance.listenNotify });
+  // supervise and schedule at pg-boss's defaults (on): its constructor docs call turning them off "an
+  // advanced use case, and not something you would want to do under normal circumstances".
+  const boss = new PgBoss({ connectionString, schema: "bench_pgboss", max: instance.poolSize, useListenNotify: instance.listenNotify });
   boss.on("error", () => {});
   await boss.start();
   const queues = new Set<string>();
