@@ -64,6 +64,38 @@ describe.skipIf(!url)("postgres: a job's record writes", () => {
     }
   });
 
+  it("keeps the record of a message enqueued with a dedupe key in its row, and none for its duplicate", { timeout: 60_000 }, async () => {
+    const backend = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 });
+    try {
+      const record = (id: string) => ({ id, job: "SendEmail", queue: "dedupe-records", enqueuedAt: 1, runAt: null, ttlMs: Number.MAX_SAFE_INTEGER, args: `{"args":"${id}"}` });
+      const results = await backend.enqueue([
+        { id: "first", queue: "dedupe-records", body: "x", dedupeKey: "k", record: record("first") },
+        { id: "second", queue: "dedupe-records", body: "y", dedupeKey: "k", record: record("second") },
+        { id: "plain", queue: "dedupe-records", body: "z", dedupeKey: "other", record: record("plain") },
+      ]);
+      expect(results.map((result) => result.status)).toEqual(["enqueued", "duplicate", "enqueued"]);
+      const store = backend.recordStore!();
+      expect(await store.get("first")).toMatchObject({ state: "waiting", args: '{"args":"first"}' });
+      expect(await store.get("plain")).toMatchObject({ state: "waiting", args: '{"args":"plain"}' });
+      expect(await store.get("second")).toBeUndefined();
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it("keeps a scheduled job's record waiting while takeScheduled leases it to move it away", { timeout: 60_000 }, async () => {
+    const backend = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 });
+    try {
+      const queue = "taken-records";
+      await backend.enqueue([{ id: "later", queue, body: "x", delayMs: 60_000, record: { id: "later", job: "SendEmail", queue, enqueuedAt: 1, runAt: 2, ttlMs: Number.MAX_SAFE_INTEGER } }]);
+      const taken = await backend.takeScheduled!({ queue, maxMessages: 10, leaseMs: 30_000 });
+      expect(taken.map((message) => message.id)).toEqual(["later"]);
+      expect(await backend.recordStore!().get("later")).toMatchObject({ state: "waiting", runAt: 2, startedAt: null });
+    } finally {
+      await backend.close();
+    }
+  });
+
   it("notifies record changes only while a subscriber listens", { timeout: 60_000 }, async () => {
     const writer = await createPostgresRecordStore({ connectionString: url!, schema, maxConnections: 2 });
     const reader = await createPostgresRecordStore({ connectionString: url!, schema, maxConnections: 2 });
