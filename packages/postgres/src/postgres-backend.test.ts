@@ -9,6 +9,12 @@ import { createPostgresCoordinationStore } from "./postgres-coordination-store.j
 for (const target of postgresTargets()) {
   describe(`postgres backend on ${target.name}`, () => {
     const open = openedPerTest(target);
+    /** Takes `schema` back to release 4's layout: no record columns in messages. */
+    const undoMigration5 = async (schema: string) => {
+      await target.query(`DROP INDEX "${schema}".messages_record_idx`);
+      await target.query(`ALTER TABLE "${schema}".messages ${["job", "enqueued_at", "run_at", "started_at", "batch_id", "parent_id", "args"].map((column) => `DROP COLUMN record_${column}`).join(", ")}`);
+      await target.query(`DELETE FROM "${schema}".migrations WHERE version >= 5`);
+    };
 
     it("returns bodies byte for byte with a first delivery attempt", async () => {
       const backend = await open();
@@ -156,7 +162,7 @@ for (const target of postgresTargets()) {
       const schema = uniqueSchema();
       const backends = await Promise.all(Array.from({ length: 4 }, () => open({ schema })));
       const ledger = await target.query<{ version: number }>(`SELECT version FROM "${schema}".migrations ORDER BY version`);
-      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3, 4]);
+      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3, 4, 5]);
       expect(await backends[0]!.migrate()).toEqual([]);
       await target.query(`DROP SCHEMA "${schema}" CASCADE`);
     });
@@ -166,6 +172,7 @@ for (const target of postgresTargets()) {
       const queue = uniqueQueue();
       // The schema as release 3 left it: default fill factor, one message queued and one under a lease.
       const older = await open({ schema });
+      await undoMigration5(schema);
       await target.query(`ALTER TABLE "${schema}".messages RESET (fillfactor)`);
       await target.query(`DELETE FROM "${schema}".migrations WHERE version >= 4`);
       await older.enqueue([{ id: "leased", queue, body: "x" }, { id: "queued", queue, body: "y" }]);
@@ -180,6 +187,42 @@ for (const target of postgresTargets()) {
       expect((await upgraded.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000 })).map((message) => message.id)).toEqual(["queued"]);
       await leased!.ack();
       expect(await upgraded.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 1 });
+      await target.query(`DROP SCHEMA "${schema}" CASCADE`);
+    });
+
+    it("upgrades a schema made before migration 5: a job enqueued before it keeps its job_records record to the end, one enqueued after keeps it in its message row", async () => {
+      const schema = uniqueSchema();
+      const queue = uniqueQueue();
+      const table = `"${schema}".job_records`;
+      const record = (id: string) => ({ id, job: "SendEmail", queue, enqueuedAt: 1_700_000_000_000, runAt: null, ttlMs: Number.MAX_SAFE_INTEGER, args: `{"args":"${id}"}` });
+      const settled = (id: string) => ({ id, job: "SendEmail", queue, enqueuedAt: 1_700_000_000_000, state: "succeeded" as const, attempt: 1, result: "1", finishedAt: 1_700_000_001_000, ttlMs: 60_000 });
+      const jobRecordsRows = async () => Number((await target.query<{ count: string }>(`SELECT count(*) FROM ${table}`))[0]!.count);
+      // The schema as release 4 left it (migrations 1-4), and a job enqueued with its record by that release's statements.
+      await (await open({ schema })).close();
+      await undoMigration5(schema);
+      const older = await target.createOlderRecordsBackend({ schema, migrate: false });
+      try {
+        await older.recordStore!().get("none");
+        await older.enqueue([{ id: "before", queue, body: "x", record: record("before") }]);
+      } finally {
+        await older.close();
+      }
+      expect(await jobRecordsRows()).toBe(1);
+
+      const upgraded = await open({ schema });
+      const store = upgraded.recordStore!();
+      await upgraded.enqueue([{ id: "after", queue, body: "y", record: record("after") }]);
+      expect(await jobRecordsRows()).toBe(1);
+      expect(await store.get("before")).toMatchObject({ state: "waiting", args: '{"args":"before"}' });
+      expect(await store.get("after")).toMatchObject({ state: "waiting", args: '{"args":"after"}' });
+      const received = await upgraded.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000, records: { ttlMs: Number.MAX_SAFE_INTEGER } });
+      expect(received.map((message) => [message.id, message.record])).toEqual([["before", "running"], ["after", "running"]]);
+      expect(await store.get("after")).toMatchObject({ state: "running", attempt: 1 });
+      await Promise.all(received.map((message) => message.ack({ record: settled(message.id) })));
+      await upgraded.close();
+      expect(await jobRecordsRows()).toBe(2);
+      const reopened = await open({ schema });
+      for (const id of ["before", "after"]) expect(await reopened.recordStore!().get(id)).toMatchObject({ state: "succeeded", attempt: 1, result: "1", args: `{"args":"${id}"}` });
       await target.query(`DROP SCHEMA "${schema}" CASCADE`);
     });
 

@@ -105,7 +105,12 @@ export function checkConnectionString(value: unknown): void {
 }
 
 /** Builds the backend on an executor (which it closes on close). */
-export async function openPostgresBackend(executor: SqlExecutor, name: string, options: Omit<PostgresBackendOptions, "pool" | "connectionString" | "pglite">): Promise<PostgresBackend> {
+export async function openPostgresBackend(
+  executor: SqlExecutor,
+  name: string,
+  options: Omit<PostgresBackendOptions, "pool" | "connectionString" | "pglite">,
+  layout: RecordLayout = { messageRows: true },
+): Promise<PostgresBackend> {
   const schema = resolveSchema(options.schema);
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   if (typeof pollIntervalMs !== "number" || !(pollIntervalMs > 0)) {
@@ -117,16 +122,24 @@ export async function openPostgresBackend(executor: SqlExecutor, name: string, o
     await executor.close().catch(() => {});
     throw error;
   }
-  return buildBackend(executor, schema, name, pollIntervalMs);
+  return buildBackend(executor, schema, name, pollIntervalMs, layout);
 }
 
-function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: string, pollIntervalMs: number): PostgresBackend {
+/**
+ * Where the backend's statements keep unfinished records: in message rows (migration 5, the default), or with
+ * `messageRows: false` in job_records rows as releases before it did (the rolling-deploy tests' older worker).
+ */
+export interface RecordLayout {
+  readonly messageRows: boolean;
+}
+
+function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: string, pollIntervalMs: number, layout: RecordLayout): PostgresBackend {
   const closing = new AbortController();
   const operations = new Set<Promise<unknown>>();
   const wakeups = new QueueWakeups(executor, schema.channel);
   // The backend's own statements write its records (enqueue, claim, ack): the table must exist before the first of them.
-  const records = recordSql(schema);
-  const recordTable = buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true });
+  const records = recordSql(schema, layout);
+  const recordTable = buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true, ...layout });
   const acks = new AckBatcher<AckItem>(async (tokens) => {
     if (tokens.some((token) => token.record !== undefined)) await recordTable.ready();
     await deleteMessages(executor, schema, tokens, records);
@@ -200,7 +213,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     stats: (queue) => track(() => queueStats(executor, schema, queue)),
     migrate: () => track(() => migrate(executor, schema)),
     // On the backend's own connection (a file-backed PGlite keeps its records with its jobs); closing the store leaves it open.
-    recordStore: () => buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true }),
+    recordStore: () => buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true, ...layout }),
 
     close() {
       closed ??= (async () => {

@@ -11,6 +11,14 @@ import type { PostgresSchema } from "./postgres-schema.js";
  */
 export interface RecordSql {
   readonly table: string;
+  /**
+   * The messages table when unfinished records may live in message rows (the backend's own store, migration 5):
+   * an enqueue with records writes its record's fields into its message row (`record_job` and the rest), and the
+   * claim starts it there. A live job_records row wins over a message row's record; any write other than the
+   * enqueue and the claim moves the record into job_records (copying the message row's fields). Undefined for a
+   * store of its own (SQS, Pub/Sub, another database), which keeps every record in job_records. (#20)
+   */
+  readonly messages: string | undefined;
   /** Rows `(id, job, queue, enqueued_at, run_at, ttl_ms, batch_id, parent_id, args)`: a waiting record for each id without a live one. */
   insert(source: string): string;
   /**
@@ -19,6 +27,15 @@ export interface RecordSql {
    * ends an attempt; a cancelled record, or a live one of another queue or job, stays.
    */
   settle(name: string, rows: string): string;
+  /** `(id, job, queue, state, attempt)` rows of `source` (with `id`, and `job` null for a message without a record) whose record the enqueue wrote into the message row: none live in job_records. */
+  enqueuedInRows(source: string): string;
+  /** The record of job `id` kept in its newest message row, in job_records' columns (`recordColumns`); no row when a live job_records row is the record. Only with `messages`. */
+  inMessageRow(id: string): string;
+  /**
+   * Rows for \`settle\` from a query yielding settled columns with \`id\`: each with the fields a record in its message
+   * row keeps (\`batch_id, parent_id, args, started_at\`), null when it has none, for a settle that moves it to job_records.
+   */
+  withMessageFields(rows: string): string;
   /** Subscribers listening now (`subscribe` keeps a row leased here while it listens). */
   readonly listeners: string;
   /** Notifies each row a piece returned, only while someone listens; select from it (`SELECT count(*) FROM (…)`) so it runs. Ends in a WHERE clause: `AND …` narrows it. */
@@ -34,8 +51,26 @@ export function expiresAt(ttlMs: string): string {
   return `CASE WHEN ${ttlMs} >= ${RECORD_KEPT_UNTIL_LATER_WRITE_MS} THEN timestamptz 'infinity' ELSE now() + ${ttlMs} * interval '1 millisecond' END`;
 }
 
-export function recordSql(schema: PostgresSchema): RecordSql {
+/** job_records' columns in order: `get` reads a job_records row and a message row's record alike. */
+export const recordColumns = "id, job, queue, state, attempt, progress, result, error, enqueued_at, started_at, finished_at, run_at, cancel_requested, batch_id, parent_id, args";
+
+/**
+ * The record a message row keeps (alias `m`): waiting until a claim leases it, then running (a lease that ran out
+ * still says running until the next claim, as a job_records record does); its attempt is the claim's counted one.
+ */
+function messageRowRecord(): string {
+  // A claim notes when it started the record; a lease without it (takeScheduled's, moving a job away) is no run.
+  const leased = "m.locked_until IS NOT NULL AND m.record_started_at IS NOT NULL";
+  return `m.id, m.record_job AS job, m.queue, CASE WHEN ${leased} THEN 'running' ELSE 'waiting' END AS state, m.attempts - m.handed_back AS attempt,
+    NULL::text AS progress, NULL::text AS result, NULL::text AS error, m.record_enqueued_at AS enqueued_at, CASE WHEN ${leased} THEN m.record_started_at END AS started_at,
+    NULL::bigint AS finished_at, CASE WHEN ${leased} THEN NULL ELSE m.record_run_at END AS run_at, false AS cancel_requested,
+    m.record_batch_id AS batch_id, m.record_parent_id AS parent_id, m.record_args AS args`;
+}
+
+export function recordSql(schema: PostgresSchema, options: { readonly messageRows: boolean }): RecordSql {
   const table = `${schema.quoted}.job_records`;
+  const messages = options.messageRows ? `${schema.quoted}.messages` : undefined;
+  const noLiveRow = (id: string) => `NOT EXISTS (SELECT 1 FROM ${table} live WHERE live.id = ${id} AND live.expires_at > now())`;
   const returning = "RETURNING id, job, queue, state, attempt";
   // On a conflict with an expired row, the row starts over as if new.
   const kept = (column: string) => `CASE WHEN ${table}.expires_at <= now() THEN NULL ELSE ${table}.${column} END`;
@@ -55,8 +90,10 @@ export function recordSql(schema: PostgresSchema): RecordSql {
     // those the update did not write: an upsert of every row (INSERT … ON CONFLICT DO UPDATE) costs each
     // ack a speculative insertion and a tuple lock (a WAL record of its own) before the update. (#20)
     settle: (name, rows) => {
+      // An expired row starts over with the fields its message row kept (null without one).
+      const keptOr = (s: string, column: string) => `CASE WHEN ${table}.expires_at <= now() THEN ${s}.${column} ELSE ${table}.${column} END`;
       const set = (s: string, expires: string) => `state = ${s}.state, attempt = ${s}.attempt, result = ${s}.result, error = ${s}.error, finished_at = ${s}.finished_at, run_at = ${s}.run_at,
-         progress = ${kept("progress")}, started_at = ${kept("started_at")}, batch_id = ${kept("batch_id")}, parent_id = ${kept("parent_id")}, args = ${kept("args")},
+         progress = ${kept("progress")}, started_at = ${keptOr(s, "started_at")}, batch_id = ${keptOr(s, "batch_id")}, parent_id = ${keptOr(s, "parent_id")}, args = ${keptOr(s, "args")},
          cancel_requested = ${table}.cancel_requested AND ${table}.expires_at > now(), expires_at = ${expires}`;
       const writable = (source: string) => `(${table}.state <> 'cancelled' AND ${table}.queue = ${source}.queue AND ${table}.job = ${source}.job) OR ${table}.expires_at <= now()`;
       return `${name}_rows AS (${rows}),
@@ -64,14 +101,25 @@ export function recordSql(schema: PostgresSchema): RecordSql {
          UPDATE ${table} SET ${set("s", expiresAt("s.ttl_ms"))} FROM ${name}_rows s WHERE ${table}.id = s.id AND (${writable("s")})
          RETURNING ${table}.id, ${table}.job, ${table}.queue, ${table}.state, ${table}.attempt),
        ${name}_inserted AS (
-         INSERT INTO ${table} (id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, expires_at)
-         SELECT id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, ${expiresAt("ttl_ms")} FROM ${name}_rows
+         INSERT INTO ${table} (id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, started_at, batch_id, parent_id, args, expires_at)
+         SELECT id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, started_at, batch_id, parent_id, args, ${expiresAt("ttl_ms")} FROM ${name}_rows
          WHERE id NOT IN (SELECT id FROM ${name}_updated)
          ON CONFLICT (id) DO UPDATE SET ${set("EXCLUDED", "EXCLUDED.expires_at")}
          WHERE ${writable("EXCLUDED")}
          ${returning}),
        ${name} AS (SELECT * FROM ${name}_updated UNION ALL SELECT * FROM ${name}_inserted)`;
     },
+    messages,
+    enqueuedInRows: (source) => `SELECT id, job, queue, 'waiting' AS state, 0 AS attempt FROM ${source} WHERE job IS NOT NULL AND ${noLiveRow("id")}`,
+    inMessageRow: (id) => {
+      if (!messages) throw new Error("inMessageRow: this store keeps no record in message rows");
+      return `SELECT ${messageRowRecord()} FROM ${messages} m WHERE m.id = ${id} AND m.record_job IS NOT NULL AND ${noLiveRow("m.id")} ORDER BY m.seq DESC LIMIT 1`;
+    },
+    withMessageFields: (rows) =>
+      messages
+        ? `SELECT r.*, m.record_batch_id AS batch_id, m.record_parent_id AS parent_id, m.record_args AS args, CASE WHEN m.locked_until IS NOT NULL THEN m.record_started_at END AS started_at
+           FROM (${rows}) r LEFT JOIN LATERAL (SELECT * FROM ${messages} m WHERE m.id = r.id AND m.record_job IS NOT NULL ORDER BY m.seq DESC LIMIT 1) m ON true`
+        : `SELECT r.*, NULL::text AS batch_id, NULL::text AS parent_id, NULL::text AS args, NULL::bigint AS started_at FROM (${rows}) r`,
     listeners,
     // A NOTIFY nobody listens to still costs the server (each payload built, queued at commit, read past by every
     // LISTENing session of the database, the workers' queue wake-ups included): sent only while a subscriber's row is live.
@@ -146,6 +194,25 @@ export function settledColumns(keys: readonly unknown[], records: readonly Settl
   for (let index = 0; index < records.length; index++) {
     const r = records[index]!;
     rows += `${index === 0 ? "" : ","}{"key":${JSON.stringify(keys[index] ?? null)},"id":${jsonText(r.id)},"job":${jsonText(r.job)},"queue":${jsonText(r.queue)},"state":${jsonText(r.state)},"attempt":${jsonNumber(r.attempt)},"enqueued_at":${jsonNumber(r.enqueuedAt)},"ttl_ms":${jsonNumber(Math.ceil(r.ttlMs))}${optionalText("result", r.result)}${optionalText("error", r.error)}${optionalNumber("finished_at", r.finishedAt)}${optionalNumber("run_at", r.runAt)}}`;
+  }
+  return [`${rows}]`];
+}
+
+/** The message-row record fields of an enqueued batch, from the JSON parameter `$first` (`messageRowColumns`), one row per message, for ROWS FROM. */
+export function messageRowSource(first: number): string {
+  return `json_to_recordset($${first}::json) AS (job text, enqueued_at bigint, run_at bigint, batch_id text, parent_id text, args text)`;
+}
+
+/** The columns `messageRowSource` names, as ROWS FROM's alias names them (after the batch's own). */
+export const messageRowAliases = "record_job, record_enqueued_at, record_run_at, record_batch_id, record_parent_id, record_args";
+
+/** One JSON object per message, in order: its record's fields, or `{}` (all null) for a message without one. */
+export function messageRowColumns(records: readonly (InsertedRecord | undefined)[]): unknown[] {
+  let rows = "[";
+  for (let index = 0; index < records.length; index++) {
+    const r = records[index];
+    rows += index === 0 ? "" : ",";
+    rows += r === undefined ? "{}" : `{"job":${jsonText(r.job)},"enqueued_at":${jsonNumber(r.enqueuedAt)}${optionalNumber("run_at", r.runAt)}${optionalText("batch_id", r.batchId)}${optionalText("parent_id", r.parentId)}${optionalText("args", r.args)}}`;
   }
   return [`${rows}]`];
 }

@@ -1,15 +1,24 @@
 import { PGlite } from "@electric-sql/pglite";
 import { runJobRecordsSuite, runRecordStoreSuite } from "@hopper/conformance";
+import type { RecordStore } from "@hopper/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresBackend } from "./postgres-backend.js";
+import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
 import { createPostgresRecordStore } from "./postgres-record-store.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 
 const url = postgresUrl();
 
+/** The backend's own store (records of unfinished jobs in message rows), closing its backend with it. */
+async function backendStore(backend: Promise<PostgresBackend>): Promise<RecordStore> {
+  const opened = await backend;
+  const store = opened.recordStore!();
+  return { ...store, close: async () => Promise.all([store.close(), opened.close()]).then(() => {}) };
+}
+
 describe.skipIf(!url)("on PostgreSQL", () => {
   const schema = throwawaySchema(url!);
   runRecordStoreSuite({ name: "postgres", createStore: () => createPostgresRecordStore({ connectionString: url!, schema, maxConnections: 3 }) });
+  runRecordStoreSuite({ name: "postgres backend's own", createStore: () => backendStore(createPostgresBackend({ connectionString: url!, schema, maxConnections: 3 })) });
   // The backend's own store (Backend.recordStore), as createHopper({ url, records: {} }) uses it.
   runJobRecordsSuite({ name: "postgres", connect: async () => ({ backend: await createPostgresBackend({ connectionString: url!, schema, maxConnections: 3 }) }) });
 });
@@ -24,6 +33,7 @@ describe("on PGlite", () => {
     await database?.close();
   });
   runRecordStoreSuite({ name: "pglite", createStore: () => createPostgresRecordStore({ pglite: database, schema: "hopper" }) });
+  runRecordStoreSuite({ name: "pglite backend's own", createStore: () => backendStore(createPostgresBackend({ pglite: database, schema: "hopper" })) });
   runJobRecordsSuite({ name: "pglite", connect: async () => ({ backend: await createPostgresBackend({ pglite: database, schema: "hopper" }) }) });
 
   it("adds the batch, parent, args and listed_state columns to a records table made before them, keeping its rows and listing its finished ones", async () => {

@@ -6,7 +6,7 @@ import { transactionClient } from "./postgres-backend.js";
 import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { storeExecutor } from "./postgres-store-connection.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
-import { expiresAt, insertedColumns, insertedSource, recordSql, settledColumns, settledSource } from "./postgres-record-sql.js";
+import { expiresAt, insertedColumns, insertedSource, recordColumns, recordSql, settledColumns, settledSource } from "./postgres-record-sql.js";
 
 export interface PostgresRecordStoreOptions {
   /** A `pg` pool you own; left open on close. */
@@ -40,7 +40,7 @@ const recordsFillfactor = 50;
 export async function createPostgresRecordStore(options: PostgresRecordStoreOptions): Promise<RecordStore> {
   const executor = storeExecutor(options);
   const schema = resolveSchema(options.schema);
-  const store = buildPostgresRecordStore(executor, schema, { ownsExecutor: true, joinsTransactions: false });
+  const store = buildPostgresRecordStore(executor, schema, { ownsExecutor: true, joinsTransactions: false, messageRows: false });
   try {
     await store.ready();
   } catch (error) {
@@ -54,15 +54,54 @@ export async function createPostgresRecordStore(options: PostgresRecordStoreOpti
  * The store on an executor. `joinsTransactions`: the executor is the
  * backend's own database, so an enqueue's records may join the caller's
  * transaction (appearing with the jobs at commit); a store on another
- * database writes at once instead.
+ * database writes at once instead. `messageRows`: the backend's own store,
+ * whose enqueues keep unfinished records in message rows (`RecordSql.messages`):
+ * reads look there too, and a write moves such a record into job_records.
  */
-export function buildPostgresRecordStore(executor: SqlExecutor, schema: PostgresSchema, options: { ownsExecutor: boolean; joinsTransactions: boolean }): RecordStore & { ready(): Promise<void> } {
-  const sql = recordSql(schema);
+export function buildPostgresRecordStore(executor: SqlExecutor, schema: PostgresSchema, options: { ownsExecutor: boolean; joinsTransactions: boolean; messageRows: boolean }): RecordStore & { ready(): Promise<void> } {
+  const sql = recordSql(schema, { messageRows: options.messageRows });
   const { table } = sql;
+  // The record a message row keeps for id `$1`, or no row (`inMessageRow`); none when this store reads no message rows.
+  const inMessageRow = sql.messages ? sql.inMessageRow("$1") : `SELECT ${recordColumns} FROM ${table} WHERE false`;
+  // The same, its message row locked (a cancel against a concurrent claim); read after the lock, as the claim left it.
+  const lockedInMessageRow = sql.messages ? `${sql.inMessageRow("$1")} FOR UPDATE OF m` : inMessageRow;
+  /** An insert moving the record in `$1`'s message row to job_records when `where` holds of it (columns as `recordColumns`, some `replaced`), or `onConflict`. */
+  const movedFromRow = (where: string, replaced: Record<string, string>, onConflict: string) =>
+    `INSERT INTO ${table} (${recordColumns}, expires_at)
+     SELECT ${recordColumns
+       .split(", ")
+       .map((column) => replaced[column] ?? column)
+       .join(", ")}, timestamptz 'infinity' FROM (${inMessageRow}) moved_record WHERE ${where}
+     ON CONFLICT (id) DO UPDATE SET ${onConflict}`;
   let creating: Promise<void> | undefined;
   // Idempotent DDL under an advisory lock, kept out of the backend's numbered migrations as the coordination tables are, since a store may stand alone.
+  // Whether every object the DDL below makes is there as it leaves it (catalog reads only, no lock): the DDL then
+  // is skipped. Run anyway, its ALTER TABLE takes an ACCESS EXCLUSIVE lock after CREATE INDEX's SHARE lock, which
+  // deadlocked against another process's record statement (holding a row lock, waiting to write); with the
+  // backend's own store, opened lazily, every process start ran it beside live workers.
+  const upToDate = async (): Promise<boolean> => {
+    const named = (name: string) => `${schema.quoted}.${name}`;
+    const [row] = await executor.query<{ ready: boolean }>(
+      `SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AND to_regclass($3) IS NOT NULL AND to_regclass($4) IS NULL AND to_regclass($5) IS NULL
+         AND (SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass($6) AND attname IN ('batch_id', 'parent_id', 'args', 'listed_state') AND NOT attisdropped) = 4
+         AND EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass($6) AND coalesce(reloptions, '{}') @> ARRAY['fillfactor=${recordsFillfactor}']) AS ready`,
+      [sql.listeners, named("job_records_listed_idx"), named("job_records_expiring_idx"), named("job_records_finished_idx"), named("job_records_expires_idx"), table],
+    );
+    return row?.ready === true;
+  };
   const ready = (): Promise<void> => {
-    creating ??= executor
+    creating ??= upToDate()
+      .then(async (done) => {
+        if (!done) await createTables();
+      })
+      .catch((error: unknown) => {
+        creating = undefined;
+        throw error;
+      });
+    return creating;
+  };
+  const createTables = (): Promise<void> =>
+    executor
       .transaction(async (transaction) => {
         await transaction.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [advisoryLockNamespace, schema.name]);
         await transaction.query(`CREATE SCHEMA IF NOT EXISTS ${schema.quoted}`);
@@ -96,12 +135,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
         // One row per subscriber while it listens (a lease it renews): record writes notify only while one is live.
         await transaction.query(`CREATE TABLE IF NOT EXISTS ${sql.listeners} (id text PRIMARY KEY, expires_at timestamptz NOT NULL)`);
       })
-      .catch((error: unknown) => {
-        creating = undefined;
-        throw error;
-      });
-    return creating;
-  };
+      .then(() => {});
   let closed: Promise<void> | undefined;
   let lastSweep = Date.now();
   const open = async () => {
@@ -136,8 +170,9 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
       await open();
       // A live row of another queue or job is not this write's (a crafted push envelope): left alone, and the job runs.
       const [outcome] = await executor.query<{ started: string | number; foreign: boolean }>(
-        `WITH started AS (INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, started_at, expires_at)
-         VALUES ($1, $2, $3, 'running', $4, $5, $6, ${expiresAt("$7::bigint")})
+        `WITH row_record AS (${inMessageRow}),
+         started AS (INSERT INTO ${table} (id, job, queue, state, attempt, enqueued_at, started_at, batch_id, parent_id, args, expires_at)
+         SELECT $1, $2, $3, 'running', $4, $5, $6, (SELECT batch_id FROM row_record), (SELECT parent_id FROM row_record), (SELECT args FROM row_record), ${expiresAt("$7::bigint")}
          ON CONFLICT (id) DO UPDATE SET state = 'running', attempt = EXCLUDED.attempt, started_at = EXCLUDED.started_at, finished_at = NULL, run_at = NULL,
            progress = ${kept("progress")}, result = ${kept("result")}, error = ${kept("error")}, batch_id = ${kept("batch_id")}, parent_id = ${kept("parent_id")}, args = ${kept("args")},
            cancel_requested = false, expires_at = EXCLUDED.expires_at
@@ -154,35 +189,49 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
       await open();
       const [outcome] = await executor.query<{ updated: string | number }>(
         `WITH updated AS (UPDATE ${table} SET progress = $2 WHERE id = $1 AND state = 'running' AND expires_at > now() ${returning}, progress),
-         notified AS (${notify("updated", ", 'progress', progress")})
-         SELECT (SELECT count(*) FROM updated) + 0 * (SELECT count(*) FROM notified) AS updated`,
+         moved AS (${movedFromRow("state = 'running'", { progress: "$2" }, `progress = EXCLUDED.progress WHERE ${table}.state = 'running' AND ${table}.expires_at > now()`)} ${returning}, progress),
+         notified AS (${notify("(SELECT * FROM updated UNION ALL SELECT * FROM moved) AS written", ", 'progress', progress")})
+         SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM moved) + 0 * (SELECT count(*) FROM notified) AS updated`,
         [id, progress],
       );
       return Number(outcome!.updated) > 0;
     },
     async settle(record) {
       await open();
-      await executor.query(`WITH ${sql.settle("settled", `SELECT * FROM ${settledSource(1, "integer")}`)} ${notify("settled")}`, settledColumns([0], [record]));
+      await executor.query(`WITH ${sql.settle("settled", sql.withMessageFields(`SELECT * FROM ${settledSource(1, "integer")}`))} ${notify("settled")}`, settledColumns([0], [record]));
     },
     async get(id) {
       await open();
-      const rows = await executor.query<RecordRow>(`SELECT * FROM ${table} WHERE id = $1 AND expires_at > now()`, [id]);
+      const rows = await executor.query<RecordRow>(`SELECT ${recordColumns} FROM ${table} WHERE id = $1 AND expires_at > now() UNION ALL (${inMessageRow})`, [id]);
       return rows[0] && fromRow(rows[0]);
     },
     async cancel(id, { now, ttlMs }) {
       await open();
       // One statement: the locked read waits for a concurrent start, and the update re-checks the state it committed.
       // A waiting, held or retrying job is cancelled; a running one is marked for its worker to stop.
+      // A record still in its message row moves to job_records, cancelled (or marked, when running): its row is
+      // locked first, so a claim skips it until the cancel commits and then finds the cancelled record.
+      const running = (t: string) => `${t}state = 'running'`;
+      const cancelledSet = (t: string) => `cancel_requested = ${t}cancel_requested OR ${running(t)},
+                       finished_at = CASE WHEN ${running(t)} THEN ${t}finished_at ELSE $2 END,
+                       expires_at = CASE WHEN ${running(t)} THEN ${t}expires_at ELSE ${expiresAt("$3::bigint")} END,
+                       state = CASE WHEN ${running(t)} THEN ${t}state ELSE 'cancelled' END`;
+      const cancellable = (t: string) => `(${t}state IN ('waiting', 'retrying', 'running') OR ${t}state LIKE 'held:%') AND ${t}expires_at > now()`;
       const rows = await executor.query<{ state: string | null; changed: boolean }>(
         `WITH current AS (SELECT state FROM ${table} WHERE id = $1 AND expires_at > now() FOR UPDATE),
-         changed AS (UPDATE ${table} SET
-                       cancel_requested = cancel_requested OR state = 'running',
-                       finished_at = CASE WHEN state = 'running' THEN finished_at ELSE $2 END,
-                       expires_at = CASE WHEN state = 'running' THEN expires_at ELSE ${expiresAt("$3::bigint")} END,
-                       state = CASE WHEN state = 'running' THEN state ELSE 'cancelled' END
-                     WHERE id = $1 AND (state IN ('waiting', 'retrying', 'running') OR state LIKE 'held:%') AND expires_at > now() ${returning}),
-         notified AS (${notify("changed")} AND state = 'cancelled')
-         SELECT (SELECT state FROM current) AS state, EXISTS (SELECT 1 FROM changed) AS changed, (SELECT count(*) FROM notified) AS notified`,
+         changed AS (UPDATE ${table} SET ${cancelledSet("")} WHERE id = $1 AND ${cancellable("")} ${returning}),
+         row_record AS (${lockedInMessageRow}),
+         moved AS (
+           INSERT INTO ${table} (${recordColumns}, expires_at)
+           SELECT id, job, queue, CASE WHEN ${running("")} THEN state ELSE 'cancelled' END, attempt, progress, result, error, enqueued_at, started_at,
+             CASE WHEN ${running("")} THEN NULL ELSE $2::bigint END, run_at, ${running("")}, batch_id, parent_id, args,
+             CASE WHEN ${running("")} THEN timestamptz 'infinity' ELSE ${expiresAt("$3::bigint")} END
+           FROM row_record
+           ON CONFLICT (id) DO UPDATE SET ${cancelledSet(`${table}.`)} WHERE ${cancellable(`${table}.`)}
+           ${returning}),
+         notified AS (${notify("(SELECT * FROM changed UNION ALL SELECT * FROM moved) AS written")} AND state = 'cancelled')
+         SELECT coalesce((SELECT state FROM current), (SELECT state FROM row_record)) AS state, EXISTS (SELECT 1 FROM changed) OR EXISTS (SELECT 1 FROM moved) AS changed,
+           (SELECT count(*) FROM notified) AS notified`,
         [id, now, ttl(ttlMs)],
       );
       const { state, changed } = rows[0]!;
@@ -209,7 +258,9 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
     },
     async remove(ids) {
       await open();
-      if (ids.length > 0) await executor.query(`DELETE FROM ${table} WHERE id = ANY($1::text[])`, [ids]);
+      if (ids.length === 0) return;
+      await executor.query(`DELETE FROM ${table} WHERE id = ANY($1::text[])`, [ids]);
+      if (sql.messages) await executor.query(`UPDATE ${sql.messages} SET record_job = NULL WHERE id = ANY($1::text[]) AND record_job IS NOT NULL`, [ids]);
     },
     async subscribe(listener) {
       await open();

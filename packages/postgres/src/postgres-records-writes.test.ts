@@ -1,4 +1,4 @@
-import { createConsoleLogger, createHopper, Job } from "@hopper/core";
+import { createConsoleLogger, createHopper, Job, type JobContext } from "@hopper/core";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPostgresBackend } from "./postgres-backend.js";
@@ -7,31 +7,34 @@ import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 
 const url = postgresUrl();
 
-/** The table's write counters (pg_stat_user_tables), read once the server has them for `updates` updates (they land up to a second late). */
-async function recordTableWrites(pool: pg.Pool, schema: string, updates: number): Promise<{ updated: number; hot: number }> {
+/** The table's write counters (pg_stat_user_tables), read once the server has them for `inserts` inserts (they land up to a second late). */
+async function recordTableWrites(pool: pg.Pool, schema: string, inserts: number): Promise<{ inserted: number; updated: number }> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const { rows } = await pool.query<{ updated: string; hot: string }>(
-      "SELECT n_tup_upd AS updated, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'job_records'",
+    const { rows } = await pool.query<{ inserted: string; updated: string }>(
+      "SELECT n_tup_ins AS inserted, n_tup_upd AS updated FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'job_records'",
       [schema],
     );
-    const counts = { updated: Number(rows[0]?.updated ?? 0), hot: Number(rows[0]?.hot ?? 0) };
-    if (counts.updated >= updates || Date.now() > deadline) return counts;
+    const counts = { inserted: Number(rows[0]?.inserted ?? 0), updated: Number(rows[0]?.updated ?? 0) };
+    if (counts.inserted >= inserts || Date.now() > deadline) return counts;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }
 
 describe.skipIf(!url)("postgres: a job's record writes", () => {
   const schema = url ? throwawaySchema(url) : "";
-  it("moves a record to running with a HOT update (no index entry): no index holds a column the claim changes", { timeout: 60_000 }, async () => {
+  it("writes one job_records row per job, at its end: the enqueue keeps the record in the message row and the claim starts it there", { timeout: 60_000 }, async () => {
     const jobs = 20;
     let performed = 0;
     let allPerformed = () => {};
+    const seenRunning: string[] = [];
     class CountedJob extends Job<{ n: number }> {
       static override jobName = "CountedJob";
       static override queue = "record-writes";
-      async perform(): Promise<string> {
+      async perform(_args: { n: number }, context: JobContext): Promise<string> {
+        const first = performed === 0;
         performed += 1;
+        if (first) seenRunning.push((await hopper.jobs.get(context.jobId))?.state ?? "none");
         if (performed === jobs) allPerformed();
         return "done";
       }
@@ -40,19 +43,56 @@ describe.skipIf(!url)("postgres: a job's record writes", () => {
     const hopper = createHopper({ backend: await createPostgresBackend({ connectionString: url!, schema, maxConnections: 3 }), jobs: [CountedJob], logger: createConsoleLogger("silent"), records: {} });
     try {
       const done = new Promise<void>((resolve) => (allPerformed = resolve));
-      await Promise.all(Array.from({ length: jobs }, (_, n) => CountedJob.performLater({ n })));
+      const ids = await Promise.all(Array.from({ length: jobs }, (_, n) => CountedJob.performLater({ n })));
+      // Waiting jobs: their records are read from their message rows; job_records has none.
+      expect(await hopper.jobs.get(ids[0]!)).toMatchObject({ state: "waiting", attempt: 0 });
+      const { rows } = await pool.query<{ count: string }>(`SELECT count(*) FROM "${schema}".job_records`);
+      expect(Number(rows[0]!.count)).toBe(0);
       const worker = hopper.worker({ queues: ["record-writes"], concurrency: 5, handleSignals: false });
       const running = worker.run();
       await done;
       await worker.stop();
       await running;
-      // Two updates per job: the claim's (running) and the ack's (succeeded, which enters the listing and sweep indexes).
-      const writes = await recordTableWrites(pool, schema, 2 * jobs);
-      expect(writes.updated).toBe(2 * jobs);
-      expect(writes.hot).toBeGreaterThanOrEqual(jobs);
+      expect(seenRunning).toEqual(["running"]);
+      // One insert per job, by its ack (succeeded); the claim's start wrote the message row only.
+      const writes = await recordTableWrites(pool, schema, jobs);
+      expect(writes).toEqual({ inserted: jobs, updated: 0 });
+      expect(await hopper.jobs.get(ids[0]!)).toMatchObject({ state: "succeeded", attempt: 1, result: "done" });
     } finally {
       await hopper.close();
       await pool.end();
+    }
+  });
+
+  it("keeps the record of a message enqueued with a dedupe key in its row, and none for its duplicate", { timeout: 60_000 }, async () => {
+    const backend = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 });
+    try {
+      const record = (id: string) => ({ id, job: "SendEmail", queue: "dedupe-records", enqueuedAt: 1, runAt: null, ttlMs: Number.MAX_SAFE_INTEGER, args: `{"args":"${id}"}` });
+      const results = await backend.enqueue([
+        { id: "first", queue: "dedupe-records", body: "x", dedupeKey: "k", record: record("first") },
+        { id: "second", queue: "dedupe-records", body: "y", dedupeKey: "k", record: record("second") },
+        { id: "plain", queue: "dedupe-records", body: "z", dedupeKey: "other", record: record("plain") },
+      ]);
+      expect(results.map((result) => result.status)).toEqual(["enqueued", "duplicate", "enqueued"]);
+      const store = backend.recordStore!();
+      expect(await store.get("first")).toMatchObject({ state: "waiting", args: '{"args":"first"}' });
+      expect(await store.get("plain")).toMatchObject({ state: "waiting", args: '{"args":"plain"}' });
+      expect(await store.get("second")).toBeUndefined();
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it("keeps a scheduled job's record waiting while takeScheduled leases it to move it away", { timeout: 60_000 }, async () => {
+    const backend = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 });
+    try {
+      const queue = "taken-records";
+      await backend.enqueue([{ id: "later", queue, body: "x", delayMs: 60_000, record: { id: "later", job: "SendEmail", queue, enqueuedAt: 1, runAt: 2, ttlMs: Number.MAX_SAFE_INTEGER } }]);
+      const taken = await backend.takeScheduled!({ queue, maxMessages: 10, leaseMs: 30_000 });
+      expect(taken.map((message) => message.id)).toEqual(["later"]);
+      expect(await backend.recordStore!().get("later")).toMatchObject({ state: "waiting", runAt: 2, startedAt: null });
+    } finally {
+      await backend.close();
     }
   });
 

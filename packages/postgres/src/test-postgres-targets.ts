@@ -4,10 +4,10 @@ import pg from "pg";
 import { requireService } from "@hopper/services";
 import { afterAll, afterEach } from "vitest";
 import type { CoordinationStore, OutboxStore } from "@hopper/core";
-import { createPostgresBackend, type PostgresBackend, type PostgresBackendOptions } from "./postgres-backend.js";
+import { createPostgresBackend, openPostgresBackend, type PostgresBackend, type PostgresBackendOptions } from "./postgres-backend.js";
 import { createPostgresCoordinationStore } from "./postgres-coordination-store.js";
 import { createPostgresOutbox } from "./postgres-outbox.js";
-import type { QueryableClient } from "./postgres-executor.js";
+import { createPgExecutor, createPGliteExecutor, type QueryableClient } from "./postgres-executor.js";
 
 type BackendOverrides = Omit<PostgresBackendOptions, "pool" | "connectionString" | "pglite">;
 
@@ -16,6 +16,8 @@ export interface PostgresTarget {
   readonly name: "postgres" | "pglite";
   /** A fresh backend on this file's schema (or `overrides.schema`). */
   createBackend(overrides?: BackendOverrides): Promise<PostgresBackend>;
+  /** A backend whose statements keep unfinished records in job_records rows, as releases before migration 5 did (a rolling deploy's older worker). */
+  createOlderRecordsBackend(overrides?: BackendOverrides): Promise<PostgresBackend>;
   /** A coordination store on the same database and schema. */
   createCoordinationStore(): Promise<CoordinationStore>;
   /** A transactional outbox on the same database and schema. */
@@ -66,6 +68,7 @@ function serverTarget(url: string): PostgresTarget {
     name: "postgres",
     schema,
     createBackend: (overrides) => createPostgresBackend({ connectionString: url, schema, maxConnections: 4, ...overrides }),
+    createOlderRecordsBackend: (overrides) => openPostgresBackend(createPgExecutor(new pg.Pool({ connectionString: url, max: 4 }), { ownsPool: true }), "postgres", { schema, ...overrides }, { messageRows: false }),
     createCoordinationStore: () => createPostgresCoordinationStore({ connectionString: url, schema, maxConnections: 2 }),
     createOutbox: () => createPostgresOutbox({ connectionString: url, schema, maxConnections: 3 }),
     query: async (text, params) => (await pool.query(text, params)).rows,
@@ -98,6 +101,7 @@ function pgliteTarget(): PostgresTarget {
     name: "pglite",
     schema,
     createBackend: (overrides) => createPostgresBackend({ pglite: shared(), schema, ...overrides }),
+    createOlderRecordsBackend: (overrides) => openPostgresBackend(createPGliteExecutor(shared(), { ownsDatabase: false }), "pglite", { schema, ...overrides }, { messageRows: false }),
     createCoordinationStore: () => createPostgresCoordinationStore({ pglite: shared(), schema }),
     createOutbox: () => createPostgresOutbox({ pglite: shared(), schema }),
     query: async (text, params) => (await shared().query(text, params)).rows as never,

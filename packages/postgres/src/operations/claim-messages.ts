@@ -26,12 +26,15 @@ export interface ClaimedMessage {
  *
  * With `records` (the backend writes its own), the same statement moves the
  * record of each claimed message to running (attempt = its counted deliveries),
- * when the record is live, of this queue and not cancelled.
+ * when the record is live, of this queue and not cancelled. A record kept in
+ * the message row (no live job_records row) is running by the claim itself:
+ * the row's lease says so, and the claim notes when it started.
  *
  * In: queue, maxMessages, leaseMs, record ttl. Out: the claimed messages, in claim order.
  */
 export async function claimMessages(executor: SqlExecutor, schema: PostgresSchema, input: { queue: string; maxMessages: number; leaseMs: number; recordTtlMs?: number }, records?: RecordSql): Promise<ClaimedMessage[]> {
   const withRecords = records !== undefined && input.recordTtlMs !== undefined;
+  const inRows = withRecords && records.messages !== undefined;
   return executor.query<ClaimedMessage>(
     `WITH claimable AS (
        SELECT m.ctid AS row_id, m.run_at FROM ${schema.quoted}.messages m
@@ -46,29 +49,41 @@ export async function claimMessages(executor: SqlExecutor, schema: PostgresSchem
        UPDATE ${schema.quoted}.messages m
        SET attempts = m.attempts + 1,
            locked_until = now() + $3 * interval '1 millisecond',
-           run_at = now() + $3 * interval '1 millisecond'
+           run_at = now() + $3 * interval '1 millisecond'${inRows ? `,
+           record_started_at = CASE WHEN m.record_job IS NOT NULL THEN ${epochMs} END` : ""}
        FROM claimable WHERE m.ctid = claimable.row_id
-       RETURNING m.seq, m.id, m.body, m.attempts, m.attempts - m.handed_back AS counted, m.priority, claimable.run_at AS due
+       RETURNING m.seq, m.id, m.body, m.attempts, m.attempts - m.handed_back AS counted, m.priority, claimable.run_at AS due${inRows ? ", m.record_job" : ""}
      )${withRecords ? startRecords(records) : ""}
      -- UPDATE … RETURNING keeps no order; restore the claim order.
-     SELECT seq::text AS seq, id, body, attempts, counted${withRecords ? recordColumn : ""} FROM claimed ORDER BY priority DESC, due, seq`,
+     SELECT seq::text AS seq, id, body, attempts, counted${withRecords ? recordColumn(records) : ""} FROM claimed ORDER BY priority DESC, due, seq`,
     withRecords ? [input.queue, input.maxMessages, input.leaseMs, Math.ceil(input.recordTtlMs!)] : [input.queue, input.maxMessages, input.leaseMs],
   );
 }
 
+const epochMs = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
 // A record of another queue's job is never touched: a message names only its own queue's records.
 function startRecords(records: RecordSql): string {
   const live = `r.queue = $1 AND r.expires_at > now()`;
+  // Started in the message row: a record the enqueue wrote there, with no live job_records row (which would be the record).
+  const inRows = records.messages
+    ? `, records_in_rows AS (
+       SELECT c.id, c.record_job AS job, $1::text AS queue, 'running' AS state, c.counted AS attempt FROM claimed c
+       WHERE c.record_job IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${records.table} r WHERE r.id = c.id AND r.expires_at > now())
+     )`
+    : "";
   return `, records_started AS (
-       UPDATE ${records.table} r SET state = 'running', attempt = claimed.counted, started_at = (extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+       UPDATE ${records.table} r SET state = 'running', attempt = claimed.counted, started_at = ${epochMs},
          finished_at = NULL, run_at = NULL, expires_at = ${expiresAt("$4::bigint")}
        FROM claimed WHERE r.id = claimed.id AND ${live} AND r.state <> 'cancelled' AND NOT r.cancel_requested
        RETURNING r.id, r.job, r.queue, r.state, r.attempt
      ), records_cancelled AS (
        SELECT r.id FROM ${records.table} r JOIN claimed ON r.id = claimed.id WHERE ${live} AND (r.state = 'cancelled' OR r.cancel_requested)
-     ), records_notified AS (${records.notified("records_started")})`;
+     )${inRows}, records_notified AS (${records.notified(records.messages ? "(SELECT * FROM records_started UNION ALL SELECT * FROM records_in_rows) AS started" : "records_started")})`;
 }
 
-const recordColumn = `,
-       CASE WHEN id IN (SELECT id FROM records_started) THEN 'running' WHEN id IN (SELECT id FROM records_cancelled) THEN 'cancelled' END AS record,
+function recordColumn(records: RecordSql): string {
+  return `,
+       CASE WHEN id IN (SELECT id FROM records_started) THEN 'running' WHEN id IN (SELECT id FROM records_cancelled) THEN 'cancelled'${records.messages ? " WHEN id IN (SELECT id FROM records_in_rows) THEN 'running'" : ""} END AS record,
        (SELECT count(*) FROM records_notified) AS notified`;
+}

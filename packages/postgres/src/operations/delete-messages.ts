@@ -32,16 +32,22 @@ export async function deleteMessages(executor: SqlExecutor, schema: PostgresSche
     await executor.query(statementText(schema, "ack", () => deleteText(schema, undefined)), params);
     return;
   }
-  const text = statementText(schema, "ack with records", () => deleteText(schema, records));
+  const text = statementText(schema, records!.messages ? "ack with records in rows" : "ack with records", () => deleteText(schema, records));
   await executor.query(text, [...params, ...settledColumns(settled.map((token) => token.seq), settled.map((token) => token.record!))]);
 }
 
-/** The ack statement; with `records`, it also settles the records of the messages it deleted, from parameter $4. */
+/**
+ * The ack statement; with `records`, it also settles the records of the messages it deleted, from parameter $4.
+ * A record its message row kept moves to job_records with the fields the row returns as it goes.
+ */
 function deleteText(schema: PostgresSchema, records: RecordSql | undefined): string {
+  const rowFields = records?.messages
+    ? "d.record_batch_id AS batch_id, d.record_parent_id AS parent_id, d.record_args AS args, d.record_started_at AS started_at"
+    : "NULL::text AS batch_id, NULL::text AS parent_id, NULL::text AS args, NULL::bigint AS started_at";
   const recordCtes = !records
     ? ""
     : // One row per id (DISTINCT ON): an id acked twice in one batch is settled once.
-      `, ${records.settle("records_settled", `SELECT DISTINCT ON (id) * FROM ${settledSource(4, "bigint")} WHERE key IN (SELECT seq FROM deleted)`)},
+      `, ${records.settle("records_settled", `SELECT DISTINCT ON (r.id) r.*, ${rowFields} FROM ${settledSource(4, "bigint")} JOIN deleted d ON d.seq = r.key`)},
      records_notified AS (${records.notified("records_settled")})`;
   return `WITH deleted AS (
        DELETE FROM ${schema.quoted}.messages m
@@ -49,7 +55,7 @@ function deleteText(schema: PostgresSchema, records: RecordSql | undefined): str
        -- seq = ANY bounds the scan by the primary key whatever the statistics say: after a vacuum that found
        -- the table empty (reltuples 0), the planner scanned the whole primary key once per batch.
        WHERE m.seq = ANY($1::bigint[]) AND m.seq = token.seq AND m.attempts = token.attempts
-       RETURNING m.seq, m.queue, m.ordering_key
+       RETURNING m.seq, m.queue, m.ordering_key${records?.messages ? ", m.record_batch_id, m.record_parent_id, m.record_args, m.record_started_at" : ""}
      )${recordCtes}
      SELECT count(pg_notify($3, queue))${records ? " + (SELECT count(*) FROM records_notified)" : ""} FROM (SELECT DISTINCT queue FROM deleted WHERE ordering_key IS NOT NULL) AS unblocked`;
 }

@@ -1,8 +1,8 @@
 import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
-import type { InsertedRecord } from "@hopper/core";
+import { RECORD_KEPT_UNTIL_LATER_WRITE_MS, type InsertedRecord } from "@hopper/core";
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
-import { insertedColumns, insertedSource, type RecordSql } from "../postgres-record-sql.js";
+import { insertedColumns, insertedSource, messageRowAliases, messageRowColumns, messageRowSource, type RecordSql } from "../postgres-record-sql.js";
 import { statementText } from "./statement-text.js";
 
 /**
@@ -14,13 +14,16 @@ import { statementText } from "./statement-text.js";
  * at commit.
  *
  * With `records` (the backend writes its own), the records messages carry
- * are inserted by the same statement, only for messages it enqueued.
+ * are written by the same statement, only for messages it enqueued: into the
+ * message rows themselves when the store reads them there (`records.messages`)
+ * and every record is kept until a later write, else as job_records rows.
  *
  * In: messages. Out: one result per message, in input order.
  */
 export async function enqueueMessages(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records?: RecordSql): Promise<EnqueueResult[]> {
   if (messages.length === 0) return [];
-  const riding = records && messages.some((message) => message.record !== undefined) ? records : undefined;
+  const carried = records && messages.some((message) => message.record !== undefined) ? records : undefined;
+  const riding = carried && { sql: carried, inRows: carried.messages !== undefined && messages.every(keptUntilLaterWrite) };
   // Without dedupe keys nothing can conflict: skip ON CONFLICT and RETURNING,
   // which cost about a sixth of a bulk insert's database time.
   if (messages.every((message) => message.dedupeKey === undefined)) {
@@ -28,6 +31,17 @@ export async function enqueueMessages(executor: SqlExecutor, schema: PostgresSch
     return messages.map((message) => ({ status: "enqueued", id: message.id }));
   }
   return insertOrNameHolders(executor, schema, messages, riding);
+}
+
+/** A record in a message row lives as long as the row: only one that is kept until a later write may go there. */
+function keptUntilLaterWrite(message: OutgoingMessage): boolean {
+  return message.record === undefined || message.record.ttlMs >= RECORD_KEPT_UNTIL_LATER_WRITE_MS;
+}
+
+/** How an enqueue writes the records its messages carry: job_records rows, or the message rows' own record columns. */
+interface RidingRecords {
+  readonly sql: RecordSql;
+  readonly inRows: boolean;
 }
 
 /** Rounds of insert-then-look-up for keys whose holder keeps finishing in between; one is the rule, a second is rare. */
@@ -39,7 +53,7 @@ const maxDedupeRounds = 5;
  * its key: that message is inserted again in the next round, since answering
  * "duplicate" without a holder would give the caller an id never stored.
  */
-async function insertOrNameHolders(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RecordSql | undefined): Promise<EnqueueResult[]> {
+async function insertOrNameHolders(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RidingRecords | undefined): Promise<EnqueueResult[]> {
   const results: EnqueueResult[] = new Array(messages.length);
   let pending = messages.map((_, index) => index);
   for (let round = 1; pending.length > 0; round++) {
@@ -59,27 +73,38 @@ async function insertOrNameHolders(executor: SqlExecutor, schema: PostgresSchema
 }
 
 /** The record insert as CTEs for a WITH list (`records_inserted`, then `records_notified`) over the records `messages` carry, from parameter `$first`, limited to ids `enqueuedIds` selects. */
-function recordsWith(records: RecordSql | undefined, first: number, enqueuedIds?: string): { ctes: string; count: string } {
+function recordsWith(records: RidingRecords | undefined, first: number, enqueuedIds?: string): { ctes: string; count: string } {
   if (!records) return { ctes: "", count: "0" };
-  const source = `(SELECT * FROM ${insertedSource(first)}${enqueuedIds ? ` WHERE id IN (${enqueuedIds})` : ""}) AS carried`;
+  // In message rows, the statement's insert writes the records: only their events are left here (none without a listener).
+  const written = records.inRows
+    ? records.sql.enqueuedInRows(`(SELECT * FROM ROWS FROM (unnest($1::text[]), unnest($2::text[]), ${messageRowSource(first)}) AS rows(id, queue, job, enqueued_at, run_at, batch_id, parent_id, args)${enqueuedIds ? ` WHERE id IN (${enqueuedIds})` : ""}) AS carried`)
+    : records.sql.insert(`(SELECT * FROM ${insertedSource(first)}${enqueuedIds ? ` WHERE id IN (${enqueuedIds})` : ""}) AS carried`);
   return {
-    ctes: `records_inserted AS (${records.insert(source)}), records_notified AS (${records.notified("records_inserted")})`,
+    ctes: `records_inserted AS (${written}), records_notified AS (${records.sql.notified("records_inserted")})`,
     count: "(SELECT count(*) FROM records_notified)",
   };
 }
 
 /** The JSON parameter of the records `messages` carry (`recordsWith`). */
-function recordParams(records: RecordSql | undefined, messages: readonly OutgoingMessage[]): unknown[] {
+function recordParams(records: RidingRecords | undefined, messages: readonly OutgoingMessage[]): unknown[] {
   if (!records) return [];
+  if (records.inRows) return messageRowColumns(messages.map((message) => message.record));
   const carried: InsertedRecord[] = [];
   for (const message of messages) if (message.record) carried.push(message.record);
   return insertedColumns(carried);
 }
 
-async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RecordSql | undefined): Promise<void> {
+/** The batch's rows (`batchRows`), with each message's record fields after its own columns when they go into its row. */
+function rowsOf(records: RidingRecords | undefined, first: number): { rows: string; columns: string; recordColumns: string } {
+  if (!records?.inRows) return { rows: batchRows, columns: batchColumns, recordColumns: "" };
+  return { rows: `${batchRows.slice(0, -1)}, ${messageRowSource(first)})`, columns: `${batchColumns}, ${messageRowAliases}`, recordColumns: `, ${messageRowAliases}` };
+}
+
+async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RidingRecords | undefined): Promise<void> {
   const params = [...columns(messages), schema.channel, readyQueues(messages)];
   // Every message is inserted here (no dedupe keys), so every record goes in with them.
-  const text = records ? statementText(schema, "enqueue with records", () => insertAllText(schema, records)) : statementText(schema, "enqueue", () => insertAllText(schema, undefined));
+  const variant = !records ? "enqueue" : records.inRows ? "enqueue with records in rows" : "enqueue with records";
+  const text = statementText(schema, variant, () => insertAllText(schema, records));
   await executor.query(text, records ? [...params, ...recordParams(records, messages)] : params);
 }
 
@@ -88,24 +113,26 @@ async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages
  * referenced from its WHERE, so the statement still returns no row (no row description or row to send,
  * parse and build per statement, as with records off). (#20)
  */
-function insertAllText(schema: PostgresSchema, records: RecordSql | undefined): string {
+function insertAllText(schema: PostgresSchema, records: RidingRecords | undefined): string {
   const withRecords = recordsWith(records, 12);
+  const input = rowsOf(records, 12);
   // ROWS FROM yields its rows in array order, which the identity column follows.
   // The uncorrelated subqueries in WHERE run once, before the first row.
-  return `${records ? `WITH ${withRecords.ctes} ` : ""}INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key)
-     SELECT id, queue, ${body}, priority, now() + delay_ms * interval '1 millisecond', ordering_key
-     FROM ${batchRows} AS input(${batchColumns})
+  return `${records ? `WITH ${withRecords.ctes} ` : ""}INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key${input.recordColumns})
+     SELECT id, queue, ${body}, priority, now() + delay_ms * interval '1 millisecond', ordering_key${input.recordColumns}
+     FROM ${input.rows} AS input(${input.columns})
      WHERE (SELECT count(pg_notify($10, queue)) FROM unnest($11::text[]) AS ready(queue)) >= 0${records ? ` AND ${withRecords.count} >= 0` : ""}`;
 }
 
-async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RecordSql | undefined): Promise<EnqueueResult[]> {
+async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RidingRecords | undefined): Promise<EnqueueResult[]> {
   const withRecords = recordsWith(records, 11, "SELECT id FROM inserted");
+  const input = rowsOf(records, 11);
   const rows = await executor.query<{ id: string; notified: unknown }>(
     `WITH input AS (
-       SELECT * FROM ${batchRows} WITH ORDINALITY AS input(${batchColumns}, position)
+       SELECT * FROM ${input.rows} WITH ORDINALITY AS input(${input.columns}, position)
      ), inserted AS (
-       INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key, dedupe_key)
-       SELECT id, queue, ${body}, priority, now() + delay_ms * interval '1 millisecond', ordering_key, dedupe_key
+       INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key, dedupe_key${input.recordColumns})
+       SELECT id, queue, ${body}, priority, now() + delay_ms * interval '1 millisecond', ordering_key, dedupe_key${input.recordColumns}
        FROM input ORDER BY position
        ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
        RETURNING id, queue, run_at <= now() AS ready

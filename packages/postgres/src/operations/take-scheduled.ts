@@ -28,7 +28,9 @@ export async function takeScheduledMessages(executor: SqlExecutor, schema: Postg
        UPDATE ${schema.quoted}.messages m
        SET attempts = m.attempts + 1,
            locked_until = now() + $3 * interval '1 millisecond',
-           run_at = now() + $3 * interval '1 millisecond'
+           run_at = now() + $3 * interval '1 millisecond',
+           -- A record in the row stays waiting while its job is taken away (postgres-record-sql.ts): no run started.
+           record_started_at = NULL
        FROM takeable WHERE m.seq = takeable.seq
        RETURNING m.seq, m.id, m.body, m.attempts, m.attempts - m.handed_back AS counted, takeable.run_at AS due
      )
