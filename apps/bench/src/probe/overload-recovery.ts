@@ -4,8 +4,10 @@
  * each rate given, in order, and prints per step the started count and p50/p99, and every statement the
  * subject's `pg` clients sent during the step, by kind: count, mean and max ms (client side: queueing in the
  * pool is not included; the round trip and the server's time are), mean rows per ack (its first array
- * parameter), and the most callers seen waiting for a pool connection. Subjects: hopper, raw.
- *   pnpm --filter @hopper/bench overload-recovery <postgres-url> <hopper|raw> <rate,rate,...> [stepMs] [graceMs]
+ * parameter), and the most callers seen waiting for a pool connection. Subjects: hopper, raw. A step
+ * `vacuum:<table>` runs VACUUM on that table instead (as autovacuum would between steps, when the last step's
+ * queue is drained and the table looks empty to it).
+ *   pnpm --filter @hopper/bench overload-recovery <postgres-url> <hopper|raw> <rate|vacuum:table,...> [stepMs] [graceMs]
  */
 import pg from "pg";
 import { loadProfiles } from "../bench-plan.js";
@@ -87,7 +89,17 @@ const plan = { ...basePlan, latency: { ...basePlan.latency, graceMs: Number(grac
 const subject = await subjectFor(kind);
 const context: ScenarioContext = { subject, plan, progress() {}, note: (text) => console.log(`  note: ${text}`), queueName: uniqueQueueName };
 console.log(`${kind} rates ${ratesText}, ${stepText} ms each, grace ${graceText} ms; load ${(await import("node:os")).loadavg().map((value) => value.toFixed(2)).join(" ")}`);
-for (const rate of ratesText.split(",").map(Number)) {
+for (const step of ratesText.split(",")) {
+  if (step.startsWith("vacuum:")) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`VACUUM ${step.slice("vacuum:".length)}`);
+    const [stats] = (await client.query(`SELECT reltuples, relpages FROM pg_class WHERE oid = $1::regclass`, [step.slice("vacuum:".length)])).rows;
+    console.log(`${step}: reltuples ${stats.reltuples}, relpages ${stats.relpages}`);
+    await client.end();
+    continue;
+  }
+  const rate = Number(step);
   kinds = new Map();
   mostWaiting = 0;
   const run = await offerRate(context, rate, Number(stepText), `@${rate}`);
