@@ -4,6 +4,13 @@ import type { PostgresSchema } from "../postgres-schema.js";
 import { settledColumns, settledSource, type RecordSql } from "../postgres-record-sql.js";
 import { statementText } from "./statement-text.js";
 
+/**
+ * The token statements (ack, lease extension, release) are planned at every call with the real token arrays:
+ * a cached generic plan, made on an earlier table, read the token list once per row or scanned the whole table
+ * once it had grown again (100-570 ms per 300-token ack after an overload step, #18).
+ */
+export const REPLANNED = { replan: true } as const;
+
 export interface LeaseToken {
   readonly seq: string;
   readonly attempts: number;
@@ -29,11 +36,11 @@ export async function deleteMessages(executor: SqlExecutor, schema: PostgresSche
   const settled = records ? tokens.filter((token) => token.record !== undefined) : [];
   const params = [tokens.map((token) => token.seq), tokens.map((token) => token.attempts), schema.channel];
   if (settled.length === 0) {
-    await executor.query(statementText(schema, "ack", () => deleteText(schema, undefined)), params);
+    await executor.query(statementText(schema, "ack", () => deleteText(schema, undefined)), params, REPLANNED);
     return;
   }
   const text = statementText(schema, "ack with records", () => deleteText(schema, records));
-  await executor.query(text, [...params, ...settledColumns(settled.map((token) => token.seq), settled.map((token) => token.record!))]);
+  await executor.query(text, [...params, ...settledColumns(settled.map((token) => token.seq), settled.map((token) => token.record!))], REPLANNED);
 }
 
 /** The ack statement; with `records`, it also settles the records of the messages it deleted, from parameter $4. */
