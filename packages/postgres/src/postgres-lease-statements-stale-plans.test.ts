@@ -12,6 +12,7 @@ import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 import { deleteMessages } from "./operations/delete-messages.js";
 import { extendLeases } from "./operations/extend-leases.js";
 import { releaseMessages } from "./operations/release-messages.js";
+import { claimMessages } from "./operations/claim-messages.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 
 const url = postgresUrl();
@@ -97,6 +98,21 @@ describe.skipIf(!url)("postgres: statements on leased messages keep the primary 
     // The real tokens acted: half released (still there), half acked (gone).
     const [{ left }] = (await setup.query(`SELECT count(*)::int AS left FROM ${table} WHERE queue = 'acked'`)).rows;
     expect(left).toBe(TOKENS / 2);
+  }, 120_000);
+
+  it("claims after statistics taken on an empty table, with tens of thousands of rows back: no sequential scan", async () => {
+    await setup.query(`DELETE FROM ${table}`);
+    await setup.query(`VACUUM ANALYZE ${table}`);
+    const claim = () => claimMessages(executor, resolved, { queue: "claimed", maxMessages: 10, leaseMs: 60_000 });
+    // More than 5 claims on one connection while the table is empty.
+    for (let run = 0; run < 8; run++) expect(await claim()).toEqual([]);
+    await setup.query(`INSERT INTO ${table} (id, queue, body) SELECT 'left-' || n, 'leftover', repeat('x', 100) FROM generate_series(1, 30000) AS n`);
+    await setup.query(`INSERT INTO ${table} (id, queue, body) SELECT 'due-' || n, 'claimed', 'x' FROM generate_series(1, 40) AS n`);
+
+    const before = await scanCounts();
+    for (let run = 0; run < 4; run++) expect(await claim()).toHaveLength(10);
+    const after = await scanCounts();
+    expect(after.seqScans - before.seqScans).toBe(0);
   }, 120_000);
 
   it("keeps no prepared token statement on the connection, so no generic plan (one that read the token list once per row) can be cached", async () => {

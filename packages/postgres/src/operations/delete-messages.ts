@@ -2,14 +2,7 @@ import type { SqlExecutor } from "../postgres-executor.js";
 import type { SettledRecord } from "@hopper/core";
 import type { PostgresSchema } from "../postgres-schema.js";
 import { settledColumns, settledSource, type RecordSql } from "../postgres-record-sql.js";
-import { statementText } from "./statement-text.js";
-
-/**
- * The token statements (ack, lease extension, release) are planned at every call with the real token arrays:
- * a cached generic plan, made on an earlier table, read the token list once per row or scanned the whole table
- * once it had grown again (100-570 ms per 300-token ack after an overload step, #18).
- */
-export const REPLANNED = { replan: true } as const;
+import { REPLANNED, statementText } from "./statement-text.js";
 
 export interface LeaseToken {
   readonly seq: string;

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
-import { REPLANNED, type LeaseToken } from "./delete-messages.js";
+import type { LeaseToken } from "./delete-messages.js";
+import { REPLANNED } from "./statement-text.js";
 
 /**
  * Restarts leases that are still held (ours and not yet run out) so they end

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
-import { REPLANNED, type LeaseToken } from "./delete-messages.js";
+import type { LeaseToken } from "./delete-messages.js";
+import { REPLANNED } from "./statement-text.js";
 
 /**
  * Nacks: ends each lease still ours and makes the message claimable again
