@@ -8,7 +8,7 @@ import type pg from "pg";
  * caller's open transaction alike.
  */
 export interface SqlExecutor {
-  query<Row>(text: string, params?: readonly unknown[]): Promise<Row[]>;
+  query<Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<Row[]>;
   /** Runs `work` in one transaction (already inside one: just runs it). */
   transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T>;
   /** Calls `onNotification` for each NOTIFY on `channel` (a lowercase identifier); resolves once listening. Absent when the executor cannot listen. */
@@ -19,6 +19,15 @@ export interface SqlExecutor {
   close(): Promise<void>;
   /** An embedded database (PGlite): only this process can reach it. */
   readonly embedded?: boolean;
+}
+
+export interface QueryOptions {
+  /**
+   * Planned anew at every call, for these parameters (sent unnamed). For statements whose good plan depends on
+   * the arrays they are given and on how many rows the table holds now: a named statement may keep a generic
+   * plan made on an earlier table (empty: a sequential scan) and reuse it when the table has grown. (#18)
+   */
+  readonly replan?: boolean;
 }
 
 export interface HeldSession {
@@ -48,9 +57,9 @@ export function createClientExecutor(client: QueryableClient): SqlExecutor {
 
 export function createPgExecutor(pool: pg.Pool, options: { ownsPool: boolean }): SqlExecutor {
   return {
-    async query<Row>(text: string, params: readonly unknown[] = []) {
-      // Named, so each pooled connection parses and plans a statement once, not on every call.
-      const result = await pool.query({ name: statementName(text), text, values: [...params] });
+    async query<Row>(text: string, params: readonly unknown[] = [], options?: QueryOptions) {
+      // Named, so each pooled connection parses and plans a statement once, not on every call; unless it is to be replanned.
+      const result = await pool.query({ name: options?.replan ? undefined : statementName(text), text, values: [...params] });
       const { rows } = result;
       // pg keeps the result of the query that opened a pooled connection reachable for as long as the connection lives
       // (a connection listener's closure context reaches its promise): emptied, it keeps no rows. Otherwise a claim of

@@ -29,9 +29,10 @@ function explaining(pool: pg.Pool, plans: unknown[]): SqlExecutor {
   } as SqlExecutor;
 }
 
-/** Every scan of `messages` in a plan, with its index condition if any. */
-function messageScans(plan: any, found: { node: string; indexCond?: string }[] = []): { node: string; indexCond?: string }[] {
-  if (plan["Relation Name"] === "messages" && /Scan/.test(plan["Node Type"])) found.push({ node: plan["Node Type"], indexCond: plan["Index Cond"] ?? plan["TID Cond"] });
+/** Every scan in a plan that reads `messages` or one of its indexes: the node and the index it uses, if any. */
+function messageScans(plan: any, found: { node: string; index?: string }[] = []): { node: string; index?: string }[] {
+  const index: string | undefined = plan["Index Name"];
+  if (index?.startsWith("messages_") || (plan["Relation Name"] === "messages" && /Scan/.test(plan["Node Type"]) && !/Bitmap Heap/.test(plan["Node Type"]))) found.push({ node: plan["Node Type"], index });
   for (const child of plan.Plans ?? []) messageScans(child, found);
   return found;
 }
@@ -58,7 +59,7 @@ describe.skipIf(!url)("postgres: statements on leased messages after a vacuum fo
     await backend?.close();
   });
 
-  it("ack, lease extension and release each scan messages by an index condition on seq", async () => {
+  it("ack, lease extension and release each scan messages by the primary key", async () => {
     const plans: unknown[] = [];
     const executor = explaining(pool, plans);
     const resolved = resolveSchema(schema);
@@ -70,7 +71,9 @@ describe.skipIf(!url)("postgres: statements on leased messages after a vacuum fo
     for (const plan of plans) {
       const scans = messageScans(plan);
       expect(scans.length).toBeGreaterThan(0);
-      for (const scan of scans) expect(scan.indexCond ?? `${scan.node} with no condition`).toMatch(/seq/);
+      // The index's name, not only a condition on seq: messages_due_idx (queue, priority, run_at, seq) also takes
+      // `seq = ANY(...)`, as a full scan of the index, and the planner takes it when it believes the table empty.
+      for (const scan of scans) expect(scan).toEqual({ node: expect.stringMatching(/Index Scan/), index: "messages_pkey" });
     }
   });
 });

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 import { expiresAt, type RecordSql } from "../postgres-record-sql.js";
+import { REPLANNED } from "./statement-text.js";
 
 export interface ClaimedMessage {
   /** Row identity (bigint as text). */
@@ -57,6 +58,7 @@ export async function claimMessages(executor: SqlExecutor, schema: PostgresSchem
      -- UPDATE … RETURNING keeps no order; restore the claim order.
      SELECT seq::text AS seq, id, body, attempts, counted${withRecords ? recordColumn(records) : ""} FROM claimed ORDER BY priority DESC, due, seq`,
     withRecords ? [input.queue, input.maxMessages, input.leaseMs, Math.ceil(input.recordTtlMs!)] : [input.queue, input.maxMessages, input.leaseMs],
+    REPLANNED,
   );
 }
 

@@ -2,7 +2,7 @@ import type { SqlExecutor } from "../postgres-executor.js";
 import type { SettledRecord } from "@hopper/core";
 import type { PostgresSchema } from "../postgres-schema.js";
 import { settledColumns, settledSource, type RecordSql } from "../postgres-record-sql.js";
-import { statementText } from "./statement-text.js";
+import { REPLANNED, statementText } from "./statement-text.js";
 
 export interface LeaseToken {
   readonly seq: string;
@@ -29,11 +29,11 @@ export async function deleteMessages(executor: SqlExecutor, schema: PostgresSche
   const settled = records ? tokens.filter((token) => token.record !== undefined) : [];
   const params = [tokens.map((token) => token.seq), tokens.map((token) => token.attempts), schema.channel];
   if (settled.length === 0) {
-    await executor.query(statementText(schema, "ack", () => deleteText(schema, undefined)), params);
+    await executor.query(statementText(schema, "ack", () => deleteText(schema, undefined)), params, REPLANNED);
     return;
   }
   const text = statementText(schema, records!.messages ? "ack with records in rows" : "ack with records", () => deleteText(schema, records));
-  await executor.query(text, [...params, ...settledColumns(settled.map((token) => token.seq), settled.map((token) => token.record!))]);
+  await executor.query(text, [...params, ...settledColumns(settled.map((token) => token.seq), settled.map((token) => token.record!))], REPLANNED);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 import type { LeaseToken } from "./delete-messages.js";
+import { REPLANNED } from "./statement-text.js";
 
 /**
  * Restarts leases that are still held (ours and not yet run out) so they end
@@ -18,6 +19,7 @@ export async function extendLeases(executor: SqlExecutor, schema: PostgresSchema
      WHERE m.seq = ANY($1::bigint[]) AND m.seq = lease.seq AND m.attempts = lease.attempts AND m.locked_until > now()
      RETURNING m.seq::text AS seq`,
     [leases.map((lease) => lease.seq), leases.map((lease) => lease.attempts), leases.map((lease) => Math.max(1, Math.ceil(lease.leaseMs)))],
+    REPLANNED,
   );
   return new Set(rows.map((row) => row.seq));
 }

@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 import type { LeaseToken } from "./delete-messages.js";
+import { REPLANNED } from "./statement-text.js";
 
 /**
  * Nacks: ends each lease still ours and makes the message claimable again
@@ -24,5 +25,6 @@ export async function releaseMessages(executor: SqlExecutor, schema: PostgresSch
      )
      SELECT count(pg_notify($4, queue)) FROM (SELECT DISTINCT queue FROM released WHERE ready) AS ready_queues`,
     [releases.map((release) => release.seq), releases.map((release) => release.attempts), releases.map((release) => Math.max(0, Math.ceil(release.delayMs))), schema.channel, releases.map((release) => release.uncounted === true)],
+    REPLANNED,
   );
 }

@@ -14,3 +14,11 @@ export function statementText(schema: PostgresSchema, variant: string, build: ()
   if (text === undefined) built.set(variant, (text = build()));
   return text;
 }
+
+/**
+ * For the statements planned at every call with their real parameters (sent unnamed): the claim and the token
+ * statements (ack, lease extension, release). A generic plan cached on an earlier table (empty: a seq scan; the
+ * token list read once per row) kept being used once the table had grown again: 100-570 ms per 300-token ack and
+ * 1.2-5.3 s per claim after an overload step (#18, benchmarks/results/postgres-ack-plans-2026-12-04.md).
+ */
+export const REPLANNED = { replan: true } as const;

@@ -1,0 +1,124 @@
+// The statements that act on leased messages by token (ack, lease extension, release) must reach their rows
+// through the primary key after the table has changed under statistics that said it was empty. Sent as named
+// statements, a connection could keep a generic plan made while the table was empty (a sequential scan) and
+// reuse it once tens of thousands of rows had come back: 311-568 ms per ack after an overload step
+// (benchmarks/results/postgres-overload-recovery-2026-12-04.md, issue #18). Counted from the table's and its
+// indexes' scan counters: no timing. The counters are this throwaway table's own, not server-wide.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPostgresBackend } from "./postgres-backend.js";
+import { createPgExecutor, type SqlExecutor } from "./postgres-executor.js";
+import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
+import { deleteMessages } from "./operations/delete-messages.js";
+import { extendLeases } from "./operations/extend-leases.js";
+import { releaseMessages } from "./operations/release-messages.js";
+import { claimMessages } from "./operations/claim-messages.js";
+import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
+
+const url = postgresUrl();
+const TOKENS = 300;
+
+interface ScanCounts {
+  seqScans: number;
+  pkeyScans: number;
+  dueIndexScans: number;
+}
+
+describe.skipIf(!url)("postgres: statements on leased messages keep the primary key when the statistics went stale", () => {
+  const schema = url ? throwawaySchema(url) : "";
+  const table = `"${schema}".messages`;
+  let setup: pg.Pool;
+  // One connection, as a worker's busy pool connection that runs the same statement many times.
+  let workerPool: pg.Pool;
+  let executor: SqlExecutor;
+  let resolved: PostgresSchema;
+
+  beforeAll(async () => {
+    await (await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 })).close();
+    setup = new pg.Pool({ connectionString: url!, max: 1 });
+    workerPool = new pg.Pool({ connectionString: url!, max: 1 });
+    executor = createPgExecutor(workerPool, { ownsPool: true });
+    resolved = resolveSchema(schema);
+    await setup.query(`ALTER TABLE ${table} SET (autovacuum_enabled = off)`);
+  }, 60_000);
+  afterAll(async () => {
+    await executor?.close();
+    await setup?.end();
+  });
+
+  /** Scan counters of `messages` after the worker connection's pending statistics are flushed. */
+  async function scanCounts(): Promise<ScanCounts> {
+    // Flushed when this statement's transaction ends, on the worker's own (only) connection.
+    await workerPool.query("SELECT pg_stat_force_next_flush()");
+    await setup.query("SELECT pg_stat_clear_snapshot()");
+    const [row] = (
+      await setup.query(
+        `SELECT t.seq_scan,
+                (SELECT idx_scan FROM pg_stat_user_indexes WHERE relid = t.relid AND indexrelname = 'messages_pkey') AS pkey,
+                (SELECT idx_scan FROM pg_stat_user_indexes WHERE relid = t.relid AND indexrelname = 'messages_due_idx') AS due
+         FROM pg_stat_user_tables t WHERE t.relid = '${table}'::regclass`,
+      )
+    ).rows;
+    return { seqScans: Number(row.seq_scan), pkeyScans: Number(row.pkey), dueIndexScans: Number(row.due) };
+  }
+
+  /** Leased messages of the acked queue: seq and lease token. */
+  async function leased(count: number): Promise<{ seq: string; attempts: number }[]> {
+    const { rows } = await setup.query(
+      `INSERT INTO ${table} (id, queue, body, attempts, locked_until, run_at)
+       SELECT 'leased-' || n, 'acked', 'x', 1, now() + interval '1 hour', now() + interval '1 hour' FROM generate_series(1, $1::int) AS n
+       RETURNING seq::text AS seq, attempts`,
+      [count],
+    );
+    return rows;
+  }
+
+  /** Extends every token's lease, releases the first half and acks the rest, as a worker does. */
+  async function actOn(tokens: { seq: string; attempts: number }[]): Promise<void> {
+    await extendLeases(executor, resolved, tokens.map((token) => ({ ...token, leaseMs: 60_000 })));
+    const half = tokens.length / 2;
+    await releaseMessages(executor, resolved, tokens.slice(0, half).map((token) => ({ ...token, delayMs: 60_000 })));
+    await deleteMessages(executor, resolved, tokens.slice(half));
+  }
+
+  it("after statistics taken on an empty table, with tens of thousands of rows back: no sequential scan, no due-index scan", async () => {
+    await setup.query(`VACUUM ANALYZE ${table}`);
+    // More than 5 runs of each statement on one connection while the table is small (stale tokens: nothing changes).
+    const tokens = await leased(TOKENS);
+    for (let run = 0; run < 8; run++) await actOn(tokens.map((token) => ({ ...token, attempts: 2 })));
+    await setup.query(`INSERT INTO ${table} (id, queue, body) SELECT 'left-' || n, 'leftover', repeat('x', 100) FROM generate_series(1, 30000) AS n`);
+
+    const before = await scanCounts();
+    for (let run = 0; run < 3; run++) await actOn(tokens.map((token) => ({ ...token, attempts: 2 })));
+    await actOn(tokens);
+    const after = await scanCounts();
+
+    expect({ seqScans: after.seqScans - before.seqScans, dueIndexScans: after.dueIndexScans - before.dueIndexScans }).toEqual({ seqScans: 0, dueIndexScans: 0 });
+    expect(after.pkeyScans - before.pkeyScans).toBeGreaterThanOrEqual(12);
+    // The real tokens acted: half released (still there), half acked (gone).
+    const [{ left }] = (await setup.query(`SELECT count(*)::int AS left FROM ${table} WHERE queue = 'acked'`)).rows;
+    expect(left).toBe(TOKENS / 2);
+  }, 120_000);
+
+  it("claims after statistics taken on an empty table, with tens of thousands of rows back: no sequential scan", async () => {
+    await setup.query(`DELETE FROM ${table}`);
+    await setup.query(`VACUUM ANALYZE ${table}`);
+    const claim = () => claimMessages(executor, resolved, { queue: "claimed", maxMessages: 10, leaseMs: 60_000 });
+    // More than 5 claims on one connection while the table is empty.
+    for (let run = 0; run < 8; run++) expect(await claim()).toEqual([]);
+    await setup.query(`INSERT INTO ${table} (id, queue, body) SELECT 'left-' || n, 'leftover', repeat('x', 100) FROM generate_series(1, 30000) AS n`);
+    await setup.query(`INSERT INTO ${table} (id, queue, body) SELECT 'due-' || n, 'claimed', 'x' FROM generate_series(1, 40) AS n`);
+
+    const before = await scanCounts();
+    for (let run = 0; run < 4; run++) expect(await claim()).toHaveLength(10);
+    const after = await scanCounts();
+    expect(after.seqScans - before.seqScans).toBe(0);
+  }, 120_000);
+
+  it("keeps no prepared token statement on the connection, so no generic plan (one that read the token list once per row) can be cached", async () => {
+    const tokens = await leased(10);
+    for (let run = 0; run < 8; run++) await actOn(tokens);
+    const { rows } = await workerPool.query(`SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%unnest($1::bigint[], $2::integer[]%'`);
+    expect(rows.map((row) => row.statement.slice(0, 60))).toEqual([]);
+  });
+});
