@@ -14,7 +14,7 @@ import { PostgresReceivedMessage, PostgresScheduledMessage, type ReceivedMessage
 import { isPostgresConnectionLoss } from "./postgres-connection-loss.js";
 import { buildPostgresRecordStore } from "./postgres-record-store.js";
 import { recordSql } from "./postgres-record-sql.js";
-import { createClientExecutor, createPgExecutor, createPGliteExecutor, createPlanEveryCallPool, type QueryableClient, type SqlExecutor } from "./postgres-executor.js";
+import { createClientExecutor, createPgExecutor, createPGliteExecutor, type QueryableClient, type SqlExecutor } from "./postgres-executor.js";
 import { migrate } from "./postgres-migrate.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 import { QueueWakeups } from "./postgres-wakeups.js";
@@ -91,10 +91,10 @@ export async function createPostgresBackend(options: PostgresBackendOptions): Pr
   if (!Number.isSafeInteger(maxConnections) || maxConnections < 2) {
     throw new ConfigurationError({ field: "maxConnections", message: `must be an integer of at least 2 (one connection listens), got ${JSON.stringify(maxConnections)}` });
   }
-  const pool = createPlanEveryCallPool({ connectionString: options.connectionString, max: maxConnections });
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: maxConnections });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
-  return openPostgresBackend(createPgExecutor(pool, { ownsPool: true, plansEveryCall: true }), "postgres", options);
+  return openPostgresBackend(createPgExecutor(pool, { ownsPool: true }), "postgres", options);
 }
 
 /** pg reads an empty connection string as "the PG* variables, else localhost": never what `connectionString: process.env.X` meant. */

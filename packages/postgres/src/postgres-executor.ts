@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { PGlite, Transaction as PGliteTransaction } from "@electric-sql/pglite";
-import pg from "pg";
+import type pg from "pg";
 
 /**
  * The one seam between the SQL operations and a driver: each operation is
@@ -23,8 +23,7 @@ export interface SqlExecutor {
 
 export interface QueryOptions {
   /**
-   * Planned anew at every call, for these parameters (named on a pool that plans every call,
-   * `createPlanEveryCallPool`; else sent unnamed, parsed anew too). For statements whose good plan depends on
+   * Planned anew at every call, for these parameters (sent unnamed). For statements whose good plan depends on
    * the arrays they are given and on how many rows the table holds now: a named statement may keep a generic
    * plan made on an earlier table (empty: a sequential scan) and reuse it when the table has grown. (#18)
    */
@@ -56,51 +55,11 @@ export function createClientExecutor(client: QueryableClient): SqlExecutor {
   return executor;
 }
 
-/**
- * A pool of our own whose connections plan every statement with parameters at each call, for the values given
- * (`plan_cache_mode = force_custom_plan`): there a statement to be replanned can still be named, parsed once per
- * connection. Parsing, not planning, was most of what planning per call cost: a claim 400 µs of server CPU
- * unnamed, 285 named; a one-token ack 260 and 210 (benchmarks/results/postgres-plan-cost-2026-12-04.md). The
- * setting holds for every statement on the connection: ours that kept a generic plan (the enqueue) are planned
- * per call too, +60-90 µs per statement. Never set on a caller's pool: it would change the caller's statements.
- */
-export function createPlanEveryCallPool(config: pg.PoolConfig): pg.Pool {
-  return new pg.Pool({ ...config, Client: PlanEveryCallClient });
-}
-
-/** Handed out by the pool only once its session plans every call: a connection where the SET failed is closed, never used. */
-class PlanEveryCallClient extends pg.Client {
-  override connect(): Promise<pg.Client>;
-  override connect(callback: ConnectCallback): void;
-  override connect(callback?: ConnectCallback): Promise<pg.Client> | void {
-    const ready = super.connect().then(async () => {
-      try {
-        await this.query("SET plan_cache_mode = force_custom_plan");
-      } catch (error) {
-        await this.end().catch(() => {});
-        throw error;
-      }
-      return this;
-    });
-    if (!callback) return ready;
-    ready.then(
-      (client) => (callback as (error: null, client: pg.Client) => void)(null, client),
-      (error: Error) => (callback as (error: Error) => void)(error),
-    );
-  }
-}
-
-type ConnectCallback = Parameters<pg.Client["connect"]>[0] & {};
-
-/** `plansEveryCall`: the pool is `createPlanEveryCallPool`'s, so statements to be replanned are named too. */
-export function createPgExecutor(pool: pg.Pool, options: { ownsPool: boolean; plansEveryCall?: boolean }): SqlExecutor {
-  const nameReplanned = options.plansEveryCall === true;
+export function createPgExecutor(pool: pg.Pool, options: { ownsPool: boolean }): SqlExecutor {
   return {
-    async query<Row>(text: string, params: readonly unknown[] = [], queryOptions?: QueryOptions) {
-      // Named, so each pooled connection parses a statement once, not on every call; a statement to be replanned
-      // only where the connection plans every call anyway (else it would keep a generic plan: sent unnamed).
-      const named = !queryOptions?.replan || nameReplanned;
-      const result = await pool.query({ name: named ? statementName(text) : undefined, text, values: [...params] });
+    async query<Row>(text: string, params: readonly unknown[] = [], options?: QueryOptions) {
+      // Named, so each pooled connection parses and plans a statement once, not on every call; unless it is to be replanned.
+      const result = await pool.query({ name: options?.replan ? undefined : statementName(text), text, values: [...params] });
       const { rows } = result;
       // pg keeps the result of the query that opened a pooled connection reachable for as long as the connection lives
       // (a connection listener's closure context reaches its promise): emptied, it keeps no rows. Otherwise a claim of

@@ -4,12 +4,10 @@
 // reuse it once tens of thousands of rows had come back: 311-568 ms per ack after an overload step
 // (benchmarks/results/postgres-overload-recovery-2026-12-04.md, issue #18). Counted from the table's and its
 // indexes' scan counters: no timing. The counters are this throwaway table's own, not server-wide.
-// Run twice: on a caller's pool (the statements sent unnamed) and on a pool like the backend's own, whose
-// connections plan every call (`createPlanEveryCallPool`: the statements named, parsed once per connection).
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresBackend } from "./postgres-backend.js";
-import { createPgExecutor, createPlanEveryCallPool, type SqlExecutor } from "./postgres-executor.js";
+import { createPgExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 import { deleteMessages } from "./operations/delete-messages.js";
 import { extendLeases } from "./operations/extend-leases.js";
@@ -26,12 +24,7 @@ interface ScanCounts {
   dueIndexScans: number;
 }
 
-const pools = [
-  { kind: "a caller's pool (sent unnamed)", plansEveryCall: false },
-  { kind: "a pool that plans every call (named)", plansEveryCall: true },
-];
-
-describe.skipIf(!url).each(pools)("postgres: statements on leased messages keep the primary key when the statistics went stale, on $kind", ({ plansEveryCall }) => {
+describe.skipIf(!url)("postgres: statements on leased messages keep the primary key when the statistics went stale", () => {
   const schema = url ? throwawaySchema(url) : "";
   const table = `"${schema}".messages`;
   let setup: pg.Pool;
@@ -43,8 +36,8 @@ describe.skipIf(!url).each(pools)("postgres: statements on leased messages keep 
   beforeAll(async () => {
     await (await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 })).close();
     setup = new pg.Pool({ connectionString: url!, max: 1 });
-    workerPool = plansEveryCall ? createPlanEveryCallPool({ connectionString: url!, max: 1 }) : new pg.Pool({ connectionString: url!, max: 1 });
-    executor = createPgExecutor(workerPool, { ownsPool: true, plansEveryCall });
+    workerPool = new pg.Pool({ connectionString: url!, max: 1 });
+    executor = createPgExecutor(workerPool, { ownsPool: true });
     resolved = resolveSchema(schema);
     await setup.query(`ALTER TABLE ${table} SET (autovacuum_enabled = off)`);
   }, 60_000);
@@ -122,24 +115,10 @@ describe.skipIf(!url).each(pools)("postgres: statements on leased messages keep 
     expect(after.seqScans - before.seqScans).toBe(0);
   }, 120_000);
 
-  it.skipIf(plansEveryCall)("keeps no prepared token statement on the connection, so no generic plan (one that read the token list once per row) can be cached", async () => {
+  it("keeps no prepared token statement on the connection, so no generic plan (one that read the token list once per row) can be cached", async () => {
     const tokens = await leased(10);
     for (let run = 0; run < 8; run++) await actOn(tokens);
     const { rows } = await workerPool.query(`SELECT statement FROM pg_prepared_statements WHERE statement LIKE '%unnest($1::bigint[], $2::integer[]%'`);
     expect(rows.map((row) => row.statement.slice(0, 60))).toEqual([]);
-  });
-
-  it.runIf(plansEveryCall)("keeps the token statements and the claim prepared on the connection, and never runs a generic plan of them", async () => {
-    const tokens = await leased(10);
-    for (let run = 0; run < 8; run++) await actOn(tokens);
-    for (let run = 0; run < 8; run++) await claimMessages(executor, resolved, { queue: "none due", maxMessages: 10, leaseMs: 60_000 });
-    const { rows } = await workerPool.query(
-      `SELECT generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements
-       WHERE statement LIKE '%unnest($1::bigint[], $2::integer[]%' OR statement LIKE '%FOR UPDATE SKIP LOCKED%'`,
-    );
-    // extend, release, ack and the claim: parsed once each, a custom plan at every one of their (8 or more) calls.
-    expect(rows).toHaveLength(4);
-    for (const row of rows) expect(row).toEqual({ generic: 0, custom: expect.any(Number) });
-    expect(Math.min(...rows.map((row) => row.custom))).toBeGreaterThanOrEqual(8);
   });
 });
