@@ -8,8 +8,10 @@
  * With `phases`, also each phase's server CPU for the unnamed form (log_parser_stats / log_planner_stats sent to
  * the client as LOG messages: needs a superuser, i.e. your own server).
  *
- *   node --conditions=@hopper/source --import ./src/child/strip-types.mjs src/probe/postgres-statement-plan-cost.ts \
- *     <postgres url> [blocks=10] [calls per block=500] [phases]
+ * It imports the operations from packages/postgres/src, so it lives here and runs from a copy in apps/bench:
+ *   cp benchmarks/results/postgres-plan-cost-2026-12-04-probes/statement-cost.ts apps/bench/src/probe/tmp-statement-cost.ts && cd apps/bench && \
+ *   node --conditions=@hopper/source --import ./src/child/strip-types.mjs src/probe/tmp-statement-cost.ts \
+ *     <postgres url> [blocks=10] [calls per block=500] [phases]; rm src/probe/tmp-statement-cost.ts
  *   (ENQUEUE_BATCH=n: n messages per enqueue statement, default 1)
  *
  * Records off (the bench's default). Uses a throwaway schema `plancost` (dropped first and at the end). Not a throughput figure.
