@@ -20,8 +20,8 @@ export function statementText(schema: PostgresSchema, variant: string, build: ()
  * statements (ack, lease extension, release). A generic plan cached on an earlier table (empty: a seq scan; the
  * token list read once per row) kept being used once the table had grown again: 100-570 ms per 300-token ack and
  * 1.2-5.3 s per claim after an overload step (#18, benchmarks/results/postgres-ack-plans-2026-12-04.md).
- * What it costs is mostly parsing (planning these per call is cheap, and PostgreSQL does it for named ones too
- * once the table is populated): ~115 µs of server CPU per claim, ~50 per ack, ~1.5 µs per drained job. Named with
+ * What sending them unnamed adds is parsing (PostgreSQL plans these per call even when named, once the table is
+ * populated): ~115 µs of server CPU per claim, ~50 per ack, ~1.5 µs per drained job. Named with
  * `plan_cache_mode = force_custom_plan` on the pool would save that but costs the enqueue its generic plan, +90 µs
  * per one-job enqueue (benchmarks/results/postgres-plan-cost-2026-12-04.md).
  */
