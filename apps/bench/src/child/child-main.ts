@@ -8,7 +8,10 @@ import { memoryInFlight } from "../scenarios/memory-scenario.js";
 import { idleFootprint, settledRss } from "../scenarios/idle-scenario.js";
 import { createSubject } from "../subjects/create-subject.js";
 import { now } from "../subjects/bench-subject.js";
+import { settlesBy } from "../scenarios/deadlines.js";
 import type { ChildMessage, RunRequest } from "./child-protocol.js";
+
+const closeAllowanceMs = 30_000;
 
 /** Tracks the highest heapUsed and RSS between samples. */
 function startMemorySampler() {
@@ -119,7 +122,9 @@ async function run(request: RunRequest): Promise<SubjectResult> {
     };
   } finally {
     sampler.stop();
-    await subject?.close().catch((error: unknown) => notes.push(`close failed: ${(error as Error).message}`));
+    const closing = subject?.close().catch((error: unknown) => void notes.push(`close failed: ${(error as Error).message}`));
+    // A subject whose last step left a statement running must not keep its result from the parent.
+    if (closing && !(await settlesBy(closing, now() + closeAllowanceMs))) notes.push(`close had not finished after ${closeAllowanceMs / 1000} s; the child exits without it`);
   }
 }
 

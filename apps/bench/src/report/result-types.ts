@@ -50,6 +50,23 @@ export interface LatencyRun {
   /** Latency from enqueue call to job start, ms. */
   readonly latency: LatencyPercentiles;
   readonly sustained: boolean;
+  /** How the step ended within its bound (scenarios/rate-step-bounds.ts); absent in results from before the bound. */
+  readonly end?: RateStepEnd;
+}
+
+export interface RateStepEnd {
+  /** The step's bound, ms from its first offer: duration + 3 × grace. */
+  readonly boundMs: number;
+  readonly elapsedMs: number;
+  /** Enqueue calls not yet answered when the measured window closed, and when the step ended. */
+  readonly enqueuesPending: number;
+  readonly enqueuesPendingAtEnd: number;
+  /** Jobs started after the window, during the clean-up: in no figure. */
+  readonly startedLate: number;
+  /** Jobs of this step neither started nor failed when it ended (on the server or in unanswered enqueue calls), beside the next steps. */
+  readonly leftBehind: number;
+  /** False when the consumer had not stopped by the bound: the rate search ended with this step. */
+  readonly consumerStopped: boolean;
 }
 
 export interface RateSearch {

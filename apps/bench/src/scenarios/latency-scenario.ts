@@ -1,49 +1,62 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { latencyPercentiles } from "../statistics.js";
-import type { DelayedResult, LatencyRun, RateSearch } from "../report/result-types.js";
+import type { DelayedResult, LatencyRun, RateSearch, RateStepEnd } from "../report/result-types.js";
 import { now, type BenchJob } from "../subjects/bench-subject.js";
+import { settlesBy, waitUntil } from "./deadlines.js";
+import { isSustained, jobsLeftBehind, rateStepBounds, rateStepNote, searchMayContinue, type RateStepCounts } from "./rate-step-bounds.js";
 import { withCallers, type ScenarioContext } from "./scenario-context.js";
 
 const tickMs = 5;
 
 /**
- * Offers `rate` jobs/s for `durationMs` (one job per enqueue call, paced by the
- * clock, not by the previous call) to a running consumer, and records each
- * job's latency from its enqueue call to its start. Sustained means every job
- * started within the grace period after the last send and p99 ≤ the bound.
+ * Offers `rate` jobs/s for `durationMs` (one job per enqueue call, paced by the clock, not by the previous call) to
+ * a running consumer, and records each job's latency from its enqueue call to its start. The step ends within its
+ * bounds (rate-step-bounds.ts) whatever the subject does: jobs count if they start within the grace period after
+ * the planned end of offering; the consumer then runs on for one more grace period to start what is left (the next
+ * step finds none of it), and gets one more to stop. Sustained means every job started in the window, p99 ≤ the
+ * bound and the consumer stopped.
  */
 export async function offerRate(context: ScenarioContext, rate: number, durationMs: number, label: string): Promise<LatencyRun> {
   const { subject, plan } = context;
   const { concurrency, graceMs, p99BoundMs } = plan.latency;
+  const bounds = rateStepBounds(durationMs, graceMs);
   const queue = context.queueName(`rate-${rate}`);
   await subject.prepare(queue);
   const total = Math.max(1, Math.round((rate * durationMs) / 1000));
   const latencies: number[] = [];
-  let allStarted!: () => void;
-  const started = new Promise<void>((resolve) => (allStarted = resolve));
+  let windowOpen = true;
+  let startedLate = 0;
   const consumer = await subject.consume(queue, concurrency, (job) => {
-    latencies.push(now() - job.sentAt);
-    if (latencies.length >= total) allStarted();
+    if (windowOpen) latencies.push(now() - job.sentAt);
+    else startedLate += 1;
   });
-  const sends: Promise<void>[] = [];
   let failures = 0;
+  let pending = 0;
   const startedAt = now();
   for (let sent = 0; sent < total; ) {
     const due = Math.min(total, Math.floor(((now() - startedAt) * rate) / 1000) + 1);
     for (; sent < due; sent += 1) {
-      sends.push(subject.enqueueOne(queue, { sentAt: now(), padding: "" }).catch(() => void (failures += 1)));
+      pending += 1;
+      subject
+        .enqueueOne(queue, { sentAt: now(), padding: "" })
+        .catch(() => void (failures += 1))
+        .finally(() => void (pending -= 1));
     }
     context.progress(label, sent, total);
     await sleep(tickMs);
   }
-  await Promise.all(sends);
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([started, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-  clearTimeout(timer);
-  await consumer.stop();
-  if (failures > 0) context.note(`${label}: ${failures} enqueue call(s) failed`);
+  await waitUntil(() => latencies.length >= total, startedAt + bounds.windowMs);
+  windowOpen = false;
+  const enqueuesPendingAtWindow = pending;
+  await waitUntil(() => pending === 0 && latencies.length + startedLate + failures >= total, startedAt + bounds.cleanupMs);
+  const enqueuesPendingAtEnd = pending;
+  const consumerStopped = await settlesBy(consumer.stop(), startedAt + bounds.stopMs);
+  const counts: RateStepCounts = { offered: total, startedInWindow: latencies.length, startedLate, enqueueFailures: failures, enqueuesPendingAtWindow, enqueuesPendingAtEnd, consumerStopped };
+  const note = rateStepNote(label, counts, bounds);
+  if (note) context.note(note);
   const latency = latencyPercentiles(latencies);
-  return { offeredRate: rate, concurrency, offered: total, received: latencies.length, latency, sustained: latencies.length >= total && latency.p99 <= p99BoundMs };
+  const end: RateStepEnd = { boundMs: bounds.stopMs, elapsedMs: now() - startedAt, enqueuesPending: enqueuesPendingAtWindow, enqueuesPendingAtEnd, startedLate, leftBehind: jobsLeftBehind(counts), consumerStopped };
+  return { offeredRate: rate, concurrency, offered: total, received: latencies.length, latency, sustained: isSustained(counts, latency.p99, p99BoundMs), end };
 }
 
 /** The geometric midpoint of a passing and a failing rate, or undefined when they are within 10% (close enough). */
@@ -69,27 +82,31 @@ export async function latencyAndRateSearch(context: ScenarioContext): Promise<{ 
   const { plan } = context;
   const fixed = await offerRate(context, plan.latency.rate, plan.latency.durationMs, `latency @${plan.latency.rate}/s`);
   const steps: LatencyRun[] = [];
+  // Once a step's consumer failed to stop, nothing more of this subject is measured (searchMayContinue).
+  let stuck = !searchMayContinue(fixed);
   const step = async (rate: number) => {
     const run = await offerRate(context, rate, plan.latency.searchDurationMs, `rate search @${rate}/s`);
     steps.push(run);
+    stuck = !searchMayContinue(run);
     return run.sustained;
   };
   let highestSustained: number | undefined;
   let lowestFailing: number | undefined;
   for (const rate of [...plan.latency.searchRates].sort((left, right) => left - right)) {
+    if (stuck) break;
     if (!(await step(rate))) {
       lowestFailing = rate;
       break;
     }
     highestSustained = rate;
   }
-  for (let refinement = 0; refinement < plan.latency.refineSteps && highestSustained !== undefined && lowestFailing !== undefined; refinement += 1) {
+  for (let refinement = 0; refinement < plan.latency.refineSteps && !stuck && highestSustained !== undefined && lowestFailing !== undefined; refinement += 1) {
     const rate = nextSearchRate(highestSustained, lowestFailing);
     if (rate === undefined) break;
     if (await step(rate)) highestSustained = rate;
     else lowestFailing = rate;
   }
-  const halfRate = halfOfSustainedRate(highestSustained);
+  const halfRate = stuck ? undefined : halfOfSustainedRate(highestSustained);
   const atHalf = halfRate === undefined ? undefined : await offerRate(context, halfRate, plan.latency.durationMs, `half of sustained @${halfRate}/s`);
   return { fixed, search: { p99BoundMs: plan.latency.p99BoundMs, highestSustained, steps, ...(atHalf && { atHalf }) } };
 }

@@ -19,7 +19,7 @@ CREATE INDEX IF NOT EXISTS bench_raw_jobs_queue_id ON bench_raw_jobs (queue, id)
 
 /**
  * The least PostgreSQL needs for at-least-once: INSERT; claim with
- * UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED) setting a lease;
+ * WITH (SELECT … FOR UPDATE SKIP LOCKED) UPDATE … FROM it, setting a lease;
  * DELETE after the job ran, batched per tick. Idle consumers poll every few ms.
  */
 export async function createPostgresSkipLockedSubject(connectionString: string): Promise<BenchSubject> {
@@ -59,10 +59,15 @@ export async function createPostgresSkipLockedSubject(connectionString: string):
         loops: 1,
         maxClaim: concurrency,
         async claim(max, signal) {
+          // The selection is a materialized WITH query, run once: as `WHERE id IN (SELECT … LIMIT …)` a nested-loop
+          // plan re-ran it for every row of the table and one claim took them all (results/latency-2026-12-04e).
           const { rows } = await pool.query<{ id: string; payload: string }>(
-            `UPDATE bench_raw_jobs SET locked_until = now() + make_interval(secs => $3)
-             WHERE id IN (SELECT id FROM bench_raw_jobs WHERE queue = $1 AND locked_until < now() ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
-             RETURNING id, payload`,
+            `WITH claimable AS MATERIALIZED (
+               SELECT id FROM bench_raw_jobs WHERE queue = $1 AND locked_until < now() ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED
+             )
+             UPDATE bench_raw_jobs j SET locked_until = now() + make_interval(secs => $3)
+             FROM claimable WHERE j.id = claimable.id
+             RETURNING j.id, j.payload`,
             [queue, max, leaseSeconds],
           );
           if (rows.length === 0) await sleep(pollMs, undefined, { signal }).catch(() => {});
