@@ -15,12 +15,23 @@
 import { readFileSync } from "node:fs";
 import { RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
 import pg from "pg";
-import { createClientExecutor, type SqlExecutor } from "../../../../packages/postgres/src/postgres-executor.js";
-import { resolveSchema } from "../../../../packages/postgres/src/postgres-schema.js";
-import { recordSql } from "../../../../packages/postgres/src/postgres-record-sql.js";
-import { claimMessages } from "../../../../packages/postgres/src/operations/claim-messages.js";
-import { deleteMessages, type AckItem } from "../../../../packages/postgres/src/operations/delete-messages.js";
-import { enqueueMessages } from "../../../../packages/postgres/src/operations/enqueue-messages.js";
+// The backend's own statement builders, not exported by @hopper/postgres: loaded from its source at run time, so this
+// app's typecheck does not compile the package (the shapes used are restated below). Run with --conditions=@hopper/source.
+interface SqlExecutor {
+  query<Row>(text: string, params?: readonly unknown[], options?: unknown): Promise<Row[]>;
+}
+interface AckItem {
+  readonly seq: string;
+  readonly attempts: number;
+  readonly record?: unknown;
+}
+const postgresSource = (path: string) => import(new URL(`../../../../packages/postgres/src/${path}`, import.meta.url).href);
+const { createClientExecutor } = await postgresSource("postgres-executor.ts");
+const { resolveSchema } = await postgresSource("postgres-schema.ts");
+const { recordSql } = await postgresSource("postgres-record-sql.ts");
+const { claimMessages } = await postgresSource("operations/claim-messages.ts");
+const { deleteMessages } = await postgresSource("operations/delete-messages.ts");
+const { enqueueMessages } = await postgresSource("operations/enqueue-messages.ts");
 
 const args = process.argv.slice(2);
 const showPlans = args.includes("--plans");
