@@ -77,7 +77,7 @@ describe.skipIf(!url)("postgres: the drain's record writes", () => {
         id: `${queue}-${n}`,
         queue,
         body: "{}",
-        record: { id: `${queue}-${n}`, job: "DrainJob", queue, enqueuedAt: now, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS, args: `[${n}]` },
+        record: { id: `${queue}-${n}`, job: "DrainJob", queue, enqueuedAt: now, runAt: null, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS, args: `[${n}]` },
       })),
       records,
     );
