@@ -18,3 +18,8 @@ for code in ("base","branch"):
         print(code,stmt,"; ".join(f"{m} n={n}: CPU {c:.1f} µs, WAL {w:.0f} B, buffers {b:.1f}" for m,n,c,w,b in row),
               f"| on-off: CPU {row[1][2]-row[0][2]:+.1f} µs, WAL {row[1][3]-row[0][3]:+.0f} B, buffers {row[1][4]-row[0][4]:+.1f}" if len(row)==2 else "")
     cpu=[x[0] for x in data.get((code,"on","claim"),[])]
+# Records' CPU (on - off, claim + ack) per round, each code: the spread of the paired figure.
+for code in ("base","branch"):
+    rounds=list(zip(*(data.get((code,m,s),[]) for m in ("off","on") for s in ("claim","ack"))))
+    diffs=[(on_c[0]+on_a[0])-(off_c[0]+off_a[0]) for off_c,off_a,on_c,on_a in rounds]
+    if diffs: print(code,"records' server CPU per job (claim + ack, on - off) per round:",", ".join(f"{d:+.1f}" for d in diffs),f"| median {st.median(diffs):+.1f} µs")
