@@ -1,7 +1,7 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { SettledRecord } from "@hopper/core";
 import type { PostgresSchema } from "../postgres-schema.js";
-import { settledColumns, settledSource, type RecordSql } from "../postgres-record-sql.js";
+import { isRecordInsertConflict, settledColumns, settledSource, type RecordSql } from "../postgres-record-sql.js";
 import { REPLANNED, statementText } from "./statement-text.js";
 
 export interface LeaseToken {
@@ -32,22 +32,34 @@ export async function deleteMessages(executor: SqlExecutor, schema: PostgresSche
     await executor.query(statementText(schema, "ack", () => deleteText(schema, undefined)), params, REPLANNED);
     return;
   }
-  const text = statementText(schema, records!.messages ? "ack with records in rows" : "ack with records", () => deleteText(schema, records));
-  await executor.query(text, [...params, ...settledColumns(settled.map((token) => token.seq), settled.map((token) => token.record!))], REPLANNED);
+  const withRecords = [...params, ...settledColumns(settled.map((token) => token.seq), settled.map((token) => token.record!))];
+  if (!records!.messages) {
+    await executor.query(statementText(schema, "ack with records", () => deleteText(schema, records, "upsert")), withRecords, REPLANNED);
+    return;
+  }
+  try {
+    await executor.query(statementText(schema, "ack with records in rows", () => deleteText(schema, records, "insert")), withRecords, REPLANNED);
+  } catch (error) {
+    if (!isRecordInsertConflict(error)) throw error;
+    // A finished record's row was there after all (inserted meanwhile by a cancel or progress moving the record out
+    // of its message row, or one the settle leaves alone): the statement changed nothing; the upsert settles it.
+    await executor.query(statementText(schema, "ack with records in rows, upsert", () => deleteText(schema, records, "upsert")), withRecords, REPLANNED);
+  }
 }
 
 /**
- * The ack statement; with `records`, it also settles the records of the messages it deleted, from parameter $4.
+ * The ack statement; with `records`, it also settles the records of the messages it deleted, from parameter $4,
+ * by `settle` ("upsert") or `settleInserting` ("insert": records kept in message rows are new rows when they finish).
  * A record its message row kept moves to job_records with the fields the row returns as it goes.
  */
-function deleteText(schema: PostgresSchema, records: RecordSql | undefined): string {
+function deleteText(schema: PostgresSchema, records: RecordSql | undefined, write: "upsert" | "insert" = "upsert"): string {
   const rowFields = records?.messages
     ? "d.record_batch_id AS batch_id, d.record_parent_id AS parent_id, d.record_args AS args, d.record_started_at AS started_at"
     : "NULL::text AS batch_id, NULL::text AS parent_id, NULL::text AS args, NULL::bigint AS started_at";
   const recordCtes = !records
     ? ""
     : // One row per id (DISTINCT ON): an id acked twice in one batch is settled once.
-      `, ${records.settle("records_settled", `SELECT DISTINCT ON (r.id) r.*, ${rowFields} FROM ${settledSource(4, "bigint")} JOIN deleted d ON d.seq = r.key`)},
+      `, ${(write === "insert" ? records.settleInserting : records.settle)("records_settled", `SELECT DISTINCT ON (r.id) r.*, ${rowFields} FROM ${settledSource(4, "bigint")} JOIN deleted d ON d.seq = r.key`)},
      records_notified AS (${records.notified("records_settled")})`;
   return `WITH deleted AS (
        DELETE FROM ${schema.quoted}.messages m

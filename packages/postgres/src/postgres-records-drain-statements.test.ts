@@ -1,0 +1,185 @@
+// What a drained job's records cost the claim and the ack on PostgreSQL (#20,
+// benchmarks/results/records-postgres-drain-2026-12-04.md), counted in their plans: the claim probes job_records once
+// per claimed row, and the ack inserts a finished record without ON CONFLICT (a speculative insertion costs a WAL
+// record and about a third of the insert's CPU). A record another transaction inserts while the ack runs still
+// settles, and the ack still deletes its messages.
+import { RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
+import { createPGliteExecutor, createPgExecutor, type SqlExecutor } from "./postgres-executor.js";
+import { recordSql } from "./postgres-record-sql.js";
+import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
+import { claimMessages } from "./operations/claim-messages.js";
+import { deleteMessages, type AckItem } from "./operations/delete-messages.js";
+import { enqueueMessages } from "./operations/enqueue-messages.js";
+import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
+
+const url = postgresUrl();
+const dayMs = 86_400_000;
+
+/** Runs each statement under EXPLAIN (ANALYZE, FORMAT JSON), so it runs and changes what it would, and keeps its plan; answers no rows. */
+function explaining(pool: pg.Pool, plans: any[]): SqlExecutor {
+  return {
+    async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
+      const result = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, [...params]);
+      plans.push(result.rows[0]["QUERY PLAN"][0].Plan);
+      return [];
+    },
+  } as SqlExecutor;
+}
+
+/** Every node of a plan, its CTEs and subplans included. */
+function nodes(plan: any, found: any[] = []): any[] {
+  found.push(plan);
+  for (const child of plan.Plans ?? []) nodes(child, found);
+  return found;
+}
+
+/** How many times the plan looked a row up in job_records by id. */
+function recordProbes(plan: any): number {
+  return nodes(plan)
+    .filter((node) => node["Index Name"] === "job_records_pkey")
+    .reduce((sum, node) => sum + node["Actual Loops"], 0);
+}
+
+describe.skipIf(!url)("postgres: the drain's record writes", () => {
+  const schemaName = url ? throwawaySchema(url) : "";
+  const schema = resolveSchema(schemaName || "unused");
+  const records = recordSql(schema, { messageRows: true });
+  let pool: pg.Pool;
+  let executor: SqlExecutor;
+  let backend: PostgresBackend;
+  beforeAll(async () => {
+    backend = await createPostgresBackend({ connectionString: url!, schema: schemaName, maxConnections: 2 });
+    await (backend.recordStore!() as unknown as { ready(): Promise<void> }).ready();
+    pool = new pg.Pool({ connectionString: url!, max: 3 });
+    executor = createPgExecutor(pool, { ownsPool: false });
+    // Finished records of earlier jobs, as a server that has run for a while keeps: the lookups by id go through the index.
+    await pool.query(
+      `INSERT INTO "${schemaName}".job_records (id, job, queue, state, attempt, enqueued_at, finished_at, expires_at)
+       SELECT 'earlier-' || n, 'DrainJob', 'earlier', 'succeeded', 1, 0, n, now() + interval '1 day' FROM generate_series(1, 5000) AS n`,
+    );
+    await pool.query(`ANALYZE "${schemaName}".job_records`);
+  }, 60_000);
+  afterAll(async () => {
+    await pool?.end();
+    await backend?.close();
+  });
+
+  const enqueue = (queue: string, count: number) => enqueueWithRecords(executor, schema, queue, count);
+  const leased = (queue: string) => pool.query<{ seq: string; id: string; attempts: number }>(`SELECT seq::text, id, attempts FROM "${schemaName}".messages WHERE queue = $1 AND attempts > 0 ORDER BY seq`, [queue]);
+  const succeeded = (queue: string, rows: { seq: string; id: string; attempts: number }[]): AckItem[] =>
+    rows.map((row) => ({ seq: row.seq, attempts: row.attempts, record: { id: row.id, job: "DrainJob", queue, state: "succeeded", attempt: 1, enqueuedAt: 0, finishedAt: Date.now(), result: "1", ttlMs: dayMs } }));
+
+  it("the claim looks each claimed job's record up in job_records once, and the ack inserts finished records without ON CONFLICT", async () => {
+    const queue = "drain-statements";
+    const jobs = 20;
+    await enqueue(queue, jobs);
+    const plans: any[] = [];
+    await claimMessages(explaining(pool, plans), schema, { queue, maxMessages: jobs, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
+    const { rows } = await leased(queue);
+    expect(rows).toHaveLength(jobs);
+    await deleteMessages(explaining(pool, plans), schema, succeeded(queue, rows), records);
+    const [claim, ack] = plans;
+    expect(recordProbes(claim)).toBe(jobs);
+    const inserts = nodes(ack).filter((node) => node["Node Type"] === "ModifyTable" && node.Operation === "Insert" && node["Relation Name"] === "job_records");
+    expect(inserts).toHaveLength(1);
+    expect(inserts[0]["Conflict Resolution"]).toBeUndefined();
+    expect(recordProbes(ack)).toBe(jobs);
+    const settled = await pool.query(`SELECT state, started_at IS NOT NULL AS started, args FROM "${schemaName}".job_records WHERE queue = $1 ORDER BY id`, [queue]);
+    expect(settled.rows).toHaveLength(jobs);
+    for (const row of settled.rows) expect(row).toMatchObject({ state: "succeeded", started: true, args: expect.stringMatching(/^\[\d+\]$/) });
+    expect((await leased(queue)).rows).toHaveLength(0);
+  });
+
+  it("settles a record another transaction moved to job_records while the ack waited on it (a cancel of the running job)", async () => {
+    const queue = "drain-statements-race";
+    await enqueue(queue, 2);
+    const claimed = await claimMessages(executor, schema, { queue, maxMessages: 2, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
+    expect(claimed.map((message) => message.record)).toEqual(["running", "running"]);
+    const { rows } = await leased(queue);
+    // As a cancel moves a running record out of its message row: a job_records row, running with cancel_requested.
+    const cancel = await pool.connect();
+    try {
+      await cancel.query("BEGIN");
+      await cancel.query(
+        `INSERT INTO "${schemaName}".job_records (id, job, queue, state, attempt, enqueued_at, started_at, cancel_requested, expires_at) VALUES ($1, 'DrainJob', $2, 'running', 1, 0, 0, true, 'infinity')`,
+        [rows[0]!.id, queue],
+      );
+      const ack = deleteMessages(executor, schema, succeeded(queue, rows), records);
+      // The ack's insert of that id waits for the cancel's transaction; it commits once the ack is seen waiting.
+      for (;;) {
+        const waiting = await pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH deleted%' AND query LIKE '%${schemaName}%'`);
+        if (waiting.rows.length > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await cancel.query("COMMIT");
+      await ack;
+    } finally {
+      cancel.release();
+    }
+    const settled = await pool.query(`SELECT id, state, attempt FROM "${schemaName}".job_records WHERE queue = $1 ORDER BY id`, [queue]);
+    expect(settled.rows).toEqual(rows.map((row) => ({ id: row.id, state: "succeeded", attempt: 1 })));
+    expect((await leased(queue)).rows).toHaveLength(0);
+  });
+
+  it("leaves a cancelled record as it is and settles the others of the same ack", () =>
+    ackMeetingCancelledRecord(executor, async (text, params) => (await pool.query(text, params)).rows, schemaName));
+});
+
+// PGlite has one connection, so no other transaction can insert a record while an ack runs; a record the ack's
+// plain insert meets anyway (cancelled, left alone) takes the same fallback there.
+describe("pglite: the drain's record writes", () => {
+  it("leaves a cancelled record as it is and settles the others of the same ack", async () => {
+    const database = new PGlite();
+    const backend = await createPostgresBackend({ pglite: database, schema: "hopper" });
+    try {
+      await (backend.recordStore!() as unknown as { ready(): Promise<void> }).ready();
+      await ackMeetingCancelledRecord(createPGliteExecutor(database, { ownsDatabase: false }), async (text, params) => (await database.query(text, params)).rows as any[], "hopper");
+    } finally {
+      await backend.close();
+      await database.close();
+    }
+  });
+});
+
+/** Three jobs claimed, one of them with a cancelled job_records row, all acked `succeeded` in one ack: that one stays cancelled, the others settle. */
+async function ackMeetingCancelledRecord(executor: SqlExecutor, query: (text: string, params?: unknown[]) => Promise<any[]>, schemaName: string): Promise<void> {
+  const schema = resolveSchema(schemaName);
+  const records = recordSql(schema, { messageRows: true });
+  const queue = "drain-statements-cancelled";
+  const now = Date.now();
+  await enqueueWithRecords(executor, schema, queue, 3);
+  await claimMessages(executor, schema, { queue, maxMessages: 3, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
+  const leased = () => query(`SELECT seq::text AS seq, id, attempts FROM "${schemaName}".messages WHERE queue = $1 AND attempts > 0 ORDER BY seq`, [queue]);
+  const rows = (await leased()) as { seq: string; id: string; attempts: number }[];
+  expect(rows).toHaveLength(3);
+  await query(`INSERT INTO "${schemaName}".job_records (id, job, queue, state, attempt, enqueued_at, finished_at, expires_at) VALUES ($1, 'DrainJob', $2, 'cancelled', 1, 0, 5, 'infinity')`, [rows[1]!.id, queue]);
+  await deleteMessages(
+    executor,
+    schema,
+    rows.map((row) => ({ seq: row.seq, attempts: row.attempts, record: { id: row.id, job: "DrainJob", queue, state: "succeeded", attempt: 1, enqueuedAt: now, finishedAt: Date.now(), result: "1", ttlMs: dayMs } })),
+    records,
+  );
+  const settled = await query(`SELECT id, state FROM "${schemaName}".job_records WHERE queue = $1 ORDER BY id`, [queue]);
+  expect(settled).toEqual(rows.map((row, index) => ({ id: row.id, state: index === 1 ? "cancelled" : "succeeded" })));
+  expect(await leased()).toHaveLength(0);
+}
+
+/** `count` jobs enqueued with their records in their message rows, as the backend's enqueue writes them. */
+async function enqueueWithRecords(executor: SqlExecutor, schema: PostgresSchema, queue: string, count: number): Promise<void> {
+  const now = Date.now();
+  await enqueueMessages(
+    executor,
+    schema,
+    Array.from({ length: count }, (_, n) => ({
+      id: `${queue}-${n}`,
+      queue,
+      body: "{}",
+      record: { id: `${queue}-${n}`, job: "DrainJob", queue, enqueuedAt: now, runAt: null, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS, args: `[${n}]` },
+    })),
+    recordSql(schema, { messageRows: true }),
+  );
+}
