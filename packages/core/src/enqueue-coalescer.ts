@@ -58,6 +58,8 @@ export class EnqueueCoalescer {
   #waiting: WaitingCall[] = [];
   readonly #onTheWire = new Set<Send>();
   #sending = 0;
+  /** Sends settled (or given up on) whose places free at the end of this event-loop turn. */
+  #settling = 0;
   /** When this lane last heard from the backend (a send's chunk settled). */
   #lastAnswerAt = 0;
   #boundTimer: NodeJS.Timeout | undefined;
@@ -135,26 +137,34 @@ export class EnqueueCoalescer {
    * A send's place frees at the end of the event-loop turn that settled it,
    * not at once: the callers it just answered usually enqueue again in that
    * turn's microtasks, and freeing at once would send the first of them alone
-   * and make the rest wait a round trip behind it.
+   * and make the rest wait a round trip behind it. For the same reason they
+   * wait for that place even when another is free (two in flight): taking it
+   * would send the first of them alone beside the others, each send costing
+   * both processes a write, a read and a wake-up.
    */
   #drain(): void {
-    if (this.#waiting.length === 0 || this.#sending >= (this.#backend.capabilities.enqueueSendsInFlight ?? 1)) return;
+    if (this.#waiting.length === 0 || this.#settling > 0 || this.#sending >= (this.#backend.capabilities.enqueueSendsInFlight ?? 1)) return;
     const send: Send = { calls: this.#waiting, givenUp: 0, freed: false, lastAnswerAt: 0 };
     this.#waiting = [];
     this.#sending += 1;
     this.#onTheWire.add(send);
-    void this.#sendTogether(send).finally(() => {
-      this.#onTheWire.delete(send);
-      this.#free(send);
-      // Idle: the bound timer has nothing to watch, and must not keep the process up.
-      if (this.#onTheWire.size === 0 && this.#waiting.length === 0) this.#boundTimer?.unref();
-    });
+    void this.#sendTogether(send);
+  }
+
+  /** A send's answer is in: it leaves the wire before its callers hear, so those enqueuing again at once find its place settling. */
+  #settled(send: Send): void {
+    this.#onTheWire.delete(send);
+    this.#free(send);
+    // Idle: the bound timer has nothing to watch, and must not keep the process up.
+    if (this.#onTheWire.size === 0 && this.#waiting.length === 0) this.#boundTimer?.unref();
   }
 
   #free(send: Send): void {
     if (send.freed) return;
     send.freed = true;
+    this.#settling += 1;
     setImmediate(() => {
+      this.#settling -= 1;
       this.#sending -= 1;
       this.#drain();
     });
@@ -162,12 +172,12 @@ export class EnqueueCoalescer {
 
   async #sendTogether(send: Send): Promise<void> {
     const calls = send.calls;
+    const parts: EnqueueResult[][] = [];
     try {
       const answered = () => {
         this.#lastAnswerAt = send.lastAnswerAt = Date.now();
       };
       const results = await sendInBatches(this.#backend, calls.length === 1 ? calls[0]!.messages : calls.flatMap((call) => call.messages), {}, answered);
-      const parts: EnqueueResult[][] = [];
       if (calls.length === 1) parts.push(results);
       else {
         let offset = 0;
@@ -178,10 +188,13 @@ export class EnqueueCoalescer {
       }
       // Most sends fail nothing: no await, and no map of errors, for those.
       if (calls.length > 1 && results.some((result) => result.status === "failed")) await this.#isolateSharedFailures(calls, parts, answered);
-      calls.forEach((call, index) => call.resolve(parts[index]!));
     } catch (error) {
+      this.#settled(send);
       for (const call of calls) call.reject(error);
+      return;
     }
+    this.#settled(send);
+    calls.forEach((call, index) => call.resolve(parts[index]!));
   }
 
   /**

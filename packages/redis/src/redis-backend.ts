@@ -17,7 +17,7 @@ export const REDIS_CAPABILITIES: BackendCapabilities = {
   maxBatchSize: 1000,
   // Keeps one enqueue script call well under Redis's default 1 GB query buffer.
   maxBatchBytes: 64 * 1024 * 1024,
-  // Script calls pipeline on the one connection: while the server runs one batch, the next is built and sent.
+  // Script calls pipeline on the one connection: a call made while a batch is on the wire goes beside it.
   enqueueSendsInFlight: 2,
   // Redis takes 512 MB values, but large bodies stall a single-threaded server; store a reference instead.
   maxPayloadBytes: 16 * 1024 * 1024,

@@ -64,8 +64,8 @@ describe("redis: concurrent single enqueues share round trips", () => {
       }),
     );
     const calls = (await scriptCalls()) - before;
-    // Two sends in flight (REDIS_CAPABILITIES.enqueueSendsInFlight): the callers split between them, so a
-    // round of callers costs at most two script calls, not one per caller (a spare for the first calls).
+    // Two sends in flight (REDIS_CAPABILITIES.enqueueSendsInFlight): the callers a send answered go together
+    // in its place, so a round of callers costs at most two script calls, not one per caller (a spare for the first calls).
     expect(backend.capabilities.enqueueSendsInFlight).toBe(2);
     expect(calls).toBeLessThanOrEqual(2 * rounds + 2);
     expect((await own.stats!("batching-callers")).ready).toBe(callers * rounds + 1);

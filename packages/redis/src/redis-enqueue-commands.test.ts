@@ -33,8 +33,8 @@ it("one send puts its ready and its delayed messages in their sets with one ZADD
   const startedAt = Date.now();
   const results = await backend.enqueue([...ready, ...delayed, ...ordered]);
   expect(results.every((result) => result.status === "enqueued")).toBe(true);
-  // The ready set, the delayed set, the ordering line's head (indexed as it heads the line), and the send's token.
-  expect((await zaddCalls()) - before).toBe(4);
+  // The ready set, the delayed set, and the ordering line's head (indexed as it heads the line).
+  expect((await zaddCalls()) - before).toBe(3);
 
   const idOf = async (handle: string) => admin.hget(`${keys.base}m:${handle}`, "id");
   const readyEntries = await admin.zrange(keys.ready, 0, -1, "WITHSCORES");
@@ -65,7 +65,26 @@ it("a send of messages that are all behind their ordering line's head adds nothi
   await backend.enqueue([{ id: "head", queue, body: "{}", orderingKey: "line" }]);
   const before = await zaddCalls();
   await backend.enqueue([1, 2].map((n) => ({ id: `behind-${n}`, queue, body: "{}", orderingKey: "line" })));
-  expect((await zaddCalls()) - before).toBe(1); // the send's token only
+  expect((await zaddCalls()) - before).toBe(0);
   expect(await admin.zcard(keys.ready)).toBe(1);
   expect(await admin.exists(keys.delayed)).toBe(0);
+});
+
+it("a send of one message costs the server 7 commands in its script, and leaves its token for a minute", async () => {
+  const queue = "commands-single";
+  const keys = queueKeys("hopper", queue);
+  await backend.enqueue([{ id: "warm", queue, body: "{}" }]); // loads the script
+  const before = await commandCalls(admin);
+  await backend.enqueue([{ id: "one", queue, body: "{}" }]);
+  const after = await commandCalls(admin);
+  const asked = [...after].flatMap(([name, calls]) => (calls > (before.get(name) ?? 0) && name !== "evalsha" ? [`${name} ${calls - (before.get(name) ?? 0)}`] : [])).sort();
+  // TIME, the token key (the probe and the resend check at once), seq, the message, its place in ready, the token, the wake-up.
+  expect(asked).toEqual(["exists 1", "hincrby 1", "hset 1", "publish 1", "set 1", "time 1", "zadd 1"]);
+  const tokens = await admin.keys(`${keys.base}sent:*`);
+  expect(tokens).toHaveLength(2);
+  for (const token of tokens) {
+    const ttl = await admin.pttl(token);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  }
 });

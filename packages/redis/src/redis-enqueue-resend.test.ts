@@ -22,9 +22,10 @@ describe.skipIf(!redisUrl)("redis: an enqueue script sent again after a dropped 
     const scripts = defineScripts(client);
     const resending = Object.create(scripts) as typeof scripts;
     const replies: unknown[] = [];
-    resending.hopperEnqueue = async (...args: Parameters<typeof scripts.hopperEnqueue>) => {
-      replies.push(await scripts.hopperEnqueue(...args));
-      const again = await scripts.hopperEnqueue(...args);
+    // Sends without records go to the script loaded without records.lua.
+    resending.hopperEnqueueNoRecords = async (...args: Parameters<typeof scripts.hopperEnqueueNoRecords>) => {
+      replies.push(await scripts.hopperEnqueueNoRecords(...args));
+      const again = await scripts.hopperEnqueueNoRecords(...args);
       replies.push(again);
       return again;
     };

@@ -38,7 +38,11 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
       try {
         // Only replies that say the script did not run are retried, so a batch is never stored twice.
         const token = `${processToken}:${(sends += 1).toString(36)}`;
-        const replies = await whileSlotMoves(() => client.hopperEnqueue(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, withRecords ? records.prefix : "", withRecords ? records.channel : "", queue, token, ...args));
+        const replies = await whileSlotMoves(() =>
+          withRecords
+            ? client.hopperEnqueue(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, records.prefix, records.channel, queue, token, ...args)
+            : client.hopperEnqueueNoRecords(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, "", "", queue, token, ...args),
+        );
         indexes.forEach((messageIndex, replyIndex) => {
           const id = messages[messageIndex]!.id;
           const reply = replies[replyIndex];

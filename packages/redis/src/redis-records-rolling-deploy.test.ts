@@ -27,6 +27,7 @@ function clientWithMainScripts(url: string): Redis {
   const mainClient = client as unknown as Record<string, (...args: unknown[]) => Promise<number>>;
   // This version's enqueue sends a send token after the queue name (enqueue.lua: a resent script stores nothing twice); main's has none.
   mainClient.hopperEnqueue = (...args) => mainClient.hopperEnqueueMain!(...args.slice(0, 9), ...args.slice(10));
+  mainClient.hopperEnqueueNoRecords = mainClient.hopperEnqueue;
   mainClient.hopperAck = (keyCount, ...rest) => mainClient.hopperAckMain!(keyCount, ...mainAckArgs(Number(keyCount), rest));
   return client;
 }

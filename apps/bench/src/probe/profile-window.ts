@@ -3,7 +3,8 @@
  * left out), for saying where the time goes:
  *   node --conditions=@hopper/source --import ./src/child/strip-types.mjs src/probe/profile-window.ts \
  *     <library> <connection> <jobs> <single|bulk|drain> <out.cpuprofile> [concurrency]
- * PROBE_BULK_CALL sets the jobs per bulk call (default 1000; the bench's bulk column uses 100).
+ * PROBE_BULK_CALL sets the jobs per bulk call (default 1000; the bench's bulk column uses 100); PROBE_WARMUP the
+ * single enqueues made before the window (default 2000; the enqueue path keeps getting cheaper for ~20,000).
  * Not a throughput figure: the profiler itself slows the run.
  */
 import { writeFileSync } from "node:fs";
@@ -15,6 +16,7 @@ const [library = "hopper", connection = "", jobsText = "20000", mode = "single",
 const jobs = Number(jobsText);
 const concurrency = Number(concurrencyText);
 const bulkCall = Number(process.env.PROBE_BULK_CALL ?? 1000);
+const warmup = Number(process.env.PROBE_WARMUP ?? 2000);
 const subject = await createSubject({ library, connection } as never);
 const session = new Session();
 session.connect();
@@ -23,7 +25,7 @@ const queue = () => `profile-${process.pid}-${(serial += 1)}`;
 try {
   const warm = queue();
   await subject.prepare(warm);
-  const warmJobs = makeJobs(2000);
+  const warmJobs = makeJobs(warmup);
   await withCallers(warmJobs.length, 10, (index) => subject.enqueueOne(warm, warmJobs[index]!));
   await consumeCount(subject, warm, concurrency, warmJobs.length, 30_000);
   const measured = queue();

@@ -7,6 +7,7 @@
  */
 import { createSubject } from "../subjects/create-subject.js";
 import { consumeCount, makeJobs, withCallers } from "../scenarios/scenario-context.js";
+import { warmSingleEnqueue } from "./warm-single-enqueue.js";
 
 const [library = "hopper", connection = "", jobsText = "5000", callersText = "10", roundsText = "3"] = process.argv.slice(2);
 const jobs = Number(jobsText);
@@ -16,11 +17,7 @@ const subject = await createSubject({ library, connection } as never);
 let serial = 0;
 const queue = () => `rate-${process.pid}-${(serial += 1)}`;
 try {
-  const warm = queue();
-  await subject.prepare(warm);
-  const warmJobs = makeJobs(2000);
-  await withCallers(warmJobs.length, callers, (index) => subject.enqueueOne(warm, warmJobs[index]!));
-  await consumeCount(subject, warm, 10, warmJobs.length, 30_000);
+  await warmSingleEnqueue(subject, queue(), 2000, callers);
   for (let round = 0; round < rounds; round += 1) {
     const measured = queue();
     await subject.prepare(measured);

@@ -216,9 +216,11 @@ export interface BackendCapabilities {
   readonly maxBatchBytes?: number;
   /**
    * How many `enqueue` calls the core's natural batching keeps on the wire at once (default 1). Above 1
-   * where concurrent calls pipeline on one connection and a call's own cost is small (Redis: the next
-   * batch is built and sent while the server runs the last one); 1 where each call costs the server a
-   * commit of its own (PostgreSQL: two in flight nearly doubled its CPU per job).
+   * where concurrent calls pipeline on one connection and a call's own cost is small (Redis: a call made
+   * while a send is on the wire goes at once beside it, and a hung node's send does not hold back the
+   * rest); 1 where each call costs the server a commit of its own (PostgreSQL: two in flight nearly
+   * doubled its CPU per job). The callers a send answered, enqueuing again at once, still go together
+   * in its place, never one of them alone in another.
    */
   readonly enqueueSendsInFlight?: number;
   /** Largest body, in UTF-8 bytes. */

@@ -9,31 +9,29 @@ ARGV[7..] per message: id, body, delay ms, priority, ordering key, dedupe key
   seven more: job ("" for a message without a record), enqueued ms, run-at ms or "", ttl ms,
   batch id or "", parent job id or "", args text or "" (see record_insert in records.lua; a record
   created here has its claims ride in the message: `m` on the record, `rm` on the message)
-Reads come before the first write: on a slot being migrated away, the probe
-of the first new message hash fails the script before it has stored anything,
-so a batch is never half stored.
+Reads come before the first write: on a slot being migrated away, reading a
+key this node does not hold (the send's token key, absent on a first run)
+fails the script before it has stored anything, so a batch is never half stored.
 Returns: one entry per message, in order: 1 when enqueued, or the job id of
   the queued message that holds the same dedupe key (a string).
 A send is stored once: ioredis sends a command again when its connection
 dropped before the answer came, though the server may have run it (a crash
-after an fsynced write). Each send's token stays in `sends` for a minute, and a
-send that finds its own token there answers as its first run did and stores
-nothing.
+after an fsynced write). Each send leaves its token key (`sent:<token>`) for a
+minute, and a send that finds its own there answers as its first run did and
+stores nothing.
 ]]
 local ready_key, delayed_key, meta_key, dedupe_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local base = ARGV[1]
 local record_prefix, record_channel, queue = ARGV[3], ARGV[4], ARGV[5]
-local sends_key, token = base .. 'sends', ARGV[6]
+local sent_key = base .. 'sent:' .. ARGV[6]
 local first, stride = 7, record_prefix == '' and 6 or 13
 local count = (#ARGV - first + 1) / stride
 local now = now_ms()
 local now_text = integer_text(now)
-local seq = tonumber(redis.call('HGET', meta_key, 'seq') or '0')
-local function handle_of(index) return string.format('%015d', seq + index + 1) end
 
--- Reads: the probe (a key this node must be able to create), then whether this send ran already, then who holds each dedupe key.
-redis.call('EXISTS', base .. 'm:' .. handle_of(0))
-if redis.call('ZSCORE', sends_key, token) then
+-- Reads: this send's token key, at once the probe (absent unless the send ran already: a key this node must be able to
+-- create) and whether the send ran already; then who holds each dedupe key.
+if redis.call('EXISTS', sent_key) == 1 then
   local answers = {}
   for index = 0, count - 1 do
     local offset = first + index * stride
@@ -76,8 +74,9 @@ end
 -- Ids whose record this send created: a second message with the same id finds it (record_insert asks again).
 local records_created = {}
 
--- Writes.
-redis.call('HINCRBY', meta_key, 'seq', integer_text(count))
+-- Writes. The handles follow the queue's last one (`seq`), which the increment answers.
+local seq = redis.call('HINCRBY', meta_key, 'seq', integer_text(count)) - count
+local function handle_of(index) return string.format('%015d', seq + index + 1) end
 local results = {}
 -- Eligible messages without an ordering key join their set with one ZADD per set for the whole send: a
 -- redis.call per message costs more than its write. Should a write fail part-way, the messages before
@@ -149,9 +148,7 @@ end
 add_all(ready_key, ready_members)
 add_all(delayed_key, delayed_members)
 
-redis.call('ZADD', sends_key, now_text, token)
-redis.call('ZREMRANGEBYSCORE', sends_key, '-inf', integer_text(now - 60000))
-redis.call('PEXPIRE', sends_key, '60000')
+redis.call('SET', sent_key, '1', 'PX', '60000')
 
 -- Delayed messages wake receivers too, so they recompute when to look again; so does a line's new head.
 if heads_scheduled + #ready_members + #delayed_members > 0 then redis.call('PUBLISH', ARGV[2], '') end
