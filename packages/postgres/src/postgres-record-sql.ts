@@ -29,10 +29,10 @@ export interface RecordSql {
   settle(name: string, rows: string): string;
   /**
    * As `settle`, for an ack whose finished records are mostly new rows (records kept in message rows until then):
-   * job_records is probed once per row, the rows found are updated, and the others inserted without ON CONFLICT.
-   * A row that conflicts anyway (another transaction inserted it after the statement began, or a row found that
-   * `settle` would leave alone) fails the statement with a unique violation (`isRecordInsertConflict`): run it
-   * again with `settle`. (#20: the speculative insertion of an upsert is 48 B of WAL and a third of the insert's CPU.)
+   * job_records is probed once per row, the rows found are updated (or left alone, as `settle` would), and only the
+   * rows not found are inserted, without ON CONFLICT. A row another transaction inserted after the statement began
+   * fails it with a unique violation (`isRecordInsertConflict`): run it again with `settle`. (#20: the speculative
+   * insertion of an upsert is 48 B of WAL and a third of the insert's CPU.)
    */
   settleInserting(name: string, rows: string): string;
   /** `(id, job, queue, state, attempt)` rows of `source` (with `id`, and `job` null for a message without a record) whose record the enqueue wrote into the message row: none live in job_records. */
@@ -55,8 +55,9 @@ const settledInsertColumns = "id, job, queue, state, attempt, result, error, enq
 
 /** Whether a statement failed on a job_records row that `settleInserting` met after all: run `settle` instead. */
 export function isRecordInsertConflict(error: unknown): boolean {
-  const { code, constraint } = (error ?? {}) as { code?: unknown; constraint?: unknown };
-  return code === "23505" && (constraint === undefined || constraint === "job_records_pkey");
+  // By table, not constraint name: a restored or renamed schema may call the key job_records_pkey1. PGlite's errors name no table.
+  const { code, table } = (error ?? {}) as { code?: unknown; table?: unknown };
+  return code === "23505" && (table === undefined || table === "job_records");
 }
 
 /**
@@ -127,19 +128,20 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
          ${returning}),
        ${name} AS (SELECT * FROM ${name}_updated UNION ALL SELECT * FROM ${name}_inserted)`;
     },
-    // The update reads the rows `found` (none, mostly), so the probe is not made twice; a row found but left alone
-    // (cancelled, another job's) is not skipped by the insert: it conflicts, and `settle` then leaves it alone. A
-    // row found and deleted meanwhile (the sweep) is inserted, as `settle` would.
+    // The update reads the rows `found` (none, mostly), so the probe is not made twice. A live row found but left
+    // alone (cancelled, another job's) is not inserted either: meeting it would fail the statement, and a failed
+    // statement costs the pool its connection. An expired row found and deleted meanwhile (the sweep) is inserted,
+    // as `settle` would.
     settleInserting: (name, rows) =>
       `${name}_rows AS (${rows}),
-       ${name}_found AS (SELECT ${table}.id FROM ${table} JOIN ${name}_rows s ON ${table}.id = s.id),
+       ${name}_found AS (SELECT ${table}.id, ${table}.expires_at > now() AS live FROM ${table} JOIN ${name}_rows s ON ${table}.id = s.id),
        ${name}_updated AS (
          UPDATE ${table} SET ${set("s", expiresAt("s.ttl_ms"))} FROM ${name}_found f JOIN ${name}_rows s ON s.id = f.id WHERE ${table}.id = f.id AND (${writable("s")})
          RETURNING ${table}.id, ${table}.job, ${table}.queue, ${table}.state, ${table}.attempt),
        ${name}_inserted AS (
          INSERT INTO ${table} (${settledInsertColumns}, expires_at)
          SELECT ${settledInsertColumns}, ${expiresAt("ttl_ms")} FROM ${name}_rows
-         WHERE id NOT IN (SELECT id FROM ${name}_updated)
+         WHERE id NOT IN (SELECT id FROM ${name}_updated) AND id NOT IN (SELECT id FROM ${name}_found WHERE live)
          ${returning}),
        ${name} AS (SELECT * FROM ${name}_updated UNION ALL SELECT * FROM ${name}_inserted)`,
     messages,

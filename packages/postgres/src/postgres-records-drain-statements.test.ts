@@ -145,7 +145,10 @@ describe("pglite: the drain's record writes", () => {
   });
 });
 
-/** Three jobs claimed, one of them with a cancelled job_records row, all acked `succeeded` in one ack: that one stays cancelled, the others settle. */
+/**
+ * Three jobs claimed, one of them with a cancelled job_records row, all acked `succeeded` in one ack: that one stays
+ * cancelled, the others settle, and no statement fails on the way (a failed statement costs pg-pool its connection).
+ */
 async function ackMeetingCancelledRecord(executor: SqlExecutor, query: (text: string, params?: unknown[]) => Promise<any[]>, schemaName: string): Promise<void> {
   const schema = resolveSchema(schemaName);
   const records = recordSql(schema, { messageRows: true });
@@ -157,8 +160,16 @@ async function ackMeetingCancelledRecord(executor: SqlExecutor, query: (text: st
   const rows = (await leased()) as { seq: string; id: string; attempts: number }[];
   expect(rows).toHaveLength(3);
   await query(`INSERT INTO "${schemaName}".job_records (id, job, queue, state, attempt, enqueued_at, finished_at, expires_at) VALUES ($1, 'DrainJob', $2, 'cancelled', 1, 0, 5, 'infinity')`, [rows[1]!.id, queue]);
+  let failedStatements = 0;
+  const counting = {
+    query: (text: string, params?: readonly unknown[], options?: { replan?: boolean }) =>
+      executor.query(text, params, options).catch((error: unknown) => {
+        failedStatements += 1;
+        throw error;
+      }),
+  } as SqlExecutor;
   await deleteMessages(
-    executor,
+    counting,
     schema,
     rows.map((row) => ({ seq: row.seq, attempts: row.attempts, record: { id: row.id, job: "DrainJob", queue, state: "succeeded", attempt: 1, enqueuedAt: now, finishedAt: Date.now(), result: "1", ttlMs: dayMs } })),
     records,
@@ -166,6 +177,7 @@ async function ackMeetingCancelledRecord(executor: SqlExecutor, query: (text: st
   const settled = await query(`SELECT id, state FROM "${schemaName}".job_records WHERE queue = $1 ORDER BY id`, [queue]);
   expect(settled).toEqual(rows.map((row, index) => ({ id: row.id, state: index === 1 ? "cancelled" : "succeeded" })));
   expect(await leased()).toHaveLength(0);
+  expect(failedStatements).toBe(0);
 }
 
 /** `count` jobs enqueued with their records in their message rows, as the backend's enqueue writes them. */

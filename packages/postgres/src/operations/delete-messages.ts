@@ -41,8 +41,8 @@ export async function deleteMessages(executor: SqlExecutor, schema: PostgresSche
     await executor.query(statementText(schema, "ack with records in rows", () => deleteText(schema, records, "insert")), withRecords, REPLANNED);
   } catch (error) {
     if (!isRecordInsertConflict(error)) throw error;
-    // A finished record's row was there after all (inserted meanwhile by a cancel or progress moving the record out
-    // of its message row, or one the settle leaves alone): the statement changed nothing; the upsert settles it.
+    // A finished record's row was inserted after the statement began (a cancel or progress moving the record out of
+    // its message row): the statement changed nothing; the upsert settles it.
     await executor.query(statementText(schema, "ack with records in rows, upsert", () => deleteText(schema, records, "upsert")), withRecords, REPLANNED);
   }
 }
