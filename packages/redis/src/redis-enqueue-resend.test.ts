@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { enqueueMessages } from "./redis-enqueue.js";
-import { queueKeys } from "./redis-keys.js";
+import { queueKeys, recordKeys } from "./redis-keys.js";
 import { defineScripts } from "./redis-scripts.js";
 import { redisUrl } from "./test-redis-service.js";
 
@@ -43,5 +43,36 @@ describe.skipIf(!redisUrl)("redis: an enqueue script sent again after a dropped 
     // held, a and c: one message each, not two.
     expect(await client.zcard(keys.ready)).toBe(3);
     expect(await client.hget(keys.meta, "seq")).toBe("5");
+  });
+
+  it("with records, stores its messages and their records once and answers as the first run did", async () => {
+    const prefix = `resend-${randomUUID().slice(0, 8)}`;
+    const keys = queueKeys(prefix, "mail");
+    const records = recordKeys(prefix);
+    const scripts = defineScripts(client);
+    const resending = Object.create(scripts) as typeof scripts;
+    const replies: unknown[] = [];
+    // Sends whose messages carry records go to the script loaded with records.lua.
+    resending.hopperEnqueue = async (...args: Parameters<typeof scripts.hopperEnqueue>) => {
+      replies.push(await scripts.hopperEnqueue(...args));
+      const again = await scripts.hopperEnqueue(...args);
+      replies.push(again);
+      return again;
+    };
+    const record = (id: string) => ({ id, job: "Mail", queue: "mail", enqueuedAt: 1_000, runAt: null, ttlMs: 86_400_000, args: `{"args":["${id}"]}` });
+    const results = await enqueueMessages(resending, () => keys, [
+      { id: "a", queue: "mail", body: "{}", record: record("a") },
+      { id: "b", queue: "mail", body: "{}", dedupeKey: "welcome:1", record: record("b") },
+      { id: "c", queue: "mail", body: "{}", dedupeKey: "welcome:1", record: record("c") },
+    ], records);
+    expect(replies).toHaveLength(2);
+    expect(replies[1]).toEqual(replies[0]);
+    expect(results.map((result) => result.status)).toEqual(["enqueued", "enqueued", "duplicate"]);
+    expect(await client.zcard(keys.ready)).toBe(2);
+    // Every message of a send takes a handle, a duplicate too: three, not six.
+    expect(await client.hget(keys.meta, "seq")).toBe("3");
+    for (const id of ["a", "b"]) expect(await client.exists(`${records.prefix}${id}`)).toBe(1);
+    // The duplicate's record was never written, by either run.
+    expect(await client.exists(`${records.prefix}c`)).toBe(0);
   });
 });
