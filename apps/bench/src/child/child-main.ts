@@ -4,6 +4,7 @@ import type { MemoryResult, SubjectResult } from "../report/result-types.js";
 import { uniqueQueueName, type ScenarioContext } from "../scenarios/scenario-context.js";
 import { enqueueBulkAndDrain, enqueueSingle, payloadSizes } from "../scenarios/throughput-scenarios.js";
 import { delayedJobs, latencyAndRateSearch } from "../scenarios/latency-scenario.js";
+import { leftConsumerRunning } from "../scenarios/rate-step-bounds.js";
 import { memoryInFlight } from "../scenarios/memory-scenario.js";
 import { idleFootprint, settledRss } from "../scenarios/idle-scenario.js";
 import { createSubject } from "../subjects/create-subject.js";
@@ -89,16 +90,22 @@ async function run(request: RunRequest): Promise<SubjectResult> {
       memory = { ...memory, inFlight: await memoryInFlight(context) };
       finished("memory");
     }
+    // A latency step whose consumer never stopped leaves it running (its statement too): what runs after would share the server with it.
+    let consumerRunning = false;
+    const skipped = (scenario: string) => notes.push(`${scenario}: not run: a latency step's consumer had not stopped, and it would share the server with this scenario`);
     if (wants("latency")) {
       const { fixed, search } = await latencyAndRateSearch(context);
       result = { ...result, latency: fixed, rateSearch: search };
       finished("latency");
+      consumerRunning = leftConsumerRunning(fixed, search);
     }
-    if (wants("payload")) {
+    if (wants("payload") && consumerRunning) skipped("payload");
+    else if (wants("payload")) {
       result = { ...result, payload: await payloadSizes(context) };
       finished("payload");
     }
-    if (wants("delayed")) {
+    if (wants("delayed") && consumerRunning) skipped("delayed");
+    else if (wants("delayed")) {
       const delayed = await delayedJobs(context);
       if (delayed) {
         result = { ...result, delayed };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { latencyPercentiles } from "../statistics.js";
-import { isSustained, jobsLeftBehind, rateStepBounds, rateStepNote, searchMayContinue, type RateStepCounts } from "./rate-step-bounds.js";
+import { isSustained, jobsLeftBehind, leftConsumerRunning, rateStepBounds, rateStepNote, searchMayContinue, type RateStepCounts } from "./rate-step-bounds.js";
 
 const clean: RateStepCounts = { offered: 40_000, startedInWindow: 40_000, startedLate: 0, enqueueFailures: 0, enqueuesPendingAtWindow: 0, enqueuesPendingAtEnd: 0, consumerStopped: true };
 const bounds = rateStepBounds(5000, 5000);
@@ -72,5 +72,15 @@ describe("searchMayContinue", () => {
 
   it("stops after a step whose consumer did not stop", () => {
     expect(searchMayContinue({ ...run, end: { ...end, consumerStopped: false } })).toBe(false);
+  });
+
+  it("says a consumer was left running when any run of the scenario, the fixed one included, did not stop", () => {
+    const stopped = { ...run, end: { ...end, consumerStopped: true } };
+    const running = { ...run, end: { ...end, consumerStopped: false } };
+    const search = { p99BoundMs: 5, highestSustained: undefined, steps: [stopped] };
+    expect(leftConsumerRunning(stopped, search)).toBe(false);
+    expect(leftConsumerRunning(running, search)).toBe(true);
+    expect(leftConsumerRunning(stopped, { ...search, steps: [stopped, running] })).toBe(true);
+    expect(leftConsumerRunning(stopped, { ...search, atHalf: running })).toBe(true);
   });
 });

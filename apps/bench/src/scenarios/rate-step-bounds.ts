@@ -1,4 +1,4 @@
-import type { LatencyRun } from "../report/result-types.js";
+import type { LatencyRun, RateSearch } from "../report/result-types.js";
 
 /**
  * The bound on one step of the latency scenario (the fixed-rate run, each rate-search step, the run at half), kept
@@ -48,6 +48,11 @@ export function isSustained(counts: RateStepCounts, p99Ms: number, p99BoundMs: n
 /** A step whose consumer did not stop may still be running jobs or statements: no later step of the subject would be measured alone. */
 export function searchMayContinue(run: LatencyRun): boolean {
   return run.end?.consumerStopped !== false;
+}
+
+/** Whether a run of the latency scenario left a consumer running: the subject's later scenarios would share the server with it. */
+export function leftConsumerRunning(fixed: LatencyRun, search: RateSearch): boolean {
+  return [fixed, ...search.steps, ...(search.atHalf ? [search.atHalf] : [])].some((run) => !searchMayContinue(run));
 }
 
 const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
