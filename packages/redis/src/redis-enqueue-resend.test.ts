@@ -20,15 +20,8 @@ describe.skipIf(!redisUrl)("redis: an enqueue script sent again after a dropped 
     const prefix = `resend-${randomUUID().slice(0, 8)}`;
     const keys = queueKeys(prefix, "mail");
     const scripts = defineScripts(client);
-    const resending = Object.create(scripts) as typeof scripts;
-    const replies: unknown[] = [];
     // Sends without records go to the script loaded without records.lua.
-    resending.hopperEnqueueNoRecords = async (...args: Parameters<typeof scripts.hopperEnqueueNoRecords>) => {
-      replies.push(await scripts.hopperEnqueueNoRecords(...args));
-      const again = await scripts.hopperEnqueueNoRecords(...args);
-      replies.push(again);
-      return again;
-    };
+    const { resending, replies } = resendingEachCall(scripts, "hopperEnqueueNoRecords");
     const held = { id: "held", queue: "mail", body: "{}", dedupeKey: "welcome:1" };
     await enqueueMessages(scripts, () => keys, [held], undefined);
     const results = await enqueueMessages(resending, () => keys, [
@@ -50,15 +43,8 @@ describe.skipIf(!redisUrl)("redis: an enqueue script sent again after a dropped 
     const keys = queueKeys(prefix, "mail");
     const records = recordKeys(prefix);
     const scripts = defineScripts(client);
-    const resending = Object.create(scripts) as typeof scripts;
-    const replies: unknown[] = [];
     // Sends whose messages carry records go to the script loaded with records.lua.
-    resending.hopperEnqueue = async (...args: Parameters<typeof scripts.hopperEnqueue>) => {
-      replies.push(await scripts.hopperEnqueue(...args));
-      const again = await scripts.hopperEnqueue(...args);
-      replies.push(again);
-      return again;
-    };
+    const { resending, replies } = resendingEachCall(scripts, "hopperEnqueue");
     const record = (id: string) => ({ id, job: "Mail", queue: "mail", enqueuedAt: 1_000, runAt: null, ttlMs: 86_400_000, args: `{"args":["${id}"]}` });
     const results = await enqueueMessages(resending, () => keys, [
       { id: "a", queue: "mail", body: "{}", record: record("a") },
@@ -76,3 +62,17 @@ describe.skipIf(!redisUrl)("redis: an enqueue script sent again after a dropped 
     expect(await client.exists(`${records.prefix}c`)).toBe(0);
   });
 });
+
+/** `scripts` whose `name` script is sent twice per call, as ioredis resends it; `replies` holds both answers of each call. */
+function resendingEachCall(scripts: ReturnType<typeof defineScripts>, name: "hopperEnqueue" | "hopperEnqueueNoRecords") {
+  const resending = Object.create(scripts) as typeof scripts;
+  const replies: unknown[] = [];
+  const script = (scripts[name] as (...args: unknown[]) => Promise<unknown>).bind(scripts);
+  (resending as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+    replies.push(await script(...args));
+    const again = await script(...args);
+    replies.push(again);
+    return again;
+  };
+  return { resending, replies };
+}
