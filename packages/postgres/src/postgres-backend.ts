@@ -179,10 +179,44 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
         return [];
       }
       if (Date.now() >= deadline || signal?.aborted || closing.signal.aborted) return [];
-      const dueInMs = await nextDueInMs(executor, schema, queue);
       await wakeups.ensureListening();
-      const waitMs = Math.min(deadline - Date.now(), dueInMs ?? Infinity, pollIntervalMs);
-      await wakeups.wait(queue, version, waitMs, [signal, closing.signal]);
+      await waitForWorkOrDue(queue, version, Math.min(deadline - Date.now(), pollIntervalMs), [signal, closing.signal]);
+    }
+  };
+
+  // One next-due lookup in flight per queue, shared by its receivers; `dueAt` is when, by this process's clock.
+  const dueLookups = new Map<string, Promise<number | undefined>>();
+  const lookUpDueAt = (queue: string): Promise<number | undefined> => {
+    let lookup = dueLookups.get(queue);
+    if (lookup === undefined) {
+      const sentAt = Date.now();
+      // A failed lookup only leaves the wait at its poll bound; the next claim meets the same failure and reports it.
+      lookup = nextDueInMs(executor, schema, queue)
+        .then((dueInMs) => (dueInMs === undefined ? undefined : sentAt + dueInMs))
+        .catch(() => undefined)
+        .finally(() => dueLookups.delete(queue));
+      dueLookups.set(queue, lookup);
+    }
+    return lookup;
+  };
+
+  /**
+   * Waits for a NOTIFY of `queue` from the moment its claim found nothing; the next-due lookup (a delay or a lease
+   * ending) runs beside the wait and only shortens it. Awaited first, it held every job enqueued meanwhile: once
+   * `messages` has bloated the lookup seq-scans it, 160-382 ms (benchmarks/results/latency-2026-12-04f/README.md).
+   */
+  const waitForWorkOrDue = async (queue: string, version: number, waitMs: number, signals: readonly (AbortSignal | undefined)[]): Promise<void> => {
+    const due = new AbortController();
+    let dueTimer: NodeJS.Timeout | undefined;
+    void lookUpDueAt(queue).then((dueAt) => {
+      if (dueAt === undefined || due.signal.aborted) return;
+      dueTimer = setTimeout(() => due.abort(), Math.max(0, dueAt - Date.now()));
+    });
+    try {
+      await wakeups.wait(queue, version, waitMs, [...signals, due.signal]);
+    } finally {
+      clearTimeout(dueTimer);
+      due.abort();
     }
   };
 
