@@ -3,6 +3,7 @@ import { latencyPercentiles } from "../statistics.js";
 import type { DelayedResult, LatencyRun, RateSearch, RateStepEnd } from "../report/result-types.js";
 import { now, type BenchJob } from "../subjects/bench-subject.js";
 import { settlesBy, waitUntil } from "./deadlines.js";
+import { FirstStarts } from "./first-starts.js";
 import { isSustained, jobsLeftBehind, rateStepBounds, rateStepNote, searchMayContinue, type RateStepCounts } from "./rate-step-bounds.js";
 import { withCallers, type ScenarioContext } from "./scenario-context.js";
 
@@ -26,7 +27,9 @@ export async function offerRate(context: ScenarioContext, rate: number, duration
   const latencies: number[] = [];
   let windowOpen = true;
   let startedLate = 0;
+  const starts = new FirstStarts(total);
   const consumer = await subject.consume(queue, concurrency, (job) => {
+    if (!starts.first(job.seq)) return;
     if (windowOpen) latencies.push(now() - job.sentAt);
     else startedLate += 1;
   });
@@ -38,7 +41,7 @@ export async function offerRate(context: ScenarioContext, rate: number, duration
     for (; sent < due; sent += 1) {
       pending += 1;
       subject
-        .enqueueOne(queue, { sentAt: now(), padding: "" })
+        .enqueueOne(queue, { sentAt: now(), padding: "", seq: sent })
         .catch(() => void (failures += 1))
         .finally(() => void (pending -= 1));
     }
@@ -51,7 +54,7 @@ export async function offerRate(context: ScenarioContext, rate: number, duration
   await waitUntil(() => pending === 0 && latencies.length + startedLate + failures >= total, startedAt + bounds.cleanupMs);
   const enqueuesPendingAtEnd = pending;
   const consumerStopped = await settlesBy(consumer.stop(), startedAt + bounds.stopMs);
-  const counts: RateStepCounts = { offered: total, startedInWindow: latencies.length, startedLate, enqueueFailures: failures, enqueuesPendingAtWindow, enqueuesPendingAtEnd, consumerStopped };
+  const counts: RateStepCounts = { offered: total, startedInWindow: latencies.length, startedLate, enqueueFailures: failures, enqueuesPendingAtWindow, enqueuesPendingAtEnd, consumerStopped, repeatedStarts: starts.repeats };
   const note = rateStepNote(label, counts, bounds);
   if (note) context.note(note);
   const latency = latencyPercentiles(latencies);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { latencyPercentiles } from "../statistics.js";
 import { isSustained, jobsLeftBehind, leftConsumerRunning, rateStepBounds, rateStepNote, searchMayContinue, type RateStepCounts } from "./rate-step-bounds.js";
 
-const clean: RateStepCounts = { offered: 40_000, startedInWindow: 40_000, startedLate: 0, enqueueFailures: 0, enqueuesPendingAtWindow: 0, enqueuesPendingAtEnd: 0, consumerStopped: true };
+const clean: RateStepCounts = { offered: 40_000, startedInWindow: 40_000, startedLate: 0, enqueueFailures: 0, enqueuesPendingAtWindow: 0, enqueuesPendingAtEnd: 0, consumerStopped: true, repeatedStarts: 0 };
 const bounds = rateStepBounds(5000, 5000);
 
 describe("rateStepBounds", () => {
@@ -51,6 +51,12 @@ describe("rateStepNote", () => {
     );
     expect(rateStepNote("rate search @5657/s", { ...clean, offered: 28_285, startedInWindow: 28_285, consumerStopped: false }, bounds)).toBe(
       "rate search @5657/s: 28285 of 28285 started within 10 s (5 s offering + 5 s drain allowance); none was left for the next step; its consumer had not stopped 5 s later, so the rate search ends here",
+    );
+  });
+
+  it("reports jobs started again (redeliveries) even when every job started once in time", () => {
+    expect(rateStepNote("rate search @2000/s", { ...clean, offered: 10_000, startedInWindow: 10_000, repeatedStarts: 7 }, bounds)).toBe(
+      "rate search @2000/s: 10000 of 10000 started within 10 s (5 s offering + 5 s drain allowance); none was left for the next step; 7 starts were of a job that had started before (counted once)",
     );
   });
 

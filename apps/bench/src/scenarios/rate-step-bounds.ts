@@ -24,7 +24,7 @@ export function rateStepBounds(durationMs: number, graceMs: number): RateStepBou
 /** What one step counted by the time it ended. */
 export interface RateStepCounts {
   readonly offered: number;
-  /** Jobs started within the measured window: the step's latency figures. */
+  /** Jobs started within the measured window, each counted at its first start: the step's latency figures. */
   readonly startedInWindow: number;
   /** Jobs started during the clean-up, after the window: in no figure. */
   readonly startedLate: number;
@@ -33,6 +33,8 @@ export interface RateStepCounts {
   readonly enqueuesPendingAtWindow: number;
   readonly enqueuesPendingAtEnd: number;
   readonly consumerStopped: boolean;
+  /** Starts of a job that had started before (a redelivery): in no count above, and no figure. */
+  readonly repeatedStarts: number;
 }
 
 /** Jobs the step offered that neither started nor failed to enqueue: left on the server (or still on their way) when it ended. */
@@ -60,7 +62,7 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 /** The note a step that did not end cleanly leaves in the report ("n of m started"), or undefined when every job started in time. */
 export function rateStepNote(label: string, counts: RateStepCounts, bounds: RateStepBounds): string | undefined {
   const left = jobsLeftBehind(counts);
-  if (counts.startedInWindow >= counts.offered && counts.consumerStopped && left === 0) return undefined;
+  if (counts.startedInWindow >= counts.offered && counts.consumerStopped && left === 0 && counts.repeatedStarts === 0) return undefined;
   const grace = bounds.windowMs - bounds.offerMs;
   const parts = [`${label}: ${counts.startedInWindow} of ${counts.offered} started within ${seconds(bounds.windowMs)} (${seconds(bounds.offerMs)} offering + ${seconds(grace)} drain allowance)`];
   if (counts.enqueueFailures > 0) parts.push(`${counts.enqueueFailures} enqueue calls failed`);
@@ -68,6 +70,7 @@ export function rateStepNote(label: string, counts: RateStepCounts, bounds: Rate
   if (counts.startedLate > 0) parts.push(`${counts.startedLate} more started in the ${seconds(bounds.cleanupMs - bounds.windowMs)} clean-up (in no figure)`);
   const stillSent = counts.enqueuesPendingAtEnd > 0 ? ` (${counts.enqueuesPendingAtEnd} of them in enqueue calls still unanswered)` : "";
   parts.push(left > 0 ? `${left} were left when the step ended${stillSent}, beside the next steps` : "none was left for the next step");
+  if (counts.repeatedStarts > 0) parts.push(`${counts.repeatedStarts} starts were of a job that had started before (counted once)`);
   if (!counts.consumerStopped) parts.push(`its consumer had not stopped ${seconds(bounds.stopMs - bounds.cleanupMs)} later, so the rate search ends here`);
   return parts.join("; ");
 }

@@ -3,6 +3,8 @@ export interface BenchJob {
   readonly sentAt: number;
   readonly runAt?: number;
   readonly padding: string;
+  /** The job's number within a latency step, so a job started twice counts once (scenarios/first-starts.ts). */
+  readonly seq?: number;
 }
 
 export type JobHandler = (job: BenchJob) => Promise<void> | void;
