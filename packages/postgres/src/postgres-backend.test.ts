@@ -10,7 +10,9 @@ for (const target of postgresTargets()) {
   describe(`postgres backend on ${target.name}`, () => {
     const open = openedPerTest(target);
     /** Takes `schema` back to release 4's layout: no record columns in messages. */
+    // Back to the schema release 4 left (migrations 1-4): migration 6's function goes first, then migration 5's columns.
     const undoMigration5 = async (schema: string) => {
+      await target.query(`DROP FUNCTION "${schema}".claimable(text, integer)`);
       await target.query(`DROP INDEX "${schema}".messages_record_idx`);
       await target.query(`ALTER TABLE "${schema}".messages ${["job", "enqueued_at", "run_at", "started_at", "batch_id", "parent_id", "args"].map((column) => `DROP COLUMN record_${column}`).join(", ")}`);
       await target.query(`DELETE FROM "${schema}".migrations WHERE version >= 5`);
@@ -162,7 +164,7 @@ for (const target of postgresTargets()) {
       const schema = uniqueSchema();
       const backends = await Promise.all(Array.from({ length: 4 }, () => open({ schema })));
       const ledger = await target.query<{ version: number }>(`SELECT version FROM "${schema}".migrations ORDER BY version`);
-      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3, 4, 5]);
+      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(await backends[0]!.migrate()).toEqual([]);
       await target.query(`DROP SCHEMA "${schema}" CASCADE`);
     });
@@ -170,14 +172,14 @@ for (const target of postgresTargets()) {
     it("upgrades a schema made before migration 4 to a half-filled messages table, keeping its queued and leased messages", async () => {
       const schema = uniqueSchema();
       const queue = uniqueQueue();
-      // The schema as release 3 left it: default fill factor, one message queued and one under a lease.
+      // One message queued and one under a lease, then the schema as release 3 left it: default fill factor.
       const older = await open({ schema });
-      await undoMigration5(schema);
-      await target.query(`ALTER TABLE "${schema}".messages RESET (fillfactor)`);
-      await target.query(`DELETE FROM "${schema}".migrations WHERE version >= 4`);
       await older.enqueue([{ id: "leased", queue, body: "x" }, { id: "queued", queue, body: "y" }]);
       const [leased] = await older.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 });
       expect(leased).toMatchObject({ id: "leased" });
+      await undoMigration5(schema);
+      await target.query(`ALTER TABLE "${schema}".messages RESET (fillfactor)`);
+      await target.query(`DELETE FROM "${schema}".migrations WHERE version >= 4`);
 
       const upgraded = await open({ schema });
       const [table] = await target.query<{ options: string[] | null }>(

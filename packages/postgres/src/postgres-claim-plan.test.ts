@@ -11,6 +11,8 @@ import type { SqlExecutor } from "./postgres-executor.js";
 import { resolveSchema } from "./postgres-schema.js";
 import { claimMessages } from "./operations/claim-messages.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
+import { claimBeforeMigration6 } from "./test-fixtures/claim-before-migration-6.js";
+import { createPgExecutor } from "./postgres-executor.js";
 
 const url = postgresUrl();
 const queued = 20_000;
@@ -76,5 +78,49 @@ describe.skipIf(!url)("postgres: a claim planned on statistics that predate the 
     expect(onCurrentStatistics).toBeGreaterThan(0);
     // Choosing 100 rows in the index's order reads a few index and heap pages; the queue's 20,000 rows fill hundreds.
     expect(onStaleStatistics).toBeLessThan(2 * onCurrentStatistics);
+  });
+});
+
+describe.skipIf(!url)("postgres: claims of the release before migration 6 beside this release's", () => {
+  const schema = url ? throwawaySchema(url) : "";
+  let backend: PostgresBackend;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    backend = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 });
+    pool = new pg.Pool({ connectionString: url!, max: 8 });
+  }, 60_000);
+  afterAll(async () => {
+    await pool?.end();
+    await backend?.close();
+  });
+
+  it("take disjoint rows of one queue: every message claimed once", async () => {
+    const queue = "rolling-claims";
+    const jobs = 3000;
+    for (let from = 0; from < jobs; from += 1000) {
+      await backend.enqueue(Array.from({ length: 1000 }, (_, index) => ({ id: `job-${from + index}`, queue, body: "{}" })));
+    }
+    const executor = createPgExecutor(pool, { ownsPool: false });
+    const resolved = resolveSchema(schema);
+    const claimedBy = new Map<string, string>();
+    const repeats: string[] = [];
+    const drain = async (release: "previous" | "this") => {
+      for (;;) {
+        const rows = release === "previous"
+          ? await claimBeforeMigration6(executor, resolved, queue, 25, 60_000)
+          : await claimMessages(executor, resolved, { queue, maxMessages: 25, leaseMs: 60_000 });
+        if (rows.length === 0) return;
+        for (const row of rows) {
+          if (claimedBy.has(row.id)) repeats.push(row.id);
+          claimedBy.set(row.id, release);
+        }
+      }
+    };
+    await Promise.all([drain("previous"), drain("this"), drain("previous"), drain("this")]);
+    expect(repeats).toEqual([]);
+    expect(claimedBy.size).toBe(jobs);
+    const byRelease = [...claimedBy.values()];
+    expect(byRelease.filter((release) => release === "previous").length).toBeGreaterThan(0);
+    expect(byRelease.filter((release) => release === "this").length).toBeGreaterThan(0);
   });
 });
