@@ -10,6 +10,7 @@
 -- instead would reach a pool the application lends Hopper, and PgBouncer in
 -- transaction mode would pass them on to other clients.
 -- Additive: a worker of the previous release keeps its own statement.
+-- The body holds no semicolon: migrate() splits a file into statements at each.
 CREATE FUNCTION {{schema}}.claimable(queue_name text, wanted integer)
 RETURNS TABLE (row_id tid, due timestamptz)
 LANGUAGE sql VOLATILE
