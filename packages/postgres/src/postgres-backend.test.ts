@@ -12,7 +12,7 @@ for (const target of postgresTargets()) {
     /** Takes `schema` back to release 4's layout: no record columns in messages. */
     // Back to the schema release 4 left (migrations 1-4): migration 6's function goes first, then migration 5's columns.
     const undoMigration5 = async (schema: string) => {
-      await target.query(`DROP FUNCTION "${schema}".claimable(text, integer)`);
+      await target.query(`DROP FUNCTION "${schema}".claim_messages(text, integer, double precision, boolean)`);
       await target.query(`DROP INDEX "${schema}".messages_record_idx`);
       await target.query(`ALTER TABLE "${schema}".messages ${["job", "enqueued_at", "run_at", "started_at", "batch_id", "parent_id", "args"].map((column) => `DROP COLUMN record_${column}`).join(", ")}`);
       await target.query(`DELETE FROM "${schema}".migrations WHERE version >= 5`);

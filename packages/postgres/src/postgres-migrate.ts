@@ -54,7 +54,7 @@ export async function migrate(executor: SqlExecutor, schema: PostgresSchema): Pr
   });
 }
 
-/** Splits a migration on top-level semicolons; migrations keep to plain DDL (no dollar-quoted bodies). */
+/** Splits a migration at every semicolon: a dollar-quoted body (migration 6's function) must hold none. */
 function splitStatements(sql: string): string[] {
   const withoutComments = sql
     .split("\n")

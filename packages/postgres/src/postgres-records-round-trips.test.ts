@@ -11,7 +11,7 @@ afterAll(async () => {
 });
 
 /** The receive loop's looks: the claim and the next-due read. */
-const isReceiveLook = (text: string) => text.includes("claimable AS") || text.includes("due_in_ms");
+const isReceiveLook = (text: string) => text.includes(".claim_messages(") || text.includes("due_in_ms");
 
 /** A backend on a pool that counts the statements it runs (LISTEN runs on a checked-out client and is not counted). */
 function countedPostgres(schema: string): () => Promise<CountedBackend> {

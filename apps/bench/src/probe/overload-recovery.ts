@@ -30,7 +30,7 @@ let mostWaiting = 0;
 function kindOf(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
   if (/DELETE FROM \S+\.messages/.test(flat) || /^DELETE/.test(flat)) return "ack (DELETE)";
-  if (/FOR UPDATE SKIP LOCKED/.test(flat)) return "claim";
+  if (/FOR UPDATE SKIP LOCKED|\.claim_messages\(/.test(flat)) return "claim";
   if (/INSERT INTO/.test(flat)) return "enqueue (INSERT)";
   return flat.slice(0, 40);
 }

@@ -61,7 +61,7 @@ const hasStatements = (await client.query("SELECT 1 FROM pg_extension WHERE extn
 async function statementBuffers(): Promise<{ claim: number; ack: number }> {
   if (!hasStatements) return { claim: 0, ack: 0 };
   const { rows } = await client.query<{ claim: string; ack: string }>(
-    `SELECT coalesce(sum(shared_blks_hit + shared_blks_read) FILTER (WHERE query LIKE 'WITH claimable%'), 0)::text AS claim,
+    `SELECT coalesce(sum(shared_blks_hit + shared_blks_read) FILTER (WHERE query LIKE 'WITH claimed AS%'), 0)::text AS claim,
             coalesce(sum(shared_blks_hit + shared_blks_read) FILTER (WHERE query LIKE 'WITH deleted%'), 0)::text AS ack
      FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );

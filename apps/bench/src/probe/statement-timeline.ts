@@ -4,7 +4,8 @@ import pg from "pg";
 export type StatementRole = "fetch" | "complete" | "other";
 
 export function statementRole(text: string): StatementRole {
-  if (/SKIP\s+LOCKED/i.test(text)) return "fetch";
+  // Hopper's claim is a function since its migration 6 (`claim_messages`), so its text names that instead.
+  if (/SKIP\s+LOCKED|\.claim_messages\(/i.test(text)) return "fetch";
   if (/DELETE\s+FROM|completed_on\s*=/i.test(text)) return "complete";
   return "other";
 }

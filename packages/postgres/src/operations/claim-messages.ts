@@ -21,9 +21,9 @@ export interface ClaimedMessage {
  * first, then the longest due, then FIFO (the order of messages_due_idx); a
  * message with an ordering key only when it is the oldest left of its key.
  * SKIP LOCKED lets concurrent claimers take disjoint rows without waiting on
- * each other. The rows are picked by `<schema>.claimable()` (migration 6),
- * whose planner settings leave reading the index in order as the only cheap
- * plan, whatever the statistics say of the queue. The lease runs on the database clock. The update finds each
+ * each other. The choice and the update are `<schema>.claim_messages()`
+ * (migration 6), whose planner settings leave reading the index in order as
+ * the only cheap plan, whatever the statistics say of the queue. The lease runs on the database clock. The update finds each
  * locked row by its ctid (stable while our lock holds it), not through the
  * primary key: about 15 % fewer buffers per claimed row.
  *
@@ -39,18 +39,9 @@ export async function claimMessages(executor: SqlExecutor, schema: PostgresSchem
   const withRecords = records !== undefined && input.recordTtlMs !== undefined;
   const inRows = withRecords && records.messages !== undefined;
   return executor.query<ClaimedMessage>(
-    `WITH claimable AS (
-       -- The LIMIT only tells the planner how many rows come (a function is taken for 1,000), so it keeps finding
-       -- them by ctid rather than joining the whole table.
-       SELECT row_id, due FROM ${schema.quoted}.claimable($1, $2) LIMIT $2
-     ), claimed AS (
-       UPDATE ${schema.quoted}.messages m
-       SET attempts = m.attempts + 1,
-           locked_until = now() + $3 * interval '1 millisecond',
-           run_at = now() + $3 * interval '1 millisecond'${inRows ? `,
-           record_started_at = CASE WHEN m.record_job IS NOT NULL THEN ${epochMs} END` : ""}
-       FROM claimable WHERE m.ctid = claimable.row_id
-       RETURNING m.seq, m.id, m.body, m.attempts, m.attempts - m.handed_back AS counted, m.priority, claimable.due${inRows ? ", m.record_job" : ""}
+    `WITH claimed AS (
+       -- The LIMIT only tells the planner how many rows come (a function is taken for 1,000).
+       SELECT * FROM ${schema.quoted}.claim_messages($1, $2, $3, ${inRows}) LIMIT $2
      )${withRecords ? startRecords(records) : ""}
      -- UPDATE … RETURNING keeps no order; restore the claim order.
      SELECT seq::text AS seq, id, body, attempts, counted${withRecords ? recordColumn(records) : ""} FROM claimed ORDER BY priority DESC, due, seq`,
