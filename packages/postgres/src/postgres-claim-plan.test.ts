@@ -130,3 +130,22 @@ describe.skipIf(!url)("postgres: claims of the release before migration 6 beside
     expect(byRelease.filter((release) => release === "this").length).toBeGreaterThan(0);
   });
 });
+
+describe.skipIf(!url)("postgres: a worker of this release on a schema not migrated to version 6", () => {
+  const schema = url ? throwawaySchema(url) : "";
+  it("refuses its claims with an error that names migrate()", async () => {
+    // The schema as release 5 left it, and a backend told not to migrate.
+    await (await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 })).close();
+    const admin = new pg.Client({ connectionString: url! });
+    await admin.connect();
+    await admin.query(`DROP FUNCTION "${schema}".claim_messages(text, integer, double precision, boolean)`);
+    await admin.query(`DELETE FROM "${schema}".migrations WHERE version >= 6`);
+    await admin.end();
+    const behind = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2, migrate: false });
+    try {
+      await expect(behind.receive({ queue: "q", maxMessages: 1, waitMs: 0, leaseMs: 30_000 })).rejects.toThrow(/not migrated to version 6.*migrate\(\)/);
+    } finally {
+      await behind.close();
+    }
+  });
+});
