@@ -4,8 +4,7 @@ import { SendMessageBatchCommand, type BatchResultErrorEntry, type SendMessageBa
 import { PayloadTooLargeError } from "@hopper/core";
 import { chunkMessages, type EnqueueResult, type OutgoingMessage } from "@hopper/core/backend";
 import type { SqsQueueUrls } from "./sqs-queue-urls.js";
-import { envelopeIdOf } from "./sqs-job-id.js";
-import { attributeReserveBytes, jobIdAttribute, maxBatchBytes, maxBatchEntries, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
+import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
 
 /** Entries SQS failed on its side (SenderFault false) are sent again this many times. */
 const serverFaultRetries = 3;
@@ -103,8 +102,6 @@ function toEntry(fifo: boolean, message: OutgoingMessage, index: number): SendMe
   return {
     Id: String(index),
     MessageBody: message.body,
-    // Only when the envelope does not carry the id already (a body that is no envelope: the backend contract's id).
-    ...(envelopeIdOf(message.body) !== message.id && { MessageAttributes: { [jobIdAttribute]: { DataType: "String", StringValue: message.id } } }),
     ...(delaySeconds > 0 && { DelaySeconds: delaySeconds }),
     ...(fifo && {
       // A message without an ordering key gets a group of its own, so unrelated jobs run in parallel.
