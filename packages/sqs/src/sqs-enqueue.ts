@@ -4,7 +4,7 @@ import { SendMessageBatchCommand, type BatchResultErrorEntry, type SendMessageBa
 import { PayloadTooLargeError } from "@hopper/core";
 import { chunkMessages, type EnqueueResult, type OutgoingMessage } from "@hopper/core/backend";
 import type { SqsQueueUrls } from "./sqs-queue-urls.js";
-import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
+import { attributeReserveBytes, jobIdAttribute, maxBatchBytes, maxBatchEntries, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
 
 /** Entries SQS failed on its side (SenderFault false) are sent again this many times. */
 const serverFaultRetries = 3;
@@ -102,6 +102,7 @@ function toEntry(fifo: boolean, message: OutgoingMessage, index: number): SendMe
   return {
     Id: String(index),
     MessageBody: message.body,
+    MessageAttributes: { [jobIdAttribute]: { DataType: "String", StringValue: message.id } },
     ...(delaySeconds > 0 && { DelaySeconds: delaySeconds }),
     ...(fifo && {
       // A message without an ordering key gets a group of its own, so unrelated jobs run in parallel.
