@@ -4,12 +4,25 @@ import { createConsoleLogger, createHopper, createMemoryRecordStore, Job, type H
 import type { ReceivedMessage } from "@hopper/core/backend";
 import { createSqsdNodeHandler } from "./sqs-sqsd-handler.js";
 import { createSqsLambdaHandler } from "./sqs-lambda-handler.js";
+import { envelopeIdOf } from "./sqs-job-id.js";
 import { jobIdAttribute } from "./sqs-message-attributes.js";
 import { createTestBackend, emulatorSides, sqsEndpoint, testQueuePrefix } from "./test-sqs-service.js";
 
 function unique(label: string): string {
   return `${label}${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
+
+describe("envelopeIdOf on bodies no reader should trust", () => {
+  it("gives undefined, never throws, for a cut-off envelope, an empty id, deep nesting and non-objects", () => {
+    expect(envelopeIdOf('{"hopper":1,"id":"cut off')).toBeUndefined();
+    expect(envelopeIdOf('{"hopper":1,"id":"","job":"J"}')).toBeUndefined();
+    expect(envelopeIdOf('{"hopper":2,"id":"x"}'.replace('"hopper":2,', '"id":"x","hopper":2,'))).toBeUndefined();
+    expect(envelopeIdOf(`${'{"a":'.repeat(200_000)}1${"}".repeat(200_000)}`)).toBeUndefined();
+    expect(envelopeIdOf("[1,2]")).toBeUndefined();
+    expect(envelopeIdOf("")).toBeUndefined();
+    expect(envelopeIdOf('{"hopper":1,"id":"plain-id","job":"J"}')).toBe("plain-id");
+  });
+});
 
 // Issue #18 drops the HopperJobId attribute in two steps; this is step one's promise: every reader gets the job's
 // id from the envelope when a message has no attribute (another producer's send today, a later writer's tomorrow).
