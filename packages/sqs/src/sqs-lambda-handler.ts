@@ -1,4 +1,5 @@
 import { ConfigurationError, createConsoleLogger, redactingLogger, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
+import { jobIdOf } from "./sqs-job-id.js";
 import { deliveryAttemptOf, earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
 
 /** The parts of an AWS Lambda SQS event record the handler reads. */
@@ -66,7 +67,7 @@ export function createSqsLambdaHandler(options: SqsLambdaHandlerOptions): (event
     return options.hopper.runMessage({
       queue: options.queue,
       body: record.body,
-      id: record.messageAttributes?.[jobIdAttribute]?.stringValue ?? record.messageId,
+      id: jobIdOf(record.messageAttributes?.[jobIdAttribute]?.stringValue, record.body, record.messageId),
       deliveryAttempt: deliveryAttemptOf(record.attributes?.ApproximateReceiveCount, record.messageAttributes?.[earlierDeliveriesAttribute]?.stringValue),
     });
   };

@@ -1,6 +1,7 @@
 import { ChangeMessageVisibilityCommand, type Message } from "@aws-sdk/client-sqs";
 import type { NackOptions, ReceivedMessage } from "@hopper/core/backend";
 import { handBackUncounted } from "./sqs-hand-back.js";
+import { jobIdOf } from "./sqs-job-id.js";
 import { deliveryAttemptOf, earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
 import { visibilitySeconds, type SqsReceiveContext } from "./sqs-receive.js";
 
@@ -22,8 +23,7 @@ export class SqsReceivedMessage implements ReceivedMessage {
   readonly #group: string | undefined;
 
   constructor(context: SqsReceiveContext, queueUrl: string, message: Message) {
-    // Messages sent by other producers carry no job id; SQS's id stands in.
-    this.id = message.MessageAttributes?.[jobIdAttribute]?.StringValue ?? message.MessageId!;
+    this.id = jobIdOf(message.MessageAttributes?.[jobIdAttribute]?.StringValue, message.Body, message.MessageId!);
     this.body = message.Body ?? "";
     this.deliveryAttempt = deliveryAttemptOf(message.Attributes?.ApproximateReceiveCount, message.MessageAttributes?.[earlierDeliveriesAttribute]?.StringValue);
     this.#context = context;

@@ -16,7 +16,8 @@ import {
   type PushHttpRequest,
 } from "@hopper/core/backend";
 import { SQS_MAX_MESSAGE_BYTES } from "./sqs-backend.js";
-import { deliveryAttemptOf, earlierDeliveriesAttribute } from "./sqs-message-attributes.js";
+import { jobIdOf } from "./sqs-job-id.js";
+import { deliveryAttemptOf, earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
 
 /**
  * A periodic task from the worker environment's cron.yaml: `{ schedule }`
@@ -127,8 +128,8 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
     const outcome = await options.hopper.runMessage({
       queue: options.queue,
       body,
-      id: messageId,
       // sqsd passes message attributes as X-Aws-Sqsd-Attr-<name> headers.
+      id: jobIdOf(request.header(`x-aws-sqsd-attr-${jobIdAttribute.toLowerCase()}`) ?? undefined, body, messageId),
       deliveryAttempt: deliveryAttemptOf(request.header("x-aws-sqsd-receive-count"), request.header(`x-aws-sqsd-attr-${earlierDeliveriesAttribute.toLowerCase()}`)),
       ...(request.signal && { signal: request.signal }),
     });

@@ -2,6 +2,8 @@
 // loudly locally and fails under CI=true when it is missing.
 import { randomBytes } from "node:crypto";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll } from "vitest";
+import type { Backend } from "@hopper/core/backend";
 import { requireService } from "@hopper/services";
 import { createSqsBackend, type SqsBackendOptions } from "./sqs-backend.js";
 
@@ -22,4 +24,18 @@ export const testQueuePrefix = `t${randomBytes(3).toString("hex")}-`;
 /** A backend on the emulator, creating its queues. */
 export function createTestBackend(endpoint: string, options: Omit<SqsBackendOptions, "endpoint" | "client"> = {}) {
   return createSqsBackend({ client: createTestClient(endpoint), queuePrefix: testQueuePrefix, createQueues: true, ...options });
+}
+
+/** For one describe block: a raw client and a backend on the emulator, made before its tests and closed after them. */
+export function emulatorSides(endpoint: string): { readonly client: SQSClient; readonly backend: Backend } {
+  const sides = {} as { client: SQSClient; backend: Backend };
+  beforeAll(() => {
+    sides.client = createTestClient(endpoint);
+    sides.backend = createTestBackend(endpoint);
+  });
+  afterAll(async () => {
+    await sides.backend.close();
+    sides.client.destroy();
+  });
+  return sides;
 }
