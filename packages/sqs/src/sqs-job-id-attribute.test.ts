@@ -4,7 +4,7 @@ import { createConsoleLogger, createHopper, createMemoryRecordStore, Job, type H
 import type { ReceivedMessage } from "@hopper/core/backend";
 import { createSqsdNodeHandler } from "./sqs-sqsd-handler.js";
 import { createSqsLambdaHandler } from "./sqs-lambda-handler.js";
-import { envelopeIdOf } from "./sqs-job-id.js";
+import { envelopeIdOf } from "@hopper/core/backend";
 import { jobIdAttribute } from "./sqs-message-attributes.js";
 import { createTestBackend, emulatorSides, sqsEndpoint, testQueuePrefix } from "./test-sqs-service.js";
 

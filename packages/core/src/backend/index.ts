@@ -2,6 +2,7 @@ export * from "./backend.js";
 export { sendInBatches, chunkMessages } from "./send-in-batches.js";
 export { abortableSleep } from "../abortable-sleep.js";
 export { isConnectionFailure } from "../backend-reach.js";
+export { envelopeIdOf } from "../envelope/envelope-id.js";
 export { BackendClosedError } from "../errors/backend-closed-error.js";
 export { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
 export {
