@@ -51,11 +51,6 @@ export class ReceiveBudget {
     return this.reserved === 0 && this.room() > 0;
   }
 
-  /** A receive is on its way: made, its answer not read yet. */
-  receiveOut(): boolean {
-    return this.reserved > 0;
-  }
-
   /** Something the budget depends on changed (a job's perform returned, a buffered message was dropped). */
   changed(): void {
     const waiting = this.waiting;

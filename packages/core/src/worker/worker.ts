@@ -90,8 +90,6 @@ interface WorkerDependencies {
 const defaultPrefetch = 200;
 /** How long a shutdown waits for an aborted run to stop before it leaves the run its lease (see handBackOnceStopped). */
 const shutdownAbortGraceMs = 1000;
-/** While a receive is out, buffered jobs started back to back let the event loop turn after this many (startBuffered). */
-const startsBetweenTurns = 48;
 const workerOptionKeys = ["queues", "order", "pauseCheck", "heartbeat", "concurrency", "prefetch", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
 
 /**
@@ -138,8 +136,6 @@ export class Worker {
   private startsAfterTurn: NodeJS.Immediate | undefined;
   /** The reservation (receive) the last such wait let out: at most one wait per receive. */
   private waitedAtReservation = -1;
-  /** Buffered jobs started since the last such wait. */
-  private startsSinceTurn = 0;
 
   constructor(
     private readonly dependencies: WorkerDependencies,
@@ -316,9 +312,6 @@ export class Worker {
    * (pg-pool hands out an idle connection so), which runs only once the microtask queue is empty (PostgreSQL's
    * claims went out with the buffer empty, every time). At most one wait per receive: a loop that makes none
    * (paused queues, long polls outside the budget) must not hold the buffer back turn after turn.
-   * While a receive is out, a turn also follows every `startsBetweenTurns` starts: a driver reads the answer
-   * from its socket only when the loop turns, so without one it was read once the buffer had run dry (PostgreSQL:
-   * 0 jobs left at every claim's answer).
    */
   private startBuffered(intake: Intake): void {
     const { budget, queues, handler, loans, slots } = intake;
@@ -330,10 +323,8 @@ export class Worker {
       if (from === undefined) return;
       // The receive a wait now would let out: the one due (the next reservation), else the last one made.
       const receive = budget.reservations + (budget.receiveDue() ? 1 : 0);
-      const answerDue = this.startsSinceTurn >= startsBetweenTurns && budget.receiveOut();
-      if (receive > this.waitedAtReservation || answerDue) {
-        this.waitedAtReservation = Math.max(receive, this.waitedAtReservation);
-        this.startsSinceTurn = 0;
+      if (receive > this.waitedAtReservation) {
+        this.waitedAtReservation = receive;
         this.startsAfterTurn = setImmediate(() => {
           this.startsAfterTurn = undefined;
           this.startBuffered(intake);
@@ -346,7 +337,6 @@ export class Worker {
       if (!next) continue;
       const { message, queue, leaseFrom } = next;
       queues.countStart(queue);
-      this.startsSinceTurn += 1;
       budget.running += 1;
       const job = new StartedJob(message, leaseFrom, slots);
       this.inFlight.add(job);
