@@ -3,7 +3,7 @@ import type { PostgresSchema } from "../postgres-schema.js";
 
 /**
  * The claim as releases before migration 6 send it (records off): the rows chosen in the statement itself, not by
- * `<schema>.claimable()`. For rolling-deploy tests: a worker of that release claims beside one of this release.
+ * `<schema>.claim_messages()`. For rolling-deploy tests: a worker of that release claims beside one of this release.
  */
 export function claimBeforeMigration6(executor: SqlExecutor, schema: PostgresSchema, queue: string, maxMessages: number, leaseMs: number): Promise<{ seq: string; id: string }[]> {
   return executor.query(
