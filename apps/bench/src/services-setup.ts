@@ -25,7 +25,7 @@ const fallbackHelp: Partial<Record<BackendName, string>> = {
   pubsub: "the Pub/Sub emulator needs gcloud and Java; pass --pubsub-url for a real project",
 };
 
-function sqsUrlFrom(env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function sqsUrlFrom(env: Readonly<Record<string, string | undefined>>): string | undefined {
   const endpoint = env.HOPPER_TEST_SQS_ENDPOINT;
   if (!endpoint) return undefined;
   return `sqs://${env.AWS_REGION ?? "us-east-1"}/bench-?endpoint=${encodeURIComponent(endpoint)}&createQueues=true`;

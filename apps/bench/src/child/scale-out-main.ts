@@ -30,7 +30,7 @@ async function handle(request: ScaleOutRequest): Promise<void> {
       const startedAt = now();
       // Jobs are made per batch so a 100,000-job fill does not hold them all at once.
       for (let filled = 0; filled < request.jobs; filled += request.batch) {
-        await enqueueInBatches(subject, request.queue, makeJobs(Math.min(request.batch, request.jobs - filled)), request.batch);
+        await enqueueInBatches(subject, request.queue, makeJobs(Math.min(request.batch, request.jobs - filled), 0, filled), request.batch);
       }
       send({ type: "filled", ms: now() - startedAt });
       return;

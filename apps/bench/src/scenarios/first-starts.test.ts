@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FirstStarts } from "./first-starts.js";
+import { FirstStarts, repeatedStartsNote } from "./first-starts.js";
 
 describe("FirstStarts", () => {
   it("counts each numbered job once and its later starts as repeats", () => {
@@ -12,5 +12,13 @@ describe("FirstStarts", () => {
     const starts = new FirstStarts(1);
     expect([starts.first(undefined), starts.first(undefined), starts.first(5), starts.first(-1)]).toEqual([true, true, true, true]);
     expect(starts.repeats).toBe(0);
+  });
+});
+
+describe("repeatedStartsNote", () => {
+  it("names the repeats under the run's label, and is absent when there were none", () => {
+    expect(repeatedStartsNote("drain c=10", 1)).toBe("drain c=10: 1 start was of a job that had started before (counted once)");
+    expect(repeatedStartsNote("delayed", 7)).toBe("delayed: 7 starts were of a job that had started before (counted once)");
+    expect(repeatedStartsNote("delayed", 0)).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 /**
- * Which of a step's jobs have started, by the number the step gave each (`BenchJob.seq`): at-least-once delivery
- * may start a job twice, and a step that counted starts would report a job it never ran as started (a job run
- * twice covers for one left behind). The second and later starts are counted apart, for the report.
+ * Which of a run's jobs have started, by the number the run gave each (`BenchJob.seq`): at-least-once delivery
+ * may start a job twice, and a run that counted starts would report a job it never ran as started (a job run
+ * twice covers for one left behind). The second and later starts are counted apart, for the report. Used by the
+ * latency steps, the counted drains (`consumeCount`: drain, payload, the single-enqueue clean-up) and the delayed jobs.
  */
 export class FirstStarts {
   readonly #started: Uint8Array;
@@ -26,4 +27,14 @@ export class FirstStarts {
   get repeats(): number {
     return this.#repeats;
   }
+}
+
+/** How a note says that `repeats` starts were redeliveries ("1 start was …", "7 starts were …"). */
+export function repeatedStartsPhrase(repeats: number): string {
+  return `${repeats} ${repeats === 1 ? "start was" : "starts were"} of a job that had started before (counted once)`;
+}
+
+/** The note a run with repeated starts leaves in the report, or undefined when every start was a first. */
+export function repeatedStartsNote(label: string, repeats: number): string | undefined {
+  return repeats > 0 ? `${label}: ${repeatedStartsPhrase(repeats)}` : undefined;
 }

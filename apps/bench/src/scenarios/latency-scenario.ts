@@ -3,7 +3,7 @@ import { latencyPercentiles } from "../statistics.js";
 import type { DelayedResult, LatencyRun, RateSearch, RateStepEnd } from "../report/result-types.js";
 import { now, type BenchJob } from "../subjects/bench-subject.js";
 import { settlesBy, waitUntil } from "./deadlines.js";
-import { FirstStarts } from "./first-starts.js";
+import { FirstStarts, repeatedStartsNote } from "./first-starts.js";
 import { isSustained, jobsLeftBehind, rateStepBounds, rateStepNote, searchMayContinue, type RateStepCounts } from "./rate-step-bounds.js";
 import { withCallers, type ScenarioContext } from "./scenario-context.js";
 
@@ -123,7 +123,7 @@ export function delayedShortfallNote(received: number, total: number, boundMs: n
   return `delayed: only ${received} of ${total} jobs started within ${boundMs} ms of being enqueued (delay + grace); the rest were not waited for, so the lateness figures leave them out`;
 }
 
-/** Jobs due `delayMs` after enqueue: how late each starts versus its runAt. */
+/** Jobs due `delayMs` after enqueue: how late each starts versus its runAt, each job counted at its first start (a redelivery is noted apart). */
 export async function delayedJobs(context: ScenarioContext): Promise<DelayedResult | undefined> {
   const { subject, plan } = context;
   if (!subject.supportsDelay) return undefined;
@@ -131,16 +131,18 @@ export async function delayedJobs(context: ScenarioContext): Promise<DelayedResu
   const queue = context.queueName("delayed");
   await subject.prepare(queue);
   const lateness: number[] = [];
+  const starts = new FirstStarts(total);
   let allStarted!: () => void;
   const started = new Promise<void>((resolve) => (allStarted = resolve));
   const consumer = await subject.consume(queue, concurrency, (job) => {
+    if (!starts.first(job.seq)) return;
     lateness.push(now() - (job.runAt ?? job.sentAt));
     context.progress("delayed", lateness.length, total);
     if (lateness.length >= total) allStarted();
   });
-  await withCallers(total, 10, async () => {
+  await withCallers(total, 10, async (seq) => {
     const sentAt = now();
-    const job: BenchJob = { sentAt, runAt: sentAt + delayMs, padding: "" };
+    const job: BenchJob = { sentAt, runAt: sentAt + delayMs, padding: "", seq };
     await subject.enqueueOne(queue, job, delayMs);
   });
   let timer: NodeJS.Timeout | undefined;
@@ -149,5 +151,7 @@ export async function delayedJobs(context: ScenarioContext): Promise<DelayedResu
   await consumer.stop();
   const shortfall = delayedShortfallNote(lateness.length, total, delayMs + graceMs);
   if (shortfall) context.note(shortfall);
+  const repeats = repeatedStartsNote("delayed", starts.repeats);
+  if (repeats) context.note(repeats);
   return { delayMs, total, received: lateness.length, lateness: latencyPercentiles(lateness), early: lateness.filter((value) => value < 0).length };
 }

@@ -1,4 +1,5 @@
 import type { LatencyRun, RateSearch } from "../report/result-types.js";
+import { repeatedStartsPhrase } from "./first-starts.js";
 
 /**
  * The bound on one step of the latency scenario (the fixed-rate run, each rate-search step, the run at half), kept
@@ -70,7 +71,7 @@ export function rateStepNote(label: string, counts: RateStepCounts, bounds: Rate
   if (counts.startedLate > 0) parts.push(`${counts.startedLate} more started in the ${seconds(bounds.cleanupMs - bounds.windowMs)} clean-up (in no figure)`);
   const stillSent = counts.enqueuesPendingAtEnd > 0 ? ` (${counts.enqueuesPendingAtEnd} of them in enqueue calls still unanswered)` : "";
   parts.push(left > 0 ? `${left} were left when the step ended${stillSent}, beside the next steps` : "none was left for the next step");
-  if (counts.repeatedStarts > 0) parts.push(`${counts.repeatedStarts} starts were of a job that had started before (counted once)`);
+  if (counts.repeatedStarts > 0) parts.push(repeatedStartsPhrase(counts.repeatedStarts));
   if (!counts.consumerStopped) parts.push(`its consumer had not stopped ${seconds(bounds.stopMs - bounds.cleanupMs)} later, so the rate search ends here`);
   return parts.join("; ");
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { BenchPlan } from "../bench-plan.js";
+import { FirstStarts, repeatedStartsNote } from "./first-starts.js";
 import { summarize } from "../statistics.js";
 import type { RateResult } from "../report/result-types.js";
 import { now, type BenchJob, type BenchSubject, type JobHandler } from "../subjects/bench-subject.js";
@@ -20,9 +21,10 @@ export function uniqueQueueName(tag: string): string {
   return `bench-${runTag}-${tag}-${randomUUID().slice(0, 6)}`.replace(/[^a-zA-Z0-9-]/g, "-");
 }
 
-export function makeJobs(count: number, paddingBytes = 0): BenchJob[] {
+/** `count` jobs numbered `firstSeq` on (`BenchJob.seq`), so whoever consumes them counts each at its first start. */
+export function makeJobs(count: number, paddingBytes = 0, firstSeq = 0): BenchJob[] {
   const padding = "x".repeat(paddingBytes);
-  return Array.from({ length: count }, () => ({ sentAt: now(), padding }));
+  return Array.from({ length: count }, (_, index) => ({ sentAt: now(), padding, seq: firstSeq + index }));
 }
 
 /** Enqueues `jobs` in bulk calls of `batch` each, one call at a time. */
@@ -40,15 +42,19 @@ export async function withCallers(count: number, callers: number, task: (index: 
 }
 
 export interface CountedRun {
+  /** Jobs started, each counted once (at its first start). */
   readonly done: number;
+  /** Starts of a job that had started before (redeliveries): in no other figure. */
+  readonly repeatedStarts: number;
   readonly elapsedMs: number;
   readonly timedOut: boolean;
 }
 
 /**
- * Consumes `queue` until `expected` jobs finished or `timeoutMs` passed, then
- * stops the consumer. Elapsed time runs from the consumer being ready to the
- * last job finishing.
+ * Consumes `queue` until each of its `expected` jobs (numbered 0..expected-1, as `makeJobs` numbers them) finished
+ * once, or `timeoutMs` passed, then stops the consumer. A redelivered job's later starts run `onJob` but count apart
+ * (`repeatedStarts`), so they neither end the run early nor hide a job that never started. Elapsed time runs from
+ * the consumer being ready to the last first start finishing.
  */
 export async function consumeCount(
   subject: BenchSubject,
@@ -59,12 +65,14 @@ export async function consumeCount(
   onJob: JobHandler = () => {},
   onProgress: (done: number) => void = () => {},
 ): Promise<CountedRun> {
+  const starts = new FirstStarts(expected);
   let done = 0;
   let lastDoneAt = 0;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const consumer = await subject.consume(queue, concurrency, async (job) => {
     await onJob(job);
+    if (!starts.first(job.seq)) return;
     done += 1;
     lastDoneAt = now();
     if (done % 50 === 0) onProgress(done);
@@ -77,7 +85,7 @@ export async function consumeCount(
   const elapsedMs = (timedOut ? now() : lastDoneAt) - startedAt;
   await consumer.stop();
   onProgress(done);
-  return { done, elapsedMs, timedOut };
+  return { done, repeatedStarts: starts.repeats, elapsedMs, timedOut };
 }
 
 export interface RepeatOptions {
@@ -92,6 +100,8 @@ export interface RunOutcome {
   readonly rate: number;
   readonly timedOut: boolean;
   readonly done: number;
+  /** Starts of a job that had started before, noted for the point (summed over its runs). */
+  readonly repeatedStarts?: number;
 }
 
 /** Jobs for the measured runs after a warm-up finished only `done` in the bound: about half, so each run empties in half the bound. */
@@ -115,9 +125,11 @@ export async function repeatRates(context: ScenarioContext, options: RepeatOptio
   let jobs = options.jobs;
   let timedOut = false;
   let unwarmed = false;
+  let repeatedStarts = 0;
   for (let repetition = 0; repetition < total; repetition += 1) {
     context.progress(label, repetition, total);
     const result = await measure(repetition, jobs);
+    repeatedStarts += result.repeatedStarts ?? 0;
     const warmup = repetition < context.plan.warmup;
     if (warmup && result.timedOut) {
       unwarmed = true;
@@ -137,5 +149,7 @@ export async function repeatRates(context: ScenarioContext, options: RepeatOptio
     }
   }
   context.progress(label, total, total);
+  const repeats = repeatedStartsNote(label, repeatedStarts);
+  if (repeats) context.note(repeats);
   return { summary: summarize(samples), samples, timedOut, ...(unwarmed && { unwarmed }) };
 }

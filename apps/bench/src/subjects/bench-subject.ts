@@ -3,7 +3,7 @@ export interface BenchJob {
   readonly sentAt: number;
   readonly runAt?: number;
   readonly padding: string;
-  /** The job's number within a latency step, so a job started twice counts once (scenarios/first-starts.ts). */
+  /** The job's number within its run (a latency step, a drain, the delayed jobs), so a job started twice counts once (scenarios/first-starts.ts). */
   readonly seq?: number;
 }
 
