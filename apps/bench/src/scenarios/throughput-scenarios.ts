@@ -80,7 +80,10 @@ export class BulkSamples {
   }
 }
 
-/** Bulk enqueue then drain at one concurrency, per payload size; sizes above the subject's limit are skipped with the reason. */
+/**
+ * Bulk enqueue then drain at one concurrency, timed together, per payload size, after the backend's `beforeFill`;
+ * sizes above the subject's limit are skipped with the reason.
+ */
 export async function payloadSizes(context: ScenarioContext): Promise<PayloadPoint[]> {
   const { subject, plan } = context;
   const points: PayloadPoint[] = [];
@@ -93,6 +96,7 @@ export async function payloadSizes(context: ScenarioContext): Promise<PayloadPoi
     const rate = await repeatRates(context, { label, boundMs: plan.payload.timeoutMs, jobs: plan.payload.jobs }, async (_repetition, count) => {
       const queue = context.queueName(`payload-${bytes}`);
       await subject.prepare(queue);
+      await subject.beforeFill?.(queue);
       const jobs = makeJobs(count, bytes);
       const startedAt = now();
       // Small bulk calls: big payloads hit per-call byte limits (SQS 256 KiB, Redis proto buffers).
