@@ -12,38 +12,10 @@ import { resolveSchema } from "./postgres-schema.js";
 import { claimMessages } from "./operations/claim-messages.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 import { claimBeforeMigration6 } from "./test-fixtures/claim-before-migration-6.js";
+import { planLoggingClient, plansOf } from "./test-plan-logging.js";
 
 const url = postgresUrl();
 const body = `'{"hopper":1,"id":"00000000-0000-0000-0000-000000000000","job":"Noop","args":{}}'`;
-
-/** A client whose statements' plans, and those of the statements inside functions they call, come back as notices. */
-async function planLoggingClient(): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url! });
-  await client.connect();
-  // LOAD needs a superuser: the project's own servers (pnpm services) run the tests as one.
-  await client.query("LOAD 'auto_explain'");
-  for (const setting of ["auto_explain.log_min_duration = 0", "auto_explain.log_nested_statements = on", "auto_explain.log_analyze = on", "auto_explain.log_level = notice", "client_min_messages = notice"]) {
-    await client.query(`SET ${setting}`);
-  }
-  return client;
-}
-
-/** The plans of everything `work` runs on `client`, in a transaction rolled back after. */
-async function plansOf(client: pg.Client, work: () => Promise<unknown>): Promise<string[]> {
-  const plans: string[] = [];
-  const onNotice = (notice: { message?: string }) => {
-    if (notice.message?.includes("plan:")) plans.push(notice.message);
-  };
-  client.on("notice", onNotice);
-  await client.query("BEGIN");
-  try {
-    await work();
-  } finally {
-    await client.query("ROLLBACK");
-    client.off("notice", onNotice);
-  }
-  return plans;
-}
 
 describe.skipIf(!url)("postgres: a claim's plan whatever the statistics say", () => {
   const schema = url ? throwawaySchema(url) : "";
@@ -52,7 +24,7 @@ describe.skipIf(!url)("postgres: a claim's plan whatever the statistics say", ()
   let backend: PostgresBackend;
   beforeAll(async () => {
     backend = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 });
-    client = await planLoggingClient();
+    client = await planLoggingClient(url!);
     await client.query(`ALTER TABLE ${table} SET (autovacuum_enabled = false)`);
   }, 60_000);
   afterAll(async () => {
