@@ -1,0 +1,60 @@
+-- Take-scheduled as one function: lease up to `wanted` delayed messages of one
+-- queue (due later, not leased), soonest due first, an ordering key's message
+-- only when it is the oldest left of its key, locked with SKIP LOCKED.
+-- Their order (run_at across priorities) is not messages_due_idx's (priority
+-- first), so the statement before this read and sorted every delayed row of
+-- the queue per call, whatever the statistics (10,000 rows for a take of 100),
+-- and on a table bloated by a large delete without VACUUM a sequential scan
+-- (benchmarks/results/postgres-next-due-plans-2026-12-04.md). Here the
+-- priorities are found as next-due finds them (a loose index scan), each
+-- priority's soonest `wanted` rows are read in the index's order, and only
+-- those (at most `wanted` per priority) are sorted into one order and locked.
+-- The planner settings, as claim_messages' (migration 6), leave that as the
+-- only cheap plan on stale statistics. The candidates are read unlocked: the
+-- lock is taken after the merge, so no more than `wanted` rows are locked; a
+-- candidate another transaction changed meanwhile fails the ctid match on its
+-- new version and is skipped. The choice and the update are one statement, so
+-- they share one snapshot.
+-- Additive: a worker of the previous release keeps its own statement.
+-- The body holds no semicolon: migrate() splits a file into statements at each.
+CREATE FUNCTION {{schema}}.take_scheduled_messages(queue_name text, wanted integer, lease_ms double precision)
+RETURNS TABLE (seq bigint, id text, body text, attempts integer, counted integer, due timestamptz)
+LANGUAGE sql VOLATILE
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_sort = off
+SET jit = off
+AS $$
+  WITH RECURSIVE priorities(priority) AS (
+    SELECT max(m.priority) FROM {{schema}}.messages m WHERE m.queue = queue_name
+    UNION ALL
+    SELECT (SELECT max(m.priority) FROM {{schema}}.messages m WHERE m.queue = queue_name AND m.priority < p.priority)
+    FROM priorities p WHERE p.priority IS NOT NULL
+  ), candidates AS (
+    SELECT soonest.row_id FROM priorities p CROSS JOIN LATERAL (
+      SELECT m.ctid AS row_id FROM {{schema}}.messages m
+      WHERE m.queue = queue_name AND m.priority = p.priority AND m.run_at > now()
+        AND (m.locked_until IS NULL OR m.locked_until <= now())
+        AND (m.ordering_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM {{schema}}.messages earlier
+          WHERE earlier.queue = m.queue AND earlier.ordering_key = m.ordering_key AND earlier.seq < m.seq))
+      ORDER BY m.run_at, m.seq
+      LIMIT wanted
+    ) soonest
+  ), takeable AS (
+    SELECT m.ctid AS row_id, m.run_at FROM {{schema}}.messages m
+    WHERE m.ctid = ANY (ARRAY(SELECT row_id FROM candidates))
+      AND m.run_at > now() AND (m.locked_until IS NULL OR m.locked_until <= now())
+    ORDER BY m.run_at, m.seq
+    LIMIT wanted
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE {{schema}}.messages m
+  SET attempts = m.attempts + 1,
+      locked_until = now() + lease_ms * interval '1 millisecond',
+      run_at = now() + lease_ms * interval '1 millisecond',
+      -- A record in the row stays waiting while its job is taken away (postgres-record-sql.ts): no run started.
+      record_started_at = NULL
+  FROM takeable WHERE m.ctid = takeable.row_id
+  RETURNING m.seq, m.id, m.body, m.attempts, m.attempts - m.handed_back, takeable.run_at
+$$;
