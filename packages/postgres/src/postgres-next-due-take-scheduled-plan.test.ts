@@ -8,12 +8,13 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
-import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
+import { createClientExecutor, createPgExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { resolveSchema } from "./postgres-schema.js";
 import { nextDueInMs } from "./operations/next-due.js";
 import { takeScheduledMessages } from "./operations/take-scheduled.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 import { planLoggingClient, plansOf } from "./test-plan-logging.js";
+import { takeScheduledBeforeMigration7 } from "./test-fixtures/take-scheduled-before-migration-7.js";
 
 const url = postgresUrl();
 const WANTED = 100;
@@ -134,6 +135,53 @@ describe.skipIf(!url)("postgres: next-due and take-scheduled plans whatever the 
     await burst();
     await expectIndexPlans();
   }, 120_000);
+});
+
+describe.skipIf(!url)("postgres: take-scheduled of the release before migration 7 beside this release's", () => {
+  const schema = url ? throwawaySchema(url) : "";
+  let backend: PostgresBackend;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    backend = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 });
+    pool = new pg.Pool({ connectionString: url!, max: 8 });
+  }, 60_000);
+  afterAll(async () => {
+    await pool?.end();
+    await backend?.close();
+  });
+
+  it("take disjoint delayed messages of one queue, over several priorities: every message taken once", async () => {
+    const queue = "rolling-takes";
+    const jobs = 3000;
+    // Priorities and due times interleaved, so both statements' orders are exercised.
+    await pool.query(
+      `INSERT INTO "${schema}".messages (id, queue, body, priority, run_at)
+       SELECT 'job-' || n, $1, '{}', (n % 3) * 5, now() + interval '1 hour' + (n % 7) * interval '1 second' FROM generate_series(1, $2::int) AS n`,
+      [queue, jobs],
+    );
+    const executor = createPgExecutor(pool, { ownsPool: false });
+    const resolved = resolveSchema(schema);
+    const takenBy = new Map<string, string>();
+    const repeats: string[] = [];
+    const drain = async (release: "previous" | "this") => {
+      for (;;) {
+        const rows = release === "previous"
+          ? await takeScheduledBeforeMigration7(executor, resolved, queue, 25, 60_000)
+          : await takeScheduledMessages(executor, resolved, { queue, maxMessages: 25, leaseMs: 60_000 });
+        if (rows.length === 0) return;
+        for (const row of rows) {
+          if (takenBy.has(row.id)) repeats.push(row.id);
+          takenBy.set(row.id, release);
+        }
+      }
+    };
+    await Promise.all([drain("previous"), drain("this"), drain("previous"), drain("this")]);
+    expect(repeats).toEqual([]);
+    expect(takenBy.size).toBe(jobs);
+    const byRelease = [...takenBy.values()];
+    expect(byRelease.filter((release) => release === "previous").length).toBeGreaterThan(0);
+    expect(byRelease.filter((release) => release === "this").length).toBeGreaterThan(0);
+  });
 });
 
 describe.skipIf(!url)("postgres: take-scheduled on a schema not migrated to version 7", () => {

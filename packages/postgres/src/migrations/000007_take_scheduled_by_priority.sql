@@ -11,10 +11,10 @@
 -- those (at most `wanted` per priority) are sorted into one order and locked.
 -- The planner settings, as claim_messages' (migration 6), leave that as the
 -- only cheap plan on stale statistics. The candidates are read unlocked: the
--- lock is taken after the merge, so no more than `wanted` rows are locked; a
--- candidate another transaction changed meanwhile fails the ctid match on its
--- new version and is skipped. The choice and the update are one statement, so
--- they share one snapshot.
+-- lock is taken after the merge, so no more than `wanted` rows are locked. A
+-- candidate another transaction took or claimed meanwhile is skipped: locked,
+-- or its new version fails the recheck of `takeable` (leased now, or gone).
+-- The choice and the update are one statement, so they share one snapshot.
 -- Additive: a worker of the previous release keeps its own statement.
 -- The body holds no semicolon: migrate() splits a file into statements at each.
 CREATE FUNCTION {{schema}}.take_scheduled_messages(queue_name text, wanted integer, lease_ms double precision)
@@ -44,6 +44,7 @@ AS $$
   ), takeable AS (
     SELECT m.ctid AS row_id, m.run_at FROM {{schema}}.messages m
     WHERE m.ctid = ANY (ARRAY(SELECT row_id FROM candidates))
+      -- Rechecked on the newest version of a row changed since the snapshot.
       AND m.run_at > now() AND (m.locked_until IS NULL OR m.locked_until <= now())
     ORDER BY m.run_at, m.seq
     LIMIT wanted
