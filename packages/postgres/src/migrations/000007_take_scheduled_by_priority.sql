@@ -7,14 +7,15 @@
 -- and on a table bloated by a large delete without VACUUM a sequential scan
 -- (benchmarks/results/postgres-next-due-plans-2026-12-04.md). Here the
 -- priorities are found as next-due finds them (a loose index scan), each
--- priority's soonest `wanted` rows are read in the index's order, and only
--- those (at most `wanted` per priority) are sorted into one order and locked.
--- The planner settings, as claim_messages' (migration 6), leave that as the
--- only cheap plan on stale statistics. The candidates are read unlocked: the
--- lock is taken after the merge, so no more than `wanted` rows are locked. A
--- candidate another transaction took or claimed meanwhile is skipped: locked,
--- or its new version fails the recheck of `takeable` (leased now, or gone).
--- The choice and the update are one statement, so they share one snapshot.
+-- priority's soonest `wanted` rows are read in the index's order and locked
+-- (SKIP LOCKED, so a row another take holds is passed over as before), and
+-- only those, at most `wanted` per priority, are sorted into one order; the
+-- first `wanted` are leased. The others stay locked until the statement's
+-- transaction ends: more row locks than before with several priorities, for
+-- the same answer as the previous statement's. The planner settings, as
+-- claim_messages' (migration 6), leave that as the only cheap plan on stale
+-- statistics. The choice and the update are one statement, so they share one
+-- snapshot.
 -- Additive: a worker of the previous release keeps its own statement.
 -- The body holds no semicolon: migrate() splits a file into statements at each.
 CREATE FUNCTION {{schema}}.take_scheduled_messages(queue_name text, wanted integer, lease_ms double precision)
@@ -31,8 +32,8 @@ AS $$
     SELECT (SELECT max(m.priority) FROM {{schema}}.messages m WHERE m.queue = queue_name AND m.priority < p.priority)
     FROM priorities p WHERE p.priority IS NOT NULL
   ), candidates AS (
-    SELECT soonest.row_id FROM priorities p CROSS JOIN LATERAL (
-      SELECT m.ctid AS row_id FROM {{schema}}.messages m
+    SELECT soonest.row_id, soonest.run_at, soonest.seq FROM priorities p CROSS JOIN LATERAL (
+      SELECT m.ctid AS row_id, m.run_at, m.seq FROM {{schema}}.messages m
       WHERE m.queue = queue_name AND m.priority = p.priority AND m.run_at > now()
         AND (m.locked_until IS NULL OR m.locked_until <= now())
         AND (m.ordering_key IS NULL OR NOT EXISTS (
@@ -40,15 +41,10 @@ AS $$
           WHERE earlier.queue = m.queue AND earlier.ordering_key = m.ordering_key AND earlier.seq < m.seq))
       ORDER BY m.run_at, m.seq
       LIMIT wanted
+      FOR UPDATE SKIP LOCKED
     ) soonest
   ), takeable AS (
-    SELECT m.ctid AS row_id, m.run_at FROM {{schema}}.messages m
-    WHERE m.ctid = ANY (ARRAY(SELECT row_id FROM candidates))
-      -- Rechecked on the newest version of a row changed since the snapshot.
-      AND m.run_at > now() AND (m.locked_until IS NULL OR m.locked_until <= now())
-    ORDER BY m.run_at, m.seq
-    LIMIT wanted
-    FOR UPDATE SKIP LOCKED
+    SELECT row_id, run_at FROM candidates ORDER BY run_at, seq LIMIT wanted
   )
   UPDATE {{schema}}.messages m
   SET attempts = m.attempts + 1,
