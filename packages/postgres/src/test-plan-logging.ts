@@ -1,6 +1,10 @@
 // Reading the plans a statement really gets, nested statements (a SQL function's body) included: auto_explain logs
 // each to this client as a notice. No EXPLAIN of a copy of the text: the statement runs as the backend sends it.
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
+import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
+import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
+import { throwawaySchema } from "./test-postgres-targets.js";
 
 /** A client whose statements' plans, and those of the statements inside functions they call, come back as notices. */
 export async function planLoggingClient(url: string): Promise<pg.Client> {
@@ -29,4 +33,32 @@ export async function plansOf(client: pg.Client, work: () => Promise<unknown>): 
     client.off("notice", onNotice);
   }
   return plans;
+}
+
+export interface PlanTable {
+  readonly schema: PostgresSchema;
+  /** `messages`, quoted with its schema. */
+  readonly table: string;
+  /** Set once beforeAll ran. */
+  readonly client: pg.Client;
+}
+
+/**
+ * For the describe block that calls it: a throwaway schema migrated by this release, whose `messages` autovacuum
+ * leaves alone (its statistics stay as the test makes them), and a plan-logging client on it.
+ */
+export function planTable(url: string | undefined): PlanTable {
+  const name = url ? throwawaySchema(url) : "";
+  const shared = { schema: resolveSchema(name || "unused"), table: `"${name}".messages` } as { -readonly [K in keyof PlanTable]: PlanTable[K] };
+  let backend: PostgresBackend | undefined;
+  beforeAll(async () => {
+    backend = await createPostgresBackend({ connectionString: url!, schema: name, maxConnections: 2 });
+    shared.client = await planLoggingClient(url!);
+    await shared.client.query(`ALTER TABLE ${shared.table} SET (autovacuum_enabled = false)`);
+  }, 60_000);
+  afterAll(async () => {
+    await shared.client?.end();
+    await backend?.close();
+  });
+  return shared;
 }
