@@ -13,6 +13,7 @@ for (const target of postgresTargets()) {
     // Back to the schema release 4 left (migrations 1-4): migrations 7's and 6's functions go first, then migration 5's columns.
     const undoMigration5 = async (schema: string) => {
       await target.query(`DROP FUNCTION "${schema}".take_scheduled_messages(text, integer, double precision)`);
+      await target.query(`DROP FUNCTION "${schema}".next_due_in_ms(text)`);
       await target.query(`DROP FUNCTION "${schema}".claim_messages(text, integer, double precision, boolean)`);
       await target.query(`DROP INDEX "${schema}".messages_record_idx`);
       await target.query(`ALTER TABLE "${schema}".messages ${["job", "enqueued_at", "run_at", "started_at", "batch_id", "parent_id", "args"].map((column) => `DROP COLUMN record_${column}`).join(", ")}`);

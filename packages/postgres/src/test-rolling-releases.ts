@@ -61,15 +61,15 @@ export async function expectEachTakenOnceSideBySide(jobs: number, take: (release
 
 /**
  * A backend told not to migrate, on `schema` as the release before migration `version` left it: migrated, then the
- * function that migration added dropped (`fn`: its name and argument types) and the ledger's rows from `version` on
- * deleted.
+ * functions that migration added dropped (`functions`: each name with its argument types) and the ledger's rows from
+ * `version` on deleted.
  */
-export async function backendBeforeMigration(url: string, schema: string, version: number, fn: string): Promise<PostgresBackend> {
+export async function backendBeforeMigration(url: string, schema: string, version: number, functions: readonly string[]): Promise<PostgresBackend> {
   await (await createPostgresBackend({ connectionString: url, schema, maxConnections: 2 })).close();
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    await admin.query(`DROP FUNCTION "${schema}".${fn}`);
+    for (const fn of functions) await admin.query(`DROP FUNCTION "${schema}".${fn}`);
     await admin.query(`DELETE FROM "${schema}".migrations WHERE version >= ${version}`);
   } finally {
     await admin.end();

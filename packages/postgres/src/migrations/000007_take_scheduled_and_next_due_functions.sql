@@ -55,3 +55,33 @@ AS $$
   FROM takeable WHERE m.ctid = takeable.row_id
   RETURNING m.seq, m.id, m.body, m.attempts, m.attempts - m.handed_back, takeable.run_at
 $$;
+-- The next-due lookup as a function, for the same reason: after a VACUUM
+-- that found `messages` nearly empty (a few live rows, its pages kept) with
+-- a due index bloated by earlier updates, the planner took the loose index
+-- scan for dearer than sequential scans of the table and chose them for
+-- every step (160-382 ms per lookup on the bench's server:
+-- benchmarks/results/latency-2026-12-04f/README.md, reproduced in
+-- benchmarks/results/postgres-next-due-plans-2026-12-04.md). The body is
+-- next-due.ts's statement, whose plan is index probes only: one per distinct
+-- priority to find them, one per priority for its next due time.
+CREATE FUNCTION {{schema}}.next_due_in_ms(queue_name text)
+RETURNS double precision
+LANGUAGE sql STABLE
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_sort = off
+SET jit = off
+AS $$
+  WITH RECURSIVE priorities(priority) AS (
+    SELECT max(m.priority) FROM {{schema}}.messages m WHERE m.queue = queue_name
+    UNION ALL
+    SELECT (SELECT max(m.priority) FROM {{schema}}.messages m WHERE m.queue = queue_name AND m.priority < p.priority)
+    FROM priorities p WHERE p.priority IS NOT NULL
+  )
+  SELECT ceil(extract(epoch FROM min(due.run_at) - now()) * 1000)::float8
+  FROM priorities p CROSS JOIN LATERAL (
+    SELECT m.run_at FROM {{schema}}.messages m
+    WHERE m.queue = queue_name AND m.priority = p.priority AND m.run_at > now()
+    ORDER BY m.run_at LIMIT 1
+  ) due
+$$;
