@@ -5,11 +5,14 @@
 //   stale:   20,000 rows over 500 other queues analyzed, all deleted, VACUUM, then 30,000 rows into `fresh`
 //            (priorities 0, 5, 10, 15 in turn; every third delayed by an hour, due times interleaved);
 //   bloated: 150,000 delayed rows of `fresh` analyzed, deleted without VACUUM, then the same 30,000 rows;
-//   analyzed: as stale, then ANALYZE (current statistics, for comparison).
+//   analyzed: as stale, then ANALYZE (current statistics, for comparison);
+//   vacuumed: 100,000 rows updated three times (messages_due_idx grows), deleted, VACUUM; 11,000 rows analyzed and
+//            deleted; 5 delayed rows into `fresh` at the table's end; VACUUM (the table taken for 5 rows, its pages
+//            kept): next-due's state in benchmarks/results/latency-2026-12-04f/README.md §3.
 // Then 200 next-due lookups, then takes of 100 (each taken batch deleted, as a move acks it) until none is left.
 // Copied into <this checkout>/apps/bench/ to run (its imports resolve there), from there:
 //   node --conditions=@hopper/source --import ./src/child/strip-types.mjs --no-warnings statementbench-tmp.ts \
-//     <checkout> $HOPPER_TEST_POSTGRES_URL <stale|bloated|analyzed> <rounds>
+//     <checkout> $HOPPER_TEST_POSTGRES_URL <stale|bloated|analyzed|vacuumed> <rounds>
 import { readFileSync } from "node:fs";
 import pg from "pg";
 const [checkout, url, state = "stale", roundsText = "1"] = process.argv.slice(2);
@@ -40,6 +43,18 @@ const burst = `INSERT INTO ${table} (id, queue, body, priority, run_at)
 async function prepare(): Promise<void> {
   await client.query(`DELETE FROM ${table}`);
   await client.query(`VACUUM ${table}`);
+  if (state === "vacuumed") {
+    await client.query(`INSERT INTO ${table} (id, queue, body) SELECT 'old-' || n, 'old', repeat('x', 200) FROM generate_series(1, 100000) AS n`);
+    for (let update = 0; update < 3; update++) await client.query(`UPDATE ${table} SET run_at = run_at + interval '1 second'`);
+    await client.query(`DELETE FROM ${table}`);
+    await client.query(`VACUUM ${table}`);
+    await client.query(`INSERT INTO ${table} (id, queue, body) SELECT 'gone-' || n, 'old', repeat('x', 200) FROM generate_series(1, 11000) AS n`);
+    await client.query(`ANALYZE ${table}`);
+    await client.query(`DELETE FROM ${table}`);
+    await client.query(`INSERT INTO ${table} (id, queue, body, priority, run_at) SELECT 'new-' || n, 'fresh', '{}', (n % 2) * 5, now() + interval '1 hour' + n * interval '1 s' FROM generate_series(1, 5) AS n`);
+    await client.query(`VACUUM ${table}`);
+    return;
+  }
   if (state !== "bloated") {
     await client.query(`INSERT INTO ${table} (id, queue, body) SELECT 'old-' || n, 'old-' || (n % 500), '{}' FROM generate_series(1, 20000) AS n`);
     await client.query(`ANALYZE ${table}`);
@@ -72,7 +87,7 @@ for (let round = 0; round < Number(roundsText); round++) {
     await deleteMessages(executor, schema, result.map((row: { seq: string; attempts: number }) => ({ seq: row.seq, attempts: row.attempts })));
   }
   const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-  console.log(`${checkout.split("/").slice(-2).join("/")} ${state} round ${round}: next-due first ${lookups[0]!.toFixed(0)} µs, median ${median(lookups).toFixed(0)} µs, mean ${(sum(lookups) / lookups.length).toFixed(0)} µs server CPU (200 calls); take-scheduled ${takes.length} takes (${taken} rows): first ${takes[0]?.toFixed(0)} µs, median ${median(takes).toFixed(0)} µs, mean ${(sum(takes) / takes.length).toFixed(0)} µs server CPU, ${(takeMs / takes.length).toFixed(2)} ms wall per take`);
+  console.log(`${checkout.split("/").slice(-2).join("/")} ${state} round ${round}: next-due first ${lookups[0]!.toFixed(0)} µs, median ${median(lookups).toFixed(0)} µs, mean ${(sum(lookups) / lookups.length).toFixed(0)} µs server CPU (200 calls); take-scheduled ${takes.length} take(s) (${taken} rows): first ${takes[0]?.toFixed(0)} µs, median ${median(takes).toFixed(0)} µs, mean ${(sum(takes) / takes.length).toFixed(0)} µs server CPU, ${(takeMs / takes.length).toFixed(2)} ms wall per take`);
 }
 await client.query(`DELETE FROM ${table}`);
 await client.end();
