@@ -36,7 +36,7 @@ async function viaFunction(executor: SqlExecutor, schema: PostgresSchema, queue:
   }
 }
 
-/** The statement that is also the function's body (migration 7). */
+/** The lookup as one statement, as releases before migration 7 send it (the function's body finds each priority by ORDER BY … LIMIT 1 instead of max()). */
 function lookUp(executor: SqlExecutor, schema: PostgresSchema, queue: string): Promise<DueRow[]> {
   const messages = `${schema.quoted}.messages`;
   return executor.query<DueRow>(
