@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # A take whose snapshot predates another take's commit: the function skips the rows the other took (their new
 # versions fail its recheck) and continues to the next. Needs a schema `explore` migrated by this branch (a backend
-# made with schema "explore") and psql. The function is copied from migration 7 as `explore.take_race`, with a
+# made with schema "explore") and psql; run from the checkout's root. The function is copied from migration 7 as `explore.take_race`, with a
 # one-second pause before it reads anything (after its snapshot). Run: race-check.sh $HOPPER_TEST_POSTGRES_URL
 set -euo pipefail
 U=$1
 python3 - <<'PY'
-s = open('packages/postgres/src/migrations/000007_take_scheduled_by_priority.sql').read()
-body = s[s.index('CREATE FUNCTION'):].replace('{{schema}}', 'explore').replace('explore.take_scheduled_messages(', 'explore.take_race(')
-body = body.replace("WHERE m.queue = queue_name\n", "WHERE m.queue = queue_name AND (SELECT 1 FROM pg_sleep(1)) = 1\n", 1)
+s = open('packages/postgres/src/migrations/000007_take_scheduled_and_next_due_functions.sql').read()
+start = s.index('CREATE FUNCTION {{schema}}.take_scheduled_messages(')
+body = s[start:s.index('$$;', start) + 3].replace('{{schema}}', 'explore').replace('explore.take_scheduled_messages(', 'explore.take_race(')
+anchor = 'WHERE m.queue = queue_name ORDER BY m.priority DESC LIMIT 1)'
+assert anchor in body
+body = body.replace(anchor, 'WHERE m.queue = queue_name AND (SELECT 1 FROM pg_sleep(1)) = 1 ORDER BY m.priority DESC LIMIT 1)', 1)
 open('/tmp/take-race.sql', 'w').write(body)
 PY
 psql "$U" -q -f /tmp/take-race.sql
