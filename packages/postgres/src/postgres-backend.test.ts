@@ -10,8 +10,10 @@ for (const target of postgresTargets()) {
   describe(`postgres backend on ${target.name}`, () => {
     const open = openedPerTest(target);
     /** Takes `schema` back to release 4's layout: no record columns in messages. */
-    // Back to the schema release 4 left (migrations 1-4): migration 6's function goes first, then migration 5's columns.
+    // Back to the schema release 4 left (migrations 1-4): migrations 7's and 6's functions go first, then migration 5's columns.
     const undoMigration5 = async (schema: string) => {
+      await target.query(`DROP FUNCTION "${schema}".take_scheduled_messages(text, integer, double precision)`);
+      await target.query(`DROP FUNCTION "${schema}".next_due_in_ms(text)`);
       await target.query(`DROP FUNCTION "${schema}".claim_messages(text, integer, double precision, boolean)`);
       await target.query(`DROP INDEX "${schema}".messages_record_idx`);
       await target.query(`ALTER TABLE "${schema}".messages ${["job", "enqueued_at", "run_at", "started_at", "batch_id", "parent_id", "args"].map((column) => `DROP COLUMN record_${column}`).join(", ")}`);
@@ -164,7 +166,7 @@ for (const target of postgresTargets()) {
       const schema = uniqueSchema();
       const backends = await Promise.all(Array.from({ length: 4 }, () => open({ schema })));
       const ledger = await target.query<{ version: number }>(`SELECT version FROM "${schema}".migrations ORDER BY version`);
-      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
       expect(await backends[0]!.migrate()).toEqual([]);
       await target.query(`DROP SCHEMA "${schema}" CASCADE`);
     });

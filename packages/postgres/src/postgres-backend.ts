@@ -203,7 +203,8 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
   /**
    * Waits for a NOTIFY of `queue` from the moment its claim found nothing; the next-due lookup (a delay or a lease
    * ending) runs beside the wait and only shortens it. Awaited first, it held every job enqueued meanwhile: once
-   * `messages` has bloated the lookup seq-scans it, 160-382 ms (benchmarks/results/latency-2026-12-04f/README.md).
+   * `messages` had bloated the lookup seq-scanned it, 160-382 ms (benchmarks/results/latency-2026-12-04f/README.md;
+   * since migration 7 it is a function that keeps to the index).
    */
   const waitForWorkOrDue = async (queue: string, version: number, waitMs: number, signals: readonly (AbortSignal | undefined)[]): Promise<void> => {
     const due = new AbortController();

@@ -4,130 +4,61 @@
 // plus a sort of all of them: each claim read the whole queue (benchmarks/results/postgres-stale-stats-2026-12-04.md).
 // The claim is now a function with its own planner settings (migration 6); its plans are read with auto_explain,
 // nested statements included, as the server logs them to this client.
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
-import { createClientExecutor, createPgExecutor } from "./postgres-executor.js";
-import { resolveSchema } from "./postgres-schema.js";
+import { describe, expect, it } from "vitest";
+import { createClientExecutor } from "./postgres-executor.js";
 import { claimMessages } from "./operations/claim-messages.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 import { claimBeforeMigration6 } from "./test-fixtures/claim-before-migration-6.js";
+import { planTable, plansOf } from "./test-plan-logging.js";
+import { backendBeforeMigration, expectEachTakenOnceSideBySide, sharedSchema } from "./test-rolling-releases.js";
 
 const url = postgresUrl();
 const body = `'{"hopper":1,"id":"00000000-0000-0000-0000-000000000000","job":"Noop","args":{}}'`;
 
-/** A client whose statements' plans, and those of the statements inside functions they call, come back as notices. */
-async function planLoggingClient(): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url! });
-  await client.connect();
-  // LOAD needs a superuser: the project's own servers (pnpm services) run the tests as one.
-  await client.query("LOAD 'auto_explain'");
-  for (const setting of ["auto_explain.log_min_duration = 0", "auto_explain.log_nested_statements = on", "auto_explain.log_analyze = on", "auto_explain.log_level = notice", "client_min_messages = notice"]) {
-    await client.query(`SET ${setting}`);
-  }
-  return client;
-}
-
-/** The plans of everything `work` runs on `client`, in a transaction rolled back after. */
-async function plansOf(client: pg.Client, work: () => Promise<unknown>): Promise<string[]> {
-  const plans: string[] = [];
-  const onNotice = (notice: { message?: string }) => {
-    if (notice.message?.includes("plan:")) plans.push(notice.message);
-  };
-  client.on("notice", onNotice);
-  await client.query("BEGIN");
-  try {
-    await work();
-  } finally {
-    await client.query("ROLLBACK");
-    client.off("notice", onNotice);
-  }
-  return plans;
-}
-
 describe.skipIf(!url)("postgres: a claim's plan whatever the statistics say", () => {
-  const schema = url ? throwawaySchema(url) : "";
-  const table = `"${schema}".messages`;
-  let client: pg.Client;
-  let backend: PostgresBackend;
-  beforeAll(async () => {
-    backend = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 });
-    client = await planLoggingClient();
-    await client.query(`ALTER TABLE ${table} SET (autovacuum_enabled = false)`);
-  }, 60_000);
-  afterAll(async () => {
-    await client?.end();
-    await backend?.close();
-  });
-  const claim = (queue: string) => plansOf(client, () => claimMessages(createClientExecutor(client), resolveSchema(schema), { queue, maxMessages: 100, leaseMs: 30_000 }));
+  const setup = planTable(url);
+  const { table, schema } = setup;
+  const claim = (queue: string) => plansOf(setup.client, () => claimMessages(createClientExecutor(setup.client), schema, { queue, maxMessages: 100, leaseMs: 30_000 }));
 
   it("reads the claim index in order, no bitmap scan or sort of the queue, on statistics that predate it", async () => {
     // Statistics of many other queues, then a vacuum of the emptied table, then a burst into a queue they never saw.
-    await client.query(`INSERT INTO ${table} (id, queue, body) SELECT 'old-' || n, 'old-' || (n % 500), ${body} FROM generate_series(1, 20000) AS n`);
-    await client.query(`ANALYZE ${table}`);
-    await client.query(`DELETE FROM ${table}`);
-    await client.query(`VACUUM ${table}`);
-    await client.query(`INSERT INTO ${table} (id, queue, body, run_at) SELECT 'new-' || n, 'fresh', ${body}, now() - interval '1 second' FROM generate_series(1, 20000) AS n`);
+    await setup.client.query(`INSERT INTO ${table} (id, queue, body) SELECT 'old-' || n, 'old-' || (n % 500), ${body} FROM generate_series(1, 20000) AS n`);
+    await setup.client.query(`ANALYZE ${table}`);
+    await setup.client.query(`DELETE FROM ${table}`);
+    await setup.client.query(`VACUUM ${table}`);
+    await setup.client.query(`INSERT INTO ${table} (id, queue, body, run_at) SELECT 'new-' || n, 'fresh', ${body}, now() - interval '1 second' FROM generate_series(1, 20000) AS n`);
     const plans = (await claim("fresh")).join("\n");
     expect(plans).toMatch(/Index Scan using messages_due_idx/);
     expect(plans).not.toMatch(/Bitmap (Heap|Index) Scan/);
     expect(plans).not.toMatch(/Sort Key: m\.priority DESC, m\.run_at, m\.seq/);
-    await client.query(`DELETE FROM ${table}`);
+    await setup.client.query(`DELETE FROM ${table}`);
   });
 
   it("compiles nothing (no JIT) for a claim of 100 from a large analyzed backlog", async () => {
     // The function is planned without its parameters' values: `LIMIT wanted` is costed at a tenth of the queue, which
     // for 200,000 rows crossed jit_above_cost and cost 10-18 ms of compilation per claim.
-    await client.query(`INSERT INTO ${table} (id, queue, body, run_at) SELECT 'big-' || n, 'backlog', ${body}, now() - interval '1 second' FROM generate_series(1, 200000) AS n`);
-    await client.query(`ANALYZE ${table}`);
+    await setup.client.query(`INSERT INTO ${table} (id, queue, body, run_at) SELECT 'big-' || n, 'backlog', ${body}, now() - interval '1 second' FROM generate_series(1, 200000) AS n`);
+    await setup.client.query(`ANALYZE ${table}`);
     const plans = (await claim("backlog")).join("\n");
     expect(plans).toMatch(/Index Scan using messages_due_idx/);
     expect(plans).not.toMatch(/JIT:/);
-    await client.query(`DELETE FROM ${table}`);
+    await setup.client.query(`DELETE FROM ${table}`);
   }, 60_000);
 });
 
 describe.skipIf(!url)("postgres: claims of the release before migration 6 beside this release's", () => {
-  const schema = url ? throwawaySchema(url) : "";
-  let backend: PostgresBackend;
-  let pool: pg.Pool;
-  beforeAll(async () => {
-    backend = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 });
-    pool = new pg.Pool({ connectionString: url!, max: 8 });
-  }, 60_000);
-  afterAll(async () => {
-    await pool?.end();
-    await backend?.close();
-  });
+  const shared = sharedSchema(url);
 
   it("take disjoint rows of one queue: every message claimed once", async () => {
     const queue = "rolling-claims";
     const jobs = 3000;
     for (let from = 0; from < jobs; from += 1000) {
-      await backend.enqueue(Array.from({ length: 1000 }, (_, index) => ({ id: `job-${from + index}`, queue, body: "{}" })));
+      await shared.backend.enqueue(Array.from({ length: 1000 }, (_, index) => ({ id: `job-${from + index}`, queue, body: "{}" })));
     }
-    const executor = createPgExecutor(pool, { ownsPool: false });
-    const resolved = resolveSchema(schema);
-    const claimedBy = new Map<string, string>();
-    const repeats: string[] = [];
-    const drain = async (release: "previous" | "this") => {
-      for (;;) {
-        const rows = release === "previous"
-          ? await claimBeforeMigration6(executor, resolved, queue, 25, 60_000)
-          : await claimMessages(executor, resolved, { queue, maxMessages: 25, leaseMs: 60_000 });
-        if (rows.length === 0) return;
-        for (const row of rows) {
-          if (claimedBy.has(row.id)) repeats.push(row.id);
-          claimedBy.set(row.id, release);
-        }
-      }
-    };
-    await Promise.all([drain("previous"), drain("this"), drain("previous"), drain("this")]);
-    expect(repeats).toEqual([]);
-    expect(claimedBy.size).toBe(jobs);
-    const byRelease = [...claimedBy.values()];
-    expect(byRelease.filter((release) => release === "previous").length).toBeGreaterThan(0);
-    expect(byRelease.filter((release) => release === "this").length).toBeGreaterThan(0);
+    const { executor, schema } = shared;
+    await expectEachTakenOnceSideBySide(jobs, (release) =>
+      release === "previous" ? claimBeforeMigration6(executor, schema, queue, 25, 60_000) : claimMessages(executor, schema, { queue, maxMessages: 25, leaseMs: 60_000 }),
+    );
   });
 });
 
@@ -135,13 +66,7 @@ describe.skipIf(!url)("postgres: a worker of this release on a schema not migrat
   const schema = url ? throwawaySchema(url) : "";
   it("refuses its claims with an error that names migrate()", async () => {
     // The schema as release 5 left it, and a backend told not to migrate.
-    await (await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 })).close();
-    const admin = new pg.Client({ connectionString: url! });
-    await admin.connect();
-    await admin.query(`DROP FUNCTION "${schema}".claim_messages(text, integer, double precision, boolean)`);
-    await admin.query(`DELETE FROM "${schema}".migrations WHERE version >= 6`);
-    await admin.end();
-    const behind = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2, migrate: false });
+    const behind = await backendBeforeMigration(url!, schema, 6, ["claim_messages(text, integer, double precision, boolean)"]);
     try {
       await expect(behind.receive({ queue: "q", maxMessages: 1, waitMs: 0, leaseMs: 30_000 })).rejects.toThrow(/not migrated to version 6.*migrate\(\)/);
     } finally {

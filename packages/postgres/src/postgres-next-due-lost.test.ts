@@ -15,7 +15,7 @@ class StalledLookupPool extends pg.Pool {
   lookups = 0;
   override query(...args: any[]): any {
     const text: unknown = typeof args[0] === "string" ? args[0] : args[0]?.text;
-    if (typeof text === "string" && text.startsWith("WITH RECURSIVE priorities")) {
+    if (typeof text === "string" && text.includes(".next_due_in_ms(")) {
       this.lookups += 1;
       return (super.query as any)(stalledLookup);
     }

@@ -20,7 +20,7 @@ class NextDueGatedPool extends pg.Pool {
   }
   override query(...args: any[]): any {
     const text: unknown = typeof args[0] === "string" ? args[0] : args[0]?.text;
-    if (typeof text === "string" && text.startsWith("WITH RECURSIVE priorities")) {
+    if (typeof text === "string" && text.includes(".next_due_in_ms(")) {
       this.lookups += 1;
       return this.#gate.then(() => (super.query as any)(...args));
     }

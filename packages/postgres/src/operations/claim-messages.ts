@@ -1,8 +1,8 @@
-import { ConfigurationError } from "@hopper/core";
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 import { expiresAt, type RecordSql } from "../postgres-record-sql.js";
 import { REPLANNED } from "./statement-text.js";
+import { whenNotMigrated } from "./schema-function.js";
 
 export interface ClaimedMessage {
   /** Row identity (bigint as text). */
@@ -48,22 +48,7 @@ export async function claimMessages(executor: SqlExecutor, schema: PostgresSchem
      SELECT seq::text AS seq, id, body, attempts, counted${withRecords ? recordColumn(records) : ""} FROM claimed ORDER BY priority DESC, due, seq`,
     withRecords ? [input.queue, input.maxMessages, input.leaseMs, Math.ceil(input.recordTtlMs!)] : [input.queue, input.maxMessages, input.leaseMs],
     REPLANNED,
-  ).catch((error: unknown) => {
-    throw isMissingClaimFunction(error) ? notMigrated(schema) : error;
-  });
-}
-
-/** PostgreSQL's "undefined function" (42883) naming the claim: the schema predates migration 6. */
-function isMissingClaimFunction(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === "42883" && typeof message === "string" && message.includes("claim_messages");
-}
-
-function notMigrated(schema: PostgresSchema): ConfigurationError {
-  return new ConfigurationError({
-    field: "migrate",
-    message: `schema ${schema.name} is not migrated to version 6 (${schema.name}.claim_messages is missing), which this release's claims need: run backend.migrate() before starting its workers, or leave migrate on (the default)`,
-  });
+  ).catch(whenNotMigrated(schema, { name: "claim_messages", migration: 6, neededBy: "claims" }));
 }
 
 const epochMs = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";

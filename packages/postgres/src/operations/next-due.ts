@@ -1,6 +1,9 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 
+/** Schemas found without `next_due_in_ms()` (not migrated to 7): their lookups send the statement itself. */
+const withoutFunction = new WeakSet<PostgresSchema>();
+
 /**
  * How long until something in `queue` may become claimable without a NOTIFY:
  * a delay ends or a lease runs out (both are `run_at`).
@@ -8,12 +11,35 @@ import type { PostgresSchema } from "../postgres-schema.js";
  * messages_due_idx orders run_at within each priority, so the earliest is
  * looked up once per distinct priority, each found by stepping down the index
  * (a loose index scan): a few index probes however many messages wait.
+ * Sent as `<schema>.next_due_in_ms()` (migration 7), whose planner settings
+ * keep those probes when a bloated index makes them look dearer than reading
+ * the table. On a schema not migrated to 7 the statement itself is sent, as
+ * before: the lookup only shortens a wait, and claims do not need migration 7.
  *
  * In: queue. Out: milliseconds, or undefined when nothing is pending.
  */
 export async function nextDueInMs(executor: SqlExecutor, schema: PostgresSchema, queue: string): Promise<number | undefined> {
+  const [row] = await (withoutFunction.has(schema) ? lookUp(executor, schema, queue) : viaFunction(executor, schema, queue));
+  return row?.due_in_ms === null || row?.due_in_ms === undefined ? undefined : Number(row.due_in_ms);
+}
+
+type DueRow = { due_in_ms: number | string | null };
+
+async function viaFunction(executor: SqlExecutor, schema: PostgresSchema, queue: string): Promise<DueRow[]> {
+  try {
+    return await executor.query<DueRow>(`SELECT ${schema.quoted}.next_due_in_ms($1) AS due_in_ms`, [queue]);
+  } catch (error) {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    if (code !== "42883" || typeof message !== "string" || !message.includes("next_due_in_ms")) throw error;
+    withoutFunction.add(schema);
+    return lookUp(executor, schema, queue);
+  }
+}
+
+/** The lookup as one statement, as releases before migration 7 send it (the function's body finds each priority by ORDER BY … LIMIT 1 instead of max()). */
+function lookUp(executor: SqlExecutor, schema: PostgresSchema, queue: string): Promise<DueRow[]> {
   const messages = `${schema.quoted}.messages`;
-  const [row] = await executor.query<{ due_in_ms: number | string | null }>(
+  return executor.query<DueRow>(
     `WITH RECURSIVE priorities(priority) AS (
        SELECT max(priority) FROM ${messages} WHERE queue = $1
        UNION ALL
@@ -28,5 +54,4 @@ export async function nextDueInMs(executor: SqlExecutor, schema: PostgresSchema,
      ) due`,
     [queue],
   );
-  return row?.due_in_ms === null || row?.due_in_ms === undefined ? undefined : Number(row.due_in_ms);
 }

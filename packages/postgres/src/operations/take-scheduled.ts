@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 import type { ClaimedMessage } from "./claim-messages.js";
+import { whenNotMigrated } from "./schema-function.js";
 
 /**
  * Leases up to `maxMessages` delayed messages of one queue (due later, not
@@ -11,31 +12,21 @@ import type { ClaimedMessage } from "./claim-messages.js";
  * unchanged, and a lease that runs out leaves the message ready early (the
  * worker holds it back until the envelope's runAt).
  *
+ * The choice and the update are `<schema>.take_scheduled_messages()`
+ * (migration 7): it reads each priority's soonest rows in messages_due_idx's
+ * order and sorts only those, where one statement ordered by run_at across
+ * priorities read and sorted every delayed row of the queue.
+ *
  * In: queue, maxMessages, leaseMs. Out: the leased messages with when they were due (ms since the epoch), soonest first.
  */
 export async function takeScheduledMessages(executor: SqlExecutor, schema: PostgresSchema, input: { queue: string; maxMessages: number; leaseMs: number }): Promise<(ClaimedMessage & { dueAt: number })[]> {
-  const rows = await executor.query<ClaimedMessage & { due_at: string | number }>(
-    `WITH takeable AS (
-       SELECT m.seq, m.run_at FROM ${schema.quoted}.messages m
-       WHERE m.queue = $1 AND m.run_at > now() AND (m.locked_until IS NULL OR m.locked_until <= now())
-         AND (m.ordering_key IS NULL OR NOT EXISTS (
-           SELECT 1 FROM ${schema.quoted}.messages earlier
-           WHERE earlier.queue = m.queue AND earlier.ordering_key = m.ordering_key AND earlier.seq < m.seq))
-       ORDER BY m.run_at, m.seq
-       LIMIT $2
-       FOR UPDATE SKIP LOCKED
-     ), taken AS (
-       UPDATE ${schema.quoted}.messages m
-       SET attempts = m.attempts + 1,
-           locked_until = now() + $3 * interval '1 millisecond',
-           run_at = now() + $3 * interval '1 millisecond',
-           -- A record in the row stays waiting while its job is taken away (postgres-record-sql.ts): no run started.
-           record_started_at = NULL
-       FROM takeable WHERE m.seq = takeable.seq
-       RETURNING m.seq, m.id, m.body, m.attempts, m.attempts - m.handed_back AS counted, takeable.run_at AS due
-     )
-     SELECT seq::text AS seq, id, body, attempts, counted, (extract(epoch FROM due) * 1000)::float8 AS due_at FROM taken ORDER BY due, seq`,
-    [input.queue, input.maxMessages, input.leaseMs],
-  );
+  const rows = await executor
+    .query<ClaimedMessage & { due_at: string | number }>(
+      // UPDATE … RETURNING keeps no order; restore soonest first.
+      `SELECT seq::text AS seq, id, body, attempts, counted, (extract(epoch FROM due) * 1000)::float8 AS due_at
+       FROM ${schema.quoted}.take_scheduled_messages($1, $2, $3) ORDER BY due, seq`,
+      [input.queue, input.maxMessages, input.leaseMs],
+    )
+    .catch(whenNotMigrated(schema, { name: "take_scheduled_messages", migration: 7, neededBy: "takes of delayed messages" }));
   return rows.map(({ due_at, ...row }) => ({ ...row, dueAt: Number(due_at) }));
 }

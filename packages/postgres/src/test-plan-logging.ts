@@ -1,0 +1,64 @@
+// Reading the plans a statement really gets, nested statements (a SQL function's body) included: auto_explain logs
+// each to this client as a notice. No EXPLAIN of a copy of the text: the statement runs as the backend sends it.
+import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
+import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
+import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
+import { throwawaySchema } from "./test-postgres-targets.js";
+
+/** A client whose statements' plans, and those of the statements inside functions they call, come back as notices. */
+export async function planLoggingClient(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  // LOAD needs a superuser: the project's own servers (pnpm services) run the tests as one.
+  await client.query("LOAD 'auto_explain'");
+  for (const setting of ["auto_explain.log_min_duration = 0", "auto_explain.log_nested_statements = on", "auto_explain.log_analyze = on", "auto_explain.log_level = notice", "client_min_messages = notice"]) {
+    await client.query(`SET ${setting}`);
+  }
+  return client;
+}
+
+/** The plans of everything `work` runs on `client`, in a transaction rolled back after. */
+export async function plansOf(client: pg.Client, work: () => Promise<unknown>): Promise<string[]> {
+  const plans: string[] = [];
+  const onNotice = (notice: { message?: string }) => {
+    if (notice.message?.includes("plan:")) plans.push(notice.message);
+  };
+  client.on("notice", onNotice);
+  await client.query("BEGIN");
+  try {
+    await work();
+  } finally {
+    await client.query("ROLLBACK");
+    client.off("notice", onNotice);
+  }
+  return plans;
+}
+
+export interface PlanTable {
+  readonly schema: PostgresSchema;
+  /** `messages`, quoted with its schema. */
+  readonly table: string;
+  /** Set once beforeAll ran. */
+  readonly client: pg.Client;
+}
+
+/**
+ * For the describe block that calls it: a throwaway schema migrated by this release, whose `messages` autovacuum
+ * leaves alone (its statistics stay as the test makes them), and a plan-logging client on it.
+ */
+export function planTable(url: string | undefined): PlanTable {
+  const name = url ? throwawaySchema(url) : "";
+  const shared = { schema: resolveSchema(name || "unused"), table: `"${name}".messages` } as { -readonly [K in keyof PlanTable]: PlanTable[K] };
+  let backend: PostgresBackend | undefined;
+  beforeAll(async () => {
+    backend = await createPostgresBackend({ connectionString: url!, schema: name, maxConnections: 2 });
+    shared.client = await planLoggingClient(url!);
+    await shared.client.query(`ALTER TABLE ${shared.table} SET (autovacuum_enabled = false)`);
+  }, 60_000);
+  afterAll(async () => {
+    await shared.client?.end();
+    await backend?.close();
+  });
+  return shared;
+}

@@ -1,0 +1,78 @@
+// A worker of the previous release beside one of this release, on one schema (a rolling deploy), and a worker of
+// this release on a schema not yet migrated for it.
+import pg from "pg";
+import { afterAll, beforeAll, expect } from "vitest";
+import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
+import { createPgExecutor, type SqlExecutor } from "./postgres-executor.js";
+import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
+import { throwawaySchema } from "./test-postgres-targets.js";
+
+export type Release = "previous" | "this";
+
+export interface SharedSchema {
+  readonly schema: PostgresSchema;
+  /** This release's backend on the schema (it migrated it). */
+  readonly backend: PostgresBackend;
+  /** Up to 8 connections, for either release's statements. */
+  readonly pool: pg.Pool;
+  readonly executor: SqlExecutor;
+}
+
+/** A throwaway schema migrated by this release, for the describe block that calls it; its members are set once beforeAll ran. */
+export function sharedSchema(url: string | undefined): SharedSchema {
+  const name = url ? throwawaySchema(url) : "";
+  const shared = { schema: resolveSchema(name || "unused") } as { -readonly [K in keyof SharedSchema]: SharedSchema[K] };
+  beforeAll(async () => {
+    shared.backend = await createPostgresBackend({ connectionString: url!, schema: name, maxConnections: 2 });
+    shared.pool = new pg.Pool({ connectionString: url!, max: 8 });
+    shared.executor = createPgExecutor(shared.pool, { ownsPool: false });
+  }, 60_000);
+  afterAll(async () => {
+    await shared.pool?.end();
+    await shared.backend?.close();
+  });
+  return shared;
+}
+
+/**
+ * Two takers of each release drain one queue of `jobs` messages at once, each until it finds nothing: every message
+ * must be taken once, and each release must have taken some (else the test showed nothing side by side).
+ */
+export async function expectEachTakenOnceSideBySide(jobs: number, take: (release: Release) => Promise<readonly { id: string }[]>): Promise<void> {
+  const takenBy = new Map<string, Release>();
+  const repeats: string[] = [];
+  const drain = async (release: Release) => {
+    for (;;) {
+      const rows = await take(release);
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        if (takenBy.has(row.id)) repeats.push(row.id);
+        takenBy.set(row.id, release);
+      }
+    }
+  };
+  await Promise.all([drain("previous"), drain("this"), drain("previous"), drain("this")]);
+  expect(repeats).toEqual([]);
+  expect(takenBy.size).toBe(jobs);
+  const byRelease = [...takenBy.values()];
+  expect(byRelease.filter((release) => release === "previous").length).toBeGreaterThan(0);
+  expect(byRelease.filter((release) => release === "this").length).toBeGreaterThan(0);
+}
+
+/**
+ * A backend told not to migrate, on `schema` as the release before migration `version` left it: migrated, then the
+ * functions that migration added dropped (`functions`: each name with its argument types) and the ledger's rows from
+ * `version` on deleted.
+ */
+export async function backendBeforeMigration(url: string, schema: string, version: number, functions: readonly string[]): Promise<PostgresBackend> {
+  await (await createPostgresBackend({ connectionString: url, schema, maxConnections: 2 })).close();
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    for (const fn of functions) await admin.query(`DROP FUNCTION "${schema}".${fn}`);
+    await admin.query(`DELETE FROM "${schema}".migrations WHERE version >= ${version}`);
+  } finally {
+    await admin.end();
+  }
+  return createPostgresBackend({ connectionString: url, schema, maxConnections: 2, migrate: false });
+}
