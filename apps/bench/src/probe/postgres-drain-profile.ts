@@ -68,16 +68,14 @@ class JobGaps {
   }
 }
 
-// As the bench prepares every PostgreSQL subject (subjects/fill-preparation.ts): VACUUM and CHECKPOINT before each fill,
-// ANALYZE after it. Without the ANALYZE a fill into a queue the statistics have never seen could make each claim a
-// bitmap scan and a sort of the whole queue.
+// As the bench prepares every PostgreSQL subject: ANALYZE after each fill (subjects/fill-preparation.ts). Without it a
+// fill into a queue the statistics have never seen could make each claim a bitmap scan and a sort of the whole queue.
 const subject = await createSubject({ library, connection, backend: "postgres" } as never);
 let serial = 0;
 try {
   // Warm-up: connections, prepared statements, JIT.
   const warm = `drain-profile-${process.pid}-warm`;
   await subject.prepare(warm);
-  await subject.beforeFill?.(warm);
   await enqueueInBatches(subject, warm, makeJobs(2000), 1000);
   await subject.afterFill?.(warm);
   await consumeCount(subject, warm, 10, 2000, 30_000);
@@ -85,7 +83,6 @@ try {
   for (const concurrency of Array.from({ length: Number(roundsText) }, () => concurrencyText.split(",").map(Number)).flat()) {
     const queue = `drain-profile-${process.pid}-${serial++}`;
     await subject.prepare(queue);
-    await subject.beforeFill?.(queue);
     await enqueueInBatches(subject, queue, makeJobs(jobs), 1000);
     await subject.afterFill?.(queue);
     if (hasStatements) await admin.query("SELECT pg_stat_statements_reset()");

@@ -23,8 +23,6 @@ export async function offerRate(context: ScenarioContext, rate: number, duration
   const bounds = rateStepBounds(durationMs, graceMs);
   const queue = context.queueName(`rate-${rate}`);
   await subject.prepare(queue);
-  // Each step starts on a server in the same state (fill-preparation.ts), not on what the steps before it left.
-  await subject.beforeFill?.(queue);
   const total = Math.max(1, Math.round((rate * durationMs) / 1000));
   const latencies: number[] = [];
   let windowOpen = true;
@@ -132,7 +130,6 @@ export async function delayedJobs(context: ScenarioContext): Promise<DelayedResu
   const { jobs: total, delayMs, concurrency, graceMs } = plan.delayed;
   const queue = context.queueName("delayed");
   await subject.prepare(queue);
-  await subject.beforeFill?.(queue);
   const lateness: number[] = [];
   const starts = new FirstStarts(total);
   let allStarted!: () => void;

@@ -6,17 +6,13 @@ import { consumeCount, enqueueInBatches, makeJobs, repeatRates, withCallers, typ
 /** Bound on the untimed clean-up drain after the single-enqueue runs; what is left stays in its own queue. */
 const cleanupDrainMs = 1000;
 
-/**
- * Jobs/s of one job per call, `callers` calls in flight (a web app's request handlers), after the backend's
- * `beforeFill`. The jobs are then drained, untimed, after the backend's `afterFill`.
- */
+/** Jobs/s of one job per call, `callers` calls in flight (a web app's request handlers). The jobs are then drained, untimed, after the backend's `afterFill`. */
 export async function enqueueSingle(context: ScenarioContext): Promise<RateResult> {
   const { subject, plan } = context;
   const { singleJobs, callers } = plan.enqueue;
   return repeatRates(context, { label: "enqueue single", boundMs: plan.drain.timeoutMs, jobs: singleJobs }, async (_repetition, count) => {
     const queue = context.queueName("single");
     await subject.prepare(queue);
-    await subject.beforeFill?.(queue);
     const jobs = makeJobs(count);
     const startedAt = now();
     await withCallers(jobs.length, callers, (index) => subject.enqueueOne(queue, jobs[index]!));
@@ -28,8 +24,8 @@ export async function enqueueSingle(context: ScenarioContext): Promise<RateResul
 }
 
 /**
- * For each concurrency: prepare the server as for every subject of the backend (`beforeFill`, untimed),
- * bulk-enqueue N no-op jobs (timed: bulk enqueue rate), prepare it again (`afterFill`, untimed),
+ * For each concurrency: bulk-enqueue N no-op jobs (timed: bulk enqueue rate),
+ * prepare the server as for every subject of the backend (`afterFill`, untimed),
  * then start a consumer and time it to empty (drain rate).
  */
 export async function enqueueBulkAndDrain(context: ScenarioContext): Promise<{ bulk: RateResult; drain: DrainPoint[] }> {
@@ -41,7 +37,6 @@ export async function enqueueBulkAndDrain(context: ScenarioContext): Promise<{ b
     const rate = await repeatRates(context, { label, boundMs: plan.drain.timeoutMs, jobs: plan.drain.jobs }, async (repetition, count) => {
       const queue = context.queueName(`drain-${concurrency}`);
       await subject.prepare(queue);
-      await subject.beforeFill?.(queue);
       const jobs = makeJobs(count);
       const startedAt = now();
       await enqueueInBatches(subject, queue, jobs, plan.enqueue.bulkBatch);
@@ -80,10 +75,7 @@ export class BulkSamples {
   }
 }
 
-/**
- * Bulk enqueue then drain at one concurrency, timed together, per payload size, after the backend's `beforeFill`;
- * sizes above the subject's limit are skipped with the reason.
- */
+/** Bulk enqueue then drain at one concurrency, per payload size; sizes above the subject's limit are skipped with the reason. */
 export async function payloadSizes(context: ScenarioContext): Promise<PayloadPoint[]> {
   const { subject, plan } = context;
   const points: PayloadPoint[] = [];
@@ -96,7 +88,6 @@ export async function payloadSizes(context: ScenarioContext): Promise<PayloadPoi
     const rate = await repeatRates(context, { label, boundMs: plan.payload.timeoutMs, jobs: plan.payload.jobs }, async (_repetition, count) => {
       const queue = context.queueName(`payload-${bytes}`);
       await subject.prepare(queue);
-      await subject.beforeFill?.(queue);
       const jobs = makeJobs(count, bytes);
       const startedAt = now();
       // Small bulk calls: big payloads hit per-call byte limits (SQS 256 KiB, Redis proto buffers).

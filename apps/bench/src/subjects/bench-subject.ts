@@ -52,11 +52,6 @@ export interface BenchSubject {
    */
   consume(queue: string, concurrency: number, handler: JobHandler): Promise<Consumer>;
   /**
-   * Run after `prepare`, before a fill is timed: the backend's preparation (fill-preparation.ts),
-   * added by `createSubject` to every subject of the backend alike.
-   */
-  beforeFill?(queue: string): Promise<void>;
-  /**
    * Run after a drain point's fill, before its timed drain: the backend's preparation
    * (fill-preparation.ts), added by `createSubject` to every subject of the backend alike.
    */
