@@ -6,7 +6,8 @@
 // every state (its order, run_at across priorities, is not the index's), by a sequential scan on the bloated table
 // (benchmarks/results/postgres-next-due-plans-2026-12-04.md).
 import pg from "pg";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { createPostgresBackend } from "./postgres-backend.js";
 import { createClientExecutor, createPgExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { resolveSchema } from "./postgres-schema.js";
 import { nextDueInMs } from "./operations/next-due.js";
@@ -185,4 +186,64 @@ describe.skipIf(!url)("postgres: a worker of this release on a schema not migrat
       await behind.close();
     }
   });
+
+  it("takes the function up once it exists, a minute after the lookup found it missing (a worker started before its migration)", async () => {
+    const later = throwawaySchema(url!);
+    const behind = await backendBeforeMigration(url!, later, 7, ["take_scheduled_messages(text, integer, double precision)", "next_due_in_ms(text)"]);
+    const pool = new pg.Pool({ connectionString: url!, max: 1 });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const executor = createPgExecutor(pool, { ownsPool: false });
+      const resolved = resolveSchema(later);
+      expect(await nextDueInMs(executor, resolved, "q")).toBeUndefined();
+      // Stands in for migration 7's function: its answer tells which was called.
+      await pool.query(`CREATE FUNCTION "${later}".next_due_in_ms(queue_name text) RETURNS double precision LANGUAGE sql AS 'SELECT 42::float8'`);
+      expect(await nextDueInMs(executor, resolved, "q"), "within the minute: the statement").toBeUndefined();
+      vi.setSystemTime(Date.now() + 61_000);
+      expect(await nextDueInMs(executor, resolved, "q"), "after it: the function").toBe(42);
+    } finally {
+      vi.useRealTimers();
+      await pool.end();
+      await behind.close();
+      await dropSchema(url!, later);
+    }
+  });
 });
+
+describe.skipIf(!url)("postgres: a role without EXECUTE on next_due_in_ms()", () => {
+  const schema = url ? throwawaySchema(url) : "";
+  it("still gets its next-due answer (the statement itself), not a lookup that fails on every empty claim", async () => {
+    await (await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 })).close();
+    const role = `hopper_noexec_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: url! });
+    await admin.connect();
+    const limitedUrl = new URL(url!);
+    limitedUrl.username = role;
+    limitedUrl.password = "noexec";
+    const pool = new pg.Pool({ connectionString: limitedUrl.toString(), max: 1 });
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'noexec'`);
+      await admin.query(`GRANT USAGE ON SCHEMA "${schema}" TO ${role}`);
+      await admin.query(`GRANT SELECT ON "${schema}".messages TO ${role}`);
+      await admin.query(`REVOKE EXECUTE ON FUNCTION "${schema}".next_due_in_ms(text) FROM PUBLIC`);
+      await admin.query(`INSERT INTO "${schema}".messages (id, queue, body, run_at) VALUES ('later', 'q', '{}', now() + interval '1 hour')`);
+      const executor = createPgExecutor(pool, { ownsPool: false });
+      expect(await nextDueInMs(executor, resolveSchema(schema), "q")).toBeGreaterThan(3_500_000);
+    } finally {
+      await pool.end();
+      await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await admin.query(`DROP ROLE IF EXISTS ${role}`);
+      await admin.end();
+    }
+  });
+});
+
+async function dropSchema(connectionString: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

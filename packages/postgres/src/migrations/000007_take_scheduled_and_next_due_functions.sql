@@ -15,7 +15,12 @@
 -- the same answer as the previous statement's. The planner settings, as
 -- claim_messages' (migration 6), leave that as the only cheap plan on stale
 -- statistics. The choice and the update are one statement, so they share one
--- snapshot.
+-- snapshot; the update finds its rows by seq, not by the row version the lock
+-- returned: a row changed and committed after the snapshot (a record removed,
+-- still takeable) is locked in its new version, which a join on ctid would
+-- not see, leaving it neither leased nor returned and the take short. Hash
+-- and merge joins are off too, so that join is a primary-key probe per row
+-- taken, not a walk of the whole table's key.
 -- Additive: a worker of the previous release keeps its own statement.
 -- migrate() splits a file into statements at each semicolon outside a $$ body.
 CREATE FUNCTION {{schema}}.take_scheduled_messages(queue_name text, wanted integer, lease_ms double precision)
@@ -24,6 +29,8 @@ LANGUAGE sql VOLATILE
 SET enable_seqscan = off
 SET enable_bitmapscan = off
 SET enable_sort = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
 SET jit = off
 AS $$
   WITH RECURSIVE priorities(priority) AS (
@@ -32,8 +39,8 @@ AS $$
     SELECT (SELECT m.priority FROM {{schema}}.messages m WHERE m.queue = queue_name AND m.priority < p.priority ORDER BY m.priority DESC LIMIT 1)
     FROM priorities p WHERE p.priority IS NOT NULL
   ), candidates AS (
-    SELECT soonest.row_id, soonest.run_at, soonest.seq FROM priorities p CROSS JOIN LATERAL (
-      SELECT m.ctid AS row_id, m.run_at, m.seq FROM {{schema}}.messages m
+    SELECT soonest.run_at, soonest.seq FROM priorities p CROSS JOIN LATERAL (
+      SELECT m.run_at, m.seq FROM {{schema}}.messages m
       WHERE m.queue = queue_name AND m.priority = p.priority AND m.run_at > now()
         AND (m.locked_until IS NULL OR m.locked_until <= now())
         AND (m.ordering_key IS NULL OR NOT EXISTS (
@@ -44,7 +51,7 @@ AS $$
       FOR UPDATE SKIP LOCKED
     ) soonest
   ), takeable AS (
-    SELECT row_id, run_at FROM candidates ORDER BY run_at, seq LIMIT wanted
+    SELECT seq, run_at FROM candidates ORDER BY run_at, seq LIMIT wanted
   )
   UPDATE {{schema}}.messages m
   SET attempts = m.attempts + 1,
@@ -52,7 +59,7 @@ AS $$
       run_at = now() + lease_ms * interval '1 millisecond',
       -- A record in the row stays waiting while its job is taken away (postgres-record-sql.ts): no run started.
       record_started_at = NULL
-  FROM takeable WHERE m.ctid = takeable.row_id
+  FROM takeable WHERE m.seq = takeable.seq
   RETURNING m.seq, m.id, m.body, m.attempts, m.attempts - m.handed_back, takeable.run_at
 $$;
 -- The next-due lookup as a function, for the same reason: after a VACUUM

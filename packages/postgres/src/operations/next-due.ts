@@ -1,8 +1,15 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 
-/** Schemas found without `next_due_in_ms()` (not migrated to 7): their lookups send the statement itself. */
-const withoutFunction = new WeakSet<PostgresSchema>();
+/**
+ * Schemas whose `next_due_in_ms()` could not be called (not migrated to 7, or the role lacks EXECUTE), with when to
+ * try it again: until then their lookups send the statement itself. Tried again, not given up for good, so a worker
+ * started before its schema was migrated (or the grant made) takes the function up within a minute.
+ */
+const withoutFunctionUntil = new WeakMap<PostgresSchema, number>();
+const retryFunctionAfterMs = 60_000;
+/** Undefined function, insufficient privilege: the lookup works without the function, only its plan is at risk. */
+const functionUnusable = new Set(["42883", "42501"]);
 
 /**
  * How long until something in `queue` may become claimable without a NOTIFY:
@@ -13,13 +20,14 @@ const withoutFunction = new WeakSet<PostgresSchema>();
  * (a loose index scan): a few index probes however many messages wait.
  * Sent as `<schema>.next_due_in_ms()` (migration 7), whose planner settings
  * keep those probes when a bloated index makes them look dearer than reading
- * the table. On a schema not migrated to 7 the statement itself is sent, as
- * before: the lookup only shortens a wait, and claims do not need migration 7.
+ * the table. On a schema not migrated to 7, or for a role without EXECUTE on
+ * it, the statement itself is sent, as before (the function is tried again a
+ * minute later): the lookup only shortens a wait, and claims do not need it.
  *
  * In: queue. Out: milliseconds, or undefined when nothing is pending.
  */
 export async function nextDueInMs(executor: SqlExecutor, schema: PostgresSchema, queue: string): Promise<number | undefined> {
-  const [row] = await (withoutFunction.has(schema) ? lookUp(executor, schema, queue) : viaFunction(executor, schema, queue));
+  const [row] = await ((withoutFunctionUntil.get(schema) ?? 0) > Date.now() ? lookUp(executor, schema, queue) : viaFunction(executor, schema, queue));
   return row?.due_in_ms === null || row?.due_in_ms === undefined ? undefined : Number(row.due_in_ms);
 }
 
@@ -30,8 +38,8 @@ async function viaFunction(executor: SqlExecutor, schema: PostgresSchema, queue:
     return await executor.query<DueRow>(`SELECT ${schema.quoted}.next_due_in_ms($1) AS due_in_ms`, [queue]);
   } catch (error) {
     const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-    if (code !== "42883" || typeof message !== "string" || !message.includes("next_due_in_ms")) throw error;
-    withoutFunction.add(schema);
+    if (typeof code !== "string" || !functionUnusable.has(code) || typeof message !== "string" || !message.includes("next_due_in_ms")) throw error;
+    withoutFunctionUntil.set(schema, Date.now() + retryFunctionAfterMs);
     return lookUp(executor, schema, queue);
   }
 }
