@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import type { SqlExecutor } from "./postgres-executor.js";
 import type { PostgresSchema } from "./postgres-schema.js";
+import { splitStatements } from "./migration-statements.js";
 
 export interface Migration {
   readonly version: number;
@@ -52,27 +53,4 @@ export async function migrate(executor: SqlExecutor, schema: PostgresSchema): Pr
     }
     return pending.map((migration) => migration.version);
   });
-}
-
-/**
- * Splits a migration at every semicolon outside a `$$`-quoted body: a SQL function's body (migration 6's) holds none,
- * a PL/pgSQL one (migration 7's next_due_in_ms) ends statements with them.
- */
-function splitStatements(sql: string): string[] {
-  const withoutComments = sql
-    .split("\n")
-    .map((line) => line.replace(/--.*$/, ""))
-    .join("\n");
-  const statements: string[] = [""];
-  // Between two `$$` (odd pieces) is a body, kept whole; elsewhere a semicolon ends the statement.
-  withoutComments.split("$$").forEach((piece, index) => {
-    if (index % 2 === 1) {
-      statements[statements.length - 1] += `$$${piece}$$`;
-      return;
-    }
-    const [first = "", ...rest] = piece.split(";");
-    statements[statements.length - 1] += first;
-    statements.push(...rest);
-  });
-  return statements.map((statement) => statement.trim()).filter((statement) => statement.length > 0);
 }
