@@ -9,8 +9,7 @@ import { createPostgresCoordinationStore } from "./postgres-coordination-store.j
 for (const target of postgresTargets()) {
   describe(`postgres backend on ${target.name}`, () => {
     const open = openedPerTest(target);
-    /** Takes `schema` back to release 4's layout: no record columns in messages. */
-    // Back to the schema release 4 left (migrations 1-4): migrations 7's and 6's functions go first, then migration 5's columns.
+    /** Takes `schema` back to release 4's layout (migrations 1-4): migrations 7's and 6's functions first, then migration 5's record columns. */
     const undoMigration5 = async (schema: string) => {
       await target.query(`DROP FUNCTION "${schema}".take_scheduled_messages(text, integer, double precision)`);
       await target.query(`DROP FUNCTION "${schema}".next_due_in_ms(text)`);

@@ -39,7 +39,6 @@ describe.skipIf(!url)("postgres: take-scheduled leases a row changed while it ru
   });
 
   afterAll(async () => {
-    await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await Promise.all([admin?.end(), taker?.end()]);
   });
 

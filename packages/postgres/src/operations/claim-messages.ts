@@ -24,9 +24,13 @@ export interface ClaimedMessage {
  * SKIP LOCKED lets concurrent claimers take disjoint rows without waiting on
  * each other. The choice and the update are `<schema>.claim_messages()`
  * (migration 6), whose planner settings leave reading the index in order as
- * the only cheap plan, whatever the statistics say of the queue. The lease runs on the database clock. The update finds each
- * locked row by its ctid (stable while our lock holds it), not through the
- * primary key: about 15 % fewer buffers per claimed row.
+ * the only cheap plan, whatever the statistics say of the queue. The lease
+ * runs on the database clock. The update finds each locked row by its ctid,
+ * not through the primary key: about 15 % fewer buffers per claimed row, and
+ * 8-9 % less server CPU per claim. Its cost: a ready row changed by a commit
+ * after the claim's snapshot is locked in its new version, which that ctid
+ * does not reach, so this claim skips it (it stays ready for the next one;
+ * benchmarks/results/postgres-claim-join-2026-12-04.md).
  *
  * With `records` (the backend writes its own), the same statement moves the
  * record of each claimed message to running (attempt = its counted deliveries),

@@ -1,5 +1,6 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
+import { isErrorOfFunction } from "./schema-function.js";
 
 /**
  * Schemas whose `next_due_in_ms()` could not be called (not migrated to 7, or the role lacks EXECUTE), with when to
@@ -37,8 +38,7 @@ async function viaFunction(executor: SqlExecutor, schema: PostgresSchema, queue:
   try {
     return await executor.query<DueRow>(`SELECT ${schema.quoted}.next_due_in_ms($1) AS due_in_ms`, [queue]);
   } catch (error) {
-    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-    if (typeof code !== "string" || !functionUnusable.has(code) || typeof message !== "string" || !message.includes("next_due_in_ms")) throw error;
+    if (!isErrorOfFunction(error, "next_due_in_ms", functionUnusable)) throw error;
     withoutFunctionUntil.set(schema, Date.now() + retryFunctionAfterMs);
     return lookUp(executor, schema, queue);
   }
