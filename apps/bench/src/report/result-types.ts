@@ -127,13 +127,15 @@ export interface ScaleOutPoint {
   readonly concurrency: number;
   readonly jobs: number;
   readonly done: number;
-  /** From the first worker's consumer being ready to the last job done, in any worker. */
+  /** From the first worker's consumer being ready to the last first start, in any worker. */
   readonly elapsedMs: number;
   readonly rate: number;
   /** Hit the scenario's time bound: the rate counts the jobs done by then. */
   readonly timedOut: boolean;
-  /** Jobs each worker ran, so an uneven split shows. */
+  /** Jobs each worker ran, so an uneven split shows: each job counted once, in the worker whose report brought its first start. */
   readonly perWorker: readonly number[];
+  /** Starts of a job that had started before, in the same worker or another (counted once, in no figure); absent in results before it was counted. */
+  readonly repeatedStarts?: number;
   readonly consumer?: ConsumerShape;
   readonly error?: string;
 }

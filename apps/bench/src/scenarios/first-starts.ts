@@ -14,13 +14,18 @@ export class FirstStarts {
 
   /** True the first time job `seq` starts; false (and counted as a repeat) after. A job without a number counts as new. */
   first(seq: number | undefined): boolean {
-    if (seq === undefined || !(seq >= 0 && seq < this.#started.length)) return true;
+    return this.start(seq) !== "repeat";
+  }
+
+  /** What a start of job `seq` is: its first, a repeat (counted), or a start with no number of this run, which cannot be told apart. */
+  start(seq: number | undefined): "first" | "repeat" | "unnumbered" {
+    if (seq === undefined || !Number.isInteger(seq) || !(seq >= 0 && seq < this.#started.length)) return "unnumbered";
     if (this.#started[seq] === 1) {
       this.#repeats += 1;
-      return false;
+      return "repeat";
     }
     this.#started[seq] = 1;
-    return true;
+    return "first";
   }
 
   /** Starts of a job that had started before. */
