@@ -136,6 +136,8 @@ export interface ScaleOutPoint {
   readonly perWorker: readonly number[];
   /** Starts of a job that had started before, in the same worker or another (counted once, in no figure); absent in results before it was counted. */
   readonly repeatedStarts?: number;
+  /** Starts of a job with no number of the fill (a subject that did not hand `seq` back), each counted as a first start; absent in older results. */
+  readonly startsWithoutSeq?: number;
   readonly consumer?: ConsumerShape;
   readonly error?: string;
 }

@@ -49,6 +49,15 @@ describe("the scale-out merge of the workers' starts", () => {
     expect([merged.done, merged.repeatedStarts]).toEqual([1, 1]);
   });
 
+  it("counts a start with no job number as a first start, and how many there were", () => {
+    const tally = new WorkerStarts(jobs);
+    tally.start(undefined, 5);
+    tally.start(0, 6);
+    const merged = new MergedStarts(jobs, 1);
+    merged.add(0, tally.take()!);
+    expect([merged.done, merged.startsWithoutSeq, merged.repeatedStarts]).toEqual([2, 1, 0]);
+  });
+
   it("takes only what is new since a worker's last report", () => {
     const tally = new WorkerStarts(jobs);
     tally.start(0, 1);

@@ -1,5 +1,5 @@
 import { now } from "../subjects/bench-subject.js";
-import { FirstStarts } from "./first-starts.js";
+import { FirstStarts, type StartCounts } from "./first-starts.js";
 
 /** A scale-out worker's starts since its previous report (child/scale-out-main.ts sends one every 100 ms while any came). */
 export interface StartsReport {
@@ -53,7 +53,7 @@ export class WorkerStarts {
  * last report that brought a first start: exact unless that report ends with a job another worker had started
  * (then at most one report interval late).
  */
-export class MergedStarts {
+export class MergedStarts implements StartCounts {
   readonly #starts: FirstStarts;
   readonly #workers: { done: number; lastDoneAt: number }[];
   #repeats = 0;
@@ -86,7 +86,7 @@ export class MergedStarts {
   }
 
   /** Starts of a job with no number of this run (each counted as a first start). */
-  get unnumberedStarts(): number {
+  get startsWithoutSeq(): number {
     return this.#unnumbered;
   }
 

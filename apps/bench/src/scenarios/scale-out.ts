@@ -4,7 +4,7 @@ import { IpcChild } from "../child/ipc-child.js";
 import type { ScaleOutMessage, ScaleOutRequest } from "../child/scale-out-protocol.js";
 import type { ScaleOutPoint, SubjectSpec } from "../report/result-types.js";
 import { now, type ConsumerShape } from "../subjects/bench-subject.js";
-import { repeatedStartsNote } from "./first-starts.js";
+import { startCountNotes } from "./first-starts.js";
 import { MergedStarts } from "./scale-out-starts.js";
 import { uniqueQueueName } from "./scenario-context.js";
 
@@ -103,6 +103,7 @@ export async function runScaleOut(
         timedOut,
         perWorker: reports.map((report) => report.done),
         repeatedStarts: starts.repeatedStarts,
+        startsWithoutSeq: starts.startsWithoutSeq,
         consumer: consuming[0]!.shape as ConsumerShape,
       });
     } catch (error) {
@@ -115,8 +116,7 @@ export async function runScaleOut(
       }
       filler.kill();
     }
-    const repeats = repeatedStartsNote(label, starts.repeatedStarts);
-    if (repeats) note(repeats);
+    startCountNotes(label, starts).forEach(note);
   }
   return points;
 }
