@@ -80,7 +80,10 @@ export interface RateSearch {
 
 export interface PayloadPoint {
   readonly bytes: number;
+  /** The drain of the size's jobs, from the consumer ready to the last first start (in earlier results: from the start of the bulk enqueue to after the consumer's stop). */
   readonly rate?: RateResult;
+  /** The bulk enqueue of the same runs at the full job count (warm runs; warm-up ones only when there is none, marked unwarmed). */
+  readonly bulkEnqueue?: RateResult;
   readonly skipped?: string;
 }
 
