@@ -17,9 +17,8 @@ export interface StartsReport {
 export class WorkerStarts {
   readonly #starts: FirstStarts;
   #seqs: number[] = [];
-  #repeatsReported = 0;
-  #unnumbered = 0;
   #lastFirstAt = 0;
+  #reported = { repeats: 0, unnumbered: 0 };
 
   constructor(jobs: number) {
     this.#starts = new FirstStarts(jobs);
@@ -29,19 +28,18 @@ export class WorkerStarts {
     const kind = this.#starts.start(seq);
     if (kind === "repeat") return;
     if (kind === "first") this.#seqs.push(seq!);
-    else this.#unnumbered += 1;
     this.#lastFirstAt = at;
   }
 
   /** What is new since the last call, or undefined when nothing started. */
   take(): StartsReport | undefined {
-    const repeats = this.#starts.repeats - this.#repeatsReported;
-    if (this.#seqs.length === 0 && this.#unnumbered === 0 && repeats === 0) return undefined;
-    const report = { seqs: this.#seqs, repeats, unnumbered: this.#unnumbered, lastFirstAt: this.#lastFirstAt };
+    const repeats = this.#starts.repeats - this.#reported.repeats;
+    const unnumbered = this.#starts.unnumbered - this.#reported.unnumbered;
+    if (this.#seqs.length === 0 && unnumbered === 0 && repeats === 0) return undefined;
+    const report = { seqs: this.#seqs, repeats, unnumbered, lastFirstAt: this.#lastFirstAt };
     this.#seqs = [];
-    this.#repeatsReported = this.#starts.repeats;
-    this.#unnumbered = 0;
     this.#lastFirstAt = 0;
+    this.#reported = { repeats: this.#starts.repeats, unnumbered: this.#starts.unnumbered };
     return report;
   }
 }
