@@ -89,8 +89,9 @@ async function main(argv: string[]): Promise<void> {
         : { spec, status: "ok", scenarios: [], notes: [], durationMs: 0 };
       if (scaleOut(spec) && result.status === "ok") {
         const startedAt = Date.now();
-        const points = await runScaleOut(spec, plan, onProgress);
-        result = { ...result, scenarios: [...result.scenarios, "scale-out"], scaleOut: points, durationMs: result.durationMs + (Date.now() - startedAt) };
+        const notes: string[] = [];
+        const points = await runScaleOut(spec, plan, onProgress, (text) => notes.push(text));
+        result = { ...result, scenarios: [...result.scenarios, "scale-out"], scaleOut: points, notes: [...result.notes, ...notes], durationMs: result.durationMs + (Date.now() - startedAt) };
       }
       results.push(result);
       progress.subjectFinished(spec.id, oneLine(result));

@@ -1,9 +1,10 @@
 import { makeJobs, enqueueInBatches } from "../scenarios/scenario-context.js";
+import { WorkerStarts } from "../scenarios/scale-out-starts.js";
 import { createSubject } from "../subjects/create-subject.js";
 import { now, type BenchSubject, type Consumer } from "../subjects/bench-subject.js";
 import type { ScaleOutMessage, ScaleOutRequest } from "./scale-out-protocol.js";
 
-/** How often a worker reports its count while draining. */
+/** How often a worker reports its new starts while draining. */
 const reportEveryMs = 100;
 
 function send(message: ScaleOutMessage): void {
@@ -16,8 +17,7 @@ function describe(error: unknown): string {
 
 let subject: BenchSubject | undefined;
 let consumer: Consumer | undefined;
-let done = 0;
-let lastDoneAt = 0;
+let starts = new WorkerStarts(0);
 let reporter: NodeJS.Timeout | undefined;
 let queue = "";
 let concurrency = 1;
@@ -39,27 +39,21 @@ async function handle(request: ScaleOutRequest): Promise<void> {
       subject = await createSubject(request.spec);
       queue = request.queue;
       concurrency = request.concurrency;
+      starts = new WorkerStarts(request.jobs);
       send({ type: "ready" });
       return;
     case "start": {
       if (!subject) throw new Error("start before work");
-      consumer = await subject.consume(queue, concurrency, () => {
-        done += 1;
-        lastDoneAt = now();
-      });
+      consumer = await subject.consume(queue, concurrency, (job) => starts.start(job.seq));
       send({ type: "consuming", at: now(), shape: subject.shape(concurrency) });
-      let reported = -1;
-      reporter = setInterval(() => {
-        if (done === reported) return;
-        reported = done;
-        send({ type: "count", done, lastDoneAt });
-      }, reportEveryMs);
+      reporter = setInterval(sendStarts, reportEveryMs);
       return;
     }
     case "stop":
       clearInterval(reporter);
       await consumer?.stop();
-      send({ type: "stopped", done, lastDoneAt });
+      sendStarts();
+      send({ type: "stopped" });
       await subject?.close();
       exitSoon();
       return;
@@ -69,6 +63,11 @@ async function handle(request: ScaleOutRequest): Promise<void> {
       exitSoon();
       return;
   }
+}
+
+function sendStarts(): void {
+  const report = starts.take();
+  if (report) send({ type: "count", ...report });
 }
 
 function exitSoon(): void {

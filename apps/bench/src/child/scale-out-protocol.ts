@@ -1,10 +1,11 @@
 import type { SubjectSpec } from "../report/result-types.js";
+import type { StartsReport } from "../scenarios/scale-out-starts.js";
 import type { ConsumerShape } from "../subjects/bench-subject.js";
 
 /** Parent → a scale-out child. A filler fills `queue` and keeps it until "close"; a worker consumes it between "start" and "stop". */
 export type ScaleOutRequest =
   | { readonly type: "fill"; readonly spec: SubjectSpec; readonly queue: string; readonly jobs: number; readonly batch: number }
-  | { readonly type: "work"; readonly spec: SubjectSpec; readonly queue: string; readonly concurrency: number }
+  | { readonly type: "work"; readonly spec: SubjectSpec; readonly queue: string; readonly concurrency: number; readonly jobs: number }
   | { readonly type: "start" }
   | { readonly type: "stop" }
   | { readonly type: "close" };
@@ -14,7 +15,8 @@ export type ScaleOutMessage =
   | { readonly type: "filled"; readonly ms: number }
   | { readonly type: "ready" }
   | { readonly type: "consuming"; readonly at: number; readonly shape: ConsumerShape }
-  | { readonly type: "count"; readonly done: number; readonly lastDoneAt: number }
-  | { readonly type: "stopped"; readonly done: number; readonly lastDoneAt: number }
+  /** A worker's starts since its previous report; the last one is sent before "stopped". */
+  | ({ readonly type: "count" } & StartsReport)
+  | { readonly type: "stopped" }
   | { readonly type: "closed" }
   | { readonly type: "failed"; readonly error: string };

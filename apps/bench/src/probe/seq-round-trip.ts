@@ -31,7 +31,7 @@ for (const spec of specs) {
   const numbers = seen.map(String).sort().join(",");
   const ok = !run.timedOut && numbers === Array.from({ length: expected }, (_, seq) => seq).join(",");
   failed ||= !ok;
-  console.log(`${ok ? "ok  " : "LOST"} ${spec.id}: seq seen ${numbers} (${run.done} first starts, ${run.repeatedStarts} repeats${run.timedOut ? ", timed out" : ""})`);
+  console.log(`${ok ? "ok  " : "LOST"} ${spec.id}: seq seen ${numbers} (${run.done} first starts, ${run.repeatedStarts} repeats, ${run.startsWithoutSeq} without seq${run.timedOut ? ", timed out" : ""})`);
   await subject.close();
 }
 process.exit(failed ? 1 : 0);

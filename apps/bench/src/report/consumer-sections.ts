@@ -63,7 +63,7 @@ export function scaleOutSection(run: RunResult): string | undefined {
   return [
     `## Scale-out: worker processes draining one queue of ${formatNumber(scaleOut.jobs)} jobs (jobs/s)`,
     "",
-    `One process fills the queue; then N worker processes (concurrency ${scaleOut.concurrency} each) start together, and the rate runs from the first consumer ready to the last job done in any of them. One run per point, no warm-up (the queue is large enough that start-up is a small part). ` +
+    `One process fills the queue; then N worker processes (concurrency ${scaleOut.concurrency} each) start together, and the rate runs from the first consumer ready to the last first start in any of them, each job counted once across the workers. One run per point, no warm-up (the queue is large enough that start-up is a small part). ` +
       `**This machine has ${run.machine.cpus} CPU cores**, shared by the server, the workers and the bench: past ${run.machine.cpus} busy processes the workers compete for the same cores, so the figures show how each library behaves under contention here, not how it scales on more hardware.`,
     "",
     table(

@@ -149,9 +149,9 @@ export function renderMarkdown(run: RunResult): string {
   if (withPayload.length > 0) {
     sections.push(
       [
-        "## Payload sizes (jobs/s, enqueue in bulk + drain)",
+        "## Payload sizes (jobs/s, drain after a bulk enqueue)",
         "",
-        `${plan.payload.jobs} jobs of each size (padding in the job's arguments), enqueued in bulk then drained at concurrency ${plan.payload.concurrency}; the rate covers both.`,
+        `${plan.payload.jobs} jobs of each size (padding in the job's arguments), enqueued in bulk then drained at concurrency ${plan.payload.concurrency}; the rate is the drain's, from the consumer ready to the last first start (the bulk enqueue's rate is in the JSON, \`payload[].bulkEnqueue\`).`,
         "",
         table(
           ["subject", ...plan.payload.sizes.map(formatSize)],

@@ -80,7 +80,10 @@ export interface RateSearch {
 
 export interface PayloadPoint {
   readonly bytes: number;
+  /** The drain of the size's jobs, from the consumer ready to the last first start (in earlier results: from the start of the bulk enqueue to after the consumer's stop). */
   readonly rate?: RateResult;
+  /** The bulk enqueue of the same runs at the full job count (warm runs; warm-up ones only when there is none, marked unwarmed). */
+  readonly bulkEnqueue?: RateResult;
   readonly skipped?: string;
 }
 
@@ -127,13 +130,17 @@ export interface ScaleOutPoint {
   readonly concurrency: number;
   readonly jobs: number;
   readonly done: number;
-  /** From the first worker's consumer being ready to the last job done, in any worker. */
+  /** From the first worker's consumer being ready to the last first start, in any worker. */
   readonly elapsedMs: number;
   readonly rate: number;
   /** Hit the scenario's time bound: the rate counts the jobs done by then. */
   readonly timedOut: boolean;
-  /** Jobs each worker ran, so an uneven split shows. */
+  /** Jobs each worker ran, so an uneven split shows: each job counted once, in the worker whose report brought its first start. */
   readonly perWorker: readonly number[];
+  /** Starts of a job that had started before, in the same worker or another (counted once, in no figure); absent in results before it was counted. */
+  readonly repeatedStarts?: number;
+  /** Starts of a job with no number of the fill (a subject that did not hand `seq` back), each counted as a first start; absent in older results. */
+  readonly startsWithoutSeq?: number;
   readonly consumer?: ConsumerShape;
   readonly error?: string;
 }

@@ -12,6 +12,13 @@ const jobs = 10;
 /** Only long enough for the double's immediate deliveries; a run that waits for the lost job ends at it. */
 const boundMs = 300;
 
+/** The double, handing every job back without its number, as a subject that dropped `seq` would. */
+function withoutSeq(subject: BenchSubject): BenchSubject {
+  return { ...subject, consume: (queue, concurrency, handler) => subject.consume(queue, concurrency, ({ seq: _dropped, ...job }) => handler(job)) };
+}
+
+const unnumberedNote = (label: string) => `${label}: ${jobs} starts had no job number (seq) of the run, so each counted as a first start (a repeat among such starts cannot be told apart)`;
+
 function contextOf(subject: BenchSubject, plan: Partial<BenchPlan>) {
   const notes: string[] = [];
   const context: ScenarioContext = { subject, plan: { ...loadProfiles().short!, warmup: 0, repetitions: 1, ...plan }, progress() {}, note: (text) => notes.push(text), queueName: uniqueQueueName };
@@ -39,6 +46,24 @@ describe("consumeCount", () => {
     const queue = uniqueQueueName("count");
     await enqueueInBatches(subject, queue, makeJobs(jobs), jobs);
     expect(await consumeCount(subject, queue, 1, jobs, 60_000)).toMatchObject({ done: jobs, timedOut: false, repeatedStarts: 0 });
+  });
+});
+
+describe("a subject that does not hand seq back", () => {
+  it("is counted at every start, as before, and the count of such starts is returned", async () => {
+    const subject = withoutSeq(inProcessSubject());
+    const queue = uniqueQueueName("count");
+    await enqueueInBatches(subject, queue, makeJobs(jobs), jobs);
+    expect(await consumeCount(subject, queue, 1, jobs, 60_000)).toMatchObject({ done: jobs, timedOut: false, repeatedStarts: 0, startsWithoutSeq: jobs });
+  });
+
+  it("leaves a note on the drain point and on the delayed run", async () => {
+    const drain = contextOf(withoutSeq(inProcessSubject()), { drain: { jobs, concurrency: [1], timeoutMs: 60_000 } });
+    await enqueueBulkAndDrain(drain.context);
+    expect(drain.notes).toContain(unnumberedNote("drain c=1"));
+    const delayed = contextOf(withoutSeq(inProcessSubject()), { delayed: { jobs, delayMs: 1, concurrency: 1, graceMs: 60_000 } });
+    await delayedJobs(delayed.context);
+    expect(delayed.notes).toContain(unnumberedNote("delayed"));
   });
 });
 

@@ -3,7 +3,7 @@ import { latencyPercentiles } from "../statistics.js";
 import type { DelayedResult, LatencyRun, RateSearch, RateStepEnd } from "../report/result-types.js";
 import { now, type BenchJob } from "../subjects/bench-subject.js";
 import { settlesBy, waitUntil } from "./deadlines.js";
-import { FirstStarts, repeatedStartsNote } from "./first-starts.js";
+import { FirstStarts, startCountNotes } from "./first-starts.js";
 import { isSustained, jobsLeftBehind, rateStepBounds, rateStepNote, searchMayContinue, type RateStepCounts } from "./rate-step-bounds.js";
 import { withCallers, type ScenarioContext } from "./scenario-context.js";
 
@@ -54,7 +54,7 @@ export async function offerRate(context: ScenarioContext, rate: number, duration
   await waitUntil(() => pending === 0 && latencies.length + startedLate + failures >= total, startedAt + bounds.cleanupMs);
   const enqueuesPendingAtEnd = pending;
   const consumerStopped = await settlesBy(consumer.stop(), startedAt + bounds.stopMs);
-  const counts: RateStepCounts = { offered: total, startedInWindow: latencies.length, startedLate, enqueueFailures: failures, enqueuesPendingAtWindow, enqueuesPendingAtEnd, consumerStopped, repeatedStarts: starts.repeats };
+  const counts: RateStepCounts = { offered: total, startedInWindow: latencies.length, startedLate, enqueueFailures: failures, enqueuesPendingAtWindow, enqueuesPendingAtEnd, consumerStopped, repeatedStarts: starts.repeats, startsWithoutSeq: starts.unnumbered };
   const note = rateStepNote(label, counts, bounds);
   if (note) context.note(note);
   const latency = latencyPercentiles(latencies);
@@ -151,7 +151,6 @@ export async function delayedJobs(context: ScenarioContext): Promise<DelayedResu
   await consumer.stop();
   const shortfall = delayedShortfallNote(lateness.length, total, delayMs + graceMs);
   if (shortfall) context.note(shortfall);
-  const repeats = repeatedStartsNote("delayed", starts.repeats);
-  if (repeats) context.note(repeats);
+  startCountNotes("delayed", { repeatedStarts: starts.repeats, startsWithoutSeq: starts.unnumbered }).forEach((note) => context.note(note));
   return { delayMs, total, received: lateness.length, lateness: latencyPercentiles(lateness), early: lateness.filter((value) => value < 0).length };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { latencyPercentiles } from "../statistics.js";
 import { isSustained, jobsLeftBehind, leftConsumerRunning, rateStepBounds, rateStepNote, searchMayContinue, type RateStepCounts } from "./rate-step-bounds.js";
 
-const clean: RateStepCounts = { offered: 40_000, startedInWindow: 40_000, startedLate: 0, enqueueFailures: 0, enqueuesPendingAtWindow: 0, enqueuesPendingAtEnd: 0, consumerStopped: true, repeatedStarts: 0 };
+const clean: RateStepCounts = { offered: 40_000, startedInWindow: 40_000, startedLate: 0, enqueueFailures: 0, enqueuesPendingAtWindow: 0, enqueuesPendingAtEnd: 0, consumerStopped: true, repeatedStarts: 0, startsWithoutSeq: 0 };
 const bounds = rateStepBounds(5000, 5000);
 
 describe("rateStepBounds", () => {
@@ -57,6 +57,12 @@ describe("rateStepNote", () => {
   it("reports jobs started again (redeliveries) even when every job started once in time", () => {
     expect(rateStepNote("rate search @2000/s", { ...clean, offered: 10_000, startedInWindow: 10_000, repeatedStarts: 7 }, bounds)).toBe(
       "rate search @2000/s: 10000 of 10000 started within 10 s (5 s offering + 5 s drain allowance); none was left for the next step; 7 starts were of a job that had started before (counted once)",
+    );
+  });
+
+  it("reports starts that had no job number even when every job started once in time", () => {
+    expect(rateStepNote("rate search @2000/s", { ...clean, offered: 10_000, startedInWindow: 10_000, startsWithoutSeq: 10_000 }, bounds)).toBe(
+      "rate search @2000/s: 10000 of 10000 started within 10 s (5 s offering + 5 s drain allowance); none was left for the next step; 10000 starts had no job number (seq) of the run, so each counted as a first start (a repeat among such starts cannot be told apart)",
     );
   });
 

@@ -1,5 +1,5 @@
 import type { LatencyRun, RateSearch } from "../report/result-types.js";
-import { repeatedStartsPhrase } from "./first-starts.js";
+import { repeatedStartsPhrase, unnumberedStartsPhrase, type StartCounts } from "./first-starts.js";
 
 /**
  * The bound on one step of the latency scenario (the fixed-rate run, each rate-search step, the run at half), kept
@@ -22,8 +22,8 @@ export function rateStepBounds(durationMs: number, graceMs: number): RateStepBou
   return { offerMs: durationMs, windowMs: durationMs + graceMs, cleanupMs: durationMs + 2 * graceMs, stopMs: durationMs + 3 * graceMs };
 }
 
-/** What one step counted by the time it ended. */
-export interface RateStepCounts {
+/** What one step counted by the time it ended; its repeated starts and starts without a job number are in no count but their own. */
+export interface RateStepCounts extends StartCounts {
   readonly offered: number;
   /** Jobs started within the measured window, each counted at its first start: the step's latency figures. */
   readonly startedInWindow: number;
@@ -34,8 +34,6 @@ export interface RateStepCounts {
   readonly enqueuesPendingAtWindow: number;
   readonly enqueuesPendingAtEnd: number;
   readonly consumerStopped: boolean;
-  /** Starts of a job that had started before (a redelivery): in no count above, and no figure. */
-  readonly repeatedStarts: number;
 }
 
 /** Jobs the step offered that neither started nor failed to enqueue: left on the server (or still on their way) when it ended. */
@@ -63,7 +61,7 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 /** The note a step that did not end cleanly leaves in the report ("n of m started"), or undefined when every job started in time. */
 export function rateStepNote(label: string, counts: RateStepCounts, bounds: RateStepBounds): string | undefined {
   const left = jobsLeftBehind(counts);
-  if (counts.startedInWindow >= counts.offered && counts.consumerStopped && left === 0 && counts.repeatedStarts === 0) return undefined;
+  if (counts.startedInWindow >= counts.offered && counts.consumerStopped && left === 0 && counts.repeatedStarts === 0 && counts.startsWithoutSeq === 0) return undefined;
   const grace = bounds.windowMs - bounds.offerMs;
   const parts = [`${label}: ${counts.startedInWindow} of ${counts.offered} started within ${seconds(bounds.windowMs)} (${seconds(bounds.offerMs)} offering + ${seconds(grace)} drain allowance)`];
   if (counts.enqueueFailures > 0) parts.push(`${counts.enqueueFailures} enqueue calls failed`);
@@ -72,6 +70,7 @@ export function rateStepNote(label: string, counts: RateStepCounts, bounds: Rate
   const stillSent = counts.enqueuesPendingAtEnd > 0 ? ` (${counts.enqueuesPendingAtEnd} of them in enqueue calls still unanswered)` : "";
   parts.push(left > 0 ? `${left} were left when the step ended${stillSent}, beside the next steps` : "none was left for the next step");
   if (counts.repeatedStarts > 0) parts.push(repeatedStartsPhrase(counts.repeatedStarts));
+  if (counts.startsWithoutSeq > 0) parts.push(unnumberedStartsPhrase(counts.startsWithoutSeq));
   if (!counts.consumerStopped) parts.push(`its consumer had not stopped ${seconds(bounds.stopMs - bounds.cleanupMs)} later, so the rate search ends here`);
   return parts.join("; ");
 }

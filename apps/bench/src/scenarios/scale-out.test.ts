@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { scaleOutFigure } from "./scale-out.js";
 
 describe("scaleOutFigure", () => {
-  it("times from the first worker ready to the last job done in any worker, over every worker's jobs", () => {
+  it("times from the first worker ready to the last first start in any worker, over every worker's jobs", () => {
     const figure = scaleOutFigure([
       { consumingAt: 1000, done: 600, lastDoneAt: 1900 },
       { consumingAt: 1100, done: 400, lastDoneAt: 2000 },

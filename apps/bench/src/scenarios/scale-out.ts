@@ -4,13 +4,15 @@ import { IpcChild } from "../child/ipc-child.js";
 import type { ScaleOutMessage, ScaleOutRequest } from "../child/scale-out-protocol.js";
 import type { ScaleOutPoint, SubjectSpec } from "../report/result-types.js";
 import { now, type ConsumerShape } from "../subjects/bench-subject.js";
+import { startCountNotes } from "./first-starts.js";
+import { MergedStarts } from "./scale-out-starts.js";
 import { uniqueQueueName } from "./scenario-context.js";
 
 const scaleOutMain = fileURLToPath(new URL("../child/scale-out-main.ts", import.meta.url));
 /** Bound on a child's start-up, fill excepted, and on its stop and clean-up. */
 const stepBoundMs = 120_000;
 
-/** What each worker reported: when its consumer was ready, how many jobs it ran and when its last one finished. */
+/** One worker's part: when its consumer was ready, the jobs whose first start it was credited with, and when its last one started. */
 export interface WorkerReport {
   readonly consumingAt: number;
   readonly done: number;
@@ -19,8 +21,8 @@ export interface WorkerReport {
 
 /**
  * The figure of one scale-out run: elapsed from the first worker's consumer
- * being ready to the last job finishing in any worker (the same span the drain
- * scenario times for one process), and the jobs done in it.
+ * being ready to the last first start in any worker (the same span the drain
+ * scenario times for one process), and the jobs done in it, each counted once.
  */
 export function scaleOutFigure(workers: readonly WorkerReport[], timedOutAt?: number): { done: number; elapsedMs: number; rate: number } {
   const done = workers.reduce((sum, worker) => sum + worker.done, 0);
@@ -46,18 +48,23 @@ class ScaleOutChild extends IpcChild<ScaleOutRequest, ScaleOutMessage> {
 /**
  * For each N in plan.scaleOut.workers: one child fills a fresh queue with
  * `jobs` jobs, N worker children (each at `concurrency`) start consuming it
- * together, and the parent adds their counts until the queue is drained or
- * the bound passes. The filler keeps the queue until the workers are done,
- * then deletes it as every measurement does.
+ * together, and the parent merges the numbers of the jobs they started
+ * (scale-out-starts.ts) until every job has started once or the bound passes;
+ * repeated starts are noted per point. The filler keeps the queue until the
+ * workers are done, then deletes it as every measurement does.
  */
-export async function runScaleOut(spec: SubjectSpec, plan: BenchPlan, onProgress: (label: string, done: number, total: number) => void): Promise<ScaleOutPoint[]> {
+export async function runScaleOut(
+  spec: SubjectSpec,
+  plan: BenchPlan,
+  onProgress: (label: string, done: number, total: number) => void,
+  note: (text: string) => void = () => {},
+): Promise<ScaleOutPoint[]> {
   const { jobs, concurrency, fillBatch, timeoutMs } = plan.scaleOut;
   const points: ScaleOutPoint[] = [];
   for (const workerCount of plan.scaleOut.workers) {
     const label = `scale-out ${workerCount}×c=${concurrency}`;
     const queue = uniqueQueueName(`scale-${workerCount}`);
-    const counts = new Map<number, { done: number; lastDoneAt: number }>();
-    let total = 0;
+    const starts = new MergedStarts(jobs, workerCount);
     let drained!: () => void;
     const allDone = new Promise<void>((resolve) => (drained = resolve));
     const filler = new ScaleOutChild(spec);
@@ -69,14 +76,13 @@ export async function runScaleOut(spec: SubjectSpec, plan: BenchPlan, onProgress
       for (let index = 0; index < workerCount; index += 1) {
         workers.push(
           new ScaleOutChild(spec, (message) => {
-            counts.set(index, message);
-            total = [...counts.values()].reduce((sum, count) => sum + count.done, 0);
-            onProgress(label, total, jobs);
-            if (total >= jobs) drained();
+            starts.add(index, message);
+            onProgress(label, starts.done, jobs);
+            if (starts.done >= jobs) drained();
           }),
         );
       }
-      for (const worker of workers) worker.send({ type: "work", spec, queue, concurrency });
+      for (const worker of workers) worker.send({ type: "work", spec, queue, concurrency, jobs });
       await Promise.all(workers.map((worker) => worker.next("ready", stepBoundMs)));
       for (const worker of workers) worker.send({ type: "start" });
       const consuming = await Promise.all(workers.map((worker) => worker.next("consuming", stepBoundMs)));
@@ -85,12 +91,23 @@ export async function runScaleOut(spec: SubjectSpec, plan: BenchPlan, onProgress
       clearTimeout(timer);
       const stoppedAt = now();
       for (const worker of workers) worker.send({ type: "stop" });
-      const finals = await Promise.all(workers.map((worker) => worker.next("stopped", stepBoundMs)));
-      const reports = finals.map((final, index) => ({ consumingAt: consuming[index]!.at, done: final.done, lastDoneAt: final.lastDoneAt }));
+      // Each worker sends its last starts before "stopped".
+      await Promise.all(workers.map((worker) => worker.next("stopped", stepBoundMs)));
+      const reports = consuming.map((message, index) => ({ consumingAt: message.at, ...starts.worker(index) }));
       const figure = scaleOutFigure(reports, timedOut ? stoppedAt : undefined);
-      points.push({ workers: workerCount, concurrency, jobs, ...figure, timedOut, perWorker: finals.map((final) => final.done), consumer: consuming[0]!.shape as ConsumerShape });
+      points.push({
+        workers: workerCount,
+        concurrency,
+        jobs,
+        ...figure,
+        timedOut,
+        perWorker: reports.map((report) => report.done),
+        repeatedStarts: starts.repeatedStarts,
+        startsWithoutSeq: starts.startsWithoutSeq,
+        consumer: consuming[0]!.shape as ConsumerShape,
+      });
     } catch (error) {
-      points.push({ workers: workerCount, concurrency, jobs, done: total, elapsedMs: 0, rate: 0, timedOut: false, perWorker: [], error: error instanceof Error ? error.message : String(error) });
+      points.push({ workers: workerCount, concurrency, jobs, done: starts.done, elapsedMs: 0, rate: 0, timedOut: false, perWorker: [], error: error instanceof Error ? error.message : String(error) });
     } finally {
       workers.forEach((worker) => worker.kill());
       if (!filler.exited) {
@@ -99,6 +116,7 @@ export async function runScaleOut(spec: SubjectSpec, plan: BenchPlan, onProgress
       }
       filler.kill();
     }
+    startCountNotes(label, starts).forEach(note);
   }
   return points;
 }

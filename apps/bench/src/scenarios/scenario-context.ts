@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { BenchPlan } from "../bench-plan.js";
-import { FirstStarts, repeatedStartsNote } from "./first-starts.js";
+import { FirstStarts, startCountNotes, type StartCounts } from "./first-starts.js";
 import { summarize } from "../statistics.js";
 import type { RateResult } from "../report/result-types.js";
 import { now, type BenchJob, type BenchSubject, type JobHandler } from "../subjects/bench-subject.js";
@@ -41,11 +41,9 @@ export async function withCallers(count: number, callers: number, task: (index: 
   await Promise.all(Array.from({ length: Math.min(callers, count) }, loop));
 }
 
-export interface CountedRun {
+export interface CountedRun extends StartCounts {
   /** Jobs started, each counted once (at its first start). */
   readonly done: number;
-  /** Starts of a job that had started before (redeliveries): in no other figure. */
-  readonly repeatedStarts: number;
   readonly elapsedMs: number;
   readonly timedOut: boolean;
 }
@@ -53,8 +51,9 @@ export interface CountedRun {
 /**
  * Consumes `queue` until each of its `expected` jobs (numbered 0..expected-1, as `makeJobs` numbers them) finished
  * once, or `timeoutMs` passed, then stops the consumer. A redelivered job's later starts run `onJob` but count apart
- * (`repeatedStarts`), so they neither end the run early nor hide a job that never started. Elapsed time runs from
- * the consumer being ready to the last first start finishing.
+ * (`repeatedStarts`), so they neither end the run early nor hide a job that never started; a job without a number
+ * counts at every start (`startsWithoutSeq` says how often). Elapsed time runs from the consumer being ready to the
+ * last first start finishing.
  */
 export async function consumeCount(
   subject: BenchSubject,
@@ -85,7 +84,7 @@ export async function consumeCount(
   const elapsedMs = (timedOut ? now() : lastDoneAt) - startedAt;
   await consumer.stop();
   onProgress(done);
-  return { done, repeatedStarts: starts.repeats, elapsedMs, timedOut };
+  return { done, repeatedStarts: starts.repeats, startsWithoutSeq: starts.unnumbered, elapsedMs, timedOut };
 }
 
 export interface RepeatOptions {
@@ -100,8 +99,9 @@ export interface RunOutcome {
   readonly rate: number;
   readonly timedOut: boolean;
   readonly done: number;
-  /** Starts of a job that had started before, noted for the point (summed over its runs). */
+  /** Starts of a job that had started before, and of a job without a number, noted for the point (summed over its runs). */
   readonly repeatedStarts?: number;
+  readonly startsWithoutSeq?: number;
 }
 
 /** Jobs for the measured runs after a warm-up finished only `done` in the bound: about half, so each run empties in half the bound. */
@@ -126,10 +126,12 @@ export async function repeatRates(context: ScenarioContext, options: RepeatOptio
   let timedOut = false;
   let unwarmed = false;
   let repeatedStarts = 0;
+  let startsWithoutSeq = 0;
   for (let repetition = 0; repetition < total; repetition += 1) {
     context.progress(label, repetition, total);
     const result = await measure(repetition, jobs);
     repeatedStarts += result.repeatedStarts ?? 0;
+    startsWithoutSeq += result.startsWithoutSeq ?? 0;
     const warmup = repetition < context.plan.warmup;
     if (warmup && result.timedOut) {
       unwarmed = true;
@@ -149,7 +151,6 @@ export async function repeatRates(context: ScenarioContext, options: RepeatOptio
     }
   }
   context.progress(label, total, total);
-  const repeats = repeatedStartsNote(label, repeatedStarts);
-  if (repeats) context.note(repeats);
+  startCountNotes(label, { repeatedStarts, startsWithoutSeq }).forEach((note) => context.note(note));
   return { summary: summarize(samples), samples, timedOut, ...(unwarmed && { unwarmed }) };
 }

@@ -19,7 +19,7 @@ export async function enqueueSingle(context: ScenarioContext): Promise<RateResul
     const rate = (jobs.length * 1000) / (now() - startedAt);
     await subject.afterFill?.(queue);
     const cleanup = await consumeCount(subject, queue, Math.max(...plan.drain.concurrency), jobs.length, Math.min(cleanupDrainMs, plan.drain.timeoutMs));
-    return { rate, timedOut: false, done: jobs.length, repeatedStarts: cleanup.repeatedStarts };
+    return { rate, timedOut: false, done: jobs.length, repeatedStarts: cleanup.repeatedStarts, startsWithoutSeq: cleanup.startsWithoutSeq };
   });
 }
 
@@ -47,7 +47,7 @@ export async function enqueueBulkAndDrain(context: ScenarioContext): Promise<{ b
       );
       // Bulk rates compare only at the full N; a warm-up's sample is kept apart and used only when no warm one exists.
       if (count === plan.drain.jobs) bulk.add(bulkRate, repetition >= plan.warmup);
-      return { rate: (run.done * 1000) / run.elapsedMs, timedOut: run.timedOut, done: run.done, repeatedStarts: run.repeatedStarts };
+      return { rate: (run.done * 1000) / run.elapsedMs, timedOut: run.timedOut, done: run.done, repeatedStarts: run.repeatedStarts, startsWithoutSeq: run.startsWithoutSeq };
     });
     drain.push({ concurrency, rate, consumer: subject.shape(concurrency) });
   }
@@ -75,7 +75,11 @@ export class BulkSamples {
   }
 }
 
-/** Bulk enqueue then drain at one concurrency, per payload size; sizes above the subject's limit are skipped with the reason. */
+/**
+ * Per payload size: bulk-enqueue the jobs (timed apart: `bulkEnqueue`), then drain them at one concurrency, timed as
+ * the drain is, from the consumer ready to the last first start (not through the consumer's stop); sizes above the
+ * subject's limit are skipped with the reason.
+ */
 export async function payloadSizes(context: ScenarioContext): Promise<PayloadPoint[]> {
   const { subject, plan } = context;
   const points: PayloadPoint[] = [];
@@ -85,17 +89,19 @@ export async function payloadSizes(context: ScenarioContext): Promise<PayloadPoi
       continue;
     }
     const label = `payload ${bytes} B`;
-    const rate = await repeatRates(context, { label, boundMs: plan.payload.timeoutMs, jobs: plan.payload.jobs }, async (_repetition, count) => {
+    const bulk = new BulkSamples();
+    const rate = await repeatRates(context, { label, boundMs: plan.payload.timeoutMs, jobs: plan.payload.jobs }, async (repetition, count) => {
       const queue = context.queueName(`payload-${bytes}`);
       await subject.prepare(queue);
       const jobs = makeJobs(count, bytes);
       const startedAt = now();
       // Small bulk calls: big payloads hit per-call byte limits (SQS 256 KiB, Redis proto buffers).
       await enqueueInBatches(subject, queue, jobs, Math.max(1, Math.min(plan.enqueue.bulkBatch, Math.floor((1024 * 1024) / bytes))));
+      if (count === plan.payload.jobs) bulk.add((jobs.length * 1000) / (now() - startedAt), repetition >= plan.warmup);
       const run = await consumeCount(subject, queue, plan.payload.concurrency, jobs.length, plan.payload.timeoutMs);
-      return { rate: (run.done * 1000) / (now() - startedAt), timedOut: run.timedOut, done: run.done, repeatedStarts: run.repeatedStarts };
+      return { rate: (run.done * 1000) / run.elapsedMs, timedOut: run.timedOut, done: run.done, repeatedStarts: run.repeatedStarts, startsWithoutSeq: run.startsWithoutSeq };
     });
-    points.push({ bytes, rate });
+    points.push({ bytes, rate, bulkEnqueue: bulk.result() });
   }
   return points;
 }
