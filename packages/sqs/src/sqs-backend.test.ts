@@ -37,7 +37,7 @@ describe("sqs:// URLs and options", () => {
     expect(fieldOf(() => createSqsBackend({ region: "us-east-1", maxDelaySeconds: 901 }))).toBe("maxDelaySeconds");
   });
 
-  it("declares SQS's 1 MiB message limit, less the job-id attribute it carries", () => {
+  it("declares SQS's 1 MiB message limit, less the attributes it may carry", () => {
     expect(SQS_MAX_MESSAGE_BYTES).toBe(1_048_576);
     expect(SQS_CAPABILITIES.maxPayloadBytes).toBeLessThan(SQS_MAX_MESSAGE_BYTES);
     expect(SQS_CAPABILITIES.maxPayloadBytes).toBeGreaterThan(SQS_MAX_MESSAGE_BYTES - 1024);

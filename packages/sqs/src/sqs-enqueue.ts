@@ -4,7 +4,8 @@ import { SendMessageBatchCommand, type BatchResultErrorEntry, type SendMessageBa
 import { PayloadTooLargeError } from "@hopper/core";
 import { chunkMessages, type EnqueueResult, type OutgoingMessage } from "@hopper/core/backend";
 import type { SqsQueueUrls } from "./sqs-queue-urls.js";
-import { attributeReserveBytes, jobIdAttribute, maxBatchBytes, maxBatchEntries, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
+import { jobIdAttributeFor } from "./sqs-job-id.js";
+import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
 
 /** Entries SQS failed on its side (SenderFault false) are sent again this many times. */
 const serverFaultRetries = 3;
@@ -99,10 +100,11 @@ export async function enqueueMessages(context: SqsEnqueueContext, sent: SentMess
 
 function toEntry(fifo: boolean, message: OutgoingMessage, index: number): SendMessageBatchRequestEntry {
   const delaySeconds = message.delayMs ? Math.ceil(message.delayMs / 1000) : 0;
+  const attributes = jobIdAttributeFor(message.body, message.id);
   return {
     Id: String(index),
     MessageBody: message.body,
-    MessageAttributes: { [jobIdAttribute]: { DataType: "String", StringValue: message.id } },
+    ...(attributes && { MessageAttributes: attributes }),
     ...(delaySeconds > 0 && { DelaySeconds: delaySeconds }),
     ...(fifo && {
       // A message without an ordering key gets a group of its own, so unrelated jobs run in parallel.

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { earlierDeliveriesAttribute, jobIdAttribute, sqsToken } from "./sqs-message-attributes.js";
+import { jobIdAttributeFor } from "./sqs-job-id.js";
+import { earlierDeliveriesAttribute, sqsToken } from "./sqs-message-attributes.js";
 import type { SqsReceiveContext } from "./sqs-receive.js";
 
 /** How long the original stays hidden while its copy is sent (the copy is sent once this lease is confirmed). */
@@ -40,7 +41,8 @@ export async function handBackUncounted(context: SqsReceiveContext, message: Han
         QueueUrl: queueUrl,
         MessageBody: body,
         MessageAttributes: {
-          [jobIdAttribute]: { DataType: "String", StringValue: jobId },
+          // The job id as the original carried it: in the envelope, else (a body that is no envelope) as the attribute.
+          ...jobIdAttributeFor(body, jobId),
           [earlierDeliveriesAttribute]: { DataType: "Number", StringValue: String(deliveryAttempt - 1) },
         },
         // A fresh deduplication id: the original's still holds SQS's 5-minute window.

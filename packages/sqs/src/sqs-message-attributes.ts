@@ -3,12 +3,16 @@ import { createHash } from "node:crypto";
 /** SQS's message size limit since August 2025 (was 256 KiB): body plus attributes, and the total of one batch. */
 export const sqsMaxMessageBytes = 1024 * 1024;
 
-/** Message attribute carrying the Hopper job id (SQS assigns its own MessageId). */
+/**
+ * Message attribute carrying the job id (SQS assigns its own MessageId): sent only with a body that is not an envelope
+ * carrying that id (`jobIdAttributeFor`); earlier releases sent it with every message, and readers still take it first.
+ */
 export const jobIdAttribute = "HopperJobId";
 
 /**
  * SQS counts message attributes (name + type + value) against the message size
- * limit, so this much of each message is kept for the job id attribute.
+ * limit, so this much of each message is kept for the job id attribute (of a body that is no envelope) and an
+ * uncounted hand-back's earlier deliveries.
  */
 export const attributeReserveBytes = 256;
 

@@ -5,10 +5,9 @@ import { DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, type M
 import { slicedWalk } from "@hopper/conformance";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigurationError, createConsoleLogger, createHopper, Job, type JobContext, type Logger } from "@hopper/core";
-import type { Backend } from "@hopper/core/backend";
+import { envelopeIdOf, type Backend } from "@hopper/core/backend";
 import { createSqsdHandler, createSqsdNodeHandler } from "./sqs-sqsd-handler.js";
 import { createSqsLambdaHandler, type SqsEvent } from "./sqs-lambda-handler.js";
-import { jobIdAttribute } from "./sqs-message-attributes.js";
 import { createTestBackend, createTestClient, sqsEndpoint, testQueuePrefix } from "./test-sqs-service.js";
 
 type NodeHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
@@ -164,7 +163,7 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
       const okId = await hopper.enqueue(Work, { fail: false });
       const failId = await hopper.enqueue(Work, { fail: true });
       const first = await sqsdRound(server.url, queue);
-      const statusOf = (rounds: typeof first, id: string) => rounds.find((round) => round.message.MessageAttributes?.[jobIdAttribute]?.StringValue === id)?.status;
+      const statusOf = (rounds: typeof first, id: string) => rounds.find((round) => envelopeIdOf(round.message.Body!) === id)?.status;
       expect(statusOf(first, okId)).toBe(200);
       expect(statusOf(first, failId)).toBe(503);
       // The failed message comes back after its visibility timeout, receive count 2: the last attempt.
