@@ -47,6 +47,17 @@ for (const target of postgresTargets()) {
       expect(second.map((message) => message.id)).toEqual(["mid-2", "low-1"]);
     });
 
+    it("hands a claim's messages over in enqueue order when their seqs pass a power of ten (9 to 10)", async () => {
+      // The claim's rows were put back in order by their seq as text ("1", "10", "11", …, "2"): a batch crossing a
+      // power of ten started its jobs out of enqueue order.
+      const backend = await open({ schema: uniqueSchema() });
+      const queue = uniqueQueue();
+      const ids = Array.from({ length: 12 }, (_, index) => `m${index + 1}`);
+      await backend.enqueue(ids.map((id) => ({ id, queue, body: "x" })));
+      const messages = await backend.receive({ queue, maxMessages: 12, waitMs: 0, leaseMs: 30_000 });
+      expect(messages.map((message) => message.id)).toEqual(ids);
+    });
+
     it("holds delayed messages until they are due on the database clock", async () => {
       const backend = await open();
       const queue = uniqueQueue();

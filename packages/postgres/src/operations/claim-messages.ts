@@ -48,8 +48,8 @@ export async function claimMessages(executor: SqlExecutor, schema: PostgresSchem
        -- The LIMIT only tells the planner how many rows come (a function is taken for 1,000).
        SELECT * FROM ${schema.quoted}.claim_messages($1, $2, $3, ${inRows}) LIMIT $2
      )${withRecords ? startRecords(records) : ""}
-     -- UPDATE … RETURNING keeps no order; restore the claim order.
-     SELECT seq::text AS seq, id, body, attempts, counted${withRecords ? recordColumn(records) : ""} FROM claimed ORDER BY priority DESC, due, seq`,
+     -- UPDATE … RETURNING keeps no order; restore the claim order (by the bigint seq: the output's seq is text).
+     SELECT seq::text AS seq, id, body, attempts, counted${withRecords ? recordColumn(records) : ""} FROM claimed ORDER BY claimed.priority DESC, claimed.due, claimed.seq`,
     withRecords ? [input.queue, input.maxMessages, input.leaseMs, Math.ceil(input.recordTtlMs!)] : [input.queue, input.maxMessages, input.leaseMs],
     REPLANNED,
   ).catch(whenNotMigrated(schema, { name: "claim_messages", migration: 6, neededBy: "claims" }));
