@@ -9,7 +9,7 @@ import { createPostgresCoordinationStore } from "./postgres-coordination-store.j
 for (const target of postgresTargets()) {
   describe(`postgres backend on ${target.name}`, () => {
     const open = openedPerTest(target);
-    /** Takes `schema` back to release 4's layout (migrations 1-4): migrations 7's and 6's functions first, then migration 5's record columns. */
+    /** Takes `schema` back to release 4's layout (migrations 1-4): the functions of migrations 6-8 first, then migration 5's record columns. */
     const undoMigration5 = async (schema: string) => {
       await target.query(`DROP FUNCTION "${schema}".take_scheduled_messages(text, integer, double precision)`);
       await target.query(`DROP FUNCTION "${schema}".next_due_in_ms(text)`);
@@ -165,7 +165,7 @@ for (const target of postgresTargets()) {
       const schema = uniqueSchema();
       const backends = await Promise.all(Array.from({ length: 4 }, () => open({ schema })));
       const ledger = await target.query<{ version: number }>(`SELECT version FROM "${schema}".migrations ORDER BY version`);
-      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       expect(await backends[0]!.migrate()).toEqual([]);
       await target.query(`DROP SCHEMA "${schema}" CASCADE`);
     });

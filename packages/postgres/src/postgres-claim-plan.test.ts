@@ -34,6 +34,22 @@ describe.skipIf(!url)("postgres: a claim's plan whatever the statistics say", ()
     await setup.client.query(`DELETE FROM ${table}`);
   });
 
+  it("keeps that plan on one connection call after call, once PL/pgSQL caches a generic plan (migration 8)", async () => {
+    // PL/pgSQL plans a statement with the parameters' values for its first five calls on a session, then may keep a
+    // generic plan: the planner settings must leave reading the index in order as the only cheap plan for both.
+    await setup.client.query(`INSERT INTO ${table} (id, queue, body) SELECT 'old-' || n, 'old-' || (n % 500), ${body} FROM generate_series(1, 20000) AS n`);
+    await setup.client.query(`ANALYZE ${table}`);
+    await setup.client.query(`DELETE FROM ${table}`);
+    await setup.client.query(`VACUUM ${table}`);
+    await setup.client.query(`INSERT INTO ${table} (id, queue, body, run_at) SELECT 'new-' || n, 'cached', ${body}, now() - interval '1 second' FROM generate_series(1, 20000) AS n`);
+    for (let call = 1; call <= 8; call++) {
+      const plans = (await claim("cached")).join("\n");
+      expect(plans, `call ${call}`).toMatch(/Index Scan using messages_due_idx/);
+      expect(plans, `call ${call}`).not.toMatch(/Bitmap (Heap|Index) Scan|Seq Scan|Sort Key: m\.priority DESC, m\.run_at, m\.seq/);
+    }
+    await setup.client.query(`DELETE FROM ${table}`);
+  });
+
   it("compiles nothing (no JIT) for a claim of 100 from a large analyzed backlog", async () => {
     // The function is planned without its parameters' values: `LIMIT wanted` is costed at a tenth of the queue, which
     // for 200,000 rows crossed jit_above_cost and cost 10-18 ms of compilation per claim.
