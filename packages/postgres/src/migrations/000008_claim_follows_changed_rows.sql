@@ -8,13 +8,14 @@
 -- finds each locked row by seq, which follows it to the version the claim
 -- holds, as take-scheduled's does (migration 7; hash and merge joins off for
 -- the same reason: a primary-key probe per row claimed).
--- That probe costs a SQL function 4-7 % more server CPU per claim of 100;
+-- That probe costs a SQL function 4-6 % more server CPU per claim of 100;
 -- PL/pgSQL pays for it: it keeps the body's plan for the session, where a SQL
 -- function plans its body at every call, so this claim costs what migration
 -- 6's did (0.97-1.02x per claim of 100, 0.8x per empty claim:
 -- benchmarks/results/postgres-claim-skip-2026-12-05.md). The planner settings
--- still decide that plan (a generic one after the first five calls of a
--- session): reading the claim index in order stays the only cheap one.
+-- still decide that plan, custom or the generic one PL/pgSQL may keep after
+-- five calls of a session: reading the claim index in order stays the only
+-- cheap one.
 -- Same name, arguments and result as migration 6's: a worker of the previous
 -- release calls this function too, and gets the fix with the migration.
 -- migrate() splits a file into statements at each semicolon outside a $$ body.
