@@ -9,7 +9,7 @@ import { createPostgresCoordinationStore } from "./postgres-coordination-store.j
 for (const target of postgresTargets()) {
   describe(`postgres backend on ${target.name}`, () => {
     const open = openedPerTest(target);
-    /** Takes `schema` back to release 4's layout (migrations 1-4): migrations 8's, 7's and 6's functions first, then migration 5's record columns. */
+    /** Takes `schema` back to release 4's layout (migrations 1-4): the functions of migrations 6-8 first, then migration 5's record columns. */
     const undoMigration5 = async (schema: string) => {
       await target.query(`DROP FUNCTION "${schema}".claim_front_leases(text, integer)`);
       await target.query(`DROP FUNCTION "${schema}".claim_messages(text, integer, double precision, boolean, boolean)`);

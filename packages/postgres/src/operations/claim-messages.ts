@@ -23,14 +23,16 @@ export interface ClaimedMessage {
  * message with an ordering key only when it is the oldest left of its key.
  * SKIP LOCKED lets concurrent claimers take disjoint rows without waiting on
  * each other. The choice and the update are `<schema>.claim_messages()`
- * (migration 6), whose planner settings leave reading the index in order as
+ * (migrations 6 and 8), whose planner settings leave reading the index in order as
  * the only cheap plan, whatever the statistics say of the queue. The lease
- * runs on the database clock. The update finds each locked row by its ctid,
- * not through the primary key: about 15 % fewer buffers per claimed row, and
- * 8-9 % less server CPU per claim. Its cost: a ready row changed by a commit
- * after the claim's snapshot is locked in its new version, which that ctid
- * does not reach, so this claim skips it (it stays ready for the next one;
- * benchmarks/results/postgres-claim-join-2026-12-04.md).
+ * runs on the database clock. The update finds each locked row by its primary
+ * key (migration 8), so a ready row changed by a commit after the claim's
+ * snapshot (a record removed) is leased and returned by this claim, in the
+ * version it holds locked; migration 6's function found rows by ctid and
+ * skipped such a row (postgres-claim-race.test.ts). The function is PL/pgSQL,
+ * whose kept plan pays for the key probe
+ * (benchmarks/results/postgres-claim-skip-2026-12-05.md). On a schema not yet
+ * migrated to 8 the claim is migration 6's, skips included.
  *
  * With `keepDue` (migration 8's five-argument function) the claimed rows keep
  * their `run_at`: the lease is `locked_until` alone, and the update stays on
