@@ -60,6 +60,16 @@ for (const target of postgresTargets()) {
       expect(messages.map((message) => message.id)).toEqual(ids);
     });
 
+    it("takes delayed messages due at the same time in enqueue order when their seqs pass a power of ten", async () => {
+      // As the claim's (above): take-scheduled put its rows back in order by seq as text (found by review).
+      const backend = await open({ schema: uniqueSchema() });
+      const queue = uniqueQueue();
+      const ids = Array.from({ length: 12 }, (_, index) => `d${index + 1}`);
+      await backend.enqueue(ids.map((id) => ({ id, queue, body: "x", delayMs: 3_600_000 })));
+      const taken = await backend.takeScheduled!({ queue, maxMessages: 12, leaseMs: 30_000 });
+      expect(taken.map((message) => message.id)).toEqual(ids);
+    });
+
     it("holds delayed messages until they are due on the database clock", async () => {
       const backend = await open();
       const queue = uniqueQueue();
