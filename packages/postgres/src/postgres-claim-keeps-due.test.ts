@@ -34,17 +34,9 @@ describe.skipIf(!url)("postgres: claims that keep their rows' due time", () => {
       `SELECT id, run_at <= now() AS kept, locked_until > now() AS leased FROM ${schema.quoted}.messages WHERE queue = $1 ORDER BY seq`,
       [queue],
     );
-  /** Until the database clock is past the leases of `ids` in `queue` (not a timing assertion: the wait only ends them). */
-  const untilLeasesLapse = async (queue: string, ids: readonly string[]) => {
-    for (;;) {
-      const { rows: [row] } = await pool.query<{ held: boolean }>(
-        `SELECT coalesce(bool_or(locked_until > now()), false) AS held FROM ${schema.quoted}.messages WHERE queue = $1 AND id = ANY($2::text[])`,
-        [queue, ids],
-      );
-      if (!row!.held) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  /** Ends the leases of `ids` in `queue` now (as if their time ran out), without waiting for them. */
+  const endLeases = (queue: string, ids: readonly string[]) =>
+    pool.query(`UPDATE ${schema.quoted}.messages SET locked_until = now() - interval '1 millisecond' WHERE queue = $1 AND id = ANY($2::text[])`, [queue, ids]);
 
   beforeAll(async () => {
     backend = await createPostgresBackend({ connectionString: url!, schema: schemaName, maxConnections: 2 });
@@ -59,7 +51,7 @@ describe.skipIf(!url)("postgres: claims that keep their rows' due time", () => {
   it("leases without moving run_at; no claim takes a leased row; a lapsed lease brings its rows back first, in order", async () => {
     const queue = uniqueQueue();
     const ids = await enqueueNumbered(backend, queue, 60);
-    const first = await claimMessages(executor, schema, { queue, maxMessages: 40, leaseMs: 400, keepDue: true });
+    const first = await claimMessages(executor, schema, { queue, maxMessages: 40, leaseMs: 60_000, keepDue: true });
     expect(first.map((message) => message.id)).toEqual(ids.slice(0, 40));
     const after = (await rows(queue)).rows;
     expect(after.slice(0, 40).every((row) => row.kept && row.leased)).toBe(true);
@@ -72,8 +64,8 @@ describe.skipIf(!url)("postgres: claims that keep their rows' due time", () => {
     expect([...kept, ...moved].map((message) => message.id)).toEqual(ids.slice(40, 50));
     expect(previous.rows.map((row) => row.id).sort()).toEqual(ids.slice(50, 55));
 
-    await untilLeasesLapse(queue, ids.slice(0, 40));
-    // The other claims' leases (30 s) still hold; the lapsed ones come back at their place: first, in enqueue order.
+    await endLeases(queue, ids.slice(0, 40));
+    // The other claims' leases still hold; the lapsed ones come back at their place: first, in enqueue order.
     const again = await claimMessages(executor, schema, { queue, maxMessages: 45, leaseMs: 30_000, keepDue: true });
     expect(again.map((message) => message.id)).toEqual([...ids.slice(0, 40), ...ids.slice(55, 60)]);
     expect(again.slice(0, 40).every((message) => message.attempts === 2)).toBe(true);
@@ -97,10 +89,16 @@ describe.skipIf(!url)("postgres: claims that keep their rows' due time", () => {
     // ends at the backend's poll (pollIntervalMs) and the claim finds the rows again.
     const queue = uniqueQueue();
     const ids = await enqueueNumbered(backend, queue, 40);
-    expect(await claimMessages(executor, schema, { queue, maxMessages: 40, leaseMs: 300, keepDue: true })).toHaveLength(40);
+    expect(await claimMessages(executor, schema, { queue, maxMessages: 40, leaseMs: 60_000, keepDue: true })).toHaveLength(40);
     const waiting = await createPostgresBackend({ connectionString: url!, schema: schemaName, maxConnections: 2, pollIntervalMs: 200 });
     try {
-      const taken = await waiting.receive({ queue, maxMessages: 40, waitMs: 60_000, leaseMs: 30_000 });
+      let answered = false;
+      const receiving = waiting.receive({ queue, maxMessages: 40, waitMs: 60_000, leaseMs: 30_000 }).finally(() => (answered = true));
+      // Its claims find every row leased (over several polls), so it is waiting when the leases end.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(answered).toBe(false);
+      await endLeases(queue, ids);
+      const taken = await receiving;
       expect(taken.map((message) => message.id)).toEqual(ids);
       expect(taken.every((message) => message.deliveryAttempt === 2)).toBe(true);
     } finally {
@@ -136,13 +134,30 @@ describe.skipIf(!url)("postgres: claims that keep their rows' due time", () => {
     expect(front.keepDue(100)).toBe(true);
   });
 
+  it("does not let a count made for a small claim settle a larger one", async () => {
+    const queue = uniqueQueue();
+    await enqueueNumbered(backend, queue, 900);
+    // 700 leased rows: a count made for a claim of 32 reads 544 rows, all leased, and cannot tell 700 from 544.
+    await claimMessages(executor, schema, { queue, maxMessages: 700, leaseMs: 60_000, keepDue: true });
+    const front = new ClaimFront(executor, schema, queue);
+    front.keepDue(32);
+    await front.counted();
+    expect(front.keepDue(32)).toBe(false);
+    expect(front.keepDue(40)).toBe(false); // 16 × 40 = 640 < 700, but the count read only 544: not settled, counts again
+    await front.counted();
+    expect(front.keepDue(40)).toBe(false); // 700 leased ≥ 640
+    expect(front.keepDue(50)).toBe(false); // needs 850 rows read: counts again
+    await front.counted();
+    expect(front.keepDue(50)).toBe(true); // 700 < 800
+  });
+
   it("the backend's claims keep the due time once a count found few leased rows", async () => {
     const queue = uniqueQueue();
-    await enqueueNumbered(backend, queue, 200);
+    await backend.enqueue(Array.from({ length: 2000 }, (_, index) => ({ id: `k${index}`, queue, body: "{}" })));
     const first = await backend.receive({ queue, maxMessages: 50, waitMs: 0, leaseMs: 60_000 });
     expect(first).toHaveLength(50);
     expect((await rows(queue)).rows.slice(0, 50).every((row) => !row.kept)).toBe(true); // before any count: moved
-    // The count went out beside the first claim; claims after its answer keep the due time.
+    // The count went out beside the first claim; claims after its answer (of the 39 left) keep the due time.
     for (let attempt = 0; attempt < 100; attempt++) {
       const next = await backend.receive({ queue, maxMessages: 50, waitMs: 0, leaseMs: 60_000 });
       if (next.length === 0) break;
@@ -171,6 +186,44 @@ describe.skipIf(!url)("postgres: a worker of this release on a schema not migrat
     } finally {
       await pool.end();
       await behind.close();
+    }
+  });
+});
+
+describe.skipIf(!url)("postgres: a role granted EXECUTE on the previous release's claim only", () => {
+  const schemaName = url ? throwawaySchema(url) : "";
+  it("claims with it: migration 8 leaves the four-argument claim standing alone, and this release falls back to it", async () => {
+    await (await createPostgresBackend({ connectionString: url!, schema: schemaName, maxConnections: 2 })).close();
+    const role = `hopper_claimonly_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: url! });
+    await admin.connect();
+    const limitedUrl = new URL(url!);
+    limitedUrl.username = role;
+    limitedUrl.password = "claimonly";
+    let limited: PostgresBackend | undefined;
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD 'claimonly'`);
+      await admin.query(`GRANT USAGE ON SCHEMA "${schemaName}" TO ${role}`);
+      await admin.query(`GRANT SELECT, UPDATE ON "${schemaName}".messages TO ${role}`);
+      // Default privileges that revoke PUBLIC's EXECUTE: the new claim is not granted; the count is (the stricter case:
+      // the count answers, so the backend asks for the claim it may not call).
+      await admin.query(`REVOKE EXECUTE ON FUNCTION "${schemaName}".claim_messages(text, integer, double precision, boolean, boolean) FROM PUBLIC`);
+      const queue = uniqueQueue();
+      await admin.query(`INSERT INTO "${schemaName}".messages (id, queue, body) SELECT 'r' || n, $1, '{}' FROM generate_series(1, 400) AS n`, [queue]);
+      limited = await createPostgresBackend({ connectionString: limitedUrl.toString(), schema: schemaName, maxConnections: 2, migrate: false });
+      const received: string[] = [];
+      for (let attempt = 0; attempt < 40 && received.length < 400; attempt++) {
+        received.push(...(await limited.receive({ queue, maxMessages: 40, waitMs: 0, leaseMs: 60_000 })).map((message) => message.id));
+      }
+      expect(received).toHaveLength(400);
+      expect(new Set(received).size).toBe(400);
+      const { rows } = await admin.query<{ kept: string }>(`SELECT count(*) FILTER (WHERE run_at <= now()) AS kept FROM "${schemaName}".messages WHERE queue = $1`, [queue]);
+      expect(Number(rows[0]!.kept)).toBe(0);
+    } finally {
+      await limited?.close();
+      await admin.query(`DROP OWNED BY ${role}`);
+      await admin.query(`DROP ROLE ${role}`);
+      await admin.end();
     }
   });
 });

@@ -31,11 +31,14 @@
 -- claimer now skips a row whose lease has not ended, whatever its `run_at`
 -- says.
 --
--- The four-argument function keeps its name, arguments and result and calls
--- the five-argument one with keep_due false: a worker of the previous release
--- calls it by name and gets both changes with the migration. A claim
--- statement of a release before migration 6 reads only `run_at`: see
--- packages/postgres/README.md (upgrades).
+-- The four-argument function keeps its name, arguments and result, and gets
+-- the same body with `run_at` moved: a worker of the previous release calls it
+-- by name and gets both changes with the migration. A body of its own rather
+-- than a call of the five-argument one: a runtime role granted EXECUTE
+-- function by function (default privileges revoking PUBLIC's) keeps the
+-- claims it had. A claim statement of a release before migration 6 reads
+-- only `run_at`: see packages/postgres/README.md (Claims of many that keep
+-- the due time, "Deploy it with its migration").
 -- migrate() splits a file into statements at each semicolon outside a $$ body.
 CREATE FUNCTION {{schema}}.claim_messages(queue_name text, wanted integer, lease_ms double precision, start_records boolean, keep_due boolean)
 RETURNS TABLE (seq bigint, id text, body text, attempts integer, counted integer, priority integer, due timestamptz, record_job text)
@@ -73,9 +76,36 @@ $$;
 
 CREATE OR REPLACE FUNCTION {{schema}}.claim_messages(queue_name text, wanted integer, lease_ms double precision, start_records boolean)
 RETURNS TABLE (seq bigint, id text, body text, attempts integer, counted integer, priority integer, due timestamptz, record_job text)
-LANGUAGE sql VOLATILE
+LANGUAGE plpgsql VOLATILE
+SET enable_seqscan = off
+SET enable_bitmapscan = off
+SET enable_sort = off
+SET enable_hashjoin = off
+SET enable_mergejoin = off
+SET jit = off
 AS $$
-  SELECT * FROM {{schema}}.claim_messages(queue_name, wanted, lease_ms, start_records, false)
+BEGIN
+  RETURN QUERY
+  WITH claimable AS (
+    SELECT m.seq AS row_seq, m.run_at FROM {{schema}}.messages m
+    WHERE m.queue = queue_name AND m.run_at <= now()
+      AND (m.locked_until IS NULL OR m.locked_until <= now())
+      AND (m.ordering_key IS NULL OR NOT EXISTS (
+        SELECT 1 FROM {{schema}}.messages earlier
+        WHERE earlier.queue = m.queue AND earlier.ordering_key = m.ordering_key AND earlier.seq < m.seq))
+    ORDER BY m.priority DESC, m.run_at, m.seq
+    LIMIT wanted
+    FOR UPDATE SKIP LOCKED
+  )
+  UPDATE {{schema}}.messages m
+  SET attempts = m.attempts + 1,
+      locked_until = now() + lease_ms * interval '1 millisecond',
+      run_at = now() + lease_ms * interval '1 millisecond',
+      record_started_at = CASE WHEN start_records AND m.record_job IS NOT NULL
+        THEN (extract(epoch FROM clock_timestamp()) * 1000)::bigint ELSE m.record_started_at END
+  FROM claimable WHERE m.seq = claimable.row_seq
+  RETURNING m.seq, m.id, m.body, m.attempts, m.attempts - m.handed_back, m.priority, claimable.run_at, m.record_job;
+END
 $$;
 
 -- How many of the first `window_rows` due rows of a queue (the claim index's order) are leased: what a claim would

@@ -26,6 +26,8 @@ const countUnusable = new Set(["42883", "42501"]);
  */
 export class ClaimFront {
   private leased: number | undefined;
+  /** The rows the last count read: its answer settles claims up to this many ÷ (leasedPerClaimedRow + 1). */
+  private countedWindow = 0;
   private claimsSinceCount = 0;
   /** The count on its way, if any. */
   private counting: Promise<void> | undefined;
@@ -41,10 +43,19 @@ export class ClaimFront {
   keepDue(wanted: number): boolean {
     if (wanted < keepDueFromWanted) return false;
     this.claimsSinceCount += 1;
-    if (this.counting === undefined && (this.leased === undefined || this.claimsSinceCount >= countEveryClaims) && Date.now() >= this.countableAfter) {
-      this.count((leasedPerClaimedRow + 1) * wanted);
+    // A count read too few rows for this claim's bound (it was made for a smaller claim): it settles nothing here.
+    const window = (leasedPerClaimedRow + 1) * wanted;
+    const settled = this.leased !== undefined && window <= this.countedWindow;
+    if (this.counting === undefined && (!settled || this.claimsSinceCount >= countEveryClaims) && Date.now() >= this.countableAfter) {
+      this.count(Math.max(window, this.countedWindow));
     }
-    return this.leased !== undefined && this.leased < leasedPerClaimedRow * wanted;
+    return settled && this.leased! < leasedPerClaimedRow * wanted;
+  }
+
+  /** A claim that would keep the due time was refused (no EXECUTE on it, or it is gone): none keeps it for a minute. */
+  refused(): void {
+    this.leased = undefined;
+    this.countableAfter = Date.now() + retryCountAfterMs;
   }
 
   /** Resolves once no count is on its way (for tests: a claim made after it uses the count's answer). */
@@ -58,6 +69,7 @@ export class ClaimFront {
       .query<{ leased: string | number }>(`SELECT ${this.schema.quoted}.claim_front_leases($1, $2) AS leased`, [this.queue, windowRows])
       .then(([row]) => {
         this.leased = Number(row?.leased ?? 0);
+        this.countedWindow = windowRows;
       })
       .catch((error: unknown) => {
         // Claims keep moving run_at until a count answers; a count is only advice, so no other error is raised here.
