@@ -9,8 +9,10 @@ import { createPostgresCoordinationStore } from "./postgres-coordination-store.j
 for (const target of postgresTargets()) {
   describe(`postgres backend on ${target.name}`, () => {
     const open = openedPerTest(target);
-    /** Takes `schema` back to release 4's layout (migrations 1-4): migrations 7's and 6's functions first, then migration 5's record columns. */
+    /** Takes `schema` back to release 4's layout (migrations 1-4): the functions of migrations 6-8 first, then migration 5's record columns. */
     const undoMigration5 = async (schema: string) => {
+      await target.query(`DROP FUNCTION "${schema}".claim_front_leases(text, integer)`);
+      await target.query(`DROP FUNCTION "${schema}".claim_messages(text, integer, double precision, boolean, boolean)`);
       await target.query(`DROP FUNCTION "${schema}".take_scheduled_messages(text, integer, double precision)`);
       await target.query(`DROP FUNCTION "${schema}".next_due_in_ms(text)`);
       await target.query(`DROP FUNCTION "${schema}".claim_messages(text, integer, double precision, boolean)`);
@@ -45,6 +47,27 @@ for (const target of postgresTargets()) {
       const second = await backend.receive({ queue, maxMessages: 3, waitMs: 0, leaseMs: 30_000 });
       expect(first.map((message) => message.id)).toEqual(["high-1", "high-2", "mid-1"]);
       expect(second.map((message) => message.id)).toEqual(["mid-2", "low-1"]);
+    });
+
+    it("hands a claim's messages over in enqueue order when their seqs pass a power of ten (9 to 10)", async () => {
+      // The claim's rows were put back in order by their seq as text ("1", "10", "11", …, "2"): a batch crossing a
+      // power of ten started its jobs out of enqueue order.
+      const backend = await open({ schema: uniqueSchema() });
+      const queue = uniqueQueue();
+      const ids = Array.from({ length: 12 }, (_, index) => `m${index + 1}`);
+      await backend.enqueue(ids.map((id) => ({ id, queue, body: "x" })));
+      const messages = await backend.receive({ queue, maxMessages: 12, waitMs: 0, leaseMs: 30_000 });
+      expect(messages.map((message) => message.id)).toEqual(ids);
+    });
+
+    it("takes delayed messages due at the same time in enqueue order when their seqs pass a power of ten", async () => {
+      // As the claim's (above): take-scheduled put its rows back in order by seq as text (found by review).
+      const backend = await open({ schema: uniqueSchema() });
+      const queue = uniqueQueue();
+      const ids = Array.from({ length: 12 }, (_, index) => `d${index + 1}`);
+      await backend.enqueue(ids.map((id) => ({ id, queue, body: "x", delayMs: 3_600_000 })));
+      const taken = await backend.takeScheduled!({ queue, maxMessages: 12, leaseMs: 30_000 });
+      expect(taken.map((message) => message.id)).toEqual(ids);
     });
 
     it("holds delayed messages until they are due on the database clock", async () => {
@@ -165,7 +188,7 @@ for (const target of postgresTargets()) {
       const schema = uniqueSchema();
       const backends = await Promise.all(Array.from({ length: 4 }, () => open({ schema })));
       const ledger = await target.query<{ version: number }>(`SELECT version FROM "${schema}".migrations ORDER BY version`);
-      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(ledger.map((row) => row.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       expect(await backends[0]!.migrate()).toEqual([]);
       await target.query(`DROP SCHEMA "${schema}" CASCADE`);
     });

@@ -174,7 +174,7 @@ describe.skipIf(!url)("postgres: take-scheduled of the release before migration 
 describe.skipIf(!url)("postgres: a worker of this release on a schema not migrated to version 7", () => {
   const schema = url ? throwawaySchema(url) : "";
   it("is refused its takes of delayed messages with an error that names migrate(); its next-due lookups answer as before", async () => {
-    const behind = await backendBeforeMigration(url!, schema, 7, ["take_scheduled_messages(text, integer, double precision)", "next_due_in_ms(text)"]);
+    const behind = await backendBeforeMigration(url!, schema, 7);
     const pool = new pg.Pool({ connectionString: url!, max: 1 });
     try {
       await expect(behind.takeScheduled!({ queue: "q", maxMessages: 1, leaseMs: 30_000 })).rejects.toThrow(/not migrated to version 7.*migrate\(\)/);
@@ -189,7 +189,7 @@ describe.skipIf(!url)("postgres: a worker of this release on a schema not migrat
 
   const later = url ? throwawaySchema(url) : "";
   it("takes the function up once it exists, a minute after the lookup found it missing (a worker started before its migration)", async () => {
-    const behind = await backendBeforeMigration(url!, later, 7, ["take_scheduled_messages(text, integer, double precision)", "next_due_in_ms(text)"]);
+    const behind = await backendBeforeMigration(url!, later, 7);
     const pool = new pg.Pool({ connectionString: url!, max: 1 });
     vi.useFakeTimers({ toFake: ["Date"] });
     try {

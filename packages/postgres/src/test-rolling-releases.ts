@@ -6,6 +6,8 @@ import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.
 import { createPgExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 import { throwawaySchema } from "./test-postgres-targets.js";
+import { loadMigrations } from "./postgres-migrate.js";
+import { splitStatements } from "./migration-statements.js";
 
 export type Release = "previous" | "this";
 
@@ -59,20 +61,47 @@ export async function expectEachTakenOnceSideBySide(jobs: number, take: (release
   expect(byRelease.filter((release) => release === "this").length).toBeGreaterThan(0);
 }
 
+/** The functions each migration added (name and argument types), for taking a schema back before it. */
+const functionsAddedBy: Readonly<Record<number, readonly string[]>> = {
+  6: ["claim_messages(text, integer, double precision, boolean)"],
+  7: ["take_scheduled_messages(text, integer, double precision)", "next_due_in_ms(text)"],
+  8: ["claim_front_leases(text, integer)", "claim_messages(text, integer, double precision, boolean, boolean)"],
+};
+/** Functions a later migration replaced (CREATE OR REPLACE): by which migration, and the one that created them. */
+const functionsReplaced: readonly { readonly fn: string; readonly by: number; readonly createdBy: number }[] = [
+  { fn: "claim_messages(text, integer, double precision, boolean)", by: 8, createdBy: 6 },
+];
+
 /**
- * A backend told not to migrate, on `schema` as the release before migration `version` left it: migrated, then the
- * functions that migration added dropped (`functions`: each name with its argument types) and the ledger's rows from
- * `version` on deleted.
+ * Takes a schema this release migrated back to what the release before migration `version` left: the functions
+ * migrations from `version` on added dropped, those they replaced made again by the migration that created them, and
+ * the ledger's rows from `version` on deleted.
  */
-export async function backendBeforeMigration(url: string, schema: string, version: number, functions: readonly string[]): Promise<PostgresBackend> {
-  await (await createPostgresBackend({ connectionString: url, schema, maxConnections: 2 })).close();
+export async function schemaBeforeMigration(url: string, schema: string, version: number): Promise<void> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
-    for (const fn of functions) await admin.query(`DROP FUNCTION "${schema}".${fn}`);
-    await admin.query(`DELETE FROM "${schema}".migrations WHERE version >= ${version}`);
+    const quoted = resolveSchema(schema).quoted;
+    for (const [added, functions] of Object.entries(functionsAddedBy).reverse()) {
+      if (Number(added) < version) continue;
+      for (const fn of functions) await admin.query(`DROP FUNCTION IF EXISTS ${quoted}.${fn}`);
+    }
+    const migrations = await loadMigrations();
+    for (const { fn, by, createdBy } of functionsReplaced) {
+      if (by < version || createdBy >= version) continue;
+      await admin.query(`DROP FUNCTION ${quoted}.${fn}`);
+      const created = migrations.find((migration) => migration.version === createdBy)!;
+      for (const statement of splitStatements(created.sql.replaceAll("{{schema}}", quoted))) await admin.query(statement);
+    }
+    await admin.query(`DELETE FROM ${quoted}.migrations WHERE version >= ${version}`);
   } finally {
     await admin.end();
   }
+}
+
+/** A backend told not to migrate, on `schema` as the release before migration `version` left it (`schemaBeforeMigration`). */
+export async function backendBeforeMigration(url: string, schema: string, version: number): Promise<PostgresBackend> {
+  await (await createPostgresBackend({ connectionString: url, schema, maxConnections: 2 })).close();
+  await schemaBeforeMigration(url, schema, version);
   return createPostgresBackend({ connectionString: url, schema, maxConnections: 2, migrate: false });
 }

@@ -23,14 +23,24 @@ export interface ClaimedMessage {
  * message with an ordering key only when it is the oldest left of its key.
  * SKIP LOCKED lets concurrent claimers take disjoint rows without waiting on
  * each other. The choice and the update are `<schema>.claim_messages()`
- * (migration 6), whose planner settings leave reading the index in order as
+ * (migrations 6 and 8), whose planner settings leave reading the index in order as
  * the only cheap plan, whatever the statistics say of the queue. The lease
- * runs on the database clock. The update finds each locked row by its ctid,
- * not through the primary key: about 15 % fewer buffers per claimed row, and
- * 8-9 % less server CPU per claim. Its cost: a ready row changed by a commit
- * after the claim's snapshot is locked in its new version, which that ctid
- * does not reach, so this claim skips it (it stays ready for the next one;
- * benchmarks/results/postgres-claim-join-2026-12-04.md).
+ * runs on the database clock. The update finds each locked row by its primary
+ * key (migration 8), so a ready row changed by a commit after the claim's
+ * snapshot (a record removed) is leased and returned by this claim, in the
+ * version it holds locked; migration 6's function found rows by ctid and
+ * skipped such a row (postgres-claim-race.test.ts). The function is PL/pgSQL,
+ * whose kept plan pays for the key probe
+ * (benchmarks/results/postgres-claim-skip-2026-12-05.md). On a schema not yet
+ * migrated to 8 the claim is migration 6's, skips included.
+ *
+ * With `keepDue` (migration 8's five-argument function) the claimed rows keep
+ * their `run_at`: the lease is `locked_until` alone, and the update stays on
+ * its page with no new index entry (~25 % less server CPU and half the WAL per
+ * drained job), while the rows stay at the front of the due index for later
+ * claims to step over; the backend asks for it only while few leased rows sit
+ * there (`claim-front.ts`). Such a claim's errors come back as the server
+ * gave them, so the caller can claim the other way instead.
  *
  * With `records` (the backend writes its own), the same statement moves the
  * record of each claimed message to running (attempt = its counted deliveries),
@@ -40,19 +50,21 @@ export interface ClaimedMessage {
  *
  * In: queue, maxMessages, leaseMs, record ttl. Out: the claimed messages, in claim order.
  */
-export async function claimMessages(executor: SqlExecutor, schema: PostgresSchema, input: { queue: string; maxMessages: number; leaseMs: number; recordTtlMs?: number }, records?: RecordSql): Promise<ClaimedMessage[]> {
+export async function claimMessages(executor: SqlExecutor, schema: PostgresSchema, input: { queue: string; maxMessages: number; leaseMs: number; recordTtlMs?: number; keepDue?: boolean }, records?: RecordSql): Promise<ClaimedMessage[]> {
   const withRecords = records !== undefined && input.recordTtlMs !== undefined;
   const inRows = withRecords && records.messages !== undefined;
-  return executor.query<ClaimedMessage>(
+  const claimed = executor.query<ClaimedMessage>(
     `WITH claimed AS (
        -- The LIMIT only tells the planner how many rows come (a function is taken for 1,000).
-       SELECT * FROM ${schema.quoted}.claim_messages($1, $2, $3, ${inRows}) LIMIT $2
+       SELECT * FROM ${schema.quoted}.claim_messages($1, $2, $3, ${inRows}${input.keepDue ? ", true" : ""}) LIMIT $2
      )${withRecords ? startRecords(records) : ""}
-     -- UPDATE … RETURNING keeps no order; restore the claim order.
-     SELECT seq::text AS seq, id, body, attempts, counted${withRecords ? recordColumn(records) : ""} FROM claimed ORDER BY priority DESC, due, seq`,
+     -- UPDATE … RETURNING keeps no order; restore the claim order (by the bigint seq: the output's seq is text).
+     SELECT seq::text AS seq, id, body, attempts, counted${withRecords ? recordColumn(records) : ""} FROM claimed ORDER BY claimed.priority DESC, claimed.due, claimed.seq`,
     withRecords ? [input.queue, input.maxMessages, input.leaseMs, Math.ceil(input.recordTtlMs!)] : [input.queue, input.maxMessages, input.leaseMs],
     REPLANNED,
-  ).catch(whenNotMigrated(schema, { name: "claim_messages", migration: 6, neededBy: "claims" }));
+  );
+  // A claim that keeps the due time is only asked for once migration 8 answered (claim-front.ts); its caller falls back.
+  return input.keepDue ? claimed : claimed.catch(whenNotMigrated(schema, { name: "claim_messages", migration: 6, neededBy: "claims" }));
 }
 
 const epochMs = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";

@@ -22,9 +22,9 @@ import { whenNotMigrated } from "./schema-function.js";
 export async function takeScheduledMessages(executor: SqlExecutor, schema: PostgresSchema, input: { queue: string; maxMessages: number; leaseMs: number }): Promise<(ClaimedMessage & { dueAt: number })[]> {
   const rows = await executor
     .query<ClaimedMessage & { due_at: string | number }>(
-      // UPDATE … RETURNING keeps no order; restore soonest first.
+      // UPDATE … RETURNING keeps no order; restore soonest first (by the bigint seq: the output's seq is text).
       `SELECT seq::text AS seq, id, body, attempts, counted, (extract(epoch FROM due) * 1000)::float8 AS due_at
-       FROM ${schema.quoted}.take_scheduled_messages($1, $2, $3) ORDER BY due, seq`,
+       FROM ${schema.quoted}.take_scheduled_messages($1, $2, $3) AS taken ORDER BY taken.due, taken.seq`,
       [input.queue, input.maxMessages, input.leaseMs],
     )
     .catch(whenNotMigrated(schema, { name: "take_scheduled_messages", migration: 7, neededBy: "takes of delayed messages" }));
