@@ -13,7 +13,7 @@ for round in $(seq 1 "$rounds"); do
     url=$(cd "$branch" && pnpm -s services env | sed -n 's/^export HOPPER_TEST_POSTGRES_URL=//p' | tr -d "'\"")
     echo "== $side round $round $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg) commit $(git -C "$dir" rev-parse --short HEAD)"
     (cd "$dir/apps/bench" && node --conditions=@hopper/source --import ./src/child/strip-types.mjs --no-warnings \
-      src/probe/postgres-drain-profile.ts hopper "$url" "$jobs" "$conc" 1 2>&1 | grep -A1 "jobs/s" | grep -v "^--" | sed 's/first job ended.*//')
+      src/probe/postgres-drain-profile.ts hopper "$url" "$jobs" "$conc" "${ROUNDS_PER_SERVER:-1}" 2>&1 | grep -A1 "jobs/s" | grep -v "^--" | sed 's/first job ended.*//')
   done
 done
 (cd "$branch" && pnpm -s services down >/dev/null 2>&1)

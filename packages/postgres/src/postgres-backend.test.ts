@@ -11,8 +11,6 @@ for (const target of postgresTargets()) {
     const open = openedPerTest(target);
     /** Takes `schema` back to release 4's layout (migrations 1-4): the functions of migrations 6-8 first, then migration 5's record columns. */
     const undoMigration5 = async (schema: string) => {
-      await target.query(`DROP FUNCTION "${schema}".claim_front_leases(text, integer)`);
-      await target.query(`DROP FUNCTION "${schema}".claim_messages(text, integer, double precision, boolean, boolean)`);
       await target.query(`DROP FUNCTION "${schema}".take_scheduled_messages(text, integer, double precision)`);
       await target.query(`DROP FUNCTION "${schema}".next_due_in_ms(text)`);
       await target.query(`DROP FUNCTION "${schema}".claim_messages(text, integer, double precision, boolean)`);

@@ -3,8 +3,6 @@ import { ConfigurationError } from "@hopper/core";
 import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type ReceivedMessage, type ReceiveOptions } from "@hopper/core/backend";
 import pg from "pg";
 import { claimMessages, type ClaimedMessage } from "./operations/claim-messages.js";
-import { ClaimFront } from "./operations/claim-front.js";
-import { isErrorOfFunction } from "./operations/schema-function.js";
 import { takeScheduledMessages } from "./operations/take-scheduled.js";
 import { deleteMessages, type AckItem } from "./operations/delete-messages.js";
 import { enqueueMessages } from "./operations/enqueue-messages.js";
@@ -159,16 +157,6 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
 
   const messageContext: ReceivedMessageContext = { executor, schema, acks, track };
 
-  /** Undefined function, insufficient privilege: the claim that keeps the due time cannot run, the other one may. */
-  const claimFunctionUnusable = new Set(["42883", "42501"]);
-  // Per queue: whether its claims may keep their rows' due time (migration 8), from a count of leased rows now and then.
-  const claimFronts = new Map<string, ClaimFront>();
-  const claimFrontOf = (queue: string): ClaimFront => {
-    let front = claimFronts.get(queue);
-    if (front === undefined) claimFronts.set(queue, (front = new ClaimFront(executor, schema, queue)));
-    return front;
-  };
-
   const receive = async (receiveOptions: ReceiveOptions): Promise<ReceivedMessage[]> => {
     const { queue, signal } = receiveOptions;
     const maxMessages = Math.max(1, Math.min(receiveOptions.maxMessages, POSTGRES_CAPABILITIES.maxReceiveBatch));
@@ -183,15 +171,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
       const recordTtlMs = receiveOptions.records?.ttlMs;
       if (recordTtlMs !== undefined) await recordTable.ready();
       const claimSentAt = Date.now();
-      const front = claimFrontOf(queue);
-      const claim = (keepDue: boolean) => claimMessages(executor, schema, { queue, maxMessages, leaseMs, keepDue, ...(recordTtlMs !== undefined && { recordTtlMs }) }, records);
-      const keepDue = front.keepDue(maxMessages);
-      const claimed = await claim(keepDue).catch((error: unknown) => {
-        // The claim that keeps the due time refused (a role granted EXECUTE on the other claim only): claim as before.
-        if (!keepDue || !isErrorOfFunction(error, "claim_messages", claimFunctionUnusable)) throw error;
-        front.refused();
-        return claim(false);
-      });
+      const claimed = await claimMessages(executor, schema, { queue, maxMessages, leaseMs, ...(recordTtlMs !== undefined && { recordTtlMs }) }, records);
       if (claimed.length > 0) {
         if (!closing.signal.aborted) return claimed.map((message) => new PostgresReceivedMessage(messageContext, message, claimSentAt));
         // Closed while claiming: hand them straight back (uncounted: nobody saw them) rather than strand them until the lease ends.

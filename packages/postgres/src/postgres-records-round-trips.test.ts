@@ -10,8 +10,8 @@ afterAll(async () => {
   await Promise.all(pools.map((pool) => pool.end()));
 });
 
-/** The receive loop's looks: the claim, the count of leased rows before it now and then, and the next-due read. */
-const isReceiveLook = (text: string) => text.includes(".claim_messages(") || text.includes(".claim_front_leases(") || text.includes("due_in_ms");
+/** The receive loop's looks: the claim and the next-due read. */
+const isReceiveLook = (text: string) => text.includes(".claim_messages(") || text.includes("due_in_ms");
 
 /** A backend on a pool that counts the statements it runs (LISTEN runs on a checked-out client and is not counted). */
 function countedPostgres(schema: string): () => Promise<CountedBackend> {

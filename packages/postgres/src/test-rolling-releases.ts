@@ -65,7 +65,6 @@ export async function expectEachTakenOnceSideBySide(jobs: number, take: (release
 const functionsAddedBy: Readonly<Record<number, readonly string[]>> = {
   6: ["claim_messages(text, integer, double precision, boolean)"],
   7: ["take_scheduled_messages(text, integer, double precision)", "next_due_in_ms(text)"],
-  8: ["claim_front_leases(text, integer)", "claim_messages(text, integer, double precision, boolean, boolean)"],
 };
 /** Functions a later migration replaced (CREATE OR REPLACE): by which migration, and the one that created them. */
 const functionsReplaced: readonly { readonly fn: string; readonly by: number; readonly createdBy: number }[] = [

@@ -34,14 +34,6 @@ export interface ClaimedMessage {
  * (benchmarks/results/postgres-claim-skip-2026-12-05.md). On a schema not yet
  * migrated to 8 the claim is migration 6's, skips included.
  *
- * With `keepDue` (migration 8's five-argument function) the claimed rows keep
- * their `run_at`: the lease is `locked_until` alone, and the update stays on
- * its page with no new index entry (~25 % less server CPU and half the WAL per
- * drained job), while the rows stay at the front of the due index for later
- * claims to step over; the backend asks for it only while few leased rows sit
- * there (`claim-front.ts`). Such a claim's errors come back as the server
- * gave them, so the caller can claim the other way instead.
- *
  * With `records` (the backend writes its own), the same statement moves the
  * record of each claimed message to running (attempt = its counted deliveries),
  * when the record is live, of this queue and not cancelled. A record kept in
@@ -50,21 +42,19 @@ export interface ClaimedMessage {
  *
  * In: queue, maxMessages, leaseMs, record ttl. Out: the claimed messages, in claim order.
  */
-export async function claimMessages(executor: SqlExecutor, schema: PostgresSchema, input: { queue: string; maxMessages: number; leaseMs: number; recordTtlMs?: number; keepDue?: boolean }, records?: RecordSql): Promise<ClaimedMessage[]> {
+export async function claimMessages(executor: SqlExecutor, schema: PostgresSchema, input: { queue: string; maxMessages: number; leaseMs: number; recordTtlMs?: number }, records?: RecordSql): Promise<ClaimedMessage[]> {
   const withRecords = records !== undefined && input.recordTtlMs !== undefined;
   const inRows = withRecords && records.messages !== undefined;
-  const claimed = executor.query<ClaimedMessage>(
+  return executor.query<ClaimedMessage>(
     `WITH claimed AS (
        -- The LIMIT only tells the planner how many rows come (a function is taken for 1,000).
-       SELECT * FROM ${schema.quoted}.claim_messages($1, $2, $3, ${inRows}${input.keepDue ? ", true" : ""}) LIMIT $2
+       SELECT * FROM ${schema.quoted}.claim_messages($1, $2, $3, ${inRows}) LIMIT $2
      )${withRecords ? startRecords(records) : ""}
      -- UPDATE … RETURNING keeps no order; restore the claim order (by the bigint seq: the output's seq is text).
      SELECT seq::text AS seq, id, body, attempts, counted${withRecords ? recordColumn(records) : ""} FROM claimed ORDER BY claimed.priority DESC, claimed.due, claimed.seq`,
     withRecords ? [input.queue, input.maxMessages, input.leaseMs, Math.ceil(input.recordTtlMs!)] : [input.queue, input.maxMessages, input.leaseMs],
     REPLANNED,
-  );
-  // A claim that keeps the due time is only asked for once migration 8 answered (claim-front.ts); its caller falls back.
-  return input.keepDue ? claimed : claimed.catch(whenNotMigrated(schema, { name: "claim_messages", migration: 6, neededBy: "claims" }));
+  ).catch(whenNotMigrated(schema, { name: "claim_messages", migration: 6, neededBy: "claims" }));
 }
 
 const epochMs = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
