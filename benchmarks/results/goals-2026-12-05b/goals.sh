@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Goal runs on main HEAD: three full PostgreSQL goal runs, each on a fresh pnpm services server, then the PostgreSQL latency run (fresh too), then SQS.
+source /work/env.sh
+cd /work/main
+fresh() { pnpm -s services down >/dev/null 2>&1; unset HOPPER_TEST_POSTGRES_URL; pnpm -s services up postgres >/dev/null 2>&1; eval "$(pnpm -s services env)"; }
+for run in 1 2 3; do
+  fresh
+  echo "== goals $run $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)" >> /work/fillab/g5b-goals.log
+  pnpm -s bench --profile full -s enqueue,drain -b postgres -k hopper,pg-boss,graphile-worker --progress plain --no-services -o benchmarks/results/goals-2026-12-05b > /work/fillab/g5b-goals-$run.log 2>&1 || echo FAILED >> /work/fillab/g5b-goals.log
+done
+fresh
+echo "== latency $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)" >> /work/fillab/g5b-goals.log
+pnpm -s bench --profile full -s latency -b postgres -k hopper,raw --progress plain --no-services -o benchmarks/results/latency-2026-12-05b > /work/fillab/g5b-latency.log 2>&1 || echo FAILED >> /work/fillab/g5b-goals.log
+echo "DONE $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)" >> /work/fillab/g5b-goals.log
+# Then SQS (fauxqs) against its raw client, once, for step two's row.
+pnpm -s services down >/dev/null 2>&1
+pnpm -s services up sqs >/dev/null 2>&1
+eval "$(pnpm -s services env)"
+echo "== sqs $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)" >> /work/fillab/g5b-goals.log
+pnpm -s bench --profile full -s enqueue,drain -b sqs -k hopper,raw --progress plain --no-services -o benchmarks/results/goals-2026-12-05b > /work/fillab/g5b-sqs.log 2>&1 || echo FAILED >> /work/fillab/g5b-goals.log
+pnpm -s services down >/dev/null 2>&1
+echo "DONE ALL $(date -u +%H:%M:%S)" >> /work/fillab/g5b-goals.log
