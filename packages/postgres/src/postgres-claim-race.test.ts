@@ -13,6 +13,7 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
+import { schemaBeforeMigration } from "./test-rolling-releases.js";
 
 const url = postgresUrl();
 const claimSignature = "claim_messages(text, integer, double precision, boolean)";
@@ -135,10 +136,9 @@ describe.skipIf(!url)("postgres: a schema at migration 7 upgraded to 8 while its
   it("keeps the leases taken before the upgrade and claims every other message once after it, by PL/pgSQL", async () => {
     // The schema as the previous release leaves it: migration 6's claim, no ledger row 8.
     await (await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 })).close();
+    await schemaBeforeMigration(url!, schema, 8);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    await admin.query(claimOfMigration6(schema));
-    await admin.query(`DELETE FROM "${schema}".migrations WHERE version >= 8`);
     const language = async () => (await admin.query<{ lanname: string }>(`SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.oid = '"${schema}".${claimSignature}'::regprocedure`)).rows[0]?.lanname;
     expect(await language()).toBe("sql");
 

@@ -103,7 +103,12 @@ for (const target of postgresTargets()) {
     });
 
     /** Runs `check` with the relay lease held over an outbox holding only five fresh jobs (their ids in staging order). */
-    async function withFiveStaged(check: (session: OutboxRelaySession, ids: string[], signal: AbortSignal) => Promise<void>): Promise<void> {
+    function withFiveStaged(check: (session: OutboxRelaySession, ids: string[], signal: AbortSignal) => Promise<void>): Promise<void> {
+      return withStaged(5, check);
+    }
+
+    /** Runs `check` with the relay lease held over an outbox holding only `count` fresh jobs (their ids in staging order), from position `from` on when given. */
+    async function withStaged(count: number, check: (session: OutboxRelaySession, ids: string[], signal: AbortSignal) => Promise<void>, from?: number): Promise<void> {
       const outbox = await target.createOutbox();
       opened.push(outbox);
       const hopper = hopperWithOutbox(outbox);
@@ -113,7 +118,8 @@ for (const target of postgresTargets()) {
       try {
         // Rows other tests left behind go first.
         for (let left = await session.take(500, 0, signal); left.length > 0; left = await session.take(500, 0, signal)) await session.remove(left.map((entry) => entry.position));
-        const ids = await target.transaction((client) => hopper.enqueueAll(RecordSignup, [1, 2, 3, 4, 5].map((n) => ({ userId: String(n) })), { queue, transaction: client }));
+        if (from !== undefined) await target.query(`ALTER SEQUENCE "${target.schema}".outbox_position_seq RESTART WITH ${from}`);
+        const ids = await target.transaction((client) => hopper.enqueueAll(RecordSignup, Array.from({ length: count }, (_, n) => ({ userId: String(n + 1) })), { queue, transaction: client }));
         await check(session, ids, signal);
       } finally {
         await session.release();
@@ -133,6 +139,19 @@ for (const target of postgresTargets()) {
         expect(idsOf(third)).toEqual(ids.slice(4));
         expect(await target.query(`SELECT id FROM "${target.schema}".outbox ORDER BY position`)).toEqual([{ id: ids[4] }]);
       }));
+
+    it("takes staged jobs in staging order when their positions pass a power of ten (99 to 100)", () =>
+      // The take ordered by its text column of the same name: 100, 101, … came before 95 … 99 (found by review).
+      withStaged(
+        12,
+        async (session, ids, signal) => {
+          expect(positions(await session.take(12, 0, signal)).map(Number)).toEqual(Array.from({ length: 12 }, (_, n) => 95 + n));
+          const first = await session.take(5, 0, signal);
+          expect(idsOf(first)).toEqual(ids.slice(0, 5));
+          expect(idsOf(await session.take(5, 0, signal, { remove: positions(first) }))).toEqual(ids.slice(5, 10));
+        },
+        95,
+      ));
 
     it("leaves out the positions a take is told are in flight, without deleting them", () =>
       withFiveStaged(async (session, ids, signal) => {

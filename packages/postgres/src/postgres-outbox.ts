@@ -91,13 +91,14 @@ function buildPostgresOutbox(executor: SqlExecutor, schema: PostgresSchema, data
       await wakeups.ensureListening();
       const since = wakeups.version(wakeupKey);
       const columns = "position::text AS position, id, queue, body, deliver_at::text AS deliver_at, priority, ordering_key, dedupe_key";
+      // Ordered by the table's bigint position (staged.position), not the text column of the same name the rows carry.
       // The last batch's delete rides with the next take: one round trip per batch. The SELECT reads the snapshot before the
       // DELETE, so it must leave those rows out itself, as it leaves out the batch still being sent.
       const rows =
         remove.length === 0 && inFlight.length === 0
-          ? await held.executor.query<OutboxRow>(`SELECT ${columns} FROM ${table} ORDER BY position LIMIT $1`, [limit])
+          ? await held.executor.query<OutboxRow>(`SELECT ${columns} FROM ${table} staged ORDER BY staged.position LIMIT $1`, [limit])
           : await held.executor.query<OutboxRow>(
-              `WITH removed AS (DELETE FROM ${table} WHERE position = ANY($2::bigint[])) SELECT ${columns} FROM ${table} WHERE position <> ALL($3::bigint[]) ORDER BY position LIMIT $1`,
+              `WITH removed AS (DELETE FROM ${table} WHERE position = ANY($2::bigint[])) SELECT ${columns} FROM ${table} staged WHERE staged.position <> ALL($3::bigint[]) ORDER BY staged.position LIMIT $1`,
               [limit, remove, [...remove, ...inFlight]],
             );
       if (rows.length === 0) await wakeups.wait(wakeupKey, since, waitMs, [signal]);

@@ -118,7 +118,7 @@ for (let round = 0; round < Number(roundsText); round++) {
       const explain = showPlans && round === Number(roundsText) - 1 && done === jobs / 2;
       await claimMessages(counting(claim, `claim ${mode}`, explain), schema, { queue, maxMessages: batch, leaseMs: 30_000, ...(withRecords ? { recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS } : {}) }, withRecords);
       const { rows } = await client.query<{ seq: string; id: string; attempts: number }>(
-        "SELECT seq::text, id, attempts FROM hopper.messages WHERE queue = $1 AND locked_until IS NOT NULL AND attempts > 0 ORDER BY seq",
+        "SELECT seq::text, id, attempts FROM hopper.messages WHERE queue = $1 AND locked_until IS NOT NULL AND attempts > 0 ORDER BY messages.seq",
         [queue],
       );
       if (rows.length === 0) break;
