@@ -10,18 +10,30 @@ export const sqsMaxMessageBytes = 1024 * 1024;
 export const jobIdAttribute = "HopperJobId";
 
 /**
- * SQS counts message attributes (name + type + value) against the message size
- * limit, so this much of each message is kept for the job id attribute (of a body that is no envelope) and an
- * uncounted hand-back's earlier deliveries.
+ * Message attribute of a copy handed back uncounted (`nack({ countAttempt: false })`): the deliveries the job
+ * had before the copy. SQS counts every receive and cannot take one back, so the copy's receive count starts
+ * again at 1 and this carries the rest. Counted against `attributeReserveBytes` with the job id.
  */
-export const attributeReserveBytes = 256;
+export const earlierDeliveriesAttribute = "HopperEarlierDeliveries";
+
+/** Room for the job id attribute (of a body that is no envelope): its name, its type and the longest id. */
+const jobIdAttributeBytes = 256;
+/** Room for the earlier deliveries attribute at its longest (a safe integer). */
+const earlierDeliveriesAttributeBytes = Buffer.byteLength(earlierDeliveriesAttribute) + Buffer.byteLength("Number") + String(Number.MAX_SAFE_INTEGER).length;
+
+/**
+ * SQS counts message attributes (name + type + value) against the message size limit, so this much of each message
+ * is kept for every attribute the backend may add: the job id and, on an uncounted hand-back's copy, the earlier
+ * deliveries beside it (a body at the limit whose copy did not fit would go back counted).
+ */
+export const attributeReserveBytes = jobIdAttributeBytes + earlierDeliveriesAttributeBytes;
 
 /** SQS takes at most 10 entries per batch call, and counts attributes against the batch's size too. */
 export const maxBatchEntries = 10;
 export const maxBatchBytes = sqsMaxMessageBytes - maxBatchEntries * attributeReserveBytes;
 
 /** Largest job id that fits the reserve. */
-export const maxJobIdBytes = attributeReserveBytes - Buffer.byteLength(jobIdAttribute) - Buffer.byteLength("String");
+export const maxJobIdBytes = jobIdAttributeBytes - Buffer.byteLength(jobIdAttribute) - Buffer.byteLength("String");
 
 // MessageGroupId and MessageDeduplicationId take 1-128 printable ASCII characters.
 const sqsTokenPattern = /^[\x21-\x7e]{1,128}$/;
@@ -31,12 +43,6 @@ export function sqsToken(key: string): string {
   return sqsTokenPattern.test(key) ? key : createHash("sha256").update(key).digest("hex");
 }
 
-/**
- * Message attribute of a copy handed back uncounted (`nack({ countAttempt: false })`): the deliveries the job
- * had before the copy. SQS counts every receive and cannot take one back, so the copy's receive count starts
- * again at 1 and this carries the rest. Counted against `attributeReserveBytes` with the job id.
- */
-export const earlierDeliveriesAttribute = "HopperEarlierDeliveries";
 
 /** A delivery attempt from SQS's receive count and the copy's earlier deliveries; undefined when SQS gave no count. */
 export function deliveryAttemptOf(receiveCount: unknown, earlierDeliveries: unknown): number | undefined {
