@@ -8,6 +8,7 @@ export type { Chain, ChainStatus, ChainStepState } from "./batches/chains.js";
 export type { ChildResult, CreatedFlow, Flow, FlowChild, FlowChildState, FlowOptions, FlowStatus } from "./batches/flows.js";
 export { Worker, type WorkerOptions } from "./worker/worker.js";
 export type { QueueOrder } from "./worker/queue-selection.js";
+export { prefetchLimit } from "./worker/prefetch-target.js";
 export type { Queues, QueueInfo } from "./flow-control/queue-admin.js";
 export type { QueueHistory, QueueHistoryBucket, QueueHistoryOptions } from "./history/queue-history.js";
 export type { Workers, WorkerInfo } from "./worker/worker-registry.js";

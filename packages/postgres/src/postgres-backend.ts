@@ -35,6 +35,9 @@ export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   maxBatchBytes: 16 * 1024 * 1024,
   maxPayloadBytes: 1024 * 1024,
   maxReceiveBatch: 1000,
+  // Claims of ~500 where 200 gave ~100: a claim's and an ack's statement cost the server far more than a row in
+  // them, and one claim on its way bounds a drain (benchmarks/results/postgres-prefetch-2026-12-05.md).
+  defaultPrefetch: 1000,
   delayedDelivery: { maxDelayMs: unlimitedMs },
   nackDelay: { maxDelayMs: unlimitedMs },
   priority: true,

@@ -1,4 +1,4 @@
-import { createHopper, Job, type JobContext, type Worker } from "@hopper/core";
+import { createHopper, Job, prefetchLimit, type JobContext, type Worker } from "@hopper/core";
 import type { BenchJob, BenchSubject, JobHandler } from "./bench-subject.js";
 import { benchDashboard } from "./hopper-dashboard.js";
 import { benchRateLimits } from "./hopper-rate-limits.js";
@@ -10,10 +10,10 @@ const silentLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnab
 /** The envelope around the args: id, names, timestamps. Kept out of the padding so payload sizes stay comparable. */
 const envelopeAllowanceBytes = 512;
 /**
- * Messages each worker holds beyond its running jobs: the worker's own default, stated so the results say
- * it, unless HOPPER_BENCH_PREFETCH names another (for A/B runs of the claim size; the results then say it).
+ * Messages each worker holds beyond its running jobs: the worker's own default for the backend (the results say
+ * it), unless HOPPER_BENCH_PREFETCH names another (for A/B runs of the claim size; the results then say it).
  */
-const prefetch = benchPrefetch(process.env.HOPPER_BENCH_PREFETCH, 200);
+const prefetchOption = benchPrefetch(process.env.HOPPER_BENCH_PREFETCH);
 
 /** Hopper through its public API (`createHopper({ url })`), on whatever backend the URL names. */
 export async function createHopperSubject(url: string): Promise<BenchSubject> {
@@ -32,6 +32,7 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
   const dashboard = await benchDashboard(hopper, process.env.HOPPER_BENCH_DASHBOARD);
   const backend = await hopper.backend;
   const { capabilities } = backend;
+  const prefetch = prefetchLimit(capabilities, prefetchOption);
 
   return {
     maxPayloadBytes: capabilities.maxPayloadBytes - envelopeAllowanceBytes,
@@ -76,8 +77,8 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
   };
 }
 
-function benchPrefetch(text: string | undefined, fallback: number): number {
-  if (text === undefined || text === "") return fallback;
+function benchPrefetch(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return undefined;
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < 0) throw new Error(`HOPPER_BENCH_PREFETCH must be a whole number of messages, got ${JSON.stringify(text)}`);
   return value;

@@ -227,6 +227,12 @@ export interface BackendCapabilities {
   readonly maxPayloadBytes: number;
   /** Most messages one `receive` returns. */
   readonly maxReceiveBatch: number;
+  /**
+   * Messages a worker holds beyond its running jobs when `worker({ prefetch })` is not given (absent: the core's
+   * 200). A worker refills its buffer once it is down to half, so this sets how many messages one receive takes:
+   * larger where each receive and ack statement costs the server much more than a message in it (PostgreSQL).
+   */
+  readonly defaultPrefetch?: number;
   /** Native delivery delay; the core re-delays hop by hop past `maxDelayMs`. */
   readonly delayedDelivery: false | { readonly maxDelayMs: number };
   /** `nack({ retryAfterMs })` honours the delay up to `maxDelayMs`. */

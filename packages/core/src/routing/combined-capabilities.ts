@@ -21,6 +21,8 @@ export function combinedCapabilities(all: readonly BackendCapabilities[], draini
   const maxBatchBytes = least((capabilities) => capabilities.maxBatchBytes);
   const enqueueSendsInFlight = least((capabilities) => capabilities.enqueueSendsInFlight ?? 1);
   const messageRetentionMs = least((capabilities) => capabilities.messageRetentionMs);
+  // A route that declares none gets the core's default, so the combination declares one only when every route does.
+  const defaultPrefetch = all.every((capabilities) => capabilities.defaultPrefetch !== undefined) ? least((capabilities) => capabilities.defaultPrefetch) : undefined;
   const windows = all.map((capabilities) => capabilities.deduplicationWindowMs).filter((value): value is number => value !== undefined);
   return {
     maxBatchSize: least((capabilities) => capabilities.maxBatchSize)!,
@@ -28,6 +30,7 @@ export function combinedCapabilities(all: readonly BackendCapabilities[], draini
     ...(enqueueSendsInFlight !== undefined && enqueueSendsInFlight > 1 && { enqueueSendsInFlight }),
     maxPayloadBytes: least((capabilities) => capabilities.maxPayloadBytes)!,
     maxReceiveBatch: least((capabilities) => capabilities.maxReceiveBatch)!,
+    ...(defaultPrefetch !== undefined && { defaultPrefetch }),
     delayedDelivery: bounded((capabilities) => capabilities.delayedDelivery),
     nackDelay: bounded((capabilities) => capabilities.nackDelay),
     priority: every((capabilities) => capabilities.priority),

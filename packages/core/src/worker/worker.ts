@@ -15,7 +15,7 @@ import { onShutdownSignals } from "../shutdown-signals.js";
 import { exitForHungJob } from "./hung-job-exit.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
 import { PrefetchBuffer } from "./prefetch-buffer.js";
-import { PrefetchTarget } from "./prefetch-target.js";
+import { PrefetchTarget, prefetchLimit } from "./prefetch-target.js";
 import { QueueIntake, sleep } from "./queue-intake.js";
 import { Redelivery } from "./redelivery.js";
 import { selectQueues, type QueueOrder, type QueueSelection } from "./queue-selection.js";
@@ -51,7 +51,8 @@ export interface WorkerOptions {
   /**
    * Most messages held beyond the running jobs (received ahead, leases renewed while they wait, handed back on
    * stop), so fast jobs cost a receive per half a buffer rather than one each. The buffer holds about a quarter
-   * second of work at the recent pace, up to this many. 0 receives only for free slots. Default 200.
+   * second of work at the recent pace, up to this many; nothing before the worker has seen a job's run time.
+   * 0 receives only for free slots. Default: the backend's (PostgreSQL 1000), else 200.
    */
   readonly prefetch?: number;
   /** How long a received job stays invisible to other workers; renewed while it runs. Default "30s". */
@@ -87,7 +88,6 @@ interface WorkerDependencies {
   readonly batches?: BatchBook;
 }
 
-const defaultPrefetch = 200;
 /** How long a shutdown waits for an aborted run to stop before it leaves the run its lease (see handBackOnceStopped). */
 const shutdownAbortGraceMs = 1000;
 const workerOptionKeys = ["queues", "order", "pauseCheck", "heartbeat", "concurrency", "prefetch", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
@@ -105,7 +105,8 @@ export class Worker {
   /** Queue history: counted in memory per job, written once per bucket. */
   private readonly history: HistoryRecorder;
   private readonly concurrency: number;
-  private readonly prefetch: number;
+  /** The `prefetch` option; absent, the backend's default (known once it is open). */
+  private readonly prefetch: number | undefined;
   /** Messages received ahead of a free slot, per queue; made once the backend (and so its lease bounds) is known. */
   private buffers = new Map<string, PrefetchBuffer>();
   private readonly leaseMs: number;
@@ -149,8 +150,8 @@ export class Worker {
       throw new ConfigurationError({ field: "worker.concurrency", message: `must be an integer from 1 to 10000, got ${JSON.stringify(concurrency)}` });
     }
     this.concurrency = concurrency;
-    const prefetch = options.prefetch ?? defaultPrefetch;
-    if (!Number.isSafeInteger(prefetch) || prefetch < 0 || prefetch > 10_000) {
+    const prefetch = options.prefetch;
+    if (prefetch !== undefined && (!Number.isSafeInteger(prefetch) || prefetch < 0 || prefetch > 10_000)) {
       throw new ConfigurationError({ field: "worker.prefetch", message: `must be an integer from 0 to 10000 (messages held beyond the running jobs; 0 fetches only for free slots), got ${JSON.stringify(prefetch)}` });
     }
     this.prefetch = prefetch;
@@ -261,8 +262,7 @@ export class Worker {
       ...(this.dependencies.batches && { batches: this.dependencies.batches }),
       history: this.history.sampler,
     });
-    // A buffered message must keep its lease while it waits; a backend that cannot extend one gets no buffer.
-    const prefetch = backend.capabilities.leaseExtension ? this.prefetch : 0;
+    const prefetch = prefetchLimit(backend.capabilities, this.prefetch);
     const target = new PrefetchTarget(prefetch, this.concurrency);
     const budget = new ReceiveBudget(this.concurrency, () => this.bufferedTotal(), () => target.value);
     for (const queue of this.selection.queues) {

@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Backend, BackendCapabilities } from "../backend/backend.js";
+import { createHopper, type Hopper } from "../hopper.js";
+import { Job } from "../job.js";
+import { createConsoleLogger } from "../logger.js";
+import { createMemoryBackend } from "../memory/memory-backend.js";
+import { until } from "../test-fixtures/until.js";
+
+const silent = createConsoleLogger("silent");
+const hoppers: Hopper[] = [];
+afterEach(async () => {
+  await Promise.all(hoppers.splice(0).map((hopper) => hopper.close()));
+});
+
+/** A memory backend with other capabilities, counting what each receive asks for. */
+function backendWith(store: string, capabilities: Partial<BackendCapabilities>): { backend: Backend; asked: number[] } {
+  const memory = createMemoryBackend({ store });
+  const asked: number[] = [];
+  const backend: Backend = Object.create(memory, {
+    capabilities: { value: { ...memory.capabilities, ...capabilities } },
+    receive: {
+      value: (options: Parameters<Backend["receive"]>[0]) => {
+        asked.push(options.maxMessages);
+        return memory.receive(options);
+      },
+    },
+  });
+  return { backend, asked };
+}
+
+describe("the worker's fetch-ahead default", () => {
+  it("follows the backend's declared defaultPrefetch when worker({ prefetch }) is not given, and the option when it is", async () => {
+    const total = 3000;
+    const largest: Record<string, number> = {};
+    for (const [label, capabilities, options] of [
+      ["core default", {}, {}],
+      ["backend's 800", { defaultPrefetch: 800 }, {}],
+      ["option over backend's", { defaultPrefetch: 800 }, { prefetch: 50 }],
+    ] as const) {
+      const queue = `prefetch-default-${label.replaceAll(/\W/g, "")}-${Date.now().toString(36)}`;
+      let ran = 0;
+      class Instant extends Job<{ n: number }> {
+        static override queue = queue;
+        async perform() {
+          ran += 1;
+        }
+      }
+      const { backend, asked } = backendWith(queue, capabilities);
+      const hopper = createHopper({ backend, jobs: [Instant], logger: silent });
+      hoppers.push(hopper);
+      for (let start = 0; start < total; start += 1000) await hopper.enqueueAll(Instant, Array.from({ length: 1000 }, (_, n) => ({ n: start + n })));
+      const worker = hopper.worker({ concurrency: 10, pollWait: 50, handleSignals: false, ...options });
+      const running = worker.run();
+      await until(() => ran === total, `every job to run (${label})`);
+      await worker.stop();
+      await running;
+      largest[label] = Math.max(...asked);
+    }
+    // Twice the target at most (one buffer's acks travel while the next is received), and more than half of it once the jobs' pace is known.
+    expect(largest["core default"]).toBeGreaterThan(100);
+    expect(largest["core default"]).toBeLessThanOrEqual(10 + 2 * 200);
+    expect(largest["backend's 800"]).toBeGreaterThan(10 + 200 * 2);
+    expect(largest["backend's 800"]).toBeLessThanOrEqual(10 + 2 * 800);
+    expect(largest["option over backend's"]).toBeLessThanOrEqual(10 + 2 * 50);
+  });
+
+  it("takes no more than the core's 200 ahead before it has seen a job's run time, so a fresh worker on slow jobs does not hold a backend's larger buffer", async () => {
+    const queue = `prefetch-first-${Date.now().toString(36)}`;
+    const releases: (() => void)[] = [];
+    let slow = true;
+    class Slow extends Job<{ n: number }> {
+      static override queue = queue;
+      async perform() {
+        if (slow) await new Promise<void>((resolve) => releases.push(resolve));
+      }
+    }
+    const { backend, asked } = backendWith(queue, { defaultPrefetch: 800 });
+    const hopper = createHopper({ backend, jobs: [Slow], logger: silent });
+    hoppers.push(hopper);
+    await hopper.enqueueAll(Slow, Array.from({ length: 1000 }, (_, n) => ({ n })));
+    const worker = hopper.worker({ concurrency: 2, pollWait: 50, handleSignals: false });
+    const running = worker.run();
+    await until(() => releases.length === 2, "both slots to run a job");
+    expect(asked).toEqual([202]);
+    // Another worker can still take the rest: this one holds its two running jobs and 200 ahead.
+    const other = await backend.receive({ queue, maxMessages: 1000, waitMs: 0, leaseMs: 30_000 });
+    expect(other).toHaveLength(1000 - 202);
+    await Promise.all(other.map((message) => message.nack({ countAttempt: false })));
+    slow = false;
+    for (const release of releases.splice(0)) release();
+    await worker.stop();
+    await running;
+  });
+});
