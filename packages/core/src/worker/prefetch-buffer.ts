@@ -20,6 +20,10 @@ export interface PrefetchBufferOptions {
   readonly logger: Logger;
   /** A message left the buffer without being taken (its lease is lost or ran out): there is room to fetch again. */
   readonly onDropped: () => void;
+  /** How many messages the worker holds now beyond what its buffers should (its jobs turned slow since they filled). */
+  readonly beyondTarget?: () => number;
+  /** Takes messages this buffer gives back unstarted (the excess `beyondTarget` counts). */
+  readonly giveBack?: (messages: readonly ReceivedMessage[]) => void;
 }
 
 /**
@@ -29,7 +33,10 @@ export interface PrefetchBufferOptions {
  * has at least three quarters of a lease left when its job starts (the job's
  * own heartbeat comes after half a lease). A message whose lease is lost, or
  * ran out because renewals failed, is dropped and never run: another worker
- * may hold its redelivered copy.
+ * may hold its redelivered copy. Messages held beyond the worker's target when
+ * their renewal comes (the jobs turned slow after the buffer filled) are given
+ * back instead, the last received first, so a full buffer of jobs that now take
+ * long is not kept from idle workers.
  */
 export class PrefetchBuffer {
   private readonly entries: BufferedMessage[] = [];
@@ -75,6 +82,7 @@ export class PrefetchBuffer {
   }
 
   private renewLeases(): void {
+    this.giveBackExcess();
     const now = Date.now();
     for (const entry of [...this.entries]) {
       if (now - entry.leaseFrom >= this.options.leaseMs) {
@@ -102,6 +110,13 @@ export class PrefetchBuffer {
       );
     }
     this.stopSweepWhenEmpty();
+  }
+
+  private giveBackExcess(): void {
+    const excess = Math.min(this.entries.length, this.options.beyondTarget?.() ?? 0);
+    if (excess <= 0 || !this.options.giveBack) return;
+    const given = this.entries.splice(this.entries.length - excess, excess);
+    this.options.giveBack(given.map((entry) => entry.message));
   }
 
   private remove(entry: BufferedMessage): boolean {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Backend, BackendCapabilities } from "../backend/backend.js";
 import { createHopper, type Hopper } from "../hopper.js";
-import { Job } from "../job.js";
+import { Job, type JobContext } from "../job.js";
 import { createConsoleLogger } from "../logger.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { until } from "../test-fixtures/until.js";
@@ -90,5 +90,39 @@ describe("the worker's fetch-ahead default", () => {
     for (const release of releases.splice(0)) release();
     await worker.stop();
     await running;
+  });
+
+  it("gives back, at the next lease renewal, what it holds beyond its target once its jobs turn slow, keeping their attempt", async () => {
+    const queue = `prefetch-slow-${Date.now().toString(36)}`;
+    let runMs = 0;
+    const attempts: number[] = [];
+    class Turning extends Job<{ n: number }> {
+      static override queue = queue;
+      async perform(_args: { n: number }, context: JobContext) {
+        attempts.push(context.attempt);
+        if (runMs > 0) await new Promise((resolve) => setTimeout(resolve, runMs));
+      }
+    }
+    const { backend } = backendWith(queue, { defaultPrefetch: 800 });
+    const memory = Object.getPrototypeOf(backend) as Backend;
+    const hopper = createHopper({ backend, jobs: [Turning], logger: silent });
+    hoppers.push(hopper);
+    const total = 3000;
+    for (let start = 0; start < total; start += 1000) await hopper.enqueueAll(Turning, Array.from({ length: 1000 }, (_, n) => ({ n: start + n })));
+    // A lease of 800 ms: buffered leases are renewed (and the excess looked for) every 100 ms.
+    const worker = hopper.worker({ concurrency: 2, pollWait: 50, lease: 800, handleSignals: false });
+    const running = worker.run();
+    const inFlight = async () => (await memory.stats!(queue)).inFlight;
+    await until(async () => attempts.length > 200 && (await inFlight()) > 400, "the buffer to fill while the jobs are fast");
+    runMs = 50;
+    // At 50 ms a job and 2 slots the target is ~10: the worker keeps its 2 running, ~10 buffered and a slot's worth more.
+    await until(async () => (await inFlight()) <= 2 + 20 + 2, "the excess to go back", 5000);
+    runMs = 0;
+    await until(async () => attempts.length >= total, "every job to run");
+    await worker.stop();
+    await running;
+    // Given back unstarted: each job ran once, as attempt 1.
+    expect(attempts).toHaveLength(total);
+    expect(new Set(attempts)).toEqual(new Set([1]));
   });
 });

@@ -265,8 +265,11 @@ export class Worker {
     const prefetch = prefetchLimit(backend.capabilities, this.prefetch);
     const target = new PrefetchTarget(prefetch, this.concurrency);
     const budget = new ReceiveBudget(this.concurrency, () => this.bufferedTotal(), () => target.value);
+    // Steady fast jobs keep at most the target plus a slot's worth each buffered (see ReceiveBudget.room); more is excess.
+    const beyondTarget = () => this.bufferedTotal() - target.value - this.concurrency;
     for (const queue of this.selection.queues) {
-      this.buffers.set(queue, new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed() }));
+      const giveBack = (messages: readonly ReceivedMessage[]) => void this.handBackUnstarted(queue, messages);
+      this.buffers.set(queue, new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed(), beyondTarget, giveBack }));
     }
     const pauses = new PauseWatch(this.dependencies.coordination, this.selection.queues, this.pauseCheckMs, this.dependencies.logger);
     const queues: QueueIntake = new QueueIntake({
