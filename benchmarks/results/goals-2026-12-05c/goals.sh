@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Goal runs on main HEAD: three full PostgreSQL goal runs, each on a fresh pnpm services server, then the PostgreSQL latency run (fresh too), then SQS.
+source /work/env.sh
+cd /work/main
+fresh() { pnpm -s services down >/dev/null 2>&1; unset HOPPER_TEST_POSTGRES_URL; pnpm -s services up postgres >/dev/null 2>&1; eval "$(pnpm -s services env)"; }
+for run in 1 2 3; do
+  fresh
+  echo "== goals $run $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)" >> /work/fillab/g5c-goals.log
+  pnpm -s bench --profile full -s enqueue,drain -b postgres -k hopper,pg-boss,graphile-worker --progress plain --no-services -o benchmarks/results/goals-2026-12-05c > /work/fillab/g5c-goals-$run.log 2>&1 || echo FAILED >> /work/fillab/g5c-goals.log
+done
+fresh
+echo "== latency $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)" >> /work/fillab/g5c-goals.log
+pnpm -s bench --profile full -s latency -b postgres -k hopper,raw --progress plain --no-services -o benchmarks/results/latency-2026-12-05c > /work/fillab/g5c-latency.log 2>&1 || echo FAILED >> /work/fillab/g5c-goals.log
+echo "DONE $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)" >> /work/fillab/g5c-goals.log
+pnpm -s services down >/dev/null 2>&1
