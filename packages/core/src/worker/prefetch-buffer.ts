@@ -24,6 +24,8 @@ export interface PrefetchBufferOptions {
   readonly beyondTarget?: () => number;
   /** Takes messages this buffer gives back unstarted (the excess `beyondTarget` counts). */
   readonly giveBack?: (messages: readonly ReceivedMessage[]) => void;
+  /** Messages were added (their bodies size the buffer). */
+  readonly onAdded?: (messages: readonly ReceivedMessage[]) => void;
 }
 
 /**
@@ -33,14 +35,17 @@ export interface PrefetchBufferOptions {
  * has at least three quarters of a lease left when its job starts (the job's
  * own heartbeat comes after half a lease). A message whose lease is lost, or
  * ran out because renewals failed, is dropped and never run: another worker
- * may hold its redelivered copy. Messages held beyond the worker's target when
- * their renewal comes (the jobs turned slow after the buffer filled) are given
- * back instead, the last received first, so a full buffer of jobs that now take
- * long is not kept from idle workers.
+ * may hold its redelivered copy. Messages held beyond the worker's target at two
+ * renewals in a row (the jobs turned slow after the buffer filled; one slow job
+ * among fast ones moves the target for a moment only) are given back instead, the
+ * last received first, so a full buffer of jobs that now take long is not kept
+ * from idle workers.
  */
 export class PrefetchBuffer {
   private readonly entries: BufferedMessage[] = [];
   private sweep: NodeJS.Timeout | undefined;
+  /** What the last renewal found beyond the target: only an excess seen twice in a row goes back. */
+  private lastExcess = 0;
   private readonly renewEveryMs: number;
 
   constructor(private readonly options: PrefetchBufferOptions) {
@@ -54,6 +59,7 @@ export class PrefetchBuffer {
   /** `answeredAt`: when the receive answered, the lease's start for a message that does not say when its lease began (`leaseFrom`). */
   add(queue: string, messages: readonly ReceivedMessage[], answeredAt: number): void {
     for (const message of messages) this.entries.push({ message, queue, leaseFrom: Math.min(message.leaseFrom ?? answeredAt, answeredAt), renewing: false });
+    this.options.onAdded?.(messages);
     if (this.entries.length > 0 && this.options.renewLeases && !this.sweep) {
       this.sweep = setInterval(() => this.renewLeases(), this.renewEveryMs);
       this.sweep.unref();
@@ -113,7 +119,9 @@ export class PrefetchBuffer {
   }
 
   private giveBackExcess(): void {
-    const excess = Math.min(this.entries.length, this.options.beyondTarget?.() ?? 0);
+    const seen = Math.min(this.entries.length, this.options.beyondTarget?.() ?? 0);
+    const excess = Math.min(seen, this.lastExcess);
+    this.lastExcess = Math.max(0, seen);
     if (excess <= 0 || !this.options.giveBack) return;
     const given = this.entries.splice(this.entries.length - excess, excess);
     this.options.giveBack(given.map((entry) => entry.message));

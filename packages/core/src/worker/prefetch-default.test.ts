@@ -92,7 +92,7 @@ describe("the worker's fetch-ahead default", () => {
     await running;
   });
 
-  it("gives back, at the next lease renewal, what it holds beyond its target once its jobs turn slow, keeping their attempt", async () => {
+  it("gives back, at its lease renewals, what it holds beyond its target once its jobs turn slow, keeping their attempt", async () => {
     const queue = `prefetch-slow-${Date.now().toString(36)}`;
     let runMs = 0;
     const attempts: number[] = [];
@@ -124,5 +124,39 @@ describe("the worker's fetch-ahead default", () => {
     // Given back unstarted: each job ran once, as attempt 1.
     expect(attempts).toHaveLength(total);
     expect(new Set(attempts)).toEqual(new Set([1]));
+  });
+
+  it("a warm worker that took a burst of jobs that hang gives the excess back while they run, for idle workers to take", async () => {
+    const queue = `prefetch-hang-${Date.now().toString(36)}`;
+    let hang = false;
+    let started = 0;
+    const releases: (() => void)[] = [];
+    class MaybeHanging extends Job<{ n: number }> {
+      static override queue = queue;
+      async perform() {
+        started += 1;
+        if (hang) await new Promise<void>((resolve) => releases.push(resolve));
+      }
+    }
+    const { backend } = backendWith(queue, { defaultPrefetch: 800 });
+    const memory = Object.getPrototypeOf(backend) as Backend;
+    const hopper = createHopper({ backend, jobs: [MaybeHanging], logger: silent });
+    hoppers.push(hopper);
+    // Warm: fast jobs teach the worker a fast pace (a target of the whole 800).
+    await hopper.enqueueAll(MaybeHanging, Array.from({ length: 50 }, (_, n) => ({ n })));
+    const worker = hopper.worker({ concurrency: 2, pollWait: 50, lease: 800, handleSignals: false });
+    const running = worker.run();
+    await until(() => started === 50, "the fast jobs to run");
+    hang = true;
+    await hopper.enqueueAll(MaybeHanging, Array.from({ length: 1000 }, (_, n) => ({ n: 50 + n })));
+    await until(() => releases.length === 2, "two hanging jobs to run");
+    // Held while the two hang: their time so far counts as the pace, so the rest goes back within a few renewals.
+    await until(async () => (await memory.stats!(queue)).inFlight <= 2 + 2, "the excess to go back while the jobs hang", 5000);
+    expect((await memory.stats!(queue)).ready).toBeGreaterThanOrEqual(1000 - 2 - 2);
+    hang = false;
+    for (const release of releases.splice(0)) release();
+    await until(() => started >= 1050, "every job to run");
+    await worker.stop();
+    await running;
   });
 });

@@ -1,4 +1,4 @@
-import type { BackendCapabilities } from "../backend/backend.js";
+import type { BackendCapabilities, ReceivedMessage } from "../backend/backend.js";
 
 /** Work a full buffer should hold: about this long at the recent pace of jobs (far above a receive's round trip). */
 const bufferWindowMs = 250;
@@ -6,6 +6,8 @@ const bufferWindowMs = 250;
 const smoothing = 0.2;
 /** Fetch-ahead for a backend that declares no `defaultPrefetch`. */
 export const corePrefetchDefault = 200;
+/** Bodies a full buffer should hold at most, in characters (one or two bytes each in memory): large payloads get a smaller buffer. */
+const bufferBodyChars = 64 * 1024 * 1024;
 
 /**
  * The most messages a worker holds beyond its running jobs: the `prefetch` option, else the backend's
@@ -14,7 +16,10 @@ export const corePrefetchDefault = 200;
  */
 export function prefetchLimit(capabilities: BackendCapabilities, option: number | undefined): number {
   if (capabilities.leaseExtension === false) return 0;
-  return option ?? capabilities.defaultPrefetch ?? corePrefetchDefault;
+  if (option !== undefined) return option;
+  const declared = capabilities.defaultPrefetch;
+  // A backend's own figure, kept to the range the option allows (a bad one would stop the worker receiving, silently).
+  return declared !== undefined && Number.isSafeInteger(declared) && declared >= 0 ? Math.min(declared, 10_000) : corePrefetchDefault;
 }
 
 /**
@@ -26,10 +31,12 @@ export function prefetchLimit(capabilities: BackendCapabilities, option: number 
  * start soon. Before the first job has run, the limit but no more than the
  * core's default: a backend's larger default is reached only once the jobs are
  * known to be fast (a fresh worker on a backlog of slow jobs would otherwise
- * hold a whole large buffer of them).
+ * hold a whole large buffer of them). Large bodies shrink it too: about 64 MB
+ * of bodies at the recent average size.
  */
 export class PrefetchTarget {
   private averageRunMs: number | undefined;
+  private averageBodyChars: number | undefined;
 
   constructor(
     private readonly limit: number,
@@ -41,9 +48,32 @@ export class PrefetchTarget {
     this.averageRunMs = this.averageRunMs === undefined ? runMs : this.averageRunMs + (runMs - this.averageRunMs) * smoothing;
   }
 
+  /** Messages were buffered: the size of their bodies bounds how many a full buffer holds. */
+  recordBodies(messages: readonly ReceivedMessage[]): void {
+    if (messages.length === 0) return;
+    let chars = 0;
+    for (const message of messages) chars += message.body.length;
+    const mean = chars / messages.length;
+    this.averageBodyChars = this.averageBodyChars === undefined ? mean : this.averageBodyChars + (mean - this.averageBodyChars) * smoothing;
+  }
+
   get value(): number {
-    if (this.averageRunMs === undefined) return Math.min(this.limit, corePrefetchDefault);
-    if (this.averageRunMs <= 0) return this.limit;
-    return Math.min(this.limit, Math.floor((this.concurrency * bufferWindowMs) / this.averageRunMs));
+    return this.valueAt(this.averageRunMs);
+  }
+
+  /**
+   * The target were the jobs' pace no faster than `runningMs` (how long the oldest running job has run so far): jobs
+   * that turned slow, or hang, count before they end. Before any job has ended, as `value`.
+   */
+  valueWhileRunning(runningMs: number): number {
+    return this.valueAt(this.averageRunMs === undefined ? undefined : Math.max(this.averageRunMs, runningMs));
+  }
+
+  private valueAt(runMs: number | undefined): number {
+    const byBytes = this.averageBodyChars === undefined || this.averageBodyChars <= 0 ? this.limit : Math.floor(bufferBodyChars / this.averageBodyChars);
+    const limit = Math.min(this.limit, byBytes);
+    if (runMs === undefined) return Math.min(limit, corePrefetchDefault);
+    if (runMs <= 0) return limit;
+    return Math.min(limit, Math.floor((this.concurrency * bufferWindowMs) / runMs));
   }
 }

@@ -51,8 +51,8 @@ export interface WorkerOptions {
   /**
    * Most messages held beyond the running jobs (received ahead, leases renewed while they wait, handed back on
    * stop), so fast jobs cost a receive per half a buffer rather than one each. The buffer holds about a quarter
-   * second of work at the recent pace, up to this many; nothing before the worker has seen a job's run time.
-   * 0 receives only for free slots. Default: the backend's (PostgreSQL 1000), else 200.
+   * second of work at the recent pace (and about 64 MB of bodies), up to this many; at most 200 before the worker
+   * has seen a job's run time. 0 receives only for free slots. Default: the backend's (PostgreSQL 1000), else 200.
    */
   readonly prefetch?: number;
   /** How long a received job stays invisible to other workers; renewed while it runs. Default "30s". */
@@ -265,11 +265,13 @@ export class Worker {
     const prefetch = prefetchLimit(backend.capabilities, this.prefetch);
     const target = new PrefetchTarget(prefetch, this.concurrency);
     const budget = new ReceiveBudget(this.concurrency, () => this.bufferedTotal(), () => target.value);
-    // Steady fast jobs keep at most the target plus a slot's worth each buffered (see ReceiveBudget.room); more is excess.
-    const beyondTarget = () => this.bufferedTotal() - target.value - this.concurrency;
+    // Steady fast jobs keep at most the target plus a slot's worth each buffered (see ReceiveBudget.room); more is
+    // excess, with the pace no faster than the oldest running job's time so far (jobs that turned slow, or hang).
+    const beyondTarget = () => this.bufferedTotal() - target.valueWhileRunning(this.longestRunningMs()) - this.concurrency;
+    const onAdded = (messages: readonly ReceivedMessage[]) => target.recordBodies(messages);
     for (const queue of this.selection.queues) {
       const giveBack = (messages: readonly ReceivedMessage[]) => void this.handBackUnstarted(queue, messages);
-      this.buffers.set(queue, new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed(), beyondTarget, giveBack }));
+      this.buffers.set(queue, new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed(), beyondTarget, giveBack, onAdded }));
     }
     const pauses = new PauseWatch(this.dependencies.coordination, this.selection.queues, this.pauseCheckMs, this.dependencies.logger);
     const queues: QueueIntake = new QueueIntake({
@@ -438,6 +440,13 @@ export class Worker {
   /** Once, for the first hung job past the bound; others hung meanwhile stay unacked too. */
   private exitForHungJob(run: HungRun): void {
     this.hungJobExit ??= exitForHungJob(run, { logger: this.dependencies.logger, stop: () => this.stop(), shutdownTimeoutMs: this.shutdownTimeoutMs });
+  }
+
+  /** How long the oldest running job has run so far (0 when none runs). */
+  private longestRunningMs(): number {
+    let oldest = Infinity;
+    for (const job of this.inFlight) if (job instanceof StartedJob && job.startedAt < oldest) oldest = job.startedAt;
+    return oldest === Infinity ? 0 : performance.now() - oldest;
   }
 
   private bufferedTotal(): number {

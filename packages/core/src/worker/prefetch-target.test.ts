@@ -1,0 +1,74 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { BackendCapabilities, ReceivedMessage } from "../backend/backend.js";
+import { createConsoleLogger } from "../logger.js";
+import { createMemoryBackend } from "../memory/memory-backend.js";
+import { PrefetchBuffer } from "./prefetch-buffer.js";
+import { PrefetchTarget, prefetchLimit } from "./prefetch-target.js";
+
+const capabilities = createMemoryBackend({ store: "prefetch-target-units" }).capabilities;
+
+function message(body: string, n: number): ReceivedMessage {
+  return { id: `m${n}`, body, deliveryAttempt: 1, ack: async () => {}, nack: async () => {}, extendLease: async () => true };
+}
+
+describe("prefetchLimit", () => {
+  it("takes the option, else the backend's declared figure within 0–10000, else the core's 200; none without lease extension", () => {
+    const with_ = (extra: Partial<BackendCapabilities>): BackendCapabilities => ({ ...capabilities, ...extra });
+    expect(prefetchLimit(with_({ defaultPrefetch: 1000 }), 5)).toBe(5);
+    expect(prefetchLimit(with_({ defaultPrefetch: 1000 }), undefined)).toBe(1000);
+    expect(prefetchLimit(with_({}), undefined)).toBe(200);
+    expect(prefetchLimit(with_({ defaultPrefetch: Number.NaN }), undefined)).toBe(200);
+    expect(prefetchLimit(with_({ defaultPrefetch: -1 }), undefined)).toBe(200);
+    expect(prefetchLimit(with_({ defaultPrefetch: 50_000 }), undefined)).toBe(10_000);
+    expect(prefetchLimit(with_({ leaseExtension: false, defaultPrefetch: 1000 }), 50)).toBe(0);
+  });
+});
+
+describe("PrefetchTarget", () => {
+  it("holds about a quarter second of work, at most 200 before a run time is known, and about 64 MB of bodies", () => {
+    const target = new PrefetchTarget(1000, 10);
+    expect(target.value).toBe(200);
+    target.recordRun(0.01);
+    expect(target.value).toBe(1000);
+    target.recordBodies([message("x".repeat(1024 * 1024), 1), message("x".repeat(1024 * 1024), 2)]);
+    expect(target.value).toBe(64);
+  });
+
+  it("counts a running job's time so far as its pace, once a run time is known", () => {
+    const target = new PrefetchTarget(1000, 10);
+    expect(target.valueWhileRunning(5000)).toBe(200);
+    target.recordRun(0.01);
+    expect(target.valueWhileRunning(0)).toBe(1000);
+    expect(target.valueWhileRunning(500)).toBe(5);
+  });
+});
+
+describe("PrefetchBuffer giving back its excess", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("gives back only what it found beyond the target at two renewals in a row, the last received first", () => {
+    vi.useFakeTimers();
+    const excesses = [5, 0, 5, 5, 3];
+    let sweep = 0;
+    const given: string[][] = [];
+    const buffer = new PrefetchBuffer({
+      leaseMs: 800,
+      renewLeases: true,
+      logger: createConsoleLogger("silent"),
+      onDropped: () => {},
+      beyondTarget: () => excesses[sweep++] ?? 0,
+      giveBack: (messages) => given.push(messages.map((entry) => entry.id)),
+    });
+    buffer.add("q", Array.from({ length: 20 }, (_, n) => message("{}", n)), Date.now());
+    for (let round = 0; round < 5; round++) vi.advanceTimersByTime(100);
+    expect(sweep).toBe(5);
+    // Sweeps 1–3 saw 5, 0, 5: never twice in a row. Sweep 4 saw 5 after 5; sweep 5 saw 3 after 5: the lesser, 3.
+    expect(given).toEqual([
+      ["m15", "m16", "m17", "m18", "m19"],
+      ["m12", "m13", "m14"],
+    ]);
+    expect(buffer.size).toBe(12);
+  });
+});
