@@ -9,7 +9,7 @@ import { enqueueMessages } from "./operations/enqueue-messages.js";
 import { nextDueInMs } from "./operations/next-due.js";
 import { queueStats } from "./operations/queue-stats.js";
 import { releaseMessages } from "./operations/release-messages.js";
-import { AckBatcher } from "./postgres-ack-batcher.js";
+import { GroupCommit } from "./postgres-group-commit.js";
 import { PostgresReceivedMessage, PostgresScheduledMessage, type ReceivedMessageContext } from "./postgres-received-message.js";
 import { isPostgresConnectionLoss } from "./postgres-connection-loss.js";
 import { buildPostgresRecordStore } from "./postgres-record-store.js";
@@ -143,7 +143,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
   // The backend's own statements write its records (enqueue, claim, ack): the table must exist before the first of them.
   const records = recordSql(schema, layout);
   const recordTable = buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true, ...layout });
-  const acks = new AckBatcher<AckItem>(async (tokens) => {
+  const acks = new GroupCommit<AckItem>(async (tokens) => {
     if (tokens.some((token) => token.record !== undefined)) await recordTable.ready();
     await deleteMessages(executor, schema, tokens, records);
   }, POSTGRES_CAPABILITIES.maxReceiveBatch, { when: isPostgresConnectionLoss, forMs: ACK_RETRY_MS });

@@ -4,7 +4,7 @@ import type { ClaimedMessage } from "./operations/claim-messages.js";
 import type { AckItem } from "./operations/delete-messages.js";
 import { extendLeases } from "./operations/extend-leases.js";
 import { releaseMessages } from "./operations/release-messages.js";
-import type { AckBatcher } from "./postgres-ack-batcher.js";
+import type { GroupCommit } from "./postgres-group-commit.js";
 import type { SqlExecutor } from "./postgres-executor.js";
 import type { PostgresSchema } from "./postgres-schema.js";
 
@@ -12,7 +12,7 @@ import type { PostgresSchema } from "./postgres-schema.js";
 export interface ReceivedMessageContext {
   readonly executor: SqlExecutor;
   readonly schema: PostgresSchema;
-  readonly acks: AckBatcher<AckItem>;
+  readonly acks: GroupCommit<AckItem>;
   /** Runs an operation unless the backend is closed, and lets close wait for it. */
   readonly track: <T>(operation: () => Promise<T>) => Promise<T>;
 }
