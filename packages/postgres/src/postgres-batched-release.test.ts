@@ -68,7 +68,7 @@ for (const target of targets()) {
     };
     const rows = (ids: string[]) =>
       target.query<{ id: string; attempts: number; handed_back: number; leased: boolean; due_in_s: number }>(
-        `SELECT id, attempts, handed_back, locked_until > now() AS leased, extract(epoch FROM run_at - now())::float8 AS due_in_s
+        `SELECT id, attempts, handed_back, coalesce(locked_until > now(), false) AS leased, extract(epoch FROM run_at - now())::float8 AS due_in_s
          FROM "${target.schema}".messages WHERE id = ANY($1) ORDER BY id`,
         [ids],
       );
@@ -139,6 +139,16 @@ for (const target of targets()) {
       for (const row of await rows(reclaimed.map((message) => message.id))) expect(row.due_in_s).toBeLessThan(2 * 60);
       const reclaimedIds = new Set(reclaimed.map((message) => message.id));
       for (const row of await rows(lost.map((message) => message.id).filter((id) => !reclaimedIds.has(id)))) expect(row).toMatchObject({ attempts: 1, leased: false });
+    });
+
+    it("a nack or renewal no statement can carry (an endless delay or lease) settles without failing the others sent with it", async () => {
+      const backend = await open();
+      const queue = uniqueQueue();
+      await enqueue(backend, queue, 4);
+      const [endless, beside, endlessLease, besideLease] = await receiveAll(backend, queue, 4, 10 * minuteMs);
+      await Promise.all([endless!.nack({ retryAfterMs: Number.POSITIVE_INFINITY }), beside!.nack({ retryAfterMs: 0 })]);
+      expect(await Promise.all([endlessLease!.extendLease(Number.POSITIVE_INFINITY), besideLease!.extendLease(minuteMs)])).toEqual([true, true]);
+      expect(await backend.stats!(queue)).toEqual({ ready: 1, delayed: 1, inFlight: 2 });
     });
 
     it("rejects every nack of a flush that fails, and a nack after close, and close waits for pending hand-backs", async () => {
