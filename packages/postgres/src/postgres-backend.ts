@@ -8,8 +8,9 @@ import { deleteMessages, type AckItem } from "./operations/delete-messages.js";
 import { enqueueMessages } from "./operations/enqueue-messages.js";
 import { nextDueInMs } from "./operations/next-due.js";
 import { queueStats } from "./operations/queue-stats.js";
-import { releaseMessages } from "./operations/release-messages.js";
-import { AckBatcher } from "./postgres-ack-batcher.js";
+import { releaseMessages, type ReleaseItem } from "./operations/release-messages.js";
+import { GroupCommit } from "./postgres-group-commit.js";
+import { extendLeases, type RenewalItem } from "./operations/extend-leases.js";
 import { PostgresReceivedMessage, PostgresScheduledMessage, type ReceivedMessageContext } from "./postgres-received-message.js";
 import { isPostgresConnectionLoss } from "./postgres-connection-loss.js";
 import { buildPostgresRecordStore } from "./postgres-record-store.js";
@@ -143,10 +144,14 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
   // The backend's own statements write its records (enqueue, claim, ack): the table must exist before the first of them.
   const records = recordSql(schema, layout);
   const recordTable = buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true, ...layout });
-  const acks = new AckBatcher<AckItem>(async (tokens) => {
+  const acks = new GroupCommit<AckItem>(async (tokens) => {
     if (tokens.some((token) => token.record !== undefined)) await recordTable.ready();
     await deleteMessages(executor, schema, tokens, records);
   }, POSTGRES_CAPABILITIES.maxReceiveBatch, { when: isPostgresConnectionLoss, forMs: ACK_RETRY_MS });
+  // A buffer handed back or renewed at once (up to the fetch-ahead, 1,000) is one statement, not one per message
+  // (benchmarks/results/postgres-batched-release-2026-12-05.md). Not retried: a failed one leaves the jobs to their leases, as before.
+  const releases = new GroupCommit<ReleaseItem>((items) => releaseMessages(executor, schema, items), POSTGRES_CAPABILITIES.maxReceiveBatch);
+  const renewals = new GroupCommit<RenewalItem, Set<string>>((items) => extendLeases(executor, schema, items), POSTGRES_CAPABILITIES.maxReceiveBatch);
   let closed: Promise<void> | undefined;
 
   /** Runs an operation unless closed, and lets close wait for it. */
@@ -158,7 +163,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     return promise;
   };
 
-  const messageContext: ReceivedMessageContext = { executor, schema, acks, track };
+  const messageContext: ReceivedMessageContext = { acks, releases, renewals, track };
 
   const receive = async (receiveOptions: ReceiveOptions): Promise<ReceivedMessage[]> => {
     const { queue, signal } = receiveOptions;
@@ -257,7 +262,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
       closed ??= (async () => {
         closing.abort();
         await Promise.allSettled([...operations]);
-        await acks.flush();
+        await Promise.all([acks.flush(), releases.flush(), renewals.flush()]);
         await wakeups.close();
         await executor.close();
       })();

@@ -2,17 +2,17 @@ import type { NackOptions, ReceivedMessage } from "@hopper/core/backend";
 import type { SettledRecord } from "@hopper/core";
 import type { ClaimedMessage } from "./operations/claim-messages.js";
 import type { AckItem } from "./operations/delete-messages.js";
-import { extendLeases } from "./operations/extend-leases.js";
-import { releaseMessages } from "./operations/release-messages.js";
-import type { AckBatcher } from "./postgres-ack-batcher.js";
-import type { SqlExecutor } from "./postgres-executor.js";
-import type { PostgresSchema } from "./postgres-schema.js";
+import type { RenewalItem } from "./operations/extend-leases.js";
+import type { ReleaseItem } from "./operations/release-messages.js";
+import type { GroupCommit } from "./postgres-group-commit.js";
 
 /** What every message of one backend settles through: shared, so a held message carries no closures of its own. */
 export interface ReceivedMessageContext {
-  readonly executor: SqlExecutor;
-  readonly schema: PostgresSchema;
-  readonly acks: AckBatcher<AckItem>;
+  readonly acks: GroupCommit<AckItem>;
+  /** Nacks, gathered as acks are: a buffer handed back at once is one statement. */
+  readonly releases: GroupCommit<ReleaseItem>;
+  /** Lease renewals, gathered likewise; each answers with the seqs its statement extended. */
+  readonly renewals: GroupCommit<RenewalItem, Set<string>>;
   /** Runs an operation unless the backend is closed, and lets close wait for it. */
   readonly track: <T>(operation: () => Promise<T>) => Promise<T>;
 }
@@ -56,14 +56,22 @@ export class PostgresReceivedMessage implements ReceivedMessage {
   }
 
   nack(options?: NackOptions): Promise<void> {
-    const { track, executor, schema } = this.#context;
-    return track(() => releaseMessages(executor, schema, [{ seq: this.#seq, attempts: this.#attempts, delayMs: options?.retryAfterMs ?? 0, uncounted: options?.countAttempt === false }]));
+    const { track, releases } = this.#context;
+    return track(() => releases.add({ seq: this.#seq, attempts: this.#attempts, delayMs: statementMs(options?.retryAfterMs ?? 0), uncounted: options?.countAttempt === false }));
   }
 
   extendLease(leaseMs: number): Promise<boolean> {
-    const { track, executor, schema } = this.#context;
-    return track(async () => (await extendLeases(executor, schema, [{ seq: this.#seq, attempts: this.#attempts, leaseMs }])).has(this.#seq));
+    const { track, renewals } = this.#context;
+    return track(async () => (await renewals.add({ seq: this.#seq, attempts: this.#attempts, leaseMs: statementMs(leaseMs) })).has(this.#seq));
   }
+}
+
+/**
+ * A length the statement can carry: sharing one statement, a NaN or an out-of-range figure of one message would fail
+ * its neighbours' nacks too. No delay or lease this long is meant (2^53 ms is 285,000 years).
+ */
+function statementMs(ms: number): number {
+  return Number.isNaN(ms) ? 0 : Math.min(Math.max(ms, 0), Number.MAX_SAFE_INTEGER);
 }
 
 /** A delayed message leased before it is due (`takeScheduled`), with when it was due. */

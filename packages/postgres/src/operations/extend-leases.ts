@@ -9,7 +9,9 @@ import { REPLANNED } from "./statement-text.js";
  *
  * In: lease tokens with a lease length each. Out: the seqs extended.
  */
-export async function extendLeases(executor: SqlExecutor, schema: PostgresSchema, leases: readonly (LeaseToken & { leaseMs: number })[]): Promise<Set<string>> {
+export type RenewalItem = LeaseToken & { leaseMs: number };
+
+export async function extendLeases(executor: SqlExecutor, schema: PostgresSchema, leases: readonly RenewalItem[]): Promise<Set<string>> {
   if (leases.length === 0) return new Set();
   const rows = await executor.query<{ seq: string }>(
     `UPDATE ${schema.quoted}.messages m

@@ -11,7 +11,9 @@ import { REPLANNED } from "./statement-text.js";
  *
  * In: lease tokens with a delay each. Out: nothing; stale tokens are skipped.
  */
-export async function releaseMessages(executor: SqlExecutor, schema: PostgresSchema, releases: readonly (LeaseToken & { delayMs: number; uncounted?: boolean })[]): Promise<void> {
+export type ReleaseItem = LeaseToken & { delayMs: number; uncounted?: boolean };
+
+export async function releaseMessages(executor: SqlExecutor, schema: PostgresSchema, releases: readonly ReleaseItem[]): Promise<void> {
   if (releases.length === 0) return;
   await executor.query(
     `WITH released AS (
