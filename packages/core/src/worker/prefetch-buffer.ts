@@ -13,6 +13,11 @@ interface BufferedMessage {
   renewing: boolean;
 }
 
+/** How often a buffer renews its messages' leases (and looks for an excess to give back): every eighth of a lease. */
+export function renewalIntervalMs(leaseMs: number): number {
+  return Math.max(10, Math.floor(leaseMs / 8));
+}
+
 export interface PrefetchBufferOptions {
   readonly leaseMs: number;
   /** The backend can extend leases; without it nothing should stay buffered long (the worker then buffers nothing). */
@@ -20,8 +25,8 @@ export interface PrefetchBufferOptions {
   readonly logger: Logger;
   /** A message left the buffer without being taken (its lease is lost or ran out): there is room to fetch again. */
   readonly onDropped: () => void;
-  /** How many messages the worker holds now beyond what its buffers should (its jobs turned slow since they filled). */
-  readonly beyondTarget?: () => number;
+  /** How many of this buffer's `size` messages the worker holds beyond what its buffers should (its share of the excess). */
+  readonly beyondTarget?: (size: number) => number;
   /** Takes messages this buffer gives back unstarted (the excess `beyondTarget` counts). */
   readonly giveBack?: (messages: readonly ReceivedMessage[]) => void;
   /** Messages were added (their bodies size the buffer). */
@@ -35,11 +40,11 @@ export interface PrefetchBufferOptions {
  * has at least three quarters of a lease left when its job starts (the job's
  * own heartbeat comes after half a lease). A message whose lease is lost, or
  * ran out because renewals failed, is dropped and never run: another worker
- * may hold its redelivered copy. Messages held beyond the worker's target at two
- * renewals in a row (the jobs turned slow after the buffer filled; one slow job
- * among fast ones moves the target for a moment only) are given back instead, the
- * last received first, so a full buffer of jobs that now take long is not kept
- * from idle workers.
+ * may hold its redelivered copy. This buffer's share of what the worker holds
+ * beyond its target, seen at two renewals in a row (the jobs turned slow or hang
+ * after the buffer filled: see PrefetchTarget.noteRunning), is given back
+ * instead, the last received first, so a full buffer of jobs that now take long
+ * is not kept from idle workers.
  */
 export class PrefetchBuffer {
   private readonly entries: BufferedMessage[] = [];
@@ -49,7 +54,7 @@ export class PrefetchBuffer {
   private readonly renewEveryMs: number;
 
   constructor(private readonly options: PrefetchBufferOptions) {
-    this.renewEveryMs = Math.max(10, Math.floor(options.leaseMs / 8));
+    this.renewEveryMs = renewalIntervalMs(options.leaseMs);
   }
 
   get size(): number {
@@ -119,7 +124,7 @@ export class PrefetchBuffer {
   }
 
   private giveBackExcess(): void {
-    const seen = Math.min(this.entries.length, this.options.beyondTarget?.() ?? 0);
+    const seen = Math.min(this.entries.length, this.options.beyondTarget?.(this.entries.length) ?? 0);
     const excess = Math.min(seen, this.lastExcess);
     this.lastExcess = Math.max(0, seen);
     if (excess <= 0 || !this.options.giveBack) return;
@@ -143,5 +148,7 @@ export class PrefetchBuffer {
     if (this.entries.length > 0 || !this.sweep) return;
     clearInterval(this.sweep);
     this.sweep = undefined;
+    // An excess seen before the buffer emptied says nothing about the next fill.
+    this.lastExcess = 0;
   }
 }

@@ -12,20 +12,23 @@ afterEach(async () => {
   await Promise.all(hoppers.splice(0).map((hopper) => hopper.close()));
 });
 
-/** A memory backend with other capabilities, counting what each receive asks for. */
-function backendWith(store: string, capabilities: Partial<BackendCapabilities>): { backend: Backend; asked: number[] } {
+/** A memory backend with other capabilities, counting what each receive asks for and how many messages they returned. */
+function backendWith(store: string, capabilities: Partial<BackendCapabilities>): { backend: Backend; asked: number[]; received: { count: number } } {
   const memory = createMemoryBackend({ store });
   const asked: number[] = [];
+  const received = { count: 0 };
   const backend: Backend = Object.create(memory, {
     capabilities: { value: { ...memory.capabilities, ...capabilities } },
     receive: {
-      value: (options: Parameters<Backend["receive"]>[0]) => {
+      value: async (options: Parameters<Backend["receive"]>[0]) => {
         asked.push(options.maxMessages);
-        return memory.receive(options);
+        const messages = await memory.receive(options);
+        received.count += messages.length;
+        return messages;
       },
     },
   });
-  return { backend, asked };
+  return { backend, asked, received };
 }
 
 describe("the worker's fetch-ahead default", () => {
@@ -158,5 +161,31 @@ describe("the worker's fetch-ahead default", () => {
     await until(() => started >= 1050, "every job to run");
     await worker.stop();
     await running;
+  });
+
+  it("keeps its buffer while one job runs long among fast ones that keep ending (nothing given back and received again)", async () => {
+    const queue = `prefetch-one-slow-${Date.now().toString(36)}`;
+    let ran = 0;
+    class OneSlow extends Job<{ n: number }> {
+      static override queue = queue;
+      async perform(args: { n: number }) {
+        if (args.n === 100) await new Promise((resolve) => setTimeout(resolve, 800));
+        // The others take ~50 µs each, so the other slot keeps ending jobs for longer than the slow one runs.
+        else for (const until = performance.now() + 0.05; performance.now() < until; );
+        ran += 1;
+      }
+    }
+    const { backend, received } = backendWith(queue, { defaultPrefetch: 800 });
+    const hopper = createHopper({ backend, jobs: [OneSlow], logger: silent });
+    hoppers.push(hopper);
+    const total = 20_000;
+    for (let start = 0; start < total; start += 1000) await hopper.enqueueAll(OneSlow, Array.from({ length: 1000 }, (_, n) => ({ n: start + n })));
+    // A lease of 400 ms: the buffers look for an excess every 50 ms, 16 times while the slow job runs.
+    const worker = hopper.worker({ concurrency: 2, pollWait: 50, lease: 400, handleSignals: false });
+    const running = worker.run();
+    await until(() => ran === total, "every job to run", 20_000);
+    await worker.stop();
+    await running;
+    expect(received.count).toBe(total);
   });
 });

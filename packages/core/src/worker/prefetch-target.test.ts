@@ -28,18 +28,25 @@ describe("PrefetchTarget", () => {
   it("holds about a quarter second of work, at most 200 before a run time is known, and about 64 MB of bodies", () => {
     const target = new PrefetchTarget(1000, 10);
     expect(target.value).toBe(200);
-    target.recordRun(0.01);
+    target.recordRun(0.01, 0);
     expect(target.value).toBe(1000);
     target.recordBodies([message("x".repeat(1024 * 1024), 1), message("x".repeat(1024 * 1024), 2)]);
     expect(target.value).toBe(64);
   });
 
-  it("counts a running job's time so far as its pace, once a run time is known", () => {
+  it("counts the oldest running job's time as the pace only when no job has ended for a while, until one ends", () => {
     const target = new PrefetchTarget(1000, 10);
-    expect(target.valueWhileRunning(5000)).toBe(200);
-    target.recordRun(0.01);
-    expect(target.valueWhileRunning(0)).toBe(1000);
-    expect(target.valueWhileRunning(500)).toBe(5);
+    target.noteRunning(5000, 10_000, 100);
+    expect(target.value).toBe(200);
+    target.recordRun(0.01, 1000);
+    // A job ended 50 ms ago: one slow job among fast ones that keep ending changes nothing.
+    target.noteRunning(500, 1050, 100);
+    expect(target.value).toBe(1000);
+    // Nothing ended for 150 ms while the oldest has run 500 ms: that is the pace now.
+    target.noteRunning(500, 1150, 100);
+    expect(target.value).toBe(5);
+    target.recordRun(0.01, 1200);
+    expect(target.value).toBe(1000);
   });
 });
 

@@ -37,15 +37,30 @@ export function prefetchLimit(capabilities: BackendCapabilities, option: number 
 export class PrefetchTarget {
   private averageRunMs: number | undefined;
   private averageBodyChars: number | undefined;
+  /** When the last job ended (performance.now()). */
+  private lastRunAt = 0;
+  /** Set while no job has ended for a while: how long the oldest running job had run then (a pace the average misses). */
+  private stalledMs = 0;
 
   constructor(
     private readonly limit: number,
     private readonly concurrency: number,
   ) {}
 
-  /** A job's perform took `runMs`. */
-  recordRun(runMs: number): void {
+  /** A job's perform took `runMs`, ending at `endedAt` (performance.now()). */
+  recordRun(runMs: number, endedAt: number): void {
     this.averageRunMs = this.averageRunMs === undefined ? runMs : this.averageRunMs + (runMs - this.averageRunMs) * smoothing;
+    this.lastRunAt = endedAt;
+    this.stalledMs = 0;
+  }
+
+  /**
+   * Looked at now and then (a buffer's lease renewal): when no job has ended for `windowMs` while the oldest running
+   * one has run `runningMs`, the jobs turned slow or hang, and that time counts as their pace (for receiving and for
+   * giving back alike) until a job ends. One slow job among fast ones that keep ending changes nothing.
+   */
+  noteRunning(runningMs: number, now: number, windowMs: number): void {
+    if (this.averageRunMs !== undefined && now - this.lastRunAt >= windowMs && runningMs >= windowMs) this.stalledMs = runningMs;
   }
 
   /** Messages were buffered: the size of their bodies bounds how many a full buffer holds. */
@@ -58,15 +73,7 @@ export class PrefetchTarget {
   }
 
   get value(): number {
-    return this.valueAt(this.averageRunMs);
-  }
-
-  /**
-   * The target were the jobs' pace no faster than `runningMs` (how long the oldest running job has run so far): jobs
-   * that turned slow, or hang, count before they end. Before any job has ended, as `value`.
-   */
-  valueWhileRunning(runningMs: number): number {
-    return this.valueAt(this.averageRunMs === undefined ? undefined : Math.max(this.averageRunMs, runningMs));
+    return this.valueAt(this.averageRunMs === undefined ? undefined : Math.max(this.averageRunMs, this.stalledMs));
   }
 
   private valueAt(runMs: number | undefined): number {

@@ -14,7 +14,7 @@ import { rejectUnknownOptions } from "../option-keys.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
 import { exitForHungJob } from "./hung-job-exit.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
-import { PrefetchBuffer } from "./prefetch-buffer.js";
+import { PrefetchBuffer, renewalIntervalMs } from "./prefetch-buffer.js";
 import { PrefetchTarget, prefetchLimit } from "./prefetch-target.js";
 import { QueueIntake, sleep } from "./queue-intake.js";
 import { Redelivery } from "./redelivery.js";
@@ -266,8 +266,15 @@ export class Worker {
     const target = new PrefetchTarget(prefetch, this.concurrency);
     const budget = new ReceiveBudget(this.concurrency, () => this.bufferedTotal(), () => target.value);
     // Steady fast jobs keep at most the target plus a slot's worth each buffered (see ReceiveBudget.room); more is
-    // excess, with the pace no faster than the oldest running job's time so far (jobs that turned slow, or hang).
-    const beyondTarget = () => this.bufferedTotal() - target.valueWhileRunning(this.longestRunningMs()) - this.concurrency;
+    // excess, shared among the queues' buffers by what each holds. Looked at once per renewal of each buffer.
+    const renewEveryMs = renewalIntervalMs(leaseMs);
+    const beyondTarget = (size: number) => {
+      const now = performance.now();
+      target.noteRunning(this.longestRunningMs(now), now, renewEveryMs);
+      const held = this.bufferedTotal();
+      const excess = held - target.value - this.concurrency;
+      return excess <= 0 ? 0 : Math.ceil((excess * size) / held);
+    };
     const onAdded = (messages: readonly ReceivedMessage[]) => target.recordBodies(messages);
     for (const queue of this.selection.queues) {
       const giveBack = (messages: readonly ReceivedMessage[]) => void this.handBackUnstarted(queue, messages);
@@ -367,7 +374,8 @@ export class Worker {
         // A job that gave its wait up while its slot was lent holds none.
         if (!loans.settle(job)) budget.running -= 1;
         budget.settling += 1;
-        target.recordRun(performance.now() - job.startedAt);
+        const endedAt = performance.now();
+        target.recordRun(endedAt - job.startedAt, endedAt);
         this.startBuffered(intake());
         budget.changed();
       },
@@ -442,11 +450,11 @@ export class Worker {
     this.hungJobExit ??= exitForHungJob(run, { logger: this.dependencies.logger, stop: () => this.stop(), shutdownTimeoutMs: this.shutdownTimeoutMs });
   }
 
-  /** How long the oldest running job has run so far (0 when none runs). */
-  private longestRunningMs(): number {
+  /** How long the oldest running job has run by `now` (0 when none runs). */
+  private longestRunningMs(now: number): number {
     let oldest = Infinity;
     for (const job of this.inFlight) if (job instanceof StartedJob && job.startedAt < oldest) oldest = job.startedAt;
-    return oldest === Infinity ? 0 : performance.now() - oldest;
+    return oldest === Infinity ? 0 : now - oldest;
   }
 
   private bufferedTotal(): number {
