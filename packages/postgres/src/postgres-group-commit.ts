@@ -32,7 +32,7 @@ export class GroupCommit<Item, Outcome = void> {
   add(item: Item): Promise<Outcome> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      // setImmediate gathers the acks of one event-loop turn into the first batch.
+      // setImmediate gathers the items of one event-loop turn into the first batch.
       this.flushing ??= new Promise((started) => setImmediate(started)).then(() => this.drain());
     });
   }

@@ -43,7 +43,6 @@ export function sqsToken(key: string): string {
   return sqsTokenPattern.test(key) ? key : createHash("sha256").update(key).digest("hex");
 }
 
-
 /** A delivery attempt from SQS's receive count and the copy's earlier deliveries; undefined when SQS gave no count. */
 export function deliveryAttemptOf(receiveCount: unknown, earlierDeliveries: unknown): number | undefined {
   const count = Number(receiveCount);

@@ -41,7 +41,7 @@ export interface PrefetchBufferOptions {
  * own heartbeat comes after half a lease). A message whose lease is lost, or
  * ran out because renewals failed, is dropped and never run: another worker
  * may hold its redelivered copy. This buffer's share of what the worker holds
- * beyond its target, seen at two renewals in a row (the jobs turned slow or hang
+ * beyond what its budget receives toward, seen at two renewals in a row (the jobs turned slow or hang
  * after the buffer filled: see PrefetchTarget.noteRunning), is given back
  * instead, the last received first, so a full buffer of jobs that now take long
  * is not kept from idle workers.

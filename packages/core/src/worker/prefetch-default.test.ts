@@ -118,7 +118,7 @@ describe("the worker's fetch-ahead default", () => {
     const inFlight = async () => (await memory.stats!(queue)).inFlight;
     await until(async () => attempts.length > 200 && (await inFlight()) > 400, "the buffer to fill while the jobs are fast");
     runMs = 50;
-    // At 50 ms a job and 2 slots the target is ~10: the worker keeps its 2 running, ~10 buffered and a slot's worth more.
+    // At 50 ms a job and 2 slots the target is ~10: the worker keeps its 2 running and at most twice that and 2 more buffered.
     await until(async () => (await inFlight()) <= 2 + 20 + 2, "the excess to go back", 5000);
     runMs = 0;
     await until(async () => attempts.length >= total, "every job to run");
@@ -181,6 +181,30 @@ describe("the worker's fetch-ahead default", () => {
     const total = 20_000;
     for (let start = 0; start < total; start += 1000) await hopper.enqueueAll(OneSlow, Array.from({ length: 1000 }, (_, n) => ({ n: start + n })));
     // A lease of 400 ms: the buffers look for an excess every 50 ms, 16 times while the slow job runs.
+    const worker = hopper.worker({ concurrency: 2, pollWait: 50, lease: 400, handleSignals: false });
+    const running = worker.run();
+    await until(() => ran === total, "every job to run", 20_000);
+    await worker.stop();
+    await running;
+    expect(received.count).toBe(total);
+  });
+
+  it("gives nothing back while every job is fast and its buffer follows a moving average (its dips are no excess)", async () => {
+    const queue = `prefetch-dips-${Date.now().toString(36)}`;
+    let ran = 0;
+    class Steady extends Job<{ n: number }> {
+      static override queue = queue;
+      async perform() {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        ran += 1;
+      }
+    }
+    const { backend, received } = backendWith(queue, { defaultPrefetch: 1000 });
+    const hopper = createHopper({ backend, jobs: [Steady], logger: silent });
+    hoppers.push(hopper);
+    const total = 3000;
+    for (let start = 0; start < total; start += 1000) await hopper.enqueueAll(Steady, Array.from({ length: 1000 }, (_, n) => ({ n: start + n })));
+    // ~1 ms a job at 2 slots: a target of ~450, below the limit, moving with every timer's lateness; renewals every 50 ms.
     const worker = hopper.worker({ concurrency: 2, pollWait: 50, lease: 400, handleSignals: false });
     const running = worker.run();
     await until(() => ran === total, "every job to run", 20_000);

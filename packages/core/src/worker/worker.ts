@@ -265,14 +265,15 @@ export class Worker {
     const prefetch = prefetchLimit(backend.capabilities, this.prefetch);
     const target = new PrefetchTarget(prefetch, this.concurrency);
     const budget = new ReceiveBudget(this.concurrency, () => this.bufferedTotal(), () => target.value);
-    // Steady fast jobs keep at most the target plus a slot's worth each buffered (see ReceiveBudget.room); more is
-    // excess, shared among the queues' buffers by what each holds. Looked at once per renewal of each buffer.
+    // The budget lets a worker hold up to `concurrency` plus twice the target (ReceiveBudget.room); buffered beyond
+    // that is excess (a margin of a whole target, so the moving average's dips give nothing back), shared among the
+    // queues' buffers by what each holds. Looked at once per renewal of each buffer.
     const renewEveryMs = renewalIntervalMs(leaseMs);
     const beyondTarget = (size: number) => {
       const now = performance.now();
       target.noteRunning(this.longestRunningMs(now), now, renewEveryMs);
       const held = this.bufferedTotal();
-      const excess = held - target.value - this.concurrency;
+      const excess = held - 2 * target.value - this.concurrency;
       return excess <= 0 ? 0 : Math.ceil((excess * size) / held);
     };
     const onAdded = (messages: readonly ReceivedMessage[]) => target.recordBodies(messages);
