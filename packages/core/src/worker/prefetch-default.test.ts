@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Backend, BackendCapabilities } from "../backend/backend.js";
 import { createHopper, type Hopper } from "../hopper.js";
-import { Job, type JobContext } from "../job.js";
+import type { WorkerOptions } from "./worker.js";
+import { Job, type JobClass, type JobContext } from "../job.js";
 import { createConsoleLogger } from "../logger.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
 import { until } from "../test-fixtures/until.js";
@@ -31,6 +32,29 @@ function backendWith(store: string, capabilities: Partial<BackendCapabilities>):
   return { backend, asked, received };
 }
 
+/** A Hopper on `backend` running `job`, closed after the test. */
+function hopperFor(backend: Backend, job: JobClass<Job<{ n: number }>>): Hopper {
+  const hopper = createHopper({ backend, jobs: [job], logger: silent });
+  hoppers.push(hopper);
+  return hopper;
+}
+
+/** Enqueues `{ n }` for n from `from` to `from + count - 1`, in calls of 1,000. */
+async function enqueueNumbered(hopper: Hopper, job: JobClass<Job<{ n: number }>>, count: number, from = 0): Promise<void> {
+  for (let start = 0; start < count; start += 1000) {
+    await hopper.enqueueAll(job, Array.from({ length: Math.min(1000, count - start) }, (_, n) => ({ n: from + start + n })));
+  }
+}
+
+/** Runs a worker until `done` holds, then stops it. */
+async function workUntil(hopper: Hopper, options: WorkerOptions, done: () => boolean, description: string, timeoutMs?: number): Promise<void> {
+  const worker = hopper.worker({ pollWait: 50, handleSignals: false, ...options });
+  const running = worker.run();
+  await until(done, description, timeoutMs);
+  await worker.stop();
+  await running;
+}
+
 describe("the worker's fetch-ahead default", () => {
   it("follows the backend's declared defaultPrefetch when worker({ prefetch }) is not given, and the option when it is", async () => {
     const total = 3000;
@@ -49,14 +73,9 @@ describe("the worker's fetch-ahead default", () => {
         }
       }
       const { backend, asked } = backendWith(queue, capabilities);
-      const hopper = createHopper({ backend, jobs: [Instant], logger: silent });
-      hoppers.push(hopper);
-      for (let start = 0; start < total; start += 1000) await hopper.enqueueAll(Instant, Array.from({ length: 1000 }, (_, n) => ({ n: start + n })));
-      const worker = hopper.worker({ concurrency: 10, pollWait: 50, handleSignals: false, ...options });
-      const running = worker.run();
-      await until(() => ran === total, `every job to run (${label})`);
-      await worker.stop();
-      await running;
+      const hopper = hopperFor(backend, Instant);
+      await enqueueNumbered(hopper, Instant, total);
+      await workUntil(hopper, { concurrency: 10, ...options }, () => ran === total, `every job to run (${label})`);
       largest[label] = Math.max(...asked);
     }
     // Twice the target at most (one buffer's acks travel while the next is received), and more than half of it once the jobs' pace is known.
@@ -78,9 +97,8 @@ describe("the worker's fetch-ahead default", () => {
       }
     }
     const { backend, asked } = backendWith(queue, { defaultPrefetch: 800 });
-    const hopper = createHopper({ backend, jobs: [Slow], logger: silent });
-    hoppers.push(hopper);
-    await hopper.enqueueAll(Slow, Array.from({ length: 1000 }, (_, n) => ({ n })));
+    const hopper = hopperFor(backend, Slow);
+    await enqueueNumbered(hopper, Slow, 1000);
     const worker = hopper.worker({ concurrency: 2, pollWait: 50, handleSignals: false });
     const running = worker.run();
     await until(() => releases.length === 2, "both slots to run a job");
@@ -108,10 +126,9 @@ describe("the worker's fetch-ahead default", () => {
     }
     const { backend } = backendWith(queue, { defaultPrefetch: 800 });
     const memory = Object.getPrototypeOf(backend) as Backend;
-    const hopper = createHopper({ backend, jobs: [Turning], logger: silent });
-    hoppers.push(hopper);
+    const hopper = hopperFor(backend, Turning);
     const total = 3000;
-    for (let start = 0; start < total; start += 1000) await hopper.enqueueAll(Turning, Array.from({ length: 1000 }, (_, n) => ({ n: start + n })));
+    await enqueueNumbered(hopper, Turning, total);
     // A lease of 800 ms: buffered leases are renewed (and the excess looked for) every 100 ms.
     const worker = hopper.worker({ concurrency: 2, pollWait: 50, lease: 800, handleSignals: false });
     const running = worker.run();
@@ -143,15 +160,14 @@ describe("the worker's fetch-ahead default", () => {
     }
     const { backend } = backendWith(queue, { defaultPrefetch: 800 });
     const memory = Object.getPrototypeOf(backend) as Backend;
-    const hopper = createHopper({ backend, jobs: [MaybeHanging], logger: silent });
-    hoppers.push(hopper);
+    const hopper = hopperFor(backend, MaybeHanging);
     // Warm: fast jobs teach the worker a fast pace (a target of the whole 800).
-    await hopper.enqueueAll(MaybeHanging, Array.from({ length: 50 }, (_, n) => ({ n })));
+    await enqueueNumbered(hopper, MaybeHanging, 50);
     const worker = hopper.worker({ concurrency: 2, pollWait: 50, lease: 800, handleSignals: false });
     const running = worker.run();
     await until(() => started === 50, "the fast jobs to run");
     hang = true;
-    await hopper.enqueueAll(MaybeHanging, Array.from({ length: 1000 }, (_, n) => ({ n: 50 + n })));
+    await enqueueNumbered(hopper, MaybeHanging, 1000, 50);
     await until(() => releases.length === 2, "two hanging jobs to run");
     // Held while the two hang: their time so far counts as the pace, so the rest goes back within a few renewals.
     await until(async () => (await memory.stats!(queue)).inFlight <= 2 + 2, "the excess to go back while the jobs hang", 5000);
@@ -176,16 +192,11 @@ describe("the worker's fetch-ahead default", () => {
       }
     }
     const { backend, received } = backendWith(queue, { defaultPrefetch: 800 });
-    const hopper = createHopper({ backend, jobs: [OneSlow], logger: silent });
-    hoppers.push(hopper);
+    const hopper = hopperFor(backend, OneSlow);
     const total = 20_000;
-    for (let start = 0; start < total; start += 1000) await hopper.enqueueAll(OneSlow, Array.from({ length: 1000 }, (_, n) => ({ n: start + n })));
+    await enqueueNumbered(hopper, OneSlow, total);
     // A lease of 400 ms: the buffers look for an excess every 50 ms, 16 times while the slow job runs.
-    const worker = hopper.worker({ concurrency: 2, pollWait: 50, lease: 400, handleSignals: false });
-    const running = worker.run();
-    await until(() => ran === total, "every job to run", 20_000);
-    await worker.stop();
-    await running;
+    await workUntil(hopper, { concurrency: 2, lease: 400 }, () => ran === total, "every job to run", 20_000);
     expect(received.count).toBe(total);
   });
 
@@ -200,16 +211,11 @@ describe("the worker's fetch-ahead default", () => {
       }
     }
     const { backend, received } = backendWith(queue, { defaultPrefetch: 1000 });
-    const hopper = createHopper({ backend, jobs: [Steady], logger: silent });
-    hoppers.push(hopper);
+    const hopper = hopperFor(backend, Steady);
     const total = 3000;
-    for (let start = 0; start < total; start += 1000) await hopper.enqueueAll(Steady, Array.from({ length: 1000 }, (_, n) => ({ n: start + n })));
+    await enqueueNumbered(hopper, Steady, total);
     // ~1 ms a job at 2 slots: a target of ~450, below the limit, moving with every timer's lateness; renewals every 50 ms.
-    const worker = hopper.worker({ concurrency: 2, pollWait: 50, lease: 400, handleSignals: false });
-    const running = worker.run();
-    await until(() => ran === total, "every job to run", 20_000);
-    await worker.stop();
-    await running;
+    await workUntil(hopper, { concurrency: 2, lease: 400 }, () => ran === total, "every job to run", 20_000);
     expect(received.count).toBe(total);
   });
 });
