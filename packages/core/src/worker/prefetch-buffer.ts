@@ -31,6 +31,10 @@ export interface PrefetchBufferOptions {
   readonly giveBack?: (messages: readonly ReceivedMessage[]) => void;
   /** Messages were added (their bodies size the buffer). */
   readonly onAdded?: (messages: readonly ReceivedMessage[]) => void;
+  /** Characters of body the worker's buffers hold beyond its `prefetchBytes` (0 or less: within it). */
+  readonly bodyCharsOverBound?: () => number;
+  /** The worker's free slots: messages added now that start at once, never given back for their bodies. */
+  readonly freeSlots?: () => number;
 }
 
 /**
@@ -44,10 +48,15 @@ export interface PrefetchBufferOptions {
  * beyond what its budget receives toward, seen at two renewals in a row (the jobs turned slow or hang
  * after the buffer filled: see PrefetchTarget.noteRunning), is given back
  * instead, the last received first, so a full buffer of jobs that now take long
- * is not kept from idle workers.
+ * is not kept from idle workers. A receive whose bodies take the worker's
+ * buffers beyond `prefetchBytes` gives the last received back at once, down to
+ * the bound, keeping at least what the free slots start and one more (a body
+ * larger than the bound alone still runs).
  */
 export class PrefetchBuffer {
   private readonly entries: BufferedMessage[] = [];
+  /** Characters of body in `entries`. */
+  private chars = 0;
   private sweep: NodeJS.Timeout | undefined;
   /** What the last renewal found beyond the target: only an excess seen twice in a row goes back. */
   private lastExcess = 0;
@@ -61,10 +70,18 @@ export class PrefetchBuffer {
     return this.entries.length;
   }
 
+  get bodyChars(): number {
+    return this.chars;
+  }
+
   /** `answeredAt`: when the receive answered, the lease's start for a message that does not say when its lease began (`leaseFrom`). */
   add(queue: string, messages: readonly ReceivedMessage[], answeredAt: number): void {
-    for (const message of messages) this.entries.push({ message, queue, leaseFrom: Math.min(message.leaseFrom ?? answeredAt, answeredAt), renewing: false });
+    for (const message of messages) {
+      this.entries.push({ message, queue, leaseFrom: Math.min(message.leaseFrom ?? answeredAt, answeredAt), renewing: false });
+      this.chars += message.body.length;
+    }
     this.options.onAdded?.(messages);
+    this.giveBackOverBodyBound();
     if (this.entries.length > 0 && this.options.renewLeases && !this.sweep) {
       this.sweep = setInterval(() => this.renewLeases(), this.renewEveryMs);
       this.sweep.unref();
@@ -75,6 +92,7 @@ export class PrefetchBuffer {
   take(): { readonly message: ReceivedMessage; readonly queue: string; readonly leaseFrom: number } | undefined {
     const now = Date.now();
     for (let entry = this.entries.shift(); entry; entry = this.entries.shift()) {
+      this.chars -= entry.message.body.length;
       if (now - entry.leaseFrom < this.options.leaseMs / 2) {
         this.stopSweepWhenEmpty();
         return entry;
@@ -88,6 +106,7 @@ export class PrefetchBuffer {
   /** Empties the buffer (shutdown): the caller hands these back. */
   drain(): ReceivedMessage[] {
     const messages = this.entries.splice(0).map((entry) => entry.message);
+    this.chars = 0;
     this.stopSweepWhenEmpty();
     return messages;
   }
@@ -128,14 +147,33 @@ export class PrefetchBuffer {
     const excess = Math.min(seen, this.lastExcess);
     this.lastExcess = Math.max(0, seen);
     if (excess <= 0 || !this.options.giveBack) return;
-    const given = this.entries.splice(this.entries.length - excess, excess);
-    this.options.giveBack(given.map((entry) => entry.message));
+    this.giveBackFrom(this.entries.length - excess);
+  }
+
+  private giveBackOverBodyBound(): void {
+    let over = this.options.bodyCharsOverBound?.() ?? 0;
+    if (over <= 0 || !this.options.giveBack) return;
+    const keep = Math.max(1, this.options.freeSlots?.() ?? 0);
+    let from = this.entries.length;
+    while (over > 0 && from > keep) {
+      from -= 1;
+      over -= this.entries[from]!.message.body.length;
+    }
+    if (from < this.entries.length) this.giveBackFrom(from);
+  }
+
+  /** Gives back the entries from `from` on (the last received). */
+  private giveBackFrom(from: number): void {
+    const given = this.entries.splice(from).map((entry) => entry.message);
+    for (const message of given) this.chars -= message.body.length;
+    this.options.giveBack!(given);
   }
 
   private remove(entry: BufferedMessage): boolean {
     const index = this.entries.indexOf(entry);
     if (index < 0) return false;
     this.entries.splice(index, 1);
+    this.chars -= entry.message.body.length;
     return true;
   }
 

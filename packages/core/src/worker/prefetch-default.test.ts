@@ -218,4 +218,62 @@ describe("the worker's fetch-ahead default", () => {
     await workUntil(hopper, { concurrency: 2, lease: 400 }, () => ran === total, "every job to run", 20_000);
     expect(received.count).toBe(total);
   });
+
+  describe("prefetchBytes", () => {
+    /** A job whose args carry `pad`, holding each run until `release()` while `hold` is set. */
+    function padded(queue: string) {
+      const state = { hold: true, attempts: [] as number[], started: [] as number[], releases: [] as (() => void)[] };
+      class Padded extends Job<{ n: number; pad: string }> {
+        static override queue = queue;
+        async perform(args: { n: number; pad: string }, context: JobContext) {
+          state.started.push(args.n);
+          state.attempts.push(context.attempt);
+          if (state.hold) await new Promise<void>((resolve) => state.releases.push(resolve));
+        }
+      }
+      const release = () => {
+        state.hold = false;
+        for (const resolve of state.releases.splice(0)) resolve();
+      };
+      return { Padded, state, release };
+    }
+
+    it("gives back at once what a receive brings beyond prefetchBytes, the last received first, keeping their attempt", async () => {
+      const queue = `prefetch-bytes-${Date.now().toString(36)}`;
+      const { Padded, state, release } = padded(queue);
+      const { backend } = backendWith(queue, {});
+      const memory = Object.getPrototypeOf(backend) as Backend;
+      const hopper = createHopper({ backend, jobs: [Padded], logger: silent });
+      hoppers.push(hopper);
+      const pad = "x".repeat(100_000);
+      await hopper.enqueueAll(Padded, Array.from({ length: 100 }, (_, n) => ({ n, pad })));
+      const worker = hopper.worker({ concurrency: 1, prefetchBytes: 1_000_000, pollWait: 50, handleSignals: false });
+      const running = worker.run();
+      await until(() => state.releases.length === 1, "the first job to run");
+      // The first receive is sized before any body is seen (it takes all 100); what lies beyond 1 MB of bodies goes back at once.
+      await until(async () => (await memory.stats!(queue)).inFlight <= 1 + 1_000_000 / 100_000, "the bodies beyond prefetchBytes to go back", 5000);
+      release();
+      await until(() => state.started.length >= 100, "every job to run");
+      await worker.stop();
+      await running;
+      // Kept: the first received, in order (the last received went back).
+      expect(state.started.slice(0, 5)).toEqual([0, 1, 2, 3, 4]);
+      expect(new Set(state.started).size).toBe(100);
+      expect(state.started).toHaveLength(100);
+      expect(new Set(state.attempts)).toEqual(new Set([1]));
+    });
+
+    it("still runs a job whose body alone is larger than prefetchBytes (one is always kept)", async () => {
+      const queue = `prefetch-bytes-one-${Date.now().toString(36)}`;
+      const { Padded, state, release } = padded(queue);
+      release();
+      const { backend } = backendWith(queue, {});
+      const hopper = createHopper({ backend, jobs: [Padded], logger: silent });
+      hoppers.push(hopper);
+      await hopper.enqueueAll(Padded, Array.from({ length: 3 }, (_, n) => ({ n, pad: "y".repeat(300_000) })));
+      await workUntil(hopper, { concurrency: 1, prefetchBytes: 100_000 }, () => state.started.length === 3, "the three large jobs to run");
+      expect(state.started).toEqual([0, 1, 2]);
+      expect(state.attempts).toEqual([1, 1, 1]);
+    });
+  });
 });

@@ -25,13 +25,25 @@ describe("prefetchLimit", () => {
 });
 
 describe("PrefetchTarget", () => {
-  it("holds about a quarter second of work, at most 200 before a run time is known, and about 64 MB of bodies", () => {
-    const target = new PrefetchTarget(1000, 10);
+  it("holds about a quarter second of work, at most 200 before a run time is known, and half of prefetchBytes in bodies", () => {
+    const target = new PrefetchTarget(1000, 10, 64 * 1024 * 1024);
     expect(target.value).toBe(200);
     target.recordRun(0.01, 0);
     expect(target.value).toBe(1000);
     target.recordBodies([message("x".repeat(1024 * 1024), 1), message("x".repeat(1024 * 1024), 2)]);
-    expect(target.value).toBe(64);
+    expect(target.value).toBe(32);
+  });
+
+  it("follows larger bodies at once and smaller ones gradually, so a surprise of large bodies shrinks the next receive", () => {
+    const target = new PrefetchTarget(1000, 10, 64 * 1024 * 1024);
+    target.recordRun(0.01, 0);
+    target.recordBodies([message("x".repeat(100), 1)]);
+    expect(target.value).toBe(1000);
+    target.recordBodies([message("x".repeat(1024 * 1024), 2)]);
+    expect(target.value).toBe(32);
+    // Back to small bodies: the size the target counts with falls by a fifth of the gap per receive.
+    target.recordBodies([message("x".repeat(100), 3)]);
+    expect(target.value).toBe(Math.floor((32 * 1024 * 1024) / (1024 * 1024 + (100 - 1024 * 1024) * 0.2)));
   });
 
   it("counts the oldest running job's time as the pace only when no job has ended for a while, until one ends", () => {

@@ -6,8 +6,11 @@ const bufferWindowMs = 250;
 const smoothing = 0.2;
 /** Fetch-ahead for a backend that declares no `defaultPrefetch`. */
 export const corePrefetchDefault = 200;
-/** Bodies a full buffer should hold at most, in characters (one or two bytes each in memory): large payloads get a smaller buffer. */
-const bufferBodyChars = 64 * 1024 * 1024;
+/**
+ * Default `worker({ prefetchBytes })`: the most body text a worker holds buffered, in characters (a byte each in
+ * memory for ASCII and Latin-1 text, two otherwise). Large payloads get a smaller buffer.
+ */
+export const defaultPrefetchBytes = 64 * 1024 * 1024;
 
 /**
  * The most messages a worker holds beyond its running jobs: the `prefetch` option, else the backend's
@@ -31,8 +34,11 @@ export function prefetchLimit(capabilities: BackendCapabilities, option: number 
  * start soon. Before the first job has run, the limit but no more than the
  * core's default: a backend's larger default is reached only once the jobs are
  * known to be fast (a fresh worker on a backlog of slow jobs would otherwise
- * hold a whole large buffer of them). Large bodies shrink it too: about 64 MB
- * of bodies at the recent average size.
+ * hold a whole large buffer of them). Large bodies shrink it too: half of
+ * `prefetchBytes` at the recent body size, which follows a larger receive at
+ * once and a smaller one gradually; the other half is the margin a receive sized
+ * before its bodies were seen may fill before the buffer gives the rest back
+ * (PrefetchBuffer, `bodyCharsOverBound`).
  */
 export class PrefetchTarget {
   private averageRunMs: number | undefined;
@@ -45,6 +51,7 @@ export class PrefetchTarget {
   constructor(
     private readonly limit: number,
     private readonly concurrency: number,
+    private readonly prefetchBytes = defaultPrefetchBytes,
   ) {}
 
   /** A job's perform took `runMs`, ending at `endedAt` (performance.now()). */
@@ -63,13 +70,17 @@ export class PrefetchTarget {
     if (this.averageRunMs !== undefined && now - this.lastRunAt >= windowMs && runningMs >= windowMs) this.stalledMs = runningMs;
   }
 
-  /** Messages were buffered: the size of their bodies bounds how many a full buffer holds. */
+  /**
+   * Messages were buffered: the size of their bodies bounds how many a full buffer holds. A receive of larger
+   * bodies than the average sets it at once (the next receive must not be sized for the small ones).
+   */
   recordBodies(messages: readonly ReceivedMessage[]): void {
     if (messages.length === 0) return;
     let chars = 0;
     for (const message of messages) chars += message.body.length;
     const mean = chars / messages.length;
-    this.averageBodyChars = this.averageBodyChars === undefined ? mean : this.averageBodyChars + (mean - this.averageBodyChars) * smoothing;
+    const average = this.averageBodyChars;
+    this.averageBodyChars = average === undefined || mean > average ? mean : average + (mean - average) * smoothing;
   }
 
   get value(): number {
@@ -77,7 +88,7 @@ export class PrefetchTarget {
   }
 
   private valueAt(runMs: number | undefined): number {
-    const byBytes = this.averageBodyChars === undefined || this.averageBodyChars <= 0 ? this.limit : Math.floor(bufferBodyChars / this.averageBodyChars);
+    const byBytes = this.averageBodyChars === undefined || this.averageBodyChars <= 0 ? this.limit : Math.floor(this.prefetchBytes / 2 / this.averageBodyChars);
     const limit = Math.min(this.limit, byBytes);
     if (runMs === undefined) return Math.min(limit, corePrefetchDefault);
     if (runMs <= 0) return limit;

@@ -218,6 +218,8 @@ describe("worker options are checked", () => {
     [{ prefetch: -1 }, "worker.prefetch", /integer from 0 to 10000/],
     [{ prefetch: 2.5 }, "worker.prefetch", /integer from 0 to 10000/],
     [{ prefetch: "50" }, "worker.prefetch", /integer from 0 to 10000/],
+    [{ prefetchBytes: 0 }, "worker.prefetchBytes", /positive integer/],
+    [{ prefetchBytes: "64MB" }, "worker.prefetchBytes", /positive integer/],
     // Checked when the worker is made, not later inside run().
     [{ newerVersionRetry: "soon" }, "worker.newerVersionRetry", /not a duration/],
     [{ newerVersionRetry: 0 }, "worker.newerVersionRetry", /greater than 0/],

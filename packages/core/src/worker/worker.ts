@@ -15,7 +15,7 @@ import { onShutdownSignals } from "../shutdown-signals.js";
 import { exitForHungJob } from "./hung-job-exit.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
 import { PrefetchBuffer, renewalIntervalMs } from "./prefetch-buffer.js";
-import { PrefetchTarget, prefetchLimit } from "./prefetch-target.js";
+import { PrefetchTarget, defaultPrefetchBytes, prefetchLimit } from "./prefetch-target.js";
 import { QueueIntake, sleep } from "./queue-intake.js";
 import { Redelivery } from "./redelivery.js";
 import { selectQueues, type QueueOrder, type QueueSelection } from "./queue-selection.js";
@@ -51,10 +51,18 @@ export interface WorkerOptions {
   /**
    * Most messages held beyond the running jobs (received ahead, leases renewed while they wait, handed back on
    * stop), so fast jobs cost a receive per half a buffer rather than one each. The buffer holds about a quarter
-   * second of work at the recent pace (and about 64 MB of bodies), up to this many; at most 200 before the worker
-   * has seen a job's run time. 0 receives only for free slots. Default: the backend's (PostgreSQL 1000), else 200.
+   * second of work at the recent pace (and half of `prefetchBytes` in bodies), up to this many; at most 200 before
+   * the worker has seen a job's run time. 0 receives only for free slots. Default: the backend's (PostgreSQL 1000),
+   * else 200.
    */
   readonly prefetch?: number;
+  /**
+   * Most body text held in the buffer, counted in characters (a byte each in memory for ASCII and Latin-1 text, two
+   * otherwise). A receive is sized from the bodies seen before it; what one brings beyond this bound goes back at once,
+   * unstarted, the last received first (one message is always kept, so a body larger than the bound still runs).
+   * Default 64 MiB (67108864).
+   */
+  readonly prefetchBytes?: number;
   /** How long a received job stays invisible to other workers; renewed while it runs. Default "30s". */
   readonly lease?: Duration;
   /** Longest a receive waits for a job (long polling). Default "5s". */
@@ -90,7 +98,7 @@ interface WorkerDependencies {
 
 /** How long a shutdown waits for an aborted run to stop before it leaves the run its lease (see handBackOnceStopped). */
 const shutdownAbortGraceMs = 1000;
-const workerOptionKeys = ["queues", "order", "pauseCheck", "heartbeat", "concurrency", "prefetch", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
+const workerOptionKeys = ["queues", "order", "pauseCheck", "heartbeat", "concurrency", "prefetch", "prefetchBytes", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
 
 /**
  * Takes jobs from queues and runs them, `concurrency` at a time, holding up to
@@ -107,6 +115,7 @@ export class Worker {
   private readonly concurrency: number;
   /** The `prefetch` option; absent, the backend's default (known once it is open). */
   private readonly prefetch: number | undefined;
+  private readonly prefetchBytes: number;
   /** Messages received ahead of a free slot, per queue; made once the backend (and so its lease bounds) is known. */
   private buffers = new Map<string, PrefetchBuffer>();
   private readonly leaseMs: number;
@@ -155,6 +164,11 @@ export class Worker {
       throw new ConfigurationError({ field: "worker.prefetch", message: `must be an integer from 0 to 10000 (messages held beyond the running jobs; 0 fetches only for free slots), got ${JSON.stringify(prefetch)}` });
     }
     this.prefetch = prefetch;
+    const prefetchBytes = options.prefetchBytes ?? defaultPrefetchBytes;
+    if (!Number.isSafeInteger(prefetchBytes) || prefetchBytes < 1) {
+      throw new ConfigurationError({ field: "worker.prefetchBytes", message: `must be a positive integer (characters of message bodies held beyond the running jobs, e.g. 16 * 1024 * 1024), got ${JSON.stringify(prefetchBytes)}` });
+    }
+    this.prefetchBytes = prefetchBytes;
     this.leaseMs = toPositiveMilliseconds(options.lease ?? "30s", "worker.lease");
     this.pollWaitMs = toMilliseconds(options.pollWait ?? "5s", "worker.pollWait");
     this.shutdownTimeoutMs = toMilliseconds(options.shutdownTimeout ?? "25s", "worker.shutdownTimeout");
@@ -263,7 +277,7 @@ export class Worker {
       history: this.history.sampler,
     });
     const prefetch = prefetchLimit(backend.capabilities, this.prefetch);
-    const target = new PrefetchTarget(prefetch, this.concurrency);
+    const target = new PrefetchTarget(prefetch, this.concurrency, this.prefetchBytes);
     const budget = new ReceiveBudget(this.concurrency, () => this.bufferedTotal(), () => target.value);
     // The budget lets a worker hold up to `concurrency` plus twice the target (ReceiveBudget.room); buffered beyond
     // that is excess (a margin of a whole target, so the moving average's dips give nothing back), shared among the
@@ -277,9 +291,11 @@ export class Worker {
       return excess <= 0 ? 0 : Math.ceil((excess * size) / held);
     };
     const onAdded = (messages: readonly ReceivedMessage[]) => target.recordBodies(messages);
+    const bodyCharsOverBound = () => this.bufferedBodyChars() - this.prefetchBytes;
+    const freeSlots = () => this.concurrency - budget.running;
     for (const queue of this.selection.queues) {
       const giveBack = (messages: readonly ReceivedMessage[]) => void this.handBackUnstarted(queue, messages);
-      this.buffers.set(queue, new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed(), beyondTarget, giveBack, onAdded }));
+      this.buffers.set(queue, new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed(), beyondTarget, giveBack, onAdded, bodyCharsOverBound, freeSlots }));
     }
     const pauses = new PauseWatch(this.dependencies.coordination, this.selection.queues, this.pauseCheckMs, this.dependencies.logger);
     const queues: QueueIntake = new QueueIntake({
@@ -461,6 +477,12 @@ export class Worker {
   private bufferedTotal(): number {
     let total = 0;
     for (const buffer of this.buffers.values()) total += buffer.size;
+    return total;
+  }
+
+  private bufferedBodyChars(): number {
+    let total = 0;
+    for (const buffer of this.buffers.values()) total += buffer.bodyChars;
     return total;
   }
 
