@@ -64,10 +64,11 @@ export class PrefetchTarget {
   /**
    * Looked at now and then (a buffer's lease renewal): when no job has ended for `windowMs` while the oldest running
    * one has run `runningMs`, the jobs turned slow or hang, and that time counts as their pace (for receiving and for
-   * giving back alike) until a job ends. One slow job among fast ones that keep ending changes nothing.
+   * giving back alike) until a job ends; for a fresh worker whose first jobs hang too, before any run time is known.
+   * One slow job among fast ones that keep ending changes nothing.
    */
   noteRunning(runningMs: number, now: number, windowMs: number): void {
-    if (this.averageRunMs !== undefined && now - this.lastRunAt >= windowMs && runningMs >= windowMs) this.stalledMs = runningMs;
+    if (now - this.lastRunAt >= windowMs && runningMs >= windowMs) this.stalledMs = runningMs;
   }
 
   /**
@@ -84,7 +85,8 @@ export class PrefetchTarget {
   }
 
   get value(): number {
-    return this.valueAt(this.averageRunMs === undefined ? undefined : Math.max(this.averageRunMs, this.stalledMs));
+    if (this.averageRunMs !== undefined) return this.valueAt(Math.max(this.averageRunMs, this.stalledMs));
+    return this.valueAt(this.stalledMs > 0 ? this.stalledMs : undefined);
   }
 
   private valueAt(runMs: number | undefined): number {
