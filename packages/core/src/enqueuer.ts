@@ -1,5 +1,5 @@
-import { randomUUID } from "node:crypto";
 import { keyTextProblem } from "./key-text.js";
+import { randomJobId } from "./job-id.js";
 import { queueBackend, type Backend, type EnqueueResult, type OutgoingMessage } from "./backend/backend.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import type { DedupeWindows } from "./coordination/dedupe-windows.js";
@@ -214,7 +214,7 @@ function isoAt(ms: number): string {
 function buildEnvelope(definition: JobDefinition, args: unknown, options: ResolvedOptions, meta: Record<string, string>, times: { enqueuedAt: string; runAt?: string }, id?: string): Envelope {
   const serialized = serializeArgs(args);
   // Fields set one by one in the envelope's order, not spread in: no temporary object per optional field.
-  const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = { hopper: ENVELOPE_FORMAT_VERSION, id: id ?? randomUUID(), job: definition.name, version: definition.version, args: serialized.json } as Envelope;
+  const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = { hopper: ENVELOPE_FORMAT_VERSION, id: id ?? randomJobId(), job: definition.name, version: definition.version, args: serialized.json } as Envelope;
   if (serialized.meta !== undefined) envelope.argsMeta = serialized.meta;
   envelope.queue = options.queue;
   envelope.priority = options.priority;

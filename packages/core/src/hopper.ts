@@ -259,12 +259,23 @@ export function createHopper(options: HopperOptions): Hopper {
   const dependenciesFor = (backend: Backend): EnqueueDependencies =>
     enqueueDependencies?.backend === backend ? enqueueDependencies : (enqueueDependencies = { backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, ...records.writing });
   const enqueuer: JobEnqueuer = {
-    async enqueue(jobClass, argsList, enqueueOptions) {
-      // Open, and records off: nothing to wait on, so no await (each is a promise and a turn of the microtask queue).
-      const backend = connection.current() ?? (await openForEnqueue());
-      // A records setup with no store refuses before the jobs go out, not after.
-      if (records.writing.records !== undefined) await records.check();
-      return enqueueJobs(dependenciesFor(backend), registry.definitionOf(jobClass), argsList, enqueueOptions);
+    enqueue(jobClass, argsList, enqueueOptions) {
+      // Open, and records off: nothing to wait on, so the enqueue's own promise is returned as it is (an async
+      // function here added a promise and two turns of the microtask queue per call); a refusal still rejects.
+      const open = connection.current();
+      if (open !== undefined && records.writing.records === undefined) {
+        try {
+          return enqueueJobs(dependenciesFor(open), registry.definitionOf(jobClass), argsList, enqueueOptions);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+      return (async () => {
+        const backend = open ?? (await openForEnqueue());
+        // A records setup with no store refuses before the jobs go out, not after.
+        if (records.writing.records !== undefined) await records.check();
+        return enqueueJobs(dependenciesFor(backend), registry.definitionOf(jobClass), argsList, enqueueOptions);
+      })();
     },
     async performNow(jobClass, args) {
       const definition = registry.definitionOf(jobClass);

@@ -3,6 +3,8 @@
  * average), per drained job: the garbage a job leaves for the collector.
  *   node --conditions=@hopper/source --import ./src/child/strip-types.mjs --no-warnings \
  *     src/probe/alloc-window.ts <library> <connection> [jobs] [concurrency] [top]
+ * PROBE_MODE=single: the window is `jobs` single enqueues with `concurrency` callers in flight instead (the garbage
+ * each enqueued job leaves).
  */
 import { Session } from "node:inspector/promises";
 import { createSubject } from "../subjects/create-subject.js";
@@ -27,9 +29,12 @@ try {
   await consumeCount(subject, warm, Number(concurrencyText), warmJobs.length, 30_000);
   const measured = `alloc-${process.pid}-measured`;
   await subject.prepare(measured);
-  await enqueueInBatches(subject, measured, makeJobs(jobs), 1000);
+  const single = process.env.PROBE_MODE === "single";
+  const list = makeJobs(jobs);
+  if (!single) await enqueueInBatches(subject, measured, list, 1000);
   await session.post("HeapProfiler.startSampling", { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  await consumeCount(subject, measured, Number(concurrencyText), jobs, 120_000);
+  if (single) await withCallers(list.length, Number(concurrencyText), (index) => subject.enqueueOne(measured, list[index]!));
+  else await consumeCount(subject, measured, Number(concurrencyText), jobs, 120_000);
   const { profile } = await session.post("HeapProfiler.stopSampling");
   const bySite = new Map<string, number>();
   let total = 0;
@@ -41,7 +46,7 @@ try {
     for (const child of node.children) walk(child);
   };
   walk(profile.head as SamplingNode);
-  console.log(`${library} drain c=${concurrencyText}: ${(total / jobs).toFixed(0)} bytes allocated per job (sampled)`);
+  console.log(`${library} ${single ? "single enqueue, callers" : "drain c"}=${concurrencyText}: ${(total / jobs).toFixed(0)} bytes allocated per job (sampled)`);
   for (const [where, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, Number(topText))) console.log(`${(bytes / jobs).toFixed(0).padStart(6)} B/job  ${where}`);
 } finally {
   session.disconnect();

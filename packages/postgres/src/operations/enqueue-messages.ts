@@ -4,6 +4,7 @@ import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 import { insertedColumns, insertedSource, messageRowAliases, messageRowColumns, messageRowSource, type RecordSql } from "../postgres-record-sql.js";
 import { statementText } from "./statement-text.js";
+import { integerArrayLiteral, textArrayLiteral } from "./array-literal.js";
 
 /**
  * Inserts a batch in one statement, in input order (so FIFO follows the
@@ -163,29 +164,32 @@ const body = `convert_from(substring($3::bytea FROM body_offset + 1 FOR body_len
 
 /** The batch as parameters $1–$9: ids, queues, the bodies' bytes with each one's offset and length, priorities, delays, ordering keys, dedupe keys. */
 function columns(messages: readonly OutgoingMessage[]): unknown[] {
-  const bodies = messages.map((message) => Buffer.from(message.body));
-  const offsets: number[] = [];
-  let offset = 0;
-  for (const bytes of bodies) {
-    offsets.push(offset);
-    offset += bytes.length;
-  }
+  const lengths = messages.map((message) => Buffer.byteLength(message.body));
+  const offsets: number[] = new Array(messages.length);
+  let total = 0;
+  lengths.forEach((length, index) => {
+    offsets[index] = total;
+    total += length;
+  });
+  // One buffer written body by body: no Buffer per body to concatenate.
+  const bodies = Buffer.allocUnsafe(total);
+  messages.forEach((message, index) => bodies.write(message.body, offsets[index]!, lengths[index]!, "utf8"));
   return [
-    messages.map((message) => message.id),
-    messages.map((message) => message.queue),
-    Buffer.concat(bodies, offset),
-    offsets,
-    bodies.map((bytes) => bytes.length),
-    messages.map((message) => message.priority ?? 0),
-    messages.map((message) => delayMs(message)),
-    messages.map((message) => message.orderingKey ?? null),
-    messages.map((message) => message.dedupeKey ?? null),
+    textArrayLiteral(messages.map((message) => message.id)),
+    textArrayLiteral(messages.map((message) => message.queue)),
+    bodies,
+    integerArrayLiteral(offsets),
+    integerArrayLiteral(lengths),
+    integerArrayLiteral(messages.map((message) => message.priority ?? 0)),
+    integerArrayLiteral(messages.map((message) => delayMs(message))),
+    textArrayLiteral(messages.map((message) => message.orderingKey ?? null)),
+    textArrayLiteral(messages.map((message) => message.dedupeKey ?? null)),
   ];
 }
 
 /** Each queue with a message that is claimable at once (no delay), once. */
-function readyQueues(messages: readonly OutgoingMessage[]): string[] {
-  return [...new Set(messages.filter((message) => delayMs(message) === 0).map((message) => message.queue))];
+function readyQueues(messages: readonly OutgoingMessage[]): ReturnType<typeof textArrayLiteral> {
+  return textArrayLiteral([...new Set(messages.filter((message) => delayMs(message) === 0).map((message) => message.queue))]);
 }
 
 function delayMs(message: OutgoingMessage): number {
