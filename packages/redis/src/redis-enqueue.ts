@@ -61,12 +61,13 @@ function pushMessageArgs(args: string[], message: OutgoingMessage): void {
 }
 
 /**
- * enqueue.lua's arguments for a send with records, from its form on: "s" with the record arguments once when every
- * message has a record and they agree in all but args (a bulk enqueue of one job), else "" and each message's own.
+ * enqueue.lua's arguments for a send with records, from its form on: "s" with the record arguments once when its
+ * messages (more than one) all have a record and agree in all but args (a bulk enqueue of one job), else "" and each message's own.
  */
 function recordSendArgs(messages: readonly OutgoingMessage[], indexes: readonly number[]): string[] {
   const first = messages[indexes[0]!]!.record;
-  const shared = first !== undefined && indexes.every((index) => sharesRecordArgs(messages[index]!.record, first));
+  // A send of one message gains nothing from the shared form (as many arguments), so it keeps the per-message one.
+  const shared = indexes.length > 1 && first !== undefined && indexes.every((index) => sharesRecordArgs(messages[index]!.record, first));
   if (shared) {
     const args = ["s", first.job, String(first.enqueuedAt), first.runAt == null ? "" : String(first.runAt), String(Math.ceil(first.ttlMs)), first.batchId ?? "", first.parentId ?? ""];
     for (const index of indexes) {
