@@ -37,10 +37,6 @@ elseif record_prefix ~= '' then
 end
 local with_records = stride ~= 6
 local count = (#ARGV - first + 1) / stride
--- Whether the message at `offset` has a record: every one in the shared form.
-local function has_record(offset)
-  return shared ~= nil or ARGV[offset + 6] ~= ''
-end
 local now = now_ms()
 local now_text = integer_text(now)
 
@@ -82,7 +78,7 @@ if with_records then
   local record_keys = {}
   for index = 0, count - 1 do
     local offset = first + index * stride
-    if not existing[index] and has_record(offset) then record_keys[#record_keys + 1] = record_prefix .. ARGV[offset] end
+    if not existing[index] and (shared or ARGV[offset + 6] ~= '') then record_keys[#record_keys + 1] = record_prefix .. ARGV[offset] end
   end
   records_absent = #record_keys > 1 and record_all_absent(record_keys)
 end
@@ -116,7 +112,8 @@ for index = 0, count - 1 do
     local priority_text = ARGV[offset + 3] == '0' and '0' or integer_text(priority)
     -- The record first: when it is created here, its claims ride in this message (rm; see records.lua).
     local rides = nil
-    if with_records and has_record(offset) then
+    -- Every message of the shared form has a record; of the per-message form, those with a job.
+    if with_records and (shared or ARGV[offset + 6] ~= '') then
       local absent = records_absent and not records_created[id]
       local _
       if shared then
