@@ -77,6 +77,29 @@ describe.skipIf(!redisUrl)("redis records: arguments shared by a script call", (
     }
   });
 
+  it("leaves an existing record, and one made earlier in the same send, alone in a send of the shared form", { timeout: 30_000 }, async () => {
+    const keyPrefix = `call-args-${randomUUID().slice(0, 8)}`;
+    const queue = "shared-existing";
+    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+    const raw = new Redis(redisUrl!);
+    const t = Date.now();
+    const message = (id: string, n: number): OutgoingMessage => ({ id, queue, body: JSON.stringify({ id, n }), record: { id, job: "Same", queue, enqueuedAt: t, runAt: null, ttlMs: kept, args: `{"args":[${n}]}` } as never });
+    try {
+      await backend.open();
+      const [older, fresh, twice] = [randomUUID(), randomUUID(), randomUUID()];
+      await raw.hset(`${keyPrefix}:record:${older}`, "j", "Same", "q", queue, "s", "succeeded", "a", "1");
+      await backend.enqueue([message(fresh, 1), message(older, 2), message(twice, 3), message(twice, 4)]);
+      expect(await raw.hgetall(`${keyPrefix}:record:${older}`)).toEqual({ j: "Same", q: queue, s: "succeeded", a: "1" });
+      expect(await raw.hmget(`${keyPrefix}:record:${fresh}`, "j", "s", "g")).toEqual(["Same", "waiting", '{"args":[1]}']);
+      const first = await raw.hgetall(`${keyPrefix}:record:${twice}`);
+      expect(first).toMatchObject({ j: "Same", s: "waiting", g: '{"args":[3]}' });
+      expect(await raw.hget(first.m!, "body")).toBe(JSON.stringify({ id: twice, n: 3 }));
+    } finally {
+      await backend.close();
+      raw.disconnect();
+    }
+  });
+
   it("settles each record of one ack call as its own ack said, whether the acks' states and ttls differ or agree", { timeout: 30_000 }, async () => {
     const keyPrefix = `call-args-${randomUUID().slice(0, 8)}`;
     const queue = "acks";
