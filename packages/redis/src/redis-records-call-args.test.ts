@@ -6,6 +6,20 @@ import { describe, expect, it } from "vitest";
 import { createRedisBackend } from "./redis-backend.js";
 import { redisUrl } from "./test-redis-service.js";
 
+/** Runs `test` on an open backend of a key prefix of its own, with a plain client to read what it wrote. */
+async function withBackend(test: (backend: ReturnType<typeof createRedisBackend>, raw: Redis, keyPrefix: string) => Promise<void>): Promise<void> {
+  const keyPrefix = `call-args-${randomUUID().slice(0, 8)}`;
+  const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+  const raw = new Redis(redisUrl!);
+  try {
+    await backend.open();
+    await test(backend, raw, keyPrefix);
+  } finally {
+    await backend.close();
+    raw.disconnect();
+  }
+}
+
 /**
  * The record arguments every message (or ack) of one script call shares go once per call (enqueue.lua's and
  * ack.lua's shared forms); a call whose messages differ in them must still write each record as its own.
@@ -14,17 +28,13 @@ describe.skipIf(!redisUrl)("redis records: arguments shared by a script call", (
   const kept = RECORD_KEPT_UNTIL_LATER_WRITE_MS;
 
   it("writes each record of one send as its own message said, whether the send's records differ or agree", { timeout: 30_000 }, async () => {
-    const keyPrefix = `call-args-${randomUUID().slice(0, 8)}`;
     const queue = "mixed";
-    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-    const raw = new Redis(redisUrl!);
+    await withBackend(async (backend, raw, keyPrefix) => {
     const recordOf = async (id: string) => {
       const { m, ...fields } = await raw.hgetall(`${keyPrefix}:record:${id}`);
       return { fields, rides: m !== undefined, ttl: await raw.pttl(`${keyPrefix}:record:${id}`) };
     };
     const message = (id: string, record: object | undefined): OutgoingMessage => ({ id, queue, body: JSON.stringify({ id }), ...(record && { record: { id, queue, ...record } as never }) });
-    try {
-      await backend.open();
       const t = Date.now();
       const ids = Array.from({ length: 5 }, () => randomUUID());
       // One send (one queue, one script call) whose records differ in every argument a call could share.
@@ -71,21 +81,14 @@ describe.skipIf(!redisUrl)("redis records: arguments shared by a script call", (
         expect(ttl).toBeGreaterThan(own.ttlMs - 60_000);
         expect(ttl).toBeLessThanOrEqual(own.ttlMs);
       }
-    } finally {
-      await backend.close();
-      raw.disconnect();
-    }
+    });
   });
 
   it("leaves an existing record, and one made earlier in the same send, alone in a send of the shared form", { timeout: 30_000 }, async () => {
-    const keyPrefix = `call-args-${randomUUID().slice(0, 8)}`;
     const queue = "shared-existing";
-    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-    const raw = new Redis(redisUrl!);
+    await withBackend(async (backend, raw, keyPrefix) => {
     const t = Date.now();
     const message = (id: string, n: number): OutgoingMessage => ({ id, queue, body: JSON.stringify({ id, n }), record: { id, job: "Same", queue, enqueuedAt: t, runAt: null, ttlMs: kept, args: `{"args":[${n}]}` } as never });
-    try {
-      await backend.open();
       const [older, fresh, twice] = [randomUUID(), randomUUID(), randomUUID()];
       await raw.hset(`${keyPrefix}:record:${older}`, "j", "Same", "q", queue, "s", "succeeded", "a", "1");
       await backend.enqueue([message(fresh, 1), message(older, 2), message(twice, 3), message(twice, 4)]);
@@ -94,19 +97,12 @@ describe.skipIf(!redisUrl)("redis records: arguments shared by a script call", (
       const first = await raw.hgetall(`${keyPrefix}:record:${twice}`);
       expect(first).toMatchObject({ j: "Same", s: "waiting", g: '{"args":[3]}' });
       expect(await raw.hget(first.m!, "body")).toBe(JSON.stringify({ id: twice, n: 3 }));
-    } finally {
-      await backend.close();
-      raw.disconnect();
-    }
+    });
   });
 
   it("settles each record of one ack call as its own ack said, whether the acks' states and ttls differ or agree", { timeout: 30_000 }, async () => {
-    const keyPrefix = `call-args-${randomUUID().slice(0, 8)}`;
     const queue = "acks";
-    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-    const raw = new Redis(redisUrl!);
-    try {
-      await backend.open();
+    await withBackend(async (backend, raw, keyPrefix) => {
       const t = Date.now();
       const ids = Array.from({ length: 5 }, () => randomUUID());
       await backend.enqueue(ids.map((id) => ({ id, queue, body: JSON.stringify({ id }), record: { id, job: "Delta", queue, enqueuedAt: t, runAt: null, ttlMs: kept } as never })));
@@ -134,9 +130,6 @@ describe.skipIf(!redisUrl)("redis records: arguments shared by a script call", (
         expect(ttl).toBeLessThanOrEqual(ttlMs);
         expect(await raw.zscore(`${keyPrefix}:record-index:${state}`, id)).toBe(String(t + index));
       }
-    } finally {
-      await backend.close();
-      raw.disconnect();
-    }
+    });
   });
 });
