@@ -7,7 +7,7 @@ interface PendingAck {
   readonly handle: string;
   readonly attempt: string;
   readonly record: SettledRecord | undefined;
-  /** The record goes in ack.lua's short form: the rest is in the message and its record (`ridesAck`). */
+  /** The record goes in ack.lua's short form: the rest is in the message and its record (`ridesAck`: the message's own job's). */
   readonly short: boolean;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -70,9 +70,18 @@ export class AckBatcher {
     for (const ack of acks) call.push(`${keys.base}m:${ack.handle}`);
     const keyCount = call.length;
     call.push(keys.base, keys.wakeChannel, records?.prefix ?? "", records?.channel ?? "");
-    for (const ack of acks) {
-      call.push(ack.handle, ack.attempt);
-      if (records) pushRecordArgs(call, ack);
+    if (records) {
+      // The call's state and ttl for its "s" acks: the first short ack's (a drain's acks mostly agree).
+      const shared = acks.find((ack) => ack.short)?.record;
+      const state = shared?.state ?? "";
+      const ttl = shared ? Math.ceil(shared.ttlMs) : "";
+      call.push(state, ttl);
+      for (const ack of acks) {
+        call.push(ack.handle, ack.attempt);
+        pushRecordArgs(call, ack, state, ttl);
+      }
+    } else {
+      for (const ack of acks) call.push(ack.handle, ack.attempt);
     }
     try {
       // A stale or repeated ack is a no-op in the script, so making the call again is safe.
@@ -95,13 +104,18 @@ export function ridesAck(record: SettledRecord, messageId: string, deliveryAttem
 
 const finishedStates = new Set<string>(["succeeded", "failed", "dead", "cancelled"]);
 
-/** An ack's record form and arguments (ack.lua): "" for none, "r" short, "f" whole. */
-function pushRecordArgs(call: (string | number)[], ack: PendingAck): void {
+/**
+ * An ack's record form and arguments (ack.lua): "" for none, "s" short with the call's `state` and `ttl` (the
+ * message's own job: `short` says so), "r" short with its own, "f" whole.
+ */
+function pushRecordArgs(call: (string | number)[], ack: PendingAck, state: string, ttl: number | ""): void {
   const record = ack.record;
   if (!record) {
     call.push("");
   } else if (ack.short) {
-    call.push("r", record.id, record.state, (record.state === "succeeded" ? record.result : record.error) ?? "", record.finishedAt ?? "", Math.ceil(record.ttlMs));
+    const value = (record.state === "succeeded" ? record.result : record.error) ?? "";
+    if (record.state === state && Math.ceil(record.ttlMs) === ttl) call.push("s", value, record.finishedAt ?? "");
+    else call.push("r", record.id, record.state, value, record.finishedAt ?? "", Math.ceil(record.ttlMs));
   } else {
     call.push("f", record.id, record.job, record.queue, record.enqueuedAt, record.state, record.attempt, record.result ?? "", record.error ?? "", record.finishedAt ?? "", record.runAt ?? "", Math.ceil(record.ttlMs));
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { InsertedRecord } from "@hopper/core";
 import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
 import { whileSlotMoves } from "./redis-cluster-errors.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
@@ -26,15 +27,7 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
       const keys = keysOf(queue);
       // Records ride with the messages only when the backend writes its own (records given) and some message carries one.
       const withRecords = records !== undefined && indexes.some((index) => messages[index]!.record !== undefined);
-      const args: string[] = [];
-      for (const index of indexes) {
-        const message = messages[index]!;
-        args.push(message.id, message.body, String(message.delayMs ?? 0), String(message.priority ?? 0), optionalKey(message.orderingKey), optionalKey(message.dedupeKey));
-        if (withRecords) {
-          const record = message.record;
-          args.push(record?.job ?? "", String(record?.enqueuedAt ?? 0), record?.runAt == null ? "" : String(record.runAt), String(Math.ceil(record?.ttlMs ?? 0)), record?.batchId ?? "", record?.parentId ?? "", record?.args ?? "");
-        }
-      }
+      const args = withRecords ? recordSendArgs(messages, indexes) : messageArgs(messages, indexes);
       try {
         // Only replies that say the script did not run are retried, so a batch is never stored twice.
         const token = `${processToken}:${(sends += 1).toString(36)}`;
@@ -54,6 +47,57 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
     }),
   );
   return results;
+}
+
+/** enqueue.lua's per-message arguments, for a send without records. */
+function messageArgs(messages: readonly OutgoingMessage[], indexes: readonly number[]): string[] {
+  const args: string[] = [];
+  for (const index of indexes) pushMessageArgs(args, messages[index]!);
+  return args;
+}
+
+function pushMessageArgs(args: string[], message: OutgoingMessage): void {
+  args.push(message.id, message.body, String(message.delayMs ?? 0), String(message.priority ?? 0), optionalKey(message.orderingKey), optionalKey(message.dedupeKey));
+}
+
+/**
+ * enqueue.lua's arguments for a send with records, from its form on: "s" with the record arguments once when its
+ * messages (more than one) all have a record and agree in all but args (a bulk enqueue of one job), else "" and each message's own.
+ */
+function recordSendArgs(messages: readonly OutgoingMessage[], indexes: readonly number[]): string[] {
+  const first = messages[indexes[0]!]!.record;
+  // A send of one message gains nothing from the shared form (as many arguments), so it keeps the per-message one.
+  const shared = indexes.length > 1 && first !== undefined && indexes.every((index) => sharesRecordArgs(messages[index]!.record, first));
+  if (shared) {
+    const args = ["s", first.job, String(first.enqueuedAt), first.runAt == null ? "" : String(first.runAt), String(Math.ceil(first.ttlMs)), first.batchId ?? "", first.parentId ?? ""];
+    for (const index of indexes) {
+      const message = messages[index]!;
+      pushMessageArgs(args, message);
+      args.push(message.record!.args ?? "");
+    }
+    return args;
+  }
+  const args = [""];
+  for (const index of indexes) {
+    const message = messages[index]!;
+    pushMessageArgs(args, message);
+    const record = message.record;
+    args.push(record?.job ?? "", String(record?.enqueuedAt ?? 0), record?.runAt == null ? "" : String(record.runAt), String(Math.ceil(record?.ttlMs ?? 0)), record?.batchId ?? "", record?.parentId ?? "", record?.args ?? "");
+  }
+  return args;
+}
+
+/** Whether `record` takes the same enqueue.lua arguments as `first`, args apart (the shared form). */
+function sharesRecordArgs(record: InsertedRecord | undefined, first: InsertedRecord): boolean {
+  return (
+    record !== undefined &&
+    record.job === first.job &&
+    record.enqueuedAt === first.enqueuedAt &&
+    (record.runAt ?? null) === (first.runAt ?? null) &&
+    Math.ceil(record.ttlMs) === Math.ceil(first.ttlMs) &&
+    record.batchId === first.batchId &&
+    record.parentId === first.parentId
+  );
 }
 
 /** "" for none, else the key behind "=", so an empty key stays distinct from no key. */

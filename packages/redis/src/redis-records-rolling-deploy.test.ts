@@ -26,16 +26,28 @@ function clientWithMainScripts(url: string): Redis {
   // takes eleven arguments per ack, as main's AckBatcher sent them. Main's receive never says "riding", so no "r".
   const mainClient = client as unknown as Record<string, (...args: unknown[]) => Promise<number>>;
   // This version's enqueue sends a send token after the queue name (enqueue.lua: a resent script stores nothing twice); main's has none.
-  mainClient.hopperEnqueue = (...args) => mainClient.hopperEnqueueMain!(...args.slice(0, 9), ...args.slice(10));
+  mainClient.hopperEnqueue = (...args) => mainClient.hopperEnqueueMain!(...args.slice(0, 9), ...mainEnqueueMessageArgs(args[6] !== "", args.slice(10)));
   mainClient.hopperEnqueueNoRecords = mainClient.hopperEnqueue;
   mainClient.hopperAck = (keyCount, ...rest) => mainClient.hopperAckMain!(keyCount, ...mainAckArgs(Number(keyCount), rest));
   return client;
 }
 
+/** This version's enqueue arguments after the token as main's took them: with records, each message's seven record arguments. */
+function mainEnqueueMessageArgs(withRecords: boolean, args: unknown[]): unknown[] {
+  if (!withRecords) return args;
+  if (args[0] === "") return args.slice(1);
+  // The "s" form: the call's six record arguments, then per message its six and its args text.
+  const [job, enqueued, runAt, ttl, batch, parent] = args.slice(1, 7);
+  const expanded: unknown[] = [];
+  for (let index = 7; index < args.length; index += 7) expanded.push(...args.slice(index, index + 6), job, enqueued, runAt, ttl, batch, parent, args[index + 6]);
+  return expanded;
+}
+
 function mainAckArgs(keyCount: number, rest: unknown[]): unknown[] {
   const head = rest.slice(0, keyCount + 4);
   if (head[keyCount + 2] === "") return rest;
-  for (let index = keyCount + 4; index < rest.length; ) {
+  // The call's state and ttl (this version's "s" form) are not main's: no ack here takes that form.
+  for (let index = keyCount + 6; index < rest.length; ) {
     const [handle, attempt, form] = rest.slice(index, index + 3);
     if (form === "") {
       head.push(handle, attempt, ...Array<string>(11).fill(""));

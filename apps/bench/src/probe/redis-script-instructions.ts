@@ -28,10 +28,11 @@ const withRecords = process.env.PROBE_RECORDS === "on";
 // RECORD_KEPT_UNTIL_LATER_WRITE_MS in @hopper/core: an unfinished record on the backend's own store is kept until a later write.
 const keptMs = 100 * 365 * 86_400_000;
 const recordArgs = JSON.stringify({ args: { sentAt: Date.now(), padding: "" } });
-const batch = (queue: string, size: number) =>
+// One enqueued time per call, as the core stamps a bulk enqueue's jobs (enqueuer.ts), so the call's records agree.
+const batch = (queue: string, size: number, enqueuedAt = Date.now()) =>
   Array.from({ length: size }, () => {
     const id = randomUUID();
-    return { id, queue, body, ...(withRecords && { record: { id, job: "BenchNoop", queue, enqueuedAt: Date.now(), runAt: null, ttlMs: keptMs, args: recordArgs } }) };
+    return { id, queue, body, ...(withRecords && { record: { id, job: "BenchNoop", queue, enqueuedAt, runAt: null, ttlMs: keptMs, args: recordArgs } }) };
   });
 const records = withRecords ? { records: { ttlMs: keptMs } } : {};
 const ack = (message: ReceivedMessage, queue: string) =>

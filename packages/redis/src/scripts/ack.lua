@@ -9,10 +9,14 @@ KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] meta, KEYS[5] dedupe, KE
 KEYS[7..] the message hash of each pair in ARGV, in order
 ARGV[1] base, ARGV[2] wake-up channel, ARGV[3] record key prefix, or "" when no ack carries a record,
 ARGV[4] record events channel,
-ARGV[5..] per ack: handle, attempt (the lease token), and when ARGV[3] is given a form and its arguments:
+ARGV[5..] without records, per ack: handle, attempt (the lease token).
+With records (ARGV[3] given), ARGV[5] state and ARGV[6] ttl ms of the call's "s" acks ("" when none), then
+ARGV[7..] per ack: handle, attempt, and a form and its arguments:
   ""  no record;
   "r" (the receive said the claim rode in the message; a finished state, no run-at): job id, state,
       result (succeeded) or error (else), finished ms, ttl ms; the attempt is the message's (n - h);
+  "s" an "r" of the message's own job (its `id`) with the call's state and ttl: result or error, finished ms.
+      A drain's acks mostly agree in state and ttl, so these go once per call;
   "f" job id, job, queue, enqueued ms, state, attempt, result, error, finished ms, run-at ms (each "" when
       absent), ttl ms.
   The record is settled (record_settle in records.lua) only when its message is removed; without being read
@@ -24,12 +28,14 @@ local base = ARGV[1]
 local record_prefix, record_channel = ARGV[3], ARGV[4]
 local now = now_ms()
 local with_records = record_prefix ~= ''
+-- The state and ttl of the call's "s" acks.
+local shared_state, shared_ttl = ARGV[5], ARGV[6]
 -- Arguments an ack's record form takes after the form itself.
-local form_size = { [''] = 0, r = 5, f = 11 }
+local form_size = { [''] = 0, r = 5, s = 2, f = 11 }
 
 -- Reads.
 local done, seen = {}, {}
-local index, ordinal = 5, 0
+local index, ordinal = with_records and 7 or 5, 0
 while index <= #ARGV do
   local handle, attempt = ARGV[index], ARGV[index + 1]
   local form, at = '', index + 3
@@ -43,12 +49,16 @@ while index <= #ARGV do
   if fields[1] == attempt and not seen[handle] and redis.call('ZRANK', leased_key, handle) then
     seen[handle] = true
     local entry = { handle = handle, key = message_key, dedupe = fields[3], form = form, at = at }
-    -- The attempt a short ("r") form leaves to the message: its deliveries not handed back uncounted.
-    if form == 'r' then entry.attempt = fields[8] and tostring(tonumber(fields[1]) - tonumber(fields[8])) or fields[1] end
-    -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
-    -- Only the message's own job's record rides: the ack's job id comes from the body, which a raw enqueue may point elsewhere.
-    if form == 'r' and fields[4] and fields[5] and fields[6] ~= '1' and fields[7] == ARGV[at] then
-      entry.riding = { started = fields[5], clear_left = fields[4] == '2' }
+    if form == 'r' or form == 's' then
+      -- The attempt a short form leaves to the message: its deliveries not handed back uncounted.
+      entry.attempt = fields[8] and tostring(tonumber(fields[1]) - tonumber(fields[8])) or fields[1]
+      -- An "s" ack's record is the message's own job's (its id read here; nil, no record, in a hash without one).
+      entry.id = form == 's' and fields[7] or ARGV[at]
+      -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
+      -- Only the message's own job's record rides: an "r" ack's job id comes from the body, which a raw enqueue may point elsewhere.
+      if fields[4] and fields[5] and fields[6] ~= '1' and fields[7] and fields[7] == entry.id then
+        entry.riding = { started = fields[5], clear_left = fields[4] == '2' }
+      end
     end
     if fields[3] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[3]) end
     if fields[2] then
@@ -86,15 +96,16 @@ for _, entry in ipairs(done) do
   done_handles[#done_handles + 1] = entry.handle
   done_keys[#done_keys + 1] = entry.key
   local at = entry.at
-  if entry.form == 'r' then
-    local id, state, value = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+  if entry.id then
+    local id, state, value, finished, ttl = entry.id, shared_state, ARGV[at], ARGV[at + 1], shared_ttl
+    if entry.form == 'r' then state, value, finished, ttl = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4] end
     local result, error = '', ''
     if state == 'succeeded' then result = value else error = value end
     if entry.riding and record_finished[state] then
-      record_settle_riding(index_batch, record_prefix .. id, state, entry.attempt, result, error, ARGV[at + 3], ARGV[at + 4], record_channel, id, entry.riding.started, entry.riding.clear_left)
+      record_settle_riding(index_batch, record_prefix .. id, state, entry.attempt, result, error, finished, ttl, record_channel, id, entry.riding.started, entry.riding.clear_left)
     else
       -- The claim was taken back (a hold, a cancel, a write of its own): the record speaks for itself.
-      record_settle(index_batch, record_prefix .. id, false, '', '', state, entry.attempt, result, error, ARGV[at + 3], '', ARGV[at + 4], record_channel, id)
+      record_settle(index_batch, record_prefix .. id, false, '', '', state, entry.attempt, result, error, finished, '', ttl, record_channel, id)
     end
   elseif entry.form == 'f' then
     local id = ARGV[at]

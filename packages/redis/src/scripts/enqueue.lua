@@ -4,11 +4,15 @@ KEYS[1] ready, KEYS[2] delayed, KEYS[3] meta, KEYS[4] dedupe
 ARGV[1] base ("{<prefix>:<queue>}:"), ARGV[2] wake-up channel,
 ARGV[3] record key prefix ("<prefix>:record:"), or "" when the messages carry no records,
 ARGV[4] record events channel, ARGV[5] queue name, ARGV[6] this send's token (unique per send)
-ARGV[7..] per message: id, body, delay ms, priority, ordering key, dedupe key
-  (the two keys are "" when absent, else the key behind a "="), and with records
-  seven more: job ("" for a message without a record), enqueued ms, run-at ms or "", ttl ms,
-  batch id or "", parent job id or "", args text or "" (see record_insert in records.lua; a record
-  created here has its claims ride in the message: `m` on the record, `rm` on the message)
+ARGV[7..] without records, per message: id, body, delay ms, priority, ordering key, dedupe key
+  (the two keys are "" when absent, else the key behind a "=").
+With records, ARGV[7] says how the record arguments come (see record_insert in records.lua; a record
+  created here has its claims ride in the message: `m` on the record, `rm` on the message):
+  "" each message's own: ARGV[8..] per message the six above and seven more: job ("" for a message
+     without a record), enqueued ms, run-at ms or "", ttl ms, batch id or "", parent job id or "", args text or "";
+  "s" once for the call (every message has a record and they agree in all but args): ARGV[8..13] job, enqueued
+     ms, run-at ms or "", ttl ms, batch id or "", parent job id or ""; ARGV[14..] per message the six above and
+     its args text or "". Sent once, they cost the server and the client no per-message arguments.
 Reads come before the first write: on a slot being migrated away, reading a
 key this node does not hold (the send's token key, absent on a first run)
 fails the script before it has stored anything, so a batch is never half stored.
@@ -24,7 +28,14 @@ local ready_key, delayed_key, meta_key, dedupe_key = KEYS[1], KEYS[2], KEYS[3], 
 local base = ARGV[1]
 local record_prefix, record_channel, queue = ARGV[3], ARGV[4], ARGV[5]
 local sent_key = base .. 'sent:' .. ARGV[6]
-local first, stride = 7, record_prefix == '' and 6 or 13
+-- `shared`: the call's record arguments (the "s" form), else nil.
+local first, stride, shared = 7, 6, nil
+if record_prefix ~= '' and ARGV[7] == 's' then
+  first, stride, shared = 14, 7, { ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13] }
+elseif record_prefix ~= '' then
+  first, stride = 8, 13
+end
+local with_records = stride ~= 6
 local count = (#ARGV - first + 1) / stride
 local now = now_ms()
 local now_text = integer_text(now)
@@ -63,11 +74,11 @@ end
 
 -- The records this send creates: when none of their keys exists (the usual case), one EXISTS answers for all of them.
 local records_absent = false
-if stride == 13 then
+if with_records then
   local record_keys = {}
   for index = 0, count - 1 do
     local offset = first + index * stride
-    if not existing[index] and ARGV[offset + 6] ~= '' then record_keys[#record_keys + 1] = record_prefix .. ARGV[offset] end
+    if not existing[index] and (shared or ARGV[offset + 6] ~= '') then record_keys[#record_keys + 1] = record_prefix .. ARGV[offset] end
   end
   records_absent = #record_keys > 1 and record_all_absent(record_keys)
 end
@@ -101,10 +112,16 @@ for index = 0, count - 1 do
     local priority_text = ARGV[offset + 3] == '0' and '0' or integer_text(priority)
     -- The record first: when it is created here, its claims ride in this message (rm; see records.lua).
     local rides = nil
-    if stride == 13 and ARGV[offset + 6] ~= '' then
+    -- Every message of the shared form has a record; of the per-message form, those with a job.
+    if with_records and (shared or ARGV[offset + 6] ~= '') then
       local absent = records_absent and not records_created[id]
       local _
-      _, rides = record_insert(record_prefix .. id, ARGV[offset + 6], queue, ARGV[offset + 7], ARGV[offset + 8], ARGV[offset + 9], record_channel, id, ARGV[offset + 10], ARGV[offset + 11], ARGV[offset + 12], message_key, absent)
+      if shared then
+        _, rides = record_insert(record_prefix .. id, shared[1], queue, shared[2], shared[3], shared[4], record_channel, id, shared[5], shared[6], ARGV[offset + 6], message_key, absent)
+      else
+        local at = offset + 6
+        _, rides = record_insert(record_prefix .. id, ARGV[at], queue, ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], record_channel, id, ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], message_key, absent)
+      end
       records_created[id] = true
     end
     if rides then

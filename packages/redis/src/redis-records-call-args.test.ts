@@ -1,0 +1,135 @@
+import { randomUUID } from "node:crypto";
+import { RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
+import type { OutgoingMessage } from "@hopper/core/backend";
+import { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
+import { createRedisBackend } from "./redis-backend.js";
+import { redisUrl } from "./test-redis-service.js";
+
+/** Runs `test` on an open backend of a key prefix of its own, with a plain client to read what it wrote. */
+async function withBackend(test: (backend: ReturnType<typeof createRedisBackend>, raw: Redis, keyPrefix: string) => Promise<void>): Promise<void> {
+  const keyPrefix = `call-args-${randomUUID().slice(0, 8)}`;
+  const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+  const raw = new Redis(redisUrl!);
+  try {
+    await backend.open();
+    await test(backend, raw, keyPrefix);
+  } finally {
+    await backend.close();
+    raw.disconnect();
+  }
+}
+
+/**
+ * The record arguments every message (or ack) of one script call shares go once per call (enqueue.lua's and
+ * ack.lua's shared forms); a call whose messages differ in them must still write each record as its own.
+ */
+describe.skipIf(!redisUrl)("redis records: arguments shared by a script call", () => {
+  const kept = RECORD_KEPT_UNTIL_LATER_WRITE_MS;
+
+  it("writes each record of one send as its own message said, whether the send's records differ or agree", { timeout: 30_000 }, async () => {
+    const queue = "mixed";
+    await withBackend(async (backend, raw, keyPrefix) => {
+    const recordOf = async (id: string) => {
+      const { m, ...fields } = await raw.hgetall(`${keyPrefix}:record:${id}`);
+      return { fields, rides: m !== undefined, ttl: await raw.pttl(`${keyPrefix}:record:${id}`) };
+    };
+    const message = (id: string, record: object | undefined): OutgoingMessage => ({ id, queue, body: JSON.stringify({ id }), ...(record && { record: { id, queue, ...record } as never }) });
+      const t = Date.now();
+      const ids = Array.from({ length: 5 }, () => randomUUID());
+      // One send (one queue, one script call) whose records differ in every argument a call could share.
+      await backend.enqueue([
+        message(ids[0]!, { job: "Alpha", enqueuedAt: t, runAt: null, ttlMs: kept, args: '{"args":[0]}' }),
+        message(ids[1]!, { job: "Beta", enqueuedAt: t + 7, runAt: t + 60_000, ttlMs: 3_600_000, batchId: "batch-1", parentId: "parent-1" }),
+        message(ids[2]!, { job: "Alpha", enqueuedAt: t, runAt: null, ttlMs: kept, parentId: "parent-2", args: '{"args":[2]}' }),
+        message(ids[3]!, { job: "Alpha", enqueuedAt: t, runAt: null, ttlMs: kept, batchId: "batch-2", args: '{"args":[3]}' }),
+        message(ids[4]!, { job: "Alpha", enqueuedAt: t, runAt: null, ttlMs: kept, args: '{"args":[4]}' }),
+      ]);
+      expect(await recordOf(ids[0]!)).toEqual({ fields: { j: "Alpha", q: queue, ea: String(t), s: "waiting", a: "0", g: '{"args":[0]}' }, rides: true, ttl: -1 });
+      const beta = await recordOf(ids[1]!);
+      expect(beta.fields).toEqual({ j: "Beta", q: queue, ea: String(t + 7), s: "waiting", a: "0", ra: String(t + 60_000), b: "batch-1", pj: "parent-1", u: "1" });
+      expect(beta.ttl).toBeGreaterThan(3_500_000);
+      expect(await recordOf(ids[2]!)).toEqual({ fields: { j: "Alpha", q: queue, ea: String(t), s: "waiting", a: "0", pj: "parent-2", g: '{"args":[2]}' }, rides: true, ttl: -1 });
+      expect(await recordOf(ids[3]!)).toEqual({ fields: { j: "Alpha", q: queue, ea: String(t), s: "waiting", a: "0", b: "batch-2", g: '{"args":[3]}' }, rides: true, ttl: -1 });
+      expect(await recordOf(ids[4]!)).toEqual({ fields: { j: "Alpha", q: queue, ea: String(t), s: "waiting", a: "0", g: '{"args":[4]}' }, rides: true, ttl: -1 });
+
+      // One send whose records agree in all but args (the shared form): each keeps its own args.
+      const agreeing = Array.from({ length: 3 }, () => randomUUID());
+      await backend.enqueue(agreeing.map((id, index) => message(id, { job: "Gamma", enqueuedAt: t + 1, runAt: null, ttlMs: kept, batchId: "batch-3", ...(index !== 1 && { args: `{"args":[${index}]}` }) })));
+      for (const [index, id] of agreeing.entries()) {
+        const expected = { j: "Gamma", q: queue, ea: String(t + 1), s: "waiting", a: "0", b: "batch-3", ...(index !== 1 && { g: `{"args":[${index}]}` }) };
+        expect(await recordOf(id)).toEqual({ fields: expected, rides: true, ttl: -1 });
+      }
+      // One send whose records agree but one message has none.
+      const [bare, ...clothed] = Array.from({ length: 3 }, () => randomUUID());
+      await backend.enqueue([message(clothed[0]!, { job: "Gamma", enqueuedAt: t, runAt: null, ttlMs: kept }), message(bare!, undefined), message(clothed[1]!, { job: "Gamma", enqueuedAt: t, runAt: null, ttlMs: kept })]);
+      expect(await raw.exists(`${keyPrefix}:record:${bare}`)).toBe(0);
+      for (const id of clothed) expect(await recordOf(id)).toEqual({ fields: { j: "Gamma", q: queue, ea: String(t), s: "waiting", a: "0" }, rides: true, ttl: -1 });
+      // Every message of the sends was stored, in order.
+      const received = await backend.receive({ queue, maxMessages: 20, waitMs: 0, leaseMs: 30_000 });
+      expect(received.map((each) => each.id)).toEqual([...ids, ...agreeing, clothed[0], bare, clothed[1]]);
+
+      // Sends of two records that differ in one argument each: the second keeps its own.
+      const base = { job: "Eta", enqueuedAt: t, runAt: null, ttlMs: 3_600_000, batchId: "batch-4", parentId: "parent-4" };
+      const differences = [{ job: "Theta" }, { enqueuedAt: t + 1 }, { runAt: t + 60_000 }, { ttlMs: 7_200_000 }, { batchId: "batch-5" }, { parentId: "parent-5" }];
+      for (const difference of differences) {
+        const [one, two] = [randomUUID(), randomUUID()];
+        await backend.enqueue([message(one, base), message(two, { ...base, ...difference })]);
+        const own: { job: string; enqueuedAt: number; runAt: number | null; ttlMs: number; batchId: string; parentId: string } = { ...base, ...difference };
+        const { fields, ttl } = await recordOf(two);
+        expect(fields).toEqual({ j: own.job, q: queue, ea: String(own.enqueuedAt), s: "waiting", a: "0", b: own.batchId, pj: own.parentId, u: "1", ...(own.runAt !== null && { ra: String(own.runAt) }) });
+        expect(ttl).toBeGreaterThan(own.ttlMs - 60_000);
+        expect(ttl).toBeLessThanOrEqual(own.ttlMs);
+      }
+    });
+  });
+
+  it("leaves an existing record, and one made earlier in the same send, alone in a send of the shared form", { timeout: 30_000 }, async () => {
+    const queue = "shared-existing";
+    await withBackend(async (backend, raw, keyPrefix) => {
+    const t = Date.now();
+    const message = (id: string, n: number): OutgoingMessage => ({ id, queue, body: JSON.stringify({ id, n }), record: { id, job: "Same", queue, enqueuedAt: t, runAt: null, ttlMs: kept, args: `{"args":[${n}]}` } as never });
+      const [older, fresh, twice] = [randomUUID(), randomUUID(), randomUUID()];
+      await raw.hset(`${keyPrefix}:record:${older}`, "j", "Same", "q", queue, "s", "succeeded", "a", "1");
+      await backend.enqueue([message(fresh, 1), message(older, 2), message(twice, 3), message(twice, 4)]);
+      expect(await raw.hgetall(`${keyPrefix}:record:${older}`)).toEqual({ j: "Same", q: queue, s: "succeeded", a: "1" });
+      expect(await raw.hmget(`${keyPrefix}:record:${fresh}`, "j", "s", "g")).toEqual(["Same", "waiting", '{"args":[1]}']);
+      const first = await raw.hgetall(`${keyPrefix}:record:${twice}`);
+      expect(first).toMatchObject({ j: "Same", s: "waiting", g: '{"args":[3]}' });
+      expect(await raw.hget(first.m!, "body")).toBe(JSON.stringify({ id: twice, n: 3 }));
+    });
+  });
+
+  it("settles each record of one ack call as its own ack said, whether the acks' states and ttls differ or agree", { timeout: 30_000 }, async () => {
+    const queue = "acks";
+    await withBackend(async (backend, raw, keyPrefix) => {
+      const t = Date.now();
+      const ids = Array.from({ length: 5 }, () => randomUUID());
+      await backend.enqueue(ids.map((id) => ({ id, queue, body: JSON.stringify({ id }), record: { id, job: "Delta", queue, enqueuedAt: t, runAt: null, ttlMs: kept } as never })));
+      const received = await backend.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000, records: { ttlMs: kept } });
+      expect(received.map((each) => each.record)).toEqual(ids.map(() => "running"));
+      // Acked in one turn of the event loop: one ack.lua call, its acks differing in state and ttl.
+      const outcomes = [
+        { state: "succeeded", result: '"zero"', ttlMs: 86_400_000 },
+        { state: "failed", error: '{"message":"one"}', ttlMs: 86_400_000 },
+        { state: "succeeded", result: '"two"', ttlMs: 3_600_000 },
+        { state: "dead", error: '{"message":"three"}', ttlMs: 7_200_000 },
+        { state: "succeeded", result: '"four"', ttlMs: 86_400_000 },
+      ] as const;
+      await Promise.all(
+        received.map((message, index) => message.ack({ record: { id: message.id, job: "Delta", queue, enqueuedAt: t, attempt: 1, finishedAt: t + index, ...outcomes[index]! } })),
+      );
+      for (const [index, id] of ids.entries()) {
+        const key = `${keyPrefix}:record:${id}`;
+        const { state, ttlMs, ...value } = outcomes[index]!;
+        const fields = await raw.hgetall(key);
+        expect(fields).toMatchObject({ j: "Delta", q: queue, s: state, a: "1", fa: String(t + index), ...("result" in value ? { r: value.result } : { e: value.error }) });
+        expect("result" in value ? fields.e : fields.r).toBeUndefined();
+        const ttl = await raw.pttl(key);
+        expect(ttl).toBeGreaterThan(ttlMs - 60_000);
+        expect(ttl).toBeLessThanOrEqual(ttlMs);
+        expect(await raw.zscore(`${keyPrefix}:record-index:${state}`, id)).toBe(String(t + index));
+      }
+    });
+  });
+});
