@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { SendMessageBatchCommand, type BatchResultErrorEntry, type SendMessageBatchRequestEntry, type SQSClient } from "@aws-sdk/client-sqs";
 import { PayloadTooLargeError } from "@hopper/core";
 import { chunkMessages, type EnqueueResult, type OutgoingMessage } from "@hopper/core/backend";
-import type { SqsQueueUrls } from "./sqs-queue-urls.js";
+import type { QueueTarget, SqsQueueUrls } from "./sqs-queue-urls.js";
 import { jobIdAttributeFor } from "./sqs-job-id.js";
 import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, maxJobIdBytes, sqsToken } from "./sqs-message-attributes.js";
 
@@ -44,6 +44,23 @@ export class SentMessageIds {
  */
 export async function enqueueMessages(context: SqsEnqueueContext, sent: SentMessageIds, messages: readonly OutgoingMessage[]): Promise<EnqueueResult[]> {
   const results = new Array<EnqueueResult>(messages.length);
+  await Promise.all(
+    sendChunks(messages).map(([queue, indexes]) => {
+      // A queue already known is sent to at once, in this turn: no promise per chunk to wait on.
+      const target = context.urls.knownTarget(queue);
+      return target ? sendChunk(context, sent, messages, results, queue, indexes, target) : context.urls.target(queue).then((found) => sendChunk(context, sent, messages, results, queue, indexes, found));
+    }),
+  );
+  return results;
+}
+
+/** The messages' indexes by queue, in SQS-sized chunks; what the core sends (one queue, within the limits) is one chunk as it is. */
+function sendChunks(messages: readonly OutgoingMessage[]): (readonly [string, number[]])[] {
+  const queue = messages[0]?.queue;
+  if (queue !== undefined && messages.every((message) => message.queue === queue)) {
+    const chunks = chunkMessages(messages, maxBatchEntries, maxBatchBytes);
+    if (chunks.length === 1) return [[queue, messages.map((_, index) => index)]];
+  }
   const indexOf = new Map(messages.map((message, index) => [message, index]));
   const byQueue = new Map<string, OutgoingMessage[]>();
   for (const message of messages) {
@@ -51,51 +68,50 @@ export async function enqueueMessages(context: SqsEnqueueContext, sent: SentMess
     if (queued) queued.push(message);
     else byQueue.set(message.queue, [message]);
   }
-  const chunks = [...byQueue].flatMap(([queue, queued]) => chunkMessages(queued, maxBatchEntries, maxBatchBytes).map((chunk) => [queue, chunk.map((message) => indexOf.get(message)!)] as const));
-  await Promise.all(
-    chunks.map(async ([queue, indexes]) => {
-      const [queueUrl, queueMaxBytes] = await Promise.all([context.urls.resolve(queue), context.urls.maxMessageBytes(queue)]);
-      const maxBodyBytes = queueMaxBytes - attributeReserveBytes;
-      const entries = new Map<string, SendMessageBatchRequestEntry>();
-      for (const index of indexes) {
-        const message = messages[index]!;
-        const sizeBytes = Buffer.byteLength(message.body);
-        // Refused here, alone: SQS would fail the whole batch for one body over the queue's limit.
-        if (sizeBytes > maxBodyBytes) {
-          const job = `job ${message.id} for SQS queue ${context.urls.sqsName(queue)} (MaximumMessageSize ${queueMaxBytes})`;
-          results[index] = { status: "failed", id: message.id, error: new PayloadTooLargeError({ sizeBytes, limitBytes: maxBodyBytes, backend: context.fifo ? "sqs-fifo" : "sqs", job }) };
-        } else if (Buffer.byteLength(message.id) > maxJobIdBytes) {
-          results[index] = { status: "failed", id: message.id, error: new Error(`job id ${message.id.slice(0, 40)}… is over ${maxJobIdBytes} bytes, more than the SQS backend keeps for it`) };
-        } else {
-          entries.set(String(index), toEntry(context.fifo, message, index));
-        }
+  return [...byQueue].flatMap(([queue, queued]) => chunkMessages(queued, maxBatchEntries, maxBatchBytes).map((chunk) => [queue, chunk.map((message) => indexOf.get(message)!)] as const));
+}
+
+/** One SendMessageBatch of `indexes` (sent again for entries SQS failed on its side); fills their `results`. */
+async function sendChunk(context: SqsEnqueueContext, sent: SentMessageIds, messages: readonly OutgoingMessage[], results: EnqueueResult[], queue: string, indexes: readonly number[], target: QueueTarget): Promise<void> {
+  const maxBodyBytes = target.maxMessageBytes - attributeReserveBytes;
+  const entries = new Map<string, SendMessageBatchRequestEntry>();
+  for (const index of indexes) {
+    const message = messages[index]!;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only a body or id that long has its bytes counted.
+    const sizeBytes = message.body.length * 3 > maxBodyBytes ? Buffer.byteLength(message.body) : 0;
+    // Refused here, alone: SQS would fail the whole batch for one body over the queue's limit.
+    if (sizeBytes > maxBodyBytes) {
+      const job = `job ${message.id} for SQS queue ${context.urls.sqsName(queue)} (MaximumMessageSize ${target.maxMessageBytes})`;
+      results[index] = { status: "failed", id: message.id, error: new PayloadTooLargeError({ sizeBytes, limitBytes: maxBodyBytes, backend: context.fifo ? "sqs-fifo" : "sqs", job }) };
+    } else if (message.id.length * 3 > maxJobIdBytes && Buffer.byteLength(message.id) > maxJobIdBytes) {
+      results[index] = { status: "failed", id: message.id, error: new Error(`job id ${message.id.slice(0, 40)}… is over ${maxJobIdBytes} bytes, more than the SQS backend keeps for it`) };
+    } else {
+      entries.set(String(index), toEntry(context.fifo, message, index));
+    }
+  }
+  for (let round = 0; entries.size > 0; round++) {
+    const response = await context.client.send(new SendMessageBatchCommand({ QueueUrl: target.url, Entries: [...entries.values()] }));
+    const now = Date.now();
+    for (const success of response.Successful ?? []) {
+      const message = messages[Number(success.Id)]!;
+      // Only a FIFO queue answers a send with an earlier message's id; a standard queue's ids are all new.
+      const existingId = context.fifo && success.MessageId ? sent.remember(success.MessageId, message.id, now) : undefined;
+      results[Number(success.Id)] = existingId ? { status: "duplicate", id: message.id, existingId } : { status: "enqueued", id: message.id };
+      entries.delete(success.Id!);
+    }
+    const retryable: BatchResultErrorEntry[] = [];
+    for (const failure of response.Failed ?? []) {
+      if (!failure.SenderFault && round < serverFaultRetries) {
+        retryable.push(failure);
+        continue;
       }
-      for (let round = 0; entries.size > 0; round++) {
-        const response = await context.client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: [...entries.values()] }));
-        const now = Date.now();
-        for (const success of response.Successful ?? []) {
-          const message = messages[Number(success.Id)]!;
-          // Only a FIFO queue answers a send with an earlier message's id; a standard queue's ids are all new.
-          const existingId = context.fifo && success.MessageId ? sent.remember(success.MessageId, message.id, now) : undefined;
-          results[Number(success.Id)] = existingId ? { status: "duplicate", id: message.id, existingId } : { status: "enqueued", id: message.id };
-          entries.delete(success.Id!);
-        }
-        const retryable: BatchResultErrorEntry[] = [];
-        for (const failure of response.Failed ?? []) {
-          if (!failure.SenderFault && round < serverFaultRetries) {
-            retryable.push(failure);
-            continue;
-          }
-          const message = messages[Number(failure.Id)]!;
-          results[Number(failure.Id)] = { status: "failed", id: message.id, error: new Error(`SQS refused message ${message.id} on ${queue}: ${failure.Code}: ${failure.Message ?? ""}`) };
-          entries.delete(failure.Id!);
-        }
-        if (retryable.length === 0) break;
-        await sleep(serverFaultBackoffMs * 2 ** round);
-      }
-    }),
-  );
-  return results;
+      const message = messages[Number(failure.Id)]!;
+      results[Number(failure.Id)] = { status: "failed", id: message.id, error: new Error(`SQS refused message ${message.id} on ${queue}: ${failure.Code}: ${failure.Message ?? ""}`) };
+      entries.delete(failure.Id!);
+    }
+    if (retryable.length === 0) break;
+    await sleep(serverFaultBackoffMs * 2 ** round);
+  }
 }
 
 function toEntry(fifo: boolean, message: OutgoingMessage, index: number): SendMessageBatchRequestEntry {

@@ -5,6 +5,12 @@ import { sqsMaxMessageBytes } from "./sqs-message-attributes.js";
 /** SQS's own limit on queue names, ".fifo" included. */
 const maxSqsQueueNameLength = 80;
 
+/** Where a send goes and how large its messages may be: a queue's URL and its MaximumMessageSize. */
+export interface QueueTarget {
+  readonly url: string;
+  readonly maxMessageBytes: number;
+}
+
 export interface QueueUrlOptions {
   readonly queuePrefix: string;
   readonly fifo: boolean;
@@ -21,6 +27,7 @@ export interface QueueUrlOptions {
 export class SqsQueueUrls {
   private readonly urls = new Map<string, Promise<string>>();
   private readonly sizes = new Map<string, Promise<number>>();
+  private readonly targets = new Map<string, QueueTarget>();
 
   constructor(
     private readonly client: SQSClient,
@@ -57,6 +64,22 @@ export class SqsQueueUrls {
       size.catch(() => this.sizes.delete(queue));
     }
     return size;
+  }
+
+  /**
+   * The queue's URL and size limit once both have been fetched, else undefined: a send to a known queue starts in the
+   * caller's own turn of the event loop, with no promise to wait on (a bulk enqueue makes one send per 10 jobs).
+   */
+  knownTarget(queue: string): QueueTarget | undefined {
+    return this.targets.get(queue);
+  }
+
+  /** The queue's URL and size limit, fetched once each; remembered for `knownTarget`. */
+  async target(queue: string): Promise<QueueTarget> {
+    const [url, maxMessageBytes] = await Promise.all([this.resolve(queue), this.maxMessageBytes(queue)]);
+    const target = { url, maxMessageBytes };
+    this.targets.set(queue, target);
+    return target;
   }
 
   private async fetch(queue: string): Promise<string> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Backend, EnqueueResult, OutgoingMessage } from "./backend.js";
-import { sendInBatches } from "./send-in-batches.js";
+import { chunkMessages, sendInBatches } from "./send-in-batches.js";
 
 /**
  * A backend whose `enqueue` answers only when told to, recording the order in
@@ -76,5 +76,27 @@ describe("sendInBatches", () => {
     ]);
     const a3 = results[2]!;
     expect(a3.status === "failed" && a3.error.message).toMatch(/earlier message with ordering key "a" failed/);
+  });
+});
+
+describe("chunkMessages", () => {
+  const sized = (id: string, body: string): OutgoingMessage => ({ id, queue: "q", body });
+  const idsOf = (chunks: OutgoingMessage[][]) => chunks.map((chunk) => chunk.map((each) => each.id));
+
+  it("cuts a bulk send of short bodies by count: no chunk of them could pass the byte limit", () => {
+    const messages = Array.from({ length: 25 }, (_, index) => sized(`m${index}`, "x".repeat(index)));
+    expect(idsOf(chunkMessages(messages, 10, 10 * 24 * 3))).toEqual([0, 10, 20].map((start) => messages.slice(start, start + 10).map((each) => each.id)));
+  });
+
+  it("cuts by counted bytes once a chunk could pass the limit, multi-byte text counted as the bytes it takes", () => {
+    // "é" is 2 UTF-8 bytes: four 100-byte bodies fit 250 bytes only two at a time, though the count allows ten.
+    const messages = Array.from({ length: 4 }, (_, index) => sized(`m${index}`, "é".repeat(50)));
+    expect(idsOf(chunkMessages(messages, 10, 250))).toEqual([
+      ["m0", "m1"],
+      ["m2", "m3"],
+    ]);
+    // ASCII bodies of the same length take half the bytes: all four fit.
+    const ascii = Array.from({ length: 4 }, (_, index) => sized(`a${index}`, "e".repeat(50)));
+    expect(idsOf(chunkMessages(ascii, 10, 250))).toEqual([["a0", "a1", "a2", "a3"]]);
   });
 });

@@ -65,6 +65,8 @@ async function sendUnlessOvertaking(chunk: OutgoingMessage[], failedKeys: Readon
 export function chunkMessages(messages: readonly OutgoingMessage[], maxBatchSize: number, maxBatchBytes = Infinity): OutgoingMessage[][] {
   // A UTF-16 unit is at most 3 UTF-8 bytes: a send whose text is that short fits one chunk without counting its bytes.
   if (messages.length <= maxBatchSize && fitsWithoutCounting(messages, maxBatchBytes)) return messages.length === 0 ? [] : [[...messages]];
+  // The same bound for a bulk send: when even maxBatchSize of its longest body fit, chunks are cut by count alone.
+  if (longestBodyUnits(messages) * 3 * maxBatchSize <= maxBatchBytes) return chunkByCount(messages, maxBatchSize);
   const chunks: OutgoingMessage[][] = [];
   let current: OutgoingMessage[] = [];
   let currentBytes = 0;
@@ -79,6 +81,18 @@ export function chunkMessages(messages: readonly OutgoingMessage[], maxBatchSize
     currentBytes += bytes;
   }
   if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function longestBodyUnits(messages: readonly OutgoingMessage[]): number {
+  let longest = 0;
+  for (const message of messages) if (message.body.length > longest) longest = message.body.length;
+  return longest;
+}
+
+function chunkByCount(messages: readonly OutgoingMessage[], maxBatchSize: number): OutgoingMessage[][] {
+  const chunks: OutgoingMessage[][] = [];
+  for (let start = 0; start < messages.length; start += maxBatchSize) chunks.push(messages.slice(start, start + maxBatchSize));
   return chunks;
 }
 
