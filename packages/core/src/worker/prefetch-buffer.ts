@@ -74,18 +74,22 @@ export class PrefetchBuffer {
     return this.chars;
   }
 
-  /** `answeredAt`: when the receive answered, the lease's start for a message that does not say when its lease began (`leaseFrom`). */
-  add(queue: string, messages: readonly ReceivedMessage[], answeredAt: number): void {
+  /**
+   * `answeredAt`: when the receive answered, the lease's start for a message that does not say when its lease began
+   * (`leaseFrom`). Returns how many of `messages` it kept (the rest went back at once: `prefetchBytes`).
+   */
+  add(queue: string, messages: readonly ReceivedMessage[], answeredAt: number): number {
     for (const message of messages) {
       this.entries.push({ message, queue, leaseFrom: Math.min(message.leaseFrom ?? answeredAt, answeredAt), renewing: false });
       this.chars += message.body.length;
     }
     this.options.onAdded?.(messages);
-    this.giveBackOverBodyBound();
+    const given = this.giveBackOverBodyBound();
     if (this.entries.length > 0 && this.options.renewLeases && !this.sweep) {
       this.sweep = setInterval(() => this.renewLeases(), this.renewEveryMs);
       this.sweep.unref();
     }
+    return messages.length - given;
   }
 
   /** The next message to run, or undefined; one with less than half a lease left is dropped instead (its heartbeat could come too late). */
@@ -150,16 +154,22 @@ export class PrefetchBuffer {
     this.giveBackFrom(this.entries.length - excess);
   }
 
-  private giveBackOverBodyBound(): void {
+  /** Returns how many it gave back. */
+  private giveBackOverBodyBound(): number {
     let over = this.options.bodyCharsOverBound?.() ?? 0;
-    if (over <= 0 || !this.options.giveBack) return;
-    const keep = Math.max(1, this.options.freeSlots?.() ?? 0);
+    if (over <= 0 || !this.options.giveBack) return 0;
+    const keep = Math.min(this.entries.length, Math.max(1, this.options.freeSlots?.() ?? 0));
+    // The messages the free slots start are about to run, not to wait: their bodies are no part of what waits
+    // beyond the bound (counted, a receive landing while they wait for their turn gave its whole prefetch back).
+    for (let index = 0; index < keep; index++) over -= this.entries[index]!.message.body.length;
     let from = this.entries.length;
     while (over > 0 && from > keep) {
       from -= 1;
       over -= this.entries[from]!.message.body.length;
     }
-    if (from < this.entries.length) this.giveBackFrom(from);
+    const given = this.entries.length - from;
+    if (given > 0) this.giveBackFrom(from);
+    return given;
   }
 
   /** Gives back the entries from `from` on (the last received). */

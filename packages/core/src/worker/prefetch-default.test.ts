@@ -293,6 +293,60 @@ describe("the worker's fetch-ahead default", () => {
       expect(new Set(state.attempts)).toEqual(new Set([1]));
     });
 
+    it("does not give back and receive again, turn after turn, when the free slots' own bodies come near prefetchBytes", async () => {
+      const queue = `prefetch-bytes-churn-${Date.now().toString(36)}`;
+      const { Padded, state, release } = padded(queue);
+      release();
+      const { backend, received } = backendWith(queue, {});
+      const hopper = createHopper({ backend, jobs: [Padded], logger: silent });
+      hoppers.push(hopper);
+      const total = 2000;
+      const pad = "z".repeat(10_000);
+      for (let from = 0; from < total; from += 500) await hopper.enqueueAll(Padded, Array.from({ length: 500 }, (_, n) => ({ n: from + n, pad })));
+      // 100 slots of ~10 kB bodies: the messages about to start alone hold more than the 640 kB bound.
+      await workUntil(hopper, { concurrency: 100, prefetchBytes: 64 * 10_000 }, () => state.started.length === total, "every job to run", 30_000);
+      // The first receive (sized before any body was seen: 100 + 200) may give part of itself back once; nothing more.
+      expect(received.count).toBeLessThanOrEqual(total + 300);
+      expect(new Set(state.started).size).toBe(total);
+    });
+
+    it("stop() resolves only once what the buffer gave back has reached the backend", async () => {
+      const queue = `prefetch-bytes-stop-${Date.now().toString(36)}`;
+      const { Padded, state, release } = padded(queue);
+      const memory = createMemoryBackend({ store: queue });
+      let handedBack = 0;
+      // Hand-backs that take a while to land, as a remote backend's do.
+      const backend: Backend = Object.create(memory, {
+        receive: {
+          value: async (options: Parameters<Backend["receive"]>[0]) =>
+            (await memory.receive(options)).map((message) => ({
+              id: message.id,
+              body: message.body,
+              deliveryAttempt: message.deliveryAttempt,
+              ack: (ackOptions?: Parameters<typeof message.ack>[0]) => message.ack(ackOptions),
+              extendLease: (leaseMs: number) => message.extendLease(leaseMs),
+              nack: async (nackOptions?: Parameters<typeof message.nack>[0]) => {
+                await new Promise((resolve) => setTimeout(resolve, 300));
+                await message.nack(nackOptions);
+                handedBack += 1;
+              },
+            })),
+        },
+      });
+      const hopper = createHopper({ backend, jobs: [Padded], logger: silent });
+      hoppers.push(hopper);
+      await hopper.enqueueAll(Padded, Array.from({ length: 5 }, (_, n) => ({ n, pad: "w".repeat(60_000) })));
+      // One slot: the first job starts, no other fits 50 kB, four go back at once; nothing is left to drain at stop().
+      const worker = hopper.worker({ concurrency: 1, prefetchBytes: 50_000, pollWait: 50, handleSignals: false });
+      const running = worker.run();
+      await until(() => state.releases.length === 1, "the first job to run");
+      const stopped = worker.stop();
+      release();
+      await stopped;
+      expect(handedBack).toBe(4);
+      await running;
+    });
+
     it("still runs a job whose body alone is larger than prefetchBytes (one is always kept)", async () => {
       const queue = `prefetch-bytes-one-${Date.now().toString(36)}`;
       const { Padded, state, release } = padded(queue);

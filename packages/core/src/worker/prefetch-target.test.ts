@@ -61,6 +61,16 @@ describe("PrefetchTarget", () => {
     target.recordRun(0.01, 1200);
     expect(target.value).toBe(1000);
   });
+
+  it("never raises a fresh worker's target above the core's 200 for a stall (many slots, a short stall)", () => {
+    const target = new PrefetchTarget(1000, 200);
+    expect(target.value).toBe(200);
+    // 200 slots × 250 ms ÷ 130 ms would be 384.
+    target.noteRunning(130, 10_000, 125);
+    expect(target.value).toBe(200);
+    target.noteRunning(1000, 10_000, 125);
+    expect(target.value).toBe(50);
+  });
 });
 
 describe("PrefetchBuffer giving back its excess", () => {

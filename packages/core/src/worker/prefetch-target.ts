@@ -86,7 +86,9 @@ export class PrefetchTarget {
 
   get value(): number {
     if (this.averageRunMs !== undefined) return this.valueAt(Math.max(this.averageRunMs, this.stalledMs));
-    return this.valueAt(this.stalledMs > 0 ? this.stalledMs : undefined);
+    // A stall only ever shrinks a fresh worker's target below the core's default it starts with.
+    const fresh = this.valueAt(undefined);
+    return this.stalledMs > 0 ? Math.min(fresh, this.valueAt(this.stalledMs)) : fresh;
   }
 
   private valueAt(runMs: number | undefined): number {

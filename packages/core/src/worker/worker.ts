@@ -59,7 +59,8 @@ export interface WorkerOptions {
   /**
    * Most body text held in the buffer, counted in characters (a byte each in memory for ASCII and Latin-1 text, two
    * otherwise). A receive is sized from the bodies seen before it; what one brings beyond this bound goes back at once,
-   * unstarted, the last received first (one message is always kept, so a body larger than the bound still runs).
+   * unstarted, the last received first. The messages the free slots start are kept and not counted against it, and
+   * so is at least one message (a body larger than the bound alone still runs).
    * Default 64 MiB (67108864).
    */
   readonly prefetchBytes?: number;
@@ -127,6 +128,8 @@ export class Worker {
   /** Set once a hung job past `exitOnHungJob` ends the process; `run()` never resolves before that exit. */
   private hungJobExit: Promise<void> | undefined;
   private readonly inFlight = new Set<InFlightJob>();
+  /** Give-backs of buffered messages still on their way (a stop waits for them). */
+  private readonly givingBack = new Set<Promise<void>>();
   /** Started jobs whose outcome is not settled yet, and who waits for none to be left (a shutdown). */
   private unsettled = 0;
   private readonly allSettledWaiters: (() => void)[] = [];
@@ -294,7 +297,7 @@ export class Worker {
     const bodyCharsOverBound = () => this.bufferedBodyChars() - this.prefetchBytes;
     const freeSlots = () => this.concurrency - budget.running;
     for (const queue of this.selection.queues) {
-      const giveBack = (messages: readonly ReceivedMessage[]) => void this.handBackUnstarted(queue, messages);
+      const giveBack = (messages: readonly ReceivedMessage[]) => this.trackGiveBack(this.handBackUnstarted(queue, messages));
       this.buffers.set(queue, new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed(), beyondTarget, giveBack, onAdded, bodyCharsOverBound, freeSlots }));
     }
     const pauses = new PauseWatch(this.dependencies.coordination, this.selection.queues, this.pauseCheckMs, this.dependencies.logger);
@@ -317,7 +320,7 @@ export class Worker {
     const intake: Intake = { handler, budget, queues, loans, slots };
     pauses.onChange(() => {
       // Buffered jobs of a paused queue go back to it unstarted (for whichever worker runs after the resume).
-      for (const [queue, buffer] of this.buffers) if (pauses.isPaused(queue)) void this.handBackUnstarted(queue, buffer.drain());
+      for (const [queue, buffer] of this.buffers) if (pauses.isPaused(queue)) this.trackGiveBack(this.handBackUnstarted(queue, buffer.drain()));
       budget.changed();
       queues.pausesChanged();
       this.startBuffered(intake);
@@ -423,6 +426,8 @@ export class Worker {
       // Loops first: a receive still returning may add jobs (or hand them back) before it ends.
       await this.receiveLoops.catch(() => {});
       await bufferHandedBack;
+      // What buffers gave back before the stop (beyond their target or prefetchBytes) lands before close() may follow.
+      await Promise.all(this.givingBack);
       await this.allJobsSettled();
     };
     const timedOut = await Promise.race([allSettled().then(() => false), sleep(timeoutMs, timer.signal).then(() => !timer.signal.aborted)]);
@@ -478,6 +483,11 @@ export class Worker {
     let total = 0;
     for (const buffer of this.buffers.values()) total += buffer.size;
     return total;
+  }
+
+  private trackGiveBack(handingBack: Promise<void>): void {
+    this.givingBack.add(handingBack);
+    void handingBack.finally(() => this.givingBack.delete(handingBack));
   }
 
   private bufferedBodyChars(): number {

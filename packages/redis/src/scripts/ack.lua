@@ -53,7 +53,7 @@ while index <= #ARGV do
       -- The attempt a short form leaves to the message: its deliveries not handed back uncounted.
       entry.attempt = fields[8] and tostring(tonumber(fields[1]) - tonumber(fields[8])) or fields[1]
       -- An "s" ack's record is the message's own job's (its id read here; nil, no record, in a hash without one).
-      entry.id = form == 's' and fields[7] or ARGV[at]
+      if form == 's' then entry.id = fields[7] else entry.id = ARGV[at] end
       -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
       -- Only the message's own job's record rides: an "r" ack's job id comes from the body, which a raw enqueue may point elsewhere.
       if fields[4] and fields[5] and fields[6] ~= '1' and fields[7] and fields[7] == entry.id then
