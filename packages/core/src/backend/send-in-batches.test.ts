@@ -99,4 +99,9 @@ describe("chunkMessages", () => {
     const ascii = Array.from({ length: 4 }, (_, index) => sized(`a${index}`, "e".repeat(50)));
     expect(idsOf(chunkMessages(ascii, 10, 250))).toEqual([["a0", "a1", "a2", "a3"]]);
   });
+
+  it("puts one message in each chunk for a backend declaring a batch size below 1 (never loops on it)", () => {
+    const messages = Array.from({ length: 3 }, (_, index) => sized(`z${index}`, "{}"));
+    expect(idsOf(chunkMessages(messages, 0, 1000))).toEqual([["z0"], ["z1"], ["z2"]]);
+  });
 });

@@ -66,7 +66,7 @@ export function chunkMessages(messages: readonly OutgoingMessage[], maxBatchSize
   // A UTF-16 unit is at most 3 UTF-8 bytes: a send whose text is that short fits one chunk without counting its bytes.
   if (messages.length <= maxBatchSize && fitsWithoutCounting(messages, maxBatchBytes)) return messages.length === 0 ? [] : [[...messages]];
   // The same bound for a bulk send: when even maxBatchSize of its longest body fit, chunks are cut by count alone.
-  if (longestBodyUnits(messages) * 3 * maxBatchSize <= maxBatchBytes) return chunkByCount(messages, maxBatchSize);
+  if (maxBatchSize >= 1 && longestBodyUnits(messages) * 3 * maxBatchSize <= maxBatchBytes) return chunkByCount(messages, maxBatchSize);
   const chunks: OutgoingMessage[][] = [];
   let current: OutgoingMessage[] = [];
   let currentBytes = 0;

@@ -33,8 +33,8 @@ export interface PrefetchBufferOptions {
   readonly onAdded?: (messages: readonly ReceivedMessage[]) => void;
   /** Characters of body the worker's buffers hold beyond its `prefetchBytes` (0 or less: within it). */
   readonly bodyCharsOverBound?: () => number;
-  /** The worker's free slots: messages added now that start at once, never given back for their bodies. */
-  readonly freeSlots?: () => number;
+  /** How many of this buffer's first messages start in free slots at once: kept, and not counted against the bound. */
+  readonly keptForSlots?: (buffer: PrefetchBuffer) => number;
 }
 
 /**
@@ -50,8 +50,9 @@ export interface PrefetchBufferOptions {
  * instead, the last received first, so a full buffer of jobs that now take long
  * is not kept from idle workers. A receive whose bodies take the worker's
  * buffers beyond `prefetchBytes` gives the last received back at once, down to
- * the bound, keeping at least what the free slots start and one more (a body
- * larger than the bound alone still runs).
+ * the bound, keeping what the free slots start (not counted against it) and,
+ * when nothing else is buffered, one message (a body larger than the bound
+ * alone still runs).
  */
 export class PrefetchBuffer {
   private readonly entries: BufferedMessage[] = [];
@@ -74,22 +75,18 @@ export class PrefetchBuffer {
     return this.chars;
   }
 
-  /**
-   * `answeredAt`: when the receive answered, the lease's start for a message that does not say when its lease began
-   * (`leaseFrom`). Returns how many of `messages` it kept (the rest went back at once: `prefetchBytes`).
-   */
-  add(queue: string, messages: readonly ReceivedMessage[], answeredAt: number): number {
+  /** `answeredAt`: when the receive answered, the lease's start for a message that does not say when its lease began (`leaseFrom`). */
+  add(queue: string, messages: readonly ReceivedMessage[], answeredAt: number): void {
     for (const message of messages) {
       this.entries.push({ message, queue, leaseFrom: Math.min(message.leaseFrom ?? answeredAt, answeredAt), renewing: false });
       this.chars += message.body.length;
     }
     this.options.onAdded?.(messages);
-    const given = this.giveBackOverBodyBound();
+    this.giveBackOverBodyBound();
     if (this.entries.length > 0 && this.options.renewLeases && !this.sweep) {
       this.sweep = setInterval(() => this.renewLeases(), this.renewEveryMs);
       this.sweep.unref();
     }
-    return messages.length - given;
   }
 
   /** The next message to run, or undefined; one with less than half a lease left is dropped instead (its heartbeat could come too late). */
@@ -154,11 +151,10 @@ export class PrefetchBuffer {
     this.giveBackFrom(this.entries.length - excess);
   }
 
-  /** Returns how many it gave back. */
-  private giveBackOverBodyBound(): number {
+  private giveBackOverBodyBound(): void {
     let over = this.options.bodyCharsOverBound?.() ?? 0;
-    if (over <= 0 || !this.options.giveBack) return 0;
-    const keep = Math.min(this.entries.length, Math.max(1, this.options.freeSlots?.() ?? 0));
+    if (over <= 0 || !this.options.giveBack) return;
+    const keep = Math.min(this.entries.length, Math.max(0, this.options.keptForSlots?.(this) ?? 1));
     // The messages the free slots start are about to run, not to wait: their bodies are no part of what waits
     // beyond the bound (counted, a receive landing while they wait for their turn gave its whole prefetch back).
     for (let index = 0; index < keep; index++) over -= this.entries[index]!.message.body.length;
@@ -167,9 +163,7 @@ export class PrefetchBuffer {
       from -= 1;
       over -= this.entries[from]!.message.body.length;
     }
-    const given = this.entries.length - from;
-    if (given > 0) this.giveBackFrom(from);
-    return given;
+    if (from < this.entries.length) this.giveBackFrom(from);
   }
 
   /** Gives back the entries from `from` on (the last received). */

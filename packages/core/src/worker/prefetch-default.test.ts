@@ -310,6 +310,62 @@ describe("the worker's fetch-ahead default", () => {
       expect(new Set(state.started).size).toBe(total);
     });
 
+    it("holds no more than prefetchBytes beyond what its free slots start, whatever the number of queues", async () => {
+      const tag = Date.now().toString(36);
+      const names = [0, 1, 2, 3].map((n) => `prefetch-bytes-queues-${n}-${tag}`);
+      const memory = createMemoryBackend({ store: tag });
+      let received = 0;
+      let started = 0;
+      let handedBack = 0;
+      const backend: Backend = Object.create(memory, {
+        receive: {
+          value: async (options: Parameters<Backend["receive"]>[0]) =>
+            (await memory.receive(options)).map((message) => {
+              received += 1;
+              return {
+                id: message.id,
+                body: message.body,
+                deliveryAttempt: message.deliveryAttempt,
+                ack: (ackOptions?: Parameters<typeof message.ack>[0]) => message.ack(ackOptions),
+                extendLease: (leaseMs: number) => message.extendLease(leaseMs),
+                nack: (nackOptions?: Parameters<typeof message.nack>[0]) => {
+                  handedBack += 1;
+                  return message.nack(nackOptions);
+                },
+              };
+            }),
+        },
+      });
+      const classes = names.map(
+        (queue, n) =>
+          class extends Job<{ n: number; pad: string }> {
+            static override queue = queue;
+            static override jobName = `Padded${n}`;
+            async perform() {
+              started += 1;
+              await new Promise((resolve) => setTimeout(resolve, 5));
+            }
+          },
+      );
+      const hopper = createHopper({ backend, jobs: classes, logger: silent });
+      hoppers.push(hopper);
+      const body = 100_000;
+      const pad = "v".repeat(body);
+      for (const Padded of classes) await hopper.enqueueAll(Padded, Array.from({ length: 150 }, (_, n) => ({ n, pad })));
+      const concurrency = 50;
+      const worker = hopper.worker({ queues: names, order: "weighted", concurrency, prefetchBytes: 10 * body, pollWait: 50, handleSignals: false });
+      const running = worker.run();
+      let peakWaiting = 0;
+      while (started < 600) {
+        peakWaiting = Math.max(peakWaiting, received - started - handedBack);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await worker.stop();
+      await running;
+      // Waiting: received, not started, not handed back. Beyond the free slots' 50, at most the bound's 10 (and a body).
+      expect(peakWaiting).toBeLessThanOrEqual(concurrency + 10 + 1);
+    });
+
     it("stop() resolves only once what the buffer gave back has reached the backend", async () => {
       const queue = `prefetch-bytes-stop-${Date.now().toString(36)}`;
       const { Padded, state, release } = padded(queue);

@@ -163,8 +163,8 @@ export class QueueIntake {
       return 0;
     }
     // Counted from when the lease began where the backend says (the answer may come much later), else from now.
-    // What the buffer gave back at once (beyond prefetchBytes) was not fetched for this queue's share.
-    return this.options.buffers.get(queue)!.add(queue, messages, Date.now());
+    this.options.buffers.get(queue)!.add(queue, messages, Date.now());
+    return messages.length;
   }
 
   /**

@@ -59,8 +59,9 @@ export interface WorkerOptions {
   /**
    * Most body text held in the buffer, counted in characters (a byte each in memory for ASCII and Latin-1 text, two
    * otherwise). A receive is sized from the bodies seen before it; what one brings beyond this bound goes back at once,
-   * unstarted, the last received first. The messages the free slots start are kept and not counted against it, and
-   * so is at least one message (a body larger than the bound alone still runs).
+   * unstarted, the last received first. The messages the free slots start are kept and not counted against it (with
+   * several queues, the free slots no other queue's buffered messages wait for), and so is one message when nothing
+   * else is buffered (a body larger than the bound alone still runs).
    * Default 64 MiB (67108864).
    */
   readonly prefetchBytes?: number;
@@ -295,10 +296,15 @@ export class Worker {
     };
     const onAdded = (messages: readonly ReceivedMessage[]) => target.recordBodies(messages);
     const bodyCharsOverBound = () => this.bufferedBodyChars() - this.prefetchBytes;
-    const freeSlots = () => this.concurrency - budget.running;
+    // A buffer keeps for free slots only those the other buffers' messages do not wait for already (each buffer sees
+    // the same free slots), and one message only when nothing else is buffered.
+    const keptForSlots = (buffer: PrefetchBuffer) => {
+      const others = this.bufferedTotal() - buffer.size;
+      return Math.max(others === 0 ? 1 : 0, this.concurrency - budget.running - others);
+    };
     for (const queue of this.selection.queues) {
       const giveBack = (messages: readonly ReceivedMessage[]) => this.trackGiveBack(this.handBackUnstarted(queue, messages));
-      this.buffers.set(queue, new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed(), beyondTarget, giveBack, onAdded, bodyCharsOverBound, freeSlots }));
+      this.buffers.set(queue, new PrefetchBuffer({ leaseMs, renewLeases: prefetch > 0, logger: this.dependencies.logger, onDropped: () => budget.changed(), beyondTarget, giveBack, onAdded, bodyCharsOverBound, keptForSlots }));
     }
     const pauses = new PauseWatch(this.dependencies.coordination, this.selection.queues, this.pauseCheckMs, this.dependencies.logger);
     const queues: QueueIntake = new QueueIntake({
