@@ -211,7 +211,7 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
           if (ran) continue;
           const nextMs = Math.min(backend.nextReadyAt() ?? Infinity, ...schedules.map((schedule) => nextTick(schedule.job, schedule.lastTickMs) ?? Infinity));
           if (nextMs > targetMs) break;
-          clock.set(new Date(Math.max(nextMs, clock.nowMs())));
+          clock.moveForwardTo(nextMs);
           for (const schedule of schedules) {
             const tick = nextTick(schedule.job, schedule.lastTickMs);
             if (tick === undefined || tick > clock.nowMs()) continue;
@@ -219,7 +219,7 @@ export function createTestHopper(options: TestHopperOptions): TestHopper {
             await hopper.enqueueRecurring(schedule.job.name, { scheduledAt: new Date(tick) });
           }
         }
-        if (targetMs > clock.nowMs()) clock.set(new Date(targetMs));
+        clock.moveForwardTo(targetMs);
         return report;
       } finally {
         for (const handBack of skipped) handBack();
