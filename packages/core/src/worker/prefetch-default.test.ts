@@ -403,6 +403,38 @@ describe("the worker's fetch-ahead default", () => {
       await running;
     });
 
+    it("stop() says in the log what it gave up waiting for when a hand-back never lands within shutdownTimeout", async () => {
+      const queue = `prefetch-bytes-stuck-${Date.now().toString(36)}`;
+      const { Padded, state, release } = padded(queue);
+      const memory = createMemoryBackend({ store: queue });
+      // Hand-backs the backend never answers: a connection gone quiet.
+      const backend: Backend = Object.create(memory, {
+        receive: {
+          value: async (options: Parameters<Backend["receive"]>[0]) =>
+            (await memory.receive(options)).map((message) => ({
+              id: message.id,
+              body: message.body,
+              deliveryAttempt: message.deliveryAttempt,
+              ack: (ackOptions?: Parameters<typeof message.ack>[0]) => message.ack(ackOptions),
+              extendLease: (leaseMs: number) => message.extendLease(leaseMs),
+              nack: () => new Promise<void>(() => {}),
+            })),
+        },
+      });
+      const warnings: string[] = [];
+      const logger = { ...silent, warn: (message: string) => void warnings.push(message) };
+      const hopper = createHopper({ backend, jobs: [Padded], logger });
+      hoppers.push(hopper);
+      await hopper.enqueueAll(Padded, Array.from({ length: 3 }, (_, n) => ({ n, pad: "w".repeat(60_000) })));
+      const worker = hopper.worker({ concurrency: 1, prefetchBytes: 50_000, pollWait: 50, handleSignals: false, shutdownTimeout: "300ms" });
+      const running = worker.run();
+      await until(() => state.releases.length === 1, "the first job to run");
+      release();
+      await worker.stop();
+      await running;
+      expect(warnings).toEqual([expect.stringMatching(/^shutdown timeout reached while waiting for the backend to take back unstarted jobs \(a hand-back\); .* returns to its queue when its lease ends$/)]);
+    });
+
     it("still runs a job whose body alone is larger than prefetchBytes (one is always kept)", async () => {
       const queue = `prefetch-bytes-one-${Date.now().toString(36)}`;
       const { Padded, state, release } = padded(queue);

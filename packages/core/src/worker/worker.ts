@@ -428,16 +428,23 @@ export class Worker {
     // Buffered messages go back at once, for other workers; none of them has started.
     const bufferHandedBack = Promise.all([...this.buffers].map(([queue, buffer]) => this.handBackUnstarted(queue, buffer.drain())));
     const timer = new AbortController();
+    // What the stop waits on, named in the log when the timeout comes first.
+    let waitingOn = "the last receive to return";
     const allSettled = async () => {
       // Loops first: a receive still returning may add jobs (or hand them back) before it ends.
       await this.receiveLoops.catch(() => {});
+      waitingOn = "the backend to take back unstarted jobs (a hand-back)";
       await bufferHandedBack;
       // What buffers gave back before the stop (beyond their target or prefetchBytes) lands before close() may follow.
       await Promise.all(this.givingBack);
+      waitingOn = "running jobs and their acks";
       await this.allJobsSettled();
     };
     const timedOut = await Promise.race([allSettled().then(() => false), sleep(timeoutMs, timer.signal).then(() => !timer.signal.aborted)]);
     timer.abort();
+    if (timedOut && this.inFlight.size === 0) {
+      this.dependencies.logger.warn(`shutdown timeout reached while waiting for ${waitingOn}; the worker stops without it: a message not yet taken back returns to its queue when its lease ends`, { timeoutMs });
+    }
     if (timedOut && this.inFlight.size > 0) {
       this.dependencies.logger.warn("shutdown timeout reached; handing running jobs back to the queue", { jobs: this.inFlight.size });
       // A job whose lease is lost is not ours to hand back: its message may be leased elsewhere.
