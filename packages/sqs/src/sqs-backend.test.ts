@@ -117,6 +117,17 @@ describe.skipIf(!sqsEndpoint)("sqs backend on the emulator", () => {
     expect(results[1]!.status === "failed" && results[1]!.error.message).toContain("InvalidMessageContents");
   });
 
+  it("a direct caller's send of one queue past SQS's 10 entries goes in chunks, each result in its message's place", async () => {
+    const backend = open();
+    const queue = unique("direct");
+    const messages = Array.from({ length: 25 }, (_, n) => ({ id: `d${n}`, queue, body: n === 13 ? "\uffff" : `{"n":${n}}` }));
+    const results = await backend.enqueue(messages);
+    expect(results.map((result) => [result.id, result.status])).toEqual(messages.map((message, n) => [message.id, n === 13 ? "failed" : "enqueued"]));
+    const received = await backend.receive({ queue, maxMessages: 25, waitMs: 2000, leaseMs: 30_000 });
+    expect(received.map((message) => message.body).sort()).toEqual(messages.filter((_, n) => n !== 13).map((message) => message.body).sort());
+    await Promise.all(received.map((message) => message.ack()));
+  });
+
   it("one receive gathers more than SQS's 10 per call when the queue has them", async () => {
     const backend = open();
     const queue = unique("many");

@@ -58,8 +58,9 @@ export async function enqueueMessages(context: SqsEnqueueContext, sent: SentMess
 function sendChunks(messages: readonly OutgoingMessage[]): (readonly [string, number[]])[] {
   const queue = messages[0]?.queue;
   if (queue !== undefined && messages.every((message) => message.queue === queue)) {
-    const chunks = chunkMessages(messages, maxBatchEntries, maxBatchBytes);
-    if (chunks.length === 1) return [[queue, messages.map((_, index) => index)]];
+    // chunkMessages cuts in order, so each chunk's indexes follow the one before.
+    let next = 0;
+    return chunkMessages(messages, maxBatchEntries, maxBatchBytes).map((chunk) => [queue, chunk.map(() => next++)] as const);
   }
   const indexOf = new Map(messages.map((message, index) => [message, index]));
   const byQueue = new Map<string, OutgoingMessage[]>();
