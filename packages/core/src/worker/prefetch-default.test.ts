@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Backend, BackendCapabilities } from "../backend/backend.js";
+import type { Backend, BackendCapabilities, ReceivedMessage } from "../backend/backend.js";
 import { createHopper, type Hopper } from "../hopper.js";
 import type { WorkerOptions } from "./worker.js";
 import { Job, type JobClass, type JobContext } from "../job.js";
@@ -268,6 +268,24 @@ describe("the worker's fetch-ahead default", () => {
       return { Padded, state, release };
     }
 
+    /** A memory backend whose received messages hand back through `nack` (given the memory message and the options). */
+    function withNack(queue: string, nack: (message: ReceivedMessage, options: Parameters<ReceivedMessage["nack"]>[0]) => Promise<void>): Backend {
+      const memory = createMemoryBackend({ store: queue });
+      return Object.create(memory, {
+        receive: {
+          value: async (options: Parameters<Backend["receive"]>[0]) =>
+            (await memory.receive(options)).map((message) => ({
+              id: message.id,
+              body: message.body,
+              deliveryAttempt: message.deliveryAttempt,
+              ack: (ackOptions?: Parameters<typeof message.ack>[0]) => message.ack(ackOptions),
+              extendLease: (leaseMs: number) => message.extendLease(leaseMs),
+              nack: (nackOptions?: Parameters<typeof message.nack>[0]) => nack(message, nackOptions),
+            })),
+        },
+      });
+    }
+
     it("gives back at once what a receive brings beyond prefetchBytes, the last received first, keeping their attempt", async () => {
       const queue = `prefetch-bytes-${Date.now().toString(36)}`;
       const { Padded, state, release } = padded(queue);
@@ -369,25 +387,12 @@ describe("the worker's fetch-ahead default", () => {
     it("stop() resolves only once what the buffer gave back has reached the backend", async () => {
       const queue = `prefetch-bytes-stop-${Date.now().toString(36)}`;
       const { Padded, state, release } = padded(queue);
-      const memory = createMemoryBackend({ store: queue });
       let handedBack = 0;
       // Hand-backs that take a while to land, as a remote backend's do.
-      const backend: Backend = Object.create(memory, {
-        receive: {
-          value: async (options: Parameters<Backend["receive"]>[0]) =>
-            (await memory.receive(options)).map((message) => ({
-              id: message.id,
-              body: message.body,
-              deliveryAttempt: message.deliveryAttempt,
-              ack: (ackOptions?: Parameters<typeof message.ack>[0]) => message.ack(ackOptions),
-              extendLease: (leaseMs: number) => message.extendLease(leaseMs),
-              nack: async (nackOptions?: Parameters<typeof message.nack>[0]) => {
-                await new Promise((resolve) => setTimeout(resolve, 300));
-                await message.nack(nackOptions);
-                handedBack += 1;
-              },
-            })),
-        },
+      const backend = withNack(queue, async (message, nackOptions) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await message.nack(nackOptions);
+        handedBack += 1;
       });
       const hopper = createHopper({ backend, jobs: [Padded], logger: silent });
       hoppers.push(hopper);
@@ -406,21 +411,8 @@ describe("the worker's fetch-ahead default", () => {
     it("stop() says in the log what it gave up waiting for when a hand-back never lands within shutdownTimeout", async () => {
       const queue = `prefetch-bytes-stuck-${Date.now().toString(36)}`;
       const { Padded, state, release } = padded(queue);
-      const memory = createMemoryBackend({ store: queue });
       // Hand-backs the backend never answers: a connection gone quiet.
-      const backend: Backend = Object.create(memory, {
-        receive: {
-          value: async (options: Parameters<Backend["receive"]>[0]) =>
-            (await memory.receive(options)).map((message) => ({
-              id: message.id,
-              body: message.body,
-              deliveryAttempt: message.deliveryAttempt,
-              ack: (ackOptions?: Parameters<typeof message.ack>[0]) => message.ack(ackOptions),
-              extendLease: (leaseMs: number) => message.extendLease(leaseMs),
-              nack: () => new Promise<void>(() => {}),
-            })),
-        },
-      });
+      const backend = withNack(queue, () => new Promise<void>(() => {}));
       const warnings: string[] = [];
       const logger = { ...silent, warn: (message: string) => void warnings.push(message) };
       const hopper = createHopper({ backend, jobs: [Padded], logger });
