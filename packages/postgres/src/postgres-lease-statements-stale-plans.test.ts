@@ -100,6 +100,48 @@ describe.skipIf(!url)("postgres: statements on leased messages keep the primary 
     expect(left).toBe(TOKENS / 2);
   }, 120_000);
 
+  it("after a vacuum that found the table empty and kept its pages (a drained queue): no due-index walk, no sequential scan", async () => {
+    // Autovacuum gives a table's end back only when no one else wants the table: on a busy queue that drained, it
+    // leaves 0 rows counted on thousands of pages, and the planner takes the table for empty however much it holds.
+    // It then found the tokens' rows by walking the whole due index, whose last key was seq (300 acks: 342,289
+    // buffers, 0.44 s; benchmarks/results/postgres-stall-2026-12-05.md). Migration 9 keys that index by (seq + 0).
+    await setup.query(`DELETE FROM ${table}`);
+    // Jobs that went through: each enqueued, claimed (a non-HOT update: run_at moves) and acked.
+    await setup.query(`INSERT INTO ${table} (id, queue, body) SELECT 'gone-' || n, 'drained', repeat('x', 100) FROM generate_series(1, 100000) AS n`);
+    await setup.query(`UPDATE ${table} SET attempts = 1, run_at = now() + interval '30 seconds', locked_until = now() + interval '30 seconds'`);
+    await setup.query(`DELETE FROM ${table}`);
+    await setup.query(`VACUUM (TRUNCATE false) ${table}`);
+    const [{ reltuples }] = (await setup.query(`SELECT reltuples FROM pg_class WHERE oid = '${table}'::regclass`)).rows;
+    expect(reltuples).toBe(0);
+    await setup.query(`INSERT INTO ${table} (id, queue, body) SELECT 'left-' || n, 'leftover', repeat('x', 100) FROM generate_series(1, 20000) AS n`);
+    const tokens = await leased(TOKENS);
+
+    const before = await scanCounts();
+    // A worker acks, releases and renews one job as well as a batch.
+    await actOn(tokens.slice(0, 2));
+    await actOn(tokens.slice(2));
+    const after = await scanCounts();
+
+    expect({ seqScans: after.seqScans - before.seqScans, dueIndexScans: after.dueIndexScans - before.dueIndexScans }).toEqual({ seqScans: 0, dueIndexScans: 0 });
+    expect(after.pkeyScans - before.pkeyScans).toBeGreaterThanOrEqual(6);
+    const [{ left }] = (await setup.query(`SELECT count(*)::int AS left FROM ${table} WHERE queue = 'acked'`)).rows;
+    expect(left).toBe(1 + (TOKENS - 2) / 2);
+  }, 120_000);
+
+  it("has no index but the primary key that a predicate on seq can use (migration 9: the due index ends in seq + 0)", async () => {
+    // On statistics that read the table as empty, the planner costs a walk of any index holding seq as cheap as a
+    // primary-key probe, and took the due index for the ack's seq = ANY(...) on the bench's server (342,289 buffers for
+    // 300 acks: benchmarks/results/postgres-stall-2026-12-05.md): no other index may offer seq as a key column.
+    const { rows } = await setup.query(
+      `SELECT c.relname AS name FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+       WHERE i.indrelid = '${table}'::regclass AND NOT i.indisprimary AND i.indpred IS NULL
+         AND (SELECT attnum FROM pg_attribute WHERE attrelid = i.indrelid AND attname = 'seq') = ANY (i.indkey::int2[])`,
+    );
+    expect(rows.map((row) => row.name)).toEqual([]);
+    const [{ definition }] = (await setup.query(`SELECT pg_get_indexdef('"${schema}".messages_due_idx'::regclass) AS definition`)).rows;
+    expect(definition).toMatch(/\(queue, priority DESC, run_at, \(\(seq \+ 0\)\)\)$/);
+  });
+
   it("claims after statistics taken on an empty table, with tens of thousands of rows back: no sequential scan", async () => {
     await setup.query(`DELETE FROM ${table}`);
     await setup.query(`VACUUM ANALYZE ${table}`);
