@@ -1,8 +1,13 @@
--- psql <url> -f explain-reltuples-zero.sql: the claim body (migration 8) as the planner plans it when pg_class reads 0 rows for
+-- psql <url> -v hide_due=<on|off> -f explain-reltuples-zero.sql: the claim body (migration 8) as the planner plans it when pg_class reads 0 rows for
 -- hopper.messages (as after a vacuum that found it empty and kept its pages), custom and generic plan, in a transaction
--- rolled back (pg_class is only changed inside it; superuser).
+-- rolled back (pg_class is only changed inside it; superuser). -v hide_due=on also marks messages_due_idx invalid inside it:
+-- what the primary key's plan costs.
 BEGIN;
 UPDATE pg_class SET reltuples = 0 WHERE oid = 'hopper.messages'::regclass;
+SELECT :'hide_due' = 'on' AS hide_due \gset
+\if :hide_due
+  UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'hopper.messages_due_idx'::regclass;
+\endif
 SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL jit = off;
 PREPARE c(text, int, float8) AS
   WITH claimable AS (
