@@ -1,6 +1,8 @@
 // Server CPU per claim of 100: claim_messages as migration 6 declares it (SQL, update joined on ctid) against migration
 // 8's (PL/pgSQL, update joined on seq), both created from the migration files under other names, alternating claim by claim on one connection, on a queue of 30,000 ready rows refilled each
 // round; the backend's CPU from /proc/<pid>/schedstat. With PLAN=1 also each body's generic plan and buffers.
+// CLAIM_A / CLAIM_B (default migrations 6 and 8): other claim_messages declarations to compare, as a migration file name or
+// a path from the repository's root (postgres-stall-2026-12-05 compares 8 with a proposed 9 so).
 // Run from apps/bench: node --conditions=@hopper/source --import ./src/child/strip-types.mjs --no-warnings ../../benchmarks/results/postgres-claim-skip-2026-12-05-probes/claimskip.ts <url> <rounds>
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -13,13 +15,15 @@ await (await createPostgresBackend({ connectionString: url, schema: "claimskip",
 const client = new pg.Client({ connectionString: url });
 await client.connect();
 const declared = (file: string, as: string) => {
-  const text = readFileSync(`${root}/packages/postgres/src/migrations/${file}`, "utf8");
+  const text = readFileSync(file.includes("/") ? `${root}/${file}` : `${root}/packages/postgres/src/migrations/${file}`, "utf8");
   const start = text.search(/CREATE (OR REPLACE )?FUNCTION \{\{schema\}\}\.claim_messages\(/);
   return text.slice(start, text.indexOf("$$;", start) + 3).replaceAll("{{schema}}", "claimskip").replace("claimskip.claim_messages(", `claimskip.${as}(`).replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION");
 };
-await client.query(declared("000006_claim_in_index_order.sql", "claim_of_migration_6"));
-await client.query(declared("000008_claim_follows_changed_rows.sql", "claim_of_migration_8"));
-const fns = ["claim_of_migration_6", "claim_of_migration_8"];
+// Each declaration's migration number, from its file name (000006_… → 6).
+const compared = [process.env.CLAIM_A ?? "000006_claim_in_index_order.sql", process.env.CLAIM_B ?? "000008_claim_follows_changed_rows.sql"];
+const numberOf = (file: string) => Number(/(\d{6})_[^/]*$/.exec(file)![1]);
+const fns = compared.map((file) => `claim_of_migration_${numberOf(file)}`);
+for (const [index, file] of compared.entries()) await client.query(declared(file, fns[index]!));
 const [{ pid }] = (await client.query("SELECT pg_backend_pid() AS pid")).rows;
 const cpuNs = () => Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]);
 const samples: Record<string, number[]> = Object.fromEntries(fns.map((fn) => [fn, []]));
@@ -48,7 +52,7 @@ for (let claim = 0; claim < 600; claim++) {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const fn of fns) console.log(`${fn}: median ${median(samples[fn]!).toFixed(0)} µs server CPU per claim of 100 (${samples[fn]!.length} claims), ${median(empty[fn]!).toFixed(0)} µs per empty claim (${empty[fn]!.length})`);
-console.log(`migration 8 ÷ 6: ${(median(samples[fns[1]!]!) / median(samples[fns[0]!]!)).toFixed(3)} per claim of 100, ${(median(empty[fns[1]!]!) / median(empty[fns[0]!]!)).toFixed(3)} per empty claim`);
+console.log(`migration ${numberOf(compared[1]!)} ÷ ${numberOf(compared[0]!)}: ${(median(samples[fns[1]!]!) / median(samples[fns[0]!]!)).toFixed(3)} per claim of 100, ${(median(empty[fns[1]!]!) / median(empty[fns[0]!]!)).toFixed(3)} per empty claim`);
 if (process.env.PLAN) {
   // Each body as a prepared statement with the functions' settings (generic plan, as the functions end up with): the
   // plan and its buffers for a claim of 100 from 1,000 ready rows, migration 6's then migration 8's.

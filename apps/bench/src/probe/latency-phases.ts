@@ -11,7 +11,9 @@
  *   gc       GC pauses overlapping the job's whole span (it overlaps the phases above, it is not added)
  * The receive script's send time is the message's leaseFrom (Date.now(), whole ms): recv reads about 0.5 ms
  * long and toRecv as much short on average. HOPPER_PROBE_SENDS_IN_FLIGHT=n overrides the lane's sends in
- * flight (an experiment). HOPPER_PROBE_SURVIVORS=n prints the n allocation sites whose objects outlived a
+ * flight (an experiment). HOPPER_PROBE_INTAKE_LOG=<file> appends the worker's intake state every 250 ms to <file>
+ * (`intake-watch.ts`: receives in flight, the budget, LISTEN waits, statements on the pool), to see what a worker that
+ * stopped receiving waits on. A round where no job started is reported as such (0/n started) and the run goes on. HOPPER_PROBE_SURVIVORS=n prints the n allocation sites whose objects outlived a
  * scavenge (V8's sampling heap profiler, leaving out what minor GCs freed): what each scavenge copies or
  * promotes, per job, over the measured rounds. Results are printed as means over all jobs and over the slowest 5% and 1%, per round (the first round warms up).
  *   pnpm --filter @hopper/bench latency-phases <redis-url> [rate] [durationMs] [rounds] [concurrency]
@@ -22,6 +24,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { createHopper, Job, type JobContext } from "@hopper/core";
 import type { ReceiveOptions, OutgoingMessage, EnqueueCallOptions } from "@hopper/core/backend";
 import { now } from "../subjects/bench-subject.js";
+import { installIntakeWatch, logIntake, receiveView } from "./intake-watch.js";
 
 const [url = process.env.HOPPER_TEST_REDIS_URL ?? "", rateText = "1600", durationText = "2000", roundsText = "4", concurrencyText = "50"] = process.argv.slice(2);
 const rate = Number(rateText);
@@ -55,20 +58,33 @@ interface SamplingNode {
 const loopDelay = monitorEventLoopDelay({ resolution: 1 });
 
 let onStart: (() => void) | undefined;
-class ProbeNoop extends Job<{ sentAt: number; key: number }> {
+// Jobs a previous run left in the queue (it stopped with a backlog) carry another run's tag: they are run, not counted,
+// so their keys do not overwrite this run's.
+const runTag = Date.now();
+let leftOver = 0;
+class ProbeNoop extends Job<{ sentAt: number; key: number; run?: number }> {
   static override jobName = "ProbeNoop";
-  async perform(args: { sentAt: number; key: number }, _context: JobContext): Promise<void> {
+  async perform(args: { sentAt: number; key: number; run?: number }, _context: JobContext): Promise<void> {
+    if (args.run !== runTag) {
+      leftOver += 1;
+      return;
+    }
     startedAt[args.key] = now();
     onStart?.();
   }
 }
+const intakeLog = process.env.HOPPER_PROBE_INTAKE_LOG;
+if (intakeLog) await installIntakeWatch();
+const receives = receiveView();
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false };
 const hopper = createHopper({ url, jobs: [ProbeNoop], logger: silentLogger });
 const backend = await hopper.backend;
 // Experiment: HOPPER_PROBE_SENDS_IN_FLIGHT overrides the enqueue lane's sends in flight.
 if (process.env.HOPPER_PROBE_SENDS_IN_FLIGHT) Object.assign(backend, { capabilities: { ...backend.capabilities, enqueueSendsInFlight: Number(process.env.HOPPER_PROBE_SENDS_IN_FLIGHT) } });
 // The job's sequence number, found again in the body.
+const runMark = `"run":${runTag}`;
 const keyOf = (message: { body: string }) => {
+  if (!message.body.includes(runMark)) return -1;
   const at = message.body.indexOf('"key":');
   return at < 0 ? -1 : Number.parseInt(message.body.slice(at + 6), 10);
 };
@@ -88,7 +104,13 @@ backend.enqueue = async (messages: readonly OutgoingMessage[], options?: Enqueue
 };
 const receive = backend.receive.bind(backend);
 backend.receive = async (options: ReceiveOptions) => {
-  const messages = await receive(options);
+  const id = receives.sent(options.queue, options.waitMs, options.maxMessages);
+  let messages: Awaited<ReturnType<typeof receive>> = [];
+  try {
+    messages = await receive(options);
+  } finally {
+    receives.answered(id, messages.length);
+  }
   const received = now();
   for (const message of messages) {
     const key = keyOf(message);
@@ -110,6 +132,9 @@ const mean = (rows: number[][], column: number) => rows.reduce((sum, row) => sum
 
 const worker = hopper.worker({ queues: ["probe-latency"], concurrency, prefetch: 200, pollWait: "1s", handleSignals: false });
 const running = worker.run();
+let roundLabel = "start";
+let startedSoFar = 0;
+const stopIntakeLog = intakeLog ? logIntake(intakeLog, worker, receives, () => ({ round: roundLabel, started: startedSoFar, leftOver })) : () => {};
 try {
   let next = 0;
   const survivorsTop = Number(process.env.HOPPER_PROBE_SURVIVORS ?? 0);
@@ -128,7 +153,8 @@ try {
     let allAnswered!: () => void;
     const started = new Promise<void>((resolve) => (allStarted = resolve));
     const sendsDone = new Promise<void>((resolve) => (allAnswered = resolve));
-    onStart = () => void (++startedCount >= total && allStarted());
+    roundLabel = `${round}`;
+    onStart = () => void ((startedSoFar += 1), ++startedCount >= total && allStarted());
     const answer = () => void (++answered >= total && allAnswered());
     const roundStart = now();
     for (let sent = 0; sent < total; ) {
@@ -137,7 +163,7 @@ try {
         const key = next++;
         const at = now();
         calledAt[key] = at;
-        hopper.enqueue(ProbeNoop, { sentAt: at, key }, { queue: "probe-latency" }).then(answer, answer);
+        hopper.enqueue(ProbeNoop, { sentAt: at, key, run: runTag }, { queue: "probe-latency" }).then(answer, answer);
       }
       await sleep(tickMs);
     }
@@ -149,7 +175,8 @@ try {
     const latencyOf = (key: number) => startedAt[key]! - calledAt[key]!;
     keys.sort((left, right) => latencyOf(left) - latencyOf(right));
     const latency = keys.map(latencyOf);
-    const at = (q: number) => latency[Math.min(latency.length - 1, Math.floor(q * latency.length))]!;
+    // A round where no job started reads NaN, not a crash: the probe goes on to show whether intake comes back.
+    const at = (q: number) => latency[Math.min(latency.length - 1, Math.floor(q * latency.length))] ?? Number.NaN;
     const rows = keys.map(phases);
     const line = (label: string, from: number) => {
       const slice = rows.slice(from);
@@ -159,7 +186,7 @@ try {
     };
     const gcTotal = gcPauses.reduce((sum, [, ms]) => sum + ms, 0);
     console.log(
-      `round ${round}${round === 0 ? " (warm-up)" : ""}: ${keys.length}/${total} started; p50 ${at(0.5).toFixed(1)} p95 ${at(0.95).toFixed(1)} p99 ${at(0.99).toFixed(1)} max ${latency.at(-1)!.toFixed(1)} ms; ` +
+      `round ${round}${round === 0 ? " (warm-up)" : ""}: ${keys.length}/${total} started${leftOver > 0 ? ` (+${leftOver} left by earlier runs, so far)` : ""}; p50 ${at(0.5).toFixed(1)} p95 ${at(0.95).toFixed(1)} p99 ${at(0.99).toFixed(1)} max ${(latency.at(-1) ?? Number.NaN).toFixed(1)} ms; ` +
         `gc ${gcPauses.length} pauses ${gcTotal.toFixed(1)} ms (max ${Math.max(0, ...gcPauses.map(([, ms]) => ms)).toFixed(1)}; ${gcKinds()}); loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
     );
     console.log(line("all", 0));
@@ -185,6 +212,7 @@ try {
     session.disconnect();
   }
 } finally {
+  stopIntakeLog();
   await worker.stop({ timeout: 5000 });
   await running.catch(() => {});
   await hopper.close();
