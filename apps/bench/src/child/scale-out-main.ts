@@ -36,15 +36,15 @@ async function handle(request: ScaleOutRequest): Promise<void> {
       return;
     }
     case "work":
-      subject = await createSubject(request.spec);
+      subject ??= await createSubject(request.spec);
       queue = request.queue;
       concurrency = request.concurrency;
-      starts = new WorkerStarts(request.jobs);
+      starts = new WorkerStarts(request.jobs, request.timed);
       send({ type: "ready" });
       return;
     case "start": {
       if (!subject) throw new Error("start before work");
-      consumer = await subject.consume(queue, concurrency, (job) => starts.start(job.seq));
+      consumer = await subject.consume(queue, concurrency, (job) => starts.start(job.seq, now(), job.sentAt));
       send({ type: "consuming", at: now(), shape: subject.shape(concurrency) });
       reporter = setInterval(sendStarts, reportEveryMs);
       return;
@@ -52,10 +52,9 @@ async function handle(request: ScaleOutRequest): Promise<void> {
     case "stop":
       clearInterval(reporter);
       await consumer?.stop();
+      consumer = undefined;
       sendStarts();
       send({ type: "stopped" });
-      await subject?.close();
-      exitSoon();
       return;
     case "close":
       await subject?.close();
