@@ -69,11 +69,19 @@ function sendStarts(): void {
   if (report) send({ type: "count", ...report });
 }
 
+let leaving = false;
+
 function exitSoon(): void {
+  leaving = true;
   process.disconnect?.();
   // Clients with open handles (pools, gRPC channels) must not keep the child alive.
   setTimeout(() => process.exit(0), 500).unref();
 }
+
+// A parent gone without "close" (a subject child killed past its budget forks the latency worker) must not leave this one consuming.
+process.on("disconnect", () => {
+  if (!leaving) process.exit(1);
+});
 
 process.on("message", (request: ScaleOutRequest) => {
   handle(request).catch((error: unknown) => send({ type: "failed", error: describe(error) }));
