@@ -57,6 +57,24 @@ describe("parseBenchOptions", () => {
   });
 });
 
+describe("--latency-worker", () => {
+  it("keeps the profile's layout, same, unless given", () => {
+    expect(parseBenchOptions([], profiles).plan.latency.worker).toBe("same");
+    expect(parseBenchOptions(["--profile", "full"], profiles).plan.latency.worker).toBe("same");
+  });
+
+  it("takes same or process", () => {
+    expect(parseBenchOptions(["--latency-worker", "process"], profiles).plan.latency.worker).toBe("process");
+    expect(parseBenchOptions(["--profile", "full", "--latency-worker", "same"], profiles).plan.latency.worker).toBe("same");
+  });
+
+  it("refuses any other value, naming the option and the values it takes", () => {
+    const refusal = () => parseBenchOptions(["--latency-worker", "child"], profiles, quiet);
+    expect(refusal).toThrow(/--latency-worker/);
+    expect(refusal).toThrow(/unknown latency worker layout "child": use same, process/);
+  });
+});
+
 describe("parseSize", () => {
   it("reads bytes and binary kilo/megabytes", () => {
     expect(parseSize("100B")).toBe(100);

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from "commander";
-import { scenarioNames, subjectKinds, type BenchPlan, type ScenarioName } from "./bench-plan.js";
+import { latencyWorkerLayouts, scenarioNames, subjectKinds, type BenchPlan, type LatencyWorkerLayout, type ScenarioName } from "./bench-plan.js";
 import { subjectNames, type SubjectChoice } from "./targets.js";
 
 export const backendNames = ["memory", "redis", "postgres", "pglite", "sqs", "pubsub"] as const;
@@ -39,6 +39,7 @@ interface RawOptions {
   warmup?: number;
   rate?: number;
   p99Bound?: number;
+  latencyWorker?: LatencyWorkerLayout;
   inFlight?: number;
   scaleOutWorkers?: number[];
   scaleOutJobs?: number;
@@ -108,6 +109,11 @@ export function createProgram(): Command {
     .option("--warmup <n>", "warm-up repetitions, not reported", nonNegativeInteger)
     .option("--rate <jobsPerSecond>", "offered rate of the fixed-rate latency run", positiveInteger)
     .option("--p99-bound <ms>", "p99 bound for the highest sustained rate", positiveInteger)
+    .option(
+      "--latency-worker <layout>",
+      `where the latency scenario's consumer runs: same (beside the producer, one process: the default, as earlier results) or process (a worker process of its own, as deployed)`,
+      oneOf(latencyWorkerLayouts, "latency worker layout"),
+    )
     .option("--in-flight <n>", "jobs held in flight for the memory growth figure", positiveInteger)
     .option("--scale-out-workers <list>", "worker processes per scale-out run, e.g. 1,2,4 (a smoke test: -s scale-out --profile full --scale-out-workers 1,2 --scale-out-jobs 2000)", listOf(positiveInteger))
     .option("--scale-out-jobs <n>", "jobs pre-filled for each scale-out run", positiveInteger)
@@ -143,7 +149,7 @@ export function parseBenchOptions(argv: readonly string[], profiles: Readonly<Re
       bulkBatch: raw.bulkBatch ?? base.enqueue.bulkBatch,
     },
     drain: { ...base.drain, jobs: raw.jobs ?? base.drain.jobs, concurrency: raw.concurrency ?? base.drain.concurrency },
-    latency: { ...base.latency, rate: raw.rate ?? base.latency.rate, p99BoundMs: raw.p99Bound ?? base.latency.p99BoundMs },
+    latency: { ...base.latency, rate: raw.rate ?? base.latency.rate, p99BoundMs: raw.p99Bound ?? base.latency.p99BoundMs, worker: raw.latencyWorker ?? base.latency.worker },
     payload: { ...base.payload, sizes: raw.payloadSizes ?? base.payload.sizes },
     memory: { ...base.memory, inFlight: raw.inFlight ?? base.memory.inFlight },
     scaleOut: {

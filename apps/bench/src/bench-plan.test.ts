@@ -17,6 +17,13 @@ describe("parseProfile", () => {
     expect(() => parseProfile("p", { ...valid, payload: { ...valid.payload, sizes: [] } })).toThrow("p.payload.sizes must be a non-empty list");
     expect(() => parseProfile("p", { ...valid, subjects: { ...valid.subjects, drain: ["bullmq"] } })).toThrow("p.subjects.drain must list subject kinds");
     expect(() => parseProfile("p", { ...valid, memory: undefined })).toThrow("p.memory must be an object");
+    expect(() => parseProfile("p", { ...valid, latency: { ...valid.latency, worker: "thread" } })).toThrow('p.latency.worker must be one of same, process, got "thread"');
+  });
+
+  it("reads the latency worker layout, same when the profile does not give one", () => {
+    const { worker: _absent, ...latency } = valid.latency;
+    expect(parseProfile("p", { ...valid, latency }).latency.worker).toBe("same");
+    expect(parseProfile("p", { ...valid, latency: { ...latency, worker: "process" } }).latency.worker).toBe("process");
   });
 });
 

@@ -8,6 +8,14 @@ export type ScenarioName = (typeof scenarioNames)[number];
 export const subjectKinds = ["hopper", "raw", "peer"] as const;
 export type SubjectKind = (typeof subjectKinds)[number];
 
+/**
+ * Where the latency scenario's consumer runs: `same`, beside the producer in one process (as every run before it did);
+ * `process`, in a worker process of its own, as an enqueuing web process and a worker are deployed
+ * (scenarios/latency-worker.ts).
+ */
+export const latencyWorkerLayouts = ["same", "process"] as const;
+export type LatencyWorkerLayout = (typeof latencyWorkerLayouts)[number];
+
 /** Every knob of one run; a profile in benchmarks/scenarios.json gives the defaults, flags override them. */
 export interface BenchPlan {
   readonly profile: string;
@@ -25,6 +33,8 @@ export interface BenchPlan {
     /** Extra steps bisecting (geometrically) between the highest passing and the lowest failing rate. */
     readonly refineSteps: number;
     readonly graceMs: number;
+    /** Where the consumer runs; `same` when the profile does not say. */
+    readonly worker: LatencyWorkerLayout;
   };
   readonly payload: { readonly sizes: readonly number[]; readonly jobs: number; readonly concurrency: number; readonly timeoutMs: number };
   readonly delayed: { readonly jobs: number; readonly delayMs: number; readonly concurrency: number; readonly graceMs: number };
@@ -86,6 +96,7 @@ export function parseProfile(name: string, value: unknown): BenchPlan {
       searchDurationMs: count(latency, "searchDurationMs", `${name}.latency`),
       refineSteps: nonNegativeInteger(latency.refineSteps, `${name}.latency.refineSteps`),
       graceMs: count(latency, "graceMs", `${name}.latency`),
+      worker: latencyWorkerLayout(latency.worker, `${name}.latency.worker`),
     },
     payload: {
       sizes: counts(payload, "sizes", `${name}.payload`),
@@ -119,6 +130,13 @@ export function parseProfile(name: string, value: unknown): BenchPlan {
       }),
     ) as Record<ScenarioName, SubjectKind[]>,
   };
+}
+
+/** A profile's latency worker layout: absent means `same` (profiles written before the choice). */
+function latencyWorkerLayout(value: unknown, path: string): LatencyWorkerLayout {
+  if (value === undefined) return "same";
+  if (!latencyWorkerLayouts.includes(value as LatencyWorkerLayout)) throw new Error(`${path} must be one of ${latencyWorkerLayouts.join(", ")}, got ${JSON.stringify(value)}`);
+  return value as LatencyWorkerLayout;
 }
 
 function objectAt(value: unknown, path: string): Record<string, unknown> {

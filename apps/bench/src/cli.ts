@@ -57,12 +57,19 @@ async function main(argv: string[]): Promise<void> {
     const { plan } = options;
     const { specs, skipped: absent } = subjectSpecs(setup.backends, options.kinds, setup.servers, setup.env, plan.sweepPeerSettings);
     skipped.push(...absent);
-    const wants = (spec: SubjectSpec, scenario: ScenarioName) => options.scenarios.includes(scenario) && plan.subjects[scenario].includes(spec.kind);
+    // A worker process cannot share an in-process backend's queue (latency-worker.ts).
+    const latencyRuns = (spec: SubjectSpec) => plan.latency.worker === "same" || !inProcessBackends.includes(spec.backend);
+    const wants = (spec: SubjectSpec, scenario: ScenarioName) => options.scenarios.includes(scenario) && plan.subjects[scenario].includes(spec.kind) && (scenario !== "latency" || latencyRuns(spec));
     const inChild = (spec: SubjectSpec) => options.scenarios.some((scenario) => scenario !== "scale-out" && wants(spec, scenario));
     const scaleOut = (spec: SubjectSpec) => wants(spec, "scale-out") && !inProcessBackends.includes(spec.backend);
     if (options.scenarios.includes("scale-out") && plan.subjects["scale-out"].length > 0) {
       for (const backend of setup.backends.filter((name) => inProcessBackends.includes(name))) {
         skipped.push({ what: `${backend} scale-out`, reason: "an in-process backend: separate worker processes cannot share its queue" });
+      }
+    }
+    if (options.scenarios.includes("latency") && plan.subjects.latency.length > 0 && plan.latency.worker === "process") {
+      for (const backend of setup.backends.filter((name) => inProcessBackends.includes(name))) {
+        skipped.push({ what: `${backend} latency`, reason: "an in-process backend: with --latency-worker process, a worker process cannot share its queue" });
       }
     }
     const runnable: SubjectSpec[] = [];
@@ -81,7 +88,7 @@ async function main(argv: string[]): Promise<void> {
         ? await runInChild({
             spec,
             plan,
-            scenarios: options.scenarios,
+            scenarios: options.scenarios.filter((scenario) => scenario !== "latency" || latencyRuns(spec)),
             // A hung client must not hang the whole run.
             timeoutMs: subjectBudgetMs(plan),
             onProgress,

@@ -5,6 +5,7 @@ import { uniqueQueueName, type ScenarioContext } from "../scenarios/scenario-con
 import { enqueueBulkAndDrain, enqueueSingle, payloadSizes } from "../scenarios/throughput-scenarios.js";
 import { delayedJobs, latencyAndRateSearch } from "../scenarios/latency-scenario.js";
 import { leftConsumerRunning } from "../scenarios/rate-step-bounds.js";
+import { latencyWorkerFor } from "../scenarios/latency-worker.js";
 import { memoryInFlight } from "../scenarios/memory-scenario.js";
 import { idleFootprint, settledRss } from "../scenarios/idle-scenario.js";
 import { createSubject } from "../subjects/create-subject.js";
@@ -94,7 +95,7 @@ async function run(request: RunRequest): Promise<SubjectResult> {
     let consumerRunning = false;
     const skipped = (scenario: string) => notes.push(`${scenario}: not run: a latency step's consumer had not stopped, and it would share the server with this scenario`);
     if (wants("latency")) {
-      const { fixed, search } = await latencyAndRateSearch(context);
+      const { fixed, search } = await latencyAndRateSearch(context, latencyWorkerFor(request.plan.latency.worker, request.spec, subject));
       result = { ...result, latency: fixed, rateSearch: search };
       finished("latency");
       consumerRunning = leftConsumerRunning(fixed, search);

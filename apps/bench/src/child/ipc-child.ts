@@ -29,7 +29,8 @@ export class IpcChild<Request, Message extends { readonly type: string }> {
   }
 
   send(request: Request): void {
-    this.child.send(request as object);
+    // A child gone by now shows in `next` (its exit); without the callback its closed channel would be an 'error' event that ends the bench.
+    this.child.send(request as object, () => {});
   }
 
   /** The next message of `type`; a "failed" message, an exit or the bound throws. */

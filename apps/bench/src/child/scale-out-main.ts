@@ -36,15 +36,15 @@ async function handle(request: ScaleOutRequest): Promise<void> {
       return;
     }
     case "work":
-      subject = await createSubject(request.spec);
+      subject ??= await createSubject(request.spec);
       queue = request.queue;
       concurrency = request.concurrency;
-      starts = new WorkerStarts(request.jobs);
+      starts = new WorkerStarts(request.jobs, request.timed);
       send({ type: "ready" });
       return;
     case "start": {
       if (!subject) throw new Error("start before work");
-      consumer = await subject.consume(queue, concurrency, (job) => starts.start(job.seq));
+      consumer = await subject.consume(queue, concurrency, (job) => starts.start(job.seq, now(), job.sentAt));
       send({ type: "consuming", at: now(), shape: subject.shape(concurrency) });
       reporter = setInterval(sendStarts, reportEveryMs);
       return;
@@ -52,10 +52,9 @@ async function handle(request: ScaleOutRequest): Promise<void> {
     case "stop":
       clearInterval(reporter);
       await consumer?.stop();
+      consumer = undefined;
       sendStarts();
       send({ type: "stopped" });
-      await subject?.close();
-      exitSoon();
       return;
     case "close":
       await subject?.close();
@@ -70,11 +69,19 @@ function sendStarts(): void {
   if (report) send({ type: "count", ...report });
 }
 
+let leaving = false;
+
 function exitSoon(): void {
+  leaving = true;
   process.disconnect?.();
   // Clients with open handles (pools, gRPC channels) must not keep the child alive.
   setTimeout(() => process.exit(0), 500).unref();
 }
+
+// A parent gone without "close" (a subject child killed past its budget forks the latency worker) must not leave this one consuming.
+process.on("disconnect", () => {
+  if (!leaving) process.exit(1);
+});
 
 process.on("message", (request: ScaleOutRequest) => {
   handle(request).catch((error: unknown) => send({ type: "failed", error: describe(error) }));

@@ -2,10 +2,15 @@ import type { SubjectSpec } from "../report/result-types.js";
 import type { StartsReport } from "../scenarios/scale-out-starts.js";
 import type { ConsumerShape } from "../subjects/bench-subject.js";
 
-/** Parent → a scale-out child. A filler fills `queue` and keeps it until "close"; a worker consumes it between "start" and "stop". */
+/**
+ * Parent → a scale-out child. A filler fills `queue` and keeps it until "close"; a worker consumes it between "start"
+ * and "stop", then may be given another "work" (the latency scenario's worker: one queue per step, one subject for
+ * all of them) until "close".
+ */
 export type ScaleOutRequest =
   | { readonly type: "fill"; readonly spec: SubjectSpec; readonly queue: string; readonly jobs: number; readonly batch: number }
-  | { readonly type: "work"; readonly spec: SubjectSpec; readonly queue: string; readonly concurrency: number; readonly jobs: number }
+  /** `timed`: the starts' reports carry each first start's time and its job's `sentAt` (StartsReport.times). */
+  | { readonly type: "work"; readonly spec: SubjectSpec; readonly queue: string; readonly concurrency: number; readonly jobs: number; readonly timed?: boolean }
   | { readonly type: "start" }
   | { readonly type: "stop" }
   | { readonly type: "close" };

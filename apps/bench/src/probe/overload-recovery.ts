@@ -12,6 +12,7 @@
 import pg from "pg";
 import { loadProfiles } from "../bench-plan.js";
 import { offerRate } from "../scenarios/latency-scenario.js";
+import { sameProcessWorker } from "../scenarios/latency-worker.js";
 import { uniqueQueueName, type ScenarioContext } from "../scenarios/scenario-context.js";
 import type { BenchSubject } from "../subjects/bench-subject.js";
 
@@ -102,7 +103,7 @@ for (const step of ratesText.split(",")) {
   const rate = Number(step);
   kinds = new Map();
   mostWaiting = 0;
-  const run = await offerRate(context, rate, Number(stepText), `@${rate}`);
+  const run = await offerRate(context, sameProcessWorker(subject), rate, Number(stepText), `@${rate}`);
   const load = (await import("node:os")).loadavg()[0]!.toFixed(2);
   console.log(`@${rate}/s: ${run.received}/${run.offered} started, p50 ${run.latency.p50.toFixed(1)} ms, p99 ${run.latency.p99.toFixed(1)} ms, ${run.sustained ? "sustained" : "FAILED"}; most waiting for a connection ${mostWaiting}; load ${load}`);
   for (const [name, entry] of [...kinds].sort((left, right) => right[1].totalMs - left[1].totalMs)) {

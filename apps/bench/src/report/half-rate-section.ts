@@ -1,5 +1,6 @@
 import type { BenchPlan } from "../bench-plan.js";
 import { formatMs, formatNumber, table } from "./format.js";
+import { latencyLayoutSentence } from "./latency-layout.js";
 import type { SubjectResult } from "./result-types.js";
 
 /**
@@ -10,7 +11,7 @@ export function halfRateSection(subjects: readonly SubjectResult[], plan: BenchP
   return [
     "## Latency at half of the highest sustained rate",
     "",
-    `One run per subject at half of its highest sustained rate above (rounded to whole jobs/s), paced as the fixed-rate run for ${formatNumber(plan.latency.durationMs / 1000)} s, consumer concurrency ${plan.latency.concurrency}.`,
+    `One run per subject at half of its highest sustained rate above (rounded to whole jobs/s), paced as the fixed-rate run for ${formatNumber(plan.latency.durationMs / 1000)} s, consumer concurrency ${plan.latency.concurrency}. ${latencyLayoutSentence(plan)}`,
     "",
     table(
       ["subject", "highest sustained rate", "offered rate", "started / offered", "p50", "p95", "p99", "max"],

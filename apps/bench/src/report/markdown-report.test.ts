@@ -56,6 +56,20 @@ describe("renderMarkdown", () => {
     expect(markdown).not.toContain("## Latency at half of the highest sustained rate");
   });
 
+  it("says where the latency scenario's consumer ran, in the latency section and at half of the sustained rate", () => {
+    const atHalf = { offeredRate: 1600, concurrency: 50, offered: 3200, received: 3200, latency: latencyPercentiles([1, 2, 3, 4]), sustained: true };
+    const hopper = subject("redis/hopper", "hopper", 3200);
+    const run = runResult([{ ...hopper, rateSearch: { ...hopper.rateSearch!, atHalf } }]);
+    const layoutsOf = (text: string) => text.match(/Layout `--latency-worker \w+`/g);
+    expect(layoutsOf(renderMarkdown(run))).toEqual(["Layout `--latency-worker same`", "Layout `--latency-worker same`"]);
+    const split = renderMarkdown({ ...run, plan: { ...run.plan, latency: { ...run.plan.latency, worker: "process" } } });
+    expect(layoutsOf(split)).toEqual(["Layout `--latency-worker process`", "Layout `--latency-worker process`"]);
+    expect(split).toContain("its start in the worker minus its enqueue call in the producer");
+    // Results written before the choice have no layout in their plan: they all ran `same`.
+    const { worker: _absent, ...before } = run.plan.latency;
+    expect(layoutsOf(renderMarkdown({ ...run, plan: { ...run.plan, latency: before as typeof run.plan.latency } }))).toEqual(["Layout `--latency-worker same`", "Layout `--latency-worker same`"]);
+  });
+
   it("gives each subject's idle RSS and its ratio to the raw client's on the same backend", () => {
     const idle = (rssMiB: number) => ({ concurrency: 10, settleMs: 3000, rssBytes: rssMiB * 1024 * 1024, heapUsedBytes: 8 * 1024 * 1024, baseRssBytes: 40 * 1024 * 1024 });
     const withIdle = (result: ReturnType<typeof subject>, rssMiB: number) => ({ ...result, memory: { ...result.memory!, idle: idle(rssMiB) } });

@@ -1,5 +1,5 @@
 import type { BackendName } from "../bench-options.js";
-import type { BenchPlan, ScenarioName, SubjectKind } from "../bench-plan.js";
+import type { BenchPlan, LatencyWorkerLayout, ScenarioName, SubjectKind } from "../bench-plan.js";
 import type { LatencyPercentiles, Summary } from "../statistics.js";
 import type { ConsumerShape } from "../subjects/bench-subject.js";
 
@@ -71,6 +71,8 @@ export interface RateStepEnd {
 
 export interface RateSearch {
   readonly p99BoundMs: number;
+  /** Where the consumer of every latency step ran (`--latency-worker`); absent in results from before the choice, which all ran `same`. */
+  readonly worker?: LatencyWorkerLayout;
   /** Highest offered rate tried whose jobs all started with p99 within the bound; undefined when none did. */
   readonly highestSustained: number | undefined;
   readonly steps: readonly LatencyRun[];

@@ -4,6 +4,7 @@ import type { DelayedResult, LatencyRun, RateSearch, RateStepEnd } from "../repo
 import { now, type BenchJob } from "../subjects/bench-subject.js";
 import { settlesBy, waitUntil } from "./deadlines.js";
 import { FirstStarts, startCountNotes } from "./first-starts.js";
+import { sameProcessWorker, type LatencyWorker } from "./latency-worker.js";
 import { isSustained, jobsLeftBehind, rateStepBounds, rateStepNote, searchMayContinue, type RateStepCounts } from "./rate-step-bounds.js";
 import { withCallers, type ScenarioContext } from "./scenario-context.js";
 
@@ -11,13 +12,14 @@ const tickMs = 5;
 
 /**
  * Offers `rate` jobs/s for `durationMs` (one job per enqueue call, paced by the clock, not by the previous call) to
- * a running consumer, and records each job's latency from its enqueue call to its start. The step ends within its
- * bounds (rate-step-bounds.ts) whatever the subject does: jobs count if they start within the grace period after
- * the planned end of offering; the consumer then runs on for one more grace period to start what is left (the next
- * step finds none of it), and gets one more to stop. Sustained means every job started in the window, p99 ≤ the
- * bound and the consumer stopped.
+ * a running consumer (beside the producer or in a worker process of its own: `worker`, latency-worker.ts), and
+ * records each job's latency from its enqueue call to its start. The step ends within its bounds
+ * (rate-step-bounds.ts) whatever the subject does: jobs count if they start within the grace period after the planned
+ * end of offering (by their start time, which a worker process reports up to 100 ms later); the consumer then runs on
+ * for one more grace period to start what is left (the next step finds none of it), and gets one more to stop.
+ * Sustained means every job started in the window, p99 ≤ the bound and the consumer stopped.
  */
-export async function offerRate(context: ScenarioContext, rate: number, durationMs: number, label: string): Promise<LatencyRun> {
+export async function offerRate(context: ScenarioContext, worker: LatencyWorker, rate: number, durationMs: number, label: string): Promise<LatencyRun> {
   const { subject, plan } = context;
   const { concurrency, graceMs, p99BoundMs } = plan.latency;
   const bounds = rateStepBounds(durationMs, graceMs);
@@ -25,17 +27,17 @@ export async function offerRate(context: ScenarioContext, rate: number, duration
   await subject.prepare(queue);
   const total = Math.max(1, Math.round((rate * durationMs) / 1000));
   const latencies: number[] = [];
-  let windowOpen = true;
   let startedLate = 0;
-  const starts = new FirstStarts(total);
-  const consumer = await subject.consume(queue, concurrency, (job) => {
-    if (!starts.first(job.seq)) return;
-    if (windowOpen) latencies.push(now() - job.sentAt);
+  // Set before the first offer, so before any start.
+  let windowEnd = Number.POSITIVE_INFINITY;
+  const consumer = await worker.consume(queue, concurrency, total, (startedAt, sentAt) => {
+    if (startedAt <= windowEnd) latencies.push(startedAt - sentAt);
     else startedLate += 1;
   });
   let failures = 0;
   let pending = 0;
   const startedAt = now();
+  windowEnd = startedAt + bounds.windowMs;
   for (let sent = 0; sent < total; ) {
     const due = Math.min(total, Math.floor(((now() - startedAt) * rate) / 1000) + 1);
     for (; sent < due; sent += 1) {
@@ -48,13 +50,12 @@ export async function offerRate(context: ScenarioContext, rate: number, duration
     context.progress(label, sent, total);
     await sleep(tickMs);
   }
-  await waitUntil(() => latencies.length >= total, startedAt + bounds.windowMs);
-  windowOpen = false;
+  await waitUntil(() => latencies.length >= total, windowEnd);
   const enqueuesPendingAtWindow = pending;
   await waitUntil(() => pending === 0 && latencies.length + startedLate + failures >= total, startedAt + bounds.cleanupMs);
   const enqueuesPendingAtEnd = pending;
   const consumerStopped = await settlesBy(consumer.stop(), startedAt + bounds.stopMs);
-  const counts: RateStepCounts = { offered: total, startedInWindow: latencies.length, startedLate, enqueueFailures: failures, enqueuesPendingAtWindow, enqueuesPendingAtEnd, consumerStopped, repeatedStarts: starts.repeats, startsWithoutSeq: starts.unnumbered };
+  const counts: RateStepCounts = { offered: total, startedInWindow: latencies.length, startedLate, enqueueFailures: failures, enqueuesPendingAtWindow, enqueuesPendingAtEnd, consumerStopped, repeatedStarts: consumer.repeatedStarts, startsWithoutSeq: consumer.startsWithoutSeq };
   const note = rateStepNote(label, counts, bounds);
   if (note) context.note(note);
   const latency = latencyPercentiles(latencies);
@@ -79,16 +80,26 @@ export function halfOfSustainedRate(highestSustained: number | undefined): numbe
 
 /**
  * The fixed-rate run, then the rate search: rising rates until one is not sustained, then optional bisection
- * steps; then one run at half of the highest sustained rate, as long as the fixed-rate run, for its p99.
+ * steps; then one run at half of the highest sustained rate, as long as the fixed-rate run, for its p99. Every step
+ * consumes through `worker` (the plan's layout: child-main.ts), closed at the end.
  */
-export async function latencyAndRateSearch(context: ScenarioContext): Promise<{ fixed: LatencyRun; search: RateSearch }> {
+export async function latencyAndRateSearch(context: ScenarioContext, worker: LatencyWorker = sameProcessWorker(context.subject)): Promise<{ fixed: LatencyRun; search: RateSearch }> {
+  try {
+    return await fixedRunAndSearch(context, worker);
+  } finally {
+    await worker.close();
+  }
+}
+
+async function fixedRunAndSearch(context: ScenarioContext, worker: LatencyWorker): Promise<{ fixed: LatencyRun; search: RateSearch }> {
   const { plan } = context;
-  const fixed = await offerRate(context, plan.latency.rate, plan.latency.durationMs, `latency @${plan.latency.rate}/s`);
+  const offer = (rate: number, durationMs: number, label: string) => offerRate(context, worker, rate, durationMs, label);
+  const fixed = await offer(plan.latency.rate, plan.latency.durationMs, `latency @${plan.latency.rate}/s`);
   const steps: LatencyRun[] = [];
   // Once a step's consumer failed to stop, nothing more of this subject is measured (searchMayContinue).
   let stuck = !searchMayContinue(fixed);
   const step = async (rate: number) => {
-    const run = await offerRate(context, rate, plan.latency.searchDurationMs, `rate search @${rate}/s`);
+    const run = await offer(rate, plan.latency.searchDurationMs, `rate search @${rate}/s`);
     steps.push(run);
     stuck = !searchMayContinue(run);
     return run.sustained;
@@ -110,8 +121,8 @@ export async function latencyAndRateSearch(context: ScenarioContext): Promise<{ 
     else lowestFailing = rate;
   }
   const halfRate = stuck ? undefined : halfOfSustainedRate(highestSustained);
-  const atHalf = halfRate === undefined ? undefined : await offerRate(context, halfRate, plan.latency.durationMs, `half of sustained @${halfRate}/s`);
-  return { fixed, search: { p99BoundMs: plan.latency.p99BoundMs, highestSustained, steps, ...(atHalf && { atHalf }) } };
+  const atHalf = halfRate === undefined ? undefined : await offer(halfRate, plan.latency.durationMs, `half of sustained @${halfRate}/s`);
+  return { fixed, search: { p99BoundMs: plan.latency.p99BoundMs, worker: worker.layout, highestSustained, steps, ...(atHalf && { atHalf }) } };
 }
 
 /**

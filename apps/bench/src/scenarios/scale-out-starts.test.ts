@@ -67,4 +67,17 @@ describe("the scale-out merge of the workers' starts", () => {
     tally.start(4, 3);
     expect(tally.take()).toEqual({ seqs: [4], repeats: 0, unnumbered: 0, lastFirstAt: 3 });
   });
+
+  it("gives each first start's time and its job's sentAt when timed (the latency worker), and none untimed", () => {
+    const timed = new WorkerStarts(jobs, true);
+    timed.start(0, 10, 4);
+    timed.start(0, 11, 4);
+    timed.start(undefined, 12, 5);
+    expect(timed.take()).toEqual({ seqs: [0], repeats: 1, unnumbered: 1, lastFirstAt: 12, times: { startedAt: [10, 12], sentAt: [4, 5] } });
+    timed.start(1, 13, 6);
+    expect(timed.take()?.times).toEqual({ startedAt: [13], sentAt: [6] });
+    const untimed = new WorkerStarts(jobs);
+    untimed.start(0, 10, 4);
+    expect(untimed.take()).not.toHaveProperty("times");
+  });
 });

@@ -1,7 +1,7 @@
 import { now } from "../subjects/bench-subject.js";
 import { FirstStarts, type StartCounts } from "./first-starts.js";
 
-/** A scale-out worker's starts since its previous report (child/scale-out-main.ts sends one every 100 ms while any came). */
+/** A worker's starts since its previous report (child/scale-out-main.ts sends one every 100 ms while any came): scale-out's, and the latency scenario's in its `process` layout. */
 export interface StartsReport {
   /** Numbers (`BenchJob.seq`) of the jobs this worker started for the first time, in start order: a job's number crosses IPC once per worker. */
   readonly seqs: readonly number[];
@@ -11,6 +11,12 @@ export interface StartsReport {
   readonly unnumbered: number;
   /** When (`now()`) the last of `seqs` or of the unnumbered starts happened; 0 when there were none. */
   readonly lastFirstAt: number;
+  /**
+   * Asked for by the latency scenario (`timed`): for every first start of this report, numbered or not, in start
+   * order, when it started (`now()` in the worker) and when its enqueue call was made (`BenchJob.sentAt`, `now()`
+   * in the producer): one clock, see scenarios/latency-worker.ts.
+   */
+  readonly times?: { readonly startedAt: readonly number[]; readonly sentAt: readonly number[] };
 }
 
 /** A worker's side: tallies its handler's starts by job number and hands out what is new since the last report. */
@@ -19,16 +25,24 @@ export class WorkerStarts {
   #seqs: number[] = [];
   #lastFirstAt = 0;
   #reported = { repeats: 0, unnumbered: 0 };
+  readonly #timed: boolean;
+  #startedAt: number[] = [];
+  #sentAt: number[] = [];
 
-  constructor(jobs: number) {
+  /** `timed`: each first start's time and its job's `sentAt` go in the reports too (the latency scenario's worker). */
+  constructor(jobs: number, timed = false) {
     this.#starts = new FirstStarts(jobs);
+    this.#timed = timed;
   }
 
-  start(seq: number | undefined, at = now()): void {
+  start(seq: number | undefined, at = now(), sentAt = Number.NaN): void {
     const kind = this.#starts.start(seq);
     if (kind === "repeat") return;
     if (kind === "first") this.#seqs.push(seq!);
     this.#lastFirstAt = at;
+    if (!this.#timed) return;
+    this.#startedAt.push(at);
+    this.#sentAt.push(sentAt);
   }
 
   /** What is new since the last call, or undefined when nothing started. */
@@ -36,8 +50,11 @@ export class WorkerStarts {
     const repeats = this.#starts.repeats - this.#reported.repeats;
     const unnumbered = this.#starts.unnumbered - this.#reported.unnumbered;
     if (this.#seqs.length === 0 && unnumbered === 0 && repeats === 0) return undefined;
-    const report = { seqs: this.#seqs, repeats, unnumbered, lastFirstAt: this.#lastFirstAt };
+    const times = this.#timed && { times: { startedAt: this.#startedAt, sentAt: this.#sentAt } };
+    const report = { seqs: this.#seqs, repeats, unnumbered, lastFirstAt: this.#lastFirstAt, ...times };
     this.#seqs = [];
+    this.#startedAt = [];
+    this.#sentAt = [];
     this.#lastFirstAt = 0;
     this.#reported = { repeats: this.#starts.repeats, unnumbered: this.#starts.unnumbered };
     return report;

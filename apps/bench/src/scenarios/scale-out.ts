@@ -1,16 +1,10 @@
-import { fileURLToPath } from "node:url";
 import type { BenchPlan } from "../bench-plan.js";
-import { IpcChild } from "../child/ipc-child.js";
-import type { ScaleOutMessage, ScaleOutRequest } from "../child/scale-out-protocol.js";
+import { childStepBoundMs as stepBoundMs, ScaleOutChild } from "../child/scale-out-child.js";
 import type { ScaleOutPoint, SubjectSpec } from "../report/result-types.js";
 import { now, type ConsumerShape } from "../subjects/bench-subject.js";
 import { startCountNotes } from "./first-starts.js";
 import { MergedStarts } from "./scale-out-starts.js";
 import { uniqueQueueName } from "./scenario-context.js";
-
-const scaleOutMain = fileURLToPath(new URL("../child/scale-out-main.ts", import.meta.url));
-/** Bound on a child's start-up, fill excepted, and on its stop and clean-up. */
-const stepBoundMs = 120_000;
 
 /** One worker's part: when its consumer was ready, the jobs whose first start it was credited with, and when its last one started. */
 export interface WorkerReport {
@@ -31,18 +25,6 @@ export function scaleOutFigure(workers: readonly WorkerReport[], timedOutAt?: nu
   const endedAt = timedOutAt ?? Math.max(...workers.map((worker) => worker.lastDoneAt));
   const elapsedMs = Math.max(endedAt - startedAt, 1);
   return { done, elapsedMs, rate: (done * 1000) / elapsedMs };
-}
-
-type ScaleOutCount = Extract<ScaleOutMessage, { type: "count" }>;
-
-class ScaleOutChild extends IpcChild<ScaleOutRequest, ScaleOutMessage> {
-  constructor(spec: SubjectSpec, onCount: (message: ScaleOutCount) => void = () => {}) {
-    super(scaleOutMain, spec, (message) => {
-      if (message.type !== "count") return false;
-      onCount(message);
-      return true;
-    });
-  }
 }
 
 /**
@@ -93,6 +75,7 @@ export async function runScaleOut(
       for (const worker of workers) worker.send({ type: "stop" });
       // Each worker sends its last starts before "stopped".
       await Promise.all(workers.map((worker) => worker.next("stopped", stepBoundMs)));
+      await Promise.all(workers.map((worker) => worker.close()));
       const reports = consuming.map((message, index) => ({ consumingAt: message.at, ...starts.worker(index) }));
       const figure = scaleOutFigure(reports, timedOut ? stoppedAt : undefined);
       points.push({
@@ -109,12 +92,9 @@ export async function runScaleOut(
     } catch (error) {
       points.push({ workers: workerCount, concurrency, jobs, done: starts.done, elapsedMs: 0, rate: 0, timedOut: false, perWorker: [], error: error instanceof Error ? error.message : String(error) });
     } finally {
+      // Workers that failed or hung are not waited for.
       workers.forEach((worker) => worker.kill());
-      if (!filler.exited) {
-        filler.send({ type: "close" });
-        await filler.next("closed", stepBoundMs).catch(() => {});
-      }
-      filler.kill();
+      await filler.close();
     }
     startCountNotes(label, starts).forEach(note);
   }

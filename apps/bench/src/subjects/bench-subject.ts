@@ -33,7 +33,9 @@ export interface ConsumerShape {
 /**
  * One thing the bench measures: Hopper on a backend, the raw client doing the
  * least work for the same guarantee, or a peer library. Producer and consumer
- * live in the same (child) process, so `sentAt` and the start time share a clock.
+ * live in the same (child) process, so `sentAt` and the start time share a clock, except
+ * in the latency scenario's `process` layout and the scale-out scenario, whose workers run
+ * in other processes of this machine: `now()` there is the same clock (scenarios/latency-worker.ts).
  */
 export interface BenchSubject {
   /** Largest padding this subject takes in one job; payload sizes above it are skipped. */
@@ -61,7 +63,7 @@ export interface BenchSubject {
   close(): Promise<void>;
 }
 
-/** Milliseconds with sub-millisecond precision, comparable within one process. */
+/** Milliseconds with sub-millisecond precision, comparable within one process and across the processes of one machine (scenarios/latency-worker.ts). */
 export function now(): number {
   return performance.timeOrigin + performance.now();
 }
