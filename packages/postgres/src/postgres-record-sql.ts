@@ -148,12 +148,14 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
     enqueuedInRows: (source) => `SELECT id, job, queue, 'waiting' AS state, 0 AS attempt FROM ${source} WHERE job IS NOT NULL AND ${noLiveRow("id")}`,
     inMessageRow: (id) => {
       if (!messages) throw new Error("inMessageRow: this store keeps no record in message rows");
-      return `SELECT ${messageRowRecord()} FROM ${messages} m WHERE m.id = ${id} AND m.record_job IS NOT NULL AND ${noLiveRow("m.id")} ORDER BY m.seq DESC LIMIT 1`;
+      // seq + 0: the newest row of the id, found by messages_record_idx and sorted (an id has one or two rows). Ordered
+      // by the column, the planner may walk the whole primary key backwards when statistics read the table as empty.
+      return `SELECT ${messageRowRecord()} FROM ${messages} m WHERE m.id = ${id} AND m.record_job IS NOT NULL AND ${noLiveRow("m.id")} ORDER BY m.seq + 0 DESC LIMIT 1`;
     },
     withMessageFields: (rows) =>
       messages
         ? `SELECT r.*, m.record_batch_id AS batch_id, m.record_parent_id AS parent_id, m.record_args AS args, CASE WHEN m.locked_until IS NOT NULL THEN m.record_started_at END AS started_at
-           FROM (${rows}) r LEFT JOIN LATERAL (SELECT * FROM ${messages} m WHERE m.id = r.id AND m.record_job IS NOT NULL ORDER BY m.seq DESC LIMIT 1) m ON true`
+           FROM (${rows}) r LEFT JOIN LATERAL (SELECT * FROM ${messages} m WHERE m.id = r.id AND m.record_job IS NOT NULL ORDER BY m.seq + 0 DESC LIMIT 1) m ON true`
         : `SELECT r.*, NULL::text AS batch_id, NULL::text AS parent_id, NULL::text AS args, NULL::bigint AS started_at FROM (${rows}) r`,
     listeners,
     // A NOTIFY nobody listens to still costs the server (each payload built, queued at commit, read past by every

@@ -23,6 +23,7 @@ export function createTestClock(): TestClock & { nowMs(): number; moveForwardTo(
     // For the test Hopper's own moves: real time may pass a due time between reading
     // the clock and moving it, and that must not throw as a test's own step back does.
     moveForwardTo(ms) {
+      if (!Number.isFinite(ms)) throw new ConfigurationError({ field: "clock.moveForwardTo", message: `must be a finite time in ms, got ${ms}` });
       offsetMs += Math.max(0, ms - nowMs());
     },
     now: () => new Date(nowMs()),

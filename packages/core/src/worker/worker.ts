@@ -428,22 +428,23 @@ export class Worker {
     // Buffered messages go back at once, for other workers; none of them has started.
     const bufferHandedBack = Promise.all([...this.buffers].map(([queue, buffer]) => this.handBackUnstarted(queue, buffer.drain())));
     const timer = new AbortController();
-    // What the stop waits on, named in the log when the timeout comes first.
-    let waitingOn = "the last receive to return";
+    // What the stop waits on, and what becomes of it if the timeout comes first (named in the log).
+    let waitingOn = { what: "the last receive to return", then: "a message it leased returns to its queue when its lease ends" };
     const allSettled = async () => {
       // Loops first: a receive still returning may add jobs (or hand them back) before it ends.
       await this.receiveLoops.catch(() => {});
-      waitingOn = "the backend to take back unstarted jobs (a hand-back)";
+      waitingOn = { what: "the backend to take back unstarted jobs (a hand-back)", then: "a message not yet taken back returns to its queue when its lease ends" };
       await bufferHandedBack;
       // What buffers gave back before the stop (beyond their target or prefetchBytes) lands before close() may follow.
       await Promise.all(this.givingBack);
-      waitingOn = "running jobs and their acks";
+      waitingOn = { what: "finished jobs' acks to land", then: "a job whose ack has not landed runs again when its lease ends" };
       await this.allJobsSettled();
     };
     const timedOut = await Promise.race([allSettled().then(() => false), sleep(timeoutMs, timer.signal).then(() => !timer.signal.aborted)]);
     timer.abort();
+    // With jobs still running, the warning below says what happens to them; without, say what the stop gave up on.
     if (timedOut && this.inFlight.size === 0) {
-      this.dependencies.logger.warn(`shutdown timeout reached while waiting for ${waitingOn}; the worker stops without it: a message not yet taken back returns to its queue when its lease ends`, { timeoutMs });
+      this.dependencies.logger.warn(`shutdown timeout reached while waiting for ${waitingOn.what}; the worker stops without it: ${waitingOn.then}`, { timeoutMs });
     }
     if (timedOut && this.inFlight.size > 0) {
       this.dependencies.logger.warn("shutdown timeout reached; handing running jobs back to the queue", { jobs: this.inFlight.size });

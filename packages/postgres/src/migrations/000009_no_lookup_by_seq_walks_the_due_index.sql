@@ -31,7 +31,13 @@
 -- The strongest lock first: raised from CREATE INDEX's SHARE to DROP INDEX's
 -- ACCESS EXCLUSIVE while workers claimed, this transaction deadlocked with a
 -- claim holding the ROW SHARE lock of its FOR UPDATE and waiting for its
--- update's ROW EXCLUSIVE.
+-- update's ROW EXCLUSIVE. Waiting for it holds every statement on `messages`
+-- (enqueues and claims queue behind the request), and a transaction left open
+-- on the table (an application's enqueue inside a long transaction, a pg_dump)
+-- would make that wait as long as its own: give up after 5 s instead. migrate()
+-- then fails with "canceling statement due to lock timeout", nothing applied;
+-- run it again once that transaction has ended.
+SET LOCAL lock_timeout = '5s';
 LOCK TABLE {{schema}}.messages IN ACCESS EXCLUSIVE MODE;
 CREATE INDEX messages_due_by_position_idx ON {{schema}}.messages (queue, priority DESC, run_at, (seq + 0));
 DROP INDEX {{schema}}.messages_due_idx;
