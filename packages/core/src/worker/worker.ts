@@ -437,7 +437,7 @@ export class Worker {
       await bufferHandedBack;
       // What buffers gave back before the stop (beyond their target or prefetchBytes) lands before close() may follow.
       await Promise.all(this.givingBack);
-      waitingOn = { what: "finished jobs' acks to land", then: "a job whose ack has not landed runs again when its lease ends" };
+      waitingOn = { what: "finished jobs' acks to land", then: "a job whose ack has not landed may run again when its lease ends" };
       await this.allJobsSettled();
     };
     const timedOut = await Promise.race([allSettled().then(() => false), sleep(timeoutMs, timer.signal).then(() => !timer.signal.aborted)]);
