@@ -134,13 +134,15 @@ describe.skipIf(!url)("postgres: a schema at migration 7 upgraded to 8 and 9 whi
   const schema = url ? throwawaySchema(url) : "";
 
   it("keeps the leases taken before the upgrade and claims every other message once after it, by PL/pgSQL", async () => {
-    // The schema as the previous release leaves it: migration 6's claim, no ledger row 8.
+    // The schema as the previous release leaves it: migration 6's claim, the due index keyed by seq, no ledger row 8.
     await (await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 })).close();
     await schemaBeforeMigration(url!, schema, 8);
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
     const language = async () => (await admin.query<{ lanname: string }>(`SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.oid = '"${schema}".${claimSignature}'::regprocedure`)).rows[0]?.lanname;
     expect(await language()).toBe("sql");
+    const dueIndex = async () => (await admin.query<{ definition: string }>(`SELECT pg_get_indexdef('"${schema}".messages_due_idx'::regclass) AS definition`)).rows[0]!.definition;
+    expect(await dueIndex()).toMatch(/run_at, seq\)$/);
 
     const workers = await Promise.all([0, 1, 2].map(() => createPostgresBackend({ connectionString: url!, schema, maxConnections: 3, migrate: false })));
     try {
@@ -161,6 +163,7 @@ describe.skipIf(!url)("postgres: a schema at migration 7 upgraded to 8 and 9 whi
       // 8 made the claim PL/pgSQL; 9 (its UPDATE by row address) lands in the same upgrade.
       expect(applied).toEqual([8, 9]);
       expect(await language()).toBe("plpgsql");
+      expect(await dueIndex()).toMatch(/run_at, \(\(seq \+ 0\)\)\)$/);
       await drain(workers[1]!);
       expect(received.filter((id) => before.includes(id))).toEqual([]);
       expect(new Set(received).size).toBe(received.length);

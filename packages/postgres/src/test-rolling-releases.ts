@@ -66,15 +66,22 @@ const functionsAddedBy: Readonly<Record<number, readonly string[]>> = {
   6: ["claim_messages(text, integer, double precision, boolean)"],
   7: ["take_scheduled_messages(text, integer, double precision)", "next_due_in_ms(text)"],
 };
-/** Functions a later migration replaced (CREATE OR REPLACE): by which migration, and the one that created them. */
-const functionsReplaced: readonly { readonly fn: string; readonly by: number; readonly createdBy: number }[] = [
-  { fn: "claim_messages(text, integer, double precision, boolean)", by: 8, createdBy: 6 },
+/** Functions a later migration replaced (CREATE OR REPLACE): by which migration, and the migration whose body it replaced. */
+const functionsReplaced: readonly { readonly fn: string; readonly by: number; readonly madeBy: number }[] = [
+  { fn: "claim_messages(text, integer, double precision, boolean)", by: 8, madeBy: 6 },
+  { fn: "claim_messages(text, integer, double precision, boolean)", by: 9, madeBy: 8 },
+  { fn: "take_scheduled_messages(text, integer, double precision)", by: 9, madeBy: 7 },
 ];
+/** What takes back a migration's changes other than functions (statements, `{{schema}}` for the schema). */
+const otherChangesUndone: Readonly<Record<number, readonly string[]>> = {
+  // Migration 9 keyed the due index by (seq + 0).
+  9: ["DROP INDEX {{schema}}.messages_due_idx", "CREATE INDEX messages_due_idx ON {{schema}}.messages (queue, priority DESC, run_at, seq)"],
+};
 
 /**
  * Takes a schema this release migrated back to what the release before migration `version` left: the functions
- * migrations from `version` on added dropped, those they replaced made again by the migration that created them, and
- * the ledger's rows from `version` on deleted.
+ * migrations from `version` on added dropped, those they replaced made again as the migration before them wrote them,
+ * their other changes listed in `otherChangesUndone` taken back, and the ledger's rows from `version` on deleted.
  */
 export async function schemaBeforeMigration(url: string, schema: string, version: number): Promise<void> {
   const admin = new pg.Client({ connectionString: url });
@@ -86,11 +93,18 @@ export async function schemaBeforeMigration(url: string, schema: string, version
       for (const fn of functions) await admin.query(`DROP FUNCTION IF EXISTS ${quoted}.${fn}`);
     }
     const migrations = await loadMigrations();
-    for (const { fn, by, createdBy } of functionsReplaced) {
-      if (by < version || createdBy >= version) continue;
+    // The latest replacement first: the body a function had before `version` is the one its earliest replacement from
+    // `version` on replaced.
+    for (const { fn, by, madeBy } of [...functionsReplaced].sort((left, right) => right.by - left.by)) {
+      if (by < version || madeBy >= version) continue;
       await admin.query(`DROP FUNCTION ${quoted}.${fn}`);
-      const created = migrations.find((migration) => migration.version === createdBy)!;
-      for (const statement of splitStatements(created.sql.replaceAll("{{schema}}", quoted))) await admin.query(statement);
+      const made = migrations.find((migration) => migration.version === madeBy)!;
+      const name = `.${fn.slice(0, fn.indexOf("("))}(`;
+      for (const statement of splitStatements(made.sql.replaceAll("{{schema}}", quoted))) if (statement.includes(name)) await admin.query(statement);
+    }
+    for (const [changed, statements] of Object.entries(otherChangesUndone).reverse()) {
+      if (Number(changed) < version) continue;
+      for (const statement of statements) await admin.query(statement.replaceAll("{{schema}}", quoted));
     }
     await admin.query(`DELETE FROM ${quoted}.migrations WHERE version >= ${version}`);
   } finally {
