@@ -5,6 +5,7 @@ import type { WorkerOptions } from "./worker.js";
 import { Job, type JobClass, type JobContext } from "../job.js";
 import { createConsoleLogger } from "../logger.js";
 import { createMemoryBackend } from "../memory/memory-backend.js";
+import { interceptMessages } from "../test-fixtures/intercept-messages.js";
 import { until } from "../test-fixtures/until.js";
 
 const silent = createConsoleLogger("silent");
@@ -269,22 +270,8 @@ describe("the worker's fetch-ahead default", () => {
     }
 
     /** A memory backend whose received messages hand back through `nack` (given the memory message and the options). */
-    function withNack(queue: string, nack: (message: ReceivedMessage, options: Parameters<ReceivedMessage["nack"]>[0]) => Promise<void>): Backend {
-      const memory = createMemoryBackend({ store: queue });
-      return Object.create(memory, {
-        receive: {
-          value: async (options: Parameters<Backend["receive"]>[0]) =>
-            (await memory.receive(options)).map((message) => ({
-              id: message.id,
-              body: message.body,
-              deliveryAttempt: message.deliveryAttempt,
-              ack: (ackOptions?: Parameters<typeof message.ack>[0]) => message.ack(ackOptions),
-              extendLease: (leaseMs: number) => message.extendLease(leaseMs),
-              nack: (nackOptions?: Parameters<typeof message.nack>[0]) => nack(message, nackOptions),
-            })),
-        },
-      });
-    }
+    const withNack = (queue: string, nack: (message: ReceivedMessage, options: Parameters<ReceivedMessage["nack"]>[0]) => Promise<void>): Backend =>
+      interceptMessages(createMemoryBackend({ store: queue }), (message) => ({ ...message, nack: (nackOptions) => nack(message, nackOptions) }));
 
     it("gives back at once what a receive brings beyond prefetchBytes, the last received first, keeping their attempt", async () => {
       const queue = `prefetch-bytes-${Date.now().toString(36)}`;
