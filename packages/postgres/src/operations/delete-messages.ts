@@ -1,8 +1,9 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { SettledRecord } from "@hopper/core";
 import type { PostgresSchema } from "../postgres-schema.js";
-import { isRecordInsertConflict, settledColumns, settledSource, type RecordSql } from "../postgres-record-sql.js";
+import { isRecordInsertConflict, settledByKey, settledByKeyColumns, type RecordSql } from "../postgres-record-sql.js";
 import { REPLANNED, statementText } from "./statement-text.js";
+import { keyOf, tokenKey, tokenObject } from "./token-lookup.js";
 
 export interface LeaseToken {
   readonly seq: string;
@@ -27,12 +28,12 @@ export interface AckItem extends LeaseToken {
 export async function deleteMessages(executor: SqlExecutor, schema: PostgresSchema, tokens: readonly AckItem[], records?: RecordSql): Promise<void> {
   if (tokens.length === 0) return;
   const settled = records ? tokens.filter((token) => token.record !== undefined) : [];
-  const params = [tokens.map((token) => token.seq), tokens.map((token) => token.attempts), schema.channel];
+  const params = [tokens.map((token) => token.seq), tokenObject(tokens, () => "0"), schema.channel];
   if (settled.length === 0) {
     await executor.query(statementText(schema, "ack", () => deleteText(schema, undefined)), params, REPLANNED);
     return;
   }
-  const withRecords = [...params, ...settledColumns(settled.map((token) => token.seq), settled.map((token) => token.record!))];
+  const withRecords = [...params, ...settledByKeyColumns(settled.map(keyOf), settled.map((token) => token.record!))];
   if (!records!.messages) {
     await executor.query(statementText(schema, "ack with records", () => deleteText(schema, records, "upsert")), withRecords, REPLANNED);
     return;
@@ -59,15 +60,15 @@ function deleteText(schema: PostgresSchema, records: RecordSql | undefined, writ
   const recordCtes = !records
     ? ""
     : // One row per id (DISTINCT ON): an id acked twice in one batch is settled once.
-      `, ${(write === "insert" ? records.settleInserting : records.settle)("records_settled", `SELECT DISTINCT ON (r.id) r.*, ${rowFields} FROM ${settledSource(4, "bigint")} JOIN deleted d ON d.seq = r.key`)},
+      `, ${(write === "insert" ? records.settleInserting : records.settle)("records_settled", `SELECT DISTINCT ON (r.id) r.*, ${rowFields} FROM deleted d CROSS JOIN LATERAL ${settledByKey(4, tokenKey("d"))} WHERE r.id IS NOT NULL`)},
      records_notified AS (${records.notified("records_settled")})`;
   return `WITH deleted AS (
        DELETE FROM ${schema.quoted}.messages m
-       USING unnest($1::bigint[], $2::integer[]) AS token(seq, attempts)
        -- seq = ANY bounds the scan by the primary key whatever the statistics say: after a vacuum that found
-       -- the table empty (reltuples 0), the planner scanned the whole primary key once per batch.
-       WHERE m.seq = ANY($1::bigint[]) AND m.seq = token.seq AND m.attempts = token.attempts
-       RETURNING m.seq, m.queue, m.ordering_key${records?.messages ? ", m.record_batch_id, m.record_parent_id, m.record_args, m.record_started_at" : ""}
+       -- the table empty (reltuples 0), the planner scanned the whole primary key once per batch. The token is
+       -- found by its key, without a join (token-lookup.ts).
+       WHERE m.seq = ANY($1::bigint[]) AND $2::jsonb ? ${tokenKey("m")}
+       RETURNING m.seq, m.attempts, m.queue, m.ordering_key${records?.messages ? ", m.record_batch_id, m.record_parent_id, m.record_args, m.record_started_at" : ""}
      )${recordCtes}
      SELECT count(pg_notify($3, queue))${records ? " + (SELECT count(*) FROM records_notified)" : ""} FROM (SELECT DISTINCT queue FROM deleted WHERE ordering_key IS NOT NULL) AS unblocked`;
 }

@@ -2,6 +2,10 @@ import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
 import type { LeaseToken } from "./delete-messages.js";
 import { REPLANNED } from "./statement-text.js";
+import { tokenKey, tokenObject } from "./token-lookup.js";
+
+/** Each row's `[delayMs, uncounted]`, from its token (`tokenObject`, $2). */
+const tokenRelease = `($2::jsonb -> ${tokenKey("m")})`;
 
 /**
  * Nacks: ends each lease still ours and makes the message claimable again
@@ -18,15 +22,13 @@ export async function releaseMessages(executor: SqlExecutor, schema: PostgresSch
   await executor.query(
     `WITH released AS (
        UPDATE ${schema.quoted}.messages m
-       SET locked_until = NULL, run_at = now() + release.delay_ms * interval '1 millisecond',
-           handed_back = m.handed_back + CASE WHEN release.uncounted THEN 1 ELSE 0 END
-       FROM unnest($1::bigint[], $2::integer[], $3::bigint[], $5::boolean[]) AS release(seq, attempts, delay_ms, uncounted)
-       -- seq = ANY: found by the primary key whatever the statistics say (as deleteMessages).
-       WHERE m.seq = ANY($1::bigint[]) AND m.seq = release.seq AND m.attempts = release.attempts
-       RETURNING m.queue, release.delay_ms = 0 AS ready
+       SET locked_until = NULL, run_at = now() + (${tokenRelease}->>0)::bigint * interval '1 millisecond',
+           handed_back = m.handed_back + CASE WHEN (${tokenRelease}->>1)::boolean THEN 1 ELSE 0 END
+       WHERE m.seq = ANY($1::bigint[]) AND $2::jsonb ? ${tokenKey("m")}
+       RETURNING m.queue, (${tokenRelease}->>0)::bigint = 0 AS ready
      )
-     SELECT count(pg_notify($4, queue)) FROM (SELECT DISTINCT queue FROM released WHERE ready) AS ready_queues`,
-    [releases.map((release) => release.seq), releases.map((release) => release.attempts), releases.map((release) => Math.max(0, Math.ceil(release.delayMs))), schema.channel, releases.map((release) => release.uncounted === true)],
+     SELECT count(pg_notify($3, queue)) FROM (SELECT DISTINCT queue FROM released WHERE ready) AS ready_queues`,
+    [releases.map((release) => release.seq), tokenObject(releases, (release) => `[${Math.max(0, Math.ceil(release.delayMs))},${release.uncounted === true}]`), schema.channel],
     REPLANNED,
   );
 }

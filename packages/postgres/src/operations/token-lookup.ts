@@ -1,0 +1,30 @@
+import type { LeaseToken } from "./delete-messages.js";
+
+/**
+ * How the token statements (ack, lease extension, release) match rows to tokens without joining the token list.
+ * Joined, a statement read the whole list once per row whenever statistics took the table for empty (a drained
+ * queue after a vacuum): the planner put the one row it expected outside and the list inside, 999,000 comparisons
+ * and ~250 ms for 1,000 acks (benchmarks/results/postgres-token-lookup-2026-12-05.md). Here the rows come from the
+ * primary key (`seq = ANY`) and each finds its token, and the token's own values, in a jsonb object keyed
+ * `seq:attempts` (a binary search): no plan can read the list more than once.
+ */
+
+/** The `seq:attempts` key of the row aliased `alias`. */
+export function tokenKey(alias: string): string {
+  return `(${alias}.seq::text || ':' || ${alias}.attempts::text)`;
+}
+
+/** A token's key as `tokenKey` makes it in SQL. A seq is a bigint's digits and attempts an integer (the statements' $1::bigint[] refuses anything else). */
+export function keyOf(token: LeaseToken): string {
+  return `${token.seq}:${Math.trunc(token.attempts)}`;
+}
+
+/** The tokens as a jsonb object's text: each token's key to its value (JSON text), the last of duplicates winning. */
+export function tokenObject<T extends LeaseToken>(tokens: readonly T[], value: (token: T) => string): string {
+  let text = "{";
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index]!;
+    text += `${index === 0 ? "" : ","}"${keyOf(token)}":${value(token)}`;
+  }
+  return `${text}}`;
+}
