@@ -220,42 +220,19 @@ export function insertedColumns(records: readonly InsertedRecord[]): unknown[] {
   return [`${rows}]`];
 }
 
-/** The columns of a settled record as `settledColumns` and `settledByKeyColumns` write them. */
-const settledRecordColumns = "id text, job text, queue text, state text, attempt integer, result text, error text, enqueued_at bigint, finished_at bigint, run_at bigint, ttl_ms bigint";
-
 /** The rows `settle` reads, with a key of the caller's (`key`, of `keyType`), from the JSON parameter `$first` (`settledColumns`). */
 export function settledSource(first: number, keyType: string): string {
-  return `json_to_recordset($${first}::json) AS r(key ${keyType}, ${settledRecordColumns})`;
+  return `json_to_recordset($${first}::json)
+    AS r(key ${keyType}, id text, job text, queue text, state text, attempt integer, result text, error text, enqueued_at bigint, finished_at bigint, run_at bigint, ttl_ms bigint)`;
 }
 
 export function settledColumns(keys: readonly unknown[], records: readonly SettledRecord[]): unknown[] {
   let rows = "[";
   for (let index = 0; index < records.length; index++) {
-    rows += `${index === 0 ? "" : ","}{"key":${JSON.stringify(keys[index] ?? null)},${settledRecordFields(records[index]!)}}`;
+    const r = records[index]!;
+    rows += `${index === 0 ? "" : ","}{"key":${JSON.stringify(keys[index] ?? null)},"id":${jsonText(r.id)},"job":${jsonText(r.job)},"queue":${jsonText(r.queue)},"state":${jsonText(r.state)},"attempt":${jsonNumber(r.attempt)},"enqueued_at":${jsonNumber(r.enqueuedAt)},"ttl_ms":${jsonNumber(Math.ceil(r.ttlMs))}${optionalText("result", r.result)}${optionalText("error", r.error)}${optionalNumber("finished_at", r.finishedAt)}${optionalNumber("run_at", r.runAt)}}`;
   }
   return [`${rows}]`];
-}
-
-/**
- * The record `settle` reads for the row whose key is the SQL expression `key`, from the jsonb object parameter
- * `$first` (`settledByKeyColumns`), for a LATERAL join: each row finds its record by a binary search, where a join
- * with a record list can read the list once per row (`operations/token-lookup.ts`). A key without a record gives a
- * row whose `id` is null.
- */
-export function settledByKey(first: number, key: string): string {
-  return `jsonb_to_record($${first}::jsonb -> ${key}) AS r(${settledRecordColumns})`;
-}
-
-/** The parameter `settledByKey` reads: each record under its key (keys need no escaping: `seq:attempts`). */
-export function settledByKeyColumns(keys: readonly string[], records: readonly SettledRecord[]): unknown[] {
-  let object = "{";
-  for (let index = 0; index < records.length; index++) object += `${index === 0 ? "" : ","}"${keys[index]}":{${settledRecordFields(records[index]!)}}`;
-  return [`${object}}`];
-}
-
-/** A settled record's fields as JSON object members (without braces). */
-function settledRecordFields(r: SettledRecord): string {
-  return `"id":${jsonText(r.id)},"job":${jsonText(r.job)},"queue":${jsonText(r.queue)},"state":${jsonText(r.state)},"attempt":${jsonNumber(r.attempt)},"enqueued_at":${jsonNumber(r.enqueuedAt)},"ttl_ms":${jsonNumber(Math.ceil(r.ttlMs))}${optionalText("result", r.result)}${optionalText("error", r.error)}${optionalNumber("finished_at", r.finishedAt)}${optionalNumber("run_at", r.runAt)}`;
 }
 
 /** The message-row record fields of an enqueued batch, from the JSON parameter `$first` (`messageRowColumns`), one row per message, for ROWS FROM. */
