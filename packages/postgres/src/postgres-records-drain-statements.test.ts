@@ -94,15 +94,19 @@ describe.skipIf(!url)("postgres: the drain's record writes", () => {
     expect((await leased(queue)).rows).toHaveLength(0);
   });
 
-  it("settles the record of the token that deleted the message, not a stale token's beside it in the same ack", async () => {
+  it.each([
+    ["in message rows", true],
+    ["in job_records alone", false],
+  ])("settles the record of the token that deleted the message, not a stale token's beside it in the same ack (records %s)", async (_, messageRows) => {
     // A worker whose lease ran out acks late, in the same batch as the job's next delivery: both tokens name the row.
-    const queue = "drain-statements-stale-token";
+    const queue = `drain-statements-stale-token-${messageRows}`;
     await enqueue(queue, 2);
     await claimMessages(executor, schema, { queue, maxMessages: 2, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
     const { rows } = await leased(queue);
     const live = succeeded(queue, rows);
     const stale = live.map((item) => ({ ...item, attempts: item.attempts - 1, record: { ...item.record!, state: "failed" as const, error: "stale", attempt: 0 } }));
-    await deleteMessages(executor, schema, [stale[0]!, live[0]!, live[1]!, stale[1]!], records);
+    // The stale token before the live one for one job and after it for the other: no row order can hide a wrong match.
+    await deleteMessages(executor, schema, [stale[0]!, live[0]!, live[1]!, stale[1]!], recordSql(schema, { messageRows }));
     const settled = await pool.query(`SELECT id, state, attempt FROM "${schemaName}".job_records WHERE queue = $1 ORDER BY id`, [queue]);
     expect(settled.rows).toEqual(rows.map((row) => ({ id: row.id, state: "succeeded", attempt: 1 })));
     expect((await leased(queue)).rows).toHaveLength(0);

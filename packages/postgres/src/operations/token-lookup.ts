@@ -14,12 +14,19 @@ export function tokenKey(alias: string): string {
   return `(${alias}.seq::text || ':' || ${alias}.attempts::text)`;
 }
 
-/** A token's key as `tokenKey` makes it in SQL. A seq is a bigint's digits and attempts an integer (the statements' $1::bigint[] refuses anything else). */
+/**
+ * A token's key as `tokenKey` makes it in SQL. Seqs come from the claim's `seq::text` and attempts from an integer
+ * column, so the spellings agree; a seq spelled otherwise (" 5", "05") finds no row and is taken for a stale token.
+ */
 export function keyOf(token: LeaseToken): string {
   return `${token.seq}:${Math.trunc(token.attempts)}`;
 }
 
-/** The tokens as a jsonb object's text: each token's key to its value (JSON text), the last of duplicates winning. */
+/**
+ * The tokens as a jsonb object's text: each token's key to its value (JSON text). Of two tokens with one key in a
+ * batch (the same delivery released or renewed twice) the last wins, with its delay and flag together; a join took
+ * either.
+ */
 export function tokenObject<T extends LeaseToken>(tokens: readonly T[], value: (token: T) => string): string {
   let text = "{";
   for (let index = 0; index < tokens.length; index++) {
