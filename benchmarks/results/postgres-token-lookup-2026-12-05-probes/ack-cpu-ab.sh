@@ -6,7 +6,7 @@
 source /work/env.sh
 run() {
   local side=$1 dir=/work/main
-  [ "$side" = base ] && dir=/work/wt/basetok
+  [ "$side" = base ] && dir=${BASE:-/work/wt/basetok}
   echo "### side=$side $(date -u +%H:%M:%S) load $(cut -d' ' -f1-3 /proc/loadavg)"
   (cd "$dir" && eval "$(pnpm -s services env)" && cd apps/bench && node --conditions=@hopper/source --import ./src/child/strip-types.mjs --no-warnings \
     src/probe/postgres-record-drain-plans.ts "$HOPPER_TEST_POSTGRES_URL" 2000 5 2>&1 | grep -v '^$')
