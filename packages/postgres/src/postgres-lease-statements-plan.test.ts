@@ -12,6 +12,7 @@ import { deleteMessages } from "./operations/delete-messages.js";
 import { extendLeases } from "./operations/extend-leases.js";
 import { releaseMessages } from "./operations/release-messages.js";
 import { recordSql } from "./postgres-record-sql.js";
+import { rowsHandled } from "./test-plan-logging.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 
 const url = postgresUrl();
@@ -49,13 +50,6 @@ function analyzing(pool: pg.Pool, plans: unknown[]): SqlExecutor {
     hold: () => Promise.reject(new Error("not used")),
     close: async () => {},
   } as SqlExecutor;
-}
-
-/** Rows every node of an analyzed plan produced or filtered away, over all its loops: the work the plan did. */
-function rowsHandled(plan: any): number {
-  const loops = plan["Actual Loops"] ?? 1;
-  const own = loops * ((plan["Actual Rows"] ?? 0) + (plan["Rows Removed by Filter"] ?? 0) + (plan["Rows Removed by Join Filter"] ?? 0));
-  return own + (plan.Plans ?? []).reduce((sum: number, child: unknown) => sum + rowsHandled(child), 0);
 }
 
 /** Every scan in a plan that reads `messages` or one of its indexes: the node and the index it uses, if any. */

@@ -69,6 +69,17 @@ export function expiresAt(ttlMs: string): string {
   return `CASE WHEN ${ttlMs} >= ${RECORD_KEPT_UNTIL_LATER_WRITE_MS} THEN timestamptz 'infinity' ELSE now() + ${ttlMs} * interval '1 millisecond' END`;
 }
 
+/**
+ * A condition on job_records (`alias`) that bounds its scan to the ids `ids` (a query) by the primary key, whatever the
+ * statistics say. Joined by id alone, a statement that met job_records read as empty (a vacuum found it empty and kept
+ * its pages, until the next analyze) walked its whole primary key: hashed once per claim, or once per row for an ack's
+ * settle (1,000 acks against 20,000 records: 40 million rows, 2.7 s;
+ * benchmarks/results/postgres-token-lookup-2026-12-05.md §4).
+ */
+export function recordsWithIds(alias: string, ids: string): string {
+  return `${alias}.id = ANY(ARRAY(${ids}))`;
+}
+
 /** job_records' columns in order: `get` reads a job_records row and a message row's record alike. */
 export const recordColumns = "id, job, queue, state, attempt, progress, result, error, enqueued_at, started_at, finished_at, run_at, cancel_requested, batch_id, parent_id, args";
 
@@ -88,7 +99,9 @@ function messageRowRecord(): string {
 export function recordSql(schema: PostgresSchema, options: { readonly messageRows: boolean }): RecordSql {
   const table = `${schema.quoted}.job_records`;
   const messages = options.messageRows ? `${schema.quoted}.messages` : undefined;
-  const noLiveRow = (id: string) => `NOT EXISTS (SELECT 1 FROM ${table} live WHERE live.id = ${id} AND live.expires_at > now())`;
+  // OFFSET 0 keeps the EXISTS a subquery run per row, by the primary key: as an anti-join, on statistics that read
+  // job_records as empty the planner hashed a walk of its whole primary key (see recordsWithIds).
+  const noLiveRow = (id: string) => `NOT EXISTS (SELECT 1 FROM ${table} live WHERE live.id = ${id} AND live.expires_at > now() OFFSET 0)`;
   const returning = "RETURNING id, job, queue, state, attempt";
   // On a conflict with an expired row, the row starts over as if new.
   const kept = (column: string) => `CASE WHEN ${table}.expires_at <= now() THEN NULL ELSE ${table}.${column} END`;
@@ -117,7 +130,8 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
     settle: (name, rows) => {
       return `${name}_rows AS (${rows}),
        ${name}_updated AS (
-         UPDATE ${table} SET ${set("s", expiresAt("s.ttl_ms"))} FROM ${name}_rows s WHERE ${table}.id = s.id AND (${writable("s")})
+         UPDATE ${table} SET ${set("s", expiresAt("s.ttl_ms"))} FROM ${name}_rows s
+         WHERE ${recordsWithIds(table, `SELECT id FROM ${name}_rows`)} AND ${table}.id = s.id AND (${writable("s")})
          RETURNING ${table}.id, ${table}.job, ${table}.queue, ${table}.state, ${table}.attempt),
        ${name}_inserted AS (
          INSERT INTO ${table} (${settledInsertColumns}, expires_at)
@@ -134,9 +148,10 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
     // as `settle` would.
     settleInserting: (name, rows) =>
       `${name}_rows AS (${rows}),
-       ${name}_found AS (SELECT ${table}.id, ${table}.expires_at > now() AS live FROM ${table} JOIN ${name}_rows s ON ${table}.id = s.id),
+       ${name}_found AS (SELECT ${table}.id, ${table}.expires_at > now() AS live FROM ${table} WHERE ${recordsWithIds(table, `SELECT id FROM ${name}_rows`)}),
        ${name}_updated AS (
-         UPDATE ${table} SET ${set("s", expiresAt("s.ttl_ms"))} FROM ${name}_found f JOIN ${name}_rows s ON s.id = f.id WHERE ${table}.id = f.id AND (${writable("s")})
+         UPDATE ${table} SET ${set("s", expiresAt("s.ttl_ms"))} FROM ${name}_found f JOIN ${name}_rows s ON s.id = f.id
+         WHERE ${recordsWithIds(table, `SELECT id FROM ${name}_found`)} AND ${table}.id = f.id AND (${writable("s")})
          RETURNING ${table}.id, ${table}.job, ${table}.queue, ${table}.state, ${table}.attempt),
        ${name}_inserted AS (
          INSERT INTO ${table} (${settledInsertColumns}, expires_at)

@@ -62,3 +62,10 @@ export function planTable(url: string | undefined): PlanTable {
   });
   return shared;
 }
+
+/** Rows every node of an analyzed plan (EXPLAIN (ANALYZE, FORMAT JSON)) produced or filtered away, over all its loops: the work the plan did. */
+export function rowsHandled(plan: any): number {
+  const loops = plan["Actual Loops"] ?? 1;
+  const own = loops * ((plan["Actual Rows"] ?? 0) + (plan["Rows Removed by Filter"] ?? 0) + (plan["Rows Removed by Join Filter"] ?? 0));
+  return own + (plan.Plans ?? []).reduce((sum: number, child: unknown) => sum + rowsHandled(child), 0);
+}
