@@ -44,12 +44,18 @@ function nodes(plan: any, found: any[] = []): any[] {
  */
 function recordProbes(plan: any): number {
   const all = nodes(plan);
-  const initPlanRows = (param: string) => all.find((node) => new RegExp(`\\(returns \\${param}\\)`).test(node["Subplan Name"] ?? ""))?.["Actual Rows"] ?? 0;
+  // The InitPlan is named "InitPlan n (returns $k)" and referenced as $k up to PostgreSQL 16, "InitPlan n" and
+  // "(InitPlan n).col1" from 17 (PGlite's).
+  const initPlanRows = (reference: string) => {
+    const named = /^\(InitPlan (\d+)\)\.col1$/.exec(reference);
+    const name = named ? new RegExp(`^InitPlan ${named[1]}( |$)`) : new RegExp(`\\(returns \\${reference}\\)`);
+    return all.find((node) => name.test(node["Subplan Name"] ?? ""))?.["Actual Rows"] ?? 0;
+  };
   return all
     .filter((node) => node["Index Name"] === "job_records_pkey")
     .reduce((sum, node) => {
-      const array = /= ANY \((\$\d+)\)/.exec(node["Index Cond"] ?? "");
-      return sum + (array ? initPlanRows(array[1]!) : node["Actual Loops"]);
+      const array = /= ANY \((\$\d+|\(InitPlan \d+\)\.col1)\)/.exec(node["Index Cond"] ?? "");
+      return sum + node["Actual Loops"] * (array ? initPlanRows(array[1]!) : 1);
     }, 0);
 }
 
@@ -156,12 +162,12 @@ describe.skipIf(!url)("postgres: the drain's record writes", () => {
     ackMeetingCancelledRecord(executor, async (text, params) => (await pool.query(text, params)).rows, schemaName));
 });
 
-// PGlite has one connection, so no other transaction can insert a record while an ack runs; a record the ack's
-// plain insert meets anyway (cancelled, left alone) takes the same fallback there.
 describe.skipIf(!url)("postgres: the drain's record writes after vacuums found messages and job_records empty", () => {
   // A vacuum that finds a table empty and keeps its pages leaves it read as empty until the next analyze, however
-  // many rows come back. Joined by id alone, job_records was then walked whole: hashed once per claim, once per row
-  // for the ack's settle (1,000 acks against 20,000 records: 40,051,002 rows handled, 2.7 s). Counted, not timed.
+  // many rows come back. Joined by id alone, job_records was then walked whole once per row for the ack's settle
+  // (1,000 acks against 20,000 records: 40,051,002 rows handled, 2.7 s). Counted, not timed. The claim still hashes
+  // one walk of it per claim there (67,001 rows here): bounding its lookup by the claimed ids made the planner, which
+  // guesses 10 ids, rescan the claimed rows once per record on healthy statistics (review of cf37474).
   const schemaName = url ? throwawaySchema(url) : "";
   const schema = resolveSchema(schemaName || "unused");
   const records = recordSql(schema, { messageRows: true });
@@ -196,22 +202,24 @@ describe.skipIf(!url)("postgres: the drain's record writes after vacuums found m
     await backend?.close();
   });
 
-  it("the enqueue, the claim and the ack of 1,000 jobs handle a bounded number of rows per job, not one per record kept", async () => {
+  it("the enqueue and the ack of 1,000 jobs handle a bounded number of rows per job, not one per record kept", async () => {
     const queue = "drain-statements-stale-statistics";
     const plans: any[] = [];
     await enqueueWithRecords(explaining(pool, plans), schema, queue, jobs);
-    await claimMessages(explaining(pool, plans), schema, { queue, maxMessages: jobs, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
+    await claimMessages(explaining(pool, []), schema, { queue, maxMessages: jobs, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
     const rows = (await pool.query<{ seq: string; id: string; attempts: number }>(`SELECT seq::text, id, attempts FROM "${schemaName}".messages WHERE queue = $1 AND attempts > 0`, [queue])).rows;
     expect(rows).toHaveLength(jobs);
     await deleteMessages(explaining(pool, plans), schema, rows.map((row) => ({ seq: row.seq, attempts: row.attempts, record: { id: row.id, job: "DrainJob", queue, state: "succeeded", attempt: 1, enqueuedAt: 0, finishedAt: Date.now(), result: "1", ttlMs: dayMs } })), records);
 
-    expect(plans).toHaveLength(3);
+    expect(plans).toHaveLength(2);
     for (const plan of plans) expect(rowsHandled(plan)).toBeLessThanOrEqual(20 * jobs);
     const settled = await pool.query(`SELECT count(*)::int AS succeeded FROM "${schemaName}".job_records WHERE queue = $1 AND state = 'succeeded'`, [queue]);
     expect(settled.rows[0].succeeded).toBe(jobs);
   }, 120_000);
 });
 
+// PGlite has one connection, so no other transaction can insert a record while an ack runs; a record the ack's
+// plain insert meets anyway (cancelled, left alone) takes the same fallback there.
 describe("pglite: the drain's record writes", () => {
   it("leaves a cancelled record as it is and settles the others of the same ack", async () => {
     const database = new PGlite();

@@ -1,6 +1,6 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
-import { expiresAt, recordsWithIds, type RecordSql } from "../postgres-record-sql.js";
+import { expiresAt, type RecordSql } from "../postgres-record-sql.js";
 import { REPLANNED } from "./statement-text.js";
 import { whenNotMigrated } from "./schema-function.js";
 
@@ -72,12 +72,11 @@ function startRecords(records: RecordSql): string {
      )`
     : "";
   return `, records_live AS (
-       SELECT r.id, r.queue, r.state, r.cancel_requested, claimed.counted FROM ${records.table} r JOIN claimed ON r.id = claimed.id
-       WHERE ${recordsWithIds("r", "SELECT id FROM claimed")} AND r.expires_at > now()
+       SELECT r.id, r.queue, r.state, r.cancel_requested, claimed.counted FROM ${records.table} r JOIN claimed ON r.id = claimed.id WHERE r.expires_at > now()
      ), records_started AS (
        UPDATE ${records.table} r SET state = 'running', attempt = found.counted, started_at = ${epochMs},
          finished_at = NULL, run_at = NULL, expires_at = ${expiresAt("$4::bigint")}
-       FROM records_live found WHERE ${recordsWithIds("r", "SELECT id FROM records_live")} AND r.id = found.id AND r.queue = $1 AND r.expires_at > now() AND r.state <> 'cancelled' AND NOT r.cancel_requested
+       FROM records_live found WHERE r.id = found.id AND r.queue = $1 AND r.expires_at > now() AND r.state <> 'cancelled' AND NOT r.cancel_requested
        RETURNING r.id, r.job, r.queue, r.state, r.attempt
      ), records_cancelled AS (
        SELECT id FROM records_live WHERE queue = $1 AND (state = 'cancelled' OR cancel_requested)
