@@ -73,8 +73,9 @@ export function expiresAt(ttlMs: string): string {
  * A condition on job_records (`alias`) that bounds its scan to the ids `ids` (a query) by the primary key, whatever the
  * statistics say. Joined by id alone, an ack's settle that met job_records read as empty (a vacuum found it empty and
  * kept its pages, until the next analyze) walked its whole primary key once per row (1,000 acks against 20,000
- * records: 40 million rows, 2.7 s; benchmarks/results/postgres-token-lookup-2026-12-05.md §4). Not for a scan joined
- * to a list of rows on the inner side: the planner guesses 10 ids and may read the list once per row found.
+ * records: 40 million rows, 2.7 s; benchmarks/results/postgres-token-lookup-2026-12-05.md §4). The planner guesses 10
+ * ids, so a scan joined to a list of rows may read the list once per row found: the claim's lookup, bounded so, was
+ * ~10x slower on healthy statistics when its records lived in job_records, and stays a plain join.
  */
 export function recordsWithIds(alias: string, ids: string): string {
   return `${alias}.id = ANY(ARRAY(${ids}))`;
