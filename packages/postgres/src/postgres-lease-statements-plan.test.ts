@@ -6,51 +6,15 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
-import type { SqlExecutor } from "./postgres-executor.js";
 import { resolveSchema } from "./postgres-schema.js";
 import { deleteMessages } from "./operations/delete-messages.js";
 import { extendLeases } from "./operations/extend-leases.js";
 import { releaseMessages } from "./operations/release-messages.js";
 import { recordSql } from "./postgres-record-sql.js";
-import { rowsHandled } from "./test-plan-logging.js";
+import { explainingExecutor, rowsHandled } from "./test-plan-logging.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 
 const url = postgresUrl();
-
-/** Runs each statement as EXPLAIN (nothing is changed) and keeps the plans. */
-function explaining(pool: pg.Pool, plans: unknown[]): SqlExecutor {
-  return {
-    async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
-      const result = await pool.query(`EXPLAIN (FORMAT JSON) ${text}`, [...params]);
-      plans.push(result.rows[0]["QUERY PLAN"][0].Plan);
-      return [];
-    },
-    transaction: (work) => work(explaining(pool, plans)),
-    hold: () => Promise.reject(new Error("not used")),
-    close: async () => {},
-  } as SqlExecutor;
-}
-
-/** Runs each statement under EXPLAIN ANALYZE in a transaction it rolls back (nothing is changed), keeping the plans. */
-function analyzing(pool: pg.Pool, plans: unknown[]): SqlExecutor {
-  return {
-    async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, [...params]);
-        plans.push(result.rows[0]["QUERY PLAN"][0].Plan);
-        return [];
-      } finally {
-        await client.query("ROLLBACK");
-        client.release();
-      }
-    },
-    transaction: (work) => work(analyzing(pool, plans)),
-    hold: () => Promise.reject(new Error("not used")),
-    close: async () => {},
-  } as SqlExecutor;
-}
 
 /** Every scan in a plan that reads `messages` or one of its indexes: the node and the index it uses, if any. */
 function messageScans(plan: any, found: { node: string; index?: string }[] = []): { node: string; index?: string }[] {
@@ -87,7 +51,7 @@ describe.skipIf(!url)("postgres: statements on leased messages after a vacuum fo
 
   it("ack, lease extension and release each scan messages by the primary key", async () => {
     const plans: unknown[] = [];
-    const executor = explaining(pool, plans);
+    const executor = explainingExecutor(pool, plans, "plan");
     const resolved = resolveSchema(schema);
     const tokens = [{ seq: "1", attempts: 1 }, { seq: "2", attempts: 1 }];
     await deleteMessages(executor, resolved, tokens);
@@ -123,7 +87,7 @@ describe.skipIf(!url)("postgres: statements on leased messages after a vacuum fo
     const withStale = [...tokens, { seq: tokens[0]!.seq, attempts: 0 }];
     const record = (id: string) => ({ id, job: "Acked", queue: "acked", enqueuedAt: 1, state: "succeeded" as const, attempt: 1, finishedAt: 2, ttlMs: 60_000 });
     const plans: unknown[] = [];
-    const executor = analyzing(pool, plans);
+    const executor = explainingExecutor(pool, plans, "rolled back");
     const resolved = resolveSchema(schema);
     await deleteMessages(executor, resolved, withStale);
     await deleteMessages(executor, resolved, withStale.map((token, index) => ({ ...token, record: record(`job-${index}`) })), recordSql(resolved, { messageRows: false }));

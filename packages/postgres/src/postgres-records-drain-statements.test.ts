@@ -14,22 +14,11 @@ import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 import { claimMessages } from "./operations/claim-messages.js";
 import { deleteMessages, type AckItem } from "./operations/delete-messages.js";
 import { enqueueMessages } from "./operations/enqueue-messages.js";
-import { rowsHandled } from "./test-plan-logging.js";
+import { explainingExecutor, rowsHandled } from "./test-plan-logging.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 
 const url = postgresUrl();
 const dayMs = 86_400_000;
-
-/** Runs each statement under EXPLAIN (ANALYZE, FORMAT JSON), so it runs and changes what it would, and keeps its plan; answers no rows. */
-function explaining(pool: pg.Pool, plans: any[]): SqlExecutor {
-  return {
-    async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
-      const result = await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, [...params]);
-      plans.push(result.rows[0]["QUERY PLAN"][0].Plan);
-      return [];
-    },
-  } as SqlExecutor;
-}
 
 /** Every node of a plan, its CTEs and subplans included. */
 function nodes(plan: any, found: any[] = []): any[] {
@@ -93,10 +82,10 @@ describe.skipIf(!url)("postgres: the drain's record writes", () => {
     const jobs = 20;
     await enqueue(queue, jobs);
     const plans: any[] = [];
-    await claimMessages(explaining(pool, plans), schema, { queue, maxMessages: jobs, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
+    await claimMessages(explainingExecutor(pool, plans, "run"), schema, { queue, maxMessages: jobs, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
     const { rows } = await leased(queue);
     expect(rows).toHaveLength(jobs);
-    await deleteMessages(explaining(pool, plans), schema, succeeded(queue, rows), records);
+    await deleteMessages(explainingExecutor(pool, plans, "run"), schema, succeeded(queue, rows), records);
     const [claim, ack] = plans;
     expect(recordProbes(claim)).toBe(jobs);
     const inserts = nodes(ack).filter((node) => node["Node Type"] === "ModifyTable" && node.Operation === "Insert" && node["Relation Name"] === "job_records");
@@ -205,11 +194,11 @@ describe.skipIf(!url)("postgres: the drain's record writes after vacuums found m
   it("the enqueue and the ack of 1,000 jobs handle a bounded number of rows per job, not one per record kept", async () => {
     const queue = "drain-statements-stale-statistics";
     const plans: any[] = [];
-    await enqueueWithRecords(explaining(pool, plans), schema, queue, jobs);
-    await claimMessages(explaining(pool, []), schema, { queue, maxMessages: jobs, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
+    await enqueueWithRecords(explainingExecutor(pool, plans, "run"), schema, queue, jobs);
+    await claimMessages(explainingExecutor(pool, [], "run"), schema, { queue, maxMessages: jobs, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
     const rows = (await pool.query<{ seq: string; id: string; attempts: number }>(`SELECT seq::text, id, attempts FROM "${schemaName}".messages WHERE queue = $1 AND attempts > 0`, [queue])).rows;
     expect(rows).toHaveLength(jobs);
-    await deleteMessages(explaining(pool, plans), schema, rows.map((row) => ({ seq: row.seq, attempts: row.attempts, record: { id: row.id, job: "DrainJob", queue, state: "succeeded", attempt: 1, enqueuedAt: 0, finishedAt: Date.now(), result: "1", ttlMs: dayMs } })), records);
+    await deleteMessages(explainingExecutor(pool, plans, "run"), schema, rows.map((row) => ({ seq: row.seq, attempts: row.attempts, record: { id: row.id, job: "DrainJob", queue, state: "succeeded", attempt: 1, enqueuedAt: 0, finishedAt: Date.now(), result: "1", ttlMs: dayMs } })), records);
 
     expect(plans).toHaveLength(2);
     for (const plan of plans) expect(rowsHandled(plan)).toBeLessThanOrEqual(20 * jobs);

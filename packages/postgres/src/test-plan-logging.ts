@@ -3,6 +3,7 @@
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
 import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
+import type { SqlExecutor } from "./postgres-executor.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 import { throwawaySchema } from "./test-postgres-targets.js";
 
@@ -68,4 +69,31 @@ export function rowsHandled(plan: any): number {
   const loops = plan["Actual Loops"] ?? 1;
   const own = loops * ((plan["Actual Rows"] ?? 0) + (plan["Rows Removed by Filter"] ?? 0) + (plan["Rows Removed by Join Filter"] ?? 0));
   return own + (plan.Plans ?? []).reduce((sum: number, child: unknown) => sum + rowsHandled(child), 0);
+}
+
+/**
+ * An executor that runs each statement under EXPLAIN (FORMAT JSON), keeps its plan in `plans` and answers no rows:
+ * "plan" plans it only (nothing runs); "run" analyzes it (it runs and changes what it would); "rolled back" analyzes
+ * it in a transaction it rolls back (it runs, and nothing is changed).
+ */
+export function explainingExecutor(pool: pg.Pool, plans: unknown[], mode: "plan" | "run" | "rolled back"): SqlExecutor {
+  const explain = mode === "plan" ? "EXPLAIN (FORMAT JSON)" : "EXPLAIN (ANALYZE, FORMAT JSON)";
+  const executor: SqlExecutor = {
+    async query<Row>(text: string, params: readonly unknown[] = []): Promise<Row[]> {
+      const client = await pool.connect();
+      try {
+        if (mode === "rolled back") await client.query("BEGIN");
+        const result = await client.query(`${explain} ${text}`, [...params]);
+        plans.push(result.rows[0]["QUERY PLAN"][0].Plan);
+        return [];
+      } finally {
+        if (mode === "rolled back") await client.query("ROLLBACK");
+        client.release();
+      }
+    },
+    transaction: (work) => work(executor),
+    hold: () => Promise.reject(new Error("not used")),
+    close: async () => {},
+  };
+  return executor;
 }
