@@ -69,7 +69,7 @@ describe.skipIf(!url)("postgres: statements on leased messages after a vacuum fo
 
   it("ack (with and without records), lease extension and release handle a bounded number of rows per token, not one per token pair", async () => {
     // Joined with the token list, each statement read the whole list once per row the planner expected to be one:
-    // 999,000 rows removed by a join filter, ~250 ms, for 1,000 acks (benchmarks/results/postgres-token-lookup-2026-12-05.md).
+    // 999,000 rows removed by a join filter, ~220 ms, for 1,000 acks (benchmarks/results/postgres-token-lookup-2026-12-05.md).
     const table = `"${schema}".messages`;
     // A queue that has filled again since, and 1,000 leased jobs.
     await pool.query(`INSERT INTO ${table} (id, queue, body) SELECT 'left-' || n, 'leftover', repeat('x', 100) FROM generate_series(1, 20000) AS n`);

@@ -4,7 +4,7 @@ import type { LeaseToken } from "./delete-messages.js";
  * How the token statements (ack, lease extension, release) match rows to tokens without joining the token list.
  * Joined, a statement read the whole list once per row whenever statistics took the table for empty (a drained
  * queue after a vacuum): the planner put the one row it expected outside and the list inside, 999,000 comparisons
- * and ~250 ms for 1,000 acks (benchmarks/results/postgres-token-lookup-2026-12-05.md). Here the rows come from the
+ * and ~220 ms for 1,000 acks (benchmarks/results/postgres-token-lookup-2026-12-05.md). Here the rows come from the
  * primary key (`seq = ANY`) and each finds its token, and the token's own values, in a jsonb object keyed
  * `seq:attempts` (a binary search): no plan can read the list more than once.
  */
