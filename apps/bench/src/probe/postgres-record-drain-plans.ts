@@ -6,11 +6,13 @@
  * records' cost lands, not a throughput figure (`pnpm bench` and the quiet pairs measure those).
  *
  *   node --conditions=@hopper/source --import ./src/child/strip-types.mjs src/probe/postgres-record-drain-plans.ts \
- *     <postgres url (a server of its own)> [jobs per queue, default 2000] [rounds, default 5] [--plans] [--vacuum]
+ *     <postgres url (a server of its own)> [jobs per queue, default 2000] [rounds, default 5] [--plans] [--vacuum] [--kept] [--batch=N]
  *
- * Each round enqueues `jobs` with records (or without), then claims them in batches of 100 and acks each
+ * Each round enqueues `jobs` with records (or without), then claims them in batches of 100 (--batch) and acks each
  * batch as succeeded, off and on alternating. It needs the hopper schema migrated and job_records
- * made (run the bench once against the server first). --plans prints the last round's plans.
+ * made (run the bench once against the server first). --plans prints the last round's plans. --kept enqueues the
+ * records into job_records rows instead of the message rows (where a progress report or a cancel moves a record,
+ * and where releases before migration 5 kept them).
  */
 import { readFileSync } from "node:fs";
 import { RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
@@ -36,9 +38,11 @@ const { enqueueMessages } = await postgresSource("operations/enqueue-messages.ts
 const args = process.argv.slice(2);
 const showPlans = args.includes("--plans");
 const vacuum = args.includes("--vacuum");
+const kept = args.includes("--kept");
+const batchArgument = args.find((arg) => arg.startsWith("--batch="));
 const [connection = process.env.HOPPER_TEST_POSTGRES_URL ?? "", jobsText = "2000", roundsText = "5"] = args.filter((arg) => !arg.startsWith("--"));
 const jobs = Number(jobsText);
-const batch = 100;
+const batch = batchArgument ? Number(batchArgument.slice("--batch=".length)) : 100;
 const dayMs = 86_400_000;
 
 const client = new pg.Client({ connectionString: connection });
@@ -106,7 +110,8 @@ for (let round = 0; round < Number(roundsText); round++) {
       body: JSON.stringify({ job: "Bench", args: [index] }),
       ...(withRecords ? { record: { id: `${queue}-${index}`, job: "Bench", queue, enqueuedAt: now, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS, args: `[${index}]` } } : {}),
     }));
-    for (let at = 0; at < jobs; at += 1000) await enqueueMessages(plain, schema, messages.slice(at, at + 1000) as never, withRecords);
+    const enqueuedRecords = withRecords && kept ? recordSql(schema, { messageRows: false }) : withRecords;
+    for (let at = 0; at < jobs; at += 1000) await enqueueMessages(plain, schema, messages.slice(at, at + 1000) as never, enqueuedRecords);
     // As a drain meets it: no vacuum or analyze between the enqueue and the claims, unless asked (--vacuum).
     if (vacuum) await client.query("VACUUM ANALYZE hopper.messages");
     const claim = fresh();
@@ -137,7 +142,7 @@ for (let round = 0; round < Number(roundsText); round++) {
   }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-console.log(`jobs per round ${jobs}, claim batch ${batch}, rounds ${roundsText}; per job, median of rounds (every round's figure in brackets)`);
+console.log(`jobs per round ${jobs}, claim batch ${batch}, rounds ${roundsText}${kept ? ", records kept in job_records" : ""}; per job, median of rounds (every round's figure in brackets)`);
 for (const mode of ["off", "on"] as const) {
   for (const part of ["claim", "ack"] as const) {
     const per = (pick: (t: Totals) => number) => results[mode]!.map((r) => pick(r[part]) / r.jobs);
