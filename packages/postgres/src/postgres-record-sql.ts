@@ -44,6 +44,11 @@ export interface RecordSql {
    * row keeps (\`batch_id, parent_id, args, started_at\`), null when it has none, for a settle that moves it to job_records.
    */
   withMessageFields(rows: string): string;
+  /**
+   * Deletes up to `limit` expired rows (the retention sweep): found by job_records_expiring_idx, deleted by the primary
+   * key, and only if still expired when locked (an enqueue may have reused the id meanwhile).
+   */
+  sweep(limit: number): string;
   /** Subscribers listening now (`subscribe` keeps a row leased here while it listens). */
   readonly listeners: string;
   /** Notifies each row a piece returned, only while someone listens; select from it (`SELECT count(*) FROM (…)`) so it runs. Ends in a WHERE clause: `AND …` narrows it. */
@@ -53,17 +58,8 @@ export interface RecordSql {
 /** The columns a settle inserts from its rows as they are (`expires_at` is made from their `ttl_ms`). */
 const settledInsertColumns = "id, job, queue, state, attempt, result, error, enqueued_at, finished_at, run_at, started_at, batch_id, parent_id, args";
 
-/** A settle row's columns, as `jsonb_to_record` reads them back from `rowsById`. */
+/** A settle row's columns, as `jsonb_to_record` reads them back from the settle's jsonb object of rows. */
 const settledRowColumns = "id text, job text, queue text, state text, attempt integer, result text, error text, enqueued_at bigint, finished_at bigint, run_at bigint, ttl_ms bigint, started_at bigint, batch_id text, parent_id text, args text";
-
-/**
- * The rows of the query `rows` (with `id`, one row per id) as one jsonb object, each id to its row: a scalar subquery
- * the planner makes an InitPlan, run once, when first read. A row is then found by key (a binary search), never by
- * rereading `rows`, whatever the planner thinks of how many there are.
- */
-export function rowsById(rows: string): string {
-  return `(SELECT jsonb_object_agg(r.id, to_jsonb(r)) FROM (${rows}) r)`;
-}
 
 /** Whether a statement failed on a job_records row that `settleInserting` met after all: run `settle` instead. */
 export function isRecordInsertConflict(error: unknown): boolean {
@@ -86,8 +82,8 @@ export function expiresAt(ttlMs: string): string {
  * statistics say. Joined by id alone, an ack's settle that met job_records read as empty (a vacuum found it empty and
  * kept its pages, until the next analyze) walked its whole primary key once per row (1,000 acks against 20,000
  * records: 40 million rows, 2.7 s; benchmarks/results/postgres-token-lookup-2026-12-05.md §4). The planner guesses 10
- * ids, so a scan joined to a list of rows may read the list once per row found: the claim's lookup, bounded so, was
- * ~10x slower on healthy statistics when its records lived in job_records, and stays a plain join.
+ * ids, so a scan so bounded must join no list of rows: it would read the list once per row found (the claim's lookup,
+ * bounded and joined, was ~10x slower on healthy statistics when its records lived in job_records).
  */
 export function recordsWithIds(alias: string, ids: string): string {
   return `${alias}.id = ANY(ARRAY(${ids}))`;
@@ -130,16 +126,19 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
   const set = (s: string, expires: string) => writes(s, expires).map(([column, value]) => `${column} = ${value}`).join(", ");
   // A cancelled record, or a live one of another queue or job, stays.
   const writable = (source: string) => `(${table}.state <> 'cancelled' AND ${table}.queue = ${source}.queue AND ${table}.job = ${source}.job) OR ${table}.expires_at <= now()`;
-  // A settle's update of the job_records rows with ids `ids`, each written from its row of `rows` (settle rows, one per
-  // id), found by key in one jsonb object (`rowsById`) rather than joined: a join put the rows on the inner side of a
-  // nested loop whenever the planner took the ids for few (it guesses 10 for an array), reading them once per record
-  // (1,000 records kept in job_records, settled by one ack: 2,000,000 rows handled). The object is built only when a row is updated.
-  const settledUpdate = (ids: string, name: string) => {
-    const row = `${rowsById(`SELECT * FROM ${name}_rows`)} -> ${table}.id`;
+  // CTEs ending in `${name}_updated`: a settle's update of the job_records rows whose ids the query `ids` gives, each
+  // written from its row of `values` (a CTE of settle rows, one per id) found by key in one jsonb object rather than
+  // joined. Joined, the planner put the rows on the inner side of a nested loop whenever it took the ids for few (it
+  // guesses 10 for an array), reading them once per record (an ack of 1,000 records kept in job_records: ~2,000,000
+  // rows handled). The object is a CTE read by the SET and the WHERE: built once, and only when a row is updated.
+  const settledUpdate = (name: string, ids: string, values: string) => {
+    const row = `(SELECT rows FROM ${name}_object) -> ${table}.id`;
     const written = writes("s", expiresAt("s.ttl_ms"));
-    return `UPDATE ${table} SET (${written.map(([column]) => column).join(", ")}) = (SELECT ${written.map(([, value]) => value).join(", ")} FROM jsonb_to_record(${row}) AS s(${settledRowColumns}))
+    return `${name}_object AS (SELECT jsonb_object_agg(v.id, to_jsonb(v)) AS rows FROM ${values} v),
+       ${name}_updated AS (
+         UPDATE ${table} SET (${written.map(([column]) => column).join(", ")}) = (SELECT ${written.map(([, value]) => value).join(", ")} FROM jsonb_to_record(${row}) AS s(${settledRowColumns}))
          WHERE ${recordsWithIds(table, ids)} AND ((${table}.state <> 'cancelled' AND jsonb_build_object('queue', ${table}.queue, 'job', ${table}.job) <@ (${row})) OR ${table}.expires_at <= now())
-         RETURNING ${table}.id, ${table}.job, ${table}.queue, ${table}.state, ${table}.attempt`;
+         RETURNING ${table}.id, ${table}.job, ${table}.queue, ${table}.state, ${table}.attempt)`;
   };
   return {
     table,
@@ -156,7 +155,7 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
     // ack a speculative insertion and a tuple lock (a WAL record of its own) before the update. (#20)
     settle: (name, rows) => {
       return `${name}_rows AS (${rows}),
-       ${name}_updated AS (${settledUpdate(`SELECT id FROM ${name}_rows`, name)}),
+       ${settledUpdate(name, `SELECT id FROM ${name}_rows`, `${name}_rows`)},
        ${name}_inserted AS (
          INSERT INTO ${table} (${settledInsertColumns}, expires_at)
          SELECT ${settledInsertColumns}, ${expiresAt("ttl_ms")} FROM ${name}_rows
@@ -166,14 +165,17 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
          ${returning}),
        ${name} AS (SELECT * FROM ${name}_updated UNION ALL SELECT * FROM ${name}_inserted)`;
     },
-    // The update reads the rows `found` (none, mostly), so the probe is not made twice. A live row found but left
-    // alone (cancelled, another job's) is not inserted either: meeting it would fail the statement, and a failed
-    // statement costs the pool its connection. An expired row found and deleted meanwhile (the sweep) is inserted,
-    // as `settle` would.
+    // Each row probes job_records once (`found`: the rows whose record is there, none mostly; OFFSET 0 keeps the
+    // probe per row, by the primary key), and the update reads those alone, values and all, so a batch with one record
+    // kept in job_records builds an object of one row. A live row found but left alone (cancelled, another job's) is
+    // not inserted either: meeting it would fail the statement, and a failed statement costs the pool its connection.
+    // An expired row found and deleted meanwhile (the sweep) is inserted, as `settle` would.
     settleInserting: (name, rows) =>
       `${name}_rows AS (${rows}),
-       ${name}_found AS (SELECT ${table}.id, ${table}.expires_at > now() AS live FROM ${table} WHERE ${recordsWithIds(table, `SELECT id FROM ${name}_rows`)}),
-       ${name}_updated AS (${settledUpdate(`SELECT id FROM ${name}_found`, name)}),
+       ${name}_found AS (
+         SELECT s.*, kept.live FROM ${name}_rows s
+         CROSS JOIN LATERAL (SELECT record.expires_at > now() AS live FROM ${table} record WHERE record.id = s.id OFFSET 0) kept),
+       ${settledUpdate(name, `SELECT id FROM ${name}_found`, `${name}_found`)},
        ${name}_inserted AS (
          INSERT INTO ${table} (${settledInsertColumns}, expires_at)
          SELECT ${settledInsertColumns}, ${expiresAt("ttl_ms")} FROM ${name}_rows
@@ -193,6 +195,13 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
         ? `SELECT r.*, m.record_batch_id AS batch_id, m.record_parent_id AS parent_id, m.record_args AS args, CASE WHEN m.locked_until IS NOT NULL THEN m.record_started_at END AS started_at
            FROM (${rows}) r LEFT JOIN LATERAL (SELECT * FROM ${messages} m WHERE m.id = r.id AND m.record_job IS NOT NULL ORDER BY m.seq + 0 DESC LIMIT 1) m ON true`
         : `SELECT r.*, NULL::text AS batch_id, NULL::text AS parent_id, NULL::text AS args, NULL::bigint AS started_at FROM (${rows}) r`,
+    // By an array of ids, not `id IN (…)`: as a semi-join, on job_records read as empty the planner walked its primary
+    // key and read the expired ids once per row (50,000 live records and 5,000 expired: 218,070,500 rows handled, 24 s).
+    // The condition is checked again on the row as locked: the ids were chosen on the statement's snapshot, and a
+    // record written again since (an ack or an enqueue reusing an expired row) is live (it was deleted).
+    sweep: (limit) =>
+      `DELETE FROM ${table} WHERE ${recordsWithIds(table, `SELECT expired.id FROM ${table} expired WHERE expired.expires_at <= now() AND expired.expires_at < 'infinity' LIMIT ${Math.trunc(limit)}`)}
+       AND ${table}.expires_at <= now()`,
     listeners,
     // A NOTIFY nobody listens to still costs the server (each payload built, queued at commit, read past by every
     // LISTENing session of the database, the workers' queue wake-ups included): sent only while a subscriber's row is live.

@@ -144,7 +144,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
     // Now and then, deletes rows that expired and were never looked at again, a bounded batch at a time.
     if (Date.now() - lastSweep >= sweepEveryMs) {
       lastSweep = Date.now();
-      executor.query(`DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE expires_at <= now() AND expires_at < 'infinity' LIMIT ${sweepBatch})`).catch(() => {});
+      executor.query(sql.sweep(sweepBatch)).catch(() => {});
     }
   };
   const ttl = (ttlMs: number) => Math.ceil(ttlMs);

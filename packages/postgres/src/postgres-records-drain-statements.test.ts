@@ -14,7 +14,7 @@ import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 import { claimMessages } from "./operations/claim-messages.js";
 import { deleteMessages, type AckItem } from "./operations/delete-messages.js";
 import { enqueueMessages } from "./operations/enqueue-messages.js";
-import { explainingExecutor, rowsHandled } from "./test-plan-logging.js";
+import { explainingExecutor, rowsHandled, vacuumedEmpty } from "./test-plan-logging.js";
 import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
 
 const url = postgresUrl();
@@ -46,6 +46,11 @@ function recordProbes(plan: any): number {
       const array = /= ANY \((\$\d+|\(InitPlan \d+\)\.col1)\)/.exec(node["Index Cond"] ?? "");
       return sum + node["Actual Loops"] * (array ? initPlanRows(array[1]!) : 1);
     }, 0);
+}
+
+/** The aggregates that build the claim's and the ack's jsonb objects of the rows found in job_records. */
+function objectsBuilt(plan: any): any[] {
+  return nodes(plan).filter((node) => node["Node Type"] === "Aggregate" && ["records_live", "records_settled_found"].includes(node.Plans?.[0]?.["CTE Name"]));
 }
 
 describe.skipIf(!url)("postgres: the drain's record writes", () => {
@@ -92,6 +97,8 @@ describe.skipIf(!url)("postgres: the drain's record writes", () => {
     expect(inserts).toHaveLength(1);
     expect(inserts[0]["Conflict Resolution"]).toBeUndefined();
     expect(recordProbes(ack)).toBe(jobs);
+    // No record was in job_records: the jsonb objects of rows found there were never built.
+    expect([...objectsBuilt(claim), ...objectsBuilt(ack)].map((node) => node["Actual Loops"])).toEqual([0, 0]);
     const settled = await pool.query(`SELECT state, started_at IS NOT NULL AS started, args FROM "${schemaName}".job_records WHERE queue = $1 ORDER BY id`, [queue]);
     expect(settled.rows).toHaveLength(jobs);
     for (const row of settled.rows) expect(row).toMatchObject({ state: "succeeded", started: true, args: expect.stringMatching(/^\[\d+\]$/) });
@@ -150,6 +157,26 @@ describe.skipIf(!url)("postgres: the drain's record writes", () => {
   it("leaves a cancelled record as it is and settles the others of the same ack", () =>
     ackMeetingCancelledRecord(executor, async (text, params) => (await pool.query(text, params)).rows, schemaName));
 
+  it("builds the jsonb objects of a batch from its records kept in job_records alone (10 of 1,000)", async () => {
+    const queue = "drain-statements-mixed";
+    await enqueue(queue, 990);
+    await enqueueWithRecords(executor, schema, `${queue}-kept`, 10, false);
+    await pool.query(`UPDATE "${schemaName}".messages SET queue = $1 WHERE queue = $2`, [queue, `${queue}-kept`]);
+    await pool.query(`UPDATE "${schemaName}".job_records SET queue = $1 WHERE queue = $2`, [queue, `${queue}-kept`]);
+    const plans: any[] = [];
+    await claimMessages(explainingExecutor(pool, plans, "run"), schema, { queue, maxMessages: 1000, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
+    const { rows } = await leased(queue);
+    expect(rows).toHaveLength(1000);
+    await deleteMessages(explainingExecutor(pool, plans, "run"), schema, succeeded(queue, rows), records);
+    const built = plans.flatMap(objectsBuilt);
+    expect(built.map((node) => [node["Actual Loops"], node.Plans[0]["Actual Rows"]])).toEqual([
+      [1, 10],
+      [1, 10],
+    ]);
+    const settled = await pool.query(`SELECT count(*)::int AS n FROM "${schemaName}".job_records WHERE queue = $1 AND state = 'succeeded' AND started_at IS NOT NULL`, [queue]);
+    expect(settled.rows[0].n).toBe(1000);
+  });
+
   it("the claim and the ack of 1,000 jobs whose records live in job_records handle a bounded number of rows per job", async () => {
     // A plan that reads the claimed or settled rows once per record handles ~2,000,000 (the ack's did, joined).
     const handled = await drainOfRecordsKeptInJobRecords(pool, schema, "drain-statements-kept", 1000);
@@ -173,16 +200,7 @@ describe.skipIf(!url)("postgres: the drain's record writes after vacuums found m
     await (backend.recordStore!() as unknown as { ready(): Promise<void> }).ready();
     pool = new pg.Pool({ connectionString: url!, max: 2 });
     const table = (name: string) => `"${schemaName}".${name}`;
-    for (const name of ["messages", "job_records"]) await pool.query(`ALTER TABLE ${table(name)} SET (autovacuum_enabled = off, vacuum_truncate = off)`);
-    await pool.query(`INSERT INTO ${table("messages")} (id, queue, body) SELECT 'gone-' || n, 'drained', repeat('x', 100) FROM generate_series(1, 100000) AS n`);
-    await pool.query(
-      `INSERT INTO ${table("job_records")} (id, job, queue, state, attempt, enqueued_at, finished_at, expires_at)
-       SELECT 'swept-' || n, 'DrainJob', 'earlier', 'succeeded', 1, 0, n, now() FROM generate_series(1, 100000) AS n`,
-    );
-    for (const name of ["messages", "job_records"]) {
-      await pool.query(`DELETE FROM ${table(name)}`);
-      await pool.query(`VACUUM ${table(name)}`);
-    }
+    await vacuumedEmpty(pool, schemaName, ["messages", "job_records"]);
     // Records kept since, which no analyze has seen.
     await pool.query(
       `INSERT INTO ${table("job_records")} (id, job, queue, state, attempt, enqueued_at, finished_at, expires_at)
@@ -227,19 +245,34 @@ describe.skipIf(!url)("postgres: the drain's record writes after vacuums found m
 async function drainOfRecordsKeptInJobRecords(pool: pg.Pool, schema: PostgresSchema, queue: string, jobs: number): Promise<{ claim: number; ack: number }> {
   const records = recordSql(schema, { messageRows: true });
   const executor = createPgExecutor(pool, { ownsPool: false });
+  const table = (name: string) => `${schema.quoted}.${name}`;
   await enqueueWithRecords(executor, schema, queue, jobs, false);
+  // Each job its own count of earlier deliveries (0 to 6), so an attempt taken from another job's row shows.
+  await pool.query(`UPDATE ${table("messages")} SET attempts = substring(id from '[0-9]+$')::int % 7 WHERE queue = $1`, [queue]);
   const plans: any[] = [];
   const claimed = await claimMessages(explainingExecutor(pool, plans, "run"), schema, { queue, maxMessages: jobs, leaseMs: 30_000, recordTtlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS }, records);
   expect(claimed).toEqual([]); // the explaining executor answers no rows
-  const table = (name: string) => `${schema.quoted}.${name}`;
-  const rows = (await pool.query<{ seq: string; id: string; attempts: number }>(`SELECT seq::text, id, attempts FROM ${table("messages")} WHERE queue = $1 AND attempts > 0`, [queue])).rows;
+  const rows = (await pool.query<{ seq: string; id: string; attempts: number }>(`SELECT seq::text, id, attempts FROM ${table("messages")} WHERE queue = $1 AND locked_until IS NOT NULL`, [queue])).rows;
   expect(rows).toHaveLength(jobs);
-  const started = await pool.query(`SELECT count(*)::int AS n FROM ${table("job_records")} WHERE queue = $1 AND state = 'running' AND attempt = 1 AND started_at IS NOT NULL`, [queue]);
+  const started = await pool.query(
+    `SELECT count(*)::int AS n FROM ${table("job_records")} WHERE queue = $1 AND state = 'running' AND attempt = substring(id from '[0-9]+$')::int % 7 + 1 AND started_at IS NOT NULL`,
+    [queue],
+  );
   expect(started.rows[0].n).toBe(jobs);
-  await deleteMessages(explainingExecutor(pool, plans, "run"), schema, rows.map((row) => ({ seq: row.seq, attempts: row.attempts, record: { id: row.id, job: "DrainJob", queue, state: "succeeded", attempt: 1, enqueuedAt: 0, finishedAt: Date.now(), result: "1", ttlMs: dayMs } })), records);
+  const settled = (row: { seq: string; id: string; attempts: number }): AckItem => ({
+    seq: row.seq,
+    attempts: row.attempts,
+    record: { id: row.id, job: "DrainJob", queue, state: "succeeded", attempt: row.attempts, enqueuedAt: 0, finishedAt: Date.now(), result: JSON.stringify(`result of ${row.id}`), ttlMs: dayMs },
+  });
+  await deleteMessages(explainingExecutor(pool, plans, "run"), schema, rows.map(settled), records);
   expect(plans).toHaveLength(2);
-  const settled = await pool.query(`SELECT count(*)::int AS n FROM ${table("job_records")} WHERE queue = $1 AND state = 'succeeded' AND result = '1' AND started_at IS NOT NULL AND args IS NOT NULL`, [queue]);
-  expect(settled.rows[0].n).toBe(jobs);
+  const written = await pool.query(
+    `SELECT count(*)::int AS n FROM ${table("job_records")}
+     WHERE queue = $1 AND state = 'succeeded' AND attempt = substring(id from '[0-9]+$')::int % 7 + 1 AND result = '"result of ' || id || '"'
+       AND started_at IS NOT NULL AND args = '[' || substring(id from '[0-9]+$') || ']'`,
+    [queue],
+  );
+  expect(written.rows[0].n).toBe(jobs);
   return { claim: rowsHandled(plans[0]), ack: rowsHandled(plans[1]) };
 }
 

@@ -97,3 +97,23 @@ export function explainingExecutor(pool: pg.Pool, plans: unknown[], mode: "plan"
   };
   return executor;
 }
+
+/**
+ * Leaves the tables `names` of the schema read as empty whatever they hold next, as a vacuum that found them empty
+ * and kept their pages does (until the next analyze): 100,000 rows added, deleted and vacuumed, autovacuum off.
+ * `messages` and `job_records` are the tables it knows how to fill.
+ */
+export async function vacuumedEmpty(pool: pg.Pool, schemaName: string, names: readonly ("messages" | "job_records")[]): Promise<void> {
+  const table = (name: string) => `"${schemaName}".${name}`;
+  const fill = {
+    messages: `INSERT INTO ${table("messages")} (id, queue, body) SELECT 'gone-' || n, 'drained', repeat('x', 100) FROM generate_series(1, 100000) AS n`,
+    job_records: `INSERT INTO ${table("job_records")} (id, job, queue, state, attempt, enqueued_at, finished_at, expires_at)
+       SELECT 'swept-' || n, 'DrainJob', 'earlier', 'succeeded', 1, 0, n, now() FROM generate_series(1, 100000) AS n`,
+  };
+  for (const name of names) {
+    await pool.query(`ALTER TABLE ${table(name)} SET (autovacuum_enabled = off, vacuum_truncate = off)`);
+    await pool.query(fill[name]);
+    await pool.query(`DELETE FROM ${table(name)}`);
+    await pool.query(`VACUUM ${table(name)}`);
+  }
+}

@@ -6,13 +6,13 @@
  * records' cost lands, not a throughput figure (`pnpm bench` and the quiet pairs measure those).
  *
  *   node --conditions=@hopper/source --import ./src/child/strip-types.mjs src/probe/postgres-record-drain-plans.ts \
- *     <postgres url (a server of its own)> [jobs per queue, default 2000] [rounds, default 5] [--plans] [--vacuum] [--kept] [--batch=N]
+ *     <postgres url (a server of its own)> [jobs per queue, default 2000] [rounds, default 5] [--plans] [--vacuum] [--kept[=N]] [--batch=N]
  *
  * Each round enqueues `jobs` with records (or without), then claims them in batches of 100 (--batch) and acks each
  * batch as succeeded, off and on alternating. It needs the hopper schema migrated and job_records
  * made (run the bench once against the server first). --plans prints the last round's plans. --kept enqueues the
  * records into job_records rows instead of the message rows (where a progress report or a cancel moves a record,
- * and where releases before migration 5 kept them).
+ * and where releases before migration 5 kept them); --kept=N one job's in N (the first of each N).
  */
 import { readFileSync } from "node:fs";
 import { RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
@@ -38,7 +38,8 @@ const { enqueueMessages } = await postgresSource("operations/enqueue-messages.ts
 const args = process.argv.slice(2);
 const showPlans = args.includes("--plans");
 const vacuum = args.includes("--vacuum");
-const kept = args.includes("--kept");
+const keptArgument = args.find((arg) => arg === "--kept" || arg.startsWith("--kept="));
+const keptOneIn = keptArgument === undefined ? 0 : keptArgument === "--kept" ? 1 : Number(keptArgument.slice("--kept=".length));
 const batchArgument = args.find((arg) => arg.startsWith("--batch="));
 const [connection = process.env.HOPPER_TEST_POSTGRES_URL ?? "", jobsText = "2000", roundsText = "5"] = args.filter((arg) => !arg.startsWith("--"));
 const jobs = Number(jobsText);
@@ -110,8 +111,14 @@ for (let round = 0; round < Number(roundsText); round++) {
       body: JSON.stringify({ job: "Bench", args: [index] }),
       ...(withRecords ? { record: { id: `${queue}-${index}`, job: "Bench", queue, enqueuedAt: now, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS, args: `[${index}]` } } : {}),
     }));
-    const enqueuedRecords = withRecords && kept ? recordSql(schema, { messageRows: false }) : withRecords;
-    for (let at = 0; at < jobs; at += 1000) await enqueueMessages(plain, schema, messages.slice(at, at + 1000) as never, enqueuedRecords);
+    const keptRecords = recordSql(schema, { messageRows: false });
+    for (let at = 0; at < jobs; at += 1000) {
+      const slice = messages.slice(at, at + 1000);
+      const keptHere = withRecords && keptOneIn > 0 ? slice.filter((_, index) => (at + index) % keptOneIn === 0) : [];
+      if (keptHere.length > 0) await enqueueMessages(plain, schema, keptHere as never, keptRecords);
+      const inRows = slice.filter((message) => !keptHere.includes(message));
+      if (inRows.length > 0) await enqueueMessages(plain, schema, inRows as never, withRecords);
+    }
     // As a drain meets it: no vacuum or analyze between the enqueue and the claims, unless asked (--vacuum).
     if (vacuum) await client.query("VACUUM ANALYZE hopper.messages");
     const claim = fresh();
@@ -142,7 +149,7 @@ for (let round = 0; round < Number(roundsText); round++) {
   }
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-console.log(`jobs per round ${jobs}, claim batch ${batch}, rounds ${roundsText}${kept ? ", records kept in job_records" : ""}; per job, median of rounds (every round's figure in brackets)`);
+console.log(`jobs per round ${jobs}, claim batch ${batch}, rounds ${roundsText}${keptOneIn > 0 ? `, records of one job in ${keptOneIn} kept in job_records` : ""}; per job, median of rounds (every round's figure in brackets)`);
 for (const mode of ["off", "on"] as const) {
   for (const part of ["claim", "ack"] as const) {
     const per = (pick: (t: Totals) => number) => results[mode]!.map((r) => pick(r[part]) / r.jobs);
