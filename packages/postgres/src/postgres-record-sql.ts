@@ -89,6 +89,15 @@ export function recordsWithIds(alias: string, ids: string): string {
   return `${alias}.id = ANY(ARRAY(${ids}))`;
 }
 
+/**
+ * The rows of the query `rows` whose id is among those the query `ids` gives, each found by key in a jsonb object of
+ * those ids (built once): no join, so no plan reads either list once per row of the other, whatever the planner
+ * guesses of their sizes. When `ids` gives none, the object is null and no row passes.
+ */
+export function rowsWithIdsIn(rows: string, ids: string): string {
+  return `SELECT * FROM (${rows}) r WHERE (SELECT jsonb_object_agg(i.id, true) FROM (${ids}) i) ? r.id`;
+}
+
 /** job_records' columns in order: `get` reads a job_records row and a message row's record alike. */
 export const recordColumns = "id, job, queue, state, attempt, progress, result, error, enqueued_at, started_at, finished_at, run_at, cancel_requested, batch_id, parent_id, args";
 
@@ -165,17 +174,15 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
          ${returning}),
        ${name} AS (SELECT * FROM ${name}_updated UNION ALL SELECT * FROM ${name}_inserted)`;
     },
-    // Each row probes job_records once (`found`: the rows whose record is there, none mostly; OFFSET 0 keeps the
-    // probe per row, by the primary key), and the update reads those alone, values and all, so a batch with one record
-    // kept in job_records builds an object of one row. A live row found but left alone (cancelled, another job's) is
-    // not inserted either: meeting it would fail the statement, and a failed statement costs the pool its connection.
-    // An expired row found and deleted meanwhile (the sweep) is inserted, as `settle` would.
+    // The update reads the rows `found` (none, mostly), so the probe is not made twice, and its object holds those
+    // rows alone (a batch with one record kept in job_records builds an object of one row). A live row found but left
+    // alone (cancelled, another job's) is not inserted either: meeting it would fail the statement, and a failed
+    // statement costs the pool its connection. An expired row found and deleted meanwhile (the sweep) is inserted,
+    // as `settle` would.
     settleInserting: (name, rows) =>
       `${name}_rows AS (${rows}),
-       ${name}_found AS (
-         SELECT s.*, kept.live FROM ${name}_rows s
-         CROSS JOIN LATERAL (SELECT record.expires_at > now() AS live FROM ${table} record WHERE record.id = s.id OFFSET 0) kept),
-       ${settledUpdate(name, `SELECT id FROM ${name}_found`, `${name}_found`)},
+       ${name}_found AS (SELECT ${table}.id, ${table}.expires_at > now() AS live FROM ${table} WHERE ${recordsWithIds(table, `SELECT id FROM ${name}_rows`)}),
+       ${settledUpdate(name, `SELECT id FROM ${name}_found`, `(${rowsWithIdsIn(`SELECT * FROM ${name}_rows`, `SELECT id FROM ${name}_found`)})`)},
        ${name}_inserted AS (
          INSERT INTO ${table} (${settledInsertColumns}, expires_at)
          SELECT ${settledInsertColumns}, ${expiresAt("ttl_ms")} FROM ${name}_rows

@@ -1,6 +1,6 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { PostgresSchema } from "../postgres-schema.js";
-import { expiresAt, recordsWithIds, type RecordSql } from "../postgres-record-sql.js";
+import { expiresAt, recordsWithIds, rowsWithIdsIn, type RecordSql } from "../postgres-record-sql.js";
 import { REPLANNED } from "./statement-text.js";
 import { whenNotMigrated } from "./schema-function.js";
 
@@ -63,11 +63,10 @@ const epochMs = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 // job_records is looked up once per claimed row (`records_live`), and the start, the cancelled answer and the records
 // kept in message rows are read from that: a claimed row whose record is in its message row (every job enqueued
 // since migration 5) costs one probe there, not three, and the start's update probes only the rows found. (#20)
-// Neither joins a list: the lookup probes job_records once per claimed row (OFFSET 0 keeps the subquery per row, by
-// the primary key), and the start reads the rows found by an array of ids, each finding its attempt by key in a jsonb
-// object of the rows found (built only when a row is started). Joined, the lookup hashed a walk of all job_records on
-// statistics that read it as empty, and the start read the found rows once per record (1,000 records kept in
-// job_records: 2,071,001 rows handled).
+// Neither joins a list: both read job_records by an array of ids, and the start finds each record's attempt by key in
+// a jsonb object of the claimed rows whose record was found (built only when a record is started). Joined, the lookup
+// hashed a walk of all job_records on statistics that read it as empty, and the start read the found rows once per
+// record (1,000 records kept in job_records: 2,071,001 rows handled).
 function startRecords(records: RecordSql): string {
   // Started in the message row: a record the enqueue wrote there, with no live job_records row (which would be the record).
   const inRows = records.messages
@@ -76,11 +75,11 @@ function startRecords(records: RecordSql): string {
        WHERE c.record_job IS NOT NULL AND c.id NOT IN (SELECT id FROM records_live)
      )`
     : "";
+  const attempts = `SELECT jsonb_object_agg(c.id, c.counted) FROM (${rowsWithIdsIn("SELECT id, counted FROM claimed", "SELECT id FROM records_live")}) c`;
   return `, records_live AS (
-       SELECT c.id, c.counted, found.queue, found.state, found.cancel_requested FROM claimed c
-       CROSS JOIN LATERAL (SELECT r.queue, r.state, r.cancel_requested FROM ${records.table} r WHERE r.id = c.id AND r.expires_at > now() OFFSET 0) found
+       SELECT r.id, r.queue, r.state, r.cancel_requested FROM ${records.table} r WHERE ${recordsWithIds("r", "SELECT id FROM claimed")} AND r.expires_at > now()
      ), records_started AS (
-       UPDATE ${records.table} r SET state = 'running', attempt = ((SELECT jsonb_object_agg(live.id, live.counted) FROM records_live live) ->> r.id)::integer,
+       UPDATE ${records.table} r SET state = 'running', attempt = ((${attempts}) ->> r.id)::integer,
          started_at = ${epochMs}, finished_at = NULL, run_at = NULL, expires_at = ${expiresAt("$4::bigint")}
        WHERE ${recordsWithIds("r", "SELECT id FROM records_live")} AND r.queue = $1 AND r.expires_at > now() AND r.state <> 'cancelled' AND NOT r.cancel_requested
        RETURNING r.id, r.job, r.queue, r.state, r.attempt
