@@ -63,7 +63,8 @@ function deleteText(schema: PostgresSchema, records: RecordSql | undefined, writ
       // token deleted (keyed seq:attempts, so a stale token's record beside a live one is not taken). A join, where the
       // rows use a lookup: json_to_recordset parses ~4 µs per record cheaper than a jsonb object (#20), and the
       // planner hashes `deleted`, which it takes for small whatever it holds (postgres-lease-statements-plan.test.ts
-      // counts the rows the plan handles).
+      // counts the rows the plan handles). Only the update of records kept in job_records builds a jsonb object, of
+      // the rows found there alone.
       `, ${(write === "insert" ? records.settleInserting : records.settle)("records_settled", `SELECT DISTINCT ON (r.id) r.*, ${rowFields} FROM ${settledSource(4, "text")} JOIN deleted d ON ${tokenKey("d")} = r.key`)},
      records_notified AS (${records.notified("records_settled")})`;
   return `WITH deleted AS (
