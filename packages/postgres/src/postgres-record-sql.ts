@@ -45,8 +45,9 @@ export interface RecordSql {
    */
   withMessageFields(rows: string): string;
   /**
-   * Deletes up to `limit` expired rows (the retention sweep): found by job_records_expiring_idx, deleted by the primary
-   * key, and only if still expired when locked (an enqueue may have reused the id meanwhile).
+   * Deletes up to `limit` expired rows (the retention sweep) and answers `n`, how many: found by
+   * job_records_expiring_idx (skipping rows another transaction holds: a write reusing the id, or another sweep),
+   * deleted by the primary key, and only if still expired when locked.
    */
   sweep(limit: number): string;
   /** Subscribers listening now (`subscribe` keeps a row leased here while it listens). */
@@ -207,8 +208,10 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
     // The condition is checked again on the row as locked: the ids were chosen on the statement's snapshot, and a
     // record written again since (an ack or an enqueue reusing an expired row) is live (it was deleted).
     sweep: (limit) =>
-      `DELETE FROM ${table} WHERE ${recordsWithIds(table, `SELECT expired.id FROM ${table} expired WHERE expired.expires_at <= now() AND expired.expires_at < 'infinity' LIMIT ${Math.trunc(limit)}`)}
-       AND ${table}.expires_at <= now()`,
+      `WITH swept AS (
+         DELETE FROM ${table} WHERE ${recordsWithIds(table, `SELECT expired.id FROM ${table} expired WHERE expired.expires_at <= now() AND expired.expires_at < 'infinity' LIMIT ${Math.trunc(limit)} FOR UPDATE SKIP LOCKED`)}
+         AND ${table}.expires_at <= now() RETURNING 1)
+       SELECT count(*)::int AS n FROM swept`,
     listeners,
     // A NOTIFY nobody listens to still costs the server (each payload built, queued at commit, read past by every
     // LISTENing session of the database, the workers' queue wake-ups included): sent only while a subscriber's row is live.

@@ -58,7 +58,11 @@ export async function createPostgresRecordStore(options: PostgresRecordStoreOpti
  * whose enqueues keep unfinished records in message rows (`RecordSql.messages`):
  * reads look there too, and a write moves such a record into job_records.
  */
-export function buildPostgresRecordStore(executor: SqlExecutor, schema: PostgresSchema, options: { ownsExecutor: boolean; joinsTransactions: boolean; messageRows: boolean }): RecordStore & { ready(): Promise<void> } {
+export function buildPostgresRecordStore(
+  executor: SqlExecutor,
+  schema: PostgresSchema,
+  options: { ownsExecutor: boolean; joinsTransactions: boolean; messageRows: boolean; sweepEveryMs?: number },
+): RecordStore & { ready(): Promise<void> } {
   const sql = recordSql(schema, { messageRows: options.messageRows });
   const { table } = sql;
   // The record a message row keeps for id `$1`, or no row (`inMessageRow`); none when this store reads no message rows.
@@ -137,15 +141,30 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
       })
       .then(() => {});
   let closed: Promise<void> | undefined;
+  const sweepInterval = options.sweepEveryMs ?? sweepEveryMs;
   let lastSweep = Date.now();
+  let sweeping: Promise<void> | undefined;
+  // Deletes the rows that expired and were never looked at again, a batch at a time until a batch finds fewer than
+  // it may take: at most one sweep at a time per store, started at most once a minute by a read or a write (the
+  // backend's own enqueues, claims and acks included: a process that only runs jobs writes its records there). One
+  // batch a minute fell behind any queue finishing more than ~17 jobs a second, and a worker that only ran jobs
+  // never swept at all.
+  const sweepSoon = () => {
+    if (closed || sweeping || Date.now() - lastSweep < sweepInterval) return;
+    lastSweep = Date.now();
+    sweeping = (async () => {
+      await ready();
+      while (!closed && (await executor.query<{ n: number }>(sql.sweep(sweepBatch)))[0]!.n >= sweepBatch);
+    })()
+      .catch(() => {})
+      .finally(() => {
+        sweeping = undefined;
+      });
+  };
   const open = async () => {
     if (closed) throw new BackendClosedError({ backend: "postgres records" });
     await ready();
-    // Now and then, deletes rows that expired and were never looked at again, a bounded batch at a time.
-    if (Date.now() - lastSweep >= sweepEveryMs) {
-      lastSweep = Date.now();
-      executor.query(sql.sweep(sweepBatch)).catch(() => {});
-    }
+    sweepSoon();
   };
   const ttl = (ttlMs: number) => Math.ceil(ttlMs);
   // Every change notifies here, from the statement that makes it (delivered at its commit): events cost no extra statement.
@@ -159,7 +178,12 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
   return {
     specificationVersion: RECORD_STORE_SPECIFICATION_VERSION,
     name: "postgres",
-    ready,
+    // The backend's statements call this before each enqueue, claim and ack with records: the made tables' promise
+    // itself, no promise more (postgres-records-round-trips.test.ts counts them).
+    ready() {
+      sweepSoon();
+      return ready();
+    },
     async insert(records, insertOptions) {
       await open();
       if (records.length === 0) return;
@@ -304,6 +328,7 @@ export function buildPostgresRecordStore(executor: SqlExecutor, schema: Postgres
     close() {
       closed ??= (async () => {
         await Promise.all([...subscribers].map((stop) => stop()));
+        await sweeping;
         if (options.ownsExecutor) await executor.close();
       })();
       return closed;
