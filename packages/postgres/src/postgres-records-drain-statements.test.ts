@@ -15,7 +15,7 @@ import { claimMessages } from "./operations/claim-messages.js";
 import { deleteMessages, type AckItem } from "./operations/delete-messages.js";
 import { enqueueMessages } from "./operations/enqueue-messages.js";
 import { explainingExecutor, rowsHandled, vacuumedEmpty } from "./test-plan-logging.js";
-import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
+import { postgresUrl, statementWaitingOnLock, throwawaySchema } from "./test-postgres-targets.js";
 
 const url = postgresUrl();
 const dayMs = 86_400_000;
@@ -142,11 +142,7 @@ describe.skipIf(!url)("postgres: the drain's record writes", () => {
       );
       const ack = deleteMessages(executor, schema, succeeded(queue, rows), records);
       // The ack's insert of that id waits for the cancel's transaction; it commits once the ack is seen waiting.
-      for (;;) {
-        const waiting = await pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH deleted%' AND query LIKE '%${schemaName}%'`);
-        if (waiting.rows.length > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await statementWaitingOnLock(pool, "WITH deleted%", schemaName);
       await cancel.query("COMMIT");
       await ack;
     } finally {

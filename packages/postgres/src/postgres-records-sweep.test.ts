@@ -9,7 +9,7 @@ import { recordSql } from "./postgres-record-sql.js";
 import { buildPostgresRecordStore } from "./postgres-record-store.js";
 import { resolveSchema } from "./postgres-schema.js";
 import { explainingExecutor, rowsHandled, vacuumedEmpty } from "./test-plan-logging.js";
-import { postgresUrl, throwawaySchema } from "./test-postgres-targets.js";
+import { postgresUrl, statementWaitingOnLock, throwawaySchema } from "./test-postgres-targets.js";
 
 const url = postgresUrl();
 
@@ -74,11 +74,7 @@ describe.skipIf(!url)("postgres: the retention sweep after a vacuum found job_re
         finished = true;
       });
       // The sweep passes the row by (it is held), or waits for it (the statement before: then deleted it anyway).
-      while (!finished) {
-        const waiting = await pool.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%DELETE FROM%' AND query LIKE '%${schemaName}%' AND pid <> pg_backend_pid()`);
-        if (waiting.rows.length > 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await statementWaitingOnLock(pool, "%DELETE FROM%", schemaName, () => finished);
       await enqueue.query("COMMIT");
       await sweep;
     } finally {

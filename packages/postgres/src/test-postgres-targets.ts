@@ -127,3 +127,16 @@ export function openedPerTest(target: PostgresTarget, defaults: BackendOverrides
 }
 
 export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Resolves once another session's statement like `like` (SQL LIKE), naming schema `schemaName`, waits on a lock: a
+ * race set up by holding a row in an open transaction. Also resolves once `ended()` says that statement finished
+ * without waiting.
+ */
+export async function statementWaitingOnLock(pool: pg.Pool, like: string, schemaName: string, ended: () => boolean = () => false): Promise<void> {
+  while (!ended()) {
+    const waiting = await pool.query("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1 AND query LIKE $2 AND pid <> pg_backend_pid()", [like, `%${schemaName}%`]);
+    if (waiting.rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
