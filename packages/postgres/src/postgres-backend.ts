@@ -135,6 +135,8 @@ export async function openPostgresBackend(
  */
 export interface RecordLayout {
   readonly messageRows: boolean;
+  /** How often the records' retention sweep may start (tests); a minute otherwise. */
+  readonly sweepEveryMs?: number;
 }
 
 function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: string, pollIntervalMs: number, layout: RecordLayout): PostgresBackend {
@@ -263,6 +265,8 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
         closing.abort();
         await Promise.allSettled([...operations]);
         await Promise.all([acks.flush(), releases.flush(), renewals.flush()]);
+        // Its sweep runs on this connection: on a pool or PGlite the caller owns, it would run on past this close.
+        await recordTable.close();
         await wakeups.close();
         await executor.close();
       })();

@@ -3,7 +3,8 @@
 // per expired id (24 s here). Counted in the plans, not timed.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
+import { RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
+import { createPostgresBackend, openPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
 import { createPgExecutor } from "./postgres-executor.js";
 import { recordSql } from "./postgres-record-sql.js";
 import { buildPostgresRecordStore } from "./postgres-record-store.js";
@@ -73,8 +74,10 @@ describe.skipIf(!url)("postgres: the retention sweep after a vacuum found job_re
       const sweep = pool.query(records.sweep(1000)).finally(() => {
         finished = true;
       });
-      // The sweep passes the row by (it is held), or waits for it (the statement before: then deleted it anyway).
+      // The sweep passes the row by (it is held): it ends before the writer commits. The statement before waited for it,
+      // then deleted it anyway.
       await statementWaitingOnLock(pool, "%DELETE FROM%", schemaName, () => finished);
+      expect(finished).toBe(true);
       await enqueue.query("COMMIT");
       await sweep;
     } finally {
@@ -96,5 +99,22 @@ describe.skipIf(!url)("postgres: the retention sweep after a vacuum found job_re
     } finally {
       await store.close();
     }
+  }, 60_000);
+
+  it("a backend's close stops its sweep, on a pool the caller owns", async () => {
+    await sweepAll();
+    await expiredRecords("backlog", 50000);
+    const backend = await openPostgresBackend(createPgExecutor(pool, { ownsPool: false }), "postgres", { schema: schemaName }, { messageRows: true, sweepEveryMs: 0 });
+    // An enqueue with a record readies the backend's record store, which starts the sweep.
+    await backend.enqueue([{ id: "sweep-trigger", queue: "sweep-close", body: "{}", record: { id: "sweep-trigger", job: "Job", queue: "sweep-close", enqueuedAt: Date.now(), runAt: null, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS } }]);
+    for (let wait = 0; wait < 600 && (await count("id LIKE 'backlog-%'")) === 50000; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    await backend.close();
+    const left = await count("id LIKE 'backlog-%'");
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(50000);
+    // Nothing deletes after the close: the loop ran on this pool until told to stop.
+    await pool.query("SELECT pg_sleep(0.3)");
+    expect(await count("id LIKE 'backlog-%'")).toBe(left);
+    await sweepAll();
   }, 60_000);
 });
