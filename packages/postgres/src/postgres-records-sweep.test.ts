@@ -1,11 +1,12 @@
 // The records' retention sweep on job_records a vacuum found empty and left its pages: read as empty until the next
 // analyze, however many rows come back. Joined to its list of expired ids, the planner walked the whole table once
 // per expired id (24 s here). Counted in the plans, not timed.
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
 import { createPostgresBackend, openPostgresBackend, type PostgresBackend } from "./postgres-backend.js";
-import { createPgExecutor } from "./postgres-executor.js";
+import { createPGliteExecutor, createPgExecutor } from "./postgres-executor.js";
 import { recordSql } from "./postgres-record-sql.js";
 import { buildPostgresRecordStore } from "./postgres-record-store.js";
 import { resolveSchema } from "./postgres-schema.js";
@@ -116,5 +117,29 @@ describe.skipIf(!url)("postgres: the retention sweep after a vacuum found job_re
     await pool.query("SELECT pg_sleep(0.3)");
     expect(await count("id LIKE 'backlog-%'")).toBe(left);
     await sweepAll();
+  }, 60_000);
+});
+
+describe("pglite: the retention sweep", () => {
+  it("deletes expired records a batch at a time, from ready(), and leaves live ones", async () => {
+    const database = new PGlite();
+    const backend = await openPostgresBackend(createPGliteExecutor(database, { ownsDatabase: false }), "pglite", { schema: "hopper" }, { messageRows: true, sweepEveryMs: 0 });
+    try {
+      const count = async (where: string) => ((await database.query<{ n: number }>(`SELECT count(*)::int AS n FROM hopper.job_records WHERE ${where}`)).rows[0]!.n);
+      await backend.enqueue([{ id: "kept", queue: "sweep", body: "{}", record: { id: "kept", job: "Job", queue: "sweep", enqueuedAt: Date.now(), runAt: null, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS } }]);
+      await database.query(
+        `INSERT INTO hopper.job_records (id, job, queue, state, attempt, enqueued_at, finished_at, expires_at)
+         SELECT 'expired-' || n, 'Job', 'sweep', 'succeeded', 1, 0, n, now() - interval '1 second' FROM generate_series(1, 2500) AS n
+         UNION ALL SELECT 'live-' || n, 'Job', 'sweep', 'succeeded', 1, 0, n, now() + interval '1 day' FROM generate_series(1, 100) AS n`,
+      );
+      // The next enqueue with a record starts a sweep (sweepEveryMs 0), which runs three batches.
+      await backend.enqueue([{ id: "again", queue: "sweep", body: "{}", record: { id: "again", job: "Job", queue: "sweep", enqueuedAt: Date.now(), runAt: null, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS } }]);
+      for (let wait = 0; wait < 600 && (await count("id LIKE 'expired-%'")) > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await count("id LIKE 'expired-%'")).toBe(0);
+      expect(await count("id LIKE 'live-%'")).toBe(100);
+    } finally {
+      await backend.close();
+      await database.close();
+    }
   }, 60_000);
 });
