@@ -229,7 +229,7 @@ describe.skipIf(!url)("postgres: the drain's record writes after vacuums found m
   }, 120_000);
 
   it("the claim and the ack of 1,000 jobs whose records live in job_records handle a bounded number of rows per job", async () => {
-    // Joined, the claim hashed a walk of job_records and read the claimed rows once per record (2,074,001 rows), and
+    // Joined, the claim hashed a walk of job_records and read the claimed rows once per record (2,071,001 rows), and
     // the ack read the settled rows once per record (4,016,002).
     const handled = await drainOfRecordsKeptInJobRecords(pool, schema, "drain-statements-stale-statistics-kept", jobs);
     expect(handled.claim).toBeLessThanOrEqual(20 * jobs);
