@@ -13,7 +13,7 @@ import { GroupCommit } from "./postgres-group-commit.js";
 import { extendLeases, type RenewalItem } from "./operations/extend-leases.js";
 import { PostgresReceivedMessage, PostgresScheduledMessage, type ReceivedMessageContext } from "./postgres-received-message.js";
 import { isPostgresConnectionLoss } from "./postgres-connection-loss.js";
-import { buildPostgresRecordStore } from "./postgres-record-store.js";
+import { buildPostgresRecordStore, type SweepLog } from "./postgres-record-store.js";
 import { recordSql } from "./postgres-record-sql.js";
 import { createClientExecutor, createPgExecutor, createPGliteExecutor, type QueryableClient, type SqlExecutor } from "./postgres-executor.js";
 import { migrate } from "./postgres-migrate.js";
@@ -145,7 +145,9 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
   const wakeups = new QueueWakeups(executor, schema.channel);
   // The backend's own statements write its records (enqueue, claim, ack): the table must exist before the first of them.
   const records = recordSql(schema, layout);
-  const recordTable = buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true, ...layout });
+  // One logger for both of the backend's stores (its statements' and the core's): either may be the one sweeping.
+  const sweepLog: SweepLog = {};
+  const recordTable = buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true, ...layout, sweepLog });
   const acks = new GroupCommit<AckItem>(async (tokens) => {
     if (tokens.some((token) => token.record !== undefined)) await recordTable.ready();
     await deleteMessages(executor, schema, tokens, records);
@@ -258,7 +260,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     stats: (queue) => track(() => queueStats(executor, schema, queue)),
     migrate: () => track(() => migrate(executor, schema)),
     // On the backend's own connection (a file-backed PGlite keeps its records with its jobs); closing the store leaves it open.
-    recordStore: () => buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true, ...layout }),
+    recordStore: () => buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true, ...layout, sweepLog }),
 
     close() {
       closed ??= (async () => {

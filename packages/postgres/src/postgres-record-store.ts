@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
-import { BackendClosedError, ConfigurationError, decodeRecordCursor, encodeRecordCursor, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
+import { BackendClosedError, ConfigurationError, decodeRecordCursor, encodeRecordCursor, RECORD_STORE_SPECIFICATION_VERSION, type Logger, type RecordEvent, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import pg from "pg";
 import { transactionClient } from "./postgres-backend.js";
 import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
@@ -50,6 +50,11 @@ export async function createPostgresRecordStore(options: PostgresRecordStoreOpti
   return store;
 }
 
+/** Where a store's sweep reports a failure: the logger the core gave it, shared with the backend's own statements' store. */
+export interface SweepLog {
+  logger?: Logger;
+}
+
 /**
  * The store on an executor. `joinsTransactions`: the executor is the
  * backend's own database, so an enqueue's records may join the caller's
@@ -61,8 +66,9 @@ export async function createPostgresRecordStore(options: PostgresRecordStoreOpti
 export function buildPostgresRecordStore(
   executor: SqlExecutor,
   schema: PostgresSchema,
-  options: { ownsExecutor: boolean; joinsTransactions: boolean; messageRows: boolean; sweepEveryMs?: number },
+  options: { ownsExecutor: boolean; joinsTransactions: boolean; messageRows: boolean; sweepEveryMs?: number; sweepLog?: SweepLog },
 ): RecordStore & { ready(): Promise<void> } {
+  const sweepLog = options.sweepLog ?? {};
   const sql = recordSql(schema, { messageRows: options.messageRows });
   const { table } = sql;
   // The record a message row keeps for id `$1`, or no row (`inMessageRow`); none when this store reads no message rows.
@@ -156,7 +162,10 @@ export function buildPostgresRecordStore(
       await ready();
       while (!closed && (await executor.query<{ n: number }>(sql.sweep(sweepBatch)))[0]!.n >= sweepBatch);
     })()
-      .catch(() => {})
+      .catch((error: unknown) => {
+        // What a batch deleted stays deleted; the rest waits for the next sweep, a minute on, which starts over.
+        if (!closed) sweepLog.logger?.warn("the sweep of expired job records failed; the next one starts within a minute of the next record read or write", { error, table });
+      })
       .finally(() => {
         sweeping = undefined;
       });
@@ -178,6 +187,9 @@ export function buildPostgresRecordStore(
   return {
     specificationVersion: RECORD_STORE_SPECIFICATION_VERSION,
     name: "postgres",
+    useLogger(logger) {
+      sweepLog.logger = logger;
+    },
     // The backend's statements call this before each enqueue, claim and ack with records: the made tables' promise
     // itself, no promise more (postgres-records-round-trips.test.ts counts them).
     ready() {

@@ -102,6 +102,52 @@ describe.skipIf(!url)("postgres: the retention sweep after a vacuum found job_re
     }
   }, 60_000);
 
+  it("a sweep whose connection is cut (a server restart, a failover) is logged, and the next sweep deletes what it left", async () => {
+    await sweepAll();
+    await expiredRecords("cut", 3000);
+    // The sweep's first DELETE stops in a trigger until its connection is cut; later ones pass (a sequence is not rolled back).
+    const stopFirstDelete = `${schemaName}_stop_first_delete`;
+    await pool.query(`CREATE SEQUENCE ${table("sweep_deletes")}`);
+    await pool.query(
+      `CREATE FUNCTION ${table(stopFirstDelete)}() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN IF nextval('${table("sweep_deletes")}') = 1 THEN PERFORM pg_sleep(30); END IF; RETURN NULL; END $$`,
+    );
+    await pool.query(`CREATE TRIGGER stop_first_delete BEFORE DELETE ON ${table("job_records")} FOR EACH STATEMENT EXECUTE FUNCTION ${table(stopFirstDelete)}()`);
+    const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
+    const logger = { debug() {}, info() {}, warn: (message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields }), error() {} };
+    const sweeping = new pg.Pool({ connectionString: url!, max: 2 });
+    sweeping.on("error", () => {});
+    const backend = await openPostgresBackend(createPgExecutor(sweeping, { ownsPool: true }), "postgres", { schema: schemaName }, { messageRows: true, sweepEveryMs: 0 });
+    // As the core gives its logger to the store it opens; the backend's own statements' store, which sweeps here, shares it.
+    backend.recordStore!().useLogger!(logger);
+    const enqueueWithRecord = (id: string) =>
+      backend.enqueue([{ id, queue: "sweep-cut", body: "{}", record: { id, job: "Job", queue: "sweep-cut", enqueuedAt: Date.now(), runAt: null, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS } }]);
+    try {
+      await enqueueWithRecord("cut-trigger-1");
+      let sleeping: { pid: number }[] = [];
+      for (let wait = 0; wait < 600 && sleeping.length === 0; wait++) {
+        sleeping = (await pool.query(`SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE '%DELETE FROM%${schemaName}%'`)).rows;
+        if (sleeping.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(sleeping).toHaveLength(1);
+      await pool.query("SELECT pg_terminate_backend($1)", [sleeping[0]!.pid]);
+      for (let wait = 0; wait < 600 && warnings.length === 0; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]!.message).toMatch(/sweep of expired job records failed/);
+      expect(String(warnings[0]!.fields?.error)).toMatch(/terminat/);
+      // The cut batch rolled back: every record is still there, and the store still works.
+      expect(await count("id LIKE 'cut-%'")).toBe(3000);
+      await enqueueWithRecord("cut-trigger-2");
+      for (let wait = 0; wait < 600 && (await count("id LIKE 'cut-%'")) > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await count("id LIKE 'cut-%'")).toBe(0);
+      expect(await count("id LIKE 'live-%'")).toBe(50000);
+      expect(warnings).toHaveLength(1);
+    } finally {
+      await backend.close();
+      await pool.query(`DROP TRIGGER stop_first_delete ON ${table("job_records")}`);
+    }
+  }, 60_000);
+
   it("a backend's close stops its sweep, on a pool the caller owns", async () => {
     await sweepAll();
     await expiredRecords("backlog", 50000);

@@ -37,7 +37,11 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
     return { jobs, events, writing: {}, check: async () => {}, forget: async () => {}, close: async () => {} };
   }
   const resolved = resolveRecordsOptions(options);
-  const given = options.store === undefined ? undefined : checkRecordStore(options.store);
+  const logging = (store: RecordStore): RecordStore => {
+    store.useLogger?.(logger);
+    return store;
+  };
+  const given = options.store === undefined ? undefined : logging(checkRecordStore(options.store));
   let opening: Promise<{ store: RecordStore; riding: boolean }> | undefined;
   const opened = (): Promise<{ store: RecordStore; riding: boolean }> => {
     opening ??= (async () => {
@@ -45,7 +49,7 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
       const ready = await backend();
       const own = ready.recordStore?.();
       // The backend's own store, written by the backend's own calls where it says so: no round trips of their own.
-      if (own) return { store: checkRecordStore(own), riding: ready.capabilities.writesOwnRecords === true };
+      if (own) return { store: logging(checkRecordStore(own)), riding: ready.capabilities.writesOwnRecords === true };
       throw new ConfigurationError({
         field: "records.store",
         message: `the ${ready.name} backend keeps no job records of its own: pass createHopper({ records: { store: createRedisRecordStore({ url }) } }) or createPostgresRecordStore({ connectionString }), shared by every process`,

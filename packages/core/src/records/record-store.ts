@@ -27,6 +27,9 @@
  * A store gives no ordering between processes beyond that: a worker whose
  * lease ran out may still write after the redelivered copy started.
  */
+
+import type { Logger } from "../logger.js";
+
 export const RECORD_STORE_SPECIFICATION_VERSION = "v1" as const;
 
 /**
@@ -224,6 +227,13 @@ export interface RecordStore {
 
   /** Forgets these records at once (a discarded dead letter's job). Optional: without it they expire by their ttl. */
   remove?(ids: readonly string[]): Promise<void>;
+
+  /**
+   * The application's logger, for what the store does in the background, where no caller awaits it and a failure
+   * would pass unseen (a sweep of expired records). Each Hopper that opens the store calls it once (a store shared by
+   * several reports to the last). Optional: a store that does nothing in the background has no use for it.
+   */
+  useLogger?(logger: Logger): void;
 
   close(): Promise<void>;
 }

@@ -46,6 +46,23 @@ describe("job records", () => {
     await running;
   });
 
+  it("gives the store given, and the backend's own, the application's logger for what they do in the background", async () => {
+    const lines: string[] = [];
+    const logger = { ...silent, warn: (message: string) => lines.push(message) };
+    const loggedTo: { warn(message: string): void }[] = [];
+    const given = { ...createMemoryRecordStore(), useLogger: (to: { warn(message: string): void }) => loggedTo.push(to) };
+    const first = createHopper({ backend: backendWithoutRecords("records-logger-given"), jobs: [Export], records: { store: given }, logger });
+    opened.push(first);
+    const own = { ...createMemoryRecordStore(), useLogger: (to: { warn(message: string): void }) => loggedTo.push(to) };
+    const second = createHopper({ backend: { ...createMemoryBackend({ store: "records-logger-own" }), recordStore: () => own }, jobs: [Export], records: {}, logger });
+    opened.push(second);
+    await second.jobs.get("unknown");
+    expect(loggedTo).toHaveLength(2);
+    loggedTo[0]!.warn("from the given store");
+    loggedTo[1]!.warn("from the backend's store");
+    expect(lines).toEqual(["from the given store", "from the backend's store"]);
+  });
+
   it("refuses a records store of another contract version and unknown records options", () => {
     expect(() => createHopper({ url: "memory://", jobs: [], records: { store: { specificationVersion: "v0" } as never } })).toThrow(/records\.store/);
     expect(() => createHopper({ url: "memory://", jobs: [], records: { kepp: {} } as never })).toThrow(/records\.kepp/);
