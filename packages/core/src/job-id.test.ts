@@ -59,6 +59,19 @@ describe("randomJobId", () => {
     expect(msOf(randomJobId())).toBe(1_950_000_000_500);
   });
 
+  it("measures a step back from the clock's last reading, not from a time the ids ran ahead to: two small steps stay in order", () => {
+    // Two corrections of 6 s: 12 s behind the time in the ids, each step within the bound. Measured from the ids'
+    // time, the second looked like one long step and the ids went back; so did ids made faster than 4,096 a
+    // millisecond for long enough that their time ran 10 s ahead of the clock.
+    const now = vi.spyOn(Date, "now").mockReturnValue(1_970_000_000_000);
+    const ids = [randomJobId()];
+    now.mockReturnValue(1_970_000_000_000 - 6_000);
+    ids.push(randomJobId());
+    now.mockReturnValue(1_970_000_000_000 - 12_000);
+    ids.push(randomJobId(), randomJobId());
+    expect(inOrder(ids)).toBe(true);
+  });
+
   it("follows the clock when it steps back a long way (a clock that was wrong): ids do not carry a wrong time for hours", () => {
     const now = vi.spyOn(Date, "now").mockReturnValue(1_960_000_000_000);
     randomJobId();

@@ -17,7 +17,10 @@ for (let value = 0; value < 256; value++) {
 const COUNTER_LIMIT = 0x1000;
 /** A clock stepping back by more than this is followed (it was wrong); by less, ids keep the time already given out. */
 const MAX_HELD_BACK_STEP_MS = 10_000;
+/** The time in the last id: ahead of the clock after a step back, or after more ids in a millisecond than its counter holds. */
 let lastMs = 0;
+/** The clock as the last id read it: a step back is measured against it, never against a time the counter moved on. */
+let lastClockMs = 0;
 let counter = 0;
 
 /**
@@ -38,13 +41,14 @@ export function randomJobId(): string {
   }
   const bytes = 16 * nextId++;
   const now = Date.now();
-  if (now > lastMs || now < lastMs - MAX_HELD_BACK_STEP_MS) {
+  if (now > lastMs || now < lastClockMs - MAX_HELD_BACK_STEP_MS) {
     lastMs = now;
     counter = ((randomBytes[bytes + 6]! << 8) | randomBytes[bytes + 7]!) & 0x7ff;
   } else if (++counter === COUNTER_LIMIT) {
     lastMs++;
     counter = 0;
   }
+  lastClockMs = now;
   // 48 bits of time, big-endian: the top 16 by division (bit operators stop at 32 bits), the low 32 by shifts.
   const high = Math.floor(lastMs / 0x1_0000_0000);
   const low = lastMs % 0x1_0000_0000;

@@ -105,14 +105,6 @@ describe.skipIf(!url)("postgres: the retention sweep after a vacuum found job_re
   it("a sweep whose connection is cut (a server restart, a failover) is logged, and the next sweep deletes what it left", async () => {
     await sweepAll();
     await expiredRecords("cut", 3000);
-    // The sweep's first DELETE stops in a trigger until its connection is cut; later ones pass (a sequence is not rolled back).
-    const stopFirstDelete = `${schemaName}_stop_first_delete`;
-    await pool.query(`CREATE SEQUENCE ${table("sweep_deletes")}`);
-    await pool.query(
-      `CREATE FUNCTION ${table(stopFirstDelete)}() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN IF nextval('${table("sweep_deletes")}') = 1 THEN PERFORM pg_sleep(30); END IF; RETURN NULL; END $$`,
-    );
-    await pool.query(`CREATE TRIGGER stop_first_delete BEFORE DELETE ON ${table("job_records")} FOR EACH STATEMENT EXECUTE FUNCTION ${table(stopFirstDelete)}()`);
     const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
     const logger = { debug() {}, info() {}, warn: (message: string, fields?: Record<string, unknown>) => warnings.push({ message, fields }), error() {} };
     const sweeping = new pg.Pool({ connectionString: url!, max: 2 });
@@ -122,11 +114,20 @@ describe.skipIf(!url)("postgres: the retention sweep after a vacuum found job_re
     backend.recordStore!().useLogger!(logger);
     const enqueueWithRecord = (id: string) =>
       backend.enqueue([{ id, queue: "sweep-cut", body: "{}", record: { id, job: "Job", queue: "sweep-cut", enqueuedAt: Date.now(), runAt: null, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS } }]);
+    // The sweep's first DELETE stops in a trigger until its connection is cut; later ones pass (a sequence is not rolled back).
+    const stopFirstDelete = `${schemaName}_stop_first_delete`;
+    const sleepingSweeps = `SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE '%DELETE FROM%${schemaName}%'`;
     try {
+      await pool.query(`CREATE SEQUENCE ${table("sweep_deletes")}`);
+      await pool.query(
+        `CREATE FUNCTION ${table(stopFirstDelete)}() RETURNS trigger LANGUAGE plpgsql AS $$
+         BEGIN IF nextval('${table("sweep_deletes")}') = 1 THEN PERFORM pg_sleep(30); END IF; RETURN NULL; END $$`,
+      );
+      await pool.query(`CREATE TRIGGER stop_first_delete BEFORE DELETE ON ${table("job_records")} FOR EACH STATEMENT EXECUTE FUNCTION ${table(stopFirstDelete)}()`);
       await enqueueWithRecord("cut-trigger-1");
       let sleeping: { pid: number }[] = [];
       for (let wait = 0; wait < 600 && sleeping.length === 0; wait++) {
-        sleeping = (await pool.query(`SELECT pid FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE '%DELETE FROM%${schemaName}%'`)).rows;
+        sleeping = (await pool.query(sleepingSweeps)).rows;
         if (sleeping.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
       }
       expect(sleeping).toHaveLength(1);
@@ -143,8 +144,11 @@ describe.skipIf(!url)("postgres: the retention sweep after a vacuum found job_re
       expect(await count("id LIKE 'live-%'")).toBe(50000);
       expect(warnings).toHaveLength(1);
     } finally {
+      // The trigger first (a sweep still asleep in it cut loose): should the test end early, the next test's first DELETE must not sleep.
+      await pool.query(`SELECT pg_terminate_backend(pid) FROM (${sleepingSweeps}) AS sleeping`);
+      await pool.query(`DROP TRIGGER IF EXISTS stop_first_delete ON ${table("job_records")}`);
+      await pool.query(`DROP FUNCTION IF EXISTS ${table(stopFirstDelete)}(); DROP SEQUENCE IF EXISTS ${table("sweep_deletes")}`);
       await backend.close();
-      await pool.query(`DROP TRIGGER stop_first_delete ON ${table("job_records")}`);
     }
   }, 60_000);
 

@@ -29,8 +29,9 @@ export interface JobStatusHandler {
  * job id is the last path segment) and answer `202` with `Location: /jobs/{id}`
  * where the work is enqueued. GET answers the record as JSON (200), `303 See
  * Other` to `resultUrl(record)` once the job succeeded, `404` for an unknown or
- * expired id. The record's `args` are left out of every answer. Ids are random but not secrets: put
- * the route behind the application's own authentication when progress or results hold anything private.
+ * expired id. The record's `args` are left out of every answer. Ids are unguessable (62 random bits)
+ * but not secrets, and they show when the job was enqueued: put the route behind the application's own
+ * authentication when progress or results hold anything private.
  */
 export function createJobStatusHandler(options: JobStatusHandlerOptions): JobStatusHandler {
   if (typeof options?.jobs?.get !== "function") throw new ConfigurationError({ field: "jobs", message: "give hopper.jobs: createJobStatusHandler({ jobs: hopper.jobs })" });
