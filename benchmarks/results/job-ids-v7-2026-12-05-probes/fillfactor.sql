@@ -3,6 +3,7 @@
 -- Finished-record inserts (version 7 ids, ascending listing index both), 20,000 in statements of 100, into copies of
 -- job_records already holding :prefill rows, the table's fillfactor 50 (as the store sets it: table "jr_v7" here) or
 -- 100 (table "jr_v4"), a CHECKPOINT before each of 3 runs; fillfactor 100 first in each pair.
+CREATE OR REPLACE FUNCTION pg_temp.cpu_ns() RETURNS bigint LANGUAGE sql AS $$ SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint $$;
 CREATE OR REPLACE FUNCTION pg_temp.v7(n bigint) RETURNS text LANGUAGE sql AS $$
   SELECT regexp_replace(lpad(to_hex(1764800000000 + n / 8), 12, '0') || '7' || substr(md5(n::text), 1, 19), '(.{8})(.{4})(.{4})(.{4})(.{12})', '\1-\2-\3-\4-\5') $$;
 CREATE TEMP TABLE results (variant text, cpu_us_per_row numeric, wal_b_per_row numeric);
