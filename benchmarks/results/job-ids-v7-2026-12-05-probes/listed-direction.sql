@@ -1,50 +1,13 @@
 \set QUIET on
 -- psql -h 127.0.0.1 -p 38191 -U hopper hopper -v prefill=2000000 -f listed-direction.sql   (server.sh's server)
--- Finished-record inserts (version 7 ids both), 20,000 in statements of 100, into copies of job_records that already hold
--- :prefill rows inserted in finished order (as acks add them; the index built as it grows), the listing index as it is
--- (finished_at DESC, id DESC: table "jr_v7" here) or ascending (table "jr_v4"), a CHECKPOINT before each of 3 runs.
-CREATE OR REPLACE FUNCTION pg_temp.cpu_ns() RETURNS bigint LANGUAGE sql AS $$ SELECT split_part(pg_read_file('/proc/self/schedstat'), ' ', 1)::bigint $$;
-CREATE OR REPLACE FUNCTION pg_temp.v7(n bigint) RETURNS text LANGUAGE sql AS $$
-  SELECT regexp_replace(lpad(to_hex(1764800000000 + n / 8), 12, '0') || '7' || substr(md5(n::text), 1, 19), '(.{8})(.{4})(.{4})(.{4})(.{12})', '\1-\2-\3-\4-\5') $$;
-CREATE TEMP TABLE results (variant text, cpu_us_per_row numeric, wal_b_per_row numeric);
-CREATE OR REPLACE PROCEDURE pg_temp.fill(t text, descending boolean, prefill int) LANGUAGE plpgsql AS $$
-DECLARE ix text;
-BEGIN
-  EXECUTE format('DROP TABLE IF EXISTS hopper.%I', t);
-  EXECUTE format('CREATE TABLE hopper.%I (LIKE hopper.job_records INCLUDING ALL) WITH (fillfactor = 50)', t);
-  IF NOT descending THEN
-    SELECT indexrelid::regclass::text INTO ix FROM pg_index WHERE indrelid = ('hopper.' || t)::regclass AND pg_get_indexdef(indexrelid) LIKE '%listed_state%';
-    EXECUTE 'DROP INDEX ' || ix;
-    EXECUTE format('CREATE INDEX ON hopper.%I (listed_state, finished_at, id COLLATE "C") WHERE listed_state IS NOT NULL', t);
-  END IF;
-  EXECUTE format($f$INSERT INTO hopper.%I (id, job, queue, state, attempt, result, enqueued_at, started_at, finished_at, args, expires_at)
-    SELECT pg_temp.v7(g), 'BenchJob', 'q', 'succeeded', 1, 'null', 1764800000000 + g, 1764800000100 + g, 1764800000200 + g, '[' || g || ']', now() + interval '1 day' + g * interval '1 ms' FROM generate_series(1, %s) g$f$, t, prefill);
-  EXECUTE format('ANALYZE hopper.%I', t);
-END $$;
-CREATE OR REPLACE PROCEDURE pg_temp.run(variant text, t text, ordered boolean, start bigint, total int) LANGUAGE plpgsql AS $$
-DECLARE c0 bigint; w0 pg_lsn;
-BEGIN
-  CHECKPOINT;
-  c0 := pg_temp.cpu_ns(); w0 := pg_current_wal_insert_lsn();
-  FOR b IN 0..(total/100 - 1) LOOP
-    EXECUTE format($f$INSERT INTO hopper.%I (id, job, queue, state, attempt, result, enqueued_at, started_at, finished_at, args, expires_at)
-      SELECT %s, 'BenchJob', 'q', 'succeeded', 1, 'null', 1764800000000 + g, 1764800000100 + g, 1764800000200 + g, '[' || g || ']', now() + interval '1 day'
-      FROM generate_series(%s, %s) g$f$, t, 'pg_temp.v7(g)', start + b * 100 + 1, start + b * 100 + 100);
-    COMMIT;
-  END LOOP;
-  INSERT INTO results VALUES (variant, (pg_temp.cpu_ns() - c0) / 1000.0 / total, pg_wal_lsn_diff(pg_current_wal_insert_lsn(), w0) / total);
-  COMMIT;
-END $$;
-CALL pg_temp.fill('jr_v4', false, :prefill);
-CALL pg_temp.fill('jr_v7', true, :prefill);
-VACUUM hopper.jr_v4; VACUUM hopper.jr_v7;
-CALL pg_temp.run('listed ASC', 'jr_v4', false, :prefill, 20000);
-CALL pg_temp.run('listed DESC (now)', 'jr_v7', true, :prefill, 20000);
-CALL pg_temp.run('listed ASC', 'jr_v4', false, :prefill + 20000, 20000);
-CALL pg_temp.run('listed DESC (now)', 'jr_v7', true, :prefill + 20000, 20000);
-CALL pg_temp.run('listed ASC', 'jr_v4', false, :prefill + 40000, 20000);
-CALL pg_temp.run('listed DESC (now)', 'jr_v7', true, :prefill + 40000, 20000);
-\set QUIET off
-SELECT indexrelid::regclass, pg_size_pretty(pg_relation_size(indexrelid)) FROM pg_index WHERE indrelid IN ('hopper.jr_v4'::regclass, 'hopper.jr_v7'::regclass);
-SELECT variant, round(percentile_cont(0.5) WITHIN GROUP (ORDER BY cpu_us_per_row)::numeric, 2) AS cpu_us_median, array_agg(round(cpu_us_per_row, 2)) AS cpu_us_runs,
-  round(percentile_cont(0.5) WITHIN GROUP (ORDER BY wal_b_per_row)::numeric) AS wal_b_median, array_agg(round(wal_b_per_row)) AS wal_runs FROM results GROUP BY variant ORDER BY 1;
+-- Finished-record inserts (version 7 ids both), 20,000 in statements of 100, into copies of job_records already holding
+-- :prefill rows inserted in finished order (as acks add them; the index built as it grows), the listing index
+-- ascending (table jr_asc) or descending (jr_desc, as before), fillfactor 50 both; ascending first in each round.
+\ir insert-probe.sql
+CALL pg_temp.fill('jr_asc', true, :prefill, 50, true);
+CALL pg_temp.fill('jr_desc', true, :prefill, 50, false);
+VACUUM hopper.jr_asc; VACUUM hopper.jr_desc;
+CALL pg_temp.rounds('jr_asc', true, 'listed ASC', 'jr_desc', true, 'listed DESC', :prefill);
+SELECT indexrelid::regclass AS index, pg_size_pretty(pg_relation_size(indexrelid)) AS size FROM pg_index WHERE indrelid IN ('hopper.jr_asc'::regclass, 'hopper.jr_desc'::regclass) ORDER BY 1;
+\ir insert-summary.sql
+DROP TABLE hopper.jr_asc, hopper.jr_desc;
