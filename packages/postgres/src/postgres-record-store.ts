@@ -132,14 +132,14 @@ export function buildPostgresRecordStore(
         // claim's update (waiting → running) add an entry to every index; with no indexed column changed it is a
         // HOT update, written beside the old row version with no index entry (fillfactor leaves it room). (#20)
         // job_records_finished_idx, on (state, …), came before it. Built under the lock above on a first start after an upgrade.
+        await transaction.query(
+          `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS listed_state text GENERATED ALWAYS AS (CASE WHEN state IN (${listedStates}) THEN state END) STORED`,
+        );
         // Ascending, read backwards by `list`: records arrive in finished order, so each new entry lands at the right end
         // of its state's range, where a B-tree appends and splits leave full pages. Descending (a table made before
         // 2026-12-05 keeps it: `list` reads it forwards, in the same order), each went to the left end, where a split
         // halves the page: an index twice the size, and more CPU and WAL per finished record
         // (benchmarks/results/job-ids-v7-2026-12-05.md §5).
-        await transaction.query(
-          `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS listed_state text GENERATED ALWAYS AS (CASE WHEN state IN (${listedStates}) THEN state END) STORED`,
-        );
         await transaction.query(`CREATE INDEX IF NOT EXISTS job_records_listed_idx ON ${table} (listed_state, finished_at, id COLLATE "C") WHERE listed_state IS NOT NULL`);
         await transaction.query(`DROP INDEX IF EXISTS ${schema.quoted}.job_records_finished_idx`);
         // Room in each page for a row's next version (the claim's HOT update); new pages only, so cheap on a table made before.
