@@ -135,7 +135,7 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
   ];
   const set = (s: string, expires: string) => writes(s, expires).map(([column, value]) => `${column} = ${value}`).join(", ");
   // A cancelled record, or a live one of another queue or job, stays.
-  const writable = (source: string) => `(${table}.state <> 'cancelled' AND ${table}.queue = ${source}.queue AND ${table}.job = ${source}.job) OR ${table}.expires_at <= now()`;
+  const writable = (queue: string, job: string) => `(${table}.state <> 'cancelled' AND ${table}.queue = ${queue} AND ${table}.job = ${job}) OR ${table}.expires_at <= now()`;
   // CTEs ending in `${name}_updated`: a settle's update of the job_records rows whose ids the query `ids` gives, each
   // written from its row of `values` (a CTE of settle rows, one per id) found by key in one jsonb object rather than
   // joined. Joined, the planner put the rows on the inner side of a nested loop whenever it took the ids for few (it
@@ -147,7 +147,7 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
     return `${name}_object AS (SELECT jsonb_object_agg(v.id, to_jsonb(v)) AS rows FROM ${values} v),
        ${name}_updated AS (
          UPDATE ${table} SET (${written.map(([column]) => column).join(", ")}) = (SELECT ${written.map(([, value]) => value).join(", ")} FROM jsonb_to_record(${row}) AS s(${settledRowColumns}))
-         WHERE ${recordsWithIds(table, ids)} AND ((${table}.state <> 'cancelled' AND jsonb_build_object('queue', ${table}.queue, 'job', ${table}.job) <@ (${row})) OR ${table}.expires_at <= now())
+         WHERE ${recordsWithIds(table, ids)} AND (${writable(`(${row}) ->> 'queue'`, `(${row}) ->> 'job'`)})
          RETURNING ${table}.id, ${table}.job, ${table}.queue, ${table}.state, ${table}.attempt)`;
   };
   return {
@@ -171,7 +171,7 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
          SELECT ${settledInsertColumns}, ${expiresAt("ttl_ms")} FROM ${name}_rows
          WHERE id NOT IN (SELECT id FROM ${name}_updated)
          ON CONFLICT (id) DO UPDATE SET ${set("EXCLUDED", "EXCLUDED.expires_at")}
-         WHERE ${writable("EXCLUDED")}
+         WHERE ${writable("EXCLUDED.queue", "EXCLUDED.job")}
          ${returning}),
        ${name} AS (SELECT * FROM ${name}_updated UNION ALL SELECT * FROM ${name}_inserted)`;
     },
