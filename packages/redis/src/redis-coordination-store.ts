@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, refuseTransaction, type CoordinationStore } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
+import { parseHelperFile, preludeFor } from "./lua-prelude.js";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
 
 export interface RedisCoordinationStoreOptions {
@@ -28,7 +29,7 @@ interface CoordinationCommands {
   hopperCoordinationFence(key: string, token: number, commit: string, keepMs: number): Promise<number>;
 }
 
-// The same loading as the backend's scripts: files beside the code (copied to dist by the build), sent by SHA, after common.lua's helpers.
+// The same loading as the backend's scripts: files beside the code (copied to dist by the build), sent by SHA, after the common.lua helpers each uses.
 const scriptFiles = {
   hopperCoordinationAcquire: "coordination-acquire.lua",
   hopperCoordinationExtend: "coordination-extend.lua",
@@ -69,9 +70,12 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
   const keyPrefix = options.keyPrefix ?? "hopper";
   if (typeof keyPrefix !== "string" || keyPrefix === "") throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string, got ${JSON.stringify(keyPrefix)}` });
   const { client, owned } = connect(options);
-  const prelude = readScript("common.lua");
+  const common = parseHelperFile("common.lua", readScript("common.lua"));
   for (const [name, file] of Object.entries(scriptFiles)) {
-    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") client.defineCommand(name, { numberOfKeys: 1, lua: `${prelude}\n${readScript(file)}` });
+    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") {
+      const body = readScript(file);
+      client.defineCommand(name, { numberOfKeys: 1, lua: `${preludeFor([common], body)}\n${body}` });
+    }
   }
   const commands = client as (Redis | Cluster) & CoordinationCommands;
   const redisKey = (key: string) => `${keyPrefix}:coordination:${key}`;

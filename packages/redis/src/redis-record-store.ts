@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { BackendClosedError, ConfigurationError, decodeRecordCursor, encodeRecordCursor, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordPage, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
+import { parseHelperFile, preludeFor } from "./lua-prelude.js";
 import { whileSlotMoves } from "./redis-cluster-errors.js";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
 import { recordKeys } from "./redis-keys.js";
@@ -40,8 +41,11 @@ const scriptFiles = {
 } satisfies Record<keyof RecordCommands, string>;
 
 const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
-// The record writes the queue scripts share (records.lua), in front of each record script; no state index on a Cluster (another slot).
-const withRecordFunctions = (file: string, indexed: boolean) => `local record_one_node = ${indexed}\n${readScript("records.lua")}\n${readScript(file)}`;
+// The record writes the queue scripts share (records.lua), those each record script uses in front of it; no state index on a Cluster (another slot).
+const withRecordFunctions = (file: string, indexed: boolean) => {
+  const body = readScript(file);
+  return `local record_one_node = ${indexed}\n${preludeFor([parseHelperFile("records.lua", readScript("records.lua"))], body)}\n${body}`;
+};
 /** Index entries one `list` call reads at most: a filter matching little costs a bounded script, and the page ends short with a cursor. */
 const listBudget = (limit: number) => Math.max(1000, limit * 2);
 

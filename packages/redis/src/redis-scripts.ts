@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { Cluster, Redis } from "ioredis";
+import { parseHelperFile, preludeFor } from "./lua-prelude.js";
 
 export type RedisClient = Redis | Cluster;
 
@@ -18,8 +19,7 @@ export interface ScriptCommands {
 
 const scriptFiles = {
   hopperEnqueue: { file: "enqueue.lua", keys: 4 },
-  // The same script without records.lua: Redis runs a script's prelude on every call, and defining records.lua's
-  // functions costs ~25,000 server instructions per call, more than a one-message send's writes.
+  // The same script for a send without records: it skips records.lua's functions, which the one with records needs.
   hopperEnqueueNoRecords: { file: "enqueue.lua", keys: 4, records: false },
   hopperReceive: { file: "receive.lua", keys: 4 },
   // The message hashes follow the six fixed keys, so the key count is given per call.
@@ -36,13 +36,22 @@ function readScript(file: string): string {
   return readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
 }
 
-/** Script sources, each with the shared prelude in front; read once per process. */
+/** Script sources, each after the helpers it uses (lua-prelude.ts); read once per process. */
 function scriptSources(): Map<string, string> {
   if (!sources) {
-    // The queue scripts write records on a single node only, where the state indexes may be written with them.
-    const prelude = `${readScript("common.lua")}\nlocal record_one_node = true\n${readScript("records.lua")}`;
-    const withoutRecords = `${readScript("common.lua")}\nlocal record_insert, record_all_absent = nil, nil -- sent no records`;
-    sources = new Map(Object.entries(scriptFiles).map(([name, script]) => [name, `${"records" in script ? withoutRecords : prelude}\n${readScript(script.file)}`]));
+    const common = parseHelperFile("common.lua", readScript("common.lua"));
+    const records = parseHelperFile("records.lua", readScript("records.lua"));
+    sources = new Map(
+      Object.entries(scriptFiles).map(([name, script]) => {
+        const body = readScript(script.file);
+        // The queue scripts write records on a single node only, where the state indexes may be written with them.
+        const source =
+          "records" in script
+            ? `${preludeFor([common], body)}\nlocal record_insert, record_all_absent = nil, nil -- sent no records\n${body}`
+            : `local record_one_node = true\n${preludeFor([common, records], body)}\n${body}`;
+        return [name, source];
+      }),
+    );
   }
   return sources;
 }
