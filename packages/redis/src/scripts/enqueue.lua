@@ -73,8 +73,9 @@ for index = 0, count - 1 do
 end
 
 -- The records this send creates: when none of their keys exists (the usual case), one EXISTS answers for all of them.
+-- A one-message send leaves it to record_insert's own EXISTS, without building the list.
 local records_absent = false
-if with_records then
+if with_records and count > 1 then
   local record_keys = {}
   for index = 0, count - 1 do
     local offset = first + index * stride
