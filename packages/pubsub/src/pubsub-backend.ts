@@ -5,6 +5,7 @@ import { PubSubAckBatcher } from "./pubsub-ack-batcher.js";
 import { MAX_ACK_DEADLINE_SECONDS, PUBSUB_CAPABILITIES } from "./pubsub-capabilities.js";
 import { publishMessages } from "./pubsub-enqueue.js";
 import { PubSubOrderingLines } from "./pubsub-ordering.js";
+import { PullPacer } from "./pubsub-pull-pacer.js";
 import { PubSubQueues } from "./pubsub-queues.js";
 import { pullMessages, type PullContext } from "./pubsub-receive.js";
 
@@ -84,6 +85,7 @@ export function createPubSubBackend(options: PubSubBackendOptions): Backend {
   };
   // The v1 client shares the library's endpoint and credentials (emulator included).
   const orderingLines = new Map<string, PubSubOrderingLines>();
+  const pullPacers = new Map<string, PullPacer>();
   const pullContext: Promise<PullContext> = pubsub.getClientConfig().then((config) => {
     const client = new v1.SubscriberClient({ ...config, port: config.port === undefined ? undefined : Number(config.port) });
     const acks = new PubSubAckBatcher(client, options.ackBatchDelayMs ?? 5);
@@ -99,6 +101,11 @@ export function createPubSubBackend(options: PubSubBackendOptions): Backend {
         let lines = orderingLines.get(subscription);
         if (!lines) orderingLines.set(subscription, (lines = new PubSubOrderingLines(acks, subscription)));
         return lines;
+      },
+      pullPacer: (subscription) => {
+        let pacer = pullPacers.get(subscription);
+        if (!pacer) pullPacers.set(subscription, (pacer = new PullPacer()));
+        return pacer;
       },
     };
   });

@@ -2,6 +2,7 @@
 // not after the empty-pull pause: the abandoned pull reads as "empty" and the pause waits for a wake already spent.
 import { expect, it } from "vitest";
 import { PubSubOrderingLines } from "./pubsub-ordering.js";
+import { PullPacer } from "./pubsub-pull-pacer.js";
 import { pullMessages, type PullContext } from "./pubsub-receive.js";
 
 it("the next message of a key goes out as soon as its head is acked, also when the ack lands during a pull", async () => {
@@ -22,7 +23,8 @@ it("the next message of a key goes out as soon as its head is acked, also when t
     },
   };
   const closing = new AbortController();
-  const context: PullContext = { client: client as never, acks, nackMaxDelayMs: 600_000, countsDeliveries: false, orderingLines: () => lines, closing: closing.signal, ensureOpen: () => {} };
+  const pacer = new PullPacer();
+  const context: PullContext = { client: client as never, acks, nackMaxDelayMs: 600_000, countsDeliveries: false, orderingLines: () => lines, pullPacer: () => pacer, closing: closing.signal, ensureOpen: () => {} };
   const resources = { topic: undefined as never, subscriptionPath, ackDeadlineSeconds: 10 };
   const [head] = await pullMessages(context, resources, { queue: "q", maxMessages: 1, waitMs: 0, leaseMs: 10_000 });
   expect(head?.id).toBe("1");

@@ -3,6 +3,7 @@ import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
 import type { PubSubAckBatcher } from "./pubsub-ack-batcher.js";
 import { ackDeadlineSeconds, MIN_ACK_DEADLINE_SECONDS } from "./pubsub-capabilities.js";
 import { MIN_KEYED_NACK_SECONDS, type PubSubOrderingLines } from "./pubsub-ordering.js";
+import type { PullPacer } from "./pubsub-pull-pacer.js";
 import type { QueueResources } from "./pubsub-queues.js";
 
 /** Attribute carrying the Hopper message id (Pub/Sub assigns its own message ids). */
@@ -17,6 +18,8 @@ export interface PullContext {
   readonly countsDeliveries: boolean;
   /** With message ordering: the per-key lines of a subscription; undefined without ordering. */
   orderingLines(subscription: string): PubSubOrderingLines | undefined;
+  /** The pace of a subscription's pulls in this process (pubsub-pull-pacer.ts). */
+  pullPacer(subscription: string): PullPacer;
   /** Aborts when the backend closes. */
   readonly closing: AbortSignal;
   ensureOpen(): void;
@@ -25,16 +28,6 @@ export interface PullContext {
 const grpcDeadlineExceeded = 4;
 // One pull request never waits longer than this; receive() loops until waitMs is spent.
 const maxPullWaitMs = 10_000;
-/**
- * An empty pull is followed by a pause before the next one, doubling from the first to the longest while the
- * pulls stay empty. Pub/Sub may answer an empty pull before its wait is up (the emulator always does, at once):
- * unpaced, an idle worker then made some 350 pulls a second, a third of a core and 40-60 MiB of RSS for nothing.
- * Paced, it makes about 10 a second; a message published meanwhile waits at most the longest pause. The first
- * pause is short so that at a modest rate (a message every few ms, often an empty pull between two) it adds little.
- */
-const firstEmptyPullPauseMs = 2;
-const longestEmptyPullPauseMs = 200;
-
 /**
  * Synchronous pull: each receive is one or more pull requests for exactly the
  * messages asked for, so nothing sits leased in a local buffer where other
@@ -45,27 +38,33 @@ export async function pullMessages(context: PullContext, resources: QueueResourc
   const deadline = Date.now() + options.waitMs;
   const maxMessages = Math.max(1, Math.min(options.maxMessages, 1000));
   const lines = context.orderingLines(resources.subscriptionPath);
-  let emptyPullPauseMs = 0;
+  const pacer = context.pullPacer(resources.subscriptionPath);
+  const stopSignals = [options.signal, context.closing];
   for (;;) {
     if (options.signal?.aborted || context.closing.aborted) return [];
     if (lines?.hasReady()) return handOut(context, resources, lines.takeReady(maxMessages), options.leaseMs, lines);
     const remaining = deadline - Date.now();
+    // The pace of empty pulls holds across receives (pubsub-pull-pacer.ts); a receive that waits for nothing
+    // (waitMs 0) asks now, and pulls at once.
+    const paceMs = remaining > 0 ? pacer.msUntilNextPull(Date.now()) : 0;
+    if (paceMs > 0) {
+      await pauseUnlessStopped(Math.min(paceMs, remaining), stopSignals, lines);
+      // A pause that ran to the end of the wait (or past it, on a stalled event loop) ends the receive: no pull after waitMs.
+      if (Date.now() >= deadline && !lines?.hasReady()) return [];
+      continue;
+    }
     const pulled = await pullOnce(context, resources, maxMessages, remaining, options.signal, lines);
     if (pulled.length > 0) {
+      pacer.pulledMessages();
       if (!lines) return handOut(context, resources, pulled, options.leaseMs, undefined);
       const keyless = lines.intake(pulled, resources.ackDeadlineSeconds ?? MIN_ACK_DEADLINE_SECONDS, Date.now());
       const taken = [...keyless, ...lines.takeReady(maxMessages - keyless.length)];
       if (taken.length > 0) return handOut(context, resources, taken, options.leaseMs, lines);
+    } else if (!lines?.hasReady()) {
+      // (A pull given up because a line's next message got ready is not an empty answer: the loop's top hands it out.)
+      pacer.pulledNothing(Date.now());
     }
     if (remaining <= 0) return [];
-    // A pull given up because a line's next message got ready is not an empty answer: hand that message out now.
-    if (pulled.length === 0 && lines?.hasReady()) continue;
-    if (pulled.length === 0) {
-      emptyPullPauseMs = Math.min(longestEmptyPullPauseMs, emptyPullPauseMs === 0 ? firstEmptyPullPauseMs : emptyPullPauseMs * 2);
-      await pauseUnlessStopped(Math.min(emptyPullPauseMs, deadline - Date.now()), [options.signal, context.closing], lines);
-      // A pause that ran to the end of the wait (or past it, on a stalled event loop) ends the receive: no pull after waitMs.
-      if (Date.now() >= deadline && !lines?.hasReady()) return [];
-    }
   }
 }
 
