@@ -13,9 +13,9 @@
  * the record-less enqueue had in front of it before lua-prelude.ts); and, per
  * script, the helpers it now gets.
  */
-import { execSync } from "node:child_process";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { callgrindCounters } from "../../../apps/bench/src/probe/callgrind-counters.ts";
 import { parseHelperFile, preludeFor } from "../../../packages/redis/src/lua-prelude.ts";
 
 // ioredis as the Redis package has it (pnpm keeps it under that package).
@@ -36,21 +36,13 @@ const variants: [string, string][] = [
   ),
 ];
 
-function dumpedTotal(): number {
-  execSync(`callgrind_control -d ${pid}`, { stdio: "ignore" });
-  const newest = readdirSync(dir)
-    .filter((file) => file.startsWith("callgrind.out"))
-    .map((file) => `${dir}/${file}`)
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
-  const summary = readFileSync(newest, "utf8").match(/^(?:summary|totals): (\d+)/m);
-  return Number(summary![1]);
-}
+const { zero, dumpedTotal } = callgrindCounters(pid, dir);
 
 const client = new Redis(url);
 for (const [name, prelude] of variants) {
   const sha = String(await client.script("LOAD", `${prelude}\nreturn 1`));
   await client.evalsha(sha, 0);
-  execSync(`callgrind_control -z ${pid}`, { stdio: "ignore" });
+  zero();
   for (let sent = 0; sent < calls; sent += 100) await Promise.all(Array.from({ length: 100 }, () => client.evalsha(sha, 0)));
   console.log(`${name}: ${Math.round(dumpedTotal() / calls)} server instructions/call`);
 }

@@ -2,54 +2,30 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseHelperFile, preludeFor } from "./lua-prelude.js";
 
+// The helper file's parts, named so the expected preludes read as which parts they keep.
+const statement = "if redis.replicate_commands then redis.replicate_commands() end";
+const baseHelper = ["local function base_helper(value)", "  return value + 1", "end"];
+const sharedTable = "local shared_table = { a = true }";
+const usesBase = ["local function uses_base(value)", "  -- unused_helper is only named in this comment", "  return base_helper(value) + (shared_table.a and 1 or 0)", "end"];
+const unusedHelper = ["local function unused_helper()", "  return 'uses_base in a string'", "end"];
+const aliases = "local first_alias, second_alias = 1, 2";
 const helpers = parseHelperFile(
   "helpers.lua",
-  [
-    "--[[",
-    "A header that names unused_helper and is not code.",
-    "]]",
-    "if redis.replicate_commands then redis.replicate_commands() end",
-    "-- A comment about base_helper.",
-    "local function base_helper(value)",
-    "  return value + 1",
-    "end",
-    "local shared_table = { a = true }",
-    "local function uses_base(value)",
-    "  -- unused_helper is only named in this comment",
-    "  return base_helper(value) + (shared_table.a and 1 or 0)",
-    "end",
-    "local function unused_helper()",
-    "  return 'uses_base in a string'",
-    "end",
-    "local first_alias, second_alias = 1, 2",
-  ].join("\n"),
+  ["--[[", "A header that names unused_helper and is not code.", "]]", statement, "-- A comment about base_helper.", ...baseHelper, sharedTable, ...usesBase, ...unusedHelper, aliases].join("\n"),
 );
 
 describe("preludeFor: the helpers a script uses", () => {
   it("keeps what the body names and what that names, in file order, and every statement", () => {
-    const prelude = preludeFor([helpers], "return uses_base(1)");
-    expect(prelude).toBe(
-      [
-        "if redis.replicate_commands then redis.replicate_commands() end",
-        "local function base_helper(value)",
-        "  return value + 1",
-        "end",
-        "local shared_table = { a = true }",
-        "local function uses_base(value)",
-        "  -- unused_helper is only named in this comment",
-        "  return base_helper(value) + (shared_table.a and 1 or 0)",
-        "end",
-      ].join("\n"),
-    );
+    expect(preludeFor([helpers], "return uses_base(1)")).toBe([statement, ...baseHelper, sharedTable, ...usesBase].join("\n"));
   });
 
   it("leaves out helpers named only in comments or strings of the body", () => {
     const prelude = preludeFor([helpers], "-- base_helper\nreturn 'uses_base'");
-    expect(prelude).toBe("if redis.replicate_commands then redis.replicate_commands() end");
+    expect(prelude).toBe(statement);
   });
 
   it("keeps a local of several names when the body names any of them", () => {
-    expect(preludeFor([helpers], "return second_alias")).toContain("local first_alias, second_alias = 1, 2");
+    expect(preludeFor([helpers], "return second_alias")).toBe([statement, aliases].join("\n"));
   });
 
   it("lets a later file use an earlier file's helpers", () => {

@@ -13,11 +13,10 @@
  * PROBE_RECORDS=on: each message carries its job record as the core sends it (the backend writes its own:
  * inserted by the enqueue, started by the receive, settled `succeeded` by the ack).
  */
-import { execSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
 import type { ReceivedMessage } from "@hopper/core/backend";
 import { createRedisBackend } from "@hopper/redis";
+import { callgrindCounters } from "./callgrind-counters.js";
 
 const [url = "", pid = "", dir = ".", enqueueSizes = "1,10,1000", receiveSizes = "10,250", messagesText = "6000"] = process.argv.slice(2);
 const messages = Number(messagesText);
@@ -38,19 +37,7 @@ const records = withRecords ? { records: { ttlMs: keptMs } } : {};
 const ack = (message: ReceivedMessage, queue: string) =>
   message.ack(withRecords ? { record: { id: message.id, job: "BenchNoop", queue, enqueuedAt: Date.now(), state: "succeeded", attempt: message.deliveryAttempt ?? 1, result: "null", finishedAt: Date.now(), ttlMs: 86_400_000 } } : undefined);
 
-function zero(): void {
-  execSync(`callgrind_control -z ${pid}`, { stdio: "ignore" });
-}
-
-/** Dumps the counters and reads the newest dump's total instructions. */
-function dumpedTotal(): number {
-  execSync(`callgrind_control -d ${pid}`, { stdio: "ignore" });
-  const newest = readdirSync(dir)
-    .filter((file) => file.startsWith("callgrind.out"))
-    .map((file) => `${dir}/${file}`)
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
-  return Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(newest, "utf8"))?.[1]);
-}
+const { zero, dumpedTotal } = callgrindCounters(pid, dir);
 
 try {
   for (const size of enqueueSizes.split(",").map(Number)) {
