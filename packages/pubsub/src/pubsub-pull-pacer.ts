@@ -23,6 +23,8 @@ export class PullPacer {
   /** `random`: a number in [0, 1), Math.random's contract. */
   constructor(private readonly random: () => number = Math.random) {}
 
+  // Times are a monotonic clock's (performance.now()): a wall clock stepped back would hold every pull back as long.
+
   /** How long until the next pull is due (0: now). */
   msUntilNextPull(now: number): number {
     return Math.max(0, this.nextPullAt - now);

@@ -44,9 +44,9 @@ export async function pullMessages(context: PullContext, resources: QueueResourc
     if (options.signal?.aborted || context.closing.aborted) return [];
     if (lines?.hasReady()) return handOut(context, resources, lines.takeReady(maxMessages), options.leaseMs, lines);
     const remaining = deadline - Date.now();
-    // The pace of empty pulls holds across receives (pubsub-pull-pacer.ts); a receive that waits for nothing
-    // (waitMs 0) asks now, and pulls at once.
-    const paceMs = remaining > 0 ? pacer.msUntilNextPull(Date.now()) : 0;
+    // The pace of empty pulls holds across receives (pubsub-pull-pacer.ts, on the monotonic clock); a receive that
+    // waits for nothing (waitMs 0) asks now, and pulls at once.
+    const paceMs = remaining > 0 ? pacer.msUntilNextPull(performance.now()) : 0;
     if (paceMs > 0) {
       await pauseUnlessStopped(Math.min(paceMs, remaining), stopSignals, lines);
       // A pause that ran to the end of the wait (or past it, on a stalled event loop) ends the receive: no pull after waitMs.
@@ -60,9 +60,9 @@ export async function pullMessages(context: PullContext, resources: QueueResourc
       const keyless = lines.intake(pulled, resources.ackDeadlineSeconds ?? MIN_ACK_DEADLINE_SECONDS, Date.now());
       const taken = [...keyless, ...lines.takeReady(maxMessages - keyless.length)];
       if (taken.length > 0) return handOut(context, resources, taken, options.leaseMs, lines);
-    } else if (!lines?.hasReady()) {
-      // (A pull given up because a line's next message got ready is not an empty answer: the loop's top hands it out.)
-      pacer.pulledNothing(Date.now());
+    } else if (!lines?.hasReady() && !options.signal?.aborted && !context.closing.aborted) {
+      // (A pull given up, because a line's next message got ready or the receive stopped, is not an empty answer.)
+      pacer.pulledNothing(performance.now());
     }
     if (remaining <= 0) return [];
   }

@@ -41,6 +41,11 @@ describe("preludeFor: the helpers a script uses", () => {
     expect(() => parseHelperFile("bad.lua", "local table_over_lines = {\n  a = 1,\n}")).toThrow(/bad\.lua:1: a top-level statement spread over lines/);
     expect(() => parseHelperFile("bad.lua", "if ready then\n  go()\nend")).toThrow(/bad\.lua:1: a top-level statement spread over lines/);
     expect(() => parseHelperFile("bad.lua", "--[[ never closed")).toThrow(/bad\.lua:1: a block comment that never closes/);
+    expect(() => parseHelperFile("bad.lua", "local text = [[ -- not a comment ]]")).toThrow(/bad\.lua:1: a long bracket/);
+    expect(() => parseHelperFile("bad.lua", "---[[ a line comment, not a block\nlocal x = 1")).toThrow(/bad\.lua:1: a long bracket/);
+    expect(() => preludeFor([helpers], "--[[ header ]]\nreturn [==[ uses_base ]==]", "body.lua")).toThrow(/body\.lua:2: a long bracket/);
+    expect(() => parseHelperFile("fine.lua", "--[==[ a header\n]==]\nlocal x = 1")).not.toThrow();
+    expect(preludeFor([helpers], "  --[[ an indented block comment ]]\nreturn 1", "body.lua")).toBe(statement);
   });
 
   it("defines, for every script shipped, each helper the script and its kept helpers name", () => {

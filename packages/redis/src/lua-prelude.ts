@@ -29,6 +29,20 @@ const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 const FUNCTION_START = /^local function ([A-Za-z_][A-Za-z0-9_]*)\s*\(/;
 const LOCAL_START = /^local ([A-Za-z_][A-Za-z0-9_]*(?:\s*,\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*=/;
 
+/**
+ * Long brackets are read only as a block comment opening a line (`--[[`, a file's header): elsewhere (a long
+ * string, `---[[`, which is a line comment) codeOnly() would misread where code starts and ends, so they are refused.
+ */
+function refuseLongBrackets(name: string, text: string): void {
+  text.split("\n").forEach((line, index) => {
+    const at = line.search(/\[=*\[/);
+    const opening = /^\s*--\[=*\[/.exec(line);
+    if (at !== -1 && (!opening || opening[0].indexOf("[") !== at)) {
+      throw new Error(`${name}:${index + 1}: a long bracket ([[ or [=[) that is not a block comment opening the line (lua-prelude.ts reads helper files of a plain layout)`);
+    }
+  });
+}
+
 /** Lua text without its comments and string contents: what remains can name helpers. */
 function codeOnly(text: string): string {
   return text
@@ -53,6 +67,7 @@ function balanced(line: string): boolean {
 
 /** Splits a helper file into its top-level definitions and statements; `name` is for errors. */
 export function parseHelperFile(name: string, source: string): HelperFile {
+  refuseLongBrackets(name, source);
   const lines = source.split("\n");
   const parts: Definition[] = [];
   const fail = (index: number, why: string): never => {
@@ -96,11 +111,13 @@ export function parseHelperFile(name: string, source: string): HelperFile {
 }
 
 /**
- * The helpers `body` needs from `files` (in the order given, each may use the
- * ones before it), as Lua text to put in front of it: every kept statement,
- * and each definition named by the body or by a definition kept.
+ * The helpers `body` (the script `bodyName`, for errors) needs from `files` (in
+ * the order given, each may use the ones before it), as Lua text to put in
+ * front of it: every kept statement, and each definition named by the body or
+ * by a definition kept.
  */
-export function preludeFor(files: readonly HelperFile[], body: string): string {
+export function preludeFor(files: readonly HelperFile[], body: string, bodyName = "the script"): string {
+  refuseLongBrackets(bodyName, body);
   const parts = files.flatMap((file) => file.parts);
   const wanted = identifiers(body);
   // Later definitions may be used by the body only; earlier ones by later ones: one pass from the end settles it.

@@ -74,7 +74,7 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
   for (const [name, file] of Object.entries(scriptFiles)) {
     if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") {
       const body = readScript(file);
-      client.defineCommand(name, { numberOfKeys: 1, lua: `${preludeFor([common], body)}\n${body}` });
+      client.defineCommand(name, { numberOfKeys: 1, lua: `${preludeFor([common], body, file)}\n${body}` });
     }
   }
   const commands = client as (Redis | Cluster) & CoordinationCommands;

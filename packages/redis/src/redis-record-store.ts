@@ -44,7 +44,7 @@ const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, i
 // The record writes the queue scripts share (records.lua), those each record script uses in front of it; no state index on a Cluster (another slot).
 const withRecordFunctions = (file: string, indexed: boolean) => {
   const body = readScript(file);
-  return `local record_one_node = ${indexed}\n${preludeFor([parseHelperFile("records.lua", readScript("records.lua"))], body)}\n${body}`;
+  return `local record_one_node = ${indexed}\n${preludeFor([parseHelperFile("records.lua", readScript("records.lua"))], body, file)}\n${body}`;
 };
 /** Index entries one `list` call reads at most: a filter matching little costs a bounded script, and the page ends short with a cursor. */
 const listBudget = (limit: number) => Math.max(1000, limit * 2);

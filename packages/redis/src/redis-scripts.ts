@@ -47,8 +47,8 @@ function scriptSources(): Map<string, string> {
         // The queue scripts write records on a single node only, where the state indexes may be written with them.
         const source =
           "records" in script
-            ? `${preludeFor([common], body)}\nlocal record_insert, record_all_absent = nil, nil -- sent no records\n${body}`
-            : `local record_one_node = true\n${preludeFor([common, records], body)}\n${body}`;
+            ? `${preludeFor([common], body, script.file)}\nlocal record_insert, record_all_absent = nil, nil -- sent no records\n${body}`
+            : `local record_one_node = true\n${preludeFor([common, records], body, script.file)}\n${body}`;
         return [name, source];
       }),
     );
