@@ -1,11 +1,7 @@
 # Medians of the bench's Pub/Sub Hopper row per side, and the median of after ÷ before per round: bench-ab-sum.py <out dir>
-import json, glob, os, statistics, sys
+import glob, os, statistics, sys
 out = sys.argv[1]
 cols = ["enqueue single", "enqueue bulk", "drain c=1", "drain c=10", "drain c=50"]
-def row(path):
-    data = json.load(open(glob.glob(os.path.join(path, "run-*.json"))[0]))
-    text = json.dumps(data)
-    return data
 def figures(path):
     md = open(glob.glob(os.path.join(path, "run-*.md"))[0]).read()
     line = next(l for l in md.splitlines() if l.startswith("| **pubsub/hopper**"))
