@@ -453,8 +453,10 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       const backlog = await Slow.performLater({ n: 1 });
       const due = Date.now() + 1500;
       const scheduled = await Slow.set({ waitUntil: new Date(due) }).performLater({ n: 2 });
-      // No worker yet: a backlog (workers down, a paused queue) outlasts keep.unfinished.
-      await sleep(1500);
+      // No worker yet: a backlog (workers down, a paused queue) outlasts keep.unfinished, and the scheduled job falls
+      // due. Slept from its due time, not for a fixed 1.5 s: a timer may fire a ms before Date.now() reaches `due`,
+      // and a record asked for before its run-at says `scheduled` (once failed so in CI).
+      await sleep(due - Date.now() + 100);
       expect(await hopper.jobs.get(backlog)).toMatchObject({ state: "waiting" });
       expect(await hopper.jobs.get(scheduled)).toMatchObject({ state: "waiting" });
       startWorker(hopper, queue);
