@@ -20,7 +20,7 @@ interface Definition {
   uses: Set<string>;
 }
 
-interface HelperFile {
+export interface HelperFile {
   /** Definitions and kept statements in file order; statements have no names. */
   parts: Definition[];
 }

@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
 import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, refuseTransaction, type CoordinationStore } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
-import { parseHelperFile, preludeFor } from "./lua-prelude.js";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
+import { scriptWithHelpers } from "./script-files.js";
 
 export interface RedisCoordinationStoreOptions {
   /** `redis://…` or `rediss://…`; the store creates the client and closes it. */
@@ -51,8 +50,6 @@ function refuseSweepField(member: string): void {
   if (member === ENTRIES_SWEEP_FIELD) throw new ConfigurationError({ field: "member", message: "\\0sweep-at is the Redis store's own field of an entries hash: use another member name" });
 }
 
-const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
-
 /**
  * A coordination store on Redis (or Redis Cluster: every operation touches one
  * key). Each multi-step operation is one Lua script timed by the server clock.
@@ -70,11 +67,9 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
   const keyPrefix = options.keyPrefix ?? "hopper";
   if (typeof keyPrefix !== "string" || keyPrefix === "") throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string, got ${JSON.stringify(keyPrefix)}` });
   const { client, owned } = connect(options);
-  const common = parseHelperFile("common.lua", readScript("common.lua"));
   for (const [name, file] of Object.entries(scriptFiles)) {
     if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") {
-      const body = readScript(file);
-      client.defineCommand(name, { numberOfKeys: 1, lua: `${preludeFor([common], body, file)}\n${body}` });
+      client.defineCommand(name, { numberOfKeys: 1, lua: scriptWithHelpers(file, ["common.lua"]) });
     }
   }
   const commands = client as (Redis | Cluster) & CoordinationCommands;

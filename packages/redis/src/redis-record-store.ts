@@ -1,10 +1,9 @@
-import { readFileSync } from "node:fs";
 import { BackendClosedError, ConfigurationError, decodeRecordCursor, encodeRecordCursor, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordPage, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
-import { parseHelperFile, preludeFor } from "./lua-prelude.js";
 import { whileSlotMoves } from "./redis-cluster-errors.js";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
 import { recordKeys } from "./redis-keys.js";
+import { scriptWithHelpers } from "./script-files.js";
 
 export interface RedisRecordStoreOptions {
   /** `redis://…` or `rediss://…`; the store creates the client and closes it. */
@@ -40,12 +39,8 @@ const scriptFiles = {
   hopperRecordGet: "record-get.lua",
 } satisfies Record<keyof RecordCommands, string>;
 
-const readScript = (file: string) => readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
 // The record writes the queue scripts share (records.lua), those each record script uses in front of it; no state index on a Cluster (another slot).
-const withRecordFunctions = (file: string, indexed: boolean) => {
-  const body = readScript(file);
-  return `local record_one_node = ${indexed}\n${preludeFor([parseHelperFile("records.lua", readScript("records.lua"))], body, file)}\n${body}`;
-};
+const withRecordFunctions = (file: string, indexed: boolean) => scriptWithHelpers(file, ["records.lua"], `local record_one_node = ${indexed}`);
 /** Index entries one `list` call reads at most: a filter matching little costs a bounded script, and the page ends short with a cursor. */
 const listBudget = (limit: number) => Math.max(1000, limit * 2);
 

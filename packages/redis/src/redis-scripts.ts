@@ -1,6 +1,5 @@
-import { readFileSync } from "node:fs";
 import type { Cluster, Redis } from "ioredis";
-import { parseHelperFile, preludeFor } from "./lua-prelude.js";
+import { scriptWithHelpers } from "./script-files.js";
 
 export type RedisClient = Redis | Cluster;
 
@@ -32,27 +31,17 @@ const scriptFiles = {
 
 let sources: Map<string, string> | undefined;
 
-function readScript(file: string): string {
-  return readFileSync(new URL(`./scripts/${file}`, import.meta.url), "utf8");
-}
-
 /** Script sources, each after the helpers it uses (lua-prelude.ts); read once per process. */
 function scriptSources(): Map<string, string> {
-  if (!sources) {
-    const common = parseHelperFile("common.lua", readScript("common.lua"));
-    const records = parseHelperFile("records.lua", readScript("records.lua"));
-    sources = new Map(
-      Object.entries(scriptFiles).map(([name, script]) => {
-        const body = readScript(script.file);
-        // The queue scripts write records on a single node only, where the state indexes may be written with them.
-        const source =
-          "records" in script
-            ? `${preludeFor([common], body, script.file)}\nlocal record_insert, record_all_absent = nil, nil -- sent no records\n${body}`
-            : `local record_one_node = true\n${preludeFor([common, records], body, script.file)}\n${body}`;
-        return [name, source];
-      }),
-    );
-  }
+  sources ??= new Map(
+    Object.entries(scriptFiles).map(([name, script]) => [
+      name,
+      // The queue scripts write records on a single node only, where the state indexes may be written with them.
+      "records" in script
+        ? scriptWithHelpers(script.file, ["common.lua"], "local record_insert, record_all_absent = nil, nil -- sent no records")
+        : scriptWithHelpers(script.file, ["common.lua", "records.lua"], "local record_one_node = true"),
+    ]),
+  );
   return sources;
 }
 
