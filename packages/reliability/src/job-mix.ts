@@ -54,11 +54,13 @@ export function planJob(n: number, options: JobMixOptions): PlannedJob {
 /** Dead letters are owed for these; every other kind must complete. */
 export const deadLetterKinds: readonly string[] = ["doomed"];
 /**
- * The key whose runs must never overlap, from a ledger line's kind and number: the
- * concurrency limit's key, and a unique job's key (it is queued or running once at most).
+ * The key whose runs must never overlap, from a ledger line's kind and number, and what
+ * counts once under it: the concurrency limit's key bounds performs, a redelivered copy's
+ * included (each run counts); a unique key bounds jobs, one queued or running at most (copies
+ * of one job count once: uniqueness is about enqueuing, their overlap is a job's own runs).
  */
-export function exclusiveKey(kind: string, n: number): string | undefined {
-  if (kind === "limited") return `l-${n % 16}`;
-  if (kind === "unique") return `u-${n}`;
+export function exclusiveKey(kind: string, n: number): { readonly key: string; readonly counts: "runs" | "jobs" } | undefined {
+  if (kind === "limited") return { key: `l-${n % 16}`, counts: "runs" };
+  if (kind === "unique") return { key: `u-${n}`, counts: "jobs" };
   return undefined;
 }

@@ -78,7 +78,9 @@ ledger outside the backend.
   documented behaviour); where that breaks the bound the mode says so below.
 - **most concurrent runs of one job**: two runs of one job overlapping in time. Asserted 1
   where stated below; "(reported)" where the transport may hand out a copy still out.
-- **most concurrent runs of one limited key**: runs under a per-key limit of 1, and of one unique key. Asserted 1 everywhere.
+- **most concurrent runs of one limited key**: performs under a per-key limit of 1 (a redelivered copy of a job
+  counts: the limit bounds performs), and jobs of one unique key (copies of one job count once: uniqueness is about
+  enqueuing, and where the transport hands out a copy still out their overlap is the column before). Asserted 1 everywhere.
 - **final ready/delayed/in flight**: the queue's stats once every worker stopped (n/a: no stats). Asserted 0/0/0.
 - **worker error lines (unexpected)**: lines the fault injection does not explain fail the run (src/worker-error-lines.ts lists the expected ones).
 

@@ -88,6 +88,18 @@ describe("runs of one exclusive key at once", () => {
   it("leaves out a holder given up as overdue when it woke", () => {
     expect(analyze([limited("p", "s", "a", 1), limited("q", "s", "b", 7), limited("p", "o", "a", 9), limited("q", "e", "b", 10)])).toBe(1);
   });
+  it("counts two copies of one limited job at once: the limit bounds performs of the key, copies included", () => {
+    expect(analyze([limited("p", "s", "a", 1), limited("q", "s", "a", 2), limited("p", "e", "a", 3), limited("q", "e", "a", 4)])).toBe(2);
+  });
+  const unique = (file: string, event: LedgerEvent["event"], jobId: string, n: number, at: number): LedgerEvent => ({ ...line(file, event, jobId, at), kind: "unique", n });
+  const analyzeUnique = (events: LedgerEvent[]) =>
+    analyzeRuns({ events, owed: new Map([["a", "unique"], ["b", "unique"]]), deadLetters: [], exitedAt: new Map(), gracefullyStopped: new Map(), outages: [] });
+  it("counts a unique key's jobs, not the copies of one (uniqueness is about enqueuing; copies are runs of one job)", () => {
+    const copies = analyzeUnique([unique("p", "s", "a", 7, 1), unique("q", "s", "a", 7, 2), unique("p", "e", "a", 7, 3), unique("q", "e", "a", 7, 4)]);
+    expect(copies).toMatchObject({ mostConcurrentPerExclusiveKey: 1, mostConcurrentRuns: 2, exclusiveOverlapSample: [] });
+    const twoJobs = analyzeUnique([unique("p", "s", "a", 7, 1), unique("q", "s", "b", 7, 2), unique("p", "e", "a", 7, 3), unique("q", "e", "b", 7, 4)]);
+    expect(twoJobs).toMatchObject({ mostConcurrentPerExclusiveKey: 2, exclusiveOverlapSample: ["u-7 (unique): a p 1–3 e, b q 2–4 e"] });
+  });
 });
 
 describe("a run its process died with counts until that process was last seen", () => {

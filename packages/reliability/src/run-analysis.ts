@@ -31,8 +31,13 @@ export interface RunAnalysis {
    * A run its process died with counts until that process's last ledger line, not until its death.
    */
   readonly mostConcurrentRuns: number;
-  /** Most runs at once of one key that must be exclusive (concurrency limit 1, unique key), runs given up as overdue left out. */
+  /**
+   * Most at once under one key that must be exclusive, runs given up as overdue left out: performs of a key limited
+   * to 1 (copies of one job included), jobs of a unique key (copies of one job count once; see `exclusiveKey`).
+   */
   readonly mostConcurrentPerExclusiveKey: number;
+  /** A few keys that had two at once, each with its runs (job id, ledger file, start–end ms, how it ended). */
+  readonly exclusiveOverlapSample: string[];
   /** Runs given up as overdue (`o`): their process stalled past the lease and aborted them on waking. */
   readonly overdueAborts: number;
   /** Of those, runs whose ledger interval (start to `o`) overlapped another run of the same job: the stalls that let another worker claim it. */
@@ -227,6 +232,8 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
   const overdueOverlapping = byJob.flatMap((group) =>
     group.filter((run) => run.endedBy === "o" && group.some((other) => other !== run && other.startAt < run.endAt && run.startAt < other.seenUntil)).map((run) => ({ run, group })),
   );
+  const exclusiveGroups = groupBy(live(runs), (run) => exclusiveKey(run.kind, run.n)?.key);
+  const mostOfExclusiveKey = (group: readonly Run[]) => mostAtOnce([group], exclusiveKey(group[0]!.kind, group[0]!.n)!.counts === "jobs" ? (run) => run.jobId : undefined);
   const overlapping = byJob.filter((group) => mostAtOnce([live(group)]) > 1).slice(0, 3);
   const overdueGroups = [...new Set(overdueOverlapping.map(({ group }) => group))].slice(0, 3);
   const describe = (group: readonly Run[]) => `${group[0]!.jobId} (${group[0]!.kind}): ${group.map((run) => `${run.file.split("/").pop()} ${run.startAt}–${run.endAt} ${run.endedBy}${run.seenUntil < run.endAt ? ` (last seen ${run.seenUntil})` : ""}`).join(", ")}`;
@@ -243,7 +250,11 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
     overdueAbortsOverlapping: overdueOverlapping.length,
     overdueSample: overdueGroups.map(describe),
     sampledJobIds: [...overlapping, ...overdueGroups].map((group) => group[0]!.jobId),
-    mostConcurrentPerExclusiveKey: mostAtOnce(groupBy(live(runs), (run) => exclusiveKey(run.kind, run.n))),
+    mostConcurrentPerExclusiveKey: Math.max(0, ...exclusiveGroups.map(mostOfExclusiveKey)),
+    exclusiveOverlapSample: exclusiveGroups
+      .filter((group) => mostOfExclusiveKey(group) > 1)
+      .slice(0, 3)
+      .map((group) => `${exclusiveKey(group[0]!.kind, group[0]!.n)!.key} (${group[0]!.kind}): ${group.map((run) => `${run.jobId} ${run.file.split("/").pop()} ${run.startAt}–${run.endAt} ${run.endedBy}`).join(", ")}`),
     earlyStarts,
     unexpectedDeadLetters,
     stopsUnfinished,
@@ -267,17 +278,26 @@ function groupBy(runs: readonly Run[], key: (run: Run) => string | undefined): R
 }
 
 /** The most runs seen running at one moment in any group (start to `seenUntil`); one ending as another starts does not overlap. */
-function mostAtOnce(groups: readonly Run[][]): number {
+/** The most runs of one group running at once; runs with the same `unit` (when given) count once. */
+function mostAtOnce(groups: readonly (readonly Run[])[], unit?: (run: Run) => string): number {
   let most = 0;
   for (const group of groups) {
     const points = group.flatMap((run) => [
-      { at: run.startAt, delta: 1 },
-      { at: run.seenUntil, delta: -1 },
+      { at: run.startAt, delta: 1, run },
+      { at: run.seenUntil, delta: -1, run },
     ]);
     points.sort((left, right) => left.at - right.at || left.delta - right.delta);
     let current = 0;
+    const runningOfUnit = new Map<string, number>();
     for (const point of points) {
-      current += point.delta;
+      if (unit) {
+        const before = runningOfUnit.get(unit(point.run)) ?? 0;
+        runningOfUnit.set(unit(point.run), before + point.delta);
+        // A unit counts while any of its runs is running.
+        if (before + point.delta === 0 || before === 0) current += point.delta;
+      } else {
+        current += point.delta;
+      }
       most = Math.max(most, current);
     }
   }
