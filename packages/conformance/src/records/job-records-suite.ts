@@ -102,9 +102,11 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       const listener = await open([]);
       const seen: string[] = [];
       const ids = new Set<string>();
+      const startedAs: string[] = [];
       const stop = await listener.events.on("*", (event) => {
         if (!ids.has(event.id)) return;
         seen.push(event.name === "job-progress" ? `${event.name} ${JSON.stringify(event.progress)}` : `${event.name} ${event.attempt}`);
+        if (event.name === "job-start") startedAs.push(`${event.job} on ${event.queue}`);
       });
       let succeeded = 0;
       await listener.events.on("job-succeed", (event) => void (ids.has(event.id) && succeeded++));
@@ -115,6 +117,8 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       await stop();
       // The enqueue event may come before the id is known to the test; the rest arrive in order.
       expect(seen.filter((line) => !line.startsWith("job-enqueue"))).toEqual(['job-start 1', 'job-progress {"step":1}', "job-retry 1", "job-start 2", 'job-progress {"step":2}', "job-succeed 2"]);
+      // A start names its job and queue, however the store learns them (on Redis a claim riding in the message reads the name only while someone listens).
+      expect(startedAs).toEqual([`Counted on ${queue}`, `Counted on ${queue}`]);
     });
 
     it("coalesces progress from a tight loop: one write in flight, the latest value wins, the last written before the outcome", async () => {

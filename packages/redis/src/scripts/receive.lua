@@ -18,7 +18,7 @@ ARGV[8] ttl ms of a started record
 With records, each leased message's record, when it exists and names this queue, moves to running
 (attempt = the deliveries not handed back uncounted, started now), unless it was cancelled (see record_start in records.lua);
 a message marked `rm` holds that claim itself (`rs`, and `x` when a cancel was asked; records.lua), its record
-read (one HMGET: a cancel by the previous release wrote only its state) but not written.
+neither read nor written (read for the job's name only while someone listens for events).
 Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, token, attempt, record, ... }
   token: the delivery count (the lease token); attempt: the deliveries not handed back uncounted.
   record: "running", "riding" (running, the claim held by the message: its ack may take the short form,
@@ -71,15 +71,8 @@ local chosen = {}
 for index = 1, math.min(max, #candidates) do
   local handle = candidates[index][2]
   local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h', 'n', 'rm', 'x')
-  local cancel_asked, job, rides = fields[6] == '1', nil, fields[5]
-  if record_prefix ~= '' and rides and fields[1] then
-    -- A riding claim still reads its record's state (and job, for the event), in this one command: the previous
-    -- release's cancel writes `cancelled` there without marking the message. A record gone (deleted by hand)
-    -- is not claimed in the message: the ack then writes a whole record, as without riding.
-    local record = redis.call('HMGET', record_prefix .. fields[1], 's', 'j')
-    cancel_asked, job, rides = cancel_asked or record[1] == 'cancelled', record[2], record[1] and rides
-  end
-  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0, tonumber(fields[4]) or 0, rides, cancel_asked, job }
+  -- A riding claim reads no record: every cancel (this release's and the previous one's) marks the message `x`.
+  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0, tonumber(fields[4]) or 0, fields[5], fields[6] == '1' }
 end
 
 -- Writes: nothing below reads a key that could be missing for cluster reasons.
@@ -106,7 +99,7 @@ local messages = {}
 local leases = {}
 local taken = {}
 for _, entry in ipairs(chosen) do
-  local handle, id, body, handed_back, deliveries, rides, cancel_asked, job = entry[1], entry[2], entry[3], entry[4], entry[5], entry[6], entry[7], entry[8]
+  local handle, id, body, handed_back, deliveries, rides, cancel_asked = entry[1], entry[2], entry[3], entry[4], entry[5], entry[6], entry[7]
   taken[#taken + 1] = handle
   if body then
     local message_key = base .. 'm:' .. handle
@@ -125,7 +118,8 @@ for _, entry in ipairs(chosen) do
       else
         redis.call('HSET', message_key, 'n', token_text, 'rs', now_text)
         record = 'riding'
-        record_publish(record_channel, id, job, queue, 'running', attempt)
+        -- The event names the job: read from the record only while someone listens.
+        if record_is_listened(record_channel) then record_publish(record_channel, id, redis.call('HGET', record_prefix .. id, 'j'), queue, 'running', attempt) end
       end
     else
       redis.call('HSET', message_key, 'n', token_text)

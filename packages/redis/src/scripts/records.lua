@@ -28,8 +28,9 @@ Claims that ride in the message (one node only). The enqueue's insert writes `m`
 the key of the job's message hash, and marks that message `rm` ("1", or "2" once
 the record may hold a run-at or an error: a delayed enqueue, or any later write). A claim of such a message writes the record nothing:
 it writes `rs` (started ms) into the message hash it already writes, and reads the
-cancel mark `x` from it, and the record's state (one HMGET: a cancel by the previous
-release writes `cancelled` into the record only). While `rs` is there, the record is running (attempt: the
+cancel mark `x` from it (a cancel of a waiting job marks the message, since 2026-12-03;
+the claim read the record's state too until the release after 2026-12-05, for the releases
+before that, whose cancel wrote the record only). While `rs` is there, the record is running (attempt: the
 message's n - h, started: rs), whatever state the record key says: `get`
 (record-get.lua), progress and cancel read it so (`record_riding_claim`). Any
 other write to the record (start, settle: a retry, a hold) takes `rs` off the
@@ -37,9 +38,9 @@ message first (`record_take_claim`), so from then on the record key speaks again
 The ack of such a message writes the finished record without reading it (`record_settle_riding`:
 HSET of the fields the attempt changed, and PEXPIRE; ack.lua's short form), unless a cancel was asked (`x`), a write came between, or the ack's job id
 (the body's) is not the message's own `id`. A record follows `m` only to a message whose `id`
-is its job's: a queue's keys deleted by hand restart its handles. A claim rides only on a record that
-exists (receive.lua reads its state anyway), so the short ack writes into a whole record. A cancel
-sets `x` on the message as well as on the record. A record without `m` (main's
+is its job's: a queue's keys deleted by hand restart its handles. The short ack writes into a whole
+record: one deleted by hand while its job waited is deleted again rather than left half written
+(record_settle_riding). A cancel sets `x` on the message as well as on the record. A record without `m` (main's
 layout before this, a Cluster, a store for SQS or Pub/Sub) is read and written as it
 always was, and so is a message without `rm`: both layouts are read, so a rolling
 deploy keeps every record.
