@@ -1,15 +1,5 @@
 #!/usr/bin/env bash
-# Alternates base (/work/wt/base51, main at 8b3139b: the claim reads the record's state) and the change (/work/main),
-# records off and on, on a callgrind redis-server at port 43711 (started as in apps/bench/src/probe/redis-script-instructions.ts):
-#   ab.sh <its pid> <rounds> [enqueue sizes, default 100] [receive sizes, default 10,100]
-source /work/env.sh
-for round in $(seq 1 "$2"); do
-  for side in base change; do
-    dir=/work/wt/base51; [ $side = change ] && dir=/work/main
-    for rec in off on; do
-      redis-cli -p 43711 flushall >/dev/null
-      echo "== round $round $side records=$rec $(git -C $dir rev-parse --short HEAD)"
-      (cd $dir/apps/bench && PROBE_RECORDS=$rec node --conditions=@hopper/source --import ./src/child/strip-types.mjs --no-warnings src/probe/redis-script-instructions.ts redis://127.0.0.1:43711 "$1" /tmp/cg1 "${3:-100}" "${4:-10,100}" 2000)
-    done
-  done
-done
+# Base (/work/wt/base51, main at 8b3139b: the claim reads the record's state) against the change (/work/main), records
+# off and on, alternated, on a callgrind redis-server at port 43711 (started as in apps/bench/src/probe/redis-script-instructions.ts):
+#   ab.sh <its pid> <rounds>     (enqueue calls of 100; receives of 10 and of 100)
+BASE=/work/wt/base51 exec "$(dirname "$0")/../redis-script-preludes-2026-12-05-probes/ab.sh" "$1" "$2" 100 10,100

@@ -2,7 +2,7 @@
 # Interleaved Redis bench runs, each one child run of the bench's enqueue and drain columns (records-quiet-2026-12-04.md's command):
 #   pairs.sh onoff <n> <out>   main (/work/main), records off then on
 #   pairs.sh ab <n> <out>      records on, base (/work/wt/base51, 8b3139b) then the change (/work/main)
-# From anywhere, with `pnpm services` up in /work/main. Summaries: sum.py <out> (as records-quiet-2026-12-04b-probes/sum.py).
+# From anywhere, with `pnpm services` up in /work/main. Summaries: python3 benchmarks/results/records-quiet-2026-12-04b-probes/sum.py <out>.
 source /work/env.sh; eval "$(cd /work/main && pnpm -s services env)"
 mode=$1; n=$2; out=$3; mkdir -p "$out"
 for i in $(seq 1 "$n"); do
