@@ -175,3 +175,34 @@ describe.skipIf(!redisUrl)("redis records riding in the message: a record delete
     }
   });
 });
+
+describe.skipIf(!redisUrl)("redis records riding in the message: a claim handed back", () => {
+  it("reads waiting again once a riding claim is handed back unstarted, and running with the next claim", { timeout: 30_000 }, async () => {
+    const keyPrefix = `riding-${randomUUID().slice(0, 8)}`;
+    const queue = "handed";
+    class Work extends Job<{ n: number }> {
+      static override queue = queue;
+      static override jobName = "Work";
+      async perform() {}
+    }
+    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+    const hopper = createHopper({ backend, jobs: [Work], logger: createConsoleLogger("silent"), records: {} });
+    const records = { ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS };
+    try {
+      const id = await Work.performLater({ n: 1 });
+      const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000, records });
+      expect(first?.id).toBe(id);
+      expect(await hopper.jobs.get(id)).toMatchObject({ state: "running", attempt: 1 });
+      // A buffered job given back at stop (prefetch, a paused queue): it never started, so it waits again.
+      await first!.nack({ countAttempt: false });
+      const waiting = await hopper.jobs.get(id);
+      expect(waiting).toMatchObject({ state: "waiting", startedAt: null });
+      expect(await hopper.jobs.cancel(id)).toMatchObject({ cancelled: true });
+      const [second] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000, records });
+      // The cancel marked the message: its next claim does not start the job.
+      expect(second?.record).toBe("cancelled");
+    } finally {
+      await hopper.close();
+    }
+  });
+});

@@ -118,8 +118,11 @@ for _, entry in ipairs(chosen) do
       else
         redis.call('HSET', message_key, 'n', token_text, 'rs', now_text)
         record = 'riding'
-        -- The event names the job: read from the record only while someone listens.
-        if record_is_listened(record_channel) then record_publish(record_channel, id, redis.call('HGET', record_prefix .. id, 'j'), queue, 'running', attempt) end
+        -- The event names the job: read from the record only while someone listens (none for a record deleted by hand).
+        if record_is_listened(record_channel) then
+          local job = redis.call('HGET', record_prefix .. id, 'j')
+          if job then record_publish(record_channel, id, job, queue, 'running', attempt) end
+        end
       end
     else
       redis.call('HSET', message_key, 'n', token_text)

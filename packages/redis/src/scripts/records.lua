@@ -349,7 +349,7 @@ local function record_settle_riding(index_batch, key, state, attempt, result, er
     if finished ~= '' then record_set(sets, 'fa', finished) end
     written, added = #sets / 2, redis.call('HSET', key, unpack(sets))
   end
-  -- Every field new: the record is gone (deleted by hand since the claim read it); no half record is left.
+  -- Every field new: the record is gone (deleted by hand while its job waited or ran); no half record is left.
   if added == written then
     redis.call('DEL', key)
     return
