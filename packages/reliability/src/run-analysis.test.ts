@@ -81,7 +81,7 @@ describe("runs of one job at once: a real double run fails, a run given up as ov
 describe("runs of one exclusive key at once", () => {
   const limited = (file: string, event: LedgerEvent["event"], jobId: string, at: number): LedgerEvent => ({ ...line(file, event, jobId, at), kind: "limited" });
   const analyze = (events: LedgerEvent[]) =>
-    analyzeRuns({ events, owed: new Map([["a", "limited"], ["b", "limited"]]), deadLetters: [], exitedAt: new Map(), gracefullyStopped: new Map(), outages: [] }).mostConcurrentPerExclusiveKey;
+    analyzeRuns({ events, owed: new Map([["a", "limited"], ["b", "limited"], ["c", "limited"]]), deadLetters: [], exitedAt: new Map(), gracefullyStopped: new Map(), outages: [] }).mostConcurrentPerExclusiveKey;
   it("counts two jobs of one key both done at once", () => {
     expect(analyze([limited("p", "s", "a", 1), limited("q", "s", "b", 2), limited("p", "e", "a", 3), limited("q", "e", "b", 4)])).toBe(2);
   });
@@ -99,6 +99,9 @@ describe("runs of one exclusive key at once", () => {
     expect(copies).toMatchObject({ mostConcurrentPerExclusiveKey: 1, mostConcurrentRuns: 2, exclusiveOverlapSample: [] });
     const twoJobs = analyzeUnique([unique("p", "s", "a", 7, 1), unique("q", "s", "b", 7, 2), unique("p", "e", "a", 7, 3), unique("q", "e", "b", 7, 4)]);
     expect(twoJobs).toMatchObject({ mostConcurrentPerExclusiveKey: 2, exclusiveOverlapSample: ["u-7 (unique): a p 1–3 e, b q 2–4 e"] });
+  });
+  it("counts an overlap beside a run whose end was written before its start (a clock stepped back)", () => {
+    expect(analyze([limited("r", "s", "c", 20), limited("r", "e", "c", 4), limited("p", "s", "a", 10), limited("q", "s", "b", 11), limited("p", "e", "a", 12), limited("q", "e", "b", 13)])).toBe(2);
   });
 });
 

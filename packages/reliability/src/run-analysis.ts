@@ -236,7 +236,7 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
   const mostOfExclusiveKey = (group: readonly Run[]) => mostAtOnce([group], exclusiveKey(group[0]!.kind, group[0]!.n)!.counts === "jobs" ? (run) => run.jobId : undefined);
   const overlapping = byJob.filter((group) => mostAtOnce([live(group)]) > 1).slice(0, 3);
   const overdueGroups = [...new Set(overdueOverlapping.map(({ group }) => group))].slice(0, 3);
-  const describe = (group: readonly Run[]) => `${group[0]!.jobId} (${group[0]!.kind}): ${group.map((run) => `${run.file.split("/").pop()} ${run.startAt}–${run.endAt} ${run.endedBy}${run.seenUntil < run.endAt ? ` (last seen ${run.seenUntil})` : ""}`).join(", ")}`;
+  const describe = (group: readonly Run[]) => `${group[0]!.jobId} (${group[0]!.kind}): ${group.map(describeRun).join(", ")}`;
 
   return {
     lost,
@@ -254,7 +254,7 @@ export function analyzeRuns(input: RunAnalysisInput): RunAnalysis {
     exclusiveOverlapSample: exclusiveGroups
       .filter((group) => mostOfExclusiveKey(group) > 1)
       .slice(0, 3)
-      .map((group) => `${exclusiveKey(group[0]!.kind, group[0]!.n)!.key} (${group[0]!.kind}): ${group.map((run) => `${run.jobId} ${run.file.split("/").pop()} ${run.startAt}–${run.endAt} ${run.endedBy}`).join(", ")}`),
+      .map((group) => `${exclusiveKey(group[0]!.kind, group[0]!.n)!.key} (${group[0]!.kind}): ${group.map((run) => `${run.jobId} ${describeRun(run)}`).join(", ")}`),
     earlyStarts,
     unexpectedDeadLetters,
     stopsUnfinished,
@@ -278,13 +278,19 @@ function groupBy(runs: readonly Run[], key: (run: Run) => string | undefined): R
 }
 
 /** The most runs seen running at one moment in any group (start to `seenUntil`); one ending as another starts does not overlap. */
+/** A run as the samples show it: ledger file, start–end ms, how it ended, and when last seen if before its end. */
+function describeRun(run: Run): string {
+  return `${run.file.split("/").pop()} ${run.startAt}–${run.endAt} ${run.endedBy}${run.seenUntil < run.endAt ? ` (last seen ${run.seenUntil})` : ""}`;
+}
+
 /** The most runs of one group running at once; runs with the same `unit` (when given) count once. */
 function mostAtOnce(groups: readonly (readonly Run[])[], unit?: (run: Run) => string): number {
   let most = 0;
   for (const group of groups) {
     const points = group.flatMap((run) => [
       { at: run.startAt, delta: 1, run },
-      { at: run.seenUntil, delta: -1, run },
+      // A clock stepped back between a run's lines must not end it before it began (the count would go below zero).
+      { at: Math.max(run.startAt, run.seenUntil), delta: -1, run },
     ]);
     points.sort((left, right) => left.at - right.at || left.delta - right.delta);
     let current = 0;
