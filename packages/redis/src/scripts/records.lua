@@ -34,7 +34,8 @@ before that, whose cancel wrote the record only). While `rs` is there, the recor
 message's n - h, started: rs), whatever state the record key says: `get`
 (record-get.lua), progress and cancel read it so (`record_riding_claim`). Any
 other write to the record (start, settle: a retry, a hold) takes `rs` off the
-message first (`record_take_claim`), so from then on the record key speaks again.
+message first (`record_take_claim`), so from then on the record key speaks again;
+a nack takes it off with the lease (nack.lua: a job handed back unstarted waits again).
 The ack of such a message writes the finished record without reading it (`record_settle_riding`:
 HSET of the fields the attempt changed, and PEXPIRE; ack.lua's short form), unless a cancel was asked (`x`), a write came between, or the ack's job id
 (the body's) is not the message's own `id`. A record follows `m` only to a message whose `id`
