@@ -167,7 +167,7 @@ export const reliabilityTargets: readonly ReliabilityTarget[] = [
   {
     ...pubsubTarget("pubsub-ordered", { messageOrdering: true }, undefined),
     redeliversAckedMessages:
-      "on a subscription with message ordering the emulator delivers acked messages again, keyless ones included (5 runs on 2026-12-03: 18 to 438 duplicate runs of 500 jobs; in the one run that counted them, 206 runs started after an ack of the same job had resolved, for 204 duplicate runs; 0 duplicates on the same emulator without ordering). Pub/Sub documents redelivering acked messages only within one ordering key",
+      "on a subscription with message ordering the emulator delivers acked messages again, keyless ones included (5 runs on 2026-12-03: 18 to 438 duplicate runs of 500 jobs; in the one run that counted them, 206 runs started after an ack of the same job had resolved, for 204 duplicate runs; 0 duplicates on the same emulator without ordering). The emulator treats keyless messages as one ordering key: when one's deadline expires (a SIGKILLed worker's), every later keyless message comes back, acked ones included (apps/bench/src/probe/pubsub-emulator-ordering.ts, benchmarks/results/pubsub-emulator-ordering-2026-12-05-probes/out.txt: 24 of 30). Pub/Sub documents redelivering acked messages only within one ordering key",
   },
   // Pub/Sub's own dead-letter policy, which makes Pub/Sub count deliveries (retries then nack instead of republishing).
   pubsubTarget("pubsub-dlq", { deadLetter: { maxDeliveryAttempts: 10 } }, undefined),
@@ -176,6 +176,6 @@ export const reliabilityTargets: readonly ReliabilityTarget[] = [
     ...pubsubTarget("pubsub-ordered-dlq", { messageOrdering: true, deadLetter: { maxDeliveryAttempts: 10 } }, undefined),
     profiles: ["full"],
     unboundedDuplicates:
-      "with ordering and a dead-letter policy together, the emulator redelivered already-acked messages of every kind (1404 and 1440 duplicate runs of 1000 jobs in two runs, keyless jobs included; 0 to 1 with either alone): Pub/Sub redelivers a key's later messages after a nack, and retries and holds nack once deliveries are counted; whether the emulator alone treats keyless messages as one key is not pinned down",
+      "with ordering and a dead-letter policy together, the emulator redelivered already-acked messages of every kind (1404 and 1440 duplicate runs of 1000 jobs in two runs, keyless jobs included; 0 to 1 with either alone): Pub/Sub redelivers a key's later messages after a nack, and retries and holds nack once deliveries are counted; the emulator treats keyless messages as one key when a deadline expires (benchmarks/results/pubsub-emulator-ordering-2026-12-05-probes/out.txt); a nack alone brought no acked message back there",
   },
 ];
