@@ -277,13 +277,15 @@ function groupBy(runs: readonly Run[], key: (run: Run) => string | undefined): R
   return [...groups.values()];
 }
 
-/** The most runs seen running at one moment in any group (start to `seenUntil`); one ending as another starts does not overlap. */
 /** A run as the samples show it: ledger file, start–end ms, how it ended, and when last seen if before its end. */
 function describeRun(run: Run): string {
   return `${run.file.split("/").pop()} ${run.startAt}–${run.endAt} ${run.endedBy}${run.seenUntil < run.endAt ? ` (last seen ${run.seenUntil})` : ""}`;
 }
 
-/** The most runs of one group running at once; runs with the same `unit` (when given) count once. */
+/**
+ * The most runs seen running at one moment in any group (start to `seenUntil`; one ending as another starts does not
+ * overlap); runs with the same `unit` (when given) count once.
+ */
 function mostAtOnce(groups: readonly (readonly Run[])[], unit?: (run: Run) => string): number {
   let most = 0;
   for (const group of groups) {
