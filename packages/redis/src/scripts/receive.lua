@@ -85,6 +85,8 @@ for _, move in ipairs(moves) do
   local source_key, handle, priority = move[1], move[2], move[3]
   if priority then
     redis.call('ZREM', source_key, handle)
+    -- A lease reclaimed: its mark goes with it (common.lua, `l`). The hash is here: its priority was read above.
+    if source_key == leased_key then redis.call('HDEL', base .. 'm:' .. handle, 'l') end
     redis.call('ZADD', ready_key, integer_text(-tonumber(priority)), handle)
   elseif source_key == orphans_key then
     -- Still missing: look again later (the score is when it was last looked at).
@@ -113,10 +115,10 @@ for _, entry in ipairs(chosen) do
     if record_prefix ~= '' and rides then
       -- The claim rides in the message (records.lua): rs beside n, in the one write the message gets anyway.
       if cancel_asked then
-        redis.call('HSET', message_key, 'n', token_text)
+        redis.call('HSET', message_key, 'n', token_text, 'l', token_text)
         record = 'cancelled'
       else
-        redis.call('HSET', message_key, 'n', token_text, 'rs', now_text)
+        redis.call('HSET', message_key, 'n', token_text, 'l', token_text, 'rs', now_text)
         record = 'riding'
         -- The event names the job: read from the record only while someone listens (none for a record deleted by hand).
         if record_is_listened(record_channel) then
@@ -125,7 +127,7 @@ for _, entry in ipairs(chosen) do
         end
       end
     else
-      redis.call('HSET', message_key, 'n', token_text)
+      redis.call('HSET', message_key, 'n', token_text, 'l', token_text)
     end
     -- Only a record of this queue's (record_start with no job): a message cannot start another queue's job's record.
     if record_prefix ~= '' and not rides then

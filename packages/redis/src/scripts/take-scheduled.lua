@@ -28,7 +28,9 @@ local leases = {}
 for _, entry in ipairs(taken) do
   local handle = entry[1]
   redis.call('ZREM', delayed_key, handle)
-  local token = redis.call('HINCRBY', base .. 'm:' .. handle, 'n', '1')
+  local message_key = base .. 'm:' .. handle
+  local token = redis.call('HINCRBY', message_key, 'n', '1')
+  redis.call('HSET', message_key, 'l', integer_text(token))
   leases[#leases + 1] = lease_text
   leases[#leases + 1] = handle
   for _, value in ipairs({ handle, token, entry[2], entry[3], token - entry[5], entry[4] }) do result[#result + 1] = value end

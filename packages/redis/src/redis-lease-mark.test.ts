@@ -1,0 +1,59 @@
+/**
+ * The lease mark `l` in a message hash (scripts/common.lua): the token of the live lease, written with the delivery
+ * count by every lease and removed by every hand-back, so a later release may check a lease with the ack's own
+ * HMGET instead of a ZRANK per ack. Nothing reads it yet; this release must already keep it true.
+ */
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
+import { createRedisBackend } from "./redis-backend.js";
+import { redisUrl } from "./test-redis-service.js";
+
+describe.skipIf(!redisUrl)("redis lease mark", () => {
+  it("is the live lease's token while leased, and gone once the message is handed back, reclaimed or taken again", { timeout: 30_000 }, async () => {
+    const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
+    const queue = "marked";
+    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+    const raw = new Redis(redisUrl!);
+    const message = (handle: string) => `{${keyPrefix}:${queue}}:m:${handle}`;
+    // The first message's hash: enqueued first, its handle is the queue's first.
+    const mark = () => raw.hmget(message("000000000000001"), "n", "l");
+    try {
+      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+      expect(await mark()).toEqual(["0", null]);
+      const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
+      expect(await mark()).toEqual(["1", "1"]);
+      // Handed back (a nack): the mark goes; the next lease writes its own.
+      await first!.nack({ countAttempt: false });
+      expect(await mark()).toEqual(["1", null]);
+      const [second] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50 });
+      expect(await mark()).toEqual(["2", "2"]);
+      // Its lease runs out; the next receive reclaims it (ready again) and leases a job of higher priority instead.
+      await sleep(100);
+      await backend.enqueue([{ id: "urgent", queue, body: "{}", priority: 10 }]);
+      const [urgent] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
+      expect(urgent?.id).toBe("urgent");
+      expect(await mark()).toEqual(["2", null]);
+      await urgent!.ack();
+      const [third] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
+      expect(third?.deliveryAttempt).toBe(2);
+      expect(await mark()).toEqual(["3", "3"]);
+      // The late holder's ack is refused as before (the ZRANK and token checks), and the live lease keeps its mark.
+      await second!.ack();
+      expect(await mark()).toEqual(["3", "3"]);
+      await third!.ack();
+      expect(await raw.exists(message("000000000000001"))).toBe(0);
+
+      // A scheduled message taken early (hopper move) is leased too: marked with its token.
+      await backend.enqueue([{ id: "job-2", queue, body: "{}", delayMs: 60_000 }]);
+      const [taken] = await backend.takeScheduled!({ queue, maxMessages: 1, leaseMs: 30_000 });
+      expect(taken?.id).toBe("job-2");
+      expect(await raw.hmget(message("000000000000003"), "n", "l")).toEqual(["1", "1"]);
+      await taken!.ack();
+    } finally {
+      await backend.close();
+      raw.disconnect();
+    }
+  });
+});
