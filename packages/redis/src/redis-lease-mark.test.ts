@@ -56,4 +56,36 @@ describe.skipIf(!redisUrl)("redis lease mark", () => {
       raw.disconnect();
     }
   });
+
+  it("is gone from a leased message whose hash went missing (a slot migration) and came back", { timeout: 30_000 }, async () => {
+    const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
+    const queue = "orphaned";
+    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+    const raw = new Redis(redisUrl!);
+    const key = `{${keyPrefix}:${queue}}:m:000000000000001`;
+    try {
+      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+      const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50 });
+      expect(first?.id).toBe("job-1");
+      // The hash leaves (as to a node importing its slot) while leased; the lease runs out; a receive parks the handle.
+      const saved = await raw.dumpBuffer(key);
+      await raw.del(key);
+      await sleep(100);
+      expect(await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 })).toEqual([]);
+      expect(await raw.zrange(`{${keyPrefix}:${queue}}:orphans`, 0, -1)).toEqual(["000000000000001"]);
+      // Back as it left (its mark included); a receive a second later finds it and leases a job of higher priority instead.
+      await raw.restore(key, 0, saved!);
+      expect(await raw.hmget(key, "n", "l")).toEqual(["1", "1"]);
+      await sleep(1100);
+      await backend.enqueue([{ id: "urgent", queue, body: "{}", priority: 10 }]);
+      const [urgent] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
+      expect(urgent?.id).toBe("urgent");
+      expect(await raw.zscore(`{${keyPrefix}:${queue}}:ready`, "000000000000001")).not.toBeNull();
+      expect(await raw.hmget(key, "n", "l")).toEqual(["1", null]);
+      await urgent!.ack();
+    } finally {
+      await backend.close();
+      raw.disconnect();
+    }
+  });
 });

@@ -177,7 +177,7 @@ describe.skipIf(!redisUrl)("redis records riding in the message: a record delete
 });
 
 describe.skipIf(!redisUrl)("redis records riding in the message: a claim handed back", () => {
-  it("reads waiting again once a riding claim is handed back unstarted, and running with the next claim", { timeout: 30_000 }, async () => {
+  it("reads waiting again once a riding claim is handed back unstarted, and running while a started one waits to run again", { timeout: 30_000 }, async () => {
     const keyPrefix = `riding-${randomUUID().slice(0, 8)}`;
     const queue = "handed";
     class Work extends Job<{ n: number }> {
@@ -201,6 +201,14 @@ describe.skipIf(!redisUrl)("redis records riding in the message: a claim handed 
       const [second] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000, records });
       // The cancel marked the message: its next claim does not start the job.
       expect(second?.record).toBe("cancelled");
+
+      // A started job handed back counted (a stop that timed out) keeps its claim, as a record key the claim wrote
+      // would: running, until the next claim starts it again.
+      const other = await Work.performLater({ n: 2 });
+      const [started] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000, records });
+      expect(started?.id).toBe(other);
+      await started!.nack();
+      expect(await hopper.jobs.get(other)).toMatchObject({ state: "running", attempt: 1 });
     } finally {
       await hopper.close();
     }

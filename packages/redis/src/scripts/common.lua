@@ -11,8 +11,8 @@ passed to scripts as `base`, e.g. "{hopper:mailers}:"):
   base .. "dedupe"     hash   dedupe key -> handle holding it
   base .. "m:" handle  hash   id, body, pri, at (due time), n (deliveries), ok (ordering key), dk (dedupe key),
                               h (uncounted hand-backs), l (the lease mark: the token of the live lease, written
-                              with n by receive.lua and take-scheduled.lua, removed by nack.lua and by the reclaim of
-                              an expired lease; written since 2026-12-05 and read by nothing yet: a release to come may
+                              with n by receive.lua and take-scheduled.lua, removed by nack.lua, by the reclaim of
+                              an expired lease and when an orphaned handle's hash is found again; written since 2026-12-05 and read by nothing yet: a release to come may
                               check a lease with it in the HMGET the ack makes anyway, instead of a ZRANK per ack, once
                               every release that can reclaim a lease clears it: benchmarks/results/redis-lease-mark-2026-12-05.md); with a record whose claims ride in it (records.lua):
                               rm ("1"; "2" once the record may hold a run-at or an error), rs (started ms of the claim), x ("1": cancel asked)

@@ -7,8 +7,10 @@ ARGV[6] "1" when this delivery is not to count as an attempt (a job that never s
 Returns: 1 when handed back, 0 when the lease was already lost.
 An uncounted hand-back adds to `h`, which receive.lua subtracts from the delivery count; `n` (the lease
 token) still only grows, so a late ack, nack or extend of this delivery stays a no-op.
-The lease mark `l` (common.lua) goes with the lease, and so does a claim that rode in the message (`rs`, records.lua): the record reads as its key says again
-(waiting, for a job handed back unstarted; a retry or hold wrote its own state and took the claim before this).
+The lease mark `l` (common.lua) goes with the lease. So does a claim that rode in the message (`rs`, records.lua)
+when the job never started (an uncounted hand-back): its record reads `waiting` again. A started job's claim stays, as
+a record key the claim wrote would (`running` until the next claim); a retry or hold wrote its own state and took the
+claim before this.
 ]]
 local ready_key, delayed_key, leased_key = KEYS[1], KEYS[2], KEYS[3]
 local base, handle, attempt = ARGV[1], ARGV[3], ARGV[4]
@@ -18,8 +20,12 @@ local message_key = KEYS[4]
 local at = now + tonumber(ARGV[5])
 redis.call('ZREM', leased_key, handle)
 redis.call('HSET', message_key, 'at', integer_text(at))
-redis.call('HDEL', message_key, 'rs', 'l')
-if ARGV[6] == '1' then redis.call('HINCRBY', message_key, 'h', '1') end
+if ARGV[6] == '1' then
+  redis.call('HINCRBY', message_key, 'h', '1')
+  redis.call('HDEL', message_key, 'l', 'rs')
+else
+  redis.call('HDEL', message_key, 'l')
+end
 schedule(ready_key, delayed_key, handle, at, now, tonumber(redis.call('HGET', message_key, 'pri')))
 redis.call('PUBLISH', ARGV[2], '')
 return 1

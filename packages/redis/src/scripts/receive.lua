@@ -85,8 +85,9 @@ for _, move in ipairs(moves) do
   local source_key, handle, priority = move[1], move[2], move[3]
   if priority then
     redis.call('ZREM', source_key, handle)
-    -- A lease reclaimed: its mark goes with it (common.lua, `l`). The hash is here: its priority was read above.
-    if source_key == leased_key then redis.call('HDEL', base .. 'm:' .. handle, 'l') end
+    -- A lease reclaimed, or an orphan (perhaps once leased) found again: no lease holds it, so no mark either
+    -- (common.lua, `l`). The hash is here: its priority was read above.
+    if source_key ~= delayed_key then redis.call('HDEL', base .. 'm:' .. handle, 'l') end
     redis.call('ZADD', ready_key, integer_text(-tonumber(priority)), handle)
   elseif source_key == orphans_key then
     -- Still missing: look again later (the score is when it was last looked at).

@@ -19,8 +19,8 @@ local taken = {}
 local entries = redis.call('ZRANGEBYSCORE', delayed_key, '(' .. now, '+inf', 'WITHSCORES', 'LIMIT', '0', integer_text(max))
 for index = 1, #entries, 2 do
   local handle, due = entries[index], entries[index + 1]
-  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h')
-  if fields[2] then taken[#taken + 1] = { handle, fields[1], fields[2], due, tonumber(fields[3]) or 0 } end
+  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h', 'n')
+  if fields[2] then taken[#taken + 1] = { handle, fields[1], fields[2], due, tonumber(fields[3]) or 0, tonumber(fields[4]) or 0 } end
 end
 
 local result = {}
@@ -28,9 +28,10 @@ local leases = {}
 for _, entry in ipairs(taken) do
   local handle = entry[1]
   redis.call('ZREM', delayed_key, handle)
-  local message_key = base .. 'm:' .. handle
-  local token = redis.call('HINCRBY', message_key, 'n', '1')
-  redis.call('HSET', message_key, 'l', integer_text(token))
+  -- The delivery count as receive.lua counts it, and the lease mark beside it (common.lua), in one write.
+  local token = entry[6] + 1
+  local token_text = integer_text(token)
+  redis.call('HSET', base .. 'm:' .. handle, 'n', token_text, 'l', token_text)
   leases[#leases + 1] = lease_text
   leases[#leases + 1] = handle
   for _, value in ipairs({ handle, token, entry[2], entry[3], token - entry[5], entry[4] }) do result[#result + 1] = value end
