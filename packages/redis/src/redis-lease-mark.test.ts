@@ -1,7 +1,7 @@
 /**
  * The lease mark `l` in a message hash (scripts/common.lua): the token of the live lease, written with the delivery
- * count by every lease and removed by every hand-back, so a later release may check a lease with the ack's own
- * HMGET instead of a ZRANK per ack. Nothing reads it yet; this release must already keep it true.
+ * count by every lease and removed by every hand-back, so ack.lua checks a lease with the HMGET it makes anyway
+ * instead of a ZRANK per ack.
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -39,7 +39,7 @@ describe.skipIf(!redisUrl)("redis lease mark", () => {
       const [third] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
       expect(third?.deliveryAttempt).toBe(2);
       expect(await mark()).toEqual(["3", "3"]);
-      // The late holder's ack is refused as before (the ZRANK and token checks), and the live lease keeps its mark.
+      // The late holder's ack is refused (its token is not the live one), and the live lease keeps its mark.
       await second!.ack();
       expect(await mark()).toEqual(["3", "3"]);
       await third!.ack();
@@ -83,6 +83,96 @@ describe.skipIf(!redisUrl)("redis lease mark", () => {
       expect(await raw.zscore(`{${keyPrefix}:${queue}}:ready`, "000000000000001")).not.toBeNull();
       expect(await raw.hmget(key, "n", "l")).toEqual(["1", null]);
       await urgent!.ack();
+    } finally {
+      await backend.close();
+      raw.disconnect();
+    }
+  });
+  it("refuses a late ack while the message waits again, handed back or reclaimed, and it runs again", { timeout: 30_000 }, async () => {
+    const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
+    const queue = "late";
+    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+    const raw = new Redis(redisUrl!);
+    const key = `{${keyPrefix}:${queue}}:m:000000000000001`;
+    try {
+      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+      // Handed back unstarted: the token stays 1 (only the next lease raises it), so only the mark tells the ack no.
+      const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
+      await first!.nack({ countAttempt: false });
+      await first!.ack();
+      expect(await raw.hmget(key, "n", "l")).toEqual(["1", null]);
+      expect(await raw.zscore(`{${keyPrefix}:${queue}}:ready`, "000000000000001")).not.toBeNull();
+      // Its lease runs out and a receive puts it back in ready (leasing a job of higher priority); the late ack is refused.
+      const [second] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50 });
+      expect(second?.id).toBe("job-1");
+      await sleep(100);
+      await backend.enqueue([{ id: "urgent", queue, body: "{}", priority: 10 }]);
+      const [urgent] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
+      expect(urgent?.id).toBe("urgent");
+      await second!.ack();
+      expect(await raw.hmget(key, "n", "l")).toEqual(["2", null]);
+      await urgent!.ack();
+      // Still there for the next receive, which runs it again.
+      const [again] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
+      expect(again?.id).toBe("job-1");
+      expect(again?.deliveryAttempt).toBe(2);
+      await again!.ack();
+      expect(await raw.exists(key)).toBe(0);
+    } finally {
+      await backend.close();
+      raw.disconnect();
+    }
+  });
+
+  it("takes the holder's ack while its handle is parked as an orphan and its hash is back, and unparks it", { timeout: 30_000 }, async () => {
+    const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
+    const queue = "parked";
+    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+    const raw = new Redis(redisUrl!);
+    const key = `{${keyPrefix}:${queue}}:m:000000000000001`;
+    const orphans = `{${keyPrefix}:${queue}}:orphans`;
+    try {
+      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+      const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50 });
+      // The hash leaves while leased (a slot migration), the lease runs out, a receive parks the handle; the hash comes back.
+      const saved = await raw.dumpBuffer(key);
+      await raw.del(key);
+      await sleep(100);
+      expect(await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 })).toEqual([]);
+      await raw.restore(key, 0, saved!);
+      expect(await raw.zrange(orphans, 0, -1)).toEqual(["000000000000001"]);
+      // The holder finished the job: its ack removes the message and the parked handle with it (none is left for an operator).
+      await first!.ack();
+      expect(await raw.exists(key)).toBe(0);
+      expect(await raw.zcard(orphans)).toBe(0);
+      await sleep(1100);
+      expect(await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 })).toEqual([]);
+    } finally {
+      await backend.close();
+      raw.disconnect();
+    }
+  });
+  it("takes a late ack the mark a release before 141de82 left still names, and runs the job no more", { timeout: 30_000 }, async () => {
+    const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
+    const queue = "older";
+    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+    const raw = new Redis(redisUrl!);
+    const key = `{${keyPrefix}:${queue}}:m:000000000000001`;
+    try {
+      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+      const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50 });
+      await sleep(100);
+      await backend.enqueue([{ id: "urgent", queue, body: "{}", priority: 10 }]);
+      const [urgent] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
+      expect(urgent?.id).toBe("urgent");
+      // Reclaimed into ready, the mark still there (as that release's receive.lua leaves it).
+      await raw.hset(key, "l", "1");
+      await first!.ack();
+      expect(await raw.exists(key)).toBe(0);
+      expect(await raw.zscore(`{${keyPrefix}:${queue}}:ready`, "000000000000001")).toBeNull();
+      await urgent!.ack();
+      expect(await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 })).toEqual([]);
+      expect(await raw.zcard(`{${keyPrefix}:${queue}}:orphans`)).toBe(0);
     } finally {
       await backend.close();
       raw.disconnect();

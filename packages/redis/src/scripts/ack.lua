@@ -1,6 +1,6 @@
 --[[
-Removes leased messages for good; a stale lease (expired and taken again, or
-nacked) makes its entry a no-op. Releases dedupe keys and lets the next
+Removes leased messages for good; a stale lease (expired and taken again, reclaimed, or
+nacked) makes its entry a no-op: the message's lease mark `l` (common.lua) must be the ack's token. Releases dedupe keys and lets the next
 message behind each ordering key become eligible.
 Reads all come before the first write, so a script stopped by a slot
 migration (a key moved away) has changed nothing; the acked messages' hashes
@@ -43,10 +43,10 @@ while index <= #ARGV do
   index = with_records and at + form_size[form] or index + 2
   ordinal = ordinal + 1
   local message_key = KEYS[6 + ordinal]
-  local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk', 'rm', 'rs', 'x', 'id', 'h')
-  -- A stale lease (nacked, or expired and taken again) leaves the message alone; so does a second ack in one batch.
-  -- ZRANK, not ZSCORE: whether it is leased is all this asks, and Redis 7.0 formats a score reply with "%.17g".
-  if fields[1] == attempt and not seen[handle] and redis.call('ZRANK', leased_key, handle) then
+  local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk', 'rm', 'rs', 'x', 'id', 'h', 'l')
+  -- A stale lease (nacked, reclaimed, or expired and taken again) leaves the message alone; so does a second ack in
+  -- one batch. The lease mark (`l`, common.lua) answers "still leased with this token" in the read made anyway.
+  if fields[1] == attempt and fields[9] == attempt and not seen[handle] then
     seen[handle] = true
     local entry = { handle = handle, key = message_key, dedupe = fields[3], form = form, at = at }
     if form == 'r' or form == 's' then
@@ -115,9 +115,13 @@ end
 
 -- The finished records' index entries, one ZADD and one trim per state for the batch.
 record_index_flush(index_batch)
--- One ZREM and one DEL for the batch (at most 1000 acks per call).
+-- One ZREM and one DEL for the batch (at most 1000 acks per call). A marked handle not in leased was parked in
+-- orphans while its hash was away (receive.lua), or put back by a release before 141de82, whose reclaim left the
+-- mark: its holder finished the job, so it goes from there with its message rather than stay behind without one.
 if #done_handles > 0 then
-  redis.call('ZREM', leased_key, unpack(done_handles))
+  if redis.call('ZREM', leased_key, unpack(done_handles)) < #done_handles then
+    for _, key in ipairs({ ready_key, delayed_key, orphans_key }) do redis.call('ZREM', key, unpack(done_handles)) end
+  end
   redis.call('DEL', unpack(done_keys))
 end
 if scheduled then redis.call('PUBLISH', ARGV[2], '') end

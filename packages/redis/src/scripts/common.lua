@@ -12,9 +12,9 @@ passed to scripts as `base`, e.g. "{hopper:mailers}:"):
   base .. "m:" handle  hash   id, body, pri, at (due time), n (deliveries), ok (ordering key), dk (dedupe key),
                               h (uncounted hand-backs), l (the lease mark: the token of the live lease, written
                               with n by receive.lua and take-scheduled.lua, removed by nack.lua, by the reclaim of
-                              an expired lease and when an orphaned handle's hash is found again; written since 2026-12-05 and read by nothing yet: a release to come may
-                              check a lease with it in the HMGET the ack makes anyway, instead of a ZRANK per ack, once
-                              every release that can reclaim a lease clears it: benchmarks/results/redis-lease-mark-2026-12-05.md); with a record whose claims ride in it (records.lua):
+                              an expired lease and when an orphaned handle's hash is found again; written since 141de82;
+                              ack.lua checks a lease with it in the HMGET it makes anyway, not a ZRANK per ack:
+                              benchmarks/results/redis-ack-lease-mark-2026-12-06.md); with a record whose claims ride in it (records.lua):
                               rm ("1"; "2" once the record may hold a run-at or an error), rs (started ms of the claim), x ("1": cancel asked)
   base .. "orphans"    zset   handle -> when last looked at, server ms: handles whose message hash was missing (see receive.lua)
   base .. "o:" key     list   handles sharing an ordering key, oldest first; only the head is ever ready, delayed or leased
@@ -50,7 +50,8 @@ local function schedule(ready_key, delayed_key, handle, at, now, priority)
 end
 
 -- True when `handle` is leased and `attempt` names its current delivery (stale holders get false).
--- (ZRANK: an integer reply; Redis 7.0 formats a score reply with "%.17g".)
+-- (ZRANK: an integer reply; Redis 7.0 formats a score reply with "%.17g".) Nack and extend ask `leased`, not the
+-- lease mark: they leave the message in place, so a handle parked in orphans must not pass (ack.lua takes it).
 local function holds_lease(leased_key, base, handle, attempt)
   return redis.call('ZRANK', leased_key, handle) ~= false and redis.call('HGET', base .. 'm:' .. handle, 'n') == attempt
 end
