@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { createConsoleLogger, createHopper, RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { createRedisBackend } from "./redis-backend.js";
@@ -178,4 +179,57 @@ describe.skipIf(!redisUrl)("redis lease mark", () => {
       raw.disconnect();
     }
   });
+  for (const away of ["reclaimed by a release before 141de82", "parked in orphans while its hash was away"] as const) {
+    it(`settles a taken late ack of a line's head (${away}) as any ack: the next in line, its dedupe key, its record`, { timeout: 30_000 }, async () => {
+      const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
+      const queue = "lined";
+      const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+      const hopper = createHopper({ backend, jobs: [], logger: createConsoleLogger("silent"), records: {} });
+      const raw = new Redis(redisUrl!);
+      const base = `{${keyPrefix}:${queue}}:`;
+      const key = `${base}m:000000000000001`;
+      const records = { ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS };
+      const message = (id: string, options: { orderingKey?: string; dedupeKey?: string; priority?: number }) => ({
+        id, queue, body: "{}", ...options,
+        record: { id, job: "Work", queue, enqueuedAt: Date.now(), runAt: null, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS },
+      });
+      try {
+        await backend.enqueue([message("head", { orderingKey: "line", dedupeKey: "once" }), message("next", { orderingKey: "line" })]);
+        expect(await raw.hget(`${base}meta`, "waiting")).toBe("1");
+        const [head] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50, records });
+        expect(head?.id).toBe("head");
+        const saved = await raw.dumpBuffer(key);
+        if (away !== "reclaimed by a release before 141de82") await raw.del(key);
+        // The lease runs out; the next receive takes it back (or parks its handle) and leases a job of higher priority.
+        await sleep(100);
+        await backend.enqueue([message("urgent", { priority: 10 })]);
+        const [urgent] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000, records });
+        expect(urgent?.id).toBe("urgent");
+        if (away === "reclaimed by a release before 141de82") {
+          expect(await raw.zscore(`${base}ready`, "000000000000001")).not.toBeNull();
+          await raw.hset(key, "l", "1");
+        } else {
+          expect(await raw.zrange(`${base}orphans`, 0, -1)).toEqual(["000000000000001"]);
+          await raw.restore(key, 0, saved!);
+        }
+
+        await head!.ack({ record: { id: "head", job: "Work", queue, enqueuedAt: Date.now(), state: "succeeded", attempt: 1, result: "1", finishedAt: Date.now(), ttlMs: 60_000 } });
+        expect(await raw.exists(key)).toBe(0);
+        expect(await raw.zscore(`${base}ready`, "000000000000001")).toBeNull();
+        expect(await raw.zcard(`${base}orphans`)).toBe(0);
+        expect(await raw.lrange(`${base}o:line`, 0, -1)).toEqual(["000000000000002"]);
+        expect(await raw.hget(`${base}meta`, "waiting")).toBe("0");
+        expect(await hopper.jobs.get("head")).toMatchObject({ state: "succeeded", attempt: 1 });
+        // The dedupe key is free: a job enqueued with it is a new one.
+        expect(await backend.enqueue([message("again", { dedupeKey: "once" })])).toEqual([{ status: "enqueued", id: "again" }]);
+        await urgent!.ack();
+        // The next in line runs; the head never again.
+        const [second] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000, records });
+        expect(second?.id).toBe("next");
+      } finally {
+        await hopper.close();
+        raw.disconnect();
+      }
+    });
+  }
 });

@@ -1,6 +1,7 @@
 --[[
-Removes leased messages for good; a stale lease (expired and taken again, reclaimed, or
-nacked) makes its entry a no-op: the message's lease mark `l` (common.lua) must be the ack's token. Releases dedupe keys and lets the next
+Removes acked messages for good: an ack is taken when the message's lease mark `l` (common.lua) and its
+delivery count `n` are both the ack's token, so a stale lease (nacked, reclaimed, or taken again) makes its entry a
+no-op. A taken handle found outside `leased` (see the writes) goes from wherever it waits. Releases dedupe keys and lets the next
 message behind each ordering key become eligible.
 Reads all come before the first write, so a script stopped by a slot
 migration (a key moved away) has changed nothing; the acked messages' hashes
