@@ -85,7 +85,14 @@ export class AckBatcher {
     }
     try {
       // A stale or repeated ack is a no-op in the script, so making the call again is safe.
-      await whileSlotMoves(() => this.client.hopperAck(keyCount, ...call));
+      const reply = await whileSlotMoves(() => this.client.hopperAck(keyCount, ...call));
+      // Ordering lines the script could not see (a slot half moved): asked again with them declared (ack.lua).
+      if (Array.isArray(reply)) {
+        const lines = reply.slice(1);
+        call.splice(keyCount, 0, ...lines);
+        const again = await whileSlotMoves(() => this.client.hopperAck(keyCount + lines.length, ...call));
+        if (Array.isArray(again)) throw new Error(`ack.lua asked for ordering lines it was given: ${again.slice(1).join(", ")}`);
+      }
       for (const ack of acks) ack.resolve();
     } catch (error) {
       for (const ack of acks) ack.reject(error);

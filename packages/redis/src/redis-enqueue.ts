@@ -31,10 +31,11 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
       try {
         // Only replies that say the script did not run are retried, so a batch is never stored twice.
         const token = `${processToken}:${(sends += 1).toString(36)}`;
+        const lines = lineKeys(keys, messages, indexes);
         const replies = await whileSlotMoves(() =>
           withRecords
-            ? client.hopperEnqueue(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, records.prefix, records.channel, queue, token, ...args)
-            : client.hopperEnqueueNoRecords(keys.ready, keys.delayed, keys.meta, keys.dedupe, keys.base, keys.wakeChannel, "", "", queue, token, ...args),
+            ? client.hopperEnqueue(4 + lines.length, keys.ready, keys.delayed, keys.meta, keys.dedupe, ...lines, keys.base, keys.wakeChannel, records.prefix, records.channel, queue, token, ...args)
+            : client.hopperEnqueueNoRecords(4 + lines.length, keys.ready, keys.delayed, keys.meta, keys.dedupe, ...lines, keys.base, keys.wakeChannel, "", "", queue, token, ...args),
         );
         indexes.forEach((messageIndex, replyIndex) => {
           const id = messages[messageIndex]!.id;
@@ -47,6 +48,20 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
     }),
   );
   return results;
+}
+
+/**
+ * The ordering lines the send's messages join, declared to the script: on a Cluster whose slot is half moved, Redis
+ * then answers TRYAGAIN until a line is on the node the script runs on, rather than let it look missing there and
+ * start a second line beside the one still moving (which MIGRATE then refuses, BUSYKEY).
+ */
+function lineKeys(keys: QueueKeys, messages: readonly OutgoingMessage[], indexes: readonly number[]): string[] {
+  const lines = new Set<string>();
+  for (const index of indexes) {
+    const orderingKey = messages[index]!.orderingKey;
+    if (orderingKey !== undefined) lines.add(`${keys.base}o:${orderingKey}`);
+  }
+  return [...lines];
 }
 
 /** enqueue.lua's per-message arguments, for a send without records. */

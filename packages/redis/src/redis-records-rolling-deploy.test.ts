@@ -25,8 +25,12 @@ function clientWithMainScripts(url: string): Redis {
   // This version's AckBatcher sends each ack's record with a form ("" none, "f" whole, "r" short); main's ack.lua
   // takes eleven arguments per ack, as main's AckBatcher sent them. Main's receive never says "riding", so no "r".
   const mainClient = client as unknown as Record<string, (...args: unknown[]) => Promise<number>>;
-  // This version's enqueue sends a send token after the queue name (enqueue.lua: a resent script stores nothing twice); main's has none.
-  mainClient.hopperEnqueue = (...args) => mainClient.hopperEnqueueMain!(...args.slice(0, 9), ...mainEnqueueMessageArgs(args[6] !== "", args.slice(10)));
+  // This version's enqueue declares its ordering lines after the four keys (main's declares none) and sends a send token
+  // after the queue name (enqueue.lua: a resent script stores nothing twice); main's has none.
+  mainClient.hopperEnqueue = (keyCount, ...rest) => {
+    const args = [...rest.slice(0, 4), ...rest.slice(Number(keyCount))];
+    return mainClient.hopperEnqueueMain!(...args.slice(0, 9), ...mainEnqueueMessageArgs(args[6] !== "", args.slice(10)));
+  };
   mainClient.hopperEnqueueNoRecords = mainClient.hopperEnqueue;
   mainClient.hopperAck = (keyCount, ...rest) => mainClient.hopperAckMain!(keyCount, ...mainAckArgs(Number(keyCount), rest));
   return client;

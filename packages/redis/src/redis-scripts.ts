@@ -5,11 +5,12 @@ export type RedisClient = Redis | Cluster;
 
 /** The commands our Lua scripts add to a client; ioredis sends them by SHA (EVALSHA, falling back to EVAL once). */
 export interface ScriptCommands {
-  hopperEnqueue(ready: string, delayed: string, meta: string, dedupe: string, base: string, channel: string, recordPrefix: string, recordChannel: string, queue: string, sendToken: string, ...messageArgs: string[]): Promise<(number | string)[]>;
+  /** Keys: ready, delayed, meta, dedupe, then the send's ordering lines (enqueue.lua); then base, channel, record prefix and channel, queue, send token, message arguments. */
+  hopperEnqueue(keyCount: number, ...keysThenArgs: string[]): Promise<(number | string)[]>;
   /** hopperEnqueue for a send whose messages carry no records (recordPrefix ""). */
-  hopperEnqueueNoRecords(ready: string, delayed: string, meta: string, dedupe: string, base: string, channel: string, recordPrefix: "", recordChannel: "", queue: string, sendToken: string, ...messageArgs: string[]): Promise<(number | string)[]>;
+  hopperEnqueueNoRecords(keyCount: number, ...keysThenArgs: string[]): Promise<(number | string)[]>;
   hopperReceive(ready: string, delayed: string, leased: string, orphans: string, base: string, maxMessages: number, leaseMs: number, limit: number, recordPrefix: string, recordChannel: string, queue: string, recordTtlMs: number): Promise<(number | string)[]>;
-  hopperAck(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number>;
+  hopperAck(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number | ["lines", ...string[]]>;
   hopperNack(ready: string, delayed: string, leased: string, message: string, base: string, channel: string, handle: string, token: string, delayMs: number, uncounted: "0" | "1"): Promise<number>;
   hopperExtendLease(leased: string, message: string, base: string, handle: string, attempt: string, leaseMs: number): Promise<number>;
   hopperStats(ready: string, delayed: string, leased: string, meta: string): Promise<number[]>;
@@ -17,9 +18,10 @@ export interface ScriptCommands {
 }
 
 const scriptFiles = {
-  hopperEnqueue: { file: "enqueue.lua", keys: 4 },
+  // Its ordering lines follow the four fixed keys, so the key count is given per call.
+  hopperEnqueue: { file: "enqueue.lua", keys: undefined },
   // The same script for a send without records: it skips records.lua's functions, which the one with records needs.
-  hopperEnqueueNoRecords: { file: "enqueue.lua", keys: 4, records: false },
+  hopperEnqueueNoRecords: { file: "enqueue.lua", keys: undefined, records: false },
   hopperReceive: { file: "receive.lua", keys: 4 },
   // The message hashes follow the six fixed keys, so the key count is given per call.
   hopperAck: { file: "ack.lua", keys: undefined },

@@ -1,6 +1,8 @@
 --[[
 Stores a batch of messages in one queue.
-KEYS[1] ready, KEYS[2] delayed, KEYS[3] meta, KEYS[4] dedupe
+KEYS[1] ready, KEYS[2] delayed, KEYS[3] meta, KEYS[4] dedupe, KEYS[5..] the ordering lines the messages join
+  (declared only: on a Cluster a slot half moved then answers TRYAGAIN until they are here, rather than a line not yet
+  moved looking missing and a second one started beside it)
 ARGV[1] base ("{<prefix>:<queue>}:"), ARGV[2] wake-up channel,
 ARGV[3] record key prefix ("<prefix>:record:"), or "" when the messages carry no records,
 ARGV[4] record events channel, ARGV[5] queue name, ARGV[6] this send's token (unique per send)
