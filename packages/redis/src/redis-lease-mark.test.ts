@@ -5,22 +5,56 @@
  */
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
-import { createConsoleLogger, createHopper, RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
+import { createConsoleLogger, createHopper, type Hopper, RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { createRedisBackend } from "./redis-backend.js";
+import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
 import { redisUrl } from "./test-redis-service.js";
+
+/** The first message's handle: enqueued first on a fresh queue, its handle is the queue's first. */
+const firstHandle = "000000000000001";
+
+interface MarkedQueue {
+  readonly queue: string;
+  readonly backend: RedisBackend;
+  /** With records on, for `hopper.jobs`. */
+  readonly hopper: Hopper;
+  readonly raw: Redis;
+  /** The queue's keys' common part, `{<prefix>:<queue>}:`. */
+  readonly base: string;
+  /** The first message's hash. */
+  readonly first: string;
+}
+
+/** Runs `body` on a queue of its own (a fresh key prefix), then closes what it opened. */
+async function onFreshQueue(queue: string, body: (marked: MarkedQueue) => Promise<void>): Promise<void> {
+  const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
+  const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+  const hopper = createHopper({ backend, jobs: [], logger: createConsoleLogger("silent"), records: {} });
+  const raw = new Redis(redisUrl!);
+  const base = `{${keyPrefix}:${queue}}:`;
+  try {
+    await body({ queue, backend, hopper, raw, base, first: `${base}m:${firstHandle}` });
+  } finally {
+    await hopper.close();
+    raw.disconnect();
+  }
+}
+
+/** Lets a 50 ms lease run out, then has a receive take it back (or park its handle) while it leases a job of higher priority. */
+async function outlastLease({ backend, queue }: MarkedQueue, receive: { records?: { ttlMs: number } } = {}) {
+  await sleep(100);
+  await backend.enqueue([{ id: "urgent", queue, body: "{}", priority: 10 }]);
+  const [urgent] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000, ...receive });
+  expect(urgent?.id).toBe("urgent");
+  return urgent!;
+}
 
 describe.skipIf(!redisUrl)("redis lease mark", () => {
   it("is the live lease's token while leased, and gone once the message is handed back, reclaimed or taken again", { timeout: 30_000 }, async () => {
-    const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
-    const queue = "marked";
-    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-    const raw = new Redis(redisUrl!);
-    const message = (handle: string) => `{${keyPrefix}:${queue}}:m:${handle}`;
-    // The first message's hash: enqueued first, its handle is the queue's first.
-    const mark = () => raw.hmget(message("000000000000001"), "n", "l");
-    try {
+    await onFreshQueue("marked", async (marked) => {
+      const { backend, raw, queue, base, first: key } = marked;
+      const mark = () => raw.hmget(key, "n", "l");
       await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
       expect(await mark()).toEqual(["0", null]);
       const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
@@ -30,13 +64,10 @@ describe.skipIf(!redisUrl)("redis lease mark", () => {
       expect(await mark()).toEqual(["1", null]);
       const [second] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50 });
       expect(await mark()).toEqual(["2", "2"]);
-      // Its lease runs out; the next receive reclaims it (ready again) and leases a job of higher priority instead.
-      await sleep(100);
-      await backend.enqueue([{ id: "urgent", queue, body: "{}", priority: 10 }]);
-      const [urgent] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
-      expect(urgent?.id).toBe("urgent");
+      // Its lease runs out and a receive reclaims it (ready again).
+      const urgent = await outlastLease(marked);
       expect(await mark()).toEqual(["2", null]);
-      await urgent!.ack();
+      await urgent.ack();
       const [third] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
       expect(third?.deliveryAttempt).toBe(2);
       expect(await mark()).toEqual(["3", "3"]);
@@ -44,27 +75,20 @@ describe.skipIf(!redisUrl)("redis lease mark", () => {
       await second!.ack();
       expect(await mark()).toEqual(["3", "3"]);
       await third!.ack();
-      expect(await raw.exists(message("000000000000001"))).toBe(0);
+      expect(await raw.exists(key)).toBe(0);
 
       // A scheduled message taken early (hopper move) is leased too: marked with its token.
       await backend.enqueue([{ id: "job-2", queue, body: "{}", delayMs: 60_000 }]);
       const [taken] = await backend.takeScheduled!({ queue, maxMessages: 1, leaseMs: 30_000 });
       expect(taken?.id).toBe("job-2");
-      expect(await raw.hmget(message("000000000000003"), "n", "l")).toEqual(["1", "1"]);
+      expect(await raw.hmget(`${base}m:000000000000003`, "n", "l")).toEqual(["1", "1"]);
       await taken!.ack();
-    } finally {
-      await backend.close();
-      raw.disconnect();
-    }
+    });
   });
 
   it("is gone from a leased message whose hash went missing (a slot migration) and came back", { timeout: 30_000 }, async () => {
-    const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
-    const queue = "orphaned";
-    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-    const raw = new Redis(redisUrl!);
-    const key = `{${keyPrefix}:${queue}}:m:000000000000001`;
-    try {
+    await onFreshQueue("orphaned", async (marked) => {
+      const { backend, raw, queue, base, first: key } = marked;
       await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
       const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50 });
       expect(first?.id).toBe("job-1");
@@ -73,163 +97,97 @@ describe.skipIf(!redisUrl)("redis lease mark", () => {
       await raw.del(key);
       await sleep(100);
       expect(await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 })).toEqual([]);
-      expect(await raw.zrange(`{${keyPrefix}:${queue}}:orphans`, 0, -1)).toEqual(["000000000000001"]);
+      expect(await raw.zrange(`${base}orphans`, 0, -1)).toEqual([firstHandle]);
       // Back as it left (its mark included); a receive a second later finds it and leases a job of higher priority instead.
       await raw.restore(key, 0, saved!);
       expect(await raw.hmget(key, "n", "l")).toEqual(["1", "1"]);
-      await sleep(1100);
-      await backend.enqueue([{ id: "urgent", queue, body: "{}", priority: 10 }]);
-      const [urgent] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
-      expect(urgent?.id).toBe("urgent");
-      expect(await raw.zscore(`{${keyPrefix}:${queue}}:ready`, "000000000000001")).not.toBeNull();
+      await sleep(1000);
+      const urgent = await outlastLease(marked);
+      expect(await raw.zscore(`${base}ready`, firstHandle)).not.toBeNull();
       expect(await raw.hmget(key, "n", "l")).toEqual(["1", null]);
-      await urgent!.ack();
-    } finally {
-      await backend.close();
-      raw.disconnect();
-    }
+      await urgent.ack();
+    });
   });
+
   it("refuses a late ack while the message waits again, handed back or reclaimed, and it runs again", { timeout: 30_000 }, async () => {
-    const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
-    const queue = "late";
-    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-    const raw = new Redis(redisUrl!);
-    const key = `{${keyPrefix}:${queue}}:m:000000000000001`;
-    try {
+    await onFreshQueue("late", async (marked) => {
+      const { backend, raw, queue, base, first: key } = marked;
       await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
       // Handed back unstarted: the token stays 1 (only the next lease raises it), so only the mark tells the ack no.
       const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
       await first!.nack({ countAttempt: false });
       await first!.ack();
       expect(await raw.hmget(key, "n", "l")).toEqual(["1", null]);
-      expect(await raw.zscore(`{${keyPrefix}:${queue}}:ready`, "000000000000001")).not.toBeNull();
-      // Its lease runs out and a receive puts it back in ready (leasing a job of higher priority); the late ack is refused.
+      expect(await raw.zscore(`${base}ready`, firstHandle)).not.toBeNull();
+      // Its lease runs out and a receive puts it back in ready; the late ack is refused.
       const [second] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50 });
       expect(second?.id).toBe("job-1");
-      await sleep(100);
-      await backend.enqueue([{ id: "urgent", queue, body: "{}", priority: 10 }]);
-      const [urgent] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
-      expect(urgent?.id).toBe("urgent");
+      const urgent = await outlastLease(marked);
       await second!.ack();
       expect(await raw.hmget(key, "n", "l")).toEqual(["2", null]);
-      await urgent!.ack();
+      await urgent.ack();
       // Still there for the next receive, which runs it again.
       const [again] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
       expect(again?.id).toBe("job-1");
       expect(again?.deliveryAttempt).toBe(2);
       await again!.ack();
       expect(await raw.exists(key)).toBe(0);
-    } finally {
-      await backend.close();
-      raw.disconnect();
-    }
+    });
   });
 
-  it("takes the holder's ack while its handle is parked as an orphan and its hash is back, and unparks it", { timeout: 30_000 }, async () => {
-    const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
-    const queue = "parked";
-    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-    const raw = new Redis(redisUrl!);
-    const key = `{${keyPrefix}:${queue}}:m:000000000000001`;
-    const orphans = `{${keyPrefix}:${queue}}:orphans`;
-    try {
-      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
-      const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50 });
-      // The hash leaves while leased (a slot migration), the lease runs out, a receive parks the handle; the hash comes back.
-      const saved = await raw.dumpBuffer(key);
-      await raw.del(key);
-      await sleep(100);
-      expect(await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 })).toEqual([]);
-      await raw.restore(key, 0, saved!);
-      expect(await raw.zrange(orphans, 0, -1)).toEqual(["000000000000001"]);
-      // The holder finished the job: its ack removes the message and the parked handle with it (none is left for an operator).
-      await first!.ack();
-      expect(await raw.exists(key)).toBe(0);
-      expect(await raw.zcard(orphans)).toBe(0);
-      await sleep(1100);
-      expect(await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 })).toEqual([]);
-    } finally {
-      await backend.close();
-      raw.disconnect();
-    }
-  });
-  it("takes a late ack the mark a release before 141de82 left still names, and runs the job no more", { timeout: 30_000 }, async () => {
-    const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
-    const queue = "older";
-    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-    const raw = new Redis(redisUrl!);
-    const key = `{${keyPrefix}:${queue}}:m:000000000000001`;
-    try {
-      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
-      const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50 });
-      await sleep(100);
-      await backend.enqueue([{ id: "urgent", queue, body: "{}", priority: 10 }]);
-      const [urgent] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000 });
-      expect(urgent?.id).toBe("urgent");
-      // Reclaimed into ready, the mark still there (as that release's receive.lua leaves it).
-      await raw.hset(key, "l", "1");
-      await first!.ack();
-      expect(await raw.exists(key)).toBe(0);
-      expect(await raw.zscore(`{${keyPrefix}:${queue}}:ready`, "000000000000001")).toBeNull();
-      await urgent!.ack();
-      expect(await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000 })).toEqual([]);
-      expect(await raw.zcard(`{${keyPrefix}:${queue}}:orphans`)).toBe(0);
-    } finally {
-      await backend.close();
-      raw.disconnect();
-    }
-  });
-  for (const away of ["reclaimed by a release before 141de82", "parked in orphans while its hash was away"] as const) {
-    it(`settles a taken late ack of a line's head (${away}) as any ack: the next in line, its dedupe key, its record`, { timeout: 30_000 }, async () => {
-      const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
-      const queue = "lined";
-      const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-      const hopper = createHopper({ backend, jobs: [], logger: createConsoleLogger("silent"), records: {} });
-      const raw = new Redis(redisUrl!);
-      const base = `{${keyPrefix}:${queue}}:`;
-      const key = `${base}m:000000000000001`;
-      const records = { ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS };
-      const message = (id: string, options: { orderingKey?: string; dedupeKey?: string; priority?: number }) => ({
-        id, queue, body: "{}", ...options,
-        record: { id, job: "Work", queue, enqueuedAt: Date.now(), runAt: null, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS },
-      });
-      try {
+  // A late ack the mark still names is taken, and settles as any ack: the job is not run again, and a line's head
+  // hands the line on, frees its dedupe key and finishes its record. The mark outlives the lease in two cases.
+  const stillMarked = {
+    // A release before 141de82 (no mark) reclaimed it into ready, leaving the mark of the lease it took back.
+    "reclaimed by a release before 141de82": { before: async () => {}, after: async ({ raw, base, first }: MarkedQueue) => {
+      expect(await raw.zscore(`${base}ready`, firstHandle)).not.toBeNull();
+      await raw.hset(first, "l", "1");
+    } },
+    // A slot migration took its hash away while leased; a receive parked its handle; the hash is back, mark and all.
+    "parked in orphans while its hash was away": { before: async ({ raw, first }: MarkedQueue) => {
+      const saved = await raw.dumpBuffer(first);
+      await raw.del(first);
+      return saved;
+    }, after: async ({ raw, base, first }: MarkedQueue, saved?: Buffer) => {
+      expect(await raw.zrange(`${base}orphans`, 0, -1)).toEqual([firstHandle]);
+      await raw.restore(first, 0, saved!);
+    } },
+  };
+  for (const [how, { before, after }] of Object.entries(stillMarked)) {
+    it(`takes a late ack of a line's head ${how}: the next in line runs, its dedupe key is free, its record finished`, { timeout: 30_000 }, async () => {
+      await onFreshQueue("lined", async (marked) => {
+        const { backend, hopper, raw, queue, base, first: key } = marked;
+        const records = { ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS };
+        const message = (id: string, options: { orderingKey?: string; dedupeKey?: string }) => ({
+          id, queue, body: "{}", ...options,
+          record: { id, job: "Work", queue, enqueuedAt: Date.now(), runAt: null, ttlMs: RECORD_KEPT_UNTIL_LATER_WRITE_MS },
+        });
         await backend.enqueue([message("head", { orderingKey: "line", dedupeKey: "once" }), message("next", { orderingKey: "line" })]);
         expect(await raw.hget(`${base}meta`, "waiting")).toBe("1");
         const [head] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 50, records });
         expect(head?.id).toBe("head");
-        const saved = await raw.dumpBuffer(key);
-        if (away !== "reclaimed by a release before 141de82") await raw.del(key);
-        // The lease runs out; the next receive takes it back (or parks its handle) and leases a job of higher priority.
-        await sleep(100);
-        await backend.enqueue([message("urgent", { priority: 10 })]);
-        const [urgent] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000, records });
-        expect(urgent?.id).toBe("urgent");
-        if (away === "reclaimed by a release before 141de82") {
-          expect(await raw.zscore(`${base}ready`, "000000000000001")).not.toBeNull();
-          await raw.hset(key, "l", "1");
-        } else {
-          expect(await raw.zrange(`${base}orphans`, 0, -1)).toEqual(["000000000000001"]);
-          await raw.restore(key, 0, saved!);
-        }
+        const saved = await before(marked);
+        const urgent = await outlastLease(marked, { records });
+        await after(marked, saved ?? undefined);
 
         await head!.ack({ record: { id: "head", job: "Work", queue, enqueuedAt: Date.now(), state: "succeeded", attempt: 1, result: "1", finishedAt: Date.now(), ttlMs: 60_000 } });
         expect(await raw.exists(key)).toBe(0);
-        expect(await raw.zscore(`${base}ready`, "000000000000001")).toBeNull();
+        expect(await raw.zscore(`${base}ready`, firstHandle)).toBeNull();
+        // None is left for an operator.
         expect(await raw.zcard(`${base}orphans`)).toBe(0);
         expect(await raw.lrange(`${base}o:line`, 0, -1)).toEqual(["000000000000002"]);
         expect(await raw.hget(`${base}meta`, "waiting")).toBe("0");
         expect(await hopper.jobs.get("head")).toMatchObject({ state: "succeeded", attempt: 1 });
-        // The dedupe key is free: a job enqueued with it is a new one.
         expect(await backend.enqueue([message("again", { dedupeKey: "once" })])).toEqual([{ status: "enqueued", id: "again" }]);
-        await urgent!.ack();
+        await urgent.ack();
         // The next in line runs; the head never again.
         const [second] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 30_000, records });
         expect(second?.id).toBe("next");
-      } finally {
-        await hopper.close();
-        raw.disconnect();
-      }
+        await second!.ack();
+        await sleep(1000);
+        const rest = await backend.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000, records });
+        expect(rest.map((message) => message.id)).toEqual(["again"]);
+      });
     });
   }
 });
