@@ -1,5 +1,6 @@
 import type { SettledRecord } from "@hopper/core";
 import { whileSlotMoves } from "./redis-cluster-errors.js";
+import { withDeclaredKeys } from "./redis-declared-keys.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
 
@@ -84,15 +85,9 @@ export class AckBatcher {
       for (const ack of acks) call.push(ack.handle, ack.attempt);
     }
     try {
-      // A stale or repeated ack is a no-op in the script, so making the call again is safe.
-      const reply = await whileSlotMoves(() => this.client.hopperAck(keyCount, ...call));
-      // Ordering lines the script could not see (a slot half moved): asked again with them declared (ack.lua).
-      if (Array.isArray(reply)) {
-        const lines = reply.slice(1);
-        call.splice(keyCount, 0, ...lines);
-        const again = await whileSlotMoves(() => this.client.hopperAck(keyCount + lines.length, ...call));
-        if (Array.isArray(again)) throw new Error(`ack.lua asked for ordering lines it was given: ${again.slice(1).join(", ")}`);
-      }
+      // A stale or repeated ack is a no-op in the script, so making the call again is safe. Ordering lines it finds
+      // missing (a slot half moved) it asks to have declared (ack.lua).
+      await withDeclaredKeys(keyCount, call, (declared, args) => whileSlotMoves(() => this.client.hopperAck(declared, ...args)));
       for (const ack of acks) ack.resolve();
     } catch (error) {
       for (const ack of acks) ack.reject(error);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { InsertedRecord } from "@hopper/core";
 import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
 import { whileSlotMoves } from "./redis-cluster-errors.js";
+import { withDeclaredKeys } from "./redis-declared-keys.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
 
@@ -32,11 +33,10 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
         // Only replies that say the script did not run are retried, so a batch is never stored twice.
         const token = `${processToken}:${(sends += 1).toString(36)}`;
         const lines = lineKeys(keys, messages, indexes);
-        const replies = await whileSlotMoves(() =>
-          withRecords
-            ? client.hopperEnqueue(4 + lines.length, keys.ready, keys.delayed, keys.meta, keys.dedupe, ...lines, keys.base, keys.wakeChannel, records.prefix, records.channel, queue, token, ...args)
-            : client.hopperEnqueueNoRecords(4 + lines.length, keys.ready, keys.delayed, keys.meta, keys.dedupe, ...lines, keys.base, keys.wakeChannel, "", "", queue, token, ...args),
-        );
+        const call = [keys.ready, keys.delayed, keys.meta, keys.dedupe, ...lines, keys.base, keys.wakeChannel, withRecords ? records.prefix : "", withRecords ? records.channel : "", queue, token, ...args];
+        // A dedupe key's holder found missing (a slot half moved) the script asks to have declared (enqueue.lua).
+        const enqueue = withRecords ? client.hopperEnqueue : client.hopperEnqueueNoRecords;
+        const replies = await withDeclaredKeys(4 + lines.length, call, (declared, sent) => whileSlotMoves(() => enqueue.call(client, declared, ...(sent as string[]))));
         indexes.forEach((messageIndex, replyIndex) => {
           const id = messages[messageIndex]!.id;
           const reply = replies[replyIndex];

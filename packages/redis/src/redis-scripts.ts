@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from "ioredis";
+import type { DeclareKeys } from "./redis-declared-keys.js";
 import { scriptWithHelpers } from "./script-files.js";
 
 export type RedisClient = Redis | Cluster;
@@ -6,11 +7,11 @@ export type RedisClient = Redis | Cluster;
 /** The commands our Lua scripts add to a client; ioredis sends them by SHA (EVALSHA, falling back to EVAL once). */
 export interface ScriptCommands {
   /** Keys: ready, delayed, meta, dedupe, then the send's ordering lines (enqueue.lua); then base, channel, record prefix and channel, queue, send token, message arguments. */
-  hopperEnqueue(keyCount: number, ...keysThenArgs: string[]): Promise<(number | string)[]>;
+  hopperEnqueue(keyCount: number, ...keysThenArgs: string[]): Promise<(number | string)[] | DeclareKeys>;
   /** hopperEnqueue for a send whose messages carry no records (recordPrefix ""). */
-  hopperEnqueueNoRecords(keyCount: number, ...keysThenArgs: string[]): Promise<(number | string)[]>;
+  hopperEnqueueNoRecords(keyCount: number, ...keysThenArgs: string[]): Promise<(number | string)[] | DeclareKeys>;
   hopperReceive(ready: string, delayed: string, leased: string, orphans: string, base: string, maxMessages: number, leaseMs: number, limit: number, recordPrefix: string, recordChannel: string, queue: string, recordTtlMs: number): Promise<(number | string)[]>;
-  hopperAck(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number | ["lines", ...string[]]>;
+  hopperAck(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number | DeclareKeys>;
   hopperNack(ready: string, delayed: string, leased: string, message: string, base: string, channel: string, handle: string, token: string, delayMs: number, uncounted: "0" | "1"): Promise<number>;
   hopperExtendLease(leased: string, message: string, base: string, handle: string, attempt: string, leaseMs: number): Promise<number>;
   hopperStats(ready: string, delayed: string, leased: string, meta: string): Promise<number[]>;

@@ -7,7 +7,7 @@ Reads all come before the first write, so a script stopped by a slot
 migration (a key moved away) has changed nothing; the acked messages' hashes
 are declared, so a half-moved slot answers TRYAGAIN instead.
 KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] meta, KEYS[5] dedupe, KEYS[6] orphans,
-KEYS[7..] the message hash of each pair in ARGV, in order; then any ordering lines to declare (see Returns)
+KEYS[7..] the message hash of each pair in ARGV, in order; then any ordering lines declared after a first call (see Returns)
 ARGV[1] base, ARGV[2] wake-up channel, ARGV[3] record key prefix, or "" when no ack carries a record,
 ARGV[4] record events channel,
 ARGV[5..] without records, per ack: handle, attempt (the lease token).
@@ -23,11 +23,9 @@ ARGV[7..] per ack: handle, attempt, and a form and its arguments:
   The record is settled (record_settle in records.lua) only when its message is removed; without being read
   (record_settle_riding) when its claim still rides in the message; an "r" ack whose claim was taken back since
   settles the record as it names itself.
-Returns: the number of acks taken; or, having written nothing, { "lines", key... }: the ordering lines of taken acks
-that are missing and not declared. An ordering line's key comes from the message, so it is not declared up front; on
-a Cluster mid-migration a line not yet moved looks missing, and removing its head then would stall the line for good
-once it arrives. The caller asks again with those keys declared, so Redis answers TRYAGAIN until they are here; a
-declared line that is missing (deleted by hand) is passed over as before.
+Returns: the number of acks taken; or, having written nothing, { { key, ... } }: the ordering lines of taken acks
+that are missing and not declared (declared_key, common.lua). On a Cluster mid-migration a line not yet moved looks
+missing, and removing its head then would stall the line for good once it arrives.
 ]]
 local ready_key, delayed_key, leased_key, meta_key, dedupe_key, orphans_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local base = ARGV[1]
@@ -38,14 +36,6 @@ local with_records = record_prefix ~= ''
 local shared_state, shared_ttl = ARGV[5], ARGV[6]
 -- Arguments an ack's record form takes after the form itself.
 local form_size = { [''] = 0, r = 5, s = 2, f = 11 }
-
--- Keys declared after the message hashes: ordering lines a first call found missing (below).
-local function declared(key)
-  for index = 7, #KEYS do
-    if KEYS[index] == key then return true end
-  end
-  return false
-end
 
 -- Reads.
 local done, seen, missing_lines = {}, {}, {}
@@ -79,9 +69,8 @@ while index <= #ARGV do
       entry.line_key = base .. 'o:' .. fields[2]
       -- Only a line's head is ever leased, so the next one is second in line.
       local line = redis.call('LRANGE', entry.line_key, '0', '1')
-      if not line[1] and not declared(entry.line_key) then
-        -- No line where one must be: on a Cluster, still on the node the slot is leaving (the script runs on the
-        -- importing node after ASK, where keys not declared look missing). Asked again with it declared.
+      if not line[1] and not declared_key(entry.line_key, 7) then
+        -- No line where one must be: on a Cluster, perhaps still on the node the slot is leaving (declared_key, common.lua).
         missing_lines[#missing_lines + 1] = entry.line_key
       end
       local next_handle = line[2]
@@ -93,7 +82,7 @@ while index <= #ARGV do
     done[#done + 1] = entry
   end
 end
-if #missing_lines > 0 then return { 'lines', unpack(missing_lines) } end
+if #missing_lines > 0 then return { missing_lines } end
 
 -- Writes.
 local scheduled = false

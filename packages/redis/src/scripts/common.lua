@@ -49,6 +49,18 @@ local function schedule(ready_key, delayed_key, handle, at, now, priority)
   return true
 end
 
+-- Whether `key` is among KEYS[from..]. A key a script names only once it has read another (an ordering line, a
+-- dedupe key's holder) is not declared up front; on a Cluster whose slot is half moved, one not yet moved looks
+-- missing on the importing node. A script that finds one missing answers { { key, ... } } having written nothing,
+-- and the caller asks again with them declared (redis-declared-keys.ts), so Redis answers TRYAGAIN until they are
+-- here; a declared key that is missing is passed over (deleted by hand).
+local function declared_key(key, from)
+  for index = from, #KEYS do
+    if KEYS[index] == key then return true end
+  end
+  return false
+end
+
 -- True when `handle` is leased and `attempt` names its current delivery (stale holders get false).
 -- (ZRANK: an integer reply; Redis 7.0 formats a score reply with "%.17g".) Nack and extend ask `leased`, not the
 -- lease mark: they leave the message in place, so a handle parked in orphans must not pass (ack.lua takes it).

@@ -2,7 +2,8 @@
 Stores a batch of messages in one queue.
 KEYS[1] ready, KEYS[2] delayed, KEYS[3] meta, KEYS[4] dedupe, KEYS[5..] the ordering lines the messages join
   (declared only: on a Cluster a slot half moved then answers TRYAGAIN until they are here, rather than a line not yet
-  moved looking missing and a second one started beside it)
+  moved looking missing and a second one started beside it; a new line waits out the migration), then the message
+  hashes of dedupe keys' holders a first call found missing (see Returns)
 ARGV[1] base ("{<prefix>:<queue>}:"), ARGV[2] wake-up channel,
 ARGV[3] record key prefix ("<prefix>:record:"), or "" when the messages carry no records,
 ARGV[4] record events channel, ARGV[5] queue name, ARGV[6] this send's token (unique per send)
@@ -19,7 +20,9 @@ Reads come before the first write: on a slot being migrated away, reading a
 key this node does not hold (the send's token key, absent on a first run)
 fails the script before it has stored anything, so a batch is never half stored.
 Returns: one entry per message, in order: 1 when enqueued, or the job id of
-  the queued message that holds the same dedupe key (a string).
+  the queued message that holds the same dedupe key (a string). Or, having written nothing, { { key, ... } }: the
+  message hashes of dedupe keys' holders that are missing and not declared (declared_key, common.lua): on a Cluster
+  mid-migration a holder not yet moved would look gone, and its key be given to a second job.
 A send is stored once: ioredis sends a command again when its connection
 dropped before the answer came, though the server may have run it (a crash
 after an fsynced write). Each send leaves its token key (`sent:<token>`) for a
@@ -58,7 +61,7 @@ if redis.call('EXISTS', sent_key) == 1 then
   end
   return answers
 end
-local existing, claimed = {}, {}
+local existing, claimed, missing_holders = {}, {}, {}
 for index = 0, count - 1 do
   local dedupe = ARGV[first + index * stride + 5]
   if dedupe ~= '' then
@@ -67,12 +70,18 @@ for index = 0, count - 1 do
       existing[index] = claimed[dedupe]
     else
       local holder = redis.call('HGET', dedupe_key, dedupe)
-      if holder then existing[index] = redis.call('HGET', base .. 'm:' .. holder, 'id') end
+      if holder then
+        local holder_key = base .. 'm:' .. holder
+        existing[index] = redis.call('HGET', holder_key, 'id')
+        -- A holder without its message: on a Cluster, perhaps not moved yet (declared_key, common.lua).
+        if not existing[index] and not declared_key(holder_key, 5) then missing_holders[#missing_holders + 1] = holder_key end
+      end
       -- Later messages of this batch with the same key are duplicates of this one (or of its holder).
       claimed[dedupe] = existing[index] or ARGV[first + index * stride]
     end
   end
 end
+if #missing_holders > 0 then return { missing_holders } end
 
 -- The records this send creates: when none of their keys exists (the usual case), one EXISTS answers for all of them.
 -- A one-message send leaves it to record_insert's own EXISTS, without building the list.

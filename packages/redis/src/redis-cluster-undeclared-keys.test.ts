@@ -109,8 +109,30 @@ describe.skipIf(!clusterNodes)("redis cluster: an ordering line left behind by a
   });
 });
 
-describe.skipIf(!redisUrl)("redis: an ordering line deleted by hand", () => {
-  it("an ack of its head still removes the message (asked again with the line declared, then passed over)", { timeout: 30_000 }, async () => {
+describe.skipIf(!clusterNodes)("redis cluster: a dedupe key's holder left behind by a slot migration", () => {
+  // Its message looking gone on the target, the key would go to a second job.
+  it("an enqueue with the key waits for the holder and answers with its id", { timeout: 60_000 }, async () => {
+    await onClusterQueue(async ({ client, backend, queue, keys, migrate }) => {
+      await backend.enqueue([
+        { id: "holder", queue, body: "holder", dedupeKey: "once" },
+        { id: "later", queue, body: "later", delayMs: 3_600_000 },
+      ]);
+      const migration = await migrate();
+      await migration.move([keys.ready, keys.delayed, keys.meta, keys.dedupe]);
+      const enqueued = backend.enqueue([{ id: "copy", queue, body: "copy", dedupeKey: "once" }]);
+      await sleep(500);
+      await migration.finish();
+      expect(await enqueued).toEqual([{ status: "duplicate", id: "copy", existingId: "holder" }]);
+      const received = await backend.receive({ queue, maxMessages: 10, waitMs: 500, leaseMs: longLease });
+      expect(received.map((message) => message.id)).toEqual(["holder"]);
+      expect(await client.hget(keys.dedupe, "once")).not.toBeNull();
+      await Promise.all(received.map((message) => message.ack()));
+    });
+  });
+});
+
+describe.skipIf(!redisUrl)("redis: keys a script names only once it has read them, deleted by hand", () => {
+  it("an ack of an ordering line's head still removes the message (asked again with the line declared, then passed over)", { timeout: 30_000 }, async () => {
     const keyPrefix = `lines-${randomBytes(4).toString("hex")}`;
     const queue = "handmade";
     const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
@@ -123,6 +145,22 @@ describe.skipIf(!redisUrl)("redis: an ordering line deleted by hand", () => {
       await head!.ack();
       expect(await raw.exists(`${keys.base}m:000000000000001`)).toBe(0);
       expect(await raw.zcard(keys.leased)).toBe(0);
+    } finally {
+      await backend.close();
+      raw.disconnect();
+    }
+  });
+  it("an enqueue with a dedupe key whose holder's message is gone takes the key (asked again with the holder declared)", { timeout: 30_000 }, async () => {
+    const keyPrefix = `lines-${randomBytes(4).toString("hex")}`;
+    const queue = "handmade";
+    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+    const raw = new Redis(redisUrl!);
+    const keys = queueKeys(keyPrefix, queue);
+    try {
+      await backend.enqueue([{ id: "holder", queue, body: "holder", dedupeKey: "once" }]);
+      await raw.del(`${keys.base}m:000000000000001`);
+      expect(await backend.enqueue([{ id: "next", queue, body: "next", dedupeKey: "once" }])).toEqual([{ status: "enqueued", id: "next" }]);
+      expect(await raw.hget(keys.dedupe, "once")).toBe("000000000000002");
     } finally {
       await backend.close();
       raw.disconnect();
