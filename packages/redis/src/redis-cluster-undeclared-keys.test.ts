@@ -166,4 +166,30 @@ describe.skipIf(!redisUrl)("redis: keys a script names only once it has read the
       raw.disconnect();
     }
   });
+  it("a line's next, delayed and parked while its message was away, waits for its time once found again", { timeout: 30_000 }, async () => {
+    const keyPrefix = `lines-${randomBytes(4).toString("hex")}`;
+    const queue = "parked-next";
+    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+    const raw = new Redis(redisUrl!);
+    const keys = queueKeys(keyPrefix, queue);
+    const nextKey = `${keys.base}m:000000000000002`;
+    try {
+      await backend.enqueue([{ id: "head", queue, body: "head", orderingKey: "line" }, { id: "next", queue, body: "next", orderingKey: "line", delayMs: 60_000 }]);
+      const [head] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: longLease });
+      // The next message's hash is away (as on a node its slot is leaving) when the head is acked: its handle is parked.
+      const saved = await raw.dumpBuffer(nextKey);
+      await raw.del(nextKey);
+      await head!.ack();
+      expect(await raw.zrange(keys.orphans, 0, -1)).toEqual(["000000000000002"]);
+      await raw.restore(nextKey, 0, saved!);
+      // Found again a second later: due in a minute, it waits in delayed rather than running now.
+      await sleep(1100);
+      expect(await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: longLease })).toEqual([]);
+      expect(await raw.zscore(keys.delayed, "000000000000002")).toBe(await raw.hget(nextKey, "at"));
+      expect(await raw.zcard(keys.orphans)).toBe(0);
+    } finally {
+      await backend.close();
+      raw.disconnect();
+    }
+  });
 });

@@ -48,7 +48,10 @@ for _, source_key in ipairs({ delayed_key, leased_key }) do
   end
 end
 for _, handle in ipairs(redis.call('ZRANGEBYSCORE', orphans_key, '-inf', integer_text(now - orphan_recheck_ms), 'LIMIT', '0', integer_text(orphan_recheck_count))) do
-  moves[#moves + 1] = { orphans_key, handle, priority_of(handle) }
+  -- An orphan found again keeps its due time: an ordering line's next, parked by an ack, may be delayed.
+  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'pri', 'at')
+  local due = tonumber(fields[2])
+  moves[#moves + 1] = { orphans_key, handle, fields[1], due and due > now and due or nil }
 end
 
 -- Ready's order: score (-priority), then handle (zero-padded, so string order is enqueue order).
@@ -60,7 +63,7 @@ else
   local head = redis.call('ZRANGE', ready_key, '0', integer_text(max - 1), 'WITHSCORES')
   for index = 1, #head, 2 do candidates[#candidates + 1] = { tonumber(head[index + 1]), head[index] } end
   for _, move in ipairs(moves) do
-    if move[3] then candidates[#candidates + 1] = { -tonumber(move[3]), move[2] } end
+    if move[3] and not move[4] then candidates[#candidates + 1] = { -tonumber(move[3]), move[2] } end
   end
   table.sort(candidates, function(a, b)
     if a[1] ~= b[1] then return a[1] < b[1] end
@@ -88,7 +91,11 @@ for _, move in ipairs(moves) do
     -- A lease reclaimed, or an orphan (perhaps once leased) found again: no lease holds it, so no mark either
     -- (common.lua, `l`). The hash is here: its priority was read above.
     if source_key ~= delayed_key then redis.call('HDEL', base .. 'm:' .. handle, 'l') end
-    redis.call('ZADD', ready_key, integer_text(-tonumber(priority)), handle)
+    if move[4] then
+      redis.call('ZADD', delayed_key, integer_text(move[4]), handle)
+    else
+      redis.call('ZADD', ready_key, integer_text(-tonumber(priority)), handle)
+    end
   elseif source_key == orphans_key then
     -- Still missing: look again later (the score is when it was last looked at).
     redis.call('ZADD', orphans_key, now_text, handle)
