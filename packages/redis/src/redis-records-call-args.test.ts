@@ -132,4 +132,21 @@ describe.skipIf(!redisUrl)("redis records: arguments shared by a script call", (
       }
     });
   });
+  it("indexes a record settled twice in one ack call (two copies of one job) under its last state only", { timeout: 30_000 }, async () => {
+    const queue = "copies";
+    await withBackend(async (backend, raw, keyPrefix) => {
+      const t = Date.now();
+      const id = randomUUID();
+      // Two messages of one job id (a raw enqueue): the second's record insert finds the first's.
+      await backend.enqueue([0, 1].map(() => ({ id, queue, body: JSON.stringify({ id }), record: { id, job: "Copy", queue, enqueuedAt: t, runAt: null, ttlMs: kept } as never })));
+      const received = await backend.receive({ queue, maxMessages: 10, waitMs: 0, leaseMs: 30_000, records: { ttlMs: kept } });
+      expect(received).toHaveLength(2);
+      const outcomes = [{ state: "succeeded", result: '"first"' }, { state: "failed", error: '{"message":"second"}' }] as const;
+      // One ack.lua call: the first settles the record, the second moves it from one finished state to another.
+      await Promise.all(received.map((message, index) => message.ack({ record: { id, job: "Copy", queue, enqueuedAt: t, attempt: 1, finishedAt: t + index, ttlMs: 86_400_000, ...outcomes[index]! } })));
+      expect(await raw.hget(`${keyPrefix}:record:${id}`, "s")).toBe("failed");
+      expect(await raw.zscore(`${keyPrefix}:record-index:failed`, id)).toBe(String(t + 1));
+      expect(await raw.zscore(`${keyPrefix}:record-index:succeeded`, id)).toBeNull();
+    });
+  });
 });

@@ -61,7 +61,7 @@ while index <= #ARGV do
       -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
       -- Only the message's own job's record rides: an "r" ack's job id comes from the body, which a raw enqueue may point elsewhere.
       if fields[4] and fields[5] and fields[6] ~= '1' and fields[7] and fields[7] == entry.id then
-        entry.riding = { started = fields[5], clear_left = fields[4] == '2' }
+        entry.riding_started, entry.riding_clear_left = fields[5], fields[4] == '2'
       end
     end
     if fields[3] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[3]) end
@@ -111,8 +111,8 @@ for _, entry in ipairs(done) do
     if entry.form == 'r' then state, value, finished, ttl = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4] end
     local result, error = '', ''
     if state == 'succeeded' then result = value else error = value end
-    if entry.riding and record_finished[state] then
-      record_settle_riding(index_batch, record_prefix .. id, state, entry.attempt, result, error, finished, ttl, record_channel, id, entry.riding.started, entry.riding.clear_left)
+    if entry.riding_started and record_finished[state] then
+      record_settle_riding(index_batch, record_prefix .. id, state, entry.attempt, result, error, finished, ttl, record_channel, id, entry.riding_started, entry.riding_clear_left)
     else
       -- The claim was taken back (a hold, a cancel, a write of its own): the record speaks for itself.
       record_settle(index_batch, record_prefix .. id, false, '', '', state, entry.attempt, result, error, finished, '', ttl, record_channel, id)

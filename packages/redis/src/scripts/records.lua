@@ -91,7 +91,8 @@ local function record_ttl_ms(ttl)
   return ms
 end
 
--- The index additions of one script call: index key -> { ids = { id -> finished ms, text }, cutoff = trim bound }.
+-- The index additions of one script call: index key -> { members = { finished ms (text), id, ... }, cutoff = trim bound },
+-- a flat list ZADD takes as it is (an id added twice keeps its last score, as ZADD does).
 local function record_index_batch()
   return {}
 end
@@ -102,7 +103,14 @@ local function record_reindex(batch, key, id, old, new, finished, ttl)
   if not record_one_node or old == new and not record_finished[new] then return end
   if old and record_finished[old] and old ~= new then
     local old_index = record_index_key(key, id, old)
-    if batch and batch[old_index] then batch[old_index].ids[id] = nil end
+    -- Rare (a record leaving a finished state within one call): its pending addition goes, found by a scan.
+    local pending = batch and batch[old_index]
+    if pending then
+      local members = pending.members
+      for at = #members, 2, -2 do
+        if members[at] == id then table.remove(members, at); table.remove(members, at - 1) end
+      end
+    end
     redis.call('ZREM', old_index, id)
   end
   if record_finished[new] then
@@ -118,22 +126,20 @@ local function record_reindex(batch, key, id, old, new, finished, ttl)
     local cutoff = at - record_ttl_ms(ttl)
     local entry = batch[index]
     if not entry then
-      entry = { ids = {}, cutoff = cutoff }
+      entry = { members = {}, cutoff = cutoff }
       batch[index] = entry
     end
-    entry.ids[id] = score
-    entry.cutoff = math.max(entry.cutoff, cutoff)
+    local members = entry.members
+    members[#members + 1] = score
+    members[#members + 1] = id
+    if cutoff > entry.cutoff then entry.cutoff = cutoff end
   end
 end
 
 -- Writes what `record_reindex` gathered: per state index, one ZADD and one trim of what expired.
 local function record_index_flush(batch)
   for index, entry in pairs(batch) do
-    local members = {}
-    for id, at in pairs(entry.ids) do
-      members[#members + 1] = at
-      members[#members + 1] = id
-    end
+    local members = entry.members
     if #members > 0 then redis.call('ZADD', index, unpack(members)) end
     redis.call('ZREMRANGEBYSCORE', index, '-inf', string.format('(%d', entry.cutoff))
   end
