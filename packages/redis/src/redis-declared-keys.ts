@@ -8,7 +8,7 @@ function asksToDeclare(reply: unknown): reply is DeclareKeys {
   return Array.isArray(reply) && Array.isArray(reply[0]);
 }
 
-/** Asks at most this often: each ask is a script that found keys missing after the ones asked before were declared. */
+/** Asks honoured at most (so at most one send more): a later ask found keys missing after the ones asked before were declared. */
 const maxAsks = 3;
 
 /**
