@@ -131,49 +131,44 @@ describe.skipIf(!clusterNodes)("redis cluster: a dedupe key's holder left behind
   });
 });
 
+/** Runs `body` on a queue of its own on the single-node server (a fresh key prefix), with a plain client beside. */
+async function onNodeQueue(queue: string, body: (backend: RedisBackend, raw: Redis, keys: QueueKeys) => Promise<void>): Promise<void> {
+  const keyPrefix = `lines-${randomBytes(4).toString("hex")}`;
+  const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
+  const raw = new Redis(redisUrl!);
+  try {
+    await body(backend, raw, queueKeys(keyPrefix, queue));
+  } finally {
+    await backend.close();
+    raw.disconnect();
+  }
+}
+
 describe.skipIf(!redisUrl)("redis: keys a script names only once it has read them, deleted by hand", () => {
   it("an ack of an ordering line's head still removes the message (asked again with the line declared, then passed over)", { timeout: 30_000 }, async () => {
-    const keyPrefix = `lines-${randomBytes(4).toString("hex")}`;
-    const queue = "handmade";
-    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-    const raw = new Redis(redisUrl!);
-    const keys = queueKeys(keyPrefix, queue);
-    try {
-      await backend.enqueue([{ id: "head", queue, body: "head", orderingKey: "line" }]);
-      const [head] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: longLease });
+    await onNodeQueue("handmade", async (backend, raw, keys) => {
+      await backend.enqueue([{ id: "head", queue: "handmade", body: "head", orderingKey: "line" }]);
+      const [head] = await backend.receive({ queue: "handmade", maxMessages: 1, waitMs: 1000, leaseMs: longLease });
       await raw.del(`${keys.base}o:line`);
       await head!.ack();
       expect(await raw.exists(`${keys.base}m:000000000000001`)).toBe(0);
       expect(await raw.zcard(keys.leased)).toBe(0);
-    } finally {
-      await backend.close();
-      raw.disconnect();
-    }
+    });
   });
+
   it("an enqueue with a dedupe key whose holder's message is gone takes the key (asked again with the holder declared)", { timeout: 30_000 }, async () => {
-    const keyPrefix = `lines-${randomBytes(4).toString("hex")}`;
-    const queue = "handmade";
-    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-    const raw = new Redis(redisUrl!);
-    const keys = queueKeys(keyPrefix, queue);
-    try {
-      await backend.enqueue([{ id: "holder", queue, body: "holder", dedupeKey: "once" }]);
+    await onNodeQueue("handmade", async (backend, raw, keys) => {
+      await backend.enqueue([{ id: "holder", queue: "handmade", body: "holder", dedupeKey: "once" }]);
       await raw.del(`${keys.base}m:000000000000001`);
-      expect(await backend.enqueue([{ id: "next", queue, body: "next", dedupeKey: "once" }])).toEqual([{ status: "enqueued", id: "next" }]);
+      expect(await backend.enqueue([{ id: "next", queue: "handmade", body: "next", dedupeKey: "once" }])).toEqual([{ status: "enqueued", id: "next" }]);
       expect(await raw.hget(keys.dedupe, "once")).toBe("000000000000002");
-    } finally {
-      await backend.close();
-      raw.disconnect();
-    }
+    });
   });
+
   it("a line's next, delayed and parked while its message was away, waits for its time once found again", { timeout: 30_000 }, async () => {
-    const keyPrefix = `lines-${randomBytes(4).toString("hex")}`;
     const queue = "parked-next";
-    const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-    const raw = new Redis(redisUrl!);
-    const keys = queueKeys(keyPrefix, queue);
-    const nextKey = `${keys.base}m:000000000000002`;
-    try {
+    await onNodeQueue(queue, async (backend, raw, keys) => {
+      const nextKey = `${keys.base}m:000000000000002`;
       await backend.enqueue([{ id: "head", queue, body: "head", orderingKey: "line" }, { id: "next", queue, body: "next", orderingKey: "line", delayMs: 60_000 }]);
       const [head] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: longLease });
       // The next message's hash is away (as on a node its slot is leaving) when the head is acked: its handle is parked.
@@ -187,9 +182,6 @@ describe.skipIf(!redisUrl)("redis: keys a script names only once it has read the
       expect(await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: longLease })).toEqual([]);
       expect(await raw.zscore(keys.delayed, "000000000000002")).toBe(await raw.hget(nextKey, "at"));
       expect(await raw.zcard(keys.orphans)).toBe(0);
-    } finally {
-      await backend.close();
-      raw.disconnect();
-    }
+    });
   });
 });
