@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ReceivedMessage } from "@hopper/core/backend";
-import { Cluster, Redis } from "ioredis";
+import { Cluster, type Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
 import { type QueueKeys, queueKeys } from "./redis-keys.js";
 import { parseClusterNodes, SlotMigration } from "./test-redis-cluster.js";
+import { withBackend } from "./test-redis-backend.js";
 import { redisClusterNodes, redisUrl } from "./test-redis-service.js";
 
 const clusterNodes = redisClusterNodes();
@@ -131,17 +132,9 @@ describe.skipIf(!clusterNodes)("redis cluster: a dedupe key's holder left behind
   });
 });
 
-/** Runs `body` on a queue of its own on the single-node server (a fresh key prefix), with a plain client beside. */
+/** Runs `body` on `queue` of a backend of its own on the single-node server. */
 async function onNodeQueue(queue: string, body: (backend: RedisBackend, raw: Redis, keys: QueueKeys) => Promise<void>): Promise<void> {
-  const keyPrefix = `lines-${randomBytes(4).toString("hex")}`;
-  const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-  const raw = new Redis(redisUrl!);
-  try {
-    await body(backend, raw, queueKeys(keyPrefix, queue));
-  } finally {
-    await backend.close();
-    raw.disconnect();
-  }
+  await withBackend(async (backend, raw, keyPrefix) => body(backend, raw, queueKeys(keyPrefix, queue)), "lines");
 }
 
 describe.skipIf(!redisUrl)("redis: keys a script names only once it has read them, deleted by hand", () => {

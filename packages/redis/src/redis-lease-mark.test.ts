@@ -3,12 +3,12 @@
  * count by every lease and removed by every hand-back, so ack.lua checks a lease with the HMGET it makes anyway
  * instead of a ZRANK per ack.
  */
-import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createConsoleLogger, createHopper, type Hopper, RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
+import type { RedisBackend } from "./redis-backend.js";
+import { withBackend } from "./test-redis-backend.js";
 import { redisUrl } from "./test-redis-service.js";
 
 /** The first message's handle: enqueued first on a fresh queue, its handle is the queue's first. */
@@ -26,19 +26,17 @@ interface MarkedQueue {
   readonly first: string;
 }
 
-/** Runs `body` on a queue of its own (a fresh key prefix), then closes what it opened. */
+/** Runs `body` on a queue of a backend of its own (a fresh key prefix), with records on for `hopper.jobs`. */
 async function onFreshQueue(queue: string, body: (marked: MarkedQueue) => Promise<void>): Promise<void> {
-  const keyPrefix = `mark-${randomBytes(4).toString("hex")}`;
-  const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-  const hopper = createHopper({ backend, jobs: [], logger: createConsoleLogger("silent"), records: {} });
-  const raw = new Redis(redisUrl!);
-  const base = `{${keyPrefix}:${queue}}:`;
-  try {
-    await body({ queue, backend, hopper, raw, base, first: `${base}m:${firstHandle}` });
-  } finally {
-    await hopper.close();
-    raw.disconnect();
-  }
+  await withBackend(async (backend, raw, keyPrefix) => {
+    const hopper = createHopper({ backend, jobs: [], logger: createConsoleLogger("silent"), records: {} });
+    const base = `{${keyPrefix}:${queue}}:`;
+    try {
+      await body({ queue, backend, hopper, raw, base, first: `${base}m:${firstHandle}` });
+    } finally {
+      await hopper.close();
+    }
+  }, "mark");
 }
 
 /** Lets a 50 ms lease run out, then has a receive take it back (or park its handle) while it leases a job of higher priority. */

@@ -1,24 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { RECORD_KEPT_UNTIL_LATER_WRITE_MS } from "@hopper/core";
 import type { OutgoingMessage } from "@hopper/core/backend";
-import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
-import { createRedisBackend } from "./redis-backend.js";
+import { withBackend } from "./test-redis-backend.js";
 import { redisUrl } from "./test-redis-service.js";
-
-/** Runs `test` on an open backend of a key prefix of its own, with a plain client to read what it wrote. */
-async function withBackend(test: (backend: ReturnType<typeof createRedisBackend>, raw: Redis, keyPrefix: string) => Promise<void>): Promise<void> {
-  const keyPrefix = `call-args-${randomUUID().slice(0, 8)}`;
-  const backend = createRedisBackend({ url: redisUrl!, keyPrefix });
-  const raw = new Redis(redisUrl!);
-  try {
-    await backend.open();
-    await test(backend, raw, keyPrefix);
-  } finally {
-    await backend.close();
-    raw.disconnect();
-  }
-}
 
 /**
  * The record arguments every message (or ack) of one script call shares go once per call (enqueue.lua's and
