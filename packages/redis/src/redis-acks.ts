@@ -72,14 +72,19 @@ export class AckBatcher {
     const keyCount = call.length;
     call.push(keys.base, keys.wakeChannel, records?.prefix ?? "", records?.channel ?? "");
     if (records) {
-      // The call's state and ttl for its "s" acks: the first short ack's (a drain's acks mostly agree).
-      const shared = acks.find((ack) => ack.short)?.record;
-      const state = shared?.state ?? "";
-      const ttl = shared ? Math.ceil(shared.ttlMs) : "";
-      call.push(state, ttl);
-      for (const ack of acks) {
-        call.push(ack.handle, ack.attempt);
-        pushRecordArgs(call, ack, state, ttl);
+      // What the call's short acks share: the first short ack's (a drain's acks mostly agree).
+      const shared = sharedRecordArgs(acks.find((ack) => ack.short)?.record);
+      call.push(shared.state, shared.ttl, shared.value, shared.finished);
+      const forms = acks.map((ack) => recordForm(ack, shared));
+      if (forms.every((form) => form === "S")) {
+        call.push("S");
+        for (const ack of acks) call.push(ack.handle, ack.attempt);
+      } else {
+        call.push("");
+        for (const [index, ack] of acks.entries()) {
+          call.push(ack.handle, ack.attempt);
+          pushRecordArgs(call, ack, forms[index]!);
+        }
       }
     } else {
       for (const ack of acks) call.push(ack.handle, ack.attempt);
@@ -106,19 +111,44 @@ export function ridesAck(record: SettledRecord, messageId: string, deliveryAttem
 
 const finishedStates = new Set<string>(["succeeded", "failed", "dead", "cancelled"]);
 
+/** The record arguments a call's short acks may share (ack.lua's "s" and "S" forms); "" when no ack is short. */
+interface SharedRecordArgs {
+  readonly state: string;
+  readonly ttl: number | "";
+  readonly value: string;
+  readonly finished: number | "";
+}
+
+function sharedRecordArgs(record: SettledRecord | undefined): SharedRecordArgs {
+  if (!record) return { state: "", ttl: "", value: "", finished: "" };
+  return { state: record.state, ttl: Math.ceil(record.ttlMs), value: settledValue(record), finished: record.finishedAt ?? "" };
+}
+
+/** The result of a succeeded record, else its error: the one a short form carries. */
+function settledValue(record: SettledRecord): string {
+  return (record.state === "succeeded" ? record.result : record.error) ?? "";
+}
+
+type RecordForm = "" | "S" | "s" | "r" | "f";
+
 /**
- * An ack's record form and arguments (ack.lua): "" for none, "s" short with the call's `state` and `ttl` (the
- * message's own job: `short` says so), "r" short with its own, "f" whole.
+ * An ack's record form (ack.lua): "" for none; short ones "S" (all the call's), "s" (the call's state and ttl)
+ * or "r" (its own), when `short` says the record is the message's own job's; else "f", whole.
  */
-function pushRecordArgs(call: (string | number)[], ack: PendingAck, state: string, ttl: number | ""): void {
+function recordForm(ack: PendingAck, shared: SharedRecordArgs): RecordForm {
   const record = ack.record;
-  if (!record) {
-    call.push("");
-  } else if (ack.short) {
-    const value = (record.state === "succeeded" ? record.result : record.error) ?? "";
-    if (record.state === state && Math.ceil(record.ttlMs) === ttl) call.push("s", value, record.finishedAt ?? "");
-    else call.push("r", record.id, record.state, value, record.finishedAt ?? "", Math.ceil(record.ttlMs));
-  } else {
-    call.push("f", record.id, record.job, record.queue, record.enqueuedAt, record.state, record.attempt, record.result ?? "", record.error ?? "", record.finishedAt ?? "", record.runAt ?? "", Math.ceil(record.ttlMs));
-  }
+  if (!record) return "";
+  if (!ack.short) return "f";
+  if (record.state !== shared.state || Math.ceil(record.ttlMs) !== shared.ttl) return "r";
+  return settledValue(record) === shared.value && (record.finishedAt ?? "") === shared.finished ? "S" : "s";
+}
+
+/** An ack's record form and its arguments, as ack.lua takes them when the call's acks differ in form. */
+function pushRecordArgs(call: (string | number)[], ack: PendingAck, form: RecordForm): void {
+  const record = ack.record;
+  call.push(form);
+  if (!record || form === "" || form === "S") return;
+  if (form === "s") call.push(settledValue(record), record.finishedAt ?? "");
+  else if (form === "r") call.push(record.id, record.state, settledValue(record), record.finishedAt ?? "", Math.ceil(record.ttlMs));
+  else call.push(record.id, record.job, record.queue, record.enqueuedAt, record.state, record.attempt, record.result ?? "", record.error ?? "", record.finishedAt ?? "", record.runAt ?? "", Math.ceil(record.ttlMs));
 }

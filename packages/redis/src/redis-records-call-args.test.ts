@@ -117,6 +117,45 @@ describe.skipIf(!redisUrl)("redis records: arguments shared by a script call", (
       }
     });
   });
+  it("settles each record of one ack call as its own, when the acks agree in result and finished time too, or only some of them do", { timeout: 30_000 }, async () => {
+    const queue = "alike";
+    await withBackend(async (backend, raw, keyPrefix) => {
+      const t = Date.now();
+      const settle = async (outcomes: readonly { result?: string; error?: string; finishedAt: number }[]) => {
+        const ids = outcomes.map(() => randomUUID());
+        await backend.enqueue(ids.map((id) => ({ id, queue, body: JSON.stringify({ id }), record: { id, job: "Alike", queue, enqueuedAt: t, runAt: null, ttlMs: kept } as never })));
+        const received = await backend.receive({ queue, maxMessages: 20, waitMs: 0, leaseMs: 30_000, records: { ttlMs: kept } });
+        expect(received.map((message) => message.id).sort()).toEqual([...ids].sort());
+        // Acked in one turn of the event loop: one ack.lua call.
+        await Promise.all(
+          received.map((message) => {
+            const { error, ...rest } = outcomes[ids.indexOf(message.id)]!;
+            const state = error === undefined ? "succeeded" : "failed";
+            return message.ack({ record: { id: message.id, job: "Alike", queue, enqueuedAt: t, attempt: 1, state, ttlMs: 86_400_000, ...rest, ...(error !== undefined && { error }) } });
+          }),
+        );
+        for (const [index, id] of ids.entries()) {
+          const { result, error, finishedAt } = outcomes[index]!;
+          const fields = await raw.hgetall(`${keyPrefix}:record:${id}`);
+          expect(fields).toMatchObject({ j: "Alike", s: error === undefined ? "succeeded" : "failed", a: "1", fa: String(finishedAt), ...(result !== undefined ? { r: result } : { e: error }) });
+          expect(fields.sa).toMatch(/^\d+$/);
+          expect(error === undefined ? fields.e : fields.r).toBeUndefined();
+          expect(await raw.zscore(`${keyPrefix}:record-index:${fields.s}`, id)).toBe(String(finishedAt));
+        }
+      };
+      // Every ack alike (a drain of jobs that return nothing): the call's result and finished time serve them all.
+      await settle(Array.from({ length: 4 }, () => ({ result: "null", finishedAt: t })));
+      // Some alike, some differing in result, in finished time, or in state.
+      await settle([
+        { result: '"same"', finishedAt: t + 1 },
+        { result: '"same"', finishedAt: t + 1 },
+        { result: '"other"', finishedAt: t + 1 },
+        { result: '"same"', finishedAt: t + 2 },
+        { error: '{"message":"failed"}', finishedAt: t + 1 },
+        { result: '"same"', finishedAt: t + 1 },
+      ]);
+    });
+  });
   it("indexes a record settled twice in one ack call (two copies of one job) under its last state only", { timeout: 30_000 }, async () => {
     const queue = "copies";
     await withBackend(async (backend, raw, keyPrefix) => {

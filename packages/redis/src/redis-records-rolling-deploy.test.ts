@@ -50,8 +50,10 @@ function mainEnqueueMessageArgs(withRecords: boolean, args: unknown[]): unknown[
 function mainAckArgs(keyCount: number, rest: unknown[]): unknown[] {
   const head = rest.slice(0, keyCount + 4);
   if (head[keyCount + 2] === "") return rest;
-  // The call's state and ttl (this version's "s" form) are not main's: no ack here takes that form.
-  for (let index = keyCount + 6; index < rest.length; ) {
+  // What the call's short acks share (state, ttl, value, finished; this version's "s" and "S" forms) is not main's:
+  // no ack here takes those forms, so no call sends every ack as "S" either.
+  if (rest[keyCount + 8] !== "") throw new Error(`main's receive never leaves a claim riding, yet every ack took the form ${String(rest[keyCount + 8])}`);
+  for (let index = keyCount + 9; index < rest.length; ) {
     const [handle, attempt, form] = rest.slice(index, index + 3);
     if (form === "") {
       head.push(handle, attempt, ...Array<string>(11).fill(""));

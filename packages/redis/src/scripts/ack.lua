@@ -11,13 +11,16 @@ KEYS[7..] the message hash of each pair in ARGV, in order; then any ordering lin
 ARGV[1] base, ARGV[2] wake-up channel, ARGV[3] record key prefix, or "" when no ack carries a record,
 ARGV[4] record events channel,
 ARGV[5..] without records, per ack: handle, attempt (the lease token).
-With records (ARGV[3] given), ARGV[5] state and ARGV[6] ttl ms of the call's "s" acks ("" when none), then
-ARGV[7..] per ack: handle, attempt, and a form and its arguments:
+With records (ARGV[3] given), ARGV[5] state and ARGV[6] ttl ms of the call's "s" and "S" acks ("" when none),
+ARGV[7] result or error and ARGV[8] finished ms of its "S" acks, ARGV[9] "S" when every ack takes that form (then
+ARGV[10..] per ack only handle and attempt), else "" and ARGV[10..] per ack: handle, attempt, and a form and its arguments:
   ""  no record;
   "r" (the receive said the claim rode in the message; a finished state, no run-at): job id, state,
       result (succeeded) or error (else), finished ms, ttl ms; the attempt is the message's (n - h);
   "s" an "r" of the message's own job (its `id`) with the call's state and ttl: result or error, finished ms.
       A drain's acks mostly agree in state and ttl, so these go once per call;
+  "S" an "s" whose result or error and finished ms are the call's as well (no arguments: a drain of jobs that return
+      nothing, finishing within one millisecond of each other, sends per ack what it sends without records);
   "f" job id, job, queue, enqueued ms, state, attempt, result, error, finished ms, run-at ms (each "" when
       absent), ttl ms.
   The record is settled (record_settle in records.lua) only when its message is removed; without being read
@@ -32,19 +35,27 @@ local base = ARGV[1]
 local record_prefix, record_channel = ARGV[3], ARGV[4]
 local now = now_ms()
 local with_records = record_prefix ~= ''
--- The state and ttl of the call's "s" acks.
-local shared_state, shared_ttl = ARGV[5], ARGV[6]
+-- The state and ttl of the call's "s" and "S" acks; the value and finished ms of its "S" acks; whether all are "S".
+local shared_state, shared_ttl, shared_value, shared_finished = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local every_form = with_records and ARGV[9] or ''
 -- Arguments an ack's record form takes after the form itself.
-local form_size = { [''] = 0, r = 5, s = 2, f = 11 }
+local form_size = { [''] = 0, r = 5, s = 2, S = 0, f = 11 }
 
 -- Reads.
 local done, seen, missing_lines = {}, {}, {}
-local index, ordinal = with_records and 7 or 5, 0
-while index <= #ARGV do
+local index, ordinal = with_records and 10 or 5, 0
+local last_arg = #ARGV
+while index <= last_arg do
   local handle, attempt = ARGV[index], ARGV[index + 1]
-  local form, at = '', index + 3
-  if with_records then form = ARGV[index + 2] end
-  index = with_records and at + form_size[form] or index + 2
+  local form, at = every_form, index + 2
+  if form ~= '' then
+    index = at
+  elseif with_records then
+    form, at = ARGV[at], at + 1
+    index = at + form_size[form]
+  else
+    index = at
+  end
   ordinal = ordinal + 1
   local message_key = KEYS[6 + ordinal]
   local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk', 'rm', 'rs', 'x', 'id', 'h', 'l')
@@ -52,18 +63,8 @@ while index <= #ARGV do
   -- one batch. The lease mark (`l`, common.lua) answers "still leased with this token" in the read made anyway.
   if fields[1] == attempt and fields[9] == attempt and not seen[handle] then
     seen[handle] = true
-    local entry = { handle = handle, key = message_key, dedupe = fields[3], form = form, at = at }
-    if form == 'r' or form == 's' then
-      -- The attempt a short form leaves to the message: its deliveries not handed back uncounted.
-      entry.attempt = fields[8] and tostring(tonumber(fields[1]) - tonumber(fields[8])) or fields[1]
-      -- An "s" ack's record is the message's own job's (its id read here; nil, no record, in a hash without one).
-      if form == 's' then entry.id = fields[7] else entry.id = ARGV[at] end
-      -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
-      -- Only the message's own job's record rides: an "r" ack's job id comes from the body, which a raw enqueue may point elsewhere.
-      if fields[4] and fields[5] and fields[6] ~= '1' and fields[7] and fields[7] == entry.id then
-        entry.riding_started, entry.riding_clear_left = fields[5], fields[4] == '2'
-      end
-    end
+    -- The entry keeps the message's fields for the record (read at the writes: an entry with fewer keys costs less).
+    local entry = { handle = handle, key = message_key, dedupe = fields[3], form = form, at = at, fields = fields }
     if fields[3] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[3]) end
     if fields[2] then
       entry.line_key = base .. 'o:' .. fields[2]
@@ -105,20 +106,31 @@ for _, entry in ipairs(done) do
   end
   done_handles[#done_handles + 1] = entry.handle
   done_keys[#done_keys + 1] = entry.key
-  local at = entry.at
-  if entry.id then
-    local id, state, value, finished, ttl = entry.id, shared_state, ARGV[at], ARGV[at + 1], shared_ttl
-    if entry.form == 'r' then state, value, finished, ttl = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4] end
+  local at, form = entry.at, entry.form
+  -- A short form's record is the message's own job's (its id read here: nil, no record, in a hash without one), or an "r" ack's.
+  local fields = entry.fields
+  local id = form == 'r' and ARGV[at] or fields[7]
+  if form ~= '' and form ~= 'f' and id then
+    local state, value, finished, ttl = shared_state, ARGV[at], ARGV[at + 1], shared_ttl
+    if form == 'S' then
+      value, finished = shared_value, shared_finished
+    elseif form == 'r' then
+      state, value, finished, ttl = ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4]
+    end
     local result, error = '', ''
     if state == 'succeeded' then result = value else error = value end
-    if entry.riding_started and record_finished[state] then
-      record_settle_riding(index_batch, record_prefix .. id, state, entry.attempt, result, error, finished, ttl, record_channel, id, entry.riding_started, entry.riding_clear_left)
+    -- The attempt a short form leaves to the message: its deliveries not handed back uncounted.
+    local attempt = fields[8] and tostring(tonumber(fields[1]) - tonumber(fields[8])) or fields[1]
+    -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
+    -- Only the message's own job's record rides: an "r" ack's job id comes from the body, which a raw enqueue may point elsewhere.
+    if fields[4] and fields[5] and fields[6] ~= '1' and fields[7] == id and record_finished[state] then
+      record_settle_riding(index_batch, record_prefix .. id, state, attempt, result, error, finished, ttl, record_channel, id, fields[5], fields[4] == '2')
     else
       -- The claim was taken back (a hold, a cancel, a write of its own): the record speaks for itself.
-      record_settle(index_batch, record_prefix .. id, false, '', '', state, entry.attempt, result, error, finished, '', ttl, record_channel, id)
+      record_settle(index_batch, record_prefix .. id, false, '', '', state, attempt, result, error, finished, '', ttl, record_channel, id)
     end
-  elseif entry.form == 'f' then
-    local id = ARGV[at]
+  elseif form == 'f' then
+    id = ARGV[at]
     record_settle(index_batch, record_prefix .. id, ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], ARGV[at + 7], ARGV[at + 8], ARGV[at + 9], ARGV[at + 10], record_channel, id)
   end
 end
