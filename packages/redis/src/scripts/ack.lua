@@ -58,16 +58,23 @@ while index <= last_arg do
   end
   ordinal = ordinal + 1
   local message_key = KEYS[6 + ordinal]
-  local fields = redis.call('HMGET', message_key, 'n', 'ok', 'dk', 'rm', 'rs', 'x', 'id', 'h', 'l')
+  -- The lease's fields and the ordering and dedupe keys; the record's only when an ack of the call carries one (a
+  -- reply's every value costs the script a table slot).
+  local fields
+  if with_records then
+    fields = redis.call('HMGET', message_key, 'n', 'l', 'ok', 'dk', 'rm', 'rs', 'x', 'id', 'h')
+  else
+    fields = redis.call('HMGET', message_key, 'n', 'l', 'ok', 'dk')
+  end
   -- A stale lease (nacked, reclaimed, or expired and taken again) leaves the message alone; so does a second ack in
   -- one batch. The lease mark (`l`, common.lua) answers "still leased with this token" in the read made anyway.
-  if fields[1] == attempt and fields[9] == attempt and not seen[handle] then
+  if fields[1] == attempt and fields[2] == attempt and not seen[handle] then
     seen[handle] = true
     -- The entry keeps the message's fields for the record (read at the writes: an entry with fewer keys costs less).
-    local entry = { handle = handle, key = message_key, dedupe = fields[3], form = form, at = at, fields = fields }
-    if fields[3] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[3]) end
-    if fields[2] then
-      entry.line_key = base .. 'o:' .. fields[2]
+    local entry = { handle = handle, key = message_key, dedupe = fields[4], form = form, at = at, fields = fields }
+    if fields[4] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[4]) end
+    if fields[3] then
+      entry.line_key = base .. 'o:' .. fields[3]
       -- Only a line's head is ever leased, so the next one is second in line.
       local line = redis.call('LRANGE', entry.line_key, '0', '1')
       if not line[1] and not declared_key(entry.line_key, 7) then
@@ -109,7 +116,7 @@ for _, entry in ipairs(done) do
   local at, form = entry.at, entry.form
   -- A short form's record is the message's own job's (its id read here: nil, no record, in a hash without one), or an "r" ack's.
   local fields = entry.fields
-  local id = form == 'r' and ARGV[at] or fields[7]
+  local id = form == 'r' and ARGV[at] or fields[8]
   if form ~= '' and form ~= 'f' and id then
     local state, value, finished, ttl = shared_state, ARGV[at], ARGV[at + 1], shared_ttl
     if form == 'S' then
@@ -120,11 +127,11 @@ for _, entry in ipairs(done) do
     local result, error = '', ''
     if state == 'succeeded' then result = value else error = value end
     -- The attempt a short form leaves to the message: its deliveries not handed back uncounted.
-    local attempt = fields[8] and tostring(tonumber(fields[1]) - tonumber(fields[8])) or fields[1]
+    local attempt = fields[9] and tostring(tonumber(fields[1]) - tonumber(fields[9])) or fields[1]
     -- The claim rode in the message, no cancel was asked and no record write came since: the record need not be read.
     -- Only the message's own job's record rides: an "r" ack's job id comes from the body, which a raw enqueue may point elsewhere.
-    if fields[4] and fields[5] and fields[6] ~= '1' and fields[7] == id and record_finished[state] then
-      record_settle_riding(index_batch, record_prefix .. id, state, attempt, result, error, finished, ttl, record_channel, id, fields[5], fields[4] == '2')
+    if fields[5] and fields[6] and fields[7] ~= '1' and fields[8] == id and record_finished[state] then
+      record_settle_riding(index_batch, record_prefix .. id, state, attempt, result, error, finished, ttl, record_channel, id, fields[6], fields[5] == '2')
     else
       -- The claim was taken back (a hold, a cancel, a write of its own): the record speaks for itself.
       record_settle(index_batch, record_prefix .. id, false, '', '', state, attempt, result, error, finished, '', ttl, record_channel, id)

@@ -73,7 +73,13 @@ end
 local chosen = {}
 for index = 1, math.min(max, #candidates) do
   local handle = candidates[index][2]
-  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h', 'n', 'rm', 'x')
+  -- The record's fields (its claim's place, the cancel mark) only when the call starts records.
+  local fields
+  if record_prefix ~= '' then
+    fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h', 'n', 'rm', 'x')
+  else
+    fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h', 'n')
+  end
   -- A riding claim reads no record: every cancel (this release's and the previous one's) marks the message `x`.
   chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0, tonumber(fields[4]) or 0, fields[5], fields[6] == '1' }
 end
