@@ -41,8 +41,10 @@ local every_form = with_records and ARGV[9] or ''
 -- Arguments an ack's record form takes after the form itself.
 local form_size = { [''] = 0, r = 5, s = 2, S = 0, f = 11 }
 
--- Reads.
-local done, seen, missing_lines = {}, {}, {}
+-- Reads. A taken ack is kept in flat lists by its place (a table per ack is an allocation or two, and garbage to
+-- collect, which cost more than what it would hold); `keyed` holds what one with an ordering or dedupe key needs.
+local done_handles, done_keys, done_fields, done_forms, done_ats, keyed = {}, {}, {}, {}, {}, {}
+local seen, missing_lines = {}, {}
 local index, ordinal = with_records and 10 or 5, 0
 local last_arg = #ARGV
 while index <= last_arg do
@@ -70,52 +72,55 @@ while index <= last_arg do
   -- one batch. The lease mark (`l`, common.lua) answers "still leased with this token" in the read made anyway.
   if fields[1] == attempt and fields[2] == attempt and not seen[handle] then
     seen[handle] = true
-    -- The entry keeps the message's fields for the record (read at the writes: an entry with fewer keys costs less).
-    local entry = { handle = handle, key = message_key, dedupe = fields[4], form = form, at = at, fields = fields }
-    if fields[4] then entry.dedupe_holder = redis.call('HGET', dedupe_key, fields[4]) end
-    if fields[3] then
-      entry.line_key = base .. 'o:' .. fields[3]
-      -- Only a line's head is ever leased, so the next one is second in line.
-      local line = redis.call('LRANGE', entry.line_key, '0', '1')
-      if not line[1] and not declared_key(entry.line_key, 7) then
-        -- No line where one must be: on a Cluster, perhaps still on the node the slot is leaving (declared_key, common.lua).
-        missing_lines[#missing_lines + 1] = entry.line_key
+    local taken = #done_handles + 1
+    done_handles[taken], done_keys[taken], done_fields[taken], done_forms[taken], done_ats[taken] = handle, message_key, fields, form, at
+    if fields[3] or fields[4] then
+      local extra = {}
+      if fields[4] then extra.dedupe_holder = redis.call('HGET', dedupe_key, fields[4]) end
+      if fields[3] then
+        extra.line_key = base .. 'o:' .. fields[3]
+        -- Only a line's head is ever leased, so the next one is second in line.
+        local line = redis.call('LRANGE', extra.line_key, '0', '1')
+        if not line[1] and not declared_key(extra.line_key, 7) then
+          -- No line where one must be: on a Cluster, perhaps still on the node the slot is leaving (declared_key, common.lua).
+          missing_lines[#missing_lines + 1] = extra.line_key
+        end
+        local next_handle = line[2]
+        if next_handle then
+          local next_fields = redis.call('HMGET', base .. 'm:' .. next_handle, 'at', 'pri')
+          extra.next = { handle = next_handle, at = tonumber(next_fields[1]), priority = tonumber(next_fields[2]) }
+        end
       end
-      local next_handle = line[2]
-      if next_handle then
-        local next_fields = redis.call('HMGET', base .. 'm:' .. next_handle, 'at', 'pri')
-        entry.next = { handle = next_handle, at = tonumber(next_fields[1]), priority = tonumber(next_fields[2]) }
-      end
+      keyed[taken] = extra
     end
-    done[#done + 1] = entry
   end
 end
 if #missing_lines > 0 then return { missing_lines } end
 
 -- Writes.
 local scheduled = false
-local done_handles, done_keys = {}, {}
 local index_batch = record_index_batch()
-for _, entry in ipairs(done) do
-  if entry.dedupe and entry.dedupe_holder == entry.handle then redis.call('HDEL', dedupe_key, entry.dedupe) end
-  if entry.line_key then
-    redis.call('LREM', entry.line_key, 1, entry.handle)
-    if entry.next then
-      redis.call('HINCRBY', meta_key, 'waiting', '-1')
-      if entry.next.at then
-        schedule(ready_key, delayed_key, entry.next.handle, entry.next.at, now, entry.next.priority)
-      else
-        -- Its hash is missing: receive.lua parks such a handle in orphans rather than losing it.
-        redis.call('ZADD', orphans_key, '0', entry.next.handle)
+for taken, handle in ipairs(done_handles) do
+  local fields, form, at = done_fields[taken], done_forms[taken], done_ats[taken]
+  local extra = keyed[taken]
+  if extra then
+    if fields[4] and extra.dedupe_holder == handle then redis.call('HDEL', dedupe_key, fields[4]) end
+    if extra.line_key then
+      redis.call('LREM', extra.line_key, 1, handle)
+      local next = extra.next
+      if next then
+        redis.call('HINCRBY', meta_key, 'waiting', '-1')
+        if next.at then
+          schedule(ready_key, delayed_key, next.handle, next.at, now, next.priority)
+        else
+          -- Its hash is missing: receive.lua parks such a handle in orphans rather than losing it.
+          redis.call('ZADD', orphans_key, '0', next.handle)
+        end
+        scheduled = true
       end
-      scheduled = true
     end
   end
-  done_handles[#done_handles + 1] = entry.handle
-  done_keys[#done_keys + 1] = entry.key
-  local at, form = entry.at, entry.form
   -- A short form's record is the message's own job's (its id read here: nil, no record, in a hash without one), or an "r" ack's.
-  local fields = entry.fields
   local id = form == 'r' and ARGV[at] or fields[8]
   if form ~= '' and form ~= 'f' and id then
     local state, value, finished, ttl = shared_state, ARGV[at], ARGV[at + 1], shared_ttl

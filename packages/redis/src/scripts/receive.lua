@@ -56,10 +56,13 @@ end
 
 -- Ready's order: score (-priority), then handle (zero-padded, so string order is enqueue order).
 -- Only a merge with moved messages needs the scores: Redis 7.0 formats each score reply with "%.17g".
-local candidates = {}
+-- Per message, this script keeps flat lists rather than a table each: a Lua table is an allocation or two, and its
+-- garbage to collect, which per message cost more than the reads they hold.
+local handles
 if #moves == 0 then
-  for _, handle in ipairs(redis.call('ZRANGE', ready_key, '0', integer_text(max - 1))) do candidates[#candidates + 1] = { 0, handle } end
+  handles = redis.call('ZRANGE', ready_key, '0', integer_text(max - 1))
 else
+  local candidates = {}
   local head = redis.call('ZRANGE', ready_key, '0', integer_text(max - 1), 'WITHSCORES')
   for index = 1, #head, 2 do candidates[#candidates + 1] = { tonumber(head[index + 1]), head[index] } end
   for _, move in ipairs(moves) do
@@ -69,19 +72,21 @@ else
     if a[1] ~= b[1] then return a[1] < b[1] end
     return a[2] < b[2]
   end)
+  handles = {}
+  for index = 1, math.min(max, #candidates) do handles[index] = candidates[index][2] end
 end
-local chosen = {}
-for index = 1, math.min(max, #candidates) do
-  local handle = candidates[index][2]
-  -- The record's fields (its claim's place, the cancel mark) only when the call starts records.
-  local fields
+-- Each chosen message's key and fields (id, body, h, n; with records rm, x), by its place in `handles`.
+local chosen_keys, chosen_fields = {}, {}
+for index = 1, math.min(max, #handles) do
+  local message_key = base .. 'm:' .. handles[index]
+  chosen_keys[index] = message_key
+  -- The record's fields (its claim's place, the cancel mark) only when the call starts records. A riding claim
+  -- reads no record: every cancel (this release's and the previous one's) marks the message `x`.
   if record_prefix ~= '' then
-    fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h', 'n', 'rm', 'x')
+    chosen_fields[index] = redis.call('HMGET', message_key, 'id', 'body', 'h', 'n', 'rm', 'x')
   else
-    fields = redis.call('HMGET', base .. 'm:' .. handle, 'id', 'body', 'h', 'n')
+    chosen_fields[index] = redis.call('HMGET', message_key, 'id', 'body', 'h', 'n')
   end
-  -- A riding claim reads no record: every cancel (this release's and the previous one's) marks the message `x`.
-  chosen[#chosen + 1] = { handle, fields[1], fields[2], tonumber(fields[3]) or 0, tonumber(fields[4]) or 0, fields[5], fields[6] == '1' }
 end
 
 -- Writes: nothing below reads a key that could be missing for cluster reasons.
@@ -111,17 +116,19 @@ for _, move in ipairs(moves) do
   end
 end
 
-local messages = {}
+-- The leased messages' reply values, six each (see Returns), in order.
+local replies = {}
 local leases = {}
 local taken = {}
-for _, entry in ipairs(chosen) do
-  local handle, id, body, handed_back, deliveries, rides, cancel_asked = entry[1], entry[2], entry[3], entry[4], entry[5], entry[6], entry[7]
+for index, message_key in ipairs(chosen_keys) do
+  local handle, fields = handles[index], chosen_fields[index]
+  local id, body = fields[1], fields[2]
+  local rides, cancel_asked = fields[5], fields[6] == '1'
   taken[#taken + 1] = handle
   if body then
-    local message_key = base .. 'm:' .. handle
     -- n counts every delivery and is the lease token (it only grows); h counts uncounted hand-backs (nack.lua).
-    local token = deliveries + 1
-    local attempt = token - handed_back
+    local token = (tonumber(fields[4]) or 0) + 1
+    local attempt = token - (tonumber(fields[3]) or 0)
     local token_text = token == 1 and '1' or integer_text(token)
     leases[#leases + 1] = lease_text
     leases[#leases + 1] = handle
@@ -148,7 +155,8 @@ for _, entry in ipairs(chosen) do
       local started = record_start(record_prefix .. id, '', queue, '', attempt == token and token_text or integer_text(attempt), now_text, record_ttl, record_channel, id)
       if started == 1 then record = 'running' elseif started == 0 then record = 'cancelled' end
     end
-    messages[#messages + 1] = { handle, id, body, token, attempt, record }
+    local at = #replies
+    replies[at + 1], replies[at + 2], replies[at + 3], replies[at + 4], replies[at + 5], replies[at + 6] = handle, id, body, token, attempt, record
   else
     orphan(handle)
   end
@@ -160,10 +168,9 @@ if #leases > 0 then redis.call('ZADD', leased_key, unpack(leases)) end
 
 local result = { now, -1, #orphaned }
 for _, handle in ipairs(orphaned) do result[#result + 1] = handle end
-for _, message in ipairs(messages) do
-  for _, value in ipairs(message) do result[#result + 1] = value end
-end
-if #messages == 0 then
+local at = #result
+for index = 1, #replies do result[at + index] = replies[index] end
+if #replies == 0 then
   for _, key in ipairs({ delayed_key, leased_key }) do
     local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
     if first[2] and (result[2] == -1 or tonumber(first[2]) < result[2]) then result[2] = tonumber(first[2]) end
