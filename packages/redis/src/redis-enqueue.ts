@@ -28,7 +28,8 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
       const keys = keysOf(queue);
       // Records ride with the messages only when the backend writes its own (records given) and some message carries one.
       const withRecords = records !== undefined && indexes.some((index) => messages[index]!.record !== undefined);
-      const args = withRecords ? recordSendArgs(messages, indexes) : messageArgs(messages, indexes);
+      const plain = indexes.every((index) => isPlain(messages[index]!));
+      const args = [plain ? "p" : "", ...(withRecords ? recordSendArgs(messages, indexes, plain) : messageArgs(messages, indexes, plain))];
       try {
         // Only replies that say the script did not run are retried, so a batch is never stored twice.
         const token = `${processToken}:${(sends += 1).toString(36)}`;
@@ -64,22 +65,29 @@ function lineKeys(keys: QueueKeys, messages: readonly OutgoingMessage[], indexes
   return [...lines];
 }
 
+/** Whether a message takes enqueue.lua's plain form: due now, of priority 0, without an ordering or dedupe key. */
+function isPlain(message: OutgoingMessage): boolean {
+  return !message.delayMs && !message.priority && message.orderingKey === undefined && message.dedupeKey === undefined;
+}
+
 /** enqueue.lua's per-message arguments, for a send without records. */
-function messageArgs(messages: readonly OutgoingMessage[], indexes: readonly number[]): string[] {
+function messageArgs(messages: readonly OutgoingMessage[], indexes: readonly number[], plain: boolean): string[] {
   const args: string[] = [];
-  for (const index of indexes) pushMessageArgs(args, messages[index]!);
+  for (const index of indexes) pushMessageArgs(args, messages[index]!, plain);
   return args;
 }
 
-function pushMessageArgs(args: string[], message: OutgoingMessage): void {
-  args.push(message.id, message.body, String(message.delayMs ?? 0), String(message.priority ?? 0), optionalKey(message.orderingKey), optionalKey(message.dedupeKey));
+/** A message's own arguments: id and body when the send is plain, else with its delay, priority and keys. */
+function pushMessageArgs(args: string[], message: OutgoingMessage, plain: boolean): void {
+  if (plain) args.push(message.id, message.body);
+  else args.push(message.id, message.body, String(message.delayMs ?? 0), String(message.priority ?? 0), optionalKey(message.orderingKey), optionalKey(message.dedupeKey));
 }
 
 /**
- * enqueue.lua's arguments for a send with records, from its form on: "s" with the record arguments once when its
+ * enqueue.lua's arguments for a send with records, from its record form on: "s" with the record arguments once when its
  * messages (more than one) all have a record and agree in all but args (a bulk enqueue of one job), else "" and each message's own.
  */
-function recordSendArgs(messages: readonly OutgoingMessage[], indexes: readonly number[]): string[] {
+function recordSendArgs(messages: readonly OutgoingMessage[], indexes: readonly number[], plain: boolean): string[] {
   const first = messages[indexes[0]!]!.record;
   // A send of one message gains nothing from the shared form (as many arguments), so it keeps the per-message one.
   const shared = indexes.length > 1 && first !== undefined && indexes.every((index) => sharesRecordArgs(messages[index]!.record, first));
@@ -87,7 +95,7 @@ function recordSendArgs(messages: readonly OutgoingMessage[], indexes: readonly 
     const args = ["s", first.job, String(first.enqueuedAt), first.runAt == null ? "" : String(first.runAt), String(Math.ceil(first.ttlMs)), first.batchId ?? "", first.parentId ?? ""];
     for (const index of indexes) {
       const message = messages[index]!;
-      pushMessageArgs(args, message);
+      pushMessageArgs(args, message, plain);
       args.push(message.record!.args ?? "");
     }
     return args;
@@ -95,7 +103,7 @@ function recordSendArgs(messages: readonly OutgoingMessage[], indexes: readonly 
   const args = [""];
   for (const index of indexes) {
     const message = messages[index]!;
-    pushMessageArgs(args, message);
+    pushMessageArgs(args, message, plain);
     const record = message.record;
     args.push(record?.job ?? "", String(record?.enqueuedAt ?? 0), record?.runAt == null ? "" : String(record.runAt), String(Math.ceil(record?.ttlMs ?? 0)), record?.batchId ?? "", record?.parentId ?? "", record?.args ?? "");
   }

@@ -36,14 +36,23 @@ function clientWithMainScripts(url: string): Redis {
   return client;
 }
 
-/** This version's enqueue arguments after the token as main's took them: with records, each message's seven record arguments. */
-function mainEnqueueMessageArgs(withRecords: boolean, args: unknown[]): unknown[] {
-  if (!withRecords) return args;
-  if (args[0] === "") return args.slice(1);
-  // The "s" form: the call's six record arguments, then per message its six and its args text.
-  const [job, enqueued, runAt, ttl, batch, parent] = args.slice(1, 7);
+/**
+ * This version's enqueue arguments after the token as main's took them: each message's six arguments (this version's
+ * plain form sends id and body only) and, with records, its seven record arguments (the "s" form sends six once).
+ */
+function mainEnqueueMessageArgs(withRecords: boolean, [messageForm, ...args]: unknown[]): unknown[] {
+  const own = messageForm === "p" ? 2 : 6;
+  const full = (message: unknown[]) => (own === 2 ? [...message, "0", "0", "", ""] : message);
+  const recordForm = withRecords ? args.shift() : undefined;
+  const shared = recordForm === "s" ? args.splice(0, 6) : undefined;
+  const perMessage = own + (recordForm === undefined ? 0 : shared ? 1 : 7);
   const expanded: unknown[] = [];
-  for (let index = 7; index < args.length; index += 7) expanded.push(...args.slice(index, index + 6), job, enqueued, runAt, ttl, batch, parent, args[index + 6]);
+  for (let index = 0; index < args.length; index += perMessage) {
+    const message = args.slice(index, index + perMessage);
+    expanded.push(...full(message.slice(0, own)));
+    if (shared) expanded.push(...shared, message[own]);
+    else if (recordForm !== undefined) expanded.push(...message.slice(own));
+  }
   return expanded;
 }
 

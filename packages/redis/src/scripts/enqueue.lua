@@ -6,15 +6,17 @@ KEYS[1] ready, KEYS[2] delayed, KEYS[3] meta, KEYS[4] dedupe, KEYS[5..] the orde
   hashes of dedupe keys' holders a first call found missing (see Returns)
 ARGV[1] base ("{<prefix>:<queue>}:"), ARGV[2] wake-up channel,
 ARGV[3] record key prefix ("<prefix>:record:"), or "" when the messages carry no records,
-ARGV[4] record events channel, ARGV[5] queue name, ARGV[6] this send's token (unique per send)
-ARGV[7..] without records, per message: id, body, delay ms, priority, ordering key, dedupe key
-  (the two keys are "" when absent, else the key behind a "=").
-With records, ARGV[7] says how the record arguments come (see record_insert in records.lua; a record
+ARGV[4] record events channel, ARGV[5] queue name, ARGV[6] this send's token (unique per send),
+ARGV[7] how each message's own arguments come: "" as id, body, delay ms, priority, ordering key, dedupe key
+  (the two keys are "" when absent, else the key behind a "="); "p" (plain: every message of the send due now, of
+  priority 0, without either key, as most are) as id and body only: each argument costs the script a string.
+Without records, ARGV[8..] per message those arguments.
+With records, ARGV[8] says how the record arguments come (see record_insert in records.lua; a record
   created here has its claims ride in the message: `m` on the record, `rm` on the message):
-  "" each message's own: ARGV[8..] per message the six above and seven more: job ("" for a message
+  "" each message's own: ARGV[9..] per message its arguments above and seven more: job ("" for a message
      without a record), enqueued ms, run-at ms or "", ttl ms, batch id or "", parent job id or "", args text or "";
-  "s" once for the call (every message has a record and they agree in all but args): ARGV[8..13] job, enqueued
-     ms, run-at ms or "", ttl ms, batch id or "", parent job id or ""; ARGV[14..] per message the six above and
+  "s" once for the call (every message has a record and they agree in all but args): ARGV[9..14] job, enqueued
+     ms, run-at ms or "", ttl ms, batch id or "", parent job id or ""; ARGV[15..] per message its arguments above and
      its args text or "". Sent once, they cost the server and the client no per-message arguments.
 Reads come before the first write: on a slot being migrated away, reading a
 key this node does not hold (the send's token key, absent on a first run)
@@ -33,14 +35,17 @@ local ready_key, delayed_key, meta_key, dedupe_key = KEYS[1], KEYS[2], KEYS[3], 
 local base = ARGV[1]
 local record_prefix, record_channel, queue = ARGV[3], ARGV[4], ARGV[5]
 local sent_key = base .. 'sent:' .. ARGV[6]
--- `shared`: the call's record arguments (the "s" form), else nil.
-local first, stride, shared = 7, 6, nil
-if record_prefix ~= '' and ARGV[7] == 's' then
-  first, stride, shared = 14, 7, { ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13] }
-elseif record_prefix ~= '' then
-  first, stride = 8, 13
+-- `own`: how many arguments each message has of its own, before its record's; `shared`: the call's record arguments
+-- (the "s" form), else nil.
+local plain = ARGV[7] == 'p'
+local own = plain and 2 or 6
+local with_records = record_prefix ~= ''
+local first, stride, shared = 8, own, nil
+if with_records and ARGV[8] == 's' then
+  first, stride, shared = 15, own + 1, { ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14] }
+elseif with_records then
+  first, stride = 9, own + 7
 end
-local with_records = stride ~= 6
 local count = (#ARGV - first + 1) / stride
 local now = now_ms()
 local now_text = integer_text(now)
@@ -51,7 +56,7 @@ if redis.call('EXISTS', sent_key) == 1 then
   local answers = {}
   for index = 0, count - 1 do
     local offset = first + index * stride
-    local dedupe = ARGV[offset + 5]
+    local dedupe = plain and '' or ARGV[offset + 5]
     answers[index + 1] = 1
     if dedupe ~= '' then
       local holder = redis.call('HGET', dedupe_key, string.sub(dedupe, 2))
@@ -62,7 +67,7 @@ if redis.call('EXISTS', sent_key) == 1 then
   return answers
 end
 local existing, claimed, missing_holders = {}, {}, {}
-for index = 0, count - 1 do
+for index = 0, plain and -1 or count - 1 do
   local dedupe = ARGV[first + index * stride + 5]
   if dedupe ~= '' then
     dedupe = string.sub(dedupe, 2)
@@ -90,7 +95,7 @@ if with_records and count > 1 then
   local record_keys = {}
   for index = 0, count - 1 do
     local offset = first + index * stride
-    if not existing[index] and (shared or ARGV[offset + 6] ~= '') then record_keys[#record_keys + 1] = record_prefix .. ARGV[offset] end
+    if not existing[index] and (shared or ARGV[offset + own] ~= '') then record_keys[#record_keys + 1] = record_prefix .. ARGV[offset] end
   end
   records_absent = #record_keys > 1 and record_all_absent(record_keys)
 end
@@ -110,29 +115,35 @@ local heads_scheduled = 0
 for index = 0, count - 1 do
   local offset = first + index * stride
   local id, body = ARGV[offset], ARGV[offset + 1]
-  local delay, priority = tonumber(ARGV[offset + 2]), tonumber(ARGV[offset + 3])
-  local ordering, dedupe = ARGV[offset + 4], ARGV[offset + 5]
+  local delay_text, priority_text, ordering, dedupe = '0', '0', '', ''
+  if not plain then delay_text, priority_text, ordering, dedupe = ARGV[offset + 2], ARGV[offset + 3], ARGV[offset + 4], ARGV[offset + 5] end
   if existing[index] then
     results[index + 1] = existing[index]
   else
     local handle = handle_of(index)
     local message_key = base .. 'm:' .. handle
-    local at = now + delay
     -- Arguments as text (integer_text, common.lua): the same text main's scripts stored, without Redis's %.17g.
-    -- The usual message (no delay, priority 0) formats nothing: its texts are now_text and '0'.
-    local at_text = ARGV[offset + 2] == '0' and now_text or integer_text(at)
-    local priority_text = ARGV[offset + 3] == '0' and '0' or integer_text(priority)
+    -- The usual message (no delay, priority 0) parses and formats nothing: its texts are now_text and '0'.
+    local at, at_text, priority = now, now_text, 0
+    if delay_text ~= '0' then
+      at = now + tonumber(delay_text)
+      at_text = integer_text(at)
+    end
+    if priority_text ~= '0' then
+      priority = tonumber(priority_text)
+      priority_text = integer_text(priority)
+    end
     -- The record first: when it is created here, its claims ride in this message (rm; see records.lua).
     local rides = nil
     -- Every message of the shared form has a record; of the per-message form, those with a job.
-    if with_records and (shared or ARGV[offset + 6] ~= '') then
+    if with_records and (shared or ARGV[offset + own] ~= '') then
       local absent = records_absent and not records_created[id]
       local _
       if shared then
-        _, rides = record_insert(record_prefix .. id, shared[1], queue, shared[2], shared[3], shared[4], record_channel, id, shared[5], shared[6], ARGV[offset + 6], message_key, absent)
+        _, rides = record_insert(record_prefix .. id, shared[1], queue, shared[2], shared[3], shared[4], record_channel, id, shared[5], shared[6], ARGV[offset + own], message_key, absent)
       else
-        local at = offset + 6
-        _, rides = record_insert(record_prefix .. id, ARGV[at], queue, ARGV[at + 1], ARGV[at + 2], ARGV[at + 3], record_channel, id, ARGV[at + 4], ARGV[at + 5], ARGV[at + 6], message_key, absent)
+        local arg = offset + own
+        _, rides = record_insert(record_prefix .. id, ARGV[arg], queue, ARGV[arg + 1], ARGV[arg + 2], ARGV[arg + 3], record_channel, id, ARGV[arg + 4], ARGV[arg + 5], ARGV[arg + 6], message_key, absent)
       end
       records_created[id] = true
     end
