@@ -122,7 +122,7 @@ describe.skipIf(!redisUrl)("redis records: arguments shared by a script call", (
     await withBackend(async (backend, raw, keyPrefix) => {
       const t = Date.now();
       const settle = async (outcomes: readonly { result?: string; error?: string; finishedAt: number }[]) => {
-        const ids = outcomes.map(() => randomUUID());
+        const ids: string[] = outcomes.map(() => randomUUID());
         await backend.enqueue(ids.map((id) => ({ id, queue, body: JSON.stringify({ id }), record: { id, job: "Alike", queue, enqueuedAt: t, runAt: null, ttlMs: kept } as never })));
         const received = await backend.receive({ queue, maxMessages: 20, waitMs: 0, leaseMs: 30_000, records: { ttlMs: kept } });
         expect(received.map((message) => message.id).sort()).toEqual([...ids].sort());
