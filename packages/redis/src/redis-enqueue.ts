@@ -40,7 +40,8 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
         const replies = await withDeclaredKeys(4 + lines.length, call, (declared, sent) => whileSlotMoves(() => enqueue.call(client, declared, ...(sent as string[]))));
         indexes.forEach((messageIndex, replyIndex) => {
           const id = messages[messageIndex]!.id;
-          const reply = replies[replyIndex];
+          // A number answers that every message was enqueued (enqueue.lua's Returns).
+          const reply = typeof replies === "number" ? 1 : replies[replyIndex];
           results[messageIndex] = typeof reply === "string" ? { status: "duplicate", id, existingId: reply } : { status: "enqueued", id };
         });
       } catch (error) {

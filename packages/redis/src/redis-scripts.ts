@@ -7,9 +7,9 @@ export type RedisClient = Redis | Cluster;
 /** The commands our Lua scripts add to a client; ioredis sends them by SHA (EVALSHA, falling back to EVAL once). */
 export interface ScriptCommands {
   /** Keys: ready, delayed, meta, dedupe, then the send's ordering lines (enqueue.lua); then base, channel, record prefix and channel, queue, send token, message arguments. */
-  hopperEnqueue(keyCount: number, ...keysThenArgs: string[]): Promise<(number | string)[] | DeclareKeys>;
+  hopperEnqueue(keyCount: number, ...keysThenArgs: string[]): Promise<number | (number | string)[] | DeclareKeys>;
   /** hopperEnqueue for a send whose messages carry no records (recordPrefix ""). */
-  hopperEnqueueNoRecords(keyCount: number, ...keysThenArgs: string[]): Promise<(number | string)[] | DeclareKeys>;
+  hopperEnqueueNoRecords(keyCount: number, ...keysThenArgs: string[]): Promise<number | (number | string)[] | DeclareKeys>;
   hopperReceive(ready: string, delayed: string, leased: string, orphans: string, base: string, maxMessages: number, leaseMs: number, limit: number, recordPrefix: string, recordChannel: string, queue: string, recordTtlMs: number): Promise<(number | string)[]>;
   hopperAck(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number | DeclareKeys>;
   hopperNack(ready: string, delayed: string, leased: string, message: string, base: string, channel: string, handle: string, token: string, delayMs: number, uncounted: "0" | "1"): Promise<number>;

@@ -21,8 +21,9 @@ With records, ARGV[8] says how the record arguments come (see record_insert in r
 Reads come before the first write: on a slot being migrated away, reading a
 key this node does not hold (the send's token key, absent on a first run)
 fails the script before it has stored anything, so a batch is never half stored.
-Returns: one entry per message, in order: 1 when enqueued, or the job id of
-  the queued message that holds the same dedupe key (a string). Or, having written nothing, { { key, ... } }: the
+Returns: the number of messages, when every one was enqueued (the usual send: no list to build and answer); else
+  one entry per message, in order: 1 when enqueued, or the job id of the queued message that holds the same dedupe
+  key (a string). Or, having written nothing, { { key, ... } }: the
   message hashes of dedupe keys' holders that are missing and not declared (declared_key, common.lua): on a Cluster
   mid-migration a holder not yet moved would look gone, and its key be given to a second job.
 A send is stored once: ioredis sends a command again when its connection
@@ -90,12 +91,17 @@ if #missing_holders > 0 then return { missing_holders } end
 
 -- The records this send creates: when none of their keys exists (the usual case), one EXISTS answers for all of them.
 -- A one-message send leaves it to record_insert's own EXISTS, without building the list.
-local records_absent = false
+-- Their keys by message index, made once for both uses.
+local records_absent, record_key_at = false, {}
 if with_records and count > 1 then
   local record_keys = {}
   for index = 0, count - 1 do
     local offset = first + index * stride
-    if not existing[index] and (shared or ARGV[offset + own] ~= '') then record_keys[#record_keys + 1] = record_prefix .. ARGV[offset] end
+    if not existing[index] and (shared or ARGV[offset + own] ~= '') then
+      local record_key = record_prefix .. ARGV[offset]
+      record_keys[#record_keys + 1] = record_key
+      record_key_at[index] = record_key
+    end
   end
   records_absent = #record_keys > 1 and record_all_absent(record_keys)
 end
@@ -105,7 +111,8 @@ local records_created = {}
 -- Writes. The handles follow the queue's last one (`seq`), which the increment answers.
 local seq = redis.call('HINCRBY', meta_key, 'seq', integer_text(count)) - count
 local function handle_of(index) return string.format('%015d', seq + index + 1) end
-local results = {}
+-- One answer per message once one is a duplicate (see Returns); nil while every one was enqueued.
+local results = nil
 -- Eligible messages without an ordering key join their set with one ZADD per set for the whole send: a
 -- redis.call per message costs more than its write. Should a write fail part-way, the messages before
 -- it stay unindexed, never delivered, as the failed answer says (before, they were delivered).
@@ -118,6 +125,10 @@ for index = 0, count - 1 do
   local delay_text, priority_text, ordering, dedupe = '0', '0', '', ''
   if not plain then delay_text, priority_text, ordering, dedupe = ARGV[offset + 2], ARGV[offset + 3], ARGV[offset + 4], ARGV[offset + 5] end
   if existing[index] then
+    if not results then
+      results = {}
+      for before = 1, index do results[before] = 1 end
+    end
     results[index + 1] = existing[index]
   else
     local handle = handle_of(index)
@@ -138,12 +149,13 @@ for index = 0, count - 1 do
     -- Every message of the shared form has a record; of the per-message form, those with a job.
     if with_records and (shared or ARGV[offset + own] ~= '') then
       local absent = records_absent and not records_created[id]
+      local record_key = record_key_at[index] or record_prefix .. id
       local _
       if shared then
-        _, rides = record_insert(record_prefix .. id, shared[1], queue, shared[2], shared[3], shared[4], record_channel, id, shared[5], shared[6], ARGV[offset + own], message_key, absent)
+        _, rides = record_insert(record_key, shared[1], queue, shared[2], shared[3], shared[4], record_channel, id, shared[5], shared[6], ARGV[offset + own], message_key, absent)
       else
         local arg = offset + own
-        _, rides = record_insert(record_prefix .. id, ARGV[arg], queue, ARGV[arg + 1], ARGV[arg + 2], ARGV[arg + 3], record_channel, id, ARGV[arg + 4], ARGV[arg + 5], ARGV[arg + 6], message_key, absent)
+        _, rides = record_insert(record_key, ARGV[arg], queue, ARGV[arg + 1], ARGV[arg + 2], ARGV[arg + 3], record_channel, id, ARGV[arg + 4], ARGV[arg + 5], ARGV[arg + 6], message_key, absent)
       end
       records_created[id] = true
     end
@@ -177,7 +189,7 @@ for index = 0, count - 1 do
       ready_members[#ready_members + 1] = priority_text == '0' and '0' or integer_text(-priority)
       ready_members[#ready_members + 1] = handle
     end
-    results[index + 1] = 1
+    if results then results[index + 1] = 1 end
   end
 end
 
@@ -192,4 +204,4 @@ redis.call('SET', sent_key, '1', 'PX', '60000')
 
 -- Delayed messages wake receivers too, so they recompute when to look again; so does a line's new head.
 if heads_scheduled + #ready_members + #delayed_members > 0 then redis.call('PUBLISH', ARGV[2], '') end
-return results
+return results or count
