@@ -16,7 +16,7 @@ describe.skipIf(!redisUrl)("redis: an enqueue script sent again after a dropped 
   const client = new Redis(redisUrl!);
   afterAll(() => client.quit());
 
-  it("stores its messages once and answers as the first run did", async () => {
+  it("stores its messages once and answers what the first run stored", async () => {
     const prefix = `resend-${randomUUID().slice(0, 8)}`;
     const keys = queueKeys(prefix, "mail");
     const scripts = defineScripts(client);
@@ -38,7 +38,18 @@ describe.skipIf(!redisUrl)("redis: an enqueue script sent again after a dropped 
     expect(await client.hget(keys.meta, "seq")).toBe("5");
   });
 
-  it("with records, stores its messages and their records once and answers as the first run did", async () => {
+  it("stores a plain send whose messages were all enqueued once: the first run answers their number, the resend a list saying the same", async () => {
+    const prefix = `resend-${randomUUID().slice(0, 8)}`;
+    const keys = queueKeys(prefix, "mail");
+    const { resending, replies } = resendingEachCall(defineScripts(client), "hopperEnqueueNoRecords");
+    const results = await enqueueMessages(resending, () => keys, ["a", "b", "c"].map((id) => ({ id, queue: "mail", body: "{}" })), undefined);
+    expect(replies).toEqual([3, [1, 1, 1]]);
+    expect(results.map((result) => result.status)).toEqual(["enqueued", "enqueued", "enqueued"]);
+    expect(await client.zcard(keys.ready)).toBe(3);
+    expect(await client.hget(keys.meta, "seq")).toBe("3");
+  });
+
+  it("with records, stores its messages and their records once and answers what the first run stored", async () => {
     const prefix = `resend-${randomUUID().slice(0, 8)}`;
     const keys = queueKeys(prefix, "mail");
     const records = recordKeys(prefix);

@@ -69,6 +69,46 @@ describe.skipIf(!redisUrl)("redis records: arguments shared by a script call", (
     });
   });
 
+  it("stores each message's own delay, priority and keys in a send that is not plain, in either record form", { timeout: 30_000 }, async () => {
+    const queue = "unplain";
+    await withBackend(async (backend, raw, keyPrefix) => {
+      const t = Date.now();
+      const record = (id: string, job: string) => ({ id, job, queue, enqueuedAt: t, runAt: null, ttlMs: kept, args: "{}" }) as never;
+      // The message hash each record rides in (`m`), as stored.
+      const messageOf = async (id: string) => raw.hgetall((await raw.hget(`${keyPrefix}:record:${id}`, "m"))!);
+      const ids = Array.from({ length: 8 }, () => randomUUID());
+      const [plain, prioritized, delayed, lined, shared, sharedPrioritized, sharedDeduped, sharedDelayed] = ids as [string, string, string, string, string, string, string, string];
+      const body = (id: string) => JSON.stringify({ id });
+      // Each message's own record arguments (the records differ in job): the per-message form.
+      await backend.enqueue([
+        { id: plain, queue, body: body(plain), record: record(plain, "Alpha") },
+        { id: prioritized, queue, body: body(prioritized), priority: 5, record: record(prioritized, "Beta") },
+        { id: delayed, queue, body: body(delayed), delayMs: 60_000, record: record(delayed, "Alpha") },
+        { id: lined, queue, body: body(lined), orderingKey: "line-1", record: record(lined, "Alpha") },
+      ]);
+      // The call's record arguments once (the records agree): the shared form.
+      await backend.enqueue([
+        { id: shared, queue, body: body(shared), record: record(shared, "Gamma") },
+        { id: sharedPrioritized, queue, body: body(sharedPrioritized), priority: -3, record: record(sharedPrioritized, "Gamma") },
+        { id: sharedDeduped, queue, body: body(sharedDeduped), dedupeKey: "once", record: record(sharedDeduped, "Gamma") },
+        { id: sharedDelayed, queue, body: body(sharedDelayed), delayMs: 60_000, record: record(sharedDelayed, "Gamma") },
+      ]);
+      for (const id of ids) expect(await raw.hget(`${keyPrefix}:record:${id}`, "j")).toBe(id === prioritized ? "Beta" : [shared, sharedPrioritized, sharedDeduped, sharedDelayed].includes(id) ? "Gamma" : "Alpha");
+      const stored = Object.fromEntries(await Promise.all(ids.map(async (id) => [id, await messageOf(id)] as const)));
+      for (const id of ids) expect(stored[id]).toMatchObject({ id, body: body(id), n: "0" });
+      expect([plain, delayed, lined, shared, sharedDeduped, sharedDelayed].map((id) => stored[id]!.pri)).toEqual(["0", "0", "0", "0", "0", "0"]);
+      expect([stored[prioritized]!.pri, stored[sharedPrioritized]!.pri]).toEqual(["5", "-3"]);
+      for (const id of [delayed, sharedDelayed]) expect(Number(stored[id]!.at)).toBeGreaterThanOrEqual(t + 60_000);
+      for (const id of [plain, prioritized, lined, shared]) expect(Number(stored[id]!.at)).toBeLessThan(t + 60_000);
+      expect(stored[lined]!.ok).toBe("line-1");
+      expect(stored[sharedDeduped]!.dk).toBe("once");
+      expect(stored[plain]!.ok ?? stored[plain]!.dk).toBeUndefined();
+      // Ready in priority order, then enqueue order; the delayed two wait.
+      const received = await backend.receive({ queue, maxMessages: 20, waitMs: 0, leaseMs: 30_000 });
+      expect(received.map((each) => each.id)).toEqual([prioritized, plain, lined, shared, sharedDeduped, sharedPrioritized]);
+    });
+  });
+
   it("leaves an existing record, and one made earlier in the same send, alone in a send of the shared form", { timeout: 30_000 }, async () => {
     const queue = "shared-existing";
     await withBackend(async (backend, raw, keyPrefix) => {

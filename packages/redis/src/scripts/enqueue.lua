@@ -29,8 +29,8 @@ Returns: the number of messages, when every one was enqueued (the usual send: no
 A send is stored once: ioredis sends a command again when its connection
 dropped before the answer came, though the server may have run it (a crash
 after an fsynced write). Each send leaves its token key (`sent:<token>`) for a
-minute, and a send that finds its own there answers as its first run did and
-stores nothing.
+minute, and a send that finds its own there answers what its first run stored and
+stores nothing (always as a list: 1 per message enqueued, a holder's id for a duplicate).
 ]]
 local ready_key, delayed_key, meta_key, dedupe_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local base = ARGV[1]
