@@ -112,6 +112,15 @@ describe("decodeEnvelope refuses what is not a Hopper envelope", () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
   });
 
+  it("reads an envelope without the fields that hold their defaults as those defaults (version 1, priority 0, attempt 1, no meta)", () => {
+    const { version: _version, priority: _priority, attempt: _attempt, meta: _meta, ...lean } = base;
+    expect(decodeEnvelope(JSON.stringify(lean))).toEqual({ ...lean, version: 1, priority: 0, attempt: 1, meta: {} });
+    // Present, each is checked as before: null is not absent.
+    for (const field of ["version", "priority", "attempt"]) {
+      expect(() => decodeEnvelope(JSON.stringify({ ...lean, [field]: null }))).toThrow(new RegExp(`envelope field ${field} must be a safe integer`));
+    }
+  });
+
   it("round-trips every optional field", () => {
     const full: Envelope = { ...base, argsMeta: { values: {} }, runAt: "2026-11-24T10:05:00.000Z", orderingKey: "account-1", dedupeKey: "welcome-42", priority: 5, attempt: 3 };
     expect(decodeEnvelope(encodeEnvelope(full))).toEqual(full);

@@ -79,12 +79,12 @@ export function decodeEnvelope(body: string, held: HeldStrings = {}): Envelope {
     hopper: ENVELOPE_FORMAT_VERSION,
     id: id === held.id ? held.id : id,
     job: requireString(parsed, "job"),
-    version: requireInteger(parsed, "version", 1),
+    version: integerOrDefault(parsed, "version", 1, 1),
     args: parsed.args,
     queue: queue === held.queue ? held.queue : queue,
-    priority: requireInteger(parsed, "priority", Number.MIN_SAFE_INTEGER),
+    priority: integerOrDefault(parsed, "priority", 0, Number.MIN_SAFE_INTEGER),
     enqueuedAt: requireTimestamp(parsed, "enqueuedAt"),
-    attempt: requireInteger(parsed, "attempt", 1),
+    attempt: integerOrDefault(parsed, "attempt", 1, 1),
     meta: requireStringRecord(parsed, "meta"),
   };
   if (parsed.argsMeta !== undefined) envelope.argsMeta = parsed.argsMeta;
@@ -142,6 +142,14 @@ function requireInteger(object: Record<string, unknown>, field: string, minimum:
     throw new MalformedEnvelopeError({ field, message: `envelope field ${field} must be a safe integer ${range}, got ${describe(value)}` });
   }
   return value;
+}
+
+/**
+ * A field a writer may leave out when it holds its default (docs/envelope.md: read as the default since 2026-12-06,
+ * so that a later release can stop writing them once no older reader runs); present, it is checked as before.
+ */
+function integerOrDefault(object: Record<string, unknown>, field: string, fallback: number, minimum: number): number {
+  return object[field] === undefined ? fallback : requireInteger(object, field, minimum);
 }
 
 function requireTimestamp(object: Record<string, unknown>, field: string): string {
