@@ -29,12 +29,13 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
       // Records ride with the messages only when the backend writes its own (records given) and some message carries one.
       const withRecords = records !== undefined && indexes.some((index) => messages[index]!.record !== undefined);
       const plain = indexes.every((index) => isPlain(messages[index]!));
-      const args = [plain ? "p" : "", ...(withRecords ? recordSendArgs(messages, indexes, plain) : messageArgs(messages, indexes, plain))];
       try {
         // Only replies that say the script did not run are retried, so a batch is never stored twice.
         const token = `${processToken}:${(sends += 1).toString(36)}`;
         const lines = lineKeys(keys, messages, indexes);
-        const call = [keys.ready, keys.delayed, keys.meta, keys.dedupe, ...lines, keys.base, keys.wakeChannel, withRecords ? records.prefix : "", withRecords ? records.channel : "", queue, token, ...args];
+        const call = [keys.ready, keys.delayed, keys.meta, keys.dedupe, ...lines, keys.base, keys.wakeChannel, withRecords ? records.prefix : "", withRecords ? records.channel : "", queue, token, plain ? "p" : ""];
+        if (withRecords) pushRecordSendArgs(call, messages, indexes, plain);
+        else for (const index of indexes) pushMessageArgs(call, messages[index]!, plain);
         // A dedupe key's holder found missing (a slot half moved) the script asks to have declared (enqueue.lua).
         const enqueue = withRecords ? client.hopperEnqueue : client.hopperEnqueueNoRecords;
         const replies = await withDeclaredKeys(4 + lines.length, call, (declared, sent) => whileSlotMoves(() => enqueue.call(client, declared, ...(sent as string[]))));
@@ -71,13 +72,6 @@ function isPlain(message: OutgoingMessage): boolean {
   return !message.delayMs && !message.priority && message.orderingKey === undefined && message.dedupeKey === undefined;
 }
 
-/** enqueue.lua's per-message arguments, for a send without records. */
-function messageArgs(messages: readonly OutgoingMessage[], indexes: readonly number[], plain: boolean): string[] {
-  const args: string[] = [];
-  for (const index of indexes) pushMessageArgs(args, messages[index]!, plain);
-  return args;
-}
-
 /** A message's own arguments: id and body when the send is plain, else with its delay, priority and keys. */
 function pushMessageArgs(args: string[], message: OutgoingMessage, plain: boolean): void {
   if (plain) args.push(message.id, message.body);
@@ -85,30 +79,30 @@ function pushMessageArgs(args: string[], message: OutgoingMessage, plain: boolea
 }
 
 /**
- * enqueue.lua's arguments for a send with records, from its record form on: "s" with the record arguments once when its
- * messages (more than one) all have a record and agree in all but args (a bulk enqueue of one job), else "" and each message's own.
+ * Appends enqueue.lua's arguments for a send with records, from its record form on: "s" with the record arguments once
+ * when its messages (more than one) all have a record and agree in all but args (a bulk enqueue of one job), else "" and
+ * each message's own.
  */
-function recordSendArgs(messages: readonly OutgoingMessage[], indexes: readonly number[], plain: boolean): string[] {
+function pushRecordSendArgs(args: string[], messages: readonly OutgoingMessage[], indexes: readonly number[], plain: boolean): void {
   const first = messages[indexes[0]!]!.record;
   // A send of one message gains nothing from the shared form (as many arguments), so it keeps the per-message one.
   const shared = indexes.length > 1 && first !== undefined && indexes.every((index) => sharesRecordArgs(messages[index]!.record, first));
   if (shared) {
-    const args = ["s", first.job, String(first.enqueuedAt), first.runAt == null ? "" : String(first.runAt), String(Math.ceil(first.ttlMs)), first.batchId ?? "", first.parentId ?? ""];
+    args.push("s", first.job, String(first.enqueuedAt), first.runAt == null ? "" : String(first.runAt), String(Math.ceil(first.ttlMs)), first.batchId ?? "", first.parentId ?? "");
     for (const index of indexes) {
       const message = messages[index]!;
       pushMessageArgs(args, message, plain);
       args.push(message.record!.args ?? "");
     }
-    return args;
+    return;
   }
-  const args = [""];
+  args.push("");
   for (const index of indexes) {
     const message = messages[index]!;
     pushMessageArgs(args, message, plain);
     const record = message.record;
     args.push(record?.job ?? "", String(record?.enqueuedAt ?? 0), record?.runAt == null ? "" : String(record.runAt), String(Math.ceil(record?.ttlMs ?? 0)), record?.batchId ?? "", record?.parentId ?? "", record?.args ?? "");
   }
-  return args;
 }
 
 /** Whether `record` takes the same enqueue.lua arguments as `first`, args apart (the shared form). */
