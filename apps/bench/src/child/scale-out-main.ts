@@ -21,6 +21,8 @@ let starts = new WorkerStarts(0);
 let reporter: NodeJS.Timeout | undefined;
 let queue = "";
 let concurrency = 1;
+/** The process's CPU use when its consumer started, so "stopped" can say what the consuming cost. */
+let cpuAtStart: NodeJS.CpuUsage | undefined;
 
 async function handle(request: ScaleOutRequest): Promise<void> {
   switch (request.type) {
@@ -44,18 +46,21 @@ async function handle(request: ScaleOutRequest): Promise<void> {
       return;
     case "start": {
       if (!subject) throw new Error("start before work");
+      cpuAtStart = process.cpuUsage();
       consumer = await subject.consume(queue, concurrency, (job) => starts.start(job.seq, now(), job.sentAt));
       send({ type: "consuming", at: now(), shape: subject.shape(concurrency) });
       reporter = setInterval(sendStarts, reportEveryMs);
       return;
     }
-    case "stop":
+    case "stop": {
       clearInterval(reporter);
+      const used = cpuAtStart && process.cpuUsage(cpuAtStart);
       await consumer?.stop();
       consumer = undefined;
       sendStarts();
-      send({ type: "stopped" });
+      send({ type: "stopped", ...(used && { cpuUs: used.user + used.system }) });
       return;
+    }
     case "close":
       await subject?.close();
       send({ type: "closed" });

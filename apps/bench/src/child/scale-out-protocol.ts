@@ -22,6 +22,7 @@ export type ScaleOutMessage =
   | { readonly type: "consuming"; readonly at: number; readonly shape: ConsumerShape }
   /** A worker's starts since its previous report; the last one is sent before "stopped". */
   | ({ readonly type: "count" } & StartsReport)
-  | { readonly type: "stopped" }
+  /** `cpuUs`: the process's CPU time (user + system) from its consumer's start to the "stop" request, µs. */
+  | { readonly type: "stopped"; readonly cpuUs?: number }
   | { readonly type: "closed" }
   | { readonly type: "failed"; readonly error: string };

@@ -3,8 +3,8 @@
  * client and the peers while the machine is busy: Node CPU time (user+system)
  * per job; the calls this process sent per job (Redis commands, PostgreSQL statements: the round
  * trips, `client-calls.ts`); on Redis, server commands, bytes and CPU per job (INFO deltas); on a local
- * PostgreSQL, its processes' CPU per job (`postgres-server-cpu.ts`); on the local SQS emulator (an sqs:// URL
- * whose `endpoint` is `@hopper/services`' fauxqs), its CPU per job (`sqs-server-cpu.ts`); bytes this process
+ * PostgreSQL, its processes' CPU per job (`server-cpu/postgres-server-cpu.ts`); on the local SQS emulator (an sqs:// URL
+ * whose `endpoint` is `@hopper/services`' fauxqs), its CPU per job (`server-cpu/sqs-emulator-cpu.ts`); bytes this process
  * wrote and read per job (requests and answers, all connections).
  * Not a throughput figure: wall-clock rates belong to `pnpm bench`.
  *
@@ -21,9 +21,10 @@ import { createSubject } from "../subjects/create-subject.js";
 import { consumeCount, enqueueInBatches, makeJobs, withCallers } from "../scenarios/scenario-context.js";
 import type { BenchSubject } from "../subjects/bench-subject.js";
 import { countClientCalls } from "./client-calls.js";
-import { postgresServerCpu, postgresWal } from "./postgres-server-cpu.js";
+import { postgresWal } from "./postgres-server-cpu.js";
+import { postgresServerCpu } from "../server-cpu/postgres-server-cpu.js";
 import { redisServerCounts } from "./redis-server-counts.js";
-import { sqsEmulatorCpu } from "./sqs-server-cpu.js";
+import { sqsEmulatorCpu } from "../server-cpu/sqs-emulator-cpu.js";
 
 const [library = "hopper", connection = process.env.HOPPER_TEST_REDIS_URL ?? "", jobsText = "3000", callersText = "10", only = ""] = process.argv.slice(2);
 const jobs = Number(jobsText);

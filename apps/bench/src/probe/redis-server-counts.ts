@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { infoField as field, redisCpuUs } from "../server-cpu/redis-server-cpu.js";
 
 export interface ServerCounts {
   readonly calls: Map<string, number>;
@@ -19,8 +20,7 @@ export async function redisServerCounts(admin: Redis | undefined): Promise<Serve
     calls.set(match[1]!, Number(match[2]));
     usec.set(match[1]!, Number(match[3]));
   }
-  const field = (text: string, name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(text)?.[1] ?? 0);
-  const serverCpuUs = (field(cpu, "used_cpu_user") + field(cpu, "used_cpu_sys")) * 1e6;
+  const serverCpuUs = redisCpuUs(cpu);
   return { calls, usec, bytesIn: field(stats, "total_net_input_bytes"), bytesOut: field(stats, "total_net_output_bytes"), serverCpuUs };
 }
 

@@ -26,6 +26,20 @@ describe("scaleOutSection", () => {
   it("is absent when no subject ran the scenario", () => {
     expect(scaleOutSection(runResult([subject("redis/hopper", "hopper", 1)]))).toBeUndefined();
   });
+
+  it("gives the server's and the workers' CPU per job and cores where they were counted, and no CPU table where nothing was", () => {
+    const counted = point(1, 1000, { serverCpuUsPerJob: 21.04, serverCores: 0.42, workersCpuUsPerJob: 30, workersCores: 0.6 });
+    const run = runResult([
+      subject("redis/hopper", "hopper", 1, { scaleOut: [counted, point(2, 1500, { workersCpuUsPerJob: 31.5, workersCores: 0.95 })] }),
+      subject("postgres/pg-boss", "peer", 1, { scaleOut: [point(1, 900), point(2, 800)] }),
+    ]);
+    const text = scaleOutSection({ ...run, plan: { ...run.plan, scaleOut: { ...run.plan.scaleOut, workers: [1, 2] } } })!;
+    expect(text).toContain("| subject | 1: server | 1: workers | 2: server | 2: workers |");
+    expect(text).toContain("| **redis/hopper** | 21.0 (0.42) | 30.0 (0.60) | – | 31.5 (0.95) |");
+    expect(text).not.toContain("| **postgres/pg-boss** | –");
+    const uncounted = runResult([subject("postgres/pg-boss", "peer", 1, { scaleOut: [point(1, 900)] })]);
+    expect(scaleOutSection(uncounted)).not.toContain("CPU time per job");
+  });
 });
 
 describe("consumerSection", () => {

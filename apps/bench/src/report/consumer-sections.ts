@@ -70,7 +70,30 @@ export function scaleOutSection(run: RunResult): string | undefined {
       ["subject", ...scaleOut.workers.map((workers) => `${workers} worker${workers === 1 ? "" : "s"}`), "speed-up", "jobs per worker (largest N)"],
       subjects.map((subject) => [`**${subject.spec.id}**`, ...scaleOut.workers.map((workers) => rateCell(subject, workers)), speedUp(subject), subject.scaleOut!.at(-1)?.perWorker.join(" / ") || "–"]),
     ),
+    ...scaleOutCpuTable(subjects, scaleOut.workers),
   ].join("\n");
+}
+
+/** The server's and the workers' CPU per job over each scale-out drain, with the cores each kept busy; none when nothing was counted. */
+function scaleOutCpuTable(subjects: readonly SubjectResult[], workerCounts: readonly number[]): string[] {
+  const counted = subjects.filter((subject) => subject.scaleOut!.some((point) => point.serverCpuUsPerJob !== undefined || point.workersCpuUsPerJob !== undefined));
+  if (counted.length === 0) return [];
+  const cell = (perJob: number | undefined, cores: number | undefined) => (perJob === undefined || cores === undefined ? "–" : `${perJob.toFixed(1)} (${cores.toFixed(2)})`);
+  return [
+    "",
+    "CPU time per job over each drain, µs, and in brackets the cores it kept busy (CPU time ÷ the drain's wall time): the server's (Redis by `INFO cpu`, a PostgreSQL server or the SQS emulator on this machine from /proc; – where it cannot be counted) and the worker processes' together. On this machine the two compete for the same cores.",
+    "",
+    table(
+      ["subject", ...workerCounts.flatMap((workers) => [`${workers}: server`, `${workers}: workers`])],
+      counted.map((subject) => [
+        `**${subject.spec.id}**`,
+        ...workerCounts.flatMap((workers) => {
+          const point = subject.scaleOut!.find((entry) => entry.workers === workers && !entry.error);
+          return [cell(point?.serverCpuUsPerJob, point?.serverCores), cell(point?.workersCpuUsPerJob, point?.workersCores)];
+        }),
+      ]),
+    ),
+  ];
 }
 
 /** A sweep's drain rates per settings variant, the best per peer and concurrency in bold. */

@@ -144,6 +144,16 @@ export interface ScaleOutPoint {
   /** Starts of a job with no number of the fill (a subject that did not hand `seq` back), each counted as a first start; absent in older results. */
   readonly startsWithoutSeq?: number;
   readonly consumer?: ConsumerShape;
+  /**
+   * The server's CPU time over the drain (from the workers' start to the last first start, or the bound), per job done, µs;
+   * and ÷ that wall time: the cores it kept busy. Absent where it is not counted (`server-cpu/server-cpu.ts`: Redis by
+   * INFO, a PostgreSQL server or the SQS emulator on this machine from /proc) and in results before it was.
+   */
+  readonly serverCpuUsPerJob?: number;
+  readonly serverCores?: number;
+  /** The worker processes' own CPU time (all of them, from their consumers' start to "stop"), per job done, µs; and the cores it kept busy over the same wall time. */
+  readonly workersCpuUsPerJob?: number;
+  readonly workersCores?: number;
   readonly error?: string;
 }
 
