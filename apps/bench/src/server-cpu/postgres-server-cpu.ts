@@ -5,25 +5,52 @@ import pg from "pg";
  * CPU time of one local PostgreSQL server's processes, in µs, from /proc: every child of the postmaster
  * (connection backends, WAL writer, checkpointer …) by `schedstat` (ns), plus the postmaster's own and
  * its reaped children's (`stat`, clock ticks: a backend that exits mid-run counts at 10 ms resolution).
- * Undefined when the server is not on this machine or /proc cannot be read.
+ * Undefined when the server is not on this machine or /proc cannot be read: the backend pid the server names is
+ * taken as local only when that process and its parent are PostgreSQL's and the parent started when the server
+ * says its postmaster did (a remote server's pid may well name some process here).
  */
 export async function postgresServerCpu(connection: string): Promise<(() => number) | undefined> {
   const client = new pg.Client({ connectionString: connection });
   let postmaster: number;
   try {
     await client.connect();
-    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
-    postmaster = statFields(rows[0]!.pid)?.ppid ?? 0;
+    const { rows } = await client.query<{ pid: number; started: number }>("SELECT pg_backend_pid() AS pid, extract(epoch FROM pg_postmaster_start_time())::float8 AS started");
+    const { pid, started } = rows[0]!;
+    postmaster = statFields(pid)?.ppid ?? 0;
+    if (!isPostgres(pid) || !isPostgres(postmaster) || Math.abs((startedAtSeconds(postmaster) ?? 0) - started) > postmasterStartToleranceSeconds) return undefined;
   } catch {
     return undefined;
   } finally {
     await client.end().catch(() => {});
   }
-  if (!postmaster || !statFields(postmaster)) return undefined;
   return () => processesCpuUs(postmaster);
 }
 
-const ticksUs = 1e6 / 100;
+/** How far this machine's record of the postmaster's start may be from the server's own (exec to its first clock read, clock ticks). */
+const postmasterStartToleranceSeconds = 5;
+
+function isPostgres(pid: number): boolean {
+  try {
+    return pid > 0 && readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "postgres";
+  } catch {
+    return false;
+  }
+}
+
+/** When a local process started, in Unix seconds (its `stat` start time, in clock ticks after boot, plus the boot time). */
+function startedAtSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const startTicks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"))?.[1]);
+    return Number.isFinite(startTicks) && Number.isFinite(bootSeconds) ? bootSeconds + startTicks / ticksPerSecond : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const ticksPerSecond = 100;
+const ticksUs = 1e6 / ticksPerSecond;
 
 function processesCpuUs(postmaster: number): number {
   const own = statFields(postmaster);

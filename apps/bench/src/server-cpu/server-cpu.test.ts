@@ -70,6 +70,12 @@ describeWithService("sqs", (variables) => {
       await reader?.close();
     }
   });
+
+  it("does not take an endpoint on another machine for the local emulator listening on the same port", async () => {
+    const elsewhere = new URL(variables.HOPPER_TEST_SQS_ENDPOINT!);
+    elsewhere.hostname = "10.0.0.7";
+    expect(await openServerCpu(spec("sqs", `sqs://us-east-1/bench-?endpoint=${encodeURIComponent(elsewhere.toString())}`))).toBeUndefined();
+  });
 });
 
 describe("openServerCpu", () => {

@@ -1,17 +1,21 @@
 import { readdirSync, readFileSync } from "node:fs";
 
 const ticksUs = 1e6 / 100;
+const loopbackHosts = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
 /**
  * CPU time, in µs, of the local SQS emulator (`@hopper/services`' fauxqs child, `sqs-emulator-main.ts PORT`)
  * serving the endpoint named in an sqs:// URL's `endpoint` parameter, from /proc (clock ticks, 10 ms
- * resolution: measure thousands of jobs). Undefined for another endpoint or when /proc cannot be read.
+ * resolution: measure thousands of jobs). Undefined for an endpoint not on this machine's loopback or not the
+ * emulator's, or when /proc cannot be read.
  */
 export function sqsEmulatorCpu(connection: string): (() => number) | undefined {
   let port: string;
   try {
     const endpoint = new URL(connection).searchParams.get("endpoint");
-    port = endpoint ? new URL(endpoint).port : "";
+    const url = endpoint ? new URL(endpoint) : undefined;
+    // Only an endpoint on this machine can be the emulator counted here (another machine's port may match a local one).
+    port = url && loopbackHosts.has(url.hostname) ? url.port : "";
   } catch {
     return undefined;
   }
