@@ -50,7 +50,12 @@ export function toFetchHandler(handle: PushHttpHandler): (request: Request) => P
       signal: request.signal,
       encrypted: target.protocol === "https:",
     });
-    return new Response(answer.text || null, { status: answer.status, headers: answer.headers });
+    try {
+      return new Response(answer.text || null, { status: answer.status, headers: answer.headers });
+    } catch {
+      // A header value the platform refuses (a character outside a header's range, from an application's callback).
+      return new Response(unanswerable.text, { status: unanswerable.status, headers: unanswerable.headers });
+    }
   };
 }
 
@@ -77,9 +82,22 @@ export function toNodeHandler(handle: PushHttpHandler): (request: IncomingMessag
     });
     // Answered before the body was read (413, 401): close, or the client would reuse a connection still carrying the rest of it.
     if (!request.complete) response.setHeader("connection", "close");
-    response.writeHead(answer.status, answer.headers).end(answer.text);
+    try {
+      response.writeHead(answer.status, answer.headers);
+    } catch {
+      // A header value Node refuses (ERR_INVALID_CHAR, from an application's callback) must not end the process: nothing was
+      // sent yet, and the headers set before the refused one go with it.
+      for (const name of response.getHeaderNames()) if (name !== "connection") response.removeHeader(name);
+      response.writeHead(unanswerable.status, unanswerable.headers);
+      response.end(unanswerable.text);
+      return;
+    }
+    response.end(answer.text);
   };
 }
+
+/** The answer in place of one whose headers could not be sent. */
+const unanswerable = pushAnswer(500, "the answer could not be sent (a header value held characters HTTP does not allow)");
 
 /**
  * A handler that throws (a body stream that errors, a bug) must still answer:

@@ -2,7 +2,8 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigurationError, createConsoleLogger, createHopper, createJobStatusHandler, Job, type Hopper } from "@hopper/core";
+import { ConfigurationError, createConsoleLogger, createHopper, createJobStatusHandler, Job, type Hopper, type JobRecord } from "@hopper/core";
+import { headerSafeUrl } from "./job-status-http.js";
 
 class BuildReport extends Job<{ month: string }, { reportId: string }> {
   static override queue = "status-http-reports";
@@ -67,6 +68,47 @@ describe("the job status handler (202 pattern)", () => {
     const unknown = await fetch(`${base}/jobs/unknown-id`);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: "no such job", id: "unknown-id" });
+  });
+
+  it("sends a result URL built from a job's data as a header can carry it, in both forms, and answers 500 (not a crash) for one it cannot", async () => {
+    const { hopper } = await setUp();
+    let resultUrl: (record: JobRecord) => string | undefined = (record) => `/reports/年次 ${(record.result as { reportId: string }).reportId}`;
+    const handler = createJobStatusHandler({ jobs: hopper.jobs, resultUrl: (record) => resultUrl(record) });
+    const server: Server = createServer((request, response) => void handler.node(request, response));
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    opened.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const id = await BuildReport.performLater({ month: "2027-02" });
+    await runAll(hopper, id);
+    const expected = "/reports/%E5%B9%B4%E6%AC%A1%20r-2027-02";
+    const viaNode = await fetch(`${base}/jobs/${id}`, { redirect: "manual" });
+    expect(viaNode.status).toBe(303);
+    expect(viaNode.headers.get("location")).toBe(expected);
+    expect(viaNode.headers.get("x-content-type-options")).toBe("nosniff");
+    const viaFetch = await handler.fetch(new Request(`http://app.test/jobs/${id}`));
+    expect(viaFetch.headers.get("location")).toBe(expected);
+    // A header injection attempt stays inside the one header, encoded.
+    resultUrl = () => "/r\r\nset-cookie: a=b";
+    const injected = await handler.fetch(new Request(`http://app.test/jobs/${id}`));
+    expect(injected.headers.get("location")).toBe("/r%0D%0Aset-cookie:%20a=b");
+    expect(injected.headers.get("set-cookie")).toBeNull();
+    // A URL no header can carry, or no URL at all: 500 naming resultUrl, and the server answers the next request.
+    for (const unusable of ["/r/\ud800", "", 42 as unknown as string]) {
+      resultUrl = () => unusable;
+      const answer = await fetch(`${base}/jobs/${id}`, { redirect: "manual" });
+      expect(answer.status).toBe(500);
+      expect((await answer.json()).error).toContain("resultUrl");
+    }
+    resultUrl = () => "/fine";
+    expect((await fetch(`${base}/jobs/${id}`, { redirect: "manual" })).headers.get("location")).toBe("/fine");
+  });
+
+  it("percent-encodes only what a header cannot carry, leaving existing escapes single", () => {
+    expect(headerSafeUrl("/a%20b?x=1&y=é")).toBe("/a%20b?x=1&y=%C3%A9");
+    expect(headerSafeUrl("https://example.test/ok")).toBe("https://example.test/ok");
+    expect(headerSafeUrl("/emoji/😀")).toBe("/emoji/%F0%9F%98%80");
+    expect(headerSafeUrl("/lone/\udc00")).toBeUndefined();
   });
 
   it("answers 200 with the record for a succeeded job when no resultUrl is given, and refuses a handler without jobs", async () => {

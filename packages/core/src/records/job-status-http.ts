@@ -10,7 +10,9 @@ export interface JobStatusHandlerOptions {
   /**
    * Where a succeeded job's result can be fetched (e.g. `/reports/${record.result.reportId}`):
    * answered `303 See Other` with that `Location`. Without it, or when it returns
-   * undefined, a succeeded job is answered 200 with its record like any other.
+   * undefined, a succeeded job is answered 200 with its record like any other. Characters a
+   * header cannot carry (non-ASCII, spaces, controls) are percent-encoded as UTF-8; the URL is
+   * otherwise sent as given, so one built from a job's data should be a path of the application's.
    */
   readonly resultUrl?: (record: JobRecord) => string | undefined;
   /** `Retry-After` (seconds) on the answer for an unfinished job. Default 1. */
@@ -29,9 +31,11 @@ export interface JobStatusHandler {
  * job id is the last path segment) and answer `202` with `Location: /jobs/{id}`
  * where the work is enqueued. GET answers the record as JSON (200), `303 See
  * Other` to `resultUrl(record)` once the job succeeded, `404` for an unknown or
- * expired id. The record's `args` are left out of every answer. Ids are unguessable (62 random bits)
- * but not secrets, and they show when the job was enqueued: put the route behind the application's own
- * authentication when progress or results hold anything private.
+ * expired id. The answer is the record without its `args`: state, attempts and times, `progress`,
+ * `result`, the last `error` (its name and message, credentials in URLs masked), and the ids of the
+ * job's `batchId` and flow parent `parentId`, whose own records the same route answers. Ids are
+ * unguessable (62 random bits) but not secrets, and they show when the job was enqueued: put the route
+ * behind the application's own authentication when any of that may be private.
  */
 export function createJobStatusHandler(options: JobStatusHandlerOptions): JobStatusHandler {
   if (typeof options?.jobs?.get !== "function") throw new ConfigurationError({ field: "jobs", message: "give hopper.jobs: createJobStatusHandler({ jobs: hopper.jobs })" });
@@ -41,7 +45,7 @@ export function createJobStatusHandler(options: JobStatusHandlerOptions): JobSta
   const json = (status: number, body: unknown, headers: Record<string, string> = {}): PushHttpAnswer => ({
     status,
     text: JSON.stringify(body),
-    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", ...headers },
+    headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff", ...headers },
   });
   const handle = async (request: { method: string; url: string }): Promise<PushHttpAnswer> => {
     if (request.method !== "GET" && request.method !== "HEAD") return pushAnswer(405, "job status is read with GET", { allow: "GET, HEAD" });
@@ -57,8 +61,26 @@ export function createJobStatusHandler(options: JobStatusHandlerOptions): JobSta
     // Args are the operator's to see (unredacted here), not the polling client's.
     const { args: _args, ...answered } = record;
     const location = record.state === "succeeded" ? options.resultUrl?.(record) : undefined;
-    if (location !== undefined) return json(303, answered, { location });
+    if (location !== undefined) {
+      if (typeof location !== "string" || location === "") return json(500, { error: "resultUrl gave no URL: it must return a non-empty string, or undefined to answer the record" });
+      const encoded = headerSafeUrl(location);
+      if (encoded === undefined) return json(500, { error: "resultUrl gave a URL with an unpaired UTF-16 surrogate: it cannot be encoded" });
+      return json(303, answered, { location: encoded });
+    }
     return json(200, answered, FINISHED_STATES.has(record.state) ? {} : { "retry-after": String(retryAfter) });
   };
   return { fetch: toFetchHandler(handle), node: toNodeHandler(handle) };
+}
+
+/**
+ * A URL as a header carries it: each character outside printable ASCII (non-ASCII, a space, a control
+ * character, CR and LF among them) percent-encoded as UTF-8, the rest left as given (so existing
+ * escapes stay single); undefined when it holds an unpaired surrogate, which has no UTF-8 form.
+ */
+export function headerSafeUrl(url: string): string | undefined {
+  try {
+    return url.replace(/[^\x21-\x7e]/gu, (character) => encodeURIComponent(character));
+  } catch {
+    return undefined;
+  }
 }
