@@ -1,3 +1,6 @@
+import { once } from "node:events";
+import { createServer, request as httpRequest } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigurationError, createConsoleLogger, createHopper, Job, UnrecoverableError, type Hopper } from "@hopper/core";
 import { createMemoryBackend } from "@hopper/core/memory";
@@ -74,6 +77,68 @@ describe("createDashboard", () => {
     expect(warnings.join("\n")).toMatch(/OPEN TO ANYONE/);
     expect(() => createDashboard({ hopper, authorize: () => true, basePath: "admin/" })).toThrow(/basePath/);
     expect(() => createDashboard({ hopper, authorize: () => true, theme: "dark" } as DashboardOptions)).toThrow(/theme/);
+    // An environment variable's "true" is no boolean: read-only must not fail open.
+    expect(() => createDashboard({ hopper, authorize: () => true, readOnly: "true" } as unknown as DashboardOptions)).toThrow(/readOnly/);
+  });
+
+  it("retries or discards a single dead letter only on a queue of this Hopper's, as the bulk form does", async () => {
+    const { hopper, get, post } = setUp();
+    const id = await deadJob(hopper);
+    const page = await get("/dead-letters?queue=dash-unit");
+    const [cookie, csrf] = [cookieOf(page), tokenOf(await page.text())];
+    for (const action of ["/dead-letters/retry", "/dead-letters/discard"]) {
+      const refused = await post(action, { csrf, queue: "another-apps-queue", id }, { cookie });
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toMatch(/queue: names a queue this Hopper does not know/);
+    }
+    expect((await hopper.deadLetters("dash-unit").peek({ max: 1000 })).map((letter) => letter.id)).toContain(id);
+    const retried = await post("/dead-letters/retry", { csrf, queue: "dash-unit", id }, { cookie });
+    expect(retried.headers.get("location")).toContain("done=retried");
+  });
+
+  it("names a queue in an action's notice only when it is one the page lists, not whatever a link carries", async () => {
+    const { get } = setUp();
+    const known = await (await get("/queues?done=paused&queue=dash-unit")).text();
+    expect(known).toContain("Queue dash-unit paused");
+    const crafted = await (await get(`/queues?done=paused&queue=${encodeURIComponent("payments is being migrated. Call +1 555 0100")}`)).text();
+    expect(crafted).toContain("The queue paused");
+    expect(crafted).not.toContain("migrated");
+  });
+
+  it("answers 400 to a path with a . or .. segment, which would resolve outside its mount point, before authorize or any action", async () => {
+    let authorized = 0;
+    const hopper = createHopper({ backend: createMemoryBackend(), jobs: [Doomed], logger: silent, records: {} });
+    hoppers.push(hopper);
+    const dashboard = createDashboard({ hopper, authorize: () => ((authorized += 1), true), basePath: "/admin/hopper", logger: silent });
+    // The README's plain http mount: only paths under the base reach the dashboard.
+    const server = createServer((request, response) => {
+      if (request.url?.startsWith("/admin/hopper")) void dashboard(request, response);
+      else response.writeHead(404).end();
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    const port = (server.address() as AddressInfo).port;
+    const raw = (method: string, path: string) =>
+      new Promise<number>((resolve, reject) => {
+        // Node's client sends the path as given, dots and all, as a crafted request would.
+        const sent = httpRequest({ host: "127.0.0.1", port, method, path, headers: { "content-type": "application/x-www-form-urlencoded" } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        sent.on("error", reject);
+        sent.end(method === "POST" ? "queue=dash-unit" : undefined);
+      });
+    try {
+      for (const path of ["/admin/hopper/../../queues", "/admin/hopper/%2e%2e/%2E%2e/workers", "/admin/hopper/./queues"]) expect(await raw("GET", path), path).toBe(400);
+      expect(await raw("POST", "/admin/hopper/../../queues/pause")).toBe(400);
+      expect(authorized).toBe(0);
+      // An encoded slash is no separator: the segment names no page.
+      expect(await raw("GET", "/admin/hopper/..%2f..%2fqueues")).toBe(404);
+      expect((await hopper.queues.list()).find((queue) => queue.name === "dash-unit")?.paused).toBe(false);
+      expect(await raw("GET", "/admin/hopper/queues")).toBe(200);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it("marks its CSRF cookie Secure when the page came over HTTPS, or when told to", async () => {

@@ -87,6 +87,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   const redirect = (location: string, headers: Record<string, string> = {}): PushHttpAnswer => ({ status: 303, text: "", headers: { ...securityHeaders, location, ...headers } });
 
   const handle = async (request: PushHttpRequest): Promise<PushHttpAnswer> => {
+    // Before anything else: a path URL parsing would resolve elsewhere could pass a proxy's rule for the mount point and
+    // land on a page or action outside it, so it reaches nothing.
+    if (hasDotSegment(request.url)) return answer(400, "the path holds a . or .. segment: ask for the page itself");
     let verdict: boolean | DashboardRefusal = true;
     if (options.authorize) {
       // authorize sees the request line and headers, never the body (reading it would leave the form empty).
@@ -153,6 +156,13 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     if (!value) throw new ConfigurationError({ field: name, message: "the form left it out" });
     return value;
   };
+  // A queue of this Hopper's, as the bulk form's items must name (dead-letter-selection.ts): not another application's on the same backend.
+  const knownQueue = async (form: URLSearchParams): Promise<string> => {
+    const queue = field(form, "queue");
+    const known = (await hopper.queues.list()).some((entry) => entry.name === queue);
+    if (!known) throw new ConfigurationError({ field: "queue", message: `names a queue this Hopper does not know (${JSON.stringify(queue.slice(0, 100))})` });
+    return queue;
+  };
   const back = (page: string, query: Record<string, string>) => `${base}/${page}?${new URLSearchParams(query).toString()}`;
   const actions: Record<string, (form: URLSearchParams) => Promise<string>> = {
     "/queues/pause": async (form) => {
@@ -178,12 +188,12 @@ export function createDashboard(options: DashboardOptions): Dashboard {
       return back("jobs", { id, done: moved > 0 ? "retried" : "not-retried" });
     },
     "/dead-letters/retry": async (form) => {
-      const [queue, id] = [field(form, "queue"), field(form, "id")];
+      const [queue, id] = [await knownQueue(form), field(form, "id")];
       const moved = await hopper.deadLetters(queue).retry({ ids: [id], max: DEAD_LETTERS_SEARCHED });
       return back("dead-letters", { queue, done: moved > 0 ? "retried" : "not-retried" });
     },
     "/dead-letters/discard": async (form) => {
-      const [queue, id] = [field(form, "queue"), field(form, "id")];
+      const [queue, id] = [await knownQueue(form), field(form, "id")];
       const taken = await hopper.deadLetters(queue).take({ ids: [id], max: DEAD_LETTERS_SEARCHED });
       return back("dead-letters", { queue, done: taken.length > 0 ? "discarded" : "not-discarded" });
     },
@@ -211,6 +221,12 @@ function sameOrigin(origin: string | null, host: string | null): boolean {
   } catch {
     return false;
   }
+}
+
+/** Whether the request target's path (before its query) has a `.` or `..` segment, written plainly or percent-encoded. */
+function hasDotSegment(target: string): boolean {
+  const path = target.split(/[?#]/, 1)[0]!;
+  return path.split("/").some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
 }
 
 /** The path below the mount point: taken with the base (a plain `http` server) or without it (Express strips it). */
@@ -244,6 +260,7 @@ function checkOptions(options: DashboardOptions) {
   if (typeof basePath !== "string" || (basePath !== "" && (!basePath.startsWith("/") || basePath.endsWith("/") || /[\s"'<>?#]/.test(basePath)))) {
     throw new ConfigurationError({ field: "basePath", message: `must be "" or a path like "/admin/hopper" (leading slash, no trailing slash), got ${JSON.stringify(basePath)}` });
   }
+  if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") throw new ConfigurationError({ field: "readOnly", message: `must be true or false (an environment variable's "true" is a string: compare it, e.g. process.env.X === "true"), got ${JSON.stringify(options.readOnly)}` });
   if (options.secureCookie !== undefined && typeof options.secureCookie !== "boolean") throw new ConfigurationError({ field: "secureCookie", message: `must be true or false (leave it out to follow the request's protocol), got ${JSON.stringify(options.secureCookie)}` });
   const refreshMs = options.refreshMs ?? 5000;
   if (!Number.isSafeInteger(refreshMs) || refreshMs < 1000) throw new ConfigurationError({ field: "refreshMs", message: `must be a whole number of ms ≥ 1000, got ${JSON.stringify(refreshMs)}` });

@@ -32,9 +32,9 @@ export function actionButton(context: PageContext, action: string, fields: Recor
   return html`<form class="inline" method="post" action="${context.base}/${action}"><input type="hidden" name="${CSRF_FIELD}" value="${context.csrfToken}">${Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}<button type="submit" class="${style}">${label}</button></form>`;
 }
 
-const notices: Record<string, (query: URLSearchParams) => string> = {
-  paused: (query) => `Queue ${query.get("queue")} paused: workers stop starting its jobs within their pause check.`,
-  resumed: (query) => `Queue ${query.get("queue")} resumed.`,
+const notices: Record<string, (query: URLSearchParams, known: ReadonlySet<string>) => string> = {
+  paused: (query, known) => `${queueNamed(query, known)} paused: workers stop starting its jobs within their pause check.`,
+  resumed: (query, known) => `${queueNamed(query, known)} resumed.`,
   cancelled: () => "Job cancelled: it will not start.",
   stopping: () => "Cancel requested: the worker running the job is stopping it.",
   "not-cancelled": () => "The job had already finished: nothing to cancel.",
@@ -50,12 +50,21 @@ const notices: Record<string, (query: URLSearchParams) => string> = {
 const count = (query: URLSearchParams, name: string) => String(Math.max(0, Math.min(1_000_000, Number.parseInt(query.get(name) ?? "0", 10) || 0)));
 const missed = (query: URLSearchParams) => (count(query, "missed") === "0" ? "" : `; ${count(query, "missed")} not found among the dead letters received (already retried or discarded, not dead, or further back than the search reaches)`);
 
-/** The outcome of the last action, from a fixed list (the query names it; it never carries text to show). */
-export function notice(context: PageContext): SafeHtml {
+// A queue the query names is shown only when the page knows it: a link must not make the dashboard say any text it carries.
+const queueNamed = (query: URLSearchParams, known: ReadonlySet<string>) => {
+  const queue = query.get("queue");
+  return queue !== null && known.has(queue) ? `Queue ${queue}` : "The queue";
+};
+
+/**
+ * The outcome of the last action, from a fixed list (the query names it; it never carries text to show, but for a
+ * queue's name among `knownQueues`, the ones the page lists).
+ */
+export function notice(context: PageContext, knownQueues: ReadonlySet<string> = new Set()): SafeHtml {
   const render = notices[context.query.get("done") ?? ""];
   if (!render) return html``;
   const failed = context.query.get("done")!.startsWith("not-");
-  return html`<p class="notice${failed ? " error" : ""}" role="status">${render(context.query)}</p>`;
+  return html`<p class="notice${failed ? " error" : ""}" role="status">${render(context.query, knownQueues)}</p>`;
 }
 
 export function errorBox(message: string): SafeHtml {

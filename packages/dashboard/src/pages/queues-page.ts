@@ -32,7 +32,7 @@ export async function queuesPage(context: PageContext): Promise<RenderedPage> {
   return {
     page: "queues",
     title: "Queues",
-    body: html`${notice(context)}<div class="scroll"><table class="stack">
+    body: html`${notice(context, new Set(queues.map((queue) => queue.name)))}<div class="scroll"><table class="stack">
 <thead><tr><th>Queue</th><th>State</th><th class="number">Ready</th><th class="number">Delayed</th><th class="number">In flight</th><th class="number">Dead</th><th></th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 <p class="muted">Counts come from the backend's stats; "—" where it keeps none. A paused queue still takes enqueues; workers finish its running jobs and start no new ones.</p>
