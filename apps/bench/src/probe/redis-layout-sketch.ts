@@ -92,7 +92,7 @@ const sketchKeys = (queue: string) => ({ ready: `${queue}:ready`, delayed: `${qu
 async function sketchFill(queue: string, total: number, size: number): Promise<void> {
   const keys = sketchKeys(queue);
   for (let sent = 0; sent < total; sent += size) {
-    const args = [randomUUID()];
+    const args: string[] = [randomUUID()];
     for (let index = 0; index < Math.min(size, total - sent); index++) args.push(randomUUID(), body);
     await redis.eval(sketchEnqueue, 3, keys.ready, keys.bodies, keys.meta, ...args);
   }

@@ -81,7 +81,7 @@ function scaleOutCpuTable(subjects: readonly SubjectResult[], workerCounts: read
   const cell = (perJob: number | undefined, cores: number | undefined) => (perJob === undefined || cores === undefined ? "–" : `${perJob.toFixed(1)} (${cores.toFixed(2)})`);
   return [
     "",
-    "CPU time per job over each drain, µs, and in brackets the cores it kept busy (CPU time ÷ the drain's wall time): the server's (Redis by `INFO cpu`, a PostgreSQL server or the SQS emulator on this machine from /proc; – where it cannot be counted) and the worker processes' together. On this machine the two compete for the same cores.",
+    "CPU time per job over each drain, µs, and in brackets the cores it kept busy (CPU time ÷ the drain's wall time): the server's (all of its work in the window, every client's: Redis by `INFO cpu`, a PostgreSQL server or the SQS emulator on this machine from /proc; – where it cannot be counted) and the worker processes' together. The window runs from the workers' start to when the bench heard of the last first start (workers report every 100 ms), a little longer than the rate's span. Where the server runs on this machine, the two compete for its cores.",
     "",
     table(
       ["subject", ...workerCounts.flatMap((workers) => [`${workers}: server`, `${workers}: workers`])],

@@ -145,13 +145,15 @@ export interface ScaleOutPoint {
   readonly startsWithoutSeq?: number;
   readonly consumer?: ConsumerShape;
   /**
-   * The server's CPU time over the drain (from the workers' start to the last first start, or the bound), per job done, µs;
-   * and ÷ that wall time: the cores it kept busy. Absent where it is not counted (`server-cpu/server-cpu.ts`: Redis by
-   * INFO, a PostgreSQL server or the SQS emulator on this machine from /proc) and in results before it was.
+   * The server's CPU time over the drain, per job done, µs; and ÷ that wall time: the cores it kept busy. The window runs
+   * from just before the workers are told to start to when the bench has heard of the last first start (workers report
+   * every 100 ms) or the bound passed: a little longer than `elapsedMs`. All of the server's work in it, every client's.
+   * Absent where it is not counted (`server-cpu/server-cpu.ts`: Redis by INFO, a PostgreSQL server or the SQS emulator
+   * on this machine from /proc; a reading that failed) and in results before it was.
    */
   readonly serverCpuUsPerJob?: number;
   readonly serverCores?: number;
-  /** The worker processes' own CPU time (all of them, from their consumers' start to "stop"), per job done, µs; and the cores it kept busy over the same wall time. */
+  /** The worker processes' own CPU time (all of them, each from its "start" to its "stop"), per job done, µs; and ÷ the server's window: the cores they kept busy. */
   readonly workersCpuUsPerJob?: number;
   readonly workersCores?: number;
   readonly error?: string;

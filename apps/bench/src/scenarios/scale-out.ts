@@ -47,8 +47,8 @@ export function scaleOutCpuFigures({ serverUs, workersUs, windowMs, done }: Drai
   };
 }
 
-/** The server's CPU read around `drain`; undefined where no reader opened or a reading failed. */
-async function serverCpuAround<T>(serverCpu: ServerCpu | undefined, drain: () => Promise<T>): Promise<{ result: T; serverUs?: number; windowMs: number }> {
+/** The server's CPU read around `drain`: `serverUs` left out where no reader opened or a reading failed; `drain`'s own outcome either way. */
+export async function serverCpuAround<T>(serverCpu: ServerCpu | undefined, drain: () => Promise<T>): Promise<{ result: T; serverUs?: number; windowMs: number }> {
   const before = await serverCpu?.read().catch(() => undefined);
   const startedAt = now();
   const result = await drain();
@@ -74,7 +74,8 @@ export async function runScaleOut(
 ): Promise<ScaleOutPoint[]> {
   const points: ScaleOutPoint[] = [];
   const serverCpu = await openServerCpu(spec);
-  if (!serverCpu) note(`scale-out: the server's CPU is not counted for ${spec.backend} here (a server on another machine, or one without a reader in server-cpu.ts)`);
+  if (serverCpu) note(`scale-out: the server's CPU per job is that of ${serverCpu.source}, all of its work in each drain's window (every client's)`);
+  else note(`scale-out: the server's CPU is not counted for ${spec.backend} here (not readable from this machine: a remote PostgreSQL, real SQS, the Pub/Sub emulator, or a Redis that did not answer INFO)`);
   try {
     for (const workerCount of plan.scaleOut.workers) points.push(await runScaleOutPoint(spec, plan, workerCount, serverCpu, onProgress, note));
   } finally {
@@ -123,6 +124,7 @@ async function runScaleOutPoint(
       return { consuming, timedOut, stoppedAt: now() };
     });
     const { consuming, timedOut, stoppedAt } = result;
+    if (serverCpu && serverUs === undefined) note(`${label}: the server's CPU could not be read (INFO or /proc failed mid-run): its cells are left out`);
     for (const worker of workers) worker.send({ type: "stop" });
     // Each worker sends its last starts before "stopped".
     const stopped = await Promise.all(workers.map((worker) => worker.next("stopped", stepBoundMs)));

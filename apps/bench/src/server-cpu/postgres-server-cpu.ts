@@ -10,14 +10,15 @@ import pg from "pg";
  * says its postmaster did (a remote server's pid may well name some process here).
  */
 export async function postgresServerCpu(connection: string): Promise<(() => number) | undefined> {
-  const client = new pg.Client({ connectionString: connection });
+  // Bounded: a server that does not answer leaves the figures out rather than holding the run.
+  const client = new pg.Client({ connectionString: connection, connectionTimeoutMillis: 5000, query_timeout: 5000 });
   let postmaster: number;
   try {
     await client.connect();
     const { rows } = await client.query<{ pid: number; started: number }>("SELECT pg_backend_pid() AS pid, extract(epoch FROM pg_postmaster_start_time())::float8 AS started");
     const { pid, started } = rows[0]!;
     postmaster = statFields(pid)?.ppid ?? 0;
-    if (!isPostgres(pid) || !isPostgres(postmaster) || Math.abs((startedAtSeconds(postmaster) ?? 0) - started) > postmasterStartToleranceSeconds) return undefined;
+    if (!isPostgres(pid) || !isLocalPostmaster(postmaster, started)) return undefined;
   } catch {
     return undefined;
   } finally {
@@ -28,6 +29,12 @@ export async function postgresServerCpu(connection: string): Promise<(() => numb
 
 /** How far this machine's record of the postmaster's start may be from the server's own (exec to its first clock read, clock ticks). */
 const postmasterStartToleranceSeconds = 5;
+
+/** Whether local process `pid` is a PostgreSQL postmaster that started at `startedSeconds` (Unix seconds, the server's `pg_postmaster_start_time()`). */
+export function isLocalPostmaster(pid: number, startedSeconds: number): boolean {
+  const localStart = startedAtSeconds(pid);
+  return isPostgres(pid) && localStart !== undefined && Math.abs(localStart - startedSeconds) <= postmasterStartToleranceSeconds;
+}
 
 function isPostgres(pid: number): boolean {
   try {

@@ -1,5 +1,7 @@
 import { Redis } from "ioredis";
 
+const readingTimeoutMs = 5000;
+
 /** One field of an INFO section's text ("name:value" lines), 0 when absent. */
 export function infoField(text: string, name: string): number {
   return Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(text)?.[1] ?? 0);
@@ -17,13 +19,17 @@ export function redisCpuUs(cpuSection: string): number {
 export function redisServerCpu(url: string): { readonly read: () => Promise<number>; readonly close: () => Promise<void> } {
   const parsed = new URL(url);
   const client = new Redis({
-    host: parsed.hostname,
+    // An IPv6 host comes bracketed in a URL ("[::1]"), bare to a socket.
+    host: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
     port: Number(parsed.port || 6379),
     ...(parsed.username && { username: decodeURIComponent(parsed.username) }),
     ...(parsed.password && { password: decodeURIComponent(parsed.password) }),
     ...(parsed.protocol === "rediss:" && { tls: {} }),
     lazyConnect: true,
     maxRetriesPerRequest: 1,
+    // A server that stops answering fails the reading (its figures are left out) rather than holding the run.
+    connectTimeout: readingTimeoutMs,
+    commandTimeout: readingTimeoutMs,
   });
   // A failed reading rejects `read`, which its caller reports; the client's own error events say nothing more.
   client.on("error", () => {});

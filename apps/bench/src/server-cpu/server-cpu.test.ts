@@ -1,9 +1,12 @@
+import { readFileSync } from "node:fs";
 import { describeWithService } from "@hopper/services";
 import { Redis } from "ioredis";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import type { SubjectSpec } from "../report/result-types.js";
-import { openServerCpu } from "./server-cpu.js";
+import { serverCpuAround } from "../scenarios/scale-out.js";
+import { isLocalPostmaster } from "./postgres-server-cpu.js";
+import { openServerCpu, type ServerCpu } from "./server-cpu.js";
 
 const spec = (backend: SubjectSpec["backend"], connection: string): SubjectSpec => ({ id: `${backend}/hopper`, backend, kind: "hopper", library: "hopper", description: "hopper", connection, env: {} });
 
@@ -52,6 +55,13 @@ describeWithService("postgres", (variables) => {
       expect(source).toContain("PostgreSQL");
       // The query alone takes tens of milliseconds of a backend's CPU.
       expect(usedUs).toBeGreaterThan(1000);
+      // The identity check behind it: the postmaster, started when the server says; not another process, nor another start.
+      const { rows } = await client.query<{ pid: number; started: number }>("SELECT pg_backend_pid() AS pid, extract(epoch FROM pg_postmaster_start_time())::float8 AS started");
+      const backend = readFileSync(`/proc/${rows[0]!.pid}/stat`, "utf8");
+      const postmaster = Number(backend.slice(backend.lastIndexOf(")") + 2).split(" ")[1]);
+      expect(isLocalPostmaster(postmaster, rows[0]!.started)).toBe(true);
+      expect(isLocalPostmaster(postmaster, rows[0]!.started - 3600)).toBe(false);
+      expect(isLocalPostmaster(process.pid, Date.now() / 1000)).toBe(false);
     } finally {
       await client.end();
     }
@@ -85,5 +95,32 @@ describe("openServerCpu", () => {
     expect(await openServerCpu(spec("sqs", "sqs://us-east-1/bench-?endpoint=http://127.0.0.1:1"))).toBeUndefined();
     expect(await openServerCpu(spec("pubsub", "pubsub://bench"))).toBeUndefined();
     expect(await openServerCpu(spec("memory", "memory://bench"))).toBeUndefined();
+  });
+});
+
+describe("serverCpuAround", () => {
+  const reader = (readings: (number | Error)[]): ServerCpu => ({
+    source: "a test reader",
+    read: async () => {
+      const next = readings.shift();
+      if (next instanceof Error || next === undefined) throw next ?? new Error("no reading left");
+      return next;
+    },
+    close: async () => {},
+  });
+
+  it("gives the server's CPU between its readings around the drain, and the drain's outcome", async () => {
+    const around = await serverCpuAround(reader([1000, 4500]), async () => "drained");
+    expect(around).toMatchObject({ result: "drained", serverUs: 3500 });
+    expect(around.windowMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it("leaves only the server's figure out when a reading fails, before or after", async () => {
+    for (const readings of [[new Error("INFO refused"), 10], [10, new Error("connection lost")]]) {
+      const around = await serverCpuAround(reader(readings), async () => "drained");
+      expect(around.result).toBe("drained");
+      expect(around).not.toHaveProperty("serverUs");
+    }
+    expect(await serverCpuAround(undefined, async () => 7)).toMatchObject({ result: 7 });
   });
 });

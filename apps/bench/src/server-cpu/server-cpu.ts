@@ -19,6 +19,15 @@ export interface ServerCpu {
  * reported the same way, never failing the run.
  */
 export async function openServerCpu(spec: SubjectSpec): Promise<ServerCpu | undefined> {
+  try {
+    return await openReader(spec);
+  } catch {
+    // A URL it cannot take apart, a machine without /proc: the figures are left out, the run goes on.
+    return undefined;
+  }
+}
+
+async function openReader(spec: SubjectSpec): Promise<ServerCpu | undefined> {
   switch (spec.backend) {
     case "redis": {
       const reader = redisServerCpu(spec.connection);
