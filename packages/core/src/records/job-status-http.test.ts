@@ -98,7 +98,7 @@ describe("the job status handler (202 pattern)", () => {
       resultUrl = () => unusable;
       const answer = await fetch(`${base}/jobs/${id}`, { redirect: "manual" });
       expect(answer.status).toBe(500);
-      expect((await answer.json()).error).toContain("resultUrl");
+      expect(((await answer.json()) as { error: string }).error).toContain("resultUrl");
     }
     resultUrl = () => "/fine";
     expect((await fetch(`${base}/jobs/${id}`, { redirect: "manual" })).headers.get("location")).toBe("/fine");
