@@ -94,11 +94,16 @@ describe("the job status handler (202 pattern)", () => {
     expect(injected.headers.get("location")).toBe("/r%0D%0Aset-cookie:%20a=b");
     expect(injected.headers.get("set-cookie")).toBeNull();
     // A URL no header can carry, or no URL at all: 500 naming resultUrl, and the server answers the next request.
-    for (const unusable of ["/r/\ud800", "", 42 as unknown as string]) {
-      resultUrl = () => unusable;
+    const throwing = () => {
+      throw new Error("reportId missing at db.internal:5432");
+    };
+    for (const unusable of [() => "/r/\ud800", () => "", () => 42 as unknown as string, throwing]) {
+      resultUrl = unusable;
       const answer = await fetch(`${base}/jobs/${id}`, { redirect: "manual" });
       expect(answer.status).toBe(500);
-      expect(((await answer.json()) as { error: string }).error).toContain("resultUrl");
+      const { error } = (await answer.json()) as { error: string };
+      expect(error).toContain("resultUrl");
+      expect(error).not.toContain("db.internal");
     }
     resultUrl = () => "/fine";
     expect((await fetch(`${base}/jobs/${id}`, { redirect: "manual" })).headers.get("location")).toBe("/fine");

@@ -60,7 +60,13 @@ export function createJobStatusHandler(options: JobStatusHandlerOptions): JobSta
     if (!record) return json(404, { error: "no such job", id });
     // Args are the operator's to see (unredacted here), not the polling client's.
     const { args: _args, ...answered } = record;
-    const location = record.state === "succeeded" ? options.resultUrl?.(record) : undefined;
+    let location: string | undefined;
+    try {
+      location = record.state === "succeeded" ? options.resultUrl?.(record) : undefined;
+    } catch {
+      // Its message may hold what the polling client should not see.
+      return json(500, { error: "resultUrl threw: the application's result URL for this job could not be made" });
+    }
     if (location !== undefined) {
       if (typeof location !== "string" || location === "") return json(500, { error: "resultUrl gave no URL: it must return a non-empty string, or undefined to answer the record" });
       const encoded = headerSafeUrl(location);
