@@ -23,6 +23,20 @@ describe("connection strings lose their secrets in every syntax a user may write
     `sqs://us-east-1/app-?endpoint=${encodeURIComponent(`http://key:${secret}@sqs.local:9324`)}`,
     `https://AKIDEXAMPLE:${secret}@sqs.us-east-1.amazonaws.com/123/queue`,
     `connect failed for redis://:${secret}@cache:6379 (after 3 tries)`,
+    // Passwords as generated (base64: slashes, pluses) or typed (an @, a quote), unencoded in the URL.
+    `redis://default:ab/${secret}+ef==@cache.example:6379`,
+    `postgres://app:${secret}@x@db/app`,
+    `redis://u:pa"${secret}@h:6379`,
+    `sqs://AKIAEXAMPLE:wJal/${secret}@us-east-1/app-`,
+    // Other forms a secret takes in an error's text: headers, JSON, an object as Node prints it, keys and signatures.
+    `request failed: Authorization: Bearer ${secret}`,
+    `401 from upstream (authorization=Basic ${secret})`,
+    `sent with Bearer ${secret}.x.y`,
+    `{"user":"app","password":"${secret}"}`,
+    `{ host: 'db', password: '${secret}' }`,
+    `GET /v1/things?api_key=${secret}&page=2`,
+    `https://bucket.s3.amazonaws.com/x?X-Amz-Signature=${secret}&X-Amz-Expires=60`,
+    `https://storage.googleapis.com/b/o?X-Goog-Signature=${secret}`,
   ])("%s", (text) => {
     const redacted = redactSecrets(text);
     expect(redacted).not.toContain(secret);
@@ -31,7 +45,33 @@ describe("connection strings lose their secrets in every syntax a user may write
   });
 
   it("leaves text without credentials alone", () => {
-    for (const text of ["redis://cache:6379/0", "postgres://db/app?sslmode=require", "sqs://us-east-1/app-", "job failed: user@example.com not found"]) expect(redactSecrets(text)).toBe(text);
+    for (const text of [
+      "redis://cache:6379/0",
+      "postgres://db/app?sslmode=require",
+      "sqs://us-east-1/app-",
+      "job failed: user@example.com not found",
+      "Basic authentication failed for the bearer token",
+      "the password is too short",
+    ])
+      expect(redactSecrets(text)).toBe(text);
+  });
+
+  it("redacts log fields that hold objects and arrays, at any depth it reaches, and errors deeper than the check looked", () => {
+    const lines: Record<string, unknown>[] = [];
+    const capture: Logger = { debug() {}, info: (_message, fields) => void lines.push(fields ?? {}), warn() {}, error: (_message, fields) => void lines.push(fields ?? {}) };
+    const logger = redactingLogger(capture);
+    logger.info("connecting", { config: { dsn: `redis://u:${secret}@h`, nested: [{ password: secret }] }, list: [`postgres://a:${secret}@db`], count: 3 });
+    let deep: Error = new Error(`redis://u:${secret}@h`);
+    for (let level = 0; level < 9; level++) deep = new Error(`level ${level}`, { cause: deep });
+    const withOptions = Object.assign(new Error("connection refused"), { options: { host: "db", password: secret } });
+    logger.error("failed", { error: deep, other: withOptions });
+    const printed = inspect(lines, { depth: Infinity });
+    expect(printed).not.toContain(secret);
+    expect(lines[0]!.count).toBe(3);
+    // A field with nothing secret is passed as it was given.
+    const plain = { queue: "mail", ids: ["a", "b"] };
+    logger.info("plain", { plain });
+    expect(lines[2]!.plain).toBe(plain);
   });
 });
 

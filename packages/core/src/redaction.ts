@@ -1,14 +1,27 @@
 import { inspect } from "node:util";
 
-// Userinfo of a URL (`redis://user:secret@host`), also percent-encoded inside another URL's parameter (`?endpoint=http%3A%2F%2Fkey%3Asecret%40host`).
-const urlUserinfo = /([a-z][a-z0-9+.-]*:\/\/)[^\s/"'<>]*@/gi;
+// Userinfo of a URL (`redis://user:secret@host`), up to the last `@` before a space: a password typed or generated
+// unencoded may hold `/`, `@` or a quote (over-reaching into text after the URL hides too much, never too little).
+const urlUserinfo = /([a-z][a-z0-9+.-]*:\/\/)[^\s<>]*@/gi;
+// The same percent-encoded inside another URL's parameter (`?endpoint=http%3A%2F%2Fkey%3Asecret%40host`).
 const encodedUrlUserinfo = /([a-z][a-z0-9+.-]*%3A%2F%2F)(?:(?!%2F)[^\s&/"'<>])*?%40/gi;
-// A secret given as a parameter: `?password=…`, `&token=…`, libpq's `host=db password=secret` or `password='a b'`, or encoded (`password%3D…`).
-const secretParameter = /((?:password|passwd|pwd|secret|token|sslpassword|secret_?access_?key|session_?token)\s*(?:=|%3D)\s*)(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&;,"'<>]*)/gi;
+// A secret given as a parameter or a field: `?password=…`, `&token=…`, `api_key=…`, a signed URL's signature, libpq's
+// `host=db password=secret` or `password='a b'`, encoded (`password%3D…`), JSON (`"password":"…"`), or an object as
+// Node prints it (`password: '…'`).
+const secretParameter =
+  /((?:password|passwd|pwd|secret|token|sslpassword|secret_?access_?key|session_?token|api[_-]?key|signature)["']?\s*(?:=|%3D|:)\s*)(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&;,"'<>]*)/gi;
+// An HTTP credential: an Authorization header's value, or a bearer token quoted alone.
+const authorization = /(authorization["']?\s*[:=]\s*["']?(?:basic|bearer|digest|token|aws4-hmac-sha256)?\s*)[^\s,;"'<>)]+/gi;
+const bearerToken = /(\bbearer\s+)[a-z0-9\-._~+/]{8,}=*/gi;
 
-/** Hides credentials in text that may quote a connection string, in every syntax a user may write one. */
+/** Hides credentials in text that may quote a connection string, a header or a configuration, in every syntax a user may write one. */
 export function redactSecrets(text: string): string {
-  return text.replace(urlUserinfo, "$1***@").replace(encodedUrlUserinfo, "$1***%40").replace(secretParameter, "$1***");
+  return text
+    .replace(urlUserinfo, "$1***@")
+    .replace(encodedUrlUserinfo, "$1***%40")
+    .replace(secretParameter, "$1***")
+    .replace(authorization, "$1***")
+    .replace(bearerToken, "$1***");
 }
 
 // The fields that say what went wrong with a connection; everything else a driver attaches (requests, options, responses) is dropped.
@@ -36,10 +49,15 @@ export function sanitizedError(error: unknown, depth = 0): Error {
   return copy;
 }
 
-/** `value` itself when nothing in it looks like a secret, else a sanitized copy (errors) or the redacted text. */
+/**
+ * `value` itself when nothing in it looks like a secret, else a sanitized copy (an error), the redacted text (a
+ * string), or, for any other object (a log field's config, a list), its printed form redacted. The check prints the
+ * whole value (every level of a cause chain or an object), so nothing deeper than it looked passes unseen.
+ */
 export function redactValue(value: unknown): unknown {
   if (typeof value === "string") return redactSecrets(value);
-  if (!(value instanceof Error)) return value;
-  const shown = inspect(value, { depth: 6 });
-  return redactSecrets(shown) === shown ? value : sanitizedError(value);
+  if (typeof value !== "object" || value === null) return value;
+  const shown = inspect(value, { depth: Infinity, breakLength: Infinity });
+  if (redactSecrets(shown) === shown) return value;
+  return value instanceof Error ? sanitizedError(value) : redactSecrets(shown);
 }
