@@ -1,4 +1,4 @@
-import { redactSecrets, redactValue } from "./redaction.js";
+import { redactSecrets, redactValue, sanitizedError } from "./redaction.js";
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -46,6 +46,12 @@ function errorReplacer(_key: string, value: unknown): unknown {
 
 /** Replaces credentials in `text` (`redis://user:secret@host` → `redis://***@host`, `password=…` → `password=***`). */
 export const redactCredentials: (text: string) => string = redactSecrets;
+
+/**
+ * A copy of a thrown value safe to send anywhere (a tracing service, an answer): an Error of the same name with its
+ * message, stack and cause chain redacted and a driver's own properties (options, requests) left out.
+ */
+export const redactedError: (error: unknown) => Error = (error) => sanitizedError(error);
 
 /**
  * Wraps a logger so connection strings never reach it: credentials are

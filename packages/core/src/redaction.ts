@@ -1,8 +1,10 @@
 import { inspect } from "node:util";
 
-// Userinfo of a URL (`redis://user:secret@host`), up to the last `@` before a space: a password typed or generated
-// unencoded may hold `/`, `@` or a quote (over-reaching into text after the URL hides too much, never too little).
-const urlUserinfo = /([a-z][a-z0-9+.-]*:\/\/)[^\s<>]*@/gi;
+// Userinfo of a URL (`redis://user:secret@host`, `redis://token@host`). A password after `user:` runs to the last `@`
+// before a space: typed or generated unencoded, it may hold `/`, `@` or a quote (over-reaching into text after the URL
+// hides too much, never too little). Without a `:`, the userinfo holds no `/`, so a path's `@` (`file:///…/@scope/pkg`,
+// `.pnpm/pkg@1.0.0` in a stack trace) is none.
+const urlUserinfo = /([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/<>@:]*:[^\s<>]*|[^\s/<>]*)@/gi;
 // The same percent-encoded inside another URL's parameter (`?endpoint=http%3A%2F%2Fkey%3Asecret%40host`).
 const encodedUrlUserinfo = /([a-z][a-z0-9+.-]*%3A%2F%2F)(?:(?!%2F)[^\s&/"'<>])*?%40/gi;
 // A secret given as a parameter or a field: `?password=…`, `&token=…`, `api_key=…`, a signed URL's signature, libpq's

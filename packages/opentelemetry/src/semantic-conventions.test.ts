@@ -23,6 +23,15 @@ class Fine extends Job<{ n: number }> {
   async perform() {}
 }
 /** Throws a value that is not an Error, once: dead at its first attempt. */
+class LeaksUrl extends Job<{ n: number }> {
+  static override jobName = "LeaksUrl";
+  static override queue = "conventions";
+  static override retry = { attempts: 1 };
+  async perform() {
+    throw new Error("could not reach postgres://app:hunter2secret@db/x", { cause: new Error("Authorization: Bearer tok3nvalue123") });
+  }
+}
+
 class ThrowsString extends Job<{ n: number }> {
   static override jobName = "ThrowsString";
   static override queue = "conventions";
@@ -131,6 +140,20 @@ describe(`messaging semantic conventions v${ours.MESSAGING_SEMCONV_VERSION}`, ()
     const http = spansOf("POST /hopper").find((span) => span.traceId !== send.traceId && span.spanId === processSpan.links[1]?.spanId);
     expect(http).toBeDefined();
     expect(processSpan).toMatchObject({ parentSpanId: send.spanId, links: [{ traceId: send.traceId, spanId: send.spanId }, { traceId: http!.traceId, spanId: http!.spanId }] });
+  });
+
+  it("a failed job's span carries its error with credentials hidden, as its record and log line do", async () => {
+    let id = "";
+    await enqueueAndRun([LeaksUrl], async () => (id = await LeaksUrl.performLater({ n: 7 })));
+    const processSpan = sdk.spans().find((span) => span.kind === SpanKind.CONSUMER && span.attributes[semconv.ATTR_MESSAGING_MESSAGE_ID] === id)!;
+    expect(processSpan.status).toBe(SpanStatusCode.ERROR);
+    expect(processSpan.statusMessage).toContain("postgres://***@db/x");
+    expect(processSpan.exceptionTexts.length).toBe(1);
+    const sent = JSON.stringify(processSpan);
+    expect(sent).not.toContain("hunter2secret");
+    expect(sent).not.toContain("tok3nvalue123");
+    // The error's class stays what it was.
+    expect(processSpan.attributes[semconv.ATTR_ERROR_TYPE]).toBe("Error");
   });
 
   it("a thrown value that is not an Error is error.type _OTHER on the span and the process duration", async () => {

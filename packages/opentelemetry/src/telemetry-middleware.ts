@@ -1,5 +1,5 @@
 import { context as otelContext, defaultTextMapGetter, defaultTextMapSetter, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanContext } from "@opentelemetry/api";
-import { EnqueueFailedError, type EnqueueMiddlewareContext, type FailureOutcome, type Middleware, type PerformMiddlewareContext } from "@hopper/core";
+import { EnqueueFailedError, redactedError, type EnqueueMiddlewareContext, type FailureOutcome, type Middleware, type PerformMiddlewareContext } from "@hopper/core";
 import { JobMetrics } from "./job-metrics.js";
 import { createNothingRegistered } from "./sdk-presence.js";
 import {
@@ -160,7 +160,8 @@ function errorTypeOf(error: unknown): string {
 }
 
 function recordError(span: Span, error: unknown, errorType: string): void {
-  const recorded = error instanceof Error ? error : new Error(String(error));
+  // Spans usually leave for a tracing service: the error as the records and logs keep it, credentials hidden.
+  const recorded = redactedError(error);
   span.recordException(recorded);
   span.setAttribute(ATTR_ERROR_TYPE, errorType);
   span.setStatus({ code: SpanStatusCode.ERROR, message: recorded.message });

@@ -15,7 +15,10 @@ export interface SpanRecord {
   readonly links: readonly { traceId: string; spanId: string }[];
   readonly attributes: Record<string, unknown>;
   readonly status: number;
+  readonly statusMessage?: string;
   readonly exceptions: number;
+  /** Each exception event's attributes, as text: what a tracing backend would be sent. */
+  readonly exceptionTexts: readonly string[];
 }
 
 /** One data point per metric and attribute set: a counter's sum, or a histogram's count (and its bucket boundaries). */
@@ -91,7 +94,9 @@ function spanRecord(span: ReadableSpan): SpanRecord {
     links: span.links.map((link) => ({ traceId: link.context.traceId, spanId: link.context.spanId })),
     attributes: { ...span.attributes },
     status: span.status.code,
+    ...(span.status.message !== undefined && { statusMessage: span.status.message }),
     exceptions: span.events.filter((event) => event.name === "exception").length,
+    exceptionTexts: span.events.filter((event) => event.name === "exception").map((event) => JSON.stringify(event.attributes ?? {})),
   };
 }
 
