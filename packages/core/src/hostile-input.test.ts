@@ -141,3 +141,80 @@ describe("names and URLs, fed anything", () => {
     );
   });
 });
+
+describe("identifiers a store keys by", () => {
+  it("refuses a NUL in the id, job or queue, and an id longer than 512 characters, naming the field", () => {
+    for (const [field, value] of [["id", "a\u0000b"], ["job", "J\u0000"], ["queue", "q\u0000"], ["id", "x".repeat(513)]] as const) {
+      expect(() => decodeEnvelope(JSON.stringify({ ...validEnvelope, [field]: value }))).toThrow(MalformedEnvelopeError);
+      try {
+        decodeEnvelope(JSON.stringify({ ...validEnvelope, [field]: value }));
+      } catch (error) {
+        expect((error as MalformedEnvelopeError).field).toBe(field);
+      }
+    }
+    expect(decodeEnvelope(JSON.stringify({ ...validEnvelope, id: "x".repeat(512) })).id).toHaveLength(512);
+  });
+});
+
+describe("a hand-made message a worker receives", () => {
+  it("whose args annotate a non-text value as a Buffer is dead-lettered at once, not filled to the length it names", async () => {
+    const { createHopper } = await import("./hopper.js");
+    const { createMemoryBackend } = await import("./memory/memory-backend.js");
+    const { createConsoleLogger } = await import("./logger.js");
+    const { Job } = await import("./job.js");
+    class TakesBytes extends Job<{ x: Buffer }> {
+      static override queue = "hostile-bytes";
+      async perform() {}
+    }
+    const backend = createMemoryBackend();
+    const hopper = createHopper({ backend, jobs: [TakesBytes], logger: createConsoleLogger("silent") });
+    try {
+      const body = JSON.stringify({ ...validEnvelope, id: "forged-1", job: "TakesBytes", queue: "hostile-bytes", args: { x: { length: 100_000_000 } }, argsMeta: { values: { x: [["custom", "Buffer"]] } } });
+      await backend.enqueue([{ id: "forged-1", queue: "hostile-bytes", body }]);
+      const worker = hopper.worker({ handleSignals: false, pollWait: "20ms" });
+      const running = worker.run();
+      let letters: Awaited<ReturnType<ReturnType<typeof hopper.deadLetters>["peek"]>> = [];
+      for (let tries = 0; tries < 200 && letters.length === 0; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        letters = await hopper.deadLetters("hostile-bytes").peek({ max: 10 });
+      }
+      await worker.stop();
+      await running;
+      expect(letters.map((letter) => letter.id)).toEqual(["forged-1"]);
+      expect(letters[0]!.error.message).toContain("must be base64 text");
+    } finally {
+      await hopper.close();
+    }
+  });
+});
+
+describe("a hand-made hold mark", () => {
+  it.each(["garbage", "+275760-09-13T00:00:00.000Z"])("%s as the first sighting of a too-new payload still ends in a dead letter after the longest hold", async (heldSince) => {
+    const { createHopper } = await import("./hopper.js");
+    const { createMemoryBackend } = await import("./memory/memory-backend.js");
+    const { createConsoleLogger } = await import("./logger.js");
+    const { Job } = await import("./job.js");
+    class Versioned extends Job<{ n: number }> {
+      static override queue = "hostile-hold";
+      async perform() {}
+    }
+    const backend = createMemoryBackend();
+    const hopper = createHopper({ backend, jobs: [Versioned], logger: createConsoleLogger("silent") });
+    try {
+      const body = JSON.stringify({ ...validEnvelope, id: "held-1", job: "Versioned", version: 2, queue: "hostile-hold", args: { n: 1 }, meta: { "hopper.heldSince": heldSince } });
+      await backend.enqueue([{ id: "held-1", queue: "hostile-hold", body }]);
+      const worker = hopper.worker({ handleSignals: false, pollWait: "20ms", newerVersionRetry: 50, newerVersionMaxHold: 300 });
+      const running = worker.run();
+      let letters: Awaited<ReturnType<ReturnType<typeof hopper.deadLetters>["peek"]>> = [];
+      for (let tries = 0; tries < 250 && letters.length === 0; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        letters = await hopper.deadLetters("hostile-hold").peek({ max: 10 });
+      }
+      await worker.stop();
+      await running;
+      expect(letters.map((letter) => [letter.id, letter.error.name])).toEqual([["held-1", "PayloadVersionError"]]);
+    } finally {
+      await hopper.close();
+    }
+  });
+});

@@ -13,7 +13,7 @@ serializer.registerCustom<Uint8Array, string>(
   {
     isApplicable: (value): value is Uint8Array => value instanceof Uint8Array && !Buffer.isBuffer(value),
     serialize: (value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64"),
-    deserialize: (value) => new Uint8Array(Buffer.from(value, "base64")),
+    deserialize: (value) => new Uint8Array(Buffer.from(base64Text(value, "Uint8Array"), "base64")),
   },
   "Uint8Array",
 );
@@ -21,10 +21,19 @@ serializer.registerCustom<Buffer, string>(
   {
     isApplicable: (value): value is Buffer => Buffer.isBuffer(value),
     serialize: (value) => value.toString("base64"),
-    deserialize: (value) => Buffer.from(value, "base64"),
+    deserialize: (value) => Buffer.from(base64Text(value, "Buffer"), "base64"),
   },
   "Buffer",
 );
+
+/**
+ * The annotated value as the writer left it: base64 text. Anything else comes from a hand-made body, and
+ * `Buffer.from` would take it as an array-like (`{ length: 2e9 }`: gigabytes filled synchronously).
+ */
+function base64Text(value: unknown, type: string): string {
+  if (typeof value !== "string") throw new TypeError(`args annotated as ${type} must be base64 text, got ${value === null ? "null" : typeof value}`);
+  return value;
+}
 
 export interface SerializedArgs {
   readonly json: unknown;

@@ -12,7 +12,8 @@ describe("envelopeIdOf", () => {
   });
 
   it("gives undefined for a body that is no envelope of this format", () => {
-    for (const body of ["", "[1]", "not json", '{"hopper":1,"id":"cut', '{"hopper":2,"id":"x"}', '{"hopper":1,"id":""}', '{"hopper":1,"id":7}']) {
+    // A raw control character inside the id (a hand-made body): no JSON, so no id, not a throw that fails a whole receive.
+    for (const body of ["", "[1]", "not json", '{"hopper":1,"id":"cut', '{"hopper":2,"id":"x"}', '{"hopper":1,"id":""}', '{"hopper":1,"id":7}', '{"hopper":1,"id":"a\nb","job":"X"}', '{"hopper":1,"id":"a\u0000b"}']) {
       expect(envelopeIdOf(body)).toBeUndefined();
     }
   });

@@ -14,7 +14,8 @@ export function envelopeIdOf(body: string): string | undefined {
   if (body.startsWith(canonicalStart)) {
     const close = body.indexOf('"', canonicalStart.length);
     const literal = body.slice(canonicalStart.length - 1, close + 1);
-    if (close > canonicalStart.length && !literal.includes("\\")) return JSON.parse(literal) as string;
+    // A control character in the literal is no JSON: the whole body is parsed below, and refused there.
+    if (close > canonicalStart.length && !literal.includes("\\") && !/[\u0000-\u001f]/.test(literal)) return JSON.parse(literal) as string;
   }
   if (!body.trimStart().startsWith("{")) return undefined;
   try {

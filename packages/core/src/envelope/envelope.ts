@@ -7,6 +7,9 @@ export const ENVELOPE_FORMAT_VERSION = 1 as const;
 /** Longest body the decoder will parse, whatever the backend allows. */
 export const MAX_ENVELOPE_BYTES = 16 * 1024 * 1024;
 
+/** Longest job id a decoder takes: Hopper's own are 36 characters; `hopper.jobs.get` looks up at most this many. */
+export const MAX_ENVELOPE_ID_LENGTH = 512;
+
 /** Deeper JSON would overflow the stack in the recursive steps after parsing (args decoding, dead letters). */
 export const MAX_NESTING_DEPTH = 256;
 
@@ -72,13 +75,13 @@ export function decodeEnvelope(body: string, held: HeldStrings = {}): Envelope {
       message: `envelope format ${JSON.stringify(parsed.hopper)} is not supported (this worker reads format ${ENVELOPE_FORMAT_VERSION})`,
     });
   }
-  const id = requireString(parsed, "id");
-  const queue = requireString(parsed, "queue");
+  const id = requireIdentifier(parsed, "id", MAX_ENVELOPE_ID_LENGTH);
+  const queue = requireIdentifier(parsed, "queue");
   // Only the fields the body has: a running job holds its envelope, and most carry none of the optional ones.
   const envelope: { -readonly [K in keyof Envelope]: Envelope[K] } = {
     hopper: ENVELOPE_FORMAT_VERSION,
     id: id === held.id ? held.id : id,
-    job: requireString(parsed, "job"),
+    job: requireIdentifier(parsed, "job"),
     version: integerOrDefault(parsed, "version", 1, 1),
     args: parsed.args,
     queue: queue === held.queue ? held.queue : queue,
@@ -125,6 +128,18 @@ function closingQuote(text: string, open: number): number {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A string that names something a store keys or indexes (a job's id, its name, its queue): no NUL, which PostgreSQL's
+ * text cannot hold (a record write would fail at every delivery), and an id no longer than `hopper.jobs.get` looks up
+ * (its 512 characters stay within a PostgreSQL index row at any UTF-8 width).
+ */
+function requireIdentifier(object: Record<string, unknown>, field: string, maxLength = Number.POSITIVE_INFINITY): string {
+  const value = requireString(object, field);
+  if (value.includes("\u0000")) throw new MalformedEnvelopeError({ field, message: `envelope field ${field} holds a NUL character` });
+  if (value.length > maxLength) throw new MalformedEnvelopeError({ field, message: `envelope field ${field} is ${value.length} characters, over ${maxLength}` });
+  return value;
 }
 
 function requireString(object: Record<string, unknown>, field: string): string {

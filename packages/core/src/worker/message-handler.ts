@@ -668,7 +668,9 @@ export class MessageHandler {
   private async holdNewerVersion(job: InFlightJob, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, savedVersion = envelope.version): Promise<void> {
     const now = Date.now();
     // Every hold starts from a copy that carries the first sighting in meta (a nack holds only a copy made for the hold).
-    const heldSince = envelope.meta[heldSinceKey] ? Date.parse(envelope.meta[heldSinceKey]) : now;
+    // A sighting that is no time or lies ahead (a hand-made meta) counts from now, so the hold still ends.
+    const carried = envelope.meta[heldSinceKey] ? Date.parse(envelope.meta[heldSinceKey]) : Number.NaN;
+    const heldSince = Number.isFinite(carried) && carried <= now ? carried : now;
     if (now - heldSince >= this.options.newerVersionMaxHoldMs) {
       const error = new PayloadVersionError({ job: definition.name, payloadVersion: savedVersion, knownVersion: definition.version });
       return this.deadLetter(job, queue, envelope, "payload version newer than any worker that ran it", error, attempt);
