@@ -9,7 +9,7 @@ import { formatNumber, formatRate } from "./report/format.js";
 import type { RunResult, Skip, SubjectResult, SubjectSpec } from "./report/result-types.js";
 import { renderMarkdown } from "./report/markdown-report.js";
 import { readmeHeading, readmeSection, replaceSection } from "./report/readme-section.js";
-import { latestBase, writeResults } from "./report/write-results.js";
+import { latestBase, redactedRun, writeResults } from "./report/write-results.js";
 import { setUpServers } from "./services-setup.js";
 import { runScaleOut } from "./scenarios/scale-out.js";
 import { inProcessBackends, subjectSpecs } from "./targets.js";
@@ -127,7 +127,7 @@ async function main(argv: string[]): Promise<void> {
     if (options.readme) {
       const readme = fromInvocation(options.readme);
       const latest = latestBase(plan.profile);
-      const section = readmeSection(renderMarkdown(run).replace("](latest.svg)", `](${latest}.svg)`), relative(dirname(readme), outDir) || ".", latest);
+      const section = readmeSection(renderMarkdown(redactedRun(run)).replace("](latest.svg)", `](${latest}.svg)`), relative(dirname(readme), outDir) || ".", latest);
       writeFileSync(readme, replaceSection(readFileSync(readme, "utf8"), readmeHeading, section));
       written.push(readme);
     }

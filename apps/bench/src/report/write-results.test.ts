@@ -18,6 +18,18 @@ describe("writeResults", () => {
     expect(readFileSync(join(directory, "latest.md"), "utf8")).toContain("](latest.svg)");
   });
 
+  it("hides credentials a run holds (a server URL given with its password) in every file it writes", () => {
+    const directory = mkdtempSync(join(tmpdir(), "bench-results-"));
+    const base = runResult([subject("redis/hopper", "hopper", 100)]);
+    const url = "redis://default:hunter2-pass@cache.example:6379";
+    const run = { ...base, command: `pnpm bench -b redis --redis-url ${url}`, subjects: base.subjects.map((entry) => ({ ...entry, spec: { ...entry.spec, connection: url } })) };
+    writeResults(run, directory);
+    for (const name of readdirSync(directory)) expect(readFileSync(join(directory, name), "utf8"), name).not.toContain("hunter2-pass");
+    expect(readFileSync(join(directory, "latest.md"), "utf8")).toContain("redis://***@cache.example:6379");
+    // The run itself is left as it was: the children still need the URL.
+    expect(run.subjects[0]!.spec.connection).toBe(url);
+  });
+
   it("gives every profile but the default its own latest files, so a full run or a sweep never overwrites the default run's", () => {
     const directory = mkdtempSync(join(tmpdir(), "bench-results-"));
     const run = runResult([subject("redis/hopper", "hopper", 100)]);

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { redactCredentials } from "@hopper/core";
 import { renderMarkdown } from "./markdown-report.js";
 import type { RunResult } from "./result-types.js";
 import { renderSvgChart } from "./svg-chart.js";
@@ -13,8 +14,25 @@ export function latestBase(profile: string): string {
   return profile === "short" ? "latest" : `${profile}-latest`;
 }
 
-/** Writes `run-<stamp>.md/.json/.svg` for this run and the same three as `latestBase(profile).*`; returns the paths. */
-export function writeResults(run: RunResult, outDir: string): string[] {
+/**
+ * The run as results show it: every text in it with credentials hidden (a `--redis-url` with a password is in the
+ * command line and in each subject's connection), since result files are committed and quoted in READMEs.
+ */
+export function redactedRun(run: RunResult): RunResult {
+  return redactedTexts(run) as RunResult;
+}
+
+/** A copy with every string redacted; numbers (NaN for a point without samples among them) and the rest as they were. */
+function redactedTexts(value: unknown): unknown {
+  if (typeof value === "string") return redactCredentials(value);
+  if (Array.isArray(value)) return value.map(redactedTexts);
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, redactedTexts(entry)]));
+  return value;
+}
+
+/** Writes `run-<stamp>.md/.json/.svg` for this run (credentials hidden) and the same three as `latestBase(profile).*`; returns the paths. */
+export function writeResults(given: RunResult, outDir: string): string[] {
+  const run = redactedRun(given);
   mkdirSync(outDir, { recursive: true });
   const stamp = run.startedAt.replace(/[:.]/g, "-").replace(/-\d+Z$/, "Z");
   const latest = latestBase(run.plan.profile);
