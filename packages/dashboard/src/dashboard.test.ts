@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { inspect } from "node:util";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -94,6 +95,30 @@ describe("createDashboard", () => {
     expect((await hopper.deadLetters("dash-unit").peek({ max: 1000 })).map((letter) => letter.id)).toContain(id);
     const retried = await post("/dead-letters/retry", { csrf, queue: "dash-unit", id }, { cookie });
     expect(retried.headers.get("location")).toContain("done=retried");
+  });
+
+  it("shows and logs a backend's failure without the credentials its message quotes", async () => {
+    const hopper = createHopper({ backend: createMemoryBackend(), jobs: [Doomed], logger: silent, records: {} });
+    hoppers.push(hopper);
+    const refused = () => Promise.reject(new Error("connect ECONNREFUSED redis://default:hunter2-pass@cache:6379 (password=hunter2-pass)"));
+    const failing = { ...hopper, queues: { ...hopper.queues, list: refused, pause: refused }, workers: hopper.workers, deadLetters: hopper.deadLetters.bind(hopper), schedules: hopper.schedules, jobs: hopper.jobs } as unknown as Hopper;
+    const logged: string[] = [];
+    const logger = { ...silent, error: (message: string, fields?: Record<string, unknown>) => void logged.push(`${message} ${inspect(fields)}`) };
+    const dashboard = createDashboard({ hopper: failing, authorize: () => true, logger });
+    const page = await dashboard.fetch(new Request("http://localhost/queues"));
+    expect(page.status).toBe(503);
+    const text = await page.text();
+    expect(text).toContain("redis://***@cache:6379");
+    expect(text).not.toContain("hunter2-pass");
+    // An action that fails is logged with its error, and answered with it: neither shows the password.
+    const cookie = page.headers.get("set-cookie")!.split(";")[0]!;
+    const csrf = cookie.split("=")[1]!;
+    const action = await dashboard.fetch(new Request("http://localhost/queues/pause", { method: "POST", body: new URLSearchParams({ csrf, queue: "dash-unit" }).toString(), headers: { "content-type": "application/x-www-form-urlencoded", cookie }, redirect: "manual" }));
+    expect(action.status).toBe(500);
+    expect(await action.text()).not.toContain("hunter2-pass");
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.join("\n")).toContain("***");
+    expect(logged.join("\n")).not.toContain("hunter2-pass");
   });
 
   it("names a queue in an action's notice only when it is one the page lists, not whatever a link carries", async () => {

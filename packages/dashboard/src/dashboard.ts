@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ConfigurationError, createConsoleLogger, type Hopper, type Logger } from "@hopper/core";
+import { ConfigurationError, createConsoleLogger, redactingLogger, type Hopper, type Logger } from "@hopper/core";
 import { readBoundedBody, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpRequest } from "@hopper/core/backend";
 import { dashboardCss, dashboardJs } from "./assets.js";
 import { CSRF_COOKIE, CSRF_FIELD, csrfCookie, newCsrfToken, readCookie, tokensMatch, validToken } from "./csrf.js";
@@ -264,7 +264,8 @@ function checkOptions(options: DashboardOptions) {
   if (options.secureCookie !== undefined && typeof options.secureCookie !== "boolean") throw new ConfigurationError({ field: "secureCookie", message: `must be true or false (leave it out to follow the request's protocol), got ${JSON.stringify(options.secureCookie)}` });
   const refreshMs = options.refreshMs ?? 5000;
   if (!Number.isSafeInteger(refreshMs) || refreshMs < 1000) throw new ConfigurationError({ field: "refreshMs", message: `must be a whole number of ms ≥ 1000, got ${JSON.stringify(refreshMs)}` });
-  return { hopper, readOnly: options.readOnly === true, base: basePath, refreshMs, logger: options.logger ?? createConsoleLogger() };
+  // Its lines quote failures of the backend's calls, whose messages may hold a connection string: redacted as the core's are.
+  return { hopper, readOnly: options.readOnly === true, base: basePath, refreshMs, logger: redactingLogger(options.logger ?? createConsoleLogger()) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { DeadLetter, Hopper } from "@hopper/core";
+import { redactCredentials, type DeadLetter, type Hopper } from "@hopper/core";
 import { CSRF_FIELD } from "./csrf.js";
 import { html, type SafeHtml } from "./html.js";
 import type { PageName } from "./layout.js";
@@ -71,8 +71,9 @@ export function errorBox(message: string): SafeHtml {
   return html`<p class="notice error" role="alert">${message}</p>`;
 }
 
+/** An error as a page or an answer shows it: a backend's message may quote its connection string, so credentials are hidden. */
 export function errorText(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return redactCredentials(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
 }
 
 /** Args as the dashboard shows them: hidden unless `redact` is given, then whatever it returns. */
