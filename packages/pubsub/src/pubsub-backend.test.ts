@@ -199,5 +199,7 @@ describe.skipIf(!project)("Pub/Sub backend on the emulator", () => {
     expect(backend.capabilities.ordering).toBe(true);
     expect(() => createBackendFromUrl(new URL(`pubsub://${project}?createTopics=maybe`))).toThrow(/createTopics/);
     expect(() => createBackendFromUrl(new URL("pubsub://"))).toThrow(/name the project/);
+    // Credentials in the URL are refused, not ignored for Application Default Credentials.
+    expect(() => createBackendFromUrl(new URL(`pubsub://svc:t0ken@${project}`))).toThrow(/takes no credentials/);
   });
 });

@@ -8,6 +8,10 @@ import { createPubSubBackend } from "./pubsub-backend.js";
  * PUBSUB_EMULATOR_HOST selects the emulator, otherwise Application Default Credentials.
  */
 export function createBackendFromUrl(url: URL): Backend {
+  // Credentials in the URL would be ignored (the client reads Application Default Credentials): refused rather than silently unused.
+  if (url.username || url.password) {
+    throw new ConfigurationError({ field: "url", message: "a pubsub:// URL takes no credentials: use Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, or the platform's service account), and the URL as pubsub://PROJECT" });
+  }
   const projectId = decodeURIComponent(url.hostname);
   if (!projectId) throw new ConfigurationError({ field: "url", message: "pubsub:// URLs name the project: pubsub://my-project" });
   const flag = (name: string): boolean | undefined => {

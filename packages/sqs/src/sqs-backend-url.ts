@@ -11,6 +11,10 @@ const knownParameters = new Set(["endpoint", "maxDelaySeconds", "ackFlushMs", ..
  */
 export function sqsOptionsFromUrl(url: URL): SqsBackendOptions {
   if (url.protocol !== "sqs:") throw new ConfigurationError({ field: "url", message: `${url.protocol}// is not an SQS URL: use sqs://REGION/PREFIX` });
+  // Keys in the URL would be ignored (the SDK takes its credentials from the environment): refused rather than silently unused.
+  if (url.username || url.password) {
+    throw new ConfigurationError({ field: "url", message: "an sqs:// URL takes no credentials: give them as the AWS SDK reads them (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or the instance's role), and the URL as sqs://REGION/PREFIX" });
+  }
   for (const key of url.searchParams.keys()) {
     if (!knownParameters.has(key)) throw new ConfigurationError({ field: `url.${key}`, message: `is not an SQS URL parameter (use ${[...knownParameters].join(", ")})` });
   }

@@ -32,6 +32,10 @@ describe("sqs:// URLs and options", () => {
       return "no error";
     };
     expect(fieldOf(() => sqsOptionsFromUrl(new URL("sqs://us-east-1/p?wait=1")))).toBe("url.wait");
+    // Keys in the URL are refused, not ignored for the SDK's default credentials; the message does not repeat them.
+    expect(fieldOf(() => sqsOptionsFromUrl(new URL("sqs://AKIAEXAMPLE:wJalrSECRET@us-east-1/p")))).toBe("url");
+    expect(() => sqsOptionsFromUrl(new URL("sqs://AKIAEXAMPLE:wJalrSECRET@us-east-1/p"))).not.toThrow(/wJalrSECRET/);
+    expect(() => sqsOptionsFromUrl(new URL("sqs://AKIAEXAMPLE:wJalrSECRET@us-east-1/p"))).toThrow(/AWS_ACCESS_KEY_ID/);
     expect(fieldOf(() => sqsOptionsFromUrl(new URL("sqs://us-east-1/p?fifo=yes")))).toBe("url.fifo");
     expect(fieldOf(() => createSqsBackend({ region: "us-east-1", queuePrefix: "my.app" }))).toBe("queuePrefix");
     expect(fieldOf(() => createSqsBackend({ region: "us-east-1", maxDelaySeconds: 901 }))).toBe("maxDelaySeconds");
