@@ -29,6 +29,11 @@ describe("hopper: usage errors and help (no backend needed)", () => {
     const empty = await runCliProcess(["stats", "--queues", "a", "--url", ""]);
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain("--url was empty");
+
+    // A log level mistyped in the environment is a usage error, not every level switched on.
+    const level = await runCliProcess(["stats", "--queues", "a"], { HOPPER_URL: "memory://cli-level", HOPPER_LOG_LEVEL: "verbose" });
+    expect(level.code).toBe(2);
+    expect(level.stderr).toContain('HOPPER_LOG_LEVEL must be debug, info, warn, error or silent, got "verbose"');
   });
 
   it("gives up on a backend that refuses at once, and on one that never answers after --timeout, with exit code 1, naming it without its password and never as an enqueue", { timeout: 120_000 }, async () => {

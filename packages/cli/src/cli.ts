@@ -26,8 +26,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     const options = command.optsWithGlobals() as Record<string, unknown>;
     // commander passes positional arguments first, then the options object and the command.
     const positional = args.slice(0, -2);
-    const context = createCommandContext(io, options as { url?: string; json?: boolean; logLevel?: string; timeout?: number });
     try {
+      const context = createCommandContext(io, options as { url?: string; json?: boolean; logLevel?: string; timeout?: number });
       exitCode = await (run as (...parameters: unknown[]) => Promise<ExitCode>)(context, options, ...positional);
     } catch (error) {
       exitCode = reportError(error, io);

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { BackendUnavailableError, createConsoleLogger, createHopper, redactingLogger, redactUrl, type Hopper, type Logger, type LogLevel } from "@hopper/core";
 import { resolveBackendUrl } from "./backend-url-option.js";
-import { CliError } from "./cli-error.js";
+import { CliError, usageError } from "./cli-error.js";
 import { ExitCode } from "./exit-codes.js";
 import type { JobsModule } from "./jobs-module.js";
 
@@ -50,7 +50,12 @@ const logLevels: readonly LogLevel[] = ["debug", "info", "warn", "error", "silen
 
 export function createCommandContext(io: CliIo, globals: { url?: string; json?: boolean; logLevel?: string; timeout?: number }): CommandContext {
   const json = globals.json === true;
-  const level = (globals.logLevel ?? io.environment.HOPPER_LOG_LEVEL ?? "info") as LogLevel;
+  // --log-level is checked by its parser; the variable here (empty counts as unset), so a typo does not turn on every level.
+  const fromEnvironment = io.environment.HOPPER_LOG_LEVEL || undefined;
+  if (globals.logLevel === undefined && fromEnvironment !== undefined && !isLogLevel(fromEnvironment)) {
+    throw usageError(`HOPPER_LOG_LEVEL must be debug, info, warn, error or silent, got ${JSON.stringify(fromEnvironment.slice(0, 40))}`);
+  }
+  const level = (globals.logLevel ?? fromEnvironment ?? "info") as LogLevel;
   const logger = redactingLogger(json ? jsonLogger(io, level) : createConsoleLogger(level));
   return {
     io,
