@@ -19,3 +19,30 @@ describe("args with binary values", () => {
     }
   });
 });
+
+describe("args with shared references", () => {
+  const roundTrip = (args: unknown) => deserializeArgs(JSON.parse(JSON.stringify(serializeArgs(args))) as never);
+
+  it("keep the sharing and the cycles Hopper's encoder noted", () => {
+    const shared = { at: new Date(0) };
+    const back = roundTrip({ a: shared, b: shared, list: [shared] }) as { a: object; b: object; list: object[] };
+    expect(back.a).toBe(back.b);
+    expect(back.list[0]).toBe(back.a);
+    const cyclic: Record<string, unknown> = { n: 1, when: new Date(0) };
+    cyclic.self = cyclic;
+    const again = roundTrip(cyclic) as Record<string, unknown>;
+    expect(again.self).toBe(again);
+  });
+
+  it("refuse a hand-made note that makes small args stand for an exponentially larger tree, at once", () => {
+    // 41 arrays, each holding the next twice: 2^40 leaves when walked as a tree, from ~1.5 KB of body.
+    const depth = 40;
+    const json: Record<string, unknown> = {};
+    const equalities: Record<string, string[]> = {};
+    for (let level = 0; level <= depth; level++) json[`l${level}`] = level === depth ? [] : [null, null];
+    for (let level = 0; level < depth; level++) equalities[`l${level + 1}`] = [`l${level}.0`, `l${level}.1`];
+    const startedAt = Date.now();
+    expect(() => deserializeArgs({ json, meta: { referentialEqualities: equalities, v: 1 } })).toThrow(/larger than their JSON/);
+    expect(Date.now() - startedAt).toBeLessThan(1000);
+  });
+});

@@ -50,7 +50,49 @@ export function serializeArgs(args: unknown): SerializedArgs {
 }
 
 export function deserializeArgs(serialized: SerializedArgs): unknown {
-  return serializer.deserialize({ json: serialized.json as never, meta: serialized.meta as never });
+  const args = serializer.deserialize({ json: serialized.json as never, meta: serialized.meta as never });
+  const shared = (serialized.meta as { referentialEqualities?: unknown } | undefined)?.referentialEqualities;
+  if (shared !== undefined) refuseExpansion(serialized.json, args);
+  return args;
+}
+
+/**
+ * The encoder writes each shared object in full wherever it appears and notes the sharing (`referentialEqualities`),
+ * so args walked as a tree are never larger than their JSON. A hand-made note can make a few small arrays stand for
+ * each other's contents, doubling at each step (a 1.5 KB body, 2^40 leaves), which a schema, an upgrade or the job
+ * would then walk for hours: such args are refused. Cycles the note makes (a Hopper-encoded cyclic value) are
+ * followed once, as an encoder would.
+ */
+function refuseExpansion(json: unknown, args: unknown): void {
+  const limit = containers(json, Number.POSITIVE_INFINITY);
+  if (containers(args, limit) > limit) throw new TypeError("args' referentialEqualities make them larger than their JSON: the annotation is not one Hopper writes");
+}
+
+/**
+ * Arrays, plain objects, Maps and Sets reached walking `value` as a tree (not through a cycle), counting no further
+ * than past `limit`. Dates, RegExps and bytes are leaves, as their JSON text is; a Map or Set is no larger in
+ * containers than the arrays its JSON holds.
+ */
+function containers(value: unknown, limit: number): number {
+  let count = 0;
+  const onPath = new Set<object>();
+  const walk = (node: unknown): void => {
+    if (!isContainer(node) || onPath.has(node) || count > limit) return;
+    count += 1;
+    onPath.add(node);
+    const children = node instanceof Map ? [...node.keys(), ...node.values()] : node instanceof Set ? [...node] : Object.values(node);
+    for (const child of children) walk(child);
+    onPath.delete(node);
+  };
+  walk(value);
+  return count;
+}
+
+function isContainer(value: unknown): value is object {
+  if (typeof value !== "object" || value === null) return false;
+  if (Array.isArray(value) || value instanceof Map || value instanceof Set) return true;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 /**
