@@ -72,7 +72,7 @@ export function decodeEnvelope(body: string, held: HeldStrings = {}): Envelope {
   if (parsed.hopper !== ENVELOPE_FORMAT_VERSION) {
     throw new MalformedEnvelopeError({
       field: "hopper",
-      message: `envelope format ${JSON.stringify(parsed.hopper)} is not supported (this worker reads format ${ENVELOPE_FORMAT_VERSION})`,
+      message: `envelope format ${describe(parsed.hopper)} is not supported (this worker reads format ${ENVELOPE_FORMAT_VERSION})`,
     });
   }
   const id = requireIdentifier(parsed, "id", MAX_ENVELOPE_ID_LENGTH);
