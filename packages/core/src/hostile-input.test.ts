@@ -7,6 +7,12 @@ import { ConfigurationError } from "./errors/configuration-error.js";
 import { HopperError } from "./errors/hopper-error.js";
 import { MalformedEnvelopeError } from "./errors/malformed-envelope-error.js";
 import { validateQueueName } from "./names.js";
+import type { DeadLetter } from "./dead-letters.js";
+import { createHopper } from "./hopper.js";
+import { Job, type JobClass } from "./job.js";
+import { createConsoleLogger } from "./logger.js";
+import { createMemoryBackend } from "./memory/memory-backend.js";
+import type { WorkerOptions } from "./worker/worker.js";
 
 const validEnvelope = { hopper: ENVELOPE_FORMAT_VERSION, id: "id-1", job: "J", version: 1, args: {}, queue: "q", priority: 0, enqueuedAt: "2026-01-01T00:00:00.000Z", attempt: 1, meta: {} };
 
@@ -156,65 +162,51 @@ describe("identifiers a store keys by", () => {
   });
 });
 
+/**
+ * Sends `body` to `queue` as a raw message (no enqueuer: a hand-made body), runs a worker of `job` on it until a dead
+ * letter appears (or 5 s pass), and gives the queue's dead letters.
+ */
+async function deadLettersOfRawMessage(job: JobClass, queue: string, body: string, workerOptions: WorkerOptions = {}): Promise<DeadLetter[]> {
+  const backend = createMemoryBackend();
+  const hopper = createHopper({ backend, jobs: [job], logger: createConsoleLogger("silent") });
+  try {
+    await backend.enqueue([{ id: (JSON.parse(body) as { id: string }).id, queue, body }]);
+    const worker = hopper.worker({ handleSignals: false, pollWait: "20ms", ...workerOptions });
+    const running = worker.run();
+    let letters: DeadLetter[] = [];
+    for (let tries = 0; tries < 250 && letters.length === 0; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      letters = await hopper.deadLetters(queue).peek({ max: 10 });
+    }
+    await worker.stop();
+    await running;
+    return letters;
+  } finally {
+    await hopper.close();
+  }
+}
+
 describe("a hand-made message a worker receives", () => {
   it("whose args annotate a non-text value as a Buffer is dead-lettered at once, not filled to the length it names", async () => {
-    const { createHopper } = await import("./hopper.js");
-    const { createMemoryBackend } = await import("./memory/memory-backend.js");
-    const { createConsoleLogger } = await import("./logger.js");
-    const { Job } = await import("./job.js");
     class TakesBytes extends Job<{ x: Buffer }> {
       static override queue = "hostile-bytes";
       async perform() {}
     }
-    const backend = createMemoryBackend();
-    const hopper = createHopper({ backend, jobs: [TakesBytes], logger: createConsoleLogger("silent") });
-    try {
-      const body = JSON.stringify({ ...validEnvelope, id: "forged-1", job: "TakesBytes", queue: "hostile-bytes", args: { x: { length: 100_000_000 } }, argsMeta: { values: { x: [["custom", "Buffer"]] } } });
-      await backend.enqueue([{ id: "forged-1", queue: "hostile-bytes", body }]);
-      const worker = hopper.worker({ handleSignals: false, pollWait: "20ms" });
-      const running = worker.run();
-      let letters: Awaited<ReturnType<ReturnType<typeof hopper.deadLetters>["peek"]>> = [];
-      for (let tries = 0; tries < 200 && letters.length === 0; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        letters = await hopper.deadLetters("hostile-bytes").peek({ max: 10 });
-      }
-      await worker.stop();
-      await running;
-      expect(letters.map((letter) => letter.id)).toEqual(["forged-1"]);
-      expect(letters[0]!.error.message).toContain("must be base64 text");
-    } finally {
-      await hopper.close();
-    }
+    const body = JSON.stringify({ ...validEnvelope, id: "forged-1", job: "TakesBytes", queue: "hostile-bytes", args: { x: { length: 100_000_000 } }, argsMeta: { values: { x: [["custom", "Buffer"]] } } });
+    const letters = await deadLettersOfRawMessage(TakesBytes, "hostile-bytes", body);
+    expect(letters.map((letter) => letter.id)).toEqual(["forged-1"]);
+    expect(letters[0]!.error.message).toContain("must be base64 text");
   });
 });
 
 describe("a hand-made hold mark", () => {
   it.each(["garbage", "+275760-09-13T00:00:00.000Z"])("%s as the first sighting of a too-new payload still ends in a dead letter after the longest hold", async (heldSince) => {
-    const { createHopper } = await import("./hopper.js");
-    const { createMemoryBackend } = await import("./memory/memory-backend.js");
-    const { createConsoleLogger } = await import("./logger.js");
-    const { Job } = await import("./job.js");
     class Versioned extends Job<{ n: number }> {
       static override queue = "hostile-hold";
       async perform() {}
     }
-    const backend = createMemoryBackend();
-    const hopper = createHopper({ backend, jobs: [Versioned], logger: createConsoleLogger("silent") });
-    try {
-      const body = JSON.stringify({ ...validEnvelope, id: "held-1", job: "Versioned", version: 2, queue: "hostile-hold", args: { n: 1 }, meta: { "hopper.heldSince": heldSince } });
-      await backend.enqueue([{ id: "held-1", queue: "hostile-hold", body }]);
-      const worker = hopper.worker({ handleSignals: false, pollWait: "20ms", newerVersionRetry: 50, newerVersionMaxHold: 300 });
-      const running = worker.run();
-      let letters: Awaited<ReturnType<ReturnType<typeof hopper.deadLetters>["peek"]>> = [];
-      for (let tries = 0; tries < 250 && letters.length === 0; tries++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        letters = await hopper.deadLetters("hostile-hold").peek({ max: 10 });
-      }
-      await worker.stop();
-      await running;
-      expect(letters.map((letter) => [letter.id, letter.error.name])).toEqual([["held-1", "PayloadVersionError"]]);
-    } finally {
-      await hopper.close();
-    }
+    const body = JSON.stringify({ ...validEnvelope, id: "held-1", job: "Versioned", version: 2, queue: "hostile-hold", args: { n: 1 }, meta: { "hopper.heldSince": heldSince } });
+    const letters = await deadLettersOfRawMessage(Versioned, "hostile-hold", body, { newerVersionRetry: 50, newerVersionMaxHold: 300 });
+    expect(letters.map((letter) => [letter.id, letter.error.name])).toEqual([["held-1", "PayloadVersionError"]]);
   });
 });

@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigurationError, createConsoleLogger, createHopper, createJobStatusHandler, Job, type Hopper, type JobRecord } from "@hopper/core";
@@ -22,6 +22,14 @@ describe("the job status handler (202 pattern)", () => {
     opened.push(hopper);
     const handler = createJobStatusHandler({ jobs: hopper.jobs, resultUrl: (record) => `/reports/${(record.result as { reportId: string }).reportId}` });
     return { hopper, handler };
+  };
+  /** Serves the handler's Node form on a port of its own; gives its base URL. */
+  const serve = async (handler: { node: (request: IncomingMessage, response: ServerResponse) => Promise<void> }) => {
+    const server: Server = createServer((request, response) => void handler.node(request, response));
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    opened.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   };
   const runAll = async (hopper: Hopper, id: string) => {
     const worker = hopper.worker({ handleSignals: false, pollWait: 50 });
@@ -55,11 +63,7 @@ describe("the job status handler (202 pattern)", () => {
 
   it("serves Node's http (and so Express) with the same answers", async () => {
     const { hopper, handler } = await setUp();
-    const server: Server = createServer((request, response) => void handler.node(request, response));
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    opened.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = await serve(handler);
     const id = await BuildReport.performLater({ month: "2026-12" });
     await runAll(hopper, id);
     const done = await fetch(`${base}/jobs/${id}`, { redirect: "manual" });
@@ -74,11 +78,7 @@ describe("the job status handler (202 pattern)", () => {
     const { hopper } = await setUp();
     let resultUrl: (record: JobRecord) => string | undefined = (record) => `/reports/年次 ${(record.result as { reportId: string }).reportId}`;
     const handler = createJobStatusHandler({ jobs: hopper.jobs, resultUrl: (record) => resultUrl(record) });
-    const server: Server = createServer((request, response) => void handler.node(request, response));
-    server.listen(0, "127.0.0.1");
-    await once(server, "listening");
-    opened.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = await serve(handler);
     const id = await BuildReport.performLater({ month: "2027-02" });
     await runAll(hopper, id);
     const expected = "/reports/%E5%B9%B4%E6%AC%A1%20r-2027-02";
