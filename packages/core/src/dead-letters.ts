@@ -77,13 +77,19 @@ export function fitDeadLetter(deadLetter: DeadLetter, limitBytes: number, rawBod
   const raw = rawBody ?? "";
   const whole: DeadLetter = { ...deadLetter, envelope: null, body: raw };
   if (encodedBytes(whole) <= limitBytes) return whole;
-  // Each character cut shrinks the JSON by at least one byte, so this ends.
+  const cutTo = (kept: number): DeadLetter => ({ ...whole, body: `${raw.slice(0, kept)}…[cut by hopper: ${raw.length - kept} characters dropped to fit ${limitBytes} bytes]` });
+  // What the letter takes without any of the body: the rest is the body's, at its own bytes per character (an escaped
+  // control character is 6 bytes of JSON, a multi-byte one 2 to 4), so each step cuts by bytes, not by characters.
+  const withoutBody = encodedBytes(cutTo(0));
   let kept = raw.length;
   for (;;) {
-    const cut: DeadLetter = { ...whole, body: `${raw.slice(0, kept)}…[cut by hopper: ${raw.length - kept} characters dropped to fit ${limitBytes} bytes]` };
-    const overflow = encodedBytes(cut) - limitBytes;
+    const cut = cutTo(kept);
+    const bytes = encodedBytes(cut);
+    const overflow = bytes - limitBytes;
     if (overflow <= 0 || kept === 0) return cut;
-    kept = Math.max(0, kept - overflow);
+    const bytesPerCharacter = Math.max(1, (bytes - withoutBody) / kept);
+    // At least one character fewer each step, so this ends.
+    kept = Math.max(0, Math.min(kept - 1, Math.floor(kept - overflow / bytesPerCharacter)));
   }
 }
 
