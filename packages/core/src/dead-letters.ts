@@ -195,12 +195,35 @@ function checkIds(ids: unknown): void {
 /** The dead letter a message holds; anything else written to a dead-letter queue is reported as such, not thrown. */
 function readDeadLetter(message: ReceivedMessage): DeadLetter {
   try {
-    const parsed = JSON.parse(message.body) as DeadLetter | null;
-    if (parsed?.hopperDeadLetter === DEAD_LETTER_FORMAT_VERSION) return parsed;
+    const parsed = JSON.parse(message.body) as unknown;
+    if (isDeadLetter(parsed)) return parsed;
   } catch {
     // falls through to the stand-in below
   }
   return { hopperDeadLetter: DEAD_LETTER_FORMAT_VERSION, id: message.id, queue: "", job: null, reason: "not a Hopper dead letter", error: { name: "MalformedEnvelopeError", message: "the dead-letter queue held a body Hopper did not write" }, attempt: null, failedAt: new Date().toISOString(), envelope: null, body: message.body };
+}
+
+/** A body as `buildDeadLetter` writes it, in the fields callers read; a hand-made one missing any is reported as no dead letter. */
+function isDeadLetter(value: unknown): value is DeadLetter {
+  if (typeof value !== "object" || value === null) return false;
+  const letter = value as Record<string, unknown>;
+  const error = letter.error as Record<string, unknown> | null | undefined;
+  return (
+    letter.hopperDeadLetter === DEAD_LETTER_FORMAT_VERSION &&
+    typeof letter.id === "string" &&
+    letter.id !== "" &&
+    typeof letter.queue === "string" &&
+    (letter.job === null || typeof letter.job === "string") &&
+    typeof letter.reason === "string" &&
+    typeof error === "object" &&
+    error !== null &&
+    typeof error.name === "string" &&
+    typeof error.message === "string" &&
+    (letter.attempt === null || typeof letter.attempt === "number") &&
+    typeof letter.failedAt === "string" &&
+    (letter.envelope === null || (typeof letter.envelope === "object" && !Array.isArray(letter.envelope))) &&
+    (letter.body === undefined || typeof letter.body === "string")
+  );
 }
 
 /** A fresh first attempt of the dead letter's envelope, or undefined when it may not run on `queue`. */
