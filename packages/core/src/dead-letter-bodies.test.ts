@@ -37,14 +37,19 @@ describe("a dead-letter queue's bodies as peek reads them", () => {
     const hopper = createHopper({ backend, jobs: [], logger: createConsoleLogger("silent") });
     try {
       const written = buildDeadLetter({ queue: "bodies", messageId: "m-2", envelope: null, body: "{", reason: "not an envelope", error: new Error("bad"), attempt: 1, maxPayloadBytes: 1024 * 1024 });
+      // The usual letter: a decoded envelope beside `body: null`.
+      const envelope = { hopper: 1 as const, id: "job-3", job: "Gone", version: 1, args: {}, queue: "bodies", priority: 0, enqueuedAt: new Date(0).toISOString(), attempt: 3, meta: {} };
+      const withEnvelope = buildDeadLetter({ queue: "bodies", messageId: "m-3", envelope, body: undefined, reason: "out of attempts", error: new Error("boom"), attempt: 3, maxPayloadBytes: 1024 * 1024 });
       await backend.enqueue([
         { id: "forged", queue: deadLetterQueueName("bodies"), body: JSON.stringify({ hopperDeadLetter: 1, id: "someone-elses-job" }) },
         { id: "real", queue: deadLetterQueueName("bodies"), body: JSON.stringify(written) },
+        { id: "usual", queue: deadLetterQueueName("bodies"), body: JSON.stringify(withEnvelope) },
       ]);
       const letters = await hopper.deadLetters("bodies").peek({ max: 10 });
       const byReason = Object.fromEntries(letters.map((letter) => [letter.reason, letter]));
       expect(byReason["not a Hopper dead letter"]?.id).toBe("forged");
       expect(byReason["not an envelope"]).toMatchObject({ id: "m-2", error: { name: "Error", message: "bad" } });
+      expect(byReason["out of attempts"]).toMatchObject({ id: "job-3", queue: "bodies", envelope: { id: "job-3", job: "Gone" } });
     } finally {
       await hopper.close();
     }

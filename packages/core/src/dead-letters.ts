@@ -222,7 +222,8 @@ function isDeadLetter(value: unknown): value is DeadLetter {
     (letter.attempt === null || typeof letter.attempt === "number") &&
     typeof letter.failedAt === "string" &&
     (letter.envelope === null || (typeof letter.envelope === "object" && !Array.isArray(letter.envelope))) &&
-    (letter.body === undefined || typeof letter.body === "string")
+    // buildDeadLetter writes `body: null` beside an envelope.
+    (letter.body === undefined || letter.body === null || typeof letter.body === "string")
   );
 }
 

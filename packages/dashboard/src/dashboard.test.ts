@@ -154,7 +154,9 @@ describe("createDashboard", () => {
         sent.end(method === "POST" ? "queue=dash-unit" : undefined);
       });
     try {
-      for (const path of ["/admin/hopper/../../queues", "/admin/hopper/%2e%2e/%2E%2e/workers", "/admin/hopper/./queues"]) expect(await raw("GET", path), path).toBe(400);
+      for (const path of ["/admin/hopper/../../queues", "/admin/hopper/%2e%2e/%2E%2e/workers", "/admin/hopper/./queues", "/admin/hopper/..\\..\\queues", "/admin/hopper\\..\\..\\workers"]) {
+        expect(await raw("GET", path), path).toBe(400);
+      }
       expect(await raw("POST", "/admin/hopper/../../queues/pause")).toBe(400);
       expect(authorized).toBe(0);
       // An encoded slash is no separator: the segment names no page.

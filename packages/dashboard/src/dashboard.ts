@@ -223,10 +223,11 @@ function sameOrigin(origin: string | null, host: string | null): boolean {
   }
 }
 
-/** Whether the request target's path (before its query) has a `.` or `..` segment, written plainly or percent-encoded. */
+/** Whether the request target's path (before its query) has a `.` or `..` segment, written plainly or percent-encoded, between slashes or backslashes. */
 function hasDotSegment(target: string): boolean {
   const path = target.split(/[?#]/, 1)[0]!;
-  return path.split("/").some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
+  // URL parsing takes a backslash for a slash, so both separate segments here.
+  return path.split(/[/\\]|%5c/i).some((segment) => /^(?:\.|%2e){1,2}$/i.test(segment));
 }
 
 /** The path below the mount point: taken with the base (a plain `http` server) or without it (Express strips it). */
