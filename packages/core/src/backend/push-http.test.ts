@@ -29,6 +29,7 @@ describe("push handlers' HTTP plumbing", () => {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const refused = await fetch(`${base}/`, { redirect: "manual" });
     expect(refused.status).toBe(500);
+    expect(refused.statusText).toBe("Internal Server Error");
     expect(refused.headers.get("x-kept")).toBeNull();
     expect(await refused.text()).toContain("header value");
     answer = pushAnswer(200, "fine");

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import { isIP } from "node:net";
 import { ConfigurationError } from "../errors/configuration-error.js";
 
@@ -88,7 +88,8 @@ export function toNodeHandler(handle: PushHttpHandler): (request: IncomingMessag
       // A header value Node refuses (ERR_INVALID_CHAR, from an application's callback) must not end the process: nothing was
       // sent yet, and the headers set before the refused one go with it.
       for (const name of response.getHeaderNames()) if (name !== "connection") response.removeHeader(name);
-      response.writeHead(unanswerable.status, unanswerable.headers);
+      // The refused call may have set its own reason phrase already ("See Other"): given here, it is this answer's.
+      response.writeHead(unanswerable.status, STATUS_CODES[unanswerable.status]!, unanswerable.headers);
       response.end(unanswerable.text);
       return;
     }

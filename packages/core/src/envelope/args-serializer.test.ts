@@ -20,6 +20,29 @@ describe("args with binary values", () => {
   });
 });
 
+describe("args annotated as typed arrays or BigInts", () => {
+  it("round-trip as the encoder writes them, at any depth and under keys with dots", () => {
+    const args = { f: new Float64Array([1.5, 2]), n: 10n ** 30n, "a.b": { c: new Int16Array([-3]) }, m: new Map([[1, new Float32Array([3])]]), list: [new Uint16Array([7])] };
+    const back = deserializeArgs(JSON.parse(JSON.stringify(serializeArgs(args))) as never) as typeof args;
+    expect([...back.f]).toEqual([1.5, 2]);
+    expect(back.n).toBe(10n ** 30n);
+    expect([...back["a.b"].c]).toEqual([-3]);
+    expect([...back.m.get(1)!]).toEqual([3]);
+    expect(back.list[0]![0]).toBe(7);
+  });
+
+  it("refuse a hand-made value that would allocate what it names or parse for seconds, before decoding", () => {
+    const annotated = (value: unknown, annotation: unknown) => ({ json: { x: value }, meta: { values: { x: annotation }, v: 1 } });
+    for (const value of [2_000_000_000, { length: 10_000_000 }, "1234", [1, "2"]]) {
+      expect(() => deserializeArgs(annotated(value, [["typed-array", "Float64Array"]]))).toThrow("must be an array of numbers");
+    }
+    expect(() => deserializeArgs(annotated("9".repeat(5000), ["bigint"]))).toThrow("digits as text, at most 4096");
+    expect(() => deserializeArgs(annotated(12, ["bigint"]))).toThrow("digits as text");
+    // Inside a Map's entries, as the encoder nests them.
+    expect(() => deserializeArgs({ json: { m: [[1, 5e8]] }, meta: { values: { m: ["map", { "0.1": [["typed-array", "Uint8Array"]] }] }, v: 1 } })).toThrow("must be an array of numbers");
+  });
+});
+
 describe("args with shared references", () => {
   const roundTrip = (args: unknown) => deserializeArgs(JSON.parse(JSON.stringify(serializeArgs(args))) as never);
 

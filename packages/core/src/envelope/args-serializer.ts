@@ -50,10 +50,75 @@ export function serializeArgs(args: unknown): SerializedArgs {
 }
 
 export function deserializeArgs(serialized: SerializedArgs): unknown {
+  refuseAllocatingAnnotations(serialized.json, serialized.meta);
   const args = serializer.deserialize({ json: serialized.json as never, meta: serialized.meta as never });
   const shared = (serialized.meta as { referentialEqualities?: unknown } | undefined)?.referentialEqualities;
   if (shared !== undefined) refuseExpansion(serialized.json, args);
   return args;
+}
+
+/** The longest BigInt text taken: its parse is quadratic in its digits, and no job's number needs more. */
+const maxBigIntDigits = 4096;
+
+/**
+ * superjson's own decoders of typed arrays (`new Float64Array(value)`) and BigInts (`BigInt(value)`) take whatever the
+ * JSON holds: a number or `{ length: 1e9 }` allocates that much, megabytes of digits take seconds. The encoder writes an
+ * array of numbers and a string of digits; the annotations (`meta.values`: paths into the JSON, each an annotation,
+ * or an annotation and the annotations inside it) are checked against those before anything is decoded.
+ */
+function refuseAllocatingAnnotations(json: unknown, meta: unknown): void {
+  if (typeof meta !== "object" || meta === null) return;
+  const { values, v } = meta as { values?: unknown; v?: unknown };
+  visitAnnotations(values, json, v === undefined);
+}
+
+function visitAnnotations(tree: unknown, node: unknown, legacyPaths: boolean): void {
+  if (Array.isArray(tree)) {
+    checkAnnotation(tree[0], node);
+    if (tree.length > 1) visitAnnotations(tree[1], node, legacyPaths);
+    return;
+  }
+  if (typeof tree !== "object" || tree === null) return;
+  for (const [path, subtree] of Object.entries(tree)) visitAnnotations(subtree, valueAt(node, pathSegments(path, legacyPaths)), legacyPaths);
+}
+
+function checkAnnotation(annotation: unknown, value: unknown): void {
+  const type = Array.isArray(annotation) ? annotation[0] : annotation;
+  if (type === "typed-array" && !(Array.isArray(value) && value.every((item) => typeof item === "number"))) {
+    throw new TypeError("args annotated as a typed array must be an array of numbers");
+  }
+  if (type === "bigint" && !(typeof value === "string" && value.length <= maxBigIntDigits)) {
+    throw new TypeError(`args annotated as a BigInt must be its digits as text, at most ${maxBigIntDigits}`);
+  }
+}
+
+/** A path of `meta.values` as superjson writes it: segments joined by dots, a dot or backslash in a key escaped (none in legacy paths). */
+function pathSegments(path: string, legacyPaths: boolean): string[] {
+  if (legacyPaths) return path.split(".");
+  const segments: string[] = [];
+  let segment = "";
+  for (let index = 0; index < path.length; index++) {
+    const character = path[index]!;
+    if (character === "\\" && (path[index + 1] === "." || path[index + 1] === "\\")) {
+      segment += path[++index]!;
+    } else if (character === ".") {
+      segments.push(segment);
+      segment = "";
+    } else {
+      segment += character;
+    }
+  }
+  segments.push(segment);
+  return segments;
+}
+
+function valueAt(node: unknown, segments: readonly string[]): unknown {
+  let value = node;
+  for (const segment of segments) {
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, segment)) return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
 }
 
 /**
