@@ -26,6 +26,29 @@ const { zero, dumpedTotal } = callgrindCounters(pid, dir);
 // The envelope Hopper's probe sends (redis-script-instructions.ts): the same bytes per message for every layout.
 const body = JSON.stringify({ hopper: 1, id: randomUUID(), job: "BenchNoop", version: 1, args: { sentAt: Date.now(), padding: "" }, queue: "q", priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} });
 
+/**
+ * PROBE_SKETCH_VARIANT separates what the sketch changes: "shared" (the default: bodies in one queue-wide hash, read and
+ * deleted with one command per call), "keyed" (each body a hash key of its own, `<bodies>:<handle>`, as Hopper's
+ * message is: one command per message to write, read and delete it), "unbatched" (the shared hash, but one HGET and
+ * one HDEL per message, as Hopper's scripts call per message).
+ */
+const variant = process.env.PROBE_SKETCH_VARIANT ?? "shared";
+if (!["shared", "keyed", "unbatched"].includes(variant)) throw new Error(`PROBE_SKETCH_VARIANT: shared, keyed or unbatched, got ${variant}`);
+const writeBodies =
+  variant === "keyed"
+    ? "for index = 1, #fields, 2 do redis.call('HSET', bodies_key .. ':' .. fields[index], 'b', fields[index + 1]) end"
+    : "redis.call('HSET', bodies_key, unpack(fields))";
+const readBodies = {
+  shared: "local bodies = redis.call('HMGET', bodies_key, unpack(handles))",
+  keyed: "local bodies = {}\nfor index, handle in ipairs(handles) do bodies[index] = redis.call('HGET', bodies_key .. ':' .. handle, 'b') end",
+  unbatched: "local bodies = {}\nfor index, handle in ipairs(handles) do bodies[index] = redis.call('HGET', bodies_key, handle) end",
+}[variant]!;
+const deleteBodies = {
+  shared: "redis.call('HDEL', bodies_key, unpack(handles))",
+  keyed: "for index, handle in ipairs(handles) do handles[index] = bodies_key .. ':' .. handle end\n  redis.call('DEL', unpack(handles))",
+  unbatched: "for _, handle in ipairs(handles) do redis.call('HDEL', bodies_key, handle) end",
+}[variant]!;
+
 const sketchEnqueue = `
 local ready_key, bodies_key, meta_key = KEYS[1], KEYS[2], KEYS[3]
 local sent_key = ARGV[1]
@@ -38,7 +61,7 @@ for index = 1, count do
   members[2 * index - 1], members[2 * index] = '0', handle .. ':0'
   fields[2 * index - 1], fields[2 * index] = handle, ARGV[2 * index] .. '\\n' .. ARGV[2 * index + 1]
 end
-redis.call('HSET', bodies_key, unpack(fields))
+${writeBodies}
 redis.call('ZADD', ready_key, unpack(members))
 redis.call('SET', sent_key, '1', 'PX', '60000')
 redis.call('PUBLISH', ARGV[1] .. ':wake', '')
@@ -65,7 +88,7 @@ for index, member in ipairs(members) do
   leases[2 * index - 1], leases[2 * index] = lease_text, token
   replies[2 * index - 1] = token
 end
-local bodies = redis.call('HMGET', bodies_key, unpack(handles))
+${readBodies}
 for index = 1, #members do replies[2 * index] = bodies[index] end
 redis.call('ZREM', ready_key, unpack(members))
 redis.call('ZADD', leased_key, unpack(leases))
@@ -77,7 +100,7 @@ local removed = redis.call('ZREM', leased_key, unpack(ARGV))
 if removed == #ARGV then
   local handles = {}
   for index, token in ipairs(ARGV) do handles[index] = string.sub(token, 1, string.find(token, ':', 1, true) - 1) end
-  redis.call('HDEL', bodies_key, unpack(handles))
+  ${deleteBodies}
 end
 return removed`;
 
@@ -131,8 +154,8 @@ try {
   // Scripts loaded and paths warm before counting.
   await sketchFill("warm", 200, enqueueSize);
   await sketchDrain("warm", 200, receiveSize);
-  await count(`sketch enqueue, calls of ${enqueueSize}`, () => sketchFill("sketch", messages, enqueueSize));
-  await count(`sketch receive ${receiveSize} at a time + ack`, () => sketchDrain("sketch", messages, receiveSize));
+  await count(`sketch (${variant}) enqueue, calls of ${enqueueSize}`, () => sketchFill("sketch", messages, enqueueSize));
+  await count(`sketch (${variant}) receive ${receiveSize} at a time + ack`, () => sketchDrain("sketch", messages, receiveSize));
   await count(`raw LPUSH, calls of ${enqueueSize}`, () => rawFill("raw", messages, enqueueSize));
   await count(`raw LMOVE ${receiveSize} at a time (pipelined) + LREM`, () => rawDrain("raw", messages, receiveSize));
 } finally {
