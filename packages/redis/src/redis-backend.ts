@@ -4,7 +4,7 @@ import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { AckBatcher } from "./redis-acks.js";
 import { connect, failOnConnectionError, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
-import { checkEvictionPolicy } from "./redis-eviction-policy.js";
+import { checkServer } from "./redis-eviction-policy.js";
 import { createKeyCache, recordKeys } from "./redis-keys.js";
 import { receiveMessages, takeScheduledMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
@@ -61,6 +61,15 @@ export interface RedisBackendOptions {
    * Default: a process warning (code HOPPER_REDIS_MISSING_MESSAGE).
    */
   readonly onMissingMessages?: (event: MissingMessagesEvent) => void;
+  /**
+   * Lease a message without writing to it: its delivery count goes in the lease's member of the queue's `leased` set,
+   * so a receive writes nothing per message and an ack reads nothing of it (a job without an ordering or dedupe key,
+   * taken by a worker without records; others are leased as before). Needs Redis 6.2 or newer (checked on open). Turn
+   * it on once no worker of a release before 2026-12-06 reads the queues: such a worker parks a compact lease it finds
+   * expired (its worker crashed) with the queue's orphans, where it waits until a worker of this release or newer
+   * takes it back, within a second of its next receive. Default false.
+   */
+  readonly compactLeases?: boolean;
 }
 
 export interface RedisBackend extends Backend {
@@ -81,20 +90,24 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 1) {
     throw new ConfigurationError({ field: "pollIntervalMs", message: `must be a number of milliseconds of at least 1, got ${JSON.stringify(pollIntervalMs)}` });
   }
+  const compactLeases = options.compactLeases ?? false;
+  if (typeof compactLeases !== "boolean") {
+    throw new ConfigurationError({ field: "compactLeases", message: `must be true or false, got ${JSON.stringify(compactLeases)}` });
+  }
   const { client, owned } = connect(options);
   // A client that never connected has no replies to wait for: closing it does not wait out a reconnect.
   let everReady = client.status === "ready";
   client.once("ready", () => (everReady = true));
   const reportOrphans = options.onMissingMessages ?? warnAboutOrphans;
   // Checked before the first operation; a connection failure is forgotten so the next operation checks again.
-  let evictionChecked: Promise<void> | undefined;
+  let serverChecked: Promise<void> | undefined;
   const ensureSafe = (): Promise<void> => {
-    if (options.allowEviction === true) return Promise.resolve();
-    evictionChecked ??= checkEvictionPolicy(client).catch((error: unknown) => {
-      if (!ConfigurationError.isInstance(error)) evictionChecked = undefined;
+    if (options.allowEviction === true && !compactLeases) return Promise.resolve();
+    serverChecked ??= checkServer(client, { eviction: options.allowEviction !== true, compactLeases }).catch((error: unknown) => {
+      if (!ConfigurationError.isInstance(error)) serverChecked = undefined;
       throw error;
     });
-    return evictionChecked;
+    return serverChecked;
   };
   const scripted = defineScripts(client);
   const keysOf = createKeyCache(keyPrefix);
@@ -109,7 +122,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   const ensureOpen = () => {
     if (closing.signal.aborted) throw new BackendClosedError({ backend: "redis" });
   };
-  const receiveContext = (queue: string) => ({ client: scripted, keys: keysOf(queue), wakeups, acks, records, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans });
+  const receiveContext = (queue: string) => ({ client: scripted, keys: keysOf(queue), wakeups, acks, records, compactLeases, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans });
 
   return {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,

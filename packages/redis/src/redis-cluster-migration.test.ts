@@ -23,11 +23,12 @@ describe.skipIf(!clusterNodes)("redis cluster: a slot migration during receive l
     { name: "message hashes moved before the queue indexes", moveFirst: (keys, handles) => handles.map((handle) => `${keys.base}m:${handle}`) },
   ];
 
-  for (const { name, moveFirst } of cases) {
-    it(name, { timeout: 60_000 }, async () => {
+  // Each with leases written into the message and with compact leases (RedisBackendOptions.compactLeases).
+  for (const { name, moveFirst, compactLeases } of cases.flatMap((each) => [false, true].map((compactLeases) => ({ ...each, compactLeases })))) {
+    it(`${name}${compactLeases ? " (compact leases)" : ""}`, { timeout: 60_000 }, async () => {
       const nodes = parseClusterNodes(clusterNodes!);
       const client = new Cluster(nodes, { retryDelayOnTryAgain: 50 });
-      const backend = createRedisBackend({ client });
+      const backend = createRedisBackend({ client, compactLeases });
       const queue = `migrate-${randomBytes(4).toString("hex")}`;
       const keys = queueKeys("hopper", queue);
       let migration: SlotMigration | undefined;

@@ -14,6 +14,8 @@ export interface ReceiveContext {
   readonly acks: AckBatcher;
   /** Set when the backend writes its own records (a single node): receive starts them, ack settles them. */
   readonly records: RecordKeys | undefined;
+  /** Lease compactly what can be (RedisBackendOptions.compactLeases; receive.lua). */
+  readonly compactLeases: boolean;
   /** Longest wait between looks when no wake-up comes (a wake-up can be lost while reconnecting). */
   readonly pollIntervalMs: number;
   readonly closing: AbortSignal;
@@ -62,7 +64,7 @@ async function receiveOnce(context: ReceiveContext, options: ReceiveOptions, dea
     const generation = wakeups.generation(keys.wakeChannel);
     const records = options.records && context.records;
     const sentAt = Date.now();
-    const call = client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.orphans, keys.base, options.maxMessages, options.leaseMs, promoteLimit, records ? records.prefix : "", records ? records.channel : "", options.queue, Math.ceil(options.records?.ttlMs ?? 0));
+    const call = client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.orphans, keys.base, options.maxMessages, options.leaseMs, promoteLimit, records ? records.prefix : "", records ? records.channel : "", options.queue, Math.ceil(options.records?.ttlMs ?? 0), context.compactLeases ? "c" : "");
     const reply = await untilAborted(call, [signal, closing]);
     if (reply === undefined || closing.aborted) {
       // Given up on (the server may be unreachable): hand back whatever the call still leases, or its lease will.

@@ -5,7 +5,7 @@ import { createRedisCoordinationStore } from "./redis-coordination-store.js";
 
 /**
  * `redis://host:6379/0` or `rediss://…`; `?keyPrefix=name` sets the key prefix,
- * `?allowEviction=true` skips the maxmemory-policy check (see RedisBackendOptions).
+ * `?allowEviction=true` skips the maxmemory-policy check, `?compactLeases=true` leases compactly (see RedisBackendOptions).
  * The core loads this lazily for those schemes.
  */
 export async function createBackendFromUrl(url: URL): Promise<Backend> {
@@ -24,15 +24,22 @@ export function createCoordinationStoreFromUrl(url: URL): CoordinationStore {
   return createRedisCoordinationStore(connectionOptions(url));
 }
 
-function connectionOptions(url: URL): { url: string; keyPrefix?: string; allowEviction?: boolean } {
+function connectionOptions(url: URL): { url: string; keyPrefix?: string; allowEviction?: boolean; compactLeases?: boolean } {
   const connection = new URL(url.href);
   const keyPrefix = connection.searchParams.get("keyPrefix") ?? undefined;
-  const allowEviction = connection.searchParams.get("allowEviction");
-  if (allowEviction !== null && allowEviction !== "true" && allowEviction !== "false") {
-    throw new ConfigurationError({ field: "allowEviction", message: `URL parameter must be true or false, got ${JSON.stringify(allowEviction)}` });
-  }
+  const allowEviction = booleanParameter(connection, "allowEviction");
+  const compactLeases = booleanParameter(connection, "compactLeases");
   // ioredis reads query parameters as its own options; keep ours away from it.
   connection.searchParams.delete("keyPrefix");
-  connection.searchParams.delete("allowEviction");
-  return { url: connection.href, ...(keyPrefix !== undefined && { keyPrefix }), ...(allowEviction === "true" && { allowEviction: true }) };
+  return { url: connection.href, ...(keyPrefix !== undefined && { keyPrefix }), ...(allowEviction && { allowEviction }), ...(compactLeases && { compactLeases }) };
+}
+
+/** A `true`/`false` query parameter (taken out of the URL); absent is false. */
+function booleanParameter(connection: URL, name: string): boolean {
+  const value = connection.searchParams.get(name);
+  if (value !== null && value !== "true" && value !== "false") {
+    throw new ConfigurationError({ field: name, message: `URL parameter must be true or false, got ${JSON.stringify(value)}` });
+  }
+  connection.searchParams.delete(name);
+  return value === "true";
 }

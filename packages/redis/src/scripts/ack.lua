@@ -23,6 +23,10 @@ ARGV[10..] per ack only handle and attempt), else "" and ARGV[10..] per ack: han
       nothing, finishing within one millisecond of each other, sends per ack what it sends without records);
   "f" job id, job, queue, enqueued ms, state, attempt, result, error, finished ms, run-at ms (each "" when
       absent), ttl ms.
+  An ack's attempt is its lease token: the delivery count, or a compact lease's "c<n>" (common.lua, `leased`), which
+  is proved by its member in `leased` (one ZMSCORE for the call's compact acks, Redis 6.2+) with nothing read from
+  the message; one found in `orphans` (parked there by a release before 2026-12-06, or while its hash was away) goes
+  from there.
   The record is settled (record_settle in records.lua) only when its message is removed; without being read
   (record_settle_riding) when its claim still rides in the message; an "r" ack whose claim was taken back since
   settles the record as it names itself.
@@ -41,14 +45,14 @@ local every_form = with_records and ARGV[9] or ''
 -- Arguments an ack's record form takes after the form itself.
 local form_size = { [''] = 0, r = 5, s = 2, S = 0, f = 11 }
 
--- Reads. A taken ack is kept in flat lists by its place (a table per ack is an allocation or two, and garbage to
--- collect, which cost more than what it would hold); `keyed` holds what one with an ordering or dedupe key needs.
-local done_handles, done_keys, done_fields, done_forms, done_ats, keyed = {}, {}, {}, {}, {}, {}
-local seen, missing_lines = {}, {}
+-- Reads. Each ack's handle, token, record form and where its form's arguments start, by its place in the call; the
+-- compact leases' members (common.lua) and their places, for one ZMSCORE.
+local handles, tokens, forms, ats = {}, {}, {}, {}
+local compact_members, compact_places = {}, {}
 local index, ordinal = with_records and 10 or 5, 0
 local last_arg = #ARGV
 while index <= last_arg do
-  local handle, attempt = ARGV[index], ARGV[index + 1]
+  local handle, token = ARGV[index], ARGV[index + 1]
   local form, at = every_form, index + 2
   if form ~= '' then
     index = at
@@ -59,21 +63,67 @@ while index <= last_arg do
     index = at
   end
   ordinal = ordinal + 1
-  local message_key = KEYS[6 + ordinal]
+  handles[ordinal], tokens[ordinal], forms[ordinal], ats[ordinal] = handle, token, form, at
+  local member = compact_lease_member(handle, token)
+  if member then
+    compact_members[#compact_members + 1] = member
+    compact_places[#compact_members] = ordinal
+  end
+end
+-- A compact ack's member, by place, when its lease is live (in `leased`, or parked in `orphans`).
+local live_members = {}
+if #compact_members > 0 then
+  local scores = redis.call('ZMSCORE', leased_key, unpack(compact_members))
+  local parked, parked_places = {}, {}
+  for at, member in ipairs(compact_members) do
+    if scores[at] then
+      live_members[compact_places[at]] = member
+    else
+      parked[#parked + 1] = member
+      parked_places[#parked] = compact_places[at]
+    end
+  end
+  if #parked > 0 then
+    scores = redis.call('ZMSCORE', orphans_key, unpack(parked))
+    for at, member in ipairs(parked) do
+      if scores[at] then live_members[parked_places[at]] = member end
+    end
+  end
+end
+
+-- A taken ack is kept in flat lists by its place (a table per ack is an allocation or two, and garbage to collect,
+-- which cost more than what it would hold); `keyed` holds what one with an ordering or dedupe key needs; `done_members`
+-- its member in `leased` (its handle, or a compact lease's member).
+local done_handles, done_members, done_keys, done_fields, done_forms, done_ats, keyed = {}, {}, {}, {}, {}, {}, {}
+local seen, missing_lines = {}, {}
+-- The fields of a compact ack without a record: none read (it has no ordering or dedupe key, receive.lua).
+local no_fields = {}
+for place = 1, ordinal do
+  local handle, token, form = handles[place], tokens[place], forms[place]
+  local message_key = KEYS[6 + place]
+  local member = live_members[place]
   -- The lease's fields and the ordering and dedupe keys; the record's only when an ack of the call carries one (a
   -- reply's every value costs the script a table slot).
-  local fields
-  if with_records then
+  local fields, live
+  if member and form == '' then
+    fields, live = no_fields, true
+  elseif with_records then
     fields = redis.call('HMGET', message_key, 'n', 'l', 'ok', 'dk', 'rm', 'rs', 'x', 'id', 'h')
   else
     fields = redis.call('HMGET', message_key, 'n', 'l', 'ok', 'dk')
   end
-  -- A stale lease (nacked, reclaimed, or expired and taken again) leaves the message alone; so does a second ack in
-  -- one batch. The lease mark (`l`, common.lua) answers "still leased with this token" in the read made anyway.
-  if fields[1] == attempt and fields[2] == attempt and not seen[handle] then
+  if member and fields ~= no_fields then
+    -- A compact lease with a record: its count is the member's, not yet the message's.
+    fields[1], live = string.sub(token, 2), true
+  elseif not member then
+    -- A stale lease (nacked, reclaimed, or expired and taken again) leaves the message alone; so does a second ack in
+    -- one batch. The lease mark (`l`, common.lua) answers "still leased with this token" in the read made anyway.
+    live = fields[1] == token and fields[2] == token
+  end
+  if live and not seen[handle] then
     seen[handle] = true
     local taken = #done_handles + 1
-    done_handles[taken], done_keys[taken], done_fields[taken], done_forms[taken], done_ats[taken] = handle, message_key, fields, form, at
+    done_handles[taken], done_members[taken], done_keys[taken], done_fields[taken], done_forms[taken], done_ats[taken] = handle, member or handle, message_key, fields, form, ats[place]
     if fields[3] or fields[4] then
       local extra = {}
       if fields[4] then extra.dedupe_holder = redis.call('HGET', dedupe_key, fields[4]) end
@@ -153,8 +203,8 @@ record_index_flush(index_batch)
 -- orphans while its hash was away (receive.lua), or put back by a release before 141de82, whose reclaim left the
 -- mark: its holder finished the job, so it goes from there with its message rather than stay behind without one.
 if #done_handles > 0 then
-  if redis.call('ZREM', leased_key, unpack(done_handles)) < #done_handles then
-    for _, key in ipairs({ ready_key, delayed_key, orphans_key }) do redis.call('ZREM', key, unpack(done_handles)) end
+  if redis.call('ZREM', leased_key, unpack(done_members)) < #done_handles then
+    for _, key in ipairs({ ready_key, delayed_key, orphans_key }) do redis.call('ZREM', key, unpack(done_members)) end
   end
   redis.call('DEL', unpack(done_keys))
 end

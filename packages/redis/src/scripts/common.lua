@@ -6,7 +6,10 @@ Key layout (all keys of one queue share the hash tag "{<prefix>:<queue>}",
 passed to scripts as `base`, e.g. "{hopper:mailers}:"):
   base .. "ready"      zset   handle -> -priority (ties: handle order = FIFO)
   base .. "delayed"    zset   handle -> due time, server ms
-  base .. "leased"     zset   handle -> lease deadline, server ms
+  base .. "leased"     zset   handle -> lease deadline, server ms; or, for a compact lease (receive.lua, `compactLeases`),
+                              "<handle>:<n>" -> deadline: the delivery count n is in the member, not written to the message
+                              (n there stays the count before this delivery, l unset), so an ack proves its lease by the
+                              member alone and reads nothing of the message; since 2026-12-06 (every release since reads both)
   base .. "meta"       hash   seq (last handle number), waiting (messages queued behind an ordering-key head)
   base .. "dedupe"     hash   dedupe key -> handle holding it
   base .. "m:" handle  hash   id, body, pri, at (due time), n (deliveries), ok (ordering key), dk (dedupe key),
@@ -16,7 +19,8 @@ passed to scripts as `base`, e.g. "{hopper:mailers}:"):
                               ack.lua checks a lease with it in the HMGET it makes anyway, not a ZRANK per ack:
                               benchmarks/results/redis-ack-lease-mark-2026-12-06.md); with a record whose claims ride in it (records.lua):
                               rm ("1"; "2" once the record may hold a run-at or an error), rs (started ms of the claim), x ("1": cancel asked)
-  base .. "orphans"    zset   handle -> when last looked at, server ms: handles whose message hash was missing (see receive.lua)
+  base .. "orphans"    zset   handle (or a compact lease's member) -> when last looked at, server ms: handles whose message
+                              hash was missing (see receive.lua)
   base .. "o:" key     list   handles sharing an ordering key, oldest first; only the head is ever ready, delayed or leased
 ]]
 
@@ -61,11 +65,29 @@ local function declared_key(key, from)
   return false
 end
 
--- True when `handle` is leased and `attempt` names its current delivery (stale holders get false).
+-- A compact lease's token, "c<n>" as receive.lua hands it out: its member in `leased` ("<handle>:<n>") and n as text;
+-- nil for any other token (the handle is the member, n is in the message).
+local function compact_lease_member(handle, token)
+  if string.byte(token, 1) ~= 99 then return nil end
+  local count = string.sub(token, 2)
+  return handle .. ':' .. count, count
+end
+
+-- A member of `leased` or `orphans`: its handle, and the delivery count a compact lease's member carries (else nil).
+-- Handles are digits (enqueue.lua), so a colon only ever separates a compact lease's count.
+local function lease_member_parts(member)
+  local colon = string.find(member, ':', 1, true)
+  if not colon then return member, nil end
+  return string.sub(member, 1, colon - 1), string.sub(member, colon + 1)
+end
+
+-- When `handle` is leased and `attempt` names its current delivery (stale holders get false): its member in `leased`.
 -- (ZRANK: an integer reply; Redis 7.0 formats a score reply with "%.17g".) Nack and extend ask `leased`, not the
 -- lease mark: they leave the message in place, so a handle parked in orphans must not pass (ack.lua takes it).
 local function holds_lease(leased_key, base, handle, attempt)
-  return redis.call('ZRANK', leased_key, handle) ~= false and redis.call('HGET', base .. 'm:' .. handle, 'n') == attempt
+  local member = compact_lease_member(handle, attempt)
+  if member then return redis.call('ZRANK', leased_key, member) ~= false and member end
+  return redis.call('ZRANK', leased_key, handle) ~= false and redis.call('HGET', base .. 'm:' .. handle, 'n') == attempt and handle
 end
 
 -- Coordination entries (coordination-*-entry*.lua): a hash of member -> "<expiry, server ms>:<value>", plus

@@ -11,15 +11,22 @@ The lease mark `l` (common.lua) goes with the lease. So does a claim that rode i
 when the job never started (an uncounted hand-back): its record reads `waiting` again. A started job's claim stays, as
 a record key the claim wrote would (`running` until the next claim); a retry or hold wrote its own state and took the
 claim before this.
+A compact lease (token "c<n>", common.lua) writes its delivery count n into the message as it goes: the message held
+the count before this delivery.
 ]]
 local ready_key, delayed_key, leased_key = KEYS[1], KEYS[2], KEYS[3]
 local base, handle, attempt = ARGV[1], ARGV[3], ARGV[4]
-if not holds_lease(leased_key, base, handle, attempt) then return 0 end
+local member = holds_lease(leased_key, base, handle, attempt)
+if not member then return 0 end
 local now = now_ms()
 local message_key = KEYS[4]
 local at = now + tonumber(ARGV[5])
-redis.call('ZREM', leased_key, handle)
-redis.call('HSET', message_key, 'at', integer_text(at))
+redis.call('ZREM', leased_key, member)
+if member ~= handle then
+  redis.call('HSET', message_key, 'at', integer_text(at), 'n', string.sub(attempt, 2))
+else
+  redis.call('HSET', message_key, 'at', integer_text(at))
+end
 if ARGV[6] == '1' then
   redis.call('HINCRBY', message_key, 'h', '1')
   redis.call('HDEL', message_key, 'l', 'rs')

@@ -14,13 +14,18 @@ deleted by hand) leaves its handle in `orphans` for an operator.
 KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] orphans
 ARGV[1] base, ARGV[2] max messages, ARGV[3] lease ms, ARGV[4] most messages promoted or reclaimed per call,
 ARGV[5] record key prefix, or "" to leave records alone, ARGV[6] record events channel, ARGV[7] queue name,
-ARGV[8] ttl ms of a started record
+ARGV[8] ttl ms of a started record, ARGV[9] "c" to lease compactly (common.lua, `leased`) each message it can: one
+leased without records (ARGV[5] "") that has no ordering or dedupe key, so its ack needs nothing from the message
+but its removal; else "" (every lease written into the message, as every release before 2026-12-06 did).
+Reclaimed leases and orphans may be compact members whatever ARGV[9] says: each is read as its handle, and its
+delivery count written into the message as it goes back.
 With records, each leased message's record, when it exists and names this queue, moves to running
 (attempt = the deliveries not handed back uncounted, started now), unless it was cancelled (see record_start in records.lua);
 a message marked `rm` holds that claim itself (`rs`, and `x` when a cancel was asked; records.lua), its record
 neither read nor written (read for the job's name only while someone listens for events).
 Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, token, attempt, record, ... }
-  token: the delivery count (the lease token); attempt: the deliveries not handed back uncounted.
+  token: the delivery count, the lease token ("c<count>" for a compact lease); attempt: the deliveries not handed
+  back uncounted.
   record: "running", "riding" (running, the claim held by the message: its ack may take the short form,
   ack.lua), "cancelled", or "" when none was written.
   now: server time (ms); next: when something delayed or leased next falls due
@@ -30,6 +35,7 @@ local ready_key, delayed_key, leased_key, orphans_key = KEYS[1], KEYS[2], KEYS[3
 local base = ARGV[1]
 local max, lease_ms, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local record_prefix, record_channel, queue, record_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local compact = ARGV[9] == 'c' and record_prefix == ''
 local now = now_ms()
 -- Numbers handed to redis.call go as text (integer_text, common.lua), e.g. the claim's started ms.
 local now_text, lease_text = integer_text(now), integer_text(now + lease_ms)
@@ -41,17 +47,26 @@ local function priority_of(handle)
 end
 
 -- Reads: what becomes ready (with its priority, false when its hash is missing), then what to lease.
+-- A move: { from, member, priority, due (or nil: ready now), handle, a compact lease's delivery count (or nil) }.
 local moves = {}
-for _, source_key in ipairs({ delayed_key, leased_key }) do
-  for _, handle in ipairs(redis.call('ZRANGEBYSCORE', source_key, '-inf', now_text, 'LIMIT', '0', integer_text(limit))) do
-    moves[#moves + 1] = { source_key, handle, priority_of(handle) }
-  end
+-- The delivery counts of compact leases taken back (or orphans found again) by handle: the message holds an older
+-- count until the writes below, and a receive may lease it again at once.
+local counts_taken_back = {}
+for _, handle in ipairs(redis.call('ZRANGEBYSCORE', delayed_key, '-inf', now_text, 'LIMIT', '0', integer_text(limit))) do
+  moves[#moves + 1] = { delayed_key, handle, priority_of(handle), nil, handle }
 end
-for _, handle in ipairs(redis.call('ZRANGEBYSCORE', orphans_key, '-inf', integer_text(now - orphan_recheck_ms), 'LIMIT', '0', integer_text(orphan_recheck_count))) do
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', leased_key, '-inf', now_text, 'LIMIT', '0', integer_text(limit))) do
+  local handle, count = lease_member_parts(member)
+  moves[#moves + 1] = { leased_key, member, priority_of(handle), nil, handle, count }
+  if count then counts_taken_back[handle] = count end
+end
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', orphans_key, '-inf', integer_text(now - orphan_recheck_ms), 'LIMIT', '0', integer_text(orphan_recheck_count))) do
   -- An orphan found again keeps its due time: an ordering line's next, parked by an ack, may be delayed.
+  local handle, count = lease_member_parts(member)
   local fields = redis.call('HMGET', base .. 'm:' .. handle, 'pri', 'at')
   local due = tonumber(fields[2])
-  moves[#moves + 1] = { orphans_key, handle, fields[1], due and due > now and due or nil }
+  moves[#moves + 1] = { orphans_key, member, fields[1], due and due > now and due or nil, handle, count }
+  if count then counts_taken_back[handle] = count end
 end
 
 -- Ready's order: score (-priority), then handle (zero-padded, so string order is enqueue order).
@@ -66,7 +81,7 @@ else
   local head = redis.call('ZRANGE', ready_key, '0', integer_text(max - 1), 'WITHSCORES')
   for index = 1, #head, 2 do candidates[#candidates + 1] = { tonumber(head[index + 1]), head[index] } end
   for _, move in ipairs(moves) do
-    if move[3] and not move[4] then candidates[#candidates + 1] = { -tonumber(move[3]), move[2] } end
+    if move[3] and not move[4] then candidates[#candidates + 1] = { -tonumber(move[3]), move[5] } end
   end
   table.sort(candidates, function(a, b)
     if a[1] ~= b[1] then return a[1] < b[1] end
@@ -75,7 +90,7 @@ else
   handles = {}
   for index = 1, math.min(max, #candidates) do handles[index] = candidates[index][2] end
 end
--- Each chosen message's key and fields (id, body, h, n; with records rm, x), by its place in `handles`.
+-- Each chosen message's key and fields (id, body, h, n; with records rm, x; compact, ok, dk), by its place in `handles`.
 local chosen_keys, chosen_fields = {}, {}
 for index = 1, math.min(max, #handles) do
   local message_key = base .. 'm:' .. handles[index]
@@ -84,6 +99,8 @@ for index = 1, math.min(max, #handles) do
   -- reads no record: every cancel (this release's and the previous one's) marks the message `x`.
   if record_prefix ~= '' then
     chosen_fields[index] = redis.call('HMGET', message_key, 'id', 'body', 'h', 'n', 'rm', 'x')
+  elseif compact then
+    chosen_fields[index] = redis.call('HMGET', message_key, 'id', 'body', 'h', 'n', 'ok', 'dk')
   else
     chosen_fields[index] = redis.call('HMGET', message_key, 'id', 'body', 'h', 'n')
   end
@@ -91,17 +108,22 @@ end
 
 -- Writes: nothing below reads a key that could be missing for cluster reasons.
 local orphaned = {}
-local function orphan(handle)
-  redis.call('ZADD', orphans_key, now_text, handle)
+-- A compact lease's member keeps its count in orphans; the client is told the handle.
+local function orphan(member, handle)
+  redis.call('ZADD', orphans_key, now_text, member)
   orphaned[#orphaned + 1] = handle
 end
 for _, move in ipairs(moves) do
-  local source_key, handle, priority = move[1], move[2], move[3]
+  local source_key, member, priority, handle, count = move[1], move[2], move[3], move[5], move[6]
   if priority then
-    redis.call('ZREM', source_key, handle)
+    redis.call('ZREM', source_key, member)
     -- A lease reclaimed, or an orphan (perhaps once leased) found again: no lease holds it, so no mark either
-    -- (common.lua, `l`). The hash is here: its priority was read above.
-    if source_key ~= delayed_key then redis.call('HDEL', base .. 'm:' .. handle, 'l') end
+    -- (common.lua, `l`), and a compact lease's delivery count goes into the message. The hash is here: its priority was read above.
+    if count then
+      redis.call('HSET', base .. 'm:' .. handle, 'n', count)
+    elseif source_key ~= delayed_key then
+      redis.call('HDEL', base .. 'm:' .. handle, 'l')
+    end
     if move[4] then
       redis.call('ZADD', delayed_key, integer_text(move[4]), handle)
     else
@@ -109,10 +131,10 @@ for _, move in ipairs(moves) do
     end
   elseif source_key == orphans_key then
     -- Still missing: look again later (the score is when it was last looked at).
-    redis.call('ZADD', orphans_key, now_text, handle)
+    redis.call('ZADD', orphans_key, now_text, member)
   else
-    redis.call('ZREM', source_key, handle)
-    orphan(handle)
+    redis.call('ZREM', source_key, member)
+    orphan(member, handle)
   end
 end
 
@@ -127,13 +149,18 @@ for index, message_key in ipairs(chosen_keys) do
   taken[#taken + 1] = handle
   if body then
     -- n counts every delivery and is the lease token (it only grows); h counts uncounted hand-backs (nack.lua).
-    local token = (tonumber(fields[4]) or 0) + 1
+    local token = (tonumber(counts_taken_back[handle] or fields[4]) or 0) + 1
     local attempt = token - (tonumber(fields[3]) or 0)
     local token_text = token == 1 and '1' or integer_text(token)
+    -- Compact: no ordering or dedupe key (fields 5 and 6 of this call's read) for its ack to release.
+    local compact_lease = compact and not fields[5] and not fields[6]
     leases[#leases + 1] = lease_text
-    leases[#leases + 1] = handle
+    leases[#leases + 1] = compact_lease and handle .. ':' .. token_text or handle
     local record = ''
-    if record_prefix ~= '' and rides then
+    if compact_lease then
+      -- Nothing written into the message: the count rides in the lease's member (common.lua, `leased`).
+      token = 'c' .. token_text
+    elseif record_prefix ~= '' and rides then
       -- The claim rides in the message (records.lua): rs beside n, in the one write the message gets anyway.
       if cancel_asked then
         redis.call('HSET', message_key, 'n', token_text, 'l', token_text)
@@ -158,7 +185,7 @@ for index, message_key in ipairs(chosen_keys) do
     local at = #replies
     replies[at + 1], replies[at + 2], replies[at + 3], replies[at + 4], replies[at + 5], replies[at + 6] = handle, id, body, token, attempt, record
   else
-    orphan(handle)
+    orphan(handle, handle)
   end
 end
 -- One ZREM off ready and one ZADD to leased for the whole batch (at most 2 x maxReceiveBatch arguments),

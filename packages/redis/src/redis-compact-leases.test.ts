@@ -1,0 +1,166 @@
+/**
+ * Compact leases (RedisBackendOptions.compactLeases; scripts/common.lua, `leased`): the delivery count rides in the
+ * lease's member, so a receive writes nothing into the message and an ack reads nothing of it. What the conformance
+ * suite cannot see: the stored layout, stale holders, the count surviving reclaims and hand-backs, jobs that keep the
+ * old lease, and a worker of the release before them meeting one.
+ */
+import { readFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ConfigurationError } from "@hopper/core";
+import type { ReceivedMessage } from "@hopper/core/backend";
+import { Redis } from "ioredis";
+import { describe, expect, it } from "vitest";
+import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
+import { createBackendFromUrl } from "./redis-url.js";
+import { withBackend } from "./test-redis-backend.js";
+import { redisUrl } from "./test-redis-service.js";
+
+/** The first message's handle: enqueued first on a fresh queue, its handle is the queue's first. */
+const firstHandle = "000000000000001";
+
+interface CompactQueue {
+  readonly backend: RedisBackend;
+  readonly raw: Redis;
+  readonly queue: string;
+  /** The queue's keys' common part, `{<prefix>:<queue>}:`. */
+  readonly base: string;
+}
+
+async function onCompactQueue(body: (queue: CompactQueue) => Promise<void>): Promise<void> {
+  await withBackend(async (backend, raw, keyPrefix) => body({ backend, raw, queue: "compact", base: `{${keyPrefix}:compact}:` }), "compact", { compactLeases: true });
+}
+
+async function receiveOne(backend: RedisBackend, queue: string, leaseMs = 30_000): Promise<ReceivedMessage> {
+  const [message] = await backend.receive({ queue, maxMessages: 1, waitMs: 2000, leaseMs });
+  expect(message).toBeDefined();
+  return message!;
+}
+
+describe.skipIf(!redisUrl)("redis compact leases", () => {
+  it("lease a plain job by the member alone: nothing written into the message, and the ack removes both", async () => {
+    await onCompactQueue(async ({ backend, raw, queue, base }) => {
+      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+      const message = await receiveOne(backend, queue);
+      expect(message.deliveryAttempt).toBe(1);
+      expect(await raw.hmget(`${base}m:${firstHandle}`, "n", "l")).toEqual(["0", null]);
+      expect(await raw.zrange(`${base}leased`, 0, -1)).toEqual([`${firstHandle}:1`]);
+      expect(await message.extendLease(30_000)).toBe(true);
+      await message.ack();
+      expect(await raw.exists(`${base}m:${firstHandle}`)).toBe(0);
+      expect(await raw.zcard(`${base}leased`)).toBe(0);
+    });
+  });
+
+  it("count every delivery across reclaims and hand-backs, and refuse a stale holder's ack, nack and extension", { timeout: 20_000 }, async () => {
+    await onCompactQueue(async ({ backend, raw, queue, base }) => {
+      const key = `${base}m:${firstHandle}`;
+      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+      // Handed back before it started: the delivery does not count as an attempt, the count still grows.
+      await (await receiveOne(backend, queue)).nack({ countAttempt: false });
+      expect(await raw.hmget(key, "n", "h")).toEqual(["1", "1"]);
+      const second = await receiveOne(backend, queue, 50);
+      expect(second.deliveryAttempt).toBe(1);
+      // Its lease runs out; the next receive takes it back, writing the count into the message, and leases it again.
+      await sleep(150);
+      const third = await receiveOne(backend, queue);
+      expect(third.deliveryAttempt).toBe(2);
+      expect(await raw.hget(key, "n")).toBe("2");
+      expect(await raw.zrange(`${base}leased`, 0, -1)).toEqual([`${firstHandle}:3`]);
+      // The late holder finds its lease gone: each call is a no-op.
+      expect(await second.extendLease(30_000)).toBe(false);
+      await second.nack();
+      await second.ack();
+      expect(await raw.zrange(`${base}leased`, 0, -1)).toEqual([`${firstHandle}:3`]);
+      expect(await raw.exists(key)).toBe(1);
+      // A counted hand-back (a retry) writes its count as it goes; the next delivery is the next attempt.
+      await third.nack();
+      expect(await raw.hget(key, "n")).toBe("3");
+      const fourth = await receiveOne(backend, queue);
+      expect(fourth.deliveryAttempt).toBe(3);
+      await third.ack();
+      expect(await raw.exists(key)).toBe(1);
+      await fourth.ack();
+      expect(await raw.exists(key)).toBe(0);
+    });
+  });
+
+  it("lease a job with an ordering or dedupe key in the message, as before, so its ack releases the key", async () => {
+    await onCompactQueue(async ({ backend, raw, queue, base }) => {
+      await backend.enqueue([
+        { id: "ordered", queue, body: "{}", orderingKey: "account-1" },
+        { id: "deduped", queue, body: "{}", dedupeKey: "signup-1" },
+        { id: "plain", queue, body: "{}" },
+      ]);
+      const messages = await backend.receive({ queue, maxMessages: 3, waitMs: 2000, leaseMs: 30_000 });
+      expect(messages.map((message) => message.id).sort()).toEqual(["deduped", "ordered", "plain"]);
+      const leased = await raw.zrange(`${base}leased`, 0, -1);
+      expect(leased.filter((member) => member.includes(":"))).toHaveLength(1);
+      expect(await raw.hget(`${base}m:${firstHandle}`, "l")).toBe("1");
+      await Promise.all(messages.map((message) => message.ack()));
+      expect(await raw.zcard(`${base}leased`)).toBe(0);
+      expect(await raw.hlen(`${base}dedupe`)).toBe(0);
+      // The key is free again: a new job with it is enqueued, not reported as a duplicate.
+      expect(await backend.enqueue([{ id: "deduped-again", queue, body: "{}", dedupeKey: "signup-1" }])).toEqual([{ id: "deduped-again", status: "enqueued" }]);
+    });
+  });
+
+  it("survive a worker of the release before them: it parks an expired compact lease with the orphans, and this release delivers it again", { timeout: 20_000 }, async () => {
+    await onCompactQueue(async ({ backend, raw, queue, base }) => {
+      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+      const crashed = await receiveOne(backend, queue, 50);
+      await sleep(150);
+      // The previous release's receive (verbatim, test-fixtures/release-2026-12-06-scripts) meets the expired member.
+      const read = (file: string) => readFileSync(new URL(`./test-fixtures/release-2026-12-06-scripts/${file}`, import.meta.url), "utf8");
+      const previous = new Redis(redisUrl!);
+      try {
+        previous.defineCommand("previousReceive", { numberOfKeys: 4, lua: `${read("common.lua")}\nlocal record_one_node = true\n${read("records.lua")}\n${read("receive.lua")}` });
+        const keys = ["ready", "delayed", "leased", "orphans"].map((name) => `${base}${name}`);
+        const reply = (await (previous as unknown as Record<string, (...args: unknown[]) => Promise<unknown[]>>).previousReceive!(...keys, base, 10, 30_000, 1000, "", "", queue, 0)) as unknown[];
+        // It leased nothing and reported the member as an orphan.
+        expect(reply.slice(2)).toEqual([1, `${firstHandle}:1`]);
+      } finally {
+        previous.disconnect();
+      }
+      expect(await raw.zrange(`${base}orphans`, 0, -1)).toEqual([`${firstHandle}:1`]);
+      // This release looks at orphans again a second after they were parked: the job comes back as its second attempt.
+      await sleep(1100);
+      const again = await receiveOne(backend, queue);
+      expect(again.id).toBe("job-1");
+      expect(again.deliveryAttempt).toBe(2);
+      expect(await raw.zcard(`${base}orphans`)).toBe(0);
+      await crashed.ack();
+      expect(await raw.exists(`${base}m:${firstHandle}`)).toBe(1);
+      await again.ack();
+      expect(await raw.exists(`${base}m:${firstHandle}`)).toBe(0);
+    });
+  });
+
+  it("take the ack of a compact lease parked with the orphans: the job finished, so its message goes", { timeout: 20_000 }, async () => {
+    await onCompactQueue(async ({ backend, raw, queue, base }) => {
+      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+      const message = await receiveOne(backend, queue);
+      // As the previous release's reclaim parks it (the test above), while its holder still runs the job.
+      await raw.multi().zrem(`${base}leased`, `${firstHandle}:1`).zadd(`${base}orphans`, Date.now(), `${firstHandle}:1`).exec();
+      await message.ack();
+      expect(await raw.exists(`${base}m:${firstHandle}`)).toBe(0);
+      expect(await raw.zcard(`${base}orphans`)).toBe(0);
+    });
+  });
+
+  it("refuse a compactLeases that is not a boolean, in options and in the URL, naming the field", async () => {
+    const refusal = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    const option = refusal(() => createRedisBackend({ url: redisUrl!, compactLeases: "true" as unknown as boolean }));
+    expect(ConfigurationError.isInstance(option) && option.field).toBe("compactLeases");
+    const fromUrl = await createBackendFromUrl(new URL(`${redisUrl!}?compactLeases=yes`)).catch((error: unknown) => error);
+    expect(ConfigurationError.isInstance(fromUrl) && fromUrl.field).toBe("compactLeases");
+    const on = await createBackendFromUrl(new URL(`${redisUrl!}${redisUrl!.includes("?") ? "&" : "?"}compactLeases=true`));
+    await on.close();
+  });
+});

@@ -1,0 +1,179 @@
+--[[
+Leases up to `max` messages: first promotes due delayed messages and reclaims
+expired leases (their next delivery counts as a new attempt), then takes the
+highest-priority, oldest ready messages.
+
+Every read comes before the first write. During a Redis Cluster slot
+migration a script that reads a message hash already moved away fails (Redis 7
+refuses a key it no longer holds) before it has changed anything; one that runs
+on the importing node (after ASK) sees a hash not yet moved as missing. A
+handle whose hash is missing is never dropped: it moves to `orphans` and is
+returned so the client reports it; a later call puts it back once its hash is
+there again (a finished migration). A hash that stays missing (evicted,
+deleted by hand) leaves its handle in `orphans` for an operator.
+KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] orphans
+ARGV[1] base, ARGV[2] max messages, ARGV[3] lease ms, ARGV[4] most messages promoted or reclaimed per call,
+ARGV[5] record key prefix, or "" to leave records alone, ARGV[6] record events channel, ARGV[7] queue name,
+ARGV[8] ttl ms of a started record
+With records, each leased message's record, when it exists and names this queue, moves to running
+(attempt = the deliveries not handed back uncounted, started now), unless it was cancelled (see record_start in records.lua);
+a message marked `rm` holds that claim itself (`rs`, and `x` when a cancel was asked; records.lua), its record
+neither read nor written (read for the job's name only while someone listens for events).
+Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, token, attempt, record, ... }
+  token: the delivery count (the lease token); attempt: the deliveries not handed back uncounted.
+  record: "running", "riding" (running, the claim held by the message: its ack may take the short form,
+  ack.lua), "cancelled", or "" when none was written.
+  now: server time (ms); next: when something delayed or leased next falls due
+  (server ms), or -1 when nothing is or messages were returned.
+]]
+local ready_key, delayed_key, leased_key, orphans_key = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local base = ARGV[1]
+local max, lease_ms, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local record_prefix, record_channel, queue, record_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local now = now_ms()
+-- Numbers handed to redis.call go as text (integer_text, common.lua), e.g. the claim's started ms.
+local now_text, lease_text = integer_text(now), integer_text(now + lease_ms)
+-- Orphans are looked at again at most once a second each, a few per call.
+local orphan_recheck_ms, orphan_recheck_count = 1000, 10
+
+local function priority_of(handle)
+  return redis.call('HGET', base .. 'm:' .. handle, 'pri')
+end
+
+-- Reads: what becomes ready (with its priority, false when its hash is missing), then what to lease.
+local moves = {}
+for _, source_key in ipairs({ delayed_key, leased_key }) do
+  for _, handle in ipairs(redis.call('ZRANGEBYSCORE', source_key, '-inf', now_text, 'LIMIT', '0', integer_text(limit))) do
+    moves[#moves + 1] = { source_key, handle, priority_of(handle) }
+  end
+end
+for _, handle in ipairs(redis.call('ZRANGEBYSCORE', orphans_key, '-inf', integer_text(now - orphan_recheck_ms), 'LIMIT', '0', integer_text(orphan_recheck_count))) do
+  -- An orphan found again keeps its due time: an ordering line's next, parked by an ack, may be delayed.
+  local fields = redis.call('HMGET', base .. 'm:' .. handle, 'pri', 'at')
+  local due = tonumber(fields[2])
+  moves[#moves + 1] = { orphans_key, handle, fields[1], due and due > now and due or nil }
+end
+
+-- Ready's order: score (-priority), then handle (zero-padded, so string order is enqueue order).
+-- Only a merge with moved messages needs the scores: Redis 7.0 formats each score reply with "%.17g".
+-- Per message, this script keeps flat lists rather than a table each: a Lua table is an allocation or two, and its
+-- garbage to collect, which per message cost more than the reads they hold.
+local handles
+if #moves == 0 then
+  handles = redis.call('ZRANGE', ready_key, '0', integer_text(max - 1))
+else
+  local candidates = {}
+  local head = redis.call('ZRANGE', ready_key, '0', integer_text(max - 1), 'WITHSCORES')
+  for index = 1, #head, 2 do candidates[#candidates + 1] = { tonumber(head[index + 1]), head[index] } end
+  for _, move in ipairs(moves) do
+    if move[3] and not move[4] then candidates[#candidates + 1] = { -tonumber(move[3]), move[2] } end
+  end
+  table.sort(candidates, function(a, b)
+    if a[1] ~= b[1] then return a[1] < b[1] end
+    return a[2] < b[2]
+  end)
+  handles = {}
+  for index = 1, math.min(max, #candidates) do handles[index] = candidates[index][2] end
+end
+-- Each chosen message's key and fields (id, body, h, n; with records rm, x), by its place in `handles`.
+local chosen_keys, chosen_fields = {}, {}
+for index = 1, math.min(max, #handles) do
+  local message_key = base .. 'm:' .. handles[index]
+  chosen_keys[index] = message_key
+  -- The record's fields (its claim's place, the cancel mark) only when the call starts records. A riding claim
+  -- reads no record: every cancel (this release's and the previous one's) marks the message `x`.
+  if record_prefix ~= '' then
+    chosen_fields[index] = redis.call('HMGET', message_key, 'id', 'body', 'h', 'n', 'rm', 'x')
+  else
+    chosen_fields[index] = redis.call('HMGET', message_key, 'id', 'body', 'h', 'n')
+  end
+end
+
+-- Writes: nothing below reads a key that could be missing for cluster reasons.
+local orphaned = {}
+local function orphan(handle)
+  redis.call('ZADD', orphans_key, now_text, handle)
+  orphaned[#orphaned + 1] = handle
+end
+for _, move in ipairs(moves) do
+  local source_key, handle, priority = move[1], move[2], move[3]
+  if priority then
+    redis.call('ZREM', source_key, handle)
+    -- A lease reclaimed, or an orphan (perhaps once leased) found again: no lease holds it, so no mark either
+    -- (common.lua, `l`). The hash is here: its priority was read above.
+    if source_key ~= delayed_key then redis.call('HDEL', base .. 'm:' .. handle, 'l') end
+    if move[4] then
+      redis.call('ZADD', delayed_key, integer_text(move[4]), handle)
+    else
+      redis.call('ZADD', ready_key, integer_text(-tonumber(priority)), handle)
+    end
+  elseif source_key == orphans_key then
+    -- Still missing: look again later (the score is when it was last looked at).
+    redis.call('ZADD', orphans_key, now_text, handle)
+  else
+    redis.call('ZREM', source_key, handle)
+    orphan(handle)
+  end
+end
+
+-- The leased messages' reply values, six each (see Returns), in order.
+local replies = {}
+local leases = {}
+local taken = {}
+for index, message_key in ipairs(chosen_keys) do
+  local handle, fields = handles[index], chosen_fields[index]
+  local id, body = fields[1], fields[2]
+  local rides, cancel_asked = fields[5], fields[6] == '1'
+  taken[#taken + 1] = handle
+  if body then
+    -- n counts every delivery and is the lease token (it only grows); h counts uncounted hand-backs (nack.lua).
+    local token = (tonumber(fields[4]) or 0) + 1
+    local attempt = token - (tonumber(fields[3]) or 0)
+    local token_text = token == 1 and '1' or integer_text(token)
+    leases[#leases + 1] = lease_text
+    leases[#leases + 1] = handle
+    local record = ''
+    if record_prefix ~= '' and rides then
+      -- The claim rides in the message (records.lua): rs beside n, in the one write the message gets anyway.
+      if cancel_asked then
+        redis.call('HSET', message_key, 'n', token_text, 'l', token_text)
+        record = 'cancelled'
+      else
+        redis.call('HSET', message_key, 'n', token_text, 'l', token_text, 'rs', now_text)
+        record = 'riding'
+        -- The event names the job: read from the record only while someone listens (none for a record deleted by hand).
+        if record_is_listened(record_channel) then
+          local job = redis.call('HGET', record_prefix .. id, 'j')
+          if job then record_publish(record_channel, id, job, queue, 'running', attempt) end
+        end
+      end
+    else
+      redis.call('HSET', message_key, 'n', token_text, 'l', token_text)
+    end
+    -- Only a record of this queue's (record_start with no job): a message cannot start another queue's job's record.
+    if record_prefix ~= '' and not rides then
+      local started = record_start(record_prefix .. id, '', queue, '', attempt == token and token_text or integer_text(attempt), now_text, record_ttl, record_channel, id)
+      if started == 1 then record = 'running' elseif started == 0 then record = 'cancelled' end
+    end
+    local at = #replies
+    replies[at + 1], replies[at + 2], replies[at + 3], replies[at + 4], replies[at + 5], replies[at + 6] = handle, id, body, token, attempt, record
+  else
+    orphan(handle)
+  end
+end
+-- One ZREM off ready and one ZADD to leased for the whole batch (at most 2 x maxReceiveBatch arguments),
+-- not a ZREM per message: a call from Lua costs more than the work it does on a small zset.
+if #taken > 0 then redis.call('ZREM', ready_key, unpack(taken)) end
+if #leases > 0 then redis.call('ZADD', leased_key, unpack(leases)) end
+
+local result = { now, -1, #orphaned }
+for _, handle in ipairs(orphaned) do result[#result + 1] = handle end
+local at = #result
+for index = 1, #replies do result[at + index] = replies[index] end
+if #replies == 0 then
+  for _, key in ipairs({ delayed_key, leased_key }) do
+    local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    if first[2] and (result[2] == -1 or tonumber(first[2]) < result[2]) then result[2] = tonumber(first[2]) end
+  end
+end
+return result
