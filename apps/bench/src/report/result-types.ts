@@ -192,6 +192,8 @@ export interface RunResult {
   readonly command: string;
   /** HOPPER_BENCH_RECORDS of the run: whether the Hopper subjects kept job records. */
   readonly hopperRecords?: "on" | "off";
+  /** HOPPER_BENCH_REDIS_LEASES of the run: how the Hopper subject leased on Redis (`compactLeases`). */
+  readonly hopperRedisLeases?: "message" | "compact";
   /** HOPPER_BENCH_RATE_LIMITS: "others" when rate limits were declared for other jobs and queues (flow control live, the bench's job unlimited). */
   readonly hopperRateLimits?: "off" | "others";
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly totalMemoryBytes: number; readonly platform: string; readonly node: string };

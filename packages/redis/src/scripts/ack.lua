@@ -23,10 +23,9 @@ ARGV[10..] per ack only handle and attempt), else "" and ARGV[10..] per ack: han
       nothing, finishing within one millisecond of each other, sends per ack what it sends without records);
   "f" job id, job, queue, enqueued ms, state, attempt, result, error, finished ms, run-at ms (each "" when
       absent), ttl ms.
-  An ack's attempt is its lease token: the delivery count, or a compact lease's "c<n>" (common.lua, `leased`), which
-  is proved by its member in `leased` (one ZMSCORE for the call's compact acks, Redis 6.2+) with nothing read from
-  the message; one found in `orphans` (parked there by a release before 2026-12-06, or while its hash was away) goes
-  from there.
+  An ack's attempt is its lease token: the delivery count, or a compact lease's "c<n>" (common.lua, `leased`). The
+  compact acks without a record are taken by one ZREM of their members, nothing read from their messages; only when
+  it removes fewer than all does each message's count say which were live (see the writes).
   The record is settled (record_settle in records.lua) only when its message is removed; without being read
   (record_settle_riding) when its claim still rides in the message; an "r" ack whose claim was taken back since
   settles the record as it names itself.
@@ -45,10 +44,8 @@ local every_form = with_records and ARGV[9] or ''
 -- Arguments an ack's record form takes after the form itself.
 local form_size = { [''] = 0, r = 5, s = 2, S = 0, f = 11 }
 
--- Reads. Each ack's handle, token, record form and where its form's arguments start, by its place in the call; the
--- compact leases' members (common.lua) and their places, for one ZMSCORE.
+-- Reads. Each ack's handle, token, record form and where its form's arguments start, by its place in the call.
 local handles, tokens, forms, ats = {}, {}, {}, {}
-local compact_members, compact_places = {}, {}
 local index, ordinal = with_records and 10 or 5, 0
 local last_arg = #ARGV
 while index <= last_arg do
@@ -64,90 +61,94 @@ while index <= last_arg do
   end
   ordinal = ordinal + 1
   handles[ordinal], tokens[ordinal], forms[ordinal], ats[ordinal] = handle, token, form, at
-  local member = compact_lease_member(handle, token)
-  if member then
-    compact_members[#compact_members + 1] = member
-    compact_places[#compact_members] = ordinal
-  end
-end
--- A compact ack's member, by place, when its lease is live (in `leased`, or parked in `orphans`).
-local live_members = {}
-if #compact_members > 0 then
-  local scores = redis.call('ZMSCORE', leased_key, unpack(compact_members))
-  local parked, parked_places = {}, {}
-  for at, member in ipairs(compact_members) do
-    if scores[at] then
-      live_members[compact_places[at]] = member
-    else
-      parked[#parked + 1] = member
-      parked_places[#parked] = compact_places[at]
-    end
-  end
-  if #parked > 0 then
-    scores = redis.call('ZMSCORE', orphans_key, unpack(parked))
-    for at, member in ipairs(parked) do
-      if scores[at] then live_members[parked_places[at]] = member end
-    end
-  end
 end
 
 -- A taken ack is kept in flat lists by its place (a table per ack is an allocation or two, and garbage to collect,
 -- which cost more than what it would hold); `keyed` holds what one with an ordering or dedupe key needs; `done_members`
--- its member in `leased` (its handle, or a compact lease's member).
+-- its member in `leased` (its handle, or a compact lease's member). The compact acks without a record wait in
+-- `compact_*` for the writes.
 local done_handles, done_members, done_keys, done_fields, done_forms, done_ats, keyed = {}, {}, {}, {}, {}, {}, {}
+local compact_members, compact_places, compact_counts = {}, {}, {}
 local seen, missing_lines = {}, {}
--- The fields of a compact ack without a record: none read (it has no ordering or dedupe key, receive.lua).
-local no_fields = {}
 for place = 1, ordinal do
   local handle, token, form = handles[place], tokens[place], forms[place]
   local message_key = KEYS[6 + place]
-  local member = live_members[place]
-  -- The lease's fields and the ordering and dedupe keys; the record's only when an ack of the call carries one (a
-  -- reply's every value costs the script a table slot).
-  local fields, live
+  local member, count = compact_lease_member(handle, token)
   if member and form == '' then
-    fields, live = no_fields, true
-  elseif with_records then
-    fields = redis.call('HMGET', message_key, 'n', 'l', 'ok', 'dk', 'rm', 'rs', 'x', 'id', 'h')
+    local at = #compact_members + 1
+    compact_members[at], compact_places[at], compact_counts[at] = member, place, count
   else
-    fields = redis.call('HMGET', message_key, 'n', 'l', 'ok', 'dk')
-  end
-  if member and fields ~= no_fields then
-    -- A compact lease with a record: its count is the member's, not yet the message's.
-    fields[1], live = string.sub(token, 2), true
-  elseif not member then
-    -- A stale lease (nacked, reclaimed, or expired and taken again) leaves the message alone; so does a second ack in
-    -- one batch. The lease mark (`l`, common.lua) answers "still leased with this token" in the read made anyway.
-    live = fields[1] == token and fields[2] == token
-  end
-  if live and not seen[handle] then
-    seen[handle] = true
-    local taken = #done_handles + 1
-    done_handles[taken], done_members[taken], done_keys[taken], done_fields[taken], done_forms[taken], done_ats[taken] = handle, member or handle, message_key, fields, form, ats[place]
-    if fields[3] or fields[4] then
-      local extra = {}
-      if fields[4] then extra.dedupe_holder = redis.call('HGET', dedupe_key, fields[4]) end
-      if fields[3] then
-        extra.line_key = base .. 'o:' .. fields[3]
-        -- Only a line's head is ever leased, so the next one is second in line.
-        local line = redis.call('LRANGE', extra.line_key, '0', '1')
-        if not line[1] and not declared_key(extra.line_key, 7) then
-          -- No line where one must be: on a Cluster, perhaps still on the node the slot is leaving (declared_key, common.lua).
-          missing_lines[#missing_lines + 1] = extra.line_key
+    -- The lease's fields and the ordering and dedupe keys; the record's only when an ack of the call carries one (a
+    -- reply's every value costs the script a table slot).
+    local fields, live
+    if with_records then
+      fields = redis.call('HMGET', message_key, 'n', 'l', 'ok', 'dk', 'rm', 'rs', 'x', 'id', 'h')
+    else
+      fields = redis.call('HMGET', message_key, 'n', 'l', 'ok', 'dk')
+    end
+    if member then
+      -- A compact lease with a record (rare: one taken without records, acked with one): live while the message still
+      -- holds the count before it (every hand-back writes the lease's own); its count is the member's.
+      live = fields[1] ~= false and tonumber(fields[1]) + 1 == tonumber(count)
+      fields[1] = count
+    else
+      -- A stale lease (nacked, reclaimed, or expired and taken again) leaves the message alone; so does a second ack in
+      -- one batch. The lease mark (`l`, common.lua) answers "still leased with this token" in the read made anyway.
+      live = fields[1] == token and fields[2] == token
+    end
+    if live and not seen[handle] then
+      seen[handle] = true
+      local taken = #done_handles + 1
+      done_handles[taken], done_members[taken], done_keys[taken], done_fields[taken], done_forms[taken], done_ats[taken] = handle, member or handle, message_key, fields, form, ats[place]
+      if fields[3] or fields[4] then
+        local extra = {}
+        if fields[4] then extra.dedupe_holder = redis.call('HGET', dedupe_key, fields[4]) end
+        if fields[3] then
+          extra.line_key = base .. 'o:' .. fields[3]
+          -- Only a line's head is ever leased, so the next one is second in line.
+          local line = redis.call('LRANGE', extra.line_key, '0', '1')
+          if not line[1] and not declared_key(extra.line_key, 7) then
+            -- No line where one must be: on a Cluster, perhaps still on the node the slot is leaving (declared_key, common.lua).
+            missing_lines[#missing_lines + 1] = extra.line_key
+          end
+          local next_handle = line[2]
+          if next_handle then
+            local next_fields = redis.call('HMGET', base .. 'm:' .. next_handle, 'at', 'pri')
+            extra.next = { handle = next_handle, at = tonumber(next_fields[1]), priority = tonumber(next_fields[2]) }
+          end
         end
-        local next_handle = line[2]
-        if next_handle then
-          local next_fields = redis.call('HMGET', base .. 'm:' .. next_handle, 'at', 'pri')
-          extra.next = { handle = next_handle, at = tonumber(next_fields[1]), priority = tonumber(next_fields[2]) }
-        end
+        keyed[taken] = extra
       end
-      keyed[taken] = extra
     end
   end
 end
 if #missing_lines > 0 then return { missing_lines } end
 
--- Writes.
+-- Writes. First the compact acks without a record: one ZREM takes every live one. When it removes fewer (a stale
+-- ack, a lease parked in `orphans` by a release before 2026-12-06, or one ack twice), a message that still holds the
+-- count before its ack's lease was live (every hand-back of a compact lease writes the lease's own count; nothing
+-- else changes it): such an ack is taken, and its member goes from `orphans` if it waits there. The message keys
+-- are declared, so these reads after a write cannot meet a slot half moved.
+local compact_keys = {}
+if #compact_members > 0 then
+  local live_all = redis.call('ZREM', leased_key, unpack(compact_members)) == #compact_members
+  local parked = {}
+  for at, member in ipairs(compact_members) do
+    local place = compact_places[at]
+    local handle = handles[place]
+    local live = live_all
+    if not live then
+      local held = redis.call('HGET', KEYS[6 + place], 'n')
+      live = held ~= false and tonumber(held) + 1 == tonumber(compact_counts[at])
+      if live then parked[#parked + 1] = member end
+    end
+    if live and not seen[handle] then
+      seen[handle] = true
+      compact_keys[#compact_keys + 1] = KEYS[6 + place]
+    end
+  end
+  if #parked > 0 then redis.call('ZREM', orphans_key, unpack(parked)) end
+end
 local scheduled = false
 local index_batch = record_index_batch()
 for taken, handle in ipairs(done_handles) do
@@ -208,5 +209,6 @@ if #done_handles > 0 then
   end
   redis.call('DEL', unpack(done_keys))
 end
+if #compact_keys > 0 then redis.call('DEL', unpack(compact_keys)) end
 if scheduled then redis.call('PUBLISH', ARGV[2], '') end
-return #done_handles
+return #done_handles + #compact_keys
