@@ -10,7 +10,7 @@
  *
  * Each phase zeroes the counters (callgrind_control -z), runs, dumps (-d) and
  * divides the dump's total by the messages; the probe's own few commands are in it.
- * PROBE_COMPACT_LEASES=on: with the backend's compactLeases.
+ * PROBE_COMPACT_LEASES=on: with the backend's compactLeases. PROBE_SPLIT=on: receives and acks also counted apart.
  * PROBE_RECORDS=on: each message carries its job record as the core sends it (the backend writes its own:
  * inserted by the enqueue, started by the receive, settled `succeeded` by the ack).
  */
@@ -61,6 +61,33 @@ try {
       done += received.length;
     }
     console.log(`receive ${size} at a time + ack: ${(dumpedTotal() / messages).toFixed(0)} server instructions/message`);
+  }
+  if (process.env.PROBE_SPLIT === "on") {
+    // Receives and acks counted apart, with up to `held` messages leased at once, as a worker's prefetch holds them
+    // (a `leased` set of that size is a skiplist, where the one above, acked at once, keeps a small listpack).
+    const held = 200;
+    for (const size of receiveSizes.split(",").map(Number)) {
+      const queue = `split-${size}`;
+      for (let sent = 0; sent < messages + size; sent += 1000) await backend.enqueue(batch(queue, 1000));
+      await Promise.all((await backend.receive({ queue, maxMessages: size, waitMs: 0, leaseMs: 30_000, ...records })).map((message) => ack(message, queue)));
+      let receiving = 0;
+      let acking = 0;
+      for (let done = 0; done < messages; ) {
+        const rounds: ReceivedMessage[][] = [];
+        zero();
+        for (let taken = 0; taken < Math.min(held, messages - done); ) {
+          const received = await backend.receive({ queue, maxMessages: Math.min(size, messages - done - taken), waitMs: 0, leaseMs: 30_000, ...records });
+          rounds.push(received);
+          taken += received.length;
+        }
+        receiving += dumpedTotal();
+        zero();
+        for (const received of rounds) await Promise.all(received.map((message) => ack(message, queue)));
+        acking += dumpedTotal();
+        done += rounds.reduce((sum, received) => sum + received.length, 0);
+      }
+      console.log(`receive ${size} at a time, ${held} held: ${(receiving / messages).toFixed(0)}; their acks: ${(acking / messages).toFixed(0)} server instructions/message`);
+    }
   }
 } finally {
   await backend.close();
