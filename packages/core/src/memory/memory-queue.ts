@@ -176,10 +176,17 @@ export class MemoryQueue {
 
   private schedule(message: StoredMessage, now: number): void {
     if (message.at > now) {
+      const soonest = this.delayed.peek()?.at;
       this.delayed.push(message);
+      // A waiting receive sleeps until the soonest change it knew of: one due sooner wakes it to look again.
+      if (soonest === undefined || message.at < soonest) this.notify();
       return;
     }
     this.ready.push(message);
+    this.notify();
+  }
+
+  private notify(): void {
     for (const listener of [...this.listeners]) listener();
   }
 
