@@ -4,7 +4,7 @@ import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { AckBatcher } from "./redis-acks.js";
 import { connect, failOnConnectionError, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
-import { checkServer } from "./redis-eviction-policy.js";
+import { checkEvictionPolicy } from "./redis-eviction-policy.js";
 import { createKeyCache, recordKeys } from "./redis-keys.js";
 import { receiveMessages, takeScheduledMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
@@ -64,10 +64,10 @@ export interface RedisBackendOptions {
   /**
    * Lease a message without writing to it: its delivery count goes in the lease's member of the queue's `leased` set,
    * so a receive writes nothing per message and an ack reads nothing of it (a job without an ordering or dedupe key,
-   * taken by a worker without records; others are leased as before). Needs Redis 6.2 or newer (checked on open). Turn
-   * it on once no worker of a release before 2026-12-06 reads the queues: such a worker parks a compact lease it finds
-   * expired (its worker crashed) with the queue's orphans, where it waits until a worker of this release or newer
-   * takes it back, within a second of its next receive. Default false.
+   * taken by a worker without records; others are leased as before). Turn it on once no worker of a release before
+   * 2026-12-06 reads the queues: such a worker parks a compact lease it finds expired (its worker crashed) with the
+   * queue's orphans, where it waits until a receive of this release or newer looks there (packages/redis/README.md
+   * § Compact leases). Default false.
    */
   readonly compactLeases?: boolean;
 }
@@ -100,14 +100,14 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   client.once("ready", () => (everReady = true));
   const reportOrphans = options.onMissingMessages ?? warnAboutOrphans;
   // Checked before the first operation; a connection failure is forgotten so the next operation checks again.
-  let serverChecked: Promise<void> | undefined;
+  let evictionChecked: Promise<void> | undefined;
   const ensureSafe = (): Promise<void> => {
-    if (options.allowEviction === true && !compactLeases) return Promise.resolve();
-    serverChecked ??= checkServer(client, { eviction: options.allowEviction !== true, compactLeases }).catch((error: unknown) => {
-      if (!ConfigurationError.isInstance(error)) serverChecked = undefined;
+    if (options.allowEviction === true) return Promise.resolve();
+    evictionChecked ??= checkEvictionPolicy(client).catch((error: unknown) => {
+      if (!ConfigurationError.isInstance(error)) evictionChecked = undefined;
       throw error;
     });
-    return serverChecked;
+    return evictionChecked;
   };
   const scripted = defineScripts(client);
   const keysOf = createKeyCache(keyPrefix);

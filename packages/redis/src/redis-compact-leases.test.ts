@@ -135,15 +135,38 @@ describe.skipIf(!redisUrl)("redis compact leases", () => {
     });
   });
 
-  it("take the ack of a compact lease parked with the orphans: the job finished, so its message goes", { timeout: 20_000 }, async () => {
+  it("lease a job whose message keeps a lease mark an older release left behind in the message, so a stale holder's ack still fails", async () => {
     await onCompactQueue(async ({ backend, raw, queue, base }) => {
+      const key = `${base}m:${firstHandle}`;
       await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+      // As a release before 141de82 left a message it took back from an expired lease: the count and its mark, ready.
+      await raw.hset(key, "n", "1", "l", "1");
       const message = await receiveOne(backend, queue);
-      // As the previous release's reclaim parks it (the test above), while its holder still runs the job.
-      await raw.multi().zrem(`${base}leased`, `${firstHandle}:1`).zadd(`${base}orphans`, Date.now(), `${firstHandle}:1`).exec();
+      expect(message.deliveryAttempt).toBe(2);
+      // Leased in the message: the mark now names this lease (a compact lease would have left "1" for the stale holder).
+      expect(await raw.hmget(key, "n", "l")).toEqual(["2", "2"]);
+      expect(await raw.zrange(`${base}leased`, 0, -1)).toEqual([firstHandle]);
       await message.ack();
-      expect(await raw.exists(`${base}m:${firstHandle}`)).toBe(0);
+      expect(await raw.exists(key)).toBe(0);
+    });
+  });
+
+  it("take the ack of a compact lease parked with the orphans, in one batch with a live one and a stale one", { timeout: 20_000 }, async () => {
+    await onCompactQueue(async ({ backend, raw, queue, base }) => {
+      await backend.enqueue([{ id: "job-1", queue, body: "{}" }, { id: "job-2", queue, body: "{}" }, { id: "job-3", queue, body: "{}" }]);
+      const messages = await backend.receive({ queue, maxMessages: 3, waitMs: 2000, leaseMs: 30_000 });
+      const [parked, live, stale] = ["job-1", "job-2", "job-3"].map((id) => messages.find((message) => message.id === id)!);
+      const [parkedHandle, , staleHandle] = ["000000000000001", "000000000000002", "000000000000003"];
+      // job-1 as the previous release's reclaim parks it (the test above), while its holder still runs the job; job-3's
+      // lease handed back, so its holder's later ack is stale.
+      await raw.multi().zrem(`${base}leased`, `${parkedHandle}:1`).zadd(`${base}orphans`, Date.now(), `${parkedHandle}:1`).exec();
+      await stale!.nack();
+      // One batch (acks made in one turn go in one call): the parked and the live ack are taken, the stale one is not.
+      await Promise.all([parked!.ack(), live!.ack(), stale!.ack()]);
+      expect(await raw.exists(`${base}m:${parkedHandle}`, `${base}m:000000000000002`)).toBe(0);
+      expect(await raw.exists(`${base}m:${staleHandle}`)).toBe(1);
       expect(await raw.zcard(`${base}orphans`)).toBe(0);
+      expect(await raw.zrange(`${base}ready`, 0, -1)).toEqual([staleHandle]);
     });
   });
 

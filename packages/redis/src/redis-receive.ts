@@ -116,7 +116,8 @@ export async function takeScheduledMessages(context: ReceiveContext, options: Ta
  * One leased message. Its methods live on the prototype, and the message key
  * is built when used, so a job held for minutes keeps six fields, not three
  * closures and their strings. The lease token is the delivery count, which
- * only grows; `deliveryAttempt` is that count less uncounted hand-backs.
+ * only grows ("c<count>" for a compact lease, receive.lua); `deliveryAttempt`
+ * is that count less uncounted hand-backs.
  */
 class RedisReceivedMessage implements ReceivedMessage {
   readonly #context: ReceiveContext;

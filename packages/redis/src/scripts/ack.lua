@@ -3,9 +3,9 @@ Removes acked messages for good: an ack is taken when the message's lease mark `
 delivery count `n` are both the ack's token, so a stale lease (nacked, reclaimed, or taken again) makes its entry a
 no-op. A taken handle found outside `leased` (see the writes) goes from wherever it waits. Releases dedupe keys and lets the next
 message behind each ordering key become eligible.
-Reads all come before the first write, so a script stopped by a slot
-migration (a key moved away) has changed nothing; the acked messages' hashes
-are declared, so a half-moved slot answers TRYAGAIN instead.
+Reads come before the first write, so a script stopped by a slot migration (a key moved away) has changed
+nothing; the acked messages' hashes are declared, so a half-moved slot answers TRYAGAIN instead (which is what
+lets the compact acks' fallback read them after the first write, see the writes).
 KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] meta, KEYS[5] dedupe, KEYS[6] orphans,
 KEYS[7..] the message hash of each pair in ARGV, in order; then any ordering lines declared after a first call (see Returns)
 ARGV[1] base, ARGV[2] wake-up channel, ARGV[3] record key prefix, or "" when no ack carries a record,
@@ -89,7 +89,7 @@ for place = 1, ordinal do
     if member then
       -- A compact lease with a record (rare: one taken without records, acked with one): live while the message still
       -- holds the count before it (every hand-back writes the lease's own); its count is the member's.
-      live = fields[1] ~= false and tonumber(fields[1]) + 1 == tonumber(count)
+      live = compact_lease_live(fields[1], count)
       fields[1] = count
     else
       -- A stale lease (nacked, reclaimed, or expired and taken again) leaves the message alone; so does a second ack in
@@ -124,30 +124,38 @@ for place = 1, ordinal do
 end
 if #missing_lines > 0 then return { missing_lines } end
 
--- Writes. First the compact acks without a record: one ZREM takes every live one. When it removes fewer (a stale
--- ack, a lease parked in `orphans` by a release before 2026-12-06, or one ack twice), a message that still holds the
--- count before its ack's lease was live (every hand-back of a compact lease writes the lease's own count; nothing
--- else changes it): such an ack is taken, and its member goes from `orphans` if it waits there. The message keys
--- are declared, so these reads after a write cannot meet a slot half moved.
-local compact_keys = {}
+-- Writes. One ZREM takes every taken ack's lease off `leased`: the compact acks without a record (`compact_*`, taken by
+-- it) and the others (`done_*`, checked above); `leased`, which it may empty (delete), is not touched again. When it
+-- removes fewer than all (a stale compact ack, one ack twice, a lease parked elsewhere), a compact ack is live when its
+-- message still holds the count before its lease (compact_lease_live, common.lua), and every taken ack's member goes
+-- from wherever it waits: parked in orphans while its hash was away (receive.lua) or by a release before 2026-12-06
+-- that took a compact lease for a missing hash, or put back by a release before 141de82, whose reclaim left the mark.
+-- Its holder finished the job, so it goes with its message rather than stay behind without one. The message keys
+-- are declared, so the reads after this write cannot meet a slot half moved.
+local removing = done_members
 if #compact_members > 0 then
-  local live_all = redis.call('ZREM', leased_key, unpack(compact_members)) == #compact_members
-  local parked = {}
-  for at, member in ipairs(compact_members) do
+  removing = compact_members
+  for _, member in ipairs(done_members) do removing[#removing + 1] = member end
+end
+local compact_keys = {}
+if #removing > 0 then
+  local all_removed = redis.call('ZREM', leased_key, unpack(removing)) == #removing
+  local elsewhere = {}
+  for at = 1, #compact_counts do
     local place = compact_places[at]
     local handle = handles[place]
-    local live = live_all
-    if not live then
-      local held = redis.call('HGET', KEYS[6 + place], 'n')
-      live = held ~= false and tonumber(held) + 1 == tonumber(compact_counts[at])
-      if live then parked[#parked + 1] = member end
-    end
-    if live and not seen[handle] then
+    if (all_removed or compact_lease_live(redis.call('HGET', KEYS[6 + place], 'n'), compact_counts[at])) and not seen[handle] then
       seen[handle] = true
       compact_keys[#compact_keys + 1] = KEYS[6 + place]
+      if not all_removed then elsewhere[#elsewhere + 1] = compact_members[at] end
     end
   end
-  if #parked > 0 then redis.call('ZREM', orphans_key, unpack(parked)) end
+  if not all_removed then
+    for _, member in ipairs(done_members) do elsewhere[#elsewhere + 1] = member end
+    if #elsewhere > 0 then
+      for _, key in ipairs({ ready_key, delayed_key, orphans_key }) do redis.call('ZREM', key, unpack(elsewhere)) end
+    end
+  end
 end
 local scheduled = false
 local index_batch = record_index_batch()
@@ -200,15 +208,8 @@ end
 
 -- The finished records' index entries, one ZADD and one trim per state for the batch.
 record_index_flush(index_batch)
--- One ZREM and one DEL for the batch (at most 1000 acks per call). A marked handle not in leased was parked in
--- orphans while its hash was away (receive.lua), or put back by a release before 141de82, whose reclaim left the
--- mark: its holder finished the job, so it goes from there with its message rather than stay behind without one.
-if #done_handles > 0 then
-  if redis.call('ZREM', leased_key, unpack(done_members)) < #done_handles then
-    for _, key in ipairs({ ready_key, delayed_key, orphans_key }) do redis.call('ZREM', key, unpack(done_members)) end
-  end
-  redis.call('DEL', unpack(done_keys))
-end
-if #compact_keys > 0 then redis.call('DEL', unpack(compact_keys)) end
+-- One DEL for the batch's messages (at most 1000 acks per call).
+for _, key in ipairs(compact_keys) do done_keys[#done_keys + 1] = key end
+if #done_keys > 0 then redis.call('DEL', unpack(done_keys)) end
 if scheduled then redis.call('PUBLISH', ARGV[2], '') end
 return #done_handles + #compact_keys

@@ -68,7 +68,7 @@ end
 -- A compact lease's token, "c<n>" as receive.lua hands it out: its member in `leased` ("<handle>:<n>") and n as text;
 -- nil for any other token (the handle is the member, n is in the message).
 local function compact_lease_member(handle, token)
-  if string.byte(token, 1) ~= 99 then return nil end
+  if string.byte(token, 1) ~= 99 then return nil end -- 99: "c"
   local count = string.sub(token, 2)
   return handle .. ':' .. count, count
 end
@@ -81,12 +81,20 @@ local function lease_member_parts(member)
   return string.sub(member, 1, colon - 1), string.sub(member, colon + 1)
 end
 
--- When `handle` is leased and `attempt` names its current delivery (stale holders get false): its member in `leased`.
+-- Whether a compact lease of `count` deliveries is still its holder's, from the message's `n` (false: the message is
+-- gone): a compact lease leaves `n` at the count before it, and every path that ends one (nack, reclaim, an orphan
+-- found again) writes its count there as it removes the member; a later lease counts on from there.
+local function compact_lease_live(held_count, count)
+  return held_count ~= false and tonumber(held_count) + 1 == tonumber(count)
+end
+
+-- When `handle` is leased and `attempt` names its current delivery (stale holders get false): its member in `leased`
+-- and, for a compact lease, its count.
 -- (ZRANK: an integer reply; Redis 7.0 formats a score reply with "%.17g".) Nack and extend ask `leased`, not the
 -- lease mark: they leave the message in place, so a handle parked in orphans must not pass (ack.lua takes it).
 local function holds_lease(leased_key, base, handle, attempt)
-  local member = compact_lease_member(handle, attempt)
-  if member then return redis.call('ZRANK', leased_key, member) ~= false and member end
+  local member, count = compact_lease_member(handle, attempt)
+  if member then return redis.call('ZRANK', leased_key, member) ~= false and member, count end
   return redis.call('ZRANK', leased_key, handle) ~= false and redis.call('HGET', base .. 'm:' .. handle, 'n') == attempt and handle
 end
 

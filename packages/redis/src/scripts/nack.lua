@@ -16,14 +16,14 @@ the count before this delivery.
 ]]
 local ready_key, delayed_key, leased_key = KEYS[1], KEYS[2], KEYS[3]
 local base, handle, attempt = ARGV[1], ARGV[3], ARGV[4]
-local member = holds_lease(leased_key, base, handle, attempt)
+local member, count = holds_lease(leased_key, base, handle, attempt)
 if not member then return 0 end
 local now = now_ms()
 local message_key = KEYS[4]
 local at = now + tonumber(ARGV[5])
 redis.call('ZREM', leased_key, member)
-if member ~= handle then
-  redis.call('HSET', message_key, 'at', integer_text(at), 'n', string.sub(attempt, 2))
+if count then
+  redis.call('HSET', message_key, 'at', integer_text(at), 'n', count)
 else
   redis.call('HSET', message_key, 'at', integer_text(at))
 end

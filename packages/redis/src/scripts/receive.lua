@@ -15,8 +15,9 @@ KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] orphans
 ARGV[1] base, ARGV[2] max messages, ARGV[3] lease ms, ARGV[4] most messages promoted or reclaimed per call,
 ARGV[5] record key prefix, or "" to leave records alone, ARGV[6] record events channel, ARGV[7] queue name,
 ARGV[8] ttl ms of a started record, ARGV[9] "c" to lease compactly (common.lua, `leased`) each message it can: one
-leased without records (ARGV[5] "") that has no ordering or dedupe key, so its ack needs nothing from the message
-but its removal; else "" (every lease written into the message, as every release before 2026-12-06 did).
+leased without records (ARGV[5] "") that has no ordering or dedupe key (nor a lease mark left by an older release),
+so its ack needs nothing from the message but its removal; else "" (every lease written into the message, as every
+release before 2026-12-06 did).
 Reclaimed leases and orphans may be compact members whatever ARGV[9] says: each is read as its handle, and its
 delivery count written into the message as it goes back.
 With records, each leased message's record, when it exists and names this queue, moves to running
@@ -90,7 +91,7 @@ else
   handles = {}
   for index = 1, math.min(max, #candidates) do handles[index] = candidates[index][2] end
 end
--- Each chosen message's key and fields (id, body, h, n; with records rm, x; compact, ok, dk), by its place in `handles`.
+-- Each chosen message's key and fields (id, body, h, n; with records rm, x; compact, ok, dk, l), by its place in `handles`.
 local chosen_keys, chosen_fields = {}, {}
 for index = 1, math.min(max, #handles) do
   local message_key = base .. 'm:' .. handles[index]
@@ -100,7 +101,7 @@ for index = 1, math.min(max, #handles) do
   if record_prefix ~= '' then
     chosen_fields[index] = redis.call('HMGET', message_key, 'id', 'body', 'h', 'n', 'rm', 'x')
   elseif compact then
-    chosen_fields[index] = redis.call('HMGET', message_key, 'id', 'body', 'h', 'n', 'ok', 'dk')
+    chosen_fields[index] = redis.call('HMGET', message_key, 'id', 'body', 'h', 'n', 'ok', 'dk', 'l')
   else
     chosen_fields[index] = redis.call('HMGET', message_key, 'id', 'body', 'h', 'n')
   end
@@ -152,8 +153,10 @@ for index, message_key in ipairs(chosen_keys) do
     local token = (tonumber(counts_taken_back[handle] or fields[4]) or 0) + 1
     local attempt = token - (tonumber(fields[3]) or 0)
     local token_text = token == 1 and '1' or integer_text(token)
-    -- Compact: no ordering or dedupe key (fields 5 and 6 of this call's read) for its ack to release.
-    local compact_lease = compact and not fields[5] and not fields[6]
+    -- Compact: no ordering or dedupe key (fields 5 and 6 of this call's read) for its ack to release, and no lease mark
+    -- (7): a release before 141de82 left its mark on a message it took back, which a stale holder's ack would still
+    -- match while a compact lease (which writes no mark) holds it; a lease in the message writes the mark anew.
+    local compact_lease = compact and not fields[5] and not fields[6] and not fields[7]
     leases[#leases + 1] = lease_text
     leases[#leases + 1] = compact_lease and handle .. ':' .. token_text or handle
     local record = ''
