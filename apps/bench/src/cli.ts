@@ -14,7 +14,6 @@ import { setUpServers } from "./services-setup.js";
 import { runScaleOut } from "./scenarios/scale-out.js";
 import { inProcessBackends, subjectSpecs } from "./targets.js";
 import { benchRecords } from "./subjects/hopper-records.js";
-import { benchEnvelopes } from "./subjects/hopper-envelopes.js";
 import { benchRedisLeases } from "./subjects/hopper-redis-leases.js";
 import { benchRateLimits } from "./subjects/hopper-rate-limits.js";
 import { installedVersion, reportedPackages } from "./versions.js";
@@ -51,7 +50,6 @@ async function main(argv: string[]): Promise<void> {
   // Refused before any server starts: an unknown value names the variable.
   const hopperRecords = benchRecords(process.env.HOPPER_BENCH_RECORDS).mode;
   const hopperRedisLeases = benchRedisLeases(process.env.HOPPER_BENCH_REDIS_LEASES).mode;
-  const hopperEnvelopes = benchEnvelopes(process.env.HOPPER_BENCH_ENVELOPES).mode;
   const hopperRateLimits = benchRateLimits(process.env.HOPPER_BENCH_RATE_LIMITS).mode;
   const startedAt = new Date();
   const progress = createProgress(options.progress);
@@ -117,7 +115,6 @@ async function main(argv: string[]): Promise<void> {
       command: commandLine(argv),
       hopperRecords,
       hopperRedisLeases,
-      hopperEnvelopes,
       hopperRateLimits,
       machine: { cpus: cpuList.length, cpuModel: cpuList[0]?.model.trim() ?? "unknown", totalMemoryBytes: totalmem(), platform: `${process.platform} ${process.arch}`, node: process.version },
       versions: Object.fromEntries(reportedPackages.map((name) => [name, installedVersion(name)])),

@@ -9,7 +9,7 @@ import { coalescerFor } from "./enqueue-coalescer.js";
 import { planDelivery } from "./delivery-plan.js";
 import { toMilliseconds } from "./duration.js";
 import { toTimeoutMilliseconds } from "./job-timeout.js";
-import { encodeCompactEnvelope, encodeEnvelope, ENVELOPE_FORMAT_VERSION, type Envelope } from "./envelope/envelope.js";
+import { encodeEnvelope, ENVELOPE_FORMAT_VERSION, type Envelope } from "./envelope/envelope.js";
 import { serializeArgs } from "./envelope/args-serializer.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { BackendUnavailableError } from "./errors/backend-unavailable-error.js";
@@ -45,8 +45,6 @@ export interface EnqueueDependencies {
   readonly outbox?: OutboxStore;
   /** Rate limits: their key functions are run at enqueue, so a bad key is refused here. */
   readonly flowControl?: FlowControl;
-  /** Bodies leave out the envelope's default fields (createHopper({ compactEnvelopes })). */
-  readonly compactEnvelopes?: boolean;
 }
 
 /**
@@ -86,7 +84,7 @@ export async function enqueueJobs(
       const envelopeMeta = uniqueKeys ? { ...context.meta, [UNIQUE_META_KEY]: uniqueKeys[index]! } : context.meta;
       const envelope = buildEnvelope(definition, argsList[index], resolved, envelopeMeta, times, jobIds?.[index]);
       envelopes.push(envelope);
-      const body = dependencies.compactEnvelopes ? encodeCompactEnvelope(envelope) : encodeEnvelope(envelope);
+      const body = encodeEnvelope(envelope);
       const limitBytes = backend.capabilities.maxPayloadBytes;
       // A UTF-16 unit is at most 3 UTF-8 bytes: a body that short is under the limit without counting its bytes.
       if (body.length * 3 > limitBytes) {

@@ -118,14 +118,6 @@ export interface HopperOptions {
    * per process. Workers are not concerned (they skip paused queues). Default "30s".
    */
   readonly pausedPushHold?: Duration;
-  /**
-   * Enqueue jobs whose bodies leave out the envelope's fields that hold their defaults (`version` 1, `priority` 0,
-   * `attempt` 1, no `meta`): a plain job's body is about a fifth shorter, which is what a backend's client pays for by
-   * the byte (SQS, Pub/Sub). Every release since 2026-12-06 reads them; an older worker refuses such a body as
-   * malformed and dead-letters it, so turn this on once no worker of an older release reads the queues
-   * (docs/envelope.md). Default false.
-   */
-  readonly compactEnvelopes?: boolean;
 }
 
 export interface Hopper {
@@ -198,7 +190,7 @@ const batchKeepMs = 7 * 24 * 3_600_000;
 // As a worker's default pauseCheck.
 const pushPauseCheckMs = 1000;
 
-const hopperOptionKeys = ["url", "backend", "routes", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records", "outbox", "rateLimits", "pausedPushHold", "compactEnvelopes"] as const satisfies readonly (keyof HopperOptions)[];
+const hopperOptionKeys = ["url", "backend", "routes", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records", "outbox", "rateLimits", "pausedPushHold"] as const satisfies readonly (keyof HopperOptions)[];
 
 export function createHopper(options: HopperOptions): Hopper {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createHopper takes { url | backend, jobs: [...] }" });
@@ -211,10 +203,6 @@ export function createHopper(options: HopperOptions): Hopper {
   const middleware: Middleware[] = [...(options.middleware ?? [])];
   const logger = redactingLogger(options.logger ?? createConsoleLogger());
   const logArgs = options.logArgs === true;
-  const compactEnvelopes = options.compactEnvelopes ?? false;
-  if (typeof compactEnvelopes !== "boolean") {
-    throw new ConfigurationError({ field: "compactEnvelopes", message: `must be true or false, got ${JSON.stringify(compactEnvelopes)}` });
-  }
   const givenBackend = options.backend === undefined ? undefined : checkBackend(options.backend);
   const url = givenBackend ? "" : chooseBackendUrl(options);
   const routes = checkRoutes(options.routes, givenBackend ? undefined : url, knownBackendScheme);
@@ -269,7 +257,7 @@ export function createHopper(options: HopperOptions): Hopper {
   // One per open backend, not one per call.
   let enqueueDependencies: EnqueueDependencies | undefined;
   const dependenciesFor = (backend: Backend): EnqueueDependencies =>
-    enqueueDependencies?.backend === backend ? enqueueDependencies : (enqueueDependencies = { backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, compactEnvelopes, ...records.writing });
+    enqueueDependencies?.backend === backend ? enqueueDependencies : (enqueueDependencies = { backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, ...records.writing });
   const enqueuer: JobEnqueuer = {
     enqueue(jobClass, argsList, enqueueOptions) {
       // Open, and records off: nothing to wait on, so the enqueue's own promise is returned as it is (an async
@@ -308,7 +296,7 @@ export function createHopper(options: HopperOptions): Hopper {
     async enqueue(definition, argsList, enqueueOptions, meta, ids) {
       const backend = await openForEnqueue();
       await records.check();
-      return enqueueJobs({ backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, compactEnvelopes, ...records.writing }, definition, argsList, enqueueOptions, meta, ids);
+      return enqueueJobs({ backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, ...records.writing }, definition, argsList, enqueueOptions, meta, ids);
     },
   });
 
@@ -316,7 +304,7 @@ export function createHopper(options: HopperOptions): Hopper {
     const ready = await openForEnqueue();
     // The backend's own dedupe, where it has one, backs up the tick claim.
     const dedupe = queueBackend(ready, job.enqueueOptions.queue ?? registry.definitionOf(job.jobClass).queue).capabilities.deduplication ? { dedupeKey: `tick:${job.name}:${tickMs}` } : {};
-    const ids = await enqueueJobs({ backend: ready, middleware, coordination, dedupeWindows, logger, reach, flowControl, compactEnvelopes, ...records.writing }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
+    const ids = await enqueueJobs({ backend: ready, middleware, coordination, dedupeWindows, logger, reach, flowControl, ...records.writing }, registry.definitionOf(job.jobClass), [job.args], { ...job.enqueueOptions, ...dedupe }, tickMeta(job, tickMs));
     return ids[0]!;
   };
   const recurringJob = (name: string): RecurringJob => {

@@ -5,7 +5,6 @@
  * alone (Hopper's envelope and enqueue path, the SDK's serialization, signing, parsing and MD5 checks), which a
  * loaded machine's wall clock and the emulator's share of the two cores hide. Not a throughput figure.
  *   node --conditions=@hopper/source --import ./src/child/strip-types.mjs src/probe/sqs-client-cpu.ts
- * "hopper-compact" is Hopper with `compactEnvelopes` (bodies without the envelope's default fields).
  * PROBE_PROFILE=<out.cpuprofile> also profiles 40,000 more jobs through Hopper.
  * PROBE_LEVERS=1 adds variants that split the gap: the raw client sending bodies the size and shape of Hopper's
  * envelopes (what the SDK costs per byte), and both with the SDK's MD5 checks of sent bodies off (`md5: false`).
@@ -36,8 +35,6 @@ const client = new SQSClient(clientOptions);
 const noMd5Client = new SQSClient({ ...clientOptions, md5: false });
 class Noop extends Job<{ sentAt: number; padding: string }> { static override jobName = "Noop"; async perform() {} }
 const hopper = createHopper({ backend: createSqsBackend({ client }), jobs: [Noop], logger: { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false } as never });
-// compactEnvelopes: bodies without the envelope's default fields (createHopper's option).
-const compactHopper = createHopper({ backend: createSqsBackend({ client }), jobs: [Noop], compactEnvelopes: true, logger: { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false } as never });
 const noMd5Hopper = createHopper({ backend: createSqsBackend({ client: noMd5Client }), jobs: [Noop], logger: { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false } as never });
 const rawBody = () => JSON.stringify({ sentAt: Date.now() + Math.random(), padding: "" });
 // The shape and size of the envelope Hopper writes for the same args.
@@ -49,7 +46,6 @@ const rawBatches = (sqs: SQSClient, body: () => string) => async () => {
 const variants: Record<string, () => Promise<void>> = {
   raw: rawBatches(client, rawBody),
   hopper: async () => { await hopper.enqueueAll(Noop, Array.from({ length: 100 }, () => ({ sentAt: Date.now() + Math.random(), padding: "" })), { queue: "q" }); },
-  "hopper-compact": async () => { await compactHopper.enqueueAll(Noop, Array.from({ length: 100 }, () => ({ sentAt: Date.now() + Math.random(), padding: "" })), { queue: "q" }); },
   ...(process.env.PROBE_LEVERS && {
     "raw-envelope-bodies": rawBatches(client, envelopeBody),
     "raw-md5-off": rawBatches(noMd5Client, rawBody),
@@ -76,5 +72,4 @@ if (process.env.PROBE_PROFILE) {
   writeFileSync(process.env.PROBE_PROFILE, JSON.stringify(profile));
 }
 await hopper.close();
-await compactHopper.close();
 await noMd5Hopper.close();

@@ -194,8 +194,6 @@ export interface RunResult {
   readonly hopperRecords?: "on" | "off";
   /** HOPPER_BENCH_REDIS_LEASES of the run: how the Hopper subject leased on Redis (`compactLeases`). */
   readonly hopperRedisLeases?: "message" | "compact";
-  /** HOPPER_BENCH_ENVELOPES of the run: whether the Hopper subject wrote compact envelopes (`compactEnvelopes`). */
-  readonly hopperEnvelopes?: "full" | "compact";
   /** HOPPER_BENCH_RATE_LIMITS: "others" when rate limits were declared for other jobs and queues (flow control live, the bench's job unlimited). */
   readonly hopperRateLimits?: "off" | "others";
   readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly totalMemoryBytes: number; readonly platform: string; readonly node: string };

@@ -3,7 +3,6 @@ import type { BenchJob, BenchSubject, JobHandler } from "./bench-subject.js";
 import { benchDashboard } from "./hopper-dashboard.js";
 import { benchRateLimits } from "./hopper-rate-limits.js";
 import { benchRecords } from "./hopper-records.js";
-import { benchEnvelopes } from "./hopper-envelopes.js";
 import { benchRedisLeases } from "./hopper-redis-leases.js";
 import { benchTelemetry } from "./hopper-telemetry.js";
 
@@ -31,8 +30,7 @@ export async function createHopperSubject(url: string): Promise<BenchSubject> {
   const records = benchRecords(process.env.HOPPER_BENCH_RECORDS);
   const rateLimits = benchRateLimits(process.env.HOPPER_BENCH_RATE_LIMITS);
   const leases = benchRedisLeases(process.env.HOPPER_BENCH_REDIS_LEASES);
-  const envelopes = benchEnvelopes(process.env.HOPPER_BENCH_ENVELOPES);
-  const hopper = createHopper({ url: leases.url(url), jobs: [BenchNoop, ...rateLimits.jobs], logger: silentLogger, middleware: telemetry.middleware, ...records.options, ...rateLimits.options, ...envelopes.options });
+  const hopper = createHopper({ url: leases.url(url), jobs: [BenchNoop, ...rateLimits.jobs], logger: silentLogger, middleware: telemetry.middleware, ...records.options, ...rateLimits.options });
   const dashboard = await benchDashboard(hopper, process.env.HOPPER_BENCH_DASHBOARD);
   const backend = await hopper.backend;
   const { capabilities } = backend;

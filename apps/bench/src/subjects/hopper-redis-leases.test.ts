@@ -1,6 +1,5 @@
 import { ConfigurationError } from "@hopper/core";
 import { describe, expect, it } from "vitest";
-import { benchEnvelopes } from "./hopper-envelopes.js";
 import { benchRedisLeases } from "./hopper-redis-leases.js";
 
 describe("HOPPER_BENCH_REDIS_LEASES", () => {
@@ -23,16 +22,3 @@ describe("HOPPER_BENCH_REDIS_LEASES", () => {
   });
 });
 
-describe("HOPPER_BENCH_ENVELOPES", () => {
-  it("gives createHopper no option by default, compactEnvelopes for compact, and refuses anything else naming the variable", () => {
-    expect(benchEnvelopes(undefined).options).toEqual({});
-    expect(benchEnvelopes("compact").options).toEqual({ compactEnvelopes: true });
-    let error: unknown;
-    try {
-      benchEnvelopes("lean");
-    } catch (caught) {
-      error = caught;
-    }
-    expect(ConfigurationError.isInstance(error) && error.field).toBe("HOPPER_BENCH_ENVELOPES");
-  });
-});
