@@ -5,7 +5,8 @@ no-op. A taken handle found outside `leased` (see the writes) goes from wherever
 message behind each ordering key become eligible.
 Reads come before the first write, so a script stopped by a slot migration (a key moved away) has changed
 nothing; the acked messages' hashes are declared, so a half-moved slot answers TRYAGAIN instead (which is what
-lets the compact acks' fallback read them after the first write, see the writes).
+lets the compact acks' fallback read them after the first write, see the writes). No key is touched after a write
+of this script may have emptied (deleted) it: a slot being migrated would refuse it half way through.
 KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] meta, KEYS[5] dedupe, KEYS[6] orphans,
 KEYS[7..] the message hash of each pair in ARGV, in order; then any ordering lines declared after a first call (see Returns)
 ARGV[1] base, ARGV[2] wake-up channel, ARGV[3] record key prefix, or "" when no ack carries a record,
@@ -134,13 +135,15 @@ if #missing_lines > 0 then return { missing_lines } end
 -- are declared, so the reads after this write cannot meet a slot half moved.
 local removing = done_members
 if #compact_members > 0 then
-  removing = compact_members
+  removing = {}
+  for _, member in ipairs(compact_members) do removing[#removing + 1] = member end
   for _, member in ipairs(done_members) do removing[#removing + 1] = member end
 end
 local compact_keys = {}
+-- Taken members the ZREM did not find in `leased`: removed from the other sets last (see below).
+local elsewhere = {}
 if #removing > 0 then
   local all_removed = redis.call('ZREM', leased_key, unpack(removing)) == #removing
-  local elsewhere = {}
   for at = 1, #compact_counts do
     local place = compact_places[at]
     local handle = handles[place]
@@ -152,9 +155,6 @@ if #removing > 0 then
   end
   if not all_removed then
     for _, member in ipairs(done_members) do elsewhere[#elsewhere + 1] = member end
-    if #elsewhere > 0 then
-      for _, key in ipairs({ ready_key, delayed_key, orphans_key }) do redis.call('ZREM', key, unpack(elsewhere)) end
-    end
   end
 end
 local scheduled = false
@@ -208,6 +208,12 @@ end
 
 -- The finished records' index entries, one ZADD and one trim per state for the batch.
 record_index_flush(index_batch)
+-- The taken members found outside `leased` go from `ready`, `delayed` and `orphans` only now, after the loop's
+-- writes to those sets (an ordering line's next message scheduled, a missing one parked): removing first could empty
+-- and delete a set the loop then writes to, which a slot being migrated refuses half way through the script.
+if #elsewhere > 0 then
+  for _, key in ipairs({ ready_key, delayed_key, orphans_key }) do redis.call('ZREM', key, unpack(elsewhere)) end
+end
 -- One DEL for the batch's messages (at most 1000 acks per call).
 for _, key in ipairs(compact_keys) do done_keys[#done_keys + 1] = key end
 if #done_keys > 0 then redis.call('DEL', unpack(done_keys)) end
