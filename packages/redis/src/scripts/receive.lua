@@ -3,7 +3,9 @@ Leases up to `max` messages: first promotes due delayed messages and reclaims
 expired leases (their next delivery counts as a new attempt), then takes the
 highest-priority, oldest ready messages.
 
-Every read comes before the first write. During a Redis Cluster slot
+Every read of a message comes before the first write, and every removal from a set comes after the last write to
+it and the last read (see the writes: a set emptied is deleted, and a slot being migrated refuses a missing key half
+way through the script). During a Redis Cluster slot
 migration a script that reads a message hash already moved away fails (Redis 7
 refuses a key it no longer holds) before it has changed anything; one that runs
 on the importing node (after ASK) sees a hash not yet moved as missing. A
@@ -107,7 +109,16 @@ for index = 1, math.min(max, #handles) do
   end
 end
 
--- Writes: nothing below reads a key that could be missing for cluster reasons.
+-- Writes: nothing below reads a key that could be missing for cluster reasons. On a slot being migrated a script
+-- may touch only keys that exist, and a set this script empties is deleted: so every removal from `delayed`,
+-- `leased` and `orphans` waits for the end, after every addition to them and the last read (one that came first
+-- could empty `leased` of expired leases before the new ones are added, which the slot then refuses half way,
+-- leaving the jobs taken off `ready` leased nowhere).
+local removals = { [delayed_key] = {}, [leased_key] = {}, [orphans_key] = {} }
+local function remove_later(key, member)
+  local members = removals[key]
+  members[#members + 1] = member
+end
 local orphaned = {}
 -- A compact lease's member keeps its count in orphans; the client is told the handle.
 local function orphan(member, handle)
@@ -117,7 +128,7 @@ end
 for _, move in ipairs(moves) do
   local source_key, member, priority, handle, count = move[1], move[2], move[3], move[5], move[6]
   if priority then
-    redis.call('ZREM', source_key, member)
+    remove_later(source_key, member)
     -- A lease reclaimed, or an orphan (perhaps once leased) found again: no lease holds it, so no mark either
     -- (common.lua, `l`), and a compact lease's delivery count goes into the message. The hash is here: its priority was read above.
     if count then
@@ -134,7 +145,7 @@ for _, move in ipairs(moves) do
     -- Still missing: look again later (the score is when it was last looked at).
     redis.call('ZADD', orphans_key, now_text, member)
   else
-    redis.call('ZREM', source_key, member)
+    remove_later(source_key, member)
     orphan(member, handle)
   end
 end
@@ -200,10 +211,25 @@ local result = { now, -1, #orphaned }
 for _, handle in ipairs(orphaned) do result[#result + 1] = handle end
 local at = #result
 for index = 1, #replies do result[at + index] = replies[index] end
+-- When the next delayed message or lease falls due, read before the removals below (a member they remove is due by
+-- now, and was made ready or parked: at worst the caller looks again at once).
 if #replies == 0 then
   for _, key in ipairs({ delayed_key, leased_key }) do
     local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
     if first[2] and (result[2] == -1 or tonumber(first[2]) < result[2]) then result[2] = tonumber(first[2]) end
   end
+end
+-- The removals, last. A reclaimed lease whose handle was leased again by this call (a lease in the message: the
+-- member is the handle) keeps the new lease.
+local leased_again = {}
+if #removals[leased_key] > 0 then
+  for index = 2, #leases, 2 do leased_again[leases[index]] = true end
+end
+for _, key in ipairs({ delayed_key, leased_key, orphans_key }) do
+  local members = {}
+  for _, member in ipairs(removals[key]) do
+    if key ~= leased_key or not leased_again[member] then members[#members + 1] = member end
+  end
+  if #members > 0 then redis.call('ZREM', key, unpack(members)) end
 end
 return result
