@@ -133,8 +133,12 @@ if #missing_lines > 0 then return { missing_lines } end
 -- that took a compact lease for a missing hash, or put back by a release before 141de82, whose reclaim left the mark.
 -- Its holder finished the job, so it goes with its message rather than stay behind without one. The message keys
 -- are declared, so the reads after this write cannot meet a slot half moved.
-local removing = done_members
-if #compact_members > 0 then
+local removing = compact_members
+if #done_members == 0 then
+  -- The compact acks alone (the usual call with compact leases): their list as it is.
+elseif #compact_members == 0 then
+  removing = done_members
+else
   removing = {}
   for _, member in ipairs(compact_members) do removing[#removing + 1] = member end
   for _, member in ipairs(done_members) do removing[#removing + 1] = member end

@@ -114,9 +114,15 @@ end
 -- `leased` and `orphans` waits for the end, after every addition to them and the last read (one that came first
 -- could empty `leased` of expired leases before the new ones are added, which the slot then refuses half way,
 -- leaving the jobs taken off `ready` leased nowhere).
-local removals = { [delayed_key] = {}, [leased_key] = {}, [orphans_key] = {} }
+-- Made only when something moves (most calls move nothing).
+local removals = nil
 local function remove_later(key, member)
+  removals = removals or {}
   local members = removals[key]
+  if not members then
+    members = {}
+    removals[key] = members
+  end
   members[#members + 1] = member
 end
 local orphaned = {}
@@ -221,15 +227,20 @@ if #replies == 0 then
 end
 -- The removals, last. A reclaimed lease whose handle was leased again by this call (a lease in the message: the
 -- member is the handle) keeps the new lease.
-local leased_again = {}
-if #removals[leased_key] > 0 then
-  for index = 2, #leases, 2 do leased_again[leases[index]] = true end
-end
-for _, key in ipairs({ delayed_key, leased_key, orphans_key }) do
-  local members = {}
-  for _, member in ipairs(removals[key]) do
-    if key ~= leased_key or not leased_again[member] then members[#members + 1] = member end
+if removals then
+  local reclaimed = removals[leased_key]
+  if reclaimed and #leases > 0 then
+    local leased_again = {}
+    for index = 2, #leases, 2 do leased_again[leases[index]] = true end
+    local kept = {}
+    for _, member in ipairs(reclaimed) do
+      if not leased_again[member] then kept[#kept + 1] = member end
+    end
+    removals[leased_key] = kept
   end
-  if #members > 0 then redis.call('ZREM', key, unpack(members)) end
+  for _, key in ipairs({ delayed_key, leased_key, orphans_key }) do
+    local members = removals[key]
+    if members and #members > 0 then redis.call('ZREM', key, unpack(members)) end
+  end
 end
 return result
