@@ -45,8 +45,16 @@ local every_form = with_records and ARGV[9] or ''
 -- Arguments an ack's record form takes after the form itself.
 local form_size = { [''] = 0, r = 5, s = 2, S = 0, f = 11 }
 
--- Reads. Each ack's handle, token, record form and where its form's arguments start, by its place in the call.
-local handles, tokens, forms, ats = {}, {}, {}, {}
+-- Reads. A taken ack is kept in flat lists by its place (a table per ack is an allocation or two, and garbage to
+-- collect, which cost more than what it would hold); `keyed` holds what one with an ordering or dedupe key needs;
+-- its handle is its member in `leased`, but for a compact lease with a record (never made today: a compact lease is
+-- taken without records), whose member goes in `record_compact_members`. The compact acks without a record read
+-- nothing: they wait in `compact_*` for the writes. (One pass over the arguments, and nothing more per plain ack: a
+-- first pass into per-ack lists cost a plain ack ~6k instructions more, counted.)
+local done_handles, done_keys, done_fields, done_forms, done_ats, keyed = {}, {}, {}, {}, {}, {}
+local compact_members, compact_handles, compact_keys_at, compact_counts, record_compact_members = {}, {}, {}, {}, {}
+local byte = string.byte
+local seen, missing_lines = {}, {}
 local index, ordinal = with_records and 10 or 5, 0
 local last_arg = #ARGV
 while index <= last_arg do
@@ -61,23 +69,13 @@ while index <= last_arg do
     index = at
   end
   ordinal = ordinal + 1
-  handles[ordinal], tokens[ordinal], forms[ordinal], ats[ordinal] = handle, token, form, at
-end
-
--- A taken ack is kept in flat lists by its place (a table per ack is an allocation or two, and garbage to collect,
--- which cost more than what it would hold); `keyed` holds what one with an ordering or dedupe key needs; `done_members`
--- its member in `leased` (its handle, or a compact lease's member). The compact acks without a record wait in
--- `compact_*` for the writes.
-local done_handles, done_members, done_keys, done_fields, done_forms, done_ats, keyed = {}, {}, {}, {}, {}, {}, {}
-local compact_members, compact_places, compact_counts = {}, {}, {}
-local seen, missing_lines = {}, {}
-for place = 1, ordinal do
-  local handle, token, form = handles[place], tokens[place], forms[place]
-  local message_key = KEYS[6 + place]
-  local member, count = compact_lease_member(handle, token)
+  local message_key = KEYS[6 + ordinal]
+  -- 99: "c", a compact lease's token (compact_lease_member, common.lua), tested here before any call.
+  local member, count = nil, nil
+  if byte(token, 1) == 99 then member, count = compact_lease_member(handle, token) end
   if member and form == '' then
-    local at = #compact_members + 1
-    compact_members[at], compact_places[at], compact_counts[at] = member, place, count
+    local at_compact = #compact_members + 1
+    compact_members[at_compact], compact_handles[at_compact], compact_keys_at[at_compact], compact_counts[at_compact] = member, handle, message_key, count
   else
     -- The lease's fields and the ordering and dedupe keys; the record's only when an ack of the call carries one (a
     -- reply's every value costs the script a table slot).
@@ -100,7 +98,8 @@ for place = 1, ordinal do
     if live and not seen[handle] then
       seen[handle] = true
       local taken = #done_handles + 1
-      done_handles[taken], done_members[taken], done_keys[taken], done_fields[taken], done_forms[taken], done_ats[taken] = handle, member or handle, message_key, fields, form, ats[place]
+      done_handles[taken], done_keys[taken], done_fields[taken], done_forms[taken], done_ats[taken] = handle, message_key, fields, form, at
+      if member then record_compact_members[#record_compact_members + 1] = member end
       if fields[3] or fields[4] then
         local extra = {}
         if fields[4] then extra.dedupe_holder = redis.call('HGET', dedupe_key, fields[4]) end
@@ -133,15 +132,16 @@ if #missing_lines > 0 then return { missing_lines } end
 -- that took a compact lease for a missing hash, or put back by a release before 141de82, whose reclaim left the mark.
 -- Its holder finished the job, so it goes with its message rather than stay behind without one. The message keys
 -- are declared, so the reads after this write cannot meet a slot half moved.
-local removing = compact_members
-if #done_members == 0 then
-  -- The compact acks alone (the usual call with compact leases): their list as it is.
-elseif #compact_members == 0 then
-  removing = done_members
-else
+-- (A compact lease with a record adds its member beside its handle, which `leased` does not hold: such a call takes
+-- the reading path below.)
+local removing = done_handles
+if #done_handles == 0 then
+  removing = compact_members
+elseif #compact_members > 0 or #record_compact_members > 0 then
   removing = {}
-  for _, member in ipairs(compact_members) do removing[#removing + 1] = member end
-  for _, member in ipairs(done_members) do removing[#removing + 1] = member end
+  for _, list in ipairs({ compact_members, record_compact_members, done_handles }) do
+    for _, member in ipairs(list) do removing[#removing + 1] = member end
+  end
 end
 local compact_keys = {}
 -- Taken members the ZREM did not find in `leased`: removed from the other sets last (see below).
@@ -149,16 +149,17 @@ local elsewhere = {}
 if #removing > 0 then
   local all_removed = redis.call('ZREM', leased_key, unpack(removing)) == #removing
   for at = 1, #compact_counts do
-    local place = compact_places[at]
-    local handle = handles[place]
-    if (all_removed or compact_lease_live(redis.call('HGET', KEYS[6 + place], 'n'), compact_counts[at])) and not seen[handle] then
+    local handle, message_key = compact_handles[at], compact_keys_at[at]
+    if (all_removed or compact_lease_live(redis.call('HGET', message_key, 'n'), compact_counts[at])) and not seen[handle] then
       seen[handle] = true
-      compact_keys[#compact_keys + 1] = KEYS[6 + place]
+      compact_keys[#compact_keys + 1] = message_key
       if not all_removed then elsewhere[#elsewhere + 1] = compact_members[at] end
     end
   end
   if not all_removed then
-    for _, member in ipairs(done_members) do elsewhere[#elsewhere + 1] = member end
+    for _, list in ipairs({ done_handles, record_compact_members }) do
+      for _, member in ipairs(list) do elsewhere[#elsewhere + 1] = member end
+    end
   end
 end
 local scheduled = false
