@@ -79,12 +79,15 @@ describe("the worker's fetch-ahead default", () => {
       await workUntil(hopper, { concurrency: 10, ...options }, () => ran === total, `every job to run (${label})`);
       largest[label] = Math.max(...asked);
     }
-    // Twice the target at most (one buffer's acks travel while the next is received), and more than half of it once the jobs' pace is known.
+    // A receive asks for the free slots and the room up to the target, so never more than the slots and the limit;
+    // once the pace is known a refill comes when half the target is left, so it asks for more than half the target.
+    // The backend's 800 shows in an ask beyond what the core's 200 allows, at any pace a quarter second of which is
+    // over 420 jobs (a machine starved to ~1,700 jobs/s still shows it).
     expect(largest["core default"]).toBeGreaterThan(100);
-    expect(largest["core default"]).toBeLessThanOrEqual(10 + 2 * 200);
-    expect(largest["backend's 800"]).toBeGreaterThan(10 + 200 * 2);
-    expect(largest["backend's 800"]).toBeLessThanOrEqual(10 + 2 * 800);
-    expect(largest["option over backend's"]).toBeLessThanOrEqual(10 + 2 * 50);
+    expect(largest["core default"]).toBeLessThanOrEqual(10 + 200);
+    expect(largest["backend's 800"]).toBeGreaterThan(10 + 200);
+    expect(largest["backend's 800"]).toBeLessThanOrEqual(10 + 800);
+    expect(largest["option over backend's"]).toBeLessThanOrEqual(10 + 50);
   });
 
   it("takes no more than the core's 200 ahead before it has seen a job's run time, so a fresh worker on slow jobs does not hold a backend's larger buffer", async () => {

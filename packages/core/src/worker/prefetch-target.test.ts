@@ -46,6 +46,20 @@ describe("PrefetchTarget", () => {
     expect(target.value).toBe(Math.floor((32 * 1024 * 1024) / (1024 * 1024 + (100 - 1024 * 1024) * 0.2)));
   });
 
+  it("does not read one run stretched by a pause as the pace, and still follows jobs that turned slow within ten of them", () => {
+    const target = new PrefetchTarget(1000, 2);
+    for (let run = 0; run < 20; run++) target.recordRun(0.1, run);
+    expect(target.value).toBe(1000);
+    // The process was paused 50 ms inside one job: counted as 4 times the average and a millisecond, the target holds.
+    target.recordRun(50, 100);
+    expect(target.value).toBe(1000);
+    for (let run = 0; run < 20; run++) target.recordRun(0.1, 200 + run);
+    // Every job now takes 50 ms (2 slots × 250 ms ÷ 50 ms = 10): within twice that after nine of them.
+    for (let run = 0; run < 9; run++) target.recordRun(50, 300 + run);
+    expect(target.value).toBeLessThanOrEqual(20);
+    expect(target.value).toBeGreaterThanOrEqual(10);
+  });
+
   it("counts the oldest running job's time as the pace only when no job has ended for a while, until one ends", () => {
     const target = new PrefetchTarget(1000, 10);
     // A fresh worker whose first jobs run long: their time so far is the pace (10 slots × 250 ms ÷ 5,000 ms).

@@ -4,6 +4,13 @@ import type { BackendCapabilities, ReceivedMessage } from "../backend/backend.js
 const bufferWindowMs = 250;
 /** Weight of the newest job in the moving average of run times. */
 const smoothing = 0.2;
+/**
+ * One run counts as at most this many times the average (plus a millisecond, so an average near 0 can still rise):
+ * a process paused mid-job (a GC pause, a shared CPU handed elsewhere) reads as one long run, which alone would cut
+ * the target and give back a buffer that has to be received again. A real slow-down still raises the average by
+ * 1.6 times a job, past 100 times within ten jobs; a hang is seen apart (noteRunning).
+ */
+const outlierFactor = 4;
 /** Fetch-ahead for a backend that declares no `defaultPrefetch`. */
 export const corePrefetchDefault = 200;
 /**
@@ -56,7 +63,8 @@ export class PrefetchTarget {
 
   /** A job's perform took `runMs`, ending at `endedAt` (performance.now()). */
   recordRun(runMs: number, endedAt: number): void {
-    this.averageRunMs = this.averageRunMs === undefined ? runMs : this.averageRunMs + (runMs - this.averageRunMs) * smoothing;
+    const average = this.averageRunMs;
+    this.averageRunMs = average === undefined ? runMs : average + (Math.min(runMs, outlierFactor * average + 1) - average) * smoothing;
     this.lastRunAt = endedAt;
     this.stalledMs = 0;
   }

@@ -100,6 +100,8 @@ interface WorkerDependencies {
 
 /** How long a shutdown waits for an aborted run to stop before it leaves the run its lease (see handBackOnceStopped). */
 const shutdownAbortGraceMs = 1000;
+/** The longest buffered jobs start, one ending starting the next, before the worker lets the event loop turn. */
+const startingTurnMs = 10;
 const workerOptionKeys = ["queues", "order", "pauseCheck", "heartbeat", "concurrency", "prefetch", "prefetchBytes", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
 
 /**
@@ -150,6 +152,8 @@ export class Worker {
   private startsAfterTurn: NodeJS.Immediate | undefined;
   /** The reservation (receive) the last such wait let out: at most one wait per receive. */
   private waitedAtReservation = -1;
+  /** When this turn of the event loop began starting buffered jobs; cleared as the loop turns (startBuffered). */
+  private startingSince: number | undefined;
 
   constructor(
     private readonly dependencies: WorkerDependencies,
@@ -350,6 +354,9 @@ export class Worker {
    * (pg-pool hands out an idle connection so), which runs only once the microtask queue is empty (PostgreSQL's
    * claims went out with the buffer empty, every time). At most one wait per receive: a loop that makes none
    * (paused queues, long polls outside the budget) must not hold the buffer back turn after turn.
+   * Starts also wait for a turn once they have run `startingTurnMs` without one: a buffer of quick jobs is
+   * otherwise one chain of microtasks, and on a busy CPU it held the worker's timers (its buffered leases'
+   * renewals, its running jobs' heartbeats) back long enough for buffered messages to lose their leases.
    */
   private startBuffered(intake: Intake): void {
     const { budget, queues, handler, loans, slots } = intake;
@@ -363,11 +370,12 @@ export class Worker {
       const receive = budget.reservations + (budget.receiveDue() ? 1 : 0);
       if (receive > this.waitedAtReservation) {
         this.waitedAtReservation = receive;
-        this.startsAfterTurn = setImmediate(() => {
-          this.startsAfterTurn = undefined;
-          this.startBuffered(intake);
-        });
+        this.startAfterTurn(intake);
         budget.changed();
+        return;
+      }
+      if (this.startingTooLong()) {
+        this.startAfterTurn(intake);
         return;
       }
       const next = this.buffers.get(from)!.take();
@@ -382,6 +390,25 @@ export class Worker {
       // The handler never throws, and tells the job when it is done (job.settled).
       handler.handle(job, queue);
     }
+  }
+
+  /** Starts the buffered jobs again once the event loop has turned (its timers and I/O had their go). */
+  private startAfterTurn(intake: Intake): void {
+    this.startsAfterTurn = setImmediate(() => {
+      this.startsAfterTurn = undefined;
+      this.startBuffered(intake);
+    });
+  }
+
+  /** Whether this turn of the event loop has been starting jobs for longer than `startingTurnMs`. */
+  private startingTooLong(): boolean {
+    const now = performance.now();
+    if (this.startingSince === undefined) {
+      this.startingSince = now;
+      setImmediate(() => (this.startingSince = undefined));
+      return false;
+    }
+    return now - this.startingSince > startingTurnMs;
   }
 
   /** What a started job reports back: its slot freed (perform done), its outcome settled. One per worker, not closures per job. */
