@@ -64,10 +64,11 @@ export interface RedisBackendOptions {
   /**
    * Lease a message without writing to it: its delivery count goes in the lease's member of the queue's `leased` set,
    * so a receive writes nothing per message and an ack reads nothing of it (a job without an ordering or dedupe key,
-   * taken by a worker without records; others are leased as before). Turn it on once no worker of a release before
-   * 2026-12-06 reads the queues: such a worker parks a compact lease it finds expired (its worker crashed) with the
-   * queue's orphans, where it waits until a receive of this release or newer looks there (packages/redis/README.md
-   * § Compact leases). Default false.
+   * taken by a worker without records; others are leased as before). Default true since the release after
+   * 2026-12-06, which read both kinds; set it false while a worker of a release before 2026-12-06 still reads the
+   * queues, or before rolling back to one: such a worker parks a compact lease it finds expired (its worker crashed)
+   * with the queue's orphans, where it waits until a receive of the 2026-12-06 release or newer looks there
+   * (packages/redis/README.md § Compact leases).
    */
   readonly compactLeases?: boolean;
 }
@@ -90,7 +91,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   if (!Number.isFinite(pollIntervalMs) || pollIntervalMs < 1) {
     throw new ConfigurationError({ field: "pollIntervalMs", message: `must be a number of milliseconds of at least 1, got ${JSON.stringify(pollIntervalMs)}` });
   }
-  const compactLeases = options.compactLeases ?? false;
+  const compactLeases = options.compactLeases ?? true;
   if (typeof compactLeases !== "boolean") {
     throw new ConfigurationError({ field: "compactLeases", message: `must be true or false, got ${JSON.stringify(compactLeases)}` });
   }

@@ -19,10 +19,11 @@ const longLease = 120_000;
  * and land, not fail: a failed ack runs the job again.
  */
 describe.skipIf(!clusterNodes)("redis cluster: settling and enqueueing while a slot is half moved", () => {
-  it("ack, nack, extendLease and enqueue land once the migration finishes", { timeout: 60_000 }, async () => {
+  // With compact leases (the default) and with leases in the message.
+  it.each([true, false])("ack, nack, extendLease and enqueue land once the migration finishes (compact leases: %s)", { timeout: 60_000 }, async (compactLeases) => {
     const nodes = parseClusterNodes(clusterNodes!);
     const client = new Cluster(nodes, { maxRedirections: 1, retryDelayOnTryAgain: 10 });
-    const backend = createRedisBackend({ client });
+    const backend = createRedisBackend({ client, compactLeases });
     const queue = `settle-${randomBytes(4).toString("hex")}`;
     const keys = queueKeys("hopper", queue);
     let migration: SlotMigration | undefined;
@@ -31,7 +32,9 @@ describe.skipIf(!clusterNodes)("redis cluster: settling and enqueueing while a s
       const received = await backend.receive({ queue, maxMessages: 3, waitMs: 1000, leaseMs: longLease });
       expect(received.map((message) => message.id).sort()).toEqual(["a", "b", "c"]);
       const [acked, nacked, extended] = ["a", "b", "c"].map((id) => received.find((message) => message.id === id)!);
-      const handles = await client.zrange(keys.leased, 0, -1);
+      // A compact lease's member is `<handle>:<count>`.
+      const handles = (await client.zrange(keys.leased, 0, -1)).map((member) => member.split(":")[0]!);
+      expect(handles).toHaveLength(3);
 
       migration = await SlotMigration.begin(client, nodes, keys.ready);
       await migration.move(handles.map((handle) => `${keys.base}m:${handle}`));

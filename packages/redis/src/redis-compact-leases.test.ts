@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ConfigurationError } from "@hopper/core";
-import type { ReceivedMessage } from "@hopper/core/backend";
+import type { Backend, ReceivedMessage } from "@hopper/core/backend";
 import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
@@ -30,7 +30,7 @@ async function onCompactQueue(body: (queue: CompactQueue) => Promise<void>): Pro
   await withBackend(async (backend, raw, keyPrefix) => body({ backend, raw, queue: "compact", base: `{${keyPrefix}:compact}:` }), "compact", { compactLeases: true });
 }
 
-async function receiveOne(backend: RedisBackend, queue: string, leaseMs = 30_000): Promise<ReceivedMessage> {
+async function receiveOne(backend: Backend, queue: string, leaseMs = 30_000): Promise<ReceivedMessage> {
   const [message] = await backend.receive({ queue, maxMessages: 1, waitMs: 2000, leaseMs });
   expect(message).toBeDefined();
   return message!;
@@ -186,5 +186,32 @@ describe.skipIf(!redisUrl)("redis compact leases", () => {
     expect(ConfigurationError.isInstance(fromUrl) && fromUrl.field).toBe("compactLeases");
     const on = await createBackendFromUrl(new URL(`${redisUrl!}${redisUrl!.includes("?") ? "&" : "?"}compactLeases=true`));
     await on.close();
+  });
+
+  it("lease compactly by default, and into the message with compactLeases: false or ?compactLeases=false", async () => {
+    const raw = new Redis(redisUrl!);
+    const separator = redisUrl!.includes("?") ? "&" : "?";
+    try {
+      for (const [label, backend, compact] of [
+        ["default options", createRedisBackend({ url: redisUrl! }), true],
+        ["default URL", await createBackendFromUrl(new URL(redisUrl!)), true],
+        ["option false", createRedisBackend({ url: redisUrl!, compactLeases: false }), false],
+        ["URL false", await createBackendFromUrl(new URL(`${redisUrl!}${separator}compactLeases=false`)), false],
+      ] as const) {
+        const queue = `lease-default-${label.replaceAll(" ", "-")}-${Date.now().toString(36)}`;
+        const base = `{hopper:${queue}}:`;
+        try {
+          await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+          const message = await receiveOne(backend, queue);
+          expect({ label, leased: await raw.zrange(`${base}leased`, 0, -1) }).toEqual({ label, leased: [compact ? `${firstHandle}:1` : firstHandle] });
+          expect({ label, count: await raw.hget(`${base}m:${firstHandle}`, "n") }).toEqual({ label, count: compact ? "0" : "1" });
+          await message.ack();
+        } finally {
+          await backend.close();
+        }
+      }
+    } finally {
+      raw.disconnect();
+    }
   });
 });

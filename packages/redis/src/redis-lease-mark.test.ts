@@ -26,7 +26,10 @@ interface MarkedQueue {
   readonly first: string;
 }
 
-/** Runs `body` on a queue of a backend of its own (a fresh key prefix), with records on for `hopper.jobs`. */
+/**
+ * Runs `body` on a queue of a backend of its own (a fresh key prefix), with records on for `hopper.jobs`, leasing into
+ * the message (compactLeases false: a compact lease writes no mark; jobs with a key or records are leased so anyway).
+ */
 async function onFreshQueue(queue: string, body: (marked: MarkedQueue) => Promise<void>): Promise<void> {
   await withBackend(async (backend, raw, keyPrefix) => {
     const hopper = createHopper({ backend, jobs: [], logger: createConsoleLogger("silent"), records: {} });
@@ -36,7 +39,7 @@ async function onFreshQueue(queue: string, body: (marked: MarkedQueue) => Promis
     } finally {
       await hopper.close();
     }
-  }, "mark");
+  }, "mark", { compactLeases: false });
 }
 
 /** Lets a 50 ms lease run out, then has a receive take it back (or park its handle) while it leases a job of higher priority. */

@@ -5,7 +5,8 @@ import { createRedisCoordinationStore } from "./redis-coordination-store.js";
 
 /**
  * `redis://host:6379/0` or `rediss://…`; `?keyPrefix=name` sets the key prefix,
- * `?allowEviction=true` skips the maxmemory-policy check, `?compactLeases=true` leases compactly (see RedisBackendOptions).
+ * `?allowEviction=true` skips the maxmemory-policy check, `?compactLeases=false` leases by writing into the message
+ * (see RedisBackendOptions; default true).
  * The core loads this lazily for those schemes.
  */
 export async function createBackendFromUrl(url: URL): Promise<Backend> {
@@ -28,10 +29,10 @@ function connectionOptions(url: URL): { url: string; keyPrefix?: string; allowEv
   const connection = new URL(url.href);
   const keyPrefix = connection.searchParams.get("keyPrefix") ?? undefined;
   const allowEviction = booleanParameter(connection, "allowEviction");
-  const compactLeases = booleanParameter(connection, "compactLeases");
+  const compactLeases = connection.searchParams.has("compactLeases") ? booleanParameter(connection, "compactLeases") : undefined;
   // ioredis reads query parameters as its own options; keep ours away from it.
   connection.searchParams.delete("keyPrefix");
-  return { url: connection.href, ...(keyPrefix !== undefined && { keyPrefix }), ...(allowEviction && { allowEviction }), ...(compactLeases && { compactLeases }) };
+  return { url: connection.href, ...(keyPrefix !== undefined && { keyPrefix }), ...(allowEviction && { allowEviction }), ...(compactLeases !== undefined && { compactLeases }) };
 }
 
 /** A `true`/`false` query parameter (taken out of the URL); absent is false. */
