@@ -46,20 +46,6 @@ describe("PrefetchTarget", () => {
     expect(target.value).toBe(Math.floor((32 * 1024 * 1024) / (1024 * 1024 + (100 - 1024 * 1024) * 0.2)));
   });
 
-  it("does not read one run stretched by a pause as the pace, and still follows jobs that turned slow within ten of them", () => {
-    const target = new PrefetchTarget(1000, 2);
-    for (let run = 0; run < 20; run++) target.recordRun(0.1, run);
-    expect(target.value).toBe(1000);
-    // The process was paused 50 ms inside one job: counted as 4 times the average and a millisecond, the target holds.
-    target.recordRun(50, 100);
-    expect(target.value).toBe(1000);
-    for (let run = 0; run < 20; run++) target.recordRun(0.1, 200 + run);
-    // Every job now takes 50 ms (2 slots × 250 ms ÷ 50 ms = 10): within twice that after nine of them.
-    for (let run = 0; run < 9; run++) target.recordRun(50, 300 + run);
-    expect(target.value).toBeLessThanOrEqual(20);
-    expect(target.value).toBeGreaterThanOrEqual(10);
-  });
-
   it("counts the oldest running job's time as the pace only when no job has ended for a while, until one ends", () => {
     const target = new PrefetchTarget(1000, 10);
     // A fresh worker whose first jobs run long: their time so far is the pace (10 slots × 250 ms ÷ 5,000 ms).
@@ -74,6 +60,32 @@ describe("PrefetchTarget", () => {
     expect(target.value).toBe(5);
     target.recordRun(0.01, 1200);
     expect(target.value).toBe(1000);
+  });
+
+  it("keeps, before giving any back, as many jobs as ended in the last quarter second: a pause that stretched one run is no excess", () => {
+    const target = new PrefetchTarget(1000, 2);
+    target.keepable(0);
+    for (let run = 0; run < 2500; run++) target.recordRun(0.1, run * 0.1);
+    // The process paused 50 ms inside one job: the moving average reads it as 10 ms a job, the count of jobs ended as a pause.
+    target.recordRun(50, 300);
+    expect(target.value).toBeLessThan(100);
+    expect(target.keepable(300)).toBe(1000);
+    // Every job now takes 50 ms on each of the 2 slots: 10 end in a quarter second, and that is what is kept.
+    for (let at = 325; at <= 900; at += 25) target.recordRun(50, at);
+    target.keepable(600);
+    expect(target.keepable(900)).toBeLessThanOrEqual(25);
+  });
+
+  it("takes no stall from a look that came late (the whole process was paused), only from the next one on time", () => {
+    const target = new PrefetchTarget(1000, 10);
+    target.recordRun(0.01, 1000);
+    target.noteRunning(0, 1000, 100);
+    // 300 ms since the last look, in a window of 100: the look's own timer was held back, as the jobs were.
+    target.noteRunning(500, 1300, 100);
+    expect(target.value).toBe(1000);
+    // On time, and still no job ended: that is the pace now.
+    target.noteRunning(600, 1400, 100);
+    expect(target.value).toBe(Math.floor((10 * 250) / 600));
   });
 
   it("never raises a fresh worker's target above the core's 200 for a stall (many slots, a short stall)", () => {

@@ -4,13 +4,6 @@ import type { BackendCapabilities, ReceivedMessage } from "../backend/backend.js
 const bufferWindowMs = 250;
 /** Weight of the newest job in the moving average of run times. */
 const smoothing = 0.2;
-/**
- * One run counts as at most this many times the average (plus a millisecond, so an average near 0 can still rise):
- * a process paused mid-job (a GC pause, a shared CPU handed elsewhere) reads as one long run, which alone would cut
- * the target and give back a buffer that has to be received again. A real slow-down still raises the average by
- * 1.6 times a job, past 100 times within ten jobs; a hang is seen apart (noteRunning).
- */
-const outlierFactor = 4;
 /** Fetch-ahead for a backend that declares no `defaultPrefetch`. */
 export const corePrefetchDefault = 200;
 /**
@@ -54,6 +47,12 @@ export class PrefetchTarget {
   private lastRunAt = 0;
   /** Set while no job has ended for a while: how long the oldest running job had run then (a pace the average misses). */
   private stalledMs = 0;
+  /** When noteRunning last looked (performance.now()). */
+  private lastLookedAt: number | undefined;
+  /** Jobs ended since `rateFrom` (performance.now()), and the rate (jobs a ms) over the last whole window before it. */
+  private endedSinceRateFrom = 0;
+  private rateFrom: number | undefined;
+  private recentRate: number | undefined;
 
   constructor(
     private readonly limit: number,
@@ -63,11 +62,38 @@ export class PrefetchTarget {
 
   /** A job's perform took `runMs`, ending at `endedAt` (performance.now()). */
   recordRun(runMs: number, endedAt: number): void {
-    const average = this.averageRunMs;
-    this.averageRunMs = average === undefined ? runMs : average + (Math.min(runMs, outlierFactor * average + 1) - average) * smoothing;
+    this.averageRunMs = this.averageRunMs === undefined ? runMs : this.averageRunMs + (runMs - this.averageRunMs) * smoothing;
     this.lastRunAt = endedAt;
     this.stalledMs = 0;
+    this.endedSinceRateFrom += 1;
   }
+
+  /**
+   * What the worker may hold before it gives any back, looked at `now` (a buffer's renewal): the target, or as many
+   * jobs as ended over the last whole quarter second (the work a full buffer should hold), whichever is more. The
+   * moving average reads one run stretched by a pause of the whole process (a GC, a busy CPU handing the core
+   * elsewhere) as a fifth of that pause on every job, and the renewal that looks next is often the timer that fired
+   * late in the same pause; the count of jobs ended loses only the pause's share of the quarter second. Jobs that
+   * turned slow bring both down, so they are given back within a quarter second or two; a hang is seen at once
+   * (noteRunning).
+   */
+  keepable(now: number): number {
+    if (this.rateFrom === undefined) {
+      this.rateFrom = now;
+      this.endedSinceRateFrom = 0;
+    } else if (now - this.rateFrom >= bufferWindowMs) {
+      this.recentRate = this.endedSinceRateFrom / (now - this.rateFrom);
+      this.rateFrom = now;
+      this.endedSinceRateFrom = 0;
+    }
+    const target = this.value;
+    if (this.stalledMs > 0) return target;
+    // The window under way counts too (a fresh worker has no whole one yet): the larger rate gives less back.
+    const sinceFrom = now - this.rateFrom;
+    const rate = Math.max(this.recentRate ?? 0, sinceFrom > 0 ? this.endedSinceRateFrom / sinceFrom : 0);
+    return Math.max(target, Math.min(this.boundByBytes(), Math.floor(rate * bufferWindowMs)));
+  }
+
 
   /**
    * Looked at now and then (a buffer's lease renewal): when no job has ended for `windowMs` while the oldest running
@@ -76,6 +102,11 @@ export class PrefetchTarget {
    * One slow job among fast ones that keep ending changes nothing.
    */
   noteRunning(runningMs: number, now: number, windowMs: number): void {
+    const sinceLook = this.lastLookedAt === undefined ? 0 : now - this.lastLookedAt;
+    this.lastLookedAt = now;
+    // A look that came late (its timer held back: the whole process was paused) cannot tell a stall of the jobs from
+    // its own: the next look on time decides.
+    if (sinceLook > 1.5 * windowMs) return;
     if (now - this.lastRunAt >= windowMs && runningMs >= windowMs) this.stalledMs = runningMs;
   }
 
@@ -99,9 +130,14 @@ export class PrefetchTarget {
     return this.stalledMs > 0 ? Math.min(fresh, this.valueAt(this.stalledMs)) : fresh;
   }
 
-  private valueAt(runMs: number | undefined): number {
+  /** The limit, or fewer where the recent bodies are large (half of prefetchBytes at their size). */
+  private boundByBytes(): number {
     const byBytes = this.averageBodyChars === undefined || this.averageBodyChars <= 0 ? this.limit : Math.floor(this.prefetchBytes / 2 / this.averageBodyChars);
-    const limit = Math.min(this.limit, byBytes);
+    return Math.min(this.limit, byBytes);
+  }
+
+  private valueAt(runMs: number | undefined): number {
+    const limit = this.boundByBytes();
     if (runMs === undefined) return Math.min(limit, corePrefetchDefault);
     if (runMs <= 0) return limit;
     return Math.min(limit, Math.floor((this.concurrency * bufferWindowMs) / runMs));

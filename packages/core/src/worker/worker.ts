@@ -152,7 +152,7 @@ export class Worker {
   private startsAfterTurn: NodeJS.Immediate | undefined;
   /** The reservation (receive) the last such wait let out: at most one wait per receive. */
   private waitedAtReservation = -1;
-  /** When this turn of the event loop began starting buffered jobs; cleared as the loop turns (startBuffered). */
+  /** When buffered jobs began starting without a wait for the event loop (startBuffered); unset once the buffer ran dry. */
   private startingSince: number | undefined;
 
   constructor(
@@ -295,7 +295,7 @@ export class Worker {
       const now = performance.now();
       target.noteRunning(this.longestRunningMs(now), now, renewEveryMs);
       const held = this.bufferedTotal();
-      const excess = held - 2 * target.value - this.concurrency;
+      const excess = held - 2 * target.keepable(now) - this.concurrency;
       return excess <= 0 ? 0 : Math.ceil((excess * size) / held);
     };
     const onAdded = (messages: readonly ReceivedMessage[]) => target.recordBodies(messages);
@@ -354,9 +354,11 @@ export class Worker {
    * (pg-pool hands out an idle connection so), which runs only once the microtask queue is empty (PostgreSQL's
    * claims went out with the buffer empty, every time). At most one wait per receive: a loop that makes none
    * (paused queues, long polls outside the budget) must not hold the buffer back turn after turn.
-   * Starts also wait for a turn once they have run `startingTurnMs` without one: a buffer of quick jobs is
-   * otherwise one chain of microtasks, and on a busy CPU it held the worker's timers (its buffered leases'
-   * renewals, its running jobs' heartbeats) back long enough for buffered messages to lose their leases.
+   * Starts also wait for a turn once they have gone on `startingTurnMs` since the last wait or since the buffer ran
+   * dry: a buffer of quick jobs is otherwise one chain of microtasks, and on a busy CPU it held the worker's timers
+   * (its buffered leases' renewals, its running jobs' heartbeats) back long enough for buffered messages to lose
+   * their leases. Turns the loop took by itself meanwhile are not seen (watching for them would cost a callback a
+   * turn): at worst a start waits one turn more than it had to, once per `startingTurnMs`.
    */
   private startBuffered(intake: Intake): void {
     const { budget, queues, handler, loans, slots } = intake;
@@ -365,7 +367,10 @@ export class Worker {
     if (this.startsAfterTurn) return;
     while (budget.running < this.concurrency && !this.receiving.signal.aborted) {
       const from = queues.nextToStart();
-      if (from === undefined) return;
+      if (from === undefined) {
+        this.startingSince = undefined;
+        return;
+      }
       // The receive a wait now would let out: the one due (the next reservation), else the last one made.
       const receive = budget.reservations + (budget.receiveDue() ? 1 : 0);
       if (receive > this.waitedAtReservation) {
@@ -400,15 +405,16 @@ export class Worker {
     });
   }
 
-  /** Whether this turn of the event loop has been starting jobs for longer than `startingTurnMs`. */
+  /** Whether starts have gone on longer than `startingTurnMs` since the last wait for a turn (then the count restarts). */
   private startingTooLong(): boolean {
     const now = performance.now();
     if (this.startingSince === undefined) {
       this.startingSince = now;
-      setImmediate(() => (this.startingSince = undefined));
       return false;
     }
-    return now - this.startingSince > startingTurnMs;
+    if (now - this.startingSince <= startingTurnMs) return false;
+    this.startingSince = undefined;
+    return true;
   }
 
   /** What a started job reports back: its slot freed (perform done), its outcome settled. One per worker, not closures per job. */
