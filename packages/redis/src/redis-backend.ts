@@ -64,11 +64,11 @@ export interface RedisBackendOptions {
   /**
    * Lease a message without writing to it: its delivery count goes in the lease's member of the queue's `leased` set,
    * so a receive writes nothing per message and an ack reads nothing of it (a job without an ordering or dedupe key,
-   * taken by a worker without records; others are leased as before). Default true since the release after
-   * 2026-12-06, which read both kinds; set it false while a worker of a release before 2026-12-06 still reads the
-   * queues, or before rolling back to one: such a worker parks a compact lease it finds expired (its worker crashed)
-   * with the queue's orphans, where it waits until a receive of the 2026-12-06 release or newer looks there
-   * (packages/redis/README.md § Compact leases).
+   * taken by a worker whose job records do not ride in the scripts (records off, or on a Cluster); others are leased
+   * as before). Default true since the release after `c4b9b9a`; every release from `97931da` (2026-12-06) reads both
+   * kinds. Set it false while a worker of a release before `97931da` still reads the queues, or before rolling back to
+   * one: such a worker parks a compact lease it finds expired (its worker crashed) with the queue's orphans, where it
+   * waits until a receive of `97931da` or newer looks there (packages/redis/README.md § Compact leases).
    */
   readonly compactLeases?: boolean;
 }

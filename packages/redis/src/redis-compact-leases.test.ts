@@ -184,6 +184,9 @@ describe.skipIf(!redisUrl)("redis compact leases", () => {
     expect(ConfigurationError.isInstance(option) && option.field).toBe("compactLeases");
     const fromUrl = await createBackendFromUrl(new URL(`${redisUrl!}?compactLeases=yes`)).catch((error: unknown) => error);
     expect(ConfigurationError.isInstance(fromUrl) && fromUrl.field).toBe("compactLeases");
+    // Given twice, it is refused rather than read as the first (which of two settings wins is no one's guess).
+    const twice = await createBackendFromUrl(new URL(`${redisUrl!}?compactLeases=false&compactLeases=true`)).catch((error: unknown) => error);
+    expect(ConfigurationError.isInstance(twice) && twice.field).toBe("compactLeases");
     const on = await createBackendFromUrl(new URL(`${redisUrl!}${redisUrl!.includes("?") ? "&" : "?"}compactLeases=true`));
     await on.close();
   });

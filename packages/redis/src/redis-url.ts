@@ -35,9 +35,13 @@ function connectionOptions(url: URL): { url: string; keyPrefix?: string; allowEv
   return { url: connection.href, ...(keyPrefix !== undefined && { keyPrefix }), ...(allowEviction && { allowEviction }), ...(compactLeases !== undefined && { compactLeases }) };
 }
 
-/** A `true`/`false` query parameter (taken out of the URL); absent is false. */
+/** A `true`/`false` query parameter (taken out of the URL); absent reads as false (callers that default otherwise check first). */
 function booleanParameter(connection: URL, name: string): boolean {
-  const value = connection.searchParams.get(name);
+  const values = connection.searchParams.getAll(name);
+  if (values.length > 1) {
+    throw new ConfigurationError({ field: name, message: `URL parameter given ${values.length} times (${values.map((each) => JSON.stringify(each)).join(", ")}); give it once` });
+  }
+  const value = values[0] ?? null;
   if (value !== null && value !== "true" && value !== "false") {
     throw new ConfigurationError({ field: name, message: `URL parameter must be true or false, got ${JSON.stringify(value)}` });
   }

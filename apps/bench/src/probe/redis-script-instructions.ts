@@ -10,7 +10,7 @@
  *
  * Each phase zeroes the counters (callgrind_control -z), runs, dumps (-d) and
  * divides the dump's total by the messages; the probe's own few commands are in it.
- * PROBE_COMPACT_LEASES=on: with the backend's compactLeases. PROBE_SPLIT=on: receives and acks also counted apart.
+ * PROBE_COMPACT_LEASES=on|off: the backend's compactLeases (unset: its default, on since the release after c4b9b9a). PROBE_SPLIT=on: receives and acks also counted apart.
  * PROBE_RECORDS=on: each message carries its job record as the core sends it (the backend writes its own:
  * inserted by the enqueue, started by the receive, settled `succeeded` by the ack).
  */
@@ -21,8 +21,8 @@ import { callgrindCounters } from "./callgrind-counters.js";
 
 const [url = "", pid = "", dir = ".", enqueueSizes = "1,10,1000", receiveSizes = "10,250", messagesText = "6000"] = process.argv.slice(2);
 const messages = Number(messagesText);
-// PROBE_COMPACT_LEASES=on: the backend's compactLeases (a plain job's lease kept in its member of `leased`).
-const compactLeases = process.env.PROBE_COMPACT_LEASES === "on";
+// PROBE_COMPACT_LEASES=on|off: the backend's compactLeases (a plain job's lease kept in its member of `leased`); unset, its default.
+const compactLeases = process.env.PROBE_COMPACT_LEASES === undefined ? undefined : process.env.PROBE_COMPACT_LEASES === "on";
 const backend = createRedisBackend({ url, keyPrefix: `instructions-${process.pid}`, compactLeases });
 await backend.open();
 const body = JSON.stringify({ hopper: 1, id: randomUUID(), job: "BenchNoop", version: 1, args: { sentAt: Date.now(), padding: "" }, queue: "q", priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} });
