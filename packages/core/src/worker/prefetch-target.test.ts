@@ -76,15 +76,31 @@ describe("PrefetchTarget", () => {
     expect(target.keepable(900)).toBeLessThanOrEqual(25);
   });
 
-  it("takes no stall from a look that came late (the whole process was paused), only from the next one on time", () => {
+  it("counts the jobs ended in the last quarter second, not a rate drawn from a moment: a few ending together lift nothing", () => {
+    const target = new PrefetchTarget(800, 10);
+    // 10 slots of 1,000 ms jobs: one ends every 100 ms, a target of 2.
+    for (let at = 0; at <= 4000; at += 100) target.recordRun(1000, at);
+    for (const at of [4000.2, 4000.3, 4000.4, 4000.5]) target.recordRun(1000, at);
+    expect(target.value).toBe(2);
+    // Whoever looks a millisecond later sees the 7 that ended in the quarter second, not 4 a millisecond (1,000).
+    expect(target.keepable(4001)).toBe(7);
+  });
+
+  it("takes no stall from a look that came late (the whole process was paused), but from the next one, late or not", () => {
     const target = new PrefetchTarget(1000, 10);
     target.recordRun(0.01, 1000);
     target.noteRunning(0, 1000, 100);
     // 300 ms since the last look, in a window of 100: the look's own timer was held back, as the jobs were.
     target.noteRunning(500, 1300, 100);
     expect(target.value).toBe(1000);
-    // On time, and still no job ended: that is the pace now.
-    target.noteRunning(600, 1400, 100);
+    // Late again, and still no job ended: a loop the jobs themselves hold up; that is the pace now.
+    target.noteRunning(800, 1600, 100);
+    expect(target.value).toBe(Math.floor((10 * 250) / 800));
+    target.recordRun(0.01, 1700);
+    target.noteRunning(0, 1700, 100);
+    // On time after a late one passed over: decides at once.
+    target.noteRunning(500, 2000, 100);
+    target.noteRunning(600, 2100, 100);
     expect(target.value).toBe(Math.floor((10 * 250) / 600));
   });
 

@@ -4,6 +4,8 @@ import type { BackendCapabilities, ReceivedMessage } from "../backend/backend.js
 const bufferWindowMs = 250;
 /** Weight of the newest job in the moving average of run times. */
 const smoothing = 0.2;
+/** Jobs ended are counted in slots this long, ten to the buffer's window (PrefetchTarget.keepable). */
+const endedSlotMs = bufferWindowMs / 10;
 /** Fetch-ahead for a backend that declares no `defaultPrefetch`. */
 export const corePrefetchDefault = 200;
 /**
@@ -47,12 +49,12 @@ export class PrefetchTarget {
   private lastRunAt = 0;
   /** Set while no job has ended for a while: how long the oldest running job had run then (a pace the average misses). */
   private stalledMs = 0;
-  /** When noteRunning last looked (performance.now()). */
+  /** When noteRunning last looked (performance.now()), and whether it passed over the look before as late. */
   private lastLookedAt: number | undefined;
-  /** Jobs ended since `rateFrom` (performance.now()), and the rate (jobs a ms) over the last whole window before it. */
-  private endedSinceRateFrom = 0;
-  private rateFrom: number | undefined;
-  private recentRate: number | undefined;
+  private passedOverLateLook = false;
+  /** Jobs ended in each of the last ten slots of `endedSlotMs` (a ring), and which slot (endedAt ÷ endedSlotMs) each counts. */
+  private readonly endedInSlot = new Float64Array(10);
+  private readonly slotOf = new Float64Array(10).fill(-1);
 
   constructor(
     private readonly limit: number,
@@ -65,35 +67,31 @@ export class PrefetchTarget {
     this.averageRunMs = this.averageRunMs === undefined ? runMs : this.averageRunMs + (runMs - this.averageRunMs) * smoothing;
     this.lastRunAt = endedAt;
     this.stalledMs = 0;
-    this.endedSinceRateFrom += 1;
+    const slot = Math.floor(endedAt / endedSlotMs);
+    const at = slot % 10;
+    if (this.slotOf[at] !== slot) {
+      this.slotOf[at] = slot;
+      this.endedInSlot[at] = 0;
+    }
+    this.endedInSlot[at] += 1;
   }
 
   /**
    * What the worker may hold before it gives any back, looked at `now` (a buffer's renewal): the target, or as many
-   * jobs as ended over the last whole quarter second (the work a full buffer should hold), whichever is more. The
-   * moving average reads one run stretched by a pause of the whole process (a GC, a busy CPU handing the core
-   * elsewhere) as a fifth of that pause on every job, and the renewal that looks next is often the timer that fired
-   * late in the same pause; the count of jobs ended loses only the pause's share of the quarter second. Jobs that
-   * turned slow bring both down, so they are given back within a quarter second or two; a hang is seen at once
-   * (noteRunning).
+   * jobs as ended in the last quarter second (the work a full buffer should hold), whichever is more. The moving
+   * average reads one run stretched by a pause of the whole process (a GC, a busy CPU handing the core elsewhere) as
+   * a fifth of that pause on every job, and the renewal that looks next is often the timer that fired late in the
+   * same pause; the count of jobs ended loses only the pause's share of the quarter second. Jobs that turned slow
+   * bring both down within a quarter second, whoever looks and whenever; a hang is seen apart (noteRunning).
    */
   keepable(now: number): number {
-    if (this.rateFrom === undefined) {
-      this.rateFrom = now;
-      this.endedSinceRateFrom = 0;
-    } else if (now - this.rateFrom >= bufferWindowMs) {
-      this.recentRate = this.endedSinceRateFrom / (now - this.rateFrom);
-      this.rateFrom = now;
-      this.endedSinceRateFrom = 0;
-    }
     const target = this.value;
     if (this.stalledMs > 0) return target;
-    // The window under way counts too (a fresh worker has no whole one yet): the larger rate gives less back.
-    const sinceFrom = now - this.rateFrom;
-    const rate = Math.max(this.recentRate ?? 0, sinceFrom > 0 ? this.endedSinceRateFrom / sinceFrom : 0);
-    return Math.max(target, Math.min(this.boundByBytes(), Math.floor(rate * bufferWindowMs)));
+    const newest = Math.floor(now / endedSlotMs);
+    let ended = 0;
+    for (let at = 0; at < 10; at++) if (this.slotOf[at]! > newest - 10 && this.slotOf[at]! <= newest) ended += this.endedInSlot[at]!;
+    return Math.max(target, Math.min(this.boundByBytes(), ended));
   }
-
 
   /**
    * Looked at now and then (a buffer's lease renewal): when no job has ended for `windowMs` while the oldest running
@@ -102,11 +100,15 @@ export class PrefetchTarget {
    * One slow job among fast ones that keep ending changes nothing.
    */
   noteRunning(runningMs: number, now: number, windowMs: number): void {
-    const sinceLook = this.lastLookedAt === undefined ? 0 : now - this.lastLookedAt;
+    const late = this.lastLookedAt !== undefined && now - this.lastLookedAt > 1.5 * windowMs;
     this.lastLookedAt = now;
     // A look that came late (its timer held back: the whole process was paused) cannot tell a stall of the jobs from
-    // its own: the next look on time decides.
-    if (sinceLook > 1.5 * windowMs) return;
+    // its own: the next look decides, late or not (every look late is a loop the jobs themselves hold up).
+    if (late && !this.passedOverLateLook) {
+      this.passedOverLateLook = true;
+      return;
+    }
+    this.passedOverLateLook = false;
     if (now - this.lastRunAt >= windowMs && runningMs >= windowMs) this.stalledMs = runningMs;
   }
 
