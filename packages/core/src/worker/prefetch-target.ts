@@ -71,9 +71,8 @@ export class PrefetchTarget {
     const at = slot % 10;
     if (this.slotOf[at] !== slot) {
       this.slotOf[at] = slot;
-      this.endedInSlot[at] = 0;
-    }
-    this.endedInSlot[at] += 1;
+      this.endedInSlot[at] = 1;
+    } else this.endedInSlot[at]! += 1;
   }
 
   /**
