@@ -354,8 +354,8 @@ export class Worker {
    * (pg-pool hands out an idle connection so), which runs only once the microtask queue is empty (PostgreSQL's
    * claims went out with the buffer empty, every time). At most one wait per receive: a loop that makes none
    * (paused queues, long polls outside the budget) must not hold the buffer back turn after turn.
-   * Starts also wait for a turn once they have gone on `startingTurnMs` since the last wait or since the buffer ran
-   * dry: a buffer of quick jobs is otherwise one chain of microtasks, and on a busy CPU it held the worker's timers
+   * Starts also wait for a turn once they have gone on `startingTurnMs` since the last such wait or since the buffer
+   * ran dry: a buffer of quick jobs is otherwise one chain of microtasks, and on a busy CPU it held the worker's timers
    * (its buffered leases' renewals, its running jobs' heartbeats) back long enough for buffered messages to lose
    * their leases. Turns the loop took by itself meanwhile are not seen (watching for them would cost a callback a
    * turn): at worst a start waits one turn more than it had to, once per `startingTurnMs`.
@@ -405,7 +405,7 @@ export class Worker {
     });
   }
 
-  /** Whether starts have gone on longer than `startingTurnMs` since the last wait for a turn (then the count restarts). */
+  /** Whether starts have gone on longer than `startingTurnMs` since the last wait it asked for (then the count restarts). */
   private startingTooLong(): boolean {
     const now = performance.now();
     if (this.startingSince === undefined) {
