@@ -152,6 +152,37 @@ describe.skipIf(!redisUrl)("redis compact leases", () => {
     });
   });
 
+  it("lease compactly a job whose lease in the message it takes back in the same call, and refuse that lease's late holder", { timeout: 20_000 }, async () => {
+    await onCompactQueue(async ({ backend, raw, queue, base }) => {
+      const key = `${base}m:${firstHandle}`;
+      await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
+      // A worker with compactLeases: false (as before a deploy turned them on) leases it into the message, and dies.
+      const keyPrefix = base.slice(1, -`:${queue}}:`.length);
+      const messageLayout = createRedisBackend({ url: redisUrl!, keyPrefix, compactLeases: false });
+      let crashed: ReceivedMessage;
+      try {
+        crashed = await receiveOne(messageLayout, queue, 50);
+        expect(await raw.hmget(key, "n", "l")).toEqual(["1", "1"]);
+        await sleep(150);
+        // One receive takes the expired lease back and leases the job again: by its member, the mark cleared.
+        const again = await receiveOne(backend, queue);
+        expect(again.deliveryAttempt).toBe(2);
+        expect(await raw.hmget(key, "n", "l")).toEqual(["1", null]);
+        expect(await raw.zrange(`${base}leased`, 0, -1)).toEqual([`${firstHandle}:2`]);
+        // The dead worker's lease is gone: its late ack and extension change nothing.
+        expect(await crashed.extendLease(30_000)).toBe(false);
+        await crashed.ack();
+        expect(await raw.exists(key)).toBe(1);
+        expect(await raw.zrange(`${base}leased`, 0, -1)).toEqual([`${firstHandle}:2`]);
+        await again.ack();
+        expect(await raw.exists(key)).toBe(0);
+        expect(await raw.zcard(`${base}leased`)).toBe(0);
+      } finally {
+        await messageLayout.close();
+      }
+    });
+  });
+
   it("take the ack of a compact lease parked with the orphans, in one batch with a live one and a stale one", { timeout: 20_000 }, async () => {
     await onCompactQueue(async ({ backend, raw, queue, base }) => {
       await backend.enqueue([{ id: "job-1", queue, body: "{}" }, { id: "job-2", queue, body: "{}" }, { id: "job-3", queue, body: "{}" }]);

@@ -126,6 +126,8 @@ local function remove_later(key, member)
   members[#members + 1] = member
 end
 local orphaned = {}
+-- Handles whose lease mark this call deletes (a lease in the message taken back): read above, but gone by the leases below.
+local marks_cleared = {}
 -- A compact lease's member keeps its count in orphans; the client is told the handle.
 local function orphan(member, handle)
   redis.call('ZADD', orphans_key, now_text, member)
@@ -141,6 +143,7 @@ for _, move in ipairs(moves) do
       redis.call('HSET', base .. 'm:' .. handle, 'n', count)
     elseif source_key ~= delayed_key then
       redis.call('HDEL', base .. 'm:' .. handle, 'l')
+      marks_cleared[handle] = true
     end
     if move[4] then
       redis.call('ZADD', delayed_key, integer_text(move[4]), handle)
@@ -172,8 +175,9 @@ for index, message_key in ipairs(chosen_keys) do
     local token_text = token == 1 and '1' or integer_text(token)
     -- Compact: no ordering or dedupe key (fields 5 and 6 of this call's read) for its ack to release, and no lease mark
     -- (7): a release before 141de82 left its mark on a message it took back, which a stale holder's ack would still
-    -- match while a compact lease (which writes no mark) holds it; a lease in the message writes the mark anew.
-    local compact_lease = compact and not fields[5] and not fields[6] and not fields[7]
+    -- match while a compact lease (which writes no mark) holds it; a lease in the message writes the mark anew. A mark
+    -- this call deleted (its lease taken back above) is no longer there for a stale holder to match.
+    local compact_lease = compact and not fields[5] and not fields[6] and (not fields[7] or marks_cleared[handle])
     leases[#leases + 1] = lease_text
     leases[#leases + 1] = compact_lease and handle .. ':' .. token_text or handle
     local record = ''
