@@ -1,0 +1,60 @@
+/**
+ * The Redis backend's fetch-ahead default (REDIS_CAPABILITIES.defaultPrefetch, 1,000): a worker given no `prefetch`
+ * holds more than the core's 200 ahead once its jobs are known to be fast, never more than 1,000, and `prefetch`
+ * still overrides it.
+ */
+import { randomUUID } from "node:crypto";
+import { createConsoleLogger, createHopper, Job } from "@hopper/core";
+import type { Backend } from "@hopper/core/backend";
+import { describe, expect, it } from "vitest";
+import { createRedisBackend } from "./redis-backend.js";
+import { redisUrl } from "./test-redis-service.js";
+
+const concurrency = 10;
+
+/** The largest receive a worker of `options` asks for while it drains `total` instant jobs from a fresh queue. */
+async function largestAsk(total: number, options: { prefetch?: number }): Promise<number> {
+  const redis = createRedisBackend({ url: redisUrl!, keyPrefix: `prefetch-${randomUUID().slice(0, 8)}` });
+  const asked: number[] = [];
+  // Counts what each receive asks for; everything else is the real backend's.
+  const backend: Backend = Object.create(redis, {
+    receive: {
+      value: (receiveOptions: Parameters<Backend["receive"]>[0]) => {
+        asked.push(receiveOptions.maxMessages);
+        return redis.receive(receiveOptions);
+      },
+    },
+  });
+  let ran = 0;
+  class Instant extends Job<{ n: number }> {
+    static override queue = "instant";
+    async perform() {
+      ran += 1;
+    }
+  }
+  const hopper = createHopper({ backend, jobs: [Instant], logger: createConsoleLogger("silent") });
+  try {
+    for (let start = 0; start < total; start += 1000) await hopper.enqueueAll(Instant, Array.from({ length: 1000 }, (_, n) => ({ n: start + n })));
+    const worker = hopper.worker({ concurrency, pollWait: 50, handleSignals: false, ...options });
+    const running = worker.run();
+    const deadline = Date.now() + 30_000;
+    while (ran < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await worker.stop();
+    await running;
+    expect(ran).toBe(total);
+  } finally {
+    await hopper.close();
+  }
+  return Math.max(...asked);
+}
+
+describe.skipIf(!redisUrl)("redis fetch-ahead default", () => {
+  it("holds more than the core's 200 ahead once the jobs are known to be fast, at most 1,000, unless prefetch says otherwise", { timeout: 60_000 }, async () => {
+    // A refill asks for the free slots and the room up to the target; a quarter second of instant jobs is far more
+    // than 1,000 on any machine that runs 10,000 of them within the test's bound.
+    const byDefault = await largestAsk(10_000, {});
+    expect(byDefault).toBeGreaterThan(concurrency + 200);
+    expect(byDefault).toBeLessThanOrEqual(concurrency + 1000);
+    expect(await largestAsk(3000, { prefetch: 50 })).toBeLessThanOrEqual(concurrency + 50);
+  });
+});
