@@ -86,6 +86,24 @@ describe("PrefetchTarget", () => {
     expect(target.keepable(4001)).toBe(7);
   });
 
+  it("reads the pace of a queue mixing long jobs among instant ones from the last second's mean, not from the last few runs", () => {
+    const target = new PrefetchTarget(1000, 10);
+    // Each 1,000 ms the 10 slots end a 1,000 ms job together, then 30 instant ones: a mean run of ~250 ms, 10 ahead.
+    for (let second = 0; second < 5; second++) {
+      const at = 1000 + second * 1000;
+      for (let slot = 0; slot < 10; slot++) target.recordRun(1000, at);
+      for (let run = 0; run < 30; run++) target.recordRun(0.01, at + 1 + run * 0.01);
+      // The last few runs alone (a moving average per job) read ~1 ms, and the whole limit of 1,000 would be asked for.
+      expect(target.value).toBe(Math.floor((10 * 250) / ((10 * 1000 + 30 * 0.01) / 40)));
+    }
+    // Only instant jobs for over a second: the long ones leave the mean, and the buffer grows to the limit.
+    for (let run = 0; run < 2000; run++) target.recordRun(0.01, 6000 + run);
+    expect(target.value).toBe(1000);
+    // One slow job is the pace at once (the moving average), whatever the second's mean says.
+    for (let run = 0; run < 5; run++) target.recordRun(500, 8001 + run);
+    expect(target.value).toBeLessThan(20);
+  });
+
   it("takes no stall from a look that came late (the whole process was paused), but from the next one, late or not", () => {
     const target = new PrefetchTarget(1000, 10);
     target.recordRun(0.01, 1000);

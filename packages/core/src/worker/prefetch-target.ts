@@ -1,4 +1,5 @@
 import type { BackendCapabilities, ReceivedMessage } from "../backend/backend.js";
+import { RecentSlots } from "./recent-slots.js";
 
 /** Work a full buffer should hold: about this long at the recent pace of jobs (far above a receive's round trip). */
 const bufferWindowMs = 250;
@@ -6,6 +7,8 @@ const bufferWindowMs = 250;
 const smoothing = 0.2;
 /** Jobs ended are counted in slots this long, ten to the buffer's window (PrefetchTarget.keepable). */
 const endedSlotMs = bufferWindowMs / 10;
+/** Run times are summed in slots this long, ten to a second: the mean of the last second (PrefetchTarget.value). */
+const runSlotMs = 100;
 /** Fetch-ahead for a backend that declares no `defaultPrefetch`. */
 export const corePrefetchDefault = 200;
 /**
@@ -52,9 +55,9 @@ export class PrefetchTarget {
   /** When noteRunning last looked (performance.now()), and whether it passed over the look before as late. */
   private lastLookedAt: number | undefined;
   private passedOverLateLook = false;
-  /** Jobs ended in each of the last ten slots of `endedSlotMs` (a ring), and which slot (endedAt ÷ endedSlotMs) each counts. */
-  private readonly endedInSlot = new Float64Array(10);
-  private readonly slotOf = new Float64Array(10).fill(-1);
+  /** Jobs ended in the last quarter second, and their run times over the last second. */
+  private readonly ended = new RecentSlots(endedSlotMs);
+  private readonly runs = new RecentSlots(runSlotMs);
 
   constructor(
     private readonly limit: number,
@@ -67,12 +70,8 @@ export class PrefetchTarget {
     this.averageRunMs = this.averageRunMs === undefined ? runMs : this.averageRunMs + (runMs - this.averageRunMs) * smoothing;
     this.lastRunAt = endedAt;
     this.stalledMs = 0;
-    const slot = Math.floor(endedAt / endedSlotMs);
-    const at = slot % 10;
-    if (this.slotOf[at] !== slot) {
-      this.slotOf[at] = slot;
-      this.endedInSlot[at] = 1;
-    } else this.endedInSlot[at]! += 1;
+    this.ended.add(endedAt, 1);
+    this.runs.add(endedAt, runMs);
   }
 
   /**
@@ -86,10 +85,7 @@ export class PrefetchTarget {
   keepable(now: number): number {
     const target = this.value;
     if (this.stalledMs > 0) return target;
-    const newest = Math.floor(now / endedSlotMs);
-    let ended = 0;
-    for (let at = 0; at < 10; at++) if (this.slotOf[at]! > newest - 10 && this.slotOf[at]! <= newest) ended += this.endedInSlot[at]!;
-    return Math.max(target, Math.min(this.boundByBytes(), ended));
+    return Math.max(target, Math.min(this.boundByBytes(), this.ended.count(now)));
   }
 
   /**
@@ -124,8 +120,15 @@ export class PrefetchTarget {
     this.averageBodyChars = average === undefined || mean > average ? mean : average + (mean - average) * smoothing;
   }
 
+  /**
+   * The pace is the slower of the moving average (a few runs: jobs turning slow show at once) and the mean run of the
+   * jobs that ended in the second before the last one did: the average, weighted per job, falls to nothing among a
+   * run of instant jobs even where every fourth job takes a second, and a buffer sized by it would fill to the limit
+   * with jobs of which a quarter take a second each. A job stretched by a pause of the process barely moves a
+   * second's mean of many jobs; the average still reads it, as before.
+   */
   get value(): number {
-    if (this.averageRunMs !== undefined) return this.valueAt(Math.max(this.averageRunMs, this.stalledMs));
+    if (this.averageRunMs !== undefined) return this.valueAt(Math.max(this.averageRunMs, this.runs.mean(this.lastRunAt) ?? 0, this.stalledMs));
     // A stall only ever shrinks a fresh worker's target below the core's default it starts with.
     const fresh = this.valueAt(undefined);
     return this.stalledMs > 0 ? Math.min(fresh, this.valueAt(this.stalledMs)) : fresh;
