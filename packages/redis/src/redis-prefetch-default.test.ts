@@ -1,7 +1,7 @@
 /**
  * The Redis backend's fetch-ahead default (REDIS_CAPABILITIES.defaultPrefetch, 1,000): a worker given no `prefetch`
- * holds more than the core's 200 ahead once its jobs are known to be fast, never more than 1,000, and `prefetch`
- * still overrides it.
+ * asks for more than the core's 200 ahead once its jobs are known to be fast, and `prefetch` still overrides it
+ * (the limit itself: prefetchLimit's unit test; asks within it: the core's prefetch-default test).
  */
 import { randomUUID } from "node:crypto";
 import { createConsoleLogger, createHopper, Job } from "@hopper/core";
@@ -49,12 +49,10 @@ async function largestAsk(total: number, options: { prefetch?: number }): Promis
 }
 
 describe.skipIf(!redisUrl)("redis fetch-ahead default", () => {
-  it("holds more than the core's 200 ahead once the jobs are known to be fast, at most 1,000, unless prefetch says otherwise", { timeout: 60_000 }, async () => {
+  it("asks for more than the core's 200 ahead once the jobs are known to be fast, unless prefetch says otherwise", { timeout: 60_000 }, async () => {
     // A refill asks for the free slots and the room up to the target; a quarter second of instant jobs is far more
     // than 1,000 on any machine that runs 10,000 of them within the test's bound.
-    const byDefault = await largestAsk(10_000, {});
-    expect(byDefault).toBeGreaterThan(concurrency + 200);
-    expect(byDefault).toBeLessThanOrEqual(concurrency + 1000);
+    expect(await largestAsk(10_000, {})).toBeGreaterThan(concurrency + 200);
     expect(await largestAsk(3000, { prefetch: 50 })).toBeLessThanOrEqual(concurrency + 50);
   });
 });

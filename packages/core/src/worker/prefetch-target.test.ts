@@ -104,6 +104,16 @@ describe("PrefetchTarget", () => {
     expect(target.value).toBeLessThan(20);
   });
 
+  it("counts a run longer than the second's window as the window in that second's mean: one minute-long job among instant ones is not a minute of pace", () => {
+    const target = new PrefetchTarget(1000, 10);
+    for (let run = 0; run < 4000; run++) target.recordRun(0.01, 1000 + run * 0.25);
+    target.recordRun(60_000, 2000);
+    // Once the moving average has passed over it (a hundred instant jobs later), the second's 4,101 jobs count the long
+    // one as 1,000 ms: a mean of ~0.25 ms, the whole limit (counted whole, 60 s would hold the target near 170).
+    for (let run = 0; run < 100; run++) target.recordRun(0.01, 2000.1 + run * 0.01);
+    expect(target.value).toBe(1000);
+  });
+
   it("takes no stall from a look that came late (the whole process was paused), but from the next one, late or not", () => {
     const target = new PrefetchTarget(1000, 10);
     target.recordRun(0.01, 1000);

@@ -9,6 +9,8 @@ const smoothing = 0.2;
 const endedSlotMs = bufferWindowMs / 10;
 /** Run times are summed in slots this long, ten to a second: the mean of the last second (PrefetchTarget.value). */
 const runSlotMs = 100;
+/** The most of one run that second's mean counts: the window, what a run longer than it spent inside it. */
+const runWindowMs = runSlotMs * 10;
 /** Fetch-ahead for a backend that declares no `defaultPrefetch`. */
 export const corePrefetchDefault = 200;
 /**
@@ -71,7 +73,7 @@ export class PrefetchTarget {
     this.lastRunAt = endedAt;
     this.stalledMs = 0;
     this.ended.add(endedAt, 1);
-    this.runs.add(endedAt, runMs);
+    this.runs.add(endedAt, Math.min(runMs, runWindowMs));
   }
 
   /**
@@ -124,8 +126,10 @@ export class PrefetchTarget {
    * The pace is the slower of the moving average (a few runs: jobs turning slow show at once) and the mean run of the
    * jobs that ended in the second before the last one did: the average, weighted per job, falls to nothing among a
    * run of instant jobs even where every fourth job takes a second, and a buffer sized by it would fill to the limit
-   * with jobs of which a quarter take a second each. A job stretched by a pause of the process barely moves a
-   * second's mean of many jobs; the average still reads it, as before.
+   * with jobs of which a quarter take a second each. A run counts at most the second itself in its mean. The cost: a
+   * pause of the whole process stretches every running job, and the mean reads them for up to a second after (a 1 s
+   * pause at concurrency 10 among 2 ms jobs: a target of 2, back to the limit over that second), while the average
+   * forgets them within some fifty runs. Receives are smaller meanwhile; nothing is given back for it (keepable).
    */
   get value(): number {
     if (this.averageRunMs !== undefined) return this.valueAt(Math.max(this.averageRunMs, this.runs.mean(this.lastRunAt) ?? 0, this.stalledMs));
