@@ -1,6 +1,7 @@
 /**
  * Where a fixed-rate run's enqueue→start latency goes, per job, for Hopper as the bench's latency scenario
- * drives it (one job per enqueue call, paced by a 5 ms clock tick; one worker, concurrency c, prefetch 200,
+ * drives it (one job per enqueue call, paced by a 5 ms clock tick; one worker, concurrency c, prefetch 200 or
+ * HOPPER_PROBE_PREFETCH,
  * pollWait 1s). Each job's latency is split by timestamps taken around the backend's calls:
  *   lane     enqueue call → the backend send that carries it starts (parked in the core's enqueue lane)
  *   send     that send's round trip (the enqueue script)
@@ -130,7 +131,7 @@ function phases(key: number): number[] {
 }
 const mean = (rows: number[][], column: number) => rows.reduce((sum, row) => sum + row[column]!, 0) / Math.max(1, rows.length);
 
-const worker = hopper.worker({ queues: ["probe-latency"], concurrency, prefetch: 200, pollWait: "1s", handleSignals: false });
+const worker = hopper.worker({ queues: ["probe-latency"], concurrency, prefetch: Number(process.env.HOPPER_PROBE_PREFETCH ?? 200), pollWait: "1s", handleSignals: false });
 const running = worker.run();
 let roundLabel = "start";
 let startedSoFar = 0;
