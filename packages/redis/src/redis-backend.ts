@@ -22,9 +22,9 @@ export const REDIS_CAPABILITIES: BackendCapabilities = {
   // Redis takes 512 MB values, but large bodies stall a single-threaded server; store a reference instead.
   maxPayloadBytes: 16 * 1024 * 1024,
   maxReceiveBatch: 1000,
-  // A round trip (receive or ack) per ~200 jobs drained where 200 ahead made one per ~60: at concurrency 50 a buffer
-  // of 200 ran dry between receives (benchmarks/results/redis-prefetch-2026-12-06.md).
-  defaultPrefetch: 1000,
+  // No defaultPrefetch: the core's 200. A buffer of 1,000 made receive scripts of ~500 messages that held the
+  // single-threaded server 4-5 ms at the median and up to 17 (every other client waits), for 3x fewer round trips
+  // and no resolved gain in rate (benchmarks/results/redis-prefetch-2026-12-06.md).
   delayedDelivery: { maxDelayMs: unlimitedMs },
   nackDelay: { maxDelayMs: unlimitedMs },
   priority: true,
