@@ -52,8 +52,8 @@ export interface WorkerOptions {
    * Most messages held beyond the running jobs (received ahead, leases renewed while they wait, handed back on
    * stop), so fast jobs cost a receive per half a buffer rather than one each. The buffer holds about a quarter
    * second of work at the recent pace (and half of `prefetchBytes` in bodies), up to this many; at most 200 before
-   * the worker has seen a job's run time. 0 receives only for free slots. Default: the backend's (PostgreSQL
-   * 1000), else 200.
+   * the worker has seen a job's run time. 0 receives only for free slots. Default: the backend's (PostgreSQL 1000),
+   * else 200.
    */
   readonly prefetch?: number;
   /**
