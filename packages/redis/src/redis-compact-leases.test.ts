@@ -24,10 +24,12 @@ interface CompactQueue {
   readonly queue: string;
   /** The queue's keys' common part, `{<prefix>:<queue>}:`. */
   readonly base: string;
+  /** The backend's key prefix, for a second backend on the same queues. */
+  readonly keyPrefix: string;
 }
 
 async function onCompactQueue(body: (queue: CompactQueue) => Promise<void>): Promise<void> {
-  await withBackend(async (backend, raw, keyPrefix) => body({ backend, raw, queue: "compact", base: `{${keyPrefix}:compact}:` }), "compact", { compactLeases: true });
+  await withBackend(async (backend, raw, keyPrefix) => body({ backend, raw, queue: "compact", base: `{${keyPrefix}:compact}:`, keyPrefix }), "compact", { compactLeases: true });
 }
 
 async function receiveOne(backend: Backend, queue: string, leaseMs = 30_000): Promise<ReceivedMessage> {
@@ -153,11 +155,10 @@ describe.skipIf(!redisUrl)("redis compact leases", () => {
   });
 
   it("lease compactly a job whose lease in the message it takes back in the same call, and refuse that lease's late holder", { timeout: 20_000 }, async () => {
-    await onCompactQueue(async ({ backend, raw, queue, base }) => {
+    await onCompactQueue(async ({ backend, raw, queue, base, keyPrefix }) => {
       const key = `${base}m:${firstHandle}`;
       await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
       // A worker with compactLeases: false (as before a deploy turned them on) leases it into the message, and dies.
-      const keyPrefix = base.slice(1, -`:${queue}}:`.length);
       const messageLayout = createRedisBackend({ url: redisUrl!, keyPrefix, compactLeases: false });
       let crashed: ReceivedMessage;
       try {
