@@ -41,6 +41,14 @@ export function failOnConnectionError<T>(client: Redis | Cluster, work: Promise<
   });
 }
 
+/**
+ * A new connection with the client's options, for a subscriber (a subscribed connection can run no other command).
+ * ioredis 6 types `duplicate` generically on each class, so the union is narrowed first.
+ */
+export function duplicateClient(client: Redis | Cluster): Redis | Cluster {
+  return client.isCluster ? (client as Cluster).duplicate() : (client as Redis).duplicate();
+}
+
 /** The client to use, and whether the backend created it (and so closes it). */
 export function connect(options: RedisBackendOptions): { client: Redis | Cluster; owned: boolean } {
   const { url, client, redisOptions } = options;

@@ -1,7 +1,7 @@
 import { BackendClosedError, ConfigurationError, decodeRecordCursor, encodeRecordCursor, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordPage, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { whileSlotMoves } from "./redis-cluster-errors.js";
-import { connect, quitOrDisconnect } from "./redis-connection.js";
+import { connect, duplicateClient, quitOrDisconnect } from "./redis-connection.js";
 import { recordKeys } from "./redis-keys.js";
 import { scriptWithHelpers } from "./script-files.js";
 
@@ -141,7 +141,7 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
     async subscribe(listener) {
       open();
       // A connection of its own: a subscribed connection can run no other command.
-      const subscriber = client.duplicate();
+      const subscriber = duplicateClient(client);
       subscriber.on("error", () => {});
       subscriber.on("message", (from: string, message: string) => {
         if (from !== channel) return;

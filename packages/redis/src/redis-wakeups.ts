@@ -1,4 +1,4 @@
-import { quitOrDisconnect } from "./redis-connection.js";
+import { duplicateClient, quitOrDisconnect } from "./redis-connection.js";
 import type { RedisClient } from "./redis-scripts.js";
 
 /**
@@ -60,7 +60,7 @@ export class Wakeups {
 
   private connection(): RedisClient {
     if (!this.subscriber) {
-      const subscriber = this.client.duplicate();
+      const subscriber = duplicateClient(this.client);
       // Connection errors surface through the commands that fail; ioredis reconnects and resubscribes.
       subscriber.on("error", () => {});
       subscriber.on("message", (channel: string) => this.wake(channel));
