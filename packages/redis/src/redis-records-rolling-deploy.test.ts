@@ -20,7 +20,7 @@ function clientWithMainScripts(url: string): Redis {
   const prelude = `${read("common.lua")}\nlocal record_one_node = true\n${read("records.lua")}`;
   const client = new Redis(url);
   client.defineCommand("hopperEnqueueMain", { numberOfKeys: 4, lua: `${prelude}\n${read("enqueue.lua")}` });
-  client.defineCommand("hopperReceive", { numberOfKeys: 4, lua: `${prelude}\n${read("receive.lua")}` });
+  client.defineCommand("hopperReceiveMain", { numberOfKeys: 4, lua: `${prelude}\n${read("receive.lua")}` });
   client.defineCommand("hopperAckMain", { lua: `${prelude}\n${read("ack.lua")}` });
   // This version's AckBatcher sends each ack's record with a form ("" none, "f" whole, "r" short); main's ack.lua
   // takes eleven arguments per ack, as main's AckBatcher sent them. Main's receive never says "riding", so no "r".
@@ -32,6 +32,9 @@ function clientWithMainScripts(url: string): Redis {
     return mainClient.hopperEnqueueMain!(...args.slice(0, 9), ...mainEnqueueMessageArgs(args[6] !== "", args.slice(10)));
   };
   mainClient.hopperEnqueueNoRecords = mainClient.hopperEnqueue;
+  // Main's receive answers six values a message, where this version's reads two (receive.lua, Returns); the lease form
+  // argument after its own it never reads.
+  mainClient.hopperReceive = async (...args) => mainReceiveReply((await mainClient.hopperReceiveMain!(...args)) as unknown as unknown[]) as unknown as number;
   mainClient.hopperAck = (keyCount, ...rest) => mainClient.hopperAckMain!(keyCount, ...mainAckArgs(Number(keyCount), rest));
   return client;
 }
@@ -54,6 +57,17 @@ function mainEnqueueMessageArgs(withRecords: boolean, [messageForm, ...args]: un
     else if (recordForm !== undefined) expanded.push(...message.slice(own));
   }
   return expanded;
+}
+
+/** Main's receive reply in this version's shape: per message "<handle> <token> <attempt> <record> <id>" and the body. */
+function mainReceiveReply(reply: unknown[]): unknown[] {
+  const orphaned = Number(reply[2]);
+  const shaped = reply.slice(0, 3 + orphaned);
+  for (let index = 3 + orphaned; index < reply.length; index += 6) {
+    const [handle, id, body, token, attempt, record] = reply.slice(index, index + 6);
+    shaped.push(`${String(handle)} ${String(token)} ${String(attempt)} ${String(record)} ${String(id)}`, body);
+  }
+  return shaped;
 }
 
 function mainAckArgs(keyCount: number, rest: unknown[]): unknown[] {

@@ -26,7 +26,10 @@ With records, each leased message's record, when it exists and names this queue,
 (attempt = the deliveries not handed back uncounted, started now), unless it was cancelled (see record_start in records.lua);
 a message marked `rm` holds that claim itself (`rs`, and `x` when a cancel was asked; records.lua), its record
 neither read nor written (read for the job's name only while someone listens for events).
-Returns: { now, next, orphaned count, orphaned handles..., handle, id, body, token, attempt, record, ... }
+Returns: { now, next, orphaned count, orphaned handles..., lease, body, ... }: two values per leased message,
+  lease = "<handle> <token> <attempt> <record> <id>" (space-separated; the id last, as it may hold spaces), as a
+  client decodes each value of a reply apart (ioredis 6: a Buffer, then a string), and a handful of short ones
+  cost it more than their text (redis-receive.ts, toMessages).
   token: the delivery count, the lease token ("c<count>" for a compact lease); attempt: the deliveries not handed
   back uncounted.
   record: "running", "riding" (running, the claim held by the message: its ack may take the short form,
@@ -159,7 +162,7 @@ for _, move in ipairs(moves) do
   end
 end
 
--- The leased messages' reply values, six each (see Returns), in order.
+-- The leased messages' reply values, two each (see Returns), in order.
 local replies = {}
 local leases = {}
 local taken = {}
@@ -173,6 +176,7 @@ for index, message_key in ipairs(chosen_keys) do
     local token = (tonumber(counts_taken_back[handle] or fields[4]) or 0) + 1
     local attempt = token - (tonumber(fields[3]) or 0)
     local token_text = token == 1 and '1' or integer_text(token)
+    local attempt_text = attempt == token and token_text or integer_text(attempt)
     -- Compact: no ordering or dedupe key (fields 5 and 6 of this call's read) for its ack to release, and no lease mark
     -- (7): a release before 141de82 left its mark on a message it took back, which a stale holder's ack would still
     -- match while a compact lease (which writes no mark) holds it; a lease in the message writes the mark anew. A mark
@@ -203,11 +207,11 @@ for index, message_key in ipairs(chosen_keys) do
     end
     -- Only a record of this queue's (record_start with no job): a message cannot start another queue's job's record.
     if record_prefix ~= '' and not rides then
-      local started = record_start(record_prefix .. id, '', queue, '', attempt == token and token_text or integer_text(attempt), now_text, record_ttl, record_channel, id)
+      local started = record_start(record_prefix .. id, '', queue, '', attempt_text, now_text, record_ttl, record_channel, id)
       if started == 1 then record = 'running' elseif started == 0 then record = 'cancelled' end
     end
     local at = #replies
-    replies[at + 1], replies[at + 2], replies[at + 3], replies[at + 4], replies[at + 5], replies[at + 6] = handle, id, body, token, attempt, record
+    replies[at + 1], replies[at + 2] = handle .. ' ' .. (compact_lease and token or token_text) .. ' ' .. attempt_text .. ' ' .. record .. ' ' .. id, body
   else
     orphan(handle, handle)
   end

@@ -1,0 +1,48 @@
+/**
+ * A receive answers two values a message (receive.lua, Returns): "<handle> <token> <attempt> <record> <id>" and the
+ * body. The id comes last, as it may hold the separator; these read back every part, for both lease forms, through
+ * redeliveries counted and not, and an ack that lands only with the token read right.
+ */
+import { describe, expect, it } from "vitest";
+import type { RedisBackend } from "./redis-backend.js";
+import { withBackend } from "./test-redis-backend.js";
+import { redisUrl } from "./test-redis-service.js";
+
+const lease = { maxMessages: 10, waitMs: 1000, leaseMs: 30_000 };
+
+async function receiveOne(backend: RedisBackend, queue: string) {
+  const messages = await backend.receive({ queue, ...lease });
+  expect(messages).toHaveLength(1);
+  return messages[0]!;
+}
+
+describe.skipIf(!redisUrl)("redis receive reply", () => {
+  for (const form of [
+    { name: "compact lease", ordering: {} },
+    // A message with an ordering key is leased in its hash: the token is the plain count.
+    { name: "lease in the message", ordering: { orderingKey: "key with spaces" } },
+  ]) {
+    it(`${form.name}: an id with spaces, the body, the attempt and the token come back as sent`, async () => {
+      await withBackend(async (backend) => {
+        const queue = "reply";
+        const id = "job id with spaces: and a colon";
+        const body = '{"args":["a b c"," "]}';
+        await backend.enqueue([{ id, queue, body, ...form.ordering }]);
+
+        const first = await receiveOne(backend, queue);
+        expect([first.id, first.body, first.deliveryAttempt]).toEqual([id, body, 1]);
+        await first.nack();
+
+        const second = await receiveOne(backend, queue);
+        expect([second.id, second.body, second.deliveryAttempt]).toEqual([id, body, 2]);
+        await second.nack({ countAttempt: false });
+
+        // Handed back uncounted: the same attempt, under a new token that the ack must name right to land.
+        const third = await receiveOne(backend, queue);
+        expect([third.id, third.body, third.deliveryAttempt]).toEqual([id, body, 2]);
+        await third.ack();
+        expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+      }, "reply");
+    });
+  }
+});
