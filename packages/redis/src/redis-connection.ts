@@ -49,6 +49,16 @@ export function duplicateClient(client: Redis | Cluster): Redis | Cluster {
   return client.isCluster ? (client as Cluster).duplicate() : (client as Redis).duplicate();
 }
 
+/**
+ * The wait before a client the backend creates reconnects: 50 ms more each attempt, at most 2 s (ioredis 5's default).
+ * ioredis 6's doubles up to 5 s (and jitters): with its 20 attempts per command (`maxRetriesPerRequest`), a command
+ * waiting out an outage fails after ~75 s instead of ~10 s, and a close that waits on it (a worker's last acks) takes
+ * as long, past a worker's shutdown timeout. `redisOptions.retryStrategy` replaces it.
+ */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(attempt * 50, 2000);
+}
+
 /** The client to use, and whether the backend created it (and so closes it). */
 export function connect(options: RedisBackendOptions): { client: Redis | Cluster; owned: boolean } {
   const { url, client, redisOptions } = options;
@@ -70,7 +80,8 @@ export function connect(options: RedisBackendOptions): { client: Redis | Cluster
   if (url !== undefined && !/^rediss?:\/\//.test(url)) {
     throw new ConfigurationError({ field: "url", message: `expected a redis:// or rediss:// URL, got ${JSON.stringify(redactUrl(url))}` });
   }
-  const created = url === undefined ? new Redis(redisOptions!) : new Redis(url, redisOptions ?? {});
+  const own = { retryStrategy: reconnectDelayMs, ...redisOptions };
+  const created = url === undefined ? new Redis(own) : new Redis(url, own);
   // Failures reach callers through the commands that fail; ioredis keeps reconnecting meanwhile.
   created.on("error", () => {});
   return { client: created, owned: true };

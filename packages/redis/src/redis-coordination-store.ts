@@ -1,7 +1,7 @@
 import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, refuseTransaction, type CoordinationStore } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
-import { scriptWithHelpers } from "./script-files.js";
+import { defineCommands, scriptWithHelpers } from "./script-files.js";
 
 export interface RedisCoordinationStoreOptions {
   /** `redis://…` or `rediss://…`; the store creates the client and closes it. */
@@ -67,11 +67,7 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
   const keyPrefix = options.keyPrefix ?? "hopper";
   if (typeof keyPrefix !== "string" || keyPrefix === "") throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string, got ${JSON.stringify(keyPrefix)}` });
   const { client, owned } = connect(options);
-  for (const [name, file] of Object.entries(scriptFiles)) {
-    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") {
-      client.defineCommand(name, { numberOfKeys: 1, lua: scriptWithHelpers(file, ["common.lua"]) });
-    }
-  }
+  defineCommands(client, Object.entries(scriptFiles).map(([name, file]) => [name, 1, scriptWithHelpers(file, ["common.lua"])] as const));
   const commands = client as (Redis | Cluster) & CoordinationCommands;
   const redisKey = (key: string) => `${keyPrefix}:coordination:${key}`;
   let closed: Promise<void> | undefined;

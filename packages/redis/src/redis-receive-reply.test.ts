@@ -45,4 +45,22 @@ describe.skipIf(!redisUrl)("redis receive reply", () => {
       }, "reply");
     });
   }
+
+  it("a message hash without its id (written by hand) goes out with an empty id, and the queue goes on", async () => {
+    await withBackend(async (backend, raw, keyPrefix) => {
+      const queue = "reply";
+      await backend.enqueue([
+        { id: "first", queue, body: '{"n":1}' },
+        { id: "second", queue, body: '{"n":2}' },
+      ]);
+      await raw.hdel(`{${keyPrefix}:${queue}}:m:000000000000001`, "id");
+      const messages = await backend.receive({ queue, ...lease });
+      expect(messages.map((message) => [message.id, message.body])).toEqual([
+        ["", '{"n":1}'],
+        ["second", '{"n":2}'],
+      ]);
+      for (const message of messages) await message.ack();
+      expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+    }, "reply");
+  });
 });

@@ -3,7 +3,7 @@ import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { whileSlotMoves } from "./redis-cluster-errors.js";
 import { connect, duplicateClient, quitOrDisconnect } from "./redis-connection.js";
 import { recordKeys } from "./redis-keys.js";
-import { scriptWithHelpers } from "./script-files.js";
+import { defineCommands, scriptWithHelpers } from "./script-files.js";
 
 export interface RedisRecordStoreOptions {
   /** `redis://…` or `rediss://…`; the store creates the client and closes it. */
@@ -61,9 +61,7 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
   const { client, owned } = connect(options);
   // A Cluster keeps each record in its own slot, so no index of all records can be written with them: no `list` there.
   const indexed = (client as { isCluster?: boolean }).isCluster !== true;
-  for (const [name, file] of Object.entries(scriptFiles)) {
-    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") client.defineCommand(name, { numberOfKeys: 1, lua: withRecordFunctions(file, indexed) });
-  }
+  defineCommands(client, Object.entries(scriptFiles).map(([name, file]) => [name, 1, withRecordFunctions(file, indexed)] as const));
   const commands = client as (Redis | Cluster) & RecordCommands;
   const keys = recordKeys(keyPrefix);
   const recordKey = (id: string) => `${keys.prefix}${id}`;

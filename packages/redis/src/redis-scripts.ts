@@ -1,6 +1,6 @@
 import type { Cluster, Redis } from "ioredis";
 import type { DeclareKeys } from "./redis-declared-keys.js";
-import { scriptWithHelpers } from "./script-files.js";
+import { defineCommands, scriptWithHelpers } from "./script-files.js";
 
 export type RedisClient = Redis | Cluster;
 
@@ -51,10 +51,6 @@ function scriptSources(): Map<string, string> {
 /** Adds the hopper* commands to `client` (idempotent) and returns it typed with them. */
 export function defineScripts(client: RedisClient): RedisClient & ScriptCommands {
   const sourceByName = scriptSources();
-  for (const [name, { keys }] of Object.entries(scriptFiles)) {
-    if (typeof (client as unknown as Record<string, unknown>)[name] !== "function") {
-      client.defineCommand(name, { ...(keys !== undefined && { numberOfKeys: keys }), lua: sourceByName.get(name)! });
-    }
-  }
+  defineCommands(client, Object.entries(scriptFiles).map(([name, { keys }]) => [name, keys, sourceByName.get(name)!] as const));
   return client as RedisClient & ScriptCommands;
 }

@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { ConfigurationError } from "@hopper/core";
+import type { Cluster, Redis } from "ioredis";
 import { type HelperFile, parseHelperFile, preludeFor } from "./lua-prelude.js";
 
 /** A Lua file beside the code (the build copies scripts/ to dist). */
@@ -27,4 +29,27 @@ export function scriptWithHelpers(file: string, helpers: readonly string[], head
   const body = readScript(file);
   const prelude = preludeFor(helpers.map(helperFile), body, file);
   return [header, prelude, body].filter((part) => part !== undefined && part !== "").join("\n");
+}
+
+/** The sources `defineCommands` gave a client, by command name: on the client, so every copy of this package in a process sees them. */
+const definedSources = Symbol.for("@hopper/redis:defined-script-sources");
+
+/**
+ * Adds each command (name, key count or undefined when given per call, source) to `client` unless it has one by that
+ * name already: another backend or store on the same client defined it, or a caller did on purpose. A command this
+ * package defined there from another source is refused: two releases of @hopper/redis sharing one client would each
+ * send its own arguments to whichever script came first.
+ */
+export function defineCommands(client: Redis | Cluster, commands: Iterable<readonly [name: string, keys: number | undefined, source: string]>): void {
+  const holder = client as unknown as Record<string | symbol, unknown>;
+  const defined = (holder[definedSources] ??= new Map<string, string>()) as Map<string, string>;
+  for (const [name, keys, source] of commands) {
+    const earlier = defined.get(name);
+    if (earlier !== undefined && earlier !== source) {
+      throw new ConfigurationError({ field: "client", message: `carries another release's ${name} script (two copies of @hopper/redis in one process on one ioredis client): give each its own client` });
+    }
+    if (typeof holder[name] === "function") continue;
+    client.defineCommand(name, { ...(keys !== undefined && { numberOfKeys: keys }), lua: source });
+    defined.set(name, source);
+  }
 }

@@ -211,7 +211,9 @@ for index, message_key in ipairs(chosen_keys) do
       if started == 1 then record = 'running' elseif started == 0 then record = 'cancelled' end
     end
     local at = #replies
-    replies[at + 1], replies[at + 2] = handle .. ' ' .. (compact_lease and token or token_text) .. ' ' .. attempt_text .. ' ' .. record .. ' ' .. id, body
+    -- A hash without its id (written by hand) still goes out, its id empty (the body's envelope names the job), rather
+    -- than fail the call for the whole queue after its writes.
+    replies[at + 1], replies[at + 2] = handle .. ' ' .. (compact_lease and token or token_text) .. ' ' .. attempt_text .. ' ' .. record .. ' ' .. (id or ''), body
   else
     orphan(handle, handle)
   end
