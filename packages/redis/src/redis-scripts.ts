@@ -32,25 +32,16 @@ const scriptFiles = {
   hopperTakeScheduled: { file: "take-scheduled.lua", keys: 2 },
 } satisfies Record<keyof ScriptCommands, { file: string; keys: number | undefined; records?: false }>;
 
-let sources: Map<string, string> | undefined;
-
-/** Script sources, each after the helpers it uses (lua-prelude.ts); read once per process. */
-function scriptSources(): Map<string, string> {
-  sources ??= new Map(
-    Object.entries(scriptFiles).map(([name, script]) => [
-      name,
-      // The queue scripts write records on a single node only, where the state indexes may be written with them.
-      "records" in script
-        ? scriptWithHelpers(script.file, ["common.lua"], "local record_insert, record_all_absent = nil, nil -- sent no records")
-        : scriptWithHelpers(script.file, ["common.lua", "records.lua"], "local record_one_node = true"),
-    ]),
-  );
-  return sources;
+/** A script's source, after the helpers it uses (lua-prelude.ts; built once per process by script-files.ts). */
+function sourceOf(script: { file: string; records?: false }): string {
+  // The queue scripts write records on a single node only, where the state indexes may be written with them.
+  return "records" in script
+    ? scriptWithHelpers(script.file, ["common.lua"], "local record_insert, record_all_absent = nil, nil -- sent no records")
+    : scriptWithHelpers(script.file, ["common.lua", "records.lua"], "local record_one_node = true");
 }
 
 /** Adds the hopper* commands to `client` (idempotent) and returns it typed with them. */
 export function defineScripts(client: RedisClient): RedisClient & ScriptCommands {
-  const sourceByName = scriptSources();
-  defineCommands(client, Object.entries(scriptFiles).map(([name, { keys }]) => [name, keys, sourceByName.get(name)!] as const));
+  defineCommands(client, Object.entries(scriptFiles).map(([name, script]) => [name, script.keys, sourceOf(script)] as const));
   return client as RedisClient & ScriptCommands;
 }

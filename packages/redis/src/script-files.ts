@@ -20,15 +20,25 @@ function helperFile(file: string): HelperFile {
   return parsed;
 }
 
+// Built once per process for each file, helpers and header: every store created (on a client that has its commands
+// already too) asks again, and defineCommands compares sources.
+const builtScripts = new Map<string, string>();
+
 /**
  * The source of script `file` as Redis runs it: `header` (lines the helpers or
  * the body read, e.g. a flag), then the helpers it uses from `helpers` (in the
  * order given, each may use the ones before it; lua-prelude.ts), then its body.
  */
 export function scriptWithHelpers(file: string, helpers: readonly string[], header?: string): string {
-  const body = readScript(file);
-  const prelude = preludeFor(helpers.map(helperFile), body, file);
-  return [header, prelude, body].filter((part) => part !== undefined && part !== "").join("\n");
+  const key = `${header ?? ""}\0${helpers.join(",")}\0${file}`;
+  let built = builtScripts.get(key);
+  if (built === undefined) {
+    const body = readScript(file);
+    const prelude = preludeFor(helpers.map(helperFile), body, file);
+    built = [header, prelude, body].filter((part) => part !== undefined && part !== "").join("\n");
+    builtScripts.set(key, built);
+  }
+  return built;
 }
 
 /** The sources `defineCommands` gave a client, by command name: on the client, so every copy of this package in a process sees them. */
