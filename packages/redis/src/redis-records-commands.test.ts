@@ -101,13 +101,18 @@ describe.skipIf(!redisUrl)("redis: what job records cost the server per job", ()
     const compactOff = await run(false);
     const extra = { enqueue: perJob(on.enqueue) - perJob(off.enqueue), drain: perJob(on.drain) - perJob(off.drain) };
     console.log(`[redis commands per job] records off: enqueue ${perJob(off.enqueue)}, drain ${perJob(off.drain)} (compact leases: ${perJob(compactOff.drain)}); on: enqueue ${perJob(on.enqueue)}, drain ${perJob(on.drain)}`);
-    expect(perJob(on.drain) - perJob(compactOff.drain)).toBeLessThanOrEqual(4.1);
+    // A record's commands per job are fixed; those once per script call (a receive's TIME and range reads, an ack's index
+    // ZADD, trim and PUBSUB NUMSUB) follow how the worker batched, which is timing (CI once read 4.13 against a flat
+    // bound of 4.1): the bounds allow up to 6 per script call of either run compared.
+    const perCall = (...runs: Counts[]) => 6 * runs.reduce((sum, calls) => sum + perJob(calls, "evalsha"), 0);
+    expect(perJob(on.drain) - perJob(compactOff.drain)).toBeLessThanOrEqual(4 + perCall(on.drain, compactOff.drain));
+    expect(perJob(on.drain, "hset") - perJob(compactOff.drain, "hset") + perJob(on.drain, "hmget") - perJob(compactOff.drain, "hmget")).toBeLessThanOrEqual(3);
     // Insert: HSET, and one EXISTS for the call's records (one per record before 2026-12-04: +2 then). Claim: rs in
     // the message's own HSET, the record unread (it read the record's state until 2026-12-05: +3 then). Ack: HSET and
     // PEXPIRE, the record unread; the index's ZADD and trim, and PUBSUB NUMSUB, once per ack call. Main's scripts before: +2 and +5.
     expect(extra.enqueue).toBeLessThanOrEqual(1.05);
     expect(perJob(on.enqueue, "exists") - perJob(off.enqueue, "exists")).toBeLessThanOrEqual(0.05);
-    expect(extra.drain).toBeLessThanOrEqual(2.1);
+    expect(extra.drain).toBeLessThanOrEqual(2 + perCall(on.drain, off.drain));
     // The record is never read: the HMGETs per job are the messages' own, as many as with records off.
     expect(perJob(on.drain, "hmget")).toBe(perJob(off.drain, "hmget"));
     expect(perJob(on.drain, "hget")).toBe(perJob(off.drain, "hget"));
