@@ -21,12 +21,13 @@ const maxAcksPerCall = 1000;
  * per queue. Each ack still resolves only after Redis has removed its message,
  * so batching saves round trips without weakening what ack promises; while
  * a cluster slot moves, the call is made again until it lands (`drain`, and so
- * close, waits for it).
+ * close, waits for it, within a bound).
  */
 export class AckBatcher {
   private readonly pending = new Map<QueueKeys, PendingAck[]>();
   private scheduled = false;
-  private readonly sending = new Set<Promise<void>>();
+  /** The script calls on the wire, each with the number of acks it carries. */
+  private readonly sending = new Map<Promise<void>, number>();
 
   constructor(
     private readonly client: RedisClient & ScriptCommands,
@@ -48,17 +49,27 @@ export class AckBatcher {
   }
 
   /** Sends what is pending now and waits for every ack in flight (before the connection closes). */
-  async drain(): Promise<void> {
+  /**
+   * Sends what is pending and waits for every call on the wire, at most `boundMs`: a client that waits out an
+   * outage for good (`maxRetriesPerRequest: null`) never answers them. Resolves with the acks still unanswered.
+   */
+  async drain(boundMs: number): Promise<number> {
     this.flush();
-    await Promise.allSettled([...this.sending]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.sending.keys()]), new Promise((resolve) => (timer = setTimeout(resolve, boundMs)))]);
+    clearTimeout(timer);
+    let unanswered = 0;
+    for (const count of this.sending.values()) unanswered += count;
+    return unanswered;
   }
 
   private flush(): void {
     this.scheduled = false;
     for (const [keys, acks] of this.pending) {
       for (let start = 0; start < acks.length; start += maxAcksPerCall) {
-        const sent = this.send(keys, acks.slice(start, start + maxAcksPerCall)).finally(() => this.sending.delete(sent));
-        this.sending.add(sent);
+        const batch = acks.slice(start, start + maxAcksPerCall);
+        const sent = this.send(keys, batch).finally(() => this.sending.delete(sent));
+        this.sending.set(sent, batch.length);
       }
     }
     this.pending.clear();

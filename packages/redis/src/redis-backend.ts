@@ -13,6 +13,13 @@ import { createRedisRecordStore } from "./redis-record-store.js";
 
 const unlimitedMs = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Longest close waits for acks on the wire. A worker's stop has already waited for them within its shutdown timeout;
+ * a client that waits out an outage for good (`maxRetriesPerRequest: null`) would otherwise hold close, and the
+ * process, until the server came back. An ack given up on is not lost: its job runs again when its lease ends.
+ */
+export const CLOSE_ACKS_BOUND_MS = 5000;
+
 export const REDIS_CAPABILITIES: BackendCapabilities = {
   maxBatchSize: 1000,
   // Keeps one enqueue script call well under Redis's default 1 GB query buffer.
@@ -175,7 +182,8 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
     close() {
       closed ??= (async () => {
         closing.abort();
-        await acks.drain();
+        const unanswered = await acks.drain(CLOSE_ACKS_BOUND_MS);
+        if (unanswered > 0) warnAboutUnlandedAcks(unanswered);
         await wakeups.close();
         if (owned && everReady) await quitOrDisconnect(client);
         else if (owned) client.disconnect();
@@ -192,6 +200,13 @@ function checkReceiveLimits({ maxMessages, leaseMs }: { maxMessages: number; lea
   if (!Number.isFinite(leaseMs) || leaseMs < REDIS_CAPABILITIES.minLeaseMs) {
     throw new ConfigurationError({ field: "leaseMs", message: `must be at least ${REDIS_CAPABILITIES.minLeaseMs} ms, got ${JSON.stringify(leaseMs)}` });
   }
+}
+
+function warnAboutUnlandedAcks(count: number): void {
+  process.emitWarning(
+    `close gave up after ${CLOSE_ACKS_BOUND_MS} ms on ${count} ack(s) the server has not answered (unreachable?); their jobs run again once their leases end`,
+    { code: "HOPPER_REDIS_ACKS_NOT_LANDED" },
+  );
 }
 
 function warnAboutOrphans(event: MissingMessagesEvent): void {
