@@ -96,7 +96,7 @@ for (const target of targets) {
       for (const sample of samples) expect(sample.queues).toEqual([{ queue, ready: 1, delayed: 0, inFlight: 0, dead: 0 }]);
     });
 
-    it("queues pause reaches two worker processes within the bound, list shows it, resume drains; bad names exit 2", { timeout: 180_000 }, async () => {
+    it("queues pause reaches two worker processes (each says when its poll saw it), list shows it, resume drains; bad names exit 2", { timeout: 180_000 }, async () => {
       // Binds the job classes for performLater; a loaded test machine may take longer than the default 5 s to answer an enqueue.
       opened.push(createHopper({ url, jobs: [RecordVisit, AlwaysFails], logger: silent, connectTimeout: "30s" }));
       // The fixture's own queue: pause knows the --jobs module's queues. Each run's jobs carry numbers of their own.
@@ -113,8 +113,9 @@ for (const target of targets) {
       expect(paused.code, paused.stderr).toBe(0);
       const listed = await runCliProcess(["queues", "list", "--jobs", fixtureJobs, "--json"], { HOPPER_URL: url });
       expect((JSON.parse(listed.stdout) as { queues: unknown[] }).queues).toContainEqual(expect.objectContaining({ name: queue, paused: true }));
-      // The bound is --pause-check plus a round trip to the store; the slack is for a loaded test machine.
-      await new Promise((resolve) => setTimeout(resolve, pauseCheck + 2000));
+      // Each worker says so once its --pause-check poll has seen the pause (a loaded test machine may take a while).
+      const sawPause = (worker: (typeof workers)[number]) => `${worker.output.stdout}${worker.output.stderr}`.includes("queue pauses changed");
+      await waitFor(async () => workers.every(sawPause), "both workers to see the pause");
       const later = [1, 2, 3, 4, 5].map((n) => base + n);
       await RecordVisit.performAllLater(later.map((n) => ({ n })));
       await new Promise((resolve) => setTimeout(resolve, 2000));

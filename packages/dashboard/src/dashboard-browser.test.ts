@@ -3,7 +3,7 @@ import { mkdirSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createConsoleLogger, createHopper, Job, UnrecoverableError, type Hopper, type JobClass, type JobContext, type Worker } from "@hopper/core";
+import { createConsoleLogger, createHopper, Job, UnrecoverableError, type Hopper, type JobClass, type JobContext, type Logger, type Worker } from "@hopper/core";
 import { requireService } from "@hopper/services";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -78,8 +78,19 @@ for (const target of targets) {
       return (await hopper.jobs.get(id))?.state;
     };
 
+    /** The queues the worker last said its pause poll saw paused. */
+    let workerSawPaused: readonly string[] = [];
+    const pauseWatchingLogger: Logger = {
+      debug: () => {},
+      info: (message, fields) => {
+        if (message === "queue pauses changed") workerSawPaused = (fields?.paused as string[] | undefined) ?? [];
+      },
+      warn: () => {},
+      error: () => {},
+    };
+
     beforeAll(async () => {
-      hopper = createHopper({ url: target.url!, jobs: [Payment as JobClass, Export as JobClass, Signup as JobClass], logger: silent, records: {} });
+      hopper = createHopper({ url: target.url!, jobs: [Payment as JobClass, Export as JobClass, Signup as JobClass], logger: pauseWatchingLogger, records: {} });
       hopper.schedule("nightly-settlement", "0 2 * * *", Payment as JobClass, { order: "settle", cardNumber: "-", fail: false }, { timezone: "Europe/Paris" });
       worker = hopper.worker({ queues: [queue], concurrency: 2, heartbeat: "300ms", pauseCheck: "200ms", pollWait: "200ms", handleSignals: false });
       running = worker.run();
@@ -273,8 +284,9 @@ for (const target of targets) {
       await row.getByRole("button", { name: "Pause" }).click();
       await row.locator("td", { hasText: /^paused$/ }).waitFor(wait);
       expect((await hopper.queues.list()).find((each) => each.name === queue)?.paused).toBe(true);
-      // Past the worker's pauseCheck (200 ms) many times over: the jobs enqueued now must not start.
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Once the worker's pause poll has seen it (a loaded machine may take a while), the jobs enqueued now must not start.
+      for (let tries = 0; !workerSawPaused.includes(queue) && tries < 300; tries += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(workerSawPaused).toContain(queue);
       const [held, cancelled] = await Payment.performAllLater([
         { order: "P-1", cardNumber: "x", fail: false },
         { order: "P-2", cardNumber: "y", fail: false },

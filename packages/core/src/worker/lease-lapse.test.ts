@@ -79,7 +79,7 @@ describe("a running job whose lease renewals keep failing or never answer", () =
 // The CI run of 548ce95 (load average ~40): a process stalled past three quarters of a lease before its
 // heartbeat had sent a single renewal, and the heartbeat gave the run up without asking the backend.
 describe("a running job whose process stalls before its first renewal", () => {
-  it("renews its lease when it wakes up (the lease is still held), and is neither aborted nor run twice", async () => {
+  it("renews its lease when it wakes up (the lease is still held), and is neither aborted nor run twice", { timeout: 30_000 }, async () => {
     const queue = `lease-stall-${Date.now().toString(36)}`;
     const aborted: unknown[] = [];
     let runs = 0;
@@ -89,9 +89,10 @@ describe("a running job whose process stalls before its first renewal", () => {
       async perform(_args: Record<string, never>, context: JobContext) {
         runs += 1;
         context.signal.addEventListener("abort", () => aborted.push(context.signal.reason), { once: true });
-        // Blocks the event loop past the heartbeat's give-up point (1200 ms into the 1600 ms lease), well short of its
-        // end: a run found past its end is given up without asking (the next test).
-        const wakeAt = Date.now() + 1300;
+        // Blocks the event loop past the heartbeat's give-up point (3000 ms into the 4000 ms lease), well short of its
+        // end, with room for a loaded machine between the claim and this line: a run found past its end is given up
+        // without asking (the next test). 1300 ms of a 1600 ms lease left 300 ms of that room, too little at load ~40.
+        const wakeAt = Date.now() + 3200;
         while (Date.now() < wakeAt);
         await new Promise((resolve) => setTimeout(resolve, 300));
         finished = true;
@@ -101,12 +102,12 @@ describe("a running job whose process stalls before its first renewal", () => {
     const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Stalls], logger: silent });
     hoppers.push(hopper);
     await Stalls.performLater({});
-    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 1600, pollWait: 50, handleSignals: false });
+    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 4000, pollWait: 50, handleSignals: false });
     const running = worker.run();
     try {
       await until(() => finished, "the run to finish");
       // Long enough for a copy the lease let go of to be received and started.
-      await new Promise((resolve) => setTimeout(resolve, 1800));
+      await new Promise((resolve) => setTimeout(resolve, 4200));
       expect(aborted).toEqual([]);
       expect(runs).toBe(1);
     } finally {
