@@ -114,7 +114,7 @@ for (const target of targets) {
       const listed = await runCliProcess(["queues", "list", "--jobs", fixtureJobs, "--json"], { HOPPER_URL: url });
       expect((JSON.parse(listed.stdout) as { queues: unknown[] }).queues).toContainEqual(expect.objectContaining({ name: queue, paused: true }));
       // Each worker says so once its --pause-check poll has seen the pause (a loaded test machine may take a while).
-      const sawPause = (worker: (typeof workers)[number]) => `${worker.output.stdout}${worker.output.stderr}`.includes("queue pauses changed");
+      const sawPause = (worker: (typeof workers)[number]) => new RegExp(`queue pauses changed.*"paused":\\[[^\\]]*"${queue}"`).test(`${worker.output.stdout}${worker.output.stderr}`);
       await waitFor(async () => workers.every(sawPause), "both workers to see the pause");
       const later = [1, 2, 3, 4, 5].map((n) => base + n);
       await RecordVisit.performAllLater(later.map((n) => ({ n })));

@@ -48,19 +48,19 @@ export class AckBatcher {
     });
   }
 
-  /** Sends what is pending now and waits for every ack in flight (before the connection closes). */
   /**
-   * Sends what is pending and waits for every call on the wire, at most `boundMs`: a client that waits out an
-   * outage for good (`maxRetriesPerRequest: null`) never answers them. Resolves with the acks still unanswered.
+   * Sends what is pending and waits for every call on the wire (before the connection closes), at most `boundMs`: a
+   * client that waits out an outage for good (`maxRetriesPerRequest: null`) never settles them, and a slot migration
+   * may hold them up to `whileSlotMoves`' 30 s. Resolves with the acks not landed by then.
    */
   async drain(boundMs: number): Promise<number> {
     this.flush();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.sending.keys()]), new Promise((resolve) => (timer = setTimeout(resolve, boundMs)))]);
     clearTimeout(timer);
-    let unanswered = 0;
-    for (const count of this.sending.values()) unanswered += count;
-    return unanswered;
+    let notLanded = 0;
+    for (const count of this.sending.values()) notLanded += count;
+    return notLanded;
   }
 
   private flush(): void {

@@ -16,7 +16,8 @@ const unlimitedMs = Number.MAX_SAFE_INTEGER;
 /**
  * Longest close waits for acks on the wire. A worker's stop has already waited for them within its shutdown timeout;
  * a client that waits out an outage for good (`maxRetriesPerRequest: null`) would otherwise hold close, and the
- * process, until the server came back. An ack given up on is not lost: its job runs again when its lease ends.
+ * process, until the server came back. Nothing is lost: a job whose ack is given up on runs again when its lease ends
+ * (unless the ack still lands, on a client the application keeps open).
  */
 export const CLOSE_ACKS_BOUND_MS = 5000;
 
@@ -182,8 +183,8 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
     close() {
       closed ??= (async () => {
         closing.abort();
-        const unanswered = await acks.drain(CLOSE_ACKS_BOUND_MS);
-        if (unanswered > 0) warnAboutUnlandedAcks(unanswered);
+        const notLanded = await acks.drain(CLOSE_ACKS_BOUND_MS);
+        if (notLanded > 0) warnAboutUnlandedAcks(notLanded);
         await wakeups.close();
         if (owned && everReady) await quitOrDisconnect(client);
         else if (owned) client.disconnect();
@@ -204,7 +205,7 @@ function checkReceiveLimits({ maxMessages, leaseMs }: { maxMessages: number; lea
 
 function warnAboutUnlandedAcks(count: number): void {
   process.emitWarning(
-    `close gave up after ${CLOSE_ACKS_BOUND_MS} ms on ${count} ack(s) the server has not answered (unreachable?); their jobs run again once their leases end`,
+    `close gave up after ${CLOSE_ACKS_BOUND_MS} ms on ${count} ack(s) not landed (the server unreachable, or a slot migration holding them); each job runs again once its lease ends, unless its ack still lands on a client left open`,
     { code: "HOPPER_REDIS_ACKS_NOT_LANDED" },
   );
 }
