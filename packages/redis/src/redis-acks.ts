@@ -3,6 +3,7 @@ import { whileSlotMoves } from "./redis-cluster-errors.js";
 import { withDeclaredKeys } from "./redis-declared-keys.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
+import { untilAborted } from "./until-aborted.js";
 
 interface PendingAck {
   readonly handle: string;
@@ -55,9 +56,7 @@ export class AckBatcher {
    */
   async drain(boundMs: number): Promise<number> {
     this.flush();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.sending.keys()]), new Promise((resolve) => (timer = setTimeout(resolve, boundMs)))]);
-    clearTimeout(timer);
+    await untilAborted(Promise.allSettled([...this.sending.keys()]), [AbortSignal.timeout(boundMs)]);
     let notLanded = 0;
     for (const count of this.sending.values()) notLanded += count;
     return notLanded;
