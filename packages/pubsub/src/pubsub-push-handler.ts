@@ -99,7 +99,7 @@ function createPushCore(options: PubSubPushHandlerOptions, factory: string): Pus
     return outcomeAnswer(outcome);
   };
 
-  return createPushEndpoint({ authenticate, maxBodyBytes, maxConcurrent, handle });
+  return createPushEndpoint({ authenticate, maxBodyBytes, maxConcurrent, handle, logger });
 }
 
 /** The subscription id (or full name) this endpoint serves, and how to compare a body's full name with it. */

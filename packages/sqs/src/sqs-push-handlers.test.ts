@@ -352,6 +352,57 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
     }
   });
 
+  it("sqsd: behind a body parser (express.json()) the request is refused 500 and logged; the message stays in SQS and runs once the handler is mounted first", async () => {
+    const queue = unique("sqsdparsed");
+    const { Work, hopper, runs } = jobsFor(queue);
+    const logger = recordingLogger();
+    const handler = createSqsdNodeHandler({ hopper, queue, logger });
+    // What express.json() does before a route's handler: reads the stream, keeps the parsed object.
+    const parsedFirst = await serve(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      Object.assign(request, { body: JSON.parse(Buffer.concat(chunks).toString("utf8")), _body: true });
+      await handler(request, response);
+    });
+    const mountedFirst = await serve(handler);
+    try {
+      const id = await hopper.enqueue(Work, { fail: false });
+      const refused = await sqsdRound(parsedFirst.url, queue);
+      expect(refused.map((round) => round.status)).toEqual([500]);
+      expect(runs).toEqual([]);
+      expect(logger.lines.join("\n")).toMatch(/body parser/);
+      expect(await hopper.deadLetters(queue).take({ waitMs: 200 })).toEqual([]);
+      // Not deleted (sqsd deletes on 200 only): it comes back after its visibility timeout, whole.
+      let again: Awaited<ReturnType<typeof sqsdRound>> = [];
+      for (let round = 0; round < 10 && again.length === 0; round++) again = await sqsdRound(mountedFirst.url, queue);
+      expect(again.map((round) => [envelopeIdOf(round.message.Body!), round.status])).toEqual([[id, 200]]);
+      expect(runs).toEqual([{ args: { fail: false }, attempt: 2 }]);
+    } finally {
+      await parsedFirst.close();
+      await mountedFirst.close();
+    }
+  });
+
+  it("sqsd: localAddresses names the daemon by its IPv4 address, also when the app listens on every interface and sees it IPv4-mapped", async (context) => {
+    const outside = externalAddress();
+    if (!outside) return context.skip();
+    const queue = unique("sqsdmapped");
+    const { hopper, runs } = jobsFor(queue);
+    const handler = createSqsdNodeHandler({ hopper, queue, localAddresses: [outside] });
+    // app.listen(port) listens on "::", where an IPv4 peer's address reads "::ffff:<address>".
+    const server = createServer((request, response) => void handler(request, response));
+    await new Promise<void>((resolve) => server.listen(0, "::", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const headers = { "content-type": "application/json", "x-aws-sqsd-msgid": "m-1", "x-aws-sqsd-receive-count": "1", "x-aws-sqsd-queue": `${testQueuePrefix}${queue}` };
+      const body = JSON.stringify({ hopper: 1, id: "mapped", job: "Work", version: 1, args: { fail: false }, queue, priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} });
+      expect(await postFrom(outside, outside, port, "/", headers, body)).toBe(200);
+      expect(runs).toEqual([{ args: { fail: false }, attempt: 1 }]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it("sqsd: the queue is the handler's: a forged X-Aws-Sqsd-Queue neither moves the job nor creates an SQS queue", async () => {
     const queue = unique("sqsdqueue");
     const other = unique("sqsdother");

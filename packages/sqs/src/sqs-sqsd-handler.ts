@@ -6,6 +6,7 @@ import {
   createPushEndpoint,
   insecureNoAuthOption,
   isLoopbackAddress,
+  unmappedAddress,
   positiveIntegerOption,
   pushAnswer,
   secretMatches,
@@ -90,10 +91,11 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
   if (urlToken !== undefined && (typeof urlToken !== "string" || !urlTokenShape.test(urlToken))) {
     throw new ConfigurationError({ field: "urlToken", message: "give at least 16 characters of A-Z a-z 0-9 . _ ~ - (e.g. openssl rand -hex 24), so it fits a URL path as is and cannot be guessed" });
   }
-  const localAddresses = new Set(options.localAddresses ?? []);
-  for (const address of localAddresses) {
+  for (const address of options.localAddresses ?? []) {
     if (typeof address !== "string" || isIP(address) === 0) throw new ConfigurationError({ field: "localAddresses", message: `give IP addresses, got ${JSON.stringify(address)}` });
   }
+  // Compared unmapped on both sides: a server listening on "::" sees an IPv4 daemon as "::ffff:<address>".
+  const localAddresses = new Set((options.localAddresses ?? []).map(unmappedAddress));
   const periodicTasks = options.periodicTasks ?? {};
   if (insecure && (urlToken !== undefined || secret !== undefined || localAddresses.size > 0)) {
     throw new ConfigurationError({ field: "insecureNoAuth", message: "insecureNoAuth accepts anyone: drop it, or drop urlToken, secret and localAddresses" });
@@ -108,12 +110,13 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
   if (insecure) {
     logger.warn(`${factory}: insecureNoAuth is set: anyone who can reach this endpoint can run any registered job with any args, fire periodic tasks and force dead letters. Leave it out on Elastic Beanstalk.`, { queue: options.queue });
   }
-  const isLocal = (address: string) => isLoopbackAddress(address) || localAddresses.has(address);
+  const isLocal = (address: string) => isLoopbackAddress(address) || localAddresses.has(unmappedAddress(address));
 
   const authenticate = (request: PushHttpRequest): PushHttpAnswer | undefined => {
     if (insecure) return undefined;
     if (form === "node" && request.remoteAddress === undefined) return pushAnswer(403, "sqsd posts from this host only");
-    if (!addressesOf(request).every(isLocal)) return pushAnswer(403, "sqsd posts from this host only");
+    const outside = addressesOf(request).find((address) => !isLocal(address));
+    if (outside !== undefined) return pushAnswer(403, `sqsd posts from this host only: ${JSON.stringify(outside.slice(0, 60))} is not loopback nor in localAddresses`);
     if (urlToken !== undefined && !secretMatches(lastPathSegment(request.url), urlToken)) return pushAnswer(403, "the request path does not end with the urlToken");
     if (secret && !secretMatches(request.header(secret.header.toLowerCase()), secret.value)) return pushAnswer(401, `missing or wrong ${secret.header}`);
     return undefined;
@@ -139,7 +142,7 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
     return pushAnswer(500, "outcome could not be recorded; deliver again");
   };
 
-  return createPushEndpoint({ authenticate, maxBodyBytes, maxConcurrent, handle });
+  return createPushEndpoint({ authenticate, maxBodyBytes, maxConcurrent, handle, logger });
 }
 
 /** The path's last segment, query and one trailing slash left out: `/sqsd/abc/?x=1` → `abc`. */

@@ -16,6 +16,7 @@ export {
   secretMatches,
   addressesOf,
   isLoopbackAddress,
+  unmappedAddress,
   type PushEndpoint,
   type PushHttpRequest,
   type PushHttpAnswer,

@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import { isIP } from "node:net";
 import { ConfigurationError } from "../errors/configuration-error.js";
+import type { Logger } from "../logger.js";
 
 /**
  * Shared plumbing for push handlers (platforms that POST work to an app):
@@ -46,7 +47,7 @@ export function toFetchHandler(handle: PushHttpHandler): (request: Request) => P
       url: `${target.pathname}${target.search}`,
       header: (name) => request.headers.get(name),
       contentLength: length === null ? undefined : Number(length),
-      body: (request.body ?? []) as AsyncIterable<Uint8Array>,
+      body: request.bodyUsed ? bodyReadBefore() : ((request.body ?? []) as AsyncIterable<Uint8Array>),
       signal: request.signal,
       encrypted: target.protocol === "https:",
     });
@@ -75,7 +76,7 @@ export function toNodeHandler(handle: PushHttpHandler): (request: IncomingMessag
         return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
       },
       contentLength: length === undefined ? undefined : Number(length),
-      body: request,
+      body: nodeRequestBody(request),
       signal: aborted.signal,
       remoteAddress: request.socket?.remoteAddress,
       encrypted: (request.socket as { encrypted?: boolean } | undefined)?.encrypted === true,
@@ -97,6 +98,42 @@ export function toNodeHandler(handle: PushHttpHandler): (request: IncomingMessag
   };
 }
 
+/**
+ * A request body someone read before the handler: a body parser mounted in front of it (express.json(),
+ * express.urlencoded(), Cloud Functions). Read on, the stream is empty, and a job would run, or be dead-lettered,
+ * with no body: the request is refused instead, so the platform delivers it again once the app is fixed.
+ */
+export class BodyReadBeforeError extends Error {
+  constructor() {
+    super("the request body was read before the handler by a body parser (express.json(), express.urlencoded(), …): mount the handler before any body parser, or on a route without one (express.raw() and express.text() are fine); deliver again");
+    this.name = "BodyReadBeforeError";
+  }
+}
+
+/** The stream that throws BodyReadBeforeError when read. */
+async function* bodyReadBefore(): AsyncGenerator<Uint8Array> {
+  yield* [];
+  throw new BodyReadBeforeError();
+}
+
+/**
+ * The Node request's body: its stream when nobody read it, else the bytes a parser kept (`rawBody`, as Cloud Functions
+ * and several frameworks keep it; a Buffer or text `body`, as express.raw() and express.text() leave it), else a
+ * stream that refuses (a parsed object is not the bytes the platform sent).
+ */
+function nodeRequestBody(request: IncomingMessage): AsyncIterable<Uint8Array> {
+  const { rawBody, body, _body: parsedByExpress } = request as IncomingMessage & { rawBody?: unknown; body?: unknown; _body?: unknown };
+  if (rawBody instanceof Uint8Array) return keptBytes(rawBody);
+  if (!request.readableEnded && parsedByExpress !== true) return request;
+  if (body instanceof Uint8Array) return keptBytes(body);
+  if (typeof body === "string") return keptBytes(Buffer.from(body));
+  return bodyReadBefore();
+}
+
+async function* keptBytes(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
 /** The answer in place of one whose headers could not be sent. */
 const unanswerable = pushAnswer(500, "the answer could not be sent (a header value held characters HTTP does not allow)");
 
@@ -108,8 +145,8 @@ const unanswerable = pushAnswer(500, "the answer could not be sent (a header val
 async function answerSafely(handle: PushHttpHandler, request: PushHttpRequest): Promise<PushHttpAnswer> {
   try {
     return await handle(request);
-  } catch {
-    return pushAnswer(500, "the request could not be handled; deliver again");
+  } catch (error) {
+    return pushAnswer(500, error instanceof BodyReadBeforeError ? error.message : "the request could not be handled; deliver again");
   }
 }
 
@@ -122,6 +159,8 @@ export interface PushEndpoint {
   readonly maxConcurrent: number;
   /** Runs the body of an authenticated request. */
   readonly handle: (request: PushHttpRequest, body: string) => Promise<PushHttpAnswer>;
+  /** Where a body read before the handler is reported (the application's mistake, which only its logs show). */
+  readonly logger?: Logger;
 }
 
 /**
@@ -144,6 +183,9 @@ export function createPushEndpoint(endpoint: PushEndpoint): PushHttpHandler {
     try {
       const body = await readBoundedBody(request.body, maxBodyBytes);
       return body === undefined ? tooLarge() : await endpoint.handle(request, body);
+    } catch (error) {
+      if (error instanceof BodyReadBeforeError) endpoint.logger?.error(`push request refused: ${error.message}`, { url: request.url });
+      throw error;
     } finally {
       running -= 1;
     }
@@ -187,10 +229,19 @@ export function addressesOf(request: PushHttpRequest): string[] {
   return addresses;
 }
 
+/**
+ * An IPv4-mapped IPv6 address ("::ffff:192.0.2.1", as a server listening on "::" sees an IPv4 peer) as its IPv4
+ * address; any other address as it is.
+ */
+export function unmappedAddress(address: string): string {
+  const rest = address.slice(7);
+  return address.slice(0, 7).toLowerCase() === "::ffff:" && isIP(rest) === 4 ? rest : address;
+}
+
 /** True for 127.0.0.0/8 and ::1, also in their IPv4-mapped IPv6 forms. */
 export function isLoopbackAddress(address: string | undefined): boolean {
   if (!address) return false;
-  const ipv4 = address.startsWith("::ffff:") ? address.slice(7) : address;
+  const ipv4 = unmappedAddress(address);
   return (isIP(ipv4) === 4 && ipv4.startsWith("127.")) || address === "::1";
 }
 
