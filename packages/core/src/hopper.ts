@@ -7,7 +7,7 @@ import { createDefaultCoordinationStore } from "./coordination/default-coordinat
 import { DedupeWindows } from "./coordination/dedupe-windows.js";
 import { BackendConnection } from "./backend-connection.js";
 import { openFailure, openWithinBound, type ReachBound } from "./backend-reach.js";
-import { toPositiveMilliseconds, type Duration } from "./duration.js";
+import { toPositiveTimerMilliseconds, type Duration } from "./duration.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
 import { FlowControl } from "./flow-control/flow-control.js";
 import { PauseWatch } from "./flow-control/pause-watch.js";
@@ -199,14 +199,14 @@ export function createHopper(options: HopperOptions): Hopper {
   if (!Array.isArray(options.jobs)) throw new ConfigurationError({ field: "jobs", message: "give the job classes this process enqueues or runs: createHopper({ jobs: [SendEmail] })" });
   const registry = new JobRegistry(options.jobs);
   const queueLimits = resolveQueueRateLimits(options.rateLimits);
-  const pausedPushHoldMs = toPositiveMilliseconds(options.pausedPushHold ?? "30s", "pausedPushHold");
+  const pausedPushHoldMs = toPositiveTimerMilliseconds(options.pausedPushHold ?? "30s", "pausedPushHold");
   const middleware: Middleware[] = [...(options.middleware ?? [])];
   const logger = redactingLogger(options.logger ?? createConsoleLogger());
   const logArgs = options.logArgs === true;
   const givenBackend = options.backend === undefined ? undefined : checkBackend(options.backend);
   const url = givenBackend ? "" : chooseBackendUrl(options);
   const routes = checkRoutes(options.routes, givenBackend ? undefined : url, knownBackendScheme);
-  const reach: ReachBound = { url: givenBackend ? undefined : url, timeoutMs: toPositiveMilliseconds(options.connectTimeout ?? "5s", "connectTimeout") };
+  const reach: ReachBound = { url: givenBackend ? undefined : url, timeoutMs: toPositiveTimerMilliseconds(options.connectTimeout ?? "5s", "connectTimeout") };
   // Once open, an enqueue waits on no open, so it needs no timer for one.
   const openForEnqueue = (): Backend | Promise<Backend> => connection.current() ?? openWithinBound(() => connection.get(), reach);
   // Known once the backend is open: whether `coordination` below is a store every process shares.

@@ -1,5 +1,5 @@
 import type { BackendCapabilities } from "../backend/backend.js";
-import { toPositiveMilliseconds, type Duration } from "../duration.js";
+import { toPositiveMilliseconds, toPositiveTimerMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { rejectUnknownOptions } from "../option-keys.js";
 import { DEFAULT_MAX_ARGS_BYTES, DEFAULT_MAX_RESULT_BYTES } from "./record-values.js";
@@ -67,7 +67,7 @@ export function resolveRecordsOptions(options: RecordsOptions): ResolvedRecordsO
   if (!Number.isSafeInteger(maxArgsBytes) || maxArgsBytes < 0) {
     throw new ConfigurationError({ field: "records.maxArgsBytes", message: `must be a whole number of bytes (0 or more; larger args are kept as their size), got ${JSON.stringify(maxArgsBytes)}` });
   }
-  return { keepMs, maxResultBytes, cancelCheckMs: toPositiveMilliseconds(options.cancelCheck ?? "1s", "records.cancelCheck"), args, maxArgsBytes };
+  return { keepMs, maxResultBytes, cancelCheckMs: toPositiveTimerMilliseconds(options.cancelCheck ?? "1s", "records.cancelCheck"), args, maxArgsBytes };
 }
 
 /**

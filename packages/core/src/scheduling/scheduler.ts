@@ -1,6 +1,6 @@
 import { abortableSleep } from "../abortable-sleep.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
-import { toPositiveMilliseconds, type Duration } from "../duration.js";
+import { toPositiveTimerMilliseconds, type Duration } from "../duration.js";
 import { rejectUnknownOptions } from "../option-keys.js";
 import type { Logger } from "../logger.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
@@ -57,7 +57,7 @@ export class Scheduler {
     private readonly options: SchedulerOptions = {},
   ) {
     rejectUnknownOptions(options, schedulerOptionKeys, "scheduler()", "scheduler.");
-    this.claimLeaseMs = toPositiveMilliseconds(options.claimLease ?? "10s", "scheduler.claimLease");
+    this.claimLeaseMs = toPositiveTimerMilliseconds(options.claimLease ?? "10s", "scheduler.claimLease");
   }
 
   /** Runs until `stop()` (or SIGTERM/SIGINT). */

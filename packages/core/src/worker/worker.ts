@@ -5,7 +5,7 @@ import type { FlowControl } from "../flow-control/flow-control.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { ShutdownError } from "../errors/shutdown-error.js";
-import { toMilliseconds, toPositiveMilliseconds, type Duration } from "../duration.js";
+import { toMilliseconds, toPositiveTimerMilliseconds, toTimerMilliseconds, type Duration } from "../duration.js";
 import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
@@ -161,7 +161,7 @@ export class Worker {
   ) {
     rejectUnknownOptions(options, workerOptionKeys, "worker()", "worker.");
     this.selection = selectQueues(options.queues ?? [...new Set(dependencies.registry.all.map((definition) => definition.queue))], options.order);
-    this.pauseCheckMs = toPositiveMilliseconds(options.pauseCheck ?? "1s", "worker.pauseCheck");
+    this.pauseCheckMs = toPositiveTimerMilliseconds(options.pauseCheck ?? "1s", "worker.pauseCheck");
     const concurrency = options.concurrency ?? 10;
     if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 10_000) {
       throw new ConfigurationError({ field: "worker.concurrency", message: `must be an integer from 1 to 10000, got ${JSON.stringify(concurrency)}` });
@@ -177,20 +177,20 @@ export class Worker {
       throw new ConfigurationError({ field: "worker.prefetchBytes", message: `must be a positive integer (characters of message bodies held beyond the running jobs, e.g. 16 * 1024 * 1024), got ${JSON.stringify(prefetchBytes)}` });
     }
     this.prefetchBytes = prefetchBytes;
-    this.leaseMs = toPositiveMilliseconds(options.lease ?? "30s", "worker.lease");
-    this.pollWaitMs = toMilliseconds(options.pollWait ?? "5s", "worker.pollWait");
-    this.shutdownTimeoutMs = toMilliseconds(options.shutdownTimeout ?? "25s", "worker.shutdownTimeout");
+    this.leaseMs = toPositiveTimerMilliseconds(options.lease ?? "30s", "worker.lease");
+    this.pollWaitMs = toTimerMilliseconds(options.pollWait ?? "5s", "worker.pollWait");
+    this.shutdownTimeoutMs = toTimerMilliseconds(options.shutdownTimeout ?? "25s", "worker.shutdownTimeout");
     // A zero re-offer interval would republish a too-new payload in a tight loop.
-    this.newerVersionRetryMs = toPositiveMilliseconds(options.newerVersionRetry ?? "1m", "worker.newerVersionRetry");
+    this.newerVersionRetryMs = toPositiveTimerMilliseconds(options.newerVersionRetry ?? "1m", "worker.newerVersionRetry");
     this.newerVersionMaxHoldMs = toMilliseconds(options.newerVersionMaxHold ?? "1h", "worker.newerVersionMaxHold");
-    this.exitOnHungJobMs = options.exitOnHungJob === undefined ? undefined : toPositiveMilliseconds(options.exitOnHungJob, "worker.exitOnHungJob");
+    this.exitOnHungJobMs = options.exitOnHungJob === undefined ? undefined : toPositiveTimerMilliseconds(options.exitOnHungJob, "worker.exitOnHungJob");
     this.presence = new WorkerPresence({
       coordination: dependencies.coordination,
       logger: dependencies.logger,
       queues: this.selection.queues,
       concurrency,
       jobs: Object.fromEntries(dependencies.registry.all.map((definition) => [definition.name, definition.version])),
-      heartbeatMs: toPositiveMilliseconds(options.heartbeat ?? "5s", "worker.heartbeat"),
+      heartbeatMs: toPositiveTimerMilliseconds(options.heartbeat ?? "5s", "worker.heartbeat"),
       running: () => this.inFlight.size,
     });
     this.history = new HistoryRecorder({ coordination: dependencies.coordination, logger: dependencies.logger });
@@ -204,7 +204,7 @@ export class Worker {
 
   /** Graceful shutdown; idempotent. */
   stop(options: { timeout?: Duration } = {}): Promise<void> {
-    const timeoutMs = options.timeout === undefined ? this.shutdownTimeoutMs : toMilliseconds(options.timeout, "stop.timeout");
+    const timeoutMs = options.timeout === undefined ? this.shutdownTimeoutMs : toTimerMilliseconds(options.timeout, "stop.timeout");
     this.stopping ??= this.shutDown(timeoutMs);
     return this.stopping;
   }
