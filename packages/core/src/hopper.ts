@@ -25,8 +25,8 @@ import { bindJob, unbindJob, type JobEnqueuer } from "./job-binding.js";
 import type { EnqueueOptions, JobArgs, JobClass, JobContext, Job } from "./job.js";
 import { JobRegistry, upgradeArgs, validateArgs } from "./job-registry.js";
 import { refuseUnmetNeeds } from "./job-needs.js";
-import { createConsoleLogger, redactingLogger, type Logger } from "./logger.js";
-import { runPerformMiddleware, type Middleware } from "./middleware.js";
+import { loggerOption, type Logger } from "./logger.js";
+import { checkMiddleware, checkMiddlewareLayer, runPerformMiddleware, type Middleware } from "./middleware.js";
 import { rejectUnknownOptions } from "./option-keys.js";
 import { runMessage, type PushedMessage, type PushOutcome } from "./worker/run-message.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
@@ -200,8 +200,8 @@ export function createHopper(options: HopperOptions): Hopper {
   const registry = new JobRegistry(options.jobs);
   const queueLimits = resolveQueueRateLimits(options.rateLimits);
   const pausedPushHoldMs = toPositiveTimerMilliseconds(options.pausedPushHold ?? "30s", "pausedPushHold");
-  const middleware: Middleware[] = [...(options.middleware ?? [])];
-  const logger = redactingLogger(options.logger ?? createConsoleLogger());
+  const middleware: Middleware[] = checkMiddleware(options.middleware);
+  const logger = loggerOption(options.logger);
   const logArgs = options.logArgs === true;
   const givenBackend = options.backend === undefined ? undefined : checkBackend(options.backend);
   const url = givenBackend ? "" : chooseBackendUrl(options);
@@ -339,7 +339,7 @@ export function createHopper(options: HopperOptions): Hopper {
     chains: batchBook.chains,
     flow: (flowOptions) => batchBook.flows.create(flowOptions),
     flows: batchBook.flows,
-    use: (layer) => void middleware.push(layer),
+    use: (layer) => void middleware.push(checkMiddlewareLayer(layer, "middleware")),
     schedule(name, cron, jobClass, args, scheduleOptions) {
       registry.definitionOf(jobClass);
       const job = defineRecurringJob(name, cron, jobClass, args, scheduleOptions);

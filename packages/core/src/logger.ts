@@ -1,3 +1,4 @@
+import { ConfigurationError } from "./errors/configuration-error.js";
 import { redactSecrets, redactValue, sanitizedError } from "./redaction.js";
 
 export interface Logger {
@@ -17,6 +18,25 @@ const levels = ["debug", "info", "warn", "error", "silent"] as const;
 export type LogLevel = (typeof levels)[number];
 /** The level of one line. */
 export type LineLevel = Exclude<LogLevel, "silent">;
+
+/**
+ * A logger given to Hopper, checked before any line is written: one without a level (a hand-made
+ * `{ info, error }`) would throw at its first line of that level, mid-job, and fail the job.
+ */
+export function checkLogger(logger: unknown, field = "logger"): Logger {
+  const missing = typeof logger === "object" && logger !== null ? lineLevels.filter((level) => typeof (logger as Record<string, unknown>)[level] !== "function") : lineLevels;
+  if (missing.length > 0) {
+    throw new ConfigurationError({ field, message: `give an object with debug, info, warn and error functions (console, pino and winston fit); missing ${missing.join(", ")}` });
+  }
+  return logger as Logger;
+}
+
+const lineLevels: readonly LineLevel[] = ["debug", "info", "warn", "error"];
+
+/** A `logger` option: checked and redacting, or the console logger when none was given. */
+export function loggerOption(logger: unknown, field = "logger"): Logger {
+  return redactingLogger(logger === undefined ? createConsoleLogger() : checkLogger(logger, field));
+}
 
 /** Whether `logger` writes lines at `level`; a logger that cannot say is assumed to. */
 export function writesAt(logger: Logger, level: LineLevel): boolean {

@@ -1,3 +1,4 @@
+import { ConfigurationError } from "./errors/configuration-error.js";
 import type { JobContext } from "./job.js";
 
 export interface EnqueueMiddlewareContext {
@@ -39,6 +40,25 @@ export interface PerformMiddlewareContext {
 export interface Middleware {
   enqueue?(context: EnqueueMiddlewareContext, next: () => Promise<string[]>): Promise<string[]>;
   perform?(context: PerformMiddlewareContext, next: () => Promise<unknown>): Promise<unknown>;
+}
+
+/** Checks a middleware layer before any job meets it: an object whose `enqueue` and `perform`, when given, are functions. */
+export function checkMiddlewareLayer(layer: unknown, field: string): Middleware {
+  if (typeof layer !== "object" || layer === null) {
+    throw new ConfigurationError({ field, message: `give a middleware object with enqueue and/or perform functions, got ${layer === null ? "null" : typeof layer}` });
+  }
+  for (const hook of ["enqueue", "perform"] as const) {
+    const value = (layer as Record<string, unknown>)[hook];
+    if (value !== undefined && typeof value !== "function") throw new ConfigurationError({ field: `${field}.${hook}`, message: `must be a function (context, next) => …, got ${typeof value}` });
+  }
+  return layer as Middleware;
+}
+
+/** createHopper's `middleware`: a list of layers, each checked. */
+export function checkMiddleware(middleware: unknown): Middleware[] {
+  if (middleware === undefined) return [];
+  if (!Array.isArray(middleware)) throw new ConfigurationError({ field: "middleware", message: "give a list of middleware objects: createHopper({ middleware: [tracing] })" });
+  return middleware.map((layer, index) => checkMiddlewareLayer(layer, `middleware[${index}]`));
 }
 
 export function runEnqueueMiddleware(middleware: readonly Middleware[], context: EnqueueMiddlewareContext, last: () => Promise<string[]>): Promise<string[]> {

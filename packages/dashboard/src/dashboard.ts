@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ConfigurationError, createConsoleLogger, redactingLogger, type Hopper, type Logger } from "@hopper/core";
+import { ConfigurationError, loggerOption, type Hopper, type Logger } from "@hopper/core";
 import { readBoundedBody, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpRequest } from "@hopper/core/backend";
 import { dashboardCss, dashboardJs } from "./assets.js";
 import { CSRF_COOKIE, CSRF_FIELD, csrfCookie, newCsrfToken, readCookie, tokensMatch, validToken } from "./csrf.js";
@@ -266,7 +266,7 @@ function checkOptions(options: DashboardOptions) {
   const refreshMs = options.refreshMs ?? 5000;
   if (!Number.isSafeInteger(refreshMs) || refreshMs < 1000) throw new ConfigurationError({ field: "refreshMs", message: `must be a whole number of ms ≥ 1000, got ${JSON.stringify(refreshMs)}` });
   // Its lines quote failures of the backend's calls, whose messages may hold a connection string: redacted as the core's are.
-  return { hopper, readOnly: options.readOnly === true, base: basePath, refreshMs, logger: redactingLogger(options.logger ?? createConsoleLogger()) };
+  return { hopper, readOnly: options.readOnly === true, base: basePath, refreshMs, logger: loggerOption(options.logger) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ConfigurationError, createConsoleLogger, redactingLogger, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
+import { ConfigurationError, loggerOption, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
 import { createPushEndpoint, insecureNoAuthOption, positiveIntegerOption, pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest } from "@hopper/core/backend";
 import { createPushVerifier, type PushVerification } from "./pubsub-push-auth.js";
 import { ID_ATTRIBUTE } from "./pubsub-receive.js";
@@ -57,7 +57,7 @@ function createPushCore(options: PubSubPushHandlerOptions, factory: string): Pus
   }
   const verify = insecure ? undefined : createPushVerifier(options.verify!);
   const expected = expectedSubscription(options);
-  const logger = redactingLogger(options.logger ?? createConsoleLogger());
+  const logger = loggerOption(options.logger);
   if (insecure) {
     logger.warn(`${factory}: insecureNoAuth is set: anyone who can reach this endpoint can run any registered job with any args. Give verify: { audience, serviceAccountEmail } outside local development.`, { queue: options.queue });
   }

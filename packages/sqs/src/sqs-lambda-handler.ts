@@ -1,4 +1,4 @@
-import { ConfigurationError, createConsoleLogger, redactingLogger, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
+import { ConfigurationError, loggerOption, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
 import { jobIdOf } from "./sqs-job-id.js";
 import { deliveryAttemptOf, earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
 
@@ -56,7 +56,7 @@ export function createSqsLambdaHandler(options: SqsLambdaHandlerOptions): (event
   const queuePrefix = options.queuePrefix ?? "";
   if (typeof queuePrefix !== "string") throw new ConfigurationError({ field: "queuePrefix", message: `must be a string, got ${JSON.stringify(options.queuePrefix)}` });
   const queueName = `${queuePrefix}${options.queue}`;
-  const logger = redactingLogger(options.logger ?? createConsoleLogger());
+  const logger = loggerOption(options.logger);
 
   const run = async (record: SqsEventRecord): Promise<PushOutcome> => {
     // Another event source mapped to this function is a wiring mistake: reported failed, so the record stays in its own queue (and its redrive policy).

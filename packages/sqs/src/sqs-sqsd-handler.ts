@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIP } from "node:net";
-import { ConfigurationError, createConsoleLogger, redactingLogger, type Hopper, type JobClass, type Logger } from "@hopper/core";
+import { ConfigurationError, loggerOption, type Hopper, type JobClass, type Logger } from "@hopper/core";
 import {
   addressesOf,
   createPushEndpoint,
@@ -106,7 +106,7 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
   if (!insecure && urlToken === undefined && form === "fetch") {
     throw new ConfigurationError({ field: "urlToken", message: "the fetch form cannot see the peer address, so it cannot tell sqsd from a stranger: give urlToken (and put it in the environment's HTTP path), or use createSqsdNodeHandler" });
   }
-  const logger = redactingLogger(options.logger ?? createConsoleLogger());
+  const logger = loggerOption(options.logger);
   if (insecure) {
     logger.warn(`${factory}: insecureNoAuth is set: anyone who can reach this endpoint can run any registered job with any args, fire periodic tasks and force dead letters. Leave it out on Elastic Beanstalk.`, { queue: options.queue });
   }
