@@ -126,4 +126,31 @@ describe("the job status handler (202 pattern)", () => {
     expect(answer.headers.get("retry-after")).toBeNull();
     expect(() => createJobStatusHandler({} as never)).toThrow(ConfigurationError);
   });
+
+  it("answers a trailing slash as the same job (Express's /jobs/:id matches it too)", async () => {
+    const { hopper, handler } = await setUp();
+    const base = await serve(handler);
+    const id = await BuildReport.performLater({ month: "2026-11" });
+    await runAll(hopper, id);
+    const slashed = await fetch(`${base}/jobs/${id}/`, { redirect: "manual" });
+    expect(slashed.status).toBe(303);
+    expect(slashed.headers.get("location")).toBe("/reports/r-2026-11");
+  });
+
+  it("answers 503 JSON with Retry-After when the record store cannot answer, and logs it; 404 for an id no job can have, without asking the store", async () => {
+    const logged: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (message: string) => void logged.push(message), error: (message: string) => void logged.push(message) };
+    // Records on a Redis no one listens on: every read fails, as a store that is down does.
+    const hopper = createHopper({ url: "redis://127.0.0.1:1", jobs: [BuildReport], records: {}, connectTimeout: "300ms", logger: createConsoleLogger("silent") });
+    opened.push(hopper);
+    const handler = createJobStatusHandler({ jobs: hopper.jobs, logger });
+    for (const form of ["node", "fetch"] as const) {
+      const answer = form === "node" ? await fetch(`${await serve(handler)}/jobs/some-job-id`) : await handler.fetch(new Request("http://app.test/jobs/some-job-id"));
+      expect({ form, status: answer.status, type: answer.headers.get("content-type"), retryAfter: answer.headers.get("retry-after") }).toEqual({ form, status: 503, type: "application/json; charset=utf-8", retryAfter: "5" });
+      expect(await answer.json()).toMatchObject({ error: expect.stringMatching(/could not be read/) });
+    }
+    expect(logged.join("\n")).toMatch(/job status/);
+    const nul = await handler.fetch(new Request("http://app.test/jobs/%00"));
+    expect(nul.status).toBe(404);
+  });
 });

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer } from "../backend/push-http.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
+import { loggerOption, type Logger } from "../logger.js";
 import { FINISHED_STATES } from "./record-store.js";
 import type { JobRecord, JobRecords } from "./job-records.js";
 
@@ -17,6 +18,8 @@ export interface JobStatusHandlerOptions {
   readonly resultUrl?: (record: JobRecord) => string | undefined;
   /** `Retry-After` (seconds) on the answer for an unfinished job. Default 1. */
   readonly retryAfterSeconds?: number;
+  /** Where a record store that cannot answer is reported (the client gets 503). Default: the console. */
+  readonly logger?: Logger;
 }
 
 export interface JobStatusHandler {
@@ -40,6 +43,7 @@ export interface JobStatusHandler {
 export function createJobStatusHandler(options: JobStatusHandlerOptions): JobStatusHandler {
   if (typeof options?.jobs?.get !== "function") throw new ConfigurationError({ field: "jobs", message: "give hopper.jobs: createJobStatusHandler({ jobs: hopper.jobs })" });
   if (options.resultUrl !== undefined && typeof options.resultUrl !== "function") throw new ConfigurationError({ field: "resultUrl", message: "must be a function (record) => string | undefined" });
+  const logger = loggerOption(options.logger);
   const retryAfter = options.retryAfterSeconds ?? 1;
   if (!Number.isSafeInteger(retryAfter) || retryAfter < 0) throw new ConfigurationError({ field: "retryAfterSeconds", message: `must be a whole number of seconds ≥ 0, got ${JSON.stringify(retryAfter)}` });
   const json = (status: number, body: unknown, headers: Record<string, string> = {}): PushHttpAnswer => ({
@@ -49,14 +53,23 @@ export function createJobStatusHandler(options: JobStatusHandlerOptions): JobSta
   });
   const handle = async (request: { method: string; url: string }): Promise<PushHttpAnswer> => {
     if (request.method !== "GET" && request.method !== "HEAD") return pushAnswer(405, "job status is read with GET", { allow: "GET, HEAD" });
-    const path = request.url.split("?")[0]!;
+    // One trailing slash is the same route (Express's /jobs/:id matches /jobs/x/ too).
+    const path = request.url.split("?")[0]!.replace(/(.)\/$/, "$1");
     let id: string;
     try {
       id = decodeURIComponent(path.slice(path.lastIndexOf("/") + 1));
     } catch {
       return json(400, { error: "the job id in the path is not valid percent-encoding" });
     }
-    const record = id === "" || id.length > 512 ? null : await options.jobs.get(id);
+    // No job id holds a control character (a NUL would fail a PostgreSQL store's query): unknown, unasked.
+    if (id === "" || id.length > 512 || /[\u0000-\u001f\u007f]/.test(id)) return json(404, { error: "no such job", id });
+    let record: JobRecord | null;
+    try {
+      record = await options.jobs.get(id);
+    } catch (error) {
+      logger.error("job status: the record store could not be read; answered 503", { id, error });
+      return json(503, { error: "the job's record could not be read; try again" }, { "retry-after": "5" });
+    }
     if (!record) return json(404, { error: "no such job", id });
     // Args are the operator's to see (unredacted here), not the polling client's.
     const { args: _args, ...answered } = record;
