@@ -1,8 +1,20 @@
 #!/usr/bin/env node
 import { runCli } from "./cli.js";
 
+// A reader that went away (`hopper stats --watch | head -1`): stop as SIGTERM stops the command, rather than die on
+// an unhandled EPIPE. Logs with nowhere to go are dropped: they must not stop a worker.
+let readerGone = false;
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+  if (!readerGone) process.kill(process.pid, "SIGTERM");
+  readerGone = true;
+});
+process.stderr.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code !== "EPIPE") throw error;
+});
+
 const exitCode = await runCli(process.argv.slice(2), {
-  stdout: (text) => void process.stdout.write(text),
+  stdout: (text) => void (readerGone || process.stdout.write(text)),
   stderr: (text) => void process.stderr.write(text),
   environment: process.env,
   cwd: process.cwd(),

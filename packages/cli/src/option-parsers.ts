@@ -19,8 +19,8 @@ export function parseWorkerQueues(value: string): string[] | Record<string, numb
   if (!items.some((item) => item.includes(":"))) return parseQueueList(value);
   const weights: Record<string, number> = {};
   for (const item of items) {
-    const [queue = "", weight = ""] = item.split(":");
-    if (!/^\d+$/.test(weight.trim())) throw new InvalidArgumentError(`${JSON.stringify(item)}: give every queue a whole-number weight, e.g. critical:6,default:2,low:1.`);
+    const [queue = "", weight = "", ...extra] = item.split(":");
+    if (extra.length > 0 || !/^\d+$/.test(weight.trim())) throw new InvalidArgumentError(`${JSON.stringify(item)}: give every queue a whole-number weight, e.g. critical:6,default:2,low:1.`);
     parseQueueList(queue);
     if (queue in weights) throw new InvalidArgumentError(`${JSON.stringify(queue)} is listed twice.`);
     weights[queue] = Number(weight);
@@ -34,14 +34,32 @@ export function parsePositiveInteger(value: string): number {
   return number;
 }
 
-/** "500ms", "2s", "1m" or a number of milliseconds. */
+/** "500ms", "2s", "1m", "1h" or a number of milliseconds, from 1ms to 24h. */
 export function parseDurationMs(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!match) throw new InvalidArgumentError("use a duration such as 500ms, 2s or 1m.");
-  const unit = match[2] === "m" ? 60_000 : match[2] === "s" ? 1000 : 1;
-  const ms = Number(match[1]) * unit;
+  const ms = durationMs(value);
   if (ms < 1 || ms > 24 * 3_600_000) throw new InvalidArgumentError("must be between 1ms and 24h.");
-  return Math.round(ms);
+  return ms;
+}
+
+/** As parseDurationMs, and 0 (do not wait). */
+export function parseWaitDurationMs(value: string): number {
+  const ms = durationMs(value);
+  if (ms > 24 * 3_600_000) throw new InvalidArgumentError("must be between 0 and 24h.");
+  return ms;
+}
+
+function durationMs(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError("use a duration such as 500ms, 2s, 1m or 1h.");
+  const unit = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 }[match[2] ?? "ms"]!;
+  return Math.round(Number(match[1]) * unit);
+}
+
+/** An address to listen on: never empty, which listen() reads as every interface. */
+export function parseListenHost(value: string): string {
+  const host = value.trim();
+  if (host === "" || /\s/.test(host)) throw new InvalidArgumentError("give an address to listen on, e.g. 127.0.0.1 (or 0.0.0.0 for every interface, behind a proxy).");
+  return host;
 }
 
 export function parsePort(value: string): number {

@@ -7,7 +7,7 @@ import type { ActionFactory, CliCommand } from "../command.js";
 import { usageError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
 import { loadJobsModule } from "../jobs-module.js";
-import { parsePort } from "../option-parsers.js";
+import { parseListenHost, parsePort } from "../option-parsers.js";
 import { untilStopSignal } from "../stop-signals.js";
 import { registerSchedules } from "./scheduler-command.js";
 
@@ -21,7 +21,7 @@ export const dashboardCommand: CliCommand = {
       .description(`serve the web dashboard (queues, jobs, dead letters, workers); sign in with the token in ${DASHBOARD_TOKEN_VARIABLE} as the password (any user name) or as a Bearer token`)
       .requiredOption("--jobs <module>", "module whose exports are the job classes (their queues are the ones shown) and, optionally, schedules(hopper)")
       .option("--port <port>", "port to listen on (0: any free one)", parsePort, 4100)
-      .option("--host <host>", "address to listen on", "127.0.0.1")
+      .option("--host <host>", "address to listen on", parseListenHost, "127.0.0.1")
       .option("--base-path <path>", "serve under this path, e.g. /hopper behind a proxy", "")
       .option("--read-only", "show everything, allow no action")
       .option("--allow-unauthenticated", `serve without ${DASHBOARD_TOKEN_VARIABLE}: anyone who reaches the port can pause queues and retry or cancel jobs`)

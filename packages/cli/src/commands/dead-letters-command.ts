@@ -3,7 +3,7 @@ import { validateQueueName, type DeadLetter, type DeadLetters } from "@hopper/co
 import { usageError } from "../cli-error.js";
 import type { ActionFactory, CliCommand, CommandContext } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
-import { parseDurationMs, parsePositiveInteger } from "../option-parsers.js";
+import { parsePositiveInteger, parseWaitDurationMs } from "../option-parsers.js";
 import { formatTable, truncate } from "../output.js";
 
 /** `hopper dead-letters list|retry|discard <queue>`, over hopper.deadLetters(queue). */
@@ -14,7 +14,7 @@ export const deadLettersCommand: CliCommand = {
       .description("inspect, retry or discard the jobs a queue gave up on (kept in <queue>-dead)")
       .addHelpText("after", "\nExample:\n  $ hopper dead-letters list mailers --url redis://localhost:6379");
     const max = () => new Option("--max <n>", "most dead letters to handle").argParser(parsePositiveInteger).default(10);
-    const wait = () => new Option("--wait <duration>", "how long to wait for dead letters to arrive (long polling backends such as SQS may need 1s)").argParser(parseDurationMs).default(0, "0");
+    const wait = () => new Option("--wait <duration>", "how long to wait for dead letters to arrive (long polling backends such as SQS may need 1s)").argParser(parseWaitDurationMs).default(0, "0");
 
     group
       .command("list <queue>")

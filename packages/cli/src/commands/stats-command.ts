@@ -51,8 +51,7 @@ export const statsCommand: CliCommand = {
                   if (error instanceof CliError && error.exitCode === ExitCode.unsupported) throw error;
                   context.logger.error("could not read the queue stats; trying again at the next interval", { error });
                 }
-                const stopped = await Promise.race([stop.promise.then(() => true), sleep(options.interval as number).then(() => false)]);
-                if (stopped) return ExitCode.ok;
+                if (await stoppedWithin(stop.promise, options.interval as number)) return ExitCode.ok;
               }
             } finally {
               stop.dispose();
@@ -84,6 +83,16 @@ function printSample(context: CommandContext, backend: Backend, rows: QueueStats
   context.print(watching ? `${at}  ${backend.name}\n${table}\n` : table, { at, backend: backend.name, queues: rows });
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+/**
+ * Whether `stop` comes within `ms`. The timer is what keeps the process alive between samples (a memory:// backend
+ * holds no socket that would), and is cleared on a stop, so the exit does not wait it out.
+ */
+async function stoppedWithin(stop: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([stop.then(() => true), elapsed]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
