@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ConfigurationError, loggerOption, type Hopper, type Logger } from "@hopper/core";
+import { ConfigurationError, JobNotFoundError, loggerOption, type Hopper, type Logger } from "@hopper/core";
 import { readBoundedBody, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpRequest } from "@hopper/core/backend";
 import { dashboardCss, dashboardJs } from "./assets.js";
 import { CSRF_COOKIE, CSRF_FIELD, csrfCookie, newCsrfToken, readCookie, tokensMatch, validToken } from "./csrf.js";
@@ -145,7 +145,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     try {
       return redirect(await action(form));
     } catch (error) {
-      if (ConfigurationError.isInstance(error)) return answer(400, errorText(error));
+      // A record that expired between the check and the action is the same mistake as one gone before it.
+      if (ConfigurationError.isInstance(error) || JobNotFoundError.isInstance(error)) return answer(400, errorText(error));
       logger.error("a dashboard action failed", { error, action: path });
       return answer(500, `the action failed: ${errorText(error)}`);
     }
@@ -157,11 +158,17 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     return value;
   };
   // A queue of this Hopper's, as the bulk form's items must name (dead-letter-selection.ts): not another application's on the same backend.
-  const knownQueue = async (form: URLSearchParams): Promise<string> => {
-    const queue = field(form, "queue");
+  const knownQueue = async (form: URLSearchParams): Promise<string> => checkedQueue(field(form, "queue"), "queue");
+  const checkedQueue = async (queue: string, name: string): Promise<string> => {
     const known = (await hopper.queues.list()).some((entry) => entry.name === queue);
-    if (!known) throw new ConfigurationError({ field: "queue", message: `names a queue this Hopper does not know (${JSON.stringify(queue.slice(0, 100))})` });
+    if (!known) throw new ConfigurationError({ field: name, message: `names a queue this Hopper does not know (${JSON.stringify(queue.slice(0, 100))})` });
     return queue;
+  };
+  // The record of a job the form names, which may have expired since the page showed it.
+  const recordOf = async (id: string) => {
+    const record = await hopper.jobs.get(id);
+    if (!record) throw new ConfigurationError({ field: "id", message: `no job ${JSON.stringify(id.slice(0, 100))}: it may have finished and its record expired` });
+    return record;
   };
   const back = (page: string, query: Record<string, string>) => `${base}/${page}?${new URLSearchParams(query).toString()}`;
   const actions: Record<string, (form: URLSearchParams) => Promise<string>> = {
@@ -177,14 +184,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     },
     "/jobs/cancel": async (form) => {
       const id = field(form, "id");
+      await checkedQueue((await recordOf(id)).queue, "id");
       const outcome = await hopper.jobs.cancel(id);
       return back("jobs", { id, done: outcome.cancelled ? "cancelled" : outcome.stopping ? "stopping" : "not-cancelled" });
     },
     "/jobs/retry": async (form) => {
       const id = field(form, "id");
-      const record = await hopper.jobs.get(id);
-      if (!record) throw new ConfigurationError({ field: "id", message: `no job ${JSON.stringify(id)}` });
-      const moved = await hopper.deadLetters(record.queue).retry({ ids: [id], max: DEAD_LETTERS_SEARCHED });
+      const queue = await checkedQueue((await recordOf(id)).queue, "id");
+      const moved = await hopper.deadLetters(queue).retry({ ids: [id], max: DEAD_LETTERS_SEARCHED });
       return back("jobs", { id, done: moved > 0 ? "retried" : "not-retried" });
     },
     "/dead-letters/retry": async (form) => {
