@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RetryLaterError } from "./errors/retry-later-error.js";
 import { UnrecoverableError } from "./errors/unrecoverable-error.js";
-import { decideRetry, discardOn, retryOn } from "./retry-policy.js";
+import { decideRetry, discardOn, retryOn, validateRetryOptions } from "./retry-policy.js";
 
 class RateLimited extends Error {}
 class NotFound extends Error {}
@@ -48,5 +48,27 @@ describe("decideRetry", () => {
   it("validates rule options with the field named", () => {
     expect(() => retryOn(RateLimited, { attempts: 0 })).toThrow(/retryOn\(RateLimited\)\.attempts: must be an integer ≥ 1/);
     expect(() => retryOn(RateLimited, { wait: "soon" })).toThrow(/retryOn\(RateLimited\)\.wait: "soon" is not a duration/);
+  });
+
+  it("refuses a wait that is no strategy, a misspelt key and rules that are not retryOn/discardOn, naming the field (a job class from JavaScript is not type-checked)", () => {
+    for (const wait of [{}, true, [], "fast"]) {
+      expect(() => validateRetryOptions({ wait } as never, "Work.retry"), JSON.stringify(wait)).toThrow(/Work\.retry\.wait: /);
+    }
+    expect(() => validateRetryOptions({ atempts: 3 } as never, "Work.retry")).toThrow(/Work\.retry\.atempts: "atempts" is not an option/);
+    expect(() => validateRetryOptions({ rules: [RateLimited] } as never, "Work.retry")).toThrow(/Work\.retry\.rules\[0\]: /);
+    expect(() => validateRetryOptions({ rules: {} } as never, "Work.retry")).toThrow(/Work\.retry\.rules: /);
+    expect(() => validateRetryOptions({ attempts: 3, wait: (attempt: number) => attempt * 1000, jitter: 0, rules: [retryOn(RateLimited), discardOn(TypeError)] }, "Work.retry")).not.toThrow();
+  });
+
+  it("still decides when a wait function answers nonsense or throws: the default exponential wait, never a failure to settle the job", () => {
+    for (const answer of [Number.NaN, -5, Number.POSITIVE_INFINITY, "1s", undefined]) {
+      expect(decideRetry({ wait: () => answer as never, jitter: 0 }, new Error("x"), 3), String(answer)).toEqual({ action: "retry", delayMs: 4000, countsAsAttempt: true });
+    }
+    const throwing = () => {
+      throw new Error("bug in the wait function");
+    };
+    expect(decideRetry({ wait: throwing, jitter: 0 }, new Error("x"), 1)).toEqual({ action: "retry", delayMs: 1000, countsAsAttempt: true });
+    // Past what a date can carry (a delay added to now must stay a date): 100 years at most.
+    expect(decideRetry({ wait: () => 1e300, jitter: 0 }, new Error("x"), 1)).toEqual({ action: "retry", delayMs: 100 * 365 * 86_400_000, countsAsAttempt: true });
   });
 });

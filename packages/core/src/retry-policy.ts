@@ -3,6 +3,7 @@ import { RetryLaterError } from "./errors/retry-later-error.js";
 import { UnrecoverableError } from "./errors/unrecoverable-error.js";
 import { toMilliseconds, type Duration } from "./duration.js";
 import type { FailureOutcome } from "./middleware.js";
+import { rejectUnknownOptions } from "./option-keys.js";
 
 /** How long to wait before attempt `attempt + 1`, after attempt `attempt` failed. */
 export type WaitStrategy = "exponential" | "polynomial" | Duration | ((attempt: number, error: unknown) => number);
@@ -10,7 +11,10 @@ export type WaitStrategy = "exponential" | "polynomial" | Duration | ((attempt: 
 export interface RetryOptions {
   /** Total runs, the first included. Default 10. */
   readonly attempts?: number;
-  /** Default "exponential": 1 s, 2 s, 4 s … capped at 1 h. */
+  /**
+   * Default "exponential": 1 s, 2 s, 4 s … capped at 1 h. A function's answer is capped at 100 years; one that is
+   * not a number ≥ 0 (or a function that throws) gets the exponential wait, so a failed job is always settled.
+   */
   readonly wait?: WaitStrategy;
   /** Spread each wait by ±this fraction, so failures do not retry in lockstep. Default 0.2. */
   readonly jitter?: number;
@@ -49,9 +53,23 @@ export function failureOutcomeOf(decision: RetryDecision): FailureOutcome {
 const defaults = { attempts: 10, wait: "exponential", jitter: 0.2 } as const;
 const maxExponentialWaitMs = 60 * 60 * 1000;
 
+const retryOptionKeys = ["attempts", "wait", "jitter", "rules"] as const;
+/** The longest retry wait: a delay added to now must stay a date. */
+const maxWaitMs = 100 * 365 * 86_400_000;
+
 export function validateRetryOptions(options: RetryOptions | undefined, field: string): void {
   if (options === undefined) return;
+  if (typeof options !== "object" || options === null) throw new ConfigurationError({ field, message: `give { attempts, wait, jitter, rules }, got ${JSON.stringify(options)}` });
+  rejectUnknownOptions(options, retryOptionKeys, field, `${field}.`);
   validateRule({ kind: "retry", error: Error, attempts: options.attempts ?? defaults.attempts, wait: options.wait ?? defaults.wait, jitter: options.jitter ?? defaults.jitter }, field);
+  if (options.rules === undefined) return;
+  if (!Array.isArray(options.rules)) throw new ConfigurationError({ field: `${field}.rules`, message: "give a list of retryOn(…) and discardOn(…) rules" });
+  options.rules.forEach((rule: unknown, index) => {
+    const kind = (rule as { kind?: unknown } | null)?.kind;
+    if ((kind !== "retry" && kind !== "discard") || typeof (rule as { error?: unknown }).error !== "function") {
+      throw new ConfigurationError({ field: `${field}.rules[${index}]`, message: "must be retryOn(ErrorClass, …) or discardOn(ErrorClass)" });
+    }
+  });
 }
 
 function validateRule(rule: Extract<RetryRule, { kind: "retry" }>, field: string): void {
@@ -61,8 +79,12 @@ function validateRule(rule: Extract<RetryRule, { kind: "retry" }>, field: string
   if (!(rule.jitter >= 0 && rule.jitter <= 1)) {
     throw new ConfigurationError({ field: `${field}.jitter`, message: `must be a fraction between 0 and 1, got ${rule.jitter}` });
   }
-  if (typeof rule.wait === "string" && rule.wait !== "exponential" && rule.wait !== "polynomial") toMilliseconds(rule.wait, `${field}.wait`);
-  if (typeof rule.wait === "number") toMilliseconds(rule.wait, `${field}.wait`);
+  const { wait } = rule;
+  if (wait === "exponential" || wait === "polynomial" || typeof wait === "function") return;
+  if (typeof wait !== "string" && typeof wait !== "number") {
+    throw new ConfigurationError({ field: `${field}.wait`, message: `must be "exponential", "polynomial", a duration such as "30s", or a function (attempt, error) => milliseconds; got ${JSON.stringify(wait) ?? typeof wait}` });
+  }
+  toMilliseconds(wait, `${field}.wait`);
 }
 
 /** Decides what happens to a job whose run number `attempt` threw `error`. */
@@ -79,9 +101,25 @@ export function decideRetry(options: RetryOptions | undefined, error: unknown, a
 }
 
 function waitMilliseconds(wait: WaitStrategy, attempt: number, error: unknown): number {
-  if (typeof wait === "function") return wait(attempt, error);
-  if (wait === "exponential") return Math.min(1000 * 2 ** (attempt - 1), maxExponentialWaitMs);
+  if (typeof wait === "function") return functionWaitMilliseconds(wait, attempt, error);
+  if (wait === "exponential") return exponentialWaitMilliseconds(attempt);
   // Sidekiq's curve: attempt⁴ + 15 s.
   if (wait === "polynomial") return (attempt ** 4 + 15) * 1000;
   return toMilliseconds(wait, "retry.wait");
+}
+
+function exponentialWaitMilliseconds(attempt: number): number {
+  return Math.min(1000 * 2 ** (attempt - 1), maxExponentialWaitMs);
+}
+
+/** The application's wait function, answered safely: a job whose retry cannot be scheduled would stay leased until its lease ends. */
+function functionWaitMilliseconds(wait: (attempt: number, error: unknown) => number, attempt: number, error: unknown): number {
+  let milliseconds: unknown;
+  try {
+    milliseconds = wait(attempt, error);
+  } catch {
+    return exponentialWaitMilliseconds(attempt);
+  }
+  if (typeof milliseconds !== "number" || !Number.isFinite(milliseconds) || milliseconds < 0) return exponentialWaitMilliseconds(attempt);
+  return Math.min(milliseconds, maxWaitMs);
 }
