@@ -350,7 +350,8 @@ export function createHopper(options: HopperOptions): Hopper {
       if (!outbox) throw new ConfigurationError({ field: "outbox", message: "relay() forwards an outbox, and this Hopper has none: createHopper({ outbox: \"postgres://…\" })" });
       return new OutboxRelay({ outbox, backend: () => connection.get(), logger }, relayOptions);
     },
-    scheduler: (schedulerOptions) => new Scheduler({ schedules: () => [...schedules.values()], coordination, logger, enqueueTick }, schedulerOptions),
+    scheduler: (schedulerOptions) =>
+      new Scheduler({ schedules: () => [...schedules.values()], coordination, logger, enqueueTick, checkArgs: async (job) => void (await validateArgs(registry.definitionOf(job.jobClass), job.args)) }, schedulerOptions),
     async enqueueRecurring(name, enqueueOptions = {}) {
       const job = recurringJob(name);
       const { scheduledAt } = enqueueOptions;

@@ -2,6 +2,8 @@ import { CronExpressionParser, type CronExpression } from "cron-parser";
 import { toMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import type { EnqueueOptions, JobClass } from "../job.js";
+import { validatePriority, validateQueueName } from "../names.js";
+import { rejectUnknownOptions } from "../option-keys.js";
 
 export interface RecurringJobOptions {
   /** IANA time zone the cron expression reads in, e.g. "Europe/Paris". Default "UTC". */
@@ -42,13 +44,16 @@ export function defineRecurringJob(name: unknown, cron: unknown, jobClass: JobCl
   }
   const field = `schedule(${name})`;
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: `${field}.options`, message: "must be an object such as { timezone: \"Europe/Paris\" }" });
+  // A misspelt option (`timezon`) would leave its default in silence: the schedule would run in UTC.
+  rejectUnknownOptions(options, recurringJobOptionKeys, "schedule()", `${field}.`);
   const timezone = options.timezone ?? "UTC";
   try {
     new Intl.DateTimeFormat("en", { timeZone: timezone });
   } catch (error) {
     throw new ConfigurationError({ field: `${field}.timezone`, message: `${JSON.stringify(timezone)} is not an IANA time zone such as "Europe/Paris"`, cause: error });
   }
-  if (typeof cron !== "string") throw new ConfigurationError({ field: `${field}.cron`, message: "must be a cron expression such as \"*/5 * * * *\"" });
+  // cron-parser reads "" as every minute.
+  if (typeof cron !== "string" || cron.trim() === "") throw new ConfigurationError({ field: `${field}.cron`, message: "must be a cron expression such as \"*/5 * * * *\"" });
   try {
     CronExpressionParser.parse(cron, { tz: timezone, strict: false }).next();
   } catch (error) {
@@ -60,9 +65,23 @@ export function defineRecurringJob(name: unknown, cron: unknown, jobClass: JobCl
     timezone,
     jobClass,
     args,
-    enqueueOptions: options.enqueue ?? {},
+    enqueueOptions: checkEnqueueOptions(options.enqueue, `${field}.enqueue`),
     catchUpLimit: catchUpLimit(options.catchUp ?? "latest", `${field}.catchUp`),
     graceMs: toMilliseconds(options.grace ?? "30s", `${field}.grace`),
+  };
+}
+
+const recurringJobOptionKeys = ["timezone", "catchUp", "grace", "enqueue"] as const;
+
+/** Each tick's enqueue options, checked now rather than at the first tick, and named as the schedule's. */
+function checkEnqueueOptions(enqueue: unknown, field: string): Pick<EnqueueOptions, "queue" | "priority"> {
+  if (enqueue === undefined) return {};
+  if (typeof enqueue !== "object" || enqueue === null) throw new ConfigurationError({ field, message: "must be an object such as { queue: \"reports\", priority: 5 }" });
+  rejectUnknownOptions(enqueue, ["queue", "priority"], "a schedule's enqueue", `${field}.`);
+  const { queue, priority } = enqueue as Pick<EnqueueOptions, "queue" | "priority">;
+  return {
+    ...(queue !== undefined && { queue: validateQueueName(queue, `${field}.queue`) }),
+    ...(priority !== undefined && { priority: validatePriority(priority, `${field}.priority`) }),
   };
 }
 

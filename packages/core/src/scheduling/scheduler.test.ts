@@ -77,6 +77,41 @@ describe("the scheduler", () => {
     expect(() => defineRecurringJob("x", "* * * * *", Cleanup, {}, { catchUp: { limit: -1 } })).toThrow(/schedule\(x\)\.catchUp/);
   });
 
+  it("refuses at registration what would fail or mislead only at a tick: a blank cron, a misspelt option, a bad enqueue queue or priority", () => {
+    const refusedField = (define: () => unknown) => {
+      try {
+        define();
+      } catch (error) {
+        return (error as { field?: string }).field;
+      }
+      return undefined;
+    };
+    expect(refusedField(() => defineRecurringJob("x", "", Cleanup, {}))).toBe("schedule(x).cron");
+    expect(refusedField(() => defineRecurringJob("x", "   ", Cleanup, {}))).toBe("schedule(x).cron");
+    expect(refusedField(() => defineRecurringJob("x", "* * * * *", Cleanup, {}, { timezon: "Europe/Paris" } as never))).toBe("schedule(x).timezon");
+    expect(refusedField(() => defineRecurringJob("x", "* * * * *", Cleanup, {}, { enqueue: { queue: "Reports Queue" } }))).toBe("schedule(x).enqueue.queue");
+    expect(refusedField(() => defineRecurringJob("x", "* * * * *", Cleanup, {}, { enqueue: { priorty: 5 } } as never))).toBe("schedule(x).enqueue.priorty");
+    expect(refusedField(() => defineRecurringJob("x", "* * * * *", Cleanup, {}, { enqueue: { priority: 1.5 } }))).toBe("schedule(x).enqueue.priority");
+    expect(refusedField(() => defineRecurringJob("x", "* * * * *", Cleanup, {}, { enqueue: { queue: "reports", priority: 5 }, timezone: "Europe/Paris" }))).toBeUndefined();
+  });
+
+  it("refuses at its start a schedule whose args its job's schema rejects, naming the schedule (every tick would drop them)", async () => {
+    const job = defineRecurringJob("nightly", "0 3 * * *", Cleanup, { wrong: true });
+    const scheduler = new Scheduler(
+      {
+        schedules: () => [job],
+        coordination: createMemoryCoordinationStore(),
+        logger: createConsoleLogger("silent"),
+        enqueueTick: async () => "id",
+        checkArgs: async (scheduled) => {
+          if ((scheduled.args as { wrong?: boolean }).wrong) throw new Error("wrong: not allowed");
+        },
+      },
+      { handleSignals: false },
+    );
+    await expect(scheduler.run()).rejects.toThrow(/schedule\(nightly\)\.args: .*wrong: not allowed/);
+  });
+
   it("refuses scheduler options it cannot have been meant: a zero claim lease, a misspelt key", () => {
     const dependencies = { schedules: () => [], coordination: createMemoryCoordinationStore(), logger: createConsoleLogger("silent"), enqueueTick: async () => "id" };
     expect(() => new Scheduler(dependencies, { claimLease: 0 })).toThrow(/scheduler\.claimLease: must be greater than 0/);

@@ -19,6 +19,8 @@ const schedulerOptionKeys = ["handleSignals", "claimLease"] as const satisfies r
 export interface SchedulerDependencies extends Omit<TickClaimDependencies, "claimLeaseMs"> {
   readonly schedules: () => readonly RecurringJob[];
   readonly logger: Logger;
+  /** Checks a schedule's args as its job's schema would at each tick (throws when it rejects them); run at the start. */
+  readonly checkArgs?: (job: RecurringJob) => Promise<void>;
 }
 
 interface ScheduleState {
@@ -149,8 +151,22 @@ export class Scheduler {
     for (const tick of state.recheckAt.keys()) if (tick <= cutoff) state.recheckAt.delete(tick);
   }
 
+  /** Args the job's schema rejects would be dropped at every tick, logged only then (a nightly job: at 03:00): refused now. */
+  private async checkSchedules(): Promise<void> {
+    const { checkArgs } = this.dependencies;
+    if (!checkArgs) return;
+    for (const job of this.dependencies.schedules()) {
+      try {
+        await checkArgs(job);
+      } catch (error) {
+        throw new ConfigurationError({ field: `schedule(${job.name}).args`, message: `${(error as Error).message}: give args its job ${job.jobClass.name}'s schema accepts`, cause: error });
+      }
+    }
+  }
+
   private async loop(): Promise<void> {
     const { logger } = this.dependencies;
+    await this.checkSchedules();
     const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(logger, "scheduler", () => this.stopping.abort());
     try {
       while (!this.stopping.signal.aborted) {
