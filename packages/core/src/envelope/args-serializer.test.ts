@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ConfigurationError } from "../errors/configuration-error.js";
 import { deserializeArgs, serializeArgs } from "./args-serializer.js";
 
 describe("args with binary values", () => {
@@ -69,3 +70,24 @@ describe("args with shared references", () => {
     expect(Date.now() - startedAt).toBeLessThan(1000);
   });
 });
+
+describe("args that cannot travel", () => {
+  it("refuses a function or a symbol, at the top or nested, naming its path (JSON would drop it, and the job run without it)", () => {
+    const fieldOf = (args: unknown) => {
+      try {
+        serializeArgs(args);
+      } catch (error) {
+        if (ConfigurationError.isInstance(error)) return error.field;
+        throw error;
+      }
+      return undefined;
+    };
+    expect(fieldOf(() => 1)).toBe("args");
+    expect(fieldOf(Symbol("x"))).toBe("args");
+    expect(fieldOf({ user: { notify() {} } })).toBe("args.user.notify");
+    expect(fieldOf({ list: [1, Symbol.iterator] })).toBe("args.list.1");
+    expect(fieldOf({ at: new Date(0), tags: new Set(["a", () => 0]) })).toBe("args.tags");
+    expect(fieldOf({ at: new Date(0), ids: new Map([["a", 1n]]), nothing: undefined })).toBeUndefined();
+  });
+});
+
