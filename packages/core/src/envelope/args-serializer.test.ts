@@ -85,7 +85,7 @@ describe("args that cannot travel", () => {
     expect(fieldOf(() => 1)).toBe("args");
     expect(fieldOf(Symbol("x"))).toBe("args");
     expect(fieldOf({ user: { notify() {} } })).toBe("args.user.notify");
-    expect(fieldOf({ list: [1, Symbol.iterator] })).toBe("args.list.1");
+    expect(fieldOf({ list: [1, Symbol.iterator] })).toBe("args.list[1]");
     expect(fieldOf({ at: new Date(0), tags: new Set(["a", () => 0]) })).toBe("args.tags");
     expect(fieldOf({ at: new Date(0), ids: new Map([["a", 1n]]), nothing: undefined })).toBeUndefined();
   });

@@ -46,28 +46,29 @@ export function serializeArgs(args: unknown): SerializedArgs {
   // Most args are plain JSON, which superjson would copy unchanged and leave
   // unannotated; one check is several times cheaper than its walk.
   if (isPlainJson(args, new Set())) return { json: args };
-  const lost = untransportablePath(args, "args", new Set());
+  const lost = untransportable(args, "args", new Set());
   if (lost !== undefined) {
-    throw new ConfigurationError({ field: lost, message: "is a function or a symbol, which no encoding carries (the job would run without it): pass data, such as an id" });
+    throw new ConfigurationError({ field: lost.path, message: `is a ${lost.kind}, which JSON cannot carry: the job would run without it; pass plain data, such as an id` });
   }
   const { json, meta } = serializer.serialize(args);
   return meta === undefined ? { json } : { json, meta };
 }
 
-/** The path of the first function or symbol in `value` (a Map's or Set's own path for one inside it), or undefined. */
-function untransportablePath(value: unknown, path: string, seen: Set<object>): string | undefined {
-  if (typeof value === "function" || typeof value === "symbol") return path;
+/** The first function or symbol in `value` and its path (a Map's or Set's own path for one inside it), or undefined. */
+function untransportable(value: unknown, path: string, seen: Set<object>): { path: string; kind: "function" | "symbol" } | undefined {
+  if (typeof value === "function" || typeof value === "symbol") return { path, kind: typeof value as "function" | "symbol" };
   // Binary data holds bytes only, and walking it would visit each one.
   if (typeof value !== "object" || value === null || seen.has(value) || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
   seen.add(value);
   if (value instanceof Map || value instanceof Set) {
     for (const entry of value instanceof Map ? [...value.keys(), ...value.values()] : value) {
-      if (untransportablePath(entry, path, seen) !== undefined) return path;
+      const found = untransportable(entry, path, seen);
+      if (found !== undefined) return { path, kind: found.kind };
     }
     return undefined;
   }
   for (const [key, item] of Object.entries(value)) {
-    const found = untransportablePath(item, `${path}.${key}`, seen);
+    const found = untransportable(item, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, seen);
     if (found !== undefined) return found;
   }
   return undefined;

@@ -4,7 +4,7 @@ import { describeValue } from "./enqueued-job.js";
 
 /**
  * Refuses args the envelope would change: a class instance arrives as a plain
- * object without its methods, a function or a symbol vanishes. In production
+ * object without its methods (a function or a symbol, which would vanish, every Hopper refuses). In production
  * the job would get the changed value and fail (or worse, not) in perform;
  * a test should fail at the performLater that sent it.
  */
@@ -16,8 +16,7 @@ export function checkArgsSurvive(jobName: string, args: unknown): void {
 }
 
 function firstLoss(original: unknown, copy: unknown, path: string, seen: Set<object>): { path: string; problem: string } | undefined {
-  if (typeof original === "function") return { path, problem: `is a function, which JSON cannot carry` };
-  if (typeof original === "symbol") return { path, problem: `is a symbol, which JSON cannot carry` };
+  // Functions and symbols never get here: serializeArgs refuses them, for every Hopper.
   if (typeof original !== "object" || original === null) {
     return Object.is(original, copy) ? undefined : { path, problem: `is ${describeValue(original)} but arrives as ${describeValue(copy)}` };
   }
