@@ -10,7 +10,11 @@ export interface PushVerification {
   readonly client?: OAuth2Client;
 }
 
-export type PushAuthResult = { readonly ok: true } | { readonly ok: false; readonly status: 401 | 403; readonly reason: string };
+/**
+ * A refusal: `reason` is the answer's text (told to whoever sent the request); `detail`, when given, is why,
+ * for the application's log only (the library's message: an audience typo, an expired token).
+ */
+export type PushAuthResult = { readonly ok: true } | { readonly ok: false; readonly status: 401 | 403 | 503; readonly reason: string; readonly detail?: string };
 
 /**
  * Checks the OIDC token Pub/Sub attaches to authenticated push requests:
@@ -27,12 +31,19 @@ export function createPushVerifier(verification: PushVerification): (authorizati
   return async (authorization) => {
     const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
     if (!match) return { ok: false, status: 401, reason: "missing bearer token" };
+    // Fetched (or taken from the library's cache) apart from the check, so an outage of Google's endpoint is not
+    // read as a bad token: Pub/Sub delivers a 503 again, where a 403 would count against the message for nothing.
+    try {
+      await client.getFederatedSignonCertsAsync();
+    } catch (error) {
+      return { ok: false, status: 503, reason: "the token cannot be checked now (Google's signing certificates are out of reach); deliver again", detail: messageOf(error) };
+    }
     let payload;
     try {
       const ticket = await client.verifyIdToken({ idToken: match[1]!, audience });
       payload = ticket.getPayload();
-    } catch {
-      return { ok: false, status: 403, reason: "invalid token" };
+    } catch (error) {
+      return { ok: false, status: 403, reason: "invalid token", detail: messageOf(error) };
     }
     // Checked again here so a change in the library's defaults cannot open the door.
     if (payload?.aud !== audience) return { ok: false, status: 403, reason: "token for another audience" };
@@ -45,4 +56,9 @@ export function createPushVerifier(verification: PushVerification): (authorizati
 function requiredText(field: string, value: unknown, what: string): string {
   if (typeof value !== "string" || value.trim() === "") throw new ConfigurationError({ field, message: `give ${what}; got ${JSON.stringify(value)}` });
   return value;
+}
+
+/** The library's message, cut short: it may quote the token's claims, never the token itself. */
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 300);
 }

@@ -197,6 +197,34 @@ describe.skipIf(!project)("Pub/Sub push handlers (real HTTP on loopback, emulato
       });
     }
 
+    it("logs why a token was refused (an audience typo reads apart from a forged token), at most once per reason a minute", async () => {
+      const lines: string[] = [];
+      const keep = (message: string, fields?: Record<string, unknown>) => void lines.push(`${message} ${JSON.stringify(fields)}`);
+      const certs = await listen(issuer.certsListener);
+      const verifyClient = new OAuth2Client({ endpoints: { oauth2FederatedSignonPemCertsUrl: `${certs.url}certs` } });
+      const handler = await listen(createPubSubPushNodeHandler({ hopper, queue: PushedJob.queue, verify: { audience, serviceAccountEmail, client: verifyClient }, logger: { debug: keep, info: keep, warn: keep, error: keep } }));
+      servers.push(certs.server, handler.server);
+      const wrongAudience = () => ({ authorization: `Bearer ${issuer.sign({ aud: `${audience}/`, email: serviceAccountEmail, email_verified: true })}` });
+      for (let attempt = 0; attempt < 3; attempt++) expect((await post(handler.url, pushJson(envelopeBody({ note: "aud" }).body), wrongAudience())).status).toBe(403);
+      const logged = lines.filter((line) => /token refused/.test(line));
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatch(/audience/i);
+    });
+
+    it("answers 503 with Retry-After, logged as an error, while Google's signing certificates cannot be fetched (not 403: Pub/Sub delivers again)", async () => {
+      const logger = recordingLogger();
+      // A certificate endpoint no one listens on: the outage, not the token, is at fault.
+      const unreachable = new OAuth2Client({ endpoints: { oauth2FederatedSignonPemCertsUrl: "http://127.0.0.1:1/certs" } });
+      const outage = await listen(createPubSubPushNodeHandler({ hopper, queue: PushedJob.queue, verify: { audience, serviceAccountEmail, client: unreachable }, logger }));
+      servers.push(outage.server);
+      const { id, body } = envelopeBody({ note: "outage" });
+      const response = await post(outage.url, pushJson(body), { authorization: `Bearer ${issuer.sign({ aud: audience, email: serviceAccountEmail, email_verified: true })}` });
+      expect(response.status).toBe(503);
+      expect(response.headers.get("retry-after")).toBe("10");
+      expect(logger.lines.join("\n")).toMatch(/certificates/);
+      expect(runs.some((run) => run.id === id)).toBe(false);
+    });
+
     it("runs the job for a valid token from the expected service account", async () => {
       const { id, body } = envelopeBody({ note: "signed" });
       const token = issuer.sign({ aud: audience, email: serviceAccountEmail, email_verified: true });

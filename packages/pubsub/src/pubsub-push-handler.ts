@@ -62,10 +62,14 @@ function createPushCore(options: PubSubPushHandlerOptions, factory: string): Pus
     logger.warn(`${factory}: insecureNoAuth is set: anyone who can reach this endpoint can run any registered job with any args. Give verify: { audience, serviceAccountEmail } outside local development.`, { queue: options.queue });
   }
 
+  const refusals = new RefusalLog(logger);
   const authenticate = async (request: PushHttpRequest): Promise<PushHttpAnswer | undefined> => {
     if (!verify) return undefined;
     const auth = await verify(request.header("authorization"));
-    return auth.ok ? undefined : pushAnswer(auth.status, auth.reason, auth.status === 401 ? { "www-authenticate": "Bearer" } : {});
+    if (auth.ok) return undefined;
+    refusals.report(auth.status, auth.reason, auth.detail);
+    if (auth.status === 503) return pushAnswer(503, auth.reason, { "retry-after": "10" });
+    return pushAnswer(auth.status, auth.reason, auth.status === 401 ? { "www-authenticate": "Bearer" } : {});
   };
 
   const handle = async (request: PushHttpRequest, text: string): Promise<PushHttpAnswer> => {
@@ -117,4 +121,31 @@ function outcomeAnswer(outcome: PushOutcome): PushHttpAnswer {
   if (outcome.status === "done") return pushAnswer(204, "");
   if (outcome.status === "retry") return pushAnswer(503, "retry later", { "retry-after": String(Math.ceil(outcome.retryAfterMs / 1000)) });
   return pushAnswer(500, "outcome could not be recorded; deliver again");
+}
+
+/**
+ * Why pushes are refused, in the application's log: a misconfigured audience and a stranger's forged token both
+ * answer 403, and only the library's reason tells them apart. Strangers can send many: each reason is logged at most
+ * once a minute, with how many were left out since.
+ */
+class RefusalLog {
+  private readonly last = new Map<string, { at: number; skipped: number }>();
+
+  constructor(private readonly logger: Logger) {}
+
+  report(status: number, reason: string, detail: string | undefined): void {
+    if (status === 401) return;
+    const key = `${status} ${detail ?? reason}`;
+    const now = Date.now();
+    const seen = this.last.get(key);
+    if (seen && now - seen.at < 60_000) {
+      seen.skipped += 1;
+      return;
+    }
+    if (this.last.size >= 100) this.last.clear();
+    this.last.set(key, { at: now, skipped: 0 });
+    const fields = { status, reason, ...(detail !== undefined && { detail }), ...(seen && seen.skipped > 0 && { sameSinceLastLine: seen.skipped }) };
+    if (status === 503) this.logger.error("Pub/Sub push token not checked: Google's signing certificates are out of reach; answered 503", fields);
+    else this.logger.warn("Pub/Sub push token refused", fields);
+  }
 }
