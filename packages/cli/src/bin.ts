@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { runCli } from "./cli.js";
 
-// A reader that went away (`hopper stats --watch | head -1`): stop as SIGTERM stops the command, rather than die on
-// an unhandled EPIPE. Logs with nowhere to go are dropped: they must not stop a worker.
+// A reader that went away (`hopper stats --watch | head -1`): a command that runs to print stops as SIGTERM stops it,
+// rather than die on an unhandled EPIPE. A service (a worker, the scheduler, the dashboard) goes on without its output,
+// as without its logs: a closed pipe must not stop its jobs. Logs with nowhere to go are dropped.
+const services = new Set(["worker", "scheduler", "dashboard"]);
+let command = "";
 let readerGone = false;
 process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   if (error.code !== "EPIPE") throw error;
-  if (!readerGone) process.kill(process.pid, "SIGTERM");
+  if (!readerGone && !services.has(command)) process.kill(process.pid, "SIGTERM");
   readerGone = true;
 });
 process.stderr.on("error", (error: NodeJS.ErrnoException) => {
@@ -18,6 +21,7 @@ const exitCode = await runCli(process.argv.slice(2), {
   stderr: (text) => void process.stderr.write(text),
   environment: process.env,
   cwd: process.cwd(),
+  started: (name) => (command = name),
 });
 process.exitCode = exitCode;
 // A backend client still reconnecting (after --timeout) would keep the process alive: give output a moment to flush, then leave.

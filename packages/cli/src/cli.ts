@@ -26,6 +26,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<ExitCo
     const options = command.optsWithGlobals() as Record<string, unknown>;
     // commander passes positional arguments first, then the options object and the command.
     const positional = args.slice(0, -2);
+    io.started?.(command.name());
     try {
       const context = createCommandContext(io, options as { url?: string; json?: boolean; logLevel?: string; timeout?: number });
       exitCode = await (run as (...parameters: unknown[]) => Promise<ExitCode>)(context, options, ...positional);

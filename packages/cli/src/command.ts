@@ -11,6 +11,8 @@ export interface CliIo {
   readonly stderr: (text: string) => void;
   readonly environment: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** Told the command's name as its action starts (the bin decides by it what a closed stdout stops). */
+  readonly started?: (command: string) => void;
 }
 
 /** What every command's action receives. */

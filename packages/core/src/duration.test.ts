@@ -23,9 +23,10 @@ describe("durations", () => {
     }
   });
 
-  it("refuse a duration no date can reach (past 8.64e15 ms)", () => {
+  it("refuse a duration that now plus it would take past a Date (over a thousand years)", () => {
     expect(refusal(() => toMilliseconds("300000y", "options.wait"))).toMatchObject({ field: "options.wait" });
     expect(refusal(() => toMilliseconds(1e16, "options.wait"))).toMatchObject({ field: "options.wait" });
+    expect(refusal(() => toMilliseconds(8.64e15, "options.wait"))).toMatchObject({ field: "options.wait" });
     expect(toMilliseconds("30d", "records.keep.failed")).toBe(30 * 86_400_000);
   });
 
@@ -43,9 +44,11 @@ describe("durations", () => {
     }
     const hopper = createHopper({ backend: createMemoryBackend(), jobs: [Noop], logger: createConsoleLogger("silent") });
     try {
-      for (const option of ["shutdownTimeout", "heartbeat", "pauseCheck", "lease", "pollWait", "exitOnHungJob", "newerVersionRetry"] as const) {
+      for (const option of ["shutdownTimeout", "heartbeat", "pauseCheck", "lease", "pollWait", "exitOnHungJob"] as const) {
         expect(refusal(() => hopper.worker({ [option]: "30d", handleSignals: false })), option).toMatchObject({ field: `worker.${option}` });
       }
+      // A delay or a lifetime, not a timer: a long one stays valid.
+      expect(refusal(() => hopper.worker({ newerVersionRetry: "30d", handleSignals: false }))).toBeUndefined();
     } finally {
       await hopper.close();
     }

@@ -7,7 +7,7 @@ import { createDefaultCoordinationStore } from "./coordination/default-coordinat
 import { DedupeWindows } from "./coordination/dedupe-windows.js";
 import { BackendConnection } from "./backend-connection.js";
 import { openFailure, openWithinBound, type ReachBound } from "./backend-reach.js";
-import { toPositiveTimerMilliseconds, type Duration } from "./duration.js";
+import { toPositiveMilliseconds, toPositiveTimerMilliseconds, type Duration } from "./duration.js";
 import { checkCoordinationStore } from "./coordination/check-coordination-store.js";
 import { FlowControl } from "./flow-control/flow-control.js";
 import { PauseWatch } from "./flow-control/pause-watch.js";
@@ -23,6 +23,7 @@ import { createWorkers, type Workers } from "./worker/worker-registry.js";
 import { createSchedules, type Schedules } from "./scheduling/schedule-list.js";
 import { bindJob, unbindJob, type JobEnqueuer } from "./job-binding.js";
 import type { EnqueueOptions, JobArgs, JobClass, JobContext, Job } from "./job.js";
+import { serializeArgs } from "./envelope/args-serializer.js";
 import { JobRegistry, upgradeArgs, validateArgs } from "./job-registry.js";
 import { refuseUnmetNeeds } from "./job-needs.js";
 import { loggerOption, type Logger } from "./logger.js";
@@ -199,7 +200,7 @@ export function createHopper(options: HopperOptions): Hopper {
   if (!Array.isArray(options.jobs)) throw new ConfigurationError({ field: "jobs", message: "give the job classes this process enqueues or runs: createHopper({ jobs: [SendEmail] })" });
   const registry = new JobRegistry(options.jobs);
   const queueLimits = resolveQueueRateLimits(options.rateLimits);
-  const pausedPushHoldMs = toPositiveTimerMilliseconds(options.pausedPushHold ?? "30s", "pausedPushHold");
+  const pausedPushHoldMs = toPositiveMilliseconds(options.pausedPushHold ?? "30s", "pausedPushHold");
   const middleware: Middleware[] = checkMiddleware(options.middleware);
   const logger = loggerOption(options.logger);
   const logArgs = options.logArgs === true;
@@ -351,7 +352,20 @@ export function createHopper(options: HopperOptions): Hopper {
       return new OutboxRelay({ outbox, backend: () => connection.get(), logger }, relayOptions);
     },
     scheduler: (schedulerOptions) =>
-      new Scheduler({ schedules: () => [...schedules.values()], coordination, logger, enqueueTick, checkArgs: async (job) => void (await validateArgs(registry.definitionOf(job.jobClass), job.args)) }, schedulerOptions),
+      new Scheduler(
+        {
+          schedules: () => [...schedules.values()],
+          coordination,
+          logger,
+          enqueueTick,
+          // As each tick's enqueue would: the job's schema, then what the envelope can carry.
+          checkArgs: async (job) => {
+            await validateArgs(registry.definitionOf(job.jobClass), job.args);
+            serializeArgs(job.args);
+          },
+        },
+        schedulerOptions,
+      ),
     async enqueueRecurring(name, enqueueOptions = {}) {
       const job = recurringJob(name);
       const { scheduledAt } = enqueueOptions;

@@ -24,9 +24,10 @@ export type LineLevel = Exclude<LogLevel, "silent">;
  * `{ info, error }`) would throw at its first line of that level, mid-job, and fail the job.
  */
 export function checkLogger(logger: unknown, field = "logger"): Logger {
-  const missing = typeof logger === "object" && logger !== null ? lineLevels.filter((level) => typeof (logger as Record<string, unknown>)[level] !== "function") : lineLevels;
+  const holdsMethods = (typeof logger === "object" && logger !== null) || typeof logger === "function";
+  const missing = holdsMethods ? lineLevels.filter((level) => typeof (logger as Record<string, unknown>)[level] !== "function") : lineLevels;
   if (missing.length > 0) {
-    throw new ConfigurationError({ field, message: `give an object with debug, info, warn and error functions (console, pino and winston fit); missing ${missing.join(", ")}` });
+    throw new ConfigurationError({ field, message: `give a logger with debug, info, warn and error functions (console, pino, bunyan and winston with its default levels fit); missing ${missing.join(", ")}` });
   }
   return logger as Logger;
 }

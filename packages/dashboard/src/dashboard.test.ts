@@ -241,29 +241,6 @@ describe("createDashboard", () => {
     expect(errors).toEqual([]);
   });
 
-  it("retries from the job page only a job of this Hopper's queues (a store shared with another application holds its records too)", async () => {
-    const { hopper, get, post } = setUp();
-    class Foreign extends Job<Record<string, never>> {
-      static override queue = "another-app";
-      async perform() {
-        throw new UnrecoverableError("theirs");
-      }
-    }
-    // Another application on the same backend and record store: its dead job's record is readable here.
-    const other = createHopper({ backend: (await hopper.backend) as never, jobs: [Foreign], logger: silent, records: {} });
-    hoppers.push(other);
-    const id = await Foreign.performLater({});
-    const worker = other.worker({ handleSignals: false, pollWait: "20ms" });
-    const running = worker.run();
-    for (let tries = 0; tries < 400 && (await hopper.jobs.get(id))?.state !== "dead"; tries += 1) await new Promise((resolve) => setTimeout(resolve, 25));
-    await worker.stop();
-    await running;
-    const page = await get("/queues");
-    const answer = await post("/jobs/retry", { id, csrf: tokenOf(await page.text()) }, { cookie: cookieOf(page) });
-    expect(answer.status).toBe(400);
-    expect(await answer.text()).toMatch(/another-app/);
-  });
-
   it("shows args through redact", async () => {
     const { hopper, get } = setUp({ redact: (args) => ({ ...(args as object), secret: "[redacted]" }) });
     await deadJob(hopper);

@@ -158,10 +158,10 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     return value;
   };
   // A queue of this Hopper's, as the bulk form's items must name (dead-letter-selection.ts): not another application's on the same backend.
-  const knownQueue = async (form: URLSearchParams): Promise<string> => checkedQueue(field(form, "queue"), "queue");
-  const checkedQueue = async (queue: string, name: string): Promise<string> => {
+  const knownQueue = async (form: URLSearchParams): Promise<string> => {
+    const queue = field(form, "queue");
     const known = (await hopper.queues.list()).some((entry) => entry.name === queue);
-    if (!known) throw new ConfigurationError({ field: name, message: `names a queue this Hopper does not know (${JSON.stringify(queue.slice(0, 100))})` });
+    if (!known) throw new ConfigurationError({ field: "queue", message: `names a queue this Hopper does not know (${JSON.stringify(queue.slice(0, 100))})` });
     return queue;
   };
   // The record of a job the form names, which may have expired since the page showed it.
@@ -184,13 +184,14 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     },
     "/jobs/cancel": async (form) => {
       const id = field(form, "id");
-      await checkedQueue((await recordOf(id)).queue, "id");
+      // A job may run on a queue chosen at its enqueue, which no job class names: its record says which.
+      await recordOf(id);
       const outcome = await hopper.jobs.cancel(id);
       return back("jobs", { id, done: outcome.cancelled ? "cancelled" : outcome.stopping ? "stopping" : "not-cancelled" });
     },
     "/jobs/retry": async (form) => {
       const id = field(form, "id");
-      const queue = await checkedQueue((await recordOf(id)).queue, "id");
+      const { queue } = await recordOf(id);
       const moved = await hopper.deadLetters(queue).retry({ ids: [id], max: DEAD_LETTERS_SEARCHED });
       return back("jobs", { id, done: moved > 0 ? "retried" : "not-retried" });
     },

@@ -58,7 +58,7 @@ function requiredText(field: string, value: unknown, what: string): string {
   return value;
 }
 
-/** The library's message, cut short: it may quote the token's claims, never the token itself. */
+/** The library's message, cut short: it may quote the sender's token or parts of it (logged as an excerpt only). */
 function messageOf(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).slice(0, 300);
 }

@@ -125,8 +125,9 @@ function outcomeAnswer(outcome: PushOutcome): PushHttpAnswer {
 
 /**
  * Why pushes are refused, in the application's log: a misconfigured audience and a stranger's forged token both
- * answer 403, and only the library's reason tells them apart. Strangers can send many: each reason is logged at most
- * once a minute, with how many were left out since.
+ * answer 403, and only the library's reason tells them apart. The reason quotes what the sender sent, so lines are
+ * keyed by its kind (a fixed few), each logged at most once a minute with how many were left out since, and the
+ * reason itself only as an excerpt.
  */
 class RefusalLog {
   private readonly last = new Map<string, { at: number; skipped: number }>();
@@ -135,17 +136,26 @@ class RefusalLog {
 
   report(status: number, reason: string, detail: string | undefined): void {
     if (status === 401) return;
-    const key = `${status} ${detail ?? reason}`;
+    const kind = status === 503 ? "certificates" : refusalKind(detail ?? reason);
     const now = Date.now();
-    const seen = this.last.get(key);
+    const seen = this.last.get(kind);
     if (seen && now - seen.at < 60_000) {
       seen.skipped += 1;
       return;
     }
-    if (this.last.size >= 100) this.last.clear();
-    this.last.set(key, { at: now, skipped: 0 });
-    const fields = { status, reason, ...(detail !== undefined && { detail }), ...(seen && seen.skipped > 0 && { sameSinceLastLine: seen.skipped }) };
+    this.last.set(kind, { at: now, skipped: 0 });
+    const fields = { status, kind, ...(detail !== undefined && { excerpt: detail.slice(0, 120) }), ...(seen && seen.skipped > 0 && { sameKindSinceLastLine: seen.skipped }) };
     if (status === 503) this.logger.error("Pub/Sub push token not checked: Google's signing certificates are out of reach; answered 503", fields);
     else this.logger.warn("Pub/Sub push token refused", fields);
   }
+}
+
+/** The kind of a refusal, from google-auth-library's message or the verifier's own reason. */
+function refusalKind(text: string): string {
+  if (/audience|recipient/i.test(text)) return "audience";
+  if (/too late|too early|expired|exp\b|iat\b/i.test(text)) return "time";
+  if (/signature/i.test(text)) return "signature";
+  if (/email|service account/i.test(text)) return "account";
+  if (/issuer/i.test(text)) return "issuer";
+  return "malformed";
 }

@@ -116,7 +116,11 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
     if (insecure) return undefined;
     if (form === "node" && request.remoteAddress === undefined) return pushAnswer(403, "sqsd posts from this host only");
     const outside = addressesOf(request).find((address) => !isLocal(address));
-    if (outside !== undefined) return pushAnswer(403, `sqsd posts from this host only: ${JSON.stringify(outside.slice(0, 60))} is not loopback nor in localAddresses`);
+    if (outside !== undefined) {
+      // Which address, to the log only: told to the sender, it would show which of several are in localAddresses.
+      logger.debug("sqsd request refused: an address it came from or through is neither loopback nor in localAddresses", { address: outside.slice(0, 60) });
+      return pushAnswer(403, "sqsd posts from this host only (loopback, or an address in localAddresses)");
+    }
     if (urlToken !== undefined && !secretMatches(lastPathSegment(request.url), urlToken)) return pushAnswer(403, "the request path does not end with the urlToken");
     if (secret && !secretMatches(request.header(secret.header.toLowerCase()), secret.value)) return pushAnswer(401, `missing or wrong ${secret.header}`);
     return undefined;

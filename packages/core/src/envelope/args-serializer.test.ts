@@ -88,6 +88,14 @@ describe("args that cannot travel", () => {
     expect(fieldOf({ list: [1, Symbol.iterator] })).toBe("args.list[1]");
     expect(fieldOf({ at: new Date(0), tags: new Set(["a", () => 0]) })).toBe("args.tags");
     expect(fieldOf({ at: new Date(0), ids: new Map([["a", 1n]]), nothing: undefined })).toBeUndefined();
+    // A class instance is not walked: its own functions are its business (a library's value with a toJSON).
+    class Money {
+      readonly format = () => "1.00 EUR";
+      toJSON() {
+        return "1.00 EUR";
+      }
+    }
+    expect(fieldOf({ at: new Date(0), price: new Money() })).toBeUndefined();
   });
 });
 

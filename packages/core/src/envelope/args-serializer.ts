@@ -60,6 +60,9 @@ function untransportable(value: unknown, path: string, seen: Set<object>): { pat
   // Binary data holds bytes only, and walking it would visit each one.
   if (typeof value !== "object" || value === null || seen.has(value) || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
   seen.add(value);
+  // A class instance is the serializer's and its own business (a toJSON, a library's internals): only plain data is walked.
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  if (!Array.isArray(value) && !(value instanceof Map) && !(value instanceof Set) && prototype !== Object.prototype && prototype !== null) return undefined;
   if (value instanceof Map || value instanceof Set) {
     for (const entry of value instanceof Map ? [...value.keys(), ...value.values()] : value) {
       const found = untransportable(entry, path, seen);

@@ -1,4 +1,4 @@
-import { toPositiveTimerMilliseconds } from "../duration.js";
+import { toPositiveMilliseconds } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import type { JobClass } from "../job.js";
 import { isIterableJobClass, type CursorUpgrade, type IterationOptions } from "./iterable-job.js";
@@ -30,10 +30,10 @@ export function resolveIteration(jobClass: JobClass, name: string, version: numb
       throw new ConfigurationError({ field: `${name}.cursorUpgrades.${key}`, message: `must map a version from 1 to ${version - 1} (below static version ${version}) to a function (cursor, step) => cursor` });
     }
   }
-  const maxSliceMs = iteration.maxSliceTime === undefined ? undefined : toPositiveTimerMilliseconds(iteration.maxSliceTime, `${name}.iteration.maxSliceTime`);
+  const maxSliceMs = iteration.maxSliceTime === undefined ? undefined : toPositiveMilliseconds(iteration.maxSliceTime, `${name}.iteration.maxSliceTime`);
   return {
     checkpointItems,
-    checkpointIntervalMs: toPositiveTimerMilliseconds(iteration.checkpointInterval ?? "5s", `${name}.iteration.checkpointInterval`),
+    checkpointIntervalMs: toPositiveMilliseconds(iteration.checkpointInterval ?? "5s", `${name}.iteration.checkpointInterval`),
     ...(maxSliceMs !== undefined && { maxSliceMs }),
     cursorUpgrades,
   };

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import { toPositiveTimerMilliseconds, type Duration } from "../duration.js";
+import { toPositiveMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { JobNotFoundError } from "../errors/job-not-found-error.js";
 import { JobWaitTimeoutError } from "../errors/job-wait-timeout-error.js";
@@ -118,7 +118,7 @@ export function createJobRecords(store: () => Promise<RecordStore>, options: Res
     get,
     async wait(id, waitOptions = {}) {
       if (typeof waitOptions !== "object" || waitOptions === null) throw new ConfigurationError({ field: "options", message: "wait takes { timeout } such as { timeout: \"30s\" }" });
-      const timeoutMs = toPositiveTimerMilliseconds(waitOptions.timeout ?? "5m", "timeout");
+      const timeoutMs = toPositiveMilliseconds(waitOptions.timeout ?? "5m", "timeout");
       const deadline = Date.now() + timeoutMs;
       let pollMs = firstPollMs;
       for (;;) {

@@ -149,8 +149,18 @@ describe("the job status handler (202 pattern)", () => {
       expect({ form, status: answer.status, type: answer.headers.get("content-type"), retryAfter: answer.headers.get("retry-after") }).toEqual({ form, status: 503, type: "application/json; charset=utf-8", retryAfter: "5" });
       expect(await answer.json()).toMatchObject({ error: expect.stringMatching(/could not be read/) });
     }
-    expect(logged.join("\n")).toMatch(/job status/);
+    // One line for the three failed polls: a public endpoint's polls must not flood the log.
+    expect(logged.filter((line) => /job status/.test(line))).toHaveLength(1);
     const nul = await handler.fetch(new Request("http://app.test/jobs/%00"));
     expect(nul.status).toBe(404);
+  });
+
+  it("answers 500, not an outage's 503, for a Hopper that keeps no records", async () => {
+    const hopper = createHopper({ url: "memory://status-http-no-records", jobs: [BuildReport], logger: createConsoleLogger("silent") });
+    opened.push(hopper);
+    const handler = createJobStatusHandler({ jobs: hopper.jobs, logger: createConsoleLogger("silent") });
+    const answer = await handler.fetch(new Request("http://app.test/jobs/some-job-id"));
+    expect(answer.status).toBe(500);
+    expect(await answer.json()).toEqual({ error: "job status is not set up: the application keeps no job records" });
   });
 });

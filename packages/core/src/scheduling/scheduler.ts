@@ -1,6 +1,6 @@
 import { abortableSleep } from "../abortable-sleep.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
-import { toPositiveTimerMilliseconds, type Duration } from "../duration.js";
+import { toPositiveMilliseconds, type Duration } from "../duration.js";
 import { rejectUnknownOptions } from "../option-keys.js";
 import type { Logger } from "../logger.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
@@ -19,7 +19,7 @@ const schedulerOptionKeys = ["handleSignals", "claimLease"] as const satisfies r
 export interface SchedulerDependencies extends Omit<TickClaimDependencies, "claimLeaseMs"> {
   readonly schedules: () => readonly RecurringJob[];
   readonly logger: Logger;
-  /** Checks a schedule's args as its job's schema would at each tick (throws when it rejects them); run at the start. */
+  /** Checks a schedule's args as each tick's enqueue would (its job's schema, what the envelope can carry); run at the start. */
   readonly checkArgs?: (job: RecurringJob) => Promise<void>;
 }
 
@@ -59,7 +59,7 @@ export class Scheduler {
     private readonly options: SchedulerOptions = {},
   ) {
     rejectUnknownOptions(options, schedulerOptionKeys, "scheduler()", "scheduler.");
-    this.claimLeaseMs = toPositiveTimerMilliseconds(options.claimLease ?? "10s", "scheduler.claimLease");
+    this.claimLeaseMs = toPositiveMilliseconds(options.claimLease ?? "10s", "scheduler.claimLease");
   }
 
   /** Runs until `stop()` (or SIGTERM/SIGINT). */
@@ -159,7 +159,7 @@ export class Scheduler {
       try {
         await checkArgs(job);
       } catch (error) {
-        throw new ConfigurationError({ field: `schedule(${job.name}).args`, message: `${(error as Error).message}: give args its job ${job.jobClass.name}'s schema accepts`, cause: error });
+        throw new ConfigurationError({ field: `schedule(${job.name}).args`, message: `${(error as Error).message}; give args its job ${job.jobClass.name} can be enqueued with`, cause: error });
       }
     }
   }

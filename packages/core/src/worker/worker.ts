@@ -5,7 +5,7 @@ import type { FlowControl } from "../flow-control/flow-control.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { ShutdownError } from "../errors/shutdown-error.js";
-import { toMilliseconds, toPositiveTimerMilliseconds, toTimerMilliseconds, type Duration } from "../duration.js";
+import { toMilliseconds, toPositiveMilliseconds, toPositiveTimerMilliseconds, toTimerMilliseconds, type Duration } from "../duration.js";
 import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
@@ -181,7 +181,7 @@ export class Worker {
     this.pollWaitMs = toTimerMilliseconds(options.pollWait ?? "5s", "worker.pollWait");
     this.shutdownTimeoutMs = toTimerMilliseconds(options.shutdownTimeout ?? "25s", "worker.shutdownTimeout");
     // A zero re-offer interval would republish a too-new payload in a tight loop.
-    this.newerVersionRetryMs = toPositiveTimerMilliseconds(options.newerVersionRetry ?? "1m", "worker.newerVersionRetry");
+    this.newerVersionRetryMs = toPositiveMilliseconds(options.newerVersionRetry ?? "1m", "worker.newerVersionRetry");
     this.newerVersionMaxHoldMs = toMilliseconds(options.newerVersionMaxHold ?? "1h", "worker.newerVersionMaxHold");
     this.exitOnHungJobMs = options.exitOnHungJob === undefined ? undefined : toPositiveTimerMilliseconds(options.exitOnHungJob, "worker.exitOnHungJob");
     this.presence = new WorkerPresence({
