@@ -39,6 +39,31 @@ export function loggerOption(logger: unknown, field = "logger"): Logger {
   return redactingLogger(logger === undefined ? createConsoleLogger() : checkLogger(logger, field));
 }
 
+/**
+ * Lines a stranger can cause (refused pushes, failed polls of a public endpoint), each kind written at most once per
+ * `intervalMs`, the next one saying how many of its kind were left out since (`sameKindSinceLastLine`). Keys must be a
+ * fixed few (the kind of line, never text the sender chose), or the bound would not hold.
+ */
+export class ThrottledLog {
+  private readonly last = new Map<string, { at: number; skipped: number }>();
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly intervalMs: number,
+  ) {}
+
+  write(level: LineLevel, kind: string, message: string, fields: Record<string, unknown> = {}): void {
+    const now = Date.now();
+    const seen = this.last.get(kind);
+    if (seen && now - seen.at < this.intervalMs) {
+      seen.skipped += 1;
+      return;
+    }
+    this.last.set(kind, { at: now, skipped: 0 });
+    this.logger[level](message, seen && seen.skipped > 0 ? { ...fields, sameKindSinceLastLine: seen.skipped } : fields);
+  }
+}
+
 /** Whether `logger` writes lines at `level`; a logger that cannot say is assumed to. */
 export function writesAt(logger: Logger, level: LineLevel): boolean {
   return logger.isLevelEnabled?.(level) !== false;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ConfigurationError, loggerOption, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
+import { ConfigurationError, loggerOption, ThrottledLog, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
 import { createPushEndpoint, insecureNoAuthOption, positiveIntegerOption, pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest } from "@hopper/core/backend";
 import { createPushVerifier, type PushVerification } from "./pubsub-push-auth.js";
 import { ID_ATTRIBUTE } from "./pubsub-receive.js";
@@ -62,12 +62,17 @@ function createPushCore(options: PubSubPushHandlerOptions, factory: string): Pus
     logger.warn(`${factory}: insecureNoAuth is set: anyone who can reach this endpoint can run any registered job with any args. Give verify: { audience, serviceAccountEmail } outside local development.`, { queue: options.queue });
   }
 
-  const refusals = new RefusalLog(logger);
+  // Why pushes are refused: a misconfigured audience and a stranger's forged token both answer 403, and only the
+  // library's reason tells them apart. The reason quotes what the sender sent: lines are keyed by its kind, each
+  // written at most once a minute, the reason itself only as an excerpt.
+  const refusals = new ThrottledLog(logger, 60_000);
   const authenticate = async (request: PushHttpRequest): Promise<PushHttpAnswer | undefined> => {
     if (!verify) return undefined;
     const auth = await verify(request.header("authorization"));
     if (auth.ok) return undefined;
-    refusals.report(auth.status, auth.reason, auth.detail);
+    const excerpt = auth.detail === undefined ? {} : { excerpt: auth.detail.slice(0, 120) };
+    if (auth.status === 503) refusals.write("error", "certificates", "Pub/Sub push token not checked: Google's signing certificates are out of reach; answered 503", excerpt);
+    else if (auth.status === 403) refusals.write("warn", refusalKind(auth.detail ?? auth.reason), "Pub/Sub push token refused", { kind: refusalKind(auth.detail ?? auth.reason), ...excerpt });
     if (auth.status === 503) return pushAnswer(503, auth.reason, { "retry-after": "10" });
     return pushAnswer(auth.status, auth.reason, auth.status === 401 ? { "www-authenticate": "Bearer" } : {});
   };
@@ -121,33 +126,6 @@ function outcomeAnswer(outcome: PushOutcome): PushHttpAnswer {
   if (outcome.status === "done") return pushAnswer(204, "");
   if (outcome.status === "retry") return pushAnswer(503, "retry later", { "retry-after": String(Math.ceil(outcome.retryAfterMs / 1000)) });
   return pushAnswer(500, "outcome could not be recorded; deliver again");
-}
-
-/**
- * Why pushes are refused, in the application's log: a misconfigured audience and a stranger's forged token both
- * answer 403, and only the library's reason tells them apart. The reason quotes what the sender sent, so lines are
- * keyed by its kind (a fixed few), each logged at most once a minute with how many were left out since, and the
- * reason itself only as an excerpt.
- */
-class RefusalLog {
-  private readonly last = new Map<string, { at: number; skipped: number }>();
-
-  constructor(private readonly logger: Logger) {}
-
-  report(status: number, reason: string, detail: string | undefined): void {
-    if (status === 401) return;
-    const kind = status === 503 ? "certificates" : refusalKind(detail ?? reason);
-    const now = Date.now();
-    const seen = this.last.get(kind);
-    if (seen && now - seen.at < 60_000) {
-      seen.skipped += 1;
-      return;
-    }
-    this.last.set(kind, { at: now, skipped: 0 });
-    const fields = { status, kind, ...(detail !== undefined && { excerpt: detail.slice(0, 120) }), ...(seen && seen.skipped > 0 && { sameKindSinceLastLine: seen.skipped }) };
-    if (status === 503) this.logger.error("Pub/Sub push token not checked: Google's signing certificates are out of reach; answered 503", fields);
-    else this.logger.warn("Pub/Sub push token refused", fields);
-  }
 }
 
 /** The kind of a refusal, from google-auth-library's message or the verifier's own reason. */

@@ -11,28 +11,22 @@
  */
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
+import { scriptPath, scriptPrelude, scriptTimeSample } from "./redis-script-time.js";
 
 const [url = "", jobsText = "10", ...others] = process.argv.slice(2);
 const jobs = Number(jobsText);
-const scripts = new URL("../../../../packages/redis/src/scripts/", import.meta.url);
-const read = (file: string) => readFileSync(new URL(file, scripts), "utf8");
-const prelude = `${read("common.lua")}\nlocal record_one_node = true\n${read("records.lua")}`;
 const redis = new Redis(url);
 const body = JSON.stringify({ hopper: 1, id: "00000000-0000-0000-0000-000000000000", job: "BenchNoop", version: 1, args: [{ sentAt: 0, padding: "x".repeat(150) }], queue: "q", priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} });
 const argsText = `{"args":${JSON.stringify([{ sentAt: 0, padding: "x".repeat(150) }])}}`;
 const keptTtl = String(100 * 365 * 86_400_000);
 let serial = 0;
 
-async function sample(): Promise<{ usec: number; cpuUs: number }> {
-  const text = await redis.info("all");
-  const field = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
-  return { usec: field(/cmdstat_evalsha:calls=\d+,usec=(\d+)/), cpuUs: (field(/used_cpu_user:([\d.]+)/) + field(/used_cpu_sys:([\d.]+)/)) * 1e6 };
-}
+const sample = () => scriptTimeSample(redis);
 
 try {
   await redis.flushall();
-  const load = async (file: string) => String(await redis.script("LOAD", `${prelude}\n${readFileSync(file, "utf8")}`));
-  const main = new URL("enqueue.lua", scripts).pathname;
+  const load = async (file: string) => String(await redis.script("LOAD", `${scriptPrelude}\n${readFileSync(file, "utf8")}`));
+  const main = scriptPath("enqueue.lua");
   const variants = [
     { name: "records off", sha: await load(main), records: false },
     { name: "records on", sha: await load(main), records: true },

@@ -10,24 +10,18 @@
  */
 import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
+import { scriptPrelude, scriptTimeSample } from "./redis-script-time.js";
 
 const [url = "", jobsText = "10", ...files] = process.argv.slice(2);
 const jobs = Number(jobsText);
-const scripts = new URL("../../../../packages/redis/src/scripts/", import.meta.url);
-const read = (file: string) => readFileSync(new URL(file, scripts), "utf8");
-const prelude = `${read("common.lua")}\nlocal record_one_node = true\n${read("records.lua")}`;
 const redis = new Redis(url);
 const body = JSON.stringify({ v: 1, job: "BenchNoop", args: [{ sentAt: 0, padding: "x".repeat(150) }], id: "00000000-0000-0000-0000-000000000000", at: new Date().toISOString() });
 let serial = 0;
 
-async function sample(): Promise<{ usec: number; cpuUs: number }> {
-  const text = await redis.info("all");
-  const field = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 0);
-  return { usec: field(/cmdstat_evalsha:calls=\d+,usec=(\d+)/), cpuUs: (field(/used_cpu_user:([\d.]+)/) + field(/used_cpu_sys:([\d.]+)/)) * 1e6 };
-}
+const sample = () => scriptTimeSample(redis);
 
 try {
-  const variants = await Promise.all(files.map(async (file) => ({ file, sha: String(await redis.script("LOAD", `${prelude}\n${readFileSync(file, "utf8")}`)), usec: 0, cpuUs: 0, calls: 0 })));
+  const variants = await Promise.all(files.map(async (file) => ({ file, sha: String(await redis.script("LOAD", `${scriptPrelude}\n${readFileSync(file, "utf8")}`)), usec: 0, cpuUs: 0, calls: 0 })));
   for (let block = 0; block < 60; block += 1) {
     for (const variant of variants) {
       const base = `{script-cost-${process.pid}-${variants.indexOf(variant)}}:`;
@@ -35,7 +29,7 @@ try {
       for (let call = 0; call < 50; call += 1) {
         const args: string[] = [];
         for (let job = 0; job < jobs; job += 1) args.push(`id-${(serial += 1)}`, body, "0", "0", "", "");
-        await redis.evalsha(variant.sha, 4, `${base}ready`, `${base}delayed`, `${base}meta`, `${base}dedupe`, base, `${base}wake`, "", "", "q", `token-${serial}`, ...args);
+        await redis.evalsha(variant.sha, 4, `${base}ready`, `${base}delayed`, `${base}meta`, `${base}dedupe`, base, `${base}wake`, "", "", "q", `token-${serial}`, "", ...args);
       }
       const after = await sample();
       if (block < 5) continue;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer } from "../backend/push-http.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
-import { loggerOption, type Logger } from "../logger.js";
+import { loggerOption, ThrottledLog, type Logger } from "../logger.js";
 import { FINISHED_STATES } from "./record-store.js";
 import type { JobRecord, JobRecords } from "./job-records.js";
 
@@ -43,7 +43,8 @@ export interface JobStatusHandler {
 export function createJobStatusHandler(options: JobStatusHandlerOptions): JobStatusHandler {
   if (typeof options?.jobs?.get !== "function") throw new ConfigurationError({ field: "jobs", message: "give hopper.jobs: createJobStatusHandler({ jobs: hopper.jobs })" });
   if (options.resultUrl !== undefined && typeof options.resultUrl !== "function") throw new ConfigurationError({ field: "resultUrl", message: "must be a function (record) => string | undefined" });
-  const failures = new FailureLog(loggerOption(options.logger));
+  // A public endpoint's polls: each kind of failure logged at most once every 10 s.
+  const failures = new ThrottledLog(loggerOption(options.logger), 10_000);
   const retryAfter = options.retryAfterSeconds ?? 1;
   if (!Number.isSafeInteger(retryAfter) || retryAfter < 0) throw new ConfigurationError({ field: "retryAfterSeconds", message: `must be a whole number of seconds ≥ 0, got ${JSON.stringify(retryAfter)}` });
   const json = (status: number, body: unknown, headers: Record<string, string> = {}): PushHttpAnswer => ({
@@ -69,10 +70,10 @@ export function createJobStatusHandler(options: JobStatusHandlerOptions): JobSta
     } catch (error) {
       // A Hopper without records does not heal: not an outage to wait out.
       if (ConfigurationError.isInstance(error)) {
-        failures.report("job status: this Hopper keeps no job records (createHopper({ records: {} })); answered 500", error);
+        failures.write("error", "no-records", "job status: this Hopper keeps no job records (createHopper({ records: {} })); answered 500", { error });
         return json(500, { error: "job status is not set up: the application keeps no job records" });
       }
-      failures.report("job status: the record store could not be read; answered 503", error);
+      failures.write("error", "store", "job status: the record store could not be read; answered 503", { error });
       return json(503, { error: "the job's record could not be read; try again" }, { "retry-after": "5" });
     }
     if (!record) return json(404, { error: "no such job", id });
@@ -94,24 +95,6 @@ export function createJobStatusHandler(options: JobStatusHandlerOptions): JobSta
     return json(200, answered, FINISHED_STATES.has(record.state) ? {} : { "retry-after": String(retryAfter) });
   };
   return { fetch: toFetchHandler(handle), node: toNodeHandler(handle) };
-}
-
-/** Errors of a public endpoint's polls, each kind logged at most once every 10 s, with how many came between. */
-class FailureLog {
-  private readonly last = new Map<string, { at: number; skipped: number }>();
-
-  constructor(private readonly logger: Logger) {}
-
-  report(message: string, error: unknown): void {
-    const now = Date.now();
-    const seen = this.last.get(message);
-    if (seen && now - seen.at < 10_000) {
-      seen.skipped += 1;
-      return;
-    }
-    this.last.set(message, { at: now, skipped: 0 });
-    this.logger.error(message, { error, ...(seen && seen.skipped > 0 && { sameSinceLastLine: seen.skipped }) });
-  }
 }
 
 /**
