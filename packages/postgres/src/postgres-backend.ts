@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
 import { ConfigurationError } from "@hopper/core";
 import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type ReceivedMessage, type ReceiveOptions } from "@hopper/core/backend";
@@ -8,6 +9,7 @@ import { deleteMessages, type AckItem } from "./operations/delete-messages.js";
 import { enqueueMessages } from "./operations/enqueue-messages.js";
 import { nextDueInMs } from "./operations/next-due.js";
 import { queueStats } from "./operations/queue-stats.js";
+import { databaseIdentityText } from "./postgres-database-identity.js";
 import { releaseMessages, type ReleaseItem } from "./operations/release-messages.js";
 import { GroupCommit } from "./postgres-group-commit.js";
 import { extendLeases, type RenewalItem } from "./operations/extend-leases.js";
@@ -168,6 +170,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
   };
 
   const messageContext: ReceivedMessageContext = { acks, releases, renewals, track };
+  const embeddedIdentity = `embedded ${randomUUID()}`;
 
   const receive = async (receiveOptions: ReceiveOptions): Promise<ReceivedMessage[]> => {
     const { queue, signal } = receiveOptions;
@@ -258,6 +261,9 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
         return taken.map((message) => new PostgresScheduledMessage(messageContext, message, takeSentAt, message.dueAt));
       }),
     stats: (queue) => track(() => queueStats(executor, schema, queue)),
+    // The database (its name and its server's start) and the schema: the same through any URL or pooler. An embedded
+    // database is this backend's own (two opened in one millisecond would tell the same start time).
+    identity: () => track(async () => `postgres\n${executor.embedded ? embeddedIdentity : await databaseIdentityText(executor)}\n${schema.name}`),
     migrate: () => track(() => migrate(executor, schema)),
     // On the backend's own connection (a file-backed PGlite keeps its records with its jobs); closing the store leaves it open.
     recordStore: () => buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true, ...layout, sweepLog }),

@@ -45,6 +45,11 @@ export async function databaseGuard(own: SqlExecutor, storeName: string): Promis
   };
 }
 
+/** Which database `executor` is on, as text: its name and its server's start time. */
+export async function databaseIdentityText(executor: SqlExecutor): Promise<string> {
+  return key((await executor.query<DatabaseIdentity>(identitySql))[0]!);
+}
+
 function key(identity: DatabaseIdentity): string {
   return `${JSON.stringify(identity.database)}\n${identity.server}`;
 }

@@ -177,6 +177,16 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
 
     open: () => failOnConnectionError(client, ensureSafe()),
 
+    // The server (its run id, new at each start), the database and the key prefix: the same through any URL. A
+    // Cluster's nodes each have their own run id, so it says nothing (moveJobs then relies on its loop guard).
+    ...(!client.isCluster && {
+      async identity() {
+        ensureOpen();
+        const runId = /^run_id:(\S+)/m.exec(await client.info("server"))?.[1] ?? "";
+        return `redis\n${runId}\n${(client as Redis).options.db ?? 0}\n${keyPrefix}`;
+      },
+    }),
+
     // On the backend's own client; closing the store leaves it open.
     recordStore: () => createRedisRecordStore({ client, keyPrefix }),
 

@@ -50,6 +50,13 @@ export interface Backend {
   stats?(queue: string): Promise<QueueStats>;
 
   /**
+   * Where this backend keeps its queues, as text: equal for two backends over the same queues (the same server,
+   * database and key prefix or schema, whatever URL reached them); optional. `moveJobs` refuses a move whose
+   * source and target say the same.
+   */
+  identity?(): Promise<string>;
+
+  /**
    * Leases up to `maxMessages` messages of one queue that are not due yet
    * (delayed), soonest due first; present when `capabilities.takeScheduled`
    * is declared. `receive` never returns them, so moving a queue to another

@@ -26,9 +26,21 @@ import { emptyTally, type MoveQueueReport, type MoveReport, type MoveTally } fro
  * A job the target refuses goes back to the source; the move stops after
  * that batch and reports it. `signal` stops it after the batch in hand.
  */
+/**
+ * The same server under two URLs (localhost and 127.0.0.1, a pooler and the server): every job would go back where it
+ * came from, and one holding a dedupe key would be answered "a duplicate" by its own copy, which the source's ack then
+ * deletes. Refused before anything moves, where both backends can say where their queues are.
+ */
+async function refuseSameQueues(from: Backend, to: Backend): Promise<void> {
+  if (!from.identity || !to.identity) return;
+  const [source, target] = await Promise.all([from.identity(), to.identity()]);
+  if (source === target) throw new ConfigurationError({ field: "to", message: "holds the same queues as from (the same server and key prefix or schema, under another URL): moving a queue onto itself would drop its jobs with dedupe keys; give another server, database, schema or key prefix" });
+}
+
 export async function moveJobs(options: MoveJobsOptions): Promise<MoveReport> {
   const settings = checkMoveOptions(options);
   const { from, to, signal } = options;
+  await refuseSameQueues(from, to);
   const queues: MoveQueueReport[] = [];
   for (const queue of options.queues) validateQueueName(queue, "queues");
   // Every queue is checked before the first job moves.
