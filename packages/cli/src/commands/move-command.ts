@@ -54,11 +54,7 @@ async function runMove(context: CommandContext, options: Record<string, unknown>
 
   const hoppers: Hopper[] = [];
   const stop = untilStopSignal();
-  const stopping = new AbortController();
-  void stop.promise.then(() => {
-    context.logger.info("stopping after the batch in hand");
-    stopping.abort();
-  });
+  void stop.promise.then(() => context.logger.info("stopping after the batch in hand"));
   try {
     // Both opened at once: a bad --to is reported without waiting on the --from server first.
     const [source, target] = (await openBackends(context, [
@@ -77,7 +73,7 @@ async function runMove(context: CommandContext, options: Record<string, unknown>
         from: source,
         to: target,
         queues,
-        signal: stopping.signal,
+        signal: stop.signal,
         onProgress,
         batchSize: options.batchSize as number,
         leaseMs: options.lease as number,

@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { deadLetterQueueName } from "@hopper/core";
-import type { Backend, QueueStats } from "@hopper/core/backend";
+import { abortableSleep, type Backend, type QueueStats } from "@hopper/core/backend";
 import { CliError, usageError } from "../cli-error.js";
 import { isProcessLocalUrl } from "../backend-url-option.js";
 import type { ActionFactory, CliCommand, CommandContext } from "../command.js";
@@ -51,7 +51,9 @@ export const statsCommand: CliCommand = {
                   if (error instanceof CliError && error.exitCode === ExitCode.unsupported) throw error;
                   context.logger.error("could not read the queue stats; trying again at the next interval", { error });
                 }
-                if (await stoppedWithin(stop.promise, options.interval as number)) return ExitCode.ok;
+                // A timer that holds the process between samples (a memory:// backend holds no socket that would).
+                await abortableSleep(options.interval as number, stop.signal);
+                if (stop.signal.aborted) return ExitCode.ok;
               }
             } finally {
               stop.dispose();
@@ -81,18 +83,4 @@ function printSample(context: CommandContext, backend: Backend, rows: QueueStats
   const at = new Date().toISOString();
   const table = formatTable(["QUEUE", "READY", "DELAYED", "IN FLIGHT", "DEAD"], rows.map((row) => [row.queue, row.ready, row.delayed, row.inFlight, row.dead]));
   context.print(watching ? `${at}  ${backend.name}\n${table}\n` : table, { at, backend: backend.name, queues: rows });
-}
-
-/**
- * Whether `stop` comes within `ms`. The timer is what keeps the process alive between samples (a memory:// backend
- * holds no socket that would), and is cleared on a stop, so the exit does not wait it out.
- */
-async function stoppedWithin(stop: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const elapsed = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([stop.then(() => true), elapsed]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
