@@ -70,11 +70,15 @@ function createPushCore(options: PubSubPushHandlerOptions, factory: string): Pus
     if (!verify) return undefined;
     const auth = await verify(request.header("authorization"));
     if (auth.ok) return undefined;
+    if (auth.status === 401) return pushAnswer(401, auth.reason, { "www-authenticate": "Bearer" });
     const excerpt = auth.detail === undefined ? {} : { excerpt: auth.detail.slice(0, 120) };
-    if (auth.status === 503) refusals.write("error", "certificates", "Pub/Sub push token not checked: Google's signing certificates are out of reach; answered 503", excerpt);
-    else if (auth.status === 403) refusals.write("warn", refusalKind(auth.detail ?? auth.reason), "Pub/Sub push token refused", { kind: refusalKind(auth.detail ?? auth.reason), ...excerpt });
-    if (auth.status === 503) return pushAnswer(503, auth.reason, { "retry-after": "10" });
-    return pushAnswer(auth.status, auth.reason, auth.status === 401 ? { "www-authenticate": "Bearer" } : {});
+    if (auth.status === 503) {
+      refusals.write("error", "certificates", "Pub/Sub push token not checked: Google's signing certificates are out of reach; answered 503", excerpt);
+      return pushAnswer(503, auth.reason, { "retry-after": "10" });
+    }
+    const kind = refusalKind(auth.detail ?? auth.reason);
+    refusals.write("warn", kind, "Pub/Sub push token refused", { kind, ...excerpt });
+    return pushAnswer(auth.status, auth.reason);
   };
 
   const handle = async (request: PushHttpRequest, text: string): Promise<PushHttpAnswer> => {
