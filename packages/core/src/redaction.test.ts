@@ -27,6 +27,9 @@ describe("connection strings lose their secrets in every syntax a user may write
     `redis://default:ab/${secret}+ef==@cache.example:6379`,
     `postgres://app:${secret}@x@db/app`,
     `redis://u:pa'-${secret}@h:6379`.replace("'", "!"),
+    // A space typed into a password: the URL parser accepts it (and encodes it), so an error may quote it as typed.
+    `connect failed for redis://default:two words ${secret}@cache:6379 (after 3 tries)`,
+    `postgres://app:${secret} x@db/app`,
     `Authorization: Negotiate ${secret}`,
     `https://acct.blob.core.windows.net/c/b?sv=2024&sig=${secret}`,
     `{"private_key":"${secret}"}`,

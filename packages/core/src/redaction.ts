@@ -4,11 +4,11 @@ import { inspect } from "node:util";
 // at most 8 spaces around a separator), so redacting text of any length is linear: an error message quoting user
 // input must not make a worker spend minutes in a regular expression.
 // Userinfo of a URL (`redis://user:secret@host`, `redis://token@host`). A password after `user:` runs to the last `@`
-// before a space or a quote: typed or generated unencoded, it may hold `/` or `@` (over-reaching into text after the
-// URL hides too much, never too little; a URL quoted in JSON ends at its quote). Without a `:`, the userinfo holds no `/`, so a path's `@` (`file:///…/@scope/pkg`,
+// on its line before a quote: typed or generated unencoded, it may hold `/`, `@` or a space (over-reaching into text
+// after the URL hides too much, never too little; a URL quoted in JSON ends at its quote). Without a `:`, the userinfo holds no `/`, so a path's `@` (`file:///…/@scope/pkg`,
 // `.pnpm/pkg@1.0.0` in a stack trace) is none.
 const scheme = "(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}";
-const urlUserinfo = new RegExp(`(${scheme}:\\/\\/)(?:[^\\s/<>@:]{0,256}:[^\\s"'<>]{0,512}|[^\\s/<>"']{0,512})@`, "gi");
+const urlUserinfo = new RegExp(`(${scheme}:\\/\\/)(?:[^\\s/<>@:]{0,256}:[^\\r\\n"'<>]{0,512}|[^\\s/<>"']{0,512})@`, "gi");
 // The same percent-encoded inside another URL's parameter (`?endpoint=http%3A%2F%2Fkey%3Asecret%40host`), to the
 // parameter's last encoded `@` (a password may hold an encoded `/` or `@`).
 const encodedUrlUserinfo = new RegExp(`(${scheme}%3A%2F%2F)[^\\s&"'<>]{0,512}%40`, "gi");
