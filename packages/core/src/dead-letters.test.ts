@@ -45,3 +45,28 @@ it("takes and retries only the dead letters named by id, leaves the others, and 
   // Refused before receiving: the remaining letter is not left leased.
   expect((await letters.peek({ max: 10 })).map((letter) => letter.id)).toEqual([a]);
 });
+
+it("refuses a selection it cannot honour before receiving anything, naming the field (a misspelt max must not mean 10)", async () => {
+  failing = true;
+  // A store of its own: the default memory store is shared by the process, and the test above leaves a letter in it.
+  const hopper = createHopper({ backend: createMemoryBackend({ store: "dead-selection-refusals" }), jobs: [Flaky], logger: createConsoleLogger("silent") });
+  hoppers.push(hopper);
+  const [id] = await Flaky.performAllLater([{ n: 1 }]);
+  await runUntilIdle(hopper, async () => (await hopper.queues.list())[0]?.dead === 1);
+  const letters = hopper.deadLetters("dead-selection");
+  const refusals: [() => Promise<unknown>, RegExp][] = [
+    [() => letters.peek({ max: -1 }), /max: must be a whole number ≥ 1.*got -1/],
+    [() => letters.peek({ max: 0 }), /max: must be a whole number ≥ 1/],
+    [() => letters.take({ max: 2.5 }), /max: must be a whole number ≥ 1.*got 2\.5/],
+    [() => letters.retry({ max: Number.NaN }), /max: must be a whole number ≥ 1/],
+    [() => letters.peek({ maxx: 5 } as never), /maxx: "maxx" is not an option of deadLetters\(\)\.peek\(\): use one of max, waitMs/],
+    [() => letters.peek({ ids: [id!] } as never), /ids: "ids" is not an option of deadLetters\(\)\.peek\(\)/],
+    [() => letters.peek(null as never), /options: deadLetters\(\)\.peek\(\) takes an object such as \{ max: 10 \}, got null/],
+    [() => letters.take({ waitMs: -5 }), /waitMs: must be whole milliseconds from 0 to 2147483647, got -5/],
+    [() => letters.retry({ waitMs: 2 ** 31 }), /waitMs: must be whole milliseconds/],
+    [() => letters.take({ ids: "abc" as never }), /ids: must be a list of job ids/],
+  ];
+  for (const [call, message] of refusals) await expect(call()).rejects.toThrow(message);
+  // Nothing was received by the refused calls: the letter is still there to take at once (no lease to wait out).
+  expect((await letters.take({ max: 10 })).map((letter) => letter.id)).toEqual([id]);
+});

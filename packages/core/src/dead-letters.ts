@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { Backend, ReceivedMessage } from "./backend/backend.js";
 import { sendInBatches } from "./backend/send-in-batches.js";
 import { decodeEnvelope, encodeEnvelope, type Envelope } from "./envelope/envelope.js";
+import { MAX_TIMER_MS } from "./duration.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { PayloadTooLargeError } from "./errors/payload-too-large-error.js";
 import { deadLetterQueueName, validateQueueName } from "./names.js";
+import { rejectUnknownOptions } from "./option-keys.js";
 import { redactSecrets } from "./redaction.js";
 
 /** Format version of a dead letter's body (documented in docs/envelope.md). */
@@ -123,6 +125,7 @@ export class DeadLetters {
 
   /** Returns up to `max` dead letters and leaves them in place. */
   async peek(options: { max?: number; waitMs?: number } = {}): Promise<DeadLetter[]> {
+    checkSelection(options, "deadLetters().peek()", ["max", "waitMs"]);
     const messages = await this.receive(options);
     await Promise.all(messages.map((message) => message.nack()));
     return messages.map(readDeadLetter);
@@ -133,7 +136,7 @@ export class DeadLetters {
    * With records on, their jobs' records go too, so `jobs.list({ state: "dead" })` stops listing them.
    */
   async take(options: DeadLetterSelection = {}): Promise<DeadLetter[]> {
-    checkIds(options.ids);
+    checkSelection(options, "deadLetters().take()", selectionKeys);
     const messages = await this.select(await this.receive(options), options.ids);
     await Promise.all(messages.map((message) => message.ack()));
     const taken = messages.map(readDeadLetter);
@@ -147,7 +150,7 @@ export class DeadLetters {
    * dead-lettered again, and must not be rewritten to run here).
    */
   async retry(options: DeadLetterSelection = {}): Promise<number> {
-    checkIds(options.ids);
+    checkSelection(options, "deadLetters().retry()", selectionKeys);
     const backend = await this.backend();
     const messages = await this.select(await this.receive(options), options.ids);
     let moved = 0;
@@ -187,8 +190,18 @@ export class DeadLetters {
   }
 }
 
-/** Checked before receiving: a bad argument must not leave letters leased. */
-function checkIds(ids: unknown): void {
+const selectionKeys = ["max", "waitMs", "ids"] as const;
+
+/**
+ * Checked before receiving: a bad argument must not leave letters leased, and a misspelt or negative `max` must not
+ * fall back to the default in silence (a receive of -1 or NaN messages means nothing on any backend).
+ */
+function checkSelection(options: unknown, call: string, known: readonly string[]): void {
+  if (typeof options !== "object" || options === null || Array.isArray(options)) throw new ConfigurationError({ field: "options", message: `${call} takes an object such as { max: 10 }, got ${JSON.stringify(options) ?? String(options)}` });
+  rejectUnknownOptions(options, known, call);
+  const { max, waitMs, ids } = options as DeadLetterSelection;
+  if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new ConfigurationError({ field: "max", message: `must be a whole number ≥ 1 (how many dead letters to receive; at most the backend's receive batch is used), got ${JSON.stringify(max) ?? String(max)}` });
+  if (waitMs !== undefined && (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > MAX_TIMER_MS)) throw new ConfigurationError({ field: "waitMs", message: `must be whole milliseconds from 0 to ${MAX_TIMER_MS}, got ${JSON.stringify(waitMs) ?? String(waitMs)}` });
   if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== "string"))) throw new ConfigurationError({ field: "ids", message: "must be a list of job ids (strings), as peek() shows them" });
 }
 
