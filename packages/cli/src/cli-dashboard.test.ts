@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { requireService } from "@hopper/services";
 import { afterEach, describe, expect, it } from "vitest";
 import { fixtureJobs, runCliProcess, startCli, type CliRun } from "./test-cli.js";
@@ -47,5 +49,31 @@ describe.skipIf(!redisUrl)("hopper dashboard on redis", () => {
     expect(await page.text()).toContain("read-only");
     run.child.kill("SIGTERM");
     expect((await run.exited).code).toBe(0);
+  });
+});
+
+describe("hopper dashboard cannot listen", () => {
+  const dashboard = (...args: string[]) => runCliProcess(["dashboard", "--url", "memory://cli-dashboard-listen", "--jobs", fixtureJobs, ...args], { HOPPER_DASHBOARD_TOKEN: token });
+
+  it("names the flag to change: a --host that is no address or not this machine's (usage, 2), a --port in use (1)", { timeout: 60_000 }, async () => {
+    const unresolvable = await dashboard("--host", "999.1.1.1", "--port", "0");
+    expect(unresolvable.code).toBe(2);
+    expect(unresolvable.stderr).toMatch(/^hopper: --host 999\.1\.1\.1 is neither an address nor a name this machine resolves \(E[A-Z_]+\): give one of this machine's addresses/);
+
+    // 192.0.2.1 is reserved for documentation (RFC 5737): never an address of this machine.
+    const elsewhere = await dashboard("--host", "192.0.2.1", "--port", "0");
+    expect(elsewhere.code).toBe(2);
+    expect(elsewhere.stderr).toContain("hopper: --host 192.0.2.1 is not an address of this machine");
+
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const inUse = await dashboard("--host", "127.0.0.1", "--port", String(port));
+      expect(inUse.code).toBe(1);
+      expect(inUse.stderr).toContain(`hopper: --port ${port} on 127.0.0.1 is in use by another process: choose another port (0: any free one)`);
+    } finally {
+      taken.close();
+    }
   });
 });

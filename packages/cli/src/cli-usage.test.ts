@@ -43,6 +43,13 @@ describe("hopper: usage errors and help (no backend needed)", () => {
     expect(refused.stderr).toContain("cannot reach redis://***@127.0.0.1:1 while opening the backend: connect ECONNREFUSED");
     expect(refused.stderr).not.toContain("enqueued");
     expect(refused.stderr).not.toContain("hunter2");
+    // The record stores connect on their first read: their refusal names the URL in the same words.
+    for (const url of ["redis://admin:hunter2@127.0.0.1:1", "postgres://admin:hunter2@127.0.0.1:1/app"]) {
+      const listing = await runCliProcess(["jobs", "list", "--state", "dead", "--url", url]);
+      expect(listing.code).toBe(1);
+      expect(listing.stderr).toMatch(/^hopper: cannot reach (redis|postgres):\/\/\*\*\*@127\.0\.0\.1:1(\/app)? while listing the job records: .*ECONNREFUSED.*: is the backend up and the URL right\?\n$/);
+      expect(listing.stderr).not.toContain("hunter2");
+    }
 
     // A server that accepts the connection and never answers: only the bound ends the wait.
     const silent = createServer(() => {});

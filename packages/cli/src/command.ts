@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { BackendUnavailableError, createConsoleLogger, createHopper, redactingLogger, redactUrl, type Hopper, type Logger, type LogLevel } from "@hopper/core";
+import { isConnectionFailure } from "@hopper/core/backend";
 import { resolveBackendUrl } from "./backend-url-option.js";
 import { CliError, usageError } from "./cli-error.js";
 import { ExitCode } from "./exit-codes.js";
@@ -74,9 +75,11 @@ export function createCommandContext(io: CliIo, globals: { url?: string; json?: 
         timer = setTimeout(() => reject(new CliError(`no answer from ${redactUrl(url ?? this.url())} within ${timeoutMs} ms while ${what}: is the backend up and the URL right? (--timeout sets the bound)`, ExitCode.failure)), timeoutMs);
       });
       // A backend that refused (or could not be opened) says so at once, in the command's words, not an enqueue's.
+      // So does a store read through a driver that connects lazily (records: ECONNREFUSED on the first command).
       const failedToReach = work.catch((error: unknown) => {
-        if (!BackendUnavailableError.isInstance(error)) throw error;
-        const cause = error.cause instanceof Error ? `: ${error.cause.message}` : "";
+        if (!isConnectionFailure(error)) throw error;
+        const reason = BackendUnavailableError.isInstance(error) ? error.cause : error;
+        const cause = reason instanceof Error ? `: ${reason.message}` : "";
         throw new CliError(`cannot reach ${redactUrl(url ?? this.url())} while ${what}${cause}: is the backend up and the URL right?`, ExitCode.failure);
       });
       return Promise.race([failedToReach, timedOut]).finally(() => clearTimeout(timer));

@@ -4,7 +4,7 @@ import { redactUrl } from "@hopper/core";
 import { secretMatches } from "@hopper/core/backend";
 import { createDashboard, type DashboardRequest } from "@hopper/dashboard";
 import type { ActionFactory, CliCommand } from "../command.js";
-import { usageError } from "../cli-error.js";
+import { CliError, usageError } from "../cli-error.js";
 import { ExitCode } from "../exit-codes.js";
 import { loadJobsModule } from "../jobs-module.js";
 import { parseListenHost, parsePort } from "../option-parsers.js";
@@ -48,7 +48,7 @@ export const dashboardCommand: CliCommand = {
             });
             const server = createServer((request, response) => void dashboard(request, response));
             await new Promise<void>((resolve, reject) => {
-              server.once("error", reject);
+              server.once("error", (error) => reject(listenFailure(error, options.host as string, options.port as number)));
               server.listen(options.port as number, options.host as string, resolve);
             });
             const address = server.address();
@@ -80,4 +80,22 @@ function presentedToken(request: DashboardRequest): string | null {
   const decoded = Buffer.from(value, "base64").toString("utf8");
   const colon = decoded.indexOf(":");
   return colon < 0 ? null : decoded.slice(colon + 1);
+}
+
+/** Why the dashboard cannot listen, in the words of the flag to change. */
+function listenFailure(error: NodeJS.ErrnoException, host: string, port: number): CliError {
+  switch (error.code) {
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_FAIL":
+      return usageError(`--host ${host} is neither an address nor a name this machine resolves (${error.code}): give one of this machine's addresses, such as 127.0.0.1 or 0.0.0.0`);
+    case "EADDRNOTAVAIL":
+      return usageError(`--host ${host} is not an address of this machine: give one of its own, such as 127.0.0.1 or 0.0.0.0`);
+    case "EADDRINUSE":
+      return new CliError(`--port ${port} on ${host} is in use by another process: choose another port (0: any free one)`, ExitCode.failure);
+    case "EACCES":
+      return new CliError(`--port ${port} on ${host} needs privileges this process lacks: choose a port above 1023`, ExitCode.failure);
+    default:
+      return new CliError(`cannot listen on --host ${host} --port ${port}: ${error.message}`, ExitCode.failure);
+  }
 }
