@@ -51,6 +51,13 @@ describe("hopper check", () => {
     expect(report.jobs).toEqual(expect.arrayContaining([expect.objectContaining({ job: "Ping", status: "unchecked" }), expect.objectContaining({ job: "Welcome", status: "ok" })]));
   });
 
+  it("refuses --allow-unchecked naming a job the module does not have (a typo would allow nothing), exit 2", { timeout: 60_000 }, async () => {
+    const result = await check("no-schema-jobs.ts", "--allow-unchecked", "Pnig");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^hopper: --allow-unchecked: "Pnig" is not a job of the checked classes: allow only these, by name: .*Ping/);
+    expect(result.stdout).toBe("");
+  });
+
   it("--record writes the current version's sample from exampleArgs, keeps an existing one unless --overwrite", { timeout: 90_000 }, async () => {
     const directory = path.join(scratch, "record");
     await cp(path.join(samples, "Welcome", "v1.json"), path.join(directory, "Welcome", "v1.json"), { recursive: true });

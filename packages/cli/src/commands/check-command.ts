@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { Command } from "commander";
-import { checkPayloadCompatibility, recordExampleSample, type CompatibilityFinding } from "@hopper/core";
+import { checkPayloadCompatibility, ConfigurationError, recordExampleSample, type CompatibilityFinding } from "@hopper/core";
+import { usageError } from "../cli-error.js";
 import type { ActionFactory, CliCommand } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
 import { loadJobsModule } from "../jobs-module.js";
@@ -35,7 +36,10 @@ export const checkCommand: CliCommand = {
               if (await writeSample(directory, sample, options.overwrite === true)) recorded.push(path.relative(context.io.cwd, samplePath(directory, sample.job, sample.version)));
             }
           }
-          const report = await checkPayloadCompatibility(module.jobs, await readSamples(directory), { allowUnchecked: (options.allowUnchecked as string[] | undefined) ?? [] });
+          const report = await checkPayloadCompatibility(module.jobs, await readSamples(directory), { allowUnchecked: (options.allowUnchecked as string[] | undefined) ?? [] }).catch((error: unknown) => {
+            if (ConfigurationError.isInstance(error) && error.field === "allowUnchecked") throw usageError(error.message.replace(/^allowUnchecked/, "--allow-unchecked"));
+            throw error;
+          });
           const table = formatTable(
             ["JOB", "VERSION", "SAMPLES", "STATUS"],
             report.jobs.map((job) => [job.job, job.version, job.samples.map((version) => `v${version}`).join(", ") || "-", job.status]),

@@ -85,6 +85,8 @@ describe("checkPayloadCompatibility", () => {
     const allowed = await checkPayloadCompatibility([Loose], [], { allowUnchecked: ["Loose"] });
     expect(allowed.findings).toEqual([]);
     expect(allowed.jobs).toEqual([{ job: "Loose", version: 1, samples: [], status: "unchecked" }]);
+    // A misspelt or stale name allows nothing: refused, naming the jobs that can be allowed.
+    await expect(checkPayloadCompatibility([Loose], [], { allowUnchecked: ["Lose", "Loose"] })).rejects.toThrow('allowUnchecked: "Lose" is not a job of the checked classes: allow only these, by name: Loose');
   });
 
   it("fails a job with no sample of its current version, and a sample newer than the job", async () => {

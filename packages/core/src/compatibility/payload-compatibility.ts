@@ -55,6 +55,12 @@ export interface CompatibilityOptions {
  */
 export async function checkPayloadCompatibility(jobClasses: readonly JobClass[], samples: readonly PayloadSample[], options: CompatibilityOptions = {}): Promise<CompatibilityReport> {
   const allowUnchecked = new Set(options.allowUnchecked ?? []);
+  // A misspelt or stale name would allow nothing and say so only as the job's own "unchecked" finding.
+  const names = new Set(jobClasses.map(jobNameOf));
+  const strangers = [...allowUnchecked].filter((name) => !names.has(name));
+  if (strangers.length > 0) {
+    throw new ConfigurationError({ field: "allowUnchecked", message: `${strangers.map((name) => JSON.stringify(name)).join(", ")} ${strangers.length === 1 ? "is not a job" : "are not jobs"} of the checked classes: allow only these, by name: ${[...names].join(", ") || "(none)"}` });
+  }
   const findings: CompatibilityFinding[] = [];
   const jobs: CompatibilityReport["jobs"][number][] = [];
   const known = new Set<string>();
