@@ -57,6 +57,25 @@ for (const target of targets) {
       expect(await stats(hopper, queue)).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
     });
 
+    it("worker goes on running jobs once its stdout reader goes away (| head -1), and still stops cleanly on SIGTERM", { timeout: 90_000 }, async () => {
+      const hopper = hopperForTest();
+      const queue = uniqueQueue("pipe");
+      await RecordVisit.set({ queue }).performLater({ n: 1 });
+      const worker = startCli(["worker", "--url", url, "--jobs", fixtureJobs, "--queues", queue, "--poll-wait", "200ms"]);
+      running.push(worker);
+      await worker.waitForStdout("performed 1 attempt 1");
+      worker.child.stdout.destroy();
+      // Each of these jobs writes to the closed pipe (EPIPE); the worker must neither crash nor stop as a print command would.
+      await RecordVisit.set({ queue }).performAllLater([{ n: 2 }, { n: 3 }, { n: 4 }]);
+      await waitFor(async () => JSON.stringify(await stats(hopper, queue)) === JSON.stringify({ ready: 0, delayed: 0, inFlight: 0 }), "the worker to run the jobs sent after its reader went away");
+      expect(worker.child.exitCode).toBeNull();
+      worker.child.kill("SIGTERM");
+      const result = await worker.exited;
+      expect(result.code).toBe(0);
+      expect(result.stderr).not.toMatch(/EPIPE|Unhandled 'error'/);
+      expect(result.stderr).toContain("worker stopped");
+    });
+
     it("stats prints ready, delayed, in flight and dead per queue, as a table and as --json", { timeout: 60_000 }, async () => {
       hopperForTest(); // binds the job classes for performLater
       const [busy, idle] = [uniqueQueue("busy"), uniqueQueue("idle")];
