@@ -167,7 +167,9 @@ describe("a job that runs past its timeout", () => {
     const hopper = createHopper({ backend: counting, jobs: [Ignores], logger: recordingLogger(logs) });
     hoppers.push(hopper);
     const hungId = await Ignores.performLater({ label: "hung" });
-    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 200, pollWait: 50, handleSignals: false }); // nothing buffered: in flight is the hung job alone
+    // Nothing buffered: in flight is the hung job alone. A lease of 1 s, not less: the waiting job holds one too, and a
+    // stall of the loaded CI machine longer than its lease redelivered it ("start waiting 2"), which this test forbids.
+    const worker = hopper.worker({ concurrency: 1, prefetch: 0, lease: 1000, pollWait: 50, handleSignals: false });
     const running = worker.run();
     try {
       await until(() => ledger.includes("start hung 1"), "the hung job to start");
