@@ -1,9 +1,12 @@
+import { inspect } from "node:util";
+import { diag, DiagLogLevel, type DiagLogger } from "@opentelemetry/api";
 import { ConfigurationError, createConsoleLogger, createHopper, Job } from "@hopper/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { observeQueueDepth } from "./queue-depth.js";
 import { metricTotal, startTestSdk } from "./test-telemetry-sdk.js";
 
 const sdk = startTestSdk();
+const silentDiag: DiagLogger = { error() {}, warn() {}, info() {}, debug() {}, verbose() {} };
 afterAll(() => sdk.shutdown());
 
 class Waiting extends Job<{ n: number }> {
@@ -23,6 +26,31 @@ describe("observeQueueDepth", () => {
     await Waiting.performLater({ n: 4 });
     expect(await depth("ready")).toBe(3);
     observing.stop();
+    await hopper.close();
+  });
+
+  it("a failed collection warns through OpenTelemetry's diag without the credentials the driver's error quoted", async () => {
+    const secret = "Sup3rSecretValue";
+    const failing = { name: "redis", stats: async () => Promise.reject(new Error(`connect ECONNREFUSED for redis://default:${secret}@cache:6379`)) };
+    const warnings: unknown[][] = [];
+    diag.setLogger({ ...silentDiag, warn: (...args: unknown[]) => void warnings.push(args) }, DiagLogLevel.WARN);
+    try {
+      const observing = await observeQueueDepth({ hopper: { backend: Promise.resolve(failing) } as never, queues: ["down"], meterProvider: sdk.meterProvider });
+      await sdk.metrics();
+      observing.stop();
+    } finally {
+      diag.disable();
+    }
+    expect(warnings).toHaveLength(1);
+    const printed = inspect(warnings[0], { depth: 5 });
+    expect(printed).toContain("hopper.queue.depth: stats for queue down failed");
+    expect(printed).toContain("redis://***@cache:6379");
+    expect(printed).not.toContain(secret);
+  });
+
+  it("refuses a misspelt option, naming it", async () => {
+    const hopper = createHopper({ url: "memory://otel-queue-depth-misspelt", jobs: [Waiting], logger: createConsoleLogger("silent") });
+    await expect(observeQueueDepth({ hopper, queues: ["waiting"], meterprovider: sdk.meterProvider } as never)).rejects.toThrow(/^meterprovider: "meterprovider" is not an option of observeQueueDepth\(\): use one of hopper, queues, meterProvider$/);
     await hopper.close();
   });
 

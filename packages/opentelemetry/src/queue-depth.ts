@@ -1,7 +1,10 @@
 import { diag, metrics, type MeterProvider, type ObservableResult } from "@opentelemetry/api";
-import { ConfigurationError, type Hopper } from "@hopper/core";
+import { ConfigurationError, redactedError, type Hopper } from "@hopper/core";
+import { rejectUnknownOptions } from "@hopper/core/backend";
 import { ATTR_MESSAGING_DESTINATION_NAME, ATTR_MESSAGING_SYSTEM, messagingSystem } from "./semantic-conventions.js";
 import { INSTRUMENTATION_NAME } from "./telemetry-options.js";
+
+const queueDepthOptionKeys = ["hopper", "queues", "meterProvider"] as const satisfies readonly (keyof QueueDepthOptions)[];
 
 export interface QueueDepthOptions {
   readonly hopper: Pick<Hopper, "backend">;
@@ -16,6 +19,7 @@ export interface QueueDepthOptions {
  * reports the same numbers. Refuses a backend without `stats`. `stop()` ends the reporting.
  */
 export async function observeQueueDepth(options: QueueDepthOptions): Promise<{ stop(): void }> {
+  if (typeof options === "object" && options !== null) rejectUnknownOptions(options, queueDepthOptionKeys, "observeQueueDepth()");
   if (!Array.isArray(options?.queues) || options.queues.length === 0 || !options.queues.every((queue) => typeof queue === "string")) {
     throw new ConfigurationError({ field: "queues", message: 'give the queue names to observe, e.g. observeQueueDepth({ hopper, queues: ["default"] })' });
   }
@@ -37,8 +41,8 @@ export async function observeQueueDepth(options: QueueDepthOptions): Promise<{ s
           result.observe(counts.delayed, { ...labels, "hopper.queue.state": "delayed" });
           result.observe(counts.inFlight, { ...labels, "hopper.queue.state": "in_flight" });
         } catch (error) {
-          // A backend down for one collection leaves a gap, not a failed export.
-          diag.warn(`hopper.queue.depth: stats for queue ${queue} failed`, error);
+          // A backend down for one collection leaves a gap, not a failed export; the driver's error may quote its URL.
+          diag.warn(`hopper.queue.depth: stats for queue ${queue} failed`, redactedError(error));
         }
       }),
     );

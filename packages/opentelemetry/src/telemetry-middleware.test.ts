@@ -115,6 +115,10 @@ describe("openTelemetryMiddleware", () => {
     expect(ConfigurationError.isInstance(error) && error.field).toBe("consumerSpan");
   });
 
+  it("refuses a misspelt option rather than use the global provider in its place, naming it", () => {
+    expect(() => openTelemetryMiddleware({ tracer: sdk.tracerProvider } as never)).toThrow(/^tracer: "tracer" is not an option of openTelemetryMiddleware\(\): use one of tracerProvider, meterProvider, propagator, consumerSpan$/);
+  });
+
   it("messaging.system: the conventions' values for SQS and Pub/Sub, documented ones for the others, a backend's own name otherwise", () => {
     expect(["sqs", "pubsub", "redis", "postgres", "pglite", "memory", "custom", "constructor"].map(messagingSystem)).toEqual(["aws_sqs", "gcp_pubsub", "redis", "postgresql", "postgresql", "hopper_memory", "custom", "constructor"]);
   });

@@ -1,5 +1,6 @@
 import { metrics, propagation, trace, type MeterProvider, type TextMapPropagator, type TracerProvider } from "@opentelemetry/api";
 import { ConfigurationError } from "@hopper/core";
+import { rejectUnknownOptions } from "@hopper/core/backend";
 
 export interface TelemetryOptions {
   /** Where spans go; default: the global tracer provider (none registered: spans cost next to nothing and go nowhere). */
@@ -17,6 +18,8 @@ export interface TelemetryOptions {
 
 export const INSTRUMENTATION_NAME = "@hopper/opentelemetry";
 
+const telemetryOptionKeys = ["tracerProvider", "meterProvider", "propagator", "consumerSpan"] as const satisfies readonly (keyof TelemetryOptions)[];
+
 export interface ResolvedTelemetryOptions {
   readonly tracerProvider: TracerProvider;
   readonly meterProvider: MeterProvider;
@@ -26,6 +29,7 @@ export interface ResolvedTelemetryOptions {
 
 export function resolveTelemetryOptions(options: TelemetryOptions): ResolvedTelemetryOptions {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "must be an object such as { consumerSpan: \"parent\" }" });
+  rejectUnknownOptions(options, telemetryOptionKeys, "openTelemetryMiddleware()");
   const consumerSpan = options.consumerSpan ?? "parent";
   if (consumerSpan !== "parent" && consumerSpan !== "link") {
     throw new ConfigurationError({ field: "consumerSpan", message: `must be "parent" or "link", got ${JSON.stringify(options.consumerSpan)}` });

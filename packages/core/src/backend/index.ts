@@ -2,6 +2,8 @@ export * from "./backend.js";
 export { sendInBatches, chunkMessages } from "./send-in-batches.js";
 export { abortableSleep } from "../abortable-sleep.js";
 export { isConnectionFailure } from "../backend-reach.js";
+// For packages that take options objects of their own: a misspelt key refused as the core refuses its own.
+export { rejectUnknownOptions } from "../option-keys.js";
 export { envelopeIdOf } from "../envelope/envelope-id.js";
 export { BackendClosedError } from "../errors/backend-closed-error.js";
 export { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";
