@@ -7,6 +7,7 @@ import type { OutboxStore } from "./outbox/outbox-store.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { createMemoryBackend } from "./memory/memory-backend.js";
 import { redactSecrets, sanitizedError } from "./redaction.js";
+import { checkUrlParameters } from "./url-parameters.js";
 
 /** URL scheme → the adapter package that serves it. Each exports `createBackendFromUrl(url)`. */
 const adapterPackages: Readonly<Record<string, string>> = {
@@ -85,7 +86,10 @@ export async function backendFromUrl(text: string, field = "url"): Promise<Backe
   } catch (error) {
     throw new ConfigurationError({ field, message: `${redactUrl(text)} is not a URL: use e.g. memory://, redis://host:6379, postgres://…, pglite://./data, sqs://region/prefix, pubsub://project`, cause: sanitizedError(error) });
   }
-  if (url.protocol === "memory:") return createMemoryBackend({ store: url.hostname || "default" });
+  if (url.protocol === "memory:") {
+    checkUrlParameters(url, [], url.protocol);
+    return createMemoryBackend({ store: url.hostname || "default" });
+  }
   const packageName = adapterPackages[url.protocol];
   if (!packageName) {
     throw new ConfigurationError({ field, message: `no backend serves ${url.protocol}// URLs: use one of memory:, ${Object.keys(adapterPackages).join(", ")}` });

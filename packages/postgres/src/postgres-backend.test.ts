@@ -3,7 +3,7 @@ import type { ReceivedMessage } from "@hopper/core/backend";
 import { describe, expect, it } from "vitest";
 import { openedPerTest, postgresTargets, uniqueQueue, uniqueSchema } from "./test-postgres-targets.js";
 import { createPostgresBackend } from "./postgres-backend.js";
-import { createBackendFromUrl } from "./postgres-backend-url.js";
+import { createBackendFromUrl, createCoordinationStoreFromUrl, createOutboxStoreFromUrl } from "./postgres-backend-url.js";
 import { createPostgresCoordinationStore } from "./postgres-coordination-store.js";
 
 for (const target of postgresTargets()) {
@@ -267,5 +267,14 @@ describe("postgres connection options that would silently pick a default", () =>
 
   it("refuses pglite:// without a path: memory only when named (pglite://memory)", async () => {
     await expect(createBackendFromUrl(new URL("pglite://"))).rejects.toSatisfy((error: unknown) => ConfigurationError.isInstance(error) && /pglite:\/\/memory/.test((error as Error).message));
+  });
+
+  it("refuses a near miss of ?schema= (the jobs would land in the default schema), and on pglite:// any parameter but it", async () => {
+    for (const url of ["postgres://127.0.0.1:1/app?shema=tenant", "postgresql://127.0.0.1:1/app?sslmode=disable&Schema=tenant"]) {
+      await expect(createBackendFromUrl(new URL(url))).rejects.toThrow(/^url\.(shema|Schema): is not a postgres(ql)?:\/\/ URL parameter: did you mean schema\?/);
+      await expect(createCoordinationStoreFromUrl(new URL(url))).rejects.toThrow(/did you mean schema\?/);
+      await expect(createOutboxStoreFromUrl(new URL(url))).rejects.toThrow(/did you mean schema\?/);
+    }
+    await expect(createBackendFromUrl(new URL("pglite://memory?sslmode=require"))).rejects.toThrow(/^url\.sslmode: is not a pglite:\/\/ URL parameter \(use schema\)$/);
   });
 });

@@ -198,6 +198,7 @@ describe.skipIf(!project)("Pub/Sub backend on the emulator", () => {
     const backend = open(await createBackendFromUrl(new URL(`pubsub://${project}?topicPrefix=url-&messageOrdering=true&createTopics=false`)));
     expect(backend.capabilities.ordering).toBe(true);
     expect(() => createBackendFromUrl(new URL(`pubsub://${project}?createTopics=maybe`))).toThrow(/createTopics/);
+    expect(() => createBackendFromUrl(new URL(`pubsub://${project}?topicprefix=url-`))).toThrow(/^url\.topicprefix: is not a pubsub:\/\/ URL parameter \(use topicPrefix, createTopics, messageOrdering\)$/);
     expect(() => createBackendFromUrl(new URL("pubsub://"))).toThrow(/name the project/);
     // Credentials in the URL are refused, not ignored for Application Default Credentials.
     expect(() => createBackendFromUrl(new URL(`pubsub://svc:t0ken@${project}`))).toThrow(/takes no credentials/);

@@ -1,5 +1,5 @@
 import { ConfigurationError } from "@hopper/core";
-import type { Backend } from "@hopper/core/backend";
+import { checkUrlParameters, type Backend } from "@hopper/core/backend";
 import { createPubSubBackend } from "./pubsub-backend.js";
 
 /**
@@ -12,6 +12,7 @@ export function createBackendFromUrl(url: URL): Backend {
   if (url.username || url.password) {
     throw new ConfigurationError({ field: "url", message: "a pubsub:// URL takes no credentials: use Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, or the platform's service account), and the URL as pubsub://PROJECT" });
   }
+  checkUrlParameters(url, ["topicPrefix", "createTopics", "messageOrdering"], url.protocol);
   const projectId = decodeURIComponent(url.hostname);
   if (!projectId) throw new ConfigurationError({ field: "url", message: "pubsub:// URLs name the project: pubsub://my-project" });
   const flag = (name: string): boolean | undefined => {

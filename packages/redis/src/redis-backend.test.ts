@@ -81,6 +81,8 @@ describe.skipIf(!redisUrl)("redis backend", () => {
   it("keeps queues of different key prefixes apart; a URL sets the prefix", async () => {
     const queue = uniqueQueue("prefix");
     const prefix = `p${randomBytes(3).toString("hex")}`;
+    // A near miss would reach ioredis, which ignores it, and the jobs would go under the default prefix.
+    await expect(createBackendFromUrl(new URL(`${redisUrl}?keyprefix=${prefix}`))).rejects.toThrow(/^url\.keyprefix: .*did you mean keyPrefix\?/);
     const prefixed = open(await createBackendFromUrl(new URL(`${redisUrl}?keyPrefix=${prefix}`)));
     const plain = open(createRedisBackend({ url: redisUrl }));
     await prefixed.enqueue([{ id: "x", queue, body: "x" }]);

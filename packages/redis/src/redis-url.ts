@@ -1,4 +1,4 @@
-import type { Backend } from "@hopper/core/backend";
+import { checkUrlParameters, type Backend } from "@hopper/core/backend";
 import { ConfigurationError, type CoordinationStore } from "@hopper/core";
 import { createRedisBackend } from "./redis-backend.js";
 import { createRedisCoordinationStore } from "./redis-coordination-store.js";
@@ -26,6 +26,8 @@ export function createCoordinationStoreFromUrl(url: URL): CoordinationStore {
 }
 
 function connectionOptions(url: URL): { url: string; keyPrefix?: string; allowEviction?: boolean; compactLeases?: boolean } {
+  // ioredis reads the others as its own options (`?family=6`); a near miss of ours would fall through to it, unread.
+  checkUrlParameters(url, ["keyPrefix", "allowEviction", "compactLeases"], url.protocol, "ioredis");
   const connection = new URL(url.href);
   const keyPrefix = connection.searchParams.get("keyPrefix") ?? undefined;
   const allowEviction = booleanParameter(connection, "allowEviction");

@@ -1,9 +1,9 @@
 import { ConfigurationError } from "@hopper/core";
-import type { Backend } from "@hopper/core/backend";
+import { checkUrlParameters, type Backend } from "@hopper/core/backend";
 import { createSqsBackend, type SqsBackendOptions } from "./sqs-backend.js";
 
 const booleanParameters = ["createQueues", "fifo"] as const;
-const knownParameters = new Set(["endpoint", "maxDelaySeconds", "ackFlushMs", ...booleanParameters]);
+const knownParameters = ["endpoint", "maxDelaySeconds", "ackFlushMs", ...booleanParameters];
 
 /**
  * `sqs://REGION/PREFIX?endpoint=http://127.0.0.1:9324&createQueues=true&fifo=true`.
@@ -15,9 +15,7 @@ export function sqsOptionsFromUrl(url: URL): SqsBackendOptions {
   if (url.username || url.password) {
     throw new ConfigurationError({ field: "url", message: "an sqs:// URL takes no credentials: give them as the AWS SDK reads them (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, a profile, or the instance's role), and the URL as sqs://REGION/PREFIX" });
   }
-  for (const key of url.searchParams.keys()) {
-    if (!knownParameters.has(key)) throw new ConfigurationError({ field: `url.${key}`, message: `is not an SQS URL parameter (use ${[...knownParameters].join(", ")})` });
-  }
+  checkUrlParameters(url, knownParameters, url.protocol);
   const options: { -readonly [K in keyof SqsBackendOptions]: SqsBackendOptions[K] } = {};
   if (url.hostname && url.hostname !== "default") options.region = url.hostname;
   const prefix = decodeURIComponent(url.pathname.replace(/^\//, ""));
