@@ -11,3 +11,11 @@ export function rejectUnknownOptions(options: object, known: readonly string[], 
     }
   }
 }
+
+/**
+ * The keys of an options type, for rejectUnknownOptions, written as an object so that the compiler holds the list to
+ * the type: a key the type gains and the list lacks (or the other way round) does not compile.
+ */
+export function optionKeysOf<Options>(keys: { readonly [Key in keyof Required<Options>]: true }): readonly string[] {
+  return Object.keys(keys);
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
 import { ConfigurationError } from "@hopper/core";
-import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type ReceivedMessage, type ReceiveOptions } from "@hopper/core/backend";
+import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type ReceivedMessage, type ReceiveOptions, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import pg from "pg";
 import { claimMessages, type ClaimedMessage } from "./operations/claim-messages.js";
 import { takeScheduledMessages } from "./operations/take-scheduled.js";
@@ -81,8 +81,11 @@ export interface PostgresBackend extends Backend {
   migrate(): Promise<number[]>;
 }
 
+const optionKeys = optionKeysOf<PostgresBackendOptions>({ pool: true, connectionString: true, pglite: true, schema: true, migrate: true, maxConnections: true, pollIntervalMs: true });
+
 /** Creates the PostgreSQL backend on `pg` or PGlite; resolves once the schema is migrated. */
 export async function createPostgresBackend(options: PostgresBackendOptions): Promise<PostgresBackend> {
+  if (typeof options === "object" && options !== null) rejectUnknownOptions(options, optionKeys, "createPostgresBackend()");
   const sources = (["pool", "connectionString", "pglite"] as const).filter((key) => options?.[key] !== undefined);
   if (sources.length !== 1) {
     throw new ConfigurationError({

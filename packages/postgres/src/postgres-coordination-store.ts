@@ -7,6 +7,7 @@ import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { storeExecutor } from "./postgres-store-connection.js";
 import { countEntriesStatement, keepEntryCounts } from "./postgres-entry-counts.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
+import { optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 
 export interface PostgresCoordinationStoreOptions {
   /** A `pg` pool you own; left open on close. */
@@ -60,12 +61,15 @@ async function createTables(executor: SqlExecutor, schema: PostgresSchema): Prom
   });
 }
 
+const optionKeys = optionKeysOf<PostgresCoordinationStoreOptions>({ pool: true, connectionString: true, pglite: true, schema: true, createTables: true, maxConnections: true });
+
 /**
  * A coordination store in PostgreSQL (or PGlite), beside the backend's tables. `acquire` serializes per key on a transaction-scoped advisory
  * lock, since counting holders and inserting one must not interleave; the
  * other operations (a rate limit's step included) are single statements. Times come from the server.
  */
 export async function createPostgresCoordinationStore(options: PostgresCoordinationStoreOptions): Promise<CoordinationStore> {
+  if (typeof options === "object" && options !== null) rejectUnknownOptions(options, optionKeys, "createPostgresCoordinationStore()");
   const executor = storeExecutor(options);
   const schema = resolveSchema(options.schema);
   let onThisDatabase: Awaited<ReturnType<typeof databaseGuard>>;

@@ -1,4 +1,4 @@
-import { abortableSleep } from "@hopper/core/backend";
+import { abortableSleep, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { BackendClosedError, type OutboxRelaySession, type OutboxStore, type StagedMessage, type StagedOutgoing } from "@hopper/core";
 import { transactionClient } from "./postgres-backend.js";
 import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
@@ -31,6 +31,8 @@ interface OutboxRow {
   dedupe_key: string | null;
 }
 
+const optionKeys = optionKeysOf<PostgresOutboxOptions>({ pool: true, connectionString: true, pglite: true, maxConnections: true, schema: true });
+
 /**
  * A transactional outbox in PostgreSQL: `stage` inserts inside the caller's
  * transaction; the relay lease is a session advisory lock, so it frees the
@@ -43,6 +45,7 @@ interface OutboxRow {
  * position order is commit order. Rows without a key have no order.
  */
 export async function createPostgresOutbox(options: PostgresOutboxOptions): Promise<OutboxStore> {
+  if (typeof options === "object" && options !== null) rejectUnknownOptions(options, optionKeys, "createPostgresOutbox()");
   const executor = storeExecutor(options);
   const outbox = buildPostgresOutbox(executor, resolveSchema(options.schema), options.pglite ?? executor);
   try {

@@ -7,6 +7,7 @@ import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { storeExecutor } from "./postgres-store-connection.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 import { expiresAt, insertedColumns, insertedSource, recordColumns, recordSql, settledColumns, settledSource } from "./postgres-record-sql.js";
+import { optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 
 export interface PostgresRecordStoreOptions {
   /** A `pg` pool you own; left open on close. */
@@ -32,12 +33,15 @@ const listedStates = "'succeeded', 'failed', 'dead', 'cancelled'";
 // Percent of a page new rows fill; the rest takes the claim's update of those rows (HOT) and its pruned space the ack's.
 const recordsFillfactor = 50;
 
+const optionKeys = optionKeysOf<PostgresRecordStoreOptions>({ pool: true, connectionString: true, pglite: true, schema: true, maxConnections: true });
+
 /**
  * Job records on a PostgreSQL server, given by connection (SQS, Pub/Sub, or a
  * separate database). The PostgreSQL and PGlite backends offer the same store
  * on their own connection (`Backend.recordStore`).
  */
 export async function createPostgresRecordStore(options: PostgresRecordStoreOptions): Promise<RecordStore> {
+  if (typeof options === "object" && options !== null) rejectUnknownOptions(options, optionKeys, "createPostgresRecordStore()");
   const executor = storeExecutor(options);
   const schema = resolveSchema(options.schema);
   const store = buildPostgresRecordStore(executor, schema, { ownsExecutor: true, joinsTransactions: false, messageRows: false });

@@ -1,6 +1,6 @@
 import { PubSub, v1 } from "@google-cloud/pubsub";
 import { ConfigurationError } from "@hopper/core";
-import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities } from "@hopper/core/backend";
+import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { PubSubAckBatcher } from "./pubsub-ack-batcher.js";
 import { MAX_ACK_DEADLINE_SECONDS, PUBSUB_CAPABILITIES } from "./pubsub-capabilities.js";
 import { publishMessages } from "./pubsub-enqueue.js";
@@ -147,8 +147,11 @@ export function createPubSubBackend(options: PubSubBackendOptions): Backend {
   };
 }
 
+const optionKeys = optionKeysOf<PubSubBackendOptions>({ client: true, projectId: true, topicPrefix: true, createTopics: true, messageOrdering: true, deadLetter: true, publishBatching: true, ackBatchDelayMs: true, maxNackDelayMs: true, messageRetentionMs: true });
+
 function resolveClient(options: PubSubBackendOptions): PubSub {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createPubSubBackend takes { client } or { projectId }" });
+  rejectUnknownOptions(options, optionKeys, "createPubSubBackend()");
   if (options.client && options.projectId) throw new ConfigurationError({ field: "projectId", message: "give either client or projectId, not both (the client already names its project)" });
   if (options.client) return options.client;
   if (typeof options.projectId !== "string" || options.projectId.length === 0) {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConfigurationError, loggerOption, ThrottledLog, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
-import { createPushEndpoint, insecureNoAuthOption, positiveIntegerOption, pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest } from "@hopper/core/backend";
+import { createPushEndpoint, insecureNoAuthOption, positiveIntegerOption, pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { createPushVerifier, type PushVerification } from "./pubsub-push-auth.js";
 import { ID_ATTRIBUTE } from "./pubsub-receive.js";
 
@@ -45,9 +45,12 @@ export function createPubSubPushNodeHandler(options: PubSubPushHandlerOptions): 
   return toNodeHandler(createPushCore(options, "createPubSubPushNodeHandler"));
 }
 
+const optionKeys = optionKeysOf<PubSubPushHandlerOptions>({ hopper: true, queue: true, subscription: true, topicPrefix: true, verify: true, insecureNoAuth: true, maxBodyBytes: true, maxConcurrent: true, logger: true });
+
 function createPushCore(options: PubSubPushHandlerOptions, factory: string): PushHttpHandler {
   if (typeof options?.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: `give the Hopper instance that runs the jobs: ${factory}({ hopper, queue, verify })` });
   if (typeof options.queue !== "string" || options.queue.length === 0) throw new ConfigurationError({ field: "queue", message: `give the Hopper queue this endpoint serves, e.g. ${factory}({ hopper, queue: "mailers", verify })` });
+  rejectUnknownOptions(options, optionKeys, `${factory}()`);
   const maxBodyBytes = positiveIntegerOption("maxBodyBytes", options.maxBodyBytes, 14 * 1024 * 1024);
   const maxConcurrent = positiveIntegerOption("maxConcurrent", options.maxConcurrent, 80);
   const insecure = insecureNoAuthOption(options.insecureNoAuth);

@@ -1,4 +1,4 @@
-import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities } from "@hopper/core/backend";
+import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { ConfigurationError } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { AckBatcher } from "./redis-acks.js";
@@ -89,11 +89,14 @@ export interface RedisBackend extends Backend {
   open(): Promise<void>;
 }
 
+const optionKeys = optionKeysOf<RedisBackendOptions>({ url: true, client: true, redisOptions: true, keyPrefix: true, pollIntervalMs: true, allowEviction: true, onMissingMessages: true, compactLeases: true });
+
 /** A Redis (or Redis Cluster) backend: one hash tag per queue, every change one Lua script. */
 export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   if (typeof options !== "object" || options === null) {
     throw new ConfigurationError({ field: "options", message: "createRedisBackend takes { url }, { client } or { redisOptions }" });
   }
+  rejectUnknownOptions(options, optionKeys, "createRedisBackend()");
   const keyPrefix = options.keyPrefix ?? "hopper";
   if (typeof keyPrefix !== "string" || keyPrefix === "" || /[{}]/.test(keyPrefix)) {
     throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string without "{" or "}" (it becomes part of a hash tag), got ${JSON.stringify(keyPrefix)}` });

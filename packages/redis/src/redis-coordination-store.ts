@@ -2,6 +2,7 @@ import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationEr
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
 import { defineCommands, scriptWithHelpers } from "./script-files.js";
+import { optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 
 export interface RedisCoordinationStoreOptions {
   /** `redis://…` or `rediss://…`; the store creates the client and closes it. */
@@ -50,6 +51,8 @@ function refuseSweepField(member: string): void {
   if (member === ENTRIES_SWEEP_FIELD) throw new ConfigurationError({ field: "member", message: "\\0sweep-at is the Redis store's own field of an entries hash: use another member name" });
 }
 
+const optionKeys = optionKeysOf<RedisCoordinationStoreOptions>({ url: true, client: true, redisOptions: true, keyPrefix: true });
+
 /**
  * A coordination store on Redis (or Redis Cluster: every operation touches one
  * key). Each multi-step operation is one Lua script timed by the server clock.
@@ -64,6 +67,7 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
   if (typeof options !== "object" || options === null) {
     throw new ConfigurationError({ field: "options", message: "createRedisCoordinationStore takes { url }, { client } or { redisOptions }" });
   }
+  rejectUnknownOptions(options, optionKeys, "createRedisCoordinationStore()");
   const keyPrefix = options.keyPrefix ?? "hopper";
   if (typeof keyPrefix !== "string" || keyPrefix === "") throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string, got ${JSON.stringify(keyPrefix)}` });
   const { client, owned } = connect(options);

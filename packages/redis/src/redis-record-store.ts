@@ -4,6 +4,7 @@ import { whileSlotMoves } from "./redis-cluster-errors.js";
 import { connect, duplicateClient, quitOrDisconnect } from "./redis-connection.js";
 import { recordKeys } from "./redis-keys.js";
 import { defineCommands, scriptWithHelpers } from "./script-files.js";
+import { optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 
 export interface RedisRecordStoreOptions {
   /** `redis://…` or `rediss://…`; the store creates the client and closes it. */
@@ -44,6 +45,8 @@ const withRecordFunctions = (file: string, indexed: boolean) => scriptWithHelper
 /** Index entries one `list` call reads at most: a filter matching little costs a bounded script, and the page ends short with a cursor. */
 const listBudget = (limit: number) => Math.max(1000, limit * 2);
 
+const optionKeys = optionKeysOf<RedisRecordStoreOptions>({ url: true, client: true, redisOptions: true, keyPrefix: true });
+
 /**
  * Job records on Redis (or Redis Cluster: every call touches one key): one
  * hash per job, expiring by PEXPIRE on the server's clock; each conditional
@@ -56,6 +59,7 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
   if (typeof options !== "object" || options === null) {
     throw new ConfigurationError({ field: "options", message: "createRedisRecordStore takes { url }, { client } or { redisOptions }" });
   }
+  rejectUnknownOptions(options, optionKeys, "createRedisRecordStore()");
   const keyPrefix = options.keyPrefix ?? "hopper";
   if (typeof keyPrefix !== "string" || keyPrefix === "") throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string, got ${JSON.stringify(keyPrefix)}` });
   const { client, owned } = connect(options);

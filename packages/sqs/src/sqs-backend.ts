@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, SQSClient, type QueueAttributeName } from "@aws-sdk/client-sqs";
 import { ConfigurationError } from "@hopper/core";
-import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type QueueStats } from "@hopper/core/backend";
+import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type QueueStats, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
 import { dedupeWindowMs, enqueueMessages, SentMessageIds } from "./sqs-enqueue.js";
 import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, sqsMaxMessageBytes } from "./sqs-message-attributes.js";
@@ -82,8 +82,11 @@ export interface SqsBackendOptions {
 
 const queuePrefixPattern = /^[A-Za-z0-9_-]*$/;
 
+const optionKeys = optionKeysOf<SqsBackendOptions>({ client: true, region: true, endpoint: true, queuePrefix: true, createQueues: true, fifo: true, queueAttributes: true, maxDelaySeconds: true, maxNackDelaySeconds: true, messageRetentionSeconds: true, ackFlushMs: true, maxAttempts: true });
+
 /** Amazon SQS: one SQS queue per Hopper queue. */
 export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
+  if (typeof options === "object" && options !== null) rejectUnknownOptions(options, optionKeys, "createSqsBackend()");
   const queuePrefix = options.queuePrefix ?? "";
   if (typeof queuePrefix !== "string" || !queuePrefixPattern.test(queuePrefix)) {
     throw new ConfigurationError({ field: "queuePrefix", message: `${JSON.stringify(queuePrefix)} can hold only letters, digits, "-" and "_" (SQS queue name characters)` });

@@ -1,6 +1,7 @@
 import { ConfigurationError, loggerOption, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
 import { jobIdOf } from "./sqs-job-id.js";
 import { deliveryAttemptOf, earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
+import { optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 
 /** The parts of an AWS Lambda SQS event record the handler reads. */
 export interface SqsEventRecord {
@@ -37,6 +38,8 @@ export interface SqsLambdaHandlerOptions {
   readonly reportBatchItemFailures: true;
 }
 
+const optionKeys = optionKeysOf<SqsLambdaHandlerOptions>({ hopper: true, queue: true, queuePrefix: true, logger: true, reportBatchItemFailures: true });
+
 /**
  * AWS Lambda with an SQS event source: runs each record as a job and reports
  * the ones to redeliver in `batchItemFailures`. Records of a standard queue run
@@ -44,6 +47,7 @@ export interface SqsLambdaHandlerOptions {
  * failure, the rest of the batch is reported failed too so order is kept.
  */
 export function createSqsLambdaHandler(options: SqsLambdaHandlerOptions): (event: SqsEvent) => Promise<SqsBatchResponse> {
+  if (typeof options === "object" && options !== null) rejectUnknownOptions(options, optionKeys, "createSqsLambdaHandler()");
   if (typeof options?.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: "give the Hopper instance that runs the jobs: createSqsLambdaHandler({ hopper, queue, reportBatchItemFailures: true })" });
   if (typeof options.queue !== "string" || options.queue.length === 0) throw new ConfigurationError({ field: "queue", message: 'give the Hopper queue whose SQS queue feeds this function, e.g. createSqsLambdaHandler({ hopper, queue: "mailers", queuePrefix: "myapp-" })' });
   if (options.reportBatchItemFailures !== true) {

@@ -1,21 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIP } from "node:net";
 import { ConfigurationError, loggerOption, type Hopper, type JobClass, type Logger } from "@hopper/core";
-import {
-  addressesOf,
-  createPushEndpoint,
-  insecureNoAuthOption,
-  isLoopbackAddress,
-  unmappedAddress,
-  positiveIntegerOption,
-  pushAnswer,
-  secretMatches,
-  toFetchHandler,
-  toNodeHandler,
-  type PushHttpAnswer,
-  type PushHttpHandler,
-  type PushHttpRequest,
-} from "@hopper/core/backend";
+import { addressesOf, createPushEndpoint, insecureNoAuthOption, isLoopbackAddress, unmappedAddress, positiveIntegerOption, pushAnswer, secretMatches, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { SQS_MAX_MESSAGE_BYTES } from "./sqs-backend.js";
 import { jobIdOf } from "./sqs-job-id.js";
 import { deliveryAttemptOf, earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
@@ -77,11 +63,14 @@ export function createSqsdNodeHandler(options: SqsdHandlerOptions): (request: In
 
 const urlTokenShape = /^[A-Za-z0-9._~-]{16,}$/;
 
+const optionKeys = optionKeysOf<SqsdHandlerOptions>({ hopper: true, queue: true, urlToken: true, localAddresses: true, insecureNoAuth: true, secret: true, maxBodyBytes: true, maxConcurrent: true, periodicTasks: true, logger: true });
+
 function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): PushHttpHandler {
   const factory = form === "fetch" ? "createSqsdHandler" : "createSqsdNodeHandler";
   if (typeof options?.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: `give the Hopper instance that runs the jobs: ${factory}({ hopper, queue })` });
   if (typeof options.queue !== "string" || options.queue.length === 0) throw new ConfigurationError({ field: "queue", message: `give the Hopper queue the worker environment reads, e.g. ${factory}({ hopper, queue: "default" })` });
   if ("loopbackOnly" in options) throw new ConfigurationError({ field: "loopbackOnly", message: "removed: only the local daemon gets in by default (peer and forwarded addresses must be this host); remove the option, or give insecureNoAuth: true to accept anyone" });
+  rejectUnknownOptions(options, optionKeys, `${factory}()`);
   const maxBodyBytes = positiveIntegerOption("maxBodyBytes", options.maxBodyBytes, SQS_MAX_MESSAGE_BYTES);
   const maxConcurrent = positiveIntegerOption("maxConcurrent", options.maxConcurrent, 50);
   const insecure = insecureNoAuthOption(options.insecureNoAuth);

@@ -3,7 +3,7 @@ export { sendInBatches, chunkMessages } from "./send-in-batches.js";
 export { abortableSleep } from "../abortable-sleep.js";
 export { isConnectionFailure } from "../backend-reach.js";
 // For packages that take options objects of their own: a misspelt key refused as the core refuses its own.
-export { rejectUnknownOptions } from "../option-keys.js";
+export { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";
 export { checkUrlParameters } from "../url-parameters.js";
 export { envelopeIdOf } from "../envelope/envelope-id.js";
 export { BackendClosedError } from "../errors/backend-closed-error.js";
