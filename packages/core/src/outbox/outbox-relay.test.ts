@@ -43,6 +43,42 @@ describe("the outbox relay", () => {
     expect(errors).toEqual([]);
   });
 
+  it("asks for its lease again, backing off, while the outbox's database cannot be reached, then relays (it gave up for good)", async () => {
+    const queue = `relay-down-${Date.now().toString(36)}`;
+    const staged = stagedJobs(queue);
+    const backend = createMemoryBackend({ store: queue });
+    const outbox = memoryOutbox(staged, true);
+    let refusals = 2;
+    const unreachable: OutboxStore = {
+      ...outbox,
+      acquireRelay: async (signal) => {
+        if (refusals-- > 0) throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+        return outbox.acquireRelay(signal);
+      },
+    };
+    const errors: string[] = [];
+    const relay = new OutboxRelay({ outbox: unreachable, backend: async () => backend, logger: { debug: () => {}, info: () => {}, warn: () => {}, error: (line) => void errors.push(line) } }, { handleSignals: false });
+    let outcome = "running";
+    const running = relay.run().then(
+      () => (outcome = "returned"),
+      (error: unknown) => (outcome = `rejected: ${String(error)}`),
+    );
+    const received = await backend.receive({ queue, maxMessages: 10, waitMs: 10_000, leaseMs: 60_000 });
+    expect(outcome).toBe("running");
+    await relay.stop();
+    await running;
+    expect(outcome).toBe("returned");
+    expect(received.map((message) => message.id).sort()).toEqual(["job-1", "job-2", "job-3"]);
+    expect(errors).toEqual(["the outbox relay cannot ask for its lease; asking again", "the outbox relay cannot ask for its lease; asking again"]);
+  });
+
+  it("refuses options it does not have or cannot honour, naming the field", () => {
+    const dependencies = { outbox: memoryOutbox([], true), backend: async () => createMemoryBackend(), logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} } };
+    expect(() => new OutboxRelay(dependencies, { batchsize: 10 } as never)).toThrow(/^batchsize: "batchsize" is not an option of relay\(\): use one of handleSignals, batchSize$/);
+    expect(() => new OutboxRelay(dependencies, { handleSignals: "no" } as never)).toThrow(/^handleSignals: must be true or false, got "no"$/);
+    expect(() => new OutboxRelay(dependencies, { batchSize: 0 })).toThrow(/^batchSize: must be a positive integer/);
+  });
+
   it("refuses a store whose take ignores the rows it is told to delete or leave out, naming the setting, instead of sending its first batch forever", async () => {
     const queue = `relay-old-${Date.now().toString(36)}`;
     const backend = createMemoryBackend({ store: queue });

@@ -4,6 +4,7 @@ import { sendInBatches } from "../backend/send-in-batches.js";
 import type { Logger } from "../logger.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
+import { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";
 import type { OutboxRelaySession, OutboxStore, StagedMessage, TakeRows } from "./outbox-store.js";
 
 export interface OutboxRelayOptions {
@@ -19,9 +20,12 @@ export interface OutboxRelayDependencies {
   readonly logger: Logger;
 }
 
+const relayOptionKeys = optionKeysOf<OutboxRelayOptions>({ handleSignals: true, batchSize: true });
+
 // Without a NOTIFY (it was missed, or the listener is down), look again this often.
 const idleWaitMs = 1000;
 const errorBackoffMs = 1000;
+const maxErrorBackoffMs = 30_000;
 
 /**
  * Forwards committed outbox rows to the queue, then deletes them: at least
@@ -40,8 +44,11 @@ export class OutboxRelay {
     private readonly dependencies: OutboxRelayDependencies,
     private readonly options: OutboxRelayOptions = {},
   ) {
+    if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "relay() takes an object such as { batchSize: 500 }" });
+    rejectUnknownOptions(options, relayOptionKeys, "relay()");
+    if (options.handleSignals !== undefined && typeof options.handleSignals !== "boolean") throw new ConfigurationError({ field: "handleSignals", message: `must be true or false, got ${JSON.stringify(options.handleSignals)}` });
     this.#batchSize = options.batchSize ?? 500;
-    if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) throw new RangeError(`relay batchSize must be a positive integer, got ${String(options.batchSize)}`);
+    if (!Number.isInteger(this.#batchSize) || this.#batchSize < 1) throw new ConfigurationError({ field: "batchSize", message: `must be a positive integer (rows taken per pass), got ${JSON.stringify(options.batchSize)}` });
   }
 
   /** Relays until `stop()` (or SIGTERM/SIGINT). */
@@ -60,8 +67,21 @@ export class OutboxRelay {
     const { logger } = this.dependencies;
     const removeHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(logger, "outbox relay", () => this.stop());
     try {
+      let unreachableFor = 0;
       while (!this.#stopping.signal.aborted) {
-        const session = await this.dependencies.outbox.acquireRelay(this.#stopping.signal);
+        let session: OutboxRelaySession | undefined;
+        try {
+          session = await this.dependencies.outbox.acquireRelay(this.#stopping.signal);
+          unreachableFor = 0;
+        } catch (error) {
+          // The outbox's database restarting (or not up yet): a relay that gave up here would leave every committed
+          // job staged until its process restarted. Only a setting that no retry can mend ends it.
+          if (ConfigurationError.isInstance(error)) throw error;
+          unreachableFor += 1;
+          logger.error("the outbox relay cannot ask for its lease; asking again", { outbox: this.dependencies.outbox.name, attempt: unreachableFor, error });
+          await abortableSleep(Math.min(errorBackoffMs * 2 ** (unreachableFor - 1), maxErrorBackoffMs), this.#stopping.signal);
+          continue;
+        }
         if (!session) break;
         logger.info("relaying the outbox", { outbox: this.dependencies.outbox.name });
         try {
