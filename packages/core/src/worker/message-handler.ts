@@ -330,42 +330,49 @@ export class MessageHandler {
         return this.redelivery.postpone(queue, message, { ...envelope, attempt }, retryAt);
       }
     }
-    // A workflow's job sent twice (two finishers at once, or a crash between its send and its mark) runs one copy at a
-    // time: a copy arriving while another runs waits, then finds it succeeded (committed) and is dropped unrun.
-    let committed = false;
-    if (envelope.meta[SENT_ONCE_META_KEY] !== undefined && this.options.batches) {
-      const taken = await this.options.batches.runAlone(envelope, this.options.leaseMs, log);
-      if ("held" in taken) {
-        await slot?.release();
-        const retryAt = Date.now() + Math.round(Math.min(1000, this.options.leaseMs / 4) * (0.5 + Math.random()));
-        log.info("another copy of this batch callback or chain step is running; offering this one again later");
-        await this.options.records?.held(envelope, attempt - 1, retryAt, "concurrency");
-        return this.redelivery.postpone(queue, message, { ...envelope, attempt }, retryAt);
+    // From here a store call may throw (the coordination store unreachable): the slot taken must not outlive this
+    // admission, or its renewals would keep the key full for as long as the process runs.
+    try {
+      // A workflow's job sent twice (two finishers at once, or a crash between its send and its mark) runs one copy at a
+      // time: a copy arriving while another runs waits, then finds it succeeded (committed) and is dropped unrun.
+      let committed = false;
+      if (envelope.meta[SENT_ONCE_META_KEY] !== undefined && this.options.batches) {
+        const taken = await this.options.batches.runAlone(envelope, this.options.leaseMs, log);
+        if ("held" in taken) {
+          await slot?.release();
+          const retryAt = Date.now() + Math.round(Math.min(1000, this.options.leaseMs / 4) * (0.5 + Math.random()));
+          log.info("another copy of this batch callback or chain step is running; offering this one again later");
+          await this.options.records?.held(envelope, attempt - 1, retryAt, "concurrency");
+          return this.redelivery.postpone(queue, message, { ...envelope, attempt }, retryAt);
+        }
+        if ("committed" in taken) committed = true;
+        else job.runClaim = taken.claim;
       }
-      if ("committed" in taken) committed = true;
-      else job.runClaim = taken.claim;
-    }
-    const { records } = this.options;
-    // Known at once when the receive started the record (no await, no promise per job).
-    const started = records?.start(envelope, attempt, message);
-    if (records && started !== true && !(await started)) {
-      await slot?.release();
-      log.info("job cancelled before it started; dropping it");
-      // A cancel asked while an earlier copy ran leaves the record running or retrying: end it here.
-      await this.finishInBatch(job, log, envelope, "failed");
-      await records.settleAndAck(message, records.cancelledRecord(envelope, attempt));
-      return releaseUnique(this.options.coordination, envelope, log);
-    }
-    if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, log);
-    if (envelope.meta[SENT_ONCE_META_KEY] !== undefined && this.options.batches && (committed || (await this.options.batches.sentAndSucceeded(envelope)))) {
-      log.info("a copy of a batch callback or chain step that already succeeded; dropping it");
-      await slot?.release();
-      // Committed by a copy that may have died before its bookkeeping: done again here (idempotent) before the ack.
-      if (committed) await this.options.batches.finished(envelope, "succeeded");
-      return this.ackRecording(message, (writer) => writer.succeededRecord(envelope, attempt, "null"));
-    }
+      const { records } = this.options;
+      // Known at once when the receive started the record (no await, no promise per job).
+      const started = records?.start(envelope, attempt, message);
+      if (records && started !== true && !(await started)) {
+        await slot?.release();
+        log.info("job cancelled before it started; dropping it");
+        // A cancel asked while an earlier copy ran leaves the record running or retrying: end it here.
+        await this.finishInBatch(job, log, envelope, "failed");
+        await records.settleAndAck(message, records.cancelledRecord(envelope, attempt));
+        return releaseUnique(this.options.coordination, envelope, log);
+      }
+      if (definition.unique?.until === "started") await releaseUnique(this.options.coordination, envelope, log);
+      if (envelope.meta[SENT_ONCE_META_KEY] !== undefined && this.options.batches && (committed || (await this.options.batches.sentAndSucceeded(envelope)))) {
+        log.info("a copy of a batch callback or chain step that already succeeded; dropping it");
+        await slot?.release();
+        // Committed by a copy that may have died before its bookkeeping: done again here (idempotent) before the ack.
+        if (committed) await this.options.batches.finished(envelope, "succeeded");
+        return this.ackRecording(message, (writer) => writer.succeededRecord(envelope, attempt, "null"));
+      }
 
-    return this.start(job, log, queue, definition, envelope, attempt, args, runAtMs, slot, iterationState);
+      return this.start(job, log, queue, definition, envelope, attempt, args, runAtMs, slot, iterationState);
+    } catch (error) {
+      await slot?.release();
+      throw error;
+    }
   }
 
   /** The job is admitted: its run starts (body released, history counted, batch and flow fields set). */
