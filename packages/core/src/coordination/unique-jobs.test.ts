@@ -39,3 +39,35 @@ it("a unique enqueue refused by a store that names no holder fails, and never an
   expect((await backend.stats!("unique-guard")).ready).toBe(1);
   expect(first).toBeTypeOf("string");
 });
+
+// A bulk enqueue fails whole when one key's reservation or the send fails: the keys it did reserve are freed, so its
+// retry sends the jobs instead of answering them as duplicates of jobs never sent (the retry lost them).
+it("a unique bulk enqueue that fails on one reservation, or on the send, frees the keys it reserved; its retry sends every job", async () => {
+  const store = createMemoryCoordinationStore();
+  let refuseKey: string | undefined = "unique:Report:b";
+  const flaky: CoordinationStore = {
+    ...store,
+    async acquire(key, holder, options) {
+      if (key === refuseKey) {
+        refuseKey = undefined;
+        throw Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+      }
+      return store.acquire(key, holder, options);
+    },
+  };
+  const backend = createMemoryBackend({ store: `unique-bulk-${Date.now().toString(36)}` });
+  let sendFails = false;
+  const failingSend = { ...backend, enqueue: async (...args: Parameters<typeof backend.enqueue>) => (sendFails ? Promise.reject(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })) : backend.enqueue(...args)) };
+  const hopper = createHopper({ backend: failingSend, coordination: flaky, jobs: [Report], logger: createConsoleLogger("silent") });
+  hoppers.push(hopper);
+  await expect(Report.performAllLater([{ key: "a" }, { key: "b" }, { key: "c" }])).rejects.toThrow();
+  const retried = await Report.performAllLater([{ key: "a" }, { key: "b" }, { key: "c" }]);
+  expect((await backend.stats!("unique-guard")).ready).toBe(3);
+
+  sendFails = true;
+  await expect(Report.performAllLater([{ key: "d" }, { key: "e" }])).rejects.toThrow();
+  sendFails = false;
+  await Report.performAllLater([{ key: "d" }, { key: "e" }]);
+  expect((await backend.stats!("unique-guard")).ready).toBe(5);
+  expect(retried).toHaveLength(3);
+});

@@ -39,9 +39,18 @@ export async function sendUnique(
   const reservationMs = transaction === undefined ? Math.min(unique.ttlMs, PENDING_RESERVATION_MS) : unique.ttlMs;
   const reserve = ({ message, key }: { message: OutgoingMessage; key: string }) => coordination.acquire(key, message.id, { limit: 1, ttlMs: reservationMs, ...(transaction !== undefined && { transaction }) });
   // One statement at a time on the caller's client, in key order so two transactions never wait on each other in a cycle.
-  const reservations = transaction === undefined ? await Promise.all(messages.map(reserve)) : await reserveInOrder(messages, reserve);
+  const reservations = transaction === undefined ? await reserveAll(coordination, messages, reserve, logger) : await reserveInOrder(messages, reserve);
   const reserved = messages.filter((_, index) => reservations[index]!.acquired);
-  const sent = await send(reserved.map(({ message }) => message));
+  let sent: EnqueueResult[];
+  try {
+    sent = await send(reserved.map(({ message }) => message));
+  } catch (error) {
+    // The call fails whole: keys left reserved would answer its retry as duplicates of jobs never sent. (Inside a
+    // transaction the caller's rollback frees them.) A send that landed after all lets a second job through: a
+    // duplicate, never a lost job.
+    if (transaction === undefined) await freeReservations(coordination, reserved, logger);
+    throw error;
+  }
   const settle = async (result: EnqueueResult, index: number) => {
     const { key } = reserved[index]!;
     if (result.status !== "enqueued") return coordination.release(key, result.id, transaction === undefined ? undefined : { transaction });
@@ -62,6 +71,26 @@ export async function sendUnique(
     if (existingId === undefined) return { status: "failed", id: message.id, error: new Error(`the ${coordination.name} coordination store refused unique key ${JSON.stringify(messages[index]!.key)} without naming its holder (its acquire is not atomic); enqueue it again`) };
     return { status: "duplicate", id: message.id, existingId };
   });
+}
+
+/** Every reservation, or none: when one fails, those taken are freed before the call fails. */
+async function reserveAll<T extends { message: OutgoingMessage; key: string }>(coordination: CoordinationStore, messages: readonly T[], reserve: (message: T) => Promise<Reservation>, logger: Logger): Promise<Reservation[]> {
+  const settled = await Promise.allSettled(messages.map(reserve));
+  const taken = settled.map((result) => (result.status === "fulfilled" ? result.value : undefined));
+  const failure = settled.find((result) => result.status === "rejected");
+  if (failure === undefined) return taken as Reservation[];
+  await freeReservations(coordination, messages.filter((_, index) => taken[index]?.acquired === true), logger);
+  throw failure.reason;
+}
+
+type Reservation = Awaited<ReturnType<CoordinationStore["acquire"]>>;
+
+async function freeReservations(coordination: CoordinationStore, reserved: readonly { message: OutgoingMessage; key: string }[], logger: Logger): Promise<void> {
+  await Promise.all(
+    reserved.map(({ message, key }) =>
+      coordination.release(key, message.id).catch((error: unknown) => logger.warn("could not free a unique job's key after a failed enqueue; it frees itself at the end of its reservation", { key, jobId: message.id, error })),
+    ),
+  );
 }
 
 async function reserveInOrder<T extends { key: string }, R>(messages: readonly T[], reserve: (message: T) => Promise<R>): Promise<R[]> {
