@@ -55,7 +55,7 @@ export function defineRecurringJob(name: unknown, cron: unknown, jobClass: JobCl
   // cron-parser reads "" as every minute.
   if (typeof cron !== "string" || cron.trim() === "") throw new ConfigurationError({ field: `${field}.cron`, message: "must be a cron expression such as \"*/5 * * * *\"" });
   try {
-    CronExpressionParser.parse(cron, { tz: timezone, strict: false }).next();
+    CronExpressionParser.parse(cron, { tz: timezone, strict: false, hashSeed: name }).next();
   } catch (error) {
     throw new ConfigurationError({ field: `${field}.cron`, message: `${JSON.stringify(cron)} is not a cron expression: ${(error as Error).message}; use five fields (minute hour day month weekday) or six with seconds first`, cause: error });
   }
@@ -95,8 +95,10 @@ function catchUpLimit(catchUp: RecurringJobOptions["catchUp"], field: string): n
   return limit;
 }
 
+// `H` (a hashed value: "once an hour, at a minute of the schedule's own") is drawn from the seed, else at random at
+// every parse: the schedule's name keeps it one minute in every process and every pass.
 function expressionAt(job: RecurringJob, currentMs: number): CronExpression {
-  return CronExpressionParser.parse(job.cron, { tz: job.timezone, currentDate: new Date(currentMs) });
+  return CronExpressionParser.parse(job.cron, { tz: job.timezone, currentDate: new Date(currentMs), hashSeed: job.name });
 }
 
 /** Ticks (epoch ms) after `afterMs` and at or before `untilMs`: the `limit` most recent ones, oldest first. */

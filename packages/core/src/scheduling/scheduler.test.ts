@@ -3,7 +3,7 @@ import { createMemoryCoordinationStore } from "../coordination/memory-coordinati
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { createConsoleLogger } from "../logger.js";
 import { Job } from "../job.js";
-import { defineRecurringJob, type RecurringJobOptions } from "./recurring-job.js";
+import { defineRecurringJob, nextTick, ticksBetween, type RecurringJobOptions } from "./recurring-job.js";
 import { Scheduler } from "./scheduler.js";
 
 class Cleanup extends Job<Record<string, never>> {
@@ -161,5 +161,23 @@ describe("the scheduler", () => {
     expect(await store.advance("schedule:cleanup:last")).toBe(lastTick);
     // All confirmed: the next pass writes only its new ticks' marks.
     expect(await keptUnconfirmed()).toBe(0);
+  });
+});
+
+describe("a hashed cron field (H)", () => {
+  class Hashed extends Job<Record<string, never>> {
+    async perform() {}
+  }
+  it("is one value per schedule, the same at every parse and in every process: once an hour, not at random minutes", () => {
+    const hourly = defineRecurringJob("hourly-report", "H * * * *", Hashed, {});
+    const start = Date.UTC(2030, 0, 1, 12, 0, 0);
+    const ticks = Array.from({ length: 5 }, () => nextTick(hourly, start));
+    expect(new Set(ticks).size).toBe(1);
+    // Three hours hold three ticks, an hour apart.
+    const three = ticksBetween(hourly, start, start + 3 * 3_600_000, 100);
+    expect(three).toHaveLength(3);
+    expect(three[1]! - three[0]!).toBe(3_600_000);
+    // The same expression under the same name, defined again (another process): the same minute.
+    expect(nextTick(defineRecurringJob("hourly-report", "H * * * *", Hashed, {}), start)).toBe(ticks[0]);
   });
 });
