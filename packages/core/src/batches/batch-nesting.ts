@@ -30,7 +30,7 @@ export const childIdOf = (member: string) => (member.startsWith(childPrefix) ? m
  * The id of the `sequence`-th child batch the job `creatorJobId` makes in `parentId`: the same on every run of
  * that job, so a job run twice (a redelivery, a retry, a duplicate) makes its child once.
  */
-export const childBatchId = (parentId: string, creatorJobId: string, sequence: number) => derivedJobId(batchScope(parentId), `child:${creatorJobId}:${sequence}`);
+export const childBatchId = (parentId: string, creatorJobId: string, sequence: number | string) => derivedJobId(batchScope(parentId), `child:${creatorJobId}:${sequence}`);
 
 /** The id of the `index`-th job added to a child batch through its handle: a rerun of its creator adds the same jobs. */
 export const childJobId = (childId: string, index: number) => derivedJobId(batchScope(childId), `job:${index}`);
@@ -38,7 +38,7 @@ export const childJobId = (childId: string, index: number) => derivedJobId(batch
  * The id of the n-th job a running job adds to its own batch (`ctx.batch.add`): the same on every run of that job, so
  * a run killed between counting the job pending and sending it is completed by the next run, not left pending for good.
  */
-export const addedJobId = (batchId: string, adderJobId: string, index: number) => derivedJobId(batchScope(batchId), `added:${adderJobId}:${index}`);
+export const addedJobId = (batchId: string, adderJobId: string, index: number | string) => derivedJobId(batchScope(batchId), `added:${adderJobId}:${index}`);
 
 /** Every member's outcome rolled up: `succeeded` only when all succeeded; `dead` when any is dead. */
 export function rolledUp(outcomes: Iterable<BatchOutcome>): BatchOutcome {

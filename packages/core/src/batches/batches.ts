@@ -123,10 +123,13 @@ export class BatchBook implements Batches {
     return new BatchHandle(this, batchId);
   }
 
-  /** The batch a running job belongs to, for `ctx.batch`; undefined outside any batch. */
-  of(envelope: Envelope): RunningBatch | undefined {
+  /**
+   * The batch a running job belongs to, for `ctx.batch`; undefined outside any batch. `position`: an iterable job's
+   * place in its iteration (see RunningBatchHandle).
+   */
+  of(envelope: Envelope, position?: () => number): RunningBatch | undefined {
     const batchId = batchIdOf(envelope);
-    return batchId === undefined ? undefined : new RunningBatchHandle(this, batchId, envelope.id);
+    return batchId === undefined ? undefined : new RunningBatchHandle(this, batchId, envelope.id, position);
   }
 
   /**
@@ -135,7 +138,7 @@ export class BatchBook implements Batches {
    * the jobs already finished. The parent's member is written before the child, so no crash leaves a child
    * its parent does not wait for; the creator is pending in the parent meanwhile, so the parent cannot end first.
    */
-  async createChild(parentId: string, creatorJobId: string, sequence: number, options: BatchOptions): Promise<Batch> {
+  async createChild(parentId: string, creatorJobId: string, sequence: number | string, options: BatchOptions): Promise<Batch> {
     const stored = await resolveBatchOptions(this.dependencies.registry, options, new Date());
     const childId = childBatchId(parentId, creatorJobId, sequence);
     const parent = this.state(parentId);
@@ -339,28 +342,42 @@ class BatchHandle implements Batch {
   }
 }
 
+/**
+ * `ctx.batch`: the n-th job added (or child made) by a run has the same id on every run of the job, so a run again
+ * (redelivered, retried) adds nothing twice. An iterable job resumes mid-way, so its counts restart at each item or
+ * step: its adds are named by the iteration's position (`seq`, the same whenever that item runs) and their count
+ * there. Counting from the run's start made a later slice's adds take the ids of the first slice's, finished, and
+ * those jobs were never sent.
+ */
 class RunningBatchHandle extends BatchHandle implements RunningBatch {
-  /** How many child batches this run made: the n-th has the same id on every run of the job. */
-  #children = 0;
+  /** Child batches made and jobs added, by iteration position (or "run" outside an iteration). */
+  readonly #counts = new Map<string, { children: number; added: number }>();
 
   constructor(
     book: BatchBook,
     id: string,
     private readonly creatorJobId: string,
+    private readonly position?: () => number,
   ) {
     super(book, id);
   }
 
-  /** How many jobs this run added: the n-th has the same id on every run of the job. */
-  #addedByRun = 0;
+  /** The next number under the current position: a plain count outside an iteration (the ids runs made before). */
+  #next(kind: "children" | "added"): number | string {
+    const at = this.position === undefined ? "run" : String(this.position());
+    let counts = this.#counts.get(at);
+    if (counts === undefined) this.#counts.set(at, (counts = { children: 0, added: 0 }));
+    const n = counts[kind]++;
+    return this.position === undefined ? n : `${at}.${n}`;
+  }
 
   child(options: BatchOptions = {}): Promise<Batch> {
-    return this.book.createChild(this.id, this.creatorJobId, this.#children++, options);
+    return this.book.createChild(this.id, this.creatorJobId, this.#next("children"), options);
   }
 
   override async addAll(jobClass: JobClass, argsList: readonly unknown[], options: BatchEnqueueOptions = {}): Promise<string[]> {
     if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "addAll takes an array of job arguments" });
-    const ids = argsList.map(() => addedJobId(this.id, this.creatorJobId, this.#addedByRun++));
+    const ids = argsList.map(() => addedJobId(this.id, this.creatorJobId, this.#next("added")));
     // A run again (redelivered, retried) adds the same ids: those already finished are left out, the rest sent again.
     return this.book.addAll(this.id, jobClass, argsList, options, ids, true);
   }

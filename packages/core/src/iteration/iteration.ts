@@ -62,6 +62,11 @@ export class Iteration {
     this.#state = { version: state.version, done: [...state.done], step: state.step, cursor: state.cursor, items: state.items, seq: state.seq };
   }
 
+  /** Where the job is in its iteration: the same number whenever the same item or step runs, on any slice. */
+  get position(): number {
+    return this.#state.seq;
+  }
+
   async step(name: string, fn: () => Promise<void> | void): Promise<void> {
     this.#claim(name, "step");
     if (typeof fn !== "function") throw new IterationError({ job: this.#host.job, field: `step("${name}")`, message: "needs a function to run: step(name, async () => { … })" });

@@ -388,8 +388,9 @@ export class MessageHandler {
     const { history } = this.options;
     // Only a first attempt's wait is latency: a retry's copy carries its first due time on some backends and not on others.
     if (history && attempt === 1) history.started(queue, runAtMs ?? Date.parse(envelope.enqueuedAt));
-    if (definition.iteration && iterationState) run.iteration = this.startIteration(job, run, definition, definition.iteration, iterationState);
-    const batch = this.options.batches?.of(envelope);
+    const iteration = definition.iteration && iterationState ? this.startIteration(job, run, definition, definition.iteration, iterationState) : undefined;
+    if (iteration) run.iteration = iteration;
+    const batch = this.options.batches?.of(envelope, iteration ? () => iteration.position : undefined);
     if (batch) Object.defineProperty(run, "batch", { value: batch, enumerable: true });
     const childResults = envelope.meta[SENT_ONCE_META_KEY] === undefined ? undefined : this.options.batches?.flows.childResultsOf(envelope);
     if (childResults) Object.defineProperty(run, "childResults", { value: childResults, enumerable: true });
