@@ -47,6 +47,9 @@ export async function resolveCall(registry: JobRegistry, field: string, call: Jo
   } catch (error) {
     throw new ConfigurationError({ field, message: `${String((jobClass as { name?: string } | undefined)?.name ?? jobClass)} is not registered with this Hopper: pass it in createHopper({ jobs: [...] }) of every process that runs these jobs`, cause: error });
   }
+  // A unique job's send is dropped as a duplicate while another with its key is queued, and the workflow would wait
+  // for ever on a job that never exists.
+  if (definition.unique) throw new ConfigurationError({ field, message: `${definition.name} is a unique job: a workflow's callback, step or parent cannot be one (a duplicate's queued job is not the workflow's), so use a job without \`unique\`` });
   try {
     await validateArgs(definition, args);
   } catch (error) {
@@ -62,6 +65,11 @@ export function batchMemberDefinition(registry: JobRegistry, jobClass: JobClass,
   if (definition.unique) throw new ConfigurationError({ field: `${definition.name}.unique`, message: "a unique job cannot join a batch (a duplicate's queued job is not the batch's): add it outside the batch" });
   if (typeof options === "object" && options !== null && "dedupeKey" in options) {
     throw new ConfigurationError({ field: `${field}.dedupeKey`, message: "a batch's jobs cannot carry a dedupe key (a duplicate's queued job is not the batch's)" });
+  }
+  // The batch counts the job as pending before it is sent, outside the caller's transaction: a rollback would leave it
+  // pending for ever, and the batch's callbacks would never run.
+  if (typeof options === "object" && options !== null && "transaction" in options && (options as { transaction?: unknown }).transaction !== undefined) {
+    throw new ConfigurationError({ field: `${field}.transaction`, message: "a batch's or flow's jobs cannot be enqueued in a transaction (a rollback would leave the batch waiting for a job that never exists): add them after the commit, or stage the job that builds the batch in the transaction" });
   }
   return definition;
 }
