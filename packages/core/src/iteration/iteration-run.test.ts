@@ -93,6 +93,11 @@ describe("bad input to iterate and step", () => {
     await expect(new Iteration(host, options, initialState(1)).step("", () => {})).rejects.toThrow("Walk step(name): needs a non-empty string name");
     await expect(new Iteration(host, options, initialState(1)).iterate("rows", () => [7 as never], () => {})).rejects.toThrow('Walk iterate("rows"): its source yielded 7: yield [item, cursor] pairs');
     await expect(new Iteration(host, options, initialState(1)).iterate("rows", () => [[1, undefined]] as const, () => {})).rejects.toThrow('Walk iterate("rows") cursor: is undefined');
+    // Past the first item too (a page token's last page): saved as none, it restarted the source from the beginning.
+    const processed: number[] = [];
+    const lastPageWithoutToken = () => [[1, "page-2"], [2, undefined]] as const;
+    await expect(new Iteration(host, options, initialState(1)).iterate("rows", lastPageWithoutToken as never, (item: number) => void processed.push(item))).rejects.toThrow('Walk iterate("rows") cursor: is undefined');
+    expect(processed).toEqual([1]);
   });
 
   it("refuses a cursor that is data rather than a position, giving its size and the fix", () => {

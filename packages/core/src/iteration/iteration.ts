@@ -96,9 +96,10 @@ export class Iteration {
         throw new IterationError({ job: this.#host.job, field, message: `its source yielded ${describe(entry)}: yield [item, cursor] pairs, the cursor being where to resume after that item` });
       }
       const [item, cursor] = entry as [Item, Cursor];
+      // Every item: an undefined cursor is saved as none, and the job would start its source over from the beginning.
+      if (cursor === undefined) throw new IterationError({ job: this.#host.job, field: `${field} cursor`, message: "is undefined: yield [item, cursor] with the cursor to resume from after that item" });
       if (!checked) {
-        // Once per run here; every save checks the cursor it writes.
-        if (cursor === undefined) throw new IterationError({ job: this.#host.job, field: `${field} cursor`, message: "is undefined: yield [item, cursor] with the cursor to resume from after that item" });
+        // Its shape once per run here; every save checks the cursor it writes.
         checkCursor(cursor, this.#host.job, name);
         checked = true;
       }
