@@ -1,4 +1,5 @@
-import { toMilliseconds, type Duration } from "../duration.js";
+import { MAX_TIMER_MS, toMilliseconds, type Duration } from "../duration.js";
+import { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";
 import { keyTextProblem } from "../key-text.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 
@@ -37,22 +38,31 @@ export interface ResolvedUnique {
 }
 
 const maxKeyLength = 256;
+const concurrencyOptionKeys = optionKeysOf<ConcurrencyOptions>({ key: true, limit: true, lease: true, retryAfter: true });
+const uniqueOptionKeys = optionKeysOf<UniqueOptions>({ key: true, until: true, ttl: true });
 
 export function resolveConcurrency(options: ConcurrencyOptions | undefined, field: string): ResolvedConcurrency | undefined {
   if (options === undefined) return undefined;
   checkObject(options, field, "{ key: (args) => args.accountId, limit: 1, lease: \"30s\" }");
+  // A misspelt option (`limt`, `retryAfer`) would leave its default in silence.
+  rejectUnknownOptions(options, concurrencyOptionKeys, "concurrency", `${field}.`);
   const limit = options.limit ?? 1;
   if (!Number.isSafeInteger(limit) || limit < 1 || limit > 10_000) {
     throw new ConfigurationError({ field: `${field}.limit`, message: `must be an integer from 1 to 10000, got ${JSON.stringify(limit)}` });
   }
+  // Renewed every third of it by a timer: past three times Node's longest timer, the renewal would fire every millisecond.
   const leaseMs = toMilliseconds(options.lease ?? "30s", `${field}.lease`);
-  if (leaseMs < 100) throw new ConfigurationError({ field: `${field}.lease`, message: "must be at least 100ms: the slot is renewed at a third of it" });
-  return { key: checkKeyFunction(options.key, field), limit, leaseMs, retryAfterMs: toMilliseconds(options.retryAfter ?? "1s", `${field}.retryAfter`) };
+  if (leaseMs < 100 || leaseMs / 3 > MAX_TIMER_MS) throw new ConfigurationError({ field: `${field}.lease`, message: `must be from 100ms (the slot is renewed at a third of it) to ${3 * MAX_TIMER_MS} ms (about 74 days), got ${JSON.stringify(options.lease)}` });
+  // A job that finds every slot taken is offered again after this: at 0 it would spin on the store.
+  const retryAfterMs = toMilliseconds(options.retryAfter ?? "1s", `${field}.retryAfter`);
+  if (retryAfterMs < 100) throw new ConfigurationError({ field: `${field}.retryAfter`, message: `must be at least 100ms (a job finding every slot taken is not spun on), got ${JSON.stringify(options.retryAfter)}` });
+  return { key: checkKeyFunction(options.key, field), limit, leaseMs, retryAfterMs };
 }
 
 export function resolveUnique(options: UniqueOptions | undefined, field: string): ResolvedUnique | undefined {
   if (options === undefined) return undefined;
   checkObject(options, field, "{ key: (args) => args.orderId, until: \"finished\", ttl: \"1h\" }");
+  rejectUnknownOptions(options, uniqueOptionKeys, "unique", `${field}.`);
   const until = options.until ?? "finished";
   if (until !== "started" && until !== "finished") {
     throw new ConfigurationError({ field: `${field}.until`, message: `must be "started" or "finished", got ${JSON.stringify(until)}` });
