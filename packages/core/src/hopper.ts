@@ -16,6 +16,8 @@ import { pausedQueueHold } from "./flow-control/paused-queue-hold.js";
 import { queueRateLimitNeeds, resolveQueueRateLimits, type RateLimitsOptions } from "./flow-control/rate-limit-options.js";
 import type { CoordinationStore } from "./coordination/coordination-store.js";
 import { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
+import { uniqueStoreKey } from "./coordination/unique-jobs.js";
+import { concurrencyStoreKey } from "./coordination/concurrency-limit.js";
 import { DeadLetters } from "./dead-letters.js";
 import { enqueueJobs, type EnqueueDependencies } from "./enqueuer.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
@@ -358,10 +360,15 @@ export function createHopper(options: HopperOptions): Hopper {
           coordination,
           logger,
           enqueueTick,
-          // As each tick's enqueue would: the job's schema, then what the envelope can carry.
+          // As each tick's enqueue would: the job's schema, what the envelope can carry, then the keys its enqueue (unique,
+          // rate limit) and its run (concurrency) compute from the args: a key function that throws fails at start, not at 03:00.
           checkArgs: async (job) => {
-            await validateArgs(registry.definitionOf(job.jobClass), job.args);
+            const definition = registry.definitionOf(job.jobClass);
+            const validated = await validateArgs(definition, job.args);
             serializeArgs(job.args);
+            if (definition.unique) uniqueStoreKey(definition.name, definition.unique, job.args);
+            if (definition.concurrency) concurrencyStoreKey(definition.name, definition.concurrency, job.args);
+            flowControl.checkEnqueue(job.enqueueOptions.queue ?? definition.queue, definition, [validated]);
           },
         },
         schedulerOptions,

@@ -19,3 +19,34 @@ describe("a schedule's args", () => {
     }
   });
 });
+
+describe("a schedule whose job's keys cannot be computed from its args", () => {
+  class Report extends Job<{ account?: string }> {
+    static override unique = { key: (args: { account?: string }) => args.account! };
+    async perform() {}
+  }
+  class Sync extends Job<{ account?: string }> {
+    static override concurrency = { key: (args: { account?: string }) => args.account! };
+    async perform() {}
+  }
+  class Export extends Job<{ account?: string }> {
+    static override rateLimit = { limit: 5, per: "1s", key: (args: { account?: string }) => args.account! };
+    async perform() {}
+  }
+
+  it("is refused when the scheduler starts, naming it (its first tick stopped every schedule)", async () => {
+    for (const [jobClass, field] of [
+      [Report, "Report.unique.key"],
+      [Sync, "Sync.concurrency.key"],
+      [Export, "Export.rateLimit.key"],
+    ] as const) {
+      const hopper = createHopper({ url: `memory://schedule-keys-${field}`, jobs: [jobClass], logger: createConsoleLogger("silent") });
+      try {
+        hopper.schedule("keyed", "0 3 * * *", jobClass, {});
+        await expect(hopper.scheduler({ handleSignals: false }).run()).rejects.toThrow(new RegExp(`^schedule\\(keyed\\)\\.args: ${field.replace(/\./g, "\\.")}: must return`));
+      } finally {
+        await hopper.close();
+      }
+    }
+  });
+});
