@@ -1,3 +1,4 @@
+import { inspect } from "node:util";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { redactSecrets, redactValue, sanitizedError } from "./redaction.js";
 
@@ -74,7 +75,7 @@ export function createConsoleLogger(level: LogLevel = readLevel(process.env.HOPP
   const threshold = levels.indexOf(level);
   const write = (at: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (levels.indexOf(at) < threshold) return;
-    console.error(`[hopper] ${at} ${message}${fields ? ` ${JSON.stringify(fields, errorReplacer)}` : ""}`);
+    console.error(`[hopper] ${at} ${message}${fields ? ` ${fieldsText(fields)}` : ""}`);
   };
   const logger: Logger = { debug: write("debug"), info: write("info"), warn: write("warn"), error: write("error") };
   // Not enumerable: `{ ...createConsoleLogger("silent"), warn: mine }` must not inherit an answer that says its own warn is off.
@@ -86,7 +87,25 @@ function readLevel(value: string | undefined): LogLevel {
   return levels.includes(value as LogLevel) ? (value as LogLevel) : "warn";
 }
 
+/**
+ * A log line's fields as JSON; fields JSON cannot hold (a BigInt, a cycle, a getter that throws, a Proxy) as Node
+ * prints them instead. A log call must never throw: inside a job it failed the job, and in the worker it left a
+ * message unsettled.
+ */
+function fieldsText(fields: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(fields, errorReplacer);
+  } catch {
+    try {
+      return inspect(fields, { depth: 4, breakLength: Infinity, showProxy: true, getters: false });
+    } catch {
+      return "[fields that cannot be printed]";
+    }
+  }
+}
+
 function errorReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return `${value}n`;
   return value instanceof Error ? { name: value.name, message: value.message } : value;
 }
 

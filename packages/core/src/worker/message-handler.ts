@@ -14,6 +14,7 @@ import { upgradeArgs, validateArgs, type JobDefinition, type JobRegistry } from 
 import type { Logger } from "../logger.js";
 import { runPerformMiddleware, type Middleware, type PerformMiddlewareContext } from "../middleware.js";
 import { decideRetry, failureOutcomeOf } from "../retry-policy.js";
+import { tameThrown } from "../errors/thrown-value.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import { JobRun, settleWhenPerformed, type RunAbort, type RunShared } from "./job-run.js";
 import type { ResolvedIteration } from "../iteration/iteration-options.js";
@@ -536,8 +537,9 @@ export class MessageHandler {
   }
 
   /** What a thrown error counts as: cancelled once a cancel aborted the run, timed out once its deadline did. */
-  private failureOf(run: JobRun, error: unknown): unknown {
+  private failureOf(run: JobRun, thrown: unknown): unknown {
     const { envelope } = run;
+    const error = tameThrown(thrown);
     // Whatever the job threw once its signal aborted for a cancel, it ends cancelled rather than retried.
     if (this.options.records?.cancelledWhileRunning(run)) return new JobCancelledError({ jobId: envelope.id, cause: error });
     const timeout = timedOut(run);
