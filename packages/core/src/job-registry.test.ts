@@ -60,6 +60,24 @@ describe("payload upgrades", () => {
 });
 
 describe("registration checks configuration once, up front", () => {
+  it("refuses an async upgrade step at registration, and a step that returns a Promise when it runs (perform got a Promise for args)", () => {
+    class Awaiting extends Job<unknown> {
+      static override version = 2;
+      static override upgrades = { 1: async (old: unknown) => old };
+      async perform() {}
+    }
+    const error = configurationError(() => new JobRegistry([Awaiting]));
+    expect(error.field).toBe("Awaiting.upgrades");
+    expect(error.message).toMatch(/upgrades\[1\] is an async function: a step must return the new args itself/);
+    class Thenable extends Job<unknown> {
+      static override version = 2;
+      static override upgrades = { 1: (old: unknown) => Promise.resolve(old) };
+      async perform() {}
+    }
+    const definition = new JobRegistry([Thenable]).definitionOf(Thenable);
+    expect(() => upgradeArgs(definition, 1, {})).toThrow(/Thenable upgrades\[1\] \(version 1 → 2\) returned a Promise/);
+  });
+
   it("refuses a missing upgrade step", () => {
     class Gap extends Job<unknown> {
       static override version = 3;

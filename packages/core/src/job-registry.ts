@@ -106,6 +106,10 @@ export function jobNameOf(jobClass: JobClass): string {
 /** Every version below the current one needs its step: upgrades[1] takes v1 to v2, and so on. */
 function validateUpgradeChain(name: string, version: number, upgrades: Readonly<Record<number, PayloadUpgrade>>): void {
   for (let from = 1; from < version; from++) {
+    // An async step gives perform a Promise for args; upgrades run where a payload is read, synchronously.
+    if (typeof upgrades[from] === "function" && upgrades[from]!.constructor?.name === "AsyncFunction") {
+      throw new ConfigurationError({ field: `${name}.upgrades`, message: `upgrades[${from}] is an async function: a step must return the new args itself, not a Promise` });
+    }
     if (typeof upgrades[from] !== "function") {
       throw new ConfigurationError({
         field: `${name}.upgrades`,
@@ -141,6 +145,9 @@ export function upgradeArgs(definition: JobDefinition, fromVersion: number, args
         message: `${definition.name} upgrades[${from}] (version ${from} → ${from + 1}) threw: ${(error as Error)?.message ?? String(error)}`,
         cause: error,
       });
+    }
+    if (typeof (upgraded as { then?: unknown } | null)?.then === "function") {
+      throw new PayloadVersionError({ job: definition.name, payloadVersion: fromVersion, knownVersion: definition.version, message: `${definition.name} upgrades[${from}] (version ${from} → ${from + 1}) returned a Promise: a step must return the new args itself` });
     }
   }
   return upgraded;

@@ -245,7 +245,10 @@ export class MessageHandler {
     let args: unknown;
     try {
       // Plain JSON args (no type annotations) are the job's as parsed, not copied again: see asReceived.
-      const decoded = envelope.argsMeta === undefined ? envelope.args : deserializeArgs({ json: envelope.args, meta: envelope.argsMeta });
+      // An upgrade may edit the args it is given: never the envelope's own, which retries and dead letters re-encode
+      // with the old version (a second run would upgrade the upgraded args).
+      const plain = envelope.version < definition.version ? copyPlainJson(envelope.args) : envelope.args;
+      const decoded = envelope.argsMeta === undefined ? plain : deserializeArgs({ json: envelope.args, meta: envelope.argsMeta });
       args = upgradeArgs(definition, envelope.version, decoded);
     } catch (error) {
       return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
