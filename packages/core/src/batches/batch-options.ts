@@ -49,7 +49,7 @@ export async function resolveCall(registry: JobRegistry, field: string, call: Jo
   }
   // A unique job's send is dropped as a duplicate while another with its key is queued, and the workflow would wait
   // for ever on a job that never exists.
-  if (definition.unique) throw new ConfigurationError({ field, message: `${definition.name} is a unique job: a workflow's callback, step or parent cannot be one (a duplicate's queued job is not the workflow's), so use a job without \`unique\`` });
+  if (definition.unique) throw new ConfigurationError({ field: `${definition.name}.unique`, message: `a unique job cannot be a workflow's callback, step, parent or child (${field}; a duplicate's queued job is not the workflow's): use a job without \`unique\`` });
   try {
     await validateArgs(definition, args);
   } catch (error) {

@@ -150,8 +150,8 @@ describe("batches", () => {
     // Counted pending outside the caller's transaction: a rollback left the batch waiting for a job that never existed.
     expect(await refusal(batch.add(Plain, { n: 1 }, { transaction: {} } as never))).toBe("options.transaction");
     // A unique callback is dropped while another job holds its key: the batch would wait for ever on it.
-    expect(await refusal(hopper.batch({ onSuccess: [Unique, { n: 1 }] }))).toBe("batch.onSuccess");
-    expect(await refusal(hopper.chain([Plain, { n: 1 }], [Unique, { n: 2 }]))).toMatch(/^chain/);
+    expect(await refusal(hopper.batch({ onSuccess: [Unique, { n: 1 }] }))).toBe(`${queue}-unique.unique`);
+    expect(await refusal(hopper.chain([Plain, { n: 1 }], [Unique, { n: 2 }]))).toBe(`${queue}-unique.unique`);
     expect(await refusal(batch.add(NotRegistered, {}))).toBe("jobs");
     expect(() => hopper.batches.get("not-a-batch")).toThrow(ConfigurationError);
     // Nothing refused was left pending.
