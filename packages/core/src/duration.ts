@@ -5,7 +5,7 @@ import { ConfigurationError } from "./errors/configuration-error.js";
 export type Duration = number | string;
 
 /** The longest duration: a thousand years, so that now plus it stays a Date (whose range is ±8.64e15 ms). */
-const MAX_DURATION_MS = 1000 * 365.25 * 86_400_000;
+export const MAX_DURATION_MS = 1000 * 365.25 * 86_400_000;
 
 /** The longest timer Node keeps: past 2³¹ − 1 ms (about 24.8 days) setTimeout and setInterval fire after 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;

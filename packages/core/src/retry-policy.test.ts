@@ -41,6 +41,19 @@ describe("decideRetry", () => {
     expect(decideRetry({ attempts: 5 }, new UnrecoverableError("no"), 1)).toEqual({ action: "dead", reason: "unrecoverable error" });
   });
 
+  it("a RetryLaterError's delay is checked when it is made, and held within a thousand years when it is read", () => {
+    for (const delayMs of [Number.NaN, -5, Number.POSITIVE_INFINITY, 1e16]) expect(() => new RetryLaterError({ delayMs })).toThrow(/^RetryLaterError\.delayMs: .* is not a duration/);
+    // One made by another copy of the library, unchecked: its marker is the same.
+    const foreign = (delayMs: number) => Object.assign(Object.create(RetryLaterError.prototype), { [Symbol.for("hopper.error.RetryLaterError")]: true, delayMs });
+    expect(decideRetry({}, foreign(Number.NaN), 1)).toMatchObject({ delayMs: 0 });
+    expect(decideRetry({}, foreign(-5), 1)).toMatchObject({ delayMs: 0 });
+    expect(decideRetry({}, foreign(Number.POSITIVE_INFINITY), 1)).toMatchObject({ delayMs: 1000 * 365.25 * 86_400_000 });
+  });
+
+  it("a polynomial wait past a thousand years is held there (no date can hold it)", () => {
+    expect(decideRetry({ attempts: 10_000, wait: "polynomial", jitter: 0 }, new Error("x"), 5000)).toMatchObject({ action: "retry", delayMs: 1000 * 365.25 * 86_400_000 });
+  });
+
   it("reruns a RetryLaterError after its delay without spending an attempt", () => {
     expect(decideRetry({ attempts: 1 }, new RetryLaterError({ delayMs: 250 }), 1)).toEqual({ action: "retry", delayMs: 250, countsAsAttempt: false });
   });

@@ -1,7 +1,7 @@
 import { ConfigurationError } from "./errors/configuration-error.js";
 import { RetryLaterError } from "./errors/retry-later-error.js";
 import { UnrecoverableError } from "./errors/unrecoverable-error.js";
-import { toMilliseconds, type Duration } from "./duration.js";
+import { MAX_DURATION_MS, toMilliseconds, type Duration } from "./duration.js";
 import type { FailureOutcome } from "./middleware.js";
 import { rejectUnknownOptions } from "./option-keys.js";
 
@@ -89,13 +89,15 @@ function validateRule(rule: Extract<RetryRule, { kind: "retry" }>, field: string
 
 /** Decides what happens to a job whose run number `attempt` threw `error`. */
 export function decideRetry(options: RetryOptions | undefined, error: unknown, attempt: number, random: () => number = Math.random): RetryDecision {
-  if (RetryLaterError.isInstance(error)) return { action: "retry", delayMs: error.delayMs, countsAsAttempt: false };
+  // Held within a delay the clock can hold: an instance from another copy of the library may carry any number.
+  if (RetryLaterError.isInstance(error)) return { action: "retry", delayMs: withinDurationRange(error.delayMs), countsAsAttempt: false };
   if (UnrecoverableError.isInstance(error)) return { action: "dead", reason: "unrecoverable error" };
   const rule = options?.rules?.find((candidate) => error instanceof candidate.error);
   if (rule?.kind === "discard") return { action: "discard", reason: `discardOn(${rule.error.name})` };
   const policy = rule ?? { attempts: options?.attempts ?? defaults.attempts, wait: options?.wait ?? defaults.wait, jitter: options?.jitter ?? defaults.jitter };
   if (attempt >= policy.attempts) return { action: "dead", reason: `attempts exhausted (${attempt} of ${policy.attempts})` };
-  const baseMs = waitMilliseconds(policy.wait, attempt, error);
+  // "polynomial" grows without bound (attempt⁴): past a thousand years no date can hold it.
+  const baseMs = Math.min(waitMilliseconds(policy.wait, attempt, error), MAX_DURATION_MS);
   const spread = baseMs * policy.jitter * (2 * random() - 1);
   return { action: "retry", delayMs: Math.max(0, Math.round(baseMs + spread)), countsAsAttempt: true };
 }
@@ -122,4 +124,8 @@ function functionWaitMilliseconds(wait: (attempt: number, error: unknown) => num
   }
   if (typeof milliseconds !== "number" || !Number.isFinite(milliseconds) || milliseconds < 0) return exponentialWaitMilliseconds(attempt);
   return Math.min(milliseconds, maxWaitMs);
+}
+
+function withinDurationRange(delayMs: number): number {
+  return Number.isFinite(delayMs) ? Math.min(Math.max(0, Math.round(delayMs)), MAX_DURATION_MS) : delayMs > 0 ? MAX_DURATION_MS : 0;
 }

@@ -1,3 +1,4 @@
+import { toMilliseconds } from "../duration.js";
 import { HopperError } from "./hopper-error.js";
 
 const name = "RetryLaterError";
@@ -9,9 +10,11 @@ export class RetryLaterError extends HopperError {
   private readonly [symbol] = true;
   readonly delayMs: number;
 
+  /** `delayMs`: milliseconds from 0 to a thousand years (a ConfigurationError otherwise: NaN or a negative delay re-ran the job in a hot loop, Infinity never settled it). */
   constructor(options: { delayMs: number; message?: string; cause?: unknown }) {
-    super({ name, message: options.message ?? `job asked to be retried in ${options.delayMs} ms`, cause: options.cause });
-    this.delayMs = options.delayMs;
+    const delayMs = toMilliseconds(options?.delayMs, "RetryLaterError.delayMs");
+    super({ name, message: options.message ?? `job asked to be retried in ${delayMs} ms`, cause: options.cause });
+    this.delayMs = delayMs;
   }
 
   static override isInstance(error: unknown): error is RetryLaterError {

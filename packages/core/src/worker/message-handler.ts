@@ -238,7 +238,8 @@ export class MessageHandler {
     const runAtMs = envelope.runAt === undefined ? undefined : Date.parse(envelope.runAt);
     if (runAtMs !== undefined) {
       const early = runAtMs - Date.now() > earlyToleranceMs;
-      if (early || this.redelivery.mustRelease(envelope)) return this.holdUntilDue(queue, message, envelope, early ? runAtMs : undefined);
+      // The copy keeps this attempt number (deliveries lost before count; this hold does not), as every hold's copy does.
+      if (early || this.redelivery.mustRelease(envelope)) return this.holdUntilDue(queue, message, { ...envelope, attempt }, early ? runAtMs : undefined);
     }
     if (envelope.version > definition.version) return this.holdNewerVersion(job, queue, envelope, definition, attempt);
 
@@ -665,7 +666,7 @@ export class MessageHandler {
       await this.redelivery.retry(queue, job.message, envelope, attempt, decision.delayMs);
     } else {
       await this.options.records?.settle(this.options.records.failedRecord(envelope, attempt, "retrying", error, Date.now() + decision.delayMs));
-      await this.redelivery.postpone(queue, job.message, envelope, Date.now() + decision.delayMs);
+      await this.redelivery.postpone(queue, job.message, { ...envelope, attempt }, Date.now() + decision.delayMs);
     }
   }
 
@@ -690,7 +691,7 @@ export class MessageHandler {
     }
     (job.log ?? this.options.logger).warn("payload is newer than this worker; holding it back for a newer worker", { payloadVersion: savedVersion, knownVersion: definition.version });
     await this.options.records?.held(envelope, attempt - 1, now + this.options.newerVersionRetryMs, "payload-version");
-    const held: Envelope = { ...envelope, meta: { ...envelope.meta, [heldSinceKey]: new Date(heldSince).toISOString() } };
+    const held: Envelope = { ...envelope, attempt, meta: { ...envelope.meta, [heldSinceKey]: new Date(heldSince).toISOString() } };
     await this.redelivery.postpone(queue, job.message, held, now + this.options.newerVersionRetryMs);
   }
 
