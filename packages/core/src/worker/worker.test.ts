@@ -214,6 +214,9 @@ describe("worker options are checked", () => {
     [{ concurrency: 0 }, "worker.concurrency", /from 1 to 10000/],
     [{ lease: "forever" }, "worker.lease", /not a duration/],
     [{ lease: 0 }, "worker.lease", /greater than 0/],
+    // An idle worker would ask again at once, for ever: on memory:// a loop no timer or signal gets into.
+    [{ pollWait: 0 }, "worker.pollWait", /at least 10ms/],
+    [{ pollWait: "5ms" }, "worker.pollWait", /at least 10ms/],
     [{ concurrency: Number.NaN }, "worker.concurrency", /from 1 to 10000/],
     [{ prefetch: -1 }, "worker.prefetch", /integer from 0 to 10000/],
     [{ prefetch: 2.5 }, "worker.prefetch", /integer from 0 to 10000/],

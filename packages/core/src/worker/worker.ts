@@ -67,7 +67,7 @@ export interface WorkerOptions {
   readonly prefetchBytes?: number;
   /** How long a received job stays invisible to other workers; renewed while it runs. Default "30s". */
   readonly lease?: Duration;
-  /** Longest a receive waits for a job (long polling). Default "5s". */
+  /** Longest a receive waits for a job (long polling), at least 10 ms. Default "5s". */
   readonly pollWait?: Duration;
   /** Default bound for `stop()`. Default "25s". */
   readonly shutdownTimeout?: Duration;
@@ -179,6 +179,9 @@ export class Worker {
     this.prefetchBytes = prefetchBytes;
     this.leaseMs = toPositiveTimerMilliseconds(options.lease ?? "30s", "worker.lease");
     this.pollWaitMs = toTimerMilliseconds(options.pollWait ?? "5s", "worker.pollWait");
+    // At 0 an idle worker asks its backend again at once, without end: thousands of receives a second on Redis, and
+    // on memory:// a loop that starves every timer and signal of the process.
+    if (this.pollWaitMs < 10) throw new ConfigurationError({ field: "worker.pollWait", message: `must be at least 10ms (how long an idle receive waits for a job), got ${JSON.stringify(options.pollWait)}` });
     this.shutdownTimeoutMs = toTimerMilliseconds(options.shutdownTimeout ?? "25s", "worker.shutdownTimeout");
     // A zero re-offer interval would republish a too-new payload in a tight loop.
     this.newerVersionRetryMs = toPositiveMilliseconds(options.newerVersionRetry ?? "1m", "worker.newerVersionRetry");
