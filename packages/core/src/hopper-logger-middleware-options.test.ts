@@ -48,3 +48,16 @@ describe("createHopper's logger and middleware", () => {
     }
   });
 });
+
+describe("use() once a worker was made", () => {
+  it("is refused: the worker took its perform hooks when it was made, and the layer would wrap enqueues only", async () => {
+    const hopper = createHopper({ backend: createMemoryBackend(), jobs: [Noop], logger: createConsoleLogger("silent") });
+    try {
+      hopper.use({ perform: async (_context, next) => next() });
+      hopper.worker({ handleSignals: false });
+      expect(() => hopper.use({ perform: async (_context, next) => next() })).toThrow(/^middleware: use\(\) after hopper\.worker\(\): a worker takes its middleware when it is made/);
+    } finally {
+      await hopper.close();
+    }
+  });
+});

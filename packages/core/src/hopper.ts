@@ -170,6 +170,7 @@ export interface Hopper {
   flow(options: FlowOptions): Promise<CreatedFlow>;
   /** Flows by id, for their status. */
   readonly flows: { get(flowId: string): Flow };
+  /** Adds a middleware layer (enqueue and perform hooks); before any `worker()` is made, which takes its layers then. */
   use(middleware: Middleware): void;
   /** Registers a recurring job: `jobClass` with `args`, enqueued at each tick of `cron` by the schedulers. */
   schedule<J extends Job<any, any>>(name: string, cron: string, jobClass: JobClass<J>, args: JobArgs<J>, options?: RecurringJobOptions): void;
@@ -248,6 +249,8 @@ export function createHopper(options: HopperOptions): Hopper {
   const queuePaused = (queue: string) => readQueuePaused(coordination, queue).catch(() => false);
   const records = openRecords(options.records, () => connection.get(), logger, queuePaused);
   const outbox = openOutbox(options.outbox);
+  /** Set once a worker was made: its middleware is fixed from then on (see `use`). */
+  let workerMade = false;
   const flowControl = new FlowControl({ coordination, queueLimits });
   const dedupeWindows = new DedupeWindows(() => (coordinationShared ? coordination : undefined), logger);
   // Push handlers have no intake to skip a paused queue: they ask this hold before each run instead.
@@ -324,7 +327,10 @@ export function createHopper(options: HopperOptions): Hopper {
     },
     enqueue: (jobClass, args, enqueueOptions) => enqueuer.enqueue(jobClass, [args], enqueueOptions ?? {}).then((ids) => ids[0]!),
     enqueueAll: (jobClass, argsList, enqueueOptions) => enqueuer.enqueue(jobClass, argsList, enqueueOptions ?? {}),
-    worker: (workerOptions) => new Worker({ connection, registry, middleware, logger, coordination, logArgs, flowControl, batches: batchBook, ...records.writing }, workerOptions),
+    worker: (workerOptions) => {
+      workerMade = true;
+      return new Worker({ connection, registry, middleware, logger, coordination, logArgs, flowControl, batches: batchBook, ...records.writing }, workerOptions);
+    },
     runMessage: async (message) => {
       const backend = await connection.get();
       records.writing.records?.knowBackend(backend);
@@ -342,7 +348,11 @@ export function createHopper(options: HopperOptions): Hopper {
     chains: batchBook.chains,
     flow: (flowOptions) => batchBook.flows.create(flowOptions),
     flows: batchBook.flows,
-    use: (layer) => void middleware.push(checkMiddlewareLayer(layer, "middleware")),
+    use: (layer) => {
+      // A worker takes its perform hooks when it is made: a layer added later would wrap enqueues and not performs.
+      if (workerMade) throw new ConfigurationError({ field: "middleware", message: "use() after hopper.worker(): a worker takes its middleware when it is made, so add every layer before making workers (or pass createHopper({ middleware }))" });
+      middleware.push(checkMiddlewareLayer(layer, "middleware"));
+    },
     schedule(name, cron, jobClass, args, scheduleOptions) {
       registry.definitionOf(jobClass);
       const job = defineRecurringJob(name, cron, jobClass, args, scheduleOptions);
