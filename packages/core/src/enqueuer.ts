@@ -152,32 +152,33 @@ interface ResolvedOptions {
   readonly timeoutMs?: number;
 }
 
-function resolveOptions(definition: JobDefinition, options: EnqueueOptions): ResolvedOptions {
-  if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "must be an object such as { wait: \"5m\" }" });
+/** Checks and resolves one call's enqueue options; `field` names them in errors (a flow child's: `flow.children[0][2]`). */
+export function resolveOptions(definition: JobDefinition, options: EnqueueOptions, field = "options"): ResolvedOptions {
+  if (typeof options !== "object" || options === null) throw new ConfigurationError({ field, message: "must be an object such as { wait: \"5m\" }" });
   for (const key of Object.keys(options)) {
     if (!enqueueOptionKeys.has(key)) {
-      throw new ConfigurationError({ field: `options.${key}`, message: `is not an enqueue option (use ${[...enqueueOptionKeys].join(", ")})` });
+      throw new ConfigurationError({ field: `${field}.${key}`, message: `is not an enqueue option (use ${[...enqueueOptionKeys].join(", ")})` });
     }
   }
   if (options.wait !== undefined && options.waitUntil !== undefined) {
-    throw new ConfigurationError({ field: "options.wait", message: "give either wait or waitUntil, not both" });
+    throw new ConfigurationError({ field: `${field}.wait`, message: "give either wait or waitUntil, not both" });
   }
   let delayMs = 0;
-  if (options.wait !== undefined) delayMs = toMilliseconds(options.wait, "options.wait");
+  if (options.wait !== undefined) delayMs = toMilliseconds(options.wait, `${field}.wait`);
   if (options.waitUntil !== undefined) {
     if (!(options.waitUntil instanceof Date) || Number.isNaN(options.waitUntil.getTime())) {
-      throw new ConfigurationError({ field: "options.waitUntil", message: "must be a valid Date" });
+      throw new ConfigurationError({ field: `${field}.waitUntil`, message: "must be a valid Date" });
     }
     delayMs = Math.max(0, options.waitUntil.getTime() - Date.now());
   }
   return {
-    queue: validateQueueName(options.queue ?? definition.queue, "options.queue"),
-    priority: validatePriority(options.priority ?? definition.priority, "options.priority"),
+    queue: validateQueueName(options.queue ?? definition.queue, `${field}.queue`),
+    priority: validatePriority(options.priority ?? definition.priority, `${field}.priority`),
     delayMs,
-    ...(options.orderingKey !== undefined && { orderingKey: validateKey(options.orderingKey, "options.orderingKey") }),
-    ...(options.dedupeKey !== undefined && { dedupeKey: validateKey(options.dedupeKey, "options.dedupeKey") }),
+    ...(options.orderingKey !== undefined && { orderingKey: validateKey(options.orderingKey, `${field}.orderingKey`) }),
+    ...(options.dedupeKey !== undefined && { dedupeKey: validateKey(options.dedupeKey, `${field}.dedupeKey`) }),
     ...(options.transaction !== undefined && { transaction: validateTransaction(options.transaction) }),
-    ...(options.timeout !== undefined && { timeoutMs: toTimeoutMilliseconds(options.timeout, "options.timeout") }),
+    ...(options.timeout !== undefined && { timeoutMs: toTimeoutMilliseconds(options.timeout, `${field}.timeout`) }),
   };
 }
 

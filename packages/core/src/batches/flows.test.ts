@@ -73,6 +73,8 @@ describe("flows", () => {
     expect((await refusal(hopper.flow({ parent: [Sum, { label: "x" }], children: [[Unique, { n: 1 }]] }))).field).toBe(`${queue}-unique.unique`);
     expect((await refusal(hopper.flow({ parent: [Sum, { label: "x" }], children: [[Square, { n: 1 }, { dedupeKey: "k" } as never]] }))).field).toBe("flow.children[0][2].dedupeKey");
     expect((await refusal(hopper.flow({ parent: [Sum, { label: "x" }], children: [[Square, { n: 1 }, "fast" as never]] }))).field).toBe("flow.children[0][2]");
+    // A misspelt option of a later child: refused before the first child is sent.
+    expect((await refusal(hopper.flow({ parent: [Sum, { label: "x" }], children: [child, [Square, { n: 2 }, { queeu: "reports" } as never]] }))).field).toBe("flow.children[1][2].queeu");
     expect((await refusal(hopper.flow({ parent: [Sum, { label: "x" }], children: [child], after: 1 } as never))).field).toBe("flow.after");
     // A flow given as a child: flows do not nest, and the refusal says so.
     const nested = await refusal(hopper.flow({ parent: [Sum, { label: "outer" }], children: [{ parent: [Sum, { label: "inner" }], children: [child] } as never] }));

@@ -6,6 +6,7 @@ import type { JobDefinition, JobRegistry } from "../job-registry.js";
 import type { JobClass } from "../job.js";
 import { rejectUnknownOptions } from "../option-keys.js";
 import type { JobRecords } from "../records/job-records.js";
+import { resolveOptions } from "../enqueuer.js";
 import { batchMemberDefinition, resolveCall, type JobCall } from "./batch-options.js";
 import { batchOptionsOf, batchScope, type StoredFlowChild } from "./batch-state.js";
 import type { BatchBook, BatchEnqueueOptions } from "./batches.js";
@@ -167,6 +168,9 @@ export class FlowBook {
       if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: `${field}[2]`, message: "must be enqueue options such as { queue: \"reports\" }" });
       await resolveCall(this.dependencies.registry, field, [jobClass, args]);
       const definition = batchMemberDefinition(this.dependencies.registry, jobClass, options, `${field}[2]`);
+      // Every child's options before any is sent: a bad one found at its own send left the others running in a flow
+      // that could never finish.
+      resolveOptions(definition, options, `${field}[2]`);
       checked.push({ definition, args, options, jobId: randomUUID() });
     }
     return checked;
