@@ -91,6 +91,8 @@ export interface InFlightJob {
   run?: RunAbort | undefined;
   /** A worker's: lets the job's slot out while it waits for a rate slot. Absent (push handlers): the wait keeps its slot. */
   readonly slotLoans?: SlotLoans;
+  /** A worker's: whether it reads `queue` as paused now (a job that waited for its rate slot checks again before it starts). */
+  queuePaused?(queue: string): boolean;
   /** Its slot is lent out (SlotLoans). */
   lent?: boolean;
   /** A workflow's job (a callback, a chain's step): the claim that lets one copy of it run at a time, released once the message is settled; its token fences the copy's end. */
@@ -609,6 +611,13 @@ export class MessageHandler {
         return true;
       }
       if (job.handedBack) return true;
+      // Paused while it waited: a pause means no job of the queue starts after it is seen, this one included.
+      if (job.queuePaused?.(queue)) {
+        log.debug("the queue was paused while the job waited for its rate-limit slot; it goes back unstarted");
+        await this.options.records?.heldBack(envelope, job.message, Date.now());
+        await this.redelivery.postpone(queue, job.message, { ...envelope, attempt }, Date.now());
+        return true;
+      }
     }
     // A wait of more than an eighth lease may have outlasted the buffer's last renewal's margin: renew before running.
     if (Date.now() - started > leaseMs / 8 && backend.capabilities.leaseExtension) {

@@ -7,6 +7,8 @@ import type { SlotLoans } from "./slot-loans.js";
 /** What a started job reports back to its worker: its slot is free (perform is done), its outcome is settled. */
 export interface JobSlots {
   readonly loans: SlotLoans;
+  /** Whether the worker last read `queue` as paused (its PauseWatch). */
+  isPaused(queue: string): boolean;
   /** Set as the worker's shutdown begins: every job it holds is told at once (InFlightJob.stopRequested). */
   stopRequested: boolean;
   /** Set when the worker's shutdown runs out of time (InFlightJob.shutdownReason). */
@@ -66,6 +68,10 @@ export class StartedJob implements InFlightJob {
 
   get slotLoans(): SlotLoans {
     return this.#slots.loans;
+  }
+
+  queuePaused(queue: string): boolean {
+    return this.#slots.isPaused(queue);
   }
 
   /** The slot frees as soon as perform is done, so the next job (or receive) goes while this job's ack travels. */

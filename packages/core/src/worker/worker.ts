@@ -328,7 +328,7 @@ export class Worker {
       onBuffered: () => this.startBuffered(intake),
     });
     const loans = new SlotLoans(this.concurrency, budget, () => this.startBuffered(intake));
-    const slots = this.jobSlots(budget, target, loans, () => intake);
+    const slots = this.jobSlots(budget, target, loans, () => intake, pauses);
     this.slots = slots;
     const intake: Intake = { handler, budget, queues, loans, slots };
     pauses.onChange(() => {
@@ -421,9 +421,10 @@ export class Worker {
   }
 
   /** What a started job reports back: its slot freed (perform done), its outcome settled. One per worker, not closures per job. */
-  private jobSlots(budget: ReceiveBudget, target: PrefetchTarget, loans: SlotLoans, intake: () => Intake): JobSlots {
+  private jobSlots(budget: ReceiveBudget, target: PrefetchTarget, loans: SlotLoans, intake: () => Intake, pauses: PauseWatch): JobSlots {
     return {
       loans,
+      isPaused: (queue) => pauses.isPaused(queue),
       stopRequested: false,
       shutdownReason: undefined,
       slotFreed: (job) => {
