@@ -67,7 +67,7 @@ export function defineRecurringJob(name: unknown, cron: unknown, jobClass: JobCl
     args,
     enqueueOptions: checkEnqueueOptions(options.enqueue, `${field}.enqueue`),
     catchUpLimit: catchUpLimit(options.catchUp ?? "latest", `${field}.catchUp`),
-    graceMs: toMilliseconds(options.grace ?? "30s", `${field}.grace`),
+    graceMs: graceMilliseconds(options.grace, `${field}.grace`),
   };
 }
 
@@ -119,4 +119,11 @@ export function ticksBetween(job: RecurringJob, afterMs: number, untilMs: number
 export function nextTick(job: RecurringJob, afterMs: number): number | undefined {
   const expression = expressionAt(job, afterMs);
   return expression.hasNext() ? expression.next().getTime() : undefined;
+}
+
+/** How late a tick may still run. Under a second, a pass of the scheduler (it wakes a little after each tick) misses it: a new schedule never fired. */
+function graceMilliseconds(grace: RecurringJobOptions["grace"], field: string): number {
+  const graceMs = toMilliseconds(grace ?? "30s", field);
+  if (graceMs < 1000) throw new ConfigurationError({ field, message: `must be at least 1s (a scheduler wakes a little after each tick; a shorter window lets the tick pass unseen), got ${JSON.stringify(grace)}` });
+  return graceMs;
 }

@@ -50,3 +50,29 @@ describe("a schedule whose job's keys cannot be computed from its args", () => {
     }
   });
 });
+
+describe("a schedule's grace", () => {
+  class Tick extends Job<Record<string, never>> {
+    async perform() {}
+  }
+
+  it("under a second is refused (a new schedule's ticks passed unseen between two passes and it never fired)", async () => {
+    const hopper = createHopper({ url: "memory://schedule-grace-floor", jobs: [Tick], logger: createConsoleLogger("silent") });
+    try {
+      expect(() => hopper.schedule("fast", "* * * * * *", Tick, {}, { grace: 0 })).toThrow(/^schedule\(fast\)\.grace: must be at least 1s/);
+      expect(() => hopper.schedule("fast", "* * * * * *", Tick, {}, { grace: "3ms" })).toThrow(/at least 1s/);
+    } finally {
+      await hopper.close();
+    }
+  });
+
+  it("not longer than the scheduler's claimLease is refused when the scheduler starts (a dead scheduler's claimed tick was lost)", async () => {
+    const hopper = createHopper({ url: "memory://schedule-grace-claim", jobs: [Tick], logger: createConsoleLogger("silent") });
+    try {
+      hopper.schedule("minutely", "* * * * *", Tick, {}, { grace: "5s" });
+      await expect(hopper.scheduler({ handleSignals: false, claimLease: "10s" }).run()).rejects.toThrow(/^schedule\(minutely\)\.grace: must be longer than the scheduler's claimLease \(10000 ms\)/);
+    } finally {
+      await hopper.close();
+    }
+  });
+});

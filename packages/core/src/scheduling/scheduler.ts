@@ -151,8 +151,14 @@ export class Scheduler {
     for (const tick of state.recheckAt.keys()) if (tick <= cutoff) state.recheckAt.delete(tick);
   }
 
-  /** Args the job's schema rejects would be dropped at every tick, logged only then (a nightly job: at 03:00): refused now. */
+  /** Args the job's schema rejects would be dropped at every tick, logged only then (a nightly job: at 03:00): refused now, as is a grace a dead scheduler's claim outlasts. */
   private async checkSchedules(): Promise<void> {
+    for (const job of this.dependencies.schedules()) {
+      // A tick claimed by a scheduler that died is taken over once its claim lapses; by then it must still be in grace.
+      if (job.graceMs <= this.claimLeaseMs) {
+        throw new ConfigurationError({ field: `schedule(${job.name}).grace`, message: `must be longer than the scheduler's claimLease (${this.claimLeaseMs} ms): a tick claimed by a scheduler that dies would pass out of grace before another may take it, and be lost` });
+      }
+    }
     const { checkArgs } = this.dependencies;
     if (!checkArgs) return;
     for (const job of this.dependencies.schedules()) {
