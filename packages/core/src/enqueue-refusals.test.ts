@@ -40,3 +40,19 @@ describe("enqueue refusals on an open backend", () => {
     await hopper.close();
   });
 });
+
+describe("a concurrency key the worker could not compute", () => {
+  it("rejects the enqueue, naming the key, rather than dead-letter every such job in the worker", async () => {
+    class Sync extends Job<{ accountId: unknown }> {
+      static override concurrency = { key: (args: { accountId: unknown }) => args.accountId as string, limit: 1 };
+      async perform() {}
+    }
+    const hopper = createHopper({ backend: createMemoryBackend({ store: `concurrency-key-${Math.random()}` }), jobs: [Sync], logger: createConsoleLogger("silent") });
+    try {
+      await expect(Sync.performLater({ accountId: 42 })).rejects.toSatisfy((error) => ConfigurationError.isInstance(error) && error.field === "Sync.concurrency.key");
+      await expect(Sync.performLater({ accountId: "acme" })).resolves.toBeTypeOf("string");
+    } finally {
+      await hopper.close();
+    }
+  });
+});

@@ -25,6 +25,7 @@ import type { RecordWriter } from "./records/record-writer.js";
 import type { OutboxStore } from "./outbox/outbox-store.js";
 import { stageInOutbox } from "./outbox/stage-in-outbox.js";
 import type { FlowControl } from "./flow-control/flow-control.js";
+import { concurrencyStoreKey } from "./coordination/concurrency-limit.js";
 
 const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey", "transaction", "timeout"]);
 
@@ -73,6 +74,9 @@ export async function enqueueJobs(
   // A job without a schema has nothing to validate: no promise per job (a bulk call makes up to a thousand).
   const validated = definition.jobClass.schema ? await Promise.all(argsList.map((args) => validateArgs(definition, args))) : argsList;
   dependencies.flowControl?.checkEnqueue(resolved.queue, definition, validated);
+  // The worker computes the concurrency key from these args: one it cannot compute would dead-letter every such job.
+  const { concurrency } = definition;
+  if (concurrency) for (const args of validated) concurrencyStoreKey(definition.name, concurrency, args);
   const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string>, backend: backend.name };
 
   return runEnqueueMiddleware(middleware, context, async () => {
