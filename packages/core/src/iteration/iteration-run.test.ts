@@ -100,6 +100,21 @@ describe("bad input to iterate and step", () => {
     expect(processed).toEqual([1]);
   });
 
+  it("refuses a step or iterate started while another is under way (they share one saved position)", async () => {
+    const iteration = new Iteration(host, options, initialState(1));
+    const slow = async function* () {
+      yield [1, 1] as const;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      yield [2, 2] as const;
+    };
+    const both = Promise.all([iteration.iterate("a", slow, () => {}), iteration.iterate("b", slow, () => {})]);
+    await expect(both).rejects.toThrow('Walk iterate("b"): started while iterate("a") is under way: await each step and iterate before starting the next');
+    // One after another is fine.
+    const sequential = new Iteration(host, options, initialState(1));
+    await sequential.iterate("a", slow, () => {});
+    await sequential.step("b", () => {});
+  });
+
   it("refuses a cursor that is data rather than a position, giving its size and the fix", () => {
     const state: IterationState = { version: 1, done: [], step: "rows", cursor: "x".repeat(100_000), items: 1, seq: 1 };
     const error = errorOf(() => stateJson(state, "Walk"));

@@ -53,6 +53,8 @@ export class Iteration {
   readonly #named = new Set<string>();
   #sinceCheckpoint = 0;
   #checkpointedAt = Date.now();
+  /** The step or iterate under way, while one is. */
+  #underWay: string | undefined;
   /** Whether this run processed an item or finished a step: a slice ends only after some progress, so slow starts cannot loop forever. */
   #progressed = false;
 
@@ -71,9 +73,14 @@ export class Iteration {
     this.#claim(name, "step");
     if (typeof fn !== "function") throw new IterationError({ job: this.#host.job, field: `step("${name}")`, message: "needs a function to run: step(name, async () => { … })" });
     if (this.#state.done.includes(name)) return;
-    await this.#boundary();
-    await fn();
-    await this.#finished(name);
+    this.#enter(`step("${name}")`);
+    try {
+      await this.#boundary();
+      await fn();
+      await this.#finished(name);
+    } finally {
+      this.#underWay = undefined;
+    }
   }
 
   async iterate<Item, Cursor>(name: string, source: IterationSource<Item, Cursor>, each: (item: Item, cursor: Cursor) => Promise<void> | void): Promise<void> {
@@ -83,36 +90,41 @@ export class Iteration {
       throw new IterationError({ job: this.#host.job, field, message: "needs a source (cursor) => iterable of [item, cursor] and a function run for each item" });
     }
     if (this.#state.done.includes(name)) return;
-    const state = this.#state;
-    // A cursor saved by another iterate (renamed in a newer version) is not this one's position.
-    if (state.step !== name) {
-      state.step = name;
-      state.cursor = undefined;
-    }
-    await this.#boundary();
-    let checked = false;
-    for await (const entry of source(state.cursor as Cursor | undefined)) {
-      if (!Array.isArray(entry) || entry.length !== 2) {
-        throw new IterationError({ job: this.#host.job, field, message: `its source yielded ${describe(entry)}: yield [item, cursor] pairs, the cursor being where to resume after that item` });
+    this.#enter(field);
+    try {
+      const state = this.#state;
+      // A cursor saved by another iterate (renamed in a newer version) is not this one's position.
+      if (state.step !== name) {
+        state.step = name;
+        state.cursor = undefined;
       }
-      const [item, cursor] = entry as [Item, Cursor];
-      // Every item: an undefined cursor is saved as none, and the job would start its source over from the beginning.
-      if (cursor === undefined) throw new IterationError({ job: this.#host.job, field: `${field} cursor`, message: "is undefined: yield [item, cursor] with the cursor to resume from after that item" });
-      if (!checked) {
-        // Its shape once per run here; every save checks the cursor it writes.
-        checkCursor(cursor, this.#host.job, name);
-        checked = true;
-      }
-      await each(item, cursor);
-      state.cursor = cursor;
-      state.items++;
-      state.seq++;
-      this.#progressed = true;
-      this.#sinceCheckpoint++;
       await this.#boundary();
-      if (this.#sinceCheckpoint >= this.#options.checkpointItems || Date.now() - this.#checkpointedAt >= this.#options.checkpointIntervalMs) await this.#save();
+      let checked = false;
+      for await (const entry of source(state.cursor as Cursor | undefined)) {
+        if (!Array.isArray(entry) || entry.length !== 2) {
+          throw new IterationError({ job: this.#host.job, field, message: `its source yielded ${describe(entry)}: yield [item, cursor] pairs, the cursor being where to resume after that item` });
+        }
+        const [item, cursor] = entry as [Item, Cursor];
+        // Every item: an undefined cursor is saved as none, and the job would start its source over from the beginning.
+        if (cursor === undefined) throw new IterationError({ job: this.#host.job, field: `${field} cursor`, message: "is undefined: yield [item, cursor] with the cursor to resume from after that item" });
+        if (!checked) {
+          // Its shape once per run here; every save checks the cursor it writes.
+          checkCursor(cursor, this.#host.job, name);
+          checked = true;
+        }
+        await each(item, cursor);
+        state.cursor = cursor;
+        state.items++;
+        state.seq++;
+        this.#progressed = true;
+        this.#sinceCheckpoint++;
+        await this.#boundary();
+        if (this.#sinceCheckpoint >= this.#options.checkpointItems || Date.now() - this.#checkpointedAt >= this.#options.checkpointIntervalMs) await this.#save();
+      }
+      await this.#finished(name);
+    } finally {
+      this.#underWay = undefined;
     }
-    await this.#finished(name);
   }
 
   /** Between items and steps: stop here when aborted, or when asked to yield (saving the state into the interrupt). */
@@ -141,6 +153,17 @@ export class Iteration {
     this.#sinceCheckpoint = 0;
     this.#checkpointedAt = Date.now();
     await this.#host.checkpoint(stateJson(this.#current(), this.#host.job));
+  }
+
+  /**
+   * One step or iterate at a time: they share one saved position, so two run at once (a Promise.all of iterates)
+   * saved each other's cursor, and every slice started both over: items ran again without end.
+   */
+  #enter(what: string): void {
+    if (this.#underWay !== undefined) {
+      throw new IterationError({ job: this.#host.job, field: what, message: `started while ${this.#underWay} is under way: await each step and iterate before starting the next` });
+    }
+    this.#underWay = what;
   }
 
   #claim(name: string, kind: string): void {
