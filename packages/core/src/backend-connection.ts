@@ -49,7 +49,9 @@ export class BackendConnection {
   async waitUntilOpen(signal: AbortSignal, logger: Logger): Promise<Backend | undefined> {
     for (let delayMs = firstRetryMs; !signal.aborted; delayMs = Math.min(delayMs * 2, maxRetryMs)) {
       try {
-        return await this.get();
+        // An open that hangs (a server that accepts and never answers) must not hold a stop: the abort ends the wait,
+        // and the open, should it finish later, is closed with the rest.
+        return await untilAborted(this.get(), signal);
       } catch (error) {
         if (ConfigurationError.isInstance(error)) throw error;
         logger.error(`cannot reach the backend; retrying in ${delayMs} ms`, { error });
@@ -66,4 +68,23 @@ export class BackendConnection {
     }
     return undefined;
   }
+}
+
+/** `work`'s outcome, or undefined as soon as `signal` aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
+  if (signal.aborted) return Promise.resolve(undefined);
+  return new Promise<T | undefined>((resolve, reject) => {
+    const aborted = () => resolve(undefined);
+    signal.addEventListener("abort", aborted, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", aborted);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", aborted);
+        reject(error);
+      },
+    );
+  });
 }
