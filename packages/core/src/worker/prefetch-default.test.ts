@@ -274,7 +274,15 @@ describe("the worker's fetch-ahead default", () => {
 
     /** A memory backend whose received messages hand back through `nack` (given the memory message and the options). */
     const withNack = (queue: string, nack: (message: ReceivedMessage, options: Parameters<ReceivedMessage["nack"]>[0]) => Promise<void>): Backend =>
-      interceptMessages(createMemoryBackend({ store: queue }), (message) => ({ ...message, nack: (nackOptions) => nack(message, nackOptions) }));
+      interceptMessages(createMemoryBackend({ store: queue }), (message) => ({
+        // By name: a memory message's methods live on its class, and a spread copy has none of them.
+        id: message.id,
+        body: message.body,
+        deliveryAttempt: message.deliveryAttempt,
+        ack: (ackOptions) => message.ack(ackOptions),
+        extendLease: (ms) => message.extendLease(ms),
+        nack: (nackOptions) => nack(message, nackOptions),
+      }));
 
     it("gives back at once what a receive brings beyond prefetchBytes, the last received first, keeping their attempt", async () => {
       const queue = `prefetch-bytes-${Date.now().toString(36)}`;
