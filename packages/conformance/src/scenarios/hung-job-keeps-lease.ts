@@ -39,7 +39,15 @@ export const hungJobKeepsLease = defineScenario({
       enqueue: (messages, options) => backend.enqueue(messages, options),
       receive: async (options) =>
         (await backend.receive(options)).map((message): ReceivedMessage => ({
-          ...message,
+          // Forwarded by name: adapters keep a message's methods on its class, and a spread copy has none of them
+          // (its ack failed, and the hung job came back after its lease).
+          id: message.id,
+          body: message.body,
+          deliveryAttempt: message.deliveryAttempt,
+          ...(message.leaseFrom !== undefined && { leaseFrom: message.leaseFrom }),
+          ...(message.record !== undefined && { record: message.record }),
+          ack: (ackOptions) => message.ack(ackOptions),
+          nack: (nackOptions) => message.nack(nackOptions),
           extendLease: (ms) => {
             if (timedOut) renewalsAfterTimeout += 1;
             return message.extendLease(ms);
