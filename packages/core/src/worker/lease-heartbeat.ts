@@ -1,5 +1,6 @@
 import { LeaseLostError } from "../errors/lease-lost-error.js";
 import type { JobRun } from "./job-run.js";
+import { leaseClock } from "./lease-clock.js";
 
 /**
  * Renews the leases of every running job of one handler with one timer, rather
@@ -33,8 +34,8 @@ export class LeaseHeartbeat {
    * so waiting for the end itself would let another worker claim the job first.
    */
   private readonly giveUpMarginMs: number;
-  /** `Date.now()` when this heartbeat began: every time it keeps is counted from here (see `now`). */
-  private readonly epoch = Date.now();
+  /** The lease clock when this heartbeat began: every time it keeps is counted from here (see `now`). */
+  private readonly epoch = leaseClock();
 
   constructor(private readonly leaseMs: number) {
     this.tickMs = Math.max(10, Math.floor(leaseMs / 8));
@@ -63,7 +64,7 @@ export class LeaseHeartbeat {
 
   /** This process's clock in ms from the heartbeat's start: a small integer for the first 24 days (then boxed, still right). */
   private now(): number {
-    return Date.now() - this.epoch;
+    return leaseClock() - this.epoch;
   }
 
   private renewDue(): void {

@@ -22,6 +22,7 @@ import { continuedEnvelope, savedState, startIteration, upgradeState } from "../
 import type { IterationState } from "../iteration/iteration-state.js";
 import { isIterationInterrupt, type Iteration, type IterationInterrupt } from "../iteration/iteration.js";
 import { LeaseHeartbeat } from "./lease-heartbeat.js";
+import { leaseClock } from "./lease-clock.js";
 import type { SettledRecord } from "../records/record-store.js";
 import type { FlowControl } from "../flow-control/flow-control.js";
 import { Redelivery } from "./redelivery.js";
@@ -73,7 +74,7 @@ export interface InFlightJob {
    * signal shared by many jobs (each run would add a listener to it): a worker aborts its runs through `run`.
    */
   readonly signal?: AbortSignal;
-  /** When its lease last started (received or renewed), on this process's clock; unknown for a pushed message. */
+  /** When its lease last started (received or renewed), on the lease clock (lease-clock.ts); unknown for a pushed message. */
   leaseFrom?: number;
   /** Called once `perform` has returned or thrown, before its outcome is recorded (as a method: `this` is the job). */
   performed?(): void;
@@ -585,7 +586,7 @@ export class MessageHandler {
     const quarterLeaseMs = Math.min(1000, Math.floor(leaseMs / 4));
     // A worker that has lent its most slots takes only a slot free now: a later one is a delayed copy, not a wait in a slot.
     const maxWaitMs = slotLoans && !slotLoans.canLend() ? 0 : quarterLeaseMs;
-    const started = Date.now();
+    const started = leaseClock();
     const admission = await flowControl.admit(queue, definition, envelope.id, args, maxWaitMs);
     if (admission.invalidKey !== undefined) {
       await this.deadLetter(job, queue, envelope, "rate limit key could not be computed", admission.invalidKey, attempt);
@@ -620,8 +621,8 @@ export class MessageHandler {
       }
     }
     // A wait of more than an eighth lease may have outlasted the buffer's last renewal's margin: renew before running.
-    if (Date.now() - started > leaseMs / 8 && backend.capabilities.leaseExtension) {
-      const sentAt = Date.now();
+    if (leaseClock() - started > leaseMs / 8 && backend.capabilities.leaseExtension) {
+      const sentAt = leaseClock();
       if ((await job.message.extendLease(leaseMs)) === false) {
         job.handedBack = true;
         log.warn("lease lost while waiting for a rate-limit slot; the redelivered copy runs instead");

@@ -1,5 +1,6 @@
 import type { ReceivedMessage } from "../backend/backend.js";
 import type { Logger } from "../logger.js";
+import { fromWallClock, leaseClock } from "./lease-clock.js";
 
 /** A message received ahead of a free slot, with when its lease was last started. */
 interface BufferedMessage {
@@ -78,7 +79,7 @@ export class PrefetchBuffer {
   /** `answeredAt`: when the receive answered, the lease's start for a message that does not say when its lease began (`leaseFrom`). */
   add(queue: string, messages: readonly ReceivedMessage[], answeredAt: number): void {
     for (const message of messages) {
-      this.entries.push({ message, queue, leaseFrom: Math.min(message.leaseFrom ?? answeredAt, answeredAt), renewing: false });
+      this.entries.push({ message, queue, leaseFrom: fromWallClock(Math.min(message.leaseFrom ?? answeredAt, answeredAt)), renewing: false });
       this.chars += message.body.length;
     }
     this.options.onAdded?.(messages);
@@ -91,7 +92,7 @@ export class PrefetchBuffer {
 
   /** The next message to run, or undefined; one with less than half a lease left is dropped instead (its heartbeat could come too late). */
   take(): { readonly message: ReceivedMessage; readonly queue: string; readonly leaseFrom: number } | undefined {
-    const now = Date.now();
+    const now = leaseClock();
     for (let entry = this.entries.shift(); entry; entry = this.entries.shift()) {
       this.chars -= entry.message.body.length;
       if (now - entry.leaseFrom < this.options.leaseMs / 2) {
@@ -114,7 +115,7 @@ export class PrefetchBuffer {
 
   private renewLeases(): void {
     this.giveBackExcess();
-    const now = Date.now();
+    const now = leaseClock();
     for (const entry of [...this.entries]) {
       if (now - entry.leaseFrom >= this.options.leaseMs) {
         this.remove(entry);
@@ -123,7 +124,7 @@ export class PrefetchBuffer {
       }
       if (entry.renewing || now - entry.leaseFrom < this.renewEveryMs) continue;
       entry.renewing = true;
-      const sentAt = Date.now();
+      const sentAt = leaseClock();
       entry.message.extendLease(this.options.leaseMs).then(
         (held) => {
           entry.renewing = false;
