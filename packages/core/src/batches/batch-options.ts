@@ -56,7 +56,7 @@ export async function resolveCall(registry: JobRegistry, field: string, call: Jo
     throw new ConfigurationError({ field: `${field}[1]`, message: `args do not match ${definition.name}'s schema`, cause: error });
   }
   const serialized = serializeArgs(args);
-  return { job: definition.name, args: serialized.json, ...(serialized.meta !== undefined && { argsMeta: serialized.meta }) };
+  return { job: definition.name, args: serialized.json, ...(serialized.meta !== undefined && { argsMeta: serialized.meta }), version: definition.version };
 }
 
 /** The definition of a job that may join a batch; refuses what a batch cannot count (`field` names where it came from). */

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { deserializeArgs } from "../envelope/args-serializer.js";
-import type { JobDefinition, JobRegistry } from "../job-registry.js";
+import { upgradeArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
 import type { EnqueueOptions } from "../job.js";
 
 /** A job and its args as a workflow keeps them until it sends the job (a callback, a chain's step). */
@@ -10,6 +10,8 @@ export interface StoredCall {
   /** The args as the envelope carries them (serializeArgs). */
   readonly args: unknown;
   readonly argsMeta?: unknown;
+  /** The job's payload version when the call was stored (absent in calls stored before it was kept: the current one). */
+  readonly version?: number;
 }
 
 /** Sends jobs of one class with these ids and meta (the enqueuer). */
@@ -56,7 +58,9 @@ export class WorkflowLedger {
     const claim = await this.store.acquire(this.key(`claim:${name}`), holder, { limit: 1, ttlMs: this.keepMs });
     if (!claim.acquired) return;
     const definition = sender.registry.lookup(call.job);
-    const args = deserializeArgs({ json: call.args, meta: call.argsMeta });
+    const stored = deserializeArgs({ json: call.args, meta: call.argsMeta });
+    // Stored by the release that made the workflow: upgraded to this release's shape, as a queued payload would be.
+    const args = call.version !== undefined && call.version < definition.version ? upgradeArgs(definition, call.version, stored) : stored;
     await sender.enqueue(definition, [args], {}, { ...meta, [SENT_ONCE_META_KEY]: `${this.scope}|${name}` }, [derivedJobId(this.scope, name)]);
     await this.write(`enqueued:${name}`, new Date().toISOString());
   }
