@@ -281,6 +281,7 @@ export class MessageHandler {
       return this.deadLetter(job, queue, envelope, "payload could not be upgraded or validated", error, attempt);
     }
     if (this.mustWaitToAdmit(queue, definition, envelope, job.message, attempt)) return this.admit(job, log, queue, definition, envelope, attempt, args, runAtMs);
+    if (!(await this.leaseHeldAfterAdmission(job, log))) return;
     return this.start(job, log, queue, definition, envelope, attempt, args, runAtMs, undefined, undefined);
   }
 
@@ -376,6 +377,10 @@ export class MessageHandler {
         return this.ackRecording(message, (writer) => writer.succeededRecord(envelope, attempt, "null"));
       }
 
+      if (!(await this.leaseHeldAfterAdmission(job, log))) {
+        await slot?.release();
+        return;
+      }
       return this.start(job, log, queue, definition, envelope, attempt, args, runAtMs, slot, iterationState);
     } catch (error) {
       await slot?.release();
@@ -621,17 +626,32 @@ export class MessageHandler {
       }
     }
     // A wait of more than an eighth lease may have outlasted the buffer's last renewal's margin: renew before running.
-    if (leaseClock() - started > leaseMs / 8 && backend.capabilities.leaseExtension) {
-      const sentAt = leaseClock();
-      if ((await job.message.extendLease(leaseMs)) === false) {
-        job.handedBack = true;
-        log.warn("lease lost while waiting for a rate-limit slot; the redelivered copy runs instead");
-        return true;
-      }
-      // The run's heartbeat counts the lease from here, not from the receive: it would find it overdue.
-      job.leaseFrom = sentAt;
-    }
+    if (leaseClock() - started > leaseMs / 8 && backend.capabilities.leaseExtension) return !(await this.renewLease(job, log, "waiting for a rate-limit slot"));
     return false;
+  }
+
+  /**
+   * Before a job whose admission awaited (an async schema, the coordination or record store) starts: no heartbeat
+   * held its lease meanwhile, so one more than half gone is renewed first, and one the backend says is gone is not
+   * run (another worker may hold the redelivered copy). A slow admission ran a second copy beside the first.
+   */
+  private async leaseHeldAfterAdmission(job: InFlightJob, log: RunLog): Promise<boolean> {
+    const { leaseMs, backend } = this.options;
+    if (job.leaseFrom === undefined || !backend.capabilities.leaseExtension || leaseClock() - job.leaseFrom < leaseMs / 2) return true;
+    return this.renewLease(job, log, "being admitted (a slow schema or store)");
+  }
+
+  /** Renews the lease now; false (the message given up) when the backend says it is gone. */
+  private async renewLease(job: InFlightJob, log: RunLog, during: string): Promise<boolean> {
+    const sentAt = leaseClock();
+    if ((await job.message.extendLease(this.options.leaseMs)) === false) {
+      job.handedBack = true;
+      log.warn(`lease lost while ${during}; the redelivered copy runs instead`);
+      return false;
+    }
+    // The run's heartbeat counts the lease from here, not from the receive: it would find it overdue.
+    job.leaseFrom = sentAt;
+    return true;
   }
 
   /** Aborts the run at its timeout (the envelope's, else the class's), if it has one. */
