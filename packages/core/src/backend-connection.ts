@@ -1,6 +1,7 @@
 import type { Backend } from "./backend/backend.js";
 import { ConfigurationError } from "./errors/configuration-error.js";
 import type { Logger } from "./logger.js";
+import { abortableSleep } from "./abortable-sleep.js";
 
 const firstRetryMs = 500;
 const maxRetryMs = 15_000;
@@ -55,15 +56,7 @@ export class BackendConnection {
       } catch (error) {
         if (ConfigurationError.isInstance(error)) throw error;
         logger.error(`cannot reach the backend; retrying in ${delayMs} ms`, { error });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, delayMs);
-          function done() {
-            clearTimeout(timer);
-            signal.removeEventListener("abort", done);
-            resolve();
-          }
-          signal.addEventListener("abort", done, { once: true });
-        });
+        await abortableSleep(delayMs, signal);
       }
     }
     return undefined;
