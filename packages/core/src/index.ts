@@ -25,7 +25,7 @@ export { deadLetterQueueName, validateQueueName } from "./names.js";
 export { redactUrl } from "./backend-url.js";
 export type { Duration } from "./duration.js";
 export * from "./errors/index.js";
-export { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore, type AcquireOptions, type AcquireResult, type TransactionOption, type RateSlotOptions, type RateSlot, type CoordinationEntry, type FencedClaim, type FencedClaimOptions, type FenceOptions } from "./coordination/coordination-store.js";
+export { COORDINATION_SPECIFICATION_VERSION, type CoordinationStore, type AcquireOptions, type AcquireResult, type TransactionOption, type RateSlotOptions, type RateSlot, type CoordinationEntry, type PutEntryOptions, type FencedClaim, type FencedClaimOptions, type FenceOptions } from "./coordination/coordination-store.js";
 export { refuseTransaction } from "./coordination/refuse-transaction.js";
 export { createMemoryCoordinationStore } from "./coordination/memory-coordination-store.js";
 export type { ConcurrencyOptions, UniqueOptions } from "./coordination/job-coordination-options.js";

@@ -5,7 +5,7 @@ import { transactionClient } from "./postgres-backend.js";
 import { databaseGuard } from "./postgres-database-identity.js";
 import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { storeExecutor } from "./postgres-store-connection.js";
-import { countEntriesStatement, keepEntryCounts } from "./postgres-entry-counts.js";
+import { countEntriesStatement, heldCondition, keepEntryCounts } from "./postgres-entry-counts.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 import { optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 
@@ -54,6 +54,8 @@ async function createTables(executor: SqlExecutor, schema: PostgresSchema): Prom
     await keepEntryCounts(transaction, schema);
     // A key's expired rows, dropped before it is counted, without reading its live ones.
     await transaction.query(`CREATE INDEX IF NOT EXISTS coordination_entries_expires_idx ON ${schema.quoted}.coordination_entries (key, expires_at)`);
+    // Holds (v7): until when no entry of a key expires, whatever its own expires_at.
+    await transaction.query(`CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_entry_holds (key text PRIMARY KEY, held_until timestamptz NOT NULL)`);
     // Fenced claims (v6): a key's last holder and its token, whether it was committed, and how long the key lives.
     await transaction.query(
       `CREATE TABLE IF NOT EXISTS ${schema.quoted}.coordination_fences (key text PRIMARY KEY, holder text NOT NULL, token bigint NOT NULL, expires_at timestamptz NOT NULL, committed boolean NOT NULL DEFAULT false, keep_until timestamptz NOT NULL)`,
@@ -86,6 +88,8 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
   const entries = `${schema.quoted}.coordination_entries`;
   const entryCounts = `${schema.quoted}.coordination_entry_counts`;
   const countEntries = countEntriesStatement(schema);
+  const holds = `${schema.quoted}.coordination_entry_holds`;
+  const held = heldCondition(schema);
   const fences = `${schema.quoted}.coordination_fences`;
   let closed: Promise<void> | undefined;
   let lastSweep = Date.now();
@@ -100,8 +104,9 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
     executor.query(`DELETE FROM ${rateLimits} WHERE tat < now() - interval '1 minute'`).catch(() => {});
     executor.query(`DELETE FROM ${fences} WHERE keep_until < now() - interval '1 minute'`).catch(() => {});
     // The trigger takes them off their keys' counts; keys left with none go after.
+    executor.query(`DELETE FROM ${holds} WHERE held_until < now() - interval '1 minute'`).catch(() => {});
     executor
-      .query(`DELETE FROM ${entries} WHERE expires_at < now() - interval '1 minute'`)
+      .query(`DELETE FROM ${entries} WHERE expires_at < now() - interval '1 minute' AND NOT ${held(`${entries}.key`)}`)
       .then(() => executor.query(`DELETE FROM ${entryCounts} WHERE entries <= 0`))
       .catch(() => {});
   };
@@ -196,19 +201,30 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
       }
       return { admitted: false, waitMs: Math.max(intervalMs, Number(row.seen_ms) - (burst - 1) * intervalMs) };
     },
-    async putEntry(key, member, value, ttlMs) {
+    async putEntry(key, member, value, ttlMs, options) {
       open();
       sweep();
-      // The trigger counts a new row; an update of an existing one is not counted.
+      // The trigger counts a new row; an update of an existing one is not counted. `unless` keeps a live row of that value.
       await executor.query(
-        `INSERT INTO ${entries} (key, member, value, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
-         ON CONFLICT (key, member) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
-        [key, member, value, Math.ceil(ttlMs)],
+        `INSERT INTO ${entries} AS entry (key, member, value, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
+         ON CONFLICT (key, member) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at
+         WHERE $5::text IS NULL OR entry.value <> $5::text OR NOT (entry.expires_at > now() OR ${held("$1")})`,
+        [key, member, value, Math.ceil(ttlMs), options?.unless ?? null],
+      );
+    },
+    async holdEntries(key, ttlMs) {
+      open();
+      // Rows that expired before the hold are dropped first (the trigger counts them off), never brought back.
+      await executor.query(
+        `WITH swept AS (DELETE FROM ${entries} WHERE key = $1 AND expires_at <= now() AND NOT ${held("$1")})
+         INSERT INTO ${holds} AS hold (key, held_until) VALUES ($1, now() + $2 * interval '1 millisecond')
+         ON CONFLICT (key) DO UPDATE SET held_until = greatest(hold.held_until, EXCLUDED.held_until)`,
+        [key, Math.ceil(ttlMs)],
       );
     },
     async listEntries(key) {
       open();
-      return executor.query<{ member: string; value: string }>(`SELECT member, value FROM ${entries} WHERE key = $1 AND expires_at > now()`, [key]);
+      return executor.query<{ member: string; value: string }>(`SELECT member, value FROM ${entries} WHERE key = $1 AND (expires_at > now() OR ${held("$1")})`, [key]);
     },
     async removeEntry(key, member) {
       open();

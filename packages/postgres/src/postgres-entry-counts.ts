@@ -56,12 +56,17 @@ export async function keepEntryCounts(transaction: SqlExecutor, schema: Postgres
   );
 }
 
+/** SQL true while the key `keyExpression` names is held (`coordination_entry_holds`, v7): none of its entries expires. */
+export function heldCondition(schema: PostgresSchema): (keyExpression: string) => string {
+  return (keyExpression) => `EXISTS (SELECT 1 FROM ${schema.quoted}.coordination_entry_holds WHERE key = ${keyExpression} AND held_until > now())`;
+}
+
 /**
  * One statement: drops `key`'s expired entries (by the `(key, expires_at)` index, reading no live
- * one) and answers the live ones. The trigger counts the deletes at the statement's end, after the
- * count it read, so the rows it deleted are taken off here.
+ * one) unless the key is held, and answers the live ones. The trigger counts the deletes at the
+ * statement's end, after the count it read, so the rows it deleted are taken off here.
  */
 export function countEntriesStatement(schema: PostgresSchema): string {
-  return `WITH swept AS (DELETE FROM ${schema.quoted}.coordination_entries WHERE key = $1 AND expires_at <= now() RETURNING 1)
+  return `WITH swept AS (DELETE FROM ${schema.quoted}.coordination_entries WHERE key = $1 AND expires_at <= now() AND NOT ${heldCondition(schema)("$1")} RETURNING 1)
           SELECT COALESCE((SELECT entries FROM ${schema.quoted}.coordination_entry_counts WHERE key = $1), 0) - (SELECT count(*) FROM swept) AS entries`;
 }

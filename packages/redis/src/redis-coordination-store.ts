@@ -20,7 +20,8 @@ interface CoordinationCommands {
   hopperCoordinationExtend(key: string, holder: string, ttlMs: number): Promise<number>;
   hopperCoordinationAdvance(key: string, value: string): Promise<string>;
   hopperCoordinationRateSlot(key: string, intervalUs: number, burst: number, maxWaitUs: number): Promise<[number, number, number]>;
-  hopperCoordinationPutEntry(key: string, member: string, value: string, ttlMs: number): Promise<number>;
+  hopperCoordinationPutEntry(key: string, member: string, value: string, ttlMs: number, hasUnless: "0" | "1", unless: string): Promise<number>;
+  hopperCoordinationHoldEntries(key: string, ttlMs: number): Promise<number>;
   hopperCoordinationListEntries(key: string): Promise<string[]>;
   hopperCoordinationCountEntries(key: string): Promise<number>;
   hopperCoordinationAcquireFenced(key: string, holder: string, ttlMs: number, keepMs: number): Promise<[number, number, number]>;
@@ -36,6 +37,7 @@ const scriptFiles = {
   hopperCoordinationAdvance: "coordination-advance.lua",
   hopperCoordinationRateSlot: "coordination-rate-slot.lua",
   hopperCoordinationPutEntry: "coordination-put-entry.lua",
+  hopperCoordinationHoldEntries: "coordination-hold-entries.lua",
   hopperCoordinationListEntries: "coordination-list-entries.lua",
   hopperCoordinationCountEntries: "coordination-count-entries.lua",
   hopperCoordinationAcquireFenced: "coordination-acquire-fenced.lua",
@@ -108,10 +110,15 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
       if (admitted !== 1) return { admitted: false, waitMs: Number(waitUs) / 1000 };
       return { admitted: true, waitMs: Number(waitUs) / 1000, startsAtMs: (Number(nowUs) + Number(waitUs)) / 1000 };
     },
-    async putEntry(key, member, value, ttlMs) {
+    async putEntry(key, member, value, ttlMs, options) {
       open();
       refuseSweepField(member);
-      await commands.hopperCoordinationPutEntry(redisKey(key), member, value, Math.ceil(ttlMs));
+      const unless = options?.unless;
+      await commands.hopperCoordinationPutEntry(redisKey(key), member, value, Math.ceil(ttlMs), unless === undefined ? "0" : "1", unless ?? "");
+    },
+    async holdEntries(key, ttlMs) {
+      open();
+      await commands.hopperCoordinationHoldEntries(redisKey(key), Math.ceil(ttlMs));
     },
     async listEntries(key) {
       open();

@@ -5,7 +5,7 @@ import type { CoordinationStore } from "@hopper/core";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const sorted = (entries: readonly { member: string; value: string }[]) => [...entries].sort((a, b) => a.member.localeCompare(b.member));
 
-/** `putEntry`/`listEntries`/`removeEntry` (v4) and `countEntries` (v5) on one store: the worker registry's roster, a batch's pending members. */
+/** `putEntry`/`listEntries`/`removeEntry` (v4), `countEntries` (v5) and `holdEntries`/`unless` (v7) on one store: the worker registry's roster, a batch's pending members. */
 export function runEntrySuite(name: string, open: () => Promise<CoordinationStore>, sharedAcrossInstances: boolean): void {
   describe(`${name} entries`, () => {
     const key = () => `suite:entries:${randomUUID()}`;
@@ -79,6 +79,60 @@ export function runEntrySuite(name: string, open: () => Promise<CoordinationStor
       await store.putEntry(roster, "long", "y", 10_000);
       expect(await store.listEntries(roster)).toEqual([{ member: "long", value: "y" }]);
       expect(await store.countEntries(roster)).toBe(1);
+    });
+
+    it("keeps a held key's entries past their own ttl until the hold ends, those put during it too (v7)", async () => {
+      const store = await open();
+      const pending = key();
+      await store.putEntry(pending, "early", "x", 200);
+      await store.holdEntries(pending, 900);
+      // A shorter hold changes nothing: it never shortens one.
+      await store.holdEntries(pending, 100);
+      await store.putEntry(pending, "during", "y", 100);
+      await sleep(400);
+      expect(sorted(await store.listEntries(pending))).toEqual([
+        { member: "during", value: "y" },
+        { member: "early", value: "x" },
+      ]);
+      expect(await store.countEntries(pending)).toBe(2);
+      // A held entry is still removed, and still put again.
+      await store.removeEntry(pending, "during");
+      await store.putEntry(pending, "early", "x2", 200);
+      expect(await store.listEntries(pending)).toEqual([{ member: "early", value: "x2" }]);
+      await sleep(800);
+      // The hold ended: each entry's own ttl (long passed) counts again.
+      expect(await store.countEntries(pending)).toBe(0);
+      expect(await store.listEntries(pending)).toEqual([]);
+    });
+
+    it("holds a key with no entries yet, and holds only that key (v7)", async () => {
+      const store = await open();
+      const [held, other] = [key(), key()];
+      await store.holdEntries(held, 800);
+      await store.putEntry(held, "a", "1", 100);
+      await store.putEntry(other, "a", "1", 100);
+      await sleep(300);
+      expect(await store.listEntries(held)).toEqual([{ member: "a", value: "1" }]);
+      expect(await store.countEntries(other)).toBe(0);
+      expect(await store.listEntries(other)).toEqual([]);
+    });
+
+    it("keeps a live entry of the value `unless` names, and replaces any other (v7)", async () => {
+      const store = await open();
+      const done = key();
+      await store.putEntry(done, "job", "succeeded", 10_000);
+      await store.putEntry(done, "job", "failed", 10_000, { unless: "succeeded" });
+      await store.putEntry(done, "other", "failed", 10_000, { unless: "succeeded" });
+      await store.putEntry(done, "other", "dead", 10_000, { unless: "succeeded" });
+      expect(sorted(await store.listEntries(done))).toEqual([
+        { member: "job", value: "succeeded" },
+        { member: "other", value: "dead" },
+      ]);
+      // An expired entry is not kept.
+      await store.putEntry(done, "short", "succeeded", 100);
+      await sleep(300);
+      await store.putEntry(done, "short", "failed", 10_000, { unless: "succeeded" });
+      expect((await store.listEntries(done)).find((entry) => entry.member === "short")).toEqual({ member: "short", value: "failed" });
     });
 
     it.skipIf(!sharedAcrossInstances)("shows one store's entries to another on the same server", async () => {

@@ -1,5 +1,6 @@
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { WorkflowLedger, type StoredCall } from "./workflow-ledger.js";
+import type { WorkflowHolds } from "./workflow-holds.js";
 
 /**
  * A batch's members, as entries in the coordination store (no new primitive:
@@ -15,7 +16,12 @@ import { WorkflowLedger, type StoredCall } from "./workflow-ledger.js";
  * A member is written to `done` before it leaves `pending`, so a finisher that
  * reads `pending` empty knows every member's outcome is in `done`. Each
  * finish is idempotent: a job run twice, or re-run after a crash in the middle,
- * writes the same entries again.
+ * writes the same entries again; a success stays, whatever a later copy's end
+ * (a duplicate delivery discarded after the first copy succeeded).
+ *
+ * Every write holds the batch's keys (`workflow-holds.ts`), and its parent's
+ * up the tree: nothing of a running batch expires before `keepMs` after its
+ * last write, and a member added with a delay is held until it runs.
  */
 export type BatchOutcome = "succeeded" | "failed" | "dead";
 export type CallbackKind = "onSuccess" | "onComplete";
@@ -50,19 +56,22 @@ export class BatchState {
     private readonly store: CoordinationStore,
     batchId: string,
     private readonly keepMs: number,
+    private readonly holds: WorkflowHolds,
   ) {
-    this.ledger = new WorkflowLedger(store, batchScope(batchId), keepMs);
+    this.ledger = new WorkflowLedger(store, batchScope(batchId), keepMs, holds);
   }
 
   /** `#open` first: a batch whose options exist is held open (a child's creator, run again, finds it made). */
   async create(options: StoredBatchOptions): Promise<void> {
+    await this.hold();
     await this.store.putEntry(this.ledger.key("pending"), OPEN_MEMBER, "open", this.keepMs);
     await this.ledger.write("options", JSON.stringify(options));
   }
 
-  /** Registers jobs before they are sent, so none can finish before the batch knows it. */
-  async addPending(jobIds: readonly string[]): Promise<void> {
-    await Promise.all(jobIds.map((id) => this.store.putEntry(this.ledger.key("pending"), id, "pending", this.keepMs)));
+  /** Registers jobs before they are sent, so none can finish before the batch knows it; `delayMs`: when they run. */
+  async addPending(jobIds: readonly string[], delayMs = 0): Promise<void> {
+    await this.hold(delayMs);
+    await Promise.all(jobIds.map((id) => this.store.putEntry(this.ledger.key("pending"), id, "pending", this.keepMs + delayMs)));
   }
 
   /** Undoes `addPending` for jobs that were never sent. */
@@ -72,10 +81,18 @@ export class BatchState {
 
   /** Records a member's outcome; true when no member is pending afterwards (the batch may be done). */
   async finish(member: string, outcome: BatchOutcome): Promise<boolean> {
-    await this.store.putEntry(this.ledger.key("done"), member, outcome, this.keepMs);
+    await this.hold();
+    await this.store.putEntry(this.ledger.key("done"), member, outcome, this.keepMs, outcome === "succeeded" ? undefined : { unless: "succeeded" });
     await this.store.removeEntry(this.ledger.key("pending"), member);
     // A count the store keeps, not a list: each finish costs the same in a batch of 10 and of 100,000.
     return (await this.store.countEntries(this.ledger.key("pending"))) === 0;
+  }
+
+  /** Holds the batch's keys, and when a hold was taken its parent's too (a child running long keeps its parent whole). */
+  private async hold(delayMs = 0): Promise<void> {
+    if (!(await this.holds.hold(["pending", "done", "info"].map((part) => this.ledger.key(part)), delayMs))) return;
+    const parent = batchOptionsOf(await this.ledger.read())?.parent;
+    if (parent !== undefined) await new BatchState(this.store, parent, this.keepMs, this.holds).hold(delayMs);
   }
 
   async pending(): Promise<string[]> {

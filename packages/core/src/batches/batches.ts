@@ -12,6 +12,8 @@ import { sentOnceOf, WorkflowLedger, type EnqueueWithIds } from "./workflow-ledg
 import { ChainBook } from "./chains.js";
 import { addedJobId, BATCH_PARENT_META_KEY, childBatchId, childDepth, childIdOf, childJobId, childMember, childOutcome, rolledUp } from "./batch-nesting.js";
 import { FlowBook, type FlowsDependencies } from "./flows.js";
+import { resolveOptions } from "../enqueuer.js";
+import { WorkflowHolds } from "./workflow-holds.js";
 import { takeRunClaim, type RunClaim, type RunClaimTaken } from "./run-claim.js";
 
 /** The envelope meta naming a job's batch. */
@@ -102,8 +104,12 @@ export class BatchBook implements Batches {
   /** Flows: batches whose `onSuccess` is the parent, reading its children's results. */
   readonly flows: FlowBook;
 
+  /** Holds every running batch's and chain's entries (`workflow-holds.ts`), one refresh per key per process. */
+  readonly #holds: WorkflowHolds;
+
   constructor(private readonly dependencies: BatchesDependencies) {
-    this.chains = new ChainBook(dependencies);
+    this.#holds = new WorkflowHolds(dependencies.coordination, dependencies.keepMs);
+    this.chains = new ChainBook(dependencies, this.#holds);
     this.flows = new FlowBook(this, dependencies);
   }
 
@@ -246,8 +252,8 @@ export class BatchBook implements Batches {
   /** Sends jobs as members of the batch, with these ids and extra meta (a flow's children carry their parent's id). */
   async addMembers(batchId: string, definition: JobDefinition, argsList: readonly unknown[], options: BatchEnqueueOptions, meta: Readonly<Record<string, string>>, ids: readonly string[]): Promise<string[]> {
     const state = this.state(batchId);
-    // Pending before sent: no job can finish before its batch counts it.
-    await state.addPending(ids);
+    // Pending before sent: no job can finish before its batch counts it. Held until the last of them runs.
+    await state.addPending(ids, resolveOptions(definition, options).delayMs);
     try {
       return await this.dependencies.enqueue(definition, argsList, options, { ...meta, [BATCH_META_KEY]: batchId }, ids);
     } catch (error) {
@@ -300,11 +306,11 @@ export class BatchBook implements Batches {
   }
 
   state(batchId: string): BatchState {
-    return new BatchState(this.dependencies.coordination, batchId, this.dependencies.keepMs);
+    return new BatchState(this.dependencies.coordination, batchId, this.dependencies.keepMs, this.#holds);
   }
 
   private ledger(scope: string): WorkflowLedger {
-    return new WorkflowLedger(this.dependencies.coordination, scope, this.dependencies.keepMs);
+    return new WorkflowLedger(this.dependencies.coordination, scope, this.dependencies.keepMs, this.#holds);
   }
 }
 

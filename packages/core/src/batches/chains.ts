@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { resolveCall, type JobCall } from "./batch-options.js";
 import type { BatchOutcome } from "./batch-state.js";
+import type { WorkflowHolds } from "./workflow-holds.js";
 import { derivedJobId, WorkflowLedger, type CallSender, type StoredCall } from "./workflow-ledger.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 
@@ -32,7 +33,10 @@ const chainPrefix = "hopper:chain:";
  * step that ends without success writes its outcome, and nothing is sent after it.
  */
 export class ChainBook {
-  constructor(private readonly dependencies: CallSender & { readonly coordination: CoordinationStore; readonly keepMs: number }) {}
+  constructor(
+    private readonly dependencies: CallSender & { readonly coordination: CoordinationStore; readonly keepMs: number },
+    private readonly holds: WorkflowHolds,
+  ) {}
 
   async create(steps: readonly JobCall[]): Promise<Chain> {
     if (steps.length === 0) throw new ConfigurationError({ field: "chain", message: "give at least one step: hopper.chain([FirstJob, args], [NextJob, args])" });
@@ -82,7 +86,7 @@ export class ChainBook {
   }
 
   private ledger(scope: string): WorkflowLedger {
-    return new WorkflowLedger(this.dependencies.coordination, scope, this.dependencies.keepMs);
+    return new WorkflowLedger(this.dependencies.coordination, scope, this.dependencies.keepMs, this.holds);
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { deserializeArgs } from "../envelope/args-serializer.js";
+import type { WorkflowHolds } from "./workflow-holds.js";
 import { upgradeArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
 import type { EnqueueOptions } from "../job.js";
 
@@ -20,8 +21,9 @@ export type EnqueueWithIds = (definition: JobDefinition, argsList: readonly unkn
 /**
  * The facts a workflow (a batch, a chain) keeps beside its members, in the
  * coordination store: entries under `<scope>:info` (its options, and a mark per
- * job it sent: `enqueued:<name>`, `succeeded:<name>`), and one claim per job it
- * sends, `<scope>:claim:<name>`.
+ * job it sent: `enqueued:<name>`, `succeeded:<name>`), held with every write so
+ * the options written first live as long as the last mark, and one claim per
+ * job it sends, `<scope>:claim:<name>`.
  *
  * `sendOnce` is the one way a workflow sends a job: claim, send, mark. The claim
  * (a single holder, kept as long as the workflow) lets one sender through; the
@@ -37,6 +39,8 @@ export class WorkflowLedger {
     readonly scope: string,
     /** Every entry and claim lives this long after its last write. */
     private readonly keepMs: number,
+    /** Holds the workflow's entries while it runs (`workflow-holds.ts`). */
+    private readonly holds: WorkflowHolds,
   ) {}
 
   key(part: string): string {
@@ -44,6 +48,7 @@ export class WorkflowLedger {
   }
 
   async write(member: string, value: string): Promise<void> {
+    await this.holds.hold([this.key("info")]);
     await this.store.putEntry(this.key("info"), member, value, this.keepMs);
   }
 

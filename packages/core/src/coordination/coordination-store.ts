@@ -30,6 +30,11 @@
  *   and which can be committed once, by the latest token only, in the same
  *   atomic step that checks it. A fenced key lives `keepMs` after its last
  *   acquire or commit, so its tokens and its commit outlive its holders.
+ * - A hold (`holdEntries`, v7) keeps every entry of a key live until it
+ *   ends, whatever their own ttls, at a cost that does not grow with them:
+ *   a batch holds its members while it runs, however long one waits. A put
+ *   may keep a live entry of a given value (`unless`, v7): a member's
+ *   success is never replaced by a later copy's failure.
  * - All methods may be called concurrently. `close` is idempotent; calls
  *   after it reject with `BackendClosedError`.
  *
@@ -40,7 +45,7 @@
  * passes `fence` with its token, and a stalled holder's token is no longer the
  * latest once another took the key.
  */
-export const COORDINATION_SPECIFICATION_VERSION = "v6" as const;
+export const COORDINATION_SPECIFICATION_VERSION = "v7" as const;
 
 export interface CoordinationStore {
   /** Version of this contract the store implements; the core refuses others. */
@@ -84,9 +89,19 @@ export interface CoordinationStore {
   /**
    * Sets `member`'s entry under `key` to `value` (replacing what it had), live
    * for `ttlMs` from now on the store's clock. Entries of one key are
-   * independent: each expires on its own.
+   * independent: each expires on its own (unless held). With `unless` (v7), a
+   * live entry whose value is `unless` is kept as it is, in the same atomic step.
    */
-  putEntry(key: string, member: string, value: string, ttlMs: number): Promise<void>;
+  putEntry(key: string, member: string, value: string, ttlMs: number, options?: PutEntryOptions): Promise<void>;
+
+  /**
+   * Holds `key` for `ttlMs` from now on the store's clock (v7): no entry of
+   * it, put before or during the hold, expires until the hold ends; then each
+   * expires by its own ttl again. A hold only ever lengthens (a shorter one
+   * changes nothing), costs the same however many entries the key has, and
+   * may be taken on a key with no entries yet.
+   */
+  holdEntries(key: string, ttlMs: number): Promise<void>;
 
   /** The live entries under `key`, in no particular order; expired ones are never returned. */
   listEntries(key: string): Promise<CoordinationEntry[]>;
@@ -198,6 +213,11 @@ export interface RateSlot {
 export interface AcquireResult {
   readonly acquired: boolean;
   readonly holders: readonly string[];
+}
+
+export interface PutEntryOptions {
+  /** Keeps a live entry whose value is this one (v7): e.g. a member's `succeeded`, which no later outcome replaces. */
+  readonly unless?: string;
 }
 
 export interface CoordinationEntry {

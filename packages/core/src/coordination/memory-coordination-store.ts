@@ -17,12 +17,24 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
   const buckets = new Map<string, number>();
   // Entries: key → member → value and expiry.
   const entriesByKey = new Map<string, Map<string, { value: string; expiresAt: number }>>();
+  // Holds (v7): key → when its hold ends; while it lasts no entry of the key expires.
+  const holds = new Map<string, number>();
   // Fenced claims: key → the last holder, its token, its expiry, and whether the key was committed.
   const fences = new Map<string, FenceState>();
   let closed = false;
 
   const open = () => {
     if (closed) throw new BackendClosedError({ backend: "memory coordination" });
+  };
+  /** The live entries of `key`, with expired ones dropped unless the key is held. */
+  const liveEntries = (key: string) => {
+    const entries = entriesByKey.get(key);
+    if (!entries) return undefined;
+    const at = now();
+    if ((holds.get(key) ?? -Infinity) > at) return entries;
+    for (const [member, entry] of entries) if (entry.expiresAt <= at) entries.delete(member);
+    if (entries.size === 0) entriesByKey.delete(key);
+    return entries.size === 0 ? undefined : entries;
   };
   /** The live holders of `key` (holder → expiry), with expired ones dropped. */
   const live = (key: string): Map<string, number> => {
@@ -83,20 +95,22 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
       if (buckets.size > 10_000) for (const [bucket, full] of buckets) if (full <= at) buckets.delete(bucket);
       return slot;
     },
-    async putEntry(key, member, value, ttlMs) {
+    async putEntry(key, member, value, ttlMs, options) {
       open();
-      const entries = entriesByKey.get(key) ?? new Map<string, { value: string; expiresAt: number }>();
-      entries.set(member, { value, expiresAt: now() + ttlMs });
+      const entries = liveEntries(key) ?? new Map<string, { value: string; expiresAt: number }>();
+      if (options?.unless === undefined || entries.get(member)?.value !== options.unless) entries.set(member, { value, expiresAt: now() + ttlMs });
       entriesByKey.set(key, entries);
+    },
+    async holdEntries(key, ttlMs) {
+      open();
+      const until = now() + ttlMs;
+      if ((holds.get(key) ?? -Infinity) < until) holds.set(key, until);
+      if (holds.size > 10_000) for (const [held, end] of holds) if (end <= now()) holds.delete(held);
     },
     async listEntries(key) {
       open();
-      const entries = entriesByKey.get(key);
-      if (!entries) return [];
-      const at = now();
-      for (const [member, entry] of entries) if (entry.expiresAt <= at) entries.delete(member);
-      if (entries.size === 0) entriesByKey.delete(key);
-      return [...entries].map(([member, { value }]) => ({ member, value }));
+      const entries = liveEntries(key);
+      return entries ? [...entries].map(([member, { value }]) => ({ member, value })) : [];
     },
     async removeEntry(key, member) {
       open();
@@ -107,6 +121,7 @@ export function createMemoryCoordinationStore(options: { now?: () => number } = 
       const entries = entriesByKey.get(key);
       if (!entries) return 0;
       const at = now();
+      if ((holds.get(key) ?? -Infinity) > at) return entries.size;
       let live = 0;
       for (const entry of entries.values()) if (entry.expiresAt > at) live++;
       return live;

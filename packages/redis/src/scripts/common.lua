@@ -102,15 +102,24 @@ end
 -- ENTRIES_SWEEP_AT, a bound no live entry expires before. While it lies ahead nothing expired, so no call reads the
 -- whole hash; once it passes, one call drops the expired entries and sets it again. Returns the bound (nil: no entries).
 -- The bound is stored as "<ms>:", an entry's shape, so an older store's scripts still parse the hash during a rolling deploy.
+-- A hold (coordination-hold-entries.lua) follows the colon, "<ms>:<hold ms>", and the bound is kept at or after it, so
+-- nothing is swept before the hold ends, by this release's scripts or an older one's (which read only the bound).
 local ENTRIES_SWEEP_AT = '\0sweep-at'
-local function entries_bound(ms)
-  return string.format('%d', ms) .. ':'
+local function entries_bound(ms, hold)
+  local stored = string.format('%d', ms) .. ':'
+  if hold ~= nil then stored = stored .. string.format('%d', hold) end
+  return stored
+end
+-- The stored bound and hold of an entries hash (either nil).
+local function entries_sweep_state(key)
+  local stored = redis.call('HGET', key, ENTRIES_SWEEP_AT)
+  if not stored then return nil, nil end
+  return tonumber(string.match(stored, '^(%d+):')), tonumber(string.match(stored, '^%d+:(%d+)$'))
 end
 local function sweep_entries(key, now)
-  local stored = redis.call('HGET', key, ENTRIES_SWEEP_AT)
-  local bound = nil
-  if stored then bound = tonumber(string.match(stored, '^(%d+):')) end
+  local bound = entries_sweep_state(key)
   if bound ~= nil and bound > now then return bound end
+  -- The bound passed, so any hold ended with it: each entry's own expiry counts again.
   local earliest = nil
   local fields = redis.call('HGETALL', key)
   for index = 1, #fields, 2 do
