@@ -67,6 +67,29 @@ for (const target of postgresTargets()) {
       expect(await target.query(`SELECT count(*)::int AS n FROM "${target.schema}".outbox`)).toEqual([{ n: 0 }]);
     });
 
+    it("gives a job staged in the outbox its record, on a backend whose records ride with its sends", async () => {
+      const backend = await target.createBackend();
+      const hopper = createHopper({ backend, outbox: await target.createOutbox(), jobs: [RecordSignup], logger: silent, records: {} });
+      opened.push(hopper);
+      const queue = uniqueQueue();
+      const [id] = await target.transaction((client) => RecordSignup.set({ queue, transaction: client }).performAllLater([{ userId: "r" }]));
+      // Staged, not sent: no record yet (a rollback leaves none).
+      expect(await hopper.jobs.get(id!)).toBeNull();
+      const relay = hopper.relay({ handleSignals: false });
+      void relay.run();
+      let record = await hopper.jobs.get(id!);
+      for (let tries = 0; tries < 100 && record === null; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        record = await hopper.jobs.get(id!);
+      }
+      await relay.stop();
+      expect(record).toMatchObject({ id, job: RecordSignup.name, queue, state: "waiting" });
+      const worker = hopper.worker({ queues: [queue], handleSignals: false });
+      void worker.run();
+      expect(await hopper.jobs.wait(id!, { timeout: "20s" })).toMatchObject({ id, state: "succeeded", attempt: 1 });
+      await worker.stop();
+    });
+
     it("keeps a delay as a moment: the relayed job is still delayed, by what is left", async () => {
       const backend = createMemoryBackend();
       const hopper = hopperWithOutbox(await target.createOutbox(), backend);

@@ -1,5 +1,5 @@
 import { abortableSleep, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
-import { BackendClosedError, type OutboxRelaySession, type OutboxStore, type StagedMessage, type StagedOutgoing } from "@hopper/core";
+import { BackendClosedError, type InsertedRecord, type OutboxRelaySession, type OutboxStore, type StagedMessage, type StagedOutgoing } from "@hopper/core";
 import { transactionClient } from "./postgres-backend.js";
 import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
@@ -29,6 +29,7 @@ interface OutboxRow {
   priority: number | null;
   ordering_key: string | null;
   dedupe_key: string | null;
+  record: string | null;
 }
 
 const optionKeys = optionKeysOf<PostgresOutboxOptions>({ pool: true, connectionString: true, pglite: true, maxConnections: true, schema: true });
@@ -76,6 +77,13 @@ function buildPostgresOutbox(executor: SqlExecutor, schema: PostgresSchema, data
           `CREATE TABLE IF NOT EXISTS ${table} (position bigserial PRIMARY KEY, id text NOT NULL, queue text NOT NULL, body text NOT NULL,
              deliver_at bigint, priority integer, ordering_key text, dedupe_key text, staged_at timestamptz NOT NULL DEFAULT now())`,
         );
+        // The job's record (JSON), where records ride with the send: the relay sends it, so the job gets it as it is queued.
+        // Looked up first: an ALTER locks the table out even when the column exists, behind every open transaction that staged.
+        const [found] = await transaction.query<{ found: boolean }>(
+          `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'record' AND NOT attisdropped) AS found`,
+          [table],
+        );
+        if (!found?.found) await transaction.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS record text`);
       })
       .catch((error: unknown) => {
         creating = undefined;
@@ -93,7 +101,7 @@ function buildPostgresOutbox(executor: SqlExecutor, schema: PostgresSchema, data
     async take(limit, waitMs, signal, { remove = [], inFlight = [] } = {}) {
       await wakeups.ensureListening();
       const since = wakeups.version(wakeupKey);
-      const columns = "position::text AS position, id, queue, body, deliver_at::text AS deliver_at, priority, ordering_key, dedupe_key";
+      const columns = "position::text AS position, id, queue, body, deliver_at::text AS deliver_at, priority, ordering_key, dedupe_key, record";
       // Ordered by the table's bigint position (staged.position), not the text column of the same name the rows carry.
       // The last batch's delete rides with the next take: one round trip per batch. The SELECT reads the snapshot before the
       // DELETE, so it must leave those rows out itself, as it leaves out the batch still being sent.
@@ -129,9 +137,9 @@ function buildPostgresOutbox(executor: SqlExecutor, schema: PostgresSchema, data
       if (keys.length > 0) await client.query("SELECT pg_advisory_xact_lock($1, hashtext(key)) FROM unnest($2::text[]) AS key ORDER BY key", [orderingKeyLockNamespace, keys]);
       const column = <T>(pick: (message: StagedOutgoing) => T) => messages.map(pick);
       await client.query(
-        `INSERT INTO ${table} (id, queue, body, deliver_at, priority, ordering_key, dedupe_key)
-           SELECT id, queue, body, deliver_at, priority, ordering_key, dedupe_key
-             FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[], $6::text[], $7::text[]) WITH ORDINALITY AS staged(id, queue, body, deliver_at, priority, ordering_key, dedupe_key, n)
+        `INSERT INTO ${table} (id, queue, body, deliver_at, priority, ordering_key, dedupe_key, record)
+           SELECT id, queue, body, deliver_at, priority, ordering_key, dedupe_key, record
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::integer[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS staged(id, queue, body, deliver_at, priority, ordering_key, dedupe_key, record, n)
              ORDER BY n`,
         [
           column((message) => message.id),
@@ -141,6 +149,7 @@ function buildPostgresOutbox(executor: SqlExecutor, schema: PostgresSchema, data
           column((message) => message.priority ?? null),
           column((message) => message.orderingKey ?? null),
           column((message) => message.dedupeKey ?? null),
+          column((message) => (message.record === undefined ? null : JSON.stringify(message.record))),
         ],
       );
       // Delivered at commit, not at all on rollback.
@@ -185,6 +194,7 @@ function stagedOf(row: OutboxRow): StagedMessage {
       ...(row.priority !== null && { priority: row.priority }),
       ...(row.ordering_key !== null && { orderingKey: row.ordering_key }),
       ...(row.dedupe_key !== null && { dedupeKey: row.dedupe_key }),
+      ...(row.record !== null && { record: JSON.parse(row.record) as InsertedRecord }),
     },
   };
 }

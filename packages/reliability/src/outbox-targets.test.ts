@@ -287,3 +287,32 @@ for (const target of targets) {
     });
   });
 }
+
+describe("the PostgreSQL outbox relaying to Redis, with job records", () => {
+  it("gives each relayed job its record (it rides with the send, staged with the job)", async (context) => {
+    const redisUrl = requireService("redis")?.HOPPER_TEST_REDIS_URL;
+    if (!postgresUrl || !redisUrl) return context.skip();
+    const schema = `outbox_${randomBytes(4).toString("hex")}`;
+    const hopper = createHopper({ url: redisUrl, outbox: withSchema(postgresUrl, schema), jobs: [OutboxTargetJob], logger: silent, records: {} });
+    const relay = hopper.relay({ handleSignals: false });
+    try {
+      const queue = `q${randomBytes(4).toString("hex")}`;
+      const ids = await inTransaction((client) => OutboxTargetJob.set({ queue, transaction: client }).performAllLater([{ n: 1 }, { n: 2 }]));
+      void relay.run();
+      const records = [];
+      for (const id of ids) {
+        let record = await hopper.jobs.get(id);
+        for (let tries = 0; tries < 100 && record === null; tries++) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          record = await hopper.jobs.get(id);
+        }
+        records.push(record);
+      }
+      expect(records).toMatchObject(ids.map((id) => ({ id, queue, state: "waiting" })));
+    } finally {
+      await relay.stop();
+      await hopper.close();
+      await pool?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    }
+  }, 60_000);
+});
