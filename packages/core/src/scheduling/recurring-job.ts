@@ -1,4 +1,5 @@
 import { CronExpressionParser, type CronExpression } from "cron-parser";
+import { earliestWallAfter, instantOf, latestWallBy } from "./wall-clock.js";
 import { toMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import type { EnqueueOptions, JobClass } from "../job.js";
@@ -101,24 +102,61 @@ function expressionAt(job: RecurringJob, currentMs: number): CronExpression {
   return CronExpressionParser.parse(job.cron, { tz: job.timezone, currentDate: new Date(currentMs), hashSeed: job.name });
 }
 
-/** Ticks (epoch ms) after `afterMs` and at or before `untilMs`: the `limit` most recent ones, oldest first. */
+/**
+ * Ticks (epoch ms) after `afterMs` and at or before `untilMs`: the `limit` most recent ones, oldest first.
+ *
+ * Across a DST change a schedule runs as cron runs it. One that runs every hour of the day runs by real time (each
+ * hour once, the repeated one too); cron-parser walks those in the zone itself. Any other runs at local times:
+ * walked in UTC over wall-clock times (`wall-clock.ts`), each run at its first occurrence when a fall-back repeats
+ * it, and at the jump when a spring-forward skips it (a daily 02:30 runs once on both days). cron-parser's own
+ * walk in the zone ran those twice, or never, depending on where it started.
+ */
 export function ticksBetween(job: RecurringJob, afterMs: number, untilMs: number, limit: number): number[] {
   const ticks: number[] = [];
   if (limit <= 0 || untilMs <= afterMs) return ticks;
-  // prev() is strictly before its start, so start just past untilMs to include it.
-  const expression = expressionAt(job, untilMs + 1);
-  while (ticks.length < limit && expression.hasPrev()) {
-    const tick = expression.prev().getTime();
+  if (runsEveryHour(job)) {
+    // prev() is strictly before its start, so start just past untilMs to include it.
+    const expression = expressionAt(job, untilMs + 1);
+    while (ticks.length < limit && expression.hasPrev()) {
+      const tick = expression.prev().getTime();
+      if (tick <= afterMs) break;
+      ticks.push(tick);
+    }
+    return ticks.reverse();
+  }
+  const walls = wallExpressionAt(job, latestWallBy(untilMs, job.timezone) + 1);
+  while (ticks.length < limit && walls.hasPrev()) {
+    const tick = instantOf(walls.prev().getTime(), job.timezone);
+    if (tick > untilMs) continue;
     if (tick <= afterMs) break;
-    ticks.push(tick);
+    // Two wall times in one skipped span run at the same jump: once.
+    if (ticks.at(-1) !== tick) ticks.push(tick);
   }
   return ticks.reverse();
 }
 
-/** The first tick strictly after `afterMs`, if the expression has one. */
+/** The first tick strictly after `afterMs`, if the expression has one (local times as `ticksBetween` runs them). */
 export function nextTick(job: RecurringJob, afterMs: number): number | undefined {
-  const expression = expressionAt(job, afterMs);
-  return expression.hasNext() ? expression.next().getTime() : undefined;
+  if (runsEveryHour(job)) {
+    const expression = expressionAt(job, afterMs);
+    return expression.hasNext() ? expression.next().getTime() : undefined;
+  }
+  const walls = wallExpressionAt(job, earliestWallAfter(afterMs, job.timezone) - 1);
+  while (walls.hasNext()) {
+    const tick = instantOf(walls.next().getTime(), job.timezone);
+    if (tick > afterMs) return tick;
+  }
+  return undefined;
+}
+
+/** A schedule whose hours are all 24 runs by real time across DST changes; any other at local times. */
+function runsEveryHour(job: RecurringJob): boolean {
+  return expressionAt(job, 0).fields.hour.values.length === 24;
+}
+
+/** The expression read in UTC over wall-clock times: no hour repeats or goes missing there. */
+function wallExpressionAt(job: RecurringJob, wallMs: number): CronExpression {
+  return CronExpressionParser.parse(job.cron, { tz: "UTC", currentDate: new Date(wallMs), hashSeed: job.name });
 }
 
 /** How late a tick may still run. Under a second, a pass of the scheduler (it wakes a little after each tick) misses it: a new schedule never fired. */

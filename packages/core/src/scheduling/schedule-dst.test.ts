@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { createMemoryCoordinationStore } from "../coordination/memory-coordination-store.js";
+import { createConsoleLogger } from "../logger.js";
+import { Job } from "../job.js";
+import { defineRecurringJob, nextTick, ticksBetween } from "./recurring-job.js";
+import { Scheduler } from "./scheduler.js";
+
+class Nightly extends Job<Record<string, never>> {
+  async perform() {}
+}
+
+const minute = 60_000;
+
+/** Every tick a scheduler enqueues while its passes walk from `fromMs` to `toMs` every 5 minutes (a store on the same clock). */
+async function enqueuedBetween(cron: string, timezone: string, fromMs: number, toMs: number): Promise<string[]> {
+  let clock = fromMs;
+  const job = defineRecurringJob("nightly", cron, Nightly, {}, { timezone, grace: "10m" });
+  const enqueued: string[] = [];
+  const scheduler = new Scheduler(
+    {
+      schedules: () => [job],
+      coordination: createMemoryCoordinationStore({ now: () => clock }),
+      logger: createConsoleLogger("silent"),
+      enqueueTick: async (_job, tick) => (enqueued.push(new Date(tick).toISOString()), `id-${tick}`),
+    },
+    { handleSignals: false },
+  );
+  for (; clock <= toMs; clock += 5 * minute) await scheduler.runDue(clock);
+  return enqueued;
+}
+
+// America/New_York: 2026-03-08 02:00 EST jumps to 03:00 EDT; 2026-11-01 02:00 EDT falls back to 01:00 EST.
+describe("schedules across a DST change (a local time skipped or repeated)", () => {
+  it("runs a daily job at a local time inside the repeated hour once, at its first occurrence", async () => {
+    const ticks = await enqueuedBetween("30 1 * * *", "America/New_York", Date.UTC(2026, 9, 31, 12), Date.UTC(2026, 10, 2, 12));
+    // 01:30 EDT on Nov 1 (05:30Z), not again at 01:30 EST (06:30Z); then 01:30 EST on Nov 2.
+    expect(ticks).toEqual(["2026-11-01T05:30:00.000Z", "2026-11-02T06:30:00.000Z"]);
+  });
+
+  it("runs a daily job at a local time inside the skipped hour once that day, at the jump", async () => {
+    const ticks = await enqueuedBetween("30 2 * * *", "America/New_York", Date.UTC(2026, 2, 7, 12), Date.UTC(2026, 2, 9, 12));
+    // 02:30 does not exist on Mar 8: it runs as the clock jumps, at 03:00 EDT (07:00Z), as cron runs it; 02:30 EDT on Mar 9.
+    expect(ticks).toEqual(["2026-03-08T07:00:00.000Z", "2026-03-09T06:30:00.000Z"]);
+  });
+
+  it("runs an hourly job every real hour through both changes (the repeated hour included, the skipped one absent)", async () => {
+    const fallBack = await enqueuedBetween("0 * * * *", "America/New_York", Date.UTC(2026, 10, 1, 3, 30), Date.UTC(2026, 10, 1, 8, 30));
+    expect(fallBack).toEqual(["04:00", "05:00", "06:00", "07:00", "08:00"].map((at) => `2026-11-01T${at}:00.000Z`));
+    const springForward = await enqueuedBetween("0 * * * *", "America/New_York", Date.UTC(2026, 2, 8, 5, 30), Date.UTC(2026, 2, 8, 8, 30));
+    expect(springForward).toEqual(["06:00", "07:00", "08:00"].map((at) => `2026-03-08T${at}:00.000Z`));
+  });
+
+  it("lists a catch-up window's ticks as the forward schedule has them", () => {
+    const repeated = defineRecurringJob("nightly", "30 1 * * *", Nightly, {}, { timezone: "America/New_York" });
+    expect(ticksBetween(repeated, Date.UTC(2026, 9, 31, 12), Date.UTC(2026, 10, 2, 12), 10)).toEqual([Date.UTC(2026, 10, 1, 5, 30), Date.UTC(2026, 10, 2, 6, 30)]);
+    const skipped = defineRecurringJob("nightly", "30 2 * * *", Nightly, {}, { timezone: "Europe/Paris" });
+    // Paris jumps from 02:00 CET to 03:00 CEST at 01:00Z.
+    expect(ticksBetween(skipped, Date.UTC(2026, 2, 28, 12), Date.UTC(2026, 2, 30, 12), 10)).toEqual([Date.UTC(2026, 2, 29, 1, 0), Date.UTC(2026, 2, 30, 0, 30)]);
+    // The `limit` most recent, oldest first, and the next one after them.
+    const last = ticksBetween(repeated, Date.UTC(2026, 9, 1), Date.UTC(2026, 10, 3), 2);
+    expect(last).toEqual([Date.UTC(2026, 10, 1, 5, 30), Date.UTC(2026, 10, 2, 6, 30)]);
+    expect(nextTick(repeated, last[0]!)).toBe(last[1]);
+  });
+});
