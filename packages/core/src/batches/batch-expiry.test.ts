@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryCoordinationStore } from "../coordination/memory-coordination-store.js";
+import { ConfigurationError } from "../errors/configuration-error.js";
 import type { Envelope } from "../envelope/envelope.js";
 import { JobRegistry } from "../job-registry.js";
 import { Job, type JobClass } from "../job.js";
@@ -95,6 +96,21 @@ describe("a batch's state while it runs", () => {
     expect(await batch.status()).toMatchObject({ succeeded: 1, failed: 0, pending: 1 });
     await finish(batch.id, b!);
     expect(callbacks()).toBe(1);
+  });
+
+  it("refuses a job added from outside once the batch is sealed, through any handle, and to a batch that never was", async () => {
+    const { batches, finish, callbacks } = book();
+    const batch = await batches.create({ onComplete: [Callback, { kind: "complete" }] });
+    const [a] = await batch.addAll(Member, [{ n: 1 }]);
+    await batch.seal();
+    await finish(batch.id, a!);
+    expect(callbacks()).toBe(1);
+    // Another process's handle, after the callbacks fired: the job would never be waited for.
+    const late = batches.get(batch.id).add(Member, { n: 2 });
+    await expect(late).rejects.toThrow(ConfigurationError);
+    await expect(late).rejects.toThrow(/is sealed/);
+    await expect(batches.get("00000000-0000-4000-8000-000000000000").add(Member, { n: 3 })).rejects.toThrow(/is sealed \(or expired\)/);
+    expect(await batch.status()).toMatchObject({ total: 1, pending: 0 });
   });
 
   it("keeps a parent whole while its child batch runs longer than keepMs", async () => {

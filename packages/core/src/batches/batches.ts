@@ -263,6 +263,17 @@ export class BatchBook implements Batches {
     }
   }
 
+  /** Written before `#open` ends, so a handle in any process refuses adds from then on (batches sealed earlier have none). */
+  async markSealed(batchId: string): Promise<void> {
+    await this.state(batchId).ledger.write(SEALED_MARK, new Date().toISOString());
+  }
+
+  /** True once the batch was sealed, or when it has no options (expired, or never made): no job may join it from outside. */
+  async sealedOrGone(batchId: string): Promise<boolean> {
+    const info = await this.state(batchId).ledger.read();
+    return info.has(SEALED_MARK) || batchOptionsOf(info) === undefined;
+  }
+
   async status(batchId: string): Promise<BatchStatus> {
     const state = this.state(batchId);
     const [info, pending, done] = await Promise.all([state.ledger.read(), state.pending(), state.done()]);
@@ -332,15 +343,18 @@ class BatchHandle implements Batch {
   }
 
   async addAll(jobClass: JobClass, argsList: readonly unknown[], options: BatchEnqueueOptions = {}): Promise<string[]> {
-    if (this.#sealed) throw new ConfigurationError({ field: "batch", message: `batch ${this.id} is sealed: add its jobs before seal(), or from its running jobs (ctx.batch)` });
     if (!Array.isArray(argsList)) throw new ConfigurationError({ field: "argsList", message: "addAll takes an array of job arguments" });
+    // This handle sealed it, or any did (`hopper.batches.get(id)` in another process): a job added now could come after
+    // its callbacks. A child batch's handle adds the same derived ids on every run of its creator, which must go on.
+    if (this.#sealed || (!this.nested && (await this.book.sealedOrGone(this.id)))) throw new ConfigurationError({ field: "batch", message: `batch ${this.id} is sealed (or expired): add its jobs before seal(), or from its running jobs (ctx.batch)` });
     const ids = argsList.map(() => (this.nested ? childJobId(this.id, this.#added++) : randomUUID()));
     return this.book.addAll(this.id, jobClass, argsList, options, ids, this.nested?.replay ?? false);
   }
 
-  seal(): Promise<void> {
+  async seal(): Promise<void> {
     this.#sealed = true;
-    return this.book.finishMember(this.id, OPEN_MEMBER, "succeeded");
+    await this.book.markSealed(this.id);
+    await this.book.finishMember(this.id, OPEN_MEMBER, "succeeded");
   }
 
   status(): Promise<BatchStatus> {
@@ -390,6 +404,8 @@ class RunningBatchHandle extends BatchHandle implements RunningBatch {
 }
 
 const batchPrefix = "hopper:batch:";
+/** The ledger mark `seal()` writes. */
+const SEALED_MARK = "sealed";
 /** The claim of a body whose meta names no workflow scope: nothing to hold, nothing to fence. */
 const unfencedClaim: RunClaim = { token: 0, settle: async () => true, release: async () => {} };
 const workflowId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
