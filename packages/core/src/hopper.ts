@@ -297,6 +297,7 @@ export function createHopper(options: HopperOptions): Hopper {
     coordination,
     registry,
     keepMs: batchKeepMs,
+    logger,
     jobs: records.jobs,
     recordsOn: records.writing.records !== undefined,
     async enqueue(definition, argsList, enqueueOptions, meta, ids) {

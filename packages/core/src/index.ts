@@ -2,7 +2,7 @@ export { Job, type JobContext, type EnqueueOptions, type JobArgs, type JobResult
 export { IterableJob, type IterationContext, type IterationOptions, type IterationSource, type IterationEntry, type CursorUpgrade } from "./iteration/iterable-job.js";
 export { createHopper, type Hopper, type HopperOptions } from "./hopper.js";
 export type { QueueRoute, RoutesOptions } from "./routing/routes-options.js";
-export type { Batch, Batches, BatchStatus, BatchEnqueueOptions, RunningBatch } from "./batches/batches.js";
+export type { Batch, Batches, BatchStatus, BatchEnqueueOptions, CallbackState, RunningBatch } from "./batches/batches.js";
 export type { BatchOptions, JobCall } from "./batches/batch-options.js";
 export type { Chain, ChainStatus, ChainStepState } from "./batches/chains.js";
 export type { ChildResult, CreatedFlow, Flow, FlowChild, FlowChildState, FlowOptions, FlowStatus } from "./batches/flows.js";

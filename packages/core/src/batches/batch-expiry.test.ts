@@ -3,6 +3,7 @@ import { createMemoryCoordinationStore } from "../coordination/memory-coordinati
 import { ConfigurationError } from "../errors/configuration-error.js";
 import type { Envelope } from "../envelope/envelope.js";
 import { JobRegistry } from "../job-registry.js";
+import { createConsoleLogger } from "../logger.js";
 import { Job, type JobClass } from "../job.js";
 import type { JobRecords } from "../records/job-records.js";
 import { BATCH_META_KEY, BatchBook } from "./batches.js";
@@ -32,6 +33,7 @@ function book() {
     keepMs,
     jobs: {} as JobRecords,
     recordsOn: false,
+    logger: createConsoleLogger("silent"),
     async enqueue(definition, _argsList, options, _meta, ids) {
       sent.push({ job: definition.name, ids, delayed: options.wait !== undefined });
       return [...ids];

@@ -34,8 +34,8 @@ export interface BatchStatus {
   readonly dead: number;
   readonly failedJobIds: readonly string[];
   readonly deadJobIds: readonly string[];
-  /** Each callback the batch has: `waiting`, `enqueued` or `succeeded`. */
-  readonly callbacks: Readonly<Partial<Record<CallbackKind, "waiting" | "enqueued" | "succeeded">>>;
+  /** Each callback the batch has: `waiting`, `enqueued`, `succeeded`, or `unsendable` (over the backend's payload limit). */
+  readonly callbacks: Readonly<Partial<Record<CallbackKind, CallbackState>>>;
   /** The parent batch of a child batch (`ctx.batch.child()`). */
   readonly parent?: string;
   /** 1 for a root batch, one more per level of nesting. */
@@ -47,6 +47,9 @@ export interface BatchStatus {
    */
   readonly children: { readonly ids: readonly string[]; readonly pending: number; readonly succeeded: number; readonly failed: number; readonly dead: number };
 }
+
+/** `unsendable`: its payload is over the backend's limit, so it was never sent (logged as an error). */
+export type CallbackState = "waiting" | "enqueued" | "succeeded" | "unsendable";
 
 /** A batch: add jobs to it, seal it, read its status. */
 export interface Batch {
@@ -85,6 +88,8 @@ export interface BatchesDependencies extends Omit<FlowsDependencies, "registry">
   readonly enqueue: EnqueueWithIds;
   /** How long a batch's state lives after its last write. */
   readonly keepMs: number;
+  /** Where a callback that can never be sent is reported. */
+  readonly logger: Logger;
 }
 
 /** `hopper.batches`: look a batch up by id. */
@@ -226,7 +231,9 @@ export class BatchBook implements Batches {
     const meta: Record<string, string> = options.parent ? { [BATCH_PARENT_META_KEY]: options.parent } : {};
     for (const kind of callbackKinds) {
       const callback = options[kind];
-      if (callback && (kind === "onComplete" || tree === "succeeded")) await state.ledger.sendOnce(info, kind, holder, callback, this.dependencies, meta);
+      if (!callback || (kind !== "onComplete" && tree !== "succeeded")) continue;
+      // A callback that can never be sent ends dead, so a child batch's parent is not held open by it.
+      if ((await state.ledger.sendOnce(info, kind, holder, callback, this.dependencies, meta)) === "unsendable" && options.parent) await state.ledger.write(`ended:${kind}`, "dead");
     }
     if (options.parent) await this.reportToParent(batchId, holder);
   }
@@ -294,9 +301,9 @@ export class BatchBook implements Batches {
       failed: childOutcomes.filter((each) => each === "failed").length,
       dead: childOutcomes.filter((each) => each === "dead").length,
     };
-    const callbacks: Partial<Record<CallbackKind, "waiting" | "enqueued" | "succeeded">> = {};
+    const callbacks: Partial<Record<CallbackKind, CallbackState>> = {};
     for (const kind of callbackKinds) {
-      if (options[kind]) callbacks[kind] = info.has(`succeeded:${kind}`) ? "succeeded" : info.has(`enqueued:${kind}`) ? "enqueued" : "waiting";
+      if (options[kind]) callbacks[kind] = info.has(`succeeded:${kind}`) ? "succeeded" : info.has(`enqueued:${kind}`) ? "enqueued" : info.has(`unsendable:${kind}`) ? "unsendable" : "waiting";
     }
     return {
       id: batchId,

@@ -45,7 +45,9 @@ export class ChainBook {
     const chain = this.get(randomUUID());
     const ledger = this.ledger(chainScope(chain.id));
     await ledger.write("steps", JSON.stringify(stored));
-    await ledger.sendOnce(new Map(), "0", "#start", stored[0]!, this.dependencies);
+    if ((await ledger.sendOnce(new Map(), "0", "#start", stored[0]!, this.dependencies)) === "unsendable") {
+      throw new ConfigurationError({ field: "chain[0]", message: "its payload is over the backend's limit: pass a reference (an id, a URL) rather than the data" });
+    }
     return chain;
   }
 
@@ -62,7 +64,9 @@ export class ChainBook {
     const info = await ledger.read();
     const steps = stepsOf(info);
     const next = Number(name) + 1;
-    if (steps && next < steps.length) await ledger.sendOnce(info, String(next), jobId, steps[next]!, this.dependencies);
+    if (!steps || next >= steps.length) return;
+    // A step that can never be sent stops the chain there, as a dead one does.
+    if ((await ledger.sendOnce(info, String(next), jobId, steps[next]!, this.dependencies)) === "unsendable") await ledger.write(`outcome:${next}`, "dead");
   }
 
   async status(chainId: string): Promise<ChainStatus> {

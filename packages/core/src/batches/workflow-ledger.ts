@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { deserializeArgs } from "../envelope/args-serializer.js";
 import type { WorkflowHolds } from "./workflow-holds.js";
+import { PayloadTooLargeError } from "../errors/payload-too-large-error.js";
+import type { Logger } from "../logger.js";
 import { upgradeArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
 import type { EnqueueOptions } from "../job.js";
 
@@ -57,23 +59,39 @@ export class WorkflowLedger {
     return new Map(entries.map((entry) => [entry.member, entry.value]));
   }
 
-  /** Sends `call` as the job `name` unless another holder claimed it; a no-op once marked enqueued (`info` read by the caller). */
-  async sendOnce(info: ReadonlyMap<string, string>, name: string, holder: string, call: StoredCall, sender: CallSender, meta: Readonly<Record<string, string>> = {}): Promise<void> {
-    if (info.has(`enqueued:${name}`)) return;
+  /**
+   * Sends `call` as the job `name` unless another holder claimed it; a no-op once marked enqueued (`info` read by the
+   * caller). `unsendable` when the backend refuses it for its size, now or before (`unsendable:<name>`): no retry
+   * could send it, and the job whose bookkeeping sends it would be redelivered for ever, so it is marked and logged.
+   */
+  async sendOnce(info: ReadonlyMap<string, string>, name: string, holder: string, call: StoredCall, sender: CallSender, meta: Readonly<Record<string, string>> = {}): Promise<"sent" | "unsendable"> {
+    if (info.has(`unsendable:${name}`)) return "unsendable";
+    if (info.has(`enqueued:${name}`)) return "sent";
     const claim = await this.store.acquire(this.key(`claim:${name}`), holder, { limit: 1, ttlMs: this.keepMs });
-    if (!claim.acquired) return;
+    if (!claim.acquired) return "sent";
     const definition = sender.registry.lookup(call.job);
     const stored = deserializeArgs({ json: call.args, meta: call.argsMeta });
     // Stored by the release that made the workflow: upgraded to this release's shape, as a queued payload would be.
     const args = call.version !== undefined && call.version < definition.version ? upgradeArgs(definition, call.version, stored) : stored;
-    await sender.enqueue(definition, [args], {}, { ...meta, [SENT_ONCE_META_KEY]: `${this.scope}|${name}` }, [derivedJobId(this.scope, name)]);
+    const jobId = derivedJobId(this.scope, name);
+    try {
+      await sender.enqueue(definition, [args], {}, { ...meta, [SENT_ONCE_META_KEY]: `${this.scope}|${name}` }, [jobId]);
+    } catch (error) {
+      if (!PayloadTooLargeError.isInstance(error)) throw error;
+      sender.logger.error("a workflow's job could never be sent: its payload is over the backend's limit; it is marked unsendable and the workflow goes on without it", { workflow: this.scope, name, job: call.job, jobId, error });
+      await this.write(`unsendable:${name}`, error.message);
+      return "unsendable";
+    }
     await this.write(`enqueued:${name}`, new Date().toISOString());
+    return "sent";
   }
 }
 
 export interface CallSender {
   readonly registry: JobRegistry;
   readonly enqueue: EnqueueWithIds;
+  /** Where a job that can never be sent is reported. */
+  readonly logger: Logger;
 }
 
 /** The envelope meta of a job a workflow sent with `sendOnce`: `<scope>|<name>`. */
