@@ -638,7 +638,11 @@ export class MessageHandler {
   private async leaseHeldAfterAdmission(job: InFlightJob, log: RunLog): Promise<boolean> {
     const { leaseMs, backend } = this.options;
     if (job.leaseFrom === undefined || !backend.capabilities.leaseExtension || leaseClock() - job.leaseFrom < leaseMs / 2) return true;
-    return this.renewLease(job, log, "being admitted (a slow schema or store)");
+    const admissionMs = Math.round(leaseClock() - job.leaseFrom);
+    if (await this.renewLease(job, log, "being admitted (a slow schema or store)")) return true;
+    // Each copy's admission will take as long, so none would ever run: a setting to change, not a passing failure.
+    if (admissionMs >= leaseMs) log.error("admission took longer than the whole lease (an async schema or a store that slow): every copy of this job will be given up the same way; raise the worker's `lease` above it, or make the schema faster", { admissionMs, leaseMs });
+    return false;
   }
 
   /** Renews the lease now; false (the message given up) when the backend says it is gone. */

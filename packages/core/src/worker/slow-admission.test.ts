@@ -38,7 +38,9 @@ it("a job whose admission outlasts its lease is not run by that worker: the copy
       }
     };
   const [A, B] = [jobFor("A", 700), jobFor("B", 0)];
-  const first = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [A], logger: createConsoleLogger("silent") });
+  const errors: { message: string; fields: Record<string, unknown> }[] = [];
+  const loggerA = { ...createConsoleLogger("silent"), error: (message: string, fields: Record<string, unknown> = {}) => void errors.push({ message, fields }) };
+  const first = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [A], logger: loggerA });
   const second = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [B], logger: createConsoleLogger("silent") });
   await A.performLater({});
   const workerA = first.worker({ handleSignals: false, pollWait: 20, lease: 400, prefetch: 0 });
@@ -55,4 +57,6 @@ it("a job whose admission outlasts its lease is not run by that worker: the copy
     await Promise.all([first.close(), second.close()]);
   }
   expect({ runs, mostAtOnce }).toEqual({ runs: ["B"], mostAtOnce: 1 });
+  // Every copy A admits is given up the same way: a setting to change, named as one.
+  expect(errors).toContainEqual({ message: expect.stringMatching(/admission took longer than the whole lease/), fields: expect.objectContaining({ leaseMs: 400, admissionMs: expect.any(Number) }) });
 });
