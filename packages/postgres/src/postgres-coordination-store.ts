@@ -173,9 +173,11 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
       // bigint arrives as text (pg) or a bigint/number (PGlite).
       return rows[0] === undefined ? undefined : Number(rows[0].value);
     },
-    async takeRateSlot(key, { intervalMs, burst, maxWaitMs }) {
+    async takeRateSlot(key, { intervalMs: exactIntervalMs, burst, maxWaitMs }) {
       open();
       sweep();
+      // PostgreSQL's intervals are whole µs: rounded up, so `3 per second` never fits four slots in 999.999 ms.
+      const intervalMs = Math.ceil(Math.round(exactIntervalMs * 1_000_000) / 1000) / 1000;
       // One statement, GCRA as in stepRateSlot (@hopper/core): a bucket row is locked by the ON CONFLICT
       // update, which recomputes from the row as it stands, so concurrent steps never share a slot.
       // \`seen\` (read before the lock) only says how long a refused taker should wait.

@@ -49,6 +49,21 @@ export function runRateSlotSuite(name: string, open: () => Promise<CoordinationS
       near(last!, true, hour);
     });
 
+    it("never fits a fourth slot of `3 per second` inside one second, where the interval is not a whole number of µs", async () => {
+      const store = await open();
+      const bucket = key();
+      // 333.333… ms: rounded down to whole µs, three intervals are 999.999 ms and four slots start inside one second.
+      const options = { intervalMs: 1000 / 3, burst: 1, maxWaitMs: 10_000 };
+      const starts: number[] = [];
+      for (let index = 0; index < 4; index++) {
+        const slot = await store.takeRateSlot(bucket, options);
+        expect(slot.admitted).toBe(true);
+        starts.push(slot.startsAtMs!);
+      }
+      // Epoch ms as doubles are exact to about 0.25 µs: within half a µs is a full second; a µs short is not.
+      expect(starts[3]! - starts[0]!).toBeGreaterThan(1000 - 0.0005);
+    });
+
     it("admits exactly `burst` of many concurrent takers", async () => {
       const store = await open();
       const bucket = key();
