@@ -64,6 +64,14 @@ export class Iteration {
     this.#state = { version: state.version, done: [...state.done], step: state.step, cursor: state.cursor, items: state.items, seq: state.seq };
   }
 
+  /**
+   * The state as of the last item or step this run finished (what a retry resumes from), or undefined when the run
+   * finished none: a failed run's retry copy carries it, so nothing finished runs again, records or not.
+   */
+  get progressText(): string | undefined {
+    return this.#progressed ? stateJson(this.#current(), this.#host.job) : undefined;
+  }
+
   /** Where the job is in its iteration: the same number whenever the same item or step runs, on any slice. */
   get position(): number {
     return this.#state.seq;

@@ -189,6 +189,10 @@ export class JobRun implements IterationContext, RunAbort {
   }
 
   /** Its steps, when the job is an IterableJob. */
+  get iteration(): Iteration | undefined {
+    return this.#rare?.iteration;
+  }
+
   set iteration(value: Iteration | undefined) {
     if (value || this.#rare) this.rareState().iteration = value;
   }

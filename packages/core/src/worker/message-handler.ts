@@ -464,7 +464,7 @@ export class MessageHandler {
     if (slot) await slot.release();
     if (job.handedBack) return;
     if (failure && isIterationInterrupt(failure.error)) return this.continueLater(job, log, queue, asReceived(run), attempt, failure.error);
-    if (failure) return this.afterFailure(job, log, queue, asReceived(run), definition, attempt, failure.error);
+    if (failure) return this.afterFailure(job, log, queue, asReceived(run), definition, attempt, failure.error, run.iteration?.progressText);
     if (records) {
       let kept: string;
       try {
@@ -682,7 +682,8 @@ export class MessageHandler {
     });
   }
 
-  private async afterFailure(job: InFlightJob, log: RunLog, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, error: unknown): Promise<void> {
+  /** `progressText`: an iterable job's state as far as the failed run got, which its retry copy carries. */
+  private async afterFailure(job: InFlightJob, log: RunLog, queue: string, envelope: Envelope, definition: JobDefinition, attempt: number, error: unknown, progressText?: string): Promise<void> {
     if (JobCancelledError.isInstance(error)) {
       log.info("job cancelled while running; not retried");
       await this.finishInBatch(job, log, envelope, "failed");
@@ -697,10 +698,12 @@ export class MessageHandler {
     } else if (decision.countsAsAttempt) {
       log.info("job failed; retrying", { delayMs: decision.delayMs, error, ...this.argsField(envelope) });
       await this.options.records?.settle(this.options.records.failedRecord(envelope, attempt, "retrying", error, Date.now() + decision.delayMs));
-      await this.redelivery.retry(queue, job.message, envelope, attempt, decision.delayMs);
+      // The state this run got to, not the one it started from: nothing it finished runs again.
+      if (progressText === undefined) await this.redelivery.retry(queue, job.message, envelope, attempt, decision.delayMs);
+      else await this.redelivery.retry(queue, job.message, continuedEnvelope(envelope, attempt, progressText), attempt, decision.delayMs, true);
     } else {
       await this.options.records?.settle(this.options.records.failedRecord(envelope, attempt, "retrying", error, Date.now() + decision.delayMs));
-      await this.redelivery.postpone(queue, job.message, { ...envelope, attempt }, Date.now() + decision.delayMs);
+      await this.redelivery.postpone(queue, job.message, progressText === undefined ? { ...envelope, attempt } : continuedEnvelope(envelope, attempt, progressText), Date.now() + decision.delayMs);
     }
   }
 

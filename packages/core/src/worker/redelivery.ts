@@ -37,10 +37,11 @@ export class Redelivery {
   }
 
   /** Failed run `attempt`; run again after `delayMs` as attempt `attempt + 1`. */
-  async retry(queue: string, message: ReceivedMessage, envelope: Envelope, attempt: number, delayMs: number): Promise<void> {
+  async retry(queue: string, message: ReceivedMessage, envelope: Envelope, attempt: number, delayMs: number, changed = false): Promise<void> {
     const { deliveryAttempts, nackDelay } = this.backend.capabilities;
-    // A nack keeps the message (its ordering and dedupe key) and the backend counts the attempt.
-    if (deliveryAttempts && message.deliveryAttempt !== undefined && nackDelay && delayMs <= nackDelay.maxDelayMs && this.keptUntil(envelope, Date.now() + delayMs)) {
+    // A nack keeps the message (its ordering and dedupe key) and the backend counts the attempt; it resends the body
+    // as it came, so an envelope `changed` since (an iterable job's progress) goes as a copy.
+    if (!changed && deliveryAttempts && message.deliveryAttempt !== undefined && nackDelay && delayMs <= nackDelay.maxDelayMs && this.keptUntil(envelope, Date.now() + delayMs)) {
       await message.nack({ retryAfterMs: delayMs });
       return;
     }
