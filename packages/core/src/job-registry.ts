@@ -8,7 +8,7 @@ import { validateJobName, validatePriority, validateQueueName } from "./names.js
 import { validateRetryOptions } from "./retry-policy.js";
 import { validateJobNeeds, type JobNeed } from "./job-needs.js";
 import { toTimeoutMilliseconds } from "./job-timeout.js";
-import { resolveConcurrency, resolveUnique, type ResolvedConcurrency, type ResolvedUnique } from "./coordination/job-coordination-options.js";
+import { jobKeyPart, resolveConcurrency, resolveUnique, type ResolvedConcurrency, type ResolvedUnique } from "./coordination/job-coordination-options.js";
 import { resolveIteration, type ResolvedIteration } from "./iteration/iteration-options.js";
 import { resolveRateLimit, type ResolvedRateLimit } from "./flow-control/rate-limit-options.js";
 
@@ -80,7 +80,7 @@ export class JobRegistry {
     }
     const concurrency = resolveConcurrency(jobClass.concurrency, `${name}.concurrency`);
     const unique = resolveUnique(jobClass.unique, `${name}.unique`);
-    const rateLimit = resolveRateLimit(jobClass.rateLimit, `${name}.rateLimit`, `job:${name}`);
+    const rateLimit = resolveRateLimit(jobClass.rateLimit, `${name}.rateLimit`, `job:${jobKeyPart(name)}`);
     const iteration = resolveIteration(jobClass, name, version);
     const timeoutMs = jobClass.timeout === undefined ? undefined : toTimeoutMilliseconds(jobClass.timeout, `${name}.timeout`);
     this.definitions.set(name, {

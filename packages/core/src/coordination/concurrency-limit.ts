@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
 import type { CoordinationStore } from "./coordination-store.js";
-import { keyFor, type ResolvedConcurrency } from "./job-coordination-options.js";
+import { jobKeyPart, keyFor, type ResolvedConcurrency } from "./job-coordination-options.js";
 
 /** A place among a key's `limit` concurrent performs, renewed until released. */
 export interface ConcurrencySlot {
@@ -10,7 +10,7 @@ export interface ConcurrencySlot {
 
 /** The coordination key a job's performs contend on. */
 export function concurrencyStoreKey(jobName: string, concurrency: ResolvedConcurrency, args: unknown): string {
-  return `concurrency:${jobName}:${keyFor(concurrency.key, args, `${jobName}.concurrency`)}`;
+  return `concurrency:${jobKeyPart(jobName)}:${keyFor(concurrency.key, args, `${jobName}.concurrency`)}`;
 }
 
 /**

@@ -88,3 +88,12 @@ function checkKeyFunction(key: unknown, field: string): (args: unknown) => strin
   if (typeof key !== "function") throw new ConfigurationError({ field: `${field}.key`, message: "must be a function of the job's args returning a string, e.g. (args) => args.accountId" });
   return key as (args: unknown) => string;
 }
+
+/**
+ * A job's name as the middle part of a coordination key (`unique:<name>:<key>`, `concurrency:…`, `rate:job:…`):
+ * its `:` written `%3A` (`%` never appears in a job name), so `billing:invoice` with key `x` and `billing` with key
+ * `invoice:x` no longer share a key. Names without `:` (almost all) keep the key they always had.
+ */
+export function jobKeyPart(jobName: string): string {
+  return jobName.includes(":") ? jobName.replaceAll(":", "%3A") : jobName;
+}

@@ -2,13 +2,13 @@ import type { EnqueueResult, OutgoingMessage } from "../backend/backend.js";
 import type { Envelope } from "../envelope/envelope.js";
 import type { Logger } from "../logger.js";
 import type { CoordinationStore } from "./coordination-store.js";
-import { keyFor, type ResolvedUnique } from "./job-coordination-options.js";
+import { jobKeyPart, keyFor, type ResolvedUnique } from "./job-coordination-options.js";
 
 /** Envelope meta naming the coordination key a unique job holds, so any worker can free it. */
 export const UNIQUE_META_KEY = "hopper.unique";
 
 export function uniqueStoreKey(jobName: string, unique: ResolvedUnique, args: unknown): string {
-  return `unique:${jobName}:${keyFor(unique.key, args, `${jobName}.unique`)}`;
+  return `unique:${jobKeyPart(jobName)}:${keyFor(unique.key, args, `${jobName}.unique`)}`;
 }
 
 /**
