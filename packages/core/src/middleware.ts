@@ -36,7 +36,10 @@ export interface PerformMiddlewareContext {
   readonly logFields: Record<string, unknown>;
 }
 
-/** Around hooks: each calls `next()` to go on, and may act before and after it. */
+/**
+ * Around hooks: each calls `next()` to go on, and may act before and after it. `next()` runs the rest once: called
+ * again it answers the same promise (the job is not run or sent twice), unless it rejected, when it runs again.
+ */
 export interface Middleware {
   enqueue?(context: EnqueueMiddlewareContext, next: () => Promise<string[]>): Promise<string[]>;
   perform?(context: PerformMiddlewareContext, next: () => Promise<unknown>): Promise<unknown>;
@@ -62,9 +65,25 @@ export function checkMiddleware(middleware: unknown): Middleware[] {
 }
 
 export function runEnqueueMiddleware(middleware: readonly Middleware[], context: EnqueueMiddlewareContext, last: () => Promise<string[]>): Promise<string[]> {
-  return middleware.reduceRight<() => Promise<string[]>>((next, layer) => (layer.enqueue ? () => layer.enqueue!(context, next) : next), last)();
+  return middleware.reduceRight<() => Promise<string[]>>((next, layer) => (layer.enqueue ? () => layer.enqueue!(context, onceUnlessRejected(next)) : next), last)();
 }
 
 export function runPerformMiddleware(middleware: readonly Middleware[], context: PerformMiddlewareContext, last: () => Promise<unknown>): Promise<unknown> {
-  return middleware.reduceRight<() => Promise<unknown>>((next, layer) => (layer.perform ? () => layer.perform!(context, next) : next), last)();
+  return middleware.reduceRight<() => Promise<unknown>>((next, layer) => (layer.perform ? () => layer.perform!(context, onceUnlessRejected(next)) : next), last)();
+}
+
+/**
+ * The `next` a layer gets: the rest of the chain runs once, and a second call answers the first's promise, so a
+ * layer calling `next()` twice cannot run the job (or send it) twice. After a rejection it runs again: a layer
+ * may retry what failed.
+ */
+function onceUnlessRejected<T>(next: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= next().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
 }
