@@ -17,6 +17,7 @@ import { EnqueueFailedError } from "./errors/enqueue-failed-error.js";
 import { isConnectionFailure, withinBound, type ReachBound } from "./backend-reach.js";
 import { PayloadTooLargeError } from "./errors/payload-too-large-error.js";
 import type { EnqueueOptions } from "./job.js";
+import { optionKeysOf } from "./option-keys.js";
 import type { Logger } from "./logger.js";
 import { validateArgs, type JobDefinition } from "./job-registry.js";
 import { runEnqueueMiddleware, type Middleware } from "./middleware.js";
@@ -27,7 +28,7 @@ import { stageInOutbox } from "./outbox/stage-in-outbox.js";
 import type { FlowControl } from "./flow-control/flow-control.js";
 import { concurrencyStoreKey } from "./coordination/concurrency-limit.js";
 
-const enqueueOptionKeys = new Set(["wait", "waitUntil", "priority", "queue", "orderingKey", "dedupeKey", "transaction", "timeout"]);
+const enqueueOptionKeys = new Set(optionKeysOf<EnqueueOptions>({ wait: true, waitUntil: true, priority: true, queue: true, orderingKey: true, dedupeKey: true, transaction: true, timeout: true }));
 
 /** What the enqueuer needs beside the backend. */
 export interface EnqueueDependencies {

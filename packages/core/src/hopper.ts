@@ -30,7 +30,7 @@ import { JobRegistry, upgradeArgs, validateArgs } from "./job-registry.js";
 import { refuseUnmetNeeds } from "./job-needs.js";
 import { loggerOption, type Logger } from "./logger.js";
 import { checkMiddleware, checkMiddlewareLayer, runPerformMiddleware, type Middleware } from "./middleware.js";
-import { rejectUnknownOptions } from "./option-keys.js";
+import { optionKeysOf, rejectUnknownOptions } from "./option-keys.js";
 import { runMessage, type PushedMessage, type PushOutcome } from "./worker/run-message.js";
 import { Worker, type WorkerOptions } from "./worker/worker.js";
 import { defineRecurringJob, type RecurringJob, type RecurringJobOptions } from "./scheduling/recurring-job.js";
@@ -194,7 +194,7 @@ const batchKeepMs = 7 * 24 * 3_600_000;
 // As a worker's default pauseCheck.
 const pushPauseCheckMs = 1000;
 
-const hopperOptionKeys = ["url", "backend", "routes", "connectTimeout", "jobs", "middleware", "logger", "logArgs", "coordination", "records", "outbox", "rateLimits", "pausedPushHold"] as const satisfies readonly (keyof HopperOptions)[];
+const hopperOptionKeys = optionKeysOf<HopperOptions>({ url: true, backend: true, routes: true, connectTimeout: true, jobs: true, middleware: true, logger: true, logArgs: true, coordination: true, records: true, outbox: true, rateLimits: true, pausedPushHold: true });
 
 export function createHopper(options: HopperOptions): Hopper {
   if (typeof options !== "object" || options === null) throw new ConfigurationError({ field: "options", message: "createHopper takes { url | backend, jobs: [...] }" });

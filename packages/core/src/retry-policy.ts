@@ -3,7 +3,7 @@ import { RetryLaterError } from "./errors/retry-later-error.js";
 import { UnrecoverableError } from "./errors/unrecoverable-error.js";
 import { MAX_DURATION_MS, toMilliseconds, type Duration } from "./duration.js";
 import type { FailureOutcome } from "./middleware.js";
-import { rejectUnknownOptions } from "./option-keys.js";
+import { optionKeysOf, rejectUnknownOptions } from "./option-keys.js";
 
 /** How long to wait before attempt `attempt + 1`, after attempt `attempt` failed. */
 export type WaitStrategy = "exponential" | "polynomial" | Duration | ((attempt: number, error: unknown) => number);
@@ -53,7 +53,7 @@ export function failureOutcomeOf(decision: RetryDecision): FailureOutcome {
 const defaults = { attempts: 10, wait: "exponential", jitter: 0.2 } as const;
 const maxExponentialWaitMs = 60 * 60 * 1000;
 
-const retryOptionKeys = ["attempts", "wait", "jitter", "rules"] as const;
+const retryOptionKeys = optionKeysOf<RetryOptions>({ attempts: true, wait: true, jitter: true, rules: true });
 /** The longest retry wait: a delay added to now must stay a date. */
 const maxWaitMs = 100 * 365 * 86_400_000;
 

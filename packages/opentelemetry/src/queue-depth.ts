@@ -1,10 +1,10 @@
 import { diag, metrics, type MeterProvider, type ObservableResult } from "@opentelemetry/api";
 import { ConfigurationError, redactedError, type Hopper } from "@hopper/core";
-import { rejectUnknownOptions } from "@hopper/core/backend";
+import { optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { ATTR_MESSAGING_DESTINATION_NAME, ATTR_MESSAGING_SYSTEM, messagingSystem } from "./semantic-conventions.js";
 import { INSTRUMENTATION_NAME } from "./telemetry-options.js";
 
-const queueDepthOptionKeys = ["hopper", "queues", "meterProvider"] as const satisfies readonly (keyof QueueDepthOptions)[];
+const queueDepthOptionKeys = optionKeysOf<QueueDepthOptions>({ hopper: true, queues: true, meterProvider: true });
 
 export interface QueueDepthOptions {
   readonly hopper: Pick<Hopper, "backend">;

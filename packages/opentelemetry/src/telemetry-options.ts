@@ -1,6 +1,6 @@
 import { metrics, propagation, trace, type MeterProvider, type TextMapPropagator, type TracerProvider } from "@opentelemetry/api";
 import { ConfigurationError } from "@hopper/core";
-import { rejectUnknownOptions } from "@hopper/core/backend";
+import { optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 
 export interface TelemetryOptions {
   /** Where spans go; default: the global tracer provider (none registered: spans cost next to nothing and go nowhere). */
@@ -18,7 +18,7 @@ export interface TelemetryOptions {
 
 export const INSTRUMENTATION_NAME = "@hopper/opentelemetry";
 
-const telemetryOptionKeys = ["tracerProvider", "meterProvider", "propagator", "consumerSpan"] as const satisfies readonly (keyof TelemetryOptions)[];
+const telemetryOptionKeys = optionKeysOf<TelemetryOptions>({ tracerProvider: true, meterProvider: true, propagator: true, consumerSpan: true });
 
 export interface ResolvedTelemetryOptions {
   readonly tracerProvider: TracerProvider;

@@ -2,7 +2,7 @@ import { serializeArgs } from "../envelope/args-serializer.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { validateArgs, type JobDefinition, type JobRegistry } from "../job-registry.js";
 import type { Job, JobArgs, JobClass } from "../job.js";
-import { rejectUnknownOptions } from "../option-keys.js";
+import { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";
 import type { CallbackKind, StoredBatchOptions } from "./batch-state.js";
 import type { StoredCall } from "./workflow-ledger.js";
 
@@ -18,7 +18,7 @@ export interface BatchOptions {
   readonly description?: string;
 }
 
-const batchOptionKeys = ["onSuccess", "onComplete", "description"] as const satisfies readonly (keyof BatchOptions)[];
+const batchOptionKeys = optionKeysOf<BatchOptions>({ onSuccess: true, onComplete: true, description: true });
 export const callbackKinds = ["onSuccess", "onComplete"] as const satisfies readonly CallbackKind[];
 
 /** Checks a batch's options at creation: a callback must be a registered job with valid args, so a finisher never meets a bad one. */

@@ -4,7 +4,7 @@ import { ConfigurationError } from "../errors/configuration-error.js";
 import { JobNotFoundError } from "../errors/job-not-found-error.js";
 import type { JobDefinition, JobRegistry } from "../job-registry.js";
 import type { JobClass } from "../job.js";
-import { rejectUnknownOptions } from "../option-keys.js";
+import { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";
 import type { JobRecords } from "../records/job-records.js";
 import { resolveOptions } from "../enqueuer.js";
 import { batchMemberDefinition, resolveCall, type JobCall } from "./batch-options.js";
@@ -71,7 +71,7 @@ export interface FlowsDependencies {
   readonly recordsOn: boolean;
 }
 
-const flowOptionKeys = ["parent", "children", "description"] as const satisfies readonly (keyof FlowOptions)[];
+const flowOptionKeys = optionKeysOf<FlowOptions>({ parent: true, children: true, description: true });
 const batchPrefix = "hopper:batch:";
 
 /**

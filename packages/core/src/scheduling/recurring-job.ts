@@ -4,7 +4,7 @@ import { toMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import type { EnqueueOptions, JobClass } from "../job.js";
 import { validatePriority, validateQueueName } from "../names.js";
-import { rejectUnknownOptions } from "../option-keys.js";
+import { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";
 
 export interface RecurringJobOptions {
   /** IANA time zone the cron expression reads in, e.g. "Europe/Paris". Default "UTC". */
@@ -72,7 +72,7 @@ export function defineRecurringJob(name: unknown, cron: unknown, jobClass: JobCl
   };
 }
 
-const recurringJobOptionKeys = ["timezone", "catchUp", "grace", "enqueue"] as const;
+const recurringJobOptionKeys = optionKeysOf<RecurringJobOptions>({ timezone: true, catchUp: true, grace: true, enqueue: true });
 
 /** Each tick's enqueue options, checked now rather than at the first tick, and named as the schedule's. */
 function checkEnqueueOptions(enqueue: unknown, field: string): Pick<EnqueueOptions, "queue" | "priority"> {

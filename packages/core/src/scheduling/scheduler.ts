@@ -1,7 +1,7 @@
 import { abortableSleep } from "../abortable-sleep.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import { toPositiveMilliseconds, type Duration } from "../duration.js";
-import { rejectUnknownOptions } from "../option-keys.js";
+import { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";
 import type { Logger } from "../logger.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
 import { nextTick, ticksBetween, type RecurringJob } from "./recurring-job.js";
@@ -14,7 +14,7 @@ export interface SchedulerOptions {
   readonly claimLease?: Duration;
 }
 
-const schedulerOptionKeys = ["handleSignals", "claimLease"] as const satisfies readonly (keyof SchedulerOptions)[];
+const schedulerOptionKeys = optionKeysOf<SchedulerOptions>({ handleSignals: true, claimLease: true });
 
 export interface SchedulerDependencies extends Omit<TickClaimDependencies, "claimLeaseMs"> {
   readonly schedules: () => readonly RecurringJob[];

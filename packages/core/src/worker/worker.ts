@@ -10,7 +10,7 @@ import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
 import type { Middleware } from "../middleware.js";
 import type { RecordWriter } from "../records/record-writer.js";
-import { rejectUnknownOptions } from "../option-keys.js";
+import { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
 import { exitForHungJob } from "./hung-job-exit.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
@@ -102,7 +102,7 @@ interface WorkerDependencies {
 const shutdownAbortGraceMs = 1000;
 /** The longest buffered jobs start, one ending starting the next, before the worker lets the event loop turn. */
 const startingTurnMs = 10;
-const workerOptionKeys = ["queues", "order", "pauseCheck", "heartbeat", "concurrency", "prefetch", "prefetchBytes", "lease", "pollWait", "shutdownTimeout", "handleSignals", "newerVersionRetry", "newerVersionMaxHold", "exitOnHungJob"] as const satisfies readonly (keyof WorkerOptions)[];
+const workerOptionKeys = optionKeysOf<WorkerOptions>({ queues: true, order: true, pauseCheck: true, heartbeat: true, concurrency: true, prefetch: true, prefetchBytes: true, lease: true, pollWait: true, shutdownTimeout: true, handleSignals: true, newerVersionRetry: true, newerVersionMaxHold: true, exitOnHungJob: true });
 
 /**
  * Takes jobs from queues and runs them, `concurrency` at a time, holding up to
