@@ -333,6 +333,11 @@ export function createHopper(options: HopperOptions): Hopper {
       return new Worker({ connection, registry, middleware, logger, coordination, logArgs, flowControl, batches: batchBook, ...records.writing }, workerOptions);
     },
     runMessage: async (message) => {
+      // Closed (a SIGTERM on its way): nothing can be settled any more, so the platform must deliver it again.
+      if (closed) {
+        logger.warn("runMessage after close(): not run, answered unsettled so the platform delivers it again; stop taking requests (server.close()) before hopper.close()", { queue: message.queue, id: message.id });
+        return { status: "unsettled" };
+      }
       const backend = await connection.get();
       records.writing.records?.knowBackend(backend);
       return runMessage({ backend, registry, middleware, logger, coordination, logArgs, flowControl: pushFlowControl, batches: batchBook, ...records.writing }, message);

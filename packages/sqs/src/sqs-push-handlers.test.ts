@@ -304,6 +304,8 @@ describe.skipIf(!sqsEndpoint)("push handlers on the SQS emulator", () => {
       ["periodic tasks without urlToken", () => createSqsdNodeHandler({ hopper, queue, periodicTasks }), "urlToken"],
       ["the fetch form without urlToken", () => createSqsdHandler({ hopper, queue }), "urlToken"],
       ["a short urlToken", () => createSqsdNodeHandler({ hopper, queue, urlToken: "short" }), "urlToken"],
+      // `urlToken: process.env.SQSD_URL_TOKEN` with the variable unset: it ran with no token and let any local request in.
+      ["a urlToken key with no value", () => createSqsdNodeHandler({ hopper, queue, urlToken: undefined }), "urlToken"],
       ["a urlToken with characters a path cannot carry as is", () => createSqsdNodeHandler({ hopper, queue, urlToken: "0123456789abcdef/?x" }), "urlToken"],
       ["insecureNoAuth with a urlToken", () => createSqsdNodeHandler({ hopper, queue, urlToken: token, insecureNoAuth: true }), "insecureNoAuth"],
       ["insecureNoAuth other than true", () => createSqsdNodeHandler({ hopper, queue, insecureNoAuth: "yes" as unknown as true }), "insecureNoAuth"],

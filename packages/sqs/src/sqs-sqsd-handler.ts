@@ -77,6 +77,11 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
   const secret = typeof options.secret === "string" ? { header: "x-hopper-secret", value: options.secret } : options.secret;
   if (secret !== undefined && (!secret.value || !secret.header)) throw new ConfigurationError({ field: "secret", message: "give a non-empty secret (and header name), or leave secret out" });
   const urlToken = options.urlToken;
+  // Given as a key with no value: `urlToken: process.env.SQSD_URL_TOKEN` with the variable unset. Silently running
+  // without the token the caller meant to require would let any local request in.
+  if ("urlToken" in options && urlToken === undefined) {
+    throw new ConfigurationError({ field: "urlToken", message: "is undefined: is SQSD_URL_TOKEN (or whatever you read it from) set in this environment? Give the token, or leave the key out to go without one" });
+  }
   if (urlToken !== undefined && (typeof urlToken !== "string" || !urlTokenShape.test(urlToken))) {
     throw new ConfigurationError({ field: "urlToken", message: "give at least 16 characters of A-Z a-z 0-9 . _ ~ - (e.g. openssl rand -hex 24), so it fits a URL path as is and cannot be guessed" });
   }

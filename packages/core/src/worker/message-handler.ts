@@ -46,6 +46,11 @@ export interface MessageHandlerOptions {
   /** Holds per-key concurrency slots and unique jobs' keys. */
   readonly coordination: CoordinationStore;
   readonly leaseMs: number;
+  /**
+   * False when nothing can renew the lease (a push platform without an `extendLease`): no heartbeat then, so a run
+   * is never given up for a lease nobody holds. Default true where the backend can extend leases.
+   */
+  readonly renewsLeases?: boolean;
   /** Include job args in logs of failed jobs; off by default, as args may hold secrets. */
   readonly logArgs?: boolean;
   /** How long to wait before offering a too-new payload again. */
@@ -120,7 +125,7 @@ export class MessageHandler {
   constructor(private readonly options: MessageHandlerOptions) {
     this.redelivery = new Redelivery(options.backend);
     this.runningJobs = options.runningJobs;
-    this.heartbeat = options.backend.capabilities.leaseExtension ? new LeaseHeartbeat(options.leaseMs) : undefined;
+    this.heartbeat = options.backend.capabilities.leaseExtension && options.renewsLeases !== false ? new LeaseHeartbeat(options.leaseMs) : undefined;
     this.performMiddleware = options.middleware.filter((layer) => layer.perform !== undefined);
     this.logTarget = { logger: options.logger, backend: options.backend.name };
     this.runShared = {

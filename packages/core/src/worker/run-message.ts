@@ -80,7 +80,10 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
   };
   const handler = new MessageHandler({
     ...dependencies,
+    backend: sendingUntilAbandoned(dependencies.backend, pushed.signal),
     leaseMs: pushed.leaseMs ?? defaultLeaseMs,
+    // Only a platform that can renew holds a lease: without one, a run stalled past `leaseMs` must not be given up.
+    renewsLeases: pushed.extendLease !== undefined,
     newerVersionRetryMs: dependencies.newerVersionRetryMs ?? 60_000,
     newerVersionMaxHoldMs: dependencies.newerVersionMaxHoldMs ?? 3_600_000,
   });
@@ -89,4 +92,24 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
     handler.handle(job, pushed.queue);
   });
   return outcome;
+}
+
+/**
+ * The backend a pushed run settles through. Once the platform abandoned the request (its deadline passed, the client
+ * went away) it delivers the message again itself: a copy sent from here (a retry, a hold, a continuation, a dead
+ * letter) would make a second lineage of the job. So sends are refused from then on, and the outcome is `unsettled`.
+ */
+function sendingUntilAbandoned(backend: Backend, signal: AbortSignal | undefined): Backend {
+  if (signal === undefined) return backend;
+  return new Proxy(backend, {
+    get(target, property) {
+      const value = Reflect.get(target, property) as unknown;
+      if (property === "enqueue") {
+        return (messages: unknown, options: unknown) =>
+          signal.aborted ? Promise.reject(new Error("the push request was abandoned by the platform (its deadline passed or the client went away): nothing is sent from it, and the platform delivers the message again")) : (value as (...args: unknown[]) => unknown).call(target, messages, options);
+      }
+      // The backend's own methods keep their `this` (class fields are not reachable through a proxy).
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
