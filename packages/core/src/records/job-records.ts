@@ -106,7 +106,12 @@ const slowestPollMs = 500;
  * `queuePaused` answers whether a queue is paused now (the coordination store's flag), so that the
  * waiting jobs of a paused queue read `held` by `queue-paused`; it is asked only for waiting records.
  */
-export function createJobRecords(store: () => Promise<RecordStore>, options: ResolvedRecordsOptions, queuePaused?: (queue: string) => Promise<boolean>): JobRecords {
+/**
+ * `unstartedKeepMs`: how long the cancelled record of a job that has not started must live, counted from now: until
+ * its message can no longer be delivered (its runAt, then as long as the backend may keep it unseen), since it is
+ * the record that stops the job when it is. Kept only `keep.cancelled`, a job due later than that ran anyway.
+ */
+export function createJobRecords(store: () => Promise<RecordStore>, options: ResolvedRecordsOptions, queuePaused?: (queue: string) => Promise<boolean>, unstartedKeepMs?: (runAt: number | null, now: number) => Promise<number>): JobRecords {
   const get = async (id: string): Promise<JobRecord | null> => {
     const stored = await (await store()).get(checkId(id));
     if (!stored) return null;
@@ -134,7 +139,12 @@ export function createJobRecords(store: () => Promise<RecordStore>, options: Res
     },
     async cancel(id) {
       const now = Date.now();
-      const outcome = await (await store()).cancel(checkId(id), { now, ttlMs: options.keepMs.cancelled });
+      const opened = await store();
+      // One read first: a job not started yet keeps its cancelled record until its message can no longer come.
+      const current = unstartedKeepMs === undefined ? undefined : await opened.get(checkId(id));
+      const unstarted = current !== undefined && current !== null && current.state !== "running" && !FINISHED_STATES.has(current.state);
+      const ttlMs = unstarted ? Math.max(options.keepMs.cancelled, await unstartedKeepMs!(current.runAt ?? null, now)) : options.keepMs.cancelled;
+      const outcome = await opened.cancel(checkId(id), { now, ttlMs });
       if (outcome.status === "unknown") throw new JobNotFoundError({ jobId: id });
       if (outcome.status === "cancelled") return { cancelled: true, stopping: false, state: "cancelled" };
       if (outcome.status === "requested") return { cancelled: false, stopping: true, state: "running" };

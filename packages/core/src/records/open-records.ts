@@ -6,7 +6,7 @@ import { createJobEvents, type JobEvents } from "./job-events.js";
 import { createJobRecords, recordsOff, type JobRecords } from "./job-records.js";
 import type { RecordStore } from "./record-store.js";
 import { RecordWriter } from "./record-writer.js";
-import { resolveRecordsOptions, type RecordsOptions } from "./records-options.js";
+import { resolveRecordsOptions, unfinishedKeepMs, type RecordsOptions } from "./records-options.js";
 
 export interface OpenRecords {
   readonly jobs: JobRecords;
@@ -64,7 +64,7 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
   const events = createJobEvents(store, logger);
   const writer = new RecordWriter(opened, resolved, logger, backend);
   return {
-    jobs: createJobRecords(store, resolved, queuePaused),
+    jobs: createJobRecords(store, resolved, queuePaused, async (runAt, now) => unfinishedKeepMs((await backend()).capabilities, resolved.keepMs.unfinished) + Math.max(0, (runAt ?? now) - now)),
     events,
     writing: { records: writer },
     check: () => writer.check(),
