@@ -7,7 +7,7 @@ import { ConfigurationError } from "./errors/configuration-error.js";
 import { PayloadTooLargeError } from "./errors/payload-too-large-error.js";
 import { deadLetterQueueName, validateQueueName } from "./names.js";
 import { rejectUnknownOptions } from "./option-keys.js";
-import { redactSecrets } from "./redaction.js";
+import { redactSecrets, safeErrorName } from "./redaction.js";
 
 /** Format version of a dead letter's body (documented in docs/envelope.md). */
 export const DEAD_LETTER_FORMAT_VERSION = 1 as const;
@@ -43,7 +43,7 @@ export function buildDeadLetter(input: { queue: string; messageId: string; envel
     job: input.envelope?.job ?? null,
     reason: input.reason,
     // Dead letters are stored and shown (dashboards, peek): a driver error quoting its connection string must not keep the password.
-    error: { name: error.name, message: redactSecrets(error.message).slice(0, 2000) },
+    error: { name: safeErrorName(error.name), message: redactSecrets(error.message).slice(0, 2000) },
     attempt: input.attempt,
     failedAt: new Date().toISOString(),
     envelope: input.envelope,

@@ -35,6 +35,18 @@ export function redactSecrets(text: string): string {
 // The fields that say what went wrong with a connection; everything else a driver attaches (requests, options, responses) is dropped.
 const diagnosticFields = ["code", "errno", "syscall", "address", "port", "hostname"] as const;
 
+/** Longest error name kept: a class name, not a payload. */
+const maxErrorNameChars = 200;
+
+/**
+ * An error's `name` fit to show: a string, redacted and bounded. It is set by whatever threw, so it may be anything
+ * (a URL with a password, megabytes of text, a number), and records, dead letters and dashboards show it.
+ */
+export function safeErrorName(name: unknown): string {
+  const text = typeof name === "string" ? name : name === undefined ? "Error" : String(name);
+  return redactSecrets(text).slice(0, maxErrorNameChars);
+}
+
 /**
  * A copy of `error` safe to show anywhere: name, message, stack and the
  * diagnostic fields, redacted, with its cause chain treated the same way.
@@ -45,7 +57,7 @@ export function sanitizedError(error: unknown, depth = 0): Error {
   const source = error instanceof Error ? error : new Error(redactSecrets(String(error)));
   const cause = depth < 5 && source.cause !== undefined ? { cause: sanitizedError(source.cause, depth + 1) } : undefined;
   const copy = new Error(redactSecrets(source.message), cause);
-  copy.name = source.name;
+  copy.name = safeErrorName(source.name);
   copy.stack = source.stack === undefined ? undefined : redactSecrets(source.stack);
   const fields = copy as unknown as Record<string, unknown>;
   for (const field of diagnosticFields) {
