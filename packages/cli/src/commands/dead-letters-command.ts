@@ -40,11 +40,18 @@ export const deadLettersCommand: CliCommand = {
       .addHelpText("after", "\nExample:\n  $ hopper dead-letters retry mailers --max 100")
       .action(
         action(async (context, options, queue: string) =>
-          withDeadLetters(context, queue, async (deadLetters) => {
-            const retried = await drain(options.max as number, (left) => deadLetters.retry({ max: left, waitMs: options.wait as number }));
-            context.print(`${retried} dead letter${retried === 1 ? "" : "s"} moved back to ${queue}`, { queue, retried });
-            return ExitCode.ok;
-          }),
+          withDeadLetters(
+            context,
+            queue,
+            async (deadLetters) => {
+              const retried = await drain(context, options.max as number, `moving ${queue}'s dead letters back`, (left) => deadLetters.retry({ max: left, waitMs: options.wait as number }), (done) =>
+                context.print(`${done} dead letter${done === 1 ? "" : "s"} moved back to ${queue} before it stopped`, { queue, retried: done }),
+              );
+              context.print(`${retried} dead letter${retried === 1 ? "" : "s"} moved back to ${queue}`, { queue, retried });
+              return ExitCode.ok;
+            },
+            { stepsBounded: true },
+          ),
         ),
       );
 
@@ -58,22 +65,36 @@ export const deadLettersCommand: CliCommand = {
       .action(
         action(async (context, options, queue: string) => {
           if (options.yes !== true) throw usageError(`discard deletes dead letters for good: add --yes to confirm (see them first with hopper dead-letters list ${queue})`);
-          return withDeadLetters(context, queue, async (deadLetters) => {
-            const discarded: DeadLetter[] = [];
-            await drain(options.max as number, async (left) => {
-              const taken = await deadLetters.take({ max: left, waitMs: options.wait as number });
-              discarded.push(...taken);
-              return taken.length;
-            });
-            context.print(`${discarded.length} dead letter${discarded.length === 1 ? "" : "s"} discarded from ${queue}`, { queue, discarded: discarded.length, ids: discarded.map((letter) => letter.id) });
-            return ExitCode.ok;
-          });
+          const report = (discarded: readonly DeadLetter[], stopped: boolean) =>
+            context.print(`${discarded.length} dead letter${discarded.length === 1 ? "" : "s"} discarded from ${queue}${stopped ? " before it stopped" : ""}`, { queue, discarded: discarded.length, ids: discarded.map((letter) => letter.id) });
+          return withDeadLetters(
+            context,
+            queue,
+            async (deadLetters) => {
+              const discarded: DeadLetter[] = [];
+              await drain(
+                context,
+                options.max as number,
+                `discarding ${queue}'s dead letters`,
+                async (left) => {
+                  const taken = await deadLetters.take({ max: left, waitMs: options.wait as number });
+                  discarded.push(...taken);
+                  return taken.length;
+                },
+                () => report(discarded, true),
+              );
+              report(discarded, false);
+              return ExitCode.ok;
+            },
+            { stepsBounded: true },
+          );
         }),
       );
   },
 };
 
-async function withDeadLetters(context: CommandContext, queue: string, use: (deadLetters: DeadLetters) => Promise<ExitCode>): Promise<ExitCode> {
+/** `stepsBounded`: `use` bounds each of its own steps by --timeout (a drain), so the whole is not bounded once more. */
+async function withDeadLetters(context: CommandContext, queue: string, use: (deadLetters: DeadLetters) => Promise<ExitCode>, { stepsBounded = false } = {}): Promise<ExitCode> {
   try {
     validateQueueName(queue, "queue");
   } catch (error) {
@@ -82,17 +103,38 @@ async function withDeadLetters(context: CommandContext, queue: string, use: (dea
   const hopper = context.openHopper();
   try {
     await context.withTimeout(hopper.backend, "opening the backend");
-    return await context.withTimeout(use(hopper.deadLetters(queue)), `reading ${queue}'s dead letters`);
+    const using = use(hopper.deadLetters(queue));
+    return await (stepsBounded ? using : context.withTimeout(using, `reading ${queue}'s dead letters`));
   } finally {
     await context.withTimeout(hopper.close(), "closing the connection").catch(() => {});
   }
 }
 
-/** Repeats `step` (which handles up to `left` and says how many it did) until `max` are done or a step does none. */
-async function drain(max: number, step: (left: number) => Promise<number>): Promise<number> {
+/** Letters moved or deleted per step: each step is bounded by --timeout on its own. */
+const drainStep = 50;
+
+/**
+ * Repeats `step` (which handles up to `left` and says how many it did) until `max` are done or a step does none. Each
+ * step is bounded by --timeout, so a long drain that keeps answering runs to its end. One that stops answering ends
+ * the command, but only once the step in hand settled (or a second --timeout passed): closing the connection in the
+ * middle of a letter's send and ack would leave it both in the queue and in its dead letters. `stopped` reports what
+ * was done before.
+ */
+async function drain(context: CommandContext, max: number, what: string, step: (left: number) => Promise<number>, stopped: (done: number) => void): Promise<number> {
   let done = 0;
   while (done < max) {
-    const count = await step(max - done);
+    const running = step(Math.min(drainStep, max - done));
+    let count: number;
+    try {
+      count = await context.withTimeout(running, what);
+    } catch (error) {
+      await context.withTimeout(running, `${what} (letting the step in hand finish)`).then(
+        (finished) => void (done += finished),
+        () => {},
+      );
+      stopped(done);
+      throw error;
+    }
     if (count === 0) break;
     done += count;
   }
