@@ -41,7 +41,7 @@ async function fromRecords(context: PageContext, known: readonly string[], queue
     const status = ConfigurationError.isInstance(error) ? 400 : 503;
     return { page: "dead-letters", title: "Dead letters", status, body: html`${filterForm(context, known, queue, jobFilter)}${errorBox(`Could not list the dead jobs: ${errorText(error)}`)}` };
   }
-  const source = html`<p class="muted" data-source="records">Listed from job records (state dead), newest first, ${DEAD_LETTERS_SHOWN} a page. Args are not in records: <a href="${context.base}/dead-letters?${query({ queue, job: jobFilter, source: "letters" })}">show the dead letters themselves</a> (with args, the first ${DEAD_LETTERS_SHOWN} per queue).</p>`;
+  const source = html`<p class="muted" data-source="records">Listed from job records (state dead), newest first, ${DEAD_LETTERS_SHOWN} a page. To see the letters as they are kept: <a href="${context.base}/dead-letters?${query({ queue, job: jobFilter, source: "letters" })}">show the dead letters themselves</a> (with args, the first ${DEAD_LETTERS_SHOWN} per queue).</p>`;
   const rows = page.records.map((record) => {
     const item = selectedItem(record.queue, record.id);
     return html`<tr data-dead-letter="${record.id}">

@@ -1,4 +1,4 @@
-import type { JobRecord } from "@hopper/core";
+import { ConfigurationError, type JobRecord } from "@hopper/core";
 import { ago, html, isoOrDash, type SafeHtml } from "../html.js";
 import { actionButton, errorBox, errorText, notice, type PageContext, type RenderedPage } from "../page-context.js";
 
@@ -13,7 +13,8 @@ export async function jobPage(context: PageContext): Promise<RenderedPage> {
   try {
     record = await context.hopper.jobs.get(id);
   } catch (error) {
-    return { page: "jobs", title: "Jobs", status: 400, body: html`${search}${errorBox(`Could not read job ${id}: ${errorText(error)}`)}` };
+    // A bad id or records off is the request's to fix (400); a store that did not answer is not (503, as the other pages).
+    return { page: "jobs", title: "Jobs", status: ConfigurationError.isInstance(error) ? 400 : 503, body: html`${search}${errorBox(`Could not read job ${id}: ${errorText(error)}`)}` };
   }
   if (!record) return { page: "jobs", title: "Jobs", status: 404, body: html`${search}<div class="card empty">No job ${id}: never enqueued with records on, or its record expired.</div>` };
   const actions = [
