@@ -3,7 +3,7 @@ import { createConsoleLogger, createHopper, DEAD_LETTER_FORMAT_VERSION, deadLett
 import { requireService } from "@hopper/services";
 import { afterEach, describe, expect, it } from "vitest";
 import { AlwaysFails, RecordVisit } from "./test-fixtures/cli-jobs.js";
-import { fixtureJobs, runCliProcess, startCli, type CliRun } from "./test-cli.js";
+import { fixtureJobs, fixtureJobsWithRecords, runCliProcess, startCli, type CliRun } from "./test-cli.js";
 
 const postgresUrl = requireService("postgres")?.HOPPER_TEST_POSTGRES_URL;
 const targets = [
@@ -209,6 +209,25 @@ for (const target of targets) {
       expect({ code: retried.code, stdout: JSON.parse(retried.stdout || "{}") }).toEqual({ code: 0, stdout: { queue, retried: 3000 } });
       expect(await stats(hopper, queue)).toMatchObject({ ready: 3000 });
       expect(await stats(hopper, deadLetterQueueName(queue))).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+    });
+
+    // Found by the cockpit review of 2026-12-07 (the next stop): a CLI worker could not turn records on, so with an app
+    // that had them on a cancelled waiting job ran anyway and finished jobs' records stayed `waiting` for good.
+    it("worker writes job records when the jobs module's hopperOptions turn them on: a cancelled job does not run", { timeout: 90_000 }, async () => {
+      const hopper = createHopper({ url, jobs: [RecordVisit, AlwaysFails], logger: silent, records: {} });
+      opened.push(hopper);
+      const queue = uniqueQueue("records");
+      const [kept, cancelled] = await RecordVisit.set({ queue }).performAllLater([{ n: 1 }, { n: 2 }]);
+      expect(await hopper.jobs.cancel(cancelled!)).toMatchObject({ cancelled: true });
+      const worker = startCli(["worker", "--url", url, "--jobs", fixtureJobsWithRecords, "--queues", queue, "--poll-wait", "200ms"]);
+      running.push(worker);
+      expect(await hopper.jobs.wait(kept!, { timeout: "60s" })).toMatchObject({ state: "succeeded", attempt: 1 });
+      worker.child.kill("SIGTERM");
+      const exited = await worker.exited;
+      expect(exited.code).toBe(0);
+      expect(exited.stdout).toMatch(/performed 1/);
+      expect(exited.stdout).not.toMatch(/performed 2/);
+      expect(await hopper.jobs.get(cancelled!)).toMatchObject({ state: "cancelled" });
     });
 
     it("jobs list shows the dead jobs from the records, a page at a time; a state it cannot list exits 2", { timeout: 90_000 }, async () => {

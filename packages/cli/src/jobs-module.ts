@@ -11,11 +11,11 @@ export interface JobsModule {
   readonly jobs: readonly JobClass[];
   /** `export function schedules(hopper)`: registers recurring jobs with `hopper.schedule(...)`. */
   readonly schedules?: (hopper: Hopper) => unknown;
-  /** `export const hopperOptions = { middleware, coordination, logArgs, logger }`. */
-  readonly hopperOptions: Pick<HopperOptions, "middleware" | "coordination" | "logArgs" | "logger">;
+  /** `export const hopperOptions = { middleware, coordination, logArgs, logger, records }`. */
+  readonly hopperOptions: Pick<HopperOptions, "middleware" | "coordination" | "logArgs" | "logger" | "records">;
 }
 
-const allowedHopperOptions = new Set(["middleware", "coordination", "logArgs", "logger"]);
+const allowedHopperOptions = new Set(["middleware", "coordination", "logArgs", "logger", "records"]);
 
 export async function loadJobsModule(specifier: string | undefined, cwd: string): Promise<JobsModule> {
   if (specifier === undefined || specifier.trim() === "") {

@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 const bin = fileURLToPath(new URL("./bin.ts", import.meta.url));
 const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const fixtureJobs = fileURLToPath(new URL("./test-fixtures/cli-jobs.ts", import.meta.url));
+/** The same jobs, with `hopperOptions = { records: {} }`. */
+export const fixtureJobsWithRecords = fileURLToPath(new URL("./test-fixtures/cli-jobs-records.ts", import.meta.url));
 
 export interface CliRun {
   readonly child: ChildProcessWithoutNullStreams;
