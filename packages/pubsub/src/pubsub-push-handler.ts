@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ConfigurationError, loggerOption, ThrottledLog, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
-import { createPushEndpoint, insecureNoAuthOption, positiveIntegerOption, pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
+import { ConfigurationError, loggerOption, ThrottledLog, type Duration, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
+import { createPushEndpoint, hungJobExitOption, insecureNoAuthOption, positiveIntegerOption, pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { createPushVerifier, type PushVerification } from "./pubsub-push-auth.js";
 import { ID_ATTRIBUTE } from "./pubsub-receive.js";
 
@@ -25,6 +25,11 @@ export interface PubSubPushHandlerOptions {
   readonly maxBodyBytes?: number;
   /** Requests handled at once; beyond, 503 unread (Pub/Sub redelivers with backoff). Default 80, Cloud Run's default concurrency. */
   readonly maxConcurrent?: number;
+  /**
+   * Once a job ignores its timeout this long, log it and exit the process with code 70 (HUNG_JOB_EXIT_CODE), so the
+   * platform replaces the instance: a hung job holds its request slot (`maxConcurrent`) for good. Default: never.
+   */
+  readonly exitOnHungJob?: Duration;
   /** Where the handler warns; default stderr. */
   readonly logger?: Logger;
 }
@@ -45,7 +50,7 @@ export function createPubSubPushNodeHandler(options: PubSubPushHandlerOptions): 
   return toNodeHandler(createPushCore(options, "createPubSubPushNodeHandler"));
 }
 
-const optionKeys = optionKeysOf<PubSubPushHandlerOptions>({ hopper: true, queue: true, subscription: true, topicPrefix: true, verify: true, insecureNoAuth: true, maxBodyBytes: true, maxConcurrent: true, logger: true });
+const optionKeys = optionKeysOf<PubSubPushHandlerOptions>({ hopper: true, queue: true, subscription: true, topicPrefix: true, verify: true, insecureNoAuth: true, maxBodyBytes: true, maxConcurrent: true, logger: true, exitOnHungJob: true });
 
 function createPushCore(options: PubSubPushHandlerOptions, factory: string): PushHttpHandler {
   if (typeof options?.hopper?.runMessage !== "function") throw new ConfigurationError({ field: "hopper", message: `give the Hopper instance that runs the jobs: ${factory}({ hopper, queue, verify })` });
@@ -53,6 +58,7 @@ function createPushCore(options: PubSubPushHandlerOptions, factory: string): Pus
   rejectUnknownOptions(options, optionKeys, `${factory}()`);
   const maxBodyBytes = positiveIntegerOption("maxBodyBytes", options.maxBodyBytes, 14 * 1024 * 1024);
   const maxConcurrent = positiveIntegerOption("maxConcurrent", options.maxConcurrent, 80);
+  const hungJobExitMs = hungJobExitOption(options.exitOnHungJob);
   const insecure = insecureNoAuthOption(options.insecureNoAuth);
   if (insecure && options.verify !== undefined) throw new ConfigurationError({ field: "insecureNoAuth", message: "give verify or insecureNoAuth, not both" });
   if (!insecure && options.verify === undefined) {
@@ -111,6 +117,7 @@ function createPushCore(options: PubSubPushHandlerOptions, factory: string): Pus
       // Pub/Sub sends deliveryAttempt only on subscriptions with a dead-letter policy.
       deliveryAttempt: typeof push.deliveryAttempt === "number" && Number.isSafeInteger(push.deliveryAttempt) && push.deliveryAttempt > 0 ? push.deliveryAttempt : undefined,
       ...(request.signal && { signal: request.signal }),
+      ...(hungJobExitMs !== undefined && { hungJobExitMs }),
     });
     return outcomeAnswer(outcome);
   };

@@ -191,7 +191,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
     }),
 
     // On the backend's own client; closing the store leaves it open.
-    recordStore: () => createRedisRecordStore({ client, keyPrefix }),
+    recordStore: () => createRedisRecordStore({ client, keyPrefix, ...(options.allowEviction === true && { allowEviction: true }) }),
 
     close() {
       closed ??= (async () => {

@@ -1,3 +1,4 @@
+import { evictionGuard } from "./redis-eviction-policy.js";
 import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationError, refuseTransaction, type CoordinationStore } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
@@ -13,6 +14,8 @@ export interface RedisCoordinationStoreOptions {
   readonly redisOptions?: RedisOptions;
   /** Keys look like `<keyPrefix>:coordination:<key>`. Default "hopper". */
   readonly keyPrefix?: string;
+  /** Accept a server whose maxmemory-policy can evict keys (checked before the first call, as the backend does). Default false. */
+  readonly allowEviction?: boolean;
 }
 
 interface CoordinationCommands {
@@ -62,7 +65,7 @@ function wholeMicroseconds(intervalMs: number): number {
   return Math.max(1, Math.ceil(Math.round(intervalMs * 1_000_000) / 1000));
 }
 
-const optionKeys = optionKeysOf<RedisCoordinationStoreOptions>({ url: true, client: true, redisOptions: true, keyPrefix: true });
+const optionKeys = optionKeysOf<RedisCoordinationStoreOptions>({ url: true, client: true, redisOptions: true, keyPrefix: true, allowEviction: true });
 
 /**
  * A coordination store on Redis (or Redis Cluster: every operation touches one
@@ -82,88 +85,91 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
   const keyPrefix = options.keyPrefix ?? "hopper";
   if (typeof keyPrefix !== "string" || keyPrefix === "") throw new ConfigurationError({ field: "keyPrefix", message: `must be a non-empty string, got ${JSON.stringify(keyPrefix)}` });
   const { client, owned } = connect(options);
+  const evictionChecked = evictionGuard(client, options.allowEviction);
   defineCommands(client, Object.entries(scriptFiles).map(([name, file]) => [name, 1, scriptWithHelpers(file, ["common.lua"])] as const));
   const commands = client as (Redis | Cluster) & CoordinationCommands;
   const redisKey = (key: string) => `${keyPrefix}:coordination:${key}`;
   let closed: Promise<void> | undefined;
-  const open = () => {
+  /** Before each call: the store is open, and its server cannot evict its keys (checked once). */
+  const open = async () => {
     if (closed) throw new BackendClosedError({ backend: "redis coordination" });
+    await evictionChecked();
   };
 
   return {
     specificationVersion: COORDINATION_SPECIFICATION_VERSION,
     name: "redis",
     async acquire(key, holder, { limit, ttlMs, transaction }) {
-      open();
+      await open();
       refuseTransaction("redis", { transaction });
       const [acquired, ...holders] = await commands.hopperCoordinationAcquire(redisKey(key), holder, limit, Math.ceil(ttlMs));
       return { acquired: acquired === 1, holders: holders.map(String) };
     },
     async extend(key, holder, ttlMs) {
-      open();
+      await open();
       return (await commands.hopperCoordinationExtend(redisKey(key), holder, Math.ceil(ttlMs))) === 1;
     },
     async release(key, holder, options) {
-      open();
+      await open();
       refuseTransaction("redis", options);
       await client.zrem(redisKey(key), holder);
     },
     async advance(key, value) {
-      open();
+      await open();
       const stored = value === undefined ? await client.get(redisKey(key)) : await commands.hopperCoordinationAdvance(redisKey(key), String(Math.trunc(value)));
       return stored === null ? undefined : Number(stored);
     },
     async takeRateSlot(key, { intervalMs, burst, maxWaitMs }) {
-      open();
+      await open();
       const [admitted, waitUs, nowUs] = await commands.hopperCoordinationRateSlot(redisKey(key), wholeMicroseconds(intervalMs), burst, Math.round(maxWaitMs * 1000));
       if (admitted !== 1) return { admitted: false, waitMs: Number(waitUs) / 1000 };
       return { admitted: true, waitMs: Number(waitUs) / 1000, startsAtMs: (Number(nowUs) + Number(waitUs)) / 1000 };
     },
     async putEntry(key, member, value, ttlMs, options) {
-      open();
+      await open();
       refuseSweepField(member);
       const unless = options?.unless;
       await commands.hopperCoordinationPutEntry(redisKey(key), member, value, Math.ceil(ttlMs), unless === undefined ? "0" : "1", unless ?? "");
     },
     async holdEntries(key, ttlMs) {
-      open();
+      await open();
       await commands.hopperCoordinationHoldEntries(redisKey(key), Math.ceil(ttlMs));
     },
     async listEntries(key) {
-      open();
+      await open();
       const flat = await commands.hopperCoordinationListEntries(redisKey(key));
       const entries = [];
       for (let index = 0; index + 1 < flat.length; index += 2) entries.push({ member: String(flat[index]), value: String(flat[index + 1]) });
       return entries;
     },
     async removeEntry(key, member) {
-      open();
+      await open();
       refuseSweepField(member);
       await client.hdel(redisKey(key), member);
     },
     async countEntries(key) {
-      open();
+      await open();
       return Number(await commands.hopperCoordinationCountEntries(redisKey(key)));
     },
     async acquireFenced(key, holder, { ttlMs, keepMs }) {
-      open();
+      await open();
       const [acquired, token, committed] = await commands.hopperCoordinationAcquireFenced(redisKey(key), holder, Math.ceil(ttlMs), Math.ceil(keepMs));
       return acquired === 1 ? { acquired: true, token: Number(token), committed: false } : { acquired: false, committed: committed === 1 };
     },
     async extendFenced(key, holder, ttlMs) {
-      open();
+      await open();
       return (await commands.hopperCoordinationExtendFenced(redisKey(key), holder, Math.ceil(ttlMs))) === 1;
     },
     async releaseFenced(key, holder) {
-      open();
+      await open();
       await commands.hopperCoordinationReleaseFenced(redisKey(key), holder);
     },
     async fence(key, token, { commit, keepMs }) {
-      open();
+      await open();
       return (await commands.hopperCoordinationFence(redisKey(key), token, commit ? "1" : "0", Math.ceil(keepMs))) === 1;
     },
     async now() {
-      open();
+      await open();
       const [seconds, microseconds] = await client.time();
       return Number(seconds) * 1000 + Math.floor(Number(microseconds) / 1000);
     },

@@ -3,6 +3,8 @@ import { Cluster, Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisBackend } from "./redis-backend.js";
 import { createBackendFromUrl } from "./redis-url.js";
+import { createRedisCoordinationStore } from "./redis-coordination-store.js";
+import { createRedisRecordStore } from "./redis-record-store.js";
 import { DisposableRedisServer } from "./test-redis-server.js";
 import { redisClusterNodes, redisUrl } from "./test-redis-service.js";
 
@@ -37,6 +39,25 @@ describe("redis: refuses a server that may evict job keys", () => {
     } finally {
       await backend.close();
       client.disconnect();
+    }
+  });
+
+  // Found by the Redis review of 2026-12-07 (the next stop): only the backend checked; a store given on its own (for
+  // SQS, Pub/Sub or PostgreSQL, or on a second server) reserved unique keys that volatile-* eviction then dropped.
+  it("a coordination or record store given on its own refuses its first call the same way, unless opted out", async () => {
+    const coordination = createRedisCoordinationStore({ url: server.url });
+    const records = createRedisRecordStore({ url: server.url });
+    try {
+      await expect(coordination.acquire("unique:Job:1", "job-1", { limit: 1, ttlMs: 60_000 })).rejects.toThrow(/allkeys-lru.*allowEviction/s);
+      await expect(records.get("job-1")).rejects.toThrow(/allkeys-lru.*allowEviction/s);
+    } finally {
+      await Promise.all([coordination.close(), records.close()]);
+    }
+    const optedOut = createRedisCoordinationStore({ url: server.url, allowEviction: true });
+    try {
+      expect(await optedOut.acquire("unique:Job:1", "job-1", { limit: 1, ttlMs: 60_000 })).toMatchObject({ acquired: true });
+    } finally {
+      await optedOut.close();
     }
   });
 

@@ -39,3 +39,21 @@ export async function checkEvictionPolicy(client: RedisClient): Promise<void> {
     }),
   );
 }
+
+/**
+ * A store's guard for the same check, run before its first call (and again after one that could not reach the
+ * server): a coordination or record store given on its own (for SQS, Pub/Sub or PostgreSQL, or on a second server)
+ * was never checked, and a `volatile-*` policy evicts exactly its keys (unique reservations, slots, tick claims).
+ */
+export function evictionGuard(client: RedisClient, allowEviction: boolean | undefined): () => Promise<void> {
+  if (allowEviction !== undefined && typeof allowEviction !== "boolean") throw new ConfigurationError({ field: "allowEviction", message: `must be true or false, got ${JSON.stringify(allowEviction)}` });
+  let checked: Promise<void> | undefined;
+  return () => {
+    if (allowEviction === true) return Promise.resolve();
+    checked ??= checkEvictionPolicy(client).catch((error: unknown) => {
+      if (!ConfigurationError.isInstance(error)) checked = undefined;
+      throw error;
+    });
+    return checked;
+  };
+}

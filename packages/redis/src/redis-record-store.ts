@@ -1,6 +1,7 @@
 import { BackendClosedError, ConfigurationError, decodeRecordCursor, encodeRecordCursor, RECORD_STORE_SPECIFICATION_VERSION, type RecordEvent, type RecordPage, type RecordStore, type StoredJobRecord } from "@hopper/core";
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { whileSlotMoves } from "./redis-cluster-errors.js";
+import { evictionGuard } from "./redis-eviction-policy.js";
 import { connect, duplicateClient, quitOrDisconnect } from "./redis-connection.js";
 import { recordKeys } from "./redis-keys.js";
 import { defineCommands, scriptWithHelpers } from "./script-files.js";
@@ -15,6 +16,8 @@ export interface RedisRecordStoreOptions {
   readonly redisOptions?: RedisOptions;
   /** Keys look like `<keyPrefix>:record:<job id>`. Default "hopper". */
   readonly keyPrefix?: string;
+  /** Accept a server whose maxmemory-policy can evict keys (checked before the first call, as the backend does). Default false. */
+  readonly allowEviction?: boolean;
 }
 
 interface RecordCommands {
@@ -45,7 +48,7 @@ const withRecordFunctions = (file: string, indexed: boolean) => scriptWithHelper
 /** Index entries one `list` call reads at most: a filter matching little costs a bounded script, and the page ends short with a cursor. */
 const listBudget = (limit: number) => Math.max(1000, limit * 2);
 
-const optionKeys = optionKeysOf<RedisRecordStoreOptions>({ url: true, client: true, redisOptions: true, keyPrefix: true });
+const optionKeys = optionKeysOf<RedisRecordStoreOptions>({ url: true, client: true, redisOptions: true, keyPrefix: true, allowEviction: true });
 
 /**
  * Job records on Redis (or Redis Cluster: every call touches one key): one
@@ -73,13 +76,16 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
   const channel = keys.channel;
   const subscribers = new Set<() => Promise<void>>();
   let closed: Promise<void> | undefined;
-  const open = () => {
+  const evictionChecked = evictionGuard(client, options.allowEviction);
+  /** Before each call: the store is open, and its server cannot evict its records (checked once). */
+  const open = async () => {
     if (closed) throw new BackendClosedError({ backend: "redis records" });
+    await evictionChecked();
   };
   const optional = (value: number | string | null | undefined) => (value === null || value === undefined ? "" : String(value));
 
   const list = async ({ state, queue, job, limit, after }: Parameters<NonNullable<RecordStore["list"]>>[0]): Promise<RecordPage> => {
-    open();
+    await open();
     const cursor = after === undefined ? undefined : decodeRecordCursor(after);
     const [nextAt, nextId, ...entries] = await commands.hopperRecordList(keys.index(state), keys.prefix, state, queue ?? "", job ?? "", limit, cursor ? String(cursor.at) : "", cursor?.id ?? "", listBudget(limit));
     const records = entries.map(([id, flat]) => fromHash(id, fieldsOf(flat)));
@@ -91,24 +97,24 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
     name: "redis",
     ...(indexed && { list }),
     async remove(ids) {
-      open();
+      await open();
       await Promise.all(ids.map(async (id) => whileSlotMoves(async () => commands.hopperRecordRemove(recordKey(id), id))));
     },
     async insert(records) {
-      open();
+      await open();
       await Promise.all(records.map(async (record) => whileSlotMoves(async () => commands.hopperRecordInsert(recordKey(record.id), record.job, record.queue, record.enqueuedAt, optional(record.runAt), Math.ceil(record.ttlMs), channel, record.id, record.batchId ?? "", record.parentId ?? "", record.args ?? ""))));
     },
     async start(record) {
-      open();
+      await open();
       const running = await whileSlotMoves(async () => commands.hopperRecordStart(recordKey(record.id), record.job, record.queue, record.enqueuedAt, record.attempt, record.startedAt, Math.ceil(record.ttlMs), channel, record.id));
       return running === 1 ? "running" : "cancelled";
     },
     async progress(id, progress) {
-      open();
+      await open();
       return (await whileSlotMoves(async () => commands.hopperRecordProgress(recordKey(id), progress, channel, id))) === 1;
     },
     async settle(record) {
-      open();
+      await open();
       await whileSlotMoves(async () =>
         commands.hopperRecordSettle(
           recordKey(record.id),
@@ -128,20 +134,20 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
       );
     },
     async get(id) {
-      open();
+      await open();
       // A script, not HGETALL: a running job's claim may be held by its message (records.lua).
       const fields = fieldsOf(await whileSlotMoves(async () => commands.hopperRecordGet(recordKey(id), id)));
       return fields.s === undefined ? undefined : fromHash(id, fields);
     },
     async cancel(id, { now, ttlMs }) {
-      open();
+      await open();
       const [status, state] = await whileSlotMoves(async () => commands.hopperRecordCancel(recordKey(id), now, Math.ceil(ttlMs), channel, id));
       if (status === "refused") return { status, state: state! };
       if (status === "cancelled" || status === "requested") return { status };
       return { status: "unknown" };
     },
     async subscribe(listener) {
-      open();
+      await open();
       // A connection of its own: a subscribed connection can run no other command.
       const subscriber = duplicateClient(client);
       subscriber.on("error", () => {});

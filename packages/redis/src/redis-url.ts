@@ -22,9 +22,9 @@ export async function createBackendFromUrl(url: URL): Promise<Backend> {
 
 /** The default coordination store of a Hopper on this URL: the same Redis. */
 export function createCoordinationStoreFromUrl(url: URL): CoordinationStore {
-  // The backend's own switches (allowEviction, compactLeases) are no options of the store.
-  const { url: connection, keyPrefix } = connectionOptions(url);
-  return createRedisCoordinationStore({ url: connection, ...(keyPrefix !== undefined && { keyPrefix }) });
+  // compactLeases is the backend's alone; allowEviction holds for the store too (its keys live on the same server).
+  const { url: connection, keyPrefix, allowEviction } = connectionOptions(url);
+  return createRedisCoordinationStore({ url: connection, ...(keyPrefix !== undefined && { keyPrefix }), ...(allowEviction === true && { allowEviction }) });
 }
 
 function connectionOptions(url: URL): { url: string; keyPrefix?: string; allowEviction?: boolean; compactLeases?: boolean } {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isIP } from "node:net";
-import { ConfigurationError, loggerOption, type Hopper, type JobClass, type Logger } from "@hopper/core";
-import { addressesOf, createPushEndpoint, insecureNoAuthOption, isLoopbackAddress, unmappedAddress, positiveIntegerOption, pushAnswer, secretMatches, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
+import { ConfigurationError, loggerOption, type Duration, type Hopper, type JobClass, type Logger } from "@hopper/core";
+import { addressesOf, createPushEndpoint, hungJobExitOption, insecureNoAuthOption, isLoopbackAddress, unmappedAddress, positiveIntegerOption, pushAnswer, secretMatches, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { SQS_MAX_MESSAGE_BYTES } from "./sqs-backend.js";
 import { jobIdOf } from "./sqs-job-id.js";
 import { deliveryAttemptOf, earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
@@ -39,6 +39,11 @@ export interface SqsdHandlerOptions {
   readonly maxBodyBytes?: number;
   /** Requests handled at once; beyond, 503 unread. Default 50, sqsd's default "HTTP connections". */
   readonly maxConcurrent?: number;
+  /**
+   * Once a job ignores its timeout this long, log it and exit the process with code 70 (HUNG_JOB_EXIT_CODE), so the
+   * environment replaces the instance: a hung job holds its request slot (`maxConcurrent`) for good. Default: never.
+   */
+  readonly exitOnHungJob?: Duration;
   /** cron.yaml task name → job to enqueue when sqsd posts that task (X-Aws-Sqsd-Taskname). */
   readonly periodicTasks?: Readonly<Record<string, SqsdPeriodicTask>>;
   /** Where the handler warns; default stderr. */
@@ -63,7 +68,7 @@ export function createSqsdNodeHandler(options: SqsdHandlerOptions): (request: In
 
 const urlTokenShape = /^[A-Za-z0-9._~-]{16,}$/;
 
-const optionKeys = optionKeysOf<SqsdHandlerOptions>({ hopper: true, queue: true, urlToken: true, localAddresses: true, insecureNoAuth: true, secret: true, maxBodyBytes: true, maxConcurrent: true, periodicTasks: true, logger: true });
+const optionKeys = optionKeysOf<SqsdHandlerOptions>({ hopper: true, queue: true, urlToken: true, localAddresses: true, insecureNoAuth: true, secret: true, maxBodyBytes: true, maxConcurrent: true, periodicTasks: true, logger: true, exitOnHungJob: true });
 
 function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): PushHttpHandler {
   const factory = form === "fetch" ? "createSqsdHandler" : "createSqsdNodeHandler";
@@ -73,6 +78,7 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
   rejectUnknownOptions(options, optionKeys, `${factory}()`);
   const maxBodyBytes = positiveIntegerOption("maxBodyBytes", options.maxBodyBytes, SQS_MAX_MESSAGE_BYTES);
   const maxConcurrent = positiveIntegerOption("maxConcurrent", options.maxConcurrent, 50);
+  const hungJobExitMs = hungJobExitOption(options.exitOnHungJob);
   const insecure = insecureNoAuthOption(options.insecureNoAuth);
   const secret = typeof options.secret === "string" ? { header: "x-hopper-secret", value: options.secret } : options.secret;
   if (secret !== undefined && (!secret.value || !secret.header)) throw new ConfigurationError({ field: "secret", message: "give a non-empty secret (and header name), or leave secret out" });
@@ -133,6 +139,7 @@ function createSqsdCore(options: SqsdHandlerOptions, form: "fetch" | "node"): Pu
       id: jobIdOf(request.header(`x-aws-sqsd-attr-${jobIdAttribute.toLowerCase()}`) ?? undefined, body, messageId),
       deliveryAttempt: deliveryAttemptOf(request.header("x-aws-sqsd-receive-count"), request.header(`x-aws-sqsd-attr-${earlierDeliveriesAttribute.toLowerCase()}`)),
       ...(request.signal && { signal: request.signal }),
+      ...(hungJobExitMs !== undefined && { hungJobExitMs }),
     });
     // sqsd cannot delay one message: a retry comes back after the queue's visibility timeout.
     if (outcome.status === "done") return pushAnswer(200, "");

@@ -13,6 +13,7 @@ export {
   toNodeHandler,
   createPushEndpoint,
   positiveIntegerOption,
+  hungJobExitOption,
   insecureNoAuthOption,
   readBoundedBody,
   pushAnswer,

@@ -3,6 +3,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:ht
 import { isIP } from "node:net";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import type { Logger } from "../logger.js";
+import { toPositiveTimerMilliseconds, type Duration } from "../duration.js";
 
 /**
  * Shared plumbing for push handlers (platforms that POST work to an app):
@@ -263,4 +264,12 @@ export function secretMatches(presented: string | null, expected: string): boole
   const a = Buffer.from(presented);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * A push handler's `exitOnHungJob` in ms (undefined when not given): once a job ignores its timeout this long, the
+ * process exits with code 70 so its platform replaces it; a hung job would otherwise hold its request slot for good.
+ */
+export function hungJobExitOption(value: Duration | undefined): number | undefined {
+  return value === undefined ? undefined : toPositiveTimerMilliseconds(value, "exitOnHungJob");
 }

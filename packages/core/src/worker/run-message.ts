@@ -7,6 +7,8 @@ import type { RecordWriter } from "../records/record-writer.js";
 import type { BatchBook } from "../batches/batches.js";
 import type { FlowControl } from "../flow-control/flow-control.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
+import { exitForHungJob } from "./hung-job-exit.js";
+import type { HungRun } from "./run-deadline.js";
 
 /** One message handed over by a platform that pushes work (an HTTP POST, a Lambda event record). */
 export interface PushedMessage {
@@ -22,6 +24,11 @@ export interface PushedMessage {
   readonly signal?: AbortSignal;
   /** Lease the heartbeat renews. Default 30 s. */
   readonly leaseMs?: number;
+  /**
+   * A push handler's `exitOnHungJob`: once a job ignores its timeout this long, the process logs it and exits with
+   * HUNG_JOB_EXIT_CODE (70), so its platform replaces it. Held, the job's slot among `maxConcurrent` was never freed.
+   */
+  readonly hungJobExitMs?: number;
 }
 
 /**
@@ -84,6 +91,7 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
     leaseMs: pushed.leaseMs ?? defaultLeaseMs,
     // Only a platform that can renew holds a lease: without one, a run stalled past `leaseMs` must not be given up.
     renewsLeases: pushed.extendLease !== undefined,
+    ...(pushed.hungJobExitMs !== undefined && { hungJobBound: { afterMs: pushed.hungJobExitMs, onHung: (run: HungRun) => exitOnce(run, dependencies.logger) } }),
     newerVersionRetryMs: dependencies.newerVersionRetryMs ?? 60_000,
     newerVersionMaxHoldMs: dependencies.newerVersionMaxHoldMs ?? 3_600_000,
   });
@@ -112,4 +120,11 @@ function sendingUntilAbandoned(backend: Backend, signal: AbortSignal | undefined
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
+}
+
+let exiting: Promise<void> | undefined;
+
+/** One exit per process, whichever pushed run hangs first; requests in flight die with it and are delivered again. */
+function exitOnce(run: HungRun, logger: Logger): void {
+  exiting ??= exitForHungJob(run, { logger, stop: async () => {}, shutdownTimeoutMs: 0 });
 }
