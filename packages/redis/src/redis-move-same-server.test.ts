@@ -41,4 +41,24 @@ describe.skipIf(!redisUrl)("moveJobs on one Redis server", () => {
       await to.close();
     }
   });
+
+  // Found by the reviews of 2026-12-07 (the next stop): each moved job left its source record `waiting`, with no
+  // expiry on Redis, for good (and the source's hopper.jobs said it still waited).
+  it("removes a moved job's record from the source, which keeps none for good", async () => {
+    const [from, to] = [createRedisBackend({ url: redisUrl!, keyPrefix: `${keyPrefix}r` }), createRedisBackend({ url: otherUrl(), keyPrefix: `${keyPrefix}rb` })];
+    const records = from.recordStore!();
+    try {
+      const recorded = `${queue}-recorded`;
+      const body = (id: string) => JSON.stringify({ hopper: 1, id, job: "Work", version: 1, args: {}, queue: recorded, priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} });
+      await from.enqueue(["job-r1", "job-r2"].map((id) => ({ id, queue: recorded, body: body(id) })));
+      await records.insert(["job-r1", "job-r2"].map((id) => ({ id, job: "Work", queue: recorded, enqueuedAt: Date.now(), runAt: null, ttlMs: 100 * 365 * 86_400_000 })));
+      expect((await records.get("job-r1"))?.state).toBe("waiting");
+      expect((await moveJobs({ from, to, queues: [recorded], idleWaitMs: 0 })).moved).toBe(2);
+      expect([await records.get("job-r1"), await records.get("job-r2")]).toEqual([undefined, undefined]);
+    } finally {
+      await records.close?.();
+      await from.close();
+      await to.close();
+    }
+  });
 });

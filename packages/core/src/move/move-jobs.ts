@@ -48,32 +48,40 @@ export async function moveJobs(options: MoveJobsOptions): Promise<MoveReport> {
   for (const queue of options.queues) await refuseStrandedDelays(from, to, queue, canTakeScheduled, settings.leaveDelayed);
 
   const total = emptyTally();
-  // Ids sent this run: one coming back means the target feeds the source (the same server under two URLs).
-  const sent = new Set<string>();
-  for (const queue of options.queues) {
-    if (signal?.aborted) break;
-    const tally = emptyTally();
-    const report = () => options.onProgress?.({ queue, queueTally: { ...tally }, total: { ...total } });
-    let failure: Error | undefined;
-    for (;;) {
+  // The source's own record store (Redis, PostgreSQL): a moved job's record goes with it, or it stays `waiting` there
+  // for good (unfinished records on those backends expire only with a later write, which never comes).
+  const sourceRecords = from.recordStore?.();
+  const forgetRecords = sourceRecords?.remove ? (ids: readonly string[]) => sourceRecords.remove!(ids).catch(() => {}) : undefined;
+  try {
+    // Ids sent this run: one coming back means the target feeds the source (the same server under two URLs).
+    const sent = new Set<string>();
+    for (const queue of options.queues) {
       if (signal?.aborted) break;
-      const maxMessages = Math.min(settings.batchSize, from.capabilities.maxReceiveBatch);
-      let batch: ReceivedMessage[] = await from.receive({ queue, maxMessages, waitMs: settings.idleWaitMs, leaseMs: settings.leaseMs, ...(signal && { signal }) });
-      if (batch.length === 0 && canTakeScheduled && !signal?.aborted) {
-        batch = await from.takeScheduled!({ queue, maxMessages, leaseMs: settings.leaseMs });
+      const tally = emptyTally();
+      const report = () => options.onProgress?.({ queue, queueTally: { ...tally }, total: { ...total } });
+      let failure: Error | undefined;
+      for (;;) {
+        if (signal?.aborted) break;
+        const maxMessages = Math.min(settings.batchSize, from.capabilities.maxReceiveBatch);
+        let batch: ReceivedMessage[] = await from.receive({ queue, maxMessages, waitMs: settings.idleWaitMs, leaseMs: settings.leaseMs, ...(signal && { signal }) });
+        if (batch.length === 0 && canTakeScheduled && !signal?.aborted) {
+          batch = await from.takeScheduled!({ queue, maxMessages, leaseMs: settings.leaseMs });
+        }
+        if (batch.length === 0) break;
+        await refuseLoop(from, queue, batch, sent);
+        failure = await keepLeased(from, batch, settings.leaseMs, () => moveBatch(from, to, queue, batch, settings.drop, [tally, total], forgetRecords));
+        for (const message of batch) sent.add(message.id);
+        report();
+        if (failure) break;
       }
-      if (batch.length === 0) break;
-      await refuseLoop(from, queue, batch, sent);
-      failure = await keepLeased(from, batch, settings.leaseMs, () => moveBatch(from, to, queue, batch, settings.drop, [tally, total]));
-      for (const message of batch) sent.add(message.id);
-      report();
+      const left = await from.stats?.(queue).catch(() => undefined);
+      queues.push({ queue, ...tally, ...(left && { leftOnSource: left }), ...(failure && { error: failure }) });
       if (failure) break;
     }
-    const left = await from.stats?.(queue).catch(() => undefined);
-    queues.push({ queue, ...tally, ...(left && { leftOnSource: left }), ...(failure && { error: failure }) });
-    if (failure) break;
+    return { ...total, queues, stopped: signal?.aborted === true, tookScheduled: canTakeScheduled };
+  } finally {
+    await sourceRecords?.close().catch(() => {});
   }
-  return { ...total, queues, stopped: signal?.aborted === true, tookScheduled: canTakeScheduled };
 }
 
 /**
@@ -129,7 +137,7 @@ async function refuseStrandedDelays(from: Backend, to: Backend, queue: string, c
 }
 
 /** Moves one leased batch; resolves with the target's first refusal, if any (those jobs went back to the source). */
-async function moveBatch(from: Backend, to: Backend, queue: string, batch: readonly ReceivedMessage[], drop: ReadonlySet<DroppableField>, tallies: readonly MoveTally[]): Promise<Error | undefined> {
+async function moveBatch(from: Backend, to: Backend, queue: string, batch: readonly ReceivedMessage[], drop: ReadonlySet<DroppableField>, tallies: readonly MoveTally[], forgetRecords?: (ids: readonly string[]) => Promise<void>): Promise<Error | undefined> {
   const count = (field: Exclude<keyof MoveTally, "dropped">, amount = 1) => tallies.forEach((tally) => (tally[field] += amount));
   let outgoing: Outgoing[];
   try {
@@ -143,6 +151,7 @@ async function moveBatch(from: Backend, to: Backend, queue: string, batch: reado
   }
   const results = await sendInBatches(to, outgoing.map((entry) => entry.message));
   let failure: Error | undefined;
+  const acked: string[] = [];
   await Promise.all(
     results.map(async (result, index) => {
       const message = batch[index]!;
@@ -156,9 +165,10 @@ async function moveBatch(from: Backend, to: Backend, queue: string, batch: reado
       count(result.status === "duplicate" ? "duplicates" : "moved");
       if (outgoing[index]!.delayMs > 0 && result.status === "enqueued") count("delayedMoved");
       // An ack that fails leaves the job on the source as well: moved again later, a duplicate on the target.
-      await message.ack().catch(() => count("ackFailures"));
+      if (await message.ack().then(() => true, () => (count("ackFailures"), false))) acked.push(message.id);
     }),
   );
+  if (acked.length > 0) await forgetRecords?.(acked);
   return failure;
 }
 
