@@ -5,10 +5,11 @@ import { createConsoleLogger } from "./logger.js";
 import { createMemoryBackend } from "./memory/memory-backend.js";
 import type { Middleware } from "./middleware.js";
 
-// A middleware layer that calls next() twice ran perform twice, and sent an enqueue's jobs twice (new ids each time).
+// A perform layer that called next() twice ran the job twice. (An enqueue layer's next() still sends each time it is
+// called: the conformance suite sends duplicates that way.)
 
 describe("a middleware layer calling next() more than once", () => {
-  it("runs perform once and sends the jobs once; the second call answers the first's result", async () => {
+  it("runs perform once; the second call answers the first's result", async () => {
     const store = `next-twice-${Date.now()}`;
     let performs = 0;
     class Once extends Job<Record<string, never>> {
@@ -20,11 +21,6 @@ describe("a middleware layer calling next() more than once", () => {
     }
     const answers: unknown[] = [];
     const twice: Middleware = {
-      async enqueue(_context, next) {
-        const first = await next();
-        answers.push(await next(), first);
-        return first;
-      },
       async perform(_context, next) {
         const [first, second] = await Promise.all([next(), next()]);
         answers.push(second, first);
@@ -41,7 +37,8 @@ describe("a middleware layer calling next() more than once", () => {
       await worker.stop();
       await running;
       expect(performs).toBe(1);
-      expect(answers).toEqual([[id], [id], "done", "done"]);
+      expect(answers).toEqual(["done", "done"]);
+      expect(id).toEqual(expect.any(String));
     } finally {
       await hopper.close();
     }

@@ -37,8 +37,10 @@ export interface PerformMiddlewareContext {
 }
 
 /**
- * Around hooks: each calls `next()` to go on, and may act before and after it. `next()` runs the rest once: called
- * again it answers the same promise (the job is not run or sent twice), unless it rejected, when it runs again.
+ * Around hooks: each calls `next()` to go on, and may act before and after it. A perform layer's `next()` runs the
+ * rest once: called again it answers the same promise (the job does not run twice), unless it rejected, when it runs
+ * again. An enqueue layer's `next()` sends again each time it is called (a copy, under the same ids when the caller
+ * chose them: at-least-once allows it, and the conformance suite sends duplicates this way).
  */
 export interface Middleware {
   enqueue?(context: EnqueueMiddlewareContext, next: () => Promise<string[]>): Promise<string[]>;
@@ -65,7 +67,7 @@ export function checkMiddleware(middleware: unknown): Middleware[] {
 }
 
 export function runEnqueueMiddleware(middleware: readonly Middleware[], context: EnqueueMiddlewareContext, last: () => Promise<string[]>): Promise<string[]> {
-  return middleware.reduceRight<() => Promise<string[]>>((next, layer) => (layer.enqueue ? () => layer.enqueue!(context, onceUnlessRejected(next)) : next), last)();
+  return middleware.reduceRight<() => Promise<string[]>>((next, layer) => (layer.enqueue ? () => layer.enqueue!(context, next) : next), last)();
 }
 
 export function runPerformMiddleware(middleware: readonly Middleware[], context: PerformMiddlewareContext, last: () => Promise<unknown>): Promise<unknown> {
@@ -73,9 +75,9 @@ export function runPerformMiddleware(middleware: readonly Middleware[], context:
 }
 
 /**
- * The `next` a layer gets: the rest of the chain runs once, and a second call answers the first's promise, so a
- * layer calling `next()` twice cannot run the job (or send it) twice. After a rejection it runs again: a layer
- * may retry what failed.
+ * The `next` a perform layer gets: the rest of the chain runs once, and a second call answers the first's promise,
+ * so a layer calling `next()` twice cannot run the job twice. After a rejection it runs again: a layer may retry
+ * what failed.
  */
 function onceUnlessRejected<T>(next: () => Promise<T>): () => Promise<T> {
   let pending: Promise<T> | undefined;

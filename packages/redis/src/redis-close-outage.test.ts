@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { CLOSE_ACKS_BOUND_MS, createRedisBackend } from "./redis-backend.js";
 import { queueKeys } from "./redis-keys.js";
+import { seededHandle, seedHandles } from "./test-redis-backend.js";
 import { DisposableRedisServer } from "./test-redis-server.js";
 
 async function waitUntil(predicate: () => boolean, description: string): Promise<void> {
@@ -92,6 +93,7 @@ describe("redis: close while the server is down", () => {
     const backend = createRedisBackend({ client });
     const queue = `close-lands-${randomBytes(4).toString("hex")}`;
     try {
+      await seedHandles(admin, queueKeys("hopper", queue).base);
       await backend.enqueue([{ id: "a", queue, body: "a" }]);
       const [message] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: 60_000 });
       expect(message?.id).toBe("a");
@@ -103,7 +105,7 @@ describe("redis: close while the server is down", () => {
       expect(landed).toBe(true);
       await acked;
       expect(await admin.zcard(queueKeys("hopper", queue).leased)).toBe(0);
-      expect(await admin.exists(`${queueKeys("hopper", queue).base}m:${"1".padStart(15, "0")}`)).toBe(0);
+      expect(await admin.exists(`${queueKeys("hopper", queue).base}m:${seededHandle(1)}`)).toBe(0);
     } finally {
       await backend.close();
       client.disconnect();

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
 import { type QueueKeys, queueKeys } from "./redis-keys.js";
 import { parseClusterNodes, SlotMigration } from "./test-redis-cluster.js";
-import { withBackend } from "./test-redis-backend.js";
+import { seededHandle, seedHandles, withBackend } from "./test-redis-backend.js";
 import { redisClusterNodes, redisUrl } from "./test-redis-service.js";
 
 const clusterNodes = redisClusterNodes();
@@ -134,7 +134,11 @@ describe.skipIf(!clusterNodes)("redis cluster: a dedupe key's holder left behind
 
 /** Runs `body` on `queue` of a backend of its own on the single-node server. */
 async function onNodeQueue(queue: string, body: (backend: RedisBackend, raw: Redis, keys: QueueKeys) => Promise<void>): Promise<void> {
-  await withBackend(async (backend, raw, keyPrefix) => body(backend, raw, queueKeys(keyPrefix, queue)), "lines");
+  await withBackend(async (backend, raw, keyPrefix) => {
+    const keys = queueKeys(keyPrefix, queue);
+    await seedHandles(raw, keys.base);
+    await body(backend, raw, keys);
+  }, "lines");
 }
 
 describe.skipIf(!redisUrl)("redis: keys a script names only once it has read them, deleted by hand", () => {
@@ -144,7 +148,7 @@ describe.skipIf(!redisUrl)("redis: keys a script names only once it has read the
       const [head] = await backend.receive({ queue: "handmade", maxMessages: 1, waitMs: 1000, leaseMs: longLease });
       await raw.del(`${keys.base}o:line`);
       await head!.ack();
-      expect(await raw.exists(`${keys.base}m:000000000000001`)).toBe(0);
+      expect(await raw.exists(`${keys.base}m:${seededHandle(1)}`)).toBe(0);
       expect(await raw.zcard(keys.leased)).toBe(0);
     });
   });
@@ -152,28 +156,28 @@ describe.skipIf(!redisUrl)("redis: keys a script names only once it has read the
   it("an enqueue with a dedupe key whose holder's message is gone takes the key (asked again with the holder declared)", { timeout: 30_000 }, async () => {
     await onNodeQueue("handmade", async (backend, raw, keys) => {
       await backend.enqueue([{ id: "holder", queue: "handmade", body: "holder", dedupeKey: "once" }]);
-      await raw.del(`${keys.base}m:000000000000001`);
+      await raw.del(`${keys.base}m:${seededHandle(1)}`);
       expect(await backend.enqueue([{ id: "next", queue: "handmade", body: "next", dedupeKey: "once" }])).toEqual([{ status: "enqueued", id: "next" }]);
-      expect(await raw.hget(keys.dedupe, "once")).toBe("000000000000002");
+      expect(await raw.hget(keys.dedupe, "once")).toBe(seededHandle(2));
     });
   });
 
   it("a line's next, delayed and parked while its message was away, waits for its time once found again", { timeout: 30_000 }, async () => {
     const queue = "parked-next";
     await onNodeQueue(queue, async (backend, raw, keys) => {
-      const nextKey = `${keys.base}m:000000000000002`;
+      const nextKey = `${keys.base}m:${seededHandle(2)}`;
       await backend.enqueue([{ id: "head", queue, body: "head", orderingKey: "line" }, { id: "next", queue, body: "next", orderingKey: "line", delayMs: 60_000 }]);
       const [head] = await backend.receive({ queue, maxMessages: 1, waitMs: 1000, leaseMs: longLease });
       // The next message's hash is away (as on a node its slot is leaving) when the head is acked: its handle is parked.
       const saved = await raw.dumpBuffer(nextKey);
       await raw.del(nextKey);
       await head!.ack();
-      expect(await raw.zrange(keys.orphans, 0, -1)).toEqual(["000000000000002"]);
+      expect(await raw.zrange(keys.orphans, 0, -1)).toEqual([seededHandle(2)]);
       await raw.restore(nextKey, 0, saved!);
       // Found again a second later: due in a minute, it waits in delayed rather than running now.
       await sleep(1100);
       expect(await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: longLease })).toEqual([]);
-      expect(await raw.zscore(keys.delayed, "000000000000002")).toBe(await raw.hget(nextKey, "at"));
+      expect(await raw.zscore(keys.delayed, seededHandle(2))).toBe(await raw.hget(nextKey, "at"));
       expect(await raw.zcard(keys.orphans)).toBe(0);
     });
   });

@@ -12,11 +12,11 @@ import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
 import { createBackendFromUrl } from "./redis-url.js";
-import { withBackend } from "./test-redis-backend.js";
+import { seededHandle, seedHandles, withBackend } from "./test-redis-backend.js";
 import { redisUrl } from "./test-redis-service.js";
 
-/** The first message's handle: enqueued first on a fresh queue, its handle is the queue's first. */
-const firstHandle = "000000000000001";
+/** The first message's handle: enqueued first on a fresh queue (seeded), its handle is the queue's first. */
+const firstHandle = seededHandle(1);
 
 interface CompactQueue {
   readonly backend: RedisBackend;
@@ -29,7 +29,11 @@ interface CompactQueue {
 }
 
 async function onCompactQueue(body: (queue: CompactQueue) => Promise<void>): Promise<void> {
-  await withBackend(async (backend, raw, keyPrefix) => body({ backend, raw, queue: "compact", base: `{${keyPrefix}:compact}:`, keyPrefix }), "compact", { compactLeases: true });
+  await withBackend(async (backend, raw, keyPrefix) => {
+    const base = `{${keyPrefix}:compact}:`;
+    await seedHandles(raw, base);
+    await body({ backend, raw, queue: "compact", base, keyPrefix });
+  }, "compact", { compactLeases: true });
 }
 
 async function receiveOne(backend: Backend, queue: string, leaseMs = 30_000): Promise<ReceivedMessage> {
@@ -189,14 +193,14 @@ describe.skipIf(!redisUrl)("redis compact leases", () => {
       await backend.enqueue([{ id: "job-1", queue, body: "{}" }, { id: "job-2", queue, body: "{}" }, { id: "job-3", queue, body: "{}" }]);
       const messages = await backend.receive({ queue, maxMessages: 3, waitMs: 2000, leaseMs: 30_000 });
       const [parked, live, stale] = ["job-1", "job-2", "job-3"].map((id) => messages.find((message) => message.id === id)!);
-      const [parkedHandle, , staleHandle] = ["000000000000001", "000000000000002", "000000000000003"];
+      const [parkedHandle, , staleHandle] = [seededHandle(1), seededHandle(2), seededHandle(3)];
       // job-1 as the previous release's reclaim parks it (the test above), while its holder still runs the job; job-3's
       // lease handed back, so its holder's later ack is stale.
       await raw.multi().zrem(`${base}leased`, `${parkedHandle}:1`).zadd(`${base}orphans`, Date.now(), `${parkedHandle}:1`).exec();
       await stale!.nack();
       // One batch (acks made in one turn go in one call): the parked and the live ack are taken, the stale one is not.
       await Promise.all([parked!.ack(), live!.ack(), stale!.ack()]);
-      expect(await raw.exists(`${base}m:${parkedHandle}`, `${base}m:000000000000002`)).toBe(0);
+      expect(await raw.exists(`${base}m:${parkedHandle}`, `${base}m:${seededHandle(2)}`)).toBe(0);
       expect(await raw.exists(`${base}m:${staleHandle}`)).toBe(1);
       expect(await raw.zcard(`${base}orphans`)).toBe(0);
       expect(await raw.zrange(`${base}ready`, 0, -1)).toEqual([staleHandle]);
@@ -235,6 +239,7 @@ describe.skipIf(!redisUrl)("redis compact leases", () => {
       ] as const) {
         const queue = `lease-default-${label.replaceAll(" ", "-")}-${Date.now().toString(36)}`;
         const base = `{hopper:${queue}}:`;
+        await seedHandles(raw, base);
         try {
           await backend.enqueue([{ id: "job-1", queue, body: "{}" }]);
           const message = await receiveOne(backend, queue);

@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { enqueueMessages } from "./redis-enqueue.js";
 import { queueKeys, recordKeys } from "./redis-keys.js";
 import { defineScripts } from "./redis-scripts.js";
+import { seededHandle, seedHandles } from "./test-redis-backend.js";
 import { redisUrl } from "./test-redis-service.js";
 
 /**
@@ -19,6 +20,7 @@ describe.skipIf(!redisUrl)("redis: an enqueue script sent again after a dropped 
   it("stores its messages once and answers what the first run stored", async () => {
     const prefix = `resend-${randomUUID().slice(0, 8)}`;
     const keys = queueKeys(prefix, "mail");
+    await seedHandles(client, keys.base);
     const scripts = defineScripts(client);
     // Sends without records go to the script loaded without records.lua.
     const { resending, replies } = resendingEachCall(scripts, "hopperEnqueueNoRecords");
@@ -35,23 +37,25 @@ describe.skipIf(!redisUrl)("redis: an enqueue script sent again after a dropped 
     expect(replies[1]).toEqual(replies[0]);
     // held, a and c: one message each, not two.
     expect(await client.zcard(keys.ready)).toBe(3);
-    expect(await client.hget(keys.meta, "seq")).toBe("5");
+    expect(await client.hget(keys.meta, "seq")).toBe(seededHandle(5));
   });
 
   it("stores a plain send whose messages were all enqueued once: the first run answers their number, the resend a list saying the same", async () => {
     const prefix = `resend-${randomUUID().slice(0, 8)}`;
     const keys = queueKeys(prefix, "mail");
+    await seedHandles(client, keys.base);
     const { resending, replies } = resendingEachCall(defineScripts(client), "hopperEnqueueNoRecords");
     const results = await enqueueMessages(resending, () => keys, ["a", "b", "c"].map((id) => ({ id, queue: "mail", body: "{}" })), undefined);
     expect(replies).toEqual([3, [1, 1, 1]]);
     expect(results.map((result) => result.status)).toEqual(["enqueued", "enqueued", "enqueued"]);
     expect(await client.zcard(keys.ready)).toBe(3);
-    expect(await client.hget(keys.meta, "seq")).toBe("3");
+    expect(await client.hget(keys.meta, "seq")).toBe(seededHandle(3));
   });
 
   it("with records, stores its messages and their records once and answers what the first run stored", async () => {
     const prefix = `resend-${randomUUID().slice(0, 8)}`;
     const keys = queueKeys(prefix, "mail");
+    await seedHandles(client, keys.base);
     const records = recordKeys(prefix);
     const scripts = defineScripts(client);
     // Sends whose messages carry records go to the script loaded with records.lua.
@@ -67,7 +71,7 @@ describe.skipIf(!redisUrl)("redis: an enqueue script sent again after a dropped 
     expect(results.map((result) => result.status)).toEqual(["enqueued", "enqueued", "duplicate"]);
     expect(await client.zcard(keys.ready)).toBe(2);
     // Every message of a send takes a handle, a duplicate too: three, not six.
-    expect(await client.hget(keys.meta, "seq")).toBe("3");
+    expect(await client.hget(keys.meta, "seq")).toBe(seededHandle(3));
     for (const id of ["a", "b"]) expect(await client.exists(`${records.prefix}${id}`)).toBe(1);
     // The duplicate's record was never written, by either run.
     expect(await client.exists(`${records.prefix}c`)).toBe(0);

@@ -8,11 +8,11 @@ import { createConsoleLogger, createHopper, type Hopper, RECORD_KEPT_UNTIL_LATER
 import type { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import type { RedisBackend } from "./redis-backend.js";
-import { withBackend } from "./test-redis-backend.js";
+import { seededHandle, seedHandles, withBackend } from "./test-redis-backend.js";
 import { redisUrl } from "./test-redis-service.js";
 
 /** The first message's handle: enqueued first on a fresh queue, its handle is the queue's first. */
-const firstHandle = "000000000000001";
+const firstHandle = seededHandle(1);
 
 interface MarkedQueue {
   readonly queue: string;
@@ -34,6 +34,7 @@ async function onFreshQueue(queue: string, body: (marked: MarkedQueue) => Promis
   await withBackend(async (backend, raw, keyPrefix) => {
     const hopper = createHopper({ backend, jobs: [], logger: createConsoleLogger("silent"), records: {} });
     const base = `{${keyPrefix}:${queue}}:`;
+    await seedHandles(raw, base);
     try {
       await body({ queue, backend, hopper, raw, base, first: `${base}m:${firstHandle}` });
     } finally {
@@ -82,7 +83,7 @@ describe.skipIf(!redisUrl)("redis lease mark", () => {
       await backend.enqueue([{ id: "job-2", queue, body: "{}", delayMs: 60_000 }]);
       const [taken] = await backend.takeScheduled!({ queue, maxMessages: 1, leaseMs: 30_000 });
       expect(taken?.id).toBe("job-2");
-      expect(await raw.hmget(`${base}m:000000000000003`, "n", "l")).toEqual(["1", "1"]);
+      expect(await raw.hmget(`${base}m:${seededHandle(3)}`, "n", "l")).toEqual(["1", "1"]);
       await taken!.ack();
     });
   });
@@ -176,7 +177,7 @@ describe.skipIf(!redisUrl)("redis lease mark", () => {
         expect(await raw.zscore(`${base}ready`, firstHandle)).toBeNull();
         // None is left for an operator.
         expect(await raw.zcard(`${base}orphans`)).toBe(0);
-        expect(await raw.lrange(`${base}o:line`, 0, -1)).toEqual(["000000000000002"]);
+        expect(await raw.lrange(`${base}o:line`, 0, -1)).toEqual([seededHandle(2)]);
         expect(await raw.hget(`${base}meta`, "waiting")).toBe("0");
         expect(await hopper.jobs.get("head")).toMatchObject({ state: "succeeded", attempt: 1 });
         expect(await backend.enqueue([message("again", { dedupeKey: "once" })])).toEqual([{ status: "enqueued", id: "again" }]);

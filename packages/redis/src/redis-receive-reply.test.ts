@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { RedisBackend } from "./redis-backend.js";
-import { withBackend } from "./test-redis-backend.js";
+import { seededHandle, seedHandles, withBackend } from "./test-redis-backend.js";
 import { redisUrl } from "./test-redis-service.js";
 
 const lease = { maxMessages: 10, waitMs: 1000, leaseMs: 30_000 };
@@ -49,11 +49,12 @@ describe.skipIf(!redisUrl)("redis receive reply", () => {
   it("a message hash without its id (written by hand) goes out with an empty id, and the queue goes on", async () => {
     await withBackend(async (backend, raw, keyPrefix) => {
       const queue = "reply";
+      await seedHandles(raw, `{${keyPrefix}:${queue}}:`);
       await backend.enqueue([
         { id: "first", queue, body: '{"n":1}' },
         { id: "second", queue, body: '{"n":2}' },
       ]);
-      await raw.hdel(`{${keyPrefix}:${queue}}:m:000000000000001`, "id");
+      await raw.hdel(`{${keyPrefix}:${queue}}:m:${seededHandle(1)}`, "id");
       const messages = await backend.receive({ queue, ...lease });
       expect(messages.map((message) => [message.id, message.body])).toEqual([
         ["", '{"n":1}'],

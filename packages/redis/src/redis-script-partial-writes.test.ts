@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { createRedisBackend } from "./index.js";
 import { queueKeys, type QueueKeys } from "./redis-keys.js";
+import { seededHandle, seedHandles } from "./test-redis-backend.js";
 import { redisUrl } from "./test-redis-service.js";
 
 // Redis does not roll back a script's earlier writes when a later command errors, so a
@@ -66,10 +67,10 @@ describe.skipIf(!redisUrl)("redis: a script stopped by an error mid-way has writ
     const queue = `partial-first-hash-${randomBytes(4).toString("hex")}`;
     const keys = queueKeys("hopper", queue);
     try {
+      // Seeded above the server's clock, so the handles that follow are known (enqueue.lua).
+      await seedHandles(admin, keys.base);
       await backend.enqueue([{ id: "earlier", queue, body: "earlier" }]);
-      // Handles are the queue's seq counter plus one, zero-padded (enqueue.lua).
-      const seq = Number(await admin.hget(keys.meta, "seq"));
-      const firstNewKey = `${keys.base}m:${String(seq + 1).padStart(15, "0")}`;
+      const firstNewKey = `${keys.base}m:${seededHandle(2)}`;
       await admin.set(firstNewKey, "not a hash");
       const before = await snapshot(admin, keys);
 
@@ -80,7 +81,7 @@ describe.skipIf(!redisUrl)("redis: a script stopped by an error mid-way has writ
       expect(results.map((result) => result.status)).toEqual(["failed", "failed"]);
       const after = await snapshot(admin, keys);
       expect({ ready: after.ready, delayed: after.delayed, hashes: after.hashes }).toEqual({ ready: before.ready, delayed: before.delayed, hashes: before.hashes });
-      expect(await admin.exists(`${keys.base}m:${String(seq + 2).padStart(15, "0")}`)).toBe(0);
+      expect(await admin.exists(`${keys.base}m:${seededHandle(3)}`)).toBe(0);
     } finally {
       await backend.close();
       admin.disconnect();

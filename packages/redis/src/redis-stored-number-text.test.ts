@@ -3,6 +3,7 @@ import { Redis } from "ioredis";
 import { describe, expect, it } from "vitest";
 import { createRedisBackend } from "./index.js";
 import { queueKeys } from "./redis-keys.js";
+import { seededHandle, seedHandles } from "./test-redis-backend.js";
 import { redisUrl } from "./test-redis-service.js";
 
 // The scripts hand redis.call numbers as text they format themselves (integer_text in common.lua). During a
@@ -25,6 +26,7 @@ describe.skipIf(!redisUrl)("redis: numbers the scripts store", () => {
       throw new Error(`no message hash for ${id}`);
     };
     try {
+      await seedHandles(admin, keys.base);
       const before = Number((await admin.time())[0]) * 1000;
       await backend.enqueue([
         { id: "high", queue, body: "high", priority: 5 },
@@ -48,7 +50,7 @@ describe.skipIf(!redisUrl)("redis: numbers the scripts store", () => {
       const leaseScores = await Promise.all([high.handle, plain.handle].map((handle) => admin.zscore(keys.leased, handle)));
       for (const score of leaseScores) expect(score).toMatch(integer);
       expect(Number(leaseScores[0]) - Number(high.hash.at)).toBeGreaterThanOrEqual(30_000);
-      expect(await admin.hget(keys.meta, "seq")).toBe("3");
+      expect(await admin.hget(keys.meta, "seq")).toBe(seededHandle(3));
     } finally {
       await backend.close();
       admin.disconnect();

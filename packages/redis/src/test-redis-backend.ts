@@ -17,3 +17,13 @@ export async function withBackend(test: (backend: RedisBackend, raw: Redis, keyP
     raw.disconnect();
   }
 }
+
+/**
+ * A queue's handles follow its `meta.seq`, which never falls below the server's clock in µs (enqueue.lua). Seeded
+ * above any clock, a fresh queue's handles are known in advance: the n-th message's is `seededHandle(n)`.
+ */
+export const seededHandleBase = 5_000_000_000_000_000;
+export const seededHandle = (n: number): string => String(seededHandleBase + n);
+export async function seedHandles(raw: Redis, base: string): Promise<void> {
+  await raw.hset(`${base}meta`, "seq", String(seededHandleBase));
+}

@@ -108,15 +108,15 @@ end
 -- Ids whose record this send created: a second message with the same id finds it (record_insert asks again).
 local records_created = {}
 
--- Writes. The handles follow the queue's last one (`seq`), which the increment answers, and never fall below the
--- server's clock in µs: a restart without persistence, or a failover to a replica behind, starts `seq` over, and a
--- handle handed out before (with delivery count 1 again) would let a lease from before ack or nack the new job.
--- Handles stay in order as text: the old ones are 15 digits, zero-padded, and the clock's 16 start with a 1.
+-- Writes. The handles follow the queue's last one (`seq`), which the increment answers. A queue's first handles start
+-- from the server's clock in µs, not from 1: a restart without persistence wipes `seq` with the queue, and handles
+-- from 1 again (with delivery count 1 again) would let a lease from before the restart ack or nack a new job. Only
+-- a fresh counter is moved (one write per queue, not per send). Handles stay in order as text: the older ones are
+-- 15 digits, zero-padded, and the clock's 16 start with a 1.
 local seq = redis.call('HINCRBY', meta_key, 'seq', integer_text(count)) - count
-local handle_floor = now * 1000
-if seq < handle_floor then
-  redis.call('HSET', meta_key, 'seq', string.format('%d', handle_floor + count))
-  seq = handle_floor
+if seq == 0 then
+  seq = now * 1000
+  redis.call('HSET', meta_key, 'seq', string.format('%d', seq + count))
 end
 local function handle_of(index) return string.format('%015d', seq + index + 1) end
 -- One answer per message once one is a duplicate (see Returns); nil while every one was enqueued.
