@@ -84,6 +84,16 @@ describe("hopper: usage errors and help (no backend needed)", () => {
     }
   });
 
+  // The README says every command that reads queues warns on memory:// (its queues live in one process); the
+  // review of 2026-12-07 (the next stop) found dead-letters and jobs list silent.
+  it("warns on memory:// that stats, dead-letters and jobs list see only their own process's, empty queues", { timeout: 120_000 }, async () => {
+    for (const args of [["stats", "--queues", "a"], ["dead-letters", "list", "a"], ["jobs", "list", "--state", "dead"]]) {
+      const result = await runCliProcess([...args, "--url", "memory://cli-warn"]);
+      expect({ args, code: result.code }).toEqual({ args, code: 0 });
+      expect({ args, warned: /memory:\/\/ .*inside one process/.test(result.stderr) }).toEqual({ args, warned: true });
+    }
+  });
+
   it("prints help with an example for every command, and exits 0", { timeout: 120_000 }, async () => {
     for (const command of [[], ["worker"], ["scheduler"], ["stats"], ["check"], ["dead-letters"], ["dead-letters", "list"], ["dead-letters", "retry"], ["dead-letters", "discard"]]) {
       const result = await runCliProcess([...command, "--help"]);

@@ -1,5 +1,6 @@
 import { Option, type Command } from "commander";
 import { validateQueueName, type DeadLetter, type DeadLetters } from "@hopper/core";
+import { isProcessLocalUrl } from "../backend-url-option.js";
 import { usageError } from "../cli-error.js";
 import type { ActionFactory, CliCommand, CommandContext } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
@@ -100,6 +101,7 @@ async function withDeadLetters(context: CommandContext, queue: string, use: (dea
   } catch (error) {
     throw usageError((error as Error).message, error);
   }
+  if (isProcessLocalUrl(context.url())) context.logger.warn("memory:// queues live inside one process: this command sees its own, empty dead letters");
   const hopper = context.openHopper();
   try {
     await context.withTimeout(hopper.backend, "opening the backend");

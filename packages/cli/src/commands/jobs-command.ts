@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { createHopper, type JobListQuery, type JobRecord } from "@hopper/core";
+import { isProcessLocalUrl } from "../backend-url-option.js";
 import type { ActionFactory, CliCommand } from "../command.js";
 import { ExitCode } from "../exit-codes.js";
 import { parsePositiveInteger } from "../option-parsers.js";
@@ -31,6 +32,7 @@ export const jobsCommand: CliCommand = {
             ...(options.after !== undefined && { after: options.after as string }),
           };
           // Records on with the defaults: reading only, so keep times and bounds do not matter here.
+          if (isProcessLocalUrl(context.url())) context.logger.warn("memory:// keeps job records inside one process: this command sees its own, empty ones");
           const hopper = createHopper({ url: context.url(), jobs: [], logger: context.logger, records: {} });
           try {
             const page = await context.withTimeout(hopper.jobs.list(query), "listing the job records");
