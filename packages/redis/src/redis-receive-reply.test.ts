@@ -3,6 +3,7 @@
  * body. The id comes last, as it may hold the separator; these read back every part, for both lease forms, through
  * redeliveries counted and not, and an ack that lands only with the token read right.
  */
+import { ConfigurationError } from "@hopper/core";
 import { describe, expect, it } from "vitest";
 import type { RedisBackend } from "./redis-backend.js";
 import { seededHandle, seedHandles, withBackend } from "./test-redis-backend.js";
@@ -62,6 +63,21 @@ describe.skipIf(!redisUrl)("redis receive reply", () => {
       ]);
       for (const message of messages) await message.ack();
       expect(await backend.stats!(queue)).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+    }, "reply");
+  });
+
+  // Found by the Redis review of 2026-12-07 (the next stop): an infinite lease was stored as an `inf` deadline, never
+  // reclaimed. Receive refused it; an extension did not.
+  it("refuses an extension to an infinite or non-positive lease, and the lease stands", async () => {
+    await withBackend(async (backend) => {
+      const queue = "reply";
+      await backend.enqueue([{ id: "held", queue, body: "{}" }]);
+      const [message] = await backend.receive({ queue, ...lease });
+      for (const leaseMs of [Infinity, Number.NaN, 0, -5]) {
+        await expect(message!.extendLease(leaseMs)).rejects.toSatisfy((error: unknown) => ConfigurationError.isInstance(error) && error.field === "leaseMs");
+      }
+      expect(await message!.extendLease(30_000)).toBe(true);
+      await message!.ack();
     }, "reply");
   });
 });

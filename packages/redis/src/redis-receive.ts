@@ -1,5 +1,5 @@
 import type { NackOptions, ReceivedMessage, ReceiveOptions, ScheduledMessage, TakeScheduledOptions } from "@hopper/core/backend";
-import type { SettledRecord } from "@hopper/core";
+import { ConfigurationError, type SettledRecord } from "@hopper/core";
 import { ridesAck, type AckBatcher } from "./redis-acks.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
 import { isClusterTransientError, whileSlotMoves } from "./redis-cluster-errors.js";
@@ -173,6 +173,8 @@ class RedisReceivedMessage implements ReceivedMessage {
   async extendLease(leaseMs: number): Promise<boolean> {
     const { client, keys, ensureOpen } = this.#context;
     ensureOpen();
+    // An infinite deadline would never be reclaimed: the job held for good by a worker that may be gone.
+    if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new ConfigurationError({ field: "leaseMs", message: `must be a positive, finite number of ms, got ${JSON.stringify(leaseMs) ?? String(leaseMs)}` });
     return (await whileSlotMoves(() => client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, this.#token, leaseMs))) === 1;
   }
 
