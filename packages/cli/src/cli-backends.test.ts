@@ -198,7 +198,7 @@ for (const target of targets) {
 
     // Found by the cockpit review of 2026-12-07 (the next stop): --timeout bounded the whole retry, which then closed
     // the connection between a letter's send and its ack (the job both queued and dead) and exited 1 saying nothing.
-    it.skipIf(target.name !== "redis")("dead-letters retry of thousands bounds each step by --timeout, not the whole, and leaves no letter twice", { timeout: 120_000 }, async () => {
+    it("dead-letters retry of thousands bounds each step by --timeout, not the whole, and leaves no letter twice", { timeout: 120_000 }, async () => {
       const hopper = hopperForTest();
       const queue = uniqueQueue("deadmany");
       const backend = await hopper.backend;

@@ -7,7 +7,7 @@ import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
 import { storeExecutor } from "./postgres-store-connection.js";
 import { countEntriesStatement, heldCondition, keepEntryCounts } from "./postgres-entry-counts.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
-import { optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
+import { optionKeysOf, rejectUnknownOptions, slotIntervalMicroseconds } from "@hopper/core/backend";
 
 export interface PostgresCoordinationStoreOptions {
   /** A `pg` pool you own; left open on close. */
@@ -177,7 +177,7 @@ export async function createPostgresCoordinationStore(options: PostgresCoordinat
       open();
       sweep();
       // PostgreSQL's intervals are whole µs: rounded up, so `3 per second` never fits four slots in 999.999 ms.
-      const intervalMs = Math.ceil(Math.round(exactIntervalMs * 1_000_000) / 1000) / 1000;
+      const intervalMs = slotIntervalMicroseconds(exactIntervalMs) / 1000;
       // One statement, GCRA as in stepRateSlot (@hopper/core): a bucket row is locked by the ON CONFLICT
       // update, which recomputes from the row as it stands, so concurrent steps never share a slot.
       // \`seen\` (read before the lock) only says how long a refused taker should wait.

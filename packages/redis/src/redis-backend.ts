@@ -4,7 +4,7 @@ import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { AckBatcher } from "./redis-acks.js";
 import { connect, failOnConnectionError, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
-import { checkEvictionPolicy } from "./redis-eviction-policy.js";
+import { evictionGuard } from "./redis-eviction-policy.js";
 import { createKeyCache, recordKeys } from "./redis-keys.js";
 import { receiveMessages, takeScheduledMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
@@ -115,15 +115,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   client.once("ready", () => (everReady = true));
   const reportOrphans = options.onMissingMessages ?? warnAboutOrphans;
   // Checked before the first operation; a connection failure is forgotten so the next operation checks again.
-  let evictionChecked: Promise<void> | undefined;
-  const ensureSafe = (): Promise<void> => {
-    if (options.allowEviction === true) return Promise.resolve();
-    evictionChecked ??= checkEvictionPolicy(client).catch((error: unknown) => {
-      if (!ConfigurationError.isInstance(error)) evictionChecked = undefined;
-      throw error;
-    });
-    return evictionChecked;
-  };
+  const ensureSafe = evictionGuard(client, options.allowEviction);
   const scripted = defineScripts(client);
   const keysOf = createKeyCache(keyPrefix);
   // On one node the queue scripts also write the records: their keys lie outside the queue's hash tag,

@@ -3,7 +3,7 @@ import { BackendClosedError, COORDINATION_SPECIFICATION_VERSION, ConfigurationEr
 import type { Cluster, Redis, RedisOptions } from "ioredis";
 import { connect, quitOrDisconnect } from "./redis-connection.js";
 import { defineCommands, scriptWithHelpers } from "./script-files.js";
-import { optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
+import { optionKeysOf, rejectUnknownOptions, slotIntervalMicroseconds } from "@hopper/core/backend";
 
 export interface RedisCoordinationStoreOptions {
   /** `redis://…` or `rediss://…`; the store creates the client and closes it. */
@@ -54,15 +54,6 @@ const ENTRIES_SWEEP_FIELD = "\u0000sweep-at";
 
 function refuseSweepField(member: string): void {
   if (member === ENTRIES_SWEEP_FIELD) throw new ConfigurationError({ field: "member", message: "\\0sweep-at is the Redis store's own field of an entries hash: use another member name" });
-}
-
-/**
- * A rate limit's interval in whole µs (the script's unit), rounded up: rounded to the nearest, `3 per second`'s
- * 333.333… ms became 333 333 µs and four slots fit in 999.999 ms. Up, the bound holds (a µs later, not earlier).
- */
-function wholeMicroseconds(intervalMs: number): number {
-  // To whole ns first: 0.1 + 0.2 ms must not become 301 µs.
-  return Math.max(1, Math.ceil(Math.round(intervalMs * 1_000_000) / 1000));
 }
 
 const optionKeys = optionKeysOf<RedisCoordinationStoreOptions>({ url: true, client: true, redisOptions: true, keyPrefix: true, allowEviction: true });
@@ -121,7 +112,7 @@ export function createRedisCoordinationStore(options: RedisCoordinationStoreOpti
     },
     async takeRateSlot(key, { intervalMs, burst, maxWaitMs }) {
       await open();
-      const [admitted, waitUs, nowUs] = await commands.hopperCoordinationRateSlot(redisKey(key), wholeMicroseconds(intervalMs), burst, Math.round(maxWaitMs * 1000));
+      const [admitted, waitUs, nowUs] = await commands.hopperCoordinationRateSlot(redisKey(key), slotIntervalMicroseconds(intervalMs), burst, Math.round(maxWaitMs * 1000));
       if (admitted !== 1) return { admitted: false, waitMs: Number(waitUs) / 1000 };
       return { admitted: true, waitMs: Number(waitUs) / 1000, startsAtMs: (Number(nowUs) + Number(waitUs)) / 1000 };
     },

@@ -41,9 +41,9 @@ export async function checkEvictionPolicy(client: RedisClient): Promise<void> {
 }
 
 /**
- * A store's guard for the same check, run before its first call (and again after one that could not reach the
- * server): a coordination or record store given on its own (for SQS, Pub/Sub or PostgreSQL, or on a second server)
- * was never checked, and a `volatile-*` policy evicts exactly its keys (unique reservations, slots, tick claims).
+ * The check as a guard, run before the first call of the backend or of a store (and again after one that could not
+ * reach the server). A coordination or record store given on its own (for SQS, Pub/Sub or PostgreSQL, or on a
+ * second server) needs it too: a `volatile-*` policy evicts exactly its keys (unique reservations, slots, tick claims).
  */
 export function evictionGuard(client: RedisClient, allowEviction: boolean | undefined): () => Promise<void> {
   if (allowEviction !== undefined && typeof allowEviction !== "boolean") throw new ConfigurationError({ field: "allowEviction", message: `must be true or false, got ${JSON.stringify(allowEviction)}` });

@@ -87,8 +87,9 @@ export function createSqsLambdaHandler(options: SqsLambdaHandlerOptions): (event
     // Each record's outcome once known; one still unknown at the return is reported failed (Lambda redelivers it).
     const outcomes: (PushOutcome | undefined)[] = records.map(() => undefined);
     const deadline = functionDeadline(context);
+    const fifo = records.some((record) => record.eventSourceARN?.endsWith(".fifo"));
     try {
-      if (records.some((record) => record.eventSourceARN?.endsWith(".fifo"))) {
+      if (fifo) {
         const inOrder = async () => {
           for (const [index, record] of records.entries()) {
             outcomes[index] = await run(record, deadline?.signal);
@@ -105,7 +106,7 @@ export function createSqsLambdaHandler(options: SqsLambdaHandlerOptions): (event
     }
     // On a FIFO queue, every record after the first that did not end done is failed too, so order is kept.
     const firstUndone = outcomes.findIndex((outcome) => outcome?.status !== "done");
-    const failed = records.filter((_, index) => (records.some((record) => record.eventSourceARN?.endsWith(".fifo")) ? firstUndone >= 0 && index >= firstUndone : outcomes[index]?.status !== "done"));
+    const failed = records.filter((_, index) => (fifo ? firstUndone >= 0 && index >= firstUndone : outcomes[index]?.status !== "done"));
     return { batchItemFailures: failed.map((record) => ({ itemIdentifier: record.messageId })) };
   };
 }

@@ -5,6 +5,7 @@ export { isConnectionFailure } from "../backend-reach.js";
 // For packages that take options objects of their own: a misspelt key refused as the core refuses its own.
 export { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";
 export { checkUrlParameters } from "../url-parameters.js";
+export { slotIntervalMicroseconds } from "../coordination/rate-slot.js";
 export { envelopeIdOf } from "../envelope/envelope-id.js";
 export { BackendClosedError } from "../errors/backend-closed-error.js";
 export { UnsupportedCapabilityError } from "../errors/unsupported-capability-error.js";

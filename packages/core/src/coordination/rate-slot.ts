@@ -12,3 +12,12 @@ export function stepRateSlot(tat: number | undefined, now: number, options: Rate
   if (waitMs > options.maxWaitMs) return { slot: { admitted: false, waitMs } };
   return { slot: { admitted: true, waitMs, startsAtMs: now + waitMs }, tat: start + options.intervalMs };
 }
+
+/**
+ * A slot interval in whole µs, rounded up, for stores that keep time in µs (Redis's scripts, PostgreSQL's intervals).
+ * Rounded to the nearest, `3 per second`'s 333.333… ms became 333 333 µs and four slots fit in 999.999 ms; up, the
+ * bound holds (a slot a µs later, never earlier). To whole ns first, so float noise (0.1 + 0.2 ms) adds no µs.
+ */
+export function slotIntervalMicroseconds(intervalMs: number): number {
+  return Math.max(1, Math.ceil(Math.round(intervalMs * 1_000_000) / 1000));
+}
