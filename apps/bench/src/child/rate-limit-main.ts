@@ -134,7 +134,8 @@ async function handle(request: RateLimitRequest): Promise<void> {
       worker = hopper.worker({ queues: [queue], concurrency, handleSignals: false });
       running = worker.run();
       running.catch(() => {});
-      send({ type: "consuming", at: now() });
+      // Wall clock, as the starts are: the report compares both with the store's slots.
+      send({ type: "consuming", at: Date.now() });
       return;
     }
     case "stop": {

@@ -24,8 +24,10 @@ import { PerformanceObserver, monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createHopper, Job, type JobContext } from "@hopper/core";
 import type { ReceiveOptions, OutgoingMessage, EnqueueCallOptions } from "@hopper/core/backend";
-import { now } from "../subjects/bench-subject.js";
 import { installIntakeWatch, logIntake, receiveView } from "./intake-watch.js";
+
+// Wall-clock based, unlike the bench's now(): phases are compared with leaseFrom (Date.now()) and GC entries.
+const now = () => performance.timeOrigin + performance.now();
 
 const [url = process.env.HOPPER_TEST_REDIS_URL ?? "", rateText = "1600", durationText = "2000", roundsText = "4", concurrencyText = "50"] = process.argv.slice(2);
 const rate = Number(rateText);

@@ -8,10 +8,10 @@ import { FirstStarts, type StartCounts } from "./first-starts.js";
 /**
  * A job's first start as a latency step counts it: when it started in the worker and when its enqueue call was made
  * in the producer (`BenchJob.sentAt`), both `now()`. In the `process` layout the two are read in two processes on
- * this machine, and are still one clock: `now()` is `performance.timeOrigin + performance.now()`, Node's monotonic
- * clock (CLOCK_MONOTONIC, one for the whole machine) plus an offset each process takes from the wall clock as it
- * starts; the two offsets differ only if the wall clock was set (stepped) between the two starts. NTP's slewing moves
- * the monotonic clock alike. `clockDisagreement` checks it at each step.
+ * this machine, and are still one clock: `now()` reads CLOCK_MONOTONIC, one for the whole machine. (It was
+ * `performance.timeOrigin + performance.now()` once, whose offset each process takes from the wall clock as it
+ * starts: a process preempted between the two reads took one 1.2 ms off on a loaded CI machine.)
+ * `clockDisagreement` checks it at each step.
  */
 export type OnFirstStart = (startedAt: number, sentAt: number) => void;
 
@@ -53,7 +53,7 @@ export function sameProcessWorker(subject: BenchSubject): LatencyWorker {
   };
 }
 
-/** Most the worker's clock may read outside the round trip that asked it (ms): the two clocks differ by microseconds unless the wall clock was set. */
+/** Most the worker's clock may read outside the round trip that asked it (ms): on one machine's monotonic clock, nothing. */
 const clockToleranceMs = 1;
 
 /** Why the worker's `now()` (read at `workerAt`) cannot be the producer's, whose `askedAt` and `answeredAt` bracket it; undefined when it can. */

@@ -137,7 +137,7 @@ export async function runRateLimit(plan: RateLimitPlan, onProgress: (line: strin
     const jobsRun = starts.length;
     const storeCalls = addCounts(finals.map((final) => final.storeCalls));
     const commands = commandsBefore && commandsAfter ? commandDeltas(commandsBefore, commandsAfter) : undefined;
-    // Slots are on the store's clock, starts on this machine's (now() is wall-clock based, as Date.now()).
+    // Slots are on the store's clock, starts and "consuming" on this machine's wall clock (Date.now()).
     return {
       ...base,
       granted,

@@ -63,9 +63,13 @@ export interface BenchSubject {
   close(): Promise<void>;
 }
 
-/** Milliseconds with sub-millisecond precision, comparable within one process and across the processes of one machine (scenarios/latency-worker.ts). */
+/**
+ * Milliseconds with sub-millisecond precision on the machine's monotonic clock (CLOCK_MONOTONIC, read by
+ * `process.hrtime`): comparable within one process and across the processes of one machine
+ * (scenarios/latency-worker.ts), never with wall-clock times such as `Date.now()` or a server's clock.
+ */
 export function now(): number {
-  return performance.timeOrigin + performance.now();
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 export function encodeJob(job: BenchJob): string {
