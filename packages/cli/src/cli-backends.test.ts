@@ -206,9 +206,39 @@ for (const target of targets) {
       const letters = Array.from({ length: 3000 }, (_, n) => ({ id: `letter-${n}`, queue: deadLetterQueueName(queue), body: deadLetterBody(queue, `letter-${n}`) }));
       for (let from = 0; from < letters.length; from += 500) await backend.enqueue(letters.slice(from, from + 500));
       const retried = await runCliProcess(["dead-letters", "retry", queue, "--url", url, "--max", "3000", "--timeout", "500ms", "--json"]);
-      expect({ code: retried.code, stdout: JSON.parse(retried.stdout || "{}") }).toEqual({ code: 0, stdout: { queue, retried: 3000 } });
+      expect({ code: retried.code, stdout: JSON.parse(retried.stdout || "{}") }).toEqual({ code: 0, stdout: { queue, retried: 3000, left: [] } });
       expect(await stats(hopper, queue)).toMatchObject({ ready: 3000 });
       expect(await stats(hopper, deadLetterQueueName(queue))).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
+    });
+
+    // Found by the cockpit review of 2026-12-07 (the next stop): letters retry cannot move at the head of the dead-letter
+    // queue came back at once, so retry stopped there and said "0 moved" with exit 0.
+    it("dead-letters retry goes past letters it cannot move, lists them with the reason, and exits 1", { timeout: 90_000 }, async () => {
+      const hopper = hopperForTest();
+      const queue = uniqueQueue("deadleft");
+      const backend = await hopper.backend;
+      await backend.enqueue([
+        { id: "junk", queue: deadLetterQueueName(queue), body: "not json" },
+        { id: "foreign", queue: deadLetterQueueName(queue), body: deadLetterBody("elsewhere", "foreign") },
+      ]);
+      await backend.enqueue(["a", "b", "c"].map((id) => ({ id, queue: deadLetterQueueName(queue), body: deadLetterBody(queue, id) })));
+      const retried = await runCliProcess(["dead-letters", "retry", queue, "--url", url, "--max", "3", "--json"]);
+      expect(retried.code).toBe(1);
+      expect(JSON.parse(retried.stdout)).toEqual({
+        queue,
+        retried: 3,
+        left: [
+          { id: "junk", job: null, reason: "not a Hopper dead letter" },
+          { id: "foreign", job: "AlwaysFails", reason: `its envelope names queue "elsewhere", not ${queue}` },
+        ],
+      });
+      expect(await stats(hopper, queue)).toMatchObject({ ready: 3 });
+      // Handed back as the command ended: the two are there at once for list and discard.
+      expect(await stats(hopper, deadLetterQueueName(queue))).toEqual({ ready: 2, delayed: 0, inFlight: 0 });
+      const human = await runCliProcess(["dead-letters", "retry", queue, "--url", url]);
+      expect(human.code).toBe(1);
+      expect(human.stdout).toMatch(new RegExp(`^0 dead letters moved back to ${queue}; 2 left in place \\(see them with hopper dead-letters list ${queue}; discard or fix them\\):\nID +JOB +LEFT IN PLACE BECAUSE\n`));
+      expect(human.stdout).toMatch(/junk +\(undecodable\) +not a Hopper dead letter/);
     });
 
     // Found by the cockpit review of 2026-12-07 (the next stop): a CLI worker could not turn records on, so with an app

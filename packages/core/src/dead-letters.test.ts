@@ -1,9 +1,12 @@
 import { afterEach, expect, it } from "vitest";
+import { DEAD_LETTER_FORMAT_VERSION } from "./dead-letters.js";
+import { ENVELOPE_FORMAT_VERSION } from "./envelope/envelope.js";
 import { UnrecoverableError } from "./errors/unrecoverable-error.js";
 import { createHopper, type Hopper } from "./hopper.js";
 import { Job } from "./job.js";
 import { createConsoleLogger } from "./logger.js";
 import { createMemoryBackend } from "./memory/memory-backend.js";
+import { deadLetterQueueName } from "./names.js";
 
 let failing = true;
 class Flaky extends Job<{ n: number }> {
@@ -69,4 +72,35 @@ it("refuses a selection it cannot honour before receiving anything, naming the f
   for (const [call, message] of refusals) await expect(call()).rejects.toThrow(message);
   // Nothing was received by the refused calls: the letter is still there to take at once (no lease to wait out).
   expect((await letters.take({ max: 10 })).map((letter) => letter.id)).toEqual([id]);
+});
+
+// Found by the cockpit review of 2026-12-07: letters retry could not move (undecodable, or addressed to another queue)
+// at the head of the dead-letter queue came back at once and were received again, so retry stopped there, moving none.
+it("retry goes past letters it cannot move, holding them until it ends, and reports each once with its reason", async () => {
+  failing = true;
+  const backend = createMemoryBackend({ store: "dead-letters-past-unretryable" });
+  const hopper = createHopper({ backend, jobs: [Flaky], logger: createConsoleLogger("silent") });
+  hoppers.push(hopper);
+  const deadQueue = deadLetterQueueName("dead-selection");
+  // Two letters no retry may move, written first so they sit at the head.
+  await backend.enqueue([
+    { id: "junk", queue: deadQueue, body: "not json" },
+    { id: "foreign", queue: deadQueue, body: JSON.stringify({ hopperDeadLetter: DEAD_LETTER_FORMAT_VERSION, id: "foreign", queue: "elsewhere", job: "Flaky", reason: "attempts exhausted", error: { name: "Error", message: "no" }, attempt: 1, failedAt: new Date().toISOString(), envelope: { hopper: ENVELOPE_FORMAT_VERSION, id: "foreign", job: "Flaky", version: 1, args: { n: 9 }, queue: "elsewhere", priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} }, body: null }) },
+  ]);
+  const ids = await Flaky.performAllLater([{ n: 1 }, { n: 2 }, { n: 3 }]);
+  await runUntilIdle(hopper, async () => (await backend.stats!(deadQueue)).ready === 5);
+
+  const letters = hopper.deadLetters("dead-selection");
+  const outcomes = [];
+  // The first receive (max 3) brings the two it cannot move and one job; they must not come back in the next ones.
+  for await (const outcome of letters.retryEach({ max: 3 })) outcomes.push(outcome);
+  expect(outcomes.filter((outcome) => outcome.moved).map((outcome) => outcome.letter.id).sort()).toEqual([...ids].sort());
+  expect(outcomes.filter((outcome) => !outcome.moved).map((outcome) => [outcome.letter.id, outcome.moved ? "" : outcome.reason])).toEqual([
+    ["junk", expect.stringMatching(/not a Hopper dead letter/)],
+    ["foreign", expect.stringMatching(/names queue "elsewhere", not dead-selection/)],
+  ]);
+  // Handed back when it ended: both are there to list at once, and retry() counts only the moved.
+  expect(await backend.stats!(deadQueue)).toEqual({ ready: 2, delayed: 0, inFlight: 0 });
+  expect(await letters.retry({ max: 10 })).toBe(0);
+  expect((await letters.peek({ max: 10 })).map((letter) => letter.id).sort()).toEqual(["foreign", "junk"]);
 });

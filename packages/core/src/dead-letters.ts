@@ -112,6 +112,9 @@ export interface DeadLetterSelection {
   readonly ids?: readonly string[];
 }
 
+/** One letter `retryEach` handled: moved back to its queue, or left in place and why. */
+export type DeadLetterRetryOutcome = { readonly letter: DeadLetter; readonly moved: true } | { readonly letter: DeadLetter; readonly moved: false; readonly reason: string };
+
 /** Inspection and retry of one queue's dead letters. */
 export class DeadLetters {
   constructor(
@@ -145,29 +148,63 @@ export class DeadLetters {
   }
 
   /**
-   * Moves up to `max` dead letters back to their queue as fresh first attempts; returns how many.
-   * Left in place: undecodable bodies, and envelopes that name another queue (they would only be
-   * dead-lettered again, and must not be rewritten to run here).
+   * Moves up to `max` dead letters back to their queue as fresh first attempts; returns how many. Letters it may not
+   * move are left in place (see `retryEach`), and it goes on past them.
    */
   async retry(options: DeadLetterSelection = {}): Promise<number> {
-    checkSelection(options, "deadLetters().retry()", selectionKeys);
-    const backend = await this.backend();
-    const messages = await this.select(await this.receive(options), options.ids);
     let moved = 0;
-    for (const message of messages) {
-      const envelope = retryableEnvelope(readDeadLetter(message), this.queue);
-      if (!envelope) {
-        await message.nack();
-        continue;
-      }
-      const { runAt: _runAt, ...fresh } = envelope;
-      const [result] = await sendInBatches(backend, [{ id: envelope.id, queue: this.queue, body: encodeEnvelope(fresh) }]);
-      if (result?.status !== "failed") {
-        await message.ack();
-        moved += 1;
-      }
-    }
+    for await (const outcome of this.retryEach(options)) if (outcome.moved) moved += 1;
     return moved;
+  }
+
+  /**
+   * `retry`, one letter at a time: yields each letter it moved, and each it left in place with the reason, until
+   * `max` moved or the dead-letter queue has no more. Left in place: undecodable bodies, envelopes that name another
+   * queue (they would only be dead-lettered again, and must not be rewritten to run here), and letters whose send
+   * the backend refused. They stay leased while it goes on, so the receives after reach the letters behind them, and
+   * are handed back when it ends (stopping the iteration early included). A letter is yielded once.
+   */
+  async *retryEach(options: DeadLetterSelection = {}): AsyncGenerator<DeadLetterRetryOutcome, void, undefined> {
+    checkSelection(options, "deadLetters().retryEach()", selectionKeys);
+    const backend = await this.backend();
+    const max = options.max ?? 10;
+    const held = new Map<string, ReceivedMessage>();
+    let moved = 0;
+    try {
+      while (moved < max && held.size < heldLettersBound) {
+        const messages = await this.select(await this.receive({ max: max - moved, waitMs: options.waitMs }), options.ids);
+        if (messages.length === 0) return;
+        for (const message of messages) {
+          const letter = readDeadLetter(message);
+          const leftBecause = await this.moveBack(backend, message, letter);
+          if (leftBecause === undefined) {
+            moved += 1;
+            yield { letter, moved: true };
+            continue;
+          }
+          const seen = held.has(message.id);
+          // A hold that lapsed brought the letter back: the newer lease is the one to hand back.
+          held.set(message.id, message);
+          if (!seen) yield { letter, moved: false, reason: leftBecause };
+        }
+        // With ids, the letters named are looked for among one receive.
+        if (options.ids !== undefined) return;
+      }
+    } finally {
+      await Promise.allSettled([...held.values()].map((message) => message.nack()));
+    }
+  }
+
+  /** Sends the letter's job back and acks the letter; or says why it may not (the letter is not acked). */
+  private async moveBack(backend: Backend, message: ReceivedMessage, letter: DeadLetter): Promise<string | undefined> {
+    const envelope = retryableEnvelope(letter);
+    if (typeof envelope === "string") return envelope;
+    if (envelope.queue !== this.queue) return `its envelope names queue ${JSON.stringify(envelope.queue)}, not ${this.queue}`;
+    const { runAt: _runAt, ...fresh } = envelope;
+    const [result] = await sendInBatches(backend, [{ id: envelope.id, queue: this.queue, body: encodeEnvelope(fresh) }]);
+    if (result?.status === "failed") return `the backend refused its send: ${result.error instanceof Error ? result.error.message : String(result.error)}`;
+    await message.ack();
+    return undefined;
   }
 
   /** The messages `ids` names (all without `ids`); the others go back at once. */
@@ -205,6 +242,11 @@ function checkSelection(options: unknown, call: string, known: readonly string[]
   if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== "string"))) throw new ConfigurationError({ field: "ids", message: "must be a list of job ids (strings), as peek() shows them" });
 }
 
+const notADeadLetter = "not a Hopper dead letter";
+
+/** Most letters `retryEach` holds while it goes past them: a queue of nothing else ends it there, not in memory. */
+const heldLettersBound = 1000;
+
 /** The dead letter a message holds; anything else written to a dead-letter queue is reported as such, not thrown. */
 function readDeadLetter(message: ReceivedMessage): DeadLetter {
   try {
@@ -213,7 +255,7 @@ function readDeadLetter(message: ReceivedMessage): DeadLetter {
   } catch {
     // falls through to the stand-in below
   }
-  return { hopperDeadLetter: DEAD_LETTER_FORMAT_VERSION, id: message.id, queue: "", job: null, reason: "not a Hopper dead letter", error: { name: "MalformedEnvelopeError", message: "the dead-letter queue held a body Hopper did not write" }, attempt: null, failedAt: new Date().toISOString(), envelope: null, body: message.body };
+  return { hopperDeadLetter: DEAD_LETTER_FORMAT_VERSION, id: message.id, queue: "", job: null, reason: notADeadLetter, error: { name: "MalformedEnvelopeError", message: "the dead-letter queue held a body Hopper did not write" }, attempt: null, failedAt: new Date().toISOString(), envelope: null, body: message.body };
 }
 
 /** A body as `buildDeadLetter` writes it, in the fields callers read; a hand-made one missing any is reported as no dead letter. */
@@ -240,14 +282,12 @@ function isDeadLetter(value: unknown): value is DeadLetter {
   );
 }
 
-/** A fresh first attempt of the dead letter's envelope, or undefined when it may not run on `queue`. */
-function retryableEnvelope(deadLetter: DeadLetter, queue: string): Envelope | undefined {
-  if (!deadLetter.envelope) return undefined;
-  let envelope: Envelope;
+/** A fresh first attempt of the dead letter's envelope, or why there is none. */
+function retryableEnvelope(deadLetter: DeadLetter): Envelope | string {
+  if (!deadLetter.envelope) return deadLetter.reason === notADeadLetter ? "not a Hopper dead letter" : "it holds no job Hopper could decode";
   try {
-    envelope = decodeEnvelope(encodeEnvelope({ ...deadLetter.envelope, attempt: 1 }));
-  } catch {
-    return undefined;
+    return decodeEnvelope(encodeEnvelope({ ...deadLetter.envelope, attempt: 1 }));
+  } catch (error) {
+    return `its job does not decode: ${error instanceof Error ? error.message : String(error)}`;
   }
-  return envelope.queue === queue ? envelope : undefined;
 }

@@ -18,7 +18,7 @@ export type { PushedMessage, PushOutcome } from "./worker/run-message.js";
 export { retryOn, discardOn, decideRetry, type RetryOptions, type RetryRule, type RetryDecision, type WaitStrategy } from "./retry-policy.js";
 export type { Middleware, EnqueueMiddlewareContext, PerformMiddlewareContext, FailureOutcome } from "./middleware.js";
 export { createConsoleLogger, loggerOption, redactCredentials, redactedError, redactingLogger, ThrottledLog, type Logger, type LogLevel, type LineLevel } from "./logger.js";
-export { DeadLetters, DEAD_LETTER_FORMAT_VERSION, type DeadLetter, type DeadLetterSelection } from "./dead-letters.js";
+export { DeadLetters, DEAD_LETTER_FORMAT_VERSION, type DeadLetter, type DeadLetterRetryOutcome, type DeadLetterSelection } from "./dead-letters.js";
 export { ENVELOPE_FORMAT_VERSION, decodeEnvelope, encodeEnvelope, type Envelope } from "./envelope/envelope.js";
 export { serializeArgs, deserializeArgs } from "./envelope/args-serializer.js";
 export { deadLetterQueueName, validateQueueName } from "./names.js";

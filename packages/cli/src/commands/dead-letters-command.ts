@@ -35,7 +35,7 @@ export const deadLettersCommand: CliCommand = {
 
     group
       .command("retry <queue>")
-      .description("move up to --max dead letters back to <queue> as fresh first attempts")
+      .description("move up to --max dead letters back to <queue> as fresh first attempts; letters it cannot move (undecodable, or addressed to another queue) are left in place and listed, and the exit code is 1")
       .addOption(max())
       .addOption(wait())
       .addHelpText("after", "\nExample:\n  $ hopper dead-letters retry mailers --max 100")
@@ -45,11 +45,20 @@ export const deadLettersCommand: CliCommand = {
             context,
             queue,
             async (deadLetters) => {
-              const retried = await drain(context, options.max as number, `moving ${queue}'s dead letters back`, (left) => deadLetters.retry({ max: left, waitMs: options.wait as number }), (done) =>
-                context.print(`${done} dead letter${done === 1 ? "" : "s"} moved back to ${queue} before it stopped`, { queue, retried: done }),
-              );
-              context.print(`${retried} dead letter${retried === 1 ? "" : "s"} moved back to ${queue}`, { queue, retried });
-              return ExitCode.ok;
+              let retried = 0;
+              const left: { id: string; job: string | null; reason: string }[] = [];
+              const report = (stopped: boolean) =>
+                context.print(describeRetry(queue, retried, left, stopped), { queue, retried, left });
+              await eachBounded(context, deadLetters.retryEach({ max: options.max as number, waitMs: options.wait as number }), `moving ${queue}'s dead letters back`, (outcome) => {
+                if (outcome.moved) retried += 1;
+                else left.push({ id: outcome.letter.id, job: outcome.letter.job, reason: outcome.reason });
+              }).catch((error: unknown) => {
+                report(true);
+                throw error;
+              });
+              report(false);
+              // Letters no retry can move need a person: list them, then discard or fix them.
+              return left.length === 0 ? ExitCode.ok : ExitCode.failure;
             },
             { stepsBounded: true },
           ),
@@ -141,6 +150,40 @@ async function drain(context: CommandContext, max: number, what: string, step: (
     done += count;
   }
   return done;
+}
+
+/**
+ * Runs `items` to its end, each step (one `next()`) bounded by --timeout. A step that does not answer ends the
+ * command, but only once it settled (or a second --timeout passed), for the reason `drain` gives; the iteration is
+ * then ended, so what it holds is handed back.
+ */
+async function eachBounded<T>(context: CommandContext, items: AsyncGenerator<T, void, undefined>, what: string, use: (item: T) => void): Promise<void> {
+  try {
+    for (;;) {
+      const step = items.next();
+      let result: IteratorResult<T, void>;
+      try {
+        result = await context.withTimeout(step, what);
+      } catch (error) {
+        await context.withTimeout(step, `${what} (letting the step in hand finish)`).then(
+          (finished) => void (finished.done || use(finished.value)),
+          () => {},
+        );
+        throw error;
+      }
+      if (result.done) return;
+      use(result.value);
+    }
+  } finally {
+    await context.withTimeout(items.return(undefined), `${what} (handing back the letters left in place)`).catch(() => {});
+  }
+}
+
+function describeRetry(queue: string, retried: number, left: readonly { id: string; job: string | null; reason: string }[], stopped: boolean): string {
+  const moved = `${retried} dead letter${retried === 1 ? "" : "s"} moved back to ${queue}${stopped ? " before it stopped" : ""}`;
+  if (left.length === 0) return moved;
+  const table = formatTable(["ID", "JOB", "LEFT IN PLACE BECAUSE"], left.map((letter) => [letter.id, letter.job ?? "(undecodable)", truncate(letter.reason, 80)]));
+  return `${moved}; ${left.length} left in place (see them with hopper dead-letters list ${queue}; discard or fix them):\n${table}`;
 }
 
 function describeLetters(queue: string, letters: readonly DeadLetter[]): string {
