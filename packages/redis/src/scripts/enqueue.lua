@@ -108,13 +108,15 @@ end
 -- Ids whose record this send created: a second message with the same id finds it (record_insert asks again).
 local records_created = {}
 
--- Writes. The handles follow the queue's last one (`seq`), which the increment answers. A queue's first handles start
--- from the server's clock in µs, not from 1: a restart without persistence wipes `seq` with the queue, and handles
--- from 1 again (with delivery count 1 again) would let a lease from before the restart ack or nack a new job. Only
--- a fresh counter is moved (one write per queue, not per send). Handles stay in order as text: the older ones are
--- 15 digits, zero-padded, and the clock's 16 start with a 1.
+-- Writes. The handles follow the queue's last one (`seq`), which the increment answers, and never fall below the
+-- server's clock in µs: a restart without persistence wipes `seq` with the queue, and a failover to a replica a few
+-- writes behind rolls it back; handles handed out before again (with delivery count 1 again) would let a lease from
+-- before ack or nack another job. The restart or failover outlasts the handles it lost: they run ahead of the clock
+-- only while sends outpace a message per µs. A counter behind the clock is moved up (a second write, made by sends
+-- slower than that). Handles stay in order as text: the older ones are 15 digits, zero-padded, and the clock's 16
+-- start with a 1.
 local seq = redis.call('HINCRBY', meta_key, 'seq', integer_text(count)) - count
-if seq == 0 then
+if seq < now * 1000 then
   seq = now * 1000
   redis.call('HSET', meta_key, 'seq', string.format('%d', seq + count))
 end
