@@ -33,6 +33,8 @@ export const ATTR_HOPPER_JOB_OUTCOME = "hopper.job.outcome";
 // The conventions name aws_sqs and gcp_pubsub; Redis, PostgreSQL and the in-memory backend have no value there.
 const messagingSystems: Readonly<Record<string, string>> = {
   sqs: "aws_sqs",
+  // A FIFO queue is still SQS: the backend's name tells them apart, the conventions do not.
+  "sqs-fifo": "aws_sqs",
   pubsub: "gcp_pubsub",
   redis: "redis",
   postgres: "postgresql",
