@@ -268,6 +268,12 @@ export class Worker {
   }
 
   private async receiveUntilStopped(backend: Backend): Promise<void> {
+    const { leaseExtension } = backend.capabilities;
+    // The backend would grant less (Pub/Sub's ack deadline stops at 600 s): the first renewal, due at 3/8 of the
+    // lease asked, would come after the lease granted ended, and a second copy would run beside the first.
+    if (leaseExtension && this.leaseMs > leaseExtension.maxLeaseMs) {
+      throw new ConfigurationError({ field: "worker.lease", message: `must be at most ${leaseExtension.maxLeaseMs / 1000}s on ${backend.name} (its longest lease), got ${this.leaseMs / 1000}s: a job running longer keeps its lease by renewals, so a shorter lease is enough` });
+    }
     const leaseMs = Math.max(this.leaseMs, backend.capabilities.minLeaseMs);
     this.unstarted = new Redelivery(backend);
     this.unstartedLeaseMs = leaseMs;
