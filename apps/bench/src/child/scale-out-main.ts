@@ -34,7 +34,10 @@ async function handle(request: ScaleOutRequest): Promise<void> {
       for (let filled = 0; filled < request.jobs; filled += request.batch) {
         await enqueueInBatches(subject, request.queue, makeJobs(Math.min(request.batch, request.jobs - filled), 0, filled), request.batch);
       }
-      send({ type: "filled", ms: now() - startedAt });
+      const filledMs = now() - startedAt;
+      // Untimed, before any worker starts: the server prepared as for every other drain (fill-preparation.ts).
+      await subject.afterFill?.(request.queue);
+      send({ type: "filled", ms: filledMs });
       return;
     }
     case "work":

@@ -98,6 +98,7 @@ export async function payloadSizes(context: ScenarioContext): Promise<PayloadPoi
       // Small bulk calls: big payloads hit per-call byte limits (SQS 256 KiB, Redis proto buffers).
       await enqueueInBatches(subject, queue, jobs, Math.max(1, Math.min(plan.enqueue.bulkBatch, Math.floor((1024 * 1024) / bytes))));
       if (count === plan.payload.jobs) bulk.add((jobs.length * 1000) / (now() - startedAt), repetition >= plan.warmup);
+      await subject.afterFill?.(queue);
       const run = await consumeCount(subject, queue, plan.payload.concurrency, jobs.length, plan.payload.timeoutMs);
       return { rate: (run.done * 1000) / run.elapsedMs, timedOut: run.timedOut, done: run.done, repeatedStarts: run.repeatedStarts, startsWithoutSeq: run.startsWithoutSeq };
     });
