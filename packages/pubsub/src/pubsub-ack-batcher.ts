@@ -9,6 +9,12 @@ interface Pending {
 // Ack ids are long; 500 keeps one request well under Pub/Sub's 512 kB request limit.
 const maxIdsPerRequest = 500;
 const grpcInvalidArgument = 3;
+/**
+ * Longest an acknowledge or modifyAckDeadline request may take, its retries included (the client's own bound is
+ * 600 s): through an outage a worker's close() waited that long for the acks in flight, past any shutdown grace, and
+ * was killed. One that fails leaves its message to come back when its lease ends: a duplicate, never a loss.
+ */
+const requestTimeoutMs = 10_000;
 
 /**
  * Collects acknowledge and modifyAckDeadline calls made in the same few
@@ -87,8 +93,9 @@ export class PubSubAckBatcher {
   }
 
   private async request(subscription: string, deadlineSeconds: number | undefined, ackIds: string[]): Promise<void> {
-    if (deadlineSeconds === undefined) await this.client.acknowledge({ subscription, ackIds });
-    else await this.client.modifyAckDeadline({ subscription, ackIds, ackDeadlineSeconds: deadlineSeconds });
+    const bounded = { timeout: requestTimeoutMs };
+    if (deadlineSeconds === undefined) await this.client.acknowledge({ subscription, ackIds }, bounded);
+    else await this.client.modifyAckDeadline({ subscription, ackIds, ackDeadlineSeconds: deadlineSeconds }, bounded);
   }
 }
 

@@ -58,6 +58,13 @@ describe.skipIf(!project)("Pub/Sub backend on the emulator", () => {
     expect(open(createTestBackend(project!, { messageOrdering: true, deadLetter: { maxDeliveryAttempts: 5 } })).capabilities).toMatchObject({ ordering: true, deliveryAttempts: true });
   });
 
+  // Found by the pull-path review of 2026-12-07: a 30-minute lease got a 600 s ack deadline, and the first renewal
+  // (at 3/8 of 30 minutes) came after it ended: Pub/Sub redelivered, and two copies ran.
+  it("refuses a worker lease above the 600 s ack deadline when the worker starts, naming worker.lease", async () => {
+    const hopper = createHopper({ backend: open(createTestBackend(project!)), jobs: [], logger: createConsoleLogger("silent") });
+    await expect(hopper.worker({ queues: ["q"], lease: "30m", handleSignals: false }).run()).rejects.toThrow(/worker\.lease: must be at most 600s on pubsub/);
+  });
+
   it("refuses publish batching settings the client cannot honour, naming the field", () => {
     for (const publishBatching of [{ maxMessages: 0 }, { maxMessages: 1001 }, { maxMessages: 2.5 }, { maxMilliseconds: -1 }, { maxMilliseconds: Number.NaN }]) {
       expect(() => createPubSubBackend({ projectId: project!, publishBatching })).toThrow(/publishBatching\.max(Messages|Milliseconds)/);

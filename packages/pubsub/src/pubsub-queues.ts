@@ -3,6 +3,12 @@ import { ConfigurationError } from "@hopper/core";
 
 // The worker's default lease, so a default worker's pulls need no deadline change.
 const subscriptionAckDeadlineSeconds = 30;
+/**
+ * A subscription Pub/Sub never deletes. Without an expiration policy it is deleted after 31 days with no reader,
+ * its backlog with it, and later publishes reach nobody: a queue whose workers were away, or `<queue>-dead`, which
+ * only `deadLetters()` reads.
+ */
+const neverExpires = {};
 
 export interface QueueResources {
   readonly topic: Topic;
@@ -55,9 +61,15 @@ export class PubSubQueues {
     const subscription = pubsub.subscription(id);
     if (createTopics) {
       await ignoreAlreadyExists(() => pubsub.createTopic(id));
-      if (this.options.deadLetter) await ignoreAlreadyExists(() => pubsub.createTopic(this.deadLetterTopicId(queue)));
+      if (this.options.deadLetter) {
+        // A topic keeps messages only for its subscriptions: without one, what Pub/Sub forwards there is dropped.
+        const undeliverable = this.deadLetterTopicId(queue);
+        await ignoreAlreadyExists(() => pubsub.createTopic(undeliverable));
+        await ignoreAlreadyExists(() => pubsub.topic(undeliverable).createSubscription(undeliverable, { expirationPolicy: neverExpires }));
+      }
       const created = await ignoreAlreadyExists(() =>
         topic.createSubscription(id, {
+          expirationPolicy: neverExpires,
           ackDeadlineSeconds: subscriptionAckDeadlineSeconds,
           enableMessageOrdering: messageOrdering,
           ...(this.options.deadLetter && {
