@@ -5,7 +5,7 @@ import { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
 import { dedupeWindowMs, enqueueMessages, SentMessageIds } from "./sqs-enqueue.js";
 import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, sqsMaxMessageBytes } from "./sqs-message-attributes.js";
 import { SqsQueueUrls } from "./sqs-queue-urls.js";
-import { maxReceiveBatch, maxVisibilitySeconds, receiveMessages } from "./sqs-receive.js";
+import { maxReceiveBatch, maxVisibilitySeconds, maxWaitSeconds, receiveMessages } from "./sqs-receive.js";
 
 export const SQS_MAX_MESSAGE_BYTES = sqsMaxMessageBytes;
 /** SQS's per-message delay limit (DelaySeconds). */
@@ -115,6 +115,7 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
   const deletes = new SqsDeleteBatcher(client, ackFlushMs);
   const sent = new SentMessageIds();
   const closing = new AbortController();
+  const cancelRequests = new AbortController();
   const background = new Set<Promise<unknown>>();
   const name = fifo ? "sqs-fifo" : "sqs";
   let closed: Promise<void> | undefined;
@@ -135,7 +136,7 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
 
     async receive(receiveOptions) {
       ensureOpen();
-      return receiveMessages({ client, urls, deletes, fifo, closing: closing.signal, background }, receiveOptions);
+      return receiveMessages({ client, urls, deletes, fifo, closing: closing.signal, cancelRequests: cancelRequests.signal, background }, receiveOptions);
     },
 
     async stats(queue): Promise<QueueStats> {
@@ -153,6 +154,13 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
     close() {
       closed ??= (async () => {
         closing.abort();
+        // The polls just abandoned run out (at most their wait, 20 s) and hand back what they bring; past that and
+        // a little more for the hand-backs, what is left is cut off.
+        let timer: NodeJS.Timeout | undefined;
+        const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, (maxWaitSeconds + 5) * 1000)));
+        await Promise.race([Promise.allSettled([...background]), bound]);
+        clearTimeout(timer);
+        cancelRequests.abort();
         await deletes.flush();
         await Promise.allSettled([...background]);
         if (ownsClient) client.destroy();

@@ -17,8 +17,10 @@ export interface SqsReceiveContext {
   readonly urls: SqsQueueUrls;
   readonly deletes: SqsDeleteBatcher;
   readonly fifo: boolean;
-  /** Aborted by close: pending polls end at once. */
+  /** Aborted by close: pending polls answer nothing at once, their requests run on (see `poll`). */
   readonly closing: AbortSignal;
+  /** Aborted once close has waited out the requests of abandoned polls: what still runs is cut off. */
+  readonly cancelRequests: AbortSignal;
   /** Background work close must wait for (releasing messages of abandoned polls). */
   readonly background: Set<Promise<unknown>>;
 }
@@ -62,9 +64,9 @@ async function pollMore(count: number, pollFor: (count: number) => Promise<Messa
 }
 
 /**
- * One ReceiveMessage. When `signal` aborts first, the caller gets `[]` at once
- * while the request runs on: SQS may already have leased messages to it, and
- * those are made visible again rather than left hidden for a whole lease.
+ * One ReceiveMessage. When `signal` or close aborts first, the caller gets `[]` at once while the request runs on:
+ * SQS serves a long poll to its end whoever is still there, and may lease messages to it, so they are made visible
+ * again (uncounted) when it answers, rather than left hidden for a whole lease. Close waits for that.
  */
 function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNumberOfMessages: number; WaitTimeSeconds: number; VisibilityTimeout: number }, signal: AbortSignal | undefined): Promise<Message[]> {
   const request = context.client
@@ -75,17 +77,19 @@ function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNum
         MessageSystemAttributeNames: ["ApproximateReceiveCount", "MessageGroupId"],
         MessageAttributeNames: [jobIdAttribute, earlierDeliveriesAttribute],
       }),
-      { abortSignal: context.closing },
+      { abortSignal: context.cancelRequests },
     )
     .then((result) => result.Messages ?? [])
     .catch((error: unknown) => {
-      if (context.closing.aborted) return [];
+      if (context.cancelRequests.aborted) return [];
       throw error;
     });
-  if (!signal) return request;
+  const stops = signal ? [signal, context.closing] : [context.closing];
   return new Promise((resolve, reject) => {
     let abandoned = false;
+    const stopListening = () => stops.forEach((stop) => stop.removeEventListener("abort", onAbort));
     const onAbort = () => {
+      stopListening();
       abandoned = true;
       resolve([]);
       // No caller saw them: they go back uncounted (FIFO messages of one shared group excepted, see handBackUncounted).
@@ -93,15 +97,15 @@ function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNum
       context.background.add(release);
       void release.finally(() => context.background.delete(release));
     };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
+    if (stops.some((stop) => stop.aborted)) return onAbort();
+    for (const stop of stops) stop.addEventListener("abort", onAbort, { once: true });
     request.then(
       (messages) => {
-        signal.removeEventListener("abort", onAbort);
+        stopListening();
         if (!abandoned) resolve(messages);
       },
       (error: unknown) => {
-        signal.removeEventListener("abort", onAbort);
+        stopListening();
         if (!abandoned) reject(error);
       },
     );
