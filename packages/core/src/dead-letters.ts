@@ -284,7 +284,7 @@ function isDeadLetter(value: unknown): value is DeadLetter {
 
 /** A fresh first attempt of the dead letter's envelope, or why there is none. */
 function retryableEnvelope(deadLetter: DeadLetter): Envelope | string {
-  if (!deadLetter.envelope) return deadLetter.reason === notADeadLetter ? "not a Hopper dead letter" : "it holds no job Hopper could decode";
+  if (!deadLetter.envelope) return deadLetter.reason === notADeadLetter ? notADeadLetter : "it holds no job Hopper could decode";
   try {
     return decodeEnvelope(encodeEnvelope({ ...deadLetter.envelope, attempt: 1 }));
   } catch (error) {
