@@ -39,6 +39,15 @@ describe("subjectSpecs", () => {
     expect(specs.map((spec) => spec.id)).toEqual(["redis/hopper", "postgres/hopper", "postgres/pg-boss"]);
   });
 
+  // Found by the fairness review of 2026-12-07: the order came from the subject table alone, Hopper always first, so
+  // pair scripts that alternated -k (hopper,bullmq then bullmq,hopper) never alternated anything.
+  it("runs a backend's subjects in the order -k names them, so a pair of runs can alternate who goes first", () => {
+    expect(subjectSpecs(["redis"], ["bullmq", "hopper"], servers, {}).specs.map((spec) => spec.id)).toEqual(["redis/bullmq", "redis/hopper"]);
+    expect(subjectSpecs(["postgres"], ["peer", "hopper"], servers, {}).specs.map((spec) => spec.id)).toEqual(["postgres/pg-boss", "postgres/graphile-worker", "postgres/bullmq-postgres", "postgres/hopper"]);
+    // A subject named twice (by kind and by name) runs once, where it was first named.
+    expect(subjectSpecs(["redis"], ["raw", "hopper", "peer", "bullmq"], servers, {}).specs.map((spec) => spec.id)).toEqual(["redis/raw", "redis/hopper", "redis/bullmq"]);
+  });
+
   it("leaves out a backend with no server (the setup already said why)", () => {
     expect(subjectSpecs(["sqs"], ["hopper"], {}, {}).specs).toEqual([]);
   });

@@ -84,8 +84,9 @@ export function subjectSpecs(
   for (const backend of backends) {
     const url = hopperUrl(backend, servers);
     if (!url) continue; // the server setup already said why
-    for (const template of subjectsByBackend[backend]) {
-      if (!kinds.includes(template.kind) && !kinds.includes(template.name)) continue;
+    // In the order -k names them (a kind brings its subjects in the table's order), so runs can alternate who goes first.
+    const templates = [...new Set(kinds.flatMap((choice) => subjectsByBackend[backend].filter((template) => template.kind === choice || template.name === choice)))];
+    for (const template of templates) {
       const variants = variantsByLibrary[template.library];
       const chosen = chosenVariants[template.library];
       for (const variant of sweep && variants ? Object.keys(variants) : [chosen]) {
