@@ -5,8 +5,10 @@ type PulledMessage = protos.google.pubsub.v1.IReceivedMessage;
 
 interface Held {
   readonly pulled: PulledMessage;
-  /** When our lease on it runs out (a local estimate, kept early by a margin). */
+  /** When our lease on it runs out (a local estimate, kept early by a margin), moved only by a renewal that landed. */
   leaseUntil: number;
+  /** A renewal is on its way. */
+  renewing?: boolean;
 }
 
 /** One ordering key's messages this process holds: at most one handed out, the rest waiting in order. */
@@ -94,11 +96,12 @@ export class PubSubOrderingLines {
   }
 
   /** Heads of lines with nothing out, up to `max`; each is out from now on. */
-  takeReady(max: number): PulledMessage[] {
+  takeReady(max: number, now = Date.now()): PulledMessage[] {
     const taken: PulledMessage[] = [];
-    for (const line of this.lines.values()) {
+    for (const [key, line] of this.lines) {
       if (taken.length >= max) break;
       if (line.out || line.waiting.length === 0) continue;
+      if (this.dropLapsed(key, line, now)) continue;
       line.out = line.waiting.shift()!;
       taken.push(line.out.pulled);
     }
@@ -196,6 +199,7 @@ export class PubSubOrderingLines {
         void this.release(key, MIN_KEYED_NACK_SECONDS).catch(() => {});
         continue;
       }
+      this.dropLapsed(key, line, now);
       this.renew(line.waiting, now);
     }
     for (const [messageId, out] of this.outCopies) {
@@ -214,12 +218,35 @@ export class PubSubOrderingLines {
     }
   }
 
+  /**
+   * Renews what runs out within `renewBelowMs`. The lease counts only once Pub/Sub took the renewal: one that failed
+   * is tried again at the next tick, and a message no renewal reached in time lapses (`dropLapsed`).
+   */
   private renew(held: readonly Held[], now: number): void {
     for (const entry of held) {
-      if (entry.leaseUntil - now >= renewBelowMs) continue;
-      entry.leaseUntil = now + waitingDeadlineSeconds * 1000 - leaseMarginMs;
-      void this.acks.modifyAckDeadline(this.subscription, entry.pulled.ackId!, waitingDeadlineSeconds).catch(() => {});
+      if (entry.renewing || entry.leaseUntil - now >= renewBelowMs) continue;
+      entry.renewing = true;
+      const until = now + waitingDeadlineSeconds * 1000 - leaseMarginMs;
+      void this.acks
+        .modifyAckDeadline(this.subscription, entry.pulled.ackId!, waitingDeadlineSeconds)
+        .then(
+          () => void (entry.leaseUntil = Math.max(entry.leaseUntil, until)),
+          () => {},
+        )
+        .finally(() => (entry.renewing = false));
     }
+  }
+
+  /**
+   * A waiting message whose lease ran out is Pub/Sub's to redeliver again (maybe to another process), with every
+   * later one of its key: they leave the line, handed back, and never go out from here. Says whether any left.
+   */
+  private dropLapsed(key: string, line: Line, now: number): boolean {
+    const lapsedAt = line.waiting.findIndex((entry) => entry.leaseUntil < now);
+    if (lapsedAt < 0) return false;
+    for (const entry of line.waiting.splice(lapsedAt)) void this.acks.modifyAckDeadline(this.subscription, entry.pulled.ackId!, MIN_KEYED_NACK_SECONDS).catch(() => {});
+    if (!line.out && line.waiting.length === 0) this.lines.delete(key);
+    return true;
   }
 
   private wake(): void {
