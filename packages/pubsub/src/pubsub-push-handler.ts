@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConfigurationError, loggerOption, ThrottledLog, type Duration, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
 import { createPushEndpoint, hungJobExitOption, insecureNoAuthOption, positiveIntegerOption, pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { createPushVerifier, type PushVerification } from "./pubsub-push-auth.js";
-import { ID_ATTRIBUTE } from "./pubsub-receive.js";
+import { ID_ATTRIBUTE, jobIdOf } from "./pubsub-receive.js";
 
 export interface PubSubPushHandlerOptions {
   /** Runs the pushed jobs (its backend takes dead letters and re-delays). */
@@ -110,10 +110,11 @@ function createPushCore(options: PubSubPushHandlerOptions, factory: string): Pus
       return pushAnswer(403, `this endpoint serves subscription ${expected.name}, not the one named in the body`);
     }
 
+    const body = Buffer.from(message.data ?? "", "base64").toString("utf8");
     const outcome = await options.hopper.runMessage({
       queue: options.queue,
-      body: Buffer.from(message.data ?? "", "base64").toString("utf8"),
-      id: typeof message.attributes?.[ID_ATTRIBUTE] === "string" ? message.attributes[ID_ATTRIBUTE] : messageId,
+      body,
+      id: jobIdOf(message.attributes?.[ID_ATTRIBUTE], body, messageId),
       // Pub/Sub sends deliveryAttempt only on subscriptions with a dead-letter policy.
       deliveryAttempt: typeof push.deliveryAttempt === "number" && Number.isSafeInteger(push.deliveryAttempt) && push.deliveryAttempt > 0 ? push.deliveryAttempt : undefined,
       ...(request.signal && { signal: request.signal }),

@@ -1,5 +1,5 @@
 import type { protos, v1 } from "@google-cloud/pubsub";
-import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
+import { envelopeIdOf, type ReceivedMessage, type ReceiveOptions } from "@hopper/core/backend";
 import type { PubSubAckBatcher } from "./pubsub-ack-batcher.js";
 import { ackDeadlineSeconds, MIN_ACK_DEADLINE_SECONDS } from "./pubsub-capabilities.js";
 import { MIN_KEYED_NACK_SECONDS, type PubSubOrderingLines } from "./pubsub-ordering.js";
@@ -8,6 +8,17 @@ import type { QueueResources } from "./pubsub-queues.js";
 
 /** Attribute carrying the Hopper message id (Pub/Sub assigns its own message ids). */
 export const ID_ATTRIBUTE = "hopper-id";
+
+/**
+ * A received message's job id: the `hopper-id` attribute (every release so far writes it on every message), else the
+ * envelope's id read from the body's start, else Pub/Sub's own message id (a body that is no envelope, from another
+ * producer). Reading the body is step one of sending jobs without the attribute (it costs the client about as much
+ * as the publish of a small body: benchmarks/results/pubsub-bulk-cpu-2026-12-07.md): every worker must read them so
+ * before any producer stops writing it.
+ */
+export function jobIdOf(attribute: unknown, body: string, messageId: string): string {
+  return (typeof attribute === "string" ? attribute : undefined) ?? envelopeIdOf(body) ?? messageId;
+}
 
 type PulledMessage = protos.google.pubsub.v1.IReceivedMessage;
 
@@ -126,9 +137,10 @@ async function handOut(context: PullContext, resources: QueueResources, pulled: 
     if (key !== undefined) lines!.leased(key, ackId, leasedAt + leaseSeconds * 1000);
     const messageId = message.messageId!;
     lines?.handedOut(messageId, leasedAt + leaseSeconds * 1000);
+    const body = Buffer.from(message.data ?? new Uint8Array()).toString("utf8");
     return {
-      id: message.attributes?.[ID_ATTRIBUTE] ?? message.messageId!,
-      body: Buffer.from(message.data ?? new Uint8Array()).toString("utf8"),
+      id: jobIdOf(message.attributes?.[ID_ATTRIBUTE], body, messageId),
+      body,
       // Pub/Sub counts deliveries only on subscriptions with a dead-letter policy (0 otherwise).
       deliveryAttempt: context.countsDeliveries && pulledMessage.deliveryAttempt ? pulledMessage.deliveryAttempt : undefined,
       ack: async () => {
