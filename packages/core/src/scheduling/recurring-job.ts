@@ -1,5 +1,5 @@
 import { CronExpressionParser, type CronExpression } from "cron-parser";
-import { earliestWallAfter, instantOf, latestWallBy } from "./wall-clock.js";
+import { earliestWallAfter, instantOf, instantsOf, latestWallBy } from "./wall-clock.js";
 import { toMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import type { EnqueueOptions, JobClass } from "../job.js";
@@ -56,7 +56,8 @@ export function defineRecurringJob(name: unknown, cron: unknown, jobClass: JobCl
   // cron-parser reads "" as every minute.
   if (typeof cron !== "string" || cron.trim() === "") throw new ConfigurationError({ field: `${field}.cron`, message: "must be a cron expression such as \"*/5 * * * *\"" });
   try {
-    CronExpressionParser.parse(cron, { tz: timezone, strict: false, hashSeed: name }).next();
+    // Read over wall-clock times in UTC, as the ticks are walked (a walk in the zone itself can block for most of a second).
+    CronExpressionParser.parse(cron, { tz: "UTC", strict: false, hashSeed: name }).next();
   } catch (error) {
     throw new ConfigurationError({ field: `${field}.cron`, message: `${JSON.stringify(cron)} is not a cron expression: ${(error as Error).message}; use five fields (minute hour day month weekday) or six with seconds first`, cause: error });
   }
@@ -96,65 +97,68 @@ function catchUpLimit(catchUp: RecurringJobOptions["catchUp"], field: string): n
   return limit;
 }
 
-// `H` (a hashed value: "once an hour, at a minute of the schedule's own") is drawn from the seed, else at random at
-// every parse: the schedule's name keeps it one minute in every process and every pass.
-function expressionAt(job: RecurringJob, currentMs: number): CronExpression {
-  return CronExpressionParser.parse(job.cron, { tz: job.timezone, currentDate: new Date(currentMs), hashSeed: job.name });
-}
-
 /**
  * Ticks (epoch ms) after `afterMs` and at or before `untilMs`: the `limit` most recent ones, oldest first.
  *
- * Across a DST change a schedule runs as cron runs it. One that runs every hour of the day runs by real time (each
- * hour once, the repeated one too); cron-parser walks those in the zone itself. Any other runs at local times:
- * walked in UTC over wall-clock times (`wall-clock.ts`), each run at its first occurrence when a fall-back repeats
- * it, and at the jump when a spring-forward skips it (a daily 02:30 runs once on both days). cron-parser's own
- * walk in the zone ran those twice, or never, depending on where it started.
+ * Across a DST change a schedule runs as cron runs it. One that runs every hour of the day runs by real time: each
+ * instant whose local time it names, a repeated hour's too, none in a skipped span. Any other runs at local times:
+ * each at its first occurrence when a fall-back repeats it, and at the jump when a spring-forward skips it (a daily
+ * 02:30 runs once on both days). Both are walked in UTC over wall-clock times (`wall-clock.ts`): cron-parser's own
+ * walk in the zone ran local times twice or never depending on where it started, and in a zone that shifts by 30
+ * minutes (Australia/Lord_Howe) skipped a repeated half hour and blocked the event loop for most of a second.
  */
 export function ticksBetween(job: RecurringJob, afterMs: number, untilMs: number, limit: number): number[] {
-  const ticks: number[] = [];
-  if (limit <= 0 || untilMs <= afterMs) return ticks;
-  if (runsEveryHour(job)) {
-    // prev() is strictly before its start, so start just past untilMs to include it.
-    const expression = expressionAt(job, untilMs + 1);
-    while (ticks.length < limit && expression.hasPrev()) {
-      const tick = expression.prev().getTime();
-      if (tick <= afterMs) break;
-      ticks.push(tick);
-    }
-    return ticks.reverse();
+  if (limit <= 0 || untilMs <= afterMs) return [];
+  const { timezone } = job;
+  const instantsFor = runAtOf(job);
+  // Walls before this one show only instants at or before afterMs.
+  const firstWall = earliestWallAfter(afterMs, timezone);
+  const found = new Set<number>();
+  let newestFirst: number[] = [];
+  const walls = wallExpressionAt(job, latestWallBy(untilMs, timezone) + 1);
+  while (walls.hasPrev()) {
+    const wall = walls.prev().getTime();
+    if (wall < firstWall) break;
+    // Once `limit` are found, earlier walls can only show instants before the oldest of them.
+    if (newestFirst.length >= limit && wall < earliestWallAfter(newestFirst[limit - 1]!, timezone)) break;
+    const ticks = instantsFor(wall, timezone).filter((tick) => tick > afterMs && tick <= untilMs && !found.has(tick));
+    if (ticks.length === 0) continue;
+    for (const tick of ticks) found.add(tick);
+    newestFirst = [...found].sort((a, b) => b - a);
   }
-  const walls = wallExpressionAt(job, latestWallBy(untilMs, job.timezone) + 1);
-  while (ticks.length < limit && walls.hasPrev()) {
-    const tick = instantOf(walls.prev().getTime(), job.timezone);
-    if (tick > untilMs) continue;
-    if (tick <= afterMs) break;
-    // Two wall times in one skipped span run at the same jump: once.
-    if (ticks.at(-1) !== tick) ticks.push(tick);
-  }
-  return ticks.reverse();
+  return newestFirst.slice(0, limit).reverse();
 }
 
-/** The first tick strictly after `afterMs`, if the expression has one (local times as `ticksBetween` runs them). */
+/** The first tick strictly after `afterMs`, if the expression has one (as `ticksBetween` runs them). */
 export function nextTick(job: RecurringJob, afterMs: number): number | undefined {
-  if (runsEveryHour(job)) {
-    const expression = expressionAt(job, afterMs);
-    return expression.hasNext() ? expression.next().getTime() : undefined;
-  }
-  const walls = wallExpressionAt(job, earliestWallAfter(afterMs, job.timezone) - 1);
+  const { timezone } = job;
+  const instantsFor = runAtOf(job);
+  let next: number | undefined;
+  const walls = wallExpressionAt(job, earliestWallAfter(afterMs, timezone) - 1);
   while (walls.hasNext()) {
-    const tick = instantOf(walls.next().getTime(), job.timezone);
-    if (tick > afterMs) return tick;
+    const wall = walls.next().getTime();
+    // Later walls show only instants after the earliest found (a fall-back shows earlier walls again, within its shift).
+    if (next !== undefined && wall > latestWallBy(next, timezone)) break;
+    for (const tick of instantsFor(wall, timezone)) if (tick > afterMs && (next === undefined || tick < next)) next = tick;
   }
-  return undefined;
+  return next;
+}
+
+/** The instants a wall time runs at: every one showing it for a schedule of every hour, else the first (the jump, in a gap). */
+function runAtOf(job: RecurringJob): (wallMs: number, timeZone: string) => number[] {
+  return runsEveryHour(job) ? instantsOf : (wallMs, timeZone) => [instantOf(wallMs, timeZone)];
 }
 
 /** A schedule whose hours are all 24 runs by real time across DST changes; any other at local times. */
 function runsEveryHour(job: RecurringJob): boolean {
-  return expressionAt(job, 0).fields.hour.values.length === 24;
+  return wallExpressionAt(job, 0).fields.hour.values.length === 24;
 }
 
-/** The expression read in UTC over wall-clock times: no hour repeats or goes missing there. */
+/**
+ * The expression read in UTC over wall-clock times: no hour repeats or goes missing there. `H` (a hashed value: "once
+ * an hour, at a minute of the schedule's own") is drawn from the seed, else at random at every parse: the schedule's
+ * name keeps it one minute in every process and every pass.
+ */
 function wallExpressionAt(job: RecurringJob, wallMs: number): CronExpression {
   return CronExpressionParser.parse(job.cron, { tz: "UTC", currentDate: new Date(wallMs), hashSeed: job.name });
 }

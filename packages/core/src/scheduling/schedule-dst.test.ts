@@ -61,4 +61,31 @@ describe("schedules across a DST change (a local time skipped or repeated)", () 
     expect(last).toEqual([Date.UTC(2026, 10, 1, 5, 30), Date.UTC(2026, 10, 2, 6, 30)]);
     expect(nextTick(repeated, last[0]!)).toBe(last[1]);
   });
+
+  // Australia/Lord_Howe shifts by 30 minutes: 2026-04-05 02:00 (+11:00) falls back to 01:30 (+10:30) at 15:00Z on
+  // Apr 4; 2026-10-04 02:00 (+10:30) jumps to 02:30 (+11:00) at 15:30Z on Oct 3. cron-parser's own walk in that
+  // zone found no next tick for hours around the changes.
+  it("runs an hourly job by real time in a zone whose DST shift is 30 minutes", async () => {
+    const springForward = await enqueuedBetween("0 * * * *", "Australia/Lord_Howe", Date.UTC(2026, 9, 3, 13, 10), Date.UTC(2026, 9, 3, 17, 10));
+    // 00:00 and 01:00 at +10:30; 02:00 does not exist; 03:00 and 04:00 at +11:00.
+    expect(springForward).toEqual(["13:30", "14:30", "16:00", "17:00"].map((at) => `2026-10-03T${at}:00.000Z`));
+    const fallBack = await enqueuedBetween("*/30 * * * *", "Australia/Lord_Howe", Date.UTC(2026, 3, 4, 13, 10), Date.UTC(2026, 3, 4, 17, 10));
+    // Every real half hour: 01:30 comes twice (14:30Z at +11:00, 15:00Z at +10:30).
+    expect(fallBack).toEqual(["13:30", "14:00", "14:30", "15:00", "15:30", "16:00", "16:30", "17:00"].map((at) => `2026-04-04T${at}:00.000Z`));
+  });
+
+  it("answers the next tick and a catch-up window there, every-hour schedules and daily ones alike", () => {
+    const quarterly = defineRecurringJob("quarterly", "*/15 * * * *", Nightly, {}, { timezone: "Australia/Lord_Howe" });
+    // In the repeated half hour the instants of 01:30 and 01:45 interleave: 14:30Z, 14:45Z (+11:00), 15:00Z, 15:15Z (+10:30).
+    expect(nextTick(quarterly, Date.UTC(2026, 3, 4, 14, 40))).toBe(Date.UTC(2026, 3, 4, 14, 45));
+    expect(nextTick(quarterly, Date.UTC(2026, 3, 4, 14, 50))).toBe(Date.UTC(2026, 3, 4, 15, 0));
+    expect(nextTick(quarterly, Date.UTC(2026, 9, 3, 15, 20))).toBe(Date.UTC(2026, 9, 3, 15, 30));
+    expect(ticksBetween(quarterly, Date.UTC(2026, 3, 4, 14, 20), Date.UTC(2026, 3, 4, 15, 20), 10)).toEqual([30, 45, 60, 75].map((minutes) => Date.UTC(2026, 3, 4, 14, minutes)));
+    expect(ticksBetween(quarterly, Date.UTC(2026, 3, 4, 14, 20), Date.UTC(2026, 3, 4, 15, 20), 2)).toEqual([60, 75].map((minutes) => Date.UTC(2026, 3, 4, 14, minutes)));
+    const daily = defineRecurringJob("daily", "15 2 * * *", Nightly, {}, { timezone: "Australia/Lord_Howe" });
+    // 02:15 is in the skipped half hour on Oct 4: it runs at the jump (02:30 +11:00 = 15:30Z), then 02:15 +11:00 on Oct 5.
+    expect(nextTick(daily, Date.UTC(2026, 9, 3, 12))).toBe(Date.UTC(2026, 9, 3, 15, 30));
+    expect(nextTick(daily, Date.UTC(2026, 9, 3, 15, 30))).toBe(Date.UTC(2026, 9, 4, 15, 15));
+  });
 });
+

@@ -37,12 +37,8 @@ const shiftBoundMs = 3 * 3_600_000;
  * never run earlier: walking wall times in order walks instants in order.
  */
 export function instantOf(wallMs: number, timeZone: string): number {
-  // The zone's offsets on either side of where this wall time falls: read around an instant near it.
-  const near = wallMs - offsetAt(wallMs, timeZone);
-  const offsetBefore = offsetAt(near - shiftBoundMs, timeZone);
-  const offsetAfter = offsetAt(near + shiftBoundMs, timeZone);
-  const candidates = [wallMs - offsetBefore, wallMs - offsetAfter].filter((instant) => wallOf(instant, timeZone) === wallMs);
-  if (candidates.length > 0) return Math.min(...candidates);
+  const { instants, offsetBefore, offsetAfter } = readingsOf(wallMs, timeZone);
+  if (instants.length > 0) return instants[0]!;
   // In a gap: the first second whose wall time is past this one, between the two offsets' readings of it.
   let [low, high] = [Math.floor((wallMs - offsetAfter) / 1000), Math.ceil((wallMs - offsetBefore) / 1000)];
   while (high - low > 1) {
@@ -51,6 +47,20 @@ export function instantOf(wallMs: number, timeZone: string): number {
     else low = middle;
   }
   return high * 1000;
+}
+
+/** Every instant that shows this wall time, in order: two when a fall-back repeats it, none when a spring-forward skips it. */
+export function instantsOf(wallMs: number, timeZone: string): number[] {
+  return readingsOf(wallMs, timeZone).instants;
+}
+
+/** The zone's offsets on either side of where a wall time falls (read around an instant near it), and the instants they give it. */
+function readingsOf(wallMs: number, timeZone: string): { instants: number[]; offsetBefore: number; offsetAfter: number } {
+  const near = wallMs - offsetAt(wallMs, timeZone);
+  const offsetBefore = offsetAt(near - shiftBoundMs, timeZone);
+  const offsetAfter = offsetAt(near + shiftBoundMs, timeZone);
+  const candidates = offsetBefore === offsetAfter ? [wallMs - offsetBefore] : [wallMs - offsetBefore, wallMs - offsetAfter].sort((a, b) => a - b);
+  return { instants: candidates.filter((instant) => wallOf(instant, timeZone) === wallMs), offsetBefore, offsetAfter };
 }
 
 /** A wall time no instant at or before `instantMs` maps past (a fall-back shows an earlier wall time after a later one). */
