@@ -1,5 +1,5 @@
 import { CronExpressionParser, type CronExpression } from "cron-parser";
-import { earliestWallAfter, instantOf, instantsOf, latestWallBy } from "./wall-clock.js";
+import { earliestWallAfter, instantOf, instantsOf, latestWallBy, mayShowWithin } from "./wall-clock.js";
 import { toMilliseconds, type Duration } from "../duration.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
 import type { EnqueueOptions, JobClass } from "../job.js";
@@ -113,20 +113,33 @@ export function ticksBetween(job: RecurringJob, afterMs: number, untilMs: number
   const instantsFor = runAtOf(job);
   // Walls before this one show only instants at or before afterMs.
   const firstWall = earliestWallAfter(afterMs, timezone);
-  const found = new Set<number>();
-  let newestFirst: number[] = [];
+  const newestFirst: number[] = [];
   const walls = wallExpressionAt(job, latestWallBy(untilMs, timezone) + 1);
   while (walls.hasPrev()) {
     const wall = walls.prev().getTime();
     if (wall < firstWall) break;
     // Once `limit` are found, earlier walls can only show instants before the oldest of them.
     if (newestFirst.length >= limit && wall < earliestWallAfter(newestFirst[limit - 1]!, timezone)) break;
-    const ticks = instantsFor(wall, timezone).filter((tick) => tick > afterMs && tick <= untilMs && !found.has(tick));
-    if (ticks.length === 0) continue;
-    for (const tick of ticks) found.add(tick);
-    newestFirst = [...found].sort((a, b) => b - a);
+    if (!mayShowWithin(wall, timezone, afterMs + 1, untilMs)) continue;
+    for (const tick of instantsFor(wall, timezone)) if (tick > afterMs && tick <= untilMs) insertNewestFirst(newestFirst, tick);
   }
   return newestFirst.slice(0, limit).reverse();
+}
+
+/**
+ * Puts `tick` in its place in a list kept newest first, once. Walls walked backwards give older instants, so it
+ * lands at the end but in a fall-back's repeated span: no sort per tick (a per-second schedule's window of
+ * thousands of ticks stays linear).
+ */
+function insertNewestFirst(newestFirst: number[], tick: number): void {
+  let low = 0;
+  let high = newestFirst.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (newestFirst[middle]! > tick) low = middle + 1;
+    else high = middle;
+  }
+  if (newestFirst[low] !== tick) newestFirst.splice(low, 0, tick);
 }
 
 /** The first tick strictly after `afterMs`, if the expression has one (as `ticksBetween` runs them). */
@@ -139,6 +152,7 @@ export function nextTick(job: RecurringJob, afterMs: number): number | undefined
     const wall = walls.next().getTime();
     // Later walls show only instants after the earliest found (a fall-back shows earlier walls again, within its shift).
     if (next !== undefined && wall > latestWallBy(next, timezone)) break;
+    if (!mayShowWithin(wall, timezone, afterMs + 1, next ?? Number.MAX_SAFE_INTEGER)) continue;
     for (const tick of instantsFor(wall, timezone)) if (tick > afterMs && (next === undefined || tick < next)) next = tick;
   }
   return next;

@@ -87,5 +87,21 @@ describe("schedules across a DST change (a local time skipped or repeated)", () 
     expect(nextTick(daily, Date.UTC(2026, 9, 3, 12))).toBe(Date.UTC(2026, 9, 3, 15, 30));
     expect(nextTick(daily, Date.UTC(2026, 9, 3, 15, 30))).toBe(Date.UTC(2026, 9, 4, 15, 15));
   });
+
+  it("lists a window of thousands of every-second and every-minute ticks, one per real second or minute through a fall-back", () => {
+    const everySecond = defineRecurringJob("seconds", "* * * * * *", Nightly, {}, { timezone: "Europe/Berlin" });
+    // Berlin falls back from 03:00 CEST to 02:00 CET at 01:00Z on 2026-10-25.
+    const from = Date.UTC(2026, 9, 25, 0, 30);
+    const seconds = ticksBetween(everySecond, from, from + 3_600_000, 10_000);
+    expect(seconds).toHaveLength(3600);
+    expect(seconds.every((tick, index) => tick === from + (index + 1) * 1000)).toBe(true);
+    const everyMinute = defineRecurringJob("minutes", "* * * * *", Nightly, {}, { timezone: "America/New_York" });
+    const fallBack = Date.UTC(2026, 10, 1, 4, 0);
+    const minutes = ticksBetween(everyMinute, fallBack, fallBack + 3 * 3_600_000, 1000);
+    expect(minutes).toHaveLength(180);
+    expect(minutes.every((tick, index) => tick === fallBack + (index + 1) * 60_000)).toBe(true);
+    expect(ticksBetween(everyMinute, fallBack, fallBack + 3 * 3_600_000, 5)).toEqual(minutes.slice(-5));
+    expect(nextTick(everySecond, from + 1500)).toBe(from + 2000);
+  });
 });
 

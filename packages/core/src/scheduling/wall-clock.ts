@@ -54,6 +54,16 @@ export function instantsOf(wallMs: number, timeZone: string): number[] {
   return readingsOf(wallMs, timeZone).instants;
 }
 
+/**
+ * False when no instant showing this wall time lies in [fromMs, toMs]: one read of the zone instead of `instantsOf`'s
+ * four, for the walls a walk passes outside its window (an hour of them around a fall-back).
+ */
+export function mayShowWithin(wallMs: number, timeZone: string, fromMs: number, toMs: number): boolean {
+  // Every instant showing it lies within a DST shift of this one.
+  const near = wallMs - offsetAt(wallMs, timeZone);
+  return near + shiftBoundMs >= fromMs && near - shiftBoundMs <= toMs;
+}
+
 /** The zone's offsets on either side of where a wall time falls (read around an instant near it), and the instants they give it. */
 function readingsOf(wallMs: number, timeZone: string): { instants: number[]; offsetBefore: number; offsetAfter: number } {
   const near = wallMs - offsetAt(wallMs, timeZone);
