@@ -116,6 +116,7 @@ export function createPubSubBackend(options: PubSubBackendOptions): Backend {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,
     name: "pubsub",
     capabilities,
+    destinationOf: (queue) => queues.resourceId(queue),
 
     async enqueue(messages) {
       ensureOpen();

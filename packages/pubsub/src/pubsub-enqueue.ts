@@ -1,6 +1,6 @@
 import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
 import type { PubSubQueues } from "./pubsub-queues.js";
-import { ID_ATTRIBUTE } from "./pubsub-receive.js";
+import { idAttributesFor } from "./pubsub-job-id.js";
 
 /**
  * Publishes through each topic's batching publisher, all messages at once, so
@@ -13,9 +13,10 @@ export async function publishMessages(queues: PubSubQueues, messages: readonly O
       try {
         const { topic } = await queues.get(message.queue);
         try {
+          const attributes = idAttributesFor(message.body, message.id);
           await topic.publishMessage({
             data: Buffer.from(message.body, "utf8"),
-            attributes: { [ID_ATTRIBUTE]: message.id },
+            ...(attributes !== undefined && { attributes }),
             ...(message.orderingKey !== undefined && { orderingKey: message.orderingKey }),
           });
         } catch (error) {

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConfigurationError, loggerOption, ThrottledLog, type Duration, type Hopper, type Logger, type PushOutcome } from "@hopper/core";
 import { createPushEndpoint, hungJobExitOption, insecureNoAuthOption, positiveIntegerOption, pushAnswer, toFetchHandler, toNodeHandler, type PushHttpAnswer, type PushHttpHandler, type PushHttpRequest, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { createPushVerifier, type PushVerification } from "./pubsub-push-auth.js";
-import { ID_ATTRIBUTE, jobIdOf } from "./pubsub-receive.js";
+import { ID_ATTRIBUTE, jobIdOf } from "./pubsub-job-id.js";
 
 export interface PubSubPushHandlerOptions {
   /** Runs the pushed jobs (its backend takes dead letters and re-delays). */

@@ -1,24 +1,11 @@
 import type { protos, v1 } from "@google-cloud/pubsub";
-import { envelopeIdOf, type ReceivedMessage, type ReceiveOptions } from "@hopper/core/backend";
+import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
 import type { PubSubAckBatcher } from "./pubsub-ack-batcher.js";
 import { ackDeadlineSeconds, MIN_ACK_DEADLINE_SECONDS } from "./pubsub-capabilities.js";
+import { ID_ATTRIBUTE, jobIdOf } from "./pubsub-job-id.js";
 import { MIN_KEYED_NACK_SECONDS, type PubSubOrderingLines } from "./pubsub-ordering.js";
 import type { PullPacer } from "./pubsub-pull-pacer.js";
 import type { QueueResources } from "./pubsub-queues.js";
-
-/** Attribute carrying the Hopper message id (Pub/Sub assigns its own message ids). */
-export const ID_ATTRIBUTE = "hopper-id";
-
-/**
- * A received message's job id: the `hopper-id` attribute (every release so far writes it on every message), else the
- * envelope's id read from the body's start, else Pub/Sub's own message id (a body that is no envelope, from another
- * producer). Reading the body is step one of sending jobs without the attribute (it costs the client about as much
- * as the publish of a small body: benchmarks/results/pubsub-bulk-cpu-2026-12-07.md): every worker must read them so
- * before any producer stops writing it.
- */
-export function jobIdOf(attribute: unknown, body: string, messageId: string): string {
-  return (typeof attribute === "string" ? attribute : undefined) ?? envelopeIdOf(body) ?? messageId;
-}
 
 type PulledMessage = protos.google.pubsub.v1.IReceivedMessage;
 
