@@ -78,7 +78,7 @@ export async function enqueueJobs(
   // The worker computes the concurrency key from these args: one it cannot compute would dead-letter every such job.
   const { concurrency } = definition;
   if (concurrency) for (const args of validated) concurrencyStoreKey(definition.name, concurrency, args);
-  const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string>, backend: backend.name };
+  const context = { jobName: definition.name, queue: resolved.queue, count: argsList.length, meta: { ...meta } as Record<string, string>, backend: backend.name, destination: backend.destinationOf?.(resolved.queue) ?? resolved.queue };
 
   return runEnqueueMiddleware(middleware, context, async () => {
     const times = enqueueTimes(Date.now(), resolved.delayMs);

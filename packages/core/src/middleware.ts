@@ -9,6 +9,8 @@ export interface EnqueueMiddlewareContext {
   readonly meta: Record<string, string>;
   /** The backend's name ("redis", "sqs" …): a label for telemetry, like in errors and stats; nothing may branch on it. */
   readonly backend: string;
+  /** The name the transport knows the queue by (`Backend.destinationOf`: an SQS queue's, a Pub/Sub topic's), else the queue's. */
+  readonly destination: string;
 }
 
 /** What the worker does with a job whose run failed: run it again later, dead-letter it, or drop it. */
@@ -21,6 +23,8 @@ export interface PerformMiddlewareContext {
   readonly context: JobContext;
   /** The backend's name, a label for telemetry; absent for performNow, which runs without a backend. */
   readonly backend?: string;
+  /** The name the transport knows the job's queue by (`Backend.destinationOf`); absent for performNow. */
+  readonly destination?: string;
   /**
    * What the worker will do if this run fails with `error`, by the job's retry policy and this attempt.
    * Absent for performNow, whose errors go to its caller. A run past its timeout is judged by the

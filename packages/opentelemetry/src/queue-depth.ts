@@ -1,7 +1,7 @@
 import { diag, metrics, type MeterProvider, type ObservableResult } from "@opentelemetry/api";
 import { ConfigurationError, redactedError, type Hopper } from "@hopper/core";
 import { optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
-import { ATTR_MESSAGING_DESTINATION_NAME, ATTR_MESSAGING_SYSTEM, messagingSystem } from "./semantic-conventions.js";
+import { ATTR_HOPPER_QUEUE_NAME, ATTR_MESSAGING_DESTINATION_NAME, ATTR_MESSAGING_SYSTEM, messagingSystem } from "./semantic-conventions.js";
 import { INSTRUMENTATION_NAME } from "./telemetry-options.js";
 
 const queueDepthOptionKeys = optionKeysOf<QueueDepthOptions>({ hopper: true, queues: true, meterProvider: true });
@@ -36,7 +36,8 @@ export async function observeQueueDepth(options: QueueDepthOptions): Promise<{ s
       options.queues.map(async (queue) => {
         try {
           const counts = await stats(queue);
-          const labels = { [ATTR_MESSAGING_DESTINATION_NAME]: queue, [ATTR_MESSAGING_SYSTEM]: system };
+          // The transport's name for the queue, as the job spans and metrics carry it.
+          const labels = { [ATTR_MESSAGING_DESTINATION_NAME]: backend.destinationOf?.(queue) ?? queue, [ATTR_HOPPER_QUEUE_NAME]: queue, [ATTR_MESSAGING_SYSTEM]: system };
           result.observe(counts.ready, { ...labels, "hopper.queue.state": "ready" });
           result.observe(counts.delayed, { ...labels, "hopper.queue.state": "delayed" });
           result.observe(counts.inFlight, { ...labels, "hopper.queue.state": "in_flight" });

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { createConsoleLogger, createHopper, Job, type JobClass } from "@hopper/core";
+import { createConsoleLogger, createHopper, Job, type JobClass, type JobContext } from "@hopper/core";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import * as semconv from "@opentelemetry/semantic-conventions/incubating";
 import { afterAll, describe, expect, it } from "vitest";
@@ -156,6 +156,52 @@ describe(`messaging semantic conventions v${ours.MESSAGING_SEMCONV_VERSION}`, ()
     expect(sent).not.toContain("tok3nvalue123");
     // The error's class stays what it was.
     expect(processSpan.attributes[semconv.ATTR_ERROR_TYPE]).toBe("Error");
+  });
+
+  it("a run past its timeout that ignores its signal gets its span ended a second later, marked hung, while perform still runs; one that heeds it ends as usual", async () => {
+    let hungReturned = false;
+    class IgnoresTimeout extends Job<{ n: number }> {
+      static override jobName = "IgnoresTimeout";
+      static override queue = "conventions";
+      static override timeout = "50ms";
+      static override retry = { attempts: 1 };
+      async perform() {
+        await new Promise((resolve) => setTimeout(resolve, 2500));
+        hungReturned = true;
+      }
+    }
+    class HeedsTimeout extends Job<{ n: number }> {
+      static override jobName = "HeedsTimeout";
+      static override queue = "conventions";
+      static override timeout = "50ms";
+      static override retry = { attempts: 1 };
+      async perform(_args: { n: number }, context: JobContext) {
+        await new Promise((resolve) => context.signal.addEventListener("abort", resolve, { once: true }));
+        throw context.signal.reason;
+      }
+    }
+    const hopper = createHopper({ url: `memory://conventions-${++stores}`, jobs: [IgnoresTimeout, HeedsTimeout], middleware: [middleware()], logger: createConsoleLogger("silent") });
+    const hungId = await IgnoresTimeout.performLater({ n: 1 });
+    const heededId = await HeedsTimeout.performLater({ n: 2 });
+    const backend = await hopper.backend;
+    const messages = await backend.receive({ queue: "conventions", maxMessages: 10, waitMs: 0, leaseMs: 30_000 });
+    const runs = messages.map((message) => hopper.runMessage({ queue: "conventions", body: message.body, id: message.id, deliveryAttempt: 1 }));
+    const processSpanOf = (id: string) => sdk.spans().find((span) => span.kind === SpanKind.CONSUMER && span.attributes[semconv.ATTR_MESSAGING_MESSAGE_ID] === id);
+    for (let waited = 0; !processSpanOf(hungId) && waited < 2400; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    const hung = processSpanOf(hungId);
+    // Exported while perform had not returned.
+    expect(hungReturned).toBe(false);
+    expect(hung?.status).toBe(SpanStatusCode.ERROR);
+    expect(hung?.attributes).toMatchObject({ [semconv.ATTR_ERROR_TYPE]: "JobTimeoutError", "hopper.job.hung": true });
+    await Promise.all(runs);
+    await hopper.close();
+    expect(hungReturned).toBe(true);
+    const heeded = processSpanOf(heededId);
+    expect(heeded?.status).toBe(SpanStatusCode.ERROR);
+    expect(heeded?.attributes[semconv.ATTR_ERROR_TYPE]).toBe("JobTimeoutError");
+    expect(heeded?.attributes["hopper.job.hung"]).toBeUndefined();
+    // Each ended once: the hung run's own end later changed nothing.
+    expect(sdk.spans().filter((span) => span.attributes[semconv.ATTR_MESSAGING_MESSAGE_ID] === hungId && span.kind === SpanKind.CONSUMER)).toHaveLength(1);
   });
 
   it("a thrown value that is not an Error is error.type _OTHER on the span and the process duration", async () => {

@@ -27,8 +27,12 @@ export const MESSAGING_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1,
 
 // Hopper's own, where the conventions have none.
 export const ATTR_HOPPER_JOB_NAME = "hopper.job.name";
+/** Hopper's own queue name, the same on every backend (messaging.destination.name is the transport's). */
+export const ATTR_HOPPER_QUEUE_NAME = "hopper.queue.name";
 export const ATTR_HOPPER_JOB_ATTEMPT = "hopper.job.attempt";
 export const ATTR_HOPPER_JOB_OUTCOME = "hopper.job.outcome";
+/** On a process span ended while its run still went on, past its timeout, ignoring its signal. */
+export const ATTR_HOPPER_JOB_HUNG = "hopper.job.hung";
 
 // The conventions name aws_sqs and gcp_pubsub; Redis, PostgreSQL and the in-memory backend have no value there.
 const messagingSystems: Readonly<Record<string, string>> = {

@@ -1,12 +1,14 @@
 import { context as otelContext, defaultTextMapGetter, defaultTextMapSetter, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span, type SpanContext } from "@opentelemetry/api";
-import { EnqueueFailedError, redactedError, type EnqueueMiddlewareContext, type FailureOutcome, type Middleware, type PerformMiddlewareContext } from "@hopper/core";
+import { EnqueueFailedError, JobTimeoutError, redactedError, type EnqueueMiddlewareContext, type FailureOutcome, type Middleware, type PerformMiddlewareContext } from "@hopper/core";
 import { JobMetrics } from "./job-metrics.js";
 import { createNothingRegistered } from "./sdk-presence.js";
 import {
   ATTR_ERROR_TYPE,
   ATTR_HOPPER_JOB_ATTEMPT,
+  ATTR_HOPPER_JOB_HUNG,
   ATTR_HOPPER_JOB_NAME,
   ATTR_HOPPER_JOB_OUTCOME,
+  ATTR_HOPPER_QUEUE_NAME,
   ATTR_MESSAGING_BATCH_MESSAGE_COUNT,
   ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_MESSAGE_ID,
@@ -40,7 +42,7 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
   };
 
   async function tracedEnqueue(context: EnqueueMiddlewareContext, next: () => Promise<string[]>): Promise<string[]> {
-    const labels = labelsOf(context.jobName, context.queue, context.backend);
+    const labels = labelsOf(context.jobName, context.queue, context.destination, context.backend);
     const sendLabels: Attributes = { ...labels, [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_SEND };
     const attributes: Attributes = {
       ...sendLabels,
@@ -48,7 +50,7 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
       ...(context.count !== 1 && { [ATTR_MESSAGING_BATCH_MESSAGE_COUNT]: context.count }),
     };
     // PRODUCER: this span's context is the creation context of every job the call sends (no "create" spans).
-    return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_SEND} ${context.queue}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
+    return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_SEND} ${context.destination}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
       propagator.inject(trace.setSpan(otelContext.active(), span), context.meta, defaultTextMapSetter);
       const startedAt = performance.now();
       const operation = { ...sendLabels, [ATTR_MESSAGING_OPERATION_TYPE]: MESSAGING_OPERATION_TYPE_VALUE_SEND };
@@ -75,7 +77,8 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
 
   async function tracedPerform(context: PerformMiddlewareContext, next: () => Promise<unknown>): Promise<unknown> {
     const job = context.context;
-    const labels = labelsOf(job.jobName, job.queue, context.backend);
+    const destination = context.destination ?? job.queue;
+    const labels = labelsOf(job.jobName, job.queue, destination, context.backend);
     const processLabels: Attributes = { ...labels, [ATTR_MESSAGING_OPERATION_NAME]: MESSAGING_OPERATION_TYPE_VALUE_PROCESS };
     const attributes: Attributes = {
       ...processLabels,
@@ -90,9 +93,10 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
     const waitedMs = Date.now() - job.enqueuedAt.getTime();
     // enqueuedAt comes from the envelope: a producer's clock ahead of this one must not record a negative wait.
     if (job.attempt === 1 && Number.isFinite(waitedMs)) jobMetrics.queueWait.record(Math.max(0, waitedMs) / 1000, labels);
-    return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_PROCESS} ${job.queue}`, { kind: SpanKind.CONSUMER, attributes, links }, parent, async (span) => {
+    return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_PROCESS} ${destination}`, { kind: SpanKind.CONSUMER, attributes, links }, parent, async (span) => {
       // The worker's lines about this run (its outcome too, written after the span ends) join the span.
       Object.assign(context.logFields, traceLogFields(span.spanContext()));
+      const hung = endSpanIfHung(span, job.signal);
       try {
         const result = await next();
         jobMetrics.processDuration.record((performance.now() - startedAt) / 1000, processLabels);
@@ -104,16 +108,51 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
         jobMetrics.failed.add(1, labels);
         const outcome = failureOutcome(context, error);
         if (outcome) {
-          span.setAttribute(ATTR_HOPPER_JOB_OUTCOME, outcome);
+          if (!hung.ended) span.setAttribute(ATTR_HOPPER_JOB_OUTCOME, outcome);
           jobMetrics.outcome(outcome, labels);
         }
-        recordError(span, error, errorType);
+        if (!hung.ended) recordError(span, error, errorType);
         throw error;
       } finally {
-        span.end();
+        hung.dispose();
+        if (!hung.ended) span.end();
       }
     });
   }
+}
+
+/** How long past its timeout a run may go on before its span ends without it: the core's first "ignores its timeout" warning. */
+const hungSpanEndMs = 1000;
+
+/**
+ * A run past its timeout that ignores its signal keeps its worker slot and lease until perform returns, perhaps
+ * never, and an open span is never exported: a trace would not show the hung job at all. So its span ends a second
+ * after the timeout aborted the signal, with the JobTimeoutError and `hopper.job.hung`; the run's own end, whenever
+ * it comes, is then counted in the metrics only.
+ */
+function endSpanIfHung(span: Span, signal: AbortSignal | undefined): { readonly ended: boolean; dispose(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const state = {
+    ended: false,
+    dispose() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", onAbort);
+    },
+  };
+  const onAbort = () => {
+    const reason: unknown = signal!.reason;
+    if (!JobTimeoutError.isInstance(reason)) return;
+    timer = setTimeout(() => {
+      state.ended = true;
+      span.setAttribute(ATTR_HOPPER_JOB_HUNG, true);
+      recordError(span, reason, errorTypeOf(reason));
+      span.end();
+    }, hungSpanEndMs);
+    timer.unref();
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener("abort", onAbort, { once: true });
+  return state;
 }
 
 /**
@@ -136,8 +175,13 @@ function validSpanContext(spanContext: SpanContext | undefined): SpanContext | u
   return spanContext && trace.isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
-function labelsOf(jobName: string, queue: string, backend: string | undefined): Attributes {
-  return { [ATTR_HOPPER_JOB_NAME]: jobName, [ATTR_MESSAGING_DESTINATION_NAME]: queue, ...(backend !== undefined && { [ATTR_MESSAGING_SYSTEM]: messagingSystem(backend) }) };
+/**
+ * messaging.destination.name is the name the transport knows the queue by (an SQS queue's or a Pub/Sub topic's own,
+ * prefix included, so two applications sharing an account are told apart); hopper.queue.name is Hopper's, the same
+ * on every backend.
+ */
+function labelsOf(jobName: string, queue: string, destination: string, backend: string | undefined): Attributes {
+  return { [ATTR_HOPPER_JOB_NAME]: jobName, [ATTR_HOPPER_QUEUE_NAME]: queue, [ATTR_MESSAGING_DESTINATION_NAME]: destination, ...(backend !== undefined && { [ATTR_MESSAGING_SYSTEM]: messagingSystem(backend) }) };
 }
 
 /** The worker's decision for this failure; a policy that throws must not turn a job failure into a middleware one. */

@@ -55,9 +55,11 @@ describe.skipIf(!sqsEndpoint)("a push handler continues the enqueuer's trace", (
     expect(result.batchItemFailures).toEqual([]);
     const send = sdk.spans().find((span) => span.kind === SpanKind.PRODUCER && span.attributes["messaging.message.id"] === id)!;
     const perform = sdk.spans().find((span) => span.kind === SpanKind.CONSUMER && span.attributes["messaging.message.id"] === id)!;
-    expect(send.attributes).toMatchObject({ "messaging.system": "aws_sqs", "messaging.message.id": id });
+    // The destination is the SQS queue's own name (the prefix included), on both sides, and in the span names.
+    expect(send.attributes).toMatchObject({ "messaging.system": "aws_sqs", "messaging.destination.name": `${queuePrefix}${queue}`, "messaging.message.id": id });
     expect(perform).toMatchObject({ traceId: send.traceId, parentSpanId: send.spanId });
-    expect(perform.attributes).toMatchObject({ "messaging.system": "aws_sqs", "messaging.destination.name": queue, "messaging.message.id": id, "hopper.job.attempt": 1 });
+    expect(perform.attributes).toMatchObject({ "messaging.system": "aws_sqs", "messaging.destination.name": `${queuePrefix}${queue}`, "hopper.queue.name": queue, "messaging.message.id": id, "hopper.job.attempt": 1 });
+    expect([send.name, perform.name]).toEqual([`send ${queuePrefix}${queue}`, `process ${queuePrefix}${queue}`]);
   });
 
   it("a job run by the sqsd handler (Elastic Beanstalk worker tier) inside the server's HTTP span: parent the enqueue span, links to it and to the HTTP span", async () => {
@@ -81,6 +83,6 @@ describe.skipIf(!sqsEndpoint)("a push handler continues the enqueuer's trace", (
     const http = sdk.spans().find((span) => span.name === "POST /sqsd")!;
     const perform = sdk.spans().find((span) => span.kind === SpanKind.CONSUMER && span.attributes["messaging.message.id"] === id)!;
     expect(perform).toMatchObject({ traceId: send.traceId, parentSpanId: send.spanId, links: [{ traceId: send.traceId, spanId: send.spanId }, { traceId: http.traceId, spanId: http.spanId }] });
-    expect(perform.attributes).toMatchObject({ "messaging.system": "aws_sqs", "messaging.destination.name": queue, "hopper.job.attempt": 1 });
+    expect(perform.attributes).toMatchObject({ "messaging.system": "aws_sqs", "messaging.destination.name": `${queuePrefix}${queue}`, "hopper.job.attempt": 1 });
   });
 });

@@ -128,6 +128,7 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,
     name,
     capabilities,
+    destinationOf: (queue) => urls.sqsName(queue),
 
     async enqueue(messages) {
       ensureOpen();

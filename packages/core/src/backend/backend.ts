@@ -57,6 +57,12 @@ export interface Backend {
   identity?(): Promise<string>;
 
   /**
+   * The name the transport knows a queue by, where it is not Hopper's queue name (SQS: the queue's own name, prefix
+   * and `.fifo` included; Pub/Sub: the topic's): telemetry's destination. Optional: absent, the queue's name.
+   */
+  destinationOf?(queue: string): string;
+
+  /**
    * Leases up to `maxMessages` messages of one queue that are not due yet
    * (delayed), soonest due first; present when `capabilities.takeScheduled`
    * is declared. `receive` never returns them, so moving a queue to another

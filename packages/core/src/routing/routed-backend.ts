@@ -46,6 +46,7 @@ export function createRoutedBackend(options: RoutedBackendOptions): Backend {
       draining,
     ),
     backendForQueue: (queue) => routeOf(queue).send,
+    destinationOf: (queue) => routeOf(queue).send.destinationOf?.(queue) ?? queue,
 
     async enqueue(messages, callOptions) {
       refuseClosed();
