@@ -85,6 +85,8 @@ export async function enqueueJobs(
     const { unique } = definition;
     const uniqueKeys = unique && argsList.map((args) => uniqueStoreKey(definition.name, unique, args));
     const envelopes: Envelope[] = [];
+    // Whether some message goes without its record (records not riding with the backend's messages): those are written after the send.
+    let recordsAfterSend = false;
     const messages = validated.map((_, index): OutgoingMessage => {
       const envelopeMeta = uniqueKeys ? { ...context.meta, [UNIQUE_META_KEY]: uniqueKeys[index]! } : context.meta;
       const envelope = buildEnvelope(definition, argsList[index], resolved, envelopeMeta, times, jobIds?.[index]);
@@ -100,6 +102,7 @@ export async function enqueueJobs(
       // Set, not spread in: no wrapper object per enqueued job for the record (#20).
       const record = dependencies.records?.outgoingRecord(envelope);
       if (record) message.record = record;
+      else recordsAfterSend = true;
       return message;
     });
     const { reach } = dependencies;
@@ -134,7 +137,7 @@ export async function enqueueJobs(
       throw BackendUnavailableError.isInstance(failures[0]!.error) && failures[0]!.error.url !== undefined ? failures[0]!.error : new BackendUnavailableError({ url: reach?.url, cause: failures[0]!.error });
     }
     // After the send, so no record names a job that was never enqueued; a worker that starts the job first creates the record itself.
-    if (dependencies.records) {
+    if (dependencies.records && recordsAfterSend) {
       const enqueuedIndexes = results.flatMap((result, index) => (result.status === "enqueued" ? [index] : []));
       await dependencies.records.enqueued(enqueuedIndexes.map((index) => envelopes[index]!), resolved.transaction, enqueuedIndexes.map((index) => messages[index]!));
     }

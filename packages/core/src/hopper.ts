@@ -266,10 +266,11 @@ export function createHopper(options: HopperOptions): Hopper {
     enqueueDependencies?.backend === backend ? enqueueDependencies : (enqueueDependencies = { backend, middleware, coordination, dedupeWindows, logger, reach, outbox, flowControl, ...records.writing });
   const enqueuer: JobEnqueuer = {
     enqueue(jobClass, argsList, enqueueOptions) {
-      // Open, and records off: nothing to wait on, so the enqueue's own promise is returned as it is (an async
-      // function here added a promise and two turns of the microtask queue per call); a refusal still rejects.
+      // Open, and records off or their store known: nothing to wait on, so the enqueue's own promise is returned as
+      // it is (an async function here added a promise and two turns of the microtask queue per call); a refusal
+      // still rejects.
       const open = connection.current();
-      if (open !== undefined && records.writing.records === undefined) {
+      if (open !== undefined && records.checked()) {
         try {
           return enqueueJobs(dependenciesFor(open), registry.definitionOf(jobClass), argsList, enqueueOptions);
         } catch (error) {

@@ -15,6 +15,8 @@ export interface OpenRecords {
   readonly writing: { readonly records?: RecordWriter };
   /** Resolves once the store is known (at once after the first time); rejects with ConfigurationError when records are on and there is none. */
   check(): Promise<void>;
+  /** True when `check` has nothing left to do (records off, or checked once). */
+  checked(): boolean;
   /**
    * Forgets the records of discarded dead letters: only records that say dead on `queue` (a letter's id
    * is read from its body, which must not reach another job's record). A store without `remove` leaves
@@ -34,7 +36,7 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
     const jobs = recordsOff();
     // The same refusal as hopper.jobs: records are off.
     const events: JobEvents = { on: async () => jobs.get("").then(() => async () => {}) };
-    return { jobs, events, writing: {}, check: async () => {}, forget: async () => {}, close: async () => {} };
+    return { jobs, events, writing: {}, check: async () => {}, checked: () => true, forget: async () => {}, close: async () => {} };
   }
   const resolved = resolveRecordsOptions(options);
   const logging = (store: RecordStore): RecordStore => {
@@ -68,6 +70,7 @@ export function openRecords(options: RecordsOptions | undefined, backend: () => 
     events,
     writing: { records: writer },
     check: () => writer.check(),
+    checked: () => writer.checked,
     async forget(queue, ids) {
       if (ids.length === 0) return;
       try {

@@ -27,6 +27,8 @@ const maxErrorMessageChars = 2000;
 export class RecordWriter {
   /** Known once the store is open (`check`): writes ride with the backend's calls. */
   private riding = false;
+  /** `check` has succeeded once: the store and whether records ride are known for good. */
+  private storeKnown = false;
   /** How long an unfinished record outlives its last write (past its runAt); known once the backend is (`check`). */
   private unfinishedMs: number;
   private backendKnown = false;
@@ -62,6 +64,12 @@ export class RecordWriter {
     this.riding = (await this.store()).riding;
     // Once: every enqueue checks, and the backend's retention does not change.
     if (!this.backendKnown) this.knowBackend(await this.backend());
+    this.storeKnown = true;
+  }
+
+  /** True once `check` has succeeded: an enqueue then has nothing to wait for before it sends. */
+  get checked(): boolean {
+    return this.storeKnown;
   }
 
   /** Learns how long the backend may keep a job unseen, which bounds its unfinished record (a push handler's backend, without `check`). */
