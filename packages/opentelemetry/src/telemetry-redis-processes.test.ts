@@ -61,6 +61,7 @@ describe.skipIf(!redisUrl)("traces and metrics across two processes on Redis", (
       expect(send.attributes).toEqual({
         "messaging.system": "redis",
         "messaging.destination.name": queue,
+        "hopper.queue.name": queue,
         "messaging.operation.type": "send",
         "messaging.operation.name": "send",
         "messaging.message.id": ids[index],
