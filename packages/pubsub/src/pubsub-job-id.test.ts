@@ -12,6 +12,14 @@ import { emulatorProject } from "./test-pubsub-service.js";
 const project = emulatorProject();
 const envelopeOf = (id: string) => encodeEnvelope({ hopper: ENVELOPE_FORMAT_VERSION, id, job: "Mail", version: 1, args: { to: "a@example.com" }, queue: "q", priority: 0, enqueuedAt: new Date().toISOString(), attempt: 1, meta: {} });
 
+// Backends and raw clients a test opened, closed after it.
+const opened: Backend[] = [];
+const clients: PubSub[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((backend) => backend.close()));
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+});
+
 describe("jobIdOf", () => {
   it("takes the attribute first, then the envelope's id, then Pub/Sub's message id", () => {
     expect(jobIdOf("from-attribute", envelopeOf("from-body"), "pubsub-id")).toBe("from-attribute");
@@ -24,12 +32,6 @@ describe("jobIdOf", () => {
 });
 
 describe.skipIf(!project)("a message without the hopper-id attribute, pulled from the emulator", () => {
-  const opened: Backend[] = [];
-  const clients: PubSub[] = [];
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((backend) => backend.close()));
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-  });
 
   it("is named by its envelope's id, and a body that is no envelope by Pub/Sub's message id", async () => {
     const topicPrefix = `jobid${Date.now().toString(36)}-`;
@@ -53,12 +55,6 @@ describe.skipIf(!project)("a message without the hopper-id attribute, pulled fro
 // Step two: the jobs Hopper writes go without the attribute (the body names them); a body that is no envelope, or an
 // envelope sent under another id, still carries it (the backend contract's id).
 describe.skipIf(!project)("step two: what Hopper publishes", () => {
-  const opened: Backend[] = [];
-  const clients: PubSub[] = [];
-  afterEach(async () => {
-    await Promise.all(opened.splice(0).map((backend) => backend.close()));
-    await Promise.all(clients.splice(0).map((client) => client.close()));
-  });
 
   /** A backend whose queue exists, and a second subscription on its topic that sees every message as published. */
   async function queueWithPeek(queue: string) {
