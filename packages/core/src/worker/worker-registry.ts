@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { hostname } from "node:os";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import { ConfigurationError } from "../errors/configuration-error.js";
@@ -38,11 +39,11 @@ const entryFormat = 1;
 const stopBoundMs = 2000;
 
 let coreVersion: string | undefined;
-/** This @hopper/core's version: src/worker and dist/worker both sit two folders below package.json. */
+/** This @hopper/core's version, found by the package's own name (its sources and its bundled build sit at different depths). */
 export function hopperVersion(): string {
   coreVersion ??= (() => {
     try {
-      return String((JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown }).version ?? "unknown");
+      return String((JSON.parse(readFileSync(createRequire(import.meta.url).resolve("@hopper/core/package.json"), "utf8")) as { version?: unknown }).version ?? "unknown");
     } catch {
       return "unknown";
     }
