@@ -6,13 +6,21 @@ import type { SubjectSpec } from "../report/result-types.js";
 const stripTypes = fileURLToPath(new URL("./strip-types.mjs", import.meta.url));
 
 /**
- * A fresh Node process for `main` (its TypeScript loaded as built code runs,
- * with workspace packages resolved to source and GC exposed), with the
+ * Which form of the workspace's @hopper packages a child loads. `built`: their bundled dist/, as an
+ * application installs them and as every peer is loaded (the bench's `bench` script builds them first);
+ * `source`: their TypeScript, stripped on load (a test that has not built them). Loaded from source an
+ * idle Hopper worker held about 7 MiB more (benchmarks/results/idle-rss-2026-12-07/built-vs-source.txt).
+ */
+export type HopperPackages = "built" | "source";
+
+/**
+ * A fresh Node process for `main` (the bench's own TypeScript stripped by Node, GC exposed), with the
  * subject's variables; stderr is kept (its last 4,000 characters) for error messages.
  */
-export function forkBenchChild(main: string, spec: SubjectSpec): { child: ChildProcess; stderrTail: () => string } {
+export function forkBenchChild(main: string, spec: SubjectSpec, packages: HopperPackages = "built"): { child: ChildProcess; stderrTail: () => string } {
+  const conditions = packages === "source" ? ["--conditions=@hopper/source"] : [];
   const child = fork(main, [], {
-    execArgv: ["--conditions=@hopper/source", "--import", stripTypes, "--expose-gc", "--no-warnings"],
+    execArgv: [...conditions, "--import", stripTypes, "--expose-gc", "--no-warnings"],
     env: { ...process.env, ...spec.env, HOPPER_LOG_LEVEL: "silent" },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
     serialization: "advanced",

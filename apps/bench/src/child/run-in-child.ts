@@ -16,8 +16,8 @@ export interface ChildRunOptions {
 }
 
 /**
- * Measures one subject in a fresh Node process (forkBenchChild: its TypeScript stripped by Node, workspace
- * packages resolved to source), so its memory figures are its own.
+ * Measures one subject in a fresh Node process (forkBenchChild: the bench's TypeScript stripped by Node,
+ * the @hopper packages built), so its memory figures are its own.
  */
 export function runInChild(options: ChildRunOptions): Promise<SubjectResult> {
   const { spec } = options;
