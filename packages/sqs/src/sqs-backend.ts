@@ -67,7 +67,10 @@ export interface SqsBackendOptions {
   readonly queueAttributes?: Readonly<Record<string, string>>;
   /** Declared delay limit in seconds, at most SQS's 900; lower it to exercise the core's hop-by-hop delays. */
   readonly maxDelaySeconds?: number;
-  /** Longest nack delay declared, in seconds, at most SQS's 43200 (12 h visibility); lower it only to exercise the core's long holds in tests. */
+  /**
+   * SQS's visibility ceiling as declared, in seconds, at most its 43200 (12 h): the longest nack delay, and how long past
+   * its receive a running job's lease can be renewed. Lower it only to exercise the core's long holds in tests.
+   */
   readonly maxNackDelaySeconds?: number;
   /**
    * The queues' MessageRetentionPeriod in seconds (default SQS's 345600, 4 days): declare it when your
@@ -137,7 +140,7 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
 
     async receive(receiveOptions) {
       ensureOpen();
-      return receiveMessages({ client, urls, deletes, fifo, closing: closing.signal, cancelRequests: cancelRequests.signal, background }, receiveOptions);
+      return receiveMessages({ client, urls, deletes, fifo, closing: closing.signal, cancelRequests: cancelRequests.signal, background, visibilityCeilingMs: maxNackDelaySeconds * 1000 }, receiveOptions);
     },
 
     async stats(queue): Promise<QueueStats> {

@@ -23,6 +23,8 @@ export interface SqsReceiveContext {
   readonly cancelRequests: AbortSignal;
   /** Background work close must wait for (releasing messages of abandoned polls). */
   readonly background: Set<Promise<unknown>>;
+  /** How long past its receive a message may stay invisible: SQS's 12 h, or the declared `maxNackDelaySeconds`. */
+  readonly visibilityCeilingMs: number;
 }
 
 /** Visibility in whole seconds, rounded up so a lease never ends early. */
@@ -46,11 +48,13 @@ export async function receiveMessages(context: SqsReceiveContext, options: Recei
   for (;;) {
     if (options.signal?.aborted || context.closing.aborted) return [];
     const waitSeconds = Math.min(maxWaitSeconds, Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
+    // Before the request: no later than SQS's receive, from which it counts the 12 h a message may stay invisible.
+    const askedAt = Date.now();
     const first = await pollFor(Math.min(wanted, maxReceiveMessages), waitSeconds);
     if (first.length > 0) {
       // A full first batch means more may be waiting: fetch the rest without waiting, in parallel.
       const rest = first.length === maxReceiveMessages && wanted > maxReceiveMessages ? await pollMore(wanted - maxReceiveMessages, (count) => pollFor(count, 0)) : [];
-      return [...first, ...rest].map((message) => new SqsReceivedMessage(context, queueUrl, message));
+      return [...first, ...rest].map((message) => new SqsReceivedMessage(context, queueUrl, message, askedAt));
     }
     if (waitSeconds === 0 || Date.now() >= deadline) return [];
   }
@@ -93,7 +97,7 @@ function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNum
       abandoned = true;
       resolve([]);
       // No caller saw them: they go back uncounted (FIFO messages of one shared group excepted, see handBackUncounted).
-      const release = request.then((messages) => Promise.all(messages.map((message) => new SqsReceivedMessage(context, queueUrl, message).nack({ countAttempt: false })))).catch(() => {});
+      const release = request.then((messages) => Promise.all(messages.map((message) => new SqsReceivedMessage(context, queueUrl, message, Date.now()).nack({ countAttempt: false })))).catch(() => {});
       context.background.add(release);
       void release.finally(() => context.background.delete(release));
     };

@@ -21,8 +21,10 @@ export class SqsReceivedMessage implements ReceivedMessage {
   readonly #receiptHandle: string;
   /** The FIFO message group, which an uncounted hand-back's copy must join. */
   readonly #group: string | undefined;
+  /** When the receive that leased it was sent (Date.now()): SQS keeps a message invisible at most 12 h past its receive. */
+  readonly #askedAt: number;
 
-  constructor(context: SqsReceiveContext, queueUrl: string, message: Message) {
+  constructor(context: SqsReceiveContext, queueUrl: string, message: Message, askedAt: number) {
     this.id = jobIdOf(message.MessageAttributes?.[jobIdAttribute]?.StringValue, message.Body, message.MessageId!);
     this.body = message.Body ?? "";
     this.deliveryAttempt = deliveryAttemptOf(message.Attributes?.ApproximateReceiveCount, message.MessageAttributes?.[earlierDeliveriesAttribute]?.StringValue);
@@ -30,6 +32,7 @@ export class SqsReceivedMessage implements ReceivedMessage {
     this.#queueUrl = queueUrl;
     this.#receiptHandle = message.ReceiptHandle!;
     this.#group = message.Attributes?.MessageGroupId;
+    this.#askedAt = askedAt;
   }
 
   /** The lease needs only the receipt handle: a started job's message drops its body (ReceivedMessage.releaseBody). */
@@ -50,8 +53,16 @@ export class SqsReceivedMessage implements ReceivedMessage {
     }
   }
 
+  /**
+   * Refused (thrown, so the worker gives the job up before the lease it holds ends) when the renewal would keep the
+   * message invisible past SQS's ceiling, counted from the receive: SQS would refuse it too, with an error naming no job.
+   */
   extendLease(leaseMs: number): Promise<boolean> {
-    return this.changeVisibility(leaseMs);
+    const ceilingMs = this.#context.visibilityCeilingMs;
+    if (Date.now() + leaseMs > this.#askedAt + ceilingMs) return Promise.reject(pastVisibilityCeiling(ceilingMs, this.#askedAt));
+    return this.changeVisibility(leaseMs).catch((error: unknown) => {
+      throw isPastVisibilityCeiling(error) ? pastVisibilityCeiling(ceilingMs, this.#askedAt, error) : error;
+    });
   }
 
   /** False when the lease was already lost (acked elsewhere, or expired and re-received): nothing changed. */
@@ -69,4 +80,25 @@ export class SqsReceivedMessage implements ReceivedMessage {
 function isLostLease(error: unknown): boolean {
   const name = (error as Error | undefined)?.name;
   return name === "MessageNotInflight" || name === "ReceiptHandleIsInvalid" || name === "AWS.SimpleQueueService.MessageNotInflight";
+}
+
+/** SQS's refusal of a visibility past 12 h from the receive: "Total VisibilityTimeout for the message is beyond the limit". */
+function isPastVisibilityCeiling(error: unknown): boolean {
+  return (error as Error | undefined)?.name === "InvalidParameterValue" && /total visibilitytimeout/i.test((error as Error).message);
+}
+
+function pastVisibilityCeiling(ceilingMs: number, askedAt: number, cause?: unknown): Error {
+  return new Error(
+    `SQS keeps a received message invisible at most ${spoken(ceilingMs)} past its receive, and this job has held its message for ${spoken(Date.now() - askedAt)}: ` +
+      "its lease cannot be renewed, so the worker gives the job up before the lease ends and SQS delivers it again. Split work this long into shorter jobs " +
+      "(or steps that save their progress) so each finishes within the ceiling",
+    { cause },
+  );
+}
+
+/** "12 h", "11.9 h", "25 min", "3 s". */
+function spoken(ms: number): string {
+  if (ms >= 3_600_000) return `${Number((ms / 3_600_000).toFixed(1))} h`;
+  if (ms >= 60_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 1000)} s`;
 }
