@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { ConfigurationError, createConsoleLogger, createHopper, Job, type JobContext, type Middleware } from "@hopper/core";
-import { propagation, SpanKind, trace } from "@opentelemetry/api";
+import { context as otelContext, propagation, SpanKind, trace } from "@opentelemetry/api";
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import pino from "pino";
 import { afterAll, describe, expect, it } from "vitest";
 import { pinoLogger } from "./pino-logger.js";
@@ -73,6 +74,27 @@ describe("openTelemetryMiddleware", () => {
     expect(perform.traceId).not.toBe(send.traceId);
     expect(perform.parentSpanId).toBeUndefined();
     expect(perform.links).toEqual([{ traceId: send.traceId, spanId: send.spanId }]);
+  });
+
+  it('with a baggage propagator, "parent" runs a job under the producer\'s baggage and "link" does not (the README says so)', async () => {
+    const propagator = new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] });
+    const tenantInRun = async (consumerSpan: "parent" | "link") => {
+      let seen: string | undefined = "not run";
+      const middleware = openTelemetryMiddleware({ tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider, propagator, consumerSpan });
+      const withBaggage = propagation.setBaggage(otelContext.active(), propagation.createBaggage({ tenant: { value: "acme" } }));
+      const Counted = countedJob(() => (seen = propagation.getBaggage(otelContext.active())?.getEntry("tenant")?.value));
+      const hopper = createHopper({ url: `memory://otel-${++storeCount}`, jobs: [Counted], middleware: [middleware], logger: createConsoleLogger("silent") });
+      await otelContext.with(withBaggage, () => inRequest(() => Counted.performLater({ n: 1 })));
+      const worker = hopper.worker({ queues: ["counted"], pollWait: "50ms", handleSignals: false });
+      const running = worker.run();
+      for (let tries = 0; seen === "not run" && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+      await worker.stop();
+      await running;
+      await hopper.close();
+      return seen;
+    };
+    expect(await tenantInRun("parent")).toBe("acme");
+    expect(await tenantInRun("link")).toBeUndefined();
   });
 
   it("with no SDK given or registered, jobs run and nothing is added to their meta", async () => {
