@@ -81,6 +81,13 @@ export interface Backend {
    */
   backendForQueue?(queue: string): Backend;
 
+  /**
+   * The backend a received message of `queue` came from, for a backend over several: while a routed queue drains an
+   * older backend its messages come from either. Optional: absent, this one. Telemetry names the message's own
+   * system and destination by it.
+   */
+  backendOfMessage?(message: ReceivedMessage, queue: string): Backend;
+
   close(): Promise<void>;
 }
 

@@ -33,6 +33,8 @@ export function createRoutedBackend(options: RoutedBackendOptions): Backend {
   };
   const all = [...new Set([options.fallback, ...[...options.queues.values()].flatMap((route) => [route.send, ...route.drainFrom])])];
   const draining = [...options.queues.values()].some((route) => route.drainFrom.length > 0);
+  /** Messages received from a backend a queue drains, by that backend (the others came from the queue's send backend). */
+  const drainedFrom = new WeakMap<ReceivedMessage, Backend>();
   let closed: Promise<void> | undefined;
   const refuseClosed = () => {
     if (closed) throw new BackendClosedError({ backend: backend.name });
@@ -46,6 +48,7 @@ export function createRoutedBackend(options: RoutedBackendOptions): Backend {
       draining,
     ),
     backendForQueue: (queue) => routeOf(queue).send,
+    backendOfMessage: (message, queue) => drainedFrom.get(message) ?? routeOf(queue).send,
     destinationOf: (queue) => routeOf(queue).send.destinationOf?.(queue) ?? queue,
 
     async enqueue(messages, callOptions) {
@@ -93,7 +96,10 @@ export function createRoutedBackend(options: RoutedBackendOptions): Backend {
           drainFailure ??= error;
           return [];
         });
-        if (drained.length > 0) return drained;
+        if (drained.length > 0) {
+          for (const message of drained) drainedFrom.set(message, old);
+          return drained;
+        }
       }
       const received = await route.send.receive(receiveOptions);
       if (received.length === 0 && drainFailure !== undefined) throw drainFailure;

@@ -136,6 +136,30 @@ describe("drainFrom", () => {
     for (const url of [old, next]) expect(await direct(url).stats!("billing")).toEqual({ ready: 0, delayed: 0, inFlight: 0 });
   });
 
+  it("gives perform middleware the backend and destination each job came from: the old backend's for a drained job", async () => {
+    const [oldStore, nextStore] = [store("old"), store("new")];
+    const labeled = (url: string, name: string): Backend => ({ ...direct(url), name, destinationOf: (queue: string) => `${name}/${queue}` });
+    const [old, next] = [labeled(oldStore, "old-transport"), labeled(nextStore, "new-transport")];
+    hopper({ url: oldStore, jobs: [Billing] });
+    await Billing.performLater({ n: 1 });
+    const seen: { n: number; backend: string; destination: string }[] = [];
+    const migrating = hopper({
+      backend: createRoutedBackend({ fallback: next, queues: new Map([["billing", { send: next, drainFrom: [old] }]]), owned: [] }),
+      jobs: [Billing],
+      middleware: [{ perform: (context, proceed) => (seen.push({ n: (context.args as { n: number }).n, backend: context.backend, destination: context.destination }), proceed()) }],
+    });
+    await Billing.performLater({ n: 2 });
+    const worker = migrating.worker({ queues: ["billing"], concurrency: 1 });
+    const running = worker.run();
+    await until(() => runs.length >= 2, "both jobs ran");
+    await worker.stop();
+    await running;
+    expect(seen.sort((a, b) => a.n - b.n)).toEqual([
+      { n: 1, backend: "old-transport", destination: "old-transport/billing" },
+      { n: 2, backend: "new-transport", destination: "new-transport/billing" },
+    ]);
+  });
+
   it("sends the retry of a job received from the old backend to the queue's current backend, and removes the old copy", async () => {
     const [old, next] = [store("old"), store("new")];
     hopper({ url: old, jobs: [FailsOnce] });

@@ -580,8 +580,8 @@ export class MessageHandler {
   /** Made only when some middleware has a perform hook (it is the one reader of failureOutcome). */
   private middlewareContext(definition: JobDefinition, envelope: Envelope, args: unknown, run: JobRun, log: RunLog): PerformMiddlewareContext {
     const failureOutcome = (error: unknown) => failureOutcomeOf(decideRetry(definition.jobClass.retry, error, run.attempt));
-    const { backend } = this.options;
-    return { jobName: definition.name, args, meta: envelope.meta, context: run, backend: backend.name, destination: backend.destinationOf?.(envelope.queue) ?? envelope.queue, failureOutcome, logFields: log.middlewareFields };
+    const origin = this.options.backend.backendOfMessage?.(run.job.message, envelope.queue) ?? this.options.backend;
+    return { jobName: definition.name, args, meta: envelope.meta, context: run, backend: origin.name, destination: origin.destinationOf?.(envelope.queue) ?? envelope.queue, failureOutcome, logFields: log.middlewareFields };
   }
 
   /**
