@@ -142,7 +142,7 @@ describe("drainFrom", () => {
     const [old, next] = [labeled(oldStore, "old-transport"), labeled(nextStore, "new-transport")];
     hopper({ url: oldStore, jobs: [Billing] });
     await Billing.performLater({ n: 1 });
-    const seen: { n: number; backend: string; destination: string }[] = [];
+    const seen: { n: number; backend?: string; destination?: string }[] = [];
     const migrating = hopper({
       backend: createRoutedBackend({ fallback: next, queues: new Map([["billing", { send: next, drainFrom: [old] }]]), owned: [] }),
       jobs: [Billing],
