@@ -5,7 +5,8 @@ import { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
 import { dedupeWindowMs, enqueueMessages, SentMessageIds } from "./sqs-enqueue.js";
 import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, sqsMaxMessageBytes } from "./sqs-message-attributes.js";
 import { SqsQueueUrls } from "./sqs-queue-urls.js";
-import { maxReceiveBatch, maxVisibilitySeconds, maxWaitSeconds, receiveMessages } from "./sqs-receive.js";
+import { SqsFifoLines } from "./sqs-fifo-lines.js";
+import { changeVisibilities, maxReceiveBatch, maxVisibilitySeconds, maxWaitSeconds, receiveMessages } from "./sqs-receive.js";
 
 export const SQS_MAX_MESSAGE_BYTES = sqsMaxMessageBytes;
 /** SQS's per-message delay limit (DelaySeconds). */
@@ -120,6 +121,7 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
   const closing = new AbortController();
   const cancelRequests = new AbortController();
   const background = new Set<Promise<unknown>>();
+  const fifoLines = fifo ? new SqsFifoLines({ change: (queueUrl, entries) => changeVisibilities(client, queueUrl, entries) }, maxNackDelaySeconds * 1000, background) : undefined;
   const name = fifo ? "sqs-fifo" : "sqs";
   let closed: Promise<void> | undefined;
 
@@ -140,7 +142,7 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
 
     async receive(receiveOptions) {
       ensureOpen();
-      return receiveMessages({ client, urls, deletes, fifo, closing: closing.signal, cancelRequests: cancelRequests.signal, background, visibilityCeilingMs: maxNackDelaySeconds * 1000 }, receiveOptions);
+      return receiveMessages({ client, urls, deletes, fifo, closing: closing.signal, cancelRequests: cancelRequests.signal, background, visibilityCeilingMs: maxNackDelaySeconds * 1000, fifoLines }, receiveOptions);
     },
 
     async stats(queue): Promise<QueueStats> {
@@ -158,6 +160,8 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
     close() {
       closed ??= (async () => {
         closing.abort();
+        // What FIFO group lines held goes back to SQS now, in order (into `background`, waited for below).
+        await fifoLines?.close();
         // The polls just abandoned run out (at most their wait, 20 s) and hand back what they bring; past that and
         // a little more for the hand-backs, what is left is cut off.
         let timer: NodeJS.Timeout | undefined;

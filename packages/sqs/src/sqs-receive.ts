@@ -2,6 +2,7 @@ import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Messag
 import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
 import type { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
 import { earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
+import type { SqsFifoLines } from "./sqs-fifo-lines.js";
 import { SqsReceivedMessage } from "./sqs-received-message.js";
 import type { SqsQueueUrls } from "./sqs-queue-urls.js";
 
@@ -25,6 +26,8 @@ export interface SqsReceiveContext {
   readonly background: Set<Promise<unknown>>;
   /** How long past its receive a message may stay invisible: SQS's 12 h, or the declared `maxNackDelaySeconds`. */
   readonly visibilityCeilingMs: number;
+  /** A FIFO backend's group lines (one message of a group out at a time, the rest held here); absent on standard queues. */
+  readonly fifoLines: SqsFifoLines | undefined;
 }
 
 /** Visibility in whole seconds, rounded up so a lease never ends early. */
@@ -35,26 +38,40 @@ export function visibilitySeconds(ms: number): number {
 /**
  * Long-polls until a message arrives or `waitMs` passes. SQS waits in whole
  * seconds, so a wait that is not a whole number of seconds may run up to one
- * second over.
+ * second over. On a FIFO queue what the polls bring is filed into the groups'
+ * lines (sqs-fifo-lines.ts) and the heads that may go out are returned: one
+ * message of a group at a time, the rest held leased here; a head becoming
+ * ready (its predecessor acked) ends a wait at once.
  */
 export async function receiveMessages(context: SqsReceiveContext, options: ReceiveOptions): Promise<ReceivedMessage[]> {
   const queueUrl = await context.urls.resolve(options.queue);
   const deadline = Date.now() + options.waitMs;
   const wanted = Math.max(1, Math.min(options.maxMessages, maxReceiveBatch));
-  const pollFor = async (count: number, waitSeconds: number) => {
-    const polled = await poll(context, queueUrl, { MaxNumberOfMessages: count, WaitTimeSeconds: waitSeconds, VisibilityTimeout: visibilitySeconds(options.leaseMs) }, options.signal);
-    return context.fifo ? oneMessagePerGroup(context, queueUrl, polled) : polled;
-  };
+  const lines = context.fifoLines;
+  const parameters = (count: number, waitSeconds: number) => ({ MaxNumberOfMessages: count, WaitTimeSeconds: waitSeconds, VisibilityTimeout: visibilitySeconds(options.leaseMs) });
+  const takeReady = () => lines!.take(queueUrl, wanted).map(({ message, askedAt }) => new SqsReceivedMessage(context, queueUrl, message, askedAt));
   for (;;) {
     if (options.signal?.aborted || context.closing.aborted) return [];
+    if (lines) {
+      const ready = takeReady();
+      if (ready.length > 0) return ready;
+    }
     const waitSeconds = Math.min(maxWaitSeconds, Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
     // Before the request: no later than SQS's receive, from which it counts the 12 h a message may stay invisible.
     const askedAt = Date.now();
-    const first = await pollFor(Math.min(wanted, maxReceiveMessages), waitSeconds);
-    if (first.length > 0) {
-      // A full first batch means more may be waiting: fetch the rest without waiting, in parallel.
-      const rest = first.length === maxReceiveMessages && wanted > maxReceiveMessages ? await pollMore(wanted - maxReceiveMessages, (count) => pollFor(count, 0)) : [];
-      return [...first, ...rest].map((message) => new SqsReceivedMessage(context, queueUrl, message, askedAt));
+    const fileLate = (messages: readonly Message[]) => lines!.intake(queueUrl, messages, askedAt, options.leaseMs);
+    const woken = lines && new AbortController();
+    const early = woken && { ready: lines!.whenReady(queueUrl, woken.signal), late: fileLate };
+    const first = await poll(context, queueUrl, parameters(Math.min(wanted, maxReceiveMessages), waitSeconds), options.signal, early).finally(() => woken?.abort());
+    // A full first batch means more may be waiting: fetch the rest without waiting, in parallel.
+    const rest = first.length === maxReceiveMessages && wanted > maxReceiveMessages ? await pollMore(wanted - maxReceiveMessages, (count) => poll(context, queueUrl, parameters(count, 0), options.signal)) : [];
+    const messages = [...first, ...rest];
+    if (lines) {
+      fileLate(messages);
+      const ready = takeReady();
+      if (ready.length > 0) return ready;
+    } else if (messages.length > 0) {
+      return messages.map((message) => new SqsReceivedMessage(context, queueUrl, message, askedAt));
     }
     if (waitSeconds === 0 || Date.now() >= deadline) return [];
   }
@@ -70,9 +87,10 @@ async function pollMore(count: number, pollFor: (count: number) => Promise<Messa
 /**
  * One ReceiveMessage. When `signal` or close aborts first, the caller gets `[]` at once while the request runs on:
  * SQS serves a long poll to its end whoever is still there, and may lease messages to it, so they are made visible
- * again (uncounted) when it answers, rather than left hidden for a whole lease. Close waits for that.
+ * again (uncounted) when it answers, rather than left hidden for a whole lease. Close waits for that. `early.ready`
+ * also answers `[]` at once (a FIFO line's head became ready); what the request brings then goes to `early.late`.
  */
-function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNumberOfMessages: number; WaitTimeSeconds: number; VisibilityTimeout: number }, signal: AbortSignal | undefined): Promise<Message[]> {
+function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNumberOfMessages: number; WaitTimeSeconds: number; VisibilityTimeout: number }, signal: AbortSignal | undefined, early?: { readonly ready: Promise<void>; readonly late: (messages: Message[]) => void }): Promise<Message[]> {
   const request = context.client
     .send(
       new ReceiveMessageCommand({
@@ -90,60 +108,52 @@ function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNum
     });
   const stops = signal ? [signal, context.closing] : [context.closing];
   return new Promise((resolve, reject) => {
-    let abandoned = false;
+    let answered = false;
     const stopListening = () => stops.forEach((stop) => stop.removeEventListener("abort", onAbort));
-    const onAbort = () => {
+    /** Answers the caller now; the request runs on, and `late` takes what it brings. */
+    const leave = (late: (messages: Message[]) => unknown) => {
+      if (answered) return;
+      answered = true;
       stopListening();
-      abandoned = true;
       resolve([]);
-      // No caller saw them: they go back uncounted (FIFO messages of one shared group excepted, see handBackUncounted).
-      const release = request.then((messages) => Promise.all(messages.map((message) => new SqsReceivedMessage(context, queueUrl, message, Date.now()).nack({ countAttempt: false })))).catch(() => {});
-      context.background.add(release);
-      void release.finally(() => context.background.delete(release));
+      const handled = request.then(late).catch(() => {});
+      context.background.add(handled);
+      void handled.finally(() => context.background.delete(handled));
     };
+    // No caller saw them: they go back uncounted (FIFO messages of one shared group excepted, see handBackUncounted).
+    const onAbort = () => leave((messages) => Promise.all(messages.map((message) => new SqsReceivedMessage(context, queueUrl, message, Date.now()).nack({ countAttempt: false }))));
     if (stops.some((stop) => stop.aborted)) return onAbort();
     for (const stop of stops) stop.addEventListener("abort", onAbort, { once: true });
+    if (early) void early.ready.then(() => leave(early.late));
     request.then(
       (messages) => {
         stopListening();
-        if (!abandoned) resolve(messages);
+        if (answered) return;
+        answered = true;
+        resolve(messages);
       },
       (error: unknown) => {
         stopListening();
-        if (!abandoned) reject(error);
+        if (answered) return;
+        answered = true;
+        reject(error);
       },
     );
   });
 }
 
-/**
- * SQS may hand out several messages of one FIFO group in one receive; the
- * contract delivers a key one message at a time, so later ones go back at once.
- * Their receive count then includes this hand-back (see README).
- */
-async function oneMessagePerGroup(context: SqsReceiveContext, queueUrl: string, messages: Message[]): Promise<Message[]> {
-  const seen = new Set<string>();
-  const kept: Message[] = [];
-  const extra: Message[] = [];
-  for (const message of messages) {
-    const group = message.Attributes?.MessageGroupId;
-    if (group !== undefined && seen.has(group)) extra.push(message);
-    else kept.push(message);
-    if (group !== undefined) seen.add(group);
-  }
-  if (extra.length > 0) await releaseNow(context, queueUrl, extra);
-  return kept;
-}
-
-async function releaseNow(context: SqsReceiveContext, queueUrl: string, messages: readonly Message[]): Promise<void> {
-  for (let start = 0; start < messages.length; start += maxReceiveMessages) {
-    const chunk = messages.slice(start, start + maxReceiveMessages);
-    if (chunk.length === 0) continue;
-    await context.client.send(
+/** Sets the visibility of messages of one queue, 10 to a `ChangeMessageVisibilityBatch`; resolves with the receipt handles SQS refused. */
+export async function changeVisibilities(client: SQSClient, queueUrl: string, entries: readonly { readonly receiptHandle: string; readonly seconds: number }[]): Promise<Set<string>> {
+  const refused = new Set<string>();
+  for (let start = 0; start < entries.length; start += maxReceiveMessages) {
+    const chunk = entries.slice(start, start + maxReceiveMessages);
+    const result = await client.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: queueUrl,
-        Entries: chunk.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle!, VisibilityTimeout: 0 })),
+        Entries: chunk.map((entry, index) => ({ Id: String(index), ReceiptHandle: entry.receiptHandle, VisibilityTimeout: entry.seconds })),
       }),
     );
+    for (const failed of result.Failed ?? []) refused.add(chunk[Number(failed.Id)]!.receiptHandle);
   }
+  return refused;
 }

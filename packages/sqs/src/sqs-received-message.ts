@@ -23,6 +23,8 @@ export class SqsReceivedMessage implements ReceivedMessage {
   readonly #group: string | undefined;
   /** When the receive that leased it was sent (Date.now()): SQS keeps a message invisible at most 12 h past its receive. */
   readonly #askedAt: number;
+  /** SQS's id of the message: a FIFO group line knows its head by it. */
+  readonly #messageId: string;
 
   constructor(context: SqsReceiveContext, queueUrl: string, message: Message, askedAt: number) {
     this.id = jobIdOf(message.MessageAttributes?.[jobIdAttribute]?.StringValue, message.Body, message.MessageId!);
@@ -33,6 +35,7 @@ export class SqsReceivedMessage implements ReceivedMessage {
     this.#receiptHandle = message.ReceiptHandle!;
     this.#group = message.Attributes?.MessageGroupId;
     this.#askedAt = askedAt;
+    this.#messageId = message.MessageId!;
   }
 
   /** The lease needs only the receipt handle: a started job's message drops its body (ReceivedMessage.releaseBody). */
@@ -40,17 +43,33 @@ export class SqsReceivedMessage implements ReceivedMessage {
     this.body = "";
   }
 
-  ack(): Promise<void> {
-    return this.#context.deletes.delete(this.#queueUrl, this.#receiptHandle);
+  /** On FIFO, the next message of its group goes out once the delete landed; a failed one sends the group back to SQS. */
+  async ack(): Promise<void> {
+    try {
+      await this.#context.deletes.delete(this.#queueUrl, this.#receiptHandle);
+    } catch (error) {
+      this.#headReturned();
+      throw error;
+    }
+    this.#context.fifoLines?.acked(this.#queueUrl, this.#group ?? "", this.#messageId);
   }
 
   async nack(options?: NackOptions): Promise<void> {
-    // A released body cannot be copied: such a message goes back counted (the core never hands a started job back uncounted).
-    if (options?.countAttempt === false && !options.retryAfterMs && this.body !== "") {
-      await handBackUncounted(this.#context, { queueUrl: this.#queueUrl, receiptHandle: this.#receiptHandle, body: this.body, group: this.#group, jobId: this.id, deliveryAttempt: this.deliveryAttempt }, (ms) => this.changeVisibility(ms));
-    } else {
-      await this.changeVisibility(options?.retryAfterMs ?? 0);
+    try {
+      // A released body cannot be copied: such a message goes back counted (the core never hands a started job back uncounted).
+      if (options?.countAttempt === false && !options.retryAfterMs && this.body !== "") {
+        await handBackUncounted(this.#context, { queueUrl: this.#queueUrl, receiptHandle: this.#receiptHandle, body: this.body, group: this.#group, jobId: this.id, deliveryAttempt: this.deliveryAttempt }, (ms) => this.changeVisibility(ms));
+      } else {
+        await this.changeVisibility(options?.retryAfterMs ?? 0);
+      }
+    } finally {
+      // Behind it on SQS, in order: what its FIFO group line held.
+      this.#headReturned();
     }
+  }
+
+  #headReturned(): void {
+    this.#context.fifoLines?.headReturned(this.#queueUrl, this.#group ?? "", this.#messageId);
   }
 
   /**
@@ -59,10 +78,18 @@ export class SqsReceivedMessage implements ReceivedMessage {
    */
   extendLease(leaseMs: number): Promise<boolean> {
     const ceilingMs = this.#context.visibilityCeilingMs;
-    if (Date.now() + leaseMs > this.#askedAt + ceilingMs) return Promise.reject(pastVisibilityCeiling(ceilingMs, this.#askedAt));
-    return this.changeVisibility(leaseMs).catch((error: unknown) => {
-      throw isPastVisibilityCeiling(error) ? pastVisibilityCeiling(ceilingMs, this.#askedAt, error) : error;
-    });
+    const sentAt = Date.now();
+    if (sentAt + leaseMs > this.#askedAt + ceilingMs) return Promise.reject(pastVisibilityCeiling(ceilingMs, this.#askedAt));
+    return this.changeVisibility(leaseMs).then(
+      (held) => {
+        if (held) this.#context.fifoLines?.leased(this.#queueUrl, this.#group ?? "", this.#messageId, sentAt + leaseMs);
+        else this.#headReturned();
+        return held;
+      },
+      (error: unknown) => {
+        throw isPastVisibilityCeiling(error) ? pastVisibilityCeiling(ceilingMs, this.#askedAt, error) : error;
+      },
+    );
   }
 
   /** False when the lease was already lost (acked elsewhere, or expired and re-received): nothing changed. */

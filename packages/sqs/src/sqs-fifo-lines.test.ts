@@ -1,0 +1,150 @@
+import type { Message } from "@aws-sdk/client-sqs";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { SqsFifoLines } from "./sqs-fifo-lines.js";
+
+// A unit (no I/O): real SQS hands out up to 10 messages of one FIFO group in one receive, which fauxqs never does
+// (one a group), so the lines are driven here with such receives and a recorded visibility API.
+const queueUrl = "https://sqs.test/q.fifo";
+const leaseMs = 4_000;
+
+function message(group: string, n: number): Message {
+  return { MessageId: `${group}-${n}`, ReceiptHandle: `rh-${group}-${n}`, Body: "{}", Attributes: { MessageGroupId: group, ApproximateReceiveCount: "1" } };
+}
+
+let changes: { handles: string[]; seconds: number[] }[];
+let refuse: Set<string>;
+let lines: SqsFifoLines;
+const background = new Set<Promise<unknown>>();
+const ids = (taken: { message: Message }[]) => taken.map((each) => each.message.MessageId);
+const settle = async () => {
+  await Promise.allSettled([...background]);
+};
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+  changes = [];
+  refuse = new Set();
+  lines = new SqsFifoLines(
+    {
+      async change(_queueUrl, entries) {
+        changes.push({ handles: entries.map((entry) => entry.receiptHandle), seconds: entries.map((entry) => entry.seconds) });
+        return new Set(entries.map((entry) => entry.receiptHandle).filter((handle) => refuse.has(handle)));
+      },
+    },
+    12 * 3_600_000,
+    background,
+  );
+});
+afterEach(async () => {
+  await lines.close();
+  vi.useRealTimers();
+});
+
+describe("SQS FIFO group lines", () => {
+  it("hands out one message of a group at a time, the next once the one before is acked, releasing none", async () => {
+    lines.intake(queueUrl, [message("a", 1), message("a", 2), message("a", 3), message("b", 1)], Date.now(), leaseMs);
+    expect(ids(lines.take(queueUrl, 10))).toEqual(["a-1", "b-1"]);
+    expect(lines.take(queueUrl, 10)).toEqual([]);
+    lines.acked(queueUrl, "a", "a-1");
+    expect(ids(lines.take(queueUrl, 10))).toEqual(["a-2"]);
+    lines.acked(queueUrl, "a", "a-2");
+    lines.acked(queueUrl, "b", "b-1");
+    expect(ids(lines.take(queueUrl, 10))).toEqual(["a-3"]);
+    await settle();
+    expect(changes).toEqual([]);
+  });
+
+  it("wakes a waiting receive when a head's ack lets the next go out", async () => {
+    lines.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
+    lines.take(queueUrl, 10);
+    let woken = false;
+    void lines.whenReady(queueUrl, new AbortController().signal).then(() => (woken = true));
+    await Promise.resolve();
+    expect(woken).toBe(false);
+    lines.acked(queueUrl, "a", "a-1");
+    await Promise.resolve();
+    expect(woken).toBe(true);
+  });
+
+  it("sends the rest of a line back to SQS, in order, when its head is nacked or its lease lost", async () => {
+    lines.intake(queueUrl, [message("a", 1), message("a", 2), message("a", 3)], Date.now(), leaseMs);
+    lines.take(queueUrl, 10);
+    lines.headReturned(queueUrl, "a", "a-1");
+    await settle();
+    expect(changes).toEqual([{ handles: ["rh-a-2", "rh-a-3"], seconds: [0, 0] }]);
+    expect(lines.take(queueUrl, 10)).toEqual([]);
+  });
+
+  it("renews what waits behind a head that is out, and gives the line back once the head's lease runs out unrenewed", async () => {
+    lines.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
+    lines.take(queueUrl, 10);
+    // The core renews the head at about half its lease; the line renews what waits once half of its lease is left.
+    await vi.advanceTimersByTimeAsync(2_000);
+    lines.leased(queueUrl, "a", "a-1", Date.now() + leaseMs);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await settle();
+    expect(changes.length).toBeGreaterThan(0);
+    for (const change of changes) expect(change).toEqual({ handles: ["rh-a-2"], seconds: [4] });
+    // No renewal of the head lands any more (its worker gave it up): the line goes back before the head's copy runs elsewhere.
+    const renewals = changes.length;
+    await vi.advanceTimersByTimeAsync(5_000);
+    await settle();
+    expect(changes.slice(renewals, -1).every((change) => change.seconds[0] === 4)).toBe(true);
+    expect(changes.at(-1)).toEqual({ handles: ["rh-a-2"], seconds: [0] });
+    expect(lines.take(queueUrl, 10)).toEqual([]);
+  });
+
+  it("gives back, before its lease ends, a line whose head nobody takes (the worker stopped receiving)", async () => {
+    lines.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
+    await vi.advanceTimersByTimeAsync(3_000);
+    await settle();
+    expect(changes).toEqual([{ handles: ["rh-a-1", "rh-a-2"], seconds: [0, 0] }]);
+    expect(lines.take(queueUrl, 10)).toEqual([]);
+  });
+
+  it("drops a line when SQS refuses the renewal of a waiting message (its lease is gone), sending the rest back", async () => {
+    lines.intake(queueUrl, [message("a", 1), message("a", 2), message("a", 3)], Date.now(), leaseMs);
+    lines.take(queueUrl, 10);
+    refuse.add("rh-a-2");
+    await vi.advanceTimersByTimeAsync(2_000);
+    lines.leased(queueUrl, "a", "a-1", Date.now() + leaseMs);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await settle();
+    expect(changes).toEqual([
+      { handles: ["rh-a-2", "rh-a-3"], seconds: [4, 4] },
+      { handles: ["rh-a-2", "rh-a-3"], seconds: [0, 0] },
+    ]);
+    lines.acked(queueUrl, "a", "a-1");
+    expect(lines.take(queueUrl, 10)).toEqual([]);
+  });
+
+  it("sends back a line that would wait past the visibility ceiling", async () => {
+    const short = new SqsFifoLines({ change: async (_url, entries) => (changes.push({ handles: entries.map((entry) => entry.receiptHandle), seconds: entries.map((entry) => entry.seconds) }), new Set()) }, 5_000, background);
+    short.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
+    short.take(queueUrl, 10);
+    await vi.advanceTimersByTimeAsync(2_000);
+    short.leased(queueUrl, "a", "a-1", Date.now() + leaseMs);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await settle();
+    expect(changes).toEqual([{ handles: ["rh-a-2"], seconds: [0] }]);
+    await short.close();
+  });
+
+  it("on close sends every waiting message back, and any received later at once", async () => {
+    lines.intake(queueUrl, [message("a", 1), message("a", 2), message("b", 1)], Date.now(), leaseMs);
+    lines.take(queueUrl, 1);
+    await lines.close();
+    lines.intake(queueUrl, [message("c", 1)], Date.now(), leaseMs);
+    await settle();
+    expect(changes.flatMap((change) => change.handles).sort()).toEqual(["rh-a-2", "rh-b-1", "rh-c-1"]);
+    expect(lines.take(queueUrl, 10)).toEqual([]);
+  });
+
+  it("a message received again while it waits replaces its earlier receipt, keeping its place", () => {
+    lines.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
+    lines.take(queueUrl, 10);
+    lines.intake(queueUrl, [{ ...message("a", 2), ReceiptHandle: "rh-a-2-again" }], Date.now(), leaseMs);
+    lines.acked(queueUrl, "a", "a-1");
+    expect(lines.take(queueUrl, 10).map((each) => each.message.ReceiptHandle)).toEqual(["rh-a-2-again"]);
+  });
+});
