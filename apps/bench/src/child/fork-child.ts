@@ -13,15 +13,19 @@ const stripTypes = fileURLToPath(new URL("./strip-types.mjs", import.meta.url));
  */
 export type HopperPackages = "built" | "source";
 
+/** Carries the form to a child's own children (a worker process a subject's child forks), which fork with the default. */
+const packagesVariable = "HOPPER_BENCH_PACKAGES";
+
 /**
  * A fresh Node process for `main` (the bench's own TypeScript stripped by Node, GC exposed), with the
- * subject's variables; stderr is kept (its last 4,000 characters) for error messages.
+ * subject's variables; stderr is kept (its last 4,000 characters) for error messages. `packages` defaults to
+ * the form this process was forked with, else `built`.
  */
-export function forkBenchChild(main: string, spec: SubjectSpec, packages: HopperPackages = "built"): { child: ChildProcess; stderrTail: () => string } {
+export function forkBenchChild(main: string, spec: SubjectSpec, packages: HopperPackages = process.env[packagesVariable] === "source" ? "source" : "built"): { child: ChildProcess; stderrTail: () => string } {
   const conditions = packages === "source" ? ["--conditions=@hopper/source"] : [];
   const child = fork(main, [], {
     execArgv: [...conditions, "--import", stripTypes, "--expose-gc", "--no-warnings"],
-    env: { ...process.env, ...spec.env, HOPPER_LOG_LEVEL: "silent" },
+    env: { ...process.env, ...spec.env, HOPPER_LOG_LEVEL: "silent", [packagesVariable]: packages },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
     serialization: "advanced",
   });
