@@ -119,7 +119,7 @@ export function renderMarkdown(run: RunResult): string {
       [
         `## Latency, enqueue call → job start, at ${plan.latency.rate} jobs/s offered`,
         "",
-        `${latencyLayoutSentence(plan)} One job per enqueue call, paced by the clock for ${formatNumber(plan.latency.durationMs / 1000)} s, consumer concurrency ${plan.latency.concurrency}. ` +
+        `${latencyLayoutSentence(plan)} One job per enqueue call, paced by the clock for ${formatNumber(plan.latency.durationMs / 1000)} s, consumer concurrency ${plan.latency.concurrency}${plan.warmup > 0 ? ", after one unmeasured warm-up step at the same rate" : ""}. ` +
           `Highest sustained rate: the highest of ${rates} jobs/s (${formatNumber(plan.latency.searchDurationMs / 1000)} s each, stopping at the first failure${plan.latency.refineSteps > 0 ? `, then up to ${plan.latency.refineSteps} steps bisecting between the last pass and the first failure` : ""}) at which every job started within ${formatNumber(plan.latency.graceMs / 1000)} s of the offering's end and p99 ≤ ${plan.latency.p99BoundMs} ms. ` +
           `Every step ends within its duration + ${formatNumber((3 * plan.latency.graceMs) / 1000)} s (apps/bench/README.md, "The latency step's bound"): jobs started later are in no figure, and a step's shortfall, what it left behind and a consumer that did not stop are in the step's cell and the notes.`,
         "",

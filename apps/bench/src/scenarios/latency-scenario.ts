@@ -94,6 +94,13 @@ export async function latencyAndRateSearch(context: ScenarioContext, worker: Lat
 async function fixedRunAndSearch(context: ScenarioContext, worker: LatencyWorker): Promise<{ fixed: LatencyRun; search: RateSearch }> {
   const { plan } = context;
   const offer = (rate: number, durationMs: number, label: string) => offerRate(context, worker, rate, durationMs, label);
+  // An unmeasured step first (when the profile warms up): the fixed-rate run was each subject's first pass through
+  // this flow (its consumer started and stopped, one enqueue at a time), measured cold while every other scenario's
+  // figures are warm. A warm-up whose consumer did not stop ends the subject's latency there, reported as it went.
+  if (plan.warmup > 0) {
+    const warmUp = await offer(plan.latency.rate, plan.latency.durationMs, `latency warm-up @${plan.latency.rate}/s`);
+    if (!searchMayContinue(warmUp)) return { fixed: warmUp, search: { p99BoundMs: plan.latency.p99BoundMs, worker: worker.layout, highestSustained: undefined, steps: [] } };
+  }
   const fixed = await offer(plan.latency.rate, plan.latency.durationMs, `latency @${plan.latency.rate}/s`);
   const steps: LatencyRun[] = [];
   // Once a step's consumer failed to stop, nothing more of this subject is measured (searchMayContinue).
