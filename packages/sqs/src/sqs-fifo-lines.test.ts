@@ -45,10 +45,10 @@ describe("SQS FIFO group lines", () => {
     lines.intake(queueUrl, [message("a", 1), message("a", 2), message("a", 3), message("b", 1)], Date.now(), leaseMs);
     expect(ids(lines.take(queueUrl, 10))).toEqual(["a-1", "b-1"]);
     expect(lines.take(queueUrl, 10)).toEqual([]);
-    lines.acked(queueUrl, "a", "a-1");
+    lines.acked(queueUrl, "a", "rh-a-1");
     expect(ids(lines.take(queueUrl, 10))).toEqual(["a-2"]);
-    lines.acked(queueUrl, "a", "a-2");
-    lines.acked(queueUrl, "b", "b-1");
+    lines.acked(queueUrl, "a", "rh-a-2");
+    lines.acked(queueUrl, "b", "rh-b-1");
     expect(ids(lines.take(queueUrl, 10))).toEqual(["a-3"]);
     await settle();
     expect(changes).toEqual([]);
@@ -61,7 +61,7 @@ describe("SQS FIFO group lines", () => {
     void lines.whenReady(queueUrl, new AbortController().signal).then(() => (woken = true));
     await Promise.resolve();
     expect(woken).toBe(false);
-    lines.acked(queueUrl, "a", "a-1");
+    lines.acked(queueUrl, "a", "rh-a-1");
     await Promise.resolve();
     expect(woken).toBe(true);
   });
@@ -69,7 +69,7 @@ describe("SQS FIFO group lines", () => {
   it("sends the rest of a line back to SQS, in order, when its head is nacked or its lease lost", async () => {
     lines.intake(queueUrl, [message("a", 1), message("a", 2), message("a", 3)], Date.now(), leaseMs);
     lines.take(queueUrl, 10);
-    lines.headReturned(queueUrl, "a", "a-1");
+    lines.headReturned(queueUrl, "a", "rh-a-1");
     await settle();
     expect(changes).toEqual([{ handles: ["rh-a-2", "rh-a-3"], seconds: [0, 0] }]);
     expect(lines.take(queueUrl, 10)).toEqual([]);
@@ -80,7 +80,7 @@ describe("SQS FIFO group lines", () => {
     lines.take(queueUrl, 10);
     // The core renews the head at about half its lease; the line renews what waits once half of its lease is left.
     await vi.advanceTimersByTimeAsync(2_000);
-    lines.leased(queueUrl, "a", "a-1", Date.now() + leaseMs);
+    lines.leased(queueUrl, "a", "rh-a-1", Date.now() + leaseMs);
     await vi.advanceTimersByTimeAsync(1_000);
     await settle();
     expect(changes.length).toBeGreaterThan(0);
@@ -94,12 +94,37 @@ describe("SQS FIFO group lines", () => {
     expect(lines.take(queueUrl, 10)).toEqual([]);
   });
 
-  it("gives back, before its lease ends, a line whose head nobody takes (the worker stopped receiving)", async () => {
+  it("keeps a line nobody takes leased for a whole lease, then gives it back (the worker stopped receiving)", async () => {
     lines.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
     await vi.advanceTimersByTimeAsync(3_000);
     await settle();
-    expect(changes).toEqual([{ handles: ["rh-a-1", "rh-a-2"], seconds: [0, 0] }]);
+    expect(changes.length).toBeGreaterThan(0);
+    for (const change of changes) expect(change).toEqual({ handles: ["rh-a-1", "rh-a-2"], seconds: [4, 4] });
+    await vi.advanceTimersByTimeAsync(1_500);
+    await settle();
+    expect(changes.at(-1)).toEqual({ handles: ["rh-a-1", "rh-a-2"], seconds: [0, 0] });
     expect(lines.take(queueUrl, 10)).toEqual([]);
+  });
+
+  it("hands a head out with when its lease was last set, so the worker renews it in time", async () => {
+    const receivedAt = Date.now();
+    lines.intake(queueUrl, [message("a", 1)], receivedAt - 500, leaseMs);
+    await vi.advanceTimersByTimeAsync(1_500);
+    await settle();
+    const [taken] = lines.take(queueUrl, 10);
+    expect(taken!.askedAt).toBe(receivedAt - 500);
+    // Renewed by the line at 1.5 s (half of its lease left, less the margin): counted from that renewal, not the receive.
+    expect(changes).toEqual([{ handles: ["rh-a-1"], seconds: [4] }]);
+    expect(taken!.leaseFrom).toBe(receivedAt + 1_500);
+  });
+
+  it("a late ack of an older delivery of the head (another receipt of the same message) does not move the line on", () => {
+    lines.intake(queueUrl, [{ ...message("a", 1), ReceiptHandle: "rh-a-1-again" }, message("a", 2)], Date.now(), leaseMs);
+    lines.take(queueUrl, 10);
+    lines.acked(queueUrl, "a", "rh-a-1");
+    expect(lines.take(queueUrl, 10)).toEqual([]);
+    lines.acked(queueUrl, "a", "rh-a-1-again");
+    expect(ids(lines.take(queueUrl, 10))).toEqual(["a-2"]);
   });
 
   it("drops a line when SQS refuses the renewal of a waiting message (its lease is gone), sending the rest back", async () => {
@@ -107,14 +132,14 @@ describe("SQS FIFO group lines", () => {
     lines.take(queueUrl, 10);
     refuse.add("rh-a-2");
     await vi.advanceTimersByTimeAsync(2_000);
-    lines.leased(queueUrl, "a", "a-1", Date.now() + leaseMs);
+    lines.leased(queueUrl, "a", "rh-a-1", Date.now() + leaseMs);
     await vi.advanceTimersByTimeAsync(1_000);
     await settle();
     expect(changes).toEqual([
       { handles: ["rh-a-2", "rh-a-3"], seconds: [4, 4] },
       { handles: ["rh-a-2", "rh-a-3"], seconds: [0, 0] },
     ]);
-    lines.acked(queueUrl, "a", "a-1");
+    lines.acked(queueUrl, "a", "rh-a-1");
     expect(lines.take(queueUrl, 10)).toEqual([]);
   });
 
@@ -123,7 +148,7 @@ describe("SQS FIFO group lines", () => {
     short.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
     short.take(queueUrl, 10);
     await vi.advanceTimersByTimeAsync(2_000);
-    short.leased(queueUrl, "a", "a-1", Date.now() + leaseMs);
+    short.leased(queueUrl, "a", "rh-a-1", Date.now() + leaseMs);
     await vi.advanceTimersByTimeAsync(1_000);
     await settle();
     expect(changes).toEqual([{ handles: ["rh-a-2"], seconds: [0] }]);
@@ -144,7 +169,7 @@ describe("SQS FIFO group lines", () => {
     lines.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
     lines.take(queueUrl, 10);
     lines.intake(queueUrl, [{ ...message("a", 2), ReceiptHandle: "rh-a-2-again" }], Date.now(), leaseMs);
-    lines.acked(queueUrl, "a", "a-1");
+    lines.acked(queueUrl, "a", "rh-a-1");
     expect(lines.take(queueUrl, 10).map((each) => each.message.ReceiptHandle)).toEqual(["rh-a-2-again"]);
   });
 });

@@ -6,6 +6,8 @@ interface Held {
   /** When the receive that leased it was sent (SQS's visibility ceiling counts from its receive). */
   readonly askedAt: number;
   readonly leaseMs: number;
+  /** When its visibility was last set (the receive's answer, or a renewal's request), from which the worker counts its lease. */
+  leasedAt: number;
   /** When its visibility ends (Date.now() ms, a local estimate kept early by the margin); moved by renewals that landed. */
   visibleAt: number;
   renewing: boolean;
@@ -13,14 +15,21 @@ interface Held {
 
 /** One group's messages this process holds: at most one handed out, the rest waiting in order. */
 interface Line {
-  /** The handed-out head: its id, its lease's length, and until when its lease is known held. */
-  out: { readonly messageId: string; readonly leaseMs: number; leaseUntil: number } | undefined;
+  /**
+   * The handed-out head: its receipt (a stale delivery's late ack, with an older receipt of the same message, must not
+   * move a newer line on), its lease's length, and until when its lease is known held.
+   */
+  out: { readonly receiptHandle: string; readonly leaseMs: number; leaseUntil: number } | undefined;
   readonly waiting: Held[];
+  /** Since when its head could go out with nobody taking it (Date.now() ms). */
+  readySince: number;
 }
 
 export interface TakenMessage {
   readonly message: Message;
   readonly askedAt: number;
+  /** When its visibility was last set: the worker counts its lease from here, not from the receive's answer. */
+  readonly leaseFrom: number;
 }
 
 /** What the lines ask of SQS: visibility changes of messages of one queue (`ChangeMessageVisibilityBatch`). */
@@ -39,13 +48,19 @@ const keeperIntervalMs = 500;
  * Releasing the later ones at once made each come back counted (a backlogged group's k-th message started with
  * up to min(k, 10) attempts, and a redrive policy could move it unrun). Here they stay leased to this process,
  * in order, and go out one by one, each once its predecessor's ack has landed: every message is received once.
- * Waiting messages behind a head that is out keep their leases (renewed when half is left, up to the visibility
- * ceiling); a nacked or lost head takes its line back to SQS (visibility 0, in order), which then redelivers the
- * group from the head. A line whose head nobody takes (the worker stopped receiving) goes back as its lease ends.
+ * Waiting messages keep their leases (renewed when half is left, up to the visibility ceiling), and a head handed
+ * out says when its lease was last set, so the worker renews it in time. A nacked or lost head takes its line back
+ * to SQS (visibility 0, in order), which redelivers the group from the head, each message counted once more; so does
+ * a line whose head nobody took for a whole lease (the worker stopped receiving), and every line at close.
  */
 export class SqsFifoLines {
   /** queue URL → group → line. */
   private readonly queues = new Map<string, Map<string, Line>>();
+  /**
+   * The poll in flight for each queue: one at a time, shared by the receives that wait, so that a receive ended early
+   * by a line's next head leaves no long poll behind (each would lease up to 10 more messages nobody asked for).
+   */
+  readonly polls = new Map<string, Promise<unknown>>();
   private readonly wakers = new Map<string, Set<() => void>>();
   private keeper: NodeJS.Timeout | undefined;
   private closed = false;
@@ -69,8 +84,9 @@ export class SqsFifoLines {
     for (const message of messages) {
       const group = message.Attributes?.MessageGroupId ?? "";
       let line = lines.get(group);
-      if (!line) lines.set(group, (line = { out: undefined, waiting: [] }));
-      const held: Held = { message, askedAt, leaseMs, visibleAt: now + leaseMs - marginOf(leaseMs), renewing: false };
+      if (!line) lines.set(group, (line = { out: undefined, waiting: [], readySince: now }));
+      // From the answer (a long poll's lease begins when a message arrives, up to its wait after the request), kept early by the margin.
+      const held: Held = { message, askedAt, leaseMs, leasedAt: now, visibleAt: now + leaseMs - marginOf(leaseMs), renewing: false };
       const again = line.waiting.findIndex((waiting) => waiting.message.MessageId === message.MessageId);
       if (again === -1) line.waiting.push(held);
       else line.waiting[again] = held;
@@ -88,8 +104,8 @@ export class SqsFifoLines {
       if (taken.length >= max) break;
       if (line.out || line.waiting.length === 0) continue;
       const head = line.waiting.shift()!;
-      line.out = { messageId: head.message.MessageId!, leaseMs: head.leaseMs, leaseUntil: head.visibleAt };
-      taken.push({ message: head.message, askedAt: head.askedAt });
+      line.out = { receiptHandle: head.message.ReceiptHandle!, leaseMs: head.leaseMs, leaseUntil: head.visibleAt };
+      taken.push({ message: head.message, askedAt: head.askedAt, leaseFrom: head.leasedAt });
     }
     return taken;
   }
@@ -110,23 +126,24 @@ export class SqsFifoLines {
   }
 
   /** The head's lease is held until `leaseUntil` (a renewal landed). */
-  leased(queueUrl: string, group: string, messageId: string, leaseUntil: number): void {
-    const out = this.lineOf(queueUrl, group, messageId)?.out;
+  leased(queueUrl: string, group: string, receiptHandle: string, leaseUntil: number): void {
+    const out = this.lineOf(queueUrl, group, receiptHandle)?.out;
     if (out) out.leaseUntil = leaseUntil - marginOf(out.leaseMs);
   }
 
   /** The head's ack landed: the next of its group may go out. */
-  acked(queueUrl: string, group: string, messageId: string): void {
-    const line = this.lineOf(queueUrl, group, messageId);
+  acked(queueUrl: string, group: string, receiptHandle: string, now = Date.now()): void {
+    const line = this.lineOf(queueUrl, group, receiptHandle);
     if (!line) return;
     line.out = undefined;
+    line.readySince = now;
     if (line.waiting.length === 0) this.queues.get(queueUrl)!.delete(group);
     else this.wake(queueUrl);
   }
 
   /** The head went back to SQS (nacked) or its lease was lost: so does the rest of its line, in order. */
-  headReturned(queueUrl: string, group: string, messageId: string): void {
-    if (this.lineOf(queueUrl, group, messageId)) this.dropLine(queueUrl, group);
+  headReturned(queueUrl: string, group: string, receiptHandle: string): void {
+    if (this.lineOf(queueUrl, group, receiptHandle)) this.dropLine(queueUrl, group);
   }
 
   /** Every waiting message goes back to SQS (visibility 0); later intakes release theirs at once. */
@@ -138,10 +155,10 @@ export class SqsFifoLines {
     for (const wakers of this.wakers.values()) for (const wake of [...wakers]) wake();
   }
 
-  /** The line of `group` whose head out is `messageId`. */
-  private lineOf(queueUrl: string, group: string, messageId: string): Line | undefined {
+  /** The line of `group` whose head out is the delivery `receiptHandle`. */
+  private lineOf(queueUrl: string, group: string, receiptHandle: string): Line | undefined {
     const line = this.queues.get(queueUrl)?.get(group);
-    return line?.out?.messageId === messageId ? line : undefined;
+    return line?.out?.receiptHandle === receiptHandle ? line : undefined;
   }
 
   private dropLine(queueUrl: string, group: string): void {
@@ -171,18 +188,19 @@ export class SqsFifoLines {
     this.keeper.unref();
   }
 
-  /** Drops lines whose head's lease ran out, gives back lines nobody takes, renews what waits behind a head. */
+  /** Drops lines whose head's lease ran out or that nobody takes, and renews what waits. */
   private tick(now: number): void {
     for (const [queueUrl, lines] of this.queues) {
       for (const [group, line] of lines) {
-        // Behind a head that is out, a waiting lease that ran out (renewals failing) may already be another worker's;
-        // with nothing out, nobody is taking the line (renewed only behind a head): it goes back before its leases end.
-        const lapsed = line.waiting.some((held) => held.visibleAt - now <= (line.out ? 0 : keeperIntervalMs));
-        if (lapsed || (line.out && line.out.leaseUntil <= now)) {
+        // A waiting lease that ran out (renewals failing) may already be another worker's; a head out whose lease ran
+        // out unrenewed was given up by its worker; a head nobody took for a whole lease: the worker stopped receiving.
+        const lapsed = line.waiting.some((held) => held.visibleAt <= now);
+        const untaken = !line.out && line.waiting.length > 0 && now - line.readySince >= line.waiting[0]!.leaseMs;
+        if (lapsed || untaken || (line.out && line.out.leaseUntil <= now)) {
           this.dropLine(queueUrl, group);
           continue;
         }
-        if (line.out) this.renew(queueUrl, group, line, now);
+        this.renew(queueUrl, group, line, now);
       }
     }
     if (this.queues.size === 0) {
@@ -205,7 +223,12 @@ export class SqsFifoLines {
       (refused) => {
         for (const held of due) {
           held.renewing = false;
-          if (!refused.has(held.message.ReceiptHandle!)) held.visibleAt = sentAt + held.leaseMs - marginOf(held.leaseMs);
+          if (refused.has(held.message.ReceiptHandle!)) continue;
+          held.leasedAt = sentAt;
+          held.visibleAt = sentAt + held.leaseMs - marginOf(held.leaseMs);
+          // Taken while its renewal was on its way: the head's lease moves on with it.
+          const out = line.out;
+          if (out && out.receiptHandle === held.message.ReceiptHandle) out.leaseUntil = Math.max(out.leaseUntil, held.visibleAt);
         }
         // A waiting message whose lease is gone may reach another worker: what follows it must not run before it.
         if (due.some((held) => refused.has(held.message.ReceiptHandle!)) && this.queues.get(queueUrl)?.get(group) === line) this.dropLine(queueUrl, group);

@@ -38,43 +38,99 @@ export function visibilitySeconds(ms: number): number {
 /**
  * Long-polls until a message arrives or `waitMs` passes. SQS waits in whole
  * seconds, so a wait that is not a whole number of seconds may run up to one
- * second over. On a FIFO queue what the polls bring is filed into the groups'
- * lines (sqs-fifo-lines.ts) and the heads that may go out are returned: one
- * message of a group at a time, the rest held leased here; a head becoming
- * ready (its predecessor acked) ends a wait at once.
+ * second over. FIFO queues go through their groups' lines (`receiveFifo`).
  */
 export async function receiveMessages(context: SqsReceiveContext, options: ReceiveOptions): Promise<ReceivedMessage[]> {
   const queueUrl = await context.urls.resolve(options.queue);
+  if (context.fifoLines) return receiveFifo(context, context.fifoLines, queueUrl, options);
   const deadline = Date.now() + options.waitMs;
   const wanted = Math.max(1, Math.min(options.maxMessages, maxReceiveBatch));
-  const lines = context.fifoLines;
-  const parameters = (count: number, waitSeconds: number) => ({ MaxNumberOfMessages: count, WaitTimeSeconds: waitSeconds, VisibilityTimeout: visibilitySeconds(options.leaseMs) });
-  const takeReady = () => lines!.take(queueUrl, wanted).map(({ message, askedAt }) => new SqsReceivedMessage(context, queueUrl, message, askedAt));
   for (;;) {
     if (options.signal?.aborted || context.closing.aborted) return [];
-    if (lines) {
-      const ready = takeReady();
-      if (ready.length > 0) return ready;
-    }
-    const waitSeconds = Math.min(maxWaitSeconds, Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
+    const waitSeconds = waitSecondsUntil(deadline);
     // Before the request: no later than SQS's receive, from which it counts the 12 h a message may stay invisible.
     const askedAt = Date.now();
-    const fileLate = (messages: readonly Message[]) => lines!.intake(queueUrl, messages, askedAt, options.leaseMs);
-    const woken = lines && new AbortController();
-    const early = woken && { ready: lines!.whenReady(queueUrl, woken.signal), late: fileLate };
-    const first = await poll(context, queueUrl, parameters(Math.min(wanted, maxReceiveMessages), waitSeconds), options.signal, early).finally(() => woken?.abort());
-    // A full first batch means more may be waiting: fetch the rest without waiting, in parallel.
-    const rest = first.length === maxReceiveMessages && wanted > maxReceiveMessages ? await pollMore(wanted - maxReceiveMessages, (count) => poll(context, queueUrl, parameters(count, 0), options.signal)) : [];
-    const messages = [...first, ...rest];
-    if (lines) {
-      fileLate(messages);
-      const ready = takeReady();
-      if (ready.length > 0) return ready;
-    } else if (messages.length > 0) {
-      return messages.map((message) => new SqsReceivedMessage(context, queueUrl, message, askedAt));
+    const first = await poll(context, queueUrl, pollParameters(Math.min(wanted, maxReceiveMessages), waitSeconds, options.leaseMs), options.signal);
+    if (first.length > 0) {
+      // A full first batch means more may be waiting: fetch the rest without waiting, in parallel.
+      const rest = first.length === maxReceiveMessages && wanted > maxReceiveMessages ? await pollMore(wanted - maxReceiveMessages, (count) => poll(context, queueUrl, pollParameters(count, 0, options.leaseMs), options.signal)) : [];
+      return [...first, ...rest].map((message) => new SqsReceivedMessage(context, queueUrl, message, askedAt));
     }
     if (waitSeconds === 0 || Date.now() >= deadline) return [];
   }
+}
+
+/**
+ * A FIFO receive: what SQS hands out is filed into the groups' lines (sqs-fifo-lines.ts), and the heads that may go
+ * out are returned, one message of a group at a time. One poll per queue is in flight, shared by the receives that
+ * wait; a head becoming ready (its predecessor's ack landed) answers a waiting receive at once, the poll running on
+ * for the next one.
+ */
+async function receiveFifo(context: SqsReceiveContext, lines: SqsFifoLines, queueUrl: string, options: ReceiveOptions): Promise<ReceivedMessage[]> {
+  const deadline = Date.now() + options.waitMs;
+  const wanted = Math.max(1, Math.min(options.maxMessages, maxReceiveBatch));
+  for (let polled = false; ; polled = true) {
+    if (options.signal?.aborted || context.closing.aborted) {
+      handBackReady(context, lines, queueUrl);
+      return [];
+    }
+    const ready = lines.take(queueUrl, wanted);
+    if (ready.length > 0) return ready.map(({ message, askedAt, leaseFrom }) => new SqsReceivedMessage(context, queueUrl, message, askedAt, leaseFrom));
+    if (polled && Date.now() >= deadline) return [];
+    let inFlight = lines.polls.get(queueUrl);
+    // A receive waits out the poll it started (its wait is the receive's own): what it brings is what was asked for,
+    // and a strict pass must see it before asking a lower queue. Another receive's poll is waited for only until the deadline.
+    const ours = !inFlight;
+    if (!inFlight) {
+      const askedAt = Date.now();
+      // Tied to the receive that started it: a stopping worker (or close) abandons it, and what it brings goes back.
+      const request = poll(context, queueUrl, pollParameters(Math.min(wanted, maxReceiveMessages), waitSecondsUntil(deadline), options.leaseMs), options.signal);
+      inFlight = request
+        .then((messages) => lines.intake(queueUrl, messages, askedAt, options.leaseMs))
+        .finally(() => lines.polls.delete(queueUrl));
+      lines.polls.set(queueUrl, inFlight);
+    }
+    const stop = new AbortController();
+    const stopped = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    try {
+      // A failed poll fails this receive (the worker logs it and backs off); its messages were never ours.
+      await Promise.race([inFlight, lines.whenReady(queueUrl, stopped), ...(ours ? [] : [sleepUntil(deadline, stopped)])]);
+    } finally {
+      stop.abort();
+    }
+  }
+}
+
+/**
+ * A stopping worker's receive hands back the heads no one took (as an abandoned poll does its messages: uncounted where
+ * SQS allows), each taking its line's followers back in order.
+ */
+function handBackReady(context: SqsReceiveContext, lines: SqsFifoLines, queueUrl: string): void {
+  const untaken = lines.take(queueUrl, Number.POSITIVE_INFINITY);
+  if (untaken.length === 0) return;
+  const handedBack = Promise.all(untaken.map(({ message, askedAt }) => new SqsReceivedMessage(context, queueUrl, message, askedAt).nack({ countAttempt: false }))).catch(() => {});
+  context.background.add(handedBack);
+  void handedBack.finally(() => context.background.delete(handedBack));
+}
+
+function pollParameters(count: number, waitSeconds: number, leaseMs: number) {
+  return { MaxNumberOfMessages: count, WaitTimeSeconds: waitSeconds, VisibilityTimeout: visibilitySeconds(leaseMs) };
+}
+
+function waitSecondsUntil(deadline: number): number {
+  return Math.min(maxWaitSeconds, Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
+}
+
+function sleepUntil(deadline: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
 }
 
 async function pollMore(count: number, pollFor: (count: number) => Promise<Message[]>): Promise<Message[]> {
@@ -87,10 +143,9 @@ async function pollMore(count: number, pollFor: (count: number) => Promise<Messa
 /**
  * One ReceiveMessage. When `signal` or close aborts first, the caller gets `[]` at once while the request runs on:
  * SQS serves a long poll to its end whoever is still there, and may lease messages to it, so they are made visible
- * again (uncounted) when it answers, rather than left hidden for a whole lease. Close waits for that. `early.ready`
- * also answers `[]` at once (a FIFO line's head became ready); what the request brings then goes to `early.late`.
+ * again (uncounted) when it answers, rather than left hidden for a whole lease. Close waits for that.
  */
-function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNumberOfMessages: number; WaitTimeSeconds: number; VisibilityTimeout: number }, signal: AbortSignal | undefined, early?: { readonly ready: Promise<void>; readonly late: (messages: Message[]) => void }): Promise<Message[]> {
+function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNumberOfMessages: number; WaitTimeSeconds: number; VisibilityTimeout: number }, signal: AbortSignal | undefined): Promise<Message[]> {
   const request = context.client
     .send(
       new ReceiveMessageCommand({
@@ -108,35 +163,27 @@ function poll(context: SqsReceiveContext, queueUrl: string, parameters: { MaxNum
     });
   const stops = signal ? [signal, context.closing] : [context.closing];
   return new Promise((resolve, reject) => {
-    let answered = false;
+    let abandoned = false;
     const stopListening = () => stops.forEach((stop) => stop.removeEventListener("abort", onAbort));
-    /** Answers the caller now; the request runs on, and `late` takes what it brings. */
-    const leave = (late: (messages: Message[]) => unknown) => {
-      if (answered) return;
-      answered = true;
+    const onAbort = () => {
       stopListening();
+      abandoned = true;
       resolve([]);
-      const handled = request.then(late).catch(() => {});
-      context.background.add(handled);
-      void handled.finally(() => context.background.delete(handled));
+      // No caller saw them: they go back uncounted (FIFO messages of one shared group excepted, see handBackUncounted).
+      const release = request.then((messages) => Promise.all(messages.map((message) => new SqsReceivedMessage(context, queueUrl, message, Date.now()).nack({ countAttempt: false })))).catch(() => {});
+      context.background.add(release);
+      void release.finally(() => context.background.delete(release));
     };
-    // No caller saw them: they go back uncounted (FIFO messages of one shared group excepted, see handBackUncounted).
-    const onAbort = () => leave((messages) => Promise.all(messages.map((message) => new SqsReceivedMessage(context, queueUrl, message, Date.now()).nack({ countAttempt: false }))));
     if (stops.some((stop) => stop.aborted)) return onAbort();
     for (const stop of stops) stop.addEventListener("abort", onAbort, { once: true });
-    if (early) void early.ready.then(() => leave(early.late));
     request.then(
       (messages) => {
         stopListening();
-        if (answered) return;
-        answered = true;
-        resolve(messages);
+        if (!abandoned) resolve(messages);
       },
       (error: unknown) => {
         stopListening();
-        if (answered) return;
-        answered = true;
-        reject(error);
+        if (!abandoned) reject(error);
       },
     );
   });

@@ -23,10 +23,11 @@ export class SqsReceivedMessage implements ReceivedMessage {
   readonly #group: string | undefined;
   /** When the receive that leased it was sent (Date.now()): SQS keeps a message invisible at most 12 h past its receive. */
   readonly #askedAt: number;
-  /** SQS's id of the message: a FIFO group line knows its head by it. */
-  readonly #messageId: string;
 
-  constructor(context: SqsReceiveContext, queueUrl: string, message: Message, askedAt: number) {
+  /** Set for a FIFO message a group line held: when its visibility was last set (ReceivedMessage.leaseFrom). */
+  readonly leaseFrom: number | undefined;
+
+  constructor(context: SqsReceiveContext, queueUrl: string, message: Message, askedAt: number, leaseFrom?: number) {
     this.id = jobIdOf(message.MessageAttributes?.[jobIdAttribute]?.StringValue, message.Body, message.MessageId!);
     this.body = message.Body ?? "";
     this.deliveryAttempt = deliveryAttemptOf(message.Attributes?.ApproximateReceiveCount, message.MessageAttributes?.[earlierDeliveriesAttribute]?.StringValue);
@@ -35,7 +36,7 @@ export class SqsReceivedMessage implements ReceivedMessage {
     this.#receiptHandle = message.ReceiptHandle!;
     this.#group = message.Attributes?.MessageGroupId;
     this.#askedAt = askedAt;
-    this.#messageId = message.MessageId!;
+    this.leaseFrom = leaseFrom;
   }
 
   /** The lease needs only the receipt handle: a started job's message drops its body (ReceivedMessage.releaseBody). */
@@ -51,7 +52,7 @@ export class SqsReceivedMessage implements ReceivedMessage {
       this.#headReturned();
       throw error;
     }
-    this.#context.fifoLines?.acked(this.#queueUrl, this.#group ?? "", this.#messageId);
+    this.#context.fifoLines?.acked(this.#queueUrl, this.#group ?? "", this.#receiptHandle);
   }
 
   async nack(options?: NackOptions): Promise<void> {
@@ -69,7 +70,7 @@ export class SqsReceivedMessage implements ReceivedMessage {
   }
 
   #headReturned(): void {
-    this.#context.fifoLines?.headReturned(this.#queueUrl, this.#group ?? "", this.#messageId);
+    this.#context.fifoLines?.headReturned(this.#queueUrl, this.#group ?? "", this.#receiptHandle);
   }
 
   /**
@@ -82,7 +83,7 @@ export class SqsReceivedMessage implements ReceivedMessage {
     if (sentAt + leaseMs > this.#askedAt + ceilingMs) return Promise.reject(pastVisibilityCeiling(ceilingMs, this.#askedAt));
     return this.changeVisibility(leaseMs).then(
       (held) => {
-        if (held) this.#context.fifoLines?.leased(this.#queueUrl, this.#group ?? "", this.#messageId, sentAt + leaseMs);
+        if (held) this.#context.fifoLines?.leased(this.#queueUrl, this.#group ?? "", this.#receiptHandle, sentAt + leaseMs);
         else this.#headReturned();
         return held;
       },
