@@ -80,7 +80,8 @@ export class SqsReceivedMessage implements ReceivedMessage {
   extendLease(leaseMs: number): Promise<boolean> {
     const ceilingMs = this.#context.visibilityCeilingMs;
     const sentAt = Date.now();
-    if (sentAt + leaseMs > this.#askedAt + ceilingMs) return Promise.reject(pastVisibilityCeiling(ceilingMs, this.#askedAt));
+    // As SQS will count it: whole seconds, rounded up.
+    if (sentAt + visibilitySeconds(leaseMs) * 1000 > this.#askedAt + ceilingMs) return Promise.reject(pastVisibilityCeiling(ceilingMs, this.#askedAt));
     return this.changeVisibility(leaseMs).then(
       (held) => {
         if (held) this.#context.fifoLines?.leased(this.#queueUrl, this.#group ?? "", this.#receiptHandle, sentAt + leaseMs);
