@@ -20,20 +20,36 @@ const settle = async () => {
   await Promise.allSettled([...background]);
 };
 
-beforeEach(() => {
-  vi.useFakeTimers({ now: 1_000_000 });
-  changes = [];
-  refuse = new Set();
-  lines = new SqsFifoLines(
+/** Lines whose visibility changes are recorded in `changes`, SQS refusing the receipts in `refuse`. */
+function recordedLines(visibilityCeilingMs: number): SqsFifoLines {
+  return new SqsFifoLines(
     {
       async change(_queueUrl, entries) {
         changes.push({ handles: entries.map((entry) => entry.receiptHandle), seconds: entries.map((entry) => entry.seconds) });
         return new Set(entries.map((entry) => entry.receiptHandle).filter((handle) => refuse.has(handle)));
       },
     },
-    12 * 3_600_000,
+    visibilityCeilingMs,
     background,
   );
+}
+
+/** Group "a" of `1 + waiting` messages, its head out and renewed by the worker at 2 s, then one more second. */
+async function headOutAndRenewed(target: SqsFifoLines, waiting: number): Promise<void> {
+  target.intake(queueUrl, Array.from({ length: 1 + waiting }, (_, index) => message("a", index + 1)), Date.now(), leaseMs);
+  target.take(queueUrl, 10);
+  // The core renews the head at about half its lease; the line renews what waits once half of its lease is left.
+  await vi.advanceTimersByTimeAsync(2_000);
+  target.leased(queueUrl, "a", "rh-a-1", Date.now() + leaseMs);
+  await vi.advanceTimersByTimeAsync(1_000);
+  await settle();
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+  changes = [];
+  refuse = new Set();
+  lines = recordedLines(12 * 3_600_000);
 });
 afterEach(async () => {
   await lines.close();
@@ -76,13 +92,7 @@ describe("SQS FIFO group lines", () => {
   });
 
   it("renews what waits behind a head that is out, and gives the line back once the head's lease runs out unrenewed", async () => {
-    lines.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
-    lines.take(queueUrl, 10);
-    // The core renews the head at about half its lease; the line renews what waits once half of its lease is left.
-    await vi.advanceTimersByTimeAsync(2_000);
-    lines.leased(queueUrl, "a", "rh-a-1", Date.now() + leaseMs);
-    await vi.advanceTimersByTimeAsync(1_000);
-    await settle();
+    await headOutAndRenewed(lines, 1);
     expect(changes.length).toBeGreaterThan(0);
     for (const change of changes) expect(change).toEqual({ handles: ["rh-a-2"], seconds: [4] });
     // No renewal of the head lands any more (its worker gave it up): the line goes back before the head's copy runs elsewhere.
@@ -128,13 +138,8 @@ describe("SQS FIFO group lines", () => {
   });
 
   it("drops a line when SQS refuses the renewal of a waiting message (its lease is gone), sending the rest back", async () => {
-    lines.intake(queueUrl, [message("a", 1), message("a", 2), message("a", 3)], Date.now(), leaseMs);
-    lines.take(queueUrl, 10);
     refuse.add("rh-a-2");
-    await vi.advanceTimersByTimeAsync(2_000);
-    lines.leased(queueUrl, "a", "rh-a-1", Date.now() + leaseMs);
-    await vi.advanceTimersByTimeAsync(1_000);
-    await settle();
+    await headOutAndRenewed(lines, 2);
     expect(changes).toEqual([
       { handles: ["rh-a-2", "rh-a-3"], seconds: [4, 4] },
       { handles: ["rh-a-2", "rh-a-3"], seconds: [0, 0] },
@@ -144,13 +149,8 @@ describe("SQS FIFO group lines", () => {
   });
 
   it("sends back a line that would wait past the visibility ceiling", async () => {
-    const short = new SqsFifoLines({ change: async (_url, entries) => (changes.push({ handles: entries.map((entry) => entry.receiptHandle), seconds: entries.map((entry) => entry.seconds) }), new Set()) }, 5_000, background);
-    short.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
-    short.take(queueUrl, 10);
-    await vi.advanceTimersByTimeAsync(2_000);
-    short.leased(queueUrl, "a", "rh-a-1", Date.now() + leaseMs);
-    await vi.advanceTimersByTimeAsync(1_000);
-    await settle();
+    const short = recordedLines(5_000);
+    await headOutAndRenewed(short, 1);
     expect(changes).toEqual([{ handles: ["rh-a-2"], seconds: [0] }]);
     await short.close();
   });
