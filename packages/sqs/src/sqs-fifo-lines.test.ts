@@ -70,6 +70,15 @@ describe("SQS FIFO group lines", () => {
     expect(changes).toEqual([]);
   });
 
+  it("stops its keeper timer once the last line is done", async () => {
+    lines.intake(queueUrl, [message("a", 1)], Date.now(), leaseMs);
+    lines.take(queueUrl, 10);
+    expect(vi.getTimerCount()).toBe(1);
+    lines.acked(queueUrl, "a", "rh-a-1");
+    await vi.advanceTimersByTimeAsync(600);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it("wakes a waiting receive when a head's ack lets the next go out", async () => {
     lines.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
     lines.take(queueUrl, 10);

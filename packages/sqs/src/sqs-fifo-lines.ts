@@ -113,6 +113,7 @@ export class SqsFifoLines {
   /** Resolves once a line of `queueUrl` may have a head to take, or `signal` aborts. */
   whenReady(queueUrl: string, signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
       let wakers = this.wakers.get(queueUrl);
       if (!wakers) this.wakers.set(queueUrl, (wakers = new Set()));
       const wake = () => {
@@ -137,8 +138,14 @@ export class SqsFifoLines {
     if (!line) return;
     line.out = undefined;
     line.readySince = now;
-    if (line.waiting.length === 0) this.queues.get(queueUrl)!.delete(group);
-    else this.wake(queueUrl);
+    if (line.waiting.length > 0) {
+      this.wake(queueUrl);
+      return;
+    }
+    const lines = this.queues.get(queueUrl)!;
+    lines.delete(group);
+    // An empty queue's map would keep the keeper ticking.
+    if (lines.size === 0) this.queues.delete(queueUrl);
   }
 
   /** The head went back to SQS (nacked) or its lease was lost: so does the rest of its line, in order. */

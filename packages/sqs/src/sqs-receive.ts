@@ -123,6 +123,7 @@ function waitSecondsUntil(deadline: number): number {
 
 function sleepUntil(deadline: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
     const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
     function done() {
       clearTimeout(timer);
