@@ -21,7 +21,7 @@ function running(pid: number): boolean {
 describeWithService("redis", (variables) => {
   it("a worker child whose parent is killed exits rather than running on with its subject open", async () => {
     const spec: SubjectSpec = { id: "redis/hopper", backend: "redis", kind: "hopper", library: "hopper", description: "hopper", connection: variables.HOPPER_TEST_REDIS_URL!, env: {} };
-    const { child: parent } = forkBenchChild(parentOfWorker, spec, "source");
+    const { child: parent } = forkBenchChild(parentOfWorker, spec);
     const workerPid = await new Promise<number>((resolve, reject) => {
       parent.once("message", (message: { workerPid: number }) => resolve(message.workerPid));
       parent.once("exit", () => reject(new Error("the fixture exited before its worker was ready")));
