@@ -88,6 +88,8 @@ async function receiveFifo(context: SqsReceiveContext, lines: SqsFifoLines, queu
       inFlight = request
         .then((messages) => lines.intake(queueUrl, messages, askedAt, options.leaseMs))
         .finally(() => lines.polls.delete(queueUrl));
+      // Its receive may have been answered by a ready head already: a failure nobody awaits must not end the process.
+      inFlight.catch(() => {});
       lines.polls.set(queueUrl, inFlight);
     }
     const stop = new AbortController();
