@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
-import type { ReceivedMessage, ReceiveOptions } from "@hopper/core/backend";
+import { abortableSleep, type ReceivedMessage, type ReceiveOptions } from "@hopper/core/backend";
 import type { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
 import { earlierDeliveriesAttribute, jobIdAttribute } from "./sqs-message-attributes.js";
 import type { SqsFifoLines } from "./sqs-fifo-lines.js";
@@ -96,7 +96,7 @@ async function receiveFifo(context: SqsReceiveContext, lines: SqsFifoLines, queu
     const stopped = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     try {
       // A failed poll fails this receive (the worker logs it and backs off); its messages were never ours.
-      await Promise.race([inFlight, lines.whenReady(queueUrl, stopped), ...(ours ? [] : [sleepUntil(deadline, stopped)])]);
+      await Promise.race([inFlight, lines.whenReady(queueUrl, stopped), ...(ours ? [] : [abortableSleep(Math.max(0, deadline - Date.now()), stopped)])]);
     } finally {
       stop.abort();
     }
@@ -123,18 +123,6 @@ function waitSecondsUntil(deadline: number): number {
   return Math.min(maxWaitSeconds, Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
 }
 
-function sleepUntil(deadline: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 async function pollMore(count: number, pollFor: (count: number) => Promise<Message[]>): Promise<Message[]> {
   const counts = Array.from({ length: Math.ceil(count / maxReceiveMessages) }, (_, index) => Math.min(maxReceiveMessages, count - index * maxReceiveMessages));
