@@ -240,7 +240,7 @@ function utf8Text(text: string): string {
 }
 
 /** A JSON string (null when absent). */
-function jsonText(text: string | null | undefined): string {
+export function jsonText(text: string | null | undefined): string {
   return text === undefined || text === null ? "null" : JSON.stringify(utf8Text(text));
 }
 

@@ -1,9 +1,10 @@
 import type { SqlExecutor } from "../postgres-executor.js";
 import type { SettledRecord } from "@hopper/core";
 import type { PostgresSchema } from "../postgres-schema.js";
-import { isRecordInsertConflict, settledColumns, settledSource, type RecordSql } from "../postgres-record-sql.js";
+import { isRecordInsertConflict, type RecordSql } from "../postgres-record-sql.js";
+import { ackedRecordColumns, ackedRecordRows } from "./acked-records.js";
 import { REPLANNED, statementText } from "./statement-text.js";
-import { keyOf, tokenKey, tokenObject } from "./token-lookup.js";
+import { tokenKey, tokenObject } from "./token-lookup.js";
 
 export interface LeaseToken {
   readonly seq: string;
@@ -28,12 +29,15 @@ export interface AckItem extends LeaseToken {
 export async function deleteMessages(executor: SqlExecutor, schema: PostgresSchema, tokens: readonly AckItem[], records?: RecordSql): Promise<void> {
   if (tokens.length === 0) return;
   const settled = records ? tokens.filter((token) => token.record !== undefined) : [];
-  const params = [tokens.map((token) => token.seq), tokenObject(tokens, () => "0"), schema.channel];
+  const seqs = tokens.map((token) => token.seq);
   if (settled.length === 0) {
-    await executor.query(statementText(schema, "ack", () => deleteText(schema, undefined)), params, REPLANNED);
+    await executor.query(statementText(schema, "ack", () => deleteText(schema, undefined)), [seqs, tokenObject(tokens, () => "0"), schema.channel], REPLANNED);
     return;
   }
-  const withRecords = [...params, ...settledColumns(settled.map(keyOf), settled.map((token) => token.record!))];
+  // Each token's value is its record's place among `settled` (from 1; 0 without one), in the order filter kept.
+  let place = 0;
+  const places = tokenObject(tokens, (token) => (token.record === undefined ? "0" : String(++place)));
+  const withRecords = [seqs, places, schema.channel, ...ackedRecordColumns(settled.map((token) => token.record!))];
   if (!records!.messages) {
     await executor.query(statementText(schema, "ack with records", () => deleteText(schema, records, "upsert")), withRecords, REPLANNED);
     return;
@@ -49,7 +53,8 @@ export async function deleteMessages(executor: SqlExecutor, schema: PostgresSche
 }
 
 /**
- * The ack statement; with `records`, it also settles the records of the messages it deleted, from parameter $4,
+ * The ack statement; with `records`, it also settles the records of the messages it deleted, from parameters $4 on
+ * (`ackedRecordColumns`, each deleted row finding its record's place in the token object),
  * by `settle` ("upsert") or `settleInserting` ("insert": records kept in message rows are new rows when they finish).
  * A record its message row kept moves to job_records with the fields the row returns as it goes.
  */
@@ -59,13 +64,9 @@ function deleteText(schema: PostgresSchema, records: RecordSql | undefined, writ
     : "NULL::text AS batch_id, NULL::text AS parent_id, NULL::text AS args, NULL::bigint AS started_at";
   const recordCtes = !records
     ? ""
-    : // One row per id (DISTINCT ON): an id acked twice in one batch is settled once. Each record joins the row its own
-      // token deleted (keyed seq:attempts, so a stale token's record beside a live one is not taken). A join, where the
-      // rows use a lookup: json_to_recordset parses ~4 µs per record cheaper than a jsonb object (#20), and the
-      // planner hashes `deleted`, which it takes for small whatever it holds (postgres-lease-statements-plan.test.ts
-      // counts the rows the plan handles). Only the update of records kept in job_records builds a jsonb object, of
-      // the rows found there alone.
-      `, ${(write === "insert" ? records.settleInserting : records.settle)("records_settled", `SELECT DISTINCT ON (r.id) r.*, ${rowFields} FROM ${settledSource(4, "text")} JOIN deleted d ON ${tokenKey("d")} = r.key`)},
+    : // Each record is read by the row its own token deleted (a stale token deletes no row, so its record is not
+      // taken). Only the update of records kept in job_records builds a jsonb object, of the rows found there alone.
+      `, ${(write === "insert" ? records.settleInserting : records.settle)("records_settled", ackedRecordRows(4, "deleted", rowFields))},
      records_notified AS (${records.notified("records_settled")})`;
   return `WITH deleted AS (
        DELETE FROM ${schema.quoted}.messages m
@@ -73,7 +74,7 @@ function deleteText(schema: PostgresSchema, records: RecordSql | undefined, writ
        -- the table empty (reltuples 0), the planner scanned the whole primary key once per batch. The token is
        -- found by its key, without a join (token-lookup.ts).
        WHERE m.seq = ANY($1::bigint[]) AND $2::jsonb ? ${tokenKey("m")}
-       RETURNING m.seq, m.attempts, m.queue, m.ordering_key${records?.messages ? ", m.record_batch_id, m.record_parent_id, m.record_args, m.record_started_at" : ""}
+       RETURNING m.seq, m.attempts, m.queue, m.ordering_key${records ? `, m.id, ($2::jsonb ->> ${tokenKey("m")})::integer AS at` : ""}${records?.messages ? ", m.record_batch_id, m.record_parent_id, m.record_args, m.record_started_at" : ""}
      )${recordCtes}
      SELECT count(pg_notify($3, queue))${records ? " + (SELECT count(*) FROM records_notified)" : ""} FROM (SELECT DISTINCT queue FROM deleted WHERE ordering_key IS NOT NULL) AS unblocked`;
 }
