@@ -9,9 +9,9 @@
 //   node ../../scripts/build-package.mjs [--assets <folder under src> …]
 //
 // --assets copies a folder of files the code reads at run time (SQL migrations, Lua
-// scripts) from src/ to dist/, where the bundled entry finds them next to itself.
+// scripts) from src/ to dist/, next to each bundled file that reads it.
 import { execFileSync } from "node:child_process";
-import { cpSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { build } from "esbuild";
@@ -60,6 +60,23 @@ await build({
   sourcemap: true,
   logLevel: "warning",
 });
-for (const folder of assets) cpSync(path.join("src", folder), path.join("dist", folder), { recursive: true });
+/**
+ * The directories under dist/ holding a bundled file that names `./<folder>/` (the code reads the folder next to
+ * itself, by `new URL("./<folder>/…", import.meta.url)`): an entry's own file, or a shared chunk in dist/chunks/
+ * once a second entry imports the module that reads it. Copied next to the entry alone, a chunk would look for
+ * dist/chunks/<folder>/ and fail at run time, long after the build.
+ */
+function readersOf(folder) {
+  const directories = new Set();
+  for (const file of readdirSync("dist", { recursive: true, encoding: "utf8" })) {
+    if (file.endsWith(".js") && readFileSync(path.join("dist", file), "utf8").includes(`./${folder}/`)) directories.add(path.dirname(path.join("dist", file)));
+  }
+  if (directories.size === 0) throw new Error(`${manifest.name}: --assets ${folder}, but no bundled file reads ./${folder}/: drop the flag, or read the folder as new URL("./${folder}/…", import.meta.url)`);
+  return directories;
+}
+
+for (const folder of assets) {
+  for (const directory of readersOf(folder)) cpSync(path.join("src", folder), path.join(directory, folder), { recursive: true });
+}
 const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json", "--emitDeclarationOnly"], { stdio: "inherit" });
