@@ -51,7 +51,7 @@ export class PostgresReceivedMessage implements ReceivedMessage {
   ack(options?: { readonly record?: SettledRecord }): Promise<void> {
     const { track, acks } = this.#context;
     const record = options?.record;
-    const token: AckItem = record ? { seq: this.#seq, attempts: this.#attempts, record } : { seq: this.#seq, attempts: this.#attempts };
+    const token: AckItem = record ? { seq: this.#seq, attempts: this.#attempts, record, messageId: this.id } : { seq: this.#seq, attempts: this.#attempts };
     return track(() => acks.add(token));
   }
 

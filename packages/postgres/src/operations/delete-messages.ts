@@ -11,9 +11,10 @@ export interface LeaseToken {
   readonly attempts: number;
 }
 
-/** A lease token, and the record its ack settles (when the backend writes its own). */
+/** A lease token, and the record its ack settles (when the backend writes its own), with its message's id when known. */
 export interface AckItem extends LeaseToken {
   readonly record?: SettledRecord;
+  readonly messageId?: string;
 }
 
 /**
@@ -34,10 +35,13 @@ export async function deleteMessages(executor: SqlExecutor, schema: PostgresSche
     await executor.query(statementText(schema, "ack", () => deleteText(schema, undefined)), [seqs, tokenObject(tokens, () => "0"), schema.channel], REPLANNED);
     return;
   }
-  // Each token's value is its record's place among `settled` (from 1; 0 without one), in the order filter kept.
+  // Each token's value is its record's place among `settled` (from 1; 0 without one), counted in settled's order.
+  // Those without a record come first: of one token given twice in a batch, once with a record, the record wins.
   let place = 0;
-  const places = tokenObject(tokens, (token) => (token.record === undefined ? "0" : String(++place)));
-  const withRecords = [seqs, places, schema.channel, ...ackedRecordColumns(settled.map((token) => token.record!))];
+  const places = tokenObject(settled.length === tokens.length ? tokens : [...tokens.filter((token) => token.record === undefined), ...settled], (token) =>
+    token.record === undefined ? "0" : String(++place),
+  );
+  const withRecords = [seqs, places, schema.channel, ...ackedRecordColumns(settled as readonly (AckItem & { record: SettledRecord })[])];
   if (!records!.messages) {
     await executor.query(statementText(schema, "ack with records", () => deleteText(schema, records, "upsert")), withRecords, REPLANNED);
     return;
