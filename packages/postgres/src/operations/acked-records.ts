@@ -9,11 +9,11 @@ export interface AckedRecord {
 }
 
 /** Integer fields per record in the numbers parameter, in this order (`ackedRecordRows` reads them by place). */
-const numberFields = ["job", "state", "attempt", "enqueued_at", "finished_at", "run_at", "ttl_ms"] as const;
-/** The fields a record may lack (read back as NULL); the others are always sent. */
-const optionalFields: ReadonlySet<(typeof numberFields)[number]> = new Set(["finished_at", "run_at"]);
+const numberFields = ["job", "state", "attempt", "enqueued_at", "finished_at", "ttl_ms"] as const;
+/** The fields a record may lack (read back as NULL); the others are always sent. A run time, which few have, is an extra. */
+const optionalFields: ReadonlySet<(typeof numberFields)[number]> = new Set(["finished_at"]);
 /**
- * Written for an absent finish or run time: bigint's least value, which no number this file writes can be (each is
+ * Written for an absent finish time (a retry's record): bigint's least value, which no number this file writes can be (each is
  * clamped to the safe integers). Not -1 or 0: an enqueue time comes from the message's envelope, any ISO time.
  */
 const absent = "-9223372036854775808";
@@ -43,8 +43,8 @@ function distinctPlaces(values: readonly string[]): { distinct: string[]; places
  * another producer): that id travels with the extras. Its numbers are one bigint[] (`numberFields` per record), its
  * job and state a place in a short list of the batch's distinct names, so that every read is an offset: PostgreSQL
  * finds element n of an array of fixed-size elements without NULLs directly, and walks every element before it
- * otherwise (text, or a NULL anywhere), which made an ack of n records O(n²). Results, errors and other ids (JSON
- * text of any size) go in one JSON object keyed by place, holding only the records that have one.
+ * otherwise (text, or a NULL anywhere), which made an ack of n records O(n²). Results, errors, other ids (JSON
+ * text of any size) and run times go in one JSON object keyed by place, holding only the records that have one.
  *
  * Before this, each record was a JSON row (key, id, job, queue, state, attempt and times: ~250 B) read by
  * json_to_recordset and joined to the deleted rows, a join the planner hashed only narrowly. Now: ~63 B and a third of
@@ -61,10 +61,18 @@ export function ackedRecordColumns(acked: readonly AckedRecord[]): unknown[] {
     const { id, attempt, enqueuedAt, finishedAt, runAt, ttlMs, result, error } = record;
     // A required number that is not finite (none the core writes) is sent as 0 rather than NULL: a NULL would fail
     // the statement, and with it every ack of the batch, at each redelivery.
-    numbers += `${index === 0 ? "" : ","}${jobs.places[index]},${states.places[index]},${integerText(attempt, "0")},${integerText(enqueuedAt, "0")},${integerText(finishedAt, absent)},${integerText(runAt, absent)},${integerText(Math.ceil(ttlMs), "0")}`;
+    numbers += `${index === 0 ? "" : ","}${jobs.places[index]},${states.places[index]},${integerText(attempt, "0")},${integerText(enqueuedAt, "0")},${integerText(finishedAt, absent)},${integerText(Math.ceil(ttlMs), "0")}`;
     const ownId = id !== messageId;
-    if (result === undefined && error === undefined && !ownId) continue;
-    const fields = [ownId ? `"id":${jsonText(id)}` : "", result === undefined ? "" : `"result":${jsonText(result)}`, error === undefined ? "" : `"error":${jsonText(error)}`].filter(Boolean).join(",");
+    const runAtText = integerText(runAt, "");
+    if (result === undefined && error === undefined && !ownId && runAtText === "") continue;
+    const fields = [
+      ownId ? `"id":${jsonText(id)}` : "",
+      result === undefined ? "" : `"result":${jsonText(result)}`,
+      error === undefined ? "" : `"error":${jsonText(error)}`,
+      runAtText === "" ? "" : `"run_at":${runAtText}`,
+    ]
+      .filter(Boolean)
+      .join(",");
     extras = `${extras === null ? "{" : `${extras},`}"${index + 1}":{${fields}}`;
   }
   return [textArrayLiteral(jobs.distinct), textArrayLiteral(states.distinct), `${numbers}}`, extras === null ? null : `${extras}}`];
@@ -85,7 +93,7 @@ export function ackedRecordRows(first: number, deleted: string, rowFields: strin
   // constant wherever it is written, parsing its text each time, and seven reads of the numbers cost ~16 µs a record.
   return `SELECT DISTINCT ON (1) coalesce(${extra("id")}, d.id) AS id, a.jobs[${number("job")}] AS job, d.queue, a.states[${number("state")}] AS state,
       ${number("attempt")}::integer AS attempt, ${extra("result")} AS result, ${extra("error")} AS error, ${number("enqueued_at")} AS enqueued_at,
-      ${number("finished_at")} AS finished_at, ${number("run_at")} AS run_at, ${number("ttl_ms")} AS ttl_ms, ${rowFields}
+      ${number("finished_at")} AS finished_at, ${extra("run_at")}::bigint AS run_at, ${number("ttl_ms")} AS ttl_ms, ${rowFields}
     FROM ${deleted} d, (SELECT $${first}::text[] AS jobs, $${first + 1}::text[] AS states, $${first + 2}::bigint[] AS numbers, $${first + 3}::jsonb AS extras OFFSET 0) a
     WHERE d.at > 0`;
 }
