@@ -47,7 +47,7 @@ function distinctPlaces(values: readonly string[]): { distinct: string[]; places
  * text of any size) and run times go in one JSON object keyed by place, holding only the records that have one.
  *
  * Before this, each record was a JSON row (key, id, job, queue, state, attempt and times: ~250 B) read by
- * json_to_recordset and joined to the deleted rows, a join the planner hashed only narrowly. Now: ~63 B and a third of
+ * json_to_recordset and joined to the deleted rows, a join the planner hashed only narrowly. Now: ~60 B and half
  * the Node time per record, no join; the server's CPU for the ack is unchanged
  * (benchmarks/results/records-postgres-ack-arrays-2026-12-07.md). (#20)
  */
