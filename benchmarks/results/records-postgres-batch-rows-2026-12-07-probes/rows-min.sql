@@ -1,0 +1,3 @@
+INSERT INTO exp_rec.job_records (id, job, queue, state, attempt, enqueued_at, finished_at, expires_at)
+SELECT lpad(to_hex(b * 100 + g), 12, '0') || '-7000-8000-0000-000000000000', 'BenchJob', 'bench', 'running', 1, 1765000000000, 1765000000200, 'infinity'
+FROM (SELECT nextval('exp_rec.n') AS b) s, generate_series(1, 100) g;
