@@ -123,7 +123,6 @@ function waitSecondsUntil(deadline: number): number {
   return Math.min(maxWaitSeconds, Math.max(0, Math.ceil((deadline - Date.now()) / 1000)));
 }
 
-
 async function pollMore(count: number, pollFor: (count: number) => Promise<Message[]>): Promise<Message[]> {
   const counts = Array.from({ length: Math.ceil(count / maxReceiveMessages) }, (_, index) => Math.min(maxReceiveMessages, count - index * maxReceiveMessages));
   const batches = await Promise.allSettled(counts.map(pollFor));

@@ -90,7 +90,8 @@ export function ackedRecordRows(first: number, deleted: string, rowFields: strin
   };
   const extra = (name: string) => `(a.extras -> d.at::text ->> '${name}')`;
   // Each parameter is named once, in a subquery kept apart (OFFSET 0): the planner turns a cast parameter into a
-  // constant wherever it is written, parsing its text each time: the numbers named at each read cost ~16 µs a record.
+  // constant wherever it is written, parsing its text each time (a first version that named them at each read
+  // planned several times slower: records-postgres-ack-arrays-2026-12-07.md).
   return `SELECT DISTINCT ON (1) coalesce(${extra("id")}, d.id) AS id, a.jobs[${number("job")}] AS job, d.queue, a.states[${number("state")}] AS state,
       ${number("attempt")}::integer AS attempt, ${extra("result")} AS result, ${extra("error")} AS error, ${number("enqueued_at")} AS enqueued_at,
       ${number("finished_at")} AS finished_at, ${extra("run_at")}::bigint AS run_at, ${number("ttl_ms")} AS ttl_ms, ${rowFields}
