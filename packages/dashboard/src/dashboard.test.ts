@@ -68,6 +68,36 @@ describe("createDashboard", () => {
     expect(plainPage).not.toContain("data-parent-id");
   });
 
+  it("marks a running job that ignores its timeout as hung on its page, and not once it has returned", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    class Stuck extends Job<Record<string, never>> {
+      static override queue = "dash-hung";
+      static override timeout = "50ms";
+      async perform() {
+        await released; // ignores its signal
+      }
+    }
+    const hopper = createHopper({ backend: createMemoryBackend(), jobs: [Stuck], logger: silent, records: {} });
+    hoppers.push(hopper);
+    const dashboard = createDashboard({ hopper, authorize: () => true, logger: silent });
+    const id = await Stuck.performLater({});
+    const worker = hopper.worker({ handleSignals: false, pollWait: "20ms" });
+    const running = worker.run();
+    try {
+      for (let tries = 0; tries < 200 && (await hopper.jobs.get(id))?.hung !== true; tries += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+      const page = await (await dashboard.fetch(new Request(`http://localhost/jobs?id=${id}`))).text();
+      expect(page).toContain("data-hung");
+      expect(page).toMatch(/JobTimeoutError: job Stuck \([^)]+\) is \d+ ms past its timeout of 50 ms and ignores its signal/);
+    } finally {
+      release();
+      await worker.stop();
+      await running;
+    }
+    const after = await (await dashboard.fetch(new Request(`http://localhost/jobs?id=${id}`))).text();
+    expect(after).not.toContain("data-hung");
+  });
+
   it("refuses to start without authorize unless allowUnauthenticated, and warns when it is", () => {
     const hopper = createHopper({ backend: createMemoryBackend(), jobs: [Doomed], logger: silent });
     hoppers.push(hopper);

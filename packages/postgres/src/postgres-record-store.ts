@@ -241,6 +241,19 @@ export function buildPostgresRecordStore(
       );
       return Number(outcome!.updated) > 0;
     },
+    async hung(id, attempt, error) {
+      await open();
+      // As progress: the running record of this attempt, in job_records or moved there from its message row.
+      const thisAttempt = (t: string) => `${t}state = 'running' AND ${t}attempt = $2::integer`;
+      const [outcome] = await executor.query<{ updated: string | number }>(
+        `WITH updated AS (UPDATE ${table} SET error = $3 WHERE id = $1 AND ${thisAttempt("")} AND expires_at > now() ${returning}),
+         moved AS (${movedFromRow(thisAttempt(""), { error: "$3" }, `error = EXCLUDED.error WHERE ${thisAttempt(`${table}.`)} AND ${table}.expires_at > now()`)} ${returning}),
+         notified AS (${notify("(SELECT * FROM updated UNION ALL SELECT * FROM moved) AS written", ", 'hung', true")})
+         SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM moved) + 0 * (SELECT count(*) FROM notified) AS updated`,
+        [id, attempt, error],
+      );
+      return Number(outcome!.updated) > 0;
+    },
     async settle(record) {
       await open();
       await executor.query(`WITH ${sql.settle("settled", sql.withMessageFields(`SELECT * FROM ${settledSource(1, "integer")}`))} ${notify("settled")}`, settledColumns([0], [record]));

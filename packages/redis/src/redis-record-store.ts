@@ -24,6 +24,7 @@ interface RecordCommands {
   hopperRecordInsert(key: string, job: string, queue: string, enqueuedAt: number, runAt: string, ttlMs: number, channel: string, id: string, batchId: string, parentId: string, args: string): Promise<number>;
   hopperRecordStart(key: string, job: string, queue: string, enqueuedAt: number, attempt: number, startedAt: number, ttlMs: number, channel: string, id: string): Promise<number>;
   hopperRecordProgress(key: string, progress: string, channel: string, id: string): Promise<number>;
+  hopperRecordHung(key: string, error: string, channel: string, id: string, attempt: number): Promise<number>;
   hopperRecordSettle(key: string, job: string, queue: string, enqueuedAt: number, state: string, attempt: number, result: string, error: string, finishedAt: string, runAt: string, ttlMs: number, channel: string, id: string): Promise<number>;
   hopperRecordCancel(key: string, now: number, ttlMs: number, channel: string, id: string): Promise<string[]>;
   hopperRecordList(index: string, prefix: string, state: string, queue: string, job: string, limit: number, cursorAt: string, cursorId: string, budget: number): Promise<[string, string, ...[string, string[]][]]>;
@@ -36,6 +37,7 @@ const scriptFiles = {
   hopperRecordInsert: "record-insert.lua",
   hopperRecordStart: "record-start.lua",
   hopperRecordProgress: "record-progress.lua",
+  hopperRecordHung: "record-hung.lua",
   hopperRecordSettle: "record-settle.lua",
   hopperRecordCancel: "record-cancel.lua",
   hopperRecordList: "record-list.lua",
@@ -112,6 +114,10 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
     async progress(id, progress) {
       await open();
       return (await whileSlotMoves(async () => commands.hopperRecordProgress(recordKey(id), progress, channel, id))) === 1;
+    },
+    async hung(id, attempt, error) {
+      await open();
+      return (await whileSlotMoves(async () => commands.hopperRecordHung(recordKey(id), error, channel, id, attempt))) === 1;
     },
     async settle(record) {
       await open();

@@ -8,6 +8,7 @@ import {
   JobCancelledError,
   JobNotFoundError,
   JobRecordValueError,
+  JobTimeoutError,
   JobWaitTimeoutError,
   type Hopper,
   type HopperOptions,
@@ -326,6 +327,44 @@ export function runJobRecordsSuite(options: JobRecordsSuiteOptions): void {
       // What it returned stands: the cancel came too late to stop it.
       expect(await hopper.jobs.wait(id, { timeout: "30s" })).toMatchObject({ state: "succeeded", result: "finished anyway" });
       expect(await hopper.jobs.cancel(id)).toEqual({ cancelled: false, stopping: false, state: "succeeded" });
+    });
+
+    it("says in the record and in another Hopper's hopper.events when a running job ignores its timeout", async () => {
+      const queue = uniqueQueueName("rec-hung");
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      class Hangs extends Job<Record<string, never>> {
+        static override queue = queue;
+        static override timeout = "200ms";
+        static override retry = { attempts: 2, rules: [discardOn(JobTimeoutError)] };
+        async perform() {
+          await released; // ignores its signal
+        }
+      }
+      const hopper = await open([Hangs]);
+      const listener = await open([]);
+      const ids = new Set<string>();
+      const seen: string[] = [];
+      const stop = await listener.events.on("*", (event) => void (ids.has(event.id) && seen.push(`${event.name} ${event.attempt}`)));
+      const id = await Hangs.performLater({});
+      ids.add(id);
+      startWorker(hopper, queue);
+      try {
+        await waitFor(async () => (await listener.jobs.get(id))?.hung === true, "the record saying hung");
+        const hung = (await listener.jobs.get(id))!;
+        expect(hung).toMatchObject({ state: "running", attempt: 1, hung: true, error: { name: "JobTimeoutError" } });
+        expect(Object.keys(hung.error!).sort()).toEqual(["message", "name"]);
+        expect(hung.error!.message).toMatch(/past its timeout of 200 ms and ignores its signal/);
+        await waitFor(() => seen.includes("job-hang 1"), "the job-hang event");
+      } finally {
+        release();
+      }
+      // Once perform returns, the attempt fails as timed out: the record is no longer hung.
+      const failed = await listener.jobs.wait(id, { timeout: "30s" });
+      expect(failed).toMatchObject({ state: "failed", attempt: 1, hung: false, error: { name: "JobTimeoutError" } });
+      expect(failed.error!.message).toMatch(/ran past its timeout of 200 ms/);
+      await stop();
+      expect(seen.filter((line) => !line.startsWith("job-enqueue"))).toEqual(["job-start 1", "job-hang 1", "job-fail 1"]);
     });
 
     it("fails a job whose result is over the bound, naming it, without retrying", async () => {

@@ -3,7 +3,7 @@ import type { Logger } from "../logger.js";
 import { isHeldState, type RecordEvent, type RecordStore } from "./record-store.js";
 
 /** Lifecycle changes, noun-verb as the house names events. */
-export type JobEventName = "job-enqueue" | "job-start" | "job-progress" | "job-hold" | "job-retry" | "job-succeed" | "job-fail" | "job-dead-letter" | "job-cancel";
+export type JobEventName = "job-enqueue" | "job-start" | "job-progress" | "job-hang" | "job-hold" | "job-retry" | "job-succeed" | "job-fail" | "job-dead-letter" | "job-cancel";
 
 export interface JobEvent {
   readonly name: JobEventName;
@@ -37,14 +37,15 @@ const names: Readonly<Record<string, JobEventName>> = {
   dead: "job-dead-letter",
   cancelled: "job-cancel",
 };
-const knownNames = new Set<string>([...Object.values(names), "job-progress", "job-hold", "*"]);
+const knownNames = new Set<string>([...Object.values(names), "job-progress", "job-hang", "job-hold", "*"]);
 
 /** One store subscription per Hopper, opened by the first listener and closed with the Hopper or the last listener. */
 export function createJobEvents(store: () => Promise<RecordStore>, logger: Logger): JobEvents & { close(): Promise<void> } {
   const listeners = new Set<{ name: string; listener: (event: JobEvent) => void }>();
   let subscription: Promise<() => Promise<void>> | undefined;
   const dispatch = (change: RecordEvent) => {
-    const name = change.progress !== undefined ? "job-progress" : isHeldState(change.state) ? "job-hold" : names[change.state];
+    // job-hang: the running attempt passed its timeout and ignores its signal (its record's error says so).
+    const name = change.progress !== undefined ? "job-progress" : change.hung === true ? "job-hang" : isHeldState(change.state) ? "job-hold" : names[change.state];
     if (!name) return; // a state this version does not know
     const event: JobEvent = { name, id: change.id, job: change.job, queue: change.queue, state: change.state, attempt: change.attempt, ...(change.progress !== undefined && { progress: parseProgress(change.progress) }) };
     for (const entry of listeners) {

@@ -32,8 +32,14 @@ export interface JobRecord {
   readonly progress: unknown;
   /** What `perform` returned once the job succeeded (undefined is null), else null. */
   readonly result: unknown;
-  /** The last failed attempt's error (name and message), or null. */
+  /** The last failed attempt's error (name and message), or null; for a hung run, its JobTimeoutError. */
   readonly error: { readonly name: string; readonly message: string } | null;
+  /**
+   * The running attempt passed its timeout and ignores its signal (`error` says by how much when it was seen):
+   * it keeps its worker slot and lease until perform returns, or until its worker exits (`exitOnHungJob`), after
+   * which the job runs again elsewhere once its lease ends. False in every other state.
+   */
+  readonly hung: boolean;
   readonly enqueuedAt: Date;
   readonly startedAt: Date | null;
   readonly finishedAt: Date | null;
@@ -210,7 +216,7 @@ function toJobRecord(stored: StoredJobRecord, now: number, showArgs: boolean): J
     attempt: stored.attempt,
     progress: parse(stored.progress),
     result: parse(stored.result),
-    error: parse(stored.error) as JobRecord["error"],
+    ...errorOf(stored),
     enqueuedAt: new Date(stored.enqueuedAt),
     startedAt: date(stored.startedAt),
     finishedAt: date(stored.finishedAt),
@@ -220,6 +226,17 @@ function toJobRecord(stored: StoredJobRecord, now: number, showArgs: boolean): J
     parentId: stored.parentId ?? null,
     args: showArgs ? readArgsRecord(stored.args) : { kept: false, reason: "off" },
   };
+}
+
+/**
+ * The record's error and whether the running attempt is hung: the core writes a hung run's error with the attempt
+ * it is about (`hungAttempt`, RecordWriter.hung), which a later start of another attempt leaves as the last error.
+ */
+function errorOf(stored: StoredJobRecord): Pick<JobRecord, "error" | "hung"> {
+  const error = parse(stored.error);
+  if (typeof error !== "object" || error === null || !("hungAttempt" in error)) return { error: error as JobRecord["error"], hung: false };
+  const { hungAttempt, ...shown } = error as { hungAttempt: unknown; name: string; message: string };
+  return { error: shown, hung: stored.state === "running" && hungAttempt === stored.attempt };
 }
 
 /** A store holds what the core wrote; text that is not JSON (written by hand, cut by a tool) comes back as the text rather than failing every read. */

@@ -31,8 +31,8 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
     unindex(id);
     records.delete(id);
   };
-  const emit = (record: StoredJobRecord, progress?: string) => {
-    const event: RecordEvent = { id: record.id, job: record.job, queue: record.queue, state: record.state, attempt: record.attempt, ...(progress !== undefined && { progress }) };
+  const emit = (record: StoredJobRecord, progress?: string, hung?: true) => {
+    const event: RecordEvent = { id: record.id, job: record.job, queue: record.queue, state: record.state, attempt: record.attempt, ...(progress !== undefined && { progress }), ...(hung && { hung }) };
     for (const listener of listeners) listener(event);
   };
   const now = options.now ?? Date.now;
@@ -105,6 +105,14 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
       if (!live(id) || entry!.record.state !== "running") return false;
       entry!.record = { ...entry!.record, progress };
       emit(entry!.record, progress);
+      return true;
+    },
+    async hung(id, attempt, error) {
+      open();
+      const entry = records.get(id);
+      if (!live(id) || entry!.record.state !== "running" || entry!.record.attempt !== attempt) return false;
+      entry!.record = { ...entry!.record, error };
+      emit(entry!.record, undefined, true);
       return true;
     },
     async settle(settled) {

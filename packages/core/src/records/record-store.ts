@@ -136,6 +136,8 @@ export interface RecordEvent {
   readonly attempt: number;
   /** JSON text, on progress changes only. */
   readonly progress?: string;
+  /** True on the change `hung` made: the running attempt passed its timeout and ignores its signal. */
+  readonly hung?: boolean;
 }
 
 /**
@@ -190,6 +192,14 @@ export interface RecordStore {
 
   /** Stores `progress` (JSON text) on a `running` record; false when there is none (expired, cancelled, finished). */
   progress(id: string, progress: string): Promise<boolean>;
+
+  /**
+   * Reports that a `running` record's attempt passed its timeout and ignores its signal: stores `error` (JSON
+   * text the core wrote) with the state left `running` and the ttl unchanged, and publishes the change with
+   * `hung: true`. False, changing nothing, when the record is not running that `attempt` (it returned meanwhile,
+   * was cancelled or expired, or a later attempt runs). Optional: without it a hung run is reported in the logs only.
+   */
+  hung?(id: string, attempt: number, error: string): Promise<boolean>;
 
   /** Ends an attempt; creates the record when missing; leaves a cancelled record as it is. */
   settle(record: SettledRecord): Promise<void>;

@@ -174,6 +174,17 @@ export class RecordWriter {
     await this.quietly("progress", jobId, async (store) => store.progress(jobId, checkpointJson(stateText)));
   }
 
+  /**
+   * The run of `attempt` passed its timeout by `overrunMs` and ignores its signal: its record says so (state still
+   * running, `error` its JobTimeoutError, read back as `hung`) and `job-hang` is published. A store without `hung`
+   * writes nothing (the logs still say it). Never rejects: a failed write is logged.
+   */
+  async hung(envelope: Envelope, attempt: number, timeoutMs: number, overrunMs: number): Promise<void> {
+    const message = `job ${envelope.job} (${envelope.id}) is ${overrunMs} ms past its timeout of ${timeoutMs} ms and ignores its signal: it keeps its worker slot and lease until perform returns`;
+    const error = JSON.stringify({ name: "JobTimeoutError", message, hungAttempt: attempt });
+    await this.quietly("running", envelope.id, async (store) => store.hung?.(envelope.id, attempt, error));
+  }
+
   /** The progress last stored for a job (an iterable job reads its checkpoint from it); undefined when unreadable. */
   async lastProgress(jobId: string): Promise<string | null | undefined> {
     return this.quietly("read", jobId, async (store) => (await store.get(jobId))?.progress);

@@ -13,6 +13,8 @@ export interface HungJobExitOptions {
   readonly stop: () => Promise<void>;
   readonly shutdownTimeoutMs: number;
   readonly exit?: (code: number) => void;
+  /** Settles once the hung job's record says so: awaited (within the same bound) before the exit. */
+  readonly reported?: Promise<void>;
 }
 
 /**
@@ -25,7 +27,7 @@ export async function exitForHungJob(run: HungRun, options: HungJobExitOptions):
   options.logger.error(`job ${run.job} (${run.jobId}) is ${run.overrunMs} ms past its timeout of ${run.timeoutMs} ms and ignores its signal: exiting the process with code ${HUNG_JOB_EXIT_CODE} (exitOnHungJob) so its platform restarts it; the job is not acked and runs again elsewhere once its lease ends`, { ...run });
   let bound: NodeJS.Timeout | undefined;
   await Promise.race([
-    options.stop().catch((error: unknown) => options.logger.error("graceful stop before exiting for a hung job failed", { error })),
+    Promise.all([options.stop().catch((error: unknown) => options.logger.error("graceful stop before exiting for a hung job failed", { error })), options.reported]),
     new Promise((resolve) => (bound = setTimeout(resolve, options.shutdownTimeoutMs + shutdownGraceMs))),
   ]);
   clearTimeout(bound);

@@ -506,7 +506,7 @@ export class MessageHandler {
     else job.signal?.addEventListener("abort", run, { once: true });
     this.heartbeat?.add(run);
     this.runningJobs?.track(envelope.id, run);
-    run.deadline = this.startDeadline(job, log, definition, envelope, run);
+    run.deadline = this.startDeadline(job, log, definition, envelope, attempt, run);
     // The run itself is the watch (no object per run; #20).
     records?.watchCancel(run);
     return run;
@@ -665,23 +665,24 @@ export class MessageHandler {
   }
 
   /** Aborts the run at its timeout (the envelope's, else the class's), if it has one. */
-  private startDeadline(job: InFlightJob, log: RunLog, definition: JobDefinition, envelope: Envelope, run: RunAbort): RunDeadline | undefined {
+  private startDeadline(job: InFlightJob, log: RunLog, definition: JobDefinition, envelope: Envelope, attempt: number, run: RunAbort): RunDeadline | undefined {
     const timeoutMs = envelope.timeoutMs ?? definition.timeoutMs;
     if (timeoutMs === undefined) return undefined;
-    const { hungJobBound } = this.options;
+    const { hungJobBound, records } = this.options;
     return startRunDeadline({
       job: definition.name,
       jobId: envelope.id,
       timeoutMs,
       abort: (reason) => run.abort(reason),
       logger: log,
+      ...(records && { ignored: async (hung) => records.hung(envelope, attempt, hung.timeoutMs, hung.overrunMs) }),
       ...(hungJobBound && {
         hungBound: {
           afterMs: hungJobBound.afterMs,
-          onHung: (run) => {
+          onHung: (run, reported) => {
             // Neither acked nor handed back from here on, whatever it does: the process is about to end under it.
             job.handedBack = true;
-            hungJobBound.onHung(run);
+            hungJobBound.onHung(run, reported);
           },
         },
       }),

@@ -5,7 +5,8 @@ import type { Logger } from "../logger.js";
 export interface HungJobBound {
   /** How long past its timeout a run may go on before `onHung`. */
   readonly afterMs: number;
-  onHung(details: HungRun): void;
+  /** `reported`: settles once the run's record says it is hung (`RunDeadlineOptions.ignored`), which an exit awaits. */
+  onHung(details: HungRun, reported: Promise<void>): void;
 }
 
 export interface HungRun {
@@ -23,6 +24,11 @@ export interface RunDeadlineOptions {
   readonly abort: (reason: JobTimeoutError) => void;
   readonly logger: Logger;
   readonly hungBound?: HungJobBound;
+  /**
+   * The run ignores its aborted signal: called once, when that is first logged (a second after the timeout) or when
+   * `hungBound` passes, whichever is first (the job's record says it is hung). Never rejects.
+   */
+  readonly ignored?: (details: HungRun) => Promise<void>;
 }
 
 export interface RunDeadline {
@@ -56,7 +62,10 @@ export function startRunDeadline(options: RunDeadlineOptions): RunDeadline {
     timers.add(timer);
   };
   const overrun = () => Date.now() - deadlineAt;
+  let ignoredReported: Promise<void> | undefined;
+  const reportIgnored = () => (ignoredReported ??= options.ignored?.({ job, jobId, timeoutMs, overrunMs: overrun() }) ?? Promise.resolve());
   const report = (intervalMs: number) => {
+    if (!reported) void reportIgnored();
     reported = true;
     logger.warn("job ignores its timeout: its signal was aborted but perform has not returned; it keeps its worker slot and lease until it does", { job, jobId, timeoutMs, overrunMs: overrun() });
     later(Math.min(intervalMs * 2, maxReportIntervalMs), () => report(Math.min(intervalMs * 2, maxReportIntervalMs)));
@@ -67,7 +76,7 @@ export function startRunDeadline(options: RunDeadlineOptions): RunDeadline {
     error = new JobTimeoutError({ job, jobId, timeoutMs });
     options.abort(error);
     later(firstReportMs, () => report(firstReportMs));
-    if (hungBound) later(hungBound.afterMs, () => hungBound.onHung({ job, jobId, timeoutMs, overrunMs: overrun() }));
+    if (hungBound) later(hungBound.afterMs, () => hungBound.onHung({ job, jobId, timeoutMs, overrunMs: overrun() }, reportIgnored()));
   });
 
   return {

@@ -91,7 +91,7 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
     leaseMs: pushed.leaseMs ?? defaultLeaseMs,
     // Only a platform that can renew holds a lease: without one, a run stalled past `leaseMs` must not be given up.
     renewsLeases: pushed.extendLease !== undefined,
-    ...(pushed.hungJobExitMs !== undefined && { hungJobBound: { afterMs: pushed.hungJobExitMs, onHung: (run: HungRun) => exitOnce(run, dependencies.logger) } }),
+    ...(pushed.hungJobExitMs !== undefined && { hungJobBound: { afterMs: pushed.hungJobExitMs, onHung: (run: HungRun, reported: Promise<void>) => exitOnce(run, dependencies.logger, reported) } }),
     newerVersionRetryMs: dependencies.newerVersionRetryMs ?? 60_000,
     newerVersionMaxHoldMs: dependencies.newerVersionMaxHoldMs ?? 3_600_000,
   });
@@ -125,6 +125,6 @@ function sendingUntilAbandoned(backend: Backend, signal: AbortSignal | undefined
 let exiting: Promise<void> | undefined;
 
 /** One exit per process, whichever pushed run hangs first; requests in flight die with it and are delivered again. */
-function exitOnce(run: HungRun, logger: Logger): void {
-  exiting ??= exitForHungJob(run, { logger, stop: async () => {}, shutdownTimeoutMs: 0 });
+function exitOnce(run: HungRun, logger: Logger, reported: Promise<void>): void {
+  exiting ??= exitForHungJob(run, { logger, stop: async () => {}, shutdownTimeoutMs: 0, reported });
 }

@@ -287,7 +287,7 @@ export class Worker {
       leaseMs,
       newerVersionRetryMs: this.newerVersionRetryMs,
       newerVersionMaxHoldMs: this.newerVersionMaxHoldMs,
-      ...(this.exitOnHungJobMs !== undefined && { hungJobBound: { afterMs: this.exitOnHungJobMs, onHung: (run: HungRun) => this.exitForHungJob(run) } }),
+      ...(this.exitOnHungJobMs !== undefined && { hungJobBound: { afterMs: this.exitOnHungJobMs, onHung: (run: HungRun, reported: Promise<void>) => this.exitForHungJob(run, reported) } }),
       ...(this.dependencies.records && { records: this.dependencies.records }),
       ...(this.dependencies.flowControl && { flowControl: this.dependencies.flowControl }),
       ...(this.dependencies.batches && { batches: this.dependencies.batches }),
@@ -525,8 +525,8 @@ export class Worker {
   }
 
   /** Once, for the first hung job past the bound; others hung meanwhile stay unacked too. */
-  private exitForHungJob(run: HungRun): void {
-    this.hungJobExit ??= exitForHungJob(run, { logger: this.dependencies.logger, stop: () => this.stop(), shutdownTimeoutMs: this.shutdownTimeoutMs });
+  private exitForHungJob(run: HungRun, reported: Promise<void>): void {
+    this.hungJobExit ??= exitForHungJob(run, { logger: this.dependencies.logger, stop: () => this.stop(), shutdownTimeoutMs: this.shutdownTimeoutMs, reported });
   }
 
   /** How long the oldest running job has run by `now` (0 when none runs). */

@@ -28,7 +28,7 @@ export async function jobPage(context: PageContext): Promise<RenderedPage> {
 <dt>Id</dt><dd><code>${record.id}</code></dd>
 <dt>Job</dt><dd>${record.job}</dd>
 <dt>Queue</dt><dd>${record.queue}</dd>
-<dt>State</dt><dd><span class="badge ${stateStyle[record.state] ?? "muted"}" data-state="${record.state}">${record.state}</span>${record.heldBy ? html` <span class="muted" data-held-by="${record.heldBy}">by ${record.heldBy}</span>` : ""}${record.cancelRequested ? html` <span class="badge warn">cancel requested</span>` : ""}</dd>
+<dt>State</dt><dd><span class="badge ${stateStyle[record.state] ?? "muted"}" data-state="${record.state}">${record.state}</span>${record.heldBy ? html` <span class="muted" data-held-by="${record.heldBy}">by ${record.heldBy}</span>` : ""}${record.cancelRequested ? html` <span class="badge warn">cancel requested</span>` : ""}${record.hung ? html` <span class="badge bad" data-hung title="past its timeout and ignoring its signal: it keeps its worker slot and lease until perform returns">hung</span>` : ""}</dd>
 <dt>Attempt</dt><dd>${record.attempt}</dd>
 ${record.batchId ? html`<dt>Batch</dt><dd><code data-batch-id="${record.batchId}">${record.batchId}</code></dd>` : ""}
 ${record.parentId ? html`<dt>Parent</dt><dd><a href="${context.base}/jobs?id=${encodeURIComponent(record.parentId)}" data-parent-id="${record.parentId}"><code>${record.parentId}</code></a> <span class="muted">runs once every job of its flow succeeded</span></dd>` : ""}

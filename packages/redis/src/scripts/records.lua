@@ -32,7 +32,7 @@ cancel mark `x` from it (a cancel of a waiting job marks the message, since 2026
 the claim read the record's state too until the release after 2026-12-05, for the releases
 before that, whose cancel wrote the record only). While `rs` is there, the record is running (attempt: the
 message's n - h, started: rs), whatever state the record key says: `get`
-(record-get.lua), progress and cancel read it so (`record_riding_claim`). Any
+(record-get.lua), progress, hung and cancel read it so (`record_riding_claim`). Any
 other write to the record (start, settle: a retry, a hold) takes `rs` off the
 message first (`record_take_claim`), so from then on the record key speaks again;
 a nack takes it off with the lease (nack.lua: a job handed back unstarted waits again).

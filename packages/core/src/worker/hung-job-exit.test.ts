@@ -1,0 +1,25 @@
+import { expect, it } from "vitest";
+import { createConsoleLogger } from "../logger.js";
+import { exitForHungJob, HUNG_JOB_EXIT_CODE } from "./hung-job-exit.js";
+
+const run = { job: "Stuck", jobId: "job-1", timeoutMs: 200, overrunMs: 100 };
+const logger = createConsoleLogger("silent");
+
+it("exits only once the hung job's record is written, after the graceful stop", async () => {
+  const order: string[] = [];
+  let written!: () => void;
+  const reported = new Promise<void>((resolve) => (written = resolve));
+  const exiting = exitForHungJob(run, { logger, stop: async () => void order.push("stopped"), shutdownTimeoutMs: 5000, reported, exit: (code) => void order.push(`exit ${code}`) });
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(order).toEqual(["stopped"]);
+  order.push("record written");
+  written();
+  await exiting;
+  expect(order).toEqual(["stopped", "record written", `exit ${HUNG_JOB_EXIT_CODE}`]);
+});
+
+it("exits past its bound when the record write never answers", async () => {
+  const codes: number[] = [];
+  await exitForHungJob(run, { logger, stop: async () => {}, shutdownTimeoutMs: -4900 /* the bound adds a 5 s grace: 100 ms */, reported: new Promise(() => {}), exit: (code) => void codes.push(code) });
+  expect(codes).toEqual([HUNG_JOB_EXIT_CODE]);
+});
