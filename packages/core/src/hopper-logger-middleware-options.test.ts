@@ -32,6 +32,7 @@ describe("createHopper's logger and middleware", () => {
   it("refuses middleware that is not a list of layers with enqueue and perform functions, naming the entry", () => {
     expect(fieldRefused({ middleware: [undefined] as never })).toMatch(/^middleware\[0\]: /);
     expect(fieldRefused({ middleware: [{}, { perform: "yes" }] as never })).toMatch(/^middleware\[1\]\.perform: /);
+    expect(fieldRefused({ middleware: [{ beforeExit: true }] as never })).toMatch(/^middleware\[0\]\.beforeExit: .*must be a function async \(\) => …, got boolean/);
     expect(fieldRefused({ middleware: {} as never })).toMatch(/^middleware: /);
     expect(fieldRefused({ middleware: [{ perform: async (_context: unknown, next: () => Promise<unknown>) => next() }] })).toBeUndefined();
   });

@@ -1,5 +1,6 @@
 import { ConfigurationError } from "./errors/configuration-error.js";
 import type { JobContext } from "./job.js";
+import type { Logger } from "./logger.js";
 
 export interface EnqueueMiddlewareContext {
   readonly jobName: string;
@@ -49,6 +50,12 @@ export interface PerformMiddlewareContext {
 export interface Middleware {
   enqueue?(context: EnqueueMiddlewareContext, next: () => Promise<string[]>): Promise<string[]>;
   perform?(context: PerformMiddlewareContext, next: () => Promise<unknown>): Promise<unknown>;
+  /**
+   * The process is about to exit on Hopper's own decision (`exitOnHungJob`), after the worker's graceful stop: write
+   * out what the layer still holds (a hung run's open span, spans and metrics batched for export). Awaited within the
+   * exit's bound; a rejection is logged and the process exits anyway.
+   */
+  beforeExit?(): Promise<void>;
 }
 
 /** Checks a middleware layer before any job meets it: an object whose `enqueue` and `perform`, when given, are functions. */
@@ -56,9 +63,10 @@ export function checkMiddlewareLayer(layer: unknown, field: string): Middleware 
   if (typeof layer !== "object" || layer === null) {
     throw new ConfigurationError({ field, message: `give a middleware object with enqueue and/or perform functions, got ${layer === null ? "null" : typeof layer}` });
   }
-  for (const hook of ["enqueue", "perform"] as const) {
+  for (const hook of ["enqueue", "perform", "beforeExit"] as const) {
     const value = (layer as Record<string, unknown>)[hook];
-    if (value !== undefined && typeof value !== "function") throw new ConfigurationError({ field: `${field}.${hook}`, message: `must be a function (context, next) => …, got ${typeof value}` });
+    const shape = hook === "beforeExit" ? "async () => …" : "(context, next) => …";
+    if (value !== undefined && typeof value !== "function") throw new ConfigurationError({ field: `${field}.${hook}`, message: `must be a function ${shape}, got ${typeof value}` });
   }
   return layer as Middleware;
 }
@@ -68,6 +76,19 @@ export function checkMiddleware(middleware: unknown): Middleware[] {
   if (middleware === undefined) return [];
   if (!Array.isArray(middleware)) throw new ConfigurationError({ field: "middleware", message: "give a list of middleware objects: createHopper({ middleware: [tracing] })" });
   return middleware.map((layer, index) => checkMiddlewareLayer(layer, `middleware[${index}]`));
+}
+
+/** Every layer's `beforeExit`, together; a layer that fails is logged, never thrown. */
+export async function runBeforeExit(middleware: readonly Middleware[], logger: Logger): Promise<void> {
+  await Promise.all(
+    middleware.map(async (layer, index) => {
+      try {
+        await layer.beforeExit?.();
+      } catch (error) {
+        logger.error("a middleware's beforeExit failed; the process exits anyway", { middleware: index, error });
+      }
+    }),
+  );
 }
 
 export function runEnqueueMiddleware(middleware: readonly Middleware[], context: EnqueueMiddlewareContext, last: () => Promise<string[]>): Promise<string[]> {

@@ -33,12 +33,20 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
   const tracer = tracerProvider.getTracer(INSTRUMENTATION_NAME);
   const jobMetrics = new JobMetrics(meterProvider);
   const nothingRegistered = createNothingRegistered(tracerProvider, jobMetrics.meter, propagator);
+  // The spans of runs past their timeout whose early end (endSpanIfHung) is still to come: ended at once before an exit.
+  const hungSpanEnds = new Set<() => void>();
 
   // Not async: with nothing registered the job's own promise passes through untouched (an async wrapper
   // would add a promise and microtask hops to every job).
   return {
     enqueue: (context, next) => (nothingRegistered() ? next() : tracedEnqueue(context, next)),
     perform: (context, next) => (nothingRegistered() ? next() : tracedPerform(context, next)),
+    // exitOnHungJob ends the process: the hung run's span ends now (the bound may come before its second), and what the
+    // providers batch for export goes out, or a trace would never show why the process exited.
+    async beforeExit() {
+      for (const end of [...hungSpanEnds]) end();
+      await Promise.all([forceFlush(tracerProvider), forceFlush(meterProvider)]);
+    },
   };
 
   async function tracedEnqueue(context: EnqueueMiddlewareContext, next: () => Promise<string[]>): Promise<string[]> {
@@ -96,7 +104,7 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
     return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_PROCESS} ${destination}`, { kind: SpanKind.CONSUMER, attributes, links }, parent, async (span) => {
       // The worker's lines about this run (its outcome too, written after the span ends) join the span.
       Object.assign(context.logFields, traceLogFields(span.spanContext()));
-      const hung = endSpanIfHung(span, job.signal);
+      const hung = endSpanIfHung(span, job.signal, hungSpanEnds);
       try {
         const result = await next();
         jobMetrics.processDuration.record((performance.now() - startedAt) / 1000, processLabels);
@@ -128,31 +136,44 @@ const hungSpanEndMs = 1000;
  * A run past its timeout that ignores its signal keeps its worker slot and lease until perform returns, perhaps
  * never, and an open span is never exported: a trace would not show the hung job at all. So its span ends a second
  * after the timeout aborted the signal, with the JobTimeoutError and `hopper.job.hung`; the run's own end, whenever
- * it comes, is then counted in the metrics only.
+ * it comes, is then counted in the metrics only. Until then its end waits in `pending`, for an exit to call at once.
  */
-function endSpanIfHung(span: Span, signal: AbortSignal | undefined): { readonly ended: boolean; dispose(): void } {
+function endSpanIfHung(span: Span, signal: AbortSignal | undefined, pending: Set<() => void>): { readonly ended: boolean; dispose(): void } {
   let timer: NodeJS.Timeout | undefined;
+  let end: (() => void) | undefined;
   const state = {
     ended: false,
     dispose() {
       clearTimeout(timer);
+      if (end) pending.delete(end);
       signal?.removeEventListener("abort", onAbort);
     },
   };
   const onAbort = () => {
     const reason: unknown = signal!.reason;
     if (!JobTimeoutError.isInstance(reason)) return;
-    timer = setTimeout(() => {
+    const endNow = () => {
+      clearTimeout(timer);
+      pending.delete(endNow);
       state.ended = true;
       span.setAttribute(ATTR_HOPPER_JOB_HUNG, true);
       recordError(span, reason, errorTypeOf(reason));
       span.end();
-    }, hungSpanEndMs);
+    };
+    end = endNow;
+    pending.add(endNow);
+    timer = setTimeout(endNow, hungSpanEndMs);
     timer.unref();
   };
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
   return state;
+}
+
+/** An SDK provider's `forceFlush`, when it has one; the API's global tracer provider is a proxy for the SDK's (`getDelegate`). */
+async function forceFlush(provider: object): Promise<void> {
+  const target = (provider as { getDelegate?: () => object }).getDelegate?.() ?? provider;
+  await (target as { forceFlush?: () => Promise<void> }).forceFlush?.();
 }
 
 /**

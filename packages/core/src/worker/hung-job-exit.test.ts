@@ -18,6 +18,16 @@ it("exits only once the hung job's record is written, after the graceful stop", 
   expect(order).toEqual(["stopped", "record written", `exit ${HUNG_JOB_EXIT_CODE}`]);
 });
 
+it("lets the middleware write out after the graceful stop and before the exit; a failing one does not stop the exit", async () => {
+  const order: string[] = [];
+  const beforeExit = async () => {
+    order.push("middleware wrote out");
+    throw new Error("exporter down");
+  };
+  await exitForHungJob(run, { logger, stop: async () => void order.push("stopped"), shutdownTimeoutMs: 5000, beforeExit, exit: (code) => void order.push(`exit ${code}`) });
+  expect(order).toEqual(["stopped", "middleware wrote out", `exit ${HUNG_JOB_EXIT_CODE}`]);
+});
+
 it("exits past its bound when the record write never answers", async () => {
   const codes: number[] = [];
   await exitForHungJob(run, { logger, stop: async () => {}, shutdownTimeoutMs: -4900 /* the bound adds a 5 s grace: 100 ms */, reported: new Promise(() => {}), exit: (code) => void codes.push(code) });

@@ -15,6 +15,8 @@ export interface HungJobExitOptions {
   readonly exit?: (code: number) => void;
   /** Settles once the hung job's record says so: awaited (within the same bound) before the exit. */
   readonly reported?: Promise<void>;
+  /** Runs once the graceful stop is over (the middleware's `beforeExit`: spans written out), within the same bound. */
+  readonly beforeExit?: () => Promise<void>;
 }
 
 /**
@@ -27,7 +29,13 @@ export async function exitForHungJob(run: HungRun, options: HungJobExitOptions):
   options.logger.error(`job ${run.job} (${run.jobId}) is ${run.overrunMs} ms past its timeout of ${run.timeoutMs} ms and ignores its signal: exiting the process with code ${HUNG_JOB_EXIT_CODE} (exitOnHungJob) so its platform restarts it; the job is not acked and runs again elsewhere once its lease ends`, { ...run });
   let bound: NodeJS.Timeout | undefined;
   await Promise.race([
-    Promise.all([options.stop().catch((error: unknown) => options.logger.error("graceful stop before exiting for a hung job failed", { error })), options.reported]),
+    Promise.all([
+      options
+        .stop()
+        .catch((error: unknown) => options.logger.error("graceful stop before exiting for a hung job failed", { error }))
+        .then(options.beforeExit),
+      options.reported,
+    ]).catch((error: unknown) => options.logger.error("writing out before exiting for a hung job failed", { error })),
     new Promise((resolve) => (bound = setTimeout(resolve, options.shutdownTimeoutMs + shutdownGraceMs))),
   ]);
   clearTimeout(bound);

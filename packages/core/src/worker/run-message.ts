@@ -2,7 +2,7 @@ import type { Backend, ReceivedMessage } from "../backend/backend.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
-import type { Middleware } from "../middleware.js";
+import { runBeforeExit, type Middleware } from "../middleware.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import type { BatchBook } from "../batches/batches.js";
 import type { FlowControl } from "../flow-control/flow-control.js";
@@ -91,7 +91,7 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
     leaseMs: pushed.leaseMs ?? defaultLeaseMs,
     // Only a platform that can renew holds a lease: without one, a run stalled past `leaseMs` must not be given up.
     renewsLeases: pushed.extendLease !== undefined,
-    ...(pushed.hungJobExitMs !== undefined && { hungJobBound: { afterMs: pushed.hungJobExitMs, onHung: (run: HungRun, reported: Promise<void>) => exitOnce(run, dependencies.logger, reported) } }),
+    ...(pushed.hungJobExitMs !== undefined && { hungJobBound: { afterMs: pushed.hungJobExitMs, onHung: (run: HungRun, reported: Promise<void>) => exitOnce(run, dependencies, reported) } }),
     newerVersionRetryMs: dependencies.newerVersionRetryMs ?? 60_000,
     newerVersionMaxHoldMs: dependencies.newerVersionMaxHoldMs ?? 3_600_000,
   });
@@ -125,6 +125,6 @@ function sendingUntilAbandoned(backend: Backend, signal: AbortSignal | undefined
 let exiting: Promise<void> | undefined;
 
 /** One exit per process, whichever pushed run hangs first; requests in flight die with it and are delivered again. */
-function exitOnce(run: HungRun, logger: Logger, reported: Promise<void>): void {
-  exiting ??= exitForHungJob(run, { logger, stop: async () => {}, shutdownTimeoutMs: 0, reported });
+function exitOnce(run: HungRun, { logger, middleware }: RunMessageDependencies, reported: Promise<void>): void {
+  exiting ??= exitForHungJob(run, { logger, stop: async () => {}, shutdownTimeoutMs: 0, reported, beforeExit: () => runBeforeExit(middleware, logger) });
 }

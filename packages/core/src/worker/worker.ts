@@ -8,7 +8,7 @@ import { ShutdownError } from "../errors/shutdown-error.js";
 import { toMilliseconds, toPositiveMilliseconds, toPositiveTimerMilliseconds, toTimerMilliseconds, type Duration } from "../duration.js";
 import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
-import type { Middleware } from "../middleware.js";
+import { runBeforeExit, type Middleware } from "../middleware.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
@@ -526,7 +526,8 @@ export class Worker {
 
   /** Once, for the first hung job past the bound; others hung meanwhile stay unacked too. */
   private exitForHungJob(run: HungRun, reported: Promise<void>): void {
-    this.hungJobExit ??= exitForHungJob(run, { logger: this.dependencies.logger, stop: () => this.stop(), shutdownTimeoutMs: this.shutdownTimeoutMs, reported });
+    const { logger, middleware } = this.dependencies;
+    this.hungJobExit ??= exitForHungJob(run, { logger, stop: () => this.stop(), shutdownTimeoutMs: this.shutdownTimeoutMs, reported, beforeExit: () => runBeforeExit(middleware, logger) });
   }
 
   /** How long the oldest running job has run by `now` (0 when none runs). */
