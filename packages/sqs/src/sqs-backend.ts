@@ -6,6 +6,7 @@ import { dedupeWindowMs, enqueueMessages, SentMessageIds } from "./sqs-enqueue.j
 import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, sqsMaxMessageBytes } from "./sqs-message-attributes.js";
 import { SqsQueueUrls } from "./sqs-queue-urls.js";
 import { SqsFifoLines } from "./sqs-fifo-lines.js";
+import { QueueReceivers } from "./sqs-queue-receivers.js";
 import { changeVisibilities, maxReceiveBatch, maxVisibilitySeconds, maxWaitSeconds, receiveMessages } from "./sqs-receive.js";
 
 export const SQS_MAX_MESSAGE_BYTES = sqsMaxMessageBytes;
@@ -124,6 +125,11 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
   const fifoLines = fifo ? new SqsFifoLines({ change: (queueUrl, entries) => changeVisibilities(client, queueUrl, entries) }, maxNackDelaySeconds * 1000, background) : undefined;
   const name = fifo ? "sqs-fifo" : "sqs";
   let closed: Promise<void> | undefined;
+  // A FIFO queue's lines go back once the last worker receiving from it stops; its URL is known (the worker received
+  // from it), and a worker started meanwhile keeps them.
+  const receivers = new QueueReceivers((queue) => {
+    void urls.resolve(queue).then((url) => void (!receivers.has(queue) && fifoLines?.leave(url)), () => {});
+  });
 
   const ensureOpen = () => {
     if (closing.signal.aborted) throw new BackendClosedError({ backend: name });
@@ -134,6 +140,7 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
     name,
     capabilities,
     destinationOf: (queue) => urls.sqsName(queue),
+    ...(fifoLines && { receiveFrom: (queues: readonly string[]) => receivers.add(queues) }),
 
     async enqueue(messages) {
       ensureOpen();

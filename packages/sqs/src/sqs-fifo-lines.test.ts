@@ -125,6 +125,27 @@ describe("SQS FIFO group lines", () => {
     expect(lines.take(queueUrl, 10)).toEqual([]);
   });
 
+  it("gives a queue's lines back at once when its last worker stops (leave), a head's followers included; other queues keep theirs", async () => {
+    const other = "https://sqs.test/other.fifo";
+    lines.intake(queueUrl, [message("a", 1), message("a", 2), message("b", 1), message("b", 2)], Date.now(), leaseMs);
+    lines.intake(other, [message("c", 1), message("c", 2)], Date.now(), leaseMs);
+    // a's head is out (a job still running at the stop); b's is not taken.
+    expect(ids(lines.take(queueUrl, 1))).toEqual(["a-1"]);
+    lines.leave(queueUrl);
+    await settle();
+    expect(changes).toEqual([
+      { handles: ["rh-a-2"], seconds: [0] },
+      { handles: ["rh-b-1", "rh-b-2"], seconds: [0, 0] },
+    ]);
+    expect(lines.take(queueUrl, 10)).toEqual([]);
+    // The running head's late ack finds no line to move on; the other queue's line is untouched.
+    lines.acked(queueUrl, "a", "rh-a-1");
+    expect(ids(lines.take(other, 10))).toEqual(["c-1"]);
+    // A later receive of the queue files what it brings into lines again.
+    lines.intake(queueUrl, [message("d", 1), message("d", 2)], Date.now(), leaseMs);
+    expect(ids(lines.take(queueUrl, 10))).toEqual(["d-1"]);
+  });
+
   it("hands a head out with when its lease was last set, so the worker renews it in time", async () => {
     const receivedAt = Date.now();
     lines.intake(queueUrl, [message("a", 1)], receivedAt - 500, leaseMs);

@@ -153,6 +153,15 @@ export class SqsFifoLines {
     if (this.lineOf(queueUrl, group, receiptHandle)) this.dropLine(queueUrl, group);
   }
 
+  /**
+   * No worker receives from this queue any more (the last one stopped): what its lines hold goes back to SQS now, in
+   * order, rather than after a whole lease untaken (a poll its receives abandoned hands back what it brings itself).
+   * A head still out keeps its lease, and SQS delivers none of its group before that head is acked or released.
+   */
+  leave(queueUrl: string): void {
+    for (const group of [...(this.queues.get(queueUrl)?.keys() ?? [])]) this.dropLine(queueUrl, group);
+  }
+
   /** Every waiting message goes back to SQS (visibility 0); later intakes release theirs at once. */
   async close(): Promise<void> {
     this.closed = true;

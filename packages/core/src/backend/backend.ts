@@ -88,6 +88,14 @@ export interface Backend {
    */
   backendOfMessage?(message: ReceivedMessage, queue: string): Backend;
 
+  /**
+   * A worker starts receiving from `queues`; the function returned says it stopped (its receive loops ended), and is
+   * called once. Optional: for a backend that holds messages for its receivers beyond what `receive` handed out (SQS
+   * FIFO's group lines), which it gives back as soon as no worker of this backend receives from their queue, not
+   * only at `close`.
+   */
+  receiveFrom?(queues: readonly string[]): () => void;
+
   close(): Promise<void>;
 }
 

@@ -50,6 +50,13 @@ export function createRoutedBackend(options: RoutedBackendOptions): Backend {
     backendForQueue: (queue) => routeOf(queue).send,
     backendOfMessage: (message, queue) => drainedFrom.get(message) ?? routeOf(queue).send,
     destinationOf: (queue) => routeOf(queue).send.destinationOf?.(queue) ?? queue,
+    // Every backend a queue is received from hears of it: its send backend and those it drains.
+    receiveFrom(queues) {
+      const stops = queues.flatMap((queue) => [routeOf(queue).send, ...routeOf(queue).drainFrom].flatMap((each) => each.receiveFrom?.([queue]) ?? []));
+      return () => {
+        for (const stop of stops.splice(0)) stop();
+      };
+    },
 
     async enqueue(messages, callOptions) {
       refuseClosed();

@@ -345,11 +345,14 @@ export class Worker {
       this.startBuffered(intake);
     });
     await pauses.start();
+    // A backend holding messages for its receivers (SQS FIFO's group lines) gives them back once its last worker stops.
+    const stoppedReceiving = backend.receiveFrom?.(this.selection.queues);
     try {
       this.receiveLoops = queues.run(this.receiving.signal);
       await this.receiveLoops;
     } finally {
       pauses.stop();
+      stoppedReceiving?.();
     }
   }
 
