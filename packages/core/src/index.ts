@@ -43,7 +43,7 @@ export {
   type CompatibilityOptions,
 } from "./compatibility/payload-compatibility.js";
 export type { JobNeed } from "./job-needs.js";
-export { RECORD_STORE_SPECIFICATION_VERSION, type RecordStore, type RecordEvent, type StoredJobRecord, type StoredJobState, type HoldReason, type JobIdentity, type InsertedRecord, type StartedRecord, type SettledRecord, type CancelOutcome, type RecordListQuery, type RecordPage, LISTED_STATES } from "./records/record-store.js";
+export { RECORD_STORE_SPECIFICATION_VERSION, type RecordStore, type RecordEvent, type StoredJobRecord, type StoredJobState, type HoldReason, type JobIdentity, type InsertedRecord, type StartedRecord, type SettledRecord, type HungRecord, type CancelOutcome, type RecordListQuery, type RecordPage, LISTED_STATES } from "./records/record-store.js";
 export { encodeRecordCursor, decodeRecordCursor, type RecordCursor } from "./records/record-cursor.js";
 export { createMemoryRecordStore, type MemoryRecordStoreOptions } from "./records/memory-record-store.js";
 export { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type JobRecord, type JobRecords, type JobState, type JobListQuery, type JobPage } from "./records/job-records.js";

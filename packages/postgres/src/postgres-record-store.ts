@@ -79,13 +79,13 @@ export function buildPostgresRecordStore(
   const inMessageRow = sql.messages ? sql.inMessageRow("$1") : `SELECT ${recordColumns} FROM ${table} WHERE false`;
   // The same, its message row locked (a cancel against a concurrent claim); read after the lock, as the claim left it.
   const lockedInMessageRow = sql.messages ? `${sql.inMessageRow("$1")} FOR UPDATE OF m` : inMessageRow;
-  /** An insert moving the record in `$1`'s message row to job_records when `where` holds of it (columns as `recordColumns`, some `replaced`), or `onConflict`. */
-  const movedFromRow = (where: string, replaced: Record<string, string>, onConflict: string) =>
+  /** An insert moving the record in `$1`'s message row (read by `from`) to job_records when `where` holds of it (columns as `recordColumns`, some `replaced`), or `onConflict`. */
+  const movedFromRow = (where: string, replaced: Record<string, string>, onConflict: string, from = inMessageRow) =>
     `INSERT INTO ${table} (${recordColumns}, expires_at)
      SELECT ${recordColumns
        .split(", ")
        .map((column) => replaced[column] ?? column)
-       .join(", ")}, timestamptz 'infinity' FROM (${inMessageRow}) moved_record WHERE ${where}
+       .join(", ")}, timestamptz 'infinity' FROM (${from}) moved_record WHERE ${where}
      ON CONFLICT (id) DO UPDATE SET ${onConflict}`;
   let creating: Promise<void> | undefined;
   // Idempotent DDL under an advisory lock, kept out of the backend's numbered migrations as the coordination tables are, since a store may stand alone.
@@ -241,16 +241,17 @@ export function buildPostgresRecordStore(
       );
       return Number(outcome!.updated) > 0;
     },
-    async hung(id, attempt, error) {
+    async hung({ id, job, queue, attempt, error }) {
       await open();
-      // As progress: the running record of this attempt, in job_records or moved there from its message row.
-      const thisAttempt = (t: string) => `${t}state = 'running' AND ${t}attempt = $2::integer`;
+      // As progress: the running record of this attempt and job, in job_records or moved there from its message row,
+      // that row locked and read as it stands after a claim of the next attempt that was under way (as cancel does).
+      const thisAttempt = (t: string) => `${t}state = 'running' AND ${t}attempt = $2::integer AND ${t}job = $4 AND ${t}queue = $5`;
       const [outcome] = await executor.query<{ updated: string | number }>(
         `WITH updated AS (UPDATE ${table} SET error = $3 WHERE id = $1 AND ${thisAttempt("")} AND expires_at > now() ${returning}),
-         moved AS (${movedFromRow(thisAttempt(""), { error: "$3" }, `error = EXCLUDED.error WHERE ${thisAttempt(`${table}.`)} AND ${table}.expires_at > now()`)} ${returning}),
+         moved AS (${movedFromRow(thisAttempt(""), { error: "$3" }, `error = EXCLUDED.error WHERE ${thisAttempt(`${table}.`)} AND ${table}.expires_at > now()`, lockedInMessageRow)} ${returning}),
          notified AS (${notify("(SELECT * FROM updated UNION ALL SELECT * FROM moved) AS written", ", 'hung', true")})
          SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM moved) + 0 * (SELECT count(*) FROM notified) AS updated`,
-        [id, attempt, error],
+        [id, attempt, error, job, queue],
       );
       return Number(outcome!.updated) > 0;
     },

@@ -83,6 +83,36 @@ describe.skipIf(!url)("postgres: a job's record writes", () => {
     }
   });
 
+  // The review of the hung record (2026-12-07): the write read the message row unlocked, so one from a run given up,
+  // racing the next attempt's claim, made a live job_records row of the old attempt, which then spoke for the new run.
+  it("a hung write for an attempt that a claim under way replaces waits for that claim and changes nothing", { timeout: 60_000 }, async () => {
+    const backend = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 3 });
+    const claimer = new pg.Client({ connectionString: url! });
+    await claimer.connect();
+    try {
+      const queue = "hung-race";
+      await backend.enqueue([{ id: "raced", queue, body: "x", record: { id: "raced", job: "Stuck", queue, enqueuedAt: 1, runAt: null, ttlMs: Number.MAX_SAFE_INTEGER } }]);
+      const [first] = await backend.receive({ queue, maxMessages: 1, waitMs: 0, leaseMs: 30_000, records: { ttlMs: Number.MAX_SAFE_INTEGER } });
+      expect(first?.id).toBe("raced");
+      const store = backend.recordStore!();
+      expect(await store.get("raced")).toMatchObject({ state: "running", attempt: 1 });
+      // The next attempt's claim, under way: the row locked and changed as a claim leaves it, not yet committed.
+      await claimer.query("BEGIN");
+      await claimer.query(`UPDATE "${schema}".messages SET attempts = attempts + 1, record_started_at = 99 WHERE id = 'raced'`);
+      const error = JSON.stringify({ name: "JobTimeoutError", message: "past its timeout", hungAttempt: 1 });
+      const written = store.hung!({ id: "raced", job: "Stuck", queue, attempt: 1, error });
+      const early = await Promise.race([written.then(() => "answered"), new Promise((resolve) => setTimeout(resolve, 300, "waiting"))]);
+      await claimer.query("COMMIT");
+      expect(early).toBe("waiting");
+      expect(await written).toBe(false);
+      // No job_records row of attempt 1 speaks for the new run.
+      expect(await store.get("raced")).toMatchObject({ state: "running", attempt: 2, error: null, startedAt: 99 });
+    } finally {
+      await claimer.end();
+      await backend.close();
+    }
+  });
+
   it("keeps a scheduled job's record waiting while takeScheduled leases it to move it away", { timeout: 60_000 }, async () => {
     const backend = await createPostgresBackend({ connectionString: url!, schema, maxConnections: 2 });
     try {

@@ -24,7 +24,7 @@ interface RecordCommands {
   hopperRecordInsert(key: string, job: string, queue: string, enqueuedAt: number, runAt: string, ttlMs: number, channel: string, id: string, batchId: string, parentId: string, args: string): Promise<number>;
   hopperRecordStart(key: string, job: string, queue: string, enqueuedAt: number, attempt: number, startedAt: number, ttlMs: number, channel: string, id: string): Promise<number>;
   hopperRecordProgress(key: string, progress: string, channel: string, id: string): Promise<number>;
-  hopperRecordHung(key: string, error: string, channel: string, id: string, attempt: number): Promise<number>;
+  hopperRecordHung(key: string, error: string, channel: string, id: string, attempt: number, job: string, queue: string): Promise<number>;
   hopperRecordSettle(key: string, job: string, queue: string, enqueuedAt: number, state: string, attempt: number, result: string, error: string, finishedAt: string, runAt: string, ttlMs: number, channel: string, id: string): Promise<number>;
   hopperRecordCancel(key: string, now: number, ttlMs: number, channel: string, id: string): Promise<string[]>;
   hopperRecordList(index: string, prefix: string, state: string, queue: string, job: string, limit: number, cursorAt: string, cursorId: string, budget: number): Promise<[string, string, ...[string, string[]][]]>;
@@ -115,9 +115,9 @@ export function createRedisRecordStore(options: RedisRecordStoreOptions): Record
       await open();
       return (await whileSlotMoves(async () => commands.hopperRecordProgress(recordKey(id), progress, channel, id))) === 1;
     },
-    async hung(id, attempt, error) {
+    async hung({ id, job, queue, attempt, error }) {
       await open();
-      return (await whileSlotMoves(async () => commands.hopperRecordHung(recordKey(id), error, channel, id, attempt))) === 1;
+      return (await whileSlotMoves(async () => commands.hopperRecordHung(recordKey(id), error, channel, id, attempt, job, queue))) === 1;
     },
     async settle(record) {
       await open();

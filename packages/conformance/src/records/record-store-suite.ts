@@ -95,27 +95,31 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       const store = await open();
       const job = identity();
       const hung = JSON.stringify({ name: "JobTimeoutError", message: "past its timeout", hungAttempt: 2 });
+      const report = (attempt: number, id = job.id) => ({ id, job: job.job, queue: job.queue, attempt, error: hung });
       await store.insert([{ ...job, runAt: null, ttlMs: day }]);
       // Optional in the contract, given by every store of this repository.
       if (!store.hung) throw new Error(`the ${store.name} record store has no hung()`);
       // Waiting: nothing to mark.
-      expect(await store.hung(job.id, 0, hung)).toBe(false);
+      expect(await store.hung(report(0))).toBe(false);
       await store.start({ ...job, attempt: 1, startedAt: 1_000, ttlMs: day });
       const first = JSON.stringify({ name: "Error", message: "smtp down" });
       await store.settle({ ...job, state: "retrying", attempt: 1, error: first, runAt: 2_000, ttlMs: day });
       await store.start({ ...job, attempt: 2, startedAt: 3_000, ttlMs: day });
       await store.progress(job.id, '{"done":1}');
       // Another attempt's report (a late one, from a run given up) changes nothing.
-      expect(await store.hung(job.id, 1, hung)).toBe(false);
+      expect(await store.hung(report(1))).toBe(false);
       expect(await store.get(job.id)).toMatchObject({ state: "running", attempt: 2, error: first });
-      expect(await store.hung(job.id, 2, hung)).toBe(true);
+      // A write naming another job or queue (a crafted envelope) is not this record's.
+      expect(await store.hung({ ...report(2), job: "Other" })).toBe(false);
+      expect(await store.hung({ ...report(2), queue: "other" })).toBe(false);
+      expect(await store.hung(report(2))).toBe(true);
       expect(await store.get(job.id)).toMatchObject({ state: "running", attempt: 2, error: hung, progress: '{"done":1}', startedAt: 3_000, finishedAt: null });
       // The attempt's outcome replaces it; a finished record is never marked.
       const timedOut = JSON.stringify({ name: "JobTimeoutError", message: "ran past its timeout" });
       await store.settle({ ...job, state: "failed", attempt: 2, error: timedOut, finishedAt: 9_000, ttlMs: day });
-      expect(await store.hung(job.id, 2, hung)).toBe(false);
+      expect(await store.hung(report(2))).toBe(false);
       expect(await store.get(job.id)).toMatchObject({ state: "failed", attempt: 2, error: timedOut });
-      expect(await store.hung(randomUUID(), 1, hung)).toBe(false);
+      expect(await store.hung(report(1, randomUUID()))).toBe(false);
     });
 
     it("records a retry, then the next attempt, then a dead end", async () => {
@@ -274,7 +278,7 @@ export function runRecordStoreSuite(options: RecordStoreSuiteOptions): void {
       await writer.insert([{ ...job, runAt: null, ttlMs: day }]); // not created: no event
       await writer.start({ ...job, attempt: 1, startedAt: 1, ttlMs: day });
       await writer.progress(job.id, '{"done":1}');
-      expect(await writer.hung!(job.id, 1, JSON.stringify({ name: "JobTimeoutError", message: "past its timeout", hungAttempt: 1 }))).toBe(true);
+      expect(await writer.hung!({ ...job, attempt: 1, error: JSON.stringify({ name: "JobTimeoutError", message: "past its timeout", hungAttempt: 1 }) })).toBe(true);
       await writer.settle({ ...job, state: "retrying", attempt: 1, error: "{}", runAt: 5, ttlMs: day });
       await writer.cancel(job.id, { now: 6, ttlMs: day });
       await waitFor(() => seen.length >= 6, "six events");

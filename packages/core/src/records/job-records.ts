@@ -230,13 +230,16 @@ function toJobRecord(stored: StoredJobRecord, now: number, showArgs: boolean): J
 
 /**
  * The record's error and whether the running attempt is hung: the core writes a hung run's error with the attempt
- * it is about (`hungAttempt`, RecordWriter.hung), which a later start of another attempt leaves as the last error.
+ * it is about and when (`hungAttempt`, `hungAt`: RecordWriter.hung), which a later start leaves as the last error.
+ * A run started after that write (another attempt, or the same attempt number delivered again where the backend
+ * counts no deliveries) is not the hung one.
  */
 function errorOf(stored: StoredJobRecord): Pick<JobRecord, "error" | "hung"> {
   const error = parse(stored.error);
   if (typeof error !== "object" || error === null || !("hungAttempt" in error)) return { error: error as JobRecord["error"], hung: false };
-  const { hungAttempt, ...shown } = error as { hungAttempt: unknown; name: string; message: string };
-  return { error: shown, hung: stored.state === "running" && hungAttempt === stored.attempt };
+  const { hungAttempt, hungAt, ...shown } = error as { hungAttempt: unknown; hungAt?: unknown; name: string; message: string };
+  const sameRun = hungAttempt === stored.attempt && (stored.startedAt === null || typeof hungAt !== "number" || stored.startedAt <= hungAt);
+  return { error: shown, hung: stored.state === "running" && sameRun };
 }
 
 /** A store holds what the core wrote; text that is not JSON (written by hand, cut by a tool) comes back as the text rather than failing every read. */

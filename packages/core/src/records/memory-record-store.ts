@@ -107,12 +107,13 @@ export function createMemoryRecordStore(options: MemoryRecordStoreOptions = {}):
       emit(entry!.record, progress);
       return true;
     },
-    async hung(id, attempt, error) {
+    async hung({ id, job, queue, attempt, error }) {
       open();
-      const entry = records.get(id);
-      if (!live(id) || entry!.record.state !== "running" || entry!.record.attempt !== attempt) return false;
-      entry!.record = { ...entry!.record, error };
-      emit(entry!.record, undefined, true);
+      const current = live(id);
+      if (!current || current.state !== "running" || current.attempt !== attempt || foreign(current, { job, queue })) return false;
+      const entry = records.get(id)!;
+      entry.record = { ...current, error };
+      emit(entry.record, undefined, true);
       return true;
     },
     async settle(settled) {

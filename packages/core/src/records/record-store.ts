@@ -109,6 +109,16 @@ export interface StartedRecord extends JobIdentity {
   readonly ttlMs: number;
 }
 
+/** A running attempt past its timeout that ignores its signal (`RecordStore.hung`). */
+export interface HungRecord {
+  readonly id: string;
+  readonly job: string;
+  readonly queue: string;
+  readonly attempt: number;
+  /** JSON text the core wrote: the JobTimeoutError's name and message, the attempt and when it was seen hung. */
+  readonly error: string;
+}
+
 /**
  * A write that ends an attempt: a finished state, or `retrying` (with `runAt`); `held:<reason>` (with
  * `runAt`) for a due job held back; or `waiting` (with `runAt`) for a job a backend's receive marked
@@ -196,10 +206,11 @@ export interface RecordStore {
   /**
    * Reports that a `running` record's attempt passed its timeout and ignores its signal: stores `error` (JSON
    * text the core wrote) with the state left `running` and the ttl unchanged, and publishes the change with
-   * `hung: true`. False, changing nothing, when the record is not running that `attempt` (it returned meanwhile,
-   * was cancelled or expired, or a later attempt runs). Optional: without it a hung run is reported in the logs only.
+   * `hung: true`. False, changing nothing, when the record is not running that `attempt` of that job and queue (it
+   * returned meanwhile, was cancelled or expired, a later attempt runs, or the write names another job: a crafted
+   * envelope). Optional: without it a hung run is reported in the logs only.
    */
-  hung?(id: string, attempt: number, error: string): Promise<boolean>;
+  hung?(record: HungRecord): Promise<boolean>;
 
   /** Ends an attempt; creates the record when missing; leaves a cancelled record as it is. */
   settle(record: SettledRecord): Promise<void>;

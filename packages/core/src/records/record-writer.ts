@@ -181,8 +181,9 @@ export class RecordWriter {
    */
   async hung(envelope: Envelope, attempt: number, timeoutMs: number, overrunMs: number): Promise<void> {
     const message = `job ${envelope.job} (${envelope.id}) is ${overrunMs} ms past its timeout of ${timeoutMs} ms and ignores its signal: it keeps its worker slot and lease until perform returns`;
-    const error = JSON.stringify({ name: "JobTimeoutError", message, hungAttempt: attempt });
-    await this.quietly("running", envelope.id, async (store) => store.hung?.(envelope.id, attempt, error));
+    // The attempt and when: a later run of the same attempt number (a redelivery that counts none) starts after it.
+    const error = JSON.stringify({ name: "JobTimeoutError", message: message.slice(0, maxErrorMessageChars), hungAttempt: attempt, hungAt: Date.now() });
+    await this.quietly("hung", envelope.id, async (store) => store.hung?.({ id: envelope.id, job: envelope.job, queue: envelope.queue, attempt, error }));
   }
 
   /** The progress last stored for a job (an iterable job reads its checkpoint from it); undefined when unreadable. */
