@@ -58,10 +58,10 @@ export interface Middleware {
   beforeExit?(): Promise<void>;
 }
 
-/** Checks a middleware layer before any job meets it: an object whose `enqueue` and `perform`, when given, are functions. */
+/** Checks a middleware layer before any job meets it: an object whose `enqueue`, `perform` and `beforeExit`, when given, are functions. */
 export function checkMiddlewareLayer(layer: unknown, field: string): Middleware {
   if (typeof layer !== "object" || layer === null) {
-    throw new ConfigurationError({ field, message: `give a middleware object with enqueue and/or perform functions, got ${layer === null ? "null" : typeof layer}` });
+    throw new ConfigurationError({ field, message: `give a middleware object with enqueue, perform and/or beforeExit functions, got ${layer === null ? "null" : typeof layer}` });
   }
   for (const hook of ["enqueue", "perform", "beforeExit"] as const) {
     const value = (layer as Record<string, unknown>)[hook];

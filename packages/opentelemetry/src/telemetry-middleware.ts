@@ -44,8 +44,15 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
     // exitOnHungJob ends the process: the hung run's span ends now (the bound may come before its second), and what the
     // providers batch for export goes out, or a trace would never show why the process exited.
     async beforeExit() {
-      for (const end of [...hungSpanEnds]) end();
-      await Promise.all([forceFlush(tracerProvider), forceFlush(meterProvider)]);
+      for (const end of [...hungSpanEnds]) {
+        try {
+          end();
+        } catch {
+          // A span processor that throws on end: the other spans still end, and the flush below still runs.
+        }
+      }
+      // Each provider on its own: a tracer flush that fails (an exporter down) must not cut the meter's short.
+      await Promise.allSettled([forceFlush(tracerProvider), forceFlush(meterProvider)]);
     },
   };
 

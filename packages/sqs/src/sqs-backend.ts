@@ -125,10 +125,10 @@ export function createSqsBackend(options: SqsBackendOptions = {}): Backend {
   const fifoLines = fifo ? new SqsFifoLines({ change: (queueUrl, entries) => changeVisibilities(client, queueUrl, entries) }, maxNackDelaySeconds * 1000, background) : undefined;
   const name = fifo ? "sqs-fifo" : "sqs";
   let closed: Promise<void> | undefined;
-  // A FIFO queue's lines go back once the last worker receiving from it stops; its URL is known (the worker received
-  // from it), and a worker started meanwhile keeps them.
+  // A FIFO queue's lines go back once the last worker receiving from it stops; a worker started meanwhile keeps them.
+  // Lines exist only for a queue whose URL was looked up: nothing is asked of SQS here.
   const receivers = new QueueReceivers((queue) => {
-    void urls.resolve(queue).then((url) => void (!receivers.has(queue) && fifoLines?.leave(url)), () => {});
+    void urls.known(queue)?.then((url) => void (!receivers.has(queue) && fifoLines?.leave(url)), () => {});
   });
 
   const ensureOpen = () => {

@@ -51,7 +51,8 @@ const keeperIntervalMs = 500;
  * Waiting messages keep their leases (renewed when half is left, up to the visibility ceiling), and a head handed
  * out says when its lease was last set, so the worker renews it in time. A nacked or lost head takes its line back
  * to SQS (visibility 0, in order), which redelivers the group from the head, each message counted once more; so does
- * a line whose head nobody took for a whole lease (the worker stopped receiving), and every line at close.
+ * a line whose head nobody took for a whole lease, every line of a queue once the backend's last worker receiving from
+ * it stopped (`leave`), and every line at close.
  */
 export class SqsFifoLines {
   /** queue URL → group → line. */

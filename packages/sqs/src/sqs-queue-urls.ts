@@ -38,6 +38,11 @@ export class SqsQueueUrls {
     return `${this.options.queuePrefix}${queue}${this.options.fifo ? ".fifo" : ""}`;
   }
 
+  /** The queue's URL when a lookup of it is made or under way, without asking SQS. */
+  known(queue: string): Promise<string> | undefined {
+    return this.urls.get(queue);
+  }
+
   resolve(queue: string): Promise<string> {
     let url = this.urls.get(queue);
     if (!url) {

@@ -52,10 +52,18 @@ export function createRoutedBackend(options: RoutedBackendOptions): Backend {
     destinationOf: (queue) => routeOf(queue).send.destinationOf?.(queue) ?? queue,
     // Every backend a queue is received from hears of it: its send backend and those it drains.
     receiveFrom(queues) {
-      const stops = queues.flatMap((queue) => [routeOf(queue).send, ...routeOf(queue).drainFrom].flatMap((each) => each.receiveFrom?.([queue]) ?? []));
-      return () => {
+      const stops: (() => void)[] = [];
+      const stopAll = () => {
         for (const stop of stops.splice(0)) stop();
       };
+      try {
+        for (const queue of queues) for (const each of [routeOf(queue).send, ...routeOf(queue).drainFrom]) stops.push(each.receiveFrom?.([queue]) ?? (() => {}));
+      } catch (error) {
+        // The backends already told hear that it stopped: none is left counting a worker that never ran.
+        stopAll();
+        throw error;
+      }
+      return stopAll;
     },
 
     async enqueue(messages, callOptions) {

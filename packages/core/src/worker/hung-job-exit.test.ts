@@ -28,6 +28,13 @@ it("lets the middleware write out after the graceful stop and before the exit; a
   expect(order).toEqual(["stopped", "middleware wrote out", `exit ${HUNG_JOB_EXIT_CODE}`]);
 });
 
+it("keeps the middleware a slice of the bound when the graceful stop takes all of it", async () => {
+  const order: string[] = [];
+  // The bound is shutdownTimeoutMs plus a 5 s grace, of which beforeExit keeps 2 s: the stop gets 100 ms here.
+  await exitForHungJob(run, { logger, stop: () => new Promise(() => {}), shutdownTimeoutMs: -2900, beforeExit: async () => void order.push("middleware wrote out"), exit: (code) => void order.push(`exit ${code}`) });
+  expect(order).toEqual(["middleware wrote out", `exit ${HUNG_JOB_EXIT_CODE}`]);
+});
+
 it("exits past its bound when the record write never answers", async () => {
   const codes: number[] = [];
   await exitForHungJob(run, { logger, stop: async () => {}, shutdownTimeoutMs: -4900 /* the bound adds a 5 s grace: 100 ms */, reported: new Promise(() => {}), exit: (code) => void codes.push(code) });

@@ -6,6 +6,8 @@ export const HUNG_JOB_EXIT_CODE = 70;
 
 // When the shutdown itself hangs (a backend that does not answer), exit anyway this long after its bound.
 const shutdownGraceMs = 5000;
+// Of that grace, what the middleware's beforeExit is kept, however long the stop takes (its hand-backs wait on the backend).
+const beforeExitMs = 2000;
 
 export interface HungJobExitOptions {
   readonly logger: Logger;
@@ -28,16 +30,18 @@ export interface HungJobExitOptions {
 export async function exitForHungJob(run: HungRun, options: HungJobExitOptions): Promise<void> {
   options.logger.error(`job ${run.job} (${run.jobId}) is ${run.overrunMs} ms past its timeout of ${run.timeoutMs} ms and ignores its signal: exiting the process with code ${HUNG_JOB_EXIT_CODE} (exitOnHungJob) so its platform restarts it; the job is not acked and runs again elsewhere once its lease ends`, { ...run });
   let bound: NodeJS.Timeout | undefined;
+  let stopBound: NodeJS.Timeout | undefined;
   await Promise.race([
     Promise.all([
-      options
-        .stop()
-        .catch((error: unknown) => options.logger.error("graceful stop before exiting for a hung job failed", { error }))
-        .then(options.beforeExit),
+      Promise.race([
+        options.stop().catch((error: unknown) => options.logger.error("graceful stop before exiting for a hung job failed", { error })),
+        new Promise((resolve) => (stopBound = setTimeout(resolve, options.shutdownTimeoutMs + shutdownGraceMs - beforeExitMs))),
+      ]).then(options.beforeExit),
       options.reported,
     ]).catch((error: unknown) => options.logger.error("writing out before exiting for a hung job failed", { error })),
     new Promise((resolve) => (bound = setTimeout(resolve, options.shutdownTimeoutMs + shutdownGraceMs))),
   ]);
   clearTimeout(bound);
+  clearTimeout(stopBound);
   (options.exit ?? process.exit)(HUNG_JOB_EXIT_CODE);
 }

@@ -345,9 +345,10 @@ export class Worker {
       this.startBuffered(intake);
     });
     await pauses.start();
-    // A backend holding messages for its receivers (SQS FIFO's group lines) gives them back once its last worker stops.
-    const stoppedReceiving = backend.receiveFrom?.(this.selection.queues);
+    let stoppedReceiving: (() => void) | undefined;
     try {
+      // A backend holding messages for its receivers (SQS FIFO's group lines) gives them back once its last worker stops.
+      stoppedReceiving = backend.receiveFrom?.(this.selection.queues);
       this.receiveLoops = queues.run(this.receiving.signal);
       await this.receiveLoops;
     } finally {
