@@ -1,6 +1,6 @@
 import { PubSub, v1 } from "@google-cloud/pubsub";
 import { ConfigurationError } from "@hopper/core";
-import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
+import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, QueueReceivers, type Backend, type BackendCapabilities, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { PubSubAckBatcher } from "./pubsub-ack-batcher.js";
 import { MAX_ACK_DEADLINE_SECONDS, PUBSUB_CAPABILITIES } from "./pubsub-capabilities.js";
 import { publishMessages } from "./pubsub-enqueue.js";
@@ -111,12 +111,18 @@ export function createPubSubBackend(options: PubSubBackendOptions): Backend {
   });
   pullContext.catch(() => {}); // surfaced by the first receive
   let closed: Promise<void> | undefined;
+  // A queue's ordering lines give back what they hold once the last worker receiving from it stops; a worker started
+  // meanwhile keeps them. Lines exist only for a queue that was looked up: nothing is asked of Pub/Sub here.
+  const receivers = new QueueReceivers((queue) => {
+    void queues.known(queue)?.then((resources) => void (!receivers.has(queue) && orderingLines.get(resources.subscriptionPath)?.leave()), () => {});
+  });
 
   return {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,
     name: "pubsub",
     capabilities,
     destinationOf: (queue) => queues.resourceId(queue),
+    ...(capabilities.ordering && { receiveFrom: (names: readonly string[]) => receivers.add(names) }),
 
     async enqueue(messages) {
       ensureOpen();

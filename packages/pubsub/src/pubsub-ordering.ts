@@ -48,6 +48,8 @@ export class PubSubOrderingLines {
   private readonly outCopies = new Map<string, { leaseUntil: number; copies: Held[] }>();
   private readonly wakers = new Set<() => void>();
   private readonly keeper: NodeJS.Timeout;
+  /** No worker receives from this subscription (`leave`), until the next receive (`attend`). */
+  private left = false;
 
   constructor(
     private readonly acks: PubSubAckBatcher,
@@ -124,7 +126,24 @@ export class PubSubOrderingLines {
     }
     line.out = undefined;
     if (line.waiting.length === 0) this.lines.delete(key);
+    // Nobody receives: the rest of the line goes back now that nothing of its key is out, rather than waiting renewed.
+    else if (this.left) void this.release(key, MIN_KEYED_NACK_SECONDS).catch(() => {});
     else this.wake();
+  }
+
+  /** A receive is made from this subscription: lines wait for it again. */
+  attend(): void {
+    this.left = false;
+  }
+
+  /**
+   * The backend's last worker receiving from this subscription stopped: a line with nothing out goes back to Pub/Sub
+   * now, in order per key; one whose head is still out goes back once that head is acked (released earlier, its later
+   * messages could be redelivered to another process while the head still runs). Until then it waits, renewed.
+   */
+  leave(): void {
+    this.left = true;
+    for (const [key, line] of [...this.lines]) if (!line.out) void this.release(key, MIN_KEYED_NACK_SECONDS).catch(() => {});
   }
 
   /**

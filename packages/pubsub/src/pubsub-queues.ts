@@ -43,6 +43,11 @@ export class PubSubQueues {
     return `${this.options.topicPrefix}${queue}`;
   }
 
+  /** The queue's topic and subscription when they were looked up or are being, without asking Pub/Sub. */
+  known(queue: string): Promise<QueueResources> | undefined {
+    return this.resolved.get(queue);
+  }
+
   get(queue: string): Promise<QueueResources> {
     let resources = this.resolved.get(queue);
     if (!resources) {

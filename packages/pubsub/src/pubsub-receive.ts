@@ -36,6 +36,7 @@ export async function pullMessages(context: PullContext, resources: QueueResourc
   const deadline = Date.now() + options.waitMs;
   const maxMessages = Math.max(1, Math.min(options.maxMessages, 1000));
   const lines = context.orderingLines(resources.subscriptionPath);
+  lines?.attend();
   const pacer = context.pullPacer(resources.subscriptionPath);
   const stopSignals = [options.signal, context.closing];
   for (;;) {

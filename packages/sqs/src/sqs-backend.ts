@@ -1,12 +1,11 @@
 import { GetQueueAttributesCommand, SQSClient, type QueueAttributeName } from "@aws-sdk/client-sqs";
 import { ConfigurationError } from "@hopper/core";
-import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, type Backend, type BackendCapabilities, type QueueStats, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
+import { BACKEND_SPECIFICATION_VERSION, BackendClosedError, QueueReceivers, type Backend, type BackendCapabilities, type QueueStats, optionKeysOf, rejectUnknownOptions } from "@hopper/core/backend";
 import { SqsDeleteBatcher } from "./sqs-delete-batcher.js";
 import { dedupeWindowMs, enqueueMessages, SentMessageIds } from "./sqs-enqueue.js";
 import { attributeReserveBytes, maxBatchBytes, maxBatchEntries, sqsMaxMessageBytes } from "./sqs-message-attributes.js";
 import { SqsQueueUrls } from "./sqs-queue-urls.js";
 import { SqsFifoLines } from "./sqs-fifo-lines.js";
-import { QueueReceivers } from "./sqs-queue-receivers.js";
 import { changeVisibilities, maxReceiveBatch, maxVisibilitySeconds, maxWaitSeconds, receiveMessages } from "./sqs-receive.js";
 
 export const SQS_MAX_MESSAGE_BYTES = sqsMaxMessageBytes;

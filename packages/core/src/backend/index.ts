@@ -1,6 +1,7 @@
 export * from "./backend.js";
 export { sendInBatches, chunkMessages } from "./send-in-batches.js";
 export { abortableSleep } from "../abortable-sleep.js";
+export { QueueReceivers } from "./queue-receivers.js";
 export { isConnectionFailure } from "../backend-reach.js";
 // For packages that take options objects of their own: a misspelt key refused as the core refuses its own.
 export { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { QueueReceivers } from "./sqs-queue-receivers.js";
+import { QueueReceivers } from "./queue-receivers.js";
 
 it("says a queue has no receiver only once the last of its workers stopped, once per stop", () => {
   const stopped: string[] = [];

@@ -1,4 +1,7 @@
-/** How many workers receive from each queue (`Backend.receiveFrom`): `onLastStopped(queue)` once the last of a queue's stops. */
+/**
+ * How many workers receive from each queue, for a backend's `receiveFrom`: `onLastStopped(queue)` once the last of a
+ * queue's stops (SQS FIFO and Pub/Sub ordering give the messages their lines hold back then).
+ */
 export class QueueReceivers {
   private readonly counts = new Map<string, number>();
 
