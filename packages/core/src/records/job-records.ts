@@ -232,7 +232,8 @@ function toJobRecord(stored: StoredJobRecord, now: number, showArgs: boolean): J
  * The record's error and whether the running attempt is hung: the core writes a hung run's error with the attempt
  * it is about and when (`hungAttempt`, `hungAt`: RecordWriter.hung), which a later start leaves as the last error.
  * A run started after that write (another attempt, or the same attempt number delivered again where the backend
- * counts no deliveries) is not the hung one.
+ * counts no deliveries) is not the hung one. The start may be the store's clock (a claim's) and the write's the
+ * worker's: a store clock ahead of the worker's by more than the timeout and a second would read the hung run not hung.
  */
 function errorOf(stored: StoredJobRecord): Pick<JobRecord, "error" | "hung"> {
   const error = parse(stored.error);
