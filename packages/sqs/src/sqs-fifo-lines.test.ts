@@ -146,6 +146,44 @@ describe("SQS FIFO group lines", () => {
     expect(ids(lines.take(queueUrl, 10))).toEqual(["d-1"]);
   });
 
+  it("gives a message back again when a renewal sent before its line was released lands after the release", async () => {
+    // Renewals hang until let go; releases (visibility 0) answer at once.
+    const held: (() => void)[] = [];
+    const slow = new SqsFifoLines(
+      {
+        async change(_queueUrl, entries) {
+          const seconds = entries.map((entry) => entry.seconds);
+          if (seconds.every((value) => value > 0)) await new Promise<void>((resolve) => held.push(resolve));
+          changes.push({ handles: entries.map((entry) => entry.receiptHandle), seconds });
+          return new Set<string>();
+        },
+      },
+      12 * 3_600_000,
+      background,
+    );
+    try {
+      slow.intake(queueUrl, [message("a", 1), message("a", 2)], Date.now(), leaseMs);
+      slow.take(queueUrl, 10);
+      // At half its lease the waiting a-2 is renewed; the renewal hangs while the last worker stops.
+      await vi.advanceTimersByTimeAsync(2_500);
+      expect(held).toHaveLength(1);
+      slow.leave(queueUrl);
+      await vi.advanceTimersByTimeAsync(0);
+      expect(changes).toEqual([{ handles: ["rh-a-2"], seconds: [0] }]);
+      // The renewal lands after the release and hides a-2 again: it goes back once more.
+      held.shift()!();
+      await vi.advanceTimersByTimeAsync(0);
+      await settle();
+      expect(changes).toEqual([
+        { handles: ["rh-a-2"], seconds: [0] },
+        { handles: ["rh-a-2"], seconds: [4] },
+        { handles: ["rh-a-2"], seconds: [0] },
+      ]);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("hands a head out with when its lease was last set, so the worker renews it in time", async () => {
     const receivedAt = Date.now();
     lines.intake(queueUrl, [message("a", 1)], receivedAt - 500, leaseMs);

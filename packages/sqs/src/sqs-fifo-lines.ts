@@ -238,6 +238,12 @@ export class SqsFifoLines {
     const sentAt = Date.now();
     const renewed = this.visibility.change(queueUrl, due.map((held) => ({ receiptHandle: held.message.ReceiptHandle!, seconds: Math.ceil(held.leaseMs / 1000) }))).then(
       (refused) => {
+        // The line was given back (released, left, closed) while this renewal travelled: it hid them again after the
+        // release, so they go back once more rather than stay hidden, held by no line, for a whole lease.
+        if (this.queues.get(queueUrl)?.get(group) !== line) {
+          this.release(queueUrl, due.filter((held) => !refused.has(held.message.ReceiptHandle!)).map((held) => held.message));
+          return;
+        }
         for (const held of due) {
           held.renewing = false;
           if (refused.has(held.message.ReceiptHandle!)) continue;
