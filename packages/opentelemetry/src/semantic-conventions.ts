@@ -33,6 +33,8 @@ export const ATTR_HOPPER_JOB_ATTEMPT = "hopper.job.attempt";
 export const ATTR_HOPPER_JOB_OUTCOME = "hopper.job.outcome";
 /** On a process span ended while its run still went on, past its timeout, ignoring its signal. */
 export const ATTR_HOPPER_JOB_HUNG = "hopper.job.hung";
+/** On a process span ended as its process exited (exitOnHungJob) while its run still went on, for another reason than a hang. */
+export const ATTR_HOPPER_JOB_ABANDONED = "hopper.job.abandoned";
 
 // The conventions name aws_sqs and gcp_pubsub; Redis, PostgreSQL and the in-memory backend have no value there.
 const messagingSystems: Readonly<Record<string, string>> = {

@@ -10,7 +10,7 @@ const fixture = fileURLToPath(new URL("./test-hung-exit-worker.ts", import.meta.
 
 // Found by the OpenTelemetry review of 2026-12-07: with exitOnHungJob shorter than the second after which the middleware
 // ends a hung run's span, the process exited with that span open, and spans batched for export were never sent.
-it("a worker exiting for a hung job first ends the hung run's span and writes out what its exporter batches", { timeout: 30_000 }, async () => {
+it("a worker exiting for a hung job first ends the spans of the runs still going and writes out what its exporter batches", { timeout: 30_000 }, async () => {
   const directory = mkdtempSync(join(tmpdir(), "hopper-hung-spans-"));
   const file = join(directory, "spans.jsonl");
   try {
@@ -26,8 +26,13 @@ it("a worker exiting for a hung job first ends the hung run's span and writes ou
     const hung = spans.filter((span) => span.attributes["hopper.job.hung"] === true);
     expect(hung).toHaveLength(1);
     expect(hung[0]).toMatchObject({ name: "process hung-telemetry", attributes: { "hopper.job.name": "Stuck", "error.type": "JobTimeoutError" }, status: { code: 2 } });
-    // The enqueue's span, batched with it, went out too.
-    expect(spans.map((span) => span.name)).toContain("send hung-telemetry");
+    // The run that ignored the exit's ShutdownError was still going: its span ended too, saying so (left open before).
+    expect(output).toContain("stubborn started");
+    const abandoned = spans.filter((span) => span.attributes["hopper.job.abandoned"] === true);
+    expect(abandoned).toHaveLength(1);
+    expect(abandoned[0]).toMatchObject({ name: "process hung-telemetry", attributes: { "hopper.job.name": "Stubborn", "error.type": "ShutdownError" }, status: { code: 2 } });
+    // The enqueues' spans, batched with them, went out too.
+    expect(spans.filter((span) => span.name === "send hung-telemetry")).toHaveLength(2);
   } finally {
     rmSync(directory, { recursive: true, force: true });
   }

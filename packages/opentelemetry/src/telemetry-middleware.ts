@@ -5,6 +5,7 @@ import { createNothingRegistered } from "./sdk-presence.js";
 import {
   ATTR_ERROR_TYPE,
   ATTR_HOPPER_JOB_ATTEMPT,
+  ATTR_HOPPER_JOB_ABANDONED,
   ATTR_HOPPER_JOB_HUNG,
   ATTR_HOPPER_JOB_NAME,
   ATTR_HOPPER_JOB_OUTCOME,
@@ -33,20 +34,21 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
   const tracer = tracerProvider.getTracer(INSTRUMENTATION_NAME);
   const jobMetrics = new JobMetrics(meterProvider);
   const nothingRegistered = createNothingRegistered(tracerProvider, jobMetrics.meter, propagator);
-  // The spans of runs past their timeout whose early end (endSpanIfHung) is still to come: ended at once before an exit.
-  const hungSpanEnds = new Set<() => void>();
+  // The spans of runs still going, each ended at once before an exit (trackRunSpan).
+  const openRuns = new Set<RunSpan>();
 
   // Not async: with nothing registered the job's own promise passes through untouched (an async wrapper
   // would add a promise and microtask hops to every job).
   return {
     enqueue: (context, next) => (nothingRegistered() ? next() : tracedEnqueue(context, next)),
     perform: (context, next) => (nothingRegistered() ? next() : tracedPerform(context, next)),
-    // exitOnHungJob ends the process: the hung run's span ends now (the bound may come before its second), and what the
-    // providers batch for export goes out, or a trace would never show why the process exited.
+    // exitOnHungJob ends the process: the hung run's span ends now (the bound may come before its second), so do the
+    // spans of runs still going for other reasons (one ignoring its ShutdownError), and what the providers batch for
+    // export goes out, or a trace would never show why the process exited or what it left unfinished.
     async beforeExit() {
-      for (const end of [...hungSpanEnds]) {
+      for (const run of [...openRuns]) {
         try {
-          end();
+          run.endAtExit();
         } catch {
           // A span processor that throws on end: the other spans still end, and the flush below still runs.
         }
@@ -111,7 +113,7 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
     return tracer.startActiveSpan(`${MESSAGING_OPERATION_TYPE_VALUE_PROCESS} ${destination}`, { kind: SpanKind.CONSUMER, attributes, links }, parent, async (span) => {
       // The worker's lines about this run (its outcome too, written after the span ends) join the span.
       Object.assign(context.logFields, traceLogFields(span.spanContext()));
-      const hung = endSpanIfHung(span, job.signal, hungSpanEnds);
+      const run = trackRunSpan(span, job.signal, openRuns);
       try {
         const result = await next();
         jobMetrics.processDuration.record((performance.now() - startedAt) / 1000, processLabels);
@@ -123,14 +125,14 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
         jobMetrics.failed.add(1, labels);
         const outcome = failureOutcome(context, error);
         if (outcome) {
-          if (!hung.ended) span.setAttribute(ATTR_HOPPER_JOB_OUTCOME, outcome);
+          if (!run.ended) span.setAttribute(ATTR_HOPPER_JOB_OUTCOME, outcome);
           jobMetrics.outcome(outcome, labels);
         }
-        if (!hung.ended) recordError(span, error, errorType);
+        if (!run.ended) recordError(span, error, errorType);
         throw error;
       } finally {
-        hung.dispose();
-        if (!hung.ended) span.end();
+        run.dispose();
+        if (!run.ended) span.end();
       }
     });
   }
@@ -139,42 +141,66 @@ export function openTelemetryMiddleware(options: TelemetryOptions = {}): Middlew
 /** How long past its timeout a run may go on before its span ends without it: the core's first "ignores its timeout" warning. */
 const hungSpanEndMs = 1000;
 
+/** A run's span while the run goes on: `ended` once something other than the run's own end ended it. */
+interface RunSpan {
+  readonly ended: boolean;
+  /** Ends the span now, before the process exits with the run still going. */
+  endAtExit(): void;
+  /** The run ended: no early end any more. */
+  dispose(): void;
+}
+
 /**
- * A run past its timeout that ignores its signal keeps its worker slot and lease until perform returns, perhaps
- * never, and an open span is never exported: a trace would not show the hung job at all. So its span ends a second
- * after the timeout aborted the signal, with the JobTimeoutError and `hopper.job.hung`; the run's own end, whenever
- * it comes, is then counted in the metrics only. Until then its end waits in `pending`, for an exit to call at once.
+ * An open span is never exported. A run past its timeout that ignores its signal keeps its worker slot and lease
+ * until perform returns, perhaps never: a trace would not show the hung job at all. So its span ends a second after
+ * the timeout aborted the signal, with the JobTimeoutError and `hopper.job.hung`; the run's own end, whenever it
+ * comes, is then counted in the metrics only. And a process that exits with runs still going (exitOnHungJob) ends
+ * every open span first: the hung run's as hung, any other with `hopper.job.abandoned` and the reason its signal was
+ * aborted with (a ShutdownError), if any.
  */
-function endSpanIfHung(span: Span, signal: AbortSignal | undefined, pending: Set<() => void>): { readonly ended: boolean; dispose(): void } {
+function trackRunSpan(span: Span, signal: AbortSignal | undefined, openRuns: Set<RunSpan>): RunSpan {
   let timer: NodeJS.Timeout | undefined;
-  let end: (() => void) | undefined;
-  const state = {
-    ended: false,
-    dispose() {
-      clearTimeout(timer);
-      if (end) pending.delete(end);
-      signal?.removeEventListener("abort", onAbort);
-    },
+  let timeout: unknown;
+  const end = (attribute: string, reason: unknown) => {
+    clearTimeout(timer);
+    openRuns.delete(run);
+    state.ended = true;
+    span.setAttribute(attribute, true);
+    if (reason === undefined) {
+      span.setAttribute(ATTR_ERROR_TYPE, "ProcessExit");
+      span.setStatus({ code: SpanStatusCode.ERROR, message: "the process exited while the run went on" });
+    } else {
+      recordError(span, reason, errorTypeOf(reason));
+    }
+    span.end();
   };
   const onAbort = () => {
     const reason: unknown = signal!.reason;
     if (!JobTimeoutError.isInstance(reason)) return;
-    const endNow = () => {
-      clearTimeout(timer);
-      pending.delete(endNow);
-      state.ended = true;
-      span.setAttribute(ATTR_HOPPER_JOB_HUNG, true);
-      recordError(span, reason, errorTypeOf(reason));
-      span.end();
-    };
-    end = endNow;
-    pending.add(endNow);
-    timer = setTimeout(endNow, hungSpanEndMs);
+    timeout = reason;
+    timer = setTimeout(() => end(ATTR_HOPPER_JOB_HUNG, reason), hungSpanEndMs);
     timer.unref();
   };
+  const state = { ended: false };
+  const run: RunSpan = {
+    get ended() {
+      return state.ended;
+    },
+    endAtExit() {
+      if (state.ended) return;
+      if (timeout !== undefined) end(ATTR_HOPPER_JOB_HUNG, timeout);
+      else end(ATTR_HOPPER_JOB_ABANDONED, signal?.aborted ? (signal.reason as unknown) : undefined);
+    },
+    dispose() {
+      clearTimeout(timer);
+      openRuns.delete(run);
+      signal?.removeEventListener("abort", onAbort);
+    },
+  };
+  openRuns.add(run);
   if (signal?.aborted) onAbort();
   else signal?.addEventListener("abort", onAbort, { once: true });
-  return state;
+  return run;
 }
 
 /** An SDK provider's `forceFlush`, when it has one; the API's global tracer provider is a proxy for the SDK's (`getDelegate`). */

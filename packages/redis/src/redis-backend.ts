@@ -5,6 +5,7 @@ import { AckBatcher } from "./redis-acks.js";
 import { connect, failOnConnectionError, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
 import { evictionGuard } from "./redis-eviction-policy.js";
+import { ServerClock } from "./server-clock.js";
 import { createKeyCache, recordKeys } from "./redis-keys.js";
 import { receiveMessages, takeScheduledMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
@@ -129,7 +130,14 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   const ensureOpen = () => {
     if (closing.signal.aborted) throw new BackendClosedError({ backend: "redis" });
   };
-  const receiveContext = (queue: string) => ({ client: scripted, keys: keysOf(queue), wakeups, acks, records, compactLeases, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans });
+  // One reckoning of the server's clock per queue: in a Cluster each queue's keys live on one node, with its own clock.
+  const serverClocks = new Map<string, ServerClock>();
+  const serverClockOf = (queue: string) => {
+    let clock = serverClocks.get(queue);
+    if (!clock) serverClocks.set(queue, (clock = new ServerClock()));
+    return clock;
+  };
+  const receiveContext = (queue: string) => ({ client: scripted, keys: keysOf(queue), serverClock: serverClockOf(queue), wakeups, acks, records, compactLeases, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans });
 
   return {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,

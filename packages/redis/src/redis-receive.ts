@@ -4,12 +4,15 @@ import { ridesAck, type AckBatcher } from "./redis-acks.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
 import { isClusterTransientError, whileSlotMoves } from "./redis-cluster-errors.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
+import type { ServerClock } from "./server-clock.js";
 import type { Wakeups } from "./redis-wakeups.js";
 import { untilAborted } from "./until-aborted.js";
 
 export interface ReceiveContext {
   readonly client: RedisClient & ScriptCommands;
   readonly keys: QueueKeys;
+  /** The queue's node's clock as this process reckons it: leases lapse by it (server-clock.ts). */
+  readonly serverClock: ServerClock;
   readonly wakeups: Wakeups;
   readonly acks: AckBatcher;
   /** Set when the backend writes its own records (a single node): receive starts them, ack settles them. */
@@ -64,7 +67,7 @@ async function receiveOnce(context: ReceiveContext, options: ReceiveOptions, dea
     const generation = wakeups.generation(keys.wakeChannel);
     const records = options.records && context.records;
     const sentAt = Date.now();
-    const call = client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.orphans, keys.base, options.maxMessages, options.leaseMs, promoteLimit, records ? records.prefix : "", records ? records.channel : "", options.queue, Math.ceil(options.records?.ttlMs ?? 0), context.compactLeases ? "c" : "");
+    const call = client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.orphans, keys.base, options.maxMessages, options.leaseMs, promoteLimit, records ? records.prefix : "", records ? records.channel : "", options.queue, Math.ceil(options.records?.ttlMs ?? 0), context.compactLeases ? "c" : "", context.serverClock.lapseBound());
     const reply = await untilAborted(call, [signal, closing]);
     if (reply === undefined || closing.aborted) {
       // Given up on (the server may be unreachable): hand back whatever the call still leases, or its lease will.
@@ -72,6 +75,7 @@ async function receiveOnce(context: ReceiveContext, options: ReceiveOptions, dea
       void call.then((late) => Promise.all(toMessages(context, late, options.queue, sentAt).map((message) => message.nack({ countAttempt: false })))).catch(() => {});
       return [];
     }
+    context.serverClock.observe(Number(reply[0]), options.leaseMs);
     const messages = toMessages(context, reply, options.queue, sentAt);
     if (messages.length > 0) return messages;
     const now = Date.now();
@@ -175,7 +179,11 @@ class RedisReceivedMessage implements ReceivedMessage {
     ensureOpen();
     // An infinite deadline would never be reclaimed: the job held for good by a worker that may be gone.
     if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new ConfigurationError({ field: "leaseMs", message: `must be a positive, finite number of ms, got ${JSON.stringify(leaseMs) ?? String(leaseMs)}` });
-    return (await whileSlotMoves(() => client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, this.#token, leaseMs))) === 1;
+    const { serverClock } = this.#context;
+    const serverNow = await whileSlotMoves(() => client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, this.#token, leaseMs, serverClock.lapseBound()));
+    if (serverNow === 0) return false;
+    serverClock.observe(serverNow, leaseMs);
+    return true;
   }
 
   #messageKey(): string {

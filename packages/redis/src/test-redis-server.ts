@@ -17,12 +17,13 @@ export class DisposableRedisServer {
     private readonly directory: string,
     private readonly binary: string,
     private readonly extraArgs: readonly string[],
+    private readonly environment: NodeJS.ProcessEnv,
   ) {}
 
-  /** `extraArgs` are more redis-server flags, e.g. ["--maxmemory-policy", "allkeys-lru"]. */
-  static async start(extraArgs: readonly string[] = []): Promise<DisposableRedisServer> {
+  /** `extraArgs` are more redis-server flags, e.g. ["--maxmemory-policy", "allkeys-lru"]; `environment` adds to the server's variables. */
+  static async start(extraArgs: readonly string[] = [], environment: NodeJS.ProcessEnv = {}): Promise<DisposableRedisServer> {
     const binary = execFileSync("which", ["redis-server"], { encoding: "utf8" }).trim();
-    const server = new DisposableRedisServer(await findFreePort(), mkdtempSync(join(tmpdir(), "hopper-redis-")), binary, extraArgs);
+    const server = new DisposableRedisServer(await findFreePort(), mkdtempSync(join(tmpdir(), "hopper-redis-")), binary, extraArgs, { ...process.env, ...environment });
     await server.restart();
     return server;
   }
@@ -33,7 +34,7 @@ export class DisposableRedisServer {
 
   /** Starts (again) on the same port and data directory; resolves once it answers PING. */
   async restart(): Promise<void> {
-    this.process = spawn(this.binary, ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.directory, "--save", "", "--appendonly", "yes", "--appendfsync", "always", ...this.extraArgs], { stdio: "ignore" });
+    this.process = spawn(this.binary, ["--port", String(this.port), "--bind", "127.0.0.1", "--dir", this.directory, "--save", "", "--appendonly", "yes", "--appendfsync", "always", ...this.extraArgs], { stdio: "ignore", env: this.environment });
     const probe = new Redis(this.port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on("error", () => {});
     try {

@@ -33,6 +33,15 @@ local function now_ms()
   return tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 end
 
+-- The time a lease is judged lapsed by: the server's clock, or the caller's reckoning of it (`bound`, server ms, or
+-- "" for none) when that is earlier. A step of the server's clock forward would otherwise end every lease at once,
+-- running jobs included; a caller vouches only for the time its monotonic clock has seen pass (server-clock.ts).
+local function lapse_time(now, bound)
+  local vouched = tonumber(bound)
+  if vouched and vouched < now then return vouched end
+  return now
+end
+
 -- A number as the text redis.call would make of it, for arguments: Redis 7.0 formats each Lua number argument
 -- with snprintf("%.17g") (~3,000 instructions), where an integer's "%d" reads the same and costs a fraction of it.
 -- A value a call shares (now, a lease's end) is formatted once by its caller. Anything but an integer below 1e15

@@ -19,7 +19,8 @@ ARGV[5] record key prefix, or "" to leave records alone, ARGV[6] record events c
 ARGV[8] ttl ms of a started record, ARGV[9] "c" to lease compactly (common.lua, `leased`) each message it can: one
 leased without records (ARGV[5] "") that has no ordering or dedupe key (nor a lease mark left by an older release),
 so its ack needs nothing from the message but its removal; else "" (every lease written into the message, as every
-release before 2026-12-06 did).
+release before 2026-12-06 did). ARGV[10] the caller's reckoning of the server's time (ms), by which leases lapse when
+it is earlier than the server's clock (common.lua, `lapse_time`), or "" (absent: an older release) for the clock.
 Reclaimed leases and orphans may be compact members whatever ARGV[9] says: each is read as its handle, and its
 delivery count written into the message as it goes back.
 With records, each leased message's record, when it exists and names this queue, moves to running
@@ -43,6 +44,7 @@ local max, lease_ms, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV
 local record_prefix, record_channel, queue, record_ttl = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local compact = ARGV[9] == 'c' and record_prefix == ''
 local now = now_ms()
+local lapse_at = lapse_time(now, ARGV[10])
 -- Numbers handed to redis.call go as text (integer_text, common.lua), e.g. the claim's started ms.
 local now_text, lease_text = integer_text(now), integer_text(now + lease_ms)
 -- Orphans are looked at again at most once a second each, a few per call.
@@ -61,7 +63,7 @@ local counts_taken_back = {}
 for _, handle in ipairs(redis.call('ZRANGEBYSCORE', delayed_key, '-inf', now_text, 'LIMIT', '0', integer_text(limit))) do
   moves[#moves + 1] = { delayed_key, handle, priority_of(handle), nil, handle }
 end
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', leased_key, '-inf', now_text, 'LIMIT', '0', integer_text(limit))) do
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', leased_key, '-inf', integer_text(lapse_at), 'LIMIT', '0', integer_text(limit))) do
   local handle, count = lease_member_parts(member)
   moves[#moves + 1] = { leased_key, member, priority_of(handle), nil, handle, count }
   if count then counts_taken_back[handle] = count end
@@ -229,10 +231,12 @@ local at = #result
 for index = 1, #replies do result[at + index] = replies[index] end
 -- When the next delayed message or lease falls due, read before the removals below (a member they remove is due by
 -- now, and was made ready or parked: at worst the caller looks again at once).
+-- A lease lapses `now - lapse_at` later on the server's clock than its deadline says.
 if #replies == 0 then
   for _, key in ipairs({ delayed_key, leased_key }) do
     local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    if first[2] and (result[2] == -1 or tonumber(first[2]) < result[2]) then result[2] = tonumber(first[2]) end
+    local due = first[2] and tonumber(first[2]) + (key == leased_key and now - lapse_at or 0)
+    if due and (result[2] == -1 or due < result[2]) then result[2] = due end
   end
 end
 -- The removals, last. A reclaimed lease whose handle was leased again by this call (a lease in the message: the

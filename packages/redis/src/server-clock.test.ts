@@ -1,0 +1,54 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ServerClock } from "./server-clock.js";
+
+describe("ServerClock: this process's reckoning of a Redis server's clock", () => {
+  let monotonic = 0;
+  beforeEach(() => {
+    monotonic = 1_000;
+    vi.spyOn(performance, "now").mockImplementation(() => monotonic);
+  });
+  afterEach(() => vi.restoreAllMocks());
+  const server = 5_000_000;
+
+  it("vouches for nothing before the server has answered", () => {
+    expect(new ServerClock(250).lapseBound()).toBe("");
+  });
+
+  it("follows the server's answers, ahead by the tolerance and the monotonic time since", () => {
+    const clock = new ServerClock(250);
+    clock.observe(server, 30_000);
+    monotonic += 400;
+    expect(clock.lapseBound()).toBe(server + 400 + 250);
+    // An answer a little behind (its trip took longer) or a little ahead (drift) is taken as it is.
+    clock.observe(server + 400 + 200, 30_000);
+    expect(clock.lapseBound()).toBe(server + 400 + 200 + 250);
+    clock.observe(server + 400 - 100, 30_000);
+    expect(clock.lapseBound()).toBe(server + 300 + 250);
+  });
+
+  it("keeps its frame for the hold after a jump forward, then takes the server's word", () => {
+    const clock = new ServerClock(250);
+    clock.observe(server, 30_000);
+    monotonic += 1_000;
+    clock.observe(server + 1_000 + 10_000, 30_000);
+    expect(clock.lapseBound()).toBe(server + 1_000 + 250);
+    // Later answers in the new time do not shorten the hold.
+    monotonic += 20_000;
+    clock.observe(server + 21_000 + 10_000, 30_000);
+    expect(clock.lapseBound()).toBe(server + 21_000 + 250);
+    monotonic += 10_000;
+    expect(clock.lapseBound()).toBe(server + 31_000 + 10_000 + 250);
+  });
+
+  it("believes a step back at once, and a step back during a hold ends it", () => {
+    const clock = new ServerClock(250);
+    clock.observe(server, 30_000);
+    clock.observe(server - 60_000, 30_000);
+    expect(clock.lapseBound()).toBe(server - 60_000 + 250);
+    clock.observe(server + 10_000, 30_000);
+    expect(clock.lapseBound()).toBe(server - 60_000 + 250);
+    clock.observe(server - 60_000, 30_000);
+    monotonic += 31_000;
+    expect(clock.lapseBound()).toBe(server - 60_000 + 31_000 + 250);
+  });
+});
