@@ -1,4 +1,5 @@
 import type { Logger } from "../logger.js";
+import { runBeforeExit, type Middleware } from "../middleware.js";
 import type { HungRun } from "./run-deadline.js";
 
 /** The exit code of a worker process that gave up on a hung job (`exitOnHungJob`); EX_SOFTWARE in sysexits.h. */
@@ -44,4 +45,28 @@ export async function exitForHungJob(run: HungRun, options: HungJobExitOptions):
   clearTimeout(bound);
   clearTimeout(stopBound);
   (options.exit ?? process.exit)(HUNG_JOB_EXIT_CODE);
+}
+
+/** A Hopper's middleware as an exit sees it: the layers and the logger their failures go to. */
+export interface ExitParticipant {
+  readonly middleware: readonly Middleware[];
+  readonly logger: Logger;
+}
+
+// The middleware of this process's running workers and pushed runs: an exit for any hung job ends the process for
+// all of them, so each one's spans must be ended and written out, not only those of the Hopper whose job hung.
+const participants = new Set<ExitParticipant>();
+
+/** Counts `participant` among those an exit for a hung job runs `beforeExit` for, until the returned function is called. */
+export function takePartInExits(participant: ExitParticipant): () => void {
+  const entry = { middleware: participant.middleware, logger: participant.logger };
+  participants.add(entry);
+  return () => participants.delete(entry);
+}
+
+/** Every participant's `beforeExit`, `own` among them, each layer once however many Hoppers share it. */
+export async function runEveryBeforeExit(own: ExitParticipant): Promise<void> {
+  const seen = new Set<Middleware>();
+  const unseen = (layer: Middleware) => !seen.has(layer) && seen.add(layer) !== undefined;
+  await Promise.all([own, ...participants].map(({ middleware, logger }) => runBeforeExit(middleware.filter(unseen), logger)));
 }

@@ -2,12 +2,12 @@ import type { Backend, ReceivedMessage } from "../backend/backend.js";
 import type { CoordinationStore } from "../coordination/coordination-store.js";
 import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
-import { runBeforeExit, type Middleware } from "../middleware.js";
+import type { Middleware } from "../middleware.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import type { BatchBook } from "../batches/batches.js";
 import type { FlowControl } from "../flow-control/flow-control.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
-import { exitForHungJob } from "./hung-job-exit.js";
+import { exitForHungJob, runEveryBeforeExit, takePartInExits } from "./hung-job-exit.js";
 import type { HungRun } from "./run-deadline.js";
 
 /** One message handed over by a platform that pushes work (an HTTP POST, a Lambda event record). */
@@ -95,10 +95,16 @@ export async function runMessage(dependencies: RunMessageDependencies, pushed: P
     newerVersionRetryMs: dependencies.newerVersionRetryMs ?? 60_000,
     newerVersionMaxHoldMs: dependencies.newerVersionMaxHoldMs ?? 3_600_000,
   });
-  await new Promise<void>((settled) => {
-    const job: InFlightJob = { message, ...(pushed.signal && { signal: pushed.signal }), handedBack: false, settled };
-    handler.handle(job, pushed.queue);
-  });
+  // Any hung job's exit in this process, this Hopper's or another's, ends this run too.
+  const leaveExits = takePartInExits(dependencies);
+  try {
+    await new Promise<void>((settled) => {
+      const job: InFlightJob = { message, ...(pushed.signal && { signal: pushed.signal }), handedBack: false, settled };
+      handler.handle(job, pushed.queue);
+    });
+  } finally {
+    leaveExits();
+  }
   return outcome;
 }
 
@@ -126,5 +132,5 @@ let exiting: Promise<void> | undefined;
 
 /** One exit per process, whichever pushed run hangs first; requests in flight die with it and are delivered again. */
 function exitOnce(run: HungRun, { logger, middleware }: RunMessageDependencies, reported: Promise<void>): void {
-  exiting ??= exitForHungJob(run, { logger, stop: async () => {}, shutdownTimeoutMs: 0, reported, beforeExit: () => runBeforeExit(middleware, logger) });
+  exiting ??= exitForHungJob(run, { logger, stop: async () => {}, shutdownTimeoutMs: 0, reported, beforeExit: () => runEveryBeforeExit({ middleware, logger }) });
 }

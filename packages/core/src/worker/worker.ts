@@ -8,11 +8,11 @@ import { ShutdownError } from "../errors/shutdown-error.js";
 import { toMilliseconds, toPositiveMilliseconds, toPositiveTimerMilliseconds, toTimerMilliseconds, type Duration } from "../duration.js";
 import type { JobRegistry } from "../job-registry.js";
 import type { Logger } from "../logger.js";
-import { runBeforeExit, type Middleware } from "../middleware.js";
+import type { Middleware } from "../middleware.js";
 import type { RecordWriter } from "../records/record-writer.js";
 import { optionKeysOf, rejectUnknownOptions } from "../option-keys.js";
 import { onShutdownSignals } from "../shutdown-signals.js";
-import { exitForHungJob } from "./hung-job-exit.js";
+import { exitForHungJob, runEveryBeforeExit, takePartInExits } from "./hung-job-exit.js";
 import { MessageHandler, type InFlightJob } from "./message-handler.js";
 import { PrefetchBuffer, renewalIntervalMs } from "./prefetch-buffer.js";
 import { PrefetchTarget, defaultPrefetchBytes, prefetchLimit } from "./prefetch-target.js";
@@ -225,6 +225,8 @@ export class Worker {
   private async runLoops(): Promise<void> {
     // Signals first: a SIGTERM while the backend is still unreachable must stop the wait.
     const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(this.dependencies.logger, "worker", () => this.stop());
+    // Any hung job's exit, this worker's or another Hopper's in this process, ends this worker's runs too.
+    const leaveExits = takePartInExits(this.dependencies);
     // In the registry while waiting for the backend too: an operator sees a worker that cannot connect.
     this.presence.start();
     this.history.start();
@@ -239,6 +241,7 @@ export class Worker {
       await this.hungJobExit;
     } finally {
       removeSignalHandlers();
+      leaveExits();
       await Promise.all([this.presence.stop(), this.history.stop()]);
     }
   }
@@ -531,7 +534,7 @@ export class Worker {
   /** Once, for the first hung job past the bound; others hung meanwhile stay unacked too. */
   private exitForHungJob(run: HungRun, reported: Promise<void>): void {
     const { logger, middleware } = this.dependencies;
-    this.hungJobExit ??= exitForHungJob(run, { logger, stop: () => this.stop(), shutdownTimeoutMs: this.shutdownTimeoutMs, reported, beforeExit: () => runBeforeExit(middleware, logger) });
+    this.hungJobExit ??= exitForHungJob(run, { logger, stop: () => this.stop(), shutdownTimeoutMs: this.shutdownTimeoutMs, reported, beforeExit: () => runEveryBeforeExit({ middleware, logger }) });
   }
 
   /** How long the oldest running job has run by `now` (0 when none runs). */
