@@ -100,7 +100,8 @@ describe("the worker's fetch-ahead default", () => {
         if (slow) await new Promise<void>((resolve) => releases.push(resolve));
       }
     }
-    const { backend, asked } = backendWith(queue, { defaultPrefetch: 800 });
+    // Small bodies under a small declared largest payload: the run time bounds the first receive, not the bodies.
+    const { backend, asked } = backendWith(queue, { defaultPrefetch: 800, maxPayloadBytes: 1000 });
     const hopper = hopperFor(backend, Slow);
     await enqueueNumbered(hopper, Slow, 1000);
     const worker = hopper.worker({ concurrency: 2, pollWait: 50, handleSignals: false });
@@ -272,9 +273,13 @@ describe("the worker's fetch-ahead default", () => {
       return { Padded, state, release };
     }
 
-    /** A memory backend whose received messages hand back through `nack` (given the memory message and the options). */
+    /**
+     * A memory backend whose received messages hand back through `nack` (given the memory message and the options).
+     * It declares payloads of at most 5 kB, so a first receive is sized for those and takes bodies larger than that
+     * in numbers (jobs enqueued through `producer`, whose backend declares the memory backend's own limit).
+     */
     const withNack = (queue: string, nack: (message: ReceivedMessage, options: Parameters<ReceivedMessage["nack"]>[0]) => Promise<void>): Backend =>
-      interceptMessages(createMemoryBackend({ store: queue }), (message) => ({
+      declaringPayloads(5_000, interceptMessages(createMemoryBackend({ store: queue }), (message) => ({
         // By name: a memory message's methods live on its class, and a spread copy has none of them.
         id: message.id,
         body: message.body,
@@ -282,17 +287,45 @@ describe("the worker's fetch-ahead default", () => {
         ack: (ackOptions) => message.ack(ackOptions),
         extendLease: (ms) => message.extendLease(ms),
         nack: (nackOptions) => nack(message, nackOptions),
-      }));
+      })));
+    const declaringPayloads = (maxPayloadBytes: number, backend: Backend): Backend => Object.create(backend, { capabilities: { value: { ...backend.capabilities, maxPayloadBytes } } }) as Backend;
+    const producer = (queue: string, job: JobClass<Job<{ n: number; pad: string }>>): Hopper => {
+      const hopper = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [job], logger: silent });
+      hoppers.push(hopper);
+      return hopper;
+    };
+
+    it("sizes a fresh worker's first receive by the backend's largest payload: a backlog of large bodies is not taken in one reply", async () => {
+      const queue = `prefetch-bytes-first-${Date.now().toString(36)}`;
+      const { Padded, state, release } = padded(queue);
+      // Bodies of ~100 kB, under a declared largest payload of 200 kB: half of prefetchBytes holds two and a half of those.
+      const { backend, asked } = backendWith(queue, { maxPayloadBytes: 200_000 });
+      const hopper = hopperFor(backend, Padded as never);
+      const pad = "x".repeat(100_000);
+      await hopper.enqueueAll(Padded, Array.from({ length: 100 }, (_, n) => ({ n, pad })));
+      const worker = hopper.worker({ concurrency: 1, prefetchBytes: 1_000_000, pollWait: 50, handleSignals: false });
+      const running = worker.run();
+      await until(() => state.releases.length === 1, "the first job to run");
+      // Before: the first receive asked for 201 (a slot and the core's default of 200) and took all 100, 10 MB.
+      expect(asked[0]).toBeLessThanOrEqual(1 + 2 * Math.floor(1_000_000 / 2 / 200_000));
+      release();
+      await until(() => state.started.length >= 100, "every job to run");
+      await worker.stop();
+      await running;
+      expect(new Set(state.started).size).toBe(100);
+    });
 
     it("gives back at once what a receive brings beyond prefetchBytes, the last received first, keeping their attempt", async () => {
       const queue = `prefetch-bytes-${Date.now().toString(36)}`;
       const { Padded, state, release } = padded(queue);
-      const { backend } = backendWith(queue, {});
+      // A backend declaring small payloads sizes the first receive large: here bodies ten times the declared size come.
+      const { backend } = backendWith(queue, { maxPayloadBytes: 10_000 });
       const memory = Object.getPrototypeOf(backend) as Backend;
+      const producer = createHopper({ backend: createMemoryBackend({ store: queue }), jobs: [Padded], logger: silent });
       const hopper = createHopper({ backend, jobs: [Padded], logger: silent });
-      hoppers.push(hopper);
+      hoppers.push(producer, hopper);
       const pad = "x".repeat(100_000);
-      await hopper.enqueueAll(Padded, Array.from({ length: 100 }, (_, n) => ({ n, pad })));
+      await producer.enqueueAll(Padded, Array.from({ length: 100 }, (_, n) => ({ n, pad })));
       const worker = hopper.worker({ concurrency: 1, prefetchBytes: 1_000_000, pollWait: 50, handleSignals: false });
       const running = worker.run();
       await until(() => state.releases.length === 1, "the first job to run");
@@ -321,7 +354,7 @@ describe("the worker's fetch-ahead default", () => {
       for (let from = 0; from < total; from += 500) await hopper.enqueueAll(Padded, Array.from({ length: 500 }, (_, n) => ({ n: from + n, pad })));
       // 100 slots of ~10 kB bodies: the messages about to start alone hold more than the 640 kB bound.
       await workUntil(hopper, { concurrency: 100, prefetchBytes: 64 * 10_000 }, () => state.started.length === total, "every job to run", 30_000);
-      // The first receive (sized before any body was seen: 100 + 200) may give part of itself back once; nothing more.
+      // The first receive (sized before any body was seen, by the largest payload: the 100 slots alone) may give part of itself back once; nothing more.
       expect(received.count).toBeLessThanOrEqual(total + 300);
       expect(new Set(state.started).size).toBe(total);
     });
@@ -394,7 +427,7 @@ describe("the worker's fetch-ahead default", () => {
       });
       const hopper = createHopper({ backend, jobs: [Padded], logger: silent });
       hoppers.push(hopper);
-      await hopper.enqueueAll(Padded, Array.from({ length: 5 }, (_, n) => ({ n, pad: "w".repeat(60_000) })));
+      await producer(queue, Padded).enqueueAll(Padded, Array.from({ length: 5 }, (_, n) => ({ n, pad: "w".repeat(60_000) })));
       // One slot: the first job starts, no other fits 50 kB, four go back at once; nothing is left to drain at stop().
       const worker = hopper.worker({ concurrency: 1, prefetchBytes: 50_000, pollWait: 50, handleSignals: false });
       const running = worker.run();
@@ -415,7 +448,7 @@ describe("the worker's fetch-ahead default", () => {
       const logger = { ...silent, warn: (message: string) => void warnings.push(message) };
       const hopper = createHopper({ backend, jobs: [Padded], logger });
       hoppers.push(hopper);
-      await hopper.enqueueAll(Padded, Array.from({ length: 3 }, (_, n) => ({ n, pad: "w".repeat(60_000) })));
+      await producer(queue, Padded).enqueueAll(Padded, Array.from({ length: 3 }, (_, n) => ({ n, pad: "w".repeat(60_000) })));
       const worker = hopper.worker({ concurrency: 1, prefetchBytes: 50_000, pollWait: 50, handleSignals: false, shutdownTimeout: "300ms" });
       const running = worker.run();
       await until(() => state.releases.length === 1, "the first job to run");

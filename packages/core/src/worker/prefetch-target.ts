@@ -61,10 +61,16 @@ export class PrefetchTarget {
   private readonly ended = new RecentSlots(endedSlotMs);
   private readonly runs = new RecentSlots(runSlotMs);
 
+  /**
+   * `largestBodyChars` (the backend's `maxPayloadBytes`) is the body size assumed before any body is seen: a fresh
+   * worker's first receive on a backlog of large bodies (a thousand of Redis's 16 MiB) must not bring gigabytes in
+   * one reply, which no give-back afterwards could undo. Its bodies then set the size, small ones at once.
+   */
   constructor(
     private readonly limit: number,
     private readonly concurrency: number,
     private readonly prefetchBytes = defaultPrefetchBytes,
+    private readonly largestBodyChars?: number,
   ) {}
 
   /** A job's perform took `runMs`, ending at `endedAt` (performance.now()). */
@@ -138,9 +144,10 @@ export class PrefetchTarget {
     return this.stalledMs > 0 ? Math.min(fresh, this.valueAt(this.stalledMs)) : fresh;
   }
 
-  /** The limit, or fewer where the recent bodies are large (half of prefetchBytes at their size). */
+  /** The limit, or fewer where the recent bodies are large (half of prefetchBytes at their size; before any, the largest). */
   private boundByBytes(): number {
-    const byBytes = this.averageBodyChars === undefined || this.averageBodyChars <= 0 ? this.limit : Math.floor(this.prefetchBytes / 2 / this.averageBodyChars);
+    const bodyChars = this.averageBodyChars ?? this.largestBodyChars;
+    const byBytes = bodyChars === undefined || bodyChars <= 0 ? this.limit : Math.floor(this.prefetchBytes / 2 / bodyChars);
     return Math.min(this.limit, byBytes);
   }
 

@@ -297,7 +297,7 @@ export class Worker {
       history: this.history.sampler,
     });
     const prefetch = prefetchLimit(backend.capabilities, this.prefetch);
-    const target = new PrefetchTarget(prefetch, this.concurrency, this.prefetchBytes);
+    const target = new PrefetchTarget(prefetch, this.concurrency, this.prefetchBytes, backend.capabilities.maxPayloadBytes);
     const budget = new ReceiveBudget(this.concurrency, () => this.bufferedTotal(), () => target.value);
     // The budget lets a worker hold up to `concurrency` plus twice the target (ReceiveBudget.room); buffered beyond
     // that is excess (a margin of a whole target, so the moving average's dips give nothing back), shared among the
