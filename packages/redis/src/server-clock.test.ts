@@ -40,6 +40,19 @@ describe("ServerClock: this process's reckoning of a Redis server's clock", () =
     expect(clock.lapseBound()).toBe(server + 31_000 + 10_000 + 250);
   });
 
+  it("holds again from a second jump forward during a hold", () => {
+    const clock = new ServerClock(250);
+    clock.observe(server, 30_000);
+    clock.observe(server + 10_000, 30_000);
+    monotonic += 25_000;
+    clock.observe(server + 25_000 + 10_000 + 60_000, 30_000);
+    monotonic += 10_000;
+    // 35 s after the first jump, 10 s after the second: still the frame from before both.
+    expect(clock.lapseBound()).toBe(server + 35_000 + 250);
+    monotonic += 20_000;
+    expect(clock.lapseBound()).toBe(server + 55_000 + 70_000 + 250);
+  });
+
   it("believes a step back at once, and a step back during a hold ends it", () => {
     const clock = new ServerClock(250);
     clock.observe(server, 30_000);

@@ -42,7 +42,8 @@ export class ServerClock {
       this.#heldUntil = 0;
       return;
     }
-    if (this.#jumpedOffset === undefined) this.#heldUntil = now + holdMs;
+    // A jump beyond one already seen holds from its own time: leases renewed after the first are not yet after the second.
+    if (this.#jumpedOffset === undefined || offset > this.#jumpedOffset + this.toleranceMs) this.#heldUntil = now + holdMs;
     this.#jumpedOffset = offset;
   }
 
