@@ -57,6 +57,25 @@ describe.skipIf(!redisUrl)("redis records", () => {
     }
   });
 
+  // Found by the Redis review of 2026-12-07 (a suspicion then): the trim bound was the writer's finished time less the
+  // ttl, so a worker whose clock ran ahead trimmed other workers' records, still alive, out of the listing.
+  it("trims no record still alive from a state's index when a writer's clock runs ahead of the server's", async () => {
+    const prefix = `${keyPrefix}-ahead`;
+    const store = createRedisRecordStore({ url: redisUrl!, keyPrefix: prefix });
+    const client = new Redis(redisUrl!);
+    try {
+      const identity = () => ({ id: randomUUID(), job: "Ahead", queue: "ahead", enqueuedAt: 1 });
+      for (let index = 0; index < 5; index += 1) await store.settle({ ...identity(), state: "succeeded", attempt: 1, finishedAt: Date.now(), ttlMs: 60_000 });
+      // Ten minutes ahead, a minute's ttl: the others expire in a minute by the server's clock, not before.
+      await store.settle({ ...identity(), state: "succeeded", attempt: 1, finishedAt: Date.now() + 600_000, ttlMs: 60_000 });
+      expect(await client.zcard(recordKeys(prefix).index("succeeded"))).toBe(6);
+      expect((await store.list!({ state: "succeeded", limit: 10 })).records).toHaveLength(6);
+    } finally {
+      await store.close();
+      client.disconnect();
+    }
+  });
+
   // The index is a key of its own with no ttl: what keeps it from growing is each finished write trimming what expired.
   it("keeps a state's index to the records alive: a later write trims the ones that expired, and list drops the ones gone", async () => {
     const prefix = `${keyPrefix}-trim`;

@@ -91,6 +91,16 @@ local function record_ttl_ms(ttl)
   return ms
 end
 
+-- The server's time (ms), read once per script call that indexes a finished record.
+local record_server_ms
+local function record_server_now()
+  if not record_server_ms then
+    local time = redis.call('TIME')
+    record_server_ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+  end
+  return record_server_ms
+end
+
 -- The index additions of one script call: index key -> { members = { finished ms (text), id, ... }, cutoff = trim bound },
 -- a flat list ZADD takes as it is (an id added twice keeps its last score, as ZADD does).
 local function record_index_batch()
@@ -119,11 +129,11 @@ local function record_reindex(batch, key, id, old, new, finished, ttl)
     -- snprintf("%.17g") each time, a few thousand instructions per job on Redis 7.0.
     local at, score = tonumber(finished), finished
     if not at then
-      local time = redis.call('TIME')
-      at = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+      at = record_server_now()
       score = string.format('%d', at)
     end
-    local cutoff = at - record_ttl_ms(ttl)
+    -- What expired by the server's clock: a writer whose own clock runs ahead must not trim records still alive.
+    local cutoff = math.min(at, record_server_now()) - record_ttl_ms(ttl)
     local entry = batch[index]
     if not entry then
       entry = { members = {}, cutoff = cutoff }
