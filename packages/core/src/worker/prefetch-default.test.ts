@@ -315,6 +315,26 @@ describe("the worker's fetch-ahead default", () => {
       expect(new Set(state.started).size).toBe(100);
     });
 
+    it("tops its buffer up to the target once the first bodies show smaller than the largest payload, however slow its jobs", async () => {
+      const queue = `prefetch-bytes-top-up-${Date.now().toString(36)}`;
+      const { Padded, state, release } = padded(queue);
+      // Sized for Redis's 16 MiB bodies, the first receive takes 2 ahead of 2 slots; the bodies are small.
+      const { backend, asked } = backendWith(queue, { maxPayloadBytes: 16 * 1024 * 1024 });
+      const hopper = hopperFor(backend, Padded as never);
+      await hopper.enqueueAll(Padded, Array.from({ length: 20 }, (_, n) => ({ n, pad: "" })));
+      const worker = hopper.worker({ concurrency: 2, prefetch: 3, pollWait: 50, handleSignals: false });
+      const running = worker.run();
+      // The jobs hold their slots and the buffer holds more than half its target of 3: only a top-up lets the worker
+      // receive again (before, it held 2 ahead until the jobs ended).
+      await until(() => worker.bufferedCount === 3, "the buffer to fill to its prefetch of 3");
+      expect(asked[0]).toBe(2 + 2);
+      expect(state.started).toHaveLength(2);
+      release();
+      await until(() => state.started.length === 20, "every job to run");
+      await worker.stop();
+      await running;
+    });
+
     it("gives back at once what a receive brings beyond prefetchBytes, the last received first, keeping their attempt", async () => {
       const queue = `prefetch-bytes-${Date.now().toString(36)}`;
       const { Padded, state, release } = padded(queue);

@@ -117,15 +117,17 @@ export class PrefetchTarget {
 
   /**
    * Messages were buffered: the size of their bodies bounds how many a full buffer holds. A receive of larger
-   * bodies than the average sets it at once (the next receive must not be sized for the small ones).
+   * bodies than the average sets it at once (the next receive must not be sized for the small ones). True when these
+   * are the first bodies seen, which replace the largest payload assumed until then.
    */
-  recordBodies(messages: readonly ReceivedMessage[]): void {
-    if (messages.length === 0) return;
+  recordBodies(messages: readonly ReceivedMessage[]): boolean {
+    if (messages.length === 0) return false;
     let chars = 0;
     for (const message of messages) chars += message.body.length;
     const mean = chars / messages.length;
     const average = this.averageBodyChars;
     this.averageBodyChars = average === undefined || mean > average ? mean : average + (mean - average) * smoothing;
+    return average === undefined;
   }
 
   /**

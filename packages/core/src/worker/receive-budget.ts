@@ -15,6 +15,8 @@ export class ReceiveBudget {
   /** Reservations made so far (each is one receive pass). */
   reservations = 0;
   private waiting: (() => void)[] = [];
+  /** Set once: the next receive may top the buffer up without waiting for it to fall to half its target. */
+  private toppingUp = false;
 
   constructor(
     private readonly concurrency: number,
@@ -31,6 +33,7 @@ export class ReceiveBudget {
         const count = Math.min(room, maxMessages);
         this.reserved += count;
         this.reservations += 1;
+        this.toppingUp = false;
         return count;
       }
       await this.nextChange(signal);
@@ -51,6 +54,15 @@ export class ReceiveBudget {
     return this.reserved === 0 && this.room() > 0;
   }
 
+  /**
+   * The target rose past what the last receive was sized for (its first bodies were smaller than the largest payload
+   * assumed before): one receive may fill the buffer up to it, however full it is.
+   */
+  topUp(): void {
+    this.toppingUp = true;
+    this.changed();
+  }
+
   /** Something the budget depends on changed (a job's perform returned, a buffered message was dropped). */
   changed(): void {
     const waiting = this.waiting;
@@ -69,7 +81,7 @@ export class ReceiveBudget {
     const target = this.target();
     const coming = this.buffered() + this.reserved;
     const idleSlots = this.concurrency - this.running - coming;
-    if (idleSlots <= 0 && coming > Math.floor(target / 2)) return 0;
+    if (idleSlots <= 0 && coming > Math.floor(target / 2) && !this.toppingUp) return 0;
     const held = this.running + this.settling + coming;
     return Math.max(0, Math.min(this.concurrency + target - this.running - coming, this.concurrency + 2 * target - held));
   }

@@ -310,7 +310,10 @@ export class Worker {
       const excess = held - 2 * target.keepable(now) - this.concurrency;
       return excess <= 0 ? 0 : Math.ceil((excess * size) / held);
     };
-    const onAdded = (messages: readonly ReceivedMessage[]) => target.recordBodies(messages);
+    const onAdded = (messages: readonly ReceivedMessage[]) => {
+      // The first bodies seen replace the largest payload the target assumed: the buffer may be topped up to the new target at once.
+      if (target.recordBodies(messages)) budget.topUp();
+    };
     const bodyCharsOverBound = () => this.bufferedBodyChars() - this.prefetchBytes;
     // A buffer keeps for free slots only those the other buffers' messages do not wait for already (each buffer sees
     // the same free slots), and one message only when nothing else is buffered.
