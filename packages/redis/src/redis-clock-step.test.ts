@@ -2,8 +2,9 @@
 // clock does not. Leases were timed with Date.now(): a step back stopped every renewal (the lease looked young) and a
 // second copy started beside the first; a step forward gave the healthy run up as stalled. They are timed with a
 // monotonic clock now (core/src/worker/lease-clock.ts).
-import { createConsoleLogger, createHopper, Job, type Hopper } from "@hopper/core";
+import { createConsoleLogger, createHopper, type Hopper } from "@hopper/core";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { longRuns } from "./test-long-runs.js";
 import { redisUrl } from "./test-redis-service.js";
 
 describe.skipIf(!redisUrl)("a step of the worker host's wall clock", () => {
@@ -21,28 +22,8 @@ describe.skipIf(!redisUrl)("a step of the worker host's wall clock", () => {
     const realNow = Date.now.bind(Date);
     let offset = 0;
     vi.spyOn(Date, "now").mockImplementation(() => realNow() + offset);
-    const starts: string[] = [];
-    const ends: string[] = [];
-    let running = 0;
-    let mostAtOnce = 0;
-    const jobOf = (worker: string) =>
-      class Long extends Job<Record<string, never>> {
-        static override jobName = "Long";
-        static override queue = queue;
-        async perform(_args: Record<string, never>, context: { signal: AbortSignal }) {
-          starts.push(worker);
-          running += 1;
-          mostAtOnce = Math.max(mostAtOnce, running);
-          try {
-            await new Promise((resolve) => setTimeout(resolve, 3000));
-            if (context.signal.aborted) throw context.signal.reason;
-            ends.push(worker);
-          } finally {
-            running -= 1;
-          }
-        }
-      };
-    const [A, B] = [jobOf("A"), jobOf("B")];
+    const runs = longRuns(queue);
+    const [A, B] = [runs.jobOf("A"), runs.jobOf("B")];
     const first = createHopper({ url: `${redisUrl}?keyPrefix=${queue}`, jobs: [A], logger: createConsoleLogger("silent") });
     const second = createHopper({ url: `${redisUrl}?keyPrefix=${queue}`, jobs: [B], logger: createConsoleLogger("silent") });
     opened.push(first, second);
@@ -50,13 +31,13 @@ describe.skipIf(!redisUrl)("a step of the worker host's wall clock", () => {
     const options = { handleSignals: false, pollWait: "100ms", lease: "1s", concurrency: 1, prefetch: 0 } as const;
     const workerA = first.worker(options);
     const runningA = workerA.run();
-    while (starts.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (runs.starts.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     offset = stepMs;
     const workerB = second.worker(options);
     const runningB = workerB.run();
     await new Promise((resolve) => setTimeout(resolve, 4500));
     await Promise.all([workerA.stop(), workerB.stop()]);
     await Promise.all([runningA, runningB]);
-    expect({ starts, ends, mostAtOnce }).toEqual({ starts: ["A"], ends: ["A"], mostAtOnce: 1 });
+    expect({ starts: runs.starts, ends: runs.ends, mostAtOnce: runs.mostAtOnce }).toEqual({ starts: ["A"], ends: ["A"], mostAtOnce: 1 });
   });
 });

@@ -5,10 +5,11 @@
 // answered), and keeps that reckoning for a lease after it sees the server's clock jump (redis/src/server-clock.ts).
 // (A step of the worker host's clock: redis-clock-step.test.ts.)
 import { randomBytes } from "node:crypto";
-import { createConsoleLogger, createHopper, Job, type Hopper } from "@hopper/core";
+import { createConsoleLogger, createHopper, type Hopper } from "@hopper/core";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createRedisBackend, type RedisBackend } from "./redis-backend.js";
+import { longRuns } from "./test-long-runs.js";
 import { commandCalls, DisposableRedisServer } from "./test-redis-server.js";
 import { SteppedServerClock } from "./test-server-clock.js";
 
@@ -32,42 +33,22 @@ describe.skipIf(!clock)("the Redis server's clock steps forward past every lease
 
   it("while a job runs, with another worker polling: one copy runs, to its end, its lease renewed throughout", { timeout: 30_000 }, async () => {
     const queue = `server-step-${randomBytes(4).toString("hex")}`;
-    const starts: string[] = [];
-    const ends: string[] = [];
-    let running = 0;
-    let mostAtOnce = 0;
-    const jobOf = (worker: string) =>
-      class Long extends Job<Record<string, never>> {
-        static override jobName = "Long";
-        static override queue = queue;
-        async perform(_args: Record<string, never>, context: { signal: AbortSignal }) {
-          starts.push(worker);
-          running += 1;
-          mostAtOnce = Math.max(mostAtOnce, running);
-          try {
-            await sleep(3000);
-            if (context.signal.aborted) throw context.signal.reason;
-            ends.push(worker);
-          } finally {
-            running -= 1;
-          }
-        }
-      };
-    const [A, B] = [jobOf("A"), jobOf("B")];
+    const runs = longRuns(queue);
+    const [A, B] = [runs.jobOf("A"), runs.jobOf("B")];
     const hoppers: Hopper[] = [A, B].map((job) => createHopper({ backend: createRedisBackend({ url: server.url }), jobs: [job], logger: createConsoleLogger("silent") }));
     opened.push(...hoppers);
     const options = { handleSignals: false, pollWait: "100ms", lease: "2s", concurrency: 1, prefetch: 0 } as const;
     const workers = hoppers.map((hopper) => hopper.worker(options));
-    const runs = workers.map((worker) => worker.run());
+    const running = workers.map((worker) => worker.run());
     // Both workers have heard the server before the step: each has its reckoning of the server's clock.
     await sleep(300);
     await A.performLater({});
-    while (starts.length === 0) await sleep(20);
+    while (runs.starts.length === 0) await sleep(20);
     clock!.setOffset(stepMs);
     await sleep(4500);
     await Promise.all(workers.map((worker) => worker.stop()));
-    await Promise.all(runs);
-    expect({ starts: starts.length, ends: ends.length, mostAtOnce }).toEqual({ starts: 1, ends: 1, mostAtOnce: 1 });
+    await Promise.all(running);
+    expect({ starts: runs.starts.length, ends: runs.ends.length, mostAtOnce: runs.mostAtOnce }).toEqual({ starts: 1, ends: 1, mostAtOnce: 1 });
   });
 
   it("a lease whose holder is gone is still taken back, once it lapses by the clock the server kept before the step", { timeout: 30_000 }, async () => {
