@@ -67,6 +67,7 @@ async function receiveOnce(context: ReceiveContext, options: ReceiveOptions, dea
     const generation = wakeups.generation(keys.wakeChannel);
     const records = options.records && context.records;
     const sentAt = Date.now();
+    const sentAtMonotonic = performance.now();
     const call = client.hopperReceive(keys.ready, keys.delayed, keys.leased, keys.orphans, keys.base, options.maxMessages, options.leaseMs, promoteLimit, records ? records.prefix : "", records ? records.channel : "", options.queue, Math.ceil(options.records?.ttlMs ?? 0), context.compactLeases ? "c" : "", context.serverClock.lapseBound());
     const reply = await untilAborted(call, [signal, closing]);
     if (reply === undefined || closing.aborted) {
@@ -75,7 +76,7 @@ async function receiveOnce(context: ReceiveContext, options: ReceiveOptions, dea
       void call.then((late) => Promise.all(toMessages(context, late, options.queue, sentAt).map((message) => message.nack({ countAttempt: false })))).catch(() => {});
       return [];
     }
-    context.serverClock.observe(Number(reply[0]), options.leaseMs);
+    context.serverClock.observe(Number(reply[0]), sentAtMonotonic, options.leaseMs);
     const messages = toMessages(context, reply, options.queue, sentAt);
     if (messages.length > 0) return messages;
     const now = Date.now();
@@ -180,9 +181,10 @@ class RedisReceivedMessage implements ReceivedMessage {
     // An infinite deadline would never be reclaimed: the job held for good by a worker that may be gone.
     if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new ConfigurationError({ field: "leaseMs", message: `must be a positive, finite number of ms, got ${JSON.stringify(leaseMs) ?? String(leaseMs)}` });
     const { serverClock } = this.#context;
+    const sentAt = performance.now();
     const serverNow = await whileSlotMoves(() => client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, this.#token, leaseMs, serverClock.lapseBound()));
     if (serverNow === 0) return false;
-    serverClock.observe(serverNow, leaseMs);
+    serverClock.observe(serverNow, sentAt, leaseMs);
     return true;
   }
 

@@ -29,6 +29,7 @@ describe.skipIf(!clock)("the Redis server's clock steps forward past every lease
   });
   afterAll(async () => {
     await server?.stop();
+    clock!.dispose();
   });
 
   it("while a job runs, with another worker polling: one copy runs, to its end, its lease renewed throughout", { timeout: 30_000 }, async () => {
@@ -61,9 +62,10 @@ describe.skipIf(!clock)("the Redis server's clock steps forward past every lease
     // The other receiver hears the server first, as a running worker has.
     expect(await receive(other)).toEqual([]);
     await holder.enqueue([{ id: "held", queue, body: "{}" }]);
+    // Counted from the send: the server took the lease after it.
+    const leasedAt = performance.now();
     const [held] = await receive(holder);
     expect(held?.id).toBe("held");
-    const leasedAt = performance.now();
     clock!.setOffset(stepMs);
     // By the server's stepped clock the lease ended 7 s ago; by the clock it kept before, it has 3 s to go.
     expect(await receive(other)).toEqual([]);

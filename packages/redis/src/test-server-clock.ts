@@ -3,7 +3,7 @@
 // compiler. Debian's libfaketime cannot do it: its start-up recursion with redis-server's jemalloc kills the server.
 // Without a compiler a local run skips loudly; under CI=true it fails (.ci/run installs one).
 import { execFileSync } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,6 +12,7 @@ const source = join(dirname(fileURLToPath(import.meta.url)), "test-fixtures", "s
 
 export class SteppedServerClock {
   private constructor(
+    private readonly directory: string,
     private readonly offsetFile: string,
     private readonly library: string,
   ) {}
@@ -30,7 +31,7 @@ export class SteppedServerClock {
     }
     const offsetFile = join(directory, "offset");
     writeFileSync(offsetFile, Buffer.alloc(8));
-    return new SteppedServerClock(offsetFile, library);
+    return new SteppedServerClock(directory, offsetFile, library);
   }
 
   /** Variables for the server's process: its realtime clock reads this clock's offset. */
@@ -49,5 +50,10 @@ export class SteppedServerClock {
     } finally {
       closeSync(descriptor);
     }
+  }
+
+  /** Removes the shim and its file (once the server that maps them is stopped). */
+  dispose(): void {
+    rmSync(this.directory, { recursive: true, force: true });
   }
 }

@@ -118,16 +118,17 @@ export class PrefetchTarget {
   /**
    * Messages were buffered: the size of their bodies bounds how many a full buffer holds. A receive of larger
    * bodies than the average sets it at once (the next receive must not be sized for the small ones). True when these
-   * are the first bodies seen, which replace the largest payload assumed until then.
+   * are the first bodies seen and, smaller than the largest payload assumed until then, they raise the bound.
    */
   recordBodies(messages: readonly ReceivedMessage[]): boolean {
     if (messages.length === 0) return false;
+    const boundBefore = this.averageBodyChars === undefined ? this.boundByBytes() : undefined;
     let chars = 0;
     for (const message of messages) chars += message.body.length;
     const mean = chars / messages.length;
     const average = this.averageBodyChars;
     this.averageBodyChars = average === undefined || mean > average ? mean : average + (mean - average) * smoothing;
-    return average === undefined;
+    return boundBefore !== undefined && this.boundByBytes() > boundBefore;
   }
 
   /**

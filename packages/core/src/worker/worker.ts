@@ -225,11 +225,11 @@ export class Worker {
   private async runLoops(): Promise<void> {
     // Signals first: a SIGTERM while the backend is still unreachable must stop the wait.
     const removeSignalHandlers = this.options.handleSignals === false ? () => {} : onShutdownSignals(this.dependencies.logger, "worker", () => this.stop());
-    // Any hung job's exit, this worker's or another Hopper's in this process, ends this worker's runs too.
-    const leaveExits = takePartInExits(this.dependencies);
     // In the registry while waiting for the backend too: an operator sees a worker that cannot connect.
     this.presence.start();
     this.history.start();
+    // Any hung job's exit, this worker's or another Hopper's in this process, ends this worker's runs too.
+    const leaveExits = takePartInExits(this.dependencies);
     try {
       const backend = await this.dependencies.connection.waitUntilOpen(this.receiving.signal, this.dependencies.logger);
       if (backend && (await this.checkCoordination())) {
@@ -311,7 +311,7 @@ export class Worker {
       return excess <= 0 ? 0 : Math.ceil((excess * size) / held);
     };
     const onAdded = (messages: readonly ReceivedMessage[]) => {
-      // The first bodies seen replace the largest payload the target assumed: the buffer may be topped up to the new target at once.
+      // The first bodies seen, smaller than the largest payload the target assumed: the buffer may be topped up at once.
       if (target.recordBodies(messages)) budget.topUp();
     };
     const bodyCharsOverBound = () => this.bufferedBodyChars() - this.prefetchBytes;

@@ -36,8 +36,11 @@ int clock_gettime(clockid_t clock, struct timespec *ts) {
   int result = (int)syscall(SYS_clock_gettime, clock, ts);
   if (result == 0 && (clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE)) {
     int64_t ns = (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec + current_offset_ms() * 1000000;
-    ts->tv_sec = ns / 1000000000;
-    ts->tv_nsec = ns % 1000000000;
+    int64_t nanoseconds = ns % 1000000000;
+    // C's division truncates toward zero: keep tv_nsec in [0, 1e9) for a time before the epoch's second.
+    if (nanoseconds < 0) nanoseconds += 1000000000;
+    ts->tv_sec = (ns - nanoseconds) / 1000000000;
+    ts->tv_nsec = nanoseconds;
   }
   return result;
 }
