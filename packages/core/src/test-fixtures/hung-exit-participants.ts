@@ -1,7 +1,8 @@
-// A process with three Hoppers (exit-participants.test.ts): A's job ignores its timeout and ends the process with code
-// 70, pushed (`node hung-exit-participants.ts push`, runMessage's hungJobExitMs) or in a worker (`… worker`,
-// exitOnHungJob); B's worker and C's pushed run each have a job still going. Every Hopper's middleware prints
-// "<layer> wrote out" in its beforeExit; one layer is shared by A and B. Prints "<job> running" as each job starts.
+// A process with four Hoppers (hung-exit-participants.test.ts): A's job ignores its timeout and ends the process with
+// code 70, pushed (`node hung-exit-participants.ts push`, runMessage's hungJobExitMs) or in a worker (`… worker`,
+// exitOnHungJob); B's worker and C's pushed run each have a job still going; D's worker was stopped, its job ignoring
+// the abort, so stop() returned with the run still going. Every Hopper's middleware prints "<layer> wrote out" in its
+// beforeExit; one layer is shared by A and B. Prints "<job> running" as each job starts.
 import { encodeEnvelope, ENVELOPE_FORMAT_VERSION } from "../envelope/envelope.js";
 import { createHopper } from "../hopper.js";
 import { Job } from "../job.js";
@@ -36,10 +37,18 @@ class Pushed extends Job<Record<string, never>> {
     await never();
   }
 }
-const logger = createConsoleLogger("error");
+class Deaf extends Job<Record<string, never>> {
+  static override queue = "d";
+  async perform() {
+    console.log("Deaf running");
+    await never(); // ignores the stop's abort
+  }
+}
+const logger = createConsoleLogger("silent");
 const a = createHopper({ backend: createMemoryBackend(), jobs: [Stuck], logger, middleware: [layer("A"), shared] });
 const b = createHopper({ backend: createMemoryBackend(), jobs: [Busy], logger, middleware: [layer("B"), shared] });
 const c = createHopper({ backend: createMemoryBackend(), jobs: [Pushed], logger, middleware: [layer("C")] });
+const d = createHopper({ backend: createMemoryBackend(), jobs: [Deaf], logger, middleware: [layer("D")] });
 const pushed = (job: string, queue: string) => ({
   queue,
   id: `${job}-1`,
@@ -52,6 +61,12 @@ setInterval(() => {}, 1000);
 await Busy.performLater({});
 void b.worker({ queues: ["b"], handleSignals: false, shutdownTimeout: "100ms" }).run();
 void c.runMessage(pushed("Pushed", "c"));
+await Deaf.performLater({});
+const stopped = d.worker({ queues: ["d"], handleSignals: false, shutdownTimeout: "50ms" });
+const stoppedRun = stopped.run();
+while (stopped.activeCount === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+await stopped.stop();
+await stoppedRun;
 // A's job starts once the others run: their runs are under way when it hangs.
 await new Promise((resolve) => setTimeout(resolve, 300));
 if (mode === "push") {

@@ -241,7 +241,8 @@ export class Worker {
       await this.hungJobExit;
     } finally {
       removeSignalHandlers();
-      leaveExits();
+      // Not before every run has ended: a run that ignored the stop's abort still goes on, and an exit ends it too.
+      void this.allJobsSettled().then(leaveExits);
       await Promise.all([this.presence.stop(), this.history.stop()]);
     }
   }
