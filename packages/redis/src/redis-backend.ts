@@ -5,12 +5,12 @@ import { AckBatcher } from "./redis-acks.js";
 import { connect, failOnConnectionError, quitOrDisconnect } from "./redis-connection.js";
 import { enqueueMessages } from "./redis-enqueue.js";
 import { evictionGuard } from "./redis-eviction-policy.js";
-import { ServerClock } from "./server-clock.js";
 import { createKeyCache, recordKeys } from "./redis-keys.js";
 import { receiveMessages, takeScheduledMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
 import { Wakeups } from "./redis-wakeups.js";
 import { createRedisRecordStore } from "./redis-record-store.js";
+import { ServerClock } from "./server-clock.js";
 
 const unlimitedMs = Number.MAX_SAFE_INTEGER;
 
