@@ -130,7 +130,7 @@ export class DeadLetters {
   async peek(options: { max?: number; waitMs?: number } = {}): Promise<DeadLetter[]> {
     checkSelection(options, "deadLetters().peek()", ["max", "waitMs"]);
     const messages = await this.receive(options);
-    await Promise.all(messages.map((message) => message.nack()));
+    await this.handBack(messages);
     return messages.map(readDeadLetter);
   }
 
@@ -191,7 +191,7 @@ export class DeadLetters {
         if (options.ids !== undefined) return;
       }
     } finally {
-      await Promise.allSettled([...held.values()].map((message) => message.nack()));
+      await this.handBack([...held.values()]).catch(() => {});
     }
   }
 
@@ -212,8 +212,22 @@ export class DeadLetters {
     if (ids === undefined) return messages;
     const wanted = new Set(ids);
     const chosen = messages.filter((message) => wanted.has(readDeadLetter(message).id));
-    await Promise.all(messages.filter((message) => !chosen.includes(message)).map((message) => message.nack()));
+    await this.handBack(messages.filter((message) => !chosen.includes(message)));
     return chosen;
+  }
+
+  /**
+   * Makes letters this call only looked at visible again at once, their delivery uncounted where the backend can: a
+   * look is no delivery, and counting it would let repeated listings push letters past a limit on the dead-letter
+   * queue's deliveries (such as an SQS redrive policy set on it).
+   */
+  private async handBack(messages: readonly ReceivedMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const { uncountedNack } = (await this.backend()).capabilities;
+    const options = uncountedNack ? { retryAfterMs: 0, countAttempt: false } : { retryAfterMs: 0 };
+    // Every hand-back is tried before the first failure is reported.
+    const failure = (await Promise.allSettled(messages.map((message) => message.nack(options)))).find((outcome) => outcome.status === "rejected");
+    if (failure !== undefined) throw failure.reason;
   }
 
   private async receive(options: { max?: number; waitMs?: number }): Promise<ReceivedMessage[]> {

@@ -41,6 +41,7 @@ import { weightedQueueShares } from "./weighted-queue-shares.js";
 import { refusesDeduplication, refusesDelay, refusesOrdering, refusesPriority, refusesTransaction } from "./refuses-absent-capabilities.js";
 import { refusesUnmetNeedsAtStart } from "./refuses-unmet-needs-at-start.js";
 import { retryExhaustion } from "./retry-exhaustion.js";
+import { peekLeavesLetters } from "./peek-leaves-letters.js";
 import { retryThenSuccess } from "./retry-then-success.js";
 
 export const scenarios: readonly Scenario[] = [
@@ -75,6 +76,7 @@ export const scenarios: readonly Scenario[] = [
   payloadTooLarge,
   retryThenSuccess,
   retryExhaustion,
+  peekLeavesLetters,
   jobTimeout,
   hungJobKeepsLease,
   oldVersionUpgraded,
