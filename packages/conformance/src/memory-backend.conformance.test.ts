@@ -17,8 +17,8 @@ runConformanceSuite({
     }),
 });
 
-// Holds by nack on a backend that counts deliveries and cannot take one back (as SQS FIFO and Pub/Sub with a dead-letter policy do).
+// Holds by nack on a backend that counts deliveries and cannot take one back nor change a body (as SQS FIFO and Pub/Sub with a dead-letter policy do).
 runConformanceSuite({
   name: "memory (holds by nack, deliveries counted)",
-  createBackend: async (limits) => createMemoryBackend({ store: "conformance-counted-holds", capabilities: { delayedDelivery: false, uncountedNack: false, ...holdLimits(limits) } }),
+  createBackend: async (limits) => createMemoryBackend({ store: "conformance-counted-holds", capabilities: { delayedDelivery: false, uncountedNack: false, nackBody: false, ...holdLimits(limits) } }),
 });

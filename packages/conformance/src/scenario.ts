@@ -2,7 +2,7 @@ import type { Backend, BackendCapabilities } from "@hopper/core/backend";
 
 export type CapabilityName = keyof Pick<
   BackendCapabilities,
-  "delayedDelivery" | "nackDelay" | "priority" | "ordering" | "deduplication" | "leaseExtension" | "reportsLostLease" | "deliveryAttempts" | "uncountedNack" | "transactionalEnqueue" | "takeScheduled"
+  "delayedDelivery" | "nackDelay" | "priority" | "ordering" | "deduplication" | "leaseExtension" | "reportsLostLease" | "deliveryAttempts" | "uncountedNack" | "nackBody" | "transactionalEnqueue" | "takeScheduled"
 >;
 
 /** Limits a backend declares for holding messages back: its longest nack delay and how long it keeps a message. */

@@ -51,6 +51,8 @@ export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   deliveryAttempts: true,
   // A release can add to handed_back, which claims subtract (migration 000003).
   uncountedNack: true,
+  // The release statement writes a body it is given into the row it hands back.
+  nackBody: true,
   reportsLostLease: true,
   transactionalEnqueue: true,
   // Its record store (recordStore()) is written by the enqueue, claim and ack statements themselves.

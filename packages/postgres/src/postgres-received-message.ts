@@ -57,7 +57,8 @@ export class PostgresReceivedMessage implements ReceivedMessage {
 
   nack(options?: NackOptions): Promise<void> {
     const { track, releases } = this.#context;
-    return track(() => releases.add({ seq: this.#seq, attempts: this.#attempts, delayMs: statementMs(options?.retryAfterMs ?? 0), uncounted: options?.countAttempt === false }));
+    const release: ReleaseItem = { seq: this.#seq, attempts: this.#attempts, delayMs: statementMs(options?.retryAfterMs ?? 0), uncounted: options?.countAttempt === false };
+    return track(() => releases.add(options?.body === undefined ? release : { ...release, body: options.body }));
   }
 
   extendLease(leaseMs: number): Promise<boolean> {

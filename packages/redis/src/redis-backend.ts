@@ -45,6 +45,8 @@ export const REDIS_CAPABILITIES: BackendCapabilities = {
   deliveryAttempts: true,
   // nack.lua's uncounted hand-back: a count of its own, subtracted from the deliveries.
   uncountedNack: true,
+  // nack.lua writes a body it is given into the message hash it hands back.
+  nackBody: true,
   reportsLostLease: true,
   takeScheduled: true,
 };

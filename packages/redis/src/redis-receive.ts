@@ -172,7 +172,9 @@ class RedisReceivedMessage implements ReceivedMessage {
     const { client, keys, ensureOpen } = this.#context;
     ensureOpen();
     // A repeated nack finds the lease gone and changes nothing.
-    await whileSlotMoves(() => client.hopperNack(keys.ready, keys.delayed, keys.leased, this.#messageKey(), keys.base, keys.wakeChannel, this.#handle, this.#token, Math.max(0, options?.retryAfterMs ?? 0), options?.countAttempt === false ? "1" : "0"));
+    const body = options?.body;
+    const args = [keys.ready, keys.delayed, keys.leased, this.#messageKey(), keys.base, keys.wakeChannel, this.#handle, this.#token, Math.max(0, options?.retryAfterMs ?? 0), options?.countAttempt === false ? "1" : "0"] as const;
+    await whileSlotMoves(() => (body === undefined ? client.hopperNack(...args) : client.hopperNack(...args, body)));
   }
 
   async extendLease(leaseMs: number): Promise<boolean> {

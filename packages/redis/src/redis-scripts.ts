@@ -12,7 +12,7 @@ export interface ScriptCommands {
   hopperEnqueueNoRecords(keyCount: number, ...keysThenArgs: string[]): Promise<number | (number | string)[] | DeclareKeys>;
   hopperReceive(ready: string, delayed: string, leased: string, orphans: string, base: string, maxMessages: number, leaseMs: number, limit: number, recordPrefix: string, recordChannel: string, queue: string, recordTtlMs: number, leaseForm: "c" | "", lapseBound: number | ""): Promise<(number | string)[]>;
   hopperAck(keyCount: number, ...keysThenArgs: (string | number)[]): Promise<number | DeclareKeys>;
-  hopperNack(ready: string, delayed: string, leased: string, message: string, base: string, channel: string, handle: string, token: string, delayMs: number, uncounted: "0" | "1"): Promise<number>;
+  hopperNack(ready: string, delayed: string, leased: string, message: string, base: string, channel: string, handle: string, token: string, delayMs: number, uncounted: "0" | "1", body?: string): Promise<number>;
   hopperExtendLease(leased: string, message: string, base: string, handle: string, attempt: string, leaseMs: number, lapseBound: number | ""): Promise<number>;
   hopperStats(ready: string, delayed: string, leased: string, meta: string): Promise<number[]>;
   hopperTakeScheduled(delayed: string, leased: string, base: string, maxMessages: number, leaseMs: number): Promise<(number | string)[]>;

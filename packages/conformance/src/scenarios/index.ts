@@ -42,6 +42,8 @@ import { refusesDeduplication, refusesDelay, refusesOrdering, refusesPriority, r
 import { refusesUnmetNeedsAtStart } from "./refuses-unmet-needs-at-start.js";
 import { retryExhaustion } from "./retry-exhaustion.js";
 import { peekLeavesLetters } from "./peek-leaves-letters.js";
+import { nackWithBody } from "./nack-with-body.js";
+import { iterableKeepsKeyOrder } from "./iterable-keeps-key-order.js";
 import { retryThenSuccess } from "./retry-then-success.js";
 
 export const scenarios: readonly Scenario[] = [
@@ -85,8 +87,10 @@ export const scenarios: readonly Scenario[] = [
   handBackNotAttempt,
   uncountedNack,
   uncountedNackLostLease,
+  nackWithBody,
   iterableGracefulStops,
   iterableSlices,
+  iterableKeepsKeyOrder,
   newerVersionHoldNotAttempt,
   longHoldCarried,
   poisonMessages,

@@ -210,6 +210,12 @@ export interface NackOptions {
   readonly retryAfterMs?: number;
   /** False hands the message back as if this delivery never happened (a job that never started). */
   readonly countAttempt?: boolean;
+  /**
+   * The message comes back with this body instead of the one it had (only sent when `nackBody` is declared): the
+   * same message, so it keeps its id, priority, dedupe key and place at the head of its ordering key, where a copy
+   * would join the back of the line. A stale lease writes nothing, as for any nack.
+   */
+  readonly body?: string;
 }
 
 export interface TakeScheduledOptions {
@@ -298,6 +304,11 @@ export interface BackendCapabilities {
    * `deliveryAttempts`) the core hands an unstarted job back as a fresh copy carrying its attempt.
    */
   readonly uncountedNack?: boolean;
+  /**
+   * `nack({ body })` replaces the message's body as it hands it back. Without it the core sends a changed job (an
+   * iterable job's cursor) as a new copy, which joins the back of its ordering key's line.
+   */
+  readonly nackBody?: boolean;
   /** `enqueue` takes a caller's open transaction (`EnqueueCallOptions.transaction`). Absent means no. */
   readonly transactionalEnqueue?: boolean;
   /** `takeScheduled` is offered: delayed messages can be leased before they are due (to move them elsewhere). Absent means no. */

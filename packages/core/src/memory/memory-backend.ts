@@ -20,6 +20,7 @@ export const MEMORY_CAPABILITIES: BackendCapabilities = {
   minLeaseMs: 1,
   deliveryAttempts: true,
   uncountedNack: true,
+  nackBody: true,
   reportsLostLease: true,
   processLocal: true,
   takeScheduled: true,

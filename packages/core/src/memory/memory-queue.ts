@@ -130,10 +130,10 @@ export class MemoryQueue {
     }
   }
 
-  nack(leased: MemoryReceivedMessage, retryAfterMs: number, nowMs: number, countAttempt = true): void {
+  nack(leased: MemoryReceivedMessage, retryAfterMs: number, nowMs: number, countAttempt = true, body = leased.body): void {
     const now = this.relative(nowMs);
     if (!this.endLease(leased)) return;
-    this.schedule(waitingAgain(leased, now + retryAfterMs, countAttempt ? 0 : -1), now);
+    this.schedule(waitingAgain(leased, now + retryAfterMs, countAttempt ? 0 : -1, body), now);
   }
 
   extendLease(leased: MemoryReceivedMessage, leaseMs: number, nowMs: number): boolean {
@@ -200,8 +200,8 @@ export class MemoryQueue {
 }
 
 /** A copy of a message whose lease ended without an ack, to wait again from `at`; one delivery fewer for an uncounted hand-back. */
-function waitingAgain(leased: StoredMessage, at: number, deliveriesChange: 0 | -1): StoredMessage {
-  return { id: leased.id, body: leased.body, sequence: leased.sequence, keys: leased.keys, at, deliveries: leased.deliveries + deliveriesChange };
+function waitingAgain(leased: StoredMessage, at: number, deliveriesChange: 0 | -1, body = leased.body): StoredMessage {
+  return { id: leased.id, body, sequence: leased.sequence, keys: leased.keys, at, deliveries: leased.deliveries + deliveriesChange };
 }
 
 /**
@@ -247,7 +247,7 @@ export class MemoryReceivedMessage implements ReceivedMessage, StoredMessage, Le
 
   async nack(options?: NackOptions): Promise<void> {
     const { queue, nowMs } = this.#receipt;
-    queue.nack(this, options?.retryAfterMs ?? 0, nowMs(), options?.countAttempt ?? true);
+    queue.nack(this, options?.retryAfterMs ?? 0, nowMs(), options?.countAttempt ?? true, options?.body);
   }
 
   async extendLease(leaseMs: number): Promise<boolean> {

@@ -45,6 +45,7 @@ export function combinedCapabilities(all: readonly BackendCapabilities[], draini
     minLeaseMs: Math.max(...all.map((capabilities) => capabilities.minLeaseMs)),
     deliveryAttempts: !draining && every((capabilities) => capabilities.deliveryAttempts),
     uncountedNack: every((capabilities) => capabilities.uncountedNack),
+    nackBody: every((capabilities) => capabilities.nackBody),
     transactionalEnqueue: every((capabilities) => capabilities.transactionalEnqueue),
     takeScheduled: every((capabilities) => capabilities.takeScheduled),
     processLocal: every((capabilities) => capabilities.processLocal),

@@ -531,10 +531,9 @@ export class MessageHandler {
   private async continueLater(job: InFlightJob, log: RunLog, queue: string, envelope: Envelope, attempt: number, interrupt: IterationInterrupt): Promise<void> {
     log.info("iterable job stopped at an item boundary; continuing from its cursor in a new copy", { reason: interrupt.reason });
     await this.options.records?.continued(envelope, attempt);
-    const copy = continuedEnvelope(envelope, attempt, interrupt.stateText);
     // Due at once, whatever the reason: a receive still in flight in a stopping worker that claims it hands it back
     // unstarted, which keeps its attempt (an uncounted nack, or a copy carrying the attempt: Redelivery.handBackUnstarted).
-    await this.redelivery.release(queue, job.message, copy);
+    await this.redelivery.continueChanged(queue, job.message, continuedEnvelope(envelope, envelope.attempt, interrupt.stateText), attempt);
   }
 
   /** The job's own promise (through the perform middleware, if any), awaited by the caller. */
@@ -707,7 +706,7 @@ export class MessageHandler {
       await this.options.records?.settle(this.options.records.failedRecord(envelope, attempt, "retrying", error, Date.now() + decision.delayMs));
       // The state this run got to, not the one it started from: nothing it finished runs again.
       if (progressText === undefined) await this.redelivery.retry(queue, job.message, envelope, attempt, decision.delayMs);
-      else await this.redelivery.retry(queue, job.message, continuedEnvelope(envelope, attempt, progressText), attempt, decision.delayMs, true);
+      else await this.redelivery.retry(queue, job.message, envelope, attempt, decision.delayMs, continuedEnvelope(envelope, envelope.attempt, progressText));
     } else {
       await this.options.records?.settle(this.options.records.failedRecord(envelope, attempt, "retrying", error, Date.now() + decision.delayMs));
       await this.redelivery.postpone(queue, job.message, progressText === undefined ? { ...envelope, attempt } : continuedEnvelope(envelope, attempt, progressText), Date.now() + decision.delayMs);

@@ -36,16 +36,45 @@ export class Redelivery {
     await this.republish(queue, message, envelope, undefined);
   }
 
-  /** Failed run `attempt`; run again after `delayMs` as attempt `attempt + 1`. */
-  async retry(queue: string, message: ReceivedMessage, envelope: Envelope, attempt: number, delayMs: number, changed = false): Promise<void> {
+  /**
+   * Run `attempt` stopped at a boundary (an iterable job's slice or stop): it runs again at once as the same attempt,
+   * carrying `changed` (its cursor; its `attempt` field as received). Where the backend can, the message itself goes
+   * back with the new body, uncounted, keeping its place at the head of its ordering key's line; else a copy does,
+   * which joins the back of the line.
+   */
+  async continueChanged(queue: string, message: ReceivedMessage, changed: Envelope, attempt: number): Promise<void> {
+    const { uncountedNack, deliveryAttempts } = this.backend.capabilities;
+    const body = this.inPlaceBody(changed);
+    if (body !== undefined && uncountedNack) return message.nack({ retryAfterMs: 0, countAttempt: false, body });
+    if (body !== undefined && !deliveryAttempts) return message.nack({ retryAfterMs: 0, body });
+    await this.republish(queue, message, { ...changed, attempt }, undefined);
+  }
+
+  /**
+   * Failed run `attempt`; run again after `delayMs` as attempt `attempt + 1`. `changed`: the envelope to run from
+   * instead of the one received (an iterable job's progress; its `attempt` field as received).
+   */
+  async retry(queue: string, message: ReceivedMessage, envelope: Envelope, attempt: number, delayMs: number, changed?: Envelope): Promise<void> {
     const { deliveryAttempts, nackDelay } = this.backend.capabilities;
-    // A nack keeps the message (its ordering and dedupe key) and the backend counts the attempt; it resends the body
-    // as it came, so an envelope `changed` since (an iterable job's progress) goes as a copy.
-    if (!changed && deliveryAttempts && message.deliveryAttempt !== undefined && nackDelay && delayMs <= nackDelay.maxDelayMs && this.keptUntil(envelope, Date.now() + delayMs)) {
-      await message.nack({ retryAfterMs: delayMs });
+    const next = changed ?? envelope;
+    // A nack keeps the message (its ordering and dedupe key) and the backend counts the attempt. It resends the body
+    // as it came, or with `nackBody` the changed one; else a changed envelope goes as a copy.
+    const body = changed === undefined ? undefined : this.inPlaceBody(changed);
+    const nackable = changed === undefined || body !== undefined;
+    if (nackable && deliveryAttempts && message.deliveryAttempt !== undefined && nackDelay && delayMs <= nackDelay.maxDelayMs && this.keptUntil(next, Date.now() + delayMs)) {
+      await message.nack(body === undefined ? { retryAfterMs: delayMs } : { retryAfterMs: delayMs, body });
       return;
     }
-    await this.republish(queue, message, { ...envelope, attempt: attempt + 1 }, Date.now() + delayMs);
+    await this.republish(queue, message, { ...next, attempt: attempt + 1 }, Date.now() + delayMs);
+  }
+
+  /** `envelope` as the body a nack may write in place (`nackBody`), or undefined where it cannot (a copy must go). */
+  private inPlaceBody(envelope: Envelope): string | undefined {
+    const { nackBody, maxPayloadBytes } = this.backend.capabilities;
+    if (!nackBody) return undefined;
+    const body = encodeEnvelope(envelope);
+    // Too large to write in place: the copy's send refuses it as any oversized job, with the error that says so.
+    return Buffer.byteLength(body) <= maxPayloadBytes ? body : undefined;
   }
 
   /** Not a failure: run later with the same attempt number (RetryLaterError, newer payload versions, slot waits, delivered before runAt — hop by hop past the backend's limits). */

@@ -3,7 +3,9 @@ Hands a leased message back: eligible again now, or after a delay. Keeps its
 dedupe key and its place at the head of its ordering key. A stale lease is a no-op.
 KEYS[1] ready, KEYS[2] delayed, KEYS[3] leased, KEYS[4] the message hash (declared, so a slot migration answers TRYAGAIN rather than a half-run script)
 ARGV[1] base, ARGV[2] wake-up channel, ARGV[3] handle, ARGV[4] lease token (the delivery count), ARGV[5] delay ms,
-ARGV[6] "1" when this delivery is not to count as an attempt (a job that never started), else "0"
+ARGV[6] "1" when this delivery is not to count as an attempt (a job that never started), else "0",
+ARGV[7] (optional) the body the message comes back with (an iterable job's cursor), written in place so the message
+  keeps its id, keys and place at the head of its line
 Returns: 1 when handed back, 0 when the lease was already lost.
 An uncounted hand-back adds to `h`, which receive.lua subtracts from the delivery count; `n` (the lease
 token) still only grows, so a late ack, nack or extend of this delivery stays a no-op.
@@ -27,6 +29,7 @@ if count then
 else
   redis.call('HSET', message_key, 'at', integer_text(at))
 end
+if ARGV[7] then redis.call('HSET', message_key, 'body', ARGV[7]) end
 if ARGV[6] == '1' then
   redis.call('HINCRBY', message_key, 'h', '1')
   redis.call('HDEL', message_key, 'l', 'rs')
