@@ -73,6 +73,24 @@ describe("a shutdown that runs out of time", () => {
     expect(events).toEqual(["started", "stopped", "handed back"]);
   });
 
+  // Kept by design (docs/guarantees.md, graceful shutdown): a job that heeds its signal may return early with its work
+  // half done, and the worker cannot tell that from a job that finished, so the run goes back and runs again.
+  it("hands back a run that returns normally after the abort, within the grace or after it, and its job runs again", async () => {
+    for (const afterAbortMs of [200, 1300]) {
+      const { queue, events, hopper, Long, otherConsumer } = shutdownFixture(async (context) => {
+        await new Promise<void>((resolve) => context.signal.addEventListener("abort", () => resolve(), { once: true }));
+        await sleep(afterAbortMs);
+      });
+      const id = await Long.performLater({});
+      await stopPastItsBound(hopper, events);
+      await until(() => events.includes("handed back"), `the run returning ${afterAbortMs} ms after its abort to go back`);
+      expect(events).toEqual(["started", "stopped", "handed back"]);
+      const [again] = await otherConsumer.receive({ queue, maxMessages: 1, waitMs: 2000, leaseMs: 60_000 });
+      expect(again).toMatchObject({ id, deliveryAttempt: 2 });
+      await again!.ack();
+    }
+  });
+
   it("keeps the lease of a run that ignores its abort: stop() resolves, no copy starts while it runs, and it goes back once it ends", async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
