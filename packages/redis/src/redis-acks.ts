@@ -1,5 +1,5 @@
 import type { SettledRecord } from "@hopper/core";
-import { whileSlotMoves } from "./redis-cluster-errors.js";
+import { whileSlotMoves, type SlotMoveWait } from "./redis-cluster-errors.js";
 import { withDeclaredKeys } from "./redis-declared-keys.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
@@ -21,8 +21,9 @@ const maxAcksPerCall = 1000;
  * Gathers the acks made in one turn of the event loop into one script call
  * per queue. Each ack still resolves only after Redis has removed its message,
  * so batching saves round trips without weakening what ack promises; while
- * a cluster slot moves, the call is made again until it lands (`drain`, and so
- * close, waits for it, within a bound).
+ * a cluster slot moves, the call is made again until it lands, however long the
+ * move takes (an ack given up on runs its job again): `drain`, and so close, waits
+ * for it within a bound, then `giveUp` ends the retries.
  */
 export class AckBatcher {
   private readonly pending = new Map<QueueKeys, PendingAck[]>();
@@ -34,7 +35,13 @@ export class AckBatcher {
     private readonly client: RedisClient & ScriptCommands,
     /** Where acks that carry a record settle it (absent when the backend writes no records of its own). */
     private readonly records: RecordKeys | undefined,
-  ) {}
+    /** Aborted once the backend's close stopped waiting for acks in flight: their retries end there. */
+    giveUp: AbortSignal,
+  ) {
+    this.settling = { boundMs: Infinity, giveUp };
+  }
+
+  private readonly settling: SlotMoveWait;
 
   ack(keys: QueueKeys, handle: string, attempt: string, record: SettledRecord | undefined, short: boolean): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -52,7 +59,7 @@ export class AckBatcher {
   /**
    * Sends what is pending and waits for every call on the wire (before the connection closes), at most `boundMs`: a
    * client that waits out an outage for good (`maxRetriesPerRequest: null`) never settles them, and a slot migration
-   * may hold them up to `whileSlotMoves`' 30 s. Resolves with the acks not landed by then.
+   * may hold them for as long as it lasts. Resolves with the acks not landed by then.
    */
   async drain(boundMs: number): Promise<number> {
     this.flush();
@@ -102,7 +109,7 @@ export class AckBatcher {
     try {
       // A stale or repeated ack is a no-op in the script, so making the call again is safe. Ordering lines it finds
       // missing (a slot half moved) it asks to have declared (ack.lua).
-      await withDeclaredKeys(keyCount, call, (declared, args) => whileSlotMoves(() => this.client.hopperAck(declared, ...args)));
+      await withDeclaredKeys(keyCount, call, (declared, args) => whileSlotMoves(() => this.client.hopperAck(declared, ...args), this.settling));
       for (const ack of acks) ack.resolve();
     } catch (error) {
       for (const ack of acks) ack.reject(error);

@@ -6,6 +6,7 @@ import { connect, failOnConnectionError, quitOrDisconnect } from "./redis-connec
 import { enqueueMessages } from "./redis-enqueue.js";
 import { evictionGuard } from "./redis-eviction-policy.js";
 import { createKeyCache, recordKeys } from "./redis-keys.js";
+import { slotMoveBoundMs } from "./redis-cluster-errors.js";
 import { receiveMessages, takeScheduledMessages, type MissingMessagesEvent } from "./redis-receive.js";
 import { defineScripts } from "./redis-scripts.js";
 import { Wakeups } from "./redis-wakeups.js";
@@ -85,6 +86,13 @@ export interface RedisBackendOptions {
    * waits until a receive of `97931da` or newer looks there (packages/redis/README.md § Compact leases).
    */
   readonly compactLeases?: boolean;
+  /**
+   * On a Cluster, how long an enqueue (and a lease renewal, a take of scheduled jobs) waits out a slot held half moved
+   * by a reshard before it fails: the producer hears of it rather than wait for the whole reshard. Acks and nacks are
+   * not bound by it: they wait the move out however long it takes (one given up on would run its job again), until
+   * the backend's close stops waiting for them. Default 30000.
+   */
+  readonly slotMoveWaitMs?: number;
 }
 
 export interface RedisBackend extends Backend {
@@ -92,7 +100,7 @@ export interface RedisBackend extends Backend {
   open(): Promise<void>;
 }
 
-const optionKeys = optionKeysOf<RedisBackendOptions>({ url: true, client: true, redisOptions: true, keyPrefix: true, pollIntervalMs: true, allowEviction: true, onMissingMessages: true, compactLeases: true });
+const optionKeys = optionKeysOf<RedisBackendOptions>({ url: true, client: true, redisOptions: true, keyPrefix: true, pollIntervalMs: true, allowEviction: true, onMissingMessages: true, compactLeases: true, slotMoveWaitMs: true });
 
 /** A Redis (or Redis Cluster) backend: one hash tag per queue, every change one Lua script. */
 export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
@@ -112,6 +120,11 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   if (typeof compactLeases !== "boolean") {
     throw new ConfigurationError({ field: "compactLeases", message: `must be true or false, got ${JSON.stringify(compactLeases)}` });
   }
+  const slotMoveWaitMs = options.slotMoveWaitMs ?? slotMoveBoundMs;
+  if (typeof slotMoveWaitMs !== "number" || !Number.isFinite(slotMoveWaitMs) || slotMoveWaitMs < 0) {
+    throw new ConfigurationError({ field: "slotMoveWaitMs", message: `must be a finite number of milliseconds of at least 0 (how long an enqueue waits out a Cluster slot migration), got ${JSON.stringify(slotMoveWaitMs)}` });
+  }
+  const slotMoves = { boundMs: slotMoveWaitMs };
   const { client, owned } = connect(options);
   // A client that never connected has no replies to wait for: closing it does not wait out a reconnect.
   let everReady = client.status === "ready";
@@ -126,7 +139,10 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   const records = client.isCluster ? undefined : recordKeys(keyPrefix);
   const capabilities: BackendCapabilities = records ? { ...REDIS_CAPABILITIES, writesOwnRecords: true } : REDIS_CAPABILITIES;
   const wakeups = new Wakeups(client);
-  const acks = new AckBatcher(scripted, records);
+  // Ended once close stopped waiting for settling calls (acks, nacks) still waiting out a slot migration.
+  const settlingGivenUp = new AbortController();
+  const settling = { boundMs: Infinity, giveUp: settlingGivenUp.signal };
+  const acks = new AckBatcher(scripted, records, settlingGivenUp.signal);
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
   const ensureOpen = () => {
@@ -139,7 +155,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
     if (!clock) serverClocks.set(queue, (clock = new ServerClock()));
     return clock;
   };
-  const receiveContext = (queue: string) => ({ client: scripted, keys: keysOf(queue), serverClock: serverClockOf(queue), wakeups, acks, records, compactLeases, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans });
+  const receiveContext = (queue: string) => ({ client: scripted, keys: keysOf(queue), serverClock: serverClockOf(queue), wakeups, acks, records, compactLeases, slotMoves, settling, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans });
 
   return {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,
@@ -149,7 +165,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
     async enqueue(messages) {
       ensureOpen();
       await ensureSafe();
-      return enqueueMessages(scripted, keysOf, messages, records);
+      return enqueueMessages(scripted, keysOf, messages, records, slotMoves);
     },
 
     async receive(receiveOptions) {
@@ -199,6 +215,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
       closed ??= (async () => {
         closing.abort();
         const notLanded = await acks.drain(CLOSE_ACKS_BOUND_MS);
+        settlingGivenUp.abort();
         if (notLanded > 0) warnAboutUnlandedAcks(notLanded);
         await wakeups.close();
         if (owned && everReady) await quitOrDisconnect(client);

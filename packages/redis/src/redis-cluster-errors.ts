@@ -4,10 +4,10 @@ import { setTimeout as sleep } from "node:timers/promises";
  * Replies a Redis Cluster gives while a slot moves or fails over, each saying
  * the call did not run (scripts read before they write, see receive.lua), so it
  * may simply be made again. ioredis follows MOVED and ASK itself and retries
- * TRYAGAIN only `maxRedirections` times (default 16, about half a second)
- * before giving up with "Too many Cluster redirections. Last error: …", which
- * names the reply; a last error that is not one of these (a closed connection:
- * the call may have run) is not matched.
+ * TRYAGAIN only `maxRedirections` times (default 16, `retryDelayOnTryAgain`
+ * 100 ms apart: about 1.6 s) before giving up with "Too many Cluster
+ * redirections. Last error: …", which names the reply; a last error that is not
+ * one of these (a closed connection: the call may have run) is not matched.
  */
 const notRun = /TRYAGAIN|non local key|CLUSTERDOWN|MOVED|ASK /;
 
@@ -15,22 +15,33 @@ export function isClusterTransientError(error: unknown): boolean {
   return error instanceof Error && notRun.test(error.message);
 }
 
-/** How long one call waits out a slot migration: a reshard holds a slot half moved for as long as its MIGRATEs take. */
+/**
+ * How long a call that someone waits on (an enqueue, a receive, a renewal) waits out a slot migration by default
+ * (`RedisBackendOptions.slotMoveWaitMs`): a reshard holds a slot half moved for as long as its MIGRATEs take.
+ */
 export const slotMoveBoundMs = 30_000;
 const slotMoveRetryDelayMs = 100;
 
+/** How long `whileSlotMoves` goes on: `boundMs` at most (Infinity for settling calls), and never once `giveUp` aborted. */
+export interface SlotMoveWait {
+  readonly boundMs: number;
+  readonly giveUp?: AbortSignal;
+}
+
 /**
- * Makes `call` again while the cluster answers that its slot is moving, up to
- * `slotMoveBoundMs`: an ack or enqueue that gave up here would run a job again
- * or fail its producer for a move that ends on its own.
+ * Makes `call` again while the cluster answers that its slot is moving, for as
+ * long as `wait` allows (timed on the monotonic clock). An ack or a nack that gave
+ * up here would run its job again for a move that ends on its own, so they wait
+ * without a bound until the backend closes; an enqueue fails its producer at its
+ * bound instead of holding it for the whole reshard.
  */
-export async function whileSlotMoves<T>(call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + slotMoveBoundMs;
+export async function whileSlotMoves<T>(call: () => Promise<T>, wait: SlotMoveWait = { boundMs: slotMoveBoundMs }): Promise<T> {
+  const deadline = performance.now() + wait.boundMs;
   for (;;) {
     try {
       return await call();
     } catch (error) {
-      if (!isClusterTransientError(error) || Date.now() >= deadline) throw error;
+      if (!isClusterTransientError(error) || performance.now() >= deadline || wait.giveUp?.aborted) throw error;
       await sleep(slotMoveRetryDelayMs);
     }
   }

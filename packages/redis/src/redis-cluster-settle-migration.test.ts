@@ -59,6 +59,47 @@ describe.skipIf(!clusterNodes)("redis cluster: settling and enqueueing while a s
     }
   });
 
+  // An ack that gave up on a long migration ran its job again (the review of 2026-12-07: "a reshard longer than 30 s
+  // turns acks into reruns"); a producer, though, must hear of a move that outlasts what it can wait.
+  it("an ack and a nack wait out a migration longer than slotMoveWaitMs and land once it ends; an enqueue fails at that bound", { timeout: 60_000 }, async () => {
+    const nodes = parseClusterNodes(clusterNodes!);
+    const client = new Cluster(nodes, { maxRedirections: 1, retryDelayOnTryAgain: 10 });
+    const backend = createRedisBackend({ client, slotMoveWaitMs: 300 });
+    const queue = `settle-long-${randomBytes(4).toString("hex")}`;
+    const keys = queueKeys("hopper", queue);
+    let migration: SlotMigration | undefined;
+    try {
+      await backend.enqueue(["a", "b"].map((id) => ({ id, queue, body: id })));
+      const received = await backend.receive({ queue, maxMessages: 2, waitMs: 1000, leaseMs: longLease });
+      const [acked, nacked] = ["a", "b"].map((id) => received.find((message) => message.id === id)!);
+      const handles = (await client.zrange(keys.leased, 0, -1)).map((member) => member.split(":")[0]!);
+      expect(handles).toHaveLength(2);
+
+      migration = await SlotMigration.begin(client, nodes, keys.ready);
+      await migration.move(handles.map((handle) => `${keys.base}m:${handle}`));
+      const settledAt: Record<string, number> = {};
+      const mark = <T>(name: string, promise: Promise<T>) => promise.finally(() => (settledAt[name] = Date.now()));
+      const settled = Promise.allSettled([mark("ack", acked!.ack()), mark("nack", nacked!.nack()), mark("enqueue", backend.enqueue([{ id: "c", queue, body: "c" }]))]);
+      // Held four times the bound: the enqueue has given up by now, the ack and the nack have not.
+      await sleep(1200);
+      const finishedAt = Date.now();
+      await migration.finish();
+
+      const [ack, nack, enqueue] = await settled;
+      expect(enqueue).toMatchObject({ status: "fulfilled", value: [{ status: "failed", id: "c" }] });
+      expect(settledAt.enqueue).toBeLessThan(finishedAt);
+      expect(ack).toEqual({ status: "fulfilled", value: undefined });
+      expect(nack).toEqual({ status: "fulfilled", value: undefined });
+      expect(settledAt.ack).toBeGreaterThanOrEqual(finishedAt);
+      // a acked; b back in ready; c never stored.
+      expect(await backend.stats!(queue)).toEqual({ ready: 1, delayed: 0, inFlight: 0 });
+    } finally {
+      await migration?.finish();
+      await backend.close();
+      client.disconnect();
+    }
+  });
+
   // The redis-cluster crash run logged "receive failed; retrying … TRYAGAIN" at error level: a receive whose wait ended
   // during the move threw, though the script had claimed nothing.
   it("a receive whose wait ends while the slot is half moved answers nothing yet, and the messages come once it has moved", { timeout: 60_000 }, async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { InsertedRecord } from "@hopper/core";
 import type { EnqueueResult, OutgoingMessage } from "@hopper/core/backend";
-import { whileSlotMoves } from "./redis-cluster-errors.js";
+import { slotMoveBoundMs, whileSlotMoves, type SlotMoveWait } from "./redis-cluster-errors.js";
 import { withDeclaredKeys } from "./redis-declared-keys.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
@@ -15,7 +15,7 @@ let sends = 0;
  * them back to back, so a batch costs one round trip). Each call is atomic,
  * so a failure fails exactly that queue's messages.
  */
-export async function enqueueMessages(client: RedisClient & ScriptCommands, keysOf: (queue: string) => QueueKeys, messages: readonly OutgoingMessage[], records: RecordKeys | undefined): Promise<EnqueueResult[]> {
+export async function enqueueMessages(client: RedisClient & ScriptCommands, keysOf: (queue: string) => QueueKeys, messages: readonly OutgoingMessage[], records: RecordKeys | undefined, slotMoves: SlotMoveWait = { boundMs: slotMoveBoundMs }): Promise<EnqueueResult[]> {
   const byQueue = new Map<string, number[]>();
   messages.forEach((message, index) => {
     const indexes = byQueue.get(message.queue);
@@ -38,7 +38,7 @@ export async function enqueueMessages(client: RedisClient & ScriptCommands, keys
         else for (const index of indexes) pushMessageArgs(call, messages[index]!, plain);
         // A dedupe key's holder found missing (a slot half moved) the script asks to have declared (enqueue.lua).
         const enqueue = withRecords ? client.hopperEnqueue : client.hopperEnqueueNoRecords;
-        const replies = await withDeclaredKeys(4 + lines.length, call, (declared, sent) => whileSlotMoves(() => enqueue.call(client, declared, ...(sent as string[]))));
+        const replies = await withDeclaredKeys(4 + lines.length, call, (declared, sent) => whileSlotMoves(() => enqueue.call(client, declared, ...(sent as string[])), slotMoves));
         indexes.forEach((messageIndex, replyIndex) => {
           const id = messages[messageIndex]!.id;
           // A number answers that every message was enqueued (enqueue.lua's Returns).

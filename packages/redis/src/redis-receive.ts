@@ -2,7 +2,7 @@ import type { NackOptions, ReceivedMessage, ReceiveOptions, ScheduledMessage, Ta
 import { ConfigurationError, type SettledRecord } from "@hopper/core";
 import { ridesAck, type AckBatcher } from "./redis-acks.js";
 import type { QueueKeys, RecordKeys } from "./redis-keys.js";
-import { isClusterTransientError, whileSlotMoves } from "./redis-cluster-errors.js";
+import { isClusterTransientError, whileSlotMoves, type SlotMoveWait } from "./redis-cluster-errors.js";
 import type { RedisClient, ScriptCommands } from "./redis-scripts.js";
 import type { ServerClock } from "./server-clock.js";
 import type { Wakeups } from "./redis-wakeups.js";
@@ -19,6 +19,10 @@ export interface ReceiveContext {
   readonly records: RecordKeys | undefined;
   /** Lease compactly what can be (RedisBackendOptions.compactLeases; receive.lua). */
   readonly compactLeases: boolean;
+  /** How long a renewal or a take of scheduled messages waits out a slot migration (`slotMoveWaitMs`). */
+  readonly slotMoves: SlotMoveWait;
+  /** How long a nack does: until it lands, or until the backend's close gave up on what was in flight. */
+  readonly settling: SlotMoveWait;
   /** Longest wait between looks when no wake-up comes (a wake-up can be lost while reconnecting). */
   readonly pollIntervalMs: number;
   readonly closing: AbortSignal;
@@ -115,7 +119,7 @@ export async function takeScheduledMessages(context: ReceiveContext, options: Ta
   const reply = await whileSlotMoves(() => {
     sentAt = Date.now();
     return client.hopperTakeScheduled(keys.delayed, keys.leased, keys.base, options.maxMessages, options.leaseMs);
-  });
+  }, context.slotMoves);
   const messages: ScheduledMessage[] = [];
   for (let index = 0; index < reply.length; index += 6) {
     const message = new RedisReceivedMessage(context, String(reply[index]), String(reply[index + 1]), String(reply[index + 2]), String(reply[index + 3]), Number(reply[index + 4]), undefined, sentAt, false);
@@ -169,12 +173,13 @@ class RedisReceivedMessage implements ReceivedMessage {
   }
 
   async nack(options?: NackOptions): Promise<void> {
-    const { client, keys, ensureOpen } = this.#context;
+    const { client, keys, ensureOpen, settling } = this.#context;
     ensureOpen();
-    // A repeated nack finds the lease gone and changes nothing.
+    // A repeated nack finds the lease gone and changes nothing. One given up on during a migration would leave the job
+    // leased until its lease ends, so it waits the move out (`settling`).
     const body = options?.body;
     const args = [keys.ready, keys.delayed, keys.leased, this.#messageKey(), keys.base, keys.wakeChannel, this.#handle, this.#token, Math.max(0, options?.retryAfterMs ?? 0), options?.countAttempt === false ? "1" : "0"] as const;
-    await whileSlotMoves(() => (body === undefined ? client.hopperNack(...args) : client.hopperNack(...args, body)));
+    await whileSlotMoves(() => (body === undefined ? client.hopperNack(...args) : client.hopperNack(...args, body)), settling);
   }
 
   async extendLease(leaseMs: number): Promise<boolean> {
@@ -182,9 +187,9 @@ class RedisReceivedMessage implements ReceivedMessage {
     ensureOpen();
     // An infinite deadline would never be reclaimed: the job held for good by a worker that may be gone.
     if (!Number.isFinite(leaseMs) || leaseMs <= 0) throw new ConfigurationError({ field: "leaseMs", message: `must be a positive, finite number of ms, got ${JSON.stringify(leaseMs) ?? String(leaseMs)}` });
-    const { serverClock } = this.#context;
+    const { serverClock, slotMoves } = this.#context;
     const sentAt = performance.now();
-    const serverNow = await whileSlotMoves(() => client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, this.#token, leaseMs, serverClock.lapseBound()));
+    const serverNow = await whileSlotMoves(() => client.hopperExtendLease(keys.leased, this.#messageKey(), keys.base, this.#handle, this.#token, leaseMs, serverClock.lapseBound()), slotMoves);
     if (serverNow === 0) return false;
     serverClock.observe(serverNow, sentAt, leaseMs);
     return true;
