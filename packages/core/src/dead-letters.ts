@@ -217,14 +217,15 @@ export class DeadLetters {
   }
 
   /**
-   * Makes letters this call only looked at visible again at once, their delivery uncounted where the backend can: a
-   * look is no delivery, and counting it would let repeated listings push letters past a limit on the dead-letter
-   * queue's deliveries (such as an SQS redrive policy set on it).
+   * Makes letters this call only looked at visible again at once, their delivery uncounted where the backend takes it
+   * back in place (`nackBody` backends: memory, Redis, PostgreSQL): a look is no delivery. SQS's uncounted nack sends
+   * a copy and deletes the letter, which would reorder the letters and renew their retention at every look; there a
+   * look counts.
    */
   private async handBack(messages: readonly ReceivedMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    const { uncountedNack } = (await this.backend()).capabilities;
-    const options = uncountedNack ? { retryAfterMs: 0, countAttempt: false } : { retryAfterMs: 0 };
+    const { uncountedNack, nackBody } = (await this.backend()).capabilities;
+    const options = uncountedNack && nackBody ? { retryAfterMs: 0, countAttempt: false } : { retryAfterMs: 0 };
     // Every hand-back is tried before the first failure is reported.
     const failure = (await Promise.allSettled(messages.map((message) => message.nack(options)))).find((outcome) => outcome.status === "rejected");
     if (failure !== undefined) throw failure.reason;

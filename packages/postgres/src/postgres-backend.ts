@@ -32,6 +32,9 @@ const unlimitedMs = Number.MAX_SAFE_INTEGER;
 const ACK_RETRY_MS = 30_000;
 
 /** What a table with `run_at`, `locked_until` and row locks gives, on any PostgreSQL (PGlite included). */
+/** Body-writing releases in one statement: 16 bodies of at most `maxPayloadBytes` (1 MiB) keep it within 16 MiB. */
+const bodyReleasesPerStatement = 16;
+
 export const POSTGRES_CAPABILITIES: BackendCapabilities = {
   maxBatchSize: 1000,
   // Keeps one INSERT statement well inside what a connection moves comfortably.
@@ -162,6 +165,9 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
   // A buffer handed back or renewed at once (up to the fetch-ahead, 1,000) is one statement, not one per message
   // (benchmarks/results/postgres-batched-release-2026-12-05.md). Not retried: a failed one leaves the jobs to their leases, as before.
   const releases = new GroupCommit<ReleaseItem>((items) => releaseMessages(executor, schema, items), POSTGRES_CAPABILITIES.maxReceiveBatch);
+  // Releases that write a body (an iterable job's cursor, `nackBody`) go a few at a time: a thousand bodies of up to
+  // `maxPayloadBytes` in one statement could pass PostgreSQL's 1 GB limit and fail every release beside them.
+  const bodyReleases = new GroupCommit<ReleaseItem>((items) => releaseMessages(executor, schema, items), bodyReleasesPerStatement);
   const renewals = new GroupCommit<RenewalItem, Set<string>>((items) => extendLeases(executor, schema, items), POSTGRES_CAPABILITIES.maxReceiveBatch);
   let closed: Promise<void> | undefined;
 
@@ -174,7 +180,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     return promise;
   };
 
-  const messageContext: ReceivedMessageContext = { acks, releases, renewals, track };
+  const messageContext: ReceivedMessageContext = { acks, releases, bodyReleases, renewals, track };
   const embeddedIdentity = `embedded ${randomUUID()}`;
 
   const receive = async (receiveOptions: ReceiveOptions): Promise<ReceivedMessage[]> => {
@@ -277,7 +283,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
       closed ??= (async () => {
         closing.abort();
         await Promise.allSettled([...operations]);
-        await Promise.all([acks.flush(), releases.flush(), renewals.flush()]);
+        await Promise.all([acks.flush(), releases.flush(), bodyReleases.flush(), renewals.flush()]);
         // Its sweep runs on this connection: on a pool or PGlite the caller owns, it would run on past this close.
         await recordTable.close();
         await wakeups.close();

@@ -11,6 +11,8 @@ export interface ReceivedMessageContext {
   readonly acks: GroupCommit<AckItem>;
   /** Nacks, gathered as acks are: a buffer handed back at once is one statement. */
   readonly releases: GroupCommit<ReleaseItem>;
+  /** Nacks that write a body, gathered a few at a time (their bodies may be large). */
+  readonly bodyReleases: GroupCommit<ReleaseItem>;
   /** Lease renewals, gathered likewise; each answers with the seqs its statement extended. */
   readonly renewals: GroupCommit<RenewalItem, Set<string>>;
   /** Runs an operation unless the backend is closed, and lets close wait for it. */
@@ -56,9 +58,10 @@ export class PostgresReceivedMessage implements ReceivedMessage {
   }
 
   nack(options?: NackOptions): Promise<void> {
-    const { track, releases } = this.#context;
+    const { track, releases, bodyReleases } = this.#context;
     const release: ReleaseItem = { seq: this.#seq, attempts: this.#attempts, delayMs: statementMs(options?.retryAfterMs ?? 0), uncounted: options?.countAttempt === false };
-    return track(() => releases.add(options?.body === undefined ? release : { ...release, body: options.body }));
+    const body = options?.body;
+    return track(() => (body === undefined ? releases.add(release) : bodyReleases.add({ ...release, body })));
   }
 
   extendLease(leaseMs: number): Promise<boolean> {

@@ -37,8 +37,10 @@ export class AckBatcher {
     private readonly records: RecordKeys | undefined,
     /** Aborted once the backend's close stopped waiting for acks in flight: their retries end there. */
     giveUp: AbortSignal,
+    /** After how long a call still waiting on a slot migration is reported (`slotMoveWaitMs`), once. */
+    warnAfterMs: number,
   ) {
-    this.settling = { boundMs: Infinity, giveUp };
+    this.settling = { boundMs: Infinity, giveUp, warnAfterMs, onLongWait: warnAboutWaitingAcks };
   }
 
   private readonly settling: SlotMoveWait;
@@ -115,6 +117,14 @@ export class AckBatcher {
       for (const ack of acks) ack.reject(error);
     }
   }
+}
+
+/** A stuck slot holds finished jobs unacked (and the worker's receive budget with them): said once per call. */
+function warnAboutWaitingAcks(waitedMs: number, error: Error): void {
+  process.emitWarning(
+    `acks have waited ${Math.round(waitedMs / 1000)} s for a Redis Cluster slot (last reply: ${error.message}); they go on until it answers or the backend closes, and their jobs run again if their leases end first`,
+    { code: "HOPPER_REDIS_ACKS_WAITING" },
+  );
 }
 
 /**

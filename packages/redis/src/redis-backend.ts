@@ -87,10 +87,11 @@ export interface RedisBackendOptions {
    */
   readonly compactLeases?: boolean;
   /**
-   * On a Cluster, how long an enqueue (and a lease renewal, a take of scheduled jobs) waits out a slot held half moved
-   * by a reshard before it fails: the producer hears of it rather than wait for the whole reshard. Acks and nacks are
-   * not bound by it: they wait the move out however long it takes (one given up on would run its job again), until
-   * the backend's close stops waiting for them. Default 30000.
+   * On a Cluster, how long an enqueue (and a nack, a lease renewal, a take of scheduled jobs) waits out a slot held
+   * half moved by a reshard before it fails: the producer hears of it rather than wait for the whole reshard. Acks are
+   * not bound by it: they wait the move out however long it takes (one given up on would run its job again), with a
+   * process warning (HOPPER_REDIS_ACKS_WAITING) once they have waited this long, until the backend's close stops
+   * waiting for them. Default 30000.
    */
   readonly slotMoveWaitMs?: number;
 }
@@ -139,10 +140,9 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
   const records = client.isCluster ? undefined : recordKeys(keyPrefix);
   const capabilities: BackendCapabilities = records ? { ...REDIS_CAPABILITIES, writesOwnRecords: true } : REDIS_CAPABILITIES;
   const wakeups = new Wakeups(client);
-  // Ended once close stopped waiting for settling calls (acks, nacks) still waiting out a slot migration.
-  const settlingGivenUp = new AbortController();
-  const settling = { boundMs: Infinity, giveUp: settlingGivenUp.signal };
-  const acks = new AckBatcher(scripted, records, settlingGivenUp.signal);
+  // Ended once close stopped waiting for acks still waiting out a slot migration.
+  const acksGivenUp = new AbortController();
+  const acks = new AckBatcher(scripted, records, acksGivenUp.signal, slotMoveWaitMs);
   const closing = new AbortController();
   let closed: Promise<void> | undefined;
   const ensureOpen = () => {
@@ -155,7 +155,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
     if (!clock) serverClocks.set(queue, (clock = new ServerClock()));
     return clock;
   };
-  const receiveContext = (queue: string) => ({ client: scripted, keys: keysOf(queue), serverClock: serverClockOf(queue), wakeups, acks, records, compactLeases, slotMoves, settling, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans });
+  const receiveContext = (queue: string) => ({ client: scripted, keys: keysOf(queue), serverClock: serverClockOf(queue), wakeups, acks, records, compactLeases, slotMoves, pollIntervalMs, closing: closing.signal, ensureOpen, reportOrphans });
 
   return {
     specificationVersion: BACKEND_SPECIFICATION_VERSION,
@@ -215,7 +215,7 @@ export function createRedisBackend(options: RedisBackendOptions): RedisBackend {
       closed ??= (async () => {
         closing.abort();
         const notLanded = await acks.drain(CLOSE_ACKS_BOUND_MS);
-        settlingGivenUp.abort();
+        acksGivenUp.abort();
         if (notLanded > 0) warnAboutUnlandedAcks(notLanded);
         await wakeups.close();
         if (owned && everReady) await quitOrDisconnect(client);

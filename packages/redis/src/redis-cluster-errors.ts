@@ -22,26 +22,36 @@ export function isClusterTransientError(error: unknown): boolean {
 export const slotMoveBoundMs = 30_000;
 const slotMoveRetryDelayMs = 100;
 
-/** How long `whileSlotMoves` goes on: `boundMs` at most (Infinity for settling calls), and never once `giveUp` aborted. */
+/** How long `whileSlotMoves` goes on: `boundMs` at most (Infinity for acks), and never once `giveUp` aborted. */
 export interface SlotMoveWait {
   readonly boundMs: number;
   readonly giveUp?: AbortSignal;
+  /** Told once, with the last reply, when a call without a bound has waited this long (so a stuck slot is not silent). */
+  readonly warnAfterMs?: number;
+  readonly onLongWait?: (waitedMs: number, error: Error) => void;
 }
 
 /**
  * Makes `call` again while the cluster answers that its slot is moving, for as
- * long as `wait` allows (timed on the monotonic clock). An ack or a nack that gave
- * up here would run its job again for a move that ends on its own, so they wait
- * without a bound until the backend closes; an enqueue fails its producer at its
- * bound instead of holding it for the whole reshard.
+ * long as `wait` allows (timed on the monotonic clock). An ack that gave up here
+ * would run its job again for a move that ends on its own, so acks wait without a
+ * bound (saying so once they have waited long) until the backend closes; an
+ * enqueue fails its producer at its bound instead of holding it for the whole
+ * reshard, and a nack given up on only leaves its job to its lease.
  */
 export async function whileSlotMoves<T>(call: () => Promise<T>, wait: SlotMoveWait = { boundMs: slotMoveBoundMs }): Promise<T> {
-  const deadline = performance.now() + wait.boundMs;
+  const startedAt = performance.now();
+  let warned = false;
   for (;;) {
     try {
       return await call();
     } catch (error) {
-      if (!isClusterTransientError(error) || performance.now() >= deadline || wait.giveUp?.aborted) throw error;
+      const waitedMs = performance.now() - startedAt;
+      if (!isClusterTransientError(error) || waitedMs >= wait.boundMs || wait.giveUp?.aborted) throw error;
+      if (!warned && wait.warnAfterMs !== undefined && waitedMs >= wait.warnAfterMs) {
+        warned = true;
+        wait.onLongWait?.(waitedMs, error as Error);
+      }
       await sleep(slotMoveRetryDelayMs);
     }
   }

@@ -19,10 +19,8 @@ export interface ReceiveContext {
   readonly records: RecordKeys | undefined;
   /** Lease compactly what can be (RedisBackendOptions.compactLeases; receive.lua). */
   readonly compactLeases: boolean;
-  /** How long a renewal or a take of scheduled messages waits out a slot migration (`slotMoveWaitMs`). */
+  /** How long a nack, a renewal or a take of scheduled messages waits out a slot migration (`slotMoveWaitMs`). */
   readonly slotMoves: SlotMoveWait;
-  /** How long a nack does: until it lands, or until the backend's close gave up on what was in flight. */
-  readonly settling: SlotMoveWait;
   /** Longest wait between looks when no wake-up comes (a wake-up can be lost while reconnecting). */
   readonly pollIntervalMs: number;
   readonly closing: AbortSignal;
@@ -173,13 +171,13 @@ class RedisReceivedMessage implements ReceivedMessage {
   }
 
   async nack(options?: NackOptions): Promise<void> {
-    const { client, keys, ensureOpen, settling } = this.#context;
+    const { client, keys, ensureOpen, slotMoves } = this.#context;
     ensureOpen();
-    // A repeated nack finds the lease gone and changes nothing. One given up on during a migration would leave the job
-    // leased until its lease ends, so it waits the move out (`settling`).
+    // A repeated nack finds the lease gone and changes nothing. One given up on during a migration leaves the job to
+    // its lease: bounded, so a stop's hand-backs cannot wait out a reshard left half done.
     const body = options?.body;
     const args = [keys.ready, keys.delayed, keys.leased, this.#messageKey(), keys.base, keys.wakeChannel, this.#handle, this.#token, Math.max(0, options?.retryAfterMs ?? 0), options?.countAttempt === false ? "1" : "0"] as const;
-    await whileSlotMoves(() => (body === undefined ? client.hopperNack(...args) : client.hopperNack(...args, body)), settling);
+    await whileSlotMoves(() => (body === undefined ? client.hopperNack(...args) : client.hopperNack(...args, body)), slotMoves);
   }
 
   async extendLease(leaseMs: number): Promise<boolean> {

@@ -5,7 +5,7 @@ import { receiveMessages, runWorkerUntil, testHopper, waitFor } from "../harness
 
 export const peekLeavesLetters = defineScenario({
   name: "peeking at dead letters leaves them as they were: visible at once, their delivery count unchanged",
-  requires: ["uncountedNack", "deliveryAttempts"],
+  requires: ["uncountedNack", "nackBody", "deliveryAttempts"],
   async run({ backend, queue }) {
     const name = queue("peeked");
     let runs = 0;

@@ -305,8 +305,9 @@ export interface BackendCapabilities {
    */
   readonly uncountedNack?: boolean;
   /**
-   * `nack({ body })` replaces the message's body as it hands it back. Without it the core sends a changed job (an
-   * iterable job's cursor) as a new copy, which joins the back of its ordering key's line.
+   * `nack` changes the message in place: `nack({ body })` replaces its body as it hands it back, and an uncounted nack
+   * (with `uncountedNack`) takes the delivery back on the same message, not by a copy. Without it the core sends a
+   * changed job (an iterable job's cursor) as a new copy, which joins the back of its ordering key's line.
    */
   readonly nackBody?: boolean;
   /** `enqueue` takes a caller's open transaction (`EnqueueCallOptions.transaction`). Absent means no. */

@@ -14,7 +14,7 @@ export interface IterationContext extends JobContext {
    * last processed item. A resumed run calls `source` with that cursor, so it must
    * yield the items after it. `name` identifies the iterate across runs: once it
    * finished, a resumed run skips it. The run stops between items when the worker
-   * stops or the slice time is up, and continues from the cursor in a new copy.
+   * stops or the slice time is up, and continues from the cursor in a later run.
    */
   iterate<Item, Cursor>(name: string, source: IterationSource<Item, Cursor>, each: (item: Item, cursor: Cursor) => Promise<void> | void): Promise<void>;
   /** Runs `fn` once: a resumed run skips a step that finished. */
@@ -27,7 +27,7 @@ export interface IterationOptions {
   /** …or once this long has passed since the last save. Default "5s". */
   readonly checkpointInterval?: Duration;
   /**
-   * Stop a run after this long (at the next item boundary) and continue in a new copy,
+   * Stop a run after this long (at the next item boundary) and continue in a later run,
    * so one job never holds a worker or outlives a platform's time limit. Default none.
    */
   readonly maxSliceTime?: Duration;

@@ -17,7 +17,7 @@ export interface IterationHost {
 const interruptMarker = Symbol.for("hopper.IterationInterrupt");
 
 /**
- * Thrown out of `perform` when a run stops at a boundary to continue in a new copy.
+ * Thrown out of `perform` when a run stops at a boundary to continue from its cursor.
  * Control flow, not a failure: the handler re-enqueues the job with `stateText`.
  * A job must let it pass (rethrow it from a catch around `iterate`).
  */
@@ -27,7 +27,7 @@ export class IterationInterrupt extends Error {
     readonly stateText: string,
     readonly reason: "stopping" | "slice",
   ) {
-    super(`iteration stopped at an item boundary (${reason}); the job continues from its cursor in a new copy`);
+    super(`iteration stopped at an item boundary (${reason}); the job continues from its cursor`);
     this.name = "IterationInterrupt";
   }
 }

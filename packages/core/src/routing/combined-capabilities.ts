@@ -8,7 +8,8 @@ import type { BackendCapabilities } from "../backend/backend.js";
  * `writesOwnRecords` is never combined: records ride with one backend's calls only, so a routed Hopper
  * writes them as calls of their own. While a queue drains from older backends, `deliveryAttempts` is
  * off, so a failed job is retried by a fresh copy sent through the routes (to the queue's current
- * backend, the drained copy acked only after) rather than by a nack that would keep it on the old one.
+ * backend, the drained copy acked only after) rather than by a nack that would keep it on the old one;
+ * `nackBody` is off for the same reason (an iterable job's slice goes on in a copy sent through the routes).
  */
 export function combinedCapabilities(all: readonly BackendCapabilities[], draining: boolean): BackendCapabilities {
   const every = (pick: (capabilities: BackendCapabilities) => boolean | undefined) => all.every((capabilities) => pick(capabilities) === true);
@@ -45,7 +46,7 @@ export function combinedCapabilities(all: readonly BackendCapabilities[], draini
     minLeaseMs: Math.max(...all.map((capabilities) => capabilities.minLeaseMs)),
     deliveryAttempts: !draining && every((capabilities) => capabilities.deliveryAttempts),
     uncountedNack: every((capabilities) => capabilities.uncountedNack),
-    nackBody: every((capabilities) => capabilities.nackBody),
+    nackBody: !draining && every((capabilities) => capabilities.nackBody),
     transactionalEnqueue: every((capabilities) => capabilities.transactionalEnqueue),
     takeScheduled: every((capabilities) => capabilities.takeScheduled),
     processLocal: every((capabilities) => capabilities.processLocal),

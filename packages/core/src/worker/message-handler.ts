@@ -91,7 +91,7 @@ export interface InFlightJob {
   log?: RunLog;
   /** Set by the worker when a shutdown runs out of time: the run's signal aborts with it, now or as perform starts. */
   shutdownReason?: unknown;
-  /** Set by the worker as its shutdown begins: an iterable job stops at its next item boundary and continues in a new copy. */
+  /** Set by the worker as its shutdown begins: an iterable job stops at its next item boundary and continues from its cursor. */
   stopRequested?: boolean;
   /** The perform under way, set by the handler while it runs; the worker aborts it through this at a shutdown. */
   run?: RunAbort | undefined;
@@ -525,11 +525,12 @@ export class MessageHandler {
   }
 
   /**
-   * An iterable job stopped at an item boundary (the worker is stopping, or its slice is over): a copy
-   * carrying its state goes back to the queue with the same attempt, as a hold does, and this one is acked.
+   * An iterable job stopped at an item boundary (the worker is stopping, or its slice is over): it goes back to the
+   * queue carrying its state, with the same attempt, as a hold does: the message itself where the backend can change
+   * it in place (keeping its ordering key's place), else a copy, and this one is acked (Redelivery.continueChanged).
    */
   private async continueLater(job: InFlightJob, log: RunLog, queue: string, envelope: Envelope, attempt: number, interrupt: IterationInterrupt): Promise<void> {
-    log.info("iterable job stopped at an item boundary; continuing from its cursor in a new copy", { reason: interrupt.reason });
+    log.info("iterable job stopped at an item boundary; continuing from its cursor", { reason: interrupt.reason });
     await this.options.records?.continued(envelope, attempt);
     // Due at once, whatever the reason: a receive still in flight in a stopping worker that claims it hands it back
     // unstarted, which keeps its attempt (an uncounted nack, or a copy carrying the attempt: Redelivery.handBackUnstarted).

@@ -46,7 +46,8 @@ export class Redelivery {
     const { uncountedNack, deliveryAttempts } = this.backend.capabilities;
     const body = this.inPlaceBody(changed);
     if (body !== undefined && uncountedNack) return message.nack({ retryAfterMs: 0, countAttempt: false, body });
-    if (body !== undefined && !deliveryAttempts) return message.nack({ retryAfterMs: 0, body });
+    // Deliveries not counted at all (none reported): a counted nack leaves the attempt as it is.
+    if (body !== undefined && !deliveryAttempts && message.deliveryAttempt === undefined) return message.nack({ retryAfterMs: 0, body });
     await this.republish(queue, message, { ...changed, attempt }, undefined);
   }
 
