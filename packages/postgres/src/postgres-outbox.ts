@@ -63,7 +63,7 @@ const relayingDatabases = new WeakSet<object>();
 
 function buildPostgresOutbox(executor: SqlExecutor, schema: PostgresSchema, database: object): OutboxStore & { ready(): Promise<void> } {
   const table = `${schema.quoted}.outbox`;
-  const channel = `${schema.channel}_outbox`;
+  const channel = schema.outboxChannel;
   const wakeups = new QueueWakeups(executor, channel);
   let creating: Promise<void> | undefined;
   let closed = false;

@@ -124,7 +124,7 @@ export function recordSql(schema: PostgresSchema, options: { readonly messageRow
   const returning = "RETURNING id, job, queue, state, attempt";
   // On a conflict with an expired row, the row starts over as if new.
   const kept = (column: string) => `CASE WHEN ${table}.expires_at <= now() THEN NULL ELSE ${table}.${column} END`;
-  const channel = `${schema.channel}_records`;
+  const channel = schema.recordsChannel;
   const listeners = `${schema.quoted}.job_record_listeners`;
   // A settle's writes. An expired row starts over with the fields its message row kept (null without one).
   const keptOr = (s: string, column: string) => `CASE WHEN ${table}.expires_at <= now() THEN ${s}.${column} ELSE ${table}.${column} END`;

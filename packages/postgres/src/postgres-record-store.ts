@@ -186,7 +186,7 @@ export function buildPostgresRecordStore(
   };
   const ttl = (ttlMs: number) => Math.ceil(ttlMs);
   // Every change notifies here, from the statement that makes it (delivered at its commit): events cost no extra statement.
-  const channel = `${schema.channel}_records`;
+  const channel = schema.recordsChannel;
   const notify = sql.notified;
   const returning = "RETURNING id, job, queue, state, attempt";
   const subscribers = new Set<() => Promise<void>>();
