@@ -4,6 +4,7 @@ import { BackendClosedError, ConfigurationError, decodeRecordCursor, encodeRecor
 import pg from "pg";
 import { transactionClient } from "./postgres-backend.js";
 import { createClientExecutor, type SqlExecutor } from "./postgres-executor.js";
+import { keepListening } from "./postgres-kept-listen.js";
 import { storeExecutor } from "./postgres-store-connection.js";
 import { resolveSchema, type PostgresSchema } from "./postgres-schema.js";
 import { expiresAt, insertedColumns, insertedSource, recordColumns, recordSql, settledColumns, settledSource } from "./postgres-record-sql.js";
@@ -324,17 +325,14 @@ export function buildPostgresRecordStore(
     async subscribe(listener) {
       await open();
       if (!executor.listen) throw new ConfigurationError({ field: "records.store", message: "this PostgreSQL connection cannot LISTEN (a caller's client): give the store a pool, a connection string or a PGlite database for hopper.events" });
-      const unlisten = await executor.listen(
-        channel,
-        (payload) => {
-          try {
-            listener(JSON.parse(payload) as RecordEvent);
-          } catch {
-            // not ours, or a listener error the core already reports
-          }
-        },
-        () => {},
-      );
+      // Listened again after a dropped connection: events sent while it reconnects are missed (docs/guarantees.md).
+      const unlisten = await keepListening(executor, channel, (payload) => {
+        try {
+          listener(JSON.parse(payload) as RecordEvent);
+        } catch {
+          // not ours, or a listener error the core already reports
+        }
+      });
       // Listening first, then leased: a write that starts once subscribe resolved sees the lease and notifies.
       const listenerId = randomUUID();
       const lease = () =>
