@@ -277,7 +277,7 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
     identity: () => track(async () => `postgres\n${executor.embedded ? embeddedIdentity : await databaseIdentityText(executor)}\n${schema.name}`),
     migrate: () => track(() => migrate(executor, schema)),
     // On the backend's own connection (a file-backed PGlite keeps its records with its jobs); closing the store leaves it open.
-    recordStore: () => buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true, ...layout, sweepLog }),
+    recordStore: () => buildPostgresRecordStore(executor, schema, { ownsExecutor: false, joinsTransactions: true, ...layout, sweepLog, heldElsewhere: 1 }),
 
     close() {
       closed ??= (async () => {

@@ -19,6 +19,8 @@ export interface SqlExecutor {
   close(): Promise<void>;
   /** An embedded database (PGlite): only this process can reach it. */
   readonly embedded?: boolean;
+  /** How many connections its pool may open (a pg pool); absent where it has no pool (PGlite, a caller's client). */
+  readonly maxConnections?: number;
 }
 
 export interface QueryOptions {
@@ -57,6 +59,8 @@ export function createClientExecutor(client: QueryableClient): SqlExecutor {
 
 export function createPgExecutor(pool: pg.Pool, options: { ownsPool: boolean }): SqlExecutor {
   return {
+    // pg's own default when the pool was made without `max`.
+    maxConnections: pool.options.max ?? 10,
     async query<Row>(text: string, params: readonly unknown[] = [], options?: QueryOptions) {
       // Named, so each pooled connection parses and plans a statement once, not on every call; unless it is to be replanned.
       const result = await pool.query({ name: options?.replan ? undefined : statementName(text), text, values: [...params] });

@@ -71,7 +71,15 @@ export interface SweepLog {
 export function buildPostgresRecordStore(
   executor: SqlExecutor,
   schema: PostgresSchema,
-  options: { ownsExecutor: boolean; joinsTransactions: boolean; messageRows: boolean; sweepEveryMs?: number; sweepLog?: SweepLog },
+  options: {
+    ownsExecutor: boolean;
+    joinsTransactions: boolean;
+    messageRows: boolean;
+    sweepEveryMs?: number;
+    sweepLog?: SweepLog;
+    /** Connections of the executor's pool held for good elsewhere (the backend's queue wake-ups listen on one). */
+    heldElsewhere?: number;
+  },
 ): RecordStore & { ready(): Promise<void> } {
   const sweepLog = options.sweepLog ?? {};
   const sql = recordSql(schema, { messageRows: options.messageRows });
@@ -325,6 +333,11 @@ export function buildPostgresRecordStore(
     async subscribe(listener) {
       await open();
       if (!executor.listen) throw new ConfigurationError({ field: "records.store", message: "this PostgreSQL connection cannot LISTEN (a caller's client): give the store a pool, a connection string or a PGlite database for hopper.events" });
+      // A subscription holds a connection for good: with the ones held elsewhere, none might be left for queries.
+      const held = (options.heldElsewhere ?? 0) + subscribers.size + 1;
+      if (executor.maxConnections !== undefined && executor.maxConnections - held < 1) {
+        throw new ConfigurationError({ field: "maxConnections", message: `hopper.events holds a connection of the pool for good, beside ${held - 1} held already (the queue wake-ups listen on one), which would leave none for queries: give maxConnections (or the pool's max) of at least ${held + 1}, got ${executor.maxConnections}` });
+      }
       // Listened again after a dropped connection: events sent while it reconnects are missed (docs/guarantees.md).
       const unlisten = await keepListening(executor, channel, (payload) => {
         try {
