@@ -295,8 +295,17 @@ function buildBackend(executor: SqlExecutor, schema: PostgresSchema, name: strin
 }
 
 export function transactionClient(transaction: unknown): QueryableClient {
-  if (typeof (transaction as QueryableClient | null)?.query !== "function") {
+  const given = transaction as { query?: unknown; connect?: unknown; totalCount?: unknown; transaction?: unknown } | null;
+  if (typeof given?.query !== "function") {
     throw new ConfigurationError({ field: "options.transaction", message: "must be a pg client (after BEGIN) or a PGlite transaction: an object with query()" });
+  }
+  // Both answer query(), each statement in a transaction of its own: the job would be visible at once and outlive the
+  // caller's rollback. (A client whose transaction already ended cannot be told apart without a round trip.)
+  if (typeof given.connect === "function" && typeof given.totalCount === "number") {
+    throw new ConfigurationError({ field: "options.transaction", message: "got a pg Pool, whose queries each commit on their own: pass the client your transaction runs on (from await pool.connect(), after its BEGIN)" });
+  }
+  if (typeof given.transaction === "function") {
+    throw new ConfigurationError({ field: "options.transaction", message: "got a PGlite database, whose queries each commit on their own: pass the transaction object of database.transaction(async (tx) => …)" });
   }
   return transaction as QueryableClient;
 }
