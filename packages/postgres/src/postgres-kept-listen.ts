@@ -43,7 +43,14 @@ export async function keepListening(executor: SqlExecutor, channel: string, onNo
     current = unlisten;
   };
 
-  await listenOnce();
+  try {
+    await listenOnce();
+  } catch (error) {
+    // pg fails the LISTEN and reports the drop in one tick: the retry that scheduled must not outlive this failure.
+    stopped = true;
+    clearTimeout(retry);
+    throw error;
+  }
   return async () => {
     stopped = true;
     clearTimeout(retry);

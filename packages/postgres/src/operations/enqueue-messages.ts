@@ -103,10 +103,9 @@ function rowsOf(records: RidingRecords | undefined, first: number): { rows: stri
 
 async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RidingRecords | undefined): Promise<void> {
   const params = [...columns(messages), schema.channel, readyQueues(messages)];
-  const keyed = messages.some((message) => message.orderingKey !== undefined);
   // Every message is inserted here (no dedupe keys), so every record goes in with them.
-  const variant = `${!records ? "enqueue" : records.inRows ? "enqueue with records in rows" : "enqueue with records"}${keyed ? " keyed" : ""}`;
-  const text = statementText(schema, variant, () => insertAllText(schema, records, keyed));
+  const variant = !records ? "enqueue" : records.inRows ? "enqueue with records in rows" : "enqueue with records";
+  const text = statementText(schema, variant, () => insertAllText(schema, records));
   await executor.query(text, records ? [...params, ...recordParams(records, messages)] : params);
 }
 
@@ -115,7 +114,7 @@ async function insertAll(executor: SqlExecutor, schema: PostgresSchema, messages
  * referenced from its WHERE, so the statement still returns no row (no row description or row to send,
  * parse and build per statement, as with records off). (#20)
  */
-function insertAllText(schema: PostgresSchema, records: RidingRecords | undefined, keyed: boolean): string {
+function insertAllText(schema: PostgresSchema, records: RidingRecords | undefined): string {
   const withRecords = recordsWith(records, 12);
   const input = rowsOf(records, 12);
   // ROWS FROM yields its rows in array order, which the identity column follows.
@@ -123,32 +122,19 @@ function insertAllText(schema: PostgresSchema, records: RidingRecords | undefine
   return `${records ? `WITH ${withRecords.ctes} ` : ""}INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key${input.recordColumns})
      SELECT id, queue, ${body}, priority, now() + delay_ms * interval '1 millisecond', ordering_key${input.recordColumns}
      FROM ${input.rows} AS input(${input.columns})
-     WHERE ${keyed ? `${orderingKeyLocks} AND ` : ""}(SELECT count(pg_notify($10, queue)) FROM unnest($11::text[]) AS ready(queue)) >= 0${records ? ` AND ${withRecords.count} >= 0` : ""}`;
+     WHERE (SELECT count(pg_notify($10, queue)) FROM unnest($11::text[]) AS ready(queue)) >= 0${records ? ` AND ${withRecords.count} >= 0` : ""}`;
 }
-
-/**
- * For a batch with ordering keys: a transaction-long lock on each (queue, key), taken in one sorted order (so two
- * batches cannot deadlock) before the first row takes its seq, as the WHERE's uncorrelated subqueries run first.
- * A key's seqs then follow the order its enqueues commit in: without it, a transaction that took seq 10 and
- * committed after one that took 11 let the claim hand out 11 alone and then 10 beside it (the claim holds a key's
- * job back only behind a lower seq). An enqueue of a key waits for an open transaction that enqueued the same key.
- * Parameters $2 (queues) and $8 (ordering keys) are the batch's own columns.
- */
-const orderingKeyLocks = `(SELECT count(pg_advisory_xact_lock(${0x686f706d}, hashtext(keyed.queue || chr(31) || keyed.ordering_key)))
-       FROM (SELECT DISTINCT queue, ordering_key FROM unnest($2::text[], $8::text[]) AS pair(queue, ordering_key)
-             WHERE ordering_key IS NOT NULL ORDER BY queue, ordering_key) AS keyed) >= 0`;
 
 async function insertSkippingDuplicates(executor: SqlExecutor, schema: PostgresSchema, messages: readonly OutgoingMessage[], records: RidingRecords | undefined): Promise<EnqueueResult[]> {
   const withRecords = recordsWith(records, 11, "SELECT id FROM inserted");
   const input = rowsOf(records, 11);
-  const keyed = messages.some((message) => message.orderingKey !== undefined);
   const rows = await executor.query<{ id: string; notified: unknown }>(
     `WITH input AS (
        SELECT * FROM ${input.rows} WITH ORDINALITY AS input(${input.columns}, position)
      ), inserted AS (
        INSERT INTO ${schema.quoted}.messages (id, queue, body, priority, run_at, ordering_key, dedupe_key${input.recordColumns})
        SELECT id, queue, ${body}, priority, now() + delay_ms * interval '1 millisecond', ordering_key, dedupe_key${input.recordColumns}
-       FROM input${keyed ? ` WHERE ${orderingKeyLocks}` : ""} ORDER BY position
+       FROM input ORDER BY position
        ON CONFLICT (queue, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
        RETURNING id, queue, run_at <= now() AS ready
      )${withRecords.ctes && `, ${withRecords.ctes}`}
